@@ -1,0 +1,82 @@
+"""What an analyzer is, and the per-file context the engine hands it.
+
+An analyzer gets every eligible file of a change at once (so it can build
+cross-file summaries) and yields Findings. Most analyze one file at a time and
+only implement `analyze_file`.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, ClassVar
+
+from workers.engine.diffmap import FileDiff
+from workers.engine.model import Finding, PullRequestInfo
+
+
+@dataclass(eq=False)
+class SourceFile:
+    """One version (head or base) of a file, decoded, parsed at most once."""
+
+    path: str
+    text: str
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+    @cached_property
+    def tree(self) -> ast.Module:
+        """The parsed module; raises SyntaxError (the engine checks before analyzers run)."""
+        return ast.parse(self.text, filename=self.path)
+
+    def segment(self, node: ast.AST) -> str:
+        """Source text of a node, for fingerprints and messages."""
+        start = getattr(node, "lineno", 1)
+        end = getattr(node, "end_lineno", start) or start
+        return "\n".join(self.lines[start - 1 : end])
+
+
+@dataclass(eq=False)
+class FileContext:
+    """Everything an analyzer may look at for one changed file."""
+
+    path: str
+    language: str  # "python" or a lower-case language/extension name ("yaml", "js", "text", ...)
+    head: SourceFile
+    base: SourceFile | None
+    diff: FileDiff
+    settings: dict[str, Any]  # this analyzer's section of the effective policy
+    policy: Any  # the whole effective policies.Policy
+    ai_authored: bool = False
+    pull: PullRequestInfo | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_python(self) -> bool:
+        return self.language == "python"
+
+
+class Analyzer:
+    """Base class: subclasses set `name` and override `analyze_file` (or `analyze`)."""
+
+    name: ClassVar[str] = ""
+    #: languages this analyzer reads; "*" for any text file
+    languages: ClassVar[frozenset[str]] = frozenset({"python"})
+    #: False when the analyzer already compares base with head itself (complexity),
+    #: so the engine's new-versus-existing pass must not run it on the base.
+    compare_with_base: ClassVar[bool] = True
+
+    def accepts(self, ctx: FileContext) -> bool:
+        return "*" in self.languages or ctx.language in self.languages
+
+    def analyze(self, files: list[FileContext]) -> Iterator[Finding]:
+        """Analyze all eligible files of a change; default: one file at a time."""
+        for ctx in files:
+            yield from self.analyze_file(ctx)
+
+    def analyze_file(self, ctx: FileContext) -> Iterable[Finding]:
+        raise NotImplementedError(f"{type(self).__name__} must implement analyze_file or analyze")

@@ -1,0 +1,249 @@
+"""The shared types of the review engine: what goes in, what comes out.
+
+Every analyzer, reporter and adapter uses these; nothing here is defined twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+ENGINE_VERSION = "0.1.0"
+
+
+class Severity(StrEnum):
+    """How bad a finding is; ordered high > medium > low > info."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+    def at_least(self, other: Severity | str) -> bool:
+        return self.rank >= Severity(other).rank
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3}
+
+
+class Confidence(StrEnum):
+    """How sure the analyzer is that the finding is real."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        return {"low": 1, "medium": 2, "high": 3}[self.value]
+
+    def at_least(self, other: Confidence | str) -> bool:
+        return self.rank >= Confidence(other).rank
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalise_code(snippet: str) -> str:
+    """Collapse whitespace so re-indentation or line wrapping keeps a fingerprint."""
+    return _WHITESPACE.sub(" ", snippet).strip()
+
+
+def make_fingerprint(rule_id: str, path: str, snippet: str, context: str = "") -> str:
+    """Stable identity of a finding: rule + path + normalised code (+ enclosing scope).
+
+    Never includes a line number, so unrelated edits above the finding keep it.
+    """
+    basis = "\x1f".join((rule_id, path, normalise_code(snippet), context))
+    return hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class FlowStep:
+    """One step of a data flow (taint): where the value went, and how."""
+
+    line: int
+    description: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "description": self.description}
+
+
+@dataclass(slots=True)
+class Finding:
+    """One problem an analyzer found in one place.
+
+    `fingerprint` is computed by the analyzer with `make_fingerprint`; the engine
+    makes repeated identical fingerprints in one file unique by occurrence.
+    `suggestion` is replacement text for exactly lines start_line..end_line.
+    `relevant_lines` widens the changed-lines filter (a function-level finding
+    is relevant when any line of the function changed) without moving the anchor.
+    """
+
+    rule_id: str
+    analyzer: str
+    severity: Severity
+    path: str
+    start_line: int
+    end_line: int
+    message: str
+    fingerprint: str
+    confidence: Confidence | None = None
+    cwe: int | None = None
+    suggestion: str | None = None
+    title: str | None = None
+    start_column: int | None = None
+    end_column: int | None = None
+    flow: tuple[FlowStep, ...] = ()
+    relevant_lines: tuple[int, int] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public JSON shape of a finding (README: 'JSON output')."""
+        out: dict[str, Any] = {
+            "rule_id": self.rule_id,
+            "analyzer": self.analyzer,
+            "severity": self.severity.value,
+            "confidence": self.confidence.value if self.confidence else None,
+            "path": self.path,
+            "start_line": self.start_line,
+            "end_line": self.end_line,
+            "message": self.message,
+            "fingerprint": self.fingerprint,
+            "cwe": self.cwe,
+            "suggestion": self.suggestion,
+        }
+        if self.title:
+            out["title"] = self.title
+        if self.flow:
+            out["flow"] = [step.to_dict() for step in self.flow]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Hunk:
+    """One hunk of a unified diff, in head (new) line numbers."""
+
+    new_start: int
+    new_count: int
+    added: frozenset[int]
+
+    @property
+    def new_end(self) -> int:
+        return self.new_start + max(self.new_count, 1) - 1
+
+    def contains(self, line: int) -> bool:
+        return self.new_count > 0 and self.new_start <= line <= self.new_end
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedFile:
+    """One file of a change: head and base contents (either may be absent) and its diff.
+
+    `patch` is the unified diff of the file (hunks only or with headers); None when
+    GitHub gave none (too large, binary), in which case nothing is commentable.
+    """
+
+    path: str
+    status: str  # added | modified | removed | renamed | copied | changed
+    head: bytes | None
+    base: bytes | None
+    patch: str | None = None
+    previous_path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str = ""
+    email: str = ""
+    login: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommitInfo:
+    sha: str
+    message: str
+    author: Person = field(default_factory=Person)
+    committer: Person = field(default_factory=Person)
+
+
+@dataclass(frozen=True, slots=True)
+class PullRequestInfo:
+    """What GitHub tells about a pull request, independent of where it came from."""
+
+    number: int | None = None
+    title: str = ""
+    body: str = ""
+    author_login: str = ""
+    author_type: str = ""  # "User" | "Bot"
+    author_id: int | None = None
+    head_ref: str = ""
+    base_ref: str = ""
+    labels: tuple[str, ...] = ()
+    commits: tuple[CommitInfo, ...] = ()
+
+
+@dataclass(slots=True)
+class SkippedFile:
+    path: str
+    reason: str  # short machine-readable: excluded, binary, generated, vendored, too-large, syntax-error, removed, ...
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "reason": self.reason, "detail": self.detail}
+
+
+@dataclass(slots=True)
+class Suppression:
+    """A finding someone silenced in the code, with the reason they gave."""
+
+    rule_id: str
+    path: str
+    line: int
+    kind: str  # "prguard" | "nosec" | "nosemgrep"
+    reason: str
+    fingerprint: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "path": self.path,
+            "line": self.line,
+            "kind": self.kind,
+            "reason": self.reason,
+            "fingerprint": self.fingerprint,
+        }
+
+
+@dataclass(slots=True)
+class ReviewResult:
+    """What the engine concludes about one change."""
+
+    conclusion: str  # success | neutral | failure | action_required
+    findings: list[Finding]
+    skipped: list[SkippedFile]
+    suppressed: list[Suppression]
+    stats: dict[str, Any]
+    authorship: dict[str, Any] | None = None
+    risk: int = 0
+    notes: list[str] = field(default_factory=list)
+    policy: Any = None  # the effective policies.Policy
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public JSON shape (README: 'JSON output'); keep it stable."""
+        return {
+            "conclusion": self.conclusion,
+            "findings": [f.to_dict() for f in self.findings],
+            "authorship": self.authorship,
+            "skipped": [s.to_dict() for s in self.skipped],
+            "suppressed": [s.to_dict() for s in self.suppressed],
+            "stats": self.stats,
+            "risk": self.risk,
+            "notes": list(self.notes),
+        }
