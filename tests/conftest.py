@@ -1,0 +1,24 @@
+"""Shared test helpers. Feature fixtures live in their own modules, listed in pytest_plugins."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+WEBHOOK_FIXTURES = ROOT.parent / "shared" / "fixtures" / "github-webhooks"
+
+# One line per fixture module, e.g. "tests.fake_github.fixture".
+pytest_plugins: list[str] = []
+
+
+def load_webhook(event: str, name: str) -> dict:
+    """A real payload recorded from GitHub's examples (../shared/fixtures/github-webhooks)."""
+    return json.loads((WEBHOOK_FIXTURES / event / name).read_text())
+
+
+@pytest.fixture
+def webhook_payload():
+    return load_webhook
