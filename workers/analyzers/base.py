@@ -69,6 +69,11 @@ class Analyzer:
     #: False when the analyzer already compares base with head itself (complexity),
     #: so the engine's new-versus-existing pass must not run it on the base.
     compare_with_base: ClassVar[bool] = True
+    #: False for analyzers that look across files (they override `analyze`): their
+    #: per-file output cannot be cached by one file's content. Per-file analyzers may
+    #: publish JSON-able metrics for the review's stats in `ctx.extra["metrics"]`
+    #: ({stats key: list of rows}); the engine caches them with the findings.
+    cacheable: ClassVar[bool] = True
 
     def accepts(self, ctx: FileContext) -> bool:
         return "*" in self.languages or ctx.language in self.languages
