@@ -1,0 +1,626 @@
+"""Which AI coding agents wrote or co-wrote a change, with evidence a reviewer can check.
+
+Reads everything GitHub tells about a pull request (author account, title, body,
+head branch, labels, every commit's identities, message and trailers) and the
+added lines of the changed files, and matches them against the marker table
+(`authorship_markers.yml`). Precision comes first:
+
+* identities match by address, numeric account id or login, never by display
+  name (people are called Claude, Devin and Jules);
+* a marker found only on the committer means the agent merely committed (weak);
+* weak markers (branch prefixes, labels) need a second marker of another kind;
+  hints (in-code phrases, placeholder TODOs) never make a change AI-authored;
+* dependency bots are not AI authors, and the upstream release notes they quote
+  are not read; review-bot blocks in a human PR body are removed before reading;
+* no marker means "unknown", not "human".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from workers.analyzers.authorship_table import (
+    STRENGTHS,
+    Marker,
+    MarkerError,
+    MarkerTable,
+    builtin_table,
+)
+from workers.engine.model import ChangedFile, CommitInfo, Person, PullRequestInfo
+
+CONFIDENCES = ("low", "medium", "high")
+DEFAULT_LABEL = "ai-generated"
+MAX_EVIDENCE_PER_AGENT = 25
+MAX_CODE_LINES = 50_000
+_DETAIL_LIMIT = 160
+
+# Trailers that name a person or tool (value `Name <email>`); read anywhere in a message,
+# because squash merges put the original commits' trailers in the middle of the body.
+IDENTITY_TRAILERS = frozenset({"co-authored-by", "assisted-by", "generated-by", "co-developed-by"})
+_TRAILER_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*)[ \t]*:[ \t]*(\S.*?)\s*$")
+_NAME_EMAIL = re.compile(r"^(.*?)\s*<([^<>\s]+@[^<>\s]+)>\s*$")
+_NOREPLY = re.compile(r"^(?:(\d+)\+)?([^@+]+)@users\.noreply\.github\.com$", re.IGNORECASE)
+_FENCE = re.compile(r"(?ms)^[ \t]*(```|~~~).*?(?:^[ \t]*\1[^\n]*$|\Z)")
+_INLINE_CODE = re.compile(r"`[^`\n]+`")
+_QUOTED_LINE = re.compile(r"(?m)^[ \t]*>.*$")
+_TEST_PATH = re.compile(
+    r"(?:^|/)(?:tests?|testing|fixtures?|testdata|__fixtures__|__tests__|spec|specs)/"
+    r"|(?:^|/)(?:test_[^/]*|[^/]*_test\.[^/]+|[^/]*\.(?:test|spec)\.[^/]+|conftest\.py)$"
+)
+_PROSE_FILE = re.compile(r"\.(?:md|markdown|rst|txt|adoc)$", re.IGNORECASE)
+_COMMENT_START = ("#", "//", "/*", "*", "<!--", "--", ";", "%", "'", "rem ", "REM ")
+_INLINE_COMMENT = re.compile(r"\s(#|//)\s?")
+
+
+# ------------------------------------------------------------------ result types
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One marker found in one place."""
+
+    agent: str
+    marker: str
+    strength: str
+    kind: str
+    where: str
+    detail: str
+    commit: str | None = None
+    commit_role: str | None = None  # authored | co-authored | committed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"marker": self.marker, "where": self.where, "detail": self.detail, "strength": self.strength}
+
+
+@dataclass(slots=True)
+class AgentVerdict:
+    id: str
+    confidence: str
+    evidence: list[Evidence]
+
+    def to_dict(self) -> dict[str, Any]:
+        shown = self.evidence[:MAX_EVIDENCE_PER_AGENT]
+        out: dict[str, Any] = {
+            "id": self.id,
+            "confidence": self.confidence,
+            "evidence": [e.to_dict() for e in shown],
+        }
+        if len(self.evidence) > len(shown):
+            out["evidence_omitted"] = len(self.evidence) - len(shown)
+        return out
+
+
+@dataclass(slots=True)
+class AuthorshipVerdict:
+    """The answer: AI-authored or not, which agents, how sure, and why."""
+
+    ai_authored: bool
+    agents: list[AgentVerdict] = field(default_factory=list)
+    commits: list[dict[str, Any]] = field(default_factory=list)
+    min_confidence: str = "medium"
+    label: str | None = None
+    commit_count: int = 0
+    notes: list[str] = field(default_factory=list)
+    enabled: bool = True
+
+    @property
+    def confidence(self) -> str | None:
+        """The highest confidence among the agents (None when nothing was found)."""
+        if not self.agents:
+            return None
+        return max((a.confidence for a in self.agents), key=CONFIDENCES.index)
+
+    @property
+    def summary(self) -> str:
+        if not self.enabled:
+            return "Authorship detection is disabled by policy."
+        qualifying = [a.id for a in self.agents if _at_least(a.confidence, self.min_confidence)]
+        if qualifying:
+            ai_commits = len(self.commits)
+            of_commits = f" ({ai_commits} of {self.commit_count} commits)" if self.commit_count else ""
+            return f"AI-authored: {', '.join(qualifying)}{of_commits}."
+        if self.agents:
+            return "Weak AI signals only; not enough to call this change AI-authored."
+        return "No AI-authorship marker found (this does not prove a human wrote it)."
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON `authorship` shape of the review result."""
+        return {
+            "ai_authored": self.ai_authored,
+            "confidence": self.confidence,
+            "summary": self.summary,
+            "agents": [a.to_dict() for a in self.agents],
+            "commits": list(self.commits),
+            "commit_count": self.commit_count,
+            "min_confidence": self.min_confidence,
+            "label": self.label,
+            "notes": list(self.notes),
+        }
+
+
+def _at_least(confidence: str, minimum: str) -> bool:
+    return CONFIDENCES.index(confidence) >= CONFIDENCES.index(minimum)
+
+
+# ------------------------------------------------------------------ parsing helpers
+
+
+@dataclass(frozen=True, slots=True)
+class Trailer:
+    key: str  # lower-cased
+    raw_key: str
+    value: str
+
+
+def parse_trailers(message: str, anywhere: Iterable[str] = IDENTITY_TRAILERS) -> list[Trailer]:
+    """Trailers of a commit message, the way git reads them, plus squash-merge identity lines.
+
+    The final paragraph counts as a trailer block when every line is `Key: value`
+    (continuation lines start with whitespace), or when at least a quarter are and one
+    of them is a well-known identity trailer (git's own leniency). In every other
+    paragraph after the subject, only the keys in `anywhere` count, at the start of a
+    line (a squash merge keeps the original commits' `Co-authored-by` lines there).
+    """
+    anywhere = {key.lower() for key in anywhere}
+    paragraphs = [p for p in re.split(r"\n[ \t]*\n", message.replace("\r\n", "\n").strip()) if p.strip()]
+    if len(paragraphs) < 2:
+        return []
+    found: list[Trailer] = []
+    *middle, last = paragraphs[1:]
+    block = _trailer_block(last)
+    if block is not None:
+        found.extend(block)
+    else:
+        middle.append(last)
+    for paragraph in middle:
+        for line in paragraph.splitlines():
+            match = _TRAILER_LINE.match(line)
+            if match and match.group(1).lower() in anywhere:
+                found.append(Trailer(match.group(1).lower(), match.group(1), match.group(2)))
+    return found
+
+
+def _trailer_block(paragraph: str) -> list[Trailer] | None:
+    trailers: list[Trailer] = []
+    other = 0
+    for line in paragraph.splitlines():
+        if line[:1] in (" ", "\t") and trailers:
+            last = trailers[-1]
+            trailers[-1] = Trailer(last.key, last.raw_key, f"{last.value} {line.strip()}")
+            continue
+        match = _TRAILER_LINE.match(line)
+        if match and " " not in match.group(1):
+            trailers.append(Trailer(match.group(1).lower(), match.group(1), match.group(2)))
+        else:
+            other += 1
+    if not trailers:
+        return None
+    if other == 0:
+        return trailers
+    known = any(t.key in IDENTITY_TRAILERS or t.key == "signed-off-by" for t in trailers)
+    if known and len(trailers) * 3 >= other:  # git: at least 25% trailers
+        return trailers
+    return None
+
+
+def _split_identity(value: str) -> tuple[str, str]:
+    match = _NAME_EMAIL.match(value)
+    if match:
+        return match.group(1).strip().strip('"'), match.group(2).strip().lower()
+    return value.strip(), ""
+
+
+def _noreply(email: str) -> tuple[int | None, str | None]:
+    """(account id, login) encoded in a GitHub noreply address, else (None, None)."""
+    match = _NOREPLY.match(email)
+    if not match:
+        return None, None
+    return (int(match.group(1)) if match.group(1) else None), match.group(2)
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _DETAIL_LIMIT else text[: _DETAIL_LIMIT - 1] + "…"
+
+
+def clean_text(text: str, table: MarkerTable) -> str:
+    """Text as its author wrote it: without review-bot blocks, code, or quoted replies."""
+    for _name, pattern in table.review_bot_blocks:
+        text = pattern.sub("", text)
+    text = _FENCE.sub("", text)
+    text = _INLINE_CODE.sub("", text)
+    return _QUOTED_LINE.sub("", text)
+
+
+def added_lines(changed: ChangedFile) -> Iterator[tuple[int, str]]:
+    """(head line number, text) of every line the change added to the file."""
+    if changed.patch:
+        line_no = 0
+        in_hunk = False
+        for raw in changed.patch.splitlines():
+            header = re.match(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@", raw)
+            if header:
+                line_no = int(header.group(1))
+                in_hunk = True
+                continue
+            if not in_hunk or raw.startswith("\\"):
+                continue
+            if raw.startswith("+"):
+                yield line_no, raw[1:]
+                line_no += 1
+            elif not raw.startswith("-"):
+                line_no += 1
+    elif changed.status == "added" and changed.head is not None:
+        text = changed.head.decode("utf-8", errors="replace")
+        yield from enumerate(text.splitlines(), start=1)
+
+
+def comment_text(line: str) -> str | None:
+    """The comment part of a source line, or None when the line has no comment."""
+    stripped = line.strip()
+    if stripped.startswith(_COMMENT_START):
+        return stripped
+    for match in _INLINE_COMMENT.finditer(line):
+        before = line[: match.start()]
+        if before.count('"') % 2 == 0 and before.count("'") % 2 == 0:
+            return line[match.end() :]
+    return None
+
+
+# ------------------------------------------------------------------ detection
+
+
+@dataclass(frozen=True, slots=True)
+class _Identity:
+    person: Person
+    role: str  # author | committer | coauthor | pr_author
+    where: str
+    detail: str
+    account_id: int | None = None
+
+
+class _Detector:
+    def __init__(self, table: MarkerTable, excluded_labels: Iterable[str]) -> None:
+        self.table = table
+        self.excluded_labels = {label.lower() for label in excluded_labels}
+        self.evidence: list[Evidence] = []
+        self.notes: list[str] = []
+
+    # identities ---------------------------------------------------------
+    def match_identity(self, ident: _Identity, commit: CommitInfo | None = None) -> list[Evidence]:
+        """Evidence for one identity: the strongest marker per agent."""
+        email = ident.person.email.strip().lower()
+        noreply_id, noreply_login = _noreply(email)
+        logins = {x.lower() for x in (ident.person.login, noreply_login) if x}
+        ids = {x for x in (ident.account_id, noreply_id) if x}
+        if any(self.table.non_ai_bot(login) for login in logins) or any(
+            self.table.non_ai_bot(None, i) for i in ids
+        ):
+            return []
+        best: dict[str, Marker] = {}
+        for marker in self.table.markers:
+            if marker.kind not in {"email", "bot_id", "login", "name"} or ident.role not in marker.roles:
+                continue
+            if self._identity_hit(marker, email, logins, ids, ident.person.name):
+                current = best.get(marker.agent)
+                if current is None or marker.rank > current.rank:
+                    best[marker.agent] = marker
+        out = []
+        for agent, marker in best.items():
+            strength = marker.strength
+            role = {"author": "authored", "pr_author": None, "committer": "committed"}.get(
+                ident.role, "co-authored"
+            )
+            if ident.role == "committer":
+                strength = "weak" if marker.rank > STRENGTHS.index("weak") else marker.strength
+            out.append(
+                Evidence(
+                    agent=agent,
+                    marker=marker.id,
+                    strength=strength,
+                    kind=marker.kind if ident.role != "committer" else "committer",
+                    where=ident.where,
+                    detail=_clip(f"{marker.description}: {ident.detail}"),
+                    commit=commit.sha if commit else None,
+                    commit_role=role if commit else None,
+                )
+            )
+        return out
+
+    @staticmethod
+    def _identity_hit(marker: Marker, email: str, logins: set[str], ids: set[int], name: str) -> bool:
+        if marker.kind == "email":
+            if marker.pattern is not None:
+                return bool(email and marker.pattern.search(email))
+            return bool(email) and email == marker.value
+        if marker.kind == "bot_id":
+            return marker.value in ids
+        if marker.kind == "login":
+            if marker.pattern is not None:
+                return any(marker.pattern.fullmatch(login) for login in logins)
+            return marker.value in logins
+        return bool(marker.pattern and name and marker.pattern.search(name))
+
+    # texts ---------------------------------------------------------------
+    def match_text(self, kinds: set[str], text: str, where: str, commit: CommitInfo | None = None) -> None:
+        if not text:
+            return
+        for marker in self.table.markers:
+            if marker.kind not in kinds or marker.pattern is None:
+                continue
+            hit = marker.pattern.search(text)
+            kind_is_line = marker.kind in ("branch", "title", "subject")
+            if hit:
+                self.evidence.append(
+                    Evidence(
+                        agent=marker.agent,
+                        marker=marker.id,
+                        strength=marker.strength,
+                        kind=marker.kind,
+                        where=where,
+                        detail=_clip(f"{marker.description}: {text if kind_is_line else hit.group(0)}"),
+                        commit=commit.sha if commit else None,
+                        commit_role="co-authored" if commit else None,
+                    )
+                )
+
+    def match_trailer(self, trailer: Trailer, where: str, commit: CommitInfo) -> None:
+        for marker in self.table.of_kind("trailer"):
+            if marker.key != trailer.key:
+                continue
+            if marker.pattern is not None and not marker.pattern.search(trailer.value):
+                continue
+            self.evidence.append(
+                Evidence(
+                    agent=marker.agent,
+                    marker=marker.id,
+                    strength=marker.strength,
+                    kind="trailer",
+                    where=where,
+                    detail=_clip(f"{trailer.raw_key}: {trailer.value}"),
+                    commit=commit.sha,
+                    commit_role="co-authored",
+                )
+            )
+
+    # the pull request ------------------------------------------------------
+    def pull_request(self, pull: PullRequestInfo) -> None:
+        bot = self.table.non_ai_bot(pull.author_login, pull.author_id)
+        if bot is not None:
+            if bot.quotes_upstream:
+                self.notes.append(
+                    f"Opened by {pull.author_login or bot.login}, a dependency bot: not an AI author; "
+                    "its body, branch and labels quote upstream projects and were not read."
+                )
+                return
+        elif pull.author_login or pull.author_id:
+            person = Person(name="", email="", login=pull.author_login or None)
+            ident = _Identity(person, "pr_author", "PR author", pull.author_login, pull.author_id)
+            self.evidence.extend(self.match_identity(ident))
+        body = clean_text(pull.body or "", self.table)
+        self.match_text({"footer", "body"}, body, "PR body")
+        self.match_identity_lines(body, "PR body")
+        self.match_text({"title"}, pull.title or "", "PR title")
+        self.match_text({"branch"}, pull.head_ref or "", "branch")
+        labels = {label.lower(): label for label in pull.labels}
+        for marker in self.table.of_kind("label"):
+            for lowered, label in labels.items():
+                if lowered in self.excluded_labels:
+                    continue
+                if (marker.value == lowered) or (
+                    marker.pattern is not None and marker.pattern.fullmatch(label)
+                ):
+                    self.evidence.append(
+                        Evidence(marker.agent, marker.id, marker.strength, "label", "label", _clip(label))
+                    )
+
+    def match_identity_lines(self, text: str, where: str, commit: CommitInfo | None = None) -> None:
+        """`Co-authored-by: Name <email>` lines anywhere in a text (PR bodies carry them too)."""
+        for line in text.splitlines():
+            match = _TRAILER_LINE.match(line)
+            if match and match.group(1).lower() in IDENTITY_TRAILERS:
+                self.identity_trailer(Trailer(match.group(1).lower(), match.group(1), match.group(2)), where)
+
+    def identity_trailer(self, trailer: Trailer, where: str, commit: CommitInfo | None = None) -> None:
+        name, email = _split_identity(trailer.value)
+        if not email:
+            return
+        ident = _Identity(
+            Person(name=name, email=email), "coauthor", where, f"{trailer.raw_key}: {trailer.value}"
+        )
+        self.evidence.extend(self.match_identity(ident, commit))
+
+    def commit(self, commit: CommitInfo) -> None:
+        short = commit.sha[:7]
+        author_bot = self._non_ai_bot_person(commit.author)
+        author_hits = self.match_identity(
+            _Identity(commit.author, "author", f"commit {short} author", _person_text(commit.author)), commit
+        )
+        self.evidence.extend(author_hits)
+        authored_by = {e.agent for e in author_hits}
+        for e in self.match_identity(
+            _Identity(
+                commit.committer, "committer", f"commit {short} committer", _person_text(commit.committer)
+            ),
+            commit,
+        ):
+            if e.agent not in authored_by:
+                self.evidence.append(e)
+        if author_bot is not None and author_bot.quotes_upstream:
+            return  # dependency-bot messages quote upstream commits and release notes
+        message = commit.message or ""
+        subject = message.split("\n", 1)[0].strip()
+        self.match_text({"subject"}, subject, f"commit {short} subject", commit)
+        self.match_text({"footer"}, clean_text(message, self.table), f"commit {short} message", commit)
+        anywhere = IDENTITY_TRAILERS | {m.key for m in self.table.of_kind("trailer") if m.key}
+        for trailer in parse_trailers(message, anywhere):
+            where = f"commit {short} trailer"
+            if trailer.key in IDENTITY_TRAILERS:
+                self.identity_trailer(trailer, where, commit)
+            self.match_trailer(trailer, where, commit)
+
+    def _non_ai_bot_person(self, person: Person):
+        noreply_id, noreply_login = _noreply(person.email.strip().lower())
+        return self.table.non_ai_bot(person.login, None) or self.table.non_ai_bot(noreply_login, noreply_id)
+
+    # the code ---------------------------------------------------------------
+    def files(self, files: Sequence[ChangedFile]) -> None:
+        code_markers = self.table.of_kind("code")
+        if not code_markers:
+            return
+        budget = MAX_CODE_LINES
+        for changed in files:
+            if _TEST_PATH.search(changed.path) or _PROSE_FILE.search(changed.path):
+                continue
+            for line_no, line in added_lines(changed):
+                budget -= 1
+                if budget < 0:
+                    self.notes.append(f"Stopped reading added code after {MAX_CODE_LINES} lines.")
+                    return
+                comment = comment_text(line)
+                if not comment:
+                    continue
+                for marker in code_markers:
+                    hit = marker.pattern.search(comment) if marker.pattern else None
+                    if hit:
+                        self.evidence.append(
+                            Evidence(
+                                marker.agent,
+                                marker.id,
+                                marker.strength,
+                                "code",
+                                f"file {changed.path} line {line_no}",
+                                _clip(f"{marker.description}: {line.strip()}"),
+                            )
+                        )
+
+
+def _person_text(person: Person) -> str:
+    text = f"{person.name} <{person.email}>" if person.email else person.name
+    return f"{text} (@{person.login})" if person.login else text
+
+
+def agent_confidence(evidence: Sequence[Evidence]) -> str:
+    """high: a strong marker, or two independent medium ones, or medium + weak of another kind;
+    medium: one medium marker, or weak markers of two different kinds; low: anything less.
+    Hints never raise the confidence."""
+    if any(e.strength == "strong" for e in evidence):
+        return "high"
+    medium_kinds = {e.kind for e in evidence if e.strength == "medium"}
+    weak_kinds = {e.kind for e in evidence if e.strength == "weak"} - medium_kinds
+    if len(medium_kinds) >= 2 or (medium_kinds and weak_kinds):
+        return "high"
+    if medium_kinds or len(weak_kinds) >= 2:
+        return "medium"
+    return "low"
+
+
+def _dedupe(evidence: Iterable[Evidence]) -> list[Evidence]:
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for e in evidence:
+        key = (e.agent, e.marker, e.where)
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out
+
+
+def _setting(policy: Any, key: str, default: Any) -> Any:
+    if policy is None:
+        return default
+    return policy.get("authorship", key, default=default)
+
+
+def detect_authorship(
+    pull: PullRequestInfo | None, files: Sequence[ChangedFile] = (), policy: Any = None
+) -> AuthorshipVerdict:
+    """Judge who wrote a change: the verdict, agents with confidence and evidence, and AI commits."""
+    label = policy.get("ai_authored", "label", default=DEFAULT_LABEL) if policy is not None else DEFAULT_LABEL
+    label = label if isinstance(label, str) and label else DEFAULT_LABEL
+    min_confidence = _setting(policy, "min_confidence", "medium")
+    if min_confidence not in ("medium", "high"):
+        min_confidence = "medium"
+    commit_count = len(pull.commits) if pull else 0
+    if not _setting(policy, "enabled", True):
+        return AuthorshipVerdict(
+            False, min_confidence=min_confidence, commit_count=commit_count, enabled=False
+        )
+    table = builtin_table()
+    notes: list[str] = []
+    extra = _setting(policy, "extra_markers", None) or []
+    if extra:
+        try:
+            table = table.with_extra(extra, "authorship.extra_markers")
+        except MarkerError as exc:
+            notes.append(f"Ignored the policy's extra markers: {exc}")
+    detector = _Detector(table, excluded_labels=[label])
+    if pull is not None:
+        detector.pull_request(pull)
+        for commit in pull.commits:
+            detector.commit(commit)
+    if _setting(policy, "scan_code", True):
+        detector.files(files)
+    notes.extend(detector.notes)
+    return _verdict(_dedupe(detector.evidence), min_confidence, label, commit_count, notes, pull)
+
+
+def _verdict(
+    evidence: list[Evidence],
+    min_confidence: str,
+    label: str,
+    commit_count: int,
+    notes: list[str],
+    pull: PullRequestInfo | None,
+) -> AuthorshipVerdict:
+    by_agent: dict[str, list[Evidence]] = {}
+    for e in evidence:
+        by_agent.setdefault(e.agent, []).append(e)
+    agents = [AgentVerdict(agent, agent_confidence(items), items) for agent, items in by_agent.items()]
+    for agent in agents:
+        agent.evidence.sort(key=lambda e: -STRENGTHS.index(e.strength))
+    agents.sort(key=lambda a: (-CONFIDENCES.index(a.confidence), a.id))
+    qualifying = {a.id for a in agents if _at_least(a.confidence, min_confidence)}
+    ai_authored = bool(qualifying)
+    return AuthorshipVerdict(
+        ai_authored=ai_authored,
+        agents=agents,
+        commits=_ai_commits(evidence, qualifying, pull),
+        min_confidence=min_confidence,
+        label=label if ai_authored else None,
+        commit_count=commit_count,
+        notes=notes,
+    )
+
+
+def _ai_commits(
+    evidence: list[Evidence], qualifying: set[str], pull: PullRequestInfo | None
+) -> list[dict[str, Any]]:
+    """Commits an AI agent (of sufficient confidence) authored or co-authored, in PR order."""
+    per_commit: dict[str, dict[str, set[str]]] = {}
+    for e in evidence:
+        if e.commit is None or e.agent not in qualifying or e.strength in ("hint", "weak"):
+            continue
+        roles = per_commit.setdefault(e.commit, {"authored": set(), "co-authored": set()})
+        roles["authored" if e.commit_role == "authored" else "co-authored"].add(e.agent)
+    out = []
+    for commit in pull.commits if pull else ():
+        roles = per_commit.get(commit.sha)
+        if not roles:
+            continue
+        authored = sorted(roles["authored"])
+        co_authored = sorted(roles["co-authored"] - roles["authored"])
+        out.append(
+            {
+                "sha": commit.sha,
+                "subject": _clip(commit.message.split("\n", 1)[0]),
+                "agents": sorted(set(authored) | set(co_authored)),
+                "role": "authored" if authored else "co-authored",
+                "authored_by": authored,
+                "co_authored_by": co_authored,
+            }
+        )
+    return out
