@@ -10,6 +10,7 @@ send them.
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -285,3 +286,98 @@ def build_output(
     if text:
         output["text"] = text
     return output
+
+
+# -- GitHub calls -------------------------------------------------------------------------------
+
+_CHECK_RUN = "/repos/{owner}/{repo}/check-runs/{check_run_id}"
+
+
+def _now_iso() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def annotations_already_sent(client: Any, owner: str, repo: str, check_run_id: int) -> int:
+    """Batches a crashed earlier attempt already appended, read from the run's annotations_count."""
+    run = client.get(_CHECK_RUN, url_vars={"owner": owner, "repo": repo, "check_run_id": check_run_id})
+    count = ((run or {}).get("output") or {}).get("annotations_count") or 0
+    return int(count) // ANNOTATIONS_PER_REQUEST
+
+
+def send_check_run(
+    client: Any,
+    owner: str,
+    repo: str,
+    check_run_id: int,
+    result: ReviewResult,
+    summary_markdown: str,
+    *,
+    waiver: Waiver | None = None,
+    notice: str | None = None,
+    batches_sent: int = 0,
+    on_batch: Any = None,
+) -> int:
+    """Append the annotations 50 per PATCH and complete the run with the last batch; returns PATCHes made.
+
+    `batches_sent` skips batches an earlier attempt already appended (annotations
+    append, so sending them twice would show every finding twice); `on_batch(n)`
+    records progress after each accepted batch.
+    """
+    where = {"owner": owner, "repo": repo, "check_run_id": check_run_id}
+    batches = list(annotation_batches(result.findings))
+    total = sum(len(b) for b in batches)
+    output = build_output(result, summary_markdown, waiver=waiver, notice=notice)
+    conclusion = conclusion_for(result, waiver=waiver)
+    pending = batches[batches_sent:]
+    requests_made = 0
+    for index, batch in enumerate(pending[:-1], start=batches_sent + 1):
+        sent_so_far = index * ANNOTATIONS_PER_REQUEST
+        interim = {
+            "title": output["title"],
+            "summary": f"Adding annotations: {sent_so_far} of {total}…",
+            "annotations": batch,
+        }
+        client.patch(_CHECK_RUN, url_vars=where, json={"status": "in_progress", "output": interim})
+        requests_made += 1
+        if on_batch is not None:
+            on_batch(index)
+    final_output: dict[str, Any] = dict(output)
+    if pending:
+        final_output["annotations"] = pending[-1]
+    client.patch(
+        _CHECK_RUN,
+        url_vars=where,
+        json={
+            "status": "completed",
+            "conclusion": conclusion,
+            "completed_at": _now_iso(),
+            "output": final_output,
+            "actions": actions_for(conclusion),
+        },
+    )
+    if on_batch is not None and pending:
+        on_batch(len(batches))
+    return requests_made + 1
+
+
+def cancel_check_run(
+    client: Any, owner: str, repo: str, check_run_id: int, superseded_by: str | None
+) -> None:
+    """Mark a run whose head is no longer the PR's head as `cancelled`; nothing stale gets published."""
+    title = f"Superseded by {superseded_by[:7]}" if superseded_by else "Superseded by a newer push"
+    summary = (
+        f"A newer push (`{superseded_by}`) replaced this commit before the review finished; "
+        "prguard reviews that push instead."
+        if superseded_by
+        else "A newer push replaced this commit before the review finished."
+    )
+    client.patch(
+        _CHECK_RUN,
+        url_vars={"owner": owner, "repo": repo, "check_run_id": check_run_id},
+        json={
+            "status": "completed",
+            "conclusion": "cancelled",
+            "completed_at": _now_iso(),
+            "output": {"title": title, "summary": summary},
+        },
+    )

@@ -212,3 +212,51 @@ def plan_cleanup(stale: Sequence[PostedComment], threads: Sequence[ReviewThread]
         elif not thread.is_resolved and thread.id not in resolve:
             resolve.append(thread.id)
     return CleanupPlan(tuple(resolve), tuple(minimize))
+
+
+# -- GitHub calls -------------------------------------------------------------------------------
+
+
+def list_own_comments(client: Any, owner: str, repo: str, number: int, bot_login: str) -> list[PostedComment]:
+    """prguard's review comments on the PR, 100 per page."""
+    pages = client.paginate(
+        "/repos/{owner}/{repo}/pulls/{number}/comments",
+        url_vars={"owner": owner, "repo": repo, "number": number},
+        per_page=100,
+    )
+    return own_comments(pages, bot_login)
+
+
+def list_own_reviews(client: Any, owner: str, repo: str, number: int, bot_login: str) -> list[PostedReview]:
+    pages = client.paginate(
+        "/repos/{owner}/{repo}/pulls/{number}/reviews",
+        url_vars={"owner": owner, "repo": repo, "number": number},
+        per_page=100,
+    )
+    return own_reviews(pages, bot_login)
+
+
+def list_review_threads(
+    client: Any, owner: str, repo: str, number: int, *, max_pages: int = 30
+) -> list[ReviewThread]:
+    """Every review thread of the PR (GraphQL, 100 per page)."""
+    threads: list[ReviewThread] = []
+    cursor: str | None = None
+    for _ in range(max_pages):
+        data = client.graphql(
+            REVIEW_THREADS_QUERY, {"owner": owner, "repo": repo, "number": number, "after": cursor}
+        )
+        page, cursor = threads_page(data)
+        threads.extend(page)
+        if cursor is None:
+            break
+    return threads
+
+
+def apply_cleanup(client: Any, plan: CleanupPlan) -> tuple[int, int]:
+    """Resolve and minimize as planned; returns (threads resolved, comments minimized)."""
+    for thread_id in plan.resolve_thread_ids:
+        client.graphql(RESOLVE_THREAD_MUTATION, {"threadId": thread_id})
+    for node_id in plan.minimize_node_ids:
+        client.graphql(MINIMIZE_COMMENT_MUTATION, {"subjectId": node_id})
+    return len(plan.resolve_thread_ids), len(plan.minimize_node_ids)

@@ -15,8 +15,9 @@ from typing import Any
 
 from workers.engine.diffmap import FileDiff
 from workers.engine.model import ChangedFile, Finding, ReviewResult
+from workers.github.errors import GitHubError, UnprocessableEntity
 from workers.publish.checkrun import ai_agents, blocking_findings, is_ai_authored, ordered, severity_counts
-from workers.publish.dedupe import fingerprint_marker, review_marker
+from workers.publish.dedupe import fingerprint_marker, parse_review_marker, review_marker
 
 COMMENT_BODY_LIMIT = 60_000  # GitHub caps bodies near 65,536 characters; keep a margin
 DEFAULT_MAX_INLINE = 20
@@ -149,8 +150,10 @@ def plan_inline_comments(
 ) -> InlinePlan:
     """Choose and place the inline comments of one review.
 
-    Findings already commented are skipped; the cap counts only new comments and
-    keeps the highest severities. Only one suggestion block may touch a line
+    Findings already commented are skipped but count toward the cap, so the
+    page never holds more than `limit` open prguard comments for the current
+    findings and a re-run never adds "the next 20"; the cap keeps the highest
+    severities. Only one suggestion block may touch a line
     (GitHub applies suggestions of one batch only when they do not overlap), so
     a later overlapping suggestion is shown as plain code instead.
     """
@@ -158,6 +161,7 @@ def plan_inline_comments(
     skip = set(already_commented)
     suggested_lines: set[int | tuple[str, int]] = set()
     seen: set[str] = set()
+    budget = max(0, limit - len({f.fingerprint for f in findings if f.fingerprint in skip}))
     for finding in ordered(findings):
         if finding.fingerprint in skip:
             plan.already_commented.append(finding)
@@ -169,7 +173,7 @@ def plan_inline_comments(
         if placement is None:
             plan.not_commentable.append(finding)
             continue
-        if len(plan.comments) >= max(0, limit):
+        if len(plan.comments) >= budget:
             plan.over_cap.append(finding)
             continue
         with_suggestion = False
@@ -299,3 +303,117 @@ def should_post(plan: InlinePlan, state: str, previous_state: str | None) -> boo
     if previous_state is None:
         return False
     return previous_state != state
+
+
+# -- GitHub calls -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class PostedOutcome:
+    """What reached GitHub: the review id, the comments it carries, and those GitHub refused."""
+
+    review_id: int | None
+    posted: list[InlineComment]
+    dropped: list[InlineComment]
+    attempts: int
+    orphan_id: int | None = None
+
+
+def _error_text(exc: GitHubError) -> str:
+    return f"{exc.message} {exc.errors!r}" if exc.errors else exc.message
+
+
+def post_review(
+    client: Any,
+    owner: str,
+    repo: str,
+    number: int,
+    *,
+    head_sha: str,
+    event: str,
+    comments: Sequence[InlineComment],
+    diffs: Mapping[str, FileDiff],
+    make_body: Any,
+    bot_login: str,
+    known_review_ids: Iterable[int] = (),
+) -> PostedOutcome:
+    """POST one review; on a 422 drop only the comments GitHub may refuse and retry once.
+
+    `make_body(dropped)` renders the body, listing dropped comments in it so no
+    finding is lost. After a 422 GitHub sometimes created a body-only review
+    anyway: a PENDING one is deleted; a submitted one is kept as this run's
+    review when no comment is left to post.
+    """
+    where = {"owner": owner, "repo": repo, "number": number}
+    path = "/repos/{owner}/{repo}/pulls/{number}/reviews"
+
+    def payload(kept: Sequence[InlineComment], dropped: Sequence[InlineComment]) -> dict[str, Any]:
+        return {
+            "commit_id": head_sha,
+            "body": make_body(list(dropped)),
+            "event": event,
+            "comments": [c.to_api() for c in kept],
+        }
+
+    try:
+        created = client.post(path, url_vars=where, json=payload(comments, ()))
+        return PostedOutcome(_id(created), list(comments), [], 1)
+    except UnprocessableEntity as exc:
+        if not comments:
+            raise
+        suspects = set(revalidate(comments, diffs, hint=_error_text(exc)))
+        if not suspects:
+            suspects = set(range(len(comments)))  # GitHub does not say which: keep the findings in the body
+    kept = [c for i, c in enumerate(comments) if i not in suspects]
+    dropped = [c for i, c in enumerate(comments) if i in suspects]
+    orphan = _find_orphan(client, owner, repo, number, head_sha, bot_login, set(known_review_ids))
+    orphan_id = orphan["id"] if orphan else None
+    if orphan is not None and orphan.get("state") == "PENDING":
+        client.delete(path + "/{review_id}", url_vars={**where, "review_id": orphan_id})
+    elif orphan is not None and not kept:
+        client.put(
+            path + "/{review_id}",
+            url_vars={**where, "review_id": orphan_id},
+            json={"body": make_body(dropped)},
+        )
+        return PostedOutcome(orphan_id, [], dropped, 1, orphan_id)
+    try:
+        created = client.post(path, url_vars=where, json=payload(kept, dropped))
+        return PostedOutcome(_id(created), kept, dropped, 2, orphan_id)
+    except UnprocessableEntity:
+        if not kept:
+            raise
+    # Still refused: the last resort is the body alone, which lists every finding.
+    created = client.post(path, url_vars=where, json=payload([], list(comments)))
+    return PostedOutcome(_id(created), [], list(comments), 3, orphan_id)
+
+
+def _id(created: Any) -> int | None:
+    return created.get("id") if isinstance(created, Mapping) else None
+
+
+def _find_orphan(
+    client: Any, owner: str, repo: str, number: int, head_sha: str, bot_login: str, known: set[int]
+) -> dict[str, Any] | None:
+    """A review of ours on this head that appeared during the refused POST."""
+    for item in client.paginate(
+        "/repos/{owner}/{repo}/pulls/{number}/reviews",
+        url_vars={"owner": owner, "repo": repo, "number": number},
+        per_page=100,
+    ):
+        login = str((item.get("user") or {}).get("login", "")).lower()
+        if login != bot_login.lower() or item.get("id") in known:
+            continue
+        marker = parse_review_marker(item.get("body")) or {}
+        if item.get("commit_id") == head_sha or marker.get("sha") == head_sha:
+            return dict(item)
+    return None
+
+
+def dismiss_review(client: Any, owner: str, repo: str, number: int, review_id: int, message: str) -> None:
+    """Dismiss one of prguard's own REQUEST_CHANGES reviews (it would keep blocking otherwise)."""
+    client.put(
+        "/repos/{owner}/{repo}/pulls/{number}/reviews/{review_id}/dismissals",
+        url_vars={"owner": owner, "repo": repo, "number": number, "review_id": review_id},
+        json={"message": message, "event": "DISMISS"},
+    )
