@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from workers.analyzers.base import Analyzer
 
 
@@ -9,4 +11,11 @@ def registry() -> list[Analyzer]:
     """Fresh instances of every file analyzer (imported lazily to keep start-up fast)."""
     analyzers: list[Analyzer] = []
     # Each analyzer module adds itself here, in one line.
+    analyzers.append(_make("workers.analyzers.security", "SecurityAnalyzer"))
+    analyzers.append(_make("workers.analyzers.complexity", "ComplexityAnalyzer"))
     return analyzers
+
+
+def _make(module: str, class_name: str) -> Analyzer:
+    """Import an analyzer module only when a review runs, and instantiate its analyzer."""
+    return getattr(importlib.import_module(module), class_name)()

@@ -1,0 +1,255 @@
+"""security: bandit's tests, run in-process on the already-parsed tree of each changed file.
+
+No subprocess, no temporary files, no second parse: prguard drives bandit's own node
+visitor (`BanditNodeVisitor`) and test set (`BanditTestSet`, built once per process) over
+the tree the engine parsed. Bandit's `# nosec` handling is switched off here; the engine
+applies `# nosec` itself so that every suppression used is recorded with its reason.
+
+Policy (`analyzers.security`): `enabled`, `min_severity`, `min_confidence`, `ignore`
+(bandit test ids such as B101, or test names such as assert_used).
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import posixpath
+import re
+import threading
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+from typing import Any
+
+from workers.analyzers.base import Analyzer, FileContext
+from workers.engine.model import Confidence, Finding, Severity, make_fingerprint, normalise_code
+
+_SEVERITY = {
+    "HIGH": Severity.HIGH,
+    "MEDIUM": Severity.MEDIUM,
+    "LOW": Severity.LOW,
+    "UNDEFINED": Severity.INFO,
+}
+_CONFIDENCE = {"HIGH": Confidence.HIGH, "MEDIUM": Confidence.MEDIUM, "LOW": Confidence.LOW}
+_QUOTE_MAX = 80
+_LOCK = threading.Lock()  # bandit's visitor temporarily edits nodes (utils.linerange); one file at a time
+
+
+@lru_cache(maxsize=1)
+def _bandit() -> tuple[Any, type]:
+    """Bandit's full test set and our visitor class, built once per process.
+
+    Every test is loaded; policy `ignore` filters results instead, because bandit keeps
+    the blacklist's filtered configuration in module globals shared by all test sets.
+    """
+    import logging
+
+    from bandit.core import config as b_config
+    from bandit.core import metrics as b_metrics
+    from bandit.core import node_visitor as b_node_visitor
+    from bandit.core import test_set as b_test_set
+
+    # bandit logs a warning per unknown nosec word, and every plugin error with a traceback;
+    # prguard reports what matters itself
+    logging.getLogger("bandit").setLevel(logging.CRITICAL)
+    testset = b_test_set.BanditTestSet(b_config.BanditConfig(), profile={})
+
+    class InMemoryVisitor(b_node_visitor.BanditNodeVisitor):
+        """Bandit's visitor on a tree we already have, remembering the scope and node of each issue."""
+
+        def __init__(self, path: str, data: bytes) -> None:
+            # a rooted bare name keeps bandit from probing the file system for packages
+            super().__init__("/" + posixpath.basename(path), io.BytesIO(data), None, testset, False, {}, None)
+            self.fname = path
+            self.namespace = ""
+            self.metrics = b_metrics.Metrics()
+            self.tester.metrics = self.metrics
+            self._tagged = 0
+
+        def update_scores(self, scores: dict) -> None:
+            # called right after every batch of tests: tag the issues it produced
+            results = self.tester.results
+            for issue in results[self._tagged :]:
+                issue._prguard_scope = self.namespace.strip(".")
+                issue._prguard_node = self.context.get("node")
+            self._tagged = len(results)
+
+        def run(self, tree: ast.Module) -> list:
+            self.generic_visit(tree)
+            self.context = {
+                "file_data": self.fdata,
+                "filename": self.fname,
+                "lineno": 0,
+                "linerange": [0, 1],
+                "col_offset": 0,
+            }
+            self.update_scores(self.tester.run_tests(self.context, "File"))
+            return self.tester.results
+
+    return testset, InMemoryVisitor
+
+
+class SecurityAnalyzer(Analyzer):
+    """Bandit findings with severity, confidence, CWE and precise columns."""
+
+    name = "security"
+    languages = frozenset({"python"})
+    compare_with_base = True
+
+    def analyze_file(self, ctx: FileContext) -> Iterator[Finding]:
+        _, visitor_class = _bandit()
+        settings = _Settings.from_policy(ctx.settings)
+        data = ctx.head.text.encode("utf-8")
+        with _LOCK:
+            issues = visitor_class(ctx.path, data).run(ctx.head.tree)
+        byte_lines = data.splitlines()
+        for issue in issues:
+            if settings.accepts(issue):
+                yield _finding(issue, ctx, byte_lines)
+
+
+class _Settings:
+    def __init__(self, min_severity: Severity, min_confidence: Confidence, ignore: frozenset[str]) -> None:
+        self.min_severity = min_severity
+        self.min_confidence = min_confidence
+        self.ignore = ignore
+
+    @classmethod
+    def from_policy(cls, settings: dict[str, Any]) -> _Settings:
+        try:
+            severity = Severity(str(settings.get("min_severity", "low")).lower())
+        except ValueError:
+            severity = Severity.LOW
+        try:
+            confidence = Confidence(str(settings.get("min_confidence", "medium")).lower())
+        except ValueError:
+            confidence = Confidence.MEDIUM
+        ignore = frozenset(str(i) for i in settings.get("ignore", ()) or ())
+        return cls(severity, confidence, frozenset(i.upper() if i[:1] in "bB" else i for i in ignore))
+
+    def accepts(self, issue: Any) -> bool:
+        if issue.test_id.upper() in self.ignore or issue.test in self.ignore:
+            return False
+        severity = _SEVERITY.get(issue.severity, Severity.INFO)
+        confidence = _CONFIDENCE.get(issue.confidence, Confidence.LOW)
+        return severity.at_least(self.min_severity) and confidence.at_least(self.min_confidence)
+
+
+def _finding(issue: Any, ctx: FileContext, byte_lines: list[bytes]) -> Finding:
+    node = getattr(issue, "_prguard_node", None)
+    start, start_col, end, end_col = _position(issue, node, byte_lines)
+    snippet = _segment(byte_lines, start, start_col, end, end_col)
+    scope = getattr(issue, "_prguard_scope", "")
+    cwe = issue.cwe.id or None
+    quote = _quote(snippet)
+    return Finding(
+        rule_id=issue.test_id,
+        analyzer="security",
+        severity=_SEVERITY.get(issue.severity, Severity.INFO),
+        confidence=_CONFIDENCE.get(issue.confidence, Confidence.LOW),
+        path=ctx.path,
+        start_line=start,
+        end_line=end,
+        message=f"{quote}: {issue.text.rstrip('.')}." if quote else issue.text,
+        fingerprint=make_fingerprint(issue.test_id, ctx.path, snippet, scope),
+        cwe=cwe,
+        suggestion=_suggest(issue.test_id, node, byte_lines, start, end),
+        title=issue.test,
+        start_column=_char_column(byte_lines, start, start_col),
+        end_column=_char_column(byte_lines, end, end_col) if end_col is not None else None,
+    )
+
+
+def _position(
+    issue: Any, node: ast.AST | None, byte_lines: list[bytes]
+) -> tuple[int, int | None, int, int | None]:
+    """(start line, start byte offset, end line, end byte offset) of what bandit flagged.
+
+    The node's own extent when bandit anchored the issue on it; a compound statement
+    (a `def` flagged for a default password) is anchored on its header only.
+    """
+    line = max(1, issue.lineno or 1)
+    line = min(line, max(1, len(byte_lines)))
+    if node is None or getattr(node, "lineno", None) != issue.lineno:
+        return line, None, line, None
+    end = getattr(node, "end_lineno", None) or line
+    end_col = getattr(node, "end_col_offset", None)
+    body = getattr(node, "body", None)
+    if isinstance(body, list) and body and isinstance(body[0], ast.AST):
+        end = max(line, body[0].lineno - 1)
+        end_col = None
+    return line, node.col_offset, end, end_col
+
+
+def _segment(
+    byte_lines: list[bytes], start: int, start_col: int | None, end: int, end_col: int | None
+) -> str:
+    lines = byte_lines[start - 1 : end]
+    if not lines:
+        return ""
+    if start_col is not None and end_col is not None:
+        if start == end:
+            lines = [lines[0][start_col:end_col]]
+        else:
+            lines = [lines[0][start_col:], *lines[1:-1], lines[-1][:end_col]]
+    return b"\n".join(lines).decode("utf-8", "replace")
+
+
+def _char_column(byte_lines: list[bytes], line: int, byte_offset: int | None) -> int | None:
+    """Bandit/ast give 0-based UTF-8 byte offsets; findings carry 1-based character columns."""
+    if byte_offset is None or not 1 <= line <= len(byte_lines):
+        return None
+    return len(byte_lines[line - 1][:byte_offset].decode("utf-8", "ignore")) + 1
+
+
+def _quote(snippet: str) -> str:
+    text = normalise_code(snippet)
+    if not text:
+        return ""
+    if len(text) > _QUOTE_MAX:
+        text = text[: _QUOTE_MAX - 1].rstrip() + "…"
+    fence = "``" if "`" in text else "`"
+    pad = " " if fence == "``" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+# --- mechanical fixes: test id -> rewrite of the flagged call's single line ----------------------
+
+_YAML_LOAD = re.compile(r"\byaml\.load\(")
+
+
+def _fix_yaml_load(call: ast.Call, line: str) -> str | None:
+    if any(k.arg == "Loader" for k in call.keywords) or len(call.args) != 1:
+        return None
+    return _YAML_LOAD.sub("yaml.safe_load(", line, count=1) if _YAML_LOAD.search(line) else None
+
+
+def _fix_verify_false(call: ast.Call, line: str) -> str | None:
+    return line.replace("verify=False", "verify=True", 1) if line.count("verify=False") == 1 else None
+
+
+def _fix_missing_timeout(call: ast.Call, line: str) -> str | None:
+    if call.end_col_offset is None or any(k.arg is None for k in call.keywords):
+        return None
+    raw = line.encode("utf-8")
+    closing = call.end_col_offset - 1
+    if raw[closing : closing + 1] != b")":
+        return None
+    separator = ", " if (call.args or call.keywords) else ""
+    return (raw[:closing] + f"{separator}timeout=10".encode() + raw[closing:]).decode("utf-8")
+
+
+SUGGESTIONS: dict[str, Callable[[ast.Call, str], str | None]] = {
+    "B506": _fix_yaml_load,  # yaml.load → yaml.safe_load
+    "B501": _fix_verify_false,  # requests(..., verify=False) → verify=True
+    "B113": _fix_missing_timeout,  # requests.get(url) → requests.get(url, timeout=10)
+}
+
+
+def _suggest(test_id: str, node: ast.AST | None, byte_lines: list[bytes], start: int, end: int) -> str | None:
+    """Replacement text for the flagged line when the fix is mechanical and the call fits on one line."""
+    fix = SUGGESTIONS.get(test_id)
+    if fix is None or not isinstance(node, ast.Call) or start != end or node.end_lineno != node.lineno:
+        return None
+    line = byte_lines[start - 1].decode("utf-8", "replace")
+    fixed = fix(node, line)
+    return fixed if fixed and fixed != line else None

@@ -1,0 +1,520 @@
+"""The review engine: changed files + policy (+ pull request) → ReviewResult.
+
+Plain Python: no Flask, Celery, Redis or network. The CLI, the Celery worker and the
+tests all call `review()`. Steps, in order:
+
+1. authorship (when not given) → the effective policy (`ai_authored:` overrides);
+2. file selection (include/exclude, removed, binary, generated, vendored, oversized, unparsable);
+3. analyzers on the head versions (per-file results cached by content);
+4. per file: unique fingerprints → scope (changed lines/files) → new versus existing
+   (the same analyzer on the base version, only where in-scope findings remain) →
+   suppressions; then de-duplication across analyzers;
+5. the gate: conclusion, notes and risk score.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from workers.analyzers.base import Analyzer, FileContext, SourceFile
+from workers.engine.addedlines import AddedLines
+from workers.engine.cache import AnalysisCache, CachedAnalysis, cache_key
+from workers.engine.diffmap import FileDiff
+from workers.engine.files import FileRules, Selected, base_parses, parse_base, select_files
+from workers.engine.gate import GateInput, conclude, risk_score
+from workers.engine.model import ChangedFile, Finding, PullRequestInfo, ReviewResult, SkippedFile, Suppression
+from workers.engine.suppress import FileComments, apply_suppressions
+
+#: who wins when analyzers report the same problem (same path, line and CWE)
+DEDUP_PRECEDENCE = ("taint", "instrumentation", "rules", "security", "complexity")
+
+
+@dataclass(slots=True)
+class AnalyzerStats:
+    files: int = 0  # files analysed (cache misses)
+    cached: int = 0  # files answered from the cache
+    findings: int = 0  # findings reported after every filter
+    raw_findings: int = 0
+    base_files: int = 0  # base versions analysed for new-versus-existing
+    duration_ms: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "cached": self.cached,
+            "findings": self.findings,
+            "raw_findings": self.raw_findings,
+            "base_files": self.base_files,
+            "duration_ms": round(self.duration_ms, 1),
+            "errors": list(self.errors),
+        }
+
+
+@dataclass(slots=True)
+class _Run:
+    """Mutable state of one review."""
+
+    policy: Any
+    ai_authored: bool
+    pull: PullRequestInfo | None
+    cache: AnalysisCache | None
+    deadline: float | None
+    notes: list[str] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    stats: dict[str, AnalyzerStats] = field(default_factory=dict)
+    metrics: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+    dead: set[str] = field(default_factory=set)  # files dropped mid-analysis (too complex, time budget)
+    coverage_cut: bool = False
+    cache_errors: int = 0
+
+    def out_of_time(self) -> bool:
+        return self.deadline is not None and time.monotonic() > self.deadline
+
+
+def review(
+    files: Sequence[ChangedFile],
+    policy: Any,
+    pull: PullRequestInfo | None = None,
+    *,
+    ai_authored: bool | None = None,
+    cache: AnalysisCache | None = None,
+    analyzers: Sequence[Analyzer] | None = None,
+    time_budget: float | None = None,
+) -> ReviewResult:
+    """Review one change.
+
+    `analyzers` replaces `workers.analyzers.registry()` (tests, benchmarks);
+    `time_budget` (seconds) stops analysing further files once spent: the files left
+    are listed as skipped and the conclusion is at best `neutral`.
+    """
+    started = time.perf_counter()
+    files = list(files)
+    notes: list[str] = []
+    authorship, is_ai = _authorship(files, policy, pull, ai_authored, notes)
+    effective = policy.for_change(is_ai)
+    run = _Run(
+        policy=effective,
+        ai_authored=is_ai,
+        pull=pull,
+        cache=cache,
+        deadline=time.monotonic() + time_budget if time_budget else None,
+        notes=notes,
+    )
+
+    chosen = list(analyzers) if analyzers is not None else _registry()
+    enabled = [a for a in chosen if effective.analyzer_enabled(a.name)]
+    # per-file (cacheable) analyzers first: a file too deeply nested for them is dropped
+    # before cross-file analyzers see it
+    enabled.sort(key=lambda a: not getattr(a, "cacheable", True))
+    for analyzer in enabled:
+        run.stats[analyzer.name] = AnalyzerStats()
+
+    rules = FileRules.from_policy(effective, any("*" in a.languages for a in enabled))
+    selection = select_files(files, rules)
+    run.skipped.extend(selection.skipped)
+    contexts = [_context(selected, run) for selected in selection.files]
+
+    head_findings = _analyze_heads(enabled, contexts, selection.files, run)
+    reported, suppressed, pre_existing, out_of_scope = _filter(head_findings, contexts, enabled, run)
+    reported, duplicates = _deduplicate(reported)
+
+    for finding in reported:
+        if finding.analyzer in run.stats:
+            run.stats[finding.analyzer].findings += 1
+    added_lines = sum(_added_count(f) for f in files if f.status != "removed" and f.head is not None)
+    conclusion, gate_notes = conclude(
+        reported,
+        GateInput(
+            fail_on=str(effective.get("gate", "fail_on", default="high")),
+            policy_broken=bool(getattr(effective, "errors", ())),
+            skipped_reasons=tuple(s.reason for s in run.skipped),
+            failed_analyzers=tuple(name for name, s in run.stats.items() if s.errors),
+            coverage_cut=run.coverage_cut,
+        ),
+    )
+    stats: dict[str, Any] = {
+        "files_changed": len(files),
+        "files_reviewed": sum(1 for ctx in contexts if ctx.path not in run.dead and ctx.extra["reviewed"]),
+        "files_skipped": len(run.skipped),
+        "files_removed": selection.removed,
+        "files_out_of_scope": selection.out_of_scope,
+        "lines_added": added_lines,
+        "findings": len(reported),
+        "pre_existing": pre_existing,
+        "suppressed": len(suppressed),
+        "outside_diff": out_of_scope,
+        "duplicates": duplicates,
+        "analyzers": {name: s.to_dict() for name, s in run.stats.items()},
+        "complexity_changes": [],
+        "maintainability": [],
+        "duration_ms": 0.0,
+    }
+    for key, rows in run.metrics.items():
+        stats[key] = rows
+    if run.cache_errors:
+        stats["cache_errors"] = run.cache_errors
+    stats["duration_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return ReviewResult(
+        conclusion=conclusion,
+        findings=sorted(reported, key=lambda f: (f.path, f.start_line, -f.severity.rank, f.rule_id)),
+        skipped=run.skipped,
+        suppressed=suppressed,
+        stats=stats,
+        authorship=authorship,
+        risk=risk_score(reported, added_lines, is_ai),
+        notes=run.notes + gate_notes,
+        policy=effective,
+    )
+
+
+def _registry() -> list[Analyzer]:
+    from workers.analyzers import registry
+
+    return registry()
+
+
+def _authorship(
+    files: list[ChangedFile],
+    policy: Any,
+    pull: PullRequestInfo | None,
+    ai_authored: bool | None,
+    notes: list[str],
+) -> tuple[dict[str, Any] | None, bool]:
+    """(authorship JSON, is AI-authored): the caller's flag wins; else ask the authorship analyzer."""
+    if ai_authored is not None:
+        return {"ai_authored": bool(ai_authored), "source": "caller"}, bool(ai_authored)
+    if pull is None:
+        return None, False
+    try:
+        from workers.analyzers.authorship import detect_authorship
+    except ImportError as error:
+        notes.append(f"authorship not judged (authorship analyzer unavailable: {error}); treated as human")
+        return None, False
+    try:
+        verdict = detect_authorship(pull, files, policy)
+        return verdict.to_dict(), bool(verdict.ai_authored)
+    except Exception as error:  # a bug there must not stop the review
+        notes.append(f"authorship detection failed ({type(error).__name__}: {error}); treated as human")
+        return None, False
+
+
+def _context(selected: Selected, run: _Run) -> FileContext:
+    changed = selected.file
+    if changed.patch:
+        diff = FileDiff.parse(changed.patch)
+    elif changed.status == "added" or changed.base is None:
+        diff = FileDiff.all_added(len(selected.head.lines))
+    else:
+        diff = FileDiff(hunks=())
+    base = parse_base(changed, changed.path) if selected.language == "python" else _text_base(changed)
+    return FileContext(
+        path=changed.path,
+        language=selected.language,
+        head=selected.head,
+        base=base,
+        diff=diff,
+        settings={},
+        policy=run.policy,
+        ai_authored=run.ai_authored,
+        pull=run.pull,
+        extra={"selected": selected, "reviewed": False},
+    )
+
+
+def _text_base(changed: ChangedFile) -> SourceFile | None:
+    if changed.base is None or changed.status == "added":
+        return None
+    try:
+        return SourceFile(changed.path, changed.base.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
+
+
+def _eligible(analyzer: Analyzer, ctx: FileContext) -> bool:
+    selected: Selected = ctx.extra["selected"]
+    if "*" in analyzer.languages:
+        return True
+    if not selected.in_scope or ctx.language not in analyzer.languages:
+        return False
+    return selected.parsed if ctx.language == "python" else True
+
+
+def _for_analyzer(ctx: FileContext, analyzer: Analyzer, run: _Run) -> FileContext:
+    return dataclasses.replace(ctx, settings=run.policy.analyzer(analyzer.name), extra={})
+
+
+def _analyze_heads(
+    analyzers: list[Analyzer], contexts: list[FileContext], selected: list[Selected], run: _Run
+) -> dict[str, list[Finding]]:
+    """Run every analyzer on the head versions; findings by path (raw, before any filter)."""
+    found: dict[str, list[Finding]] = defaultdict(list)
+    for analyzer in analyzers:
+        stats = run.stats[analyzer.name]
+        started = time.perf_counter()
+        eligible = [ctx for ctx in contexts if ctx.path not in run.dead and _eligible(analyzer, ctx)]
+        if getattr(analyzer, "cacheable", True):
+            for ctx in eligible:
+                if run.out_of_time():
+                    _cut(ctx, analyzer, run)
+                    continue
+                output = _analyze_one(analyzer, _for_analyzer(ctx, analyzer, run), ctx.head, ctx.base, run)
+                if output is None:
+                    continue
+                ctx.extra["reviewed"] = True
+                found[ctx.path].extend(output.findings)
+                stats.raw_findings += len(output.findings)
+                for key, rows in output.metrics.items():
+                    run.metrics[key].extend(rows)
+        elif eligible:
+            if run.out_of_time():
+                for ctx in eligible:
+                    _cut(ctx, analyzer, run)
+            else:
+                _analyze_batch(analyzer, eligible, found, run)
+        stats.duration_ms += (time.perf_counter() - started) * 1000
+    for path in run.dead:
+        found.pop(path, None)
+    return found
+
+
+def _cut(ctx: FileContext, analyzer: Analyzer, run: _Run) -> None:
+    run.coverage_cut = True
+    if ctx.path not in run.dead:
+        run.dead.add(ctx.path)
+        run.skipped.append(
+            SkippedFile(ctx.path, "time-budget", f"not analysed by {analyzer.name}: out of time")
+        )
+
+
+def _analyze_one(
+    analyzer: Analyzer, actx: FileContext, head: SourceFile, base: SourceFile | None, run: _Run
+) -> CachedAnalysis | None:
+    """One analyzer on one file version, through the cache; None when the file had to be dropped."""
+    stats = run.stats[analyzer.name]
+    key = None
+    if run.cache is not None:
+        key = cache_key(
+            analyzer=analyzer.name,
+            path=actx.path,
+            head=head.text,
+            base=base.text if base is not None else None,
+            patch=_diff_identity(actx.diff),
+            policy_digest=run.policy.digest,
+            ai_authored=run.ai_authored,
+        )
+        try:
+            hit = run.cache.get(key)
+        except Exception:  # a broken cache is a miss, never a failed review
+            hit = None
+            run.cache_errors += 1
+        if hit is not None:
+            stats.cached += 1
+            return hit
+    try:
+        findings = tuple(analyzer.analyze_file(actx))
+    except (RecursionError, MemoryError) as error:
+        _drop(actx.path, f"too deeply nested for {analyzer.name} ({type(error).__name__})", run)
+        return None
+    except Exception as error:
+        message = f"{analyzer.name} failed on {actx.path}: {type(error).__name__}: {error}"
+        stats.errors.append(message)
+        run.notes.append(message)
+        return None
+    stats.files += 1
+    output = CachedAnalysis(findings, dict(actx.extra.get("metrics", {})))
+    if key is not None and run.cache is not None:
+        try:
+            run.cache.set(key, output)
+        except Exception:
+            run.cache_errors += 1
+    return output
+
+
+def _diff_identity(diff: FileDiff) -> str:
+    """What of the diff an analyzer can see: the hunks (added lines and ranges)."""
+    parts = [f"{h.new_start},{h.new_count}:{sorted(h.added)}" for h in diff.hunks]
+    return hashlib.sha256(";".join(parts).encode()).hexdigest()
+
+
+def _drop(path: str, detail: str, run: _Run) -> None:
+    if path not in run.dead:
+        run.dead.add(path)
+        run.skipped.append(SkippedFile(path, "too-complex", detail))
+
+
+def _analyze_batch(
+    analyzer: Analyzer, eligible: list[FileContext], found: dict[str, list[Finding]], run: _Run
+) -> None:
+    stats = run.stats[analyzer.name]
+    actxs = [_for_analyzer(ctx, analyzer, run) for ctx in eligible]
+    try:
+        findings = list(analyzer.analyze(actxs))
+    except (RecursionError, MemoryError) as error:
+        message = f"{analyzer.name} failed: {type(error).__name__} (pathologically nested code?)"
+        stats.errors.append(message)
+        run.notes.append(message)
+        return
+    except Exception as error:
+        message = f"{analyzer.name} failed: {type(error).__name__}: {error}"
+        stats.errors.append(message)
+        run.notes.append(message)
+        return
+    stats.files += len(actxs)
+    for ctx in eligible:
+        ctx.extra["reviewed"] = True
+    for finding in findings:
+        found[finding.path].append(finding)
+    stats.raw_findings += len(findings)
+
+
+def make_unique(findings: list[Finding]) -> None:
+    """Renumber repeated identical fingerprints of one file by occurrence order (in place)."""
+    seen: dict[str, int] = {}
+    for finding in sorted(findings, key=lambda f: (f.start_line, f.start_column or 0, f.rule_id)):
+        count = seen.get(finding.fingerprint, 0) + 1
+        seen[finding.fingerprint] = count
+        if count > 1:
+            basis = f"{finding.fingerprint}#{count}".encode()
+            finding.fingerprint = hashlib.sha256(basis).hexdigest()[:32]
+
+
+def _in_scope(finding: Finding, added: AddedLines | None) -> bool:
+    if added is None:  # scope: changed_files
+        return True
+    start, end = finding.relevant_lines or (finding.start_line, max(finding.end_line, finding.start_line))
+    return added.touches(start, end)
+
+
+def _filter(
+    found: dict[str, list[Finding]], contexts: list[FileContext], analyzers: list[Analyzer], run: _Run
+) -> tuple[list[Finding], list[Suppression], int, int]:
+    """Per file: unique fingerprints, scope, new versus existing, suppressions."""
+    scope = run.policy.get("scope", default="changed_lines")
+    if scope not in ("changed_lines", "changed_files"):
+        run.notes.append(f"unknown scope {scope!r}; used changed_lines")
+        scope = "changed_lines"
+    report_existing = bool(run.policy.get("report_existing", default=False))
+    by_name = {a.name: a for a in analyzers}
+    by_path = {ctx.path: ctx for ctx in contexts}
+    reported: list[Finding] = []
+    suppressed: list[Suppression] = []
+    pre_existing = outside = 0
+    for path, findings in found.items():
+        ctx = by_path.get(path)
+        if ctx is None:  # a cross-file analyzer reported on a file outside the change
+            outside += len(findings)
+            continue
+        make_unique(findings)
+        added = AddedLines(ctx.diff) if scope == "changed_lines" else None
+        kept = [f for f in findings if _in_scope(f, added)]
+        outside += len(findings) - len(kept)
+        if kept and not report_existing:
+            before = len(kept)
+            kept = _drop_existing(kept, ctx, by_name, run)
+            pre_existing += before - len(kept)
+        if kept:
+            selected: Selected = ctx.extra["selected"]
+            tree = ctx.head.tree if selected.parsed else None
+            comments = FileComments(ctx.head.text, is_python=ctx.language == "python", tree=tree)
+            outcome = apply_suppressions(kept, comments)
+            reported.extend(outcome.kept)
+            suppressed.extend(outcome.used)
+            run.notes.extend(outcome.notes)
+    return reported, suppressed, pre_existing, outside
+
+
+def _drop_existing(
+    findings: list[Finding], ctx: FileContext, analyzers: dict[str, Analyzer], run: _Run
+) -> list[Finding]:
+    """Drop findings whose fingerprint the same analyzer also produces on the base version."""
+    if ctx.base is None:
+        return findings
+    wanted = {
+        f.analyzer for f in findings if f.analyzer in analyzers and analyzers[f.analyzer].compare_with_base
+    }
+    if not wanted:
+        return findings
+    if ctx.language == "python" and not base_parses(ctx.base):
+        return findings  # the base did not parse: everything in the head is new
+    base_ctx = FileContext(
+        path=ctx.path,
+        language=ctx.language,
+        head=ctx.base,
+        base=None,
+        diff=FileDiff.all_added(len(ctx.base.lines)),
+        settings={},
+        policy=run.policy,
+        ai_authored=run.ai_authored,
+        pull=run.pull,
+    )
+    existing: dict[str, set[str]] = {}
+    for name in sorted(wanted):
+        analyzer = analyzers[name]
+        if not getattr(analyzer, "cacheable", True) and type(analyzer).analyze_file is Analyzer.analyze_file:
+            continue  # a cross-file analyzer without a per-file entry cannot be asked about one base file
+        started = time.perf_counter()
+        output = _analyze_base(analyzer, base_ctx, run)
+        run.stats[name].duration_ms += (time.perf_counter() - started) * 1000
+        if output is None:
+            existing[name] = set()
+            continue
+        run.stats[name].base_files += 1
+        base_findings = list(output.findings)
+        make_unique(base_findings)
+        existing[name] = {f.fingerprint for f in base_findings}
+    return [f for f in findings if f.fingerprint not in existing.get(f.analyzer, ())]
+
+
+def _analyze_base(analyzer: Analyzer, base_ctx: FileContext, run: _Run) -> CachedAnalysis | None:
+    actx = _for_analyzer(base_ctx, analyzer, run)
+    dead_before = set(run.dead)
+    skipped_before = len(run.skipped)
+    output = _analyze_one(analyzer, actx, base_ctx.head, None, run)
+    if output is None:
+        # a base version the analyzer cannot read must not hide or drop the head's file
+        run.dead = dead_before
+        del run.skipped[skipped_before:]
+    return output
+
+
+def _precedence(analyzer: str) -> int:
+    try:
+        return DEDUP_PRECEDENCE.index(analyzer)
+    except ValueError:
+        return len(DEDUP_PRECEDENCE)
+
+
+def _deduplicate(findings: list[Finding]) -> tuple[list[Finding], int]:
+    """Same path, start line and CWE from different analyzers: keep the most specific analyzer's."""
+    best: dict[tuple[str, int, int], Finding] = {}
+    kept: list[Finding] = []
+    for finding in findings:
+        if finding.cwe is None:
+            kept.append(finding)
+            continue
+        key = (finding.path, finding.start_line, finding.cwe)
+        current = best.get(key)
+        if current is None or (
+            current.analyzer != finding.analyzer
+            and _precedence(finding.analyzer) < _precedence(current.analyzer)
+        ):
+            best[key] = finding
+        elif current.analyzer == finding.analyzer:
+            kept.append(finding)  # one analyzer's own distinct findings are never merged
+    kept.extend(best.values())
+    return kept, len(findings) - len(kept)
+
+
+def _added_count(changed: ChangedFile) -> int:
+    if changed.patch:
+        return len(FileDiff.parse(changed.patch).added_lines)
+    if changed.status == "added" and changed.head is not None:
+        return changed.head.count(b"\n") + (0 if changed.head.endswith(b"\n") or not changed.head else 1)
+    return 0
