@@ -367,9 +367,12 @@ class _Detector:
                     )
                 )
 
-    def match_trailer(self, trailer: Trailer, where: str, commit: CommitInfo) -> None:
+    def match_trailer(
+        self, trailer: Trailer, where: str, commit: CommitInfo, *, generic: bool = True
+    ) -> None:
+        """Trailer markers; `generic=False` skips unknown_ai ones (the trailer already named an agent)."""
         for marker in self.table.of_kind("trailer"):
-            if marker.key != trailer.key:
+            if marker.key != trailer.key or (not generic and marker.agent == "unknown_ai"):
                 continue
             if marker.pattern is not None and not marker.pattern.search(trailer.value):
                 continue
@@ -424,14 +427,17 @@ class _Detector:
             if match and match.group(1).lower() in IDENTITY_TRAILERS:
                 self.identity_trailer(Trailer(match.group(1).lower(), match.group(1), match.group(2)), where)
 
-    def identity_trailer(self, trailer: Trailer, where: str, commit: CommitInfo | None = None) -> None:
+    def identity_trailer(self, trailer: Trailer, where: str, commit: CommitInfo | None = None) -> bool:
+        """Match the identity a trailer names; True when it is a known agent."""
         name, email = _split_identity(trailer.value)
         if not email:
-            return
+            return False
         ident = _Identity(
             Person(name=name, email=email), "coauthor", where, f"{trailer.raw_key}: {trailer.value}"
         )
-        self.evidence.extend(self.match_identity(ident, commit))
+        hits = self.match_identity(ident, commit)
+        self.evidence.extend(hits)
+        return bool(hits)
 
     def commit(self, commit: CommitInfo) -> None:
         short = commit.sha[:7]
@@ -458,9 +464,8 @@ class _Detector:
         anywhere = IDENTITY_TRAILERS | {m.key for m in self.table.of_kind("trailer") if m.key}
         for trailer in parse_trailers(message, anywhere):
             where = f"commit {short} trailer"
-            if trailer.key in IDENTITY_TRAILERS:
-                self.identity_trailer(trailer, where, commit)
-            self.match_trailer(trailer, where, commit)
+            named_agent = trailer.key in IDENTITY_TRAILERS and self.identity_trailer(trailer, where, commit)
+            self.match_trailer(trailer, where, commit, generic=not named_agent)
 
     def _non_ai_bot_person(self, person: Person):
         noreply_id, noreply_login = _noreply(person.email.strip().lower())
@@ -519,14 +524,15 @@ def agent_confidence(evidence: Sequence[Evidence]) -> str:
 
 
 def _dedupe(evidence: Iterable[Evidence]) -> list[Evidence]:
-    seen: set[tuple[str, str, str]] = set()
-    out = []
+    """One piece of evidence per agent, kind and place: the strongest (a branch that has the
+    agent's full shape is not also reported as a bare prefix)."""
+    best: dict[tuple[str, str, str], Evidence] = {}
     for e in evidence:
-        key = (e.agent, e.marker, e.where)
-        if key not in seen:
-            seen.add(key)
-            out.append(e)
-    return out
+        key = (e.agent, e.kind, e.where)
+        kept = best.get(key)
+        if kept is None or STRENGTHS.index(e.strength) > STRENGTHS.index(kept.strength):
+            best[key] = e
+    return list(best.values())
 
 
 def _setting(policy: Any, key: str, default: Any) -> Any:
