@@ -1,0 +1,63 @@
+"""The `prguard` command line: the same engine as the GitHub App, no GitHub, Redis or Celery.
+
+Each subcommand is a module in this package with `register(subparsers)`; adding one
+is adding a module and its name to COMMANDS. Exit status: 0 the gate passed, 1 it
+failed, 2 usage, git or policy errors (message on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from policies.model import PolicyError
+from workers.cli.gitrepo import GitError
+from workers.engine.model import ENGINE_VERSION
+
+COMMANDS = ("review", "policy", "authorship")
+
+EXIT_OK = 0
+EXIT_GATE_FAILED = 1
+EXIT_ERROR = 2
+
+
+class CliError(Exception):
+    """A usage or input problem the user can fix; printed without a traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="prguard",
+        description="Review a change the way the prguard GitHub App would, locally.",
+    )
+    parser.add_argument("--version", action="version", version=f"prguard {ENGINE_VERSION}")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            continue  # a subcommand another part of prguard has not shipped yet
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except (CliError, PolicyError, GitError) as exc:
+        _error(str(exc))
+    except OSError as exc:
+        _error(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_ERROR
+
+
+def _error(message: str) -> None:
+    print(f"prguard: error: {message}", file=sys.stderr)

@@ -1,0 +1,220 @@
+"""Read a change out of a local git repository: the same inputs GitHub gives the App.
+
+Contents come from one `git cat-file --batch` process (not one process per file),
+diffs from one `git diff` run split per file, so a large change costs a handful
+of git processes whatever its size. Nothing here executes repository code: git
+runs with external diff drivers and textconv disabled.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from workers.engine.model import ChangedFile, CommitInfo, Person, PullRequestInfo
+
+_STATUS = {"A": "added", "M": "modified", "D": "removed", "R": "renamed", "C": "copied", "T": "changed"}
+_FIELD = "\x1f"
+# Options that keep a repository's own configuration from running programs or changing the output.
+_SAFE_DIFF = ("--no-ext-diff", "--no-textconv", "--no-color", "--src-prefix=a/", "--dst-prefix=b/")
+
+
+class GitError(Exception):
+    """A git command failed; the message is git's own explanation."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    path: str
+    status: str
+    previous_path: str | None = None
+
+
+class GitRepo:
+    """A local repository, addressed by any path inside its work tree."""
+
+    def __init__(self, path: str | Path = ".") -> None:
+        self.path = Path(path)
+        if not self.path.is_dir():
+            raise GitError(f"{self.path}: no such directory")
+        self.root = Path(self.git("rev-parse", "--show-toplevel").strip())
+
+    def git(self, *args: str, input: bytes | None = None, check: bool = True) -> str:
+        return self.git_bytes(*args, input=input, check=check).decode("utf-8", "surrogateescape")
+
+    def git_bytes(self, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
+        cmd = ["git", "-c", "core.quotepath=off", "-C", str(self.path), *args]
+        try:
+            proc = subprocess.run(cmd, input=input, capture_output=True, check=False, timeout=300)
+        except FileNotFoundError:
+            raise GitError("git is not installed") from None
+        except subprocess.TimeoutExpired:
+            raise GitError(f"git {args[0]} took longer than 300 s") from None
+        if check and proc.returncode != 0:
+            message = proc.stderr.decode("utf-8", "replace").strip() or f"exit status {proc.returncode}"
+            raise GitError(f"git {' '.join(args[:3])}: {message}")
+        return proc.stdout
+
+    # --- refs --------------------------------------------------------------------------------
+
+    def resolve(self, ref: str) -> str:
+        """The commit SHA a ref names; GitError when it names none."""
+        if ref.startswith("-"):
+            raise GitError(f"{ref!r} is not a git ref")
+        out = self.git(
+            "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", check=False
+        )
+        sha = out.strip()
+        if not sha:
+            raise GitError(f"{ref!r} does not name a commit in {self.root}")
+        return sha
+
+    def has_ref(self, ref: str) -> bool:
+        return bool(self.git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False).strip())
+
+    def default_branch(self) -> str:
+        """origin/HEAD's target, else main, else master (local or on origin)."""
+        out = self.git("symbolic-ref", "--quiet", "refs/remotes/origin/HEAD", check=False).strip()
+        if out and self.has_ref(out):
+            return out.removeprefix("refs/remotes/")
+        for name in ("main", "master", "origin/main", "origin/master"):
+            if self.has_ref(name):
+                return name
+        raise GitError("cannot find the default branch (no origin/HEAD, main or master); pass --base")
+
+    def merge_base(self, a: str, b: str) -> str:
+        out = self.git("merge-base", a, b, check=False).strip()
+        if not out:
+            raise GitError(f"{a} and {b} have no common ancestor; pass --base")
+        return out
+
+    def current_branch(self) -> str:
+        return self.git("symbolic-ref", "--quiet", "--short", "HEAD", check=False).strip()
+
+    # --- the change ----------------------------------------------------------------------------
+
+    def changes(self, base: str, head: str) -> list[FileChange]:
+        """Changed files with rename detection, in git's order."""
+        out = self.git("diff", "--name-status", "-z", "-M", *_SAFE_DIFF, base, head, "--")
+        parts = out.split("\0")
+        changes: list[FileChange] = []
+        i = 0
+        while i < len(parts) and parts[i]:
+            code = parts[i][0]
+            if code in "RC":
+                changes.append(FileChange(parts[i + 2], _STATUS[code], previous_path=parts[i + 1]))
+                i += 3
+            else:
+                changes.append(FileChange(parts[i + 1], _STATUS.get(code, "changed")))
+                i += 2
+        return changes
+
+    def patches(self, base: str, head: str, changes: Sequence[FileChange]) -> list[str | None]:
+        """The unified diff (3 lines of context, hunks only) of each change, in the same order."""
+        out = self.git("diff", "-M", "-U3", *_SAFE_DIFF, base, head, "--")
+        chunks = _split_diff(out)
+        if len(chunks) != len(changes):  # should not happen; fall back to one diff per file
+            chunks = [self._one_patch(base, head, change) for change in changes]
+        return [_hunks_only(chunk) for chunk in chunks]
+
+    def _one_patch(self, base: str, head: str, change: FileChange) -> str:
+        paths = [change.path] + ([change.previous_path] if change.previous_path else [])
+        return self.git("diff", "-M", "-U3", *_SAFE_DIFF, base, head, "--", *paths)
+
+    def read_blobs(self, specs: Iterable[str]) -> dict[str, bytes | None]:
+        """Contents of `<rev>:<path>` specs through one `git cat-file --batch`; None when missing."""
+        wanted = list(dict.fromkeys(specs))
+        result: dict[str, bytes | None] = {}
+        batchable = [s for s in wanted if "\n" not in s]
+        for spec in wanted:
+            if "\n" in spec:  # cat-file --batch is line-based; such paths are read one by one
+                rev, _, path = spec.partition(":")
+                result[spec] = self.git_bytes("show", f"{rev}:{path}", check=False) or None
+        if not batchable:
+            return result
+        out = self.git_bytes("cat-file", "--batch", input=("\n".join(batchable) + "\n").encode())
+        pos = 0
+        for spec in batchable:
+            end = out.index(b"\n", pos)
+            header = out[pos:end].decode("utf-8", "surrogateescape").split()
+            pos = end + 1
+            if len(header) == 3 and header[1] == "blob":
+                size = int(header[2])
+                result[spec] = out[pos : pos + size]
+                pos += size + 1
+            elif len(header) == 3:  # a tree or submodule commit: skip its body, not a file
+                pos += int(header[2]) + 1
+                result[spec] = None
+            else:  # "<spec> missing" / "ambiguous"
+                result[spec] = None
+        return result
+
+    def changed_files(self, base: str, head: str) -> list[ChangedFile]:
+        changes = self.changes(base, head)
+        patches = self.patches(base, head, changes)
+        specs: list[str] = []
+        for change in changes:
+            if change.status != "removed":
+                specs.append(f"{head}:{change.path}")
+            if change.status != "added":
+                specs.append(f"{base}:{change.previous_path or change.path}")
+        blobs = self.read_blobs(specs)
+        return [
+            ChangedFile(
+                path=change.path,
+                status=change.status,
+                head=None if change.status == "removed" else blobs.get(f"{head}:{change.path}"),
+                base=None
+                if change.status == "added"
+                else blobs.get(f"{base}:{change.previous_path or change.path}"),
+                patch=patch,
+                previous_path=change.previous_path,
+            )
+            for change, patch in zip(changes, patches, strict=True)
+        ]
+
+    def commits(self, base: str, head: str) -> list[CommitInfo]:
+        """Commits in base..head, oldest first, with author, committer and full message."""
+        fmt = _FIELD.join(("%H", "%an", "%ae", "%cn", "%ce", "%B"))
+        out = self.git("log", "-z", "--reverse", "--no-color", f"--format={fmt}", f"{base}..{head}", "--")
+        commits = []
+        for record in out.split("\0"):
+            if not record.strip():
+                continue
+            sha, author_name, author_email, committer_name, committer_email, message = record.split(_FIELD, 5)
+            commits.append(
+                CommitInfo(
+                    sha=sha.strip(),
+                    message=message.rstrip("\n"),
+                    author=Person(author_name, author_email),
+                    committer=Person(committer_name, committer_email),
+                )
+            )
+        return commits
+
+    def pull_request_info(self, base: str, head: str, *, base_ref: str, head_ref: str) -> PullRequestInfo:
+        """What a pull request from head_ref into base_ref would tell (no PR number, title or body)."""
+        return PullRequestInfo(head_ref=head_ref, base_ref=base_ref, commits=tuple(self.commits(base, head)))
+
+
+def _split_diff(out: str) -> list[str]:
+    chunks: list[str] = []
+    current: list[str] = []
+    for line in out.splitlines(keepends=True):
+        if line.startswith("diff --git ") and current:
+            chunks.append("".join(current))
+            current = []
+        current.append(line)
+    if current:
+        chunks.append("".join(current))
+    return chunks
+
+
+def _hunks_only(chunk: str) -> str | None:
+    """Drop the file headers, as GitHub's `patch` does; None when there is no hunk (binary, mode-only)."""
+    start = chunk.find("\n@@ ")
+    if chunk.startswith("@@ "):
+        return chunk
+    return chunk[start + 1 :] if start >= 0 else None

@@ -1,0 +1,173 @@
+"""`prguard review`: review the diff between two refs of a local repository (or the bundled example)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from policies.loader import load_policy
+from policies.model import Policy, PolicyError
+from workers.cli import EXIT_GATE_FAILED, EXIT_OK, CliError
+from workers.cli.gitrepo import GitRepo
+from workers.engine.model import ChangedFile, PullRequestInfo, ReviewResult
+
+POLICY_PATH = ".github/prguard.yml"
+FORMATS = ("text", "json", "markdown", "sarif")
+PASSING = frozenset({"success", "neutral"})
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "review",
+        help="review the changes between two refs of a local git repository",
+        description=(
+            "Review the changes between two refs of a local git repository with the same engine and "
+            f"policy rules as the GitHub App. The policy is {POLICY_PATH} at the BASE ref (a change "
+            "cannot weaken its own review) unless --policy is given. Exit status: 0 the gate passes, "
+            "1 it fails, 2 usage, git or policy error."
+        ),
+    )
+    parser.add_argument("--repo", default=".", metavar="PATH", help="repository to review (default: .)")
+    parser.add_argument(
+        "--base",
+        metavar="REF",
+        help=(
+            "base ref (default: merge-base of the head with the default branch: "
+            "origin/HEAD, else main, else master)"
+        ),
+    )
+    parser.add_argument("--head", metavar="REF", help="head ref (default: HEAD)")
+    parser.add_argument(
+        "--policy", metavar="FILE", help=f"policy file to use instead of {POLICY_PATH} at base"
+    )
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument(
+        "--output", metavar="FILE", help="write the report to FILE instead of standard output"
+    )
+    parser.add_argument(
+        "--example",
+        action="store_true",
+        help="review the bundled example pull request (no git repository needed)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.example:
+        if args.base or args.head:
+            raise CliError("--example reviews a bundled change; it takes no --base/--head")
+        from workers.cli.example import load_example
+
+        example = load_example()
+        files, pull, notes = example.files, example.pull, [example.note]
+        policy = _policy_from_file(args.policy) if args.policy else load_policy()
+    else:
+        files, pull, policy, notes = _read_repository(args)
+
+    from workers.engine.review import review
+
+    result = review(files, policy, pull)
+    if result.policy is None:
+        result.policy = policy
+    result.notes.extend(n for n in notes if n)
+    if any(n.startswith(_HEAD_POLICY_INVALID) for n in notes) and result.conclusion != "failure":
+        result.conclusion = "action_required"
+    _write(render(result, args.format, {f.path: f.head for f in files}), args.output)
+    return EXIT_OK if result.conclusion in PASSING else EXIT_GATE_FAILED
+
+
+def render(result: ReviewResult, fmt: str, sources: dict[str, bytes | None] | None = None) -> str:
+    """The report in one of FORMATS; `sources` (head contents by path) sharpen SARIF line hashes."""
+    if fmt == "json":
+        from workers.report.json_report import render as render_json
+
+        return render_json(result)
+    if fmt == "markdown":
+        from workers.report.markdown import render as render_markdown
+
+        return render_markdown(result)
+    if fmt == "sarif":
+        from workers.report.sarif import render as render_sarif
+
+        return render_sarif(result, sources)
+    from workers.report.text import render as render_text
+
+    return render_text(result)
+
+
+_HEAD_POLICY_INVALID = f"This change makes {POLICY_PATH} invalid"
+
+
+def _read_repository(
+    args: argparse.Namespace,
+) -> tuple[list[ChangedFile], PullRequestInfo, Policy, list[str]]:
+    repo = GitRepo(args.repo)
+    head_sha = repo.resolve(args.head or "HEAD")
+    if args.base:
+        base_sha, base_ref = repo.resolve(args.base), args.base
+    else:
+        default = repo.default_branch()
+        base_sha, base_ref = repo.merge_base(default, head_sha), default.removeprefix("origin/")
+    if not args.head or args.head == "HEAD":
+        head_ref = repo.current_branch()
+    else:
+        head_ref = args.head.removeprefix("refs/heads/")
+
+    files = repo.changed_files(base_sha, head_sha)
+    pull = repo.pull_request_info(base_sha, head_sha, base_ref=base_ref, head_ref=head_ref)
+    notes: list[str] = []
+    if args.policy:
+        policy = _policy_from_file(args.policy)
+    else:
+        text = repo.read_blobs([f"{base_sha}:{POLICY_PATH}"])[f"{base_sha}:{POLICY_PATH}"]
+        source = f"{POLICY_PATH} at {base_ref} ({base_sha[:7]})"
+        policy = (
+            load_policy(repo_text=_decode(text, source), repo_source=source)
+            if text is not None
+            else load_policy()
+        )
+    notes.extend(_policy_change_notes(files))
+    return files, pull, policy, notes
+
+
+def _policy_change_notes(files: list[ChangedFile]) -> list[str]:
+    """A change that edits the policy file: say it applies after merge, and validate the new file."""
+    changed = next((f for f in files if f.path == POLICY_PATH), None)
+    if changed is None:
+        return []
+    if changed.head is None:
+        return [f"This change removes {POLICY_PATH}; after merge the built-in default policy applies."]
+    try:
+        load_policy(repo_text=_decode(changed.head, f"{POLICY_PATH} in this change"))
+    except PolicyError as exc:
+        return [f"{_HEAD_POLICY_INVALID}: {exc}. Fix it before merging; this review used the base policy."]
+    return [
+        f"This change edits {POLICY_PATH}; the new policy is valid and applies after merge "
+        "(this review used the base policy)."
+    ]
+
+
+def _policy_from_file(path: str) -> Policy:
+    data = Path(path).read_bytes()
+    return load_policy(repo_text=_decode(data, path), repo_source=path)
+
+
+def _decode(data: bytes, source: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PolicyError(source, f"not UTF-8 text (byte {exc.start})") from None
+
+
+def _write(text: str, output: str | None) -> None:
+    if not text.endswith("\n"):
+        text += "\n"
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        return
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `prguard review | head`: not an error
+        sys.stderr.close()

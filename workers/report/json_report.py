@@ -1,0 +1,11 @@
+"""JSON report: exactly `ReviewResult.to_dict()`, the public shape documented in the README."""
+
+from __future__ import annotations
+
+import json
+
+from workers.engine.model import ReviewResult
+
+
+def render(result: ReviewResult) -> str:
+    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n"

@@ -1,0 +1,184 @@
+"""The check-run summary in Markdown: verdict and reason first, then the facts behind them.
+
+Also `prguard review --format markdown` (with the findings listed, since a
+terminal has no annotations). Everything user-controlled is escaped so a file
+name or a commit message cannot break the layout.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from workers.engine.model import Finding, ReviewResult
+from workers.report.common import (
+    SEVERITIES,
+    authorship_agents,
+    complexity_rows,
+    counts_by_analyzer,
+    effective_policy_yaml,
+    findings_by_file,
+    policy_sources,
+    verdict,
+)
+
+MAX_EVIDENCE = 8
+MAX_LISTED = 50  # skipped files, suppressions, complexity rows, findings
+
+
+def render_summary(result: ReviewResult, *, include_findings: bool = False) -> str:
+    parts: list[str] = []
+    answer = verdict(result)
+    parts.append(f"### {answer.icon} {answer.word.capitalize()}: {_text(answer.reason)}")
+    facts = [f"Risk **{result.risk}**/100"]
+    stats = result.stats if isinstance(result.stats, dict) else {}
+    if "files_reviewed" in stats:
+        facts.append(f"{stats['files_reviewed']} of {stats.get('files_changed', '?')} changed files reviewed")
+    if stats.get("pre_existing"):
+        facts.append(f"{stats['pre_existing']} pre-existing finding(s) not repeated")
+    parts.append(" · ".join(facts))
+    if result.notes:
+        parts.append("\n".join(f"- {_text(note)}" for note in result.notes))
+
+    parts.append(_counts_table(result.findings))
+    authorship = _authorship(result)
+    if authorship:
+        parts.append(authorship)
+    complexity = _complexity(result)
+    if complexity:
+        parts.append(complexity)
+    if include_findings and result.findings:
+        parts.append(_findings(result.findings))
+    if result.skipped:
+        parts.append(_skipped(result))
+    if result.suppressed:
+        parts.append(_suppressed(result))
+    policy = effective_policy_yaml(result)
+    if policy:
+        fence = _fence(policy)
+        parts.append(
+            f"<details><summary>Effective policy ({_text(policy_sources(result))})</summary>\n\n"
+            f"{fence}yaml\n{policy.rstrip()}\n{fence}\n</details>"
+        )
+    return "\n\n".join(parts) + "\n"
+
+
+def render(result: ReviewResult) -> str:
+    """The Markdown report of the command line: the summary plus every finding."""
+    return render_summary(result, include_findings=True)
+
+
+def _counts_table(findings: Sequence[Finding]) -> str:
+    table = counts_by_analyzer(findings)
+    if not table:
+        return "No findings."
+    header = "| analyzer | " + " | ".join(s.value for s in SEVERITIES) + " | total |"
+    rule = "|---|" + "---:|" * (len(SEVERITIES) + 1)
+    rows = [
+        f"| {_cell(name)} | " + " | ".join(str(c[s]) for s in SEVERITIES) + f" | {sum(c.values())} |"
+        for name, c in table.items()
+    ]
+    return "\n".join([header, rule, *rows])
+
+
+def _authorship(result: ReviewResult) -> str:
+    data = result.authorship or {}
+    agents = authorship_agents(result)
+    if not data or (not data.get("ai_authored") and not agents):
+        return ""
+    lines = [f"**AI authorship** — {_text(str(data.get('summary') or ''))}"]
+    for agent in agents:
+        lines.append(
+            f"- **{_text(str(agent.get('id')))}** ({_text(str(agent.get('confidence')))} confidence)"
+        )
+        evidence = agent.get("evidence") or []
+        for item in evidence[:MAX_EVIDENCE]:
+            lines.append(f"  - {_text(str(item.get('where')))}: {_code(str(item.get('detail')))}")
+        omitted = len(evidence) - MAX_EVIDENCE + int(agent.get("evidence_omitted") or 0)
+        if omitted > 0:
+            lines.append(f"  - … and {omitted} more")
+    label = data.get("label")
+    if label and data.get("ai_authored"):
+        lines.append(f"- label: {_code(str(label))}")
+    return "\n".join(lines)
+
+
+def _complexity(result: ReviewResult) -> str:
+    rows = complexity_rows(result)
+    if not rows:
+        return ""
+    lines = ["**Complexity changes**", "", "| function | before | after |", "|---|---:|---:|"]
+    for row in rows[:MAX_LISTED]:
+        before = f"{row['before']} ({row.get('before_rank')})" if row.get("before") is not None else "new"
+        after = f"{row.get('after')} ({row.get('after_rank')})"
+        function = _code(str(row.get("function")) + "()", table=True)
+        lines.append(f"| {_code(str(row.get('path')), table=True)} {function} | {before} | {after} |")
+    if len(rows) > MAX_LISTED:
+        lines.append(f"\n… and {len(rows) - MAX_LISTED} more")
+    return "\n".join(lines)
+
+
+def _findings(findings: Sequence[Finding]) -> str:
+    lines = [f"**Findings** ({len(findings)})"]
+    shown = 0
+    for path, items in findings_by_file(findings).items():
+        lines.append(f"\n{_code(path)}")
+        for f in items:
+            if shown >= MAX_LISTED:
+                break
+            shown += 1
+            cwe = f" · CWE-{f.cwe}" if f.cwe else ""
+            lines.append(
+                f"- line {f.start_line} **{f.severity.value}** · {_code(f.rule_id)}{cwe} — {_text(f.message)}"
+            )
+    if len(findings) > shown:
+        lines.append(f"\n… and {len(findings) - shown} more")
+    return "\n".join(lines)
+
+
+def _skipped(result: ReviewResult) -> str:
+    lines = [f"**Not reviewed** ({len(result.skipped)} file{'s' if len(result.skipped) != 1 else ''})"]
+    for skipped in result.skipped[:MAX_LISTED]:
+        detail = f": {_text(skipped.detail)}" if skipped.detail else ""
+        lines.append(f"- {_code(skipped.path)} — {_text(skipped.reason)}{detail}")
+    if len(result.skipped) > MAX_LISTED:
+        lines.append(f"- … and {len(result.skipped) - MAX_LISTED} more")
+    return "\n".join(lines)
+
+
+def _suppressed(result: ReviewResult) -> str:
+    lines = [f"**Suppressions used** ({len(result.suppressed)})"]
+    for used in result.suppressed[:MAX_LISTED]:
+        reason = f" — “{_text(used.reason)}”" if used.reason else ""
+        lines.append(f"- {_code(f'{used.path}:{used.line}')} {_code(used.rule_id)} ({used.kind}){reason}")
+    if len(result.suppressed) > MAX_LISTED:
+        lines.append(f"- … and {len(result.suppressed) - MAX_LISTED} more")
+    return "\n".join(lines)
+
+
+_HTML = str.maketrans({"<": "&lt;", ">": "&gt;", "&": "&amp;"})
+
+
+def _text(value: str) -> str:
+    """Plain text inside Markdown: no HTML, no accidental tables or headings."""
+    return value.translate(_HTML).replace("|", "\\|").replace("\n", " ")
+
+
+def _cell(value: str) -> str:
+    return _text(value)
+
+
+def _code(value: str, *, table: bool = False) -> str:
+    """Inline code that survives backticks in the value (and pipes, inside a table)."""
+    value = value.replace("\n", " ")
+    if table:
+        value = value.replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{ticks}{pad}{value}{pad}{ticks}"
+
+
+def _fence(body: str) -> str:
+    longest = max((len(run) for run in re.findall(r"`{3,}", body)), default=2)
+    return "`" * max(3, longest + 1)
