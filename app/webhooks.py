@@ -1,0 +1,245 @@
+"""`POST /webhooks`: the only door GitHub knocks on. Authenticate first, then decide, then enqueue.
+
+Order matters: the signature is checked before anything else is looked at, so an
+unauthenticated caller learns nothing but 401. The body is read once, raw, and
+never through `request.form` (Werkzeug caps form data at 500 kB).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import redis
+from flask import Response, request
+from gidgethub import BadRequest, ValidationFailure
+from gidgethub.sansio import Event
+
+from app.routing import Decision, route
+from workers.celery_app import ANALYZE_QUEUE, FORGET_TASK, HELP_TASK, REVIEW_TASK, WRITE_QUEUE
+from workers.config import Settings
+from workers.jobs import ReviewJob
+from workers.state import PullState, RedisKeys
+
+log = logging.getLogger("prguard.webhooks")
+
+
+class Unavailable(Exception):
+    """Redis or the broker could not take the work: answer 503 so the delivery can be redelivered."""
+
+
+class Receiver:
+    def __init__(self, settings: Settings, redis_client: Any, celery: Any) -> None:
+        self.settings = settings
+        self.secret = settings.github_webhook_secret
+        self.keys = RedisKeys(settings.redis_key_prefix)
+        self.state = PullState(redis_client, self.keys)
+        self.celery = celery
+
+    @staticmethod
+    def json(body: dict[str, Any], status: int) -> Response:
+        return Response(json.dumps(body), status=status, mimetype="application/json")
+
+    def handle(self) -> Response:
+        body = request.get_data(cache=False)  # 413 (RequestEntityTooLarge) above MAX_CONTENT_LENGTH
+        delivery = request.headers.get("X-GitHub-Delivery", "")
+        signature = request.headers.get("X-Hub-Signature-256")
+        if not signature:
+            if request.headers.get("X-Hub-Signature"):
+                return self._refuse(
+                    401,
+                    "SHA-1 signatures (X-Hub-Signature) are not accepted; X-Hub-Signature-256 is required",
+                    delivery,
+                )
+            return self._refuse(401, "missing X-Hub-Signature-256", delivery)
+        if not signature.startswith("sha256="):
+            return self._refuse(401, "X-Hub-Signature-256 must start with 'sha256='", delivery)
+        headers = {
+            "content-type": request.headers.get("Content-Type") or "application/json",
+            "x-hub-signature-256": signature,
+        }
+        for name in ("X-GitHub-Event", "X-GitHub-Delivery"):
+            if request.headers.get(name):
+                headers[name.lower()] = request.headers[name]
+        try:
+            event = Event.from_http(headers, body, secret=self.secret)
+        except ValidationFailure:
+            return self._refuse(401, "signature does not match the webhook secret", delivery)
+        except KeyError as exc:
+            return self._refuse(
+                400, f"missing header {exc.args[0].title().replace('Github', 'GitHub')}", delivery
+            )
+        except (BadRequest, UnicodeDecodeError, ValueError):
+            return self._refuse(
+                400, "body is not JSON (or form-encoded JSON) in the declared charset", delivery
+            )
+        if not isinstance(event.data, dict):
+            return self._refuse(400, "body is not a JSON object", delivery)
+
+        try:
+            decision = route(
+                event.event,
+                event.data,
+                event.delivery_id,
+                app_id=self.settings.github_app_id,
+                known=self.state,
+            )
+            return self._apply(event, decision)
+        except (redis.RedisError, Unavailable) as exc:
+            log.error(
+                "could not take the delivery: %s",
+                type(exc).__name__,
+                extra={"delivery": event.delivery_id, "event": event.event, "outcome": "unavailable"},
+            )
+            return self.json(
+                {
+                    "status": "unavailable",
+                    "reason": "queue unavailable; redeliver this delivery from the App's settings",
+                    "delivery": event.delivery_id,
+                },
+                503,
+            )
+
+    def _refuse(self, status: int, reason: str, delivery: str) -> Response:
+        log.warning(reason, extra={"delivery": delivery or None, "outcome": f"rejected-{status}"})
+        return self.json({"status": "rejected", "reason": reason, "delivery": delivery or None}, status)
+
+    def _apply(self, event: Event, decision: Decision) -> Response:
+        action = event.data.get("action")
+        context = {"delivery": event.delivery_id, "event": event.event, "action": action}
+        if decision.kind == "unhandled":
+            log.info(decision.reason, extra={**context, "outcome": "unhandled"})
+            response = Response(status=204)
+            response.headers["X-Prguard-Reason"] = decision.reason.encode("ascii", "replace").decode()
+            return response
+
+        jobs = list(decision.jobs)
+        content_keys = [
+            "" if job.explicit or decision.kind != "review" else self._content_key(job) for job in jobs
+        ]
+        sha_key = ""
+        if decision.head and decision.kind in ("review", "ignore") and decision.installation_id is not None:
+            sha_key = self.keys.sha(decision.installation_id, decision.full_name, decision.head.sha)
+        pull_key = ""
+        if decision.head and decision.installation_id is not None:
+            pull_key = self.keys.pull(decision.installation_id, decision.full_name, decision.number)
+        fresh = self.state.receive(
+            event.delivery_id,
+            delivery_ttl=self.settings.dedupe_delivery_ttl,
+            content_ttl=self.settings.dedupe_content_ttl,
+            content_keys=content_keys,
+            pull_key=pull_key,
+            head=decision.head,
+            sha_key=sha_key,
+            number=decision.number,
+        )
+        if fresh is None:
+            return self._answer("duplicate", "delivery already received", event, jobs, context)
+
+        if decision.kind == "ignore":
+            return self._answer("ignored", decision.reason, event, [], context)
+        if decision.kind == "record":
+            if decision.closed is not None and decision.installation_id is not None:
+                self.state.record_closed(
+                    decision.installation_id, decision.full_name, decision.number, dict(decision.closed)
+                )
+            return self._answer("recorded", decision.reason, event, [], context)
+        if decision.kind in ("forget", "restore"):
+            return self._installation_change(event, decision, context)
+
+        new_jobs = [job for job, is_new in zip(jobs, fresh, strict=True) if is_new]
+        if not new_jobs:
+            return self._answer(
+                "duplicate",
+                "this head SHA is already queued or reviewed (re-run the check to review it again)",
+                event,
+                jobs,
+                context,
+            )
+        task, queue = (REVIEW_TASK, ANALYZE_QUEUE) if decision.kind == "review" else (HELP_TASK, WRITE_QUEUE)
+        try:
+            for job in new_jobs:
+                self.celery.send_task(task, kwargs=job.to_kwargs(), queue=queue, ignore_result=True)
+        except Exception as exc:
+            self._release_claims(event.delivery_id, content_keys)
+            raise Unavailable(type(exc).__name__) from exc
+        return self._answer("queued", decision.reason, event, new_jobs, context)
+
+    def _installation_change(self, event: Event, decision: Decision, context: dict[str, Any]) -> Response:
+        installation_id = int(decision.installation_id or 0)
+        repositories = list(decision.repositories) if decision.repositories is not None else None
+        if decision.kind == "restore":
+            self.state.mark_restored(installation_id, repositories)
+            return self._answer("recorded", decision.reason, event, [], context)
+        self.state.mark_removed(installation_id, repositories)  # workers drop queued work at once
+        try:
+            self.celery.send_task(
+                FORGET_TASK,
+                kwargs={
+                    "installation_id": installation_id,
+                    "repositories": repositories,
+                    "delivery_id": event.delivery_id,
+                },
+                queue=ANALYZE_QUEUE,
+                ignore_result=True,
+            )
+        except Exception as exc:
+            self._release_claims(event.delivery_id, [])
+            raise Unavailable(type(exc).__name__) from exc
+        return self._answer(
+            "queued",
+            decision.reason,
+            event,
+            [],
+            context,
+            job={
+                "task": "forget_installation",
+                "installation_id": installation_id,
+                "repositories": repositories,
+            },
+        )
+
+    def _content_key(self, job: ReviewJob) -> str:
+        return self.keys.content(job.installation_id, job.full_name, job.number, job.head_sha or "HEAD")
+
+    def _release_claims(self, delivery_id: str, content_keys: list[str]) -> None:
+        try:
+            self.state.release(self.keys.delivery(delivery_id), delivery_id)
+            for key in content_keys:
+                if key:
+                    self.state.release(key, delivery_id)
+        except redis.RedisError:
+            pass  # Redis is gone too: there is nothing to release
+
+    def _answer(
+        self,
+        status: str,
+        reason: str,
+        event: Event,
+        jobs: list[ReviewJob],
+        context: dict[str, Any],
+        *,
+        job: dict[str, Any] | None = None,
+    ) -> Response:
+        first = jobs[0] if jobs else None
+        log.info(
+            reason,
+            extra={
+                **context,
+                "outcome": status,
+                "installation": first.installation_id if first else None,
+                "repo": first.full_name if first else None,
+                "pr": first.number if first else None,
+                "head_sha": first.head_sha if first else None,
+            },
+        )
+        body: dict[str, Any] = {
+            "status": status,
+            "reason": reason,
+            "delivery": event.delivery_id,
+            "job": job if job is not None else (first.to_kwargs() if first else None),
+        }
+        if len(jobs) > 1:
+            body["jobs"] = [j.to_kwargs() for j in jobs]
+        return self.json(body, 202)

@@ -1,0 +1,73 @@
+"""Helpers shared by the receiver/worker tests and the webhook benchmark: signing, settings, queue reading."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import hmac
+import json
+import uuid
+from typing import Any
+
+from workers.config import Settings
+
+WEBHOOK_SECRET = "It's a Secret to Everybody"
+APP_ID = 29310  # the app id of the check_suite/check_run fixtures (GitHub's examples)
+
+
+def sign(body: bytes, secret: str = WEBHOOK_SECRET) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def webhook_headers(
+    event: str, body: bytes, *, delivery: str | None = None, secret: str = WEBHOOK_SECRET
+) -> dict:
+    return {
+        "X-GitHub-Event": event,
+        "X-GitHub-Delivery": delivery or str(uuid.uuid4()),
+        "X-Hub-Signature-256": sign(body, secret),
+        "Content-Type": "application/json",
+        "User-Agent": "GitHub-Hookshot/test",
+    }
+
+
+@functools.cache
+def private_key_pem() -> str:
+    """A throwaway RSA key (generated once per process) standing in for the App's .pem."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def make_settings(redis_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "github_app_id": APP_ID,
+        "github_private_key": private_key_pem(),
+        "github_webhook_secret": WEBHOOK_SECRET,
+        "redis_url": redis_url,
+        "redis_key_prefix": f"test-{uuid.uuid4().hex[:8]}:",
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+def queued_messages(redis_client: Any, queue: str) -> list[dict[str, Any]]:
+    """Celery messages waiting in a Redis queue, decoded: {'task', 'kwargs', 'id'} (oldest first)."""
+    out = []
+    for raw in reversed(redis_client.lrange(queue, 0, -1)):
+        message = json.loads(raw)
+        args, kwargs, _ = json.loads(base64.b64decode(message["body"]))
+        out.append(
+            {
+                "task": message["headers"]["task"],
+                "args": args,
+                "kwargs": kwargs,
+                "id": message["headers"]["id"],
+            }
+        )
+    return out

@@ -1,0 +1,182 @@
+"""prguard's configuration: one typed, validated `Settings` read from the environment (12-factor).
+
+Every problem is collected and reported in ONE `ConfigError` that names each
+missing or invalid variable, so an operator fixes them all in one go. Secret
+values (private key, webhook secret) never appear in a message or a repr.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+DEFAULT_API_URL = "https://api.github.com"
+DEFAULT_MAX_PAYLOAD_BYTES = 26 * 1024 * 1024  # GitHub caps payloads at 25 MB
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_SECRET_FIELDS = frozenset({"github_private_key", "github_webhook_secret"})
+
+
+class ConfigError(Exception):
+    """The environment cannot run prguard; `problems` maps each variable name to what is wrong."""
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        self.problems = dict(problems)
+        lines = "\n".join(f"  - {name}: {why}" for name, why in self.problems.items())
+        super().__init__(f"prguard configuration is invalid ({len(self.problems)} problem(s)):\n{lines}")
+
+
+def derive_graphql_url(api_url: str) -> str:
+    """GraphQL endpoint for a REST base: api.github.com/graphql, or https://HOST/api/graphql on GHES."""
+    parts = urlsplit(api_url.rstrip("/"))
+    path = parts.path.rstrip("/")
+    path = path.removesuffix("/v3") if path.endswith("/api/v3") else path
+    path += "/graphql"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the receiver and the workers need; build it with `Settings.from_env()`."""
+
+    github_app_id: int
+    github_private_key: str = field(repr=False)
+    github_webhook_secret: str = field(repr=False)
+    redis_url: str = DEFAULT_REDIS_URL
+    github_api_url: str = DEFAULT_API_URL
+    github_graphql_url: str = ""
+    log_level: str = "INFO"
+    webhook_path: str = "/webhooks"
+    max_payload_bytes: int = DEFAULT_MAX_PAYLOAD_BYTES
+    dedupe_delivery_ttl: int = 24 * 3600  # a GitHub duplicate/redelivery of a handled delivery
+    dedupe_content_ttl: int = 24 * 3600  # the same (installation, repo, PR, head SHA, engine) reviewed once
+    redis_key_prefix: str = "prguard:"
+
+    def __post_init__(self) -> None:
+        if not self.github_graphql_url:
+            object.__setattr__(self, "github_graphql_url", derive_graphql_url(self.github_api_url))
+
+    def __repr__(self) -> str:
+        shown = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            shown.append(f"{f.name}={'***' if f.name in _SECRET_FIELDS else repr(value)}")
+        return f"Settings({', '.join(shown)})"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate; raises ConfigError naming every bad variable (never its secret value)."""
+        env = os.environ if environ is None else environ
+        problems: dict[str, str] = {}
+
+        def text(name: str, default: str | None = None) -> str | None:
+            value = env.get(name, "").strip()
+            return value or default
+
+        app_id = _positive_int(text("GITHUB_APP_ID"), "GITHUB_APP_ID", problems, required=True)
+        private_key = _private_key(text("GITHUB_PRIVATE_KEY"), text("GITHUB_PRIVATE_KEY_PATH"), problems)
+        secret = env.get("GITHUB_WEBHOOK_SECRET", "")
+        if not secret:
+            problems["GITHUB_WEBHOOK_SECRET"] = "missing (the secret set on the GitHub App's webhook)"  # noqa: S105
+
+        redis_url = text("REDIS_URL", DEFAULT_REDIS_URL) or DEFAULT_REDIS_URL
+        if urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
+            problems["REDIS_URL"] = "must be a redis://, rediss:// or unix:// URL"
+        api_url = (text("GITHUB_API_URL", DEFAULT_API_URL) or DEFAULT_API_URL).rstrip("/")
+        if not _is_http_url(api_url):
+            problems["GITHUB_API_URL"] = "must be an http(s) URL such as https://api.github.com"
+        graphql_url = (text("GITHUB_GRAPHQL_URL") or "").rstrip("/")
+        if graphql_url and not _is_http_url(graphql_url):
+            problems["GITHUB_GRAPHQL_URL"] = "must be an http(s) URL"
+        log_level = (text("LOG_LEVEL", "INFO") or "INFO").upper()
+        if log_level not in LOG_LEVELS:
+            problems["LOG_LEVEL"] = f"must be one of {', '.join(LOG_LEVELS)}"
+        webhook_path = text("WEBHOOK_PATH", "/webhooks") or "/webhooks"
+        if not webhook_path.startswith("/") or any(c.isspace() for c in webhook_path):
+            problems["WEBHOOK_PATH"] = "must be a URL path starting with '/'"
+        max_payload = _positive_int(text("MAX_PAYLOAD_BYTES"), "MAX_PAYLOAD_BYTES", problems)
+        delivery_ttl = _positive_int(text("DEDUPE_DELIVERY_TTL"), "DEDUPE_DELIVERY_TTL", problems)
+        content_ttl = _positive_int(text("DEDUPE_CONTENT_TTL"), "DEDUPE_CONTENT_TTL", problems)
+        prefix = text("REDIS_KEY_PREFIX", "prguard:") or "prguard:"
+
+        if problems:
+            raise ConfigError(problems)
+        return cls(
+            github_app_id=app_id or 0,
+            github_private_key=private_key or "",
+            github_webhook_secret=secret,
+            redis_url=redis_url,
+            github_api_url=api_url,
+            github_graphql_url=graphql_url,
+            log_level=log_level,
+            webhook_path=webhook_path,
+            max_payload_bytes=max_payload or DEFAULT_MAX_PAYLOAD_BYTES,
+            dedupe_delivery_ttl=delivery_ttl or cls.dedupe_delivery_ttl,
+            dedupe_content_ttl=content_ttl or cls.dedupe_content_ttl,
+            redis_key_prefix=prefix,
+        )
+
+
+def _positive_int(
+    raw: str | None, name: str, problems: dict[str, str], *, required: bool = False
+) -> int | None:
+    if raw is None:
+        if required:
+            problems[name] = "missing"
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        problems[name] = f"must be a positive integer, got {raw[:40]!r}"
+        return None
+    if value <= 0:
+        problems[name] = f"must be a positive integer, got {value}"
+        return None
+    return value
+
+
+def _is_http_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _private_key(inline: str | None, path: str | None, problems: dict[str, str]) -> str | None:
+    """The PEM text from GITHUB_PRIVATE_KEY (literal '\\n' allowed) or the file at GITHUB_PRIVATE_KEY_PATH."""
+    if inline and path:
+        problems["GITHUB_PRIVATE_KEY"] = "set either GITHUB_PRIVATE_KEY or GITHUB_PRIVATE_KEY_PATH, not both"
+        return None
+    if not inline and not path:
+        problems["GITHUB_PRIVATE_KEY"] = "missing (or set GITHUB_PRIVATE_KEY_PATH to the .pem file)"
+        return None
+    name = "GITHUB_PRIVATE_KEY"
+    if path:
+        name = "GITHUB_PRIVATE_KEY_PATH"
+        try:
+            pem = Path(path).read_text(encoding="ascii")
+        except FileNotFoundError:
+            problems[name] = f"file not found: {path}"
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            problems[name] = f"cannot read {path}: {type(exc).__name__}"
+            return None
+    else:
+        pem = (inline or "").replace("\\n", "\n")
+    if not _loads_as_private_key(pem):
+        problems[name] = "is not a PEM-encoded RSA private key (the .pem downloaded from the App's settings)"
+        return None
+    return pem
+
+
+def _loads_as_private_key(pem: str) -> bool:
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    try:
+        key = load_pem_private_key(pem.encode("ascii", "replace"), password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        return False
+    return isinstance(key, rsa.RSAPrivateKey)
