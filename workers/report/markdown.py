@@ -40,7 +40,7 @@ def render_summary(result: ReviewResult, *, include_findings: bool = False) -> s
     if result.notes:
         parts.append("\n".join(f"- {_text(note)}" for note in result.notes))
 
-    parts.append(_counts_table(result.findings))
+    parts.append(_counts_table(result.findings, stats.get("new_in_push")))
     authorship = _authorship(result)
     if authorship:
         parts.append(authorship)
@@ -68,14 +68,23 @@ def render(result: ReviewResult) -> str:
     return render_summary(result, include_findings=True)
 
 
-def _counts_table(findings: Sequence[Finding]) -> str:
+def _counts_table(findings: Sequence[Finding], new_in_push: object = None) -> str:
+    """Counts by analyzer and severity; `stats["new_in_push"]` ({analyzer: n}, set by the
+    publisher from the previous push's findings) adds a "new in this push" column."""
     table = counts_by_analyzer(findings)
     if not table:
         return "No findings."
+    new = new_in_push if isinstance(new_in_push, dict) else None
     header = "| analyzer | " + " | ".join(s.value for s in SEVERITIES) + " | total |"
     rule = "|---|" + "---:|" * (len(SEVERITIES) + 1)
+    if new is not None:
+        header += " new in this push |"
+        rule += "---:|"
     rows = [
-        f"| {_cell(name)} | " + " | ".join(str(c[s]) for s in SEVERITIES) + f" | {sum(c.values())} |"
+        f"| {_cell(name)} | "
+        + " | ".join(str(c[s]) for s in SEVERITIES)
+        + f" | {sum(c.values())} |"
+        + (f" {int(new.get(name, 0))} |" if new is not None else "")
         for name, c in table.items()
     ]
     return "\n".join([header, rule, *rows])
