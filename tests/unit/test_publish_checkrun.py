@@ -14,7 +14,7 @@ def test_title_names_blocking_findings_and_the_agent():
     res = result(
         [finding(1), finding(2), finding(3, severity="medium")],
         pol=policy(gate={"fail_on": "medium"}),
-        authorship={"ai_authored": True, "agents": [{"name": "Claude Code"}]},
+        authorship={"ai_authored": True, "agents": [{"id": "claude_code", "confidence": "high"}]},
     )
     assert checkrun.verdict_title(res) == "3 findings block this change · AI-authored (Claude Code)"
 

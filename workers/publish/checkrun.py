@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -68,14 +69,40 @@ def blocking_findings(result: ReviewResult) -> list[Finding]:
         return []
 
 
+AGENT_NAMES = {
+    "claude_code": "Claude Code",
+    "copilot": "GitHub Copilot",
+    "codex": "Codex",
+    "devin": "Devin",
+    "cursor": "Cursor",
+    "aider": "Aider",
+    "jules": "Jules",
+    "openhands": "OpenHands",
+    "amazon_q": "Amazon Q",
+    "sweep": "Sweep",
+    "gemini_code_assist": "Gemini Code Assist",
+    "replit": "Replit Agent",
+    "roo_code": "Roo Code",
+    "continue": "Continue",
+    "amp": "Amp",
+    "opencode": "opencode",
+    "unknown_ai": "an unnamed AI agent",
+}
+
+
+def agent_name(agent_id: str) -> str:
+    return AGENT_NAMES.get(agent_id, agent_id.replace("_", " "))
+
+
 def ai_agents(authorship: Mapping[str, Any] | None) -> list[str]:
-    """Names of the coding agents the authorship verdict names, tolerant of its exact shape."""
+    """Display names of the coding agents the authorship verdict names (`agents[].id`)."""
     if not authorship:
         return []
     names: list[str] = []
     for item in authorship.get("agents") or ():
-        name = item.get("name") or item.get("agent") if isinstance(item, Mapping) else item
-        if isinstance(name, str) and name and name not in names:
+        raw = (item.get("id") or item.get("name")) if isinstance(item, Mapping) else item
+        name = agent_name(raw) if isinstance(raw, str) and raw else None
+        if name and name not in names:
             names.append(name)
     return names
 
@@ -260,6 +287,20 @@ def waiver_line(waiver: Waiver) -> str:
     return f"> ✋ **Waived by @{waiver.login}**{when}: the findings below no longer fail this check."
 
 
+_NOTE = "<!-- prguard:note -->"
+_NOTE_BLOCK = re.compile(r"\A(?:(?:(?!<!-- prguard:note -->).)*" + re.escape(_NOTE) + r"\n\n)+", re.S)
+
+
+def strip_notes(summary: str) -> str:
+    """The summary without the notes prguard put on top of it earlier, so notes never pile up."""
+    return _NOTE_BLOCK.sub("", summary or "", count=1)
+
+
+def with_note(summary: str, note: str) -> str:
+    """A note (waiver, refusal) on top of the summary, replacing any earlier note."""
+    return f"{note}\n{_NOTE}\n\n{strip_notes(summary)}"
+
+
 def severity_counts(findings: Sequence[Finding]) -> Counter[str]:
     return Counter(f.severity.value for f in findings)
 
@@ -277,7 +318,7 @@ def build_output(
         head.append(waiver_line(waiver))
     if notice:
         head.append(notice)
-    summary = "\n\n".join([*head, summary_markdown]) if head else summary_markdown
+    summary = with_note(summary_markdown, "\n\n".join(head)) if head else summary_markdown
     output = {
         "title": verdict_title(result, waiver=waiver),
         "summary": cap_markdown(summary, more_hint="Run `prguard review` locally for the full report."),
