@@ -13,6 +13,7 @@ def registry() -> list[Analyzer]:
     # Each analyzer module adds itself here, in one line.
     analyzers.append(_make("workers.analyzers.security", "SecurityAnalyzer"))
     analyzers.append(_make("workers.analyzers.complexity", "ComplexityAnalyzer"))
+    analyzers.append(_make("workers.analyzers.instrumentation", "InstrumentationAnalyzer"))
     return analyzers
 
 

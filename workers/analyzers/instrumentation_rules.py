@@ -1,0 +1,464 @@
+"""Rule tables of the instrumentation analyzer: what the rules are, and which library calls they know.
+
+Everything an org might want to tune is data here (and policy), not code in the visitor.
+Rule ids: `PG-<FAMILY><NNN>`, family = the policy check that switches them
+(OBS observability, TIMEOUT timeouts, RETRY retries, ERR swallowed_errors, LOOP loops).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workers.engine.model import Confidence
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One rule: its id, the policy check that switches it, and how it is reported."""
+
+    rule_id: str
+    check: str  # key under analyzers.instrumentation.checks
+    title: str
+    cwe: int | None
+    confidence: Confidence
+    #: steps below the check's policy severity (a softer rule of the same check)
+    severity_offset: int = 0
+
+
+RULES: dict[str, Rule] = {
+    rule.rule_id: rule
+    for rule in (
+        Rule(
+            "PG-OBS001",
+            "observability",
+            "Request handler without logging, metrics or tracing",
+            None,
+            Confidence.MEDIUM,
+        ),
+        Rule(
+            "PG-OBS002",
+            "observability",
+            "Background task without logging, metrics or tracing",
+            None,
+            Confidence.MEDIUM,
+        ),
+        Rule(
+            "PG-OBS003",
+            "observability",
+            "Outbound call in a function without logging, metrics or tracing",
+            None,
+            Confidence.MEDIUM,
+        ),
+        Rule(
+            "PG-TIMEOUT001",
+            "timeouts",
+            "Network call that can block forever (no timeout)",
+            400,
+            Confidence.HIGH,
+        ),
+        Rule(
+            "PG-TIMEOUT002",
+            "timeouts",
+            "Network client left on a long library-default timeout",
+            400,
+            Confidence.MEDIUM,
+            severity_offset=1,
+        ),
+        Rule("PG-RETRY001", "retries", "External call without a retry policy", None, Confidence.MEDIUM),
+        Rule(
+            "PG-ERR001",
+            "swallowed_errors",
+            "Exception swallowed without logging or re-raising",
+            703,
+            Confidence.HIGH,
+        ),
+        Rule(
+            "PG-ERR002",
+            "swallowed_errors",
+            "Exception turned into a silent default value",
+            390,
+            Confidence.MEDIUM,
+            severity_offset=1,
+        ),
+        Rule("PG-LOOP001", "loops", "Database query inside a loop (N+1)", 1073, Confidence.MEDIUM),
+        Rule("PG-LOOP002", "loops", "HTTP call inside a loop", 1050, Confidence.MEDIUM, severity_offset=1),
+        Rule("PG-LOOP003", "loops", "Paid-API call inside a loop (cost explosion)", 1050, Confidence.HIGH),
+    )
+}
+
+#: Built-in settings; `policies/presets/default.yml` carries the same values (a test keeps them equal).
+DEFAULT_SETTINGS: dict = {
+    "enabled": True,
+    "checks": {
+        "observability": {"enabled": True, "severity": "low", "require_on": ["tasks", "outbound_calls"]},
+        "timeouts": {"enabled": True, "severity": "medium", "default_timeout": 10, "long_defaults": True},
+        "retries": {"enabled": False, "severity": "low", "require_in": ["tasks"]},
+        "swallowed_errors": {"enabled": True, "severity": "medium"},
+        "loops": {"enabled": True, "severity": "medium"},
+    },
+    "instrumentation_names": [],
+    "retry_names": [],
+    "paid_api_clients": [
+        "openai",
+        "anthropic",
+        "cohere",
+        "mistralai",
+        "groq",
+        "google.generativeai",
+        "google.genai",
+        "replicate",
+        "twilio",
+        "boto3",
+    ],
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TimeoutSpec:
+    """How one library call takes a timeout, and what happens without one.
+
+    `kwargs`: keyword names that set it; `position`: positional index that sets it (or None);
+    `default`: "forever" (blocks until the OS gives up) or "long" (a library default of minutes);
+    `none_is_forever`: an explicit `timeout=None` disables it; `fix`: keyword + value template of the
+    suggested fix ({t} = policy default), None when no one-line fix is mechanical.
+    """
+
+    kwargs: tuple[str, ...]
+    position: int | None
+    default: str
+    none_is_forever: bool = True
+    fix: str | None = "timeout={t}"
+    note: str = ""
+
+
+_REQ = TimeoutSpec(("timeout",), None, "forever", note="requests has no default timeout")
+_HTTPX = TimeoutSpec(("timeout",), None, "library", note="httpx defaults to 5 s; timeout=None disables it")
+
+#: Module-level functions and constructors, by resolved dotted name.
+TIMEOUT_CALLS: dict[str, TimeoutSpec] = {
+    **{f"requests.{verb}": _REQ for verb in ("get", "post", "put", "patch", "delete", "head", "options")},
+    "requests.request": _REQ,
+    **{f"requests.api.{verb}": _REQ for verb in ("get", "post", "put", "patch", "delete", "head", "options")},
+    "requests.api.request": _REQ,
+    **{
+        f"httpx.{verb}": _HTTPX
+        for verb in ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")
+    },
+    "httpx.Client": _HTTPX,
+    "httpx.AsyncClient": _HTTPX,
+    "urllib.request.urlopen": TimeoutSpec(
+        ("timeout",), 2, "forever", note="urlopen waits forever unless socket.setdefaulttimeout was set"
+    ),
+    "urllib3.PoolManager": TimeoutSpec(("timeout",), None, "forever", note="urllib3 has no default timeout"),
+    "urllib3.request": TimeoutSpec(("timeout",), None, "forever", note="urllib3 has no default timeout"),
+    "http.client.HTTPConnection": TimeoutSpec(("timeout",), 2, "forever"),
+    "http.client.HTTPSConnection": TimeoutSpec(("timeout",), 2, "forever"),
+    "smtplib.SMTP": TimeoutSpec(("timeout",), 3, "forever"),
+    "smtplib.SMTP_SSL": TimeoutSpec(("timeout",), 3, "forever"),
+    "ftplib.FTP": TimeoutSpec(("timeout",), 4, "forever"),
+    "socket.create_connection": TimeoutSpec(("timeout",), 1, "forever"),
+    "redis.Redis": TimeoutSpec(
+        ("socket_timeout",),
+        None,
+        "forever",
+        fix="socket_timeout={t}",
+        note="redis-py waits forever by default",
+    ),
+    "redis.StrictRedis": TimeoutSpec(("socket_timeout",), None, "forever", fix="socket_timeout={t}"),
+    "redis.from_url": TimeoutSpec(("socket_timeout",), None, "forever", fix="socket_timeout={t}"),
+    "redis.Redis.from_url": TimeoutSpec(("socket_timeout",), None, "forever", fix="socket_timeout={t}"),
+    "redis.asyncio.Redis": TimeoutSpec(("socket_timeout",), None, "forever", fix="socket_timeout={t}"),
+    "redis.asyncio.from_url": TimeoutSpec(("socket_timeout",), None, "forever", fix="socket_timeout={t}"),
+    "psycopg2.connect": TimeoutSpec(
+        ("connect_timeout",),
+        None,
+        "forever",
+        fix="connect_timeout={t}",
+        note="libpq waits forever to connect",
+    ),
+    "psycopg.connect": TimeoutSpec(("connect_timeout",), None, "forever", fix="connect_timeout={t}"),
+    "pymongo.MongoClient": TimeoutSpec(
+        ("socketTimeoutMS", "timeoutMS"),
+        None,
+        "forever",
+        fix="socketTimeoutMS={t}000",
+        note="pymongo's socketTimeoutMS defaults to none",
+    ),
+    "aiohttp.ClientSession": TimeoutSpec(
+        ("timeout",), None, "long", fix=None, note="aiohttp defaults to a 5-minute total timeout"
+    ),
+    "aiohttp.request": TimeoutSpec(
+        ("timeout",), None, "long", fix=None, note="aiohttp defaults to 5 minutes"
+    ),
+    "boto3.client": TimeoutSpec(
+        ("config",),
+        None,
+        "long",
+        none_is_forever=False,
+        fix=None,
+        note="botocore waits 60 s to connect and 60 s per read, then retries",
+    ),
+    "boto3.resource": TimeoutSpec(
+        ("config",),
+        None,
+        "long",
+        none_is_forever=False,
+        fix=None,
+        note="botocore waits 60 s to connect and 60 s per read, then retries",
+    ),
+}
+
+#: Client constructors whose instances make HTTP calls; value = instance kind.
+CLIENT_KINDS: dict[str, str] = {
+    "requests.Session": "requests",
+    "requests.session": "requests",
+    "requests.sessions.Session": "requests",
+    "httpx.Client": "httpx",
+    "httpx.AsyncClient": "httpx",
+    "aiohttp.ClientSession": "aiohttp",
+    "urllib3.PoolManager": "urllib3",
+    "boto3.client": "boto3",
+    "boto3.resource": "boto3",
+    "boto3.Session.client": "boto3",
+    "boto3.session.Session.client": "boto3",
+}
+
+#: Per-call timeout rules of client methods, by instance kind.
+CLIENT_METHODS: dict[str, tuple[frozenset[str], TimeoutSpec | None]] = {
+    "requests": (
+        frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "send"}),
+        TimeoutSpec(("timeout",), None, "forever", note="requests.Session has no default timeout"),
+    ),
+    "httpx": (
+        frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "send"}),
+        TimeoutSpec(("timeout",), None, "library"),
+    ),
+    "aiohttp": (
+        frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "ws_connect"}),
+        None,  # the session's timeout applies; checked where the session is made
+    ),
+    "urllib3": (frozenset({"request", "urlopen", "request_encode_url", "request_encode_body"}), None),
+}
+
+#: Module-level functions that are outbound HTTP calls (for loops, retries, observability).
+HTTP_FUNCTIONS: frozenset[str] = frozenset(
+    name
+    for name in TIMEOUT_CALLS
+    if name.split(".")[0] in {"requests", "httpx", "urllib", "aiohttp", "urllib3"}
+    and name.rsplit(".", 1)[1][0].islower()
+)
+
+#: Attribute names that make a call a logger call when the receiver looks like a logger.
+LOG_METHODS: frozenset[str] = frozenset(
+    {
+        "debug",
+        "info",
+        "warning",
+        "warn",
+        "error",
+        "exception",
+        "critical",
+        "fatal",
+        "log",
+        "msg",
+        "trace",
+        "success",
+        "bind",
+        "opt",
+    }
+)
+
+#: Roots of imports whose calls are instrumentation (logging, metrics, tracing, error reporting).
+INSTRUMENTATION_MODULES: tuple[str, ...] = (
+    "logging",
+    "structlog",
+    "loguru",
+    "prometheus_client",
+    "statsd",
+    "datadog",
+    "opentelemetry",
+    "sentry_sdk",
+    "ddtrace",
+    "newrelic",
+    "elasticapm",
+    "logfire",
+    "aws_lambda_powertools",
+    "celery.utils.log",
+)
+
+#: Calls that create a logger / metric / tracer object; names bound to their result are instrumentation.
+INSTRUMENT_FACTORIES: tuple[str, ...] = (
+    "logging.getLogger",
+    "logging.LoggerAdapter",
+    "structlog.get_logger",
+    "structlog.getLogger",
+    "structlog.stdlib.get_logger",
+    "celery.utils.log.get_task_logger",
+    "celery.utils.log.get_logger",
+    "prometheus_client.",
+    "statsd.",
+    "datadog.",
+    "opentelemetry.",
+    "sentry_sdk.",
+    "ddtrace.",
+    "loguru.",
+)
+
+#: Methods on a meter/tracer/metric object that create another instrument (`meter.create_counter`).
+INSTRUMENT_METHOD_FACTORIES: frozenset[str] = frozenset(
+    {
+        "create_counter",
+        "create_histogram",
+        "create_up_down_counter",
+        "create_gauge",
+        "create_observable_gauge",
+        "get_tracer",
+        "get_meter",
+        "bind",
+        "getChild",
+        "labels",
+    }
+)
+
+#: Name tokens that mark a helper imported from elsewhere as instrumentation (`log_event`, `record_metric`).
+INSTRUMENT_NAME_TOKENS: frozenset[str] = frozenset(
+    {
+        "log",
+        "logger",
+        "logging",
+        "metric",
+        "metrics",
+        "trace",
+        "tracing",
+        "span",
+        "audit",
+        "telemetry",
+        "instrument",
+        "instrumented",
+        "timed",
+        "monitor",
+        "monitored",
+        "observe",
+        "observed",
+    }
+)
+
+#: Calls that report an error without being a logger (count as "handled" for swallowed errors).
+ERROR_REPORTERS: tuple[str, ...] = (
+    "warnings.warn",
+    "traceback.print_exc",
+    "traceback.print_exception",
+    "traceback.format_exc",
+    "traceback.format_exception",
+    "sys.exit",
+    "os._exit",
+    "sentry_sdk.capture_exception",
+    "sentry_sdk.capture_message",
+)
+
+#: Decorators (last name segment) that make a function a request handler when given a path.
+ROUTE_DECORATORS: frozenset[str] = frozenset({"route", "api_route", "websocket", "websocket_route"})
+HTTP_VERB_DECORATORS: frozenset[str] = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "trace", "view"}
+)
+#: Decorators that register request hooks / middleware: when they log, every handler is covered.
+REQUEST_HOOK_DECORATORS: frozenset[str] = frozenset(
+    {
+        "before_request",
+        "after_request",
+        "before_app_request",
+        "after_app_request",
+        "teardown_request",
+        "middleware",
+        "before_serving",
+        "exception_handler",
+    }
+)
+#: Calls that install request instrumentation app-wide (OpenTelemetry instrumentors, Sentry).
+APP_INSTRUMENTORS: tuple[str, ...] = ("instrument_app", "instrument", "sentry_sdk.init", "logfire.configure")
+#: Celery signals: a logging receiver of one of these covers every task of the module.
+TASK_SIGNALS: frozenset[str] = frozenset(
+    {"task_prerun", "task_postrun", "task_failure", "task_success", "task_retry", "before_task_publish"}
+)
+
+#: Decorators that make a function a background task; value = framework.
+TASK_DECORATORS: dict[str, str] = {
+    "task": "celery",
+    "shared_task": "celery",
+    "periodic_task": "celery",
+    "db_task": "huey",
+    "db_periodic_task": "huey",
+    "actor": "dramatiq",
+    "job": "rq",
+}
+
+#: Django/DRF class-based view bases (last name segment) and the methods that answer requests.
+VIEW_BASE_SUFFIXES: tuple[str, ...] = ("View", "ViewSet", "APIView", "Endpoint", "Resource", "Handler")
+VIEW_METHODS: frozenset[str] = frozenset(
+    {
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "head",
+        "options",
+        "list",
+        "create",
+        "retrieve",
+        "update",
+        "partial_update",
+        "destroy",
+        "perform_create",
+        "perform_update",
+        "perform_destroy",
+        "websocket",
+    }
+)
+#: Class methods that run around every request; when they log, all the class's handlers are covered.
+VIEW_WRAPPERS: frozenset[str] = frozenset(
+    {"dispatch", "initial", "finalize_response", "setup", "handle_exception"}
+)
+
+#: Retry decorators / helpers (resolved dotted names or prefixes).
+RETRY_DECORATORS: tuple[str, ...] = (
+    "tenacity.",
+    "retrying.retry",
+    "backoff.",
+    "stamina.",
+    "retry.retry",
+    "urllib3.util.retry",
+    "opnieuw.",
+    "retry_decorator.",
+)
+
+#: Django-style query methods on a model manager (`Model.objects.<m>`).
+ORM_DJANGO_MARKERS: frozenset[str] = frozenset({"objects", "query", "_default_manager", "_base_manager"})
+#: SQLAlchemy / DB-API methods that hit the database, and the receiver names that look like a session.
+ORM_SESSION_METHODS: frozenset[str] = frozenset(
+    {"query", "execute", "scalar", "scalars", "get", "get_one", "exec", "fetch", "fetchrow", "fetchval"}
+)
+ORM_SESSION_NAMES: frozenset[str] = frozenset(
+    {
+        "session",
+        "db_session",
+        "dbsession",
+        "sess",
+        "conn",
+        "connection",
+        "cursor",
+        "cur",
+        "db",
+        "async_session",
+    }
+)
+#: Functions that take a comprehension of calls to run them concurrently (fan-out, not a sequential loop).
+FAN_OUT_CALLS: frozenset[str] = frozenset(
+    {"gather", "wait", "as_completed", "map", "starmap", "imap", "imap_unordered", "submit"}
+)
+#: Constructors of paid-API clients are not themselves paid calls.
+CLIENT_FACTORY_NAMES: frozenset[str] = frozenset({"client", "resource", "Session", "session", "Client"})
+#: Modules whose `log`/`trace` functions are mathematics, not instrumentation.
+NUMERIC_MODULES: frozenset[str] = frozenset(
+    {"math", "cmath", "numpy", "np", "torch", "scipy", "jax", "tensorflow", "tf", "pandas", "pd", "sympy"}
+)
