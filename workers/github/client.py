@@ -324,7 +324,7 @@ class GitHubClient:
             )
             if isinstance(failure, GitHubResponse):
                 return failure
-            delay = failure.retry_after
+            delay = getattr(failure, "retry_after", None)  # only transient errors carry one
             if delay is None:
                 delay = backoff(attempt - 1, base=0.25, cap=self.max_wait, rng=self._rng)
             if not retry_safe or attempt >= self.max_attempts or waited + delay > self.max_wait:
