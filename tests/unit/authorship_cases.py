@@ -847,6 +847,33 @@ NEGATIVES: tuple[Case, ...] = (
         ),
         False,
     ),
+    Case("personal claude/ branch ending in a ticket id", pr(branch="claude/add-auth-PROJ12345"), False),
+    Case("personal cursor/ branch ending in a year", pr(branch="cursor/cleanup-2024"), False),
+    Case(
+        "prose linking to Continue",
+        pr(
+            body="Thanks to [Continue](https://continue.dev) for the idea.\n\nSee [Continue](https://continue.dev)"
+        ),
+        False,
+    ),
+    Case(
+        "checked 'no AI' disclosure boxes",
+        pr(
+            body="- [x] Code written without AI tools\n- [x] This contribution was NOT assisted or created by "
+            "Generative AI tools.\n- [ ] This contribution was assisted or created by Generative AI tools."
+        ),
+        False,
+    ),
+    Case(
+        "assisted-by humans (one named Ai, one named Claude)",
+        pr(
+            commit(
+                "Tune the scheduler\n\nAssisted-by: Ai Chen <ai.chen@example.com>\n"
+                "Assisted-by: Claude Martin <claude.martin@example.org>"
+            )
+        ),
+        False,
+    ),
 )
 
 CASES: tuple[Case, ...] = POSITIVES + NEGATIVES
