@@ -1,10 +1,11 @@
 """Publish one review result on its pull request, exactly once, whatever gets retried.
 
 Order of one run: read what prguard already said (its comments and reviews) →
-complete the check run (annotations 50 per PATCH, the last batch with the
-conclusion) → post at most one review with the new inline comments → resolve
-the threads of findings this push fixed → dismiss prguard's own blocking review
-when nothing blocks any more → add or remove the AI-authored label.
+post at most one review with the new inline comments → resolve the threads of
+findings this push fixed → dismiss prguard's own blocking review when nothing
+blocks any more → add or remove the AI-authored label → complete the check run
+last (annotations 50 per PATCH, the last batch with the conclusion), so a
+completed run means everything else is already on GitHub.
 
 Idempotency does not rest on Redis: every step checks GitHub's state first
 (comment markers, review state markers, the run's annotation count), so a
@@ -243,6 +244,22 @@ class Publisher:
             result.stats["new_in_push"] = new_in_push(result, previous)
         report.conclusion = checkrun.conclusion_for(result, waiver=waiver)
         report.annotations = len(result.findings)
+        if already_published:
+            report.skipped = "already published for this head and these findings"
+        else:
+            self._publish_review(target, result, files, posted, reviews, report)
+            self._clean_up(target, result, posted, report)
+            self._dismiss(target, result, reviews, waiver, report)
+            change = labels.plan_label(
+                target.labels, checkrun.is_ai_authored(result.authorship), labels.label_name(result.policy)
+            )
+            if labels.apply_label(self.client, target.owner, target.repo, target.number, change) and change:
+                report.label = f"{change.action} {change.name}"
+            if self.redis is not None:
+                self.redis.set(published_key, "1", ex=PUBLISHED_TTL)
+            self._remember_fingerprints(target, result, previous)
+        # The check run is completed last: a completed run means everything above is on GitHub,
+        # so a job retried after a crash redoes (idempotently) whatever had not finished.
         report.check_run_requests = checkrun.send_check_run(
             self.client,
             target.owner,
@@ -254,21 +271,6 @@ class Publisher:
             batches_sent=self._batches_sent(target, batches_sent),
             on_batch=self._record_batches(target),
         )
-        if already_published:
-            report.skipped = "already published for this head and these findings"
-            return report
-
-        self._publish_review(target, result, files, posted, reviews, report)
-        self._clean_up(target, result, posted, report)
-        self._dismiss(target, result, reviews, waiver, report)
-        change = labels.plan_label(
-            target.labels, checkrun.is_ai_authored(result.authorship), labels.label_name(result.policy)
-        )
-        if labels.apply_label(self.client, target.owner, target.repo, target.number, change) and change:
-            report.label = f"{change.action} {change.name}"
-        if self.redis is not None:
-            self.redis.set(published_key, "1", ex=PUBLISHED_TTL)
-        self._remember_fingerprints(target, result, previous)
         log.info(
             "published %s#%s@%s: %d annotations, review %s (%d comments), %d resolved, label %s",
             target.full_name, target.number, target.head_sha[:12], report.annotations, report.review_id,
@@ -376,3 +378,54 @@ def resolve_bot_login(app_client: Any, redis: Any = None, prefix: str = "prguard
     if redis is not None:
         redis.set(key, login, ex=24 * 3600)
     return login
+
+
+def bot_login_for_run(
+    client: Any, owner: str, repo: str, check_run_id: int, redis: Any = None, prefix: str = "prguard:"
+) -> str:
+    """prguard's bot login, from our own check run's `app.slug` (cached in Redis, so read once a day)."""
+    key = f"{prefix}app:bot-login"
+    if redis is not None:
+        cached = redis.get(key)
+        if cached:
+            return cached.decode() if isinstance(cached, bytes) else str(cached)
+    run = client.get(
+        "/repos/{owner}/{repo}/check-runs/{check_run_id}",
+        url_vars={"owner": owner, "repo": repo, "check_run_id": check_run_id},
+    )
+    login = bot_login_from_check_run(run)
+    if not login:
+        raise ValueError(f"check run {check_run_id} names no app: cannot tell prguard's own comments apart")
+    if redis is not None:
+        redis.set(key, login, ex=24 * 3600)
+    return login
+
+
+def publish_context(context: Any) -> PublishReport:
+    """The pipeline's publishing call site (`run_review(..., publisher=publish_context)`).
+
+    `context` is `workers.pipeline.ReviewContext`. Writes go through the
+    per-installation throttle; a spent budget raises `RateLimited` so the task
+    retries later.
+    """
+    from workers.publish.labels import current_labels
+    from workers.publish.throttle import ThrottledClient, WriteThrottle
+
+    job = context.job
+    prefix = getattr(context.keys, "prefix", "prguard:")
+    client = ThrottledClient(context.client, WriteThrottle(context.redis, prefix=prefix), job.installation_id)
+    snapshot = context.snapshot
+    target = PublishTarget(
+        installation_id=job.installation_id,
+        owner=job.owner,
+        repo=job.repo,
+        number=job.number,
+        head_sha=context.head_sha,
+        check_run_id=context.check_run_id,
+        bot_login=bot_login_for_run(client, job.owner, job.repo, context.check_run_id, context.redis, prefix),
+        labels=tuple(current_labels(getattr(snapshot, "raw", None))),
+    )
+    publisher = Publisher(
+        client, context.redis, prefix=prefix
+    )  # re-renders: the summary gains "new in this push"
+    return publisher.publish(target, context.result, getattr(snapshot, "files", []) or [])
