@@ -18,6 +18,7 @@ from workers.state import HeadRecord
 REVIEW_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review", "edited"})
 # `requested_action` button identifiers (<= 20 chars) that ask for a fresh review.
 RERUN_IDENTIFIERS = frozenset({"rerun", "review"})
+WAIVE_IDENTIFIER = "waive"
 # Who may drive prguard with a comment command on a PR (besides the PR's author).
 TRUSTED_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 _COMMAND = re.compile(r"^\s*/prguard\s+(review|help)\b", re.IGNORECASE | re.MULTILINE)
@@ -38,7 +39,8 @@ class KnownState(Protocol):
 class Decision:
     """What to do with one delivery.
 
-    kind: review (enqueue `jobs`), help (reply with the command list), forget / restore
+    kind: review (enqueue `jobs`), help (reply with the command list), waive (the Waive
+    button: `extra` is the write job; permission is checked by the worker), forget / restore
     (an installation or some of its repositories went away / came back), record (state
     only), ignore (a handled event we chose to skip: 202 with the reason) or
     unhandled (an event or action prguard does not use: 204).
@@ -137,6 +139,26 @@ def _check_run(data: Mapping[str, Any], delivery_id: str, app_id: int, known: Kn
     trigger = f"check_run.{action}"
     if action == "requested_action":
         identifier = str((data.get("requested_action") or {}).get("identifier") or "")
+        if identifier == WAIVE_IDENTIFIER:
+            owner, repo = _repository(data)
+            login = str((data.get("sender") or {}).get("login") or "")
+            if not login:
+                return Decision("ignore", "waive request without a sender")
+            waiver = {
+                "installation_id": installation_id,
+                "owner": owner,
+                "repo": repo,
+                "check_run_id": int(run["id"]),
+                "login": login,
+                "delivery_id": delivery_id,
+            }
+            return Decision(
+                "waive",
+                f"waive requested by @{login}",
+                installation_id=installation_id,
+                full_name=f"{owner}/{repo}",
+                extra=waiver,
+            )
         if identifier not in RERUN_IDENTIFIERS:
             return Decision("ignore", f"check run button {identifier[:40]!r} is not a prguard re-run")
     owner, repo = _repository(data)
@@ -237,7 +259,10 @@ def _issue_comment(data: Mapping[str, Any], delivery_id: str, app_id: int, known
     number = int(issue["number"])
     command = match.group(1).lower()
     head_sha = known.latest_head(installation_id, full_name, number)
-    job = ReviewJob(installation_id, owner, repo, number, head_sha, delivery_id, f"command.{command}")
+    comment_id = int(comment["id"]) if comment.get("id") else None
+    job = ReviewJob(
+        installation_id, owner, repo, number, head_sha, delivery_id, f"command.{command}", comment_id
+    )
     kind = "review" if command == "review" else "help"
     return Decision(
         kind, f"/prguard {command}", jobs=(job,), installation_id=installation_id, full_name=full_name

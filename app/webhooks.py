@@ -17,7 +17,7 @@ from gidgethub import BadRequest, ValidationFailure
 from gidgethub.sansio import Event
 
 from app.routing import Decision, route
-from workers.celery_app import ANALYZE_QUEUE, FORGET_TASK, HELP_TASK, REVIEW_TASK, WRITE_QUEUE
+from workers.celery_app import ANALYZE_QUEUE, FORGET_TASK, HELP_TASK, REVIEW_TASK, WAIVE_TASK, WRITE_QUEUE
 from workers.config import Settings
 from workers.jobs import ReviewJob
 from workers.state import PullState, RedisKeys
@@ -147,6 +147,11 @@ class Receiver:
             return self._answer("recorded", decision.reason, event, [], context)
         if decision.kind in ("forget", "restore"):
             return self._installation_change(event, decision, context)
+        if decision.kind == "waive":
+            self._send(WAIVE_TASK, dict(decision.extra), WRITE_QUEUE, event.delivery_id, [])
+            return self._answer(
+                "queued", decision.reason, event, [], context, job={"task": "write_waive", **decision.extra}
+            )
 
         new_jobs = [job for job, is_new in zip(jobs, fresh, strict=True) if is_new]
         if not new_jobs:
@@ -158,12 +163,8 @@ class Receiver:
                 context,
             )
         task, queue = (REVIEW_TASK, ANALYZE_QUEUE) if decision.kind == "review" else (HELP_TASK, WRITE_QUEUE)
-        try:
-            for job in new_jobs:
-                self.celery.send_task(task, kwargs=job.to_kwargs(), queue=queue, ignore_result=True)
-        except Exception as exc:
-            self._release_claims(event.delivery_id, content_keys)
-            raise Unavailable(type(exc).__name__) from exc
+        for job in new_jobs:
+            self._send(task, job.to_kwargs(), queue, event.delivery_id, content_keys)
         return self._answer("queued", decision.reason, event, new_jobs, context)
 
     def _installation_change(self, event: Event, decision: Decision, context: dict[str, Any]) -> Response:
@@ -173,20 +174,12 @@ class Receiver:
             self.state.mark_restored(installation_id, repositories)
             return self._answer("recorded", decision.reason, event, [], context)
         self.state.mark_removed(installation_id, repositories)  # workers drop queued work at once
-        try:
-            self.celery.send_task(
-                FORGET_TASK,
-                kwargs={
-                    "installation_id": installation_id,
-                    "repositories": repositories,
-                    "delivery_id": event.delivery_id,
-                },
-                queue=ANALYZE_QUEUE,
-                ignore_result=True,
-            )
-        except Exception as exc:
-            self._release_claims(event.delivery_id, [])
-            raise Unavailable(type(exc).__name__) from exc
+        forget = {
+            "installation_id": installation_id,
+            "repositories": repositories,
+            "delivery_id": event.delivery_id,
+        }
+        self._send(FORGET_TASK, forget, ANALYZE_QUEUE, event.delivery_id, [])
         return self._answer(
             "queued",
             decision.reason,
@@ -199,6 +192,16 @@ class Receiver:
                 "repositories": repositories,
             },
         )
+
+    def _send(
+        self, task: str, kwargs: dict[str, Any], queue: str, delivery_id: str, claims: list[str]
+    ) -> None:
+        """Publish one small message; on failure drop our dedupe claims so a redelivery is accepted."""
+        try:
+            self.celery.send_task(task, kwargs=kwargs, queue=queue, ignore_result=True)
+        except Exception as exc:
+            self._release_claims(delivery_id, claims)
+            raise Unavailable(type(exc).__name__) from exc
 
     def _content_key(self, job: ReviewJob) -> str:
         return self.keys.content(job.installation_id, job.full_name, job.number, job.head_sha or "HEAD")

@@ -34,6 +34,7 @@ VISIBILITY_TIMEOUT = 30 * 60
 REVIEW_TASK = "workers.tasks.review_pull_request"
 FORGET_TASK = "workers.tasks.forget_installation"
 HELP_TASK = "workers.tasks.reply_help"
+WAIVE_TASK = "workers.tasks.write_waive"
 
 assert SOFT_TIME_LIMIT < HARD_TIME_LIMIT < VISIBILITY_TIMEOUT
 assert MAX_RETRY_COUNTDOWN < VISIBILITY_TIMEOUT
@@ -64,7 +65,7 @@ def make_celery(redis_url: str | None = None) -> Celery:
             REVIEW_TASK: {"queue": ANALYZE_QUEUE},
             FORGET_TASK: {"queue": ANALYZE_QUEUE},
             HELP_TASK: {"queue": WRITE_QUEUE},
-            "workers.tasks.write_*": {"queue": WRITE_QUEUE},
+            WAIVE_TASK: {"queue": WRITE_QUEUE},
         },
         # The webhook must answer fast: fail over to a 503 quickly when Redis is gone.
         broker_connection_timeout=2,

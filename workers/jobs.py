@@ -26,6 +26,7 @@ class ReviewJob:
     head_sha: str | None
     delivery_id: str
     trigger: str
+    comment_id: int | None = None  # the `/prguard review|help` comment to acknowledge
 
     @property
     def full_name(self) -> str:
@@ -36,7 +37,10 @@ class ReviewJob:
         return self.trigger in EXPLICIT_TRIGGERS
 
     def to_kwargs(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        if out["comment_id"] is None:
+            del out["comment_id"]  # keep the message to the agreed fields unless a command sent it
+        return out
 
     @classmethod
     def from_kwargs(cls, kwargs: dict[str, Any]) -> ReviewJob:
@@ -48,6 +52,7 @@ class ReviewJob:
             head_sha=kwargs.get("head_sha") or None,
             delivery_id=str(kwargs.get("delivery_id") or ""),
             trigger=str(kwargs.get("trigger") or "unknown"),
+            comment_id=int(kwargs["comment_id"]) if kwargs.get("comment_id") else None,
         )
 
     def describe(self) -> str:

@@ -13,7 +13,7 @@ import redis
 from app import create_app
 from tests.conftest import load_webhook
 from tests.spine_helpers import APP_ID, make_settings, queued_messages, sign, webhook_headers
-from workers.celery_app import ANALYZE_QUEUE, FORGET_TASK, HELP_TASK, REVIEW_TASK, WRITE_QUEUE
+from workers.celery_app import ANALYZE_QUEUE, FORGET_TASK, HELP_TASK, REVIEW_TASK, WAIVE_TASK, WRITE_QUEUE
 from workers.engine.model import ENGINE_VERSION
 from workers.state import PullState, RedisKeys
 
@@ -552,3 +552,21 @@ def test_the_webhook_path_is_configurable(rds):
     body = json.dumps(load_webhook("ping", "payload.json")).encode()
     assert client.post("/github/events", data=body, headers=webhook_headers("ping", body)).status_code == 204
     assert client.post("/webhooks", data=body, headers=webhook_headers("ping", body)).status_code == 404
+
+
+def test_waive_button_goes_to_the_write_queue_with_the_clicker(client, rds):
+    payload = load_webhook("check_run", "requested_action.payload.json")
+    payload["check_run"]["app"]["id"] = APP_ID
+    payload["requested_action"]["identifier"] = "waive"
+    answer = post(client, "check_run", payload).get_json()
+    assert answer["status"] == "queued"
+    [message] = jobs(rds, WRITE_QUEUE)
+    assert message["task"] == WAIVE_TASK
+    assert message["kwargs"]["check_run_id"] == payload["check_run"]["id"]
+    assert message["kwargs"]["login"] == payload["sender"]["login"]
+
+
+def test_commands_carry_the_comment_id_to_acknowledge(client, rds):
+    payload = pr_comment("/prguard review")
+    answer = post(client, "issue_comment", payload).get_json()
+    assert answer["job"]["comment_id"] == payload["comment"]["id"]

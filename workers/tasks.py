@@ -1,0 +1,225 @@
+"""Celery tasks: thin adapters from a queued message to the pipeline and the publish commands.
+
+Retries are for transient GitHub trouble only (5xx, timeouts, resets, rate
+limits): the countdown is GitHub's `Retry-After`/reset when it gave one, else
+exponential backoff with jitter, capped below the broker's visibility timeout.
+Everything else is final: the check run says what happened, nothing loops.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import redis as redis_lib
+from celery.exceptions import SoftTimeLimitExceeded
+
+from workers.celery_app import (
+    FORGET_TASK,
+    HELP_TASK,
+    MAX_RETRY_COUNTDOWN,
+    REVIEW_TASK,
+    WAIVE_TASK,
+    celery_app,
+)
+from workers.config import Settings
+from workers.github.errors import TransientGitHubError, Unauthorized
+from workers.github.ratelimit import retry_countdown
+from workers.jobs import ReviewJob
+from workers.pipeline import fail_check_run, remembered_check_run, run_review
+from workers.state import PullState, RedisKeys
+
+log = logging.getLogger("prguard.tasks")
+
+MAX_RETRIES = 6
+APP_SLUG_TTL = 24 * 3600
+
+
+@dataclass
+class Runtime:
+    """Per worker process: settings, one Redis connection pool, the token cache."""
+
+    settings: Settings
+    redis: Any
+    keys: RedisKeys
+    tokens: Any  # workers.github.auth.InstallationTokens
+
+    def bot_login(self) -> str:
+        """`<app slug>[bot]`, the login our comments carry (GET /app once a day)."""
+        key = f"{self.keys.prefix}app-slug"
+        slug = self.redis.get(key)
+        if not slug:
+            slug = str(self.tokens.app_client().get("/app")["slug"])
+            self.redis.set(key, slug, ex=APP_SLUG_TTL)
+        return (slug.decode() if isinstance(slug, bytes) else slug) + "[bot]"
+
+
+@functools.cache
+def runtime() -> Runtime:
+    from workers.github.auth import InstallationTokens
+
+    settings = Settings.from_env()
+    redis = redis_lib.Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=5)
+    tokens = InstallationTokens(
+        app_id=settings.github_app_id,
+        private_key=settings.github_private_key,
+        api_url=settings.github_api_url,
+        graphql_url=settings.github_graphql_url,
+        redis=redis,
+        key_prefix=f"{settings.redis_key_prefix}ghtoken:",
+    )
+    return Runtime(settings, redis, RedisKeys(settings.redis_key_prefix), tokens)
+
+
+def _retry(task: Any, exc: Exception) -> None:
+    """Raise the Celery retry for a transient failure (or return when retries are used up)."""
+    if task.request.retries >= task.max_retries:
+        return
+    # A refused (revoked/expired) token is retried at once with a freshly minted one.
+    countdown = retry_countdown(exc, task.request.retries) if isinstance(exc, TransientGitHubError) else 1.0
+    raise task.retry(exc=exc, countdown=min(countdown, MAX_RETRY_COUNTDOWN))
+
+
+@celery_app.task(
+    bind=True,
+    name=REVIEW_TASK,
+    acks_late=True,
+    max_retries=MAX_RETRIES,
+    retry_backoff=True,
+    retry_backoff_max=MAX_RETRY_COUNTDOWN,
+    retry_jitter=True,
+)
+def review_pull_request(
+    self: Any,
+    installation_id: int,
+    owner: str,
+    repo: str,
+    number: int,
+    head_sha: str | None,
+    delivery_id: str,
+    trigger: str,
+    comment_id: int | None = None,
+) -> dict[str, Any]:
+    """Review one PR at one head (see `workers.pipeline.run_review`)."""
+    job = ReviewJob(installation_id, owner, repo, number, head_sha, delivery_id, trigger, comment_id)
+    rt = runtime()
+    context = {"delivery": delivery_id, "repo": job.full_name, "pr": number, "head_sha": head_sha}
+    try:
+        outcome = run_review(job, github=rt.tokens, redis=rt.redis, keys=rt.keys)
+    except (TransientGitHubError, Unauthorized) as exc:
+        if isinstance(exc, Unauthorized):
+            rt.tokens.forget(installation_id)
+        _retry(self, exc)
+        log.error("giving up after %s retries: %s", self.request.retries, exc, extra=context)
+        _give_up(rt, job, exc)
+        return {"status": "failed", "detail": f"gave up after {self.request.retries} retries"}
+    except SoftTimeLimitExceeded as exc:
+        log.error("review hit the soft time limit", extra=context)
+        _give_up(rt, job, exc, timed_out=True)
+        return {"status": "failed", "detail": "time limit"}
+    except Exception:
+        log.exception("review failed", extra=context)
+        _release_content_claim(rt, job)  # a redelivery may try again
+        return {"status": "failed", "detail": "error (see the check run)"}
+    if outcome.status in ("superseded", "dropped", "closed"):
+        _release_content_claim(rt, job)  # a force-push back to this head must be reviewed again
+    log.info("review %s: %s", outcome.status, outcome.detail, extra={**context, "outcome": outcome.status})
+    return outcome.to_dict()
+
+
+def _give_up(rt: Runtime, job: ReviewJob, exc: BaseException, *, timed_out: bool = False) -> None:
+    _release_content_claim(rt, job)
+    run_id = remembered_check_run(rt.redis, rt.keys, job)
+    if run_id is None:
+        return
+    try:
+        fail_check_run(rt.tokens.client(job.installation_id), job, run_id, exc, timed_out=timed_out)
+    except Exception as inner:  # GitHub may still be down: the run goes stale on its own after 14 days
+        log.warning("could not close check run %s: %s", run_id, type(inner).__name__)
+
+
+def _release_content_claim(rt: Runtime, job: ReviewJob) -> None:
+    if not job.head_sha:
+        return
+    state = PullState(rt.redis, rt.keys)
+    try:
+        state.release(
+            rt.keys.content(job.installation_id, job.full_name, job.number, job.head_sha), job.delivery_id
+        )
+        state.release(rt.keys.delivery(job.delivery_id), job.delivery_id)
+    except redis_lib.RedisError as exc:
+        log.warning("could not release the dedupe claim: %s", type(exc).__name__)
+
+
+@celery_app.task(name=FORGET_TASK, acks_late=True)
+def forget_installation(
+    installation_id: int, repositories: list[str] | None = None, delivery_id: str = ""
+) -> dict[str, Any]:
+    """An installation (or some of its repositories) went away: drop its cached token.
+
+    The receiver already marked it removed, so review jobs still queued for it stop at their start.
+    """
+    rt = runtime()
+    rt.tokens.forget(installation_id)
+    log.info(
+        "forgot installation %s token (repositories: %s)",
+        installation_id,
+        repositories or "all",
+        extra={"delivery": delivery_id, "installation": installation_id},
+    )
+    return {"status": "forgotten", "installation_id": installation_id, "repositories": repositories}
+
+
+@celery_app.task(bind=True, name=HELP_TASK, acks_late=True, max_retries=MAX_RETRIES)
+def reply_help(
+    self: Any,
+    installation_id: int,
+    owner: str,
+    repo: str,
+    number: int,
+    delivery_id: str,
+    trigger: str = "command.help",
+    comment_id: int | None = None,
+    head_sha: str | None = None,
+) -> dict[str, Any]:
+    """Answer `/prguard help` once per asking comment (workers.publish.commands)."""
+    from workers.publish.commands import answer_help
+
+    rt = runtime()
+    if comment_id is None:
+        return {"status": "ignored", "detail": "no comment to answer"}
+    try:
+        client = rt.tokens.client(installation_id)
+        posted = answer_help(client, owner, repo, number, comment_id, rt.bot_login())
+    except (TransientGitHubError, Unauthorized) as exc:
+        _retry(self, exc)
+        return {"status": "failed", "detail": str(exc)}
+    return {"status": "answered" if posted else "already-answered"}
+
+
+@celery_app.task(bind=True, name=WAIVE_TASK, acks_late=True, max_retries=MAX_RETRIES)
+def write_waive(
+    self: Any,
+    installation_id: int,
+    owner: str,
+    repo: str,
+    check_run_id: int,
+    login: str,
+    delivery_id: str = "",
+) -> dict[str, Any]:
+    """The Waive button: permission is checked against GitHub, never trusted from the payload."""
+    from workers.publish.commands import WaiverStore, waive
+
+    rt = runtime()
+    try:
+        client = rt.tokens.client(installation_id)
+        outcome = waive(
+            client, owner, repo, check_run_id, login,
+            store=WaiverStore(rt.redis, rt.keys.prefix), installation_id=installation_id,
+        )  # fmt: skip
+    except (TransientGitHubError, Unauthorized) as exc:
+        _retry(self, exc)
+        return {"status": "failed", "detail": str(exc)}
+    return {"status": "waived" if outcome.waived else "refused", "detail": outcome.reason}
