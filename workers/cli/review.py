@@ -139,7 +139,8 @@ def _policy_change_notes(files: list[ChangedFile]) -> list[str]:
     if changed.head is None:
         return [f"This change removes {POLICY_PATH}; after merge the built-in default policy applies."]
     try:
-        load_policy(repo_text=_decode(changed.head, f"{POLICY_PATH} in this change"))
+        source = f"{POLICY_PATH} in this change"
+        load_policy(repo_text=_decode(changed.head, source), repo_source=source)
     except PolicyError as exc:
         return [f"{_HEAD_POLICY_INVALID}: {exc}. Fix it before merging; this review used the base policy."]
     return [

@@ -65,7 +65,7 @@ def _rule(finding: Finding) -> dict[str, Any]:
     tags = [finding.analyzer]
     if finding.cwe:
         tags += ["security", f"external/cwe/cwe-{finding.cwe}"]
-    properties: dict[str, Any] = {"tags": tags}
+    properties: dict[str, Any] = {"tags": list(dict.fromkeys(tags))}  # SARIF requires unique tags
     if finding.confidence:
         properties["precision"] = {"high": "high", "medium": "medium", "low": "low"}[finding.confidence.value]
     if finding.cwe or finding.analyzer in ("security", "taint"):
