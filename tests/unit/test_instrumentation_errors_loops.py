@@ -1,0 +1,265 @@
+"""PG-ERR001/002 swallowed errors and PG-LOOP001/002/003 queries and calls in loops."""
+
+from __future__ import annotations
+
+from tests.unit.instrumentation_helpers import analyze, apply_suggestion, only, rules
+
+
+def _errors(code: str) -> list:
+    return [f for f in analyze(code) if f.rule_id.startswith("PG-ERR")]
+
+
+def test_except_exception_pass_is_replaced_by_a_log_through_the_module_logger() -> None:
+    code = """
+    import logging
+
+    log = logging.getLogger("billing")
+
+    def refresh_cache(client):
+        try:
+            client.refresh()
+        except Exception:
+            pass
+    """
+    finding = only(_errors(code), "PG-ERR001")
+    assert (finding.start_line, finding.end_line, finding.cwe) == (9, 10, 703)
+    fixed = apply_suggestion(code, finding)
+    assert 'except Exception:\n        log.exception("Ignored error in refresh_cache()")\n' in fixed
+    assert "pass" not in fixed
+
+
+def test_bare_except_continue_keeps_the_continue_and_uses_logging_when_no_logger_exists() -> None:
+    code = """
+    import json
+    import logging
+
+    def parse_all(lines):
+        out = []
+        for line in lines:
+            try:
+                out.append(json.loads(line))
+            except:  # malformed lines happen
+                # skip it
+                continue
+        return out
+    """
+    finding = only(_errors(code), "PG-ERR001")
+    fixed = apply_suggestion(code, finding)
+    assert (
+        "        except:  # malformed lines happen\n"
+        "            # skip it\n"
+        '            logging.getLogger(__name__).exception("Skipped after error in parse_all()")\n'
+        "            continue\n"
+        "    return out\n"
+    ) in fixed
+
+
+def test_one_line_handler_and_silent_default_return() -> None:
+    code = """
+    from loguru import logger
+
+    def price(sku):
+        try:
+            return lookup(sku)
+        except Exception as exc: return None
+
+    def safe_div(a, b):
+        try: return a / b
+        except BaseException: pass
+    """
+    findings = _errors(code)
+    err2 = only(findings, "PG-ERR002")
+    assert err2.cwe == 390 and err2.severity == "low"  # one step below the check's medium
+    assert 'logger.exception("Falling back to a default after error in price()")\n        return None' in (
+        apply_suggestion(code, err2)
+    )
+    err1 = only(findings, "PG-ERR001")
+    assert err1.start_line == 11
+    apply_suggestion(code, err1)
+
+
+def test_handlers_that_log_reraise_use_the_error_or_are_narrow_are_fine() -> None:
+    code = """
+    import logging
+    import sentry_sdk
+
+    logger = logging.getLogger(__name__)
+
+    def a():
+        try:
+            work()
+        except Exception:
+            logger.warning("work failed", exc_info=True)
+
+    def b():
+        try:
+            work()
+        except Exception:
+            raise
+
+    def c(errors):
+        try:
+            work()
+        except Exception as exc:
+            errors.append(exc)
+
+    def d():
+        try:
+            import ujson as json
+        except ImportError:
+            import json
+        try:
+            return json.loads(open("x").read())
+        except (FileNotFoundError, KeyError):
+            return None
+
+    def e(task):
+        try:
+            work()
+        except Exception as exc:
+            sentry_sdk.capture_exception(exc)
+
+    def f(self):
+        try:
+            work()
+        except Exception:
+            self.retry(countdown=5)
+
+    def g():
+        try:
+            work()
+        except Exception:
+            conn.rollback()
+    """
+    assert _errors(code) == []
+
+
+def test_no_logger_and_no_logging_import_means_no_suggestion() -> None:
+    code = """
+    def best_effort(path):
+        try:
+            path.unlink()
+        except Exception:
+            pass
+    """
+    finding = only(_errors(code), "PG-ERR001")
+    assert finding.suggestion is None and "logger.exception" in finding.message
+
+
+def _loops(code: str, **kwargs) -> list:
+    return [f for f in analyze(code, **kwargs) if f.rule_id.startswith("PG-LOOP")]
+
+
+def test_django_query_in_loop_is_one_finding_per_query_chain() -> None:
+    code = """
+    from shop.models import Customer, Order
+
+    def invoice_lines(order_ids):
+        lines = []
+        for order_id in order_ids:
+            order = Order.objects.filter(pk=order_id).select_related("customer").first()
+            lines.append((order, Customer.objects.get(pk=order.customer_id)))
+        return lines
+    """
+    findings = _loops(code)
+    assert [(f.rule_id, f.start_line) for f in findings] == [("PG-LOOP001", 7), ("PG-LOOP001", 8)]
+    assert "`for order_id in order_ids` (line 6)" in findings[0].message
+    assert "Order.objects.filter" in findings[0].message and findings[0].cwe == 1073
+
+
+def test_bulk_query_outside_the_loop_and_prefetch_related_are_fine() -> None:
+    code = """
+    from library.models import Book
+
+    def catalogue(ids):
+        books = Book.objects.filter(pk__in=ids).prefetch_related("authors")
+        by_id = Book.objects.in_bulk(ids)
+        rows = [(b.title, [a.name for a in b.authors.all()]) for b in books]
+        for book in Book.objects.select_related("publisher"):
+            rows.append((book.title, book.publisher.name, by_id.get(book.pk)))
+        return rows
+    """
+    assert _loops(code) == []
+
+
+def test_sqlalchemy_and_cursor_queries_in_loops() -> None:
+    code = """
+    def load(session, cursor, ids, rows):
+        users = [session.query(User).filter_by(id=i).one() for i in ids]
+        for row in rows:
+            cursor.execute("INSERT INTO t VALUES (%s)", (row,))
+        return users
+    """
+    findings = _loops(code)
+    assert [(f.start_line, f.rule_id) for f in findings] == [(3, "PG-LOOP001"), (5, "PG-LOOP001")]
+    assert "executemany" in findings[1].message
+
+
+def test_http_in_for_loop_but_not_in_while_pagination_retry_loop_or_gather() -> None:
+    code = """
+    import asyncio
+    import httpx
+    import requests
+
+    def enrich(users):
+        for user in users:
+            user["geo"] = requests.get(f"https://geo.example/{user['ip']}", timeout=5).json()
+
+    def pages(url):
+        while url:
+            resp = requests.get(url, timeout=5)
+            url = resp.links.get("next", {}).get("url")
+
+    def with_retry(url):
+        for attempt in range(3):
+            try:
+                return requests.get(url, timeout=5)
+            except requests.ConnectionError:
+                continue
+
+    async def fan_out(urls):
+        async with httpx.AsyncClient() as client:
+            return await asyncio.gather(*[client.get(u) for u in urls])
+    """
+    findings = _loops(code)
+    assert [(f.rule_id, f.start_line, f.severity.value) for f in findings] == [("PG-LOOP002", 8, "low")]
+
+
+def test_paid_api_calls_in_loops_are_cost_explosions() -> None:
+    code = """
+    import anthropic
+    import boto3
+    from openai import OpenAI
+
+    client = OpenAI()
+    s3 = boto3.client("s3", config=CONFIG)
+
+    class Summariser:
+        def __init__(self):
+            self.llm = anthropic.Anthropic()
+
+        def run(self, docs):
+            return [self.llm.messages.create(model="claude", messages=[d]) for d in docs]
+
+    def agent(task):
+        while True:
+            reply = client.chat.completions.create(model="gpt-4o", messages=task.messages)
+            if reply.choices[0].finish_reason == "stop":
+                return reply
+
+    def purge(keys):
+        for key in keys:
+            s3.delete_object(Bucket="b", Key=key)
+
+    def once(doc):
+        return client.embeddings.create(model="text-embedding-3-small", input=doc)
+    """
+    findings = _loops(code)
+    assert [(f.rule_id, f.start_line) for f in findings] == [
+        ("PG-LOOP003", 14),
+        ("PG-LOOP003", 18),
+        ("PG-LOOP003", 24),
+    ]
+    assert "`while True` (line 17)" in findings[1].message and "billed" in findings[1].message
+    narrowed = _loops(code, settings={"paid_api_clients": ["openai"]})
+    assert [f.start_line for f in narrowed] == [18]

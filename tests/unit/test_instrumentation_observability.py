@@ -1,0 +1,309 @@
+"""PG-OBS001/002/003 observability blind spots and PG-RETRY001 missing retries."""
+
+from __future__ import annotations
+
+from policies.loader import load_policy
+from tests.unit.instrumentation_helpers import analyze, only, rules
+
+AI = load_policy().for_change(True).analyzer("instrumentation")
+HUMAN = load_policy().analyzer("instrumentation")
+
+
+def _obs(code: str, *, settings=None, path: str = "svc/app.py") -> list:
+    return [f for f in analyze(code, settings=settings, path=path) if f.rule_id.startswith("PG-OBS")]
+
+
+def test_celery_task_without_instrumentation_anchors_on_def_with_function_range() -> None:
+    code = """
+    from celery import shared_task
+
+    from billing.models import Invoice
+
+    @shared_task(bind=True, acks_late=True)
+    def close_invoice(self, invoice_id):
+        invoice = Invoice.objects.get(pk=invoice_id)
+        invoice.close()
+        return invoice.pk
+    """
+    finding = only(_obs(code), "PG-OBS002")
+    assert (finding.start_line, finding.end_line, finding.relevant_lines) == (7, 7, (6, 10))
+    assert "`close_invoice()` (Celery task)" in finding.message and finding.severity == "low"
+
+
+def test_tasks_that_log_directly_through_a_helper_metric_or_span_are_fine() -> None:
+    code = """
+    import logging
+
+    from celery import Celery
+    from celery.utils.log import get_task_logger
+    from opentelemetry import trace
+    from prometheus_client import Counter
+
+    app = Celery("jobs")
+    task_log = get_task_logger(__name__)
+    audit = logging.getLogger("audit")
+    tracer = trace.get_tracer(__name__)
+    PROCESSED = Counter("jobs_processed_total", "Jobs processed", ["kind"])
+
+    def _record(event, **fields):
+        audit.info(event, extra=fields)
+
+    @app.task
+    def a(x):
+        task_log.info("a %s", x)
+
+    @app.task
+    def b(x):
+        _record("b.done", x=x)
+
+    @app.task(name="jobs.c")
+    def c(x):
+        PROCESSED.labels(kind="c").inc()
+
+    @app.task
+    def d(x):
+        with tracer.start_as_current_span("d"):
+            return x * 2
+
+    @app.task
+    @tracer.start_as_current_span("e")
+    def e(x):
+        return x
+    """
+    assert _obs(code) == []
+
+
+def test_org_instrumentation_names_from_policy() -> None:
+    code = """
+    from acme_obs import track
+    from dramatiq import actor
+
+    @actor(max_retries=3)
+    def reindex(doc_id):
+        track("reindex", doc_id=doc_id)
+    """
+    assert rules(_obs(code)) == ["PG-OBS002"]
+    assert _obs(code, settings={"instrumentation_names": ["acme_obs.track"]}) == []
+
+
+def test_rq_job_and_invoke_task() -> None:
+    code = """
+    from invoke import task
+    from rq.decorators import job
+
+    @job("default", connection=redis_conn)
+    def resize(image_id):
+        return image_id
+
+    @task
+    def build(c):
+        c.run("make")
+    """
+    finding = only(_obs(code), "PG-OBS002")
+    assert finding.start_line == 6 and "RQ task" in finding.message
+
+
+def test_outbound_call_function_without_logging() -> None:
+    code = """
+    import logging
+    import requests
+
+    logger = logging.getLogger(__name__)
+
+    def fetch_rates(base):
+        return requests.get("https://rates.example/latest", params={"base": base}, timeout=5).json()
+
+    def fetch_logged(base):
+        resp = requests.get("https://rates.example/latest", params={"base": base}, timeout=5)
+        logger.info("rates fetched", extra={"status": resp.status_code})
+        return resp.json()
+    """
+    finding = only(_obs(code), "PG-OBS003")
+    assert finding.start_line == 7 and "requests.get" in finding.message
+
+
+FLASK = """
+import logging
+
+from flask import Blueprint, jsonify, request
+
+bp = Blueprint("orders", __name__)
+log = logging.getLogger(__name__)
+
+
+def _audit(action, **fields):
+    log.info(action, extra=fields)
+
+
+@bp.route("/orders", methods=["POST"])
+def create_order():
+    order = save(request.get_json())
+    return jsonify(order), 201
+
+
+@bp.get("/orders/<int:order_id>")
+def get_order(order_id):
+    _audit("order.read", order_id=order_id)
+    return jsonify(load(order_id))
+"""
+
+
+def test_handlers_are_required_only_for_ai_authored_changes() -> None:
+    assert _obs(FLASK, settings=HUMAN) == []
+    finding = only(_obs(FLASK, settings=AI), "PG-OBS001")
+    assert finding.start_line == 15 and "`route /orders`" in finding.message
+    assert finding.relevant_lines == (14, 17)
+
+
+def test_fastapi_starlette_and_request_hooks() -> None:
+    fastapi = """
+    from fastapi import APIRouter
+    from starlette.routing import Route
+
+    router = APIRouter()
+
+    @router.post("/items")
+    async def create_item(item: dict):
+        return item
+
+    async def homepage(request):
+        return {"ok": True}
+
+    routes = [Route("/", homepage)]
+    """
+    findings = _obs(fastapi, settings=AI)
+    assert [(f.rule_id, f.start_line) for f in findings] == [("PG-OBS001", 8), ("PG-OBS001", 11)]
+
+    hooked = """
+    import logging
+    from flask import Flask, g
+
+    app = Flask(__name__)
+    logger = logging.getLogger(__name__)
+
+    @app.after_request
+    def log_request(response):
+        logger.info("request done", extra={"status": response.status_code})
+        return response
+
+    @app.get("/ping")
+    def ping():
+        return "pong"
+    """
+    assert _obs(hooked, settings=AI) == []
+
+
+def test_django_views_and_drf_viewsets() -> None:
+    code = """
+    import logging
+
+    from django.http import JsonResponse
+    from rest_framework import viewsets
+    from rest_framework.decorators import action
+
+    logger = logging.getLogger(__name__)
+
+    def dashboard(request):
+        return JsonResponse({"ok": True})
+
+    def _helper(request):
+        return None
+
+    class OrderViewSet(viewsets.ModelViewSet):
+        def create(self, request):
+            return super().create(request)
+
+        @action(detail=True, methods=["post"])
+        def refund(self, request, pk=None):
+            logger.info("refund %s", pk)
+
+    class LoggedViewSet(viewsets.ViewSet):
+        def initial(self, request, *args, **kwargs):
+            logger.info("%s %s", request.method, request.path)
+            super().initial(request, *args, **kwargs)
+
+        def list(self, request):
+            return []
+    """
+    findings = _obs(code, settings=AI, path="shop/views.py")
+    assert [(f.rule_id, f.start_line) for f in findings] == [("PG-OBS001", 10), ("PG-OBS001", 17)]
+    # outside a views module a function taking `request` is not assumed to be a view; the viewset still is
+    assert [f.start_line for f in _obs(code, settings=AI, path="shop/services.py")] == [17]
+
+
+def test_observability_switches() -> None:
+    code = """
+    from celery import shared_task
+
+    @shared_task
+    def ping():
+        return "pong"
+    """
+    assert rules(_obs(code)) == ["PG-OBS002"]
+    assert _obs(code, settings={"checks": {"observability": {"enabled": False}}}) == []
+    assert _obs(code, settings={"checks": {"observability": {"require_on": ["handlers"]}}}) == []
+
+
+RETRIES = {"checks": {"retries": {"enabled": True}}}
+
+
+def _retry(code: str) -> list:
+    return [f for f in analyze(code, settings=RETRIES) if f.rule_id == "PG-RETRY001"]
+
+
+def test_task_http_call_without_retry_policy() -> None:
+    code = """
+    import logging
+    import requests
+    from celery import shared_task
+
+    log = logging.getLogger(__name__)
+
+    @shared_task
+    def push_invoice(invoice):
+        log.info("pushing %s", invoice["id"])
+        requests.post("https://erp.example/invoices", json=invoice, timeout=10)
+    """
+    finding = only(_retry(code), "PG-RETRY001")
+    assert finding.start_line == 11 and "push_invoice" in finding.message
+    assert [f for f in analyze(code) if f.rule_id == "PG-RETRY001"] == []  # off by default
+
+
+def test_tenacity_autoretry_self_retry_and_retry_adapter_count() -> None:
+    code = """
+    import logging
+    import requests
+    from celery import shared_task
+    from requests.adapters import HTTPAdapter
+    from tenacity import retry, stop_after_attempt, wait_exponential
+    from urllib3.util.retry import Retry
+
+    log = logging.getLogger(__name__)
+    http = requests.Session()
+    http.mount("https://", HTTPAdapter(max_retries=Retry(total=5, backoff_factor=0.5)))
+
+    @shared_task
+    @retry(stop=stop_after_attempt(3), wait=wait_exponential())
+    def a(x):
+        log.info("a")
+        requests.post("https://erp.example/a", json=x, timeout=10)
+
+    @shared_task(autoretry_for=(requests.RequestException,), retry_backoff=True)
+    def b(x):
+        log.info("b")
+        requests.post("https://erp.example/b", json=x, timeout=10)
+
+    @shared_task(bind=True, max_retries=5)
+    def c(self, x):
+        log.info("c")
+        try:
+            requests.post("https://erp.example/c", json=x, timeout=10)
+        except requests.RequestException as exc:
+            raise self.retry(exc=exc)
+
+    @shared_task
+    def d(x):
+        log.info("d")
+        http.post("https://erp.example/d", json=x, timeout=10)
+    """
+    assert _retry(code) == []

@@ -1,0 +1,240 @@
+"""PG-TIMEOUT001/002: network calls and clients without a timeout, with their suggested fixes."""
+
+from __future__ import annotations
+
+from tests.unit.instrumentation_helpers import analyze, apply_suggestion, only, rules
+
+
+def test_aliased_requests_call_without_timeout_gets_a_one_click_fix() -> None:
+    code = """
+    import requests as r
+
+    def fetch_rates(base):
+        resp = r.get("https://api.exchangerate.host/latest", params={"base": base})
+        return resp.json()
+    """
+    finding = only(analyze(code), "PG-TIMEOUT001")
+    assert finding.start_line == finding.end_line == 5
+    assert finding.cwe == 400 and finding.severity == "medium"
+    assert "`r.get(...)` (requests.get)" in finding.message and "fetch_rates" in finding.message
+    fixed = apply_suggestion(code, finding)
+    assert 'params={"base": base}, timeout=10)' in fixed
+
+
+def test_from_import_alias_and_multiline_call_with_trailing_comma() -> None:
+    code = """
+    from requests import post as send
+
+    def notify(hook_url, payload):
+        send(
+            hook_url,
+            json=payload,
+            headers={"User-Agent": "billing/1.0"},  # the hook wants a UA
+        )
+    """
+    finding = only(analyze(code), "PG-TIMEOUT001")
+    assert (finding.start_line, finding.end_line) == (5, 9)
+    fixed = apply_suggestion(code, finding)
+    assert '# the hook wants a UA\n        timeout=10,\n    )' in fixed
+
+
+def test_multiline_call_without_trailing_comma_and_unicode_before_the_paren() -> None:
+    code = """
+    import requests
+
+    def greet(name):
+        return requests.post("https://example.com/grüße",
+                             data={"name": name, "msg": "héllo"})
+    """
+    finding = only(analyze(code), "PG-TIMEOUT001")
+    fixed = apply_suggestion(code, finding)
+    assert '"msg": "héllo"}, timeout=10)' in fixed
+
+
+def test_calls_with_a_timeout_or_kwargs_pass_through() -> None:
+    code = """
+    import requests
+    from urllib.request import urlopen
+
+    def a(url):
+        return requests.get(url, timeout=(3.05, 27))
+
+    def b(url, **kwargs):
+        return requests.get(url, **kwargs)
+
+    def c(url):
+        return urlopen(url, None, 5).read()
+    """
+    assert "PG-TIMEOUT001" not in rules(analyze(code))
+
+
+def test_explicit_none_is_replaced_by_the_policy_default() -> None:
+    code = """
+    import requests
+
+    def download(url):
+        return requests.get(url, stream=True, timeout=None)
+    """
+    settings = {"checks": {"timeouts": {"default_timeout": 30}}}
+    finding = only(analyze(code, settings=settings), "PG-TIMEOUT001")
+    assert "timeout=None" in finding.message
+    assert "stream=True, timeout=30)" in apply_suggestion(code, finding)
+
+
+def test_requests_session_without_timeout_is_flagged_per_call() -> None:
+    code = """
+    import requests
+
+    class GitClient:
+        def __init__(self, token):
+            self.session = requests.Session()
+            self.session.headers["Authorization"] = f"token {token}"
+
+        def repo(self, name):
+            return self.session.get(f"https://api.github.com/repos/{name}").json()
+    """
+    finding = only(analyze(code), "PG-TIMEOUT001")
+    assert finding.start_line == 10 and "self.session.get" in finding.message
+    assert "timeout=10)" in apply_suggestion(code, finding)
+
+
+def test_session_with_mounted_timeout_adapter_is_not_flagged() -> None:
+    code = """
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    class TimeoutHTTPAdapter(HTTPAdapter):
+        def __init__(self, *args, timeout=10, **kwargs):
+            self.timeout = timeout
+            super().__init__(*args, **kwargs)
+
+        def send(self, request, **kwargs):
+            kwargs.setdefault("timeout", self.timeout)
+            return super().send(request, **kwargs)
+
+    http = requests.Session()
+    http.mount("https://", TimeoutHTTPAdapter(max_retries=Retry(total=3, backoff_factor=1)))
+
+    def get_user(user_id):
+        return http.get(f"https://users.internal/{user_id}").json()
+    """
+    assert "PG-TIMEOUT001" not in rules(analyze(code))
+
+
+def test_plain_retry_adapter_does_not_count_as_a_timeout() -> None:
+    code = """
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    http = requests.Session()
+    http.mount("https://", HTTPAdapter(max_retries=Retry(total=3)))
+
+    def get_user(user_id):
+        return http.get(f"https://users.internal/{user_id}").json()
+    """
+    assert only(analyze(code), "PG-TIMEOUT001").start_line == 10
+
+
+def test_partial_timeout_wrapper_and_session_subclass_count() -> None:
+    code = """
+    import functools
+    import requests
+
+    session = requests.Session()
+    session.request = functools.partial(session.request, timeout=15)
+
+    class TimeoutSession(requests.Session):
+        def request(self, method, url, **kwargs):
+            kwargs.setdefault("timeout", 10)
+            return super().request(method, url, **kwargs)
+
+    def a(url):
+        return session.get(url)
+
+    def b(url):
+        s = TimeoutSession()
+        return s.post(url, json={})
+    """
+    assert "PG-TIMEOUT001" not in rules(analyze(code))
+
+
+def test_httpx_default_timeout_counts_but_none_disables_it() -> None:
+    code = """
+    import httpx
+
+    def ok(url):
+        with httpx.Client(base_url="https://api.example.com", timeout=httpx.Timeout(5.0)) as client:
+            return client.get(url).json()
+
+    def also_ok(url):
+        return httpx.get(url).json()  # httpx defaults to 5 s
+
+    async def bad(url):
+        async with httpx.AsyncClient(timeout=None) as client:
+            return (await client.get(url)).json()
+    """
+    finding = only(analyze(code), "PG-TIMEOUT001")
+    assert finding.start_line == 12
+    assert "httpx.AsyncClient(timeout=10) as client" in apply_suggestion(code, finding)
+
+
+def test_urlopen_redis_and_postgres_without_timeouts() -> None:
+    code = """
+    import psycopg2
+    import redis
+    import urllib.request
+
+    cache = redis.Redis(host="cache", port=6379, db=0)
+
+    def ping(url):
+        return urllib.request.urlopen(url).status
+
+    def connect():
+        return psycopg2.connect(host="db", dbname="app", user="app")
+
+    def connect_dsn(dsn):
+        return psycopg2.connect(dsn)  # the DSN may carry connect_timeout: not judged
+    """
+    findings = analyze(code)
+    by_line = {f.start_line: f for f in findings if f.rule_id == "PG-TIMEOUT001"}
+    assert sorted(by_line) == [6, 9, 12]
+    assert 'db=0, socket_timeout=10)' in apply_suggestion(code, by_line[6])
+    assert "urlopen(url, timeout=10).status" in apply_suggestion(code, by_line[9])
+    assert 'user="app", connect_timeout=10)' in apply_suggestion(code, by_line[12])
+
+
+def test_boto3_and_aiohttp_long_defaults_are_softer_and_switchable() -> None:
+    code = """
+    import aiohttp
+    import boto3
+    from botocore.config import Config
+
+    s3 = boto3.client("s3")
+    sqs = boto3.client("sqs", config=Config(connect_timeout=5, read_timeout=10))
+
+    async def fetch(url):
+        async with aiohttp.ClientSession() as session:
+            async with session.get(url) as resp:
+                return await resp.text()
+    """
+    findings = [f for f in analyze(code) if f.rule_id.startswith("PG-TIMEOUT")]
+    assert [(f.rule_id, f.start_line, f.severity.value) for f in findings] == [
+        ("PG-TIMEOUT002", 6, "low"),
+        ("PG-TIMEOUT002", 10, "low"),
+    ]
+    assert "Config(connect_timeout=10, read_timeout=10)" in findings[0].message
+    assert findings[0].suggestion is None
+    quiet = analyze(code, settings={"checks": {"timeouts": {"long_defaults": False}}})
+    assert not [f for f in quiet if f.rule_id.startswith("PG-TIMEOUT")]
+
+
+def test_check_can_be_switched_off_and_given_a_severity() -> None:
+    code = """
+    import requests
+    requests.get("https://example.com")
+    """
+    assert analyze(code, settings={"checks": {"timeouts": {"enabled": False}}}) == []
+    high = analyze(code, settings={"checks": {"timeouts": {"severity": "high"}}})
+    assert only(high, "PG-TIMEOUT001").severity == "high"
