@@ -29,6 +29,7 @@ from workers.github.errors import TransientGitHubError, Unauthorized
 from workers.github.ratelimit import retry_countdown
 from workers.jobs import ReviewJob
 from workers.pipeline import fail_check_run, remembered_check_run, run_review
+from workers.publish.publisher import publish_context
 from workers.state import PullState, RedisKeys
 
 log = logging.getLogger("prguard.tasks")
@@ -107,7 +108,7 @@ def review_pull_request(
     rt = runtime()
     context = {"delivery": delivery_id, "repo": job.full_name, "pr": number, "head_sha": head_sha}
     try:
-        outcome = run_review(job, github=rt.tokens, redis=rt.redis, keys=rt.keys)
+        outcome = run_review(job, github=rt.tokens, redis=rt.redis, keys=rt.keys, publisher=publish_context)
     except (TransientGitHubError, Unauthorized) as exc:
         if isinstance(exc, Unauthorized):
             rt.tokens.forget(installation_id)
