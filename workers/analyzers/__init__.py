@@ -14,6 +14,7 @@ def registry() -> list[Analyzer]:
     analyzers.append(_make("workers.analyzers.security", "SecurityAnalyzer"))
     analyzers.append(_make("workers.analyzers.complexity", "ComplexityAnalyzer"))
     analyzers.append(_make("workers.analyzers.instrumentation", "InstrumentationAnalyzer"))
+    analyzers.append(_make("workers.analyzers.taint", "TaintAnalyzer"))
     return analyzers
 
 

@@ -1,0 +1,123 @@
+"""The taint analyzer: untrusted data followed from its source to a dangerous sink.
+
+It looks at all changed Python files at once (helpers in one file, handlers in
+another) and reports each sink once, with the shortest flow that reaches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from workers.analyzers.base import Analyzer, FileContext
+from workers.analyzers.taint.interpreter import Program, SinkHit
+from workers.analyzers.taint.modules import ModuleInfo
+from workers.analyzers.taint_rules import KINDS, SOURCE_KINDS, build_rules
+from workers.engine.model import Confidence, Finding, FlowStep, Severity, make_fingerprint
+
+_SEVERITIES = [Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH]
+
+
+class TaintAnalyzer(Analyzer):
+    """Flow-aware security analysis over one parse of each changed Python file."""
+
+    name = "taint"
+    cacheable = False  # a finding in one file can depend on a helper in another
+
+    def __init__(self) -> None:
+        #: (line, CWE) of sinks proven to receive no untrusted or unknown data, per path,
+        #: from the last run: pattern findings there can be dropped as noise.
+        self.cleared: dict[str, set[tuple[int, int]]] = {}
+
+    def analyze(self, files: list[FileContext]) -> Iterator[Finding]:
+        contexts = [ctx for ctx in files if ctx.is_python]
+        if not contexts:
+            return
+        rules = build_rules(contexts[0].settings)
+        modules = [ModuleInfo.build(ctx.path, ctx.head.tree, ctx.head.lines) for ctx in contexts]
+        program = Program(rules, modules)
+        hits = program.run()
+        self.cleared = program.cleared
+        for ctx in contexts:
+            ctx.extra["taint_cleared"] = sorted(program.cleared.get(ctx.path, ()))
+        best: dict[tuple[str, int, int, str], tuple[SinkHit, Confidence]] = {}
+        for hit in hits:
+            confidence = _confidence(hit)
+            current = best.get(hit.key)
+            if current is None or _better(hit, confidence, *current):
+                best[hit.key] = (hit, confidence)
+        for hit, confidence in sorted(best.values(), key=lambda pair: pair[0].key):
+            if confidence.at_least(rules.min_confidence):
+                yield to_finding(hit, confidence)
+
+    def analyze_file(self, ctx: FileContext) -> Iterator[Finding]:
+        """One file alone (the engine's base-version pass): only flows inside it."""
+        yield from self.analyze([ctx])
+
+
+def _confidence(hit: SinkHit) -> Confidence:
+    cap = Confidence(SOURCE_KINDS.get(hit.trace.kind, {}).get("confidence", "medium"))
+    if hit.trace.indirect or hit.program_only:
+        return cap if cap.rank <= Confidence.MEDIUM.rank else Confidence.MEDIUM
+    return cap
+
+
+def _better(hit: SinkHit, confidence: Confidence, other: SinkHit, other_confidence: Confidence) -> bool:
+    if confidence.rank != other_confidence.rank:
+        return confidence.rank > other_confidence.rank
+    return hit.trace.rank() < other.trace.rank()
+
+
+def _severity(hit: SinkHit) -> Severity:
+    base = Severity("medium" if hit.program_only and hit.sink.severity == "high" else hit.sink.severity)
+    drop = int(SOURCE_KINDS.get(hit.trace.kind, {}).get("severity_drop", 0))
+    return _SEVERITIES[max(base.rank - drop, 1)]
+
+
+def _where(step_path: str, line: int, path: str) -> str:
+    return f"line {line}" if step_path == path else f"{PurePosixPath(step_path).name}:{line}"
+
+
+def to_finding(hit: SinkHit, confidence: Confidence) -> Finding:
+    """A sink hit as the engine's Finding, its flow spelled out in the message."""
+    meta = KINDS[hit.sink.kind]
+    steps = hit.trace.steps
+    lines: list[str] = []
+    for step in steps:
+        where = _where(step.path, step.line, hit.path)
+        if not lines or lines[-1] != where:
+            lines.append(where)
+    route = lines[0] + "".join(" → " + (w[5:] if w.startswith("line ") else w) for w in lines[1:])
+    source = hit.trace.source
+    if hit.arg_text == source:
+        label = SOURCE_KINDS.get(hit.trace.kind, {}).get("label", "input")
+        message = f"`{source}` ({label}, {route}) reaches `{hit.call_text}`: {meta.title}."
+    else:
+        message = (
+            f"`{hit.arg_text}` is built from `{source}` ({route}) "
+            f"and reaches `{hit.call_text}`: {meta.title}."
+        )
+    custom = hit.sink.conditions.get("message")
+    if custom:
+        message += f" {custom}"
+    flow = tuple(
+        FlowStep(step.line, step.description if step.path == hit.path else f"{step.path}: {step.description}")
+        for step in steps
+    )
+    here = [step.line for step in steps if step.path == hit.path] + [hit.line, hit.end_line]
+    return Finding(
+        rule_id=meta.rule_id,
+        analyzer="taint",
+        severity=_severity(hit),
+        path=hit.path,
+        start_line=hit.line,
+        end_line=hit.end_line,
+        message=message,
+        fingerprint=make_fingerprint(meta.rule_id, hit.path, hit.snippet, hit.scope),
+        confidence=confidence,
+        cwe=hit.sink.report_cwe,
+        title=f"{meta.title[0].upper()}{meta.title[1:]} (CWE-{hit.sink.cwe})",
+        start_column=hit.column + 1,
+        flow=flow,
+        relevant_lines=(min(here), max(here)),
+    )

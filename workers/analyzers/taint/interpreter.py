@@ -1,0 +1,1307 @@
+"""The taint interpreter: runs each function once over its AST with abstract values.
+
+Each function is run with its parameters bound to symbolic parameter traces (or
+to user input, for request handlers). The run yields sink hits of real sources
+(findings) and a summary: which parameters flow to the return value and which
+reach a sink inside. Callers apply the summary instead of re-running the callee,
+across the functions of a module and across the changed files.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from workers.analyzers.taint.modules import FunctionInfo, ModuleInfo
+from workers.analyzers.taint.values import (
+    CLEAN,
+    NOCONST,
+    OPAQUE,
+    PARAM,
+    Step,
+    Trace,
+    Value,
+    join,
+    join_states,
+    merge,
+)
+from workers.analyzers.taint_rules import (
+    ALL,
+    CLEAN_RESULTS,
+    GUARD_CALLS,
+    GUARD_METHODS,
+    HARDENED_PARSERS,
+    NON_PROPAGATING_METHODS,
+    NON_TEXT_SOURCES,
+    OPAQUE_RESULTS,
+    PATH_OBJECTS,
+    PATH_RESOLVERS,
+    SAFE_YAML_LOADERS,
+    SOURCE_KINDS,
+    STR_METHODS,
+    TERMINATORS,
+    URL_PARSERS,
+    RuleSet,
+    Sink,
+    name_matches,
+)
+
+State = dict[str, Value]
+
+_FIXED_HOST = re.compile(r"^[a-zA-Z][\w+.-]*://[^/?#{}%]+[/?#]")
+_LOCAL_PATH = re.compile(r"^/[\w\-.~%]")
+_NEWLINE_STRIPS = ("\n", "\r", "\r\n")
+_TEXT_KEEPING_CALLS = frozenset({"str", "os.path.join", "urllib.parse.urljoin", "posixpath.join"})
+_MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft"})
+_FLASK_RETURN = Sink("return", "xss", (0,), 79, 79, "medium")
+_MAX_LOOP_PASSES = 2
+
+
+@dataclass
+class SinkHit:
+    """Tainted data reaching a sink: one flow, before it becomes a finding."""
+
+    sink: Sink
+    path: str
+    line: int
+    end_line: int
+    column: int
+    call_text: str
+    arg_text: str
+    trace: Trace
+    scope: str
+    snippet: str
+    program_only: bool = False
+
+    @property
+    def key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.sink.kind)
+
+
+@dataclass
+class Summary:
+    ret: Value = CLEAN
+    param_hits: list[SinkHit] = field(default_factory=list)
+    hits: list[SinkHit] = field(default_factory=list)
+    cleared: set[tuple[int, int]] = field(default_factory=set)
+
+
+def _text(mod: ModuleInfo, node: ast.AST, limit: int = 60) -> str:
+    line = getattr(node, "lineno", None)
+    end = getattr(node, "end_lineno", None)
+    if line is not None and line == end and line <= len(mod.lines):
+        text = mod.lines[line - 1][node.col_offset : node.end_col_offset]
+    else:
+        try:
+            text = ast.unparse(node)
+        except Exception:
+            text = type(node).__name__
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _key(node: ast.AST) -> str | None:
+    """State key of a Name or attribute chain (`x`, `self.path`)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _key(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+def _const(node: ast.AST) -> Any:
+    return node.value if isinstance(node, ast.Constant) else NOCONST
+
+
+class Program:
+    """All changed modules of a review, their globals and function summaries."""
+
+    def __init__(self, rules: RuleSet, modules: list[ModuleInfo]) -> None:
+        self.rules = rules
+        self.modules = modules
+        self._by_name = {m.name: m for m in modules}
+        self._globals: dict[str, State] = {}
+        self._summaries: dict[tuple[str, str], Summary] = {}
+        self._running: set[tuple[str, str]] = set()
+        self.module_hits: list[SinkHit] = []
+        self.cleared: dict[str, set[tuple[int, int]]] = {}
+
+    def run(self) -> list[SinkHit]:
+        """Every hit from a real source, in all modules."""
+        hits: list[SinkHit] = []
+        for mod in self.modules:
+            self.globals_of(mod)
+            for func in mod.functions.values():
+                self.summary(mod, func)
+        for (path, _), summary in self._summaries.items():
+            hits.extend(summary.hits)
+            self.cleared.setdefault(path, set()).update(summary.cleared)
+        hits.extend(self.module_hits)
+        return hits
+
+    def globals_of(self, mod: ModuleInfo) -> State:
+        if mod.path not in self._globals:
+            self._globals[mod.path] = {}
+            runner = Runner(self, mod, None, {})
+            state = runner.run_module()
+            self._globals[mod.path] = state
+            self.module_hits.extend(runner.summary.hits)
+            self.cleared.setdefault(mod.path, set()).update(runner.summary.cleared)
+        return self._globals[mod.path]
+
+    def summary(self, mod: ModuleInfo, func: FunctionInfo) -> Summary:
+        key = (mod.path, func.qualname)
+        if key in self._summaries:
+            return self._summaries[key]
+        if key in self._running:
+            return Summary()  # recursion: no summary yet, assume nothing flows
+        self._running.add(key)
+        try:
+            runner = Runner(self, mod, func, self.globals_of(mod))
+            summary = runner.run_function()
+        finally:
+            self._running.discard(key)
+        self._summaries[key] = summary
+        return summary
+
+    def find_module(self, name: str) -> ModuleInfo | None:
+        found = self._by_name.get(name)
+        if found is not None:
+            return found
+        matches = [m for m in self.modules if m.name.endswith("." + name)]
+        return matches[0] if len(matches) == 1 else None
+
+    def lookup(self, qual: str) -> tuple[ModuleInfo, FunctionInfo] | None:
+        """A function of a changed module by its qualified name (`app.utils.build_cmd`)."""
+        parts = qual.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            mod = self.find_module(".".join(parts[:cut]))
+            if mod is None:
+                continue
+            rest = parts[cut:]
+            if len(rest) == 1 and rest[0] in mod.by_name:
+                return mod, mod.by_name[rest[0]]
+            if len(rest) == 2 and rest[1] in mod.classes.get(rest[0], {}):
+                return mod, mod.classes[rest[0]][rest[1]]
+            return None
+        return None
+
+
+class Runner:
+    """One run of one function (or a module's top level)."""
+
+    def __init__(self, program: Program, mod: ModuleInfo, func: FunctionInfo | None, globals_: State) -> None:
+        self.program = program
+        self.rules = program.rules
+        self.mod = mod
+        self.func = func
+        self.globals = globals_
+        self.summary = Summary()
+        self.ret: Value | None = None
+        self.loop_exits: list[list[State]] = []
+        self.scope = func.qualname if func else "<module>"
+        self.class_name = func.class_name if func else None
+        self._stmt: ast.stmt | None = None
+
+    # -- entry points ------------------------------------------------------------------------------
+
+    def run_module(self) -> State:
+        state = self.exec_block(self.mod.tree.body, {})
+        return state or {}
+
+    def run_function(self) -> Summary:
+        func = self.func
+        assert func is not None
+        state: State = {}
+        line = func.node.lineno
+        for index, name in enumerate(func.params):
+            if name in func.source_params:
+                state[name] = self.source_value("web", func.source_params[name], line, text=True)
+            elif index == 0 and name in ("self", "cls") and func.class_name is not None:
+                state[name] = CLEAN
+            else:
+                step = Step(self.mod.path, line, f"parameter `{name}` of `{func.node.name}()`")
+                state[name] = Value(frozenset({Trace(PARAM, name, (step,), param=index)}))
+        self.exec_block(func.node.body, state)
+        self.summary.ret = self.ret or CLEAN
+        return self.summary
+
+    def source_value(self, kind: str, description: str, line: int, *, text: bool) -> Value:
+        label = SOURCE_KINDS.get(kind, {}).get("label", "input")
+        step = Step(self.mod.path, line, f"`{description}` ({label})")
+        trace = Trace(kind, description, (step,), fresh=True)
+        return Value(frozenset({trace}), tags=frozenset({"text"}) if text else frozenset())
+
+    # -- statements --------------------------------------------------------------------------------
+
+    def exec_block(self, stmts: list[ast.stmt], state: State | None) -> State | None:
+        for stmt in stmts:
+            if state is None:
+                return None
+            self._stmt = stmt
+            state = self.exec_stmt(stmt, state)
+        return state
+
+    def exec_stmt(self, stmt: ast.stmt, state: State) -> State | None:
+        match stmt:
+            case ast.FunctionDef() | ast.AsyncFunctionDef() | ast.ClassDef():
+                state[stmt.name] = CLEAN
+                return state
+            case ast.Assign():
+                value = self.ev(stmt.value, state)
+                for target in stmt.targets:
+                    self.bind(target, value, state, stmt.lineno)
+                return state
+            case ast.AnnAssign(value=value) if value is not None:
+                self.bind(stmt.target, self.ev(value, state), state, stmt.lineno)
+                return state
+            case ast.AugAssign():
+                current = self.ev(stmt.target, state)
+                added = self.ev(stmt.value, state)
+                value = merge([current, added])
+                if isinstance(stmt.op, ast.Add) and (
+                    "text" in current.tags or isinstance(current.const, str)
+                ):
+                    value = replace(value, tags=value.tags | {"text"}, prefix=current.prefix)
+                if isinstance(stmt.target, ast.Name) and current.items is not None and added.items is None:
+                    value = replace(value, items=None)
+                self.bind(stmt.target, value, state, stmt.lineno)
+                return state
+            case ast.Expr():
+                self.ev(stmt.value, state)
+                if isinstance(stmt.value, ast.Call) and self._terminates_call(stmt.value):
+                    return None
+                return state
+            case ast.Return():
+                value = self.ev(stmt.value, state) if stmt.value is not None else CLEAN
+                if self.func is not None and self.func.flask_view and stmt.value is not None:
+                    self._check_flask_return(stmt.value, value)
+                self.ret = join(self.ret, value) if self.ret is not None else value
+                return None
+            case ast.If():
+                return self.exec_if(stmt, state)
+            case ast.While():
+                return self.exec_loop(stmt, state, None)
+            case ast.For() | ast.AsyncFor():
+                iterable = self.ev(stmt.iter, state)
+                return self.exec_loop(stmt, state, iterable)
+            case ast.With() | ast.AsyncWith():
+                for item in stmt.items:
+                    value = self.ev(item.context_expr, state)
+                    if item.optional_vars is not None:
+                        self.bind(item.optional_vars, value, state, stmt.lineno)
+                return self.exec_block(stmt.body, state)
+            case ast.Try() | ast.TryStar():
+                return self.exec_try(stmt, state)
+            case ast.Raise():
+                if stmt.exc is not None:
+                    self.ev(stmt.exc, state)
+                return None
+            case ast.Assert():
+                self.ev(stmt.test, state)
+                when_true, _ = self.guards(stmt.test, state)
+                return self.apply_guards(when_true, state)
+            case ast.Delete():
+                for target in stmt.targets:
+                    key = _key(target)
+                    if key is not None:
+                        state.pop(key, None)
+                return state
+            case ast.Break() | ast.Continue():
+                if self.loop_exits:
+                    self.loop_exits[-1].append(dict(state))
+                return None
+            case ast.Match():
+                subject = self.ev(stmt.subject, state)
+                out: State | None = None
+                for case in stmt.cases:
+                    branch = dict(state)
+                    for node in ast.walk(case.pattern):
+                        name = getattr(node, "name", None)
+                        if isinstance(name, str):
+                            branch[name] = subject.element()
+                    out = join_states(out, self.exec_block(case.body, branch))
+                return join_states(out, state)
+            case _:
+                return state
+
+    def exec_if(self, stmt: ast.If, state: State) -> State | None:
+        test = self.ev(stmt.test, state)
+        if test.has_const():
+            return self.exec_block(stmt.body if test.const else stmt.orelse, state)
+        when_true, when_false = self.guards(stmt.test, state)
+        body = self.exec_block(stmt.body, self.apply_guards(when_true, dict(state)))
+        orelse = self.exec_block(stmt.orelse, self.apply_guards(when_false, dict(state)))
+        return join_states(body, orelse)
+
+    def exec_loop(
+        self, stmt: ast.While | ast.For | ast.AsyncFor, state: State, iterable: Value | None
+    ) -> State | None:
+        forever = False
+        if isinstance(stmt, ast.While):
+            test = self.ev(stmt.test, state)
+            if test.has_const() and not test.const:
+                return self.exec_block(stmt.orelse, state)
+            forever = test.has_const() and bool(test.const)
+        self.loop_exits.append([])
+        current: State | None = dict(state)
+        for _ in range(_MAX_LOOP_PASSES):
+            entry = dict(current) if current is not None else dict(state)
+            if iterable is not None:
+                self.bind(stmt.target, iterable.element(), entry, stmt.lineno)
+            after = self.exec_block(stmt.body, entry)
+            for exit_state in self.loop_exits[-1]:
+                after = join_states(after, exit_state) if not forever else after
+            current = join_states(current, after)
+        breaks = self.loop_exits.pop()
+        if forever:
+            out: State | None = None
+            for exit_state in breaks:
+                out = join_states(out, exit_state)
+            return out
+        end = self.exec_block(stmt.orelse, current) if stmt.orelse else current
+        for exit_state in breaks:
+            end = join_states(end, exit_state)
+        return end
+
+    def exec_try(self, stmt: ast.Try | ast.TryStar, state: State) -> State | None:
+        body = self.exec_block(stmt.body, dict(state))
+        entry = join_states(state, body) or dict(state)
+        out = self.exec_block(stmt.orelse, body) if body is not None else None
+        for handler in stmt.handlers:
+            branch = dict(entry)
+            if handler.name:
+                branch[handler.name] = CLEAN
+            out = join_states(out, self.exec_block(handler.body, branch))
+        if stmt.finalbody:
+            if out is None:
+                self.exec_block(stmt.finalbody, dict(entry))
+                return None
+            out = self.exec_block(stmt.finalbody, out)
+        return out
+
+    def _terminates_call(self, call: ast.Call) -> bool:
+        qual = self.mod.qualname(call.func) or ""
+        return qual in TERMINATORS or any(name_matches(qual, t) for t in TERMINATORS if "." in t)
+
+    # -- binding -----------------------------------------------------------------------------------
+
+    def bind(self, target: ast.expr, value: Value, state: State, line: int) -> None:
+        if isinstance(target, ast.Name):
+            self._assign_key(target.id, value, state, line)
+        elif isinstance(target, ast.Tuple | ast.List):
+            self._unpack(target.elts, value, state, line)
+        elif isinstance(target, ast.Starred):
+            self.bind(target.value, Value(value.all_traces(), tags=frozenset({"list"})), state, line)
+        elif isinstance(target, ast.Attribute):
+            key = _key(target)
+            self.ev(target.value, state)
+            if key is not None:
+                self._assign_key(key, value, state, line)
+        elif isinstance(target, ast.Subscript):
+            self._store_item(target, value, state, line)
+
+    def _assign_key(self, key: str, value: Value, state: State, line: int) -> None:
+        for stale in [k for k in state if k.startswith(key + ".")]:
+            del state[stale]
+        if value.tainted:
+            value = value.then(Step(self.mod.path, line, f"`{key}`"))
+        state[key] = value
+
+    def _unpack(self, targets: list[ast.expr], value: Value, state: State, line: int) -> None:
+        starred = any(isinstance(t, ast.Starred) for t in targets)
+        for index, target in enumerate(targets):
+            if value.items is not None and not starred and index in value.items:
+                part = value.items[index]
+            else:
+                part = value.element()
+            self.bind(target, part, state, line)
+
+    def _store_item(self, target: ast.Subscript, value: Value, state: State, line: int) -> None:
+        container_node = target.value
+        self._check_store_sink(target, value, state)
+        key = _key(container_node)
+        index = self.ev(target.slice, state)
+        if key is None:
+            self.ev(container_node, state)
+            return
+        container = state.get(key) or self.ev(container_node, state)
+        marked = value.map_traces(lambda t: replace(t, indirect=True)) if value.tainted else value
+        if index.has_const() and not isinstance(target.slice, ast.Slice):
+            try:
+                hash(index.const)
+            except TypeError:
+                state[key] = replace(container, traces=container.traces | marked.all_traces())
+                return
+            items = dict(container.items or {})
+            items[index.const] = marked
+            state[key] = replace(container, items=items, const=NOCONST)
+        else:
+            state[key] = replace(container, traces=container.traces | marked.all_traces(), const=NOCONST)
+
+    # -- guards ------------------------------------------------------------------------------------
+
+    def guards(
+        self, test: ast.expr, state: State
+    ) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+        """What a condition proves about variables when it holds, and when it does not."""
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            when_true, when_false = self.guards(test.operand, state)
+            return when_false, when_true
+        if isinstance(test, ast.BoolOp):
+            parts = [self.guards(v, state) for v in test.values]
+            if isinstance(test.op, ast.And):
+                return _union(p[0] for p in parts), {}
+            return {}, _union(p[1] for p in parts)
+        if isinstance(test, ast.Compare) and len(test.ops) == 1:
+            return self._compare_guards(test, state)
+        if isinstance(test, ast.Call):
+            return self._call_guards(test, state), {}
+        return {}, {}
+
+    def _compare_guards(self, test: ast.Compare, state: State):
+        left, op, right = test.left, test.ops[0], test.comparators[0]
+        positive = isinstance(op, ast.In | ast.Eq | ast.Is)
+        negative = isinstance(op, ast.NotIn | ast.NotEq | ast.IsNot)
+        if not (positive or negative):
+            return {}, {}
+        proven: dict[str, frozenset[str]] = {}
+        for subject, other in ((left, right), (right, left)):
+            other_value = self.ev(other, state)
+            if other_value.tainted or (isinstance(other, ast.Constant) and other.value is None):
+                continue
+            if isinstance(op, ast.In | ast.NotIn) and subject is not left:
+                continue
+            host = self._host_of(subject, state)
+            if host:
+                for name in host:
+                    proven[name] = frozenset({"redirect", "ssrf"})
+                continue
+            key = _key(subject)
+            if key is not None:
+                proven[key] = frozenset({ALL})
+            elif isinstance(subject, ast.Call) and self._qual(subject) == "os.path.commonpath":
+                for arg in subject.args:
+                    for elt in getattr(arg, "elts", []):
+                        k = _key(elt)
+                        if k is not None and "resolved" in state.get(k, CLEAN).tags:
+                            proven[k] = frozenset({"path"})
+        return (proven, {}) if positive else ({}, proven)
+
+    def _host_of(self, node: ast.expr, state: State) -> list[str]:
+        """Variables whose host `node` is (`urlparse(url).netloc`, `parsed.hostname`)."""
+        if not (isinstance(node, ast.Attribute) and node.attr in ("netloc", "hostname")):
+            return []
+        base = node.value
+        if isinstance(base, ast.Call) and self._qual(base) in URL_PARSERS and base.args:
+            key = _key(base.args[0])
+            return [key] if key else []
+        key = _key(base)
+        if key is not None:
+            origin = state.get(key, CLEAN).origin
+            return [k for k in (origin, key) if k]
+        return []
+
+    def _call_guards(self, test: ast.Call, state: State) -> dict[str, frozenset[str]]:
+        func = test.func
+        if isinstance(func, ast.Attribute):
+            receiver = func.value
+            if func.attr in ("startswith", "is_relative_to"):
+                key = _key(receiver)
+                if key is not None and "resolved" in state.get(key, CLEAN).tags:
+                    return {key: frozenset({"path"})}
+                if isinstance(receiver, ast.Call) and self._matches(self._qual(receiver), PATH_RESOLVERS):
+                    inner = receiver.args[0] if receiver.args else None
+                    inner_key = _key(inner) if inner is not None else None
+                    if inner_key is None and isinstance(receiver.func, ast.Attribute):
+                        inner_key = _key(receiver.func.value)
+                    return {inner_key: frozenset({"path"})} if inner_key else {}
+            if func.attr in GUARD_METHODS:
+                key = _key(receiver)
+                return {key: GUARD_METHODS[func.attr]} if key else {}
+        qual = self._qual(test)
+        for pattern, (index, kinds) in GUARD_CALLS.items():
+            if qual == pattern or name_matches(qual, pattern):
+                if pattern == "re.fullmatch" and not (test.args and isinstance(test.args[0], ast.Constant)):
+                    return {}
+                arg = test.args[index] if len(test.args) > index else None
+                key = _key(arg) if arg is not None else None
+                return {key: kinds} if key and kinds else {}
+        if qual == "re.match" and len(test.args) >= 2 and isinstance(test.args[0], ast.Constant):
+            pattern_text = str(test.args[0].value)
+            if pattern_text.endswith(("$", r"\Z")):
+                key = _key(test.args[1])
+                return {key: frozenset({ALL})} if key else {}
+        return {}
+
+    def apply_guards(self, proven: dict[str, frozenset[str]], state: State) -> State:
+        for key, kinds in proven.items():
+            if key in state:
+                state[key] = state[key].sanitize(kinds)
+            elif key in self.globals:
+                state[key] = self.globals[key].sanitize(kinds)
+        return state
+
+    # -- expressions -------------------------------------------------------------------------------
+
+    def _qual(self, node: ast.AST) -> str:
+        target = node.func if isinstance(node, ast.Call) else node
+        return self.mod.qualname(target) or ""
+
+    @staticmethod
+    def _matches(qual: str, patterns: Iterable[str]) -> bool:
+        return any(qual == p or name_matches(qual, p) for p in patterns)
+
+    def _source(self, qual: str, node: ast.AST) -> Value | None:
+        kind = self.rules.source(qual)
+        if kind is None:
+            return None
+        text = not any(name_matches(qual, p) or qual == p for p in NON_TEXT_SOURCES)
+        return self.source_value(kind, _text(self.mod, node), node.lineno, text=text)
+
+    def ev(self, node: ast.expr | None, state: State) -> Value:
+        if node is None:
+            return CLEAN
+        method = getattr(self, "ev_" + type(node).__name__, None)
+        if method is None:
+            return merge(
+                self.ev(child, state) for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr)
+            )
+        return method(node, state)
+
+    def ev_Constant(self, node: ast.Constant, state: State) -> Value:
+        is_text = isinstance(node.value, str)
+        return Value(
+            const=node.value,
+            tags=frozenset({"text"}) if is_text else frozenset(),
+            prefix=node.value if is_text else None,
+        )
+
+    def ev_Name(self, node: ast.Name, state: State) -> Value:
+        if node.id in state:
+            return state[node.id]
+        qual = self.mod.imports.get(node.id, node.id)
+        source = self._source(qual, node)
+        if source is not None:
+            return source
+        if node.id in self.globals:
+            return self.globals[node.id]
+        if qual == "typing.TYPE_CHECKING" or node.id == "TYPE_CHECKING":
+            return Value(const=False)
+        return CLEAN
+
+    def ev_Attribute(self, node: ast.Attribute, state: State) -> Value:
+        key = _key(node)
+        if key is not None and key in state:
+            return state[key]
+        qual = self.mod.qualname(node)
+        if qual:
+            source = self._source(qual, node)
+            if source is not None:
+                return source
+        base = self.ev(node.value, state)
+        if not base.tainted:
+            return CLEAN
+        value = Value(base.all_traces(), tags=base.tags & {"text", "pathobj"})
+        if node.attr in ("name", "stem", "suffix") and "pathobj" in base.tags:
+            value = value.sanitize(frozenset({"path"}))
+        return self._widen(value, node)
+
+    def _widen(self, value: Value, node: ast.AST) -> Value:
+        """A bare source read further (`request.args` -> `request.args["q"]`) is described whole."""
+        if not any(t.fresh for t in value.traces):
+            return value
+        text = _text(self.mod, node)
+
+        def widen(trace: Trace) -> Trace:
+            if not trace.fresh:
+                return trace
+            first = trace.steps[0]
+            label = first.description.split(" (", 1)[1] if " (" in first.description else "input)"
+            step = replace(first, description=f"`{text}` ({label}")
+            return replace(trace, source=text, steps=(step, *trace.steps[1:]))
+
+        return value.map_traces(widen)
+
+    def ev_Subscript(self, node: ast.Subscript, state: State) -> Value:
+        container = self.ev(node.value, state)
+        if isinstance(node.slice, ast.Slice):
+            for part in (node.slice.lower, node.slice.upper, node.slice.step):
+                self.ev(part, state)
+            return self._widen(Value(container.all_traces(), tags=container.tags & {"text"}), node)
+        index = self.ev(node.slice, state)
+        if index.has_const():
+            try:
+                value = container.at(index.const)
+            except TypeError:
+                value = container.element()
+        else:
+            value = container.element()
+        if value.tainted and "text" not in value.tags and not container.items:
+            value = value.with_tags("text")
+        return self._widen(value, node)
+
+    def ev_JoinedStr(self, node: ast.JoinedStr, state: State) -> Value:
+        parts = []
+        prefix = ""
+        prefix_open = True
+        consts: list[str] = []
+        for part in node.values:
+            if isinstance(part, ast.FormattedValue):
+                value = self.ev(part.value, state)
+                self.ev(part.format_spec, state)
+                parts.append(value)
+                if prefix_open and value.has_const() and part.conversion == -1 and part.format_spec is None:
+                    prefix += str(value.const)
+                    consts.append(str(value.const))
+                else:
+                    prefix_open = False
+                    consts = []
+            else:
+                const = str(_const(part))
+                parts.append(CLEAN)
+                if prefix_open:
+                    prefix += const
+                    consts.append(const)
+        value = merge(parts).with_tags("text")
+        if not value.tainted and prefix_open:
+            return replace(value, const=prefix, prefix=prefix)
+        return replace(value, prefix=prefix or None)
+
+    def ev_BinOp(self, node: ast.BinOp, state: State) -> Value:
+        left = self.ev(node.left, state)
+        right = self.ev(node.right, state)
+        value = merge([left, right])
+        if left.has_const() and right.has_const() and not value.tainted:
+            folded = _fold(node.op, left.const, right.const)
+            if folded is not NOCONST:
+                return Value(
+                    const=folded,
+                    tags=frozenset({"text"}) if isinstance(folded, str) else frozenset(),
+                    prefix=folded if isinstance(folded, str) else None,
+                )
+        if isinstance(node.op, ast.Add):
+            if "text" in left.tags or "text" in right.tags:
+                prefix = left.const + (right.prefix or "") if isinstance(left.const, str) else left.prefix
+                value = replace(value, tags=value.tags | {"text"}, prefix=prefix or None)
+            elif left.items is not None and right.items is not None and "text" not in value.tags:
+                items = dict(left.items)
+                offset = len(left.items)
+                for index, item in right.items.items():
+                    if isinstance(index, int):
+                        items[offset + index] = item
+                value = Value(frozenset(), items=items, tags=frozenset({"list"}))
+        elif isinstance(node.op, ast.Mod) and isinstance(left.const, str):
+            prefix = left.const.split("%", 1)[0]
+            value = replace(value, tags=value.tags | {"text"}, prefix=prefix or None)
+        elif isinstance(node.op, ast.Div) and "pathobj" in (left.tags | right.tags):
+            value = value.with_tags("pathobj")
+        else:
+            value = replace(value, tags=value.tags - {"pathobj"})
+        return value
+
+    def ev_BoolOp(self, node: ast.BoolOp, state: State) -> Value:
+        values = []
+        branch = dict(state)
+        for operand in node.values:
+            values.append(self.ev(operand, branch))
+            if isinstance(node.op, ast.And):
+                branch = self.apply_guards(self.guards(operand, branch)[0], dict(branch))
+        if all(v.has_const() for v in values):
+            result: Any = values[0].const
+            for v in values[1:]:
+                result = (result and v.const) if isinstance(node.op, ast.And) else (result or v.const)
+            return replace(join(values[0], values[-1]), const=result)
+        if isinstance(node.op, ast.And):
+            return values[-1] if not values[-1].tainted else join(CLEAN, values[-1])
+        out = values[0]
+        for value in values[1:]:
+            out = join(out, value)
+        return out
+
+    def ev_UnaryOp(self, node: ast.UnaryOp, state: State) -> Value:
+        operand = self.ev(node.operand, state)
+        if operand.has_const():
+            try:
+                if isinstance(node.op, ast.Not):
+                    return Value(const=not operand.const)
+                if isinstance(node.op, ast.USub):
+                    return Value(const=-operand.const)
+            except TypeError:
+                return CLEAN
+        return CLEAN
+
+    def ev_Compare(self, node: ast.Compare, state: State) -> Value:
+        values = [self.ev(node.left, state)] + [self.ev(c, state) for c in node.comparators]
+        if len(node.ops) == 1 and all(v.has_const() for v in values):
+            folded = _compare(node.ops[0], values[0].const, values[1].const)
+            if folded is not NOCONST:
+                return Value(const=folded)
+        return CLEAN
+
+    def ev_IfExp(self, node: ast.IfExp, state: State) -> Value:
+        test = self.ev(node.test, state)
+        if test.has_const():
+            return self.ev(node.body if test.const else node.orelse, state)
+        when_true, when_false = self.guards(node.test, state)
+        body = self.ev(node.body, self.apply_guards(when_true, dict(state)))
+        orelse = self.ev(node.orelse, self.apply_guards(when_false, dict(state)))
+        return join(body, orelse)
+
+    def ev_Dict(self, node: ast.Dict, state: State) -> Value:
+        items: dict[Any, Value] = {}
+        bulk: list[Value] = []
+        all_const = True
+        for key_node, value_node in zip(node.keys, node.values, strict=True):
+            value = self.ev(value_node, state)
+            if key_node is None:
+                bulk.append(value)
+                all_const = False
+                continue
+            key = self.ev(key_node, state)
+            if key.has_const() and _hashable(key.const):
+                items[key.const] = value
+                all_const = all_const and value.has_const()
+            else:
+                bulk.append(merge([key, value]))
+                all_const = False
+        const = {k: v.const for k, v in items.items()} if all_const else NOCONST
+        return Value(merge(bulk).all_traces(), items=items, const=const)
+
+    def _sequence(self, elts: list[ast.expr], state: State, kind: type) -> Value:
+        items: dict[Any, Value] = {}
+        bulk: list[Value] = []
+        for index, elt in enumerate(elts):
+            if isinstance(elt, ast.Starred) or bulk:
+                bulk.append(self.ev(elt, state))
+            else:
+                items[index] = self.ev(elt, state)
+        const: Any = NOCONST
+        if not bulk and all(v.has_const() for v in items.values()):
+            const = kind(v.const for v in items.values())
+        return Value(merge(bulk).all_traces(), items=items, const=const, tags=frozenset({"list"}))
+
+    def ev_List(self, node: ast.List, state: State) -> Value:
+        return self._sequence(node.elts, state, list)
+
+    def ev_Tuple(self, node: ast.Tuple, state: State) -> Value:
+        return self._sequence(node.elts, state, tuple)
+
+    def ev_Set(self, node: ast.Set, state: State) -> Value:
+        values = [self.ev(e, state) for e in node.elts]
+        const: Any = NOCONST
+        if all(v.has_const() and _hashable(v.const) for v in values):
+            const = frozenset(v.const for v in values)
+        return replace(merge(values), const=const, tags=frozenset())
+
+    def _comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp, state: State
+    ):
+        inner = dict(state)
+        for generator in node.generators:
+            iterable = self.ev(generator.iter, inner)
+            self.bind(generator.target, iterable.element(), inner, node.lineno)
+            for condition in generator.ifs:
+                self.ev(condition, inner)
+                inner = self.apply_guards(self.guards(condition, inner)[0], inner)
+        return inner
+
+    def ev_ListComp(self, node: ast.ListComp, state: State) -> Value:
+        inner = self._comprehension(node, state)
+        element = self.ev(node.elt, inner)
+        return Value(element.all_traces(), tags=frozenset({"list"}))
+
+    ev_SetComp = ev_ListComp
+    ev_GeneratorExp = ev_ListComp
+
+    def ev_DictComp(self, node: ast.DictComp, state: State) -> Value:
+        inner = self._comprehension(node, state)
+        return Value(merge([self.ev(node.key, inner), self.ev(node.value, inner)]).all_traces())
+
+    def ev_Lambda(self, node: ast.Lambda, state: State) -> Value:
+        return CLEAN
+
+    def ev_NamedExpr(self, node: ast.NamedExpr, state: State) -> Value:
+        value = self.ev(node.value, state)
+        self.bind(node.target, value, state, node.lineno)
+        return value
+
+    def ev_Await(self, node: ast.Await, state: State) -> Value:
+        return self.ev(node.value, state)
+
+    def ev_Starred(self, node: ast.Starred, state: State) -> Value:
+        return self.ev(node.value, state)
+
+    def ev_Yield(self, node: ast.Yield, state: State) -> Value:
+        value = self.ev(node.value, state)
+        self.ret = join(self.ret, value) if self.ret is not None else value
+        return CLEAN
+
+    ev_YieldFrom = ev_Yield
+
+    # -- calls -------------------------------------------------------------------------------------
+
+    def ev_Call(self, node: ast.Call, state: State) -> Value:
+        func = node.func
+        qual = self.mod.qualname(func) or ""
+        receiver: Value | None = None
+        method = func.attr if isinstance(func, ast.Attribute) else None
+        source = self._source(qual, func) if qual else None
+        if isinstance(func, ast.Attribute):
+            receiver = self.ev(func.value, state)
+            callee = source if source is not None else receiver
+        else:
+            callee = self.ev(func, state)
+        args = [self.ev(a, state) for a in node.args]
+        kwargs = {kw.arg or f"**{i}": self.ev(kw.value, state) for i, kw in enumerate(node.keywords)}
+        if isinstance(func, ast.Name) and func.id in state and not self.program.lookup(qual):
+            return merge([callee, *args, *kwargs.values()])
+        for sink in self.rules.sinks_for(qual) if qual else ():
+            self.check_sink(sink, node, receiver, args, kwargs)
+        target = self._resolve(func, state)
+        if target is not None:
+            return self._apply(target, node, args, kwargs)
+        return self._widen(self._result(node, qual, method, callee, receiver, args, kwargs, state), node)
+
+    def _result(
+        self,
+        node: ast.Call,
+        qual: str,
+        method: str | None,
+        callee: Value,
+        receiver: Value | None,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        state: State,
+    ) -> Value:
+        everything = [callee, *args, *kwargs.values()]
+        kinds = self.rules.sanitizer(qual) if qual else None
+        if kinds is not None:
+            return merge(args + list(kwargs.values())).sanitize(kinds)
+        if self._matches(qual, CLEAN_RESULTS):
+            return CLEAN
+        if self._matches(qual, OPAQUE_RESULTS):
+            return Value(frozenset({Trace(OPAQUE, qual, (Step(self.mod.path, node.lineno, "database"),))}))
+        if qual in HARDENED_PARSERS:
+            wanted = HARDENED_PARSERS[qual]
+            hardened = all(kwargs.get(k, CLEAN).const == v for k, v in wanted.items())
+            return Value(tags=frozenset({"hardened"})) if hardened else CLEAN
+        if self._matches(qual, PATH_RESOLVERS):
+            return merge(everything).with_tags("resolved", "text")
+        if qual in PATH_OBJECTS:
+            return merge(everything).with_tags("pathobj")
+        if qual in URL_PARSERS:
+            origin = _key(node.args[0]) if node.args else None
+            return replace(merge(args), origin=origin, tags=frozenset())
+        if qual == "shlex.split" and args:
+            return self._split_command(args[0])
+        if method is not None and receiver is not None:
+            return self._method_result(node, method, callee, receiver, args, kwargs, state)
+        value = merge(everything)
+        if qual not in _TEXT_KEEPING_CALLS:
+            value = replace(value, tags=value.tags - {"text"})
+        return value
+
+    def _split_command(self, command: Value) -> Value:
+        traces = command.all_traces()
+        words = (command.prefix or "").split()
+        if words and (command.prefix or "").startswith(words[0] + " "):
+            return Value(traces, items={0: Value(const=words[0])}, tags=frozenset({"list"}))
+        return Value(traces, tags=frozenset({"list"}))
+
+    def _method_result(
+        self,
+        node: ast.Call,
+        method: str,
+        callee: Value,
+        receiver: Value,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        state: State,
+    ) -> Value:
+        if method in NON_PROPAGATING_METHODS:
+            return CLEAN
+        func = node.func
+        assert isinstance(func, ast.Attribute)
+        key = _key(func.value)
+        if method in _MUTATORS and key is not None:
+            added = merge(args + list(kwargs.values()))
+            if added.tainted:
+                added = added.map_traces(lambda t: replace(t, indirect=True))
+                current = state.get(key, receiver)
+                if method in ("update", "setdefault") and len(args) == 1 and args[0].items is not None:
+                    items = dict(current.items or {})
+                    items.update(
+                        {
+                            k: v.map_traces(lambda t: replace(t, indirect=True))
+                            for k, v in args[0].items.items()
+                        }
+                    )
+                    state[key] = replace(
+                        current, items=items, traces=current.traces | args[0].traces, const=NOCONST
+                    )
+                elif method == "setdefault" and args and args[0].has_const() and _hashable(args[0].const):
+                    items = dict(current.items or {})
+                    items.setdefault(args[0].const, added)
+                    state[key] = replace(current, items=items, const=NOCONST)
+                else:
+                    state[key] = replace(current, traces=current.traces | added.all_traces(), const=NOCONST)
+            if method == "setdefault" and args:
+                return receiver.at(args[0].const) if args[0].has_const() else receiver.element()
+            return CLEAN
+        if method in ("get", "pop", "getlist") and args:
+            found = (
+                receiver.at(args[0].const)
+                if args[0].has_const() and _hashable(args[0].const)
+                else receiver.element()
+            )
+            default = args[1] if len(args) > 1 else kwargs.get("default", CLEAN)
+            value = join(found, default) if default.tainted else found
+            return value.with_tags("text") if value.tainted and method != "getlist" else value
+        if (
+            method == "replace"
+            and args
+            and isinstance(args[0].const, str)
+            and args[0].const in _NEWLINE_STRIPS
+        ):
+            return replace(receiver, items=None).sanitize(frozenset({"log", "header"})).with_tags("text")
+        if method == "format" and isinstance(receiver.const, str):
+            value = merge([receiver, *args, *kwargs.values()])
+            return replace(value, tags=value.tags | {"text"}, prefix=receiver.const.split("{", 1)[0] or None)
+        if method == "join":
+            value = merge([receiver, *(a.element() for a in args)])
+            return replace(value, tags=value.tags | {"text"})
+        if method in ("copy", "items", "values", "keys"):
+            return receiver if method == "copy" else Value(receiver.all_traces())
+        if method in ("resolve", "absolute"):
+            return receiver.with_tags("resolved")
+        value = merge([receiver, *args, *kwargs.values()])
+        if method in STR_METHODS and "text" in receiver.tags:
+            return value.with_tags("text")
+        return replace(value, tags=value.tags - {"text"}) if "pathobj" not in receiver.tags else value
+
+    def _resolve(self, func: ast.expr, state: State) -> tuple[ModuleInfo, FunctionInfo, bool] | None:
+        """The changed-file function a call runs, and whether `self` is bound."""
+        if isinstance(func, ast.Name):
+            if func.id in state:
+                return None
+            local = self.mod.by_name.get(func.id)
+            if local is not None and func.id not in self.mod.imports:
+                return self.mod, local, False
+            found = self.program.lookup(self.mod.imports[func.id]) if func.id in self.mod.imports else None
+            return (found[0], found[1], False) if found else None
+        if isinstance(func, ast.Attribute):
+            if isinstance(func.value, ast.Name) and func.value.id in ("self", "cls") and self.class_name:
+                method = self.mod.classes.get(self.class_name, {}).get(func.attr)
+                return (self.mod, method, True) if method is not None else None
+            qual = self.mod.qualname(func)
+            if qual and isinstance(func.value, ast.Name) and func.value.id in self.mod.imports:
+                found = self.program.lookup(qual)
+                return (found[0], found[1], False) if found else None
+        return None
+
+    def _apply(
+        self,
+        target: tuple[ModuleInfo, FunctionInfo, bool],
+        node: ast.Call,
+        args: list[Value],
+        kwargs: dict[str, Value],
+    ) -> Value:
+        """A helper's summary applied to this call's arguments."""
+        mod, func, bound = target
+        summary = self.program.summary(mod, func)
+        by_param: dict[int, Value] = {}
+        offset = 1 if bound else 0
+        for index, value in enumerate(args):
+            if index + offset < len(func.params):
+                by_param[index + offset] = value
+        for name, value in kwargs.items():
+            if name in func.params:
+                by_param[func.params.index(name)] = value
+        name = f"{func.node.name}()"
+        into = Step(self.mod.path, node.lineno, f"passed to `{name}`")
+        back = Step(self.mod.path, node.lineno, f"returned by `{name}`")
+
+        def expand(trace: Trace) -> Iterator[Trace]:
+            if trace.kind != PARAM:
+                yield replace(trace.then(back), indirect=True)
+                return
+            argument = by_param.get(trace.param)
+            if argument is None:
+                return
+            for outer in argument.all_traces():
+                yield _compose(outer, into, trace).then(back)
+
+        result = _flat_map(summary.ret, expand)
+        for hit in summary.param_hits:
+            argument = by_param.get(hit.trace.param)
+            if argument is None:
+                continue
+            for outer in argument.all_traces():
+                composed = _compose(outer, into, hit.trace)
+                if composed.reaches(hit.sink.kind):
+                    self._record(replace(hit, trace=composed))
+        return result
+
+    # -- sinks -------------------------------------------------------------------------------------
+
+    def check_sink(
+        self, sink: Sink, node: ast.Call, receiver: Value | None, args: list[Value], kwargs: dict[str, Value]
+    ) -> None:
+        cond = sink.conditions
+        func = node.func
+        receiver_text = _text(self.mod, func.value, 200) if isinstance(func, ast.Attribute) else ""
+        if "receiver_re" in cond and not re.search(cond["receiver_re"], receiver_text):
+            return
+        if "receiver_tag" in cond and (receiver is None or cond["receiver_tag"] not in receiver.tags):
+            return
+        if cond.get("html_only"):
+            for name in ("mimetype", "content_type"):
+                given = kwargs.get(name)
+                if given is not None and isinstance(given.const, str) and "html" not in given.const:
+                    return
+        if cond.get("safe_loader"):
+            loader = (
+                node.args[1]
+                if len(node.args) > 1
+                else next((k.value for k in node.keywords if k.arg == "Loader"), None)
+            )
+            if loader is not None and (self.mod.qualname(loader) or "").split(".")[-1] in SAFE_YAML_LOADERS:
+                return
+        if "xml_parser" in cond:
+            position, keyword = cond["xml_parser"]
+            parser = args[position] if len(args) > position else kwargs.get(keyword)
+            if parser is not None and "hardened" in parser.tags:
+                return
+        checked = self._sink_arguments(sink, node, receiver, args, kwargs)
+        program_only = False
+        if cond.get("shell_flag"):
+            shell = kwargs.get("shell")
+            if shell is None or (shell.has_const() and not shell.const):
+                checked = [(self._program_of(v), text) for v, text in checked[:1]]
+                program_only = True
+        reached = False
+        for value, text in checked:
+            if not self._dangerous_shape(sink.kind, value):
+                continue
+            for trace in value.all_traces():
+                if not trace.reaches(sink.kind):
+                    continue
+                reached = True
+                if trace.kind == OPAQUE:
+                    continue
+                self._record(self._hit(sink, node, text, trace, program_only))
+        if not reached:
+            self.summary.cleared.add((node.lineno, sink.report_cwe))
+
+    def _sink_arguments(
+        self, sink: Sink, node: ast.Call, receiver: Value | None, args: list[Value], kwargs: dict[str, Value]
+    ) -> list[tuple[Value, str]]:
+        out = []
+        for spec in sink.args:
+            if spec == "*":
+                out.extend((v, _text(self.mod, n)) for v, n in zip(args, node.args, strict=False))
+                out.extend(
+                    (kwargs[k.arg], _text(self.mod, k.value)) for k in node.keywords if k.arg in kwargs
+                )
+            elif spec == "receiver":
+                if receiver is not None and isinstance(node.func, ast.Attribute):
+                    out.append((receiver, _text(self.mod, node.func.value)))
+            elif isinstance(spec, int):
+                if spec < len(args) and not isinstance(node.args[spec], ast.Starred):
+                    out.append((args[spec], _text(self.mod, node.args[spec])))
+            else:
+                for keyword in node.keywords:
+                    if keyword.arg == spec:
+                        out.append((kwargs[spec], _text(self.mod, keyword.value)))
+        return out
+
+    @staticmethod
+    def _program_of(command: Value) -> Value:
+        """The program a process call runs: the first element of a list, or the whole string."""
+        if command.items is not None and 0 in command.items:
+            return command.items[0]
+        if "text" in command.tags or isinstance(command.const, str):
+            return command
+        return command.element()
+
+    @staticmethod
+    def _dangerous_shape(kind: str, value: Value) -> bool:
+        """False when the string's constant start already pins what the sink cares about."""
+        prefix = value.prefix or ""
+        if kind == "ssrf":
+            return not _FIXED_HOST.match(prefix)
+        if kind == "redirect":
+            return not (_FIXED_HOST.match(prefix) or _LOCAL_PATH.match(prefix))
+        return True
+
+    def _check_store_sink(self, target: ast.Subscript, value: Value, state: State) -> None:
+        container = target.value
+        qual = self.mod.qualname(container) or ""
+        text = _text(self.mod, container, 200)
+        for row in self.rules.store_sinks:
+            pattern = row["name"]
+            if pattern != "*" and not (qual == pattern or name_matches(qual, pattern)):
+                continue
+            if "receiver_re" in row and not re.search(row["receiver_re"], text):
+                continue
+            kind = row["kind"]
+            sink = Sink(f"{text}[…] =", kind, (), _cwe(kind), _cwe(kind), _severity(kind))
+            reached = False
+            for trace in value.all_traces():
+                if trace.reaches(kind):
+                    reached = True
+                    if trace.kind != OPAQUE:
+                        self._record(
+                            self._hit(sink, target, _text(self.mod, self._stmt_value(target)), trace, False)
+                        )
+            if not reached:
+                self.summary.cleared.add((target.lineno, _cwe(kind)))
+            return
+
+    def _stmt_value(self, target: ast.AST) -> ast.AST:
+        stmt = self._stmt
+        return stmt.value if isinstance(stmt, ast.Assign) else target
+
+    def _check_flask_return(self, node: ast.expr, value: Value) -> None:
+        body_node, body = node, value
+        if isinstance(node, ast.Tuple) and node.elts:
+            body_node = node.elts[0]
+            body = value.items.get(0, CLEAN) if value.items else value
+            for extra in node.elts[1:]:
+                if isinstance(extra, ast.Dict) and _declares_non_html(extra):
+                    return
+        if "text" not in body.tags:
+            return
+        for trace in body.all_traces():
+            if trace.reaches("xss") and trace.kind != OPAQUE:
+                self._record(self._hit(_FLASK_RETURN, node, _text(self.mod, body_node), trace, False))
+
+    def _hit(self, sink: Sink, node: ast.AST, arg_text: str, trace: Trace, program_only: bool) -> SinkHit:
+        if sink is _FLASK_RETURN:
+            call_text = "the response of this Flask view"
+        elif isinstance(node, ast.Call):
+            call_text = f"{_text(self.mod, node.func)}(…)"
+            if program_only:
+                call_text += " (as the program to run)"
+            elif sink.conditions.get("shell_flag"):
+                call_text = f"{_text(self.mod, node.func)}(…, shell=True)"
+        else:
+            call_text = sink.name
+        stmt = self._stmt or node
+        step = Step(self.mod.path, node.lineno, f"reaches `{call_text}`")
+        return SinkHit(
+            sink=sink,
+            path=self.mod.path,
+            line=node.lineno,
+            end_line=getattr(node, "end_lineno", node.lineno) or node.lineno,
+            column=node.col_offset,
+            call_text=call_text,
+            arg_text=arg_text,
+            trace=trace.then(step),
+            scope=self.scope,
+            snippet="\n".join(self.mod.lines[stmt.lineno - 1 : (stmt.end_lineno or stmt.lineno)]),
+            program_only=program_only,
+        )
+
+    def _record(self, hit: SinkHit) -> None:
+        if hit.trace.kind == PARAM:
+            self.summary.param_hits.append(hit)
+        elif hit.trace.is_source:
+            self.summary.hits.append(hit)
+
+
+def _compose(outer: Trace, into: Step, inner: Trace) -> Trace:
+    """The caller's trace continued into a callee along the callee's parameter trace."""
+    trace = outer.then(into)
+    steps = trace.steps + inner.steps
+    return replace(
+        trace,
+        steps=steps if len(steps) <= 14 else steps[:3] + steps[-11:],
+        sanitized=outer.sanitized | inner.sanitized,
+        indirect=True,
+    )
+
+
+def _flat_map(value: Value, change: Callable[[Trace], Iterable[Trace]]) -> Value:
+    items = None if value.items is None else {k: _flat_map(v, change) for k, v in value.items.items()}
+    traces = frozenset(t2 for t in value.traces for t2 in change(t))
+    return Value(merge([Value(traces)]).traces, items=items, tags=value.tags, prefix=value.prefix)
+
+
+def _union(parts: Iterable[dict[str, frozenset[str]]]) -> dict[str, frozenset[str]]:
+    out: dict[str, frozenset[str]] = {}
+    for part in parts:
+        for key, kinds in part.items():
+            out[key] = out.get(key, frozenset()) | kinds
+    return out
+
+
+def _declares_non_html(headers: ast.Dict) -> bool:
+    for key, value in zip(headers.keys, headers.values, strict=True):
+        if isinstance(key, ast.Constant) and str(key.value).lower() == "content-type":
+            return isinstance(value, ast.Constant) and "html" not in str(value.value)
+    return False
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _fold(op: ast.operator, left: Any, right: Any) -> Any:
+    try:
+        if isinstance(op, ast.Add):
+            return left + right
+        if isinstance(op, ast.Mod) and isinstance(left, str):
+            return left % right
+        if isinstance(op, ast.Sub):
+            return left - right
+        if isinstance(op, ast.Mult) and not (isinstance(left, str | list) or isinstance(right, str | list)):
+            return left * right
+    except Exception:
+        return NOCONST
+    return NOCONST
+
+
+def _compare(op: ast.cmpop, left: Any, right: Any) -> Any:
+    try:
+        match op:
+            case ast.Eq():
+                return left == right
+            case ast.NotEq():
+                return left != right
+            case ast.Is():
+                return left is right
+            case ast.IsNot():
+                return left is not right
+            case ast.Lt():
+                return left < right
+            case ast.Gt():
+                return left > right
+            case ast.In():
+                return left in right
+            case ast.NotIn():
+                return left not in right
+    except Exception:
+        return NOCONST
+    return NOCONST
+
+
+def _cwe(kind: str) -> int:
+    from workers.analyzers.taint_rules import KINDS
+
+    return KINDS[kind].cwe
+
+
+def _severity(kind: str) -> str:
+    from workers.analyzers.taint_rules import KINDS
+
+    return KINDS[kind].severity

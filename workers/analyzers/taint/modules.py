@@ -1,0 +1,225 @@
+"""What the taint interpreter needs to know about a module before running it.
+
+Imports (to resolve `request.args` to `flask.request.args`), its functions and
+methods (to summarise helpers), which functions are request handlers (whose
+parameters are user input), and which framework the module is written for.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+_ROUTE_METHODS = frozenset(
+    {"route", "get", "post", "put", "patch", "delete", "api_route", "websocket", "head"}
+)
+_FLASK_PARAM = re.compile(r"<(?:(?P<conv>[a-zA-Z_]\w*)(?:\([^)]*\))?:)?(?P<name>[a-zA-Z_]\w*)>")
+_SAFE_CONVERTERS = frozenset({"int", "float", "uuid"})
+_SAFE_ANNOTATIONS = frozenset(
+    {"int", "float", "bool", "UUID", "uuid.UUID", "datetime", "date", "Decimal", "conint", "PositiveInt"}
+)
+_DEPENDENCY_DEFAULTS = frozenset({"Depends", "Security", "BackgroundTasks"})
+
+
+def module_name(path: str) -> str:
+    """`app/views/users.py` -> `app.views.users` (`pkg/__init__.py` -> `pkg`)."""
+    name = path[:-3] if path.endswith(".py") else path
+    name = name.replace("\\", "/").strip("/").replace("/", ".")
+    if name.endswith(".__init__"):
+        name = name[: -len(".__init__")]
+    return name
+
+
+@dataclass(eq=False)
+class FunctionInfo:
+    """One function or method and what the module says about its parameters."""
+
+    node: FunctionNode
+    qualname: str  # Class.method or function (nested: outer.inner)
+    class_name: str | None
+    params: list[str]
+    source_params: dict[str, str]  # parameter -> description, for request handlers
+    flask_view: bool = False
+
+
+@dataclass(eq=False)
+class ModuleInfo:
+    path: str
+    name: str
+    tree: ast.Module
+    lines: list[str]
+    imports: dict[str, str] = field(default_factory=dict)  # local name -> qualified name
+    functions: dict[str, FunctionInfo] = field(default_factory=dict)  # by qualname
+    by_name: dict[str, FunctionInfo] = field(default_factory=dict)  # plain names, last wins
+    classes: dict[str, dict[str, FunctionInfo]] = field(default_factory=dict)
+    frameworks: set[str] = field(default_factory=set)
+
+    @classmethod
+    def build(cls, path: str, tree: ast.Module, lines: list[str]) -> ModuleInfo:
+        info = cls(path=path, name=module_name(path), tree=tree, lines=lines)
+        info._collect_imports()
+        info._collect_functions(tree.body, prefix="", class_name=None)
+        return info
+
+    # -- imports -----------------------------------------------------------------------------------
+
+    def _package(self, level: int) -> str:
+        parts = self.name.split(".")
+        is_package = self.path.endswith("__init__.py")
+        keep = len(parts) - level + (1 if is_package else 0)
+        return ".".join(parts[: max(keep, 0)])
+
+    def _collect_imports(self) -> None:
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        self.imports[alias.asname] = alias.name
+                    else:
+                        top = alias.name.split(".")[0]
+                        self.imports[top] = top
+                    self._note_framework(alias.name)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    package = self._package(node.level)
+                    base = f"{package}.{base}".strip(".") if base else package
+                self._note_framework(base)
+                for alias in node.names:
+                    if alias.name != "*":
+                        self.imports[alias.asname or alias.name] = (
+                            f"{base}.{alias.name}" if base else alias.name
+                        )
+
+    def _note_framework(self, module: str) -> None:
+        top = module.split(".")[0]
+        if top in ("flask", "fastapi", "starlette", "django", "rest_framework", "werkzeug"):
+            self.frameworks.add(
+                {"werkzeug": "flask", "starlette": "fastapi", "rest_framework": "django"}.get(top, top)
+            )
+
+    def qualname(self, node: ast.AST) -> str | None:
+        """Dotted name of a Name/Attribute chain through the imports; calls in it become `x()`."""
+        parts: list[str] = []
+        while True:
+            if isinstance(node, ast.Attribute):
+                parts.append(node.attr)
+                node = node.value
+            elif isinstance(node, ast.Call):
+                inner = self.qualname(node.func)
+                if inner is None:
+                    return None
+                parts.append(inner + "()")
+                break
+            elif isinstance(node, ast.Name):
+                parts.append(self.imports.get(node.id, node.id))
+                break
+            else:
+                return None
+        return ".".join(reversed(parts))
+
+    # -- functions ---------------------------------------------------------------------------------
+
+    def _collect_functions(self, body: list[ast.stmt], prefix: str, class_name: str | None) -> None:
+        for node in body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                qual = f"{prefix}{node.name}"
+                func = self._function(node, qual, class_name)
+                self.functions[qual] = func
+                if class_name is not None:
+                    self.classes.setdefault(class_name, {})[node.name] = func
+                else:
+                    self.by_name[node.name] = func
+                self._collect_functions(node.body, prefix=f"{qual}.", class_name=None)
+            elif isinstance(node, ast.ClassDef):
+                self._collect_functions(node.body, prefix=f"{prefix}{node.name}.", class_name=node.name)
+            elif isinstance(node, ast.If | ast.Try | ast.With):
+                for block in _blocks(node):
+                    self._collect_functions(block, prefix, class_name)
+
+    def _function(self, node: FunctionNode, qual: str, class_name: str | None) -> FunctionInfo:
+        args = node.args
+        positional = [a.arg for a in args.posonlyargs + args.args]
+        params = positional + ([args.vararg.arg] if args.vararg else []) + [a.arg for a in args.kwonlyargs]
+        sources, flask_view = self._handler_sources(node, class_name)
+        return FunctionInfo(node, qual, class_name, params, sources, flask_view)
+
+    def _handler_sources(self, node: FunctionNode, class_name: str | None) -> tuple[dict[str, str], bool]:
+        """Parameters a web framework fills from the request, and whether this is a Flask view."""
+        all_args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+        defaults = _defaults(node)
+        for decorator in node.decorator_list:
+            if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)):
+                continue
+            if decorator.func.attr not in _ROUTE_METHODS:
+                continue
+            route = decorator.args[0] if decorator.args else None
+            route_text = (
+                route.value if isinstance(route, ast.Constant) and isinstance(route.value, str) else ""
+            )
+            if "fastapi" in self.frameworks:
+                return self._fastapi_sources(all_args, defaults), False
+            if "flask" in self.frameworks or decorator.func.attr == "route":
+                sources = {}
+                for match in _FLASK_PARAM.finditer(route_text):
+                    if (match.group("conv") or "string") not in _SAFE_CONVERTERS:
+                        sources[match.group("name")] = f"URL part <{match.group('name')}>"
+                return sources, True
+        if "django" in self.frameworks:
+            names = [a.arg for a in all_args]
+            start = 1 if class_name is not None and names[:1] == ["self"] else 0
+            if names[start : start + 1] == ["request"] and class_name is None:
+                return {
+                    n: f"URL part `{n}`" for n in names[start + 1 :] if not _is_safe_annotation(all_args, n)
+                }, False
+        return {}, False
+
+    def _fastapi_sources(self, all_args: list[ast.arg], defaults: dict[str, ast.expr]) -> dict[str, str]:
+        sources = {}
+        for arg in all_args:
+            default = defaults.get(arg.arg)
+            if isinstance(default, ast.Call) and _call_name(default) in _DEPENDENCY_DEFAULTS:
+                continue
+            annotation = ast.unparse(arg.annotation) if arg.annotation is not None else ""
+            if annotation in _SAFE_ANNOTATIONS or annotation.startswith(("Session", "AsyncSession")):
+                continue
+            sources[arg.arg] = f"request parameter `{arg.arg}`"
+        return sources
+
+
+def _blocks(node: ast.If | ast.Try | ast.With) -> list[list[ast.stmt]]:
+    if isinstance(node, ast.If):
+        return [node.body, node.orelse]
+    if isinstance(node, ast.Try):
+        return [node.body, node.orelse, node.finalbody, *[h.body for h in node.handlers]]
+    return [node.body]
+
+
+def _defaults(node: FunctionNode) -> dict[str, ast.expr]:
+    positional = node.args.posonlyargs + node.args.args
+    out = {}
+    for arg, default in zip(
+        positional[len(positional) - len(node.args.defaults) :], node.args.defaults, strict=True
+    ):
+        out[arg.arg] = default
+    for arg, default in zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True):
+        if default is not None:
+            out[arg.arg] = default
+    return out
+
+
+def _call_name(node: ast.Call) -> str:
+    func = node.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else ""
+
+
+def _is_safe_annotation(all_args: list[ast.arg], name: str) -> bool:
+    for arg in all_args:
+        if arg.arg == name and arg.annotation is not None:
+            return ast.unparse(arg.annotation) in _SAFE_ANNOTATIONS
+    return False

@@ -1,0 +1,222 @@
+"""Abstract values of the taint interpreter: where a value's data came from and how.
+
+A value carries a set of traces (one per origin: a source, a parameter of the
+function being summarised, or opaque data such as a database row), and for
+containers the values at known keys, so `d["safe"]` stays clean while
+`d["name"]` is tainted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from workers.analyzers.taint_rules import ALL
+
+MAX_TRACES = 6
+MAX_STEPS = 12
+
+#: Trace kinds that are not sources: a parameter (summaries) and opaque data.
+PARAM = "param"
+OPAQUE = "opaque"
+
+
+class _NoConst:
+    def __repr__(self) -> str:
+        return "NOCONST"
+
+
+NOCONST: Any = _NoConst()
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a flow; `path` is the file it happened in."""
+
+    path: str
+    line: int
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """One origin of a value and the steps its data took since."""
+
+    kind: str  # web | cli | env | param | opaque
+    source: str  # the source expression, e.g. request.args["file"]
+    steps: tuple[Step, ...]  # the first step is the source itself
+    sanitized: frozenset[str] = frozenset()
+    indirect: bool = False  # went through a helper's summary or a container
+    param: int = -1  # for kind == param: the parameter's index
+    fresh: bool = False  # still the bare source expression (its description can be widened)
+
+    @property
+    def is_source(self) -> bool:
+        return self.kind not in (PARAM, OPAQUE)
+
+    def reaches(self, kind: str) -> bool:
+        return kind not in self.sanitized
+
+    def then(self, step: Step) -> Trace:
+        """This trace continued by one step (consecutive steps on one line merge)."""
+        last = self.steps[-1] if self.steps else None
+        if last is not None and last.line == step.line and last.path == step.path:
+            return replace(self, fresh=False)
+        steps = (*self.steps, step)
+        if len(steps) > MAX_STEPS:
+            steps = steps[:2] + steps[-(MAX_STEPS - 2) :]
+        return replace(self, steps=steps, fresh=False)
+
+    def sanitize(self, kinds: Iterable[str]) -> Trace:
+        return replace(self, sanitized=self.sanitized | frozenset(kinds), fresh=False)
+
+    def rank(self) -> tuple[int, int, int, str]:
+        """Order for choosing what to show: real sources first, shortest flow first."""
+        return (
+            0 if self.is_source else 1,
+            len(self.steps),
+            self.steps[0].line if self.steps else 0,
+            self.source,
+        )
+
+
+def _cap(traces: frozenset[Trace]) -> frozenset[Trace]:
+    if len(traces) <= MAX_TRACES:
+        return traces
+    return frozenset(sorted(traces, key=Trace.rank)[:MAX_TRACES])
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """What the interpreter knows of one value."""
+
+    traces: frozenset[Trace] = frozenset()
+    items: dict[Any, Value] | None = None  # known keys/positions of a container
+    const: Any = NOCONST  # the Python constant, when known
+    tags: frozenset[str] = frozenset()  # text | pathobj | resolved | hardened | list
+    prefix: str | None = None  # known constant start of a string
+    origin: str | None = None  # for urlparse(x): the variable x
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def all_traces(self) -> frozenset[Trace]:
+        if not self.items:
+            return self.traces
+        out = set(self.traces)
+        for item in self.items.values():
+            out.update(item.all_traces())
+        return frozenset(out)
+
+    @property
+    def tainted(self) -> bool:
+        return bool(self.all_traces())
+
+    def has_const(self) -> bool:
+        return self.const is not NOCONST
+
+    def element(self) -> Value:
+        """An element read at an unknown key: anything the container holds."""
+        return Value(self.all_traces(), tags=self.tags & {"text"})
+
+    def at(self, key: Any) -> Value:
+        """The element at a known key (unknown keys hold only what was added in bulk)."""
+        if self.items is not None:
+            if key in self.items:
+                return self.items[key]
+            return Value(self.traces, tags=self.tags & {"text"})
+        if self.has_const() and isinstance(self.const, dict | list | tuple | str):
+            return Value()
+        return Value(self.traces, tags=self.tags & {"text"})
+
+    def map_traces(self, change) -> Value:
+        """The same value with every trace (also inside items) transformed."""
+        items = None if self.items is None else {k: v.map_traces(change) for k, v in self.items.items()}
+        traces = frozenset(t2 for t in self.traces if (t2 := change(t)) is not None)
+        return replace(self, traces=_cap(traces), items=items)
+
+    def then(self, step: Step) -> Value:
+        return self.map_traces(lambda t: t.then(step))
+
+    def sanitize(self, kinds: frozenset[str]) -> Value:
+        if ALL in kinds:
+            return Value(tags=self.tags - {"text"}, const=self.const)
+        return self.map_traces(lambda t: t.sanitize(kinds))
+
+    def with_tags(self, *tags: str) -> Value:
+        return replace(self, tags=self.tags | frozenset(tags))
+
+
+CLEAN = Value()
+
+
+def merge(values: Iterable[Value], *, keep_items: bool = False) -> Value:
+    """One value made of several (an f-string of its parts, a call's result of its arguments)."""
+    traces: set[Trace] = set()
+    tags: set[str] = set()
+    for value in values:
+        traces.update(value.all_traces())
+        tags.update(value.tags)
+    return Value(_cap(frozenset(traces)), tags=frozenset(tags & {"text", "pathobj"}))
+
+
+def join(a: Value | None, b: Value | None) -> Value:
+    """The value after two branches meet: anything either may hold."""
+    if a is None:
+        return b if b is not None else CLEAN
+    if b is None or a is b:
+        return a
+    traces = _cap(a.traces | b.traces)
+    items = None
+    if a.items is not None and b.items is not None:
+        items = {}
+        for key in a.items.keys() | b.items.keys():
+            items[key] = join(a.items.get(key), b.items.get(key))
+    elif a.items is not None or b.items is not None:
+        traces = _cap(a.all_traces() | b.all_traces())
+    const = a.const if a.has_const() and b.has_const() and _same(a.const, b.const) else NOCONST
+    prefix = a.prefix if a.prefix == b.prefix else _common_prefix(a.prefix, b.prefix)
+    return Value(
+        traces,
+        items=items,
+        const=const,
+        tags=(a.tags & b.tags) | ((a.tags | b.tags) & {"text", "pathobj"}),
+        prefix=prefix,
+        origin=a.origin if a.origin == b.origin else None,
+    )
+
+
+def _same(x: Any, y: Any) -> bool:
+    try:
+        return type(x) is type(y) and bool(x == y)
+    except Exception:
+        return False
+
+
+def _common_prefix(a: str | None, b: str | None) -> str | None:
+    if a is None or b is None:
+        return None
+    n = 0
+    for ca, cb in zip(a, b, strict=False):
+        if ca != cb:
+            break
+        n += 1
+    return a[:n] or None
+
+
+def join_states(a: dict[str, Value] | None, b: dict[str, Value] | None) -> dict[str, Value] | None:
+    """Two program states meeting after a branch; None is a state that never gets here."""
+    if a is None:
+        return None if b is None else dict(b)
+    if b is None:
+        return dict(a)
+    out = dict(a)
+    for key, value in b.items():
+        out[key] = join(out.get(key), value)
+    return out
+
+
+def iter_sources(value: Value, kind: str) -> Iterator[Trace]:
+    """Traces of real sources that still reach a sink of `kind`."""
+    for trace in value.all_traces():
+        if trace.is_source and trace.reaches(kind):
+            yield trace

@@ -1,0 +1,708 @@
+"""The taint analyzer's knowledge as data: sources, sinks, sanitizers, guards.
+
+Names are qualified names as the analyzer resolves them through the module's
+imports (`from flask import request` makes `request.args` read
+`flask.request.args`). A name matches a pattern when it is equal to it, when the
+pattern starts with `*.` and the name ends with the rest (`*.execute` matches
+`cursor.execute`), or when a dotted pattern is a dotted suffix of the name
+(`request.GET` matches `self.request.GET`). Policy files extend every table
+(`analyzers.taint.extra_sources`, `extra_sinks`, `extra_sanitizers`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+ALL = "*"  # a sanitizer or guard that makes a value safe for every sink kind
+
+
+@dataclass(frozen=True, slots=True)
+class SinkKind:
+    """One family of sinks: what it is called and how it is reported."""
+
+    rule_id: str
+    title: str
+    cwe: int  # the precise CWE of the weakness
+    severity: str
+
+
+#: Sink families. `report_cwe` of a sink (below) may differ from `cwe` where bandit
+#: reports the same call under another CWE, so the engine keeps one finding, not two.
+KINDS: dict[str, SinkKind] = {
+    "sql": SinkKind("taint-sql-injection", "SQL injection", 89, "high"),
+    "command": SinkKind("taint-command-injection", "OS command injection", 78, "high"),
+    "code": SinkKind("taint-code-injection", "code injection", 95, "high"),
+    "path": SinkKind("taint-path-traversal", "path traversal", 22, "high"),
+    "xss": SinkKind("taint-xss", "cross-site scripting", 79, "medium"),
+    "redirect": SinkKind("taint-open-redirect", "open redirect", 601, "medium"),
+    "ldap": SinkKind("taint-ldap-injection", "LDAP injection", 90, "high"),
+    "xpath": SinkKind("taint-xpath-injection", "XPath injection", 643, "medium"),
+    "deserialization": SinkKind(
+        "taint-unsafe-deserialization", "deserialisation of untrusted data", 502, "high"
+    ),
+    "xxe": SinkKind("taint-xxe", "XML external entities", 611, "medium"),
+    "trust-boundary": SinkKind("taint-trust-boundary", "untrusted data in the session", 501, "medium"),
+    "header": SinkKind("taint-header-injection", "HTTP response header injection", 113, "medium"),
+    "log": SinkKind("taint-log-injection", "log injection", 117, "low"),
+    "ssrf": SinkKind("taint-ssrf", "server-side request forgery", 918, "high"),
+    "regex": SinkKind("taint-regex-injection", "regular expression injection (ReDoS)", 730, "medium"),
+}
+
+#: Where untrusted data comes from. `kind` names a row of SOURCE_KINDS.
+SOURCES: dict[str, str] = {
+    # Flask / Werkzeug (also matched as `self.request.*`, and Starlette/DRF share some names)
+    "request.args": "web",
+    "request.form": "web",
+    "request.values": "web",
+    "request.json": "web",
+    "request.get_json": "web",
+    "request.headers": "web",
+    "request.cookies": "web",
+    "request.files": "web",
+    "request.data": "web",
+    "request.get_data": "web",
+    "request.stream": "web",
+    "request.path": "web",
+    "request.full_path": "web",
+    "request.url": "web",
+    "request.referrer": "web",
+    "request.view_args": "web",
+    # Django / Django REST framework
+    "request.GET": "web",
+    "request.POST": "web",
+    "request.body": "web",
+    "request.COOKIES": "web",
+    "request.FILES": "web",
+    "request.META": "web",
+    "request.query_params": "web",
+    # Starlette / FastAPI Request
+    "request.path_params": "web",
+    "request.form_data": "web",
+    # processes
+    "input": "cli",
+    "sys.argv": "cli",
+    "sys.stdin": "cli",
+    "os.environ": "env",
+    "os.getenv": "env",
+    "os.environb": "env",
+}
+
+SOURCE_KINDS: dict[str, dict[str, Any]] = {
+    # severity_drop: steps below the sink's severity; confidence: the best it can be
+    "web": {"label": "user input", "severity_drop": 0, "confidence": "high"},
+    "cli": {"label": "command-line input", "severity_drop": 1, "confidence": "medium"},
+    "env": {"label": "an environment variable", "severity_drop": 1, "confidence": "low"},
+}
+
+#: Sources that are not text (a JSON body is a dict; returning it from Flask is JSON).
+NON_TEXT_SOURCES = frozenset({"request.json", "request.get_json", "request.files", "request.FILES"})
+
+#: Calls whose result is safe for the listed sink kinds (ALL: for every kind).
+SANITIZERS: dict[str, frozenset[str]] = {
+    "os.path.basename": frozenset({"path"}),
+    "werkzeug.utils.secure_filename": frozenset({"path"}),
+    "werkzeug.secure_filename": frozenset({"path"}),
+    "werkzeug.utils.safe_join": frozenset({"path"}),
+    "werkzeug.security.safe_join": frozenset({"path"}),
+    "flask.safe_join": frozenset({"path"}),
+    "django.utils._os.safe_join": frozenset({"path"}),
+    "django.utils.text.get_valid_filename": frozenset({"path"}),
+    "html.escape": frozenset({"xss"}),
+    "markupsafe.escape": frozenset({"xss"}),
+    "flask.escape": frozenset({"xss"}),
+    "jinja2.escape": frozenset({"xss"}),
+    "django.utils.html.escape": frozenset({"xss"}),
+    "django.utils.html.conditional_escape": frozenset({"xss"}),
+    "django.utils.html.format_html": frozenset({"xss"}),
+    "django.utils.html.strip_tags": frozenset({"xss"}),
+    "bleach.clean": frozenset({"xss"}),
+    "cgi.escape": frozenset({"xss"}),
+    "shlex.quote": frozenset({"command"}),
+    "pipes.quote": frozenset({"command"}),
+    "re.escape": frozenset({"regex"}),
+    "ldap.filter.escape_filter_chars": frozenset({"ldap"}),
+    "ldap3.utils.conv.escape_filter_chars": frozenset({"ldap"}),
+    "ldap.dn.escape_dn_chars": frozenset({"ldap"}),
+    "psycopg2.sql.Identifier": frozenset({"sql"}),
+    "psycopg2.sql.Literal": frozenset({"sql"}),
+    "psycopg.sql.Identifier": frozenset({"sql"}),
+    "psycopg.sql.Literal": frozenset({"sql"}),
+    "urllib.parse.quote": frozenset({"xss", "header", "log"}),
+    "urllib.parse.quote_plus": frozenset({"xss", "header", "log", "path"}),
+    "urllib.parse.urlencode": frozenset({"xss", "header", "log"}),
+    "repr": frozenset({"log"}),
+    # conversions that leave nothing to inject
+    "int": frozenset({ALL}),
+    "float": frozenset({ALL}),
+    "bool": frozenset({ALL}),
+    "len": frozenset({ALL}),
+    "uuid.UUID": frozenset({ALL}),
+    "decimal.Decimal": frozenset({ALL}),
+    "datetime.date.fromisoformat": frozenset({ALL}),
+    "datetime.datetime.fromisoformat": frozenset({ALL}),
+    "hashlib.sha256": frozenset({ALL}),
+    "hashlib.md5": frozenset({ALL}),
+    "hmac.new": frozenset({ALL}),
+    "hmac.compare_digest": frozenset({ALL}),
+    "isinstance": frozenset({ALL}),
+    "hash": frozenset({ALL}),
+    "id": frozenset({ALL}),
+    "type": frozenset({ALL}),
+}
+
+#: Calls whose result carries none of the argument's data, or safe output by construction:
+#: auto-escaping templates, JSON responses, URL builders.
+CLEAN_RESULTS: frozenset[str] = frozenset(
+    {
+        "flask.render_template",
+        "flask.jsonify",
+        "flask.url_for",
+        "flask.abort",
+        "django.shortcuts.render",
+        "django.template.loader.render_to_string",
+        "django.http.JsonResponse",
+        "django.urls.reverse",
+        "django.shortcuts.reverse",
+        "rest_framework.response.Response",
+        "fastapi.responses.JSONResponse",
+        "starlette.responses.JSONResponse",
+        "*.render_template",
+        "*.url_for",
+    }
+)
+
+#: Calls that read from the database or another store: not attacker-controlled here,
+#: but not provably constant either (they keep a pattern matcher's finding alive).
+OPAQUE_RESULTS: frozenset[str] = frozenset(
+    {
+        "django.shortcuts.get_object_or_404",
+        "django.shortcuts.get_list_or_404",
+        "flask_sqlalchemy.get_or_404",
+        "*.get_or_404",
+        "*.first_or_404",
+        "*.fetchone",
+        "*.fetchall",
+        "*.fetchmany",
+        "*.scalar",
+        "*.scalars",
+        "*.scalar_one",
+        "*.objects.get",
+        "*.objects.filter",
+        "*.objects.all",
+        "*.objects.create",
+        "*.query.get",
+        "*.query.filter",
+        "*.query.filter_by",
+    }
+)
+
+#: Methods whose result is a number or a boolean however tainted the receiver is.
+NON_PROPAGATING_METHODS: frozenset[str] = frozenset(
+    {
+        "isdigit",
+        "isdecimal",
+        "isnumeric",
+        "isalnum",
+        "isalpha",
+        "isidentifier",
+        "isspace",
+        "islower",
+        "isupper",
+        "startswith",
+        "endswith",
+        "count",
+        "find",
+        "rfind",
+        "index",
+        "rindex",
+        "exists",
+        "is_file",
+        "is_dir",
+        "is_relative_to",
+        "__len__",
+        "__contains__",
+    }
+)
+
+#: Methods that keep a string a string (the result is text built from the receiver).
+STR_METHODS: frozenset[str] = frozenset(
+    {
+        "strip",
+        "lstrip",
+        "rstrip",
+        "lower",
+        "upper",
+        "casefold",
+        "title",
+        "capitalize",
+        "swapcase",
+        "replace",
+        "format",
+        "format_map",
+        "join",
+        "split",
+        "rsplit",
+        "splitlines",
+        "partition",
+        "rpartition",
+        "encode",
+        "decode",
+        "zfill",
+        "ljust",
+        "rjust",
+        "center",
+        "expandtabs",
+        "removeprefix",
+        "removesuffix",
+        "translate",
+        "get",
+        "getlist",
+        "read",
+    }
+)
+
+#: Conditions that prove a value safe inside the branch where they hold.
+#: name -> (index of the checked argument, kinds made safe)
+GUARD_CALLS: dict[str, tuple[int, frozenset[str]]] = {
+    "django.utils.http.url_has_allowed_host_and_scheme": (0, frozenset({"redirect", "ssrf"})),
+    "django.utils.http.is_safe_url": (0, frozenset({"redirect", "ssrf"})),
+    "*.url_has_allowed_host_and_scheme": (0, frozenset({"redirect", "ssrf"})),
+    "*.is_safe_url": (0, frozenset({"redirect", "ssrf"})),
+    "*.is_safe_redirect_url": (0, frozenset({"redirect"})),
+    "re.fullmatch": (1, frozenset({ALL})),
+    "os.path.isabs": (0, frozenset()),
+}
+
+#: Receiver methods that, when true, prove the receiver harmless.
+GUARD_METHODS: dict[str, frozenset[str]] = {
+    "isdigit": frozenset({ALL}),
+    "isdecimal": frozenset({ALL}),
+    "isnumeric": frozenset({ALL}),
+    "isalnum": frozenset({ALL}),
+    "isalpha": frozenset({ALL}),
+    "isidentifier": frozenset({ALL}),
+}
+
+#: Calls that resolve a path, so a later `.startswith(base)` check really confines it.
+PATH_RESOLVERS: frozenset[str] = frozenset(
+    {"os.path.realpath", "os.path.abspath", "os.path.normpath", "*.resolve", "*.absolute"}
+)
+
+#: Calls that build a filesystem path object (its methods are file operations).
+PATH_OBJECTS: frozenset[str] = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath"})
+
+#: Calls that split a URL; a check of the parts' host guards the URL itself.
+URL_PARSERS: frozenset[str] = frozenset({"urllib.parse.urlparse", "urllib.parse.urlsplit"})
+
+#: Calls after which a branch never continues.
+TERMINATORS: frozenset[str] = frozenset(
+    {"flask.abort", "abort", "sys.exit", "exit", "quit", "os._exit", "werkzeug.exceptions.abort"}
+)
+
+#: XML parser constructors that are hardened when these keywords have these values.
+HARDENED_PARSERS: dict[str, dict[str, Any]] = {
+    "lxml.etree.XMLParser": {"resolve_entities": False},
+    "lxml.etree.XMLPullParser": {"resolve_entities": False},
+}
+
+
+def _sink(
+    name: str,
+    kind: str,
+    args: Iterable[int | str] = (0,),
+    *,
+    report_cwe: int | None = None,
+    severity: str | None = None,
+    **conditions: Any,
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "kind": kind,
+        "args": tuple(args),
+        "report_cwe": report_cwe,
+        "severity": severity,
+        **conditions,
+    }
+
+
+_HTML_TYPES = {"html_only": True}
+
+#: Sinks. `args`: positions or keyword names of the dangerous arguments ("*": all of
+#: them, "receiver": the object the method is called on). Conditions:
+#:   shell_flag: subprocess-style (whole command only with shell=True, else the program)
+#:   html_only: not a sink when mimetype/content_type is a constant without "html"
+#:   safe_loader: yaml.load is safe with one of these Loader names
+#:   xml_parser: the keyword/position of a parser argument that can harden it
+#:   receiver_re: the receiver's source text must match this regular expression
+#:   receiver_tag: the receiver must be a value of this sort (e.g. a pathlib path)
+SINKS: tuple[dict[str, Any], ...] = (
+    # SQL
+    _sink("*.execute", "sql", (0, "sql", "statement", "operation"), report_cwe=89),
+    _sink("*.executemany", "sql", (0, "sql"), report_cwe=89),
+    _sink("*.executescript", "sql", (0,), report_cwe=89),
+    _sink("*.objects.raw", "sql", (0, "raw_query"), report_cwe=89),
+    _sink("*.raw", "sql", (0, "raw_query"), receiver_re=r"objects|manager|Manager"),
+    _sink("*.extra", "sql", ("where", "select", "tables", "order_by"), receiver_re=r"objects|qs|queryset"),
+    _sink("django.db.models.expressions.RawSQL", "sql", (0, "sql")),
+    _sink("django.db.models.RawSQL", "sql", (0, "sql")),
+    _sink("pandas.read_sql", "sql", (0, "sql")),
+    _sink("pandas.read_sql_query", "sql", (0, "sql")),
+    _sink("*.read_sql", "sql", (0, "sql")),
+    # shell and processes
+    _sink("os.system", "command"),
+    _sink("os.popen", "command", (0, "cmd")),
+    _sink("os.popen2", "command"),
+    _sink("subprocess.getoutput", "command", (0, "cmd")),
+    _sink("subprocess.getstatusoutput", "command", (0, "cmd")),
+    _sink("commands.getoutput", "command"),
+    _sink("asyncio.create_subprocess_shell", "command", (0, "cmd")),
+    _sink("subprocess.Popen", "command", (0, "args"), shell_flag=True),
+    _sink("subprocess.run", "command", (0, "args"), shell_flag=True),
+    _sink("subprocess.call", "command", (0, "args"), shell_flag=True),
+    _sink("subprocess.check_call", "command", (0, "args"), shell_flag=True),
+    _sink("subprocess.check_output", "command", (0, "args"), shell_flag=True),
+    _sink("asyncio.create_subprocess_exec", "command", (0, "program"), severity="medium"),
+    _sink("os.execv", "command", (0, "path"), severity="medium"),
+    _sink("os.execvp", "command", (0, "file"), severity="medium"),
+    _sink("os.execl", "command", (0, "path"), severity="medium"),
+    _sink("os.execlp", "command", (0, "file"), severity="medium"),
+    _sink("os.spawnv", "command", (1, "path"), severity="medium"),
+    _sink("os.spawnl", "command", (1, "path"), severity="medium"),
+    _sink("pty.spawn", "command", (0, "argv"), severity="medium"),
+    _sink("*.exec_command", "command", (0, "command"), receiver_re=r"(?i)ssh|client|paramiko"),
+    # code
+    _sink("eval", "code", (0, "source"), report_cwe=78),
+    _sink("exec", "code", (0, "source"), report_cwe=78),
+    _sink("compile", "code", (0, "source"), report_cwe=78),
+    _sink("builtins.eval", "code", (0,), report_cwe=78),
+    _sink("builtins.exec", "code", (0,), report_cwe=78),
+    _sink("code.InteractiveInterpreter.runsource", "code", (0,)),
+    # files
+    _sink("open", "path", (0, "file")),
+    _sink("io.open", "path", (0, "file")),
+    _sink("codecs.open", "path", (0, "filename")),
+    _sink("builtins.open", "path", (0, "file")),
+    _sink("os.remove", "path", (0, "path")),
+    _sink("os.unlink", "path", (0, "path")),
+    _sink("os.rmdir", "path", (0, "path")),
+    _sink("os.removedirs", "path", (0, "name")),
+    _sink("os.mkdir", "path", (0, "path")),
+    _sink("os.makedirs", "path", (0, "name")),
+    _sink("os.listdir", "path", (0, "path")),
+    _sink("os.scandir", "path", (0, "path")),
+    _sink("os.walk", "path", (0, "top")),
+    _sink("os.rename", "path", (0, 1, "src", "dst")),
+    _sink("os.replace", "path", (0, 1, "src", "dst")),
+    _sink("os.chmod", "path", (0, "path")),
+    _sink("os.chown", "path", (0, "path")),
+    _sink("os.symlink", "path", (0, 1)),
+    _sink("os.link", "path", (0, 1)),
+    _sink("os.truncate", "path", (0, "path")),
+    _sink("shutil.copy", "path", (0, 1, "src", "dst")),
+    _sink("shutil.copy2", "path", (0, 1, "src", "dst")),
+    _sink("shutil.copyfile", "path", (0, 1, "src", "dst")),
+    _sink("shutil.copytree", "path", (0, 1, "src", "dst")),
+    _sink("shutil.move", "path", (0, 1, "src", "dst")),
+    _sink("shutil.rmtree", "path", (0, "path")),
+    _sink("shutil.make_archive", "path", (0, "base_name", "root_dir")),
+    _sink("shutil.unpack_archive", "path", (1, "extract_dir")),
+    _sink("flask.send_file", "path", (0, "path_or_file", "filename_or_fp")),
+    _sink("flask.send_from_directory", "path", (0, "directory")),
+    _sink("tarfile.open", "path", (0, "name")),
+    _sink("zipfile.ZipFile", "path", (0, "file")),
+    _sink("PIL.Image.open", "path", (0, "fp")),
+    _sink("*.save", "path", (0, "dst"), receiver_re=r"(?i)file|upload|attachment|storage|image|img|avatar"),
+    _sink("*.read_text", "path", ("receiver",), receiver_tag="pathobj"),
+    _sink("*.read_bytes", "path", ("receiver",), receiver_tag="pathobj"),
+    _sink("*.write_text", "path", ("receiver",), receiver_tag="pathobj"),
+    _sink("*.write_bytes", "path", ("receiver",), receiver_tag="pathobj"),
+    _sink("*.unlink", "path", ("receiver",), receiver_tag="pathobj"),
+    _sink("*.open", "path", ("receiver",), receiver_tag="pathobj"),
+    _sink("*.rmdir", "path", ("receiver",), receiver_tag="pathobj"),
+    # HTML
+    _sink("markupsafe.Markup", "xss", (0,), report_cwe=79),
+    _sink("flask.Markup", "xss", (0,), report_cwe=79),
+    _sink("jinja2.Markup", "xss", (0,), report_cwe=79),
+    _sink("django.utils.safestring.mark_safe", "xss", (0,), report_cwe=79),
+    _sink("django.utils.safestring.SafeString", "xss", (0,), report_cwe=79),
+    _sink("flask.render_template_string", "xss", (0, "source"), severity="high"),
+    _sink("jinja2.Template", "xss", (0, "source"), severity="high"),
+    _sink("*.from_string", "xss", (0, "source"), receiver_re=r"(?i)env|jinja", severity="high"),
+    _sink("flask.make_response", "xss", (0,), **_HTML_TYPES),
+    _sink("flask.Response", "xss", (0, "response"), **_HTML_TYPES),
+    _sink("werkzeug.wrappers.Response", "xss", (0, "response"), **_HTML_TYPES),
+    _sink("django.http.HttpResponse", "xss", (0, "content"), **_HTML_TYPES),
+    _sink("django.http.HttpResponseBadRequest", "xss", (0, "content"), **_HTML_TYPES),
+    _sink("django.http.HttpResponseNotFound", "xss", (0, "content"), **_HTML_TYPES),
+    _sink("fastapi.responses.HTMLResponse", "xss", (0, "content")),
+    _sink("starlette.responses.HTMLResponse", "xss", (0, "content")),
+    # redirects
+    _sink("flask.redirect", "redirect", (0, "location")),
+    _sink("werkzeug.utils.redirect", "redirect", (0, "location")),
+    _sink("django.shortcuts.redirect", "redirect", (0, "to")),
+    _sink("django.http.HttpResponseRedirect", "redirect", (0, "redirect_to")),
+    _sink("django.http.HttpResponsePermanentRedirect", "redirect", (0, "redirect_to")),
+    _sink("fastapi.responses.RedirectResponse", "redirect", (0, "url")),
+    _sink("starlette.responses.RedirectResponse", "redirect", (0, "url")),
+    # LDAP
+    _sink("*.search_s", "ldap", (2, "filterstr")),
+    _sink("*.search_st", "ldap", (2, "filterstr")),
+    _sink("*.search_ext", "ldap", (2, "filterstr")),
+    _sink("*.search_ext_s", "ldap", (2, "filterstr")),
+    _sink("*.search", "ldap", (1, "search_filter"), receiver_re=r"(?i)ldap|conn"),
+    # XPath
+    _sink("*.xpath", "xpath", (0, "_path")),
+    _sink("lxml.etree.XPath", "xpath", (0, "path")),
+    _sink("lxml.etree.ETXPath", "xpath", (0, "path")),
+    _sink("*.findall", "xpath", (0, "path"), receiver_re=r"(?i)root|tree|doc|xml|elem|node|dom"),
+    _sink("*.find", "xpath", (0, "path"), receiver_re=r"(?i)root|tree|doc|xml|elem|node|dom"),
+    _sink("*.findtext", "xpath", (0, "path"), receiver_re=r"(?i)root|tree|doc|xml|elem|node|dom"),
+    _sink("*.iterfind", "xpath", (0, "path"), receiver_re=r"(?i)root|tree|doc|xml|elem|node|dom"),
+    # deserialisation
+    _sink("pickle.loads", "deserialization", (0, "data"), report_cwe=502),
+    _sink("pickle.load", "deserialization", (0, "file"), report_cwe=502),
+    _sink("cPickle.loads", "deserialization", (0,), report_cwe=502),
+    _sink("_pickle.loads", "deserialization", (0,), report_cwe=502),
+    _sink("dill.loads", "deserialization", (0,), report_cwe=502),
+    _sink("marshal.loads", "deserialization", (0,), report_cwe=502),
+    _sink("marshal.load", "deserialization", (0,), report_cwe=502),
+    _sink("shelve.open", "deserialization", (0, "filename"), report_cwe=502),
+    _sink("jsonpickle.decode", "deserialization", (0, "string")),
+    _sink("pandas.read_pickle", "deserialization", (0, "filepath_or_buffer")),
+    _sink("yaml.load", "deserialization", (0, "stream"), report_cwe=20, safe_loader=True),
+    _sink("yaml.load_all", "deserialization", (0, "stream"), report_cwe=20, safe_loader=True),
+    _sink("yaml.unsafe_load", "deserialization", (0, "stream"), report_cwe=20),
+    _sink("yaml.full_load", "deserialization", (0, "stream"), report_cwe=20),
+    # XML
+    _sink("lxml.etree.fromstring", "xxe", (0, "text"), xml_parser=(1, "parser")),
+    _sink("lxml.etree.XML", "xxe", (0, "text"), xml_parser=(1, "parser")),
+    _sink("lxml.etree.parse", "xxe", (0, "source"), xml_parser=(1, "parser")),
+    _sink("xml.etree.ElementTree.fromstring", "xxe", (0, "text"), report_cwe=20),
+    _sink("xml.etree.ElementTree.XML", "xxe", (0, "text"), report_cwe=20),
+    _sink("xml.etree.ElementTree.parse", "xxe", (0, "source"), report_cwe=20),
+    _sink("xml.etree.cElementTree.fromstring", "xxe", (0,), report_cwe=20),
+    _sink("xml.dom.minidom.parseString", "xxe", (0,), report_cwe=20),
+    _sink("xml.dom.minidom.parse", "xxe", (0,), report_cwe=20),
+    _sink("xml.dom.pulldom.parseString", "xxe", (0,), report_cwe=20),
+    _sink("xml.sax.parseString", "xxe", (0,), report_cwe=20),
+    _sink("xml.sax.parse", "xxe", (0,), report_cwe=20),
+    # session and cookies
+    _sink("*.set_cookie", "trust-boundary", (1, "value")),
+    _sink("*.set_signed_cookie", "trust-boundary", (1, "value")),
+    # response headers
+    _sink("*.headers.add", "header", (1, "_value")),
+    _sink("*.headers.set", "header", (1, "_value")),
+    _sink("*.headers.setdefault", "header", (1,)),
+    _sink("*.set_header", "header", (1,)),
+    # logs
+    _sink("logging.debug", "log", ("*",)),
+    _sink("logging.info", "log", ("*",)),
+    _sink("logging.warning", "log", ("*",)),
+    _sink("logging.error", "log", ("*",)),
+    _sink("logging.critical", "log", ("*",)),
+    _sink("*.debug", "log", ("*",), receiver_re=r"(?i)log"),
+    _sink("*.info", "log", ("*",), receiver_re=r"(?i)log"),
+    _sink("*.warning", "log", ("*",), receiver_re=r"(?i)log"),
+    _sink("*.warn", "log", ("*",), receiver_re=r"(?i)log"),
+    _sink("*.error", "log", ("*",), receiver_re=r"(?i)log"),
+    _sink("*.critical", "log", ("*",), receiver_re=r"(?i)log"),
+    _sink("*.exception", "log", ("*",), receiver_re=r"(?i)log"),
+    # outbound requests
+    _sink("requests.get", "ssrf", (0, "url")),
+    _sink("requests.post", "ssrf", (0, "url")),
+    _sink("requests.put", "ssrf", (0, "url")),
+    _sink("requests.patch", "ssrf", (0, "url")),
+    _sink("requests.delete", "ssrf", (0, "url")),
+    _sink("requests.head", "ssrf", (0, "url")),
+    _sink("requests.request", "ssrf", (1, "url")),
+    _sink("*.session().get", "ssrf", (0, "url")),
+    _sink("httpx.get", "ssrf", (0, "url")),
+    _sink("httpx.post", "ssrf", (0, "url")),
+    _sink("httpx.request", "ssrf", (1, "url")),
+    _sink("urllib.request.urlopen", "ssrf", (0, "url"), report_cwe=22),
+    _sink("urllib.request.Request", "ssrf", (0, "url"), report_cwe=22),
+    _sink("urllib.urlopen", "ssrf", (0, "url"), report_cwe=22),
+    _sink("urllib3.request", "ssrf", (1, "url")),
+    _sink("http.client.HTTPConnection", "ssrf", (0, "host")),
+    _sink("http.client.HTTPSConnection", "ssrf", (0, "host")),
+    # regular expressions
+    _sink("re.compile", "regex", (0, "pattern")),
+    _sink("re.match", "regex", (0, "pattern")),
+    _sink("re.search", "regex", (0, "pattern")),
+    _sink("re.fullmatch", "regex", (0, "pattern")),
+    _sink("re.findall", "regex", (0, "pattern")),
+    _sink("re.finditer", "regex", (0, "pattern")),
+    _sink("re.sub", "regex", (0, "pattern")),
+    _sink("re.subn", "regex", (0, "pattern")),
+    _sink("re.split", "regex", (0, "pattern")),
+)
+
+#: Item assignments that are sinks: `container[key] = value` where the container matches.
+STORE_SINKS: tuple[dict[str, Any], ...] = (
+    {"name": "flask.session", "kind": "trust-boundary"},
+    {"name": "request.session", "kind": "trust-boundary"},
+    {"name": "*.headers", "kind": "header"},
+    {"name": "*.cookies", "kind": "trust-boundary", "receiver_re": r"(?i)resp"},
+    {"name": "*", "kind": "header", "receiver_re": r"(?i)^(resp|response|res|r)$"},
+)
+
+#: Safe YAML loaders (yaml.load(data, Loader=...)).
+SAFE_YAML_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
+
+
+@dataclass(frozen=True)
+class Sink:
+    name: str
+    kind: str
+    args: tuple[int | str, ...]
+    cwe: int
+    report_cwe: int
+    severity: str
+    conditions: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def meta(self) -> SinkKind:
+        return KINDS[self.kind]
+
+
+class RuleError(ValueError):
+    """A policy-declared rule that cannot be used (names the key)."""
+
+
+def name_matches(name: str, pattern: str) -> bool:
+    """Qualified name against a rule pattern (see the module docstring)."""
+    if pattern == name:
+        return True
+    if pattern.startswith("*."):
+        rest = pattern[1:]
+        return name.endswith(rest) or name == pattern[2:]
+    if pattern == "*":
+        return True
+    return "." in pattern and name.endswith("." + pattern)
+
+
+@dataclass
+class RuleSet:
+    """The tables in force for one review: built-ins plus the policy's additions."""
+
+    sources: dict[str, str]
+    sinks: list[Sink]
+    store_sinks: list[dict[str, Any]]
+    sanitizers: dict[str, frozenset[str]]
+    min_confidence: str = "medium"
+    _sink_cache: dict[str, tuple[Sink, ...]] = field(default_factory=dict)
+    _san_cache: dict[str, frozenset[str] | None] = field(default_factory=dict)
+    _src_cache: dict[str, str | None] = field(default_factory=dict)
+
+    def sinks_for(self, name: str) -> tuple[Sink, ...]:
+        found = self._sink_cache.get(name)
+        if found is None:
+            exact = tuple(s for s in self.sinks if s.name == name)
+            found = exact or tuple(s for s in self.sinks if name_matches(name, s.name))
+            self._sink_cache[name] = found
+        return found
+
+    def sanitizer(self, name: str) -> frozenset[str] | None:
+        if name not in self._san_cache:
+            kinds = self.sanitizers.get(name)
+            if kinds is None:
+                for pattern, pattern_kinds in self.sanitizers.items():
+                    if "." in pattern and name_matches(name, pattern):
+                        kinds = pattern_kinds
+                        break
+            self._san_cache[name] = kinds
+        return self._san_cache[name]
+
+    def source(self, name: str) -> str | None:
+        if name not in self._src_cache:
+            kind = self.sources.get(name)
+            if kind is None:
+                for pattern, pattern_kind in self.sources.items():
+                    if "." in pattern and name_matches(name, pattern):
+                        kind = pattern_kind
+                        break
+            self._src_cache[name] = kind
+        return self._src_cache[name]
+
+
+def _builtin_sinks() -> list[Sink]:
+    sinks = []
+    for row in SINKS:
+        kind = KINDS[row["kind"]]
+        conditions = {
+            k: v for k, v in row.items() if k not in ("name", "kind", "args", "report_cwe", "severity")
+        }
+        sinks.append(
+            Sink(
+                name=row["name"],
+                kind=row["kind"],
+                args=row["args"],
+                cwe=kind.cwe,
+                report_cwe=row["report_cwe"] or kind.cwe,
+                severity=row["severity"] or kind.severity,
+                conditions=conditions,
+            )
+        )
+    return sinks
+
+
+def build_rules(settings: Mapping[str, Any] | None) -> RuleSet:
+    """Built-in tables extended by the policy's `analyzers.taint` section."""
+    settings = settings or {}
+    sources = dict(SOURCES)
+    for index, entry in enumerate(settings.get("extra_sources") or ()):
+        name, kind = (
+            (entry, "web") if isinstance(entry, str) else (entry.get("name"), entry.get("kind", "web"))
+        )
+        if not isinstance(name, str) or not name:
+            raise RuleError(f"extra_sources[{index}]: needs a name")
+        if kind not in SOURCE_KINDS:
+            raise RuleError(f"extra_sources[{index}]: kind must be one of {sorted(SOURCE_KINDS)}")
+        sources[name] = kind
+    sanitizers = dict(SANITIZERS)
+    for index, entry in enumerate(settings.get("extra_sanitizers") or ()):
+        if isinstance(entry, str):
+            name, kinds = entry, [ALL]
+        else:
+            name, kinds = entry.get("name"), entry.get("kinds") or [ALL]
+        if not isinstance(name, str) or not name:
+            raise RuleError(f"extra_sanitizers[{index}]: needs a name")
+        unknown = [k for k in kinds if k != ALL and k not in KINDS]
+        if unknown:
+            raise RuleError(f"extra_sanitizers[{index}]: unknown kinds {unknown}")
+        sanitizers[name] = frozenset(kinds)
+    sinks = _builtin_sinks()
+    for index, entry in enumerate(settings.get("extra_sinks") or ()):
+        sinks.append(_policy_sink(index, entry))
+    return RuleSet(
+        sources=sources,
+        sinks=sinks,
+        store_sinks=list(STORE_SINKS),
+        sanitizers=sanitizers,
+        min_confidence=str(settings.get("min_confidence", "medium")),
+    )
+
+
+def _policy_sink(index: int, entry: Mapping[str, Any]) -> Sink:
+    name = entry.get("name")
+    if not isinstance(name, str) or not name:
+        raise RuleError(f"extra_sinks[{index}]: needs a name")
+    kind = entry.get("kind")
+    cwe = entry.get("cwe")
+    if kind is None:
+        kind = next((k for k, meta in KINDS.items() if meta.cwe == cwe), None)
+    if kind not in KINDS:
+        raise RuleError(f"extra_sinks[{index}]: kind must be one of {sorted(KINDS)} (or give a known cwe)")
+    meta = KINDS[kind]
+    args = tuple(entry.get("args") or (0,))
+    return Sink(
+        name=name,
+        kind=kind,
+        args=args,
+        cwe=int(cwe or meta.cwe),
+        report_cwe=int(cwe or meta.cwe),
+        severity=str(entry.get("severity") or meta.severity),
+        conditions={"message": entry["message"]} if entry.get("message") else {},
+    )
