@@ -35,7 +35,7 @@ def test_from_import_alias_and_multiline_call_with_trailing_comma() -> None:
     finding = only(analyze(code), "PG-TIMEOUT001")
     assert (finding.start_line, finding.end_line) == (5, 9)
     fixed = apply_suggestion(code, finding)
-    assert '# the hook wants a UA\n        timeout=10,\n    )' in fixed
+    assert "# the hook wants a UA\n        timeout=10,\n    )" in fixed
 
 
 def test_multiline_call_without_trailing_comma_and_unicode_before_the_paren() -> None:
@@ -200,7 +200,7 @@ def test_urlopen_redis_and_postgres_without_timeouts() -> None:
     findings = analyze(code)
     by_line = {f.start_line: f for f in findings if f.rule_id == "PG-TIMEOUT001"}
     assert sorted(by_line) == [6, 9, 12]
-    assert 'db=0, socket_timeout=10)' in apply_suggestion(code, by_line[6])
+    assert "db=0, socket_timeout=10)" in apply_suggestion(code, by_line[6])
     assert "urlopen(url, timeout=10).status" in apply_suggestion(code, by_line[9])
     assert 'user="app", connect_timeout=10)' in apply_suggestion(code, by_line[12])
 
