@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.unit.instrumentation_helpers import analyze, apply_suggestion, only, rules
+from tests.unit.instrumentation_helpers import analyze, apply_suggestion, only
 
 
 def _errors(code: str) -> list:
