@@ -63,7 +63,13 @@ def load_example(name: str = DEFAULT_EXAMPLE) -> Example:
 def _tree(root: Path) -> dict[str, bytes]:
     if not root.is_dir():
         return {}
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    files = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        # an installed copy has byte-code caches next to the example sources: not part of the change
+        if path.is_file() and "__pycache__" not in relative.parts and path.suffix != ".pyc":
+            files[relative.as_posix()] = path.read_bytes()
+    return files
 
 
 def _changed_file(path: str, base: bytes | None, head: bytes | None) -> ChangedFile | None:

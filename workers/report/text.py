@@ -96,4 +96,7 @@ def _finding(finding: Finding) -> list[str]:
 
 
 def _wrap(text: str, first: str, rest: str) -> list[str]:
-    return textwrap.wrap(text, _WIDTH, initial_indent=first, subsequent_indent=rest) or [first.rstrip()]
+    wrapped = textwrap.wrap(
+        text, _WIDTH, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False
+    )
+    return wrapped or [first.rstrip()]
