@@ -596,6 +596,35 @@ POSITIVES: tuple[Case, ...] = (
         True,
         ("claude_code",),
     ),
+    Case(
+        "codex cloud task link, cloud path",
+        pr(
+            body="Fixes the export.\n\n[Codex Task](https://chatgpt.com/codex/cloud/tasks/task_e_00aa11bb22cc33dd)"
+        ),
+        True,
+        ("codex",),
+    ),
+    Case(
+        "codex title prefix and branch",
+        pr(title="[codex] Fix CSV quoting", branch="codex/fix-csv-quoting"),
+        True,
+        ("codex",),
+    ),
+    Case(
+        "claude web branch with a hex suffix",
+        pr(branch="claude/mail-pool-settings-3fa9c1"),
+        True,
+        ("claude_code",),
+    ),
+    Case(
+        "jules task branch under a folder",
+        pr(
+            branch="ux/modal-escape-4412309876543210987",
+            body="*PR created automatically by Jules for task [4412309876543210987](https://jules.google.com/task/4412309876543210987) started by @bob*",
+        ),
+        True,
+        ("jules",),
+    ),
 )
 
 NEGATIVES: tuple[Case, ...] = (
@@ -874,6 +903,8 @@ NEGATIVES: tuple[Case, ...] = (
         ),
         False,
     ),
+    Case("personal claude/ branch ending in a hex-letter word", pr(branch="claude/fix-facade"), False),
+    Case("codex title prefix alone", pr(title="[codex] Document the MCP config"), False),
 )
 
 CASES: tuple[Case, ...] = POSITIVES + NEGATIVES
