@@ -69,3 +69,13 @@ def test_check_missing_file_is_exit_2(tmp_path, capsys):
 def test_schema_prints_the_composed_schema(capsys):
     assert main(["policy", "schema"]) == 0
     assert json.loads(capsys.readouterr().out) == composed_schema()
+
+
+def test_keys_documents_every_key_with_its_default(capsys):
+    assert main(["policy", "keys"]) == 0
+    table = capsys.readouterr().out
+    assert table.startswith("| key | default | meaning |")
+    assert '| `gate.fail_on` | `"high"` | one of `high`, `medium`, `low`, `info`, `never`.' in table
+    assert "| `files.max_bytes` | `1000000` |" in table
+    assert '| `ai_authored.label` | `"ai-generated"` |' in table
+    assert "| `analyzers.security.ignore` | `[]` |" in table

@@ -46,6 +46,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     schema.set_defaults(handler=run_schema)
 
+    keys = commands.add_parser(
+        "keys",
+        help="print every policy key with its default and meaning (Markdown table)",
+        description="Print every policy key with its default and meaning (from the schema and the defaults).",
+    )
+    keys.set_defaults(handler=run_keys)
+
 
 def run_check(args: argparse.Namespace) -> int:
     path = Path(args.file) if args.file else _default_policy_path()
@@ -69,6 +76,13 @@ def run_schema(args: argparse.Namespace) -> int:
         PUBLISHED_SCHEMA.write_text(text, encoding="utf-8")
         print(f"wrote {PUBLISHED_SCHEMA}", file=sys.stderr)
     sys.stdout.write(text)
+    return EXIT_OK
+
+
+def run_keys(args: argparse.Namespace) -> int:
+    from policies.docs import keys_markdown
+
+    sys.stdout.write(keys_markdown())
     return EXIT_OK
 
 
