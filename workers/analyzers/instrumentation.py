@@ -963,12 +963,18 @@ class _Rules(_Evaluator):
 
     @staticmethod
     def _n_plus_one_hint(query: str) -> str:
-        if ".objects" in query or ".query" in query:
+        receiver, _, method = query.rpartition(".")
+        if ".objects" in query or receiver[:1].isupper():
             return (
                 "one query per item (N+1); fetch all rows before the loop (`filter(pk__in=...)`, "
                 "`select_related`/`prefetch_related`, `in_bulk`) or use `bulk_create`/`bulk_update`"
             )
-        return "one database round trip per item (N+1); query once for all items or use `executemany`"
+        if method == "execute" and receiver.rsplit(".", 1)[-1].lower() in {"cursor", "cur"}:
+            return "one database round trip per item (N+1); use `executemany` or one set-based statement"
+        return (
+            "one query per item (N+1); load all rows at once before the loop "
+            "(`where(Model.id.in_(ids))`, `selectinload`/`joinedload`)"
+        )
 
     def loop_finding(self, rule_id: str, call: _Call, loop: _Loop, label: str, hint: str) -> Finding:
         where = f" in `{call.function.qualname}()`" if call.function else ""
