@@ -1,0 +1,166 @@
+"""The review pipeline against the fake GitHub (in-process server) and the real Redis (DB 11)."""
+
+from __future__ import annotations
+
+import uuid
+from types import SimpleNamespace
+
+import pytest
+import redis
+
+from workers.celery_app import MAX_RETRY_COUNTDOWN
+from workers.github.auth import InstallationTokens
+from workers.github.errors import RateLimited, TransientGitHubError
+from workers.jobs import ReviewJob
+from workers.pipeline import external_id, run_review
+from workers.state import PullState, RedisKeys
+from workers.tasks import _retry
+
+OWNER, REPO, INSTALLATION = "octo-org", "widgets", 77
+CREATE = "/repos/{owner}/{repo}/check-runs"
+UPDATE = "/repos/{owner}/{repo}/check-runs/{check_run_id}"
+HEAD = "import subprocess\n\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n"
+
+
+@pytest.fixture
+def env(fake_github, github_app_key):
+    rds = redis.Redis.from_url("redis://127.0.0.1:6379/11")
+    keys = RedisKeys(f"pipe-{uuid.uuid4().hex[:8]}:")
+    tokens = InstallationTokens(
+        app_id=github_app_key.app_id, private_key=github_app_key.private_pem, api_url=fake_github.api_url,
+        redis=rds, key_prefix=keys.prefix + "ghtoken:",
+    )  # fmt: skip
+    pull = fake_github.seed_pull(
+        installation_id=INSTALLATION, owner=OWNER, repo=REPO,
+        base_files={"pkg/tool.py": "X = 1\n"}, head_files={"pkg/tool.py": "X = 1\n" + HEAD},
+    )  # fmt: skip
+    yield SimpleNamespace(fake=fake_github, redis=rds, keys=keys, tokens=tokens, pull=pull)
+    leftover = list(rds.scan_iter(f"{keys.prefix}*"))
+    if leftover:
+        rds.delete(*leftover)
+
+
+def job_for(env, head_sha=None, delivery=None, trigger="pull_request.opened", comment_id=None):
+    return ReviewJob(INSTALLATION, OWNER, REPO, env.pull.number, head_sha or env.pull.head_sha,
+                     delivery or str(uuid.uuid4()), trigger, comment_id)  # fmt: skip
+
+
+def run(env, job):
+    return run_review(job, github=env.tokens, redis=env.redis, keys=env.keys)
+
+
+def test_a_job_creates_the_run_in_progress_and_completes_it_with_the_engines_conclusion(env):
+    outcome = run(env, job_for(env))
+    assert outcome.status == "completed"
+    [created] = env.fake.calls("POST", CREATE)
+    assert created.body["status"] == "in_progress" and created.body["name"] == "prguard"
+    [check] = env.fake.check_runs(OWNER, REPO)
+    assert check["status"] == "completed"
+    assert check["conclusion"] == outcome.conclusion == "failure"  # shell=True is a high finding
+    assert check["output"]["annotations_count"] >= 1
+
+
+def test_retry_after_a_transient_error_reuses_the_same_check_run(env):
+    job = job_for(env)
+    env.fake.inject("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files", 502, 502, 502)
+    with pytest.raises(TransientGitHubError):
+        run(env, job)
+    [check] = env.fake.check_runs(OWNER, REPO)
+    assert check["status"] == "in_progress"
+    assert env.fake.pending_faults() == 0
+    env.redis.delete(env.keys.check_run(INSTALLATION, f"{OWNER}/{REPO}", external_id(job)))  # found via list
+    outcome = run(env, job)
+    assert outcome.status == "completed"
+    assert len(env.fake.calls("POST", CREATE)) == 1
+    [check] = env.fake.check_runs(OWNER, REPO)
+    assert check["status"] == "completed"
+
+
+def test_a_job_run_twice_publishes_once(env):
+    job = job_for(env)
+    assert run(env, job).status == "completed"
+    patches = len(env.fake.calls("PATCH", UPDATE))
+    again = run(env, job)
+    assert again.status == "already-completed"
+    assert len(env.fake.calls("PATCH", UPDATE)) == patches
+    assert len(env.fake.calls("POST", CREATE)) == 1
+
+
+def test_stale_job_stops_before_any_github_call(env):
+    state = PullState(env.redis, env.keys)
+    env.redis.hset(env.keys.pull(INSTALLATION, f"{OWNER}/{REPO}", env.pull.number), "sha", "f" * 40)
+    assert state.latest_head(INSTALLATION, f"{OWNER}/{REPO}", env.pull.number) == "f" * 40
+    outcome = run(env, job_for(env))
+    assert outcome.status == "superseded" and outcome.detail == f"superseded by {'f' * 40}"
+    assert env.fake.calls() == []
+
+
+def test_stale_job_cancels_the_run_an_earlier_attempt_made(env):
+    job = job_for(env)
+    env.fake.inject("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files", 502, 502, 502)
+    with pytest.raises(TransientGitHubError):
+        run(env, job)
+    newer = env.fake.push(OWNER, REPO, env.pull.number, {"pkg/other.py": "Y = 2\n"})
+    env.redis.hset(env.keys.pull(INSTALLATION, f"{OWNER}/{REPO}", env.pull.number), "sha", newer)
+    outcome = run(env, job)
+    assert outcome.status == "superseded"
+    [check] = env.fake.check_runs(OWNER, REPO)
+    assert check["conclusion"] == "cancelled"
+    assert check["output"]["title"] == f"Superseded by {newer[:7]}"
+
+
+def test_a_push_that_lands_before_the_fetch_cancels_instead_of_publishing(env):
+    job = job_for(env)
+    newer = env.fake.push(OWNER, REPO, env.pull.number, {"pkg/other.py": "Y = 2\n"})
+    outcome = run(env, job)
+    assert outcome.status == "superseded" and newer in outcome.detail
+    [check] = env.fake.check_runs(OWNER, REPO)
+    assert check["head_sha"] == job.head_sha != newer
+    assert check["conclusion"] == "cancelled"
+    assert "annotations_count" not in check["output"] or check["output"]["annotations_count"] == 0
+
+
+def test_removed_installation_drops_queued_work(env):
+    PullState(env.redis, env.keys).mark_removed(INSTALLATION)
+    outcome = run(env, job_for(env))
+    assert outcome.status == "dropped"
+    assert env.fake.calls() == []
+
+
+def test_command_without_a_known_head_reads_it_and_acknowledges(env):
+    comment = env.fake.add_issue_comment(OWNER, REPO, env.pull.number, "/prguard review")
+    job = ReviewJob(
+        INSTALLATION, OWNER, REPO, env.pull.number, None, "d-cmd", "command.review", comment["id"]
+    )
+    outcome = run(env, job)
+    assert outcome.status == "completed" and outcome.head_sha == env.pull.head_sha
+    reactions = env.fake.calls("POST", "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions")
+    assert [r.body["content"] for r in reactions] == ["eyes"]
+
+
+class _Task:
+    def __init__(self, retries):
+        self.request = SimpleNamespace(retries=retries)
+        self.max_retries = 6
+        self.countdown = None
+
+    def retry(self, exc, countdown):
+        self.countdown = countdown
+        return RuntimeError("retry")
+
+
+def test_retry_countdown_honours_retry_after_and_stays_below_the_visibility_timeout():
+    task = _Task(0)
+    with pytest.raises(RuntimeError):
+        _retry(task, RateLimited("limited", retry_after=42.0))
+    assert 42.0 <= task.countdown < 43.0
+    task = _Task(5)
+    with pytest.raises(RuntimeError):
+        _retry(task, RateLimited("limited", retry_after=5000.0))
+    assert task.countdown == MAX_RETRY_COUNTDOWN
+    task = _Task(3)
+    with pytest.raises(RuntimeError):
+        _retry(task, TransientGitHubError("502"))
+    assert 0 < task.countdown <= MAX_RETRY_COUNTDOWN
+    spent = _Task(6)
+    assert _retry(spent, TransientGitHubError("502")) is None  # retries used up: the caller gives up
