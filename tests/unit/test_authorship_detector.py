@@ -111,7 +111,8 @@ def test_hints_never_make_a_change_ai_authored_however_many():
     assert [a.id for a in verdict.agents] == ["unknown_ai"]
     assert verdict.agents[0].confidence == "low"
     assert len(verdict.agents[0].evidence) == 30
-    out = verdict.to_dict()["agents"][0]
+    assert verdict.to_dict()["agents"] == []
+    out = verdict.to_dict()["signals"][0]
     assert len(out["evidence"]) == MAX_EVIDENCE_PER_AGENT
     assert out["evidence_omitted"] == 30 - MAX_EVIDENCE_PER_AGENT
 
@@ -182,7 +183,7 @@ def test_ai_commit_pushed_onto_a_dependabot_pr_still_counts():
 def test_no_marker_is_unknown_not_human():
     verdict = detect_authorship(pr(), [])
     out = verdict.to_dict()
-    assert out["ai_authored"] is False and out["agents"] == [] and out["confidence"] is None
+    assert out["ai_authored"] is False and out["agents"] == out["signals"] == [] and out["confidence"] is None
     assert "does not prove a human wrote it" in out["summary"]
 
 
@@ -200,6 +201,7 @@ def test_policy_min_confidence_high_needs_a_strong_marker():
     strict = load_policy(repo_text="authorship:\n  min_confidence: high\n")
     verdict = detect_authorship(codex_cloud, [], strict)
     assert verdict.ai_authored is False and verdict.agents[0].confidence == "medium"
+    assert verdict.to_dict()["agents"] == [] and verdict.to_dict()["signals"][0]["id"] == "codex"
 
 
 def test_policy_can_disable_detection_and_code_scanning():

@@ -127,12 +127,18 @@ class AuthorshipVerdict:
         return "No AI-authorship marker found (this does not prove a human wrote it)."
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON `authorship` shape of the review result."""
+        """The JSON `authorship` shape of the review result.
+
+        `agents` lists only the agents confident enough to make the change AI-authored
+        (so it is non-empty exactly when `ai_authored` is true); weaker ones are `signals`,
+        same shape, shown to reviewers but never acted on.
+        """
         return {
             "ai_authored": self.ai_authored,
             "confidence": self.confidence,
             "summary": self.summary,
-            "agents": [a.to_dict() for a in self.agents],
+            "agents": [a.to_dict() for a in self.agents if _at_least(a.confidence, self.min_confidence)],
+            "signals": [a.to_dict() for a in self.agents if not _at_least(a.confidence, self.min_confidence)],
             "commits": list(self.commits),
             "commit_count": self.commit_count,
             "min_confidence": self.min_confidence,
