@@ -852,8 +852,8 @@ class Runner:
         method = func.attr if isinstance(func, ast.Attribute) else None
         source = self._source(qual, func) if qual else None
         if isinstance(func, ast.Attribute):
-            receiver = self.ev(func.value, state)
-            callee = source if source is not None else receiver
+            receiver = source if source is not None else self.ev(func.value, state)
+            callee = receiver
         else:
             callee = self.ev(func, state)
         args = [self.ev(a, state) for a in node.args]

@@ -1,0 +1,255 @@
+"""How taint moves: propagation, precision, helpers in one module and across files, findings' shape."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.taint_helpers import rules_of, taint
+from workers.analyzers.taint_rules import RuleError, build_rules
+from workers.engine.model import Confidence, Severity
+
+HEAD = """
+import os
+import subprocess
+from flask import Flask, request
+app = Flask(__name__)
+"""
+
+
+def flask(body: str) -> str:
+    lines = "\n".join("    " + line if line else "" for line in body.strip("\n").splitlines())
+    return HEAD + "\n@app.route('/run')\ndef run():\n" + lines + "\n    return 'ok'\n"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'x = request.args["f"]\ny = x\nos.system(y)',
+        'cmd = "ls "\ncmd += request.args["f"]\nos.system(cmd)',
+        'os.system("ls {}".format(request.args["f"]))',
+        'os.system("ls %s" % request.args["f"])',
+        'os.system("ls %s %s" % ("-l", request.args["f"]))',
+        'os.system(request.args["f"][:20])',
+        'os.system(request.args["f"].strip().lower())',
+        'parts = ["ls", request.args["f"]]\nos.system(" ".join(parts))',
+        'opts = {"dir": request.args["f"]}\nos.system("ls " + opts["dir"])',
+        'opts = {}\nopts.update({"dir": request.args["f"]})\nos.system("ls " + opts["dir"])',
+        'opts = {}\nopts.setdefault("dir", request.args["f"])\nos.system("ls " + opts["dir"])',
+        'items = []\nitems.append(request.args["f"])\nos.system("ls " + items[0])',
+        'items = []\nitems.extend(request.args.getlist("f"))\nos.system("ls " + " ".join(items))',
+        'a, b = "ls", request.args["f"]\nos.system(a + " " + b)',
+        'first, *rest = request.args["f"].split(",")\nos.system("ls " + first)',
+        'names = [n.strip() for n in request.args["f"].split(",")]\nos.system("ls " + names[0])',
+        'names = {k: v for k, v in request.args.items()}\nos.system("ls " + names["d"])',
+        'target = request.args["f"] if request.args.get("x") else "/tmp"\nos.system("ls " + target)',
+        'with open(request.args["f"]) as fh:\n    os.system(fh.read())',
+        'if (name := request.args.get("f")):\n    os.system("ls " + name)',
+        'for item in request.args.getlist("f"):\n    os.system("ls " + item)',
+        'name = request.args.get("f") or "default"\nos.system("ls " + name)',
+    ],
+)
+def test_propagation_reaches_the_sink(body: str) -> None:
+    assert "taint-command-injection" in rules_of(taint(flask(body)))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'x = request.args["f"]\nx = "/tmp"\nos.system("ls " + x)',
+        'opts = {"dir": request.args["f"], "mode": "-l"}\nos.system("ls " + opts["mode"])',
+        'args = ["ls", request.args["f"]]\nargs[1] = "/tmp"\nos.system(" ".join(args))',
+        'DEBUG = False\nx = "/tmp"\nif DEBUG:\n    x = request.args["f"]\nos.system("ls " + x)',
+        'x = "/tmp"\nwhile False:\n    x = request.args["f"]\nos.system("ls " + x)',
+        'x = "/tmp" if True else request.args["f"]\nos.system("ls " + x)',
+        'n = len(request.args["f"])\nos.system("ls -l | head -n %d" % n)',
+        'flag = request.args["f"].isdigit()\nos.system("ls" if flag else "pwd")',
+        'x = request.args["f"]\nif not x.isalnum():\n    return "bad", 400\nos.system("ls " + x)',
+        'x = request.args["f"]\nif x == "home":\n    os.system("ls " + x)',
+        'mode = {"short": "-1", "long": "-l"}.get(request.args["f"], "-1")\nos.system("ls " + mode)',
+        'x = request.args["f"]\nsubprocess.run(["ls", x])',
+        'subprocess.run(["ls"] + [request.args["f"]])',
+        'subprocess.run(["ls", request.args["f"]], shell=False)',
+    ],
+)
+def test_precision_keeps_safe_code_quiet(body: str) -> None:
+    assert taint(flask(body)) == []
+
+
+def test_helper_in_the_same_module_passes_taint_through_its_return() -> None:
+    code = HEAD + (
+        "\ndef build_command(name):\n    safe = name.strip()\n    return 'convert ' + safe + ' out.png'\n"
+        "\n@app.route('/c')\ndef convert():\n    cmd = build_command(request.args['file'])\n"
+        "    subprocess.run(cmd, shell=True)\n    return 'ok'\n"
+    )
+    [finding] = taint(code)
+    assert finding.rule_id == "taint-command-injection"
+    assert finding.confidence == Confidence.MEDIUM  # through a helper
+    lines = [step.line for step in finding.flow]
+    assert lines[0] == 12 and lines[-1] == 13 and 6 in lines and 7 in lines
+
+
+def test_helper_that_sanitizes_stops_the_flow() -> None:
+    code = HEAD + (
+        "import shlex\n\ndef build_command(name):\n    return 'convert ' + shlex.quote(name) + ' out.png'\n"
+        "\n@app.route('/c')\ndef convert():\n    subprocess.run(build_command(request.args['file']), shell=True)\n"
+        "    return 'ok'\n"
+    )
+    assert taint(code) == []
+
+
+def test_sink_inside_a_helper_is_reported_at_the_sink_with_the_whole_path() -> None:
+    code = HEAD + (
+        "\ndef archive(folder):\n    os.system('tar czf /tmp/a.tgz ' + folder)\n"
+        "\ndef prepare(folder):\n    archive(folder)\n"
+        "\n@app.route('/a')\ndef handler():\n    prepare(request.form['folder'])\n    return 'ok'\n"
+    )
+    [finding] = taint(code)
+    assert finding.start_line == 7
+    assert [s.line for s in finding.flow][0] == 14
+    assert "request.form['folder']" in finding.message
+
+
+def test_method_helper_through_self() -> None:
+    code = HEAD + (
+        "\nclass Exporter:\n    def __init__(self, fmt):\n        self.fmt = fmt\n"
+        "    def command(self, name):\n        return f'export --format {self.fmt} {name}'\n"
+        "    def run(self, name):\n        os.system(self.command(name))\n"
+        "\n@app.route('/e')\ndef export():\n    Exporter('csv').run(request.args['n'])\n    return 'ok'\n"
+    )
+    # a method called on an object built here is not resolved; calling it through self is
+    code += "\nclass Job:\n    def go(self):\n        os.system(self.cmd(request.args['n']))\n"
+    code += "    def cmd(self, n):\n        return 'echo ' + n\n"
+    findings = taint(code)
+    assert [f.start_line for f in findings] == [21]
+
+
+def test_flow_across_two_changed_files() -> None:
+    files = {
+        "shop/utils/shell.py": (
+            "import subprocess\n\n\ndef thumbnail(path, size):\n"
+            "    cmd = f'convert {path} -resize {size} thumb.png'\n"
+            "    return subprocess.check_output(cmd, shell=True)\n"
+        ),
+        "shop/views.py": (
+            "from flask import Blueprint, request\nfrom shop.utils.shell import thumbnail\n"
+            "bp = Blueprint('img', __name__)\n\n\n@bp.route('/thumb')\ndef thumb():\n"
+            "    size = request.args.get('size', '64x64')\n    return thumbnail('/srv/a.png', size)\n"
+        ),
+    }
+    findings = taint(files)
+    [finding] = [f for f in findings if f.rule_id == "taint-command-injection"]
+    assert finding.path == "shop/utils/shell.py" and finding.start_line == 6
+    assert "views.py:8" in finding.message
+    assert finding.flow[0].description.startswith("shop/views.py:")
+
+
+def test_relative_import_across_files_and_module_alias() -> None:
+    files = {
+        "app/helpers.py": "def where(name):\n    return 'name = ' + repr(name) + ' OR ' + name\n",
+        "app/api.py": (
+            "from django.db import connection\nfrom . import helpers\n\n\n"
+            "def search(request):\n    clause = helpers.where(request.GET['q'])\n"
+            "    with connection.cursor() as cur:\n        cur.execute('SELECT * FROM t WHERE ' + clause)\n"
+        ),
+    }
+    [finding] = taint(files)
+    assert finding.rule_id == "taint-sql-injection" and finding.path == "app/api.py"
+
+
+def test_django_view_parameters_and_fastapi_parameters_are_sources() -> None:
+    django = (
+        "import os\nfrom django.http import FileResponse\n\n\ndef download(request, filename):\n"
+        "    return FileResponse(open(os.path.join('/srv', filename), 'rb'))\n"
+    )
+    assert rules_of(taint(django)) == ["taint-path-traversal"]
+    fastapi = (
+        "import subprocess\nfrom fastapi import FastAPI, Depends\napp = FastAPI()\n\n\n"
+        "@app.get('/ping')\ndef ping(host: str, count: int = 1, db=Depends(object)):\n"
+        "    subprocess.run(f'ping -c {count} {host}', shell=True)\n"
+        "    subprocess.run(f'ping -c {count} localhost', shell=True)\n"
+    )
+    assert [f.start_line for f in taint(fastapi)] == [8]
+
+
+def test_flask_route_converters() -> None:
+    code = HEAD + (
+        "\n@app.route('/files/<path:name>/<int:rev>')\ndef files(name, rev):\n"
+        "    os.system('cat /srv/%s' % name)\n    os.system('cat /srv/%d' % rev)\n    return 'ok'\n"
+    )
+    assert [f.start_line for f in taint(code)] == [8]
+
+
+def test_process_sources_have_lower_severity_and_env_needs_low_confidence() -> None:
+    cli = "import os, sys\n\nos.system('ls ' + sys.argv[1])\nos.system('ls ' + input('dir? '))\n"
+    findings = taint(cli)
+    assert [f.severity for f in findings] == [Severity.MEDIUM, Severity.MEDIUM]
+    env = "import os\n\nos.system('backup ' + os.environ['TARGET'])\nos.system('x ' + os.getenv('Y', ''))\n"
+    assert taint(env) == []
+    low = taint(env, {"min_confidence": "low"})
+    assert [f.confidence for f in low] == [Confidence.LOW, Confidence.LOW]
+    assert all(f.severity == Severity.MEDIUM for f in low)
+
+
+def test_finding_shape_message_flow_cwe_and_scope() -> None:
+    code = flask('name = request.args["file"]\ncmd = "convert " + name\nsubprocess.run(cmd, shell=True)')
+    [finding] = taint(code)
+    assert finding.analyzer == "taint" and finding.cwe == 78 and finding.severity == Severity.HIGH
+    assert finding.confidence == Confidence.HIGH
+    assert finding.message.startswith('`cmd` is built from `request.args["file"]` (line 8 → 9 → 10)')
+    assert "shell=True" in finding.message
+    assert [s.line for s in finding.flow] == [8, 9, 10]
+    assert finding.relevant_lines == (8, 10)
+    assert finding.title == "OS command injection (CWE-78)"
+    # the fingerprint ignores line numbers: code added above keeps it
+    shifted = taint(code.replace("app = Flask(__name__)", "app = Flask(__name__)\n\n\nVERSION = 2"))
+    assert shifted[0].fingerprint == finding.fingerprint and shifted[0].start_line == finding.start_line + 3
+
+
+def test_bandit_cwe_is_used_where_bandit_reports_the_same_call() -> None:
+    code = flask('eval(request.args["e"])\nexec(request.args["e"])')
+    assert {f.cwe for f in taint(code)} == {78}  # bandit B307/B102 say CWE-78
+    titles = {f.title for f in taint(code)}
+    assert titles == {"Code injection (CWE-95)"}
+
+
+def test_one_finding_per_sink_even_with_many_flows() -> None:
+    code = flask('a = request.args["a"]\nb = request.form["b"]\nos.system(a + b)')
+    assert len(taint(code)) == 1
+
+
+def test_policy_extends_sources_sinks_and_sanitizers() -> None:
+    code = (
+        "from acme.web import current_params\nfrom acme.db import raw_query\nfrom acme.text import scrub\n\n"
+        "def report():\n    q = current_params()['q']\n    raw_query('SELECT ' + q)\n"
+        "    raw_query('SELECT ' + scrub(q))\n"
+    )
+    assert taint(code) == []
+    settings = {
+        "extra_sources": ["acme.web.current_params"],
+        "extra_sinks": [
+            {"name": "acme.db.raw_query", "cwe": 89, "severity": "high", "message": "Use acme.db.q."}
+        ],
+        "extra_sanitizers": [{"name": "acme.text.scrub", "kinds": ["sql"]}],
+    }
+    [finding] = taint(code, settings)
+    assert finding.rule_id == "taint-sql-injection" and finding.start_line == 7
+    assert finding.message.endswith("Use acme.db.q.")
+
+
+def test_bad_policy_rules_raise_a_clear_error() -> None:
+    with pytest.raises(RuleError, match=r"extra_sinks\[0\]"):
+        build_rules({"extra_sinks": [{"name": "x.y", "kind": "nonsense"}]})
+    with pytest.raises(RuleError, match=r"extra_sources\[0\]"):
+        build_rules({"extra_sources": [{"name": "x", "kind": "radio"}]})
+
+
+def test_code_that_is_odd_but_valid_does_not_crash() -> None:
+    code = (
+        "import os\nfrom flask import request\n\n\ndef f(*args, **kwargs):\n    return f(*args)\n\n\n"
+        "async def g():\n    async with request.args as a:\n        async for b in a:\n            os.system(b)\n"
+        "    match request.args['m']:\n        case {'k': v}:\n            os.system(v)\n        case _:\n"
+        "            pass\n    try:\n        x = 1 / 0\n    except* ValueError:\n        pass\n"
+        "    lambda: os.system(request.args['x'])\n    del x\n    global G\n"
+    )
+    findings = taint(code)
+    assert {f.start_line for f in findings} == {12, 15}

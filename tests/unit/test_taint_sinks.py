@@ -1,0 +1,266 @@
+"""Every sink family: a vulnerable case, and safe twins that differ by one thing only."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.taint_helpers import taint
+
+FLASK = "from flask import Flask, request, redirect, session, make_response, send_file, Markup\n"
+FLASK += "import os, subprocess, shlex, html, re, logging, pickle, yaml, requests, sqlite3\n"
+FLASK += "app = Flask(__name__)\nlog = logging.getLogger(__name__)\nALLOWED = {'en', 'de', 'fr'}\n"
+FLASK += "BASE = '/srv/files'\n"
+
+
+def view(body: str) -> str:
+    """A Flask view around `body` (indented four spaces)."""
+    lines = "\n".join("    " + line if line else "" for line in body.strip("\n").splitlines())
+    return FLASK + "\n@app.route('/x')\ndef handler():\n" + lines + "\n"
+
+
+# name -> (code, rule expected or None)
+CASES: dict[str, tuple[str, str | None]] = {
+    # SQL (89)
+    "sql-fstring": (
+        view(
+            'uid = request.args["id"]\ncur = sqlite3.connect("db").cursor()\n'
+            'cur.execute(f"SELECT * FROM users WHERE id = {uid}")\nreturn "ok"'
+        ),
+        "taint-sql-injection",
+    ),
+    "sql-params": (
+        view(
+            'uid = request.args["id"]\ncur = sqlite3.connect("db").cursor()\n'
+            'cur.execute("SELECT * FROM users WHERE id = ?", (uid,))\nreturn "ok"'
+        ),
+        None,
+    ),
+    "sql-int": (
+        view(
+            'uid = int(request.args["id"])\ncur = sqlite3.connect("db").cursor()\n'
+            'cur.execute("SELECT * FROM users WHERE id = %d" % uid)\nreturn "ok"'
+        ),
+        None,
+    ),
+    "sql-overwritten": (
+        view(
+            'order = request.args.get("order")\norder = "name"\ncur = sqlite3.connect("db").cursor()\n'
+            'cur.execute("SELECT * FROM users ORDER BY " + order)\nreturn "ok"'
+        ),
+        None,
+    ),
+    "sql-allowlist": (
+        view(
+            'order = request.args.get("order", "name")\nif order not in ("name", "email"):\n'
+            '    order = "name"\ncur = sqlite3.connect("db").cursor()\n'
+            'cur.execute("SELECT * FROM users ORDER BY " + order)\nreturn "ok"'
+        ),
+        None,
+    ),
+    # command (78)
+    "cmd-shell": (
+        view(
+            'host = request.form["host"]\nout = subprocess.check_output("ping -c 1 " + host, shell=True)\n'
+            "return out"
+        ),
+        "taint-command-injection",
+    ),
+    "cmd-list": (
+        view(
+            'host = request.form["host"]\nout = subprocess.check_output(["ping", "-c", "1", host])\nreturn out'
+        ),
+        None,
+    ),
+    "cmd-quote": (
+        view(
+            'host = request.form["host"]\nout = subprocess.check_output("ping -c 1 " + shlex.quote(host), '
+            "shell=True)\nreturn out"
+        ),
+        None,
+    ),
+    "cmd-os-system": (
+        view('os.system("tar czf /tmp/b.tgz " + request.args["dir"])\nreturn "ok"'),
+        "taint-command-injection",
+    ),
+    "cmd-dead-branch": (
+        view('cmd = "uptime"\nif False:\n    cmd = request.args["cmd"]\nos.system(cmd)\nreturn "ok"'),
+        None,
+    ),
+    # code (94/95)
+    "eval": (view('expr = request.args["expr"]\nreturn str(eval(expr))'), "taint-code-injection"),
+    "eval-float": (view('expr = float(request.args["expr"])\nreturn str(eval("1 + %f" % expr))'), None),
+    # path (22)
+    "path-open": (
+        view('name = request.args["name"]\nwith open(os.path.join(BASE, name)) as fh:\n    return fh.read()'),
+        "taint-path-traversal",
+    ),
+    "path-basename": (
+        view(
+            'name = os.path.basename(request.args["name"])\nwith open(os.path.join(BASE, name)) as fh:\n'
+            "    return fh.read()"
+        ),
+        None,
+    ),
+    "path-realpath-check": (
+        view(
+            'name = request.args["name"]\nfull = os.path.realpath(os.path.join(BASE, name))\n'
+            'if not full.startswith(BASE + os.sep):\n    return "no", 403\nreturn send_file(full)'
+        ),
+        None,
+    ),
+    "path-startswith-unresolved": (
+        view(
+            'name = request.args["name"]\nfull = os.path.join(BASE, name)\n'
+            'if not full.startswith(BASE):\n    return "no", 403\nreturn send_file(full)'
+        ),
+        "taint-path-traversal",
+    ),
+    # HTML (79)
+    "xss-return": (view('name = request.args.get("name", "")\nreturn f"<h1>Hello {name}</h1>"'), "taint-xss"),
+    "xss-escape": (
+        view('name = request.args.get("name", "")\nreturn f"<h1>Hello {html.escape(name)}</h1>"'),
+        None,
+    ),
+    "xss-markup": (view('bio = request.form["bio"]\nreturn Markup("<p>" + bio + "</p>")'), "taint-xss"),
+    "xss-plain-text": (
+        view(
+            'name = request.args.get("name", "")\nreturn f"Hello {name}", 200, {"Content-Type": "text/plain"}'
+        ),
+        None,
+    ),
+    "xss-make-response-json": (
+        view('name = request.args.get("name", "")\nreturn make_response(name, 200)'),
+        "taint-xss",
+    ),
+    # redirect (601)
+    "redirect": (view('return redirect(request.args.get("next", "/"))'), "taint-open-redirect"),
+    "redirect-local-prefix": (view('return redirect("/profile/" + request.args.get("tab", "main"))'), None),
+    "redirect-allowlist": (
+        view(
+            'target = request.args.get("next", "/")\nif target in {"/", "/home"}:\n'
+            '    return redirect(target)\nreturn redirect("/")'
+        ),
+        None,
+    ),
+    # LDAP (90)
+    "ldap": (
+        "import ldap\nfrom flask import Flask, request\napp = Flask(__name__)\n\n@app.route('/u')\ndef u():\n"
+        "    conn = ldap.initialize('ldap://dir')\n    user = request.args['user']\n"
+        "    return str(conn.search_s('dc=ex', ldap.SCOPE_SUBTREE, '(uid=' + user + ')'))\n",
+        "taint-ldap-injection",
+    ),
+    "ldap-escaped": (
+        "import ldap\nfrom ldap.filter import escape_filter_chars\nfrom flask import Flask, request\n"
+        "app = Flask(__name__)\n\n@app.route('/u')\ndef u():\n    conn = ldap.initialize('ldap://dir')\n"
+        "    user = escape_filter_chars(request.args['user'])\n"
+        "    return str(conn.search_s('dc=ex', ldap.SCOPE_SUBTREE, '(uid=' + user + ')'))\n",
+        None,
+    ),
+    # XPath (643)
+    "xpath": (
+        "from lxml import etree\nfrom flask import Flask, request\napp = Flask(__name__)\n"
+        "TREE = etree.parse('users.xml')\n\n@app.route('/u')\ndef u():\n    name = request.args['name']\n"
+        '    return str(TREE.xpath("//user[@name=\'" + name + "\']"))\n',
+        "taint-xpath-injection",
+    ),
+    "xpath-variables": (
+        "from lxml import etree\nfrom flask import Flask, request\napp = Flask(__name__)\n"
+        "TREE = etree.parse('users.xml')\n\n@app.route('/u')\ndef u():\n    name = request.args['name']\n"
+        "    return str(TREE.xpath('//user[@name=$name]', name=name))\n",
+        None,
+    ),
+    # deserialisation (502)
+    "pickle": (
+        view("obj = pickle.loads(request.get_data())\nreturn str(obj)"),
+        "taint-unsafe-deserialization",
+    ),
+    "yaml-load": (
+        view("cfg = yaml.load(request.data, Loader=yaml.Loader)\nreturn str(cfg)"),
+        "taint-unsafe-deserialization",
+    ),
+    "yaml-safe": (view("cfg = yaml.load(request.data, Loader=yaml.SafeLoader)\nreturn str(cfg)"), None),
+    # XML (611)
+    "xxe-lxml": (
+        "from lxml import etree\nfrom flask import Flask, request\napp = Flask(__name__)\n\n"
+        "@app.route('/x', methods=['POST'])\ndef x():\n    doc = etree.fromstring(request.data)\n"
+        "    return doc.tag\n",
+        "taint-xxe",
+    ),
+    "xxe-hardened": (
+        "from lxml import etree\nfrom flask import Flask, request\napp = Flask(__name__)\n"
+        "PARSER = etree.XMLParser(resolve_entities=False, no_network=True)\n\n"
+        "@app.route('/x', methods=['POST'])\ndef x():\n    doc = etree.fromstring(request.data, parser=PARSER)\n"
+        "    return doc.tag\n",
+        None,
+    ),
+    # session (501)
+    "session": (view('session["role"] = request.form["role"]\nreturn "ok"'), "taint-trust-boundary"),
+    "session-allowlist": (
+        view('lang = request.form["lang"]\nif lang in ALLOWED:\n    session["lang"] = lang\nreturn "ok"'),
+        None,
+    ),
+    "cookie": (
+        view('resp = make_response("ok")\nresp.set_cookie("theme", request.args["theme"])\nreturn resp'),
+        "taint-trust-boundary",
+    ),
+    # headers (113)
+    "header": (
+        view('resp = make_response("ok")\nresp.headers["X-Trace"] = request.args["trace"]\nreturn resp'),
+        "taint-header-injection",
+    ),
+    "header-clean-key": (
+        view(
+            'data = {"trace": request.args["trace"], "kind": "static"}\nresp = make_response("ok")\n'
+            'resp.headers["X-Kind"] = data["kind"]\nreturn resp'
+        ),
+        None,
+    ),
+    # logs (117)
+    "log": (
+        view('user = request.form["user"]\nlog.info("login failed for " + user)\nreturn "no", 401'),
+        "taint-log-injection",
+    ),
+    "log-stripped": (
+        view(
+            'user = request.form["user"].replace("\\n", "")\nlog.info("login failed for " + user)\n'
+            'return "no", 401'
+        ),
+        None,
+    ),
+    # SSRF (918)
+    "ssrf": (view('url = request.args["url"]\nreturn requests.get(url, timeout=5).text'), "taint-ssrf"),
+    "ssrf-fixed-host": (
+        view(
+            'uid = request.args["id"]\nreturn requests.get(f"https://api.example.com/users/{uid}", timeout=5).text'
+        ),
+        None,
+    ),
+    # regex (730)
+    "regex": (
+        view('pattern = request.args["q"]\nreturn str(re.findall(pattern, "haystack"))'),
+        "taint-regex-injection",
+    ),
+    "regex-escaped": (
+        view('pattern = re.escape(request.args["q"])\nreturn str(re.findall(pattern, "haystack"))'),
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_sink_family(name: str) -> None:
+    code, expected = CASES[name]
+    findings = taint(code)
+    rules = sorted({f.rule_id for f in findings if f.rule_id != "taint-xss" or expected == "taint-xss"})
+    if expected is None:
+        assert [f.message for f in findings] == []
+    else:
+        assert expected in rules, [f.message for f in findings]
+
+
+def test_every_sink_family_has_a_vulnerable_and_a_safe_case() -> None:
+    from workers.analyzers.taint_rules import KINDS
+
+    vulnerable = {rule for _, rule in CASES.values() if rule}
+    assert {kind.rule_id for kind in KINDS.values()} <= vulnerable
+    assert sum(1 for _, rule in CASES.values() if rule is None) >= len(KINDS)
