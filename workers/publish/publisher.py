@@ -31,9 +31,11 @@ from workers.engine.model import ChangedFile, ReviewResult
 from workers.github.errors import TransientGitHubError
 from workers.publish import checkrun, dedupe, labels, review
 from workers.publish.checkrun import Waiver
+from workers.publish.throttle import WriteBudget
 
 log = logging.getLogger("prguard.publish")
 
+WRITE_BUDGET = WriteBudget()  # GitHub's content-creation limits; tests may loosen the spacing
 LOCK_TTL = 300
 PUBLISHED_TTL = 14 * 24 * 3600
 FINGERPRINTS_TTL = 30 * 24 * 3600
@@ -413,7 +415,8 @@ def publish_context(context: Any) -> PublishReport:
 
     job = context.job
     prefix = getattr(context.keys, "prefix", "prguard:")
-    client = ThrottledClient(context.client, WriteThrottle(context.redis, prefix=prefix), job.installation_id)
+    throttle = WriteThrottle(context.redis, prefix=prefix, budget=WRITE_BUDGET)
+    client = ThrottledClient(context.client, throttle, job.installation_id)
     snapshot = context.snapshot
     target = PublishTarget(
         installation_id=job.installation_id,
