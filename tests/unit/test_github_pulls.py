@@ -24,6 +24,10 @@ def content(sha: str, path: str) -> str:
     return f"# {path} at {sha[:1]}\nvalue = {len(path)}\n"
 
 
+def blob(oid: str, size: int, text: str | None, *, binary: bool = False, truncated: bool = False) -> dict:
+    return {"oid": oid, "byteSize": size, "isBinary": binary, "isTruncated": truncated, "text": text}
+
+
 def graphql_blobs(request):
     """Answer an aliased blob batch like GitHub: text, binary, truncated, or no object."""
     payload = json.loads(request.body)
@@ -46,22 +50,27 @@ def graphql_blobs(request):
                 "text": None,
             }
         elif path == TRUNCATED:
-            repository[alias] = {"oid": "7" * 40, "byteSize": 600_000, "isBinary": False, "isTruncated": True,
-                                 "text": "x" * 10}  # fmt: skip
+            repository[alias] = blob("7" * 40, 600_000, "x" * 10, truncated=True)
         else:
             text = content(sha, path)
-            repository[alias] = {"oid": "1" * 40, "byteSize": len(text), "isBinary": False, "isTruncated": False,
-                                 "text": text}  # fmt: skip
+            repository[alias] = blob("1" * 40, len(text), text)
     return 200, {}, json.dumps({"data": {"repository": repository}})
 
 
 def register_pull(paths: list[str], changed_files: int | None = None, commits: int = 3) -> None:
-    responses.get(
-        f"{REPO}/pulls/5",
-        json={"number": 5, "title": "Add things", "body": "", "user": {"login": "dev", "type": "User", "id": 9},
-              "head": {"ref": "feature", "sha": HEAD}, "base": {"ref": "main", "sha": BASE}, "draft": False,
-              "state": "open", "changed_files": changed_files or len(paths), "labels": []},
-    )  # fmt: skip
+    pull = {
+        "number": 5,
+        "title": "Add things",
+        "body": "",
+        "user": {"login": "dev", "type": "User", "id": 9},
+        "head": {"ref": "feature", "sha": HEAD},
+        "base": {"ref": "main", "sha": BASE},
+        "draft": False,
+        "state": "open",
+        "changed_files": changed_files or len(paths),
+        "labels": [],
+    }
+    responses.get(f"{REPO}/pulls/5", json=pull)
     commit_json = [
         {"sha": f"{i:040d}", "commit": {"message": f"commit {i}", "author": {"name": "Dev", "email": "d@x"}}}
         for i in range(commits)
@@ -116,10 +125,15 @@ def test_rest_fallback_only_for_truncated_or_missing_text_and_binary_is_flagged(
     responses.get(
         f"{REPO}/git/blobs/{'7' * 40}", body=b"y = 1\n" * 100_000, content_type="application/vnd.github.raw"
     )
-    responses.get(f"{REPO}/contents/{MISSING}", status=404, json={"message": "Not Found"},
-                  match=[responses.matchers.query_param_matcher({"ref": HEAD})])  # fmt: skip
-    responses.get(f"{REPO}/contents/{MISSING}", body=b"late = True\n", content_type="application/vnd.github.raw",
-                  match=[responses.matchers.query_param_matcher({"ref": BASE})])  # fmt: skip
+    at_ref = responses.matchers.query_param_matcher
+    missing = f"{REPO}/contents/{MISSING}"
+    responses.get(missing, status=404, json={"message": "Not Found"}, match=[at_ref({"ref": HEAD})])
+    responses.get(
+        missing,
+        body=b"late = True\n",
+        content_type="application/vnd.github.raw",
+        match=[at_ref({"ref": BASE})],
+    )
     github = client()
     snapshot = fetch_pull_request(github, "octo", "widgets", 5)
     files = {f.path: f for f in snapshot.files}
