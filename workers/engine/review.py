@@ -124,6 +124,7 @@ def review(
     head_findings = _analyze_heads(enabled, contexts, selection.files, run)
     reported, suppressed, pre_existing, out_of_scope = _filter(head_findings, contexts, enabled, run)
     reported, duplicates = _deduplicate(reported)
+    reported, proven_safe = _drop_proven_safe(reported, enabled)
 
     for finding in reported:
         if finding.analyzer in run.stats:
@@ -151,6 +152,7 @@ def review(
         "suppressed": len(suppressed),
         "outside_diff": out_of_scope,
         "duplicates": duplicates,
+        "proven_safe": proven_safe,
         "analyzers": {name: s.to_dict() for name, s in run.stats.items()},
         "complexity_changes": [],
         "maintainability": [],
@@ -509,6 +511,27 @@ def _deduplicate(findings: list[Finding]) -> tuple[list[Finding], int]:
         elif current.analyzer == finding.analyzer:
             kept.append(finding)  # one analyzer's own distinct findings are never merged
     kept.extend(best.values())
+    return kept, len(findings) - len(kept)
+
+
+def _drop_proven_safe(findings: list[Finding], analyzers: Sequence[Analyzer]) -> tuple[list[Finding], int]:
+    """Drop pattern findings on sinks a flow analyzer proved receive no untrusted or unknown data.
+
+    An analyzer may expose `cleared: {path: {(line, cwe)}}` after its run (taint does);
+    findings of lower-precedence analyzers at those places are the noise it exists to remove.
+    """
+    proofs = [(a.name, cleared) for a in analyzers if (cleared := getattr(a, "cleared", None))]
+    if not proofs:
+        return findings, 0
+    kept = [
+        f
+        for f in findings
+        if f.cwe is None
+        or not any(
+            _precedence(name) < _precedence(f.analyzer) and (f.start_line, f.cwe) in cleared.get(f.path, ())
+            for name, cleared in proofs
+        )
+    ]
     return kept, len(findings) - len(kept)
 
 

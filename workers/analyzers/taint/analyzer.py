@@ -30,6 +30,15 @@ class TaintAnalyzer(Analyzer):
         self.cleared: dict[str, set[tuple[int, int]]] = {}
 
     def analyze(self, files: list[FileContext]) -> Iterator[Finding]:
+        """All changed files together; remembers the sinks it proved safe (`cleared`)."""
+        self.cleared = {}
+        yield from self._run(files, remember=True)
+
+    def analyze_file(self, ctx: FileContext) -> Iterator[Finding]:
+        """One file alone (the engine's base-version pass): only flows inside it."""
+        yield from self._run([ctx], remember=False)
+
+    def _run(self, files: list[FileContext], *, remember: bool) -> Iterator[Finding]:
         contexts = [ctx for ctx in files if ctx.is_python]
         if not contexts:
             return
@@ -37,9 +46,8 @@ class TaintAnalyzer(Analyzer):
         modules = [ModuleInfo.build(ctx.path, ctx.head.tree, ctx.head.lines) for ctx in contexts]
         program = Program(rules, modules)
         hits = program.run()
-        self.cleared = program.cleared
-        for ctx in contexts:
-            ctx.extra["taint_cleared"] = sorted(program.cleared.get(ctx.path, ()))
+        if remember:
+            self.cleared = program.cleared
         best: dict[tuple[str, int, int, str], tuple[SinkHit, Confidence]] = {}
         for hit in hits:
             confidence = _confidence(hit)
@@ -49,10 +57,6 @@ class TaintAnalyzer(Analyzer):
         for hit, confidence in sorted(best.values(), key=lambda pair: pair[0].key):
             if confidence.at_least(rules.min_confidence):
                 yield to_finding(hit, confidence)
-
-    def analyze_file(self, ctx: FileContext) -> Iterator[Finding]:
-        """One file alone (the engine's base-version pass): only flows inside it."""
-        yield from self.analyze([ctx])
 
 
 def _confidence(hit: SinkHit) -> Confidence:

@@ -865,7 +865,18 @@ class Runner:
         target = self._resolve(func, state)
         if target is not None:
             return self._apply(target, node, args, kwargs)
-        return self._widen(self._result(node, qual, method, callee, receiver, args, kwargs, state), node)
+        result = self._result(node, qual, method, callee, receiver, args, kwargs, state)
+        if not result.tainted and self._project_call(func, qual):
+            step = Step(self.mod.path, node.lineno, f"`{_text(self.mod, func)}()`")
+            return replace(result, traces=frozenset({Trace(OPAQUE, qual, (step,))}))
+        return self._widen(result, node)
+
+    def _project_call(self, func: ast.expr, qual: str) -> bool:
+        """A call into this project's code we cannot see: its result is unknown, not clean."""
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+            return True
+        package = self.mod.name.split(".")[0]
+        return bool(package) and "." in qual and qual.split(".")[0] == package and qual != self.mod.name
 
     def _result(
         self,

@@ -1,0 +1,60 @@
+"""Taint through the engine: one finding per sink with bandit, and bandit's noise on proven-safe sinks gone."""
+
+from __future__ import annotations
+
+import textwrap
+
+from policies.loader import load_policy
+from workers.analyzers.security import SecurityAnalyzer
+from workers.analyzers.taint import TaintAnalyzer
+from workers.engine.model import ChangedFile
+from workers.engine.review import review
+
+CODE = textwrap.dedent(
+    """
+    import subprocess
+    from flask import Flask, request
+
+    app = Flask(__name__)
+
+
+    @app.route("/convert")
+    def convert():
+        name = request.args["file"]
+        subprocess.call("convert " + name + " out.png", shell=True)
+        subprocess.call(["convert", name, "out.png"])
+        return "ok"
+
+
+    def nightly(job):
+        subprocess.call("run-job " + job, shell=True)
+    """
+).lstrip()
+
+
+def _review(code: str):
+    changed = ChangedFile(path="app/views.py", status="added", head=code.encode(), base=None, patch=None)
+    policy = load_policy(repo_text="scope: changed_files\n")
+    return review([changed], policy, analyzers=[SecurityAnalyzer(), TaintAnalyzer()])
+
+
+def test_taint_and_bandit_on_the_same_sink_give_one_finding_with_the_flow() -> None:
+    result = _review(CODE)
+    at_sink = [f for f in result.findings if f.start_line == 10]
+    assert [(f.analyzer, f.cwe) for f in at_sink] == [("taint", 78)]
+    assert at_sink[0].flow and "request.args" in at_sink[0].message
+    assert result.stats["duplicates"] >= 1
+
+
+def test_bandit_finding_on_a_sink_proven_safe_is_dropped_but_unknown_data_keeps_it() -> None:
+    result = _review(CODE)
+    lines = {(f.analyzer, f.start_line) for f in result.findings}
+    assert ("security", 11) not in lines  # list-form call: taint proved it safe
+    assert ("security", 16) in lines  # a parameter nobody in the change calls: unknown, bandit stays
+    assert result.stats["proven_safe"] >= 1
+
+
+def test_without_taint_bandit_reports_every_call() -> None:
+    changed = ChangedFile(path="app/views.py", status="added", head=CODE.encode(), base=None, patch=None)
+    result = review([changed], load_policy(repo_text="scope: changed_files\n"), analyzers=[SecurityAnalyzer()])
+    assert {10, 11, 16} <= {f.start_line for f in result.findings}
