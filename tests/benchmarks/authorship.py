@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 
 from tests.benchmarks.authorship_holdout import HOLDOUT_NEGATIVES, HOLDOUT_POSITIVES
-from tests.unit.authorship_cases import NEGATIVES, POSITIVES, Case
+from tests.unit.authorship_cases import NEGATIVES, POSITIVES, Case, added, commit, pr
 from workers.analyzers.authorship import detect_authorship
 
 
@@ -50,10 +50,33 @@ def evaluate(name: str, cases: Sequence[Case]) -> dict[str, float]:
     return {"precision": precision, "recall": recall}
 
 
+def adversarial_timing() -> None:
+    """Bodies and messages built to make careless regular expressions backtrack (65 kB, GitHub's body cap)."""
+    texts = {
+        "checkbox line": "- [x] " + "assisted " * 7000,
+        "checkbox lines": ("- [x] " + "assisted " * 30 + "\n") * 240,
+        "blank lines": "\n" * 65000,
+        "fences": "```\n" * 16000,
+        "quotes": "> a\n" * 16000,
+        "review-bot openers": "<!-- CURSOR_SUMMARY -->" * 2800,
+        "trailers": "Subject\n\n" + "Co-authored-by: a <a@b.c>\n" * 2500,
+    }
+    worst = 0.0
+    for name, text in texts.items():
+        pull = pr(commit(text), body=text, title=text[:256], branch=text[:250])
+        started = time.perf_counter()
+        detect_authorship(pull, [added("a.py", *("# " + line for line in text[:20000].splitlines()))])
+        elapsed = time.perf_counter() - started
+        worst = max(worst, elapsed)
+        print(f"    adversarial {name}: {elapsed * 1000:.0f} ms")
+    print(f"adversarial inputs: worst {worst * 1000:.0f} ms")
+
+
 def main() -> None:
     evaluate("development set", POSITIVES + NEGATIVES)
     evaluate("holdout set    ", HOLDOUT_POSITIVES + HOLDOUT_NEGATIVES)
     evaluate("both           ", POSITIVES + NEGATIVES + HOLDOUT_POSITIVES + HOLDOUT_NEGATIVES)
+    adversarial_timing()
 
 
 if __name__ == "__main__":
