@@ -168,9 +168,20 @@ def _suppressed(result: ReviewResult) -> str:
 _HTML = str.maketrans({"<": "&lt;", ">": "&gt;", "&": "&amp;"})
 
 
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+
+
 def _text(value: str) -> str:
-    """Plain text inside Markdown: no HTML, no accidental tables or headings."""
-    return value.translate(_HTML).replace("|", "\\|").replace("\n", " ")
+    """Text inside Markdown: no raw HTML or accidental tables outside code spans (kept as written)."""
+    value = value.replace("\n", " ")
+    out: list[str] = []
+    last = 0
+    for span in _CODE_SPAN.finditer(value):
+        out.append(value[last : span.start()].translate(_HTML).replace("|", "\\|"))
+        out.append(span.group(0))
+        last = span.end()
+    out.append(value[last:].translate(_HTML).replace("|", "\\|"))
+    return "".join(out)
 
 
 def _cell(value: str) -> str:
