@@ -66,7 +66,7 @@ class Policy:
             return self
         data = {k: v for k, v in self.data.items()}
         applied = deep_merge(data, {k: v for k, v in overrides.items() if k != "label"})
-        return Policy(applied, self.sources + ("ai_authored overrides",), self.errors)
+        return Policy(applied, (*self.sources, "ai_authored overrides"), self.errors)
 
     @property
     def digest(self) -> str:
