@@ -337,7 +337,8 @@ def _apply_check_run(ctx: Context, run: dict[str, Any], body: dict[str, Any]) ->
                 )
         run["annotations"].extend(annotations)
         run["output"]["annotations_count"] = len(run["annotations"])
-        run["annotation_batches"].append(len(annotations))
+        if annotations:
+            run["annotation_batches"].append(len(annotations))
 
 
 def _run_json(run: dict[str, Any]) -> dict[str, Any]:

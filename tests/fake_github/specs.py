@@ -160,7 +160,8 @@ class OpenAPI:
 def _describe(error: jsonschema.ValidationError) -> str:
     where = "/".join(str(part) for part in error.absolute_path) or "(body)"
     best = jsonschema.exceptions.best_match([error, *error.context]) if error.context else error
-    return f"{where}: {best.message}"
+    message = best.message if len(best.message) <= 300 else best.message[:140] + " … " + best.message[-140:]
+    return f"{where}: {message}"
 
 
 @cache
