@@ -6,13 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from policies.changes import REPO_POLICY_PATH, check_policy_change
 from policies.loader import load_policy
 from policies.model import Policy, PolicyError
 from workers.cli import EXIT_GATE_FAILED, EXIT_OK, CliError
 from workers.cli.gitrepo import GitRepo
 from workers.engine.model import ChangedFile, PullRequestInfo, ReviewResult
 
-POLICY_PATH = ".github/prguard.yml"
+POLICY_PATH = REPO_POLICY_PATH
 FORMATS = ("text", "json", "markdown", "sarif")
 PASSING = frozenset({"success", "neutral"})
 
@@ -71,8 +72,11 @@ def run(args: argparse.Namespace) -> int:
     if result.policy is None:
         result.policy = policy
     result.notes.extend(n for n in notes if n)
-    if any(n.startswith(_HEAD_POLICY_INVALID) for n in notes) and result.conclusion != "failure":
-        result.conclusion = "action_required"
+    change = None if args.example else check_policy_change(files, POLICY_PATH)
+    if change is not None:
+        result.notes.append(change.note)
+        if change.error is not None and result.conclusion != "failure":
+            result.conclusion = "action_required"  # merging it would break every later review
     _write(render(result, args.format, {f.path: f.head for f in files}), args.output)
     return EXIT_OK if result.conclusion in PASSING else EXIT_GATE_FAILED
 
@@ -94,9 +98,6 @@ def render(result: ReviewResult, fmt: str, sources: dict[str, bytes | None] | No
     from workers.report.text import render as render_text
 
     return render_text(result)
-
-
-_HEAD_POLICY_INVALID = f"This change makes {POLICY_PATH} invalid"
 
 
 def _read_repository(
@@ -127,26 +128,7 @@ def _read_repository(
             if text is not None
             else load_policy()
         )
-    notes.extend(_policy_change_notes(files))
     return files, pull, policy, notes
-
-
-def _policy_change_notes(files: list[ChangedFile]) -> list[str]:
-    """A change that edits the policy file: say it applies after merge, and validate the new file."""
-    changed = next((f for f in files if f.path == POLICY_PATH), None)
-    if changed is None:
-        return []
-    if changed.head is None:
-        return [f"This change removes {POLICY_PATH}; after merge the built-in default policy applies."]
-    try:
-        source = f"{POLICY_PATH} in this change"
-        load_policy(repo_text=_decode(changed.head, source), repo_source=source)
-    except PolicyError as exc:
-        return [f"{_HEAD_POLICY_INVALID}: {exc}. Fix it before merging; this review used the base policy."]
-    return [
-        f"This change edits {POLICY_PATH}; the new policy is valid and applies after merge "
-        "(this review used the base policy)."
-    ]
 
 
 def _policy_from_file(path: str) -> Policy:
