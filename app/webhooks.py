@@ -17,7 +17,15 @@ from gidgethub import BadRequest, ValidationFailure
 from gidgethub.sansio import Event
 
 from app.routing import Decision, route
-from workers.celery_app import ANALYZE_QUEUE, FORGET_TASK, HELP_TASK, REVIEW_TASK, WAIVE_TASK, WRITE_QUEUE
+from workers.celery_app import (
+    ANALYZE_QUEUE,
+    FORGET_TASK,
+    HELP_TASK,
+    REVIEW_TASK,
+    WAIVE_TASK,
+    WRITE_QUEUE,
+    wire_message,
+)
 from workers.config import Settings
 from workers.jobs import ReviewJob
 from workers.state import PullState, RedisKeys
@@ -124,6 +132,13 @@ class Receiver:
         pull_key = ""
         if decision.head and decision.installation_id is not None:
             pull_key = self.keys.pull(decision.installation_id, decision.full_name, decision.number)
+        queue, messages = "", []
+        if decision.kind in ("review", "help") and jobs:
+            # The Celery messages are pushed by the same Lua script that dedupes: one round trip, atomic.
+            task, queue = (
+                (REVIEW_TASK, ANALYZE_QUEUE) if decision.kind == "review" else (HELP_TASK, WRITE_QUEUE)
+            )
+            messages = [wire_message(self.celery, task, job.to_kwargs(), queue) for job in jobs]
         fresh = self.state.receive(
             event.delivery_id,
             delivery_ttl=self.settings.dedupe_delivery_ttl,
@@ -133,6 +148,8 @@ class Receiver:
             head=decision.head,
             sha_key=sha_key,
             number=decision.number,
+            queue=queue,
+            messages=messages,
         )
         if fresh is None:
             return self._answer("duplicate", "delivery already received", event, jobs, context)
@@ -162,9 +179,6 @@ class Receiver:
                 jobs,
                 context,
             )
-        task, queue = (REVIEW_TASK, ANALYZE_QUEUE) if decision.kind == "review" else (HELP_TASK, WRITE_QUEUE)
-        for job in new_jobs:
-            self._send(task, job.to_kwargs(), queue, event.delivery_id, content_keys)
         return self._answer("queued", decision.reason, event, new_jobs, context)
 
     def _installation_change(self, event: Event, decision: Decision, context: dict[str, Any]) -> Response:

@@ -17,10 +17,15 @@ when the worker starts (a clear error names every missing variable).
 
 from __future__ import annotations
 
+import base64
+import json
 import os
+import uuid
+from typing import Any
 
 from celery import Celery
 from celery.signals import worker_init
+from kombu.serialization import dumps as kombu_dumps
 
 from workers.config import DEFAULT_REDIS_URL
 
@@ -82,6 +87,35 @@ def make_celery(redis_url: str | None = None) -> Celery:
         broker_pool_limit=32,
     )
     return app
+
+
+def wire_message(app: Celery, task: str, kwargs: dict[str, Any], queue: str) -> str:
+    """The exact envelope kombu's Redis transport LPUSHes for `send_task(task, kwargs=…, queue=queue)`.
+
+    The receiver pushes it itself, inside the same Lua script that dedupes the
+    delivery: one Redis round trip per webhook, and "claimed" and "queued" can
+    never disagree. Headers and body come from Celery's own protocol-2 builder.
+    """
+    task_id = str(uuid.uuid4())
+    headers, properties, body, _ = app.amqp.create_task_message(task_id, task, (), kwargs, ignore_result=True)
+    content_type, content_encoding, payload = kombu_dumps(body, serializer="json")
+    properties = {
+        **properties,
+        "delivery_mode": 2,
+        "delivery_info": {"exchange": "", "routing_key": queue},
+        "priority": 0,
+        "body_encoding": "base64",
+        "delivery_tag": str(uuid.uuid4()),
+    }
+    data = payload.encode() if isinstance(payload, str) else payload
+    envelope = {
+        "body": base64.b64encode(data).decode(),
+        "content-encoding": content_encoding,
+        "content-type": content_type,
+        "headers": headers,
+        "properties": properties,
+    }
+    return json.dumps(envelope)
 
 
 celery_app = make_celery()

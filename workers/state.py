@@ -19,10 +19,12 @@ REMOVED_TTL = 7 * 24 * 3600  # "installation/repository removed": drop queued wo
 CHECK_RUN_TTL = 3 * 24 * 3600  # our check run id per job, so a retried job reuses it
 
 # One round trip for the webhook hot path: record the PR's head (newest wins),
-# remember head SHA -> PR, then dedupe the delivery and each job's content key.
-# KEYS: 1 delivery, 2 PR state ('' = none), 3 sha map ('' = none), 4.. content keys ('' = explicit re-run)
+# remember head SHA -> PR, dedupe the delivery and each job's content key, and
+# LPUSH each fresh job's Celery message, all atomically.
+# KEYS: 1 delivery, 2 PR state ('' = none), 3 sha map ('' = none), 4 queue ('' = enqueue nothing),
+#       5.. content keys ('' = explicit re-run, always fresh)
 # ARGV: 1 delivery ttl, 2 content ttl, 3 head sha, 4 updated_at, 5 draft, 6 PR number, 7 state ttl,
-#       8 sha ttl, 9 delivery id
+#       8 sha ttl, 9 delivery id, 10.. one message per content key
 _RECEIVE_LUA = """
 if KEYS[2] ~= '' then
   local current = redis.call('HGET', KEYS[2], 'updated_at')
@@ -38,11 +40,13 @@ if not redis.call('SET', KEYS[1], ARGV[9], 'NX', 'EX', ARGV[1]) then
   return {-1}
 end
 local out = {}
-for i = 4, #KEYS do
-  if KEYS[i] == '' then
+for i = 5, #KEYS do
+  local fresh = KEYS[i] == '' or redis.call('SET', KEYS[i], ARGV[9], 'NX', 'EX', ARGV[2])
+  if fresh then
     out[#out + 1] = 1
-  elseif redis.call('SET', KEYS[i], ARGV[9], 'NX', 'EX', ARGV[2]) then
-    out[#out + 1] = 1
+    if KEYS[4] ~= '' then
+      redis.call('LPUSH', KEYS[4], ARGV[5 + i])
+    end
   else
     out[#out + 1] = 0
   end
@@ -124,9 +128,16 @@ class PullState:
         head: HeadRecord | None = None,
         sha_key: str = "",
         number: int = 0,
+        queue: str = "",
+        messages: list[str] | None = None,
     ) -> list[bool] | None:
-        """Record + dedupe in one round trip: None for a duplicate delivery, else per content key 'is new'."""
-        keys = [self.keys.delivery(delivery_id), pull_key if head else "", sha_key, *content_keys]
+        """Record + dedupe (+ enqueue `messages[i]` on `queue` for each fresh content key) in one round trip.
+
+        Returns None for a duplicate delivery, else per content key whether it was new.
+        """
+        if queue and len(messages or []) != len(content_keys):
+            raise ValueError("one message per content key")
+        keys = [self.keys.delivery(delivery_id), pull_key if head else "", sha_key, queue, *content_keys]
         args = [
             delivery_ttl,
             content_ttl,
@@ -137,6 +148,7 @@ class PullState:
             PR_STATE_TTL,
             SHA_MAP_TTL,
             delivery_id,
+            *(messages if queue and messages else []),
         ]
         result = self._receive(keys=keys, args=args)
         if result and int(result[0]) == -1:

@@ -521,20 +521,30 @@ def test_redis_down_answers_503_naming_the_delivery(settings):
     assert client.get("/healthz").status_code == 503
 
 
-def test_broker_down_answers_503_and_releases_the_claims(rds):
+def test_jobs_are_enqueued_atomically_with_the_dedupe_claim(client, rds, settings):
+    # The Celery message is pushed by the dedupe script itself: a claim without a queued job cannot exist.
+    payload = load_webhook("pull_request", "opened.payload.json")
+    assert post(client, "pull_request", payload, delivery="d-atomic").get_json()["status"] == "queued"
+    keys = RedisKeys(settings.redis_key_prefix)
+    assert rds.get(keys.delivery("d-atomic")) == b"d-atomic"
+    assert rds.get(keys.content(1, "Codertocat/Hello-World", 2, HEAD)) == b"d-atomic"
+    [message] = jobs(rds)
+    assert message["kwargs"]["delivery_id"] == "d-atomic"
+
+
+def test_broker_down_for_a_forget_job_answers_503_and_releases_the_claim(rds):
     settings = make_settings("redis://127.0.0.1:1/0")  # dedupe on the live Redis, broker unreachable
     client = create_app(settings, redis_client=rds).test_client()
-    payload = load_webhook("pull_request", "opened.payload.json")
-    response = post(client, "pull_request", payload, delivery="d-broker")
+    response = post(
+        client, "installation", load_webhook("installation", "deleted.payload.json"), delivery="d-b"
+    )
     assert response.status_code == 503
     assert response.get_json() == {
         "status": "unavailable",
         "reason": "queue unavailable; redeliver this delivery from the App's settings",
-        "delivery": "d-broker",
+        "delivery": "d-b",
     }
-    keys = RedisKeys(settings.redis_key_prefix)
-    assert rds.get(keys.delivery("d-broker")) is None  # the redelivery will be accepted
-    assert rds.get(keys.content(1, "Codertocat/Hello-World", 2, HEAD)) is None
+    assert rds.get(RedisKeys(settings.redis_key_prefix).delivery("d-b")) is None  # the redelivery is accepted
     leftover = list(rds.scan_iter(f"{settings.redis_key_prefix}*"))
     if leftover:
         rds.delete(*leftover)
