@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from workers.cli import main
-from workers.cli.gitrepo import GitRepo
+from workers.cli.gitrepo import GitError, GitRepo
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -343,3 +343,23 @@ def test_example_ignores_byte_code_caches_of_an_installed_copy(tmp_path, monkeyp
     assert {"billing/app.py", "billing/tasks.py"} <= set(paths)
     assert not any("__pycache__" in path or path.endswith(".pyc") for path in paths)
     assert paths["billing/app.py"].status == "modified" and paths["billing/app.py"].patch.startswith("@@ ")
+
+
+def test_default_branch_comes_from_origin_head_in_a_clone(repo, tmp_path):
+    git(repo, "branch", "-m", "main", "trunk")  # the upstream's default branch is neither main nor master
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True, capture_output=True)
+    gitrepo = GitRepo(clone)
+    assert gitrepo.default_branch() == "origin/trunk"
+    git(clone, "checkout", "-q", "-b", "feature")
+    commit(clone, {"svc/orders.py": SERVICE_CLEAN}, "Average")
+    base = gitrepo.merge_base(gitrepo.default_branch(), "HEAD")
+    assert base == git(repo, "rev-parse", "trunk").strip()
+
+
+def test_master_is_the_fallback_default_branch(repo):
+    git(repo, "branch", "-m", "main", "master")
+    assert GitRepo(repo).default_branch() == "master"
+    git(repo, "branch", "-m", "master", "develop")
+    with pytest.raises(GitError, match="pass --base"):
+        GitRepo(repo).default_branch()
