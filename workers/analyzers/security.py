@@ -53,8 +53,18 @@ def _bandit() -> tuple[Any, type]:
     logging.getLogger("bandit").setLevel(logging.CRITICAL)
     testset = b_test_set.BanditTestSet(b_config.BanditConfig(), profile={})
 
+    from bandit.core import utils as b_utils
+
+    # node types bandit does something for: a visit_* method or tests registered for the type
+    interesting = frozenset(testset.tests) | {"ClassDef", "FunctionDef", "Call", "Import", "ImportFrom"}
+
     class InMemoryVisitor(b_node_visitor.BanditNodeVisitor):
-        """Bandit's visitor on a tree we already have, remembering the scope and node of each issue."""
+        """Bandit's visitor on a tree we already have, remembering the scope and node of each issue.
+
+        The traversal is bandit's (`generic_visit`, `pre_visit`, `visit`, `post_visit`) minus its
+        per-node debug logging, and it skips the nodes bandit has nothing to run on (names,
+        operators, numbers ...); the tests see exactly the contexts bandit builds.
+        """
 
         def __init__(self, path: str, data: bytes) -> None:
             # a rooted bare name keeps bandit from probing the file system for packages
@@ -72,6 +82,48 @@ def _bandit() -> tuple[Any, type]:
                 issue._prguard_scope = self.namespace.strip(".")
                 issue._prguard_node = self.context.get("node")
             self._tagged = len(results)
+
+        def pre_visit(self, node: ast.AST) -> bool:
+            lineno = getattr(node, "lineno", None)
+            context = {"imports": self.imports, "import_aliases": self.import_aliases}
+            if lineno is not None:
+                context["lineno"] = lineno
+                context["col_offset"] = node.col_offset
+                context["end_col_offset"] = node.end_col_offset
+                context["linerange"] = range(lineno, (node.end_lineno or lineno) + 1)
+            else:
+                context["linerange"] = b_utils.linerange(node)
+            context["node"] = node
+            context["filename"] = self.fname
+            context["file_data"] = self.fdata
+            self.context = context
+            return True
+
+        def generic_visit(self, node: ast.AST) -> None:
+            for field in node._fields:
+                value = getattr(node, field, None)
+                if isinstance(value, list):
+                    last = len(value) - 1
+                    for index, item in enumerate(value):
+                        if isinstance(item, ast.AST):
+                            item._bandit_sibling = value[index + 1] if index < last else None
+                            item._bandit_parent = node
+                            self._visit_child(item)
+                elif isinstance(value, ast.AST):
+                    value._bandit_sibling = None
+                    value._bandit_parent = node
+                    self._visit_child(value)
+
+        def _visit_child(self, node: ast.AST) -> None:
+            name = node.__class__.__name__
+            if name in interesting or (name == "Constant" and isinstance(node.value, str | bytes)):
+                self.pre_visit(node)
+                self.visit(node)
+                self.generic_visit(node)
+                if name == "FunctionDef" or name == "ClassDef":
+                    self.namespace = b_utils.namespace_path_split(self.namespace)[0]
+            else:
+                self.generic_visit(node)
 
         def run(self, tree: ast.Module) -> list:
             self.generic_visit(tree)
