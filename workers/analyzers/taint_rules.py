@@ -11,8 +11,10 @@ pattern starts with `*.` and the name ends with the rest (`*.execute` matches
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 ALL = "*"  # a sanitizer or guard that makes a value safe for every sink kind
@@ -48,6 +50,17 @@ KINDS: dict[str, SinkKind] = {
     "log": SinkKind("taint-log-injection", "log injection", 117, "low"),
     "ssrf": SinkKind("taint-ssrf", "server-side request forgery", 918, "high"),
     "regex": SinkKind("taint-regex-injection", "regular expression injection (ReDoS)", 730, "medium"),
+}
+
+#: Other CWEs pattern matchers file the same sink under (bandit: mark_safe B703 is 80,
+#: eval/exec are 78, XML parsers and yaml.load are 20, urlopen is 22). A sink taint proves
+#: safe clears pattern findings under any of them.
+RELATED_CWES: dict[str, frozenset[int]] = {
+    "xss": frozenset({79, 80}),
+    "code": frozenset({78, 94, 95}),
+    "xxe": frozenset({20, 611}),
+    "deserialization": frozenset({20, 502}),
+    "ssrf": frozenset({22, 918}),
 }
 
 #: Where untrusted data comes from. `kind` names a row of SOURCE_KINDS.
@@ -583,6 +596,12 @@ def name_matches(name: str, pattern: str) -> bool:
     return "." in pattern and name.endswith("." + pattern)
 
 
+@lru_cache(maxsize=8192)
+def matches_any(name: str, patterns: frozenset[str]) -> bool:
+    """Whether a name matches any pattern of a fixed table (cached: tables never change)."""
+    return any(name_matches(name, pattern) for pattern in patterns)
+
+
 @dataclass
 class RuleSet:
     """The tables in force for one review: built-ins plus the policy's additions."""
@@ -649,8 +668,22 @@ def _builtin_sinks() -> list[Sink]:
 
 
 def build_rules(settings: Mapping[str, Any] | None) -> RuleSet:
-    """Built-in tables extended by the policy's `analyzers.taint` section."""
-    settings = settings or {}
+    """Built-in tables extended by the policy's `analyzers.taint` section.
+
+    Rule sets are cached by their settings, so the name-matching caches inside them
+    stay warm from one review to the next.
+    """
+    keys = ("extra_sources", "extra_sinks", "extra_sanitizers", "min_confidence")
+    wanted = {k: (settings or {}).get(k) for k in keys}
+    return _cached_rules(json.dumps(wanted, sort_keys=True, default=str))
+
+
+@lru_cache(maxsize=32)
+def _cached_rules(settings_json: str) -> RuleSet:
+    return _build_rules(json.loads(settings_json))
+
+
+def _build_rules(settings: Mapping[str, Any]) -> RuleSet:
     sources = dict(SOURCES)
     for index, entry in enumerate(settings.get("extra_sources") or ()):
         name, kind = (
@@ -681,7 +714,7 @@ def build_rules(settings: Mapping[str, Any] | None) -> RuleSet:
         sinks=sinks,
         store_sinks=list(STORE_SINKS),
         sanitizers=sanitizers,
-        min_confidence=str(settings.get("min_confidence", "medium")),
+        min_confidence=str(settings.get("min_confidence") or "medium"),
     )
 
 

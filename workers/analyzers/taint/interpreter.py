@@ -39,6 +39,7 @@ from workers.analyzers.taint_rules import (
     OPAQUE_RESULTS,
     PATH_OBJECTS,
     PATH_RESOLVERS,
+    RELATED_CWES,
     SAFE_YAML_LOADERS,
     SOURCE_KINDS,
     STR_METHODS,
@@ -46,6 +47,7 @@ from workers.analyzers.taint_rules import (
     URL_PARSERS,
     RuleSet,
     Sink,
+    matches_any,
     name_matches,
 )
 
@@ -58,6 +60,7 @@ _TEXT_KEEPING_CALLS = frozenset({"str", "os.path.join", "urllib.parse.urljoin", 
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft"})
 _FLASK_RETURN = Sink("return", "xss", (0,), 79, 79, "medium")
 _MAX_LOOP_PASSES = 2
+_DOTTED_TERMINATORS = frozenset(t for t in TERMINATORS if "." in t)
 
 
 @dataclass
@@ -124,6 +127,7 @@ class Program:
         self.rules = rules
         self.modules = modules
         self._by_name = {m.name: m for m in modules}
+        self._found: dict[str, ModuleInfo | None] = {}
         self._globals: dict[str, State] = {}
         self._summaries: dict[tuple[str, str], Summary] = {}
         self._running: set[tuple[str, str]] = set()
@@ -169,11 +173,13 @@ class Program:
         return summary
 
     def find_module(self, name: str) -> ModuleInfo | None:
-        found = self._by_name.get(name)
-        if found is not None:
-            return found
-        matches = [m for m in self.modules if m.name.endswith("." + name)]
-        return matches[0] if len(matches) == 1 else None
+        if name not in self._found:
+            found = self._by_name.get(name)
+            if found is None:
+                matches = [m for m in self.modules if m.name.endswith("." + name)]
+                found = matches[0] if len(matches) == 1 else None
+            self._found[name] = found
+        return self._found[name]
 
     def lookup(self, qual: str) -> tuple[ModuleInfo, FunctionInfo] | None:
         """A function of a changed module by its qualified name (`app.utils.build_cmd`)."""
@@ -386,7 +392,7 @@ class Runner:
 
     def _terminates_call(self, call: ast.Call) -> bool:
         qual = self.mod.qualname(call.func) or ""
-        return qual in TERMINATORS or any(name_matches(qual, t) for t in TERMINATORS if "." in t)
+        return qual in TERMINATORS or matches_any(qual, _DOTTED_TERMINATORS)
 
     # -- binding -----------------------------------------------------------------------------------
 
@@ -553,14 +559,14 @@ class Runner:
         return self.mod.qualname(target) or ""
 
     @staticmethod
-    def _matches(qual: str, patterns: Iterable[str]) -> bool:
-        return any(qual == p or name_matches(qual, p) for p in patterns)
+    def _matches(qual: str, patterns: frozenset[str]) -> bool:
+        return matches_any(qual, patterns)
 
     def _source(self, qual: str, node: ast.AST) -> Value | None:
         kind = self.rules.source(qual)
         if kind is None:
             return None
-        text = not any(name_matches(qual, p) or qual == p for p in NON_TEXT_SOURCES)
+        text = not matches_any(qual, NON_TEXT_SOURCES)
         return self.source_value(kind, _text(self.mod, node), node.lineno, text=text)
 
     def ev(self, node: ast.expr | None, state: State) -> Value:
@@ -1107,7 +1113,8 @@ class Runner:
                     continue
                 self._record(self._hit(sink, node, text, trace, program_only))
         if not reached:
-            self.summary.cleared.add((node.lineno, sink.report_cwe))
+            for cwe in {sink.report_cwe, sink.cwe} | RELATED_CWES.get(sink.kind, frozenset()):
+                self.summary.cleared.add((node.lineno, cwe))
 
     def _sink_arguments(
         self, sink: Sink, node: ast.Call, receiver: Value | None, args: list[Value], kwargs: dict[str, Value]
