@@ -1,4 +1,4 @@
-"""Taint through the engine: one finding per sink with bandit, and bandit's noise on proven-safe sinks gone."""
+"""Taint through the engine: one finding per sink with bandit; bandit noise on proven-safe sinks gone."""
 
 from __future__ import annotations
 
@@ -56,5 +56,7 @@ def test_bandit_finding_on_a_sink_proven_safe_is_dropped_but_unknown_data_keeps_
 
 def test_without_taint_bandit_reports_every_call() -> None:
     changed = ChangedFile(path="app/views.py", status="added", head=CODE.encode(), base=None, patch=None)
-    result = review([changed], load_policy(repo_text="scope: changed_files\n"), analyzers=[SecurityAnalyzer()])
+    result = review(
+        [changed], load_policy(repo_text="scope: changed_files\n"), analyzers=[SecurityAnalyzer()]
+    )
     assert {10, 11, 16} <= {f.start_line for f in result.findings}

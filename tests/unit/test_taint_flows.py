@@ -91,7 +91,8 @@ def test_helper_in_the_same_module_passes_taint_through_its_return() -> None:
 def test_helper_that_sanitizes_stops_the_flow() -> None:
     code = HEAD + (
         "import shlex\n\ndef build_command(name):\n    return 'convert ' + shlex.quote(name) + ' out.png'\n"
-        "\n@app.route('/c')\ndef convert():\n    subprocess.run(build_command(request.args['file']), shell=True)\n"
+        "\n@app.route('/c')\ndef convert():\n"
+        "    subprocess.run(build_command(request.args['file']), shell=True)\n"
         "    return 'ok'\n"
     )
     assert taint(code) == []
@@ -105,7 +106,7 @@ def test_sink_inside_a_helper_is_reported_at_the_sink_with_the_whole_path() -> N
     )
     [finding] = taint(code)
     assert finding.start_line == 7
-    assert [s.line for s in finding.flow][0] == 14
+    assert finding.flow[0].line == 14
     assert "request.form['folder']" in finding.message
 
 
@@ -246,10 +247,38 @@ def test_bad_policy_rules_raise_a_clear_error() -> None:
 def test_code_that_is_odd_but_valid_does_not_crash() -> None:
     code = (
         "import os\nfrom flask import request\n\n\ndef f(*args, **kwargs):\n    return f(*args)\n\n\n"
-        "async def g():\n    async with request.args as a:\n        async for b in a:\n            os.system(b)\n"
+        "async def g():\n    async with request.args as a:\n"
+        "        async for b in a:\n            os.system(b)\n"
         "    match request.args['m']:\n        case {'k': v}:\n            os.system(v)\n        case _:\n"
         "            pass\n    try:\n        x = 1 / 0\n    except* ValueError:\n        pass\n"
         "    lambda: os.system(request.args['x'])\n    del x\n    global G\n"
     )
     findings = taint(code)
     assert {f.start_line for f in findings} == {12, 15}
+
+
+def test_cleared_sinks_are_remembered_by_the_change_run_only() -> None:
+    from tests.unit.taint_helpers import context
+    from workers.analyzers.taint import TaintAnalyzer
+
+    analyzer = TaintAnalyzer()
+    code = flask('subprocess.run(["ls", request.args["f"]])\nsubprocess.run(get_cmd(), shell=True)')
+    list(analyzer.analyze([context("app/views.py", code)]))
+    cleared = analyzer.cleared["app/views.py"]
+    assert (8, 78) in cleared  # list form: proven safe
+    list(analyzer.analyze_file(context("app/other.py", "import os\nos.system('ls')\n")))
+    assert analyzer.cleared["app/views.py"] == cleared  # a base-version pass does not replace it
+
+
+def test_database_rows_and_unseen_project_code_are_unknown_not_clean() -> None:
+    from tests.unit.taint_helpers import context
+    from workers.analyzers.taint import TaintAnalyzer
+
+    code = (
+        "import os\nfrom app.services import command_for\n\n\ndef job(cursor):\n"
+        "    row = cursor.fetchone()\n    os.system('run ' + row[0])\n    os.system(command_for('x'))\n"
+        "    os.system('run nightly')\n"
+    )
+    analyzer = TaintAnalyzer()
+    assert list(analyzer.analyze([context("app/jobs.py", code)])) == []
+    assert {line for line, _ in analyzer.cleared["app/jobs.py"]} == {9}

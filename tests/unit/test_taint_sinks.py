@@ -67,7 +67,8 @@ CASES: dict[str, tuple[str, str | None]] = {
     ),
     "cmd-list": (
         view(
-            'host = request.form["host"]\nout = subprocess.check_output(["ping", "-c", "1", host])\nreturn out'
+            'host = request.form["host"]\n'
+            'out = subprocess.check_output(["ping", "-c", "1", host])\nreturn out'
         ),
         None,
     ),
@@ -189,7 +190,8 @@ CASES: dict[str, tuple[str, str | None]] = {
     "xxe-hardened": (
         "from lxml import etree\nfrom flask import Flask, request\napp = Flask(__name__)\n"
         "PARSER = etree.XMLParser(resolve_entities=False, no_network=True)\n\n"
-        "@app.route('/x', methods=['POST'])\ndef x():\n    doc = etree.fromstring(request.data, parser=PARSER)\n"
+        "@app.route('/x', methods=['POST'])\ndef x():\n"
+        "    doc = etree.fromstring(request.data, parser=PARSER)\n"
         "    return doc.tag\n",
         None,
     ),
@@ -231,7 +233,8 @@ CASES: dict[str, tuple[str, str | None]] = {
     "ssrf": (view('url = request.args["url"]\nreturn requests.get(url, timeout=5).text'), "taint-ssrf"),
     "ssrf-fixed-host": (
         view(
-            'uid = request.args["id"]\nreturn requests.get(f"https://api.example.com/users/{uid}", timeout=5).text'
+            'uid = request.args["id"]\n'
+            'return requests.get(f"https://api.example.com/users/{uid}", timeout=5).text'
         ),
         None,
     ),
