@@ -97,7 +97,9 @@ def wire_message(app: Celery, task: str, kwargs: dict[str, Any], queue: str) -> 
     never disagree. Headers and body come from Celery's own protocol-2 builder.
     """
     task_id = str(uuid.uuid4())
-    headers, properties, body, _ = app.amqp.create_task_message(task_id, task, (), kwargs, ignore_result=True)
+    headers, properties, body, _ = app.amqp.create_task_message(
+        task_id, task, (), kwargs, ignore_result=True, argsrepr="()", kwargsrepr=json.dumps(kwargs)
+    )  # the reprs given: Celery's saferepr would cost more than the rest of the webhook
     content_type, content_encoding, payload = kombu_dumps(body, serializer="json")
     properties = {
         **properties,
