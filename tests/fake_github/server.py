@@ -49,6 +49,8 @@ class Fault:
     status: answer with this status (and headers/body) instead of serving it.
     delay: sleep this long first (then serve normally unless status/drop is set).
     drop: close the connection with a TCP reset, no answer at all.
+    after: serve the request first (GitHub applied it), then delay and/or drop the answer:
+        the "POST timed out but GitHub created the resource anyway" case.
     """
 
     status: int | None = None
@@ -56,6 +58,7 @@ class Fault:
     body: Any = None
     delay: float = 0.0
     drop: bool = False
+    after: bool = False
 
 
 @dataclass(slots=True)
@@ -652,6 +655,11 @@ class _Handler(BaseHTTPRequestHandler):
             fake.requests.append(record)
         try:
             fault = fake._take_fault(method, route)
+            if fault is not None and fault.after:
+                record.fault = True
+                fault, late = None, fault
+            else:
+                late = None
             if fault is not None:
                 record.fault = True
                 if fault.delay:
@@ -700,6 +708,14 @@ class _Handler(BaseHTTPRequestHandler):
             reply = _Reply(exc.status, out, exc.headers)
         except (BrokenPipeError, ConnectionResetError):
             return
+        if late is not None:
+            fake._notify()  # the state changed; the answer is what goes missing
+            if late.delay:
+                time.sleep(late.delay)
+            if late.drop:
+                record.status = reply.status
+                self._reset_connection()
+                return
         self._send(reply, record, installation_id, route)
         fake._notify()
 
