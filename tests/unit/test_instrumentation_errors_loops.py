@@ -130,6 +130,21 @@ def test_handlers_that_log_reraise_use_the_error_or_are_narrow_are_fine() -> Non
             work()
         except Exception:
             conn.rollback()
+
+    def h(parser):
+        try:
+            import argcomplete
+
+            argcomplete.autocomplete(parser)
+        except Exception:
+            pass
+
+    class Pool:
+        def __del__(self):
+            try:
+                self.close()
+            except Exception:
+                pass
     """
     assert _errors(code) == []
 
@@ -220,6 +235,10 @@ def test_http_in_for_loop_but_not_in_while_pagination_retry_loop_or_gather() -> 
     async def fan_out(urls):
         async with httpx.AsyncClient() as client:
             return await asyncio.gather(*[client.get(u) for u in urls])
+
+    def in_batches(url, targets, size=50):
+        for start in range(0, len(targets), size):
+            requests.post(url, json=targets[start : start + size], timeout=5)
     """
     findings = _loops(code)
     assert [(f.rule_id, f.start_line, f.severity.value) for f in findings] == [("PG-LOOP002", 8, "low")]

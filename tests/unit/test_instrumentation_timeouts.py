@@ -238,3 +238,38 @@ def test_check_can_be_switched_off_and_given_a_severity() -> None:
     assert analyze(code, settings={"checks": {"timeouts": {"enabled": False}}}) == []
     high = analyze(code, settings={"checks": {"timeouts": {"severity": "high"}}})
     assert only(high, "PG-TIMEOUT001").severity == "high"
+
+
+def test_urllib3_pool_is_judged_by_its_requests() -> None:
+    code = """
+    import urllib3
+
+    class Metadata:
+        http = urllib3.PoolManager()
+        careful = urllib3.PoolManager()
+
+        @classmethod
+        def token(cls):
+            return cls.http.request("PUT", "http://169.254.169.254/latest/api/token")
+
+        @classmethod
+        def region(cls):
+            return cls.careful.request("GET", "http://169.254.169.254/region", timeout=2.0)
+    """
+    finding = only(analyze(code), "PG-TIMEOUT001")
+    assert finding.start_line == 5
+    assert "urllib3.PoolManager(timeout=10)" in apply_suggestion(code, finding)
+
+
+def test_boto3_session_is_not_a_billed_client() -> None:
+    code = """
+    import boto3
+
+    def credentials(profiles):
+        out = []
+        for profile in profiles:
+            session = boto3.Session(profile_name=profile)
+            out.append(session.get_credentials())
+        return out
+    """
+    assert rules(analyze(code)) == []

@@ -92,6 +92,7 @@ class _Binding:
 class _Except:
     node: ast.ExceptHandler
     function: _Function | None
+    optional_import: bool = False  # `try: import x` — the fallback is the point
 
 
 class _Scanner(ast.NodeVisitor):
@@ -222,6 +223,8 @@ class _Scanner(ast.NodeVisitor):
             callee = self.resolve(iterable.func) or ""
             if callee.endswith(("Retrying", "AsyncRetrying")):
                 return True
+            if callee == "range" and len(iterable.args) == 3:
+                return True  # for i in range(0, n, batch): one call per batch is the batched form
             if callee == "range" and iterable.args:
                 bound = iterable.args[min(1, len(iterable.args) - 1)]
                 return isinstance(bound, ast.Constant) and isinstance(bound.value, int) and bound.value <= 10
@@ -299,7 +302,8 @@ class _Scanner(ast.NodeVisitor):
         if text is None:
             return
         if isinstance(target, ast.Name) and self._classes and not self._functions:
-            text = "self." + text  # a class attribute, read as self.<name> in methods
+            self._bind(ast.Attribute(ast.Name("cls"), target.id), value)
+            text = "self." + text  # a class attribute, read as self.<name> or cls.<name> in methods
         if isinstance(target, ast.Attribute) and not text.startswith(("self.", "cls.")):
             self.attribute_assigns.append((self.scope_key(text), text, value))
         candidates = value.values if isinstance(value, ast.BoolOp) else [value]
@@ -330,9 +334,18 @@ class _Scanner(ast.NodeVisitor):
 
     visit_AsyncWith = visit_With
 
-    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
-        self.excepts.append(_Except(node, self._functions[-1] if self._functions else None))
-        self.generic_visit(node)
+    def visit_Try(self, node: ast.Try | ast.TryStar) -> None:
+        optional_import = bool(node.body) and isinstance(node.body[0], ast.Import | ast.ImportFrom)
+        for stmt in node.body:
+            self.visit(stmt)
+        for handler in node.handlers:
+            function = self._functions[-1] if self._functions else None
+            self.excepts.append(_Except(handler, function, optional_import))
+            self.generic_visit(handler)
+        for stmt in node.orelse + node.finalbody:
+            self.visit(stmt)
+
+    visit_TryStar = visit_Try
 
 
 def _is_retry_loop(scanner: _Scanner, node: ast.For | ast.AsyncFor) -> bool:
@@ -515,7 +528,7 @@ class _Evaluator:
             kind = self._subclass_kind(ctor)
         else:
             kind = None
-        if kind is None and self._is_paid_module(ctor):
+        if kind is None and self._is_paid_module(ctor) and ctor.rsplit(".", 1)[-1] not in R.NOT_CLIENTS:
             kind = "paid"
         return kind, call
 
@@ -575,6 +588,8 @@ class _Evaluator:
         if _matches(text, self.policy_names):
             return True
         if text:
+            if any(_is_instrument_module(part) for part in text.split(".")[:-1]):
+                return True  # `self.sentry_sdk.capture_exception`, `app.structlog.get_logger`
             receiver, _, method = text.rpartition(".")
             if receiver and (receiver in self.instrument_names or _root(receiver) in self.instrument_names):
                 return True
@@ -753,8 +768,21 @@ class _Rules(_Evaluator):
                 if _is_none(given.value) and spec.none_is_forever:
                     yield self.timeout_finding(call, label, spec, none_value=given.value)
                 continue
+            if call.dotted in R.CLIENT_KINDS and self._every_use_has_timeout(call):
+                continue
             if spec.default == "forever" or (spec.default == "long" and long_defaults):
                 yield self.timeout_finding(call, label, spec)
+
+    def _every_use_has_timeout(self, constructor: _Call) -> bool:
+        """A client made without a timeout whose every request passes one (`pool.request(..., timeout=5)`)."""
+        uses = [
+            c
+            for c in self.facts.calls
+            if isinstance(c.node.func, ast.Attribute)
+            and c.node.func.attr in R.CLIENT_METHODS.get(R.CLIENT_KINDS[constructor.dotted or ""], ((),))[0]
+            and self.client_kind(c.node.func.value, c.function)[1] is constructor.node
+        ]
+        return bool(uses) and all(_kwarg(u.node, "timeout") is not None for u in uses)
 
     def timeout_spec(self, call: _Call) -> tuple[R.TimeoutSpec | None, str]:
         if call.dotted in R.TIMEOUT_CALLS:
@@ -858,6 +886,8 @@ class _Rules(_Evaluator):
     def swallowed_errors(self) -> Iterator[Finding]:
         for handler in self.facts.excepts:
             node = handler.node
+            if handler.optional_import or (handler.function and handler.function.name == "__del__"):
+                continue  # an optional dependency, or a destructor that must not raise
             if not self._broad(node.type) or self._reports(node):
                 continue
             rest = [s for s in node.body if not _is_trivial(s)]
@@ -877,8 +907,8 @@ class _Rules(_Evaluator):
                 rule_id = "PG-ERR002"
                 keep = [s for s in node.body if not isinstance(s, ast.Pass) and not _is_ellipsis(s)]
                 message = (
-                    f"{caught} in {where} returns a default without logging: callers cannot tell a failure "
-                    "from an empty result. Log the exception before falling back."
+                    f"{caught} in {where} falls back to a default value without logging: callers cannot "
+                    "tell a failure from an empty result. Log the exception before falling back."
                 )
                 log_message = f"Falling back to a default after error in {where}"
             else:

@@ -462,3 +462,5 @@ CLIENT_FACTORY_NAMES: frozenset[str] = frozenset({"client", "resource", "Session
 NUMERIC_MODULES: frozenset[str] = frozenset(
     {"math", "cmath", "numpy", "np", "torch", "scipy", "jax", "tensorflow", "tf", "pandas", "pd", "sympy"}
 )
+#: Constructors under a paid module that are not billed clients (`boto3.Session()`, `botocore Config`).
+NOT_CLIENTS: frozenset[str] = frozenset({"Session", "session", "Config", "get_session"})
