@@ -31,6 +31,7 @@ _SEVERITY = {
 }
 _CONFIDENCE = {"HIGH": Confidence.HIGH, "MEDIUM": Confidence.MEDIUM, "LOW": Confidence.LOW}
 _QUOTE_MAX = 80
+_TEST_ID = re.compile(r"^[Bb]\d{3}$")
 _LOCK = threading.Lock()  # bandit's visitor temporarily edits nodes (utils.linerange); one file at a time
 
 
@@ -43,17 +44,23 @@ def _bandit() -> tuple[Any, type]:
     """
     import logging
 
-    from bandit.core import config as b_config
-    from bandit.core import metrics as b_metrics
-    from bandit.core import node_visitor as b_node_visitor
-    from bandit.core import test_set as b_test_set
-
     # bandit logs a warning per unknown nosec word, and every plugin error with a traceback;
-    # prguard reports what matters itself
+    # prguard reports what matters itself. stevedore, loading bandit's plugins on import,
+    # complains about bandit's optional output formatters (sarif) that prguard never uses.
     logging.getLogger("bandit").setLevel(logging.CRITICAL)
-    testset = b_test_set.BanditTestSet(b_config.BanditConfig(), profile={})
+    loader_log = logging.getLogger("stevedore.extension")
+    level = loader_log.level
+    loader_log.setLevel(logging.CRITICAL)
+    try:
+        from bandit.core import config as b_config
+        from bandit.core import metrics as b_metrics
+        from bandit.core import node_visitor as b_node_visitor
+        from bandit.core import test_set as b_test_set
+        from bandit.core import utils as b_utils
 
-    from bandit.core import utils as b_utils
+        testset = b_test_set.BanditTestSet(b_config.BanditConfig(), profile={})
+    finally:
+        loader_log.setLevel(level)
 
     # node types bandit does something for: a visit_* method or tests registered for the type
     interesting = frozenset(testset.tests) | {"ClassDef", "FunctionDef", "Call", "Import", "ImportFrom"}
@@ -176,10 +183,11 @@ class _Settings:
         except ValueError:
             confidence = Confidence.MEDIUM
         ignore = frozenset(str(i) for i in settings.get("ignore", ()) or ())
-        return cls(severity, confidence, frozenset(i.upper() if i[:1] in "bB" else i for i in ignore))
+        return cls(severity, confidence, frozenset(i.upper() if _TEST_ID.match(i) else i for i in ignore))
 
     def accepts(self, issue: Any) -> bool:
-        if issue.test_id.upper() in self.ignore or issue.test in self.ignore:
+        names = (issue.test_id.upper(), issue.test, getattr(issue, "ident", None))
+        if any(name in self.ignore for name in names if name):
             return False
         severity = _SEVERITY.get(issue.severity, Severity.INFO)
         confidence = _CONFIDENCE.get(issue.confidence, Confidence.LOW)

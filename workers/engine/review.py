@@ -41,7 +41,7 @@ class AnalyzerStats:
     cached: int = 0  # files answered from the cache
     findings: int = 0  # findings reported after every filter
     raw_findings: int = 0
-    base_files: int = 0  # base versions analysed for new-versus-existing
+    base_files: int = 0  # base versions read for new-versus-existing (analysed or cached)
     duration_ms: float = 0.0
     errors: list[str] = field(default_factory=list)
 
@@ -296,7 +296,13 @@ def _cut(ctx: FileContext, analyzer: Analyzer, run: _Run) -> None:
 
 
 def _analyze_one(
-    analyzer: Analyzer, actx: FileContext, head: SourceFile, base: SourceFile | None, run: _Run
+    analyzer: Analyzer,
+    actx: FileContext,
+    head: SourceFile,
+    base: SourceFile | None,
+    run: _Run,
+    *,
+    base_pass: bool = False,
 ) -> CachedAnalysis | None:
     """One analyzer on one file version, through the cache; None when the file had to be dropped."""
     stats = run.stats[analyzer.name]
@@ -317,7 +323,10 @@ def _analyze_one(
             hit = None
             run.cache_errors += 1
         if hit is not None:
-            stats.cached += 1
+            if base_pass:
+                stats.base_files += 1
+            else:
+                stats.cached += 1
             return hit
     try:
         findings = tuple(analyzer.analyze_file(actx))
@@ -329,7 +338,10 @@ def _analyze_one(
         stats.errors.append(message)
         run.notes.append(message)
         return None
-    stats.files += 1
+    if base_pass:
+        stats.base_files += 1
+    else:
+        stats.files += 1
     output = CachedAnalysis(findings, dict(actx.extra.get("metrics", {})))
     if key is not None and run.cache is not None:
         try:
@@ -467,7 +479,6 @@ def _drop_existing(
         if output is None:
             existing[name] = set()
             continue
-        run.stats[name].base_files += 1
         base_findings = list(output.findings)
         make_unique(base_findings)
         existing[name] = {f.fingerprint for f in base_findings}
@@ -478,7 +489,7 @@ def _analyze_base(analyzer: Analyzer, base_ctx: FileContext, run: _Run) -> Cache
     actx = _for_analyzer(base_ctx, analyzer, run)
     dead_before = set(run.dead)
     skipped_before = len(run.skipped)
-    output = _analyze_one(analyzer, actx, base_ctx.head, None, run)
+    output = _analyze_one(analyzer, actx, base_ctx.head, None, run, base_pass=True)
     if output is None:
         # a base version the analyzer cannot read must not hide or drop the head's file
         run.dead = dead_before

@@ -1,0 +1,165 @@
+"""security analyzer: bandit in-process on real-shaped code."""
+
+from __future__ import annotations
+
+import collections
+import logging
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.unit.engine_helpers import added, make_policy, modified
+from workers.analyzers.base import FileContext, SourceFile
+from workers.analyzers.security import SecurityAnalyzer, _bandit
+from workers.engine.diffmap import FileDiff
+from workers.engine.review import review
+
+VIEWS = textwrap.dedent(
+    """\
+    import pickle
+    import subprocess
+
+    import requests
+    import yaml
+    from flask import Flask, request
+
+    app = Flask(__name__)
+
+
+    @app.route("/convert")
+    def convert():
+        filename = request.args["file"]
+        subprocess.call(f"convert {filename} out.png", shell=True)
+        return "ok"
+
+
+    @app.route("/config", methods=["POST"])
+    def load_config():
+        settings = yaml.load(request.data)
+        remote = requests.get(settings["url"], verify=False)
+        return pickle.loads(remote.content)
+    """
+)
+
+
+def analyze(text: str, path: str = "svc/views.py", **settings) -> list:
+    source = SourceFile(path, text)
+    ctx = FileContext(
+        path=path,
+        language="python",
+        head=source,
+        base=None,
+        diff=FileDiff.all_added(len(source.lines)),
+        settings={"min_severity": "low", "min_confidence": "medium", **settings},
+        policy=make_policy(),
+    )
+    return list(SecurityAnalyzer().analyze_file(ctx))
+
+
+def by_rule(findings) -> dict[str, list]:
+    out = collections.defaultdict(list)
+    for finding in findings:
+        out[finding.rule_id].append(finding)
+    return out
+
+
+def test_flask_views_findings_keep_bandit_severity_confidence_and_cwe():
+    found = by_rule(analyze(VIEWS))
+    shell = found["B602"][0]
+    assert (shell.severity, shell.confidence, shell.cwe) == ("high", "high", 78)
+    assert shell.start_line == 14 and shell.end_line == 14
+    assert shell.message.startswith(
+        '`subprocess.call(f"convert {filename} out.png", shell=True)`: subprocess call'
+    )
+    assert found["B506"][0].cwe == 20 and found["B506"][0].severity == "medium"
+    assert found["B501"][0].severity == "high" and found["B501"][0].cwe == 295
+    assert found["B301"][0].start_line == 22  # pickle.loads
+    assert {"B403", "B404"} <= set(found)  # import blacklists
+
+
+def test_columns_are_one_based_characters_not_utf8_bytes():
+    text = 'label = "héllo wörld"; import subprocess; subprocess.call("ls", shell=True)\n'
+    shell = by_rule(analyze(text))["B602"][0]
+    prefix = 'label = "héllo wörld"; import subprocess; '
+    assert shell.start_column == len(prefix) + 1
+    assert shell.end_column == len(text.rstrip("\n")) + 1
+
+
+def test_mechanical_fixes_are_suggested_for_the_flagged_line():
+    found = by_rule(analyze(VIEWS))
+    assert found["B506"][0].suggestion == "    settings = yaml.safe_load(request.data)"
+    assert found["B501"][0].suggestion == '    remote = requests.get(settings["url"], verify=True)'
+    timeout = by_rule(analyze("import requests\nr = requests.post(url, json=body)\n", min_confidence="low"))
+    assert timeout["B113"][0].suggestion == "r = requests.post(url, json=body, timeout=10)"
+    assert timeout["B113"][0].cwe == 400
+
+
+def test_policy_thresholds_and_ignore_list():
+    rules = set(by_rule(analyze(VIEWS, min_severity="high")))
+    assert rules == {"B602", "B501"}
+    rules = set(by_rule(analyze(VIEWS, ignore=["B404", "blacklist", "yaml_load"])))
+    assert "B404" not in rules and "B403" not in rules and "B506" not in rules and "B602" in rules
+    assert "B113" not in by_rule(analyze(VIEWS))  # low confidence is below the default medium
+    assert "B113" in by_rule(analyze(VIEWS, min_confidence="low"))
+
+
+def test_fingerprint_survives_moving_code_and_differs_by_enclosing_function():
+    before = analyze(VIEWS)
+    moved = analyze(
+        "# a new header comment\n\n" + VIEWS.replace('    return "ok"', "    log()\n    return 'ok'")
+    )
+    assert {f.fingerprint for f in before} == {f.fingerprint for f in moved}
+    assert by_rule(moved)["B602"][0].start_line == 16
+    renamed = analyze(VIEWS.replace("def convert()", "def convert_image()"))
+    assert by_rule(renamed)["B602"][0].fingerprint != by_rule(before)["B602"][0].fingerprint
+
+
+def test_pep701_fstrings_are_parsed_and_reviewed():
+    text = textwrap.dedent(
+        """\
+        import subprocess
+
+        def thumbnail(item):
+            label = f'{item.get('name')}-{item['size']}'
+            return subprocess.check_output(f"convert {label!r} {item['path']}", shell=True)
+        """
+    )
+    result = review([added("media/thumbs.py", text)], make_policy(), analyzers=[SecurityAnalyzer()])
+    assert not result.skipped
+    assert [f.rule_id for f in result.findings if f.rule_id == "B602"] == ["B602"]
+
+
+def test_same_issues_as_bandits_own_manager_on_real_files():
+    """The in-memory traversal must find exactly what `bandit` finds (nosec ignored)."""
+    from bandit.core import config, manager
+
+    site = Path(pytest.importorskip("celery").__file__).parent.parent
+    files = sorted(
+        str(p) for d in ("celery/bin", "kombu/transport", "werkzeug/debug") for p in (site / d).glob("*.py")
+    )
+    assert files
+    logging.getLogger("bandit").setLevel(logging.CRITICAL)
+    bandit_run = manager.BanditManager(config.BanditConfig(), "file", ignore_nosec=True, quiet=True)
+    bandit_run.discover_files(files)
+    bandit_run.run_tests()
+    expected = collections.Counter(
+        (i.fname.lstrip("./"), i.test_id, i.lineno, i.col_offset) for i in bandit_run.results
+    )
+    _, visitor = _bandit()
+    ours = collections.Counter()
+    for name in files:
+        data = Path(name).read_bytes()
+        source = SourceFile(name, data.decode())
+        for issue in visitor(name, data).run(source.tree):
+            ours[(name.lstrip("./"), issue.test_id, issue.lineno, issue.col_offset)] += 1
+    assert sum(expected.values()) > 10
+    assert ours == expected
+
+
+def test_new_versus_existing_through_the_engine():
+    base = VIEWS
+    head = VIEWS + "\n\ndef backup(path):\n    subprocess.call('tar czf /tmp/b.tgz ' + path, shell=True)\n"
+    result = review([modified("svc/views.py", base, head)], make_policy(), analyzers=[SecurityAnalyzer()])
+    assert [(f.rule_id, f.start_line) for f in result.findings] == [("B602", 26)]
+    assert result.stats["analyzers"]["security"]["base_files"] == 1
