@@ -139,6 +139,20 @@ def test_handlers_that_log_reraise_use_the_error_or_are_narrow_are_fine() -> Non
         except Exception:
             pass
 
+    def i(sock, max_groups=None):
+        try:
+            sock.close()
+        except Exception:
+            pass
+        try:
+            max_groups = os.sysconf("SC_NGROUPS_MAX")
+        except Exception:  # pylint: disable=broad-except
+            pass
+        try:
+            return int(max_groups)
+        except Exception:  # noqa: BLE001 - any failure means "unknown"
+            return None
+
     class Pool:
         def __del__(self):
             try:
@@ -151,9 +165,9 @@ def test_handlers_that_log_reraise_use_the_error_or_are_narrow_are_fine() -> Non
 
 def test_no_logger_and_no_logging_import_means_no_suggestion() -> None:
     code = """
-    def best_effort(path):
+    def best_effort(cache, path):
         try:
-            path.unlink()
+            cache.refresh(path)
         except Exception:
             pass
     """

@@ -93,6 +93,7 @@ class _Except:
     node: ast.ExceptHandler
     function: _Function | None
     optional_import: bool = False  # `try: import x` — the fallback is the point
+    best_effort_cleanup: bool = False  # `try: sock.close()` — nothing useful to do on failure
 
 
 class _Scanner(ast.NodeVisitor):
@@ -336,11 +337,18 @@ class _Scanner(ast.NodeVisitor):
 
     def visit_Try(self, node: ast.Try | ast.TryStar) -> None:
         optional_import = bool(node.body) and isinstance(node.body[0], ast.Import | ast.ImportFrom)
+        cleanup = all(
+            isinstance(stmt, ast.Expr)
+            and isinstance(stmt.value, ast.Call)
+            and isinstance(stmt.value.func, ast.Attribute)
+            and stmt.value.func.attr in R.CLEANUP_METHODS
+            for stmt in node.body
+        )
         for stmt in node.body:
             self.visit(stmt)
         for handler in node.handlers:
             function = self._functions[-1] if self._functions else None
-            self.excepts.append(_Except(handler, function, optional_import))
+            self.excepts.append(_Except(handler, function, optional_import, cleanup))
             self.generic_visit(handler)
         for stmt in node.orelse + node.finalbody:
             self.visit(stmt)
@@ -886,8 +894,10 @@ class _Rules(_Evaluator):
     def swallowed_errors(self) -> Iterator[Finding]:
         for handler in self.facts.excepts:
             node = handler.node
-            if handler.optional_import or (handler.function and handler.function.name == "__del__"):
-                continue  # an optional dependency, or a destructor that must not raise
+            if handler.optional_import or handler.best_effort_cleanup or self._acknowledged(node):
+                continue  # an optional dependency, a best-effort close(), or a lint-waived broad except
+            if handler.function and handler.function.name == "__del__":
+                continue  # a destructor must not raise
             if not self._broad(node.type) or self._reports(node):
                 continue
             rest = [s for s in node.body if not _is_trivial(s)]
@@ -925,6 +935,11 @@ class _Rules(_Evaluator):
                 context=handler.function.qualname if handler.function else "",
                 suggestion=suggestion,
             )
+
+    def _acknowledged(self, handler: ast.ExceptHandler) -> bool:
+        """`except Exception:  # pylint: disable=broad-except` / `# noqa: BLE001`: a reviewed decision."""
+        line = self.ctx.head.lines[handler.lineno - 1] if handler.lineno <= len(self.ctx.head.lines) else ""
+        return bool(R.BROAD_EXCEPT_WAIVERS.search(line))
 
     def _broad(self, kind: ast.expr | None) -> bool:
         if kind is None:

@@ -7,6 +7,7 @@ Rule ids: `PG-<FAMILY><NNN>`, family = the policy check that switches them
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from workers.engine.model import Confidence
@@ -464,3 +465,28 @@ NUMERIC_MODULES: frozenset[str] = frozenset(
 )
 #: Constructors under a paid module that are not billed clients (`boto3.Session()`, `botocore Config`).
 NOT_CLIENTS: frozenset[str] = frozenset({"Session", "session", "Config", "get_session"})
+#: Calls whose failure inside `try:` is routinely ignored: the resource is going away anyway.
+CLEANUP_METHODS: frozenset[str] = frozenset(
+    {
+        "close",
+        "shutdown",
+        "unlink",
+        "remove",
+        "rmdir",
+        "kill",
+        "terminate",
+        "cleanup",
+        "release",
+        "disconnect",
+        "unregister",
+        "join",
+        "cancel",
+        "flush",
+    }
+)
+#: Lint waivers on an `except` line that show the broad catch was a deliberate, reviewed choice.
+BROAD_EXCEPT_WAIVERS = re.compile(
+    r"#.*(pylint:\s*disable=[\w,-]*(broad-except|broad-exception-caught|bare-except|W0703|W0702)"
+    r"|noqa:[\sA-Z0-9,]*(BLE001|E722|S110|S112)|nosec\b)",
+    re.I,
+)
