@@ -153,6 +153,12 @@ def test_handlers_that_log_reraise_use_the_error_or_are_narrow_are_fine() -> Non
         except Exception:  # noqa: BLE001 - any failure means "unknown"
             return None
 
+    def safe_repr(value):
+        try:
+            return repr(value)
+        except Exception:
+            return "<broken repr>"
+
     class Pool:
         def __del__(self):
             try:

@@ -1314,14 +1314,18 @@ def _is_trivial(stmt: ast.stmt) -> bool:
 
 
 def _is_default_value(node: ast.expr | None) -> bool:
-    if node is None or isinstance(node, ast.Constant):
+    """None, False, 0, "" or an empty container: a value a caller reads as "nothing there".
+
+    A non-empty constant ("<broken repr>", "unknown", -1) is a sentinel the caller can recognise.
+    """
+    if node is None:
         return True
+    if isinstance(node, ast.Constant):
+        return node.value is None or node.value is False or node.value in (0, "", b"")
     if isinstance(node, ast.List | ast.Tuple | ast.Set):
-        return all(_is_default_value(e) for e in node.elts)
+        return not node.elts
     if isinstance(node, ast.Dict):
         return not node.keys
-    if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
-        return True
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.args and not node.keywords:
         return node.func.id in {"dict", "list", "set", "tuple", "frozenset", "str"}
     return False
