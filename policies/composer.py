@@ -18,13 +18,15 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
 from policies.patterns import PatternError, check_glob, check_regex
+from policies.rulepaths import check_rule_path
 
 HERE = Path(__file__).resolve().parent
 SCHEMA_DIR = HERE / "schema"
 PRESETS_DIR = HERE / "presets"
 PUBLISHED_SCHEMA = HERE / "prguard.schema.json"
-#: keys only the top level of a file may carry
-_ROOT_ONLY = ("version", "extends")
+#: keys only the top level of a file may carry (`rules`/`rules_disabled` are inherited org → repo
+#: by policies.rules, so `ai_authored:` overrides cannot replace them)
+_ROOT_ONLY = ("version", "extends", "rules", "rules_disabled")
 
 FORMAT_CHECKER = FormatChecker(formats=())
 
@@ -40,6 +42,13 @@ def _is_glob(value: object) -> bool:
 def _is_safe_regex(value: object) -> bool:
     if isinstance(value, str):
         check_regex(value)
+    return True
+
+
+@FORMAT_CHECKER.checks("rule-path", raises=PatternError)
+def _is_rule_path(value: object) -> bool:
+    if isinstance(value, str):
+        check_rule_path(value)
     return True
 
 
@@ -83,9 +92,12 @@ def _load_fragment(path: Path) -> dict[str, Any]:
         Draft202012Validator.check_schema(fragment)
     except (ValueError, SchemaError) as exc:
         raise RuntimeError(f"policy schema fragment {path}: {exc}") from exc
-    if fragment.get("type") != "object" or fragment.get("additionalProperties") is not False:
+    shape = fragment.get("items", {}) if fragment.get("type") == "array" else fragment
+    scalar_list = fragment.get("type") == "array" and shape.get("type") in ("string", "integer")
+    if not scalar_list and (shape.get("type") != "object" or shape.get("additionalProperties") is not False):
         raise RuntimeError(
-            f"policy schema fragment {path}: must be an object schema with additionalProperties: false"
+            f"policy schema fragment {path}: must be an object schema with "
+            "additionalProperties: false (or a list of them, or of strings)"
         )
     fragment.pop("$schema", None)
     return fragment

@@ -16,6 +16,7 @@ from jsonschema.exceptions import ValidationError
 
 from policies.composer import PRESETS_DIR, preset_names, validator
 from policies.model import Policy, PolicyError, deep_merge
+from policies.rules import RuleLayer, inherit_rules
 from policies.yamlsafe import line_of, parse_yaml
 
 DEFAULT_PRESET = "default"
@@ -60,7 +61,12 @@ def load_policy(
     repo = load_policy_text(repo_text, repo_source) if repo_text is not None else None
     if preset is not None and preset not in preset_names():
         raise PolicyError("<preset>", _unknown_preset(preset))
-    return _merge(((org_source, org), (repo_source, repo)), preset)
+    rule_errors: list[PolicyError] = []
+    texts = {org_source: org_text, repo_source: repo_text}
+    policy = _merge(((org_source, org), (repo_source, repo)), preset, texts, rule_errors)
+    if rule_errors:
+        raise rule_errors[0]
+    return policy
 
 
 def load_effective_policy(
@@ -86,7 +92,8 @@ def load_effective_policy(
     if preset is not None and preset not in preset_names():
         errors.append(PolicyError("<preset>", _unknown_preset(preset)))
         preset = None
-    policy = _merge(layers, preset)
+    texts = {org_source: org_text, repo_source: repo_text}
+    policy = _merge(layers, preset, texts, errors)
     return Policy(policy.data, policy.sources, tuple(errors))
 
 
@@ -119,10 +126,17 @@ def _preset_layers(name: str) -> list[dict[str, Any]]:
     return chain
 
 
-def _merge(layers: Iterable[tuple[str, dict[str, Any] | None]], preset: str | None) -> Policy:
+def _merge(
+    layers: Iterable[tuple[str, dict[str, Any] | None]],
+    preset: str | None,
+    texts: dict[str, str | None] | None = None,
+    rule_errors: list[PolicyError] | None = None,
+) -> Policy:
+    """Merge the layers; `rules:` are inherited (policies.rules), their errors go to `rule_errors`."""
     layers = list(layers)
     data = builtin_policy(DEFAULT_PRESET)
     sources = ["built-in default"]
+    rule_layers = [RuleLayer("built-in default", deep_merge({}, data))]
     extends = preset
     for _source, layer in layers:
         if layer and layer.get("extends"):
@@ -130,11 +144,18 @@ def _merge(layers: Iterable[tuple[str, dict[str, Any] | None]], preset: str | No
     if extends and extends != DEFAULT_PRESET:
         for preset_data in _preset_layers(extends):
             data = deep_merge(data, preset_data)
+            rule_layers.append(RuleLayer(f"preset {extends}", preset_data))
         sources.append(f"preset {extends}")
     for source, layer in layers:
         if layer is not None:
             data = deep_merge(data, layer)
             sources.append(source)
+            rule_layers.append(RuleLayer(source, layer, (texts or {}).get(source)))
+    inherited = inherit_rules(rule_layers)
+    data["rules"] = inherited.rules
+    data["rules_disabled"] = inherited.disabled
+    if rule_errors is not None:
+        rule_errors.extend(inherited.errors)
     if extends:
         data["extends"] = extends
     else:
