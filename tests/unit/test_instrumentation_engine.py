@@ -7,9 +7,9 @@ import textwrap
 
 from policies.loader import load_policy
 from tests.unit.instrumentation_helpers import changed_file
-from workers.analyzers import registry
 from workers.analyzers.instrumentation import InstrumentationAnalyzer
 from workers.analyzers.instrumentation_rules import DEFAULT_SETTINGS, RULES
+from workers.analyzers.security import SecurityAnalyzer
 from workers.engine.model import ChangedFile
 from workers.engine.review import review
 
@@ -114,7 +114,7 @@ def test_engine_keeps_one_finding_where_bandit_b113_and_b110_also_fire() -> None
     # B113 is a low-confidence bandit test: let the security analyzer report it too
     policy = load_policy(repo_text="version: 1\nanalyzers:\n  security:\n    min_confidence: low\n")
     change = [ChangedFile("svc/ping.py", "added", code.encode(), None)]
-    security = [a for a in registry() if a.name == "security"]
+    security = [SecurityAnalyzer()]
     alone = review(change, policy, ai_authored=False, analyzers=security)
     assert sorted((f.rule_id, f.start_line) for f in alone.findings) == [("B110", 7), ("B113", 6)]
 

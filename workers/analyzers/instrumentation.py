@@ -1,7 +1,7 @@
 """Instrumentation & safeguards: silent failures in new code (no logs, no timeout, no retry, swallowed
 errors, queries and paid calls in loops), with mechanical fixes where one exists.
 
-One AST pass per file (`_Scanner`) records facts: imports, client objects, functions with their calls,
+One AST pass per file (`Scanner`) records facts: imports, client objects, functions with their calls,
 loops and `except` clauses. `_Evaluator` then judges those facts against the rule tables in
 `instrumentation_rules` and the policy, without walking the tree again. Function-level findings are
 anchored on the `def` line with the whole function as `relevant_lines`, so the engine's changed-lines
@@ -15,356 +15,17 @@ import copy
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from workers.analyzers import instrumentation_fixes as fixes
 from workers.analyzers import instrumentation_rules as R
-from workers.analyzers.base import Analyzer, FileContext, SourceFile
+from workers.analyzers.base import Analyzer, FileContext
+from workers.analyzers.instrumentation_facts import Binding, Call, ClassInfo, Function, Loop, Scanner
 from workers.engine.model import Finding, Severity, make_fingerprint
 
-_FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _LOGGERISH = re.compile(r"^_*(log|logger|logging|[a-z0-9_]*_log|[a-z0-9_]*_logger|[a-z0-9_]*logger)$", re.I)
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SEVERITIES = [Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH]
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-
-
-# ---------------------------------------------------------------- facts gathered in the one pass
-
-
-@dataclass(eq=False)
-class _Loop:
-    node: ast.AST
-    kind: str  # "for" | "while" | "comprehension"
-    line: int
-    header: str
-    bounded: bool = False  # a retry loop or a loop over a few literal items
-    fan_out: bool = False  # a comprehension handed to gather()/map(): concurrent, not sequential
-
-
-@dataclass(eq=False)
-class _Call:
-    node: ast.Call
-    dotted: str | None  # callee with imports resolved: "requests.get", "client.chat.completions.create"
-    text: str | None  # callee as written: "self.session.get"
-    function: _Function | None
-    loop: _Loop | None
-    outer: ast.Call | None = None  # the call this one is chained inside (`X.filter(...).first()`)
-
-
-@dataclass(eq=False)
-class _Function:
-    node: _FunctionNode
-    qualname: str
-    class_name: str | None
-    parent: _Function | None
-    calls: list[_Call] = field(default_factory=list)
-    nested_calls: list[_Call] = field(default_factory=list)  # calls of functions defined inside
-    retry_loop: bool = False
-
-    @property
-    def name(self) -> str:
-        return self.node.name
-
-    @property
-    def top(self) -> _Function:
-        return self.parent.top if self.parent else self
-
-
-@dataclass(eq=False)
-class _Class:
-    node: ast.ClassDef
-    bases: list[str]
-    methods: dict[str, _Function] = field(default_factory=dict)
-
-
-@dataclass(eq=False)
-class _Binding:
-    """A name (or `self.attr`) bound to the result of a call: a client, a logger, an adapter."""
-
-    call: ast.Call
-    dotted: str | None
-    scope: str
-
-
-@dataclass(eq=False)
-class _Except:
-    node: ast.ExceptHandler
-    function: _Function | None
-    optional_import: bool = False  # `try: import x` — the fallback is the point
-    best_effort_cleanup: bool = False  # `try: sock.close()` — nothing useful to do on failure
-
-
-class _Scanner(ast.NodeVisitor):
-    """The single AST pass: records facts for the evaluator, judges nothing."""
-
-    def __init__(self, source: SourceFile) -> None:
-        self.source = source
-        self.imports: dict[str, str] = {}
-        self.functions: list[_Function] = []
-        self.module_functions: dict[str, _Function] = {}
-        self.classes: dict[str, _Class] = {}
-        self.calls: list[_Call] = []
-        self.excepts: list[_Except] = []
-        self.bindings: dict[tuple[str, str], list[_Binding]] = {}
-        self.attribute_assigns: list[tuple[str, str, ast.expr]] = []  # (scope, "s.request", value)
-        self._functions: list[_Function] = []
-        self._classes: list[_Class] = []
-        self._loops: list[list[_Loop]] = [[]]
-        self._fan_out: set[int] = set()
-        self._outer: dict[int, ast.Call] = {}
-
-    def scan(self) -> _Scanner:
-        self.visit(self.source.tree)
-        return self
-
-    # names ------------------------------------------------------------------------------------
-    def resolve(self, node: ast.AST) -> str | None:
-        """Dotted name of an expression with imports resolved (`r.get` → `requests.get`)."""
-        if isinstance(node, ast.Name):
-            return self.imports.get(node.id, node.id)
-        if isinstance(node, ast.Attribute):
-            base = self.resolve(node.value)
-            return f"{base}.{node.attr}" if base else None
-        if isinstance(node, ast.Call):
-            base = self.resolve(node.func)
-            return f"{base}()" if base else None
-        return None
-
-    @staticmethod
-    def text_of(node: ast.AST) -> str | None:
-        """Dotted name as written (`self.session.get`), None for anything but names and attributes."""
-        if isinstance(node, ast.Name):
-            return node.id
-        if isinstance(node, ast.Attribute):
-            base = _Scanner.text_of(node.value)
-            return f"{base}.{node.attr}" if base else None
-        return None
-
-    def scope_key(self, target_text: str) -> str:
-        """Where a binding lives: `self.x` in its class, a local in its function, else the module."""
-        if target_text.startswith(("self.", "cls.")) and self._classes:
-            return "class:" + self._classes[-1].node.name
-        if self._functions and "." not in target_text:
-            return "def:" + self._functions[-1].qualname
-        return "module"
-
-    # imports ----------------------------------------------------------------------------------
-    def visit_Import(self, node: ast.Import) -> None:
-        for alias in node.names:
-            if alias.asname:
-                self.imports[alias.asname] = alias.name
-            else:
-                root = alias.name.split(".")[0]
-                self.imports.setdefault(root, root)
-
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        module = "." * node.level + (node.module or "")
-        for alias in node.names:
-            if alias.name != "*":
-                self.imports[alias.asname or alias.name] = f"{module}.{alias.name}" if module else alias.name
-
-    # scopes -----------------------------------------------------------------------------------
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        for decorator in node.decorator_list:
-            self.visit(decorator)
-        bases = [self.resolve(base) or "" for base in node.bases]
-        cls = _Class(node, bases)
-        if not self._functions and not self._classes:
-            self.classes[node.name] = cls
-        self._classes.append(cls)
-        for stmt in node.body:
-            self.visit(stmt)
-        self._classes.pop()
-
-    def _visit_function(self, node: _FunctionNode) -> None:
-        for decorator in node.decorator_list:
-            self.visit(decorator)
-        self.visit(node.args)
-        if node.returns:
-            self.visit(node.returns)
-        parent = self._functions[-1] if self._functions else None
-        in_class = self._classes[-1] if self._classes and (not parent or parent.class_name is None) else None
-        prefix = parent.qualname + "." if parent else (in_class.node.name + "." if in_class else "")
-        function = _Function(node, prefix + node.name, in_class.node.name if in_class else None, parent)
-        self.functions.append(function)
-        if in_class and parent is None:
-            in_class.methods[node.name] = function
-        elif parent is None and not self._classes:
-            self.module_functions[node.name] = function
-        self._functions.append(function)
-        self._loops.append([])
-        for stmt in node.body:
-            self.visit(stmt)
-        self._loops.pop()
-        self._functions.pop()
-
-    visit_FunctionDef = _visit_function
-    visit_AsyncFunctionDef = _visit_function
-
-    def visit_Lambda(self, node: ast.Lambda) -> None:
-        self._loops.append([])
-        self.generic_visit(node)
-        self._loops.pop()
-
-    # loops ------------------------------------------------------------------------------------
-    def _header(self, node: ast.AST) -> str:
-        line = self.source.lines[node.lineno - 1].strip() if node.lineno <= len(self.source.lines) else ""
-        return line.rstrip(":").strip()[:80]
-
-    def _bounded(self, iterable: ast.expr, target: ast.expr | None) -> bool:
-        """A retry loop (`for attempt in range(3)`, tenacity `Retrying`) or a few literal items."""
-        names = {n.id.lower() for n in ast.walk(target) if isinstance(n, ast.Name)} if target else set()
-        if any("attempt" in n or "retr" in n or n in {"try_", "tries"} for n in names):
-            return True
-        if isinstance(iterable, ast.List | ast.Tuple | ast.Set):
-            return len(iterable.elts) <= 10
-        if isinstance(iterable, ast.Call):
-            callee = self.resolve(iterable.func) or ""
-            if callee.endswith(("Retrying", "AsyncRetrying")):
-                return True
-            if callee == "range" and len(iterable.args) == 3:
-                return True  # for i in range(0, n, batch): one call per batch is the batched form
-            if callee == "range" and iterable.args:
-                bound = iterable.args[min(1, len(iterable.args) - 1)]
-                return isinstance(bound, ast.Constant) and isinstance(bound.value, int) and bound.value <= 10
-        return False
-
-    def _run_loop(self, loop: _Loop, parts: Iterable[ast.AST]) -> None:
-        self._loops[-1].append(loop)
-        for part in parts:
-            self.visit(part)
-        self._loops[-1].pop()
-
-    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
-        self.visit(node.iter)
-        self.visit(node.target)
-        loop = _Loop(node, "for", node.lineno, self._header(node), self._bounded(node.iter, node.target))
-        if loop.bounded and self._functions:
-            self._functions[-1].retry_loop = self._functions[-1].retry_loop or _is_retry_loop(self, node)
-        self._run_loop(loop, node.body)
-        for stmt in node.orelse:
-            self.visit(stmt)
-
-    visit_AsyncFor = visit_For
-
-    def visit_While(self, node: ast.While) -> None:
-        self._run_loop(_Loop(node, "while", node.lineno, self._header(node)), [node.test, *node.body])
-        for stmt in node.orelse:
-            self.visit(stmt)
-
-    def _visit_comprehension(
-        self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
-    ) -> None:
-        first, *rest = node.generators
-        self.visit(first.iter)
-        header = "comprehension over " + (ast.unparse(first.iter)[:60])
-        loop = _Loop(node, "comprehension", node.lineno, header, self._bounded(first.iter, first.target))
-        loop.fan_out = id(node) in self._fan_out
-        parts: list[ast.AST] = [*first.ifs]
-        for generator in rest:
-            parts += [generator.iter, *generator.ifs]
-        parts += [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
-        self._run_loop(loop, parts)
-
-    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _visit_comprehension
-
-    # calls, bindings, excepts ------------------------------------------------------------------
-    def visit_Call(self, node: ast.Call) -> None:
-        function = self._functions[-1] if self._functions else None
-        loop = self._loops[-1][-1] if self._loops[-1] else None
-        call = _Call(
-            node, self.resolve(node.func), self.text_of(node.func), function, loop, self._outer.get(id(node))
-        )
-        self.calls.append(call)
-        if function:
-            function.calls.append(call)
-            ancestor = function.parent
-            while ancestor:
-                ancestor.nested_calls.append(call)
-                ancestor = ancestor.parent
-        inner = node.func
-        while isinstance(inner, ast.Attribute | ast.Call | ast.Subscript):
-            inner = inner.func if isinstance(inner, ast.Call) else inner.value
-            if isinstance(inner, ast.Call):
-                self._outer.setdefault(id(inner), node)
-        if isinstance(node.func, ast.Attribute | ast.Name):
-            last = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
-            if last in R.FAN_OUT_CALLS:
-                for arg in node.args:
-                    value = arg.value if isinstance(arg, ast.Starred) else arg
-                    if isinstance(value, _COMPREHENSIONS):
-                        self._fan_out.add(id(value))
-        self.generic_visit(node)
-
-    def _bind(self, target: ast.expr, value: ast.expr) -> None:
-        text = self.text_of(target)
-        if text is None:
-            return
-        if isinstance(target, ast.Name) and self._classes and not self._functions:
-            self._bind(ast.Attribute(ast.Name("cls"), target.id), value)
-            text = "self." + text  # a class attribute, read as self.<name> or cls.<name> in methods
-        if isinstance(target, ast.Attribute) and not text.startswith(("self.", "cls.")):
-            self.attribute_assigns.append((self.scope_key(text), text, value))
-        candidates = value.values if isinstance(value, ast.BoolOp) else [value]
-        for candidate in candidates:
-            if isinstance(candidate, ast.Await):
-                candidate = candidate.value
-            if isinstance(candidate, ast.Call):
-                scope = self.scope_key(text)
-                self.bindings.setdefault((scope, text), []).append(
-                    _Binding(candidate, self.resolve(candidate.func), scope)
-                )
-
-    def visit_Assign(self, node: ast.Assign) -> None:
-        for target in node.targets:
-            self._bind(target, node.value)
-        self.generic_visit(node)
-
-    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        if node.value is not None:
-            self._bind(node.target, node.value)
-        self.generic_visit(node)
-
-    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
-        for item in node.items:
-            if item.optional_vars is not None:
-                self._bind(item.optional_vars, item.context_expr)
-        self.generic_visit(node)
-
-    visit_AsyncWith = visit_With
-
-    def visit_Try(self, node: ast.Try | ast.TryStar) -> None:
-        optional_import = bool(node.body) and isinstance(node.body[0], ast.Import | ast.ImportFrom)
-        cleanup = all(
-            isinstance(stmt, ast.Expr)
-            and isinstance(stmt.value, ast.Call)
-            and isinstance(stmt.value.func, ast.Attribute)
-            and stmt.value.func.attr in R.CLEANUP_METHODS
-            for stmt in node.body
-        )
-        for stmt in node.body:
-            self.visit(stmt)
-        for handler in node.handlers:
-            function = self._functions[-1] if self._functions else None
-            self.excepts.append(_Except(handler, function, optional_import, cleanup))
-            self.generic_visit(handler)
-        for stmt in node.orelse + node.finalbody:
-            self.visit(stmt)
-
-    visit_TryStar = visit_Try
-
-
-def _is_retry_loop(scanner: _Scanner, node: ast.For | ast.AsyncFor) -> bool:
-    """A loop that exists to retry: tenacity `Retrying`, `for attempt in ...`, or `range(n)` around a try."""
-    callee = scanner.resolve(node.iter.func) or "" if isinstance(node.iter, ast.Call) else ""
-    if callee.endswith("Retrying"):
-        return True
-    names = {n.id.lower() for n in ast.walk(node.target) if isinstance(n, ast.Name)}
-    if any("attempt" in n or "retr" in n or n == "tries" for n in names):
-        return True
-    return callee == "range" and any(isinstance(stmt, ast.Try) for stmt in node.body)
 
 
 # ---------------------------------------------------------------- judging the facts
@@ -419,7 +80,7 @@ def _is_none(node: ast.AST | None) -> bool:
 class _Evaluator:
     """Judges the scanner's facts with the rule tables and the policy; yields Findings."""
 
-    def __init__(self, ctx: FileContext, settings: dict[str, Any], facts: _Scanner) -> None:
+    def __init__(self, ctx: FileContext, settings: dict[str, Any], facts: Scanner) -> None:
         self.ctx = ctx
         self.settings = settings
         self.facts = facts
@@ -432,12 +93,12 @@ class _Evaluator:
         self.logger_name = self._logger_expression()
         self._instrumented_cache: dict[int, bool] = {}
         self._by_node = {id(call.node): call for call in facts.calls}
-        self._by_text: dict[str, list[_Call]] = {}
+        self._by_text: dict[str, list[Call]] = {}
         for call in facts.calls:
             if call.text:
                 self._by_text.setdefault(call.text, []).append(call)
 
-    def call_of(self, node: ast.Call) -> _Call | None:
+    def call_of(self, node: ast.Call) -> Call | None:
         return self._by_node.get(id(node))
 
     # --- policy ---------------------------------------------------------------------------------
@@ -485,7 +146,7 @@ class _Evaluator:
         )
 
     # --- bindings -------------------------------------------------------------------------------
-    def binding(self, text: str | None, function: _Function | None) -> _Binding | None:
+    def binding(self, text: str | None, function: Function | None) -> Binding | None:
         """The latest call bound to `text` visible from `function` (local, enclosing, class, module)."""
         if not text:
             return None
@@ -505,9 +166,7 @@ class _Evaluator:
                 return found[-1]
         return None
 
-    def client_kind(
-        self, receiver: ast.AST, function: _Function | None
-    ) -> tuple[str | None, ast.Call | None]:
+    def client_kind(self, receiver: ast.AST, function: Function | None) -> tuple[str | None, ast.Call | None]:
         """What client object a call's receiver is (requests/httpx/aiohttp/urllib3/boto3/paid), if known.
 
         `client.chat.completions` is looked up as itself, then `client.chat`, then `client`.
@@ -589,7 +248,7 @@ class _Evaluator:
                 return f"{alias}.getLogger(__name__)"
         return None
 
-    def is_instrumentation(self, call: _Call) -> bool:
+    def is_instrumentation(self, call: Call) -> bool:
         dotted, text = call.dotted, call.text
         if _is_instrument_module(dotted or "") or _matches(dotted, self.policy_names):
             return True
@@ -626,7 +285,7 @@ class _Evaluator:
             return self.instrumented_directly(self.facts.module_functions[text], deep=True)
         return False
 
-    def instrumented_directly(self, function: _Function, deep: bool = False) -> bool:
+    def instrumented_directly(self, function: Function, deep: bool = False) -> bool:
         key = id(function) * 2 + deep
         if key not in self._instrumented_cache:
             calls = function.calls + (function.nested_calls if deep else [])
@@ -635,7 +294,7 @@ class _Evaluator:
             )
         return self._instrumented_cache[key]
 
-    def instrumented(self, function: _Function) -> bool:
+    def instrumented(self, function: Function) -> bool:
         """Instrumentation on the function's path: itself, a decorator, or a same-module helper it calls."""
         if self.instrumented_directly(function, deep=True):
             return True
@@ -649,7 +308,7 @@ class _Evaluator:
                 return True
         return False
 
-    def local_callee(self, call: _Call, function: _Function) -> _Function | None:
+    def local_callee(self, call: Call, function: Function) -> Function | None:
         text = call.text or ""
         if text in self.facts.module_functions:
             return self.facts.module_functions[text]
@@ -659,7 +318,7 @@ class _Evaluator:
         return None
 
     # --- call classification --------------------------------------------------------------------
-    def http_call(self, call: _Call) -> str | None:
+    def http_call(self, call: Call) -> str | None:
         """'requests.get'-style label when the call is an outbound HTTP request, else None."""
         if call.dotted in R.HTTP_FUNCTIONS:
             return call.dotted
@@ -669,7 +328,7 @@ class _Evaluator:
                 return f"{call.text or kind}"
         return None
 
-    def paid_call(self, call: _Call) -> str | None:
+    def paid_call(self, call: Call) -> str | None:
         """Label of a call to a paid API (LLM, cloud, SMS) per `paid_api_clients`, else None."""
         func = call.node.func
         if not isinstance(func, ast.Attribute):
@@ -688,7 +347,7 @@ class _Evaluator:
             return dotted
         return None
 
-    def query_call(self, call: _Call) -> str | None:
+    def query_call(self, call: Call) -> str | None:
         """Label of an ORM / DB-API query, else None."""
         func = call.node.func
         if not isinstance(func, ast.Attribute):
@@ -781,7 +440,7 @@ class _Rules(_Evaluator):
             if spec.default == "forever" or (spec.default == "long" and long_defaults):
                 yield self.timeout_finding(call, label, spec)
 
-    def _every_use_has_timeout(self, constructor: _Call) -> bool:
+    def _every_use_has_timeout(self, constructor: Call) -> bool:
         """A client made without a timeout whose every request passes one (`pool.request(..., timeout=5)`)."""
         uses = [
             c
@@ -792,7 +451,7 @@ class _Rules(_Evaluator):
         ]
         return bool(uses) and all(_kwarg(u.node, "timeout") is not None for u in uses)
 
-    def timeout_spec(self, call: _Call) -> tuple[R.TimeoutSpec | None, str]:
+    def timeout_spec(self, call: Call) -> tuple[R.TimeoutSpec | None, str]:
         if call.dotted in R.TIMEOUT_CALLS:
             return self._connection_spec(call, R.TIMEOUT_CALLS[call.dotted]), call.dotted or ""
         if (
@@ -811,7 +470,7 @@ class _Rules(_Evaluator):
         return None, ""
 
     @staticmethod
-    def _connection_spec(call: _Call, spec: R.TimeoutSpec) -> R.TimeoutSpec | None:
+    def _connection_spec(call: Call, spec: R.TimeoutSpec) -> R.TimeoutSpec | None:
         """DB clients configured by a DSN/URI: a timeout may hide in the string, so judge only literals."""
         if call.dotted in {"psycopg2.connect", "psycopg.connect", "pymongo.MongoClient"} and call.node.args:
             dsn = call.node.args[0]
@@ -821,7 +480,7 @@ class _Rules(_Evaluator):
                 return None
         return spec
 
-    def session_has(self, receiver: ast.AST, function: _Function | None, feature: str) -> bool:
+    def session_has(self, receiver: ast.AST, function: Function | None, feature: str) -> bool:
         """A requests session given a timeout or retries by a mounted adapter or a wrapped `request`."""
         text = self.facts.text_of(receiver)
         found = self.binding(text, function)
@@ -838,7 +497,7 @@ class _Rules(_Evaluator):
                     return True
         return False
 
-    def _adapter_has(self, adapter: ast.expr, function: _Function | None, feature: str) -> bool:
+    def _adapter_has(self, adapter: ast.expr, function: Function | None, feature: str) -> bool:
         if isinstance(adapter, ast.Name):
             bound = self.binding(adapter.id, function)
             if bound is None:
@@ -857,7 +516,7 @@ class _Rules(_Evaluator):
         return "timeout" in ctor.rsplit(".", 1)[-1].lower()
 
     def timeout_finding(
-        self, call: _Call, label: str, spec: R.TimeoutSpec, none_value: ast.AST | None = None
+        self, call: Call, label: str, spec: R.TimeoutSpec, none_value: ast.AST | None = None
     ) -> Finding:
         value = self.default_timeout
         lines = self.ctx.head.lines
@@ -962,7 +621,7 @@ class _Rules(_Evaluator):
                     return True
                 if text and text.rsplit(".", 1)[-1] == "retry":
                     return True
-                if self.is_instrumentation(_Call(node, dotted, text, None, None)):
+                if self.is_instrumentation(Call(node, dotted, text, None, None)):
                     return True
         return False
 
@@ -999,7 +658,7 @@ class _Rules(_Evaluator):
                     "the requests concurrently with a bound",
                 )
 
-    def _outer_is_query(self, call: _Call) -> bool:
+    def _outer_is_query(self, call: Call) -> bool:
         """`Model.objects.filter(...).first()` is one query: report the outermost call only."""
         if call.outer is None:
             return False
@@ -1021,7 +680,7 @@ class _Rules(_Evaluator):
             "(`where(Model.id.in_(ids))`, `selectinload`/`joinedload`)"
         )
 
-    def loop_finding(self, rule_id: str, call: _Call, loop: _Loop, label: str, hint: str) -> Finding:
+    def loop_finding(self, rule_id: str, call: Call, loop: Loop, label: str, hint: str) -> Finding:
         where = f" in `{call.function.qualname}()`" if call.function else ""
         loop_text = f"`{loop.header}`" if loop.kind != "comprehension" else f"a {loop.header}"
         return self.finding(
@@ -1032,7 +691,7 @@ class _Rules(_Evaluator):
         )
 
     # --- observability --------------------------------------------------------------------------
-    def function_kinds(self, function: _Function) -> list[tuple[str, str]]:
+    def function_kinds(self, function: Function) -> list[tuple[str, str]]:
         """What the rules care about in a function: [("handlers"|"tasks", how), ("outbound_calls", what)]."""
         kinds = [
             ("handlers", role) if role.startswith("handler:") else ("tasks", role)
@@ -1045,7 +704,7 @@ class _Rules(_Evaluator):
             kinds.append(("outbound_calls", f"calls `{outbound}`"))
         return kinds
 
-    def _role(self, function: _Function) -> str | None:
+    def _role(self, function: Function) -> str | None:
         """ "handler:<how>" or "task:<framework> task" when the function is an entry point."""
         node = function.node
         for decorator in node.decorator_list:
@@ -1063,7 +722,7 @@ class _Rules(_Evaluator):
             return "handler:route endpoint"
         return None
 
-    def _outbound(self, call: _Call) -> str | None:
+    def _outbound(self, call: Call) -> str | None:
         return (
             self.http_call(call)
             or self.paid_call(call)
@@ -1111,7 +770,7 @@ class _Rules(_Evaluator):
     def _django_module(self) -> bool:
         return any(_root(t) in {"django", "rest_framework"} for t in self.facts.imports.values())
 
-    def _django_view(self, function: _Function) -> bool:
+    def _django_view(self, function: Function) -> bool:
         path = self.ctx.path.replace("\\", "/")
         in_views = path.endswith(("views.py", "viewsets.py")) or "/views/" in path
         args = function.node.args.posonlyargs + function.node.args.args
@@ -1124,7 +783,7 @@ class _Rules(_Evaluator):
             and args[0].arg == "request"
         )
 
-    def _view_method(self, function: _Function) -> bool:
+    def _view_method(self, function: Function) -> bool:
         cls = self.facts.classes.get(function.class_name or "")
         if cls is None or not any(b.rsplit(".", 1)[-1].endswith(R.VIEW_BASE_SUFFIXES) for b in cls.bases):
             return False
@@ -1174,13 +833,13 @@ class _Rules(_Evaluator):
             _matches(call.dotted, ("sentry_sdk.init", "logfire.configure")) for call in self.facts.calls
         )
 
-    def _instrumenting_middleware(self, call: _Call) -> bool:
+    def _instrumenting_middleware(self, call: Call) -> bool:
         if (call.dotted or "").endswith("instrument_app"):
             return True
         names = " ".join(ast.unparse(a) for a in call.node.args).lower()
         return any(word in names for word in ("log", "trace", "metric", "prometheus", "sentry", "telemetry"))
 
-    def _class_covers(self, function: _Function) -> bool:
+    def _class_covers(self, function: Function) -> bool:
         cls = self.facts.classes.get(function.class_name or "")
         if cls is None:
             return False
@@ -1246,7 +905,7 @@ class _Rules(_Evaluator):
                     context=function.qualname,
                 )
 
-    def _has_retry(self, function: _Function) -> bool:
+    def _has_retry(self, function: Function) -> bool:
         if function.retry_loop:
             return True
         for decorator in function.node.decorator_list:
@@ -1267,7 +926,7 @@ class _Rules(_Evaluator):
                 return True  # Dramatiq actors retry with backoff by default
         return any((call.text or "").rsplit(".", 1)[-1] == "retry" for call in function.calls)
 
-    def _client_retries(self, call: _Call) -> bool:
+    def _client_retries(self, call: Call) -> bool:
         func = call.node.func
         if not isinstance(func, ast.Attribute):
             return False
@@ -1286,7 +945,7 @@ def _is_zero(keyword: ast.keyword | None) -> bool:
     return keyword is not None and isinstance(keyword.value, ast.Constant) and keyword.value.value == 0
 
 
-def _class_mentions(cls: _Class, word: str) -> bool:
+def _class_mentions(cls: ClassInfo, word: str) -> bool:
     """The class's request/send overrides mention `word` (`kwargs.setdefault("timeout", ...)`)."""
     for name in ("request", "send", "__init__"):
         method = cls.methods.get(name)
@@ -1359,5 +1018,5 @@ class InstrumentationAnalyzer(Analyzer):
         settings = effective_settings(ctx.settings)
         if not settings.get("enabled", True):
             return []
-        facts = _Scanner(ctx.head).scan()
+        facts = Scanner(ctx.head).scan()
         return list(_Rules(ctx, settings, facts).run())

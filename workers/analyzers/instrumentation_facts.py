@@ -1,0 +1,352 @@
+"""Facts the instrumentation analyzer gathers in its one AST pass over a file.
+
+`Scanner` walks the tree once and records imports, bindings of names to calls (clients,
+loggers, adapters), functions with their calls, loops and `except` clauses. It judges nothing:
+`workers.analyzers.instrumentation` evaluates these facts against the rule tables and the policy.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from workers.analyzers import instrumentation_rules as R
+from workers.analyzers.base import SourceFile
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+@dataclass(eq=False)
+class Loop:
+    node: ast.AST
+    kind: str  # "for" | "while" | "comprehension"
+    line: int
+    header: str
+    bounded: bool = False  # a retry loop or a loop over a few literal items
+    fan_out: bool = False  # a comprehension handed to gather()/map(): concurrent, not sequential
+
+
+@dataclass(eq=False)
+class Call:
+    node: ast.Call
+    dotted: str | None  # callee with imports resolved: "requests.get", "client.chat.completions.create"
+    text: str | None  # callee as written: "self.session.get"
+    function: Function | None
+    loop: Loop | None
+    outer: ast.Call | None = None  # the call this one is chained inside (`X.filter(...).first()`)
+
+
+@dataclass(eq=False)
+class Function:
+    node: FunctionNode
+    qualname: str
+    class_name: str | None
+    parent: Function | None
+    calls: list[Call] = field(default_factory=list)
+    nested_calls: list[Call] = field(default_factory=list)  # calls of functions defined inside
+    retry_loop: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    @property
+    def top(self) -> Function:
+        return self.parent.top if self.parent else self
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    node: ast.ClassDef
+    bases: list[str]
+    methods: dict[str, Function] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class Binding:
+    """A name (or `self.attr`) bound to the result of a call: a client, a logger, an adapter."""
+
+    call: ast.Call
+    dotted: str | None
+    scope: str
+
+
+@dataclass(eq=False)
+class ExceptInfo:
+    node: ast.ExceptHandler
+    function: Function | None
+    optional_import: bool = False  # `try: import x` — the fallback is the point
+    best_effort_cleanup: bool = False  # `try: sock.close()` — nothing useful to do on failure
+
+
+class Scanner(ast.NodeVisitor):
+    """The single AST pass: records facts for the evaluator, judges nothing."""
+
+    def __init__(self, source: SourceFile) -> None:
+        self.source = source
+        self.imports: dict[str, str] = {}
+        self.functions: list[Function] = []
+        self.module_functions: dict[str, Function] = {}
+        self.classes: dict[str, ClassInfo] = {}
+        self.calls: list[Call] = []
+        self.excepts: list[ExceptInfo] = []
+        self.bindings: dict[tuple[str, str], list[Binding]] = {}
+        self.attribute_assigns: list[tuple[str, str, ast.expr]] = []  # (scope, "s.request", value)
+        self._functions: list[Function] = []
+        self._classes: list[ClassInfo] = []
+        self._loops: list[list[Loop]] = [[]]
+        self._fan_out: set[int] = set()
+        self._outer: dict[int, ast.Call] = {}
+
+    def scan(self) -> Scanner:
+        self.visit(self.source.tree)
+        return self
+
+    # names ------------------------------------------------------------------------------------
+    def resolve(self, node: ast.AST) -> str | None:
+        """Dotted name of an expression with imports resolved (`r.get` → `requests.get`)."""
+        if isinstance(node, ast.Name):
+            return self.imports.get(node.id, node.id)
+        if isinstance(node, ast.Attribute):
+            base = self.resolve(node.value)
+            return f"{base}.{node.attr}" if base else None
+        if isinstance(node, ast.Call):
+            base = self.resolve(node.func)
+            return f"{base}()" if base else None
+        return None
+
+    @staticmethod
+    def text_of(node: ast.AST) -> str | None:
+        """Dotted name as written (`self.session.get`), None for anything but names and attributes."""
+        if isinstance(node, ast.Name):
+            return node.id
+        if isinstance(node, ast.Attribute):
+            base = Scanner.text_of(node.value)
+            return f"{base}.{node.attr}" if base else None
+        return None
+
+    def scope_key(self, target_text: str) -> str:
+        """Where a binding lives: `self.x` in its class, a local in its function, else the module."""
+        if target_text.startswith(("self.", "cls.")) and self._classes:
+            return "class:" + self._classes[-1].node.name
+        if self._functions and "." not in target_text:
+            return "def:" + self._functions[-1].qualname
+        return "module"
+
+    # imports ----------------------------------------------------------------------------------
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self.imports[alias.asname] = alias.name
+            else:
+                root = alias.name.split(".")[0]
+                self.imports.setdefault(root, root)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = "." * node.level + (node.module or "")
+        for alias in node.names:
+            if alias.name != "*":
+                self.imports[alias.asname or alias.name] = f"{module}.{alias.name}" if module else alias.name
+
+    # scopes -----------------------------------------------------------------------------------
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+        bases = [self.resolve(base) or "" for base in node.bases]
+        cls = ClassInfo(node, bases)
+        if not self._functions and not self._classes:
+            self.classes[node.name] = cls
+        self._classes.append(cls)
+        for stmt in node.body:
+            self.visit(stmt)
+        self._classes.pop()
+
+    def _visit_function(self, node: FunctionNode) -> None:
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+        self.visit(node.args)
+        if node.returns:
+            self.visit(node.returns)
+        parent = self._functions[-1] if self._functions else None
+        in_class = self._classes[-1] if self._classes and (not parent or parent.class_name is None) else None
+        prefix = parent.qualname + "." if parent else (in_class.node.name + "." if in_class else "")
+        function = Function(node, prefix + node.name, in_class.node.name if in_class else None, parent)
+        self.functions.append(function)
+        if in_class and parent is None:
+            in_class.methods[node.name] = function
+        elif parent is None and not self._classes:
+            self.module_functions[node.name] = function
+        self._functions.append(function)
+        self._loops.append([])
+        for stmt in node.body:
+            self.visit(stmt)
+        self._loops.pop()
+        self._functions.pop()
+
+    visit_FunctionDef = _visit_function
+    visit_AsyncFunctionDef = _visit_function
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self._loops.append([])
+        self.generic_visit(node)
+        self._loops.pop()
+
+    # loops ------------------------------------------------------------------------------------
+    def _header(self, node: ast.AST) -> str:
+        line = self.source.lines[node.lineno - 1].strip() if node.lineno <= len(self.source.lines) else ""
+        return line.rstrip(":").strip()[:80]
+
+    def _bounded(self, iterable: ast.expr, target: ast.expr | None) -> bool:
+        """A retry loop (`for attempt in range(3)`, tenacity `Retrying`) or a few literal items."""
+        names = {n.id.lower() for n in ast.walk(target) if isinstance(n, ast.Name)} if target else set()
+        if any("attempt" in n or "retr" in n or n in {"try_", "tries"} for n in names):
+            return True
+        if isinstance(iterable, ast.List | ast.Tuple | ast.Set):
+            return len(iterable.elts) <= 10
+        if isinstance(iterable, ast.Call):
+            callee = self.resolve(iterable.func) or ""
+            if callee.endswith(("Retrying", "AsyncRetrying")):
+                return True
+            if callee == "range" and len(iterable.args) == 3:
+                return True  # for i in range(0, n, batch): one call per batch is the batched form
+            if callee == "range" and iterable.args:
+                bound = iterable.args[min(1, len(iterable.args) - 1)]
+                return isinstance(bound, ast.Constant) and isinstance(bound.value, int) and bound.value <= 10
+        return False
+
+    def _run_loop(self, loop: Loop, parts: Iterable[ast.AST]) -> None:
+        self._loops[-1].append(loop)
+        for part in parts:
+            self.visit(part)
+        self._loops[-1].pop()
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.visit(node.iter)
+        self.visit(node.target)
+        loop = Loop(node, "for", node.lineno, self._header(node), self._bounded(node.iter, node.target))
+        if loop.bounded and self._functions:
+            self._functions[-1].retry_loop = self._functions[-1].retry_loop or is_retry_loop(self, node)
+        self._run_loop(loop, node.body)
+        for stmt in node.orelse:
+            self.visit(stmt)
+
+    visit_AsyncFor = visit_For
+
+    def visit_While(self, node: ast.While) -> None:
+        self._run_loop(Loop(node, "while", node.lineno, self._header(node)), [node.test, *node.body])
+        for stmt in node.orelse:
+            self.visit(stmt)
+
+    def _visit_comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
+    ) -> None:
+        first, *rest = node.generators
+        self.visit(first.iter)
+        header = "comprehension over " + (ast.unparse(first.iter)[:60])
+        loop = Loop(node, "comprehension", node.lineno, header, self._bounded(first.iter, first.target))
+        loop.fan_out = id(node) in self._fan_out
+        parts: list[ast.AST] = [*first.ifs]
+        for generator in rest:
+            parts += [generator.iter, *generator.ifs]
+        parts += [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+        self._run_loop(loop, parts)
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _visit_comprehension
+
+    # calls, bindings, excepts ------------------------------------------------------------------
+    def visit_Call(self, node: ast.Call) -> None:
+        function = self._functions[-1] if self._functions else None
+        loop = self._loops[-1][-1] if self._loops[-1] else None
+        call = Call(
+            node, self.resolve(node.func), self.text_of(node.func), function, loop, self._outer.get(id(node))
+        )
+        self.calls.append(call)
+        if function:
+            function.calls.append(call)
+            ancestor = function.parent
+            while ancestor:
+                ancestor.nested_calls.append(call)
+                ancestor = ancestor.parent
+        inner = node.func
+        while isinstance(inner, ast.Attribute | ast.Call | ast.Subscript):
+            inner = inner.func if isinstance(inner, ast.Call) else inner.value
+            if isinstance(inner, ast.Call):
+                self._outer.setdefault(id(inner), node)
+        if isinstance(node.func, ast.Attribute | ast.Name):
+            last = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
+            if last in R.FAN_OUT_CALLS:
+                for arg in node.args:
+                    value = arg.value if isinstance(arg, ast.Starred) else arg
+                    if isinstance(value, _COMPREHENSIONS):
+                        self._fan_out.add(id(value))
+        self.generic_visit(node)
+
+    def _bind(self, target: ast.expr, value: ast.expr) -> None:
+        text = self.text_of(target)
+        if text is None:
+            return
+        if isinstance(target, ast.Name) and self._classes and not self._functions:
+            self._bind(ast.Attribute(ast.Name("cls"), target.id), value)
+            text = "self." + text  # a class attribute, read as self.<name> or cls.<name> in methods
+        if isinstance(target, ast.Attribute) and not text.startswith(("self.", "cls.")):
+            self.attribute_assigns.append((self.scope_key(text), text, value))
+        candidates = value.values if isinstance(value, ast.BoolOp) else [value]
+        for candidate in candidates:
+            if isinstance(candidate, ast.Await):
+                candidate = candidate.value
+            if isinstance(candidate, ast.Call):
+                scope = self.scope_key(text)
+                self.bindings.setdefault((scope, text), []).append(
+                    Binding(candidate, self.resolve(candidate.func), scope)
+                )
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            self._bind(target, node.value)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self._bind(node.target, node.value)
+        self.generic_visit(node)
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            if item.optional_vars is not None:
+                self._bind(item.optional_vars, item.context_expr)
+        self.generic_visit(node)
+
+    visit_AsyncWith = visit_With
+
+    def visit_Try(self, node: ast.Try | ast.TryStar) -> None:
+        optional_import = bool(node.body) and isinstance(node.body[0], ast.Import | ast.ImportFrom)
+        cleanup = all(
+            isinstance(stmt, ast.Expr)
+            and isinstance(stmt.value, ast.Call)
+            and isinstance(stmt.value.func, ast.Attribute)
+            and stmt.value.func.attr in R.CLEANUP_METHODS
+            for stmt in node.body
+        )
+        for stmt in node.body:
+            self.visit(stmt)
+        for handler in node.handlers:
+            function = self._functions[-1] if self._functions else None
+            self.excepts.append(ExceptInfo(handler, function, optional_import, cleanup))
+            self.generic_visit(handler)
+        for stmt in node.orelse + node.finalbody:
+            self.visit(stmt)
+
+    visit_TryStar = visit_Try
+
+
+def is_retry_loop(scanner: Scanner, node: ast.For | ast.AsyncFor) -> bool:
+    """A loop that exists to retry: tenacity `Retrying`, `for attempt in ...`, or `range(n)` around a try."""
+    callee = scanner.resolve(node.iter.func) or "" if isinstance(node.iter, ast.Call) else ""
+    if callee.endswith("Retrying"):
+        return True
+    names = {n.id.lower() for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+    if any("attempt" in n or "retr" in n or n == "tries" for n in names):
+        return True
+    return callee == "range" and any(isinstance(stmt, ast.Try) for stmt in node.body)
