@@ -69,6 +69,16 @@ def test_tasks_that_log_directly_through_a_helper_metric_or_span_are_fine() -> N
     @tracer.start_as_current_span("e")
     def e(x):
         return x
+
+    class Reporter:
+        def __init__(self):
+            import sentry_sdk
+
+            self.sentry_sdk = sentry_sdk
+
+        @app.task
+        def f(self, exc):
+            self.sentry_sdk.capture_exception(exc)
     """
     assert _obs(code) == []
 
