@@ -151,7 +151,7 @@ def test_same_issues_as_bandits_own_manager_on_real_files():
     for name in files:
         data = Path(name).read_bytes()
         source = SourceFile(name, data.decode())
-        for issue in visitor(name, data).run(source.tree):
+        for issue in visitor(name, data).run(source.tree, source.text):
             ours[(name.lstrip("./"), issue.test_id, issue.lineno, issue.col_offset)] += 1
     assert sum(expected.values()) > 10
     assert ours == expected

@@ -62,6 +62,10 @@ def _bandit() -> tuple[Any, type]:
     finally:
         loader_log.setLevel(level)
 
+    from bandit.plugins.trojansource import BIDI_CHARACTERS
+
+    file_tests_need_bidi = [t.__name__ for t in testset.tests.get("File", [])] == ["trojansource"]
+
     # node types bandit does something for: a visit_* method or tests registered for the type
     interesting = frozenset(testset.tests) | {"ClassDef", "FunctionDef", "Call", "Import", "ImportFrom"}
 
@@ -80,6 +84,8 @@ def _bandit() -> tuple[Any, type]:
             self.namespace = ""
             self.metrics = b_metrics.Metrics()
             self.tester.metrics = self.metrics
+            # nosec is the engine's job (it records every suppression used): skip bandit's look-ups
+            self.tester._get_nosecs_from_contexts = _no_nosec
             self._tagged = 0
 
         def update_scores(self, scores: dict) -> None:
@@ -132,8 +138,10 @@ def _bandit() -> tuple[Any, type]:
             else:
                 self.generic_visit(node)
 
-        def run(self, tree: ast.Module) -> list:
+        def run(self, tree: ast.Module, text: str) -> list:
             self.generic_visit(tree)
+            if file_tests_need_bidi and not any(char in text for char in BIDI_CHARACTERS):
+                return self.tester.results  # the only whole-file test looks for these characters
             self.context = {
                 "file_data": self.fdata,
                 "filename": self.fname,
@@ -145,6 +153,10 @@ def _bandit() -> tuple[Any, type]:
             return self.tester.results
 
     return testset, InMemoryVisitor
+
+
+def _no_nosec(context: dict, test_result: Any = None) -> None:
+    return None
 
 
 class SecurityAnalyzer(Analyzer):
@@ -159,7 +171,7 @@ class SecurityAnalyzer(Analyzer):
         settings = _Settings.from_policy(ctx.settings)
         data = ctx.head.text.encode("utf-8")
         with _LOCK:
-            issues = visitor_class(ctx.path, data).run(ctx.head.tree)
+            issues = visitor_class(ctx.path, data).run(ctx.head.tree, ctx.head.text)
         byte_lines = data.splitlines()
         for issue in issues:
             if settings.accepts(issue):

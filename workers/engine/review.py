@@ -15,10 +15,11 @@ tests all call `review()`. Steps, in order:
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +29,15 @@ from workers.engine.cache import AnalysisCache, CachedAnalysis, cache_key
 from workers.engine.diffmap import FileDiff
 from workers.engine.files import FileRules, Selected, base_parses, parse_base, select_files
 from workers.engine.gate import GateInput, conclude, risk_score
-from workers.engine.model import ChangedFile, Finding, PullRequestInfo, ReviewResult, SkippedFile, Suppression
+from workers.engine.model import (
+    ChangedFile,
+    Finding,
+    FlowStep,
+    PullRequestInfo,
+    ReviewResult,
+    SkippedFile,
+    Suppression,
+)
 from workers.engine.suppress import FileComments, apply_suppressions
 
 #: who wins when analyzers report the same problem (same path, line and CWE)
@@ -73,6 +82,7 @@ class _Run:
     dead: set[str] = field(default_factory=set)  # files dropped mid-analysis (too complex, time budget)
     coverage_cut: bool = False
     cache_errors: int = 0
+    rule_files: Mapping[str, str] = field(default_factory=dict)  # Semgrep rule texts by location
 
     def out_of_time(self) -> bool:
         return self.deadline is not None and time.monotonic() > self.deadline
@@ -87,15 +97,36 @@ def review(
     cache: AnalysisCache | None = None,
     analyzers: Sequence[Analyzer] | None = None,
     time_budget: float | None = None,
+    rule_files: Mapping[str, str] | None = None,
 ) -> ReviewResult:
     """Review one change.
 
     `analyzers` replaces `workers.analyzers.registry()` (tests, benchmarks);
     `time_budget` (seconds) stops analysing further files once spent: the files left
-    are listed as skipped and the conclusion is at best `neutral`.
+    are listed as skipped and the conclusion is at best `neutral`. `rule_files` maps
+    the rule files the policy names (`semgrep.rules`, read at the base ref by the
+    caller: see workers.rulefiles) to their text; analyzers read it from `ctx.extra`.
     """
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # a review allocates millions of AST nodes; cyclic GC passes over them cost ~25%
+    try:
+        return _review(list(files), policy, pull, ai_authored, cache, analyzers, time_budget, rule_files)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _review(
+    files: list[ChangedFile],
+    policy: Any,
+    pull: PullRequestInfo | None,
+    ai_authored: bool | None,
+    cache: AnalysisCache | None,
+    analyzers: Sequence[Analyzer] | None,
+    time_budget: float | None,
+    rule_files: Mapping[str, str] | None,
+) -> ReviewResult:
     started = time.perf_counter()
-    files = list(files)
     notes: list[str] = []
     authorship, is_ai = _authorship(files, policy, pull, ai_authored, notes)
     effective = policy.for_change(is_ai)
@@ -106,6 +137,7 @@ def review(
         cache=cache,
         deadline=time.monotonic() + time_budget if time_budget else None,
         notes=notes,
+        rule_files=dict(rule_files or {}),
     )
 
     chosen = list(analyzers) if analyzers is not None else _registry()
@@ -125,6 +157,7 @@ def review(
     reported, suppressed, pre_existing, out_of_scope = _filter(head_findings, contexts, enabled, run)
     reported, duplicates = _deduplicate(reported)
     reported, proven_safe = _drop_proven_safe(reported, enabled)
+    _redact(reported, suppressed, enabled)
 
     for finding in reported:
         if finding.analyzer in run.stats:
@@ -249,7 +282,8 @@ def _eligible(analyzer: Analyzer, ctx: FileContext) -> bool:
 
 
 def _for_analyzer(ctx: FileContext, analyzer: Analyzer, run: _Run) -> FileContext:
-    return dataclasses.replace(ctx, settings=run.policy.analyzer(analyzer.name), extra={})
+    extra = {"rule_files": run.rule_files} if run.rule_files else {}
+    return dataclasses.replace(ctx, settings=run.policy.analyzer(analyzer.name), extra=extra)
 
 
 def _analyze_heads(
@@ -544,6 +578,31 @@ def _drop_proven_safe(findings: list[Finding], analyzers: Sequence[Analyzer]) ->
         )
     ]
     return kept, len(findings) - len(kept)
+
+
+def _redact(findings: list[Finding], suppressed: list[Suppression], analyzers: Sequence[Analyzer]) -> None:
+    """Mask the secrets an analyzer found (its `redact` set) in every finding, whoever reported it:
+    a bandit message quoting a password or a suggestion rewriting a line with a token must not
+    repeat it in a check run, comment or SARIF file. A suggestion holding one is dropped."""
+    secrets = {s for a in analyzers for s in (getattr(a, "redact", None) or ()) if s}
+    if not secrets:
+        return
+    ordered = sorted(secrets, key=len, reverse=True)
+
+    def mask(text: str) -> str:
+        for secret in ordered:
+            text = text.replace(secret, "[secret masked]")
+        return text
+
+    for finding in findings:
+        finding.message = mask(finding.message)
+        finding.title = mask(finding.title) if finding.title else finding.title
+        if finding.suggestion and any(s in finding.suggestion for s in ordered):
+            finding.suggestion = None
+        if finding.flow:
+            finding.flow = tuple(FlowStep(step.line, mask(step.description)) for step in finding.flow)
+    for used in suppressed:
+        used.reason = mask(used.reason)
 
 
 def _added_count(changed: ChangedFile) -> int:
