@@ -7,16 +7,22 @@ tests pass their own settings and Redis client. Gunicorn serves it
 
 from __future__ import annotations
 
+import json
 import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 import redis
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 from app.logs import configure_logging
+from app.routing import _HANDLERS as ROUTED_EVENTS
 from app.webhooks import Receiver
+from workers import metrics, tracing
 from workers.celery_app import make_celery
 from workers.config import Settings
+from workers.logs import log_context
 
 
 def create_app(settings: Settings | None = None, *, redis_client: Any = None) -> Flask:
@@ -33,7 +39,13 @@ def create_app(settings: Settings | None = None, *, redis_client: Any = None) ->
     receiver = Receiver(settings, redis_client, make_celery(settings.redis_url))
     flask_app.extensions["prguard"] = receiver
 
-    flask_app.add_url_rule(settings.webhook_path, "webhook", receiver.handle, methods=["POST"])
+    tracing.setup("prguard-web")
+    flask_app.add_url_rule(settings.webhook_path, "webhook", _observed(receiver), methods=["POST"])
+
+    @flask_app.get("/metrics")
+    def metrics_endpoint() -> Response:
+        body, content_type = metrics.render()
+        return Response(body, status=200, content_type=content_type)
 
     @flask_app.errorhandler(413)
     def too_large(_: Exception) -> Response:
@@ -50,3 +62,37 @@ def create_app(settings: Settings | None = None, *, redis_client: Any = None) ->
         return Receiver.json({"status": "ok", "redis": "ok"}, 200)
 
     return flask_app
+
+
+def _observed(receiver: Receiver) -> Callable[[], Response]:
+    """The webhook view with its log context, trace span and metrics (webhooks by event and outcome)."""
+
+    def webhook() -> Response:
+        started = time.perf_counter()
+        event = request.headers.get("X-GitHub-Event") or ""
+        delivery = request.headers.get("X-GitHub-Delivery") or None
+        with log_context(delivery=delivery, event=event or None), tracing.span("webhook", event=event):
+            response = receiver.handle()
+        outcome = _outcome(response)
+        # Only events prguard routes become label values: a caller cannot invent label values.
+        label = event if event in ROUTED_EVENTS else "other"
+        if outcome.startswith("rejected-401"):
+            label = "unverified"
+        metrics.WEBHOOKS.labels(label, outcome).inc()
+        metrics.WEBHOOK_SECONDS.labels(label).observe(time.perf_counter() - started)
+        return response
+
+    return webhook
+
+
+def _outcome(response: Response) -> str:
+    if response.status_code == 204:
+        return "unhandled"
+    if response.status_code == 202:
+        try:
+            return str(json.loads(response.get_data())["status"])
+        except (ValueError, KeyError, TypeError):
+            return "accepted"
+    if response.status_code == 503:
+        return "unavailable"
+    return f"rejected-{response.status_code}"

@@ -28,6 +28,8 @@ from workers.celery_app import (
 )
 from workers.config import Settings
 from workers.jobs import ReviewJob
+from workers.logs import bind
+from workers.observability import message_headers
 from workers.state import PullState, RedisKeys
 
 log = logging.getLogger("prguard.webhooks")
@@ -115,6 +117,14 @@ class Receiver:
 
     def _apply(self, event: Event, decision: Decision) -> Response:
         action = event.data.get("action")
+        first = decision.jobs[0] if decision.jobs else None
+        bind(  # every later line of this delivery names what it is about
+            action=action,
+            installation=decision.installation_id or (first.installation_id if first else None),
+            repo=decision.full_name or (first.full_name if first else None),
+            pr=decision.number or (first.number if first else None),
+            head_sha=decision.head.sha if decision.head else (first.head_sha if first else None),
+        )
         context = {"delivery": event.delivery_id, "event": event.event, "action": action}
         if decision.kind == "unhandled":
             log.info(decision.reason, extra={**context, "outcome": "unhandled"})
@@ -212,7 +222,9 @@ class Receiver:
     ) -> None:
         """Publish one small message; on failure drop our dedupe claims so a redelivery is accepted."""
         try:
-            self.celery.send_task(task, kwargs=kwargs, queue=queue, ignore_result=True)
+            self.celery.send_task(
+                task, kwargs=kwargs, queue=queue, ignore_result=True, headers=message_headers()
+            )
         except Exception as exc:
             self._release_claims(delivery_id, claims)
             raise Unavailable(type(exc).__name__) from exc

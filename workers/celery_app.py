@@ -28,6 +28,7 @@ from celery.signals import worker_init
 from kombu.serialization import dumps as kombu_dumps
 
 from workers.config import DEFAULT_REDIS_URL
+from workers.observability import message_headers  # also connects the worker's log/metric signals
 
 ANALYZE_QUEUE = "analyze"
 WRITE_QUEUE = "github-write"
@@ -100,6 +101,7 @@ def wire_message(app: Celery, task: str, kwargs: dict[str, Any], queue: str) -> 
     headers, properties, body, _ = app.amqp.create_task_message(
         task_id, task, (), kwargs, ignore_result=True, argsrepr="()", kwargsrepr=json.dumps(kwargs)
     )  # the reprs given: Celery's saferepr would cost more than the rest of the webhook
+    headers.update(message_headers())  # queued-at time (queue-wait metric) and trace context
     content_type, content_encoding, payload = kombu_dumps(body, serializer="json")
     properties = {
         **properties,

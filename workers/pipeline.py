@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from workers import metrics
 from workers.engine.model import ReviewResult
 from workers.github.errors import GitHubError, TransientGitHubError
 from workers.jobs import ReviewJob
@@ -121,7 +122,8 @@ def run_review(
     if job.comment_id:
         _acknowledge(client, job)
 
-    run = _ensure_check_run(client, redis, keys, job, head_sha)
+    with metrics.stage("check_run"):
+        run = _ensure_check_run(client, redis, keys, job, head_sha)
     run_id = int(run["id"])
     if run.get("status") == "completed":
         return ReviewOutcome(
@@ -153,10 +155,12 @@ def run_review(
             raise Superseded(newest)  # a push landed while the engine ran: publish nothing stale
         summary = _render_summary(result)
         context = ReviewContext(job, client, redis, keys, run_id, head_sha, snapshot, result, summary)
-        if publisher is not None:
-            publisher(context)
-        else:
-            complete_check_run(context)
+        with metrics.stage("publish"):
+            if publisher is not None:
+                publisher(context)
+            else:
+                complete_check_run(context)
+        metrics.observe_findings(result.findings)
     except Superseded as exc:
         _cancel(client, job, run_id, exc.newer)
         return ReviewOutcome("superseded", str(exc), head_sha, run_id, "cancelled")
@@ -240,21 +244,24 @@ def _analyse(client: Any, job: ReviewJob, pull: dict, cache: Any) -> tuple[Any, 
     from workers.github.pulls import fetch_policy_texts, fetch_pull_request
 
     base_ref = str(pull["base"]["ref"])
-    texts = fetch_policy_texts(client, job.owner, job.repo, base_ref)
-    policy = load_effective_policy(
-        org_text=texts.org_text,
-        org_source=texts.org_source,
-        repo_text=texts.repo_text,
-        repo_source=texts.repo_source,
-    )
+    with metrics.stage("policy"):
+        texts = fetch_policy_texts(client, job.owner, job.repo, base_ref)
+        policy = load_effective_policy(
+            org_text=texts.org_text,
+            org_source=texts.org_source,
+            repo_text=texts.repo_text,
+            repo_source=texts.repo_source,
+        )
     include = [p for p in policy.get("paths", "include", default=["**/*.py"]) or [] if isinstance(p, str)]
     exclude = [p for p in policy.get("paths", "exclude", default=[]) or [] if isinstance(p, str)]
 
     def wanted(changed: Any) -> bool:
         return matches_any(changed.path, include) and not matches_any(changed.path, exclude)
 
-    snapshot = fetch_pull_request(client, job.owner, job.repo, job.number, contents_for=wanted)
-    result = review(snapshot.files, policy, snapshot.info, cache=cache)
+    with metrics.stage("fetch"):
+        snapshot = fetch_pull_request(client, job.owner, job.repo, job.number, contents_for=wanted)
+    with metrics.stage("engine"):
+        result = review(snapshot.files, policy, snapshot.info, cache=cache)
     result.skipped.extend(s for s in snapshot.skipped if s.path not in {k.path for k in result.skipped})
     result.notes.extend(snapshot.notes)
     result.notes.extend(texts.problems)

@@ -26,6 +26,7 @@ from typing import Any
 import requests
 from gidgethub import BadRequest, GitHubBroken, HTTPException, InvalidField, ValidationError, sansio
 
+from workers import metrics
 from workers.github.errors import (
     GitHubError,
     GraphQLError,
@@ -322,6 +323,7 @@ class GitHubClient:
             failure, retry_safe = self._attempt(
                 method, url, route, params, body, accept, raw, idempotent, extra_headers
             )
+            metrics.observe_github_call(method, route, failure.status, self.rate_limit)
             if isinstance(failure, GitHubResponse):
                 return failure
             delay = getattr(failure, "retry_after", None)  # only transient errors carry one
