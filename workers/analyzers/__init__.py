@@ -15,6 +15,9 @@ def registry() -> list[Analyzer]:
     analyzers.append(_make("workers.analyzers.complexity", "ComplexityAnalyzer"))
     analyzers.append(_make("workers.analyzers.instrumentation", "InstrumentationAnalyzer"))
     analyzers.append(_make("workers.analyzers.taint", "TaintAnalyzer"))
+    analyzers.append(_make("workers.analyzers.rules", "RulesAnalyzer"))
+    analyzers.append(_make("workers.analyzers.secrets", "SecretsAnalyzer"))
+    analyzers.append(_make("workers.analyzers.semgrep", "SemgrepAnalyzer"))
     return analyzers
 
 

@@ -415,6 +415,9 @@ def _analyze_batch(
         run.notes.append(message)
         return
     stats.files += len(actxs)
+    for problem in getattr(analyzer, "problems", None) or ():  # parts it could not run: coverage is partial
+        stats.errors.append(problem)
+        run.notes.append(f"{analyzer.name}: {problem}")
     for ctx in eligible:
         ctx.extra["reviewed"] = True
     for finding in findings:

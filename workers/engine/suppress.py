@@ -1,4 +1,4 @@
-"""In-code suppressions: `# prguard: ignore[RULE] reason` and bandit's `# nosec`.
+"""In-code suppressions: `# prguard: ignore[RULE] reason`, bandit's `# nosec` and Semgrep's `nosemgrep`.
 
 - `# prguard: ignore[B602] reason` (or `ignore[B602, complexity]`) on the flagged line,
   or on the first line of the statement that contains it, suppresses findings whose
@@ -6,6 +6,9 @@
   suppresses nothing: silencing must say what it silences.
 - bandit's `# nosec`, `# nosec B602`, `# nosec: B602,B603 reason` apply to security
   (bandit) findings, on the flagged line or any line of the flagged node, as bandit does.
+
+- Semgrep's `nosemgrep` / `nosemgrep: rule-id, other-id` applies to semgrep findings, on the
+  flagged line or the line above it, as Semgrep does (any comment syntax: `#`, `//`, `--` ...).
 
 Comments are found with the tokenizer (a `#` inside a string is not a comment), and only
 for files that mention `prguard` or `nosec` at all, so the common case costs nothing.
@@ -24,11 +27,13 @@ from workers.engine.model import Finding, Suppression
 
 _PRGUARD = re.compile(r"prguard:\s*ignore\b(?:\[(?P<rules>[^\]]*)\])?[\s:,-]*(?P<reason>.*)", re.IGNORECASE)
 _NOSEC = re.compile(r"#\s*nosec\b:?(?P<rest>[^#]*)", re.IGNORECASE)
+_NOSEMGREP = re.compile(r"\bnosem(?:grep)?\b(?::\s*(?P<ids>[^\s,]+(?:\s*,\s*[^\s,]+)*))?(?P<reason>.*)", re.I)
 _BANDIT_ID = re.compile(r"^B\d{3}$", re.IGNORECASE)
 _BANDIT_TEST_NAME = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
 _STATEMENT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 BANDIT_ANALYZER = "security"
+SEMGREP_ANALYZER = "semgrep"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +55,8 @@ class FileComments:
         self.text = text
         self.is_python = is_python
         self.tree = tree
-        self._might_suppress = "prguard" in text.lower() or "nosec" in text.lower()
+        lowered = text.lower()
+        self._might_suppress = "prguard" in lowered or "nosec" in lowered or "nosem" in lowered
 
     @cached_property
     def comments(self) -> dict[int, str]:
@@ -69,7 +75,7 @@ class FileComments:
         return {
             number: line
             for number, line in enumerate(self.text.splitlines(), start=1)
-            if "prguard" in line.lower() or "nosec" in line.lower()
+            if "prguard" in line.lower() or "nosec" in line.lower() or "nosem" in line.lower()
         }
 
     def ignore_at(self, line: int) -> IgnoreComment | None:
@@ -155,6 +161,8 @@ def apply_suppressions(findings: list[Finding], comments: FileComments) -> Suppr
         used = _prguard_suppression(finding, comments, bare_lines)
         if used is None and finding.analyzer == BANDIT_ANALYZER:
             used = _nosec_suppression(finding, comments)
+        if used is None and finding.analyzer == SEMGREP_ANALYZER:
+            used = _nosemgrep_suppression(finding, comments)
         if used is None:
             outcome.kept.append(finding)
         else:
@@ -199,4 +207,18 @@ def _nosec_suppression(finding: Finding, comments: FileComments) -> Suppression 
             return Suppression(
                 finding.rule_id, finding.path, line, "nosec", nosec.reason, finding.fingerprint
             )
+    return None
+
+
+def _nosemgrep_suppression(finding: Finding, comments: FileComments) -> Suppression | None:
+    for line in (finding.start_line, finding.start_line - 1):
+        comment = comments.comments.get(line)
+        match = _NOSEMGREP.search(comment) if comment else None
+        if match is None:
+            continue
+        ids = [i.strip() for i in (match.group("ids") or "").split(",") if i.strip()]
+        if ids and not any(finding.rule_id == i or i.endswith("." + finding.rule_id) for i in ids):
+            continue
+        reason = match.group("reason").strip(" -:\u2013\u2014*/").strip()
+        return Suppression(finding.rule_id, finding.path, line, "nosemgrep", reason, finding.fingerprint)
     return None

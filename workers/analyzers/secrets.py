@@ -1,0 +1,187 @@
+"""Hard-coded credentials in the added lines of every changed text file (CWE-798).
+
+Uses detect-secrets' detectors in-process (AWS, GitHub, Slack, Stripe, private keys,
+basic-auth URLs, JWTs, high-entropy strings in assignments, keyword passwords ...) and
+its false-positive heuristics, on added lines only: YAML, .env, JSON, notebooks,
+shell and source files alike. No detector is asked to verify a secret (that would send
+it over the network), detect-secrets' own logger is never given one, and the secret
+itself never leaves this module: messages name the kind and length, fingerprints hash
+it. `redact` holds the values found in the last run so the engine can mask them in
+every other analyzer's output too (a bandit message quoting a password, a suggestion
+rewriting a line that holds a token).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from workers.analyzers.base import Analyzer, FileContext
+from workers.engine.globs import matches_any
+from workers.engine.model import Confidence, Finding, Severity, make_fingerprint
+
+CWE_HARDCODED_CREDENTIALS = 798
+MAX_LINE = 10_000  # characters of one added line that are scanned (minified bundles)
+#: public IP addresses are not credentials
+SKIPPED_DETECTORS = frozenset({"IPPublicDetector"})
+#: detectors that guess (entropy, a keyword next to a value) rather than recognise a token format
+GUESSING_DETECTORS = frozenset({"Base64HighEntropyString", "HexHighEntropyString", "KeywordDetector"})
+
+
+class SecretsAnalyzer(Analyzer):
+    name = "secrets"
+    languages = frozenset({"*"})
+    compare_with_base = False  # added lines are new by definition
+    cacheable = False  # `redact` must be filled on every run, so no per-file cache
+
+    def __init__(self) -> None:
+        self.redact: set[str] = set()
+
+    def analyze(self, files: list[FileContext]) -> Iterator[Finding]:
+        self.redact = set()
+        for ctx in files:
+            yield from self.analyze_file(ctx)
+
+    def analyze_file(self, ctx: FileContext) -> Iterator[Finding]:
+        excluded = ctx.settings.get("exclude_paths") or ()
+        if excluded and matches_any(ctx.path, excluded):
+            return
+        lines = ctx.head.lines
+        for number in sorted(ctx.diff.added_lines):
+            if 0 < number <= len(lines):
+                yield from self._line(ctx, number, lines[number - 1][:MAX_LINE])
+
+    def _line(self, ctx: FileContext, number: int, line: str) -> Iterator[Finding]:
+        if not line.strip():
+            return
+        seen: set[str] = set()
+        for detector, secret, kind in _detect(ctx.path, line):
+            if secret in seen:
+                continue  # two detectors on one value: one finding
+            seen.add(secret)
+            self.redact.add(secret)
+            rule_id = "secret." + re.sub(r"[^a-z0-9]+", "-", kind.lower()).strip("-")
+            column = line.find(secret)
+            yield Finding(
+                rule_id=rule_id,
+                analyzer=self.name,
+                severity=Severity.HIGH,
+                path=ctx.path,
+                start_line=number,
+                end_line=number,
+                message=(
+                    f"Hard-coded credential: {kind} ({len(secret)} characters, masked). Remove it, "
+                    "rotate it (it is in the branch history now), and read it from the environment "
+                    "or a secret store."
+                ),
+                fingerprint=make_fingerprint(rule_id, ctx.path, secret_digest(secret)),
+                confidence=Confidence.MEDIUM if detector in GUESSING_DETECTORS else Confidence.HIGH,
+                cwe=CWE_HARDCODED_CREDENTIALS,
+                title=f"Hard-coded {kind}",
+                start_column=column + 1 if column >= 0 else None,
+                end_column=column + len(secret) + 1 if column >= 0 else None,
+            )
+
+
+def secret_digest(secret: str) -> str:
+    """What identifies a secret in fingerprints: a hash, never the value."""
+    return hashlib.sha256(b"prguard-secret\x1f" + secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _detect(path: str, line: str) -> Iterator[tuple[str, str, str]]:
+    """(detector class name, secret value, kind) for each secret on the line, after the heuristics.
+
+    Notebook cells are JSON strings: the decoded source line is scanned too, as Python.
+    """
+    yield from _detect_text(path, line)
+    if path.endswith(".ipynb"):
+        decoded = _json_string(line)
+        if decoded is not None and decoded.strip():
+            yield from _detect_text(path[: -len(".ipynb")] + ".py", decoded)
+
+
+def _json_string(line: str) -> str | None:
+    text = line.strip().rstrip(",")
+    if len(text) < 2 or not (text.startswith('"') and text.endswith('"')):
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _detect_text(path: str, line: str) -> Iterator[tuple[str, str, str]]:
+    from detect_secrets.util.code_snippet import get_code_snippet
+
+    context = get_code_snippet(lines=[line], line_number=1)
+    for plugin in _plugins():
+        try:
+            found = plugin.analyze_line(filename=path, line=line, line_number=1, context=context)
+        except Exception:  # noqa: S112 - a detector bug on odd input must not stop the review
+            continue
+        for potential in found:
+            value = potential.secret_value
+            if not value or _filtered(path, line, value, plugin, context):
+                continue
+            yield type(plugin).__name__, _whole(plugin, line, value), str(potential.type)
+
+
+def _whole(plugin: Any, line: str, value: str) -> str:
+    """The whole token when a detector reports only its prefix (GitHub's `ghp`)."""
+    for regex in getattr(plugin, "denylist", ()) or ():
+        for match in regex.finditer(line):
+            token = match.group(0)
+            if token != value and token.startswith(value):
+                return token
+    return value
+
+
+@lru_cache(maxsize=1)
+def _plugins() -> tuple[Any, ...]:
+    """One instance of every built-in detector with its default settings."""
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.settings import get_settings
+
+    # verification calls the provider's API with the secret: never
+    get_settings().disable_filters("detect_secrets.filters.common.is_ignored_due_to_verification_policies")
+    classes = get_mapping_from_secret_type_to_class().values()
+    # detectors that recognise a token format first: they name the secret better than entropy does
+    ordered = sorted(classes, key=lambda c: (c.__name__ in GUESSING_DETECTORS, c.__name__))
+    return tuple(cls() for cls in ordered if cls.__name__ not in SKIPPED_DETECTORS)
+
+
+@lru_cache(maxsize=1)
+def _filters() -> tuple[Any, ...]:
+    """detect-secrets' false-positive heuristics that make sense without a file on disk."""
+    from detect_secrets.filters import allowlist, heuristic
+    from detect_secrets.util.inject import get_injectable_variables
+
+    functions = (
+        heuristic.is_sequential_string,
+        heuristic.is_potential_uuid,
+        heuristic.is_likely_id_string,
+        heuristic.is_templated_secret,
+        heuristic.is_prefixed_with_dollar_sign,
+        heuristic.is_indirect_reference,
+        heuristic.is_lock_file,
+        heuristic.is_not_alphanumeric_string,
+        heuristic.is_swagger_file,
+        allowlist.is_line_allowlisted,
+    )
+    return tuple((f, frozenset(get_injectable_variables(f))) for f in functions)
+
+
+def _filtered(path: str, line: str, secret: str, plugin: Any, context: Any) -> bool:
+    arguments = {"filename": path, "line": line, "secret": secret, "plugin": plugin, "context": context}
+    for heuristic, wants in _filters():
+        try:
+            if heuristic(**{name: arguments[name] for name in wants if name in arguments}):
+                return True
+        except TypeError:
+            continue
+    return False
