@@ -45,6 +45,18 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
+# Take the lock when it is free, or when an earlier attempt of the SAME job (same check run) holds it:
+# Celery runs a job again only after that attempt ended or its worker died (acks late), so such a
+# lock is an orphan; without this a SIGKILLed worker blocked its own redelivery for LOCK_TTL.
+# KEYS: 1 lock; ARGV: 1 new value, 2 this job's value prefix, 3 ttl
+_ACQUIRE_LUA = """
+local current = redis.call('GET', KEYS[1])
+if (not current) or string.sub(current, 1, string.len(ARGV[2])) == ARGV[2] then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+  return 1
+end
+return 0
+"""
 
 
 class PublishBusy(TransientGitHubError):
@@ -124,6 +136,7 @@ class Publisher:
             render = render_summary
         self.render = render
         self._release = redis.register_script(_RELEASE_LUA) if redis is not None else None
+        self._acquire = redis.register_script(_ACQUIRE_LUA) if redis is not None else None
 
     # -- Redis helpers (optimisations; GitHub's state is the guard) -----------------------------
 
@@ -137,8 +150,9 @@ class Publisher:
     def _lock(self, target: PublishTarget) -> str | None:
         if self.redis is None:
             return None
-        token = uuid.uuid4().hex
-        if not self.redis.set(self._key("lock", target), token, nx=True, ex=LOCK_TTL):
+        job = f"run:{target.check_run_id}:"
+        token = job + uuid.uuid4().hex
+        if not self._acquire(keys=[self._key("lock", target)], args=[token, job, LOCK_TTL]):
             raise PublishBusy(
                 f"{target.full_name}#{target.number} is being published by another worker", retry_after=15
             )
