@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import ast
 import textwrap
 from pathlib import Path
 
 import pytest
 from radon.complexity import cc_visit
-from radon.metrics import mi_visit
+from radon.metrics import h_visit_ast, mi_visit
 from radon.raw import analyze as radon_raw
 
 from tests.unit.engine_helpers import added, make_policy, modified
 from workers.analyzers.complexity import ComplexityAnalyzer
 from workers.analyzers.rawmetrics import analyze as fast_raw
+from workers.analyzers.rawmetrics import halstead_volume
 from workers.engine.review import review
 
 BILLING_BASE = textwrap.dedent(
@@ -175,6 +177,8 @@ def test_fast_raw_metrics_equal_radons_on_real_packages(package):
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert fast_raw(text) == radon_raw(text), path
+        tree = ast.parse(text)
+        assert halstead_volume(tree) == h_visit_ast(tree).total.volume, path
 
 
 def test_fast_raw_metrics_on_tricky_shapes():
@@ -194,3 +198,19 @@ def test_fast_raw_metrics_on_tricky_shapes():
     ]
     for text in samples:
         assert fast_raw(text) == radon_raw(text), text
+
+
+def test_halstead_volume_counts_like_radon_on_tricky_shapes():
+    samples = [
+        "",
+        "x = 1",
+        "def f(a=1 + 2):\n    return a + 1 if a > 0 else -a\n",
+        "@dec(1 + 1)\nasync def g():\n    x += 1\n    def h():\n        return not x or y and z\n",
+        "class C:\n    n = 1 + True\n    m = 1.0 + 1\n"
+        "    def m(self):\n        return self.a < self.b <= 3\n",
+        "lambda q: q * 2\nmatch p:\n    case [a, b] if a > b:\n        pass\n",
+        "f(x)[1] + g(y).z - (w := 3) ** -2\n",
+    ]
+    for text in samples:
+        tree = ast.parse(text)
+        assert halstead_volume(tree) == h_visit_ast(tree).total.volume, text

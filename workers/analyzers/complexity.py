@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from radon.complexity import cc_rank
-from radon.metrics import h_visit_ast, mi_compute, mi_rank
+from radon.metrics import mi_compute, mi_rank
 from radon.visitors import ComplexityVisitor
 
 from workers.analyzers.base import Analyzer, FileContext, SourceFile
 from workers.analyzers.rawmetrics import analyze as raw_metrics
+from workers.analyzers.rawmetrics import halstead_volume
 from workers.engine.addedlines import AddedLines
 from workers.engine.model import Confidence, Finding, Severity, make_fingerprint
 
@@ -172,7 +173,7 @@ def maintainability(source: SourceFile, visitor: ComplexityVisitor) -> float:
     """radon's maintainability index from the parsed tree (no re-parse) and radon's raw line counts."""
     raw = raw_metrics(source.text)
     comments = (raw.comments + raw.multi) / raw.sloc * 100 if raw.sloc else 0
-    volume = h_visit_ast(source.tree).total.volume
+    volume = halstead_volume(source.tree)
     return mi_compute(volume, visitor.total_complexity, raw.lloc, comments)
 
 

@@ -1,4 +1,4 @@
-"""radon's raw metrics (`radon.raw.analyze`) in one tokenizer pass.
+"""radon's raw metrics (`radon.raw.analyze`) in one tokenizer pass, and its Halstead volume in one walk.
 
 radon re-tokenizes every stripped line, and on each multi-line construct retries with
 one more line until the tokenizer stops complaining: quadratic on long brackets and
@@ -12,7 +12,9 @@ and the tokenizer does not) go to radon itself.
 
 from __future__ import annotations
 
+import ast
 import io
+import math
 import re
 import tokenize
 
@@ -135,3 +137,79 @@ def _groups(source: str) -> list[tuple[list[Token], int]]:
     if groups and groups[-1][1] > line_count:
         groups[-1] = (groups[-1][0], line_count)
     return groups
+
+
+# --- Halstead volume -------------------------------------------------------------------------
+
+_FUNCTIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef})
+_OPERAND_VALUE = {ast.Name: "id", ast.Attribute: "attr", ast.Constant: "value"}
+
+
+def halstead_volume(tree: ast.AST) -> float:
+    """`radon.metrics.h_visit_ast(tree).total.volume` in one iterative walk.
+
+    radon spawns a visitor per statement of every function body; the counting rules are
+    the same here: BinOp/UnaryOp/BoolOp/AugAssign/Compare are operators, their operands
+    are counted per enclosing function (a name, attribute or constant by its value, any
+    other expression by identity), and only a function's body is visited, not its
+    decorators or signature.
+    """
+    operators = operands = 0
+    operators_seen: set[str] = set()
+    operands_seen: set[tuple[str | None, object]] = set()
+    scopes: list[tuple[list[ast.AST], str | None]] = [([tree], None)]
+    AST, BinOp, UnaryOp, BoolOp, AugAssign, Compare = (
+        ast.AST,
+        ast.BinOp,
+        ast.UnaryOp,
+        ast.BoolOp,
+        ast.AugAssign,
+        ast.Compare,
+    )
+    while scopes:
+        stack, context = scopes.pop()
+        while stack:
+            node = stack.pop()
+            kind = type(node)
+            if kind in _FUNCTIONS:
+                scopes.append((list(node.body), node.name))
+                continue
+            found = None
+            if kind is BinOp:
+                operators += 1
+                operands += 2
+                operators_seen.add(type(node.op).__name__)
+                found = (node.left, node.right)
+            elif kind is Compare:
+                operators += len(node.ops)
+                operands += len(node.comparators) + 1
+                operators_seen.update(type(op).__name__ for op in node.ops)
+                found = [*node.comparators, node.left]
+            elif kind is BoolOp:
+                operators += 1
+                operands += len(node.values)
+                operators_seen.add(type(node.op).__name__)
+                found = node.values
+            elif kind is UnaryOp:
+                operators += 1
+                operands += 1
+                operators_seen.add(type(node.op).__name__)
+                found = (node.operand,)
+            elif kind is AugAssign:
+                operators += 1
+                operands += 2
+                operators_seen.add(type(node.op).__name__)
+                found = (node.target, node.value)
+            if found is not None:
+                for operand in found:
+                    field = _OPERAND_VALUE.get(type(operand))
+                    operands_seen.add((context, getattr(operand, field, operand) if field else operand))
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    stack.extend(item for item in value if isinstance(item, AST))
+                elif isinstance(value, AST):
+                    stack.append(value)
+    vocabulary = len(operators_seen) + len(operands_seen)
+    length = operators + operands
+    return length * math.log(vocabulary, 2) if vocabulary else 0
