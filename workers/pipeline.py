@@ -242,6 +242,7 @@ def _analyse(client: Any, job: ReviewJob, pull: dict, cache: Any) -> tuple[Any, 
     from workers.engine.globs import matches_any
     from workers.engine.review import review
     from workers.github.pulls import fetch_policy_texts, fetch_pull_request
+    from workers.github.rulefiles import fetch_rule_files
 
     base_ref = str(pull["base"]["ref"])
     with metrics.stage("policy"):
@@ -255,13 +256,20 @@ def _analyse(client: Any, job: ReviewJob, pull: dict, cache: Any) -> tuple[Any, 
     include = [p for p in policy.get("paths", "include", default=["**/*.py"]) or [] if isinstance(p, str)]
     exclude = [p for p in policy.get("paths", "exclude", default=[]) or [] if isinstance(p, str)]
 
+    # secrets, regex rules and Semgrep read every text file, not only paths.include
+    every_file = any(policy.analyzer_enabled(name) for name in ("secrets", "rules", "semgrep"))
+
     def wanted(changed: Any) -> bool:
-        return matches_any(changed.path, include) and not matches_any(changed.path, exclude)
+        if matches_any(changed.path, exclude):
+            return False
+        return every_file or matches_any(changed.path, include)
 
     with metrics.stage("fetch"):
         snapshot = fetch_pull_request(client, job.owner, job.repo, job.number, contents_for=wanted)
+        rules = fetch_rule_files(client, job.owner, job.repo, base_ref, policy)  # Semgrep rules, base ref
     with metrics.stage("engine"):
-        result = review(snapshot.files, policy, snapshot.info, cache=cache)
+        result = review(snapshot.files, policy, snapshot.info, cache=cache, rule_files=rules.texts)
+    result.notes.extend(rules.problems)
     result.skipped.extend(s for s in snapshot.skipped if s.path not in {k.path for k in result.skipped})
     result.notes.extend(snapshot.notes)
     result.notes.extend(texts.problems)

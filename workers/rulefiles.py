@@ -46,7 +46,8 @@ def requested(policy: Any) -> list[RulePath]:
 
 
 def collect(policy: Any, read_repo: Reader, read_org: Reader | None = None) -> RuleFiles:
-    """Read every rule file the policy names; problems are reported, never raised."""
+    """Read every rule file the policy names; problems are reported, never raised (a location
+    that is simply absent is reported by the semgrep analyzer, which knows it did not run)."""
     out = RuleFiles()
     for location in requested(policy):
         reader = read_org if location.in_org_repo else read_repo
@@ -63,8 +64,6 @@ def collect(policy: Any, read_repo: Reader, read_org: Reader | None = None) -> R
                 f"Semgrep rules {location.text}: could not be read ({type(error).__name__}: {error})"
             )
             continue
-        if not found:
-            out.problems.append(f"Semgrep rules {location.text}: not found at the base ref")
         for path, text in sorted(found.items()):
             key = (ORG_PREFIX if location.in_org_repo else "") + path
             if len(out.texts) >= MAX_RULE_FILES:

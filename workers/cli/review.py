@@ -55,6 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    rule_files: dict[str, str] = {}
     if args.example:
         if args.base or args.head:
             raise CliError("--example reviews a bundled change; it takes no --base/--head")
@@ -64,11 +65,11 @@ def run(args: argparse.Namespace) -> int:
         files, pull, notes = example.files, example.pull, [example.note]
         policy = _policy_from_file(args.policy) if args.policy else load_policy()
     else:
-        files, pull, policy, notes = _read_repository(args)
+        files, pull, policy, notes, rule_files = _read_repository(args)
 
     from workers.engine.review import review
 
-    result = review(files, policy, pull)
+    result = review(files, policy, pull, rule_files=rule_files)
     if result.policy is None:
         result.policy = policy
     result.notes.extend(n for n in notes if n)
@@ -102,7 +103,7 @@ def render(result: ReviewResult, fmt: str, sources: dict[str, bytes | None] | No
 
 def _read_repository(
     args: argparse.Namespace,
-) -> tuple[list[ChangedFile], PullRequestInfo, Policy, list[str]]:
+) -> tuple[list[ChangedFile], PullRequestInfo, Policy, list[str], dict[str, str]]:
     repo = GitRepo(args.repo)
     head_sha = repo.resolve(args.head or "HEAD")
     if args.base:
@@ -128,7 +129,11 @@ def _read_repository(
             if text is not None
             else load_policy()
         )
-    return files, pull, policy, notes
+    from workers.cli.rule_sources import read_rule_files
+
+    rules = read_rule_files(repo, base_sha, policy)  # Semgrep rules, at the base ref like the policy
+    notes.extend(rules.problems)
+    return files, pull, policy, notes, rules.texts
 
 
 def _policy_from_file(path: str) -> Policy:
