@@ -53,6 +53,9 @@ def render_summary(result: ReviewResult, *, include_findings: bool = False) -> s
         parts.append(_skipped(result))
     if result.suppressed:
         parts.append(_suppressed(result))
+    rules = _rules_applied(result)
+    if rules:
+        parts.append(rules)
     policy = effective_policy_yaml(result)
     if policy:
         fence = _fence(policy)
@@ -152,6 +155,30 @@ def _skipped(result: ReviewResult) -> str:
         lines.append(f"- {_code(skipped.path)} — {_text(skipped.reason)}{detail}")
     if len(result.skipped) > MAX_LISTED:
         lines.append(f"- … and {len(result.skipped) - MAX_LISTED} more")
+    return "\n".join(lines)
+
+
+def _rules_applied(result: ReviewResult) -> str:
+    """The policy's own rules that applied, and where each came from (org file, repo file, preset)."""
+    policy = result.policy
+    rules = [r for r in (policy.get("rules", default=[]) or []) if isinstance(r, dict)] if policy else []
+    disabled = [str(i) for i in (policy.get("rules_disabled", default=[]) or [])] if policy else []
+    semgrep = policy.get("semgrep", "rules", default=[]) or [] if policy else []
+    if not rules and not disabled and not semgrep:
+        return ""
+    lines = [f"<details><summary>Policy rules applied ({len(rules)})</summary>\n"]
+    for rule in rules[:MAX_LISTED]:
+        lines.append(
+            f"- {_code(str(rule.get('id')))} {_text(str(rule.get('kind')))}, "
+            f"{_text(str(rule.get('severity')))} — from {_code(str(rule.get('source', 'policy')))}"
+        )
+    if len(rules) > MAX_LISTED:
+        lines.append(f"- … and {len(rules) - MAX_LISTED} more")
+    if disabled:
+        lines.append(f"- switched off (rules_disabled): {', '.join(_code(i) for i in disabled)}")
+    if semgrep:
+        lines.append(f"- Semgrep rules: {', '.join(_code(str(p)) for p in semgrep)}")
+    lines.append("</details>")
     return "\n".join(lines)
 
 
