@@ -34,10 +34,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("paths", nargs="+", help="files or directories (walked for *.py)")
     parser.add_argument("--policy", help="a prguard policy file (default: the built-in default)")
     parser.add_argument("--json", action="store_true", help="print the full JSON result")
+    parser.add_argument("--analyzers", help="comma-separated analyzer names to run (default: all registered)")
     args = parser.parse_args(argv)
 
     from policies.loader import load_policy
     from policies.model import PolicyError
+    from workers.analyzers import registry
     from workers.engine.review import review
 
     try:
@@ -50,7 +52,15 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"prguard: no such file or directory: {', '.join(missing)}", file=sys.stderr)
         return 2
-    result = review(collect(args.paths), policy)
+    analyzers = registry()
+    if args.analyzers:
+        wanted = {name.strip() for name in args.analyzers.split(",") if name.strip()}
+        unknown = wanted - {a.name for a in analyzers}
+        if unknown:
+            print(f"prguard: unknown analyzer(s): {', '.join(sorted(unknown))}", file=sys.stderr)
+            return 2
+        analyzers = [a for a in analyzers if a.name in wanted]
+    result = review(collect(args.paths), policy, analyzers=analyzers)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:
