@@ -261,6 +261,8 @@ class Receiver:
                 "repo": first.full_name if first else None,
                 "pr": first.number if first else None,
                 "head_sha": first.head_sha if first else None,
+                # every job in full: after Redis lost its memory, `prguard replay` re-enqueues from here
+                "jobs": [j.to_kwargs() for j in jobs] if status == "queued" and jobs else None,
             },
         )
         body: dict[str, Any] = {

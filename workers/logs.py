@@ -36,7 +36,7 @@ CONTEXT_FIELDS = (
     "trace_id",
 )
 # Fields a single line may add with `extra=` (besides the context ones).
-LINE_FIELDS = ("outcome", "reason", "stage", "duration_ms", "status", "retries")
+LINE_FIELDS = ("outcome", "reason", "stage", "duration_ms", "status", "retries", "jobs")
 
 _context: ContextVar[Mapping[str, Any]] = ContextVar("prguard_log_context", default=MappingProxyType({}))
 
