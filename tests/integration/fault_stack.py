@@ -152,7 +152,9 @@ class Stack:
              "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO"],
             cwd=ROOT, env=env, stdout=self._log("worker"), stderr=subprocess.STDOUT,
         )  # fmt: skip
-        wait_until(lambda: "ready." in self.worker_log(), 30, "the Celery worker to be ready")
+        wait_until(
+            lambda: self.worker_log().count(" ready.") >= self._starts, 30, "the Celery worker to be ready"
+        )
 
     def stop_worker(self) -> None:
         if self.worker is None:
