@@ -112,10 +112,11 @@ class RuleVisitor(ast.NodeVisitor):
             names = self.imports.resolve(node.func)
             if names:
                 for rule in self.calls:
-                    if not rule.matches_call(names):
+                    matched = rule.matches_call(names)
+                    if matched is None:
                         continue
                     if rule.kind == "forbidden_call" or not _passes_keyword(node, rule.kwarg or ""):
-                        self.hits.append(Hit(rule, node, self._where(), _shown(node.func, names)))
+                        self.hits.append(Hit(rule, node, self._where(), _shown(node.func, matched)))
         self.generic_visit(node)
 
     # --- imports ------------------------------------------------------------------------
@@ -190,6 +191,6 @@ def _passes_keyword(call: ast.Call, keyword: str) -> bool:
     return any(k.arg == keyword or k.arg is None for k in call.keywords)
 
 
-def _shown(func: ast.expr, names: tuple[str, ...]) -> str:
+def _shown(func: ast.expr, resolved: str) -> str:
     written = ast.unparse(func)
-    return written if written == names[0] else f"{written} → {names[0]}"
+    return written if written == resolved else f"{written} → {resolved}"

@@ -57,11 +57,17 @@ class Rule:
             return False
         return not matches_any(path, self.exclude_paths)
 
-    def matches_call(self, names: tuple[str, ...]) -> bool:
-        """True when one of the names a call may resolve to matches `call` and no `exclude_calls`."""
-        return self.call is not None and any(
-            dotted_match(self.call, n) and not any(dotted_match(x, n) for x in self.exclude_calls)
-            for n in names
+    def matches_call(self, names: tuple[str, ...]) -> str | None:
+        """The name a call resolves to that matches `call` (and no `exclude_calls`), if any."""
+        if self.call is None:
+            return None
+        return next(
+            (
+                n
+                for n in names
+                if dotted_match(self.call, n) and not any(dotted_match(x, n) for x in self.exclude_calls)
+            ),
+            None,
         )
 
 
