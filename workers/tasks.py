@@ -16,6 +16,7 @@ from typing import Any
 import redis as redis_lib
 from celery.exceptions import SoftTimeLimitExceeded
 
+from workers.analysis_cache import RedisAnalysisCache
 from workers.celery_app import (
     FORGET_TASK,
     HELP_TASK,
@@ -108,7 +109,10 @@ def review_pull_request(
     rt = runtime()
     context = {"delivery": delivery_id, "repo": job.full_name, "pr": number, "head_sha": head_sha}
     try:
-        outcome = run_review(job, github=rt.tokens, redis=rt.redis, keys=rt.keys, publisher=publish_context)
+        cache = RedisAnalysisCache(rt.redis, installation_id, prefix=rt.keys.prefix)
+        outcome = run_review(
+            job, github=rt.tokens, redis=rt.redis, keys=rt.keys, publisher=publish_context, cache=cache
+        )
     except (TransientGitHubError, Unauthorized) as exc:
         if isinstance(exc, Unauthorized):
             rt.tokens.forget(installation_id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -124,6 +125,34 @@ class Finding:
         if self.flow:
             out["flow"] = [step.to_dict() for step in self.flow]
         return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
+        """The inverse of `to_dict` (missing optional keys take their defaults).
+
+        Also reads `start_column`, `end_column` and `relevant_lines`, which `to_dict`
+        leaves out of the public shape, so a cache can store a finding whole.
+        Raises KeyError/ValueError/TypeError on a malformed mapping.
+        """
+        relevant = data.get("relevant_lines")
+        return cls(
+            rule_id=str(data["rule_id"]),
+            analyzer=str(data["analyzer"]),
+            severity=Severity(data["severity"]),
+            path=str(data["path"]),
+            start_line=int(data["start_line"]),
+            end_line=int(data["end_line"]),
+            message=str(data["message"]),
+            fingerprint=str(data["fingerprint"]),
+            confidence=Confidence(data["confidence"]) if data.get("confidence") else None,
+            cwe=int(data["cwe"]) if data.get("cwe") is not None else None,
+            suggestion=data.get("suggestion"),
+            title=data.get("title"),
+            start_column=int(data["start_column"]) if data.get("start_column") is not None else None,
+            end_column=int(data["end_column"]) if data.get("end_column") is not None else None,
+            flow=tuple(FlowStep(int(s["line"]), str(s["description"])) for s in data.get("flow") or ()),
+            relevant_lines=(int(relevant[0]), int(relevant[1])) if relevant else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
