@@ -52,6 +52,11 @@ def create_app(settings: Settings | None = None, *, redis_client: Any = None) ->
         cap = settings.max_payload_bytes
         return Receiver.json({"status": "rejected", "reason": f"payload larger than {cap} bytes"}, 413)
 
+    @flask_app.get("/livez")
+    def livez() -> Response:
+        """Liveness: the process answers (no dependency checked, so a Redis outage restarts nothing)."""
+        return Receiver.json({"status": "ok"}, 200)
+
     @flask_app.get("/healthz")
     def healthz() -> Response:
         try:

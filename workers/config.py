@@ -19,6 +19,32 @@ DEFAULT_MAX_PAYLOAD_BYTES = 26 * 1024 * 1024  # GitHub caps payloads at 25 MB
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _SECRET_FIELDS = frozenset({"github_private_key", "github_webhook_secret"})
 
+# Every environment variable prguard reads, with what it is for (deploy/ manifests may only set these).
+ENV_VARS: dict[str, str] = {
+    "GITHUB_APP_ID": "the App's numeric id (required)",
+    "GITHUB_PRIVATE_KEY": "the App's PEM private key, literal \\n allowed (or GITHUB_PRIVATE_KEY_PATH)",
+    "GITHUB_PRIVATE_KEY_PATH": "path of the App's .pem file (or GITHUB_PRIVATE_KEY)",
+    "GITHUB_WEBHOOK_SECRET": "the App's webhook secret (required)",
+    "GITHUB_CLIENT_ID": "the App's client id (written by `prguard app register`; informational)",
+    "GITHUB_API_URL": "REST base URL (default https://api.github.com; GHES: https://HOST/api/v3)",
+    "GITHUB_GRAPHQL_URL": "GraphQL URL (default derived from GITHUB_API_URL)",
+    "REDIS_URL": "broker and state (default redis://127.0.0.1:6379/0)",
+    "REDIS_KEY_PREFIX": "prefix of prguard's Redis keys (default prguard:)",
+    "LOG_LEVEL": "DEBUG, INFO (default), WARNING, ERROR or CRITICAL",
+    "WEBHOOK_PATH": "path GitHub posts to (default /webhooks)",
+    "MAX_PAYLOAD_BYTES": "largest webhook body accepted (default 26 MiB)",
+    "DEDUPE_DELIVERY_TTL": "seconds a delivery id is remembered (default 86400)",
+    "DEDUPE_CONTENT_TTL": "seconds a reviewed (PR, head SHA) is remembered (default 86400)",
+    "PORT": "web: the port gunicorn binds (Procfile; honcho sets it)",
+    "WEB_CONCURRENCY": "web: gunicorn worker processes (Procfile, default 2)",
+    "WORKER_CONCURRENCY": "worker: Celery worker processes (Procfile, default 2)",
+    "WORKER_METRICS_PORT": "worker: serve Prometheus metrics on this port (off when unset)",
+    "PROMETHEUS_MULTIPROC_DIR": "per-process-type directory for multiprocess metrics (gunicorn/prefork)",
+    "PRGUARD_METRICS_DIR": "Procfile: base of the web/ and worker/ metrics directories",
+    "OTEL_EXPORTER_OTLP_ENDPOINT": "turns OpenTelemetry tracing on (needs the prguard[otel] extra)",
+    "OTEL_SERVICE_NAME": "service name on traces (default prguard-web / prguard-worker)",
+}
+
 
 class ConfigError(Exception):
     """The environment cannot run prguard; `problems` maps each variable name to what is wrong."""

@@ -14,7 +14,6 @@ route templates, rule ids, stages and outcomes, never ids or SHAs.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -102,17 +101,32 @@ def render() -> tuple[bytes, str]:
 
 
 def reset_multiproc_dir() -> None:
-    """Drop values left by a previous run (call once, in the parent, before any child starts)."""
+    """Drop the values of processes that are gone (a previous run); call once in the parent at start.
+
+    Files of live processes stay: this process's own (a solo-pool worker counts in it)
+    and those of anything still running against the same directory.
+    """
     directory = os.environ.get(MULTIPROC_ENV)
     if not directory:
         return
     path = Path(directory)
-    if path.is_dir():
-        for entry in path.glob("*.db"):
+    path.mkdir(parents=True, exist_ok=True)
+    for entry in path.glob("*.db"):
+        pid = entry.stem.rsplit("_", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
             entry.unlink(missing_ok=True)
-    else:
-        shutil.rmtree(path, ignore_errors=True)
-        path.mkdir(parents=True, exist_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
 
 
 def process_exited(pid: int) -> None:

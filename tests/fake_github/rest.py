@@ -1046,3 +1046,6 @@ def _github_error(error: graphql.GraphQLError) -> dict[str, Any]:
     if "type" in extensions:
         formatted["type"] = extensions["type"]
     return formatted
+
+
+from tests.fake_github import manifests  # noqa: E402,F401  (registers the App manifest conversion)

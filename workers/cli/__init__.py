@@ -16,7 +16,7 @@ from policies.model import PolicyError
 from workers.cli.gitrepo import GitError
 from workers.engine.model import ENGINE_VERSION
 
-COMMANDS = ("review", "policy", "authorship", "replay")
+COMMANDS = ("review", "policy", "authorship", "replay", "app")
 
 EXIT_OK = 0
 EXIT_GATE_FAILED = 1
