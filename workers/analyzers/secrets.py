@@ -156,29 +156,35 @@ def _plugins() -> tuple[Any, ...]:
 
 
 @lru_cache(maxsize=1)
-def _filters() -> tuple[Any, ...]:
-    """detect-secrets' false-positive heuristics that make sense without a file on disk."""
+def _filters() -> tuple[tuple[Any, frozenset[str], bool], ...]:
+    """detect-secrets' false-positive heuristics that make sense without a file on disk:
+    (function, its arguments, whether it applies only to guessing detectors). The line-shape
+    heuristics (`x = f(...)`, `${VAR}`) exist for keyword and entropy guesses; a recognised
+    token format (`xoxb-…`, `AKIA…`) passed to a call is still a token."""
     from detect_secrets.filters import allowlist, heuristic
     from detect_secrets.util.inject import get_injectable_variables
 
     functions = (
-        heuristic.is_sequential_string,
-        heuristic.is_potential_uuid,
-        heuristic.is_likely_id_string,
-        heuristic.is_templated_secret,
-        heuristic.is_prefixed_with_dollar_sign,
-        heuristic.is_indirect_reference,
-        heuristic.is_lock_file,
-        heuristic.is_not_alphanumeric_string,
-        heuristic.is_swagger_file,
-        allowlist.is_line_allowlisted,
+        (heuristic.is_sequential_string, True),
+        (heuristic.is_potential_uuid, True),
+        (heuristic.is_likely_id_string, True),
+        (heuristic.is_templated_secret, True),
+        (heuristic.is_prefixed_with_dollar_sign, True),
+        (heuristic.is_indirect_reference, True),
+        (heuristic.is_not_alphanumeric_string, True),
+        (heuristic.is_lock_file, False),
+        (heuristic.is_swagger_file, False),
+        (allowlist.is_line_allowlisted, False),  # `pragma: allowlist secret`
     )
-    return tuple((f, frozenset(get_injectable_variables(f))) for f in functions)
+    return tuple((f, frozenset(get_injectable_variables(f)), guess_only) for f, guess_only in functions)
 
 
 def _filtered(path: str, line: str, secret: str, plugin: Any, context: Any) -> bool:
+    guessing = type(plugin).__name__ in GUESSING_DETECTORS
     arguments = {"filename": path, "line": line, "secret": secret, "plugin": plugin, "context": context}
-    for heuristic, wants in _filters():
+    for heuristic, wants, guess_only in _filters():
+        if guess_only and not guessing:
+            continue
         try:
             if heuristic(**{name: arguments[name] for name in wants if name in arguments}):
                 return True
