@@ -165,3 +165,11 @@ def test_renamed_file_uses_base_from_previous_path_for_new_versus_existing():
     result = engine_review([change], make_policy({"scope": "changed_files"}))
     assert [f.rule_id for f in result.findings] == []
     assert result.stats["pre_existing"] == 2  # import subprocess (B404) and shell=True (B602)
+
+
+def test_a_pathological_base_does_not_drop_a_sane_head():
+    deep_base = "total = " + " + ".join(["1"] * 3000) + "\n"
+    result = engine_review([modified("gen/sum.py", deep_base, SHELL)], make_policy())
+    assert result.skipped == []
+    assert {f.rule_id for f in result.findings} == {"B404", "B602"}
+    assert result.stats["maintainability"][0]["before"] is None

@@ -85,7 +85,7 @@ class ComplexityAnalyzer(Analyzer):
         added = AddedLines(ctx.diff)
         touched = [f for f in head if added.touches(f.lineno, f.endline)]
         base_tree = _tree(ctx.base)
-        base_visitor = ComplexityVisitor.from_ast(base_tree) if base_tree is not None and touched else None
+        base_visitor = _visit(base_tree) if touched else None
         before = {f.qualname: f for f in function_scores(base_visitor, base_tree)} if base_visitor else {}
 
         changes: list[dict[str, Any]] = []
@@ -100,11 +100,8 @@ class ComplexityAnalyzer(Analyzer):
 
         if settings.report_maintainability:
             after = maintainability(ctx.head, head_visitor)
-            if base_tree is not None and ctx.base is not None:
-                base_visitor = base_visitor or ComplexityVisitor.from_ast(base_tree)
-                before_mi = maintainability(ctx.base, base_visitor)
-            else:
-                before_mi = None
+            base_visitor = base_visitor or _visit(base_tree)
+            before_mi = _base_maintainability(ctx.base, base_visitor)
             metrics["maintainability"] = [
                 {
                     "path": ctx.path,
@@ -125,6 +122,25 @@ def _tree(source: SourceFile | None) -> ast.Module | None:
         return source.tree
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None  # an unreadable base: every function counts as new
+
+
+def _visit(tree: ast.Module | None) -> ComplexityVisitor | None:
+    """radon's visitor on the base tree; a base too deeply nested to walk counts as no base."""
+    if tree is None:
+        return None
+    try:
+        return ComplexityVisitor.from_ast(tree)
+    except (RecursionError, MemoryError):
+        return None
+
+
+def _base_maintainability(base: SourceFile | None, visitor: ComplexityVisitor | None) -> float | None:
+    if base is None or visitor is None:
+        return None
+    try:
+        return maintainability(base, visitor)
+    except (RecursionError, MemoryError):
+        return None
 
 
 def function_scores(visitor: ComplexityVisitor | None, tree: ast.Module | None) -> list[FunctionScore]:
