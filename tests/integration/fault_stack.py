@@ -263,7 +263,10 @@ def assert_published_once(fake: Any, number: int, head_sha: str) -> dict:
     completions = [
         c
         for c in fake.calls("PATCH", "/repos/{owner}/{repo}/check-runs/{check_run_id}")
-        if isinstance(c.body, dict) and c.body.get("status") == "completed" and c.status == 200
+        if c.path.endswith(f"/check-runs/{run['id']}")
+        and isinstance(c.body, dict)
+        and c.body.get("status") == "completed"
+        and c.status == 200
     ]
     assert len(completions) == 1, f"the run was completed {len(completions)} times"
     reviews = fake.reviews(OWNER, REPO, number)
