@@ -153,6 +153,22 @@ def run_review(
         newest = state.latest_head(job.installation_id, job.full_name, job.number)
         if newest and newest != head_sha:
             raise Superseded(newest)  # a push landed while the engine ran: publish nothing stale
+        # GitHub's word, not only our webhooks': a push or a close whose delivery is late or lost.
+        current = client.get(_PULL, url_vars=_where(job))
+        if str(current["head"]["sha"]) != head_sha:
+            raise Superseded(str(current["head"]["sha"]))
+        if current.get("state") == "closed":
+            _complete_plain(
+                client,
+                job,
+                run_id,
+                "skipped",
+                "Pull request closed",
+                "The pull request was closed while prguard reviewed it; nothing was published.",
+            )
+            return ReviewOutcome(
+                "closed", "pull request closed during the review", head_sha, run_id, "skipped"
+            )
         summary = _render_summary(result)
         context = ReviewContext(job, client, redis, keys, run_id, head_sha, snapshot, result, summary)
         with metrics.stage("publish"):
@@ -238,6 +254,7 @@ def _remember_run(redis: Any, keys: RedisKeys, job: ReviewJob, run_id: int) -> N
 
 def _analyse(client: Any, job: ReviewJob, pull: dict, cache: Any) -> tuple[Any, ReviewResult]:
     """Policy from the BASE branch (a PR cannot loosen its own policy), then the files, then the engine."""
+    from policies.changes import REPO_POLICY_PATH, check_policy_change
     from policies.loader import load_effective_policy
     from workers.engine.globs import matches_any
     from workers.engine.review import review
@@ -260,6 +277,8 @@ def _analyse(client: Any, job: ReviewJob, pull: dict, cache: Any) -> tuple[Any, 
     every_file = any(policy.analyzer_enabled(name) for name in ("secrets", "rules", "semgrep"))
 
     def wanted(changed: Any) -> bool:
+        if changed.path == REPO_POLICY_PATH:
+            return True  # read (never applied) to tell the author what the edit will do after merge
         if matches_any(changed.path, exclude):
             return False
         return every_file or matches_any(changed.path, include)
@@ -273,6 +292,11 @@ def _analyse(client: Any, job: ReviewJob, pull: dict, cache: Any) -> tuple[Any, 
     result.skipped.extend(s for s in snapshot.skipped if s.path not in {k.path for k in result.skipped})
     result.notes.extend(snapshot.notes)
     result.notes.extend(texts.problems)
+    change = check_policy_change(snapshot.files, REPO_POLICY_PATH)
+    if change is not None:
+        result.notes.append(change.note)
+        if change.error is not None and result.conclusion != "failure":
+            result.conclusion = "action_required"  # merging it would break every later review
     return snapshot, result
 
 
