@@ -84,6 +84,8 @@ class Receiver:
             return self._refuse(
                 400, "body is not JSON (or form-encoded JSON) in the declared charset", delivery
             )
+        except RecursionError:  # json.loads on [[[[…]]]] nested deeper than the interpreter allows
+            return self._refuse(400, "body is JSON nested too deeply to read", delivery)
         if not isinstance(event.data, dict):
             return self._refuse(400, "body is not a JSON object", delivery)
 
