@@ -5,15 +5,18 @@ basic-auth URLs, JWTs, high-entropy strings in assignments, keyword passwords ..
 its false-positive heuristics, on added lines only: YAML, .env, JSON, notebooks,
 shell and source files alike. No detector is asked to verify a secret (that would send
 it over the network), detect-secrets' own logger is never given one, and the secret
-itself never leaves this module: messages name the kind and length, fingerprints hash
-it. `redact` holds the values found in the last run so the engine can mask them in
-every other analyzer's output too (a bandit message quoting a password, a suggestion
+itself never leaves this module: messages name the kind and length, and fingerprints
+are built from the line with every secret on it masked (never from the value: fingerprints
+are published in PR-comment markers, and a hash of a weak password can be brute-forced).
+Only the lines and detectors `secrets_prefilter` picks are scanned, with the same findings
+as scanning every line with every detector, at a fraction of the cost. `redact` holds
+the values found in the last run so the engine can mask them in every other analyzer's
+output too (a bandit message quoting a password, a suggestion
 rewriting a line that holds a token).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -21,6 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from workers.analyzers.base import Analyzer, FileContext
+from workers.analyzers.secrets_prefilter import candidates
 from workers.engine.globs import matches_any
 from workers.engine.model import Confidence, Finding, Severity, make_fingerprint
 
@@ -30,6 +34,7 @@ MAX_LINE = 10_000  # characters of one added line that are scanned (minified bun
 SKIPPED_DETECTORS = frozenset({"IPPublicDetector"})
 #: detectors that guess (entropy, a keyword next to a value) rather than recognise a token format
 GUESSING_DETECTORS = frozenset({"Base64HighEntropyString", "HexHighEntropyString", "KeywordDetector"})
+MASK = "[secret]"
 
 
 class SecretsAnalyzer(Analyzer):
@@ -51,15 +56,42 @@ class SecretsAnalyzer(Analyzer):
         if excluded and matches_any(ctx.path, excluded):
             return
         lines = ctx.head.lines
-        for number in sorted(ctx.diff.added_lines):
-            if 0 < number <= len(lines):
-                yield from self._line(ctx, number, lines[number - 1][:MAX_LINE])
+        numbers = [n for n in sorted(ctx.diff.added_lines) if 0 < n <= len(lines)]
+        texts = [lines[n - 1][:MAX_LINE] for n in numbers]
+        detectors = _plugin_names()
+        on_lines = candidates(texts, detectors)
+        in_cells: dict[int, tuple[str, frozenset[str]]] = {}
+        if ctx.path.endswith(".ipynb"):  # a cell's source line is a JSON string: its text is scanned too
+            for index, text in enumerate(texts):
+                decoded = _json_string(text)
+                wanted = candidates([decoded], detectors).get(0) if decoded and decoded.strip() else None
+                if decoded and wanted:
+                    in_cells[index] = (decoded, wanted)
+        for index in sorted(on_lines.keys() | in_cells.keys()):
+            decoded, wanted_decoded = in_cells.get(index, (None, frozenset()))
+            yield from self._line(
+                ctx, numbers[index], texts[index], on_lines.get(index, frozenset()), decoded, wanted_decoded
+            )
 
-    def _line(self, ctx: FileContext, number: int, line: str) -> Iterator[Finding]:
+    def _line(
+        self,
+        ctx: FileContext,
+        number: int,
+        line: str,
+        wanted: frozenset[str],
+        decoded: str | None = None,
+        wanted_decoded: frozenset[str] = frozenset(),
+    ) -> Iterator[Finding]:
         if not line.strip():
             return
+        found = list(_detect_text(ctx.path, line, wanted)) if wanted else []
+        if decoded is not None:
+            found.extend(_detect_text(ctx.path[: -len(".ipynb")] + ".py", decoded, wanted_decoded))
+        if not found:
+            return
+        masked = mask_secrets(line, [secret for _, secret, _ in found])
         seen: set[str] = set()
-        for detector, secret, kind in _detect(ctx.path, line):
+        for detector, secret, kind in found:
             if secret in seen:
                 continue  # two detectors on one value: one finding
             seen.add(secret)
@@ -78,7 +110,7 @@ class SecretsAnalyzer(Analyzer):
                     "rotate it (it is in the branch history now), and read it from the environment "
                     "or a secret store."
                 ),
-                fingerprint=make_fingerprint(rule_id, ctx.path, secret_digest(secret)),
+                fingerprint=make_fingerprint(rule_id, ctx.path, masked, detector),
                 confidence=Confidence.MEDIUM if detector in GUESSING_DETECTORS else Confidence.HIGH,
                 cwe=CWE_HARDCODED_CREDENTIALS,
                 title=f"Hard-coded {kind}",
@@ -87,21 +119,13 @@ class SecretsAnalyzer(Analyzer):
             )
 
 
-def secret_digest(secret: str) -> str:
-    """What identifies a secret in fingerprints: a hash, never the value."""
-    return hashlib.sha256(b"prguard-secret\x1f" + secret.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _detect(path: str, line: str) -> Iterator[tuple[str, str, str]]:
-    """(detector class name, secret value, kind) for each secret on the line, after the heuristics.
-
-    Notebook cells are JSON strings: the decoded source line is scanned too, as Python.
-    """
-    yield from _detect_text(path, line)
-    if path.endswith(".ipynb"):
-        decoded = _json_string(line)
-        if decoded is not None and decoded.strip():
-            yield from _detect_text(path[: -len(".ipynb")] + ".py", decoded)
+def mask_secrets(line: str, secrets: list[str]) -> str:
+    """The line with every secret found on it replaced (also in its JSON-escaped form, for
+    notebooks): what a fingerprint may be built from, since it holds no secret."""
+    forms = {form for secret in secrets for form in (secret, json.dumps(secret)[1:-1]) if form}
+    for form in sorted(forms, key=len, reverse=True):
+        line = line.replace(form, MASK)
+    return line
 
 
 def _json_string(line: str) -> str | None:
@@ -115,11 +139,15 @@ def _json_string(line: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _detect_text(path: str, line: str) -> Iterator[tuple[str, str, str]]:
+def _detect_text(path: str, line: str, wanted: frozenset[str]) -> Iterator[tuple[str, str, str]]:
+    """(detector class name, secret value, kind) for each secret on the line, after the heuristics;
+    only the `wanted` detectors run (those the pre-filter says could find something here)."""
     from detect_secrets.util.code_snippet import get_code_snippet
 
     context = get_code_snippet(lines=[line], line_number=1)
     for plugin in _plugins():
+        if type(plugin).__name__ not in wanted:
+            continue
         try:
             found = plugin.analyze_line(filename=path, line=line, line_number=1, context=context)
         except Exception:  # noqa: S112 - a detector bug on odd input must not stop the review
@@ -139,6 +167,11 @@ def _whole(plugin: Any, line: str, value: str) -> str:
             if token != value and token.startswith(value):
                 return token
     return value
+
+
+@lru_cache(maxsize=1)
+def _plugin_names() -> tuple[str, ...]:
+    return tuple(type(plugin).__name__ for plugin in _plugins())
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,117 @@
+"""Which added lines could hold a secret, and which detect-secrets detectors could find it there.
+
+Running all of detect-secrets' detectors on every added line costs ~50 µs a line, and almost
+no line holds a secret. Each detector only ever reports what one of its own regular
+expressions matches, so each gets a *necessary condition* here: a short pattern that every
+line it could report on must contain (a key prefix such as `AKIA` or `ghp_`, a keyword such
+as `password`, a quoted run long enough to pass the entropy limit ...). A line no condition
+matches is never shown to a detector; a detector is run only on the lines its own condition
+matched. That is an optimisation, not a heuristic: the findings are exactly those of running
+every detector on every line (tests/unit/test_secrets_prefilter.py checks it on real files
+and planted secrets). A detector missing from the table (a newer detect-secrets) runs on
+every line.
+
+All the added lines of a file are scanned at once, joined by newlines, with one regex per
+condition (C speed, literal prefixes); no condition can match across a newline, so a match
+belongs to the line it starts in. Case-insensitive conditions run on the lower-cased text
+when it is ASCII (a lower-case literal search is several times faster than `re.IGNORECASE`)
+and with `re.IGNORECASE` otherwise, which matches what the detectors' own flags match.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
+
+_BASE64 = r"A-Za-z0-9+/\\=_\-"  # Base64HighEntropyString's charset
+_KEY_WORDS = r"(?:key|pwd|pass|token)"
+_QUOTED_RUN = rf"['\"](?:[{_BASE64}]{{23,}}|[0-9a-fA-F]{{9,}})['\"]"
+
+#: detector class → (patterns matched as written, patterns matched ignoring case (lower-case only)).
+#: Each is implied by every match of the detector's own expressions, and none matches a newline.
+NEEDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "AWSKeyDetector": (("A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA",), ("aws",)),
+    "ArtifactoryDetector": ((r"AKC|AP[\dABCDEF]",), ()),
+    "AzureStorageKeyDetector": (("AccountKey=",), ()),
+    "BasicAuthDetector": ((r"://[^\s@]+@",), ()),
+    "CloudantDetector": ((), (r"cl(?:oudant|ou)?[_-]?(?:api)?(?:key|pw|pass|token)|cloudant",)),
+    "DiscordBotTokenDetector": ((r"\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}",), ()),
+    "GitHubTokenDetector": (("gh[pousr]_",), ()),
+    "GitLabTokenDetector": (("gl(?:pat|dt|ft|soat|rt|cbt|imt|ptt|agent|oas)-", "GR1348941"), ()),
+    "IbmCloudIamDetector": ((), (_KEY_WORDS + r"[^\n]*?[\w-]{44}",)),
+    "IbmCosHmacDetector": ((), (r"secret[_-]?(?:access)?[_-]?key",)),
+    "JwtTokenDetector": (("eyJ",), ()),
+    "MailchimpDetector": (("-us[0-9]",), ()),
+    "NpmDetector": ((":_authToken=",), ()),
+    "OpenAIDetector": (("T3BlbkFJ",), ()),
+    "PrivateKeyDetector": (("PRIVATE KEY|PuTTY-User-Key-File-2",), ()),
+    "PypiTokenDetector": (("pypi-AgE",), ()),
+    "SendGridDetector": ((r"SG\.",), ()),
+    "SlackDetector": ((), ("xox[abposr]-", r"hooks\.slack\.com")),
+    "SoftlayerDetector": ((), (r"s(?:oftlayer|l)[_-]?(?:api)?[_-]?" + _KEY_WORDS + "|softlayer",)),
+    "SquareOAuthDetector": (("sq0csp-",), ()),
+    "StripeDetector": (("k_live_",), ()),
+    "TelegramBotTokenDetector": ((":[0-9A-Za-z_-]{35}",), ()),
+    "TwilioKeyDetector": (("AC[a-z0-9]{32}", "SK[a-z0-9]{32}"), ()),
+    # a quoted run of the charset: entropy above the limit needs more than 2**limit characters
+    # (base64: limit 4.5, 23; hex: 3.0, 9); one scan serves both
+    "Base64HighEntropyString": ((_QUOTED_RUN,), ()),
+    "HexHighEntropyString": ((_QUOTED_RUN,), ()),
+    # every keyword expression holds one of these words (`api_?key`, `db_?pass`, `contraseña` ...)
+    "KeywordDetector": ((), ("key|pass|pwd|secret|contras",)),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Condition:
+    detectors: frozenset[str]
+    exact: re.Pattern[str]  # how it matches the original text
+    lowered: re.Pattern[str] | None  # the same on lower-cased ASCII text (case-insensitive ones)
+
+
+@lru_cache(maxsize=1)
+def _conditions() -> tuple[_Condition, ...]:
+    """Each distinct pattern once, with every detector that needs it."""
+    by_pattern: dict[tuple[str, bool], set[str]] = {}
+    for detector, (as_written, any_case) in NEEDS.items():
+        for pattern in as_written:
+            by_pattern.setdefault((pattern, False), set()).add(detector)
+        for pattern in any_case:
+            by_pattern.setdefault((pattern, True), set()).add(detector)
+    return tuple(
+        _Condition(
+            frozenset(detectors),
+            re.compile(pattern, re.IGNORECASE if any_case else 0),
+            re.compile(pattern) if any_case else None,
+        )
+        for (pattern, any_case), detectors in by_pattern.items()
+    )
+
+
+def candidates(lines: Sequence[str], detectors: Iterable[str]) -> dict[int, frozenset[str]]:
+    """Index of each line some detector could report on → the detectors to run on it.
+
+    `detectors` are the class names of the detectors in use; those without a condition
+    in NEEDS are listed for every non-blank line.
+    """
+    unknown = frozenset(name for name in detectors if name not in NEEDS)
+    found: dict[int, set[str]] = {}
+    if unknown:
+        for index, line in enumerate(lines):
+            if line.strip():
+                found[index] = set(unknown)
+    text = "\n".join(lines)
+    starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    lowered = text.lower() if text.isascii() else None
+    for condition in _conditions():
+        if condition.lowered is not None and lowered is not None:
+            matches = condition.lowered.finditer(lowered)
+        else:
+            matches = condition.exact.finditer(text)
+        for match in matches:
+            found.setdefault(bisect_right(starts, match.start()) - 1, set()).update(condition.detectors)
+    return {index: frozenset(names) for index, names in found.items()}
