@@ -87,6 +87,7 @@ def _bandit() -> tuple[Any, type]:
             # nosec is the engine's job (it records every suppression used): skip bandit's look-ups
             self.tester._get_nosecs_from_contexts = _no_nosec
             self._tagged = 0
+            self._linked: list[ast.AST] = []
 
         def update_scores(self, scores: dict) -> None:
             # called right after every batch of tests: tag the issues it produced
@@ -121,11 +122,22 @@ def _bandit() -> tuple[Any, type]:
                         if isinstance(item, ast.AST):
                             item._bandit_sibling = value[index + 1] if index < last else None
                             item._bandit_parent = node
+                            self._linked.append(item)
                             self._visit_child(item)
                 elif isinstance(value, ast.AST):
                     value._bandit_sibling = None
                     value._bandit_parent = node
+                    self._linked.append(value)
                     self._visit_child(value)
+
+        def unlink(self) -> None:
+            """Remove the parent/sibling links bandit's tests needed: they make the shared tree a
+            reference cycle, which the engine (garbage collector paused) could not free."""
+            for node in self._linked:  # shared nodes (ast.Load()) appear more than once
+                links = node.__dict__
+                links.pop("_bandit_parent", None)
+                links.pop("_bandit_sibling", None)
+            self._linked = []
 
         def _visit_child(self, node: ast.AST) -> None:
             name = node.__class__.__name__
@@ -171,7 +183,11 @@ class SecurityAnalyzer(Analyzer):
         settings = _Settings.from_policy(ctx.settings)
         data = ctx.head.text.encode("utf-8")
         with _LOCK:
-            issues = visitor_class(ctx.path, data).run(ctx.head.tree, ctx.head.text)
+            visitor = visitor_class(ctx.path, data)
+            try:
+                issues = visitor.run(ctx.head.tree, ctx.head.text)
+            finally:
+                visitor.unlink()
         byte_lines = data.splitlines()
         for issue in issues:
             if settings.accepts(issue):

@@ -289,35 +289,65 @@ def _for_analyzer(ctx: FileContext, analyzer: Analyzer, run: _Run) -> FileContex
 def _analyze_heads(
     analyzers: list[Analyzer], contexts: list[FileContext], selected: list[Selected], run: _Run
 ) -> dict[str, list[Finding]]:
-    """Run every analyzer on the head versions; findings by path (raw, before any filter)."""
+    """Run every analyzer on the head versions; findings by path (raw, before any filter).
+
+    Per-file analyzers run file by file, and a file's syntax trees are dropped as soon as
+    they all read it: a 300-file change never holds every head and base tree at once
+    (Python ASTs take ~35x the source's size). Cross-file analyzers run afterwards.
+    """
     found: dict[str, list[Finding]] = defaultdict(list)
+    per_file = [a for a in analyzers if getattr(a, "cacheable", True)]
+    for ctx in contexts:
+        for analyzer in per_file:
+            if ctx.path in run.dead or not _eligible(analyzer, ctx):
+                continue
+            if run.out_of_time():
+                _cut(ctx, analyzer, run)
+                continue
+            stats = run.stats[analyzer.name]
+            started = time.perf_counter()
+            output = _analyze_one(analyzer, _for_analyzer(ctx, analyzer, run), ctx.head, ctx.base, run)
+            stats.duration_ms += (time.perf_counter() - started) * 1000
+            if output is None:
+                continue
+            ctx.extra["reviewed"] = True
+            found[ctx.path].extend(output.findings)
+            stats.raw_findings += len(output.findings)
+            for key, rows in output.metrics.items():
+                run.metrics[key].extend(rows)
+        _release_trees(ctx)
     for analyzer in analyzers:
-        stats = run.stats[analyzer.name]
+        if getattr(analyzer, "cacheable", True):
+            continue
         started = time.perf_counter()
         eligible = [ctx for ctx in contexts if ctx.path not in run.dead and _eligible(analyzer, ctx)]
-        if getattr(analyzer, "cacheable", True):
-            for ctx in eligible:
-                if run.out_of_time():
-                    _cut(ctx, analyzer, run)
-                    continue
-                output = _analyze_one(analyzer, _for_analyzer(ctx, analyzer, run), ctx.head, ctx.base, run)
-                if output is None:
-                    continue
-                ctx.extra["reviewed"] = True
-                found[ctx.path].extend(output.findings)
-                stats.raw_findings += len(output.findings)
-                for key, rows in output.metrics.items():
-                    run.metrics[key].extend(rows)
-        elif eligible:
+        if eligible:
             if run.out_of_time():
                 for ctx in eligible:
                     _cut(ctx, analyzer, run)
             else:
                 _analyze_batch(analyzer, eligible, found, run)
-        stats.duration_ms += (time.perf_counter() - started) * 1000
+        run.stats[analyzer.name].duration_ms += (time.perf_counter() - started) * 1000
+    for ctx in contexts:
+        _release_trees(ctx)
     for path in run.dead:
         found.pop(path, None)
     return found
+
+
+def _release_trees(ctx: FileContext) -> None:
+    """Forget a file's parsed trees (SourceFile re-parses on the next `.tree`), then sweep.
+
+    With the collector paused, reference cycles an analyzer leaves behind (its facts
+    pointing at each other and at the tree's nodes) would keep every file's tree alive
+    until the review ends (300 files: 300 MB). They are young, so collecting the youngest
+    generation after each file frees them for about 1 ms, far less than a full collection.
+    """
+    for source in (ctx.head, ctx.base):
+        if source is not None:
+            source.__dict__.pop("tree", None)
+    if not gc.isenabled():
+        gc.collect(0)
 
 
 def _cut(ctx: FileContext, analyzer: Analyzer, run: _Run) -> None:
@@ -478,6 +508,7 @@ def _filter(
             reported.extend(outcome.kept)
             suppressed.extend(outcome.used)
             run.notes.extend(outcome.notes)
+        _release_trees(ctx)
     return reported, suppressed, pre_existing, outside
 
 

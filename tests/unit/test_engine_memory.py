@@ -1,0 +1,96 @@
+"""The engine frees each file's trees and its analyzers' garbage as it goes (worker memory, DESIGN 4).
+
+A review pauses the garbage collector for speed; these tests pin what keeps a
+300-file review under its memory target anyway: trees dropped after each file,
+analyzers' reference cycles swept while the review runs, bandit's links removed.
+"""
+
+from __future__ import annotations
+
+import ast
+import gc
+import weakref
+
+from tests.unit.engine_helpers import added, engine_review, modified
+from workers.analyzers.base import Analyzer
+from workers.analyzers.security import SecurityAnalyzer
+from workers.engine.model import Finding, Severity, make_fingerprint
+
+MODULE = "import subprocess\n\n\ndef run(cmd, name):\n    print(name)\n"
+MODULE += "    return subprocess.call(cmd, shell=True)\n"
+
+
+class _Cycle:
+    """What analyzers leave behind: facts pointing at each other and at the tree."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
+        self.me = self
+
+
+class CycleMaker(Analyzer):
+    """Leaves a reference cycle holding the file's tree; checks the previous file's was freed."""
+
+    name = "cyclemaker"
+
+    def __init__(self) -> None:
+        self.previous: weakref.ref | None = None
+        self.previous_alive: list[bool] = []
+        self.sources: list = []
+
+    def analyze_file(self, ctx):
+        if self.previous is not None:
+            self.previous_alive.append(self.previous() is not None)
+        cycle = _Cycle(ctx.head.tree)
+        self.previous = weakref.ref(cycle)
+        self.sources.append(ctx.head)
+        node = ctx.head.tree.body[0]
+        yield Finding(
+            "CM1", self.name, Severity.LOW, ctx.path, node.lineno, node.lineno, "cycle made",
+            make_fingerprint("CM1", ctx.path, ctx.head.segment(node)),
+        )  # fmt: skip
+
+
+def test_cycles_an_analyzer_leaves_are_freed_during_the_review_and_trees_are_dropped():
+    maker = CycleMaker()
+    files = [added(f"pkg/m{i}.py", MODULE) for i in range(6)]
+    was_enabled = gc.isenabled()
+    gc.enable()
+    try:
+        result = engine_review(files, analyzers=[SecurityAnalyzer(), maker])
+    finally:
+        if not was_enabled:
+            gc.disable()
+    assert maker.previous_alive == [False] * 5  # swept while the collector was paused
+    assert len(maker.sources) == 6
+    assert all("tree" not in source.__dict__ for source in maker.sources)
+    assert {f.rule_id for f in result.findings} >= {"CM1", "B602"}  # the review itself is unchanged
+    assert result.stats["analyzers"]["cyclemaker"]["files"] == 6
+
+
+def test_trees_dropped_mid_review_are_parsed_again_for_suppressions_and_the_base_pass():
+    base = MODULE + "\n\ndef old():\n    return eval(input())\n"
+    # the old call's line changes (trailing blanks) yet is the same finding: pre-existing
+    head = MODULE + "\n\ndef old():\n    return eval(input())   \n"
+    head += "\n\ndef new():\n    return eval(input())  # nosec B307\n"
+    result = engine_review([modified("pkg/svc.py", base, head)], analyzers=[SecurityAnalyzer()])
+    assert [(f.rule_id, f.start_line) for f in result.findings] == []  # old one pre-existing, new one waived
+    assert result.stats["pre_existing"] >= 1 and result.stats["suppressed"] == 1
+
+
+def test_security_removes_bandits_parent_links_so_a_dropped_tree_is_not_a_cycle():
+    from workers.analyzers.base import FileContext, SourceFile
+    from workers.engine.diffmap import FileDiff
+
+    source = SourceFile("pkg/m.py", MODULE)
+    ctx = FileContext(
+        path="pkg/m.py", language="python", head=source, base=None, diff=FileDiff.all_added(6),
+        settings={}, policy=None,
+    )  # fmt: skip
+    findings = list(SecurityAnalyzer().analyze_file(ctx))
+    assert {f.rule_id for f in findings} >= {"B602"}
+    linked = [
+        n for n in ast.walk(source.tree) if "_bandit_parent" in n.__dict__ or "_bandit_sibling" in n.__dict__
+    ]
+    assert linked == []
+    assert "_bandit_parent" not in ast.Load().__dict__  # the shared context singleton keeps no tree alive
