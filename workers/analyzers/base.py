@@ -8,6 +8,7 @@ only implement `analyze_file`.
 from __future__ import annotations
 
 import ast
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,6 +16,27 @@ from typing import Any, ClassVar
 
 from workers.engine.diffmap import FileDiff
 from workers.engine.model import Finding, PullRequestInfo
+
+#: the fields that hold blocks of statements (or of handlers and match cases holding them)
+_BLOCK_FIELDS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
+
+
+def walk_statements(tree: ast.AST) -> Iterator[ast.stmt]:
+    """Every statement under `tree`, in `ast.walk` order, without visiting expressions.
+
+    Statements only live in those blocks, so imports, definitions and the like are found
+    walking a tenth of the nodes a full `ast.walk` visits.
+    """
+    todo: deque[ast.AST] = deque([tree])
+    while todo:
+        node = todo.popleft()
+        if isinstance(node, ast.stmt):
+            yield node
+        for name in node._fields:
+            if name in _BLOCK_FIELDS:
+                block = getattr(node, name, None)
+                if isinstance(block, list):
+                    todo.extend(block)
 
 
 @dataclass(eq=False)

@@ -4,7 +4,8 @@ Flags only what the change did: a new function above `max_function_complexity`, 
 changed function whose complexity rose by more than `max_increase` ("`handle()` went
 from 8 (B) to 17 (C)"). Functions the change did not touch are never flagged, however
 complex. Functions are matched by qualified name (`Class.method`, `outer.inner`).
-Radon reads the trees the engine already parsed; nothing is parsed twice.
+Radon's numbers, computed from the trees the engine already parsed (`cyclomatic`,
+`rawmetrics`: radon's rules in single passes); nothing is parsed twice.
 
 The maintainability index (radon's formula, multi-line strings counted as comments like
 `radon mi`) is computed at base and head; a low finding only when its rank drops to C.
@@ -22,9 +23,9 @@ from typing import Any
 
 from radon.complexity import cc_rank
 from radon.metrics import mi_compute, mi_rank
-from radon.visitors import ComplexityVisitor
 
 from workers.analyzers.base import Analyzer, FileContext, SourceFile
+from workers.analyzers.cyclomatic import Complexity, cyclomatic
 from workers.analyzers.rawmetrics import analyze as raw_metrics
 from workers.analyzers.rawmetrics import halstead_volume
 from workers.engine.addedlines import AddedLines
@@ -80,7 +81,7 @@ class ComplexityAnalyzer(Analyzer):
 
     def analyze_file(self, ctx: FileContext) -> Iterator[Finding]:
         settings = _Settings.from_policy(ctx.settings)
-        head_visitor = ComplexityVisitor.from_ast(ctx.head.tree)
+        head_visitor = cyclomatic(ctx.head.tree)
         head = function_scores(head_visitor, ctx.head.tree)
         added = AddedLines(ctx.diff)
         touched = [f for f in head if added.touches(f.lineno, f.endline)]
@@ -124,17 +125,17 @@ def _tree(source: SourceFile | None) -> ast.Module | None:
         return None  # an unreadable base: every function counts as new
 
 
-def _visit(tree: ast.Module | None) -> ComplexityVisitor | None:
+def _visit(tree: ast.Module | None) -> Complexity | None:
     """radon's visitor on the base tree; a base too deeply nested to walk counts as no base."""
     if tree is None:
         return None
     try:
-        return ComplexityVisitor.from_ast(tree)
+        return cyclomatic(tree)
     except (RecursionError, MemoryError):
         return None
 
 
-def _base_maintainability(base: SourceFile | None, visitor: ComplexityVisitor | None) -> float | None:
+def _base_maintainability(base: SourceFile | None, visitor: Complexity | None) -> float | None:
     if base is None or visitor is None:
         return None
     try:
@@ -143,7 +144,7 @@ def _base_maintainability(base: SourceFile | None, visitor: ComplexityVisitor | 
         return None
 
 
-def function_scores(visitor: ComplexityVisitor | None, tree: ast.Module | None) -> list[FunctionScore]:
+def function_scores(visitor: Complexity | None, tree: ast.Module | None) -> list[FunctionScore]:
     """Every function and method with its qualified name; repeated names get `#2`, `#3`."""
     if visitor is None or tree is None:
         return []
@@ -185,7 +186,7 @@ def _function_ends(tree: ast.Module) -> dict[tuple[int, int], int]:
     return ends
 
 
-def maintainability(source: SourceFile, visitor: ComplexityVisitor) -> float:
+def maintainability(source: SourceFile, visitor: Complexity) -> float:
     """radon's maintainability index from the parsed tree (no re-parse) and radon's raw line counts."""
     raw = raw_metrics(source.text)
     comments = (raw.comments + raw.multi) / raw.sloc * 100 if raw.sloc else 0

@@ -596,10 +596,46 @@ def name_matches(name: str, pattern: str) -> bool:
     return "." in pattern and name.endswith("." + pattern)
 
 
+class PatternTable:
+    """Name patterns indexed by their last dotted segment, the only ones that can match a name.
+
+    Every way `name_matches` accepts a pattern other than `*` (equal, `*.suffix`, dotted
+    suffix) makes the name end with the pattern's last segment, so a lookup compares a name
+    with a handful of patterns instead of the whole table.
+    """
+
+    def __init__(self, patterns: Iterable[str], values: Iterable[Any] = ()) -> None:
+        self.values = list(values)  # what each pattern stands for (a kind, a sink), if given
+        self._by_last: dict[str, list[tuple[int, str]]] = {}
+        for position, pattern in enumerate(patterns):
+            last = "*" if pattern == "*" else pattern.rsplit(".", 1)[-1]
+            self._by_last.setdefault(last, []).append((position, pattern))
+
+    def candidates(self, name: str) -> list[tuple[int, str]]:
+        """(position in the table, pattern) of the patterns that may match `name`, in table order."""
+        last = name.rsplit(".", 1)[-1]
+        rows = self._by_last.get(last, [])
+        if last != "*" and "*" in self._by_last:
+            rows = sorted(rows + self._by_last["*"])
+        return rows
+
+    def first_match(self, name: str, *, dotted_only: bool = False) -> int | None:
+        """Position of the first pattern matching `name` (only patterns with a dot, if asked)."""
+        for position, pattern in self.candidates(name):
+            if (not dotted_only or "." in pattern) and name_matches(name, pattern):
+                return position
+        return None
+
+
+@lru_cache(maxsize=64)
+def _table(patterns: frozenset[str]) -> PatternTable:
+    return PatternTable(patterns)
+
+
 @lru_cache(maxsize=8192)
 def matches_any(name: str, patterns: frozenset[str]) -> bool:
     """Whether a name matches any pattern of a fixed table (cached: tables never change)."""
-    return any(name_matches(name, pattern) for pattern in patterns)
+    return _table(patterns).first_match(name) is not None
 
 
 @dataclass
@@ -612,14 +648,20 @@ class RuleSet:
     sanitizers: dict[str, frozenset[str]]
     min_confidence: str = "medium"
     _sink_cache: dict[str, tuple[Sink, ...]] = field(default_factory=dict)
+    _sink_table: PatternTable | None = None
+    _san_table: PatternTable | None = None
+    _src_table: PatternTable | None = None
     _san_cache: dict[str, frozenset[str] | None] = field(default_factory=dict)
     _src_cache: dict[str, str | None] = field(default_factory=dict)
 
     def sinks_for(self, name: str) -> tuple[Sink, ...]:
         found = self._sink_cache.get(name)
         if found is None:
-            exact = tuple(s for s in self.sinks if s.name == name)
-            found = exact or tuple(s for s in self.sinks if name_matches(name, s.name))
+            if self._sink_table is None:
+                self._sink_table = PatternTable((s.name for s in self.sinks), self.sinks)
+            candidates = [self._sink_table.values[at] for at, _ in self._sink_table.candidates(name)]
+            exact = tuple(s for s in candidates if s.name == name)
+            found = exact or tuple(s for s in candidates if name_matches(name, s.name))
             self._sink_cache[name] = found
         return found
 
@@ -627,10 +669,10 @@ class RuleSet:
         if name not in self._san_cache:
             kinds = self.sanitizers.get(name)
             if kinds is None:
-                for pattern, pattern_kinds in self.sanitizers.items():
-                    if "." in pattern and name_matches(name, pattern):
-                        kinds = pattern_kinds
-                        break
+                if self._san_table is None:
+                    self._san_table = PatternTable(self.sanitizers, self.sanitizers.values())
+                position = self._san_table.first_match(name, dotted_only=True)
+                kinds = self._san_table.values[position] if position is not None else None
             self._san_cache[name] = kinds
         return self._san_cache[name]
 
@@ -638,10 +680,10 @@ class RuleSet:
         if name not in self._src_cache:
             kind = self.sources.get(name)
             if kind is None:
-                for pattern, pattern_kind in self.sources.items():
-                    if "." in pattern and name_matches(name, pattern):
-                        kind = pattern_kind
-                        break
+                if self._src_table is None:
+                    self._src_table = PatternTable(self.sources, self.sources.values())
+                position = self._src_table.first_match(name, dotted_only=True)
+                kind = self._src_table.values[position] if position is not None else None
             self._src_cache[name] = kind
         return self._src_cache[name]
 

@@ -11,6 +11,8 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+from workers.analyzers.base import walk_statements
+
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 _ROUTE_METHODS = frozenset(
@@ -73,7 +75,7 @@ class ModuleInfo:
         return ".".join(parts[: max(keep, 0)])
 
     def _collect_imports(self) -> None:
-        for node in ast.walk(self.tree):
+        for node in walk_statements(self.tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
