@@ -155,6 +155,8 @@ def _review(
 
     head_findings = _analyze_heads(enabled, contexts, selection.files, run)
     reported, suppressed, pre_existing, out_of_scope = _filter(head_findings, contexts, enabled, run)
+    for ctx in contexts:
+        _release_trees(ctx, sweep=False)
     reported, duplicates = _deduplicate(reported)
     reported, proven_safe = _drop_proven_safe(reported, enabled)
     _redact(reported, suppressed, enabled)
@@ -291,12 +293,18 @@ def _analyze_heads(
 ) -> dict[str, list[Finding]]:
     """Run every analyzer on the head versions; findings by path (raw, before any filter).
 
-    Per-file analyzers run file by file, and a file's syntax trees are dropped as soon as
-    they all read it: a 300-file change never holds every head and base tree at once
-    (Python ASTs take ~35x the source's size). Cross-file analyzers run afterwards.
+    Per-file analyzers run file by file, and the garbage they leave is swept after each
+    file. A file's syntax trees are dropped as soon as they all read it (Python ASTs take
+    ~35x the source's size), unless a cross-file analyzer (taint) is to read every tree
+    afterwards: then they are dropped after the filters (re-parsing them all would cost
+    more time than anything else the engine does, for no lower peak, since every tree is
+    parsed up front).
     """
     found: dict[str, list[Finding]] = defaultdict(list)
     per_file = [a for a in analyzers if getattr(a, "cacheable", True)]
+    # a cross-file analyzer reads every tree at once afterwards: dropping them now would only
+    # make it parse them all again (the peak is all trees either way: they are parsed up front)
+    keep_trees = any(not getattr(a, "cacheable", True) and "python" in a.languages for a in analyzers)
     for ctx in contexts:
         for analyzer in per_file:
             if ctx.path in run.dead or not _eligible(analyzer, ctx):
@@ -315,7 +323,7 @@ def _analyze_heads(
             stats.raw_findings += len(output.findings)
             for key, rows in output.metrics.items():
                 run.metrics[key].extend(rows)
-        _release_trees(ctx)
+        _release_trees(ctx, keep=keep_trees)
     for analyzer in analyzers:
         if getattr(analyzer, "cacheable", True):
             continue
@@ -328,25 +336,24 @@ def _analyze_heads(
             else:
                 _analyze_batch(analyzer, eligible, found, run)
         run.stats[analyzer.name].duration_ms += (time.perf_counter() - started) * 1000
-    for ctx in contexts:
-        _release_trees(ctx)
     for path in run.dead:
         found.pop(path, None)
     return found
 
 
-def _release_trees(ctx: FileContext) -> None:
-    """Forget a file's parsed trees (SourceFile re-parses on the next `.tree`), then sweep.
+def _release_trees(ctx: FileContext, *, keep: bool = False, sweep: bool = True) -> None:
+    """Forget a file's parsed trees (SourceFile re-parses on the next `.tree`), then sweep
+    (with `keep`, only sweep: the trees are still needed).
 
     With the collector paused, reference cycles an analyzer leaves behind (its facts
     pointing at each other and at the tree's nodes) would keep every file's tree alive
     until the review ends (300 files: 300 MB). They are young, so collecting the youngest
     generation after each file frees them for about 1 ms, far less than a full collection.
     """
-    for source in (ctx.head, ctx.base):
+    for source in (ctx.head, ctx.base) if not keep else ():
         if source is not None:
             source.__dict__.pop("tree", None)
-    if not gc.isenabled():
+    if sweep and not gc.isenabled():
         gc.collect(0)
 
 
