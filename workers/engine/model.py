@@ -221,7 +221,8 @@ class PullRequestInfo:
 @dataclass(slots=True)
 class SkippedFile:
     path: str
-    reason: str  # short machine-readable: excluded, binary, generated, vendored, too-large, syntax-error, removed, ...
+    # short machine-readable reason: excluded, binary, generated, vendored, too-large, syntax-error, ...
+    reason: str
     detail: str = ""
 
     def to_dict(self) -> dict[str, Any]:
