@@ -53,9 +53,11 @@ def _bandit() -> tuple[Any, type]:
     loader_log.setLevel(logging.CRITICAL)
     try:
         from bandit.core import config as b_config
+        from bandit.core import context as b_context
         from bandit.core import metrics as b_metrics
         from bandit.core import node_visitor as b_node_visitor
         from bandit.core import test_set as b_test_set
+        from bandit.core import tester as b_tester
         from bandit.core import utils as b_utils
 
         testset = b_test_set.BanditTestSet(b_config.BanditConfig(), profile={})
@@ -68,6 +70,40 @@ def _bandit() -> tuple[Any, type]:
 
     # node types bandit does something for: a visit_* method or tests registered for the type
     interesting = frozenset(testset.tests) | {"ClassDef", "FunctionDef", "Call", "Import", "ImportFrom"}
+
+    class LeanTester(b_tester.BanditTester):
+        """Runs bandit's tests on one node: what bandit does, minus what prguard never reads."""
+
+        def run_tests(self, raw_context: dict, checktype: str) -> dict:
+            """bandit's `BanditTester.run_tests` minus what prguard switches off or never reads:
+            nosec look-ups (the engine applies nosec), severity scores and debug logging. Each
+            test still gets its own copy of the context, and results are completed the same way.
+            """
+            for test in self.testset.get_tests(checktype):
+                temp_context = raw_context.copy()
+                context = b_context.Context(temp_context)
+                try:
+                    config = getattr(test, "_config", _NO_CONFIG)
+                    result = test(context) if config is _NO_CONFIG else test(context, config)
+                    if result is None:
+                        continue
+                    filename = temp_context["filename"]
+                    result.fname = filename.decode("utf-8") if isinstance(filename, bytes) else filename
+                    result.fdata = temp_context["file_data"]
+                    if result.lineno is None:
+                        result.lineno = temp_context["lineno"]
+                    if result.linerange == []:
+                        result.linerange = temp_context["linerange"]
+                    if result.col_offset == -1:
+                        result.col_offset = temp_context["col_offset"]
+                    result.end_col_offset = temp_context.get("end_col_offset", 0)
+                    result.test = test.__name__
+                    if result.test_id == "":
+                        result.test_id = test._test_id
+                    self.results.append(result)
+                except Exception as error:
+                    self.report_error(test.__name__, context, error)
+            return {}
 
     class InMemoryVisitor(b_node_visitor.BanditNodeVisitor):
         """Bandit's visitor on a tree we already have, remembering the scope and node of each issue.
@@ -83,9 +119,8 @@ def _bandit() -> tuple[Any, type]:
             self.fname = path
             self.namespace = ""
             self.metrics = b_metrics.Metrics()
-            self.tester.metrics = self.metrics
-            # nosec is the engine's job (it records every suppression used): skip bandit's look-ups
-            self.tester._get_nosecs_from_contexts = _no_nosec
+            # nosec is the engine's job (it records every suppression used): no look-ups
+            self.tester = LeanTester(testset, False, {}, self.metrics)
             self._tagged = 0
             self._linked: list[ast.AST] = []
 
@@ -167,8 +202,7 @@ def _bandit() -> tuple[Any, type]:
     return testset, InMemoryVisitor
 
 
-def _no_nosec(context: dict, test_result: Any = None) -> None:
-    return None
+_NO_CONFIG = object()
 
 
 class SecurityAnalyzer(Analyzer):
