@@ -39,6 +39,54 @@ def walk_statements(tree: ast.AST) -> Iterator[ast.stmt]:
                     todo.extend(block)
 
 
+#: nodes with no fields (expression contexts, operators): a visit of one does nothing
+FIELDLESS_NODES = frozenset(
+    kind
+    for base in (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+    for kind in base.__subclasses__()
+)
+
+
+class FastNodeVisitor(ast.NodeVisitor):
+    """`ast.NodeVisitor` with the same traversal, at about half the cost per node.
+
+    The `visit_<Class>` method is looked up once per node class instead of once per node,
+    `generic_visit` reads the fields directly, and field-less nodes (`Load`, `Add` ...),
+    a third of a tree, are skipped unless the subclass defines a `visit_` method for them.
+    """
+
+    _handlers: ClassVar[dict[type, Any]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._handlers = {}
+
+    def visit(self, node: ast.AST) -> Any:
+        kind = type(node)
+        handler = self._handlers.get(kind)
+        if handler is None:
+            handler = getattr(type(self), "visit_" + kind.__name__, None)
+            if handler is None:
+                handler = _skip if kind in FIELDLESS_NODES else type(self).generic_visit
+            self._handlers[kind] = handler
+        return handler(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        visit = self.visit
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        visit(item)
+            elif isinstance(value, ast.AST):
+                visit(value)
+
+
+def _skip(visitor: ast.NodeVisitor, node: ast.AST) -> None:
+    return None
+
+
 @dataclass(eq=False)
 class SourceFile:
     """One version (head or base) of a file, decoded, parsed at most once."""

@@ -22,15 +22,11 @@ from dataclasses import dataclass, field
 
 from radon.visitors import Class, Function
 
+from workers.analyzers.base import FIELDLESS_NODES
+
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _LOOPS = (ast.For, ast.While, ast.AsyncFor)
 _SPECIAL = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assert})
-#: nodes with no position and no fields (contexts, operators): nothing radon counts or records
-_LEAVES = frozenset(
-    kind
-    for base in (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
-    for kind in base.__subclasses__()
-)
 
 
 @dataclass(slots=True)
@@ -113,7 +109,7 @@ class _Pass:
     def child(self, state: Complexity, node: ast.AST) -> None:
         """`visit`, with the leaves (names, constants, operators: most nodes) handled in place."""
         kind = type(node)
-        if kind in _LEAVES:
+        if kind in FIELDLESS_NODES:
             return
         if kind is ast.Name or kind is ast.Constant:
             line = node.lineno  # type: ignore[attr-defined]

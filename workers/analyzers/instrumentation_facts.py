@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from workers.analyzers import instrumentation_rules as R
-from workers.analyzers.base import SourceFile
+from workers.analyzers.base import FastNodeVisitor, SourceFile
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -81,7 +81,7 @@ class ExceptInfo:
     best_effort_cleanup: bool = False  # `try: sock.close()` — nothing useful to do on failure
 
 
-class Scanner(ast.NodeVisitor):
+class Scanner(FastNodeVisitor):
     """The single AST pass: records facts for the evaluator, judges nothing."""
 
     def __init__(self, source: SourceFile) -> None:
