@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("celery", "kombu", "flask", "werkzeug")
-MY_ANALYZERS = "security,complexity"  # what issue 2 asks of the engine; others are listed separately
+MY_ANALYZERS = "security,complexity"  # issue 2's analyzers; DESIGN 4's target is for all of them together
 
 
 def package_dirs() -> list[Path]:
@@ -109,11 +109,18 @@ def main() -> None:
     for analyzer, values in per_analyzer.items():
         print(f"    {analyzer:<{width - 2}} {statistics.median(values):6.2f} s")
     baseline = median["bandit -r -q"] + median["radon cc"] + median["radon mi"]
-    for label in ("engine CLI, all analyzers", f"engine CLI, {MY_ANALYZERS}"):
+    print("ratios (the targets compare command lines: each pays its interpreter start-up and imports):")
+    for label in (
+        "engine CLI, all analyzers",
+        f"engine CLI, {MY_ANALYZERS}",
+        "engine in-process, all analyzers",
+        f"engine in-process, {MY_ANALYZERS}",
+    ):
         engine = median[label]
+        target = " (target <= 1.2 and <= 0.5)" if label.startswith("engine CLI") else ""
         print(
-            f"{label}: {engine / median['bandit -r -q']:.2f}x bandit (target <= 1.2), "
-            f"{engine / baseline:.2f}x bandit + radon cc + radon mi (target <= 0.5)"
+            f"  {label}: {engine / median['bandit -r -q']:.2f}x bandit, "
+            f"{engine / baseline:.2f}x bandit + radon cc + radon mi{target}"
         )
 
 
