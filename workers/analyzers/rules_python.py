@@ -11,6 +11,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from workers.analyzers.base import FastNodeVisitor, walk_statements
 from workers.analyzers.rules_table import Rule, dotted_match, module_match
 
 ROUTE_METHODS = frozenset(
@@ -29,7 +30,7 @@ class Imports:
     @classmethod
     def of(cls, tree: ast.Module) -> Imports:
         table = cls()
-        for node in ast.walk(tree):
+        for node in walk_statements(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -70,7 +71,7 @@ class Hit:
     relevant: tuple[int, int] | None = None
 
 
-class RuleVisitor(ast.NodeVisitor):
+class RuleVisitor(FastNodeVisitor):
     """Walk a module once and report every Python rule it violates."""
 
     def __init__(self, rules: list[Rule], imports: Imports) -> None:
