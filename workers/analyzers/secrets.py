@@ -7,12 +7,15 @@ shell and source files alike. No detector is asked to verify a secret (that woul
 it over the network), detect-secrets' own logger is never given one, and the secret
 itself never leaves this module: messages name the kind and length, and fingerprints
 are built from the line with every secret on it masked (never from the value: fingerprints
-are published in PR-comment markers, and a hash of a weak password can be brute-forced).
+are published in PR-comment markers, and a hash of a weak password can be brute-forced;
+in a review the engine recomputes them, like every other finding's on a line with a
+secret: workers.engine.redact). Guessed values that are obviously no credential (`pass`,
+`changeme`, `your-api-key-here`: `is_placeholder`) are not reported.
 Only the lines and detectors `secrets_prefilter` picks are scanned, with the same findings
 as scanning every line with every detector, at a fraction of the cost. `redact` holds
 the values found in the last run so the engine can mask them in every other analyzer's
-output too (a bandit message quoting a password, a suggestion
-rewriting a line that holds a token).
+output too (a bandit message quoting a password, a suggestion rewriting a line that holds
+a token) and keep them out of every fingerprint.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from workers.analyzers.base import Analyzer, FileContext
 from workers.analyzers.secrets_prefilter import candidates
 from workers.engine.globs import matches_any
 from workers.engine.model import Confidence, Finding, Severity, make_fingerprint
+from workers.engine.redact import FINGERPRINT_MASK
 
 CWE_HARDCODED_CREDENTIALS = 798
 MAX_LINE = 10_000  # characters of one added line that are scanned (minified bundles)
@@ -34,7 +38,49 @@ MAX_LINE = 10_000  # characters of one added line that are scanned (minified bun
 SKIPPED_DETECTORS = frozenset({"IPPublicDetector"})
 #: detectors that guess (entropy, a keyword next to a value) rather than recognise a token format
 GUESSING_DETECTORS = frozenset({"Base64HighEntropyString", "HexHighEntropyString", "KeywordDetector"})
-MASK = "[secret]"
+MASK = FINGERPRINT_MASK
+
+# --- values a guessing detector reports that are not credentials ---------------------------
+# KeywordDetector reports whatever follows `password =` / `secret:`: in real code that is as
+# often a test value or a placeholder (`"pass"`, `"changeme"`, `your-api-key-here`) as a
+# credential. Such a value is not reported, and so never masked in other findings either
+# (masking `pass` turned "passed" into "[secret masked]ed"). Token formats (AKIA…, ghp_…)
+# are recognised, not guessed, and are always reported. In Python, bandit's B105-B107 still
+# flag any hard-coded password literal, short or not.
+
+#: shorter guesses are test values (`pass`, `test`, `1234`, `admin`): no one relies on them as secrets
+MIN_GUESSED_LENGTH = 6
+#: placeholder and non-secret words, compared lower-cased without `-`, `_`, `.` and spaces
+PLACEHOLDER_WORDS = frozenset(
+    {
+        "changeme", "changeit", "changethis", "password", "passwd", "passphrase", "secret",
+        "secretkey", "apikey", "token", "accesstoken", "privatekey", "credentials", "example",
+        "sample", "dummy", "fake", "placeholder", "redacted", "removed", "hidden", "masked",
+        "notset", "unset", "none", "null", "undefined", "empty", "default", "true", "false",
+        "testing", "foobar", "foobarbaz", "notasecret", "notsecret", "mypassword",
+        "yourpassword", "mysecret", "yoursecret", "mytoken", "yourtoken", "myapikey", "yourapikey",
+    }
+)  # fmt: skip
+_PLACEHOLDER_SHAPES = re.compile(
+    r"""^(?:your|enter|insert|replace|put)[-_.\s]  # your-api-key, enter_password, insert-token
+      | [-_.\s](?:here|goes[-_.\s]?here)$  # api-key-here, token_goes_here
+      | ^\$\{.*\}$ | ^\{\{.*\}\}$ | ^<.*>$ | ^%\(\w+\)s$ | ^\$[A-Za-z_]\w*$  # ${VAR} {{var}} <pw> $VAR
+      | ^(?:os\.environ|os\.getenv|getenv\(|process\.env\.|ENV\[|env\()  # a reference quoted as text
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+_SEPARATORS = re.compile(r"[-_.\s]+")
+
+
+def is_placeholder(value: str) -> bool:
+    """Whether a guessed value is obviously not a credential: too short, a placeholder word,
+    one character repeated (`xxxxxx`, `******`), a template (`${VAR}`, `<password>`) or a
+    reference to where the real one lives (`os.environ[...]`)."""
+    if len(value) < MIN_GUESSED_LENGTH or len(set(value)) == 1:
+        return True
+    if _SEPARATORS.sub("", value).lower() in PLACEHOLDER_WORDS:
+        return True
+    return _PLACEHOLDER_SHAPES.search(value) is not None
 
 
 class SecretsAnalyzer(Analyzer):
@@ -156,7 +202,10 @@ def _detect_text(path: str, line: str, wanted: frozenset[str]) -> Iterator[tuple
             value = potential.secret_value
             if not value or _filtered(path, line, value, plugin, context):
                 continue
-            yield type(plugin).__name__, _whole(plugin, line, value), str(potential.type)
+            name = type(plugin).__name__
+            if name in GUESSING_DETECTORS and is_placeholder(value):
+                continue
+            yield name, _whole(plugin, line, value), str(potential.type)
 
 
 def _whole(plugin: Any, line: str, value: str) -> str:

@@ -6,9 +6,10 @@ tests all call `review()`. Steps, in order:
 1. authorship (when not given) → the effective policy (`ai_authored:` overrides);
 2. file selection (include/exclude, removed, binary, generated, vendored, oversized, unparsable);
 3. analyzers on the head versions (per-file results cached by content);
-4. per file: unique fingerprints → scope (changed lines/files) → new versus existing
-   (the same analyzer on the base version, only where in-scope findings remain) →
-   suppressions; then de-duplication across analyzers;
+4. per file: fingerprints recomputed with secrets masked where a finding's lines hold one
+   (workers.engine.redact) → unique fingerprints → scope (changed lines/files) → new versus
+   existing (the same analyzer on the base version, only where in-scope findings remain) →
+   suppressions; then de-duplication across analyzers; secrets masked in every message;
 5. the gate: conclusion, notes and risk score.
 """
 
@@ -19,7 +20,7 @@ import gc
 import hashlib
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,12 +33,12 @@ from workers.engine.gate import GateInput, conclude, risk_score
 from workers.engine.model import (
     ChangedFile,
     Finding,
-    FlowStep,
     PullRequestInfo,
     ReviewResult,
     SkippedFile,
     Suppression,
 )
+from workers.engine.redact import Secrets, mask_fingerprints, redact_findings
 from workers.engine.suppress import FileComments, apply_suppressions
 
 #: who wins when analyzers report the same problem (same path, line and CWE)
@@ -83,6 +84,8 @@ class _Run:
     coverage_cut: bool = False
     cache_errors: int = 0
     rule_files: Mapping[str, str] = field(default_factory=dict)  # Semgrep rule texts by location
+    secrets: Secrets = field(default_factory=lambda: Secrets.of(()))  # values analyzers found (`redact`)
+    secret_lines: dict[str, set[int]] = field(default_factory=dict)  # path → lines a secret was found on
 
     def out_of_time(self) -> bool:
         return self.deadline is not None and time.monotonic() > self.deadline
@@ -154,12 +157,13 @@ def _review(
     contexts = [_context(selected, run) for selected in selection.files]
 
     head_findings = _analyze_heads(enabled, contexts, selection.files, run)
+    _collect_secrets(enabled, head_findings, run)
     reported, suppressed, pre_existing, out_of_scope = _filter(head_findings, contexts, enabled, run)
     for ctx in contexts:
         _release_trees(ctx, sweep=False)
     reported, duplicates = _deduplicate(reported)
     reported, proven_safe = _drop_proven_safe(reported, enabled)
-    _redact(reported, suppressed, enabled)
+    redact_findings(reported, suppressed, run.secrets)
 
     for finding in reported:
         if finding.analyzer in run.stats:
@@ -499,6 +503,7 @@ def _filter(
         if ctx is None:  # a cross-file analyzer reported on a file outside the change
             outside += len(findings)
             continue
+        _mask_fingerprints(findings, ctx, ctx.head, run, run.secret_lines.get(path, ()))
         make_unique(findings)
         added = AddedLines(ctx.diff) if scope == "changed_lines" else None
         kept = [f for f in findings if _in_scope(f, added)]
@@ -555,6 +560,7 @@ def _drop_existing(
             existing[name] = set()
             continue
         base_findings = list(output.findings)
+        _mask_fingerprints(base_findings, ctx, ctx.base, run)
         make_unique(base_findings)
         existing[name] = {f.fingerprint for f in base_findings}
     return [f for f in findings if f.fingerprint not in existing.get(f.analyzer, ())]
@@ -621,29 +627,30 @@ def _drop_proven_safe(findings: list[Finding], analyzers: Sequence[Analyzer]) ->
     return kept, len(findings) - len(kept)
 
 
-def _redact(findings: list[Finding], suppressed: list[Suppression], analyzers: Sequence[Analyzer]) -> None:
-    """Mask the secrets an analyzer found (its `redact` set) in every finding, whoever reported it:
-    a bandit message quoting a password or a suggestion rewriting a line with a token must not
-    repeat it in a check run, comment or SARIF file. A suggestion holding one is dropped."""
-    secrets = {s for a in analyzers for s in (getattr(a, "redact", None) or ()) if s}
-    if not secrets:
-        return
-    ordered = sorted(secrets, key=len, reverse=True)
+def _collect_secrets(analyzers: Sequence[Analyzer], found: dict[str, list[Finding]], run: _Run) -> None:
+    """The secrets analyzers found (their `redact` sets) and the lines they were found on."""
+    run.secrets = Secrets.from_analyzers(analyzers)
+    finders = {a.name for a in analyzers if getattr(a, "redact", None)}
+    for path, findings in found.items():
+        for finding in findings:
+            if finding.analyzer in finders:
+                lines = range(finding.start_line, max(finding.start_line, finding.end_line) + 1)
+                run.secret_lines.setdefault(path, set()).update(lines)
 
-    def mask(text: str) -> str:
-        for secret in ordered:
-            text = text.replace(secret, "[secret masked]")
-        return text
 
-    for finding in findings:
-        finding.message = mask(finding.message)
-        finding.title = mask(finding.title) if finding.title else finding.title
-        if finding.suggestion and any(s in finding.suggestion for s in ordered):
-            finding.suggestion = None
-        if finding.flow:
-            finding.flow = tuple(FlowStep(step.line, mask(step.description)) for step in finding.flow)
-    for used in suppressed:
-        used.reason = mask(used.reason)
+def _mask_fingerprints(
+    findings: list[Finding],
+    ctx: FileContext,
+    source: SourceFile,
+    run: _Run,
+    secret_lines: Collection[int] = (),
+) -> None:
+    """Fingerprints never hashed over a secret: see workers.engine.redact. Head and base
+    findings get the same treatment, so new-versus-existing still matches them."""
+    if findings and (run.secrets or secret_lines):
+        mask_fingerprints(
+            findings, source.lines, run.secrets, python=ctx.language == "python", secret_lines=secret_lines
+        )
 
 
 def _added_count(changed: ChangedFile) -> int:
