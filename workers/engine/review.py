@@ -112,9 +112,15 @@ def review(
     """
     gc_was_enabled = gc.isenabled()
     gc.disable()  # a review allocates millions of AST nodes; cyclic GC passes over them cost ~25%
+    # objects someone else froze (a pre-forking server) must stay frozen: park trees only if none are
+    park = gc.get_freeze_count() == 0
     try:
-        return _review(list(files), policy, pull, ai_authored, cache, analyzers, time_budget, rule_files)
+        return _review(
+            list(files), policy, pull, ai_authored, cache, analyzers, time_budget, rule_files, park
+        )
     finally:
+        if park:
+            gc.unfreeze()
         if gc_was_enabled:
             gc.enable()
 
@@ -128,6 +134,7 @@ def _review(
     analyzers: Sequence[Analyzer] | None,
     time_budget: float | None,
     rule_files: Mapping[str, str] | None,
+    park_trees: bool = False,
 ) -> ReviewResult:
     started = time.perf_counter()
     notes: list[str] = []
@@ -155,6 +162,12 @@ def _review(
     selection = select_files(files, rules)
     run.skipped.extend(selection.skipped)
     contexts = [_context(selected, run) for selected in selection.files]
+    if park_trees:
+        # Every tree is parsed now. The per-file sweeps look at the objects allocated since the
+        # previous sweep only; without this the first one walks every tree (700k objects on the
+        # 318-file benchmark: 0.26 s). Parked objects are still freed when their last reference
+        # goes (the trees, once dropped); cycles among them wait for `gc.unfreeze()` at the end.
+        gc.freeze()
 
     head_findings = _analyze_heads(enabled, contexts, selection.files, run)
     _collect_secrets(enabled, head_findings, run)

@@ -69,7 +69,21 @@ def _confidence(hit: SinkHit) -> Confidence:
 def _better(hit: SinkHit, confidence: Confidence, other: SinkHit, other_confidence: Confidence) -> bool:
     if confidence.rank != other_confidence.rank:
         return confidence.rank > other_confidence.rank
-    return hit.trace.rank() < other.trace.rank()
+    return _order(hit) < _order(other)
+
+
+def _order(hit: SinkHit) -> tuple:
+    """Shortest flow first, then anything that tells two hits apart: the choice is deterministic."""
+    return (
+        hit.trace.rank(),
+        hit.arg_text,
+        hit.call_text,
+        hit.sink.name,
+        hit.program_only,
+        hit.scope,
+        hit.snippet,
+        hit.end_line,
+    )
 
 
 def _severity(hit: SinkHit) -> Severity:

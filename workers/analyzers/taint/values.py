@@ -71,13 +71,24 @@ class Trace:
     def sanitize(self, kinds: Iterable[str]) -> Trace:
         return replace(self, sanitized=self.sanitized | frozenset(kinds), fresh=False)
 
-    def rank(self) -> tuple[int, int, int, str]:
-        """Order for choosing what to show: real sources first, shortest flow first."""
+    def rank(self) -> tuple[Any, ...]:
+        """Order for choosing what to show: real sources first, shortest flow first.
+
+        A total order: two flows as short as each other are told apart by their steps and the
+        rest, so the flow shown (and which traces a full value keeps) never depends on set
+        iteration order, which changes from one interpreter run to the next.
+        """
         return (
             0 if self.is_source else 1,
             len(self.steps),
             self.steps[0].line if self.steps else 0,
             self.source,
+            tuple((step.line, step.path, step.description) for step in self.steps),
+            self.kind,
+            sorted(self.sanitized),
+            self.indirect,
+            self.param,
+            self.fresh,
         )
 
 
