@@ -116,6 +116,21 @@ def _no_cookie_session() -> requests.Session:
 
 
 @dataclass(frozen=True, slots=True)
+class _Call:
+    """One REST or GraphQL request as the retry loop sends it, again and again if need be."""
+
+    method: str
+    url: str
+    route: str
+    params: Mapping[str, Any] | None = None
+    body: Any = None
+    accept: str = JSON_ACCEPT
+    raw: bool = False
+    idempotent: bool = True
+    extra_headers: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class GitHubResponse:
     status: int
     data: Any
@@ -123,7 +138,29 @@ class GitHubResponse:
     next_url: str | None
 
 
-class GitHubClient:
+class RestVerbs:
+    """`get/post/patch/put/delete(path, ...)` as `self.request(METHOD, path, ...)`, for the client and its
+    wrappers alike (a wrapper that only changes `request` gets the verbs right for free)."""
+
+    request: Callable[..., Any]
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Any:
+        return self.request("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Any:
+        return self.request("PATCH", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> Any:
+        return self.request("PUT", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Any:
+        return self.request("DELETE", path, **kwargs)
+
+
+class GitHubClient(RestVerbs):
     """One authenticated identity (an installation token, an app JWT, or anonymous) against one GitHub."""
 
     def __init__(
@@ -189,29 +226,14 @@ class GitHubClient:
     ) -> GitHubResponse:
         """Like `request`, with the status, headers and next-page URL."""
         method = method.upper()
-        route = route_template(path)
-        url = self._url(expand_path(path, url_vars) if "{" in path else path)
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
         return self._send(
-            method, url, route, params=params, body=json, accept=accept, raw=raw,
-            idempotent=idempotent, extra_headers=headers,
+            _Call(
+                method, self._resolve(path, url_vars), route_template(path), params=params, body=json,
+                accept=accept, raw=raw, idempotent=idempotent, extra_headers=headers,
+            )
         )  # fmt: skip
-
-    def get(self, path: str, **kwargs: Any) -> Any:
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> Any:
-        return self.request("POST", path, **kwargs)
-
-    def patch(self, path: str, **kwargs: Any) -> Any:
-        return self.request("PATCH", path, **kwargs)
-
-    def put(self, path: str, **kwargs: Any) -> Any:
-        return self.request("PUT", path, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> Any:
-        return self.request("DELETE", path, **kwargs)
 
     def paginate(
         self,
@@ -225,14 +247,11 @@ class GitHubClient:
     ) -> Iterator[Any]:
         """Yield the items of every page, following `Link: rel="next"`; stop after max_items."""
         route = route_template(path)
-        url: str | None = self._url(expand_path(path, url_vars) if "{" in path else path)
+        url: str | None = self._resolve(path, url_vars)
         query: dict[str, Any] | None = {**(params or {}), "per_page": per_page}
         seen = 0
         while url:
-            response = self._send(
-                "GET", url, route, params=query, body=None, accept=JSON_ACCEPT, raw=False,
-                idempotent=True, extra_headers=None,
-            )  # fmt: skip
+            response = self._send(_Call("GET", url, route, params=query))
             page = (
                 response.data.get(items_key)
                 if items_key and isinstance(response.data, dict)
@@ -255,9 +274,11 @@ class GitHubClient:
         """Run a GraphQL query or mutation and return `data`; `errors` raise (RATE_LIMITED → RateLimited)."""
         is_mutation = query.lstrip().startswith("mutation")
         response = self._send(
-            "POST", self.graphql_url, "/graphql", params=None,
-            body={"query": query, "variables": dict(variables or {})},
-            accept="application/json", raw=False, idempotent=not is_mutation, extra_headers=None,
+            _Call(
+                "POST", self.graphql_url, "/graphql",
+                body={"query": query, "variables": dict(variables or {})},
+                accept="application/json", idempotent=not is_mutation,
+            )
         )  # fmt: skip
         payload = response.data
         if not isinstance(payload, dict):
@@ -283,6 +304,9 @@ class GitHubClient:
 
     # -- transport --------------------------------------------------------------------------------
 
+    def _resolve(self, path: str, url_vars: Mapping[str, Any] | None) -> str:
+        return self._url(expand_path(path, url_vars) if "{" in path else path)
+
     def _url(self, path: str) -> str:
         absolute = path.startswith(("https://", "http://"))
         url = path if absolute else self.api_url + "/" + path.lstrip("/")
@@ -303,26 +327,13 @@ class GitHubClient:
             headers.update({k.lower(): v for k, v in extra.items() if k.lower() != "authorization"})
         return headers
 
-    def _send(
-        self,
-        method: str,
-        url: str,
-        route: str,
-        *,
-        params: Mapping[str, Any] | None,
-        body: Any,
-        accept: str,
-        raw: bool,
-        idempotent: bool,
-        extra_headers: Mapping[str, str] | None,
-    ) -> GitHubResponse:
+    def _send(self, call: _Call) -> GitHubResponse:
+        method, route = call.method, call.route
         waited = 0.0
         attempt = 0
         while True:
             attempt += 1
-            failure, retry_safe = self._attempt(
-                method, url, route, params, body, accept, raw, idempotent, extra_headers
-            )
+            failure, retry_safe = self._attempt(call)
             metrics.observe_github_call(method, route, failure.status, self.rate_limit)
             if isinstance(failure, GitHubResponse):
                 return failure
@@ -338,30 +349,20 @@ class GitHubClient:
             self._sleep(delay)
             waited += delay
 
-    def _attempt(
-        self,
-        method: str,
-        url: str,
-        route: str,
-        params: Mapping[str, Any] | None,
-        body: Any,
-        accept: str,
-        raw: bool,
-        idempotent: bool,
-        extra_headers: Mapping[str, str] | None,
-    ) -> tuple[GitHubResponse | GitHubError, bool]:
+    def _attempt(self, call: _Call) -> tuple[GitHubResponse | GitHubError, bool]:
         """One HTTP exchange: a response, or (the error, whether repeating it cannot do harm)."""
+        method, route, body, idempotent = call.method, call.route, call.body, call.idempotent
         where = {"method": method, "route": route}
         self.calls[(method, route)] += 1
         started = time.monotonic()
         try:
             response = self.session.request(
                 method,
-                url,
-                params=params,
+                call.url,
+                params=call.params,
                 data=json.dumps(body).encode() if body is not None else None,
                 headers={
-                    **self._headers(accept, extra_headers),
+                    **self._headers(call.accept, call.extra_headers),
                     **({"content-type": "application/json"} if body is not None else {}),
                 },
                 timeout=self.timeout,
@@ -381,7 +382,7 @@ class GitHubClient:
             "github %s %s -> %d in %.0f ms (remaining %s)",
             method, route, status, (time.monotonic() - started) * 1000, state.remaining if state else "?",
         )  # fmt: skip
-        if raw and status == 200:
+        if call.raw and status == 200:
             return GitHubResponse(status, response.content, headers, None), False
         try:
             data, _, next_url = sansio.decipher_response(status, headers, response.content)

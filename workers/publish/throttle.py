@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from workers.github.client import RestVerbs
 from workers.github.errors import RateLimited
 
 # KEYS: 1 log (sorted set of mutation times, ms), 2 last mutation time (ms)
@@ -122,7 +123,7 @@ class WriteThrottle:
 _MUTATING = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 
 
-class ThrottledClient:
+class ThrottledClient(RestVerbs):
     """A GitHubClient whose mutations (REST writes and GraphQL mutations) pass the write throttle first.
 
     Reads go straight through. Everything else is delegated, so `.calls` and
@@ -138,29 +139,16 @@ class ThrottledClient:
         return getattr(self._client, name)
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
-        if method.upper() in _MUTATING:
-            self._throttle.acquire(self._installation_id)
+        self._before(method)
         return self._client.request(method, path, **kwargs)
 
     def request_full(self, method: str, path: str, **kwargs: Any) -> Any:
-        if method.upper() in _MUTATING:
-            self._throttle.acquire(self._installation_id)
+        self._before(method)
         return self._client.request_full(method, path, **kwargs)
 
-    def get(self, path: str, **kwargs: Any) -> Any:
-        return self._client.get(path, **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> Any:
-        return self.request("POST", path, **kwargs)
-
-    def patch(self, path: str, **kwargs: Any) -> Any:
-        return self.request("PATCH", path, **kwargs)
-
-    def put(self, path: str, **kwargs: Any) -> Any:
-        return self.request("PUT", path, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> Any:
-        return self.request("DELETE", path, **kwargs)
+    def _before(self, method: str) -> None:
+        if method.upper() in _MUTATING:
+            self._throttle.acquire(self._installation_id)
 
     def graphql(self, query: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
         if query.lstrip().startswith("mutation"):
