@@ -48,6 +48,14 @@ def load_policy_text(text: str, source: str) -> dict[str, Any]:
     return data
 
 
+def decode_policy_bytes(data: bytes, source: str) -> str:
+    """A policy file's bytes as text (UTF-8, a BOM dropped); else a PolicyError naming `source`."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PolicyError(source, f"not UTF-8 text (byte {exc.start})") from None
+
+
 def load_policy(
     *,
     org_text: str | None = None,
@@ -56,16 +64,15 @@ def load_policy(
     repo_source: str = ".github/prguard.yml",
     preset: str | None = None,
 ) -> Policy:
-    """The effective policy; raises PolicyError for the first file that cannot be used."""
-    org = load_policy_text(org_text, org_source) if org_text is not None else None
-    repo = load_policy_text(repo_text, repo_source) if repo_text is not None else None
-    if preset is not None and preset not in preset_names():
-        raise PolicyError("<preset>", _unknown_preset(preset))
-    rule_errors: list[PolicyError] = []
-    texts = {org_source: org_text, repo_source: repo_text}
-    policy = _merge(((org_source, org), (repo_source, repo)), preset, texts, rule_errors)
-    if rule_errors:
-        raise rule_errors[0]
+    """The effective policy; raises PolicyError for the first file that cannot be used.
+
+    The lenient loader already records every problem in order (org file, repo file, preset, rules):
+    the strict one is that list's first entry raised."""
+    policy = load_effective_policy(
+        org_text=org_text, org_source=org_source, repo_text=repo_text, repo_source=repo_source, preset=preset
+    )
+    if policy.errors:
+        raise policy.errors[0]
     return policy
 
 

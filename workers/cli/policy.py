@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 from policies.composer import PUBLISHED_SCHEMA, schema_text
-from policies.loader import load_policy
-from policies.model import PolicyError
+from policies.loader import decode_policy_bytes, load_policy
 from workers.cli import EXIT_OK, CliError
 
 POLICY_PATH = ".github/prguard.yml"
@@ -96,8 +95,4 @@ def _default_policy_path() -> Path:
 
 
 def _read(path: Path) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise PolicyError(str(path), f"not UTF-8 text (byte {exc.start})") from None
+    return decode_policy_bytes(path.read_bytes(), str(path))

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from policies.changes import REPO_POLICY_PATH, check_policy_change
-from policies.loader import load_policy
-from policies.model import Policy, PolicyError
+from policies.loader import decode_policy_bytes, load_policy
+from policies.model import Policy
 from workers.cli import EXIT_GATE_FAILED, EXIT_OK, CliError
 from workers.cli.gitrepo import GitRepo
 from workers.engine.model import ChangedFile, PullRequestInfo, ReviewResult
@@ -125,7 +125,7 @@ def _read_repository(
         text = repo.read_blobs([f"{base_sha}:{POLICY_PATH}"])[f"{base_sha}:{POLICY_PATH}"]
         source = f"{POLICY_PATH} at {base_ref} ({base_sha[:7]})"
         policy = (
-            load_policy(repo_text=_decode(text, source), repo_source=source)
+            load_policy(repo_text=decode_policy_bytes(text, source), repo_source=source)
             if text is not None
             else load_policy()
         )
@@ -138,14 +138,7 @@ def _read_repository(
 
 def _policy_from_file(path: str) -> Policy:
     data = Path(path).read_bytes()
-    return load_policy(repo_text=_decode(data, path), repo_source=path)
-
-
-def _decode(data: bytes, source: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise PolicyError(source, f"not UTF-8 text (byte {exc.start})") from None
+    return load_policy(repo_text=decode_policy_bytes(data, path), repo_source=path)
 
 
 def _write(text: str, output: str | None) -> None:
