@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,18 +135,12 @@ def run_review(
         )
 
     try:
-        if str(pull["head"]["sha"]) != head_sha:
-            raise Superseded(str(pull["head"]["sha"]))
-        if pull.get("state") == "closed":
-            _complete_plain(
-                client,
-                job,
-                run_id,
-                "skipped",
-                "Pull request closed",
-                "The pull request was closed before prguard reviewed it.",
-            )
-            return ReviewOutcome("closed", "pull request closed", head_sha, run_id, "skipped")
+        closed = _unless_open(
+            client, job, pull, head_sha, run_id,
+            "The pull request was closed before prguard reviewed it.", "pull request closed",
+        )  # fmt: skip
+        if closed is not None:
+            return closed
         snapshot, result = _analyse(client, job, pull, cache)
         if snapshot.head_sha != head_sha:
             raise Superseded(snapshot.head_sha)
@@ -154,21 +148,13 @@ def run_review(
         if newest and newest != head_sha:
             raise Superseded(newest)  # a push landed while the engine ran: publish nothing stale
         # GitHub's word, not only our webhooks': a push or a close whose delivery is late or lost.
-        current = client.get(_PULL, url_vars=_where(job))
-        if str(current["head"]["sha"]) != head_sha:
-            raise Superseded(str(current["head"]["sha"]))
-        if current.get("state") == "closed":
-            _complete_plain(
-                client,
-                job,
-                run_id,
-                "skipped",
-                "Pull request closed",
-                "The pull request was closed while prguard reviewed it; nothing was published.",
-            )
-            return ReviewOutcome(
-                "closed", "pull request closed during the review", head_sha, run_id, "skipped"
-            )
+        closed = _unless_open(
+            client, job, client.get(_PULL, url_vars=_where(job)), head_sha, run_id,
+            "The pull request was closed while prguard reviewed it; nothing was published.",
+            "pull request closed during the review",
+        )  # fmt: skip
+        if closed is not None:
+            return closed
         summary = _render_summary(result)
         context = ReviewContext(job, client, redis, keys, run_id, head_sha, snapshot, result, summary)
         with metrics.stage("publish"):
@@ -350,6 +336,25 @@ def _plain_title(result: ReviewResult) -> str:
         "action_required": "Policy error",
     }.get(result.conclusion, result.conclusion)
     return f"{verdict}: {count} finding{'s' if count != 1 else ''}"
+
+
+def _unless_open(
+    client: Any,
+    job: ReviewJob,
+    pull: Mapping[str, Any],
+    head_sha: str,
+    run_id: int,
+    summary: str,
+    reason: str,
+) -> ReviewOutcome | None:
+    """None while the PR is open at `head_sha`; a newer head raises Superseded; a closed PR gets its run
+    completed as skipped (with `summary`) and the outcome to return."""
+    if str(pull["head"]["sha"]) != head_sha:
+        raise Superseded(str(pull["head"]["sha"]))
+    if pull.get("state") != "closed":
+        return None
+    _complete_plain(client, job, run_id, "skipped", "Pull request closed", summary)
+    return ReviewOutcome("closed", reason, head_sha, run_id, "skipped")
 
 
 def _complete_plain(
