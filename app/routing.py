@@ -127,15 +127,10 @@ def _pull_request(data: Mapping[str, Any], delivery_id: str, app_id: int, known:
 
 def _check_run(data: Mapping[str, Any], delivery_id: str, app_id: int, known: KnownState) -> Decision:
     action = data.get("action")
-    if action not in ("rerequested", "requested_action"):
-        return Decision("unhandled", f"check_run.{action} needs no work from prguard")
+    installation_id = _ours(data, "check_run", ("rerequested", "requested_action"), app_id)
+    if isinstance(installation_id, Decision):
+        return installation_id
     run = data["check_run"]
-    run_app = (run.get("app") or {}).get("id")
-    if run_app != app_id:
-        return Decision("ignore", f"check run of another app (id {run_app}), not prguard's")
-    installation_id = _installation_id(data)
-    if installation_id is None:
-        return Decision("ignore", "no installation in the payload")
     trigger = f"check_run.{action}"
     if action == "requested_action":
         identifier = str((data.get("requested_action") or {}).get("identifier") or "")
@@ -173,15 +168,10 @@ def _check_run(data: Mapping[str, Any], delivery_id: str, app_id: int, known: Kn
 
 def _check_suite(data: Mapping[str, Any], delivery_id: str, app_id: int, known: KnownState) -> Decision:
     action = data.get("action")
-    if action not in ("requested", "rerequested"):
-        return Decision("unhandled", f"check_suite.{action} needs no work from prguard")
+    installation_id = _ours(data, "check_suite", ("requested", "rerequested"), app_id)
+    if isinstance(installation_id, Decision):
+        return installation_id
     suite = data["check_suite"]
-    suite_app = (suite.get("app") or {}).get("id")
-    if suite_app != app_id:
-        return Decision("ignore", f"check suite of another app (id {suite_app}), not prguard's")
-    installation_id = _installation_id(data)
-    if installation_id is None:
-        return Decision("ignore", "no installation in the payload")
     owner, repo = _repository(data)
     head_sha = str(suite["head_sha"])
     numbers = _pull_numbers(suite.get("pull_requests"), owner, repo)
@@ -189,6 +179,22 @@ def _check_suite(data: Mapping[str, Any], delivery_id: str, app_id: int, known: 
     return _review_numbers(
         numbers, installation_id, owner, repo, head_sha, delivery_id, f"check_suite.{action}", known, explicit
     )
+
+
+def _ours(data: Mapping[str, Any], event: str, actions: tuple[str, ...], app_id: int) -> int | Decision:
+    """The installation of a check_run/check_suite event prguard acts on, or the Decision to leave it:
+    an action it has no work for, another app's check, no installation."""
+    action = data.get("action")
+    if action not in actions:
+        return Decision("unhandled", f"{event}.{action} needs no work from prguard")
+    check_app = (data[event].get("app") or {}).get("id")
+    if check_app != app_id:
+        what = event.replace("_", " ")
+        return Decision("ignore", f"{what} of another app (id {check_app}), not prguard's")
+    installation_id = _installation_id(data)
+    if installation_id is None:
+        return Decision("ignore", "no installation in the payload")
+    return installation_id
 
 
 def _pull_numbers(pull_requests: Any, owner: str, repo: str) -> list[int]:
