@@ -47,6 +47,13 @@ def stricter_for_ai(result: ReviewResult) -> bool:
     return "fail_on" in override
 
 
+def files_reviewed(stats: dict[str, Any]) -> list[str]:
+    """ "N of M changed files reviewed" when the engine counted them (else nothing), in every report."""
+    if "files_reviewed" not in stats:
+        return []
+    return [f"{stats['files_reviewed']} of {stats.get('files_changed', '?')} changed files reviewed"]
+
+
 def severity_phrase(findings: Sequence[Finding]) -> str:
     counts = Counter(f.severity for f in findings)
     return ", ".join(f"{counts[s]} {s.value}" for s in SEVERITIES if counts[s])

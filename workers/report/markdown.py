@@ -17,6 +17,7 @@ from workers.report.common import (
     complexity_rows,
     counts_by_analyzer,
     effective_policy_yaml,
+    files_reviewed,
     findings_by_file,
     policy_sources,
     verdict,
@@ -32,8 +33,7 @@ def render_summary(result: ReviewResult, *, include_findings: bool = False) -> s
     parts.append(f"### {answer.icon} {answer.word.capitalize()}: {_text(answer.reason)}")
     facts = [f"Risk **{result.risk}**/100"]
     stats = result.stats if isinstance(result.stats, dict) else {}
-    if "files_reviewed" in stats:
-        facts.append(f"{stats['files_reviewed']} of {stats.get('files_changed', '?')} changed files reviewed")
+    facts.extend(files_reviewed(stats))
     if stats.get("pre_existing"):
         facts.append(f"{stats['pre_existing']} pre-existing finding(s) not repeated")
     parts.append(" · ".join(facts))
@@ -153,9 +153,13 @@ def _skipped(result: ReviewResult) -> str:
     for skipped in result.skipped[:MAX_LISTED]:
         detail = f": {_text(skipped.detail)}" if skipped.detail else ""
         lines.append(f"- {_code(skipped.path)} — {_text(skipped.reason)}{detail}")
-    if len(result.skipped) > MAX_LISTED:
-        lines.append(f"- … and {len(result.skipped) - MAX_LISTED} more")
+    lines.extend(_more(result.skipped))
     return "\n".join(lines)
+
+
+def _more(items: Sequence[object]) -> list[str]:
+    """The list item that counts what MAX_LISTED left out (none when nothing was)."""
+    return [f"- … and {len(items) - MAX_LISTED} more"] if len(items) > MAX_LISTED else []
 
 
 def _rules_applied(result: ReviewResult) -> str:
@@ -172,8 +176,7 @@ def _rules_applied(result: ReviewResult) -> str:
             f"- {_code(str(rule.get('id')))} {_text(str(rule.get('kind')))}, "
             f"{_text(str(rule.get('severity')))} — from {_code(str(rule.get('source', 'policy')))}"
         )
-    if len(rules) > MAX_LISTED:
-        lines.append(f"- … and {len(rules) - MAX_LISTED} more")
+    lines.extend(_more(rules))
     if disabled:
         lines.append(f"- switched off (rules_disabled): {', '.join(_code(i) for i in disabled)}")
     if semgrep:
@@ -187,8 +190,7 @@ def _suppressed(result: ReviewResult) -> str:
     for used in result.suppressed[:MAX_LISTED]:
         reason = f" — “{_text(used.reason)}”" if used.reason else ""
         lines.append(f"- {_code(f'{used.path}:{used.line}')} {_code(used.rule_id)} ({used.kind}){reason}")
-    if len(result.suppressed) > MAX_LISTED:
-        lines.append(f"- … and {len(result.suppressed) - MAX_LISTED} more")
+    lines.extend(_more(result.suppressed))
     return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ from workers.engine.model import Finding, ReviewResult
 from workers.report.common import (
     authorship_agents,
     complexity_rows,
+    files_reviewed,
     findings_by_file,
     policy_sources,
     verdict,
@@ -22,8 +23,7 @@ def render(result: ReviewResult) -> str:
     lines.append(f"prguard: {answer.word} — {answer.reason}")
     facts = [f"risk {result.risk}/100"]
     stats = result.stats if isinstance(result.stats, dict) else {}
-    if "files_reviewed" in stats:
-        facts.append(f"{stats['files_reviewed']} of {stats.get('files_changed', '?')} changed files reviewed")
+    facts.extend(files_reviewed(stats))
     facts.append(f"{len(result.findings)} finding{'s' if len(result.findings) != 1 else ''}")
     lines.append("  " + " · ".join(facts))
     authorship = result.authorship or {}
