@@ -11,7 +11,7 @@ import ast
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, ClassVar
 
 from workers.engine.diffmap import FileDiff
@@ -39,12 +39,30 @@ def walk_statements(tree: ast.AST) -> Iterator[ast.stmt]:
                     todo.extend(block)
 
 
+_FIELDLESS_BASES = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
 #: nodes with no fields (expression contexts, operators): a visit of one does nothing
-FIELDLESS_NODES = frozenset(
-    kind
-    for base in (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
-    for kind in base.__subclasses__()
-)
+FIELDLESS_NODES = frozenset(kind for base in _FIELDLESS_BASES for kind in base.__subclasses__())
+
+
+def _holds_nodes(annotation: Any, skip: tuple[type, ...]) -> bool:
+    """Whether a field annotated so can hold AST nodes (other than the `skip` kinds)."""
+    if isinstance(annotation, type):
+        return issubclass(annotation, ast.AST) and not issubclass(annotation, skip)
+    return any(_holds_nodes(arg, skip) for arg in getattr(annotation, "__args__", ()))
+
+
+@cache
+def node_fields(kind: type[ast.AST], *, with_fieldless: bool = True) -> tuple[str, ...]:
+    """The fields of a node class that can hold nodes: `Name` has none (`id` is a string,
+    `ctx` a field-less `Load`/`Store` when `with_fieldless` is False), `Call` has `func`,
+    `args` and `keywords`. A walk reading only these skips most `getattr` calls. Without
+    the grammar's field types (Python < 3.13) every field is kept.
+    """
+    types = getattr(kind, "_field_types", None)
+    if types is None:
+        return tuple(kind._fields)
+    skip = () if with_fieldless else _FIELDLESS_BASES
+    return tuple(name for name in kind._fields if name not in types or _holds_nodes(types[name], skip))
 
 
 class FastNodeVisitor(ast.NodeVisitor):

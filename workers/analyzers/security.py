@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
-from workers.analyzers.base import Analyzer, FileContext
+from workers.analyzers.base import Analyzer, FileContext, node_fields
 from workers.engine.model import Confidence, Finding, Severity, make_fingerprint, normalise_code
 
 _SEVERITY = {
@@ -70,18 +70,23 @@ def _bandit() -> tuple[Any, type]:
 
     # node types bandit does something for: a visit_* method or tests registered for the type
     interesting = frozenset(testset.tests) | {"ClassDef", "FunctionDef", "Call", "Import", "ImportFrom"}
+    child_fields: dict[type, tuple[str, ...]] = {}  # node class -> its fields that can hold nodes
+    # node classes that can hold no node to test (`Name`, `Load`, `Pass`): not even walked into
+    leaves = {kind: not node_fields(kind, with_fieldless=False) for kind in _node_classes()}
 
     class LeanTester(b_tester.BanditTester):
         """Runs bandit's tests on one node: what bandit does, minus what prguard never reads."""
 
         def run_tests(self, raw_context: dict, checktype: str) -> dict:
             """bandit's `BanditTester.run_tests` minus what prguard switches off or never reads:
-            nosec look-ups (the engine applies nosec), severity scores and debug logging. Each
-            test still gets its own copy of the context, and results are completed the same way.
+            nosec look-ups (the engine applies nosec), severity scores and debug logging. The
+            tests share one copy of the context (bandit copies it per test, but no test writes
+            to it: they read it through `Context` properties), and results are completed the
+            same way.
             """
+            temp_context = raw_context.copy()
+            context = b_context.Context(temp_context)
             for test in self.testset.get_tests(checktype):
-                temp_context = raw_context.copy()
-                context = b_context.Context(temp_context)
                 try:
                     config = getattr(test, "_config", _NO_CONFIG)
                     result = test(context) if config is _NO_CONFIG else test(context, config)
@@ -110,7 +115,10 @@ def _bandit() -> tuple[Any, type]:
 
         The traversal is bandit's (`generic_visit`, `pre_visit`, `visit`, `post_visit`) minus its
         per-node debug logging, and it skips the nodes bandit has nothing to run on (names,
-        operators, numbers ...); the tests see exactly the contexts bandit builds.
+        operators, numbers ...); the tests see exactly the contexts bandit builds. Bandit links
+        every node to its parent and next sibling; tests only follow those links upwards from
+        the node they run on, so here only that node and its ancestors are linked, when a test
+        is about to run (a fraction of the nodes).
         """
 
         def __init__(self, path: str, data: bytes) -> None:
@@ -123,6 +131,8 @@ def _bandit() -> tuple[Any, type]:
             self.tester = LeanTester(testset, False, {}, self.metrics)
             self._tagged = 0
             self._linked: list[ast.AST] = []
+            self._path: list[tuple[ast.AST, ast.AST, ast.AST | None]] = []  # (node, parent, sibling)
+            self._linked_depth = 0  # the first entries of `_path` already carry their links
 
         def update_scores(self, scores: dict) -> None:
             # called right after every batch of tests: tag the issues it produced
@@ -149,34 +159,46 @@ def _bandit() -> tuple[Any, type]:
             return True
 
         def generic_visit(self, node: ast.AST) -> None:
-            for field in node._fields:
+            fields = child_fields.get(type(node))
+            if fields is None:
+                fields = child_fields[type(node)] = node_fields(type(node), with_fieldless=False)
+            for field in fields:
                 value = getattr(node, field, None)
                 if isinstance(value, list):
                     last = len(value) - 1
                     for index, item in enumerate(value):
                         if isinstance(item, ast.AST):
-                            item._bandit_sibling = value[index + 1] if index < last else None
-                            item._bandit_parent = node
-                            self._linked.append(item)
-                            self._visit_child(item)
+                            self._visit_child(item, node, value[index + 1] if index < last else None)
                 elif isinstance(value, ast.AST):
-                    value._bandit_sibling = None
-                    value._bandit_parent = node
-                    self._linked.append(value)
-                    self._visit_child(value)
+                    self._visit_child(value, node, None)
+
+        def _link_path(self) -> None:
+            """Give the node about to be tested and its ancestors bandit's parent/sibling links."""
+            for node, parent, sibling in self._path[self._linked_depth :]:
+                node._bandit_parent = parent
+                node._bandit_sibling = sibling
+                self._linked.append(node)
+            self._linked_depth = len(self._path)
 
         def unlink(self) -> None:
             """Remove the parent/sibling links bandit's tests needed: they make the shared tree a
             reference cycle, which the engine (garbage collector paused) could not free."""
-            for node in self._linked:  # shared nodes (ast.Load()) appear more than once
+            for node in self._linked:
                 links = node.__dict__
                 links.pop("_bandit_parent", None)
                 links.pop("_bandit_sibling", None)
             self._linked = []
 
-        def _visit_child(self, node: ast.AST) -> None:
-            name = node.__class__.__name__
-            if name in interesting or (name == "Constant" and isinstance(node.value, str | bytes)):
+        def _visit_child(self, node: ast.AST, parent: ast.AST, sibling: ast.AST | None) -> None:
+            kind = type(node)
+            name = kind.__name__
+            tested = name in interesting or (name == "Constant" and isinstance(node.value, str | bytes))
+            if not tested and leaves.get(kind, False):
+                return  # Load, Add, a name, a number ...: no tests and nothing under it to test
+            path = self._path
+            path.append((node, parent, sibling))
+            if tested:
+                self._link_path()
                 self.pre_visit(node)
                 self.visit(node)
                 self.generic_visit(node)
@@ -184,6 +206,9 @@ def _bandit() -> tuple[Any, type]:
                     self.namespace = b_utils.namespace_path_split(self.namespace)[0]
             else:
                 self.generic_visit(node)
+            path.pop()
+            if self._linked_depth > len(path):
+                self._linked_depth = len(path)
 
         def run(self, tree: ast.Module, text: str) -> list:
             self.generic_visit(tree)
@@ -203,6 +228,19 @@ def _bandit() -> tuple[Any, type]:
 
 
 _NO_CONFIG = object()
+
+
+def _node_classes() -> set[type[ast.AST]]:
+    """Every concrete node class of the running Python's grammar."""
+    found: set[type[ast.AST]] = set()
+    todo = [ast.AST]
+    while todo:
+        kind = todo.pop()
+        for sub in kind.__subclasses__():
+            if sub not in found:
+                found.add(sub)
+                todo.append(sub)
+    return found
 
 
 class SecurityAnalyzer(Analyzer):
