@@ -18,17 +18,23 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 import redis
 import requests
 
+from app import create_app
 from tests.conftest import load_webhook
-from tests.spine_helpers import webhook_headers
+from tests.spine_helpers import make_settings, webhook_headers
 from workers.celery_app import ANALYZE_QUEUE, WRITE_QUEUE
+from workers.config import Settings
+from workers.github.auth import InstallationTokens
+from workers.publish import publisher as publisher_module
+from workers.publish.throttle import WriteBudget
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -65,10 +71,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.05) -> Any:
+def wait_until(
+    predicate: Callable[[], Any],
+    timeout: float,
+    what: str,
+    interval: float = 0.05,
+    *,
+    ignore: tuple[type[Exception], ...] = (),
+) -> Any:
+    """Poll until `predicate()` is truthy and return its value; `ignore` names errors that mean "not yet"."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        value = predicate()
+        try:
+            value = predicate()
+        except ignore:
+            value = None
         if value:
             return value
         time.sleep(interval)
@@ -82,6 +99,14 @@ def children(pid: int) -> list[int]:
     except OSError:
         return []
     return [int(p) for p in text.split()]
+
+
+def seed_service_pull(fake: Any, **extra: Any) -> Any:
+    """A PR on OWNER/REPO turning BASE_APP into HEAD_APP (shell=True and a request without a timeout)."""
+    return fake.seed_pull(
+        installation_id=INSTALLATION, owner=OWNER, repo=REPO,
+        base_files={"service/app.py": BASE_APP}, head_files={"service/app.py": HEAD_APP}, **extra,
+    )  # fmt: skip
 
 
 def pr_payload(pull: Any, action: str = "opened", *, installation: int = INSTALLATION) -> dict:
@@ -142,13 +167,13 @@ class Stack:
         except requests.RequestException:
             return False
 
-    def start_worker(self, **extra_env: str) -> None:
+    def start_worker(self, *, pool: str = "prefork", **extra_env: str) -> None:
         self._starts += 1
         env = {**self.env, **extra_env}
         self.worker = subprocess.Popen(
             [str(BIN / "celery"), "-A", "workers.celery_app", "worker",
              "-Q", f"{ANALYZE_QUEUE},{WRITE_QUEUE}",
-             "--pool", "prefork", "--concurrency", "1", "-n", f"fault-{uuid.uuid4().hex[:6]}@%h",
+             "--pool", pool, "--concurrency", "1", "-n", f"fault-{uuid.uuid4().hex[:6]}@%h",
              "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO"],
             cwd=ROOT, env=env, stdout=self._log("worker"), stderr=subprocess.STDOUT,
         )  # fmt: skip
@@ -210,14 +235,29 @@ class Stack:
 
     def secrets(self) -> list[str]:
         """Every credential the processes held: webhook secret, private key lines, installation tokens."""
-        key_lines = [line for line in self.private_pem.splitlines() if line and not line.startswith("-----")]
         tokens = [token for _, token in self.fake.tokens_issued]
-        return [self.secret, *key_lines, *tokens]
+        return [self.secret, *pem_body_lines(self.private_pem), *tokens]
 
     def assert_no_secret_logged(self) -> None:
-        text = self.worker_log() + self.web_log()
-        leaked = [s[:12] + "…" for s in self.secrets() if s and s in text]
-        assert not leaked, f"secrets found in the logs: {leaked}"
+        assert_no_secret_in(self.worker_log() + self.web_log(), self.secrets())
+
+    def wait_for(self, predicate: Callable[[Any], Any], what: str = "the review", timeout: float = 60) -> Any:
+        """`fake.wait_for(predicate)`, failing the test with the worker log's tail when it never happens."""
+        try:
+            return self.fake.wait_for(predicate, timeout=timeout)
+        except TimeoutError:
+            pytest.fail(f"{what} never happened; worker log:\n{self.worker_log()[-5000:]}")
+
+
+def pem_body_lines(pem: str) -> list[str]:
+    """The base64 lines of a PEM key: any of them in a log is a leaked key."""
+    return [line for line in pem.splitlines() if line and not line.startswith("-----")]
+
+
+def assert_no_secret_in(text: str, secrets: list[str]) -> None:
+    """No credential (or its first characters in the message) may appear in captured log text."""
+    leaked = [s[:12] + "…" for s in secrets if s and s in text]
+    assert not leaked, f"secrets found in the logs: {leaked}"
 
 
 def make_stack(fake_github, github_app_key, tmp_path, redis_url: str, **env_overrides: str) -> Stack:
@@ -238,11 +278,62 @@ def make_stack(fake_github, github_app_key, tmp_path, redis_url: str, **env_over
     return Stack(fake_github, redis_url, env, tmp_path, prefix, secret, github_app_key.private_pem)
 
 
+def running_stack(
+    fake_github,
+    github_app_key,
+    tmp_path,
+    redis_url: str,
+    *,
+    worker: bool = True,
+    pool: str = "prefork",
+    **env_overrides: str,
+) -> Iterator[Stack]:
+    """A fixture body: the receiver (and a worker) on clean queues; closed, cleaned, and its logs searched."""
+    stack = make_stack(fake_github, github_app_key, tmp_path, redis_url, **env_overrides)
+    cleanup_redis(stack)
+    stack.start_web()
+    if worker:
+        stack.start_worker(pool=pool)
+    try:
+        yield stack
+    finally:
+        stack.close()
+        cleanup_redis(stack)
+    stack.assert_no_secret_logged()
+
+
+def in_process_receiver(redis_url: str) -> Iterator[tuple[Any, Settings]]:
+    """A fixture body: the receiver app's Flask test client on `redis_url` under a fresh key prefix, and
+    its settings; the prefix and the queues are emptied afterwards."""
+    client = redis.Redis.from_url(redis_url)
+    settings = make_settings(redis_url)
+    yield create_app(settings, redis_client=client).test_client(), settings
+    delete_prefix(client, settings.redis_key_prefix)
+    client.delete(ANALYZE_QUEUE, WRITE_QUEUE)
+
+
+def pipeline_tokens(
+    fake_github: Any, monkeypatch: Any, client: redis.Redis, prefix: str, *, token_key: str = "token:"
+) -> InstallationTokens:
+    """Installation tokens from the fake GitHub, cached under the test's prefix, for running the pipeline
+    in-process; published writes are spaced 10 ms apart instead of GitHub's second."""
+    monkeypatch.setattr(publisher_module, "WRITE_BUDGET", WriteBudget(spacing_seconds=0.01))
+    return InstallationTokens(
+        app_id=fake_github.app_id, private_key=fake_github.app_private_key, api_url=fake_github.api_url,
+        graphql_url=fake_github.graphql_url, redis=client, key_prefix=f"{prefix}{token_key}",
+    )  # fmt: skip
+
+
+def delete_prefix(client: redis.Redis, prefix: str) -> None:
+    """Delete every Redis key a test wrote under its own prefix."""
+    keys = list(client.scan_iter(f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+
+
 def cleanup_redis(stack: Stack) -> None:
     try:
-        keys = list(stack.redis.scan_iter(f"{stack.prefix}*"))
-        if keys:
-            stack.redis.delete(*keys)
+        delete_prefix(stack.redis, stack.prefix)
         stack.redis.delete(ANALYZE_QUEUE, WRITE_QUEUE, "unacked", "unacked_index")
     except redis.RedisError:
         pass

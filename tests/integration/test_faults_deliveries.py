@@ -13,16 +13,15 @@ import pytest
 from tests.conftest import load_webhook
 from tests.fake_github.server import Fault
 from tests.integration.fault_stack import (
-    BASE_APP,
     HEAD_APP,
     INSTALLATION,
     OWNER,
     REPO,
     assert_published_once,
-    cleanup_redis,
     completed_runs,
-    make_stack,
     pr_payload,
+    running_stack,
+    seed_service_pull,
     wait_until,
 )
 
@@ -35,22 +34,7 @@ NEWER_APP = HEAD_APP + '\n\ndef cleanup(path):\n    return subprocess.call("rm -
 
 @pytest.fixture
 def stack(fake_github, github_app_key, tmp_path):
-    stack = make_stack(fake_github, github_app_key, tmp_path, REDIS_URL)
-    cleanup_redis(stack)
-    stack.start_web()
-    try:
-        yield stack
-    finally:
-        stack.close()
-        cleanup_redis(stack)
-    stack.assert_no_secret_logged()
-
-
-def _seed(fake):
-    return fake.seed_pull(
-        installation_id=INSTALLATION, owner=OWNER, repo=REPO,
-        base_files={"service/app.py": BASE_APP}, head_files={"service/app.py": HEAD_APP},
-    )  # fmt: skip
+    yield from running_stack(fake_github, github_app_key, tmp_path, REDIS_URL, worker=False)
 
 
 def _synchronize(pull, head_sha: str, updated_at: str) -> dict:
@@ -60,15 +44,8 @@ def _synchronize(pull, head_sha: str, updated_at: str) -> dict:
     return payload
 
 
-def _wait(stack, fake, predicate, what: str):
-    try:
-        return fake.wait_for(predicate, timeout=60)
-    except TimeoutError:
-        pytest.fail(f"{what} never happened; worker log:\n{stack.worker_log()[-5000:]}")
-
-
 def test_the_same_delivery_three_times_at_once_is_reviewed_once(stack, fake_github):
-    pull = _seed(fake_github)
+    pull = seed_service_pull(fake_github)
     delivery = str(uuid.uuid4())
     payload = pr_payload(pull)
     with concurrent.futures.ThreadPoolExecutor(3) as pool:
@@ -81,14 +58,14 @@ def test_the_same_delivery_three_times_at_once_is_reviewed_once(stack, fake_gith
     assert again.json()["status"] == "duplicate"
 
     stack.start_worker()
-    _wait(stack, fake_github, completed_runs, "the review")
+    stack.wait_for(completed_runs, "the review")
     stack.stop_worker()  # let anything wrongly queued run before counting
     assert_published_once(fake_github, pull.number, pull.head_sha)
     assert len(fake_github.reviews(OWNER, REPO, pull.number)) == 1
 
 
 def test_an_older_synchronize_arriving_after_a_newer_one_publishes_nothing(stack, fake_github):
-    pull = _seed(fake_github)
+    pull = seed_service_pull(fake_github)
     older = pull.head_sha
     newer = fake_github.push(OWNER, REPO, pull.number, {"service/app.py": NEWER_APP})
     # GitHub sent them in order; they arrive newer first.
@@ -98,7 +75,7 @@ def test_an_older_synchronize_arriving_after_a_newer_one_publishes_nothing(stack
     assert late.status_code == 202
 
     stack.start_worker()
-    _wait(stack, fake_github, completed_runs, "the review of the newer head")
+    stack.wait_for(completed_runs, "the review of the newer head")
     wait_until(lambda: "superseded" in stack.worker_log() or len(stack.redis.lrange("analyze", 0, -1)) == 0,
                30, "the older job to be handled")  # fmt: skip
     stack.stop_worker()
@@ -113,7 +90,7 @@ def test_an_older_synchronize_arriving_after_a_newer_one_publishes_nothing(stack
 
 
 def test_a_pull_request_closed_while_its_review_runs_gets_no_review(stack, fake_github):
-    pull = _seed(fake_github)
+    pull = seed_service_pull(fake_github)
     fake_github.inject("GET", FILES, Fault(delay=3.0))
     stack.start_worker()
     assert stack.post("pull_request", pr_payload(pull)).json()["status"] == "queued"
@@ -127,7 +104,7 @@ def test_a_pull_request_closed_while_its_review_runs_gets_no_review(stack, fake_
     closed["pull_request"]["head"]["sha"] = pull.head_sha
     assert stack.post("pull_request", closed).json()["status"] == "recorded"
 
-    [run] = _wait(stack, fake_github, completed_runs, "the run to be closed")
+    [run] = stack.wait_for(completed_runs, "the run to be closed")
     assert run["conclusion"] == "skipped"
     assert "closed" in run["output"]["title"].lower()
     assert fake_github.reviews(OWNER, REPO, pull.number) == []

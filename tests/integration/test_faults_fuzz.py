@@ -11,14 +11,13 @@ import json
 import time
 
 import pytest
-import redis as redis_lib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app import create_app
 from policies.loader import load_policy_text
 from policies.model import PolicyError
-from tests.spine_helpers import make_settings, sign
+from tests.integration.fault_stack import in_process_receiver
+from tests.spine_helpers import sign
 
 pytestmark = pytest.mark.integration
 
@@ -58,13 +57,8 @@ events = st.sampled_from(
 
 @pytest.fixture(scope="module")
 def client():
-    rds = redis_lib.Redis.from_url(REDIS_URL)
-    config = make_settings(REDIS_URL)
-    yield create_app(config, redis_client=rds).test_client(), config.github_webhook_secret
-    keys = list(rds.scan_iter(f"{config.redis_key_prefix}*"))
-    if keys:
-        rds.delete(*keys)
-    rds.delete("analyze", "github-write")
+    for test_client, config in in_process_receiver(REDIS_URL):
+        yield test_client, config.github_webhook_secret
 
 
 @settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])

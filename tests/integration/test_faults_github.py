@@ -30,10 +30,11 @@ from tests.integration.fault_stack import (
     OWNER,
     REPO,
     assert_published_once,
-    cleanup_redis,
     completed_runs,
-    make_stack,
+    delete_prefix,
     pr_payload,
+    running_stack,
+    seed_service_pull,
 )
 from workers import tasks
 from workers.celery_app import MAX_RETRY_COUNTDOWN, VISIBILITY_TIMEOUT
@@ -127,9 +128,7 @@ def world(fake_github, github_app_key, monkeypatch):
 
     yield fake_github, runtime_for_case
     for prefix in prefixes:
-        keys = list(rds.scan_iter(f"{prefix}*"))
-        if keys:
-            rds.delete(*keys)
+        delete_prefix(rds, prefix)
 
 
 def _open_pull(fake, n: int):
@@ -216,16 +215,7 @@ REAL_WORKER_REDIS = "redis://127.0.0.1:6379/9"
 
 @pytest.fixture
 def stack(fake_github, github_app_key, tmp_path):
-    stack = make_stack(fake_github, github_app_key, tmp_path, REAL_WORKER_REDIS)
-    cleanup_redis(stack)
-    stack.start_web()
-    stack.start_worker()
-    try:
-        yield stack
-    finally:
-        stack.close()
-        cleanup_redis(stack)
-    stack.assert_no_secret_logged()
+    yield from running_stack(fake_github, github_app_key, tmp_path, REAL_WORKER_REDIS)
 
 
 def test_a_real_worker_waits_as_github_asks_and_completes_once(stack, fake_github):
@@ -233,20 +223,14 @@ def test_a_real_worker_waits_as_github_asks_and_completes_once(stack, fake_githu
 
     Waits above the client's 2 s in-place budget go back to Celery as a retry countdown.
     """
-    pull = fake_github.seed_pull(
-        installation_id=INSTALLATION, owner=OWNER, repo=REPO,
-        base_files={"service/app.py": BASE_APP}, head_files={"service/app.py": HEAD_APP},
-    )  # fmt: skip
+    pull = seed_service_pull(fake_github)
     fake_github.inject("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
                        Fault(403, headers={"retry-after": "3"}))  # fmt: skip
     fake_github.inject("POST", "/repos/{owner}/{repo}/check-runs", Fault(429, headers={"retry-after": "3"}))
     fake_github.inject("GET", "/repos/{owner}/{repo}/pulls/{pull_number}", Fault(502), Fault(502))
     started = time.monotonic()
     assert stack.post("pull_request", pr_payload(pull)).status_code == 202
-    try:
-        fake_github.wait_for(lambda f: completed_runs(f), timeout=60)
-    except TimeoutError:
-        pytest.fail(f"never completed; worker log:\n{stack.worker_log()[-5000:]}")
+    stack.wait_for(completed_runs)
     elapsed = time.monotonic() - started
     assert fake_github.pending_faults() == 0
     assert_published_once(fake_github, pull.number, pull.head_sha)

@@ -14,15 +14,12 @@ import uuid
 import pytest
 import redis as redis_lib
 
-from app import create_app
 from tests.conftest import load_webhook
-from tests.spine_helpers import make_settings, sign, webhook_headers
-from workers.github.auth import InstallationTokens
+from tests.integration.fault_stack import delete_prefix, in_process_receiver, pipeline_tokens
+from tests.spine_helpers import sign, webhook_headers
 from workers.jobs import ReviewJob
 from workers.pipeline import run_review
-from workers.publish import publisher as publisher_module
 from workers.publish.publisher import publish_context
-from workers.publish.throttle import WriteBudget
 from workers.state import RedisKeys
 
 pytestmark = pytest.mark.integration
@@ -37,13 +34,8 @@ TRIED: list[str] = []  # every malformed input, for the README figures
 
 @pytest.fixture
 def receiver():
-    rds = redis_lib.Redis.from_url(REDIS_URL)
-    settings = make_settings(REDIS_URL)
-    yield create_app(settings, redis_client=rds).test_client()
-    keys = list(rds.scan_iter(f"{settings.redis_key_prefix}*"))
-    if keys:
-        rds.delete(*keys)
-    rds.delete("analyze", "github-write")
+    for client, _settings in in_process_receiver(REDIS_URL):
+        yield client
 
 
 def _opened() -> bytes:
@@ -107,15 +99,9 @@ def test_a_30_mb_body_is_refused_with_413(receiver):
 def world(fake_github, monkeypatch):
     rds = redis_lib.Redis.from_url(REDIS_URL)
     prefix = f"hostile-{uuid.uuid4().hex[:8]}:"
-    monkeypatch.setattr(publisher_module, "WRITE_BUDGET", WriteBudget(spacing_seconds=0.01))
-    tokens = InstallationTokens(
-        app_id=fake_github.app_id, private_key=fake_github.app_private_key, api_url=fake_github.api_url,
-        graphql_url=fake_github.graphql_url, redis=rds, key_prefix=f"{prefix}token:",
-    )  # fmt: skip
+    tokens = pipeline_tokens(fake_github, monkeypatch, rds, prefix)
     yield fake_github, rds, RedisKeys(prefix), tokens
-    keys = list(rds.scan_iter(f"{prefix}*"))
-    if keys:
-        rds.delete(*keys)
+    delete_prefix(rds, prefix)
 
 
 def _review(world, head_files, base_files=None, number=None):

@@ -25,10 +25,7 @@ import redis
 
 from tests.fake_github.server import Fault
 from tests.integration.fault_stack import (
-    BASE_APP,
     BIN,
-    HEAD_APP,
-    INSTALLATION,
     OWNER,
     REPO,
     ROOT,
@@ -37,6 +34,7 @@ from tests.integration.fault_stack import (
     free_port,
     make_stack,
     pr_payload,
+    seed_service_pull,
     wait_until,
 )
 
@@ -119,44 +117,30 @@ def world(fake_github, github_app_key, tmp_path, request):
     stack.assert_no_secret_logged()
 
 
-def _seed(fake):
-    return fake.seed_pull(
-        installation_id=INSTALLATION, owner=OWNER, repo=REPO,
-        base_files={"service/app.py": BASE_APP}, head_files={"service/app.py": HEAD_APP},
-    )  # fmt: skip
-
-
-def _wait_completed(stack, fake):
-    try:
-        fake.wait_for(lambda f: completed_runs(f), timeout=60)
-    except TimeoutError:
-        pytest.fail(f"never completed; worker log:\n{stack.worker_log()[-5000:]}")
-
-
 @pytest.mark.parametrize("world", ["persistent"], indirect=True)
 def test_job_queued_before_a_redis_crash_survives_with_persistence(world, fake_github):
     stack, server = world
-    pull = _seed(fake_github)
+    pull = seed_service_pull(fake_github)
     answer = stack.post("pull_request", pr_payload(pull))
     assert answer.status_code == 202 and answer.json()["status"] == "queued"
 
     server.restart()  # between receive and work: no worker has seen the job yet
     stack.start_worker()
-    _wait_completed(stack, fake_github)
+    stack.wait_for(completed_runs)
     assert_published_once(fake_github, pull.number, pull.head_sha)
 
 
 @pytest.mark.parametrize("world", ["persistent"], indirect=True)
 def test_redis_crash_while_a_worker_holds_the_job(world, fake_github):
     stack, server = world
-    pull = _seed(fake_github)
+    pull = seed_service_pull(fake_github)
     fake_github.inject("GET", FILES, Fault(delay=3.0))  # the worker is mid-job, holding the message
     stack.start_worker()
     assert stack.post("pull_request", pr_payload(pull)).status_code == 202
     wait_until(lambda: fake_github.calls("GET", FILES), 60, "the worker to fetch the files")
 
     server.restart()
-    _wait_completed(stack, fake_github)
+    stack.wait_for(completed_runs)
     assert_published_once(fake_github, pull.number, pull.head_sha)
     # The message was acknowledged on the restarted Redis: nothing is left to run a second time.
     wait_until(
@@ -168,7 +152,7 @@ def test_redis_crash_while_a_worker_holds_the_job(world, fake_github):
 @pytest.mark.parametrize("world", ["memory"], indirect=True)
 def test_redis_that_lost_its_memory_is_replayed_from_the_receiver_log(world, fake_github):
     stack, server = world
-    pull = _seed(fake_github)
+    pull = seed_service_pull(fake_github)
     delivery = str(uuid.uuid4())
     answer = stack.post("pull_request", pr_payload(pull), delivery=delivery)
     assert answer.status_code == 202 and answer.json()["job"]["delivery_id"] == delivery
@@ -182,7 +166,7 @@ def test_redis_that_lost_its_memory_is_replayed_from_the_receiver_log(world, fak
     assert replay.returncode == 0, replay.stderr
     assert f"queued: {OWNER}/{REPO}#{pull.number}@{pull.head_sha[:12]}" in replay.stdout
     assert "1 replayed, 0 already known" in replay.stdout
-    _wait_completed(stack, fake_github)
+    stack.wait_for(completed_runs)
     run = assert_published_once(fake_github, pull.number, pull.head_sha)
     assert run["external_id"] == f"prguard:{pull.number}:{delivery}"  # the same job, not a new one
 
@@ -202,7 +186,7 @@ def _replay(stack, log_path: Path) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize("world", ["memory"], indirect=True)
 def test_receiver_answers_503_while_redis_is_down_and_the_redelivery_is_reviewed(world, fake_github):
     stack, server = world
-    pull = _seed(fake_github)
+    pull = seed_service_pull(fake_github)
     delivery = str(uuid.uuid4())
     server.crash()
 
@@ -220,5 +204,5 @@ def test_receiver_answers_503_while_redis_is_down_and_the_redelivery_is_reviewed
     stack.start_worker()
     redelivered = stack.post("pull_request", pr_payload(pull), delivery=delivery)  # GitHub's "Redeliver"
     assert redelivered.status_code == 202 and redelivered.json()["status"] == "queued"
-    _wait_completed(stack, fake_github)
+    stack.wait_for(completed_runs)
     assert_published_once(fake_github, pull.number, pull.head_sha)

@@ -14,14 +14,12 @@ import uuid
 import pytest
 import redis as redis_lib
 
-from workers.github.auth import InstallationTokens
+from tests.integration.fault_stack import assert_no_secret_in, delete_prefix, pem_body_lines, pipeline_tokens
 from workers.github.errors import NotFound
 from workers.jobs import ReviewJob
 from workers.logs import JsonFormatter
 from workers.pipeline import run_review
-from workers.publish import publisher as publisher_module
 from workers.publish.publisher import publish_context
-from workers.publish.throttle import WriteBudget
 from workers.state import RedisKeys
 
 pytestmark = pytest.mark.integration
@@ -35,11 +33,7 @@ HEAD = "import subprocess\n\n\ndef run(cmd):\n    return subprocess.call(cmd, sh
 def world(fake_github, monkeypatch):
     rds = redis_lib.Redis.from_url(REDIS_URL)
     prefix = f"tenancy-{uuid.uuid4().hex[:8]}:"
-    monkeypatch.setattr(publisher_module, "WRITE_BUDGET", WriteBudget(spacing_seconds=0.01))
-    tokens = InstallationTokens(
-        app_id=fake_github.app_id, private_key=fake_github.app_private_key, api_url=fake_github.api_url,
-        graphql_url=fake_github.graphql_url, redis=rds, key_prefix=f"{prefix}ghtoken:",
-    )  # fmt: skip
+    tokens = pipeline_tokens(fake_github, monkeypatch, rds, prefix, token_key="ghtoken:")
     lines: list[str] = []
 
     class Capture(logging.Handler):
@@ -58,9 +52,7 @@ def world(fake_github, monkeypatch):
         for target, level in saved:
             target.removeHandler(handler)
             target.setLevel(level)
-        keys = list(rds.scan_iter(f"{prefix}*"))
-        if keys:
-            rds.delete(*keys)
+        delete_prefix(rds, prefix)
 
 
 def _job(installation: int, owner: str, repo: str, pull) -> ReviewJob:
@@ -103,12 +95,9 @@ def test_two_installations_never_share_tokens_or_cached_data(world):
                    publisher=publish_context)  # fmt: skip
     assert len(fake.check_runs("globex", "search")) == 1
 
-    secrets = [t for _, t in fake.tokens_issued] + [
-        line for line in fake.app_private_key.splitlines() if line and not line.startswith("-----")
-    ]
-    text = "\n".join(lines)
     assert len(lines) > 20, "the logs were not captured"
-    assert not [s[:10] for s in secrets if s in text], "a token or the private key was logged"
+    tokens_issued = [t for _, t in fake.tokens_issued]
+    assert_no_secret_in("\n".join(lines), tokens_issued + pem_body_lines(fake.app_private_key))
 
 
 def test_code_under_review_is_never_imported_or_executed(world, tmp_path):

@@ -15,16 +15,13 @@ import pytest
 
 from tests.fake_github.server import Fault
 from tests.integration.fault_stack import (
-    BASE_APP,
-    HEAD_APP,
-    INSTALLATION,
     OWNER,
     REPO,
     assert_published_once,
-    cleanup_redis,
     completed_runs,
-    make_stack,
     pr_payload,
+    running_stack,
+    seed_service_pull,
     wait_until,
 )
 
@@ -37,24 +34,7 @@ REVIEWS = "/repos/{owner}/{repo}/pulls/{pull_number}/reviews"
 
 @pytest.fixture
 def stack(fake_github, github_app_key, tmp_path):
-    stack = make_stack(fake_github, github_app_key, tmp_path, REDIS_URL)
-    cleanup_redis(stack)
-    stack.start_web()
-    stack.start_worker()
-    try:
-        yield stack
-    finally:
-        stack.close()
-        cleanup_redis(stack)
-    stack.assert_no_secret_logged()
-
-
-def _seed(fake):
-    return fake.seed_pull(
-        installation_id=INSTALLATION, owner=OWNER, repo=REPO,
-        base_files={"service/app.py": BASE_APP}, head_files={"service/app.py": HEAD_APP},
-        title="Add archive helper",
-    )  # fmt: skip
+    yield from running_stack(fake_github, github_app_key, tmp_path, REDIS_URL)
 
 
 def _started(fake, method: str, route: str) -> bool:
@@ -72,7 +52,7 @@ def _started(fake, method: str, route: str) -> bool:
 def test_sigkill_of_the_worker_child_reruns_the_job_and_publishes_once(
     stack, fake_github, phase, method, route, fault
 ):
-    pull = _seed(fake_github)
+    pull = seed_service_pull(fake_github, title="Add archive helper")
     fake_github.inject(method, route, fault)
     delivery = str(uuid.uuid4())
     answer = stack.post("pull_request", pr_payload(pull), delivery=delivery)
@@ -80,10 +60,7 @@ def test_sigkill_of_the_worker_child_reruns_the_job_and_publishes_once(
 
     wait_until(lambda: _started(fake_github, method, route), 90, f"the job to be {phase}")
     killed = stack.kill_child()
-    try:
-        fake_github.wait_for(lambda f: completed_runs(f), timeout=60)
-    except TimeoutError:
-        pytest.fail(f"never completed after the kill; worker log:\n{stack.worker_log()[-5000:]}")
+    stack.wait_for(completed_runs, "the review after the kill")
 
     log = stack.worker_log()
     assert "WorkerLostError" in log or "Worker exited prematurely" in log, "the child was not killed"

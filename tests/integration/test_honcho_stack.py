@@ -13,25 +13,29 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import redis
 import requests
 
-from tests.conftest import load_webhook
+from tests.integration.fault_stack import (
+    BIN,
+    ROOT,
+    assert_no_secret_in,
+    delete_prefix,
+    free_port,
+    pem_body_lines,
+    pr_payload,
+    wait_until,
+)
 from tests.spine_helpers import webhook_headers
 from workers.celery_app import ANALYZE_QUEUE, WRITE_QUEUE
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 REDIS_URL = "redis://127.0.0.1:6379/14"  # this test's own DB: its worker consumes only from here
 SECRET = "honcho-stack-secret"
 OWNER, REPO, INSTALLATION = "Codertocat", "Hello-World", 42424
@@ -43,23 +47,9 @@ HEAD = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _wait(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            value = predicate()
-            if value:
-                return value
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(what)
+    """Poll an HTTP endpoint that may not be listening yet."""
+    return wait_until(predicate, timeout, what, interval=0.2, ignore=(requests.RequestException,))
 
 
 def _metric(text: str, name: str, **labels: str) -> float:
@@ -83,7 +73,7 @@ def honcho_stack(fake_github, github_app_key, tmp_path):
     key_file = tmp_path / "app.pem"
     key_file.write_text(github_app_key.private_pem)
     key_file.chmod(0o600)
-    web_port, worker_metrics_port = _free_port(), _free_port()
+    web_port, worker_metrics_port = free_port(), free_port()
     env_file = tmp_path / "prguard.env"
     env_file.write_text(
         "\n".join(
@@ -134,26 +124,20 @@ def honcho_stack(fake_github, github_app_key, tmp_path):
                 except subprocess.TimeoutExpired:
                     os.killpg(honcho.pid, signal.SIGKILL)
                     honcho.wait(timeout=5)
-            keys = list(rds.scan_iter(f"{prefix}*"))
-            if keys:
-                rds.delete(*keys)
+            delete_prefix(rds, prefix)
             rds.delete(ANALYZE_QUEUE, WRITE_QUEUE)
 
 
-def test_honcho_runs_the_procfile_and_the_stack_reviews_a_pull_request(honcho_stack, fake_github):
+def test_honcho_runs_the_procfile_and_the_stack_reviews_a_pull_request(
+    honcho_stack, fake_github, github_app_key
+):
     started = time.monotonic()
     pull = fake_github.seed_pull(
         installation_id=INSTALLATION, owner=OWNER, repo=REPO,
         base_files={"reports/export.py": BASE}, head_files={"reports/export.py": HEAD},
         title="Export reports",
     )  # fmt: skip
-    payload = load_webhook("pull_request", "opened.payload.json")
-    payload["installation"]["id"] = INSTALLATION
-    pr = payload["pull_request"]
-    pr["number"] = payload["number"] = pull.number
-    pr["head"]["sha"], pr["base"]["sha"] = pull.head_sha, pull.base_sha
-    pr["head"]["ref"], pr["base"]["ref"] = pull.head_ref, pull.base_ref
-    body = json.dumps(payload).encode()
+    body = json.dumps(pr_payload(pull, installation=INSTALLATION)).encode()
     delivery = str(uuid.uuid4())
     answer = requests.post(
         honcho_stack["url"] + "/webhooks", data=body,
@@ -218,7 +202,6 @@ def test_honcho_runs_the_procfile_and_the_stack_reviews_a_pull_request(honcho_st
         assert entry["repo"] == f"{OWNER}/{REPO}"
         assert entry["pr"] == pull.number
         assert entry["head_sha"] == pull.head_sha
-    for secret in (SECRET, *fake_github.tokens):
-        assert secret not in output
+    assert_no_secret_in(output, [SECRET, *fake_github.tokens, *pem_body_lines(github_app_key.private_pem)])
     assert "PRIVATE KEY" not in output
     assert time.monotonic() - started < 60

@@ -14,14 +14,12 @@ import uuid
 import pytest
 import redis as redis_lib
 
+from tests.integration.fault_stack import delete_prefix, pipeline_tokens
 from workers.engine.diffmap import FileDiff
-from workers.github.auth import InstallationTokens
 from workers.jobs import ReviewJob
 from workers.pipeline import run_review
-from workers.publish import publisher as publisher_module
 from workers.publish.dedupe import parse_fingerprint
 from workers.publish.publisher import publish_context
-from workers.publish.throttle import WriteBudget
 from workers.state import RedisKeys
 
 pytestmark = pytest.mark.integration
@@ -62,18 +60,9 @@ def make_world(fake_github, monkeypatch):
     except redis_lib.ConnectionError:
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     prefix = f"test-publish-{uuid.uuid4().hex[:8]}:"
-    monkeypatch.setattr(publisher_module, "WRITE_BUDGET", WriteBudget(spacing_seconds=0.01))
-    tokens = InstallationTokens(
-        app_id=fake_github.app_id,
-        private_key=fake_github.app_private_key,
-        api_url=fake_github.api_url,
-        graphql_url=fake_github.graphql_url,
-        redis=client,
-        key_prefix=f"{prefix}token:",
-    )
+    tokens = pipeline_tokens(fake_github, monkeypatch, client, prefix)
     yield fake_github, client, prefix, tokens
-    for key in client.scan_iter(f"{prefix}*"):
-        client.delete(key)
+    delete_prefix(client, prefix)
 
 
 @pytest.fixture
