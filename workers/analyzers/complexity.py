@@ -36,8 +36,6 @@ RULE_INCREASE = "complexity-increase"
 RULE_MAINTAINABILITY = "maintainability-drop"
 CWE_COMPLEXITY = 1121  # Excessive McCabe Cyclomatic Complexity
 
-_COMPOUND_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
-
 
 @dataclass(frozen=True, slots=True)
 class FunctionScore:
@@ -148,7 +146,7 @@ def function_scores(visitor: Complexity | None, tree: ast.Module | None) -> list
     """Every function and method with its qualified name; repeated names get `#2`, `#3`."""
     if visitor is None or tree is None:
         return []
-    ends = _function_ends(tree)
+    ends = visitor.function_ends
     scores: list[FunctionScore] = []
     seen: dict[str, int] = {}
 
@@ -169,21 +167,6 @@ def function_scores(visitor: Complexity | None, tree: ast.Module | None) -> list
     add_functions(visitor.functions, "")
     add_classes(visitor.classes, "")
     return scores
-
-
-def _function_ends(tree: ast.Module) -> dict[tuple[int, int], int]:
-    """(def line, column) -> last line of each function, walking statements only (cheap)."""
-    ends: dict[tuple[int, int], int] = {}
-    stack: list[ast.AST] = list(tree.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            ends[(node.lineno, node.col_offset)] = node.end_lineno or node.lineno
-        for field in _COMPOUND_FIELDS:
-            children = getattr(node, field, None)
-            if isinstance(children, list):
-                stack.extend(c for c in children if isinstance(c, ast.AST))
-    return ends
 
 
 def maintainability(source: SourceFile, visitor: Complexity) -> float:

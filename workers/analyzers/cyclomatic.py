@@ -40,6 +40,8 @@ class Complexity:
     functions: list[Function] = field(default_factory=list)
     classes: list[Class] = field(default_factory=list)
     max_line: float = float("-inf")
+    #: (def line, column) -> last line of every function in the tree (on the module's result only)
+    function_ends: dict[tuple[int, int], int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.complexity = 1 if self.off else 0
@@ -60,13 +62,16 @@ class Complexity:
 def cyclomatic(tree: ast.AST, *, no_assert: bool = False) -> Complexity:
     """`radon.visitors.ComplexityVisitor.from_ast(tree, no_assert=...)`, faster."""
     state = Complexity()
-    _Pass(no_assert).visit(state, tree)
+    walk = _Pass(no_assert)
+    walk.visit(state, tree)
+    state.function_ends = walk.ends
     return state
 
 
 class _Pass:
     def __init__(self, no_assert: bool) -> None:
         self.no_assert = no_assert
+        self.ends: dict[tuple[int, int], int] = {}
 
     def visit(self, state: Complexity, node: ast.AST) -> None:
         kind = type(node)
@@ -121,6 +126,7 @@ class _Pass:
             self.generic(state, node, kind)
 
     def function(self, state: Complexity, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self.ends[(node.lineno, node.col_offset)] = node.end_lineno or node.lineno
         closures: list[Function] = []
         body_complexity = 1
         last = Complexity(off=False)

@@ -21,6 +21,8 @@ import tokenize
 from radon.raw import Module
 from radon.raw import analyze as radon_analyze
 
+from workers.analyzers.base import node_fields
+
 _EXOTIC_SEPARATORS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _COMMENT, _STRING, _NL, _NEWLINE, _OP = (
     tokenize.COMMENT,
@@ -32,9 +34,6 @@ _COMMENT, _STRING, _NL, _NEWLINE, _OP = (
 _ENDMARKER = tokenize.ENDMARKER
 _SKIP = frozenset({tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER})
 _TRIVIAL = frozenset({_NL, _NEWLINE, _ENDMARKER})
-_NOT_LOGICAL = frozenset({_COMMENT, _NL, _NEWLINE})
-
-Token = tuple  # (type, string, (row, col), (row, col), line)
 
 
 def analyze(source: str) -> Module:
@@ -51,14 +50,14 @@ def analyze(source: str) -> Module:
         blank_before.append(blank_before[-1] + (not line.strip()))
     lloc = comments = single_comments = multi = blank = sloc = 0
     first = 1
-    for tokens, last in groups:
+    for group in groups:
+        last = group.last_line
         empty = blank_before[last] - blank_before[first - 1]
         filled = last - first + 1 - empty
         first = last + 1
-        comments += sum(1 for t in tokens if t[0] == _COMMENT)
-        kind = tokens[0][0]
-        if kind in (_COMMENT, _STRING) and all(t[0] in _TRIVIAL for t in tokens[1:]):
-            if kind == _COMMENT or tokens[0][2][0] == tokens[0][3][0]:
+        comments += group.comments
+        if group.lone_text:
+            if group.single_line:
                 single_comments += 1
             else:
                 multi += filled
@@ -66,30 +65,41 @@ def analyze(source: str) -> Module:
         else:
             sloc += filled
             blank += empty
-        lloc += _logical(tokens)
+        lloc += group.logical
     loc = sloc + blank + multi + single_comments
     return Module(loc, lloc, sloc, comments, multi, blank, single_comments)
 
 
-def _logical(tokens: list[Token]) -> int:
-    """radon.raw._logical: `if x: y` is two logical lines, `a; b` two, a comment-only line none."""
-    total = 0
-    part: list[Token] = []
-    for token in tokens:
-        if token[0] == _OP and token[1] == ";":
-            total += _logical_part(part)
-            part = []
-        elif token[0] not in _NOT_LOGICAL:
-            part.append(token)
-    return total + _logical_part(part)
+class _Group:
+    """What radon counts in one line group (a logical line, or a blank or comment-only line)."""
+
+    __slots__ = ("comments", "last_line", "logical", "lone_text", "single_line")
+
+    def __init__(self, last_line: int, comments: int, lone_text: bool, single_line: bool, logical: int):
+        self.last_line = last_line
+        self.comments = comments
+        self.lone_text = lone_text  # a comment or a string alone (docstring): not source
+        self.single_line = single_line  # ... on one line (a string over several is `multi`)
+        self.logical = logical  # radon's logical lines (`_logical`)
 
 
-def _logical_part(processed: list[Token]) -> int:
-    for index in range(len(processed) - 1, -1, -1):
-        if processed[index][0] == _OP and processed[index][1] == ":":
-            # the last token is the ENDMARKER: a trailing colon opens a block (one line)
-            return 2 - (index == len(processed) - 2)
-    return 0 if all(t[0] in _TRIVIAL for t in processed) else 1
+class _Part:
+    """One `;`-separated part of a group, as radon's `_logical` reads it: how many tokens it
+    keeps (not comments or line ends), where its last `:` is, whether any token is not trivial."""
+
+    __slots__ = ("colon", "kept", "solid")
+
+    def __init__(self) -> None:
+        self.kept = 0
+        self.colon = -1
+        self.solid = False
+
+    def logical(self) -> int:
+        """radon.raw._logical_part: `if x:` opens a block (1), `if x: y` is two, a lone comment none.
+        Every group ends with an ENDMARKER (counted in `kept`), so a trailing colon sits at -2."""
+        if self.colon >= 0:
+            return 2 - (self.colon == self.kept - 2)
+        return 1 if self.solid else 0
 
 
 def _token_stream(source: str):
@@ -107,41 +117,77 @@ def _tokenize_module():
     return _tokenize
 
 
-_END = (_ENDMARKER, "", (0, 0), (0, 0), "")
+def _groups(source: str) -> list[_Group]:
+    """The line groups radon tokenizes one by one, counted in one pass over the whole file's tokens.
 
-
-def _groups(source: str) -> list[tuple[list[Token], int]]:
-    """(tokens + ENDMARKER, last physical line) of each line group radon tokenizes on its own."""
-    groups: list[tuple[list[Token], int]] = []
-    current: list[Token] = []
+    A group ends at a NEWLINE, or at an NL when it holds only comments and line ends; radon
+    reads each group's tokens plus an ENDMARKER.
+    """
+    groups: list[_Group] = []
+    size = comments = logical = 0
+    first_kind = -1
+    single_line = rest_trivial = True
     trivial_so_far = True  # only comments and line ends in the current group
+    part = _Part()
+    last_end_row = 0
     try:
-        for token in _token_stream(source):
-            kind = token[0]
+        for kind, text, start, end, _ in _token_stream(source):
             if kind in _SKIP:
                 continue
-            current.append(token)
+            if size == 0:
+                first_kind = kind
+                single_line = start[0] == end[0]
+            elif kind not in _TRIVIAL:
+                rest_trivial = False
+            size += 1
+            last_end_row = end[0]
+            if kind == _COMMENT:
+                comments += 1
+            elif kind == _OP and text == ";":
+                logical += part.logical()
+                part = _Part()
+            elif kind != _NL and kind != _NEWLINE:
+                part.kept += 1
+                if kind == _OP and text == ":":
+                    part.colon = part.kept - 1
+                part.solid = True  # not a comment, line end or ENDMARKER
             if kind == _NEWLINE or (kind == _NL and trivial_so_far):
-                current.append(_END)
-                groups.append((current, token[2][0]))
-                current = []
-                trivial_so_far = True
+                groups.append(
+                    _finish(start[0], first_kind, single_line, rest_trivial, comments, logical, part)
+                )
+                size = comments = logical = 0
+                rest_trivial = trivial_so_far = True
+                part = _Part()
             elif kind != _COMMENT and kind != _NL:
                 trivial_so_far = False
     except SyntaxError as error:  # the C tokenizer raises SyntaxError, not TokenError
         raise tokenize.TokenError(str(error)) from None
-    if current:
-        current.append(_END)
-        groups.append((current, current[-2][3][0]))
+    if size:
+        groups.append(_finish(last_end_row, first_kind, single_line, rest_trivial, comments, logical, part))
     line_count = source.count("\n") + (not source.endswith("\n") and bool(source))
-    if groups and groups[-1][1] > line_count:
-        groups[-1] = (groups[-1][0], line_count)
+    if groups and groups[-1].last_line > line_count:
+        groups[-1].last_line = line_count
     return groups
+
+
+def _finish(
+    last_line: int,
+    first_kind: int,
+    single_line: bool,
+    rest_trivial: bool,
+    comments: int,
+    logical: int,
+    part: _Part,
+) -> _Group:
+    part.kept += 1  # the ENDMARKER radon's tokenizer adds (trivial)
+    lone = first_kind in (_COMMENT, _STRING) and rest_trivial
+    return _Group(last_line, comments, lone, first_kind == _COMMENT or single_line, logical + part.logical())
 
 
 # --- Halstead volume -------------------------------------------------------------------------
 
 _FUNCTIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 _OPERAND_VALUE = {ast.Name: "id", ast.Attribute: "attr", ast.Constant: "value"}
 
 
@@ -158,6 +204,7 @@ def halstead_volume(tree: ast.AST) -> float:
     operators_seen: set[str] = set()
     operands_seen: set[tuple[str | None, object]] = set()
     scopes: list[tuple[list[ast.AST], str | None]] = [([tree], None)]
+    child_fields = _CHILD_FIELDS  # operators are read from their node, never walked to
     AST, BinOp, UnaryOp, BoolOp, AugAssign, Compare = (
         ast.AST,
         ast.BinOp,
@@ -204,7 +251,10 @@ def halstead_volume(tree: ast.AST) -> float:
                 for operand in found:
                     field = _OPERAND_VALUE.get(type(operand))
                     operands_seen.add((context, getattr(operand, field, operand) if field else operand))
-            for name in node._fields:
+            fields = child_fields.get(kind)
+            if fields is None:
+                fields = child_fields[kind] = node_fields(kind, with_fieldless=False)
+            for name in fields:
                 value = getattr(node, name, None)
                 if type(value) is list:
                     stack.extend(item for item in value if isinstance(item, AST))
