@@ -12,6 +12,8 @@ from typing import Any
 
 from workers.config import Settings
 
+UNREACHABLE_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
 WEBHOOK_SECRET = "It's a Secret to Everybody"
 APP_ID = 29310  # the app id of the check_suite/check_run fixtures (GitHub's examples)
 
@@ -71,3 +73,15 @@ def queued_messages(redis_client: Any, queue: str) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def unreachable_redis() -> Any:
+    """A Redis client that fails at once: nothing listens on its port, and redis-py's own retries with
+    backoff (seconds per call) are off, so a test of "Redis is down" does not wait on them."""
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return redis.Redis.from_url(
+        UNREACHABLE_REDIS_URL, socket_connect_timeout=0.2, socket_timeout=0.2, retry=Retry(NoBackoff(), 0)
+    )

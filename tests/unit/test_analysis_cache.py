@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 import redis
 
+from tests.spine_helpers import unreachable_redis
 from workers.analysis_cache import RedisAnalysisCache, decode, encode
 from workers.engine.cache import CachedAnalysis
 from workers.engine.model import Confidence, Finding, FlowStep, Severity
@@ -103,8 +104,7 @@ def test_a_malformed_entry_is_a_miss_and_is_removed(rds):
 
 
 def test_redis_down_is_a_miss_with_one_log_line_and_one_connection_attempt(caplog):
-    down = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2, socket_timeout=0.2)
-    cache = RedisAnalysisCache(down, 1)
+    cache = RedisAnalysisCache(unreachable_redis(), 1)
     caplog.set_level("WARNING", logger="prguard.analysis_cache")
     assert cache.get("a") is None
     cache.set("a", CachedAnalysis((sample_finding(),)))

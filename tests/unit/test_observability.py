@@ -14,7 +14,7 @@ import redis
 import requests
 
 from tests.conftest import load_webhook
-from tests.spine_helpers import make_settings, webhook_headers
+from tests.spine_helpers import UNREACHABLE_REDIS_URL, make_settings, unreachable_redis, webhook_headers
 from workers import logs, metrics, observability, tracing
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -170,8 +170,7 @@ def test_metrics_count_webhooks_by_event_and_outcome(web):
 def test_liveness_does_not_depend_on_redis():
     from app import create_app
 
-    dead = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
-    client = create_app(make_settings("redis://127.0.0.1:1/0"), redis_client=dead).test_client()
+    client = create_app(make_settings(UNREACHABLE_REDIS_URL), redis_client=unreachable_redis()).test_client()
     assert client.get("/livez").status_code == 200
     assert client.get("/healthz").status_code == 503
 

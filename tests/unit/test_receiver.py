@@ -12,7 +12,15 @@ import redis
 
 from app import create_app
 from tests.conftest import load_webhook
-from tests.spine_helpers import APP_ID, make_settings, queued_messages, sign, webhook_headers
+from tests.spine_helpers import (
+    APP_ID,
+    UNREACHABLE_REDIS_URL,
+    make_settings,
+    queued_messages,
+    sign,
+    unreachable_redis,
+    webhook_headers,
+)
 from workers.celery_app import ANALYZE_QUEUE, FORGET_TASK, HELP_TASK, REVIEW_TASK, WAIVE_TASK, WRITE_QUEUE
 from workers.engine.model import ENGINE_VERSION
 from workers.state import PullState, RedisKeys
@@ -511,8 +519,7 @@ def test_installations_do_not_share_state(client, rds, settings):
 
 
 def test_redis_down_answers_503_naming_the_delivery(settings):
-    dead = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2, socket_timeout=0.2)
-    client = create_app(settings, redis_client=dead).test_client()
+    client = create_app(settings, redis_client=unreachable_redis()).test_client()
     response = post(
         client, "pull_request", load_webhook("pull_request", "opened.payload.json"), delivery="d-503"
     )
@@ -533,7 +540,7 @@ def test_jobs_are_enqueued_atomically_with_the_dedupe_claim(client, rds, setting
 
 
 def test_broker_down_for_a_forget_job_answers_503_and_releases_the_claim(rds):
-    settings = make_settings("redis://127.0.0.1:1/0")  # dedupe on the live Redis, broker unreachable
+    settings = make_settings(UNREACHABLE_REDIS_URL)  # dedupe on the live Redis, broker unreachable
     client = create_app(settings, redis_client=rds).test_client()
     response = post(
         client, "installation", load_webhook("installation", "deleted.payload.json"), delivery="d-b"
