@@ -158,6 +158,7 @@ def review_job(pull_number: int, head_sha: str) -> ReviewJob:
     )
 
 
+@pytest.mark.integration  # starts the fake GitHub server
 def test_a_push_touching_one_of_fifty_files_reanalyses_exactly_that_file(fake_github, github_app_key, rds):
     keys = RedisKeys(rds.prefix)
     tokens = InstallationTokens(

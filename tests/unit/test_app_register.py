@@ -49,6 +49,7 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+@pytest.mark.integration  # starts the fake GitHub and the flow's local HTTP server
 def test_the_page_posts_the_manifest_and_the_redirect_writes_the_credentials(fake_github, tmp_path):
     env_file, key_file = tmp_path / ".env", tmp_path / "keys" / "prguard.pem"
     env_file.write_text("# mine\nREDIS_URL=redis://127.0.0.1:6379/3\nGITHUB_PRIVATE_KEY=old\n")
@@ -98,6 +99,7 @@ def test_the_page_posts_the_manifest_and_the_redirect_writes_the_credentials(fak
     assert settings.github_app_id == app["id"] and settings.github_private_key == app["pem"]
 
 
+@pytest.mark.integration  # starts the fake GitHub and the flow's local HTTP server
 def test_a_forged_or_stale_redirect_writes_nothing(fake_github, tmp_path):
     flow = ManifestFlow(
         webhook_url="https://x.test/webhooks", api_url=fake_github.api_url,
@@ -114,6 +116,7 @@ def test_a_forged_or_stale_redirect_writes_nothing(fake_github, tmp_path):
     assert created_apps(fake_github) == []
 
 
+@pytest.mark.integration  # starts the fake GitHub and the flow's local HTTP server
 def test_an_unknown_code_fails_clearly(fake_github, tmp_path):
     flow = ManifestFlow(
         webhook_url="https://x.test/webhooks", api_url=fake_github.api_url,
@@ -129,6 +132,7 @@ def test_an_unknown_code_fails_clearly(fake_github, tmp_path):
     assert not (tmp_path / ".env").exists()
 
 
+@pytest.mark.integration  # starts the fake GitHub and the flow's local HTTP server
 def test_the_cli_runs_the_whole_flow_and_prints_no_secret(fake_github, tmp_path, capsys):
     env_file = tmp_path / "prguard.env"
     with socket_port() as port:

@@ -317,6 +317,7 @@ def test_example_json_has_authorship_and_the_planted_problems(capsys):
     assert 400 in cwes or 703 in cwes  # the missing timeout / the swallowed exception
 
 
+@pytest.mark.integration  # runs prguard in a child Python process
 def test_console_entry_point_runs_without_a_traceback(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "workers.cli", "review", "--repo", str(tmp_path)],

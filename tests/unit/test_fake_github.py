@@ -23,6 +23,8 @@ from workers.github.errors import (
 )
 from workers.github.pulls import fetch_pull_request
 
+pytestmark = pytest.mark.integration  # every test here starts the fake GitHub server
+
 OWNER, REPO = "octo-org", "widgets"
 WHERE = {"owner": OWNER, "repo": REPO}
 

@@ -177,6 +177,7 @@ def test_an_uninstalled_app_raises_not_found(redis_db15, github_app_key: AppKey)
         tokens.token(41)
 
 
+@pytest.mark.integration  # starts the fake GitHub server
 def test_against_the_fake_github_the_jwt_is_accepted_and_tenancy_holds(fake_github, redis_db15):
     """End to end on HTTP: the fake verifies the JWT with the App's public key and scopes tokens."""
     client, prefix = redis_db15

@@ -115,6 +115,7 @@ def test_the_worker_signals_set_the_context_and_count_the_job():
     assert "prguard_jobs_superseded_total" in metrics.render()[0].decode()
 
 
+@pytest.mark.integration  # starts the metrics exporter's HTTP server
 def test_the_worker_exporter_serves_the_metrics():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -49,6 +49,7 @@ def run(env, job):
     return run_review(job, github=env.tokens, redis=env.redis, keys=env.keys)
 
 
+@pytest.mark.integration  # starts the fake GitHub server
 def test_a_job_creates_the_run_in_progress_and_completes_it_with_the_engines_conclusion(env):
     outcome = run(env, job_for(env))
     assert outcome.status == "completed"
@@ -60,6 +61,7 @@ def test_a_job_creates_the_run_in_progress_and_completes_it_with_the_engines_con
     assert check["output"]["annotations_count"] >= 1
 
 
+@pytest.mark.integration  # starts the fake GitHub server
 def test_retry_after_a_transient_error_reuses_the_same_check_run(env):
     job = job_for(env)
     env.fake.inject("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files", 502, 502, 502)
@@ -76,6 +78,7 @@ def test_retry_after_a_transient_error_reuses_the_same_check_run(env):
     assert check["status"] == "completed"
 
 
+@pytest.mark.integration  # starts the fake GitHub server
 def test_a_job_run_twice_publishes_once(env):
     job = job_for(env)
     assert run(env, job).status == "completed"
@@ -86,6 +89,7 @@ def test_a_job_run_twice_publishes_once(env):
     assert len(env.fake.calls("POST", CREATE)) == 1
 
 
+@pytest.mark.integration  # starts the fake GitHub server
 def test_stale_job_stops_before_any_github_call(env):
     state = PullState(env.redis, env.keys)
     env.redis.hset(env.keys.pull(INSTALLATION, f"{OWNER}/{REPO}", env.pull.number), "sha", "f" * 40)
@@ -95,6 +99,7 @@ def test_stale_job_stops_before_any_github_call(env):
     assert env.fake.calls() == []
 
 
+@pytest.mark.integration  # starts the fake GitHub server
 def test_stale_job_cancels_the_run_an_earlier_attempt_made(env):
     job = job_for(env)
     env.fake.inject("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files", 502, 502, 502)
@@ -109,6 +114,7 @@ def test_stale_job_cancels_the_run_an_earlier_attempt_made(env):
     assert check["output"]["title"] == f"Superseded by {newer[:7]}"
 
 
+@pytest.mark.integration  # starts the fake GitHub server
 def test_a_push_that_lands_before_the_fetch_cancels_instead_of_publishing(env):
     job = job_for(env)
     newer = env.fake.push(OWNER, REPO, env.pull.number, {"pkg/other.py": "Y = 2\n"})
@@ -120,6 +126,7 @@ def test_a_push_that_lands_before_the_fetch_cancels_instead_of_publishing(env):
     assert "annotations_count" not in check["output"] or check["output"]["annotations_count"] == 0
 
 
+@pytest.mark.integration  # starts the fake GitHub server
 def test_removed_installation_drops_queued_work(env):
     PullState(env.redis, env.keys).mark_removed(INSTALLATION)
     outcome = run(env, job_for(env))
@@ -127,6 +134,7 @@ def test_removed_installation_drops_queued_work(env):
     assert env.fake.calls() == []
 
 
+@pytest.mark.integration  # starts the fake GitHub server
 def test_command_without_a_known_head_reads_it_and_acknowledges(env):
     comment = env.fake.add_issue_comment(OWNER, REPO, env.pull.number, "/prguard review")
     job = ReviewJob(

@@ -78,6 +78,7 @@ def _review(**kwargs):
     )
 
 
+@pytest.mark.integration  # runs the semgrep process
 @needs_semgrep
 def test_semgrep_rules_on_javascript_and_python_become_findings(monkeypatch):
     runs: list[list[str]] = []
@@ -107,6 +108,7 @@ def test_semgrep_rules_on_javascript_and_python_become_findings(monkeypatch):
     assert not any(part.startswith(("p/", "r/")) for part in command)
 
 
+@pytest.mark.integration  # runs the semgrep process
 @needs_semgrep
 def test_a_rule_file_that_is_missing_at_the_base_is_reported_not_skipped_silently():
     policy = load_policy(repo_text=POLICY.replace("'org:semgrep/base.yml'", "'rules/gone.yml'"))
