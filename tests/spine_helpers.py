@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from workers.config import Settings
@@ -85,3 +86,20 @@ def unreachable_redis() -> Any:
     return redis.Redis.from_url(
         UNREACHABLE_REDIS_URL, socket_connect_timeout=0.2, socket_timeout=0.2, retry=Retry(NoBackoff(), 0)
     )
+
+
+def redis_under_prefix(db: int, label: str) -> Iterator[tuple[Any, str]]:
+    """A fixture body: the local Redis (DB `db`) and a fresh key prefix; skips when Redis is not running,
+    deletes the prefix's keys afterwards."""
+    import pytest
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=6379, db=db)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    prefix = f"{label}{uuid.uuid4().hex}:"
+    yield client, prefix
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import ast
 import re
-import uuid
 
 import pytest
-import redis as redis_lib
 
-from tests.integration.fault_stack import delete_prefix, pipeline_tokens
+from tests.integration.fault_stack import pipeline_tokens
+from tests.spine_helpers import redis_under_prefix
 from workers.engine.diffmap import FileDiff
 from workers.jobs import ReviewJob
 from workers.pipeline import run_review
@@ -54,15 +53,9 @@ AI_COMMIT = {
 
 def make_world(fake_github, monkeypatch):
     """The fake GitHub, Redis DB 13 under a fresh prefix, and the App's token cache (a generator)."""
-    client = redis_lib.Redis(host="127.0.0.1", port=6379, db=13)
-    try:
-        client.ping()
-    except redis_lib.ConnectionError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    prefix = f"test-publish-{uuid.uuid4().hex[:8]}:"
-    tokens = pipeline_tokens(fake_github, monkeypatch, client, prefix)
-    yield fake_github, client, prefix, tokens
-    delete_prefix(client, prefix)
+    for client, prefix in redis_under_prefix(13, "test-publish-"):
+        tokens = pipeline_tokens(fake_github, monkeypatch, client, prefix)
+        yield fake_github, client, prefix, tokens
 
 
 @pytest.fixture

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import time
-import uuid
 
 import jwt
 import pytest
-import redis
 import responses
 
 from tests.fake_github.fixture import AppKey
+from tests.spine_helpers import redis_under_prefix
 from workers.github.auth import InstallationTokens, make_app_jwt
 from workers.github.errors import NotFound
 
@@ -21,15 +20,7 @@ API = "https://api.github.com"
 
 @pytest.fixture
 def redis_db15():
-    client = redis.Redis(host="127.0.0.1", port=6379, db=15)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.skip("Redis on 127.0.0.1:6379 is not running")
-    prefix = f"test:ghtoken:{uuid.uuid4().hex}:"
-    yield client, prefix
-    for key in client.scan_iter(match=prefix + "*"):
-        client.delete(key)
+    yield from redis_under_prefix(15, "test:ghtoken:")
 
 
 def iso(epoch: float) -> str:

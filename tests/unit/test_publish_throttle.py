@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import time
-import uuid
 
 import pytest
-import redis as redis_lib
 
+from tests.spine_helpers import redis_under_prefix
 from workers.github.errors import RateLimited
 from workers.publish.throttle import ThrottledClient, WriteBudget, WriteThrottle
 
 
 @pytest.fixture
 def redis_db():
-    client = redis_lib.Redis(host="127.0.0.1", port=6379, db=13)
-    try:
-        client.ping()
-    except redis_lib.ConnectionError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    prefix = f"test-throttle-{uuid.uuid4().hex}:"
-    yield client, prefix
-    for key in client.scan_iter(f"{prefix}*"):
-        client.delete(key)
+    yield from redis_under_prefix(13, "test-throttle-")
 
 
 def test_mutations_are_spaced_by_one_second(redis_db):
