@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from workers.analyzers.taint.modules import FunctionInfo, ModuleInfo
+from workers.analyzers.taint.reach import functions_to_run
 from workers.analyzers.taint.values import (
     CLEAN,
     NOCONST,
@@ -135,12 +136,19 @@ class Program:
         self.cleared: dict[str, set[tuple[int, int]]] = {}
 
     def run(self) -> list[SinkHit]:
-        """Every hit from a real source, in all modules."""
+        """Every hit from a real source, in all modules.
+
+        Only the functions that can report something (or whose summary could depend on the
+        order summaries are made in) are run up front: see `reach`. The others are run when
+        a caller needs their summary, which is then the same whenever it is made.
+        """
+        wanted = functions_to_run(self)
         hits: list[SinkHit] = []
         for mod in self.modules:
             self.globals_of(mod)
             for func in mod.functions.values():
-                self.summary(mod, func)
+                if (mod.path, func.qualname) in wanted:
+                    self.summary(mod, func)
         for (path, _), summary in self._summaries.items():
             hits.extend(summary.hits)
             self.cleared.setdefault(path, set()).update(summary.cleared)
@@ -180,6 +188,41 @@ class Program:
                 found = matches[0] if len(matches) == 1 else None
             self._found[name] = found
         return self._found[name]
+
+    def resolve(
+        self, mod: ModuleInfo, class_name: str | None, func: ast.expr
+    ) -> tuple[ModuleInfo, FunctionInfo, bool] | None:
+        """The changed-file function a call in `mod` (in a method of `class_name`) runs, and
+        whether `self` is bound; local variables aside (the runner checks those)."""
+        if isinstance(func, ast.Name):
+            local = mod.by_name.get(func.id)
+            if local is not None and func.id not in mod.imports:
+                return mod, local, False
+            found = self.lookup(mod.imports[func.id]) if func.id in mod.imports else None
+            return (found[0], found[1], False) if found else None
+        if isinstance(func, ast.Attribute):
+            if isinstance(func.value, ast.Name) and func.value.id in ("self", "cls") and class_name:
+                method = mod.classes.get(class_name, {}).get(func.attr)
+                return (mod, method, True) if method is not None else None
+            qual = mod.qualname(func)
+            if qual and isinstance(func.value, ast.Name) and func.value.id in mod.imports:
+                found = self.lookup(qual)
+                return (found[0], found[1], False) if found else None
+        return None
+
+    def store_sink(self, mod: ModuleInfo, container: ast.expr) -> tuple[dict[str, Any], str] | None:
+        """The store-sink row (`response.headers[k] = v`) an item assignment into `container`
+        matches, with the container's text; None for an ordinary container."""
+        qual = mod.qualname(container) or ""
+        text = _text(mod, container, 200)
+        for row in self.rules.store_sinks:
+            pattern = row["name"]
+            if pattern != "*" and not (qual == pattern or name_matches(qual, pattern)):
+                continue
+            if "receiver_re" in row and not re.search(row["receiver_re"], text):
+                continue
+            return row, text
+        return None
 
     def lookup(self, qual: str) -> tuple[ModuleInfo, FunctionInfo] | None:
         """A function of a changed module by its qualified name (`app.utils.build_cmd`)."""
@@ -1002,24 +1045,11 @@ class Runner:
         return replace(value, tags=value.tags - {"text"}) if "pathobj" not in receiver.tags else value
 
     def _resolve(self, func: ast.expr, state: State) -> tuple[ModuleInfo, FunctionInfo, bool] | None:
-        """The changed-file function a call runs, and whether `self` is bound."""
-        if isinstance(func, ast.Name):
-            if func.id in state:
-                return None
-            local = self.mod.by_name.get(func.id)
-            if local is not None and func.id not in self.mod.imports:
-                return self.mod, local, False
-            found = self.program.lookup(self.mod.imports[func.id]) if func.id in self.mod.imports else None
-            return (found[0], found[1], False) if found else None
-        if isinstance(func, ast.Attribute):
-            if isinstance(func.value, ast.Name) and func.value.id in ("self", "cls") and self.class_name:
-                method = self.mod.classes.get(self.class_name, {}).get(func.attr)
-                return (self.mod, method, True) if method is not None else None
-            qual = self.mod.qualname(func)
-            if qual and isinstance(func.value, ast.Name) and func.value.id in self.mod.imports:
-                found = self.program.lookup(qual)
-                return (found[0], found[1], False) if found else None
-        return None
+        """The changed-file function a call runs, and whether `self` is bound (a local name
+        shadows any function)."""
+        if isinstance(func, ast.Name) and func.id in state:
+            return None
+        return self.program.resolve(self.mod, self.class_name, func)
 
     def _apply(
         self,
@@ -1158,28 +1188,22 @@ class Runner:
         return True
 
     def _check_store_sink(self, target: ast.Subscript, value: Value, state: State) -> None:
-        container = target.value
-        qual = self.mod.qualname(container) or ""
-        text = _text(self.mod, container, 200)
-        for row in self.rules.store_sinks:
-            pattern = row["name"]
-            if pattern != "*" and not (qual == pattern or name_matches(qual, pattern)):
-                continue
-            if "receiver_re" in row and not re.search(row["receiver_re"], text):
-                continue
-            kind = row["kind"]
-            sink = Sink(f"{text}[…] =", kind, (), _cwe(kind), _cwe(kind), _severity(kind))
-            reached = False
-            for trace in value.all_traces():
-                if trace.reaches(kind):
-                    reached = True
-                    if trace.kind != OPAQUE:
-                        self._record(
-                            self._hit(sink, target, _text(self.mod, self._stmt_value(target)), trace, False)
-                        )
-            if not reached:
-                self.summary.cleared.add((target.lineno, _cwe(kind)))
+        found = self.program.store_sink(self.mod, target.value)
+        if found is None:
             return
+        row, text = found
+        kind = row["kind"]
+        sink = Sink(f"{text}[…] =", kind, (), _cwe(kind), _cwe(kind), _severity(kind))
+        reached = False
+        for trace in value.all_traces():
+            if trace.reaches(kind):
+                reached = True
+                if trace.kind != OPAQUE:
+                    self._record(
+                        self._hit(sink, target, _text(self.mod, self._stmt_value(target)), trace, False)
+                    )
+        if not reached:
+            self.summary.cleared.add((target.lineno, _cwe(kind)))
 
     def _stmt_value(self, target: ast.AST) -> ast.AST:
         stmt = self._stmt
