@@ -65,12 +65,16 @@ def node_fields(kind: type[ast.AST], *, with_fieldless: bool = True) -> tuple[st
     return tuple(name for name in kind._fields if name not in types or _holds_nodes(types[name], skip))
 
 
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {}  # node_fields(kind), looked up without a call
+
+
 class FastNodeVisitor(ast.NodeVisitor):
     """`ast.NodeVisitor` with the same traversal, at about half the cost per node.
 
     The `visit_<Class>` method is looked up once per node class instead of once per node,
-    `generic_visit` reads the fields directly, and field-less nodes (`Load`, `Add` ...),
-    a third of a tree, are skipped unless the subclass defines a `visit_` method for them.
+    `generic_visit` reads only the fields that can hold nodes (`node_fields`), and field-less
+    nodes (`Load`, `Add` ...), a third of a tree, are skipped unless the subclass defines a
+    `visit_` method for them.
     """
 
     _handlers: ClassVar[dict[type, Any]]
@@ -83,15 +87,34 @@ class FastNodeVisitor(ast.NodeVisitor):
         kind = type(node)
         handler = self._handlers.get(kind)
         if handler is None:
-            handler = getattr(type(self), "visit_" + kind.__name__, None)
-            if handler is None:
-                handler = _skip if kind in FIELDLESS_NODES else type(self).generic_visit
-            self._handlers[kind] = handler
+            handler = self._handlers[kind] = self._handler(kind)
         return handler(self, node)
+
+    @classmethod
+    def _handler(cls, kind: type) -> Any:
+        """What visiting a node of this class does: its `visit_` method, else the generic visit,
+        or nothing at all when the generic visit could not reach any node with a `visit_`
+        method (a `Name` holds only its `Load`; a `Constant` holds no node)."""
+        handler = getattr(cls, "visit_" + kind.__name__, None)
+        if handler is ast.NodeVisitor.visit_Constant and not any(
+            hasattr(cls, "visit_" + legacy) for legacy in ("Num", "Str", "Bytes", "NameConstant", "Ellipsis")
+        ):
+            handler = None  # ast.NodeVisitor's shim for the pre-3.8 visit_Num & co.: a generic visit
+        if handler is not None:
+            return handler
+        if cls.generic_visit is not FastNodeVisitor.generic_visit:
+            return cls.generic_visit  # a subclass's own generic visit must see every node
+        sees_fieldless = any(hasattr(cls, "visit_" + fieldless.__name__) for fieldless in FIELDLESS_NODES)
+        if kind in FIELDLESS_NODES or not node_fields(kind, with_fieldless=sees_fieldless):
+            return _skip
+        return cls.generic_visit
 
     def generic_visit(self, node: ast.AST) -> None:
         visit = self.visit
-        for name in node._fields:
+        fields = _NODE_FIELDS.get(type(node))
+        if fields is None:
+            fields = _NODE_FIELDS[type(node)] = node_fields(type(node))
+        for name in fields:
             value = getattr(node, name, None)
             if isinstance(value, list):
                 for item in value:
