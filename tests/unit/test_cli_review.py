@@ -336,7 +336,7 @@ def test_example_ignores_byte_code_caches_of_an_installed_copy(tmp_path, monkeyp
     copy = tmp_path / "examples"
     shutil.copytree(example.EXAMPLES_DIR / example.DEFAULT_EXAMPLE, copy / example.DEFAULT_EXAMPLE)
     cache = copy / example.DEFAULT_EXAMPLE / "head" / "billing" / "__pycache__"
-    cache.mkdir()
+    cache.mkdir(exist_ok=True)  # a checkout whose examples were byte-compiled already has one
     (cache / "app.cpython-313.pyc").write_bytes(b"\xf3\r\r\n\x00\x00")
     monkeypatch.setattr(example, "EXAMPLES_DIR", copy)
     loaded = example.load_example()
