@@ -94,3 +94,49 @@ def test_security_removes_bandits_parent_links_so_a_dropped_tree_is_not_a_cycle(
     ]
     assert linked == []
     assert "_bandit_parent" not in ast.Load().__dict__  # the shared context singleton keeps no tree alive
+
+
+class BaseReader(Analyzer):
+    """A per-file analyzer that parses the base version too (as complexity does)."""
+
+    name = "basereader"
+    compare_with_base = False
+
+    def __init__(self) -> None:
+        self.base_trees: list[weakref.ref] = []
+
+    def analyze_file(self, ctx):
+        if ctx.base is not None:
+            self.base_trees.append(weakref.ref(ctx.base.tree))
+        return iter(())
+
+
+class CrossFileWitness(Analyzer):
+    """A cross-file analyzer (as taint is): notes which trees are alive when it runs."""
+
+    name = "crossfile"
+    cacheable = False
+    compare_with_base = False
+
+    def __init__(self, reader: BaseReader) -> None:
+        self.reader = reader
+        self.heads_parsed: list[bool] = []
+        self.bases_alive: list[bool] = []
+
+    def analyze(self, files):
+        self.heads_parsed = ["tree" in ctx.head.__dict__ for ctx in files]
+        self.bases_alive = [ref() is not None for ref in self.reader.base_trees]
+        return iter(())
+
+
+def test_with_a_cross_file_analyzer_head_trees_wait_for_it_but_base_trees_are_freed_file_by_file():
+    reader = BaseReader()
+    witness = CrossFileWitness(reader)
+    base = MODULE + "\n\ndef old():\n    return eval(input())\n"
+    head = MODULE + "\n\ndef old():\n    return eval(input())   \n"  # a changed line, the same finding
+    files = [modified(f"pkg/m{i}.py", base, head) for i in range(4)]
+    result = engine_review(files, analyzers=[SecurityAnalyzer(), reader, witness])
+    assert witness.heads_parsed == [True] * 4  # no re-parse for the cross-file analyzer
+    assert len(reader.base_trees) == 4 and witness.bases_alive == [False] * 4  # 75 MB on 300 files
+    # the new-versus-existing pass parses the bases again: the old findings stay pre-existing
+    assert result.findings == [] and result.stats["pre_existing"] >= 4
