@@ -7,14 +7,14 @@ tests pass their own settings and Redis client. Gunicorn serves it
 
 from __future__ import annotations
 
-import json
+import functools
 import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
 import redis
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 
 from app.logs import configure_logging
 from app.routing import _HANDLERS as ROUTED_EVENTS
@@ -78,26 +78,31 @@ def _observed(receiver: Receiver) -> Callable[[], Response]:
         delivery = request.headers.get("X-GitHub-Delivery") or None
         with log_context(delivery=delivery, event=event or None), tracing.span("webhook", event=event):
             response = receiver.handle()
-        outcome = _outcome(response)
         # Only events prguard routes become label values: a caller cannot invent label values.
         label = event if event in ROUTED_EVENTS else "other"
+        outcome = g.pop("webhook_outcome", None) or _outcome(response.status_code)
         if outcome.startswith("rejected-401"):
             label = "unverified"
-        metrics.WEBHOOKS.labels(label, outcome).inc()
-        metrics.WEBHOOK_SECONDS.labels(label).observe(time.perf_counter() - started)
+        counted, timed = _webhook_series(label, outcome)
+        counted.inc()
+        timed.observe(time.perf_counter() - started)
         return response
 
     return webhook
 
 
-def _outcome(response: Response) -> str:
-    if response.status_code == 204:
+@functools.cache
+def _webhook_series(label: str, outcome: str) -> tuple[Any, Any]:
+    """The counter and histogram children of one (event, outcome); both label sets are small and fixed."""
+    return metrics.WEBHOOKS.labels(label, outcome), metrics.WEBHOOK_SECONDS.labels(label)
+
+
+def _outcome(status_code: int) -> str:
+    """The outcome of an answer the receiver did not name (it names every 202 and refusal)."""
+    if status_code == 204:
         return "unhandled"
-    if response.status_code == 202:
-        try:
-            return str(json.loads(response.get_data())["status"])
-        except (ValueError, KeyError, TypeError):
-            return "accepted"
-    if response.status_code == 503:
+    if status_code == 202:
+        return "accepted"
+    if status_code == 503:
         return "unavailable"
-    return f"rejected-{response.status_code}"
+    return f"rejected-{status_code}"

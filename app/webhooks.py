@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 import redis
-from flask import Response, request
+from flask import Response, g, request
 from gidgethub import BadRequest, ValidationFailure
 from gidgethub.sansio import Event
 
@@ -99,6 +99,7 @@ class Receiver:
             )
             return self._apply(event, decision)
         except (redis.RedisError, Unavailable) as exc:
+            g.webhook_outcome = "unavailable"
             log.error(
                 "could not take the delivery: %s",
                 type(exc).__name__,
@@ -114,6 +115,7 @@ class Receiver:
             )
 
     def _refuse(self, status: int, reason: str, delivery: str) -> Response:
+        g.webhook_outcome = f"rejected-{status}"
         log.warning(reason, extra={"delivery": delivery or None, "outcome": f"rejected-{status}"})
         return self.json({"status": "rejected", "reason": reason, "delivery": delivery or None}, status)
 
@@ -129,6 +131,7 @@ class Receiver:
         )
         context = {"delivery": event.delivery_id, "event": event.event, "action": action}
         if decision.kind == "unhandled":
+            g.webhook_outcome = "unhandled"
             log.info(decision.reason, extra={**context, "outcome": "unhandled"})
             response = Response(status=204)
             response.headers["X-Prguard-Reason"] = decision.reason.encode("ascii", "replace").decode()
@@ -253,7 +256,9 @@ class Receiver:
         *,
         job: dict[str, Any] | None = None,
     ) -> Response:
+        g.webhook_outcome = status
         first = jobs[0] if jobs else None
+        described = [j.to_kwargs() for j in jobs]
         log.info(
             reason,
             extra={
@@ -264,15 +269,15 @@ class Receiver:
                 "pr": first.number if first else None,
                 "head_sha": first.head_sha if first else None,
                 # every job in full: after Redis lost its memory, `prguard replay` re-enqueues from here
-                "jobs": [j.to_kwargs() for j in jobs] if status == "queued" and jobs else None,
+                "jobs": described if status == "queued" and jobs else None,
             },
         )
         body: dict[str, Any] = {
             "status": status,
             "reason": reason,
             "delivery": event.delivery_id,
-            "job": job if job is not None else (first.to_kwargs() if first else None),
+            "job": job if job is not None else (described[0] if described else None),
         }
         if len(jobs) > 1:
-            body["jobs"] = [j.to_kwargs() for j in jobs]
+            body["jobs"] = described
         return self.json(body, 202)
