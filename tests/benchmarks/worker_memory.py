@@ -14,7 +14,8 @@ VmHWM (peak RSS) and wall time. A `--warm` run repeats the review with the
 analysis cache filled. The idle baseline is a subprocess that imports what a
 worker process imports (`workers.tasks`), and the same plus every analyzer module.
 `--trace` runs one review under tracemalloc and prints the biggest allocation
-sites at the end of the fetch and of the engine step.
+sites at the end of the fetch, when the cross-file analyzers start (every head tree
+is held then: the engine's peak) and at the end of the engine step.
 """
 
 from __future__ import annotations
@@ -196,6 +197,13 @@ def child_trace(args: argparse.Namespace) -> dict[str, Any]:
         top("after fetch")
         return snapshot
 
+    cross_file = engine_review._analyze_batch
+
+    def traced_cross_file(*a: Any, **k: Any) -> Any:
+        if "cross-file analyzers start" not in reports:
+            top("cross-file analyzers start")
+        return cross_file(*a, **k)
+
     run_review = engine_review.review
 
     def traced_review(*a: Any, **k: Any) -> Any:
@@ -205,6 +213,7 @@ def child_trace(args: argparse.Namespace) -> dict[str, Any]:
 
     pulls.fetch_pull_request = traced_fetch
     engine_review.review = traced_review
+    engine_review._analyze_batch = traced_cross_file
     from workers import tasks
 
     tasks.review_pull_request(
