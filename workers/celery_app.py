@@ -27,15 +27,20 @@ from celery import Celery
 from celery.signals import worker_init
 from kombu.serialization import dumps as kombu_dumps
 
-from workers.config import DEFAULT_REDIS_URL
+from workers.config import (
+    DEFAULT_REDIS_URL,
+    DEFAULT_SOFT_TIME_LIMIT,
+    DEFAULT_TIME_LIMIT,
+    VISIBILITY_TIMEOUT,
+    task_time_limits,
+)
 from workers.observability import message_headers  # also connects the worker's log/metric signals
 
 ANALYZE_QUEUE = "analyze"
 WRITE_QUEUE = "github-write"
-SOFT_TIME_LIMIT = 8 * 60
-HARD_TIME_LIMIT = 10 * 60
+SOFT_TIME_LIMIT = DEFAULT_SOFT_TIME_LIMIT  # the defaults; TASK_SOFT_TIME_LIMIT / TASK_TIME_LIMIT override
+HARD_TIME_LIMIT = DEFAULT_TIME_LIMIT
 MAX_RETRY_COUNTDOWN = 10 * 60
-VISIBILITY_TIMEOUT = 30 * 60
 
 REVIEW_TASK = "workers.tasks.review_pull_request"
 FORGET_TASK = "workers.tasks.forget_installation"
@@ -50,6 +55,7 @@ def make_celery(redis_url: str | None = None) -> Celery:
     """A configured Celery app; the receiver builds one per Flask app (its own broker URL)."""
     url = redis_url or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
     app = Celery("prguard", broker=url, backend=url, include=["workers.tasks"])
+    soft_limit, hard_limit = task_time_limits()  # validated: soft < hard < VISIBILITY_TIMEOUT
     transport = {"visibility_timeout": VISIBILITY_TIMEOUT}
     app.conf.update(
         task_serializer="json",
@@ -59,8 +65,8 @@ def make_celery(redis_url: str | None = None) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        task_soft_time_limit=SOFT_TIME_LIMIT,
-        task_time_limit=HARD_TIME_LIMIT,
+        task_soft_time_limit=soft_limit,
+        task_time_limit=hard_limit,
         broker_transport_options=dict(transport),
         result_backend_transport_options=dict(transport),
         visibility_timeout=VISIBILITY_TIMEOUT,

@@ -16,6 +16,9 @@ from urllib.parse import urlsplit, urlunsplit
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_MAX_PAYLOAD_BYTES = 26 * 1024 * 1024  # GitHub caps payloads at 25 MB
+DEFAULT_SOFT_TIME_LIMIT = 8 * 60  # the task gets SoftTimeLimitExceeded: the check run ends `timed_out`
+DEFAULT_TIME_LIMIT = 10 * 60  # the prefork child is killed: its check run is closed by the parent
+VISIBILITY_TIMEOUT = 30 * 60  # Redis redelivers an unacked message after this; every limit stays below it
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _SECRET_FIELDS = frozenset({"github_private_key", "github_webhook_secret"})
 
@@ -35,6 +38,8 @@ ENV_VARS: dict[str, str] = {
     "MAX_PAYLOAD_BYTES": "largest webhook body accepted (default 26 MiB)",
     "DEDUPE_DELIVERY_TTL": "seconds a delivery id is remembered (default 86400)",
     "DEDUPE_CONTENT_TTL": "seconds a reviewed (PR, head SHA) is remembered (default 86400)",
+    "TASK_SOFT_TIME_LIMIT": "worker: seconds until a review stops, its check run timed_out (default 480)",
+    "TASK_TIME_LIMIT": "worker: seconds until a stuck review is killed (default 600; > soft, < 1800)",
     "PORT": "web: the port gunicorn binds (Procfile; honcho sets it)",
     "WEB_CONCURRENCY": "web: gunicorn worker processes (Procfile, default 2)",
     "WORKER_CONCURRENCY": "worker: Celery worker processes (Procfile, default 2)",
@@ -80,6 +85,8 @@ class Settings:
     dedupe_delivery_ttl: int = 24 * 3600  # a GitHub duplicate/redelivery of a handled delivery
     dedupe_content_ttl: int = 24 * 3600  # the same (installation, repo, PR, head SHA, engine) reviewed once
     redis_key_prefix: str = "prguard:"
+    task_soft_time_limit: int = DEFAULT_SOFT_TIME_LIMIT
+    task_time_limit: int = DEFAULT_TIME_LIMIT
 
     def __post_init__(self) -> None:
         if not self.github_graphql_url:
@@ -127,6 +134,7 @@ class Settings:
         delivery_ttl = _positive_int(text("DEDUPE_DELIVERY_TTL"), "DEDUPE_DELIVERY_TTL", problems)
         content_ttl = _positive_int(text("DEDUPE_CONTENT_TTL"), "DEDUPE_CONTENT_TTL", problems)
         prefix = text("REDIS_KEY_PREFIX", "prguard:") or "prguard:"
+        soft_limit, hard_limit = _time_limits(env, problems)
 
         if problems:
             raise ConfigError(problems)
@@ -143,7 +151,39 @@ class Settings:
             dedupe_delivery_ttl=delivery_ttl or cls.dedupe_delivery_ttl,
             dedupe_content_ttl=content_ttl or cls.dedupe_content_ttl,
             redis_key_prefix=prefix,
+            task_soft_time_limit=soft_limit,
+            task_time_limit=hard_limit,
         )
+
+
+def task_time_limits(environ: Mapping[str, str] | None = None) -> tuple[int, int]:
+    """(soft, hard) task time limits in seconds; the Celery app reads them without the GitHub secrets.
+
+    Raises ConfigError unless soft < hard < the broker's visibility timeout (otherwise Redis would
+    hand a still-running review to a second worker).
+    """
+    problems: dict[str, str] = {}
+    limits = _time_limits(os.environ if environ is None else environ, problems)
+    if problems:
+        raise ConfigError(problems)
+    return limits
+
+
+def _time_limits(env: Mapping[str, str], problems: dict[str, str]) -> tuple[int, int]:
+    soft_raw = env.get("TASK_SOFT_TIME_LIMIT", "").strip() or None
+    hard_raw = env.get("TASK_TIME_LIMIT", "").strip() or None
+    soft = _positive_int(soft_raw, "TASK_SOFT_TIME_LIMIT", problems) or DEFAULT_SOFT_TIME_LIMIT
+    hard = _positive_int(hard_raw, "TASK_TIME_LIMIT", problems) or DEFAULT_TIME_LIMIT
+    if "TASK_SOFT_TIME_LIMIT" in problems or "TASK_TIME_LIMIT" in problems:
+        return soft, hard
+    if hard >= VISIBILITY_TIMEOUT:
+        problems["TASK_TIME_LIMIT"] = (
+            f"must be below the broker's visibility timeout ({VISIBILITY_TIMEOUT} s), got {hard}"
+        )
+    elif soft >= hard:
+        name = "TASK_SOFT_TIME_LIMIT" if soft_raw is not None else "TASK_TIME_LIMIT"
+        problems[name] = f"the soft limit ({soft} s) must be below the hard limit TASK_TIME_LIMIT ({hard} s)"
+    return soft, hard
 
 
 def _positive_int(

@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
+
 from workers import metrics
 from workers.engine.model import ReviewResult
 from workers.github.errors import GitHubError, TransientGitHubError
@@ -31,6 +33,12 @@ SUMMARY_LIMIT = 65_535
 _CHECK_RUNS = "/repos/{owner}/{repo}/check-runs"
 _CHECK_RUN = "/repos/{owner}/{repo}/check-runs/{check_run_id}"
 _PULL = "/repos/{owner}/{repo}/pulls/{number}"
+TIMED_OUT_SUMMARY = (
+    "prguard ran out of time on this review (its worker's time limit, `TASK_SOFT_TIME_LIMIT`) and stopped "
+    "before finishing it.\n\nThis is usually GitHub answering slowly: **Re-run** the check (or comment "
+    "`/prguard review`) to try again. If it keeps timing out, the pull request may be too large to review "
+    "in time: exclude generated or vendored files with `paths.exclude` in `.github/prguard.yml`."
+)
 
 # The publishing call site: given the finished review, complete the check run
 # (annotations, verdict) and post the inline review and labels. See `run_review`.
@@ -168,6 +176,8 @@ def run_review(
         return ReviewOutcome("superseded", str(exc), head_sha, run_id, "cancelled")
     except TransientGitHubError:
         raise  # the task retries; the run stays in_progress and is reused
+    except SoftTimeLimitExceeded:
+        raise  # the task completes the run `timed_out`, once (not `neutral` here and again there)
     except Exception as exc:
         fail_check_run(client, job, run_id, exc)
         raise
@@ -391,8 +401,8 @@ def fail_check_run(
         return
     reason = str(exc) if isinstance(exc, GitHubError) else type(exc).__name__
     if timed_out:
-        conclusion, title = "timed_out", "Review took too long"
-        summary = "prguard stopped this review at its time limit. Re-run the check to try again."
+        conclusion, title = "timed_out", "Review ran out of time"
+        summary = TIMED_OUT_SUMMARY
     else:
         conclusion, title = "neutral", "prguard could not finish the review"
         summary = (
@@ -402,6 +412,18 @@ def fail_check_run(
         _complete_plain(client, job, run_id, conclusion, title, summary)
     except GitHubError as inner:
         log.warning("could not mark check run %s as %s: %s", run_id, conclusion, inner)
+
+
+def close_timed_out_run(client: Any, job: ReviewJob, run_id: int | None, exc: BaseException) -> bool:
+    """Complete the run `timed_out` unless it is already completed (the review may have finished its
+    publishing before the limit struck, or a second signal may arrive); True when this call completed it."""
+    if run_id is None:
+        return False
+    run = client.get(_CHECK_RUN, url_vars=_where(job, check_run_id=run_id))
+    if isinstance(run, dict) and run.get("status") == "completed":
+        return False
+    fail_check_run(client, job, run_id, exc, timed_out=True)
+    return True
 
 
 def remembered_check_run(redis: Any, keys: RedisKeys, job: ReviewJob) -> int | None:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
 import redis as redis_lib
-from celery.exceptions import SoftTimeLimitExceeded
+from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
+from celery.signals import task_failure
 
 from workers.analysis_cache import RedisAnalysisCache
 from workers.celery_app import (
@@ -23,19 +25,22 @@ from workers.celery_app import (
     MAX_RETRY_COUNTDOWN,
     REVIEW_TASK,
     WAIVE_TASK,
+    WRITE_QUEUE,
     celery_app,
 )
 from workers.config import Settings
 from workers.github.errors import TransientGitHubError, Unauthorized
 from workers.github.ratelimit import retry_countdown
 from workers.jobs import ReviewJob
-from workers.pipeline import fail_check_run, remembered_check_run, run_review
+from workers.pipeline import close_timed_out_run, fail_check_run, remembered_check_run, run_review
 from workers.publish.publisher import publish_context
 from workers.state import PullState, RedisKeys
 
 log = logging.getLogger("prguard.tasks")
 
 MAX_RETRIES = 6
+TIMED_OUT_TASK = "workers.tasks.close_timed_out_review"
+_CLOSED_AT_HARD_LIMIT: deque[str | None] = deque(maxlen=256)  # task ids, in the worker's main process
 APP_SLUG_TTL = 24 * 3600
 
 
@@ -123,7 +128,7 @@ def review_pull_request(
     except SoftTimeLimitExceeded as exc:
         log.error("review hit the soft time limit", extra=context)
         _give_up(rt, job, exc, timed_out=True)
-        return {"status": "failed", "detail": "time limit"}
+        return {"status": "timed_out", "detail": "time limit"}
     except Exception:
         log.exception("review failed", extra=context)
         _release_content_claim(rt, job)  # a redelivery may try again
@@ -140,9 +145,60 @@ def _give_up(rt: Runtime, job: ReviewJob, exc: BaseException, *, timed_out: bool
     if run_id is None:
         return
     try:
-        fail_check_run(rt.tokens.client(job.installation_id), job, run_id, exc, timed_out=timed_out)
+        client = rt.tokens.client(job.installation_id)
+        if timed_out:
+            close_timed_out_run(client, job, run_id, exc)
+        else:
+            fail_check_run(client, job, run_id, exc)
     except Exception as inner:  # GitHub may still be down: the run goes stale on its own after 14 days
         log.warning("could not close check run %s: %s", run_id, type(inner).__name__)
+
+
+@task_failure.connect(sender=review_pull_request)
+def _review_killed_at_hard_limit(
+    task_id: str | None = None, exception: BaseException | None = None, kwargs: Any = None, **_: Any
+) -> None:
+    """The hard time limit killed the child mid-review (Celery acks the message: no redelivery).
+
+    Runs in the worker's main process, which must not block on GitHub: it only queues the
+    closing of the check run (`timed_out`), which would otherwise stay `in_progress` for days.
+    """
+    if not isinstance(exception, TimeLimitExceeded) or not isinstance(kwargs, dict):
+        return
+    if task_id in _CLOSED_AT_HARD_LIMIT:  # Celery signals a hard time-out twice (pool error + on_timeout)
+        return
+    _CLOSED_AT_HARD_LIMIT.append(task_id)
+    log.error("review killed at the hard time limit", extra={"delivery": kwargs.get("delivery_id")})
+    try:
+        celery_app.send_task(TIMED_OUT_TASK, kwargs=dict(kwargs), queue=WRITE_QUEUE)
+    except Exception as exc:  # the broker is gone: the run goes stale on its own after 14 days
+        log.warning("could not queue the closing of a timed-out review: %s", type(exc).__name__)
+
+
+@celery_app.task(bind=True, name=TIMED_OUT_TASK, acks_late=True, max_retries=MAX_RETRIES)
+def close_timed_out_review(
+    self: Any,
+    installation_id: int,
+    owner: str,
+    repo: str,
+    number: int,
+    head_sha: str | None,
+    delivery_id: str,
+    trigger: str,
+    comment_id: int | None = None,
+    **_later_fields: Any,  # the review job's newer kwargs, if any, do not stop the closing
+) -> dict[str, Any]:
+    """Complete a hard-killed review's check run `timed_out` (once: a completed run is left alone)."""
+    job = ReviewJob(installation_id, owner, repo, number, head_sha, delivery_id, trigger, comment_id)
+    rt = runtime()
+    _release_content_claim(rt, job)
+    run_id = remembered_check_run(rt.redis, rt.keys, job)
+    try:
+        closed = close_timed_out_run(rt.tokens.client(installation_id), job, run_id, TimeLimitExceeded())
+    except (TransientGitHubError, Unauthorized) as exc:
+        _retry(self, exc)
+        return {"status": "failed", "detail": str(exc)}
+    return {"status": "timed_out" if closed else "already-completed", "check_run_id": run_id}
 
 
 def _release_content_claim(rt: Runtime, job: ReviewJob) -> None:

@@ -122,3 +122,47 @@ def test_settings_are_frozen():
     settings = Settings.from_env(env())
     with pytest.raises(AttributeError):
         settings.github_app_id = 1  # type: ignore[misc]
+
+
+def test_task_time_limits_default_and_override():
+    from workers.config import task_time_limits
+
+    settings = Settings.from_env(env())
+    assert (settings.task_soft_time_limit, settings.task_time_limit) == (480, 600)
+    assert task_time_limits({}) == (480, 600)  # the Celery app reads them without the GitHub secrets
+    assert task_time_limits({"TASK_SOFT_TIME_LIMIT": "3", "TASK_TIME_LIMIT": "6"}) == (3, 6)
+    settings = Settings.from_env(env(TASK_SOFT_TIME_LIMIT="100", TASK_TIME_LIMIT="200"))
+    assert (settings.task_soft_time_limit, settings.task_time_limit) == (100, 200)
+
+
+@pytest.mark.parametrize(
+    ("soft", "hard", "named", "says"),
+    [
+        ("600", None, "TASK_SOFT_TIME_LIMIT", "below the hard limit"),  # soft == default hard
+        (None, "300", "TASK_TIME_LIMIT", "below the hard limit"),  # default soft 480 > 300
+        ("10", "1800", "TASK_TIME_LIMIT", "visibility timeout"),
+        ("abc", None, "TASK_SOFT_TIME_LIMIT", "positive integer"),
+        (None, "0", "TASK_TIME_LIMIT", "positive integer"),
+    ],
+)
+def test_task_time_limits_are_validated(soft, hard, named, says):
+    from workers.config import task_time_limits
+
+    bad = {"TASK_SOFT_TIME_LIMIT": soft, "TASK_TIME_LIMIT": hard}
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env(env(**bad))
+    assert named in caught.value.problems and says in caught.value.problems[named]
+    with pytest.raises(ConfigError):
+        task_time_limits({k: v for k, v in bad.items() if v is not None})
+
+
+def test_the_celery_app_takes_the_time_limits_from_the_environment(monkeypatch):
+    from workers.celery_app import make_celery
+
+    monkeypatch.setenv("TASK_SOFT_TIME_LIMIT", "30")
+    monkeypatch.setenv("TASK_TIME_LIMIT", "45")
+    app = make_celery("redis://127.0.0.1:6379/15")
+    assert (app.conf.task_soft_time_limit, app.conf.task_time_limit) == (30, 45)
+    monkeypatch.setenv("TASK_TIME_LIMIT", "20")
+    with pytest.raises(ConfigError):
+        make_celery("redis://127.0.0.1:6379/15")

@@ -172,3 +172,29 @@ def test_retry_countdown_honours_retry_after_and_stays_below_the_visibility_time
     assert 0 < task.countdown <= MAX_RETRY_COUNTDOWN
     spent = _Task(6)
     assert _retry(spent, TransientGitHubError("502")) is None  # retries used up: the caller gives up
+
+
+@pytest.mark.integration  # starts the fake GitHub server
+def test_soft_time_limit_leaves_the_run_to_the_task_which_closes_it_timed_out_once(env, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from workers import pipeline
+
+    def stuck(*_args, **_kwargs):
+        raise SoftTimeLimitExceeded()  # what Celery raises in the child while GitHub hangs
+
+    monkeypatch.setattr(pipeline, "_analyse", stuck)
+    job = job_for(env)
+    with pytest.raises(SoftTimeLimitExceeded):
+        run(env, job)
+    [check] = env.fake.check_runs(OWNER, REPO)
+    assert check["status"] == "in_progress", "the pipeline completed the run itself (the task would again)"
+    client = env.tokens.client(INSTALLATION)
+    run_id = pipeline.remembered_check_run(env.redis, env.keys, job)
+    assert pipeline.close_timed_out_run(client, job, run_id, SoftTimeLimitExceeded()) is True
+    assert pipeline.close_timed_out_run(client, job, run_id, SoftTimeLimitExceeded()) is False
+    [check] = env.fake.check_runs(OWNER, REPO)
+    assert check["conclusion"] == "timed_out"
+    assert "Re-run" in check["output"]["summary"] and "TASK_SOFT_TIME_LIMIT" in check["output"]["summary"]
+    completions = [c for c in env.fake.calls("PATCH", UPDATE) if c.body.get("status") == "completed"]
+    assert len(completions) == 1
