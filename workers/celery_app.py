@@ -18,15 +18,15 @@ when the worker starts (a clear error names every missing variable).
 from __future__ import annotations
 
 import base64
-import json
+import functools
 import os
 import uuid
 from typing import Any
 
 from celery import Celery
 from celery.signals import worker_init
-from kombu.serialization import dumps as kombu_dumps
 
+from workers import fastjson
 from workers.config import (
     DEFAULT_REDIS_URL,
     DEFAULT_SOFT_TIME_LIMIT,
@@ -101,31 +101,52 @@ def wire_message(app: Celery, task: str, kwargs: dict[str, Any], queue: str) -> 
 
     The receiver pushes it itself, inside the same Lua script that dedupes the
     delivery: one Redis round trip per webhook, and "claimed" and "queued" can
-    never disagree. Headers and body come from Celery's own protocol-2 builder.
+    never disagree. The static headers and properties come from Celery's own
+    protocol-2 builder, once per (app, task, queue, process) (`_message_template`);
+    per message only the ids, the kwargs and the queued-at/trace headers change.
+    The kwargs are JSON-encoded once: that text is both the body's kwargs and
+    the `kwargsrepr` header (Celery's saferepr would cost more than the rest of the webhook).
     """
+    static_headers, static_properties = _message_template(app, task, queue, os.getpid())
     task_id = str(uuid.uuid4())
-    headers, properties, body, _ = app.amqp.create_task_message(
-        task_id, task, (), kwargs, ignore_result=True, argsrepr="()", kwargsrepr=json.dumps(kwargs)
-    )  # the reprs given: Celery's saferepr would cost more than the rest of the webhook
+    kwargs_json = fastjson.dumps(kwargs)
+    headers = {**static_headers, "id": task_id, "root_id": task_id, "kwargsrepr": kwargs_json.decode()}
     headers.update(message_headers())  # queued-at time (queue-wait metric) and trace context
-    content_type, content_encoding, payload = kombu_dumps(body, serializer="json")
+    properties = {**static_properties, "correlation_id": task_id, "delivery_tag": str(uuid.uuid4())}
+    body = b"[[]," + kwargs_json + b"," + _EMBED_JSON + b"]"  # protocol 2: (args, kwargs, embed)
+    envelope = {
+        "body": base64.b64encode(body).decode(),
+        "content-encoding": "utf-8",
+        "content-type": "application/json",
+        "headers": headers,
+        "properties": properties,
+    }
+    return fastjson.dumps(envelope).decode()
+
+
+# Protocol 2's third body element for a message with no callbacks, errbacks, chain or chord.
+_EMBED_JSON = fastjson.dumps({"callbacks": None, "errbacks": None, "chain": None, "chord": None})
+
+
+@functools.cache
+def _message_template(app: Celery, task: str, queue: str, pid: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The headers and properties Celery gives every message of `task` (keyed by pid: `origin` names it)."""
+    headers, properties, body, _ = app.amqp.create_task_message(
+        "", task, (), {}, ignore_result=True, argsrepr="()", kwargsrepr="{}"
+    )
+    if list(body[2]) != ["callbacks", "errbacks", "chain", "chord"] or any(body[2].values()):
+        raise RuntimeError(f"unexpected Celery protocol-2 embed {body[2]!r}")  # a Celery upgrade changed it
+    for per_message in ("id", "root_id", "kwargsrepr"):
+        headers.pop(per_message)
     properties = {
         **properties,
         "delivery_mode": 2,
         "delivery_info": {"exchange": "", "routing_key": queue},
         "priority": 0,
         "body_encoding": "base64",
-        "delivery_tag": str(uuid.uuid4()),
     }
-    data = payload.encode() if isinstance(payload, str) else payload
-    envelope = {
-        "body": base64.b64encode(data).decode(),
-        "content-encoding": content_encoding,
-        "content-type": content_type,
-        "headers": headers,
-        "properties": properties,
-    }
-    return json.dumps(envelope)
+    properties.pop("correlation_id")
+    return headers, properties
 
 
 celery_app = make_celery()

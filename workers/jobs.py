@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 # Triggers that ask for a review again on purpose: they bypass the content dedupe.
@@ -37,9 +37,18 @@ class ReviewJob:
         return self.trigger in EXPLICIT_TRIGGERS
 
     def to_kwargs(self) -> dict[str, Any]:
-        out = asdict(self)
-        if out["comment_id"] is None:
-            del out["comment_id"]  # keep the message to the agreed fields unless a command sent it
+        """The task's keyword arguments (built by hand: `dataclasses.asdict` deep-copies, per webhook)."""
+        out = {
+            "installation_id": self.installation_id,
+            "owner": self.owner,
+            "repo": self.repo,
+            "number": self.number,
+            "head_sha": self.head_sha,
+            "delivery_id": self.delivery_id,
+            "trigger": self.trigger,
+        }
+        if self.comment_id is not None:  # keep the message to the agreed fields unless a command sent it
+            out["comment_id"] = self.comment_id
         return out
 
     @classmethod

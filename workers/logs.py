@@ -10,6 +10,7 @@ shaped like a GitHub token, a JWT or a PEM key from the message.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -106,8 +107,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
+            "ts": f"{_second(int(record.created))}.{int(record.msecs):03d}Z",
             "level": record.levelname,
             "logger": record.name,
             "msg": scrub(record.getMessage()),
@@ -126,6 +126,12 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exc"] = scrub(self.formatException(record.exc_info))
         return json.dumps(entry, default=str)
+
+
+@functools.lru_cache(maxsize=4)
+def _second(epoch_second: int) -> str:
+    """`YYYY-MM-DDTHH:MM:SS` (UTC) of one second: formatted once, not once per line written in it."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch_second))
 
 
 def _json_handler() -> logging.Handler:
