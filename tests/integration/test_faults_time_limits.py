@@ -66,10 +66,10 @@ def _review_and_wait(stack, fake, pull, what: str, timeout: float = 20) -> tuple
     return run, time.monotonic() - started
 
 
-def _assert_timed_out_once(stack, fake, pull, run: dict, elapsed: float) -> None:
+def _assert_timed_out_once(stack, fake, pull, run: dict, elapsed: float, within: float) -> None:
     assert run["conclusion"] == "timed_out", run
     assert "ran out of time" in run["output"]["summary"] and "Re-run" in run["output"]["summary"]
-    assert elapsed < HARD + 4, f"the time-out outcome took {elapsed:.1f} s"
+    assert elapsed < within, f"the time-out outcome took {elapsed:.1f} s"
     time.sleep(1.5)  # anything late (a second completion, a redelivered job) would land by now
     assert_published_once(fake, pull.number, pull.head_sha)
     assert fake.reviews(OWNER, REPO, pull.number) == []
@@ -99,7 +99,7 @@ def test_soft_limit_ends_the_run_timed_out_and_the_worker_goes_on(stack, fake_gi
         fake.inject("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/commits", Fault(delay=0.9))
         fake.inject("POST", "/graphql", *[Fault(delay=0.9)] * 3)
     run, elapsed = _review_and_wait(stack, fake, pull, "the timed-out run")
-    _assert_timed_out_once(stack, fake, pull, run, elapsed)
+    _assert_timed_out_once(stack, fake, pull, run, elapsed, within=HARD + 4)
     assert elapsed >= SOFT - 0.5, "the run ended before the time limit: not the limit that ended it"
     log = stack.worker_log()
     assert "review hit the soft time limit" in log
@@ -114,7 +114,8 @@ def test_hard_limit_kill_is_not_redelivered_and_the_run_is_closed(stack, fake_gi
     # The soft limit's closing PATCH never gets an answer (and is never applied): the child is killed.
     fake.inject("PATCH", CHECK_RUN, Fault(delay=20, drop=True))
     run, elapsed = _review_and_wait(stack, fake, pull, "the run closed after the hard limit")
-    _assert_timed_out_once(stack, fake, pull, run, elapsed)
+    # the pool first starts a replacement child (up to ~4 s on a loaded 2-core machine), then closes the run
+    _assert_timed_out_once(stack, fake, pull, run, elapsed, within=HARD + 8)
     assert elapsed >= HARD - 0.5
     log = stack.worker_log()
     assert "Hard time limit (6" in log and "review killed at the hard time limit" in log
