@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -103,8 +104,13 @@ def run_review(
     keys: RedisKeys | None = None,
     publisher: Publisher | None = None,
     cache: Any = None,
+    engine_deadline: float | None = None,
 ) -> ReviewOutcome:
     """Review one PR at one head. `github` is a `workers.github.auth.InstallationTokens`.
+
+    `engine_deadline` (a `time.monotonic()` instant) is when analysis must stop so the job
+    still has time to publish before the task's soft time limit: files not analysed by then
+    are listed as skipped (`time-budget`) and the conclusion is at best `neutral`.
 
     `publisher` is THE call site for publishing (inline review, labels, annotations):
     when given it receives the `ReviewContext` and completes the check run itself;
@@ -149,7 +155,7 @@ def run_review(
         )  # fmt: skip
         if closed is not None:
             return closed
-        snapshot, result = _analyse(client, job, pull, cache)
+        snapshot, result = _analyse(client, job, pull, cache, engine_deadline)
         if snapshot.head_sha != head_sha:
             raise Superseded(snapshot.head_sha)
         newest = state.latest_head(job.installation_id, job.full_name, job.number)
@@ -248,7 +254,9 @@ def _remember_run(redis: Any, keys: RedisKeys, job: ReviewJob, run_id: int) -> N
     redis.set(keys.check_run(job.installation_id, job.full_name, external_id(job)), run_id, ex=CHECK_RUN_TTL)
 
 
-def _analyse(client: Any, job: ReviewJob, pull: dict, cache: Any) -> tuple[Any, ReviewResult]:
+def _analyse(
+    client: Any, job: ReviewJob, pull: dict, cache: Any, engine_deadline: float | None = None
+) -> tuple[Any, ReviewResult]:
     """Policy from the BASE branch (a PR cannot loosen its own policy), then the files, then the engine."""
     from policies.changes import REPO_POLICY_PATH, check_policy_change
     from policies.loader import load_effective_policy
@@ -283,7 +291,10 @@ def _analyse(client: Any, job: ReviewJob, pull: dict, cache: Any) -> tuple[Any, 
         snapshot = fetch_pull_request(client, job.owner, job.repo, job.number, contents_for=wanted)
         rules = fetch_rule_files(client, job.owner, job.repo, base_ref, policy)  # Semgrep rules, base ref
     with metrics.stage("engine"):
-        result = review(snapshot.files, policy, snapshot.info, cache=cache, rule_files=rules.texts)
+        budget = None if engine_deadline is None else max(0.001, engine_deadline - time.monotonic())
+        result = review(
+            snapshot.files, policy, snapshot.info, cache=cache, rule_files=rules.texts, time_budget=budget
+        )
     result.notes.extend(rules.problems)
     result.skipped.extend(s for s in snapshot.skipped if s.path not in {k.path for k in result.skipped})
     result.notes.extend(snapshot.notes)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -113,11 +114,13 @@ def review_pull_request(
     job = ReviewJob(installation_id, owner, repo, number, head_sha, delivery_id, trigger, comment_id)
     rt = runtime()
     context = {"delivery": delivery_id, "repo": job.full_name, "pr": number, "head_sha": head_sha}
+    deadline = analysis_deadline(self.soft_time_limit or celery_app.conf.task_soft_time_limit)
     try:
         cache = RedisAnalysisCache(rt.redis, installation_id, prefix=rt.keys.prefix)
         outcome = run_review(
-            job, github=rt.tokens, redis=rt.redis, keys=rt.keys, publisher=publish_context, cache=cache
-        )
+            job, github=rt.tokens, redis=rt.redis, keys=rt.keys, publisher=publish_context, cache=cache,
+            engine_deadline=deadline,
+        )  # fmt: skip
     except (TransientGitHubError, Unauthorized) as exc:
         if isinstance(exc, Unauthorized):
             rt.tokens.forget(installation_id)
@@ -137,6 +140,19 @@ def review_pull_request(
         _release_content_claim(rt, job)  # a force-push back to this head must be reviewed again
     log.info("review %s: %s", outcome.status, outcome.detail, extra={**context, "outcome": outcome.status})
     return outcome.to_dict()
+
+
+def analysis_deadline(soft_limit: float | None, now: float | None = None) -> float | None:
+    """When analysis must stop so publishing still fits before the soft time limit.
+
+    The engine checks its budget between files, so a slow review ends `neutral` with the
+    files it could not reach listed, instead of being cut off mid-analysis by the limit.
+    A quarter of the limit (at most 90 s) is left for publishing.
+    """
+    if not soft_limit:
+        return None
+    start = time.monotonic() if now is None else now
+    return start + soft_limit - min(90.0, soft_limit / 4)
 
 
 def _give_up(rt: Runtime, job: ReviewJob, exc: BaseException, *, timed_out: bool = False) -> None:

@@ -198,3 +198,25 @@ def test_soft_time_limit_leaves_the_run_to_the_task_which_closes_it_timed_out_on
     assert "Re-run" in check["output"]["summary"] and "TASK_SOFT_TIME_LIMIT" in check["output"]["summary"]
     completions = [c for c in env.fake.calls("PATCH", UPDATE) if c.body.get("status") == "completed"]
     assert len(completions) == 1
+
+
+@pytest.mark.integration  # starts the fake GitHub server
+def test_an_engine_deadline_already_spent_ends_neutral_with_the_files_listed_not_cut_off(env):
+    import time
+
+    outcome = run_review(
+        job_for(env), github=env.tokens, redis=env.redis, keys=env.keys, engine_deadline=time.monotonic() - 1
+    )
+    [check] = env.fake.check_runs(OWNER, REPO)
+    assert outcome.status == "completed"
+    # the shell=True file was never analysed, so it cannot fail the gate; the summary says why
+    assert check["conclusion"] == "neutral"
+    assert "pkg/tool.py" in check["output"]["summary"] and "time" in check["output"]["summary"]
+
+
+def test_analysis_deadline_leaves_a_quarter_of_the_soft_limit_at_most_90_s_for_publishing():
+    from workers.tasks import analysis_deadline
+
+    assert analysis_deadline(None) is None
+    assert analysis_deadline(480, now=1000.0) == 1000.0 + 480 - 90
+    assert analysis_deadline(8, now=0.0) == 6.0
