@@ -196,3 +196,13 @@ def test_composer_picks_up_a_new_fragment_without_code_changes(tmp_path, monkeyp
 def test_to_yaml_round_trips_through_the_loader():
     policy = load_policy(repo_text="extends: strict\n")
     assert load_policy_text(policy.to_yaml(), "effective.yml") == yaml.safe_load(policy.to_yaml())
+
+
+def test_readme_key_table_is_the_one_prguard_policy_keys_prints():
+    """The README documents every policy key; a new key without its README line fails here."""
+    from pathlib import Path
+
+    from policies.docs import keys_markdown
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert keys_markdown().strip() in readme, "run `prguard policy keys` and paste it into README.md"

@@ -188,3 +188,16 @@ def test_new_versus_existing_through_the_engine():
     result = review([modified("svc/views.py", base, head)], make_policy(), analyzers=[SecurityAnalyzer()])
     assert [(f.rule_id, f.start_line) for f in result.findings] == [("B602", 26)]
     assert result.stats["analyzers"]["security"]["base_files"] == 1
+
+
+def test_asserts_are_not_flagged_in_test_files_by_default_but_are_in_application_code():
+    code = "def check(total):\n    assert total > 0\n    return total\n"
+    default = make_policy().analyzer("security")
+    for test_path in ("tests/test_billing.py", "svc/tests/helpers.py", "svc/billing_test.py", "conftest.py"):
+        assert "B101" not in by_rule(analyze(code, test_path, **default)), test_path
+    assert "B101" in by_rule(analyze(code, "svc/billing.py", **default))
+    # an org that wants asserts reported everywhere clears the list
+    assert "B101" in by_rule(analyze(code, "tests/test_billing.py", **{**default, "ignore_in": []}))
+    # other rules still apply in test files
+    shell = "import subprocess\n\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n"
+    assert "B602" in by_rule(analyze(shell, "tests/test_shell.py", **default))

@@ -5,8 +5,9 @@ visitor (`BanditNodeVisitor`) and test set (`BanditTestSet`, built once per proc
 the tree the engine parsed. Bandit's `# nosec` handling is switched off here; the engine
 applies `# nosec` itself so that every suppression used is recorded with its reason.
 
-Policy (`analyzers.security`): `enabled`, `min_severity`, `min_confidence`, `ignore`
-(bandit test ids such as B101, or test names such as assert_used).
+Policy (`analyzers.security`): `enabled`, `min_severity`, `min_confidence`, `ignore` (bandit
+test ids such as B101, or test names such as assert_used) and `ignore_in` (the same, only in
+files matching path globs: by default B101 in test files).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from workers.analyzers.base import Analyzer, FileContext, node_fields
+from workers.engine.globs import matches_any
 from workers.engine.model import Confidence, Finding, Severity, make_fingerprint, normalise_code
 
 _SEVERITY = {
@@ -252,7 +254,7 @@ class SecurityAnalyzer(Analyzer):
 
     def analyze_file(self, ctx: FileContext) -> Iterator[Finding]:
         _, visitor_class = _bandit()
-        settings = _Settings.from_policy(ctx.settings)
+        settings = _Settings.from_policy(ctx.settings).for_path(ctx.path)
         data = ctx.head.text.encode("utf-8")
         with _LOCK:
             visitor = visitor_class(ctx.path, data)
@@ -267,10 +269,17 @@ class SecurityAnalyzer(Analyzer):
 
 
 class _Settings:
-    def __init__(self, min_severity: Severity, min_confidence: Confidence, ignore: frozenset[str]) -> None:
+    def __init__(
+        self,
+        min_severity: Severity,
+        min_confidence: Confidence,
+        ignore: frozenset[str],
+        ignore_in: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = (),
+    ) -> None:
         self.min_severity = min_severity
         self.min_confidence = min_confidence
         self.ignore = ignore
+        self.ignore_in = ignore_in  # (path globs, test ids ignored in matching files)
 
     @classmethod
     def from_policy(cls, settings: dict[str, Any]) -> _Settings:
@@ -282,8 +291,19 @@ class _Settings:
             confidence = Confidence(str(settings.get("min_confidence", "medium")).lower())
         except ValueError:
             confidence = Confidence.MEDIUM
-        ignore = frozenset(str(i) for i in settings.get("ignore", ()) or ())
-        return cls(severity, confidence, frozenset(i.upper() if _TEST_ID.match(i) else i for i in ignore))
+        ignore_in = tuple(
+            (tuple(str(p) for p in entry.get("paths", ())), _test_ids(entry.get("rules", ())))
+            for entry in settings.get("ignore_in", ()) or ()
+            if isinstance(entry, dict)
+        )
+        return cls(severity, confidence, _test_ids(settings.get("ignore", ())), ignore_in)
+
+    def for_path(self, path: str) -> _Settings:
+        """These settings with the `ignore_in` entries whose globs match `path` added to `ignore`."""
+        extra = frozenset().union(*(rules for globs, rules in self.ignore_in if matches_any(path, globs)))
+        if not extra:
+            return self
+        return _Settings(self.min_severity, self.min_confidence, self.ignore | extra)
 
     def accepts(self, issue: Any) -> bool:
         names = (issue.test_id.upper(), issue.test, getattr(issue, "ident", None))
@@ -292,6 +312,12 @@ class _Settings:
         severity = _SEVERITY.get(issue.severity, Severity.INFO)
         confidence = _CONFIDENCE.get(issue.confidence, Confidence.LOW)
         return severity.at_least(self.min_severity) and confidence.at_least(self.min_confidence)
+
+
+def _test_ids(values: Any) -> frozenset[str]:
+    """Bandit test ids upper-cased (b101 → B101); test names (assert_used) kept as written."""
+    names = (str(v) for v in values or ())
+    return frozenset(n.upper() if _TEST_ID.match(n) else n for n in names)
 
 
 def _finding(issue: Any, ctx: FileContext, byte_lines: list[bytes]) -> Finding:
