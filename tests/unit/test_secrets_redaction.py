@@ -148,15 +148,22 @@ def test_a_pre_existing_finding_holding_a_new_secret_is_still_pre_existing():
         'password = "${DB_PASSWORD}"',
         'password = "os.environ[DB_PASSWORD]"',  # a reference written as text
         'password = "process.env.DB_PASSWORD"',
+        'problems["GITHUB_PRIVATE_KEY"] = "set either GITHUB_PRIVATE_KEY or the path, not both"',  # prose
+        "secretName: prguard-github",  # keys that name a secret, not hold one
+        'password_file = "/run/secrets/db-password"',
+        "DB_SECRET_ARN=arn-prod-db-credentials",
     ],
 )
 def test_obvious_non_secrets_are_not_reported(line):
-    changed = ChangedFile("app/settings.py", "added", f"{line}\n".encode(), None)
+    path = "deploy/web.yaml" if line.startswith("secretName") else "app/settings.py"
+    changed = ChangedFile(path, "added", f"{line}\n".encode(), None)
     result = review([changed], load_policy(), ai_authored=False, analyzers=[SecretsAnalyzer()])
     assert result.findings == []
 
 
-@pytest.mark.parametrize("value", ["hunter22", "Summer2024!", "c0rrect-h0rse-battery-stapl3", "zq8Lw1"])
+@pytest.mark.parametrize(
+    "value", ["hunter22", "Summer2024!", "c0rrect-h0rse-battery-stapl3", "zq8Lw1", "two words!"]
+)
 def test_real_looking_passwords_are_still_secrets(value):
     assert not is_placeholder(value)
     changed = ChangedFile("app/settings.py", "added", f'password = "{value}"\n'.encode(), None)

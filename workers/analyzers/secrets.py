@@ -70,13 +70,22 @@ _PLACEHOLDER_SHAPES = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _SEPARATORS = re.compile(r"[-_.\s]+")
+#: a message, not a credential: three or more words (`"set either X or Y, not both"`)
+_PROSE = re.compile(r"\S+\s+\S+\s+\S+")
+#: keys that name or point at a secret rather than hold one (`secretName: prguard-github`,
+#: `password_file`, `SECRET_ARN=`), matched just before the `:` / `=` on the line
+_REFERENCE_KEY = re.compile(
+    r"(?:secret|password|passwd|token|api[-_]?key|key)[-_]?(?:name|ref|id|arn|path|file|env|var|keyref)"
+    r"[\"']?\s*[:=]",
+    re.IGNORECASE,
+)
 
 
 def is_placeholder(value: str) -> bool:
     """Whether a guessed value is obviously not a credential: too short, a placeholder word,
-    one character repeated (`xxxxxx`, `******`), a template (`${VAR}`, `<password>`) or a
-    reference to where the real one lives (`os.environ[...]`)."""
-    if len(value) < MIN_GUESSED_LENGTH or len(set(value)) == 1:
+    one character repeated (`xxxxxx`, `******`), a sentence of three or more words, a template
+    (`${VAR}`, `<password>`) or a reference to where the real one lives (`os.environ[...]`)."""
+    if len(value) < MIN_GUESSED_LENGTH or len(set(value)) == 1 or _PROSE.match(value.strip()):
         return True
     if _SEPARATORS.sub("", value).lower() in PLACEHOLDER_WORDS:
         return True
@@ -203,7 +212,7 @@ def _detect_text(path: str, line: str, wanted: frozenset[str]) -> Iterator[tuple
             if not value or _filtered(path, line, value, plugin, context):
                 continue
             name = type(plugin).__name__
-            if name in GUESSING_DETECTORS and is_placeholder(value):
+            if name in GUESSING_DETECTORS and (is_placeholder(value) or _REFERENCE_KEY.search(line)):
                 continue
             yield name, _whole(plugin, line, value), str(potential.type)
 
