@@ -152,6 +152,8 @@ def test_a_pre_existing_finding_holding_a_new_secret_is_still_pre_existing():
         "secretName: prguard-github",  # keys that name a secret, not hold one
         'password_file = "/run/secrets/db-password"',
         "DB_SECRET_ARN=arn-prod-db-credentials",
+        '    "sha": "4be1c0de9a7f3b2e8d6c5a4f3e2d1c0b9a8f7e6d",',  # a commit id, not a key
+        'head_sha = "9d3f2a1b0c4e5f6a7b8c9d0e1f2a3b4c5d6e7f80"',
     ],
 )
 def test_obvious_non_secrets_are_not_reported(line):
@@ -242,3 +244,10 @@ def test_enclosing_context_from_indentation():
     yaml = ["aws:", "  credentials:", "    key: hunter22"]
     assert enclosing_context(yaml, 3, Secrets.of(["hunter22"]), python=False) == "aws: > credentials:"
     assert enclosing_context(["top = 1"], 1, Secrets.of(()), python=True) == ""
+
+
+def test_a_hex_key_under_a_non_digest_key_is_still_a_secret():
+    line = 'api_secret = "9d3f2a1b0c4e5f6a7b8c9d0e1f2a3b4c5d6e7f80"\n'
+    changed = ChangedFile("app/settings.py", "added", line.encode(), None)
+    result = review([changed], load_policy(), ai_authored=False, analyzers=[SecretsAnalyzer()])
+    assert [f.analyzer for f in result.findings] == ["secrets"]

@@ -79,6 +79,11 @@ _REFERENCE_KEY = re.compile(
     r"[\"']?\s*[:=]",
     re.IGNORECASE,
 )
+#: a git object id or content digest under a key that says so (`"sha": "4be1c0d…"`, `head_sha=`)
+_DIGEST_KEY = re.compile(
+    r"(?:sha|sha1|sha256|commit|digest|checksum|hash|oid|revision|rev)[\"']?\s*[:=]", re.I
+)
+_HEX_DIGEST = re.compile(r"[0-9a-fA-F]{7,64}")
 
 
 def is_placeholder(value: str) -> bool:
@@ -212,9 +217,17 @@ def _detect_text(path: str, line: str, wanted: frozenset[str]) -> Iterator[tuple
             if not value or _filtered(path, line, value, plugin, context):
                 continue
             name = type(plugin).__name__
-            if name in GUESSING_DETECTORS and (is_placeholder(value) or _REFERENCE_KEY.search(line)):
+            if name in GUESSING_DETECTORS and (is_placeholder(value) or _names_not_holds(line, value)):
                 continue
             yield name, _whole(plugin, line, value), str(potential.type)
+
+
+def _names_not_holds(line: str, value: str) -> bool:
+    """The key on the line names a secret (`secretName:`) or the value is a commit/content digest
+    under a key that says so (`"sha": "4be1c0d…"`): a reference, not a credential."""
+    if _REFERENCE_KEY.search(line):
+        return True
+    return _HEX_DIGEST.fullmatch(value) is not None and _DIGEST_KEY.search(line) is not None
 
 
 def _whole(plugin: Any, line: str, value: str) -> str:
