@@ -222,6 +222,16 @@ CASES: dict[str, tuple[str, str | None]] = {
         view('user = request.form["user"]\nlog.info("login failed for " + user)\nreturn "no", 401'),
         "taint-log-injection",
     ),
+    "log-percent-arg": (
+        view('user = request.form["user"]\nlog.warning("login failed for %s", user)\nreturn "no", 401'),
+        "taint-log-injection",
+    ),
+    "log-structured-extra": (
+        view(
+            'user = request.form["user"]\nlog.warning("login failed", extra={"user": user})\nreturn "no", 401'
+        ),
+        None,
+    ),
     "log-stripped": (
         view(
             'user = request.form["user"].replace("\\n", "")\nlog.info("login failed for " + user)\n'

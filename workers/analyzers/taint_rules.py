@@ -343,7 +343,7 @@ def _sink(
 _HTML_TYPES = {"html_only": True}
 
 #: Sinks. `args`: positions or keyword names of the dangerous arguments ("*": all of
-#: them, "receiver": the object the method is called on). Conditions:
+#: them, "*args": every positional one, "receiver": the object the method is called on). Conditions:
 #:   shell_flag: subprocess-style (whole command only with shell=True, else the program)
 #:   html_only: not a sink when mimetype/content_type is a constant without "html"
 #:   safe_loader: yaml.load is safe with one of these Loader names
@@ -509,19 +509,20 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("*.headers.set", "header", (1, "_value")),
     _sink("*.headers.setdefault", "header", (1,)),
     _sink("*.set_header", "header", (1,)),
-    # logs
-    _sink("logging.debug", "log", ("*",)),
-    _sink("logging.info", "log", ("*",)),
-    _sink("logging.warning", "log", ("*",)),
-    _sink("logging.error", "log", ("*",)),
-    _sink("logging.critical", "log", ("*",)),
-    _sink("*.debug", "log", ("*",), receiver_re=r"(?i)log"),
-    _sink("*.info", "log", ("*",), receiver_re=r"(?i)log"),
-    _sink("*.warning", "log", ("*",), receiver_re=r"(?i)log"),
-    _sink("*.warn", "log", ("*",), receiver_re=r"(?i)log"),
-    _sink("*.error", "log", ("*",), receiver_re=r"(?i)log"),
-    _sink("*.critical", "log", ("*",), receiver_re=r"(?i)log"),
-    _sink("*.exception", "log", ("*",), receiver_re=r"(?i)log"),
+    # logs: the message and its %-arguments; `extra=` fields go to structured (escaping)
+    # formatters and `exc_info=` is the exception, neither is the log line an attacker can forge
+    _sink("logging.debug", "log", ("*args",)),
+    _sink("logging.info", "log", ("*args",)),
+    _sink("logging.warning", "log", ("*args",)),
+    _sink("logging.error", "log", ("*args",)),
+    _sink("logging.critical", "log", ("*args",)),
+    _sink("*.debug", "log", ("*args",), receiver_re=r"(?i)log"),
+    _sink("*.info", "log", ("*args",), receiver_re=r"(?i)log"),
+    _sink("*.warning", "log", ("*args",), receiver_re=r"(?i)log"),
+    _sink("*.warn", "log", ("*args",), receiver_re=r"(?i)log"),
+    _sink("*.error", "log", ("*args",), receiver_re=r"(?i)log"),
+    _sink("*.critical", "log", ("*args",), receiver_re=r"(?i)log"),
+    _sink("*.exception", "log", ("*args",), receiver_re=r"(?i)log"),
     # outbound requests
     _sink("requests.get", "ssrf", (0, "url")),
     _sink("requests.post", "ssrf", (0, "url")),

@@ -1156,6 +1156,8 @@ class Runner:
                 out.extend(
                     (kwargs[k.arg], _text(self.mod, k.value)) for k in node.keywords if k.arg in kwargs
                 )
+            elif spec == "*args":  # the positional arguments only (a log message and its % values)
+                out.extend((v, _text(self.mod, n)) for v, n in zip(args, node.args, strict=False))
             elif spec == "receiver":
                 if receiver is not None and isinstance(node.func, ast.Attribute):
                     out.append((receiver, _text(self.mod, node.func.value)))
