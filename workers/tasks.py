@@ -192,25 +192,16 @@ def _review_killed_at_hard_limit(
 
 
 @celery_app.task(bind=True, name=TIMED_OUT_TASK, acks_late=True, max_retries=MAX_RETRIES)
-def close_timed_out_review(
-    self: Any,
-    installation_id: int,
-    owner: str,
-    repo: str,
-    number: int,
-    head_sha: str | None,
-    delivery_id: str,
-    trigger: str,
-    comment_id: int | None = None,
-    **_later_fields: Any,  # the review job's newer kwargs, if any, do not stop the closing
-) -> dict[str, Any]:
-    """Complete a hard-killed review's check run `timed_out` (once: a completed run is left alone)."""
-    job = ReviewJob(installation_id, owner, repo, number, head_sha, delivery_id, trigger, comment_id)
+def close_timed_out_review(self: Any, **job_kwargs: Any) -> dict[str, Any]:
+    """Complete a hard-killed review's check run `timed_out` (once: a completed run is left alone).
+
+    Takes the killed review's own keyword arguments as they were queued, newer fields included."""
+    job = ReviewJob.from_kwargs(job_kwargs)
     rt = runtime()
     _release_content_claim(rt, job)
     run_id = remembered_check_run(rt.redis, rt.keys, job)
     try:
-        closed = close_timed_out_run(rt.tokens.client(installation_id), job, run_id, TimeLimitExceeded())
+        closed = close_timed_out_run(rt.tokens.client(job.installation_id), job, run_id, TimeLimitExceeded())
     except (TransientGitHubError, Unauthorized) as exc:
         _retry(self, exc)
         return {"status": "failed", "detail": str(exc)}
