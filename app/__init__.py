@@ -1,8 +1,8 @@
 """The webhook receiver: verify, filter, dedupe, enqueue, answer 202, in milliseconds.
 
-`create_app()` reads and validates the environment (`workers.config.Settings`);
+`create_app()` reads and validates the environment (`prguard.config.Settings`);
 tests pass their own settings and Redis client. Gunicorn serves it
-(`Procfile`: `web: gunicorn 'app:create_app()'`).
+(`Procfile`: `web: gunicorn 'prguard.app:create_app()'`).
 """
 
 from __future__ import annotations
@@ -15,14 +15,13 @@ from typing import Any
 
 import redis
 from flask import Flask, Response, g, request
-
-from app.logs import configure_logging
-from app.routing import _HANDLERS as ROUTED_EVENTS
-from app.webhooks import Receiver
-from workers import metrics, tracing
-from workers.celery_app import make_celery
-from workers.config import Settings
-from workers.logs import log_context
+from prguard import metrics, tracing
+from prguard.app.logs import configure_logging
+from prguard.app.routing import _HANDLERS as ROUTED_EVENTS
+from prguard.app.webhooks import Receiver
+from prguard.config import Settings
+from prguard.logs import log_context
+from prguard.queue.celery_app import make_celery
 
 
 def create_app(settings: Settings | None = None, *, redis_client: Any = None) -> Flask:

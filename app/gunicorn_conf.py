@@ -1,4 +1,6 @@
-"""gunicorn hooks and logging for prguard's web: `gunicorn -c python:app.gunicorn_conf 'app:create_app()'`.
+"""gunicorn hooks and logging for prguard's web.
+
+Used as `gunicorn -c python:prguard.app.gunicorn_conf 'prguard.app:create_app()'`.
 
 Only hooks and logging live here; the bind address, worker counts and timeouts
 stay on the command line (Procfile, compose, Kubernetes, systemd) where
@@ -11,8 +13,7 @@ import logging
 from typing import Any
 
 from gunicorn.glogging import Logger
-
-from workers import metrics
+from prguard import metrics
 
 
 class AccessLogger(Logger):
@@ -37,7 +38,7 @@ logger_class = AccessLogger
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "workers.logs.JsonFormatter"}},
+    "formatters": {"json": {"()": "prguard.logs.JsonFormatter"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
         "error_console": {

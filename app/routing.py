@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from workers.jobs import ReviewJob
-from workers.state import HeadRecord
+from prguard.queue.jobs import ReviewJob
+from prguard.queue.state import HeadRecord
 
 REVIEW_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review", "edited"})
 # `requested_action` button identifiers (<= 20 chars) that ask for a fresh review.
@@ -26,7 +26,7 @@ _EXTERNAL_ID = re.compile(r"^prguard:(\d+):")
 
 
 class KnownState(Protocol):
-    """The read-only parts of `workers.state.PullState` the router consults."""
+    """The read-only parts of `prguard.queue.state.PullState` the router consults."""
 
     def pull_for_sha(self, installation_id: int, full_name: str, head_sha: str) -> int | None: ...
 

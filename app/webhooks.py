@@ -16,10 +16,12 @@ import redis
 from flask import Response, g, request
 from gidgethub import BadRequest
 from gidgethub.sansio import Event
-
-from app.routing import Decision, route
-from workers import fastjson
-from workers.celery_app import (
+from prguard.app.routing import Decision, route
+from prguard.config import Settings
+from prguard.logs import bind
+from prguard.observability import message_headers
+from prguard.queue import fastjson
+from prguard.queue.celery_app import (
     ANALYZE_QUEUE,
     FORGET_TASK,
     HELP_TASK,
@@ -28,11 +30,8 @@ from workers.celery_app import (
     WRITE_QUEUE,
     wire_message,
 )
-from workers.config import Settings
-from workers.jobs import ReviewJob
-from workers.logs import bind
-from workers.observability import message_headers
-from workers.state import PullState, RedisKeys
+from prguard.queue.jobs import ReviewJob
+from prguard.queue.state import PullState, RedisKeys
 
 log = logging.getLogger("prguard.webhooks")
 

@@ -1,5 +1,5 @@
 """Policies: the built-in default and presets, the schema, and the loader/merger/validator."""
 
-from policies.model import Policy, PolicyError, deep_merge
+from prguard.policies.model import Policy, PolicyError, deep_merge
 
 __all__ = ["Policy", "PolicyError", "deep_merge"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from policies.loader import load_policy
-from policies.model import PolicyError
+from prguard.policies.loader import load_policy
+from prguard.policies.model import PolicyError
 
 REPO_POLICY_PATH = ".github/prguard.yml"
 

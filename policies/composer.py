@@ -16,16 +16,15 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
-
-from policies.patterns import PatternError, check_glob, check_regex
-from policies.rulepaths import check_rule_path
+from prguard.policies.patterns import PatternError, check_glob, check_regex
+from prguard.policies.rulepaths import check_rule_path
 
 HERE = Path(__file__).resolve().parent
 SCHEMA_DIR = HERE / "schema"
 PRESETS_DIR = HERE / "presets"
 PUBLISHED_SCHEMA = HERE / "prguard.schema.json"
 #: keys only the top level of a file may carry (`rules`/`rules_disabled` are inherited org → repo
-#: by policies.rules, so `ai_authored:` overrides cannot replace them)
+#: by prguard.policies.rules, so `ai_authored:` overrides cannot replace them)
 _ROOT_ONLY = ("version", "extends", "rules", "rules_disabled")
 
 FORMAT_CHECKER = FormatChecker(formats=())

@@ -10,8 +10,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from policies.composer import composed_schema
-from policies.loader import builtin_policy
+from prguard.policies.composer import composed_schema
+from prguard.policies.loader import builtin_policy
 
 
 def keys_markdown() -> str:

@@ -13,11 +13,10 @@ from functools import lru_cache
 from typing import Any
 
 from jsonschema.exceptions import ValidationError
-
-from policies.composer import PRESETS_DIR, preset_names, validator
-from policies.model import Policy, PolicyError, deep_merge
-from policies.rules import RuleLayer, inherit_rules
-from policies.yamlsafe import line_of, parse_yaml
+from prguard.policies.composer import PRESETS_DIR, preset_names, validator
+from prguard.policies.model import Policy, PolicyError, deep_merge
+from prguard.policies.rules import RuleLayer, inherit_rules
+from prguard.policies.yamlsafe import line_of, parse_yaml
 
 DEFAULT_PRESET = "default"
 _MAX_EXTENDS_CHAIN = 5
@@ -139,7 +138,7 @@ def _merge(
     texts: dict[str, str | None] | None = None,
     rule_errors: list[PolicyError] | None = None,
 ) -> Policy:
-    """Merge the layers; `rules:` are inherited (policies.rules), their errors go to `rule_errors`."""
+    """Merge the layers; `rules:` are inherited (prguard.policies.rules), their errors go to `rule_errors`."""
     layers = list(layers)
     data = builtin_policy(DEFAULT_PRESET)
     sources = ["built-in default"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from policies.patterns import PatternError
+from prguard.policies.patterns import PatternError
 
 ORG_PREFIX = "org:"
 MAX_RULE_PATH = 300

@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from policies.model import PolicyError
-from policies.yamlsafe import line_of, parse_yaml
+from prguard.policies.model import PolicyError
+from prguard.policies.yamlsafe import line_of, parse_yaml
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+from prguard.policies.model import PolicyError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
-from policies.model import PolicyError
 
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 20  # collections inside collections, after alias expansion

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-WEBHOOK_FIXTURES = ROOT.parent / "shared" / "fixtures" / "github-webhooks"
+WEBHOOK_FIXTURES = ROOT / "tests" / "fixtures" / "github-webhooks"
 
 # One line per fixture module, e.g. "tests.fake_github.fixture".
 pytest_plugins: list[str] = ["tests.fake_github.fixture"]
 
 
 def load_webhook(event: str, name: str) -> dict:
-    """A real payload recorded from GitHub's examples (../shared/fixtures/github-webhooks)."""
+    """A real payload from GitHub's examples (tests/fixtures/github-webhooks, MIT, octokit/webhooks)."""
     return json.loads((WEBHOOK_FIXTURES / event / name).read_text())
 
 

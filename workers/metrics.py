@@ -7,7 +7,7 @@ exporter sums them). Without that variable each process keeps its own values,
 which is right for a single process (Celery `--pool solo`, tests).
 
 The web process serves `GET /metrics`; a worker serves the same text on
-`WORKER_METRICS_PORT` (see `workers.observability`). Label values are bounded:
+`WORKER_METRICS_PORT` (see `prguard.observability`). Label values are bounded:
 route templates, rule ids, stages and outcomes, never ids or SHAs.
 """
 
@@ -152,7 +152,7 @@ def stage(name: str) -> Iterator[None]:
 
 
 def observe_github_call(method: str, route: str, status: int | None, remaining: Any = None) -> None:
-    """One GitHub API exchange (called by `workers.github.client`)."""
+    """One GitHub API exchange (called by `prguard.github.client`)."""
     GITHUB_CALLS.labels(method, route, str(status or 0)).inc()
     if remaining is not None and getattr(remaining, "remaining", None) is not None:
         resource = getattr(remaining, "resource", None) or ("graphql" if route == "/graphql" else "core")

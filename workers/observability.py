@@ -17,8 +17,7 @@ from contextvars import Token
 from typing import Any
 
 from celery import signals
-
-from workers import logs, metrics, tracing
+from prguard import logs, metrics, tracing
 
 ENQUEUED_HEADER = "prguard_enqueued_at"
 _MAX_TRACKED = 1024

@@ -63,9 +63,9 @@ pre code { background: none; padding: 0; }
 
 def _review():
     """The example reviewed as `prguard review --example` does; returns the example and the result."""
-    from policies.loader import load_policy
-    from workers.cli.example import load_example
-    from workers.engine.review import review
+    from prguard.cli.example import load_example
+    from prguard.engine.review import review
+    from prguard.policies.loader import load_policy
 
     example = load_example()
     policy = load_policy()
@@ -81,8 +81,8 @@ def _markdown(text: str) -> str:
 
 
 def check_run_page(result) -> str:
-    from workers.publish.checkrun import actions_for, verdict_title
-    from workers.report.markdown import render_summary
+    from prguard.publish.checkrun import actions_for, verdict_title
+    from prguard.report.markdown import render_summary
 
     summary = _markdown(render_summary(result))
     buttons = "".join(
@@ -97,7 +97,7 @@ def check_run_page(result) -> str:
 
 def inline_comment_page(example, result) -> str:
     """The first inline comment (highest severity) and the first one carrying a one-click suggestion."""
-    from workers.publish.review import diffs_by_path, plan_inline_comments
+    from prguard.publish.review import diffs_by_path, plan_inline_comments
 
     plan = plan_inline_comments(result.findings, diffs_by_path(example.files), limit=20)
     shown = [plan.comments[0]]

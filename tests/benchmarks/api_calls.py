@@ -15,12 +15,13 @@ import math
 import sys
 from collections import Counter
 
+from prguard.github.client import GitHubClient
+from prguard.github.pulls import fetch_policy_texts, fetch_pull_request
+from prguard.publish.publisher import Publisher, PublishTarget
+
 from tests.fake_github.fixture import make_app_key
 from tests.fake_github.server import FakeGitHub
 from tests.unit.publish_factories import finding, policy, result
-from workers.github.client import GitHubClient
-from workers.github.pulls import fetch_policy_texts, fetch_pull_request
-from workers.publish.publisher import Publisher, PublishTarget
 
 LINES = 12
 SIZES = (10, 100, 1000)

@@ -13,9 +13,10 @@ import statistics
 import time
 from collections.abc import Sequence
 
+from prguard.analyzers.authorship import detect_authorship
+
 from tests.benchmarks.authorship_holdout import HOLDOUT_NEGATIVES, HOLDOUT_POSITIVES
 from tests.unit.authorship_cases import NEGATIVES, POSITIVES, Case, added, commit, pr
-from workers.analyzers.authorship import detect_authorship
 
 
 def evaluate(name: str, cases: Sequence[Case]) -> dict[str, float]:

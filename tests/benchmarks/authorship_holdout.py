@@ -8,8 +8,9 @@ from the development set in `tests/unit/authorship_cases.py`.
 
 from __future__ import annotations
 
+from prguard.engine.model import Person
+
 from tests.unit.authorship_cases import CURSOR_BUGBOT, DEPENDABOT, GITHUB_WEB, HUMAN, Case, commit, pr
-from workers.engine.model import Person
 
 COPILOT = Person("Copilot", "198982749+Copilot@users.noreply.github.com")
 PRE_COMMIT = Person("pre-commit-ci[bot]", "66853113+pre-commit-ci[bot]@users.noreply.github.com")

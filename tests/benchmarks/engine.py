@@ -52,10 +52,10 @@ def timed(cmd: list[str], cwd: Path) -> float:
 
 def in_process(dirs: list[Path], analyzers: str | None) -> tuple[float, dict[str, float]]:
     sys.path.insert(0, str(ROOT))
-    from policies.loader import load_policy
-    from workers.analyzers import registry
-    from workers.engine.__main__ import collect
-    from workers.engine.review import review
+    from prguard.analyzers import registry
+    from prguard.engine.__main__ import collect
+    from prguard.engine.review import review
+    from prguard.policies.loader import load_policy
 
     files = collect([str(d) for d in dirs])
     chosen = registry()
@@ -87,8 +87,8 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpu(s), load average {os.getloadavg()[0]:.2f}")
 
     commands = {
-        "engine CLI, all analyzers": [py, "-m", "workers.engine", *names],
-        f"engine CLI, {MY_ANALYZERS}": [py, "-m", "workers.engine", "--analyzers", MY_ANALYZERS, *names],
+        "engine CLI, all analyzers": [py, "-m", "prguard.engine", *names],
+        f"engine CLI, {MY_ANALYZERS}": [py, "-m", "prguard.engine", "--analyzers", MY_ANALYZERS, *names],
         "bandit -r -q": [str(bindir / "bandit"), "-r", "-q", *names],
         "radon cc": [str(bindir / "radon"), "cc", *names],
         "radon mi": [str(bindir / "radon"), "mi", *names],

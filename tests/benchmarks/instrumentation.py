@@ -19,10 +19,10 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
-from policies.loader import load_policy
-from workers.analyzers.instrumentation import InstrumentationAnalyzer
-from workers.engine.model import ChangedFile
-from workers.engine.review import review
+from prguard.analyzers.instrumentation import InstrumentationAnalyzer
+from prguard.engine.model import ChangedFile
+from prguard.engine.review import review
+from prguard.policies.loader import load_policy
 
 DEFAULT_PAIRS = (
     "requests==2.31.0..2.32.3",

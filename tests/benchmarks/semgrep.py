@@ -17,11 +17,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from policies.loader import load_policy
-from workers.analyzers import registry
-from workers.analyzers.semgrep import find_semgrep
-from workers.engine.model import ChangedFile
-from workers.engine.review import review
+from prguard.analyzers import registry
+from prguard.analyzers.semgrep import find_semgrep
+from prguard.engine.model import ChangedFile
+from prguard.engine.review import review
+from prguard.policies.loader import load_policy
 
 RULES = {
     "python-security.yml": [

@@ -29,12 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-
-from policies.loader import load_policy
-from workers.analyzers.security import SecurityAnalyzer
-from workers.analyzers.taint import TaintAnalyzer
-from workers.engine.model import ChangedFile, Finding, Severity
-from workers.engine.review import review
+from prguard.analyzers.security import SecurityAnalyzer
+from prguard.analyzers.taint import TaintAnalyzer
+from prguard.engine.model import ChangedFile, Finding, Severity
+from prguard.engine.review import review
+from prguard.policies.loader import load_policy
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "taint"
 

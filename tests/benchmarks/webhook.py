@@ -272,7 +272,7 @@ def main() -> int:
             "PYTHONPATH": str(ROOT),
         }
         servers = {
-            "prguard": ("app:create_app()", ["-c", "python:app.gunicorn_conf", *options]),
+            "prguard": ("prguard.app:create_app()", ["-c", "python:prguard.app.gunicorn_conf", *options]),
             "minimal": ("tests.benchmarks.minimal_receiver:create_app()", options),
         }
         script, payloads = Path(tmp) / "post.lua", Path(tmp) / "payloads.tsv"

@@ -12,7 +12,7 @@ path as a worker, minus the broker) against the fake and the real Redis (DB 7, a
 fresh key prefix per run, so the analysis cache starts cold), then reports its
 VmHWM (peak RSS) and wall time. A `--warm` run repeats the review with the
 analysis cache filled. The idle baseline is a subprocess that imports what a
-worker process imports (`workers.tasks`), and the same plus every analyzer module.
+worker process imports (`prguard.worker.tasks`), and the same plus every analyzer module.
 `--trace` runs one review under tracemalloc and prints the biggest allocation
 sites at the end of the fetch, when the cross-file analyzers start (every head tree
 is held then: the engine's peak) and at the end of the engine step.
@@ -132,10 +132,10 @@ def _vm(field: str) -> int:
 
 
 def child_idle(with_analyzers: bool) -> dict[str, Any]:
-    import workers.tasks  # noqa: F401  (what a worker process imports)
+    import prguard.worker.tasks  # noqa: F401  (what a worker process imports)
 
     if with_analyzers:
-        from workers.analyzers import registry
+        from prguard.analyzers import registry
 
         registry()
     return {"peak_kb": _vm("VmHWM"), "rss_kb": _vm("VmRSS")}
@@ -143,7 +143,7 @@ def child_idle(with_analyzers: bool) -> dict[str, Any]:
 
 def child_review(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
-    from workers import tasks
+    from prguard.worker import tasks
 
     imported = _vm("VmHWM")
     job = {
@@ -168,9 +168,9 @@ def child_trace(args: argparse.Namespace) -> dict[str, Any]:
     """One review under tracemalloc: top allocation sites after the fetch and after the engine."""
     import tracemalloc
 
-    from workers import pipeline
-    from workers.engine import review as engine_review
-    from workers.github import pulls
+    from prguard.engine import review as engine_review
+    from prguard.github import pulls
+    from prguard.worker import pipeline
 
     tracemalloc.start(12)
     reports: dict[str, Any] = {}
@@ -214,7 +214,7 @@ def child_trace(args: argparse.Namespace) -> dict[str, Any]:
     pulls.fetch_pull_request = traced_fetch
     engine_review.review = traced_review
     engine_review._analyze_batch = traced_cross_file
-    from workers import tasks
+    from prguard.worker import tasks
 
     tasks.review_pull_request(
         installation_id=INSTALLATION, owner=OWNER, repo=REPO, number=args.number, head_sha=args.head_sha,
@@ -321,7 +321,9 @@ def main() -> int:
     peak = median_mb(reviews, "peak_kb")
     cold = statistics.median(r["runs"][0]["seconds"] for r in reviews)
     print(f"{args.files}-file PR, {args.runs} runs each (medians)")
-    print(f"idle worker (imports workers.tasks)          peak RSS {median_mb(idle, 'peak_kb'):6.1f} MB")
+    print(
+        f"idle worker (imports prguard.worker.tasks)          peak RSS {median_mb(idle, 'peak_kb'):6.1f} MB"
+    )
     print(f"idle worker + every analyzer module imported peak RSS {median_mb(loaded, 'peak_kb'):6.1f} MB")
     print(f"review job, cold analysis cache              peak RSS {peak:6.1f} MB   wall {cold:5.1f} s")
     if args.warm:

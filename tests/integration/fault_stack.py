@@ -26,15 +26,15 @@ from typing import Any
 import pytest
 import redis
 import requests
+from prguard.app import create_app
+from prguard.config import Settings
+from prguard.github.auth import InstallationTokens
+from prguard.publish import publisher as publisher_module
+from prguard.publish.throttle import WriteBudget
+from prguard.queue.celery_app import ANALYZE_QUEUE, WRITE_QUEUE
 
-from app import create_app
 from tests.conftest import load_webhook
 from tests.spine_helpers import make_settings, webhook_headers
-from workers.celery_app import ANALYZE_QUEUE, WRITE_QUEUE
-from workers.config import Settings
-from workers.github.auth import InstallationTokens
-from workers.publish import publisher as publisher_module
-from workers.publish.throttle import WriteBudget
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -155,7 +155,7 @@ class Stack:
     def start_web(self) -> None:
         self.port = self.port or free_port()
         self.web = subprocess.Popen(
-            [str(BIN / "gunicorn"), "app:create_app()", "--bind", f"127.0.0.1:{self.port}",
+            [str(BIN / "gunicorn"), "prguard.app:create_app()", "--bind", f"127.0.0.1:{self.port}",
              "--workers", "1", "--threads", "4", "--worker-class", "gthread"],
             cwd=ROOT, env=self.env, stdout=self._log("web"), stderr=subprocess.STDOUT,
         )  # fmt: skip
@@ -171,7 +171,7 @@ class Stack:
         self._starts += 1
         env = {**self.env, **extra_env}
         self.worker = subprocess.Popen(
-            [str(BIN / "celery"), "-A", "workers.celery_app", "worker",
+            [str(BIN / "celery"), "-A", "prguard.queue.celery_app", "worker",
              "-Q", f"{ANALYZE_QUEUE},{WRITE_QUEUE}",
              "--pool", pool, "--concurrency", "1", "-n", f"fault-{uuid.uuid4().hex[:6]}@%h",
              "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO"],
@@ -345,7 +345,7 @@ def completed_runs(fake: Any) -> list[dict]:
 
 def assert_published_once(fake: Any, number: int, head_sha: str) -> dict:
     """Exactly one check run on the head, completed once; one review; each fingerprint commented once."""
-    from workers.publish.dedupe import parse_fingerprint
+    from prguard.publish.dedupe import parse_fingerprint
 
     runs = [r for r in fake.check_runs(OWNER, REPO) if r["head_sha"] == head_sha]
     assert len(runs) == 1, f"{len(runs)} check runs on {head_sha[:7]}"

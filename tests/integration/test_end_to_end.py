@@ -36,10 +36,10 @@ def stack(fake_github, github_app_key, tmp_path):
 
 def _engine_result(fake_github, pull):
     """What the engine concludes on the same PR, computed in-process from the same fake data."""
-    from policies.loader import load_effective_policy
-    from workers.engine.review import review
-    from workers.github.client import GitHubClient
-    from workers.github.pulls import fetch_pull_request
+    from prguard.engine.review import review
+    from prguard.github.client import GitHubClient
+    from prguard.github.pulls import fetch_pull_request
+    from prguard.policies.loader import load_effective_policy
 
     client = GitHubClient(api_url=fake_github.api_url, token=fake_github.issue_token(INSTALLATION))
     snapshot = fetch_pull_request(client, OWNER, REPO, pull.number)
@@ -74,7 +74,7 @@ def test_signed_pull_request_opened_is_reviewed_on_the_fake_github(stack, fake_g
     assert run["name"] == "prguard" and run["head_sha"] == pull.head_sha
     assert run["conclusion"] == expected.conclusion
     assert run["output"]["title"]
-    from workers.report.markdown import render_summary
+    from prguard.report.markdown import render_summary
 
     first_line = render_summary(expected).splitlines()[0]
     assert first_line in run["output"]["summary"]

@@ -13,9 +13,9 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from prguard.policies.loader import load_policy_text
+from prguard.policies.model import PolicyError
 
-from policies.loader import load_policy_text
-from policies.model import PolicyError
 from tests.integration.fault_stack import in_process_receiver
 from tests.spine_helpers import sign
 

@@ -1,6 +1,6 @@
 """GitHub misbehaving on every endpoint prguard uses: the job backs off as told, completes, publishes once.
 
-The matrix runs the real review task body (`workers.tasks.review_pull_request`)
+The matrix runs the real review task body (`prguard.worker.tasks.review_pull_request`)
 against the fake GitHub over HTTP and the real Redis (DB 10). Celery's broker is
 the only thing emulated: when the task asks for a retry, the countdown it gives
 is recorded and checked against what GitHub said (Retry-After, x-ratelimit-reset,
@@ -21,6 +21,12 @@ from dataclasses import dataclass
 
 import pytest
 import redis as redis_lib
+from prguard.github.auth import InstallationTokens
+from prguard.publish import publisher as publisher_module
+from prguard.publish.throttle import WriteBudget
+from prguard.queue.celery_app import MAX_RETRY_COUNTDOWN, VISIBILITY_TIMEOUT
+from prguard.queue.state import RedisKeys
+from prguard.worker import tasks
 
 from tests.fake_github.server import Fault
 from tests.integration.fault_stack import (
@@ -36,12 +42,6 @@ from tests.integration.fault_stack import (
     running_stack,
     seed_service_pull,
 )
-from workers import tasks
-from workers.celery_app import MAX_RETRY_COUNTDOWN, VISIBILITY_TIMEOUT
-from workers.github.auth import InstallationTokens
-from workers.publish import publisher as publisher_module
-from workers.publish.throttle import WriteBudget
-from workers.state import RedisKeys
 
 pytestmark = pytest.mark.integration
 

@@ -13,14 +13,14 @@ import uuid
 
 import pytest
 import redis as redis_lib
+from prguard.publish.publisher import publish_context
+from prguard.queue.jobs import ReviewJob
+from prguard.queue.state import RedisKeys
+from prguard.worker.pipeline import run_review
 
 from tests.conftest import load_webhook
 from tests.integration.fault_stack import delete_prefix, in_process_receiver, pipeline_tokens
 from tests.spine_helpers import sign, webhook_headers
-from workers.jobs import ReviewJob
-from workers.pipeline import run_review
-from workers.publish.publisher import publish_context
-from workers.state import RedisKeys
 
 pytestmark = pytest.mark.integration
 

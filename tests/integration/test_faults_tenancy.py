@@ -13,14 +13,14 @@ import uuid
 
 import pytest
 import redis as redis_lib
+from prguard.github.errors import NotFound
+from prguard.logs import JsonFormatter
+from prguard.publish.publisher import publish_context
+from prguard.queue.jobs import ReviewJob
+from prguard.queue.state import RedisKeys
+from prguard.worker.pipeline import run_review
 
 from tests.integration.fault_stack import assert_no_secret_in, delete_prefix, pem_body_lines, pipeline_tokens
-from workers.github.errors import NotFound
-from workers.jobs import ReviewJob
-from workers.logs import JsonFormatter
-from workers.pipeline import run_review
-from workers.publish.publisher import publish_context
-from workers.state import RedisKeys
 
 pytestmark = pytest.mark.integration
 

@@ -20,6 +20,7 @@ import uuid
 import pytest
 import redis
 import requests
+from prguard.queue.celery_app import ANALYZE_QUEUE, WRITE_QUEUE
 
 from tests.integration.fault_stack import (
     BIN,
@@ -32,7 +33,6 @@ from tests.integration.fault_stack import (
     wait_until,
 )
 from tests.spine_helpers import webhook_headers
-from workers.celery_app import ANALYZE_QUEUE, WRITE_QUEUE
 
 pytestmark = pytest.mark.integration
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 import copy
 
 import pytest
+from prguard.app.routing import route
+from prguard.publish.commands import WaiverStore, answer_help, waive
+from prguard.publish.publisher import publish_context
+from prguard.queue.state import PullState, RedisKeys
+from prguard.worker.pipeline import run_review
 
-from app.routing import route
 from tests.conftest import load_webhook
 from tests.integration.test_publish_e2e import BASE, HEAD, OWNER, REPO, make_world, review
-from workers.pipeline import run_review
-from workers.publish.commands import WaiverStore, answer_help, waive
-from workers.publish.publisher import publish_context
-from workers.state import PullState, RedisKeys
 
 pytestmark = pytest.mark.integration
 

@@ -11,15 +11,15 @@ import ast
 import re
 
 import pytest
+from prguard.engine.diffmap import FileDiff
+from prguard.publish.dedupe import parse_fingerprint
+from prguard.publish.publisher import publish_context
+from prguard.queue.jobs import ReviewJob
+from prguard.queue.state import RedisKeys
+from prguard.worker.pipeline import run_review
 
 from tests.integration.fault_stack import pipeline_tokens
 from tests.spine_helpers import redis_under_prefix
-from workers.engine.diffmap import FileDiff
-from workers.jobs import ReviewJob
-from workers.pipeline import run_review
-from workers.publish.dedupe import parse_fingerprint
-from workers.publish.publisher import publish_context
-from workers.state import RedisKeys
 
 pytestmark = pytest.mark.integration
 

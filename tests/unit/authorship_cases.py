@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from workers.engine.model import ChangedFile, CommitInfo, Person, PullRequestInfo
+from prguard.engine.model import ChangedFile, CommitInfo, Person, PullRequestInfo
 
 HUMAN = Person("Alice Example", "alice@example.com", "alice")
 GITHUB_WEB = Person("GitHub", "noreply@github.com", "web-flow")

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from policies.model import Policy, PolicyError, deep_merge
-from workers.engine.model import ChangedFile
+from prguard.engine.model import ChangedFile
+from prguard.policies.model import Policy, PolicyError, deep_merge
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_POLICY = ROOT / "policies" / "presets" / "default.yml"
@@ -23,9 +22,9 @@ def make_policy(overrides: dict[str, Any] | None = None, errors: tuple[PolicyErr
 
 def engine_review(files, policy: Policy | None = None, pull=None, **kwargs):
     """`review()` with only the security and complexity analyzers (others have their own tests)."""
-    from workers.analyzers.complexity import ComplexityAnalyzer
-    from workers.analyzers.security import SecurityAnalyzer
-    from workers.engine.review import review
+    from prguard.analyzers.complexity import ComplexityAnalyzer
+    from prguard.analyzers.security import SecurityAnalyzer
+    from prguard.engine.review import review
 
     kwargs.setdefault("analyzers", [SecurityAnalyzer(), ComplexityAnalyzer()])
     return review(files, policy or make_policy(), pull, **kwargs)

@@ -7,11 +7,11 @@ import difflib
 import textwrap
 from typing import Any
 
-from policies.loader import load_policy
-from workers.analyzers.base import FileContext, SourceFile
-from workers.analyzers.instrumentation import InstrumentationAnalyzer
-from workers.engine.diffmap import FileDiff
-from workers.engine.model import ChangedFile, Finding
+from prguard.analyzers.base import FileContext, SourceFile
+from prguard.analyzers.instrumentation import InstrumentationAnalyzer
+from prguard.engine.diffmap import FileDiff
+from prguard.engine.model import ChangedFile, Finding
+from prguard.policies.loader import load_policy
 
 
 def analyze(code: str, *, path: str = "svc/app.py", settings: dict[str, Any] | None = None) -> list[Finding]:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-
-from policies.model import Policy, deep_merge
-from workers.engine.model import Finding, ReviewResult, Severity, make_fingerprint
+from prguard.engine.model import Finding, ReviewResult, Severity, make_fingerprint
+from prguard.policies.model import Policy, deep_merge
 
 DEFAULT_POLICY = yaml.safe_load(
     (Path(__file__).resolve().parents[2] / "policies" / "presets" / "default.yml").read_text()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from workers.analyzers.base import FileContext, SourceFile
-from workers.analyzers.taint import TaintAnalyzer
-from workers.engine.diffmap import FileDiff
-from workers.engine.model import Finding
+from prguard.analyzers.base import FileContext, SourceFile
+from prguard.analyzers.taint import TaintAnalyzer
+from prguard.engine.diffmap import FileDiff
+from prguard.engine.model import Finding
 
 
 def context(path: str, code: str, settings: dict[str, Any] | None = None) -> FileContext:

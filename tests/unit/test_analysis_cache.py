@@ -11,15 +11,15 @@ from types import SimpleNamespace
 
 import pytest
 import redis
+from prguard.engine.cache import CachedAnalysis
+from prguard.engine.model import Confidence, Finding, FlowStep, Severity
+from prguard.github.auth import InstallationTokens
+from prguard.queue.jobs import ReviewJob
+from prguard.queue.state import RedisKeys
+from prguard.worker.analysis_cache import RedisAnalysisCache, decode, encode
+from prguard.worker.pipeline import complete_check_run, run_review
 
 from tests.spine_helpers import unreachable_redis
-from workers.analysis_cache import RedisAnalysisCache, decode, encode
-from workers.engine.cache import CachedAnalysis
-from workers.engine.model import Confidence, Finding, FlowStep, Severity
-from workers.github.auth import InstallationTokens
-from workers.jobs import ReviewJob
-from workers.pipeline import complete_check_run, run_review
-from workers.state import RedisKeys
 
 OWNER, REPO, INSTALLATION = "octo-org", "services", 31
 CACHEABLE = ("security", "complexity", "instrumentation", "rules")

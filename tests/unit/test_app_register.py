@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 import requests
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from prguard.app.routing import _HANDLERS as ROUTED
+from prguard.cli import main
+from prguard.cli.app import ManifestFlow, api_url_for, new_app_url, update_env_file
+from prguard.config import Settings
+from prguard.github.manifest import ALWAYS_DELIVERED, EVENTS, PERMISSIONS, app_manifest
 
-from app.routing import _HANDLERS as ROUTED
 from tests.fake_github.manifests import created_apps, offer_manifest
-from workers.cli import main
-from workers.cli.app import ManifestFlow, api_url_for, new_app_url, update_env_file
-from workers.config import Settings
-from workers.github.manifest import ALWAYS_DELIVERED, EVENTS, PERMISSIONS, app_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
 

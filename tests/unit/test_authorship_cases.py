@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from prguard.analyzers.authorship import detect_authorship
+from prguard.analyzers.authorship_table import CANONICAL_AGENTS
 
 from tests.unit.authorship_cases import CASES, NEGATIVES, POSITIVES
-from workers.analyzers.authorship import detect_authorship
-from workers.analyzers.authorship_table import CANONICAL_AGENTS
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)

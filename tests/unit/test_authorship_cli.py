@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from prguard.cli import main
+from prguard.engine.model import ChangedFile
+from prguard.engine.rest_shapes import RestShapeError, changed_files, pull_request_info
+from prguard.engine.review import review
+from prguard.policies.loader import load_policy
 
-from policies.loader import load_policy
 from tests.conftest import load_webhook
 from tests.unit.authorship_cases import added, commit, pr
-from workers.cli import main
-from workers.engine.model import ChangedFile
-from workers.engine.rest_shapes import RestShapeError, changed_files, pull_request_info
-from workers.engine.review import review
 
 
 def rest_user(login: str, user_id: int, type_: str = "User") -> dict:

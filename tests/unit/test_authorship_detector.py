@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from policies.loader import load_policy
-from tests.unit.authorship_cases import DEPENDABOT, GITHUB_WEB, HUMAN, added, commit, pr
-from workers.analyzers.authorship import (
+from prguard.analyzers.authorship import (
     MAX_EVIDENCE_PER_AGENT,
     Evidence,
     agent_confidence,
@@ -14,14 +11,17 @@ from workers.analyzers.authorship import (
     detect_authorship,
     parse_trailers,
 )
-from workers.analyzers.authorship_table import (
+from prguard.analyzers.authorship_table import (
     CANONICAL_AGENTS,
     MarkerError,
     builtin_table,
     parse_marker,
     parse_table,
 )
-from workers.engine.model import Person
+from prguard.engine.model import Person
+from prguard.policies.loader import load_policy
+
+from tests.unit.authorship_cases import DEPENDABOT, GITHUB_WEB, HUMAN, added, commit, pr
 
 CLAUDE_TRAILER = "Co-Authored-By: Claude <noreply@anthropic.com>"
 

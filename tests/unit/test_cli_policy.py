@@ -6,9 +6,8 @@ import json
 import subprocess
 
 import yaml
-
-from policies.composer import composed_schema
-from workers.cli import main
+from prguard.cli import main
+from prguard.policies.composer import composed_schema
 
 
 def test_check_prints_the_effective_policy(tmp_path, capsys):

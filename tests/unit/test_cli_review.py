@@ -10,9 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from workers.cli import main
-from workers.cli.gitrepo import GitError, GitRepo
+from prguard.cli import main
+from prguard.cli.gitrepo import GitError, GitRepo
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -320,7 +319,7 @@ def test_example_json_has_authorship_and_the_planted_problems(capsys):
 @pytest.mark.integration  # runs prguard in a child Python process
 def test_console_entry_point_runs_without_a_traceback(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "workers.cli", "review", "--repo", str(tmp_path)],
+        [sys.executable, "-m", "prguard.cli", "review", "--repo", str(tmp_path)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -331,7 +330,7 @@ def test_console_entry_point_runs_without_a_traceback(tmp_path):
 
 
 def test_example_ignores_byte_code_caches_of_an_installed_copy(tmp_path, monkeypatch):
-    from workers.cli import example
+    from prguard.cli import example
 
     copy = tmp_path / "examples"
     shutil.copytree(example.EXAMPLES_DIR / example.DEFAULT_EXAMPLE, copy / example.DEFAULT_EXAMPLE)

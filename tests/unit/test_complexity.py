@@ -7,15 +7,15 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from prguard.analyzers.complexity import ComplexityAnalyzer
+from prguard.analyzers.rawmetrics import analyze as fast_raw
+from prguard.analyzers.rawmetrics import halstead_volume
+from prguard.engine.review import review
 from radon.complexity import cc_visit
 from radon.metrics import h_visit_ast, mi_visit
 from radon.raw import analyze as radon_raw
 
 from tests.unit.engine_helpers import added, make_policy, modified
-from workers.analyzers.complexity import ComplexityAnalyzer
-from workers.analyzers.rawmetrics import analyze as fast_raw
-from workers.analyzers.rawmetrics import halstead_volume
-from workers.engine.review import review
 
 BILLING_BASE = textwrap.dedent(
     """\

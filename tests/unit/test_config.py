@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from prguard.config import DEFAULT_MAX_PAYLOAD_BYTES, ConfigError, Settings, derive_graphql_url
 
 from tests.spine_helpers import private_key_pem
-from workers.config import DEFAULT_MAX_PAYLOAD_BYTES, ConfigError, Settings, derive_graphql_url
 
 SECRET = "hook-secret-value-123"
 
@@ -125,7 +125,7 @@ def test_settings_are_frozen():
 
 
 def test_task_time_limits_default_and_override():
-    from workers.config import task_time_limits
+    from prguard.config import task_time_limits
 
     settings = Settings.from_env(env())
     assert (settings.task_soft_time_limit, settings.task_time_limit) == (480, 600)
@@ -146,7 +146,7 @@ def test_task_time_limits_default_and_override():
     ],
 )
 def test_task_time_limits_are_validated(soft, hard, named, says):
-    from workers.config import task_time_limits
+    from prguard.config import task_time_limits
 
     bad = {"TASK_SOFT_TIME_LIMIT": soft, "TASK_TIME_LIMIT": hard}
     with pytest.raises(ConfigError) as caught:
@@ -157,7 +157,7 @@ def test_task_time_limits_are_validated(soft, hard, named, says):
 
 
 def test_the_celery_app_takes_the_time_limits_from_the_environment(monkeypatch):
-    from workers.celery_app import make_celery
+    from prguard.queue.celery_app import make_celery
 
     monkeypatch.setenv("TASK_SOFT_TIME_LIMIT", "30")
     monkeypatch.setenv("TASK_TIME_LIMIT", "45")

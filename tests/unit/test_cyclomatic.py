@@ -7,9 +7,8 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+from prguard.analyzers.cyclomatic import cyclomatic
 from radon.visitors import ComplexityVisitor
-
-from workers.analyzers.cyclomatic import cyclomatic
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 import yaml
 from celery import Celery
+from prguard.cli import COMMANDS, build_parser
+from prguard.config import ENV_VARS
+from prguard.queue.celery_app import ANALYZE_QUEUE, WRITE_QUEUE
 
 from tests.spine_helpers import make_settings
-from workers.celery_app import ANALYZE_QUEUE, WRITE_QUEUE
-from workers.cli import COMMANDS, build_parser
-from workers.config import ENV_VARS
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -35,8 +35,7 @@ QUEUES = {ANALYZE_QUEUE, WRITE_QUEUE}
 @pytest.fixture(scope="module")
 def url_rules() -> set[str]:
     import redis
-
-    from app import create_app
+    from prguard.app import create_app
 
     # never contacted: building the app only registers its routes
     app = create_app(make_settings("redis://127.0.0.1:6379/14"), redis_client=redis.Redis(db=14))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import textwrap
 
+from prguard.analyzers.base import Analyzer
+from prguard.engine.cache import CachedAnalysis, MemoryCache
+
 from tests.unit.engine_helpers import added, engine_review, make_policy, modified
-from workers.analyzers.base import Analyzer
-from workers.engine.cache import CachedAnalysis, MemoryCache
 
 
 def module(i: int, extra: str = "") -> str:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from prguard.analyzers.base import Analyzer
+from prguard.engine.model import ChangedFile, Finding, Severity, make_fingerprint
 
 from tests.unit.engine_helpers import added, engine_review, make_policy, modified, removed
-from workers.analyzers.base import Analyzer
-from workers.engine.model import ChangedFile, Finding, Severity, make_fingerprint
 
 SHELL = "import subprocess\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n"
 

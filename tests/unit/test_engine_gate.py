@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from workers.engine.gate import GateInput, conclude, risk_score
-from workers.engine.model import Finding, Severity
+from prguard.engine.gate import GateInput, conclude, risk_score
+from prguard.engine.model import Finding, Severity
 
 
 def finding(severity: str) -> Finding:

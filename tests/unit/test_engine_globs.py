@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-
-from workers.engine.globs import matches_any
+from prguard.engine.globs import matches_any
 
 
 @pytest.mark.parametrize(

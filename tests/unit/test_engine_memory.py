@@ -11,10 +11,11 @@ import ast
 import gc
 import weakref
 
+from prguard.analyzers.base import Analyzer
+from prguard.analyzers.security import SecurityAnalyzer
+from prguard.engine.model import Finding, Severity, make_fingerprint
+
 from tests.unit.engine_helpers import added, engine_review, modified
-from workers.analyzers.base import Analyzer
-from workers.analyzers.security import SecurityAnalyzer
-from workers.engine.model import Finding, Severity, make_fingerprint
 
 MODULE = "import subprocess\n\n\ndef run(cmd, name):\n    print(name)\n"
 MODULE += "    return subprocess.call(cmd, shell=True)\n"
@@ -79,8 +80,8 @@ def test_trees_dropped_mid_review_are_parsed_again_for_suppressions_and_the_base
 
 
 def test_security_removes_bandits_parent_links_so_a_dropped_tree_is_not_a_cycle():
-    from workers.analyzers.base import FileContext, SourceFile
-    from workers.engine.diffmap import FileDiff
+    from prguard.analyzers.base import FileContext, SourceFile
+    from prguard.engine.diffmap import FileDiff
 
     source = SourceFile("pkg/m.py", MODULE)
     ctx = FileContext(

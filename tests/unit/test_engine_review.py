@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import textwrap
 
-from policies.model import PolicyError
+from prguard.analyzers.base import Analyzer
+from prguard.analyzers.security import SecurityAnalyzer
+from prguard.engine.model import CommitInfo, Finding, Person, PullRequestInfo, Severity, make_fingerprint
+from prguard.policies.model import PolicyError
+
 from tests.unit.engine_helpers import added, engine_review, make_policy, modified
-from workers.analyzers.base import Analyzer
-from workers.analyzers.security import SecurityAnalyzer
-from workers.engine.model import CommitInfo, Finding, Person, PullRequestInfo, Severity, make_fingerprint
 
 TASKS = textwrap.dedent(
     """\

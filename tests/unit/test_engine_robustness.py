@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from prguard.engine.model import ChangedFile
 
 from tests.unit.engine_helpers import engine_review, make_policy
-from workers.engine.model import ChangedFile
 
 PYTHONISH = st.text(
     alphabet=st.sampled_from(list("abcdefxy0123456789 ()[]{}:=+-*/'\"#\n\t.,\\@f")), max_size=300

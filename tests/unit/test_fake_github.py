@@ -11,17 +11,17 @@ import time
 
 import pytest
 import requests
-
-from tests.fake_github.server import Fault
-from workers.github.client import GitHubClient
-from workers.github.errors import (
+from prguard.github.client import GitHubClient
+from prguard.github.errors import (
     GitHubError,
     NotFound,
     RateLimited,
     TransientGitHubError,
     UnprocessableEntity,
 )
-from workers.github.pulls import fetch_pull_request
+from prguard.github.pulls import fetch_pull_request
+
+from tests.fake_github.server import Fault
 
 pytestmark = pytest.mark.integration  # every test here starts the fake GitHub server
 

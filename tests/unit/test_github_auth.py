@@ -9,11 +9,11 @@ import time
 import jwt
 import pytest
 import responses
+from prguard.github.auth import InstallationTokens, make_app_jwt
+from prguard.github.errors import NotFound
 
 from tests.fake_github.fixture import AppKey
 from tests.spine_helpers import redis_under_prefix
-from workers.github.auth import InstallationTokens, make_app_jwt
-from workers.github.errors import NotFound
 
 API = "https://api.github.com"
 

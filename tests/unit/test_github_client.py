@@ -8,9 +8,8 @@ import time
 import pytest
 import requests
 import responses
-
-from workers.github.client import GitHubClient, graphql_url_for, route_template
-from workers.github.errors import (
+from prguard.github.client import GitHubClient, graphql_url_for, route_template
+from prguard.github.errors import (
     GitHubError,
     GraphQLError,
     NotFound,
@@ -18,7 +17,7 @@ from workers.github.errors import (
     TransientGitHubError,
     UnprocessableEntity,
 )
-from workers.github.ratelimit import retry_countdown
+from prguard.github.ratelimit import retry_countdown
 
 API = "https://api.github.com"
 TOKEN = "ghs_SECRETtokenVALUE0123456789abcdef"

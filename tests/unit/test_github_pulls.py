@@ -7,9 +7,8 @@ import json
 import math
 
 import responses
-
-from workers.github.client import GitHubClient
-from workers.github.pulls import fetch_policy_texts, fetch_pull_request
+from prguard.github.client import GitHubClient
+from prguard.github.pulls import fetch_policy_texts, fetch_pull_request
 
 API = "https://api.github.com"
 REPO = f"{API}/repos/octo/widgets"

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import textwrap
 
-from policies.loader import load_policy
+from prguard.analyzers.instrumentation import InstrumentationAnalyzer
+from prguard.analyzers.instrumentation_rules import DEFAULT_SETTINGS, RULES
+from prguard.analyzers.security import SecurityAnalyzer
+from prguard.engine.model import ChangedFile
+from prguard.engine.review import review
+from prguard.policies.loader import load_policy
+
 from tests.unit.instrumentation_helpers import changed_file
-from workers.analyzers.instrumentation import InstrumentationAnalyzer
-from workers.analyzers.instrumentation_rules import DEFAULT_SETTINGS, RULES
-from workers.analyzers.security import SecurityAnalyzer
-from workers.engine.model import ChangedFile
-from workers.engine.review import review
 
 BASE = """
 import logging

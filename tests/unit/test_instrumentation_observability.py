@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from policies.loader import load_policy
+from prguard.policies.loader import load_policy
+
 from tests.unit.instrumentation_helpers import analyze, only, rules
 
 AI = load_policy().for_change(True).analyzer("instrumentation")

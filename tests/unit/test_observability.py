@@ -12,10 +12,10 @@ import uuid
 import pytest
 import redis
 import requests
+from prguard import logs, metrics, observability, tracing
 
 from tests.conftest import load_webhook
 from tests.spine_helpers import UNREACHABLE_REDIS_URL, make_settings, unreachable_redis, webhook_headers
-from workers import logs, metrics, observability, tracing
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
 
@@ -133,7 +133,7 @@ def test_the_worker_exporter_serves_the_metrics():
 
 @pytest.fixture
 def web():
-    from app import create_app
+    from prguard.app import create_app
 
     rds = redis.Redis.from_url(REDIS_URL)
     settings = make_settings(REDIS_URL, redis_key_prefix=f"obs-{uuid.uuid4().hex[:8]}:")
@@ -169,7 +169,7 @@ def test_metrics_count_webhooks_by_event_and_outcome(web):
 
 
 def test_liveness_does_not_depend_on_redis():
-    from app import create_app
+    from prguard.app import create_app
 
     client = create_app(make_settings(UNREACHABLE_REDIS_URL), redis_client=unreachable_redis()).test_client()
     assert client.get("/livez").status_code == 200

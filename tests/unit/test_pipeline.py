@@ -7,14 +7,13 @@ from types import SimpleNamespace
 
 import pytest
 import redis
-
-from workers.celery_app import MAX_RETRY_COUNTDOWN
-from workers.github.auth import InstallationTokens
-from workers.github.errors import RateLimited, TransientGitHubError
-from workers.jobs import ReviewJob
-from workers.pipeline import external_id, run_review
-from workers.state import PullState, RedisKeys
-from workers.tasks import _retry
+from prguard.github.auth import InstallationTokens
+from prguard.github.errors import RateLimited, TransientGitHubError
+from prguard.queue.celery_app import MAX_RETRY_COUNTDOWN
+from prguard.queue.jobs import ReviewJob
+from prguard.queue.state import PullState, RedisKeys
+from prguard.worker.pipeline import external_id, run_review
+from prguard.worker.tasks import _retry
 
 OWNER, REPO, INSTALLATION = "octo-org", "widgets", 77
 CREATE = "/repos/{owner}/{repo}/check-runs"
@@ -177,8 +176,7 @@ def test_retry_countdown_honours_retry_after_and_stays_below_the_visibility_time
 @pytest.mark.integration  # starts the fake GitHub server
 def test_soft_time_limit_leaves_the_run_to_the_task_which_closes_it_timed_out_once(env, monkeypatch):
     from celery.exceptions import SoftTimeLimitExceeded
-
-    from workers import pipeline
+    from prguard.worker import pipeline
 
     def stuck(*_args, **_kwargs):
         raise SoftTimeLimitExceeded()  # what Celery raises in the child while GitHub hangs
@@ -215,7 +213,7 @@ def test_an_engine_deadline_already_spent_ends_neutral_with_the_files_listed_not
 
 
 def test_analysis_deadline_leaves_a_quarter_of_the_soft_limit_at_most_90_s_for_publishing():
-    from workers.tasks import analysis_deadline
+    from prguard.worker.tasks import analysis_deadline
 
     assert analysis_deadline(None) is None
     assert analysis_deadline(480, now=1000.0) == 1000.0 + 480 - 90

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from policies.changes import check_policy_change
-from workers.engine.model import ChangedFile
+from prguard.engine.model import ChangedFile
+from prguard.policies.changes import check_policy_change
 
 
 def changed(head: bytes | None, path: str = ".github/prguard.yml") -> ChangedFile:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
-
-from policies.loader import load_policy, load_policy_text
-from policies.model import PolicyError
-from policies.patterns import PatternError, check_glob, check_regex
-from policies.yamlsafe import MAX_BYTES, MAX_DEPTH
+from prguard.policies.loader import load_policy, load_policy_text
+from prguard.policies.model import PolicyError
+from prguard.policies.patterns import PatternError, check_glob, check_regex
+from prguard.policies.yamlsafe import MAX_BYTES, MAX_DEPTH
 
 
 def error_of(text: str, source: str = ".github/prguard.yml") -> PolicyError:

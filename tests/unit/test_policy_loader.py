@@ -7,11 +7,10 @@ import shutil
 
 import pytest
 import yaml
-
-from policies import composer
-from policies.composer import PUBLISHED_SCHEMA, composed_schema, preset_names, schema_text
-from policies.loader import builtin_policy, load_effective_policy, load_policy, load_policy_text
-from policies.model import PolicyError
+from prguard.policies import composer
+from prguard.policies.composer import PUBLISHED_SCHEMA, composed_schema, preset_names, schema_text
+from prguard.policies.loader import builtin_policy, load_effective_policy, load_policy, load_policy_text
+from prguard.policies.model import PolicyError
 
 ORG = "acme/.github/prguard.yml"
 
@@ -202,7 +201,7 @@ def test_readme_key_table_is_the_one_prguard_policy_keys_prints():
     """The README documents every policy key; a new key without its README line fails here."""
     from pathlib import Path
 
-    from policies.docs import keys_markdown
+    from prguard.policies.docs import keys_markdown
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert keys_markdown().strip() in readme, "run `prguard policy keys` and paste it into README.md"

@@ -6,13 +6,13 @@ import json
 
 import pytest
 import responses
+from prguard.github.client import GitHubClient
+from prguard.github.errors import UnprocessableEntity
+from prguard.publish import checkrun, commands, review
+from prguard.publish.checkrun import Waiver
 
 from tests.unit.publish_factories import finding, result
 from tests.unit.test_publish_review import DIFF, PATH
-from workers.github.client import GitHubClient
-from workers.github.errors import UnprocessableEntity
-from workers.publish import checkrun, commands, review
-from workers.publish.checkrun import Waiver
 
 API = "https://api.github.test"
 BOT = "prguard[bot]"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from prguard.engine.model import FlowStep, Severity, SkippedFile
+from prguard.publish import checkrun
+from prguard.publish.checkrun import Waiver
 
 from tests.unit.publish_factories import finding, policy, result
-from workers.engine.model import FlowStep, Severity, SkippedFile
-from workers.publish import checkrun
-from workers.publish.checkrun import Waiver
 
 
 def test_title_names_blocking_findings_and_the_agent():

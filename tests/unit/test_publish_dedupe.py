@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from workers.publish import dedupe
+from prguard.publish import dedupe
 
 BOT = "prguard[bot]"
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import responses
+from prguard.github.client import GitHubClient
+from prguard.publish import labels
 
 from tests.unit.publish_factories import policy
-from workers.github.client import GitHubClient
-from workers.publish import labels
 
 API = "https://api.github.test"
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
+from prguard.engine.diffmap import FileDiff
+from prguard.engine.model import ChangedFile, FlowStep
+from prguard.publish import review
+from prguard.publish.dedupe import parse_fingerprint, parse_review_marker
+
 from tests.unit.publish_factories import finding, policy, result
-from workers.engine.diffmap import FileDiff
-from workers.engine.model import ChangedFile, FlowStep
-from workers.publish import review
-from workers.publish.dedupe import parse_fingerprint, parse_review_marker
 
 HEAD = """import subprocess
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from prguard.github.errors import RateLimited
+from prguard.publish.throttle import ThrottledClient, WriteBudget, WriteThrottle
 
 from tests.spine_helpers import redis_under_prefix
-from workers.github.errors import RateLimited
-from workers.publish.throttle import ThrottledClient, WriteBudget, WriteThrottle
 
 
 @pytest.fixture

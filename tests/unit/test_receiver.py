@@ -9,8 +9,18 @@ import json
 
 import pytest
 import redis
+from prguard.app import create_app
+from prguard.engine.model import ENGINE_VERSION
+from prguard.queue.celery_app import (
+    ANALYZE_QUEUE,
+    FORGET_TASK,
+    HELP_TASK,
+    REVIEW_TASK,
+    WAIVE_TASK,
+    WRITE_QUEUE,
+)
+from prguard.queue.state import PullState, RedisKeys
 
-from app import create_app
 from tests.conftest import load_webhook
 from tests.spine_helpers import (
     APP_ID,
@@ -21,9 +31,6 @@ from tests.spine_helpers import (
     unreachable_redis,
     webhook_headers,
 )
-from workers.celery_app import ANALYZE_QUEUE, FORGET_TASK, HELP_TASK, REVIEW_TASK, WAIVE_TASK, WRITE_QUEUE
-from workers.engine.model import ENGINE_VERSION
-from workers.state import PullState, RedisKeys
 
 REDIS_URL = "redis://127.0.0.1:6379/11"
 HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"

@@ -7,9 +7,7 @@ from importlib import resources
 
 import pytest
 from jsonschema import Draft4Validator
-
-from policies.loader import load_policy
-from workers.engine.model import (
+from prguard.engine.model import (
     Confidence,
     Finding,
     FlowStep,
@@ -19,7 +17,8 @@ from workers.engine.model import (
     Suppression,
     make_fingerprint,
 )
-from workers.report import json_report, markdown, sarif, text
+from prguard.policies.loader import load_policy
+from prguard.report import json_report, markdown, sarif, text
 
 APP = b"""import subprocess
 
@@ -246,7 +245,7 @@ def test_sarif_line_hash_follows_the_line_text_not_the_line_number(result):
 
 
 def test_sarif_of_the_example_validates(capsys):
-    from workers.cli import main
+    from prguard.cli import main
 
     assert main(["review", "--example", "--format", "sarif"]) == 1
     log = json.loads(capsys.readouterr().out)

@@ -6,12 +6,11 @@ from __future__ import annotations
 import ast
 
 import pytest
-
-from policies.loader import load_policy, load_policy_text
-from policies.model import PolicyError
-from workers.analyzers.rules import RulesAnalyzer
-from workers.engine.model import ChangedFile, Severity
-from workers.engine.review import review
+from prguard.analyzers.rules import RulesAnalyzer
+from prguard.engine.model import ChangedFile, Severity
+from prguard.engine.review import review
+from prguard.policies.loader import load_policy, load_policy_text
+from prguard.policies.model import PolicyError
 
 
 def _policy(rules: str, extra: str = ""):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
-from policies.loader import load_effective_policy, load_policy
-from policies.model import PolicyError
-from workers.analyzers.rules import RulesAnalyzer
-from workers.engine.model import ChangedFile
-from workers.engine.review import review
-from workers.report.markdown import render_summary
+from prguard.analyzers.rules import RulesAnalyzer
+from prguard.engine.model import ChangedFile
+from prguard.engine.review import review
+from prguard.policies.loader import load_effective_policy, load_policy
+from prguard.policies.model import PolicyError
+from prguard.report.markdown import render_summary
 
 ORG = """\
 rules:

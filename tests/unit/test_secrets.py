@@ -6,14 +6,13 @@ import json
 import logging
 
 import pytest
-
-from policies.loader import load_policy
-from workers.analyzers.secrets import SecretsAnalyzer
-from workers.engine.model import ChangedFile
-from workers.engine.review import review
-from workers.publish.checkrun import annotation, build_output
-from workers.publish.review import comment_body, diffs_by_path, plan_inline_comments, review_body
-from workers.report import json_report, markdown, sarif, text
+from prguard.analyzers.secrets import SecretsAnalyzer
+from prguard.engine.model import ChangedFile
+from prguard.engine.review import review
+from prguard.policies.loader import load_policy
+from prguard.publish.checkrun import annotation, build_output
+from prguard.publish.review import comment_body, diffs_by_path, plan_inline_comments, review_body
+from prguard.report import json_report, markdown, sarif, text
 
 # Planted, syntactically valid but fake credentials (one per file type).
 AWS = "AKIAZ7Q3XK2M9P4LWD8N"

@@ -8,19 +8,18 @@ import string
 import subprocess
 from pathlib import Path
 
+import prguard.analyzers.secrets as secrets_module
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-
-import workers.analyzers.secrets as secrets_module
-from policies.loader import load_policy
-from workers.analyzers.secrets import MASK, SecretsAnalyzer, _plugin_names, _plugins
-from workers.analyzers.secrets_prefilter import NEEDS, candidates
-from workers.engine.model import ChangedFile, make_fingerprint
-from workers.engine.review import review
+from prguard.analyzers.secrets import MASK, SecretsAnalyzer, _plugin_names, _plugins
+from prguard.analyzers.secrets_prefilter import NEEDS, candidates
+from prguard.engine.model import ChangedFile, make_fingerprint
+from prguard.engine.review import review
+from prguard.policies.loader import load_policy
 
 ROOT = Path(__file__).resolve().parents[2]
-WEBHOOKS = ROOT.parent / "shared" / "fixtures" / "github-webhooks"
+WEBHOOKS = ROOT / "tests" / "fixtures" / "github-webhooks"
 LINE_BREAKS = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 TEXT_SUFFIXES = {".py", ".txt", ".json", ".yaml", ".yml", ".toml", ".md", ".service", ".cfg", ".ini", ".sh"}
 

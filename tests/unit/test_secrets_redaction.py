@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from policies.loader import load_policy
-from workers.analyzers.secrets import SecretsAnalyzer, is_placeholder
-from workers.engine import review as review_module
-from workers.engine.model import ChangedFile, Finding, FlowStep, Severity, Suppression, make_fingerprint
-from workers.engine.redact import MASK, Secrets, enclosing_context, redact_findings
-from workers.engine.review import review
+from prguard.analyzers.secrets import SecretsAnalyzer, is_placeholder
+from prguard.engine import review as review_module
+from prguard.engine.model import ChangedFile, Finding, FlowStep, Severity, Suppression, make_fingerprint
+from prguard.engine.redact import MASK, Secrets, enclosing_context, redact_findings
+from prguard.engine.review import review
+from prguard.policies.loader import load_policy
 
 PATH = "app/backup.py"
 # a policy regex rule on the password line too, so that every analyzer that can report on it does

@@ -9,12 +9,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from prguard.analyzers.base import FileContext, SourceFile
+from prguard.analyzers.security import SecurityAnalyzer, _bandit
+from prguard.engine.diffmap import FileDiff
+from prguard.engine.review import review
 
 from tests.unit.engine_helpers import added, make_policy, modified
-from workers.analyzers.base import FileContext, SourceFile
-from workers.analyzers.security import SecurityAnalyzer, _bandit
-from workers.engine.diffmap import FileDiff
-from workers.engine.review import review
 
 VIEWS = textwrap.dedent(
     """\

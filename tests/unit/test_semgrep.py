@@ -5,15 +5,14 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-
-from policies.loader import load_policy, load_policy_text
-from policies.model import PolicyError
-from workers.analyzers import semgrep as semgrep_module
-from workers.analyzers.semgrep import SemgrepAnalyzer, find_semgrep
-from workers.engine.model import ChangedFile, Severity
-from workers.engine.review import review
-from workers.publish.checkrun import build_output, conclusion_for
-from workers.report.markdown import render_summary
+from prguard.analyzers import semgrep as semgrep_module
+from prguard.analyzers.semgrep import SemgrepAnalyzer, find_semgrep
+from prguard.engine.model import ChangedFile, Severity
+from prguard.engine.review import review
+from prguard.policies.loader import load_policy, load_policy_text
+from prguard.policies.model import PolicyError
+from prguard.publish.checkrun import build_output, conclusion_for
+from prguard.report.markdown import render_summary
 
 needs_semgrep = pytest.mark.skipif(
     find_semgrep() is None,

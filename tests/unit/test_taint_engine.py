@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import textwrap
 
-from policies.loader import load_policy
-from workers.analyzers.security import SecurityAnalyzer
-from workers.analyzers.taint import TaintAnalyzer
-from workers.engine.model import ChangedFile
-from workers.engine.review import review
+from prguard.analyzers.security import SecurityAnalyzer
+from prguard.analyzers.taint import TaintAnalyzer
+from prguard.engine.model import ChangedFile
+from prguard.engine.review import review
+from prguard.policies.loader import load_policy
 
 CODE = textwrap.dedent(
     """

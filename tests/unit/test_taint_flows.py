@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from prguard.analyzers.taint_rules import RuleError, build_rules
+from prguard.engine.model import Confidence, Severity
 
 from tests.unit.taint_helpers import rules_of, taint
-from workers.analyzers.taint_rules import RuleError, build_rules
-from workers.engine.model import Confidence, Severity
 
 HEAD = """
 import os
@@ -258,8 +258,9 @@ def test_code_that_is_odd_but_valid_does_not_crash() -> None:
 
 
 def test_cleared_sinks_are_remembered_by_the_change_run_only() -> None:
+    from prguard.analyzers.taint import TaintAnalyzer
+
     from tests.unit.taint_helpers import context
-    from workers.analyzers.taint import TaintAnalyzer
 
     analyzer = TaintAnalyzer()
     code = flask('subprocess.run(["ls", request.args["f"]])\nsubprocess.run(get_cmd(), shell=True)')
@@ -271,8 +272,9 @@ def test_cleared_sinks_are_remembered_by_the_change_run_only() -> None:
 
 
 def test_database_rows_and_unseen_project_code_are_unknown_not_clean() -> None:
+    from prguard.analyzers.taint import TaintAnalyzer
+
     from tests.unit.taint_helpers import context
-    from workers.analyzers.taint import TaintAnalyzer
 
     code = (
         "import os\nfrom app.services import command_for\n\n\ndef job(cursor):\n"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from prguard.analyzers.taint import TaintAnalyzer, interpreter
+from prguard.analyzers.taint.interpreter import Program
+from prguard.analyzers.taint.modules import ModuleInfo
+from prguard.analyzers.taint.reach import functions_to_run
+from prguard.analyzers.taint_rules import build_rules
 
 from tests.unit.taint_helpers import context
-from workers.analyzers.taint import TaintAnalyzer, interpreter
-from workers.analyzers.taint.interpreter import Program
-from workers.analyzers.taint.modules import ModuleInfo
-from workers.analyzers.taint.reach import functions_to_run
-from workers.analyzers.taint_rules import build_rules
 
 CASES = Path(__file__).resolve().parents[1] / "benchmarks" / "corpus" / "taint"
 

@@ -272,7 +272,7 @@ def test_sink_family(name: str) -> None:
 
 
 def test_every_sink_family_has_a_vulnerable_and_a_safe_case() -> None:
-    from workers.analyzers.taint_rules import KINDS
+    from prguard.analyzers.taint_rules import KINDS
 
     vulnerable = {rule for _, rule in CASES.values() if rule}
     assert {kind.rule_id for kind in KINDS.values()} <= vulnerable

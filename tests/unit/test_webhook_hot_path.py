@@ -8,12 +8,12 @@ import json
 
 import pytest
 import redis
+from prguard.app import create_app
+from prguard.queue import fastjson
+from prguard.queue.celery_app import ANALYZE_QUEUE, REVIEW_TASK, WRITE_QUEUE, make_celery, wire_message
+from prguard.queue.jobs import ReviewJob
 
-from app import create_app
 from tests.spine_helpers import make_settings, sign, webhook_headers
-from workers import fastjson
-from workers.celery_app import ANALYZE_QUEUE, REVIEW_TASK, WRITE_QUEUE, make_celery, wire_message
-from workers.jobs import ReviewJob
 
 JOB = ReviewJob(
     42, "octo", "repo", 7, "ec26c3e57ca3a959ca5aad62de7213c562f8c821", "d-1", "pull_request.opened"

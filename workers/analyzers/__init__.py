@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import importlib
 
-from workers.analyzers.base import Analyzer
+from prguard.analyzers.base import Analyzer
 
 
 def registry() -> list[Analyzer]:
     """Fresh instances of every file analyzer (imported lazily to keep start-up fast)."""
     analyzers: list[Analyzer] = []
     # Each analyzer module adds itself here, in one line.
-    analyzers.append(_make("workers.analyzers.security", "SecurityAnalyzer"))
-    analyzers.append(_make("workers.analyzers.complexity", "ComplexityAnalyzer"))
-    analyzers.append(_make("workers.analyzers.instrumentation", "InstrumentationAnalyzer"))
-    analyzers.append(_make("workers.analyzers.taint", "TaintAnalyzer"))
-    analyzers.append(_make("workers.analyzers.rules", "RulesAnalyzer"))
-    analyzers.append(_make("workers.analyzers.secrets", "SecretsAnalyzer"))
-    analyzers.append(_make("workers.analyzers.semgrep", "SemgrepAnalyzer"))
+    analyzers.append(_make("prguard.analyzers.security", "SecurityAnalyzer"))
+    analyzers.append(_make("prguard.analyzers.complexity", "ComplexityAnalyzer"))
+    analyzers.append(_make("prguard.analyzers.instrumentation", "InstrumentationAnalyzer"))
+    analyzers.append(_make("prguard.analyzers.taint", "TaintAnalyzer"))
+    analyzers.append(_make("prguard.analyzers.rules", "RulesAnalyzer"))
+    analyzers.append(_make("prguard.analyzers.secrets", "SecretsAnalyzer"))
+    analyzers.append(_make("prguard.analyzers.semgrep", "SemgrepAnalyzer"))
     return analyzers
 
 

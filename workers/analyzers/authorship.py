@@ -22,14 +22,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from workers.analyzers.authorship_table import (
+from prguard.analyzers.authorship_table import (
     STRENGTHS,
     Marker,
     MarkerError,
     MarkerTable,
     builtin_table,
 )
-from workers.engine.model import ChangedFile, CommitInfo, Person, PullRequestInfo
+from prguard.engine.model import ChangedFile, CommitInfo, Person, PullRequestInfo
 
 CONFIDENCES = ("low", "medium", "high")
 DEFAULT_LABEL = "ai-generated"

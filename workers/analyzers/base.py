@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import Any, ClassVar
 
-from workers.engine.diffmap import FileDiff
-from workers.engine.model import Finding, PullRequestInfo
+from prguard.engine.diffmap import FileDiff
+from prguard.engine.model import Finding, PullRequestInfo
 
 #: the fields that hold blocks of statements (or of handlers and match cases holding them)
 _BLOCK_FIELDS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})

@@ -21,15 +21,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from prguard.analyzers.base import Analyzer, FileContext, SourceFile
+from prguard.analyzers.cyclomatic import Complexity, cyclomatic
+from prguard.analyzers.rawmetrics import analyze as raw_metrics
+from prguard.analyzers.rawmetrics import halstead_volume
+from prguard.engine.addedlines import AddedLines
+from prguard.engine.model import Confidence, Finding, Severity, make_fingerprint
 from radon.complexity import cc_rank
 from radon.metrics import mi_compute, mi_rank
-
-from workers.analyzers.base import Analyzer, FileContext, SourceFile
-from workers.analyzers.cyclomatic import Complexity, cyclomatic
-from workers.analyzers.rawmetrics import analyze as raw_metrics
-from workers.analyzers.rawmetrics import halstead_volume
-from workers.engine.addedlines import AddedLines
-from workers.engine.model import Confidence, Finding, Severity, make_fingerprint
 
 RULE_NEW = "complexity-new-function"
 RULE_INCREASE = "complexity-increase"

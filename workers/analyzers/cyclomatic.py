@@ -20,9 +20,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from prguard.analyzers.base import FIELDLESS_NODES
 from radon.visitors import Class, Function
-
-from workers.analyzers.base import FIELDLESS_NODES
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _LOOPS = (ast.For, ast.While, ast.AsyncFor)

@@ -17,11 +17,11 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from workers.analyzers import instrumentation_fixes as fixes
-from workers.analyzers import instrumentation_rules as R
-from workers.analyzers.base import Analyzer, FileContext
-from workers.analyzers.instrumentation_facts import Binding, Call, ClassInfo, Function, Loop, Scanner
-from workers.engine.model import Finding, Severity, make_fingerprint
+from prguard.analyzers import instrumentation_fixes as fixes
+from prguard.analyzers import instrumentation_rules as R
+from prguard.analyzers.base import Analyzer, FileContext
+from prguard.analyzers.instrumentation_facts import Binding, Call, ClassInfo, Function, Loop, Scanner
+from prguard.engine.model import Finding, Severity, make_fingerprint
 
 _LOGGERISH = re.compile(r"^_*(log|logger|logging|[a-z0-9_]*_log|[a-z0-9_]*_logger|[a-z0-9_]*logger)$", re.I)
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")

@@ -2,7 +2,7 @@
 
 `Scanner` walks the tree once and records imports, bindings of names to calls (clients,
 loggers, adapters), functions with their calls, loops and `except` clauses. It judges nothing:
-`workers.analyzers.instrumentation` evaluates these facts against the rule tables and the policy.
+`prguard.analyzers.instrumentation` evaluates these facts against the rule tables and the policy.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import ast
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from workers.analyzers import instrumentation_rules as R
-from workers.analyzers.base import FastNodeVisitor, SourceFile
+from prguard.analyzers import instrumentation_rules as R
+from prguard.analyzers.base import FastNodeVisitor, SourceFile
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from workers.engine.model import Confidence
+from prguard.engine.model import Confidence
 
 
 @dataclass(frozen=True, slots=True)

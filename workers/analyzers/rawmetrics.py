@@ -18,10 +18,9 @@ import math
 import re
 import tokenize
 
+from prguard.analyzers.base import node_fields
 from radon.raw import Module
 from radon.raw import analyze as radon_analyze
-
-from workers.analyzers.base import node_fields
 
 _EXOTIC_SEPARATORS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _COMMENT, _STRING, _NL, _NEWLINE, _OP = (

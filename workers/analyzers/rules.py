@@ -3,7 +3,7 @@ arguments and decorators (Python, imports resolved), and regexes over the added 
 of any file type.
 
 The org writes a rule once in its `.github` policy and every repository gets it
-(policies.rules handles inheritance). Regex rules read only the lines a change adds,
+(prguard.policies.rules handles inheritance). Regex rules read only the lines a change adds,
 so a big file with a one-line change costs one line; the Python kinds parse the file
 (already parsed once by the engine) and report only what touches added lines.
 """
@@ -14,10 +14,10 @@ import ast
 import re
 from collections.abc import Iterable, Iterator
 
-from workers.analyzers.base import Analyzer, FileContext
-from workers.analyzers.rules_python import Hit, Imports, RuleVisitor
-from workers.analyzers.rules_table import Rule, compile_rules, module_match
-from workers.engine.model import Confidence, Finding, make_fingerprint
+from prguard.analyzers.base import Analyzer, FileContext
+from prguard.analyzers.rules_python import Hit, Imports, RuleVisitor
+from prguard.analyzers.rules_table import Rule, compile_rules, module_match
+from prguard.engine.model import Confidence, Finding, make_fingerprint
 
 MAX_REGEX_LINE = 20_000  # characters of one added line a regex rule reads (minified files)
 

@@ -11,8 +11,8 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from workers.analyzers.base import FastNodeVisitor, walk_statements
-from workers.analyzers.rules_table import Rule, dotted_match, module_match
+from prguard.analyzers.base import FastNodeVisitor, walk_statements
+from prguard.analyzers.rules_table import Rule, dotted_match, module_match
 
 ROUTE_METHODS = frozenset(
     {"route", "get", "post", "put", "patch", "delete", "head", "options", "api_route", "websocket"}

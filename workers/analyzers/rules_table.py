@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
-from policies.patterns import PatternError, check_regex
-from workers.engine.globs import matches_any
-from workers.engine.model import Severity
+from prguard.engine.globs import matches_any
+from prguard.engine.model import Severity
+from prguard.policies.patterns import PatternError, check_regex
 
 PYTHON_KINDS = frozenset({"forbidden_call", "forbidden_import", "required_kwarg", "required_decorator"})
 KINDS = PYTHON_KINDS | {"regex"}

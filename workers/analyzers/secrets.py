@@ -9,7 +9,7 @@ itself never leaves this module: messages name the kind and length, and fingerpr
 are built from the line with every secret on it masked (never from the value: fingerprints
 are published in PR-comment markers, and a hash of a weak password can be brute-forced;
 in a review the engine recomputes them, like every other finding's on a line with a
-secret: workers.engine.redact). Guessed values that are obviously no credential (`pass`,
+secret: prguard.engine.redact). Guessed values that are obviously no credential (`pass`,
 `changeme`, `your-api-key-here`: `is_placeholder`) are not reported.
 Only the lines and detectors `secrets_prefilter` picks are scanned, with the same findings
 as scanning every line with every detector, at a fraction of the cost. `redact` holds
@@ -26,11 +26,11 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from workers.analyzers.base import Analyzer, FileContext
-from workers.analyzers.secrets_prefilter import candidates
-from workers.engine.globs import matches_any
-from workers.engine.model import Confidence, Finding, Severity, make_fingerprint
-from workers.engine.redact import FINGERPRINT_MASK
+from prguard.analyzers.base import Analyzer, FileContext
+from prguard.analyzers.secrets_prefilter import candidates
+from prguard.engine.globs import matches_any
+from prguard.engine.model import Confidence, Finding, Severity, make_fingerprint
+from prguard.engine.redact import FINGERPRINT_MASK
 
 CWE_HARDCODED_CREDENTIALS = 798
 MAX_LINE = 10_000  # characters of one added line that are scanned (minified bundles)

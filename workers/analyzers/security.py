@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
-from workers.analyzers.base import Analyzer, FileContext, node_fields
-from workers.engine.globs import matches_any
-from workers.engine.model import Confidence, Finding, Severity, make_fingerprint, normalise_code
+from prguard.analyzers.base import Analyzer, FileContext, node_fields
+from prguard.engine.globs import matches_any
+from prguard.engine.model import Confidence, Finding, Severity, make_fingerprint, normalise_code
 
 _SEVERITY = {
     "HIGH": Severity.HIGH,

@@ -3,9 +3,9 @@
 Offline by construction: the only config is ONE local file holding every rule the
 policy names (merged here: Semgrep spends seconds per config it loads), with
 metrics and the version check off. The rule texts come from the caller
-(`review(..., rule_files=...)`, read at the base ref; see workers.rulefiles), so the
+(`review(..., rule_files=...)`, read at the base ref; see prguard.policies.rulefiles), so the
 engine reads no repository. Findings go through the engine like any other: the
-changed-line filter, fingerprints, and `nosemgrep` comments (workers.engine.suppress).
+changed-line filter, fingerprints, and `nosemgrep` comments (prguard.engine.suppress).
 Semgrep is an optional extra; when the policy asks for rules and it is missing, or a
 named rule file is absent, the run says so in `problems` and the engine reports the
 coverage as partial: never a silent pass.
@@ -25,10 +25,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
-
-from workers.analyzers.base import Analyzer, FileContext
-from workers.engine.model import Confidence, Finding, Severity, make_fingerprint
-from workers.rulefiles import requested, select
+from prguard.analyzers.base import Analyzer, FileContext
+from prguard.engine.model import Confidence, Finding, Severity, make_fingerprint
+from prguard.policies.rulefiles import requested, select
 
 INSTALL_HINT = "pip install 'prguard[semgrep]'"
 DEFAULT_TIMEOUT = 120

@@ -12,9 +12,9 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from policies.model import PolicyError
-from workers.cli.gitrepo import GitError
-from workers.engine.model import ENGINE_VERSION
+from prguard.cli.gitrepo import GitError
+from prguard.engine.model import ENGINE_VERSION
+from prguard.policies.model import PolicyError
 
 COMMANDS = ("review", "policy", "authorship", "replay", "app")
 

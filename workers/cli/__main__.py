@@ -1,7 +1,7 @@
-"""`python -m workers.cli` runs the `prguard` command line."""
+"""`python -m prguard.cli` runs the `prguard` command line."""
 
 import sys
 
-from workers.cli import main
+from prguard.cli import main
 
 sys.exit(main())

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
-from workers.cli import EXIT_OK, CliError
-from workers.github.manifest import app_manifest
+from prguard.cli import EXIT_OK, CliError
+from prguard.github.manifest import app_manifest
 
 DEFAULT_GITHUB_URL = "https://github.com"
 DEFAULT_KEY_NAME = "prguard.private-key.pem"
@@ -122,8 +122,8 @@ class Registration:
 
 def exchange_code(api_url: str, code: str) -> dict[str, Any]:
     """Trade the one-time code for the App's configuration (unauthenticated; the code is the credential)."""
-    from workers.github.client import GitHubClient
-    from workers.github.errors import GitHubError
+    from prguard.github.client import GitHubClient
+    from prguard.github.errors import GitHubError
 
     if not re.fullmatch(r"[A-Za-z0-9_-]{1,200}", code):
         raise CliError("GitHub's redirect carried a malformed code")

@@ -12,10 +12,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from policies.loader import load_policy
-from policies.model import Policy
-from workers.cli import EXIT_OK, CliError
-from workers.engine.rest_shapes import RestShapeError, changed_files, pull_request_info
+from prguard.cli import EXIT_OK, CliError
+from prguard.engine.rest_shapes import RestShapeError, changed_files, pull_request_info
+from prguard.policies.loader import load_policy
+from prguard.policies.model import Policy
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -66,7 +66,7 @@ def _policy(path: str | None) -> Policy:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workers.analyzers.authorship import detect_authorship
+    from prguard.analyzers.authorship import detect_authorship
 
     pull_json = _read_json(args.pull, "the pull request")
     commits_json = _read_json(args.commits, "the commit list")

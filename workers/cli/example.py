@@ -11,10 +11,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import workers.examples
-from workers.engine.model import ChangedFile, CommitInfo, Person, PullRequestInfo
+import prguard.examples
+from prguard.engine.model import ChangedFile, CommitInfo, Person, PullRequestInfo
 
-EXAMPLES_DIR = Path(workers.examples.__file__).resolve().parent
+EXAMPLES_DIR = Path(prguard.examples.__file__).resolve().parent
 DEFAULT_EXAMPLE = "invoice_export"
 
 

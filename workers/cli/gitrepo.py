@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from workers.engine.model import ChangedFile, CommitInfo, Person, PullRequestInfo
+from prguard.engine.model import ChangedFile, CommitInfo, Person, PullRequestInfo
 
 _STATUS = {"A": "added", "M": "modified", "D": "removed", "R": "renamed", "C": "copied", "T": "changed"}
 _FIELD = "\x1f"

@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from policies.composer import PUBLISHED_SCHEMA, schema_text
-from policies.loader import decode_policy_bytes, load_policy
-from workers.cli import EXIT_OK, CliError
+from prguard.cli import EXIT_OK, CliError
+from prguard.policies.composer import PUBLISHED_SCHEMA, schema_text
+from prguard.policies.loader import decode_policy_bytes, load_policy
 
 POLICY_PATH = ".github/prguard.yml"
 
@@ -79,7 +79,7 @@ def run_schema(args: argparse.Namespace) -> int:
 
 
 def run_keys(args: argparse.Namespace) -> int:
-    from policies.docs import keys_markdown
+    from prguard.policies.docs import keys_markdown
 
     sys.stdout.write(keys_markdown())
     return EXIT_OK

@@ -22,8 +22,8 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
-from workers.cli import CliError
-from workers.jobs import ReviewJob
+from prguard.cli import CliError
+from prguard.queue.jobs import ReviewJob
 
 EXIT_OK = 0
 
@@ -74,7 +74,7 @@ def queued_jobs(
 
 def enqueue(jobs: Iterable[ReviewJob], settings: Any, redis_client: Any) -> list[tuple[ReviewJob, str]]:
     """Push each job through the receiver's atomic dedupe + enqueue; returns (job, 'queued'|'duplicate')."""
-    from workers.celery_app import (
+    from prguard.queue.celery_app import (
         ANALYZE_QUEUE,
         HELP_TASK,
         REVIEW_TASK,
@@ -82,7 +82,7 @@ def enqueue(jobs: Iterable[ReviewJob], settings: Any, redis_client: Any) -> list
         make_celery,
         wire_message,
     )
-    from workers.state import PullState, RedisKeys
+    from prguard.queue.state import PullState, RedisKeys
 
     celery = make_celery(settings.redis_url)
     keys = RedisKeys(settings.redis_key_prefix)
@@ -120,8 +120,7 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None) -> int:
             print(f"would replay {job.describe()}", file=out)
         return EXIT_OK
     import redis
-
-    from workers.config import Settings
+    from prguard.config import Settings
 
     settings = Settings.from_env()
     client = redis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)

@@ -6,12 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from policies.changes import REPO_POLICY_PATH, check_policy_change
-from policies.loader import decode_policy_bytes, load_policy
-from policies.model import Policy
-from workers.cli import EXIT_GATE_FAILED, EXIT_OK, CliError
-from workers.cli.gitrepo import GitRepo
-from workers.engine.model import ChangedFile, PullRequestInfo, ReviewResult
+from prguard.cli import EXIT_GATE_FAILED, EXIT_OK, CliError
+from prguard.cli.gitrepo import GitRepo
+from prguard.engine.model import ChangedFile, PullRequestInfo, ReviewResult
+from prguard.policies.changes import REPO_POLICY_PATH, check_policy_change
+from prguard.policies.loader import decode_policy_bytes, load_policy
+from prguard.policies.model import Policy
 
 POLICY_PATH = REPO_POLICY_PATH
 FORMATS = ("text", "json", "markdown", "sarif")
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     if args.example:
         if args.base or args.head:
             raise CliError("--example reviews a bundled change; it takes no --base/--head")
-        from workers.cli.example import load_example
+        from prguard.cli.example import load_example
 
         example = load_example()
         files, pull, notes = example.files, example.pull, [example.note]
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         files, pull, policy, notes, rule_files = _read_repository(args)
 
-    from workers.engine.review import review
+    from prguard.engine.review import review
 
     result = review(files, policy, pull, rule_files=rule_files)
     if result.policy is None:
@@ -85,18 +85,18 @@ def run(args: argparse.Namespace) -> int:
 def render(result: ReviewResult, fmt: str, sources: dict[str, bytes | None] | None = None) -> str:
     """The report in one of FORMATS; `sources` (head contents by path) sharpen SARIF line hashes."""
     if fmt == "json":
-        from workers.report.json_report import render as render_json
+        from prguard.report.json_report import render as render_json
 
         return render_json(result)
     if fmt == "markdown":
-        from workers.report.markdown import render as render_markdown
+        from prguard.report.markdown import render as render_markdown
 
         return render_markdown(result)
     if fmt == "sarif":
-        from workers.report.sarif import render as render_sarif
+        from prguard.report.sarif import render as render_sarif
 
         return render_sarif(result, sources)
-    from workers.report.text import render as render_text
+    from prguard.report.text import render as render_text
 
     return render_text(result)
 
@@ -129,7 +129,7 @@ def _read_repository(
             if text is not None
             else load_policy()
         )
-    from workers.cli.rule_sources import read_rule_files
+    from prguard.cli.rule_sources import read_rule_files
 
     rules = read_rule_files(repo, base_sha, policy)  # Semgrep rules, at the base ref like the policy
     notes.extend(rules.problems)

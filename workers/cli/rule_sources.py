@@ -6,8 +6,8 @@ The org's `.github` repository is not at hand locally; `org:` entries are report
 
 from __future__ import annotations
 
-from workers.cli.gitrepo import GitRepo
-from workers.rulefiles import MAX_RULE_FILE_BYTES, MAX_RULE_FILES, RULE_SUFFIXES, RuleFiles, collect
+from prguard.cli.gitrepo import GitRepo
+from prguard.policies.rulefiles import MAX_RULE_FILE_BYTES, MAX_RULE_FILES, RULE_SUFFIXES, RuleFiles, collect
 
 
 def read_rule_files(repo: GitRepo, base_sha: str, policy) -> RuleFiles:

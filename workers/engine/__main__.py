@@ -1,4 +1,4 @@
-"""`python -m workers.engine PATH...`: review files on disk as if every one were newly added.
+"""`python -m prguard.engine PATH...`: review files on disk as if every one were newly added.
 
 No git, GitHub, Redis or Celery: the engine alone, with the built-in default policy
 (or `--policy FILE`). Used by `tests/benchmarks/engine.py` as the engine's command line,
@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from workers.engine.model import ChangedFile
+from prguard.engine.model import ChangedFile
 
 
 def collect(paths: list[str], pattern: str = "*.py") -> list[ChangedFile]:
@@ -30,17 +30,17 @@ def collect(paths: list[str], pattern: str = "*.py") -> list[ChangedFile]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m workers.engine", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m prguard.engine", description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="+", help="files or directories (walked for *.py)")
     parser.add_argument("--policy", help="a prguard policy file (default: the built-in default)")
     parser.add_argument("--json", action="store_true", help="print the full JSON result")
     parser.add_argument("--analyzers", help="comma-separated analyzer names to run (default: all registered)")
     args = parser.parse_args(argv)
 
-    from policies.loader import load_policy
-    from policies.model import PolicyError
-    from workers.analyzers import registry
-    from workers.engine.review import review
+    from prguard.analyzers import registry
+    from prguard.engine.review import review
+    from prguard.policies.loader import load_policy
+    from prguard.policies.model import PolicyError
 
     try:
         text = Path(args.policy).read_text(encoding="utf-8") if args.policy else None

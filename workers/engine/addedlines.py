@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from workers.engine.diffmap import FileDiff
+from prguard.engine.diffmap import FileDiff
 
 
 class AddedLines:

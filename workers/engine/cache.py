@@ -15,7 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from workers.engine.model import ENGINE_VERSION, Finding
+from prguard.engine.model import ENGINE_VERSION, Finding
 
 
 @dataclass(frozen=True, slots=True)

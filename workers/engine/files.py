@@ -12,9 +12,9 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 
-from workers.analyzers.base import SourceFile
-from workers.engine.globs import matches_any
-from workers.engine.model import ChangedFile, SkippedFile
+from prguard.analyzers.base import SourceFile
+from prguard.engine.globs import matches_any
+from prguard.engine.model import ChangedFile, SkippedFile
 
 DEFAULT_MAX_BYTES = 1_000_000
 VENDORED_DIRS = frozenset({"vendor", "vendored", "third_party", "site-packages", "node_modules"})

@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from workers.engine.model import Finding, Severity
+from prguard.engine.model import Finding, Severity
 
 FAIL_ON_CHOICES = ("high", "medium", "low", "info", "never")
 

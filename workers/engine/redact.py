@@ -27,7 +27,7 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from workers.engine.model import Finding, FlowStep, Suppression, make_fingerprint, normalise_code
+from prguard.engine.model import Finding, FlowStep, Suppression, make_fingerprint, normalise_code
 
 MASK = "[secret masked]"  # what a reader sees in place of a secret
 FINGERPRINT_MASK = "[secret]"  # what a fingerprint is computed over in its place

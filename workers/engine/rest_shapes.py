@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from workers.engine.model import ChangedFile, CommitInfo, Person, PullRequestInfo
+from prguard.engine.model import ChangedFile, CommitInfo, Person, PullRequestInfo
 
 
 class RestShapeError(ValueError):

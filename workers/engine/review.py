@@ -7,7 +7,7 @@ tests all call `review()`. Steps, in order:
 2. file selection (include/exclude, removed, binary, generated, vendored, oversized, unparsable);
 3. analyzers on the head versions (per-file results cached by content);
 4. per file: fingerprints recomputed with secrets masked where a finding's lines hold one
-   (workers.engine.redact) → unique fingerprints → scope (changed lines/files) → new versus
+   (prguard.engine.redact) → unique fingerprints → scope (changed lines/files) → new versus
    existing (the same analyzer on the base version, only where in-scope findings remain) →
    suppressions; then de-duplication across analyzers; secrets masked in every message;
 5. the gate: conclusion, notes and risk score.
@@ -24,13 +24,13 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from workers.analyzers.base import Analyzer, FileContext, SourceFile
-from workers.engine.addedlines import AddedLines
-from workers.engine.cache import AnalysisCache, CachedAnalysis, cache_key
-from workers.engine.diffmap import FileDiff
-from workers.engine.files import FileRules, Selected, base_parses, parse_base, select_files
-from workers.engine.gate import GateInput, conclude, risk_score
-from workers.engine.model import (
+from prguard.analyzers.base import Analyzer, FileContext, SourceFile
+from prguard.engine.addedlines import AddedLines
+from prguard.engine.cache import AnalysisCache, CachedAnalysis, cache_key
+from prguard.engine.diffmap import FileDiff
+from prguard.engine.files import FileRules, Selected, base_parses, parse_base, select_files
+from prguard.engine.gate import GateInput, conclude, risk_score
+from prguard.engine.model import (
     ChangedFile,
     Finding,
     PullRequestInfo,
@@ -38,8 +38,8 @@ from workers.engine.model import (
     SkippedFile,
     Suppression,
 )
-from workers.engine.redact import Secrets, mask_fingerprints, redact_findings
-from workers.engine.suppress import FileComments, apply_suppressions
+from prguard.engine.redact import Secrets, mask_fingerprints, redact_findings
+from prguard.engine.suppress import FileComments, apply_suppressions
 
 #: who wins when analyzers report the same problem (same path, line and CWE)
 DEDUP_PRECEDENCE = ("taint", "instrumentation", "rules", "security", "complexity")
@@ -104,11 +104,11 @@ def review(
 ) -> ReviewResult:
     """Review one change.
 
-    `analyzers` replaces `workers.analyzers.registry()` (tests, benchmarks);
+    `analyzers` replaces `prguard.analyzers.registry()` (tests, benchmarks);
     `time_budget` (seconds) stops analysing further files once spent: the files left
     are listed as skipped and the conclusion is at best `neutral`. `rule_files` maps
     the rule files the policy names (`semgrep.rules`, read at the base ref by the
-    caller: see workers.rulefiles) to their text; analyzers read it from `ctx.extra`.
+    caller: see prguard.policies.rulefiles) to their text; analyzers read it from `ctx.extra`.
     """
     gc_was_enabled = gc.isenabled()
     gc.disable()  # a review allocates millions of AST nodes; cyclic GC passes over them cost ~25%
@@ -229,7 +229,7 @@ def _review(
 
 
 def _registry() -> list[Analyzer]:
-    from workers.analyzers import registry
+    from prguard.analyzers import registry
 
     return registry()
 
@@ -247,7 +247,7 @@ def _authorship(
     if pull is None:
         return None, False
     try:
-        from workers.analyzers.authorship import detect_authorship
+        from prguard.analyzers.authorship import detect_authorship
     except ImportError as error:
         notes.append(f"authorship not judged (authorship analyzer unavailable: {error}); treated as human")
         return None, False
@@ -661,7 +661,7 @@ def _mask_fingerprints(
     run: _Run,
     secret_lines: Collection[int] = (),
 ) -> None:
-    """Fingerprints never hashed over a secret: see workers.engine.redact. Head and base
+    """Fingerprints never hashed over a secret: see prguard.engine.redact. Head and base
     findings get the same treatment, so new-versus-existing still matches them."""
     if findings and (run.secrets or secret_lines):
         mask_fingerprints(

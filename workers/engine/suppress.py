@@ -23,7 +23,7 @@ import tokenize
 from dataclasses import dataclass
 from functools import cached_property
 
-from workers.engine.model import Finding, Suppression
+from prguard.engine.model import Finding, Suppression
 
 _PRGUARD = re.compile(r"prguard:\s*ignore\b(?:\[(?P<rules>[^\]]*)\])?[\s:,-]*(?P<reason>.*)", re.IGNORECASE)
 _NOSEC = re.compile(r"#\s*nosec\b:?(?P<rest>[^#]*)", re.IGNORECASE)

@@ -17,9 +17,8 @@ from typing import Any
 
 import jwt as pyjwt
 import requests
-
-from workers.github.client import DEFAULT_API_VERSION, GitHubClient, _Secret
-from workers.github.errors import GitHubError
+from prguard.github.client import DEFAULT_API_VERSION, GitHubClient, _Secret
+from prguard.github.errors import GitHubError
 
 log = logging.getLogger("prguard.github.auth")
 

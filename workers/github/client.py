@@ -3,7 +3,7 @@
 Why not gidgethub's own clients: they are all async, and the workers are plain
 Celery tasks. Why `requests`: `responses` mocks it in unit tests. Every call
 carries a pinned `X-GitHub-Api-Version` and (connect, read) timeouts; every
-failure becomes one of `workers.github.errors`. Waiting is bounded: the client
+failure becomes one of `prguard.github.errors`. Waiting is bounded: the client
 sleeps at most `max_wait` seconds inside one call (short Retry-After, a quick
 5xx blip) and otherwise raises, so the Celery task can retry with a countdown
 instead of holding a worker.
@@ -25,9 +25,8 @@ from typing import Any
 
 import requests
 from gidgethub import BadRequest, GitHubBroken, HTTPException, InvalidField, ValidationError, sansio
-
-from workers import metrics
-from workers.github.errors import (
+from prguard import metrics
+from prguard.github.errors import (
     GitHubError,
     GraphQLError,
     NotFound,
@@ -36,7 +35,7 @@ from workers.github.errors import (
     Unauthorized,
     UnprocessableEntity,
 )
-from workers.github.ratelimit import (
+from prguard.github.ratelimit import (
     RateLimitState,
     backoff,
     is_rate_limit,

@@ -15,10 +15,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from workers.engine import rest_shapes
-from workers.engine.model import ChangedFile, PullRequestInfo, SkippedFile
-from workers.github.client import RAW_ACCEPT, GitHubClient
-from workers.github.errors import GitHubError, NotFound
+from prguard.engine import rest_shapes
+from prguard.engine.model import ChangedFile, PullRequestInfo, SkippedFile
+from prguard.github.client import RAW_ACCEPT, GitHubClient
+from prguard.github.errors import GitHubError, NotFound
 
 log = logging.getLogger("prguard.github.pulls")
 

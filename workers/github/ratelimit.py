@@ -14,7 +14,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from workers.github.errors import RateLimited, TransientGitHubError
+from prguard.github.errors import RateLimited, TransientGitHubError
 
 SECONDARY_BACKOFF_BASE = 60.0  # GitHub: "wait at least one minute" without other guidance
 SECONDARY_BACKOFF_CAP = 900.0

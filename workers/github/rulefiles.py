@@ -1,7 +1,7 @@
 """Fetch the Semgrep rule files a policy names from GitHub, at the base ref (and the org's `.github`).
 
 Contents API: a file answers with its base64 text, a folder with its entries (walked
-a few levels down for `.yml`/`.yaml`). Bounded by workers.rulefiles' caps, so a
+a few levels down for `.yml`/`.yaml`). Bounded by prguard.policies.rulefiles' caps, so a
 policy cannot make a review read a whole repository.
 """
 
@@ -10,10 +10,10 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from workers.github.client import GitHubClient
-from workers.github.errors import GitHubError, NotFound
-from workers.github.pulls import ORG_POLICY_REPO
-from workers.rulefiles import MAX_RULE_FILE_BYTES, MAX_RULE_FILES, RULE_SUFFIXES, RuleFiles, collect
+from prguard.github.client import GitHubClient
+from prguard.github.errors import GitHubError, NotFound
+from prguard.github.pulls import ORG_POLICY_REPO
+from prguard.policies.rulefiles import MAX_RULE_FILE_BYTES, MAX_RULE_FILES, RULE_SUFFIXES, RuleFiles, collect
 
 MAX_FOLDER_DEPTH = 3
 _CONTENTS = "/repos/{owner}/{repo}/contents/{+path}"

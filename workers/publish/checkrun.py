@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from workers.engine.model import Finding, ReviewResult, Severity
+from prguard.engine.model import Finding, ReviewResult, Severity
 
 CHECK_NAME = "prguard"
 OUTPUT_LIMIT = 65_535  # characters, for output.summary and output.text

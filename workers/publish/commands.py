@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from workers.github.errors import NotFound
-from workers.publish.checkrun import CHECK_NAME, Waiver, actions_for, waiver_line, with_note
+from prguard.github.errors import NotFound
+from prguard.publish.checkrun import CHECK_NAME, Waiver, actions_for, waiver_line, with_note
 
 WAIVE_ROLES = frozenset({"admin", "maintain", "write"})
 WAIVER_TTL = 30 * 24 * 3600

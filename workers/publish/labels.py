@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from workers.github.errors import NotFound
+from prguard.github.errors import NotFound
 
 DEFAULT_LABEL = "ai-generated"
 

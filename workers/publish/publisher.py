@@ -27,11 +27,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from workers.engine.model import ChangedFile, ReviewResult
-from workers.github.errors import TransientGitHubError
-from workers.publish import checkrun, dedupe, labels, review
-from workers.publish.checkrun import Waiver
-from workers.publish.throttle import WriteBudget
+from prguard.engine.model import ChangedFile, ReviewResult
+from prguard.github.errors import TransientGitHubError
+from prguard.publish import checkrun, dedupe, labels, review
+from prguard.publish.checkrun import Waiver
+from prguard.publish.throttle import WriteBudget
 
 log = logging.getLogger("prguard.publish")
 
@@ -131,7 +131,7 @@ class Publisher:
         self.redis = redis
         self.prefix = prefix
         if render is None:
-            from workers.report.markdown import render_summary
+            from prguard.report.markdown import render_summary
 
             render = render_summary
         self.render = render
@@ -208,7 +208,7 @@ class Publisher:
     def waiver(self, target: PublishTarget) -> Waiver | None:
         if self.redis is None:
             return None
-        from workers.publish.commands import WaiverStore
+        from prguard.publish.commands import WaiverStore
 
         return WaiverStore(self.redis, self.prefix).get(
             target.installation_id, target.full_name, target.head_sha
@@ -420,12 +420,12 @@ def bot_login_for_run(
 def publish_context(context: Any) -> PublishReport:
     """The pipeline's publishing call site (`run_review(..., publisher=publish_context)`).
 
-    `context` is `workers.pipeline.ReviewContext`. Writes go through the
+    `context` is `prguard.worker.pipeline.ReviewContext`. Writes go through the
     per-installation throttle; a spent budget raises `RateLimited` so the task
     retries later.
     """
-    from workers.publish.labels import current_labels
-    from workers.publish.throttle import ThrottledClient, WriteThrottle
+    from prguard.publish.labels import current_labels
+    from prguard.publish.throttle import ThrottledClient, WriteThrottle
 
     job = context.job
     prefix = getattr(context.keys, "prefix", "prguard:")

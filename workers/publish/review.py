@@ -13,11 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from workers.engine.diffmap import FileDiff
-from workers.engine.model import ChangedFile, Finding, ReviewResult
-from workers.github.errors import GitHubError, UnprocessableEntity
-from workers.publish.checkrun import ai_agents, blocking_findings, is_ai_authored, ordered, severity_counts
-from workers.publish.dedupe import fingerprint_marker, parse_review_marker, review_marker
+from prguard.engine.diffmap import FileDiff
+from prguard.engine.model import ChangedFile, Finding, ReviewResult
+from prguard.github.errors import GitHubError, UnprocessableEntity
+from prguard.publish.checkrun import ai_agents, blocking_findings, is_ai_authored, ordered, severity_counts
+from prguard.publish.dedupe import fingerprint_marker, parse_review_marker, review_marker
 
 COMMENT_BODY_LIMIT = 60_000  # GitHub caps bodies near 65,536 characters; keep a margin
 DEFAULT_MAX_INLINE = 20

@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from workers.github.client import RestVerbs
-from workers.github.errors import RateLimited
+from prguard.github.client import RestVerbs
+from prguard.github.errors import RateLimited
 
 # KEYS: 1 log (sorted set of mutation times, ms), 2 last mutation time (ms)
 # ARGV: 1 spacing ms, 2 per-minute budget, 3 per-hour budget, 4 member id

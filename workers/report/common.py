@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from workers.engine.model import Finding, ReviewResult, Severity
+from prguard.engine.model import Finding, ReviewResult, Severity
 
 SEVERITIES: tuple[Severity, ...] = (Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO)
 ANALYZER_ORDER = ("security", "taint", "rules", "instrumentation", "complexity", "authorship")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from workers.engine.model import ReviewResult
+from prguard.engine.model import ReviewResult
 
 
 def render(result: ReviewResult) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from workers.engine.model import Finding, ReviewResult
-from workers.report.common import (
+from prguard.engine.model import Finding, ReviewResult
+from prguard.report.common import (
     SEVERITIES,
     authorship_agents,
     complexity_rows,

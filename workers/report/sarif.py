@@ -15,7 +15,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from workers.engine.model import ENGINE_VERSION, Finding, ReviewResult, Severity, normalise_code
+from prguard.engine.model import ENGINE_VERSION, Finding, ReviewResult, Severity, normalise_code
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 TOOL_URI = "https://github.com/prguard/prguard"

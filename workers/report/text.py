@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from workers.engine.model import Finding, ReviewResult
-from workers.report.common import (
+from prguard.engine.model import Finding, ReviewResult
+from prguard.report.common import (
     authorship_agents,
     complexity_rows,
     files_reviewed,

@@ -1,5 +1,5 @@
 """Taint analysis: untrusted data followed from sources to sinks (see taint_rules for the tables)."""
 
-from workers.analyzers.taint.analyzer import TaintAnalyzer
+from prguard.analyzers.taint.analyzer import TaintAnalyzer
 
 __all__ = ["TaintAnalyzer"]

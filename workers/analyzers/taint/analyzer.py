@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from workers.analyzers.base import Analyzer, FileContext
-from workers.analyzers.taint.interpreter import Program, SinkHit
-from workers.analyzers.taint.modules import ModuleInfo
-from workers.analyzers.taint_rules import KINDS, SOURCE_KINDS, build_rules
-from workers.engine.model import Confidence, Finding, FlowStep, Severity, make_fingerprint
+from prguard.analyzers.base import Analyzer, FileContext
+from prguard.analyzers.taint.interpreter import Program, SinkHit
+from prguard.analyzers.taint.modules import ModuleInfo
+from prguard.analyzers.taint_rules import KINDS, SOURCE_KINDS, build_rules
+from prguard.engine.model import Confidence, Finding, FlowStep, Severity, make_fingerprint
 
 _SEVERITIES = [Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH]
 

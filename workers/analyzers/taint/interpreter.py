@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from workers.analyzers.taint.modules import FunctionInfo, ModuleInfo
-from workers.analyzers.taint.reach import functions_to_run
-from workers.analyzers.taint.values import (
+from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo
+from prguard.analyzers.taint.reach import functions_to_run
+from prguard.analyzers.taint.values import (
     CLEAN,
     NOCONST,
     OPAQUE,
@@ -29,7 +29,7 @@ from workers.analyzers.taint.values import (
     join_states,
     merge,
 )
-from workers.analyzers.taint_rules import (
+from prguard.analyzers.taint_rules import (
     ALL,
     CLEAN_RESULTS,
     GUARD_CALLS,
@@ -1340,12 +1340,12 @@ def _compare(op: ast.cmpop, left: Any, right: Any) -> Any:
 
 
 def _cwe(kind: str) -> int:
-    from workers.analyzers.taint_rules import KINDS
+    from prguard.analyzers.taint_rules import KINDS
 
     return KINDS[kind].cwe
 
 
 def _severity(kind: str) -> str:
-    from workers.analyzers.taint_rules import KINDS
+    from prguard.analyzers.taint_rules import KINDS
 
     return KINDS[kind].severity

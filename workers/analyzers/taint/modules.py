@@ -11,7 +11,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from workers.analyzers.base import walk_statements
+from prguard.analyzers.base import walk_statements
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 

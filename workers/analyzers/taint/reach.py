@@ -18,11 +18,11 @@ import ast
 from collections import defaultdict, deque
 from typing import TYPE_CHECKING
 
-from workers.analyzers.base import node_fields
-from workers.analyzers.taint.modules import FunctionInfo, ModuleInfo
+from prguard.analyzers.base import node_fields
+from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo
 
 if TYPE_CHECKING:
-    from workers.analyzers.taint.interpreter import Program
+    from prguard.analyzers.taint.interpreter import Program
 
 Key = tuple[str, str]  # (module path, function qualname)
 

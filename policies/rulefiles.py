@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from policies.patterns import PatternError
-from policies.rulepaths import ORG_PREFIX, RulePath, check_rule_path
+from prguard.policies.patterns import PatternError
+from prguard.policies.rulepaths import ORG_PREFIX, RulePath, check_rule_path
 
 MAX_RULE_FILES = 100
 MAX_RULE_FILE_BYTES = 1_000_000

@@ -10,7 +10,7 @@
   mutations), so writes waiting on GitHub's secondary limits never starve analysis.
 - JSON only: a message is ids and SHAs; nothing executable is ever deserialised.
 
-`celery -A workers.celery_app worker -Q analyze,github-write` finds `celery_app`
+`celery -A prguard.queue.celery_app worker -Q analyze,github-write` finds `celery_app`
 here. The broker comes from REDIS_URL; the rest of the settings are validated
 when the worker starts (a clear error names every missing variable).
 """
@@ -25,22 +25,23 @@ from typing import Any
 
 from celery import Celery
 from celery.signals import worker_init
-
-from workers import fastjson
-from workers.config import (
+from prguard.config import (
     DEFAULT_REDIS_URL,
     DEFAULT_SOFT_TIME_LIMIT,
     DEFAULT_TIME_LIMIT,
     VISIBILITY_TIMEOUT,
     task_time_limits,
 )
-from workers.observability import message_headers  # also connects the worker's log/metric signals
+from prguard.observability import message_headers  # also connects the worker's log/metric signals
+from prguard.queue import fastjson
 
 ANALYZE_QUEUE = "analyze"
 WRITE_QUEUE = "github-write"
 SOFT_TIME_LIMIT = DEFAULT_SOFT_TIME_LIMIT  # the defaults; TASK_SOFT_TIME_LIMIT / TASK_TIME_LIMIT override
 HARD_TIME_LIMIT = DEFAULT_TIME_LIMIT
 MAX_RETRY_COUNTDOWN = 10 * 60
+# Task names are wire format: queued messages and running workers of the previous release use them,
+# so they keep the names they had before the code moved under the prguard package.
 
 REVIEW_TASK = "workers.tasks.review_pull_request"
 FORGET_TASK = "workers.tasks.forget_installation"
@@ -54,7 +55,7 @@ assert MAX_RETRY_COUNTDOWN < VISIBILITY_TIMEOUT
 def make_celery(redis_url: str | None = None) -> Celery:
     """A configured Celery app; the receiver builds one per Flask app (its own broker URL)."""
     url = redis_url or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
-    app = Celery("prguard", broker=url, backend=url, include=["workers.tasks"])
+    app = Celery("prguard", broker=url, backend=url, include=["prguard.worker.tasks"])
     soft_limit, hard_limit = task_time_limits()  # validated: soft < hard < VISIBILITY_TIMEOUT
     transport = {"visibility_timeout": VISIBILITY_TIMEOUT}
     app.conf.update(
@@ -155,6 +156,6 @@ celery_app = make_celery()
 @worker_init.connect
 def _validate_settings_at_start(**_: object) -> None:
     """Refuse to start a worker that could not authenticate to GitHub; name every bad variable."""
-    from workers.config import Settings
+    from prguard.config import Settings
 
     Settings.from_env()

@@ -1,6 +1,6 @@
 """Redis-backed `AnalysisCache`: a push that touches 1 of 50 files re-analyses 1 file (DESIGN 4).
 
-The engine builds the per-file key (`workers.engine.cache.cache_key`: sha256 over
+The engine builds the per-file key (`prguard.engine.cache.cache_key`: sha256 over
 the content, base, diff, path, engine version, policy digest and analyzer); this
 module namespaces it by installation, so one installation never reads another's
 entries, and by engine version, so an upgrade starts from a clean slate. Values
@@ -20,9 +20,8 @@ import zlib
 from typing import Any
 
 import redis as redis_lib
-
-from workers.engine.cache import CachedAnalysis
-from workers.engine.model import ENGINE_VERSION, Finding
+from prguard.engine.cache import CachedAnalysis
+from prguard.engine.model import ENGINE_VERSION, Finding
 
 log = logging.getLogger("prguard.analysis_cache")
 

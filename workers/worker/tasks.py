@@ -18,9 +18,11 @@ from typing import Any
 import redis as redis_lib
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from celery.signals import task_failure
-
-from workers.analysis_cache import RedisAnalysisCache
-from workers.celery_app import (
+from prguard.config import Settings
+from prguard.github.errors import TransientGitHubError, Unauthorized
+from prguard.github.ratelimit import retry_countdown
+from prguard.publish.publisher import publish_context
+from prguard.queue.celery_app import (
     FORGET_TASK,
     HELP_TASK,
     MAX_RETRY_COUNTDOWN,
@@ -29,13 +31,10 @@ from workers.celery_app import (
     WRITE_QUEUE,
     celery_app,
 )
-from workers.config import Settings
-from workers.github.errors import TransientGitHubError, Unauthorized
-from workers.github.ratelimit import retry_countdown
-from workers.jobs import ReviewJob
-from workers.pipeline import close_timed_out_run, fail_check_run, remembered_check_run, run_review
-from workers.publish.publisher import publish_context
-from workers.state import PullState, RedisKeys
+from prguard.queue.jobs import ReviewJob
+from prguard.queue.state import PullState, RedisKeys
+from prguard.worker.analysis_cache import RedisAnalysisCache
+from prguard.worker.pipeline import close_timed_out_run, fail_check_run, remembered_check_run, run_review
 
 log = logging.getLogger("prguard.tasks")
 
@@ -52,7 +51,7 @@ class Runtime:
     settings: Settings
     redis: Any
     keys: RedisKeys
-    tokens: Any  # workers.github.auth.InstallationTokens
+    tokens: Any  # prguard.github.auth.InstallationTokens
 
     def bot_login(self) -> str:
         """`<app slug>[bot]`, the login our comments carry (GET /app once a day)."""
@@ -66,7 +65,7 @@ class Runtime:
 
 @functools.cache
 def runtime() -> Runtime:
-    from workers.github.auth import InstallationTokens
+    from prguard.github.auth import InstallationTokens
 
     settings = Settings.from_env()
     redis = redis_lib.Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=5)
@@ -110,7 +109,7 @@ def review_pull_request(
     trigger: str,
     comment_id: int | None = None,
 ) -> dict[str, Any]:
-    """Review one PR at one head (see `workers.pipeline.run_review`)."""
+    """Review one PR at one head (see `prguard.worker.pipeline.run_review`)."""
     job = ReviewJob(installation_id, owner, repo, number, head_sha, delivery_id, trigger, comment_id)
     rt = runtime()
     context = {"delivery": delivery_id, "repo": job.full_name, "pr": number, "head_sha": head_sha}
@@ -252,8 +251,8 @@ def reply_help(
     comment_id: int | None = None,
     head_sha: str | None = None,
 ) -> dict[str, Any]:
-    """Answer `/prguard help` once per asking comment (workers.publish.commands)."""
-    from workers.publish.commands import answer_help
+    """Answer `/prguard help` once per asking comment (prguard.publish.commands)."""
+    from prguard.publish.commands import answer_help
 
     rt = runtime()
     if comment_id is None:
@@ -278,7 +277,7 @@ def write_waive(
     delivery_id: str = "",
 ) -> dict[str, Any]:
     """The Waive button: permission is checked against GitHub, never trusted from the payload."""
-    from workers.publish.commands import WaiverStore, waive
+    from prguard.publish.commands import WaiverStore, waive
 
     rt = runtime()
     try:

@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
-
-from workers import metrics
-from workers.engine.model import ReviewResult
-from workers.github.errors import GitHubError, TransientGitHubError
-from workers.jobs import ReviewJob
-from workers.state import CHECK_RUN_TTL, PullState, RedisKeys
+from prguard import metrics
+from prguard.engine.model import ReviewResult
+from prguard.github.errors import GitHubError, TransientGitHubError
+from prguard.queue.jobs import ReviewJob
+from prguard.queue.state import CHECK_RUN_TTL, PullState, RedisKeys
 
 log = logging.getLogger("prguard.pipeline")
 
@@ -56,7 +55,7 @@ class ReviewContext:
     keys: RedisKeys
     check_run_id: int
     head_sha: str
-    snapshot: Any  # workers.github.pulls.PullRequestSnapshot
+    snapshot: Any  # prguard.github.pulls.PullRequestSnapshot
     result: ReviewResult
     summary: str  # render_summary(result)
 
@@ -106,7 +105,7 @@ def run_review(
     cache: Any = None,
     engine_deadline: float | None = None,
 ) -> ReviewOutcome:
-    """Review one PR at one head. `github` is a `workers.github.auth.InstallationTokens`.
+    """Review one PR at one head. `github` is a `prguard.github.auth.InstallationTokens`.
 
     `engine_deadline` (a `time.monotonic()` instant) is when analysis must stop so the job
     still has time to publish before the task's soft time limit: files not analysed by then
@@ -258,12 +257,12 @@ def _analyse(
     client: Any, job: ReviewJob, pull: dict, cache: Any, engine_deadline: float | None = None
 ) -> tuple[Any, ReviewResult]:
     """Policy from the BASE branch (a PR cannot loosen its own policy), then the files, then the engine."""
-    from policies.changes import REPO_POLICY_PATH, check_policy_change
-    from policies.loader import load_effective_policy
-    from workers.engine.globs import matches_any
-    from workers.engine.review import review
-    from workers.github.pulls import fetch_policy_texts, fetch_pull_request
-    from workers.github.rulefiles import fetch_rule_files
+    from prguard.engine.globs import matches_any
+    from prguard.engine.review import review
+    from prguard.github.pulls import fetch_policy_texts, fetch_pull_request
+    from prguard.github.rulefiles import fetch_rule_files
+    from prguard.policies.changes import REPO_POLICY_PATH, check_policy_change
+    from prguard.policies.loader import load_effective_policy
 
     base_ref = str(pull["base"]["ref"])
     with metrics.stage("policy"):
@@ -308,7 +307,7 @@ def _analyse(
 
 
 def _render_summary(result: ReviewResult) -> str:
-    from workers.report.markdown import render_summary
+    from prguard.report.markdown import render_summary
 
     return render_summary(result)
 
@@ -328,8 +327,8 @@ def complete_check_run(context: ReviewContext) -> None:
     """
     job, result = context.job, context.result
     try:
-        from workers.publish.checkrun import send_check_run
-        from workers.publish.commands import WaiverStore
+        from prguard.publish.checkrun import send_check_run
+        from prguard.publish.commands import WaiverStore
     except ImportError:
         _complete_plain(
             context.client,
