@@ -1,4 +1,4 @@
-"""The policy key reference (README "policy" section), generated from the schema and the defaults.
+"""The policy key reference (docs/users/policy.md), generated from the schema and the defaults.
 
 Generated rather than hand-written so that a key added by a new schema fragment
 is documented the moment it exists: `prguard policy keys` prints the table.

@@ -6,7 +6,7 @@ It reviews the example exactly like `prguard review --example`, takes the check
 run title, summary and buttons the App would publish, and the first inline
 comment it would post (the highest-severity finding, with its code), renders
 that Markdown to HTML in a GitHub-like page, and screenshots each page with
-headless Chromium into deploy/docs/check-run.png and deploy/docs/inline-comment.png.
+headless Chromium into docs/images/check-run.png and docs/images/inline-comment.png.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-OUT = Path(__file__).resolve().parent
+OUT = Path(__file__).resolve().parents[2] / "docs" / "images"
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",

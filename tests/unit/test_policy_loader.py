@@ -197,11 +197,11 @@ def test_to_yaml_round_trips_through_the_loader():
     assert load_policy_text(policy.to_yaml(), "effective.yml") == yaml.safe_load(policy.to_yaml())
 
 
-def test_readme_key_table_is_the_one_prguard_policy_keys_prints():
-    """The README documents every policy key; a new key without its README line fails here."""
+def test_policy_docs_key_table_is_the_one_prguard_policy_keys_prints():
+    """docs/users/policy.md documents every policy key; a new key without its line fails here."""
     from pathlib import Path
 
     from prguard.policies.docs import keys_markdown
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    assert keys_markdown().strip() in readme, "run `prguard policy keys` and paste it into README.md"
+    page = (Path(__file__).resolve().parents[2] / "docs" / "users" / "policy.md").read_text()
+    assert keys_markdown().strip() in page, "run `prguard policy keys` and paste it into docs/users/policy.md"

@@ -106,7 +106,7 @@ class Finding:
     relevant_lines: tuple[int, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The public JSON shape of a finding (README: 'JSON output')."""
+        """The public JSON shape of a finding (docs/users/json-and-sarif.md)."""
         out: dict[str, Any] = {
             "rule_id": self.rule_id,
             "analyzer": self.analyzer,
@@ -266,7 +266,7 @@ class ReviewResult:
     policy: Any = None  # the effective policies.Policy
 
     def to_dict(self) -> dict[str, Any]:
-        """The public JSON shape (README: 'JSON output'); keep it stable."""
+        """The public JSON shape (docs/users/json-and-sarif.md); keep it stable."""
         return {
             "conclusion": self.conclusion,
             "findings": [f.to_dict() for f in self.findings],
