@@ -15,12 +15,17 @@ from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_API_URL = "https://api.github.com"
+DEFAULT_WEB_URL = "https://github.com"
+DEFAULT_MEMBERSHIP_TTL = 5 * 60  # dashboard: seconds an org-membership answer from GitHub is trusted
+MIN_SESSION_SECRET_LENGTH = 32
 DEFAULT_MAX_PAYLOAD_BYTES = 26 * 1024 * 1024  # GitHub caps payloads at 25 MB
 DEFAULT_SOFT_TIME_LIMIT = 8 * 60  # the task gets SoftTimeLimitExceeded: the check run ends `timed_out`
 DEFAULT_TIME_LIMIT = 10 * 60  # the prefork child is killed: its check run is closed by the parent
 VISIBILITY_TIMEOUT = 30 * 60  # Redis redelivers an unacked message after this; every limit stays below it
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-_SECRET_FIELDS = frozenset({"github_private_key", "github_webhook_secret"})
+_SECRET_FIELDS = frozenset(
+    {"github_private_key", "github_webhook_secret", "github_oauth_client_secret", "session_secret"}
+)
 
 # Every environment variable prguard reads, with what it is for (deploy/ manifests may only set these).
 ENV_VARS: dict[str, str] = {
@@ -31,6 +36,12 @@ ENV_VARS: dict[str, str] = {
     "GITHUB_CLIENT_ID": "the App's client id (written by `prguard app register`; informational)",
     "GITHUB_API_URL": "REST base URL (default https://api.github.com; GHES: https://HOST/api/v3)",
     "GITHUB_GRAPHQL_URL": "GraphQL URL (default derived from GITHUB_API_URL)",
+    "GITHUB_WEB_URL": "GitHub's web URL: OAuth pages and links (default https://github.com; GHES: https://HOST)",
+    "GITHUB_OAUTH_CLIENT_ID": "the App's OAuth client id: turns the dashboard on (web process)",
+    "GITHUB_OAUTH_CLIENT_SECRET": "the App's OAuth client secret (required with GITHUB_OAUTH_CLIENT_ID)",
+    "PRGUARD_SESSION_SECRET": "dashboard: signs and encrypts the session cookie (32+ characters; required "
+    "with GITHUB_OAUTH_CLIENT_ID)",
+    "DASHBOARD_MEMBERSHIP_TTL": "dashboard: seconds an org-membership answer is trusted (default 300)",
     "REDIS_URL": "broker and state (default redis://127.0.0.1:6379/0)",
     "REDIS_KEY_PREFIX": "prefix of prguard's Redis keys (default prguard:)",
     "LOG_LEVEL": "DEBUG, INFO (default), WARNING, ERROR or CRITICAL",
@@ -87,6 +98,15 @@ class Settings:
     redis_key_prefix: str = "prguard:"
     task_soft_time_limit: int = DEFAULT_SOFT_TIME_LIMIT
     task_time_limit: int = DEFAULT_TIME_LIMIT
+    github_web_url: str = DEFAULT_WEB_URL
+    github_oauth_client_id: str = ""  # set: the dashboard is on
+    github_oauth_client_secret: str = field(default="", repr=False)
+    session_secret: str = field(default="", repr=False)
+    dashboard_membership_ttl: int = DEFAULT_MEMBERSHIP_TTL
+
+    @property
+    def dashboard_enabled(self) -> bool:
+        return bool(self.github_oauth_client_id)
 
     def __post_init__(self) -> None:
         if not self.github_graphql_url:
@@ -135,6 +155,7 @@ class Settings:
         content_ttl = _positive_int(text("DEDUPE_CONTENT_TTL"), "DEDUPE_CONTENT_TTL", problems)
         prefix = text("REDIS_KEY_PREFIX", "prguard:") or "prguard:"
         soft_limit, hard_limit = _time_limits(env, problems)
+        dashboard = _dashboard_settings(env, problems)
 
         if problems:
             raise ConfigError(problems)
@@ -153,6 +174,7 @@ class Settings:
             redis_key_prefix=prefix,
             task_soft_time_limit=soft_limit,
             task_time_limit=hard_limit,
+            **dashboard,
         )
 
 
@@ -184,6 +206,36 @@ def _time_limits(env: Mapping[str, str], problems: dict[str, str]) -> tuple[int,
         name = "TASK_SOFT_TIME_LIMIT" if soft_raw is not None else "TASK_TIME_LIMIT"
         problems[name] = f"the soft limit ({soft} s) must be below the hard limit TASK_TIME_LIMIT ({hard} s)"
     return soft, hard
+
+
+def _dashboard_settings(env: Mapping[str, str], problems: dict[str, str]) -> dict[str, object]:
+    """The dashboard's settings; with GITHUB_OAUTH_CLIENT_ID set, every other one it needs is required."""
+    web_url = (env.get("GITHUB_WEB_URL", "").strip() or DEFAULT_WEB_URL).rstrip("/")
+    if not _is_http_url(web_url):
+        problems["GITHUB_WEB_URL"] = "must be an http(s) URL such as https://github.com"
+    client_id = env.get("GITHUB_OAUTH_CLIENT_ID", "").strip()
+    client_secret = env.get("GITHUB_OAUTH_CLIENT_SECRET", "").strip()
+    session_secret = env.get("PRGUARD_SESSION_SECRET", "").strip()
+    ttl_raw = env.get("DASHBOARD_MEMBERSHIP_TTL", "").strip() or None
+    ttl = _positive_int(ttl_raw, "DASHBOARD_MEMBERSHIP_TTL", problems) or DEFAULT_MEMBERSHIP_TTL
+    if client_id:
+        why = "is needed by the dashboard (GITHUB_OAUTH_CLIENT_ID is set)"
+        if not client_secret:
+            problems["GITHUB_OAUTH_CLIENT_SECRET"] = f"missing: the App's OAuth client secret {why}"
+        if not session_secret:
+            problems["PRGUARD_SESSION_SECRET"] = f"missing: a random secret of 32+ characters {why}"
+        elif len(session_secret) < MIN_SESSION_SECRET_LENGTH:
+            problems["PRGUARD_SESSION_SECRET"] = (
+                f"too short ({len(session_secret)} characters): use {MIN_SESSION_SECRET_LENGTH} or more, "
+                "e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
+    return {
+        "github_web_url": web_url,
+        "github_oauth_client_id": client_id,
+        "github_oauth_client_secret": client_secret,
+        "session_secret": session_secret,
+        "dashboard_membership_ttl": ttl,
+    }
 
 
 def _positive_int(
