@@ -6,7 +6,7 @@ from __future__ import annotations
 import textwrap
 
 from prguard.analyzers.instrumentation import InstrumentationAnalyzer
-from prguard.analyzers.instrumentation_rules import DEFAULT_SETTINGS, RULES
+from prguard.analyzers.instrumentation.rules import DEFAULT_SETTINGS, RULES
 from prguard.analyzers.security import SecurityAnalyzer
 from prguard.engine.model import ChangedFile
 from prguard.engine.review import review

@@ -2,7 +2,7 @@
 
 `Scanner` walks the tree once and records imports, bindings of names to calls (clients,
 loggers, adapters), functions with their calls, loops and `except` clauses. It judges nothing:
-`prguard.analyzers.instrumentation` evaluates these facts against the rule tables and the policy.
+`prguard.analyzers.instrumentation.evaluator` evaluates these facts against the rule tables and the policy.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import ast
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from prguard.analyzers import instrumentation_rules as R
 from prguard.analyzers.base import FastNodeVisitor, SourceFile
+from prguard.analyzers.instrumentation import rules as R
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)

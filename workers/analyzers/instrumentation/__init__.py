@@ -1,0 +1,57 @@
+"""Instrumentation & safeguards: silent failures in new code (no logs, no timeout, no retry, swallowed
+errors, queries and paid calls in loops), with mechanical fixes where one exists.
+
+One AST pass per file (`facts.Scanner`) records facts: imports, client objects, functions with their
+calls, loops and `except` clauses. `evaluator.Evaluator` judges those facts against the rule tables in
+`rules` and the policy, without walking the tree again; each check family lives in its own module
+(`timeouts`, `connections`, `errors`, `loops`, `observability`, `retries`). Function-level findings
+are anchored on the `def` line with the whole function as `relevant_lines`, so the engine's
+changed-lines filter reports a function when any of its lines changed; call-level findings sit on the
+call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from prguard.analyzers.base import Analyzer, FileContext
+from prguard.analyzers.instrumentation.errors import ErrorChecks
+from prguard.analyzers.instrumentation.evaluator import effective_settings
+from prguard.analyzers.instrumentation.facts import Scanner
+from prguard.analyzers.instrumentation.loops import LoopChecks
+from prguard.analyzers.instrumentation.retries import RetryChecks
+from prguard.engine.model import Finding
+
+__all__ = ["InstrumentationAnalyzer", "effective_settings"]
+
+
+class _Rules(RetryChecks, ErrorChecks, LoopChecks):
+    """Every check family over one file's facts; `run` yields the findings of the enabled ones."""
+
+    def run(self) -> Iterator[Finding]:
+        if self.enabled("timeouts"):
+            yield from self.timeouts()
+        if self.enabled("swallowed_errors"):
+            yield from self.swallowed_errors()
+        if self.enabled("loops"):
+            yield from self.loops()
+        if not (self.enabled("observability") or self.enabled("retries")):
+            return
+        kinds = {id(f.node): self.function_kinds(f) for f in self.facts.functions}
+        if self.enabled("observability"):
+            yield from self.observability(kinds)
+        if self.enabled("retries"):
+            yield from self.retries(kinds)
+
+
+class InstrumentationAnalyzer(Analyzer):
+    """Flags missing instrumentation and safeguards in Python files (see module docstring)."""
+
+    name = "instrumentation"
+
+    def analyze_file(self, ctx: FileContext) -> Iterable[Finding]:
+        settings = effective_settings(ctx.settings)
+        if not settings.get("enabled", True):
+            return []
+        facts = Scanner(ctx.head).scan()
+        return list(_Rules(ctx, settings, facts).run())

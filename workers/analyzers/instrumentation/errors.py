@@ -1,0 +1,139 @@
+"""Swallowed errors (PG-ERR001/002): broad `except` clauses that hide failures."""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections.abc import Iterator
+
+from prguard.analyzers.instrumentation import fixes
+from prguard.analyzers.instrumentation import rules as R
+from prguard.analyzers.instrumentation.evaluator import Evaluator, matches
+from prguard.analyzers.instrumentation.facts import Call
+from prguard.engine.model import Finding
+
+
+class ErrorChecks(Evaluator):
+    """The swallowed-errors check."""
+
+    def swallowed_errors(self) -> Iterator[Finding]:
+        for handler in self.facts.excepts:
+            node = handler.node
+            if handler.optional_import or handler.best_effort_cleanup or self._acknowledged(node):
+                continue  # an optional dependency, a best-effort close(), or a lint-waived broad except
+            if handler.function and handler.function.name == "__del__":
+                continue  # a destructor must not raise
+            if not self._broad(node.type) or self._reports(node):
+                continue
+            rest = [s for s in node.body if not _is_trivial(s)]
+            where = handler.function.qualname + "()" if handler.function else "module level"
+            caught = "bare `except:`" if node.type is None else f"`except {ast.unparse(node.type)}`"
+            if not rest:
+                rule_id = "PG-ERR001"
+                keep = [s for s in node.body if isinstance(s, ast.Continue | ast.Break)]
+                action = "continue" if keep else "pass"
+                message = (
+                    f"{caught} in {where} swallows every error ({action}) without logging or re-raising: "
+                    "failures vanish and bugs look like success. Log it (`logger.exception(...)`) or "
+                    "catch only the exception you expect."
+                )
+                log_message = f"Ignored error in {where}" if not keep else f"Skipped after error in {where}"
+            elif _is_default_fallback(rest):
+                rule_id = "PG-ERR002"
+                keep = [s for s in node.body if not isinstance(s, ast.Pass) and not _is_ellipsis(s)]
+                message = (
+                    f"{caught} in {where} falls back to a default value without logging: callers cannot "
+                    "tell a failure from an empty result. Log the exception before falling back."
+                )
+                log_message = f"Falling back to a default after error in {where}"
+            else:
+                continue
+            suggestion = None
+            if self.logger_name:
+                log_call = f"{self.logger_name}.exception({json.dumps(log_message)})"
+                suggestion = fixes.log_in_handler(self.ctx.head.lines, node, log_call, keep)
+            yield self.finding(
+                rule_id,
+                node,
+                message,
+                snippet=self.ctx.head.segment(node),
+                context=handler.function.qualname if handler.function else "",
+                suggestion=suggestion,
+            )
+
+    def _acknowledged(self, handler: ast.ExceptHandler) -> bool:
+        """`except Exception:  # pylint: disable=broad-except` / `# noqa: BLE001`: a reviewed decision."""
+        line = self.ctx.head.lines[handler.lineno - 1] if handler.lineno <= len(self.ctx.head.lines) else ""
+        return bool(R.BROAD_EXCEPT_WAIVERS.search(line))
+
+    def _broad(self, kind: ast.expr | None) -> bool:
+        if kind is None:
+            return True
+        if isinstance(kind, ast.Tuple):
+            return any(self._broad(e) for e in kind.elts)
+        name = self.facts.resolve(kind) or ""
+        return name.rsplit(".", 1)[-1] in {"Exception", "BaseException"}
+
+    def _reports(self, handler: ast.ExceptHandler) -> bool:
+        """The handler re-raises, logs, reports, exits, retries, or uses the exception it caught."""
+        for node in _walk_body(handler.body):
+            if isinstance(node, ast.Raise):
+                return True
+            if handler.name and isinstance(node, ast.Name) and node.id == handler.name:
+                return True
+            if isinstance(node, ast.Call):
+                dotted, text = self.facts.resolve(node.func), self.facts.text_of(node.func)
+                if dotted in {"print"} or matches(dotted, R.ERROR_REPORTERS):
+                    return True
+                if text and text.rsplit(".", 1)[-1] == "retry":
+                    return True
+                if self.is_instrumentation(Call(node, dotted, text, None, None)):
+                    return True
+        return False
+
+
+def _walk_body(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every node of a block, not descending into nested functions or classes."""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _is_ellipsis(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+
+
+def _is_trivial(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Pass | ast.Continue | ast.Break) or _is_ellipsis(stmt)
+
+
+def _is_default_value(node: ast.expr | None) -> bool:
+    """None, False, 0, "" or an empty container: a value a caller reads as "nothing there".
+
+    A non-empty constant ("<broken repr>", "unknown", -1) is a sentinel the caller can recognise.
+    """
+    if node is None:
+        return True
+    if isinstance(node, ast.Constant):
+        return node.value is None or node.value is False or node.value in (0, "", b"")
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        return not node.elts
+    if isinstance(node, ast.Dict):
+        return not node.keys
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.args and not node.keywords:
+        return node.func.id in {"dict", "list", "set", "tuple", "frozenset", "str"}
+    return False
+
+
+def _is_default_fallback(statements: list[ast.stmt]) -> bool:
+    """`return None` / `return []` / `result = {}` — the error becomes an ordinary-looking value."""
+    for stmt in statements:
+        if isinstance(stmt, ast.Return) and _is_default_value(stmt.value):
+            continue
+        if isinstance(stmt, ast.Assign | ast.AnnAssign) and _is_default_value(stmt.value):
+            continue
+        return False
+    return True

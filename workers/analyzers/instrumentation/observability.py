@@ -1,0 +1,211 @@
+"""Observability (PG-OBS001/002/003): handlers, tasks and outbound-call functions nobody can see fail.
+
+Also what makes a function an entry point (route decorators, task decorators, views), which the
+retries check reads too.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from prguard.analyzers.instrumentation import rules as R
+from prguard.analyzers.instrumentation.evaluator import Evaluator, kwarg, matches, root
+from prguard.analyzers.instrumentation.facts import Call, Function
+from prguard.engine.model import Finding
+
+
+class ObservabilityChecks(Evaluator):
+    """The observability check, and the entry-point roles of functions."""
+
+    def function_kinds(self, function: Function) -> list[tuple[str, str]]:
+        """What the rules care about in a function: [("handlers"|"tasks", how), ("outbound_calls", what)]."""
+        kinds = [
+            ("handlers", role) if role.startswith("handler:") else ("tasks", role)
+            for role in [self._role(function)]
+            if role
+        ]
+        kinds = [(plural, role.split(":", 1)[1]) for plural, role in kinds]
+        outbound = next((label for c in function.calls if (label := self._outbound(c))), None)
+        if outbound:
+            kinds.append(("outbound_calls", f"calls `{outbound}`"))
+        return kinds
+
+    def _role(self, function: Function) -> str | None:
+        """ "handler:<how>" or "task:<framework> task" when the function is an entry point."""
+        node = function.node
+        for decorator in node.decorator_list:
+            described = self._handler_decorator(decorator)
+            if described:
+                return "handler:" + described
+            framework = self._task_decorator(decorator)
+            if framework:
+                return f"task:{framework} task"
+        if function.parent is None and self._django_view(function):
+            return "handler:Django view"
+        if function.parent is None and function.class_name and self._view_method(function):
+            return f"handler:view method of `{function.class_name}`"
+        if function.parent is None and function.class_name is None and node.name in self._route_endpoints():
+            return "handler:route endpoint"
+        return None
+
+    def _outbound(self, call: Call) -> str | None:
+        return (
+            self.http_call(call)
+            or self.paid_call(call)
+            or (
+                call.dotted
+                if call.dotted in R.TIMEOUT_CALLS
+                and call.dotted.split(".")[0] in {"smtplib", "ftplib", "http"}
+                else None
+            )
+        )
+
+    def _handler_decorator(self, decorator: ast.expr) -> str | None:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        text = self.facts.text_of(target) or ""
+        dotted = self.facts.resolve(target) or ""
+        last = text.rsplit(".", 1)[-1]
+        if dotted.endswith("api_view") or (last == "action" and root(dotted) == "rest_framework"):
+            return "DRF API view"
+        if not isinstance(decorator, ast.Call) or "." not in text:
+            return None
+        given = kwarg(decorator, "path", "rule")
+        path = decorator.args[0] if decorator.args else (given.value if given else None)
+        route = path.value if isinstance(path, ast.Constant) and isinstance(path.value, str) else None
+        is_path = route is not None and (route.startswith("/") or route == "")
+        if last in R.ROUTE_DECORATORS or (last in R.HTTP_VERB_DECORATORS and is_path):
+            verb = last.upper() if last in R.HTTP_VERB_DECORATORS else "route"
+            return f"`{verb} {route}`" if route is not None else "route"
+        return None
+
+    def _task_decorator(self, decorator: ast.expr) -> str | None:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        dotted = self.facts.resolve(target) or ""
+        last = dotted.rsplit(".", 1)[-1]
+        framework = R.TASK_DECORATORS.get(last)
+        if framework is None or root(dotted) in {"invoke", "fabric", "nox", "pytest"}:
+            return None
+        if framework == "rq" and "rq" not in dotted.split("."):
+            return None
+        if framework == "dramatiq" and root(dotted) not in {"dramatiq", "remoulade"}:
+            return None
+        if framework == "celery" and root(dotted) in {"huey"}:
+            return "Huey"
+        return {"celery": "Celery", "huey": "Huey", "dramatiq": "Dramatiq", "rq": "RQ"}[framework]
+
+    def _django_module(self) -> bool:
+        return any(root(t) in {"django", "rest_framework"} for t in self.facts.imports.values())
+
+    def _django_view(self, function: Function) -> bool:
+        path = self.ctx.path.replace("\\", "/")
+        in_views = path.endswith(("views.py", "viewsets.py")) or "/views/" in path
+        args = function.node.args.posonlyargs + function.node.args.args
+        return (
+            in_views
+            and function.class_name is None
+            and self._django_module()
+            and not function.name.startswith("_")
+            and bool(args)
+            and args[0].arg == "request"
+        )
+
+    def _view_method(self, function: Function) -> bool:
+        cls = self.facts.classes.get(function.class_name or "")
+        if cls is None or not any(b.rsplit(".", 1)[-1].endswith(R.VIEW_BASE_SUFFIXES) for b in cls.bases):
+            return False
+        decorated_action = any(
+            (self.facts.resolve(d.func if isinstance(d, ast.Call) else d) or "").endswith("action")
+            for d in function.node.decorator_list
+        )
+        return function.name in R.VIEW_METHODS or decorated_action
+
+    def _route_endpoints(self) -> set[str]:
+        endpoints: set[str] = set()
+        for call in self.facts.calls:
+            last = (call.dotted or "").rsplit(".", 1)[-1]
+            target: ast.expr | None = None
+            if last in {"Route", "WebSocketRoute"}:
+                given = kwarg(call.node, "endpoint")
+                target = given.value if given else (call.node.args[1] if len(call.node.args) > 1 else None)
+            elif last in {"add_url_rule", "add_api_route", "add_route"}:
+                given = kwarg(call.node, "view_func", "endpoint")
+                target = given.value if given else (call.node.args[-1] if len(call.node.args) > 1 else None)
+            if isinstance(target, ast.Name):
+                endpoints.add(target.id)
+        return endpoints
+
+    def _module_covers(self, kind: str) -> bool:
+        """App-wide instrumentation here: logging request hooks or Celery signals, instrumentors."""
+        for function in self.facts.functions:
+            for decorator in function.node.decorator_list:
+                text = (
+                    self.facts.text_of(decorator.func if isinstance(decorator, ast.Call) else decorator) or ""
+                )
+                parts = text.split(".")
+                hook = (kind == "handlers" and parts[-1] in R.REQUEST_HOOK_DECORATORS) or (
+                    kind == "tasks"
+                    and len(parts) >= 2
+                    and parts[-1] == "connect"
+                    and parts[-2] in R.TASK_SIGNALS
+                )
+                if hook and self.instrumented_directly(function, deep=True):
+                    return True
+        if kind == "handlers":
+            for call in self.facts.calls:
+                last = (call.dotted or "").rsplit(".", 1)[-1]
+                if last in {"instrument_app", "add_middleware"} and self._instrumenting_middleware(call):
+                    return True
+        return any(
+            matches(call.dotted, ("sentry_sdk.init", "logfire.configure")) for call in self.facts.calls
+        )
+
+    def _instrumenting_middleware(self, call: Call) -> bool:
+        if (call.dotted or "").endswith("instrument_app"):
+            return True
+        names = " ".join(ast.unparse(a) for a in call.node.args).lower()
+        return any(word in names for word in ("log", "trace", "metric", "prometheus", "sentry", "telemetry"))
+
+    def _class_covers(self, function: Function) -> bool:
+        cls = self.facts.classes.get(function.class_name or "")
+        if cls is None:
+            return False
+        return any(
+            name in R.VIEW_WRAPPERS and self.instrumented_directly(method, deep=True)
+            for name, method in cls.methods.items()
+        ) or any(self.decorator_instruments(d) for d in cls.node.decorator_list)
+
+    def observability(self, kinds: dict[int, list[tuple[str, str]]]) -> Iterator[Finding]:
+        required = set(self.checks["observability"].get("require_on") or [])
+        rule_of = {"handlers": "PG-OBS001", "tasks": "PG-OBS002", "outbound_calls": "PG-OBS003"}
+        covered: dict[str, bool] = {}
+        for function in self.facts.functions:
+            kind = next((k for k in kinds[id(function.node)] if k[0] in required), None)
+            if kind is None:
+                continue
+            category, described = kind
+            if category in ("handlers", "tasks"):
+                if category not in covered:
+                    covered[category] = self._module_covers(category)
+                if covered[category]:
+                    continue
+            if self.instrumented(function) or (category == "handlers" and self._class_covers(function)):
+                continue
+            node = function.node
+            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            consequence = {
+                "handlers": "when it fails or slows down in production nobody sees it",
+                "tasks": "a failing or stuck task leaves no trace beyond the worker's own line",
+                "outbound_calls": "when the remote side fails or slows down there is no record of it",
+            }[category]
+            yield self.finding(
+                rule_of[category],
+                node,
+                f"`{function.qualname}()` ({described}) has no logging, metrics or tracing on its path: "
+                f"{consequence}. Log the outcome (`logger.info`/`logger.exception`), add a metric or a span, "
+                "or call a helper that does.",
+                anchor_end=node.lineno,
+                snippet=self.ctx.head.segment(node),
+                context=function.qualname,
+                relevant=(first, node.end_lineno or node.lineno),
+            )

@@ -1,0 +1,150 @@
+"""Timeouts (PG-TIMEOUT001/002): network calls and clients that can block forever or for minutes."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from prguard.analyzers.instrumentation import fixes
+from prguard.analyzers.instrumentation import rules as R
+from prguard.analyzers.instrumentation.connections import connection_spec
+from prguard.analyzers.instrumentation.evaluator import Evaluator, has_double_star, is_none, kwarg
+from prguard.analyzers.instrumentation.facts import Call, ClassInfo, Function
+from prguard.engine.model import Finding
+
+
+class TimeoutChecks(Evaluator):
+    """The timeouts check, and what a requests session was given (timeout, retries)."""
+
+    def timeouts(self) -> Iterator[Finding]:
+        long_defaults = bool(self.checks["timeouts"].get("long_defaults", True))
+        for call in self.facts.calls:
+            spec, label = self.timeout_spec(call)
+            if spec is None or has_double_star(call.node):
+                continue
+            given = kwarg(call.node, *spec.kwargs)
+            if given is None and spec.position is not None and len(call.node.args) > spec.position:
+                continue
+            if given is not None:
+                if is_none(given.value) and spec.none_is_forever:
+                    yield self.timeout_finding(call, label, spec, none_value=given.value)
+                continue
+            if call.dotted in R.CLIENT_KINDS and self._every_use_has_timeout(call):
+                continue
+            if spec.default == "forever" or (spec.default == "long" and long_defaults):
+                yield self.timeout_finding(call, label, spec)
+
+    def _every_use_has_timeout(self, constructor: Call) -> bool:
+        """A client made without a timeout whose every request passes one (`pool.request(..., timeout=5)`)."""
+        uses = [
+            c
+            for c in self.facts.calls
+            if isinstance(c.node.func, ast.Attribute)
+            and c.node.func.attr in R.CLIENT_METHODS.get(R.CLIENT_KINDS[constructor.dotted or ""], ((),))[0]
+            and self.client_kind(c.node.func.value, c.function)[1] is constructor.node
+        ]
+        return bool(uses) and all(kwarg(u.node, "timeout") is not None for u in uses)
+
+    def timeout_spec(self, call: Call) -> tuple[R.TimeoutSpec | None, str]:
+        if call.dotted in R.TIMEOUT_CALLS:
+            return connection_spec(call, R.TIMEOUT_CALLS[call.dotted]), call.dotted or ""
+        if (
+            call.dotted
+            and call.dotted.split(".")[0] == "boto3"
+            and call.dotted.endswith((".client", ".resource"))
+        ):
+            return R.TIMEOUT_CALLS["boto3.client"], call.dotted
+        if isinstance(call.node.func, ast.Attribute):
+            kind, _ = self.client_kind(call.node.func.value, call.function)
+            methods, spec = R.CLIENT_METHODS.get(kind or "", (frozenset(), None))
+            if spec is not None and call.node.func.attr in methods:
+                if kind == "requests" and self.session_has(call.node.func.value, call.function, "timeout"):
+                    return None, ""
+                return spec, call.text or f"{kind}.{call.node.func.attr}"
+        return None, ""
+
+    def session_has(self, receiver: ast.AST, function: Function | None, feature: str) -> bool:
+        """A requests session given a timeout or retries by a mounted adapter or a wrapped `request`."""
+        text = self.facts.text_of(receiver)
+        found = self.binding(text, function)
+        if found is None:
+            return False
+        if found.dotted in self.facts.classes and _class_mentions(self.facts.classes[found.dotted], feature):
+            return True
+        for call in self._by_text.get(f"{text}.mount", []):
+            if len(call.node.args) >= 2 and self._adapter_has(call.node.args[1], call.function, feature):
+                return True
+        if feature == "timeout":
+            for _, target, value in self.facts.attribute_assigns:
+                if target == f"{text}.request" and isinstance(value, ast.Call) and kwarg(value, "timeout"):
+                    return True
+        return False
+
+    def _adapter_has(self, adapter: ast.expr, function: Function | None, feature: str) -> bool:
+        if isinstance(adapter, ast.Name):
+            bound = self.binding(adapter.id, function)
+            if bound is None:
+                return False
+            adapter = bound.call
+        if not isinstance(adapter, ast.Call):
+            return False
+        ctor = self.facts.resolve(adapter.func) or ""
+        if feature == "retries":
+            given = kwarg(adapter, "max_retries")
+            return given is not None and not (isinstance(given.value, ast.Constant) and not given.value.value)
+        if kwarg(adapter, "timeout"):
+            return True
+        if ctor in self.facts.classes:
+            return _class_mentions(self.facts.classes[ctor], "timeout")
+        return "timeout" in ctor.rsplit(".", 1)[-1].lower()
+
+    def timeout_finding(
+        self, call: Call, label: str, spec: R.TimeoutSpec, none_value: ast.AST | None = None
+    ) -> Finding:
+        value = self.default_timeout
+        lines = self.ctx.head.lines
+        shown = f"`{call.text}(...)` ({label})" if call.text and call.text != label else f"`{label}(...)`"
+        suggestion = None
+        if none_value is not None:
+            rule_id = "PG-TIMEOUT001"
+            problem = f"{shown} passes `{spec.kwargs[0]}=None`, which disables the timeout"
+            if spec.fix:
+                suggestion = fixes.replace_node(
+                    lines, call.node, none_value, spec.fix.split("=", 1)[1].format(t=value)
+                )
+        else:
+            rule_id = "PG-TIMEOUT001" if spec.default == "forever" else "PG-TIMEOUT002"
+            problem = f"{shown} has no `{spec.kwargs[0]}`" + (f" ({spec.note})" if spec.note else "")
+            if spec.fix:
+                suggestion = fixes.add_keyword(lines, call.node, spec.fix.format(t=value))
+        where = f" in `{call.function.qualname}()`" if call.function else ""
+        consequence = (
+            "a stalled server holds this worker forever"
+            if rule_id == "PG-TIMEOUT001"
+            else "a stalled peer holds this code for minutes"
+        )
+        fix = f"add `{spec.fix.format(t=value)}`" if spec.fix else _manual_timeout_fix(label, value)
+        return self.finding(
+            rule_id,
+            call.node,
+            f"{problem}{where}: {consequence}; {fix}.",
+            context=call.function.qualname if call.function else "",
+            suggestion=suggestion,
+        )
+
+
+def _class_mentions(cls: ClassInfo, word: str) -> bool:
+    """The class's request/send overrides mention `word` (`kwargs.setdefault("timeout", ...)`)."""
+    for name in ("request", "send", "__init__"):
+        method = cls.methods.get(name)
+        if method and word in ast.unparse(method.node):
+            return True
+    return False
+
+
+def _manual_timeout_fix(label: str, value: int) -> str:
+    if label.startswith("boto3"):
+        return f"pass `config=botocore.config.Config(connect_timeout={value}, read_timeout={value})`"
+    if label.startswith("aiohttp"):
+        return f"pass `timeout=aiohttp.ClientTimeout(total={value})`"
+    return "set a timeout"
