@@ -15,6 +15,8 @@ from pathlib import Path
 
 from prguard.engine.model import ChangedFile, CommitInfo, Person, PullRequestInfo
 
+INDEX = ":index"  # as a head: the staged change (the index), not a commit
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's empty tree: the base before a first commit
 _STATUS = {"A": "added", "M": "modified", "D": "removed", "R": "renamed", "C": "copied", "T": "changed"}
 _FIELD = "\x1f"
 # Options that keep a repository's own configuration from running programs or changing the output.
@@ -95,9 +97,15 @@ class GitRepo:
 
     # --- the change ----------------------------------------------------------------------------
 
+    def head_or_empty_tree(self) -> str:
+        """HEAD's commit, or the empty tree in a repository without commits (what a first commit adds to)."""
+        return (
+            self.git("rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False).strip() or EMPTY_TREE
+        )
+
     def changes(self, base: str, head: str) -> list[FileChange]:
-        """Changed files with rename detection, in git's order."""
-        out = self.git("diff", "--name-status", "-z", "-M", *_SAFE_DIFF, base, head, "--")
+        """Changed files with rename detection, in git's order (head INDEX: the staged change)."""
+        out = self.git("diff", "--name-status", "-z", "-M", *_SAFE_DIFF, *_sides(base, head), "--")
         parts = out.split("\0")
         changes: list[FileChange] = []
         i = 0
@@ -113,7 +121,7 @@ class GitRepo:
 
     def patches(self, base: str, head: str, changes: Sequence[FileChange]) -> list[str | None]:
         """The unified diff (3 lines of context, hunks only) of each change, in the same order."""
-        out = self.git("diff", "-M", "-U3", *_SAFE_DIFF, base, head, "--")
+        out = self.git("diff", "-M", "-U3", *_SAFE_DIFF, *_sides(base, head), "--")
         chunks = _split_diff(out)
         if len(chunks) != len(changes):  # should not happen; fall back to one diff per file
             chunks = [self._one_patch(base, head, change) for change in changes]
@@ -121,7 +129,7 @@ class GitRepo:
 
     def _one_patch(self, base: str, head: str, change: FileChange) -> str:
         paths = [change.path] + ([change.previous_path] if change.previous_path else [])
-        return self.git("diff", "-M", "-U3", *_SAFE_DIFF, base, head, "--", *paths)
+        return self.git("diff", "-M", "-U3", *_SAFE_DIFF, *_sides(base, head), "--", *paths)
 
     def read_blobs(self, specs: Iterable[str]) -> dict[str, bytes | None]:
         """Contents of `<rev>:<path>` specs through one `git cat-file --batch`; None when missing."""
@@ -154,10 +162,11 @@ class GitRepo:
     def changed_files(self, base: str, head: str) -> list[ChangedFile]:
         changes = self.changes(base, head)
         patches = self.patches(base, head, changes)
+        head_rev = "" if head == INDEX else head  # ":path" is the path's staged blob
         specs: list[str] = []
         for change in changes:
             if change.status != "removed":
-                specs.append(f"{head}:{change.path}")
+                specs.append(f"{head_rev}:{change.path}")
             if change.status != "added":
                 specs.append(f"{base}:{change.previous_path or change.path}")
         blobs = self.read_blobs(specs)
@@ -165,7 +174,7 @@ class GitRepo:
             ChangedFile(
                 path=change.path,
                 status=change.status,
-                head=None if change.status == "removed" else blobs.get(f"{head}:{change.path}"),
+                head=None if change.status == "removed" else blobs.get(f"{head_rev}:{change.path}"),
                 base=None
                 if change.status == "added"
                 else blobs.get(f"{base}:{change.previous_path or change.path}"),
@@ -197,6 +206,11 @@ class GitRepo:
     def pull_request_info(self, base: str, head: str, *, base_ref: str, head_ref: str) -> PullRequestInfo:
         """What a pull request from head_ref into base_ref would tell (no PR number, title or body)."""
         return PullRequestInfo(head_ref=head_ref, base_ref=base_ref, commits=tuple(self.commits(base, head)))
+
+
+def _sides(base: str, head: str) -> tuple[str, ...]:
+    """`git diff` arguments comparing base with a commit, or with the index when head is INDEX."""
+    return ("--cached", base) if head == INDEX else (base, head)
 
 
 def _split_diff(out: str) -> list[str]:

@@ -7,11 +7,12 @@ import sys
 from pathlib import Path
 
 from prguard.cli import EXIT_GATE_FAILED, EXIT_OK, CliError
-from prguard.cli.gitrepo import GitRepo
+from prguard.cli.gitrepo import INDEX, GitRepo
+from prguard.engine.gate import FAIL_ON_CHOICES
 from prguard.engine.model import ChangedFile, PullRequestInfo, ReviewResult
 from prguard.policies.changes import REPO_POLICY_PATH, check_policy_change
 from prguard.policies.loader import decode_policy_bytes, load_policy
-from prguard.policies.model import Policy
+from prguard.policies.model import Policy, deep_merge
 
 POLICY_PATH = REPO_POLICY_PATH
 FORMATS = ("text", "json", "markdown", "sarif")
@@ -40,7 +41,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--head", metavar="REF", help="head ref (default: HEAD)")
     parser.add_argument(
+        "--staged",
+        action="store_true",
+        help="review the staged change (the index against HEAD), as a pre-commit hook does",
+    )
+    parser.add_argument(
         "--policy", metavar="FILE", help=f"policy file to use instead of {POLICY_PATH} at base"
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=FAIL_ON_CHOICES,
+        help="fail the gate on findings at or above this severity, whatever the policy says",
     )
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument(
@@ -65,21 +76,48 @@ def run(args: argparse.Namespace) -> int:
         files, pull, notes = example.files, example.pull, [example.note]
         policy = _policy_from_file(args.policy) if args.policy else load_policy()
     else:
+        if args.staged and (args.base or args.head):
+            raise CliError("--staged reviews the index against HEAD; it takes no --base/--head")
         files, pull, policy, notes, rule_files = _read_repository(args)
 
+    policy = with_fail_on(policy, getattr(args, "fail_on", None))
+    result = review_change(files, pull, policy, notes, rule_files, check_policy=not args.example)
+    _write(render(result, args.format, {f.path: f.head for f in files}), args.output)
+    return EXIT_OK if result.conclusion in PASSING else EXIT_GATE_FAILED
+
+
+def review_change(
+    files: list[ChangedFile],
+    pull: PullRequestInfo,
+    policy: Policy,
+    notes: list[str],
+    rule_files: dict[str, str],
+    *,
+    check_policy: bool = True,
+) -> ReviewResult:
+    """Review a change read from anywhere (refs, the index, an Action's event) the way the App does."""
     from prguard.engine.review import review
 
     result = review(files, policy, pull, rule_files=rule_files)
     if result.policy is None:
         result.policy = policy
     result.notes.extend(n for n in notes if n)
-    change = None if args.example else check_policy_change(files, POLICY_PATH)
+    change = check_policy_change(files, POLICY_PATH) if check_policy else None
     if change is not None:
         result.notes.append(change.note)
         if change.error is not None and result.conclusion != "failure":
             result.conclusion = "action_required"  # merging it would break every later review
-    _write(render(result, args.format, {f.path: f.head for f in files}), args.output)
-    return EXIT_OK if result.conclusion in PASSING else EXIT_GATE_FAILED
+    return result
+
+
+def with_fail_on(policy: Policy, fail_on: str | None) -> Policy:
+    """The policy with its gate (and its stricter AI-authored gate, if any) set to `fail_on`."""
+    if not fail_on:
+        return policy
+    override: dict = {"gate": {"fail_on": fail_on}}
+    if (policy.get("ai_authored", "gate", default=None) or {}).get("fail_on") is not None:
+        override["ai_authored"] = {"gate": {"fail_on": fail_on}}
+    return Policy(deep_merge(policy.data, override), (*policy.sources, f"--fail-on {fail_on}"), policy.errors)
 
 
 def render(result: ReviewResult, fmt: str, sources: dict[str, bytes | None] | None = None) -> str:
@@ -105,6 +143,12 @@ def _read_repository(
     args: argparse.Namespace,
 ) -> tuple[list[ChangedFile], PullRequestInfo, Policy, list[str], dict[str, str]]:
     repo = GitRepo(args.repo)
+    if getattr(args, "staged", False):
+        base_sha = repo.head_or_empty_tree()
+        files = repo.changed_files(base_sha, INDEX)
+        pull = PullRequestInfo(head_ref=repo.current_branch(), base_ref="HEAD")
+        policy, notes, rule_files = read_policy(repo, base_sha, "HEAD", args.policy)
+        return files, pull, policy, notes, rule_files
     head_sha = repo.resolve(args.head or "HEAD")
     if args.base:
         base_sha, base_ref = repo.resolve(args.base), args.base
@@ -118,9 +162,17 @@ def _read_repository(
 
     files = repo.changed_files(base_sha, head_sha)
     pull = repo.pull_request_info(base_sha, head_sha, base_ref=base_ref, head_ref=head_ref)
+    policy, notes, rule_files = read_policy(repo, base_sha, base_ref, args.policy)
+    return files, pull, policy, notes, rule_files
+
+
+def read_policy(
+    repo: GitRepo, base_sha: str, base_ref: str, policy_file: str | None
+) -> tuple[Policy, list[str], dict[str, str]]:
+    """The policy (`policy_file`, else the repository's at the base) and its Semgrep rule files."""
     notes: list[str] = []
-    if args.policy:
-        policy = _policy_from_file(args.policy)
+    if policy_file:
+        policy = _policy_from_file(policy_file)
     else:
         text = repo.read_blobs([f"{base_sha}:{POLICY_PATH}"])[f"{base_sha}:{POLICY_PATH}"]
         source = f"{POLICY_PATH} at {base_ref} ({base_sha[:7]})"
@@ -133,7 +185,7 @@ def _read_repository(
 
     rules = read_rule_files(repo, base_sha, policy)  # Semgrep rules, at the base ref like the policy
     notes.extend(rules.problems)
-    return files, pull, policy, notes, rules.texts
+    return policy, notes, rules.texts
 
 
 def _policy_from_file(path: str) -> Policy:
