@@ -1,10 +1,11 @@
 """Precision and recall of the authorship detector on the labelled sets; prints them.
 
-Run: `.venv/bin/python -m tests.benchmarks.authorship`. Two sets: the development set
-(tests/unit/authorship_cases.py, also the unit tests) and a holdout set written after
-the detector (tests/benchmarks/authorship_holdout.py). A change counts as predicted
-AI-authored when `ai_authored` is true; the agent is right when every expected agent is
-among the agents at qualifying confidence.
+Run: `.venv/bin/python -m tests.benchmarks.authorship`. Three sets: the development set
+(tests/unit/authorship_cases.py, also the unit tests), a holdout set written after
+the detector (tests/benchmarks/authorship_holdout.py), and a set held back from the issue-14
+changes (tests/benchmarks/authorship_holdout_outside.py, written from public examples).
+A change counts as predicted AI-authored when `ai_authored` is true; the agent is right
+when every expected agent is among the agents at qualifying confidence.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from prguard.analyzers.authorship import detect_authorship
 
 from tests.benchmarks.authorship_holdout import HOLDOUT_NEGATIVES, HOLDOUT_POSITIVES
+from tests.benchmarks.authorship_holdout_outside import OUTSIDE_NEGATIVES, OUTSIDE_POSITIVES
 from tests.unit.authorship_cases import NEGATIVES, POSITIVES, Case, added, commit, pr
 
 
@@ -76,6 +78,7 @@ def adversarial_timing() -> None:
 def main() -> None:
     evaluate("development set", POSITIVES + NEGATIVES)
     evaluate("holdout set    ", HOLDOUT_POSITIVES + HOLDOUT_NEGATIVES)
+    evaluate("held back (14) ", OUTSIDE_POSITIVES + OUTSIDE_NEGATIVES)
     evaluate("both           ", POSITIVES + NEGATIVES + HOLDOUT_POSITIVES + HOLDOUT_NEGATIVES)
     adversarial_timing()
 

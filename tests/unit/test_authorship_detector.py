@@ -101,9 +101,9 @@ def test_agent_confidence(evidence, expected):
 
 def test_hints_never_make_a_change_ai_authored_however_many():
     lines = [
-        "# ... rest of the code remains the same",
-        "# As an AI language model, I cannot",
         "# TODO: implement",
+        "    pass  # your code here",
+        "# TODO: implement me",
     ]
     files = [added(f"app/mod{i}.py", *lines) for i in range(10)]
     verdict = detect_authorship(pr(), files)
@@ -188,8 +188,10 @@ def test_no_marker_is_unknown_not_human():
 
 
 def test_no_pull_request_reads_code_only():
-    verdict = detect_authorship(None, [added("a.py", "# rest of the code remains the same")])
+    verdict = detect_authorship(None, [added("a.py", "# TODO: implement")])
     assert verdict.ai_authored is False and verdict.agents[0].id == "unknown_ai"
+    elision = detect_authorship(None, [added("a.py", "# rest of the code remains the same")])
+    assert elision.ai_authored is True and elision.agents[0].confidence == "medium"
 
 
 # ------------------------------------------------------------------ policy

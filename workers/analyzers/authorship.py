@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prguard.analyzers.authorship_table import (
+    IDENTITY_KINDS,
     STRENGTHS,
     Marker,
     MarkerError,
@@ -42,6 +43,9 @@ _DETAIL_LIMIT = 160
 IDENTITY_TRAILERS = frozenset({"co-authored-by", "assisted-by", "generated-by", "co-developed-by"})
 _TRAILER_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*)[ \t]*:[ \t]*(\S.*?)\s*$")
 _NAME_EMAIL = re.compile(r"^(.*?)\s*<([^<>\s]+@[^<>\s]+)>\s*$")
+# `Name address@host` or `Name (address@host)`: trailers written by hand or by tools that drop the brackets
+_NAME_BARE_EMAIL = re.compile(r"^(.*?)[\s(\[]*([^\s<>()\[\]]+@[^\s<>()\[\]]+\.[A-Za-z]{2,})[)\]]?\s*$")
+_BOT_LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*\[bot\]$")
 _NOREPLY = re.compile(r"^(?:(\d+)\+)?([^@+]+)@users\.noreply\.github\.com$", re.IGNORECASE)
 _FENCE = re.compile(r"(?ms)^[ \t]*(```|~~~).*?(?:^[ \t]*\1[^\n]*$|\Z)")
 _INLINE_CODE = re.compile(r"`[^`\n]+`")
@@ -53,6 +57,35 @@ _TEST_PATH = re.compile(
 _PROSE_FILE = re.compile(r"\.(?:md|markdown|rst|txt|adoc)$", re.IGNORECASE)
 _COMMENT_START = ("#", "//", "/*", "*", "<!--", "--", ";", "%", "'", "rem ", "REM ")
 _INLINE_COMMENT = re.compile(r"\s(#|//)\s?")
+
+
+_CHECKBOX = re.compile(r"^[-*+]\s+\[([ xX])\]\s*(.*)$")
+_AI_SECTION = re.compile(
+    r"(?i)\b(?:AI|LLM|generative|copilot)\b[^\n]{0,60}\b(?:tools?|assist\w*|usage|used|use|disclos\w*|"
+    r"generat\w*|contribution|involvement|help)\b|\b(?:tools?|assistants?|models?)\b[^\n]{0,30}\bused\b"
+)
+_NEGATION = re.compile(r"(?i)\b(?:not|no|none|without|never|didn't|did not|n/a)\b")
+# Tool names in a disclosure checklist, most specific first; ambiguous words (Continue, Jules, Devin
+# as a first name) are left out.
+_DISCLOSED_TOOLS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (agent, re.compile(pattern))
+    for agent, pattern in (
+        ("claude_code", r"(?i)\bclaude\b"),
+        ("codex", r"(?i)\bcodex\b"),
+        ("copilot", r"(?i)\bcopilot\b"),
+        ("cursor", r"(?i)\bcursor\b"),
+        ("aider", r"(?i)\baider\b"),
+        ("devin", r"\bDevin(?: AI)?\s*$"),
+        ("amp", r"(?i)^\W*amp\b"),
+        ("opencode", r"(?i)\bopencode\b"),
+        ("goose", r"(?i)^\W*goose\b"),
+        (
+            "unknown_ai",
+            r"(?i)\b(?:chatgpt|gpt-?\d[\w.-]*|openai|gemini|windsurf|codeium|tabnine|deepseek|mistral|qwen|"
+            r"llama|grok|perplexity|(?:other )?(?:AI|LLM)s?(?: tools?| assistants?)?)\b",
+        ),
+    )
+)
 
 
 # ------------------------------------------------------------------ result types
@@ -213,7 +246,7 @@ def _trailer_block(paragraph: str) -> list[Trailer] | None:
 
 
 def _split_identity(value: str) -> tuple[str, str]:
-    match = _NAME_EMAIL.match(value)
+    match = _NAME_EMAIL.match(value) or _NAME_BARE_EMAIL.match(value)
     if match:
         return match.group(1).strip().strip('"'), match.group(2).strip().lower()
     return value.strip(), ""
@@ -308,7 +341,7 @@ class _Detector:
             return []
         best: dict[str, Marker] = {}
         for marker in self.table.markers:
-            if marker.kind not in {"email", "bot_id", "login", "name"} or ident.role not in marker.roles:
+            if marker.kind not in IDENTITY_KINDS or ident.role not in marker.roles:
                 continue
             if self._identity_hit(marker, email, logins, ids, ident.person.name):
                 current = best.get(marker.agent)
@@ -348,6 +381,9 @@ class _Detector:
             if marker.pattern is not None:
                 return any(marker.pattern.fullmatch(login) for login in logins)
             return marker.value in logins
+        if marker.kind == "identity":
+            shown = f"{name.strip()} <{email}>"
+            return bool(marker.pattern and name and email and marker.pattern.search(shown))
         return bool(marker.pattern and name and marker.pattern.search(name))
 
     # texts ---------------------------------------------------------------
@@ -411,6 +447,7 @@ class _Detector:
             self.evidence.extend(self.match_identity(ident))
         body = clean_text(pull.body or "", self.table)
         self.match_text({"footer", "body"}, body, "PR body")
+        self.disclosure_tools(body)
         self.match_identity_lines(body, "PR body")
         self.match_text({"title"}, pull.title or "", "PR title")
         self.match_text({"branch"}, pull.head_ref or "", "branch")
@@ -426,6 +463,37 @@ class _Detector:
                         Evidence(marker.agent, marker.id, marker.strength, "label", "label", _clip(label))
                     )
 
+    def disclosure_tools(self, body: str) -> None:
+        """Ticked tool boxes of a PR template's AI-disclosure section (`- [x] Claude Code` under
+        `## AI usage`): medium evidence for the tool ticked, unless the box itself says no."""
+        in_section = False
+        for line in body.splitlines():
+            stripped = line.strip()
+            if not stripped:
+                continue
+            box = _CHECKBOX.match(stripped)
+            if box is None:
+                heading = stripped.startswith("#") or stripped.endswith(":") or stripped.startswith("**")
+                if heading or not in_section:
+                    in_section = bool(_AI_SECTION.search(stripped)) and not _NEGATION.search(stripped)
+                continue
+            ticked, item = box.group(1) in "xX", box.group(2)
+            if not (ticked and in_section) or _NEGATION.search(item):
+                continue
+            for agent, pattern in _DISCLOSED_TOOLS:
+                if pattern.search(item):
+                    self.evidence.append(
+                        Evidence(
+                            agent,
+                            f"{agent}.body.disclosure_tool",
+                            "medium",
+                            "body",
+                            "PR body",
+                            _clip(f"ticked tool box in the PR's AI-disclosure section: {stripped}"),
+                        )
+                    )
+                    break
+
     def match_identity_lines(self, text: str, where: str, commit: CommitInfo | None = None) -> None:
         """`Co-authored-by: Name <email>` lines anywhere in a text (PR bodies carry them too)."""
         for line in text.splitlines():
@@ -436,11 +504,11 @@ class _Detector:
     def identity_trailer(self, trailer: Trailer, where: str, commit: CommitInfo | None = None) -> bool:
         """Match the identity a trailer names; True when it is a known agent."""
         name, email = _split_identity(trailer.value)
-        if not email:
+        login = name if not email and _BOT_LOGIN.match(name) else None
+        if not email and login is None:
             return False
-        ident = _Identity(
-            Person(name=name, email=email), "coauthor", where, f"{trailer.raw_key}: {trailer.value}"
-        )
+        person = Person(name=name, email=email, login=login)
+        ident = _Identity(person, "coauthor", where, f"{trailer.raw_key}: {trailer.value}")
         hits = self.match_identity(ident, commit)
         self.evidence.extend(hits)
         return bool(hits)
@@ -479,6 +547,10 @@ class _Detector:
 
     # the code ---------------------------------------------------------------
     def files(self, files: Sequence[ChangedFile]) -> None:
+        """Comments and docstrings of added non-test code that name a generator or are chat leftovers.
+
+        A line that names a known agent counts for that agent only (not also as unknown_ai).
+        """
         code_markers = self.table.of_kind("code")
         if not code_markers:
             return
@@ -486,27 +558,82 @@ class _Detector:
         for changed in files:
             if _TEST_PATH.search(changed.path) or _PROSE_FILE.search(changed.path):
                 continue
+            python = changed.path.endswith((".py", ".pyi"))
+            docstrings: set[int] | None = None
             for line_no, line in added_lines(changed):
                 budget -= 1
                 if budget < 0:
                     self.notes.append(f"Stopped reading added code after {MAX_CODE_LINES} lines.")
                     return
-                comment = comment_text(line)
-                if not comment:
-                    continue
-                for marker in code_markers:
-                    hit = marker.pattern.search(comment) if marker.pattern else None
-                    if hit:
-                        self.evidence.append(
-                            Evidence(
-                                marker.agent,
-                                marker.id,
-                                marker.strength,
-                                "code",
-                                f"file {changed.path} line {line_no}",
-                                _clip(f"{marker.description}: {line.strip()}"),
-                            )
-                        )
+                text = comment_text(line)
+                if not text and python:
+                    text = _docstring_start(line)
+                    if text is None and _prose_like(line):
+                        if docstrings is None:
+                            docstrings = docstring_lines(changed)
+                        text = line.strip() if line_no in docstrings else None
+                if text:
+                    self._code_line(code_markers, text, line, f"file {changed.path} line {line_no}")
+
+    def _code_line(self, markers: Sequence[Marker], text: str, line: str, where: str) -> None:
+        hits = [m for m in markers if m.pattern is not None and m.pattern.search(text)]
+        if any(m.agent != "unknown_ai" and m.rank > 0 for m in hits):
+            hits = [m for m in hits if m.agent != "unknown_ai"]
+        for marker in hits:
+            self.evidence.append(
+                Evidence(
+                    marker.agent,
+                    marker.id,
+                    marker.strength,
+                    "code",
+                    where,
+                    _clip(f"{marker.description}: {line.strip()}"),
+                )
+            )
+
+
+_DOCSTRING_OPEN = re.compile(r"""^\s*(?:[rRuU]|[bB][rR]?|[rR][bB])?(""" + '"""' + r"""|''')(.*)$""")
+_PROSE_WORDS = re.compile(r"^\s*[A-Za-z.(\[]")
+_PROSE_CUES = ("generat", "written", "created", " ai ", " ai,", "rest of", "here's", "here is", "hope this")
+
+
+def _docstring_start(line: str) -> str | None:
+    """The text after a line's opening triple quote (a docstring's first line), else None."""
+    match = _DOCSTRING_OPEN.match(line)
+    if not match:
+        return None
+    return match.group(2).split(match.group(1), 1)[0]
+
+
+def _prose_like(line: str) -> bool:
+    """Cheap filter before parsing the file: a docstring's inner line starts with a word."""
+    lowered = line.lower()
+    return bool(_PROSE_WORDS.match(line)) and any(w in lowered for w in _PROSE_CUES)
+
+
+def docstring_lines(changed: ChangedFile) -> set[int]:
+    """Head line numbers inside docstrings of a Python file (empty when it does not parse)."""
+    import ast
+
+    if changed.head is None:
+        return set()
+    try:
+        tree = ast.parse(changed.head.decode("utf-8", errors="replace"))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if not isinstance(body, list) or not body:
+            continue
+        first = body[0]
+        if (
+            isinstance(first, ast.Expr)
+            and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)
+        ):
+            lines.update(range(first.lineno, (first.end_lineno or first.lineno) + 1))
+    return lines
 
 
 def _person_text(person: Person) -> str:

@@ -35,10 +35,11 @@ CANONICAL_AGENTS = (
     "continue",
     "amp",
     "opencode",
+    "goose",
     "unknown_ai",
 )
 
-IDENTITY_KINDS = frozenset({"email", "bot_id", "login", "name"})
+IDENTITY_KINDS = frozenset({"email", "bot_id", "login", "name", "identity"})
 TEXT_KINDS = frozenset({"footer", "body", "subject", "title", "branch", "code"})
 KINDS = IDENTITY_KINDS | TEXT_KINDS | {"trailer", "label"}
 STRENGTHS = ("hint", "weak", "medium", "strong")
