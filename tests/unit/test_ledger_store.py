@@ -1,0 +1,149 @@
+"""The ledger store on SQLite and PostgreSQL: idempotent writes, supersession, look-ups, lifecycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from prguard.ledger import queries
+from prguard.ledger.db import session_scope
+from prguard.ledger.extract import review_record
+from prguard.ledger.lifecycle import enforce_retention, purge_installation
+from prguard.ledger.models import Base, ChangedFunction, Finding, PullRequest, Review
+from prguard.ledger.record import record_closed, record_review, record_waiver
+from tests.ledger_helpers import NOW, head_file, migrated_store, review_result, store, timeout_finding
+
+__all__ = ["migrated_store", "store"]  # fixtures
+
+
+def _record(owner="acme", repo="api", number=1, head="a" * 40, *, installation=7, at=NOW, ai=True,
+            agent="claude-code", findings=None, check_run_id=None):  # fmt: skip
+    result = review_result([timeout_finding()] if findings is None else findings, ai=ai, agent=agent)
+    return review_record(
+        installation_id=installation, owner=owner, repo=repo, number=number, head_sha=head, result=result,
+        files=[head_file()], reviewed_at=at, trigger="pull_request.opened", check_run_id=check_run_id,
+    )  # fmt: skip
+
+
+def _write(engine, record):
+    with session_scope(engine) as session:
+        record_review(session, record)
+
+
+def _count(engine, model, *where):
+    with session_scope(engine) as session:
+        return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_redelivery_retry_and_rerun_count_once(store):
+    record = _record()
+    for _ in range(3):  # the same head under the same policy: one review, one finding
+        _write(store, record)
+    assert _count(store, Review) == 1
+    assert _count(store, Finding) == 1
+    with session_scope(store) as session:
+        summary, occurrences = queries.pattern(session, "ACME", record.findings[0].pattern_key)
+    assert summary is not None and summary.pulls == 1 and occurrences.total == 1
+
+
+def test_newer_head_supersedes_older_review(store):
+    _write(store, _record(head="a" * 40, at=NOW - dt.timedelta(hours=2)))
+    _write(store, _record(head="b" * 40, at=NOW - dt.timedelta(hours=1), findings=[]))
+    assert _count(store, Review, Review.superseded.is_(True)) == 1
+    assert _count(store, Finding, Finding.superseded.is_(False)) == 0
+    with session_scope(store) as session:
+        overview = queries.overview(session, "acme", now=NOW)
+    assert overview.by_severity["medium"] == 0
+    assert overview.ai_pulls == 1
+
+
+def test_seen_before_counts_other_pulls_of_the_same_org_only(store):
+    _write(store, _record(repo="api", number=1, head="1" * 40, at=NOW - dt.timedelta(days=3)))
+    _write(store, _record(repo="web", number=2, head="2" * 40, at=NOW - dt.timedelta(days=2), agent="codex"))
+    _write(store, _record(owner="other", repo="api", number=1, installation=8, head="9" * 40))
+    _write(store, _record(repo="api", number=5, head="8" * 40, at=NOW - dt.timedelta(days=90)))  # out of window
+    third = _record(repo="api", number=3, head="3" * 40, at=NOW)
+    _write(store, third)
+    with session_scope(store) as session:
+        history = queries.seen_before(
+            session, "acme", third.pattern_keys(), full_name="acme/api", number=3, window_days=30, now=NOW
+        )
+    assert len(history) == 1
+    pattern = history[0]
+    assert (pattern.pulls, pattern.repositories, pattern.ai_pulls) == (2, 2, 2)
+    assert pattern.agents == {"claude-code": 1, "codex": 1}
+    assert [(p.full_name, p.number) for p in pattern.earlier] == [("acme/web", 2), ("acme/api", 1)]
+    assert pattern.other_repository is True
+    assert pattern.first_seen == NOW - dt.timedelta(days=90)  # first seen ever, not only in the window
+
+
+def test_seen_before_is_empty_for_a_first_occurrence_and_for_another_org(store):
+    first = _record()
+    _write(store, first)
+    with session_scope(store) as session:
+        assert queries.seen_before(session, "acme", first.pattern_keys(), full_name="acme/api", number=1) == []
+        assert queries.seen_before(session, "other", first.pattern_keys(), full_name="other/x", number=1) == []
+
+
+def test_merge_waiver_and_accepted_risk(store):
+    _write(store, _record(check_run_id=55))
+    with session_scope(store) as session:
+        record_closed(session, installation_id=7, owner="acme", repo="api", number=1, merged=True,
+                      merge_commit_sha="c" * 40, merged_at=NOW, closed_at=NOW)  # fmt: skip
+        record_waiver(session, installation_id=7, owner="acme", repo="api", check_run_id=55,
+                      login="lead", reason="Waive button", head_sha="a" * 40)  # fmt: skip
+    with session_scope(store) as session:
+        pull = session.scalars(select(PullRequest)).one()
+        assert (pull.state, pull.merged, pull.merge_commit_sha) == ("merged", True, "c" * 40)
+        assert session.scalars(select(Finding.waived_by)).all() == ["lead"]
+        accepted = queries.overview(session, "acme", now=NOW).accepted_risk
+    assert [(p.full_name, p.number, p.waived_by) for p in accepted] == [("acme/api", 1, "lead")]
+
+
+def test_installation_deleted_leaves_no_row(store):
+    _write(store, _record(check_run_id=1))
+    _write(store, _record(owner="other", installation=8, head="f" * 40))
+    with session_scope(store) as session:
+        record_waiver(session, installation_id=7, owner="acme", repo="api", check_run_id=1, login="x", reason="")
+        purge_installation(session, 7)
+    with session_scope(store) as session:
+        for table in Base.metadata.sorted_tables:
+            column = table.c.id if table.name == "ledger_installations" else table.c.get("installation_id")
+            if column is not None:
+                assert session.scalar(select(func.count()).select_from(table).where(column == 7)) == 0, table
+        assert session.scalar(select(func.count()).select_from(Review)) == 1
+        assert session.scalar(select(func.count()).select_from(ChangedFunction)) == 1  # the other's
+
+
+def test_retention_deletes_old_reviews(store):
+    _write(store, _record(number=1, head="1" * 40, at=NOW - dt.timedelta(days=400)))
+    _write(store, _record(number=2, head="2" * 40, at=NOW - dt.timedelta(days=10)))
+    with session_scope(store) as session:
+        enforce_retention(session, 365, now=NOW)
+    assert _count(store, Review) == 1
+    assert _count(store, Finding) == 1
+
+
+def test_overview_pages_and_repository_page(store):
+    _write(store, _record(repo="api", number=1, head="1" * 40, at=NOW - dt.timedelta(days=8)))
+    _write(store, _record(repo="web", number=2, head="2" * 40, at=NOW - dt.timedelta(days=1), ai=False))
+    with session_scope(store) as session:
+        overview = queries.overview(session, "acme", now=NOW)
+        assert sum(n for _, n in overview.findings_per_week) == 2
+        assert all(week.weekday() == 0 for week, _ in overview.findings_per_week)
+        assert (overview.ai_findings, overview.human_findings) == (1, 1)
+        assert overview.by_agent == {"claude-code": 1}
+        assert overview.top_patterns[0].pulls == 2 and overview.top_patterns[0].repositories == 2
+        assert overview.top_patterns[0].masked_snippet == "requests.post(_,json=_)"
+        assert {r.full_name for r in overview.repositories} == {"acme/api", "acme/web"}
+        page = queries.pulls(session, "acme", per_page=1)
+        assert (page.total, len(page.items), page.pages) == (2, 1, 2)
+        assert page.items[0].number == 2
+        repo = queries.repository_page(session, "acme", "api")
+        assert repo is not None and repo.pulls.total == 1 and repo.summary.findings == 1
+        assert queries.repository_page(session, "other", "api") is None
+        assert queries.org_known(session, "ACME") and not queries.org_known(session, "nobody")
+        listed = queries.patterns(session, "acme")
+        assert listed.total == 1
+        assert overview.to_dict()["authorship"]["ai_findings"] == 1
