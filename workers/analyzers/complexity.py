@@ -17,6 +17,7 @@ Policy (`analyzers.complexity`): `enabled`, `max_function_complexity`, `max_incr
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ from prguard.analyzers.base import Analyzer, FileContext, SourceFile
 from prguard.analyzers.cyclomatic import Complexity, cyclomatic
 from prguard.analyzers.rawmetrics import analyze as raw_metrics
 from prguard.analyzers.rawmetrics import halstead_volume
+from prguard.analyzers.testpaths import is_test_path
 from prguard.engine.addedlines import AddedLines
 from prguard.engine.model import Confidence, Finding, Severity, make_fingerprint
 from radon.complexity import cc_rank
@@ -75,9 +77,14 @@ class ComplexityAnalyzer(Analyzer):
     name = "complexity"
     languages = frozenset({"python"})
     compare_with_base = False  # it compares base and head itself
+    order = 20
+    precedence = 50
+    report_order = 50
 
     def analyze_file(self, ctx: FileContext) -> Iterator[Finding]:
         settings = _Settings.from_policy(ctx.settings)
+        if is_test_path(ctx.path) and settings.severity.rank > Severity.LOW.rank:
+            settings = dataclasses.replace(settings, severity=Severity.LOW)  # tests are not production code
         head_visitor = cyclomatic(ctx.head.tree)
         head = function_scores(head_visitor, ctx.head.tree)
         added = AddedLines(ctx.diff)

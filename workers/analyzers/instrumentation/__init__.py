@@ -20,6 +20,7 @@ from prguard.analyzers.instrumentation.evaluator import effective_settings
 from prguard.analyzers.instrumentation.facts import Scanner
 from prguard.analyzers.instrumentation.loops import LoopChecks
 from prguard.analyzers.instrumentation.retries import RetryChecks
+from prguard.analyzers.testpaths import is_test_path
 from prguard.engine.model import Finding
 
 __all__ = ["InstrumentationAnalyzer", "effective_settings"]
@@ -48,10 +49,15 @@ class InstrumentationAnalyzer(Analyzer):
     """Flags missing instrumentation and safeguards in Python files (see module docstring)."""
 
     name = "instrumentation"
+    order = 30
+    precedence = 20
+    report_order = 40
 
     def analyze_file(self, ctx: FileContext) -> Iterable[Finding]:
         settings = effective_settings(ctx.settings)
         if not settings.get("enabled", True):
             return []
+        if is_test_path(ctx.path) and not settings.get("include_tests", False):
+            return []  # test code is not a production path (policy: include_tests)
         facts = Scanner(ctx.head).scan()
         return list(_Rules(ctx, settings, facts).run())

@@ -90,6 +90,7 @@ RULES: dict[str, Rule] = {
 #: Built-in settings; `policies/presets/default.yml` carries the same values (a test keeps them equal).
 DEFAULT_SETTINGS: dict = {
     "enabled": True,
+    "include_tests": False,
     "checks": {
         "observability": {"enabled": True, "severity": "low", "require_on": ["tasks", "outbound_calls"]},
         "timeouts": {"enabled": True, "severity": "medium", "default_timeout": 10, "long_defaults": True},
