@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from typing import Any
 
+from prguard.analyzers.pyresolve.matching import matches
 from prguard.engine.globs import matches_any
 from prguard.engine.model import Severity
 from prguard.policies.patterns import PatternError, check_regex
@@ -72,8 +72,9 @@ class Rule:
 
 
 def dotted_match(pattern: str, name: str) -> bool:
-    """`requests.get` matches exactly; `*` matches any run of characters (`requests.*`)."""
-    return name == pattern or ("*" in pattern and fnmatchcase(name, pattern))
+    """The shared syntax (prguard.analyzers.pyresolve.matching): `requests.get` exactly,
+    `requests.*` any name below it; a `*` inside a segment keeps its shell-style reading."""
+    return matches(name, pattern)
 
 
 def module_match(pattern: str, module: str) -> bool:

@@ -1,0 +1,264 @@
+"""The shared resolver: names through imports and aliases, types of objects, one matching syntax."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import pytest
+from prguard.analyzers.pyresolve import PatternIndex, Resolver, matches, matches_any
+
+
+def _calls(code: str, module: str = "app.mod") -> dict[str, tuple[str, ...]]:
+    tree = ast.parse(textwrap.dedent(code))
+    resolver = Resolver(tree, module)
+    return {ast.unparse(n): resolver.call_names(n) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+
+
+def _type(code: str, expression: str, module: str = "app.mod") -> str | None:
+    """Type of the last expression statement whose text is `expression`."""
+    tree = ast.parse(textwrap.dedent(code))
+    resolver = Resolver(tree, module)
+    found = [
+        n.value for n in ast.walk(tree) if isinstance(n, ast.Expr) and ast.unparse(n.value) == expression
+    ]
+    assert found, expression
+    return resolver.type_of(found[-1])
+
+
+@pytest.mark.parametrize(
+    ("code", "call", "name"),
+    [
+        ("import subprocess as sp\nsp.run(x)", "sp.run(x)", "subprocess.run"),
+        ("from os import system as s\ns(x)", "s(x)", "os.system"),
+        ("import builtins\nbuiltins.eval(x)", "builtins.eval(x)", "eval"),
+        ("import builtins as b\nb.exec(x)", "b.exec(x)", "exec"),
+        (
+            "import importlib\nimportlib.import_module('pickle').loads(x)",
+            "importlib.import_module('pickle').loads(x)",
+            "pickle.loads",
+        ),
+        ("import importlib\nm = importlib.import_module('os')\nm.system(x)", "m.system(x)", "os.system"),
+        ("p = __import__('pickle')\np.loads(x)", "p.loads(x)", "pickle.loads"),
+        ("import os\ngetattr(os, 'system')(x)", "getattr(os, 'system')(x)", "os.system"),
+        ("import builtins\nf = getattr(builtins, 'eval')\nf(x)", "f(x)", "eval"),
+        ("import os\nrun = os.system\nrun(x)", "run(x)", "os.system"),
+        ("ev = eval\nev(x)", "ev(x)", "eval"),
+        (
+            "import functools, subprocess\nsh = functools.partial(subprocess.run, shell=True)\nsh(x)",
+            "sh(x)",
+            "subprocess.run",
+        ),
+        (
+            "from functools import partial\nimport os\ndef f():\n    r = partial(os.system)\n    r(x)",
+            "r(x)",
+            "os.system",
+        ),
+        ("import requests\nrequests.session().get(u)", "requests.session().get(u)", "requests.session().get"),
+        ("from .util import helper\nhelper(x)", "helper(x)", "app.util.helper"),
+    ],
+)
+def test_names_resolve_through_imports_and_aliases(code: str, call: str, name: str) -> None:
+    assert _calls(code)[call][0] == name
+
+
+def test_a_name_bound_to_two_different_functions_is_not_an_alias() -> None:
+    code = "import os, subprocess\nrun = os.system if a else subprocess.call\nrun(x)"
+    assert _calls(code)["run(x)"] == ("run",)
+
+
+def test_a_local_variable_shadows_an_import_in_its_function() -> None:
+    code = """
+        import subprocess as sp
+        def f(sp):
+            sp.run(x)
+        sp.run(y)
+    """
+    calls = _calls(code)
+    assert calls["sp.run(x)"] == ("sp.run",)  # the parameter, not the module
+    assert calls["sp.run(y)"] == ("subprocess.run",)
+
+
+@pytest.mark.parametrize(
+    ("code", "expression", "type_name"),
+    [
+        ("from ldap3 import Connection\nc = Connection(s)\nc", "c", "ldap3.Connection"),
+        ("import ldap3\ndef f(conn: ldap3.Connection):\n    conn", "conn", "ldap3.Connection"),
+        (
+            "import ldap3\nfrom typing import Optional\ndef f(c: Optional[ldap3.Connection]):\n    c",
+            "c",
+            "ldap3.Connection",
+        ),
+        ("import ldap3\ndef f(c: 'ldap3.Connection | None'):\n    c", "c", "ldap3.Connection"),
+        ("import logging\nlog = logging.getLogger(__name__)\ndef f():\n    log", "log", "logging.Logger"),
+        (
+            "from flask import request\ndef f():\n    up = request.files['a']\n    up",
+            "up",
+            "werkzeug.datastructures.FileStorage",
+        ),
+        (
+            "from flask import request\ndef f():\n    up = request.files.get('a')\n    up",
+            "up",
+            "werkzeug.datastructures.FileStorage",
+        ),
+        (
+            "import flask\ndef f():\n    for u in flask.request.files.getlist('a'):\n        u",
+            "u",
+            "werkzeug.datastructures.FileStorage",
+        ),
+        (
+            "import xml.etree.ElementTree as ET\nt = ET.parse(p)\nr = t.getroot()\nr",
+            "r",
+            "xml.etree.ElementTree.Element",
+        ),
+        ("from lxml import etree\nd = etree.fromstring(s)\nd", "d", "lxml.etree._Element"),
+        (
+            "import xml.etree.ElementTree as ET\nfor e in ET.parse(p).getroot().findall('x'):\n    e",
+            "e",
+            "xml.etree.ElementTree.Element",
+        ),
+        ("from django.http import HttpResponse\nr = HttpResponse('x')\nr", "r", "django.http.HttpResponse"),
+        ("import tarfile\nwith tarfile.open(p) as t:\n    t", "t", "tarfile.TarFile"),
+        ("import tarfile\nt = tarfile.open(p)\nfor m in t.getmembers():\n    m", "m", "tarfile.TarInfo"),
+        ("import sqlite3\ncur = sqlite3.connect(p).cursor()\ncur", "cur", "sqlite3.Cursor"),
+        (
+            "from django.db import connection\nwith connection.cursor() as c:\n    c",
+            "c",
+            "django.db.backends.utils.CursorWrapper",
+        ),
+    ],
+)
+def test_types_of_objects(code: str, expression: str, type_name: str) -> None:
+    assert _type(code, expression) == type_name
+
+
+def test_self_attributes_set_in_init() -> None:
+    code = """
+        import ldap3, logging
+        class Directory:
+            def __init__(self, server):
+                self.conn = ldap3.Connection(server)
+                self.log = logging.getLogger("x")
+            def find(self, who):
+                self.conn
+                self.log
+    """
+    assert _type(code, "self.conn") == "ldap3.Connection"
+    assert _type(code, "self.log") == "logging.Logger"
+
+
+def test_factory_functions_of_the_module() -> None:
+    code = """
+        import ldap3
+        def connect(url) -> ldap3.Connection:
+            return ldap3.Connection(url)
+        def make():
+            return ldap3.Connection("x")
+        a = connect(u)
+        b = make()
+        a
+        b
+    """
+    assert _type(code, "a") == "ldap3.Connection"
+    assert _type(code, "b") == "ldap3.Connection"
+
+
+def test_unknown_stays_unknown() -> None:
+    assert _type("def f(x):\n    x", "x") is None
+    assert _type("import ldap3\nc = ldap3.Connection(s) if a else other()\nc", "c") is None
+    code = "import ldap3, logging\nc = ldap3.Connection(s)\nc = logging.getLogger()\nc"
+    assert _type(code, "c") is None  # two types: unknown, not the last one
+    assert _type("import ldap3\na, b = pair()\na", "a") is None
+
+
+def test_none_does_not_hide_the_type() -> None:
+    assert _type("import ldap3\nc = None\nif x:\n    c = ldap3.Connection(s)\nc", "c") == "ldap3.Connection"
+
+
+def test_framework_parameters_and_class_based_views() -> None:
+    django_view = "from django.http import HttpResponse\ndef view(request, slug):\n    request"
+    assert _type(django_view, "request") == "django.http.HttpRequest"
+    flask_only = "import flask\ndef view(request):\n    request"
+    assert _type(flask_only, "request") is None  # no framework passes `request` there
+    cbv = """
+        from django.views.generic import DetailView
+        class Page(DetailView):
+            def get(self, *args, **kwargs):
+                self.request
+    """
+    assert _type(cbv, "self.request") == "django.http.HttpRequest"
+    drf = """
+        from rest_framework.views import APIView
+        class Api(APIView):
+            def post(self, request):
+                self.request
+    """
+    assert _type(drf, "self.request") == "rest_framework.request.Request"
+
+
+def test_call_names_by_type_include_supertypes() -> None:
+    code = """
+        import logging
+        from django.http import JsonResponse
+        class Mine(logging.LoggerAdapter):
+            pass
+        lg = Mine(logging.getLogger(), {})
+        lg.info(x)
+        r = JsonResponse({})
+        r.set_cookie(k, v)
+    """
+    calls = _calls(code)
+    assert "logging.Logger.info" in calls["lg.info(x)"]
+    assert "app.mod.Mine.info" in calls["lg.info(x)"]
+    assert "django.http.HttpResponse.set_cookie" in calls["r.set_cookie(k, v)"]
+
+
+def test_local_class_constructor_and_method_results() -> None:
+    code = """
+        import ldap3
+        class Pool:
+            def get(self) -> ldap3.Connection:
+                return ldap3.Connection("x")
+        p = Pool()
+        c = p.get()
+        c
+    """
+    assert _type(code, "c") == "ldap3.Connection"
+
+
+@pytest.mark.parametrize(
+    ("name", "pattern", "expected"),
+    [
+        ("cursor.execute", "*.execute", True),
+        ("execute", "*.execute", True),
+        ("executemany", "*.execute", False),
+        ("sqlite3.Cursor.execute", "*.execute", True),
+        ("requests.get", "requests.*", True),
+        ("requests.adapters.HTTPAdapter.send", "requests.*", True),
+        ("requests", "requests.*", False),
+        ("django.http.HttpResponse", "django.*.HttpResponse", True),
+        ("django.HttpResponse", "django.*.HttpResponse", False),
+        ("subprocess.Popen", "subprocess.*open", True),  # legacy in-segment wildcard (policy rules)
+        ("subprocess.popen.x", "subprocess.*open", False),
+        ("os.system", "os.system", True),
+        ("x.os.system", "os.system", False),
+        ("anything.at.all", "*", True),
+    ],
+)
+def test_one_matching_syntax(name: str, pattern: str, expected: bool) -> None:
+    assert matches(name, pattern) is expected
+
+
+def test_dotted_suffix_reading_only_when_asked() -> None:
+    assert matches("self.request.GET", "request.GET", suffix=True)
+    assert not matches("self.request.GET", "request.GET")
+    assert matches("GET", "GET", suffix=True)
+
+
+def test_pattern_index_finds_wildcards_and_exact_rows() -> None:
+    index = PatternIndex(["os.system", "*.execute", "requests.*", "subprocess.*open"])
+    assert index.matching("cursor.execute") == [1]
+    assert index.matching("requests.post") == [2]
+    assert index.matching("subprocess.Popen") == [3]
+    assert index.first_match("os.popen") is None
+    assert matches_any("a.execute", frozenset({"*.execute"}))

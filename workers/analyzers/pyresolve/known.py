@@ -1,0 +1,245 @@
+"""What the resolver knows about libraries it cannot read: types of factories, objects,
+attributes, method results, containers' elements, and which types extend which.
+
+Types are spelled by qualified name (`ldap3.Connection`). `list[T]` is a sequence of T
+(iterating or indexing it gives a T). Add a library by adding rows; nothing else reads
+these tables directly.
+"""
+
+from __future__ import annotations
+
+_ET = "xml.etree.ElementTree"
+_LX = "lxml.etree"
+_DJ_RESPONSE = "django.http.HttpResponse"
+
+#: Calls that return an object of a known type (constructors need no row: see `is_class_name`).
+FACTORY_RETURNS: dict[str, str] = {
+    "logging.getLogger": "logging.Logger",
+    "logging.getLoggerClass": "logging.Logger",
+    "structlog.get_logger": "structlog.BoundLogger",
+    "structlog.getLogger": "structlog.BoundLogger",
+    "structlog.stdlib.get_logger": "structlog.BoundLogger",
+    f"{_ET}.parse": f"{_ET}.ElementTree",
+    f"{_ET}.fromstring": f"{_ET}.Element",
+    f"{_ET}.XML": f"{_ET}.Element",
+    f"{_ET}.SubElement": f"{_ET}.Element",
+    "xml.etree.cElementTree.parse": f"{_ET}.ElementTree",
+    "xml.etree.cElementTree.fromstring": f"{_ET}.Element",
+    "defusedxml.ElementTree.parse": f"{_ET}.ElementTree",
+    "defusedxml.ElementTree.fromstring": f"{_ET}.Element",
+    "defusedxml.cElementTree.parse": f"{_ET}.ElementTree",
+    "defusedxml.cElementTree.fromstring": f"{_ET}.Element",
+    f"{_LX}.parse": f"{_LX}._ElementTree",
+    f"{_LX}.fromstring": f"{_LX}._Element",
+    f"{_LX}.XML": f"{_LX}._Element",
+    f"{_LX}.HTML": f"{_LX}._Element",
+    f"{_LX}.SubElement": f"{_LX}._Element",
+    f"{_LX}.Element": f"{_LX}._Element",
+    "lxml.html.fromstring": "lxml.html.HtmlElement",
+    "lxml.html.parse": f"{_LX}._ElementTree",
+    "lxml.html.document_fromstring": "lxml.html.HtmlElement",
+    "lxml.objectify.fromstring": f"{_LX}._Element",
+    "lxml.objectify.parse": f"{_LX}._ElementTree",
+    "defusedxml.lxml.fromstring": f"{_LX}._Element",
+    "defusedxml.lxml.parse": f"{_LX}._ElementTree",
+    "xml.dom.minidom.parse": "xml.dom.minidom.Document",
+    "xml.dom.minidom.parseString": "xml.dom.minidom.Document",
+    "sqlite3.connect": "sqlite3.Connection",
+    "psycopg2.connect": "psycopg2.extensions.connection",
+    "psycopg.connect": "psycopg.Connection",
+    "pymysql.connect": "pymysql.connections.Connection",
+    "MySQLdb.connect": "MySQLdb.connections.Connection",
+    "tarfile.open": "tarfile.TarFile",
+    "ldap.initialize": "ldap.ldapobject.LDAPObject",
+    "PIL.Image.open": "PIL.Image.Image",
+    "PIL.Image.new": "PIL.Image.Image",
+    "flask.make_response": "flask.Response",
+    "flask.jsonify": "flask.Response",
+    "flask.send_file": "flask.Response",
+    "flask.send_from_directory": "flask.Response",
+    "flask.redirect": "werkzeug.wrappers.Response",
+    "werkzeug.utils.redirect": "werkzeug.wrappers.Response",
+    "django.shortcuts.render": _DJ_RESPONSE,
+    "django.shortcuts.redirect": "django.http.HttpResponseRedirect",
+    "requests.session": "requests.Session",
+    "requests.get": "requests.Response",
+    "requests.post": "requests.Response",
+    "jinja2.Environment": "jinja2.Environment",
+    "paramiko.SSHClient": "paramiko.SSHClient",
+    "os.fdopen": "io.IOBase",
+    "io.open": "io.IOBase",
+    "open": "io.IOBase",
+    "re.compile": "re.Pattern",
+}
+
+#: Module-level objects a library provides.
+OBJECT_TYPES: dict[str, str] = {
+    "flask.request": "flask.Request",
+    "flask.current_app": "flask.Flask",
+    "flask.session": "flask.sessions.SessionMixin",
+    "flask.g": "flask.ctx._AppCtxGlobals",
+    "quart.request": "flask.Request",
+    "django.db.connection": "django.db.backends.base.base.BaseDatabaseWrapper",
+    "django.core.files.storage.default_storage": "django.core.files.storage.Storage",
+    "loguru.logger": "loguru.Logger",
+    "logging.root": "logging.Logger",
+}
+
+#: (type, attribute) -> the attribute's type.
+ATTRIBUTE_TYPES: dict[tuple[str, str], str] = {
+    ("flask.Request", "files"): "werkzeug.datastructures.FileMultiDict",
+    ("flask.Request", "args"): "werkzeug.datastructures.MultiDict",
+    ("flask.Request", "form"): "werkzeug.datastructures.MultiDict",
+    ("flask.Flask", "logger"): "logging.Logger",
+    ("django.http.HttpRequest", "FILES"): "django.utils.datastructures.FileMultiValueDict",
+    ("django.http.HttpRequest", "session"): "django.contrib.sessions.backends.base.SessionBase",
+    ("rest_framework.request.Request", "FILES"): "django.utils.datastructures.FileMultiValueDict",
+    ("django.views.generic.base.View", "request"): "django.http.HttpRequest",
+    ("rest_framework.views.APIView", "request"): "rest_framework.request.Request",
+    ("logging.Logger", "parent"): "logging.Logger",
+    ("logging.LoggerAdapter", "logger"): "logging.Logger",
+    (f"{_ET}.ElementTree", "_root"): f"{_ET}.Element",
+}
+
+#: (type, method) -> the type of what the method returns.
+METHOD_RETURNS: dict[tuple[str, str], str] = {
+    ("logging.Logger", "getChild"): "logging.Logger",
+    ("structlog.BoundLogger", "bind"): "structlog.BoundLogger",
+    ("loguru.Logger", "bind"): "loguru.Logger",
+    ("loguru.Logger", "opt"): "loguru.Logger",
+    (f"{_ET}.ElementTree", "getroot"): f"{_ET}.Element",
+    (f"{_ET}.ElementTree", "find"): f"{_ET}.Element",
+    (f"{_ET}.ElementTree", "findall"): f"list[{_ET}.Element]",
+    (f"{_ET}.ElementTree", "iter"): f"list[{_ET}.Element]",
+    (f"{_ET}.ElementTree", "iterfind"): f"list[{_ET}.Element]",
+    (f"{_ET}.Element", "find"): f"{_ET}.Element",
+    (f"{_ET}.Element", "findall"): f"list[{_ET}.Element]",
+    (f"{_ET}.Element", "iter"): f"list[{_ET}.Element]",
+    (f"{_ET}.Element", "iterfind"): f"list[{_ET}.Element]",
+    (f"{_LX}._ElementTree", "getroot"): f"{_LX}._Element",
+    (f"{_LX}._ElementTree", "find"): f"{_LX}._Element",
+    (f"{_LX}._ElementTree", "findall"): f"list[{_LX}._Element]",
+    (f"{_LX}._ElementTree", "iter"): f"list[{_LX}._Element]",
+    (f"{_LX}._Element", "find"): f"{_LX}._Element",
+    (f"{_LX}._Element", "findall"): f"list[{_LX}._Element]",
+    (f"{_LX}._Element", "iter"): f"list[{_LX}._Element]",
+    (f"{_LX}._Element", "getroottree"): f"{_LX}._ElementTree",
+    ("xml.dom.minidom.Document", "getElementsByTagName"): "list[xml.dom.minidom.Element]",
+    ("sqlite3.Connection", "cursor"): "sqlite3.Cursor",
+    ("psycopg2.extensions.connection", "cursor"): "psycopg2.extensions.cursor",
+    ("psycopg.Connection", "cursor"): "psycopg.Cursor",
+    ("pymysql.connections.Connection", "cursor"): "pymysql.cursors.Cursor",
+    ("MySQLdb.connections.Connection", "cursor"): "MySQLdb.cursors.Cursor",
+    ("django.db.backends.base.base.BaseDatabaseWrapper", "cursor"): "django.db.backends.utils.CursorWrapper",
+    ("tarfile.TarFile", "getmembers"): "list[tarfile.TarInfo]",
+    ("tarfile.TarFile", "next"): "tarfile.TarInfo",
+    ("tarfile.TarFile", "getmember"): "tarfile.TarInfo",
+    ("zipfile.ZipFile", "infolist"): "list[zipfile.ZipInfo]",
+    ("zipfile.ZipFile", "getinfo"): "zipfile.ZipInfo",
+    ("jinja2.Environment", "from_string"): "jinja2.Template",
+    ("jinja2.Environment", "get_template"): "jinja2.Template",
+    ("requests.Session", "get"): "requests.Response",
+    ("requests.Session", "post"): "requests.Response",
+    ("requests.Session", "request"): "requests.Response",
+    ("PIL.Image.Image", "convert"): "PIL.Image.Image",
+    ("PIL.Image.Image", "resize"): "PIL.Image.Image",
+    ("PIL.Image.Image", "crop"): "PIL.Image.Image",
+    ("PIL.Image.Image", "rotate"): "PIL.Image.Image",
+    ("PIL.Image.Image", "copy"): "PIL.Image.Image",
+    ("PIL.Image.Image", "transpose"): "PIL.Image.Image",
+}
+
+#: Mapping-like containers whose items (`c[key]`, `c.get(key)`) have a known type.
+ELEMENT_TYPES: dict[str, str] = {
+    "werkzeug.datastructures.FileMultiDict": "werkzeug.datastructures.FileStorage",
+    "django.utils.datastructures.FileMultiValueDict": "django.core.files.uploadedfile.UploadedFile",
+}
+
+#: type -> the types it extends or is used as (a subclass, or an API-compatible stand-in).
+SUPERTYPES: dict[str, tuple[str, ...]] = {
+    "flask.Response": ("werkzeug.wrappers.Response",),
+    "werkzeug.wrappers.response.Response": ("werkzeug.wrappers.Response",),
+    "werkzeug.Response": ("werkzeug.wrappers.Response",),
+    "flask.wrappers.Response": ("flask.Response",),
+    "flask.wrappers.Request": ("flask.Request",),
+    "werkzeug.wrappers.Request": ("flask.Request",),
+    "django.http.response.HttpResponse": (_DJ_RESPONSE,),
+    "django.http.JsonResponse": (_DJ_RESPONSE,),
+    "django.http.HttpResponseRedirect": (_DJ_RESPONSE,),
+    "django.http.HttpResponsePermanentRedirect": (_DJ_RESPONSE,),
+    "django.http.HttpResponseNotFound": (_DJ_RESPONSE,),
+    "django.http.HttpResponseBadRequest": (_DJ_RESPONSE,),
+    "django.http.HttpResponseForbidden": (_DJ_RESPONSE,),
+    "django.http.HttpResponseNotAllowed": (_DJ_RESPONSE,),
+    "django.http.HttpResponseServerError": (_DJ_RESPONSE,),
+    "django.http.StreamingHttpResponse": (_DJ_RESPONSE,),
+    "django.http.FileResponse": (_DJ_RESPONSE,),
+    "django.template.response.TemplateResponse": (_DJ_RESPONSE,),
+    "rest_framework.response.Response": (_DJ_RESPONSE,),
+    "django.http.request.HttpRequest": ("django.http.HttpRequest",),
+    "django.core.handlers.wsgi.WSGIRequest": ("django.http.HttpRequest",),
+    "rest_framework.request.Request": ("django.http.HttpRequest",),
+    "django.core.files.uploadedfile.InMemoryUploadedFile": ("django.core.files.uploadedfile.UploadedFile",),
+    "django.core.files.uploadedfile.TemporaryUploadedFile": ("django.core.files.uploadedfile.UploadedFile",),
+    "django.core.files.storage.FileSystemStorage": ("django.core.files.storage.Storage",),
+    "django.views.View": ("django.views.generic.base.View",),
+    "django.views.generic.View": ("django.views.generic.base.View",),
+    "django.views.generic.TemplateView": ("django.views.generic.base.View",),
+    "django.views.generic.base.TemplateView": ("django.views.generic.base.View",),
+    "django.views.generic.RedirectView": ("django.views.generic.base.View",),
+    "django.views.generic.ListView": ("django.views.generic.base.View",),
+    "django.views.generic.DetailView": ("django.views.generic.base.View",),
+    "django.views.generic.FormView": ("django.views.generic.base.View",),
+    "django.views.generic.CreateView": ("django.views.generic.base.View",),
+    "django.views.generic.UpdateView": ("django.views.generic.base.View",),
+    "django.views.generic.DeleteView": ("django.views.generic.base.View",),
+    "django.views.generic.edit.FormView": ("django.views.generic.base.View",),
+    "django.views.generic.list.ListView": ("django.views.generic.base.View",),
+    "django.views.generic.detail.DetailView": ("django.views.generic.base.View",),
+    "rest_framework.views.APIView": ("django.views.generic.base.View",),
+    "rest_framework.generics.GenericAPIView": ("rest_framework.views.APIView",),
+    "rest_framework.generics.ListAPIView": ("rest_framework.generics.GenericAPIView",),
+    "rest_framework.generics.RetrieveAPIView": ("rest_framework.generics.GenericAPIView",),
+    "rest_framework.generics.CreateAPIView": ("rest_framework.generics.GenericAPIView",),
+    "rest_framework.generics.ListCreateAPIView": ("rest_framework.generics.GenericAPIView",),
+    "rest_framework.generics.RetrieveUpdateDestroyAPIView": ("rest_framework.generics.GenericAPIView",),
+    "rest_framework.viewsets.ViewSet": ("rest_framework.views.APIView",),
+    "rest_framework.viewsets.GenericViewSet": ("rest_framework.views.APIView",),
+    "rest_framework.viewsets.ModelViewSet": ("rest_framework.views.APIView",),
+    "rest_framework.viewsets.ReadOnlyModelViewSet": ("rest_framework.views.APIView",),
+    "flask.views.MethodView": ("flask.views.View",),
+    "flask.MethodView": ("flask.views.View",),
+    "logging.LoggerAdapter": ("logging.Logger",),
+    "logging.RootLogger": ("logging.Logger",),
+    "structlog.BoundLogger": ("logging.Logger",),
+    "structlog.stdlib.BoundLogger": ("logging.Logger",),
+    "loguru.Logger": ("logging.Logger",),
+    "lxml.html.HtmlElement": (f"{_LX}._Element",),
+    "xml.etree.cElementTree.Element": (f"{_ET}.Element",),
+    "xml.etree.cElementTree.ElementTree": (f"{_ET}.ElementTree",),
+    "ldap3.core.connection.Connection": ("ldap3.Connection",),
+    "starlette.responses.HTMLResponse": ("starlette.responses.Response",),
+    "fastapi.responses.HTMLResponse": ("starlette.responses.Response",),
+    "fastapi.Response": ("starlette.responses.Response",),
+    "fastapi.responses.Response": ("starlette.responses.Response",),
+}
+
+#: Typing wrappers whose first argument is the type (`Optional[X]`, `Annotated[X, ...]`).
+TRANSPARENT_GENERICS = frozenset(
+    {"typing.Optional", "Optional", "typing.Annotated", "Annotated", "typing.Final", "Final"}
+)
+
+#: Calls that import a module by name: the name is the qualified name of the result.
+IMPORT_CALLS = frozenset({"importlib.import_module", "__import__", "importlib.__import__"})
+
+#: Calls whose result calls its first argument: `partial(f, ...)(...)` is a call of `f`.
+PARTIAL_CALLS = frozenset({"functools.partial", "functools.partialmethod"})
+
+#: Module names that stand for the builtins (`builtins.eval` is `eval`).
+BUILTIN_MODULES = frozenset({"builtins", "__builtin__", "__builtins__"})
+
+#: Frameworks whose handlers get a request object as a parameter named `request`.
+REQUEST_PARAMETER_TYPES: dict[str, str] = {
+    "django": "django.http.HttpRequest",
+    "rest_framework": "rest_framework.request.Request",
+}

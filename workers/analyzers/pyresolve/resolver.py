@@ -1,0 +1,642 @@
+"""Names and types of Python expressions in one module, from its source alone.
+
+`Resolver(tree, module="pkg.mod")` answers, for any expression of that tree:
+
+- `qualname(expr)`: the dotted name it stands for, through imports and aliases
+  (`import subprocess as sp; sp.run` -> `subprocess.run`; `run = os.system` ->
+  `os.system`; `builtins.eval` -> `eval`; `importlib.import_module("pickle").loads`
+  -> `pickle.loads`; `getattr(os, "system")` -> `os.system`; a name bound to
+  `functools.partial(subprocess.run, ...)` -> `subprocess.run`). Calls inside a chain
+  become `f()` (`requests.session().get` -> `requests.session().get`).
+- `type_of(expr)`: the qualified name of the type of the object it evaluates to, or
+  None when the resolver cannot tell. It reads constructor calls, factory results and
+  method results it knows (see `known`), annotations (`Optional[X]`, `X | None`,
+  strings), assignments in the function and the module (a name assigned objects of
+  two different types, or of an unknown one, stays unknown), `self.x` set in any
+  method of the class, loop variables over known sequences, `with ... as x`, and
+  framework-provided objects and parameters (`flask.request.files[...]`, Django's
+  `request` parameter and `self.request` in class-based views).
+- `call_names(call)`: every qualified name a call can be matched by: the syntactic
+  one, and for a method call on an object of known type `T`, `T.method` for `T`
+  and each of its supertypes (`ldap3.Connection.search`, `logging.Logger.info`).
+
+It never imports or runs the code it reads, and it is scope-aware only as far as a
+function and its enclosing functions, its class and the module: enough for rule
+matching, not a type checker. Unknown stays unknown: callers decide which way to lean.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from prguard.analyzers.pyresolve import known
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+Scope = FunctionNode | None  # None: the module's top level
+_NONE = "builtins.NoneType"
+
+
+def is_class_name(qualname: str) -> bool:
+    """Whether a qualified name looks like a class (last segment capitalised): calling it
+    constructs an object of that type."""
+    last = qualname.rsplit(".", 1)[-1]
+    return bool(last) and last[0].isupper() and not last.isupper()
+
+
+def element_of(type_name: str | None) -> str | None:
+    """What iterating or indexing a `list[T]` (or a known container) gives."""
+    if type_name is None:
+        return None
+    if type_name.startswith("list[") and type_name.endswith("]"):
+        return type_name[5:-1]
+    return known.ELEMENT_TYPES.get(type_name)
+
+
+def supertypes(type_name: str, extra: dict[str, tuple[str, ...]] | None = None) -> list[str]:
+    """`type_name` and every type it extends, nearest first (known tables plus `extra`)."""
+    out: list[str] = []
+    todo = [type_name]
+    while todo:
+        current = todo.pop(0)
+        if current in out:
+            continue
+        out.append(current)
+        todo.extend((extra or {}).get(current, ()))
+        todo.extend(known.SUPERTYPES.get(current, ()))
+    return out
+
+
+@dataclass
+class _ScopeInfo:
+    """Bindings of one function (or the module): what each local name was assigned."""
+
+    node: Scope
+    params: dict[str, ast.arg] = field(default_factory=dict)
+    annotations: dict[str, ast.expr] = field(default_factory=dict)
+    bindings: dict[str, list[ast.expr]] = field(default_factory=dict)
+    #: names bound by `for x in seq` / `with e as x`: (kind, expression)
+    derived: dict[str, list[tuple[str, ast.expr]]] = field(default_factory=dict)
+    returns: list[ast.expr] = field(default_factory=list)
+    opaque: set[str] = field(default_factory=set)  # bound in ways not followed (unpacking, globals)
+
+
+@dataclass
+class _ClassInfo:
+    node: ast.ClassDef
+    qualname: str
+    bases: list[ast.expr]
+    methods: dict[str, FunctionNode] = field(default_factory=dict)
+
+
+class Resolver:
+    """Resolve names and infer types in one parsed module (see the module docstring)."""
+
+    def __init__(self, tree: ast.Module, module: str = "") -> None:
+        self.tree = tree
+        self.module = module
+        self.imports: dict[str, str] = {}
+        self.star_imports: list[str] = []
+        self.classes: dict[str, _ClassInfo] = {}
+        self.functions: dict[str, FunctionNode] = {}  # module-level functions by name
+        self._enclosing: dict[int, Scope] = {}
+        self._class_of: dict[int, _ClassInfo] = {}  # function node id -> its class
+        self._outer: dict[int, Scope] = {}  # function node id -> the function it is nested in
+        self._scopes: dict[int, _ScopeInfo] = {}
+        self._type_cache: dict[tuple[int, int], str | None] = {}
+        self._qual_cache: dict[tuple[int, int], str | None] = {}
+        self._busy: set[tuple[int, str]] = set()
+        self._frameworks: set[str] = set()
+        self._index(tree, None, None)
+
+    # -- indexing ----------------------------------------------------------------------------------
+
+    def _index(self, node: ast.AST, scope: Scope, klass: _ClassInfo | None) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                self._enclosing[id(child)] = scope
+                self._outer[id(child)] = scope
+                if klass is not None:
+                    self._class_of[id(child)] = klass
+                    klass.methods[child.name] = child
+                elif scope is None:
+                    self.functions[child.name] = child
+                self._index(child, child, None)
+                for part in (*child.decorator_list, *child.args.defaults, *child.args.kw_defaults):
+                    if part is not None:
+                        self._index_expr(part, scope)
+            elif isinstance(child, ast.ClassDef):
+                qual = f"{self.module}.{child.name}" if self.module else child.name
+                info = _ClassInfo(child, qual, list(child.bases))
+                if scope is None and klass is None:
+                    self.classes[child.name] = info
+                self._enclosing[id(child)] = scope
+                self._index(child, scope, info)
+            else:
+                if isinstance(child, ast.Import | ast.ImportFrom):
+                    self._note_import(child)
+                self._enclosing[id(child)] = scope
+                self._index(child, scope, klass)
+
+    def _index_expr(self, node: ast.AST, scope: Scope) -> None:
+        for sub in ast.walk(node):
+            self._enclosing[id(sub)] = scope
+
+    def _note_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self.imports[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    self.imports.setdefault(top, top)
+                self._frameworks.add(alias.name.split(".")[0])
+            return
+        base = node.module or ""
+        if node.level:
+            parts = self.module.split(".") if self.module else []
+            keep = max(len(parts) - node.level, 0)
+            package = ".".join(parts[:keep])
+            base = f"{package}.{base}".strip(".") if base else package
+        if base:
+            self._frameworks.add(base.split(".")[0])
+        for alias in node.names:
+            if alias.name == "*":
+                self.star_imports.append(base)
+            else:
+                self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+
+    def imports_package(self, top: str) -> bool:
+        """Whether the module imports anything from the top-level package `top`."""
+        return top in self._frameworks
+
+    def scope_of(self, node: ast.AST) -> Scope:
+        """The function an expression or statement of this tree belongs to (None: module level)."""
+        return self._enclosing.get(id(node))
+
+    def class_of(self, function: FunctionNode) -> str | None:
+        """The qualified name of the class a function is a method of."""
+        info = self._class_of.get(id(function))
+        return info.qualname if info is not None else None
+
+    def _scope(self, scope: Scope) -> _ScopeInfo:
+        key = id(scope)
+        info = self._scopes.get(key)
+        if info is None:
+            info = self._scopes[key] = self._collect(scope)
+        return info
+
+    def _collect(self, scope: Scope) -> _ScopeInfo:
+        info = _ScopeInfo(scope)
+        if scope is None:
+            body: list[ast.stmt] = self.tree.body
+        else:
+            args = scope.args
+            for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+                info.params[arg.arg] = arg
+            for arg in (args.vararg, args.kwarg):
+                if arg is not None:
+                    info.opaque.add(arg.arg)
+            body = scope.body
+        for stmt in _own_statements(body):
+            self._collect_statement(stmt, info)
+        return info
+
+    def _collect_statement(self, stmt: ast.AST, info: _ScopeInfo) -> None:
+        if isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                self._bind_target(target, stmt.value, info)
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            info.annotations[stmt.target.id] = stmt.annotation
+            if stmt.value is not None:
+                info.bindings.setdefault(stmt.target.id, []).append(stmt.value)
+        elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+            info.opaque.add(stmt.target.id)
+        elif isinstance(stmt, ast.For | ast.AsyncFor):
+            if isinstance(stmt.target, ast.Name):
+                info.derived.setdefault(stmt.target.id, []).append(("iter", stmt.iter))
+            else:
+                for name in _names(stmt.target):
+                    info.opaque.add(name)
+        elif isinstance(stmt, ast.With | ast.AsyncWith):
+            for item in stmt.items:
+                if isinstance(item.optional_vars, ast.Name):
+                    info.derived.setdefault(item.optional_vars.id, []).append(("with", item.context_expr))
+                elif item.optional_vars is not None:
+                    info.opaque.update(_names(item.optional_vars))
+        elif isinstance(stmt, ast.Return) and stmt.value is not None:
+            info.returns.append(stmt.value)
+        elif isinstance(stmt, ast.Global | ast.Nonlocal):
+            info.opaque.update(stmt.names)
+        elif isinstance(stmt, ast.ExceptHandler) and stmt.name:
+            info.opaque.add(stmt.name)
+        elif isinstance(stmt, ast.Import | ast.ImportFrom) and info.node is not None:
+            for alias in stmt.names:
+                if alias.name != "*":
+                    local = alias.asname or alias.name.split(".")[0]
+                    info.opaque.add(local)  # function-level imports: resolved through the module table
+        for sub in _walrus(stmt):
+            if isinstance(sub.target, ast.Name):
+                info.bindings.setdefault(sub.target.id, []).append(sub.value)
+
+    def _bind_target(self, target: ast.expr, value: ast.expr, info: _ScopeInfo) -> None:
+        if isinstance(target, ast.Name):
+            info.bindings.setdefault(target.id, []).append(value)
+        elif isinstance(target, ast.Tuple | ast.List):
+            if isinstance(value, ast.Tuple | ast.List) and len(value.elts) == len(target.elts):
+                for sub_target, sub_value in zip(target.elts, value.elts, strict=True):
+                    self._bind_target(sub_target, sub_value, info)
+            else:
+                info.opaque.update(_names(target))
+
+    # -- qualified names ---------------------------------------------------------------------------
+
+    def qualname(self, node: ast.AST, scope: Scope | bool = True) -> str | None:
+        """The dotted name `node` stands for (see the module docstring), or None.
+
+        `scope`: the function the expression is in; by default the one it was found in.
+        """
+        where = self.scope_of(node) if scope is True else scope
+        key = (id(node), id(where))
+        if key in self._qual_cache:
+            return self._qual_cache[key]
+        result = self._qualname(node, where)  # type: ignore[arg-type]
+        self._qual_cache[key] = result
+        return result
+
+    def _qualname(self, node: ast.AST, scope: Scope) -> str | None:
+        if isinstance(node, ast.Name):
+            return self._name_qual(node.id, scope)
+        if isinstance(node, ast.Attribute):
+            base = self._qualname(node.value, scope)
+            if base is None:
+                return None
+            if base in known.BUILTIN_MODULES:
+                return node.attr
+            return f"{base}.{node.attr}"
+        if isinstance(node, ast.Call):
+            special = self._special_call(node, scope)
+            if special is not None:
+                return special
+            inner = self._qualname(node.func, scope)
+            return None if inner is None else inner + "()"
+        return None
+
+    def _special_call(self, node: ast.Call, scope: Scope) -> str | None:
+        """What `importlib.import_module("x")`, `getattr(m, "f")` and `partial(f)` stand for."""
+        callee = self._qualname(node.func, scope)
+        if callee is None:
+            return None
+        first = node.args[0] if node.args else None
+        if callee in known.IMPORT_CALLS and isinstance(first, ast.Constant) and isinstance(first.value, str):
+            if callee == "__import__" and "." in first.value:
+                return first.value.split(".")[0]  # __import__("a.b") returns package a
+            return first.value
+        if callee == "getattr" and len(node.args) >= 2:
+            name = node.args[1]
+            if isinstance(name, ast.Constant) and isinstance(name.value, str) and name.value.isidentifier():
+                base = self._qualname(node.args[0], scope)
+                if base is not None:
+                    return name.value if base in known.BUILTIN_MODULES else f"{base}.{name.value}"
+            return None
+        if callee in known.PARTIAL_CALLS and first is not None:
+            return self._qualname(first, scope)
+        return None
+
+    def _name_qual(self, name: str, scope: Scope) -> str:
+        for info in self._chain(scope):
+            if name in info.opaque:
+                break
+            values = info.bindings.get(name)
+            if values is None and name in info.params:
+                return name
+            if values is not None:
+                if name in info.derived:
+                    return name
+                targets = {self._alias_target(v, info.node) for v in values}
+                if len(targets) == 1 and None not in targets:
+                    return targets.pop()  # type: ignore[return-value]
+                return name
+            if name in info.derived:
+                return name
+        if name in self.imports:
+            return self.imports[name]
+        return name
+
+    def _alias_target(self, value: ast.expr, scope: Scope) -> str | None:
+        """The qualified name a binding makes its name an alias of (`run = subprocess.run`)."""
+        if isinstance(value, ast.Call):
+            return self._special_call(value, scope)
+        if isinstance(value, ast.Name | ast.Attribute):
+            key = (id(scope), ast.dump(value))
+            if key in self._busy:
+                return None
+            self._busy.add(key)  # type: ignore[arg-type]
+            try:
+                qual = self._qualname(value, scope)
+            finally:
+                self._busy.discard(key)  # type: ignore[arg-type]
+            root = _root_name(value)
+            if qual is None or root is None:
+                return None
+            if root in self.imports or qual != ast.unparse(value) or _is_builtin_callable(root):
+                return qual
+        return None
+
+    def _chain(self, scope: Scope) -> Iterator[_ScopeInfo]:
+        """The scope, the functions it is nested in, then the module."""
+        current = scope
+        while current is not None:
+            yield self._scope(current)
+            current = self._outer.get(id(current))
+        yield self._scope(None)
+
+    # -- types -------------------------------------------------------------------------------------
+
+    def type_of(self, node: ast.AST, scope: Scope | bool = True) -> str | None:
+        """Qualified name of the type of the object `node` evaluates to, or None (unknown)."""
+        where = self.scope_of(node) if scope is True else scope
+        key = (id(node), id(where))
+        if key in self._type_cache:
+            return self._type_cache[key]
+        self._type_cache[key] = None  # recursion through assignments: unknown
+        result = self._type(node, where)  # type: ignore[arg-type]
+        self._type_cache[key] = result
+        return result
+
+    def _type(self, node: ast.AST, scope: Scope) -> str | None:
+        if isinstance(node, ast.Name):
+            return self._name_type(node.id, scope)
+        if isinstance(node, ast.Attribute):
+            return self._attribute_type(node, scope)
+        if isinstance(node, ast.Call):
+            return self._call_type(node, scope)
+        if isinstance(node, ast.Subscript):
+            return element_of(self.type_of(node.value, scope))
+        if isinstance(node, ast.Await):
+            return self.type_of(node.value, scope)
+        if isinstance(node, ast.IfExp):
+            return _same(self.type_of(node.body, scope), self.type_of(node.orelse, scope))
+        if isinstance(node, ast.BoolOp):
+            types = {self.type_of(v, scope) for v in node.values} - {_NONE}
+            return types.pop() if len(types) == 1 else None
+        if isinstance(node, ast.Constant):
+            return _NONE if node.value is None else f"builtins.{type(node.value).__name__}"
+        if isinstance(node, ast.JoinedStr):
+            return "builtins.str"
+        return None
+
+    def _name_type(self, name: str, scope: Scope) -> str | None:
+        for info in self._chain(scope):
+            if name in info.opaque:
+                return None
+            if name in info.annotations:
+                return self.annotation_type(info.annotations[name], info.node)
+            values = info.bindings.get(name, [])
+            derived = info.derived.get(name, [])
+            if name in info.params and not values and not derived:
+                return self._param_type(info.node, info.params[name])
+            if values or derived:
+                types = {self.type_of(v, info.node) for v in values}
+                for how, expr in derived:
+                    inner = self.type_of(expr, info.node)
+                    types.add(element_of(inner) if how == "iter" else inner)
+                types.discard(_NONE)
+                return types.pop() if len(types) == 1 else None
+        qual = self.imports.get(name)
+        if qual is not None:
+            return known.OBJECT_TYPES.get(qual)
+        return None
+
+    def _param_type(self, function: Scope, arg: ast.arg) -> str | None:
+        if function is None:
+            return None
+        if arg.annotation is not None:
+            return self.annotation_type(arg.annotation, self._outer.get(id(function)))
+        params = [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
+        klass = self._class_of.get(id(function))
+        if klass is not None and params[:1] == [arg.arg] and arg.arg in ("self", "cls"):
+            return klass.qualname if arg.arg == "self" else None
+        first = params[1:2] if klass is not None else params[:1]
+        if first == [arg.arg] and arg.arg == "request":
+            for framework, type_name in known.REQUEST_PARAMETER_TYPES.items():
+                if framework in self._frameworks:
+                    return type_name
+        return None
+
+    def annotation_type(self, annotation: ast.expr, scope: Scope = None) -> str | None:
+        """The type an annotation names (`Optional[X]`, `X | None`, `"X"` read as X)."""
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                parsed = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return None
+            return self.annotation_type(parsed, scope)
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            left = self.annotation_type(annotation.left, scope)
+            right = self.annotation_type(annotation.right, scope)
+            types = {left, right} - {_NONE}
+            return types.pop() if len(types) == 1 else None
+        if isinstance(annotation, ast.Constant) and annotation.value is None:
+            return _NONE
+        if isinstance(annotation, ast.Subscript):
+            outer = self._qualname(annotation.value, scope)
+            if outer in known.TRANSPARENT_GENERICS:
+                inner = annotation.slice
+                if isinstance(inner, ast.Tuple) and inner.elts:
+                    inner = inner.elts[0]
+                return self.annotation_type(inner, scope)
+            return None
+        if isinstance(annotation, ast.Name | ast.Attribute):
+            qual = self._qualname(annotation, scope)
+            if qual is None:
+                return None
+            if isinstance(annotation, ast.Name) and annotation.id in self.classes:
+                return self.classes[annotation.id].qualname
+            return qual
+        return None
+
+    def _attribute_type(self, node: ast.Attribute, scope: Scope) -> str | None:
+        qual = self._qualname(node, scope)
+        if qual is not None and qual in known.OBJECT_TYPES:
+            return known.OBJECT_TYPES[qual]
+        base = self.type_of(node.value, scope)
+        if base is None:
+            return None
+        for type_name in self.supertypes(base):
+            found = known.ATTRIBUTE_TYPES.get((type_name, node.attr))
+            if found is not None:
+                return found
+            local = self._local_class(type_name)
+            if local is not None:
+                found = self._instance_attribute(local, node.attr)
+                if found is not None:
+                    return found
+        return None
+
+    def _instance_attribute(self, klass: _ClassInfo, attr: str) -> str | None:
+        """The type of `self.attr`: every assignment to it in the class's methods must agree."""
+        types: set[str | None] = set()
+        for stmt in klass.node.body:
+            if (
+                isinstance(stmt, ast.AnnAssign)
+                and isinstance(stmt.target, ast.Name)
+                and stmt.target.id == attr
+            ):
+                return self.annotation_type(stmt.annotation, None)
+        for method in klass.methods.values():
+            for sub in ast.walk(method):
+                if isinstance(sub, ast.AnnAssign) and _is_self_attr(sub.target, attr):
+                    return self.annotation_type(sub.annotation, method)
+                if isinstance(sub, ast.Assign):
+                    for target in sub.targets:
+                        if _is_self_attr(target, attr):
+                            types.add(self.type_of(sub.value, method))
+        types.discard(_NONE)
+        return types.pop() if len(types) == 1 else None
+
+    def _call_type(self, node: ast.Call, scope: Scope) -> str | None:
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            receiver = self.type_of(func.value, scope)
+            if receiver is not None:
+                for type_name in self.supertypes(receiver):
+                    found = known.METHOD_RETURNS.get((type_name, func.attr))
+                    if found is not None:
+                        return found
+                    if func.attr in ("get", "pop") and type_name in known.ELEMENT_TYPES:
+                        return known.ELEMENT_TYPES[type_name]
+                    if func.attr == "getlist" and type_name in known.ELEMENT_TYPES:
+                        return f"list[{known.ELEMENT_TYPES[type_name]}]"
+                    local = self._local_class(type_name)
+                    if local is not None and func.attr in local.methods:
+                        return self._returns(local.methods[func.attr])
+        qual = self._qualname(func, scope)
+        if qual is None:
+            return None
+        if qual in known.FACTORY_RETURNS:
+            return known.FACTORY_RETURNS[qual]
+        if isinstance(func, ast.Name) and func.id in self.classes and qual == func.id:
+            return self.classes[func.id].qualname
+        if isinstance(func, ast.Name) and func.id in self.functions and qual == func.id:
+            return self._returns(self.functions[func.id])
+        root = _root_name(func)
+        imported = root is not None and (root in self.imports or qual != ast.unparse(func))
+        if imported and is_class_name(qual) and not qual.endswith("()"):
+            return qual
+        return None
+
+    def _returns(self, function: FunctionNode) -> str | None:
+        if function.returns is not None:
+            return self.annotation_type(function.returns, self._outer.get(id(function)))
+        types = {self.type_of(v, function) for v in self._scope(function).returns} - {_NONE}
+        return types.pop() if len(types) == 1 else None
+
+    def _local_class(self, type_name: str) -> _ClassInfo | None:
+        prefix = f"{self.module}." if self.module else ""
+        if not type_name.startswith(prefix):
+            return None
+        return self.classes.get(type_name[len(prefix) :])
+
+    def supertypes(self, type_name: str) -> list[str]:
+        """The type and every type it extends: known tables plus this module's class bases."""
+        extra: dict[str, tuple[str, ...]] = {}
+        for info in self.classes.values():
+            bases = tuple(q for q in (self._base_name(b) for b in info.bases) if q)
+            if bases:
+                extra[info.qualname] = bases
+        return supertypes(type_name, extra)
+
+    def _base_name(self, base: ast.expr) -> str | None:
+        if isinstance(base, ast.Name) and base.id in self.classes:
+            return self.classes[base.id].qualname
+        return self._qualname(base, None)
+
+    def is_subtype(self, type_name: str | None, of: str) -> bool:
+        return type_name is not None and of in self.supertypes(type_name)
+
+    # -- calls -------------------------------------------------------------------------------------
+
+    def call_names(self, call: ast.Call, scope: Scope | bool = True) -> tuple[str, ...]:
+        """Every qualified name the call can be matched by: syntactic first, then by type."""
+        where = self.scope_of(call) if scope is True else scope
+        names: list[str] = []
+        syntactic = self.qualname(call.func, where)
+        if syntactic:
+            names.append(syntactic)
+        if isinstance(call.func, ast.Attribute):
+            receiver = self.type_of(call.func.value, where)
+            if receiver is not None:
+                for type_name in self.supertypes(receiver):
+                    name = f"{type_name}.{call.func.attr}"
+                    if name not in names:
+                        names.append(name)
+        return tuple(names)
+
+    def receiver_type(self, call: ast.Call, scope: Scope | bool = True) -> str | None:
+        """The type of the object a method call is made on (None: not a method call, or unknown)."""
+        if not isinstance(call.func, ast.Attribute):
+            return None
+        return self.type_of(call.func.value, scope)
+
+
+def _same(left: str | None, right: str | None) -> str | None:
+    types = {left, right} - {_NONE}
+    return types.pop() if len(types) == 1 else None
+
+
+def _root_name(node: ast.AST) -> str | None:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _is_builtin_callable(name: str) -> bool:
+    import builtins
+
+    return callable(getattr(builtins, name, None))
+
+
+def _is_self_attr(target: ast.AST, attr: str) -> bool:
+    return (
+        isinstance(target, ast.Attribute)
+        and target.attr == attr
+        and isinstance(target.value, ast.Name)
+        and target.value.id == "self"
+    )
+
+
+def _names(target: ast.AST) -> list[str]:
+    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+
+
+def _own_statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Statements of a block and its nested blocks, not of nested functions or classes."""
+    todo: list[ast.AST] = list(body)
+    while todo:
+        stmt = todo.pop(0)
+        yield stmt
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        for name in ("body", "orelse", "finalbody", "handlers"):
+            block = getattr(stmt, name, None)
+            if isinstance(block, list):
+                todo.extend(block)
+        if isinstance(stmt, ast.Match):
+            for case in stmt.cases:
+                todo.extend(case.body)
+
+
+def _walrus(stmt: ast.AST) -> Iterator[ast.NamedExpr]:
+    if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return
+    for name, value in ast.iter_fields(stmt):
+        if name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            continue
+        nodes = value if isinstance(value, list) else [value]
+        for node in nodes:
+            if isinstance(node, ast.AST):
+                for sub in ast.walk(node):
+                    if isinstance(sub, ast.NamedExpr):
+                        yield sub
