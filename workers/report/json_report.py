@@ -1,4 +1,4 @@
-"""JSON report: exactly `ReviewResult.to_dict()`, the public shape documented in docs/users/json-and-sarif.md."""
+"""JSON report: exactly `ReviewResult.to_dict()`, the public shape in docs/users/json-and-sarif.md."""
 
 from __future__ import annotations
 
