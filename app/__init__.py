@@ -24,8 +24,14 @@ from prguard.logs import log_context
 from prguard.queue.celery_app import make_celery
 
 
-def create_app(settings: Settings | None = None, *, redis_client: Any = None) -> Flask:
-    """Build the Flask app; raises `ConfigError` naming every bad variable when settings come from env."""
+def create_app(
+    settings: Settings | None = None, *, redis_client: Any = None, dashboard: dict[str, Any] | None = None
+) -> Flask:
+    """Build the Flask app; raises `ConfigError` naming every bad variable when settings come from env.
+
+    The dashboard (pages and JSON API) is mounted only when GITHUB_OAUTH_CLIENT_ID is set;
+    `dashboard` passes test doubles to it (engine, github, clock).
+    """
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
     if redis_client is None:
@@ -65,6 +71,10 @@ def create_app(settings: Settings | None = None, *, redis_client: Any = None) ->
             return Receiver.json({"status": "unavailable", "redis": "unreachable"}, 503)
         return Receiver.json({"status": "ok", "redis": "ok"}, 200)
 
+    if settings.dashboard_enabled:
+        from prguard.app.dashboard import register as register_dashboard
+
+        register_dashboard(flask_app, settings, **(dashboard or {}))
     return flask_app
 
 

@@ -46,6 +46,7 @@ class Context:
     auth: str | None
     installation_id: int | None
     auth_error: str | None
+    user_login: str | None = None  # a user token's login (tests.fake_github.oauth)
 
     @property
     def raw_wanted(self) -> bool:

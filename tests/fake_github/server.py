@@ -616,7 +616,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle("DELETE")
 
     def _handle(self, method: str) -> None:
-        from tests.fake_github import rest  # the route handlers
+        from tests.fake_github import oauth, rest  # the route handlers
 
         fake = self.fake
         split = urllib.parse.urlsplit(self.path)
@@ -626,7 +626,13 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items() if k.lower() != "authorization"}
+        if path.startswith(oauth.WEB_PREFIX):  # GitHub's web pages, not its REST API
+            self._serve_oauth_web(method, path, query, raw, headers)
+            return
         auth_kind, installation_id, auth_error = self._authenticate()
+        user_login = oauth.user_for_header(fake, self.headers.get("authorization"))
+        if user_login is not None:
+            auth_kind, auth_error = "user", None
         body: Any = None
         bad_json = False
         if raw:
@@ -699,6 +705,7 @@ class _Handler(BaseHTTPRequestHandler):
                     auth=auth_kind,
                     installation_id=installation_id,
                     auth_error=auth_error,
+                    user_login=user_login,
                 )
                 reply = rest.dispatch(operation.operation_id, ctx)
         except _HTTPError as exc:
@@ -718,6 +725,19 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         self._send(reply, record, installation_id, route)
         fake._notify()
+
+    def _serve_oauth_web(
+        self, method: str, path: str, query: dict[str, str], raw: bytes, headers: dict[str, str]
+    ) -> None:
+        from tests.fake_github import oauth
+
+        fields = urllib.parse.parse_qsl(raw.decode("utf-8", "replace"))
+        form_shown = {k: ("***" if k == "client_secret" else v) for k, v in fields}
+        record = RecordedRequest(method, path, path, None, query, headers, form_shown, None, None)
+        with self.fake.lock:
+            self.fake.requests.append(record)
+        self._send(oauth.serve_web(self.fake, method, path, query, raw, headers), record, None, path)
+        self.fake._notify()
 
     def _authenticate(self) -> tuple[str | None, int | None, str | None]:
         """(kind, installation id, why it failed) from the Authorization header."""

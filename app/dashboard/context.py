@@ -1,0 +1,85 @@
+"""What every dashboard request shares: settings, the cookie sealer, GitHub, membership cache, database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from prguard.app.dashboard.github_user import GitHubUserClient
+from prguard.app.dashboard.membership import MembershipCache
+from prguard.app.dashboard.sessions import CookieSealer
+from prguard.config import Settings
+
+MIN_WINDOW_DAYS = 7
+MAX_WINDOW_DAYS = 366
+
+
+@dataclass
+class Dashboard:
+    settings: Settings
+    sealer: CookieSealer
+    github: GitHubUserClient
+    membership: MembershipCache
+    engine_factory: Callable[[], Any]
+    _engine: Any = None
+
+    @classmethod
+    def build(
+        cls, settings: Settings, *, engine: Any = None, github: Any = None, clock: Any = None
+    ) -> Dashboard:
+        github = github or GitHubUserClient(
+            web_url=settings.github_web_url,
+            api_url=settings.github_api_url,
+            client_id=settings.github_oauth_client_id,
+            client_secret=settings.github_oauth_client_secret,
+        )
+        membership = MembershipCache(
+            github.is_active_member, ttl=settings.dashboard_membership_ttl, clock=clock or time.monotonic
+        )
+        return cls(
+            settings=settings,
+            sealer=CookieSealer(settings.session_secret),
+            github=github,
+            membership=membership,
+            engine_factory=_default_engine,
+            _engine=engine,
+        )
+
+    @property
+    def engine(self) -> Any:
+        if self._engine is None:
+            self._engine = self.engine_factory()
+        return self._engine
+
+    @contextmanager
+    def db(self) -> Iterator[Any]:
+        """A read-only unit of work on the ledger."""
+        from sqlalchemy.orm import Session
+
+        with Session(self.engine) as session:
+            yield session
+
+
+def _default_engine() -> Any:
+    from prguard.ledger.db import default_engine
+
+    return default_engine()
+
+
+def window_days(raw: str | None, default: int = 90) -> int:
+    """The ?days= of a page or API call, clamped to a week .. a year."""
+    try:
+        days = int(raw) if raw else default
+    except ValueError:
+        days = default
+    return max(MIN_WINDOW_DAYS, min(MAX_WINDOW_DAYS, days))
+
+
+def since_of(days: int) -> dt.datetime:
+    from prguard.app.dashboard.queries import window_start
+
+    return window_start(days)

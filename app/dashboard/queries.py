@@ -1,0 +1,592 @@
+"""What the dashboard and its API read from the ledger: one org at a time, always filtered on `org` first.
+
+Counting rules, the same on every page and in the API:
+- a finding counts when its review is the pull request's newest (`superseded` false) and the pull
+  request introduced it (`is_new`); findings suppressed inline are left out of counts;
+- a finding is *open* when it counts and nobody waived it;
+- "accepted risk" is a merged pull request that still has open findings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from prguard.ledger.models import Finding, PullRequest, Repository, aware
+from sqlalchemy import ColumnElement, and_, case, distinct, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+HUMAN = "human"
+UNKNOWN_AGENT = "ai (agent unknown)"
+SEVERITIES = ("high", "medium", "low", "info")
+DEFAULT_WINDOW_DAYS = 90
+TOP_PATTERNS = 10
+ACCEPTED_RISK_SHOWN = 20
+
+
+def counted(org: str) -> ColumnElement[bool]:
+    """The findings of `org` that count (see the module doc)."""
+    return and_(
+        Finding.org == org,
+        Finding.superseded.is_(False),
+        Finding.is_new.is_(True),
+        Finding.suppressed_kind.is_(None),
+    )
+
+
+def is_open() -> ColumnElement[bool]:
+    return Finding.waived_by.is_(None)
+
+
+def author_of(ai_authored: bool, agent: str | None) -> str:
+    """The series a finding belongs to: its agent, 'ai (agent unknown)', or 'human'."""
+    if not ai_authored:
+        return HUMAN
+    return agent or UNKNOWN_AGENT
+
+
+@dataclass(slots=True)
+class Week:
+    start: dt.date
+    by_author: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_author.values())
+
+
+@dataclass(slots=True)
+class PatternSummary:
+    pattern_key: str
+    rule_id: str
+    title: str
+    masked_snippet: str
+    findings: int
+    pulls: int
+    repositories: int
+    ai_findings: int
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "pattern_key": self.pattern_key,
+            "rule_id": self.rule_id,
+            "title": self.title,
+            "masked_snippet": self.masked_snippet,
+            "findings": self.findings,
+            "pulls": self.pulls,
+            "repositories": self.repositories,
+            "ai_findings": self.ai_findings,
+            "first_seen": _iso(self.first_seen),
+            "last_seen": _iso(self.last_seen),
+        }
+
+
+@dataclass(slots=True)
+class RepositorySummary:
+    name: str
+    full_name: str
+    findings: int
+    pulls: int
+    ai_findings: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "full_name": self.full_name,
+            "findings": self.findings,
+            "pulls": self.pulls,
+            "ai_findings": self.ai_findings,
+        }
+
+
+@dataclass(slots=True)
+class PullSummary:
+    repository: str  # owner/name
+    number: int
+    title: str
+    author_login: str
+    state: str
+    merged_at: dt.datetime | None
+    open_findings: int
+    findings: int
+
+    def to_dict(self, web_url: str) -> dict[str, Any]:
+        return {
+            "repository": self.repository,
+            "number": self.number,
+            "title": self.title,
+            "author_login": self.author_login,
+            "state": self.state,
+            "merged_at": _iso(self.merged_at),
+            "open_findings": self.open_findings,
+            "findings": self.findings,
+            "url": pull_url(web_url, self.repository, self.number),
+        }
+
+
+@dataclass(slots=True)
+class Overview:
+    org: str
+    since: dt.datetime
+    weeks: list[Week]
+    by_author: dict[str, int]
+    by_severity: list[tuple[str, int]]
+    top_patterns: list[PatternSummary]
+    repositories: list[RepositorySummary]
+    accepted_risk: list[PullSummary]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_author.values())
+
+    @property
+    def ai_total(self) -> int:
+        return self.total - self.by_author.get(HUMAN, 0)
+
+    def authors(self) -> list[str]:
+        """Series in a stable order: agents by size, then human last."""
+        agents = sorted((a for a in self.by_author if a != HUMAN), key=lambda a: (-self.by_author[a], a))
+        return [*agents, HUMAN] if HUMAN in self.by_author else agents
+
+
+@dataclass(slots=True)
+class Occurrence:
+    repository: str
+    number: int
+    title: str
+    author_login: str
+    pull_state: str
+    ai_authored: bool
+    agent: str
+    reviewed_at: dt.datetime
+    path: str
+    start_line: int
+    function: str
+    severity: str
+    status: str  # open | waived | suppressed | pre-existing
+
+    def to_dict(self, web_url: str) -> dict[str, Any]:
+        return {
+            "repository": self.repository,
+            "number": self.number,
+            "title": self.title,
+            "author_login": self.author_login,
+            "pull_state": self.pull_state,
+            "ai_authored": self.ai_authored,
+            "agent": self.agent or None,
+            "reviewed_at": _iso(self.reviewed_at),
+            "path": self.path,
+            "line": self.start_line,
+            "function": self.function or None,
+            "severity": self.severity,
+            "status": self.status,
+            "url": pull_url(web_url, self.repository, self.number),
+        }
+
+
+@dataclass(slots=True)
+class Page[T]:
+    items: list[T]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def window_start(days: int = DEFAULT_WINDOW_DAYS, now: dt.datetime | None = None) -> dt.datetime:
+    """The first instant of the window: a Monday at 00:00 UTC, so the first week is a whole one."""
+    now = now or dt.datetime.now(dt.UTC)
+    start = (now - dt.timedelta(days=days)).date()
+    start -= dt.timedelta(days=start.weekday())
+    return dt.datetime(start.year, start.month, start.day, tzinfo=dt.UTC)
+
+
+def overview(session: Session, org: str, since: dt.datetime) -> Overview:
+    """The org page in three scans of the org's counted findings plus one pull-request look-up."""
+    weeks, by_author, by_severity = _weekly(session, org, since)
+    return Overview(
+        org=org,
+        since=since,
+        weeks=weeks,
+        by_author=by_author,
+        by_severity=by_severity,
+        top_patterns=top_patterns(session, org, since),
+        repositories=repositories(session, org, since),
+        accepted_risk=accepted_risk(session, org, since),
+    )
+
+
+def _week_of(session: Session, column: Any) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date_trunc("week", func.timezone("UTC", column))
+    return func.date(column, "-6 days", "weekday 1")  # SQLite: the Monday on or before
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _weekly(
+    session: Session, org: str, since: dt.datetime, repository_id: int | None = None
+) -> tuple[list[Week], dict[str, int], list[tuple[str, int]]]:
+    week = _week_of(session, Finding.reviewed_at).label("week")
+    where = [counted(org), Finding.reviewed_at >= since]
+    if repository_id is not None:
+        where.append(Finding.repository_id == repository_id)
+    rows = session.execute(
+        select(week, Finding.severity, Finding.ai_authored, Finding.agent, func.count())
+        .where(*where)
+        .group_by(week, Finding.severity, Finding.ai_authored, Finding.agent)
+    ).all()
+    by_week: dict[dt.date, Week] = {}
+    by_author: dict[str, int] = defaultdict(int)
+    by_severity: dict[str, int] = defaultdict(int)
+    for week_value, severity, ai_authored, agent, count in rows:
+        start = _as_date(week_value)
+        author = author_of(ai_authored, agent)
+        bucket = by_week.setdefault(start, Week(start))
+        bucket.by_author[author] = bucket.by_author.get(author, 0) + count
+        by_author[author] += count
+        by_severity[severity] += count
+    first = since.date()
+    last = dt.datetime.now(dt.UTC).date()
+    weeks = []
+    day = first - dt.timedelta(days=first.weekday())
+    while day <= last:
+        weeks.append(by_week.get(day, Week(day)))
+        day += dt.timedelta(days=7)
+    severities = [(s, by_severity.pop(s)) for s in SEVERITIES if s in by_severity]
+    severities += sorted(by_severity.items())
+    return weeks, dict(by_author), severities
+
+
+def top_patterns(
+    session: Session,
+    org: str,
+    since: dt.datetime,
+    *,
+    limit: int = TOP_PATTERNS,
+    offset: int = 0,
+    repository_id: int | None = None,
+    recurring_only: bool = True,
+    only_pattern: str | None = None,
+) -> list[PatternSummary]:
+    """Patterns by how many pull requests they entered (recurring: two or more), most first."""
+    pulls = func.count(distinct(Finding.pull_request_id))
+    where = [counted(org), Finding.reviewed_at >= since]
+    if repository_id is not None:
+        where.append(Finding.repository_id == repository_id)
+    if only_pattern is not None:
+        where.append(Finding.pattern_key == only_pattern)
+    query = (
+        select(
+            Finding.pattern_key,
+            func.max(Finding.rule_id),
+            func.max(Finding.title),
+            func.max(Finding.masked_snippet),
+            func.count(),
+            pulls,
+            func.count(distinct(Finding.repository_id)),
+            func.sum(case((Finding.ai_authored.is_(True), 1), else_=0)),
+            func.min(Finding.reviewed_at),
+            func.max(Finding.reviewed_at),
+        )
+        .where(*where)
+        .group_by(Finding.pattern_key)
+        .order_by(pulls.desc(), func.count().desc(), Finding.pattern_key)
+        .limit(limit)
+        .offset(offset)
+    )
+    if recurring_only:
+        query = query.having(pulls >= 2)
+    return [
+        PatternSummary(
+            pattern_key=key,
+            rule_id=rule,
+            title=title or "",
+            masked_snippet=snippet or "",
+            findings=count,
+            pulls=npulls,
+            repositories=nrepos,
+            ai_findings=int(ai or 0),
+            first_seen=aware(first),
+            last_seen=aware(last),
+        )
+        for key, rule, title, snippet, count, npulls, nrepos, ai, first, last in session.execute(query)
+    ]
+
+
+def count_patterns(session: Session, org: str, since: dt.datetime, *, recurring_only: bool) -> int:
+    pulls = func.count(distinct(Finding.pull_request_id))
+    inner = (
+        select(Finding.pattern_key)
+        .where(counted(org), Finding.reviewed_at >= since)
+        .group_by(Finding.pattern_key)
+    )
+    if recurring_only:
+        inner = inner.having(pulls >= 2)
+    return session.execute(select(func.count()).select_from(inner.subquery())).scalar_one()
+
+
+def repositories(session: Session, org: str, since: dt.datetime, limit: int = 50) -> list[RepositorySummary]:
+    """The org's repositories by counted findings in the window."""
+    findings = func.count().label("findings")
+    per_repo = (
+        select(
+            Finding.repository_id,
+            findings,
+            func.count(distinct(Finding.pull_request_id)),
+            func.sum(case((Finding.ai_authored.is_(True), 1), else_=0)),
+        )
+        .where(counted(org), Finding.reviewed_at >= since)
+        .group_by(Finding.repository_id)
+        .order_by(findings.desc())
+        .limit(limit)
+    ).subquery()
+    rows = session.execute(
+        select(Repository.name, Repository.owner, *per_repo.c[1:])
+        .join(per_repo, per_repo.c.repository_id == Repository.id)
+        .order_by(per_repo.c.findings.desc(), Repository.name)
+    ).all()
+    return [
+        RepositorySummary(name, f"{owner}/{name}", count, npulls, int(ai or 0))
+        for name, owner, count, npulls, ai in rows
+    ]
+
+
+def _open_findings_of_pull() -> Any:
+    return (
+        select(func.count())
+        .where(
+            Finding.pull_request_id == PullRequest.id,
+            Finding.superseded.is_(False),
+            Finding.is_new.is_(True),
+            Finding.suppressed_kind.is_(None),
+            is_open(),
+        )
+        .correlate(PullRequest)
+        .scalar_subquery()
+    )
+
+
+def accepted_risk(
+    session: Session, org: str, since: dt.datetime, limit: int = ACCEPTED_RISK_SHOWN
+) -> list[PullSummary]:
+    """Merged pull requests (merged in the window) that still have open findings, newest merge first."""
+    page = pulls(session, org, since=since, merged_with_open_findings=True, per_page=limit)
+    return page.items
+
+
+def pulls(
+    session: Session,
+    org: str,
+    *,
+    since: dt.datetime | None = None,
+    state: str | None = None,
+    merged_with_open_findings: bool = False,
+    repository_id: int | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> Page[PullSummary]:
+    """The org's pull requests the ledger knows, newest first, with their open and counted findings."""
+    where: list[Any] = [PullRequest.org == org]
+    if repository_id is not None:
+        where.append(PullRequest.repository_id == repository_id)
+    if state:
+        where.append(PullRequest.state == state)
+    order = [PullRequest.first_seen_at.desc(), PullRequest.id.desc()]
+    if merged_with_open_findings:
+        where.append(PullRequest.merged.is_(True))
+        if since is not None:
+            where.append(PullRequest.merged_at >= since)
+        where.append(
+            exists().where(
+                Finding.pull_request_id == PullRequest.id,
+                Finding.superseded.is_(False),
+                Finding.is_new.is_(True),
+                Finding.suppressed_kind.is_(None),
+                is_open(),
+            )
+        )
+        order = [PullRequest.merged_at.desc(), PullRequest.id.desc()]
+    elif since is not None:
+        where.append(or_(PullRequest.first_seen_at >= since, PullRequest.merged_at >= since))
+    total = session.execute(select(func.count()).select_from(PullRequest).where(*where)).scalar_one()
+    counted_findings = (
+        select(func.count())
+        .where(
+            Finding.pull_request_id == PullRequest.id,
+            Finding.superseded.is_(False),
+            Finding.is_new.is_(True),
+            Finding.suppressed_kind.is_(None),
+        )
+        .correlate(PullRequest)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(
+            Repository.owner,
+            Repository.name,
+            PullRequest.number,
+            PullRequest.title,
+            PullRequest.author_login,
+            PullRequest.state,
+            PullRequest.merged_at,
+            _open_findings_of_pull(),
+            counted_findings,
+        )
+        .join(Repository, Repository.id == PullRequest.repository_id)
+        .where(*where)
+        .order_by(*order)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    items = [
+        PullSummary(f"{owner}/{name}", number, title, author, state, aware(merged_at), open_, all_)
+        for owner, name, number, title, author, state, merged_at, open_, all_ in rows
+    ]
+    return Page(items, total, page, per_page)
+
+
+def occurrences(
+    session: Session, org: str, pattern_key: str, *, page: int = 1, per_page: int = 50
+) -> Page[Occurrence]:
+    """Every finding of a pattern in the org's newest reviews (with its status), newest first."""
+    where = [Finding.org == org, Finding.pattern_key == pattern_key, Finding.superseded.is_(False)]
+    total = session.execute(select(func.count()).select_from(Finding).where(*where)).scalar_one()
+    rows = session.execute(
+        select(Finding, PullRequest, Repository.owner, Repository.name)
+        .join(PullRequest, PullRequest.id == Finding.pull_request_id)
+        .join(Repository, Repository.id == Finding.repository_id)
+        .where(*where)
+        .order_by(Finding.reviewed_at.desc(), Finding.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    items = [
+        Occurrence(
+            repository=f"{owner}/{name}",
+            number=pull.number,
+            title=pull.title,
+            author_login=pull.author_login,
+            pull_state=pull.state,
+            ai_authored=finding.ai_authored,
+            agent=finding.agent,
+            reviewed_at=aware(finding.reviewed_at),
+            path=finding.path,
+            start_line=finding.start_line,
+            function=finding.function,
+            severity=finding.severity,
+            status=status_of(finding),
+        )
+        for finding, pull, owner, name in rows
+    ]
+    return Page(items, total, page, per_page)
+
+
+def pattern_summary(session: Session, org: str, pattern_key: str) -> PatternSummary | None:
+    """The pattern's counts over all time (None when the org never had it)."""
+    found = top_patterns(
+        session,
+        org,
+        dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
+        limit=1,
+        recurring_only=False,
+        only_pattern=pattern_key,
+    )
+    return found[0] if found else None
+
+
+def status_of(finding: Finding) -> str:
+    if finding.waived_by:
+        return "waived"
+    if finding.suppressed_kind:
+        return "suppressed"
+    if not finding.is_new:
+        return "pre-existing"
+    return "open"
+
+
+def repository(session: Session, org: str, name: str) -> Repository | None:
+    return session.execute(
+        select(Repository).where(Repository.org == org, func.lower(Repository.name) == name.lower()).limit(1)
+    ).scalar_one_or_none()
+
+
+@dataclass(slots=True)
+class RepositoryPage:
+    repository: RepositorySummary
+    weeks: list[Week]
+    by_author: dict[str, int]
+    by_severity: list[tuple[str, int]]
+    patterns: list[PatternSummary]
+    pulls: Page[PullSummary]
+
+
+def repository_page(session: Session, org: str, repo: Repository, since: dt.datetime) -> RepositoryPage:
+    weeks, by_author, by_severity = _weekly(session, org, since, repository_id=repo.id)
+    repo_pulls = pulls(session, org, repository_id=repo.id, per_page=30)
+    return RepositoryPage(
+        repository=RepositorySummary(
+            repo.name,
+            f"{repo.owner}/{repo.name}",
+            sum(by_author.values()),
+            repo_pulls.total,
+            sum(v for k, v in by_author.items() if k != HUMAN),
+        ),
+        weeks=weeks,
+        by_author=by_author,
+        by_severity=by_severity,
+        patterns=top_patterns(session, org, since, repository_id=repo.id, recurring_only=False),
+        pulls=repo_pulls,
+    )
+
+
+def pull_url(web_url: str, full_name: str, number: int) -> str:
+    from prguard.ledger.history import pull_url as ledger_pull_url
+
+    return ledger_pull_url(web_url, full_name, number)
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    value = aware(value)
+    return value.isoformat() if value else None
+
+
+__all__: Sequence[str] = [
+    "Overview",
+    "Page",
+    "PatternSummary",
+    "PullSummary",
+    "accepted_risk",
+    "occurrences",
+    "overview",
+    "pattern_summary",
+    "pulls",
+    "repository",
+    "repository_page",
+    "top_patterns",
+    "window_start",
+]
+
+
+def known_orgs(session: Session, limit: int = 200) -> list[str]:
+    """The accounts the App is installed on, as GitHub spells them (for the home page's list)."""
+    from prguard.ledger.models import Installation
+
+    rows = session.execute(
+        select(Installation.account_login).group_by(Installation.account_login).limit(limit)
+    ).scalars()
+    return sorted(rows, key=str.lower)
