@@ -1,0 +1,646 @@
+"""What one Python file says about names: its definitions, its bindings and its references.
+
+One pass over the syntax tree yields plain tuples and strings (`ModuleFacts`), so facts are
+cheap to keep for thousands of files, serialise to the cache as JSON and resolve later,
+once every file of the repository is known (`prguard.index.resolve`). Nothing here knows
+other files; nothing here runs the code.
+
+Binding kinds (what a name is bound to in one scope):
+
+- ``("def", qualname)``: a function or class defined in this module;
+- ``("import", module)``: ``import a.b as c`` binds c to module a.b; ``import a.b`` binds a to a;
+- ``("from", level, module, name)``: ``from ..m import n`` (relative level kept, resolved later);
+- ``("alias", chain)``: ``x = a.b`` at any scope;
+- ``("inst", chain)``: ``x = A(...)`` or a parameter annotated ``A``: an instance of what chain names;
+- ``("self", class)`` / ``("cls", class)``: the first parameter of a method / classmethod;
+- ``("local",)``: anything else (a loop variable, an assignment from an expression): not followed.
+
+A reference is ``(scope, chain, line, column, call)``: ``chain`` the dotted path read, where
+``"()"`` stands for calling what precedes it (``A().m`` is ``("A", "()", "m")``), a leading
+``"<super>"`` for ``super()`` and a leading ``"<import>"`` for the name a from-import binds;
+``call`` the call's shape when the chain is called, else None.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+from dataclasses import dataclass
+from typing import Any
+
+FACTS_VERSION = 3
+
+# parameter kinds in a signature tuple (name, kind, has_default)
+POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, VAR_POSITIONAL, KEYWORD_ONLY, VAR_KEYWORD = range(5)
+
+CALL = "()"
+SUPER = "<super>"
+IMPORT = "<import>"  # a reference made by `from m import n [as k]` itself: (IMPORT, k)
+MODULE_SCOPE = 0
+
+_BUILTIN_NAMES = frozenset(dir(builtins))
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+Chain = tuple[str, ...]
+Signature = tuple[tuple[str, int, bool], ...]
+# (positional count, keyword names, has *args, has **kwargs)
+CallShape = tuple[int, tuple[str, ...], bool, bool]
+
+
+@dataclass(slots=True)
+class Definition:
+    """A function, method or class reachable from the module through classes only."""
+
+    qualname: str  # within its module: "charge", "Cart.total", "Cart.Item"
+    kind: str  # function | method | class
+    line: int  # the def/class line (decorators excluded)
+    start_line: int  # first decorator's line, else `line`
+    end_line: int
+    params: Signature  # functions and methods; () for a class
+    decorators: tuple[str, ...]  # dotted names of the decorators ("" when not a plain name)
+    bases: tuple[Chain, ...] = ()  # classes: the base-class expressions that are dotted names
+    dynamic: bool = False  # classes: a metaclass, __getattr__ or unreadable base
+    attributes: tuple[str, ...] = ()  # classes: names its methods assign on self (`self.x = ...`)
+
+    def to_json(self) -> list[Any]:
+        return [
+            self.qualname,
+            self.kind,
+            self.line,
+            self.start_line,
+            self.end_line,
+            [list(p) for p in self.params],
+            list(self.decorators),
+            [list(b) for b in self.bases],
+            self.dynamic,
+            list(self.attributes),
+        ]
+
+    @classmethod
+    def from_json(cls, data: list[Any]) -> Definition:
+        return cls(
+            data[0],
+            data[1],
+            data[2],
+            data[3],
+            data[4],
+            tuple((p[0], p[1], p[2]) for p in data[5]),
+            tuple(data[6]),
+            tuple(tuple(b) for b in data[7]),
+            data[8],
+            tuple(data[9]),
+        )
+
+
+@dataclass(slots=True)
+class Scope:
+    kind: str  # module | class | function
+    parent: int | None
+    qualname: str  # "" for the module; "Cart.total", "outer.<locals>.inner"
+    bindings: dict[str, list[tuple[Any, ...]]]
+
+
+@dataclass(slots=True)
+class ModuleFacts:
+    """Everything the index needs from one file; `error` is set (and the rest empty) when it did not parse."""
+
+    path: str
+    is_package: bool  # an __init__.py
+    definitions: list[Definition]
+    scopes: list[Scope]
+    references: list[tuple[int, Chain, int, int, CallShape | None]]
+    star_imports: list[tuple[int, str]]  # (level, module) of `from m import *`
+    exports: tuple[str, ...] | None = None  # __all__ when it is a literal list/tuple of strings
+    error: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "v": FACTS_VERSION,
+            "path": self.path,
+            "pkg": self.is_package,
+            "defs": [d.to_json() for d in self.definitions],
+            "scopes": [
+                [s.kind, s.parent, s.qualname, {k: [list(b) for b in v] for k, v in s.bindings.items()}]
+                for s in self.scopes
+            ],
+            "refs": [[r[0], list(r[1]), r[2], r[3], list(r[4]) if r[4] else None] for r in self.references],
+            "star": [list(s) for s in self.star_imports],
+            "all": list(self.exports) if self.exports is not None else None,
+            "err": self.error,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], path: str) -> ModuleFacts:
+        """Rebuild from `to_json`; `path` wins over the stored one (the same blob can live at two paths)."""
+        if data.get("v") != FACTS_VERSION:
+            raise ValueError("facts of another version")
+        scopes = [
+            Scope(s[0], s[1], s[2], {k: [_binding(b) for b in v] for k, v in s[3].items()})
+            for s in data["scopes"]
+        ]
+        refs = [
+            (r[0], tuple(r[1]), r[2], r[3], (r[4][0], tuple(r[4][1]), r[4][2], r[4][3]) if r[4] else None)
+            for r in data["refs"]
+        ]
+        exports = data.get("all")
+        return cls(
+            path=path,
+            is_package=path.rsplit("/", 1)[-1] == "__init__.py",
+            definitions=[Definition.from_json(d) for d in data["defs"]],
+            scopes=scopes,
+            references=refs,
+            star_imports=[(s[0], s[1]) for s in data["star"]],
+            exports=tuple(exports) if exports is not None else None,
+            error=data.get("err", ""),
+        )
+
+
+def _binding(raw: list[Any]) -> tuple[Any, ...]:
+    """JSON lists back to the tuples bindings are (chains inside them included)."""
+    kind = raw[0]
+    if kind in ("alias", "inst"):
+        return (kind, tuple(raw[1]))
+    return tuple(raw)
+
+
+def extract(path: str, source: bytes | str) -> ModuleFacts:
+    """The facts of one file; a file that does not parse gets empty facts and `error`."""
+    is_package = path.endswith("__init__.py") or path == "__init__.py"
+    try:
+        tree = ast.parse(source, filename=path)
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as error:
+        return ModuleFacts(path, is_package, [], [Scope("module", None, "", {})], [], [], None, str(error))
+    collector = _Collector(path)
+    try:
+        collector.run(tree)
+    except RecursionError:
+        return ModuleFacts(path, is_package, [], [Scope("module", None, "", {})], [], [], None, "too deep")
+    return collector.facts(is_package)
+
+
+def _chain_of(node: ast.expr) -> Chain | None:
+    """The dotted path an expression reads (`a.b.c`, `A().m`, `super().m`), or None."""
+    parts: list[str] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Name):
+            parts.append(node.id)
+            break
+        elif isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id == "super" and not node.args and not node.keywords:
+                parts.append(SUPER)
+                break
+            parts.append(CALL)
+            node = func
+        else:
+            return None
+    parts.reverse()
+    return tuple(parts)
+
+
+def _call_shape(node: ast.Call) -> CallShape:
+    positional = sum(1 for a in node.args if not isinstance(a, ast.Starred))
+    has_star = any(isinstance(a, ast.Starred) for a in node.args)
+    keywords = tuple(k.arg for k in node.keywords if k.arg is not None)
+    has_double_star = any(k.arg is None for k in node.keywords)
+    return (positional, keywords, has_star, has_double_star)
+
+
+def _signature(args: ast.arguments) -> Signature:
+    params: list[tuple[str, int, bool]] = []
+    positional = [*args.posonlyargs, *args.args]
+    first_default = len(positional) - len(args.defaults)
+    for i, arg in enumerate(positional):
+        kind = POSITIONAL_ONLY if i < len(args.posonlyargs) else POSITIONAL_OR_KEYWORD
+        params.append((arg.arg, kind, i >= first_default))
+    if args.vararg is not None:
+        params.append((args.vararg.arg, VAR_POSITIONAL, False))
+    for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+        params.append((arg.arg, KEYWORD_ONLY, default is not None))
+    if args.kwarg is not None:
+        params.append((args.kwarg.arg, VAR_KEYWORD, False))
+    return tuple(params)
+
+
+def _dotted(node: ast.expr) -> str:
+    if isinstance(node, ast.Call):
+        node = node.func
+    chain = _chain_of(node)
+    return ".".join(chain) if chain and CALL not in chain else ""
+
+
+def _annotation_chain(node: ast.expr | None) -> Chain | None:
+    """The class an annotation names (`A`, `m.A`, `"A"`); None for anything richer."""
+    if node is None:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text = node.value.strip()
+        return tuple(text.split(".")) if _DOTTED.fullmatch(text) else None
+    chain = _chain_of(node)
+    return chain if chain and CALL not in chain and SUPER not in chain else None
+
+
+class _Collector:
+    """One walk of a module: scopes with their bindings, definitions, references."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.definitions: list[Definition] = []
+        self.scopes: list[Scope] = [Scope("module", None, "", {})]
+        self.references: list[tuple[int, Chain, int, int, CallShape | None]] = []
+        self.star_imports: list[tuple[int, str]] = []
+        self.exports: tuple[str, ...] | None = None
+        self.globals_in: dict[int, set[str]] = {}
+        self.instance_attributes: dict[str, set[str]] = {}
+
+    def facts(self, is_package: bool) -> ModuleFacts:
+        for definition in self.definitions:
+            if definition.kind == "class" and definition.qualname in self.instance_attributes:
+                definition.attributes = tuple(sorted(self.instance_attributes[definition.qualname]))
+        return ModuleFacts(
+            self.path,
+            is_package,
+            self.definitions,
+            self.scopes,
+            self._useful_references(),
+            self.star_imports,
+            self.exports,
+        )
+
+    def _useful_references(self) -> list[tuple[int, Chain, int, int, CallShape | None]]:
+        """Only references whose first name something followable binds (or a star import may):
+        locals and builtins resolve to nothing, and are most of a file's names."""
+        if self.star_imports:
+            return self.references
+        followable: set[str] = {SUPER, IMPORT}
+        bound: set[str] = set()
+        for scope in self.scopes:
+            for name, bindings in scope.bindings.items():
+                bound.add(name)
+                if any(b[0] != "local" for b in bindings):
+                    followable.add(name)
+        # a name nothing binds and no builtin is either a NameError or a removed definition's leftover
+        return [
+            r
+            for r in self.references
+            if r[1][0] in followable or (r[1][0] not in bound and r[1][0] not in _BUILTIN_NAMES)
+        ]
+
+    # -- scopes and bindings --------------------------------------------------------------------
+
+    def bind(self, scope: int, name: str, binding: tuple[Any, ...]) -> None:
+        if name in self.globals_in.get(scope, ()):
+            scope = MODULE_SCOPE
+        self.scopes[scope].bindings.setdefault(name, []).append(binding)
+
+    def new_scope(self, kind: str, parent: int, qualname: str) -> int:
+        self.scopes.append(Scope(kind, parent, qualname, {}))
+        return len(self.scopes) - 1
+
+    # -- the walk -------------------------------------------------------------------------------
+
+    def run(self, tree: ast.Module) -> None:
+        self.block(tree.body, MODULE_SCOPE, indexed_prefix="")
+
+    def block(self, body: list[ast.stmt], scope: int, indexed_prefix: str | None) -> None:
+        """Statements of one scope; `indexed_prefix` is the qualname prefix of definitions
+        reachable from the module (None inside functions, where definitions are local)."""
+        for statement in body:
+            self.statement(statement, scope, indexed_prefix)
+
+    def statement(self, node: ast.stmt, scope: int, prefix: str | None) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.function(node, scope, prefix)
+        elif isinstance(node, ast.ClassDef):
+            self.klass(node, scope, prefix)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self.bind(scope, alias.asname, ("import", alias.name))
+                else:
+                    top = alias.name.split(".", 1)[0]
+                    self.bind(scope, top, ("import", top))
+                    if "." in alias.name:  # `import a.b` makes a.b reachable from a
+                        self.bind(scope, top, ("import", alias.name))
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            for alias in node.names:
+                if alias.name == "*":
+                    self.star_imports.append((node.level, module))
+                    continue
+                self.bind(scope, alias.asname or alias.name, ("from", node.level, module, alias.name))
+                # the imported name itself is a reference (an ImportError when it is gone)
+                self.references.append(
+                    (scope, (IMPORT, alias.asname or alias.name), node.lineno, node.col_offset, None)
+                )
+        elif isinstance(node, ast.Global):
+            self.globals_in.setdefault(scope, set()).update(node.names)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            self.assignment(node, scope)
+        else:
+            self.generic(node, scope, prefix)
+
+    def generic(self, node: ast.AST, scope: int, prefix: str | None) -> None:
+        """Any other statement: its expressions are read, its blocks walked, its targets bound."""
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.stmt):
+                        self.statement(item, scope, prefix)
+                    elif isinstance(item, ast.AST):
+                        self.expression_or_part(item, scope, prefix)
+            elif isinstance(value, ast.AST):
+                if name in ("target", "optional_vars") and isinstance(value, ast.expr):
+                    self.targets(value, scope)
+                else:
+                    self.expression_or_part(value, scope, prefix)
+
+    def expression_or_part(self, node: ast.AST, scope: int, prefix: str | None) -> None:
+        if isinstance(node, ast.expr):
+            self.expr(node, scope)
+        elif isinstance(node, ast.ExceptHandler):
+            if node.type is not None:
+                self.expr(node.type, scope)
+            if node.name:
+                self.bind(scope, node.name, ("local",))
+            self.block(node.body, scope, prefix)
+        elif isinstance(node, ast.withitem):
+            self.expr(node.context_expr, scope)
+            if node.optional_vars is not None:
+                self.targets(node.optional_vars, scope)
+        elif isinstance(node, ast.match_case):
+            self.pattern_names(node.pattern, scope)
+            if node.guard is not None:
+                self.expr(node.guard, scope)
+            self.block(node.body, scope, prefix)
+        else:
+            self.generic(node, scope, prefix)
+
+    def pattern_names(self, pattern: ast.AST, scope: int) -> None:
+        for sub in ast.walk(pattern):
+            if isinstance(sub, (ast.MatchAs, ast.MatchStar)) and sub.name:
+                self.bind(scope, sub.name, ("local",))
+            elif isinstance(sub, ast.MatchMapping) and sub.rest:
+                self.bind(scope, sub.rest, ("local",))
+            elif isinstance(sub, ast.MatchClass):
+                self.expr(sub.cls, scope)
+            elif isinstance(sub, ast.MatchValue):
+                self.expr(sub.value, scope)
+
+    def assignment(self, node: ast.Assign | ast.AnnAssign | ast.AugAssign, scope: int) -> None:
+        value = node.value
+        if value is not None:
+            self.expr(value, scope)
+        if isinstance(node, ast.AnnAssign):
+            self.expr(node.annotation, scope)
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        binding: tuple[Any, ...] = ("local",)
+        if isinstance(node, ast.AugAssign):
+            binding = ("local",)
+        elif value is not None:
+            binding = self.value_binding(value)
+        elif isinstance(node, ast.AnnAssign):
+            annotated = _annotation_chain(node.annotation)
+            binding = ("inst", annotated) if annotated else ("local",)
+        for target in targets:
+            if isinstance(target, ast.Name):
+                self.bind(scope, target.id, binding)
+                if target.id == "__all__" and scope == MODULE_SCOPE:
+                    self.read_exports(value)
+            else:
+                self.targets(target, scope)
+
+    def read_exports(self, value: ast.expr | None) -> None:
+        if isinstance(value, (ast.List, ast.Tuple)) and all(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts
+        ):
+            self.exports = tuple(e.value for e in value.elts)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def value_binding(value: ast.expr) -> tuple[Any, ...]:
+        if isinstance(value, (ast.Name, ast.Attribute)):
+            chain = _chain_of(value)
+            if chain:
+                return ("alias", chain)
+        elif isinstance(value, ast.Call):
+            chain = _chain_of(value.func)
+            if chain and chain[-1] != CALL:
+                return ("inst", chain)
+        return ("local",)
+
+    def targets(self, target: ast.expr, scope: int) -> None:
+        """Names a store binds (`for a, b in`, `with x as y`); subscripts and attributes are reads."""
+        if isinstance(target, ast.Name):
+            self.bind(scope, target.id, ("local",))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self.targets(element, scope)
+        elif isinstance(target, ast.Starred):
+            self.targets(target.value, scope)
+        elif isinstance(target, ast.Attribute):
+            self.expr(target.value, scope)
+            if isinstance(target.value, ast.Name):
+                for binding in self.scopes[scope].bindings.get(target.value.id, ()):
+                    if binding[0] in ("self", "cls"):
+                        self.instance_attributes.setdefault(binding[1], set()).add(target.attr)
+        elif isinstance(target, ast.Subscript):
+            self.expr(target.value, scope)
+            self.expr(target.slice, scope)
+
+    def decorators(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, scope: int) -> None:
+        for decorator in node.decorator_list:
+            self.expr(decorator, scope)
+
+    def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: int, prefix: str | None) -> None:
+        self.decorators(node, scope)
+        args = node.args
+        for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
+            self.expr(default, scope)
+        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+            if arg is not None and arg.annotation is not None:
+                self.expr(arg.annotation, scope)
+        if node.returns is not None:
+            self.expr(node.returns, scope)
+        parent = self.scopes[scope]
+        decorators = tuple(_dotted(d) for d in node.decorator_list)
+        if prefix is not None:
+            qualname = f"{prefix}{node.name}"
+            kind = "method" if parent.kind == "class" else "function"
+            start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            self.definitions.append(
+                Definition(
+                    qualname,
+                    kind,
+                    node.lineno,
+                    start,
+                    node.end_lineno or node.lineno,
+                    _signature(args),
+                    decorators,
+                )
+            )
+            self.bind(scope, node.name, ("def", qualname))
+        else:
+            qualname = f"{parent.qualname}.<locals>.{node.name}" if parent.qualname else node.name
+            self.bind(scope, node.name, ("local",))
+        inner = self.new_scope("function", scope, qualname)
+        positional = [*args.posonlyargs, *args.args]
+        method_of = parent.qualname if parent.kind == "class" and prefix is not None else None
+        first_bound = method_of is not None and positional and "staticmethod" not in decorators
+        for i, arg in enumerate([*positional, *args.kwonlyargs, args.vararg, args.kwarg]):
+            if arg is None:
+                continue
+            if i == 0 and first_bound:
+                kind = "cls" if "classmethod" in decorators or node.name == "__new__" else "self"
+                self.bind(inner, arg.arg, (kind, method_of))
+                continue
+            annotated = _annotation_chain(arg.annotation)
+            self.bind(inner, arg.arg, ("inst", annotated) if annotated else ("local",))
+        self.block(node.body, inner, None)
+
+    def klass(self, node: ast.ClassDef, scope: int, prefix: str | None) -> None:
+        self.decorators(node, scope)
+        bases: list[Chain] = []
+        dynamic = False
+        for base in node.bases:
+            self.expr(base, scope)
+            chain = _chain_of(base)
+            if chain and CALL not in chain and SUPER not in chain:
+                bases.append(chain)
+            else:
+                dynamic = True  # Generic[T] and the like are fine, but cannot be followed
+        for keyword in node.keywords:
+            self.expr(keyword.value, scope)
+            if keyword.arg == "metaclass":
+                dynamic = True
+        parent = self.scopes[scope]
+        if prefix is not None:
+            qualname = f"{prefix}{node.name}"
+            start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            body_names = {s.name for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            dynamic = dynamic or "__getattr__" in body_names or "__getattribute__" in body_names
+            self.definitions.append(
+                Definition(
+                    qualname,
+                    "class",
+                    node.lineno,
+                    start,
+                    node.end_lineno or node.lineno,
+                    (),
+                    tuple(_dotted(d) for d in node.decorator_list),
+                    tuple(bases),
+                    dynamic,
+                )
+            )
+            self.bind(scope, node.name, ("def", qualname))
+            inner_prefix: str | None = f"{qualname}."
+        else:
+            qualname = f"{parent.qualname}.<locals>.{node.name}" if parent.qualname else node.name
+            self.bind(scope, node.name, ("local",))
+            inner_prefix = None
+        inner = self.new_scope("class", scope, qualname)
+        self.block(node.body, inner, inner_prefix)
+
+    # -- expressions ----------------------------------------------------------------------------
+
+    def expr(self, node: ast.expr, scope: int) -> None:
+        """Record the references an expression makes (iteratively: deep expressions are common)."""
+        todo: list[ast.AST] = [node]
+        references = self.references
+        while todo:
+            current = todo.pop()
+            kind = type(current)
+            if kind is ast.Name:
+                if type(current.ctx) is ast.Load:  # type: ignore[attr-defined]
+                    references.append((scope, (current.id,), current.lineno, current.col_offset, None))  # type: ignore[attr-defined]
+                else:
+                    self.bind(scope, current.id, ("local",))  # type: ignore[attr-defined]
+                continue
+            if kind is ast.Attribute:
+                chain = _chain_of(current)  # type: ignore[arg-type]
+                if chain is not None:
+                    references.append((scope, chain, current.lineno, current.col_offset, None))  # type: ignore[attr-defined]
+                    todo.extend(_calls_inside(current))
+                else:
+                    todo.append(current.value)  # type: ignore[attr-defined]
+                continue
+            if kind is ast.Call:
+                func = current.func  # type: ignore[attr-defined]
+                chain = _chain_of(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
+                if chain is not None:
+                    references.append(
+                        (scope, chain, func.lineno, func.col_offset, _call_shape(current))  # type: ignore[arg-type]
+                    )
+                    todo.extend(_calls_inside(func))
+                else:
+                    todo.append(func)
+                todo.extend(current.args)  # type: ignore[attr-defined]
+                todo.extend(k.value for k in current.keywords)  # type: ignore[attr-defined]
+                continue
+            if kind is ast.NamedExpr:
+                self.bind(scope, current.target.id, ("local",))  # type: ignore[attr-defined]
+                todo.append(current.value)  # type: ignore[attr-defined]
+                continue
+            if kind is ast.Lambda or kind in _COMPREHENSIONS:
+                # their own scopes: parameters and targets are locals there; reads resolve outward,
+                # which for names they do not bind is what reading them here gives
+                self.hidden_scope(current, scope)
+                continue
+            if kind is ast.Constant:
+                continue
+            for field_name in current._fields:
+                value = getattr(current, field_name, None)
+                if isinstance(value, list):
+                    todo.extend(v for v in value if isinstance(v, ast.AST))
+                elif isinstance(value, ast.AST):
+                    todo.append(value)
+
+    def hidden_scope(self, node: ast.AST, scope: int) -> None:
+        inner = self.new_scope("function", scope, self.scopes[scope].qualname)
+        if isinstance(node, ast.Lambda):
+            for arg in [
+                *node.args.posonlyargs,
+                *node.args.args,
+                *node.args.kwonlyargs,
+                node.args.vararg,
+                node.args.kwarg,
+            ]:
+                if arg is not None:
+                    self.bind(inner, arg.arg, ("local",))
+            for default in [*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)]:
+                self.expr(default, scope)
+            self.expr(node.body, inner)
+            return
+        generators: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
+        for i, generator in enumerate(generators):
+            # the first iterable is evaluated in the enclosing scope
+            self.expr(generator.iter, scope if i == 0 else inner)
+            self.targets(generator.target, inner)
+            for condition in generator.ifs:
+                self.expr(condition, inner)
+        for part in ("elt", "key", "value"):
+            value = getattr(node, part, None)
+            if isinstance(value, ast.expr):
+                self.expr(value, inner)
+
+
+_COMPREHENSIONS = frozenset({ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp})
+
+
+def _calls_inside(node: ast.expr) -> list[ast.AST]:
+    """The calls inside a chain (`a(x).b` calls a with x) still to be walked: each is a
+    reference of its own, with its own call shape and arguments."""
+    found: list[ast.AST] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            node = node.value
+        elif isinstance(node, ast.Call):
+            if not (isinstance(node.func, ast.Name) and node.func.id == "super"):
+                found.append(node)
+            return found
+        else:
+            return found

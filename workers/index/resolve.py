@@ -1,0 +1,577 @@
+"""The repository index: every file's facts joined into modules, definitions and resolved references.
+
+A reference is resolved as the interpreter would look the name up: the enclosing function
+scopes (class bodies are not visible from their methods), then the module, following
+imports (`import a.b as c`, `from ..m import n as k`, relative levels), module attributes
+and submodules, re-exports through `__init__` (and star imports), simple aliases
+(`x = m.f`), instances (`x = A()`, a parameter annotated `A`, `self` and `cls`), class
+attributes through the bases defined in the repository, and `super()`.
+
+A lookup that reaches a module or class of the repository and finds no such name there is
+recorded as dangling: a reference that would raise at run time (`ImportError`,
+`AttributeError`) unless something dynamic provides the name, which is why classes with a
+metaclass, `__getattr__` or a base outside the repository never produce one.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from prguard.index.facts import CALL, IMPORT, SUPER, CallShape, Chain, Definition, ModuleFacts
+
+_MAX_DEPTH = 24
+
+# a resolved target: ("module", name) | ("def", key, bound) | ("inst", class key)
+Target = tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """One definition of the repository, by its qualified name (module + qualname)."""
+
+    key: str  # "billing.pricing.charge", "shop.cart.Cart.total"
+    module: str
+    path: str
+    definition: Definition
+
+    @property
+    def name(self) -> str:
+        return self.definition.qualname.rsplit(".", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """One place that reads a symbol: a call (with its shape) or any other use (import, attribute...)."""
+
+    key: str
+    path: str
+    line: int
+    column: int
+    enclosing: str  # qualname of the enclosing function or class, "" at module level
+    call: CallShape | None  # the call's shape when the reference is called there
+    bound: bool  # called through an instance (or cls for a classmethod): the first parameter is given
+
+    @property
+    def is_call(self) -> bool:
+        return self.call is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Dangling:
+    """A lookup of `name` on a repository module or class that has no such attribute."""
+
+    owner: str  # module name or class key
+    name: str
+    path: str
+    line: int
+    column: int
+    enclosing: str
+    call: CallShape | None
+
+
+def module_names(paths: Iterable[str]) -> dict[str, list[str]]:
+    """Each Python file's importable names, the most likely first.
+
+    `pkg/sub/mod.py` inside packages (`__init__.py` files) rooted at `src/` is `pkg.sub.mod`;
+    its path from the repository root (`src.pkg.sub.mod`) is kept as a second name, which
+    also covers namespace packages (directories without `__init__.py`).
+    """
+    paths = sorted(paths)
+    packages = {
+        p.rsplit("/", 1)[0] if "/" in p else "" for p in paths if p.rsplit("/", 1)[-1] == "__init__.py"
+    }
+    names: dict[str, list[str]] = {}
+    for path in paths:
+        parts = path[:-3].split("/")
+        if parts[-1] == "__init__":
+            parts.pop()
+        directory = path.rsplit("/", 1)[0] if "/" in path else ""
+        depth = 0  # how many directories up the package chain goes
+        while directory and directory in packages:
+            depth += 1
+            directory = directory.rsplit("/", 1)[0] if "/" in directory else ""
+        dir_count = path.count("/")
+        keep = len(parts) - dir_count + depth if path.rsplit("/", 1)[-1] != "__init__.py" else depth
+        full = ".".join(parts)
+        rooted = ".".join(parts[-keep:]) if parts and keep > 0 else full
+        # inside packages the package root names it; outside, the path from the repository root
+        # (how a namespace package or a test folder is imported), then the bare file name
+        candidates = [rooted, full] if depth else [full, rooted]
+        if len(parts) > 1 and parts[0] in ("src", "lib", "python"):
+            candidates.append(".".join(parts[1:]))
+        valid = [c for c in dict.fromkeys(candidates) if c and all(p.isidentifier() for p in c.split("."))]
+        if valid:
+            names[path] = valid
+    return names
+
+
+class RepositoryIndex:
+    """Definitions and references of one version of a repository (facts of every Python file)."""
+
+    def __init__(self, facts: Mapping[str, ModuleFacts]) -> None:
+        self.facts = dict(facts)
+        self.module_of: dict[str, str] = {}  # path → its primary module name
+        self.path_of: dict[str, str] = {}  # module name (any of a file's names) → path
+        self.packages: set[str] = set()  # every dotted prefix of a module name (namespace packages too)
+        names = module_names(self.facts)
+        for rank in range(3):
+            for path, candidates in names.items():
+                if rank < len(candidates) and candidates[rank] not in self.path_of:
+                    self.path_of[candidates[rank]] = path
+                    self.module_of.setdefault(path, candidates[rank])
+        for name in self.path_of:
+            parts = name.split(".")
+            for i in range(1, len(parts)):
+                self.packages.add(".".join(parts[:i]))
+        self.symbols: dict[str, Symbol] = {}
+        self._class_scope: dict[str, tuple[str, int]] = {}  # class key → (path, scope id)
+        self._defined_by_name: dict[str, list[str]] = {}
+        for path, module in self.module_of.items():
+            module_facts = self.facts[path]
+            class_scopes = {s.qualname: i for i, s in enumerate(module_facts.scopes) if s.kind == "class"}
+            for definition in module_facts.definitions:
+                key = f"{module}.{definition.qualname}"
+                self.symbols[key] = Symbol(key, module, path, definition)
+                self._defined_by_name.setdefault(definition.qualname.rsplit(".", 1)[-1], []).append(key)
+                if definition.kind == "class" and definition.qualname in class_scopes:
+                    self._class_scope[key] = (path, class_scopes[definition.qualname])
+        self._name_memo: dict[tuple[str, int, str], Target | None] = {}
+        self._member_memo: dict[tuple[Any, str], Target | None] = {}
+        self._dangling: list[Dangling] = []
+
+    # -- public queries -----------------------------------------------------------------------
+
+    def find(self, query: str) -> list[Symbol]:
+        """Symbols a user names: a full key (`billing.pricing.charge`), a path with a qualname
+        (`billing/pricing.py:charge`), or a short or qualified name (`charge`, `Cart.total`)."""
+        if query in self.symbols:
+            return [self.symbols[query]]
+        if ":" in query:
+            path, _, qualname = query.partition(":")
+            module = self.module_of.get(path)
+            return [self.symbols[k] for k in [f"{module}.{qualname}"] if module and k in self.symbols]
+        tail = query.rsplit(".", 1)[-1]
+        return [
+            self.symbols[k]
+            for k in self._defined_by_name.get(tail, ())
+            if k == query or k.endswith("." + query)
+        ]
+
+    def references(self, paths: Iterable[str] | None = None) -> Iterator[Reference | Dangling]:
+        """Every resolved reference (and dangling lookup) of the given files (default: all)."""
+        for path in self.facts if paths is None else paths:
+            yield from self._file_references(path)
+
+    def references_to(self, keys: Iterable[str]) -> dict[str, list[Reference]]:
+        """The references to each of these symbols, from every file of the repository.
+
+        Only references whose dotted path mentions one of the names the symbols can be reached
+        by (their own, or a name an import or alias binds them to) are resolved.
+        """
+        wanted = set(keys)
+        found: dict[str, list[Reference]] = {k: [] for k in wanted}
+        names = self._names_reaching(wanted)
+        for path, facts in self.facts.items():
+            candidates = [r for r in facts.references if not names.isdisjoint(r[1])]
+            for reference in self._resolve_all(path, candidates):
+                if isinstance(reference, Reference) and reference.key in wanted:
+                    found[reference.key].append(reference)
+        return found
+
+    def dangling(self, owner_names: Iterable[tuple[str, str]]) -> list[Dangling]:
+        """Lookups of these (owner, name) pairs that find nothing (a removed or renamed symbol)."""
+        wanted = set(owner_names)
+        names = {name for _, name in wanted}
+        found: list[Dangling] = []
+        for path, facts in self.facts.items():
+            candidates = [r for r in facts.references if r[1][0] == IMPORT or not names.isdisjoint(r[1])]
+            for reference in self._resolve_all(path, candidates):
+                if isinstance(reference, Dangling) and (reference.owner, reference.name) in wanted:
+                    found.append(reference)
+        return found
+
+    def _names_reaching(self, keys: set[str]) -> set[str]:
+        names = {self.symbols[k].name for k in keys if k in self.symbols}
+        classes = {k.rsplit(".", 1)[0] for k in keys} | keys  # a method's class: self/cls names
+        changed = True
+        while changed:
+            changed = False
+            for facts in self.facts.values():
+                for scope in facts.scopes:
+                    for bound_name, bindings in scope.bindings.items():
+                        if bound_name in names:
+                            continue
+                        for binding in bindings:
+                            kind = binding[0]
+                            if (
+                                (kind == "from" and binding[3] in names)
+                                or (kind in ("alias", "inst") and binding[1][-1] in names)
+                                or (kind in ("self", "cls") and self._key(facts.path, binding[1]) in classes)
+                            ):
+                                names.add(bound_name)
+                                changed = True
+                                break
+        return names
+
+    # -- resolution -----------------------------------------------------------------------------
+
+    def _key(self, path: str, qualname: str) -> str:
+        return f"{self.module_of.get(path, path)}.{qualname}"
+
+    def _file_references(self, path: str) -> Iterator[Reference | Dangling]:
+        facts = self.facts.get(path)
+        if facts is None:
+            return iter(())
+        return iter(self._resolve_all(path, facts.references))
+
+    def _resolve_all(
+        self, path: str, references: list[tuple[int, Chain, int, int, CallShape | None]]
+    ) -> list[Reference | Dangling]:
+        if path not in self.module_of:
+            return []
+        facts = self.facts[path]
+        out: list[Reference | Dangling] = []
+        seen: set[tuple[str, int, int]] = set()
+        for scope, chain, line, column, call in references:
+            enclosing = _enclosing(facts, scope)
+            for position, target, dangling in self._walk(path, scope, chain):
+                last = position == len(chain) - 1
+                if dangling is not None:
+                    owner, name = dangling
+                    out.append(Dangling(owner, name, path, line, column, enclosing, call if last else None))
+                    continue
+                if target is None or target[0] != "def":
+                    continue
+                if not last and chain[position + 1] == CALL:
+                    continue  # the inner call is a reference of its own, with its shape
+                mark = (target[1], line, column)
+                if mark in seen:
+                    continue
+                seen.add(mark)
+                out.append(
+                    Reference(
+                        target[1], path, line, column, enclosing, call if last else None, bool(target[2])
+                    )
+                )
+        return out
+
+    def _walk(self, path: str, scope: int, chain: Chain) -> Iterator[tuple[int, Target | None, Any]]:
+        """Each step of a dotted path: (position, what it resolves to, dangling (owner, name) or None)."""
+        first = chain[0]
+        start = 1
+        if first == IMPORT:
+            start, first = 2, chain[1]
+            target = self._name(path, scope, first, 0)
+            if target is None:
+                missing = self._missing_import(path, scope, first)
+                if missing is not None:
+                    yield 1, None, missing
+                return
+            yield 1, target, None
+            return
+        target = self._super(path, scope) if first == SUPER else self._name(path, scope, first, 0)
+        if target is None:
+            if first != SUPER and self._unbound(path, scope, first):
+                yield 0, None, (self.module_of[path], first)
+            return
+        yield 0, target, None
+        for position in range(start, len(chain)):
+            part = chain[position]
+            if part == CALL:
+                target = _called(target, self)
+            else:
+                previous = target
+                target = self._member(target, part, 0)
+                if target is None:
+                    owner = self._dangling_owner(previous, part)
+                    if owner is not None:
+                        yield position, None, (owner, part)
+                    return
+            if target is None:
+                return
+            yield position, target, None
+
+    def _missing_import(self, path: str, scope: int, name: str) -> tuple[str, str] | None:
+        """(module, name) when `from module import name` names a repository module without that name."""
+        facts = self.facts[path]
+        current: int | None = scope
+        while current is not None:
+            bindings = facts.scopes[current].bindings.get(name)
+            if bindings:
+                for binding in bindings:
+                    if binding[0] != "from":
+                        continue
+                    absolute = self._absolute(path, binding[1], binding[2])
+                    if (
+                        absolute
+                        and self._dangling_owner(("module", absolute), binding[3]) is not None
+                        and f"{absolute}.{binding[3]}" not in self.path_of
+                    ):
+                        return (absolute, binding[3])
+                return None
+            current = facts.scopes[current].parent
+        return None
+
+    def _unbound(self, path: str, scope: int, name: str) -> bool:
+        """A name no scope binds, no star import may provide and that is no builtin (a NameError)."""
+        facts = self.facts[path]
+        if facts.star_imports or name in _BUILTINS or name.startswith("__"):
+            return False
+        current: int | None = scope
+        while current is not None:
+            if name in facts.scopes[current].bindings:
+                return False
+            current = facts.scopes[current].parent
+        return True
+
+    def _name(self, path: str, scope: int, name: str, depth: int) -> Target | None:
+        memo_key = (path, scope, name)
+        if memo_key in self._name_memo:
+            return self._name_memo[memo_key]
+        self._name_memo[memo_key] = None  # cycles (x = y; y = x) resolve to nothing
+        result = self._lookup(path, scope, name, depth)
+        self._name_memo[memo_key] = result
+        return result
+
+    def _lookup(self, path: str, scope: int, name: str, depth: int) -> Target | None:
+        facts = self.facts[path]
+        current: int | None = scope
+        start = True
+        while current is not None:
+            record = facts.scopes[current]
+            if record.kind != "class" or start:
+                bindings = record.bindings.get(name)
+                if bindings:
+                    return self._bindings(path, current, bindings, depth)
+            start = False
+            current = record.parent
+        for level, module in facts.star_imports:
+            absolute = self._absolute(path, level, module)
+            if absolute:
+                found = self._member(("module", absolute), name, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def _bindings(self, path: str, scope: int, bindings: list[tuple[Any, ...]], depth: int) -> Target | None:
+        for binding in bindings:
+            found = self._binding(path, scope, binding, depth)
+            if found is not None:
+                return found
+        return None
+
+    def _binding(self, path: str, scope: int, binding: tuple[Any, ...], depth: int) -> Target | None:
+        if depth > _MAX_DEPTH:
+            return None
+        kind = binding[0]
+        if kind == "def":
+            return ("def", self._key(path, binding[1]), False)
+        if kind == "import":
+            name = binding[1]
+            return ("module", name) if name in self.path_of or name in self.packages else None
+        if kind == "from":
+            absolute = self._absolute(path, binding[1], binding[2])
+            if not absolute:
+                return None
+            return self._member(("module", absolute), binding[3], depth + 1)
+        if kind in ("alias", "inst"):
+            target = self._chain(path, scope, binding[1], depth + 1)
+            if kind == "alias" or target is None:
+                return target
+            return ("inst", target[1]) if target[0] == "def" and self._is_class(target[1]) else None
+        if kind == "self":
+            return ("inst", self._key(path, binding[1]))
+        if kind == "cls":
+            return ("def", self._key(path, binding[1]), False)
+        return None
+
+    def _chain(self, path: str, scope: int, chain: Chain, depth: int) -> Target | None:
+        target = self._super(path, scope) if chain[0] == SUPER else self._name(path, scope, chain[0], depth)
+        for part in chain[1:]:
+            if target is None:
+                return None
+            target = _called(target, self) if part == CALL else self._member(target, part, depth + 1)
+        return target
+
+    def _absolute(self, path: str, level: int, module: str) -> str:
+        if not level:
+            return module
+        own = self.module_of.get(path, "")
+        package = own if self.facts[path].is_package else own.rpartition(".")[0]
+        for _ in range(level - 1):
+            package = package.rpartition(".")[0]
+        if not package:
+            return module if level == 1 and module and path.count("/") == 0 else ""
+        return f"{package}.{module}" if module else package
+
+    def _is_class(self, key: str) -> bool:
+        symbol = self.symbols.get(key)
+        return symbol is not None and symbol.definition.kind == "class"
+
+    def _member(self, target: Target, attribute: str, depth: int) -> Target | None:
+        memo_key = (target, attribute)
+        if memo_key in self._member_memo:
+            return self._member_memo[memo_key]
+        self._member_memo[memo_key] = None
+        result = self._member_uncached(target, attribute, depth)
+        self._member_memo[memo_key] = result
+        return result
+
+    def _member_uncached(self, target: Target, attribute: str, depth: int) -> Target | None:
+        if depth > _MAX_DEPTH:
+            return None
+        kind = target[0]
+        if kind == "module":
+            module = target[1]
+            path = self.path_of.get(module)
+            if path is not None:
+                bindings = self.facts[path].scopes[0].bindings.get(attribute)
+                if bindings:
+                    found = self._bindings(path, 0, bindings, depth)
+                    if found is not None:
+                        return found
+            submodule = f"{module}.{attribute}"
+            if submodule in self.path_of or submodule in self.packages:
+                return ("module", submodule)
+            if path is not None:
+                for level, star in self.facts[path].star_imports:
+                    absolute = self._absolute(path, level, star)
+                    if absolute:
+                        found = self._member(("module", absolute), attribute, depth + 1)
+                        if found is not None:
+                            return found
+            return None
+        if kind == "def":
+            if not self._is_class(target[1]):
+                return None
+            found = self._class_member(target[1], attribute, depth, seen=set())
+            if found is None:
+                return None
+            symbol = self.symbols.get(found[1]) if found[0] == "def" else None
+            bound = symbol is not None and "classmethod" in symbol.definition.decorators
+            return ("def", found[1], bound) if found[0] == "def" else found
+        if kind == "inst":
+            found = self._class_member(target[1], attribute, depth, seen=set())
+            if found is None or found[0] != "def":
+                return found
+            symbol = self.symbols.get(found[1])
+            if symbol is None or symbol.definition.kind == "class":
+                return ("def", found[1], False)
+            decorators = symbol.definition.decorators
+            if "property" in decorators or any(d.endswith(".setter") for d in decorators):
+                return None  # reading a property calls nothing a caller passes arguments to
+            return ("def", found[1], "staticmethod" not in decorators)
+        return None
+
+    def _class_member(self, class_key: str, attribute: str, depth: int, seen: set[str]) -> Target | None:
+        """An attribute of a class: defined in its body, else in its bases (left to right)."""
+        if class_key in seen or depth > _MAX_DEPTH:
+            return None
+        seen.add(class_key)
+        own = f"{class_key}.{attribute}"
+        if own in self.symbols:
+            return ("def", own, False)
+        where = self._class_scope.get(class_key)
+        if where is None:
+            return None
+        path, scope = where
+        bindings = self.facts[path].scopes[scope].bindings.get(attribute)
+        if bindings:
+            return self._bindings(path, scope, bindings, depth + 1)
+        for base in self._bases(class_key):
+            if base is not None:
+                found = self._class_member(base, attribute, depth + 1, seen)
+                if found is not None:
+                    return found
+        return None
+
+    def _bases(self, class_key: str) -> list[str | None]:
+        """The class's bases that are repository classes (None for one that is not, or unknown)."""
+        symbol = self.symbols[class_key]
+        where = self._class_scope.get(class_key)
+        if where is None:
+            return []
+        path, scope = where
+        parent = self.facts[path].scopes[scope].parent or 0
+        bases: list[str | None] = []
+        for chain in symbol.definition.bases:
+            target = self._chain(path, parent, chain, 1)
+            bases.append(target[1] if target and target[0] == "def" and self._is_class(target[1]) else None)
+        return bases
+
+    def _super(self, path: str, scope: int) -> Target | None:
+        """`super()` in a method: the class's bases, bound (one base only: the MRO beyond is a guess)."""
+        facts = self.facts[path]
+        current: int | None = scope
+        while current is not None:
+            record = facts.scopes[current]
+            parent = record.parent
+            if record.kind == "function" and parent is not None and facts.scopes[parent].kind == "class":
+                class_key = self._key(path, facts.scopes[parent].qualname)
+                if class_key not in self.symbols:
+                    return None
+                bases = [b for b in self._bases(class_key) if b is not None]
+                return (
+                    ("inst", bases[0])
+                    if len(bases) == 1 and len(self.symbols[class_key].definition.bases) == 1
+                    else None
+                )
+            current = parent
+        return None
+
+    def _dangling_owner(self, target: Target, attribute: str) -> str | None:
+        """The module or class a failed lookup went to, when nothing there could provide the name."""
+        if target[0] == "module":
+            path = self.path_of.get(target[1])
+            if path is None:
+                return None  # a namespace package: submodules are not all known as such
+            facts = self.facts[path]
+            if facts.error or facts.star_imports or "__getattr__" in facts.scopes[0].bindings:
+                return None
+            return target[1]
+        if target[0] in ("def", "inst") and self._is_class(target[1]):
+            if attribute.startswith("__") and attribute.endswith("__"):
+                return None  # object's and type's own attributes
+            if self._class_is_closed(target[1], instance=target[0] == "inst", attribute=attribute):
+                return target[1]
+        return None
+
+    def _class_is_closed(self, class_key: str, *, instance: bool, attribute: str) -> bool:
+        """Whether the class and all its bases are repository classes, static, without `attribute`
+        assigned on instances (then a missing attribute is really missing)."""
+        todo, seen = [class_key], set()
+        while todo:
+            key = todo.pop()
+            if key in seen:
+                continue
+            seen.add(key)
+            definition = self.symbols[key].definition
+            if definition.dynamic or definition.decorators or attribute in definition.attributes:
+                return False
+            if instance and any(a for a in definition.attributes if a == attribute):
+                return False
+            bases = self._bases(key)
+            if any(b is None for b in bases) and not all(
+                chain == ("object",) for chain, b in zip(definition.bases, bases, strict=True) if b is None
+            ):
+                return False
+            todo.extend(b for b in bases if b is not None)
+        return True
+
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+def _called(target: Target, index: RepositoryIndex) -> Target | None:
+    """What calling a target gives: an instance of a class; nothing known for a function."""
+    if target[0] == "def" and index._is_class(target[1]):
+        return ("inst", target[1])
+    return None
+
+
+def _enclosing(facts: ModuleFacts, scope: int) -> str:
+    """The qualname of the function or class a scope belongs to ("" at module level)."""
+    return facts.scopes[scope].qualname
