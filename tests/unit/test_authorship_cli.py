@@ -7,8 +7,8 @@ import json
 import pytest
 from prguard.cli import main
 from prguard.engine.model import ChangedFile
-from prguard.engine.rest_shapes import RestShapeError, changed_files, pull_request_info
 from prguard.engine.review import review
+from prguard.github.rest_shapes import RestShapeError, changed_files, pull_request_info
 from prguard.policies.loader import load_policy
 
 from tests.conftest import load_webhook

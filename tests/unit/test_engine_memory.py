@@ -117,6 +117,7 @@ class CrossFileWitness(Analyzer):
 
     name = "crossfile"
     cacheable = False
+    needs_all_files = True
     compare_with_base = False
 
     def __init__(self, reader: BaseReader) -> None:

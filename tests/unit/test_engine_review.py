@@ -80,10 +80,18 @@ def test_repeated_identical_findings_are_unique_and_a_second_copy_is_new():
 class Fixed(Analyzer):
     """An analyzer that reports what it is told to (de-duplication and failure tests)."""
 
-    def __init__(self, name: str, findings: list[tuple[int, int | None]], *, crash: bool = False) -> None:
+    def __init__(
+        self,
+        name: str,
+        findings: list[tuple[int, int | None]],
+        *,
+        crash: bool = False,
+        precedence: int = 1000,
+    ) -> None:
         self.name = name
         self.planned = findings
         self.crash = crash
+        self.precedence = precedence
 
     def analyze_file(self, ctx):
         if self.crash:
@@ -96,11 +104,12 @@ class Fixed(Analyzer):
 
 
 def test_same_problem_from_two_analyzers_is_reported_once_by_precedence():
+    # the declared precedence decides, not the name: "security" ranks after "instrumentation" here
     analyzers = [
-        Fixed("security", [(7, 400), (12, 78)]),
-        Fixed("instrumentation", [(7, 400), (8, None)]),
-        Fixed("taint", [(12, 78)]),
-        Fixed("complexity", [(12, 1121)]),
+        Fixed("security", [(7, 400), (12, 78)], precedence=40),
+        Fixed("instrumentation", [(7, 400), (8, None)], precedence=20),
+        Fixed("taint", [(12, 78)], precedence=10),
+        Fixed("complexity", [(12, 1121)], precedence=50),
     ]
     result = engine_review([added("svc/tasks.py", TASKS)], make_policy(), analyzers=analyzers)
     assert sorted((f.start_line, f.analyzer) for f in result.findings) == [
@@ -111,6 +120,33 @@ def test_same_problem_from_two_analyzers_is_reported_once_by_precedence():
     ]
     assert result.stats["duplicates"] == 2
     assert result.stats["analyzers"]["security"]["findings"] == 0
+
+
+def test_precedence_is_read_from_the_declaration_not_the_name():
+    analyzers = [Fixed("security", [(7, 400)], precedence=5), Fixed("taint", [(7, 400)], precedence=50)]
+    result = engine_review([added("svc/tasks.py", TASKS)], make_policy(), analyzers=analyzers)
+    assert [f.analyzer for f in result.findings] == ["security"]
+
+
+def test_prguards_own_analyzers_are_registered_as_entry_points_in_their_declared_order():
+    from prguard.engine.plugin import plugins
+
+    found = plugins()
+    assert found.errors == ()
+    assert [cls.name for cls in found.analyzers] == [
+        "security",
+        "complexity",
+        "instrumentation",
+        "taint",
+        "rules",
+        "secrets",
+        "semgrep",
+    ]
+    by_name = {cls.name: cls for cls in found.analyzers}
+    assert (
+        by_name["taint"].precedence < by_name["instrumentation"].precedence < by_name["security"].precedence
+    )
+    assert by_name["taint"].proves_safe and by_name["taint"].needs_all_files
 
 
 def test_an_analyzer_crash_is_recorded_and_makes_the_review_neutral():

@@ -25,6 +25,9 @@ MAX_REGEX_LINE = 20_000  # characters of one added line a regex rule reads (mini
 class RulesAnalyzer(Analyzer):
     name = "rules"
     languages = frozenset({"*"})
+    order = 50
+    precedence = 30
+    report_order = 30
     #: an added line is new by definition; the base is never re-scanned
     compare_with_base = False
 

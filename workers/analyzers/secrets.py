@@ -102,6 +102,7 @@ class SecretsAnalyzer(Analyzer):
     languages = frozenset({"*"})
     compare_with_base = False  # added lines are new by definition
     cacheable = False  # `redact` must be filled on every run, so no per-file cache
+    order = 60
 
     def __init__(self) -> None:
         self.redact: set[str] = set()

@@ -251,6 +251,9 @@ class SecurityAnalyzer(Analyzer):
     name = "security"
     languages = frozenset({"python"})
     compare_with_base = True
+    order = 10
+    precedence = 40  # a pattern match: taint, instrumentation and rules findings say more
+    report_order = 10
 
     def analyze_file(self, ctx: FileContext) -> Iterator[Finding]:
         _, visitor_class = _bandit()

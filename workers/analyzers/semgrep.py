@@ -57,6 +57,7 @@ class SemgrepAnalyzer(Analyzer):
     languages = frozenset({"*"})
     compare_with_base = False  # one Semgrep process per review; the base is not re-scanned
     cacheable = False
+    order = 70
 
     def __init__(self, executable: str | None = None) -> None:
         self.executable = executable

@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     ensure_commits(repo, base_sha, head_sha)
     merge_base = repo.merge_base(base_sha, head_sha)
 
-    from prguard.engine.rest_shapes import RestShapeError, pull_request_info
+    from prguard.github.rest_shapes import RestShapeError, pull_request_info
 
     try:
         pull = pull_request_info(pull_json)

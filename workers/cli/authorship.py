@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from prguard.cli import EXIT_OK, CliError
-from prguard.engine.rest_shapes import RestShapeError, changed_files, pull_request_info
+from prguard.github.rest_shapes import RestShapeError, changed_files, pull_request_info
 from prguard.policies.loader import load_policy
 from prguard.policies.model import Policy
 

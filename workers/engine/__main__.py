@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--analyzers", help="comma-separated analyzer names to run (default: all registered)")
     args = parser.parse_args(argv)
 
-    from prguard.analyzers import registry
+    from prguard.engine.plugin import registry
     from prguard.engine.review import review
     from prguard.policies.loader import load_policy
     from prguard.policies.model import PolicyError

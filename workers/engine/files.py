@@ -12,9 +12,9 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 
-from prguard.analyzers.base import SourceFile
 from prguard.engine.globs import matches_any
 from prguard.engine.model import ChangedFile, SkippedFile
+from prguard.engine.plugin import SourceFile
 
 DEFAULT_MAX_BYTES = 1_000_000
 VENDORED_DIRS = frozenset({"vendor", "vendored", "third_party", "site-packages", "node_modules"})

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-ENGINE_VERSION = "0.1.0"
+from prguard import ENGINE_VERSION as ENGINE_VERSION  # re-exported: the engine's callers read it here
 
 
 class Severity(StrEnum):

@@ -26,8 +26,12 @@ import json
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from prguard.engine.model import Finding, FlowStep, Suppression, make_fingerprint, normalise_code
+
+if TYPE_CHECKING:
+    from prguard.engine.plugin import Analyzer
 
 MASK = "[secret masked]"  # what a reader sees in place of a secret
 FINGERPRINT_MASK = "[secret]"  # what a fingerprint is computed over in its place
@@ -56,9 +60,9 @@ class Secrets:
         return cls(found, re.compile(whole), re.compile(anywhere))
 
     @classmethod
-    def from_analyzers(cls, analyzers: Iterable[object]) -> Secrets:
+    def from_analyzers(cls, analyzers: Iterable[Analyzer]) -> Secrets:
         """Every value in any analyzer's `redact` set (filled by its last run)."""
-        return cls.of(s for a in analyzers for s in (getattr(a, "redact", None) or ()) if isinstance(s, str))
+        return cls.of(s for a in analyzers for s in a.redact if isinstance(s, str))
 
     def __bool__(self) -> bool:
         return bool(self.values)

@@ -24,7 +24,6 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from prguard.analyzers.base import Analyzer, FileContext, SourceFile
 from prguard.engine.addedlines import AddedLines
 from prguard.engine.cache import AnalysisCache, CachedAnalysis, cache_key
 from prguard.engine.diffmap import FileDiff
@@ -38,11 +37,11 @@ from prguard.engine.model import (
     SkippedFile,
     Suppression,
 )
+from prguard.engine.plugin import UNRANKED, Analyzer, FileContext, SourceFile, authorship_detector, plugins
+from prguard.engine.plugin import registry as _registry
+from prguard.engine.provenance import ProvenanceSource, annotate, apply_provenance, merge_scoped, scope_of
 from prguard.engine.redact import Secrets, mask_fingerprints, redact_findings
 from prguard.engine.suppress import FileComments, apply_suppressions
-
-#: who wins when analyzers report the same problem (same path, line and CWE)
-DEDUP_PRECEDENCE = ("taint", "instrumentation", "rules", "security", "complexity")
 
 
 @dataclass(slots=True)
@@ -101,6 +100,7 @@ def review(
     analyzers: Sequence[Analyzer] | None = None,
     time_budget: float | None = None,
     rule_files: Mapping[str, str] | None = None,
+    provenance: ProvenanceSource | None = None,
 ) -> ReviewResult:
     """Review one change.
 
@@ -109,15 +109,30 @@ def review(
     are listed as skipped and the conclusion is at best `neutral`. `rule_files` maps
     the rule files the policy names (`semgrep.rules`, read at the base ref by the
     caller: see prguard.policies.rulefiles) to their text; analyzers read it from `ctx.extra`.
+    `provenance` reads line-level AI provenance (git-ai notes, Agent Trace records, commits)
+    for the authorship result's `lines` (prguard.engine.provenance).
     """
     gc_was_enabled = gc.isenabled()
     gc.disable()  # a review allocates millions of AST nodes; cyclic GC passes over them cost ~25%
     # objects someone else froze (a pre-forking server) must stay frozen: park trees only if none are
     park = gc.get_freeze_count() == 0
     try:
-        return _review(
-            list(files), policy, pull, ai_authored, cache, analyzers, time_budget, rule_files, park
-        )
+        files = list(files)
+        if ai_authored is not None or pull is None:
+            return _review(files, policy, pull, ai_authored, cache, analyzers, time_budget, rule_files, park)
+        notes: list[str] = []
+        authorship, is_ai = _authorship(files, policy, pull, None, notes)
+        authorship, is_ai = apply_provenance(authorship, is_ai, files, pull, provenance, notes)
+        args = (cache, analyzers, time_budget, rule_files, park)
+        if is_ai and scope_of(policy) == "lines" and (authorship or {}).get("lines"):
+            human = _review(files, policy, pull, False, *args)
+            ai = _review(files, policy, pull, True, *args)
+            return merge_scoped(human, ai, authorship or {}, notes)
+        result = _review(files, policy, pull, is_ai, *args)
+        result.authorship = authorship
+        result.notes = notes + result.notes
+        annotate(result.findings, authorship)
+        return result
     finally:
         if park:
             gc.unfreeze()
@@ -150,11 +165,15 @@ def _review(
         rule_files=dict(rule_files or {}),
     )
 
-    chosen = list(analyzers) if analyzers is not None else _registry()
+    if analyzers is None:
+        chosen = _registry()
+        run.notes.extend(plugins().errors)
+    else:
+        chosen = list(analyzers)
     enabled = [a for a in chosen if effective.analyzer_enabled(a.name)]
     # per-file (cacheable) analyzers first: a file too deeply nested for them is dropped
     # before cross-file analyzers see it
-    enabled.sort(key=lambda a: not getattr(a, "cacheable", True))
+    enabled.sort(key=lambda a: not a.cacheable)
     for analyzer in enabled:
         run.stats[analyzer.name] = AnalyzerStats()
 
@@ -174,7 +193,7 @@ def _review(
     reported, suppressed, pre_existing, out_of_scope = _filter(head_findings, contexts, enabled, run)
     for ctx in contexts:
         _release_trees(ctx, sweep=False)
-    reported, duplicates = _deduplicate(reported)
+    reported, duplicates = _deduplicate(reported, {a.name: a.precedence for a in enabled})
     reported, proven_safe = _drop_proven_safe(reported, enabled)
     redact_findings(reported, suppressed, run.secrets)
 
@@ -228,12 +247,6 @@ def _review(
     )
 
 
-def _registry() -> list[Analyzer]:
-    from prguard.analyzers import registry
-
-    return registry()
-
-
 def _authorship(
     files: list[ChangedFile],
     policy: Any,
@@ -247,9 +260,12 @@ def _authorship(
     if pull is None:
         return None, False
     try:
-        from prguard.analyzers.authorship import detect_authorship
+        detect_authorship = authorship_detector()
     except ImportError as error:
         notes.append(f"authorship not judged (authorship analyzer unavailable: {error}); treated as human")
+        return None, False
+    if detect_authorship is None:
+        notes.append("authorship not judged (no authorship detector installed); treated as human")
         return None, False
     try:
         verdict = detect_authorship(pull, files, policy)
@@ -321,10 +337,10 @@ def _analyze_heads(
     again only the bases of files with findings in scope.
     """
     found: dict[str, list[Finding]] = defaultdict(list)
-    per_file = [a for a in analyzers if getattr(a, "cacheable", True)]
+    per_file = [a for a in analyzers if a.cacheable]
     # a cross-file analyzer reads every head tree at once afterwards: dropping them now would
     # only make it parse them all again (the peak is all head trees either way: parsed up front)
-    keep_heads = any(not getattr(a, "cacheable", True) and "python" in a.languages for a in analyzers)
+    keep_heads = any(a.needs_all_files and "python" in a.languages for a in analyzers)
     for ctx in contexts:
         for analyzer in per_file:
             if ctx.path in run.dead or not _eligible(analyzer, ctx):
@@ -345,7 +361,7 @@ def _analyze_heads(
                 run.metrics[key].extend(rows)
         _release_trees(ctx, keep_head=keep_heads)
     for analyzer in analyzers:
-        if getattr(analyzer, "cacheable", True):
+        if analyzer.cacheable:
             continue
         started = time.perf_counter()
         eligible = [ctx for ctx in contexts if ctx.path not in run.dead and _eligible(analyzer, ctx)]
@@ -472,7 +488,7 @@ def _analyze_batch(
         run.notes.append(message)
         return
     stats.files += len(actxs)
-    for problem in getattr(analyzer, "problems", None) or ():  # parts it could not run: coverage is partial
+    for problem in analyzer.problems:  # parts it could not run: coverage is partial
         stats.errors.append(problem)
         run.notes.append(f"{analyzer.name}: {problem}")
     for ctx in eligible:
@@ -567,7 +583,7 @@ def _drop_existing(
     existing: dict[str, set[str]] = {}
     for name in sorted(wanted):
         analyzer = analyzers[name]
-        if not getattr(analyzer, "cacheable", True) and type(analyzer).analyze_file is Analyzer.analyze_file:
+        if not analyzer.cacheable and type(analyzer).analyze_file is Analyzer.analyze_file:
             continue  # a cross-file analyzer without a per-file entry cannot be asked about one base file
         started = time.perf_counter()
         output = _analyze_base(analyzer, base_ctx, run)
@@ -594,15 +610,9 @@ def _analyze_base(analyzer: Analyzer, base_ctx: FileContext, run: _Run) -> Cache
     return output
 
 
-def _precedence(analyzer: str) -> int:
-    try:
-        return DEDUP_PRECEDENCE.index(analyzer)
-    except ValueError:
-        return len(DEDUP_PRECEDENCE)
-
-
-def _deduplicate(findings: list[Finding]) -> tuple[list[Finding], int]:
-    """Same path, start line and CWE from different analyzers: keep the most specific analyzer's."""
+def _deduplicate(findings: list[Finding], precedence: Mapping[str, int]) -> tuple[list[Finding], int]:
+    """Same path, start line and CWE from different analyzers: keep the most specific analyzer's
+    (the lowest declared `precedence`)."""
     best: dict[tuple[str, int, int], Finding] = {}
     kept: list[Finding] = []
     for finding in findings:
@@ -613,7 +623,7 @@ def _deduplicate(findings: list[Finding]) -> tuple[list[Finding], int]:
         current = best.get(key)
         if current is None or (
             current.analyzer != finding.analyzer
-            and _precedence(finding.analyzer) < _precedence(current.analyzer)
+            and precedence.get(finding.analyzer, UNRANKED) < precedence.get(current.analyzer, UNRANKED)
         ):
             best[key] = finding
         elif current.analyzer == finding.analyzer:
@@ -625,10 +635,12 @@ def _deduplicate(findings: list[Finding]) -> tuple[list[Finding], int]:
 def _drop_proven_safe(findings: list[Finding], analyzers: Sequence[Analyzer]) -> tuple[list[Finding], int]:
     """Drop pattern findings on sinks a flow analyzer proved receive no untrusted or unknown data.
 
-    An analyzer may expose `cleared: {path: {(line, cwe)}}` after its run (taint does);
-    findings of lower-precedence analyzers at those places are the noise it exists to remove.
+    An analyzer that declares `proves_safe` lists `cleared: {path: {(line, cwe)}}` after its run
+    (taint does); findings of lower-precedence analyzers at those places are the noise it exists
+    to remove.
     """
-    proofs = [(a.name, cleared) for a in analyzers if (cleared := getattr(a, "cleared", None))]
+    precedence = {a.name: a.precedence for a in analyzers}
+    proofs = [(a.precedence, a.cleared) for a in analyzers if a.proves_safe and a.cleared]
     if not proofs:
         return findings, 0
     kept = [
@@ -636,8 +648,8 @@ def _drop_proven_safe(findings: list[Finding], analyzers: Sequence[Analyzer]) ->
         for f in findings
         if f.cwe is None
         or not any(
-            _precedence(name) < _precedence(f.analyzer) and (f.start_line, f.cwe) in cleared.get(f.path, ())
-            for name, cleared in proofs
+            rank < precedence.get(f.analyzer, UNRANKED) and (f.start_line, f.cwe) in cleared.get(f.path, ())
+            for rank, cleared in proofs
         )
     ]
     return kept, len(findings) - len(kept)
@@ -646,7 +658,7 @@ def _drop_proven_safe(findings: list[Finding], analyzers: Sequence[Analyzer]) ->
 def _collect_secrets(analyzers: Sequence[Analyzer], found: dict[str, list[Finding]], run: _Run) -> None:
     """The secrets analyzers found (their `redact` sets) and the lines they were found on."""
     run.secrets = Secrets.from_analyzers(analyzers)
-    finders = {a.name for a in analyzers if getattr(a, "redact", None)}
+    finders = {a.name for a in analyzers if a.redact}
     for path, findings in found.items():
         for finding in findings:
             if finding.analyzer in finders:

@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from prguard.engine import rest_shapes
 from prguard.engine.model import ChangedFile, PullRequestInfo, SkippedFile
+from prguard.github import rest_shapes
 from prguard.github.client import RAW_ACCEPT, GitHubClient
 from prguard.github.errors import GitHubError, NotFound
 

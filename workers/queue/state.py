@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from prguard.engine.model import ENGINE_VERSION
+from prguard import ENGINE_VERSION
 
 PR_STATE_TTL = 30 * 24 * 3600  # latest head / draft flag of a PR, refreshed on each event
 SHA_MAP_TTL = 14 * 24 * 3600  # head SHA -> PR number, for fork check_suite events with no pull_requests

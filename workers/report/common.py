@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from prguard.engine.model import Finding, ReviewResult, Severity
+from prguard.engine.plugin import rank
 
 SEVERITIES: tuple[Severity, ...] = (Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO)
-ANALYZER_ORDER = ("security", "taint", "rules", "instrumentation", "complexity", "authorship")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +97,8 @@ def counts_by_analyzer(findings: Sequence[Finding]) -> dict[str, Counter[Severit
     table: dict[str, Counter[Severity]] = {}
     for finding in findings:
         table.setdefault(finding.analyzer, Counter())[finding.severity] += 1
-    order = {name: i for i, name in enumerate(ANALYZER_ORDER)}
-    return dict(sorted(table.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
+    # each analyzer's declared `report_order`; any other (a plugin that declares none) after, by name
+    return dict(sorted(table.items(), key=lambda item: (rank(item[0], "report_order"), item[0])))
 
 
 def policy_sources(result: ReviewResult) -> str:

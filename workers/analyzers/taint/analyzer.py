@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 from prguard.analyzers.base import Analyzer, FileContext
 from prguard.analyzers.taint.interpreter import Program, SinkHit
 from prguard.analyzers.taint.modules import ModuleInfo
-from prguard.analyzers.taint_rules import KINDS, SOURCE_KINDS, build_rules
+from prguard.analyzers.taint.rules import KINDS, SOURCE_KINDS, build_rules
 from prguard.engine.model import Confidence, Finding, FlowStep, Severity, make_fingerprint
 
 _SEVERITIES = [Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH]
@@ -23,6 +23,11 @@ class TaintAnalyzer(Analyzer):
 
     name = "taint"
     cacheable = False  # a finding in one file can depend on a helper in another
+    needs_all_files = True
+    proves_safe = True  # `cleared`: sinks that receive no untrusted or unknown data
+    order = 40
+    precedence = 10  # a flow from source to sink is the most specific finding
+    report_order = 20
 
     def __init__(self) -> None:
         #: (line, CWE) of sinks proven to receive no untrusted or unknown data, per path,
