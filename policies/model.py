@@ -65,7 +65,10 @@ class Policy:
         if not ai_authored or not overrides:
             return self
         data = {k: v for k, v in self.data.items()}
-        applied = deep_merge(data, {k: v for k, v in overrides.items() if k != "label"})
+        # `scope: lines | pull` says where the overrides apply (prguard.engine.provenance), not a review scope
+        where = ("lines", "pull")
+        kept = {k: v for k, v in overrides.items() if k != "label" and not (k == "scope" and v in where)}
+        applied = deep_merge(data, kept)
         return Policy(applied, (*self.sources, "ai_authored overrides"), self.errors)
 
     @property
