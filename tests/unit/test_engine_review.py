@@ -133,15 +133,8 @@ def test_prguards_own_analyzers_are_registered_as_entry_points_in_their_declared
 
     found = plugins()
     assert found.errors == ()
-    assert [cls.name for cls in found.analyzers] == [
-        "security",
-        "complexity",
-        "instrumentation",
-        "taint",
-        "rules",
-        "secrets",
-        "semgrep",
-    ]
+    own = ["security", "complexity", "instrumentation", "taint", "rules", "secrets", "semgrep"]
+    assert [cls.name for cls in found.analyzers if cls.name in own] == own
     by_name = {cls.name: cls for cls in found.analyzers}
     assert (
         by_name["taint"].precedence < by_name["instrumentation"].precedence < by_name["security"].precedence
