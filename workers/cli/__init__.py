@@ -16,7 +16,7 @@ from prguard.cli.gitrepo import GitError
 from prguard.engine.model import ENGINE_VERSION
 from prguard.policies.model import PolicyError
 
-COMMANDS = ("review", "policy", "authorship", "replay", "app", "action")
+COMMANDS = ("review", "policy", "authorship", "replay", "app", "action", "impact")
 
 EXIT_OK = 0
 EXIT_GATE_FAILED = 1
@@ -27,7 +27,9 @@ class CliError(Exception):
     """A usage or input problem the user can fix; printed without a traceback."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with `only`, just that subcommand's (importing every subcommand's module costs a
+    run ~25 ms: the App registration's HTTP server, the replay's queue ...)."""
     parser = argparse.ArgumentParser(
         prog="prguard",
         description="Review a change the way the prguard GitHub App would, locally.",
@@ -35,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"prguard {ENGINE_VERSION}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
+        if only is not None and name != only:
+            continue
         try:
             module = importlib.import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as exc:
@@ -46,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_named(argv))
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args))
@@ -57,6 +62,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return EXIT_ERROR
+
+
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The subcommand the arguments name, when the first one does (else the full parser answers)."""
+    first = argv[0] if argv else ""
+    return first if first in COMMANDS else None
 
 
 def _error(message: str) -> None:

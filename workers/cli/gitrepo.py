@@ -184,6 +184,20 @@ class GitRepo:
             for change, patch in zip(changes, patches, strict=True)
         ]
 
+    def python_blobs(self, rev: str) -> dict[str, str]:
+        """Every Python file of a commit (or of the index, for INDEX) → its blob id, from one
+        `git ls-tree` (`git ls-files`): the repository index reads only the blobs it has not
+        seen. Symlinks and submodules are left out."""
+        if rev == INDEX:
+            out = self.git("ls-files", "-s", "-z")
+            rows = (line.split("\t", 1) for line in out.split("\0") if "\t" in line)
+            entries = ((meta.split()[0], meta.split()[1], path) for meta, path in rows)
+        else:
+            out = self.git("ls-tree", "-r", "-z", "--full-tree", "--end-of-options", rev)
+            rows = (line.split("\t", 1) for line in out.split("\0") if "\t" in line)
+            entries = ((meta.split()[0], meta.split()[2], path) for meta, path in rows)
+        return {path: sha for mode, sha, path in entries if mode.startswith("100") and path.endswith(".py")}
+
     def commits(self, base: str, head: str) -> list[CommitInfo]:
         """Commits in base..head, oldest first, with author, committer and full message."""
         fmt = _FIELD.join(("%H", "%an", "%ae", "%cn", "%ce", "%B"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from prguard.cli import EXIT_GATE_FAILED, EXIT_OK, CliError
 from prguard.cli.gitrepo import INDEX, GitRepo
@@ -62,6 +63,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="review the bundled example pull request (no git repository needed)",
     )
+    parser.add_argument(
+        "--no-impact",
+        action="store_true",
+        help="do not index the repository (no blast radius, no PG-IMPACT findings)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -81,7 +87,26 @@ def run(args: argparse.Namespace) -> int:
         files, pull, policy, notes, rule_files = _read_repository(args)
 
     policy = with_fail_on(policy, getattr(args, "fail_on", None))
-    result = review_change(files, pull, policy, notes, rule_files, check_policy=not args.example)
+    provenance = None
+    if not args.example and not args.staged and pull.commits:
+        from prguard.cli.provenance_git import GitProvenance
+
+        provenance = GitProvenance(GitRepo(args.repo), [c.sha for c in pull.commits], pull.commits[-1].sha)
+    repository = None
+    if not args.example and not getattr(args, "no_impact", False):
+        from prguard.cli.impact import snapshot_from_git
+
+        repository = snapshot_from_git(GitRepo(args.repo), INDEX if args.staged else args.head or "HEAD")
+    result = review_change(
+        files,
+        pull,
+        policy,
+        notes,
+        rule_files,
+        check_policy=not args.example,
+        provenance=provenance,
+        repository=repository,
+    )
     _write(render(result, args.format, {f.path: f.head for f in files}), args.output)
     return EXIT_OK if result.conclusion in PASSING else EXIT_GATE_FAILED
 
@@ -94,11 +119,13 @@ def review_change(
     rule_files: dict[str, str],
     *,
     check_policy: bool = True,
+    provenance: Any = None,
+    repository: Any = None,
 ) -> ReviewResult:
     """Review a change read from anywhere (refs, the index, an Action's event) the way the App does."""
     from prguard.engine.review import review
 
-    result = review(files, policy, pull, rule_files=rule_files)
+    result = review(files, policy, pull, rule_files=rule_files, provenance=provenance, repository=repository)
     if result.policy is None:
         result.policy = policy
     result.notes.extend(n for n in notes if n)

@@ -264,10 +264,15 @@ class ReviewResult:
     risk: int = 0
     notes: list[str] = field(default_factory=list)
     policy: Any = None  # the effective policies.Policy
+    # what the org's change ledger knew of these findings' patterns (prguard.ledger.history.SeenBefore);
+    # filled by the worker, never by the engine, and left out of the JSON shape
+    seen_before: Any = None
+    # top-level sections analyzers add to the JSON shape (`impact`); never replace a key above
+    sections: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The public JSON shape (docs/users/json-and-sarif.md); keep it stable."""
-        return {
+        out = {
             "conclusion": self.conclusion,
             "findings": [f.to_dict() for f in self.findings],
             "authorship": self.authorship,
@@ -277,3 +282,5 @@ class ReviewResult:
             "risk": self.risk,
             "notes": list(self.notes),
         }
+        out.update((k, v) for k, v in self.sections.items() if k not in out)
+        return out

@@ -107,6 +107,12 @@ class Analyzer:
     needs_all_files: ClassVar[bool] = False
     #: True when, after a run, `cleared` lists sinks it proved receive no untrusted data
     proves_safe: ClassVar[bool] = False
+    #: True when it reads the whole repository (`ctx.extra["repository"]`, the change in
+    #: `ctx.extra["changed_files"]`): it runs only in reviews given one (`review(repository=...)`)
+    needs_repository: ClassVar[bool] = False
+    #: True when its findings are about the change by construction (a definition the diff
+    #: removed): the engine's changed-lines filter leaves them alone; it applies `scope` itself
+    scopes_itself: ClassVar[bool] = False
 
     #: after a run (when `proves_safe`): {path: {(line, CWE)}} of sinks proven safe
     cleared: Mapping[str, Collection[tuple[int, int]]] = _NOTHING_CLEARED
@@ -114,6 +120,10 @@ class Analyzer:
     problems: Sequence[str] = ()
     #: after a run: secret values found, masked everywhere in the review (prguard.engine.redact)
     redact: Collection[str] = ()
+    #: after a run: top-level sections it adds to the review's JSON ({"impact": {...}})
+    sections: Mapping[str, Any] = MappingProxyType({})
+    #: after a run: risk points (0-20) it adds to the review's risk score
+    risk_points: float = 0.0
 
     def accepts(self, ctx: FileContext) -> bool:
         return "*" in self.languages or ctx.language in self.languages

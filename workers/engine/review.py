@@ -83,6 +83,8 @@ class _Run:
     coverage_cut: bool = False
     cache_errors: int = 0
     rule_files: Mapping[str, str] = field(default_factory=dict)  # Semgrep rule texts by location
+    repository: Any = None  # the whole repository at the head, for analyzers that need it
+    changed_files: Sequence[ChangedFile] = ()
     secrets: Secrets = field(default_factory=lambda: Secrets.of(()))  # values analyzers found (`redact`)
     secret_lines: dict[str, set[int]] = field(default_factory=dict)  # path → lines a secret was found on
 
@@ -101,6 +103,7 @@ def review(
     time_budget: float | None = None,
     rule_files: Mapping[str, str] | None = None,
     provenance: ProvenanceSource | None = None,
+    repository: Any = None,
 ) -> ReviewResult:
     """Review one change.
 
@@ -111,6 +114,9 @@ def review(
     caller: see prguard.policies.rulefiles) to their text; analyzers read it from `ctx.extra`.
     `provenance` reads line-level AI provenance (git-ai notes, Agent Trace records, commits)
     for the authorship result's `lines` (prguard.engine.provenance).
+    `repository` is the whole repository at the head (a prguard.index.RepositorySnapshot):
+    analyzers that declare `needs_repository` run only when it is given, and read it (and the
+    whole change) from `ctx.extra["repository"]` and `ctx.extra["changed_files"]`.
     """
     gc_was_enabled = gc.isenabled()
     gc.disable()  # a review allocates millions of AST nodes; cyclic GC passes over them cost ~25%
@@ -119,11 +125,13 @@ def review(
     try:
         files = list(files)
         if ai_authored is not None or pull is None:
-            return _review(files, policy, pull, ai_authored, cache, analyzers, time_budget, rule_files, park)
+            return _review(
+                files, policy, pull, ai_authored, cache, analyzers, time_budget, rule_files, park, repository
+            )
         notes: list[str] = []
         authorship, is_ai = _authorship(files, policy, pull, None, notes)
         authorship, is_ai = apply_provenance(authorship, is_ai, files, pull, provenance, notes)
-        args = (cache, analyzers, time_budget, rule_files, park)
+        args = (cache, analyzers, time_budget, rule_files, park, repository)
         if is_ai and scope_of(policy) == "lines" and (authorship or {}).get("lines"):
             human = _review(files, policy, pull, False, *args)
             ai = _review(files, policy, pull, True, *args)
@@ -150,6 +158,7 @@ def _review(
     time_budget: float | None,
     rule_files: Mapping[str, str] | None,
     park_trees: bool = False,
+    repository: Any = None,
 ) -> ReviewResult:
     started = time.perf_counter()
     notes: list[str] = []
@@ -163,6 +172,8 @@ def _review(
         deadline=time.monotonic() + time_budget if time_budget else None,
         notes=notes,
         rule_files=dict(rule_files or {}),
+        repository=repository,
+        changed_files=files,
     )
 
     if analyzers is None:
@@ -170,7 +181,12 @@ def _review(
         run.notes.extend(plugins().errors)
     else:
         chosen = list(analyzers)
-    enabled = [a for a in chosen if effective.analyzer_enabled(a.name)]
+    enabled = [
+        a
+        for a in chosen
+        if effective.analyzer_enabled(a.name)
+        and (repository is not None or not getattr(a, "needs_repository", False))
+    ]
     # per-file (cacheable) analyzers first: a file too deeply nested for them is dropped
     # before cross-file analyzers see it
     enabled.sort(key=lambda a: not a.cacheable)
@@ -241,7 +257,12 @@ def _review(
         suppressed=suppressed,
         stats=stats,
         authorship=authorship,
-        risk=risk_score(reported, added_lines, is_ai),
+        risk=min(
+            100,
+            risk_score(reported, added_lines, is_ai)
+            + round(sum(getattr(a, "risk_points", 0) for a in enabled)),
+        ),
+        sections={k: v for a in enabled for k, v in (getattr(a, "sections", None) or {}).items()},
         notes=run.notes + gate_notes,
         policy=effective,
     )
@@ -317,7 +338,10 @@ def _eligible(analyzer: Analyzer, ctx: FileContext) -> bool:
 
 
 def _for_analyzer(ctx: FileContext, analyzer: Analyzer, run: _Run) -> FileContext:
-    extra = {"rule_files": run.rule_files} if run.rule_files else {}
+    extra: dict[str, Any] = {"rule_files": run.rule_files} if run.rule_files else {}
+    if run.repository is not None and getattr(analyzer, "needs_repository", False):
+        extra["repository"] = run.repository
+        extra["changed_files"] = run.changed_files
     return dataclasses.replace(ctx, settings=run.policy.analyzer(analyzer.name), extra=extra)
 
 
@@ -527,6 +551,8 @@ def _filter(
     report_existing = bool(run.policy.get("report_existing", default=False))
     by_name = {a.name: a for a in analyzers}
     by_path = {ctx.path: ctx for ctx in contexts}
+    # analyzers that report only what the change itself did (a removed function's callers) scope themselves
+    self_scoped = {a.name for a in analyzers if getattr(a, "scopes_itself", False)}
     reported: list[Finding] = []
     suppressed: list[Suppression] = []
     pre_existing = outside = 0
@@ -538,7 +564,7 @@ def _filter(
         _mask_fingerprints(findings, ctx, ctx.head, run, run.secret_lines.get(path, ()))
         make_unique(findings)
         added = AddedLines(ctx.diff) if scope == "changed_lines" else None
-        kept = [f for f in findings if _in_scope(f, added)]
+        kept = [f for f in findings if f.analyzer in self_scoped or _in_scope(f, added)]
         outside += len(findings) - len(kept)
         if kept and not report_existing:
             before = len(kept)

@@ -53,11 +53,14 @@ class Assessment:
     reach: int = 0  # call sites of the widest-reaching modified or removed symbol
 
 
-def assess(snapshot: RepositorySnapshot, files: Sequence[ChangedFile]) -> Assessment:
+def assess(
+    snapshot: RepositorySnapshot, files: Sequence[ChangedFile], *, scope: str = "changed_lines"
+) -> Assessment:
     """The impact of this change on the repository `snapshot` (its head).
 
-    Findings on call sites are made for the changed files only; the engine keeps those in
-    the review's scope (changed lines) and applies suppressions, as for any analyzer.
+    A definition's finding is about the change whatever lines it added (a pure deletion
+    included); a call site gets a finding of its own only inside the review's `scope` (an
+    added line, or any line of a changed file). The engine applies suppressions.
     """
     if snapshot.unavailable:
         return Assessment(
@@ -93,8 +96,8 @@ def assess(snapshot: RepositorySnapshot, files: Sequence[ChangedFile]) -> Assess
     for item in changed:
         refs = references.get(item.symbol.key, []) if item.change != "removed" else []
         entries.append(_entry(item, refs))
-    stale_findings = _stale_calls(changed, references, head, base, diffs)
-    removed_findings = _dangling(changed, head, diffs, {f.path: f for f in python})
+    stale_findings = _stale_calls(changed, references, head, base, diffs, scope)
+    removed_findings = _dangling(changed, head, diffs, scope, {f.path: f for f in python})
     assessment.findings = stale_findings + removed_findings
 
     entries.sort(key=lambda e: (-e["call_sites"], -e["references"], e["path"], e["line"]))
@@ -194,6 +197,7 @@ def _stale_calls(
     head: RepositoryIndex,
     base: RepositoryIndex,
     diffs: dict[str, FileDiff],
+    scope: str,
 ) -> list[Finding]:
     findings: list[Finding] = []
     for item in changed:
@@ -224,7 +228,7 @@ def _stale_calls(
         stale.sort(key=lambda s: (s[0].path, s[0].line))
         findings.append(_definition_finding(item, stale))
         for ref, error in stale:
-            if ref.path in diffs:
+            if _in_diff(ref.path, ref.line, diffs, scope):
                 findings.append(
                     _site_finding(
                         "PG-IMPACT001",
@@ -286,10 +290,18 @@ def _site_finding(
     )
 
 
+def _in_diff(path: str, line: int, diffs: dict[str, FileDiff], scope: str) -> bool:
+    diff = diffs.get(path)
+    if diff is None:
+        return False
+    return scope == "changed_files" or line in diff.added_lines
+
+
 def _dangling(
     changed: list[ChangedSymbol],
     head: RepositoryIndex,
     diffs: dict[str, FileDiff],
+    scope: str,
     files: dict[str, ChangedFile],
 ) -> list[Finding]:
     removed = [c for c in changed if c.change == "removed"]
@@ -335,7 +347,7 @@ def _dangling(
             )
         )
         for site_path, site_line, enclosing in unique:
-            if site_path in diffs:
+            if _in_diff(site_path, site_line, diffs, scope):
                 findings.append(
                     _site_finding(
                         "PG-IMPACT002",

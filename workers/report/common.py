@@ -128,3 +128,13 @@ def findings_by_file(findings: Sequence[Finding]) -> dict[str, list[Finding]]:
 def complexity_rows(result: ReviewResult) -> list[dict[str, Any]]:
     rows = result.stats.get("complexity_changes") if isinstance(result.stats, dict) else None
     return [row for row in rows or [] if isinstance(row, dict)]
+
+
+def widest_reach(result: ReviewResult, limit: int = 5) -> tuple[list[dict[str, Any]], str]:
+    """The changed symbols with the most call sites elsewhere (the impact analyzer's), and why
+    there are none when the repository could not be indexed ("" otherwise)."""
+    impact = (getattr(result, "sections", None) or {}).get("impact") or {}
+    if impact.get("skipped"):
+        return [], str(impact["skipped"])
+    rows = [s for s in impact.get("symbols") or () if s.get("change") != "added" and s.get("references")]
+    return rows[:limit], ""

@@ -21,6 +21,7 @@ from prguard.report.common import (
     findings_by_file,
     policy_sources,
     verdict,
+    widest_reach,
 )
 
 MAX_EVIDENCE = 8
@@ -44,6 +45,12 @@ def render_summary(result: ReviewResult, *, include_findings: bool = False) -> s
     authorship = _authorship(result)
     if authorship:
         parts.append(authorship)
+    seen = _seen_before(result)
+    if seen:
+        parts.append(seen)
+    reach = _reach(result)
+    if reach:
+        parts.append(reach)
     complexity = _complexity(result)
     if complexity:
         parts.append(complexity)
@@ -112,6 +119,70 @@ def _authorship(result: ReviewResult) -> str:
     label = data.get("label")
     if label and data.get("ai_authored"):
         lines.append(f"- label: {_code(str(label))}")
+    return "\n".join(lines)
+
+
+def _seen_before(result: ReviewResult) -> str:
+    """Findings whose pattern the org's other pull requests had lately (prguard.ledger.history.SeenBefore)."""
+    seen = getattr(result, "seen_before", None)
+    if seen is None or not (seen.patterns or seen.unavailable):
+        return ""
+    if not seen.patterns:
+        return f"**Seen before in this org** — not checked this time ({_text(seen.unavailable)})."
+    where: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        key = seen.findings.get(finding.fingerprint)
+        if key:
+            where.setdefault(key, []).append(finding)
+    lines = [f"**Seen before in this org** (last {int(seen.window_days)} days)", ""]
+    for pattern in seen.patterns[:MAX_LISTED]:
+        found = where.get(pattern.pattern_key, [])
+        title = next((f.title for f in found if f.title), "") or pattern.rule_id
+        at = ", ".join(_code(f"{f.path}:{f.start_line}") for f in found[:3])
+        repos = "repository" if pattern.repositories == 1 else "repositories"
+        pulls = "pull request" if pattern.pulls == 1 else "pull requests"
+        located = f" at {at}" if at else ""
+        text = (
+            f"- {_code(pattern.rule_id)} {_text(title)}{located}: in **{pattern.pulls}** other {pulls} "
+            f"in **{pattern.repositories}** {repos}"
+        )
+        if pattern.ai_pulls:
+            agents = ", ".join(f"{_text(name)}: {count}" for name, count in pattern.agents.items())
+            text += f", {pattern.ai_pulls} AI-authored" + (f" ({agents})" if agents else "")
+        text += f"; first seen {pattern.first_seen:%Y-%m-%d}"
+        if pattern.earlier:
+            links = ", ".join(
+                f"[{_text(pull.full_name)}#{int(pull.number)}]({pull.to_dict(seen.web_url)['url']})"
+                for pull in pattern.earlier
+            )
+            text += f". Earlier: {links}"
+        lines.append(text)
+    bump = seen.risk_bump()
+    if bump:
+        lines.append("")
+        lines.append(f"A pattern recurring across repositories is systemic: risk raised by {bump}.")
+    return "\n".join(lines)
+
+
+def _reach(result: ReviewResult) -> str:
+    """The changed symbols with the widest reach in the repository (the impact analyzer's)."""
+    rows, skipped = widest_reach(result)
+    if skipped:
+        return f"_Blast radius not assessed: {_text(skipped)}_"
+    if not rows:
+        return ""
+    lines = [
+        "**Blast radius** (changed symbols by call sites elsewhere)",
+        "",
+        "| symbol | change | call sites | modules |",
+        "|---|---|---:|---:|",
+    ]
+    for row in rows:
+        where = f"{row.get('path')}:{row.get('line')}"
+        lines.append(
+            f"| {_code(str(row.get('name')), table=True)} ({_code(where, table=True)}) | {row.get('change')} "
+            f"| {row.get('call_sites')} | {row.get('importing_modules')} |"
+        )
     return "\n".join(lines)
 
 

@@ -12,6 +12,7 @@ from prguard.report.common import (
     findings_by_file,
     policy_sources,
     verdict,
+    widest_reach,
 )
 
 _WIDTH = 100
@@ -45,6 +46,16 @@ def render(result: ReviewResult) -> str:
             lines.append(f"  {agent.get('id')} ({agent.get('confidence')} confidence)")
             for evidence in agent.get("evidence") or []:
                 lines.extend(_wrap(f"- {evidence.get('where')}: {evidence.get('detail')}", "    ", "      "))
+
+    reach, skipped_reach = widest_reach(result)
+    if reach or skipped_reach:
+        lines.append("")
+        lines.append("Blast radius" + (f": not assessed ({skipped_reach})" if skipped_reach else ""))
+        for row in reach:
+            lines.append(
+                f"  {row.get('name')} ({row.get('path')}:{row.get('line')}, {row.get('change')}): "
+                f"{row.get('call_sites')} call site(s) in {row.get('importing_modules')} other module(s)"
+            )
 
     rows = complexity_rows(result)
     if rows:

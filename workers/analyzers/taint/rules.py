@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from prguard.analyzers.pyresolve.matching import PatternIndex, matches
+from prguard.analyzers.pyresolve.matching import matches_any as _matches_any
+
 ALL = "*"  # a sanitizer or guard that makes a value safe for every sink kind
 
 
@@ -50,6 +53,7 @@ KINDS: dict[str, SinkKind] = {
     "log": SinkKind("taint-log-injection", "log injection", 117, "low"),
     "ssrf": SinkKind("taint-ssrf", "server-side request forgery", 918, "high"),
     "regex": SinkKind("taint-regex-injection", "regular expression injection (ReDoS)", 730, "medium"),
+    "ssti": SinkKind("taint-template-injection", "server-side template injection", 1336, "high"),
 }
 
 #: Other CWEs pattern matchers file the same sink under (bandit: mark_safe B703 is 80,
@@ -57,6 +61,7 @@ KINDS: dict[str, SinkKind] = {
 #: safe clears pattern findings under any of them.
 RELATED_CWES: dict[str, frozenset[int]] = {
     "xss": frozenset({79, 80}),
+    "ssti": frozenset({79, 94, 1336}),
     "code": frozenset({78, 94, 95}),
     "xxe": frozenset({20, 611}),
     "deserialization": frozenset({20, 502}),
@@ -341,6 +346,9 @@ def _sink(
 
 
 _HTML_TYPES = {"html_only": True}
+_DJANGO = ("django",)
+_XML = ("xml", "lxml", "defusedxml")
+_LOGGING = ("logging", "structlog", "loguru")
 
 #: Sinks. `args`: positions or keyword names of the dangerous arguments ("*": all of
 #: them, "*args": every positional one, "receiver": the object the method is called on). Conditions:
@@ -348,7 +356,10 @@ _HTML_TYPES = {"html_only": True}
 #:   html_only: not a sink when mimetype/content_type is a constant without "html"
 #:   safe_loader: yaml.load is safe with one of these Loader names
 #:   xml_parser: the keyword/position of a parser argument that can harden it
-#:   receiver_re: the receiver's source text must match this regular expression
+#:   unknown_receiver: a `*.method` stand-in for typed rows, used only when the receiver's type
+#:     is unknown, it is an object (not a module, not a string) and the module imports one of
+#:     these packages (see docs/users/security.md, "unknown types")
+#:   module_receiver: `getattr(module, name)`: only when the first argument is an imported module
 #:   receiver_tag: the receiver must be a value of this sort (e.g. a pathlib path)
 SINKS: tuple[dict[str, Any], ...] = (
     # SQL
@@ -356,8 +367,9 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("*.executemany", "sql", (0, "sql"), report_cwe=89),
     _sink("*.executescript", "sql", (0,), report_cwe=89),
     _sink("*.objects.raw", "sql", (0, "raw_query"), report_cwe=89),
-    _sink("*.raw", "sql", (0, "raw_query"), receiver_re=r"objects|manager|Manager"),
-    _sink("*.extra", "sql", ("where", "select", "tables", "order_by"), receiver_re=r"objects|qs|queryset"),
+    _sink("django.db.models.Manager.raw", "sql", (0, "raw_query")),
+    _sink("django.db.models.QuerySet.extra", "sql", ("where", "select", "tables", "order_by")),
+    _sink("*.extra", "sql", ("where", "select", "tables", "order_by"), unknown_receiver=_DJANGO),
     _sink("django.db.models.expressions.RawSQL", "sql", (0, "sql")),
     _sink("django.db.models.RawSQL", "sql", (0, "sql")),
     _sink("pandas.read_sql", "sql", (0, "sql")),
@@ -384,13 +396,17 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("os.spawnv", "command", (1, "path"), severity="medium"),
     _sink("os.spawnl", "command", (1, "path"), severity="medium"),
     _sink("pty.spawn", "command", (0, "argv"), severity="medium"),
-    _sink("*.exec_command", "command", (0, "command"), receiver_re=r"(?i)ssh|client|paramiko"),
+    _sink("paramiko.SSHClient.exec_command", "command", (0, "command")),
+    _sink("*.exec_command", "command", (0, "command"), unknown_receiver=("paramiko",)),
     # code
-    _sink("eval", "code", (0, "source"), report_cwe=78),
-    _sink("exec", "code", (0, "source"), report_cwe=78),
-    _sink("compile", "code", (0, "source"), report_cwe=78),
-    _sink("builtins.eval", "code", (0,), report_cwe=78),
-    _sink("builtins.exec", "code", (0,), report_cwe=78),
+    _sink("eval", "code", (0, "source")),
+    _sink("exec", "code", (0, "source")),
+    _sink("compile", "code", (0, "source")),
+    _sink("builtins.eval", "code", (0,)),
+    _sink("builtins.exec", "code", (0,)),
+    _sink("__import__", "code", (0, "name")),
+    _sink("importlib.import_module", "code", (0, "name")),
+    _sink("getattr", "code", (1,), module_receiver=True),
     _sink("code.InteractiveInterpreter.runsource", "code", (0,)),
     # files
     _sink("open", "path", (0, "file")),
@@ -426,7 +442,10 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("tarfile.open", "path", (0, "name")),
     _sink("zipfile.ZipFile", "path", (0, "file")),
     _sink("PIL.Image.open", "path", (0, "fp")),
-    _sink("*.save", "path", (0, "dst"), receiver_re=r"(?i)file|upload|attachment|storage|image|img|avatar"),
+    _sink("werkzeug.datastructures.FileStorage.save", "path", (0, "dst")),
+    _sink("django.core.files.storage.Storage.save", "path", (0, "name")),
+    _sink("PIL.Image.Image.save", "path", (0, "fp")),
+    _sink("*.save", "path", (0, "dst"), unknown_receiver=("flask", "werkzeug", "PIL")),
     _sink("*.read_text", "path", ("receiver",), receiver_tag="pathobj"),
     _sink("*.read_bytes", "path", ("receiver",), receiver_tag="pathobj"),
     _sink("*.write_text", "path", ("receiver",), receiver_tag="pathobj"),
@@ -440,9 +459,12 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("jinja2.Markup", "xss", (0,), report_cwe=79),
     _sink("django.utils.safestring.mark_safe", "xss", (0,), report_cwe=79),
     _sink("django.utils.safestring.SafeString", "xss", (0,), report_cwe=79),
-    _sink("flask.render_template_string", "xss", (0, "source"), severity="high"),
-    _sink("jinja2.Template", "xss", (0, "source"), severity="high"),
-    _sink("*.from_string", "xss", (0, "source"), receiver_re=r"(?i)env|jinja", severity="high"),
+    _sink("flask.render_template_string", "ssti", (0, "source")),
+    _sink("jinja2.Template", "ssti", (0, "source")),
+    _sink("django.template.Template", "ssti", (0, "template_string")),
+    _sink("mako.template.Template", "ssti", (0, "text")),
+    _sink("jinja2.Environment.from_string", "ssti", (0, "source")),
+    _sink("*.from_string", "ssti", (0, "source"), unknown_receiver=("jinja2",)),
     _sink("flask.make_response", "xss", (0,), **_HTML_TYPES),
     _sink("flask.Response", "xss", (0, "response"), **_HTML_TYPES),
     _sink("werkzeug.wrappers.Response", "xss", (0, "response"), **_HTML_TYPES),
@@ -464,15 +486,32 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("*.search_st", "ldap", (2, "filterstr")),
     _sink("*.search_ext", "ldap", (2, "filterstr")),
     _sink("*.search_ext_s", "ldap", (2, "filterstr")),
-    _sink("*.search", "ldap", (1, "search_filter"), receiver_re=r"(?i)ldap|conn"),
+    _sink("ldap3.Connection.search", "ldap", (1, "search_filter")),
+    _sink("*.search", "ldap", (1, "search_filter"), unknown_receiver=("ldap3",)),
     # XPath
     _sink("*.xpath", "xpath", (0, "_path")),
     _sink("lxml.etree.XPath", "xpath", (0, "path")),
     _sink("lxml.etree.ETXPath", "xpath", (0, "path")),
-    _sink("*.findall", "xpath", (0, "path"), receiver_re=r"(?i)root|tree|doc|xml|elem|node|dom"),
-    _sink("*.find", "xpath", (0, "path"), receiver_re=r"(?i)root|tree|doc|xml|elem|node|dom"),
-    _sink("*.findtext", "xpath", (0, "path"), receiver_re=r"(?i)root|tree|doc|xml|elem|node|dom"),
-    _sink("*.iterfind", "xpath", (0, "path"), receiver_re=r"(?i)root|tree|doc|xml|elem|node|dom"),
+    _sink("xml.etree.ElementTree.Element.find", "xpath", (0, "path")),
+    _sink("xml.etree.ElementTree.ElementTree.find", "xpath", (0, "path")),
+    _sink("lxml.etree._Element.find", "xpath", (0, "path")),
+    _sink("lxml.etree._ElementTree.find", "xpath", (0, "path")),
+    _sink("xml.etree.ElementTree.Element.findall", "xpath", (0, "path")),
+    _sink("xml.etree.ElementTree.ElementTree.findall", "xpath", (0, "path")),
+    _sink("lxml.etree._Element.findall", "xpath", (0, "path")),
+    _sink("lxml.etree._ElementTree.findall", "xpath", (0, "path")),
+    _sink("xml.etree.ElementTree.Element.findtext", "xpath", (0, "path")),
+    _sink("xml.etree.ElementTree.ElementTree.findtext", "xpath", (0, "path")),
+    _sink("lxml.etree._Element.findtext", "xpath", (0, "path")),
+    _sink("lxml.etree._ElementTree.findtext", "xpath", (0, "path")),
+    _sink("xml.etree.ElementTree.Element.iterfind", "xpath", (0, "path")),
+    _sink("xml.etree.ElementTree.ElementTree.iterfind", "xpath", (0, "path")),
+    _sink("lxml.etree._Element.iterfind", "xpath", (0, "path")),
+    _sink("lxml.etree._ElementTree.iterfind", "xpath", (0, "path")),
+    _sink("*.find", "xpath", (0, "path"), unknown_receiver=_XML),
+    _sink("*.findall", "xpath", (0, "path"), unknown_receiver=_XML),
+    _sink("*.findtext", "xpath", (0, "path"), unknown_receiver=_XML),
+    _sink("*.iterfind", "xpath", (0, "path"), unknown_receiver=_XML),
     # deserialisation
     _sink("pickle.loads", "deserialization", (0, "data"), report_cwe=502),
     _sink("pickle.load", "deserialization", (0, "file"), report_cwe=502),
@@ -484,23 +523,23 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("shelve.open", "deserialization", (0, "filename"), report_cwe=502),
     _sink("jsonpickle.decode", "deserialization", (0, "string")),
     _sink("pandas.read_pickle", "deserialization", (0, "filepath_or_buffer")),
-    _sink("yaml.load", "deserialization", (0, "stream"), report_cwe=20, safe_loader=True),
-    _sink("yaml.load_all", "deserialization", (0, "stream"), report_cwe=20, safe_loader=True),
-    _sink("yaml.unsafe_load", "deserialization", (0, "stream"), report_cwe=20),
-    _sink("yaml.full_load", "deserialization", (0, "stream"), report_cwe=20),
+    _sink("yaml.load", "deserialization", (0, "stream"), safe_loader=True),
+    _sink("yaml.load_all", "deserialization", (0, "stream"), safe_loader=True),
+    _sink("yaml.unsafe_load", "deserialization", (0, "stream")),
+    _sink("yaml.full_load", "deserialization", (0, "stream")),
     # XML
     _sink("lxml.etree.fromstring", "xxe", (0, "text"), xml_parser=(1, "parser")),
     _sink("lxml.etree.XML", "xxe", (0, "text"), xml_parser=(1, "parser")),
     _sink("lxml.etree.parse", "xxe", (0, "source"), xml_parser=(1, "parser")),
-    _sink("xml.etree.ElementTree.fromstring", "xxe", (0, "text"), report_cwe=20),
-    _sink("xml.etree.ElementTree.XML", "xxe", (0, "text"), report_cwe=20),
-    _sink("xml.etree.ElementTree.parse", "xxe", (0, "source"), report_cwe=20),
-    _sink("xml.etree.cElementTree.fromstring", "xxe", (0,), report_cwe=20),
-    _sink("xml.dom.minidom.parseString", "xxe", (0,), report_cwe=20),
-    _sink("xml.dom.minidom.parse", "xxe", (0,), report_cwe=20),
-    _sink("xml.dom.pulldom.parseString", "xxe", (0,), report_cwe=20),
-    _sink("xml.sax.parseString", "xxe", (0,), report_cwe=20),
-    _sink("xml.sax.parse", "xxe", (0,), report_cwe=20),
+    _sink("xml.etree.ElementTree.fromstring", "xxe", (0, "text")),
+    _sink("xml.etree.ElementTree.XML", "xxe", (0, "text")),
+    _sink("xml.etree.ElementTree.parse", "xxe", (0, "source")),
+    _sink("xml.etree.cElementTree.fromstring", "xxe", (0,)),
+    _sink("xml.dom.minidom.parseString", "xxe", (0,)),
+    _sink("xml.dom.minidom.parse", "xxe", (0,)),
+    _sink("xml.dom.pulldom.parseString", "xxe", (0,)),
+    _sink("xml.sax.parseString", "xxe", (0,)),
+    _sink("xml.sax.parse", "xxe", (0,)),
     # session and cookies
     _sink("*.set_cookie", "trust-boundary", (1, "value")),
     _sink("*.set_signed_cookie", "trust-boundary", (1, "value")),
@@ -516,13 +555,21 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("logging.warning", "log", ("*args",)),
     _sink("logging.error", "log", ("*args",)),
     _sink("logging.critical", "log", ("*args",)),
-    _sink("*.debug", "log", ("*args",), receiver_re=r"(?i)log"),
-    _sink("*.info", "log", ("*args",), receiver_re=r"(?i)log"),
-    _sink("*.warning", "log", ("*args",), receiver_re=r"(?i)log"),
-    _sink("*.warn", "log", ("*args",), receiver_re=r"(?i)log"),
-    _sink("*.error", "log", ("*args",), receiver_re=r"(?i)log"),
-    _sink("*.critical", "log", ("*args",), receiver_re=r"(?i)log"),
-    _sink("*.exception", "log", ("*args",), receiver_re=r"(?i)log"),
+    _sink("logging.Logger.debug", "log", ("*args",)),
+    _sink("logging.Logger.info", "log", ("*args",)),
+    _sink("logging.Logger.warning", "log", ("*args",)),
+    _sink("logging.Logger.warn", "log", ("*args",)),
+    _sink("logging.Logger.error", "log", ("*args",)),
+    _sink("logging.Logger.critical", "log", ("*args",)),
+    _sink("logging.Logger.exception", "log", ("*args",)),
+    _sink("logging.Logger.log", "log", ("*args",)),
+    _sink("*.debug", "log", ("*args",), unknown_receiver=_LOGGING),
+    _sink("*.info", "log", ("*args",), unknown_receiver=_LOGGING),
+    _sink("*.warning", "log", ("*args",), unknown_receiver=_LOGGING),
+    _sink("*.warn", "log", ("*args",), unknown_receiver=_LOGGING),
+    _sink("*.error", "log", ("*args",), unknown_receiver=_LOGGING),
+    _sink("*.critical", "log", ("*args",), unknown_receiver=_LOGGING),
+    _sink("*.exception", "log", ("*args",), unknown_receiver=_LOGGING),
     # outbound requests
     _sink("requests.get", "ssrf", (0, "url")),
     _sink("requests.post", "ssrf", (0, "url")),
@@ -535,9 +582,9 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("httpx.get", "ssrf", (0, "url")),
     _sink("httpx.post", "ssrf", (0, "url")),
     _sink("httpx.request", "ssrf", (1, "url")),
-    _sink("urllib.request.urlopen", "ssrf", (0, "url"), report_cwe=22),
-    _sink("urllib.request.Request", "ssrf", (0, "url"), report_cwe=22),
-    _sink("urllib.urlopen", "ssrf", (0, "url"), report_cwe=22),
+    _sink("urllib.request.urlopen", "ssrf", (0, "url")),
+    _sink("urllib.request.Request", "ssrf", (0, "url")),
+    _sink("urllib.urlopen", "ssrf", (0, "url")),
     _sink("urllib3.request", "ssrf", (1, "url")),
     _sink("http.client.HTTPConnection", "ssrf", (0, "host")),
     _sink("http.client.HTTPSConnection", "ssrf", (0, "host")),
@@ -553,13 +600,18 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("re.split", "regex", (0, "pattern")),
 )
 
-#: Item assignments that are sinks: `container[key] = value` where the container matches.
+_RESPONSE_TYPES = ("django.http.HttpResponse", "werkzeug.wrappers.Response", "starlette.responses.Response")
+
+#: Item assignments that are sinks: `container[key] = value` where the container matches by
+#: name and, when given, by type (`types`: the container's; `owner_types`: the object whose
+#: attribute the container is). An unknown type is not a sink here: item stores into dicts
+#: are far too common to lean the other way.
 STORE_SINKS: tuple[dict[str, Any], ...] = (
     {"name": "flask.session", "kind": "trust-boundary"},
     {"name": "request.session", "kind": "trust-boundary"},
     {"name": "*.headers", "kind": "header"},
-    {"name": "*.cookies", "kind": "trust-boundary", "receiver_re": r"(?i)resp"},
-    {"name": "*", "kind": "header", "receiver_re": r"(?i)^(resp|response|res|r)$"},
+    {"name": "*.cookies", "kind": "trust-boundary", "owner_types": _RESPONSE_TYPES},
+    {"name": "*", "kind": "header", "types": ("django.http.HttpResponse",)},
 )
 
 #: Safe YAML loaders (yaml.load(data, Loader=...)).
@@ -586,57 +638,21 @@ class RuleError(ValueError):
 
 
 def name_matches(name: str, pattern: str) -> bool:
-    """Qualified name against a rule pattern (see the module docstring)."""
-    if pattern == name:
-        return True
-    if pattern.startswith("*."):
-        rest = pattern[1:]
-        return name.endswith(rest) or name == pattern[2:]
-    if pattern == "*":
-        return True
-    return "." in pattern and name.endswith("." + pattern)
+    """Qualified name against a rule pattern: the shared syntax (pyresolve.matching) with the
+    taint tables' dotted-suffix reading (`request.GET` matches `self.request.GET`)."""
+    return matches(name, pattern, suffix=True)
 
 
-class PatternTable:
-    """Name patterns indexed by their last dotted segment, the only ones that can match a name.
-
-    Every way `name_matches` accepts a pattern other than `*` (equal, `*.suffix`, dotted
-    suffix) makes the name end with the pattern's last segment, so a lookup compares a name
-    with a handful of patterns instead of the whole table.
-    """
+class PatternTable(PatternIndex):
+    """Name patterns indexed by their last dotted segment (taint tables: dotted-suffix reading)."""
 
     def __init__(self, patterns: Iterable[str], values: Iterable[Any] = ()) -> None:
-        self.values = list(values)  # what each pattern stands for (a kind, a sink), if given
-        self._by_last: dict[str, list[tuple[int, str]]] = {}
-        for position, pattern in enumerate(patterns):
-            last = "*" if pattern == "*" else pattern.rsplit(".", 1)[-1]
-            self._by_last.setdefault(last, []).append((position, pattern))
-
-    def candidates(self, name: str) -> list[tuple[int, str]]:
-        """(position in the table, pattern) of the patterns that may match `name`, in table order."""
-        last = name.rsplit(".", 1)[-1]
-        rows = self._by_last.get(last, [])
-        if last != "*" and "*" in self._by_last:
-            rows = sorted(rows + self._by_last["*"])
-        return rows
-
-    def first_match(self, name: str, *, dotted_only: bool = False) -> int | None:
-        """Position of the first pattern matching `name` (only patterns with a dot, if asked)."""
-        for position, pattern in self.candidates(name):
-            if (not dotted_only or "." in pattern) and name_matches(name, pattern):
-                return position
-        return None
+        super().__init__(patterns, values, suffix=True)
 
 
-@lru_cache(maxsize=64)
-def _table(patterns: frozenset[str]) -> PatternTable:
-    return PatternTable(patterns)
-
-
-@lru_cache(maxsize=8192)
 def matches_any(name: str, patterns: frozenset[str]) -> bool:
     """Whether a name matches any pattern of a fixed table (cached: tables never change)."""
-    return _table(patterns).first_match(name) is not None
+    return _matches_any(name, patterns, suffix=True)
 
 
 @dataclass
@@ -654,6 +670,15 @@ class RuleSet:
     _src_table: PatternTable | None = None
     _san_cache: dict[str, frozenset[str] | None] = field(default_factory=dict)
     _src_cache: dict[str, str | None] = field(default_factory=dict)
+    _typed_methods: frozenset[str] | None = None
+
+    def is_sink_method(self, method: str) -> bool:
+        """Whether some sink is a method of that name on a typed receiver (`Type.method`)."""
+        if self._typed_methods is None:
+            self._typed_methods = frozenset(
+                s.name.rsplit(".", 1)[-1] for s in self.sinks if "." in s.name and not s.name.startswith("*")
+            )
+        return method in self._typed_methods
 
     def sinks_for(self, name: str) -> tuple[Sink, ...]:
         found = self._sink_cache.get(name)
