@@ -73,7 +73,7 @@ def test_flask_views_findings_keep_bandit_severity_confidence_and_cwe():
     assert shell.message.startswith(
         '`subprocess.call(f"convert {filename} out.png", shell=True)`: subprocess call'
     )
-    assert found["B506"][0].cwe == 20 and found["B506"][0].severity == "medium"
+    assert found["B506"][0].cwe == 502 and found["B506"][0].severity == "medium"
     assert found["B501"][0].severity == "high" and found["B501"][0].cwe == 295
     assert found["B301"][0].start_line == 22  # pickle.loads
     assert {"B403", "B404"} <= set(found)  # import blacklists

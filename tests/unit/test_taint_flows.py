@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from prguard.analyzers.taint_rules import RuleError, build_rules
+from prguard.analyzers.taint.rules import RuleError, build_rules
 from prguard.engine.model import Confidence, Severity
 
 from tests.unit.taint_helpers import rules_of, taint
@@ -206,9 +206,9 @@ def test_finding_shape_message_flow_cwe_and_scope() -> None:
     assert shifted[0].fingerprint == finding.fingerprint and shifted[0].start_line == finding.start_line + 3
 
 
-def test_bandit_cwe_is_used_where_bandit_reports_the_same_call() -> None:
+def test_code_injection_is_reported_under_its_own_cwe() -> None:
     code = flask('eval(request.args["e"])\nexec(request.args["e"])')
-    assert {f.cwe for f in taint(code)} == {78}  # bandit B307/B102 say CWE-78
+    assert {f.cwe for f in taint(code)} == {95}  # prguard files bandit's B307/B102 under 95 too
     titles = {f.title for f in taint(code)}
     assert titles == {"Code injection (CWE-95)"}
 

@@ -9,7 +9,7 @@ from prguard.analyzers.taint import TaintAnalyzer, interpreter
 from prguard.analyzers.taint.interpreter import Program
 from prguard.analyzers.taint.modules import ModuleInfo
 from prguard.analyzers.taint.reach import functions_to_run
-from prguard.analyzers.taint_rules import build_rules
+from prguard.analyzers.taint.rules import build_rules
 
 from tests.unit.taint_helpers import context
 

@@ -89,6 +89,20 @@ CASES: dict[str, tuple[str, str | None]] = {
     ),
     # code (94/95)
     "eval": (view('expr = request.args["expr"]\nreturn str(eval(expr))'), "taint-code-injection"),
+    "ssti-template-string": (
+        view(
+            'from flask import render_template_string\nname = request.args["n"]\n'
+            'return render_template_string("Hi " + name)'
+        ),
+        "taint-template-injection",
+    ),
+    "ssti-context-variable": (
+        view(
+            'from flask import render_template_string\nname = request.args["n"]\n'
+            'return render_template_string("Hi {{ n }}", n=name)'
+        ),
+        None,
+    ),
     "eval-float": (view('expr = float(request.args["expr"])\nreturn str(eval("1 + %f" % expr))'), None),
     # path (22)
     "path-open": (
@@ -272,7 +286,7 @@ def test_sink_family(name: str) -> None:
 
 
 def test_every_sink_family_has_a_vulnerable_and_a_safe_case() -> None:
-    from prguard.analyzers.taint_rules import KINDS
+    from prguard.analyzers.taint.rules import KINDS
 
     vulnerable = {rule for _, rule in CASES.values() if rule}
     assert {kind.rule_id for kind in KINDS.values()} <= vulnerable

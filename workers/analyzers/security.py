@@ -323,17 +323,62 @@ def _test_ids(values: Any) -> frozenset[str]:
     return frozenset(n.upper() if _TEST_ID.match(n) else n for n in names)
 
 
+#: Bandit tests whose CWE is not MITRE's entry for the weakness they find (audited against
+#: cwe.mitre.org; pinned by tests/unit/test_security_cwe.py): eval/exec are code injection
+#: (95, bandit says 78), XML parsers are XXE (611, bandit says 20), yaml.load/pickle are
+#: deserialisation of untrusted data (502), mark_safe and autoescape=False are XSS (79, bandit
+#: says 80 and 94), urlopen with any scheme is a request to a caller-chosen URL (918, bandit 22).
+CWE_BY_TEST: dict[str, int] = {
+    "B307": 95,
+    "B102": 95,
+    "B506": 502,
+    "B301": 502,
+    "B302": 502,
+    "B308": 79,
+    "B703": 79,
+    "B701": 79,
+    "B310": 918,
+    **{f"B{n}": 611 for n in range(313, 321)},
+    "B405": 611,
+    "B406": 611,
+    "B407": 611,
+    "B408": 611,
+    "B409": 611,
+    "B410": 611,
+    "B411": 611,
+}
+
+#: Bandit tests that also fire on the recommended, safe form of an API; there they are
+#: informational (`_safe_form`), elsewhere they keep bandit's severity.
+SAFE_FORM_TESTS = frozenset({"B603"})
+
+
+def _safe_form(test_id: str, node: ast.AST | None) -> bool:
+    """`subprocess.run(["git", "status", arg])` (a list with a constant program, no shell) is
+    the form bandit recommends instead of `shell=True`."""
+    if not isinstance(node, ast.Call) or not node.args:
+        return False
+    command = node.args[0]
+    if not isinstance(command, ast.List | ast.Tuple) or not command.elts:
+        return False
+    program = command.elts[0]
+    return isinstance(program, ast.Constant) and isinstance(program.value, str)
+
+
 def _finding(issue: Any, ctx: FileContext, byte_lines: list[bytes]) -> Finding:
     node = getattr(issue, "_prguard_node", None)
     start, start_col, end, end_col = _position(issue, node, byte_lines)
     snippet = _segment(byte_lines, start, start_col, end, end_col)
     scope = getattr(issue, "_prguard_scope", "")
-    cwe = issue.cwe.id or None
+    cwe = CWE_BY_TEST.get(issue.test_id, issue.cwe.id or None)
     quote = _quote(snippet)
+    severity = _SEVERITY.get(issue.severity, Severity.INFO)
+    if issue.test_id in SAFE_FORM_TESTS and _safe_form(issue.test_id, node):
+        severity = Severity.INFO
     return Finding(
         rule_id=issue.test_id,
         analyzer="security",
-        severity=_SEVERITY.get(issue.severity, Severity.INFO),
+        severity=severity,
         confidence=_CONFIDENCE.get(issue.confidence, Confidence.LOW),
         path=ctx.path,
         start_line=start,

@@ -1,4 +1,4 @@
-"""Taint analysis: untrusted data followed from sources to sinks (see taint_rules for the tables)."""
+"""Taint analysis: untrusted data followed from sources to sinks (see taint.rules for the tables)."""
 
 from prguard.analyzers.taint.analyzer import TaintAnalyzer
 

@@ -17,19 +17,7 @@ from typing import Any
 
 from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo
 from prguard.analyzers.taint.reach import functions_to_run
-from prguard.analyzers.taint.values import (
-    CLEAN,
-    NOCONST,
-    OPAQUE,
-    PARAM,
-    Step,
-    Trace,
-    Value,
-    join,
-    join_states,
-    merge,
-)
-from prguard.analyzers.taint_rules import (
+from prguard.analyzers.taint.rules import (
     ALL,
     CLEAN_RESULTS,
     GUARD_CALLS,
@@ -50,6 +38,18 @@ from prguard.analyzers.taint_rules import (
     Sink,
     matches_any,
     name_matches,
+)
+from prguard.analyzers.taint.values import (
+    CLEAN,
+    NOCONST,
+    OPAQUE,
+    PARAM,
+    Step,
+    Trace,
+    Value,
+    join,
+    join_states,
+    merge,
 )
 
 State = dict[str, Value]
@@ -219,7 +219,11 @@ class Program:
             pattern = row["name"]
             if pattern != "*" and not (qual == pattern or name_matches(qual, pattern)):
                 continue
-            if "receiver_re" in row and not re.search(row["receiver_re"], text):
+            if "types" in row and not _is_a(mod, container, row["types"]):
+                continue
+            if "owner_types" in row and not (
+                isinstance(container, ast.Attribute) and _is_a(mod, container.value, row["owner_types"])
+            ):
                 continue
             return row, text
         return None
@@ -907,9 +911,10 @@ class Runner:
             callee = self.ev(func, state)
         args = [self.ev(a, state) for a in node.args]
         kwargs = {kw.arg or f"**{i}": self.ev(kw.value, state) for i, kw in enumerate(node.keywords)}
-        if isinstance(func, ast.Name) and func.id in state and not self.program.lookup(qual):
+        shadowed = isinstance(func, ast.Name) and func.id in state and qual == func.id
+        if shadowed and not self.program.lookup(qual):
             return merge([callee, *args, *kwargs.values()])
-        for sink in self.rules.sinks_for(qual) if qual else ():
+        for sink in self._sinks(node, qual):
             self.check_sink(sink, node, receiver, args, kwargs)
         target = self._resolve(func, state)
         if target is not None:
@@ -919,6 +924,14 @@ class Runner:
             step = Step(self.mod.path, node.lineno, f"`{_text(self.mod, func)}()`")
             return replace(result, traces=frozenset({Trace(OPAQUE, qual, (step,))}))
         return self._widen(result, node)
+
+    def _sinks(self, node: ast.Call, qual: str) -> list[Sink]:
+        """Sinks a call matches by its qualified name or, for a method, by its receiver's type."""
+        found: list[Sink] = list(self.rules.sinks_for(qual)) if qual else []
+        if isinstance(node.func, ast.Attribute) and self.rules.is_sink_method(node.func.attr):
+            for name in self.mod.call_names(node)[1:]:
+                found.extend(s for s in self.rules.sinks_for(name) if s not in found)
+        return found
 
     def _project_call(self, func: ast.expr, qual: str) -> bool:
         """A call into this project's code we cannot see: its result is unknown, not clean."""
@@ -1100,9 +1113,9 @@ class Runner:
         self, sink: Sink, node: ast.Call, receiver: Value | None, args: list[Value], kwargs: dict[str, Value]
     ) -> None:
         cond = sink.conditions
-        func = node.func
-        receiver_text = _text(self.mod, func.value, 200) if isinstance(func, ast.Attribute) else ""
-        if "receiver_re" in cond and not re.search(cond["receiver_re"], receiver_text):
+        if "unknown_receiver" in cond and not self._unknown_receiver_counts(node, receiver, cond):
+            return
+        if cond.get("module_receiver") and not self._module_argument(node):
             return
         if "receiver_tag" in cond and (receiver is None or cond["receiver_tag"] not in receiver.tags):
             return
@@ -1145,6 +1158,34 @@ class Runner:
         if not reached:
             for cwe in {sink.report_cwe, sink.cwe} | RELATED_CWES.get(sink.kind, frozenset()):
                 self.summary.cleared.add((node.lineno, cwe))
+
+    def _unknown_receiver_counts(self, node: ast.Call, receiver: Value | None, cond: Any) -> bool:
+        """A `*.method` row stands for a typed sink whose receiver's type is unknown here.
+
+        It counts only when the type really is unknown (a known type has its own rows), the
+        receiver is an object (not an imported module or a string) and the module imports
+        the library the typed sink belongs to: the API shape, never the variable's name.
+        """
+        func = node.func
+        if not isinstance(func, ast.Attribute):
+            return False
+        if self.mod.receiver_type(func.value) is not None:
+            return False
+        root = func.value
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if isinstance(root, ast.Name) and root.id in self.mod.imports:
+            return False
+        if receiver is not None and ("text" in receiver.tags or isinstance(receiver.const, str)):
+            return False
+        return self.mod.imports_any(tuple(cond["unknown_receiver"]))
+
+    def _module_argument(self, node: ast.Call) -> bool:
+        """`getattr(os, name)`: the first argument is an imported module or object, not data."""
+        first = node.args[0] if node.args else None
+        while isinstance(first, ast.Attribute):
+            first = first.value
+        return isinstance(first, ast.Name) and first.id in self.mod.imports
 
     def _sink_arguments(
         self, sink: Sink, node: ast.Call, receiver: Value | None, args: list[Value], kwargs: dict[str, Value]
@@ -1259,6 +1300,14 @@ class Runner:
             self.summary.hits.append(hit)
 
 
+def _is_a(mod: ModuleInfo, node: ast.expr, types: tuple[str, ...]) -> bool:
+    """Whether the resolver infers `node` to be of one of `types` (or a subtype)."""
+    found = mod.receiver_type(node)
+    if found is None or mod.resolver is None:
+        return False
+    return any(t in types for t in mod.resolver.supertypes(found))
+
+
 def _compose(outer: Trace, into: Step, inner: Trace) -> Trace:
     """The caller's trace continued into a callee along the callee's parameter trace."""
     trace = outer.then(into)
@@ -1340,12 +1389,12 @@ def _compare(op: ast.cmpop, left: Any, right: Any) -> Any:
 
 
 def _cwe(kind: str) -> int:
-    from prguard.analyzers.taint_rules import KINDS
+    from prguard.analyzers.taint.rules import KINDS
 
     return KINDS[kind].cwe
 
 
 def _severity(kind: str) -> str:
-    from prguard.analyzers.taint_rules import KINDS
+    from prguard.analyzers.taint.rules import KINDS
 
     return KINDS[kind].severity

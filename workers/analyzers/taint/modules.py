@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from prguard.analyzers.base import walk_statements
+from prguard.analyzers.pyresolve import Resolver
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -58,10 +59,12 @@ class ModuleInfo:
     by_name: dict[str, FunctionInfo] = field(default_factory=dict)  # plain names, last wins
     classes: dict[str, dict[str, FunctionInfo]] = field(default_factory=dict)
     frameworks: set[str] = field(default_factory=set)
+    resolver: Resolver | None = None
 
     @classmethod
     def build(cls, path: str, tree: ast.Module, lines: list[str]) -> ModuleInfo:
         info = cls(path=path, name=module_name(path), tree=tree, lines=lines)
+        info.resolver = Resolver(tree, info.name, is_package=path.endswith("__init__.py"))
         info._collect_imports()
         info._collect_functions(tree.body, prefix="", class_name=None)
         return info
@@ -104,7 +107,11 @@ class ModuleInfo:
             )
 
     def qualname(self, node: ast.AST) -> str | None:
-        """Dotted name of a Name/Attribute chain through the imports; calls in it become `x()`."""
+        """Dotted name of a Name/Attribute chain through imports and aliases (the shared
+        resolver: `builtins.eval` is `eval`, `run = os.system` makes `run` `os.system`);
+        calls in it become `x()`."""
+        if self.resolver is not None:
+            return self.resolver.qualname(node)
         parts: list[str] = []
         while True:
             if isinstance(node, ast.Attribute):
@@ -122,6 +129,21 @@ class ModuleInfo:
             else:
                 return None
         return ".".join(reversed(parts))
+
+    def call_names(self, call: ast.Call) -> tuple[str, ...]:
+        """The call's qualified name, then `Type.method` for its receiver's type and supertypes."""
+        if self.resolver is None:
+            qual = self.qualname(call.func)
+            return (qual,) if qual else ()
+        return self.resolver.call_names(call)
+
+    def receiver_type(self, node: ast.expr) -> str | None:
+        """The inferred type of an object expression (None: unknown)."""
+        return self.resolver.type_of(node) if self.resolver is not None else None
+
+    def imports_any(self, packages: tuple[str, ...]) -> bool:
+        """Whether the module imports one of these top-level packages."""
+        return self.resolver is not None and any(self.resolver.imports_package(p) for p in packages)
 
     # -- functions ---------------------------------------------------------------------------------
 

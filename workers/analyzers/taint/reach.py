@@ -35,7 +35,7 @@ def functions_to_run(program: Program) -> set[Key]:
     """Keys of the functions that may hold or reach a sink, or reach a recursive call."""
     calls: dict[Key, set[Key]] = {}
     with_sinks: list[Key] = []
-    # a sink pattern matches only names ending with its last segment (see taint_rules.PatternTable)
+    # a sink pattern matches only names ending with its last segment (see pyresolve.PatternIndex)
     sink_names = {sink.name.rsplit(".", 1)[-1] for sink in program.rules.sinks}
     for mod in program.modules:
         for func in mod.functions.values():
@@ -62,10 +62,9 @@ def _scan(
         node = todo.pop()
         kind = type(node)
         if kind is ast.Call:
-            if sink_names is None or _last_name(mod, node.func) in sink_names:  # type: ignore[attr-defined]
-                qual = mod.qualname(node.func) or ""  # type: ignore[attr-defined]
-                if qual and rules.sinks_for(qual):
-                    return True, callees
+            named = sink_names is None or _last_name(mod, node.func) in sink_names  # type: ignore[attr-defined]
+            if named and any(rules.sinks_for(name) for name in mod.call_names(node)):  # type: ignore[arg-type]
+                return True, callees
             target = program.resolve(mod, func.class_name, node.func)  # type: ignore[attr-defined]
             if target is not None:
                 callees.add((target[0].path, target[1].qualname))
@@ -90,9 +89,10 @@ def _last_name(mod: ModuleInfo, func: ast.expr) -> str | None:
     """The last segment of the name `mod.qualname(func)` gives a called expression."""
     if isinstance(func, ast.Attribute):
         return func.attr
-    if isinstance(func, ast.Name):
-        return mod.imports.get(func.id, func.id).rsplit(".", 1)[-1]
-    return None  # `f()(x)`, `table[k](x)`: no sink name ends like `f()`
+    if isinstance(func, ast.Name | ast.Call):  # a name may be an alias (`run = os.system`, partial(...))
+        qual = mod.qualname(func)
+        return qual.rsplit(".", 1)[-1] if qual else None
+    return None  # `table[k](x)`: no sink name ends like that
 
 
 def _callers_of(keys: list[Key], calls: dict[Key, set[Key]]) -> set[Key]:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from prguard.analyzers.taint_rules import ALL
+from prguard.analyzers.taint.rules import ALL
 
 MAX_TRACES = 6
 MAX_STEPS = 12
