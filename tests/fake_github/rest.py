@@ -1049,4 +1049,7 @@ def _github_error(error: graphql.GraphQLError) -> dict[str, Any]:
     return formatted
 
 
-from tests.fake_github import manifests  # noqa: E402,F401  (registers the App manifest conversion)
+from tests.fake_github import (  # noqa: E402  (each registers its handlers)
+    gitrefs,  # noqa: F401  (git refs, trees, commits with files)
+    manifests,  # noqa: F401  (the App manifest conversion)
+)
