@@ -17,14 +17,19 @@ BASE: dict[str, str] = {
     "shop/checkout.py": (
         "from billing.pricing import charge as bill\n\n\ndef checkout(total):\n    return bill(total)\n"
     ),
-    "shop/refunds.py": 'import billing.pricing as p\n\n\ndef refund(total):\n    return p.charge(-total, "eur")\n',
+    "shop/refunds.py": (
+        'import billing.pricing as p\n\n\ndef refund(total):\n    return p.charge(-total, "eur")\n'
+    ),
     "shop/subscriptions.py": (
         "from billing.pricing import charge\n\n\n"
         "def renew(plan):\n    return charge(plan.price, currency=plan.currency)\n"
     ),
-    "shop/invoices.py": "from billing import pricing\n\n\ndef invoice(total):\n    return pricing.charge(total)\n",
+    "shop/invoices.py": (
+        "from billing import pricing\n\n\ndef invoice(total):\n    return pricing.charge(total)\n"
+    ),
     "shop/forwarding.py": (
-        "from billing.pricing import charge\n\n\ndef forward(*args, **kwargs):\n    return charge(*args, **kwargs)\n"
+        "from billing.pricing import charge\n\n\n"
+        "def forward(*args, **kwargs):\n    return charge(*args, **kwargs)\n"
     ),
 }
 
