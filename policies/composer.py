@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import copy
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import SchemaError
 from prguard.policies.patterns import PatternError, check_glob, check_regex
 from prguard.policies.rulepaths import check_rule_path
 
@@ -27,28 +25,39 @@ PUBLISHED_SCHEMA = HERE / "prguard.schema.json"
 #: by prguard.policies.rules, so `ai_authored:` overrides cannot replace them)
 _ROOT_ONLY = ("version", "extends", "rules", "rules_disabled")
 
-FORMAT_CHECKER = FormatChecker(formats=())
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, FormatChecker
 
 
-@FORMAT_CHECKER.checks("glob", raises=PatternError)
 def _is_glob(value: object) -> bool:
     if isinstance(value, str):
         check_glob(value)
     return True
 
 
-@FORMAT_CHECKER.checks("regex", raises=PatternError)
 def _is_safe_regex(value: object) -> bool:
     if isinstance(value, str):
         check_regex(value)
     return True
 
 
-@FORMAT_CHECKER.checks("rule-path", raises=PatternError)
 def _is_rule_path(value: object) -> bool:
     if isinstance(value, str):
         check_rule_path(value)
     return True
+
+
+@cache
+def format_checker() -> FormatChecker:
+    """prguard's formats (glob, regex, rule-path); jsonschema is imported only when a file is validated,
+    which a review without a policy file never does (jsonschema's import is ~50 ms of a CLI run)."""
+    from jsonschema import FormatChecker
+
+    checker = FormatChecker(formats=())
+    checker.checks("glob", raises=PatternError)(_is_glob)
+    checker.checks("regex", raises=PatternError)(_is_safe_regex)
+    checker.checks("rule-path", raises=PatternError)(_is_rule_path)
+    return checker
 
 
 def preset_names() -> list[str]:
@@ -82,14 +91,28 @@ def schema_text() -> str:
 
 @lru_cache(maxsize=4)
 def _validator(signature: tuple[tuple[str, int], ...]) -> Draft202012Validator:
-    return Draft202012Validator(_compose(signature), format_checker=FORMAT_CHECKER)
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(_compose(signature), format_checker=format_checker())
+
+
+def check_fragments() -> None:
+    """Meta-validate every fragment against JSON Schema 2020-12 (the tests do; a review does not pay
+    for it: checking the shipped fragments took ~85 ms of every CLI run)."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    for path in [*SCHEMA_DIR.glob("analyzers/*.json"), *SCHEMA_DIR.glob("sections/*.json")]:
+        try:
+            Draft202012Validator.check_schema(json.loads(path.read_text(encoding="utf-8")))
+        except SchemaError as exc:
+            raise RuntimeError(f"policy schema fragment {path}: {exc}") from exc
 
 
 def _load_fragment(path: Path) -> dict[str, Any]:
     try:
         fragment = json.loads(path.read_text(encoding="utf-8"))
-        Draft202012Validator.check_schema(fragment)
-    except (ValueError, SchemaError) as exc:
+    except ValueError as exc:
         raise RuntimeError(f"policy schema fragment {path}: {exc}") from exc
     shape = fragment.get("items", {}) if fragment.get("type") == "array" else fragment
     scalar_list = fragment.get("type") == "array" and shape.get("type") in ("string", "integer")

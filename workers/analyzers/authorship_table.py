@@ -204,4 +204,6 @@ def parse_table(data: Any, source: str) -> MarkerTable:
 @cache
 def builtin_table() -> MarkerTable:
     """The table shipped with prguard (parsed once per process)."""
-    return parse_table(yaml.safe_load(MARKERS_FILE.read_text(encoding="utf-8")), MARKERS_FILE.name)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster on this 30 KB file
+    data = yaml.load(MARKERS_FILE.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+    return parse_table(data, MARKERS_FILE.name)
