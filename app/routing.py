@@ -281,7 +281,9 @@ def _installation(data: Mapping[str, Any], delivery_id: str, app_id: int, known:
     if installation_id is None:
         return Decision("ignore", "installation event without an installation id")
     if action in ("deleted", "suspend"):
-        return Decision("forget", f"installation {action}", installation_id=installation_id)
+        # deleted: the change ledger's rows of the installation go too (a suspension keeps them)
+        purge = {"purge_ledger": True} if action == "deleted" else {}
+        return Decision("forget", f"installation {action}", installation_id=installation_id, extra=purge)
     if action in ("created", "unsuspend"):
         return Decision("restore", f"installation {action}", installation_id=installation_id)
     return Decision("unhandled", f"installation.{action} needs no work from prguard")

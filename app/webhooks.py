@@ -25,6 +25,7 @@ from prguard.queue.celery_app import (
     ANALYZE_QUEUE,
     FORGET_TASK,
     HELP_TASK,
+    LEDGER_TASK,
     REVIEW_TASK,
     WAIVE_TASK,
     WRITE_QUEUE,
@@ -170,6 +171,9 @@ class Receiver:
                 self.state.record_closed(
                     decision.installation_id, decision.full_name, decision.number, dict(decision.closed)
                 )
+                self._send(
+                    LEDGER_TASK, self._closed_event(event, decision), ANALYZE_QUEUE, event.delivery_id, []
+                )
             return self._answer("recorded", decision.reason, event, [], context)
         if decision.kind in ("forget", "restore"):
             return self._installation_change(event, decision, context)
@@ -203,6 +207,9 @@ class Receiver:
             "delivery_id": event.delivery_id,
         }
         self._send(FORGET_TASK, forget, ANALYZE_QUEUE, event.delivery_id, [])
+        if decision.extra.get("purge_ledger") and repositories is None:
+            purge = {"kind": "purge", "installation_id": installation_id, "delivery_id": event.delivery_id}
+            self._send(LEDGER_TASK, purge, ANALYZE_QUEUE, event.delivery_id, [])
         return self._answer(
             "queued",
             decision.reason,
@@ -215,6 +222,24 @@ class Receiver:
                 "repositories": repositories,
             },
         )
+
+    @staticmethod
+    def _closed_event(event: Event, decision: Decision) -> dict[str, Any]:
+        """The change ledger's record of a merge or a close without merging (written by a worker)."""
+        owner, _, repo = decision.full_name.partition("/")
+        closed = decision.closed or {}
+        return {
+            "kind": "closed",
+            "installation_id": decision.installation_id,
+            "owner": owner,
+            "repo": repo,
+            "number": decision.number,
+            "merged": bool(closed.get("merged")),
+            "merge_commit_sha": closed.get("merge_commit_sha"),
+            "merged_at": closed.get("merged_at"),
+            "closed_at": closed.get("closed_at"),
+            "delivery_id": event.delivery_id,
+        }
 
     def _send(
         self, task: str, kwargs: dict[str, Any], queue: str, delivery_id: str, claims: list[str]

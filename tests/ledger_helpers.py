@@ -13,11 +13,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
-
 from prguard.engine.model import ChangedFile, Finding, ReviewResult, Severity
 from prguard.ledger.db import make_engine, upgrade
 from prguard.ledger.models import Base
+from sqlalchemy import Engine, text
 
 PG_URL = os.environ.get("LEDGER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/prguard_test")
 _PG_PROBLEM: list[str] = []
@@ -94,7 +93,11 @@ def timeout_finding(path: str = "app/client.py", line: int = 5, fingerprint: str
 
 
 def review_result(findings: list[Finding], *, ai: bool = True, agent: str = "claude-code") -> ReviewResult:
-    authorship = {"ai_authored": ai, "confidence": "high" if ai else None, "agents": [{"id": agent}] if ai else []}
+    authorship = {
+        "ai_authored": ai,
+        "confidence": "high" if ai else None,
+        "agents": [{"id": agent}] if ai else [],
+    }
     return ReviewResult(
         conclusion="neutral" if findings else "success",
         findings=findings,

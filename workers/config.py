@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_WEB_URL = "https://github.com"
+DEFAULT_LEDGER_RETENTION_DAYS = 365
 DEFAULT_MEMBERSHIP_TTL = 5 * 60  # dashboard: seconds an org-membership answer from GitHub is trusted
 MIN_SESSION_SECRET_LENGTH = 32
 DEFAULT_MAX_PAYLOAD_BYTES = 26 * 1024 * 1024  # GitHub caps payloads at 25 MB
@@ -36,6 +37,9 @@ ENV_VARS: dict[str, str] = {
     "GITHUB_CLIENT_ID": "the App's client id (written by `prguard app register`; informational)",
     "GITHUB_API_URL": "REST base URL (default https://api.github.com; GHES: https://HOST/api/v3)",
     "GITHUB_GRAPHQL_URL": "GraphQL URL (default derived from GITHUB_API_URL)",
+    "DATABASE_URL": "the change ledger's database (default: SQLite file in PRGUARD_DATA_DIR; postgresql://...)",
+    "PRGUARD_DATA_DIR": "directory of the default SQLite ledger (default ~/.local/share/prguard)",
+    "LEDGER_RETENTION_DAYS": "days the ledger keeps reviews and findings (default 365; enforced daily by beat)",
     "GITHUB_WEB_URL": "GitHub's web URL: OAuth pages and links (default https://github.com; GHES: https://HOST)",
     "GITHUB_OAUTH_CLIENT_ID": "the App's OAuth client id: turns the dashboard on (web process)",
     "GITHUB_OAUTH_CLIENT_SECRET": "the App's OAuth client secret (required with GITHUB_OAUTH_CLIENT_ID)",
@@ -103,6 +107,7 @@ class Settings:
     github_oauth_client_secret: str = field(default="", repr=False)
     session_secret: str = field(default="", repr=False)
     dashboard_membership_ttl: int = DEFAULT_MEMBERSHIP_TTL
+    ledger_retention_days: int = DEFAULT_LEDGER_RETENTION_DAYS  # the change ledger (prguard.ledger)
 
     @property
     def dashboard_enabled(self) -> bool:
@@ -141,6 +146,7 @@ class Settings:
         api_url = (text("GITHUB_API_URL", DEFAULT_API_URL) or DEFAULT_API_URL).rstrip("/")
         if not _is_http_url(api_url):
             problems["GITHUB_API_URL"] = "must be an http(s) URL such as https://api.github.com"
+        retention = _positive_int(text("LEDGER_RETENTION_DAYS"), "LEDGER_RETENTION_DAYS", problems)
         graphql_url = (text("GITHUB_GRAPHQL_URL") or "").rstrip("/")
         if graphql_url and not _is_http_url(graphql_url):
             problems["GITHUB_GRAPHQL_URL"] = "must be an http(s) URL"
@@ -174,6 +180,7 @@ class Settings:
             redis_key_prefix=prefix,
             task_soft_time_limit=soft_limit,
             task_time_limit=hard_limit,
+            ledger_retention_days=retention or DEFAULT_LEDGER_RETENTION_DAYS,
             **dashboard,
         )
 

@@ -78,6 +78,13 @@ GITHUB_CALLS = Counter(
     "GitHub API requests, by method, route template and status (0: no answer).",
     ["method", "route", "status"],
 )
+LEDGER_OPERATIONS = Counter(
+    "prguard_ledger_operations",
+    "Change-ledger reads and writes, by operation (review, closed, waiver, purge, retention, lookup, digest) "
+    "and outcome (ok; retried: the database did not answer and the write was queued again; lost: given up; "
+    "failed: a look-up that did not answer).",
+    ["operation", "outcome"],
+)
 RATE_LIMIT_REMAINING = Gauge(
     "prguard_github_rate_limit_remaining",
     "Requests left in GitHub's rate-limit window, as last seen, by resource (core, graphql, ...).",

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
-
 from prguard.ledger import queries
 from prguard.ledger.db import session_scope
 from prguard.ledger.extract import review_record
 from prguard.ledger.lifecycle import enforce_retention, purge_installation
 from prguard.ledger.models import Base, ChangedFunction, Finding, PullRequest, Review
 from prguard.ledger.record import record_closed, record_review, record_waiver
+from sqlalchemy import func, select
+
 from tests.ledger_helpers import NOW, head_file, migrated_store, review_result, store, timeout_finding
 
 __all__ = ["migrated_store", "store"]  # fixtures
@@ -62,7 +62,9 @@ def test_seen_before_counts_other_pulls_of_the_same_org_only(store):
     _write(store, _record(repo="api", number=1, head="1" * 40, at=NOW - dt.timedelta(days=3)))
     _write(store, _record(repo="web", number=2, head="2" * 40, at=NOW - dt.timedelta(days=2), agent="codex"))
     _write(store, _record(owner="other", repo="api", number=1, installation=8, head="9" * 40))
-    _write(store, _record(repo="api", number=5, head="8" * 40, at=NOW - dt.timedelta(days=90)))  # out of window
+    _write(
+        store, _record(repo="api", number=5, head="8" * 40, at=NOW - dt.timedelta(days=90))
+    )  # out of window
     third = _record(repo="api", number=3, head="3" * 40, at=NOW)
     _write(store, third)
     with session_scope(store) as session:
@@ -82,8 +84,12 @@ def test_seen_before_is_empty_for_a_first_occurrence_and_for_another_org(store):
     first = _record()
     _write(store, first)
     with session_scope(store) as session:
-        assert queries.seen_before(session, "acme", first.pattern_keys(), full_name="acme/api", number=1) == []
-        assert queries.seen_before(session, "other", first.pattern_keys(), full_name="other/x", number=1) == []
+        assert (
+            queries.seen_before(session, "acme", first.pattern_keys(), full_name="acme/api", number=1) == []
+        )
+        assert (
+            queries.seen_before(session, "other", first.pattern_keys(), full_name="other/x", number=1) == []
+        )
 
 
 def test_merge_waiver_and_accepted_risk(store):
@@ -105,7 +111,9 @@ def test_installation_deleted_leaves_no_row(store):
     _write(store, _record(check_run_id=1))
     _write(store, _record(owner="other", installation=8, head="f" * 40))
     with session_scope(store) as session:
-        record_waiver(session, installation_id=7, owner="acme", repo="api", check_run_id=1, login="x", reason="")
+        record_waiver(
+            session, installation_id=7, owner="acme", repo="api", check_run_id=1, login="x", reason=""
+        )
         purge_installation(session, 7)
     with session_scope(store) as session:
         for table in Base.metadata.sorted_tables:

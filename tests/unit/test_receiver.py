@@ -15,6 +15,7 @@ from prguard.queue.celery_app import (
     ANALYZE_QUEUE,
     FORGET_TASK,
     HELP_TASK,
+    LEDGER_TASK,
     REVIEW_TASK,
     WAIVE_TASK,
     WRITE_QUEUE,
@@ -250,7 +251,17 @@ def test_closed_is_recorded_for_attribution(client, rds, settings):
     stored = json.loads(rds.get(RedisKeys(settings.redis_key_prefix).closed(1, "Codertocat/Hello-World", 2)))
     assert stored["head_sha"] == HEAD
     assert stored["merged"] is payload["pull_request"]["merged"]
-    assert jobs(rds) == []
+    [message] = jobs(rds)  # the change ledger's record of the merge, written by a worker
+    assert message["task"] == LEDGER_TASK
+    kwargs = message["kwargs"]
+    assert (kwargs["kind"], kwargs["owner"], kwargs["repo"], kwargs["number"]) == (
+        "closed",
+        "Codertocat",
+        "Hello-World",
+        2,
+    )
+    assert kwargs["merged"] is payload["pull_request"]["merged"]
+    assert kwargs["closed_at"] == payload["pull_request"]["closed_at"]
 
 
 def test_payload_without_installation_is_ignored(client, rds):
@@ -403,6 +414,9 @@ def test_prguard_help_goes_to_the_write_queue(client, rds):
     ("payload_args", "reason"),
     [
         ({"body": "You are totally right!"}, "no /prguard command"),
+        # the receiver reads commands as publishing does (prguard.commands): quotes and unknown words are not
+        ({"body": "> /prguard review\nquoting the docs"}, "no /prguard command"),
+        ({"body": "/prguard frobnicate"}, "no /prguard command"),
         ({"body": "/prguard review", "user_type": "Bot"}, "bot"),
         ({"body": "/prguard review", "association": "NONE"}, "may run"),
     ],
@@ -438,10 +452,17 @@ def test_removed_installations_forget_tokens_and_queued_work(
 ):
     answer = post(client, event, load_webhook(event, name)).get_json()
     assert answer["status"] == "queued"
-    [message] = jobs(rds)
-    assert message["task"] == FORGET_TASK
+    messages = jobs(rds)
+    [message] = [m for m in messages if m["task"] == FORGET_TASK]
     assert message["kwargs"]["installation_id"] == installation_id
     assert message["kwargs"]["repositories"] == repositories
+    purges = [m["kwargs"] for m in messages if m["task"] == LEDGER_TASK]
+    deleted = name == "deleted.payload.json"  # the ledger's rows go only when the App is uninstalled
+    assert purges == (
+        [{"kind": "purge", "installation_id": installation_id, "delivery_id": purges[0]["delivery_id"]}]
+        if deleted
+        else []
+    )
     state = PullState(rds, RedisKeys(settings.redis_key_prefix))
     assert state.is_removed(installation_id, (repositories or ["any/repo"])[0])
 

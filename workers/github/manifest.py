@@ -7,7 +7,8 @@ Why each permission:
                      (issue comments, labels and reactions on a PR are covered by this permission)
 - contents: read     file contents at head and base (blobs), the policy files
 - metadata: read     mandatory for every App; also the collaborator permission check of Waive
-- issues: read       the `issue_comment` event that carries `/prguard` commands
+- issues: write      the `issue_comment` event that carries `/prguard` commands; the change ledger's
+                     weekly digest issue in the org's `.github` repository (policy `ledger.digest`)
 
 `installation` and `installation_repositories` events reach every App without
 subscribing, so they are handled but not listed. `deploy/github-app-manifest.json`
@@ -23,7 +24,7 @@ PERMISSIONS: dict[str, str] = {
     "pull_requests": "write",
     "contents": "read",
     "metadata": "read",
-    "issues": "read",
+    "issues": "write",
 }
 EVENTS: tuple[str, ...] = ("check_run", "check_suite", "issue_comment", "pull_request")
 # Delivered to every GitHub App whatever it subscribes to (and `ping` when the hook is created).

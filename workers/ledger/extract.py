@@ -11,7 +11,7 @@ import ast
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from prguard.ledger.patterns import masked_snippet, pattern_key
@@ -279,3 +279,20 @@ def _changed_functions(files: Iterable[Any], sources: _Sources) -> Iterable[Func
         for start, end, name in functions:
             if any(start <= line <= end for line in added):
                 yield FunctionSpan(changed.path, name, start, end)
+
+
+def record_to_dict(record: ReviewRecord) -> dict[str, Any]:
+    """JSON-safe form (a queued retry carries it): ids, locations, keys and masked shapes only."""
+    data = asdict(record)
+    data["reviewed_at"] = record.reviewed_at.isoformat()
+    return data
+
+
+def record_from_dict(data: Mapping[str, Any]) -> ReviewRecord:
+    """The inverse of `record_to_dict`; raises KeyError/TypeError/ValueError on a malformed mapping."""
+    values = dict(data)
+    values["reviewed_at"] = dt.datetime.fromisoformat(str(values["reviewed_at"]))
+    values["findings"] = [FindingRecord(**f) for f in values.get("findings") or []]
+    values["complexity"] = [ComplexityRecord(**c) for c in values.get("complexity") or []]
+    values["changed_functions"] = [FunctionSpan(**c) for c in values.get("changed_functions") or []]
+    return ReviewRecord(**values)

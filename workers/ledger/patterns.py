@@ -2,8 +2,9 @@
 
 key = rule id + the *shape* of the flagged code. The shape keeps what makes the mistake
 (the called API's dotted name, attribute names, keyword-argument names, operators,
-brackets and arity) and abstracts what varies between copies of it (local names -> `_`,
-strings -> `S`, numbers -> `N`, comments, whitespace and line breaks). No line number
+brackets and arity) and abstracts what varies between copies of it (local names, literals
+and literal containers with no call inside -> `_`; comments, whitespace and line breaks;
+an assignment or `return` in front of the flagged expression). No line number
 or path goes in, so the key survives code moving. The shape holds no literal and no
 local name, which is why the ledger may store it as the finding's masked snippet.
 
@@ -99,13 +100,11 @@ def code_shape(snippet: str) -> str:
         kind = match.lastgroup or "op"
         if kind in ("space", "comment"):
             continue
-        if kind in ("string", "open_string"):
-            tokens.append(("lit", "S"))
-        elif kind == "number":
-            tokens.append(("lit", "N"))
+        if kind in ("string", "open_string", "number"):
+            tokens.append(("lit", "_"))
         else:
             tokens.append((kind, match.group()))
-    shape = _render(_abstract_names(tokens))
+    shape = _render(_collapse_literal_containers(_abstract_names(tokens)))
     return _LEADING_BINDING.sub("", shape)[:MAX_SHAPE_CHARS]
 
 
@@ -127,11 +126,55 @@ def _abstract_names(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
         before = tokens[index - 1][1] if index else ""
         after = tokens[index + 1][1] if index + 1 < count else ""
         keyword_argument = after == "=" and depth > 0
-        if before == "." or keyword_argument or _chain_is_called(tokens, index):
+        if before in _DEFINES:
+            out.append((kind, "_"))  # the name a definition gives is local
+        elif before == "." or keyword_argument or _chain_is_called(tokens, index):
             out.append((kind, text))
         else:
             out.append((kind, "_"))
     return _drop_trailing_commas(out)
+
+
+_DEFINES = frozenset({"def", "class", "function"})
+_CLOSING = {"(": ")", "[": "]", "{": "}"}
+
+
+def _collapse_literal_containers(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A literal tuple, list, dict or set with no call inside is one value: `_`.
+
+    Call and subscript brackets (after a name or a closing bracket) are kept: they are shape.
+    """
+    out: list[tuple[str, str]] = []
+    index = 0
+    while index < len(tokens):
+        kind, text = tokens[index]
+        previous = out[-1] if out else ("", "")
+        opens_literal = text in _CLOSING and not (previous[0] == "name" or previous[1] in (")", "]", "}"))
+        if kind == "op" and opens_literal:
+            end = _matching(tokens, index)
+            inner = tokens[index + 1 : end]
+            called = any(t[1] == "(" and i and inner[i - 1][0] == "name" for i, t in enumerate(inner))
+            if end > index and not called:
+                out.append(("lit", "_"))
+                index = end + 1
+                continue
+        out.append((kind, text))
+        index += 1
+    return out
+
+
+def _matching(tokens: list[tuple[str, str]], start: int) -> int:
+    """Index of the bracket closing the one at `start` (or `start` when unbalanced)."""
+    depth = 0
+    for index in range(start, len(tokens)):
+        text = tokens[index][1]
+        if text in _CLOSING:
+            depth += 1
+        elif text in (")", "]", "}"):
+            depth -= 1
+            if depth == 0:
+                return index
+    return start
 
 
 def _chain_is_called(tokens: list[tuple[str, str]], index: int) -> bool:

@@ -77,6 +77,8 @@ def record_review(session: Session, record: ReviewRecord) -> Review:
     ensure_installation(session, record.installation_id, record.account_login)
     repository = ensure_repository(session, record.installation_id, record.owner, record.repo)
     pull = ensure_pull(session, repository, record.number)
+    if pull.state == "closed":  # reviewed again: it was reopened
+        pull.state, pull.closed_at = "open", None
     if record.title:
         pull.title = record.title
     if record.author_login:

@@ -24,6 +24,7 @@ import uuid
 from typing import Any
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import worker_init
 from prguard.config import (
     DEFAULT_REDIS_URL,
@@ -47,6 +48,9 @@ REVIEW_TASK = "workers.tasks.review_pull_request"
 FORGET_TASK = "workers.tasks.forget_installation"
 HELP_TASK = "workers.tasks.reply_help"
 WAIVE_TASK = "workers.tasks.write_waive"
+LEDGER_TASK = "workers.tasks.ledger_event"  # change-ledger writes from the receiver, and retried writes
+LEDGER_RETENTION_TASK = "workers.tasks.ledger_retention"
+LEDGER_DIGEST_TASK = "workers.tasks.ledger_digests"
 
 assert SOFT_TIME_LIMIT < HARD_TIME_LIMIT < VISIBILITY_TIMEOUT
 assert MAX_RETRY_COUNTDOWN < VISIBILITY_TIMEOUT
@@ -55,7 +59,8 @@ assert MAX_RETRY_COUNTDOWN < VISIBILITY_TIMEOUT
 def make_celery(redis_url: str | None = None) -> Celery:
     """A configured Celery app; the receiver builds one per Flask app (its own broker URL)."""
     url = redis_url or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
-    app = Celery("prguard", broker=url, backend=url, include=["prguard.worker.tasks"])
+    tasks = ["prguard.worker.tasks", "prguard.worker.ledger_tasks"]
+    app = Celery("prguard", broker=url, backend=url, include=tasks)
     soft_limit, hard_limit = task_time_limits()  # validated: soft < hard < VISIBILITY_TIMEOUT
     transport = {"visibility_timeout": VISIBILITY_TIMEOUT}
     app.conf.update(
@@ -79,7 +84,18 @@ def make_celery(redis_url: str | None = None) -> Celery:
             FORGET_TASK: {"queue": ANALYZE_QUEUE},
             HELP_TASK: {"queue": WRITE_QUEUE},
             WAIVE_TASK: {"queue": WRITE_QUEUE},
+            LEDGER_TASK: {"queue": ANALYZE_QUEUE},
+            LEDGER_RETENTION_TASK: {"queue": ANALYZE_QUEUE},
+            LEDGER_DIGEST_TASK: {"queue": WRITE_QUEUE},
         },
+        # `celery -A prguard.queue.celery_app beat` (the Procfile's `beat`; run exactly one): the
+        # ledger's daily retention and the weekly digests (each org's digest is claimed once per ISO
+        # week in the database, so a second beat or a re-run posts nothing twice)
+        beat_schedule={
+            "ledger-retention": {"task": LEDGER_RETENTION_TASK, "schedule": crontab(hour=3, minute=17)},
+            "ledger-digests": {"task": LEDGER_DIGEST_TASK, "schedule": crontab(hour=7, minute=5)},
+        },
+        timezone="UTC",
         # The webhook must answer fast: fail over to a 503 quickly when Redis is gone.
         broker_connection_timeout=2,
         broker_connection_retry_on_startup=True,

@@ -104,6 +104,7 @@ def run_review(
     publisher: Publisher | None = None,
     cache: Any = None,
     engine_deadline: float | None = None,
+    ledger: Any = None,
 ) -> ReviewOutcome:
     """Review one PR at one head. `github` is a `prguard.github.auth.InstallationTokens`.
 
@@ -114,6 +115,10 @@ def run_review(
     `publisher` is THE call site for publishing (inline review, labels, annotations):
     when given it receives the `ReviewContext` and completes the check run itself;
     without one the check run is completed here with the verdict and the summary.
+
+    `ledger` (`prguard.worker.ledger.LedgerHooks`) looks the findings' patterns up in the org's
+    change ledger before publishing (the summary's "Seen before") and records the review after;
+    neither can fail the review.
     """
     keys = keys or RedisKeys()
     state = PullState(redis, keys)
@@ -168,6 +173,7 @@ def run_review(
         )  # fmt: skip
         if closed is not None:
             return closed
+        record = _ledger_prepare(ledger, job, snapshot, result, run_id, redis, keys)
         summary = _render_summary(result)
         context = ReviewContext(job, client, redis, keys, run_id, head_sha, snapshot, result, summary)
         with metrics.stage("publish"):
@@ -176,6 +182,8 @@ def run_review(
             else:
                 complete_check_run(context)
         metrics.observe_findings(result.findings)
+        if ledger is not None:
+            ledger.completed(record)
     except Superseded as exc:
         _cancel(client, job, run_id, exc.newer)
         return ReviewOutcome("superseded", str(exc), head_sha, run_id, "cancelled")
@@ -187,6 +195,23 @@ def run_review(
         fail_check_run(client, job, run_id, exc)
         raise
     return ReviewOutcome("completed", f"{len(result.findings)} findings", head_sha, run_id, result.conclusion)
+
+
+def _ledger_prepare(
+    ledger: Any, job: ReviewJob, snapshot: Any, result: ReviewResult, run_id: int, redis: Any, keys: RedisKeys
+) -> Any:
+    """The ledger record of this review (None without a ledger), with the look-up's history attached."""
+    if ledger is None:
+        return None
+    waived_by = None
+    try:
+        from prguard.publish.commands import WaiverStore
+
+        waiver = WaiverStore(redis, keys.prefix).get(job.installation_id, job.full_name, snapshot.head_sha)
+        waived_by = waiver.login if waiver else None
+    except Exception as exc:  # Redis trouble: the review goes on, the waiver is recorded when it is read
+        log.info("could not read the waiver for the ledger: %s", type(exc).__name__)
+    return ledger.prepare(job, snapshot, result, run_id, waived_by)
 
 
 def _where(job: ReviewJob, **more: Any) -> dict[str, Any]:

@@ -23,8 +23,10 @@ from prguard.github.errors import TransientGitHubError, Unauthorized
 from prguard.github.ratelimit import retry_countdown
 from prguard.publish.publisher import publish_context
 from prguard.queue.celery_app import (
+    ANALYZE_QUEUE,
     FORGET_TASK,
     HELP_TASK,
+    LEDGER_TASK,
     MAX_RETRY_COUNTDOWN,
     REVIEW_TASK,
     WAIVE_TASK,
@@ -34,6 +36,8 @@ from prguard.queue.celery_app import (
 from prguard.queue.jobs import ReviewJob
 from prguard.queue.state import PullState, RedisKeys
 from prguard.worker.analysis_cache import RedisAnalysisCache
+from prguard.worker.ledger import count as ledger_count
+from prguard.worker.ledger import review_hooks
 from prguard.worker.pipeline import close_timed_out_run, fail_check_run, remembered_check_run, run_review
 
 log = logging.getLogger("prguard.tasks")
@@ -118,7 +122,7 @@ def review_pull_request(
         cache = RedisAnalysisCache(rt.redis, installation_id, prefix=rt.keys.prefix)
         outcome = run_review(
             job, github=rt.tokens, redis=rt.redis, keys=rt.keys, publisher=publish_context, cache=cache,
-            engine_deadline=deadline,
+            engine_deadline=deadline, ledger=review_hooks(),
         )  # fmt: skip
     except (TransientGitHubError, Unauthorized) as exc:
         if isinstance(exc, Unauthorized):
@@ -289,4 +293,22 @@ def write_waive(
     except (TransientGitHubError, Unauthorized) as exc:
         _retry(self, exc)
         return {"status": "failed", "detail": str(exc)}
+    if outcome.waived:
+        _record_waiver(installation_id, owner, repo, check_run_id, login, delivery_id)
     return {"status": "waived" if outcome.waived else "refused", "detail": outcome.reason}
+
+
+def _record_waiver(
+    installation_id: int, owner: str, repo: str, check_run_id: int, login: str, delivery_id: str
+) -> None:
+    """The ledger keeps who waived which run (queued: the database may be down; never fails the waive)."""
+    event = {
+        "kind": "waiver", "installation_id": installation_id, "owner": owner, "repo": repo,
+        "check_run_id": check_run_id, "login": login, "delivery_id": delivery_id,
+        "reason": "pressed Waive on the failing check run (write access checked with GitHub)",
+    }  # fmt: skip
+    try:
+        celery_app.send_task(LEDGER_TASK, kwargs=event, queue=ANALYZE_QUEUE)
+    except Exception as exc:
+        ledger_count("waiver", "lost")
+        log.warning("could not queue the ledger's waiver record: %s", type(exc).__name__)

@@ -1,0 +1,169 @@
+"""The worker's side of the change ledger: look a review's patterns up, then record the review.
+
+Neither step may fail or hold up a review: the look-up has a time limit and, when the
+database does not answer, the check run says "not checked this time"; a write that
+fails is queued again (`LEDGER_RECORD_TASK`, with backoff) and counted in
+`prguard_ledger_operations{outcome="retried"|"lost"}`.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from prguard import metrics
+from prguard.ledger.extract import ReviewRecord, record_to_dict, review_record
+from prguard.ledger.history import DEFAULT_WEB_URL, SeenBefore
+from prguard.queue.celery_app import ANALYZE_QUEUE, LEDGER_TASK, celery_app
+
+log = logging.getLogger("prguard.ledger")
+
+DEFAULT_WINDOW_DAYS = 30
+LOOKUP_TIMEOUT_MS = 2000
+
+
+def count(operation: str, outcome: str) -> None:
+    metrics.LEDGER_OPERATIONS.labels(operation, outcome).inc()
+
+
+def window_days(policy: Any) -> int:
+    try:
+        value = int(policy.get("ledger", "window_days", default=DEFAULT_WINDOW_DAYS))
+    except (AttributeError, TypeError, ValueError):
+        return DEFAULT_WINDOW_DAYS
+    return value if value > 0 else DEFAULT_WINDOW_DAYS
+
+
+@dataclass
+class LedgerHooks:
+    """What `run_review(..., ledger=...)` calls. `engine` is a SQLAlchemy engine (or a callable making one).
+
+    `requeue` gets a failed write's record as a dict and queues it again (the Celery task);
+    without one a failed write is counted as lost.
+    """
+
+    engine: Any
+    web_url: str = DEFAULT_WEB_URL
+    requeue: Callable[[dict[str, Any]], None] | None = None
+
+    def _engine(self) -> Any:
+        return self.engine() if callable(self.engine) else self.engine
+
+    def prepare(self, job: Any, snapshot: Any, result: Any, check_run_id: int, waived_by: str | None) -> Any:
+        """Build the record, look its patterns up and attach `seen_before` to the result (risk raised)."""
+        try:
+            record = review_record(
+                installation_id=job.installation_id,
+                owner=job.owner,
+                repo=job.repo,
+                number=job.number,
+                head_sha=snapshot.head_sha,
+                base_sha=str(getattr(snapshot, "base_sha", "") or ""),
+                result=result,
+                files=getattr(snapshot, "files", []) or [],
+                info=getattr(snapshot, "info", None),
+                trigger=job.trigger,
+                check_run_id=check_run_id,
+                waived_by=waived_by,
+            )
+        except Exception as exc:  # a bug here must not stop the review
+            log.warning("could not build the ledger record: %s", type(exc).__name__, exc_info=True)
+            count("review", "lost")
+            return None
+        days = window_days(getattr(result, "policy", None))
+        seen = self.look_up(record, days)
+        result.seen_before = seen
+        bump = seen.risk_bump()
+        if bump:
+            result.risk = min(100, int(result.risk or 0) + bump)
+            record.risk = result.risk
+        return record
+
+    def look_up(self, record: ReviewRecord, days: int) -> SeenBefore:
+        from prguard.ledger.db import session_scope
+        from prguard.ledger.queries import seen_before
+
+        seen = SeenBefore(window_days=days, web_url=self.web_url)
+        keys = record.pattern_keys()
+        if not keys:
+            return seen
+        try:
+            with metrics.stage("ledger_lookup"), session_scope(self._engine()) as session:
+                if session.get_bind().dialect.name == "postgresql":
+                    from sqlalchemy import text
+
+                    session.execute(text(f"SET LOCAL statement_timeout = {LOOKUP_TIMEOUT_MS}"))
+                seen.patterns = seen_before(
+                    session, record.owner, keys, full_name=record.full_name, number=record.number,
+                    window_days=days,
+                )  # fmt: skip
+        except Exception as exc:  # the database is down or slow: the review goes on without history
+            log.warning("ledger look-up failed: %s", type(exc).__name__)
+            count("lookup", "failed")
+            seen.unavailable = "the change ledger did not answer"
+            return seen
+        count("lookup", "ok")
+        seen.findings = {f.fingerprint: f.pattern_key for f in record.findings if f.suppressed_kind is None}
+        return seen
+
+    def completed(self, record: ReviewRecord | None) -> bool:
+        """Write the review; on failure queue it again. True when it is in the ledger now."""
+        if record is None:
+            return False
+        try:
+            write_review(self._engine(), record)
+        except Exception as exc:
+            log.warning("ledger write failed, queued again: %s", type(exc).__name__)
+            self._requeue(record)
+            return False
+        count("review", "ok")
+        return True
+
+    def _requeue(self, record: ReviewRecord) -> None:
+        if self.requeue is None:
+            count("review", "lost")
+            return
+        try:
+            self.requeue(record_to_dict(record))
+            count("review", "retried")
+        except Exception as exc:  # the broker is gone too
+            log.error("ledger write lost (could not queue it again): %s", type(exc).__name__)
+            count("review", "lost")
+
+
+def write_review(engine: Any, record: ReviewRecord) -> None:
+    from prguard.ledger.db import session_scope
+    from prguard.ledger.record import record_review
+
+    with metrics.stage("ledger_write"), session_scope(engine) as session:
+        record_review(session, record)
+
+
+@functools.cache
+def ledger_engine(url: str | None = None) -> Any:
+    """The process's ledger engine; an embedded SQLite ledger is migrated on first use (no server)."""
+    from prguard.ledger.db import database_url, engine_for, upgrade
+
+    target = url or database_url()
+    if target.startswith("sqlite"):
+        upgrade(target)
+    return engine_for(target)
+
+
+def web_url() -> str:
+    return (os.environ.get("GITHUB_WEB_URL", "").strip() or DEFAULT_WEB_URL).rstrip("/")
+
+
+def requeue_review(record: dict[str, Any]) -> None:
+    celery_app.send_task(
+        LEDGER_TASK, kwargs={"kind": "review", "record": record}, queue=ANALYZE_QUEUE, countdown=30
+    )
+
+
+def review_hooks() -> LedgerHooks:
+    """What the review task passes to `run_review(..., ledger=...)`."""
+    return LedgerHooks(engine=ledger_engine, web_url=web_url(), requeue=requeue_review)
