@@ -1050,6 +1050,7 @@ def _github_error(error: graphql.GraphQLError) -> dict[str, Any]:
 
 
 from tests.fake_github import (  # noqa: E402  (each registers its handlers)
+    archives,  # noqa: F401  (repository tarballs)
     gitrefs,  # noqa: F401  (git refs, trees, commits with files)
     manifests,  # noqa: F401  (the App manifest conversion)
 )

@@ -284,6 +284,7 @@ def _analyse(
     """Policy from the BASE branch (a PR cannot loosen its own policy), then the files, then the engine."""
     from prguard.engine.globs import matches_any
     from prguard.engine.review import review
+    from prguard.github.provenance import GitHubProvenance
     from prguard.github.pulls import fetch_policy_texts, fetch_pull_request
     from prguard.github.rulefiles import fetch_rule_files
     from prguard.policies.changes import REPO_POLICY_PATH, check_policy_change
@@ -314,10 +315,25 @@ def _analyse(
     with metrics.stage("fetch"):
         snapshot = fetch_pull_request(client, job.owner, job.repo, job.number, contents_for=wanted)
         rules = fetch_rule_files(client, job.owner, job.repo, base_ref, policy)  # Semgrep rules, base ref
+    with metrics.stage("repository"):
+        from prguard.worker.repository import repository_snapshot
+
+        repository = repository_snapshot(
+            client, job.owner, job.repo, snapshot.head_sha, snapshot.files, policy
+        )
     with metrics.stage("engine"):
         budget = None if engine_deadline is None else max(0.001, engine_deadline - time.monotonic())
+        shas = [c.sha for c in snapshot.info.commits]
+        provenance = GitHubProvenance(client, job.owner, job.repo, shas, snapshot.head_sha, snapshot.files)
         result = review(
-            snapshot.files, policy, snapshot.info, cache=cache, rule_files=rules.texts, time_budget=budget
+            snapshot.files,
+            policy,
+            snapshot.info,
+            cache=cache,
+            rule_files=rules.texts,
+            time_budget=budget,
+            provenance=provenance,
+            repository=repository,
         )
     result.notes.extend(rules.problems)
     result.skipped.extend(s for s in snapshot.skipped if s.path not in {k.path for k in result.skipped})
