@@ -85,7 +85,10 @@ def _observed(receiver: Receiver) -> Callable[[], Response]:
         started = time.perf_counter()
         event = request.headers.get("X-GitHub-Event") or ""
         delivery = request.headers.get("X-GitHub-Delivery") or None
-        with log_context(delivery=delivery, event=event or None), tracing.span("webhook", event=event):
+        with (
+            log_context(delivery=delivery, event=event or None),
+            tracing.span("webhook", event=event, delivery=delivery or ""),
+        ):
             response = receiver.handle()
         # Only events prguard routes become label values: a caller cannot invent label values.
         label = event if event in ROUTED_EVENTS else "other"

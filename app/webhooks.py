@@ -16,6 +16,7 @@ import redis
 from flask import Response, g, request
 from gidgethub import BadRequest
 from gidgethub.sansio import Event
+from prguard import tracing
 from prguard.app.routing import Decision, route
 from prguard.config import Settings
 from prguard.logs import bind
@@ -123,6 +124,12 @@ class Receiver:
             repo=decision.full_name or (first.full_name if first else None),
             pr=decision.number or (first.number if first else None),
             head_sha=decision.head.sha if decision.head else (first.head_sha if first else None),
+        )
+        tracing.annotate(  # the webhook span, as the worker's spans: searchable by delivery, repo and PR
+            delivery=event.delivery_id,
+            installation=decision.installation_id or (first.installation_id if first else None),
+            repo=decision.full_name or (first.full_name if first else None),
+            pr=decision.number or (first.number if first else None),
         )
         context = {"delivery": event.delivery_id, "event": event.event, "action": action}
         if decision.kind == "unhandled":

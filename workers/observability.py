@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import Token
 from typing import Any
 
@@ -29,6 +31,13 @@ _running: dict[str, tuple[float, Token, Any]] = {}  # task id -> (start, log-con
 def message_headers() -> dict[str, Any]:
     """Headers for a Celery message the receiver sends: when it was queued, and the trace context."""
     return tracing.inject({ENQUEUED_HEADER: time.time()})
+
+
+@contextmanager
+def stage(name: str) -> Iterator[None]:
+    """One stage of a review job: timed as a metric and, with tracing on, a `stage <name>` span."""
+    with metrics.stage(name), tracing.span(f"stage {name}"):
+        yield
 
 
 def _short_task(name: str | None) -> str:

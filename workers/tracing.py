@@ -69,6 +69,19 @@ def span(name: str, *, parent: Any = None, **attributes: Any) -> Iterator[Any]:
         yield current
 
 
+def annotate(**attributes: Any) -> None:
+    """Add `prguard.<name>` attributes to the current span (a no-op without tracing): what a webhook
+    turned out to be about (delivery, repository, PR) is known only after it was read."""
+    if _tracer is None:
+        return
+    from opentelemetry import trace
+
+    current = trace.get_current_span()
+    current.set_attributes(
+        {f"prguard.{k}": v for k, v in attributes.items() if isinstance(v, str | int | float | bool)}
+    )
+
+
 def inject(carrier: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """Add the current trace context (`traceparent`) to a message's headers."""
     if _tracer is not None:

@@ -23,6 +23,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from prguard import metrics
 from prguard.engine.model import ReviewResult
 from prguard.github.errors import GitHubError, TransientGitHubError
+from prguard.observability import stage
 from prguard.queue.jobs import ReviewJob
 from prguard.queue.state import CHECK_RUN_TTL, PullState, RedisKeys
 
@@ -140,7 +141,7 @@ def run_review(
     if job.comment_id:
         _acknowledge(client, job)
 
-    with metrics.stage("check_run"):
+    with stage("check_run"):
         run = _ensure_check_run(client, redis, keys, job, head_sha)
     run_id = int(run["id"])
     if run.get("status") == "completed":
@@ -176,7 +177,7 @@ def run_review(
         record = _ledger_prepare(ledger, job, snapshot, result, run_id, redis, keys)
         summary = _render_summary(result)
         context = ReviewContext(job, client, redis, keys, run_id, head_sha, snapshot, result, summary)
-        with metrics.stage("publish"):
+        with stage("publish"):
             if publisher is not None:
                 publisher(context)
             else:
@@ -291,7 +292,7 @@ def _analyse(
     from prguard.policies.loader import load_effective_policy
 
     base_ref = str(pull["base"]["ref"])
-    with metrics.stage("policy"):
+    with stage("policy"):
         texts = fetch_policy_texts(client, job.owner, job.repo, base_ref)
         policy = load_effective_policy(
             org_text=texts.org_text,
@@ -312,16 +313,16 @@ def _analyse(
             return False
         return every_file or matches_any(changed.path, include)
 
-    with metrics.stage("fetch"):
+    with stage("fetch"):
         snapshot = fetch_pull_request(client, job.owner, job.repo, job.number, contents_for=wanted)
         rules = fetch_rule_files(client, job.owner, job.repo, base_ref, policy)  # Semgrep rules, base ref
-    with metrics.stage("repository"):
+    with stage("repository"):
         from prguard.worker.repository import repository_snapshot
 
         repository = repository_snapshot(
             client, job.owner, job.repo, snapshot.head_sha, snapshot.files, policy
         )
-    with metrics.stage("engine"):
+    with stage("engine"):
         budget = None if engine_deadline is None else max(0.001, engine_deadline - time.monotonic())
         shas = [c.sha for c in snapshot.info.commits]
         provenance = GitHubProvenance(client, job.owner, job.repo, shas, snapshot.head_sha, snapshot.files)
