@@ -50,8 +50,19 @@ def test_bandit_finding_on_a_sink_proven_safe_is_dropped_but_unknown_data_keeps_
     result = _review(CODE)
     lines = {(f.analyzer, f.start_line) for f in result.findings}
     assert ("security", 11) not in lines  # list-form call: taint proved it safe
-    assert ("security", 16) in lines  # a parameter nobody in the change calls: unknown, bandit stays
+    # a public function's parameter nobody in the change calls: the caller's data, never proven safe
+    assert {line for _, line in lines} >= {16}
     assert result.stats["proven_safe"] >= 1
+
+
+def test_a_public_parameter_is_the_callers_data_unless_the_policy_trusts_parameters() -> None:
+    untrusted = [f for f in _review(CODE).findings if f.start_line == 16]
+    assert [(f.analyzer, f.cwe) for f in untrusted] == [("taint", 78)]
+    assert "caller's argument" in untrusted[0].message and untrusted[0].severity == "high"
+    changed = ChangedFile(path="app/views.py", status="added", head=CODE.encode(), base=None, patch=None)
+    policy = load_policy(repo_text="scope: changed_files\nanalyzers:\n  taint:\n    trust_parameters: true\n")
+    trusted = review([changed], policy, analyzers=[SecurityAnalyzer(), TaintAnalyzer()]).findings
+    assert [(f.analyzer, f.rule_id) for f in trusted if f.start_line == 16] == [("security", "B602")]
 
 
 def test_without_taint_bandit_reports_every_call() -> None:

@@ -80,6 +80,7 @@ def _better(hit: SinkHit, confidence: Confidence, other: SinkHit, other_confiden
 def _order(hit: SinkHit) -> tuple:
     """Shortest flow first, then anything that tells two hits apart: the choice is deterministic."""
     return (
+        hit.trace.kind == "caller",  # an outside source's flow says more than "a caller's argument"
         hit.trace.rank(),
         hit.arg_text,
         hit.call_text,
@@ -115,6 +116,11 @@ def to_finding(hit: SinkHit, confidence: Confidence) -> Finding:
     if hit.arg_text == source:
         label = SOURCE_KINDS.get(hit.trace.kind, {}).get("label", "input")
         message = f"`{source}` ({label}, {route}) reaches `{hit.call_text}`: {meta.title}."
+    elif hit.trace.kind == "caller":
+        message = (
+            f"`{hit.arg_text}` is built from `{source}` (the caller's argument, {route}) "
+            f"and reaches `{hit.call_text}`: {meta.title}."
+        )
     else:
         message = (
             f"`{hit.arg_text}` is built from `{source}` ({route}) "

@@ -17,12 +17,15 @@ from typing import Any
 
 from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo
 from prguard.analyzers.taint.reach import functions_to_run
+from prguard.analyzers.taint.regex_proof import proven_kinds
 from prguard.analyzers.taint.rules import (
     ALL,
+    CALLER_SINK_KINDS,
     CLEAN_RESULTS,
     GUARD_CALLS,
     GUARD_METHODS,
     HARDENED_PARSERS,
+    KINDS,
     NON_PROPAGATING_METHODS,
     NON_TEXT_SOURCES,
     OPAQUE_RESULTS,
@@ -61,6 +64,7 @@ _TEXT_KEEPING_CALLS = frozenset({"str", "os.path.join", "urllib.parse.urljoin", 
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft"})
 _FLASK_RETURN = Sink("return", "xss", (0,), 79, 79, "medium")
 _MAX_LOOP_PASSES = 2
+_NOT_CALLER_KINDS = frozenset(KINDS) - CALLER_SINK_KINDS
 _DOTTED_TERMINATORS = frozenset(t for t in TERMINATORS if "." in t)
 
 
@@ -134,6 +138,7 @@ class Program:
         self._running: set[tuple[str, str]] = set()
         self.module_hits: list[SinkHit] = []
         self.cleared: dict[str, set[tuple[int, int]]] = {}
+        self._called: frozenset[str] | None = None
 
     def run(self) -> list[SinkHit]:
         """Every hit from a real source, in all modules.
@@ -149,11 +154,50 @@ class Program:
             for func in mod.functions.values():
                 if (mod.path, func.qualname) in wanted:
                     self.summary(mod, func)
-        for (path, _), summary in self._summaries.items():
+        for (path, qualname), summary in self._summaries.items():
             hits.extend(summary.hits)
             self.cleared.setdefault(path, set()).update(summary.cleared)
+            if not self.rules.trust_parameters:
+                hits.extend(self._caller_hits(path, qualname, summary))
         hits.extend(self.module_hits)
         return hits
+
+    def called_names(self) -> frozenset[str]:
+        """Last name segments of every call in the changed files (`f(...)`, `obj.f(...)`, `Cls()`)."""
+        if self._called is None:
+            names: set[str] = set()
+            for mod in self.modules:
+                for node in ast.walk(mod.tree):
+                    if isinstance(node, ast.Call):
+                        func = node.func
+                        if isinstance(func, ast.Attribute):
+                            names.add(func.attr)
+                        elif isinstance(func, ast.Name):
+                            names.add(func.id)
+            self._called = frozenset(names)
+        return self._called
+
+    def _caller_hits(self, path: str, qualname: str, summary: Summary) -> Iterator[SinkHit]:
+        """A public function's parameters reaching a code, deserialisation or shell sink: in a
+        library, those arguments are the caller's data (policy `trust_parameters: false`)."""
+        mod = next((m for m in self.modules if m.path == path), None)
+        func = mod.functions.get(qualname) if mod is not None else None
+        if func is None or not func.is_public or func.source_params or func.flask_view or _is_test(path):
+            return
+        if func.node.name in self.called_names():
+            return  # called in the change: its callers' real arguments are followed instead
+        for hit in summary.param_hits:
+            if hit.sink.kind not in CALLER_SINK_KINDS or hit.program_only:
+                continue
+            index = hit.trace.param
+            if not 0 <= index < len(func.params) or func.params[index] in ("self", "cls"):
+                continue
+            name = func.params[index]
+            where = f"`{func.node.name}()`"
+            description = f"parameter `{name}` of {where}"
+            first = replace(hit.trace.steps[0], description=f"`{name}` (the caller's argument to {where})")
+            trace = replace(hit.trace, kind="caller", source=name, steps=(first, *hit.trace.steps[1:]))
+            yield replace(hit, trace=trace, arg_text=hit.arg_text if hit.arg_text != description else name)
 
     def globals_of(self, mod: ModuleInfo) -> State:
         if mod.path not in self._globals:
@@ -276,6 +320,9 @@ class Runner:
                 state[name] = self.source_value("web", func.source_params[name], line, text=True)
             elif index == 0 and name in ("self", "cls") and func.class_name is not None:
                 state[name] = CLEAN
+                if func.view_class and name == "self":
+                    for attr in ("kwargs", "args"):
+                        state[f"self.{attr}"] = self.source_value("web", f"self.{attr}", line, text=False)
             else:
                 step = Step(self.mod.path, line, f"parameter `{name}` of `{func.node.name}()`")
                 state[name] = Value(frozenset({Trace(PARAM, name, (step,), param=index)}))
@@ -577,19 +624,67 @@ class Runner:
                 key = _key(receiver)
                 return {key: GUARD_METHODS[func.attr]} if key else {}
         qual = self._qual(test)
+        regex = self._regex_check(test, qual)
+        if regex is not None:
+            key, kinds = regex
+            return {key: kinds} if key and kinds else {}
         for pattern, (index, kinds) in GUARD_CALLS.items():
             if qual == pattern or name_matches(qual, pattern):
-                if pattern == "re.fullmatch" and not (test.args and isinstance(test.args[0], ast.Constant)):
-                    return {}
                 arg = test.args[index] if len(test.args) > index else None
                 key = _key(arg) if arg is not None else None
                 return {key: kinds} if key and kinds else {}
-        if qual == "re.match" and len(test.args) >= 2 and isinstance(test.args[0], ast.Constant):
-            pattern_text = str(test.args[0].value)
-            if pattern_text.endswith(("$", r"\Z")):
-                key = _key(test.args[1])
-                return {key: frozenset({ALL})} if key else {}
         return {}
+
+    def _regex_check(self, test: ast.Call, qual: str) -> tuple[str | None, frozenset[str]] | None:
+        """`re.fullmatch(P, x)`, `re.match(P, x)`, `PATTERN.fullmatch(x)` with a constant P: the
+        variable checked and the sink families the pattern really proves it safe for
+        (regex_proof: anchored allow-lists only); None when the call is no regex check."""
+        mode = qual.rsplit(".", 1)[-1]
+        if mode not in ("fullmatch", "match", "search"):
+            return None
+        if qual in ("re.fullmatch", "re.match", "re.search"):
+            if len(test.args) < 2:
+                return None, frozenset()
+            pattern, subject = test.args[0], test.args[1]
+            flags = self._flags(test.args[2] if len(test.args) > 2 else _keyword(test, "flags"))
+        elif isinstance(test.func, ast.Attribute) and test.args:
+            compiled = self._compiled_pattern(test.func.value)
+            if compiled is None:
+                return None
+            pattern, flags = compiled
+            subject = test.args[0]
+        else:
+            return None
+        if not (isinstance(pattern, ast.Constant) and isinstance(pattern.value, str)):
+            return _key(subject), frozenset()
+        return _key(subject), proven_kinds(pattern.value, mode, flags)
+
+    def _flags(self, node: ast.expr | None) -> int:
+        if node is None:
+            return 0
+        total = 0
+        for part in ast.walk(node):
+            if isinstance(part, ast.Attribute | ast.Name):
+                name = (self.mod.qualname(part) or "").rsplit(".", 1)[-1]
+                total |= int(getattr(re, name, 0)) if name.isupper() else 0
+        return total
+
+    def _compiled_pattern(self, node: ast.expr) -> tuple[ast.expr, int] | None:
+        """The constant pattern of a module- or function-level `NAME = re.compile("...")`."""
+        if not isinstance(node, ast.Name):
+            return None
+        scopes = [self.func.node.body] if self.func is not None else []
+        scopes.append(self.mod.tree.body)
+        for body in scopes:
+            for stmt in body:
+                if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)):
+                    continue
+                if not any(isinstance(t, ast.Name) and t.id == node.id for t in stmt.targets):
+                    continue
+                if self.mod.qualname(stmt.value.func) == "re.compile" and stmt.value.args:
+                    flags = stmt.value.args[1] if len(stmt.value.args) > 1 else _keyword(stmt.value, "flags")
+                    return stmt.value.args[0], self._flags(flags)
+        return None
 
     def apply_guards(self, proven: dict[str, frozenset[str]], state: State) -> State:
         for key, kinds in proven.items():
@@ -656,6 +751,8 @@ class Runner:
             source = self._source(qual, node)
             if source is not None:
                 return source
+        if self._is_own_attribute(node):
+            return self._own_attribute(node)
         base = self.ev(node.value, state)
         if not base.tainted:
             return CLEAN
@@ -663,6 +760,58 @@ class Runner:
         if node.attr in ("name", "stem", "suffix") and "pathobj" in base.tags:
             value = value.sanitize(frozenset({"path"}))
         return self._widen(value, node)
+
+    def _is_own_attribute(self, node: ast.Attribute) -> bool:
+        """`self.x` read in a method before this run assigned it."""
+        return (
+            self.func is not None
+            and self.class_name is not None
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "self"
+            and "self" in self.func.params[:1]
+        )
+
+    def _own_attribute(self, node: ast.Attribute) -> Value:
+        """What `self.x` holds when the method did not set it: never proven clean.
+
+        Set from a parameter of a public method or constructor (`self.expr = expr` in
+        `__init__`), it is the caller's data (unless the policy trusts parameters);
+        otherwise unknown (an opaque value keeps pattern findings alive).
+        """
+        step = Step(self.mod.path, node.lineno, f"`self.{node.attr}`")
+        origin = self._attribute_origin(node.attr)
+        if origin is not None and not self.rules.trust_parameters:
+            method, param = origin
+            where = f"`{self.class_name}()`" if method == "__init__" else f"`{self.class_name}.{method}()`"
+            description = f"self.{node.attr} (parameter `{param}` of {where})"
+            first = Step(self.mod.path, node.lineno, f"`{description}` (the caller's argument)")
+            trace = Trace("caller", description, (first,), sanitized=_NOT_CALLER_KINDS)
+            return Value(frozenset({trace}))
+        return Value(frozenset({Trace(OPAQUE, f"self.{node.attr}", (step,))}))
+
+    def _attribute_origin(self, attr: str) -> tuple[str, str] | None:
+        """(method, parameter) when a public method of the class assigns `self.attr = parameter`."""
+        klass = self.class_name or ""
+        if klass.startswith("_") or klass in self.program.called_names():
+            return None  # private, or constructed in the change: its real arguments are followed
+        for name, method in self.mod.classes.get(klass, {}).items():
+            if not method.is_public:
+                continue
+            params = set(method.params[1:])
+            for sub in ast.walk(method.node):
+                if not isinstance(sub, ast.Assign) or not isinstance(sub.value, ast.Name):
+                    continue
+                if sub.value.id not in params:
+                    continue
+                for target in sub.targets:
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and target.attr == attr
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id == "self"
+                    ):
+                        return name, sub.value.id
+        return None
 
     def _widen(self, value: Value, node: ast.AST) -> Value:
         """A bare source read further (`request.args` -> `request.args["q"]`) is described whole."""
@@ -1298,6 +1447,21 @@ class Runner:
             self.summary.param_hits.append(hit)
         elif hit.trace.is_source:
             self.summary.hits.append(hit)
+
+
+def _is_test(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return (
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+        or "/tests/" in f"/{path}"
+        or "/test/" in f"/{path}"
+    )
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
 
 
 def _is_a(mod: ModuleInfo, node: ast.expr, types: tuple[str, ...]) -> bool:

@@ -25,6 +25,32 @@ _SAFE_ANNOTATIONS = frozenset(
     {"int", "float", "bool", "UUID", "uuid.UUID", "datetime", "date", "Decimal", "conint", "PositiveInt"}
 )
 _DEPENDENCY_DEFAULTS = frozenset({"Depends", "Security", "BackgroundTasks"})
+#: Class-based views: the classes, and the methods a request is dispatched to.
+_VIEW_BASES = frozenset({"django.views.generic.base.View", "flask.views.View"})
+_VIEW_METHODS = frozenset(
+    {
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "head",
+        "options",
+        "dispatch",
+        "get_queryset",
+        "get_object",
+        "get_context_data",
+        "form_valid",
+        "list",
+        "retrieve",
+        "create",
+        "update",
+        "partial_update",
+        "destroy",
+        "perform_create",
+        "perform_update",
+    }
+)
 
 
 def module_name(path: str) -> str:
@@ -46,6 +72,15 @@ class FunctionInfo:
     params: list[str]
     source_params: dict[str, str]  # parameter -> description, for request handlers
     flask_view: bool = False
+    view_class: bool = False  # a method of a class-based view (Django, DRF, Flask MethodView)
+
+    @property
+    def is_public(self) -> bool:
+        """A function or method callers outside the module may call: its arguments are their data."""
+        parts = self.qualname.split(".")
+        if self.class_name is None and len(parts) > 1:
+            return False  # nested in another function
+        return all(not p.startswith("_") or (p.startswith("__") and p.endswith("__")) for p in parts)
 
 
 @dataclass(eq=False)
@@ -169,7 +204,22 @@ class ModuleInfo:
         positional = [a.arg for a in args.posonlyargs + args.args]
         params = positional + ([args.vararg.arg] if args.vararg else []) + [a.arg for a in args.kwonlyargs]
         sources, flask_view = self._handler_sources(node, class_name)
-        return FunctionInfo(node, qual, class_name, params, sources, flask_view)
+        view_class = class_name is not None and node.name in _VIEW_METHODS and self._is_view_class(class_name)
+        if view_class:
+            skip = {"self", "cls", "request"}
+            sources = {
+                n: f"URL part `{n}`"
+                for n in params
+                if n not in skip
+                and not _is_safe_annotation(node.args.posonlyargs + node.args.args + node.args.kwonlyargs, n)
+            }
+        return FunctionInfo(node, qual, class_name, params, sources, flask_view, view_class)
+
+    def _is_view_class(self, class_name: str) -> bool:
+        if self.resolver is None:
+            return False
+        bases = self.resolver.supertypes(f"{self.name}.{class_name}" if self.name else class_name)
+        return any(b in _VIEW_BASES for b in bases)
 
     def _handler_sources(self, node: FunctionNode, class_name: str | None) -> tuple[dict[str, str], bool]:
         """Parameters a web framework fills from the request, and whether this is a Flask view."""

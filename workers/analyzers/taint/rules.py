@@ -112,7 +112,13 @@ SOURCE_KINDS: dict[str, dict[str, Any]] = {
     "web": {"label": "user input", "severity_drop": 0, "confidence": "high"},
     "cli": {"label": "command-line input", "severity_drop": 1, "confidence": "medium"},
     "env": {"label": "an environment variable", "severity_drop": 1, "confidence": "low"},
+    # a parameter of a public function, method or constructor: the library caller's data
+    "caller": {"label": "the caller's argument", "severity_drop": 0, "confidence": "medium"},
 }
+
+#: Sink families where a public function's parameters are untrusted (`trust_parameters: false`):
+#: running code, loading objects and shell commands built from whatever a caller passes.
+CALLER_SINK_KINDS = frozenset({"code", "deserialization", "command"})
 
 #: Sources that are not text (a JSON body is a dict; returning it from Flask is JSON).
 NON_TEXT_SOURCES = frozenset({"request.json", "request.get_json", "request.files", "request.FILES"})
@@ -289,7 +295,6 @@ GUARD_CALLS: dict[str, tuple[int, frozenset[str]]] = {
     "*.url_has_allowed_host_and_scheme": (0, frozenset({"redirect", "ssrf"})),
     "*.is_safe_url": (0, frozenset({"redirect", "ssrf"})),
     "*.is_safe_redirect_url": (0, frozenset({"redirect"})),
-    "re.fullmatch": (1, frozenset({ALL})),
     "os.path.isabs": (0, frozenset()),
 }
 
@@ -664,6 +669,7 @@ class RuleSet:
     store_sinks: list[dict[str, Any]]
     sanitizers: dict[str, frozenset[str]]
     min_confidence: str = "medium"
+    trust_parameters: bool = False
     _sink_cache: dict[str, tuple[Sink, ...]] = field(default_factory=dict)
     _sink_table: PatternTable | None = None
     _san_table: PatternTable | None = None
@@ -741,7 +747,7 @@ def build_rules(settings: Mapping[str, Any] | None) -> RuleSet:
     Rule sets are cached by their settings, so the name-matching caches inside them
     stay warm from one review to the next.
     """
-    keys = ("extra_sources", "extra_sinks", "extra_sanitizers", "min_confidence")
+    keys = ("extra_sources", "extra_sinks", "extra_sanitizers", "min_confidence", "trust_parameters")
     wanted = {k: (settings or {}).get(k) for k in keys}
     return _cached_rules(json.dumps(wanted, sort_keys=True, default=str))
 
@@ -783,6 +789,7 @@ def _build_rules(settings: Mapping[str, Any]) -> RuleSet:
         store_sinks=list(STORE_SINKS),
         sanitizers=sanitizers,
         min_confidence=str(settings.get("min_confidence") or "medium"),
+        trust_parameters=bool(settings.get("trust_parameters", False)),
     )
 
 

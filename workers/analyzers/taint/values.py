@@ -8,7 +8,7 @@ containers the values at known keys, so `d["safe"]` stays clean while
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -224,10 +224,3 @@ def join_states(a: dict[str, Value] | None, b: dict[str, Value] | None) -> dict[
     for key, value in b.items():
         out[key] = join(out.get(key), value)
     return out
-
-
-def iter_sources(value: Value, kind: str) -> Iterator[Trace]:
-    """Traces of real sources that still reach a sink of `kind`."""
-    for trace in value.all_traces():
-        if trace.is_source and trace.reaches(kind):
-            yield trace

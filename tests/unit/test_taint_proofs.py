@@ -1,0 +1,186 @@
+"""Sanitizer proofs that prove, sinks reached through aliases, class-based views, caller data."""
+
+from __future__ import annotations
+
+import pytest
+from prguard.analyzers.taint.regex_proof import proven_kinds
+
+from tests.unit.taint_helpers import rules_of, taint
+
+HEAD = "import os, re, subprocess, sqlite3, logging\n"
+HEAD += "from flask import Flask, request, redirect\napp = Flask(__name__)\n"
+
+
+def view(body: str) -> str:
+    lines = "\n".join("    " + line for line in body.strip().splitlines())
+    return HEAD + "\n@app.route('/x')\ndef handler():\n" + lines + "\n    return 'ok'\n"
+
+
+# family -> (sink statement using `v`, a proving pattern, patterns that look safe and are not)
+FAMILIES = {
+    "command": (
+        'os.system("git checkout " + v)',
+        r"[a-z0-9_-]+",
+        [r".*", r"[a-z]+|.*", r"[\w ;]+", r"[^']+"],
+    ),
+    "path": ("open(os.path.join('/srv', v))", r"[a-z0-9_-]+\.txt", [r"[\w.]+", r"[^\s]+", r"[a-z/]+"]),
+    "sql": (
+        "sqlite3.connect('x').execute(\"SELECT * FROM t WHERE n = '%s'\" % v)",
+        r"[A-Za-z0-9]+",
+        [r"[\w']+", r"\S+", r".+"],
+    ),
+    "redirect": ("return redirect(v)", r"[a-z0-9-]+", [r"[a-z:/.]+", r".*"]),
+    "log": ("logging.getLogger('x').info('user %s', v)", r"[a-z]+", [r"[\s\w]+", r"[^;]+"]),
+}
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_an_anchored_allow_list_proves_and_look_alikes_do_not(family: str) -> None:
+    sink, good, bad = FAMILIES[family]
+    rule = f"taint-{'command-injection' if family == 'command' else ''}"
+    safe = view(f'v = request.args["v"]\nif not re.fullmatch(r"{good}", v):\n    return "no"\n{sink}')
+    assert family not in _families(taint(safe)), rule
+    for pattern in bad:
+        unsafe = view(
+            f'v = request.args["v"]\nif not re.fullmatch(r"{pattern}", v):\n    return "no"\n{sink}'
+        )
+        assert family in _families(taint(unsafe)), pattern
+
+
+def _families(findings) -> set[str]:
+    names = {
+        "taint-command-injection": "command",
+        "taint-path-traversal": "path",
+        "taint-sql-injection": "sql",
+        "taint-open-redirect": "redirect",
+        "taint-log-injection": "log",
+    }
+    return {names.get(f.rule_id, f.rule_id) for f in findings}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "mode", "proves_command"),
+    [
+        (r"^[a-z]+$", "match", True),
+        (r"[a-z]+$", "search", False),  # not anchored at the start
+        (r"^[a-z]+", "match", False),  # not anchored at the end
+        (r"[a-z]+|.*$", "match", False),  # an alternative that lets anything through
+        (r"^(?:main|dev)$", "match", True),
+        (r"^[a-z]+$", "search", True),
+    ],
+)
+def test_anchoring(pattern: str, mode: str, proves_command: bool) -> None:
+    assert ("command" in proven_kinds(pattern, mode)) is proves_command
+
+
+def test_dollar_is_no_end_for_header_and_log_sinks() -> None:
+    assert "log" not in proven_kinds(r"^[a-z]+$", "match")
+    assert "log" in proven_kinds(r"^[a-z]+\Z", "match")
+
+
+def test_a_compiled_module_pattern_counts_the_same() -> None:
+    good = (
+        HEAD
+        + "NAME = re.compile(r'[a-z]+')\n"
+        + view(
+            'v = request.args["v"]\nif not NAME.fullmatch(v):\n    return "no"\nos.system("x " + v)'
+        ).removeprefix(HEAD)
+    )
+    assert taint(good) == []
+    bad = good.replace("r'[a-z]+'", "r'.*'")
+    assert rules_of(taint(bad)) == ["taint-command-injection"]
+
+
+def test_bandit_high_is_not_dropped_under_a_proof_that_proves_nothing() -> None:
+    from prguard.analyzers.security import SecurityAnalyzer
+    from prguard.analyzers.taint import TaintAnalyzer
+    from prguard.engine.model import ChangedFile
+    from prguard.engine.review import review
+    from prguard.policies.loader import load_policy
+
+    code = view(
+        'branch = request.args["b"]\nif re.fullmatch(r".*", branch):\n    os.system("git checkout " + branch)'
+    )
+    changed = ChangedFile(path="app/views.py", status="added", head=code.encode(), base=None, patch=None)
+    result = review(
+        [changed],
+        load_policy(repo_text="scope: changed_files\n"),
+        analyzers=[SecurityAnalyzer(), TaintAnalyzer()],
+    )
+    assert any(f.cwe == 78 and f.severity == "high" for f in result.findings)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "builtins.eval(v)",
+        "getattr(builtins, 'eval')(v)",
+        "importlib.import_module('builtins').exec(v)",
+        "ev(v)",
+    ],
+)
+def test_aliased_code_sinks(call: str) -> None:
+    code = "import builtins, importlib\nev = eval\n" + view(f'v = request.args["v"]\n{call}')
+    assert rules_of(taint(code)) == ["taint-code-injection"]
+    assert {f.cwe for f in taint(code)} == {95}
+
+
+def test_django_class_based_view_sources() -> None:
+    code = (
+        "import os\nfrom django.views.generic import View\nfrom django.http import HttpResponse\n\n"
+        "class Files(View):\n"
+        "    def get(self, request, name):\n"
+        "        os.system('cat ' + self.kwargs['name'])\n"
+        "        os.system('cat ' + name)\n"
+        "        os.system('cat ' + self.request.GET['q'])\n"
+        "        return HttpResponse('ok')\n"
+    )
+    assert sorted(f.start_line for f in taint({"app/views.py": code})) == [7, 8, 9]
+
+
+def test_drf_and_flask_method_views() -> None:
+    drf = (
+        "import subprocess\nfrom rest_framework.views import APIView\n\n"
+        "class Run(APIView):\n    def post(self, request, job_id):\n"
+        "        subprocess.run('run ' + job_id, shell=True)\n"
+    )
+    flask_view = (
+        "import subprocess\nfrom flask.views import MethodView\n\n"
+        "class Run(MethodView):\n    def get(self, job_id):\n"
+        "        subprocess.run('run ' + job_id, shell=True)\n"
+    )
+    assert rules_of(taint({"app/api.py": drf})) == ["taint-command-injection"]
+    assert rules_of(taint({"app/api.py": flask_view})) == ["taint-command-injection"]
+
+
+def test_constructor_argument_is_the_callers_data_in_a_library() -> None:
+    code = (
+        "class Expression:\n    def __init__(self, source):\n        self.source = source\n\n"
+        "    def value(self):\n        return eval(self.source)\n"
+    )
+    findings = taint({"lib/expr.py": code})
+    assert rules_of(findings) == ["taint-code-injection"]
+    assert "parameter `source`" in findings[0].message
+    assert taint({"lib/expr.py": code}, {"trust_parameters": True}) == []
+
+
+def test_receivers_by_type_not_by_name() -> None:
+    code = HEAD + (
+        "import ldap3\nimport xml.etree.ElementTree as ET\n"
+        "@app.route('/u', methods=['POST'])\ndef upload():\n"
+        "    thing = request.files['f']\n"
+        "    thing.save('/srv/' + request.form['n'])\n"
+        "    q = ldap3.Connection('ldap://x')\n"
+        "    q.search('dc=x', '(uid=' + request.args['u'] + ')')\n"
+        "    zz = ET.parse('a.xml').getroot()\n"
+        "    zz.find(request.args['p'])\n"
+        "    w = logging.getLogger('x')\n"
+        "    w.info(request.args['m'])\n"
+        "    return 'ok'\n"
+    )
+    assert rules_of(taint(code)) == [
+        "taint-ldap-injection",
+        "taint-log-injection",
+        "taint-path-traversal",
+        "taint-xpath-injection",
+    ]

@@ -1,0 +1,162 @@
+"""When does a regular-expression check prove a value harmless for a sink family?
+
+Only an allow-list: the pattern must be anchored at both ends (`re.fullmatch`, or `^...$`
+/ `\\A...\\Z` with `match`/`search`), every alternative must be anchored, and every character
+it can match must come from a finite set that excludes what is dangerous for the family
+(path: `/`, `\\`, a repeatable `.`; shell: metacharacters and whitespace; SQL: quotes,
+`;`, `\\` and whitespace; header and log: CR/LF ...). `.`, negated classes (`[^/]`), `\\S`,
+`\\W` and the like can match dangerous characters, so they prove nothing; `$` also accepts a
+trailing newline, so it proves nothing for header and log sinks (use `\\Z` or fullmatch).
+"""
+
+from __future__ import annotations
+
+import string
+from functools import lru_cache
+
+try:
+    from re import _constants as C
+    from re import _parser as P
+except ImportError:  # pragma: no cover
+    import sre_constants as C  # type: ignore[no-redef]
+    import sre_parse as P  # type: ignore[no-redef]
+
+_WHITESPACE = frozenset(" \t\n\r\x0b\x0c")
+_PUNCTUATION = frozenset(string.punctuation)
+
+#: What must not get through, per sink family. Families missing here are never proven by a regex.
+DANGEROUS: dict[str, frozenset[str]] = {
+    "command": frozenset(";&|$`<>()'\"\\*?[]{}!#~\x00") | _WHITESPACE,
+    "sql": frozenset("'\"\\;`\x00") | _WHITESPACE,
+    "path": frozenset("/\\\x00") | {"\n", "\r"},
+    "header": frozenset("\r\n\x00"),
+    "log": frozenset("\r\n\x00"),
+    "xss": frozenset("<>\"'&`"),
+    "ldap": frozenset("*()\\\x00") | {"\n", "\r"},
+    "xpath": frozenset("'\"[]()/@=|*\x00"),
+    "redirect": frozenset("/\\:@\x00") | _WHITESPACE,
+    "ssrf": frozenset("/\\:@?#\x00") | _WHITESPACE,
+    "code": _PUNCTUATION - {"_"} | _WHITESPACE | {"\x00"},
+    "regex": frozenset(".^$*+?{}[]\\|()"),
+    "ssti": frozenset("{}%<>#\\"),
+    "xxe": frozenset("<&"),
+    "trust-boundary": frozenset("\x00"),
+}
+#: Families where `$` (which also matches before a final newline) does not close the pattern.
+_NEWLINE_SENSITIVE = frozenset({"header", "log", "ldap"})
+
+
+class _Unbounded(Exception):
+    """The pattern can match characters outside any finite allow-list."""
+
+
+def _chars_of_class(items: list) -> set[str]:
+    chars: set[str] = set()
+    for op, av in items:
+        if op == C.NEGATE:
+            raise _Unbounded
+        if op == C.LITERAL:
+            chars.add(chr(av))
+        elif op == C.RANGE:
+            low, high = av
+            chars.update(chr(c) for c in range(low, min(high, 0x7F) + 1))
+            if high > 0x7F:
+                chars.add("\uffff")  # non-ASCII letters: never dangerous here, but not empty
+        elif op == C.CATEGORY:
+            if av == C.CATEGORY_DIGIT:
+                chars.update(string.digits)
+            elif av == C.CATEGORY_WORD:
+                chars.update(string.ascii_letters + string.digits + "_")
+            elif av == C.CATEGORY_SPACE:
+                chars.update(_WHITESPACE)
+            else:
+                raise _Unbounded  # \D, \W, \S
+        else:
+            raise _Unbounded
+    return chars
+
+
+def _walk(parsed, in_repeat: bool, out: dict[str, set[str]]) -> None:
+    """Collect the characters a pattern can match (`any`) and those it can repeat (`repeat`)."""
+    for op, av in parsed:
+        if op == C.LITERAL:
+            out["any"].add(chr(av))
+            if in_repeat:
+                out["repeat"].add(chr(av))
+        elif op == C.IN:
+            chars = _chars_of_class(av)
+            out["any"].update(chars)
+            if in_repeat:
+                out["repeat"].update(chars)
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)):
+            _low, high, body = av
+            _walk(body, in_repeat or high > 1, out)
+        elif op == C.SUBPATTERN:
+            _walk(av[-1], in_repeat, out)
+        elif op == getattr(C, "ATOMIC_GROUP", None):
+            _walk(av, in_repeat, out)
+        elif op == C.BRANCH:
+            for branch in av[1]:
+                _walk(branch, in_repeat, out)
+        elif op == C.AT:
+            continue  # anchors inside: checked by the caller at the ends only
+        elif op in (C.ASSERT, C.ASSERT_NOT):
+            continue  # look-arounds restrict; they add no character
+        else:  # ANY, NOT_LITERAL, GROUPREF, CATEGORY outside a class ...
+            raise _Unbounded
+
+
+def _alternatives(parsed) -> list[list]:
+    """Top-level alternatives (`a|b`), looking through one enclosing group."""
+    items = list(parsed)
+    if len(items) == 1 and items[0][0] == C.BRANCH:
+        return [list(b) for b in items[0][1][1]]
+    if len(items) == 1 and items[0][0] == C.SUBPATTERN:
+        inner = list(items[0][1][-1])
+        if len(inner) == 1 and inner[0][0] == C.BRANCH:
+            return [list(b) for b in inner[0][1][1]]
+    return [items]
+
+
+def _anchored(items: list, mode: str, kind: str) -> bool:
+    starts = mode in ("fullmatch", "match") or (
+        bool(items) and items[0][0] == C.AT and items[0][1] in (C.AT_BEGINNING, C.AT_BEGINNING_STRING)
+    )
+    if mode == "fullmatch":
+        return True
+    ends_ok = {C.AT_END_STRING} if kind in _NEWLINE_SENSITIVE else {C.AT_END, C.AT_END_STRING}
+    ends = bool(items) and items[-1][0] == C.AT and items[-1][1] in ends_ok
+    return starts and ends
+
+
+@lru_cache(maxsize=1024)
+def proven_kinds(pattern: str, mode: str = "fullmatch", flags: int = 0) -> frozenset[str]:
+    """Sink families a successful `re.<mode>(pattern, value)` proves `value` harmless for."""
+    if flags & (C.SRE_FLAG_MULTILINE if hasattr(C, "SRE_FLAG_MULTILINE") else 8):
+        return frozenset()  # ^ and $ match at every line: nothing is anchored
+    try:
+        parsed = P.parse(pattern, flags)
+    except Exception:
+        return frozenset()
+    proven = set()
+    for kind, dangerous in DANGEROUS.items():
+        try:
+            ok = True
+            for branch in _alternatives(parsed):
+                if mode != "fullmatch" and not _anchored(branch, mode, kind):
+                    ok = False
+                    break
+                if mode == "fullmatch" and len(_alternatives(parsed)) > 1 and not branch:
+                    continue
+                chars: dict[str, set[str]] = {"any": set(), "repeat": set()}
+                _walk(branch, False, chars)
+                if chars["any"] & dangerous or (kind == "path" and "." in chars["repeat"]):
+                    ok = False
+                    break
+            if ok and mode != "fullmatch" and len(_alternatives(parsed)) == 1:
+                ok = _anchored(list(parsed), mode, kind)
+            if ok:
+                proven.add(kind)
+        except _Unbounded:
+            return frozenset()
+    return frozenset(proven)
