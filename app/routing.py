@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from prguard.commands import parse_command
 from prguard.queue.jobs import ReviewJob
 from prguard.queue.state import HeadRecord
 
@@ -21,7 +22,8 @@ RERUN_IDENTIFIERS = frozenset({"rerun", "review"})
 WAIVE_IDENTIFIER = "waive"
 # Who may drive prguard with a comment command on a PR (besides the PR's author).
 TRUSTED_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
-_COMMAND = re.compile(r"^\s*/prguard\s+(review|help)\b", re.IGNORECASE | re.MULTILINE)
+#: the comment commands the receiver routes (prguard.commands reads them; others are ignored)
+_ROUTED_COMMANDS = frozenset({"review", "help"})
 _EXTERNAL_ID = re.compile(r"^prguard:(\d+):")
 
 
@@ -248,8 +250,8 @@ def _issue_comment(data: Mapping[str, Any], delivery_id: str, app_id: int, known
     if not issue.get("pull_request"):
         return Decision("ignore", "comment on an issue, not on a pull request")
     comment = data["comment"]
-    match = _COMMAND.search(str(comment.get("body") or ""))
-    if not match:
+    command = parse_command(str(comment.get("body") or ""))
+    if command not in _ROUTED_COMMANDS:
         return Decision("ignore", "no /prguard command in the comment")
     commenter = comment.get("user") or {}
     if commenter.get("type") == "Bot":
@@ -263,7 +265,6 @@ def _issue_comment(data: Mapping[str, Any], delivery_id: str, app_id: int, known
     owner, repo = _repository(data)
     full_name = f"{owner}/{repo}"
     number = int(issue["number"])
-    command = match.group(1).lower()
     head_sha = known.latest_head(installation_id, full_name, number)
     comment_id = int(comment["id"]) if comment.get("id") else None
     job = ReviewJob(

@@ -60,10 +60,6 @@ def scrub(text: str) -> str:
     return text
 
 
-def current_context() -> dict[str, Any]:
-    return dict(_context.get())
-
-
 @contextmanager
 def log_context(**fields: Any) -> Iterator[None]:
     """Add fields (None values are left out) to every log line written inside the block."""

@@ -83,6 +83,8 @@ def test_an_older_synchronize_arriving_after_a_newer_one_publishes_nothing(stack
     runs = fake_github.check_runs(OWNER, REPO)
     published = [r for r in runs if r.get("conclusion") not in ("cancelled", None)]
     assert [r["head_sha"] for r in published] == [newer]
+    # the older job did run, and stopped as superseded (so the check below is not about no job at all)
+    assert f"review superseded: superseded by {newer}" in stack.worker_log()
     assert all(r["conclusion"] == "cancelled" for r in runs if r["head_sha"] == older)
     [review] = fake_github.reviews(OWNER, REPO, pull.number)
     assert review["commit_id"] == newer

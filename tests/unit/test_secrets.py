@@ -118,7 +118,9 @@ def test_other_analyzers_quoting_a_secret_are_masked(reviewed):
 def test_nothing_is_logged_with_a_secret(caplog):
     caplog.set_level(logging.DEBUG)
     review(_changed(), load_policy(), ai_authored=False)
-    assert caplog.records is not None
+    logged = "\n".join(f"{record.getMessage()} {record.__dict__!r}" for record in caplog.records)
+    leaked = [secret for secret in SECRETS if secret in logged]
+    assert leaked == [], f"secrets in the log: {leaked}"
     assert not [r for r in caplog.records if any(s in r.getMessage() for s in SECRETS)]
 
 

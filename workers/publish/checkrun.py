@@ -399,26 +399,3 @@ def send_check_run(
     if on_batch is not None and pending:
         on_batch(len(batches))
     return requests_made + 1
-
-
-def cancel_check_run(
-    client: Any, owner: str, repo: str, check_run_id: int, superseded_by: str | None
-) -> None:
-    """Mark a run whose head is no longer the PR's head as `cancelled`; nothing stale gets published."""
-    title = f"Superseded by {superseded_by[:7]}" if superseded_by else "Superseded by a newer push"
-    summary = (
-        f"A newer push (`{superseded_by}`) replaced this commit before the review finished; "
-        "prguard reviews that push instead."
-        if superseded_by
-        else "A newer push replaced this commit before the review finished."
-    )
-    client.patch(
-        _CHECK_RUN,
-        url_vars={"owner": owner, "repo": repo, "check_run_id": check_run_id},
-        json={
-            "status": "completed",
-            "conclusion": "cancelled",
-            "completed_at": _now_iso(),
-            "output": {"title": title, "summary": summary},
-        },
-    )

@@ -16,12 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from prguard.commands import parse_command as parse_command  # re-exported: its callers read it here
 from prguard.github.errors import NotFound
 from prguard.publish.checkrun import CHECK_NAME, Waiver, actions_for, waiver_line, with_note
 
 WAIVE_ROLES = frozenset({"admin", "maintain", "write"})
 WAIVER_TTL = 30 * 24 * 3600
-_COMMAND = re.compile(r"^\s*/prguard\s+([a-z-]+)\b", re.IGNORECASE | re.MULTILINE)
 
 HELP_MARKER = "<!-- prguard:help reply-to={comment_id} -->"
 HELP_TEXT = """**prguard** reviews this pull request on every push: the `prguard` check run has the verdict \
@@ -37,13 +37,6 @@ failing check into neutral and records who waived it.
 
 To silence one finding, say why in the code: `# prguard: ignore[RULE-ID] <why this is safe>` — it is \
 listed under "Suppressions used" in the check run. Policy lives in `.github/prguard.yml`."""
-
-
-def parse_command(body: str | None) -> str | None:
-    """The first `/prguard <word>` at the start of a line, lower-cased; quoted lines do not count."""
-    text = "\n".join(line for line in (body or "").splitlines() if not line.lstrip().startswith(">"))
-    match = _COMMAND.search(text)
-    return match.group(1).lower() if match else None
 
 
 def reaction_for(command: str) -> str:

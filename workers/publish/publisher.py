@@ -382,20 +382,6 @@ def bot_login_from_check_run(check_run: Any) -> str | None:
     return f"{slug}[bot]" if slug else None
 
 
-def resolve_bot_login(app_client: Any, redis: Any = None, prefix: str = "prguard:") -> str:
-    """prguard's bot login from `GET /app` (JWT), cached in Redis: comments are matched against it."""
-    key = f"{prefix}app:bot-login"
-    if redis is not None:
-        cached = redis.get(key)
-        if cached:
-            return cached.decode() if isinstance(cached, bytes) else str(cached)
-    app = app_client.get("/app")
-    login = f"{app['slug']}[bot]"
-    if redis is not None:
-        redis.set(key, login, ex=24 * 3600)
-    return login
-
-
 def bot_login_for_run(
     client: Any, owner: str, repo: str, check_run_id: int, redis: Any = None, prefix: str = "prguard:"
 ) -> str:
