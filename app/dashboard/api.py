@@ -60,8 +60,7 @@ def api_blueprint(dashboard: Dashboard) -> Blueprint:
     @bp.get("/summary")
     def summary(org: str) -> Response:
         days = window_days(request.args.get("days"))
-        with dashboard.db() as db:
-            data = queries.overview(db, g.api_org, since_of(days))
+        data = dashboard.overview(g.api_org, since_of(days))
         web_url = dashboard.settings.github_web_url
         return as_json(
             {

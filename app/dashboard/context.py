@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +18,8 @@ from prguard.config import Settings
 
 MIN_WINDOW_DAYS = 7
 MAX_WINDOW_DAYS = 366
+WORK_MEM = "64MB"
+OVERVIEW_THREADS = 4  # one per independent overview query (the engine's pool holds 5 connections)
 
 
 @dataclass
@@ -58,10 +62,35 @@ class Dashboard:
     @contextmanager
     def db(self) -> Iterator[Any]:
         """A read-only unit of work on the ledger."""
+        from sqlalchemy import text
         from sqlalchemy.orm import Session
 
         with Session(self.engine) as session:
+            if session.get_bind().dialect.name == "postgresql":
+                # the org page hashes and sorts a few hundred thousand index entries: in memory, not on disk
+                session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
             yield session
+
+    def overview(self, org: str, since: dt.datetime) -> Any:
+        """The org overview; on PostgreSQL its independent queries run side by side, one connection each."""
+        from prguard.app.dashboard import queries
+
+        if self.engine.dialect.name != "postgresql":
+            with self.db() as session:
+                return queries.overview(session, org, since)
+
+        def run(part: Callable[..., Any]) -> Any:
+            with self.db() as session:
+                return part(session, org, since)
+
+        parts = dict(
+            zip(queries.OVERVIEW_PARTS, self._pool.map(run, queries.OVERVIEW_PARTS.values()), strict=True)
+        )
+        return queries.overview_from_parts(parts, org, since)
+
+    @functools.cached_property
+    def _pool(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=OVERVIEW_THREADS, thread_name_prefix="dashboard-query")
 
 
 def _default_engine() -> Any:

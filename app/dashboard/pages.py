@@ -144,8 +144,7 @@ def pages_blueprint(dashboard: Dashboard) -> Blueprint:
     @member_only(dashboard)
     def org_page(org: str) -> Any:
         days = window_days(request.args.get("days"))
-        with dashboard.db() as db:
-            data = queries.overview(db, queries_org(org), since_of(days))
+        data = dashboard.overview(queries_org(org), since_of(days))
         authors = data.authors()
         series = charts.series_for(authors)
         by_key = {s.key: s for s in series}

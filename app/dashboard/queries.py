@@ -211,16 +211,23 @@ def window_start(days: int = DEFAULT_WINDOW_DAYS, now: dt.datetime | None = None
 
 def overview(session: Session, org: str, since: dt.datetime) -> Overview:
     """The org page in three scans of the org's counted findings plus one pull-request look-up."""
-    weeks, by_author, by_severity = _weekly(session, org, since)
+    return overview_from_parts(
+        {name: part(session, org, since) for name, part in OVERVIEW_PARTS.items()}, org, since
+    )
+
+
+def overview_from_parts(parts: dict[str, Any], org: str, since: dt.datetime) -> Overview:
+    """Assemble the overview from the results of `OVERVIEW_PARTS` (run one after another or side by side)."""
+    weeks, by_author, by_severity = parts["weekly"]
     return Overview(
         org=org,
         since=since,
         weeks=weeks,
         by_author=by_author,
         by_severity=by_severity,
-        top_patterns=top_patterns(session, org, since),
-        repositories=repositories(session, org, since),
-        accepted_risk=accepted_risk(session, org, since),
+        top_patterns=parts["patterns"],
+        repositories=parts["repositories"],
+        accepted_risk=parts["accepted_risk"],
     )
 
 
@@ -283,49 +290,81 @@ def top_patterns(
     recurring_only: bool = True,
     only_pattern: str | None = None,
 ) -> list[PatternSummary]:
-    """Patterns by how many pull requests they entered (recurring: two or more), most first."""
-    pulls = func.count(distinct(Finding.pull_request_id))
+    """Patterns by how many pull requests they entered (recurring: two or more), most first.
+
+    Counted per (pattern, pull request) first, then per pattern, in the order of the partial index
+    `ix_ledger_findings_counted_pattern` (org, pattern, pull request): PostgreSQL answers from the
+    index alone, streaming both levels without a sort. Rule, title and snippet are then read for the
+    few patterns shown.
+    """
     where = [counted(org), Finding.reviewed_at >= since]
     if repository_id is not None:
         where.append(Finding.repository_id == repository_id)
     if only_pattern is not None:
         where.append(Finding.pattern_key == only_pattern)
-    query = (
+    per_pull = (
         select(
-            Finding.pattern_key,
-            func.max(Finding.rule_id),
-            func.max(Finding.title),
-            func.max(Finding.masked_snippet),
-            func.count(),
-            pulls,
-            func.count(distinct(Finding.repository_id)),
-            func.sum(case((Finding.ai_authored.is_(True), 1), else_=0)),
-            func.min(Finding.reviewed_at),
-            func.max(Finding.reviewed_at),
+            Finding.pattern_key.label("pattern_key"),
+            func.max(Finding.repository_id).label("repository_id"),  # a pull request has one repository
+            func.count().label("findings"),
+            func.sum(case((Finding.ai_authored.is_(True), 1), else_=0)).label("ai"),
+            func.min(Finding.reviewed_at).label("first"),
+            func.max(Finding.reviewed_at).label("last"),
         )
         .where(*where)
-        .group_by(Finding.pattern_key)
-        .order_by(pulls.desc(), func.count().desc(), Finding.pattern_key)
+        .group_by(Finding.pattern_key, Finding.pull_request_id)  # the index's order: no sort, no hash
+    ).subquery()
+    pulls = func.count()
+    findings = func.sum(per_pull.c.findings)
+    query = (
+        select(
+            per_pull.c.pattern_key,
+            findings,
+            pulls,
+            func.count(distinct(per_pull.c.repository_id)),
+            func.sum(per_pull.c.ai),
+            func.min(per_pull.c.first),
+            func.max(per_pull.c.last),
+        )
+        .group_by(per_pull.c.pattern_key)
+        .order_by(pulls.desc(), findings.desc(), per_pull.c.pattern_key)
         .limit(limit)
         .offset(offset)
     )
     if recurring_only:
         query = query.having(pulls >= 2)
+    rows = session.execute(query).all()
+    described = _describe_patterns(session, org, [row[0] for row in rows])
     return [
         PatternSummary(
             pattern_key=key,
-            rule_id=rule,
-            title=title or "",
-            masked_snippet=snippet or "",
-            findings=count,
+            rule_id=described.get(key, ("", "", ""))[0],
+            title=described.get(key, ("", "", ""))[1],
+            masked_snippet=described.get(key, ("", "", ""))[2],
+            findings=int(count),
             pulls=npulls,
             repositories=nrepos,
             ai_findings=int(ai or 0),
             first_seen=aware(first),
             last_seen=aware(last),
         )
-        for key, rule, title, snippet, count, npulls, nrepos, ai, first, last in session.execute(query)
+        for key, count, npulls, nrepos, ai, first, last in rows
     ]
+
+
+def _describe_patterns(session: Session, org: str, keys: Sequence[str]) -> dict[str, tuple[str, str, str]]:
+    """(rule, title, masked snippet) of each pattern, from its newest finding (one index probe each)."""
+    described = {}
+    for key in keys:
+        row = session.execute(
+            select(Finding.rule_id, Finding.title, Finding.masked_snippet)
+            .where(Finding.org == org, Finding.pattern_key == key)
+            .order_by(Finding.reviewed_at.desc())
+            .limit(1)
+        ).first()
+        if row is not None:
+            described[key] = (row[0], row[1] or "", row[2] or "")
+    return described
 
 
 def count_patterns(session: Session, org: str, since: dt.datetime, *, recurring_only: bool) -> int:
@@ -341,17 +380,20 @@ def count_patterns(session: Session, org: str, since: dt.datetime, *, recurring_
 
 
 def repositories(session: Session, org: str, since: dt.datetime, limit: int = 50) -> list[RepositorySummary]:
-    """The org's repositories by counted findings in the window."""
-    findings = func.count().label("findings")
-    per_repo = (
+    """The org's repositories by counted findings in the window (per pull request first, as patterns)."""
+    per_pull = (
         select(
-            Finding.repository_id,
-            findings,
-            func.count(distinct(Finding.pull_request_id)),
-            func.sum(case((Finding.ai_authored.is_(True), 1), else_=0)),
+            Finding.repository_id.label("repository_id"),
+            func.count().label("findings"),
+            func.sum(case((Finding.ai_authored.is_(True), 1), else_=0)).label("ai"),
         )
         .where(counted(org), Finding.reviewed_at >= since)
-        .group_by(Finding.repository_id)
+        .group_by(Finding.repository_id, Finding.pull_request_id)
+    ).subquery()
+    findings = func.sum(per_pull.c.findings).label("findings")
+    per_repo = (
+        select(per_pull.c.repository_id, findings, func.count().label("pulls"), func.sum(per_pull.c.ai))
+        .group_by(per_pull.c.repository_id)
         .order_by(findings.desc())
         .limit(limit)
     ).subquery()
@@ -361,7 +403,7 @@ def repositories(session: Session, org: str, since: dt.datetime, limit: int = 50
         .order_by(per_repo.c.findings.desc(), Repository.name)
     ).all()
     return [
-        RepositorySummary(name, f"{owner}/{name}", count, npulls, int(ai or 0))
+        RepositorySummary(name, f"{owner}/{name}", int(count), npulls, int(ai or 0))
         for name, owner, count, npulls, ai in rows
     ]
 
@@ -580,6 +622,14 @@ __all__: Sequence[str] = [
     "top_patterns",
     "window_start",
 ]
+
+
+OVERVIEW_PARTS: dict[str, Any] = {
+    "weekly": lambda session, org, since: _weekly(session, org, since),
+    "patterns": lambda session, org, since: top_patterns(session, org, since),
+    "repositories": lambda session, org, since: repositories(session, org, since),
+    "accepted_risk": lambda session, org, since: accepted_risk(session, org, since),
+}
 
 
 def known_orgs(session: Session, limit: int = 200) -> list[str]:

@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -38,6 +39,9 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+# The findings the dashboard counts: newest review, introduced by the pull request, not suppressed.
+COUNTED_FINDINGS = "superseded IS false AND is_new IS true AND suppressed_kind IS NULL"
 
 # SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets BIGINT identities.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -167,6 +171,24 @@ class Finding(Base):
         # the per-review look-up: this org, these pattern keys, within the window
         Index("ix_ledger_findings_pattern", "org", "pattern_key", "reviewed_at"),
         Index("ix_ledger_findings_org_time", "org", "reviewed_at"),
+        # the dashboard's counts, read from the index alone (migration 0003_dashboard_indexes)
+        Index(
+            "ix_ledger_findings_counted",
+            "org",
+            "reviewed_at",
+            postgresql_include=["severity", "ai_authored", "agent", "repository_id", "pull_request_id"],
+            postgresql_where=text(COUNTED_FINDINGS),
+            sqlite_where=text(COUNTED_FINDINGS),
+        ),
+        Index(
+            "ix_ledger_findings_counted_pattern",
+            "org",
+            "pattern_key",
+            "pull_request_id",
+            postgresql_include=["reviewed_at", "repository_id", "ai_authored"],
+            postgresql_where=text(COUNTED_FINDINGS),
+            sqlite_where=text(COUNTED_FINDINGS),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
