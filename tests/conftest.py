@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WEBHOOK_FIXTURES = ROOT / "tests" / "fixtures" / "github-webhooks"
 
 # One line per fixture module, e.g. "tests.fake_github.fixture".
-pytest_plugins: list[str] = ["tests.fake_github.fixture"]
+pytest_plugins: list[str] = ["tests.fake_github.fixture", "tests.ledger_helpers"]
 
 
 def load_webhook(event: str, name: str) -> dict:

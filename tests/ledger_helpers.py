@@ -36,6 +36,20 @@ def postgres_problem() -> str | None:
     return _PG_PROBLEM[0] or None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def ledger_data_dir(tmp_path_factory: Any) -> Iterator[None]:
+    """Workers and CLIs started by tests keep their embedded SQLite ledger in a temporary directory,
+    never in the user's data directory (subprocesses inherit the variable)."""
+    if os.environ.get("PRGUARD_DATA_DIR") or os.environ.get("DATABASE_URL"):
+        yield
+        return
+    os.environ["PRGUARD_DATA_DIR"] = str(tmp_path_factory.mktemp("prguard-data"))
+    try:
+        yield
+    finally:
+        os.environ.pop("PRGUARD_DATA_DIR", None)
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def migrated_store(request: Any, tmp_path_factory: Any) -> Iterator[Engine]:
     """One migrated database per test module and backend."""

@@ -72,6 +72,9 @@ def _check_command(argv: list[str]) -> str:
         if "worker" in argv:
             queues = set(argv[argv.index("-Q") + 1].split(","))
             assert queues == QUEUES, f"a worker must consume {QUEUES}, got {queues}"
+        elif "beat" in argv:
+            assert module.celery_app.conf.beat_schedule, "beat needs the ledger's schedule"
+            assert "--schedule" in argv, "beat's schedule file goes where it may write"
         else:
             assert "inspect" in argv or "status" in argv, argv
     elif program == "prguard":
@@ -95,13 +98,13 @@ def _check_env(names) -> None:
 # -- Procfile ----------------------------------------------------------------------------------------
 
 
-def test_procfile_runs_web_and_worker():
+def test_procfile_runs_web_worker_and_beat():
     entries = {}
     for line in (ROOT / "Procfile").read_text().splitlines():
         if line.strip() and not line.startswith("#"):
             name, _, command = line.partition(":")
             entries[name.strip()] = command.strip()
-    assert set(entries) == {"web", "worker"}
+    assert set(entries) == {"web", "worker", "beat"}
     programs = {}
     for name, command in entries.items():
         words = shlex.split(command)
@@ -109,7 +112,7 @@ def test_procfile_runs_web_and_worker():
         _check_env(a.split("=", 1)[0] for a in assignments)
         _check_env(re.findall(r"\$\{(\w+)", command))
         programs[name] = _check_command([w for w in words if w not in assignments])
-    assert programs == {"web": "gunicorn", "worker": "celery"}
+    assert programs == {"web": "gunicorn", "worker": "celery", "beat": "celery"}
 
 
 # -- Dockerfile and docker-compose -------------------------------------------------------------------
@@ -138,7 +141,7 @@ def test_dockerfile_copies_real_paths_and_runs_the_web_entry_point():
 def test_docker_compose_services(url_rules):
     compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"web", "worker", "redis"}
+    assert set(services) == {"web", "worker", "beat", "redis", "postgres", "migrate"}
     redis_cmd = services["redis"]["command"]
     assert redis_cmd[redis_cmd.index("--maxmemory-policy") + 1] == "noeviction"
     assert redis_cmd[redis_cmd.index("--appendonly") + 1] == "yes"
@@ -146,6 +149,20 @@ def test_docker_compose_services(url_rules):
     assert "redis-data" in compose["volumes"]
     assert _check_command(services["web"]["command"]) == "gunicorn"
     assert _check_command(services["worker"]["command"]) == "celery"
+    assert _check_command(services["beat"]["command"]) == "celery"
+    # the ledger's schema is migrated before anything that uses it starts
+    assert services["migrate"]["command"] == ["prguard", "db", "upgrade"]
+    assert _check_command(services["migrate"]["command"]) == "prguard"
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert (
+            services[name]["environment"]["DATABASE_URL"]
+            == services["migrate"]["environment"]["DATABASE_URL"]
+        )
+    _check_env(services["beat"]["environment"])
+    _check_env(services["migrate"]["environment"])
+    assert any(v.endswith(":/var/lib/postgresql/data") for v in services["postgres"]["volumes"])
     assert services["web"]["build"]["dockerfile"] == "deploy/Dockerfile"
     assert (DEPLOY / services["web"]["build"]["context"]).resolve() == ROOT
     for name in ("web", "worker"):
@@ -179,6 +196,7 @@ def test_kubernetes_manifests(url_rules):
         ("Service", "prguard-web"),
         ("Secret", "prguard-github"),
         ("HorizontalPodAutoscaler", "prguard-worker"),
+        ("Deployment", "prguard-beat"),
     ]:
         assert needed in kinds
     by_name = {(doc["kind"], doc["metadata"]["name"]): doc for _, doc in docs}
@@ -198,6 +216,12 @@ def test_kubernetes_manifests(url_rules):
         )
         [container] = spec["containers"]
         assert _check_command(container["command"]) == program
+        [migrate] = spec["initContainers"]  # the ledger's schema before the pod serves
+        assert migrate["command"] == ["prguard", "db", "upgrade"] and _check_command(migrate["command"])
+        for env in migrate["env"] + container["env"]:
+            ref = env.get("valueFrom", {}).get("secretKeyRef")
+            if env["name"] == "DATABASE_URL":
+                assert ref["key"] in secret_keys
         _check_env(e["name"] for e in container.get("env", []))
         for env in container.get("env", []):
             ref = env.get("valueFrom", {}).get("secretKeyRef")
@@ -237,6 +261,12 @@ def test_kubernetes_manifests(url_rules):
     ]
     assert redis_args[redis_args.index("--maxmemory-policy") + 1] == "noeviction"
     assert config["REDIS_URL"].startswith("redis://prguard-redis:")
+    beat = by_name[("Deployment", "prguard-beat")]
+    assert beat["spec"]["replicas"] == 1 and beat["spec"]["strategy"]["type"] == "Recreate"
+    [beat_container] = beat["spec"]["template"]["spec"]["containers"]
+    assert _check_command(beat_container["command"]) == "celery"
+    schedule = beat_container["command"][beat_container["command"].index("--schedule") + 1]
+    assert any(schedule.startswith(m["mountPath"] + "/") for m in beat_container["volumeMounts"])
 
 
 # -- systemd ---------------------------------------------------------------------------------------------
@@ -251,12 +281,18 @@ def _unit(path: Path) -> configparser.ConfigParser:
 
 def test_systemd_units():
     units = sorted((DEPLOY / "systemd").glob("*.service"))
-    assert [u.name for u in units] == ["prguard-web.service", "prguard-worker.service"]
+    assert [u.name for u in units] == [
+        "prguard-beat.service",
+        "prguard-web.service",
+        "prguard-worker.service",
+    ]
     programs = []
     for path in units:
         unit = _unit(path)
         service = unit["Service"]
         programs.append(_check_command(shlex.split(service["ExecStart"])))
+        for before in [v for k, v in service.items() if k == "ExecStartPre"]:
+            _check_command(shlex.split(before))
         assert service["EnvironmentFile"].endswith(".env")
         assert service["User"] == "prguard"
         assert unit["Install"]["WantedBy"] == "multi-user.target"
@@ -265,9 +301,15 @@ def test_systemd_units():
         ]
         _check_env(assignment.split("=", 1)[0] for assignment in environment)
         runtime = service["RuntimeDirectory"]
+        data_dir = next(a for a in environment if a.startswith("PRGUARD_DATA_DIR="))
+        assert data_dir.split("=", 1)[1] in service["ReadWritePaths"].split()  # the SQLite ledger's home
+        if path.name == "prguard-beat.service":
+            continue
         multiproc = next(a for a in environment if a.startswith("PROMETHEUS_MULTIPROC_DIR="))
         assert multiproc.split("=", 1)[1].startswith(f"/run/{runtime}/")
-    assert programs == ["gunicorn", "celery"]
+    assert programs == ["celery", "gunicorn", "celery"]
+    web = _unit(DEPLOY / "systemd" / "prguard-web.service")["Service"]
+    assert shlex.split(web["ExecStartPre"])[1:] == ["db", "upgrade"]
 
 
 def test_every_file_in_deploy_is_checked():

@@ -12,9 +12,7 @@ from prguard.ledger.models import Base, ChangedFunction, Finding, PullRequest, R
 from prguard.ledger.record import record_closed, record_review, record_waiver
 from sqlalchemy import func, select
 
-from tests.ledger_helpers import NOW, head_file, migrated_store, review_result, store, timeout_finding
-
-__all__ = ["migrated_store", "store"]  # fixtures
+from tests.ledger_helpers import NOW, head_file, review_result, timeout_finding
 
 
 def _record(owner="acme", repo="api", number=1, head="a" * 40, *, installation=7, at=NOW, ai=True,

@@ -13,10 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 CONNECT_TIMEOUT_SECONDS = 3  # a database that is down must not hold a review up
+MIGRATION_LOCK_KEY = 0x70726775  # PostgreSQL advisory lock id of `prguard db upgrade`
 
 
 def data_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -114,6 +115,9 @@ def upgrade(url: str | None = None, revision: str = "head", *, schema: str | Non
     try:
         config = alembic_config(target)
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # pods starting together (Kubernetes init containers) migrate one after the other
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from prguard.ledger.models import (
+    Base,
     ChangedFunction,
     ComplexityChange,
     Digest,
@@ -22,21 +23,22 @@ DEFAULT_RETENTION_DAYS = 365
 
 
 def purge_installation(session: Session, installation_id: int) -> int:
-    """Delete every row of the installation (children first: SQLite may run without cascades). Rows gone."""
+    """Delete every row of the installation, in every ledger table (children first). Rows removed.
+
+    Generic over the tables so a table added later (any with `installation_id`) is purged too;
+    rows that only hang off a review (complexity, changed functions) go with their reviews.
+    """
     reviews = select(Review.id).where(Review.installation_id == installation_id)
     removed = 0
     for statement in (
-        delete(Finding).where(Finding.installation_id == installation_id),
         delete(ComplexityChange).where(ComplexityChange.review_id.in_(reviews)),
         delete(ChangedFunction).where(ChangedFunction.review_id.in_(reviews)),
-        delete(Review).where(Review.installation_id == installation_id),
-        delete(Waiver).where(Waiver.installation_id == installation_id),
-        delete(Digest).where(Digest.installation_id == installation_id),
-        delete(PullRequest).where(PullRequest.installation_id == installation_id),
-        delete(Repository).where(Repository.installation_id == installation_id),
-        delete(Installation).where(Installation.id == installation_id),
     ):
         removed += session.execute(statement).rowcount or 0
+    for table in reversed(Base.metadata.sorted_tables):
+        column = table.c.id if table.name == Installation.__tablename__ else table.c.get("installation_id")
+        if column is not None:
+            removed += session.execute(delete(table).where(column == installation_id)).rowcount or 0
     return removed
 
 

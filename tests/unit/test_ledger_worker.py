@@ -1,0 +1,205 @@
+"""The worker's side of the ledger: events, failures that never fail a review, the weekly digest once."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from prguard.github.errors import NotFound
+from prguard.ledger.db import make_engine, session_scope
+from prguard.ledger.digest import build_digest, iso_week, render_digest
+from prguard.ledger.extract import record_from_dict, record_to_dict, review_record
+from prguard.ledger.models import Digest, PullRequest, Review, Waiver
+from prguard.ledger.record import record_closed, record_review
+from prguard.worker.ledger import LedgerHooks, window_days
+from prguard.worker.ledger_tasks import apply_event, post_digest_if_due
+from sqlalchemy import func, select
+
+from tests.ledger_helpers import (
+    NOW,
+    head_file,
+    review_result,
+    timeout_finding,
+)
+
+NESTED = (
+    "import requests\n\n\nclass Client:\n    def send(self, url, body):\n"
+    "        def attempt():\n            return requests.post(url, json=body)\n\n        return attempt()\n"
+)
+
+
+def _record(number=1, repo="api", at=NOW, head="a" * 40, ai=True):
+    return review_record(
+        installation_id=7, owner="acme", repo=repo, number=number, head_sha=head,
+        result=review_result([timeout_finding()], ai=ai), files=[head_file()], reviewed_at=at,
+        info=SimpleNamespace(title=f"PR {number}", author_login="dev"), check_run_id=100 + number,
+    )  # fmt: skip
+
+
+def test_record_keeps_the_enclosing_function_and_the_changed_functions_but_no_code():
+    record = review_record(
+        installation_id=1, owner="o", repo="r", number=1, head_sha="h",
+        result=review_result([timeout_finding(line=7)]), files=[head_file(text_=NESTED)],
+    )  # fmt: skip
+    (finding,) = record.findings
+    assert finding.function == "Client.send.attempt"
+    assert finding.masked_snippet == "requests.post(_,json=_)"
+    assert {(f.function, f.start_line) for f in record.changed_functions} == {
+        ("Client.send", 5),
+        ("Client.send.attempt", 6),
+    }
+    assert "url" not in str(record_to_dict(record)["findings"])  # no local name, no literal
+    assert record_from_dict(record_to_dict(record)) == record
+
+
+def test_window_days_comes_from_the_policy_with_a_default():
+    class Policy:
+        def __init__(self, value):
+            self.value = value
+
+        def get(self, *keys, default=None):
+            return self.value
+
+    assert window_days(Policy(7)) == 7
+    assert window_days(Policy("junk")) == 30
+    assert window_days(None) == 30
+
+
+def test_a_ledger_that_does_not_answer_leaves_the_review_alone():
+    broken = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    queued = []
+    hooks = LedgerHooks(engine=broken, requeue=queued.append)
+    result = review_result([timeout_finding()])
+    job = SimpleNamespace(
+        installation_id=7, owner="acme", repo="api", number=1, trigger="pull_request.opened"
+    )
+    snapshot = SimpleNamespace(head_sha="a" * 40, base_sha="b" * 40, files=[head_file()], info=None)
+    record = hooks.prepare(job, snapshot, result, 5, None)
+    assert result.seen_before.unavailable and not result.seen_before.patterns
+    assert result.risk == 20  # unchanged
+    assert hooks.completed(record) is False
+    assert len(queued) == 1 and queued[0]["check_run_id"] == 5
+
+    def refuse(_record):
+        raise ConnectionError("broker down")
+
+    assert LedgerHooks(engine=broken, requeue=refuse).completed(record) is False  # counted lost, no raise
+
+
+def test_events_closed_waiver_purge_and_junk(store):
+    with session_scope(store) as session:
+        record_review(session, _record())
+    at = "2026-12-01T10:00:00Z"
+    closed = {"installation_id": 7, "owner": "acme", "repo": "api", "number": 1, "merged": True,
+              "merge_commit_sha": "c" * 40, "merged_at": at, "closed_at": at}  # fmt: skip
+    apply_event(store, "closed", closed)
+    apply_event(store, "waiver", {"installation_id": 7, "owner": "acme", "repo": "api", "check_run_id": 101,
+                                  "login": "lead", "reason": "Waive button"})  # fmt: skip
+    apply_event(store, "waiver", {"installation_id": 7, "owner": "acme", "repo": "api", "check_run_id": 101,
+                                  "login": "lead", "reason": "Waive button"})  # a redelivery  # fmt: skip
+    with session_scope(store) as session:
+        pull = session.scalars(select(PullRequest)).one()
+        assert pull.merged and pull.merged_at.replace(tzinfo=dt.UTC) == dt.datetime(
+            2026, 12, 1, 10, tzinfo=dt.UTC
+        )
+        assert session.scalar(select(func.count()).select_from(Waiver)) == 1
+        assert session.scalars(select(Review.waived_by)).one() == "lead"
+    with pytest.raises(ValueError):
+        apply_event(store, "nonsense", {})
+    with pytest.raises(KeyError):
+        apply_event(store, "closed", {"owner": "acme"})
+    apply_event(store, "purge", {"installation_id": 7})
+    with session_scope(store) as session:
+        assert session.scalar(select(func.count()).select_from(Review)) == 0
+
+
+class DigestClient:
+    """The two GitHub calls of a digest: the org policy, and the issue it opens."""
+
+    def __init__(self, policy: str | None):
+        self.policy = policy
+        self.issues: list[dict] = []
+
+    def get(self, path, url_vars=None, params=None, **_):
+        if url_vars["repo"] == ".github" and url_vars["path"] == "prguard.yml" and self.policy is not None:
+            content = base64.b64encode(self.policy.encode()).decode()
+            return {"type": "file", "size": len(self.policy), "content": content}
+        raise NotFound("Not Found")
+
+    def post(self, path, url_vars=None, json=None, **_):
+        assert path == "/repos/{owner}/{repo}/issues"
+        self.issues.append({"repo": url_vars["repo"], **json})
+        return {"html_url": f"https://github.example/acme/{url_vars['repo']}/issues/{len(self.issues)}"}
+
+
+MONDAY = dt.date(2026, 11, 30)
+DIGEST_POLICY = "ledger:\n  digest: {repo: .github, weekday: monday}\n"
+
+
+def test_digest_is_posted_once_per_week_even_when_beat_runs_twice(store):
+    with session_scope(store) as session:
+        for number, repo in ((1, "api"), (2, "web")):
+            record_review(session, _record(number, repo, at=dt.datetime(2026, 11, 25, tzinfo=dt.UTC)))
+        record_closed(session, installation_id=7, owner="acme", repo="api", number=1, merged=True,
+                      merged_at=dt.datetime(2026, 11, 26, tzinfo=dt.UTC))  # fmt: skip
+    client = DigestClient(DIGEST_POLICY)
+    first = post_digest_if_due(store, client, 7, "acme", MONDAY, "https://github.example")
+    again = post_digest_if_due(store, client, 7, "acme", MONDAY, "https://github.example")
+    assert first and again is None
+    (issue,) = client.issues
+    assert issue["repo"] == ".github" and issue["title"] == f"prguard weekly digest: {iso_week(MONDAY)}"
+    assert "requests.post(_,json=_)" in issue["body"]  # a new pattern in two pull requests
+    assert "https://github.example/acme/api/pull/1" in issue["body"]  # merged with a finding open
+    with session_scope(store) as session:
+        row = session.scalars(select(Digest)).one()
+        assert (row.state, row.issue_url) == ("posted", first)
+    # not the configured weekday, or no digest configured: nothing
+    assert post_digest_if_due(store, client, 7, "acme", MONDAY + dt.timedelta(days=1)) is None
+    assert post_digest_if_due(store, DigestClient(None), 7, "acme", MONDAY + dt.timedelta(days=7)) is None
+    assert len(client.issues) == 1
+
+
+def test_a_failed_post_lets_the_next_run_try_again(store):
+    class Failing(DigestClient):
+        def post(self, *args, **kwargs):
+            raise ConnectionError("GitHub is down")
+
+    with session_scope(store) as session:
+        record_review(session, _record(1, at=dt.datetime(2026, 11, 25, tzinfo=dt.UTC)))
+    with pytest.raises(ConnectionError):
+        post_digest_if_due(store, Failing(DIGEST_POLICY), 7, "acme", MONDAY)
+    client = DigestClient(DIGEST_POLICY)
+    assert post_digest_if_due(store, client, 7, "acme", MONDAY)
+    assert len(client.issues) == 1
+
+
+def test_digest_text_shows_the_ai_share_and_its_trend(store):
+    with session_scope(store) as session:
+        record_review(session, _record(1, at=dt.datetime(2026, 11, 18, tzinfo=dt.UTC), ai=False))
+        record_review(session, _record(2, at=dt.datetime(2026, 11, 25, tzinfo=dt.UTC), ai=True))
+        data = build_digest(session, "ACME", since=dt.datetime(2026, 11, 23, tzinfo=dt.UTC),
+                            until=dt.datetime(2026, 11, 30, tzinfo=dt.UTC))  # fmt: skip
+    text = render_digest(data)
+    assert "**AI-authored share:** 100% of 1 reviewed pull requests (1 AI-authored) (+100 points" in text
+
+
+def test_cli_digest_prints_the_markdown(tmp_path, capsys):
+    from prguard.cli import main
+
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    assert main(["db", "upgrade", "--url", url]) == 0
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        record_review(session, _record(1, at=dt.datetime(2026, 11, 25, tzinfo=dt.UTC)))
+        record_review(session, _record(2, repo="web", at=dt.datetime(2026, 11, 26, tzinfo=dt.UTC)))
+    engine.dispose()
+    capsys.readouterr()
+    assert (
+        main(["digest", "--org", "acme", "--since", "2026-11-23", "--until", "2026-11-30", "--url", url]) == 0
+    )
+    out = capsys.readouterr().out
+    assert out.startswith("## prguard digest for acme, 2026-11-23 to 2026-11-30")
+    assert "requests.post(_,json=_)" in out
+    assert main(["digest", "--org", "acme", "--since", "2026-13-01", "--url", url]) == 2
