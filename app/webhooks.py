@@ -27,6 +27,7 @@ from prguard.queue.celery_app import (
     FORGET_TASK,
     HELP_TASK,
     LEDGER_TASK,
+    MERGE_TASK,
     REVIEW_TASK,
     WAIVE_TASK,
     WRITE_QUEUE,
@@ -181,6 +182,9 @@ class Receiver:
                 self._send(
                     LEDGER_TASK, self._closed_event(event, decision), ANALYZE_QUEUE, event.delivery_id, []
                 )
+                if decision.closed.get("merged"):
+                    merged = self._merge_event(event, decision)
+                    self._send(MERGE_TASK, merged, ANALYZE_QUEUE, event.delivery_id, [])
             return self._answer("recorded", decision.reason, event, [], context)
         if decision.kind in ("forget", "restore"):
             return self._installation_change(event, decision, context)
@@ -245,6 +249,21 @@ class Receiver:
             "merge_commit_sha": closed.get("merge_commit_sha"),
             "merged_at": closed.get("merged_at"),
             "closed_at": closed.get("closed_at"),
+            "delivery_id": event.delivery_id,
+        }
+
+    @staticmethod
+    def _merge_event(event: Event, decision: Decision) -> dict[str, Any]:
+        """The worker's merge job: the merge record and the change event (prguard.worker.merge)."""
+        owner, _, repo = decision.full_name.partition("/")
+        closed = decision.closed or {}
+        return {
+            "installation_id": decision.installation_id,
+            "owner": owner,
+            "repo": repo,
+            "number": decision.number,
+            "merge_commit_sha": closed.get("merge_commit_sha"),
+            "merged_at": closed.get("merged_at"),
             "delivery_id": event.delivery_id,
         }
 

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 from prguard.cli import main
-from prguard.cli.trace_git import enclosing_function, repo_path
+from prguard.cli.trace_git import repo_path
 from prguard.engine.frames import FrameError, parse_frames
+from prguard.engine.functions import changed_functions, enclosing_function
 
 from tests.unit.test_cli_review import commit, git
 
@@ -251,3 +252,12 @@ def test_helpers():
     assert repo_path("/usr/lib/python3/site-packages/shop/cart.py", ["shop/cart.py"]) is None
     span = enclosing_function("class A:\n    def m(self):\n        return 1\n", 3)
     assert span is not None and (span.name, span.start, span.end) == ("A.m", 2, 3)
+
+
+def test_changed_functions_are_the_innermost_holding_changed_lines():
+    source = (
+        "def outer():\n    x = 1\n\n    def inner():\n        return 2\n\n    return inner\n\n\n"
+        "def other():\n    pass\n"
+    )
+    assert [s.name for s in changed_functions(source, {5})] == ["outer.inner"]
+    assert [s.name for s in changed_functions(source, {2, 11})] == ["outer", "other"]

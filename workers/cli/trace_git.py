@@ -11,16 +11,15 @@ records; `ai_line_share` is the share of the function's current lines the change
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
 from prguard.cli.gitrepo import GitError, GitRepo
 from prguard.cli.provenance_git import GitProvenance
 from prguard.engine.frames import Frame
+from prguard.engine.functions import enclosing_function
 from prguard.engine.model import CommitInfo, Person, PullRequestInfo
 from prguard.engine.provenance_records import lines_at_head
 
@@ -28,60 +27,6 @@ _SQUASH = re.compile(r"\(#(\d+)\)\s*$")
 _MERGE = re.compile(r"^Merge pull request #(\d+)\b")
 _FIELD = "\x1f"
 _RECORD = "\x1e"
-
-
-@dataclass(frozen=True, slots=True)
-class FunctionSpan:
-    name: str  # qualified: Class.method, outer.inner
-    start: int
-    end: int
-
-
-def enclosing_function(source: str, line: int) -> FunctionSpan | None:
-    """The innermost function (or method) whose lines hold `line`, else None (module level)."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError):
-        return None
-    best: FunctionSpan | None = None
-
-    def visit(node: ast.AST, prefix: str) -> None:
-        nonlocal best
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                name = f"{prefix}{child.name}"
-                start = min([child.lineno] + [d.lineno for d in child.decorator_list])
-                end = child.end_lineno or child.lineno
-                if start <= line <= end:
-                    if not isinstance(child, ast.ClassDef):
-                        best = FunctionSpan(name, start, end)
-                    visit(child, name + ".")
-            elif hasattr(child, "body"):
-                visit(child, prefix)
-
-    visit(tree, "")
-    return best
-
-
-def functions_in(source: str) -> list[FunctionSpan]:
-    """Every function and method of a module, qualified, with its line span."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError):
-        return []
-    out: list[FunctionSpan] = []
-
-    def visit(node: ast.AST, prefix: str) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                name = f"{prefix}{child.name}"
-                if not isinstance(child, ast.ClassDef):
-                    start = min([child.lineno] + [d.lineno for d in child.decorator_list])
-                    out.append(FunctionSpan(name, start, child.end_lineno or child.lineno))
-                visit(child, name + ".")
-
-    visit(tree, "")
-    return out
 
 
 def repo_path(frame_path: str, tracked: Sequence[str]) -> str | None:

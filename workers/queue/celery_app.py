@@ -51,6 +51,7 @@ WAIVE_TASK = "workers.tasks.write_waive"
 LEDGER_TASK = "workers.tasks.ledger_event"  # change-ledger writes from the receiver, and retried writes
 LEDGER_RETENTION_TASK = "workers.tasks.ledger_retention"
 LEDGER_DIGEST_TASK = "workers.tasks.ledger_digests"
+MERGE_TASK = "workers.tasks.merge_record"  # on merge: the ledger's merge record and the change event
 
 assert SOFT_TIME_LIMIT < HARD_TIME_LIMIT < VISIBILITY_TIMEOUT
 assert MAX_RETRY_COUNTDOWN < VISIBILITY_TIMEOUT
@@ -59,7 +60,7 @@ assert MAX_RETRY_COUNTDOWN < VISIBILITY_TIMEOUT
 def make_celery(redis_url: str | None = None) -> Celery:
     """A configured Celery app; the receiver builds one per Flask app (its own broker URL)."""
     url = redis_url or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
-    tasks = ["prguard.worker.tasks", "prguard.worker.ledger_tasks"]
+    tasks = ["prguard.worker.tasks", "prguard.worker.ledger_tasks", "prguard.worker.merge_tasks"]
     app = Celery("prguard", broker=url, backend=url, include=tasks)
     soft_limit, hard_limit = task_time_limits()  # validated: soft < hard < VISIBILITY_TIMEOUT
     transport = {"visibility_timeout": VISIBILITY_TIMEOUT}
@@ -87,6 +88,7 @@ def make_celery(redis_url: str | None = None) -> Celery:
             LEDGER_TASK: {"queue": ANALYZE_QUEUE},
             LEDGER_RETENTION_TASK: {"queue": ANALYZE_QUEUE},
             LEDGER_DIGEST_TASK: {"queue": WRITE_QUEUE},
+            MERGE_TASK: {"queue": ANALYZE_QUEUE},
         },
         # `celery -A prguard.queue.celery_app beat` (the Procfile's `beat`; run exactly one): the
         # ledger's daily retention and the weekly digests (each org's digest is claimed once per ISO
