@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-FACTS_VERSION = 3
+FACTS_VERSION = 5
 
 # parameter kinds in a signature tuple (name, kind, has_default)
 POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, VAR_POSITIONAL, KEYWORD_ONLY, VAR_KEYWORD = range(5)
@@ -63,34 +63,11 @@ class Definition:
     dynamic: bool = False  # classes: a metaclass, __getattr__ or unreadable base
     attributes: tuple[str, ...] = ()  # classes: names its methods assign on self (`self.x = ...`)
 
-    def to_json(self) -> list[Any]:
-        return [
-            self.qualname,
-            self.kind,
-            self.line,
-            self.start_line,
-            self.end_line,
-            [list(p) for p in self.params],
-            list(self.decorators),
-            [list(b) for b in self.bases],
-            self.dynamic,
-            list(self.attributes),
-        ]
-
-    @classmethod
-    def from_json(cls, data: list[Any]) -> Definition:
-        return cls(
-            data[0],
-            data[1],
-            data[2],
-            data[3],
-            data[4],
-            tuple((p[0], p[1], p[2]) for p in data[5]),
-            tuple(data[6]),
-            tuple(tuple(b) for b in data[7]),
-            data[8],
-            tuple(data[9]),
-        )
+    def to_plain(self) -> tuple[Any, ...]:
+        return (
+            self.qualname, self.kind, self.line, self.start_line, self.end_line, self.params,
+            self.decorators, self.bases, self.dynamic, self.attributes,
+        )  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -114,54 +91,54 @@ class ModuleFacts:
     exports: tuple[str, ...] | None = None  # __all__ when it is a literal list/tuple of strings
     error: str = ""
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "v": FACTS_VERSION,
-            "path": self.path,
-            "pkg": self.is_package,
-            "defs": [d.to_json() for d in self.definitions],
-            "scopes": [
-                [s.kind, s.parent, s.qualname, {k: [list(b) for b in v] for k, v in s.bindings.items()}]
-                for s in self.scopes
-            ],
-            "refs": [[r[0], list(r[1]), r[2], r[3], list(r[4]) if r[4] else None] for r in self.references],
-            "star": [list(s) for s in self.star_imports],
-            "all": list(self.exports) if self.exports is not None else None,
-            "err": self.error,
-        }
+    _aliases: dict[str, set[str]] | None = None
+
+    def aliases(self) -> dict[str, set[str]]:
+        """Name imported or aliased → the names that bind it here (`from m import charge as bill`:
+        charge → {bill}); lets the index find a symbol's other names without reading every binding."""
+        if self._aliases is None:
+            found: dict[str, set[str]] = {}
+            for scope in self.scopes:
+                for bound, bindings in scope.bindings.items():
+                    for binding in bindings:
+                        kind = binding[0]
+                        if kind == "from":
+                            found.setdefault(binding[3], set()).add(bound)
+                        elif kind in ("alias", "inst"):
+                            found.setdefault(binding[1][-1], set()).add(bound)
+            self._aliases = found
+        return self._aliases
+
+    def to_plain(self) -> tuple[Any, ...]:
+        """Only tuples, lists, dicts, strings, numbers: what `marshal` stores and restores as is."""
+        return (
+            FACTS_VERSION,
+            [d.to_plain() for d in self.definitions],
+            [(s.kind, s.parent, s.qualname, s.bindings) for s in self.scopes],
+            self.references,
+            self.star_imports,
+            self.exports,
+            self.error,
+            self.aliases(),
+        )
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], path: str) -> ModuleFacts:
-        """Rebuild from `to_json`; `path` wins over the stored one (the same blob can live at two paths)."""
-        if data.get("v") != FACTS_VERSION:
+    def from_plain(cls, data: tuple[Any, ...], path: str) -> ModuleFacts:
+        """Rebuild from `to_plain` (a blob's facts serve any path it lives at)."""
+        if not isinstance(data, tuple) or len(data) != 8 or data[0] != FACTS_VERSION:
             raise ValueError("facts of another version")
-        scopes = [
-            Scope(s[0], s[1], s[2], {k: [_binding(b) for b in v] for k, v in s[3].items()})
-            for s in data["scopes"]
-        ]
-        refs = [
-            (r[0], tuple(r[1]), r[2], r[3], (r[4][0], tuple(r[4][1]), r[4][2], r[4][3]) if r[4] else None)
-            for r in data["refs"]
-        ]
-        exports = data.get("all")
+        _, definitions, scopes, references, star_imports, exports, error, aliases = data
         return cls(
             path=path,
             is_package=path.rsplit("/", 1)[-1] == "__init__.py",
-            definitions=[Definition.from_json(d) for d in data["defs"]],
-            scopes=scopes,
-            references=refs,
-            star_imports=[(s[0], s[1]) for s in data["star"]],
-            exports=tuple(exports) if exports is not None else None,
-            error=data.get("err", ""),
+            definitions=[Definition(*d) for d in definitions],
+            scopes=[Scope(*s) for s in scopes],
+            references=references,
+            star_imports=star_imports,
+            exports=exports,
+            error=error,
+            _aliases=aliases,
         )
-
-
-def _binding(raw: list[Any]) -> tuple[Any, ...]:
-    """JSON lists back to the tuples bindings are (chains inside them included)."""
-    kind = raw[0]
-    if kind in ("alias", "inst"):
-        return (kind, tuple(raw[1]))
-    return tuple(raw)
 
 
 def extract(path: str, source: bytes | str) -> ModuleFacts:

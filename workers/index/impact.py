@@ -80,7 +80,7 @@ def assess(
             base_side[changed.path] = None
         base_side[base_path] = None if changed.status == "added" else changed.base
     head = snapshot.index(head_side)
-    base = snapshot.index(base_side)
+    base = head.derive({path: snapshot.facts_for(path, content) for path, content in base_side.items()})
     diffs = {f.path: _diff(f) for f in python}
     changed = _changed_symbols(head, base, python, diffs)
 

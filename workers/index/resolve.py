@@ -129,18 +129,50 @@ class RepositoryIndex:
         self.symbols: dict[str, Symbol] = {}
         self._class_scope: dict[str, tuple[str, int]] = {}  # class key → (path, scope id)
         self._defined_by_name: dict[str, list[str]] = {}
-        for path, module in self.module_of.items():
-            module_facts = self.facts[path]
-            class_scopes = {s.qualname: i for i, s in enumerate(module_facts.scopes) if s.kind == "class"}
-            for definition in module_facts.definitions:
-                key = f"{module}.{definition.qualname}"
-                self.symbols[key] = Symbol(key, module, path, definition)
-                self._defined_by_name.setdefault(definition.qualname.rsplit(".", 1)[-1], []).append(key)
-                if definition.kind == "class" and definition.qualname in class_scopes:
-                    self._class_scope[key] = (path, class_scopes[definition.qualname])
+        for path in self.module_of:
+            self._add_symbols(path)
+        self._reset_memos()
+
+    def _add_symbols(self, path: str) -> None:
+        module = self.module_of[path]
+        module_facts = self.facts[path]
+        class_scopes = {s.qualname: i for i, s in enumerate(module_facts.scopes) if s.kind == "class"}
+        for definition in module_facts.definitions:
+            key = f"{module}.{definition.qualname}"
+            self.symbols[key] = Symbol(key, module, path, definition)
+            self._defined_by_name.setdefault(definition.qualname.rsplit(".", 1)[-1], []).append(key)
+            if definition.kind == "class" and definition.qualname in class_scopes:
+                self._class_scope[key] = (path, class_scopes[definition.qualname])
+
+    def derive(self, replaced: Mapping[str, ModuleFacts | None]) -> RepositoryIndex:
+        """This index with some files' facts swapped (None: the file is absent): the base of a
+        change from its head. When no file comes or goes, module names stay and only the
+        swapped files' symbols are rebuilt."""
+        facts = dict(self.facts)
+        for path, new in replaced.items():
+            if new is None:
+                facts.pop(path, None)
+            else:
+                facts[path] = new
+        if set(facts) != set(self.facts):
+            return RepositoryIndex(facts)
+        derived = RepositoryIndex.__new__(RepositoryIndex)
+        derived.facts = facts
+        derived.module_of, derived.path_of, derived.packages = self.module_of, self.path_of, self.packages
+        gone = {path for path in replaced if path in self.module_of}
+        derived.symbols = {k: v for k, v in self.symbols.items() if v.path not in gone}
+        derived._class_scope = {k: v for k, v in self._class_scope.items() if v[0] not in gone}
+        derived._defined_by_name = {
+            name: [k for k in keys if k in derived.symbols] for name, keys in self._defined_by_name.items()
+        }
+        for path in gone:
+            derived._add_symbols(path)
+        derived._reset_memos()
+        return derived
+
+    def _reset_memos(self) -> None:
         self._name_memo: dict[tuple[str, int, str], Target | None] = {}
         self._member_memo: dict[tuple[Any, str], Target | None] = {}
-        self._dangling: list[Dangling] = []
 
     # -- public queries -----------------------------------------------------------------------
 
@@ -194,26 +226,20 @@ class RepositoryIndex:
         return found
 
     def _names_reaching(self, keys: set[str]) -> set[str]:
+        """The symbols' own names and every name an import or alias binds one of them to."""
         names = {self.symbols[k].name for k in keys if k in self.symbols}
-        classes = {k.rsplit(".", 1)[0] for k in keys} | keys  # a method's class: self/cls names
-        changed = True
-        while changed:
-            changed = False
-            for facts in self.facts.values():
-                for scope in facts.scopes:
-                    for bound_name, bindings in scope.bindings.items():
-                        if bound_name in names:
-                            continue
-                        for binding in bindings:
-                            kind = binding[0]
-                            if (
-                                (kind == "from" and binding[3] in names)
-                                or (kind in ("alias", "inst") and binding[1][-1] in names)
-                                or (kind in ("self", "cls") and self._key(facts.path, binding[1]) in classes)
-                            ):
-                                names.add(bound_name)
-                                changed = True
-                                break
+        aliases = [facts.aliases() for facts in self.facts.values()]
+        aliases = [a for a in aliases if a]
+        todo = set(names)
+        while todo:
+            found: set[str] = set()
+            for table in aliases:
+                for name in todo:
+                    bound = table.get(name)
+                    if bound:
+                        found |= bound
+            todo = found - names
+            names |= found
         return names
 
     # -- resolution -----------------------------------------------------------------------------

@@ -8,8 +8,11 @@ facts are cached under that id: a push that changes two files extracts two files
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import hashlib
 import io
+import marshal
 import os
 import tarfile
 import tempfile
@@ -56,6 +59,7 @@ class RepositorySnapshot:
     cache: FactsCache | None = None
     unavailable: str = ""
     stats: dict[str, Any] = field(default_factory=dict)
+    _facts: dict[str, ModuleFacts] = field(default_factory=dict, repr=False)  # by blob id
 
     @classmethod
     def unusable(cls, reason: str, label: str = "") -> RepositorySnapshot:
@@ -77,12 +81,20 @@ class RepositorySnapshot:
         The base of a change is its head with the changed files at their base contents,
         so one snapshot (the head's) gives both sides.
         """
-        replaced = replaced or {}
+        collecting = gc.isenabled()
+        gc.disable()  # millions of acyclic tuples: the cyclic collector's passes over them cost half the time
+        try:
+            return self._index(replaced or {})
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _index(self, replaced: Mapping[str, bytes | None]) -> RepositoryIndex:
         wanted = {p: b for p, b in self.blobs.items() if p not in replaced}
         facts: dict[str, ModuleFacts] = {}
         missing: list[str] = []
         for path, blob in wanted.items():
-            known = _lookup(self.cache, blob, path)
+            known = self._known(blob, path)
             if known is None:
                 missing.append(path)
             else:
@@ -90,114 +102,117 @@ class RepositorySnapshot:
         contents = self.read(missing) if missing else {}
         for path in missing:
             content = contents.get(path)
-            if content is None:
-                continue
-            facts[path] = _extract_and_store(self.cache, path, content, wanted[path])
+            if content is not None:
+                facts[path] = self._extract(path, content, wanted[path])
         for path, content in replaced.items():
-            if content is not None and is_indexed_path(path) and len(content) <= MAX_FILE_BYTES:
-                blob = blob_id(content)
-                facts[path] = _lookup(self.cache, blob, path) or _extract_and_store(
-                    self.cache, path, content, blob
-                )
-        self.stats["extracted"] = self.stats.get("extracted", 0) + len(missing)
+            replacement = self.facts_for(path, content)
+            if replacement is not None:
+                facts[path] = replacement
         self.stats["files"] = len(facts)
-        if self.cache is not None:
-            self.cache.flush()
         return RepositoryIndex(facts)
 
+    def facts_for(self, path: str, content: bytes | None) -> ModuleFacts | None:
+        """The facts of `content` at `path` (None for an absent or unindexed file), through the cache."""
+        if content is None or not is_indexed_path(path) or len(content) > MAX_FILE_BYTES:
+            return None
+        blob = blob_id(content)
+        return self._known(blob, path) or self._extract(path, content, blob)
 
-def _lookup(cache: FactsCache | None, blob: str, path: str) -> ModuleFacts | None:
-    return cache.get(blob, path) if cache is not None else None
+    def _known(self, blob: str, path: str) -> ModuleFacts | None:
+        """Facts this snapshot already holds (the head's, when indexing the base), else the cache's."""
+        facts = self._facts.get(blob)
+        if facts is None and self.cache is not None:
+            facts = self.cache.get(blob, path)
+            if facts is not None:
+                self._facts[blob] = facts
+        if facts is not None and facts.path != path:
+            facts = dataclasses.replace(facts, path=path, is_package=path.rsplit("/", 1)[-1] == "__init__.py")
+        return facts
 
-
-def _extract_and_store(cache: FactsCache | None, path: str, content: bytes, blob: str) -> ModuleFacts:
-    facts = extract(path, content)
-    if cache is not None:
-        cache.put(blob, facts)
-    return facts
+    def _extract(self, path: str, content: bytes, blob: str) -> ModuleFacts:
+        facts = extract(path, content)
+        self.stats["extracted"] = self.stats.get("extracted", 0) + 1
+        self._facts[blob] = facts
+        if self.cache is not None:
+            self.cache.put(blob, facts)
+        return facts
 
 
 class FactsCache:
     """File facts by blob id: in memory (bounded, shared by the reviews of one process) and, when
-    given a directory, on disk as one pack file per repository (one read, one write per review).
+    given a directory, on disk: one small file per blob, so a push writes only what it changed.
 
-    A pack holds the blobs the last review used; an unreadable pack is a cold start, never an error.
+    The disk format is `marshal` of plain tuples, lists and strings (`ModuleFacts.to_plain`):
+    read back at C speed, and it can only build data. The directory is private (0700) to
+    the process's user; a file that does not read back is a miss, never an error.
     """
 
-    _memory: OrderedDict[str, dict[str, Any]] = OrderedDict()
+    # by (directory, blob): what is remembered under a directory was written there
+    _memory: OrderedDict[tuple[str, str], ModuleFacts] = OrderedDict()
     _memory_lock = threading.Lock()
     MEMORY_ENTRIES = 20_000
 
     def __init__(self, directory: str | Path | None = None, namespace: str = "default") -> None:
-        self.directory = Path(directory) if directory else None
-        self.namespace = hashlib.sha256(namespace.encode()).hexdigest()[:24]
-        self._pack: dict[str, dict[str, Any]] | None = None
-        self._used: dict[str, dict[str, Any]] = {}
-        self._dirty = False
+        # the namespace (a repository) only names the process's log lines: blob ids are global
+        self.namespace = namespace
+        self.directory = Path(directory) / f"facts-v{FACTS_VERSION}" if directory else None
+        self.read_from_disk = 0
+        self.written = 0
 
-    @property
-    def pack_path(self) -> Path | None:
-        return self.directory / f"facts-v{FACTS_VERSION}-{self.namespace}.json" if self.directory else None
-
-    def _load_pack(self) -> dict[str, dict[str, Any]]:
-        if self._pack is None:
-            self._pack = {}
-            path = self.pack_path
-            if path is not None and path.is_file():
-                try:
-                    import orjson
-
-                    data = orjson.loads(path.read_bytes())
-                    if isinstance(data, dict):
-                        self._pack = data
-                except (OSError, ValueError):
-                    self._pack = {}
-        return self._pack
+    def _file(self, blob: str) -> Path | None:
+        if self.directory is None or len(blob) != 40 or not all(c in "0123456789abcdef" for c in blob):
+            return None
+        return self.directory / blob[:2] / blob[2:]
 
     def get(self, blob: str, path: str) -> ModuleFacts | None:
-        data = self._memory.get(blob)
-        if data is None and self.directory is not None:
-            data = self._load_pack().get(blob)
-        if data is None:
+        key = (str(self.directory), blob)
+        with self._memory_lock:
+            facts = self._memory.get(key)
+            if facts is not None:
+                self._memory.move_to_end(key)
+        if facts is None:
+            facts = self._read(blob, path)
+            if facts is None:
+                return None
+            self._remember(blob, facts)
+        if facts.path != path:  # the same contents at another path (a copy, a rename)
+            facts = dataclasses.replace(facts, path=path, is_package=path.rsplit("/", 1)[-1] == "__init__.py")
+        return facts
+
+    def _read(self, blob: str, path: str) -> ModuleFacts | None:
+        target = self._file(blob)
+        if target is None:
             return None
         try:
-            facts = ModuleFacts.from_json(data, path)
-        except (KeyError, IndexError, TypeError, ValueError):
+            data = marshal.loads(target.read_bytes())  # noqa: S302 - prguard's own private cache of plain data
+            facts = ModuleFacts.from_plain(data, path)
+        except (OSError, EOFError, ValueError, TypeError, IndexError):
             return None
-        self._used[blob] = data
-        self._remember(blob, data)
+        self.read_from_disk += 1
         return facts
 
     def put(self, blob: str, facts: ModuleFacts) -> None:
-        data = facts.to_json()
-        self._used[blob] = data
-        self._remember(blob, data)
-        self._dirty = True
+        self._remember(blob, facts)
+        target = self._file(blob)
+        if target is None:
+            return
+        try:
+            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".facts-")
+            with os.fdopen(handle, "wb") as out:
+                out.write(marshal.dumps(facts.to_plain()))
+            os.replace(temporary, target)
+            self.written += 1
+        except (OSError, ValueError):
+            pass  # a cache that cannot be written only costs time
 
-    def _remember(self, blob: str, data: dict[str, Any]) -> None:
+    def _remember(self, blob: str, facts: ModuleFacts) -> None:
+        key = (str(self.directory), blob)
         with self._memory_lock:
-            self._memory[blob] = data
-            self._memory.move_to_end(blob)
+            self._memory[key] = facts
+            self._memory.move_to_end(key)
             while len(self._memory) > self.MEMORY_ENTRIES:
                 self._memory.popitem(last=False)
-
-    def flush(self) -> None:
-        """Write the pack (the blobs this review used) when anything new was extracted."""
-        path = self.pack_path
-        if path is None or not (self._dirty or set(self._used) != set(self._load_pack())):
-            return
-        import orjson
-
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".facts-")
-            with os.fdopen(handle, "wb") as out:
-                out.write(orjson.dumps(self._used))
-            os.replace(temporary, path)
-            self._pack = dict(self._used)
-            self._dirty = False
-        except OSError:
-            pass  # a cache that cannot be written only costs time
 
     @classmethod
     def forget_memory(cls) -> None:
