@@ -101,7 +101,8 @@ def measure(source: Path, label: str) -> None:
     print(f"{label}: {cold['files']} files, {cold['lines']:,} lines, {cold['symbols']:,} symbols")
     print(f"  cold index        {cold['seconds']:6.2f} s   peak RSS {cold['peak_rss_mb']:6.0f} MB")
     print(
-        f"  resolve all refs  {cold['resolve_all_seconds']:6.2f} s   ({cold['references']:,} resolved references)"
+        f"  resolve all refs  {cold['resolve_all_seconds']:6.2f} s   "
+        f"({cold['references']:,} resolved references)"
     )
     print(f"  warm (no change)  {warm['seconds']:6.2f} s   peak RSS {warm['peak_rss_mb']:6.0f} MB")
     print(
