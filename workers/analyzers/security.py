@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from prguard.analyzers.base import Analyzer, FileContext, node_fields
+from prguard.analyzers.vuln_rules import VulnChecker
 from prguard.engine.globs import matches_any
 from prguard.engine.model import Confidence, Finding, Severity, make_fingerprint, normalise_code
 
@@ -266,9 +267,13 @@ class SecurityAnalyzer(Analyzer):
             finally:
                 visitor.unlink()
         byte_lines = data.splitlines()
+        reported: set[tuple[int, int | None]] = set()
         for issue in issues:
             if settings.accepts(issue):
-                yield _finding(issue, ctx, byte_lines)
+                finding = _finding(issue, ctx, byte_lines)
+                reported.add((finding.start_line, finding.cwe))
+                yield finding
+        yield from _vuln_findings(ctx, settings, reported)
 
 
 class _Settings:
@@ -315,6 +320,38 @@ class _Settings:
         severity = _SEVERITY.get(issue.severity, Severity.INFO)
         confidence = _CONFIDENCE.get(issue.confidence, Confidence.LOW)
         return severity.at_least(self.min_severity) and confidence.at_least(self.min_confidence)
+
+
+def _vuln_findings(
+    ctx: FileContext, settings: _Settings, reported: set[tuple[int, int | None]]
+) -> Iterator[Finding]:
+    """prguard's own PG-VULN rules on the same tree (vuln_rules), minus what bandit already said."""
+    module = ctx.path.removesuffix(".py").replace("/", ".").removesuffix(".__init__")
+    for hit in VulnChecker(ctx.head.tree, module).run():
+        rule = hit.rule
+        node = hit.node
+        line = getattr(node, "lineno", 1)
+        if rule.id in settings.ignore or (line, rule.cwe) in reported:
+            continue
+        severity = Severity(rule.severity)
+        if not severity.at_least(settings.min_severity):
+            continue
+        end = getattr(node, "end_lineno", None) or line
+        snippet = "\n".join(ctx.head.lines[line - 1 : end])
+        yield Finding(
+            rule_id=rule.id,
+            analyzer="security",
+            severity=severity,
+            confidence=Confidence.MEDIUM,
+            path=ctx.path,
+            start_line=line,
+            end_line=end,
+            message=f"{hit.detail}: {rule.title}. {rule.fix}",
+            fingerprint=make_fingerprint(rule.id, ctx.path, snippet, ""),
+            cwe=rule.cwe,
+            title=rule.title[0].upper() + rule.title[1:],
+            start_column=getattr(node, "col_offset", 0) + 1,
+        )
 
 
 def _test_ids(values: Any) -> frozenset[str]:

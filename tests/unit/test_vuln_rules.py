@@ -1,0 +1,172 @@
+"""PG-VULN rules: each one's bad and good example, and look-alikes that differ by one thing."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import pytest
+from prguard.analyzers.vuln_rules import RULES, VulnChecker
+
+
+def ids(code: str) -> list[str]:
+    tree = ast.parse(textwrap.dedent(code))
+    return sorted(hit.rule.id for hit in VulnChecker(tree, "lib.mod").run())
+
+
+CASES = [
+    # archive extraction (CWE-22)
+    ("import tarfile\ndef f(p, d):\n    tarfile.open(p).extractall(d)", ["PG-VULN001"]),
+    ("import tarfile\ndef f(p, d):\n    with tarfile.open(p) as t:\n        t.extractall(d)", ["PG-VULN001"]),
+    (
+        "import tarfile\ndef f(p, d):\n    with tarfile.open(p) as t:\n"
+        "        t.extractall(d, filter='data')",
+        [],
+    ),
+    (
+        "import zipfile, os\ndef f(p, d):\n    z = zipfile.ZipFile(p)\n    for info in z.infolist():\n"
+        "        open(os.path.join(d, info.filename), 'wb').write(z.read(info))",
+        ["PG-VULN001", "PG-VULN001"],
+    ),
+    (
+        "import zipfile, os\ndef f(p, d):\n    z = zipfile.ZipFile(p)\n    for n in z.namelist():\n"
+        "        target = os.path.realpath(os.path.join(d, n))\n"
+        "        if os.path.commonpath([target, d]) != d:\n            raise ValueError(n)\n"
+        "        open(target, 'wb').write(z.read(n))",
+        [],
+    ),
+    ("import os\ndef f(d, item):\n    open(os.path.join(d, item.filename))", []),  # not an archive member
+    # XXE parser construction (CWE-611)
+    ("from lxml import etree\np = etree.XMLParser(resolve_entities=True)", ["PG-VULN002"]),
+    ("from lxml import etree\np = etree.XMLParser(no_network=False)", ["PG-VULN002"]),
+    ("from lxml import etree\np = etree.XMLParser(load_dtd=True)", ["PG-VULN002"]),
+    ("from lxml import etree\np = etree.XMLParser(load_dtd=True, resolve_entities=False)", []),
+    ("from lxml import etree\np = etree.XMLParser(resolve_entities=False, no_network=True)", []),
+    (
+        "import xml.sax\nfrom xml.sax.handler import feature_external_ges\n"
+        "p = xml.sax.make_parser()\np.setFeature(feature_external_ges, True)",
+        ["PG-VULN002"],
+    ),
+    (
+        "import xml.sax\nfrom xml.sax.handler import feature_external_ges\n"
+        "p.setFeature(feature_external_ges, False)",
+        [],
+    ),
+    # HTML by formatting (CWE-79)
+    (
+        "from markupsafe import Markup\ndef link(u, t):\n    return Markup(f'<a href=\"{u}\">{t}</a>')",
+        ["PG-VULN003"],
+    ),
+    ("from markupsafe import Markup, escape\ndef link(t):\n    return Markup(f'<b>{escape(t)}</b>')", []),
+    ("from markupsafe import Markup\ndef link(t):\n    return Markup('<b>{}</b>').format(t)", []),
+    (
+        "from django.http import HttpResponse\ndef view(request, name):\n"
+        "    return HttpResponse('<p>Hello ' + name + '</p>')",
+        ["PG-VULN003"],
+    ),
+    (
+        "from django.utils.safestring import mark_safe\ndef f(n):\n    return mark_safe('<i>%s</i>' % n)",
+        ["PG-VULN003"],
+    ),
+    ("def view(request, n):\n    return '<h1>%s</h1>' % n", ["PG-VULN003"]),
+    ("def label(n):\n    return '<h1>%s</h1>' % n", []),  # not a view, nothing marks it safe
+    ("def view(request, n):\n    return 'count: %d' % len(n)", []),
+    # non-constant-time comparison (CWE-208)
+    (
+        "import hmac, hashlib\ndef ok(k, b, s):\n    return hmac.new(k, b, hashlib.sha256).hexdigest() == s",
+        ["PG-VULN004"],
+    ),
+    (
+        "import hmac, hashlib\ndef ok(k, b, s):\n    mac = hmac.new(k, b, hashlib.sha256)\n"
+        "    return mac.hexdigest() == s",
+        ["PG-VULN004"],
+    ),
+    (
+        "import hmac, hashlib\ndef ok(k, b, s):\n    x = hmac.new(k, b, hashlib.sha256).digest()\n"
+        "    return s != x",
+        ["PG-VULN004"],
+    ),
+    (
+        "def ok(request, user):\n    return request.headers['X-Hub-Signature'] == user.expected",
+        ["PG-VULN004"],
+    ),
+    ("def ok(user, given):\n    return user.password_hash == given", ["PG-VULN004"]),
+    (
+        "import hmac, hashlib\ndef ok(k, b, s):\n"
+        "    return hmac.compare_digest(hmac.new(k, b, hashlib.sha256).hexdigest(), s)",
+        [],
+    ),
+    ("def ok(user, token):\n    return token == user.name", []),  # a local called token proves nothing
+    ("def ok(user):\n    return user.token is None or user.token == ''", []),
+    (
+        "import hashlib\ndef same(a, b):\n    return hashlib.sha256(a).hexdigest() == b",
+        [],
+    ),  # a content hash, no key
+    # ReDoS (CWE-1333)
+    ("import re\nWORDS = re.compile(r'^(\\w+\\s?)+$')", ["PG-VULN005"]),
+    ("import re\ndef f(s):\n    return re.match(r'(\\d+)*$', s)", ["PG-VULN005"]),
+    ("import re\ndef f(s):\n    return re.match(r'^(a|aa)+$', s)", ["PG-VULN005"]),
+    ("import re\ndef f(s):\n    return re.search(r'(\\w|\\d)+$', s)", []),  # re merges them into one class
+    ("import re\ndef f(s):\n    return re.search(r'^(\\w+\\s?)*$', s)", ["PG-VULN005"]),
+    ("import re\ndef f(s):\n    return re.match(r'^(a+b)+$', s)", []),  # a mandatory b separates the runs
+    ("import re\nWORDS = re.compile(r'^\\w+(?:\\s\\w+)*$')", []),
+    ("import re\nX = re.compile(r'(a+)++b')", []),  # possessive: no backtracking
+    # cookies (CWE-614 / 1004)
+    (
+        "from flask import make_response\ndef v():\n    r = make_response('x')\n    r.set_cookie('sid', 'v')",
+        ["PG-VULN006"],
+    ),
+    (
+        "from flask import make_response\ndef v():\n    r = make_response('x')\n"
+        "    r.set_cookie('sid', 'v', secure=True)",
+        ["PG-VULN007"],
+    ),
+    (
+        "from flask import make_response\ndef v():\n    r = make_response('x')\n"
+        "    r.set_cookie('sid', 'v', secure=True, httponly=True, samesite='Lax')",
+        [],
+    ),
+    ("SESSION_COOKIE_SECURE = False", ["PG-VULN006"]),
+    ("SESSION_COOKIE_SECURE = True", []),
+    ("app.config['SESSION_COOKIE_HTTPONLY'] = False", ["PG-VULN007"]),
+    ("def v(jar):\n    jar.set_cookie('a', 'b')", []),  # no web framework here: a cookie jar, not a response
+]
+
+
+@pytest.mark.parametrize(("code", "expected"), CASES)
+def test_pg_vuln_rules(code: str, expected: list[str]) -> None:
+    assert ids(code) == expected
+
+
+def test_every_rule_has_a_case_its_metadata_and_its_cwe() -> None:
+    covered = {rule for _, found in CASES for rule in found}
+    assert covered == set(RULES)
+    pinned = {
+        "PG-VULN001": 22,
+        "PG-VULN002": 611,
+        "PG-VULN003": 79,
+        "PG-VULN004": 208,
+        "PG-VULN005": 1333,
+        "PG-VULN006": 614,
+        "PG-VULN007": 1004,
+    }
+    assert {r.id: r.cwe for r in RULES.values()} == pinned
+    for rule in RULES.values():
+        assert rule.title and rule.why and rule.bad and rule.good and rule.fix
+
+
+def test_security_analyzer_reports_pg_vuln_next_to_bandit() -> None:
+    from prguard.analyzers.security import SecurityAnalyzer
+
+    from tests.unit.taint_helpers import context
+
+    code = (
+        "import tarfile\n\ndef unpack(path, dest):\n    with tarfile.open(path) as t:\n"
+        "        t.extractall(dest)\n"
+    )
+    found = list(SecurityAnalyzer().analyze_file(context("lib/unpack.py", code)))
+    at_line = [(f.rule_id, f.cwe) for f in found if f.start_line == 5]
+    assert at_line == [("B202", 22)]  # bandit already says it: no second finding
+    code = "import hmac\n\ndef ok(k, b, s):\n    return hmac.new(k, b, 'sha256').hexdigest() == s\n"
+    found = list(SecurityAnalyzer().analyze_file(context("lib/sign.py", code)))
+    assert [(f.rule_id, f.cwe, f.severity) for f in found] == [("PG-VULN004", 208, "medium")]

@@ -1,0 +1,609 @@
+"""PG-VULN rules: weaknesses found by the shape of the code, not by a flow from a request.
+
+Run by the security analyzer next to bandit's tests, on the same parsed tree, with the
+shared resolver (prguard.analyzers.pyresolve) for names and types. Each rule's metadata
+(id, title, severity, CWE, why, bad/good example, fix) is data in `RULES`; the checks
+are in `VulnChecker`. Where bandit already reports the same CWE on a line, the PG-VULN
+finding is not repeated (the security analyzer drops it).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from prguard.analyzers.pyresolve import Resolver
+from prguard.analyzers.redos import redos_problem
+
+
+@dataclass(frozen=True)
+class VulnRule:
+    id: str
+    title: str
+    severity: str
+    cwe: int
+    why: str
+    bad: str
+    good: str
+    fix: str
+
+
+RULES: dict[str, VulnRule] = {
+    r.id: r
+    for r in (
+        VulnRule(
+            "PG-VULN001",
+            "archive member name used as a path",
+            "high",
+            22,
+            "An archive's member names are the archive author's: `../../etc/cron.d/x` or `/abs/path` "
+            "written as given escapes the destination (zip-slip, tar-slip).",
+            "tar.extractall(dest)\nopen(os.path.join(dest, info.filename), 'wb')",
+            "tar.extractall(dest, filter='data')\n"
+            "target = os.path.realpath(os.path.join(dest, name))\n"
+            "if os.path.commonpath([target, dest]) != dest: raise ValueError(name)",
+            "Extract tar archives with filter='data' (Python 3.12+, backported) and check every "
+            "other member path resolves inside the destination before writing it.",
+        ),
+        VulnRule(
+            "PG-VULN002",
+            "XML parser that expands external entities",
+            "high",
+            611,
+            "A parser built to resolve entities, load DTDs or reach the network reads local files "
+            "and internal URLs named by the document (XXE).",
+            "parser = etree.XMLParser(resolve_entities=True)",
+            "parser = etree.XMLParser(resolve_entities=False, no_network=True)  # or defusedxml",
+            "Build parsers with resolve_entities=False and no_network=True (or use defusedxml); "
+            "never switch on the SAX external-entity features.",
+        ),
+        VulnRule(
+            "PG-VULN003",
+            "HTML built by string formatting without escaping",
+            "medium",
+            79,
+            "Values formatted into markup and marked safe or returned as a response are not escaped: "
+            "any `<script>` in them runs in the reader's browser.",
+            "return Markup(f'<a href=\"{url}\">{title}</a>')",
+            "return Markup('<a href=\"{}\">{}</a>').format(url, title)  # or format_html / escape()",
+            "Escape every interpolated value (markupsafe.escape, html.escape, django format_html) "
+            "or render a template with autoescaping.",
+        ),
+        VulnRule(
+            "PG-VULN004",
+            "secret compared in non-constant time",
+            "medium",
+            208,
+            "`==` on a signature, MAC, token or password hash stops at the first differing byte; "
+            "timing reveals how much of a forged value is right.",
+            "if hmac.new(key, body, sha256).hexdigest() == signature:",
+            "if hmac.compare_digest(hmac.new(key, body, sha256).hexdigest(), signature):",
+            "Compare secrets with hmac.compare_digest (or secrets.compare_digest).",
+        ),
+        VulnRule(
+            "PG-VULN005",
+            "regular expression prone to catastrophic backtracking",
+            "medium",
+            1333,
+            "A quantifier nested in a repeated group (or a repeated group whose alternatives match "
+            "the same text) takes exponential time on a crafted non-matching input (ReDoS).",
+            "re.compile(r'^(\\w+\\s?)+$')",
+            "re.compile(r'^\\w+(?:\\s\\w+)*$')",
+            "Rewrite without a quantifier inside a repeated group, or use a possessive quantifier / "
+            "atomic group (Python 3.11+).",
+        ),
+        VulnRule(
+            "PG-VULN006",
+            "cookie without Secure",
+            "medium",
+            614,
+            "A cookie without Secure is sent over plain HTTP, where anyone on the path reads it; "
+            "a session cookie setting switched off does the same for every session.",
+            "response.set_cookie('session', value)\nSESSION_COOKIE_SECURE = False",
+            "response.set_cookie('session', value, secure=True, httponly=True, samesite='Lax')",
+            "Pass secure=True, httponly=True and samesite= to set_cookie; keep SESSION_COOKIE_SECURE "
+            "and CSRF_COOKIE_SECURE on.",
+        ),
+        VulnRule(
+            "PG-VULN007",
+            "cookie readable by scripts (no HttpOnly)",
+            "low",
+            1004,
+            "A cookie without HttpOnly can be read by any script on the page: one XSS steals it.",
+            "response.set_cookie('session', value, secure=True)",
+            "response.set_cookie('session', value, secure=True, httponly=True, samesite='Lax')",
+            "Pass httponly=True unless client-side code must read the cookie.",
+        ),
+    )
+}
+
+_TAR_TYPES = ("tarfile.TarFile",)
+_ARCHIVE_MEMBER_TYPES = ("tarfile.TarInfo", "zipfile.ZipInfo")
+_MEMBER_NAME_ATTRS = frozenset({"name", "filename", "path", "orig_filename"})
+_NAME_LISTS = frozenset({"namelist", "getnames"})
+_PATH_CALLS = frozenset(
+    {
+        "open",
+        "io.open",
+        "os.path.join",
+        "posixpath.join",
+        "os.makedirs",
+        "os.mkdir",
+        "shutil.copyfileobj",
+        "pathlib.Path",
+        "builtins.open",
+    }
+)
+_CONFINING = frozenset({"os.path.commonpath", "os.path.realpath", "os.path.abspath"})
+_XML_PARSERS = frozenset({"lxml.etree.XMLParser", "lxml.etree.XMLPullParser", "lxml.etree.XMLTreeBuilder"})
+_SAX_FEATURES = frozenset(
+    {
+        "xml.sax.handler.feature_external_ges",
+        "xml.sax.handler.feature_external_pes",
+        "http://xml.org/sax/features/external-general-entities",
+        "http://xml.org/sax/features/external-parameter-entities",
+    }
+)
+_MARKUP_CALLS = frozenset(
+    {
+        "markupsafe.Markup",
+        "flask.Markup",
+        "jinja2.Markup",
+        "django.utils.safestring.mark_safe",
+        "django.utils.safestring.SafeString",
+        "django.http.HttpResponse",
+        "flask.make_response",
+        "flask.Response",
+        "werkzeug.wrappers.Response",
+        "starlette.responses.HTMLResponse",
+        "fastapi.responses.HTMLResponse",
+    }
+)
+_ESCAPES = frozenset(
+    {
+        "html.escape",
+        "markupsafe.escape",
+        "flask.escape",
+        "jinja2.escape",
+        "django.utils.html.escape",
+        "django.utils.html.conditional_escape",
+        "django.utils.html.format_html",
+        "bleach.clean",
+        "cgi.escape",
+        "urllib.parse.quote",
+        "urllib.parse.quote_plus",
+        "int",
+        "float",
+        "len",
+        "json.dumps",
+    }
+)
+_DIGEST_METHODS = frozenset({"hexdigest", "digest"})
+_DIGEST_CALLS = frozenset({"hmac.new", "hmac.digest", "hashlib.pbkdf2_hmac", "hashlib.scrypt"})
+_SECRET_WORDS = (
+    "signature",
+    "hmac",
+    "digest",
+    "token",
+    "password_hash",
+    "passwd_hash",
+    "pwhash",
+    "api_key",
+    "apikey",
+    "secret",
+    "csrf",
+    "nonce",
+)
+_REGEX_CALLS = frozenset(
+    {
+        "re.compile",
+        "re.match",
+        "re.search",
+        "re.fullmatch",
+        "re.findall",
+        "re.finditer",
+        "re.sub",
+        "re.subn",
+        "re.split",
+        "regex.compile",
+    }
+)
+_COOKIE_SETTINGS = {
+    "SESSION_COOKIE_SECURE": "PG-VULN006",
+    "CSRF_COOKIE_SECURE": "PG-VULN006",
+    "SESSION_COOKIE_HTTPONLY": "PG-VULN007",
+    "REMEMBER_COOKIE_SECURE": "PG-VULN006",
+}
+_COOKIE_RECEIVERS = (
+    "werkzeug.wrappers.Response.set_cookie",
+    "flask.Response.set_cookie",
+    "django.http.HttpResponse.set_cookie",
+    "starlette.responses.Response.set_cookie",
+)
+_WEB_PACKAGES = ("flask", "werkzeug", "django", "starlette", "fastapi", "quart")
+
+
+@dataclass(frozen=True)
+class VulnHit:
+    rule: VulnRule
+    node: ast.AST
+    detail: str
+
+
+class VulnChecker:
+    """All PG-VULN checks over one module."""
+
+    def __init__(self, tree: ast.Module, module: str = "", resolver: Resolver | None = None) -> None:
+        self.tree = tree
+        self.resolver = resolver or Resolver(tree, module)
+
+    def run(self) -> Iterator[VulnHit]:
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Call):
+                yield from self._call(node)
+            elif isinstance(node, ast.Compare):
+                yield from self._compare(node)
+            elif isinstance(node, ast.Assign):
+                yield from self._setting(node)
+            elif isinstance(node, ast.Return) and node.value is not None:
+                yield from self._returned_html(node)
+
+    # -- calls -------------------------------------------------------------------------------------
+
+    def _call(self, node: ast.Call) -> Iterator[VulnHit]:
+        names = self.resolver.call_names(node)
+        qual = names[0] if names else ""
+        method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+        unfiltered = not _keyword(node, "filter") and not (
+            method == "extractall" and _keyword(node, "members")
+        )
+        if method in ("extractall", "extract") and unfiltered and self._is_tar(node, names):
+            yield VulnHit(RULES["PG-VULN001"], node, f"{qual or method}() without filter='data'")
+        if qual in _PATH_CALLS or any(n in _PATH_CALLS for n in names):
+            member = self._member_name(node)
+            if member is not None and not self._confined(node):
+                yield VulnHit(RULES["PG-VULN001"], node, f"archive member name `{member}` used as a path")
+        if qual in _XML_PARSERS:
+            problem = _parser_problem(node)
+            if problem:
+                yield VulnHit(RULES["PG-VULN002"], node, problem)
+        if method == "setFeature" and len(node.args) >= 2:
+            feature = self.resolver.qualname(node.args[0]) or _const_str(node.args[0]) or ""
+            if feature in _SAX_FEATURES and _truthy(node.args[1]):
+                yield VulnHit(
+                    RULES["PG-VULN002"], node, f"SAX feature {feature.rsplit('.', 1)[-1]} switched on"
+                )
+        if qual in _MARKUP_CALLS and node.args:
+            formatted = self._unescaped_html(node.args[0])
+            if formatted:
+                yield VulnHit(RULES["PG-VULN003"], node, f"{qual.rsplit('.', 1)[-1]}() of {formatted}")
+        if qual in _REGEX_CALLS and node.args:
+            pattern = _const_str(node.args[0])
+            if pattern is not None:
+                problem = redos_problem(pattern)
+                if problem:
+                    yield VulnHit(RULES["PG-VULN005"], node, problem)
+        if method == "set_cookie" and self._is_response(node, names):
+            yield from self._cookie(node)
+
+    def _is_tar(self, node: ast.Call, names: tuple[str, ...]) -> bool:
+        if any(n.startswith(f"{t}.") for n in names for t in _TAR_TYPES):
+            return True
+        receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+        if receiver is None:
+            return False
+        if isinstance(receiver, ast.Call):
+            return (self.resolver.qualname(receiver.func) or "") == "tarfile.open"
+        return self.resolver.type_of(receiver) is None and self.resolver.imports_package("tarfile")
+
+    def _member_name(self, call: ast.Call) -> str | None:
+        """The text of an argument that is an archive member's own name (`info.filename`, a
+        `namelist()` entry), or None."""
+        for arg in call.args:
+            for sub in ast.walk(arg):
+                if isinstance(sub, ast.Attribute) and sub.attr in _MEMBER_NAME_ATTRS:
+                    owner = self.resolver.type_of(sub.value)
+                    if owner in _ARCHIVE_MEMBER_TYPES:
+                        return ast.unparse(sub)
+                if isinstance(sub, ast.Name) and self._from_name_list(sub):
+                    return sub.id
+        return None
+
+    def _from_name_list(self, name: ast.Name) -> bool:
+        """`for n in archive.namelist()` / `getnames()`: n is a member name."""
+        scope = self.resolver.scope_of(name)
+        body = scope.body if scope is not None else self.tree.body
+        for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+            if (
+                isinstance(node, ast.For)
+                and isinstance(node.target, ast.Name)
+                and node.target.id == name.id
+                and isinstance(node.iter, ast.Call)
+                and isinstance(node.iter.func, ast.Attribute)
+                and node.iter.func.attr in _NAME_LISTS
+            ):
+                return True
+        return False
+
+    def _confined(self, call: ast.Call) -> bool:
+        """The function checks resolved paths against a base (commonpath / realpath + startswith)."""
+        scope = self.resolver.scope_of(call)
+        body = scope.body if scope is not None else self.tree.body
+        resolved = checked = False
+        for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+            if isinstance(node, ast.Call):
+                qual = self.resolver.qualname(node.func) or ""
+                if qual in _CONFINING:
+                    resolved = True
+                if isinstance(node.func, ast.Attribute) and node.func.attr in (
+                    "startswith",
+                    "is_relative_to",
+                ):
+                    checked = True
+                if qual == "os.path.commonpath":
+                    checked = True
+                if isinstance(node.func, ast.Attribute) and node.func.attr == "resolve":
+                    resolved = True
+        return resolved and checked
+
+    def _is_response(self, node: ast.Call, names: tuple[str, ...]) -> bool:
+        if any(n in _COOKIE_RECEIVERS for n in names):
+            return True
+        receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+        if receiver is None or self.resolver.type_of(receiver) is not None:
+            return False
+        return any(self.resolver.imports_package(p) for p in _WEB_PACKAGES)
+
+    def _cookie(self, node: ast.Call) -> Iterator[VulnHit]:
+        if any(k.arg is None for k in node.keywords):
+            return  # **options: cannot tell
+        secure = _keyword(node, "secure")
+        httponly = _keyword(node, "httponly")
+        if secure is None or _falsy(secure):
+            yield VulnHit(RULES["PG-VULN006"], node, "set_cookie() without secure=True")
+        elif httponly is None or _falsy(httponly):
+            yield VulnHit(RULES["PG-VULN007"], node, "set_cookie() without httponly=True")
+
+    # -- comparisons -------------------------------------------------------------------------------
+
+    def _compare(self, node: ast.Compare) -> Iterator[VulnHit]:
+        if len(node.ops) != 1 or not isinstance(node.ops[0], ast.Eq | ast.NotEq):
+            return
+        left, right = node.left, node.comparators[0]
+        if _trivial(left) or _trivial(right):
+            return
+        for side in (left, right):
+            why = self._secret(side)
+            if why:
+                yield VulnHit(RULES["PG-VULN004"], node, why)
+                return
+
+    def _secret(self, node: ast.expr) -> str | None:
+        """Why `node` holds a secret to compare in constant time (a digest it computes, an
+        attribute or key that names one), or None. Local variable names do not count."""
+        if self._is_digest(node):
+            return f"`{_short(node)}` is a computed digest"
+        if isinstance(node, ast.Name):
+            origin = self._assigned(node)
+            if origin is not None and self._is_digest(origin):
+                return f"`{node.id}` holds a computed digest"
+            return None
+        label = None
+        if isinstance(node, ast.Attribute):
+            label = node.attr
+        elif isinstance(node, ast.Subscript):
+            label = _const_str(node.slice)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+            label = _const_str(node.args[0]) if node.args else None
+        if label and any(word in label.lower().replace("-", "_") for word in _SECRET_WORDS):
+            return f"`{_short(node)}` names a secret"
+        return None
+
+    def _is_digest(self, node: ast.expr) -> bool:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call):
+                if isinstance(sub.func, ast.Attribute) and sub.func.attr in _DIGEST_METHODS:
+                    inner = sub.func.value
+                    qual = self.resolver.qualname(inner.func) if isinstance(inner, ast.Call) else None
+                    if qual in _DIGEST_CALLS or (qual or "").startswith("hmac."):
+                        return True
+                    if isinstance(inner, ast.Name):
+                        origin = self._assigned(inner)
+                        if origin is not None and self._is_digest_ctor(origin):
+                            return True
+                if (self.resolver.qualname(sub.func) or "") in ("hmac.digest", "hashlib.pbkdf2_hmac"):
+                    return True
+        return False
+
+    def _is_digest_ctor(self, node: ast.expr) -> bool:
+        return isinstance(node, ast.Call) and (self.resolver.qualname(node.func) or "").startswith("hmac.")
+
+    def _assigned(self, name: ast.Name) -> ast.expr | None:
+        """The one value a local name is assigned in its function (None: several, or none)."""
+        scope = self.resolver.scope_of(name)
+        body = scope.body if scope is not None else self.tree.body
+        values = [
+            stmt.value
+            for stmt in ast.walk(ast.Module(body=body, type_ignores=[]))
+            if isinstance(stmt, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name.id for t in stmt.targets)
+        ]
+        return values[0] if len(values) == 1 else None
+
+    # -- settings and returns ----------------------------------------------------------------------
+
+    def _setting(self, node: ast.Assign) -> Iterator[VulnHit]:
+        if not (isinstance(node.value, ast.Constant) and node.value.value is False):
+            return
+        for target in node.targets:
+            key = None
+            if isinstance(target, ast.Name):
+                key = target.id
+            elif isinstance(target, ast.Subscript):
+                key = _const_str(target.slice)
+            if key in _COOKIE_SETTINGS:
+                yield VulnHit(RULES[_COOKIE_SETTINGS[key]], node, f"{key} = False")
+
+    def _returned_html(self, node: ast.Return) -> Iterator[VulnHit]:
+        scope = self.resolver.scope_of(node)
+        if scope is None or not _is_view(scope):
+            return
+        formatted = self._unescaped_html(node.value)
+        if formatted:
+            yield VulnHit(RULES["PG-VULN003"], node, f"the view returns {formatted}")
+
+    def _unescaped_html(self, node: ast.expr | None) -> str | None:
+        """'an f-string of HTML with `x` unescaped' when `node` formats values into markup."""
+        if node is None:
+            return None
+        template, values = _formatting(node)
+        if template is None or not _looks_like_html(template):
+            return None
+        for value in values:
+            if not self._escaped(value):
+                return f"HTML formatted with `{_short(value)}` unescaped"
+        return None
+
+    def _escaped(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Constant):
+            return True
+        if isinstance(node, ast.Call):
+            qual = self.resolver.qualname(node.func) or ""
+            if qual in _ESCAPES or qual.rsplit(".", 1)[-1] in ("escape", "quote", "url_for", "format_html"):
+                return True
+        return False
+
+
+def _formatting(node: ast.expr) -> tuple[str | None, list[ast.expr]]:
+    """(the constant text, the interpolated values) of an f-string, `%` or `.format` or `+` build."""
+    if isinstance(node, ast.JoinedStr):
+        text = "".join(str(v.value) for v in node.values if isinstance(v, ast.Constant))
+        return text, [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and _const_str(node.left) is not None:
+        right = node.right
+        values = list(right.elts) if isinstance(right, ast.Tuple) else [right]
+        if isinstance(right, ast.Dict):
+            values = [v for v in right.values if v is not None]
+        return _const_str(node.left), values
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+        and _const_str(node.func.value) is not None
+    ):
+        return _const_str(node.func.value), [*node.args, *(k.value for k in node.keywords)]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        parts: list[ast.expr] = []
+        _flatten_add(node, parts)
+        text = "".join(p for p in (_const_str(x) for x in parts) if p is not None)
+        if text == "" or all(_const_str(x) is not None for x in parts):
+            return None, []
+        return text, [x for x in parts if _const_str(x) is None]
+    return None, []
+
+
+def _flatten_add(node: ast.expr, out: list[ast.expr]) -> None:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        _flatten_add(node.left, out)
+        _flatten_add(node.right, out)
+    else:
+        out.append(node)
+
+
+def _looks_like_html(text: str) -> bool:
+    lowered = text.lower()
+    return "<" in lowered and any(f"<{tag}" in lowered or f"</{tag}" in lowered for tag in _TAGS)
+
+
+_TAGS = (
+    "a ",
+    "a>",
+    "p>",
+    "p ",
+    "div",
+    "span",
+    "b>",
+    "i>",
+    "li",
+    "ul",
+    "td",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "img",
+    "script",
+    "html",
+    "body",
+    "strong",
+    "em>",
+    "br",
+    "pre",
+    "code",
+    "option",
+    "input",
+    "form",
+    "table",
+    "title",
+    "label",
+    "button",
+    "iframe",
+    "small",
+)
+
+
+def _is_view(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A request handler: a route decorator, or Django's `request` first parameter."""
+    for decorator in function.decorator_list:
+        call = decorator if isinstance(decorator, ast.Call) else None
+        if (
+            call is not None
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr in ("route", "get", "post", "put", "patch", "delete", "api_route")
+        ):
+            return True
+    params = [a.arg for a in function.args.posonlyargs + function.args.args]
+    return params[:1] == ["request"] or params[:2] == ["self", "request"]
+
+
+def _parser_problem(node: ast.Call) -> str | None:
+    resolve = _keyword(node, "resolve_entities")
+    network = _keyword(node, "no_network")
+    if resolve is not None and _truthy(resolve):
+        return "XMLParser(resolve_entities=True)"
+    if network is not None and _falsy(network):
+        return "XMLParser(no_network=False)"
+    for flag in ("load_dtd", "dtd_validation", "attribute_defaults"):
+        value = _keyword(node, flag)
+        if value is not None and _truthy(value) and not (resolve is not None and _falsy(resolve)):
+            return f"XMLParser({flag}=True) without resolve_entities=False"
+    return None
+
+
+def _keyword(node: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in node.keywords if k.arg == name), None)
+
+
+def _truthy(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and bool(node.value) and node.value != "internal"
+
+
+def _falsy(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and not node.value
+
+
+def _const_str(node: ast.expr | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _trivial(node: ast.expr) -> bool:
+    """Constants, None, empty or length checks: nothing secret is compared byte by byte."""
+    if isinstance(node, ast.Constant):
+        return True
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("len", "type")
+
+
+def _short(node: ast.AST, limit: int = 50) -> str:
+    text = " ".join(ast.unparse(node).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
