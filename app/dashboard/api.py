@@ -20,6 +20,7 @@ from prguard.app.dashboard.github_user import GitHubUnavailable, TokenRejected
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 100
 PULL_STATES = ("open", "closed", "merged")
+MAX_TRACE_BODY = 1_000_000
 
 
 class ApiError(Exception):
@@ -132,6 +133,52 @@ def api_blueprint(dashboard: Dashboard) -> Blueprint:
             )
         web_url = dashboard.settings.github_web_url
         return paginated([p.to_dict(web_url) for p in found.items], found.total, page, per_page)
+
+    @bp.post("/trace")
+    def trace(org: str) -> Response:
+        """A failure's frames → the merged changes behind them (docs/users/provenance-and-trace.md).
+
+        Body: JSON `{"repository": "owner/name", "input": <traceback text | Sentry event |
+        OpenTelemetry exception>, "limit": n}`; or the Sentry / OpenTelemetry JSON itself with
+        `?repository=owner/name`; or a traceback as text/plain with `?repository=`.
+        """
+        from prguard.ledger.frames import FrameError, parse_frames
+        from prguard.ledger.trace import trace_session
+
+        if request.content_length and request.content_length > MAX_TRACE_BODY:
+            raise ApiError(413, f"body larger than {MAX_TRACE_BODY} bytes")
+        raw = request.get_data(cache=False, as_text=True)
+        repository = request.args.get("repository") or ""
+        limit_text = request.args.get("limit") or "5"
+        text = raw
+        if (request.mimetype or "").endswith("json"):
+            try:
+                body = json.loads(raw or "null")
+            except ValueError:
+                raise ApiError(400, "body is not JSON") from None
+            if isinstance(body, dict) and "input" in body:
+                repository = str(body.get("repository") or repository)
+                limit_text = str(body.get("limit") or limit_text)
+                given = body["input"]
+                text = given if isinstance(given, str) else json.dumps(given)
+        owner, _, name = repository.partition("/")
+        if not owner or not name or "/" in name:
+            raise ApiError(400, "repository must be owner/name")
+        if queries_org(owner) != g.api_org:
+            raise ApiError(404, "Not Found")
+        try:
+            limit = int(limit_text)
+        except ValueError:
+            raise ApiError(400, "limit must be an integer") from None
+        if not 1 <= limit <= 100:
+            raise ApiError(400, "limit must be between 1 and 100")
+        try:
+            kind, frames = parse_frames(text)
+        except FrameError as exc:
+            raise ApiError(422, str(exc)) from None
+        with dashboard.db() as db:
+            answer = trace_session(db, g.api_org, repository, frames, limit=limit)
+        return as_json({"org": org, "input": kind, "source": "ledger", **answer})
 
     return bp
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from prguard.cli import main
 from prguard.cli.trace_git import repo_path
-from prguard.engine.frames import FrameError, parse_frames
 from prguard.engine.functions import changed_functions, enclosing_function
+from prguard.ledger.frames import FrameError, parse_frames
 
 from tests.unit.test_cli_review import commit, git
 

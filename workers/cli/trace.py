@@ -2,7 +2,7 @@
 that last touched it (pull request, commit, date, AI authorship and share, findings at merge).
 
 Input: a Python traceback (stdin or --file), a Sentry event JSON, or an OpenTelemetry exception
-(prguard.engine.frames). Source: the change ledger when DATABASE_URL is set (merge records carry
+(prguard.ledger.frames). Source: the change ledger when DATABASE_URL is set (merge records carry
 the findings open at merge), else the local git history (prguard.cli.trace_git).
 """
 
@@ -62,7 +62,7 @@ def _read_input(path: str | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from prguard.engine.frames import FrameError, parse_frames
+    from prguard.ledger.frames import FrameError, parse_frames
 
     if args.limit < 1 or args.limit > 100:
         raise CliError("--limit must be between 1 and 100")

@@ -18,10 +18,10 @@ from typing import Any
 
 from prguard.cli.gitrepo import GitError, GitRepo
 from prguard.cli.provenance_git import GitProvenance
-from prguard.engine.frames import Frame
 from prguard.engine.functions import enclosing_function
 from prguard.engine.model import CommitInfo, Person, PullRequestInfo
 from prguard.engine.provenance_records import lines_at_head
+from prguard.ledger.frames import Frame
 
 _SQUASH = re.compile(r"\(#(\d+)\)\s*$")
 _MERGE = re.compile(r"^Merge pull request #(\d+)\b")

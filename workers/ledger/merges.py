@@ -1,7 +1,8 @@
 """The merge record: at each merge, the functions the pull request changed, where they are at the
 merge commit, how much of each an agent wrote, and what the review left open.
 
-One row per changed function (`ledger_merged_functions`, migration 0002). `prguard trace` and
+One row per changed function (`ledger_merged_functions`, migration 0002; written by
+prguard.ledger.merge_record). `prguard trace` and
 `POST /api/v1/orgs/<org>/trace` read it back newest first: which merged change last touched the
 function that is failing, whether an agent wrote it, and what the review said then. Rows are
 scoped by org like every other ledger table; they hold names and line numbers, never code.
@@ -15,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prguard.ledger.models import Base, BigId, UtcDateTime, utcnow
-from prguard.ledger.record import ensure_installation, ensure_pull, ensure_repository
 from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -80,46 +80,6 @@ class MergeRecord:
     ai_authored: bool
     risk: int
     functions: list[FunctionAtMerge]
-
-
-def record_merge(session: Session, record: MergeRecord) -> int:
-    """Write a merge's function rows (once per merge commit: a redelivery writes nothing twice)."""
-    installation = ensure_installation(session, record.installation_id, record.account_login or record.owner)
-    repository = ensure_repository(session, installation.id, record.owner, record.repo)
-    pull = ensure_pull(session, repository, record.number)
-    if record.title:
-        pull.title = record.title[:500]
-    exists = session.scalar(
-        select(MergedFunction.id).where(
-            MergedFunction.pull_request_id == pull.id,
-            MergedFunction.merge_commit_sha == record.merge_commit_sha,
-        )
-    )
-    if exists is not None:
-        return 0
-    for item in record.functions[:MAX_FUNCTIONS]:
-        session.add(
-            MergedFunction(
-                installation_id=installation.id,
-                org=installation.org,
-                repository_id=repository.id,
-                pull_request_id=pull.id,
-                number=record.number,
-                title=record.title[:500],
-                merge_commit_sha=record.merge_commit_sha,
-                merged_at=record.merged_at or utcnow(),
-                path=item.path[:1000],
-                function=item.function[:500],
-                start_line=item.start_line,
-                end_line=item.end_line,
-                ai_authored=record.ai_authored,
-                agents=list(item.agents),
-                ai_line_share=float(item.ai_line_share),
-                findings=list(item.findings[:MAX_FINDINGS]),
-                risk=record.risk,
-            )
-        )
-    return min(len(record.functions), MAX_FUNCTIONS)
 
 
 def function_history(

@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from prguard.engine.frames import Frame
+from prguard.ledger.frames import Frame
 
 _GITHUB_REMOTE = re.compile(r"(?:github\.com|^[\w.-]+)[:/]+([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 

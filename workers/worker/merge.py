@@ -204,7 +204,7 @@ def record_and_announce(facts: MergeFacts, *, ledger_engine: Any = None, send: A
     if ledger_engine is not None:
         try:
             from prguard.ledger.db import session_scope
-            from prguard.ledger.merges import record_merge
+            from prguard.ledger.merge_record import record_merge
 
             with session_scope(ledger_engine) as session:
                 outcome["ledger_rows"] = record_merge(session, facts.record)
