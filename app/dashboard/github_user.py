@@ -109,6 +109,35 @@ class GitHubUserClient:
         body = self._json(response)
         return body.get("state") == "active"
 
+    def active_orgs(self, token: str, max_pages: int = 10) -> set[str]:
+        """Lower-cased logins of the orgs the user is an active member of (GET /user/memberships/orgs)."""
+        orgs: set[str] = set()
+        for page in range(1, max_pages + 1):
+            response = self._get(f"/user/memberships/orgs?state=active&per_page=100&page={page}", token)
+            if response.status_code == 401:
+                raise TokenRejected("membership list answered 401")
+            if response.status_code == 403:
+                return orgs
+            if response.status_code != 200:
+                raise GitHubUnavailable(f"GitHub answered {response.status_code}")
+            try:
+                body = response.json()
+            except ValueError:
+                raise GitHubUnavailable("GitHub answered with something other than JSON") from None
+            if not isinstance(body, list):
+                raise GitHubUnavailable("GitHub answered with an unexpected JSON shape")
+            for membership in body:
+                login = (
+                    (membership.get("organization") or {}).get("login")
+                    if isinstance(membership, dict)
+                    else None
+                )
+                if isinstance(login, str) and membership.get("state") == "active":
+                    orgs.add(login.lower())
+            if 'rel="next"' not in response.headers.get("link", ""):
+                break
+        return orgs
+
     def _get(self, path: str, token: str) -> Any:
         try:
             response = self._http.get(

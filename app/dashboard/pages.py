@@ -70,8 +70,11 @@ def pages_blueprint(dashboard: Dashboard) -> Blueprint:
             return render_template("dashboard/landing.html")
         with dashboard.db() as db:
             orgs = queries.known_orgs(db)
-        mine = [org for org in orgs if dashboard.membership.is_member(session.token, org)]
-        return render_template("dashboard/home.html", orgs=mine)
+        member_of = dashboard.github.active_orgs(session.token)  # one call, not one per org
+        mine = [org for org in orgs if org.lower() in member_of]
+        response = make_response(render_template("dashboard/home.html", orgs=mine))
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
 
     @bp.get("/login")
     def login() -> Response:

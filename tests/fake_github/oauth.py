@@ -22,7 +22,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fake_github.rest import Context, handles
+from tests.fake_github.rest import Context, _page, handles
 from tests.fake_github.server import FakeGitHub, _HTTPError, _Reply
 
 WEB_PREFIX = "/login/oauth/"
@@ -249,6 +249,29 @@ def get_authenticated_user(ctx: Context) -> _Reply:
     return _Reply(200, _user_json(ctx.fake, _signed_in_user(ctx)))
 
 
+def _membership_json(fake: FakeGitHub, user: OAuthUser, org: str, state: str) -> dict[str, Any]:
+    return {
+        "url": f"{fake.url}/orgs/{org}/memberships/{user.login}",
+        "state": state,
+        "role": "member",
+        "organization_url": f"{fake.url}/orgs/{org}",
+        "organization": {"login": org, "id": 7000 + len(org), "node_id": f"O_{org}"},
+        "user": _user_json(fake, user),
+    }
+
+
+@handles("orgs/list-memberships-for-authenticated-user")
+def list_my_memberships(ctx: Context) -> _Reply:
+    user = _signed_in_user(ctx)
+    wanted = ctx.query.get("state")
+    items = [
+        _membership_json(ctx.fake, user, org, state)
+        for org, state in sorted(user.memberships.items())
+        if wanted is None or state == wanted
+    ]
+    return _page(ctx, items)
+
+
 @handles("orgs/get-membership-for-authenticated-user")
 def get_my_membership(ctx: Context) -> _Reply:
     user = _signed_in_user(ctx)
@@ -256,14 +279,4 @@ def get_my_membership(ctx: Context) -> _Reply:
     membership = user.memberships.get(org.lower())
     if membership is None:
         raise _HTTPError(404, "Not Found")
-    return _Reply(
-        200,
-        {
-            "url": f"{ctx.fake.url}/orgs/{org}/memberships/{user.login}",
-            "state": membership,
-            "role": "member",
-            "organization_url": f"{ctx.fake.url}/orgs/{org}",
-            "organization": {"login": org, "id": 7000 + len(org), "node_id": f"O_{org}"},
-            "user": _user_json(ctx.fake, user),
-        },
-    )
+    return _Reply(200, _membership_json(ctx.fake, user, org, membership))

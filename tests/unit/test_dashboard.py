@@ -289,8 +289,10 @@ def test_org_pattern_and_repository_pages_show_the_recurring_pattern(app, fake_g
 
 def test_the_home_page_lists_only_the_users_orgs(app, fake_github, oauth):
     assert "Sign in with GitHub" in https_client(app).get("/").text
+    oauth.users["alice"].memberships["other"] = "pending"  # invited, not yet a member
     home = signed_in_client(app, fake_github).get("/").text
     assert "/orgs/Acme" in home and "/orgs/Other" not in home
+    assert len(fake_github.calls("GET", "/user/memberships/orgs")) == 1  # one list, not one call per org
 
 
 def test_without_a_client_id_the_dashboard_is_not_mounted(fake_github):
