@@ -5,7 +5,7 @@ Notes are not in webhook payloads: the notes ref is read like any ref. `GET git/
 the annotated commit's SHA, possibly fanned out as `ab/cdef…`), and one blob per commit of the
 pull request that carries a note. Agent Trace records come from `.agent-trace/*.json[l]` files the
 pull request changes and from `refs/notes/agent-trace`. Commit-derived lines read each AI
-commit's patch (`GET commits/{sha}`). File texts at a commit come from the contents API. Every
+commit's patch (`GET commits/{sha}`). File texts at a commit come from aliased GraphQL blob queries. Every
 read is capped; a failure becomes a note, never a failed review.
 """
 
@@ -26,12 +26,14 @@ from prguard.engine.provenance_records import (
     parse_git_ai_note,
 )
 from prguard.github.errors import GitHubError, NotFound
+from prguard.github.pulls import BLOBS_PER_QUERY, _BlobRequest, _query_blobs
 
 NOTES_REFS = {"git-ai": "notes/ai", "agent-trace": "notes/agent-trace"}
 MAX_NOTES = 100
 MAX_AI_COMMITS = 20
 MAX_FILES_PER_COMMIT = 50
 MAX_TEXT_BYTES = 1_000_000
+MAX_TEXTS = 300  # file versions read for claims (3 GraphQL queries at most)
 
 
 class GitHubProvenance:
@@ -153,25 +155,39 @@ class GitHubProvenance:
         return claims
 
     def _read_texts(self, out: ClaimSet) -> None:
+        """Each claimed file's text at its commit: aliased GraphQL blob queries (100 a query, as for
+        the pull request's own files). A claim whose text cannot be read is dropped, not guessed."""
         heads = {c.path: c.head for c in self.files if c.head is not None}
+        wanted: list[tuple[str, str]] = []
         for claim in out.claims:
             key = (claim.commit, claim.path)
-            if key in out.texts:
+            if key in out.texts or key in wanted:
                 continue
             if claim.commit == self.head_sha and claim.path in heads:
                 out.texts[key] = heads[claim.path].decode("utf-8", "replace")
-                continue
+            else:
+                wanted.append(key)
+        for start in range(0, min(len(wanted), MAX_TEXTS), BLOBS_PER_QUERY):
+            batch = [
+                _BlobRequest("head", path, commit) for commit, path in wanted[start : start + BLOBS_PER_QUERY]
+            ]
             try:
-                answer = self.client.get(
-                    "/repos/{owner}/{repo}/contents/{+path}",
-                    url_vars={**self.where, "path": claim.path},
-                    params={"ref": claim.commit},
-                )
-            except GitHubError:
-                continue  # without the text at that commit, the claim is taken at face value
-            data = _decode(answer)
-            if data is not None:
-                out.texts[key] = data
+                blobs = _query_blobs(self.client, self.where["owner"], self.where["repo"], batch)
+            except GitHubError as error:
+                out.notes.append(f"AI provenance: file versions not read ({error.message})")
+                break
+            for request, blob in zip(batch, blobs, strict=True):
+                if isinstance(blob, dict) and not blob.get("isBinary") and not blob.get("isTruncated"):
+                    text = blob.get("text")
+                    if isinstance(text, str):
+                        out.texts[(request.sha, request.path)] = text
+        kept = [c for c in out.claims if (c.commit, c.path) in out.texts]
+        if len(kept) < len(out.claims):
+            missing = len(out.claims) - len(kept)
+            out.notes.append(
+                f"AI provenance: {missing} claim(s) left out (file version at the commit not read)"
+            )
+        out.claims[:] = kept
 
 
 def _decode(answer: Any) -> str | None:
