@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from prguard.analyzers.base import Analyzer, FileContext, node_fields
+from prguard.analyzers.removed_guards import revive_in
 from prguard.analyzers.vuln_rules import VulnChecker
 from prguard.engine.globs import matches_any
 from prguard.engine.model import Confidence, Finding, Severity, make_fingerprint, normalise_code
@@ -255,6 +256,11 @@ class SecurityAnalyzer(Analyzer):
     order = 10
     precedence = 40  # a pattern match: taint, instrumentation and rules findings say more
     report_order = 10
+
+    def revive_existing(self, findings: list[Finding], ctx: FileContext) -> list[Finding]:
+        """Findings the engine would drop as pre-existing or unchanged whose guard the change
+        removed (removed_guards): reported again, naming the removed guard."""
+        return revive_in(findings, ctx)
 
     def analyze_file(self, ctx: FileContext) -> Iterator[Finding]:
         _, visitor_class = _bandit()

@@ -570,6 +570,11 @@ def _filter(
             before = len(kept)
             kept = _drop_existing(kept, ctx, by_name, run)
             pre_existing += before - len(kept)
+        if not report_existing:
+            revived = _revive_removed_guards(findings, kept, ctx, by_name)
+            outside -= sum(1 for f in revived if not _in_scope(f, added))
+            pre_existing -= sum(1 for f in revived if _in_scope(f, added))
+            kept.extend(revived)
         if kept:
             selected: Selected = ctx.extra["selected"]
             tree = ctx.head.tree if selected.parsed else None
@@ -580,6 +585,23 @@ def _filter(
             run.notes.extend(outcome.notes)
         _release_trees(ctx)
     return reported, suppressed, pre_existing, outside
+
+
+def _revive_removed_guards(
+    findings: list[Finding], kept: list[Finding], ctx: FileContext, analyzers: dict[str, Analyzer]
+) -> list[Finding]:
+    """Findings dropped above (unchanged lines, or already in the base) that an analyzer reports
+    again because the change removed the check guarding them (its optional `revive_existing`)."""
+    if ctx.base is None:
+        return []
+    kept_ids = {id(f) for f in kept}
+    revived: list[Finding] = []
+    for name in sorted({f.analyzer for f in findings}):
+        revive = getattr(analyzers.get(name), "revive_existing", None)
+        dropped = [f for f in findings if f.analyzer == name and id(f) not in kept_ids]
+        if revive is not None and dropped:
+            revived.extend(revive(dropped, ctx))
+    return revived
 
 
 def _drop_existing(

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from prguard.analyzers.base import Analyzer, FileContext
+from prguard.analyzers.removed_guards import revive_in
 from prguard.analyzers.taint.interpreter import Program, SinkHit
 from prguard.analyzers.taint.modules import ModuleInfo
 from prguard.analyzers.taint.rules import KINDS, SOURCE_KINDS, build_rules
@@ -33,6 +34,11 @@ class TaintAnalyzer(Analyzer):
         #: (line, CWE) of sinks proven to receive no untrusted or unknown data, per path,
         #: from the last run: pattern findings there can be dropped as noise.
         self.cleared: dict[str, set[tuple[int, int]]] = {}
+
+    def revive_existing(self, findings: list[Finding], ctx: FileContext) -> list[Finding]:
+        """Findings the engine would drop as pre-existing or unchanged whose guard the change
+        removed (removed_guards): reported again, naming the removed guard."""
+        return revive_in(findings, ctx)
 
     def analyze(self, files: list[FileContext]) -> Iterator[Finding]:
         """All changed files together; remembers the sinks it proved safe (`cleared`)."""
