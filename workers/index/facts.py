@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-FACTS_VERSION = 5
+FACTS_VERSION = 8
 
 # parameter kinds in a signature tuple (name, kind, has_default)
 POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, VAR_POSITIONAL, KEYWORD_ONLY, VAR_KEYWORD = range(5)
@@ -62,11 +62,12 @@ class Definition:
     bases: tuple[Chain, ...] = ()  # classes: the base-class expressions that are dotted names
     dynamic: bool = False  # classes: a metaclass, __getattr__ or unreadable base
     attributes: tuple[str, ...] = ()  # classes: names its methods assign on self (`self.x = ...`)
+    returns: Chain | None = None  # functions: the class the return annotation names (`-> Color`)
 
     def to_plain(self) -> tuple[Any, ...]:
         return (
             self.qualname, self.kind, self.line, self.start_line, self.end_line, self.params,
-            self.decorators, self.bases, self.dynamic, self.attributes,
+            self.decorators, self.bases, self.dynamic, self.attributes, self.returns,
         )  # fmt: skip
 
 
@@ -211,12 +212,24 @@ def _dotted(node: ast.expr) -> str:
 
 
 def _annotation_chain(node: ast.expr | None) -> Chain | None:
-    """The class an annotation names (`A`, `m.A`, `"A"`); None for anything richer."""
+    """The class an annotation names (`A`, `m.A`, `"A"`, `A | None`, `Optional[A]`); None for
+    anything richer (a union of two classes could be either)."""
     if node is None:
         return None
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         text = node.value.strip()
+        if text.endswith("| None"):
+            text = text[: -len("| None")].strip()
         return tuple(text.split(".")) if _DOTTED.fullmatch(text) else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        sides = [node.left, node.right]
+        kept = [n for n in sides if not (isinstance(n, ast.Constant) and n.value is None)]
+        return _annotation_chain(kept[0]) if len(kept) == 1 else None
+    if isinstance(node, ast.Subscript):
+        generic = _chain_of(node.value)
+        if generic in (("Optional",), ("typing", "Optional"), ("t", "Optional")):
+            return _annotation_chain(node.slice)
+        node = node.value  # Base[T]: an instance of Base
     chain = _chain_of(node)
     return chain if chain and CALL not in chain and SUPER not in chain else None
 
@@ -312,7 +325,7 @@ class _Collector:
                 self.bind(scope, alias.asname or alias.name, ("from", node.level, module, alias.name))
                 # the imported name itself is a reference (an ImportError when it is gone)
                 self.references.append(
-                    (scope, (IMPORT, alias.asname or alias.name), node.lineno, node.col_offset, None)
+                    (scope, (IMPORT, alias.asname or alias.name), alias.lineno, alias.col_offset, None)
                 )
         elif isinstance(node, ast.Global):
             self.globals_in.setdefault(scope, set()).update(node.names)
@@ -379,11 +392,10 @@ class _Collector:
         binding: tuple[Any, ...] = ("local",)
         if isinstance(node, ast.AugAssign):
             binding = ("local",)
+        elif isinstance(node, ast.AnnAssign) and (annotated := _annotation_chain(node.annotation)):
+            binding = ("inst", annotated)  # what the annotation says the value is
         elif value is not None:
             binding = self.value_binding(value)
-        elif isinstance(node, ast.AnnAssign):
-            annotated = _annotation_chain(node.annotation)
-            binding = ("inst", annotated) if annotated else ("local",)
         for target in targets:
             if isinstance(target, ast.Name):
                 self.bind(scope, target.id, binding)
@@ -391,6 +403,21 @@ class _Collector:
                     self.read_exports(value)
             else:
                 self.targets(target, scope)
+                if binding[0] != "local" and isinstance(target, ast.Attribute):
+                    self.instance_attribute(target, scope, binding)
+
+    def instance_attribute(self, target: ast.Attribute, scope: int, binding: tuple[Any, ...]) -> None:
+        """`self.x = param` / `self.x = A()` in a method: x's value, resolved where it was assigned."""
+        if not isinstance(target.value, ast.Name):
+            return
+        for bound in self.scopes[scope].bindings.get(target.value.id, ()):
+            if bound[0] == "self":
+                class_scope = self.scopes[scope].parent
+                if class_scope is not None and self.scopes[class_scope].kind == "class":
+                    self.scopes[class_scope].bindings.setdefault(target.attr, []).append(
+                        ("in", scope, binding)
+                    )
+                return
 
     def read_exports(self, value: ast.expr | None) -> None:
         if isinstance(value, (ast.List, ast.Tuple)) and all(
@@ -458,6 +485,7 @@ class _Collector:
                     node.end_lineno or node.lineno,
                     _signature(args),
                     decorators,
+                    returns=_annotation_chain(node.returns),
                 )
             )
             self.bind(scope, node.name, ("def", qualname))
@@ -485,7 +513,7 @@ class _Collector:
         dynamic = False
         for base in node.bases:
             self.expr(base, scope)
-            chain = _chain_of(base)
+            chain = _chain_of(base.value if isinstance(base, ast.Subscript) else base)  # Base[T]: Base
             if chain and CALL not in chain and SUPER not in chain:
                 bases.append(chain)
             else:

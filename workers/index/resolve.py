@@ -139,8 +139,13 @@ class RepositoryIndex:
         class_scopes = {s.qualname: i for i, s in enumerate(module_facts.scopes) if s.kind == "class"}
         for definition in module_facts.definitions:
             key = f"{module}.{definition.qualname}"
+            if key in self.symbols and any(
+                d.endswith((".setter", ".deleter")) for d in definition.decorators
+            ):
+                continue  # a property's setter: the property is its getter
+            if key not in self.symbols:
+                self._defined_by_name.setdefault(definition.qualname.rsplit(".", 1)[-1], []).append(key)
             self.symbols[key] = Symbol(key, module, path, definition)
-            self._defined_by_name.setdefault(definition.qualname.rsplit(".", 1)[-1], []).append(key)
             if definition.kind == "class" and definition.qualname in class_scopes:
                 self._class_scope[key] = (path, class_scopes[definition.qualname])
 
@@ -383,6 +388,8 @@ class RepositoryIndex:
         return None
 
     def _bindings(self, path: str, scope: int, bindings: list[tuple[Any, ...]], depth: int) -> Target | None:
+        if len(bindings) > 1:  # what the class body defines (a property) wins over `self.x = ...`
+            bindings = sorted(bindings, key=lambda b: b[0] == "in")
         for binding in bindings:
             found = self._binding(path, scope, binding, depth)
             if found is not None:
@@ -405,13 +412,21 @@ class RepositoryIndex:
             return self._member(("module", absolute), binding[3], depth + 1)
         if kind in ("alias", "inst"):
             target = self._chain(path, scope, binding[1], depth + 1)
-            if kind == "alias" or target is None:
-                return target
+            if target is None:
+                return None
+            if kind == "alias":
+                # `x = obj.prop` holds the property's value, not the property
+                value = self._property_value(target[1], depth) if target[0] == "def" else None
+                return value if value is not None or target[0] != "def" else self._unless_property(target)
+            if target[0] == "def" and not self._is_class(target[1]):
+                return self.returned(target[1], depth)  # `x: A = make()` / `x = make()` with `-> A`
             return ("inst", target[1]) if target[0] == "def" and self._is_class(target[1]) else None
         if kind == "self":
             return ("inst", self._key(path, binding[1]))
         if kind == "cls":
             return ("def", self._key(path, binding[1]), False)
+        if kind == "in":  # an instance attribute: its value as the method that assigned it sees it
+            return self._binding(path, binding[1], binding[2], depth + 1)
         return None
 
     def _chain(self, path: str, scope: int, chain: Chain, depth: int) -> Target | None:
@@ -472,13 +487,22 @@ class RepositoryIndex:
             return None
         if kind == "def":
             if not self._is_class(target[1]):
-                return None
+                value = self._property_value(target[1], depth)
+                return self._member(value, attribute, depth + 1) if value is not None else None
             found = self._class_member(target[1], attribute, depth, seen=set())
             if found is None:
                 return None
             symbol = self.symbols.get(found[1]) if found[0] == "def" else None
             bound = symbol is not None and "classmethod" in symbol.definition.decorators
             return ("def", found[1], bound) if found[0] == "def" else found
+        if kind == "super":
+            for base in target[1]:
+                if base is None:
+                    return None
+                found = self._member(("inst", base), attribute, depth + 1)
+                if found is not None:
+                    return found
+            return None
         if kind == "inst":
             found = self._class_member(target[1], attribute, depth, seen=set())
             if found is None or found[0] != "def":
@@ -487,10 +511,28 @@ class RepositoryIndex:
             if symbol is None or symbol.definition.kind == "class":
                 return ("def", found[1], False)
             decorators = symbol.definition.decorators
-            if "property" in decorators or any(d.endswith(".setter") for d in decorators):
-                return None  # reading a property calls nothing a caller passes arguments to
+            if _is_property(symbol.definition):
+                return ("def", found[1], False)  # read, not called: its value is what follows
             return ("def", found[1], "staticmethod" not in decorators)
         return None
+
+    def returned(self, key: str, depth: int = 0) -> Target | None:
+        """What calling a function gives, when its return annotation names a repository class."""
+        symbol = self.symbols.get(key)
+        if symbol is None or symbol.definition.returns is None or depth > _MAX_DEPTH:
+            return None
+        target = self._chain(symbol.path, 0, symbol.definition.returns, depth + 1)
+        return ("inst", target[1]) if target and target[0] == "def" and self._is_class(target[1]) else None
+
+    def _unless_property(self, target: Target) -> Target | None:
+        symbol = self.symbols.get(target[1])
+        return None if symbol is not None and _is_property(symbol.definition) else target
+
+    def _property_value(self, key: str, depth: int) -> Target | None:
+        symbol = self.symbols.get(key)
+        if symbol is None or not _is_property(symbol.definition):
+            return None
+        return self.returned(key, depth)
 
     def _class_member(self, class_key: str, attribute: str, depth: int, seen: set[str]) -> Target | None:
         """An attribute of a class: defined in its body, else in its bases (left to right)."""
@@ -529,7 +571,8 @@ class RepositoryIndex:
         return bases
 
     def _super(self, path: str, scope: int) -> Target | None:
-        """`super()` in a method: the class's bases, bound (one base only: the MRO beyond is a guess)."""
+        """`super()` in a method: its class's bases, in order (typing's Generic/Protocol left out);
+        a base outside the repository first makes the answer unknown."""
         facts = self.facts[path]
         current: int | None = scope
         while current is not None:
@@ -539,12 +582,12 @@ class RepositoryIndex:
                 class_key = self._key(path, facts.scopes[parent].qualname)
                 if class_key not in self.symbols:
                     return None
-                bases = [b for b in self._bases(class_key) if b is not None]
-                return (
-                    ("inst", bases[0])
-                    if len(bases) == 1 and len(self.symbols[class_key].definition.bases) == 1
-                    else None
-                )
+                chains = self.symbols[class_key].definition.bases
+                bases = [
+                    b for chain, b in zip(chains, self._bases(class_key), strict=True)
+                    if chain[-1] not in _TYPING_BASES
+                ]  # fmt: skip
+                return ("super", tuple(bases)) if bases and bases[0] is not None else None
             current = parent
         return None
 
@@ -589,13 +632,29 @@ class RepositoryIndex:
 
 
 _BUILTINS = frozenset(dir(builtins))
+_TYPING_BASES = frozenset({"Generic", "Protocol"})
 
 
 def _called(target: Target, index: RepositoryIndex) -> Target | None:
-    """What calling a target gives: an instance of a class; nothing known for a function."""
-    if target[0] == "def" and index._is_class(target[1]):
+    """What calling a target gives: an instance of a class, or of the class a function's return
+    annotation names (a property's value is not called)."""
+    if target[0] != "def":
+        return None
+    if index._is_class(target[1]):
         return ("inst", target[1])
-    return None
+    symbol = index.symbols.get(target[1])
+    if symbol is None or _is_property(symbol.definition):
+        return None
+    return index.returned(target[1])
+
+
+_PROPERTIES = frozenset({"property", "cached_property", "functools.cached_property"})
+
+
+def _is_property(definition: Definition) -> bool:
+    return any(
+        d in _PROPERTIES or d.endswith((".setter", ".getter", ".deleter")) for d in definition.decorators
+    )
 
 
 def _enclosing(facts: ModuleFacts, scope: int) -> str:
