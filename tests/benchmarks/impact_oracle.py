@@ -42,7 +42,6 @@ def main() -> None:
     args = parser.parse_args()
 
     import jedi
-
     from prguard.index.snapshot import RepositorySnapshot
 
     totals = [0, 0, 0]  # both, jedi only, prguard only
