@@ -41,13 +41,14 @@ class RunningDashboard:
 
 
 @contextmanager
-def running_dashboard() -> Iterator[RunningDashboard]:
+def running_dashboard(*, history: bool = False) -> Iterator[RunningDashboard]:
+    """`history` adds twelve weeks of pull requests to the demo org (for the documentation's picture)."""
     workdir = Path(tempfile.mkdtemp(prefix="prguard-dashboard-"))
     fake = FakeGitHub().start()
     engine = sqlite_engine(str(workdir / "ledger.sqlite3"))
     server = None
     try:
-        seed_demo(engine)
+        seed_demo(engine, history=history)
         oauth = oauth_of(fake)
         oauth.configure(CLIENT_ID, CLIENT_SECRET)
         oauth.add_user("alice", {"Acme": "active"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,7 +139,7 @@ class Seeder:
         return pull
 
 
-def seed_demo(engine: Any, now: dt.datetime | None = None) -> None:
+def seed_demo(engine: Any, now: dt.datetime | None = None, *, history: bool = False) -> None:
     """Org Acme (the issue's scenario: one pattern in three AI-authored PRs in two repos) and Other."""
     now = now or dt.datetime.now(dt.UTC)
     day = dt.timedelta(days=1)
@@ -218,7 +219,58 @@ def seed_demo(engine: Any, now: dt.datetime | None = None) -> None:
                 }
             ],
         )
+        if history:
+            add_history(acme, [api, web, acme.repo("worker")], now)
         other = Seeder.for_org(session, "Other", 202)
         secret = other.repo("secret-project")
         other.pull(secret, 1, title="Internal thing", author="mallory", when=now - 3 * day, findings=[{}])
         session.commit()
+
+
+HISTORY_PATTERNS = [
+    (
+        "PG-TIMEOUT001",
+        "medium",
+        TIMEOUT_PATTERN,
+        "HTTP call without a timeout",
+        "requests.post(NAME, json=NAME)",
+    ),
+    (
+        "B602",
+        "high",
+        "subprocess-shell-0002",
+        "subprocess with shell=True",
+        "subprocess.run(NAME, shell=True)",
+    ),
+    ("PG-OBS003", "low", "bare-except-0003", "Exception swallowed", "except Exception: pass"),
+    ("B608", "high", "sql-format-0004", "SQL built with string formatting", 'NAME.execute(f"...{NAME}")'),
+    ("PG-OBS001", "info", "print-debug-0005", "print() left in service code", "print(NAME)"),
+]
+
+
+def add_history(org: Seeder, repos: list[Repository], now: dt.datetime, weeks: int = 12) -> None:
+    """Twelve weeks of pull requests (a fixed random sequence) so the charts have a shape: the screenshot."""
+    rng = random.Random(15)
+    authors = [("devin-ai[bot]", "devin"), ("copilot-swe-agent[bot]", "copilot"), ("alice", ""), ("bob", "")]
+    number = 100
+    for week in range(weeks, 0, -1):
+        for _ in range(rng.randint(2, 6)):
+            number += 1
+            login, agent = rng.choice(authors)
+            findings = []
+            for _ in range(rng.randint(1, 3)):
+                rule, severity, key, title, snippet = rng.choice(HISTORY_PATTERNS)
+                findings.append(
+                    {"rule_id": rule, "severity": severity, "pattern_key": key, "title": title,
+                     "masked_snippet": snippet}
+                )  # fmt: skip
+            org.pull(
+                rng.choice(repos),
+                number,
+                title=f"Change {number}",
+                author=login,
+                agent=agent,
+                when=now - dt.timedelta(days=7 * week - rng.uniform(0, 6)),
+                merged=rng.random() < 0.3,
+                findings=findings,
+            )

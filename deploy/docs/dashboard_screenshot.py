@@ -23,7 +23,7 @@ def main() -> int:
     if not browser_available():
         print("needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)")
         return 1
-    with running_dashboard() as dashboard, chromium(width=1160, height=1500) as driver:
+    with running_dashboard(history=True) as dashboard, chromium(width=1160, height=1500) as driver:
         sign_in(driver, dashboard, "/orgs/Acme")
         height = driver.execute_script("return document.documentElement.scrollHeight")
         driver.set_window_size(1160, min(int(height) + 20, 2400))
