@@ -16,6 +16,7 @@ from flask import Blueprint, Response, g, request
 from prguard.app.dashboard import queries
 from prguard.app.dashboard.context import Dashboard, since_of, window_days
 from prguard.app.dashboard.github_user import GitHubUnavailable, TokenRejected
+from sqlalchemy.exc import DBAPIError
 
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 100
@@ -57,6 +58,10 @@ def api_blueprint(dashboard: Dashboard) -> Blueprint:
     @bp.errorhandler(GitHubUnavailable)
     def github_down(_: GitHubUnavailable) -> Response:
         return api_error(ApiError(503, "GitHub is not answering; membership could not be checked"))
+
+    @bp.errorhandler(DBAPIError)
+    def ledger_down(_: DBAPIError) -> Response:
+        return api_error(ApiError(503, "The review ledger is not answering; try again shortly"))
 
     @bp.get("/summary")
     def summary(org: str) -> Response:

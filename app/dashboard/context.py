@@ -19,6 +19,7 @@ from prguard.config import Settings
 MIN_WINDOW_DAYS = 7
 MAX_WINDOW_DAYS = 366
 WORK_MEM = "64MB"
+STATEMENT_TIMEOUT_MS = 15_000
 OVERVIEW_THREADS = 4  # one per independent overview query (the engine's pool holds 5 connections)
 
 
@@ -69,6 +70,8 @@ class Dashboard:
             if session.get_bind().dialect.name == "postgresql":
                 # the org page hashes and sorts a few hundred thousand index entries: in memory, not on disk
                 session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+                # a page that cannot be answered in time frees its web thread and connection
+                session.execute(text(f"SET LOCAL statement_timeout = '{STATEMENT_TIMEOUT_MS}'"))
             yield session
 
     def overview(self, org: str, since: dt.datetime) -> Any:

@@ -26,6 +26,7 @@ from prguard.app.dashboard.sessions import (
     safe_next,
     same,
 )
+from sqlalchemy.exc import DBAPIError
 
 log = logging.getLogger("prguard.dashboard")
 
@@ -55,6 +56,15 @@ def pages_blueprint(dashboard: Dashboard) -> Blueprint:
             "dashboard/message.html",
             title="GitHub is not answering",
             message="prguard could not ask GitHub who you are or which orgs you are in. Try again shortly.",
+        ), 503
+
+    @bp.errorhandler(DBAPIError)
+    def ledger_down(exc: DBAPIError) -> tuple[str, int]:
+        log.warning("dashboard: the ledger database did not answer (%s)", type(exc.orig).__name__)
+        return render_template(
+            "dashboard/message.html",
+            title="The review ledger is not answering",
+            message="prguard could not read its database. Try again shortly.",
         ), 503
 
     @bp.errorhandler(TokenRejected)

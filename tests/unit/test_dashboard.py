@@ -384,3 +384,30 @@ def test_the_user_token_never_reaches_a_log_record(app, fake_github, oauth, capl
         assert session_token not in text and api_token not in text
         assert CLIENT_SECRET not in text and SESSION_SECRET not in text
     assert session_token not in repr(app.extensions["prguard_dashboard"].github)
+
+
+def test_a_ledger_that_does_not_answer_is_a_503(fake_github, oauth):
+    from prguard.ledger.db import make_engine
+
+    down = make_engine("postgresql+psycopg://postgres@127.0.0.1:9/prguard")  # nothing listens on port 9
+    flask_app = create_app(
+        dashboard_settings(fake_github.url), redis_client=redis.Redis(), dashboard={"engine": down}
+    )
+    client = signed_in_client(flask_app, fake_github)
+    page = client.get("/orgs/acme")
+    assert page.status_code == 503 and "ledger is not answering" in page.text
+    token = oauth.issue_user_token("alice")
+    answer = api(flask_app.test_client(), "acme/summary", token)
+    assert answer.status_code == 503 and "ledger" in answer.json["message"]
+
+
+def test_chart_labels_are_escaped():
+    from prguard.app.dashboard import charts
+
+    hostile = '<script>alert("x")</script>'
+    series = charts.series_for([hostile, "human"])
+    svg = str(charts.stacked_columns(hostile, [(hostile, {hostile: 3, "human": 1})], series))
+    svg += str(charts.horizontal_bars(hostile, [(hostile, 2)]))
+    svg += str(charts.share_bar(hostile, [(series[0], 1), (series[1], 1)]))
+    assert "<script" not in svg and "&lt;script&gt;" in svg
+    assert series[1].colour == charts.HUMAN_COLOUR
