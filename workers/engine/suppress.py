@@ -3,7 +3,8 @@
 - `# prguard: ignore[B602] reason` (or `ignore[B602, complexity]`) on the flagged line,
   or on the first line of the statement that contains it, suppresses findings whose
   rule id (or analyzer name) is listed. A bare `# prguard: ignore` names no rule and
-  suppresses nothing: silencing must say what it silences.
+  suppresses nothing: silencing must say what it silences. A rule may be named by its
+  catalogue id or by the id it is reported as (`PG-TAINT001` or `taint-sql-injection`).
 - bandit's `# nosec`, `# nosec B602`, `# nosec: B602,B603 reason` apply to security
   (bandit) findings, on the flagged line or any line of the flagged node, as bandit does.
 
@@ -23,6 +24,7 @@ import tokenize
 from dataclasses import dataclass
 from functools import cached_property
 
+from prguard.catalogue import same_rule
 from prguard.engine.model import Finding, Suppression
 
 _PRGUARD = re.compile(r"prguard:\s*ignore\b(?:\[(?P<rules>[^\]]*)\])?[\s:,-]*(?P<reason>.*)", re.IGNORECASE)
@@ -190,7 +192,11 @@ def _prguard_suppression(
         if ignore.rules is None:
             bare_lines.add(line)
             continue
-        if finding.rule_id in ignore.rules or finding.analyzer in ignore.rules:
+        if (
+            finding.rule_id in ignore.rules
+            or finding.analyzer in ignore.rules
+            or any(same_rule(named, finding.rule_id) for named in ignore.rules)
+        ):
             return Suppression(
                 finding.rule_id, finding.path, line, "prguard", ignore.reason, finding.fingerprint
             )
