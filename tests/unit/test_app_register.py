@@ -211,7 +211,7 @@ ROUTE_PERMISSIONS = [
     # issue comments, labels and reactions on a pull request: Pull requests (write) covers them
     (r"^/repos/\{owner\}/\{repo\}/issues/", "pull_requests", "write"),
     (r"^/repos/\{owner\}/\{repo\}/issues$", "issues", "write"),  # the ledger's weekly digest issue
-    (r"^/repos/\{owner\}/\{repo\}/(contents|git/blobs)/", "contents", "read"),
+    (r"^/repos/\{owner\}/\{repo\}/(contents|git/blobs|tarball)/", "contents", "read"),  # tarball: impact
     (r"^/repos/\{owner\}/\{repo\}/collaborators/\{username\}/permission$", "metadata", "read"),
     (r"^/app(/installations/\{\w+\}/access_tokens)?$", None, None),  # App JWT: no installation permission
     (
