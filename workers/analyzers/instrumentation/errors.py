@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from prguard.analyzers.instrumentation import fixes
 from prguard.analyzers.instrumentation import rules as R
 from prguard.analyzers.instrumentation.evaluator import Evaluator, matches
-from prguard.analyzers.instrumentation.facts import Call
+from prguard.analyzers.instrumentation.facts import Call, ExceptInfo, Scanner
 from prguard.engine.model import Finding
 
 
@@ -21,29 +21,43 @@ class ErrorChecks(Evaluator):
             node = handler.node
             if handler.optional_import or handler.best_effort_cleanup or self._acknowledged(node):
                 continue  # an optional dependency, a best-effort close(), or a lint-waived broad except
-            if handler.function and handler.function.name == "__del__":
-                continue  # a destructor must not raise
+            if handler.function and handler.function.name in R.TEARDOWN_FUNCTIONS:
+                continue  # a destructor or a close()/quit(): failing to tear down is not worth raising
             if not self._broad(node.type) or self._reports(node):
                 continue
-            rest = [s for s in node.body if not _is_trivial(s)]
+            printed = [s for s in node.body if self._is_output(s)]
+            rest = [s for s in node.body if not _is_trivial(s) and s not in printed]
             where = handler.function.qualname + "()" if handler.function else "module level"
             caught = "bare `except:`" if node.type is None else f"`except {ast.unparse(node.type)}`"
-            if not rest:
-                rule_id = "PG-ERR001"
-                keep = [s for s in node.body if isinstance(s, ast.Continue | ast.Break)]
-                action = "continue" if keep else "pass"
+            only = " only prints it and" if printed else ""
+            retried = self._retry_then_default(handler, rest)
+            if retried is not None:
+                rule_id = "PG-ERR002"
+                keep = [s for s in node.body if not isinstance(s, ast.Pass) and not _is_ellipsis(s)]
                 message = (
-                    f"{caught} in {where} swallows every error ({action}) without logging or re-raising: "
-                    "failures vanish and bugs look like success. Log it (`logger.exception(...)`) or "
-                    "catch only the exception you expect."
+                    f"{caught} in {where}{only} retries, and after the last attempt the function returns "
+                    f"a default (line {retried}) without logging: callers cannot tell a failure from an "
+                    "empty result. Log the last error, or raise it."
                 )
-                log_message = f"Ignored error in {where}" if not keep else f"Skipped after error in {where}"
+                log_message = f"Attempt failed in {where}"
+            elif not rest:
+                rule_id = "PG-ERR001"
+                keep = [s for s in node.body if isinstance(s, ast.Continue | ast.Break) or s in printed]
+                action = "continue" if any(isinstance(s, ast.Continue | ast.Break) for s in keep) else "pass"
+                message = (
+                    f"{caught} in {where}{only} swallows every error ({action}) without logging or "
+                    "re-raising: failures vanish and bugs look like success. Log it "
+                    "(`logger.exception(...)`) or catch only the exception you expect."
+                )
+                log_message = (
+                    f"Ignored error in {where}" if action == "pass" else f"Skipped after error in {where}"
+                )
             elif _is_default_fallback(rest):
                 rule_id = "PG-ERR002"
                 keep = [s for s in node.body if not isinstance(s, ast.Pass) and not _is_ellipsis(s)]
                 message = (
-                    f"{caught} in {where} falls back to a default value without logging: callers cannot "
-                    "tell a failure from an empty result. Log the exception before falling back."
+                    f"{caught} in {where}{only} falls back to a default value without logging: callers "
+                    "cannot tell a failure from an empty result. Log the exception before falling back."
                 )
                 log_message = f"Falling back to a default after error in {where}"
             else:
@@ -74,16 +88,44 @@ class ErrorChecks(Evaluator):
         name = self.facts.resolve(kind) or ""
         return name.rsplit(".", 1)[-1] in {"Exception", "BaseException"}
 
+    def _is_output(self, stmt: ast.stmt) -> bool:
+        """`print(...)`, `sys.stderr.write(...)`, `traceback.print_exc()`: text on a console nobody
+        reads in production, not a log record."""
+        if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+            return False
+        dotted = self.facts.resolve(stmt.value.func) or ""
+        return dotted in R.CONSOLE_OUTPUT
+
+    def _retry_then_default(self, handler: ExceptInfo, rest: list[ast.stmt]) -> int | None:
+        """Line of the default the function returns after a retry loop whose handler only waits
+        (and prints): `for attempt in range(3): try: return call() except Exception: sleep(1)`
+        then `return None`. None when that is not the shape."""
+        loop = handler.loop
+        if loop is None or loop.why_bounded != "retry" or handler.function is None:
+            return None
+        if any(not _is_wait(stmt, self.facts) for stmt in rest):
+            return None
+        after = _statements_after(handler.function.node, loop.node)
+        if after is None:
+            return None
+        tail = [stmt for stmt in after if not self._is_output(stmt)]
+        if not tail:
+            return (loop.node.end_lineno or loop.node.lineno) + 1  # falls off the end: returns None
+        if len(tail) == 1 and isinstance(tail[0], ast.Return) and _is_default_value(tail[0].value):
+            return tail[0].lineno
+        return None
+
     def _reports(self, handler: ast.ExceptHandler) -> bool:
-        """The handler re-raises, logs, reports, exits, retries, or uses the exception it caught."""
-        for node in _walk_body(handler.body):
+        """The handler re-raises, logs, reports, exits, retries, or uses the exception it caught
+        (printing it is not reporting it: console output is skipped)."""
+        for node in _walk_body([s for s in handler.body if not self._is_output(s)]):
             if isinstance(node, ast.Raise):
                 return True
             if handler.name and isinstance(node, ast.Name) and node.id == handler.name:
                 return True
             if isinstance(node, ast.Call):
                 dotted, text = self.facts.resolve(node.func), self.facts.text_of(node.func)
-                if dotted in {"print"} or matches(dotted, R.ERROR_REPORTERS):
+                if matches(dotted, R.ERROR_REPORTERS):
                     return True
                 if text and text.rsplit(".", 1)[-1] == "retry":
                     return True
@@ -137,3 +179,26 @@ def _is_default_fallback(statements: list[ast.stmt]) -> bool:
             continue
         return False
     return True
+
+
+def _is_wait(stmt: ast.stmt, facts: Scanner) -> bool:
+    """`time.sleep(...)`, `await asyncio.sleep(...)`, `continue`: what a retry loop's handler does
+    between attempts."""
+    if isinstance(stmt, ast.Continue | ast.Pass):
+        return True
+    if isinstance(stmt, ast.Assign | ast.AugAssign):
+        return True  # delay *= 2, last_error = ...
+    value = stmt.value if isinstance(stmt, ast.Expr) else None
+    if isinstance(value, ast.Await):
+        value = value.value
+    return isinstance(value, ast.Call) and (facts.resolve(value.func) or "").endswith("sleep")
+
+
+def _statements_after(function: ast.AST, target: ast.AST) -> list[ast.stmt] | None:
+    """The statements after `target` in the block that holds it, when that block is the
+    function's own body (what runs once the loop is over), else None."""
+    body = getattr(function, "body", [])
+    for index, stmt in enumerate(body):
+        if stmt is target:
+            return body[index + 1 :]
+    return None

@@ -11,11 +11,13 @@ import ast
 import copy
 import re
 from collections.abc import Iterable
+from functools import cached_property
 from typing import Any
 
 from prguard.analyzers.base import FileContext
 from prguard.analyzers.instrumentation import rules as R
 from prguard.analyzers.instrumentation.facts import Binding, Call, Function, Scanner
+from prguard.analyzers.pyresolve import Resolver
 from prguard.engine.model import Finding, Severity, make_fingerprint
 
 _LOGGERISH = re.compile(r"^_*(log|logger|logging|[a-z0-9_]*_log|[a-z0-9_]*_logger|[a-z0-9_]*logger)$", re.I)
@@ -84,6 +86,7 @@ class Evaluator:
         self.instrument_names = self._instrument_names()
         self.logger_name = self._logger_expression()
         self._instrumented_cache: dict[int, bool] = {}
+        self._effects: dict[tuple[int, int], tuple[str, str, list[str]] | None] = {}
         self._by_node = {id(call.node): call for call in facts.calls}
         self._by_text: dict[str, list[Call]] = {}
         for call in facts.calls:
@@ -92,6 +95,45 @@ class Evaluator:
 
     def call_of(self, node: ast.Call) -> Call | None:
         return self._by_node.get(id(node))
+
+    @cached_property
+    def awaited(self) -> set[int]:
+        """Ids of the calls awaited where they are made (`await f(x)`): the others that call an
+        `async def` only make a coroutine, run later (often together, by `gather`)."""
+        return {id(node.value) for node in ast.walk(self.ctx.head.tree) if isinstance(node, ast.Await)}
+
+    @cached_property
+    def resolver(self) -> Resolver:
+        """The shared type resolver over this file's tree (built on first use: most files need none)."""
+        module = self.ctx.path.replace("\\", "/").removesuffix(".py").replace("/", ".")
+        return Resolver(self.ctx.head.tree, module=module.removesuffix(".__init__"))
+
+    def type_of(self, node: ast.AST) -> str | None:
+        """The type the resolver infers for an expression, None when unknown (never guessed)."""
+        try:
+            return self.resolver.type_of(node)
+        except RecursionError:
+            return None
+
+    def _typed_client(self, receiver: ast.AST) -> str | None:
+        """The client kind of an object by its inferred type: `self.session` set in `__init__` to
+        `requests.Session()`, a factory method's result, an annotated parameter, a local subclass."""
+        node: ast.AST = receiver
+        while True:
+            type_name = self.type_of(node)
+            if type_name in R.CLIENT_TYPE_KINDS and isinstance(node, ast.Name) and node.id in ("self", "cls"):
+                return None  # the client library's own class (requests.sessions.Session) calling itself
+            if type_name is not None:
+                for supertype in self.resolver.supertypes(type_name):
+                    if supertype in R.CLIENT_TYPE_KINDS:
+                        return R.CLIENT_TYPE_KINDS[supertype]
+                last = type_name.rsplit(".", 1)[-1]
+                if self._is_paid_module(type_name) and last not in R.NOT_CLIENTS and last[:1].isupper():
+                    return "paid"  # `client: anthropic.Anthropic`: `client.messages.create` bills
+                return None
+            if not isinstance(node, ast.Attribute):
+                return None
+            node = node.value  # `client.chat.completions`: the client is what has a type
 
     # --- policy ---------------------------------------------------------------------------------
     def enabled(self, check: str) -> bool:
@@ -163,6 +205,20 @@ class Evaluator:
 
         `client.chat.completions` is looked up as itself, then `client.chat`, then `client`.
         """
+        kind, call, stripped = self._bound_client(receiver, function)
+        if kind is not None and (not stripped or kind in ("paid", "boto3")):
+            return kind, call
+        if kind is None:
+            typed = self._typed_client(receiver)
+            if typed is not None and (typed == "paid" or self.type_of(receiver) is not None):
+                return typed, None  # an HTTP client's own methods only, not `session.headers.get`
+        return None, None
+
+    def _bound_client(
+        self, receiver: ast.AST, function: Function | None
+    ) -> tuple[str | None, ast.Call | None, bool]:
+        """Kind and constructor call of the client a receiver is bound to by an assignment in this
+        file, and whether attributes were stripped to find it (`client.chat` -> `client`)."""
         call: ast.Call | None = None
         node: ast.AST = receiver
         while call is None:
@@ -175,10 +231,11 @@ class Evaluator:
                 elif isinstance(node, ast.Attribute):
                     node = node.value
                 else:
-                    return None, None
+                    return None, None, False
+        stripped = node is not receiver
         ctor = self.facts.resolve(call.func)
         if not ctor:
-            return None, None
+            return None, None, stripped
         if ctor in R.CLIENT_KINDS:
             kind: str | None = R.CLIENT_KINDS[ctor]
         elif ctor.endswith((".client", ".resource")) and root(ctor) == "boto3":
@@ -189,7 +246,7 @@ class Evaluator:
             kind = None
         if kind is None and self._is_paid_module(ctor) and ctor.rsplit(".", 1)[-1] not in R.NOT_CLIENTS:
             kind = "paid"
-        return kind, call
+        return kind, call, stripped
 
     def _subclass_kind(self, class_name: str) -> str | None:
         cls = self.facts.classes[class_name]
@@ -271,6 +328,8 @@ class Evaluator:
         dotted, text = self.facts.resolve(target), self.facts.text_of(target)
         if is_instrument_module(dotted or "") or matches(dotted, self.policy_names):
             return True
+        if matches(dotted, R.LOGGING_DECORATORS):
+            return True
         if text and (root(text) in self.instrument_names or tokens(text) & R.INSTRUMENT_NAME_TOKENS):
             return True
         if text in self.facts.module_functions:
@@ -301,13 +360,60 @@ class Evaluator:
         return False
 
     def local_callee(self, call: Call, function: Function) -> Function | None:
+        """The function of this file a call runs: a module function, `self.m()`/`cls.m()` (the
+        class or a base class defined here), or `LocalClass.m()`."""
         text = call.text or ""
         if text in self.facts.module_functions:
             return self.facts.module_functions[text]
-        if text.startswith(("self.", "cls.")) and text.count(".") == 1 and function.top.class_name:
-            cls = self.facts.classes.get(function.top.class_name)
-            return cls.methods.get(text.split(".", 1)[1]) if cls else None
+        owner, _, method = text.rpartition(".")
+        if owner in ("self", "cls") and function.top.class_name:
+            return self._method_of(function.top.class_name, method, set())
+        if owner in self.facts.classes:
+            return self._method_of(owner, method, set())
         return None
+
+    def _method_of(self, class_name: str, method: str, seen: set[str]) -> Function | None:
+        cls = self.facts.classes.get(class_name)
+        if cls is None or class_name in seen:
+            return None
+        seen.add(class_name)
+        if method in cls.methods:
+            return cls.methods[method]
+        for base in cls.bases:
+            found = self._method_of(base, method, seen)
+            if found is not None:
+                return found
+        return None
+
+    def outbound_effect(self, function: Function, depth: int = 2) -> tuple[str, str, list[str]] | None:
+        """What a helper of this file does per call: ("paid" | "query" | "http", label, path of
+        helpers from it to the call), following its own calls to this file's functions up to
+        `depth` levels (a helper calling a helper that makes the request)."""
+        key = (id(function), depth)
+        if key in self._effects:
+            return self._effects[key]
+        self._effects[key] = None  # recursion: no effect through a cycle
+        effect: tuple[str, str, list[str]] | None = None
+        for classify, kind in (
+            (self.paid_call, "paid"),
+            (self.query_call, "query"),
+            (self.http_call, "http"),
+        ):
+            label = next((found for c in function.calls if (found := classify(c))), None)
+            if label:
+                effect = (kind, label, [function.qualname])
+                break
+        if effect is None and depth > 1:
+            for call in function.calls:
+                callee = self.local_callee(call, function)
+                if callee is None or callee is function:
+                    continue
+                deeper = self.outbound_effect(callee, depth - 1)
+                if deeper is not None:
+                    effect = (deeper[0], deeper[1], [function.qualname, *deeper[2]])
+                    break
+        self._effects[key] = effect
+        return effect
 
     # --- call classification --------------------------------------------------------------------
     def http_call(self, call: Call) -> str | None:
@@ -318,7 +424,35 @@ class Evaluator:
             kind, _ = self.client_kind(call.node.func.value, call.function)
             if kind in R.CLIENT_METHODS and call.node.func.attr in R.CLIENT_METHODS[kind][0]:
                 return f"{call.text or kind}"
+            if kind is None and self._discovery_request(call.node):
+                return _call_chain_label(call.node.func)
         return None
+
+    def _discovery_request(self, node: ast.Call) -> bool:
+        """A Google API discovery client request: `service.users().messages().list(...).execute()`.
+
+        The shape: `.execute()` with no arguments on a chain of at least two calls whose first is an
+        argument-less resource call on a lower-case object, in a module that does not import a query
+        builder with the same `.execute()` shape (peewee, pypika, SQLAlchemy).
+        """
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "execute") or node.args:
+            return False
+        calls: list[ast.Call] = []
+        inner: ast.AST = func.value
+        while isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
+            calls.append(inner)
+            inner = inner.func.value
+        if len(calls) < 2 or calls[-1].args or calls[-1].keywords:
+            return False
+        root_node = chain_root(inner)
+        if (
+            not isinstance(root_node, ast.Name | ast.Attribute)
+            or not (self.facts.text_of(root_node) or "")[:1].islower()
+        ):
+            return False
+        roots = {root(target) for target in self.facts.imports.values()}
+        return not roots & R.QUERY_BUILDER_MODULES
 
     def paid_call(self, call: Call) -> str | None:
         """Label of a call to a paid API (LLM, cloud, SMS) per `paid_api_clients`, else None."""
@@ -328,6 +462,8 @@ class Evaluator:
         if func.attr in R.CLIENT_FACTORY_NAMES or func.attr[:1].isupper():
             return None
         kind, ctor = self.client_kind(func.value, call.function)
+        if kind == "paid" and ctor is None:
+            return call.text or chain_text(func)  # known by its type (annotation, factory, attribute)
         if (
             ctor is not None
             and kind in ("paid", "boto3")
@@ -337,7 +473,18 @@ class Evaluator:
         dotted = call.dotted or ""
         if self._is_paid_module(dotted) and "()" not in dotted and dotted.count(".") >= 2:
             return dotted
+        if kind is None and self._paid_shape(func):
+            return call.text or chain_text(func)
         return None
+
+    def _paid_shape(self, func: ast.Attribute) -> bool:
+        """A vendor SDK's billed method by its shape (`<client>.chat.completions.create`), on a
+        receiver whose type is unknown: the shape, not a variable name, says what it is."""
+        shape = chain_text(func)
+        if not any(shape.endswith(suffix) for suffix in R.PAID_METHOD_SHAPES):
+            return False
+        receiver_type = self.type_of(chain_root(func))
+        return receiver_type is None or self._is_paid_module(receiver_type)
 
     def query_call(self, call: Call) -> str | None:
         """Label of an ORM / DB-API query, else None."""
@@ -351,12 +498,32 @@ class Evaluator:
                 return ".".join(parts[index - 1 :]).split("(")[0]
         receiver = self.facts.text_of(func.value)
         if receiver and func.attr in R.ORM_SESSION_METHODS:
+            if self.client_kind(func.value, call.function)[0] is not None:
+                return None  # `session.get(url)` on a requests session is an HTTP call, not a query
             last = receiver.rsplit(".", 1)[-1].lower()
             if last in R.ORM_SESSION_NAMES or last.endswith(("_session", "_cursor", "_conn")):
-                if func.attr == "get" and "session" not in last:
-                    return None
+                if func.attr == "get" and ("session" not in last or not _names_a_model(call.node)):
+                    return None  # SQLAlchemy's session.get(Model, pk), not session.get(url)
                 return f"{receiver}.{func.attr}"
         return None
+
+
+def _call_chain_label(node: ast.AST) -> str:
+    """`service.users().messages().get(...).execute`: a call chain, arguments elided."""
+    if isinstance(node, ast.Attribute):
+        return f"{_call_chain_label(node.value)}.{node.attr}"
+    if isinstance(node, ast.Call):
+        return _call_chain_label(node.func) + ("(...)" if node.args or node.keywords else "()")
+    if isinstance(node, ast.Name):
+        return node.id
+    return "?"
+
+
+def _names_a_model(call: ast.Call) -> bool:
+    """The call's first argument is a class by its name (`User`, `models.User`)."""
+    first = call.args[0] if call.args else None
+    name = first.id if isinstance(first, ast.Name) else first.attr if isinstance(first, ast.Attribute) else ""
+    return name[:1].isupper()
 
 
 def chain_root(node: ast.AST) -> ast.AST:

@@ -24,8 +24,18 @@ class Loop:
     kind: str  # "for" | "while" | "comprehension"
     line: int
     header: str
-    bounded: bool = False  # a retry loop or a loop over a few literal items
+    bounded: bool = False  # a retry, fallback or single-pass loop, or one over a few literal items
     fan_out: bool = False  # a comprehension handed to gather()/map(): concurrent, not sequential
+    per_item: bool = False  # a `while items: item = items.pop()` loop: one pass per item
+    parent: Loop | None = None  # the loop this one is nested in (same function)
+    why_bounded: str = ""  # "retry", "fallback", "single pass", "few items", "batches"
+
+    def item_loop(self) -> Loop | None:
+        """The nearest loop, this one or an enclosing one, that runs once per item of data."""
+        loop: Loop | None = self
+        while loop is not None and loop.bounded:
+            loop = loop.parent
+        return loop
 
 
 @dataclass(eq=False)
@@ -79,6 +89,7 @@ class ExceptInfo:
     function: Function | None
     optional_import: bool = False  # `try: import x` — the fallback is the point
     best_effort_cleanup: bool = False  # `try: sock.close()` — nothing useful to do on failure
+    loop: Loop | None = None  # the innermost loop the `try` is in (a retry loop's handler waits and retries)
 
 
 class Scanner(FastNodeVisitor):
@@ -198,25 +209,39 @@ class Scanner(FastNodeVisitor):
         line = self.source.lines[node.lineno - 1].strip() if node.lineno <= len(self.source.lines) else ""
         return line.rstrip(":").strip()[:80]
 
-    def _bounded(self, iterable: ast.expr, target: ast.expr | None) -> bool:
-        """A retry loop (`for attempt in range(3)`, tenacity `Retrying`) or a few literal items."""
+    def _bounded(
+        self, iterable: ast.expr, target: ast.expr | None, body: list[ast.stmt] | None = None
+    ) -> str:
+        """Why a `for` loop does not run once per item of data ("" when it does): a retry loop
+        (`for attempt in range(3)`, `range(max_retries)`, tenacity `Retrying`, or any loop whose
+        `try:` leaves it on success), a fallback loop (tries each candidate until one works), a
+        single-pass loop (always leaves on its first iteration), a loop over batches, or a few
+        literal items."""
         names = {n.id.lower() for n in ast.walk(target) if isinstance(n, ast.Name)} if target else set()
-        if any("attempt" in n or "retr" in n or n in {"try_", "tries"} for n in names):
-            return True
+        if any(_retry_word(n) for n in names):
+            return "retry"
+        if body is not None and _single_pass(body):
+            return "single pass"
+        if body is not None and _exits_on_success(body):
+            return "retry" if _is_range(self, iterable) else "fallback"
         if isinstance(iterable, ast.List | ast.Tuple | ast.Set):
-            return len(iterable.elts) <= 10
+            return "few items" if len(iterable.elts) <= 10 else ""
         if isinstance(iterable, ast.Call):
             callee = self.resolve(iterable.func) or ""
             if callee.endswith(("Retrying", "AsyncRetrying")):
-                return True
+                return "retry"
             if callee == "range" and len(iterable.args) == 3:
-                return True  # for i in range(0, n, batch): one call per batch is the batched form
+                return "batches"  # for i in range(0, n, batch): one call per batch is the batched form
             if callee == "range" and iterable.args:
+                if any(_retry_word(word) for word in _words(iterable)):
+                    return "retry"  # range(num_retries + 1), range(self.max_attempts)
                 bound = iterable.args[min(1, len(iterable.args) - 1)]
-                return isinstance(bound, ast.Constant) and isinstance(bound.value, int) and bound.value <= 10
-        return False
+                small = isinstance(bound, ast.Constant) and isinstance(bound.value, int) and bound.value <= 10
+                return "few items" if small else ""
+        return ""
 
     def _run_loop(self, loop: Loop, parts: Iterable[ast.AST]) -> None:
+        loop.parent = self._loops[-1][-1] if self._loops[-1] else None
         self._loops[-1].append(loop)
         for part in parts:
             self.visit(part)
@@ -225,7 +250,8 @@ class Scanner(FastNodeVisitor):
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         self.visit(node.iter)
         self.visit(node.target)
-        loop = Loop(node, "for", node.lineno, self._header(node), self._bounded(node.iter, node.target))
+        why = self._bounded(node.iter, node.target, node.body)
+        loop = Loop(node, "for", node.lineno, self._header(node), bool(why), why_bounded=why)
         if loop.bounded and self._functions:
             self._functions[-1].retry_loop = self._functions[-1].retry_loop or is_retry_loop(self, node)
         self._run_loop(loop, node.body)
@@ -235,7 +261,14 @@ class Scanner(FastNodeVisitor):
     visit_AsyncFor = visit_For
 
     def visit_While(self, node: ast.While) -> None:
-        self._run_loop(Loop(node, "while", node.lineno, self._header(node)), [node.test, *node.body])
+        loop = Loop(node, "while", node.lineno, self._header(node))
+        if any(_retry_word(word) for word in _words(node.test)) or _single_pass(node.body):
+            loop.bounded, loop.why_bounded = True, "retry"  # while attempts < 3 / while retries > 0
+            if self._functions:
+                self._functions[-1].retry_loop = True
+        else:
+            loop.per_item = _pops_from(node.test, node.body)
+        self._run_loop(loop, [node.test, *node.body])
         for stmt in node.orelse:
             self.visit(stmt)
 
@@ -245,7 +278,8 @@ class Scanner(FastNodeVisitor):
         first, *rest = node.generators
         self.visit(first.iter)
         header = "comprehension over " + (ast.unparse(first.iter)[:60])
-        loop = Loop(node, "comprehension", node.lineno, header, self._bounded(first.iter, first.target))
+        why = self._bounded(first.iter, first.target)
+        loop = Loop(node, "comprehension", node.lineno, header, bool(why), why_bounded=why)
         loop.fan_out = id(node) in self._fan_out
         parts: list[ast.AST] = [*first.ifs]
         for generator in rest:
@@ -333,7 +367,8 @@ class Scanner(FastNodeVisitor):
             self.visit(stmt)
         for handler in node.handlers:
             function = self._functions[-1] if self._functions else None
-            self.excepts.append(ExceptInfo(handler, function, optional_import, cleanup))
+            loop = self._loops[-1][-1] if self._loops[-1] else None
+            self.excepts.append(ExceptInfo(handler, function, optional_import, cleanup, loop))
             self.generic_visit(handler)
         for stmt in node.orelse + node.finalbody:
             self.visit(stmt)
@@ -350,3 +385,70 @@ def is_retry_loop(scanner: Scanner, node: ast.For | ast.AsyncFor) -> bool:
     if any("attempt" in n or "retr" in n or n == "tries" for n in names):
         return True
     return callee == "range" and any(isinstance(stmt, ast.Try) for stmt in node.body)
+
+
+def _retry_word(name: str) -> bool:
+    return "attempt" in name or "retr" in name or name in {"try_", "tries", "tries_left"}
+
+
+def _words(node: ast.AST) -> set[str]:
+    """Lower-cased names and attribute names in an expression (`self.max_retries` -> max_retries)."""
+    return {
+        (sub.id if isinstance(sub, ast.Name) else sub.attr).lower()
+        for sub in ast.walk(node)
+        if isinstance(sub, ast.Name | ast.Attribute)
+    }
+
+
+def _is_range(scanner: Scanner, iterable: ast.expr) -> bool:
+    return isinstance(iterable, ast.Call) and scanner.resolve(iterable.func) == "range"
+
+
+def _loop_body_nodes(body: list[ast.stmt]) -> Iterable[ast.AST]:
+    """Every node of a loop body, not descending into nested loops, functions or classes."""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(
+            node, ast.For | ast.AsyncFor | ast.While | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+        ):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _single_pass(body: list[ast.stmt]) -> bool:
+    """The body always leaves the loop at its end (return, break, raise) and never continues: it
+    runs once, on the first item (`for row in rows: return row`)."""
+    if not body or not isinstance(body[-1], ast.Return | ast.Break | ast.Raise):
+        return False
+    return not any(isinstance(node, ast.Continue) for node in _loop_body_nodes(body))
+
+
+def _exits_on_success(body: list[ast.stmt]) -> bool:
+    """A top-level `try:` whose block (or `else:`) ends by leaving the loop: the loop repeats only
+    after a failure, so it retries or falls back to the next candidate."""
+    for stmt in body:
+        if isinstance(stmt, ast.Try | ast.TryStar):
+            for block in (stmt.body, stmt.orelse):
+                if block and isinstance(block[-1], ast.Return | ast.Break):
+                    return True
+    return False
+
+
+def _pops_from(test: ast.expr, body: list[ast.stmt]) -> bool:
+    """`while targets: target = targets.pop(0)`: a while loop that takes one item per pass."""
+    subject = test.args[0] if isinstance(test, ast.Call) and test.args else test  # while len(queue)
+    if isinstance(subject, ast.Compare):
+        subject = subject.left
+    wanted = ast.dump(subject) if isinstance(subject, ast.Name | ast.Attribute) else None
+    if wanted is None:
+        return False
+    for node in _loop_body_nodes(body):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in {"pop", "popleft", "popitem", "get_nowait"}
+            and ast.dump(node.func.value) == wanted
+        ):
+            return True
+    return False

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 
 from prguard.analyzers.instrumentation.evaluator import Evaluator
 from prguard.analyzers.instrumentation.facts import Call, Loop
 from prguard.engine.model import Finding
+
+_PAID_HINT = (
+    "each iteration is a billed request; batch the items into one request, cap the loop, or cache results"
+)
+_HTTP_HINT = (
+    "one request per item is slow and multiplies failures; use a batch endpoint or run the requests "
+    "concurrently with a bound"
+)
 
 
 class LoopChecks(Evaluator):
@@ -14,35 +23,62 @@ class LoopChecks(Evaluator):
 
     def loops(self) -> Iterator[Finding]:
         for call in self.facts.calls:
-            loop = call.loop
-            if loop is None or loop.bounded:
+            loop = call.loop.item_loop() if call.loop else None
+            if loop is None:
                 continue
-            query = self.query_call(call)
-            if query:
-                if loop.kind != "while" and not self._outer_is_query(call):
-                    yield self.loop_finding("PG-LOOP001", call, loop, query, self._n_plus_one_hint(query))
+            direct = self._loop_effect(call, loop)
+            if direct is not None:
+                rule_id, label, hint = direct
+                yield self.loop_finding(rule_id, call, loop, label, hint)
                 continue
-            paid = self.paid_call(call)
-            if paid:
-                yield self.loop_finding(
-                    "PG-LOOP003",
-                    call,
-                    loop,
-                    paid,
-                    "each iteration is a billed request; batch the items into one request, cap the loop, "
-                    "or cache results",
-                )
-                continue
-            http = self.http_call(call)
-            if http and loop.kind != "while" and not loop.fan_out:
-                yield self.loop_finding(
-                    "PG-LOOP002",
-                    call,
-                    loop,
-                    http,
-                    "one request per item is slow and multiplies failures; use a batch endpoint or run "
-                    "the requests concurrently with a bound",
-                )
+            helper = self._helper_effect(call, loop)
+            if helper is not None:
+                rule_id, label, hint = helper
+                yield self.loop_finding(rule_id, call, loop, label, hint)
+
+    def _loop_effect(self, call: Call, loop: Loop) -> tuple[str, str, str] | None:
+        """(rule, label, hint) when the call itself is a query, paid call or HTTP call per item."""
+        sequential = loop.kind != "while" or loop.per_item
+        query = self.query_call(call)
+        if query:
+            if sequential and not self._outer_is_query(call):
+                return "PG-LOOP001", query, self._n_plus_one_hint(query)
+            return None
+        paid = self.paid_call(call)
+        if paid:
+            return "PG-LOOP003", paid, _PAID_HINT
+        http = self.http_call(call)
+        if http and sequential and not loop.fan_out:
+            return "PG-LOOP002", http, _HTTP_HINT
+        return None
+
+    def _helper_effect(self, call: Call, loop: Loop) -> tuple[str, str, str] | None:
+        """The same through a function of this file the loop calls (one or two calls deep):
+        reported at the call in the loop, naming the helper and what it calls."""
+        if call.function is None or loop.fan_out:
+            return None
+        callee = self.local_callee(call, call.function)
+        if callee is None or callee is call.function:
+            return None
+        if isinstance(callee.node, ast.AsyncFunctionDef) and id(call.node) not in self.awaited:
+            return None  # a coroutine made per item and awaited together (gather): concurrent
+        effect = self.outbound_effect(callee)
+        if effect is None:
+            return None
+        kind, label, path = effect
+        sequential = loop.kind != "while" or loop.per_item
+        if kind != "paid" and not sequential:
+            return None
+        rule_id, hint = {
+            "query": (
+                "PG-LOOP001",
+                "one query per item (N+1); load what the loop needs before it, in one query",
+            ),
+            "paid": ("PG-LOOP003", _PAID_HINT),
+            "http": ("PG-LOOP002", _HTTP_HINT),
+        }[kind]
+        through = " → ".join(f"`{name}()`" for name in path)
+        return rule_id, call.text or callee.name, f"it calls `{label}(...)` through {through}; {hint}"
 
     def _outer_is_query(self, call: Call) -> bool:
         """`Model.objects.filter(...).first()` is one query: report the outermost call only."""

@@ -68,12 +68,16 @@ class ObservabilityChecks(Evaluator):
         last = text.rsplit(".", 1)[-1]
         if dotted.endswith("api_view") or (last == "action" and root(dotted) == "rest_framework"):
             return "DRF API view"
-        if not isinstance(decorator, ast.Call) or "." not in text:
+        if not isinstance(decorator, ast.Call):
             return None
-        given = kwarg(decorator, "path", "rule")
+        given = kwarg(decorator, "path", "rule", "url")
         path = decorator.args[0] if decorator.args else (given.value if given else None)
         route = path.value if isinstance(path, ast.Constant) and isinstance(path.value, str) else None
         is_path = route is not None and (route.startswith("/") or route == "")
+        if root(dotted) in R.EXPOSE_FRAMEWORKS and last in R.EXPOSE_DECORATORS:
+            return f"`{R.EXPOSE_FRAMEWORKS[root(dotted)]} {route}` view" if route else "view"
+        if "." not in text:
+            return None
         if last in R.ROUTE_DECORATORS or (last in R.HTTP_VERB_DECORATORS and is_path):
             verb = last.upper() if last in R.HTTP_VERB_DECORATORS else "route"
             return f"`{verb} {route}`" if route is not None else "route"

@@ -171,6 +171,32 @@ TIMEOUT_CALLS: dict[str, TimeoutSpec] = {
     "redis.Redis.from_url": TimeoutSpec(("socket_timeout",), None, "forever", fix="socket_timeout={t}"),
     "redis.asyncio.Redis": TimeoutSpec(("socket_timeout",), None, "forever", fix="socket_timeout={t}"),
     "redis.asyncio.from_url": TimeoutSpec(("socket_timeout",), None, "forever", fix="socket_timeout={t}"),
+    "redis.asyncio.Redis.from_url": TimeoutSpec(
+        ("socket_timeout",), None, "forever", fix="socket_timeout={t}"
+    ),
+    "redis.StrictRedis.from_url": TimeoutSpec(("socket_timeout",), None, "forever", fix="socket_timeout={t}"),
+    "redis.ConnectionPool.from_url": TimeoutSpec(
+        ("socket_timeout",), None, "forever", fix="socket_timeout={t}"
+    ),
+    "redis.asyncio.ConnectionPool.from_url": TimeoutSpec(
+        ("socket_timeout",), None, "forever", fix="socket_timeout={t}"
+    ),
+    "sqlalchemy.create_engine": TimeoutSpec(
+        ("connect_args",),
+        None,
+        "forever",
+        none_is_forever=False,
+        fix='connect_args={{"connect_timeout": {t}}}',
+        note="the database driver waits forever to connect",
+    ),
+    "sqlalchemy.ext.asyncio.create_async_engine": TimeoutSpec(
+        ("connect_args",),
+        None,
+        "forever",
+        none_is_forever=False,
+        fix=None,
+        note="the database driver waits forever to connect",
+    ),
     "psycopg2.connect": TimeoutSpec(
         ("connect_timeout",),
         None,
@@ -179,6 +205,9 @@ TIMEOUT_CALLS: dict[str, TimeoutSpec] = {
         note="libpq waits forever to connect",
     ),
     "psycopg.connect": TimeoutSpec(("connect_timeout",), None, "forever", fix="connect_timeout={t}"),
+    "psycopg.AsyncConnection.connect": TimeoutSpec(
+        ("connect_timeout",), None, "forever", fix="connect_timeout={t}"
+    ),
     "pymongo.MongoClient": TimeoutSpec(
         ("socketTimeoutMS", "timeoutMS"),
         None,
@@ -224,6 +253,40 @@ CLIENT_KINDS: dict[str, str] = {
     "boto3.Session.client": "boto3",
     "boto3.session.Session.client": "boto3",
 }
+
+#: Client types (as the shared resolver names them) whose instances make HTTP calls; value = kind.
+CLIENT_TYPE_KINDS: dict[str, str] = {
+    "requests.Session": "requests",
+    "requests.sessions.Session": "requests",
+    "requests_oauthlib.OAuth2Session": "requests",
+    "requests_oauthlib.OAuth1Session": "requests",
+    "httpx.Client": "httpx",
+    "httpx.AsyncClient": "httpx",
+    "aiohttp.ClientSession": "aiohttp",
+    "urllib3.PoolManager": "urllib3",
+}
+
+#: Billed methods of vendor SDKs, by the shape of the call (`<anything>.chat.completions.create`):
+#: recognised on receivers whose type is unknown (a client passed in untyped).
+PAID_METHOD_SHAPES: tuple[str, ...] = (
+    ".chat.completions.create",
+    ".chat.completions.parse",
+    ".completions.create",
+    ".embeddings.create",
+    ".responses.create",
+    ".images.generate",
+    ".audio.transcriptions.create",
+    ".audio.speech.create",
+    ".moderations.create",
+    ".messages.create",  # Anthropic messages, Twilio SMS
+    ".models.generate_content",
+    ".generate_content",
+    ".invoke_model",
+    ".converse",
+)
+
+#: Modules whose query builders end in `.execute()` like a Google API discovery request does.
+QUERY_BUILDER_MODULES: frozenset[str] = frozenset({"peewee", "pypika", "sqlalchemy", "databases", "piccolo"})
 
 #: Per-call timeout rules of client methods, by instance kind.
 CLIENT_METHODS: dict[str, tuple[frozenset[str], TimeoutSpec | None]] = {
@@ -348,8 +411,6 @@ INSTRUMENT_NAME_TOKENS: frozenset[str] = frozenset(
 #: Calls that report an error without being a logger (count as "handled" for swallowed errors).
 ERROR_REPORTERS: tuple[str, ...] = (
     "warnings.warn",
-    "traceback.print_exc",
-    "traceback.print_exception",
     "traceback.format_exc",
     "traceback.format_exception",
     "sys.exit",
@@ -358,11 +419,55 @@ ERROR_REPORTERS: tuple[str, ...] = (
     "sentry_sdk.capture_message",
 )
 
+#: Console output: in an `except` clause it reports nothing anyone collects (`print(e); return None`
+#: swallows the error as surely as `pass`).
+CONSOLE_OUTPUT: frozenset[str] = frozenset(
+    {
+        "print",
+        "pprint.pprint",
+        "sys.stderr.write",
+        "sys.stdout.write",
+        "traceback.print_exc",
+        "traceback.print_exception",
+        "traceback.print_stack",
+    }
+)
+#: Functions that tear something down: a broad `except: pass` there is best effort, not a bug.
+TEARDOWN_FUNCTIONS: frozenset[str] = frozenset(
+    {
+        "__del__",
+        "__exit__",
+        "__aexit__",
+        "close",
+        "aclose",
+        "quit",
+        "shutdown",
+        "disconnect",
+        "cleanup",
+        "teardown",
+        "stop",
+        "terminate",
+        "dispose",
+        "release",
+    }
+)
+
 #: Decorators (last name segment) that make a function a request handler when given a path.
 ROUTE_DECORATORS: frozenset[str] = frozenset({"route", "api_route", "websocket", "websocket_route"})
 HTTP_VERB_DECORATORS: frozenset[str] = frozenset(
     {"get", "post", "put", "patch", "delete", "head", "options", "trace", "view"}
 )
+#: Frameworks whose views are registered by a decorator on a method (`@expose("/show/<pk>")`), and
+#: those decorators: Flask-AppBuilder, Flask-Admin, Superset-style `@expose` and `@expose_api`.
+EXPOSE_FRAMEWORKS: dict[str, str] = {
+    "flask_appbuilder": "Flask-AppBuilder",
+    "flask_admin": "Flask-Admin",
+    "superset": "Superset",
+}
+EXPOSE_DECORATORS: frozenset[str] = frozenset({"expose", "expose_api", "expose_plugview"})
+#: Decorators that log every exception of the function they wrap (Flask-AppBuilder's API `@safe`
+#: logs with `log.exception` and answers 500): instrumentation on that function's path.
+LOGGING_DECORATORS: tuple[str, ...] = ("flask_appbuilder.api.safe", "flask_appbuilder.api.BaseApi.safe")
 #: Decorators that register request hooks / middleware: when they log, every handler is covered.
 REQUEST_HOOK_DECORATORS: frozenset[str] = frozenset(
     {

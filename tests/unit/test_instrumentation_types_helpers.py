@@ -1,0 +1,235 @@
+"""Clients known by their type (the shared resolver), vendor SDK method shapes, helpers followed into
+loops, and decorator-registered views (Flask-AppBuilder `@expose`, its logging `@safe`)."""
+
+from __future__ import annotations
+
+from tests.unit.instrumentation_helpers import analyze, only, rules
+
+
+def test_session_made_by_a_factory_method_and_set_outside_init_is_known_by_its_type() -> None:
+    code = """
+    import requests
+
+    class Backend:
+        def __init__(self):
+            self.session = None
+
+        def open(self):
+            self.session = self.create_session()
+
+        def create_session(self):
+            session = requests.Session()
+            session.headers["User-Agent"] = "x/" + session.headers.get("User-Agent", "")
+            return session
+
+        def post(self, url, payload):
+            return self.session.post(url, json=payload)
+    """
+    findings = analyze(code)
+    timeout = only(findings, "PG-TIMEOUT001")
+    assert timeout.start_line == 17 and "self.session.post" in timeout.message
+    # `session.headers.get(...)` is a dict read on the session, not a request
+    assert all(f.start_line != 13 for f in findings), [(f.rule_id, f.start_line) for f in findings]
+    assert only(findings, "PG-OBS003").start_line == 16
+
+
+def test_annotated_client_parameter_is_known_and_an_untyped_one_stays_unknown() -> None:
+    code = """
+    import httpx
+    import requests
+
+    def typed(client: requests.Session, url):
+        return client.get(url)
+
+    def untyped(client, url):
+        return client.get(url)
+
+    def async_typed(client: "httpx.AsyncClient | None", url):
+        return client.get(url, timeout=None)
+    """
+    findings = [f for f in analyze(code) if f.rule_id == "PG-TIMEOUT001"]
+    assert sorted(f.start_line for f in findings) == [6, 12]
+
+
+def test_untyped_llm_client_is_recognised_by_its_method_shape_in_a_loop() -> None:
+    code = """
+    def summarise(client, rows):
+        out = []
+        for row in rows:
+            reply = client.chat.completions.create(model="gpt-4o", messages=[row])
+            out.append(reply)
+        return out
+    """
+    finding = only(analyze(code), "PG-LOOP003")
+    assert finding.start_line == 5 and "client.chat.completions.create" in finding.message
+
+
+def test_method_shape_does_not_apply_to_an_object_of_a_known_other_type() -> None:
+    code = """
+    from myapp.mail import Outbox
+
+    def flush(items):
+        box = Outbox()
+        for item in items:
+            box.messages.create(item)
+    """
+    assert "PG-LOOP003" not in rules(analyze(code))
+
+
+def test_google_api_discovery_request_in_a_loop_is_an_http_call_per_item() -> None:
+    code = """
+    from googleapiclient.discovery import build
+
+    def labels(creds, message_ids):
+        service = build("gmail", "v1", credentials=creds)
+        out = []
+        for message_id in message_ids:
+            out.append(service.users().messages().get(userId="me", id=message_id).execute())
+        return out
+    """
+    finding = only(analyze(code), "PG-LOOP002")
+    assert finding.start_line == 8 and "service.users().messages().get(...).execute" in finding.message
+
+
+def test_peewee_query_chain_is_not_a_discovery_request() -> None:
+    code = """
+    import peewee
+
+    def bump(rows):
+        for row in rows:
+            counter.update(hits=1).where(id=row).execute()
+    """
+    assert "PG-LOOP002" not in rules(analyze(code))
+
+
+def test_loop_calling_a_helper_that_makes_the_request_is_reported_at_the_call_naming_the_helper() -> None:
+    code = """
+    import requests
+
+    def _send(uri, data):
+        return requests.post(uri, data=data, timeout=5)
+
+    def send_one(uri, message):
+        return _send(uri, message.encode())
+
+    def send_all(uris, message):
+        return [send_one(uri, message) for uri in uris]
+
+    def send_each(uris, message):
+        results = []
+        for uri in uris:
+            results.append(send_one(uri, message))
+        return results
+    """
+    loops = [f for f in analyze(code) if f.rule_id == "PG-LOOP002"]
+    assert sorted(f.start_line for f in loops) == [11, 16]
+    message = next(f.message for f in loops if f.start_line == 16)
+    assert "`send_one(...)` runs inside `for uri in uris`" in message
+    assert "requests.post(...)` through `send_one()` → `_send()`" in message
+
+
+def test_helpers_are_followed_two_calls_deep_not_three() -> None:
+    code = """
+    import requests
+
+    def a(x):
+        return requests.get(x, timeout=3)
+
+    def b(x):
+        return a(x)
+
+    def c(x):
+        return b(x)
+
+    def loop(xs):
+        for x in xs:
+            c(x)
+        for x in xs:
+            b(x)
+    """
+    loops = [f for f in analyze(code) if f.rule_id == "PG-LOOP002"]
+    assert [f.start_line for f in loops] == [17]
+
+
+def test_method_helper_making_a_query_marks_the_loop_over_items() -> None:
+    code = """
+    from app.models import Order
+
+    class Report:
+        def _total(self, customer_id):
+            return Order.objects.filter(customer_id=customer_id).count()
+
+        def build(self, customers):
+            return {c.id: self._total(c.id) for c in customers}
+    """
+    finding = only(analyze(code), "PG-LOOP001")
+    assert finding.start_line == 9 and "`self._total(...)`" in finding.message
+    assert "Order.objects.filter" in finding.message
+
+
+def test_coroutines_made_per_item_and_gathered_are_concurrent_not_a_sequential_loop() -> None:
+    code = """
+    import asyncio
+    import aiohttp
+
+    async def fetch_all(urls):
+        tasks = [asyncio.Task(fetch(url)) for url in urls]
+        return await asyncio.gather(*tasks)
+
+    async def fetch(url):
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+            async with session.get(url) as response:
+                return await response.text()
+
+    async def fetch_each(urls):
+        return [await fetch(url) for url in urls]
+    """
+    loops = [f for f in analyze(code) if f.rule_id == "PG-LOOP002"]
+    assert [f.start_line for f in loops] == [15]
+
+
+def test_http_session_get_is_not_an_orm_query() -> None:
+    code = """
+    import requests
+
+    session = requests.Session()
+
+    def pull(urls):
+        for attempt in range(3):
+            try:
+                return [session.get(u, timeout=5) for u in urls]
+            except requests.RequestException:
+                continue
+
+    def load(db_session, ids):
+        return [db_session.get(User, i) for i in ids]
+
+    def fetch(http_session, urls):
+        return [http_session.get(u) for u in urls]
+    """
+    findings = analyze(code)
+    assert [f.start_line for f in findings if f.rule_id == "PG-LOOP001"] == [14]
+
+
+def test_flask_appbuilder_expose_views_are_handlers_and_safe_logs_for_them() -> None:
+    code = """
+    from flask_appbuilder import ModelView
+    from flask_appbuilder.api import BaseApi, expose, safe
+    from flask_appbuilder.security.decorators import has_access
+
+    class UserView(ModelView):
+        @expose("/show/<pk>", methods=["GET"])
+        @has_access
+        def show(self, pk):
+            item = self.datamodel.get(pk)
+            return self.render_template("show.html", item=item)
+
+    class StatusApi(BaseApi):
+        @expose("/status")
+        @safe
+        def status(self):
+            return self.response(200, status="ok")
+    """
+    ai_policy = {"checks": {"observability": {"require_on": ["handlers", "tasks", "outbound_calls"]}}}
+    finding = only(analyze(code, settings=ai_policy), "PG-OBS001")
+    assert finding.start_line == 9 and "Flask-AppBuilder /show/<pk>" in finding.message
