@@ -33,6 +33,8 @@ from prguard.queue.celery_app import (
     WRITE_QUEUE,
     wire_message,
 )
+from prguard.queue.fair import FairQueue
+from prguard.queue.fair import enabled as fair_enabled
 from prguard.queue.jobs import ReviewJob
 from prguard.queue.state import PullState, RedisKeys
 
@@ -50,6 +52,10 @@ class Receiver:
         self.keys = RedisKeys(settings.redis_key_prefix)
         self.state = PullState(redis_client, self.keys)
         self.celery = celery
+        # review jobs go to the fair intake (prguard.queue.fair), unless QUEUE_FAIRNESS=off
+        self.fair = (
+            FairQueue(redis_client, settings.redis_key_prefix, ANALYZE_QUEUE) if fair_enabled() else None
+        )
 
     @staticmethod
     def json(body: dict[str, Any], status: int) -> Response:
@@ -157,6 +163,7 @@ class Receiver:
                 (REVIEW_TASK, ANALYZE_QUEUE) if decision.kind == "review" else (HELP_TASK, WRITE_QUEUE)
             )
             messages = [wire_message(self.celery, task, job.to_kwargs(), queue) for job in jobs]
+        target = self.fair.intake if self.fair is not None and decision.kind == "review" else queue
         fresh = self.state.receive(
             event.delivery_id,
             delivery_ttl=self.settings.dedupe_delivery_ttl,
@@ -166,9 +173,11 @@ class Receiver:
             head=decision.head,
             sha_key=sha_key,
             number=decision.number,
-            queue=queue,
+            queue=target if queue else "",
             messages=messages,
         )
+        if fresh and target != queue and any(fresh):
+            self._dispatch_fairly()
         if fresh is None:
             return self._answer("duplicate", "delivery already received", event, jobs, context)
 
@@ -266,6 +275,14 @@ class Receiver:
             "merged_at": closed.get("merged_at"),
             "delivery_id": event.delivery_id,
         }
+
+    def _dispatch_fairly(self) -> None:
+        """Move queued reviews onto the worker queue, round-robin by installation. A failure here loses
+        nothing: the job waits in the intake for the next dispatch (a worker's, or the next webhook's)."""
+        try:
+            self.fair.dispatch()
+        except redis.RedisError as exc:
+            log.warning("fair dispatch deferred: %s", type(exc).__name__)
 
     def _send(
         self, task: str, kwargs: dict[str, Any], queue: str, delivery_id: str, claims: list[str]

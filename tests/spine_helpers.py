@@ -60,9 +60,18 @@ def make_settings(redis_url: str, **overrides: Any) -> Settings:
 
 
 def queued_messages(redis_client: Any, queue: str) -> list[dict[str, Any]]:
-    """Celery messages waiting in a Redis queue, decoded: {'task', 'kwargs', 'id'} (oldest first)."""
+    """Celery messages waiting in a Redis queue, decoded: {'task', 'kwargs', 'id'} (oldest first).
+
+    For `analyze`, also the review jobs still waiting for their turn in the fair dispatch
+    (prguard.queue.fair: the intake and the per-installation lists, under any prefix of this DB)."""
     out = []
-    for raw in reversed(redis_client.lrange(queue, 0, -1)):
+    raws = list(reversed(redis_client.lrange(queue, 0, -1)))
+    if queue == "analyze":
+        waiting = sorted(redis_client.scan_iter("*fair:q:*")) + sorted(redis_client.scan_iter("*fair:intake"))
+        for key in waiting:
+            if redis_client.type(key) == b"list":
+                raws.extend(reversed(redis_client.lrange(key, 0, -1)))
+    for raw in raws:
         message = json.loads(raw)
         args, kwargs, _ = json.loads(base64.b64decode(message["body"]))
         out.append(
