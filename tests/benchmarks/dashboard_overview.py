@@ -4,9 +4,11 @@
 
 Builds its own schema (`dashboard_bench`) in postgresql+psycopg://postgres@127.0.0.1:5432/prguard_test
 with the ledger's Alembic migrations, then fills it with a generator (COPY, seeded RNG): 12 orgs
-of very different sizes (the largest holds 40% of all rows), 365 days of history, a Zipf mix of
-pattern keys, a quarter of reviews superseded by a later one, a third of pull requests AI-authored
-by one of five agents, a fifth merged. The schema is kept between runs (`--regenerate` rebuilds it).
+of very different sizes (the largest holds 40% of all rows), 365 days of history, a long-tailed
+(Pareto) mix of pattern keys, a quarter of pull requests reviewed twice (the first review superseded),
+35% AI-authored by one of five agents, a fifth merged, 15% of findings pre-existing, a few suppressed
+or waived; then VACUUM ANALYZE, as autovacuum would. The schema is kept between runs (`--regenerate`
+rebuilds it, also needed after a new migration).
 
 What is timed: the whole `GET /orgs/<org>` of the Flask app (membership answered from the cache,
 as after the first view; every query, the SVG charts and the template), for the largest org and a
