@@ -21,6 +21,8 @@ HERE = Path(__file__).resolve().parent
 SCHEMA_DIR = HERE / "schema"
 PRESETS_DIR = HERE / "presets"
 PUBLISHED_SCHEMA = HERE / "prguard.schema.json"
+#: the entry-point group of analyzer plugins' `analyzers.<name>` schema fragments
+PLUGIN_SCHEMA_GROUP = "prguard.policy_schema"
 #: keys only the top level of a file may carry (`rules`/`rules_disabled` are inherited org → repo
 #: by prguard.policies.rules, so `ai_authored:` overrides cannot replace them)
 _ROOT_ONLY = ("version", "extends", "rules", "rules_disabled")
@@ -75,9 +77,9 @@ def _signature() -> tuple[tuple[str, int], ...]:
     return tuple(sorted((str(f), f.stat().st_mtime_ns) for f in files))
 
 
-def composed_schema() -> dict[str, Any]:
-    """The full policy schema (a fresh copy)."""
-    return copy.deepcopy(_compose(_signature()))
+def composed_schema(*, with_plugins: bool = True) -> dict[str, Any]:
+    """The full policy schema (a fresh copy); `with_plugins=False`: prguard's own keys only."""
+    return copy.deepcopy(_compose(_signature(), with_plugins))
 
 
 def validator() -> Draft202012Validator:
@@ -85,8 +87,8 @@ def validator() -> Draft202012Validator:
 
 
 def schema_text() -> str:
-    """The schema as published in policies/prguard.schema.json."""
-    return json.dumps(composed_schema(), indent=2, ensure_ascii=False) + "\n"
+    """The schema as published in policies/prguard.schema.json (no analyzer plugin's keys)."""
+    return json.dumps(composed_schema(with_plugins=False), indent=2, ensure_ascii=False) + "\n"
 
 
 @lru_cache(maxsize=4)
@@ -114,6 +116,32 @@ def _load_fragment(path: Path) -> dict[str, Any]:
         fragment = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:
         raise RuntimeError(f"policy schema fragment {path}: {exc}") from exc
+    return _checked_fragment(fragment, path)
+
+
+def plugin_fragments() -> list[tuple[str, dict[str, Any]]]:
+    """`analyzers.<name>` fragments of analyzer plugins, from the `prguard.policy_schema` entry-point
+    group (`<analyzer name> = "module:FRAGMENT"`, a JSON Schema dict kept next to the plugin's code).
+
+    Read through package metadata only, so policies import no analyzer code; prguard's own
+    analyzers keep their fragments in schema/analyzers/ (published in prguard.schema.json).
+    """
+    from importlib.metadata import entry_points
+
+    found = []
+    for point in sorted(entry_points(group=PLUGIN_SCHEMA_GROUP), key=lambda p: p.name):
+        where = f"{point.name} ({point.value})"
+        try:
+            fragment = copy.deepcopy(point.load())
+        except Exception as exc:  # a plugin's broken import must not break every policy
+            raise RuntimeError(f"policy schema fragment of analyzer plugin {where}: {exc}") from exc
+        if not isinstance(fragment, dict):
+            raise RuntimeError(f"policy schema fragment of analyzer plugin {where}: not a JSON Schema object")
+        found.append((point.name, _checked_fragment(fragment, where)))
+    return found
+
+
+def _checked_fragment(fragment: dict[str, Any], path: object) -> dict[str, Any]:
     shape = fragment.get("items", {}) if fragment.get("type") == "array" else fragment
     scalar_list = fragment.get("type") == "array" and shape.get("type") in ("string", "integer")
     if not scalar_list and (shape.get("type") != "object" or shape.get("additionalProperties") is not False):
@@ -126,12 +154,17 @@ def _load_fragment(path: Path) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=4)
-def _compose(_signature: tuple[tuple[str, int], ...]) -> dict[str, Any]:
+def _compose(_signature: tuple[tuple[str, int], ...], _with_plugins: bool = True) -> dict[str, Any]:
     core = json.loads((SCHEMA_DIR / "core.json").read_text(encoding="utf-8"))
     root_props: dict[str, Any] = core["properties"]
     analyzers = root_props["analyzers"]
     for path in sorted(SCHEMA_DIR.glob("analyzers/*.json")):
         analyzers["properties"][path.stem] = _load_fragment(path)
+    if _with_plugins:
+        for name, fragment in plugin_fragments():
+            if name in analyzers["properties"]:
+                raise RuntimeError(f"analyzer plugin {name!r}: analyzers.{name} is already defined")
+            analyzers["properties"][name] = fragment
     for path in sorted(SCHEMA_DIR.glob("sections/*.json")):
         if path.stem in root_props:
             raise RuntimeError(f"policy schema fragment {path}: section {path.stem!r} is already defined")

@@ -21,6 +21,16 @@ PLUGIN_MODULE = '''
 from prguard.engine.model import Finding, Severity, make_fingerprint
 from prguard.engine.plugin import Analyzer
 
+#: its `analyzers.acme` policy section, registered in `prguard.policy_schema`
+POLICY_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "enabled": {"type": "boolean", "default": True},
+        "label": {"type": "string", "default": "acme looked at this file"},
+    },
+}
+
 
 class AcmeAnalyzer(Analyzer):
     """Flags the first added line of every Python file (enough to see it run)."""
@@ -42,7 +52,7 @@ class AcmeAnalyzer(Analyzer):
             path=ctx.path,
             start_line=line,
             end_line=line,
-            message="acme looked at this file",
+            message=ctx.settings.get("label", "acme looked at this file"),
             fingerprint=make_fingerprint("ACME001", ctx.path, text),
         )
 '''
@@ -75,16 +85,17 @@ def install(wheel: Path, target: Path) -> None:
     )
 
 
-def review_example(site: Path) -> tuple[int, dict]:
+def review_example(site: Path, policy: Path | None = None) -> tuple[int, dict]:
     env = {**os.environ, "PYTHONPATH": str(site)}
+    extra = ["--policy", str(policy)] if policy is not None else []
     done = subprocess.run(
-        [sys.executable, "-m", "prguard.cli", "review", "--example", "--format", "json"],
+        [sys.executable, "-m", "prguard.cli", "review", "--example", "--format", "json", *extra],
         env=env,
         capture_output=True,
         text=True,
         timeout=300,
     )
-    return done.returncode, json.loads(done.stdout)
+    return done.returncode, json.loads(done.stdout) if done.returncode in (0, 1) else {"stderr": done.stderr}
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +106,8 @@ def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         root,
         "acme_prguard",
         {"acme_prguard.py": PLUGIN_MODULE},
-        "[prguard.analyzers]\nacme = acme_prguard:AcmeAnalyzer\n",
+        "[prguard.analyzers]\nacme = acme_prguard:AcmeAnalyzer\n"
+        "[prguard.policy_schema]\nacme = acme_prguard:POLICY_SCHEMA\n",
     )
     install(wheel, site)
     return site
@@ -110,10 +122,29 @@ def test_an_installed_plugin_reports_in_prguard_review(plugin_site: Path) -> Non
     assert any(f["analyzer"] == "security" for f in report["findings"])  # prguard's own still run
 
 
+def test_the_plugins_policy_section_is_validated_and_reaches_it(plugin_site: Path, tmp_path: Path) -> None:
+    policy = tmp_path / "prguard.yml"
+    policy.write_text("version: 1\nanalyzers:\n  acme:\n    label: configured label\n", encoding="utf-8")
+    _code, report = review_example(plugin_site, policy)
+    assert {f["message"] for f in report["findings"] if f["analyzer"] == "acme"} == {"configured label"}
+
+    policy.write_text("version: 1\nanalyzers:\n  acme:\n    enabled: false\n", encoding="utf-8")
+    _code, report = review_example(plugin_site, policy)
+    assert not [f for f in report["findings"] if f["analyzer"] == "acme"]
+
+    policy.write_text("version: 1\nanalyzers:\n  acme:\n    colour: red\n", encoding="utf-8")
+    code, report = review_example(plugin_site, policy)
+    assert code == 2 and "colour" in report["stderr"]
+
+
 def test_without_the_plugin_there_is_no_acme(tmp_path: Path) -> None:
     _code, report = review_example(tmp_path)
     assert not [f for f in report["findings"] if f["analyzer"] == "acme"]
     assert "acme" not in report["stats"]["analyzers"]
+    policy = tmp_path / "prguard.yml"
+    policy.write_text("version: 1\nanalyzers:\n  acme:\n    enabled: false\n", encoding="utf-8")
+    code, report = review_example(tmp_path, policy)
+    assert code == 2 and "acme" in report["stderr"]  # no such analyzer: its section is a typo
 
 
 def test_a_plugin_that_fails_to_load_is_named_and_the_review_goes_on(tmp_path: Path) -> None:
