@@ -5,7 +5,10 @@ diffs their library sources (tests, docs and examples left out), runs the engine
 instrumentation analyzer and the default policy (human author, changed lines only, pre-existing
 findings dropped), and prints every finding so a person can judge it, then the rate per rule.
 
-    .venv/bin/python tests/benchmarks/instrumentation.py [--cache DIR] [NAME==A..B ...]
+    .venv/bin/python tests/benchmarks/instrumentation.py [--cache DIR] [--with-tests] [NAME==A..B ...]
+
+`--with-tests` keeps the releases' test files in the change, as a real pull request has them, and
+counts the findings on test files (there must be none: test code is not a production path).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 from prguard.analyzers.instrumentation import InstrumentationAnalyzer
+from prguard.analyzers.testpaths import is_test_path
 from prguard.engine.model import ChangedFile
 from prguard.engine.review import review
 from prguard.policies.loader import load_policy
@@ -74,8 +78,12 @@ def download(name: str, version: str, cache: Path) -> Path:
     return unpacked
 
 
-def sources(root: Path) -> dict[str, bytes]:
-    """Library .py files by path below the sdist's top directory."""
+TEST_PARTS = {"tests", "test", "testing"}
+
+
+def sources(root: Path, *, with_tests: bool = False) -> dict[str, bytes]:
+    """Library .py files by path below the sdist's top directory (and its tests, `with_tests`)."""
+    skip = SKIP_PARTS - TEST_PARTS if with_tests else SKIP_PARTS
     out: dict[str, bytes] = {}
     for path in root.rglob("*.py"):
         relative = path.relative_to(root).parts[1:]  # drop "name-version/"
@@ -83,8 +91,9 @@ def sources(root: Path) -> dict[str, bytes]:
             relative = relative[1:]  # a src/ layout in one release only must not look like a rewrite
         if (
             not relative
-            or SKIP_PARTS & {p.lower() for p in relative[:-1]}
-            or relative[-1] in {"setup.py", "conftest.py"}
+            or skip & {p.lower() for p in relative[:-1]}
+            or relative[-1] == "setup.py"
+            or (relative[-1] == "conftest.py" and not with_tests)
         ):
             continue
         out["/".join(relative)] = path.read_bytes()
@@ -119,16 +128,20 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="review every file of the newer release as added (a precision stress test)",
     )
+    parser.add_argument(
+        "--with-tests", action="store_true", help="keep test files in the change and count findings on them"
+    )
     args = parser.parse_args(argv)
     policy = load_policy()
     added_total = removed_total = 0
     per_rule: dict[str, Counter[str]] = {"human": Counter(), "ai": Counter()}
     rows = []
+    test_files_total = findings_on_tests = 0
     for pair in args.pairs:
         name, versions = pair.split("==")
         old_version, new_version = versions.split("..")
-        old = sources(download(name, old_version, args.cache))
-        new = sources(download(name, new_version, args.cache))
+        old = sources(download(name, old_version, args.cache), with_tests=args.with_tests)
+        new = sources(download(name, new_version, args.cache), with_tests=args.with_tests)
         files, added, removed = changed_files({} if args.whole else old, new)
         added_total += added
         removed_total += removed
@@ -145,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
         for mode, result in results.items():
             per_rule[mode].update(f.rule_id for f in result.findings)
         rows.append((name, added, len(results["human"].findings), len(results["ai"].findings)))
+        test_files = [f for f in files if is_test_path(f.path)]
+        on_tests = [f for result in results.values() for f in result.findings if is_test_path(f.path)]
+        test_files_total += len(test_files)
+        findings_on_tests += len(on_tests)
     print("\n== summary (findings per 1,000 added lines; changed = added + removed)")
     for name, added, human, ai in rows:
         print(
@@ -157,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
             f"per 1,000 added ({_rate(count, added_total + removed_total)} per 1,000 changed); "
             + ", ".join(f"{rule} {n}" for rule, n in sorted(per_rule[mode].items()))
         )
+    if args.with_tests:
+        print(f"  test files in the changes: {test_files_total}; findings on them: {findings_on_tests}")
     return 0
 
 
