@@ -35,6 +35,7 @@ CONTEXT_FIELDS = (
     "task",
     "task_id",
     "trace_id",
+    "queue_wait_ms",
 )
 # Fields a single line may add with `extra=` (besides the context ones).
 LINE_FIELDS = ("outcome", "reason", "stage", "duration_ms", "status", "retries", "jobs")

@@ -88,8 +88,10 @@ def _task_started(task_id: str = "", task: Any = None, kwargs: dict | None = Non
     name = _short_task(getattr(task, "name", None))
     request = getattr(task, "request", None)
     enqueued = getattr(request, ENQUEUED_HEADER, None) if request is not None else None
+    waited = None
     if isinstance(enqueued, int | float) and getattr(request, "retries", 0) == 0:
-        metrics.QUEUE_WAIT_SECONDS.labels(name).observe(max(0.0, time.time() - enqueued))
+        waited = max(0.0, time.time() - enqueued)
+        metrics.QUEUE_WAIT_SECONDS.labels(name).observe(waited)
     tracing.setup("prguard-worker")  # no-op after the first call, and without OTEL_EXPORTER_OTLP_ENDPOINT
     scope = tracing.span(f"task {name}", parent=tracing.extract(request), **logs.job_fields(kwargs or {}))
     scope.__enter__()
@@ -98,6 +100,7 @@ def _task_started(task_id: str = "", task: Any = None, kwargs: dict | None = Non
         "task": name,
         "task_id": task_id,
         "trace_id": tracing.trace_id(),
+        "queue_wait_ms": round(waited * 1000) if waited is not None else None,  # every line of the job
     }
     token = logs.push_context(**fields)
     if len(_running) < _MAX_TRACKED:
