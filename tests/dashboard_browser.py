@@ -100,8 +100,12 @@ def chromium(width: int = 1200, height: int = 1400) -> Iterator[Any]:
 def sign_in(driver: Any, dashboard: RunningDashboard, path: str = "/orgs/acme") -> None:
     """Open a dashboard page, get sent to the fake GitHub's consent page, press Authorize."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
 
     driver.get(dashboard.url + path)
     assert driver.current_url.startswith(dashboard.fake.url + "/login/oauth/authorize"), driver.current_url
     assert driver.find_element(By.ID, "login").text == "alice"
     driver.find_element(By.ID, "authorize").click()
+    # a click does not wait for the navigation it starts: wait until the browser is back on the page
+    WebDriverWait(driver, 20).until(lambda d: d.current_url == dashboard.url + path)
+    WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")

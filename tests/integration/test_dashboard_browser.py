@@ -33,6 +33,7 @@ def test_sign_in_read_the_org_follow_a_pattern_and_be_refused_another_org(tmp_pa
         assert (tmp_path / "org.png").stat().st_size > 10_000
 
         rows[0].find_element(By.TAG_NAME, "a").click()
+        WebDriverWait(driver, 20).until(lambda d: "/patterns/" in d.current_url)
         assert driver.current_url == f"{dashboard.url}/orgs/acme/patterns/{TIMEOUT_PATTERN}"
         occurrences = driver.find_elements(By.CSS_SELECTOR, "table.occurrences tbody tr")
         assert len(occurrences) == 3
