@@ -21,7 +21,7 @@ from prguard.app.routing import _HANDLERS as ROUTED_EVENTS
 from prguard.app.webhooks import Receiver
 from prguard.config import Settings
 from prguard.logs import log_context
-from prguard.queue.celery_app import make_celery
+from prguard.queue.celery_app import ANALYZE_QUEUE, WRITE_QUEUE, make_celery
 
 
 def create_app(
@@ -49,6 +49,7 @@ def create_app(
 
     @flask_app.get("/metrics")
     def metrics_endpoint() -> Response:
+        _observe_queue_depth(redis_client, receiver)
         body, content_type = metrics.render()
         return Response(body, status=200, content_type=content_type)
 
@@ -76,6 +77,21 @@ def create_app(
 
         register_dashboard(flask_app, settings, **(dashboard or {}))
     return flask_app
+
+
+def _observe_queue_depth(redis_client: Any, receiver: Receiver) -> None:
+    """prguard_queue_depth at scrape time (three Redis reads); a Redis that does not answer leaves the
+    last values (/healthz reports the outage)."""
+    try:
+        pipe = redis_client.pipeline(transaction=False)
+        pipe.llen(ANALYZE_QUEUE).llen(WRITE_QUEUE)
+        analyze, write = pipe.execute()
+        fair = receiver.fair.pending() if receiver.fair is not None else 0
+    except redis.RedisError:
+        return
+    metrics.QUEUE_DEPTH.labels("analyze").set(analyze)
+    metrics.QUEUE_DEPTH.labels("github-write").set(write)
+    metrics.QUEUE_DEPTH.labels("fair").set(fair)
 
 
 def _observed(receiver: Receiver) -> Callable[[], Response]:

@@ -91,6 +91,14 @@ RATE_LIMIT_REMAINING = Gauge(
     ["resource"],
     multiprocess_mode="mostrecent",
 )
+QUEUE_DEPTH = Gauge(
+    "prguard_queue_depth",
+    "Jobs waiting, read from Redis when the web process is scraped: analyze and github-write (on the Celery "
+    "queues) and fair (reviews waiting for their installation's turn). Autoscale workers on "
+    "analyze + fair.",
+    ["queue"],
+    multiprocess_mode="mostrecent",
+)
 
 
 def export_registry() -> CollectorRegistry:

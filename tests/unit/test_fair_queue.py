@@ -92,3 +92,17 @@ def test_a_message_without_an_installation_still_runs(rds, celery):
     fair.dispatch()
     assert b"not json" in client.lrange(fair.queue, 0, -1)
     assert client.llen(fair.queue) == 2 and fair.pending() == 0
+
+
+def test_the_web_process_reports_queue_depth_for_autoscaling(rds, celery):
+    from prguard.app import create_app
+
+    from tests.spine_helpers import make_settings
+
+    client, prefix = rds
+    app = create_app(make_settings("redis://127.0.0.1:6379/2", redis_key_prefix=prefix), redis_client=client)
+    fair = app.extensions["prguard"].fair
+    for number in range(5):
+        client.lpush(fair.intake, message(celery, 6, number))
+    body = app.test_client().get("/metrics").get_data(as_text=True)
+    assert 'prguard_queue_depth{queue="fair"} 5.0' in body
