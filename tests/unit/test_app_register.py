@@ -212,6 +212,9 @@ ROUTE_PERMISSIONS = [
     (r"^/repos/\{owner\}/\{repo\}/issues/", "pull_requests", "write"),
     (r"^/repos/\{owner\}/\{repo\}/issues$", "issues", "write"),  # the ledger's weekly digest issue
     (r"^/repos/\{owner\}/\{repo\}/(contents|git/blobs|tarball)/", "contents", "read"),  # tarball: impact
+    # git notes of AI provenance (refs/notes/ai: ref, commit, tree, blob) and AI commits' patches
+    (r"^/repos/\{owner\}/\{repo\}/(git/ref|git/commits|git/trees)/", "contents", "read"),
+    (r"^/repos/\{owner\}/\{repo\}/commits/\{ref\}$", "contents", "read"),
     (r"^/repos/\{owner\}/\{repo\}/collaborators/\{username\}/permission$", "metadata", "read"),
     (r"^/app(/installations/\{\w+\}/access_tokens)?$", None, None),  # App JWT: no installation permission
     (
