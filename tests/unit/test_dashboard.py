@@ -277,6 +277,8 @@ def test_org_pattern_and_repository_pages_show_the_recurring_pattern(app, fake_g
     assert "HTTP call without a timeout" in org and "Acme/api#11" in org  # merged with an open finding
     assert "devin" in org and "copilot" in org and "human" in org
     assert "secret-project" not in org and "Internal thing" not in org  # another org's rows
+    weeks = org.split('<table class="weeks">', 1)[1].split("</table>", 1)[0]  # the chart's figures as text
+    assert "copilot 2" in weeks and "devin 1" in weeks
     pattern = client.get(f"/orgs/acme/patterns/{TIMEOUT_PATTERN}").text
     assert "Every occurrence (3)" in pattern
     for link in ("/Acme/api/pull/11", "/Acme/api/pull/12", "/Acme/web/pull/4"):
