@@ -10,7 +10,6 @@ from types import SimpleNamespace
 import pytest
 import redis
 from prguard.github.auth import InstallationTokens
-from prguard.index.snapshot import FactsCache
 from prguard.queue.jobs import ReviewJob
 from prguard.queue.state import RedisKeys
 from prguard.worker.pipeline import run_review
@@ -26,7 +25,6 @@ TARBALL = "/repos/{owner}/{repo}/tarball/{ref}"
 @pytest.fixture
 def env(fake_github, github_app_key, tmp_path, monkeypatch):
     monkeypatch.setenv("PRGUARD_INDEX_CACHE", str(tmp_path / "index"))
-    FactsCache.forget_memory()
     rds = redis.Redis.from_url("redis://127.0.0.1:6379/11")
     keys = RedisKeys(f"impact-{uuid.uuid4().hex[:8]}:")
     tokens = InstallationTokens(

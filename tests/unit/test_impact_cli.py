@@ -98,7 +98,6 @@ def test_second_run_reads_facts_from_the_cache(repo, capsys, monkeypatch):
     from prguard.index import snapshot as snapshot_module
 
     run(capsys, "impact", "--repo", str(repo), "charge")
-    snapshot_module.FactsCache.forget_memory()
     calls: list[str] = []
     original = snapshot_module.extract
     monkeypatch.setattr(

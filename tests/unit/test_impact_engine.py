@@ -146,14 +146,12 @@ def test_a_widely_used_symbol_raises_the_risk():
 
 
 def test_tarball_snapshot_and_blob_cache(tmp_path):
-    FactsCache.forget_memory()
     cache = FactsCache(tmp_path, namespace="acme/shop")
     snapshot = from_tarball([tarball(head_of(BREAKING))], label="acme/shop@1", cache=cache)
     result = review(change_of(BREAKING), make_policy(), repository=snapshot)
     assert [f.rule_id for f in result.findings if f.rule_id.startswith("PG-IMPACT")] == ["PG-IMPACT001"]
 
-    # a push touching two files: a fresh process (no memory cache) reads the pack and extracts two
-    FactsCache.forget_memory()
+    # a push touching two files: a new snapshot reads the others from the disk cache, extracts two
     pushed = head_of(BREAKING)
     pushed["shop/refunds.py"] += "\n\ndef audit():\n    return 1\n"
     pushed["shop/checkout.py"] += "\n\ndef audit():\n    return 2\n"
@@ -179,5 +177,11 @@ def test_added_file_calling_an_existing_function_with_a_stale_shape_is_not_a_sig
 @pytest.mark.parametrize("edits", [BREAKING, COMPATIBLE])
 def test_json_impact_shape(edits):
     data = review(change_of(edits), make_policy(), repository=snapshot_of(head_of(edits))).to_dict()
-    assert set(data["impact"]) == {"symbols", "symbols_more", "files_indexed", "files_extracted", "duration_ms"}
+    assert set(data["impact"]) == {
+        "symbols",
+        "symbols_more",
+        "files_indexed",
+        "files_extracted",
+        "duration_ms",
+    }
     assert data["impact"]["files_indexed"] == len(head_of(edits))

@@ -16,8 +16,6 @@ import marshal
 import os
 import tarfile
 import tempfile
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,21 +137,18 @@ class RepositorySnapshot:
 
 
 class FactsCache:
-    """File facts by blob id: in memory (bounded, shared by the reviews of one process) and, when
-    given a directory, on disk: one small file per blob, so a push writes only what it changed.
+    """File facts by blob id, on disk: one small file per blob, so a push writes only what it
+    changed. (In memory, a snapshot shares its facts between the head and base indexes; nothing
+    is kept across reviews in the process, so a long-lived worker does not grow with the
+    repositories it has seen.)
 
     The disk format is `marshal` of plain tuples, lists and strings (`ModuleFacts.to_plain`):
     read back at C speed, and it can only build data. The directory is private (0700) to
     the process's user; a file that does not read back is a miss, never an error.
     """
 
-    # by (directory, blob): what is remembered under a directory was written there
-    _memory: OrderedDict[tuple[str, str], ModuleFacts] = OrderedDict()
-    _memory_lock = threading.Lock()
-    MEMORY_ENTRIES = 20_000
-
     def __init__(self, directory: str | Path | None = None, namespace: str = "default") -> None:
-        # the namespace (a repository) only names the process's log lines: blob ids are global
+        # the namespace (a repository) only names the log lines: blob ids are global
         self.namespace = namespace
         self.directory = Path(directory) / f"facts-v{FACTS_VERSION}" if directory else None
         self.read_from_disk = 0
@@ -165,21 +160,6 @@ class FactsCache:
         return self.directory / blob[:2] / blob[2:]
 
     def get(self, blob: str, path: str) -> ModuleFacts | None:
-        key = (str(self.directory), blob)
-        with self._memory_lock:
-            facts = self._memory.get(key)
-            if facts is not None:
-                self._memory.move_to_end(key)
-        if facts is None:
-            facts = self._read(blob, path)
-            if facts is None:
-                return None
-            self._remember(blob, facts)
-        if facts.path != path:  # the same contents at another path (a copy, a rename)
-            facts = dataclasses.replace(facts, path=path, is_package=path.rsplit("/", 1)[-1] == "__init__.py")
-        return facts
-
-    def _read(self, blob: str, path: str) -> ModuleFacts | None:
         target = self._file(blob)
         if target is None:
             return None
@@ -192,12 +172,13 @@ class FactsCache:
         return facts
 
     def put(self, blob: str, facts: ModuleFacts) -> None:
-        self._remember(blob, facts)
         target = self._file(blob)
         if target is None:
             return
         try:
-            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            assert self.directory is not None
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            target.parent.mkdir(mode=0o700, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".facts-")
             with os.fdopen(handle, "wb") as out:
                 out.write(marshal.dumps(facts.to_plain()))
@@ -205,19 +186,6 @@ class FactsCache:
             self.written += 1
         except (OSError, ValueError):
             pass  # a cache that cannot be written only costs time
-
-    def _remember(self, blob: str, facts: ModuleFacts) -> None:
-        key = (str(self.directory), blob)
-        with self._memory_lock:
-            self._memory[key] = facts
-            self._memory.move_to_end(key)
-            while len(self._memory) > self.MEMORY_ENTRIES:
-                self._memory.popitem(last=False)
-
-    @classmethod
-    def forget_memory(cls) -> None:
-        with cls._memory_lock:
-            cls._memory.clear()
 
 
 def default_cache_dir() -> Path:
