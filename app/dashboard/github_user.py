@@ -88,6 +88,31 @@ class GitHubUserClient:
             raise SignInFailed(str(error or f"HTTP {response.status_code}"))
         return token
 
+    def revoke(self, token: str) -> bool:
+        """Revoke the user's token at GitHub (DELETE /applications/{client_id}/token, client credentials).
+
+        Best effort, at sign-out: a copied session cookie then holds a token GitHub no longer accepts.
+        Returns whether GitHub confirmed; never raises.
+        """
+        try:
+            response = self._http.delete(
+                f"{self.api_url}/applications/{quote(self.client_id, safe='')}/token",
+                json={"access_token": token},
+                auth=(self.client_id, self._client_secret),
+                headers={
+                    "Accept": "application/vnd.github+json",
+                    "X-GitHub-Api-Version": API_VERSION,
+                    "User-Agent": USER_AGENT,
+                },
+                timeout=TIMEOUT,
+            )
+        except requests.RequestException as exc:
+            log.warning("dashboard: token revocation failed: %s", type(exc).__name__)
+            return False
+        if response.status_code not in (204, 404):  # 404: GitHub no longer knows the token
+            log.warning("dashboard: token revocation answered %s", response.status_code)
+        return response.status_code == 204
+
     def user(self, token: str) -> GitHubUser:
         """The token's user (GET /user); TokenRejected when GitHub no longer accepts the token."""
         response = self._get("/user", token)

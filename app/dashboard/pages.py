@@ -149,6 +149,7 @@ def pages_blueprint(dashboard: Dashboard) -> Blueprint:
             return _message(400, "Form expired", "Reload the page and try again.")
         if session is not None:
             dashboard.membership.forget(session.token)
+            dashboard.github.revoke(session.token)
         response = redirect(url_for("dashboard.home"))
         response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="Lax")
         return response

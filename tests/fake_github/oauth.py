@@ -14,6 +14,7 @@ Tests seed it through `oauth_of(fake)`: `configure(client_id, client_secret)`, `
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import secrets
@@ -55,6 +56,7 @@ class FakeOAuth:
     grants: dict[str, Grant] = field(default_factory=dict)
     user_tokens: dict[str, str] = field(default_factory=dict)  # token -> login
     exchanged: list[str] = field(default_factory=list)  # logins whose code became a token
+    revoked: int = 0  # tokens revoked through DELETE /applications/{client_id}/token
 
     def configure(self, client_id: str, client_secret: str, callback_url: str | None = None) -> None:
         self.client_id, self.client_secret, self.callback_url = client_id, client_secret, callback_url
@@ -99,6 +101,19 @@ def user_for_header(fake: FakeGitHub, authorization: str | None) -> str | None:
         return None
     with fake.lock:
         return state.user_tokens.get(credential.strip())
+
+
+def is_client_basic_auth(fake: FakeGitHub, authorization: str | None) -> bool:
+    """Basic client_id:client_secret, as the OAuth application endpoints (/applications/...) take."""
+    scheme, _, credential = (authorization or "").partition(" ")
+    state = getattr(fake, "_oauth", None)
+    if state is None or scheme.lower() != "basic":
+        return False
+    try:
+        pair = base64.b64decode(credential.strip(), validate=True).decode()
+    except ValueError:
+        return False
+    return pair == f"{state.client_id}:{state.client_secret}"
 
 
 # -- web pages -----------------------------------------------------------------------------------
@@ -258,6 +273,18 @@ def _membership_json(fake: FakeGitHub, user: OAuthUser, org: str, state: str) ->
         "organization": {"login": org, "id": 7000 + len(org), "node_id": f"O_{org}"},
         "user": _user_json(fake, user),
     }
+
+
+@handles("apps/delete-token")
+def delete_token(ctx: Context) -> _Reply:
+    """Revoke one user token of this OAuth client (GitHub: 204, or 404 for a token it does not know)."""
+    state = oauth_of(ctx.fake)
+    if ctx.auth != "oauth-client" or ctx.params["client_id"] != state.client_id:
+        raise _HTTPError(404, "Not Found")
+    if state.user_tokens.pop(str(ctx.json().get("access_token", "")), None) is None:
+        raise _HTTPError(404, "Not Found")
+    state.revoked += 1
+    return _Reply(204)
 
 
 @handles("orgs/list-memberships-for-authenticated-user")

@@ -639,6 +639,8 @@ class _Handler(BaseHTTPRequestHandler):
         user_login = oauth.user_for_header(fake, self.headers.get("authorization"))
         if user_login is not None:
             auth_kind, auth_error = "user", None
+        elif oauth.is_client_basic_auth(fake, self.headers.get("authorization")):
+            auth_kind, auth_error = "oauth-client", None
         body: Any = None
         bad_json = False
         if raw:

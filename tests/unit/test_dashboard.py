@@ -262,9 +262,16 @@ def test_sign_out_needs_the_forms_csrf_token(app, fake_github, oauth):
     assert client.post("/logout", data={"csrf_token": "guessed"}).status_code == 400
     assert client.get("/orgs/acme").status_code == 200  # still signed in
     csrf = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    copied = client.get_cookie(SESSION_COOKIE).value  # say someone had copied the cookie
+    assert oauth.revoked == 0 and len(oauth.user_tokens) == 1
     out = client.post("/logout", data={"csrf_token": csrf})
     assert out.status_code == 302
     assert client.get("/orgs/acme").status_code == 302
+    assert oauth.revoked == 1 and oauth.user_tokens == {}  # the token itself is revoked at GitHub
+    thief = https_client(app)
+    thief.set_cookie(SESSION_COOKIE, copied, domain="localhost")
+    stolen = thief.get("/orgs/acme")
+    assert stolen.status_code == 302 and stolen.location.startswith("/login")
 
 
 # -- pages --------------------------------------------------------------------------------------
@@ -413,3 +420,14 @@ def test_chart_labels_are_escaped():
     svg += str(charts.share_bar(hostile, [(series[0], 1), (series[1], 1)]))
     assert "<script" not in svg and "&lt;script&gt;" in svg
     assert series[1].colour == charts.HUMAN_COLOUR
+
+
+def test_sign_out_works_when_github_cannot_revoke_the_token(app, fake_github, oauth, caplog):
+    client = signed_in_client(app, fake_github)
+    [token] = oauth.user_tokens
+    csrf = client.get("/orgs/acme").text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    fake_github.inject("DELETE", "/applications/{client_id}/token", 502)
+    assert client.post("/logout", data={"csrf_token": csrf}).status_code == 302
+    assert client.get("/orgs/acme").status_code == 302  # signed out all the same
+    assert any("revocation answered 502" in r.getMessage() for r in caplog.records)
+    assert all(token not in r.getMessage() for r in caplog.records)
