@@ -7,6 +7,7 @@ for reviews."""
 from __future__ import annotations
 
 import copy
+import datetime
 import json
 import threading
 import time
@@ -297,3 +298,55 @@ def test_endpoint_down_leaves_the_review_path_alone(fake_github, tmp_path, monke
     after = review(fetch_pull_request(github, "octo-org", "widgets", pull.number).files, load_policy())
     assert after.conclusion == before.conclusion and len(after.findings) == len(before.findings)
     assert not fake_github.validation_failures
+
+
+@pytest.mark.integration
+def test_the_celery_task_records_and_sends_and_survives_a_dead_endpoint(fake_github, tmp_path, monkeypatch):
+    """The task itself (run eagerly): a dead endpoint is retried, dropped, and the task still succeeds."""
+    import types
+
+    import redis
+    from prguard.github.client import GitHubClient
+    from prguard.ledger.db import engine_for, upgrade
+    from prguard.queue.state import RedisKeys
+    from prguard.worker import ledger as worker_ledger
+    from prguard.worker import tasks
+    from prguard.worker.merge_tasks import merge_record
+
+    pull = fake_github.seed_pull(base_files={"README.md": "x\n"}, head_files={"shop/cart.py": CART})
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    upgrade(url)
+    tokens = types.SimpleNamespace(
+        client=lambda _id: GitHubClient(
+            api_url=fake_github.url, token=fake_github.issue_token(1), sleep=lambda _: None
+        ),
+        forget=lambda _id: None,
+    )
+    rt = types.SimpleNamespace(
+        tokens=tokens,
+        redis=redis.Redis.from_url("redis://127.0.0.1:6379/11"),
+        keys=RedisKeys("pgtest-merge:"),
+    )
+    monkeypatch.setattr(tasks, "runtime", lambda: rt)
+    monkeypatch.setattr(worker_ledger, "ledger_engine", lambda: engine_for(url))
+    monkeypatch.setattr(change_events, "RETRY_DELAYS", (0.01, 0.01))
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9")  # nothing listens
+    kwargs = {"installation_id": 1, "owner": "octo-org", "repo": "widgets", "number": pull.number,
+              "merge_commit_sha": pull.head_sha, "merged_at": "2026-12-01T10:00:00Z",
+              "delivery_id": "d-1"}  # fmt: skip
+    outcome = merge_record.apply(kwargs=kwargs).get()
+    assert outcome == {"status": "done", "functions": 1, "ledger_rows": 1, "event": "failed"}
+    with OtlpReceiver() as receiver:
+        monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.url)
+        again = merge_record.apply(kwargs=kwargs).get()
+    assert again == {
+        "status": "done",
+        "functions": 1,
+        "ledger_rows": 0,
+        "event": "sent",
+    }  # one record per merge
+    [(_, _, _, record)] = _records(receiver)
+    merged = datetime.datetime(2026, 12, 1, 10, tzinfo=datetime.UTC)
+    assert record.time_unix_nano == int(merged.timestamp()) * 10**9  # the merge time
+    for key in list(rt.redis.scan_iter("pgtest-merge:*")):
+        rt.redis.delete(key)
