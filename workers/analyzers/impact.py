@@ -39,7 +39,7 @@ class ImpactAnalyzer(Analyzer):
         if repository is None:
             return
         scope = files[0].policy.get("scope", default="changed_lines") if files[0].policy else "changed_lines"
-        assessment = assess(repository, list(changed), scope=str(scope))
+        assessment = assess(repository, list(changed))
         self.sections = {"impact": assessment.impact}
         self.risk_points = reach_points(assessment.reach)
-        yield from assessment.findings
+        yield from assessment.for_scope(str(scope))

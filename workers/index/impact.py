@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prguard.engine.diffmap import FileDiff
-from prguard.engine.model import ChangedFile, Confidence, Finding, Severity, Suppression, make_fingerprint
+from prguard.engine.model import ChangedFile, Confidence, Finding, Severity, make_fingerprint
 from prguard.index.resolve import Dangling, Reference, RepositoryIndex, Symbol
 from prguard.index.rules import RULES
 from prguard.index.signature import call_error, callable_params, describe
@@ -47,21 +47,44 @@ class Assessment:
     """What the impact step adds to a review."""
 
     impact: dict[str, Any]
-    findings: list[Finding] = field(default_factory=list)
-    suppressed: list[Suppression] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # on definitions: about the change itself
+    sites: list[Finding] = field(default_factory=list)  # on call sites in the changed files
     notes: list[str] = field(default_factory=list)
     reach: int = 0  # call sites of the widest-reaching modified or removed symbol
+    added: dict[str, frozenset[int]] = field(default_factory=dict)  # changed file → its added lines
+
+    def for_scope(self, scope: str) -> list[Finding]:
+        """The definitions' findings, and the call sites' that lie in the review's `scope` (an
+        added line for changed_lines, any line of a changed file for changed_files)."""
+        if scope == "changed_files":
+            return self.findings + self.sites
+        return self.findings + [f for f in self.sites if f.start_line in self.added.get(f.path, ())]
 
 
-def assess(
-    snapshot: RepositorySnapshot, files: Sequence[ChangedFile], *, scope: str = "changed_lines"
-) -> Assessment:
+def prepare(snapshot: RepositorySnapshot, files: Sequence[ChangedFile]) -> None:
+    """Assess the change now and let the snapshot drop its facts and sources: the review's
+    analyzer then reads the result (the App does this before the engine parses the changed
+    files, so the index and the syntax trees are never in memory together)."""
+    if snapshot.unavailable:
+        return
+    assessment = assess(snapshot, files)
+    snapshot.release(prepared=(_change_key(files), assessment))
+
+
+def _change_key(files: Sequence[ChangedFile]) -> tuple[Any, ...]:
+    return tuple((f.path, f.status, f.previous_path, f.head, f.base, f.patch) for f in files)
+
+
+def assess(snapshot: RepositorySnapshot, files: Sequence[ChangedFile]) -> Assessment:
     """The impact of this change on the repository `snapshot` (its head).
 
     A definition's finding is about the change whatever lines it added (a pure deletion
-    included); a call site gets a finding of its own only inside the review's `scope` (an
-    added line, or any line of a changed file). The engine applies suppressions.
+    included); a call site's (in `sites`) belongs to the review only inside its scope
+    (`Assessment.for_scope`). The engine applies suppressions.
     """
+    prepared = snapshot.prepared
+    if prepared is not None and prepared[0] == _change_key(files):
+        return prepared[1]
     if snapshot.unavailable:
         return Assessment(
             {"skipped": snapshot.unavailable},
@@ -96,9 +119,11 @@ def assess(
     for item in changed:
         refs = references.get(item.symbol.key, []) if item.change != "removed" else []
         entries.append(_entry(item, refs))
-    stale_findings = _stale_calls(changed, references, head, base, diffs, scope)
-    removed_findings = _dangling(changed, head, diffs, scope, {f.path: f for f in python})
-    assessment.findings = stale_findings + removed_findings
+    for found in (_stale_calls(changed, references, head, base, diffs),
+                  _dangling(changed, head, diffs, {f.path: f for f in python})):  # fmt: skip
+        assessment.findings.extend(f for f in found if f.relevant_lines is not None)
+        assessment.sites.extend(f for f in found if f.relevant_lines is None)
+    assessment.added = {path: diff.added_lines for path, diff in diffs.items()}
 
     entries.sort(key=lambda e: (-e["call_sites"], -e["references"], e["path"], e["line"]))
     reach = max((e["call_sites"] for e in entries if e["change"] != "added"), default=0)
@@ -197,7 +222,6 @@ def _stale_calls(
     head: RepositoryIndex,
     base: RepositoryIndex,
     diffs: dict[str, FileDiff],
-    scope: str,
 ) -> list[Finding]:
     findings: list[Finding] = []
     for item in changed:
@@ -228,7 +252,7 @@ def _stale_calls(
         stale.sort(key=lambda s: (s[0].path, s[0].line))
         findings.append(_definition_finding(item, stale))
         for ref, error in stale:
-            if _in_diff(ref.path, ref.line, diffs, scope):
+            if ref.path in diffs:
                 findings.append(
                     _site_finding(
                         "PG-IMPACT001",
@@ -290,18 +314,10 @@ def _site_finding(
     )
 
 
-def _in_diff(path: str, line: int, diffs: dict[str, FileDiff], scope: str) -> bool:
-    diff = diffs.get(path)
-    if diff is None:
-        return False
-    return scope == "changed_files" or line in diff.added_lines
-
-
 def _dangling(
     changed: list[ChangedSymbol],
     head: RepositoryIndex,
     diffs: dict[str, FileDiff],
-    scope: str,
     files: dict[str, ChangedFile],
 ) -> list[Finding]:
     removed = [c for c in changed if c.change == "removed"]
@@ -343,11 +359,11 @@ def _dangling(
                 confidence=Confidence.HIGH,
                 cwe=rule["cwe"],
                 title=rule["title"],
-                relevant_lines=relevant,
+                relevant_lines=relevant or (line, line),
             )
         )
         for site_path, site_line, enclosing in unique:
-            if _in_diff(site_path, site_line, diffs, scope):
+            if site_path in diffs:
                 findings.append(
                     _site_finding(
                         "PG-IMPACT002",

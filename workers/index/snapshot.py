@@ -58,6 +58,7 @@ class RepositorySnapshot:
     unavailable: str = ""
     stats: dict[str, Any] = field(default_factory=dict)
     _facts: dict[str, ModuleFacts] = field(default_factory=dict, repr=False)  # by blob id
+    prepared: Any = None  # (change key, assessment) once prguard.index.impact.prepare ran
 
     @classmethod
     def unusable(cls, reason: str, label: str = "") -> RepositorySnapshot:
@@ -108,6 +109,13 @@ class RepositorySnapshot:
                 facts[path] = replacement
         self.stats["files"] = len(facts)
         return RepositoryIndex(facts)
+
+    def release(self, *, prepared: Any) -> None:
+        """Keep only the assessment of the change (`prepared`): facts and sources are dropped."""
+        self.prepared = prepared
+        self._facts = {}
+        self.read = _nothing
+        self.unavailable = "the repository's facts were released once its change was assessed"
 
     def facts_for(self, path: str, content: bytes | None) -> ModuleFacts | None:
         """The facts of `content` at `path` (None for an absent or unindexed file), through the cache."""
@@ -186,6 +194,10 @@ class FactsCache:
             self.written += 1
         except (OSError, ValueError):
             pass  # a cache that cannot be written only costs time
+
+
+def _nothing(paths: list[str]) -> dict[str, bytes]:
+    return {}
 
 
 def default_cache_dir() -> Path:

@@ -16,6 +16,7 @@ from typing import Any
 
 from prguard.engine.model import ChangedFile
 from prguard.github import archive
+from prguard.index.impact import prepare
 from prguard.index.snapshot import FactsCache, RepositorySnapshot, default_cache_dir, from_tarball
 
 log = logging.getLogger("prguard.worker.repository")
@@ -36,4 +37,5 @@ def repository_snapshot(
     if download.skipped:
         log.info("repository %s not indexed: %s", label, download.skipped)
         return RepositorySnapshot.unusable(download.skipped, label)
+    prepare(snapshot, files)  # assessed now: the index is gone before the engine parses the change
     return snapshot
