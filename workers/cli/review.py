@@ -9,9 +9,9 @@ from typing import Any
 
 from prguard.cli import EXIT_GATE_FAILED, EXIT_OK, CliError
 from prguard.cli.gitrepo import INDEX, GitRepo
-from prguard.engine.gate import FAIL_ON_CHOICES
+from prguard.engine.gate import FAIL_ON_CHOICES, gate_policy_change
 from prguard.engine.model import ChangedFile, PullRequestInfo, ReviewResult
-from prguard.policies.changes import REPO_POLICY_PATH, check_policy_change
+from prguard.policies.changes import REPO_POLICY_PATH
 from prguard.policies.loader import decode_policy_bytes, load_policy
 from prguard.policies.model import Policy, deep_merge
 
@@ -129,11 +129,8 @@ def review_change(
     if result.policy is None:
         result.policy = policy
     result.notes.extend(n for n in notes if n)
-    change = check_policy_change(files, POLICY_PATH) if check_policy else None
-    if change is not None:
-        result.notes.append(change.note)
-        if change.error is not None and result.conclusion != "failure":
-            result.conclusion = "action_required"  # merging it would break every later review
+    if check_policy:
+        gate_policy_change(result, files)
     return result
 
 

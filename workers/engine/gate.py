@@ -6,9 +6,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from prguard.engine.model import Finding, Severity
-
-FAIL_ON_CHOICES = ("high", "medium", "low", "info", "never")
+from prguard.engine.model import FAIL_ON_CHOICES as FAIL_ON_CHOICES  # re-exported: the CLI's --fail-on
+from prguard.engine.model import ChangedFile, Finding, ReviewResult, Severity
+from prguard.policies.changes import REPO_POLICY_PATH, check_policy_change
 
 #: skip reasons chosen by the policy author; they do not make coverage partial
 POLICY_CHOSEN_SKIPS = frozenset({"excluded"})
@@ -83,3 +83,17 @@ def risk_score(findings: Sequence[Finding], added_lines: int, ai_authored: bool)
     size_part = min(20.0, 20.0 * math.log10(1 + max(0, added_lines)) / 3.0)
     ai_part = 20 if ai_authored else 0
     return round(min(100.0, findings_part + size_part + ai_part))
+
+
+def gate_policy_change(result: ReviewResult, files: Sequence[ChangedFile]) -> None:
+    """The policy-change gate, the same for the App and the command line: a change that edits
+    the repository's policy file is told what the edit will do once merged (the review itself
+    used the policy at the base), and one that would leave an invalid policy behind needs a
+    person (`action_required`, unless it already fails): merging it would break every later review.
+    """
+    change = check_policy_change(list(files), REPO_POLICY_PATH)
+    if change is None:
+        return
+    result.notes.append(change.note)
+    if change.error is not None and result.conclusion != "failure":
+        result.conclusion = "action_required"

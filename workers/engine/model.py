@@ -33,6 +33,15 @@ class Severity(StrEnum):
 
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3}
 
+#: what `gate.fail_on` may be: the lowest severity that blocks, or never
+FAIL_ON_CHOICES = ("high", "medium", "low", "info", "never")
+
+
+def gate_threshold(policy: Any) -> str:
+    """The policy's `gate.fail_on` as the gate applies it: anything but a choice is "high"."""
+    value = policy.get("gate", "fail_on", default="high") if policy is not None else "high"
+    return value if value in FAIL_ON_CHOICES else "high"
+
 
 class Confidence(StrEnum):
     """How sure the analyzer is that the finding is real."""
@@ -269,6 +278,19 @@ class ReviewResult:
     seen_before: Any = None
     # top-level sections analyzers add to the JSON shape (`impact`); never replace a key above
     sections: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def fail_on(self) -> str:
+        """The gate's threshold for this change (its effective policy's `gate.fail_on`)."""
+        return gate_threshold(self.policy)
+
+    def blocking(self) -> list[Finding]:
+        """The findings that block this change (at or above `fail_on`), for every report and
+        publisher alike."""
+        threshold = self.fail_on
+        if threshold == "never":
+            return []
+        return [f for f in self.findings if f.severity.at_least(threshold)]
 
     def to_dict(self) -> dict[str, Any]:
         """The public JSON shape (docs/users/json-and-sarif.md); keep it stable."""

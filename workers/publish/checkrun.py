@@ -53,20 +53,13 @@ def ordered(findings: Sequence[Finding]) -> list[Finding]:
 
 
 def fail_on(result: ReviewResult) -> str:
-    policy = result.policy
-    value = policy.get("gate", "fail_on", default="high") if policy is not None else "high"
-    return str(value or "high")
+    return result.fail_on
 
 
 def blocking_findings(result: ReviewResult) -> list[Finding]:
-    """The findings at or above the gate's `fail_on` severity (none when it is `never`)."""
-    threshold = fail_on(result)
-    if threshold == "never":
-        return []
-    try:
-        return [f for f in result.findings if f.severity.at_least(threshold)]
-    except ValueError:
-        return []
+    """The findings at or above the gate's `fail_on` severity (none when it is `never`): the
+    same answer as the reports' (ReviewResult.blocking)."""
+    return result.blocking()
 
 
 AGENT_NAMES = {

@@ -31,6 +31,7 @@ from prguard.engine.model import ChangedFile, ReviewResult
 from prguard.github.errors import TransientGitHubError
 from prguard.publish import checkrun, dedupe, labels, review
 from prguard.publish.checkrun import Waiver
+from prguard.publish.identity import bot_login, login_of_app
 from prguard.publish.throttle import WriteBudget
 
 log = logging.getLogger("prguard.publish")
@@ -377,30 +378,23 @@ class Publisher:
 
 def bot_login_from_check_run(check_run: Any) -> str | None:
     """`<app slug>[bot]` from a check run GitHub returned (its `app.slug`), without another call."""
-    app = check_run.get("app") if isinstance(check_run, dict) else None
-    slug = app.get("slug") if isinstance(app, dict) else None
-    return f"{slug}[bot]" if slug else None
+    return login_of_app(check_run.get("app") if isinstance(check_run, dict) else None)
 
 
 def bot_login_for_run(
     client: Any, owner: str, repo: str, check_run_id: int, redis: Any = None, prefix: str = "prguard:"
 ) -> str:
-    """prguard's bot login, from our own check run's `app.slug` (cached in Redis, so read once a day)."""
-    key = f"{prefix}app:bot-login"
-    if redis is not None:
-        cached = redis.get(key)
-        if cached:
-            return cached.decode() if isinstance(cached, bytes) else str(cached)
-    run = client.get(
-        "/repos/{owner}/{repo}/check-runs/{check_run_id}",
-        url_vars={"owner": owner, "repo": repo, "check_run_id": check_run_id},
-    )
-    login = bot_login_from_check_run(run)
-    if not login:
-        raise ValueError(f"check run {check_run_id} names no app: cannot tell prguard's own comments apart")
-    if redis is not None:
-        redis.set(key, login, ex=24 * 3600)
-    return login
+    """prguard's bot login, from our own check run's `app.slug` when it is not cached
+    (prguard.publish.identity: the one resolver)."""
+
+    def from_check_run() -> str | None:
+        run = client.get(
+            "/repos/{owner}/{repo}/check-runs/{check_run_id}",
+            url_vars={"owner": owner, "repo": repo, "check_run_id": check_run_id},
+        )
+        return bot_login_from_check_run(run)
+
+    return bot_login(redis, prefix, from_check_run)
 
 
 def publish_context(context: Any) -> PublishReport:

@@ -22,16 +22,12 @@ class Verdict:
 
 
 def fail_on(result: ReviewResult) -> str:
-    policy = result.policy
-    value = policy.get("gate", "fail_on", default="high") if policy is not None else "high"
-    return str(value)
+    return result.fail_on
 
 
 def blocking(result: ReviewResult) -> list[Finding]:
-    threshold = fail_on(result)
-    if threshold == "never":
-        return []
-    return [f for f in result.findings if f.severity.at_least(threshold)]
+    """The blocking findings, as the gate and every publisher count them (ReviewResult.blocking)."""
+    return result.blocking()
 
 
 def ai_authored(result: ReviewResult) -> bool:

@@ -283,12 +283,13 @@ def _analyse(
     client: Any, job: ReviewJob, pull: dict, cache: Any, engine_deadline: float | None = None
 ) -> tuple[Any, ReviewResult]:
     """Policy from the BASE branch (a PR cannot loosen its own policy), then the files, then the engine."""
+    from prguard.engine.gate import gate_policy_change
     from prguard.engine.globs import matches_any
     from prguard.engine.review import review
     from prguard.github.provenance import GitHubProvenance
     from prguard.github.pulls import fetch_policy_texts, fetch_pull_request
     from prguard.github.rulefiles import fetch_rule_files
-    from prguard.policies.changes import REPO_POLICY_PATH, check_policy_change
+    from prguard.policies.changes import REPO_POLICY_PATH
     from prguard.policies.loader import load_effective_policy
 
     base_ref = str(pull["base"]["ref"])
@@ -340,11 +341,7 @@ def _analyse(
     result.skipped.extend(s for s in snapshot.skipped if s.path not in {k.path for k in result.skipped})
     result.notes.extend(snapshot.notes)
     result.notes.extend(texts.problems)
-    change = check_policy_change(snapshot.files, REPO_POLICY_PATH)
-    if change is not None:
-        result.notes.append(change.note)
-        if change.error is not None and result.conclusion != "failure":
-            result.conclusion = "action_required"  # merging it would break every later review
+    gate_policy_change(result, snapshot.files)
     return snapshot, result
 
 

@@ -21,6 +21,7 @@ from celery.signals import task_failure
 from prguard.config import Settings
 from prguard.github.errors import TransientGitHubError, Unauthorized
 from prguard.github.ratelimit import retry_countdown
+from prguard.publish import identity
 from prguard.publish.publisher import publish_context
 from prguard.queue.celery_app import (
     ANALYZE_QUEUE,
@@ -47,7 +48,6 @@ log = logging.getLogger("prguard.tasks")
 MAX_RETRIES = 6
 TIMED_OUT_TASK = "workers.tasks.close_timed_out_review"
 _CLOSED_AT_HARD_LIMIT: deque[str | None] = deque(maxlen=256)  # task ids, in the worker's main process
-APP_SLUG_TTL = 24 * 3600
 
 
 @dataclass
@@ -60,13 +60,13 @@ class Runtime:
     tokens: Any  # prguard.github.auth.InstallationTokens
 
     def bot_login(self) -> str:
-        """`<app slug>[bot]`, the login our comments carry (GET /app once a day)."""
-        key = f"{self.keys.prefix}app-slug"
-        slug = self.redis.get(key)
-        if not slug:
-            slug = str(self.tokens.app_client().get("/app")["slug"])
-            self.redis.set(key, slug, ex=APP_SLUG_TTL)
-        return (slug.decode() if isinstance(slug, bytes) else slug) + "[bot]"
+        """`<app slug>[bot]`, the login our comments carry (GET /app when not cached; the same
+        resolver and Redis key as publishing: prguard.publish.identity)."""
+
+        def from_app() -> str | None:
+            return identity.login_of_app(self.tokens.app_client().get("/app"))
+
+        return identity.bot_login(self.redis, self.keys.prefix, from_app)
 
 
 @functools.cache
