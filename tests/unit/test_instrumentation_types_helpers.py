@@ -233,3 +233,66 @@ def test_flask_appbuilder_expose_views_are_handlers_and_safe_logs_for_them() -> 
     ai_policy = {"checks": {"observability": {"require_on": ["handlers", "tasks", "outbound_calls"]}}}
     finding = only(analyze(code, settings=ai_policy), "PG-OBS001")
     assert finding.start_line == 9 and "Flask-AppBuilder /show/<pk>" in finding.message
+
+
+def test_urlopen_re_exported_by_a_compat_module_is_the_standard_librarys() -> None:
+    code = """
+    from .compat import Request, urlopen
+    from six.moves.urllib.request import urlopen as six_urlopen
+
+    def fetch(url):
+        return urlopen(Request(url)).read()
+
+    def fetch_six(url):
+        return six_urlopen(url, timeout=5).read()
+
+    def fetch_other(url):
+        from .transport import urlopen as local_open
+        return local_open(url)
+    """
+    findings = [f for f in analyze(code) if f.rule_id == "PG-TIMEOUT001"]
+    assert [f.start_line for f in findings] == [6]
+
+
+def test_thin_request_helper_whose_callers_log_is_on_an_instrumented_path() -> None:
+    code = """
+    import logging
+    import requests
+
+    logger = logging.getLogger(__name__)
+
+    class Webhook:
+        def _post(self):
+            return requests.post(self.url, json=self.payload, timeout=self.timeout)
+
+        def execute(self):
+            response = self._post()
+            logger.debug("webhook answered %s", response.status_code)
+            return response
+
+    class Other:
+        def _post(self):
+            return requests.post(self.url, timeout=5)
+
+        def run(self):
+            return self._post()
+    """
+    assert [f.start_line for f in analyze(code) if f.rule_id == "PG-OBS003"] == [17]
+
+
+def test_a_management_commands_console_output_is_its_report() -> None:
+    code = """
+    import urllib.request
+    from django.core.management.base import BaseCommand
+
+    class Command(BaseCommand):
+        def handle(self, *args, **options):
+            response = urllib.request.urlopen(options["url"], timeout=options["timeout"])
+            self.stdout.write(f"{response.status}")
+
+    class Probe:
+        def run(self, url):
+            response = urllib.request.urlopen(url, timeout=5)
+            self.stdout.write(f"{response.status}")
+    """
+    assert [f.start_line for f in analyze(code) if f.rule_id == "PG-OBS003"] == [11]

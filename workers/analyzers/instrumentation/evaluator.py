@@ -311,6 +311,8 @@ class Evaluator:
                 return True
             if receiver and method in R.LOG_METHODS and _LOGGERISH.match(receiver.rsplit(".", 1)[-1]):
                 return True
+            if receiver in ("self.stdout", "self.stderr") and self._in_cli_command(call.function):
+                return True  # a management command's output is what its operator reads
             if (
                 tokens(text) & R.INSTRUMENT_NAME_TOKENS
                 and root(dotted) not in R.NUMERIC_MODULES
@@ -322,6 +324,10 @@ class Evaluator:
             if chain and (chain in self.instrument_names or root(chain) in self.instrument_names):
                 return True
         return False
+
+    def _in_cli_command(self, function: Function | None) -> bool:
+        cls = self.facts.classes.get(function.top.class_name or "") if function else None
+        return cls is not None and any(base.rsplit(".", 1)[-1] in R.CLI_COMMAND_BASES for base in cls.bases)
 
     def decorator_instruments(self, decorator: ast.expr) -> bool:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator

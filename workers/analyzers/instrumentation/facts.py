@@ -157,9 +157,18 @@ class Scanner(FastNodeVisitor):
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = "." * node.level + (node.module or "")
+        compat = (node.module or "").rsplit(".", 1)[-1] in R.COMPAT_MODULES
         for alias in node.names:
-            if alias.name != "*":
-                self.imports[alias.asname or alias.name] = f"{module}.{alias.name}" if module else alias.name
+            if alias.name == "*":
+                continue
+            dotted = f"{module}.{alias.name}" if module else alias.name
+            if compat and alias.name in R.COMPAT_STDLIB:
+                dotted = R.COMPAT_STDLIB[
+                    alias.name
+                ]  # `from .compat import urlopen`: the stdlib's, re-exported
+            elif dotted.startswith("six.moves.urllib."):
+                dotted = dotted.removeprefix("six.moves.")
+            self.imports[alias.asname or alias.name] = dotted
 
     # scopes -----------------------------------------------------------------------------------
     def visit_ClassDef(self, node: ast.ClassDef) -> None:

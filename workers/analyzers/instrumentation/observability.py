@@ -170,6 +170,17 @@ class ObservabilityChecks(Evaluator):
         names = " ".join(ast.unparse(a) for a in call.node.args).lower()
         return any(word in names for word in ("log", "trace", "metric", "prometheus", "sentry", "telemetry"))
 
+    def _callers_instrumented(self, function: Function) -> bool:
+        """A thin request helper whose every caller in the file logs the outcome (`execute()` logs
+        what `api_post_request()` returned): the record exists, one call up."""
+        callers = [
+            caller
+            for caller in self.facts.functions
+            if caller is not function
+            and any(self.local_callee(call, caller) is function for call in caller.calls)
+        ]
+        return bool(callers) and all(self.instrumented_directly(caller, deep=True) for caller in callers)
+
     def _class_covers(self, function: Function) -> bool:
         cls = self.facts.classes.get(function.class_name or "")
         if cls is None:
@@ -194,6 +205,8 @@ class ObservabilityChecks(Evaluator):
                 if covered[category]:
                     continue
             if self.instrumented(function) or (category == "handlers" and self._class_covers(function)):
+                continue
+            if category == "outbound_calls" and self._callers_instrumented(function):
                 continue
             node = function.node
             first = min([node.lineno] + [d.lineno for d in node.decorator_list])

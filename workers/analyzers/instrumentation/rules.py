@@ -419,6 +419,17 @@ ERROR_REPORTERS: tuple[str, ...] = (
     "sentry_sdk.capture_message",
 )
 
+#: A project's Python 2/3 compatibility module re-exports the standard library's network calls under
+#: their own names (`from .compat import urlopen`): read those names as the standard library's.
+COMPAT_MODULES: frozenset[str] = frozenset({"compat", "_compat", "py3compat", "compatibility"})
+COMPAT_STDLIB: dict[str, str] = {
+    "urlopen": "urllib.request.urlopen",
+    "HTTPConnection": "http.client.HTTPConnection",
+    "HTTPSConnection": "http.client.HTTPSConnection",
+}
+#: Base classes of command-line commands, whose console output (`self.stdout.write`) is their report.
+CLI_COMMAND_BASES: tuple[str, ...] = ("BaseCommand", "LabelCommand", "AppCommand")
+
 #: Console output: in an `except` clause it reports nothing anyone collects (`print(e); return None`
 #: swallows the error as surely as `pass`).
 CONSOLE_OUTPUT: frozenset[str] = frozenset(
