@@ -211,6 +211,8 @@ class RepositoryIndex:
         wanted = set(keys)
         found: dict[str, list[Reference]] = {k: [] for k in wanted}
         names = self._names_reaching(wanted)
+        if any(self._is_class(k) for k in wanted):
+            names.add("cls")  # `cls(...)` in a classmethod makes an instance
         for path, facts in self.facts.items():
             candidates = [r for r in facts.references if not names.isdisjoint(r[1])]
             for reference in self._resolve_all(path, candidates):

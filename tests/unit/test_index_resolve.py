@@ -1,0 +1,139 @@
+"""The repository index resolves names as the interpreter would, and binds call shapes as Python does."""
+
+from __future__ import annotations
+
+import pytest
+from prguard.index.facts import KEYWORD_ONLY, POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, VAR_KEYWORD, extract
+from prguard.index.resolve import Dangling, RepositoryIndex, module_names
+from prguard.index.signature import call_error
+
+
+def index_of(files: dict[str, str]) -> RepositoryIndex:
+    return RepositoryIndex({path: extract(path, text) for path, text in files.items()})
+
+
+def sites(index: RepositoryIndex, key: str, *, calls_only: bool = False) -> set[tuple[str, int]]:
+    refs = index.references_to([key])[key]
+    return {(r.path, r.line) for r in refs if r.is_call or not calls_only}
+
+
+LIBRARY = {
+    "shop/__init__.py": "from .pricing import charge\nfrom .models import *\n",
+    "shop/pricing.py": (
+        "def charge(amount, currency='usd'):\n    return amount\n\n\ndef _tax(amount):\n    return amount\n"
+    ),
+    "shop/models.py": (
+        "__all__ = ['Cart']\n\n\n"
+        "class Base:\n    def total(self):\n        return 0\n\n\n"
+        "class Cart(Base):\n"
+        "    def __init__(self, items: list) -> None:\n        self.items = items\n\n"
+        "    def total(self):\n        return super().total() + self.count()\n\n"
+        "    def count(self):\n        return len(self.items)\n\n"
+        "    @classmethod\n    def empty(cls) -> 'Cart':\n        return cls([])\n\n"
+        "    @property\n    def size(self) -> int:\n        return self.count()\n"
+    ),
+}
+
+
+def test_imports_aliases_relative_imports_and_module_attributes():
+    index = index_of(
+        {
+            **LIBRARY,
+            "a.py": "from shop.pricing import charge as bill\nbill(1)\n",
+            "b.py": "import shop.pricing as p\np.charge(2)\n",
+            "c.py": "import shop.pricing\nshop.pricing.charge(3)\n",
+            "shop/d.py": "from . import pricing\nfrom .pricing import charge\npricing.charge(4)\ncharge(5)\n",
+            "e.py": "from shop import charge\ncharge(6)\n",  # re-exported through __init__
+            "f.py": "from shop.pricing import charge\nf = charge\nf(7)\n",  # an alias
+        }
+    )
+    assert sites(index, "shop.pricing.charge", calls_only=True) == {
+        ("a.py", 2), ("b.py", 2), ("c.py", 2), ("shop/d.py", 3), ("shop/d.py", 4), ("e.py", 2), ("f.py", 3),
+    }  # fmt: skip
+
+
+def test_a_shadowing_local_is_not_the_function():
+    index = index_of(
+        {**LIBRARY, "a.py": "from shop.pricing import charge\n\ndef f(charge):\n    charge(1)\n"}
+    )
+    assert sites(index, "shop.pricing.charge", calls_only=True) == set()
+
+
+def test_methods_through_self_cls_instances_super_and_star_imports():
+    index = index_of(
+        {
+            **LIBRARY,
+            "use.py": (
+                "from shop import *\n\n"
+                "def f(cart: Cart, other: 'Cart | None'):\n"
+                "    c = Cart([])\n    c.count()\n    cart.count()\n    other.count()\n"
+                "    Cart.empty().count()\n    return cart.size\n"
+            ),
+        }
+    )
+    count = sites(index, "shop.models.Cart.count", calls_only=True)
+    assert count == {("shop/models.py", 14), ("shop/models.py", 25), ("use.py", 5), ("use.py", 6),
+                     ("use.py", 7), ("use.py", 8)}  # fmt: skip
+    assert sites(index, "shop.models.Base.total", calls_only=True) == {("shop/models.py", 14)}  # super()
+    assert ("use.py", 4) in sites(index, "shop.models.Cart", calls_only=True)  # instantiation
+    assert ("shop/models.py", 21) in sites(index, "shop.models.Cart", calls_only=True)  # cls([])
+    assert ("use.py", 9) in sites(index, "shop.models.Cart.size")  # a property read
+
+
+def test_a_lookup_of_a_missing_name_on_a_repository_module_is_dangling():
+    index = index_of(
+        {**LIBRARY, "a.py": "import shop.pricing as p\nfrom shop.pricing import refund\np.refund(1)\n"}
+    )
+    dangling = index.dangling({("shop.pricing", "refund")})
+    assert {(d.path, d.line) for d in dangling} == {("a.py", 2), ("a.py", 3)}
+    assert all(isinstance(d, Dangling) for d in dangling)
+
+
+def test_no_dangling_reference_where_a_name_could_be_provided_dynamically():
+    files = {
+        "m.py": "def __getattr__(name):\n    return name\n",
+        "n.py": "class Open(dict):\n    pass\n",
+        "use.py": "import m\nfrom n import Open\nm.anything()\nOpen().keys()\n",
+    }
+    assert index_of(files).dangling({("m", "anything"), ("n.Open", "keys")}) == []
+
+
+def test_module_names_follow_packages_and_src_layouts():
+    names = module_names(["src/pkg/__init__.py", "src/pkg/mod.py", "tests/test_x.py", "tool.py"])
+    assert names["src/pkg/mod.py"][0] == "pkg.mod"
+    assert names["src/pkg/__init__.py"][0] == "pkg"
+    assert names["tests/test_x.py"][0] == "tests.test_x"  # a folder without __init__: the path
+    assert names["tool.py"] == ["tool"]
+
+
+def test_find_by_key_path_or_short_name():
+    index = index_of(LIBRARY)
+    assert [s.key for s in index.find("shop.models.Cart.total")] == ["shop.models.Cart.total"]
+    assert [s.key for s in index.find("shop/models.py:Cart.count")] == ["shop.models.Cart.count"]
+    assert {s.key for s in index.find("total")} == {"shop.models.Cart.total", "shop.models.Base.total"}
+
+
+P, K = POSITIONAL_OR_KEYWORD, KEYWORD_ONLY
+CHARGE_NEW = (("amount", P, False), ("currency", P, False), ("idempotency_key", K, False))
+
+
+@pytest.mark.parametrize(
+    ("params", "call", "error"),
+    [
+        (CHARGE_NEW, (1, (), False, False), "missing required argument(s) 'currency', 'idempotency_key'"),
+        (CHARGE_NEW, (2, ("idempotency_key",), False, False), None),
+        (CHARGE_NEW, (3, (), False, False), "3 positional argument(s) given, 2 accepted"),
+        (CHARGE_NEW, (1, ("amount",), False, False), "multiple values for 'amount'"),
+        (CHARGE_NEW, (2, ("key",), False, False), "unexpected keyword argument 'key'"),
+        (CHARGE_NEW, (0, (), True, False), None),  # *args: cannot be judged
+        (CHARGE_NEW, (0, (), False, True), None),  # **kwargs: cannot be judged
+        (
+            (("a", POSITIONAL_ONLY, False),),
+            (0, ("a",), False, False),
+            "positional-only 'a' passed by keyword",
+        ),
+        ((("a", P, False), ("kw", VAR_KEYWORD, False)), (1, ("anything",), False, False), None),
+    ],
+)
+def test_call_shapes_bind_as_python_binds_them(params, call, error):
+    assert call_error(params, call) == error
