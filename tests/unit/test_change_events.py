@@ -228,7 +228,7 @@ def test_merged_webhook_makes_the_worker_send_one_record_and_write_the_merge_rec
     url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
     upgrade(url)
     with OtlpReceiver() as receiver:
-        monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.url)
+        monkeypatch.setenv("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", receiver.url + "/v1/logs")
         facts = merge_facts(github, **{k: v for k, v in kwargs.items() if k != "delivery_id"})
         outcome = record_and_announce(facts, ledger_engine=engine_for(url))
     assert outcome["event"] == "sent" and outcome["ledger_rows"] == 2
@@ -330,21 +330,18 @@ def test_the_celery_task_records_and_sends_and_survives_a_dead_endpoint(fake_git
     monkeypatch.setattr(tasks, "runtime", lambda: rt)
     monkeypatch.setattr(worker_ledger, "ledger_engine", lambda: engine_for(url))
     monkeypatch.setattr(change_events, "RETRY_DELAYS", (0.01, 0.01))
-    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9")  # nothing listens
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "http://127.0.0.1:9/v1/logs")  # nothing listens
     kwargs = {"installation_id": 1, "owner": "octo-org", "repo": "widgets", "number": pull.number,
               "merge_commit_sha": pull.head_sha, "merged_at": "2026-12-01T10:00:00Z",
               "delivery_id": "d-1"}  # fmt: skip
     outcome = merge_record.apply(kwargs=kwargs).get()
     assert outcome == {"status": "done", "functions": 1, "ledger_rows": 1, "event": "failed"}
     with OtlpReceiver() as receiver:
-        monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.url)
+        monkeypatch.setenv("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", receiver.url + "/v1/logs")
         again = merge_record.apply(kwargs=kwargs).get()
-    assert again == {
-        "status": "done",
-        "functions": 1,
-        "ledger_rows": 0,
-        "event": "sent",
-    }  # one record per merge
+        third = merge_record.apply(kwargs=kwargs).get()  # redelivered after the event went out
+    assert again == {"status": "done", "functions": 1, "ledger_rows": 0, "event": "sent"}  # one ledger record
+    assert third == {"status": "done", "functions": 1, "ledger_rows": 0, "event": "duplicate"}  # one event
     [(_, _, _, record)] = _records(receiver)
     merged = datetime.datetime(2026, 12, 1, 10, tzinfo=datetime.UTC)
     assert record.time_unix_nano == int(merged.timestamp()) * 10**9  # the merge time

@@ -17,6 +17,18 @@ from prguard.queue.celery_app import MAX_RETRY_COUNTDOWN, MERGE_TASK, celery_app
 log = logging.getLogger("prguard.merge")
 
 MERGE_MAX_RETRIES = 4
+SENT_TTL_SECONDS = 7 * 24 * 3600  # a redelivered merge (task retry, worker restart) sends no second event
+
+
+def _was_sent(redis: Any, key: str) -> bool:
+    try:
+        return bool(redis.exists(key))
+    except Exception:  # Redis trouble: better a duplicate event than none
+        return False
+
+
+def _already_sent(_event: Any) -> str:
+    return "duplicate"
 
 
 @celery_app.task(bind=True, name=MERGE_TASK, acks_late=True, max_retries=MERGE_MAX_RETRIES)
@@ -69,6 +81,14 @@ def merge_record(
     except Exception as exc:  # the ledger is optional for the change event
         log.warning("ledger not available for the merge record: %s", type(exc).__name__, extra=context)
         engine = None
-    outcome = record_and_announce(facts, ledger_engine=engine)
+    sent_key = f"{rt.keys.prefix}merge-event:{owner}/{repo}:{facts.event.merge_commit_sha}".lower()
+    outcome = record_and_announce(
+        facts, ledger_engine=engine, send=_already_sent if _was_sent(rt.redis, sent_key) else None
+    )
+    if outcome["event"] == "sent":
+        try:
+            rt.redis.set(sent_key, 1, ex=SENT_TTL_SECONDS)
+        except Exception as exc:  # Redis trouble: a redelivery may send the event twice, nothing worse
+            log.info("could not remember the sent change event: %s", type(exc).__name__, extra=context)
     log.info("merge recorded: %s", outcome, extra=context)
     return {"status": "done", **outcome}
