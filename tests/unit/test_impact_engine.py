@@ -185,3 +185,27 @@ def test_json_impact_shape(edits):
         "duration_ms",
     }
     assert data["impact"]["files_indexed"] == len(head_of(edits))
+
+
+def test_prepared_assessment_is_used_and_the_index_released():
+    from prguard.index.impact import prepare
+
+    snapshot = snapshot_of(head_of(BREAKING))
+    files = change_of(BREAKING)
+    prepare(snapshot, files)
+    assert snapshot._facts == {} and snapshot.read(["billing/pricing.py"]) == {}
+    result = review(files, make_policy(), repository=snapshot)
+    assert [f.rule_id for f in result.findings if f.rule_id.startswith("PG-IMPACT")] == ["PG-IMPACT001"]
+    assert result.to_dict()["impact"]["symbols"][0]["name"] == "billing.pricing.charge"
+
+
+def test_changed_files_scope_reports_stale_sites_anywhere_in_a_changed_file():
+    edits = dict(BREAKING)
+    edits["shop/refunds.py"] = BASE["shop/refunds.py"] + "\n\ndef audit():\n    return 1\n"
+    files = change_of(edits)
+    narrow = review(files, make_policy(), repository=snapshot_of(head_of(edits)))
+    wide = review(files, make_policy({"scope": "changed_files"}), repository=snapshot_of(head_of(edits)))
+    assert ("shop/refunds.py", 5) not in {(f.path, f.start_line) for f in narrow.findings}
+    assert ("shop/refunds.py", 5) in {
+        (f.path, f.start_line) for f in wide.findings if f.rule_id == "PG-IMPACT001"
+    }
