@@ -34,8 +34,16 @@ _NO_BACKTRACK = tuple(
 )
 
 
+class Negated(frozenset):
+    """Every character except these (a negated class `[^...]`)."""
+
+
 def _class_chars(items) -> Chars:
     chars: set[str] = set()
+    items = list(items)
+    if items and items[0][0] == C.NEGATE:
+        inner = _class_chars(items[1:])
+        return Negated(inner) if inner is not None and not isinstance(inner, Negated) else None
     for op, av in items:
         if op == C.NEGATE:
             return None
@@ -58,8 +66,8 @@ def _first_chars(items) -> Chars:
     out: set[str] = set()
     for op, av in items:
         chars, optional = _element_first(op, av)
-        if chars is None:
-            return None
+        if chars is None or isinstance(chars, Negated):
+            return chars if not out and not optional else None
         out.update(chars)
         if not optional:
             return frozenset(out)
@@ -72,7 +80,9 @@ def _element_first(op, av) -> tuple[Chars, bool]:
         return frozenset({chr(av)}), False
     if op == C.IN:
         return _class_chars(av), False
-    if op in (C.ANY, C.NOT_LITERAL):
+    if op == C.NOT_LITERAL:
+        return Negated({chr(av)}), False
+    if op == C.ANY:
         return None, False
     if op in _REPEATS or op in _NO_BACKTRACK[:1]:
         low, _high, body = av
@@ -80,13 +90,8 @@ def _element_first(op, av) -> tuple[Chars, bool]:
     if op == C.SUBPATTERN:
         return _first_chars(av[-1]), False
     if op == C.BRANCH:
-        out: set[str] = set()
-        for branch in av[1]:
-            chars = _first_chars(branch)
-            if chars is None:
-                return None, False
-            out.update(chars)
-        return frozenset(out), False
+        firsts = [_first_chars(branch) for branch in av[1]]
+        return _union(firsts), False
     if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
         return frozenset(), True
     return None, False
@@ -103,18 +108,31 @@ def _chars(items) -> Chars:
         elif op == C.SUBPATTERN:
             inner = _chars(av[-1])
         elif op == C.BRANCH:
-            parts = [_chars(b) for b in av[1]]
-            inner = None if any(p is None for p in parts) else frozenset().union(*parts)
+            inner = _union([_chars(b) for b in av[1]])
         else:
             inner, _ = _element_first(op, av)
-        if inner is None:
-            return None
+        if inner is None or isinstance(inner, Negated):
+            return inner if not out else None
         out.update(inner)
     return frozenset(out)
 
 
 def _overlap(a: Chars, b: Chars) -> bool:
-    return a is None or b is None or bool(a & b)
+    if a is None or b is None:
+        return True
+    if isinstance(a, Negated) and isinstance(b, Negated):
+        return True
+    if isinstance(a, Negated):
+        return bool(b - a)
+    if isinstance(b, Negated):
+        return bool(a - b)
+    return bool(a & b)
+
+
+def _union(parts: list[Chars]) -> Chars:
+    if any(p is None or isinstance(p, Negated) for p in parts):
+        return None
+    return frozenset().union(*parts)
 
 
 def _variable_runs(items) -> list[Chars]:
@@ -129,10 +147,13 @@ def _variable_runs(items) -> list[Chars]:
         elif op == C.SUBPATTERN:
             found.extend(_variable_runs(av[-1]))
         elif op == C.BRANCH:
-            widths = {_width(branch) for branch in av[1]}
-            if len(widths) > 1 or any(low != high for low, high in widths):
-                parts = [_chars(b) for b in av[1]]
-                found.append(None if any(p is None for p in parts) else frozenset().union(*parts))
+            # alternatives of different lengths are one more way to split a run only when one of
+            # them can be empty or two can start alike (`a(?:|a)`); `[(<]|&lt;` is unambiguous
+            firsts = [_first_chars(b) for b in av[1]]
+            optional = any(_width(b)[0] == 0 for b in av[1])
+            clash = any(_overlap(a, b) for i, a in enumerate(firsts) for b in firsts[i + 1 :])
+            if optional or clash:
+                found.append(_union([_chars(b) for b in av[1]]))
             for branch in av[1]:
                 found.extend(_variable_runs(branch))
     return found
@@ -196,7 +217,7 @@ def _check(items) -> str | None:
                 runs = _variable_runs(body)
                 separators = _separators(body)
                 for run in runs:
-                    if not any(sep is not None and run is not None and not (sep & run) for sep in separators):
+                    if not any(not _overlap(sep, run) for sep in separators):
                         return (
                             "a quantifier inside a repeated group, with nothing that must separate the runs"
                         )

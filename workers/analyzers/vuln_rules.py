@@ -10,6 +10,7 @@ finding is not repeated (the security analyzer drops it).
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -237,8 +238,12 @@ class VulnChecker:
     def __init__(self, tree: ast.Module, module: str = "", resolver: Resolver | None = None) -> None:
         self.tree = tree
         self.resolver = resolver or Resolver(tree, module)
+        self._constants: dict[str, ast.expr] = {}
 
     def run(self) -> Iterator[VulnHit]:
+        self._constants = _module_constants(self.tree)
+        if self.resolver.imports_package("re"):
+            yield from self._regex_tables()
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Call):
                 yield from self._call(node)
@@ -279,13 +284,36 @@ class VulnChecker:
             if formatted:
                 yield VulnHit(RULES["PG-VULN003"], node, f"{qual.rsplit('.', 1)[-1]}() of {formatted}")
         if qual in _REGEX_CALLS and node.args:
-            pattern = _const_str(node.args[0])
+            pattern = _fold(node.args[0], self._constants)
             if pattern is not None:
                 problem = redos_problem(pattern)
                 if problem:
                     yield VulnHit(RULES["PG-VULN005"], node, problem)
         if method == "set_cookie" and self._is_response(node, names):
             yield from self._cookie(node)
+
+    def _regex_tables(self) -> Iterator[VulnHit]:
+        """Lexer-style tables of `(pattern, action)` tuples at module or class level (Pygments
+        `tokens`, a module's `..._REGEX` list): their first strings are regexes compiled elsewhere."""
+        bodies = [self.tree.body] + [n.body for n in ast.walk(self.tree) if isinstance(n, ast.ClassDef)]
+        for body in bodies:
+            for stmt in body:
+                if not isinstance(stmt, ast.Assign | ast.AnnAssign) or stmt.value is None:
+                    continue
+                rows = [
+                    element
+                    for container in ast.walk(stmt.value)
+                    if isinstance(container, ast.List | ast.Tuple)
+                    for element in container.elts
+                    if isinstance(element, ast.Tuple) and len(element.elts) >= 2
+                ]
+                for row in rows:
+                    pattern = _fold(row.elts[0], self._constants)
+                    if pattern is None:
+                        continue
+                    problem = redos_problem(pattern)
+                    if problem:
+                        yield VulnHit(RULES["PG-VULN005"], row, problem)
 
     def _is_tar(self, node: ast.Call, names: tuple[str, ...]) -> bool:
         if any(n.startswith(f"{t}.") for n in names for t in _TAR_TYPES):
@@ -473,6 +501,74 @@ class VulnChecker:
             if qual in _ESCAPES or qual.rsplit(".", 1)[-1] in ("escape", "quote", "url_for", "format_html"):
                 return True
         return False
+
+
+def _module_constants(tree: ast.Module) -> dict[str, ast.expr]:
+    """Module-level names assigned exactly once: what a pattern built from them is made of."""
+    seen: dict[str, list[ast.expr]] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            seen.setdefault(stmt.targets[0].id, []).append(stmt.value)
+    return {name: values[0] for name, values in seen.items() if len(values) == 1}
+
+
+def _fold(node: ast.expr, names: dict[str, ast.expr], depth: int = 0) -> str | None:
+    """The constant text of a string expression (literals, `+`, `%` with constants, module
+    constants, `re.escape` and `"|".join(...)` of constants), or None. Nothing is run."""
+    if depth > 20:
+        return None
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    if isinstance(node, ast.Name) and node.id in names:
+        return _fold(names[node.id], names, depth + 1)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _fold(node.left, names, depth + 1), _fold(node.right, names, depth + 1)
+        return left + right if left is not None and right is not None else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        left = _fold(node.left, names, depth + 1)
+        parts = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+        values = [_fold(p, names, depth + 1) for p in parts]
+        if left is None or any(v is None for v in values):
+            return None
+        try:
+            return left % tuple(values)
+        except (TypeError, ValueError):
+            return None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if (
+            node.func.attr == "escape"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "re"
+        ):
+            inner = _fold(node.args[0], names, depth + 1) if node.args else None
+            return re.escape(inner) if inner is not None else None
+        if node.func.attr == "join" and node.args:
+            separator = _fold(node.func.value, names, depth + 1)
+            items = _fold_items(node.args[0], names, depth + 1)
+            return separator.join(items) if separator is not None and items is not None else None
+    return None
+
+
+def _fold_items(node: ast.expr, names: dict[str, ast.expr], depth: int) -> list[str] | None:
+    escape = False
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "map"
+        and len(node.args) == 2
+    ):
+        escape = ast.unparse(node.args[0]) == "re.escape"
+        if not escape:
+            return None
+        node = node.args[1]
+    if isinstance(node, ast.Name) and node.id in names:
+        node = names[node.id]
+    if not isinstance(node, ast.Tuple | ast.List):
+        return None
+    values = [_fold(e, names, depth + 1) for e in node.elts]
+    if any(v is None for v in values):
+        return None
+    return [re.escape(v) if escape else v for v in values]  # type: ignore[arg-type]
 
 
 def _formatting(node: ast.expr) -> tuple[str | None, list[ast.expr]]:

@@ -28,6 +28,7 @@ from prguard.analyzers.taint.rules import (
     KINDS,
     NON_PROPAGATING_METHODS,
     NON_TEXT_SOURCES,
+    ONLY_KINDS,
     OPAQUE_RESULTS,
     PATH_OBJECTS,
     PATH_RESOLVERS,
@@ -36,6 +37,7 @@ from prguard.analyzers.taint.rules import (
     SOURCE_KINDS,
     STR_METHODS,
     TERMINATORS,
+    TYPED_SOURCES,
     URL_PARSERS,
     RuleSet,
     Sink,
@@ -64,7 +66,8 @@ _TEXT_KEEPING_CALLS = frozenset({"str", "os.path.join", "urllib.parse.urljoin", 
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft"})
 _FLASK_RETURN = Sink("return", "xss", (0,), 79, 79, "medium")
 _MAX_LOOP_PASSES = 2
-_NOT_CALLER_KINDS = frozenset(KINDS) - CALLER_SINK_KINDS
+_MEMBER_NAME_ATTRS = frozenset(n.rsplit(".", 1)[-1] for n in TYPED_SOURCES if n.split(".")[-2] != "ZipFile")
+_MEMBER_NAME_CALLS = frozenset({"namelist", "getnames"})
 _DOTTED_TERMINATORS = frozenset(t for t in TERMINATORS if "." in t)
 
 
@@ -751,6 +754,10 @@ class Runner:
             source = self._source(qual, node)
             if source is not None:
                 return source
+        if node.attr in _MEMBER_NAME_ATTRS:
+            typed = self._typed_source(node.value, node.attr, node)
+            if typed is not None:
+                return typed
         if self._is_own_attribute(node):
             return self._own_attribute(node)
         base = self.ev(node.value, state)
@@ -760,6 +767,17 @@ class Runner:
         if node.attr in ("name", "stem", "suffix") and "pathobj" in base.tags:
             value = value.sanitize(frozenset({"path"}))
         return self._widen(value, node)
+
+    def _typed_source(self, receiver: ast.expr, member: str, node: ast.AST) -> Value | None:
+        """`zf.namelist()`, `info.filename` on an object of a known archive type: a source."""
+        found = self.mod.receiver_type(receiver)
+        if found is None or self.mod.resolver is None:
+            return None
+        for type_name in self.mod.resolver.supertypes(found):
+            kind = TYPED_SOURCES.get(f"{type_name}.{member}")
+            if kind is not None:
+                return self.source_value(kind, _text(self.mod, node), node.lineno, text=True)
+        return None
 
     def _is_own_attribute(self, node: ast.Attribute) -> bool:
         """`self.x` read in a method before this run assigned it."""
@@ -785,7 +803,7 @@ class Runner:
             where = f"`{self.class_name}()`" if method == "__init__" else f"`{self.class_name}.{method}()`"
             description = f"self.{node.attr} (parameter `{param}` of {where})"
             first = Step(self.mod.path, node.lineno, f"`{description}` (the caller's argument)")
-            trace = Trace("caller", description, (first,), sanitized=_NOT_CALLER_KINDS)
+            trace = Trace("caller", description, (first,))
             return Value(frozenset({trace}))
         return Value(frozenset({Trace(OPAQUE, f"self.{node.attr}", (step,))}))
 
@@ -1053,6 +1071,10 @@ class Runner:
         receiver: Value | None = None
         method = func.attr if isinstance(func, ast.Attribute) else None
         source = self._source(qual, func) if qual else None
+        if source is None and isinstance(func, ast.Attribute) and func.attr in _MEMBER_NAME_CALLS:
+            typed = self._typed_source(func.value, func.attr, node)
+            if typed is not None:
+                return typed
         if isinstance(func, ast.Attribute):
             receiver = source if source is not None else self.ev(func.value, state)
             callee = receiver
@@ -1252,7 +1274,9 @@ class Runner:
                 continue
             for outer in argument.all_traces():
                 composed = _compose(outer, into, hit.trace)
-                if composed.reaches(hit.sink.kind):
+                if composed.reaches(hit.sink.kind) and (
+                    composed.kind == PARAM or _reportable(composed, hit.sink.kind)
+                ):
                     self._record(replace(hit, trace=composed))
         return result
 
@@ -1301,8 +1325,8 @@ class Runner:
                 if not trace.reaches(sink.kind):
                     continue
                 reached = True
-                if trace.kind == OPAQUE:
-                    continue
+                if not _reportable(trace, sink.kind):
+                    continue  # unknown data: no finding, but no proof either
                 self._record(self._hit(sink, node, text, trace, program_only))
         if not reached:
             for cwe in {sink.report_cwe, sink.cwe} | RELATED_CWES.get(sink.kind, frozenset()):
@@ -1390,7 +1414,7 @@ class Runner:
         for trace in value.all_traces():
             if trace.reaches(kind):
                 reached = True
-                if trace.kind != OPAQUE:
+                if _reportable(trace, kind):
                     self._record(
                         self._hit(sink, target, _text(self.mod, self._stmt_value(target)), trace, False)
                     )
@@ -1412,7 +1436,7 @@ class Runner:
         if "text" not in body.tags:
             return
         for trace in body.all_traces():
-            if trace.reaches("xss") and trace.kind != OPAQUE:
+            if trace.reaches("xss") and _reportable(trace, "xss"):
                 self._record(self._hit(_FLASK_RETURN, node, _text(self.mod, body_node), trace, False))
 
     def _hit(self, sink: Sink, node: ast.AST, arg_text: str, trace: Trace, program_only: bool) -> SinkHit:
@@ -1447,6 +1471,17 @@ class Runner:
             self.summary.param_hits.append(hit)
         elif hit.trace.is_source:
             self.summary.hits.append(hit)
+
+
+def _reportable(trace: Trace, kind: str) -> bool:
+    """Whether a trace reaching a sink of `kind` is a finding: opaque data never is, and a
+    caller's argument only for code, deserialisation and shell sinks (elsewhere it is
+    unknown data: no finding, and no proof of safety)."""
+    if trace.kind == OPAQUE:
+        return False
+    if trace.kind in ONLY_KINDS:
+        return kind in ONLY_KINDS[trace.kind]
+    return trace.kind != "caller" or kind in CALLER_SINK_KINDS
 
 
 def _is_test(path: str) -> bool:
@@ -1553,12 +1588,8 @@ def _compare(op: ast.cmpop, left: Any, right: Any) -> Any:
 
 
 def _cwe(kind: str) -> int:
-    from prguard.analyzers.taint.rules import KINDS
-
     return KINDS[kind].cwe
 
 
 def _severity(kind: str) -> str:
-    from prguard.analyzers.taint.rules import KINDS
-
     return KINDS[kind].severity

@@ -114,7 +114,24 @@ SOURCE_KINDS: dict[str, dict[str, Any]] = {
     "env": {"label": "an environment variable", "severity_drop": 1, "confidence": "low"},
     # a parameter of a public function, method or constructor: the library caller's data
     "caller": {"label": "the caller's argument", "severity_drop": 0, "confidence": "medium"},
+    # an archive member's own name: chosen by whoever made the archive (zip-slip, tar-slip)
+    "archive": {"label": "an archive member's name", "severity_drop": 0, "confidence": "medium"},
 }
+
+#: Typed sources (`Type.method` results and `Type.attribute` reads) and their kind: archive
+#: member names are only dangerous as paths (see `ONLY_KINDS`).
+TYPED_SOURCES: dict[str, str] = {
+    "zipfile.ZipFile.namelist": "archive",
+    "tarfile.TarFile.getnames": "archive",
+    "zipfile.ZipInfo.filename": "archive",
+    "zipfile.ZipInfo.orig_filename": "archive",
+    "tarfile.TarInfo.name": "archive",
+    "tarfile.TarInfo.path": "archive",
+    "tarfile.TarInfo.linkname": "archive",
+}
+
+#: Source kinds that are findings only at some sink families (elsewhere: unknown data).
+ONLY_KINDS: dict[str, frozenset[str]] = {"archive": frozenset({"path"})}
 
 #: Sink families where a public function's parameters are untrusted (`trust_parameters: false`):
 #: running code, loading objects and shell commands built from whatever a caller passes.
