@@ -684,6 +684,12 @@ POSITIVES: tuple[Case, ...] = (
         ("claude_code",),
     ),
     Case(
+        "warp agent co-author",
+        pr(commit("chore(sync): pre-sync snapshot\n\nCo-Authored-By: Oz <oz-agent@warp.dev>")),
+        True,
+        ("unknown_ai",),
+    ),
+    Case(
         "claude code on behalf of sign-off",
         pr(body="Fixes the dtype of `where`.\n\n[This is Claude Code on behalf of Jane Doe]"),
         True,
