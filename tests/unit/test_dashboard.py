@@ -35,9 +35,10 @@ class Clock:
         return self.now
 
 
-@pytest.fixture
-def engine(tmp_path):
-    engine = sqlite_engine(str(tmp_path / "ledger.sqlite3"))
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    """One seeded ledger per module: the dashboard only reads it."""
+    engine = sqlite_engine(str(tmp_path_factory.mktemp("dashboard") / "ledger.sqlite3"))
     seed_demo(engine)
     yield engine
     engine.dispose()
