@@ -273,3 +273,9 @@ def test_findings_on_ai_lines_say_so_and_scope_lines_limits_the_overrides(repo, 
         ["review", "--repo", str(repo), "--base", "main", "--format", "json", "--policy", str(policy)]
     )
     assert code == 0, capsys.readouterr().out
+
+
+def test_agent_trace_paths_keep_their_leading_dot_directories():
+    record = {**AGENT_TRACE, "files": [{**AGENT_TRACE["files"][0], "path": "./.github/scripts/x.py"}]}
+    (claim,) = parse_agent_trace(record)
+    assert claim.path == ".github/scripts/x.py"

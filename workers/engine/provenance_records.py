@@ -243,7 +243,7 @@ def parse_agent_trace(record: Any, default_commit: str | None = None) -> list[Li
                 claims.append(
                     LineClaim(
                         commit=commit,
-                        path=entry["path"].lstrip("./") if entry["path"].startswith("./") else entry["path"],
+                        path=entry["path"].removeprefix("./"),
                         lines=frozenset(lines),
                         agent=agent_of_tool(tool),
                         tool=tool,
