@@ -137,3 +137,27 @@ CHARGE_NEW = (("amount", P, False), ("currency", P, False), ("idempotency_key", 
 )
 def test_call_shapes_bind_as_python_binds_them(params, call, error):
     assert call_error(params, call) == error
+
+
+def test_a_package_installed_under_another_name_is_followed():
+    """setuptools' package-dir: workers/ installed as `prguard`, app/ as `prguard.app`."""
+    index = index_of(
+        {
+            "workers/__init__.py": "",
+            "workers/engine/__init__.py": "",
+            "workers/engine/review.py": "def review(files):\n    return files\n",
+            "workers/report/__init__.py": "",
+            "workers/report/text.py": "from prguard.engine.review import review\nreview([])\n",
+            "app/__init__.py": "",
+            "app/web.py": (
+                "import prguard.engine.review as r\nfrom prguard.report import text\nr.review([])\n"
+            ),
+            "tests/test_app.py": (
+                "from prguard.app import web\nfrom prguard.engine.review import review\nreview(1)\n"
+            ),
+        }
+    )
+    assert sites(index, "workers.engine.review.review", calls_only=True) == {
+        ("workers/report/text.py", 2), ("app/web.py", 3), ("tests/test_app.py", 3),
+    }  # fmt: skip
+    assert index.path_of["prguard.app.web"] == "app/web.py"

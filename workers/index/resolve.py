@@ -122,6 +122,7 @@ class RepositoryIndex:
                 if rank < len(candidates) and candidates[rank] not in self.path_of:
                     self.path_of[candidates[rank]] = path
                     self.module_of.setdefault(path, candidates[rank])
+        self._alias_mapped_packages()
         for name in self.path_of:
             parts = name.split(".")
             for i in range(1, len(parts)):
@@ -132,6 +133,48 @@ class RepositoryIndex:
         for path in self.module_of:
             self._add_symbols(path)
         self._reset_memos()
+
+    def _alias_mapped_packages(self) -> None:
+        """A package installed under another name than its folder (setuptools' `package-dir`:
+        `workers/` installed as `prguard`): an imported top-level name the repository has no
+        folder for, whose imported submodules (two or more, and most of them) exist under one of
+        its top-level packages more than under any other, is taken to be that package; its
+        other submodules that are top-level folders of the repository are taken to be those."""
+        children: dict[str, set[str]] = {}
+        for name in self.path_of:
+            top, _, rest = name.partition(".")
+            if rest:
+                children.setdefault(top, set()).add(rest.partition(".")[0])
+        wanted: dict[str, set[str]] = {}
+        for facts in self.facts.values():
+            for bindings in facts.scopes[0].bindings.values():
+                for binding in bindings:
+                    if binding[0] == "import":
+                        name = binding[1]
+                    elif binding[0] == "from" and binding[1] == 0:
+                        name = binding[2]
+                    else:
+                        continue
+                    root, _, rest = name.partition(".")
+                    if rest and root not in children and root not in self.path_of:
+                        wanted.setdefault(root, set()).add(rest.partition(".")[0])
+        tops = {name.partition(".")[0] for name in self.path_of}
+        for root, submodules in wanted.items():
+            if len(submodules) < 2:
+                continue
+            coverage = sorted(((len(submodules & subs), top) for top, subs in children.items()), reverse=True)
+            best, top = coverage[0] if coverage else (0, "")
+            if best < 2 or best < 0.6 * len(submodules) or (len(coverage) > 1 and coverage[1][0] == best):
+                continue
+            for name, path in list(self.path_of.items()):
+                if name == top or name.startswith(top + "."):
+                    self.path_of.setdefault(root + name[len(top) :], path)
+            # the same distribution's other folders (`app/` installed as `prguard.app`)
+            for submodule in submodules - children[top]:
+                if submodule in tops:
+                    for name, path in list(self.path_of.items()):
+                        if name == submodule or name.startswith(submodule + "."):
+                            self.path_of.setdefault(f"{root}.{name}", path)
 
     def _add_symbols(self, path: str) -> None:
         module = self.module_of[path]
