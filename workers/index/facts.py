@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-FACTS_VERSION = 8
+FACTS_VERSION = 9
 
 # parameter kinds in a signature tuple (name, kind, has_default)
 POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, VAR_POSITIONAL, KEYWORD_ONLY, VAR_KEYWORD = range(5)
@@ -211,6 +211,32 @@ def _dotted(node: ast.expr) -> str:
     return ".".join(chain) if chain and CALL not in chain else ""
 
 
+_CONTAINERS = frozenset(
+    {"list", "List", "Sequence", "MutableSequence", "Iterable", "Iterator", "Collection", "set", "Set",
+     "frozenset", "FrozenSet", "AbstractSet", "MutableSet", "tuple", "Tuple", "deque", "Deque"}
+)  # fmt: skip
+
+
+def _annotation_binding(node: ast.expr | None) -> tuple[Any, ...] | None:
+    """What an annotation binds a name to: ("inst", A) for `A`, ("items", A) for a container of
+    A (`list[A]`, `Iterable[A]`, `tuple[A, ...]`), None when it names no one class."""
+    if isinstance(node, ast.Subscript):
+        generic = _chain_of(node.value)
+        if generic and CALL not in generic and generic[-1] in _CONTAINERS:
+            inner = node.slice
+            if isinstance(inner, ast.Tuple):
+                elements = inner.elts
+                if not (
+                    len(elements) == 2 and isinstance(elements[1], ast.Constant) and elements[1].value is ...
+                ):
+                    return None
+                inner = elements[0]
+            item = _annotation_chain(inner)
+            return ("items", item) if item else None
+    chain = _annotation_chain(node)
+    return ("inst", chain) if chain else None
+
+
 def _annotation_chain(node: ast.expr | None) -> Chain | None:
     """The class an annotation names (`A`, `m.A`, `"A"`, `A | None`, `Optional[A]`); None for
     anything richer (a union of two classes could be either)."""
@@ -327,6 +353,21 @@ class _Collector:
                 self.references.append(
                     (scope, (IMPORT, alias.asname or alias.name), alias.lineno, alias.col_offset, None)
                 )
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            self.expr(node.iter, scope)
+            self.element(node.target, node.iter, scope)
+            self.block(node.body, scope, prefix)
+            self.block(node.orelse, scope, prefix)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                self.expr(item.context_expr, scope)
+                target, context = item.optional_vars, item.context_expr
+                chain = _chain_of(context.func) if isinstance(context, ast.Call) else None
+                if isinstance(target, ast.Name) and chain and chain[-1] != CALL:
+                    self.bind(scope, target.id, ("with", chain))  # what its __enter__ gives
+                elif target is not None:
+                    self.targets(target, scope)
+            self.block(node.body, scope, prefix)
         elif isinstance(node, ast.Global):
             self.globals_in.setdefault(scope, set()).update(node.names)
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
@@ -392,8 +433,8 @@ class _Collector:
         binding: tuple[Any, ...] = ("local",)
         if isinstance(node, ast.AugAssign):
             binding = ("local",)
-        elif isinstance(node, ast.AnnAssign) and (annotated := _annotation_chain(node.annotation)):
-            binding = ("inst", annotated)  # what the annotation says the value is
+        elif isinstance(node, ast.AnnAssign) and (annotated := _annotation_binding(node.annotation)):
+            binding = annotated  # what the annotation says the value is
         elif value is not None:
             binding = self.value_binding(value)
         for target in targets:
@@ -435,7 +476,20 @@ class _Collector:
             chain = _chain_of(value.func)
             if chain and chain[-1] != CALL:
                 return ("inst", chain)
+        elif isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or):
+            for operand in value.values:  # `console or Console()`: what the first followable one is
+                binding = _Collector.value_binding(operand)
+                if binding[0] != "local":
+                    return binding
         return ("local",)
+
+    def element(self, target: ast.expr, iterable: ast.expr, scope: int) -> None:
+        """`for x in xs`: x is an item of what xs holds (when xs is a name or attribute)."""
+        chain = _chain_of(iterable) if isinstance(iterable, (ast.Name, ast.Attribute)) else None
+        if isinstance(target, ast.Name) and chain and CALL not in chain:
+            self.bind(scope, target.id, ("element", chain))
+        else:
+            self.targets(target, scope)
 
     def targets(self, target: ast.expr, scope: int) -> None:
         """Names a store binds (`for a, b in`, `with x as y`); subscripts and attributes are reads."""
@@ -503,8 +557,7 @@ class _Collector:
                 kind = "cls" if "classmethod" in decorators or node.name == "__new__" else "self"
                 self.bind(inner, arg.arg, (kind, method_of))
                 continue
-            annotated = _annotation_chain(arg.annotation)
-            self.bind(inner, arg.arg, ("inst", annotated) if annotated else ("local",))
+            self.bind(inner, arg.arg, _annotation_binding(arg.annotation) or ("local",))
         self.block(node.body, inner, None)
 
     def klass(self, node: ast.ClassDef, scope: int, prefix: str | None) -> None:
@@ -624,7 +677,7 @@ class _Collector:
         for i, generator in enumerate(generators):
             # the first iterable is evaluated in the enclosing scope
             self.expr(generator.iter, scope if i == 0 else inner)
-            self.targets(generator.target, inner)
+            self.element(generator.target, generator.iter, inner)
             for condition in generator.ifs:
                 self.expr(condition, inner)
         for part in ("elt", "key", "value"):

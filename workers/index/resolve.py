@@ -229,6 +229,12 @@ class RepositoryIndex:
         (`billing/pricing.py:charge`), or a short or qualified name (`charge`, `Cart.total`)."""
         if query in self.symbols:
             return [self.symbols[query]]
+        parts = query.split(".")
+        for cut in range(len(parts) - 1, 0, -1):  # a module's other name (`prguard.x` for `workers.x`)
+            path = self.path_of.get(".".join(parts[:cut]))
+            key = f"{self.module_of.get(path or '', '')}.{'.'.join(parts[cut:])}"
+            if path is not None and key in self.symbols:
+                return [self.symbols[key]]
         if ":" in query:
             path, _, qualname = query.partition(":")
             module = self.module_of.get(path)
@@ -470,6 +476,17 @@ class RepositoryIndex:
             return ("inst", self._key(path, binding[1]))
         if kind == "cls":
             return ("def", self._key(path, binding[1]), False)
+        if kind == "items":  # a container of instances (`list[A]`)
+            target = self._chain(path, scope, binding[1], depth + 1)
+            return (
+                ("items", target[1]) if target and target[0] == "def" and self._is_class(target[1]) else None
+            )
+        if kind == "element":  # an item of a container
+            target = self._chain(path, scope, binding[1], depth + 1)
+            return ("inst", target[1]) if target and target[0] == "items" else None
+        if kind == "with":  # `with A(...) as a`: what A's __enter__ returns
+            target = self._chain(path, scope, binding[1], depth + 1)
+            return self._entered(target, depth) if target else None
         if kind == "in":  # an instance attribute: its value as the method that assigned it sees it
             return self._binding(path, binding[1], binding[2], depth + 1)
         return None
@@ -572,6 +589,18 @@ class RepositoryIndex:
     def _unless_property(self, target: Target) -> Target | None:
         symbol = self.symbols.get(target[1])
         return None if symbol is not None and _is_property(symbol.definition) else target
+
+    def _entered(self, target: Target, depth: int) -> Target | None:
+        """The value `with target(...) as x` binds: `__enter__`'s annotated return, else the
+        instance itself (what `__enter__` returns in by far most classes that define one)."""
+        if target[0] != "def" or not self._is_class(target[1]):
+            return None
+        enter = self._class_member(target[1], "__enter__", depth + 1, set()) or self._class_member(
+            target[1], "__aenter__", depth + 1, set()
+        )
+        if enter is None or enter[0] != "def":
+            return None
+        return self.returned(enter[1], depth) or ("inst", target[1])
 
     def _property_value(self, key: str, depth: int) -> Target | None:
         symbol = self.symbols.get(key)
