@@ -153,3 +153,22 @@ def test_overview_pages_and_repository_page(store):
         listed = queries.patterns(session, "acme")
         assert listed.total == 1
         assert overview.to_dict()["authorship"]["ai_findings"] == 1
+
+
+def test_a_pattern_in_many_pull_requests_reads_only_its_newest_occurrences(store, monkeypatch):
+    from prguard.ledger.history import SeenBefore
+    from prguard.report.markdown import render_summary
+
+    monkeypatch.setattr(queries, "SCAN_CAP", 2)
+    for number in range(1, 5):
+        _write(store, _record(number=number, head=f"{number}" * 40, at=NOW - dt.timedelta(days=number)))
+    current = _record(number=10, head="0" * 40, at=NOW)
+    with session_scope(store) as session:
+        (pattern,) = queries.seen_before(
+            session, "acme", current.pattern_keys(), full_name="acme/api", number=10, now=NOW
+        )
+    assert pattern.capped and pattern.pulls == 2
+    assert [p.number for p in pattern.earlier] == [1, 2]  # the newest
+    result = review_result([timeout_finding()])
+    result.seen_before = SeenBefore(window_days=30, patterns=[pattern])
+    assert "in at least **2** other pull requests" in render_summary(result)

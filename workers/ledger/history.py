@@ -57,6 +57,7 @@ class PatternHistory:
     first_seen: dt.datetime
     earlier: list[EarlierPull] = field(default_factory=list)  # newest first, at most EARLIER_SHOWN
     other_repository: bool = False  # seen in a repository other than this review's
+    capped: bool = False  # only the newest occurrences were read: the counts are "at least"
 
     def to_dict(self, web_url: str = DEFAULT_WEB_URL) -> dict[str, Any]:
         return {
@@ -68,6 +69,7 @@ class PatternHistory:
             "agents": dict(self.agents),
             "first_seen": self.first_seen.isoformat(),
             "other_repository": self.other_repository,
+            "capped": self.capped,
             "earlier": [pull.to_dict(web_url) for pull in self.earlier],
         }
 

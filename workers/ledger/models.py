@@ -189,6 +189,17 @@ class Finding(Base):
             postgresql_where=text(COUNTED_FINDINGS),
             sqlite_where=text(COUNTED_FINDINGS),
         ),
+        # the per-review "seen before" look-up, newest first within the window, from the index alone
+        # (migration 0004_seen_before_index)
+        Index(
+            "ix_ledger_findings_seen_before",
+            "org",
+            "pattern_key",
+            "reviewed_at",
+            postgresql_include=["pull_request_id", "repository_id", "ai_authored", "agent", "rule_id"],
+            postgresql_where=text(COUNTED_FINDINGS),
+            sqlite_where=text(COUNTED_FINDINGS),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -10,6 +10,7 @@ Results are plain dataclasses with `to_dict()` (the JSON API's shapes).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -26,8 +27,14 @@ MAX_PER_PAGE = 100
 
 
 def _counted(org: str) -> list[Any]:
-    """The filter every count uses: this org, newest review of each PR, not suppressed in code."""
-    return [Finding.org == org_key(org), Finding.superseded.is_(False), Finding.suppressed_kind.is_(None)]
+    """The filter every count uses: this org, newest review of each PR, introduced by the PR (new), not
+    suppressed in code. The same predicate as the partial indexes (models.COUNTED_FINDINGS)."""
+    return [
+        Finding.org == org_key(org),
+        Finding.superseded.is_(False),
+        Finding.is_new.is_(True),
+        Finding.suppressed_kind.is_(None),
+    ]
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -54,6 +61,9 @@ def current_pull_id(session: Session, org: str, full_name: str, number: int) -> 
     ).first()
 
 
+SCAN_CAP = 500  # newest occurrences per pattern the look-up reads; beyond, counts are "at least"
+
+
 def seen_before(
     session: Session,
     org: str,
@@ -67,66 +77,116 @@ def seen_before(
     """The patterns among `pattern_keys` that other pull requests of the org had within the window.
 
     `full_name`/`number` is the pull request under review: it is not counted in its own history.
-    Ordered: most pull requests first.
+    Ordered: most pull requests first. Each pattern reads at most its SCAN_CAP newest occurrences
+    (an index-only range scan of `ix_ledger_findings_seen_before`), so a pattern in thousands of pull
+    requests costs a review no more than a rare one; its counts are then marked `capped`. Four
+    round trips whatever the number of patterns: the review's own ids, the occurrences grouped per
+    pull request, when each pattern was first seen, and the earlier pull requests' facts.
     """
     keys = sorted(set(pattern_keys))
     if not keys:
         return []
     since = _now(now) - dt.timedelta(days=window_days)
-    this_pull = current_pull_id(session, org, full_name, number)
-    this_repository = full_name.lower()
-    conditions = [*_counted(org), Finding.pattern_key.in_(keys), Finding.reviewed_at >= since]
-    if this_pull is not None:
-        conditions.append(Finding.pull_request_id != this_pull)
-    rows = session.execute(
-        select(
-            Finding.pattern_key,
-            Finding.pull_request_id,
-            func.min(Finding.rule_id),
-            func.max(Finding.reviewed_at),
-            func.min(Finding.reviewed_at),
+    ids = session.execute(
+        select(Repository.id, PullRequest.id)
+        .outerjoin(
+            PullRequest, and_(PullRequest.repository_id == Repository.id, PullRequest.number == number)
         )
-        .where(*conditions)
-        .group_by(Finding.pattern_key, Finding.pull_request_id)
-    ).all()
-    if not rows:
+        .where(Repository.org == org_key(org), Repository.full_name_key == full_name.lower())
+    ).first()
+    this_repository, this_pull = (ids[0], ids[1]) if ids else (None, None)
+    params: dict[str, Any] = {"org": org_key(org), "since": since, "pull": this_pull or -1, "cap": SCAN_CAP}
+    params.update({f"k{index}": key for index, key in enumerate(keys)})
+    per_pull = session.execute(_occurrences_sql(len(keys)), params).all()
+    if not per_pull:
         return []
-    by_pattern: dict[str, list[tuple[int, str, dt.datetime, dt.datetime]]] = defaultdict(list)
-    for key, pull_id, rule_id, last, first in rows:
-        by_pattern[key].append((pull_id, rule_id, aware(last), aware(first)))
-    pulls = _pull_facts(session, org, {pull_id for pull_id, *_ in (r[1:] for r in rows)})
+    grouped: dict[str, list[Any]] = defaultdict(list)
+    for row in per_pull:
+        grouped[row.key].append(row)
     first_seen = dict(
-        session.execute(
-            select(Finding.pattern_key, func.min(Finding.reviewed_at))
-            .where(*_counted(org), Finding.pattern_key.in_(list(by_pattern)))
-            .group_by(Finding.pattern_key)
-        ).all()
-    )
+        session.execute(_first_seen_sql(len(grouped)), {
+            "org": org_key(org), **{f"k{index}": key for index, key in enumerate(grouped)}
+        }).all()
+    )  # fmt: skip
+    newest = {
+        key: sorted(rows, key=lambda r: (r.last, r.pull), reverse=True)[:EARLIER_SHOWN]
+        for key, rows in grouped.items()
+    }
+    facts = _pull_facts(session, org, {row.pull for rows in newest.values() for row in rows})
     histories = []
-    for key, occurrences in by_pattern.items():
-        facts = [(pulls[pull_id], last) for pull_id, _, last, _ in occurrences if pull_id in pulls]
-        if not facts:
-            continue
+    for key, rows in grouped.items():
         agents: dict[str, int] = defaultdict(int)
-        for fact, _ in facts:
-            if fact.ai_authored and fact.agent:
-                agents[fact.agent] += 1
-        newest_first = sorted(facts, key=lambda item: item[1], reverse=True)
+        for row in rows:
+            if row.ai and row.agent:
+                agents[row.agent] += 1
         histories.append(
             PatternHistory(
                 pattern_key=key,
-                rule_id=occurrences[0][1],
-                pulls=len(facts),
-                repositories=len({fact.full_name.lower() for fact, _ in facts}),
-                ai_pulls=sum(1 for fact, _ in facts if fact.ai_authored),
+                rule_id=min(row.rule for row in rows),
+                pulls=len(rows),
+                repositories=len({row.repo for row in rows}),
+                ai_pulls=sum(1 for row in rows if row.ai),
                 agents=dict(sorted(agents.items(), key=lambda item: (-item[1], item[0]))),
-                first_seen=aware(first_seen.get(key)) or min(first for *_, first in occurrences),
-                earlier=[fact for fact, _ in newest_first[:EARLIER_SHOWN]],
-                other_repository=any(fact.full_name.lower() != this_repository for fact, _ in facts),
+                first_seen=aware(_as_datetime(first_seen.get(key))) or since,
+                earlier=[facts[row.pull] for row in newest[key] if row.pull in facts],
+                other_repository=any(row.repo != this_repository for row in rows),
+                capped=sum(row.read for row in rows) >= SCAN_CAP,
             )
         )
     histories.sort(key=lambda h: (-h.pulls, -h.repositories, h.rule_id, h.pattern_key))
     return histories
+
+
+# Plain SQL that SQLite and PostgreSQL both run. Only these constants and integer indexes go into the
+# text (`__I__` becomes the pattern's index); every value is a bind parameter.
+_COUNTED_SQL = "org = :org AND superseded IS false AND is_new IS true AND suppressed_kind IS NULL"
+_RECENT_MEMBER = (
+    "SELECT * FROM (SELECT pattern_key AS key, pull_request_id AS pull, repository_id AS repo, "
+    "ai_authored AS ai, agent, rule_id AS rule, reviewed_at AS at FROM ledger_findings WHERE __COUNTED__ "
+    "AND pattern_key = :k__I__ AND reviewed_at >= :since AND pull_request_id != :pull "
+    "ORDER BY reviewed_at DESC LIMIT :cap) AS r__I__"
+)
+_OCCURRENCES_OUTER = (
+    "SELECT key, pull, MAX(repo) AS repo, MAX(CASE WHEN ai THEN 1 ELSE 0 END) AS ai, MAX(agent) AS agent, "
+    "MIN(rule) AS rule, MAX(at) AS last, COUNT(*) AS read FROM (__MEMBERS__) AS recent GROUP BY key, pull"
+)
+_FIRST_MEMBER = (
+    "SELECT * FROM (SELECT pattern_key AS key, reviewed_at AS at FROM ledger_findings WHERE __COUNTED__ "
+    "AND pattern_key = :k__I__ ORDER BY reviewed_at ASC LIMIT 1) AS f__I__"
+)
+
+
+def _members(template: str, count: int) -> str:
+    template = template.replace("__COUNTED__", _COUNTED_SQL)
+    return " UNION ALL ".join(template.replace("__I__", str(index)) for index in range(count))
+
+
+@functools.lru_cache(maxsize=64)
+def _occurrences_sql(count: int) -> Any:
+    """Per pattern (:k0 ... :kN), its newest SCAN_CAP occurrences in the window outside this pull request,
+    grouped per pull request (cached per number of patterns)."""
+    from sqlalchemy import Boolean, DateTime, Integer, String, bindparam, text
+
+    sql = _OCCURRENCES_OUTER.replace("__MEMBERS__", _members(_RECENT_MEMBER, count))
+    since = bindparam("since", type_=DateTime(timezone=True))  # stored the way the ORM stores it
+    return text(sql).bindparams(since).columns(
+        key=String(), pull=Integer(), repo=Integer(), ai=Boolean(), agent=String(), rule=String(),
+        last=DateTime(timezone=True), read=Integer(),
+    )  # fmt: skip
+
+
+@functools.lru_cache(maxsize=64)
+def _first_seen_sql(count: int) -> Any:
+    """When the org first had each pattern (as long as the ledger remembers): the index's first entry."""
+    from sqlalchemy import DateTime, String, text
+
+    return text(_members(_FIRST_MEMBER, count)).columns(key=String(), at=DateTime(timezone=True))
+
+
+def _as_datetime(value: Any) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
 
 
 def _pull_facts(session: Session, org: str, pull_ids: set[int]) -> dict[int, EarlierPull]:

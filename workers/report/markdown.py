@@ -142,9 +142,10 @@ def _seen_before(result: ReviewResult) -> str:
         repos = "repository" if pattern.repositories == 1 else "repositories"
         pulls = "pull request" if pattern.pulls == 1 else "pull requests"
         located = f" at {at}" if at else ""
+        least = "at least " if getattr(pattern, "capped", False) else ""  # only the newest were read
         text = (
-            f"- {_code(pattern.rule_id)} {_text(title)}{located}: in **{pattern.pulls}** other {pulls} "
-            f"in **{pattern.repositories}** {repos}"
+            f"- {_code(pattern.rule_id)} {_text(title)}{located}: in {least}**{pattern.pulls}** other "
+            f"{pulls} in **{pattern.repositories}** {repos}"
         )
         if pattern.ai_pulls:
             agents = ", ".join(f"{_text(name)}: {count}" for name, count in pattern.agents.items())
