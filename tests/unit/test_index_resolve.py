@@ -161,3 +161,28 @@ def test_a_package_installed_under_another_name_is_followed():
         ("workers/report/text.py", 2), ("app/web.py", 3), ("tests/test_app.py", 3),
     }  # fmt: skip
     assert index.path_of["prguard.app.web"] == "app/web.py"
+
+
+def test_items_of_annotated_containers_with_targets_and_or_defaults():
+    index = index_of(
+        {
+            **LIBRARY,
+            "shop/session.py": (
+                "from shop.models import Cart\n\n\n"
+                "class Session:\n"
+                "    def __enter__(self):\n        return self\n\n"
+                "    def __exit__(self, *exc):\n        return False\n\n"
+                "    def carts(self) -> list:\n        return []\n"
+            ),
+            "use.py": (
+                "from shop.models import Cart\nfrom shop.session import Session\n\n\n"
+                "def f(carts: list[Cart], pair: tuple[Cart, ...], default: Cart | None = None):\n"
+                "    for cart in carts:\n        cart.count()\n"
+                "    [c.count() for c in pair]\n"
+                "    with Session() as session:\n        session.carts()\n"
+                "    chosen = default or Cart([])\n    chosen.count()\n"
+            ),
+        }
+    )
+    assert {("use.py", 7), ("use.py", 8), ("use.py", 12)} <= sites(index, "shop.models.Cart.count")
+    assert ("use.py", 10) in sites(index, "shop.session.Session.carts", calls_only=True)

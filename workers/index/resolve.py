@@ -466,9 +466,11 @@ class RepositoryIndex:
             if target is None:
                 return None
             if kind == "alias":
+                if target[0] != "def":
+                    return target  # a module, an instance, a container
                 # `x = obj.prop` holds the property's value, not the property
-                value = self._property_value(target[1], depth) if target[0] == "def" else None
-                return value if value is not None or target[0] != "def" else self._unless_property(target)
+                value = self._property_value(target[1], depth)
+                return value if value is not None else self._unless_property(target)
             if target[0] == "def" and not self._is_class(target[1]):
                 return self.returned(target[1], depth)  # `x: A = make()` / `x = make()` with `-> A`
             return ("inst", target[1]) if target[0] == "def" and self._is_class(target[1]) else None
