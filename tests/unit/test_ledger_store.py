@@ -172,3 +172,21 @@ def test_a_pattern_in_many_pull_requests_reads_only_its_newest_occurrences(store
     result = review_result([timeout_finding()])
     result.seen_before = SeenBefore(window_days=30, patterns=[pattern])
     assert "in at least **2** other pull requests" in render_summary(result)
+
+
+def test_the_migrations_create_exactly_the_models(migrated_store):
+    import importlib
+    import pkgutil
+
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    import prguard.ledger
+
+    for module in pkgutil.iter_modules(prguard.ledger.__path__):  # every model of every part of the ledger
+        if not module.ispkg:
+            importlib.import_module(f"prguard.ledger.{module.name}")
+
+    with migrated_store.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
