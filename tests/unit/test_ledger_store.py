@@ -178,10 +178,9 @@ def test_the_migrations_create_exactly_the_models(migrated_store):
     import importlib
     import pkgutil
 
+    import prguard.ledger
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
-
-    import prguard.ledger
 
     for module in pkgutil.iter_modules(prguard.ledger.__path__):  # every model of every part of the ledger
         if not module.ispkg:
