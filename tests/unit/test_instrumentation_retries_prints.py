@@ -259,3 +259,28 @@ def test_create_engine_fix_adds_connect_args() -> None:
     """
     finding = only(analyze(code), "PG-TIMEOUT001")
     assert 'pool_pre_ping=True, connect_args={"connect_timeout": 10})' in apply_suggestion(code, finding)
+
+
+def test_a_predicate_answering_false_on_error_is_not_a_swallowed_error() -> None:
+    code = """
+    import base64
+
+    def is_base64(s):
+        try:
+            return base64.b64encode(base64.b64decode(s)) == s
+        except Exception:
+            return False
+
+    def decode(s):
+        try:
+            return base64.b64decode(s)
+        except Exception:
+            return False
+
+    def is_url(s):
+        try:
+            return bool(urlparse(s).scheme)
+        except:
+            return False
+    """
+    assert [f.start_line for f in analyze(code) if f.rule_id == "PG-ERR002"] == [13, 19]

@@ -296,3 +296,21 @@ def test_a_management_commands_console_output_is_its_report() -> None:
             self.stdout.write(f"{response.status}")
     """
     assert [f.start_line for f in analyze(code) if f.rule_id == "PG-OBS003"] == [11]
+
+
+def test_requests_oauthlib_sessions_make_requests_that_need_timeouts() -> None:
+    code = """
+    from requests_oauthlib import OAuth1Session, OAuth2Session
+
+    class Auth:
+        def __init__(self, key, secret):
+            self.oauth = OAuth1Session(key, client_secret=secret)
+
+        def request_token(self, url):
+            return self.oauth.fetch_request_token(url)
+
+    def token(client_id, url, response):
+        session = OAuth2Session(client_id)
+        return session.fetch_token(url, authorization_response=response, timeout=10)
+    """
+    assert [f.start_line for f in analyze(code) if f.rule_id == "PG-TIMEOUT001"] == [9]

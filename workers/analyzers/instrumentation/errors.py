@@ -52,7 +52,7 @@ class ErrorChecks(Evaluator):
                 log_message = (
                     f"Ignored error in {where}" if action == "pass" else f"Skipped after error in {where}"
                 )
-            elif _is_default_fallback(rest):
+            elif _is_default_fallback(rest) and not _predicate_answer(handler, rest):
                 rule_id = "PG-ERR002"
                 keep = [s for s in node.body if not isinstance(s, ast.Pass) and not _is_ellipsis(s)]
                 message = (
@@ -202,3 +202,19 @@ def _statements_after(function: ast.AST, target: ast.AST) -> list[ast.stmt] | No
         if stmt is target:
             return body[index + 1 :]
     return None
+
+
+def _predicate_answer(handler: ExceptInfo, rest: list[ast.stmt]) -> bool:
+    """`def is_base64(s): try: ... except Exception: return False`: the predicate answers no. A bare
+    `except:` (or `BaseException`) still counts as swallowing: it also eats Ctrl-C and `sys.exit`."""
+    name = handler.function.name if handler.function else ""
+    caught = handler.node.type
+    return (
+        caught is not None
+        and "BaseException" not in ast.unparse(caught)
+        and name.startswith(R.PREDICATE_PREFIXES)
+        and len(rest) == 1
+        and isinstance(rest[0], ast.Return)
+        and isinstance(rest[0].value, ast.Constant)
+        and rest[0].value.value is False
+    )

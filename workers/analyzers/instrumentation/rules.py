@@ -244,6 +244,8 @@ CLIENT_KINDS: dict[str, str] = {
     "requests.Session": "requests",
     "requests.session": "requests",
     "requests.sessions.Session": "requests",
+    "requests_oauthlib.OAuth1Session": "requests",
+    "requests_oauthlib.OAuth2Session": "requests",
     "httpx.Client": "httpx",
     "httpx.AsyncClient": "httpx",
     "aiohttp.ClientSession": "aiohttp",
@@ -288,10 +290,19 @@ PAID_METHOD_SHAPES: tuple[str, ...] = (
 #: Modules whose query builders end in `.execute()` like a Google API discovery request does.
 QUERY_BUILDER_MODULES: frozenset[str] = frozenset({"peewee", "pypika", "sqlalchemy", "databases", "piccolo"})
 
+#: requests-oauthlib sessions (requests sessions) make these requests too; a timeout goes in as for any
+#: request (`fetch_token(url, ..., timeout=10)`).
+OAUTH_SESSION_METHODS: frozenset[str] = frozenset(
+    {"fetch_request_token", "fetch_access_token", "fetch_token", "refresh_token"}
+)
+
 #: Per-call timeout rules of client methods, by instance kind.
 CLIENT_METHODS: dict[str, tuple[frozenset[str], TimeoutSpec | None]] = {
     "requests": (
-        frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "send"}),
+        frozenset(
+            {"get", "post", "put", "patch", "delete", "head", "options", "request", "send"}
+            | OAUTH_SESSION_METHODS
+        ),
         TimeoutSpec(("timeout",), None, "forever", note="requests.Session has no default timeout"),
     ),
     "httpx": (
@@ -443,6 +454,10 @@ CONSOLE_OUTPUT: frozenset[str] = frozenset(
         "traceback.print_stack",
     }
 )
+#: Name prefixes of predicates: a broad `except` there returning False is the answer ("not base64"),
+#: not a failure dressed up as a value.
+PREDICATE_PREFIXES: tuple[str, ...] = ("is_", "has_", "can_", "should_", "looks_like_", "_is_", "_has_")
+
 #: Functions that tear something down: a broad `except: pass` there is best effort, not a bug.
 TEARDOWN_FUNCTIONS: frozenset[str] = frozenset(
     {
