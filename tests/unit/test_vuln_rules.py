@@ -71,6 +71,13 @@ CASES = [
     ("def view(request, n):\n    return '<h1>%s</h1>' % n", ["PG-VULN003"]),
     ("def label(n):\n    return '<h1>%s</h1>' % n", []),  # not a view, nothing marks it safe
     ("def view(request, n):\n    return 'count: %d' % len(n)", []),
+    (
+        "from django.http import HttpResponse\nfrom django.utils.html import escape\n"
+        "def search(request, q):\n"
+        "    count = Article.objects.filter(t=q).count()\n"
+        "    return HttpResponse('<p>' + str(count) + ' results for <b>' + escape(q) + '</b></p>')",
+        [],
+    ),
     # non-constant-time comparison (CWE-208)
     (
         "import hmac, hashlib\ndef ok(k, b, s):\n    return hmac.new(k, b, hashlib.sha256).hexdigest() == s",

@@ -493,13 +493,20 @@ class VulnChecker:
                 return f"HTML formatted with `{_short(value)}` unescaped"
         return None
 
-    def _escaped(self, node: ast.expr) -> bool:
-        if isinstance(node, ast.Constant):
-            return True
+    def _escaped(self, node: ast.expr, depth: int = 0) -> bool:
+        """Escaped, or a number: constants, escape calls, `str()` of either, counts and lengths."""
+        if isinstance(node, ast.Constant) or depth > 5:
+            return isinstance(node, ast.Constant)
         if isinstance(node, ast.Call):
             qual = self.resolver.qualname(node.func) or ""
-            if qual in _ESCAPES or qual.rsplit(".", 1)[-1] in ("escape", "quote", "url_for", "format_html"):
+            last = qual.rsplit(".", 1)[-1]
+            if qual in _ESCAPES or last in ("escape", "quote", "url_for", "format_html", "count", "__len__"):
                 return True
+            if qual == "str" and len(node.args) == 1:
+                return self._escaped(node.args[0], depth + 1)
+        if isinstance(node, ast.Name):
+            origin = self._assigned(node)
+            return origin is not None and self._escaped(origin, depth + 1)
         return False
 
 
