@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from prguard.analyzers.base import FastNodeVisitor, walk_statements
+from prguard.analyzers.pyresolve import Resolver
 from prguard.analyzers.rules_table import Rule, dotted_match, module_match
 
 ROUTE_METHODS = frozenset(
@@ -22,14 +23,16 @@ TASK_DECORATORS = frozenset({"task", "shared_task", "actor", "periodic_task", "j
 
 @dataclass(slots=True)
 class Imports:
-    """Local name → dotted origin, plus modules imported with `*`."""
+    """Local name → dotted origin, plus modules imported with `*`; names and types of calls come
+    from the shared resolver (pyresolve): aliases, `builtins.eval`, `importlib`, receivers by type."""
 
     names: dict[str, str] = field(default_factory=dict)
     star: list[str] = field(default_factory=list)
+    resolver: Resolver | None = None
 
     @classmethod
     def of(cls, tree: ast.Module) -> Imports:
-        table = cls()
+        table = cls(resolver=Resolver(tree))
         for node in walk_statements(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
@@ -46,8 +49,27 @@ class Imports:
                         table.names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
         return table
 
+    def call_names(self, call: ast.Call) -> tuple[str, ...]:
+        """Every name a call can match: resolved through imports and aliases, then `Type.method`
+        for a method on an object of known type, then the star-import readings."""
+        names = list(self.resolve(call.func))
+        if self.resolver is not None:
+            for name in self.resolver.call_names(call):
+                if name not in names:
+                    names.append(name)
+        return tuple(names)
+
     def resolve(self, expr: ast.expr) -> tuple[str, ...]:
         """Dotted names an expression may stand for (empty when it is not a plain name chain)."""
+        if self.resolver is not None and isinstance(expr, ast.Name | ast.Attribute):
+            qual = self.resolver.qualname(expr)
+            root = expr
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if qual is not None and isinstance(root, ast.Name):
+                if root.id in self.names or qual != ast.unparse(expr) or not self.star:
+                    return (qual,)
+                return (qual, *(f"{module}.{qual}" for module in self.star))
         parts: list[str] = []
         while isinstance(expr, ast.Attribute):
             parts.append(expr.attr)
@@ -110,7 +132,7 @@ class RuleVisitor(FastNodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         if self.calls:
-            names = self.imports.resolve(node.func)
+            names = self.imports.call_names(node)
             if names:
                 for rule in self.calls:
                     matched = rule.matches_call(names)
