@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-FACTS_VERSION = 9
+FACTS_VERSION = 10
 
 # parameter kinds in a signature tuple (name, kind, has_default)
 POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, VAR_POSITIONAL, KEYWORD_ONLY, VAR_KEYWORD = range(5)
@@ -621,7 +621,9 @@ class _Collector:
             if kind is ast.Attribute:
                 chain = _chain_of(current)  # type: ignore[arg-type]
                 if chain is not None:
-                    references.append((scope, chain, current.lineno, current.col_offset, None))  # type: ignore[attr-defined]
+                    # a chain split over lines is where its last name is (`Text(...)\n    .join(...)`)
+                    line = current.end_lineno or current.lineno  # type: ignore[attr-defined]
+                    references.append((scope, chain, line, current.col_offset, None))  # type: ignore[attr-defined]
                     todo.extend(_calls_inside(current))
                 else:
                     todo.append(current.value)  # type: ignore[attr-defined]
@@ -631,7 +633,7 @@ class _Collector:
                 chain = _chain_of(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
                 if chain is not None:
                     references.append(
-                        (scope, chain, func.lineno, func.col_offset, _call_shape(current))  # type: ignore[arg-type]
+                        (scope, chain, func.end_lineno or func.lineno, func.col_offset, _call_shape(current))  # type: ignore[arg-type]
                     )
                     todo.extend(_calls_inside(func))
                 else:
