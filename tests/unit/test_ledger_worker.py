@@ -203,3 +203,26 @@ def test_cli_digest_prints_the_markdown(tmp_path, capsys):
     assert out.startswith("## prguard digest for acme, 2026-11-23 to 2026-11-30")
     assert "requests.post(_,json=_)" in out
     assert main(["digest", "--org", "acme", "--since", "2026-13-01", "--url", url]) == 2
+
+
+def test_a_ledger_event_is_retried_while_the_database_is_down_then_counted_lost(monkeypatch):
+    from prguard import metrics
+    from prguard.worker import ledger_tasks
+
+    broken = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    monkeypatch.setattr(ledger_tasks, "ledger_engine", lambda: broken)
+    retried = metrics.LEDGER_OPERATIONS.labels("purge", "retried")
+    lost = metrics.LEDGER_OPERATIONS.labels("purge", "lost")
+    before = (retried._value.get(), lost._value.get())
+    result = ledger_tasks.ledger_event.apply(kwargs={"kind": "purge", "installation_id": 1})
+    assert result.get() == {"status": "lost", "detail": "OperationalError"}
+    assert retried._value.get() - before[0] == ledger_tasks.LEDGER_MAX_RETRIES
+    assert lost._value.get() - before[1] == 1
+
+
+def test_a_ledger_event_that_cannot_be_read_is_dropped_not_retried(monkeypatch, store):
+    from prguard.worker import ledger_tasks
+
+    monkeypatch.setattr(ledger_tasks, "ledger_engine", lambda: store)
+    result = ledger_tasks.ledger_event.apply(kwargs={"kind": "closed", "owner": "acme"})
+    assert result.get()["status"] == "dropped"
