@@ -87,6 +87,7 @@ class Evaluator:
         self.logger_name = self._logger_expression()
         self._instrumented_cache: dict[int, bool] = {}
         self._effects: dict[tuple[int, int], tuple[str, str, list[str]] | None] = {}
+        self._typed_cache: dict[tuple[str, str], str | None] = {}
         self._by_node = {id(call.node): call for call in facts.calls}
         self._by_text: dict[str, list[Call]] = {}
         for call in facts.calls:
@@ -200,19 +201,43 @@ class Evaluator:
                 return found[-1]
         return None
 
-    def client_kind(self, receiver: ast.AST, function: Function | None) -> tuple[str | None, ast.Call | None]:
+    def client_kind(
+        self, receiver: ast.AST, function: Function | None, method: str | None = None
+    ) -> tuple[str | None, ast.Call | None]:
         """What client object a call's receiver is (requests/httpx/aiohttp/urllib3/boto3/paid), if known.
 
-        `client.chat.completions` is looked up as itself, then `client.chat`, then `client`.
+        `client.chat.completions` is looked up as itself, then `client.chat`, then `client`. With
+        `method` (the attribute called), the resolver is asked only when that method could make a
+        client's request: most calls of a file are not, and typing every receiver costs.
         """
         kind, call, stripped = self._bound_client(receiver, function)
         if kind is not None and (not stripped or kind in ("paid", "boto3")):
             return kind, call
-        if kind is None:
-            typed = self._typed_client(receiver)
-            if typed is not None and (typed == "paid" or self.type_of(receiver) is not None):
-                return typed, None  # an HTTP client's own methods only, not `session.headers.get`
+        if (
+            kind is None
+            and self._may_hold_clients
+            and (method is None or method in R.ALL_CLIENT_METHODS or self._imports_paid)
+        ):
+            key = (function.qualname if function else "", self.facts.text_of(receiver) or str(id(receiver)))
+            if key not in self._typed_cache:
+                typed = self._typed_client(receiver)
+                if typed is not None and typed != "paid" and self.type_of(receiver) is None:
+                    typed = None  # an HTTP client's own methods only, not `session.headers.get`
+                self._typed_cache[key] = typed
+            if self._typed_cache[key] is not None:
+                return self._typed_cache[key], None
         return None, None
+
+    @cached_property
+    def _imports_paid(self) -> bool:
+        return any(self._is_paid_module(target) for target in self.facts.imports.values())
+
+    @cached_property
+    def _may_hold_clients(self) -> bool:
+        """The file imports an HTTP client library or a paid API's SDK: without one no object of
+        theirs can be made or annotated here."""
+        roots = {root(target) for target in self.facts.imports.values()}
+        return bool(roots & R.CLIENT_MODULE_ROOTS) or self._imports_paid
 
     def _bound_client(
         self, receiver: ast.AST, function: Function | None
@@ -427,7 +452,7 @@ class Evaluator:
         if call.dotted in R.HTTP_FUNCTIONS:
             return call.dotted
         if isinstance(call.node.func, ast.Attribute):
-            kind, _ = self.client_kind(call.node.func.value, call.function)
+            kind, _ = self.client_kind(call.node.func.value, call.function, call.node.func.attr)
             if kind in R.CLIENT_METHODS and call.node.func.attr in R.CLIENT_METHODS[kind][0]:
                 return f"{call.text or kind}"
             if kind is None and self._discovery_request(call.node):
@@ -467,7 +492,7 @@ class Evaluator:
             return None
         if func.attr in R.CLIENT_FACTORY_NAMES or func.attr[:1].isupper():
             return None
-        kind, ctor = self.client_kind(func.value, call.function)
+        kind, ctor = self.client_kind(func.value, call.function, func.attr)
         if kind == "paid" and ctor is None:
             return call.text or chain_text(func)  # known by its type (annotation, factory, attribute)
         if (
@@ -504,7 +529,7 @@ class Evaluator:
                 return ".".join(parts[index - 1 :]).split("(")[0]
         receiver = self.facts.text_of(func.value)
         if receiver and func.attr in R.ORM_SESSION_METHODS:
-            if self.client_kind(func.value, call.function)[0] is not None:
+            if self.client_kind(func.value, call.function, func.attr)[0] is not None:
                 return None  # `session.get(url)` on a requests session is an HTTP call, not a query
             last = receiver.rsplit(".", 1)[-1].lower()
             if last in R.ORM_SESSION_NAMES or last.endswith(("_session", "_cursor", "_conn")):

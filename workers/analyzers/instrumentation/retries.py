@@ -62,7 +62,7 @@ class RetryChecks(ObservabilityChecks, TimeoutChecks):
         func = call.node.func
         if not isinstance(func, ast.Attribute):
             return False
-        kind, ctor = self.client_kind(func.value, call.function)
+        kind, ctor = self.client_kind(func.value, call.function, func.attr)
         if kind == "requests":
             return self.session_has(func.value, call.function, "retries")
         if ctor is not None and kind in ("httpx", "urllib3"):

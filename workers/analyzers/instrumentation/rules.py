@@ -296,6 +296,12 @@ OAUTH_SESSION_METHODS: frozenset[str] = frozenset(
     {"fetch_request_token", "fetch_access_token", "fetch_token", "refresh_token"}
 )
 
+#: Top-level modules whose objects can be HTTP clients (a file importing none of them, nor a paid SDK,
+#: holds no client the resolver could name).
+CLIENT_MODULE_ROOTS: frozenset[str] = frozenset(
+    {"requests", "httpx", "aiohttp", "urllib3", "requests_oauthlib"}
+)
+
 #: Per-call timeout rules of client methods, by instance kind.
 CLIENT_METHODS: dict[str, tuple[frozenset[str], TimeoutSpec | None]] = {
     "requests": (
@@ -622,3 +628,7 @@ BROAD_EXCEPT_WAIVERS = re.compile(
     r"|noqa:[\sA-Z0-9,]*(BLE001|E722|S110|S112)|nosec\b)",
     re.I,
 )
+
+
+#: Every method of every HTTP client kind: the only calls worth typing the receiver of.
+ALL_CLIENT_METHODS: frozenset[str] = frozenset().union(*(methods for methods, _ in CLIENT_METHODS.values()))

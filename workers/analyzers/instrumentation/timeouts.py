@@ -41,7 +41,7 @@ class TimeoutChecks(Evaluator):
             for c in self.facts.calls
             if isinstance(c.node.func, ast.Attribute)
             and c.node.func.attr in R.CLIENT_METHODS.get(R.CLIENT_KINDS[constructor.dotted or ""], ((),))[0]
-            and self.client_kind(c.node.func.value, c.function)[1] is constructor.node
+            and self.client_kind(c.node.func.value, c.function, c.node.func.attr)[1] is constructor.node
         ]
         return bool(uses) and all(kwarg(u.node, "timeout") is not None for u in uses)
 
@@ -55,7 +55,7 @@ class TimeoutChecks(Evaluator):
         ):
             return R.TIMEOUT_CALLS["boto3.client"], call.dotted
         if isinstance(call.node.func, ast.Attribute):
-            kind, _ = self.client_kind(call.node.func.value, call.function)
+            kind, _ = self.client_kind(call.node.func.value, call.function, call.node.func.attr)
             methods, spec = R.CLIENT_METHODS.get(kind or "", (frozenset(), None))
             if spec is not None and call.node.func.attr in methods:
                 if kind == "requests" and self.session_has(call.node.func.value, call.function, "timeout"):
