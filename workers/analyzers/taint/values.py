@@ -50,6 +50,7 @@ class Trace:
     indirect: bool = False  # went through a helper's summary or a container
     param: int = -1  # for kind == param: the parameter's index
     fresh: bool = False  # still the bare source expression (its description can be widened)
+    unseen: bool = False  # went through project code outside the change (it may sanitise)
 
     @property
     def is_source(self) -> bool:
@@ -89,6 +90,7 @@ class Trace:
             self.indirect,
             self.param,
             self.fresh,
+            self.unseen,
         )
 
 

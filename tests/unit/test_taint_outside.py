@@ -1,0 +1,29 @@
+"""Lessons from real handler code: inherited helpers, and project code outside the change."""
+
+from __future__ import annotations
+
+from tests.unit.taint_helpers import rules_of, taint
+
+BASE = (
+    "from flask import url_for\n\nclass BaseView:\n"
+    "    def get_url(self, endpoint, **kwargs):\n        return url_for(endpoint, **kwargs)\n"
+)
+VIEW = (
+    "from flask import request, redirect\nfrom app.base import BaseView\n\nclass Files(BaseView):\n"
+    "    def delete(self):\n        path = request.form['path']\n"
+    "        return redirect(self.get_url('.index', path=path))\n"
+)
+
+
+def test_a_method_inherited_from_a_changed_module_is_followed() -> None:
+    assert taint({"app/base.py": BASE, "app/views.py": VIEW}) == []  # url_for: no open redirect
+
+
+def test_project_code_outside_the_change_gives_a_low_confidence_flow() -> None:
+    code = (
+        "from flask import request, redirect\nfrom app.utils import make_safe\n\n@app.route('/x')\n"
+        "def x():\n    return redirect(make_safe(request.args['next']))\n"
+    )
+    assert taint({"app/views.py": code}) == []  # hidden at the default min_confidence: medium
+    low = taint({"app/views.py": code}, {"min_confidence": "low"})
+    assert rules_of(low) == ["taint-open-redirect"] and low[0].confidence == "low"
