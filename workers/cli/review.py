@@ -8,12 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from prguard.cli import EXIT_GATE_FAILED, EXIT_OK, CliError
-from prguard.cli.gitrepo import INDEX, GitRepo
-from prguard.engine.gate import FAIL_ON_CHOICES, gate_policy_change
+from prguard.cli.gitrepo import GitRepo
+from prguard.cli.source import ExampleSource, GitSource, policy_at, policy_from_file
+from prguard.cli.source import with_fail_on as with_fail_on  # re-exported: `prguard action` reads it here
+from prguard.engine.change import Change, PreparedSource, RuleTexts
+from prguard.engine.change import review_change as review_from
+from prguard.engine.gate import FAIL_ON_CHOICES
 from prguard.engine.model import ChangedFile, PullRequestInfo, ReviewResult
 from prguard.policies.changes import REPO_POLICY_PATH
-from prguard.policies.loader import decode_policy_bytes, load_policy
-from prguard.policies.model import Policy, deep_merge
+from prguard.policies.model import Policy
 
 POLICY_PATH = REPO_POLICY_PATH
 FORMATS = ("text", "json", "markdown", "sarif")
@@ -72,42 +75,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    rule_files: dict[str, str] = {}
+    fail_on = getattr(args, "fail_on", None)
+    source: ExampleSource | GitSource
     if args.example:
         if args.base or args.head:
             raise CliError("--example reviews a bundled change; it takes no --base/--head")
-        from prguard.cli.example import load_example
-
-        example = load_example()
-        files, pull, notes = example.files, example.pull, [example.note]
-        policy = _policy_from_file(args.policy) if args.policy else load_policy()
+        source = ExampleSource(policy_file=args.policy, fail_on=fail_on)
     else:
         if args.staged and (args.base or args.head):
             raise CliError("--staged reviews the index against HEAD; it takes no --base/--head")
-        files, pull, policy, notes, rule_files = _read_repository(args)
-
-    policy = with_fail_on(policy, getattr(args, "fail_on", None))
-    provenance = None
-    if not args.example and not args.staged and pull.commits:
-        from prguard.cli.provenance_git import GitProvenance
-
-        provenance = GitProvenance(GitRepo(args.repo), [c.sha for c in pull.commits], pull.commits[-1].sha)
-    repository = None
-    if not args.example and not getattr(args, "no_impact", False):
-        from prguard.cli.impact import snapshot_from_git
-
-        repository = snapshot_from_git(GitRepo(args.repo), INDEX if args.staged else args.head or "HEAD")
-    result = review_change(
-        files,
-        pull,
-        policy,
-        notes,
-        rule_files,
-        check_policy=not args.example,
-        provenance=provenance,
-        repository=repository,
-    )
-    _write(render(result, args.format, {f.path: f.head for f in files}), args.output)
+        options = {
+            "policy_file": args.policy,
+            "fail_on": fail_on,
+            "impact": not getattr(args, "no_impact", False),
+        }
+        repo = GitRepo(args.repo)
+        source = (
+            GitSource.staged(repo, **options)
+            if args.staged
+            else GitSource.between(repo, args.base, args.head, **options)
+        )
+    change, result = review_from(source)
+    _write(render(result, args.format, {f.path: f.head for f in change.files}), args.output)
     return EXIT_OK if result.conclusion in PASSING else EXIT_GATE_FAILED
 
 
@@ -122,26 +111,17 @@ def review_change(
     provenance: Any = None,
     repository: Any = None,
 ) -> ReviewResult:
-    """Review a change read from anywhere (refs, the index, an Action's event) the way the App does."""
-    from prguard.engine.review import review
-
-    result = review(files, policy, pull, rule_files=rule_files, provenance=provenance, repository=repository)
-    if result.policy is None:
-        result.policy = policy
-    result.notes.extend(n for n in notes if n)
-    if check_policy:
-        gate_policy_change(result, files)
-    return result
-
-
-def with_fail_on(policy: Policy, fail_on: str | None) -> Policy:
-    """The policy with its gate (and its stricter AI-authored gate, if any) set to `fail_on`."""
-    if not fail_on:
-        return policy
-    override: dict = {"gate": {"fail_on": fail_on}}
-    if (policy.get("ai_authored", "gate", default=None) or {}).get("fail_on") is not None:
-        override["ai_authored"] = {"gate": {"fail_on": fail_on}}
-    return Policy(deep_merge(policy.data, override), (*policy.sources, f"--fail-on {fail_on}"), policy.errors)
+    """Review a change its caller read (a GitHub Action's event) the one way every change is
+    reviewed (prguard.engine.change)."""
+    source = PreparedSource(
+        Change(files, pull, notes=list(notes)),
+        policy,
+        RuleTexts(dict(rule_files)),
+        checks_policy_change=check_policy,
+        provenance_source=provenance,
+        repository_snapshot=repository,
+    )
+    return review_from(source)[1]
 
 
 def render(result: ReviewResult, fmt: str, sources: dict[str, bytes | None] | None = None) -> str:
@@ -163,58 +143,15 @@ def render(result: ReviewResult, fmt: str, sources: dict[str, bytes | None] | No
     return render_text(result)
 
 
-def _read_repository(
-    args: argparse.Namespace,
-) -> tuple[list[ChangedFile], PullRequestInfo, Policy, list[str], dict[str, str]]:
-    repo = GitRepo(args.repo)
-    if getattr(args, "staged", False):
-        base_sha = repo.head_or_empty_tree()
-        files = repo.changed_files(base_sha, INDEX)
-        pull = PullRequestInfo(head_ref=repo.current_branch(), base_ref="HEAD")
-        policy, notes, rule_files = read_policy(repo, base_sha, "HEAD", args.policy)
-        return files, pull, policy, notes, rule_files
-    head_sha = repo.resolve(args.head or "HEAD")
-    if args.base:
-        base_sha, base_ref = repo.resolve(args.base), args.base
-    else:
-        default = repo.default_branch()
-        base_sha, base_ref = repo.merge_base(default, head_sha), default.removeprefix("origin/")
-    if not args.head or args.head == "HEAD":
-        head_ref = repo.current_branch()
-    else:
-        head_ref = args.head.removeprefix("refs/heads/")
-
-    files = repo.changed_files(base_sha, head_sha)
-    pull = repo.pull_request_info(base_sha, head_sha, base_ref=base_ref, head_ref=head_ref)
-    policy, notes, rule_files = read_policy(repo, base_sha, base_ref, args.policy)
-    return files, pull, policy, notes, rule_files
-
-
 def read_policy(
     repo: GitRepo, base_sha: str, base_ref: str, policy_file: str | None
 ) -> tuple[Policy, list[str], dict[str, str]]:
     """The policy (`policy_file`, else the repository's at the base) and its Semgrep rule files."""
-    notes: list[str] = []
-    if policy_file:
-        policy = _policy_from_file(policy_file)
-    else:
-        text = repo.read_blobs([f"{base_sha}:{POLICY_PATH}"])[f"{base_sha}:{POLICY_PATH}"]
-        source = f"{POLICY_PATH} at {base_ref} ({base_sha[:7]})"
-        policy = (
-            load_policy(repo_text=decode_policy_bytes(text, source), repo_source=source)
-            if text is not None
-            else load_policy()
-        )
-    from prguard.cli.rule_sources import read_rule_files
+    policy = policy_from_file(policy_file) if policy_file else policy_at(repo, base_sha, base_ref)
+    from prguard.cli.rule_sources import read_rule_files  # loaded on use (`prguard` start-up time)
 
     rules = read_rule_files(repo, base_sha, policy)  # Semgrep rules, at the base ref like the policy
-    notes.extend(rules.problems)
-    return policy, notes, rules.texts
-
-
-def _policy_from_file(path: str) -> Policy:
-    data = Path(path).read_bytes()
-    return load_policy(repo_text=decode_policy_bytes(data, path), repo_source=path)
+    return policy, list(rules.problems), rules.texts
 
 
 def _write(text: str, output: str | None) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -282,67 +281,15 @@ def _remember_run(redis: Any, keys: RedisKeys, job: ReviewJob, run_id: int) -> N
 def _analyse(
     client: Any, job: ReviewJob, pull: dict, cache: Any, engine_deadline: float | None = None
 ) -> tuple[Any, ReviewResult]:
-    """Policy from the BASE branch (a PR cannot loosen its own policy), then the files, then the engine."""
-    from prguard.engine.gate import gate_policy_change
-    from prguard.engine.globs import matches_any
-    from prguard.engine.review import review
-    from prguard.github.provenance import GitHubProvenance
-    from prguard.github.pulls import fetch_policy_texts, fetch_pull_request
-    from prguard.github.rulefiles import fetch_rule_files
-    from prguard.policies.changes import REPO_POLICY_PATH
-    from prguard.policies.loader import load_effective_policy
+    """The pull request reviewed the one way every change is (prguard.engine.change): policy from
+    the BASE branch (a PR cannot loosen its own policy), then the files, then the engine."""
+    # loaded on the first review, not when the Celery app imports the tasks (start-up time)
+    from prguard.engine.change import review_change
+    from prguard.worker.source import GitHubSource
 
-    base_ref = str(pull["base"]["ref"])
-    with stage("policy"):
-        texts = fetch_policy_texts(client, job.owner, job.repo, base_ref)
-        policy = load_effective_policy(
-            org_text=texts.org_text,
-            org_source=texts.org_source,
-            repo_text=texts.repo_text,
-            repo_source=texts.repo_source,
-        )
-    include = [p for p in policy.get("paths", "include", default=["**/*.py"]) or [] if isinstance(p, str)]
-    exclude = [p for p in policy.get("paths", "exclude", default=[]) or [] if isinstance(p, str)]
-
-    # secrets, regex rules and Semgrep read every text file, not only paths.include
-    every_file = any(policy.analyzer_enabled(name) for name in ("secrets", "rules", "semgrep"))
-
-    def wanted(changed: Any) -> bool:
-        if changed.path == REPO_POLICY_PATH:
-            return True  # read (never applied) to tell the author what the edit will do after merge
-        if matches_any(changed.path, exclude):
-            return False
-        return every_file or matches_any(changed.path, include)
-
-    with stage("fetch"):
-        snapshot = fetch_pull_request(client, job.owner, job.repo, job.number, contents_for=wanted)
-        rules = fetch_rule_files(client, job.owner, job.repo, base_ref, policy)  # Semgrep rules, base ref
-    with stage("repository"):
-        from prguard.worker.repository import repository_snapshot
-
-        repository = repository_snapshot(
-            client, job.owner, job.repo, snapshot.head_sha, snapshot.files, policy
-        )
-    with stage("engine"):
-        budget = None if engine_deadline is None else max(0.001, engine_deadline - time.monotonic())
-        shas = [c.sha for c in snapshot.info.commits]
-        provenance = GitHubProvenance(client, job.owner, job.repo, shas, snapshot.head_sha, snapshot.files)
-        result = review(
-            snapshot.files,
-            policy,
-            snapshot.info,
-            cache=cache,
-            rule_files=rules.texts,
-            time_budget=budget,
-            provenance=provenance,
-            repository=repository,
-        )
-    result.notes.extend(rules.problems)
-    result.skipped.extend(s for s in snapshot.skipped if s.path not in {k.path for k in result.skipped})
-    result.notes.extend(snapshot.notes)
-    result.notes.extend(texts.problems)
-    gate_policy_change(result, snapshot.files)
-    return snapshot, result
+    source = GitHubSource(client, job, base_ref=str(pull["base"]["ref"]))
+    change, result = review_change(source, cache=cache, deadline=engine_deadline, stage=stage)
+    return change.raw, result
 
 
 def _render_summary(result: ReviewResult) -> str:
