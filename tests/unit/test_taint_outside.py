@@ -27,3 +27,20 @@ def test_project_code_outside_the_change_gives_a_low_confidence_flow() -> None:
     assert taint({"app/views.py": code}) == []  # hidden at the default min_confidence: medium
     low = taint({"app/views.py": code}, {"min_confidence": "low"})
     assert rules_of(low) == ["taint-open-redirect"] and low[0].confidence == "low"
+
+
+def test_ssrf_through_client_objects_by_type() -> None:
+    code = (
+        "import aiohttp, httpx, requests\nfrom flask import Flask, request\napp = Flask(__name__)\n\n"
+        "@app.route('/fetch')\nasync def fetch():\n    url = request.args['u']\n"
+        "    async with aiohttp.ClientSession() as http:\n        await http.get(url)\n"
+        "    client = httpx.Client()\n    client.post(url)\n"
+        "    s = requests.Session()\n    s.request('GET', url)\n"
+        "    return 'ok'\n"
+    )
+    findings = taint({"app/views.py": code})
+    assert [(f.rule_id, f.start_line, f.cwe) for f in findings] == [
+        ("taint-ssrf", 9, 918),
+        ("taint-ssrf", 11, 918),
+        ("taint-ssrf", 13, 918),
+    ]

@@ -7,7 +7,7 @@ from prguard.analyzers.taint.regex_proof import proven_kinds
 
 from tests.unit.taint_helpers import rules_of, taint
 
-HEAD = "import os, re, subprocess, sqlite3, logging\n"
+HEAD = "import os, re, subprocess, sqlite3, logging, ldap3, requests, math\n"
 HEAD += "from flask import Flask, request, redirect\napp = Flask(__name__)\n"
 
 
@@ -16,7 +16,8 @@ def view(body: str) -> str:
     return HEAD + "\n@app.route('/x')\ndef handler():\n" + lines + "\n    return 'ok'\n"
 
 
-# family -> (sink statement using `v`, a proving pattern, patterns that look safe and are not)
+# family -> (sink statement using `v`, a proving pattern (None: no regex proves it), patterns that
+# look safe and are not)
 FAMILIES = {
     "command": (
         'os.system("git checkout " + v)',
@@ -31,15 +32,23 @@ FAMILIES = {
     ),
     "redirect": ("return redirect(v)", r"[a-z0-9-]+", [r"[a-z:/.]+", r".*"]),
     "log": ("logging.getLogger('x').info('user %s', v)", r"[a-z]+", [r"[\s\w]+", r"[^;]+"]),
+    "xss": ("return '<b>' + v + '</b>'", r"[A-Za-z0-9 ]+", [r"[\w<>]+", r".+", r"[^&]+"]),
+    "ldap": (
+        "ldap3.Connection('ldap://x').search('dc=x', '(uid=' + v + ')')",
+        r"[a-z0-9]+",
+        [r"[\w*]+", r"\S+"],
+    ),
+    "code": ("eval('math.' + v)", r"[a-z_]+", [r"[\w.()]+", r"[a-z]+|.*"]),
+    "ssrf": ("requests.get('http://' + v + '/status')", None, [r"[a-z0-9.-]+", r"[a-z]+"]),
 }
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_an_anchored_allow_list_proves_and_look_alikes_do_not(family: str) -> None:
     sink, good, bad = FAMILIES[family]
-    rule = f"taint-{'command-injection' if family == 'command' else ''}"
-    safe = view(f'v = request.args["v"]\nif not re.fullmatch(r"{good}", v):\n    return "no"\n{sink}')
-    assert family not in _families(taint(safe)), rule
+    if good is not None:
+        safe = view(f'v = request.args["v"]\nif not re.fullmatch(r"{good}", v):\n    return "no"\n{sink}')
+        assert family not in _families(taint(safe)), good
     for pattern in bad:
         unsafe = view(
             f'v = request.args["v"]\nif not re.fullmatch(r"{pattern}", v):\n    return "no"\n{sink}'
@@ -54,6 +63,10 @@ def _families(findings) -> set[str]:
         "taint-sql-injection": "sql",
         "taint-open-redirect": "redirect",
         "taint-log-injection": "log",
+        "taint-xss": "xss",
+        "taint-ldap-injection": "ldap",
+        "taint-code-injection": "code",
+        "taint-ssrf": "ssrf",
     }
     return {names.get(f.rule_id, f.rule_id) for f in findings}
 

@@ -62,6 +62,7 @@ FACTORY_RETURNS: dict[str, str] = {
     "django.shortcuts.render": _DJ_RESPONSE,
     "django.shortcuts.redirect": "django.http.HttpResponseRedirect",
     "requests.session": "requests.Session",
+    "urllib3.PoolManager": "urllib3.PoolManager",
     "requests.get": "requests.Response",
     "requests.post": "requests.Response",
     "jinja2.Environment": "jinja2.Environment",
