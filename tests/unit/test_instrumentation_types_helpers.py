@@ -314,3 +314,23 @@ def test_requests_oauthlib_sessions_make_requests_that_need_timeouts() -> None:
         return session.fetch_token(url, authorization_response=response, timeout=10)
     """
     assert [f.start_line for f in analyze(code) if f.rule_id == "PG-TIMEOUT001"] == [9]
+
+
+def test_calls_through_functools_partial_are_calls_of_the_wrapped_function() -> None:
+    code = """
+    import functools
+    import requests
+
+    fetch = functools.partial(requests.get, headers={"Accept": "application/json"})
+    fetch_quickly = functools.partial(requests.get, timeout=5)
+
+    def load(urls):
+        first = fetch(urls[0])
+        rest = [fetch_quickly(url) for url in urls[1:]]
+        return first, rest
+    """
+    findings = analyze(code)
+    timeout = only(findings, "PG-TIMEOUT001")
+    assert timeout.start_line == 9 and "functools.partial` of line 5" in timeout.message
+    assert timeout.suggestion is None
+    assert only(findings, "PG-LOOP002").start_line == 10

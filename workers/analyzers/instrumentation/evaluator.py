@@ -63,10 +63,6 @@ def kwarg(call: ast.Call, *names: str) -> ast.keyword | None:
     return next((kw for kw in call.keywords if kw.arg in names), None)
 
 
-def has_double_star(call: ast.Call) -> bool:
-    return any(kw.arg is None for kw in call.keywords)
-
-
 def is_none(node: ast.AST | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 

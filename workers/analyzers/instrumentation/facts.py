@@ -46,6 +46,14 @@ class Call:
     function: Function | None
     loop: Loop | None
     outer: ast.Call | None = None  # the call this one is chained inside (`X.filter(...).first()`)
+    partial: ast.Call | None = None  # `fetch(url)` where `fetch = functools.partial(requests.get, ...)`
+
+    def keywords(self) -> list[ast.keyword]:
+        """The call's keywords, with those its `functools.partial` binds."""
+        return [*(self.partial.keywords if self.partial else []), *self.node.keywords]
+
+    def positional_count(self) -> int:
+        return len(self.node.args) + (len(self.partial.args) - 1 if self.partial else 0)
 
 
 @dataclass(eq=False)
@@ -110,6 +118,7 @@ class Scanner(FastNodeVisitor):
         self._loops: list[list[Loop]] = [[]]
         self._fan_out: set[int] = set()
         self._outer: dict[int, ast.Call] = {}
+        self.partials: dict[str, ast.Call] = {}  # name -> its `functools.partial(f, ...)` call
 
     def scan(self) -> Scanner:
         self.visit(self.source.tree)
@@ -302,9 +311,10 @@ class Scanner(FastNodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         function = self._functions[-1] if self._functions else None
         loop = self._loops[-1][-1] if self._loops[-1] else None
-        call = Call(
-            node, self.resolve(node.func), self.text_of(node.func), function, loop, self._outer.get(id(node))
-        )
+        text = self.text_of(node.func)
+        partial = self.partials.get(text or "")
+        dotted = self.resolve(partial.args[0]) if partial is not None else self.resolve(node.func)
+        call = Call(node, dotted, text, function, loop, self._outer.get(id(node)), partial)
         self.calls.append(call)
         if function:
             function.calls.append(call)
@@ -340,6 +350,8 @@ class Scanner(FastNodeVisitor):
             if isinstance(candidate, ast.Await):
                 candidate = candidate.value
             if isinstance(candidate, ast.Call):
+                if self.resolve(candidate.func) == "functools.partial" and candidate.args:
+                    self.partials[text] = candidate  # calls of `text` call the wrapped function
                 scope = self.scope_key(text)
                 self.bindings.setdefault((scope, text), []).append(
                     Binding(candidate, self.resolve(candidate.func), scope)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from prguard.analyzers.instrumentation import fixes
 from prguard.analyzers.instrumentation import rules as R
 from prguard.analyzers.instrumentation.connections import connection_spec
-from prguard.analyzers.instrumentation.evaluator import Evaluator, has_double_star, is_none, kwarg
+from prguard.analyzers.instrumentation.evaluator import Evaluator, is_none, kwarg
 from prguard.analyzers.instrumentation.facts import Call, ClassInfo, Function
 from prguard.engine.model import Finding
 
@@ -20,10 +20,11 @@ class TimeoutChecks(Evaluator):
         long_defaults = bool(self.checks["timeouts"].get("long_defaults", True))
         for call in self.facts.calls:
             spec, label = self.timeout_spec(call)
-            if spec is None or has_double_star(call.node):
-                continue
-            given = kwarg(call.node, *spec.kwargs)
-            if given is None and spec.position is not None and len(call.node.args) > spec.position:
+            keywords = call.keywords()
+            if spec is None or any(kw.arg is None for kw in keywords):
+                continue  # **options may carry the timeout
+            given = next((kw for kw in keywords if kw.arg in spec.kwargs), None)
+            if given is None and spec.position is not None and call.positional_count() > spec.position:
                 continue
             if given is not None:
                 if is_none(given.value) and spec.none_is_forever:
@@ -117,6 +118,11 @@ class TimeoutChecks(Evaluator):
             problem = f"{shown} has no `{spec.kwargs[0]}`" + (f" ({spec.note})" if spec.note else "")
             if spec.fix:
                 suggestion = fixes.add_keyword(lines, call.node, spec.fix.format(t=value))
+        if call.partial is not None:
+            # the keyword belongs in the partial: an edit of this call would not be where it is made
+            suggestion = None
+            shown_partial = f" (through the `functools.partial` of line {call.partial.lineno})"
+            problem = problem.replace(shown, shown + shown_partial, 1)
         where = f" in `{call.function.qualname}()`" if call.function else ""
         consequence = (
             "a stalled server holds this worker forever"
