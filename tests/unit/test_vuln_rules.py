@@ -41,6 +41,12 @@ CASES = [
     ("from lxml import etree\np = etree.XMLParser(no_network=False)", ["PG-VULN002"]),
     ("from lxml import etree\np = etree.XMLParser(load_dtd=True)", ["PG-VULN002"]),
     ("from lxml import etree\np = etree.XMLParser(load_dtd=True, resolve_entities=False)", []),
+    ("from lxml import etree\np = etree.XMLParser(remove_comments=True, recover=True)", ["PG-VULN002"]),
+    (
+        "from lxml import etree\ndef load(resolve=False):\n"
+        "    return etree.XMLParser(resolve_entities=resolve)",
+        [],
+    ),
     ("from lxml import etree\np = etree.XMLParser(resolve_entities=False, no_network=True)", []),
     (
         "import xml.sax\nfrom xml.sax.handler import feature_external_ges\n"

@@ -339,7 +339,7 @@ def _vuln_findings(
         line = getattr(node, "lineno", 1)
         if rule.id in settings.ignore or (line, rule.cwe) in reported:
             continue
-        severity = Severity(rule.severity)
+        severity = Severity(hit.severity or rule.severity)
         if not severity.at_least(settings.min_severity):
             continue
         end = getattr(node, "end_lineno", None) or line

@@ -230,6 +230,7 @@ class VulnHit:
     rule: VulnRule
     node: ast.AST
     detail: str
+    severity: str | None = None  # when this hit is less severe than the rule's default
 
 
 class VulnChecker:
@@ -273,6 +274,10 @@ class VulnChecker:
             problem = _parser_problem(node)
             if problem:
                 yield VulnHit(RULES["PG-VULN002"], node, problem)
+            elif _keyword(node, "resolve_entities") is None and not any(k.arg is None for k in node.keywords):
+                name = qual.rsplit(".", 1)[-1]
+                detail = f"{name}() without resolve_entities=False (lxml before 5.0 resolves them)"
+                yield VulnHit(RULES["PG-VULN002"], node, detail, severity="medium")
         if method == "setFeature" and len(node.args) >= 2:
             feature = self.resolver.qualname(node.args[0]) or _const_str(node.args[0]) or ""
             if feature in _SAX_FEATURES and _truthy(node.args[1]):
