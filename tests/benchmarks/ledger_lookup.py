@@ -8,10 +8,11 @@ of reviews superseded, a third AI-authored), in a schema of its own (`ledger_ben
 runs; `--regenerate` rebuilds it).
 
 What is timed: what the worker does per review (prguard.worker.ledger.LedgerHooks.look_up): take a
-pooled connection, set the statement timeout, run `prguard.ledger.queries.seen_before` for the
-review's pattern keys. Cases: real reviews of the largest org and of a middle-sized org (their own
-pattern keys, window 30 days and 365 days), and a worst case: the largest org's ten most frequent
-patterns at once. Each case is warmed once. Target (issue 15): p95 < 20 ms.
+pooled connection of the look-up engine (autocommit, statement timeout set at connect, pre-ping)
+and run `prguard.ledger.queries.seen_before` for the review's pattern keys. Cases: real reviews of
+the largest org and of a middle-sized org (their own pattern keys, window 30 days and 365 days), and
+a worst case: the largest org's ten most frequent patterns at once. Each case is warmed once.
+Target (issue 15): p95 < 20 ms.
 """
 
 from __future__ import annotations
@@ -74,12 +75,12 @@ def _cases(
 def _time(engine: Any, org: str, reviews: list[tuple[str, int, list[str]]], window: int) -> list[float]:
     from prguard.ledger.db import session_scope
     from prguard.ledger.queries import seen_before
-    from prguard.worker.ledger import LOOKUP_TIMEOUT_MS
-    from sqlalchemy import text
+    from prguard.worker.ledger import lookup_engine
+
+    lookup = lookup_engine(engine)  # the worker's: autocommit, statement timeout set at connect
 
     def once(full_name: str, number: int, keys: list[str]) -> int:
-        with session_scope(engine) as session:
-            session.execute(text(f"SET LOCAL statement_timeout = {LOOKUP_TIMEOUT_MS}"))
+        with session_scope(lookup) as session:
             return len(
                 seen_before(session, org, keys, full_name=full_name, number=number, window_days=window)
             )

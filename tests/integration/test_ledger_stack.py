@@ -26,7 +26,7 @@ from tests.ledger_helpers import PG_URL, postgres_problem
 
 pytestmark = pytest.mark.integration
 
-REDIS_URL = "redis://127.0.0.1:6379/5"  # this test's own DB: its worker consumes only from here
+REDIS_URL = "redis://127.0.0.1:6379/1"  # this test's own DB: its worker consumes only from here
 
 
 @pytest.fixture

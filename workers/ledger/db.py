@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 CONNECT_TIMEOUT_SECONDS = 3  # a database that is down must not hold a review up
@@ -41,10 +41,14 @@ def database_url(environ: Mapping[str, str] | None = None) -> str:
     return url
 
 
-def make_engine(url: str, *, schema: str | None = None, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str, *, schema: str | None = None, statement_timeout_ms: int | None = None, **kwargs: Any
+) -> Engine:
     """An engine with short connect timeouts; SQLite gets its directory, WAL and foreign keys.
 
-    `schema` (PostgreSQL) puts the ledger's tables in that schema (tests use one per run).
+    `schema` (PostgreSQL) puts the ledger's tables in that schema (tests use one per run);
+    `statement_timeout_ms` (PostgreSQL) caps every statement of the engine's connections. Both join
+    any `options` the URL already carries.
     """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
@@ -54,11 +58,19 @@ def make_engine(url: str, *, schema: str | None = None, **kwargs: Any) -> Engine
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     connect_args: dict[str, Any] = {}
+    target: Any = url
     if url.startswith("postgresql"):
         connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+        parsed = make_url(url)
+        options = [parsed.query.get("options") or ""]
         if schema:
-            connect_args["options"] = f"-csearch_path={schema}"
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+            options.append(f"-csearch_path={schema}")
+        if statement_timeout_ms:
+            options.append(f"-cstatement_timeout={int(statement_timeout_ms)}")
+        joined = " ".join(o for o in options if isinstance(o, str) and o)
+        if joined:  # in the URL, so an engine derived from this one's URL keeps them
+            target = parsed.update_query_dict({"options": joined})
+    return create_engine(target, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -72,6 +84,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def engine_for(url: str) -> Engine:
     """One engine (one pool) per URL per process."""
     return make_engine(url)
+
+
+@functools.cache
+def lookup_engine_for(url: str, timeout_ms: int) -> Engine:
+    """For read-only look-ups on a review's path: autocommit connections whose statement timeout is set
+    when they connect, so a look-up costs one round trip per statement (no BEGIN, SET, COMMIT)."""
+    if not url.startswith("postgresql"):
+        return engine_for(url)
+    return make_engine(url, statement_timeout_ms=timeout_ms, isolation_level="AUTOCOMMIT")
 
 
 def default_engine() -> Engine:

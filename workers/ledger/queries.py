@@ -79,60 +79,50 @@ def seen_before(
     `full_name`/`number` is the pull request under review: it is not counted in its own history.
     Ordered: most pull requests first. Each pattern reads at most its SCAN_CAP newest occurrences
     (an index-only range scan of `ix_ledger_findings_seen_before`), so a pattern in thousands of pull
-    requests costs a review no more than a rare one; its counts are then marked `capped`. Four
-    round trips whatever the number of patterns: the review's own ids, the occurrences grouped per
-    pull request, when each pattern was first seen, and the earlier pull requests' facts.
+    requests costs a review no more than a rare one; its counts are then marked `capped`. Two
+    round trips whatever the number of patterns: one statement for the occurrences grouped per pull
+    request, when each pattern was first seen and this review's own ids; one for the earlier pull
+    requests' facts.
     """
     keys = sorted(set(pattern_keys))
     if not keys:
         return []
     since = _now(now) - dt.timedelta(days=window_days)
-    ids = session.execute(
-        select(Repository.id, PullRequest.id)
-        .outerjoin(
-            PullRequest, and_(PullRequest.repository_id == Repository.id, PullRequest.number == number)
-        )
-        .where(Repository.org == org_key(org), Repository.full_name_key == full_name.lower())
-    ).first()
-    this_repository, this_pull = (ids[0], ids[1]) if ids else (None, None)
-    params: dict[str, Any] = {"org": org_key(org), "since": since, "pull": this_pull or -1, "cap": SCAN_CAP}
-    params.update({f"k{index}": key for index, key in enumerate(keys)})
-    per_pull = session.execute(_occurrences_sql(len(keys)), params).all()
-    if not per_pull:
+    params: dict[str, Any] = {
+        "org": org_key(org), "full_name": full_name.lower(), "number": number, "since": since,
+        "cap": SCAN_CAP, **{f"k{index}": key for index, key in enumerate(keys)},
+    }  # fmt: skip
+    totals: dict[str, Any] = {}
+    agents: dict[str, dict[str, int]] = defaultdict(dict)
+    newest: dict[str, list[int]] = defaultdict(list)
+    first_seen: dict[str, Any] = {}
+    for row in session.execute(_seen_before_sql(len(keys)), params):
+        if row.kind == "t":
+            totals[row.key] = row
+        elif row.kind == "a":
+            agents[row.key][row.agent] = int(row.n1)
+        elif row.kind == "e":
+            newest[row.key].append(row.pull)  # ordered newest first
+        else:
+            first_seen[row.key] = row.at
+    if not totals:
         return []
-    grouped: dict[str, list[Any]] = defaultdict(list)
-    for row in per_pull:
-        grouped[row.key].append(row)
-    first_seen = dict(
-        session.execute(_first_seen_sql(len(grouped)), {
-            "org": org_key(org), **{f"k{index}": key for index, key in enumerate(grouped)}
-        }).all()
-    )  # fmt: skip
-    newest = {
-        key: sorted(rows, key=lambda r: (r.last, r.pull), reverse=True)[:EARLIER_SHOWN]
-        for key, rows in grouped.items()
-    }
-    facts = _pull_facts(session, org, {row.pull for rows in newest.values() for row in rows})
-    histories = []
-    for key, rows in grouped.items():
-        agents: dict[str, int] = defaultdict(int)
-        for row in rows:
-            if row.ai and row.agent:
-                agents[row.agent] += 1
-        histories.append(
-            PatternHistory(
-                pattern_key=key,
-                rule_id=min(row.rule for row in rows),
-                pulls=len(rows),
-                repositories=len({row.repo for row in rows}),
-                ai_pulls=sum(1 for row in rows if row.ai),
-                agents=dict(sorted(agents.items(), key=lambda item: (-item[1], item[0]))),
-                first_seen=aware(_as_datetime(first_seen.get(key))) or since,
-                earlier=[facts[row.pull] for row in newest[key] if row.pull in facts],
-                other_repository=any(row.repo != this_repository for row in rows),
-                capped=sum(row.read for row in rows) >= SCAN_CAP,
-            )
+    facts = _pull_facts(session, org, {pull for pulls in newest.values() for pull in pulls})
+    histories = [
+        PatternHistory(
+            pattern_key=key,
+            rule_id=row.rule,
+            pulls=int(row.n1),
+            repositories=int(row.n2),
+            ai_pulls=int(row.n3 or 0),
+            agents=dict(sorted(agents[key].items(), key=lambda item: (-item[1], item[0]))),
+            first_seen=aware(_as_datetime(first_seen.get(key))) or since,
+            earlier=[facts[pull] for pull in newest[key] if pull in facts],
+            other_repository=int(row.n4) > 0,
+            capped=int(row.n5) >= SCAN_CAP,
         )
+        for key, row in totals.items()
+    ]
     histories.sort(key=lambda h: (-h.pulls, -h.repositories, h.rule_id, h.pattern_key))
     return histories
 
@@ -143,17 +133,47 @@ _COUNTED_SQL = "org = :org AND superseded IS false AND is_new IS true AND suppre
 _RECENT_MEMBER = (
     "SELECT * FROM (SELECT pattern_key AS key, pull_request_id AS pull, repository_id AS repo, "
     "ai_authored AS ai, agent, rule_id AS rule, reviewed_at AS at FROM ledger_findings WHERE __COUNTED__ "
-    "AND pattern_key = :k__I__ AND reviewed_at >= :since AND pull_request_id != :pull "
+    "AND pattern_key = :k__I__ AND reviewed_at >= :since "
+    "AND pull_request_id != COALESCE((SELECT pull FROM here), -1) "
     "ORDER BY reviewed_at DESC LIMIT :cap) AS r__I__"
 )
-_OCCURRENCES_OUTER = (
-    "SELECT key, pull, MAX(repo) AS repo, MAX(CASE WHEN ai THEN 1 ELSE 0 END) AS ai, MAX(agent) AS agent, "
-    "MIN(rule) AS rule, MAX(at) AS last, COUNT(*) AS read FROM (__MEMBERS__) AS recent GROUP BY key, pull"
+_HERE = (  # this review's repository and pull request (absent before its first review)
+    "WITH here AS (SELECT r.id AS repo, (SELECT p.id FROM ledger_pull_requests p "
+    "WHERE p.repository_id = r.id AND p.number = :number) AS pull FROM ledger_repositories r "
+    "WHERE r.org = :org AND r.full_name_key = :full_name ORDER BY r.id DESC LIMIT 1), "
+)
+# Rows of four kinds, one shape (kind, key, pull, agent, rule, at, n1..n5):
+#   t: per pattern: n1 pull requests, n2 repositories, n3 AI-authored ones, n4 repositories other than
+#      this one, n5 occurrences read (SCAN_CAP means capped), rule the rule id
+#   a: per pattern and agent: n1 AI-authored pull requests of that agent
+#   e: the EARLIER_SHOWN pull requests with the newest occurrences, newest first
+#   f: when the org first had the pattern (its first index entry)
+_SEEN_BEFORE = (
+    "recent AS (__RECENT__), "
+    "per_pull AS (SELECT key, pull, MAX(repo) AS repo, MAX(CASE WHEN ai THEN 1 ELSE 0 END) AS ai, "
+    "MAX(agent) AS agent, MIN(rule) AS rule, MAX(at) AS at, COUNT(*) AS n FROM recent GROUP BY key, pull), "
+    "ranked AS (SELECT key, pull, at, ROW_NUMBER() OVER (PARTITION BY key ORDER BY at DESC, pull DESC) AS "
+    "position FROM per_pull) "
+    "SELECT 't' AS kind, key, CAST(NULL AS BIGINT) AS pull, NULL AS agent, MIN(rule) AS rule, "
+    "CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS at, COUNT(*) AS n1, "
+    "COUNT(DISTINCT repo) AS n2, SUM(ai) AS n3, "
+    "COUNT(DISTINCT CASE WHEN repo != COALESCE((SELECT repo FROM here), -1) THEN repo END) AS n4, "
+    "SUM(n) AS n5 FROM per_pull GROUP BY key "
+    "UNION ALL SELECT 'a', key, NULL, agent, NULL, NULL, COUNT(*), NULL, NULL, NULL, NULL FROM per_pull "
+    "WHERE ai = 1 AND agent != '' GROUP BY key, agent "
+    "UNION ALL SELECT 'e', key, pull, NULL, NULL, at, position, NULL, NULL, NULL, NULL FROM ranked "
+    "WHERE position <= __EARLIER__ "
+    "UNION ALL SELECT 'f', key, NULL, NULL, NULL, at, NULL, NULL, NULL, NULL, NULL "
+    "FROM (__FIRST__) AS firsts "
+    "ORDER BY kind, key, n1"
 )
 _FIRST_MEMBER = (
     "SELECT * FROM (SELECT pattern_key AS key, reviewed_at AS at FROM ledger_findings WHERE __COUNTED__ "
     "AND pattern_key = :k__I__ ORDER BY reviewed_at ASC LIMIT 1) AS f__I__"
 )
+
+
+_FIRSTS = "SELECT * FROM (__MEMBERS__) AS all_firsts"
 
 
 def _members(template: str, count: int) -> str:
@@ -162,25 +182,19 @@ def _members(template: str, count: int) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def _occurrences_sql(count: int) -> Any:
-    """Per pattern (:k0 ... :kN), its newest SCAN_CAP occurrences in the window outside this pull request,
-    grouped per pull request (cached per number of patterns)."""
-    from sqlalchemy import Boolean, DateTime, Integer, String, bindparam, text
+def _seen_before_sql(count: int) -> Any:
+    """One statement for patterns :k0 ... :kN over each one's newest SCAN_CAP occurrences in the window
+    outside this pull request, answering in the row kinds described above. Cached per pattern count."""
+    from sqlalchemy import DateTime, Integer, String, bindparam, text
 
-    sql = _OCCURRENCES_OUTER.replace("__MEMBERS__", _members(_RECENT_MEMBER, count))
+    firsts = _FIRSTS.replace("__MEMBERS__", _members(_FIRST_MEMBER, count))
+    sql = _HERE + _SEEN_BEFORE.replace("__RECENT__", _members(_RECENT_MEMBER, count))
+    sql = sql.replace("__FIRST__", firsts).replace("__EARLIER__", str(EARLIER_SHOWN))
     since = bindparam("since", type_=DateTime(timezone=True))  # stored the way the ORM stores it
     return text(sql).bindparams(since).columns(
-        key=String(), pull=Integer(), repo=Integer(), ai=Boolean(), agent=String(), rule=String(),
-        last=DateTime(timezone=True), read=Integer(),
+        kind=String(), key=String(), pull=Integer(), agent=String(), rule=String(),
+        at=DateTime(timezone=True), n1=Integer(), n2=Integer(), n3=Integer(), n4=Integer(), n5=Integer(),
     )  # fmt: skip
-
-
-@functools.lru_cache(maxsize=64)
-def _first_seen_sql(count: int) -> Any:
-    """When the org first had each pattern (as long as the ledger remembers): the index's first entry."""
-    from sqlalchemy import DateTime, String, text
-
-    return text(_members(_FIRST_MEMBER, count)).columns(key=String(), at=DateTime(timezone=True))
 
 
 def _as_datetime(value: Any) -> dt.datetime | None:

@@ -92,11 +92,8 @@ class LedgerHooks:
         if not keys:
             return seen
         try:
-            with metrics.stage("ledger_lookup"), session_scope(self._engine()) as session:
-                if session.get_bind().dialect.name == "postgresql":
-                    from sqlalchemy import text
-
-                    session.execute(text(f"SET LOCAL statement_timeout = {LOOKUP_TIMEOUT_MS}"))
+            engine = lookup_engine(self._engine())
+            with metrics.stage("ledger_lookup"), session_scope(engine) as session:
                 seen.patterns = seen_before(
                     session, record.owner, keys, full_name=record.full_name, number=record.number,
                     window_days=days,
@@ -133,6 +130,13 @@ class LedgerHooks:
         except Exception as exc:  # the broker is gone too
             log.error("ledger write lost (could not queue it again): %s", type(exc).__name__)
             count("review", "lost")
+
+
+def lookup_engine(engine: Any) -> Any:
+    """The engine the look-up runs on: the ledger's own URL, autocommit, LOOKUP_TIMEOUT_MS per statement."""
+    from prguard.ledger.db import lookup_engine_for
+
+    return lookup_engine_for(engine.url.render_as_string(hide_password=False), LOOKUP_TIMEOUT_MS)
 
 
 def write_review(engine: Any, record: ReviewRecord) -> None:
