@@ -189,3 +189,18 @@ def test_the_migrations_create_exactly_the_models(migrated_store):
     with migrated_store.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []
+
+
+def test_retention_reaches_every_table_with_a_time_column(store):
+    import importlib
+    import pkgutil
+
+    import prguard.ledger
+    from prguard.ledger.lifecycle import _HANDLED, _TIME_COLUMNS
+
+    for module in pkgutil.iter_modules(prguard.ledger.__path__):
+        if not module.ispkg:
+            importlib.import_module(f"prguard.ledger.{module.name}")
+    for table in Base.metadata.sorted_tables:
+        if table.name not in _HANDLED and "installation_id" in table.c:
+            assert any(name in table.c for name in _TIME_COLUMNS), f"{table.name}: how does it expire?"

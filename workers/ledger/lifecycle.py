@@ -81,4 +81,24 @@ def enforce_retention(session: Session, days: int, now: dt.datetime | None = Non
         ),
     ):
         removed += session.execute(statement).rowcount or 0
+    return removed + _expire_other_tables(session, cutoff)
+
+
+# tables of the ledger's other parts (merged functions, ...) expire on the first of these they have
+_TIME_COLUMNS = ("reviewed_at", "merged_at", "recorded_at", "created_at")
+_HANDLED = frozenset(
+    model.__tablename__
+    for model in (Finding, ComplexityChange, ChangedFunction, Review, Waiver, Digest, PullRequest, Repository,
+                  Installation)
+)  # fmt: skip
+
+
+def _expire_other_tables(session: Session, cutoff: dt.datetime) -> int:
+    removed = 0
+    for table in reversed(Base.metadata.sorted_tables):
+        if table.name in _HANDLED:
+            continue
+        column = next((table.c[name] for name in _TIME_COLUMNS if name in table.c), None)
+        if column is not None:
+            removed += session.execute(delete(table).where(column < cutoff)).rowcount or 0
     return removed
