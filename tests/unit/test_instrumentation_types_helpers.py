@@ -334,3 +334,29 @@ def test_calls_through_functools_partial_are_calls_of_the_wrapped_function() -> 
     assert timeout.start_line == 9 and "functools.partial` of line 5" in timeout.message
     assert timeout.suggestion is None
     assert only(findings, "PG-LOOP002").start_line == 10
+
+
+def test_clients_made_by_a_boto3_session_are_aws_clients() -> None:
+    code = """
+    import boto3
+    from botocore.config import Config
+
+    class Mailer:
+        def create_session(self) -> boto3.Session:
+            return boto3.Session(profile_name="mail")
+
+        def open(self):
+            self.connection = self.create_session().client("ses", config=Config(read_timeout=5))
+
+        def send_all(self, messages):
+            for message in messages:
+                self.connection.send_raw_email(RawMessage={"Data": message})
+
+    def bucket_names():
+        session = boto3.Session()
+        return [b.name for b in session.resource("s3").buckets.all()]
+    """
+    findings = analyze(code)
+    assert only(findings, "PG-LOOP003").start_line == 14
+    timeout = only(findings, "PG-TIMEOUT002")
+    assert timeout.start_line == 18 and "config=botocore.config.Config(" in timeout.message

@@ -259,7 +259,9 @@ class Evaluator:
             return None, None, stripped
         if ctor in R.CLIENT_KINDS:
             kind: str | None = R.CLIENT_KINDS[ctor]
-        elif ctor.endswith((".client", ".resource")) and root(ctor) == "boto3":
+        elif (ctor.endswith((".client", ".resource")) and root(ctor) == "boto3") or self.boto3_session_client(
+            call
+        ):
             kind = "boto3"
         elif ctor in self.facts.classes:
             kind = self._subclass_kind(ctor)
@@ -268,6 +270,15 @@ class Evaluator:
         if kind is None and self._is_paid_module(ctor) and ctor.rsplit(".", 1)[-1] not in R.NOT_CLIENTS:
             kind = "paid"
         return kind, call, stripped
+
+    def boto3_session_client(self, call: ast.Call) -> bool:
+        """`session.client("ses")` / `self.create_session().resource("s3")` on a `boto3.Session`."""
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and func.attr in ("client", "resource")):
+            return False
+        if "boto3" not in {root(target) for target in self.facts.imports.values()}:
+            return False
+        return self.type_of(func.value) in R.BOTO3_SESSION_TYPES
 
     def _subclass_kind(self, class_name: str) -> str | None:
         cls = self.facts.classes[class_name]
@@ -494,7 +505,7 @@ class Evaluator:
         if (
             ctor is not None
             and kind in ("paid", "boto3")
-            and self._is_paid_module(self.facts.resolve(ctor.func))
+            and self._is_paid_module(self.facts.resolve(ctor.func) if kind == "paid" else "boto3")
         ):
             return call.text or call.dotted
         dotted = call.dotted or ""

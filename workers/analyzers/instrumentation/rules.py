@@ -302,6 +302,9 @@ CLIENT_MODULE_ROOTS: frozenset[str] = frozenset(
     {"requests", "httpx", "aiohttp", "urllib3", "requests_oauthlib"}
 )
 
+#: Types of a boto3 session, whose `.client(...)`/`.resource(...)` make AWS clients.
+BOTO3_SESSION_TYPES: frozenset[str] = frozenset({"boto3.Session", "boto3.session.Session"})
+
 #: Per-call timeout rules of client methods, by instance kind.
 CLIENT_METHODS: dict[str, tuple[frozenset[str], TimeoutSpec | None]] = {
     "requests": (

@@ -53,8 +53,11 @@ class TimeoutChecks(Evaluator):
             call.dotted
             and call.dotted.split(".")[0] == "boto3"
             and call.dotted.endswith((".client", ".resource"))
-        ):
-            return R.TIMEOUT_CALLS["boto3.client"], call.dotted
+        ) or self.boto3_session_client(call.node):
+            boto3_label = (
+                call.dotted if (call.dotted or "").startswith("boto3") else f"boto3.{call.node.func.attr}"
+            )
+            return R.TIMEOUT_CALLS["boto3.client"], boto3_label
         if isinstance(call.node.func, ast.Attribute):
             kind, _ = self.client_kind(call.node.func.value, call.function, call.node.func.attr)
             methods, spec = R.CLIENT_METHODS.get(kind or "", (frozenset(), None))
