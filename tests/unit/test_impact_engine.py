@@ -209,3 +209,15 @@ def test_changed_files_scope_reports_stale_sites_anywhere_in_a_changed_file():
     assert ("shop/refunds.py", 5) in {
         (f.path, f.start_line) for f in wide.findings if f.rule_id == "PG-IMPACT001"
     }
+
+
+def test_a_renamed_module_leaves_its_importers_behind():
+    head = dict(BASE)
+    head["billing/prices.py"] = head.pop("billing/pricing.py")
+    files = [modified("billing/prices.py", BASE["billing/pricing.py"], head["billing/prices.py"],
+                      previous_path="billing/pricing.py")]  # fmt: skip
+    result = review(files, make_policy(), repository=snapshot_of(head))
+    found = [f for f in result.findings if f.rule_id == "PG-IMPACT002"]
+    assert [(f.path, f.start_line) for f in found] == [("billing/prices.py", 1)]
+    for site in ("shop/checkout.py:1", "shop/refunds.py:5", "shop/subscriptions.py:1", "shop/invoices.py:5"):
+        assert site in found[0].message

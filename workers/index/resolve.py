@@ -221,6 +221,14 @@ class RepositoryIndex:
     def _reset_memos(self) -> None:
         self._name_memo: dict[tuple[str, int, str], Target | None] = {}
         self._member_memo: dict[tuple[Any, str], Target | None] = {}
+        if not hasattr(self, "gone_modules"):
+            self.gone_modules: frozenset[str] = frozenset()
+
+    def forget_modules(self, names: set[str]) -> None:
+        """Modules a change removed or renamed: an import of one, and any name looked up on it, is
+        a dangling reference (`from billing.pricing import charge` after pricing.py moved)."""
+        self.gone_modules = frozenset(n for n in names if n not in self.path_of and n not in self.packages)
+        self._reset_memos()
 
     # -- public queries -----------------------------------------------------------------------
 
@@ -455,7 +463,8 @@ class RepositoryIndex:
             return ("def", self._key(path, binding[1]), False)
         if kind == "import":
             name = binding[1]
-            return ("module", name) if name in self.path_of or name in self.packages else None
+            known = name in self.path_of or name in self.packages or name in self.gone_modules
+            return ("module", name) if known else None
         if kind == "from":
             absolute = self._absolute(path, binding[1], binding[2])
             if not absolute:
@@ -539,7 +548,7 @@ class RepositoryIndex:
                     if found is not None:
                         return found
             submodule = f"{module}.{attribute}"
-            if submodule in self.path_of or submodule in self.packages:
+            if submodule in self.path_of or submodule in self.packages or submodule in self.gone_modules:
                 return ("module", submodule)
             if path is not None:
                 for level, star in self.facts[path].star_imports:
@@ -671,8 +680,8 @@ class RepositoryIndex:
         """The module or class a failed lookup went to, when nothing there could provide the name."""
         if target[0] == "module":
             path = self.path_of.get(target[1])
-            if path is None:
-                return None  # a namespace package: submodules are not all known as such
+            if path is None:  # a namespace package (submodules not all known as such), or a module gone
+                return target[1] if target[1] in self.gone_modules else None
             facts = self.facts[path]
             if facts.error or facts.star_imports or "__getattr__" in facts.scopes[0].bindings:
                 return None
