@@ -92,7 +92,12 @@ def run(args: argparse.Namespace) -> int:
     pull = dataclasses.replace(pull, commits=tuple(repo.commits(merge_base, head_sha)))
     files = repo.changed_files(merge_base, head_sha)
     policy, notes, rule_files = read_policy(repo, merge_base, pull.base_ref or "base", args.policy)
-    result = review_change(files, pull, with_fail_on(policy, args.fail_on), notes, rule_files)
+    from prguard.cli.impact import snapshot_from_git
+
+    repository = snapshot_from_git(repo, head_sha)  # the checkout's whole tree: blast radius, PG-IMPACT
+    result = review_change(
+        files, pull, with_fail_on(policy, args.fail_on), notes, rule_files, repository=repository
+    )
 
     sources = {f.path: f.head for f in files}
     print(render(result, "text"))
