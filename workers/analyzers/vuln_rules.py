@@ -223,6 +223,8 @@ _COOKIE_RECEIVERS = (
     "starlette.responses.Response.set_cookie",
 )
 _WEB_PACKAGES = ("flask", "werkzeug", "django", "starlette", "fastapi", "quart")
+#: methods whose checks depend on the receiver's type (the rest match by qualified name)
+_TYPED_METHODS = frozenset({"extractall", "extract", "set_cookie"})
 
 
 @dataclass(frozen=True)
@@ -258,9 +260,10 @@ class VulnChecker:
     # -- calls -------------------------------------------------------------------------------------
 
     def _call(self, node: ast.Call) -> Iterator[VulnHit]:
-        names = self.resolver.call_names(node)
-        qual = names[0] if names else ""
         method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+        qual = self.resolver.qualname(node.func) or ""
+        # receivers' types are only needed for the typed checks: inferring them is the costly part
+        names = self.resolver.call_names(node) if method in _TYPED_METHODS else ((qual,) if qual else ())
         unfiltered = not _keyword(node, "filter") and not (
             method == "extractall" and _keyword(node, "members")
         )

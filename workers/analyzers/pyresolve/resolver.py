@@ -88,19 +88,24 @@ class _ClassInfo:
     qualname: str
     bases: list[ast.expr]
     methods: dict[str, FunctionNode] = field(default_factory=dict)
+    #: (annotated attributes, assigned attributes), built on first use
+    attributes: tuple[dict[str, tuple[ast.expr, Scope]], dict[str, list[tuple[ast.expr, Scope]]]] | None = (
+        None
+    )
 
 
 class Resolver:
     """Resolve names and infer types in one parsed module (see the module docstring)."""
 
-    def __init__(self, tree: ast.Module, module: str = "") -> None:
+    def __init__(self, tree: ast.Module, module: str = "", *, is_package: bool = False) -> None:
         self.tree = tree
         self.module = module
+        self.is_package = is_package  # an `__init__.py`: relative imports start at the module itself
         self.imports: dict[str, str] = {}
         self.star_imports: list[str] = []
         self.classes: dict[str, _ClassInfo] = {}
         self.functions: dict[str, FunctionNode] = {}  # module-level functions by name
-        self._enclosing: dict[int, Scope] = {}
+        self._spans: list[FunctionNode] = []
         self._class_of: dict[int, _ClassInfo] = {}  # function node id -> its class
         self._outer: dict[int, Scope] = {}  # function node id -> the function it is nested in
         self._scopes: dict[int, _ScopeInfo] = {}
@@ -108,40 +113,52 @@ class Resolver:
         self._qual_cache: dict[tuple[int, int], str | None] = {}
         self._busy: set[tuple[int, str]] = set()
         self._frameworks: set[str] = set()
-        self._index(tree, None, None)
+        self._index(tree.body, None, None)
+        self._by_line = self._line_scopes()
 
     # -- indexing ----------------------------------------------------------------------------------
 
-    def _index(self, node: ast.AST, scope: Scope, klass: _ClassInfo | None) -> None:
-        for child in ast.iter_child_nodes(node):
+    def _index(self, body: list[ast.stmt], scope: Scope, klass: _ClassInfo | None) -> None:
+        """Functions, classes and imports, walking statements only (expressions are found by line)."""
+        for child in body:
             if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
-                self._enclosing[id(child)] = scope
                 self._outer[id(child)] = scope
                 if klass is not None:
                     self._class_of[id(child)] = klass
                     klass.methods[child.name] = child
                 elif scope is None:
                     self.functions[child.name] = child
-                self._index(child, child, None)
-                for part in (*child.decorator_list, *child.args.defaults, *child.args.kw_defaults):
-                    if part is not None:
-                        self._index_expr(part, scope)
+                self._spans.append(child)  # outer functions before the ones nested in them
+                self._index(child.body, child, None)
             elif isinstance(child, ast.ClassDef):
                 qual = f"{self.module}.{child.name}" if self.module else child.name
                 info = _ClassInfo(child, qual, list(child.bases))
                 if scope is None and klass is None:
                     self.classes[child.name] = info
-                self._enclosing[id(child)] = scope
-                self._index(child, scope, info)
+                self._index(child.body, scope, info)
             else:
                 if isinstance(child, ast.Import | ast.ImportFrom):
                     self._note_import(child)
-                self._enclosing[id(child)] = scope
-                self._index(child, scope, klass)
+                for field_name in ("body", "orelse", "finalbody", "handlers", "cases"):
+                    block = getattr(child, field_name, None)
+                    if not isinstance(block, list):
+                        continue
+                    for item in block:
+                        if isinstance(item, ast.stmt):
+                            self._index([item], scope, klass)
+                        else:  # except handlers, match cases
+                            self._index(item.body, scope, klass)
 
-    def _index_expr(self, node: ast.AST, scope: Scope) -> None:
-        for sub in ast.walk(node):
-            self._enclosing[id(sub)] = scope
+    def _line_scopes(self) -> list[Scope]:
+        """For each line, the innermost function whose body holds it (None: module level)."""
+        last = max((getattr(n, "end_lineno", 0) or 0 for n in self.tree.body), default=0)
+        lines: list[Scope] = [None] * (last + 2)
+        for function in self._spans:
+            start = function.body[0].lineno if function.body else function.lineno
+            end = function.end_lineno or start
+            for line in range(start, min(end, last) + 1):
+                lines[line] = function
+        return lines
 
     def _note_import(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.Import):
@@ -156,7 +173,7 @@ class Resolver:
         base = node.module or ""
         if node.level:
             parts = self.module.split(".") if self.module else []
-            keep = max(len(parts) - node.level, 0)
+            keep = max(len(parts) - node.level + (1 if self.is_package else 0), 0)
             package = ".".join(parts[:keep])
             base = f"{package}.{base}".strip(".") if base else package
         if base:
@@ -173,7 +190,12 @@ class Resolver:
 
     def scope_of(self, node: ast.AST) -> Scope:
         """The function an expression or statement of this tree belongs to (None: module level)."""
-        return self._enclosing.get(id(node))
+        line = getattr(node, "lineno", None)
+        if line is None or line >= len(self._by_line):
+            return None
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            return self._outer.get(id(node))
+        return self._by_line[line]
 
     def class_of(self, function: FunctionNode) -> str | None:
         """The qualified name of the class a function is a method of."""
@@ -236,9 +258,6 @@ class Resolver:
                 if alias.name != "*":
                     local = alias.asname or alias.name.split(".")[0]
                     info.opaque.add(local)  # function-level imports: resolved through the module table
-        for sub in _walrus(stmt):
-            if isinstance(sub.target, ast.Name):
-                info.bindings.setdefault(sub.target.id, []).append(sub.value)
 
     def _bind_target(self, target: ast.expr, value: ast.expr, info: _ScopeInfo) -> None:
         if isinstance(target, ast.Name):
@@ -314,7 +333,14 @@ class Resolver:
             if values is not None:
                 if name in info.derived:
                     return name
-                targets = {self._alias_target(v, info.node) for v in values}
+                busy = (id(info.node), "=" + name)
+                if busy in self._busy:
+                    return name  # `x = f(x)`: a name defined through itself is no alias
+                self._busy.add(busy)
+                try:
+                    targets = {self._alias_target(v, info.node) for v in values}
+                finally:
+                    self._busy.discard(busy)
                 if len(targets) == 1 and None not in targets:
                     return targets.pop()  # type: ignore[return-value]
                 return name
@@ -477,22 +503,13 @@ class Resolver:
 
     def _instance_attribute(self, klass: _ClassInfo, attr: str) -> str | None:
         """The type of `self.attr`: every assignment to it in the class's methods must agree."""
-        types: set[str | None] = set()
-        for stmt in klass.node.body:
-            if (
-                isinstance(stmt, ast.AnnAssign)
-                and isinstance(stmt.target, ast.Name)
-                and stmt.target.id == attr
-            ):
-                return self.annotation_type(stmt.annotation, None)
-        for method in klass.methods.values():
-            for sub in ast.walk(method):
-                if isinstance(sub, ast.AnnAssign) and _is_self_attr(sub.target, attr):
-                    return self.annotation_type(sub.annotation, method)
-                if isinstance(sub, ast.Assign):
-                    for target in sub.targets:
-                        if _is_self_attr(target, attr):
-                            types.add(self.type_of(sub.value, method))
+        if klass.attributes is None:
+            klass.attributes = _attribute_index(klass)
+        annotated, assigned = klass.attributes
+        if attr in annotated:
+            annotation, method = annotated[attr]
+            return self.annotation_type(annotation, method)
+        types = {self.type_of(value, method) for value, method in assigned.get(attr, ())}
         types.discard(_NONE)
         return types.pop() if len(types) == 1 else None
 
@@ -581,6 +598,24 @@ class Resolver:
         return self.type_of(call.func.value, scope)
 
 
+def _attribute_index(klass: _ClassInfo):
+    """Every `self.x: T` annotation and `self.x = value` of a class, by attribute, in one walk."""
+    annotated: dict[str, tuple[ast.expr, Scope]] = {}
+    assigned: dict[str, list[tuple[ast.expr, Scope]]] = {}
+    for stmt in klass.node.body:
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            annotated.setdefault(stmt.target.id, (stmt.annotation, None))
+    for method in klass.methods.values():
+        for sub in ast.walk(method):
+            if isinstance(sub, ast.AnnAssign) and _is_self_attr(sub.target, None):
+                annotated.setdefault(sub.target.attr, (sub.annotation, method))  # type: ignore[union-attr]
+            elif isinstance(sub, ast.Assign):
+                for target in sub.targets:
+                    if _is_self_attr(target, None):
+                        assigned.setdefault(target.attr, []).append((sub.value, method))  # type: ignore[union-attr]
+    return annotated, assigned
+
+
 def _same(left: str | None, right: str | None) -> str | None:
     types = {left, right} - {_NONE}
     return types.pop() if len(types) == 1 else None
@@ -598,10 +633,11 @@ def _is_builtin_callable(name: str) -> bool:
     return callable(getattr(builtins, name, None))
 
 
-def _is_self_attr(target: ast.AST, attr: str) -> bool:
+def _is_self_attr(target: ast.AST, attr: str | None) -> bool:
+    """`self.<attr>` (any attribute when `attr` is None)."""
     return (
         isinstance(target, ast.Attribute)
-        and target.attr == attr
+        and (attr is None or target.attr == attr)
         and isinstance(target.value, ast.Name)
         and target.value.id == "self"
     )
@@ -626,17 +662,3 @@ def _own_statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
         if isinstance(stmt, ast.Match):
             for case in stmt.cases:
                 todo.extend(case.body)
-
-
-def _walrus(stmt: ast.AST) -> Iterator[ast.NamedExpr]:
-    if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        return
-    for name, value in ast.iter_fields(stmt):
-        if name in ("body", "orelse", "finalbody", "handlers", "cases"):
-            continue
-        nodes = value if isinstance(value, list) else [value]
-        for node in nodes:
-            if isinstance(node, ast.AST):
-                for sub in ast.walk(node):
-                    if isinstance(sub, ast.NamedExpr):
-                        yield sub
