@@ -221,3 +221,13 @@ def test_a_renamed_module_leaves_its_importers_behind():
     assert [(f.path, f.start_line) for f in found] == [("billing/prices.py", 1)]
     for site in ("shop/checkout.py:1", "shop/refunds.py:5", "shop/subscriptions.py:1", "shop/invoices.py:5"):
         assert site in found[0].message
+
+
+def test_the_disk_cache_is_pruned_to_its_limit(tmp_path):
+    cache = FactsCache(tmp_path)
+    snapshot = RepositorySnapshot.from_files({p: t.encode() for p, t in BASE.items()}, cache=cache)
+    snapshot.index()
+    stored = len(set(snapshot.blobs.values()))  # the two empty __init__.py are one blob
+    assert sum(1 for _ in (tmp_path).rglob("*") if _.is_file()) == stored
+    assert cache.prune(max_files=3) == stored - 3
+    assert sum(1 for _ in (tmp_path).rglob("*") if _.is_file()) == 3

@@ -155,6 +155,11 @@ class FactsCache:
     the process's user; a file that does not read back is a miss, never an error.
     """
 
+    #: files kept on disk; beyond it the oldest written are removed (checked every PRUNE_EVERY writes)
+    MAX_FILES = 300_000
+    PRUNE_EVERY = 2_000
+    _writes = 0  # in this process, across caches
+
     def __init__(self, directory: str | Path | None = None, namespace: str = "default") -> None:
         # the namespace (a repository) only names the log lines: blob ids are global
         self.namespace = namespace
@@ -193,7 +198,36 @@ class FactsCache:
             os.replace(temporary, target)
             self.written += 1
         except (OSError, ValueError):
-            pass  # a cache that cannot be written only costs time
+            return  # a cache that cannot be written only costs time
+        FactsCache._writes += 1
+        if FactsCache._writes % self.PRUNE_EVERY == 0:
+            self.prune()
+
+    def prune(self, max_files: int | None = None) -> int:
+        """Remove the oldest-written files beyond `max_files` (a worker's disk does not fill up);
+        returns how many were removed. A file still in use is extracted again when next needed."""
+        if self.directory is None or not self.directory.is_dir():
+            return 0
+        limit = self.MAX_FILES if max_files is None else max_files
+        entries: list[tuple[float, str]] = []
+        for shard in os.scandir(self.directory):
+            if shard.is_dir(follow_symlinks=False):
+                for entry in os.scandir(shard.path):
+                    try:
+                        entries.append((entry.stat(follow_symlinks=False).st_mtime, entry.path))
+                    except OSError:
+                        continue
+        if len(entries) <= limit:
+            return 0
+        entries.sort()
+        removed = 0
+        for _, path in entries[: len(entries) - limit]:
+            try:
+                os.unlink(path)
+                removed += 1
+            except OSError:
+                continue
+        return removed
 
 
 def _nothing(paths: list[str]) -> dict[str, bytes]:
