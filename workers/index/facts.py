@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-FACTS_VERSION = 10
+FACTS_VERSION = 11
 
 # parameter kinds in a signature tuple (name, kind, has_default)
 POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, VAR_POSITIONAL, KEYWORD_ONLY, VAR_KEYWORD = range(5)
@@ -272,6 +272,7 @@ class _Collector:
         self.exports: tuple[str, ...] | None = None
         self.globals_in: dict[int, set[str]] = {}
         self.instance_attributes: dict[str, set[str]] = {}
+        self.returns_stack: list[list[Chain | bool | None]] = []  # per function: what each return gives
 
     def facts(self, is_package: bool) -> ModuleFacts:
         for definition in self.definitions:
@@ -368,6 +369,11 @@ class _Collector:
                 elif target is not None:
                     self.targets(target, scope)
             self.block(node.body, scope, prefix)
+        elif isinstance(node, ast.Return):
+            if node.value is not None:
+                self.expr(node.value, scope)
+            if self.returns_stack:
+                self.returns_stack[-1].append(self.returned_class(node.value, scope))
         elif isinstance(node, ast.Global):
             self.globals_in.setdefault(scope, set()).update(node.names)
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
@@ -476,12 +482,33 @@ class _Collector:
             chain = _chain_of(value.func)
             if chain and chain[-1] != CALL:
                 return ("inst", chain)
+        elif isinstance(value, ast.IfExp):  # `Proxy(url=p) if isinstance(p, str) else p`
+            for operand in (value.body, value.orelse):
+                binding = _Collector.value_binding(operand)
+                if binding[0] != "local":
+                    return binding
         elif isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or):
             for operand in value.values:  # `console or Console()`: what the first followable one is
                 binding = _Collector.value_binding(operand)
                 if binding[0] != "local":
                     return binding
         return ("local",)
+
+    def returned_class(self, value: ast.expr | None, scope: int) -> Chain | bool | None:
+        """What a `return` gives, for a function without a return annotation: the class it makes
+        (`return Text(...)`, `return self`, `return cls(...)`), None for nothing, False if unknown."""
+        if value is None or (isinstance(value, ast.Constant) and value.value is None):
+            return None
+        node = value.func if isinstance(value, ast.Call) else value
+        if isinstance(node, ast.Name):
+            for binding in self.scopes[scope].bindings.get(node.id, ()):
+                if binding[0] == ("cls" if isinstance(value, ast.Call) else "self"):
+                    return tuple(binding[1].split("."))
+        if isinstance(value, ast.Call):
+            chain = _chain_of(value.func)
+            if chain and CALL not in chain and SUPER not in chain:
+                return chain
+        return False
 
     def element(self, target: ast.expr, iterable: ast.expr, scope: int) -> None:
         """`for x in xs`: x is an item of what xs holds (when xs is a name or attribute)."""
@@ -530,20 +557,20 @@ class _Collector:
             qualname = f"{prefix}{node.name}"
             kind = "method" if parent.kind == "class" else "function"
             start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-            self.definitions.append(
-                Definition(
-                    qualname,
-                    kind,
-                    node.lineno,
-                    start,
-                    node.end_lineno or node.lineno,
-                    _signature(args),
-                    decorators,
-                    returns=_annotation_chain(node.returns),
-                )
+            definition: Definition | None = Definition(
+                qualname,
+                kind,
+                node.lineno,
+                start,
+                node.end_lineno or node.lineno,
+                _signature(args),
+                decorators,
+                returns=_annotation_chain(node.returns),
             )
+            self.definitions.append(definition)  # type: ignore[arg-type]
             self.bind(scope, node.name, ("def", qualname))
         else:
+            definition = None
             qualname = f"{parent.qualname}.<locals>.{node.name}" if parent.qualname else node.name
             self.bind(scope, node.name, ("local",))
         inner = self.new_scope("function", scope, qualname)
@@ -558,7 +585,13 @@ class _Collector:
                 self.bind(inner, arg.arg, (kind, method_of))
                 continue
             self.bind(inner, arg.arg, _annotation_binding(arg.annotation) or ("local",))
+        self.returns_stack.append([])
         self.block(node.body, inner, None)
+        returned = self.returns_stack.pop()
+        if definition is not None and definition.returns is None and node.returns is None:
+            made = {r for r in returned if r is not None}
+            if len(made) == 1 and False not in made:  # every return makes the same class
+                definition.returns = made.pop()  # type: ignore[assignment]
 
     def klass(self, node: ast.ClassDef, scope: int, prefix: str | None) -> None:
         self.decorators(node, scope)
