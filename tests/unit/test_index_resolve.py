@@ -186,3 +186,21 @@ def test_items_of_annotated_containers_with_targets_and_or_defaults():
     )
     assert {("use.py", 7), ("use.py", 8), ("use.py", 12)} <= sites(index, "shop.models.Cart.count")
     assert ("use.py", 10) in sites(index, "shop.session.Session.carts", calls_only=True)
+
+
+def test_unannotated_returns_and_conditional_values():
+    index = index_of(
+        {
+            **LIBRARY,
+            "make.py": (
+                "from shop.models import Cart\n\n\n"
+                "def make(items):\n    if not items:\n        return None\n    return Cart(items)\n\n\n"
+                "def either(items):\n    return Cart(items) if items else Cart.empty()\n\n\n"
+                "def use(c):\n"
+                "    make([]).count()\n"
+                "    chosen = Cart([]) if c else c\n    chosen.count()\n"
+            ),
+        }
+    )
+    found = sites(index, "shop.models.Cart.count", calls_only=True)
+    assert {("make.py", 15), ("make.py", 17)} <= found
