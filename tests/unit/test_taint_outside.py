@@ -44,3 +44,26 @@ def test_ssrf_through_client_objects_by_type() -> None:
         ("taint-ssrf", 11, 918),
         ("taint-ssrf", 13, 918),
     ]
+
+
+def test_a_check_in_the_caller_proves_a_private_helpers_sink() -> None:
+    from prguard.analyzers.taint import TaintAnalyzer
+
+    from tests.unit.taint_helpers import context
+
+    code = (
+        "import os, re\nfrom flask import Flask, request, abort\napp = Flask(__name__)\n\n"
+        "@app.route('/deploy')\ndef deploy():\n    branch = request.form['branch']\n"
+        "    if not re.fullmatch(r'[A-Za-z0-9_-]{1,64}', branch):\n        abort(400)\n"
+        "    _checkout(branch)\n    return 'ok'\n\n"
+        "def _checkout(branch):\n    os.system('git checkout ' + branch)\n"
+    )
+    analyzer = TaintAnalyzer()
+    assert list(analyzer.analyze([context("app/views.py", code)])) == []
+    assert (14, 78) in analyzer.cleared["app/views.py"]
+    unchecked = code.replace(
+        "    if not re.fullmatch(r'[A-Za-z0-9_-]{1,64}', branch):\n        abort(400)\n", ""
+    )
+    analyzer = TaintAnalyzer()
+    assert [f.start_line for f in analyzer.analyze([context("app/views.py", unchecked)])] == [12]
+    assert (12, 78) not in analyzer.cleared.get("app/views.py", set())

@@ -98,6 +98,8 @@ class Summary:
     param_hits: list[SinkHit] = field(default_factory=list)
     hits: list[SinkHit] = field(default_factory=list)
     cleared: set[tuple[int, int]] = field(default_factory=set)
+    #: sinks reached only by this function's parameters: (line, kind) -> the CWEs a proof clears
+    param_only: dict[tuple[int, str], frozenset[int]] = field(default_factory=dict)
 
 
 def _text(mod: ModuleInfo, node: ast.AST, limit: int = 60) -> str:
@@ -142,6 +144,8 @@ class Program:
         self.module_hits: list[SinkHit] = []
         self.cleared: dict[str, set[tuple[int, int]]] = {}
         self._called: frozenset[str] | None = None
+        #: (path, helper, sink line, kind) -> whether some call's argument can reach that sink
+        self.helper_sink_reached: dict[tuple[str, str, int, str], bool] = {}
 
     def run(self) -> list[SinkHit]:
         """Every hit from a real source, in all modules.
@@ -160,10 +164,24 @@ class Program:
         for (path, qualname), summary in self._summaries.items():
             hits.extend(summary.hits)
             self.cleared.setdefault(path, set()).update(summary.cleared)
+            self._clear_private_helper_sinks(path, qualname, summary)
             if not self.rules.trust_parameters:
                 hits.extend(self._caller_hits(path, qualname, summary))
         hits.extend(self.module_hits)
         return hits
+
+    def _clear_private_helper_sinks(self, path: str, qualname: str, summary: Summary) -> None:
+        """A private helper's sink fed only by its parameters is proven safe when every call in
+        the change passes data that cannot reach it (the check stayed in the caller)."""
+        mod = next((m for m in self.modules if m.path == path), None)
+        func = mod.functions.get(qualname) if mod is not None else None
+        if func is None or func.is_public:
+            return  # a public function may have callers outside the change
+        for (line, kind), cwes in summary.param_only.items():
+            use = (path, qualname, line, kind)
+            uses = [reached for key, reached in self.helper_sink_reached.items() if key == use]
+            if uses and not any(uses):
+                self.cleared.setdefault(path, set()).update((line, cwe) for cwe in cwes)
 
     def called_names(self) -> frozenset[str]:
         """Last name segments of every call in the changed files (`f(...)`, `obj.f(...)`, `Cls()`)."""
@@ -1290,8 +1308,14 @@ class Runner:
         result = _flat_map(summary.ret, expand)
         for hit in summary.param_hits:
             argument = by_param.get(hit.trace.param)
+            use = (mod.path, func.qualname, hit.line, hit.sink.kind)
             if argument is None:
+                self.program.helper_sink_reached[use] = True  # a default value: not followed
                 continue
+            reaching = any(_compose(o, into, hit.trace).reaches(hit.sink.kind) for o in argument.all_traces())
+            self.program.helper_sink_reached[use] = (
+                self.program.helper_sink_reached.get(use, False) or reaching
+            )
             for outer in argument.all_traces():
                 composed = _compose(outer, into, hit.trace)
                 if composed.reaches(hit.sink.kind) and (
@@ -1338,6 +1362,7 @@ class Runner:
                 checked = [(self._program_of(v), text) for v, text in checked[:1]]
                 program_only = True
         reached = False
+        only_parameters = True
         for value, text in checked:
             if not self._dangerous_shape(sink.kind, value):
                 continue
@@ -1345,12 +1370,16 @@ class Runner:
                 if not trace.reaches(sink.kind):
                     continue
                 reached = True
+                only_parameters = only_parameters and trace.kind == PARAM
                 if not _reportable(trace, sink.kind):
                     continue  # unknown data: no finding, but no proof either
                 self._record(self._hit(sink, node, text, trace, program_only))
+        cwes = frozenset({sink.report_cwe, sink.cwe} | RELATED_CWES.get(sink.kind, frozenset()))
         if not reached:
-            for cwe in {sink.report_cwe, sink.cwe} | RELATED_CWES.get(sink.kind, frozenset()):
+            for cwe in cwes:
                 self.summary.cleared.add((node.lineno, cwe))
+        elif only_parameters:
+            self.summary.param_only[(node.lineno, sink.kind)] = cwes
 
     def _unknown_receiver_counts(self, node: ast.Call, receiver: Value | None, cond: Any) -> bool:
         """A `*.method` row stands for a typed sink whose receiver's type is unknown here.
