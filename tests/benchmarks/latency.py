@@ -14,7 +14,7 @@ on the same, now warm worker gives the steady state. Three variants, in one run:
 - `traced`: preload with OpenTelemetry on, exporting to a local OTLP receiver; its spans give the
   breakdown: receiver, queue wait, token, GitHub reads, engine, publishing, the rest of the worker.
 
-    .venv/bin/python tests/benchmarks/latency.py [--rounds 5] [--redis redis://127.0.0.1:6379/5]
+    .venv/bin/python tests/benchmarks/latency.py [--rounds 5] [--redis redis://127.0.0.1:6379/15]
 
 A script, not a test: it prints figures and asserts nothing.
 """
@@ -137,7 +137,7 @@ def breakdown(spans, delivery: str) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/5")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
     parser.add_argument("--logs", type=Path, default=Path("/tmp/prguard-latency"))
     parser.add_argument("--variants", default="preload,no preload,traced", help="comma-separated subset")
     parser.add_argument("--spans", action="store_true", help="print the last traced job's span tree")

@@ -263,7 +263,7 @@ def summary(label: str, result: dict, who=lambda installation: True) -> str:
 def redis_memory_per_job(jobs: int = 2000) -> None:
     """Redis memory a queued review holds: its message plus the receiver's dedupe and PR-state keys, by
     MEMORY USAGE of every key the receiver wrote for `jobs` webhooks (distinct pull requests) sent in
-    process under a fresh key prefix (DB 5, whose `analyze` list is emptied first and after)."""
+    process under a fresh key prefix (DB 15, whose `analyze` list is emptied first and after)."""
     import logging
 
     from prguard.app import create_app
@@ -272,9 +272,9 @@ def redis_memory_per_job(jobs: int = 2000) -> None:
     from tests.spine_helpers import make_settings, webhook_headers
 
     logging.getLogger("prguard").setLevel(logging.WARNING)
-    client = redis.Redis(host="127.0.0.1", port=6379, db=5)
+    client = redis.Redis(host="127.0.0.1", port=6379, db=15)
     client.delete("analyze")
-    settings = make_settings("redis://127.0.0.1:6379/5")
+    settings = make_settings("redis://127.0.0.1:6379/15")
     app = create_app(settings, redis_client=client).test_client()
     template = load_webhook("pull_request", "opened.payload.json")
     for number in range(jobs):
@@ -305,7 +305,7 @@ def main() -> None:
     parser.add_argument("--fairness-workers", type=int, default=2)
     parser.add_argument("--skip-fairness", action="store_true")
     parser.add_argument("--skip-scaling", action="store_true")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/1")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
     parser.add_argument("--logs", type=Path, default=Path("/tmp/prguard-scale"))
     parser.add_argument("--memory-only", action="store_true", help="only measure Redis memory per queued job")
     args = parser.parse_args()
