@@ -122,6 +122,7 @@ class Registration:
 
 def exchange_code(api_url: str, code: str) -> dict[str, Any]:
     """Trade the one-time code for the App's configuration (unauthenticated; the code is the credential)."""
+    # the GitHub client loads only for the registration step (`prguard` start-up time)
     from prguard.github.client import GitHubClient
     from prguard.github.errors import GitHubError
 

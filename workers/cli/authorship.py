@@ -66,6 +66,7 @@ def _policy(path: str | None) -> Policy:
 
 
 def run(args: argparse.Namespace) -> int:
+    # the detector and its tables load on use (`prguard` start-up time)
     from prguard.analyzers.authorship import detect_authorship
 
     pull_json = _read_json(args.pull, "the pull request")

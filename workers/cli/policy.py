@@ -79,6 +79,7 @@ def run_schema(args: argparse.Namespace) -> int:
 
 
 def run_keys(args: argparse.Namespace) -> int:
+    # loaded on use (`prguard` start-up time)
     from prguard.policies.docs import keys_markdown
 
     sys.stdout.write(keys_markdown())

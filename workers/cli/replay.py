@@ -74,6 +74,7 @@ def queued_jobs(
 
 def enqueue(jobs: Iterable[ReviewJob], settings: Any, redis_client: Any) -> list[tuple[ReviewJob, str]]:
     """Push each job through the receiver's atomic dedupe + enqueue; returns (job, 'queued'|'duplicate')."""
+    # Celery and the queue load only when jobs are replayed (`prguard` start-up time)
     from prguard.queue.celery_app import (
         ANALYZE_QUEUE,
         HELP_TASK,
@@ -119,6 +120,7 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None) -> int:
         for job in jobs:
             print(f"would replay {job.describe()}", file=out)
         return EXIT_OK
+    # Redis and the settings load only past --dry-run (`prguard` start-up time)
     import redis
     from prguard.config import Settings
 

@@ -126,6 +126,7 @@ def review_change(
 
 def render(result: ReviewResult, fmt: str, sources: dict[str, bytes | None] | None = None) -> str:
     """The report in one of FORMATS; `sources` (head contents by path) sharpen SARIF line hashes."""
+    # each renderer loads only when its format is asked for (`prguard` start-up time)
     if fmt == "json":
         from prguard.report.json_report import render as render_json
 

@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--analyzers", help="comma-separated analyzer names to run (default: all registered)")
     args = parser.parse_args(argv)
 
+    # loaded after parsing, so `--help` and usage errors answer at once (start-up time)
     from prguard.engine.plugin import registry
     from prguard.engine.review import review
     from prguard.policies.loader import load_policy

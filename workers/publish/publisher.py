@@ -31,8 +31,11 @@ from prguard.engine.model import ChangedFile, ReviewResult
 from prguard.github.errors import TransientGitHubError
 from prguard.publish import checkrun, dedupe, labels, review
 from prguard.publish.checkrun import Waiver
+from prguard.publish.commands import WaiverStore
 from prguard.publish.identity import bot_login, login_of_app
-from prguard.publish.throttle import WriteBudget
+from prguard.publish.labels import current_labels
+from prguard.publish.throttle import ThrottledClient, WriteBudget, WriteThrottle
+from prguard.report.markdown import render_summary
 
 log = logging.getLogger("prguard.publish")
 
@@ -131,11 +134,7 @@ class Publisher:
         self.client = client
         self.redis = redis
         self.prefix = prefix
-        if render is None:
-            from prguard.report.markdown import render_summary
-
-            render = render_summary
-        self.render = render
+        self.render = render or render_summary
         self._release = redis.register_script(_RELEASE_LUA) if redis is not None else None
         self._acquire = redis.register_script(_ACQUIRE_LUA) if redis is not None else None
 
@@ -209,8 +208,6 @@ class Publisher:
     def waiver(self, target: PublishTarget) -> Waiver | None:
         if self.redis is None:
             return None
-        from prguard.publish.commands import WaiverStore
-
         return WaiverStore(self.redis, self.prefix).get(
             target.installation_id, target.full_name, target.head_sha
         )
@@ -404,9 +401,6 @@ def publish_context(context: Any) -> PublishReport:
     per-installation throttle; a spent budget raises `RateLimited` so the task
     retries later.
     """
-    from prguard.publish.labels import current_labels
-    from prguard.publish.throttle import ThrottledClient, WriteThrottle
-
     job = context.job
     prefix = getattr(context.keys, "prefix", "prguard:")
     throttle = WriteThrottle(context.redis, prefix=prefix, budget=WRITE_BUDGET)

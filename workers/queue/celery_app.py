@@ -31,6 +31,7 @@ from prguard.config import (
     DEFAULT_SOFT_TIME_LIMIT,
     DEFAULT_TIME_LIMIT,
     VISIBILITY_TIMEOUT,
+    Settings,
     task_time_limits,
 )
 from prguard.observability import message_headers  # also connects the worker's log/metric signals
@@ -174,6 +175,4 @@ celery_app = make_celery()
 @worker_init.connect
 def _validate_settings_at_start(**_: object) -> None:
     """Refuse to start a worker that could not authenticate to GitHub; name every bad variable."""
-    from prguard.config import Settings
-
     Settings.from_env()

@@ -23,8 +23,11 @@ from prguard import metrics
 from prguard.engine.model import ReviewResult
 from prguard.github.errors import GitHubError, TransientGitHubError
 from prguard.observability import stage
+from prguard.publish.checkrun import send_check_run
+from prguard.publish.commands import WaiverStore
 from prguard.queue.jobs import ReviewJob
 from prguard.queue.state import CHECK_RUN_TTL, PullState, RedisKeys
+from prguard.report.markdown import render_summary
 
 log = logging.getLogger("prguard.pipeline")
 
@@ -205,8 +208,6 @@ def _ledger_prepare(
         return None
     waived_by = None
     try:
-        from prguard.publish.commands import WaiverStore
-
         waiver = WaiverStore(redis, keys.prefix).get(job.installation_id, job.full_name, snapshot.head_sha)
         waived_by = waiver.login if waiver else None
     except Exception as exc:  # Redis trouble: the review goes on, the waiver is recorded when it is read
@@ -293,8 +294,6 @@ def _analyse(
 
 
 def _render_summary(result: ReviewResult) -> str:
-    from prguard.report.markdown import render_summary
-
     return render_summary(result)
 
 
@@ -306,42 +305,16 @@ def _cap(text: str, limit: int = SUMMARY_LIMIT) -> str:
 
 
 def complete_check_run(context: ReviewContext) -> None:
-    """Complete the run with the engine's conclusion, the verdict title, summary and annotations.
-
-    Uses the publish module's check-run sender (annotations 50 per request, waiver kept
-    across re-runs of the same head) when it is installed, else a plain completion.
-    """
+    """Complete the run with the engine's conclusion, the verdict title, summary and annotations
+    (prguard.publish.checkrun: annotations 50 per request, a waiver kept across re-runs of the
+    same head)."""
     job, result = context.job, context.result
-    try:
-        from prguard.publish.checkrun import send_check_run
-        from prguard.publish.commands import WaiverStore
-    except ImportError:
-        _complete_plain(
-            context.client,
-            job,
-            context.check_run_id,
-            result.conclusion,
-            _plain_title(result),
-            context.summary,
-        )
-        return
     waiver = WaiverStore(context.redis, context.keys.prefix).get(
         job.installation_id, job.full_name, context.head_sha
     )
     send_check_run(
         context.client, job.owner, job.repo, context.check_run_id, result, context.summary, waiver=waiver
     )
-
-
-def _plain_title(result: ReviewResult) -> str:
-    count = len(result.findings)
-    verdict = {
-        "success": "Passed",
-        "failure": "Failed",
-        "neutral": "Passed with notes",
-        "action_required": "Policy error",
-    }.get(result.conclusion, result.conclusion)
-    return f"{verdict}: {count} finding{'s' if count != 1 else ''}"
 
 
 def _unless_open(

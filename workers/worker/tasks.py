@@ -19,9 +19,11 @@ import redis as redis_lib
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from celery.signals import task_failure
 from prguard.config import Settings
+from prguard.github.auth import InstallationTokens
 from prguard.github.errors import TransientGitHubError, Unauthorized
 from prguard.github.ratelimit import retry_countdown
 from prguard.publish import identity
+from prguard.publish.commands import WaiverStore, answer_help, waive
 from prguard.publish.publisher import publish_context
 from prguard.queue.celery_app import (
     ANALYZE_QUEUE,
@@ -71,8 +73,6 @@ class Runtime:
 
 @functools.cache
 def runtime() -> Runtime:
-    from prguard.github.auth import InstallationTokens
-
     settings = Settings.from_env()
     redis = redis_lib.Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=5)
     tokens = InstallationTokens(
@@ -258,8 +258,6 @@ def reply_help(
     head_sha: str | None = None,
 ) -> dict[str, Any]:
     """Answer `/prguard help` once per asking comment (prguard.publish.commands)."""
-    from prguard.publish.commands import answer_help
-
     rt = runtime()
     if comment_id is None:
         return {"status": "ignored", "detail": "no comment to answer"}
@@ -283,8 +281,6 @@ def write_waive(
     delivery_id: str = "",
 ) -> dict[str, Any]:
     """The Waive button: permission is checked against GitHub, never trusted from the payload."""
-    from prguard.publish.commands import WaiverStore, waive
-
     rt = runtime()
     try:
         client = rt.tokens.client(installation_id)
