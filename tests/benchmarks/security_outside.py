@@ -32,6 +32,7 @@ import difflib
 import hashlib
 import logging
 import tempfile
+import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -457,6 +458,7 @@ def main() -> None:
     parser.add_argument("--handlers", action="store_true", help="also review the real handler files (pip)")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
+    warnings.filterwarnings("ignore", category=SyntaxWarning)  # old third-party escapes, e.g. "\*"
     cases = load_replay()
     report_replay(cases)
     if not args.skip_handwritten:

@@ -67,3 +67,13 @@ def test_a_check_in_the_caller_proves_a_private_helpers_sink() -> None:
     analyzer = TaintAnalyzer()
     assert [f.start_line for f in analyzer.analyze([context("app/views.py", unchecked)])] == [12]
     assert (12, 78) not in analyzer.cleared.get("app/views.py", set())
+
+
+def test_a_plugin_loader_taking_its_callers_name_is_not_code_injection() -> None:
+    code = "import importlib\n\ndef load(name):\n    return importlib.import_module(name)\n"
+    assert taint({"lib/plugins.py": code}) == []
+    view = (
+        "import importlib\nfrom flask import Flask, request\napp = Flask(__name__)\n\n@app.route('/p')\n"
+        "def plugin():\n    importlib.import_module(request.args['m'])\n    return 'ok'\n"
+    )
+    assert rules_of(taint({"app/views.py": view})) == ["taint-code-injection"]

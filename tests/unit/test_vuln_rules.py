@@ -124,6 +124,10 @@ CASES = [
     ("import re\ndef f(s):\n    return re.match(r'^(a+b)+$', s)", []),  # a mandatory b separates the runs
     ("import re\nWORDS = re.compile(r'^\\w+(?:\\s\\w+)*$')", []),
     ("import re\nX = re.compile(r'(a+)++b')", []),  # possessive: no backtracking
+    (
+        "import re\nX = re.compile(r'^(?:(?:_(?:\\.\\w+)*=)|(?:return|await) )+')",
+        [],
+    ),  # runs end at = or space
     # cookies (CWE-614 / 1004)
     (
         "from flask import make_response\ndef v():\n    r = make_response('x')\n    r.set_cookie('sid', 'v')",
@@ -183,3 +187,15 @@ def test_security_analyzer_reports_pg_vuln_next_to_bandit() -> None:
     code = "import hmac\n\ndef ok(k, b, s):\n    return hmac.new(k, b, 'sha256').hexdigest() == s\n"
     found = list(SecurityAnalyzer().analyze_file(context("lib/sign.py", code)))
     assert [(f.rule_id, f.cwe, f.severity) for f in found] == [("PG-VULN004", 208, "medium")]
+
+
+def test_deployment_rules_are_not_reported_in_test_code() -> None:
+    from prguard.analyzers.security import SecurityAnalyzer
+
+    from tests.unit.taint_helpers import context
+
+    code = "def check(form, app):\n    return form.get('client_secret') == app.client_secret\n"
+    assert [f.rule_id for f in SecurityAnalyzer().analyze_file(context("app/oauth.py", code))] == [
+        "PG-VULN004"
+    ]
+    assert list(SecurityAnalyzer().analyze_file(context("tests/fake/oauth.py", code))) == []

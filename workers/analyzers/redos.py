@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover
     import sre_parse as P  # type: ignore[no-redef]
 
 Chars = frozenset[str] | None  # None: any character
+_NO_SEPARATOR = "a quantifier inside a repeated group, with nothing that must separate the runs"
 _WORD = frozenset(string.ascii_letters + string.digits + "_")
 _DIGIT = frozenset(string.digits)
 _SPACE = frozenset(" \t\n\r\x0b\x0c")
@@ -214,20 +215,19 @@ def _check(items) -> str | None:
             _low, high, body = av
             unbounded = high == C.MAXREPEAT or high > 10
             if unbounded:
-                runs = _variable_runs(body)
-                separators = _separators(body)
-                for run in runs:
-                    if not any(not _overlap(sep, run) for sep in separators):
-                        return (
-                            "a quantifier inside a repeated group, with nothing that must separate the runs"
-                        )
                 branches = _branches(body)
                 if branches:
                     firsts = [_first_chars(b) for b in branches]
-                    for i, first in enumerate(firsts):
-                        for other in firsts[i + 1 :]:
+                    for index, first in enumerate(firsts):
+                        for other in firsts[index + 1 :]:
                             if _overlap(first, other):
                                 return "a repeated group whose alternatives can start with the same character"
+                # alternatives that start apart are read one at a time: each needs its own separator
+                for part in branches or [body]:
+                    separators = _separators(part)
+                    for run in _variable_runs(part):
+                        if not any(not _overlap(sep, run) for sep in separators):
+                            return _NO_SEPARATOR
             found = _check(body)
             if found:
                 return found

@@ -23,6 +23,7 @@ from typing import Any
 
 from prguard.analyzers.base import Analyzer, FileContext, node_fields
 from prguard.analyzers.removed_guards import revive_in
+from prguard.analyzers.testpaths import is_test_path
 from prguard.analyzers.vuln_rules import VulnChecker
 from prguard.engine.globs import matches_any
 from prguard.engine.model import Confidence, Finding, Severity, make_fingerprint, normalise_code
@@ -328,13 +329,20 @@ class _Settings:
         return severity.at_least(self.min_severity) and confidence.at_least(self.min_confidence)
 
 
+#: PG-VULN rules about deployed behaviour (timing, cookie flags): not reported in test code.
+NOT_IN_TESTS = frozenset({"PG-VULN004", "PG-VULN006", "PG-VULN007"})
+
+
 def _vuln_findings(
     ctx: FileContext, settings: _Settings, reported: set[tuple[int, int | None]]
 ) -> Iterator[Finding]:
     """prguard's own PG-VULN rules on the same tree (vuln_rules), minus what bandit already said."""
     module = ctx.path.removesuffix(".py").replace("/", ".").removesuffix(".__init__")
+    in_tests = is_test_path(ctx.path)
     for hit in VulnChecker(ctx.head.tree, module).run():
         rule = hit.rule
+        if in_tests and rule.id in NOT_IN_TESTS:
+            continue  # test doubles compare fake secrets and set fake cookies
         node = hit.node
         line = getattr(node, "lineno", 1)
         if rule.id in settings.ignore or (line, rule.cwe) in reported:

@@ -208,7 +208,11 @@ class Program:
         if func.node.name in self.called_names():
             return  # called in the change: its callers' real arguments are followed instead
         for hit in summary.param_hits:
-            if hit.sink.kind not in CALLER_SINK_KINDS or hit.program_only:
+            if (
+                hit.sink.kind not in CALLER_SINK_KINDS
+                or hit.program_only
+                or hit.sink.conditions.get("no_caller")
+            ):
                 continue
             index = hit.trace.param
             if not 0 <= index < len(func.params) or func.params[index] in ("self", "cls"):
@@ -1319,7 +1323,7 @@ class Runner:
             for outer in argument.all_traces():
                 composed = _compose(outer, into, hit.trace)
                 if composed.reaches(hit.sink.kind) and (
-                    composed.kind == PARAM or _reportable(composed, hit.sink.kind)
+                    composed.kind == PARAM or _reportable(composed, hit.sink.kind, hit.sink)
                 ):
                     self._record(replace(hit, trace=composed))
         return result
@@ -1371,7 +1375,7 @@ class Runner:
                     continue
                 reached = True
                 only_parameters = only_parameters and trace.kind == PARAM
-                if not _reportable(trace, sink.kind):
+                if not _reportable(trace, sink.kind, sink):
                     continue  # unknown data: no finding, but no proof either
                 self._record(self._hit(sink, node, text, trace, program_only))
         cwes = frozenset({sink.report_cwe, sink.cwe} | RELATED_CWES.get(sink.kind, frozenset()))
@@ -1522,7 +1526,7 @@ class Runner:
             self.summary.hits.append(hit)
 
 
-def _reportable(trace: Trace, kind: str) -> bool:
+def _reportable(trace: Trace, kind: str, sink: Sink | None = None) -> bool:
     """Whether a trace reaching a sink of `kind` is a finding: opaque data never is, and a
     caller's argument only for code, deserialisation and shell sinks (elsewhere it is
     unknown data: no finding, and no proof of safety)."""
@@ -1530,7 +1534,9 @@ def _reportable(trace: Trace, kind: str) -> bool:
         return False
     if trace.kind in ONLY_KINDS:
         return kind in ONLY_KINDS[trace.kind]
-    return trace.kind != "caller" or kind in CALLER_SINK_KINDS
+    if trace.kind != "caller":
+        return True
+    return kind in CALLER_SINK_KINDS and not (sink is not None and sink.conditions.get("no_caller"))
 
 
 def _is_test(path: str) -> bool:

@@ -382,6 +382,7 @@ _LOGGING = ("logging", "structlog", "loguru")
 #:     is unknown, it is an object (not a module, not a string) and the module imports one of
 #:     these packages (see docs/users/security.md, "unknown types")
 #:   module_receiver: `getattr(module, name)`: only when the first argument is an imported module
+#:   no_caller: a public function's parameter (`trust_parameters: false`) is not a finding here
 #:   receiver_tag: the receiver must be a value of this sort (e.g. a pathlib path)
 SINKS: tuple[dict[str, Any], ...] = (
     # SQL
@@ -426,9 +427,11 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("compile", "code", (0, "source")),
     _sink("builtins.eval", "code", (0,)),
     _sink("builtins.exec", "code", (0,)),
-    _sink("__import__", "code", (0, "name")),
-    _sink("importlib.import_module", "code", (0, "name")),
-    _sink("getattr", "code", (1,), module_receiver=True),
+    # dynamic imports and lookups: plugin loaders take names from their callers by design, so
+    # only input from outside the process (a request, argv) counts here, not a caller's argument
+    _sink("__import__", "code", (0, "name"), no_caller=True),
+    _sink("importlib.import_module", "code", (0, "name"), no_caller=True),
+    _sink("getattr", "code", (1,), module_receiver=True, no_caller=True),
     _sink("code.InteractiveInterpreter.runsource", "code", (0,)),
     # files
     _sink("open", "path", (0, "file")),
