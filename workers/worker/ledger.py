@@ -8,7 +8,6 @@ fails is queued again (`LEDGER_RECORD_TASK`, with backoff) and counted in
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 from collections.abc import Callable
@@ -147,15 +146,34 @@ def write_review(engine: Any, record: ReviewRecord) -> None:
         record_review(session, record)
 
 
-@functools.cache
+_MIGRATED: set[str] = set()  # embedded ledgers this process (or the parent it forked from) migrated
+
+
 def ledger_engine(url: str | None = None) -> Any:
-    """The process's ledger engine; an embedded SQLite ledger is migrated on first use (no server)."""
+    """The process's ledger engine; an embedded SQLite ledger is migrated before its first use (there is
+    no server to run `prguard db upgrade` for it). The worker's main process does it at start
+    (`migrate_embedded_ledger`), so its forked children do not spend a review's time on it."""
     from prguard.ledger.db import database_url, engine_for, upgrade
 
     target = url or database_url()
-    if target.startswith("sqlite"):
+    if target.startswith("sqlite") and target not in _MIGRATED:
         upgrade(target)
+        _MIGRATED.add(target)
     return engine_for(target)
+
+
+def migrate_embedded_ledger() -> None:
+    """At worker start: migrate an embedded SQLite ledger once, before the pool forks (never raises)."""
+    from prguard.ledger.db import database_url, upgrade
+
+    target = database_url()
+    if not target.startswith("sqlite") or target in _MIGRATED:
+        return
+    try:
+        upgrade(target)
+        _MIGRATED.add(target)
+    except Exception as exc:  # reviews still run; each tries again and counts its misses
+        log.warning("could not migrate the embedded ledger at start: %s", type(exc).__name__)
 
 
 def web_url() -> str:

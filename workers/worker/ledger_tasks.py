@@ -12,6 +12,7 @@ import logging
 import os
 from typing import Any
 
+from celery.signals import worker_init
 from prguard.ledger.history import DEFAULT_WEB_URL
 from prguard.queue.celery_app import (
     LEDGER_DIGEST_TASK,
@@ -19,9 +20,16 @@ from prguard.queue.celery_app import (
     LEDGER_TASK,
     celery_app,
 )
-from prguard.worker.ledger import count, ledger_engine
+from prguard.worker.ledger import count, ledger_engine, migrate_embedded_ledger
 
 log = logging.getLogger("prguard.ledger")
+
+
+@worker_init.connect
+def _migrate_embedded_ledger_at_start(**_: Any) -> None:
+    """The worker's main process, before its pool forks (Celery imports this module first)."""
+    migrate_embedded_ledger()
+
 
 LEDGER_MAX_RETRIES = 10
 MAX_BACKOFF_SECONDS = 3600
