@@ -1,6 +1,8 @@
 """The policy JSON Schema, composed from the core schema and every fragment file.
 
-Each analyzer owns `schema/analyzers/<name>.json` (→ `analyzers.<name>`) and each
+Each analyzer keeps its fragment next to its code, `<name>.policy.json` in its folder under
+workers/analyzers/ (→ `analyzers.<name>`; an analyzer plugin registers its own, see
+`plugin_fragments`), and each
 extra top-level section owns `schema/sections/<key>.json` (→ `<key>`). Dropping a
 new fragment file in place is all it takes: nothing here lists them. `ai_authored`
 accepts the same keys as the top level (except `version`/`extends`) plus `label`.
@@ -9,6 +11,7 @@ accepts the same keys as the top level (except `version`/`extends`) plus `label`
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
 from functools import cache, lru_cache
 from pathlib import Path
@@ -19,6 +22,8 @@ from prguard.policies.rulepaths import check_rule_path
 
 HERE = Path(__file__).resolve().parent
 SCHEMA_DIR = HERE / "schema"
+#: where prguard's own analyzers live (found without importing them: their fragments are data)
+ANALYZERS_DIR = Path(importlib.util.find_spec("prguard.analyzers").origin or "").resolve().parent
 PRESETS_DIR = HERE / "presets"
 PUBLISHED_SCHEMA = HERE / "prguard.schema.json"
 #: the entry-point group of analyzer plugins' `analyzers.<name>` schema fragments
@@ -62,6 +67,21 @@ def format_checker() -> FormatChecker:
     return checker
 
 
+_FRAGMENT_SUFFIX = ".policy.json"
+
+
+def _analyzer_fragment_files() -> list[Path]:
+    """prguard's own analyzers' fragments, next to their code. One left in the old place
+    (policies/schema/analyzers/) is refused by name rather than silently ignored."""
+    stale = sorted((SCHEMA_DIR / "analyzers").glob("*.json"))
+    if stale:
+        raise RuntimeError(
+            f"policy schema fragment {stale[0]}: analyzer fragments live next to the analyzer's code "
+            f"now: move it to workers/analyzers/ as {stale[0].stem}{_FRAGMENT_SUFFIX}"
+        )
+    return sorted(ANALYZERS_DIR.rglob(f"*{_FRAGMENT_SUFFIX}"))
+
+
 def preset_names() -> list[str]:
     return sorted(p.stem for p in PRESETS_DIR.glob("*.yml"))
 
@@ -70,7 +90,7 @@ def _signature() -> tuple[tuple[str, int], ...]:
     """What the composed schema depends on; a changed or new file recomposes it."""
     files = [
         SCHEMA_DIR / "core.json",
-        *SCHEMA_DIR.glob("analyzers/*.json"),
+        *_analyzer_fragment_files(),
         *SCHEMA_DIR.glob("sections/*.json"),
     ]
     files += list(PRESETS_DIR.glob("*.yml"))
@@ -104,7 +124,7 @@ def check_fragments() -> None:
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import SchemaError
 
-    for path in [*SCHEMA_DIR.glob("analyzers/*.json"), *SCHEMA_DIR.glob("sections/*.json")]:
+    for path in [*_analyzer_fragment_files(), *SCHEMA_DIR.glob("sections/*.json")]:
         try:
             Draft202012Validator.check_schema(json.loads(path.read_text(encoding="utf-8")))
         except SchemaError as exc:
@@ -124,7 +144,7 @@ def plugin_fragments() -> list[tuple[str, dict[str, Any]]]:
     group (`<analyzer name> = "module:FRAGMENT"`, a JSON Schema dict kept next to the plugin's code).
 
     Read through package metadata only, so policies import no analyzer code; prguard's own
-    analyzers keep their fragments in schema/analyzers/ (published in prguard.schema.json).
+    analyzers keep theirs in their folders (`<name>.policy.json`, published in prguard.schema.json).
     """
     from importlib.metadata import entry_points
 
@@ -158,8 +178,8 @@ def _compose(_signature: tuple[tuple[str, int], ...], _with_plugins: bool = True
     core = json.loads((SCHEMA_DIR / "core.json").read_text(encoding="utf-8"))
     root_props: dict[str, Any] = core["properties"]
     analyzers = root_props["analyzers"]
-    for path in sorted(SCHEMA_DIR.glob("analyzers/*.json")):
-        analyzers["properties"][path.stem] = _load_fragment(path)
+    for path in _analyzer_fragment_files():
+        analyzers["properties"][path.name.removesuffix(_FRAGMENT_SUFFIX)] = _load_fragment(path)
     if _with_plugins:
         for name, fragment in plugin_fragments():
             if name in analyzers["properties"]:

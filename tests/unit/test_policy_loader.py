@@ -150,7 +150,11 @@ def test_every_schema_property_is_described():
 def test_composer_picks_up_a_new_fragment_without_code_changes(tmp_path, monkeypatch):
     schema_dir = tmp_path / "schema"
     shutil.copytree(composer.SCHEMA_DIR, schema_dir)
-    (schema_dir / "analyzers" / "spelling.json").write_text(
+    analyzers_dir = tmp_path / "analyzers"  # an analyzer's fragment lives next to its code
+    (analyzers_dir / "spelling").mkdir(parents=True)
+    for fragment in composer.ANALYZERS_DIR.rglob("*.policy.json"):
+        shutil.copy2(fragment, analyzers_dir / fragment.name)
+    (analyzers_dir / "spelling" / "spelling.policy.json").write_text(
         json.dumps(
             {
                 "type": "object",
@@ -178,6 +182,7 @@ def test_composer_picks_up_a_new_fragment_without_code_changes(tmp_path, monkeyp
         )
     )
     monkeypatch.setattr(composer, "SCHEMA_DIR", schema_dir)
+    monkeypatch.setattr(composer, "ANALYZERS_DIR", analyzers_dir)
     data = load_policy_text(
         "analyzers:\n  spelling: {enabled: false}\n"
         "notify: {channel: '#ops'}\n"
@@ -205,3 +210,15 @@ def test_policy_docs_key_table_is_the_one_prguard_policy_keys_prints():
 
     page = (Path(__file__).resolve().parents[2] / "docs" / "users" / "policy.md").read_text()
     assert keys_markdown().strip() in page, "run `prguard policy keys` and paste it into docs/users/policy.md"
+
+
+def test_a_fragment_left_in_the_old_place_is_refused_by_name(tmp_path, monkeypatch):
+    schema_dir = tmp_path / "schema"
+    shutil.copytree(composer.SCHEMA_DIR, schema_dir)
+    (schema_dir / "analyzers").mkdir(exist_ok=True)
+    (schema_dir / "analyzers" / "spelling.json").write_text(
+        '{"type": "object", "additionalProperties": false}'
+    )
+    monkeypatch.setattr(composer, "SCHEMA_DIR", schema_dir)
+    with pytest.raises(RuntimeError, match=r"spelling\.json: analyzer fragments live next to"):
+        composer.composed_schema()
