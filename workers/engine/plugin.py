@@ -113,6 +113,12 @@ class Analyzer:
     #: True when its findings are about the change by construction (a definition the diff
     #: removed): the engine's changed-lines filter leaves them alone; it applies `scope` itself
     scopes_itself: ClassVar[bool] = False
+    #: True when a file's output also depends on a little of other files (which functions of the
+    #: repository make an outbound call): the engine calls `prepare` once per review, before any
+    #: file, with the eligible files and the repository snapshot when the review has one (else
+    #: None), and adds `cross_file_key(ctx)` to that file's cache key, so the per-file cache stays
+    #: correct when another file changes what this one reads, and still hits when it does not
+    reads_other_files: ClassVar[bool] = False
 
     #: after a run (when `proves_safe`): {path: {(line, CWE)}} of sinks proven safe
     cleared: Mapping[str, Collection[tuple[int, int]]] = _NOTHING_CLEARED
@@ -132,6 +138,13 @@ class Analyzer:
         """Analyze all eligible files of a change; default: one file at a time."""
         for ctx in files:
             yield from self.analyze_file(ctx)
+
+    def prepare(self, files: list[FileContext], repository: Any | None) -> None:
+        """Build what files will read of each other (when `reads_other_files`); default: nothing."""
+
+    def cross_file_key(self, ctx: FileContext) -> str:
+        """A digest of everything `ctx`'s output reads of other files ("" when nothing)."""
+        return ""
 
     def analyze_file(self, ctx: FileContext) -> Iterable[Finding]:
         raise NotImplementedError(f"{type(self).__name__} must implement analyze_file or analyze")

@@ -204,6 +204,9 @@ def _review(
         # goes (the trees, once dropped); cycles among them wait for `gc.unfreeze()` at the end.
         gc.freeze()
 
+    for analyzer in enabled:
+        if getattr(analyzer, "reads_other_files", False):
+            _prepare(analyzer, contexts, run)
     head_findings = _analyze_heads(enabled, contexts, selection.files, run)
     _collect_secrets(enabled, head_findings, run)
     reported, suppressed, pre_existing, out_of_scope = _filter(head_findings, contexts, enabled, run)
@@ -345,6 +348,35 @@ def _for_analyzer(ctx: FileContext, analyzer: Analyzer, run: _Run) -> FileContex
     return dataclasses.replace(ctx, settings=run.policy.analyzer(analyzer.name), extra=extra)
 
 
+def _prepare(analyzer: Analyzer, contexts: list[FileContext], run: _Run) -> None:
+    """Let an analyzer that reads a little of other files build that once, before any file.
+
+    A failure there costs the cross-file part only: the analyzer still runs file by file.
+    """
+    eligible = [_for_analyzer(ctx, analyzer, run) for ctx in contexts if _eligible(analyzer, ctx)]
+    if not eligible:
+        return
+    started = time.perf_counter()
+    try:
+        analyzer.prepare(eligible, run.repository)
+    except Exception as error:  # its own files still get analysed
+        message = f"{analyzer.name} could not read other files: {type(error).__name__}: {error}"
+        run.stats[analyzer.name].errors.append(message)
+        run.notes.append(message)
+    run.stats[analyzer.name].duration_ms += (time.perf_counter() - started) * 1000
+
+
+def _cross_file_key(analyzer: Analyzer, actx: FileContext, run: _Run) -> str | None:
+    """What the file's output reads of other files, for its cache key; None: do not cache it."""
+    if not getattr(analyzer, "reads_other_files", False):
+        return ""
+    try:
+        return analyzer.cross_file_key(actx)
+    except Exception:  # an unknown dependency must not be cached as if there were none
+        run.cache_errors += 1
+        return None
+
+
 def _analyze_heads(
     analyzers: list[Analyzer], contexts: list[FileContext], selected: list[Selected], run: _Run
 ) -> dict[str, list[Finding]]:
@@ -438,7 +470,8 @@ def _analyze_one(
     """One analyzer on one file version, through the cache; None when the file had to be dropped."""
     stats = run.stats[analyzer.name]
     key = None
-    if run.cache is not None:
+    cross_file = _cross_file_key(analyzer, actx, run) if run.cache is not None else None
+    if run.cache is not None and cross_file is not None:
         key = cache_key(
             analyzer=analyzer.name,
             path=actx.path,
@@ -447,6 +480,7 @@ def _analyze_one(
             patch=_diff_identity(actx.diff),
             policy_digest=run.policy.digest,
             ai_authored=run.ai_authored,
+            cross_file=cross_file,
         )
         try:
             hit = run.cache.get(key)

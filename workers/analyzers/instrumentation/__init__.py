@@ -13,8 +13,10 @@ call.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from prguard.analyzers.base import Analyzer, FileContext
+from prguard.analyzers.instrumentation.crossfile import HelperIndex
 from prguard.analyzers.instrumentation.errors import ErrorChecks
 from prguard.analyzers.instrumentation.evaluator import effective_settings
 from prguard.analyzers.instrumentation.facts import Scanner
@@ -52,12 +54,33 @@ class InstrumentationAnalyzer(Analyzer):
     order = 30
     precedence = 20
     report_order = 40
+    reads_other_files = True  # which helpers of the repository make outbound calls (crossfile)
+
+    def __init__(self) -> None:
+        self.helpers: HelperIndex | None = None
+
+    def prepare(self, files: list[FileContext], repository: Any | None) -> None:
+        """The repository's helpers, read on demand from the change and the snapshot (if any)."""
+        self.helpers = None
+        settings = effective_settings(files[0].settings if files else {})
+        if settings.get("enabled", True) and settings["checks"].get("loops", {}).get("enabled", False):
+            self.helpers = HelperIndex.for_review(files, repository, settings)
+
+    def cross_file_key(self, ctx: FileContext) -> str:
+        if self.helpers is None or not self._analyzes(ctx, effective_settings(ctx.settings)):
+            return ""
+        return self.helpers.key_for(ctx)
 
     def analyze_file(self, ctx: FileContext) -> Iterable[Finding]:
         settings = effective_settings(ctx.settings)
-        if not settings.get("enabled", True):
+        if not self._analyzes(ctx, settings):
             return []
-        if is_test_path(ctx.path) and not settings.get("include_tests", False):
-            return []  # test code is not a production path (policy: include_tests)
         facts = Scanner(ctx.head).scan()
-        return list(_Rules(ctx, settings, facts).run())
+        return list(_Rules(ctx, settings, facts, helpers=self.helpers).run())
+
+    @staticmethod
+    def _analyzes(ctx: FileContext, settings: dict[str, Any]) -> bool:
+        if not settings.get("enabled", True):
+            return False
+        # test code is not a production path (policy: include_tests)
+        return not is_test_path(ctx.path) or bool(settings.get("include_tests", False))

@@ -12,13 +12,16 @@ import copy
 import re
 from collections.abc import Iterable
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prguard.analyzers.base import FileContext
 from prguard.analyzers.instrumentation import rules as R
 from prguard.analyzers.instrumentation.facts import Binding, Call, Function, Scanner
 from prguard.analyzers.pyresolve import Resolver
 from prguard.engine.model import Finding, Severity, make_fingerprint
+
+if TYPE_CHECKING:
+    from prguard.analyzers.instrumentation.crossfile import Effect, HelperIndex
 
 _LOGGERISH = re.compile(r"^_*(log|logger|logging|[a-z0-9_]*_log|[a-z0-9_]*_logger|[a-z0-9_]*logger)$", re.I)
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -70,8 +73,20 @@ def is_none(node: ast.AST | None) -> bool:
 class Evaluator:
     """Judges the scanner's facts with the rule tables and the policy; yields Findings."""
 
-    def __init__(self, ctx: FileContext, settings: dict[str, Any], facts: Scanner) -> None:
+    def __init__(
+        self,
+        ctx: FileContext,
+        settings: dict[str, Any],
+        facts: Scanner,
+        *,
+        helpers: HelperIndex | None = None,
+        qualify: str = "",
+    ) -> None:
         self.ctx = ctx
+        #: the repository's helpers in other files (None: this file alone is known)
+        self.helpers = helpers
+        #: the module name helper paths are qualified with ("" in the file under review: short names)
+        self.qualify = qualify
         self.settings = settings
         self.facts = facts
         self.checks: dict[str, dict[str, Any]] = settings["checks"]
@@ -103,7 +118,11 @@ class Evaluator:
     def resolver(self) -> Resolver:
         """The shared type resolver over this file's tree (built on first use: most files need none)."""
         module = self.ctx.path.replace("\\", "/").removesuffix(".py").replace("/", ".")
-        return Resolver(self.ctx.head.tree, module=module.removesuffix(".__init__"))
+        return Resolver(
+            self.ctx.head.tree,
+            module=module.removesuffix(".__init__"),
+            is_package=self.ctx.path.endswith("__init__.py"),
+        )
 
     def type_of(self, node: ast.AST) -> str | None:
         """The type the resolver infers for an expression, None when unknown (never guessed)."""
@@ -425,8 +444,9 @@ class Evaluator:
 
     def outbound_effect(self, function: Function, depth: int = 2) -> tuple[str, str, list[str]] | None:
         """What a helper of this file does per call: ("paid" | "query" | "http", label, path of
-        helpers from it to the call), following its own calls to this file's functions up to
-        `depth` levels (a helper calling a helper that makes the request)."""
+        helpers from it to the call), following its own calls to this file's functions, and to
+        the repository's functions in other files (`helpers`), up to `depth` levels (a helper
+        calling a helper that makes the request)."""
         key = (id(function), depth)
         if key in self._effects:
             return self._effects[key]
@@ -439,19 +459,51 @@ class Evaluator:
         ):
             label = next((found for c in function.calls if (found := classify(c))), None)
             if label:
-                effect = (kind, label, [function.qualname])
+                effect = (kind, label, [self._qualified(function)])
                 break
         if effect is None and depth > 1:
             for call in function.calls:
                 callee = self.local_callee(call, function)
-                if callee is None or callee is function:
+                if callee is function:
                     continue
-                deeper = self.outbound_effect(callee, depth - 1)
+                deeper = self.outbound_effect(callee, depth - 1) if callee is not None else None
+                if callee is None:
+                    remote = self.remote_effect(call, depth - 1)
+                    if remote is not None and not (remote.coroutine and id(call.node) not in self.awaited):
+                        deeper = (remote.kind, remote.label, list(remote.path))
                 if deeper is not None:
-                    effect = (deeper[0], deeper[1], [function.qualname, *deeper[2]])
+                    effect = (deeper[0], deeper[1], [self._qualified(function), *deeper[2]])
                     break
         self._effects[key] = effect
         return effect
+
+    def _qualified(self, function: Function) -> str:
+        return f"{self.qualify}.{function.qualname}" if self.qualify else function.qualname
+
+    def remote_effect(self, call: Call, depth: int) -> Effect | None:
+        """What a call to a function of another file of the repository does (`from svc.client
+        import fetch_user; fetch_user(x)`, `self.api.get_user()` on an imported class), by the
+        qualified names the shared resolver gives the call; None when unknown or nothing outbound."""
+        if self.helpers is None or depth < 1 or not self._imports_repository_module:
+            return None
+        try:
+            names = self.resolver.call_names(call.node)
+        except RecursionError:
+            return None
+        for name in names:
+            found = self.helpers.effect(name, depth)
+            if found is not None:
+                return found
+        return None
+
+    @cached_property
+    def _imports_repository_module(self) -> bool:
+        """Whether anything this file imports lies in the repository (else no call can reach it)."""
+        helpers = self.helpers
+        if helpers is None:
+            return False
+        targets = [*self.resolver.imports.values(), *self.resolver.star_imports]
+        return any(t in helpers.path_of or helpers.module_of(t) is not None for t in targets)
 
     # --- call classification --------------------------------------------------------------------
     def http_call(self, call: Call) -> str | None:

@@ -53,16 +53,23 @@ class LoopChecks(Evaluator):
         return None
 
     def _helper_effect(self, call: Call, loop: Loop) -> tuple[str, str, str] | None:
-        """The same through a function of this file the loop calls (one or two calls deep):
-        reported at the call in the loop, naming the helper and what it calls."""
+        """The same through a function the loop calls, of this file or of another file of the
+        repository (one or two calls deep): reported at the call in the loop, naming the helper
+        and what it calls."""
         if call.function is None or loop.fan_out:
             return None
         callee = self.local_callee(call, call.function)
-        if callee is None or callee is call.function:
+        if callee is call.function:
             return None
-        if isinstance(callee.node, ast.AsyncFunctionDef) and id(call.node) not in self.awaited:
-            return None  # a coroutine made per item and awaited together (gather): concurrent
-        effect = self.outbound_effect(callee)
+        if callee is None:
+            remote = self.remote_effect(call, 2)
+            if remote is None or (remote.coroutine and id(call.node) not in self.awaited):
+                return None  # unknown, nothing outbound, or a coroutine made per item and gathered
+            effect = (remote.kind, remote.label, list(remote.path))
+        else:
+            if isinstance(callee.node, ast.AsyncFunctionDef) and id(call.node) not in self.awaited:
+                return None  # a coroutine made per item and awaited together (gather): concurrent
+            effect = self.outbound_effect(callee)
         if effect is None:
             return None
         kind, label, path = effect

@@ -1,0 +1,255 @@
+"""Helpers in other files of the repository: a loop calling an imported function that makes an outbound
+call is reported at the call in the loop, naming the helper; the per-file cache stays correct."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import textwrap
+from pathlib import Path
+
+from prguard.analyzers.instrumentation import InstrumentationAnalyzer
+from prguard.cli import main
+from prguard.engine.cache import MemoryCache
+from prguard.engine.review import review
+from prguard.index.snapshot import RepositorySnapshot
+
+from tests.unit.engine_helpers import added, make_policy
+
+CLIENT = textwrap.dedent(
+    """\
+    import logging
+
+    import requests
+
+    log = logging.getLogger(__name__)
+
+
+    def fetch_user(user_id):
+        log.info("fetching user %s", user_id)
+        return requests.get(f"https://api.example.com/users/{user_id}", timeout=5).json()
+
+
+    def _request(path):
+        log.info("GET %s", path)
+        return requests.get("https://api.example.com" + path, timeout=5)
+
+
+    def fetch_team(team_id):
+        return _request(f"/teams/{team_id}")
+
+
+    def user_url(user_id):
+        return f"https://api.example.com/users/{user_id}"
+    """
+)
+
+CALLER = textwrap.dedent(
+    """\
+    import logging
+
+    from svc.client import fetch_team, fetch_user, user_url
+
+    log = logging.getLogger(__name__)
+
+
+    def load_users(ids):
+        users = []
+        for user_id in ids:
+            users.append(fetch_user(user_id))
+        log.info("loaded %d users", len(users))
+        return users
+
+
+    def load_teams(ids):
+        return [fetch_team(team_id) for team_id in ids]
+
+
+    def links(ids):
+        return [user_url(user_id) for user_id in ids]
+    """
+)
+
+
+def run(files, cache=None, repository=None):
+    return review(
+        files,
+        make_policy(),
+        ai_authored=False,
+        analyzers=[InstrumentationAnalyzer()],
+        cache=cache,
+        repository=repository,
+    )
+
+
+def loops(result):
+    return [
+        (f.path, f.start_line, f.rule_id, f.message) for f in result.findings if f.rule_id == "PG-LOOP002"
+    ]
+
+
+def test_loop_calling_a_helper_of_another_changed_file_is_reported_at_the_call_naming_it() -> None:
+    result = run([added("svc/client.py", CLIENT), added("svc/users.py", CALLER)])
+    found = loops(result)
+    assert [(path, line) for path, line, _, _ in found] == [("svc/users.py", 11), ("svc/users.py", 17)]
+    assert "`svc.client.fetch_user()`" in found[0][3] and "requests.get" in found[0][3]
+    # two calls deep: fetch_team -> _request -> requests.get, both named
+    assert "`svc.client.fetch_team()` → `svc.client._request()`" in found[1][3]
+    # user_url only formats a string: no finding on `links`
+    assert all(line != 21 for _, line, _, _ in found)
+
+
+def test_without_the_helper_file_the_call_stays_unknown() -> None:
+    assert loops(run([added("svc/users.py", CALLER)])) == []
+
+
+def test_helper_in_the_repository_snapshot_only_is_followed() -> None:
+    snapshot = RepositorySnapshot.from_files({"svc/client.py": CLIENT.encode(), "svc/__init__.py": b""})
+    found = loops(run([added("svc/users.py", CALLER)], repository=snapshot))
+    assert [line for _, line, _, _ in found] == [11, 17]
+
+
+def test_helper_reexported_by_a_package_and_a_method_of_an_imported_class() -> None:
+    package_init = "from .client import fetch_user\n"
+    api = textwrap.dedent(
+        """\
+        import requests
+
+
+        class Api:
+            def __init__(self):
+                self.session = requests.Session()
+
+            def user(self, user_id):
+                return self.session.get(f"https://x.example/users/{user_id}", timeout=3)
+        """
+    )
+    caller = textwrap.dedent(
+        """\
+        from svc import fetch_user
+        from svc.api import Api
+
+
+        def load(ids):
+            api = Api()
+            for user_id in ids:
+                fetch_user(user_id)
+                api.user(user_id)
+        """
+    )
+    snapshot = RepositorySnapshot.from_files(
+        {
+            "svc/__init__.py": package_init.encode(),
+            "svc/client.py": CLIENT.encode(),
+            "svc/api.py": api.encode(),
+        }
+    )
+    found = loops(run([added("app/load.py", caller)], repository=snapshot))
+    assert [line for _, line, _, _ in found] == [8, 9]
+    assert "`svc.client.fetch_user()`" in found[0][3] and "`svc.api.Api.user()`" in found[1][3]
+
+
+def test_coroutine_helpers_gathered_per_item_are_concurrent() -> None:
+    helper = textwrap.dedent(
+        """\
+        import httpx
+
+
+        async def fetch(client: httpx.AsyncClient, url):
+            return await client.get(url, timeout=3)
+        """
+    )
+    caller = textwrap.dedent(
+        """\
+        import asyncio
+
+        from svc.fetching import fetch
+
+
+        async def crawl(client, urls):
+            return await asyncio.gather(*[fetch(client, url) for url in urls])
+
+
+        async def crawl_one_by_one(client, urls):
+            for url in urls:
+                await fetch(client, url)
+        """
+    )
+    found = loops(run([added("svc/fetching.py", helper), added("svc/crawl.py", caller)]))
+    assert [(path, line) for path, line, _, _ in found] == [("svc/crawl.py", 12)]
+
+
+def test_changing_what_the_helper_does_invalidates_its_callers_cache_entry() -> None:
+    cache = MemoryCache()
+    quiet_client = CLIENT.replace(
+        'return requests.get(f"https://api.example.com/users/{user_id}", timeout=5).json()',
+        "return {'id': user_id}",
+    )
+    caller_change = added("svc/users.py", CALLER)
+    first = run([caller_change, added("svc/client.py", quiet_client)], cache=cache)
+    assert [line for _, line, _, _ in loops(first)] == [17]
+
+    # the helper now makes the request: the caller's cached result must not be reused
+    second = run([caller_change, added("svc/client.py", CLIENT)], cache=cache)
+    assert [line for _, line, _, _ in loops(second)] == [11, 17]
+    stats = second.stats["analyzers"]["instrumentation"]
+    assert stats["files"] == 2 and stats["cached"] == 0
+
+
+def test_a_change_that_leaves_the_helpers_effects_alone_keeps_the_cache_hit() -> None:
+    cache = MemoryCache()
+    caller_change = added("svc/users.py", CALLER)
+    first = run(
+        [caller_change, added("svc/client.py", CLIENT), added("svc/other.py", "X = 1\n")], cache=cache
+    )
+    # an unrelated file changes, and the helper's file gains a line that changes no effect
+    edited_client = CLIENT.replace(
+        "def user_url(user_id):", "def user_url(user_id):\n    user_id = int(user_id)"
+    )
+    second = run(
+        [caller_change, added("svc/client.py", edited_client), added("svc/other.py", "X = 2\n")], cache=cache
+    )
+    assert loops(second) == loops(first)
+    stats = second.stats["analyzers"]["instrumentation"]
+    assert stats["cached"] >= 1  # svc/users.py answered from the cache
+    assert stats["files"] == 2  # the two files whose content changed
+
+
+def test_cli_review_follows_a_helper_that_the_change_left_alone(tmp_path: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("config", "user.email", "dev@example.com")
+    git("config", "user.name", "Dev")
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "__init__.py").write_text("")
+    (tmp_path / "svc" / "client.py").write_text(CLIENT)
+    git("add", ".")
+    git("commit", "-q", "-m", "client")
+    (tmp_path / "svc" / "users.py").write_text(CALLER)
+    git("add", ".")
+    git("commit", "-q", "-m", "users")
+    out = tmp_path / "review.json"
+    code = main(["review", "--repo", str(tmp_path), "--base", "HEAD~1", "--head", "HEAD", "--format", "json",
+                 "--output", str(out)])  # fmt: skip
+    assert code in (0, 1)
+    findings = [f for f in json.loads(out.read_text())["findings"] if f["rule_id"] == "PG-LOOP002"]
+    assert [(f["path"], f["start_line"]) for f in findings] == [("svc/users.py", 11), ("svc/users.py", 17)]
+    assert "svc.client.fetch_user" in findings[0]["message"]
+
+
+def test_a_failure_reading_other_files_costs_the_cross_file_part_only() -> None:
+    class Broken(InstrumentationAnalyzer):
+        def prepare(self, files, repository):
+            raise OSError("archive gone")
+
+    result = review(
+        [added("svc/client.py", CLIENT), added("svc/users.py", CALLER)],
+        make_policy(),
+        ai_authored=False,
+        analyzers=[Broken()],
+    )
+    assert any("could not read other files: OSError: archive gone" in note for note in result.notes)
+    assert result.stats["analyzers"]["instrumentation"]["files"] == 2
+    assert loops(result) == []  # the helper is not known, the files are still analysed
