@@ -12,7 +12,7 @@ import pytest
 from prguard.ledger import queries
 from prguard.ledger.db import make_engine, session_scope, upgrade
 from prguard.ledger.lifecycle import purge_installation
-from prguard.ledger.models import Base, Finding, Review
+from prguard.ledger.models import Base, ChangedFunction, Finding, Review
 from prguard.publish.publisher import publish_context
 from prguard.queue.jobs import ReviewJob
 from prguard.queue.state import RedisKeys
@@ -118,6 +118,13 @@ def test_the_third_pull_request_says_seen_before_with_links(fake_github, monkeyp
         _review(world, hooks, repo, pull, "d-3-rerun", "check_run.rerequested")
         _review(world, hooks, repo, pull, "d-3-command", "command.review")
         assert _counts(engine, key) == before
+
+        # Recorded after publishing: the functions each pull request changed, and where each finding sits.
+        with session_scope(engine) as session:
+            changed = set(session.scalars(select(ChangedFunction.function)))
+            enclosing = set(session.scalars(select(Finding.function)))
+        assert {"charge", "notify", "refund"} <= changed
+        assert {"charge", "notify", "refund"} <= enclosing
 
         # Uninstalling the App leaves no row of the installation.
         with session_scope(engine) as session:

@@ -8,6 +8,7 @@ shape; the text itself is never kept.
 from __future__ import annotations
 
 import ast
+import bisect
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -117,8 +118,13 @@ def review_record(
     check_run_id: int | None = None,
     waived_by: str | None = None,
     reviewed_at: dt.datetime | None = None,
+    with_functions: bool = True,
 ) -> ReviewRecord:
-    """Everything the ledger keeps of one review (see the issue's list: authorship, findings, functions)."""
+    """Everything the ledger keeps of one review (see the issue's list: authorship, findings, functions).
+
+    `with_functions=False` leaves the changed functions out (parsing every changed file is the
+    costly part): the worker adds them with `add_changed_functions` after publishing.
+    """
     heads = {f.path: f for f in files if getattr(f, "head", None) is not None}
     sources = _Sources(heads)
     authorship = result.authorship if isinstance(result.authorship, Mapping) else {}
@@ -151,8 +157,14 @@ def review_record(
         waived_by=waived_by,
         findings=findings,
         complexity=list(_complexity(stats.get("complexity_changes"))),
-        changed_functions=list(_changed_functions(heads.values(), sources)),
+        changed_functions=list(_changed_functions(heads.values(), sources)) if with_functions else [],
     )
+
+
+def add_changed_functions(record: ReviewRecord, files: Sequence[Any]) -> None:
+    """Fill the record's changed functions from the head contents (see `review_record`)."""
+    heads = {f.path: f for f in files if getattr(f, "head", None) is not None}
+    record.changed_functions = list(_changed_functions(heads.values(), _Sources(heads)))
 
 
 class _Sources:
@@ -271,14 +283,19 @@ def _changed_functions(files: Iterable[Any], sources: _Sources) -> Iterable[Func
         if not functions:
             continue
         if changed.patch:
-            added = FileDiff.parse(changed.patch).added_lines
+            added = sorted(FileDiff.parse(changed.patch).added_lines)
         elif changed.status == "added" or changed.base is None:
-            added = frozenset(range(1, len(sources.lines(changed.path)) + 1))
+            added = None  # every line is new
         else:
             continue
         for start, end, name in functions:
-            if any(start <= line <= end for line in added):
+            if added is None or _any_between(added, start, end):
                 yield FunctionSpan(changed.path, name, start, end)
+
+
+def _any_between(sorted_lines: list[int], start: int, end: int) -> bool:
+    index = bisect.bisect_left(sorted_lines, start)
+    return index < len(sorted_lines) and sorted_lines[index] <= end
 
 
 def record_to_dict(record: ReviewRecord) -> dict[str, Any]:

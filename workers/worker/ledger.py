@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from prguard import metrics
-from prguard.ledger.extract import ReviewRecord, record_to_dict, review_record
+from prguard.ledger.extract import ReviewRecord, add_changed_functions, record_to_dict, review_record
 from prguard.ledger.history import DEFAULT_WEB_URL, SeenBefore
 from prguard.queue.celery_app import ANALYZE_QUEUE, LEDGER_TASK, celery_app
 
@@ -48,6 +48,7 @@ class LedgerHooks:
     engine: Any
     web_url: str = DEFAULT_WEB_URL
     requeue: Callable[[dict[str, Any]], None] | None = None
+    _files: dict[str, Any] = field(default_factory=dict, repr=False)  # head files until `completed`
 
     def _engine(self) -> Any:
         return self.engine() if callable(self.engine) else self.engine
@@ -68,11 +69,13 @@ class LedgerHooks:
                 trigger=job.trigger,
                 check_run_id=check_run_id,
                 waived_by=waived_by,
+                with_functions=False,  # after publishing (`completed`): parsing every file takes time
             )
         except Exception as exc:  # a bug here must not stop the review
             log.warning("could not build the ledger record: %s", type(exc).__name__, exc_info=True)
             count("review", "lost")
             return None
+        self._files[record.idempotency_key] = getattr(snapshot, "files", []) or []
         days = window_days(getattr(result, "policy", None))
         seen = self.look_up(record, days)
         result.seen_before = seen
@@ -110,6 +113,12 @@ class LedgerHooks:
         """Write the review; on failure queue it again. True when it is in the ledger now."""
         if record is None:
             return False
+        files = self._files.pop(record.idempotency_key, None)
+        if files is not None:
+            try:
+                add_changed_functions(record, files)
+            except Exception as exc:  # a bug here costs the changed functions, not the record
+                log.warning("could not list the changed functions: %s", type(exc).__name__)
         try:
             write_review(self._engine(), record)
         except Exception as exc:
