@@ -160,7 +160,7 @@ def main() -> None:
         for v in (("preload", True, False), ("no preload", False, False), ("traced", True, True))
         if v[0] in wanted
     ]
-    last_traced = ""
+    last_traced = last_warm = ""
     try:
         for label, preload, tracing in variants:
             env = {"LOG_LEVEL": "INFO", "PYTHONDONTWRITEBYTECODE": ""}
@@ -177,12 +177,14 @@ def main() -> None:
                     start_worker(stack, preload)
                     seconds, delivery, _ = one_review(stack, fake, base, f"{label}-{round_}-a")
                     first.append(seconds)
-                    warm.append(one_review(stack, fake, base, f"{label}-{round_}-b")[0])
+                    warm_seconds, warm_delivery, _ = one_review(stack, fake, base, f"{label}-{round_}-b")
+                    warm.append(warm_seconds)
                     stack.stop_worker()
                     if tracing:
                         wait_until(lambda d=delivery: _complete(otlp.snapshot(), d), 10, "the worker's spans")
                         traced.append(breakdown(otlp.snapshot(), delivery))
                         last_traced = delivery
+                        last_warm = warm_delivery
             finally:
                 stack.close()
                 cleanup_redis(stack)
@@ -204,7 +206,11 @@ def main() -> None:
         for part in traced[0]:
             print(f"  {part:34} {statistics.median(t[part] for t in traced):7.3f} s")
     if args.spans and last_traced:
+        print("\nfirst job after start:")
         print_tree(otlp.snapshot(), last_traced)
+        if last_warm and _complete(otlp.snapshot(), last_warm):
+            print("\nthe next job, on the warm worker:")
+            print_tree(otlp.snapshot(), last_warm)
     print(f"\nload average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(json.dumps({k: {n: [round(x, 3) for x in v] for n, v in s.items()} for k, s in results.items()}))
 
