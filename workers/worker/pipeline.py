@@ -185,8 +185,8 @@ def run_review(
             else:
                 complete_check_run(context)
         metrics.observe_findings(result.findings)
-        if ledger is not None:
-            ledger.completed(record)
+        if ledger is not None and not state.is_removed(job.installation_id, job.full_name):
+            ledger.completed(record)  # (an uninstall during the review: its rows are being purged)
     except Superseded as exc:
         _cancel(client, job, run_id, exc.newer)
         return ReviewOutcome("superseded", str(exc), head_sha, run_id, "cancelled")
