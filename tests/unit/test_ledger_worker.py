@@ -226,3 +226,30 @@ def test_a_ledger_event_that_cannot_be_read_is_dropped_not_retried(monkeypatch, 
     monkeypatch.setattr(ledger_tasks, "ledger_engine", lambda: store)
     result = ledger_tasks.ledger_event.apply(kwargs={"kind": "closed", "owner": "acme"})
     assert result.get()["status"] == "dropped"
+
+
+def test_a_late_write_for_an_uninstalled_installation_is_dropped(monkeypatch, store):
+    from prguard.queue.state import RedisKeys
+    from prguard.worker import ledger_tasks, tasks
+
+    keys = RedisKeys("test-ledger:")
+
+    class Redis:  # what PullState uses of Redis here
+        def register_script(self, _source):
+            return None
+
+        def exists(self, *names):
+            return sum(1 for name in names if name == keys.installation_removed(7))
+
+    monkeypatch.setattr(tasks, "runtime", lambda: SimpleNamespace(redis=Redis(), keys=keys))
+    monkeypatch.setattr(ledger_tasks, "ledger_engine", lambda: store)
+    late = ledger_tasks.ledger_event.apply(kwargs={"kind": "review", "record": record_to_dict(_record())})
+    assert late.get()["status"] == "dropped"
+    kept = record_to_dict(_record())
+    kept["installation_id"] = 8  # another installation: recorded
+    assert (
+        ledger_tasks.ledger_event.apply(kwargs={"kind": "review", "record": kept}).get()["status"]
+        == "recorded"
+    )
+    with session_scope(store) as session:
+        assert session.scalars(select(Review.installation_id)).all() == [8]

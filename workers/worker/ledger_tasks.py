@@ -91,6 +91,8 @@ def _time(value: Any) -> dt.datetime | None:
 @celery_app.task(bind=True, name=LEDGER_TASK, acks_late=True, max_retries=LEDGER_MAX_RETRIES)
 def ledger_event(self: Any, kind: str, delivery_id: str = "", **payload: Any) -> dict[str, Any]:
     """One ledger write: a merge or close, a waiver, a purge, or a review whose first write failed."""
+    if kind != "purge" and _uninstalled(payload):
+        return {"status": "dropped", "detail": "the installation was removed: its rows are purged"}
     try:
         apply_event(ledger_engine(), kind, payload)
     except (KeyError, TypeError, ValueError) as exc:
@@ -106,6 +108,21 @@ def ledger_event(self: Any, kind: str, delivery_id: str = "", **payload: Any) ->
         raise self.retry(exc=exc, countdown=min(MAX_BACKOFF_SECONDS, 30 * 2**self.request.retries)) from exc
     count(kind, "ok")
     return {"status": "recorded", "kind": kind}
+
+
+def _uninstalled(payload: dict[str, Any]) -> bool:
+    """The receiver's removed mark for the event's installation (a late write must not re-create rows the
+    uninstall purged). Without Redis or settings, the write goes ahead."""
+    record = payload.get("record") if isinstance(payload.get("record"), dict) else payload
+    try:
+        from prguard.queue.state import PullState
+        from prguard.worker.tasks import runtime
+
+        rt = runtime()
+        full_name = f"{record['owner']}/{record['repo']}"
+        return PullState(rt.redis, rt.keys).is_removed(int(record["installation_id"]), full_name)
+    except Exception:  # no settings (tests, tools) or Redis down: record; the purge path stays authoritative
+        return False
 
 
 @celery_app.task(bind=True, name=LEDGER_RETENTION_TASK, acks_late=True, max_retries=3)
