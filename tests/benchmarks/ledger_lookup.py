@@ -140,8 +140,58 @@ def main() -> int:
                 f"{label:<36} {window:>6}d {len(timings):>5} {keys:>11.1f} {median:>10.2f} "
                 f"{p95:>8.2f} {max(timings):>8.2f}"
             )
+    writes = _time_writes(engine, 100)
+    print(
+        f"{'record a review (6 findings), org05':<36} {'':>7} {len(writes):>5} {'':>11} "
+        f"{statistics.median(writes):>10.2f} {_p95(writes):>8.2f} {max(writes):>8.2f}"
+    )
     engine.dispose()
     return 0
+
+
+def _time_writes(engine: Any, count: int) -> list[float]:
+    """What the worker does after publishing: record one review (upsert, findings, supersession)."""
+    from prguard.engine.model import Finding as EngineFinding
+    from prguard.engine.model import ReviewResult, Severity
+    from prguard.ledger.db import session_scope
+    from prguard.ledger.extract import review_record
+    from prguard.ledger.models import Finding, PullRequest, Review
+    from prguard.ledger.record import record_review
+    from sqlalchemy import delete, select
+
+    first = 9_000_000  # pull request numbers no generated row uses; deleted afterwards
+    with engine.begin() as connection:  # the generator COPYs ids in: move the sequences past them
+        for table in ("ledger_pull_requests", "ledger_reviews", "ledger_findings", "ledger_repositories"):
+            connection.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+            )
+    timings = []
+    try:
+        for index in range(count):
+            findings = [
+                EngineFinding(
+                    f"PG-BENCH{n:03d}", "bench", Severity.MEDIUM, f"src/m{n}.py", 3, 3, "m", f"fp{n}"
+                )
+                for n in range(6)
+            ]
+            result = ReviewResult(
+                "neutral", findings, [], [], {}, {"ai_authored": True, "agents": [{"id": "codex"}]}
+            )
+            record = review_record(
+                installation_id=6, owner="Org05", repo="service-000", number=first + index,
+                head_sha=f"{index:040x}", result=result,
+            )  # fmt: skip
+            started = time.perf_counter()
+            with session_scope(engine) as session:
+                record_review(session, record)
+            timings.append((time.perf_counter() - started) * 1000)
+    finally:
+        with session_scope(engine) as session:
+            pulls = select(PullRequest.id).where(PullRequest.number >= first)
+            session.execute(delete(Finding).where(Finding.pull_request_id.in_(pulls)))
+            session.execute(delete(Review).where(Review.pull_request_id.in_(pulls)))
+            session.execute(delete(PullRequest).where(PullRequest.number >= first))
+    return timings
 
 
 if __name__ == "__main__":
