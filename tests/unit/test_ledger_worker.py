@@ -253,3 +253,19 @@ def test_a_late_write_for_an_uninstalled_installation_is_dropped(monkeypatch, st
     )
     with session_scope(store) as session:
         assert session.scalars(select(Review.installation_id)).all() == [8]
+
+
+def test_the_pattern_key_stays_when_the_code_moves():
+    moved = "import requests\n\n# a comment\n\n\nclass Api:\n    def send(self, url, body):\n" \
+        "        return requests.post(url, json=body)\n"  # fmt: skip
+    here = review_record(
+        installation_id=1, owner="o", repo="r", number=1, head_sha="h",
+        result=review_result([timeout_finding(line=5)]), files=[head_file()],
+    )  # fmt: skip
+    there = review_record(
+        installation_id=1, owner="o", repo="other", number=2, head_sha="g",
+        result=review_result([timeout_finding(path="lib/api.py", line=8)]),
+        files=[head_file("lib/api.py", moved)],
+    )  # fmt: skip
+    assert here.findings[0].pattern_key == there.findings[0].pattern_key
+    assert (here.findings[0].function, there.findings[0].function) == ("send", "Api.send")
