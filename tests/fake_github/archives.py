@@ -23,7 +23,17 @@ def _download_tokens(fake: Any) -> dict[str, tuple[str, str, str]]:
         tokens = {}
         fake._archive_tokens = tokens
         fake.archive_downloads = 0
+        fake.archive_token_installations = {}
     return tokens
+
+
+def download_token_installation(fake: Any, query: dict[str, str]) -> int | None:
+    """The installation whose authenticated request minted the download URL of `query`, if any.
+
+    The redirect's target carries no installation token (its own credential is in the URL), so
+    tenancy checks attribute the download to the installation that asked for it.
+    """
+    return getattr(fake, "archive_token_installations", {}).get(query.get("download_token"))
 
 
 @handles("repos/download-tarball-archive")
@@ -42,6 +52,7 @@ def download_tarball(ctx: Context) -> _Reply:
         raise _HTTPError(404, "Not Found")
     token = secrets.token_urlsafe(16)
     tokens[token] = (repo.owner, repo.name, sha)
+    ctx.fake.archive_token_installations[token] = ctx.installation_id
     location = f"{ctx.fake.api_url}/repos/{repo.owner}/{repo.name}/tarball/{sha}?download_token={token}"
     return _Reply(302, None, {"location": location})
 

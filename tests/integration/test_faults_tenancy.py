@@ -20,6 +20,7 @@ from prguard.queue.jobs import ReviewJob
 from prguard.queue.state import RedisKeys
 from prguard.worker.pipeline import run_review
 
+from tests.fake_github.archives import download_token_installation
 from tests.integration.fault_stack import assert_no_secret_in, delete_prefix, pem_body_lines, pipeline_tokens
 
 pytestmark = pytest.mark.integration
@@ -78,7 +79,9 @@ def test_two_installations_never_share_tokens_or_cached_data(world):
 
     for installation, (owner, _repo) in TENANTS.items():
         calls = [c for c in fake.calls() if c.path.startswith(f"/repos/{owner}/")]
-        assert calls and {c.installation_id for c in calls} == {installation}, "a job used another's token"
+        # an archive download's URL is its own credential: it counts for the installation that minted it
+        used = {c.installation_id or download_token_installation(fake, c.query) for c in calls}
+        assert calls and used == {installation}, "a job used another's token"
     # Cached tokens are keyed by installation and differ.
     cached = {i: rds.get(tokens.key(i)) for i in TENANTS}
     assert all(cached.values()) and cached[101] != cached[202]
