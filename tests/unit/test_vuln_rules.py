@@ -111,6 +111,10 @@ CASES = [
     ),
     ("def ok(user, token):\n    return token == user.name", []),  # a local called token proves nothing
     ("def ok(user):\n    return user.token is None or user.token == ''", []),
+    ("class Tok:\n    def at(self, token):\n        return self.token == token", []),  # a tokenizer's token
+    ("class Key:\n    def __eq__(self, other):\n        return self.signature == other.signature", []),
+    ("def method(reply, Auth):\n    return reply.method == Auth.USERNAME_PASSWORD", []),  # an enum member
+    ("def check(settings, given):\n    return given != settings.webhook_secret_key", ["PG-VULN004"]),
     (
         "import hashlib\ndef same(a, b):\n    return hashlib.sha256(a).hexdigest() == b",
         [],
@@ -199,3 +203,18 @@ def test_deployment_rules_are_not_reported_in_test_code() -> None:
         "PG-VULN004"
     ]
     assert list(SecurityAnalyzer().analyze_file(context("tests/fake/oauth.py", code))) == []
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flagged"),
+    [
+        (r"^\w+(?:\s+\w+)*$", False),  # `\s+` occurs in every iteration and separates the word runs
+        (r"^(([A-Za-z0-9_.-]+)[\\]*)+$", True),  # the separator is optional
+        (r"(\d+)*$", True),
+        (r"^(a|aa)+$", True),
+    ],
+)
+def test_redos_separators(pattern: str, flagged: bool) -> None:
+    from prguard.analyzers.redos import redos_problem
+
+    assert (redos_problem(pattern) is not None) is flagged

@@ -191,8 +191,12 @@ def _separators(items) -> list[Chars]:
             out.append(frozenset({chr(av)}))
         elif op == C.IN:
             out.append(_class_chars(av))
+        elif op == C.NOT_LITERAL:
+            out.append(Negated({chr(av)}))
         elif op in _REPEATS and av[0] >= 1 and av[0] == av[1]:
             out.extend(_separators(av[2]))
+        elif op in _REPEATS and av[0] >= 1:
+            out.append(_chars(av[2]))  # a run that occurs at least once: `\s+` in `(?:\s+\w+)*`
         elif op == C.SUBPATTERN:
             out.extend(_separators(av[-1]))
     return out

@@ -182,20 +182,27 @@ _ESCAPES = frozenset(
 )
 _DIGEST_METHODS = frozenset({"hexdigest", "digest"})
 _DIGEST_CALLS = frozenset({"hmac.new", "hmac.digest", "hashlib.pbkdf2_hmac", "hashlib.scrypt"})
-_SECRET_WORDS = (
-    "signature",
-    "hmac",
-    "digest",
-    "token",
+#: The last word of an attribute or key naming a secret (`request.headers["X-Hub-Signature"]`,
+#: `user.password`), and compound endings that do; a bare `token` or `digest` names too many
+#: ordinary things (tokenizers, digest sizes) to count.
+_SECRET_LAST_WORDS = frozenset({"signature", "hmac", "mac", "secret", "password", "passwd", "pwhash"})
+_SECRET_ENDINGS = (
     "password_hash",
     "passwd_hash",
-    "pwhash",
     "api_key",
     "apikey",
-    "secret",
-    "csrf",
-    "nonce",
+    "csrf_token",
+    "xsrf_token",
+    "auth_token",
+    "access_token",
+    "refresh_token",
+    "session_token",
+    "reset_token",
+    "secret_key",
+    "signing_key",
 )
+#: Methods where `==` is structural equality of objects, not a check of a presented secret.
+_EQUALITY_METHODS = frozenset({"__eq__", "__ne__", "__hash__", "__lt__", "__le__", "__gt__", "__ge__"})
 _REGEX_CALLS = frozenset(
     {
         "re.compile",
@@ -409,6 +416,9 @@ class VulnChecker:
         left, right = node.left, node.comparators[0]
         if _trivial(left) or _trivial(right):
             return
+        scope = self.resolver.scope_of(node)
+        if scope is not None and scope.name in _EQUALITY_METHODS:
+            return
         for side in (left, right):
             why = self._secret(side)
             if why:
@@ -432,7 +442,7 @@ class VulnChecker:
             label = _const_str(node.slice)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
             label = _const_str(node.args[0]) if node.args else None
-        if label and any(word in label.lower().replace("-", "_") for word in _SECRET_WORDS):
+        if label and _names_secret(label):
             return f"`{_short(node)}` names a secret"
         return None
 
@@ -586,6 +596,11 @@ def _fold_items(node: ast.expr, names: dict[str, ast.expr], depth: int) -> list[
     return [re.escape(v) if escape else v for v in values]  # type: ignore[arg-type]
 
 
+def _names_secret(label: str) -> bool:
+    words = label.lower().replace("-", "_").strip("_")
+    return words.rsplit("_", 1)[-1] in _SECRET_LAST_WORDS or words.endswith(_SECRET_ENDINGS)
+
+
 def _formatting(node: ast.expr) -> tuple[str | None, list[ast.expr]]:
     """(the constant text, the interpolated values) of an f-string, `%` or `.format` or `+` build."""
     if isinstance(node, ast.JoinedStr):
@@ -712,6 +727,10 @@ def _trivial(node: ast.expr) -> bool:
     """Constants, None, empty or length checks: nothing secret is compared byte by byte."""
     if isinstance(node, ast.Constant):
         return True
+    if isinstance(node, ast.Attribute | ast.Name):  # an enum member or module constant: `Auth.PASSWORD`
+        name = node.attr if isinstance(node, ast.Attribute) else node.id
+        if name.isupper():
+            return True
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("len", "type")
 
 
