@@ -253,3 +253,60 @@ def test_a_failure_reading_other_files_costs_the_cross_file_part_only() -> None:
     assert any("could not read other files: OSError: archive gone" in note for note in result.notes)
     assert result.stats["analyzers"]["instrumentation"]["files"] == 2
     assert loops(result) == []  # the helper is not known, the files are still analysed
+
+
+def test_a_module_imported_whole_and_its_cache_key() -> None:
+    caller = textwrap.dedent(
+        """\
+        import svc.client
+
+
+        def load(ids):
+            for user_id in ids:
+                svc.client.fetch_user(user_id)
+        """
+    )
+    cache = MemoryCache()
+    quiet_client = CLIENT.replace(
+        'return requests.get(f"https://api.example.com/users/{user_id}", timeout=5).json()',
+        "return {'id': user_id}",
+    )
+    first = run([added("app/load.py", caller), added("svc/client.py", quiet_client)], cache=cache)
+    assert loops(first) == []
+    second = run([added("app/load.py", caller), added("svc/client.py", CLIENT)], cache=cache)
+    assert [(path, line) for path, line, _, _ in loops(second)] == [("app/load.py", 6)]
+
+
+def test_app_path_the_released_snapshot_keeps_the_sources_the_change_imports() -> None:
+    from prguard.index.impact import prepare
+
+    other = "import requests\n\n\ndef ping():\n    return requests.get('https://x.example', timeout=1)\n"
+    snapshot = RepositorySnapshot.from_files(
+        {
+            "svc/__init__.py": b"",
+            "svc/client.py": CLIENT.encode(),
+            "svc/other.py": other.encode(),
+            "svc/users.py": CALLER.encode(),
+        }
+    )
+    change = [added("svc/users.py", CALLER)]
+    prepare(snapshot, change)  # what the App does before the engine runs
+    assert snapshot.unavailable and sorted(snapshot.retained) == ["svc/client.py"]
+    found = loops(run(change, repository=snapshot))
+    assert [line for _, line, _, _ in found] == [11, 17]
+
+
+def test_what_a_file_read_of_other_files_is_cached_with_it_and_checked_on_a_hit() -> None:
+    from prguard.engine.cache import CachedAnalysis
+    from prguard.worker.analysis_cache import decode, encode
+
+    cache = MemoryCache()
+    run([added("svc/client.py", CLIENT), added("svc/users.py", CALLER)], cache=cache)
+    entries = [entry for entry in cache._entries.values() if entry.reads]
+    assert len(entries) == 1  # svc/users.py asked about its helpers; svc/client.py asked nothing
+    reads = entries[0].reads
+    assert reads["call@2:svc.client.fetch_user"].startswith("http|requests.get|svc.client.fetch_user")
+    assert reads["call@2:svc.client.fetch_team"].startswith("http|requests.get|svc.client.fetch_team>")
+    assert reads["call@2:svc.client.user_url"] == "-"
+    value = CachedAnalysis((), {}, reads)
+    assert decode(encode(value)) == value  # the Redis cache keeps them too

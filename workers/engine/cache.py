@@ -3,8 +3,9 @@
 A push that touches 1 of 50 files re-analyses 1 file. The key covers everything an
 analyzer's per-file output can depend on: the content (sha256 of the head, of the
 base, and of the diff), the path (fingerprints contain it), the engine version, the
-effective policy's digest and the analyzer's name, and, for an analyzer that reads a little
-of other files (`reads_other_files`), a digest of what it read there. The workers may provide a Redis
+effective policy's digest and the analyzer's name. An analyzer that reads a little of other
+files (`reads_other_files`) stores with its output what it read there ({question: answer}); the
+entry is used only while the same questions get the same answers. The workers may provide a Redis
 implementation of the same protocol; entries are `CachedAnalysis` values.
 """
 
@@ -25,10 +26,15 @@ class CachedAnalysis:
 
     findings: tuple[Finding, ...]
     metrics: dict[str, Any] = field(default_factory=dict)
+    #: what the analyzer read of other files to produce it ({question: answer}, see the analyzer
+    #: declaration `reads_other_files`): the entry holds only while every answer is still the same
+    reads: dict[str, str] = field(default_factory=dict)
 
     def copy(self) -> CachedAnalysis:
         """A copy the engine may mutate (it renumbers fingerprints) without touching the cache."""
-        return CachedAnalysis(tuple(dataclasses.replace(f) for f in self.findings), dict(self.metrics))
+        return CachedAnalysis(
+            tuple(dataclasses.replace(f) for f in self.findings), dict(self.metrics), dict(self.reads)
+        )
 
 
 class AnalysisCache(Protocol):
@@ -56,23 +62,20 @@ def cache_key(
     patch: str | None,
     policy_digest: str,
     ai_authored: bool,
-    cross_file: str = "",
 ) -> str:
-    """sha256 over content, base, diff, path, engine version, policy digest and analyzer name, and
-    what the file's output reads of other files (`cross_file`, an analyzer's `cross_file_key`)."""
-    parts = [
-        ENGINE_VERSION,
-        analyzer,
-        policy_digest,
-        "ai" if ai_authored else "human",
-        path,
-        _sha(head),
-        _sha(base),
-        _sha(patch),
-    ]
-    if cross_file:  # absent for analyzers reading one file only: their keys stay what they were
-        parts.append(_sha(cross_file))
-    basis = "\x1f".join(parts)
+    """sha256 over content, base, diff, path, engine version, policy digest and analyzer name."""
+    basis = "\x1f".join(
+        (
+            ENGINE_VERSION,
+            analyzer,
+            policy_digest,
+            "ai" if ai_authored else "human",
+            path,
+            _sha(head),
+            _sha(base),
+            _sha(patch),
+        )
+    )
     return f"prguard:analysis:{analyzer}:{_sha(basis)}"
 
 

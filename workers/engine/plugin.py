@@ -116,8 +116,10 @@ class Analyzer:
     #: True when a file's output also depends on a little of other files (which functions of the
     #: repository make an outbound call): the engine calls `prepare` once per review, before any
     #: file, with the eligible files and the repository snapshot when the review has one (else
-    #: None), and adds `cross_file_key(ctx)` to that file's cache key, so the per-file cache stays
-    #: correct when another file changes what this one reads, and still hits when it does not
+    #: None); after each `analyze_file` it asks `cross_file_reads(ctx)` ({question: answer}: what
+    #: that run read of other files) and caches them with the output; a cached output is used only
+    #: when `cross_file_answers(questions)` gives the same answers now. So the per-file cache stays
+    #: correct when another file changes what this one read, and still hits when it does not.
     reads_other_files: ClassVar[bool] = False
 
     #: after a run (when `proves_safe`): {path: {(line, CWE)}} of sinks proven safe
@@ -142,9 +144,13 @@ class Analyzer:
     def prepare(self, files: list[FileContext], repository: Any | None) -> None:
         """Build what files will read of each other (when `reads_other_files`); default: nothing."""
 
-    def cross_file_key(self, ctx: FileContext) -> str:
-        """A digest of everything `ctx`'s output reads of other files ("" when nothing)."""
-        return ""
+    def cross_file_reads(self, ctx: FileContext) -> dict[str, str]:
+        """After `analyze_file(ctx)`: what it read of other files, {question: answer}."""
+        return {}
+
+    def cross_file_answers(self, questions: Collection[str]) -> dict[str, str]:
+        """The answers to questions an earlier run recorded (`cross_file_reads`), as of this review."""
+        return {}
 
     def analyze_file(self, ctx: FileContext) -> Iterable[Finding]:
         raise NotImplementedError(f"{type(self).__name__} must implement analyze_file or analyze")

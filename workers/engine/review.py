@@ -366,13 +366,25 @@ def _prepare(analyzer: Analyzer, contexts: list[FileContext], run: _Run) -> None
     run.stats[analyzer.name].duration_ms += (time.perf_counter() - started) * 1000
 
 
-def _cross_file_key(analyzer: Analyzer, actx: FileContext, run: _Run) -> str | None:
-    """What the file's output reads of other files, for its cache key; None: do not cache it."""
-    if not getattr(analyzer, "reads_other_files", False):
-        return ""
+def _still_valid(analyzer: Analyzer, hit: CachedAnalysis, run: _Run) -> bool:
+    """A cached output of an analyzer that reads other files holds while what it read there
+    (`hit.reads`) gets the same answers in this review."""
+    if not getattr(analyzer, "reads_other_files", False) or not hit.reads:
+        return True
     try:
-        return analyzer.cross_file_key(actx)
-    except Exception:  # an unknown dependency must not be cached as if there were none
+        return analyzer.cross_file_answers(list(hit.reads)) == hit.reads
+    except Exception:  # a question that cannot be answered now: analyse again
+        run.cache_errors += 1
+        return False
+
+
+def _reads_of(analyzer: Analyzer, actx: FileContext, run: _Run) -> dict[str, str] | None:
+    """What the run just made read of other files (None: unknown, so its output is not cached)."""
+    if not getattr(analyzer, "reads_other_files", False):
+        return {}
+    try:
+        return dict(analyzer.cross_file_reads(actx))
+    except Exception:
         run.cache_errors += 1
         return None
 
@@ -470,8 +482,7 @@ def _analyze_one(
     """One analyzer on one file version, through the cache; None when the file had to be dropped."""
     stats = run.stats[analyzer.name]
     key = None
-    cross_file = _cross_file_key(analyzer, actx, run) if run.cache is not None else None
-    if run.cache is not None and cross_file is not None:
+    if run.cache is not None:
         key = cache_key(
             analyzer=analyzer.name,
             path=actx.path,
@@ -480,14 +491,13 @@ def _analyze_one(
             patch=_diff_identity(actx.diff),
             policy_digest=run.policy.digest,
             ai_authored=run.ai_authored,
-            cross_file=cross_file,
         )
         try:
             hit = run.cache.get(key)
         except Exception:  # a broken cache is a miss, never a failed review
             hit = None
             run.cache_errors += 1
-        if hit is not None:
+        if hit is not None and _still_valid(analyzer, hit, run):
             if base_pass:
                 stats.base_files += 1
             else:
@@ -507,8 +517,9 @@ def _analyze_one(
         stats.base_files += 1
     else:
         stats.files += 1
-    output = CachedAnalysis(findings, dict(actx.extra.get("metrics", {})))
-    if key is not None and run.cache is not None:
+    reads = _reads_of(analyzer, actx, run)
+    output = CachedAnalysis(findings, dict(actx.extra.get("metrics", {})), reads or {})
+    if key is not None and run.cache is not None and reads is not None:
         try:
             run.cache.set(key, output)
         except Exception:

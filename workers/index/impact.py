@@ -19,6 +19,7 @@ from typing import Any
 
 from prguard.engine.diffmap import FileDiff
 from prguard.engine.model import ChangedFile, Confidence, Finding, Severity, make_fingerprint
+from prguard.index.imports import imported_sources
 from prguard.index.resolve import Dangling, Reference, RepositoryIndex, Symbol
 from prguard.index.rules import RULES
 from prguard.index.signature import call_error, callable_params, describe
@@ -68,7 +69,9 @@ def prepare(snapshot: RepositorySnapshot, files: Sequence[ChangedFile]) -> None:
     if snapshot.unavailable:
         return
     assessment = assess(snapshot, files)
-    snapshot.release(prepared=(_change_key(files), assessment))
+    changed = {f.path: f.head for f in files if f.head is not None and is_indexed_path(f.path)}
+    keep = imported_sources(snapshot, changed)  # read by analyzers following helpers across files
+    snapshot.release(prepared=(_change_key(files), assessment), keep=keep)
 
 
 def _change_key(files: Sequence[ChangedFile]) -> tuple[Any, ...]:

@@ -59,6 +59,8 @@ class RepositorySnapshot:
     stats: dict[str, Any] = field(default_factory=dict)
     _facts: dict[str, ModuleFacts] = field(default_factory=dict, repr=False)  # by blob id
     prepared: Any = None  # (change key, assessment) once prguard.index.impact.prepare ran
+    #: after `release`: the sources still readable (the files the change imports), by path
+    retained: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @classmethod
     def unusable(cls, reason: str, label: str = "") -> RepositorySnapshot:
@@ -110,11 +112,14 @@ class RepositorySnapshot:
         self.stats["files"] = len(facts)
         return RepositoryIndex(facts)
 
-    def release(self, *, prepared: Any) -> None:
-        """Keep only the assessment of the change (`prepared`): facts and sources are dropped."""
+    def release(self, *, prepared: Any, keep: Mapping[str, bytes] | None = None) -> None:
+        """Keep only the assessment of the change (`prepared`) and the sources of `keep` (the few
+        files the change imports, for analyzers reading them: `retained`); the rest is dropped."""
         self.prepared = prepared
         self._facts = {}
-        self.read = _nothing
+        self.retained = dict(keep or {})
+        retained = self.retained
+        self.read = lambda paths: {p: retained[p] for p in paths if p in retained}
         self.unavailable = "the repository's facts were released once its change was assessed"
 
     def facts_for(self, path: str, content: bytes | None) -> ModuleFacts | None:
@@ -228,10 +233,6 @@ class FactsCache:
             except OSError:
                 continue
         return removed
-
-
-def _nothing(paths: list[str]) -> dict[str, bytes]:
-    return {}
 
 
 def default_cache_dir() -> Path:

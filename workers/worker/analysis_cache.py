@@ -36,7 +36,7 @@ _DEFAULTS: dict[str, Any] = {"confidence": None, "cwe": None, "suggestion": None
 
 
 def encode(value: CachedAnalysis) -> bytes:
-    """Compact bytes for one entry: {"f": [finding...], "m": metrics}."""
+    """Compact bytes for one entry: {"f": [finding...], "m": metrics, "r": reads}."""
     findings = []
     for finding in value.findings:
         row = {k: v for k, v in finding.to_dict().items() if not (k in _DEFAULTS and v is None)}
@@ -50,6 +50,8 @@ def encode(value: CachedAnalysis) -> bytes:
     payload: dict[str, Any] = {"f": findings}
     if value.metrics:
         payload["m"] = value.metrics
+    if value.reads:
+        payload["r"] = value.reads
     text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
     if len(text) > COMPRESS_OVER:
         return _ZLIB + zlib.compress(text, 6)
@@ -69,7 +71,10 @@ def decode(data: bytes) -> CachedAnalysis:
     metrics = payload.get("m") or {}
     if not isinstance(metrics, dict):
         raise ValueError("analysis cache entry metrics are not an object")
-    return CachedAnalysis(tuple(Finding.from_dict(row) for row in payload["f"]), metrics)
+    reads = payload.get("r") or {}
+    if not isinstance(reads, dict) or not all(isinstance(v, str) for v in reads.values()):
+        raise ValueError("analysis cache entry reads are not an object of strings")
+    return CachedAnalysis(tuple(Finding.from_dict(row) for row in payload["f"]), metrics, reads)
 
 
 class RedisAnalysisCache:

@@ -12,7 +12,7 @@ call.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from prguard.analyzers.base import Analyzer, FileContext
@@ -58,6 +58,7 @@ class InstrumentationAnalyzer(Analyzer):
 
     def __init__(self) -> None:
         self.helpers: HelperIndex | None = None
+        self._reads: dict[str, dict[str, str]] = {}  # path -> what its last analysis asked of other files
 
     def prepare(self, files: list[FileContext], repository: Any | None) -> None:
         """The repository's helpers, read on demand from the change and the snapshot (if any)."""
@@ -66,17 +67,24 @@ class InstrumentationAnalyzer(Analyzer):
         if settings.get("enabled", True) and settings["checks"].get("loops", {}).get("enabled", False):
             self.helpers = HelperIndex.for_review(files, repository, settings)
 
-    def cross_file_key(self, ctx: FileContext) -> str:
-        if self.helpers is None or not self._analyzes(ctx, effective_settings(ctx.settings)):
-            return ""
-        return self.helpers.key_for(ctx)
+    def cross_file_reads(self, ctx: FileContext) -> dict[str, str]:
+        return self._reads.pop(ctx.path, {})
+
+    def cross_file_answers(self, questions: Collection[str]) -> dict[str, str]:
+        if self.helpers is None:
+            raise LookupError("no helpers known in this review")
+        return {question: self.helpers.answer(question) for question in questions}
 
     def analyze_file(self, ctx: FileContext) -> Iterable[Finding]:
+        self._reads.pop(ctx.path, None)
         settings = effective_settings(ctx.settings)
         if not self._analyzes(ctx, settings):
             return []
         facts = Scanner(ctx.head).scan()
-        return list(_Rules(ctx, settings, facts, helpers=self.helpers).run())
+        rules = _Rules(ctx, settings, facts, helpers=self.helpers)
+        findings = list(rules.run())
+        self._reads[ctx.path] = rules.reads
+        return findings
 
     @staticmethod
     def _analyzes(ctx: FileContext, settings: dict[str, Any]) -> bool:

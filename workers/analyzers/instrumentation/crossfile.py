@@ -5,14 +5,16 @@ naming the helper (`for u in ids: fetch_user(u)` with `fetch_user` from svc/clie
 
 `HelperIndex` is built once per review (the analyzer's `prepare`) over the changed files and, when the
 review has one, the repository snapshot (files the change left alone). It reads a module only when
-someone asks about it and keeps, per module, one small table {qualified function name: Effect}:
-what the function calls directly (depth 1), or also through one more helper of its own file or of a
-module it imports (depth 2). Names are resolved by the shared resolver (prguard.analyzers.pyresolve);
+someone asks about a function of it, and reads only that function and what it calls: what it calls
+directly (depth 1), or also through one more helper of its own file or of a module it imports
+(depth 2). Names are resolved by the shared resolver (prguard.analyzers.pyresolve);
 file paths become module names the way the repository index names them (prguard.index.resolve).
 
-A file's cache key takes the tables of the repository modules it imports (`key_for`): a change to
-what a helper does misses the cache of the files importing it; a change that leaves every table as
-it was (an edit elsewhere, a helper's log line) keeps their hits.
+A file's analysis records the questions it asked (does any import reach the repository; what does
+the helper this call names do) with their answers; the engine caches them with the file's output and
+uses that output only while `answer` gives the same answers: a change to what a helper does misses
+the cache of the files that called it, a change that leaves every answer as it was (an edit
+elsewhere, a helper's log line) keeps their hits.
 """
 
 from __future__ import annotations
@@ -23,8 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from prguard.analyzers.base import FileContext, SourceFile
-from prguard.analyzers.instrumentation.facts import Scanner
-from prguard.analyzers.pyresolve import Resolver
+from prguard.analyzers.instrumentation.facts import Function, Scanner
 from prguard.engine.diffmap import FileDiff
 from prguard.index.resolve import module_names
 
@@ -78,23 +79,32 @@ class HelperIndex:
             for path, candidates in sorted(names.items()):
                 if rank < len(candidates):
                     self.path_of.setdefault(candidates[rank], path)
+        #: every dotted prefix of a module name (`svc` for `svc.client`, a folder without `__init__`)
+        self.packages = {name.rsplit(".", i)[0] for name in self.path_of for i in range(name.count(".") + 1)}
         self._modules: dict[str, _Module | None] = {}
-        self._tables: dict[tuple[str, int], dict[str, Effect]] = {}
+        self._effects: dict[tuple[str, int], Effect | None] = {}
 
     @classmethod
     def for_review(
         cls, files: list[FileContext], repository: Any | None, settings: dict[str, Any]
     ) -> HelperIndex:
-        """The change's files over the repository snapshot (when usable: not `unavailable`)."""
+        """The change's files over the repository snapshot: all of it (the CLI), or the sources it
+        kept of the files the change imports once the App assessed the change and released it."""
         changed = {ctx.path: ctx.head.text for ctx in files if ctx.is_python}
         paths: Iterable[str] = ()
         read: Callable[[list[str]], Mapping[str, bytes]] = _nothing
-        if repository is not None and not getattr(repository, "unavailable", ""):
+        if repository is not None and (
+            not getattr(repository, "unavailable", "") or getattr(repository, "retained", None)
+        ):
             paths = getattr(repository, "blobs", {}).keys()
             read = repository.read
         return cls(changed, paths, read, settings)
 
     # -- lookups -----------------------------------------------------------------------------------
+
+    def reaches(self, qualname: str) -> bool:
+        """Whether an imported name lies in the repository (a module, a package, or inside a module)."""
+        return qualname in self.packages or self.module_of(qualname) is not None
 
     def module_of(self, qualname: str) -> tuple[str, str] | None:
         """(module, rest) for a qualified name inside a repository module, the longest module first."""
@@ -105,13 +115,22 @@ class HelperIndex:
                 return module, ".".join(parts[cut:])
         return None
 
-    def effect(self, qualname: str, depth: int = MAX_DEPTH, *, seen: set[str] | None = None) -> Effect | None:
-        """What calling `qualname` does (None: nothing outbound, or not a function of the repository)."""
-        found = self._locate(qualname, seen or set())
-        if found is None:
-            return None
-        module, rest = found
-        return self.table(module, depth).get(f"{module}.{rest}")
+    def effect(self, qualname: str, depth: int = MAX_DEPTH) -> Effect | None:
+        """What calling `qualname` does (None: nothing outbound, or not a function of the repository).
+        Only that function (and what it calls) is read, never the rest of its module."""
+        key = (qualname, depth)
+        if key in self._effects:
+            return self._effects[key]
+        self._effects[key] = None  # a cycle through other files: no effect
+        found = self._locate(qualname, set())
+        result = None
+        if found is not None:
+            loaded = self._module(found[0])
+            function = _function(loaded, found[1]) if loaded is not None else None
+            if loaded is not None and function is not None:
+                result = _effect(loaded, function, depth)
+        self._effects[key] = result
+        return result
 
     def _locate(self, qualname: str, seen: set[str], hops: int = 0) -> tuple[str, str] | None:
         """The module defining `qualname`, through re-exports of packages (`from .client import f`)."""
@@ -131,53 +150,31 @@ class HelperIndex:
             return None
         return self._locate(".".join([target, *rest.split(".")[1:]]), seen, hops + 1)
 
-    def table(self, module: str, depth: int) -> dict[str, Effect]:
-        """{qualified name: Effect} of every function and method of `module` with an outbound call."""
-        key = (module, depth)
-        if key in self._tables:
-            return self._tables[key]
-        self._tables[key] = {}  # a module reached again while building its own table: nothing yet
-        loaded = self._module(module)
-        table: dict[str, Effect] = {}
-        if loaded is not None:
-            evaluator = loaded.evaluator
-            for function in evaluator.facts.functions:
-                if function.parent is not None:
-                    continue  # nested functions are not callable from another file
-                found = evaluator.outbound_effect(function, depth)
-                if found is not None:
-                    kind, label, path = found
-                    table[f"{module}.{function.qualname}"] = Effect(
-                        kind,
-                        label,
-                        tuple(path),
-                        coroutine=isinstance(function.node, ast.AsyncFunctionDef),
-                    )
-        self._tables[key] = table
-        return table
+    # -- questions a file's analysis asked, for its cached output --------------------------------------
 
-    def key_for(self, ctx: FileContext) -> str:
-        """A digest of the tables of every repository module `ctx` imports (what its output can read)."""
-        try:
-            imported = _imports(ctx)
-        except (SyntaxError, RecursionError, ValueError):
-            return ""
-        own = _module_name(ctx.path)
-        modules: set[str] = set()
-        for target in imported:
-            seen: set[str] = set()
-            if target in self.path_of:
-                seen.add(target)
-            else:
-                self._locate(target, seen)
-            modules.update(seen)
-        modules.discard(own)
-        lines = []
-        for module in sorted(modules):
-            lines.append(f"{module}:{self.path_of.get(module, '')}")
-            table = self.table(module, MAX_DEPTH)
-            lines.extend(f"  {name}={effect.plain()}" for name, effect in sorted(table.items()))
-        return "\n".join(lines)
+    @staticmethod
+    def reach_question(targets: Iterable[str]) -> str:
+        return "reach:" + ",".join(sorted(set(targets)))
+
+    @staticmethod
+    def call_question(names: Iterable[str], depth: int) -> str:
+        return f"call@{depth}:" + "|".join(names)
+
+    def answer(self, question: str) -> str:
+        """The answer, as of now, to a question a file's analysis asked (see `reach_question`,
+        `call_question`): "1"/"0" whether imports reach the repository; the effect of the first of a
+        call's names that has one, or "-"."""
+        kind, _, rest = question.partition(":")
+        if kind == "reach":
+            return "1" if any(self.reaches(t) for t in rest.split(",") if t) else "0"
+        if kind.startswith("call@"):
+            depth = int(kind.removeprefix("call@"))
+            for name in rest.split("|"):
+                found = self.effect(name, depth) if name else None
+                if found is not None:
+                    return found.plain()
+            return "-"
+        raise ValueError(f"not a question of the instrumentation analyzer: {question!r}")
 
     # -- reading modules ---------------------------------------------------------------------------
 
@@ -224,16 +221,23 @@ class HelperIndex:
             return None
 
 
-def _module_name(path: str) -> str:
-    return path.replace("\\", "/").removesuffix(".py").replace("/", ".").removesuffix(".__init__")
+def _function(loaded: _Module, rest: str) -> Function | None:
+    """The module function or method (`Class.method`, inherited from a base of the same module)."""
+    facts = loaded.evaluator.facts
+    parts = rest.split(".")
+    if len(parts) == 1:
+        return facts.module_functions.get(parts[0])
+    if len(parts) == 2 and parts[0] in facts.classes:
+        return loaded.evaluator.method_of(parts[0], parts[1])
+    return None
 
 
-def _imports(ctx: FileContext) -> list[str]:
-    """The qualified names a file imports (relative imports made absolute), star imports included."""
-    resolver = Resolver(
-        ctx.head.tree, module=_module_name(ctx.path), is_package=ctx.path.endswith("__init__.py")
-    )
-    return [*resolver.imports.values(), *resolver.star_imports]
+def _effect(loaded: _Module, function: Function, depth: int) -> Effect | None:
+    found = loaded.evaluator.outbound_effect(function, depth)
+    if found is None:
+        return None
+    kind, label, path = found
+    return Effect(kind, label, tuple(path), coroutine=isinstance(function.node, ast.AsyncFunctionDef))
 
 
 def _nothing(paths: list[str]) -> dict[str, bytes]:

@@ -87,6 +87,8 @@ class Evaluator:
         self.helpers = helpers
         #: the module name helper paths are qualified with ("" in the file under review: short names)
         self.qualify = qualify
+        #: what this file's analysis asked of other files: {question: answer} (see remote_effect)
+        self.reads: dict[str, str] = {}
         self.settings = settings
         self.facts = facts
         self.checks: dict[str, dict[str, Any]] = settings["checks"]
@@ -429,6 +431,10 @@ class Evaluator:
             return self._method_of(owner, method, set())
         return None
 
+    def method_of(self, class_name: str, method: str) -> Function | None:
+        """A method of a class of this file, or of a base class defined here."""
+        return self._method_of(class_name, method, set())
+
     def _method_of(self, class_name: str, method: str, seen: set[str]) -> Function | None:
         cls = self.facts.classes.get(class_name)
         if cls is None or class_name in seen:
@@ -483,27 +489,24 @@ class Evaluator:
     def remote_effect(self, call: Call, depth: int) -> Effect | None:
         """What a call to a function of another file of the repository does (`from svc.client
         import fetch_user; fetch_user(x)`, `self.api.get_user()` on an imported class), by the
-        qualified names the shared resolver gives the call; None when unknown or nothing outbound."""
-        if self.helpers is None or depth < 1 or not self._imports_repository_module:
+        qualified names the shared resolver gives the call; None when unknown or nothing outbound.
+        Each question and its answer is kept in `reads` (the engine caches the output with them)."""
+        helpers = self.helpers
+        if helpers is None or depth < 1:
             return None
+        targets = [*self.resolver.imports.values(), *self.resolver.star_imports]
+        reach = helpers.reach_question(targets)
+        if reach not in self.reads:
+            self.reads[reach] = helpers.answer(reach)
+        if self.reads[reach] != "1":
+            return None  # nothing imported lies in the repository: no call can reach it
         try:
             names = self.resolver.call_names(call.node)
         except RecursionError:
             return None
-        for name in names:
-            found = self.helpers.effect(name, depth)
-            if found is not None:
-                return found
-        return None
-
-    @cached_property
-    def _imports_repository_module(self) -> bool:
-        """Whether anything this file imports lies in the repository (else no call can reach it)."""
-        helpers = self.helpers
-        if helpers is None:
-            return False
-        targets = [*self.resolver.imports.values(), *self.resolver.star_imports]
-        return any(t in helpers.path_of or helpers.module_of(t) is not None for t in targets)
+        found = next((e for name in names if (e := helpers.effect(name, depth)) is not None), None)
+        self.reads[helpers.call_question(names, depth)] = found.plain() if found is not None else "-"
+        return found
 
     # --- call classification --------------------------------------------------------------------
     def http_call(self, call: Call) -> str | None:
