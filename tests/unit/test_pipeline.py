@@ -12,7 +12,8 @@ from prguard.github.errors import RateLimited, TransientGitHubError
 from prguard.queue.celery_app import MAX_RETRY_COUNTDOWN
 from prguard.queue.jobs import ReviewJob
 from prguard.queue.state import PullState, RedisKeys
-from prguard.worker.pipeline import external_id, run_review
+from prguard.worker.checkruns import external_id
+from prguard.worker.pipeline import run_review
 from prguard.worker.tasks import _retry
 
 OWNER, REPO, INSTALLATION = "octo-org", "widgets", 77
@@ -176,7 +177,7 @@ def test_retry_countdown_honours_retry_after_and_stays_below_the_visibility_time
 @pytest.mark.integration  # starts the fake GitHub server
 def test_soft_time_limit_leaves_the_run_to_the_task_which_closes_it_timed_out_once(env, monkeypatch):
     from celery.exceptions import SoftTimeLimitExceeded
-    from prguard.worker import pipeline
+    from prguard.worker import checkruns, pipeline
 
     def stuck(*_args, **_kwargs):
         raise SoftTimeLimitExceeded()  # what Celery raises in the child while GitHub hangs
@@ -188,9 +189,9 @@ def test_soft_time_limit_leaves_the_run_to_the_task_which_closes_it_timed_out_on
     [check] = env.fake.check_runs(OWNER, REPO)
     assert check["status"] == "in_progress", "the pipeline completed the run itself (the task would again)"
     client = env.tokens.client(INSTALLATION)
-    run_id = pipeline.remembered_check_run(env.redis, env.keys, job)
-    assert pipeline.close_timed_out_run(client, job, run_id, SoftTimeLimitExceeded()) is True
-    assert pipeline.close_timed_out_run(client, job, run_id, SoftTimeLimitExceeded()) is False
+    run_id = checkruns.remembered_check_run(env.redis, env.keys, job)
+    assert checkruns.close_timed_out_run(client, job, run_id, SoftTimeLimitExceeded()) is True
+    assert checkruns.close_timed_out_run(client, job, run_id, SoftTimeLimitExceeded()) is False
     [check] = env.fake.check_runs(OWNER, REPO)
     assert check["conclusion"] == "timed_out"
     assert "Re-run" in check["output"]["summary"] and "TASK_SOFT_TIME_LIMIT" in check["output"]["summary"]

@@ -12,7 +12,6 @@ the run `neutral` with a plain explanation, so a prguard failure never blocks a 
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -23,25 +22,24 @@ from prguard import metrics
 from prguard.engine.model import ReviewResult
 from prguard.github.errors import GitHubError, TransientGitHubError
 from prguard.observability import stage
-from prguard.publish.checkrun import send_check_run
 from prguard.publish.commands import WaiverStore
 from prguard.queue.jobs import ReviewJob
-from prguard.queue.state import CHECK_RUN_TTL, PullState, RedisKeys
+from prguard.queue.state import PullState, RedisKeys
 from prguard.report.markdown import render_summary
+from prguard.worker import checkruns
+from prguard.worker.checkruns import (
+    cancel_check_run,
+    complete_plain,
+    ensure_check_run,
+    fail_check_run,
+    remembered_check_run,
+    where,
+)
 
 log = logging.getLogger("prguard.pipeline")
 
-CHECK_NAME = "prguard"
-SUMMARY_LIMIT = 65_535
-_CHECK_RUNS = "/repos/{owner}/{repo}/check-runs"
-_CHECK_RUN = "/repos/{owner}/{repo}/check-runs/{check_run_id}"
 _PULL = "/repos/{owner}/{repo}/pulls/{number}"
-TIMED_OUT_SUMMARY = (
-    "prguard ran out of time on this review (its worker's time limit, `TASK_SOFT_TIME_LIMIT`) and stopped "
-    "before finishing it.\n\nThis is usually GitHub answering slowly: **Re-run** the check (or comment "
-    "`/prguard review`) to try again. If it keeps timing out, the pull request may be too large to review "
-    "in time: exclude generated or vendored files with `paths.exclude` in `.github/prguard.yml`."
-)
+
 
 # The publishing call site: given the finished review, complete the check run
 # (annotations, verdict) and post the inline review and labels. See `run_review`.
@@ -89,15 +87,6 @@ class Superseded(Exception):
         self.newer = newer
 
 
-def external_id(job: ReviewJob) -> str:
-    """One check run per job; the receiver reads the PR number back from it on a fork's re-run."""
-    return f"prguard:{job.number}:{job.delivery_id}"
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def run_review(
     job: ReviewJob,
     *,
@@ -131,20 +120,20 @@ def run_review(
     latest = state.latest_head(job.installation_id, job.full_name, job.number)
     if job.head_sha and latest and latest != job.head_sha:
         # Stale before any work: cancel the run an earlier attempt made, create none.
-        run_id = _remembered_run(redis, keys, job)
+        run_id = remembered_check_run(redis, keys, job)
         if run_id is not None:
             client = github.client(job.installation_id)
-            _cancel(client, job, run_id, latest)
+            cancel_check_run(client, job, run_id, latest)
         return ReviewOutcome("superseded", f"superseded by {latest}", job.head_sha, run_id, "cancelled")
 
     client = github.client(job.installation_id)
-    pull = client.get(_PULL, url_vars=_where(job))
+    pull = client.get(_PULL, url_vars=where(job))
     head_sha = job.head_sha or str(pull["head"]["sha"])
     if job.comment_id:
         _acknowledge(client, job)
 
     with stage("check_run"):
-        run = _ensure_check_run(client, redis, keys, job, head_sha)
+        run = ensure_check_run(client, redis, keys, job, head_sha)
     run_id = int(run["id"])
     if run.get("status") == "completed":
         return ReviewOutcome(
@@ -170,7 +159,7 @@ def run_review(
             raise Superseded(newest)  # a push landed while the engine ran: publish nothing stale
         # GitHub's word, not only our webhooks': a push or a close whose delivery is late or lost.
         closed = _unless_open(
-            client, job, client.get(_PULL, url_vars=_where(job)), head_sha, run_id,
+            client, job, client.get(_PULL, url_vars=where(job)), head_sha, run_id,
             "The pull request was closed while prguard reviewed it; nothing was published.",
             "pull request closed during the review",
         )  # fmt: skip
@@ -188,7 +177,7 @@ def run_review(
         if ledger is not None and not state.is_removed(job.installation_id, job.full_name):
             ledger.completed(record)  # (an uninstall during the review: its rows are being purged)
     except Superseded as exc:
-        _cancel(client, job, run_id, exc.newer)
+        cancel_check_run(client, job, run_id, exc.newer)
         return ReviewOutcome("superseded", str(exc), head_sha, run_id, "cancelled")
     except TransientGitHubError:
         raise  # the task retries; the run stays in_progress and is reused
@@ -215,68 +204,18 @@ def _ledger_prepare(
     return ledger.prepare(job, snapshot, result, run_id, waived_by)
 
 
-def _where(job: ReviewJob, **more: Any) -> dict[str, Any]:
-    return {"owner": job.owner, "repo": job.repo, "number": job.number, **more}
-
-
 def _acknowledge(client: Any, job: ReviewJob) -> None:
     """👀 on the `/prguard review` comment: the command was heard (best effort)."""
     try:
         client.post(
             "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
-            url_vars=_where(job, comment_id=job.comment_id),
+            url_vars=where(job, comment_id=job.comment_id),
             json={"content": "eyes"},
         )
     except TransientGitHubError:
         raise
     except GitHubError as exc:
         log.info("could not react to comment %s: %s", job.comment_id, exc)
-
-
-def _remembered_run(redis: Any, keys: RedisKeys, job: ReviewJob) -> int | None:
-    raw = redis.get(keys.check_run(job.installation_id, job.full_name, external_id(job)))
-    return int(raw) if raw else None
-
-
-def _ensure_check_run(client: Any, redis: Any, keys: RedisKeys, job: ReviewJob, head_sha: str) -> dict:
-    """Our run for this job on this head: reuse one an earlier attempt created, else create it in_progress."""
-    ext = external_id(job)
-    remembered = _remembered_run(redis, keys, job)
-    if remembered is not None:
-        run = client.get(_CHECK_RUN, url_vars=_where(job, check_run_id=remembered))
-        if isinstance(run, dict) and run.get("head_sha") == head_sha:
-            return run
-    for run in client.paginate(
-        "/repos/{owner}/{repo}/commits/{ref}/check-runs",
-        url_vars=_where(job, ref=head_sha),
-        params={"check_name": CHECK_NAME, "filter": "all"},
-        max_items=1000,
-        items_key="check_runs",
-    ):
-        if run.get("external_id") == ext:
-            _remember_run(redis, keys, job, int(run["id"]))
-            return run
-    run = client.post(
-        _CHECK_RUNS,
-        url_vars=_where(job),
-        json={
-            "name": CHECK_NAME,
-            "head_sha": head_sha,
-            "status": "in_progress",
-            "external_id": ext,
-            "started_at": _now(),
-            "output": {
-                "title": "Reviewing…",
-                "summary": f"prguard is reviewing `{head_sha[:12]}` ({job.trigger.replace('.', ' ')}).",
-            },
-        },
-    )
-    _remember_run(redis, keys, job, int(run["id"]))
-    return run
-
-
-def _remember_run(redis: Any, keys: RedisKeys, job: ReviewJob, run_id: int) -> None:
-    redis.set(keys.check_run(job.installation_id, job.full_name, external_id(job)), run_id, ex=CHECK_RUN_TTL)
 
 
 def _analyse(
@@ -297,23 +236,14 @@ def _render_summary(result: ReviewResult) -> str:
     return render_summary(result)
 
 
-def _cap(text: str, limit: int = SUMMARY_LIMIT) -> str:
-    if len(text) <= limit:
-        return text
-    note = "\n\n… (cut: GitHub caps the check run summary at 65,535 characters)"
-    return text[: limit - len(note)] + note
-
-
 def complete_check_run(context: ReviewContext) -> None:
-    """Complete the run with the engine's conclusion, the verdict title, summary and annotations
-    (prguard.publish.checkrun: annotations 50 per request, a waiver kept across re-runs of the
-    same head)."""
-    job, result = context.job, context.result
+    """Complete the run with the review (prguard.worker.checkruns), keeping a waiver given on this head."""
+    job = context.job
     waiver = WaiverStore(context.redis, context.keys.prefix).get(
         job.installation_id, job.full_name, context.head_sha
     )
-    send_check_run(
-        context.client, job.owner, job.repo, context.check_run_id, result, context.summary, waiver=waiver
+    checkruns.complete_check_run(
+        context.client, job, context.check_run_id, context.result, context.summary, waiver
     )
 
 
@@ -332,69 +262,5 @@ def _unless_open(
         raise Superseded(str(pull["head"]["sha"]))
     if pull.get("state") != "closed":
         return None
-    _complete_plain(client, job, run_id, "skipped", "Pull request closed", summary)
+    complete_plain(client, job, run_id, "skipped", "Pull request closed", summary)
     return ReviewOutcome("closed", reason, head_sha, run_id, "skipped")
-
-
-def _complete_plain(
-    client: Any, job: ReviewJob, run_id: int, conclusion: str, title: str, summary: str
-) -> None:
-    client.patch(
-        _CHECK_RUN,
-        url_vars=_where(job, check_run_id=run_id),
-        json={
-            "status": "completed",
-            "conclusion": conclusion,
-            "completed_at": _now(),
-            "output": {"title": title[:255], "summary": _cap(summary)},
-        },
-    )
-
-
-def _cancel(client: Any, job: ReviewJob, run_id: int, newer: str | None) -> None:
-    title = f"Superseded by {newer[:7]}" if newer else "Superseded by a newer push"
-    summary = (
-        f"A newer push (`{newer}`) replaced this commit before the review finished; prguard reviews that "
-        "push instead. Nothing was published for this commit."
-        if newer
-        else "A newer push replaced this commit before the review finished."
-    )
-    _complete_plain(client, job, run_id, "cancelled", title, summary)
-
-
-def fail_check_run(
-    client: Any, job: ReviewJob, run_id: int | None, exc: BaseException, *, timed_out: bool = False
-) -> None:
-    """End a run prguard could not finish: `timed_out`, or `neutral` (a tool failure never blocks a merge)."""
-    if run_id is None:
-        return
-    reason = str(exc) if isinstance(exc, GitHubError) else type(exc).__name__
-    if timed_out:
-        conclusion, title = "timed_out", "Review ran out of time"
-        summary = TIMED_OUT_SUMMARY
-    else:
-        conclusion, title = "neutral", "prguard could not finish the review"
-        summary = (
-            f"prguard hit an error and could not finish: `{reason[:500]}`.\n\nRe-run the check to try again."
-        )
-    try:
-        _complete_plain(client, job, run_id, conclusion, title, summary)
-    except GitHubError as inner:
-        log.warning("could not mark check run %s as %s: %s", run_id, conclusion, inner)
-
-
-def close_timed_out_run(client: Any, job: ReviewJob, run_id: int | None, exc: BaseException) -> bool:
-    """Complete the run `timed_out` unless it is already completed (the review may have finished its
-    publishing before the limit struck, or a second signal may arrive); True when this call completed it."""
-    if run_id is None:
-        return False
-    run = client.get(_CHECK_RUN, url_vars=_where(job, check_run_id=run_id))
-    if isinstance(run, dict) and run.get("status") == "completed":
-        return False
-    fail_check_run(client, job, run_id, exc, timed_out=True)
-    return True
-
-
-def remembered_check_run(redis: Any, keys: RedisKeys, job: ReviewJob) -> int | None:
-    """The run this job created, for the task's give-up and time-limit paths."""
-    return _remembered_run(redis, keys, job)

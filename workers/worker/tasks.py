@@ -39,10 +39,11 @@ from prguard.queue.celery_app import (
 from prguard.queue.jobs import ReviewJob
 from prguard.queue.state import PullState, RedisKeys
 from prguard.worker.analysis_cache import RedisAnalysisCache
+from prguard.worker.checkruns import close_timed_out_run, fail_check_run, remembered_check_run
 from prguard.worker.fairness import dispatch as _fair_dispatch  # noqa: F401 - connects the fair dispatch
 from prguard.worker.ledger import count as ledger_count
 from prguard.worker.ledger import review_hooks
-from prguard.worker.pipeline import close_timed_out_run, fail_check_run, remembered_check_run, run_review
+from prguard.worker.pipeline import run_review
 from prguard.worker.warmup import preload as _preload  # noqa: F401 - connects the start-up warm-up
 
 log = logging.getLogger("prguard.tasks")
