@@ -13,9 +13,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, g, request
-from prguard.app.dashboard import queries
 from prguard.app.dashboard.context import Dashboard, since_of, window_days
 from prguard.app.dashboard.github_user import GitHubUnavailable, TokenRejected
+from prguard.ledger import figures
 from sqlalchemy.exc import DBAPIError
 
 DEFAULT_PER_PAGE = 30
@@ -97,8 +97,8 @@ def api_blueprint(dashboard: Dashboard) -> Blueprint:
         recurring = flag(request.args.get("recurring"))
         since = since_of(days)
         with dashboard.db() as db:
-            total = queries.count_patterns(db, g.api_org, since, recurring_only=recurring)
-            items = queries.top_patterns(
+            total = figures.count_patterns(db, g.api_org, since, recurring_only=recurring)
+            items = figures.top_patterns(
                 db,
                 g.api_org,
                 since,
@@ -112,8 +112,8 @@ def api_blueprint(dashboard: Dashboard) -> Blueprint:
     def pattern(org: str, key: str) -> Response:
         page, per_page = paging()
         with dashboard.db() as db:
-            summary = queries.pattern_summary(db, g.api_org, key)
-            found = queries.occurrences(db, g.api_org, key, page=page, per_page=per_page)
+            summary = figures.pattern_summary(db, g.api_org, key)
+            found = figures.occurrences(db, g.api_org, key, page=page, per_page=per_page)
         if summary is None and not found.total:
             raise ApiError(404, "Not Found")
         web_url = dashboard.settings.github_web_url
@@ -133,7 +133,7 @@ def api_blueprint(dashboard: Dashboard) -> Blueprint:
             raise ApiError(400, f"state must be one of {', '.join(PULL_STATES)}")
         accepted = flag(request.args.get("accepted_risk"))
         with dashboard.db() as db:
-            found = queries.pulls(
+            found = figures.pulls(
                 db, g.api_org, state=state, merged_with_open_findings=accepted, page=page, per_page=per_page
             )
         web_url = dashboard.settings.github_web_url

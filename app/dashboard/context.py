@@ -76,20 +76,20 @@ class Dashboard:
 
     def overview(self, org: str, since: dt.datetime) -> Any:
         """The org overview; on PostgreSQL its independent queries run side by side, one connection each."""
-        from prguard.app.dashboard import queries
+        from prguard.ledger import figures
 
         if self.engine.dialect.name != "postgresql":
             with self.db() as session:
-                return queries.overview(session, org, since)
+                return figures.overview(session, org, since)
 
         def run(part: Callable[..., Any]) -> Any:
             with self.db() as session:
                 return part(session, org, since)
 
         parts = dict(
-            zip(queries.OVERVIEW_PARTS, self._pool.map(run, queries.OVERVIEW_PARTS.values()), strict=True)
+            zip(figures.OVERVIEW_PARTS, self._pool.map(run, figures.OVERVIEW_PARTS.values()), strict=True)
         )
-        return queries.overview_from_parts(parts, org, since)
+        return figures.overview_from_parts(parts, org, since)
 
     @functools.cached_property
     def _pool(self) -> ThreadPoolExecutor:
@@ -112,6 +112,6 @@ def window_days(raw: str | None, default: int = 90) -> int:
 
 
 def since_of(days: int) -> dt.datetime:
-    from prguard.app.dashboard.queries import window_start
+    from prguard.ledger.figures import window_start
 
     return window_start(days)

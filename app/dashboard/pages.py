@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, g, make_response, redirect, render_template, request, url_for
-from prguard.app.dashboard import charts, queries
+from prguard.app.dashboard import charts
 from prguard.app.dashboard.context import Dashboard, since_of, window_days
 from prguard.app.dashboard.github_user import GitHubUnavailable, SignInFailed, TokenRejected
 from prguard.app.dashboard.sessions import (
@@ -26,6 +26,7 @@ from prguard.app.dashboard.sessions import (
     safe_next,
     same,
 )
+from prguard.ledger import figures
 from sqlalchemy.exc import DBAPIError
 
 log = logging.getLogger("prguard.dashboard")
@@ -79,7 +80,7 @@ def pages_blueprint(dashboard: Dashboard) -> Blueprint:
         if session is None:
             return render_template("dashboard/landing.html")
         with dashboard.db() as db:
-            orgs = queries.known_orgs(db)
+            orgs = figures.known_orgs(db)
         member_of = dashboard.github.active_orgs(session.token)  # one call, not one per org
         mine = [org for org in orgs if org.lower() in member_of]
         response = make_response(render_template("dashboard/home.html", orgs=mine))
@@ -184,8 +185,8 @@ def pages_blueprint(dashboard: Dashboard) -> Blueprint:
     def pattern_page(org: str, key: str) -> Any:
         page = page_number(request.args.get("page"))
         with dashboard.db() as db:
-            summary = queries.pattern_summary(db, queries_org(org), key)
-            found = queries.occurrences(db, queries_org(org), key, page=page, per_page=PER_PAGE)
+            summary = figures.pattern_summary(db, queries_org(org), key)
+            found = figures.occurrences(db, queries_org(org), key, page=page, per_page=PER_PAGE)
         if summary is None and not found.total:
             abort(404)
         return render_template(
@@ -202,11 +203,11 @@ def pages_blueprint(dashboard: Dashboard) -> Blueprint:
     def repo_page(org: str, repo: str) -> Any:
         days = window_days(request.args.get("days"))
         with dashboard.db() as db:
-            found = queries.repository(db, queries_org(org), repo)
+            found = figures.repository(db, queries_org(org), repo)
             if found is None:
                 abort(404)
-            data = queries.repository_page(db, queries_org(org), found, since_of(days))
-        authors = sorted(data.by_author, key=lambda a: (a == queries.HUMAN, -data.by_author[a]))
+            data = figures.repository_page(db, queries_org(org), found, since_of(days))
+        authors = sorted(data.by_author, key=lambda a: (a == figures.HUMAN, -data.by_author[a]))
         series = charts.series_for(authors)
         return render_template(
             "dashboard/repo.html",

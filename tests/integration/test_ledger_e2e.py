@@ -9,7 +9,7 @@ and re-run change no count; uninstalling the App leaves no row.
 from __future__ import annotations
 
 import pytest
-from prguard.ledger import queries
+from prguard.ledger import figures
 from prguard.ledger.db import make_engine, session_scope, upgrade
 from prguard.ledger.lifecycle import purge_installation
 from prguard.ledger.models import Base, ChangedFunction, Finding, Review
@@ -70,7 +70,8 @@ def _review(world, hooks, repo, pull, delivery, trigger="pull_request.opened"):
 
 def _counts(engine, key: str) -> tuple[int, int, int]:
     with session_scope(engine) as session:
-        summary, occurrences = queries.pattern(session, ORG, key)
+        summary = figures.pattern_summary(session, ORG, key)
+        occurrences = figures.occurrences(session, ORG, key)
         reviews = session.scalar(select(func.count()).select_from(Review).where(Review.superseded.is_(False)))
     assert summary is not None
     return summary.pulls, occurrences.total, reviews

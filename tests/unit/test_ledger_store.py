@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from prguard.ledger import queries
+from prguard.ledger import figures, queries
 from prguard.ledger.db import session_scope
 from prguard.ledger.extract import review_record
 from prguard.ledger.lifecycle import enforce_retention, purge_installation
@@ -41,7 +41,8 @@ def test_redelivery_retry_and_rerun_count_once(store):
     assert _count(store, Review) == 1
     assert _count(store, Finding) == 1
     with session_scope(store) as session:
-        summary, occurrences = queries.pattern(session, "ACME", record.findings[0].pattern_key)
+        summary = figures.pattern_summary(session, "ACME", record.findings[0].pattern_key)
+        occurrences = figures.occurrences(session, "ACME", record.findings[0].pattern_key)
     assert summary is not None and summary.pulls == 1 and occurrences.total == 1
 
 
@@ -51,9 +52,8 @@ def test_newer_head_supersedes_older_review(store):
     assert _count(store, Review, Review.superseded.is_(True)) == 1
     assert _count(store, Finding, Finding.superseded.is_(False)) == 0
     with session_scope(store) as session:
-        overview = queries.overview(session, "acme", now=NOW)
-    assert overview.by_severity["medium"] == 0
-    assert overview.ai_pulls == 1
+        overview = figures.overview(session, "acme", figures.window_start(90, now=NOW))
+    assert overview.total == 0 and overview.by_severity == []
 
 
 def test_seen_before_counts_other_pulls_of_the_same_org_only(store):
@@ -91,18 +91,23 @@ def test_seen_before_is_empty_for_a_first_occurrence_and_for_another_org(store):
 
 
 def test_merge_waiver_and_accepted_risk(store):
+    """Accepted risk: merged with open findings; a waiver closes them, so the pull request leaves it."""
+    since = figures.window_start(90, now=NOW)
     _write(store, _record(check_run_id=55))
     with session_scope(store) as session:
         record_closed(session, installation_id=7, owner="acme", repo="api", number=1, merged=True,
                       merge_commit_sha="c" * 40, merged_at=NOW, closed_at=NOW)  # fmt: skip
-        record_waiver(session, installation_id=7, owner="acme", repo="api", check_run_id=55,
-                      login="lead", reason="Waive button", head_sha="a" * 40)  # fmt: skip
     with session_scope(store) as session:
         pull = session.scalars(select(PullRequest)).one()
         assert (pull.state, pull.merged, pull.merge_commit_sha) == ("merged", True, "c" * 40)
+        accepted = figures.accepted_risk(session, "acme", since)
+    assert [(p.repository, p.number, p.open_findings) for p in accepted] == [("acme/api", 1, 1)]
+    with session_scope(store) as session:
+        record_waiver(session, installation_id=7, owner="acme", repo="api", check_run_id=55,
+                      login="lead", reason="Waive button", head_sha="a" * 40)  # fmt: skip
+    with session_scope(store) as session:
         assert session.scalars(select(Finding.waived_by)).all() == ["lead"]
-        accepted = queries.overview(session, "acme", now=NOW).accepted_risk
-    assert [(p.full_name, p.number, p.waived_by) for p in accepted] == [("acme/api", 1, "lead")]
+        assert figures.accepted_risk(session, "acme", since) == []
 
 
 def test_installation_deleted_leaves_no_row(store):
@@ -134,25 +139,25 @@ def test_retention_deletes_old_reviews(store):
 def test_overview_pages_and_repository_page(store):
     _write(store, _record(repo="api", number=1, head="1" * 40, at=NOW - dt.timedelta(days=8)))
     _write(store, _record(repo="web", number=2, head="2" * 40, at=NOW - dt.timedelta(days=1), ai=False))
+    since = figures.window_start(90, now=NOW)
     with session_scope(store) as session:
-        overview = queries.overview(session, "acme", now=NOW)
-        assert sum(n for _, n in overview.findings_per_week) == 2
-        assert all(week.weekday() == 0 for week, _ in overview.findings_per_week)
-        assert (overview.ai_findings, overview.human_findings) == (1, 1)
-        assert overview.by_agent == {"claude-code": 1}
+        overview = figures.overview(session, "acme", since)
+        assert sum(week.total for week in overview.weeks) == 2
+        assert all(week.start.weekday() == 0 for week in overview.weeks)
+        assert overview.by_author == {"claude-code": 1, figures.HUMAN: 1} and overview.ai_total == 1
         assert overview.top_patterns[0].pulls == 2 and overview.top_patterns[0].repositories == 2
+        assert overview.top_patterns[0].ai_pulls == 1
         assert overview.top_patterns[0].masked_snippet == "requests.post(_,json=_)"
         assert {r.full_name for r in overview.repositories} == {"acme/api", "acme/web"}
-        page = queries.pulls(session, "acme", per_page=1)
+        page = figures.pulls(session, "acme", per_page=1)
         assert (page.total, len(page.items), page.pages) == (2, 1, 2)
-        assert page.items[0].number == 2
-        repo = queries.repository_page(session, "acme", "api")
-        assert repo is not None and repo.pulls.total == 1 and repo.summary.findings == 1
-        assert queries.repository_page(session, "other", "api") is None
-        assert queries.org_known(session, "ACME") and not queries.org_known(session, "nobody")
-        listed = queries.patterns(session, "acme")
-        assert listed.total == 1
-        assert overview.to_dict()["authorship"]["ai_findings"] == 1
+        assert page.items[0].number == 2 and page.items[0].ai_authored is False
+        repo = figures.repository(session, "ACME", "api")
+        assert repo is not None and figures.repository(session, "other", "api") is None
+        repo_page = figures.repository_page(session, "acme", repo, since)
+        assert repo_page.pulls.total == 1 and repo_page.repository.findings == 1
+        assert figures.known_orgs(session) == ["acme"]
+        assert figures.count_patterns(session, "acme", since, recurring_only=True) == 1
 
 
 def test_a_pattern_in_many_pull_requests_reads_only_its_newest_occurrences(store, monkeypatch):

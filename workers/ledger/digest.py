@@ -10,16 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from prguard.ledger.figures import PatternSummary, PullSummary, counted, pulls, top_patterns
 from prguard.ledger.history import DEFAULT_WEB_URL, pull_url
 from prguard.ledger.models import Digest as DigestRow
 from prguard.ledger.models import Finding, Review, aware, org_key
-from prguard.ledger.queries import PatternSummary, PullSummary, _counted, _patterns, pulls
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-MIN_PULLS_TO_RECUR = 2
 LISTED = 10
 
 
@@ -48,25 +47,28 @@ class DigestData:
 def build_digest(session: Session, org: str, *, since: dt.datetime, until: dt.datetime) -> DigestData:
     """The digest's figures over [since, until) and, for the trend, the same length before it."""
     data = DigestData(org=org_key(org), since=since, until=until)
-    in_period = [*_counted(org), Finding.reviewed_at >= since, Finding.reviewed_at < until]
-    recurring = _patterns(session, org, in_period, limit=200)
+    recurring = top_patterns(session, org, since, until=until, limit=200)  # two or more pull requests
     first_seen = dict(
         session.execute(
             select(Finding.pattern_key, func.min(Finding.reviewed_at))
-            .where(*_counted(org), Finding.pattern_key.in_([p.pattern_key for p in recurring]))
+            .where(counted(org), Finding.pattern_key.in_([p.pattern_key for p in recurring]))
             .group_by(Finding.pattern_key)
         ).all()
     )
-    data.new_patterns = [
-        p
-        for p in recurring
-        if p.pulls >= MIN_PULLS_TO_RECUR and (aware(first_seen.get(p.pattern_key)) or since) >= since
-    ][:LISTED]
+    new = [p for p in recurring if (aware(first_seen.get(p.pattern_key)) or since) >= since]
+    data.new_patterns = new[:LISTED]
     length = until - since
     data.ai_pulls, data.human_pulls = _authorship(session, org, since, until)
     data.previous_ai_pulls, data.previous_human_pulls = _authorship(session, org, since - length, since)
-    merged = pulls(session, org, merged=True, with_findings=True, per_page=100).items
-    data.riskiest_merged = [p for p in merged if p.merged_at and since <= p.merged_at < until][:LISTED]
+    data.riskiest_merged = pulls(
+        session,
+        org,
+        since=since,
+        until=until,
+        merged_with_open_findings=True,
+        riskiest_first=True,
+        per_page=LISTED,
+    ).items
     return data
 
 
@@ -121,12 +123,11 @@ def render_digest(data: DigestData, web_url: str = DEFAULT_WEB_URL) -> str:
     if data.riskiest_merged:
         for p in data.riskiest_merged:
             who = f", AI-authored ({', '.join(p.agents) or 'agent unknown'})" if p.ai_authored else ""
-            waived = f", waived by @{p.waived_by}" if p.waived_by else ""
             title = p.title.replace("[", "(").replace("]", ")")[:120]
-            link = pull_url(web_url, p.full_name, p.number)
+            link = pull_url(web_url, p.repository, p.number)
             lines.append(
-                f"- [{p.full_name}#{p.number}]({link}) {title}: "
-                f"risk {p.risk}, {p.findings} findings{who}{waived}"
+                f"- [{p.repository}#{p.number}]({link}) {title}: "
+                f"risk {p.risk}, {p.open_findings} open of {p.findings} findings{who}"
             )
     else:
         lines.append("None.")

@@ -1,10 +1,16 @@
-"""What the dashboard and its API read from the ledger: one org at a time, always filtered on `org` first.
+"""The org's figures, one definition each, for the dashboard, its JSON API and the weekly digest.
 
-Counting rules, the same on every page and in the API:
-- a finding counts when its review is the pull request's newest (`superseded` false) and the pull
-  request introduced it (`is_new`); findings suppressed inline are left out of counts;
-- a finding is *open* when it counts and nobody waived it;
-- "accepted risk" is a merged pull request that still has open findings.
+Every function takes the org (login, any case) and filters on it first: nothing of another org can
+come back. The definitions, the same on every page, in the API and in the digest:
+- a finding *counts* (an "introduced finding") when its review is the pull request's newest
+  (`superseded` false), the pull request introduced it (`is_new`: the recorder stores pre-existing
+  findings too, marked so) and it is not suppressed in the code (the partial indexes'
+  predicate, `models.COUNTED_FINDINGS`);
+- a finding is *open* when it counts and nobody waived it (a waiver covers a whole check run);
+- *accepted risk* is a merged pull request that still has open findings;
+- a pattern *recurs* when it entered two or more pull requests;
+- a finding's *author* series is its agent, "ai (agent unknown)" or "human" (weekly series are
+  split by it).
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from prguard.ledger.models import Finding, PullRequest, Repository, aware
+from prguard.ledger.history import pull_url
+from prguard.ledger.models import Finding, Installation, PullRequest, Repository, Review, aware, org_key
 from sqlalchemy import ColumnElement, and_, case, distinct, exists, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -29,8 +36,12 @@ ACCEPTED_RISK_SHOWN = 20
 
 def counted(org: str) -> ColumnElement[bool]:
     """The findings of `org` that count (see the module doc)."""
+    return and_(Finding.org == org_key(org), _counted_in_review())
+
+
+def _counted_in_review() -> ColumnElement[bool]:
+    """What makes a finding count, org aside (correlated look-ups are keyed by pull request)."""
     return and_(
-        Finding.org == org,
         Finding.superseded.is_(False),
         Finding.is_new.is_(True),
         Finding.suppressed_kind.is_(None),
@@ -70,6 +81,7 @@ class PatternSummary:
     ai_findings: int
     first_seen: dt.datetime
     last_seen: dt.datetime
+    ai_pulls: int = 0  # pull requests AI-authored among `pulls`
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -114,6 +126,9 @@ class PullSummary:
     merged_at: dt.datetime | None
     open_findings: int
     findings: int
+    risk: int = 0  # of the newest review, as are the authorship facts below
+    ai_authored: bool = False
+    agents: list[str] = field(default_factory=list)
 
     def to_dict(self, web_url: str) -> dict[str, Any]:
         return {
@@ -284,6 +299,7 @@ def top_patterns(
     org: str,
     since: dt.datetime,
     *,
+    until: dt.datetime | None = None,
     limit: int = TOP_PATTERNS,
     offset: int = 0,
     repository_id: int | None = None,
@@ -298,6 +314,8 @@ def top_patterns(
     few patterns shown.
     """
     where = [counted(org), Finding.reviewed_at >= since]
+    if until is not None:
+        where.append(Finding.reviewed_at < until)
     if repository_id is not None:
         where.append(Finding.repository_id == repository_id)
     if only_pattern is not None:
@@ -325,6 +343,7 @@ def top_patterns(
             func.sum(per_pull.c.ai),
             func.min(per_pull.c.first),
             func.max(per_pull.c.last),
+            func.sum(case((per_pull.c.ai > 0, 1), else_=0)),
         )
         .group_by(per_pull.c.pattern_key)
         .order_by(pulls.desc(), findings.desc(), per_pull.c.pattern_key)
@@ -347,8 +366,9 @@ def top_patterns(
             ai_findings=int(ai or 0),
             first_seen=aware(first),
             last_seen=aware(last),
+            ai_pulls=int(ai_pulls or 0),
         )
-        for key, count, npulls, nrepos, ai, first, last in rows
+        for key, count, npulls, nrepos, ai, first, last, ai_pulls in rows
     ]
 
 
@@ -358,7 +378,7 @@ def _describe_patterns(session: Session, org: str, keys: Sequence[str]) -> dict[
     for key in keys:
         row = session.execute(
             select(Finding.rule_id, Finding.title, Finding.masked_snippet)
-            .where(Finding.org == org, Finding.pattern_key == key)
+            .where(Finding.org == org_key(org), Finding.pattern_key == key)
             .order_by(Finding.reviewed_at.desc())
             .limit(1)
         ).first()
@@ -408,19 +428,17 @@ def repositories(session: Session, org: str, since: dt.datetime, limit: int = 50
     ]
 
 
-def _open_findings_of_pull() -> Any:
-    return (
-        select(func.count())
-        .where(
-            Finding.pull_request_id == PullRequest.id,
-            Finding.superseded.is_(False),
-            Finding.is_new.is_(True),
-            Finding.suppressed_kind.is_(None),
-            is_open(),
-        )
-        .correlate(PullRequest)
-        .scalar_subquery()
-    )
+def _findings_of_pull(*, only_open: bool) -> Any:
+    """How many counted (or open) findings the pull request of the row has."""
+    where = [Finding.pull_request_id == PullRequest.id, _counted_in_review()]
+    if only_open:
+        where.append(is_open())
+    return select(func.count()).where(*where).correlate(PullRequest).scalar_subquery()
+
+
+def has_open_findings() -> ColumnElement[bool]:
+    """The pull request of the row still has open findings (with `merged`: accepted risk)."""
+    return exists().where(Finding.pull_request_id == PullRequest.id, _counted_in_review(), is_open())
 
 
 def accepted_risk(
@@ -436,47 +454,38 @@ def pulls(
     org: str,
     *,
     since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
     state: str | None = None,
     merged_with_open_findings: bool = False,
+    riskiest_first: bool = False,
     repository_id: int | None = None,
     page: int = 1,
     per_page: int = 50,
 ) -> Page[PullSummary]:
-    """The org's pull requests the ledger knows, newest first, with their open and counted findings."""
-    where: list[Any] = [PullRequest.org == org]
+    """The org's pull requests the ledger knows, newest first, with their open and counted findings.
+
+    `merged_with_open_findings` keeps the accepted risk (merged in [since, until)), newest merge
+    first, or with `riskiest_first` by the newest review's risk, then open findings.
+    """
+    where: list[Any] = [PullRequest.org == org_key(org)]
     if repository_id is not None:
         where.append(PullRequest.repository_id == repository_id)
     if state:
         where.append(PullRequest.state == state)
     order = [PullRequest.first_seen_at.desc(), PullRequest.id.desc()]
+    open_findings = _findings_of_pull(only_open=True)
     if merged_with_open_findings:
-        where.append(PullRequest.merged.is_(True))
+        where += [PullRequest.merged.is_(True), has_open_findings()]
         if since is not None:
             where.append(PullRequest.merged_at >= since)
-        where.append(
-            exists().where(
-                Finding.pull_request_id == PullRequest.id,
-                Finding.superseded.is_(False),
-                Finding.is_new.is_(True),
-                Finding.suppressed_kind.is_(None),
-                is_open(),
-            )
-        )
+        if until is not None:
+            where.append(PullRequest.merged_at < until)
         order = [PullRequest.merged_at.desc(), PullRequest.id.desc()]
+        if riskiest_first:
+            order = [func.coalesce(Review.risk, 0).desc(), open_findings.desc(), *order]
     elif since is not None:
         where.append(or_(PullRequest.first_seen_at >= since, PullRequest.merged_at >= since))
     total = session.execute(select(func.count()).select_from(PullRequest).where(*where)).scalar_one()
-    counted_findings = (
-        select(func.count())
-        .where(
-            Finding.pull_request_id == PullRequest.id,
-            Finding.superseded.is_(False),
-            Finding.is_new.is_(True),
-            Finding.suppressed_kind.is_(None),
-        )
-        .correlate(PullRequest)
-        .scalar_subquery()
-    )
     rows = session.execute(
         select(
             Repository.owner,
@@ -486,18 +495,34 @@ def pulls(
             PullRequest.author_login,
             PullRequest.state,
             PullRequest.merged_at,
-            _open_findings_of_pull(),
-            counted_findings,
+            open_findings,
+            _findings_of_pull(only_open=False),
+            Review.risk,
+            Review.ai_authored,
+            Review.agents,
         )
         .join(Repository, Repository.id == PullRequest.repository_id)
+        .outerjoin(Review, and_(Review.pull_request_id == PullRequest.id, Review.superseded.is_(False)))
         .where(*where)
         .order_by(*order)
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
     items = [
-        PullSummary(f"{owner}/{name}", number, title, author, state, aware(merged_at), open_, all_)
-        for owner, name, number, title, author, state, merged_at, open_, all_ in rows
+        PullSummary(
+            f"{owner}/{name}",
+            number,
+            title,
+            author,
+            state,
+            aware(merged_at),
+            open_,
+            all_,
+            risk=int(risk or 0),
+            ai_authored=bool(ai),
+            agents=list(agents or []),
+        )
+        for owner, name, number, title, author, state, merged_at, open_, all_, risk, ai, agents in rows
     ]
     return Page(items, total, page, per_page)
 
@@ -506,7 +531,7 @@ def occurrences(
     session: Session, org: str, pattern_key: str, *, page: int = 1, per_page: int = 50
 ) -> Page[Occurrence]:
     """Every finding of a pattern in the org's newest reviews (with its status), newest first."""
-    where = [Finding.org == org, Finding.pattern_key == pattern_key, Finding.superseded.is_(False)]
+    where = [Finding.org == org_key(org), Finding.pattern_key == pattern_key, Finding.superseded.is_(False)]
     total = session.execute(select(func.count()).select_from(Finding).where(*where)).scalar_one()
     rows = session.execute(
         select(Finding, PullRequest, Repository.owner, Repository.name)
@@ -563,7 +588,9 @@ def status_of(finding: Finding) -> str:
 
 def repository(session: Session, org: str, name: str) -> Repository | None:
     return session.execute(
-        select(Repository).where(Repository.org == org, func.lower(Repository.name) == name.lower()).limit(1)
+        select(Repository)
+        .where(Repository.org == org_key(org), func.lower(Repository.name) == name.lower())
+        .limit(1)
     ).scalar_one_or_none()
 
 
@@ -594,12 +621,6 @@ def repository_page(session: Session, org: str, repo: Repository, since: dt.date
         patterns=top_patterns(session, org, since, repository_id=repo.id, recurring_only=False),
         pulls=repo_pulls,
     )
-
-
-def pull_url(web_url: str, full_name: str, number: int) -> str:
-    from prguard.ledger.history import pull_url as ledger_pull_url
-
-    return ledger_pull_url(web_url, full_name, number)
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -634,8 +655,6 @@ OVERVIEW_PARTS: dict[str, Any] = {
 
 def known_orgs(session: Session, limit: int = 200) -> list[str]:
     """The accounts the App is installed on, as GitHub spells them (for the home page's list)."""
-    from prguard.ledger.models import Installation
-
     rows = session.execute(
         select(Installation.account_login).group_by(Installation.account_login).limit(limit)
     ).scalars()
