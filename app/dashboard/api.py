@@ -16,6 +16,7 @@ from flask import Blueprint, Response, g, request
 from prguard.app.dashboard.context import Dashboard, since_of, window_days
 from prguard.app.dashboard.github_user import GitHubUnavailable, TokenRejected
 from prguard.ledger import figures
+from prguard.ledger.models import org_key
 from sqlalchemy.exc import DBAPIError
 
 DEFAULT_PER_PAGE = 30
@@ -42,7 +43,7 @@ def api_blueprint(dashboard: Dashboard) -> Blueprint:
             raise ApiError(401, "Requires authentication: Authorization: Bearer <GitHub user token>")
         if not dashboard.membership.is_member(token, org):
             raise ApiError(404, "Not Found")
-        g.api_org = queries_org(org)
+        g.api_org = org_key(org)
 
     @bp.errorhandler(ApiError)
     def api_error(exc: ApiError) -> Response:
@@ -169,7 +170,7 @@ def api_blueprint(dashboard: Dashboard) -> Blueprint:
         owner, _, name = repository.partition("/")
         if not owner or not name or "/" in name:
             raise ApiError(400, "repository must be owner/name")
-        if queries_org(owner) != g.api_org:
+        if org_key(owner) != g.api_org:
             raise ApiError(404, "Not Found")
         try:
             limit = int(limit_text)
@@ -194,10 +195,6 @@ def bearer_token(header: str) -> str | None:
     if scheme.lower() not in ("bearer", "token") or not credential or " " in credential:
         return None
     return credential
-
-
-def queries_org(org: str) -> str:
-    return org.strip().lower()
 
 
 def flag(raw: str | None) -> bool:

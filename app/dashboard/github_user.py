@@ -143,15 +143,7 @@ class GitHubUserClient:
                 raise TokenRejected("membership list answered 401")
             if response.status_code == 403:
                 return orgs
-            if response.status_code != 200:
-                raise GitHubUnavailable(f"GitHub answered {response.status_code}")
-            try:
-                body = response.json()
-            except ValueError:
-                raise GitHubUnavailable("GitHub answered with something other than JSON") from None
-            if not isinstance(body, list):
-                raise GitHubUnavailable("GitHub answered with an unexpected JSON shape")
-            for membership in body:
+            for membership in self._json(response, list):
                 login = (
                     (membership.get("organization") or {}).get("login")
                     if isinstance(membership, dict)
@@ -184,13 +176,14 @@ class GitHubUserClient:
         return response
 
     @staticmethod
-    def _json(response: Any) -> dict[str, Any]:
+    def _json(response: Any, shape: type = dict) -> Any:
+        """The 200 answer's JSON body, of the `shape` expected (dict or list); anything else: unavailable."""
         if response.status_code != 200:
             raise GitHubUnavailable(f"GitHub answered {response.status_code}")
         try:
             body = response.json()
         except ValueError:
             raise GitHubUnavailable("GitHub answered with something other than JSON") from None
-        if not isinstance(body, dict):
+        if not isinstance(body, shape):
             raise GitHubUnavailable("GitHub answered with an unexpected JSON shape")
         return body

@@ -27,6 +27,7 @@ from prguard.app.dashboard.sessions import (
     same,
 )
 from prguard.ledger import figures
+from prguard.ledger.models import org_key
 from sqlalchemy.exc import DBAPIError
 
 log = logging.getLogger("prguard.dashboard")
@@ -93,14 +94,9 @@ def pages_blueprint(dashboard: Dashboard) -> Blueprint:
         next_path = safe_next(request.args.get("next"))
         target = dashboard.github.authorize_url(state=state, redirect_uri=_callback_url())
         response = redirect(target)
-        response.set_cookie(
-            STATE_COOKIE,
-            dashboard.sealer.seal_state(SignInState(state, next_path)),
-            max_age=STATE_MAX_AGE,
-            path="/oauth/callback",
-            secure=True,
-            httponly=True,
-            samesite="Lax",
+        state_cookie = dashboard.sealer.seal_state(SignInState(state, next_path))
+        set_private_cookie(
+            response, STATE_COOKIE, state_cookie, max_age=STATE_MAX_AGE, path="/oauth/callback"
         )
         return response
 
@@ -128,18 +124,9 @@ def pages_blueprint(dashboard: Dashboard) -> Blueprint:
         session = Session(login=user.login, user_id=user.user_id, token=token, csrf=new_token())
         log.info("dashboard: signed in", extra={"github_login": user.login})
         response = redirect(remembered.next_path)
-        response.delete_cookie(
-            STATE_COOKIE, path="/oauth/callback", secure=True, httponly=True, samesite="Lax"
-        )
-        response.set_cookie(
-            SESSION_COOKIE,
-            dashboard.sealer.seal_session(session),
-            max_age=SESSION_MAX_AGE,
-            path="/",
-            secure=True,
-            httponly=True,
-            samesite="Lax",
-        )
+        delete_private_cookie(response, STATE_COOKIE, path="/oauth/callback")
+        sealed = dashboard.sealer.seal_session(session)
+        set_private_cookie(response, SESSION_COOKIE, sealed, max_age=SESSION_MAX_AGE, path="/")
         return response
 
     @bp.post("/logout")
@@ -152,14 +139,14 @@ def pages_blueprint(dashboard: Dashboard) -> Blueprint:
             dashboard.membership.forget(session.token)
             dashboard.github.revoke(session.token)
         response = redirect(url_for("dashboard.home"))
-        response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="Lax")
+        delete_private_cookie(response, SESSION_COOKIE, path="/")
         return response
 
     @bp.get("/orgs/<org>")
     @member_only(dashboard)
     def org_page(org: str) -> Any:
         days = window_days(request.args.get("days"))
-        data = dashboard.overview(queries_org(org), since_of(days))
+        data = dashboard.overview(org_key(org), since_of(days))
         authors = data.authors()
         series = charts.series_for(authors)
         by_key = {s.key: s for s in series}
@@ -185,8 +172,8 @@ def pages_blueprint(dashboard: Dashboard) -> Blueprint:
     def pattern_page(org: str, key: str) -> Any:
         page = page_number(request.args.get("page"))
         with dashboard.db() as db:
-            summary = figures.pattern_summary(db, queries_org(org), key)
-            found = figures.occurrences(db, queries_org(org), key, page=page, per_page=PER_PAGE)
+            summary = figures.pattern_summary(db, org_key(org), key)
+            found = figures.occurrences(db, org_key(org), key, page=page, per_page=PER_PAGE)
         if summary is None and not found.total:
             abort(404)
         return render_template(
@@ -203,10 +190,10 @@ def pages_blueprint(dashboard: Dashboard) -> Blueprint:
     def repo_page(org: str, repo: str) -> Any:
         days = window_days(request.args.get("days"))
         with dashboard.db() as db:
-            found = figures.repository(db, queries_org(org), repo)
+            found = figures.repository(db, org_key(org), repo)
             if found is None:
                 abort(404)
-            data = figures.repository_page(db, queries_org(org), found, since_of(days))
+            data = figures.repository_page(db, org_key(org), found, since_of(days))
         authors = sorted(data.by_author, key=lambda a: (a == figures.HUMAN, -data.by_author[a]))
         series = charts.series_for(authors)
         return render_template(
@@ -247,9 +234,13 @@ def member_only(dashboard: Dashboard) -> Callable[[Callable[..., Any]], Callable
     return wrap
 
 
-def queries_org(org: str) -> str:
-    """The ledger keys orgs by their lower-cased login."""
-    return org.strip().lower()
+def set_private_cookie(response: Response, name: str, value: str, *, max_age: int, path: str) -> None:
+    """The dashboard's cookies: sent over HTTPS only, hidden from scripts, not on cross-site posts."""
+    response.set_cookie(name, value, max_age=max_age, path=path, secure=True, httponly=True, samesite="Lax")
+
+
+def delete_private_cookie(response: Response, name: str, *, path: str) -> None:
+    response.delete_cookie(name, path=path, secure=True, httponly=True, samesite="Lax")
 
 
 def page_number(raw: str | None) -> int:
