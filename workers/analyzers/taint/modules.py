@@ -11,7 +11,6 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from prguard.analyzers.base import walk_statements
 from prguard.analyzers.pyresolve import Resolver
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -24,6 +23,9 @@ _SAFE_CONVERTERS = frozenset({"int", "float", "uuid"})
 _SAFE_ANNOTATIONS = frozenset(
     {"int", "float", "bool", "UUID", "uuid.UUID", "datetime", "date", "Decimal", "conint", "PositiveInt"}
 )
+#: Web frameworks whose imports make a module a request handler's, and the family each one belongs to.
+_FRAMEWORK_PACKAGES = ("flask", "fastapi", "starlette", "django", "rest_framework", "werkzeug")
+_FRAMEWORK_OF = {"werkzeug": "flask", "starlette": "fastapi", "rest_framework": "django"}
 _DEPENDENCY_DEFAULTS = frozenset({"Depends", "Security", "BackgroundTasks"})
 #: Class-based views: the classes, and the methods a request is dispatched to.
 _VIEW_BASES = frozenset({"django.views.generic.base.View", "flask.views.View"})
@@ -89,96 +91,41 @@ class ModuleInfo:
     name: str
     tree: ast.Module
     lines: list[str]
-    imports: dict[str, str] = field(default_factory=dict)  # local name -> qualified name
+    resolver: Resolver  # the shared import and type resolver: every name below goes through it
+    imports: dict[str, str] = field(default_factory=dict)  # local name -> qualified name (the resolver's)
     functions: dict[str, FunctionInfo] = field(default_factory=dict)  # by qualname
     by_name: dict[str, FunctionInfo] = field(default_factory=dict)  # plain names, last wins
     classes: dict[str, dict[str, FunctionInfo]] = field(default_factory=dict)
     frameworks: set[str] = field(default_factory=set)
-    resolver: Resolver | None = None
 
     @classmethod
     def build(cls, path: str, tree: ast.Module, lines: list[str]) -> ModuleInfo:
-        info = cls(path=path, name=module_name(path), tree=tree, lines=lines)
-        info.resolver = Resolver(tree, info.name, is_package=path.endswith("__init__.py"))
-        info._collect_imports()
+        name = module_name(path)
+        resolver = Resolver(tree, name, is_package=path.endswith("__init__.py"))
+        info = cls(path=path, name=name, tree=tree, lines=lines, resolver=resolver, imports=resolver.imports)
+        info.frameworks = {
+            _FRAMEWORK_OF.get(top, top) for top in _FRAMEWORK_PACKAGES if resolver.imports_package(top)
+        }
         info._collect_functions(tree.body, prefix="", class_name=None)
         return info
-
-    # -- imports -----------------------------------------------------------------------------------
-
-    def _package(self, level: int) -> str:
-        parts = self.name.split(".")
-        is_package = self.path.endswith("__init__.py")
-        keep = len(parts) - level + (1 if is_package else 0)
-        return ".".join(parts[: max(keep, 0)])
-
-    def _collect_imports(self) -> None:
-        for node in walk_statements(self.tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        self.imports[alias.asname] = alias.name
-                    else:
-                        top = alias.name.split(".")[0]
-                        self.imports[top] = top
-                    self._note_framework(alias.name)
-            elif isinstance(node, ast.ImportFrom):
-                base = node.module or ""
-                if node.level:
-                    package = self._package(node.level)
-                    base = f"{package}.{base}".strip(".") if base else package
-                self._note_framework(base)
-                for alias in node.names:
-                    if alias.name != "*":
-                        self.imports[alias.asname or alias.name] = (
-                            f"{base}.{alias.name}" if base else alias.name
-                        )
-
-    def _note_framework(self, module: str) -> None:
-        top = module.split(".")[0]
-        if top in ("flask", "fastapi", "starlette", "django", "rest_framework", "werkzeug"):
-            self.frameworks.add(
-                {"werkzeug": "flask", "starlette": "fastapi", "rest_framework": "django"}.get(top, top)
-            )
 
     def qualname(self, node: ast.AST) -> str | None:
         """Dotted name of a Name/Attribute chain through imports and aliases (the shared
         resolver: `builtins.eval` is `eval`, `run = os.system` makes `run` `os.system`);
         calls in it become `x()`."""
-        if self.resolver is not None:
-            return self.resolver.qualname(node)
-        parts: list[str] = []
-        while True:
-            if isinstance(node, ast.Attribute):
-                parts.append(node.attr)
-                node = node.value
-            elif isinstance(node, ast.Call):
-                inner = self.qualname(node.func)
-                if inner is None:
-                    return None
-                parts.append(inner + "()")
-                break
-            elif isinstance(node, ast.Name):
-                parts.append(self.imports.get(node.id, node.id))
-                break
-            else:
-                return None
-        return ".".join(reversed(parts))
+        return self.resolver.qualname(node)
 
     def call_names(self, call: ast.Call) -> tuple[str, ...]:
         """The call's qualified name, then `Type.method` for its receiver's type and supertypes."""
-        if self.resolver is None:
-            qual = self.qualname(call.func)
-            return (qual,) if qual else ()
         return self.resolver.call_names(call)
 
     def receiver_type(self, node: ast.expr) -> str | None:
         """The inferred type of an object expression (None: unknown)."""
-        return self.resolver.type_of(node) if self.resolver is not None else None
+        return self.resolver.type_of(node)
 
     def imports_any(self, packages: tuple[str, ...]) -> bool:
         """Whether the module imports one of these top-level packages."""
-        return self.resolver is not None and any(self.resolver.imports_package(p) for p in packages)
+        return any(self.resolver.imports_package(p) for p in packages)
 
     # -- functions ---------------------------------------------------------------------------------
 
@@ -216,8 +163,6 @@ class ModuleInfo:
         return FunctionInfo(node, qual, class_name, params, sources, flask_view, view_class)
 
     def _is_view_class(self, class_name: str) -> bool:
-        if self.resolver is None:
-            return False
         bases = self.resolver.supertypes(f"{self.name}.{class_name}" if self.name else class_name)
         return any(b in _VIEW_BASES for b in bases)
 
