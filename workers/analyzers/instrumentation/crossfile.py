@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from prguard.analyzers.base import FileContext, SourceFile
@@ -73,16 +74,25 @@ class HelperIndex:
         self._changed = dict(changed)  # path -> head text of the change's Python files
         self._read = read
         self.settings = settings
-        names = module_names(set(self._changed) | set(repository_paths))
-        self.path_of: dict[str, str] = {}
+        self._paths = set(self._changed) | set(repository_paths)
+        self._modules: dict[str, _Module | None] = {}
+        self._effects: dict[tuple[str, int], Effect | None] = {}
+
+    @cached_property
+    def path_of(self) -> dict[str, str]:
+        """Module name -> path, for every Python file (named on first use: reviews without a loop call skip it)."""
+        names = module_names(self._paths)
+        path_of: dict[str, str] = {}
         for rank in range(3):  # a file's most likely name wins over another file's second name
             for path, candidates in sorted(names.items()):
                 if rank < len(candidates):
-                    self.path_of.setdefault(candidates[rank], path)
-        #: every dotted prefix of a module name (`svc` for `svc.client`, a folder without `__init__`)
-        self.packages = {name.rsplit(".", i)[0] for name in self.path_of for i in range(name.count(".") + 1)}
-        self._modules: dict[str, _Module | None] = {}
-        self._effects: dict[tuple[str, int], Effect | None] = {}
+                    path_of.setdefault(candidates[rank], path)
+        return path_of
+
+    @cached_property
+    def packages(self) -> set[str]:
+        """Every dotted prefix of a module name (`svc` for `svc.client`, a folder without `__init__`)."""
+        return {name.rsplit(".", i)[0] for name in self.path_of for i in range(name.count(".") + 1)}
 
     @classmethod
     def for_review(
