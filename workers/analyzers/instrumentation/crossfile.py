@@ -80,7 +80,7 @@ class HelperIndex:
 
     @cached_property
     def path_of(self) -> dict[str, str]:
-        """Module name -> path, for every Python file (named on first use: reviews without a loop call skip it)."""
+        """Module name -> path, for every Python file (built on first use, when a call asks)."""
         names = module_names(self._paths)
         path_of: dict[str, str] = {}
         for rank in range(3):  # a file's most likely name wins over another file's second name
