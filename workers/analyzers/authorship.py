@@ -30,6 +30,7 @@ from prguard.analyzers.authorship_table import (
     MarkerTable,
     builtin_table,
 )
+from prguard.engine.diffmap import added_patch_lines
 from prguard.engine.model import ChangedFile, CommitInfo, Person, PullRequestInfo
 
 CONFIDENCES = ("low", "medium", "high")
@@ -277,21 +278,7 @@ def clean_text(text: str, table: MarkerTable) -> str:
 def added_lines(changed: ChangedFile) -> Iterator[tuple[int, str]]:
     """(head line number, text) of every line the change added to the file."""
     if changed.patch:
-        line_no = 0
-        in_hunk = False
-        for raw in changed.patch.splitlines():
-            header = re.match(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@", raw)
-            if header:
-                line_no = int(header.group(1))
-                in_hunk = True
-                continue
-            if not in_hunk or raw.startswith("\\"):
-                continue
-            if raw.startswith("+"):
-                yield line_no, raw[1:]
-                line_no += 1
-            elif not raw.startswith("-"):
-                line_no += 1
+        yield from added_patch_lines(changed.patch)
     elif changed.status == "added" and changed.head is not None:
         text = changed.head.decode("utf-8", errors="replace")
         yield from enumerate(text.splitlines(), start=1)

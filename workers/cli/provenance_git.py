@@ -20,8 +20,9 @@ from prguard.engine.provenance_records import (
     ClaimSet,
     LineClaim,
     ProvenanceError,
+    add_agent_trace,
     added_line_numbers,
-    parse_agent_trace_text,
+    commit_agent,
     parse_git_ai_note,
 )
 
@@ -67,38 +68,16 @@ class GitProvenance:
             except ProvenanceError as error:
                 out.notes.append(f"git-ai note on {commit[:7]} not read: {error}")
         for commit, text in self.notes(AGENT_TRACE_NOTES_REF).items():
-            self._trace(text, commit, f"Agent Trace note on {commit[:7]}", out, recorded)
+            add_agent_trace(out, recorded, text, commit, f"Agent Trace note on {commit[:7]}", self.commits)
         for path in self._trace_files():
             blob = self.repo.read_blobs([f"{self.head}:{path}"]).get(f"{self.head}:{path}")
             if blob:
-                self._trace(blob.decode("utf-8", "replace"), None, path, out, recorded)
+                add_agent_trace(out, recorded, blob.decode("utf-8", "replace"), None, path, self.commits)
         for commit in self.commits:
             if commit in ai_commits and commit not in recorded:
                 out.claims.extend(self._commit_claims(commit, ai_commits[commit]))
         self._read_texts(out)
         return out
-
-    def _trace(self, text: str, commit: str | None, where: str, out: ClaimSet, recorded: set[str]) -> None:
-        try:
-            claims = parse_agent_trace_text(text, commit)
-        except ProvenanceError as error:
-            out.notes.append(f"{where}: Agent Trace record not read: {error}")
-            return
-        for claim in claims:
-            full = self._ours(claim.commit)
-            if full is not None:
-                out.claims.append(
-                    LineClaim(
-                        full, claim.path, claim.lines, claim.agent, claim.tool, claim.model, claim.source
-                    )
-                )
-                recorded.add(full)
-
-    def _ours(self, revision: str) -> str | None:
-        """The change's commit a (possibly abbreviated) revision names, else None."""
-        if len(revision) < 7:
-            return None
-        return next((c for c in self.commits if c.startswith(revision.lower())), None)
 
     def _trace_files(self) -> list[str]:
         try:
@@ -108,7 +87,7 @@ class GitProvenance:
         return [p for p in listing.splitlines() if p.endswith((".json", ".jsonl"))][:50]
 
     def _commit_claims(self, commit: str, agents: Sequence[str]) -> list[LineClaim]:
-        agent = agents[0] if len(agents) == 1 else "+".join(sorted(agents)) or "unknown_ai"
+        agent = commit_agent(agents)
         out = self.repo.git(
             "diff-tree", "-p", "-U0", "--no-color", "--no-ext-diff", "--root", "-r", "--no-commit-id", commit
         )

@@ -7,11 +7,31 @@ multi-line comment only when both ends are in the same hunk.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from prguard.engine.model import Hunk
 
 _HUNK_HEADER = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+
+
+def added_patch_lines(patch: str | None) -> Iterator[tuple[int, str]]:
+    """(head line number, text) of every line a unified diff (hunks only, any context) adds."""
+    line_no = 0
+    in_hunk = False
+    for raw in (patch or "").splitlines():
+        header = _HUNK_HEADER.match(raw)
+        if header:
+            line_no = int(header.group(1))
+            in_hunk = True
+            continue
+        if not in_hunk or raw.startswith("\\"):
+            continue  # file headers, "\ No newline at end of file"
+        if raw.startswith("+"):
+            yield line_no, raw[1:]
+            line_no += 1
+        elif not raw.startswith("-"):
+            line_no += 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from prguard.engine.diffmap import added_patch_lines
+
 GIT_AI_SCHEMA = "authorship/3.0.0"
 GIT_AI_NOTES_REF = "refs/notes/ai"
 AGENT_TRACE_DIR = ".agent-trace/"
@@ -279,25 +281,41 @@ def parse_agent_trace_text(text: str, default_commit: str | None = None) -> list
 # ------------------------------------------------------------------ commits
 
 
+def add_agent_trace(
+    out: ClaimSet, recorded: set[str], text: str, commit: str | None, where: str, commits: Sequence[str]
+) -> None:
+    """Add an Agent Trace record's claims on the change's own `commits` to `out` (a revision
+    abbreviated to seven or more characters names its commit), marking those commits `recorded`;
+    a record that cannot be read becomes a note naming `where` it was."""
+    try:
+        claims = parse_agent_trace_text(text, commit)
+    except ProvenanceError as error:
+        out.notes.append(f"{where}: Agent Trace record not read: {error}")
+        return
+    for claim in claims:
+        full = own_commit(claim.commit, commits)
+        if full is not None:
+            out.claims.append(
+                LineClaim(full, claim.path, claim.lines, claim.agent, claim.tool, claim.model, claim.source)
+            )
+            recorded.add(full)
+
+
+def own_commit(revision: str, commits: Sequence[str]) -> str | None:
+    """The change's commit a (possibly abbreviated) revision names, else None."""
+    if len(revision) < 7:
+        return None
+    return next((c for c in commits if c.startswith(revision.lower())), None)
+
+
+def commit_agent(agents: Sequence[str]) -> str:
+    """The agent a whole AI commit's lines are claimed for: the one named, or all of them joined."""
+    return agents[0] if len(agents) == 1 else "+".join(sorted(agents)) or "unknown_ai"
+
+
 def added_line_numbers(patch: str | None) -> set[int]:
     """New-side line numbers a unified diff (hunks only, any context) adds."""
-    lines: set[int] = set()
-    line_no = 0
-    in_hunk = False
-    for raw in (patch or "").splitlines():
-        header = re.match(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@", raw)
-        if header:
-            line_no = int(header.group(1))
-            in_hunk = True
-            continue
-        if not in_hunk or raw.startswith("\\"):
-            continue
-        if raw.startswith("+"):
-            lines.add(line_no)
-            line_no += 1
-        elif not raw.startswith("-"):
-            line_no += 1
-    return lines
+    return {line_no for line_no, _ in added_patch_lines(patch)}
 
 
 # ------------------------------------------------------------------ mapping to the head

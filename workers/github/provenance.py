@@ -21,8 +21,9 @@ from prguard.engine.provenance_records import (
     ClaimSet,
     LineClaim,
     ProvenanceError,
+    add_agent_trace,
     added_line_numbers,
-    parse_agent_trace_text,
+    commit_agent,
     parse_git_ai_note,
 )
 from prguard.github.errors import GitHubError, NotFound
@@ -105,7 +106,9 @@ class GitHubProvenance:
                 except ProvenanceError as error:
                     out.notes.append(f"git-ai note on {commit[:7]} not read: {error}")
             for commit, text in self.notes(NOTES_REFS["agent-trace"]).items():
-                self._trace(text, commit, f"Agent Trace note on {commit[:7]}", out, recorded)
+                add_agent_trace(
+                    out, recorded, text, commit, f"Agent Trace note on {commit[:7]}", self.commits
+                )
         except GitHubError as error:
             out.notes.append(f"AI provenance notes not read: {error.message}")
         for changed in self.files:
@@ -114,7 +117,9 @@ class GitHubProvenance:
                 and changed.head
                 and changed.path.endswith((".json", ".jsonl"))
             ):
-                self._trace(changed.head.decode("utf-8", "replace"), None, changed.path, out, recorded)
+                add_agent_trace(
+                    out, recorded, changed.head.decode("utf-8", "replace"), None, changed.path, self.commits
+                )
         pending = [c for c in self.commits if c in ai_commits and c not in recorded][:MAX_AI_COMMITS]
         for commit in pending:
             try:
@@ -124,26 +129,8 @@ class GitHubProvenance:
         self._read_texts(out)
         return out
 
-    def _trace(self, text: str, commit: str | None, where: str, out: ClaimSet, recorded: set[str]) -> None:
-        try:
-            claims = parse_agent_trace_text(text, commit)
-        except ProvenanceError as error:
-            out.notes.append(f"{where}: Agent Trace record not read: {error}")
-            return
-        for claim in claims:
-            full = next(
-                (c for c in self.commits if len(claim.commit) >= 7 and c.startswith(claim.commit)), None
-            )
-            if full is not None:
-                out.claims.append(
-                    LineClaim(
-                        full, claim.path, claim.lines, claim.agent, claim.tool, claim.model, claim.source
-                    )
-                )
-                recorded.add(full)
-
     def _commit_claims(self, commit: str, agents: Sequence[str]) -> list[LineClaim]:
-        agent = agents[0] if len(agents) == 1 else "+".join(sorted(agents)) or "unknown_ai"
+        agent = commit_agent(agents)
         answer = self.client.get(
             "/repos/{owner}/{repo}/commits/{ref}", url_vars={**self.where, "ref": commit}
         )
