@@ -155,11 +155,7 @@ def pages_blueprint(dashboard: Dashboard) -> Blueprint:
             org=org,
             days=days,
             data=data,
-            weekly_chart=charts.stacked_columns(
-                f"Findings introduced per week in {org}, by author",
-                [(w.start.strftime("%d %b"), w.by_author) for w in data.weeks],
-                series,
-            ),
+            weekly_chart=weekly_chart(org, data.weeks, series),
             share_chart=charts.share_bar(
                 "AI-authored and human findings", [(by_key[a], data.by_author[a]) for a in authors]
             ),
@@ -194,18 +190,13 @@ def pages_blueprint(dashboard: Dashboard) -> Blueprint:
             if found is None:
                 abort(404)
             data = figures.repository_page(db, org_key(org), found, since_of(days))
-        authors = sorted(data.by_author, key=lambda a: (a == figures.HUMAN, -data.by_author[a]))
-        series = charts.series_for(authors)
+        series = charts.series_for(data.authors())
         return render_template(
             "dashboard/repo.html",
             org=org,
             days=days,
             data=data,
-            weekly_chart=charts.stacked_columns(
-                f"Findings introduced per week in {data.repository.full_name}, by author",
-                [(w.start.strftime("%d %b"), w.by_author) for w in data.weeks],
-                series,
-            ),
+            weekly_chart=weekly_chart(data.repository.full_name, data.weeks, series),
             severity_chart=charts.horizontal_bars("Findings by severity", data.by_severity),
             web_url=dashboard.settings.github_web_url,
         )
@@ -232,6 +223,15 @@ def member_only(dashboard: Dashboard) -> Callable[[Callable[..., Any]], Callable
         return guarded
 
     return wrap
+
+
+def weekly_chart(subject: str, weeks: list[figures.Week], series: list[charts.Series]) -> Any:
+    """The org and repository pages' chart: findings introduced per week, stacked by author."""
+    return charts.stacked_columns(
+        f"Findings introduced per week in {subject}, by author",
+        [(w.start.strftime("%d %b"), w.by_author) for w in weeks],
+        series,
+    )
 
 
 def set_private_cookie(response: Response, name: str, value: str, *, max_age: int, path: str) -> None:

@@ -59,6 +59,12 @@ def author_of(ai_authored: bool, agent: str | None) -> str:
     return agent or UNKNOWN_AGENT
 
 
+def author_order(by_author: dict[str, int]) -> list[str]:
+    """Series in a stable order: agents by size (then name), then human last."""
+    agents = sorted((a for a in by_author if a != HUMAN), key=lambda a: (-by_author[a], a))
+    return [*agents, HUMAN] if HUMAN in by_author else agents
+
+
 @dataclass(slots=True)
 class Week:
     start: dt.date
@@ -164,9 +170,7 @@ class Overview:
         return self.total - self.by_author.get(HUMAN, 0)
 
     def authors(self) -> list[str]:
-        """Series in a stable order: agents by size, then human last."""
-        agents = sorted((a for a in self.by_author if a != HUMAN), key=lambda a: (-self.by_author[a], a))
-        return [*agents, HUMAN] if HUMAN in self.by_author else agents
+        return author_order(self.by_author)
 
 
 @dataclass(slots=True)
@@ -602,6 +606,9 @@ class RepositoryPage:
     by_severity: list[tuple[str, int]]
     patterns: list[PatternSummary]
     pulls: Page[PullSummary]
+
+    def authors(self) -> list[str]:
+        return author_order(self.by_author)
 
 
 def repository_page(session: Session, org: str, repo: Repository, since: dt.datetime) -> RepositoryPage:
