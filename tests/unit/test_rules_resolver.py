@@ -42,3 +42,11 @@ def test_a_method_rule_by_receiver_type() -> None:
 def test_legacy_in_segment_wildcard_still_works() -> None:
     assert _ids("subprocess.*open", "import subprocess\nsubprocess.Popen(['ls'])\n") == ["R-1"]
     assert _ids("subprocess.*", "import subprocess as sp\nsp.run(['ls'])\n") == ["R-1"]
+
+
+def test_star_imports_of_absolute_modules_give_their_readings_and_bound_names_do_not() -> None:
+    assert _ids("os.system", "from os import *\nsystem('ls')\n") == ["R-1"]
+    # a relative star import names no module a policy can spell: no extra reading
+    assert _ids("helpers.system", "from .helpers import *\nsystem('ls')\n") == []
+    # a name a relative import binds is that import's, not a star import's
+    assert _ids("os.run", "from os import *\nfrom .tools import run\nrun('ls')\n") == []

@@ -32,22 +32,16 @@ class Imports:
 
     @classmethod
     def of(cls, tree: ast.Module) -> Imports:
-        table = cls(resolver=Resolver(tree))
-        for node in walk_statements(tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        table.names[alias.asname] = alias.name
-                    else:
-                        top = alias.name.split(".", 1)[0]
-                        table.names[top] = top
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                for alias in node.names:
-                    if alias.name == "*":
-                        table.star.append(node.module)
-                    else:
-                        table.names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-        return table
+        """The resolver's import table; star imports of absolute modules only (a policy names those)."""
+        resolver = Resolver(tree)
+        star = [
+            node.module
+            for node in walk_statements(tree)
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level
+            for alias in node.names
+            if alias.name == "*"
+        ]
+        return cls(names=resolver.imports, star=star, resolver=resolver)
 
     def call_names(self, call: ast.Call) -> tuple[str, ...]:
         """Every name a call can match: resolved through imports and aliases, then `Type.method`
