@@ -149,6 +149,41 @@ def test_every_detector_in_use_has_a_condition():
     assert set(_plugin_names()) <= set(NEEDS)
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "        pass",  # the statement, not a password
+        "    def keys(self) -> list[str]:",
+        "    def check_password(self, attempt):",
+        '    """The secret is read from the environment."""',
+        "    with_key_pass_through(x)",
+        '    "Content-Type: application/x-www-form-urlencoded",',  # a long quoted run, low entropy
+        '    assert "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" in text',
+    ],
+)
+def test_lines_no_detector_can_report_on_are_not_candidates(line):
+    """No line here is reported by any detector (checked), and none is handed to one: a change of
+    such lines never imports detect-secrets."""
+    assert not any(_reports(plugin, "app/x.py", line) for plugin in _plugins())
+    assert candidates([line], _plugin_names()) == {}
+
+
+@pytest.mark.parametrize(
+    ("line", "detector"),
+    [
+        ('    password = "hunter2-but-longer"', "KeywordDetector"),
+        ('  db_pass: "s3cr3t-value"', "KeywordDetector"),
+        ('if ("x9kL2mQ" == user_password) {', "KeywordDetector"),
+        ('    token = "Zx8Qp2Lm9Rt4Vw7Ky1Bn6Hs3Jd5Fg0Ca"', "Base64HighEntropyString"),
+        ('    sha = "4be1c0d9e8f7a6b5c4d3e2f1a0b9c8d7"', "HexHighEntropyString"),
+    ],
+)
+def test_lines_a_detector_reports_on_stay_candidates(line, detector):
+    plugin = next(p for p in _plugins() if type(p).__name__ == detector)
+    assert _reports(plugin, "app/x.py", line)
+    assert detector in candidates([line], _plugin_names()).get(0, ())
+
+
 # --- soundness, detector by detector: whatever a detector reports, its condition matched ---
 
 

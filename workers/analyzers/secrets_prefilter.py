@@ -20,8 +20,10 @@ and with `re.IGNORECASE` otherwise, which matches what the detectors' own flags 
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,6 +32,20 @@ from itertools import accumulate
 _BASE64 = r"A-Za-z0-9+/\\=_\-"  # Base64HighEntropyString's charset
 _KEY_WORDS = r"(?:key|pwd|pass|token)"
 _QUOTED_RUN = rf"['\"](?:[{_BASE64}]{{23,}}|[0-9a-fA-F]{{9,}})['\"]"
+# KeywordDetector's denylist, and what each of its expressions needs around it on the line: an
+# assignment, comparison, colon or arrow after the name (`]`/quotes between), an index or a call
+# (C, C++), a `;` later on (quotes-and-semicolon), or `==`/`!=` before it (reversed comparison).
+# The bare words (`pass`, `keys`, `secret` in prose) match none of them.
+_DENYLIST = (
+    "api_?key|auth_?key|service_?key|account_?key|db_?key|database_?key|priv_?key|private_?key|"
+    "client_?key|db_?pass|database_?pass|key_?pass|password|passwd|pwd|secret|contraseña|contrasena"
+)
+_SPACE = r"[^\S\n]*"  # `\s` without the newline: a condition never matches across lines
+_KEYWORD_IN_USE = (
+    rf"(?:{_DENYLIST})\w*(?:[]'\"]{{0,2}}{_SPACE}[:=!]|\[[0-9]*\]|.assign\(|\(\")"
+    rf"|(?:{_DENYLIST})[^\n]*;"
+    rf"|[!=]{{2}}{_SPACE}\w*(?:{_DENYLIST})"
+)
 
 #: detector class → (patterns matched as written, patterns matched ignoring case (lower-case only)).
 #: Each is implied by every match of the detector's own expressions, and none matches a newline.
@@ -61,8 +77,8 @@ NEEDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # (base64: limit 4.5, 23; hex: 3.0, 9); one scan serves both
     "Base64HighEntropyString": ((_QUOTED_RUN,), ()),
     "HexHighEntropyString": ((_QUOTED_RUN,), ()),
-    # every keyword expression holds one of these words (`api_?key`, `db_?pass`, `contraseña` ...)
-    "KeywordDetector": ((), ("key|pass|pwd|secret|contras",)),
+    # every keyword expression holds a denylisted name used as a key, an operand or an argument
+    "KeywordDetector": ((), (_KEYWORD_IN_USE,)),
 }
 
 
@@ -114,4 +130,31 @@ def candidates(lines: Sequence[str], detectors: Iterable[str]) -> dict[int, froz
             matches = condition.exact.finditer(text)
         for match in matches:
             found.setdefault(bisect_right(starts, match.start()) - 1, set()).update(condition.detectors)
-    return {index: frozenset(names) for index, names in found.items()}
+    for index, names in found.items():
+        for detector in names & _ENTROPY_LIMITS.keys():
+            if not _entropy_above(lines[index], *_ENTROPY_LIMITS[detector]):
+                names.discard(detector)
+    return {index: frozenset(names) for index, names in found.items() if names}
+
+
+#: the entropy detectors' default limits (`_plugins()` builds them with their defaults) and the
+#: quoted runs they measure (their own expression: a quote, one or more of the charset, the same quote)
+_ENTROPY_LIMITS: dict[str, tuple[float, re.Pattern[str]]] = {
+    "Base64HighEntropyString": (4.5, re.compile(r"(['\"])([A-Za-z0-9+/\\\-_=]+)(\1)")),
+    "HexHighEntropyString": (3.0, re.compile(r"(['\"])([0-9a-fA-F]+)(\1)")),
+}
+#: summation order differs from detect-secrets': keep values this close to the limit
+_ENTROPY_SLACK = 1e-9
+
+
+def _entropy_above(line: str, limit: float, quoted_run: re.Pattern[str]) -> bool:
+    """Whether a quoted run on the line has Shannon entropy above the limit: what either entropy
+    detector needs to report (the hex one lowers all-digit values further, so this is necessary).
+    Checked here so a line of long quoted words never imports detect-secrets."""
+    for match in quoted_run.finditer(line):
+        value = match.group(2)
+        size = len(value)
+        entropy = -sum(n / size * math.log2(n / size) for n in Counter(value).values())
+        if entropy > limit - _ENTROPY_SLACK:
+            return True
+    return False
