@@ -5,7 +5,8 @@ tests all call `review()`. Steps, in order:
 
 1. authorship (when not given) → the effective policy (`ai_authored:` overrides);
 2. file selection (include/exclude, removed, binary, generated, vendored, oversized, unparsable);
-3. analyzers on the head versions (per-file results cached by content);
+3. analyzers on the head versions (per-file results cached by content, and by the answers to what
+   an analyzer that reads a little of other files asked there: `reads_other_files`);
 4. per file: fingerprints recomputed with secrets masked where a finding's lines hold one
    (prguard.engine.redact) → unique fingerprints → scope (changed lines/files) → new versus
    existing (the same analyzer on the base version, only where in-scope findings remain) →
