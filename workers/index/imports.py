@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from prguard.index.facts import CALL, ModuleFacts
-from prguard.index.resolve import module_names
+from prguard.index.resolve import absolute_module, module_names
 
 #: how many import steps are followed from the changed files (a helper, and the helper's helper)
 DEPTH = 2
@@ -61,12 +61,12 @@ def imported_names(facts: ModuleFacts, own_module: str) -> Iterable[str]:
                     imported_modules[(scope_id, bound)] = binding[1]
                     yield binding[1]
                 elif binding[0] == "from":
-                    base = _absolute(facts, own_module, binding[1], binding[2])
+                    base = absolute_module(facts, own_module, binding[1], binding[2])
                     if base:
                         yield base
                         yield f"{base}.{binding[3]}"
     for level, module in facts.star_imports:
-        base = _absolute(facts, own_module, level, module)
+        base = absolute_module(facts, own_module, level, module)
         if base:
             yield base
     if not imported_modules:
@@ -85,15 +85,6 @@ def imported_names(facts: ModuleFacts, own_module: str) -> Iterable[str]:
                     yield ".".join([module, *rest])
                 break
             scope = facts.scopes[scope].parent
-
-
-def _absolute(facts: ModuleFacts, own_module: str, level: int, module: str) -> str:
-    if not level:
-        return module
-    package = own_module if facts.is_package else own_module.rpartition(".")[0]
-    for _ in range(level - 1):
-        package = package.rpartition(".")[0]
-    return f"{package}.{module}".strip(".") if module else package
 
 
 def _module_path(dotted: str, path_of: Mapping[str, str]) -> str | None:

@@ -72,6 +72,19 @@ class Dangling:
     call: CallShape | None
 
 
+def absolute_module(facts: ModuleFacts, own_module: str, level: int, module: str) -> str:
+    """The module `from {"." * level}{module} import ...` names in the file of `facts` (module
+    `own_module`): "" when it climbs above the top package (a top-level file's `from .m` is `m`)."""
+    if not level:
+        return module
+    package = own_module if facts.is_package else own_module.rpartition(".")[0]
+    for _ in range(level - 1):
+        package = package.rpartition(".")[0]
+    if not package:
+        return module if level == 1 and module and facts.path.count("/") == 0 else ""
+    return f"{package}.{module}" if module else package
+
+
 def module_names(paths: Iterable[str]) -> dict[str, list[str]]:
     """Each Python file's importable names, the most likely first.
 
@@ -511,15 +524,7 @@ class RepositoryIndex:
         return target
 
     def _absolute(self, path: str, level: int, module: str) -> str:
-        if not level:
-            return module
-        own = self.module_of.get(path, "")
-        package = own if self.facts[path].is_package else own.rpartition(".")[0]
-        for _ in range(level - 1):
-            package = package.rpartition(".")[0]
-        if not package:
-            return module if level == 1 and module and path.count("/") == 0 else ""
-        return f"{package}.{module}" if module else package
+        return absolute_module(self.facts[path], self.module_of.get(path, ""), level, module)
 
     def _is_class(self, key: str) -> bool:
         symbol = self.symbols.get(key)
