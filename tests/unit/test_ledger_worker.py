@@ -185,6 +185,27 @@ def test_digest_text_shows_the_ai_share_and_its_trend(store):
     assert "**AI-authored share:** 100% of 1 reviewed pull requests (1 AI-authored) (+100 points" in text
 
 
+def test_digest_riskiest_merged_are_the_accepted_risk_of_the_week(store):
+    """The digest lists what the dashboard calls accepted risk: merged in the week, findings still open."""
+    from prguard.ledger.record import record_waiver
+
+    week_start, week_end = dt.datetime(2026, 11, 23, tzinfo=dt.UTC), dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+    with session_scope(store) as session:
+        merges = {1: week_start + dt.timedelta(days=1), 2: week_start + dt.timedelta(days=2),
+                  3: week_start - dt.timedelta(days=3)}  # fmt: skip
+        for number, merged_at in merges.items():
+            record_review(
+                session, _record(number, at=merged_at - dt.timedelta(hours=1), head=f"{number}" * 40)
+            )
+            record_closed(session, installation_id=7, owner="acme", repo="api", number=number, merged=True,
+                          merge_commit_sha="c" * 40, merged_at=merged_at, closed_at=merged_at)  # fmt: skip
+        record_waiver(session, installation_id=7, owner="acme", repo="api", check_run_id=102,
+                      login="lead", reason="accepted")  # fmt: skip
+        data = build_digest(session, "acme", since=week_start, until=week_end)
+    assert [(p.number, p.open_findings) for p in data.riskiest_merged] == [(1, 1)]  # 2 waived, 3 earlier
+    assert "[acme/api#1](https://github.com/acme/api/pull/1)" in render_digest(data)
+
+
 def test_cli_digest_prints_the_markdown(tmp_path, capsys):
     from prguard.cli import main
 
