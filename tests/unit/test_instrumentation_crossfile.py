@@ -310,3 +310,78 @@ def test_what_a_file_read_of_other_files_is_cached_with_it_and_checked_on_a_hit(
     assert reads["call@2:svc.client.user_url"] == "-"
     value = CachedAnalysis((), {}, reads)
     assert decode(encode(value)) == value  # the Redis cache keeps them too
+
+
+HTTP_MODULE = textwrap.dedent(
+    """\
+    import requests
+
+    session = requests.Session()
+
+
+    def make_session() -> requests.Session:
+        return requests.Session()
+
+
+    def make_client():
+        client = requests.Session()
+        client.headers["User-Agent"] = "svc"
+        return client
+
+
+    def settings():
+        return {"retries": 3}
+    """
+)
+
+
+def test_clients_made_in_another_file_are_known_by_the_type_that_file_gives_them() -> None:
+    caller = textwrap.dedent(
+        """\
+        import logging
+
+        from svc.http import make_client, make_session, session, settings
+
+        log = logging.getLogger(__name__)
+
+
+        class Sync:
+            def __init__(self):
+                self.http = make_client()
+
+            def push(self, url):
+                log.info("push %s", url)
+                return self.http.post(url)
+
+
+        def pull(url):
+            log.info("pull %s", url)
+            return session.get(url)
+
+
+        def probe(url):
+            log.info("probe %s", url)
+            s = make_session()
+            return s.head(url), settings().get("retries")
+        """
+    )
+    result = run([added("svc/http.py", HTTP_MODULE), added("app/sync.py", caller)])
+    timeouts = sorted(
+        (f.start_line, f.message.split("`")[1]) for f in result.findings if f.rule_id == "PG-TIMEOUT001"
+    )
+    assert timeouts == [(14, "self.http.post(...)"), (19, "session.get(...)"), (25, "s.head(...)")], timeouts
+    # without the other file the objects stay unknown: nothing is reported in app/sync.py
+    alone = run([added("app/sync.py", caller)])
+    assert [f for f in alone.findings if f.path == "app/sync.py"] == []
+
+
+def test_a_client_type_read_from_another_file_is_checked_on_a_cache_hit() -> None:
+    caller = "from svc.http import session\n\n\ndef pull(url):\n    return session.get(url)\n"
+    cache = MemoryCache()
+    not_a_client = HTTP_MODULE.replace("session = requests.Session()", "session = {}")
+    first = run([added("app/pull.py", caller), added("svc/http.py", not_a_client)], cache=cache)
+    assert [f for f in first.findings if f.rule_id == "PG-TIMEOUT001"] == []
+    second = run([added("app/pull.py", caller), added("svc/http.py", HTTP_MODULE)], cache=cache)
+    assert [(f.path, f.start_line) for f in second.findings if f.rule_id == "PG-TIMEOUT001"] == [
+        ("app/pull.py", 5)
+    ]

@@ -156,7 +156,9 @@ class HelperIndex:
         if head in loaded.evaluator.facts.module_functions or head in loaded.evaluator.facts.classes:
             return module, rest
         target = loaded.evaluator.resolver.imports.get(head)
-        if target is None or target == qualname:
+        if target is None:
+            return module, rest  # a module-level name of its own (or none: the caller finds nothing)
+        if target == qualname:
             return None
         return self._locate(".".join([target, *rest.split(".")[1:]]), seen, hops + 1)
 
@@ -170,6 +172,38 @@ class HelperIndex:
     def call_question(names: Iterable[str], depth: int) -> str:
         return f"call@{depth}:" + "|".join(names)
 
+    @staticmethod
+    def type_question(qualname: str, returned: bool) -> str:
+        return f"{'returns' if returned else 'type'}:{qualname}"
+
+    def type_of(self, qualname: str, *, returned: bool) -> str | None:
+        """The type another file gives a module-level name (`session = requests.Session()`), or,
+        with `returned`, what a function there returns (its annotation, else every `return`
+        agreeing), by that file's resolver; None when unknown."""
+        found = self._locate(qualname, set())
+        loaded = self._module(found[0]) if found is not None else None
+        if loaded is None or found is None or "." in found[1]:
+            return None
+        name, resolver = found[1], loaded.evaluator.resolver
+        try:
+            function = loaded.evaluator.facts.module_functions.get(name)
+            if returned:
+                if function is None:
+                    return None
+                if function.node.returns is not None:
+                    return resolver.annotation_type(function.node.returns)
+                values = {
+                    resolver.type_of(node.value)
+                    for node in ast.walk(function.node)
+                    if isinstance(node, ast.Return) and node.value is not None
+                }
+                return values.pop() if len(values) == 1 else None
+            if function is not None or name in loaded.evaluator.facts.classes:
+                return None
+            return resolver.type_of(ast.Name(id=name, ctx=ast.Load()), None)
+        except RecursionError:
+            return None
+
     def answer(self, question: str) -> str:
         """The answer, as of now, to a question a file's analysis asked (see `reach_question`,
         `call_question`): "1"/"0" whether imports reach the repository; the effect of the first of a
@@ -177,6 +211,8 @@ class HelperIndex:
         kind, _, rest = question.partition(":")
         if kind == "reach":
             return "1" if any(self.reaches(t) for t in rest.split(",") if t) else "0"
+        if kind in ("type", "returns"):
+            return self.type_of(rest, returned=kind == "returns") or "-"
         if kind.startswith("call@"):
             depth = int(kind.removeprefix("call@"))
             for name in rest.split("|"):

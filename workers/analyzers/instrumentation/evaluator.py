@@ -230,6 +230,10 @@ class Evaluator:
         kind, call, stripped = self._bound_client(receiver, function)
         if kind is not None and (not stripped or kind in ("paid", "boto3")):
             return kind, call
+        if kind is None and not stripped and self.helpers is not None:
+            remote = self._remote_client(receiver, call)
+            if remote is not None:
+                return remote, None
         if (
             kind is None
             and self._may_hold_clients
@@ -244,6 +248,35 @@ class Evaluator:
             if self._typed_cache[key] is not None:
                 return self._typed_cache[key], None
         return None, None
+
+    def _remote_client(self, receiver: ast.AST, bound: ast.Call | None) -> str | None:
+        """The client kind of an object made in another file of the repository: a module-level
+        client imported from there (`from svc.http import session`), or what a function there
+        returns (`make_session()`, `s = make_session()`, `self.s = make_session()`), by the type
+        that file gives it. The question and its answer go into `reads`."""
+        helpers = self.helpers
+        if helpers is None:
+            return None
+        call = receiver if isinstance(receiver, ast.Call) else bound
+        if call is not None:
+            qualname = self.facts.resolve(call.func)
+            returned = True
+        elif isinstance(receiver, ast.Name) and receiver.id in self.facts.imports:
+            qualname, returned = self.facts.imports[receiver.id], False
+        else:
+            return None
+        if not qualname or helpers.module_of(qualname) is None:
+            return None
+        question = helpers.type_question(qualname, returned)
+        if question not in self.reads:
+            self.reads[question] = helpers.answer(question)
+        type_name = self.reads[question]
+        if type_name == "-":
+            return None
+        for supertype in self.resolver.supertypes(type_name):
+            if supertype in R.CLIENT_TYPE_KINDS:
+                return R.CLIENT_TYPE_KINDS[supertype]
+        return None
 
     @cached_property
     def _imports_paid(self) -> bool:
