@@ -286,8 +286,6 @@ class Program:
         self, mod: ModuleInfo, class_name: str, method: str
     ) -> tuple[ModuleInfo, FunctionInfo] | None:
         """A method a class inherits from a base class in a changed module (nearest base first)."""
-        if mod.resolver is None:
-            return None
         own = f"{mod.name}.{class_name}" if mod.name else class_name
         for base in mod.resolver.supertypes(own)[1:]:
             found = self.lookup(f"{base}.{method}")
@@ -809,7 +807,7 @@ class Runner:
     def _typed_source(self, receiver: ast.expr, member: str, node: ast.AST) -> Value | None:
         """`zf.namelist()`, `info.filename` on an object of a known archive type: a source."""
         found = self.mod.receiver_type(receiver)
-        if found is None or self.mod.resolver is None:
+        if found is None:
             return None
         for type_name in self.mod.resolver.supertypes(found):
             kind = TYPED_SOURCES.get(f"{type_name}.{member}")
@@ -1557,7 +1555,7 @@ def _keyword(call: ast.Call, name: str) -> ast.expr | None:
 def _is_a(mod: ModuleInfo, node: ast.expr, types: tuple[str, ...]) -> bool:
     """Whether the resolver infers `node` to be of one of `types` (or a subtype)."""
     found = mod.receiver_type(node)
-    if found is None or mod.resolver is None:
+    if found is None:
         return False
     return any(t in types for t in mod.resolver.supertypes(found))
 
