@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoints, entry_points
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -169,6 +169,13 @@ class Plugins:
 
 
 @cache
+def _entry_points() -> EntryPoints:
+    """Every installed entry point, read once per process: a scan reads every distribution's
+    metadata whatever the group asked for, and a review needs two groups (analyzers, authorship)."""
+    return entry_points()
+
+
+@cache
 def plugins() -> Plugins:
     """Load the `prguard.analyzers` entry points once per process.
 
@@ -177,7 +184,7 @@ def plugins() -> Plugins:
     """
     found: dict[str, type[Analyzer]] = {}
     errors: list[str] = []
-    for point in sorted(entry_points(group=ANALYZER_GROUP), key=lambda p: (p.name, p.value)):
+    for point in sorted(_entry_points().select(group=ANALYZER_GROUP), key=lambda p: (p.name, p.value)):
         try:
             cls = point.load()
             _check(point.name, cls, found)
@@ -219,7 +226,7 @@ AuthorshipDetector = Callable[[PullRequestInfo, Sequence[ChangedFile], Any], Any
 @cache
 def authorship_detector() -> AuthorshipDetector | None:
     """The registered AI-authorship detector (prguard's own unless replaced), or None."""
-    points = sorted(entry_points(group=AUTHORSHIP_GROUP), key=lambda p: p.name)
+    points = sorted(_entry_points().select(group=AUTHORSHIP_GROUP), key=lambda p: p.name)
     replacements = [p for p in points if p.name != "prguard"]  # a third party's replaces prguard's
     chosen = replacements or points
     return chosen[0].load() if chosen else None
