@@ -12,9 +12,12 @@ The first PAIRS are the development set (the ones looked at while making prguard
 pairs were measured only at the end and are reported apart.
 
     .venv/bin/python tests/benchmarks/small_prs.py [--runs 5] [--held-back] [--profile] [--importtime]
+        [--digest]
 
 `--profile` prints where one review's time goes (cProfile, by cumulative time, in process);
-`--importtime` runs the CLI under `python -X importtime` and prints the slowest imports.
+`--importtime` runs the CLI under `python -X importtime` and prints the slowest imports;
+`--digest` prints each change's findings count and a digest of its JSON findings, to compare before and
+after a speed change (the findings must not move).
 Downloads are cached in --cache (default: $TMPDIR/prguard-small-prs). A script, not a test.
 """
 
@@ -22,6 +25,8 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import hashlib
+import json
 import os
 import shutil
 import statistics
@@ -241,6 +246,15 @@ def importtime(repo: Path, top: int = 25) -> None:
         print(f"  {cumulative / 1000:7.1f} {self_us / 1000:7.1f}  {module.strip()}")
 
 
+def findings_digest(repo: Path) -> tuple[int, str]:
+    """(number of findings, a digest of the review's JSON findings): what a speed change must keep."""
+    to_stdout = prguard_cmd(repo)[:-2]  # without `--output /dev/null`
+    out = subprocess.run(to_stdout, cwd=repo, capture_output=True, text=True, check=False).stdout
+    findings = json.loads(out)["findings"]
+    encoded = json.dumps(findings, sort_keys=True).encode()
+    return len(findings), hashlib.sha256(encoded).hexdigest()[:12]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -248,6 +262,7 @@ def main() -> None:
     parser.add_argument("--only-held-back", action="store_true")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--importtime", action="store_true")
+    parser.add_argument("--digest", action="store_true", help="print each change's findings digest")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "prguard-small-prs")
     args = parser.parse_args()
 
@@ -265,6 +280,10 @@ def main() -> None:
         timed(prguard_cmd(changes[0][1]), changes[0][1])  # warm the page cache once
         timed(bandit_cmd(changes[0][2]), changes[0][1])
         report(f"{title}: medians of {args.runs} rounds", measure(changes, args.runs), changes)
+        if args.digest:
+            for label, repo, _ in changes:
+                count, digest = findings_digest(repo)
+                print(f"  findings {label:30} {count:4d}  {digest}")
         if args.importtime:
             importtime(changes[0][1])
         if args.profile:
