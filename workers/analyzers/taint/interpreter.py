@@ -144,6 +144,7 @@ class Program:
         self.module_hits: list[SinkHit] = []
         self.cleared: dict[str, set[tuple[int, int]]] = {}
         self._called: frozenset[str] | None = None
+        self._attribute_origins: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
         #: (path, helper, sink line, kind) -> whether some call's argument can reach that sink
         self.helper_sink_reached: dict[tuple[str, str, int, str], bool] = {}
 
@@ -182,6 +183,33 @@ class Program:
             uses = [reached for key, reached in self.helper_sink_reached.items() if key == use]
             if uses and not any(uses):
                 self.cleared.setdefault(path, set()).update((line, cwe) for cwe in cwes)
+
+    def attribute_origins(self, mod: ModuleInfo, klass: str) -> dict[str, tuple[str, str]]:
+        """attr -> (method, parameter): the first `self.attr = parameter` in a public method of the
+        class (methods in order, statements in `ast.walk` order). Built once per class: every
+        `self.x` read asked for it and walked every method again."""
+        key = (mod.path, klass)
+        origins = self._attribute_origins.get(key)
+        if origins is None:
+            origins = {}
+            for name, method in mod.classes.get(klass, {}).items():
+                if not method.is_public:
+                    continue
+                params = set(method.params[1:])
+                for sub in ast.walk(method.node):
+                    if not isinstance(sub, ast.Assign) or not isinstance(sub.value, ast.Name):
+                        continue
+                    if sub.value.id not in params:
+                        continue
+                    for target in sub.targets:
+                        if (
+                            isinstance(target, ast.Attribute)
+                            and isinstance(target.value, ast.Name)
+                            and target.value.id == "self"
+                        ):
+                            origins.setdefault(target.attr, (name, sub.value.id))
+            self._attribute_origins[key] = origins
+        return origins
 
     def called_names(self) -> frozenset[str]:
         """Last name segments of every call in the changed files (`f(...)`, `obj.f(...)`, `Cls()`)."""
@@ -848,24 +876,7 @@ class Runner:
         klass = self.class_name or ""
         if klass.startswith("_") or klass in self.program.called_names():
             return None  # private, or constructed in the change: its real arguments are followed
-        for name, method in self.mod.classes.get(klass, {}).items():
-            if not method.is_public:
-                continue
-            params = set(method.params[1:])
-            for sub in ast.walk(method.node):
-                if not isinstance(sub, ast.Assign) or not isinstance(sub.value, ast.Name):
-                    continue
-                if sub.value.id not in params:
-                    continue
-                for target in sub.targets:
-                    if (
-                        isinstance(target, ast.Attribute)
-                        and target.attr == attr
-                        and isinstance(target.value, ast.Name)
-                        and target.value.id == "self"
-                    ):
-                        return name, sub.value.id
-        return None
+        return self.program.attribute_origins(self.mod, klass).get(attr)
 
     def _widen(self, value: Value, node: ast.AST) -> Value:
         """A bare source read further (`request.args` -> `request.args["q"]`) is described whole."""
