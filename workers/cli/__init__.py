@@ -16,7 +16,19 @@ from prguard.cli.gitrepo import GitError
 from prguard.engine.model import ENGINE_VERSION
 from prguard.policies.model import PolicyError
 
-COMMANDS = ("review", "policy", "rules", "authorship", "replay", "app", "action", "impact", "trace", "db", "digest")
+COMMANDS = (
+    "review",
+    "policy",
+    "rules",
+    "authorship",
+    "replay",
+    "app",
+    "action",
+    "impact",
+    "trace",
+    "db",
+    "digest",
+)
 
 EXIT_OK = 0
 EXIT_GATE_FAILED = 1
