@@ -16,3 +16,9 @@ def test_relative_imports_resolve_like_the_index_does() -> None:
 def test_a_top_level_file_relative_import_is_its_sibling_module() -> None:
     names = set(imported_names(extract("tool.py", "from .helpers import run\n"), "tool"))
     assert names == {"helpers", "helpers.run"}
+
+
+def test_a_dotted_import_reads_attribute_chains_from_its_top_package() -> None:
+    source = "import svc.db\n\n\ndef load():\n    return svc.db.query()\n"
+    names = set(imported_names(extract("app/views.py", source), "app.views"))
+    assert "svc.db.query" in names and "svc.db.db.query" not in names

@@ -58,7 +58,9 @@ def imported_names(facts: ModuleFacts, own_module: str) -> Iterable[str]:
         for bound, bindings in scope.bindings.items():
             for binding in bindings:
                 if binding[0] == "import":
-                    imported_modules[(scope_id, bound)] = binding[1]
+                    # `import a.b` binds `a` to `a` first and then records `a.b` as reachable from it:
+                    # the name stands for its first binding, the module it was bound to
+                    imported_modules.setdefault((scope_id, bound), binding[1])
                     yield binding[1]
                 elif binding[0] == "from":
                     base = absolute_module(facts, own_module, binding[1], binding[2])
