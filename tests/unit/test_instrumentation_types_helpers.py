@@ -128,7 +128,7 @@ def test_loop_calling_a_helper_that_makes_the_request_is_reported_at_the_call_na
     assert "requests.post(...)` through `send_one()` → `_send()`" in message
 
 
-def test_helpers_are_followed_two_calls_deep_not_three() -> None:
+def test_helpers_in_one_file_are_followed_four_calls_deep_not_five() -> None:
     code = """
     import requests
 
@@ -141,14 +141,20 @@ def test_helpers_are_followed_two_calls_deep_not_three() -> None:
     def c(x):
         return b(x)
 
+    def d(x):
+        return c(x)
+
+    def e(x):
+        return d(x)
+
     def loop(xs):
         for x in xs:
-            c(x)
+            e(x)
         for x in xs:
-            b(x)
+            d(x)
     """
     loops = [f for f in analyze(code) if f.rule_id == "PG-LOOP002"]
-    assert [f.start_line for f in loops] == [17]
+    assert [f.start_line for f in loops] == [23]
 
 
 def test_method_helper_making_a_query_marks_the_loop_over_items() -> None:

@@ -101,6 +101,7 @@ class Evaluator:
         self._instrumented_cache: dict[int, bool] = {}
         self._effects: dict[tuple[int, int], tuple[str, str, list[str]] | None] = {}
         self._typed_cache: dict[tuple[str, str], str | None] = {}
+        self._may_be: dict[int, str | None] = {}
         self._by_node = {id(call.node): call for call in facts.calls}
         self._by_text: dict[str, list[Call]] = {}
         for call in facts.calls:
@@ -149,9 +150,26 @@ class Evaluator:
                 if self._is_paid_module(type_name) and last not in R.NOT_CLIENTS and last[:1].isupper():
                     return "paid"  # `client: anthropic.Anthropic`: `client.messages.create` bills
                 return None
+            if node is receiver and (possible := self._possible_client(node)) is not None:
+                return possible
             if not isinstance(node, ast.Attribute):
                 return None
             node = node.value  # `client.chat.completions`: the client is what has a type
+
+    def _possible_client(self, node: ast.AST) -> str | None:
+        """The client kind of a name or `self.x` made one of several ways, one of them a known
+        client (`self.session = Session()` in one branch, another class in the other)."""
+        if not isinstance(node, ast.Name | ast.Attribute):
+            return None
+        try:
+            types = self.resolver.possible_types(node)  # type: ignore[arg-type]
+        except RecursionError:
+            return None
+        for type_name in types:
+            for supertype in self.resolver.supertypes(type_name):
+                if supertype in R.CLIENT_TYPE_KINDS:
+                    return R.CLIENT_TYPE_KINDS[supertype]
+        return None
 
     # --- policy ---------------------------------------------------------------------------------
     def enabled(self, check: str) -> bool:
@@ -242,7 +260,12 @@ class Evaluator:
             key = (function.qualname if function else "", self.facts.text_of(receiver) or str(id(receiver)))
             if key not in self._typed_cache:
                 typed = self._typed_client(receiver)
-                if typed is not None and typed != "paid" and self.type_of(receiver) is None:
+                if (
+                    typed is not None
+                    and typed != "paid"
+                    and self.type_of(receiver) is None
+                    and self._possible_client(receiver) is None
+                ):
                     typed = None  # an HTTP client's own methods only, not `session.headers.get`
                 self._typed_cache[key] = typed
             if self._typed_cache[key] is not None:
@@ -481,12 +504,16 @@ class Evaluator:
                 return found
         return None
 
-    def outbound_effect(self, function: Function, depth: int = 2) -> tuple[str, str, list[str]] | None:
+    def outbound_effect(
+        self, function: Function, depth: int = 2, same_file: int = 0
+    ) -> tuple[str, str, list[str]] | None:
         """What a helper of this file does per call: ("paid" | "query" | "http", label, path of
         helpers from it to the call), following its own calls to this file's functions, and to
         the repository's functions in other files (`helpers`), up to `depth` levels (a helper
-        calling a helper that makes the request)."""
-        key = (id(function), depth)
+        calling a helper that makes the request). `same_file` more levels may be taken inside this
+        file (a client class's `get_x()` → `open()` → `request()` → `_send()` chain): reading them
+        costs nothing more than the file already read."""
+        key = (id(function), depth, same_file)
         if key in self._effects:
             return self._effects[key]
         self._effects[key] = None  # recursion: no effect through a cycle
@@ -500,13 +527,16 @@ class Evaluator:
             if label:
                 effect = (kind, label, [self._qualified(function)])
                 break
-        if effect is None and depth > 1:
+        if effect is None and (depth > 1 or same_file > 0):
             for call in function.calls:
                 callee = self.local_callee(call, function)
                 if callee is function:
                     continue
-                deeper = self.outbound_effect(callee, depth - 1) if callee is not None else None
-                if callee is None:
+                deeper = None
+                if callee is not None:
+                    steps = (depth, same_file - 1) if same_file > 0 else (depth - 1, 0)
+                    deeper = self.outbound_effect(callee, *steps)
+                elif depth > 1:
                     remote = self.remote_effect(call, depth - 1)
                     if remote is not None and not (remote.coroutine and id(call.node) not in self.awaited):
                         deeper = (remote.kind, remote.label, list(remote.path))
@@ -552,7 +582,36 @@ class Evaluator:
                 return f"{call.text or kind}"
             if kind is None and self._discovery_request(call.node):
                 return _call_chain_label(call.node.func)
+        if self.may_be(call) in R.HTTP_FUNCTIONS:
+            return call.text or self.may_be(call)
         return None
+
+    def may_be(self, call: Call) -> str | None:
+        """The network function a call may run, known only by the values that reach its callee:
+        `self.http.post(...)` with `self.http = http` and `def __init__(self, http=requests)`;
+        `http_method(url)` where every call here passes `requests.get` or `requests.post`. One
+        such value is enough (the default, or one caller, makes the request); unknown values
+        say nothing either way (`http` given something else elsewhere)."""
+        key = id(call.node)
+        if key in self._may_be:
+            return self._may_be[key]
+        found: str | None = None
+        root_name = _callee_root(call.node.func)
+        if (
+            root_name is not None
+            and root_name not in self.facts.imports
+            and self._may_hold_clients
+            and (
+                isinstance(call.node.func, ast.Name) or call.node.func.attr in R.ALL_CLIENT_METHODS  # type: ignore[union-attr]
+            )
+        ):
+            try:
+                names = self.resolver.possible_qualnames(call.node.func)
+            except RecursionError:
+                names = ()
+            found = next((n for n in names if n in R.HTTP_FUNCTIONS or n in R.TIMEOUT_CALLS), None)
+        self._may_be[key] = found
+        return found
 
     def _discovery_request(self, node: ast.Call) -> bool:
         """A Google API discovery client request: `service.users().messages().list(...).execute()`.
@@ -632,6 +691,13 @@ class Evaluator:
                     return None  # SQLAlchemy's session.get(Model, pk), not session.get(url)
                 return f"{receiver}.{func.attr}"
         return None
+
+
+def _callee_root(func: ast.expr) -> str | None:
+    """The name a callee starts from (`self` in `self.http.post`), None for other shapes."""
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    return func.id if isinstance(func, ast.Name) else None
 
 
 def _call_chain_label(node: ast.AST) -> str:

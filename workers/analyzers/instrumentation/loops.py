@@ -69,7 +69,7 @@ class LoopChecks(Evaluator):
         else:
             if isinstance(callee.node, ast.AsyncFunctionDef) and id(call.node) not in self.awaited:
                 return None  # a coroutine made per item and awaited together (gather): concurrent
-            effect = self.outbound_effect(callee)
+            effect = self.outbound_effect(callee, 2, same_file=2)
         if effect is None:
             return None
         kind, label, path = effect

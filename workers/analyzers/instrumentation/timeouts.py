@@ -49,6 +49,9 @@ class TimeoutChecks(Evaluator):
     def timeout_spec(self, call: Call) -> tuple[R.TimeoutSpec | None, str]:
         if call.dotted in R.TIMEOUT_CALLS:
             return connection_spec(call, R.TIMEOUT_CALLS[call.dotted]), call.dotted or ""
+        alias = self.may_be(call)
+        if alias in R.TIMEOUT_CALLS and alias in R.HTTP_FUNCTIONS:
+            return R.TIMEOUT_CALLS[alias], alias  # `self.http.post(...)`, `self.http` being `requests`
         if (
             call.dotted
             and call.dotted.split(".")[0] == "boto3"

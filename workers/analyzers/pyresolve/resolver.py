@@ -30,8 +30,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from prguard.analyzers.pyresolve import known
+from prguard.analyzers.pyresolve.alternatives import Alternatives
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 Scope = FunctionNode | None  # None: the module's top level
@@ -501,11 +503,15 @@ class Resolver:
                     return found
         return None
 
-    def _instance_attribute(self, klass: _ClassInfo, attr: str) -> str | None:
-        """The type of `self.attr`: every assignment to it in the class's methods must agree."""
+    def _attributes(self, klass: _ClassInfo):
+        """The class's `self.x` annotations and assignments (see `_attribute_index`), built once."""
         if klass.attributes is None:
             klass.attributes = _attribute_index(klass)
-        annotated, assigned = klass.attributes
+        return klass.attributes
+
+    def _instance_attribute(self, klass: _ClassInfo, attr: str) -> str | None:
+        """The type of `self.attr`: every assignment to it in the class's methods must agree."""
+        annotated, assigned = self._attributes(klass)
         if attr in annotated:
             annotation, method = annotated[attr]
             return self.annotation_type(annotation, method)
@@ -590,6 +596,24 @@ class Resolver:
                     if name not in names:
                         names.append(name)
         return tuple(names)
+
+    def possible_qualnames(self, node: ast.expr, scope: Scope | bool = True) -> tuple[str, ...]:
+        """Every imported name `node` may stand for, through assignments, `self.x` set in any
+        method, parameter defaults and this module's calls (see `alternatives`)."""
+        where = self.scope_of(node) if scope is True else scope
+        return self._alternatives.qualnames(node, where)  # type: ignore[arg-type]
+
+    def possible_types(self, node: ast.expr, scope: Scope | bool = True) -> tuple[str, ...]:
+        """Every type `node` may have: its type when known, else its alternatives' known types."""
+        where = self.scope_of(node) if scope is True else scope
+        known_type = self.type_of(node, where)
+        if known_type is not None:
+            return (known_type,)
+        return self._alternatives.types(node, where)  # type: ignore[arg-type]
+
+    @cached_property
+    def _alternatives(self) -> Alternatives:
+        return Alternatives(self)
 
     def receiver_type(self, call: ast.Call, scope: Scope | bool = True) -> str | None:
         """The type of the object a method call is made on (None: not a method call, or unknown)."""

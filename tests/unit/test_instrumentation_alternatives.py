@@ -1,0 +1,177 @@
+"""Clients known by the values that may reach them (a parameter default, a request function passed
+in, a session made one of two ways) and helpers followed deeper inside one file."""
+
+from __future__ import annotations
+
+from tests.unit.instrumentation_helpers import analyze, only, rules
+
+
+def test_module_given_as_a_parameter_default_and_kept_on_self_is_that_module() -> None:
+    code = """
+    import requests
+
+    class Client:
+        def __init__(self, key, http_service=requests, proxies=None):
+            self.key = key
+            self.http_service = http_service
+
+        def create_hook(self, url, data):
+            response = self.http_service.post(url, data=data)
+            return response.json()
+    """
+    findings = analyze(code)
+    timeout = only(findings, "PG-TIMEOUT001")
+    assert timeout.start_line == 10 and "requests.post" in timeout.message
+    assert only(findings, "PG-OBS003").start_line == 9
+
+
+def test_module_assigned_in_one_branch_and_an_unknown_session_in_the_other() -> None:
+    code = """
+    import requests
+
+    class NewsClient:
+        def __init__(self, session=None):
+            if session is None:
+                self.request_method = requests
+            else:
+                self.request_method = session
+
+        def sources(self):
+            return self.request_method.get("https://example.org/v2", timeout=30).json()
+    """
+    assert rules(analyze(code)) == ["PG-OBS003"]
+
+
+def test_untyped_parameter_without_default_or_caller_stays_unknown() -> None:
+    code = """
+    import requests
+
+    class Client:
+        def __init__(self, http_service):
+            self.http_service = http_service
+
+        def create_hook(self, url, data):
+            return self.http_service.post(url, data=data)
+    """
+    assert analyze(code) == []
+
+
+def test_request_function_passed_as_an_argument_is_what_the_callee_calls() -> None:
+    code = """
+    import requests
+
+    class Http:
+        def send_request(self, http_method, path):
+            response = http_method(path)
+            return response.json()
+
+        def get(self, path):
+            return self.send_request(requests.get, path)
+    """
+    findings = analyze(code)
+    timeout = only(findings, "PG-TIMEOUT001")
+    assert timeout.start_line == 6 and "requests.get" in timeout.message
+    assert only(findings, "PG-OBS003").start_line == 5
+
+
+def test_argument_that_is_no_network_function_says_nothing() -> None:
+    code = """
+    import json
+    import requests
+
+    class Codec:
+        def apply(self, function, text):
+            return function(text)
+
+        def decode(self, text):
+            return self.apply(json.loads, text)
+    """
+    assert analyze(code) == []
+
+
+def test_session_made_one_of_two_ways_one_a_requests_session_is_a_client() -> None:
+    code = """
+    from requests.sessions import Session
+    from vendor import retrying
+
+    class Api:
+        def __init__(self, retry=None):
+            if not retry:
+                self.session = Session()
+            else:
+                self.session = retrying.make_session(retry)
+
+        def request(self, method, url):
+            return self.session.request(method=method, url=url)
+    """
+    findings = analyze(code)
+    assert only(findings, "PG-TIMEOUT001").start_line == 13
+    assert only(findings, "PG-OBS003").start_line == 12
+
+
+def test_helper_chain_four_methods_deep_in_one_file_is_followed_into_a_loop() -> None:
+    code = """
+    import logging
+    import requests
+
+    log = logging.getLogger(__name__)
+
+    class Jenkins:
+        def __init__(self, timeout):
+            self.timeout = timeout
+            self._session = requests.Session()
+
+        def _request(self, req):
+            log.debug("request %s", req)
+            return self._session.send(req, timeout=self.timeout)
+
+        def jenkins_request(self, req):
+            return self._request(req)
+
+        def jenkins_open(self, req):
+            return self.jenkins_request(req).text
+
+        def get_node_info(self, name):
+            return self.jenkins_open(name)
+
+        def get_running_builds(self, nodes):
+            builds = []
+            for node in nodes:
+                builds.append(self.get_node_info(node))
+            return builds
+    """
+    findings = analyze(code)
+    loop = only(findings, "PG-LOOP002")
+    assert loop.start_line == 28
+    assert "`Jenkins.get_node_info()` → `Jenkins.jenkins_open()`" in loop.message
+    assert "`Jenkins._request()`" in loop.message
+
+
+def test_helper_chain_past_the_same_file_depth_is_not_followed() -> None:
+    code = """
+    import logging
+    import requests
+
+    log = logging.getLogger(__name__)
+
+    class Deep:
+        def _send(self, url):
+            log.info("GET %s", url)
+            return requests.get(url, timeout=5)
+
+        def a(self, url):
+            return self._send(url)
+
+        def b(self, url):
+            return self.a(url)
+
+        def c(self, url):
+            return self.b(url)
+
+        def d(self, url):
+            return self.c(url)
+
+        def all(self, urls):
+            return [self.d(url) for url in urls]
+    """
+    assert analyze(code) == []

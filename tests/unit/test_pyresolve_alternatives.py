@@ -1,0 +1,96 @@
+"""The resolver's weaker answers: what a name, `self.x` or a parameter *may* be."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from prguard.analyzers.pyresolve import Resolver
+
+
+def _last(code: str, expression: str) -> tuple[Resolver, ast.expr]:
+    tree = ast.parse(textwrap.dedent(code))
+    found = [
+        n.value for n in ast.walk(tree) if isinstance(n, ast.Expr) and ast.unparse(n.value) == expression
+    ]
+    assert found, expression
+    return Resolver(tree, "app.mod"), found[-1]
+
+
+def test_parameter_default_kept_on_self_is_a_possible_name() -> None:
+    resolver, node = _last(
+        """
+        import requests as r
+
+        class C:
+            def __init__(self, http=r):
+                self.http = http
+
+            def go(self):
+                self.http.post
+        """,
+        "self.http.post",
+    )
+    assert resolver.possible_qualnames(node) == ("requests.post",)
+    assert resolver.qualname(node) != "requests.post"  # the strict answer is unchanged
+
+
+def test_arguments_of_this_modules_calls_are_possible_names() -> None:
+    resolver, node = _last(
+        """
+        import requests
+
+        def send(method, url):
+            method
+
+        def get(url):
+            return send(requests.get, url)
+
+        def post(url):
+            return send(method=requests.post, url=url)
+
+        def other(url, f):
+            return send(f, url)
+        """,
+        "method",
+    )
+    assert resolver.possible_qualnames(node) == ("requests.get", "requests.post")
+
+
+def test_possible_types_keep_the_known_ones_and_drop_unknown_and_none() -> None:
+    resolver, node = _last(
+        """
+        import requests
+        from vendor import make
+
+        class C:
+            def __init__(self, flag, session=None):
+                self.s = None
+                if flag:
+                    self.s = requests.Session()
+                else:
+                    self.s = make(session)
+
+            def go(self):
+                self.s
+        """,
+        "self.s",
+    )
+    assert resolver.type_of(node) is None  # strict: two different values
+    assert resolver.possible_types(node) == ("requests.Session",)
+
+
+def test_unknown_parameter_has_no_alternatives() -> None:
+    resolver, node = _last(
+        """
+        class C:
+            def __init__(self, session):
+                self.session = session
+
+            def go(self):
+                self.session.get
+        """,
+        "self.session.get",
+    )
+    assert resolver.possible_qualnames(node) == ()
+    assert resolver.possible_types(node) == ()

@@ -1,0 +1,213 @@
+"""What an expression *may* be: every value that can reach it, read from one module.
+
+`Resolver.type_of` answers only when every assignment agrees (a name bound to a session in
+one branch and to an unknown parameter in the other stays unknown). Some rules need the
+weaker answer, "in at least one way the code shows, this is a `requests.Session`" or "this
+parameter is `requests.get` at every call here": a client chosen by a parameter default
+(`def __init__(self, http=requests): self.http = http`), a request function passed as an
+argument (`self.send(requests.get, path)` then `http_method(url)`), a session made one of two
+ways. `Alternatives` walks back from a name, a `self.x` attribute or a parameter to the
+values that reach it (assignments in the function, `self.x = ...` in any method of the class,
+a parameter's default, the arguments of this module's calls of the function) and stops at
+anything else: those leaves are what the expression may be. Unknown leaves stay unknown;
+the caller decides what one known leaf is worth.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from prguard.analyzers.pyresolve.resolver import Resolver, Scope
+
+_MAX_STEPS = 4  # assignments, attributes and call sites followed back from the expression
+_NONE = "builtins.NoneType"
+
+
+class Alternatives:
+    """The values that may reach an expression of one module (see the module docstring)."""
+
+    def __init__(self, resolver: Resolver) -> None:
+        self.resolver = resolver
+        self._sites: dict[str, list[tuple[ast.Call, Scope]]] | None = None
+
+    # -- public answers -----------------------------------------------------------------------
+
+    def qualnames(self, node: ast.expr, scope: Scope) -> tuple[str, ...]:
+        """Every qualified name `node` may stand for through imports (`requests`, `requests.get`)."""
+        out: list[str] = []
+        for leaf, where, suffix in self.leaves(node, scope):
+            qual = self._imported_qualname(leaf, where)
+            if qual is not None:
+                name = qual + suffix
+                if name not in out:
+                    out.append(name)
+        return tuple(out)
+
+    def types(self, node: ast.expr, scope: Scope) -> tuple[str, ...]:
+        """Every type `node` may have (its leaves' types; unknown leaves give nothing)."""
+        out: list[str] = []
+        for leaf, where, suffix in self.leaves(node, scope):
+            if suffix:
+                continue  # an attribute of a value: its type is not the value's
+            type_name = self.resolver.type_of(leaf, where)
+            if type_name is not None and type_name != _NONE and type_name not in out:
+                out.append(type_name)
+        return tuple(out)
+
+    # -- the walk -----------------------------------------------------------------------------
+
+    def leaves(self, node: ast.expr, scope: Scope) -> list[tuple[ast.expr, Scope, str]]:
+        """(expression, its scope, attribute suffix) for every value that may reach `node`."""
+        out: list[tuple[ast.expr, Scope, str]] = []
+        self._walk(node, scope, "", _MAX_STEPS, out, set())
+        return out
+
+    def _walk(
+        self,
+        node: ast.expr,
+        scope: Scope,
+        suffix: str,
+        steps: int,
+        out: list[tuple[ast.expr, Scope, str]],
+        seen: set[tuple[int, int]],
+    ) -> None:
+        key = (id(node), id(scope))
+        if key in seen:
+            return
+        seen.add(key)
+        sources = self._sources(node, scope) if steps > 0 else None
+        if sources is None:
+            if isinstance(node, ast.Attribute) and steps > 0 and not _is_self(node.value):
+                # `self.session.get`: what `self.session` may be, then `.get` on it
+                self._walk(node.value, scope, f".{node.attr}{suffix}", steps, out, seen)
+                return
+            out.append((node, scope, suffix))
+            return
+        for value, where in sources:
+            self._walk(value, where, suffix, steps - 1, out, seen)
+
+    def _sources(self, node: ast.expr, scope: Scope) -> list[tuple[ast.expr, Scope]] | None:
+        """The values assigned to a local name, a parameter or `self.x`; None for anything else."""
+        resolver = self.resolver
+        if isinstance(node, ast.Attribute) and _is_self(node.value) and scope is not None:
+            klass = resolver._class_of.get(id(scope))
+            if klass is None:
+                return None
+            for family in self._lineage(klass.qualname):  # the class, then its bases defined here
+                _, assigned = resolver._attributes(family)
+                found = assigned.get(node.attr)
+                if found:
+                    return list(found)
+            return None
+        if not isinstance(node, ast.Name):
+            return None
+        for info in resolver._chain(scope):
+            if node.id in info.opaque:
+                return None
+            values = info.bindings.get(node.id)
+            if values:
+                return [(value, info.node) for value in values]
+            if node.id in info.params and info.node is not None:
+                return self._parameter_sources(info.node, info.params[node.id])
+            if node.id in info.derived:
+                return None
+        return None
+
+    def _parameter_sources(self, function: ast.FunctionDef | ast.AsyncFunctionDef, arg: ast.arg):
+        """A parameter's default and the arguments this module's calls of the function pass it."""
+        resolver = self.resolver
+        out: list[tuple[ast.expr, Scope]] = []
+        default = _default_of(function, arg)
+        if default is not None and not (isinstance(default, ast.Constant) and default.value is None):
+            out.append((default, resolver._outer.get(id(function))))
+        klass = resolver._class_of.get(id(function))
+        positional = [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
+        if klass is not None and positional[:1] and positional[0] in ("self", "cls"):
+            positional = positional[1:]
+        index = positional.index(arg.arg) if arg.arg in positional else None
+        for call, where in self._call_sites(function):
+            value = _argument(call, arg.arg, index)
+            if value is not None:
+                out.append((value, where))
+        return out or None
+
+    def _call_sites(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[ast.Call, Scope]]:
+        """Calls of this module that run `function`: `f(...)` for a module function, `self.m(...)`
+        in its class, `Class(...)` for `__init__`."""
+        resolver = self.resolver
+        if self._sites is None:
+            self._sites = {}
+            for node in ast.walk(resolver.tree):
+                if isinstance(node, ast.Call):
+                    text = _callee_text(node.func)
+                    if text:
+                        self._sites.setdefault(text, []).append((node, resolver.scope_of(node)))
+        klass = resolver._class_of.get(id(function))
+        if klass is None:
+            if resolver.functions.get(function.name) is not function:
+                return []
+            return list(self._sites.get(function.name, []))
+        sites = [
+            (call, where)
+            for text in (f"self.{function.name}", f"cls.{function.name}")
+            for call, where in self._sites.get(text, [])
+            if where is not None
+            and (caller := resolver._class_of.get(id(where))) is not None
+            and klass.qualname in resolver.supertypes(caller.qualname)
+        ]
+        if function.name == "__init__" and resolver.classes.get(klass.node.name) is klass:
+            sites.extend(self._sites.get(klass.node.name, []))
+        return sites
+
+    def _lineage(self, qualname: str) -> list:
+        """The class of this module named `qualname` and its bases defined here, nearest first."""
+        by_qualname = {info.qualname: info for info in self.resolver.classes.values()}
+        return [by_qualname[name] for name in self.resolver.supertypes(qualname) if name in by_qualname]
+
+    def _imported_qualname(self, leaf: ast.expr, scope: Scope) -> str | None:
+        """The qualified name of a leaf that names something imported (`requests`, `r.get`)."""
+        if not isinstance(leaf, ast.Name | ast.Attribute):
+            return None
+        root = leaf
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name) or root.id not in self.resolver.imports:
+            return None
+        return self.resolver.qualname(leaf, scope)
+
+
+def _is_self(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id in ("self", "cls")
+
+
+def _default_of(function: ast.FunctionDef | ast.AsyncFunctionDef, arg: ast.arg) -> ast.expr | None:
+    args = function.args
+    positional = [*args.posonlyargs, *args.args]
+    if arg in positional:
+        offset = len(positional) - len(args.defaults)
+        index = positional.index(arg)
+        return args.defaults[index - offset] if index >= offset else None
+    if arg in args.kwonlyargs:
+        return args.kw_defaults[args.kwonlyargs.index(arg)]
+    return None
+
+
+def _argument(call: ast.Call, name: str, index: int | None) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    if index is None or index >= len(call.args):
+        return None
+    if any(isinstance(a, ast.Starred) for a in call.args[: index + 1]):
+        return None
+    return call.args[index]
+
+
+def _callee_text(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        return f"{func.value.id}.{func.attr}"
+    return None
