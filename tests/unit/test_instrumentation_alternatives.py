@@ -175,3 +175,24 @@ def test_helper_chain_past_the_same_file_depth_is_not_followed() -> None:
             return [self.d(url) for url in urls]
     """
     assert analyze(code) == []
+
+
+def test_search_loop_leaving_at_the_first_match_without_try_is_no_per_item_loop() -> None:
+    code = """
+    import requests
+
+    def first_mirror(mirrors):
+        for mirror in mirrors:
+            response = requests.get(mirror, timeout=5)
+            if response.ok:
+                return response
+
+    def every_user(ids):
+        for user_id in ids:
+            response = requests.get(f"/users/{user_id}", timeout=5)
+            if not response.ok:
+                return None
+            print(response.json())
+    """
+    loop = only(analyze(code), "PG-LOOP002")
+    assert loop.start_line == 12  # the second loop goes on after a good answer: one call per id

@@ -242,6 +242,8 @@ class Scanner(FastNodeVisitor):
             return "single pass"
         if body is not None and _exits_on_success(body):
             return "retry" if _is_range(self, iterable) else "fallback"
+        if body is not None and _first_match(body):
+            return "fallback"
         if isinstance(iterable, ast.List | ast.Tuple | ast.Set):
             return "few items" if len(iterable.elts) <= 10 else ""
         if isinstance(iterable, ast.Call):
@@ -454,6 +456,26 @@ def _exits_on_success(body: list[ast.stmt]) -> bool:
                 if block and isinstance(block[-1], ast.Return | ast.Break):
                     return True
     return False
+
+
+def _first_match(body: list[ast.stmt]) -> bool:
+    """A search loop without `try`: it only computes values (`found = lookup(candidate)`) and
+    leaves at the first that passes a test on them (`if found: return found`), so it stops at its
+    first success like a fallback loop (`for mirror in mirrors: r = get(mirror); if r.ok: return r`)."""
+    if len(body) < 2 or not isinstance(body[-1], ast.If) or body[-1].orelse:
+        return False
+    test_block = body[-1].body
+    if not test_block or not isinstance(test_block[-1], ast.Return | ast.Break):
+        return False
+    assigned: set[str] = set()
+    for stmt in body[:-1]:
+        if not isinstance(stmt, ast.Assign) or not all(isinstance(t, ast.Name) for t in stmt.targets):
+            return False
+        assigned.update(t.id for t in stmt.targets)  # type: ignore[union-attr]
+    tested = {n.id for n in ast.walk(body[-1].test) if isinstance(n, ast.Name)}
+    if not tested & assigned:
+        return False
+    return not any(isinstance(node, ast.Continue) for node in _loop_body_nodes(body))
 
 
 def _pops_from(test: ast.expr, body: list[ast.stmt]) -> bool:
