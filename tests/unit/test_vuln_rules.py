@@ -84,6 +84,35 @@ CASES = [
         "    return HttpResponse('<p>' + str(count) + ' results for <b>' + escape(q) + '</b></p>')",
         [],
     ),
+    # markup returned by any function whose formatting escapes some values and not others
+    (
+        "from html import escape\nPAGE = '<h1>%(title)s</h1>' + '<pre>%(text)s</pre>'\n"
+        "class Tb:\n    def render_full(self):\n"
+        "        return PAGE % {'title': escape(self.title), 'text': self.text}",
+        ["PG-VULN003"],
+    ),
+    (
+        "from html import escape\nPAGE = '<h1>%(title)s</h1>' + '<pre>%(text)s</pre>'\n"
+        "class Tb:\n    def render_full(self):\n"
+        "        return PAGE % {'title': escape(self.title), 'text': escape(self.text)}",
+        [],
+    ),
+    (
+        "from html import escape\ndef row(name, lineno, flag):\n"
+        "    return '<td>{}</td><td>{}</td><td>{}</td>'.format(escape(name), lineno, flag and 'on' or 'off')",
+        [],
+    ),  # numbers and constants need no escaping
+    (
+        "from html import escape\nclass E:\n    def body(self):\n"
+        "        return f'<h1>{escape(self.name)}</h1>{self.describe()}'\n"
+        "    def describe(self):\n        return f'<p>{escape(self.text)}</p>'",
+        [],
+    ),  # markup built by the module's own function is judged there
+    (
+        "PAGE = '<pre>%(text)s</pre>'\nclass Tb:\n    def r(self):\n"
+        "        return PAGE % {'text': self.text}",
+        [],
+    ),  # nothing in it is escaped: no sign it is served as HTML rather than read as text
     # non-constant-time comparison (CWE-208)
     (
         "import hmac, hashlib\ndef ok(k, b, s):\n    return hmac.new(k, b, hashlib.sha256).hexdigest() == s",

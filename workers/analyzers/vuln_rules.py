@@ -65,7 +65,9 @@ RULES: dict[str, VulnRule] = {
             "medium",
             79,
             "Values formatted into markup and marked safe or returned as a response are not escaped: "
-            "any `<script>` in them runs in the reader's browser.",
+            "any `<script>` in them runs in the reader's browser. Outside request handlers, markup a "
+            "function returns (a page a WSGI app or a debugger serves) is judged when its formatting "
+            "escapes some values but puts a field, parameter or call result in raw.",
             "return Markup(f'<a href=\"{url}\">{title}</a>')",
             "return Markup('<a href=\"{}\">{}</a>').format(url, title)  # or format_html / escape()",
             "Escape every interpolated value (markupsafe.escape, html.escape, django format_html) "
@@ -249,6 +251,7 @@ class VulnChecker:
         self.tree = tree
         self.resolver = resolver or Resolver(tree, module)
         self._constants: dict[str, ast.expr] = {}
+        self._functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] | None = None
 
     def run(self) -> Iterator[VulnHit]:
         self._constants = _module_constants(self.tree)
@@ -493,17 +496,82 @@ class VulnChecker:
 
     def _returned_html(self, node: ast.Return) -> Iterator[VulnHit]:
         scope = self.resolver.scope_of(node)
-        if scope is None or not _is_view(scope):
+        if scope is None:
             return
-        formatted = self._unescaped_html(node.value)
-        if formatted:
-            yield VulnHit(RULES["PG-VULN003"], node, f"the view returns {formatted}")
+        if _is_view(scope):
+            formatted = self._unescaped_html(node.value)
+            if formatted:
+                yield VulnHit(RULES["PG-VULN003"], node, f"the view returns {formatted}")
+            return
+        yield from self._partly_escaped(node.value, scope)
+
+    def _partly_escaped(self, node: ast.expr | None, scope: ast.AST) -> Iterator[VulnHit]:
+        """Markup returned by any function (a page a WSGI app or debugger serves, a widget's
+        HTML) whose formatting escapes some values and not others: the author escapes this
+        template's data, so a field, parameter or call result put in raw is the one forgotten.
+        Values that are markup themselves (other formattings, joins of fragments, `render*()`),
+        locals built in the function, numbers and constants are not judged."""
+        if node is None:
+            return
+        template, values = _formatting(node, self._constants)
+        if template is None or not _looks_like_html(template):
+            return
+        if not any(self._escape_call(v) for v in values):
+            return
+        params = _parameters(scope)
+        for value in values:
+            if self._raw_data(value, params) and not self._escaped(value):
+                detail = f"returned HTML formatted with `{_short(value)}` unescaped (its other values are)"
+                yield VulnHit(RULES["PG-VULN003"], value, detail)
+
+    def _escape_call(self, node: ast.expr) -> bool:
+        if not isinstance(node, ast.Call):
+            return False
+        qual = self.resolver.qualname(node.func) or ""
+        return (qual in _ESCAPES and qual not in _NUMERIC_CALLS) or qual.rsplit(".", 1)[-1] == "escape"
+
+    def _raw_data(self, node: ast.expr, params: frozenset[str]) -> bool:
+        """Text that comes from outside this formatting: an attribute or item read, a parameter,
+        or a call on one (`re.sub(p, r, self.text)`); not markup, numbers or local fragments."""
+        if isinstance(node, ast.Attribute):
+            return not _numeric_name(node.attr)
+        if isinstance(node, ast.Subscript):
+            key = _const_str(node.slice)
+            return not (key and _numeric_name(key))
+        if isinstance(node, ast.Name):
+            return node.id in params and not _numeric_name(node.id)
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else ast.unparse(node.func)
+            last = name.rsplit(".", 1)[-1].lower()
+            if last == "join" or last.startswith("render") or last.endswith("html") or _numeric_name(last):
+                return False
+            if self._builds_html(last):
+                return False
+            arguments = [*node.args, *(k.value for k in node.keywords)]
+            return any(self._raw_data(a, params) for a in arguments)
+        return False
+
+    def _builds_html(self, name: str) -> bool:
+        """A function or method of this module by that name returns markup on every path
+        (`get_description()` returning `f"<p>{escape(d)}</p>"`): judged where it is built."""
+        if self._functions is None:
+            self._functions = {}
+            for sub in ast.walk(self.tree):
+                if isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef):
+                    self._functions.setdefault(sub.name.lower(), []).append(sub)
+        defs = self._functions.get(name, [])
+        returns = [
+            r.value for d in defs for r in ast.walk(d) if isinstance(r, ast.Return) and r.value is not None
+        ]
+        return bool(returns) and all(
+            _looks_like_html(_formatting(r, self._constants)[0] or "") for r in returns
+        )
 
     def _unescaped_html(self, node: ast.expr | None) -> str | None:
         """'an f-string of HTML with `x` unescaped' when `node` formats values into markup."""
         if node is None:
             return None
-        template, values = _formatting(node)
+        template, values = _formatting(node, self._constants)
         if template is None or not _looks_like_html(template):
             return None
         for value in values:
@@ -525,6 +593,12 @@ class VulnChecker:
         if isinstance(node, ast.Name):
             origin = self._assigned(node)
             return origin is not None and self._escaped(origin, depth + 1)
+        if isinstance(node, ast.IfExp):
+            return self._escaped(node.body, depth + 1) and self._escaped(node.orelse, depth + 1)
+        if isinstance(node, ast.BoolOp):
+            # `flag and 'true' or 'false'`: what `and` yields when its test passes is its last operand
+            results = [node.values[-1]] if isinstance(node.op, ast.And) else node.values
+            return all(self._escaped(v, depth + 1) for v in results)
         return False
 
 
@@ -601,24 +675,29 @@ def _names_secret(label: str) -> bool:
     return words.rsplit("_", 1)[-1] in _SECRET_LAST_WORDS or words.endswith(_SECRET_ENDINGS)
 
 
-def _formatting(node: ast.expr) -> tuple[str | None, list[ast.expr]]:
-    """(the constant text, the interpolated values) of an f-string, `%` or `.format` or `+` build."""
+def _formatting(
+    node: ast.expr, constants: dict[str, ast.expr] | None = None
+) -> tuple[str | None, list[ast.expr]]:
+    """(the constant text, the interpolated values) of an f-string, `%` or `.format` or `+` build.
+    The template of `%` and `.format` may be a module constant (`PAGE_HTML % {...}`)."""
+    constants = constants or {}
     if isinstance(node, ast.JoinedStr):
         text = "".join(str(v.value) for v in node.values if isinstance(v, ast.Constant))
         return text, [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and _const_str(node.left) is not None:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        template = _fold(node.left, constants)
+        if template is None:
+            return None, []
         right = node.right
         values = list(right.elts) if isinstance(right, ast.Tuple) else [right]
         if isinstance(right, ast.Dict):
             values = [v for v in right.values if v is not None]
-        return _const_str(node.left), values
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "format"
-        and _const_str(node.func.value) is not None
-    ):
-        return _const_str(node.func.value), [*node.args, *(k.value for k in node.keywords)]
+        return template, values
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        template = _fold(node.func.value, constants)
+        if template is None:
+            return None, []
+        return template, [*node.args, *(k.value for k in node.keywords)]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         parts: list[ast.expr] = []
         _flatten_add(node, parts)
@@ -635,6 +714,25 @@ def _flatten_add(node: ast.expr, out: list[ast.expr]) -> None:
         _flatten_add(node.right, out)
     else:
         out.append(node)
+
+
+#: calls that make a number of their argument (escaped by being a number, not by escaping)
+_NUMERIC_CALLS = frozenset({"int", "float", "len"})
+#: last words of names that hold numbers (`self.lineno`, `frame.id`, `row_count`)
+_NUMERIC_WORDS = frozenset(
+    {"id", "lineno", "line", "count", "num", "number", "size", "index", "len", "length", "total", "pk"}
+)
+
+
+def _numeric_name(name: str) -> bool:
+    return name.lower().rsplit("_", 1)[-1] in _NUMERIC_WORDS
+
+
+def _parameters(scope: ast.AST) -> frozenset[str]:
+    if not isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
+        return frozenset()
+    args = scope.args
+    return frozenset(a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.arg != "self")
 
 
 def _looks_like_html(text: str) -> bool:
