@@ -49,26 +49,25 @@ def _bandit() -> tuple[Any, type]:
     """
     import logging
 
+    from prguard.analyzers.bandit_tests import test_set
+    from prguard.engine.plugin import installed_entry_points
+
     # bandit logs a warning per unknown nosec word, and every plugin error with a traceback;
-    # prguard reports what matters itself. stevedore, loading bandit's plugins on import,
-    # complains about bandit's optional output formatters (sarif) that prguard never uses.
+    # prguard reports what matters itself. stevedore, when bandit is already fully imported and
+    # loads its plugins, complains about bandit's optional output formatters (sarif).
     logging.getLogger("bandit").setLevel(logging.CRITICAL)
     loader_log = logging.getLogger("stevedore.extension")
     level = loader_log.level
     loader_log.setLevel(logging.CRITICAL)
     try:
-        from bandit.core import config as b_config
-        from bandit.core import context as b_context
-        from bandit.core import metrics as b_metrics
-        from bandit.core import node_visitor as b_node_visitor
-        from bandit.core import test_set as b_test_set
-        from bandit.core import tester as b_tester
-        from bandit.core import utils as b_utils
-
-        testset = b_test_set.BanditTestSet(b_config.BanditConfig(), profile={})
+        testset = test_set(installed_entry_points())  # without bandit's extension manager
     finally:
         loader_log.setLevel(level)
-
+    from bandit.core import context as b_context
+    from bandit.core import metrics as b_metrics
+    from bandit.core import node_visitor as b_node_visitor
+    from bandit.core import tester as b_tester
+    from bandit.core import utils as b_utils
     from bandit.plugins.trojansource import BIDI_CHARACTERS
 
     file_tests_need_bidi = [t.__name__ for t in testset.tests.get("File", [])] == ["trojansource"]

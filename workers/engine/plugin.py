@@ -169,9 +169,10 @@ class Plugins:
 
 
 @cache
-def _entry_points() -> EntryPoints:
+def installed_entry_points() -> EntryPoints:
     """Every installed entry point, read once per process: a scan reads every distribution's
-    metadata whatever the group asked for, and a review needs two groups (analyzers, authorship)."""
+    metadata whatever the group asked for, and a review needs four groups (analyzers, authorship,
+    and the security analyzer's bandit plugins and blacklists)."""
     return entry_points()
 
 
@@ -184,7 +185,9 @@ def plugins() -> Plugins:
     """
     found: dict[str, type[Analyzer]] = {}
     errors: list[str] = []
-    for point in sorted(_entry_points().select(group=ANALYZER_GROUP), key=lambda p: (p.name, p.value)):
+    for point in sorted(
+        installed_entry_points().select(group=ANALYZER_GROUP), key=lambda p: (p.name, p.value)
+    ):
         try:
             cls = point.load()
             _check(point.name, cls, found)
@@ -226,7 +229,7 @@ AuthorshipDetector = Callable[[PullRequestInfo, Sequence[ChangedFile], Any], Any
 @cache
 def authorship_detector() -> AuthorshipDetector | None:
     """The registered AI-authorship detector (prguard's own unless replaced), or None."""
-    points = sorted(_entry_points().select(group=AUTHORSHIP_GROUP), key=lambda p: p.name)
+    points = sorted(installed_entry_points().select(group=AUTHORSHIP_GROUP), key=lambda p: p.name)
     replacements = [p for p in points if p.name != "prguard"]  # a third party's replaces prguard's
     chosen = replacements or points
     return chosen[0].load() if chosen else None
