@@ -196,3 +196,18 @@ def test_search_loop_leaving_at_the_first_match_without_try_is_no_per_item_loop(
     """
     loop = only(analyze(code), "PG-LOOP002")
     assert loop.start_line == 12  # the second loop goes on after a good answer: one call per id
+
+
+def test_django_manager_lookups_cached_per_process_are_no_query_per_item() -> None:
+    code = """
+    from django.contrib.contenttypes.models import ContentType
+    from app.models import Tag
+
+    def tag_all(objects):
+        for obj in objects:
+            kind = ContentType.objects.get_for_model(obj)
+            tag = Tag.objects.get(content_type=kind, object_id=obj.pk)
+            tag.touch()
+    """
+    loop = only(analyze(code), "PG-LOOP001")
+    assert loop.start_line == 8 and "Tag.objects.get" in loop.message

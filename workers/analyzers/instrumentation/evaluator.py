@@ -677,6 +677,8 @@ class Evaluator:
         if not isinstance(func, ast.Attribute):
             return None
         parts = (call.text or chain_text(func)).split(".")
+        if call.dotted in R.CACHED_MANAGER_METHODS:
+            return None  # `ContentType.objects.get_for_model(...)`: cached after the first query
         for index, part in enumerate(parts[:-1]):
             owner = parts[index - 1] if index else ""
             if part in R.ORM_DJANGO_MARKERS and owner[:1].isupper():

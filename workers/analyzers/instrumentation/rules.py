@@ -576,6 +576,16 @@ RETRY_DECORATORS: tuple[str, ...] = (
 
 #: Django-style query methods on a model manager (`Model.objects.<m>`).
 ORM_DJANGO_MARKERS: frozenset[str] = frozenset({"objects", "query", "_default_manager", "_base_manager"})
+#: Manager methods that answer from a per-process cache after their first query (Django documents
+#: these as cached): calling them per item is no N+1.
+CACHED_MANAGER_METHODS: frozenset[str] = frozenset(
+    {
+        "django.contrib.contenttypes.models.ContentType.objects.get_for_model",
+        "django.contrib.contenttypes.models.ContentType.objects.get_for_models",
+        "django.contrib.contenttypes.models.ContentType.objects.get_for_id",
+        "django.contrib.sites.models.Site.objects.get_current",
+    }
+)
 #: SQLAlchemy / DB-API methods that hit the database, and the receiver names that look like a session.
 ORM_SESSION_METHODS: frozenset[str] = frozenset(
     {"query", "execute", "scalar", "scalars", "get", "get_one", "exec", "fetch", "fetchrow", "fetchval"}
