@@ -173,6 +173,23 @@ class HelperIndex:
         return f"call@{depth}:" + "|".join(names)
 
     @staticmethod
+    def logs_question(names: Iterable[str]) -> str:
+        return "logs:" + "|".join(names)
+
+    def logs(self, qualname: str) -> bool:
+        """Whether the repository's function `qualname` logs, emits a metric or traces, itself or
+        through a helper of its own file (what `Evaluator.instrumented` sees there)."""
+        found = self._locate(qualname, set())
+        loaded = self._module(found[0]) if found is not None else None
+        function = _function(loaded, found[1]) if loaded is not None and found is not None else None
+        if loaded is None or function is None:
+            return False
+        try:
+            return loaded.evaluator.instrumented(function)
+        except RecursionError:
+            return False
+
+    @staticmethod
     def type_question(qualname: str, returned: bool) -> str:
         return f"{'returns' if returned else 'type'}:{qualname}"
 
@@ -211,6 +228,8 @@ class HelperIndex:
         kind, _, rest = question.partition(":")
         if kind == "reach":
             return "1" if any(self.reaches(t) for t in rest.split(",") if t) else "0"
+        if kind == "logs":
+            return "1" if any(self.logs(name) for name in rest.split("|") if name) else "0"
         if kind in ("type", "returns"):
             return self.type_of(rest, returned=kind == "returns") or "-"
         if kind.startswith("call@"):

@@ -181,6 +181,35 @@ class ObservabilityChecks(Evaluator):
         ]
         return bool(callers) and all(self.instrumented_directly(caller, deep=True) for caller in callers)
 
+    def _remote_helper_instruments(self, function: Function) -> bool:
+        """A function of another file of the repository that it calls logs (a Celery task that only
+        calls `send_queued_mail_until_done()` from the package's mail module, which logs): by the
+        qualified names the shared resolver gives the call. Each question goes into `reads`."""
+        helpers = self.helpers
+        if helpers is None:
+            return False
+        targets = [*self.resolver.imports.values(), *self.resolver.star_imports]
+        reach = helpers.reach_question(targets)
+        if reach not in self.reads:
+            self.reads[reach] = helpers.answer(reach)
+        if self.reads[reach] != "1":
+            return False
+        for call in function.calls + function.nested_calls:
+            if self.local_callee(call, function) is not None:
+                continue
+            try:
+                names = self.resolver.call_names(call.node)
+            except RecursionError:
+                continue
+            if not names or not any(helpers.module_of(name) for name in names):
+                continue
+            question = helpers.logs_question(names)
+            if question not in self.reads:
+                self.reads[question] = helpers.answer(question)
+            if self.reads[question] == "1":
+                return True
+        return False
+
     def _class_covers(self, function: Function) -> bool:
         cls = self.facts.classes.get(function.class_name or "")
         if cls is None:
@@ -205,6 +234,8 @@ class ObservabilityChecks(Evaluator):
                 if covered[category]:
                     continue
             if self.instrumented(function) or (category == "handlers" and self._class_covers(function)):
+                continue
+            if self._remote_helper_instruments(function):
                 continue
             if category == "outbound_calls" and self._callers_instrumented(function):
                 continue

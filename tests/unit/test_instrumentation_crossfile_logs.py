@@ -1,0 +1,80 @@
+"""A task or handler whose work is done by a function of another file of the repository that logs is
+instrumented; the question and its answer are cached with the file's output."""
+
+from __future__ import annotations
+
+import textwrap
+
+from prguard.analyzers.instrumentation import InstrumentationAnalyzer
+from prguard.engine.cache import MemoryCache
+from prguard.engine.review import review
+from prguard.index.snapshot import RepositorySnapshot
+
+from tests.unit.engine_helpers import added, make_policy
+
+MAIL = textwrap.dedent(
+    """\
+    import logging
+
+    log = logging.getLogger(__name__)
+
+
+    def send_queued_until_done():
+        log.info("sending queued mail")
+        return 0
+
+
+    def cleanup_expired(days):
+        return days
+    """
+)
+
+TASKS = textwrap.dedent(
+    """\
+    from celery import shared_task
+
+    from post.mail import cleanup_expired, send_queued_until_done
+
+
+    @shared_task
+    def send_queued():
+        send_queued_until_done()
+
+
+    @shared_task
+    def cleanup(days=90):
+        cleanup_expired(days)
+    """
+)
+
+
+def obs(result):
+    return [(f.path, f.start_line) for f in result.findings if f.rule_id == "PG-OBS002"]
+
+
+def run(files, cache=None, repository=None):
+    return review(
+        files,
+        make_policy(),
+        ai_authored=False,
+        analyzers=[InstrumentationAnalyzer()],
+        cache=cache,
+        repository=repository,
+    )
+
+
+def test_task_calling_a_helper_of_the_repository_that_logs_is_instrumented() -> None:
+    snapshot = RepositorySnapshot.from_files({"post/mail.py": MAIL.encode(), "post/__init__.py": b""})
+    assert obs(run([added("post/tasks.py", TASKS)], repository=snapshot)) == [("post/tasks.py", 12)]
+    # without the repository the helper is unknown: both tasks are reported
+    assert obs(run([added("post/tasks.py", TASKS)])) == [("post/tasks.py", 7), ("post/tasks.py", 12)]
+
+
+def test_the_helper_losing_its_log_line_invalidates_the_callers_cache_entry() -> None:
+    cache = MemoryCache()
+    tasks = added("post/tasks.py", TASKS)
+    first = run([tasks, added("post/mail.py", MAIL)], cache=cache)
+    assert obs(first) == [("post/tasks.py", 12)]
+    silent = MAIL.replace('    log.info("sending queued mail")\n', "")
+    second = run([tasks, added("post/mail.py", silent)], cache=cache)
+    assert obs(second) == [("post/tasks.py", 7), ("post/tasks.py", 12)]
