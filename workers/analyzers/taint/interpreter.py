@@ -37,6 +37,7 @@ from prguard.analyzers.taint.rules import (
     SOURCE_KINDS,
     STR_METHODS,
     TERMINATORS,
+    TYPED_SOURCE_CALLS,
     TYPED_SOURCES,
     URL_PARSERS,
     RuleSet,
@@ -66,8 +67,11 @@ _TEXT_KEEPING_CALLS = frozenset({"str", "os.path.join", "urllib.parse.urljoin", 
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft"})
 _FLASK_RETURN = Sink("return", "xss", (0,), 79, 79, "medium")
 _MAX_LOOP_PASSES = 2
-_MEMBER_NAME_ATTRS = frozenset(n.rsplit(".", 1)[-1] for n in TYPED_SOURCES if n.split(".")[-2] != "ZipFile")
-_MEMBER_NAME_CALLS = frozenset({"namelist", "getnames"})
+_MEMBER_NAME_ATTRS = frozenset(n.rsplit(".", 1)[-1] for n in TYPED_SOURCES if n not in TYPED_SOURCE_CALLS)
+_MEMBER_NAME_CALLS = frozenset(n.rsplit(".", 1)[-1] for n in TYPED_SOURCE_CALLS)
+_NORMPATHS = frozenset({"os.path.normpath", "posixpath.normpath"})
+#: `commonpath([root, p]) == root` confines a resolved `p` (commonprefix as `p.startswith(root)`).
+_COMMON_PATH_CALLS = frozenset({"os.path.commonpath", "os.path.commonprefix", "posixpath.commonpath"})
 _DOTTED_TERMINATORS = frozenset(t for t in TERMINATORS if "." in t)
 
 
@@ -651,7 +655,7 @@ class Runner:
             key = _key(subject)
             if key is not None:
                 proven[key] = frozenset({ALL})
-            elif isinstance(subject, ast.Call) and self._qual(subject) == "os.path.commonpath":
+            elif isinstance(subject, ast.Call) and self._qual(subject) in _COMMON_PATH_CALLS:
                 for arg in subject.args:
                     for elt in getattr(arg, "elts", []):
                         k = _key(elt)
@@ -1186,7 +1190,10 @@ class Runner:
             hardened = all(kwargs.get(k, CLEAN).const == v for k, v in wanted.items())
             return Value(tags=frozenset({"hardened"})) if hardened else CLEAN
         if self._matches(qual, PATH_RESOLVERS):
-            return merge(everything).with_tags("resolved", "text")
+            resolved = merge(everything).with_tags("resolved", "text")
+            if qual in _NORMPATHS and node.args and _rooted(node.args[0], self._qual):
+                return resolved.sanitize(frozenset({"path"}))  # normpath("/" + p) cannot climb above "/"
+            return resolved
         if qual in PATH_OBJECTS:
             return merge(everything).with_tags("pathobj")
         if qual in URL_PARSERS:
@@ -1546,6 +1553,19 @@ def _reportable(trace: Trace, kind: str, sink: Sink | None = None) -> bool:
     if trace.kind != "caller":
         return True
     return kind in CALLER_SINK_KINDS and not (sink is not None and sink.conditions.get("no_caller"))
+
+
+def _rooted(node: ast.expr, qual: Callable[[ast.expr], str | None]) -> bool:
+    """An expression that always starts with "/": `"/" + p`, `f"/{p}"`, `os.path.join("/", p)`."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _rooted(node.left, qual)
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and node.value.startswith("/")
+    if isinstance(node, ast.JoinedStr):
+        return bool(node.values) and _rooted(node.values[0], qual)
+    if isinstance(node, ast.Call) and qual(node) in ("os.path.join", "posixpath.join") and node.args:
+        return _rooted(node.args[0], qual)
+    return False
 
 
 def _is_test(path: str) -> bool:

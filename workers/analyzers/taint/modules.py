@@ -27,8 +27,9 @@ _SAFE_ANNOTATIONS = frozenset(
 _FRAMEWORK_PACKAGES = ("flask", "fastapi", "starlette", "django", "rest_framework", "werkzeug")
 _FRAMEWORK_OF = {"werkzeug": "flask", "starlette": "fastapi", "rest_framework": "django"}
 _DEPENDENCY_DEFAULTS = frozenset({"Depends", "Security", "BackgroundTasks"})
-#: Class-based views: the classes, and the methods a request is dispatched to.
-_VIEW_BASES = frozenset({"django.views.generic.base.View", "flask.views.View"})
+#: Class-based views: the classes, and the methods a request is dispatched to (a Tornado
+#: handler's get/post/... receive the route pattern's groups).
+_VIEW_BASES = frozenset({"django.views.generic.base.View", "flask.views.View", "tornado.web.RequestHandler"})
 _VIEW_METHODS = frozenset(
     {
         "get",
@@ -187,6 +188,9 @@ class ModuleInfo:
                     if (match.group("conv") or "string") not in _SAFE_CONVERTERS:
                         sources[match.group("name")] = f"URL part <{match.group('name')}>"
                 return sources, True
+        wsgi = _wsgi_environ(node)
+        if wsgi is not None:
+            return {wsgi: f"WSGI environ `{wsgi}`"}, False
         if "django" in self.frameworks:
             names = [a.arg for a in all_args]
             start = 1 if class_name is not None and names[:1] == ["self"] else 0
@@ -207,6 +211,26 @@ class ModuleInfo:
                 continue
             sources[arg.arg] = f"request parameter `{arg.arg}`"
         return sources
+
+
+def _wsgi_environ(node: FunctionNode) -> str | None:
+    """A WSGI application (PEP 3333) is known by its calling shape, not by its names: its last two
+    positional parameters are the environ and `start_response`, which it calls with a status and
+    a list of headers. The environ (request path, query, headers, body) is the client's."""
+    positional = [a.arg for a in node.args.posonlyargs + node.args.args]
+    if len(positional) < 2:
+        return None
+    environ, start_response = positional[-2], positional[-1]
+    for sub in ast.walk(node):
+        if (
+            isinstance(sub, ast.Call)
+            and isinstance(sub.func, ast.Name)
+            and sub.func.id == start_response
+            and len(sub.args) in (2, 3)
+            and isinstance(sub.args[1], ast.List | ast.ListComp)
+        ):
+            return environ
+    return None
 
 
 def _blocks(node: ast.If | ast.Try | ast.With) -> list[list[ast.stmt]]:

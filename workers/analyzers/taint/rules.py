@@ -128,7 +128,24 @@ TYPED_SOURCES: dict[str, str] = {
     "tarfile.TarInfo.name": "archive",
     "tarfile.TarInfo.path": "archive",
     "tarfile.TarInfo.linkname": "archive",
+    # Tornado: a handler's request arguments and cookies (`self.get_argument("next")`)
+    "tornado.web.RequestHandler.get_argument": "web",
+    "tornado.web.RequestHandler.get_arguments": "web",
+    "tornado.web.RequestHandler.get_query_argument": "web",
+    "tornado.web.RequestHandler.get_query_arguments": "web",
+    "tornado.web.RequestHandler.get_body_argument": "web",
+    "tornado.web.RequestHandler.get_body_arguments": "web",
+    "tornado.web.RequestHandler.get_cookie": "web",
 }
+
+#: Typed sources that are method calls (the others are attribute reads).
+TYPED_SOURCE_CALLS: frozenset[str] = frozenset(
+    {
+        "zipfile.ZipFile.namelist",
+        "tarfile.TarFile.getnames",
+        *(name for name in TYPED_SOURCES if name.startswith("tornado.")),
+    }
+)
 
 #: Source kinds that are findings only at some sink families (elsewhere: unknown data).
 ONLY_KINDS: dict[str, frozenset[str]] = {"archive": frozenset({"path"})}
@@ -327,7 +344,16 @@ GUARD_METHODS: dict[str, frozenset[str]] = {
 
 #: Calls that resolve a path, so a later `.startswith(base)` check really confines it.
 PATH_RESOLVERS: frozenset[str] = frozenset(
-    {"os.path.realpath", "os.path.abspath", "os.path.normpath", "*.resolve", "*.absolute"}
+    {
+        "os.path.realpath",
+        "os.path.abspath",
+        "os.path.normpath",
+        "posixpath.realpath",
+        "posixpath.abspath",
+        "posixpath.normpath",
+        "*.resolve",
+        "*.absolute",
+    }
 )
 
 #: Calls that build a filesystem path object (its methods are file operations).
@@ -506,6 +532,7 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("django.http.HttpResponsePermanentRedirect", "redirect", (0, "redirect_to")),
     _sink("fastapi.responses.RedirectResponse", "redirect", (0, "url")),
     _sink("starlette.responses.RedirectResponse", "redirect", (0, "url")),
+    _sink("tornado.web.RequestHandler.redirect", "redirect", (0, "url")),
     # LDAP
     _sink("*.search_s", "ldap", (2, "filterstr")),
     _sink("*.search_st", "ldap", (2, "filterstr")),

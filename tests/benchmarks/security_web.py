@@ -1,0 +1,290 @@
+"""Security detection per family on real web advisories: prguard and bandit alone, side by side.
+
+Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [--snippets] [--handwritten]`.
+
+Corpus: tests/corpora/security_web/ (manifest.yml): for each published advisory of a PyPI web
+application or web library, the vulnerable and the first fixed release (pip download), only the
+files the fix touched, labelled by reading before any run (family, CWE, the lines that carry the
+flaw, and whether a static analyzer can flag it without knowing the project).
+
+Both tools review the whole files of a case, vulnerable and fixed, as new files (prguard: the
+security analyzer and taint together, all files of a case in one review, so flows between them are
+followed; bandit: its own manager on each file). Only medium and high findings count, and only
+findings of the case's family (by CWE for prguard; by test id for bandit, whose own CWE table files
+B310 and B307 under path traversal and command injection; bandit's import-only B4xx warnings are
+not counted):
+- positive (per case): caught when such a finding lands within 3 lines of a flaw line;
+- negative (per case): a false positive when such a finding lands in the fix's changed region of
+  the fixed files (a finding's first line among the added or replaced lines and 3 lines around
+  them, or the flaw lines when the fix left them as they were), except lines the manifest marks
+  `still_flawed`.
+TPR = caught / cases, FPR = cases with a false positive / cases, per family and overall, for all
+cases and for those labelled SAST-detectable. The held-back part (a third, by sha256 of the case
+id) is printed only with --held-back: run it once, at the end.
+
+--snippets: the share of insecure snippet files written by others (tests/corpora/insecure_snippets,
+labelled with a CWE by reading) on which each tool reports any medium or high finding, and any
+finding of the labelled family.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import logging
+import warnings
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from prguard.analyzers.security import SecurityAnalyzer
+from prguard.analyzers.taint import TaintAnalyzer
+from prguard.engine.model import ChangedFile, Severity
+from prguard.engine.review import review
+from prguard.policies.loader import load_policy
+
+from tests.benchmarks.security_outside import bandit_whole_file
+
+CORPORA = Path(__file__).resolve().parents[1] / "corpora"
+WEB = CORPORA / "security_web"
+SNIPPETS = CORPORA / "insecure_snippets"
+NEAR = 3
+MEDIUM = Severity.MEDIUM
+POLICY = load_policy(repo_text="scope: changed_files\n")
+
+FAMILY_CWES: dict[str, frozenset[int]] = {
+    "path": frozenset({22, 23, 36, 73}),
+    "ssrf": frozenset({918}),
+    "command": frozenset({77, 78, 88}),
+    "code": frozenset({94, 95}),
+    "sql": frozenset({89}),
+    "xss": frozenset({79, 80}),
+    "redirect": frozenset({601}),
+    "deserialization": frozenset({502}),
+    "xxe": frozenset({611, 776, 827}),
+    "ssti": frozenset({1336}),
+    "cookie": frozenset({614, 1004}),
+}
+
+# bandit's tests by the weakness they report (bandit's own CWE table is not used: it files B310,
+# an urlopen of a variable URL, under CWE-22 and eval under CWE-78).
+BANDIT_FAMILY: dict[str, str] = {
+    **dict.fromkeys(("B102", "B307"), "code"),
+    **dict.fromkeys(("B301", "B302", "B506", "B614"), "deserialization"),
+    "B310": "ssrf",
+    **dict.fromkeys(("B313", "B314", "B315", "B316", "B317", "B318", "B319", "B320"), "xxe"),
+    **dict.fromkeys(("B601", "B602", "B603", "B604", "B605", "B606", "B607", "B609"), "command"),
+    **dict.fromkeys(("B608", "B610", "B611"), "sql"),
+    **dict.fromkeys(("B308", "B701", "B702", "B703", "B704"), "xss"),
+    "B202": "path",
+}
+
+
+def family_of_cwe(cwe: int | None) -> str | None:
+    return next((name for name, cwes in FAMILY_CWES.items() if cwe in cwes), None)
+
+
+@dataclass(frozen=True)
+class WebCase:
+    id: str
+    family: str
+    sast: bool
+    held_back: bool
+    vulnerable: dict[str, str]
+    fixed: dict[str, str]
+    flaw_lines: dict[str, frozenset[int]]
+    negative_lines: dict[str, frozenset[int]]
+
+
+def _lines_matching(text: str, needles: list[str]) -> frozenset[int]:
+    return frozenset(n for n, line in enumerate(text.splitlines(), 1) if any(s in line for s in needles))
+
+
+def changed_region(base: str, head: str, flaws: frozenset[int]) -> set[int]:
+    """Lines of `head` the change added or replaced, NEAR lines around them, and the lines of
+    `head` that are unchanged copies of the base's flaw lines."""
+    region: set[int] = set()
+    matcher = difflib.SequenceMatcher(a=base.splitlines(), b=head.splitlines(), autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            region.update(j1 + 1 + k for k in range(i2 - i1) if i1 + 1 + k in flaws)
+        elif j2 > j1:
+            region.update(range(j1 + 1 - NEAR, j2 + 1 + NEAR))
+        else:  # a deletion: the lines around the cut
+            region.update(range(j1 + 1 - NEAR, j1 + 1 + NEAR))
+    return {n for n in region if n >= 1}
+
+
+def load_web() -> list[WebCase]:
+    manifest = yaml.safe_load((WEB / "manifest.yml").read_text())
+    cases = []
+    for entry in manifest["cases"]:
+        folder = WEB / entry["id"]
+        vulnerable = {f: (folder / "vulnerable" / f"{f}.txt").read_text() for f in entry["files"]}
+        fixed = {f: (folder / "fixed" / f"{f}.txt").read_text() for f in entry["files"]}
+        flaws = {f: _lines_matching(vulnerable[f], entry["flaw"]) for f in entry["files"]}
+        assert any(flaws.values()), entry["id"]
+        negatives = {}
+        for name in entry["files"]:
+            keep_out = _lines_matching(fixed[name], entry.get("still_flawed", []))
+            negatives[name] = frozenset(changed_region(vulnerable[name], fixed[name], flaws[name]) - keep_out)
+        cases.append(
+            WebCase(
+                entry["id"],
+                entry["family"],
+                bool(entry["sast"]),
+                bool(entry["held_back"]),
+                vulnerable,
+                fixed,
+                flaws,
+                negatives,
+            )
+        )
+    return cases
+
+
+def prguard_findings(files: dict[str, str]) -> list[tuple[str, int, int, str | None, str]]:
+    """(path, start, end, family, rule) of prguard's medium and high findings on `files`, reviewed
+    together as new files."""
+    changed = [ChangedFile(name, "added", text.encode(), None, None) for name, text in sorted(files.items())]
+    result = review(changed, POLICY, analyzers=[SecurityAnalyzer(), TaintAnalyzer()])
+    return [
+        (f.path, f.start_line, f.end_line, family_of_cwe(f.cwe), f.rule_id)
+        for f in result.findings
+        if f.severity.at_least(MEDIUM)
+    ]
+
+
+def bandit_findings(files: dict[str, str]) -> list[tuple[str, int, int, str | None, str]]:
+    out = []
+    for name, text in sorted(files.items()):
+        for line, _, _, test in bandit_whole_file(name, text):
+            out.append((name, line, line, BANDIT_FAMILY.get(test), test))
+    return out
+
+
+@dataclass
+class Outcome:
+    caught: dict[str, bool] = field(default_factory=dict)
+    false: dict[str, list[str]] = field(default_factory=dict)
+
+
+TOOLS = {"prguard": prguard_findings, "bandit": bandit_findings}
+
+
+def score(case: WebCase) -> Outcome:
+    outcome = Outcome()
+    for tool, run in TOOLS.items():
+        on_vulnerable = run(case.vulnerable)
+        outcome.caught[tool] = any(
+            family == case.family
+            and any(abs(line - flaw) <= NEAR for line in (start, end) for flaw in case.flaw_lines[path])
+            for path, start, end, family, _ in on_vulnerable
+        )
+        outcome.false[tool] = [
+            f"{rule}@{path.rsplit('/', 1)[-1]}:{start}"
+            for path, start, _, family, rule in run(case.fixed)
+            if family == case.family and start in case.negative_lines[path]
+        ]
+    return outcome
+
+
+def rates(cases: list[WebCase], outcomes: dict[str, Outcome], tool: str) -> tuple[float, float]:
+    if not cases:
+        return 0.0, 0.0
+    tpr = sum(outcomes[c.id].caught[tool] for c in cases) / len(cases)
+    fpr = sum(bool(outcomes[c.id].false[tool]) for c in cases) / len(cases)
+    return tpr, fpr
+
+
+def report(cases: list[WebCase], outcomes: dict[str, Outcome], title: str) -> None:
+    print(f"\n== {title} ({len(cases)} cases) ==")
+    print(f"{'case':38} {'family':9} {'sast':4}  prguard  bandit   false positives on the fix")
+    for case in cases:
+        o = outcomes[case.id]
+        fp = f"prguard: {', '.join(o.false['prguard']) or '-'}; bandit: {', '.join(o.false['bandit']) or '-'}"
+        print(
+            f"{case.id:38} {case.family:9} {'yes' if case.sast else 'no':4}  "
+            f"{'caught' if o.caught['prguard'] else 'missed':7}  "
+            f"{'caught' if o.caught['bandit'] else 'missed':7}  {fp}"
+        )
+    for label, chosen in (("all cases", cases), ("SAST-detectable", [c for c in cases if c.sast])):
+        print(f"  -- {label}: TPR / FPR (TPR-FPR), prguard | bandit alone")
+        families: dict[str, list[WebCase]] = defaultdict(list)
+        for case in chosen:
+            families[case.family].append(case)
+        for family, group in [*sorted(families.items()), ("overall", chosen)]:
+            p, b = rates(group, outcomes, "prguard"), rates(group, outcomes, "bandit")
+            print(
+                f"    {family:16} n={len(group):<3} {p[0]:.2f} / {p[1]:.2f} ({p[0] - p[1]:+.2f}) | "
+                f"{b[0]:.2f} / {b[1]:.2f} ({b[0] - b[1]:+.2f})"
+            )
+
+
+# -- insecure snippets written by others --------------------------------------------------------
+
+
+def report_snippets() -> None:
+    manifest = yaml.safe_load((SNIPPETS / "manifest.yml").read_text())
+    rows = []
+    for entry in manifest["snippets"]:
+        text = (SNIPPETS / entry["file"]).read_text()
+        name = Path(entry["file"]).name.removesuffix(".txt")
+        if not name.endswith(".py"):
+            name += ".py"
+        found = {tool: run({name: text}) for tool, run in TOOLS.items()}
+        family = entry.get("family")
+        rows.append(
+            (
+                entry,
+                {t: bool(f) for t, f in found.items()},
+                {t: any(fam == family for *_, fam, _ in f) for t, f in found.items()},
+            )
+        )
+    print(f"\n== Insecure snippets written by others ({len(rows)} files) ==")
+    by_source: dict[str, list] = defaultdict(list)
+    for row in rows:
+        by_source[row[0]["source"]].append(row)
+    for source, group in [*sorted(by_source.items()), ("all", rows)]:
+        n = len(group)
+        any_p, any_b = (sum(r[1][t] for r in group) for t in ("prguard", "bandit"))
+        fam_rows = [r for r in group if r[0].get("family")]
+        fam_p, fam_b = (sum(r[2][t] for r in fam_rows) for t in ("prguard", "bandit"))
+        print(
+            f"  {source:40} any medium/high finding: prguard {any_p}/{n} ({any_p / n:.0%}), "
+            f"bandit {any_b}/{n} ({any_b / n:.0%}); of the labelled family: prguard {fam_p}/{len(fam_rows)}, "
+            f"bandit {fam_b}/{len(fam_rows)}"
+        )
+    missed = [r[0]["file"] for r in rows if not r[1]["prguard"]]
+    print(f"  prguard reports nothing of medium or high severity on: {', '.join(missed) or '-'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--held-back", action="store_true", help="also the held-back part (once, at the end)")
+    parser.add_argument("--snippets", action="store_true", help="also score the insecure snippets")
+    parser.add_argument("--handwritten", action="store_true", help="also score the hand-written corpus")
+    parser.add_argument("--only", help="score only this case id (development cases)")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)
+    warnings.filterwarnings("ignore", category=SyntaxWarning)
+    cases = load_web()
+    chosen = [c for c in cases if args.held_back or not c.held_back]
+    if args.only:
+        chosen = [c for c in chosen if c.id == args.only and not c.held_back]
+    outcomes = {case.id: score(case) for case in chosen}
+    report([c for c in chosen if not c.held_back], outcomes, "Real web advisories: development part")
+    if args.held_back:
+        report([c for c in chosen if c.held_back], outcomes, "Real web advisories: held-back part")
+        report(chosen, outcomes, "Real web advisories: all")
+    if args.snippets:
+        report_snippets()
+    if args.handwritten:
+        from tests.benchmarks.security_outside import report_handwritten
+
+        report_handwritten()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""Request handlers of Tornado and plain WSGI apps, known by type and by the WSGI calling shape,
+and path confinement by commonprefix/commonpath; each case has a safe twin."""
+
+from __future__ import annotations
+
+from tests.unit.taint_helpers import rules_of, taint
+
+TORNADO_PATH = """
+import os
+import tornado.web
+
+class Files(tornado.web.RequestHandler):
+    def get(self, path):
+        root = "/srv/static"
+        full = os.path.join(root, path)
+        with open(full, "rb") as handle:
+            self.write(handle.read())
+"""
+
+TORNADO_PATH_CONFINED = """
+import os
+import tornado.web
+
+class Files(tornado.web.RequestHandler):
+    def get(self, path):
+        root = os.path.realpath("/srv/static")
+        full = os.path.realpath(os.path.join(root, path))
+        if os.path.commonprefix([root, full]) != root:
+            self.set_status(403)
+            return
+        with open(full, "rb") as handle:
+            self.write(handle.read())
+"""
+
+TORNADO_NOT_A_HANDLER = """
+import os
+
+class Files:
+    def get(self, path):
+        with open(os.path.join("/srv/static", path), "rb") as handle:
+            return handle.read()
+"""
+
+TORNADO_REDIRECT = """
+from tornado.web import RequestHandler
+
+class Login(RequestHandler):
+    def post(self):
+        target = self.get_argument("next")
+        self.redirect(target)
+"""
+
+TORNADO_REDIRECT_CONSTANT = """
+from tornado.web import RequestHandler
+
+class Login(RequestHandler):
+    def post(self):
+        name = self.get_argument("next")
+        self.redirect("/home")
+"""
+
+TORNADO_REQUEST_PATH = """
+from tornado.web import RequestHandler
+
+class Static(RequestHandler):
+    def get(self):
+        self.redirect(self.request.path + "/", permanent=True)
+"""
+
+WSGI_APP = """
+import os
+
+class Server:
+    def serve(self, env, respond):
+        path = env["PATH_INFO"]
+        full = os.path.join("/srv/site", path.lstrip("/"))
+        respond("200 OK", [("Content-Type", "text/html")])
+        return [open(full, "rb").read()]
+"""
+
+WSGI_APP_NORMALISED = """
+import os
+import posixpath
+
+class Server:
+    def serve(self, env, respond):
+        path = posixpath.normpath("/" + env["PATH_INFO"]).lstrip("/")
+        full = os.path.join("/srv/site", path)
+        respond("200 OK", [("Content-Type", "text/html")])
+        return [open(full, "rb").read()]
+"""
+
+NOT_WSGI = """
+import os
+
+class Server:
+    def serve(self, env, respond):
+        path = env["PATH_INFO"]
+        respond(path)
+        return [open(os.path.join("/srv/site", path), "rb").read()]
+"""
+
+
+def test_tornado_handler_parameters_are_url_parts() -> None:
+    assert rules_of(taint(TORNADO_PATH)) == ["taint-path-traversal"]
+
+
+def test_commonprefix_of_resolved_paths_confines() -> None:
+    assert taint(TORNADO_PATH_CONFINED) == []
+
+
+def test_a_class_that_is_no_handler_has_no_sources() -> None:
+    assert taint(TORNADO_NOT_A_HANDLER) == []
+
+
+def test_tornado_arguments_and_redirect() -> None:
+    assert rules_of(taint(TORNADO_REDIRECT)) == ["taint-open-redirect"]
+    assert taint(TORNADO_REDIRECT_CONSTANT) == []
+    assert rules_of(taint(TORNADO_REQUEST_PATH)) == ["taint-open-redirect"]
+
+
+def test_wsgi_environ_is_user_input() -> None:
+    assert rules_of(taint(WSGI_APP)) == ["taint-path-traversal"]
+
+
+def test_normpath_of_a_rooted_path_cannot_climb() -> None:
+    assert taint(WSGI_APP_NORMALISED) == []
+
+
+def test_wsgi_is_known_by_the_start_response_call_not_the_names() -> None:
+    assert taint(NOT_WSGI) == []
+
+
+def test_normpath_of_an_unrooted_path_proves_nothing() -> None:
+    rooted = 'posixpath.normpath("/" + env["PATH_INFO"])'
+    climbing = WSGI_APP_NORMALISED.replace(rooted, 'posixpath.normpath(env["PATH_INFO"])')
+    assert climbing != WSGI_APP_NORMALISED
+    assert rules_of(taint(climbing)) == ["taint-path-traversal"]
