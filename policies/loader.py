@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from prguard.policies.composer import PRESETS_DIR, preset_names, validator
 from prguard.policies.model import Policy, PolicyError, deep_merge
 from prguard.policies.rules import RuleLayer, inherit_rules
-from prguard.policies.yamlsafe import line_of, parse_yaml
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -26,6 +25,8 @@ _MAX_EXTENDS_CHAIN = 5
 
 def load_policy_text(text: str, source: str) -> dict[str, Any]:
     """Parse and validate one policy file; raise PolicyError naming file, key and line."""
+    from prguard.policies.yamlsafe import line_of, parse_yaml  # PyYAML: only when a file is given
+
     data, root = parse_yaml(text, source)
     if data is None:
         return {}
@@ -117,12 +118,12 @@ def builtin_policy(name: str = DEFAULT_PRESET) -> dict[str, Any]:
 def _load_preset(name: str, _mtime: int) -> dict[str, Any]:
     """A shipped preset, parsed by libyaml when present and not validated again at run time: the presets
     ship with the schema and a test validates each (load_policy_text), as a user's file is validated.
-    Parsing and validating the default preset was ~115 ms of every CLI run."""
-    import yaml
+    Parsing and validating the default preset was ~115 ms of every CLI run; the parse is kept between
+    runs (prguard.shipped_yaml)."""
+    from prguard import shipped_yaml
 
     path = PRESETS_DIR / f"{name}.yml"
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+    data = shipped_yaml.load(path)
     if not isinstance(data, dict):
         raise PolicyError(f"preset {name} ({path.name})", "a preset must be a mapping of keys")
     return data

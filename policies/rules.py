@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prguard.policies.model import PolicyError
-from prguard.policies.yamlsafe import line_of, parse_yaml
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +100,8 @@ class _LineFinder:
         return PolicyError(self.layer.source, message, key=key, line=self._line(path))
 
     def _line(self, path: list[str | int]) -> int | None:
+        from prguard.policies.yamlsafe import line_of, parse_yaml  # PyYAML: only for a file's text
+
         if not self._parsed:
             self._parsed = True
             if self.layer.text is not None:

@@ -9,6 +9,8 @@ import subprocess
 import sys
 
 import pytest
+from prguard import shipped_yaml
+from prguard.analyzers.authorship_table import MARKERS_FILE
 from prguard.analyzers.secrets import _plugin_names, _plugins
 from prguard.policies.composer import PRESETS_DIR, check_fragments, preset_names
 from prguard.policies.loader import builtin_policy, load_policy_text
@@ -30,9 +32,15 @@ def test_listed_detector_names_are_the_detectors_run():
 
 
 def test_a_review_without_policy_file_or_candidate_secret_imports_neither_jsonschema_nor_detect_secrets(
-    tmp_path,
+    tmp_path, monkeypatch
 ):
+    """Nor PyYAML (the shipped YAML files' parse is cached: prguard.shipped_yaml), nor bandit's extension
+    and scan managers (prguard.analyzers.bandit_tests) with stevedore and rich."""
     from tests.unit.test_cli_review import SERVICE_BASE, SERVICE_CLEAN, commit, git
+
+    monkeypatch.setenv(shipped_yaml.CACHE_ENV, str(tmp_path / "cache"))
+    for shipped in (MARKERS_FILE, PRESETS_DIR / "default.yml"):
+        shipped_yaml.load(shipped)  # as the first run after installing does
 
     git(tmp_path, "init", "-q", "-b", "main")
     commit(tmp_path, {"svc/orders.py": SERVICE_BASE}, "base")
@@ -42,7 +50,8 @@ def test_a_review_without_policy_file_or_candidate_secret_imports_neither_jsonsc
         "import sys\n"
         "from prguard.cli import main\n"
         f"code = main(['review', '--repo', {str(tmp_path)!r}, '--format', 'json', '--output', '/dev/null'])\n"
-        "lazy = ('jsonschema', 'detect_secrets', 'prguard.cli.app')\n"
+        "lazy = ('jsonschema', 'detect_secrets', 'prguard.cli.app', 'yaml', 'stevedore', 'rich',\n"
+        "        'bandit.core.manager', 'bandit.core.extension_loader', 'sqlalchemy', 'flask', 'requests')\n"
         "print(code, sorted(m for m in lazy if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout

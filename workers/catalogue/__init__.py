@@ -26,11 +26,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 HERE = Path(__file__).resolve().parent
-#: libyaml's safe loader when PyYAML was built with it (10x faster), else the pure-Python one
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SEVERITIES = ("high", "medium", "low", "info")
 #: prguard's own ids; bandit's B ids; anything else is an alias (a pre-scheme id)
 OWN_ID = re.compile(r"^PG-(?P<family>[A-Z]+)(?P<number>\d{3})$")
@@ -169,8 +165,12 @@ def same_rule(named: str, reported: str) -> bool:
 
 
 def _read(path: Path) -> Iterator[Rule]:
+    import yaml  # on use: a review imports this module (suppressions) but rarely reads the files
+
+    # libyaml's safe loader when PyYAML was built with it (10x faster), else the pure-Python one
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)  # noqa: S506 (a safe loader)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (a safe loader)
     except (OSError, yaml.YAMLError) as error:
         raise CatalogueError(f"{path.name}: {error}") from error
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
