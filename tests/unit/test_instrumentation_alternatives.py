@@ -211,3 +211,51 @@ def test_django_manager_lookups_cached_per_process_are_no_query_per_item() -> No
     """
     loop = only(analyze(code), "PG-LOOP001")
     assert loop.start_line == 8 and "Tag.objects.get" in loop.message
+
+
+def test_memoised_query_helper_called_per_item_is_no_query_per_item() -> None:
+    code = """
+    from functools import lru_cache
+
+    from django.contrib.contenttypes.models import ContentType
+
+    @lru_cache(None)
+    def content_type(app_label, codename):
+        return ContentType.objects.get(app_label=app_label, permission__codename=codename)
+
+    def uncached(app_label, codename):
+        return ContentType.objects.get(app_label=app_label, permission__codename=codename)
+
+    def codenames(perms):
+        for app_label, codename in perms:
+            content_type(app_label, codename)
+            uncached(app_label, codename)
+    """
+    loop = only(analyze(code), "PG-LOOP001")
+    assert loop.start_line == 16 and "uncached" in loop.message
+
+
+def test_loop_over_chunks_counted_by_itertools_count_is_a_batch_loop() -> None:
+    code = """
+    import itertools
+    import logging
+
+    import requests
+
+    log = logging.getLogger(__name__)
+
+    def _send(chunk):
+        log.info("sending %d", len(chunk))
+        return requests.post("https://push.example/send", json=chunk, timeout=5)
+
+    def send_all(messages, size=100):
+        for start in itertools.count(0, size):
+            chunk = messages[start : start + size]
+            if not chunk:
+                break
+            _send(chunk)
+        for message in messages:
+            _send([message])
+    """
+    loop = only(analyze(code), "PG-LOOP002")
+    assert loop.start_line == 20

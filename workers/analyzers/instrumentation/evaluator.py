@@ -516,6 +516,8 @@ class Evaluator:
         key = (id(function), depth, same_file)
         if key in self._effects:
             return self._effects[key]
+        if self.memoised(function):
+            return None  # `@lru_cache`: one query or request per distinct argument, not per call
         self._effects[key] = None  # recursion: no effect through a cycle
         effect: tuple[str, str, list[str]] | None = None
         for classify, kind in (
@@ -545,6 +547,14 @@ class Evaluator:
                     break
         self._effects[key] = effect
         return effect
+
+    def memoised(self, function: Function) -> bool:
+        """The function is wrapped by a memoising decorator (`@functools.lru_cache(None)`)."""
+        for decorator in function.node.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if self.facts.resolve(target) in R.MEMOISING_DECORATORS:
+                return True
+        return False
 
     def _qualified(self, function: Function) -> str:
         return f"{self.qualify}.{function.qualname}" if self.qualify else function.qualname

@@ -250,6 +250,8 @@ class Scanner(FastNodeVisitor):
             callee = self.resolve(iterable.func) or ""
             if callee.endswith(("Retrying", "AsyncRetrying")):
                 return "retry"
+            if callee == "itertools.count" and len(iterable.args) + len(iterable.keywords) == 2:
+                return "batches"  # for start in itertools.count(0, size): one call per chunk of `size`
             if callee == "range" and len(iterable.args) == 3:
                 return "batches"  # for i in range(0, n, batch): one call per batch is the batched form
             if callee == "range" and iterable.args:

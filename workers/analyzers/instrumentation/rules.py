@@ -586,6 +586,18 @@ CACHED_MANAGER_METHODS: frozenset[str] = frozenset(
         "django.contrib.sites.models.Site.objects.get_current",
     }
 )
+#: Decorators that memoise a function: after its first call with given arguments it answers from
+#: memory, so calling it per item makes no query or request per item.
+MEMOISING_DECORATORS: frozenset[str] = frozenset(
+    {
+        "functools.lru_cache",
+        "functools.cache",
+        "cachetools.cached",
+        "cachetools.func.lru_cache",
+        "cachetools.func.ttl_cache",
+        "cachetools.func.lfu_cache",
+    }
+)
 #: SQLAlchemy / DB-API methods that hit the database, and the receiver names that look like a session.
 ORM_SESSION_METHODS: frozenset[str] = frozenset(
     {"query", "execute", "scalar", "scalars", "get", "get_one", "exec", "fetch", "fetchrow", "fetchval"}
