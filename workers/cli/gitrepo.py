@@ -8,6 +8,7 @@ runs with external diff drivers and textconv disabled.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ INDEX = ":index"  # as a head: the staged change (the index), not a commit
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's empty tree: the base before a first commit
 _STATUS = {"A": "added", "M": "modified", "D": "removed", "R": "renamed", "C": "copied", "T": "changed"}
 _FIELD = "\x1f"
+_FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 # Options that keep a repository's own configuration from running programs or changing the output.
 _SAFE_DIFF = ("--no-ext-diff", "--no-textconv", "--no-color", "--src-prefix=a/", "--dst-prefix=b/")
 
@@ -42,6 +44,8 @@ class GitRepo:
         if not self.path.is_dir():
             raise GitError(f"{self.path}: no such directory")
         self.root = Path(self.git("rev-parse", "--show-toplevel").strip())
+        self._commits: dict[str, str] = {}  # commit SHA -> itself, once verified (never changes)
+        self._trees: dict[str, list[tuple[str, str, str, str]]] = {}  # commit -> `ls-tree -r` entries
 
     def git(self, *args: str, input: bytes | None = None, check: bool = True) -> str:
         return self.git_bytes(*args, input=input, check=check).decode("utf-8", "surrogateescape")
@@ -65,16 +69,39 @@ class GitRepo:
         """The commit SHA a ref names; GitError when it names none."""
         if ref.startswith("-"):
             raise GitError(f"{ref!r} is not a git ref")
+        if ref in self._commits:
+            return ref
         out = self.git(
             "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", check=False
         )
         sha = out.strip()
         if not sha:
             raise GitError(f"{ref!r} does not name a commit in {self.root}")
+        self._commits[sha] = sha
         return sha
+
+    def resolve_all(self, refs: Sequence[str]) -> list[str]:
+        """`resolve` of each ref, from one `git rev-parse` when all name commits (else ref by ref,
+        so the error names the ref that does not)."""
+        if len(refs) < 2 or any(ref.startswith("-") or "\n" in ref for ref in refs):
+            return [self.resolve(ref) for ref in refs]
+        out = self.git("rev-parse", "--end-of-options", *(f"{ref}^{{commit}}" for ref in refs), check=False)
+        shas = out.split()
+        if shas[:1] == ["--end-of-options"]:  # git before 2.43 echoes it outside --verify
+            shas = shas[1:]
+        # one full SHA per ref, or something else (a range, a path, an unknown ref): ask one by one
+        if len(shas) != len(refs) or not all(_FULL_SHA.fullmatch(sha) for sha in shas):
+            return [self.resolve(ref) for ref in refs]
+        self._commits.update((sha, sha) for sha in shas)
+        return shas
 
     def has_ref(self, ref: str) -> bool:
         return bool(self.git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False).strip())
+
+    def refs(self, prefix: str) -> frozenset[str]:
+        """The full names of the refs under `prefix` (`refs/notes/`), from one `git for-each-ref`."""
+        out = self.git("for-each-ref", "--format=%(refname)", "--end-of-options", prefix, check=False)
+        return frozenset(out.split("\n")) - {""}
 
     def default_branch(self) -> str:
         """origin/HEAD's target, else main, else master (local or on origin)."""
@@ -106,18 +133,17 @@ class GitRepo:
     def changes(self, base: str, head: str) -> list[FileChange]:
         """Changed files with rename detection, in git's order (head INDEX: the staged change)."""
         out = self.git("diff", "--name-status", "-z", "-M", *_SAFE_DIFF, *_sides(base, head), "--")
+        return _parse_changes(out.split("\0"), 0)[0]
+
+    def changes_and_patches(self, base: str, head: str) -> tuple[list[FileChange], list[str | None]]:
+        """`changes` and `patches` from one `git diff` (`--raw -z` records, then the patches)."""
+        out = self.git("diff", "--raw", "-z", "-p", "-M", "-U3", *_SAFE_DIFF, *_sides(base, head), "--")
         parts = out.split("\0")
-        changes: list[FileChange] = []
-        i = 0
-        while i < len(parts) and parts[i]:
-            code = parts[i][0]
-            if code in "RC":
-                changes.append(FileChange(parts[i + 2], _STATUS[code], previous_path=parts[i + 1]))
-                i += 3
-            else:
-                changes.append(FileChange(parts[i + 1], _STATUS.get(code, "changed")))
-                i += 2
-        return changes
+        changes, end = _parse_changes(parts, 0, raw=True)
+        chunks = _split_diff("\0".join(parts[end + 1 :])) if changes else []
+        if len(chunks) != len(changes):  # should not happen; fall back to one diff per file
+            chunks = [self._one_patch(base, head, change) for change in changes]
+        return changes, [_hunks_only(chunk) for chunk in chunks]
 
     def patches(self, base: str, head: str, changes: Sequence[FileChange]) -> list[str | None]:
         """The unified diff (3 lines of context, hunks only) of each change, in the same order."""
@@ -160,8 +186,7 @@ class GitRepo:
         return result
 
     def changed_files(self, base: str, head: str) -> list[ChangedFile]:
-        changes = self.changes(base, head)
-        patches = self.patches(base, head, changes)
+        changes, patches = self.changes_and_patches(base, head)
         head_rev = "" if head == INDEX else head  # ":path" is the path's staged blob
         specs: list[str] = []
         for change in changes:
@@ -191,12 +216,19 @@ class GitRepo:
         if rev == INDEX:
             out = self.git("ls-files", "-s", "-z")
             rows = (line.split("\t", 1) for line in out.split("\0") if "\t" in line)
-            entries = ((meta.split()[0], meta.split()[1], path) for meta, path in rows)
+            entries = [(meta.split()[0], meta.split()[1], path) for meta, path in rows]
         else:
-            out = self.git("ls-tree", "-r", "-z", "--full-tree", "--end-of-options", rev)
-            rows = (line.split("\t", 1) for line in out.split("\0") if "\t" in line)
-            entries = ((meta.split()[0], meta.split()[2], path) for meta, path in rows)
+            entries = [(mode, sha, path) for mode, _kind, sha, path in self.tree(rev)]
         return {path: sha for mode, sha, path in entries if mode.startswith("100") and path.endswith(".py")}
+
+    def tree(self, commit: str) -> list[tuple[str, str, str, str]]:
+        """(mode, type, object id, path from the top) of every file of a commit, from one
+        `git ls-tree -r` per commit and repository object (the index and provenance both read it)."""
+        if commit not in self._trees:
+            out = self.git("ls-tree", "-r", "-z", "--full-tree", "--end-of-options", commit)
+            rows = (line.split("\t", 1) for line in out.split("\0") if "\t" in line)
+            self._trees[commit] = [(*meta.split(), path) for meta, path in rows]  # type: ignore[misc]
+        return self._trees[commit]
 
     def commits(self, base: str, head: str) -> list[CommitInfo]:
         """Commits in base..head, oldest first, with author, committer and full message."""
@@ -220,6 +252,22 @@ class GitRepo:
     def pull_request_info(self, base: str, head: str, *, base_ref: str, head_ref: str) -> PullRequestInfo:
         """What a pull request from head_ref into base_ref would tell (no PR number, title or body)."""
         return PullRequestInfo(head_ref=head_ref, base_ref=base_ref, commits=tuple(self.commits(base, head)))
+
+
+def _parse_changes(parts: list[str], start: int, *, raw: bool = False) -> tuple[list[FileChange], int]:
+    """FileChanges from `git diff --name-status -z` (or `--raw -z`) fields from `start`; and the
+    index of the empty field that ends them."""
+    changes: list[FileChange] = []
+    i = start
+    while i < len(parts) and parts[i]:
+        code = parts[i].rsplit(" ", 1)[-1][0] if raw else parts[i][0]
+        if code in "RC":
+            changes.append(FileChange(parts[i + 2], _STATUS[code], previous_path=parts[i + 1]))
+            i += 3
+        else:
+            changes.append(FileChange(parts[i + 1], _STATUS.get(code, "changed")))
+            i += 2
+    return changes, i
 
 
 def _sides(base: str, head: str) -> tuple[str, ...]:

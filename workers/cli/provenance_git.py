@@ -12,6 +12,7 @@ The texts of each file at each such commit are read in one `git cat-file --batch
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 
 from prguard.cli.gitrepo import GitError, GitRepo
 from prguard.engine.provenance_records import (
@@ -40,7 +41,7 @@ class GitProvenance:
 
     def notes(self, ref: str) -> dict[str, str]:
         """commit → note text under `ref` for this change's commits (empty when the ref is absent)."""
-        if not self.repo.has_ref(ref):
+        if ref not in self._notes_refs or not self.repo.has_ref(ref):
             return {}
         listing = self.repo.git("notes", "--ref", ref, "list", check=False)
         blobs: dict[str, str] = {}
@@ -79,12 +80,22 @@ class GitProvenance:
         self._read_texts(out)
         return out
 
+    @cached_property
+    def _notes_refs(self) -> frozenset[str]:
+        """The notes refs there are, listed once: most repositories have none, and then neither
+        notes ref is looked up."""
+        return self.repo.refs("refs/notes/")
+
     def _trace_files(self) -> list[str]:
+        """The head's `.agent-trace/` records, from the head's file list (which the repository index
+        of the same review has usually read already)."""
         try:
-            listing = self.repo.git("ls-tree", "-r", "--name-only", self.head, "--", AGENT_TRACE_DIR)
+            listing = [
+                entry[3] for entry in self.repo.tree(self.head) if entry[3].startswith(AGENT_TRACE_DIR)
+            ]
         except GitError:
             return []
-        return [p for p in listing.splitlines() if p.endswith((".json", ".jsonl"))][:50]
+        return [p for p in listing if p.endswith((".json", ".jsonl"))][:50]
 
     def _commit_claims(self, commit: str, agents: Sequence[str]) -> list[LineClaim]:
         agent = commit_agent(agents)

@@ -34,10 +34,11 @@ class GitSource:
     @classmethod
     def between(cls, repo: GitRepo, base: str | None, head: str | None, **options: Any) -> GitSource:
         """`base` defaults to the merge-base of the head with the default branch."""
-        head_sha = repo.resolve(head or "HEAD")
         if base:
-            base_sha, base_ref = repo.resolve(base), base
+            head_sha, base_sha = repo.resolve_all([head or "HEAD", base])
+            base_ref = base
         else:
+            head_sha = repo.resolve(head or "HEAD")
             default = repo.default_branch()
             base_sha, base_ref = repo.merge_base(default, head_sha), default.removeprefix("origin/")
         head_ref = repo.current_branch() if not head or head == "HEAD" else head.removeprefix("refs/heads/")
