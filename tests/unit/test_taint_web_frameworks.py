@@ -136,3 +136,24 @@ def test_normpath_of_an_unrooted_path_proves_nothing() -> None:
     climbing = WSGI_APP_NORMALISED.replace(rooted, 'posixpath.normpath(env["PATH_INFO"])')
     assert climbing != WSGI_APP_NORMALISED
     assert rules_of(taint(climbing)) == ["taint-path-traversal"]
+
+
+def _security_review(code: str) -> list:
+    from prguard.analyzers.security import SecurityAnalyzer
+    from prguard.analyzers.taint import TaintAnalyzer
+    from prguard.engine.model import ChangedFile
+    from prguard.engine.review import review
+    from prguard.policies.loader import load_policy
+
+    changed = ChangedFile(path="app/db.py", status="added", head=code.encode(), base=None, patch=None)
+    policy = load_policy(repo_text="scope: changed_files\n")
+    return review([changed], policy, analyzers=[SecurityAnalyzer(), TaintAnalyzer()]).findings
+
+
+def test_a_name_bound_nowhere_is_unknown_not_constant() -> None:
+    """bandit's finding stays when the value comes from a name the module never binds (a star
+    import, a name the snippet leaves out): nothing proves it constant."""
+    unknown = "def find(cur):\n    cur.execute(\"SELECT * FROM foo WHERE id = '%s'\" % identifier)\n"
+    assert any(f.cwe == 89 for f in _security_review(unknown))
+    constant = "identifier = 'a'\n" + unknown
+    assert not any(f.cwe == 89 for f in _security_review(constant))

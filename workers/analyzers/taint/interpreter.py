@@ -10,6 +10,7 @@ across the functions of a module and across the changed files.
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -69,6 +70,7 @@ _FLASK_RETURN = Sink("return", "xss", (0,), 79, 79, "medium")
 _MAX_LOOP_PASSES = 2
 _MEMBER_NAME_ATTRS = frozenset(n.rsplit(".", 1)[-1] for n in TYPED_SOURCES if n not in TYPED_SOURCE_CALLS)
 _MEMBER_NAME_CALLS = frozenset(n.rsplit(".", 1)[-1] for n in TYPED_SOURCE_CALLS)
+_BUILTIN_NAMES = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__path__"}
 _NORMPATHS = frozenset({"os.path.normpath", "posixpath.normpath"})
 #: `commonpath([root, p]) == root` confines a resolved `p` (commonprefix as `p.startswith(root)`).
 _COMMON_PATH_CALLS = frozenset({"os.path.commonpath", "os.path.commonprefix", "posixpath.commonpath"})
@@ -811,6 +813,9 @@ class Runner:
             return self.globals[node.id]
         if qual == "typing.TYPE_CHECKING" or node.id == "TYPE_CHECKING":
             return Value(const=False)
+        if node.id not in self.mod.bound_names and node.id not in _BUILTIN_NAMES:
+            # bound nowhere in the module (a star import, a name left out): unknown, never proven
+            return Value(frozenset({Trace(OPAQUE, node.id, (Step(self.mod.path, node.lineno, node.id),))}))
         return CLEAN
 
     def ev_Attribute(self, node: ast.Attribute, state: State) -> Value:

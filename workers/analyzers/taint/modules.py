@@ -8,6 +8,7 @@ parameters are user input), and which framework the module is written for.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -123,6 +124,27 @@ class ModuleInfo:
     def receiver_type(self, node: ast.expr) -> str | None:
         """The inferred type of an object expression (None: unknown)."""
         return self.resolver.type_of(node)
+
+    @functools.cached_property
+    def bound_names(self) -> frozenset[str]:
+        """Every name the module binds anywhere (assignment, definition, import, parameter,
+        handler, loop or comprehension target): a name outside it and the builtins comes from
+        nowhere the module shows, so nothing proves what it holds."""
+        names: set[str] = set()
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                names.add(node.id)
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                names.add(node.name)
+            elif isinstance(node, ast.arg):
+                names.add(node.arg)
+            elif isinstance(node, ast.alias):
+                names.add((node.asname or node.name).split(".", 1)[0])
+            elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
+                names.add(node.name)
+            elif isinstance(node, ast.Global | ast.Nonlocal):
+                names.update(node.names)
+        return frozenset(names)
 
     def imports_any(self, packages: tuple[str, ...]) -> bool:
         """Whether the module imports one of these top-level packages."""
