@@ -30,7 +30,7 @@ from prguard.engine.diffmap import FileDiff
 from prguard.policies.loader import load_policy
 
 CORPUS = Path(__file__).parent / "corpus" / "instrumentation_outside"
-PARTS = ("dev", "heldback", "heldback2", "heldback3", "heldback4", "heldback5", "heldback6", "heldback7")
+PARTS = ("dev", "heldback", "heldback2", "heldback3", "heldback4", "heldback5", "heldback6", "heldback7", "heldback8")
 _EXPECT = re.compile(r"^# expect: (PG-[A-Z]+\d{3}) @ (.+)$")
 
 
