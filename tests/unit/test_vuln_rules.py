@@ -161,6 +161,32 @@ CASES = [
         "import re\nX = re.compile(r'^(?:(?:_(?:\\.\\w+)*=)|(?:return|await) )+')",
         [],
     ),  # runs end at = or space
+    # polynomial: adjacent runs over the same characters
+    ("import re\ndef f(s):\n    return re.match(r'.*a.*a', s)", ["PG-VULN005"]),
+    ("import re\nAUTH = re.compile(r'^(?:(.*)@)?([^\\[\\]%:/?#]*)$')", ["PG-VULN005"]),  # `@` in both
+    ("import re\nAUTH = re.compile(r'^(?:([^@]*)@)?([^\\[\\]%:/?#]*)$')", []),
+    ("import re\nP = re.compile(r'^(?P<lead>[(&]*)(?P<middle>.*?)(?P<trail>[.)&]*)$')", ["PG-VULN005"]),
+    ("import re\nP = re.compile(r'^(?P<lead>[(&]*)(?P<middle>[^&]*?)(?P<trail>[.)&]*)$')", []),
+    ("import re\nP = re.compile(r'^\\s*(.*?)\\s*$')", []),  # runs sharing only spaces: trimming
+    ("import re\nP = re.compile(r'^\\s*(\\w+)\\s*=\\s*(.*)$')", []),
+    ("import re\nP = re.compile(r'(\\d+)\\.(\\d+).(\\d+)(.+)?')", []),  # nothing after can fail
+    ("import re\nP = re.compile(r'.*a.*')", []),  # nothing after the second run: the first split matches
+    ("import re\nP = re.compile(r'(\\d+(\\.\\d+)*\\w*)x')", []),  # each repeat needs a dot: no run of digits
+    ("import re\nP = re.compile(r'(\\d+\\d*\\w*)x')", ["PG-VULN005"]),  # three runs over the digits
+    # patterns folded from parts: bytes, .format, % with a dict, comprehensions, slices, verbose
+    ("import re\nQ = br'\"(?:\\\\.|[^\"])*\"'\nR = re.compile(br'x=(' + Q + br')')", ["PG-VULN005"]),
+    (
+        "import re\nH = '[^@]*'\nA = '(?:{h}@)?{h}$'.format(h='(.*)')\nR = re.compile(A)",
+        ["PG-VULN005"],
+    ),
+    (
+        "import re\nS = {'x': '(.*)'}\nV = ['%(x)s@', '%(x)s:']\n"
+        "P = '^(?:' + '|'.join([v % S for v in V]) + ')[^/]*$'\nR = re.compile(P)",
+        ["PG-VULN005"],
+    ),
+    ("import re\nP = '^..(.*)@[^/]*$..'\nR = re.compile('^' + P[2:-2])", ["PG-VULN005"]),
+    ("import re\nR = re.compile(r'(a+)  +  $', re.X)", ["PG-VULN005"]),  # verbose: `(a+)+$`
+    ("import re\nR = re.compile(r'(a+)  +  $')", []),  # the spaces separate the runs
     # cookies (CWE-614 / 1004)
     (
         "from flask import make_response\ndef v():\n    r = make_response('x')\n    r.set_cookie('sid', 'v')",

@@ -6,10 +6,18 @@ the body must match separates one iteration's run from the next (`(\\w+\\s?)+`, 
 or (b) two of its alternatives can start with the same character (`(a|ab)*`, `(\\w|\\d)+`).
 A non-matching input then takes exponential time.
 
-Limits (documented in docs/users/security.md): the check reads each repeated group on its
-own; polynomial blow-ups between adjacent quantifiers (`\\s*\\s*$`, `.*a.*a`) and back-references
-are not judged; possessive quantifiers and atomic groups (Python 3.11+) never backtrack and
-are safe by construction.
+Polynomial blow-ups are read on the pattern flattened into one sequence per way through its
+alternatives: an unbounded run, then a later run that a run of one of its characters can also
+feed, with only optional parts or parts matching that character between them, then something
+that can still fail. Every split of such a run between the two is retried: quadratic time (more
+with `re.search`). Reported when a mandatory character separates the runs (`.*a.*a`,
+`(.*)@[^/]*$`) or three runs share a character (`x*.*?x*$`).
+
+Limits (documented in docs/users/security.md): two bare adjacent runs (`.*?[.,]+$`, `\\s*(.*)`)
+are not reported, the idiom is everywhere; runs whose shared characters are only whitespace are
+the trimming idiom; a run is judged by the single characters it can repeat (`(ab)*` against
+`(ab)*` is not seen); back-references are unknown; possessive quantifiers and atomic groups
+(Python 3.11+) never backtrack and are safe by construction.
 """
 
 from __future__ import annotations
@@ -251,11 +259,178 @@ def _check(items) -> str | None:
     return None
 
 
+# -- polynomial: adjacent runs over the same characters -------------------------------------------
+
+_POLYNOMIAL = "adjacent unbounded runs that can match the same characters ({detail})"
+_END_ANCHORS = (C.AT_END, C.AT_END_STRING)
+
+
+def _intersect(a: Chars, b: Chars) -> Chars:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if isinstance(a, Negated) and isinstance(b, Negated):
+        return Negated(a | b)
+    if isinstance(a, Negated):
+        return frozenset(b - a)
+    if isinstance(b, Negated):
+        return frozenset(a - b)
+    return frozenset(a & b)
+
+
+def _empty(chars: Chars) -> bool:
+    return chars is not None and not isinstance(chars, Negated) and not chars
+
+
+class _Element:
+    """One step of a flattened sequence: the characters it matches, whether it can be skipped,
+    whether it is an unbounded run, whether it is an end anchor."""
+
+    __slots__ = ("chars", "end", "optional", "run", "taken", "zero")
+
+    def __init__(self, chars: Chars, optional: bool, run: bool, end: bool = False, zero: bool = False):
+        self.chars, self.optional, self.run, self.end, self.zero = chars, optional, run, end, zero
+        self.taken = False  # inside an optional group read as taken: it cannot be relied on to fail
+
+
+_MAX_VARIANTS = 32
+
+
+def _flatten(items, depth: int = 0, taken: bool = False) -> list[list[_Element]]:
+    """The sequence as flat lists of elements, one per way through its alternatives (at most
+    `_MAX_VARIANTS`; beyond that an alternation is one element). Groups and optional groups are
+    read inline (`(?:(.*)@)?x` as `.* @ x`, taken); a repeat is one element."""
+    variants: list[list[_Element]] = [[]]
+    for op, av in items:
+        options = _options(op, av, depth, taken)
+        if len(variants) * len(options) > _MAX_VARIANTS:
+            options = [[_one(op, av, taken)]]
+        variants = [[*v, *o] for v in variants for o in options]
+    return variants
+
+
+def _options(op, av, depth: int, taken: bool) -> list[list[_Element]]:
+    if op == C.SUBPATTERN and depth < 20:
+        return _flatten(av[-1], depth + 1, taken)
+    if op in _REPEATS and av[0] == 0 and av[1] == 1 and depth < 20:
+        return _flatten(av[2], depth + 1, True)  # an optional group, read as taken
+    if op == C.BRANCH and depth < 20 and len(av[1]) <= _MAX_VARIANTS:
+        return [variant for branch in av[1] for variant in _flatten(branch, depth + 1, taken)]
+    return [[_one(op, av, taken)]]
+
+
+def _pumped(items) -> Chars:
+    """Characters a run of this sequence, repeated, can be made of alone: every mandatory part
+    must match it (`(\\.\\d+)*` never matches a run of digits: each repeat needs a dot). A run
+    repeating a longer period (`(ab)*` against `(ab)*`) is not judged."""
+    out: Chars = None
+    mandatory = False
+    for op, av in items:
+        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+            continue
+        if op in _REPEATS:
+            if av[0] == 0:
+                continue
+            inner = _pumped(av[2])
+        elif op == C.SUBPATTERN:
+            inner = _pumped(av[-1])
+        elif op == C.BRANCH:
+            if any(_width(b)[0] == 0 for b in av[1]):
+                continue  # an alternative can be empty: the alternation is optional
+            inner = _union([_pumped(b) for b in av[1]])
+        else:
+            inner, _ = _element_first(op, av)
+        out = _intersect(out, inner)
+        mandatory = True
+    return out if mandatory else _chars(items)
+
+
+def _one(op, av, taken: bool) -> _Element:
+    """One element standing for a whole item."""
+    if op in _REPEATS:
+        low, high, body = av
+        element = _Element(_pumped(body), low == 0 or _width(body)[0] == 0, high == C.MAXREPEAT)
+    elif op == C.BRANCH or op == C.SUBPATTERN:
+        low, high = _width([(op, av)])
+        element = _Element(_pumped([(op, av)]), low == 0, high == float("inf"))
+    elif op == C.AT:
+        element = _Element(frozenset(), True, False, end=av in _END_ANCHORS, zero=True)
+    elif op in (C.ASSERT, C.ASSERT_NOT):
+        element = _Element(frozenset(), True, False, zero=True)
+    elif op in (C.LITERAL, C.IN, C.NOT_LITERAL, C.ANY):
+        element = _Element(_element_first(op, av)[0], False, False)
+    else:  # back-references, conditionals: unknown width and characters
+        element = _Element(None, True, True)
+    element.taken = taken
+    return element
+
+
+def _can_fail_after(elements: list[_Element], index: int) -> bool:
+    """Something after `index` must still match (an end anchor, a mandatory character): without
+    it the first split the engine tries succeeds and nothing is retried."""
+    return any(e.end or not (e.optional or e.zero or e.taken) for e in elements[index + 1 :])
+
+
+def _polynomial_in(elements: list[_Element]) -> str | None:
+    """A run, then a run over some of the same characters, with only optional parts or parts
+    that also match them in between, then something that can fail: the engine retries every
+    split of a run of those characters between the two (`.*a.*a`, `(.*)@[^/]*$`). Reported when
+    a mandatory character separates the runs, or three runs chain (`x*.*?y*$`): two bare adjacent
+    runs (`\\s*(.*)`) are the trimming idiom, quadratic at worst and everywhere."""
+    for start, first in enumerate(elements):
+        if not first.run or (first.chars is not None and _empty(first.chars)):
+            continue
+        carry, separated, chain = first.chars, False, 1
+        for index in range(start + 1, len(elements)):
+            element = elements[index]
+            if element.end:
+                break
+            if element.zero:
+                continue
+            if element.run:
+                if _overlap(carry, element.chars):
+                    chain += 1
+                    shared = _intersect(carry, element.chars)
+                    if _only_space(shared):
+                        break  # `\\s*(.+?)\\s*$`, `\\s*=\\s*`: runs that share only spaces trim them
+                    if (separated or chain >= 3) and _can_fail_after(elements, index):
+                        kind = "a character both can match between them" if separated else "three in a row"
+                        return _POLYNOMIAL.format(detail=kind)
+                    carry = _intersect(carry, element.chars) if element.chars is not None else carry
+                    continue
+                if element.optional:
+                    continue
+                break
+            if element.optional:
+                continue
+            carry = _intersect(carry, element.chars)
+            separated = True
+            if _empty(carry):
+                break
+    return None
+
+
+def _only_space(chars: Chars) -> bool:
+    return chars is not None and not isinstance(chars, Negated) and chars <= _SPACE
+
+
+def _polynomial(items) -> str | None:
+    for elements in _flatten(items):
+        found = _polynomial_in(elements)
+        if found:
+            return found
+    return None
+
+
 @lru_cache(maxsize=2048)
-def redos_problem(pattern: str) -> str | None:
+def redos_problem(pattern: str | bytes) -> str | None:
     """Why `pattern` is prone to catastrophic backtracking, or None (also for invalid patterns)."""
+    if isinstance(pattern, bytes):
+        pattern = pattern.decode("latin-1")
     try:
         parsed = P.parse(pattern)
     except Exception:
         return None
-    return _check(list(parsed))
+    items = list(parsed)
+    return _check(items) or _polynomial(items)

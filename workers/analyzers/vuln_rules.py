@@ -90,11 +90,13 @@ RULES: dict[str, VulnRule] = {
             "medium",
             1333,
             "A quantifier nested in a repeated group (or a repeated group whose alternatives match "
-            "the same text) takes exponential time on a crafted non-matching input (ReDoS).",
-            "re.compile(r'^(\\w+\\s?)+$')",
-            "re.compile(r'^\\w+(?:\\s\\w+)*$')",
-            "Rewrite without a quantifier inside a repeated group, or use a possessive quantifier / "
-            "atomic group (Python 3.11+).",
+            "the same text) takes exponential time on a crafted non-matching input; two unbounded "
+            "runs over the same characters with only that character between them (`(.*)@[^/]*$`) "
+            "take polynomial time (ReDoS).",
+            "re.compile(r'^(\\w+\\s?)+$')\nre.compile(r'^(?:(.*)@)?([^/?#]*)$')",
+            "re.compile(r'^\\w+(?:\\s\\w+)*$')\nre.compile(r'^(?:([^@]*)@)?([^/?#]*)$')",
+            "Rewrite without a quantifier inside a repeated group and make adjacent runs exclude the "
+            "character that separates them, or use a possessive quantifier / atomic group (3.11+).",
         ),
         VulnRule(
             "PG-VULN006",
@@ -304,9 +306,12 @@ class VulnChecker:
         if qual in _REGEX_CALLS and node.args:
             pattern = _fold(node.args[0], self._constants)
             if pattern is not None:
-                problem = redos_problem(pattern)
+                problem = redos_problem(_with_flags(pattern, node))
                 if problem:
-                    yield VulnHit(RULES["PG-VULN005"], node, problem)
+                    # a pattern kept in a module constant is reported where it is written
+                    argument = node.args[0]
+                    written = isinstance(argument, ast.Name) and self._constants.get(argument.id)
+                    yield VulnHit(RULES["PG-VULN005"], written or node, problem)
         if method == "set_cookie" and self._is_response(node, names):
             yield from self._cookie(node)
 
@@ -602,6 +607,20 @@ class VulnChecker:
         return False
 
 
+def _with_flags(pattern: Text, call: ast.Call) -> Text:
+    """The pattern as `re` reads it: verbose patterns (`re.X`, `re.VERBOSE`) drop whitespace."""
+    flags = [*call.args[1:], *(k.value for k in call.keywords if k.arg == "flags")]
+    verbose = any(
+        isinstance(n, ast.Attribute | ast.Name)
+        and (getattr(n, "attr", "") or getattr(n, "id", "")) in ("X", "VERBOSE")
+        for flag in flags
+        for n in ast.walk(flag)
+    )
+    if not verbose:
+        return pattern
+    return b"(?x)" + pattern if isinstance(pattern, bytes) else "(?x)" + pattern
+
+
 def _module_constants(tree: ast.Module) -> dict[str, ast.expr]:
     """Module-level names assigned exactly once: what a pattern built from them is made of."""
     seen: dict[str, list[ast.expr]] = {}
@@ -611,28 +630,40 @@ def _module_constants(tree: ast.Module) -> dict[str, ast.expr]:
     return {name: values[0] for name, values in seen.items() if len(values) == 1}
 
 
-def _fold(node: ast.expr, names: dict[str, ast.expr], depth: int = 0) -> str | None:
-    """The constant text of a string expression (literals, `+`, `%` with constants, module
-    constants, `re.escape` and `"|".join(...)` of constants), or None. Nothing is run."""
+Text = str | bytes
+
+
+def _fold(node: ast.expr, names: dict[str, ast.expr], depth: int = 0) -> Text | None:
+    """The constant text of a string expression (str or bytes literals, `+`, `%` and `.format`
+    with constants or a dict of them, module constants, slices, `re.escape` and `"|".join(...)`
+    of constants or of a comprehension over them), or None. Nothing is run but str operations."""
     if depth > 20:
         return None
     if isinstance(node, ast.Constant):
-        return node.value if isinstance(node.value, str) else None
+        return node.value if isinstance(node.value, str | bytes) else None
     if isinstance(node, ast.Name) and node.id in names:
         return _fold(names[node.id], names, depth + 1)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left, right = _fold(node.left, names, depth + 1), _fold(node.right, names, depth + 1)
-        return left + right if left is not None and right is not None else None
+        if left is None or right is None or type(left) is not type(right):
+            return None
+        return left + right  # type: ignore[operator]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
         left = _fold(node.left, names, depth + 1)
-        parts = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
-        values = [_fold(p, names, depth + 1) for p in parts]
-        if left is None or any(v is None for v in values):
+        values = _fold_arguments(node.right, names, depth + 1)
+        if left is None or values is None:
             return None
         try:
-            return left % tuple(values)
-        except (TypeError, ValueError):
+            return left % values  # type: ignore[operator]
+        except (TypeError, ValueError, KeyError):
             return None
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+        text = _fold(node.value, names, depth + 1)
+        bounds = [_const_int(b) for b in (node.slice.lower, node.slice.upper, node.slice.step)]
+        given = [b for b in (node.slice.lower, node.slice.upper, node.slice.step) if b is not None]
+        if text is None or len([b for b in bounds if b is not None]) != len(given):
+            return None
+        return text[slice(*bounds)]
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         if (
             node.func.attr == "escape"
@@ -644,11 +675,49 @@ def _fold(node: ast.expr, names: dict[str, ast.expr], depth: int = 0) -> str | N
         if node.func.attr == "join" and node.args:
             separator = _fold(node.func.value, names, depth + 1)
             items = _fold_items(node.args[0], names, depth + 1)
-            return separator.join(items) if separator is not None and items is not None else None
+            if separator is None or items is None or any(type(i) is not type(separator) for i in items):
+                return None
+            return separator.join(items)  # type: ignore[arg-type]
+        if node.func.attr == "format":
+            template = _fold(node.func.value, names, depth + 1)
+            positional = [_fold(a, names, depth + 1) for a in node.args]
+            keywords = {k.arg: _fold(k.value, names, depth + 1) for k in node.keywords}
+            if (
+                not isinstance(template, str)
+                or None in keywords
+                or any(not isinstance(v, str) for v in (*positional, *keywords.values()))
+            ):
+                return None
+            try:
+                return template.format(*positional, **keywords)
+            except (IndexError, KeyError, ValueError):
+                return None
     return None
 
 
-def _fold_items(node: ast.expr, names: dict[str, ast.expr], depth: int) -> list[str] | None:
+def _fold_arguments(node: ast.expr, names: dict[str, ast.expr], depth: int) -> object:
+    """The right side of `%`: a tuple of texts, a dict of texts, or one text (None: unknown)."""
+    if isinstance(node, ast.Name) and node.id in names and isinstance(names[node.id], ast.Dict | ast.Tuple):
+        node = names[node.id]
+    if isinstance(node, ast.Dict):
+        keys = [_const_str(k) for k in node.keys]
+        values = [_fold(v, names, depth + 1) for v in node.values]
+        if None in keys or None in values:
+            return None
+        return dict(zip(keys, values, strict=True))
+    parts = node.elts if isinstance(node, ast.Tuple) else [node]
+    values = [_fold(p, names, depth + 1) for p in parts]
+    return None if None in values else tuple(values)
+
+
+def _const_int(node: ast.expr | None) -> int | None:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _const_int(node.operand)
+        return -inner if inner is not None else None
+    return node.value if isinstance(node, ast.Constant) and type(node.value) is int else None
+
+
+def _fold_items(node: ast.expr, names: dict[str, ast.expr], depth: int) -> list[Text] | None:
     escape = False
     if (
         isinstance(node, ast.Call)
@@ -662,12 +731,35 @@ def _fold_items(node: ast.expr, names: dict[str, ast.expr], depth: int) -> list[
         node = node.args[1]
     if isinstance(node, ast.Name) and node.id in names:
         node = names[node.id]
+    if isinstance(node, ast.ListComp | ast.GeneratorExp) and len(node.generators) == 1:
+        return _fold_comprehension(node, names, depth)
     if not isinstance(node, ast.Tuple | ast.List):
         return None
     values = [_fold(e, names, depth + 1) for e in node.elts]
     if any(v is None for v in values):
         return None
-    return [re.escape(v) if escape else v for v in values]  # type: ignore[arg-type]
+    return [re.escape(v) if escape else v for v in values]  # type: ignore[arg-type, misc]
+
+
+def _fold_comprehension(
+    node: ast.ListComp | ast.GeneratorExp, names: dict[str, ast.expr], depth: int
+) -> list[Text] | None:
+    """`[x % subs for x in VARIANTS]`: the element folded once per constant item."""
+    generator = node.generators[0]
+    if generator.ifs or not isinstance(generator.target, ast.Name):
+        return None
+    source = generator.iter
+    if isinstance(source, ast.Name) and source.id in names:
+        source = names[source.id]
+    if not isinstance(source, ast.Tuple | ast.List):
+        return None
+    out: list[Text] = []
+    for item in source.elts:
+        value = _fold(node.elt, {**names, generator.target.id: item}, depth + 1)
+        if value is None:
+            return None
+        out.append(value)
+    return out
 
 
 def _names_secret(label: str) -> bool:
@@ -686,7 +778,7 @@ def _formatting(
         return text, [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
         template = _fold(node.left, constants)
-        if template is None:
+        if not isinstance(template, str):
             return None, []
         right = node.right
         values = list(right.elts) if isinstance(right, ast.Tuple) else [right]
@@ -695,7 +787,7 @@ def _formatting(
         return template, values
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
         template = _fold(node.func.value, constants)
-        if template is None:
+        if not isinstance(template, str):
             return None, []
         return template, [*node.args, *(k.value for k in node.keywords)]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
