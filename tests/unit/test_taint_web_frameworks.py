@@ -157,3 +157,23 @@ def test_a_name_bound_nowhere_is_unknown_not_constant() -> None:
     assert any(f.cwe == 89 for f in _security_review(unknown))
     constant = "identifier = 'a'\n" + unknown
     assert not any(f.cwe == 89 for f in _security_review(constant))
+
+
+NOTIFY = """
+from jinja2 import Environment, BaseLoader
+
+def render_notification(settings, values):
+    env = Environment(loader=BaseLoader)
+    return env.from_string(settings.get("body", "")).render(**values)
+"""
+
+
+def test_a_template_built_from_the_callers_argument_is_template_injection() -> None:
+    """A template is code: like eval, a public function that compiles its caller's text as a
+    template is reported (trust_parameters: false), and a sandboxed environment is not."""
+    assert rules_of(taint(NOTIFY)) == ["taint-template-injection"]
+    sandboxed = NOTIFY.replace("from jinja2 import Environment, BaseLoader", "from jinja2 import BaseLoader")
+    sandboxed = sandboxed.replace("Environment(loader", "ImmutableSandboxedEnvironment(loader")
+    sandboxed = "from jinja2.sandbox import ImmutableSandboxedEnvironment\n" + sandboxed
+    assert taint(sandboxed) == []
+    assert taint(NOTIFY, {"trust_parameters": True}) == []

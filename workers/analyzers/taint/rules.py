@@ -151,8 +151,9 @@ TYPED_SOURCE_CALLS: frozenset[str] = frozenset(
 ONLY_KINDS: dict[str, frozenset[str]] = {"archive": frozenset({"path"})}
 
 #: Sink families where a public function's parameters are untrusted (`trust_parameters: false`):
-#: running code, loading objects and shell commands built from whatever a caller passes.
-CALLER_SINK_KINDS = frozenset({"code", "deserialization", "command"})
+#: running code, compiling templates (code too, outside a sandbox), loading objects and shell
+#: commands built from whatever a caller passes.
+CALLER_SINK_KINDS = frozenset({"code", "ssti", "deserialization", "command"})
 
 #: Sources that are not text (a JSON body is a dict; returning it from Flask is JSON).
 NON_TEXT_SOURCES = frozenset({"request.json", "request.get_json", "request.files", "request.FILES"})
