@@ -259,3 +259,23 @@ def test_loop_over_chunks_counted_by_itertools_count_is_a_batch_loop() -> None:
     """
     loop = only(analyze(code), "PG-LOOP002")
     assert loop.start_line == 20
+
+
+def test_session_returned_by_a_module_function_one_way_of_two_is_a_client() -> None:
+    code = """
+    import requests
+    from vendor import util
+
+    session = None
+
+    def _get_req_session(reset=False):
+        if reset:
+            return requests.sessions.Session()
+        return util.per_thread("req_session", lambda: session or requests.sessions.Session())
+
+    def download_file(url):
+        return _get_req_session().get(url).content
+    """
+    findings = analyze(code)
+    assert only(findings, "PG-TIMEOUT001").start_line == 13
+    assert only(findings, "PG-OBS003").start_line == 12

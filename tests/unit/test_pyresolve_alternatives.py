@@ -94,3 +94,23 @@ def test_unknown_parameter_has_no_alternatives() -> None:
     )
     assert resolver.possible_qualnames(node) == ()
     assert resolver.possible_types(node) == ()
+
+
+def test_a_call_of_a_module_function_may_be_any_of_its_returns() -> None:
+    resolver, node = _last(
+        """
+        import requests
+        from vendor import per_thread
+
+        def _get_session(ttl):
+            if ttl == 0:
+                return requests.sessions.Session()
+            return per_thread("session", requests.sessions.Session)
+
+        def download(url):
+            _get_session(1)
+        """,
+        "_get_session(1)",
+    )
+    assert resolver.type_of(node) is None  # strict: the two returns disagree
+    assert resolver.possible_types(node) == ("requests.sessions.Session",)

@@ -158,8 +158,9 @@ class Evaluator:
 
     def _possible_client(self, node: ast.AST) -> str | None:
         """The client kind of a name or `self.x` made one of several ways, one of them a known
-        client (`self.session = Session()` in one branch, another class in the other)."""
-        if not isinstance(node, ast.Name | ast.Attribute):
+        client (`self.session = Session()` in one branch, another class in the other), or what a
+        function of this file returns one of two ways (`_get_session().get(url)`)."""
+        if not isinstance(node, ast.Name | ast.Attribute | ast.Call):
             return None
         try:
             types = self.resolver.possible_types(node)  # type: ignore[arg-type]

@@ -6,11 +6,12 @@ weaker answer, "in at least one way the code shows, this is a `requests.Session`
 parameter is `requests.get` at every call here": a client chosen by a parameter default
 (`def __init__(self, http=requests): self.http = http`), a request function passed as an
 argument (`self.send(requests.get, path)` then `http_method(url)`), a session made one of two
-ways. `Alternatives` walks back from a name, a `self.x` attribute or a parameter to the
-values that reach it (assignments in the function, `self.x = ...` in any method of the class,
-a parameter's default, the arguments of this module's calls of the function) and stops at
-anything else: those leaves are what the expression may be. Unknown leaves stay unknown;
-the caller decides what one known leaf is worth.
+ways. `Alternatives` walks back from a name, a `self.x` attribute, a parameter or a call of a
+function of the module to the values that reach it (assignments in the function, `self.x = ...`
+in any method of the class, a parameter's default, the arguments of this module's calls of the
+function, the function's `return` values) and stops at anything else: those leaves are what
+the expression may be. Unknown leaves stay unknown; the caller decides what one known leaf is
+worth.
 """
 
 from __future__ import annotations
@@ -101,6 +102,8 @@ class Alternatives:
                 if found:
                     return list(found)
             return None
+        if isinstance(node, ast.Call):
+            return self._return_sources(node, scope)
         if not isinstance(node, ast.Name):
             return None
         for info in resolver._chain(scope):
@@ -114,6 +117,26 @@ class Alternatives:
             if node.id in info.derived:
                 return None
         return None
+
+    def _return_sources(self, call: ast.Call, scope: Scope) -> list[tuple[ast.expr, Scope]] | None:
+        """What a call of a function of this module may return: each of its `return` values
+        (`_get_session()` returning `requests.Session()` in one branch, a cached one in another)."""
+        resolver = self.resolver
+        func = call.func
+        function = None
+        if isinstance(func, ast.Name) and resolver.qualname(func, scope) == func.id:
+            function = resolver.functions.get(func.id)
+        elif isinstance(func, ast.Attribute) and _is_self(func.value) and scope is not None:
+            klass = resolver._class_of.get(id(scope))
+            if klass is not None:
+                function = next(
+                    (c.methods[func.attr] for c in self._lineage(klass.qualname) if func.attr in c.methods),
+                    None,
+                )
+        if function is None:
+            return None
+        returns = resolver._scope(function).returns
+        return [(value, function) for value in returns] or None
 
     def _parameter_sources(self, function: ast.FunctionDef | ast.AsyncFunctionDef, arg: ast.arg):
         """A parameter's default and the arguments this module's calls of the function pass it."""
