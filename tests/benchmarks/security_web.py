@@ -19,8 +19,8 @@ not counted):
   them, or the flaw lines when the fix left them as they were), except lines the manifest marks
   `still_flawed`.
 TPR = caught / cases, FPR = cases with a false positive / cases, per family and overall, for all
-cases and for those labelled SAST-detectable. The held-back part (a third, by sha256 of the case
-id) is printed only with --held-back: run it once, at the end.
+cases and for those labelled SAST-detectable. The held-back part (ids whose sha256 starts with
+0-5) is printed only with --held-back: run it once, at the end.
 
 --snippets: the share of insecure snippet files written by others (tests/corpora/insecure_snippets,
 labelled with a CWE by reading) on which each tool reports any medium or high finding, and any
@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import hashlib
 import logging
 import warnings
 from collections import defaultdict
@@ -125,6 +126,8 @@ def load_web() -> list[WebCase]:
         fixed = {f: (folder / "fixed" / f"{f}.txt").read_text() for f in entry["files"]}
         flaws = {f: _lines_matching(vulnerable[f], entry["flaw"]) for f in entry["files"]}
         assert any(flaws.values()), entry["id"]
+        held = hashlib.sha256(entry["id"].encode()).hexdigest()[0] < "6"
+        assert bool(entry["held_back"]) == held, entry["id"]
         negatives = {}
         for name in entry["files"]:
             keep_out = _lines_matching(fixed[name], entry.get("still_flawed", []))
