@@ -279,3 +279,38 @@ def test_session_returned_by_a_module_function_one_way_of_two_is_a_client() -> N
     findings = analyze(code)
     assert only(findings, "PG-TIMEOUT001").start_line == 13
     assert only(findings, "PG-OBS003").start_line == 12
+
+
+def test_handler_recording_the_failure_in_a_status_flag_is_not_a_default_value() -> None:
+    code = """
+    import urllib.request
+
+    def fetch_all(urls):
+        success: bool = True
+        bodies = []
+        for url in urls:
+            try:
+                bodies.append(urllib.request.urlopen(url, timeout=5).read())
+            except Exception:
+                success = False
+                continue
+        return bodies, success
+
+    def size_of(path):
+        try:
+            size = len(open(path).read())
+        except Exception:
+            size = 0
+        return size
+
+    def valid(job):
+        try:
+            job.func_name
+            ok = True
+        except:
+            ok = False
+        return ok
+    """
+    errors = sorted((f.rule_id, f.start_line) for f in analyze(code) if f.rule_id.startswith("PG-ERR"))
+    # the status flag set both ways is a record; a size of 0 and a bare except are not
+    assert errors == [("PG-ERR002", 18), ("PG-ERR002", 26)]

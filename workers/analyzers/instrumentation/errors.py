@@ -52,7 +52,11 @@ class ErrorChecks(Evaluator):
                 log_message = (
                     f"Ignored error in {where}" if action == "pass" else f"Skipped after error in {where}"
                 )
-            elif _is_default_fallback(rest) and not _predicate_answer(handler, rest):
+            elif (
+                _is_default_fallback(rest)
+                and not _predicate_answer(handler, rest)
+                and not _records_failure(handler, rest)
+            ):
                 rule_id = "PG-ERR002"
                 keep = [s for s in node.body if not isinstance(s, ast.Pass) and not _is_ellipsis(s)]
                 message = (
@@ -202,6 +206,36 @@ def _statements_after(function: ast.AST, target: ast.AST) -> list[ast.stmt] | No
         if stmt is target:
             return body[index + 1 :]
     return None
+
+
+def _records_failure(handler: ExceptInfo, rest: list[ast.stmt]) -> bool:
+    """`except Exception: success = False` where the function also sets `success = True`: the handler
+    records the failure in a status flag the function reports, it does not hide it. A bare `except:`
+    (or `BaseException`) still counts as swallowing: it also eats Ctrl-C and `sys.exit`."""
+    caught = handler.node.type
+    if handler.function is None or caught is None or "BaseException" in ast.unparse(caught):
+        return False
+    flags = [
+        (stmt.targets[0].id, stmt.value.value)
+        for stmt in rest
+        if isinstance(stmt, ast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], ast.Name)
+        and isinstance(stmt.value, ast.Constant)
+        and isinstance(stmt.value.value, bool)
+    ]
+    if not flags or len(flags) != len(rest):
+        return False
+    opposite = {
+        (target.id, node.value.value)
+        for node in ast.walk(handler.function.node)
+        if isinstance(node, ast.Assign | ast.AnnAssign)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, bool)
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Name)
+    }
+    return all((name, not value) in opposite for name, value in flags)
 
 
 def _predicate_answer(handler: ExceptInfo, rest: list[ast.stmt]) -> bool:
