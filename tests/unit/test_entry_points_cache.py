@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from prguard import startup_cache
-from prguard.engine import plugin
+from prguard.engine import entrypoints, plugin
 
 
 def _rows(points) -> list[tuple[str, str, str]]:
@@ -18,28 +18,32 @@ def _rows(points) -> list[tuple[str, str, str]]:
 @pytest.fixture
 def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv(startup_cache.CACHE_ENV, str(tmp_path))
-    plugin.installed_entry_points.cache_clear()
+    entrypoints.installed_entry_points.cache_clear()
     yield tmp_path
-    plugin.installed_entry_points.cache_clear()
+    entrypoints.installed_entry_points.cache_clear()
 
 
 def test_the_kept_scan_is_the_scan_until_an_installation_changes(fresh: Path, monkeypatch) -> None:
     expected = _rows(entry_points())
-    assert _rows(plugin.installed_entry_points()) == expected  # scanned, and kept
+    assert _rows(entrypoints.installed_entry_points()) == expected  # scanned, and kept
     assert len(list((fresh / "entry-points").glob("*.marshal"))) == 1
 
     def no_scan():
         raise AssertionError("scanned again")
 
-    monkeypatch.setattr(plugin, "entry_points", no_scan)
-    plugin.installed_entry_points.cache_clear()
-    kept = plugin.installed_entry_points()
+    monkeypatch.setattr(entrypoints, "_scan", no_scan)
+    entrypoints.installed_entry_points.cache_clear()
+    kept = entrypoints.installed_entry_points()
     assert _rows(kept) == expected
-    assert "security" in kept.select(group=plugin.ANALYZER_GROUP).names
+    analyzers = kept.select(group=plugin.ANALYZER_GROUP)
+    assert "security" in {p.name for p in analyzers}
+    # loaded as importlib.metadata loads them
+    real = {p.name: p for p in entry_points(group=plugin.ANALYZER_GROUP)}
+    assert all(p.load() is real[p.name].load() for p in analyzers)
 
     # a distribution installed, removed or edited: its entry_points.txt or directory mtime moves
-    original = plugin._installation
-    monkeypatch.setattr(plugin, "_installation", lambda: iter([*original(), b"new.dist-info\0123"]))
-    plugin.installed_entry_points.cache_clear()
+    original = entrypoints._installation
+    monkeypatch.setattr(entrypoints, "_installation", lambda: iter([*original(), b"new.dist-info\0123"]))
+    entrypoints.installed_entry_points.cache_clear()
     with pytest.raises(AssertionError, match="scanned again"):
-        plugin.installed_entry_points()
+        entrypoints.installed_entry_points()

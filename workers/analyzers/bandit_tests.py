@@ -23,9 +23,11 @@ import logging
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from importlib.metadata import EntryPoint
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from prguard.engine.entrypoints import InstalledEntryPoint as EntryPoint
 
 PLUGINS_GROUP = "bandit.plugins"
 BLACKLISTS_GROUP = "bandit.blacklists"

@@ -19,7 +19,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -135,6 +134,8 @@ class SemgrepAnalyzer(Analyzer):
     def _run(
         self, executable: str, rules: list[dict[str, Any]], targets: list[FileContext], timeout: int
     ) -> dict[str, Any] | None:
+        import tempfile  # on use, with PyYAML: most reviews run no Semgrep rules
+
         import yaml
 
         with tempfile.TemporaryDirectory(prefix="prguard-semgrep-") as tmp:

@@ -22,7 +22,6 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +117,8 @@ def load(files: Iterable[Path] | None = None) -> Catalogue:
 
 def _registered() -> Iterator[tuple[str, list[Rule]]]:
     """Rule tables registered in the `prguard.rules` entry-point group, loaded only here."""
+    from importlib.metadata import entry_points  # on use: a review imports this module, rarely reads it
+
     for point in sorted(entry_points(group=RULES_GROUP), key=lambda p: p.name):
         table = point.load()
         items = table.values() if isinstance(table, Mapping) else table

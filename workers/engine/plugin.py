@@ -11,20 +11,15 @@ so the engine names no analyzer. The AST helpers analyzers share are a separate 
 from __future__ import annotations
 
 import ast
-import glob
-import hashlib
 import logging
-import os
-import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from importlib.metadata import EntryPoint, EntryPoints, entry_points
 from types import MappingProxyType
 from typing import Any, ClassVar
 
-from prguard import startup_cache
 from prguard.engine.diffmap import FileDiff
+from prguard.engine.entrypoints import installed_entry_points as installed_entry_points
 from prguard.engine.model import ChangedFile, Finding, PullRequestInfo
 
 #: the entry-point group analyzers register in: `name = "package.module:AnalyzerClass"`
@@ -171,41 +166,6 @@ class Plugins:
 
     analyzers: tuple[type[Analyzer], ...]
     errors: tuple[str, ...]
-
-
-@cache
-def installed_entry_points() -> EntryPoints:
-    """Every installed entry point, read once per process: a scan reads every distribution's
-    metadata whatever the group asked for, and a review needs four groups (analyzers, authorship,
-    and the security analyzer's bandit plugins and blacklists).
-
-    The scan (~10 ms) is kept between runs (prguard.startup_cache) under a key made of each
-    `sys.path` entry with its modification time and every `entry_points.txt` in it with its own:
-    installing, removing or editing a distribution changes the key (stevedore, which bandit
-    uses, keys its cache the same way)."""
-    # one entry per `sys.path`, holding the signature it was made for: rewritten, not added to,
-    # when a distribution changes
-    key = startup_cache.entry("entry-points", "\0".join(sys.path).encode())
-    signature = hashlib.sha256(b"\0".join(_installation())).hexdigest()
-    cached = startup_cache.read(key)
-    if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == signature:
-        return EntryPoints(EntryPoint(name, value, group) for name, value, group in cached[1])
-    points = entry_points()
-    startup_cache.write(key, (signature, [(point.name, point.value, point.group) for point in points]))
-    return points
-
-
-def _installation() -> Iterator[bytes]:
-    """What the installed entry points depend on: path entries and entry-point files, with mtimes."""
-    for entry in sys.path:
-        try:
-            yield f"{entry}\0{os.stat(entry or '.').st_mtime_ns}".encode()
-            found = [os.path.join(entry, "*.dist-info", "entry_points.txt")]
-            found.append(os.path.join(entry, "*.egg-info", "entry_points.txt"))
-            for path in sorted(name for pattern in found for name in glob.glob(pattern)):
-                yield f"{path}\0{os.stat(path).st_mtime_ns}".encode()
-        except OSError:
-            yield f"{entry}\0-".encode()
 
 
 @cache

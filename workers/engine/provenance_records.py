@@ -19,7 +19,6 @@ else are no longer attributed. Plain Python: callers fetch the texts (git, or Gi
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -331,6 +330,8 @@ class HeadLine:
 
 def map_lines(old_text: str, new_text: str, lines: Iterable[int]) -> dict[int, int]:
     """old line number → new line number for the given lines that the diff leaves unchanged."""
+    import difflib  # on use: most reviews have no provenance record to map
+
     old = old_text.splitlines()
     new = new_text.splitlines()
     wanted = set(lines)

@@ -14,8 +14,6 @@ import hashlib
 import io
 import marshal
 import os
-import tarfile
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,6 +191,8 @@ class FactsCache:
         target = self._file(blob)
         if target is None:
             return
+        import tempfile  # on use: most runs write no facts
+
         try:
             assert self.directory is not None
             self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -260,6 +260,8 @@ def from_tarball(
     Read as a stream; only Python files are kept. More than `max_bytes` of Python source
     gives an unusable snapshot whose `unavailable` says so.
     """
+    import tarfile  # on use: the command line reads git, not archives
+
     reader = stream if hasattr(stream, "read") else _ChunkReader(iter(stream))  # type: ignore[arg-type]
     files: dict[str, bytes] = {}
     total = 0
