@@ -177,3 +177,12 @@ def test_a_template_built_from_the_callers_argument_is_template_injection() -> N
     sandboxed = "from jinja2.sandbox import ImmutableSandboxedEnvironment\n" + sandboxed
     assert taint(sandboxed) == []
     assert taint(NOTIFY, {"trust_parameters": True}) == []
+
+
+def test_a_call_into_another_module_does_not_call_a_function_of_the_same_name() -> None:
+    """`builtins.eval(expression)` inside a public `eval(expression)`: the module's own `eval` is
+    not called in the change, so its parameter is the caller's argument."""
+    code = "import builtins\n\ndef eval(expression, names):\n    return builtins.eval(expression, names)\n"
+    assert rules_of(taint(code)) == ["taint-code-injection"]
+    called_here = code + "\n\ndef area():\n    return eval('2 * 3', {})\n"
+    assert taint(called_here) == []

@@ -218,14 +218,19 @@ class Program:
         return origins
 
     def called_names(self) -> frozenset[str]:
-        """Last name segments of every call in the changed files (`f(...)`, `obj.f(...)`, `Cls()`)."""
+        """Last name segments of every call in the changed files (`f(...)`, `obj.f(...)`, `Cls()`),
+        except calls into an imported module outside them (`builtins.eval(x)` calls no `eval`
+        defined here)."""
         if self._called is None:
             names: set[str] = set()
+            changed = tuple(m.name for m in self.modules)
             for mod in self.modules:
                 for node in ast.walk(mod.tree):
                     if isinstance(node, ast.Call):
                         func = node.func
                         if isinstance(func, ast.Attribute):
+                            if _calls_elsewhere(mod, func, changed):
+                                continue
                             names.add(func.attr)
                         elif isinstance(func, ast.Name):
                             names.add(func.id)
@@ -1558,6 +1563,16 @@ def _reportable(trace: Trace, kind: str, sink: Sink | None = None) -> bool:
     if trace.kind != "caller":
         return True
     return kind in CALLER_SINK_KINDS and not (sink is not None and sink.conditions.get("no_caller"))
+
+
+def _calls_elsewhere(mod: ModuleInfo, func: ast.Attribute, changed: tuple[str, ...]) -> bool:
+    """`module.f(...)` where `module` is an import from outside the changed files."""
+    if not isinstance(func.value, ast.Name) or func.value.id not in mod.imports:
+        return False
+    target = mod.imports[func.value.id]
+    return not any(
+        target == name or target.startswith(name + ".") or name.startswith(target + ".") for name in changed
+    )
 
 
 def _rooted(node: ast.expr, qual: Callable[[ast.expr], str | None]) -> bool:
