@@ -42,6 +42,7 @@ PARTS = (
     "heldback6",
     "heldback7",
     "heldback8",
+    "heldback9",
 )
 _EXPECT = re.compile(r"^# expect: (PG-[A-Z]+\d{3}) @ (.+)$")
 
