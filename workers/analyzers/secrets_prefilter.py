@@ -85,8 +85,15 @@ NEEDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 @dataclass(frozen=True, slots=True)
 class _Condition:
     detectors: frozenset[str]
-    exact: re.Pattern[str]  # how it matches the original text
-    lowered: re.Pattern[str] | None  # the same on lower-cased ASCII text (case-insensitive ones)
+    pattern: str
+    any_case: bool
+    lowered: re.Pattern[str] | None  # how it matches lower-cased ASCII text (case-insensitive ones)
+
+    @property
+    def exact(self) -> re.Pattern[str]:
+        """How it matches the original text: compiled on first use (case-insensitive conditions
+        need it only for non-ASCII text), then from `re`'s own cache."""
+        return re.compile(self.pattern, re.IGNORECASE if self.any_case else 0)
 
 
 @lru_cache(maxsize=1)
@@ -99,11 +106,7 @@ def _conditions() -> tuple[_Condition, ...]:
         for pattern in any_case:
             by_pattern.setdefault((pattern, True), set()).add(detector)
     return tuple(
-        _Condition(
-            frozenset(detectors),
-            re.compile(pattern, re.IGNORECASE if any_case else 0),
-            re.compile(pattern) if any_case else None,
-        )
+        _Condition(frozenset(detectors), pattern, any_case, re.compile(pattern) if any_case else None)
         for (pattern, any_case), detectors in by_pattern.items()
     )
 
