@@ -314,3 +314,20 @@ def test_handler_recording_the_failure_in_a_status_flag_is_not_a_default_value()
     errors = sorted((f.rule_id, f.start_line) for f in analyze(code) if f.rule_id.startswith("PG-ERR"))
     # the status flag set both ways is a record; a size of 0 and a bare except are not
     assert errors == [("PG-ERR002", 18), ("PG-ERR002", 26)]
+
+
+def test_urllib_opener_is_a_client_whose_open_needs_a_timeout() -> None:
+    code = """
+    from urllib.request import Request, build_opener
+
+    def login(url, data):
+        opener = build_opener()
+        res = opener.open(Request(url, data))
+        return res.cookie
+
+    def login_bounded(url, data):
+        return build_opener().open(Request(url, data), None, 10)
+    """
+    findings = analyze(code)
+    assert only(findings, "PG-TIMEOUT001").start_line == 6
+    assert sorted(f.start_line for f in findings if f.rule_id == "PG-OBS003") == [4, 9]

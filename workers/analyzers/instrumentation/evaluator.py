@@ -311,7 +311,8 @@ class Evaluator:
         """The file imports an HTTP client library or a paid API's SDK: without one no object of
         theirs can be made or annotated here."""
         roots = {root(target) for target in self.facts.imports.values()}
-        return bool(roots & R.CLIENT_MODULE_ROOTS) or self._imports_paid
+        urllib_request = any(t.startswith("urllib.request") for t in self.facts.imports.values())
+        return bool(roots & R.CLIENT_MODULE_ROOTS) or urllib_request or self._imports_paid
 
     def _bound_client(
         self, receiver: ast.AST, function: Function | None

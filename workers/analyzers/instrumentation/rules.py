@@ -266,6 +266,7 @@ CLIENT_TYPE_KINDS: dict[str, str] = {
     "httpx.AsyncClient": "httpx",
     "aiohttp.ClientSession": "aiohttp",
     "urllib3.PoolManager": "urllib3",
+    "urllib.request.OpenerDirector": "urllib",
 }
 
 #: Billed methods of vendor SDKs, by the shape of the call (`<anything>.chat.completions.create`):
@@ -323,6 +324,12 @@ CLIENT_METHODS: dict[str, tuple[frozenset[str], TimeoutSpec | None]] = {
         None,  # the session's timeout applies; checked where the session is made
     ),
     "urllib3": (frozenset({"request", "urlopen", "request_encode_url", "request_encode_body"}), None),
+    "urllib": (  # an OpenerDirector from urllib.request.build_opener(...): open(url, data, timeout)
+        frozenset({"open"}),
+        TimeoutSpec(
+            ("timeout",), 2, "forever", note="an opener waits forever unless socket.setdefaulttimeout was set"
+        ),
+    ),
 }
 
 #: Module-level functions that are outbound HTTP calls (for loops, retries, observability).

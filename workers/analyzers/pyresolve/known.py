@@ -14,6 +14,7 @@ _DJ_RESPONSE = "django.http.HttpResponse"
 
 #: Calls that return an object of a known type (constructors need no row: see `is_class_name`).
 FACTORY_RETURNS: dict[str, str] = {
+    "urllib.request.build_opener": "urllib.request.OpenerDirector",
     "logging.getLogger": "logging.Logger",
     "logging.getLoggerClass": "logging.Logger",
     "structlog.get_logger": "structlog.BoundLogger",
