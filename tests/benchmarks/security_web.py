@@ -1,6 +1,7 @@
 """Security detection per family on real web advisories: prguard and bandit alone, side by side.
 
-Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [--snippets] [--handwritten]`.
+Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [--snippets] [--handwritten]
+[--mutations]`.
 
 Corpus: tests/corpora/security_web/ (manifest.yml): for each published advisory of a PyPI web
 application or web library, the vulnerable and the first fixed release (pip download), only the
@@ -263,12 +264,40 @@ def report_snippets() -> None:
     print(f"  prguard reports nothing of medium or high severity on: {', '.join(missed) or '-'}")
 
 
+def mutation_check(cases: list[WebCase]) -> None:
+    """prguard's findings (rule, severity, file; counted) on every case, vulnerable and fixed, before
+    and after each rewrite of security_outside's mutation check (locals renamed, definitions
+    reordered, call statements moved into helpers). The baseline is each file printed back from
+    its own tree, so only the mutation differs."""
+    from tests.benchmarks.security_outside import MUTATIONS, identity
+
+    def signature(files: dict[str, str], rewrite) -> tuple | None:
+        try:
+            rewritten = {name: rewrite(text) for name, text in files.items()}
+        except (SyntaxError, RecursionError):
+            return None
+        return tuple(
+            sorted(f"{path}:{rule}:{family}" for path, _, _, family, rule in prguard_findings(rewritten))
+        )
+
+    print("\n== Mutation check on the development cases (same prguard findings whatever the layout) ==")
+    base = {c.id: (signature(c.vulnerable, identity), signature(c.fixed, identity)) for c in cases}
+    for label, mutate in MUTATIONS.items():
+        changed = [
+            c.id for c in cases if (signature(c.vulnerable, mutate), signature(c.fixed, mutate)) != base[c.id]
+        ]
+        print(f"  {label:24} cases whose findings changed: {len(changed)}/{len(cases)} {changed or ''}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--held-back", action="store_true", help="also the held-back part (once, at the end)")
     parser.add_argument("--snippets", action="store_true", help="also score the insecure snippets")
     parser.add_argument("--handwritten", action="store_true", help="also score the hand-written corpus")
     parser.add_argument("--only", help="score only this case id (development cases)")
+    parser.add_argument(
+        "--mutations", action="store_true", help="also the mutation check (development cases)"
+    )
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     warnings.filterwarnings("ignore", category=SyntaxWarning)
@@ -281,6 +310,8 @@ def main() -> None:
     if args.held_back:
         report([c for c in chosen if c.held_back], outcomes, "Real web advisories: held-back part")
         report(chosen, outcomes, "Real web advisories: all")
+    if args.mutations:
+        mutation_check([c for c in chosen if not c.held_back])
     if args.snippets:
         report_snippets()
     if args.handwritten:
