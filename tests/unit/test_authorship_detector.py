@@ -308,3 +308,31 @@ def test_table_rejects_duplicate_ids():
     entry = {"id": "a.b", "agent": "a", "kind": "label", "value": "x", "strength": "weak"}
     with pytest.raises(MarkerError, match="duplicate"):
         parse_table({"markers": [entry, entry]}, "t.yml")
+
+
+def test_shipped_markers_compile_when_used_and_only_then() -> None:
+    """The shipped table's expressions compile on first use (as written, multi-line); a local change
+    (commits, no pull request title or body) compiles no title or body marker."""
+    import re
+
+    from prguard import shipped_yaml
+    from prguard.analyzers.authorship_table import MARKERS_FILE
+    from prguard.engine.model import CommitInfo, PullRequestInfo
+
+    table = parse_table(shipped_yaml.load(MARKERS_FILE), "markers", lazy=True)
+    patterns = [m.pattern for m in table.markers if m.pattern] + [p for _n, p in table.review_bot_blocks]
+    assert len(patterns) > 50
+    for pattern in patterns:
+        assert pattern.compiled() == re.compile(pattern.pattern, re.MULTILINE)
+    builtin_table.cache_clear()
+    try:
+        message = "Add feature\n\nCo-authored-by: Claude <noreply@anthropic.com>"
+        change = PullRequestInfo(
+            head_ref="feature", base_ref="main", commits=(CommitInfo("a" * 40, message),)
+        )
+        verdict = detect_authorship(change)
+        assert verdict.ai_authored
+        unused = [m for m in builtin_table().markers if m.kind in ("title", "body") and m.pattern]
+        assert unused and all(m.pattern._compiled is None for m in unused)
+    finally:
+        builtin_table.cache_clear()

@@ -62,7 +62,7 @@ class Marker:
     description: str
     value: str | int | None = None
     key: str | None = None
-    pattern: re.Pattern[str] | None = None
+    pattern: LazyPattern | None = None
     roles: frozenset[str] = ROLES
 
     @property
@@ -81,7 +81,7 @@ class NonAiBot:
 class MarkerTable:
     markers: tuple[Marker, ...]
     non_ai_bots: tuple[NonAiBot, ...]
-    review_bot_blocks: tuple[tuple[str, re.Pattern[str]], ...]
+    review_bot_blocks: tuple[tuple[str, LazyPattern], ...]
 
     def of_kind(self, kind: str) -> tuple[Marker, ...]:
         return tuple(m for m in self.markers if m.kind == kind)
@@ -103,17 +103,61 @@ class MarkerTable:
         return None
 
 
-def _compile(pattern: Any, where: str) -> re.Pattern[str]:
+class LazyPattern:
+    """A marker's regular expression, compiled on its first use.
+
+    The shipped table holds ~80 expressions and compiling them was a tenth of a small review's
+    work, yet a review uses only the kinds it has text for (a local change has no pull request
+    title or body). The shipped ones are checked to compile by tests/unit/test_authorship_detector.py;
+    a policy's own markers are compiled when read, so a bad one is reported there.
+    """
+
+    __slots__ = ("_compiled", "flags", "pattern")
+
+    def __init__(self, pattern: str, flags: int = re.MULTILINE) -> None:
+        self.pattern = pattern
+        self.flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self.flags)
+        return self._compiled
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.compiled().search(text)
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        return self.compiled().fullmatch(text)
+
+    def sub(self, replacement: str, text: str) -> str:
+        return self.compiled().sub(replacement, text)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LazyPattern) and (self.pattern, self.flags) == (other.pattern, other.flags)
+
+    def __hash__(self) -> int:
+        return hash((self.pattern, self.flags))
+
+    def __repr__(self) -> str:
+        return f"LazyPattern({self.pattern!r})"
+
+
+def _compile(pattern: Any, where: str, *, lazy: bool = False) -> LazyPattern:
     if not isinstance(pattern, str) or not pattern:
         raise MarkerError(f"{where}: 'pattern' must be a non-empty regular expression")
-    try:
-        return re.compile(pattern, re.MULTILINE)
-    except re.error as exc:
-        raise MarkerError(f"{where}: bad regular expression {pattern!r}: {exc}") from exc
+    compiled = LazyPattern(pattern)
+    if not lazy:
+        try:
+            compiled.compiled()
+        except re.error as exc:
+            raise MarkerError(f"{where}: bad regular expression {pattern!r}: {exc}") from exc
+    return compiled
 
 
-def parse_marker(entry: Any, where: str) -> Marker:
-    """Validate one table entry (built-in or from policy) and compile its pattern."""
+def parse_marker(entry: Any, where: str, *, lazy: bool = False) -> Marker:
+    """Validate one table entry (built-in or from policy) and compile its pattern (`lazy`: on
+    first use; for the shipped table, whose expressions the tests compile)."""
     if not isinstance(entry, Mapping):
         raise MarkerError(f"{where}: a marker must be a mapping")
     unknown = set(entry) - {
@@ -141,7 +185,7 @@ def parse_marker(entry: Any, where: str) -> Marker:
         raise MarkerError(f"{where}: 'strength' must be one of {list(STRENGTHS)}")
     value = entry.get("value")
     pattern = entry.get("pattern")
-    compiled = _compile(pattern, where) if pattern is not None else None
+    compiled = _compile(pattern, where, lazy=lazy) if pattern is not None else None
     if kind == "bot_id":
         if isinstance(value, bool) or not isinstance(value, int):
             raise MarkerError(f"{where}: a bot_id marker needs an integer 'value'")
@@ -173,11 +217,13 @@ def parse_marker(entry: Any, where: str) -> Marker:
     )
 
 
-def parse_table(data: Any, source: str) -> MarkerTable:
-    """The whole table file: `markers`, `non_ai_bots`, `review_bot_blocks`."""
+def parse_table(data: Any, source: str, *, lazy: bool = False) -> MarkerTable:
+    """The whole table file: `markers`, `non_ai_bots`, `review_bot_blocks` (`lazy`: see parse_marker)."""
     if not isinstance(data, Mapping) or not isinstance(data.get("markers"), list):
         raise MarkerError(f"{source}: expected a mapping with a 'markers' list")
-    markers = tuple(parse_marker(e, f"{source}: markers[{i}]") for i, e in enumerate(data["markers"]))
+    markers = tuple(
+        parse_marker(e, f"{source}: markers[{i}]", lazy=lazy) for i, e in enumerate(data["markers"])
+    )
     seen: set[str] = set()
     for marker in markers:
         if marker.id in seen:
@@ -197,11 +243,12 @@ def parse_table(data: Any, source: str) -> MarkerTable:
     for i, block in enumerate(data.get("review_bot_blocks") or ()):
         if not isinstance(block, Mapping):
             raise MarkerError(f"{source}: review_bot_blocks[{i}] must be a mapping")
-        blocks.append((str(block.get("name", i)), _compile(block.get("pattern"), f"review_bot_blocks[{i}]")))
+        pattern = _compile(block.get("pattern"), f"review_bot_blocks[{i}]", lazy=lazy)
+        blocks.append((str(block.get("name", i)), pattern))
     return MarkerTable(markers, tuple(bots), tuple(blocks))
 
 
 @cache
 def builtin_table() -> MarkerTable:
     """The table shipped with prguard (parsed once per process)."""
-    return parse_table(shipped_yaml.load(MARKERS_FILE), MARKERS_FILE.name)
+    return parse_table(shipped_yaml.load(MARKERS_FILE), MARKERS_FILE.name, lazy=True)
