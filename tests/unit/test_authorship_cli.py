@@ -224,8 +224,8 @@ def test_rest_shapes_files_join_contents_and_renames():
 
 def test_engine_applies_ai_authored_overrides():
     """An AI-authored change fails a stricter gate that the same human change passes."""
-    source = ("import yaml", "", "def load(data):", "    return yaml.load(data)")
-    changed = added("app/config_loader.py", *source)
+    source = ("import tempfile", "", "def scratch_path():", "    return tempfile.mktemp()")
+    changed = added("app/scratch.py", *source)
     policy = load_policy(repo_text="ai_authored:\n  gate:\n    fail_on: medium\n")
     human = review([changed], policy, pr())
     ai = review(
