@@ -187,6 +187,24 @@ CASES = [
     ("import re\nP = '^..(.*)@[^/]*$..'\nR = re.compile('^' + P[2:-2])", ["PG-VULN005"]),
     ("import re\nR = re.compile(r'(a+)  +  $', re.X)", ["PG-VULN005"]),  # verbose: `(a+)+$`
     ("import re\nR = re.compile(r'(a+)  +  $')", []),  # the spaces separate the runs
+    # patterns kept as upper-case class or module constants, built from other modules' names
+    (
+        "import re\nfrom .util import ESCAPE\nclass Inline:\n"
+        "    EMPHASIS = r'(\\*)(' + r'(?:\\\\[\\\\*]|[^*])*' + r'(?:' + ESCAPE + r'|[^\\s*]))\\1'",
+        ["PG-VULN005"],
+    ),  # `\\\\` pairs read as one escape or two plain characters: exponential
+    (
+        "import re\nfrom .util import ESCAPE\nclass Inline:\n"
+        "    EMPHASIS = r'(\\*)(' + r'(?:(?:(?<!\\\\)(?:\\\\\\\\)*\\*)|[^*])+' + r')(?<!\\\\)\\1'",
+        [],
+    ),  # the lookbehind rules out the second reading
+    ("import re\nfrom .util import A\nclass P:\n    MESSAGE = 'see (' + A + ') for *details*'", []),
+    # no `re` imported: not a module of regexes
+    ("from .util import A\nclass P:\n    EMPHASIS = r'(?:\\\\[\\\\*]|[^*])*' + A", []),
+    (
+        "import re\nX = re.compile(r'(?:\\[(?:\\\\.|[^\\[\\]\\\\])*\\]|\\w)*$')",
+        [],
+    ),  # a run of one character inside the brackets is never `[` or `]`: they separate the runs
     # cookies (CWE-614 / 1004)
     (
         "from flask import make_response\ndef v():\n    r = make_response('x')\n    r.set_cookie('sid', 'v')",

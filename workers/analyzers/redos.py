@@ -16,8 +16,10 @@ with `re.search`). Reported when a mandatory character separates the runs (`.*a.
 Limits (documented in docs/users/security.md): two bare adjacent runs (`.*?[.,]+$`, `\\s*(.*)`)
 are not reported, the idiom is everywhere; runs whose shared characters are only whitespace are
 the trimming idiom; a run is judged by the single characters it can repeat (`(ab)*` against
-`(ab)*` is not seen); back-references are unknown; possessive quantifiers and atomic groups
-(Python 3.11+) never backtrack and are safe by construction.
+`(ab)*` is not seen); an alternative opening with a lookbehind is not compared with the others;
+a part built from a value prguard cannot see (another module's constant) is one opaque
+character; back-references are unknown; possessive quantifiers and atomic groups (Python 3.11+)
+never backtrack and are safe by construction.
 """
 
 from __future__ import annotations
@@ -83,10 +85,15 @@ def _first_chars(items) -> Chars:
     return frozenset(out)
 
 
+#: what stands for a part of a pattern built from a value prguard cannot see (another module's
+#: constant): one character that nothing else matches, so it neither joins nor separates runs
+OPAQUE = "\ue000"
+
+
 def _element_first(op, av) -> tuple[Chars, bool]:
     """(first characters, whether the element can match the empty string)."""
     if op == C.LITERAL:
-        return frozenset({chr(av)}), False
+        return (frozenset() if chr(av) == OPAQUE else frozenset({chr(av)})), False
     if op == C.IN:
         return _class_chars(av), False
     if op == C.NOT_LITERAL:
@@ -139,9 +146,16 @@ def _overlap(a: Chars, b: Chars) -> bool:
 
 
 def _union(parts: list[Chars]) -> Chars:
-    if any(p is None or isinstance(p, Negated) for p in parts):
+    if any(p is None for p in parts):
         return None
-    return frozenset().union(*parts)
+    negated = [p for p in parts if isinstance(p, Negated)]
+    if not negated:
+        return frozenset().union(*parts)
+    excluded = frozenset.intersection(*negated)  # `[^ab]` or `[^bc]`: all but b
+    for part in parts:
+        if not isinstance(part, Negated):
+            excluded = excluded - part
+    return Negated(excluded)
 
 
 def _variable_runs(items) -> list[Chars]:
@@ -151,7 +165,7 @@ def _variable_runs(items) -> list[Chars]:
         if op in _REPEATS:
             low, high, body = av
             if high != low:
-                found.append(_chars(body))
+                found.append(_pumped(body))
             found.extend(_variable_runs(body))
         elif op == C.SUBPATTERN:
             found.extend(_variable_runs(av[-1]))
@@ -221,6 +235,14 @@ def _branches(items) -> list[list] | None:
     return None
 
 
+def _behind(items) -> bool:
+    """The sequence opens with a lookbehind assertion (looking through groups)."""
+    items = list(items)
+    while items and items[0][0] == C.SUBPATTERN:
+        items = list(items[0][1][-1])
+    return bool(items) and items[0][0] in (C.ASSERT, C.ASSERT_NOT) and items[0][1][0] == -1
+
+
 def _check(items) -> str | None:
     for op, av in items:
         if op in _REPEATS:
@@ -229,7 +251,9 @@ def _check(items) -> str | None:
             if unbounded:
                 branches = _branches(body)
                 if branches:
-                    firsts = [_first_chars(b) for b in branches]
+                    # an alternative opening with a lookbehind (`(?<!\\)\\*`) cannot start where
+                    # another one's run could continue: the engine never takes both readings
+                    firsts = [_first_chars(b) for b in branches if not _behind(b)]
                     for index, first in enumerate(firsts):
                         for other in firsts[index + 1 :]:
                             if _overlap(first, other):

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from prguard.analyzers.pyresolve import Resolver
-from prguard.analyzers.redos import redos_problem
+from prguard.analyzers.redos import OPAQUE, redos_problem
 
 
 @dataclass(frozen=True)
@@ -257,8 +257,10 @@ class VulnChecker:
 
     def run(self) -> Iterator[VulnHit]:
         self._constants = _module_constants(self.tree)
+        self._reported_patterns: set[int] = set()
         if self.resolver.imports_package("re"):
             yield from self._regex_tables()
+            yield from self._pattern_constants()
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Call):
                 yield from self._call(node)
@@ -311,7 +313,9 @@ class VulnChecker:
                     # a pattern kept in a module constant is reported where it is written
                     argument = node.args[0]
                     written = isinstance(argument, ast.Name) and self._constants.get(argument.id)
-                    yield VulnHit(RULES["PG-VULN005"], written or node, problem)
+                    if id(written or node) not in self._reported_patterns:
+                        self._reported_patterns.add(id(written or node))
+                        yield VulnHit(RULES["PG-VULN005"], written or node, problem)
         if method == "set_cookie" and self._is_response(node, names):
             yield from self._cookie(node)
 
@@ -337,6 +341,30 @@ class VulnChecker:
                     problem = redos_problem(pattern)
                     if problem:
                         yield VulnHit(RULES["PG-VULN005"], row, problem)
+
+    def _pattern_constants(self) -> Iterator[VulnHit]:
+        """Upper-case string constants at module or class level that read as regexes, built from
+        parts (`EMPHASIS = r'(\\*)(' + r'(?:\\\\.|[^*])*' + ESCAPE + ')'`): a parser class keeps its
+        patterns as attributes and compiles them elsewhere, by name. Parts that are names prguard
+        cannot see (another module's constants) stand as one opaque character."""
+        bodies = [self.tree.body] + [n.body for n in ast.walk(self.tree) if isinstance(n, ast.ClassDef)]
+        for body in bodies:
+            for stmt in body:
+                if not (
+                    isinstance(stmt, ast.Assign)
+                    and len(stmt.targets) == 1
+                    and isinstance(stmt.targets[0], ast.Name)
+                    and stmt.targets[0].id.isupper()
+                    and isinstance(stmt.value, ast.BinOp)
+                ):
+                    continue
+                pattern = _fold(stmt.value, _Lenient(self._constants))
+                if not isinstance(pattern, str) or not _reads_as_regex(pattern):
+                    continue
+                problem = redos_problem(pattern)
+                if problem and id(stmt.value) not in self._reported_patterns:
+                    self._reported_patterns.add(id(stmt.value))
+                    yield VulnHit(RULES["PG-VULN005"], stmt.value, problem)
 
     def _is_tar(self, node: ast.Call, names: tuple[str, ...]) -> bool:
         if any(n.startswith(f"{t}.") for n in names for t in _TAR_TYPES):
@@ -605,6 +633,26 @@ class VulnChecker:
             results = [node.values[-1]] if isinstance(node.op, ast.And) else node.values
             return all(self._escaped(v, depth + 1) for v in results)
         return False
+
+
+class _Lenient(dict):
+    """Module constants where any other name reads as one opaque character (redos.OPAQUE)."""
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+    def __missing__(self, name: str) -> ast.expr:
+        return ast.Constant(OPAQUE)
+
+
+def _reads_as_regex(text: str) -> bool:
+    """Text with a group and a quantifier or class: markup and messages rarely have both."""
+    return (
+        "(" in text
+        and ")" in text
+        and any(c in text for c in "*+")
+        and any(marker in text for marker in ("(?:", "\\", "[", "|"))
+    )
 
 
 def _with_flags(pattern: Text, call: ast.Call) -> Text:
