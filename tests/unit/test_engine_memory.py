@@ -13,6 +13,7 @@ import weakref
 
 from prguard.analyzers.base import Analyzer
 from prguard.analyzers.security import SecurityAnalyzer
+from prguard.engine import review as engine_review_module
 from prguard.engine.model import Finding, Severity, make_fingerprint
 
 from tests.unit.engine_helpers import added, engine_review, modified
@@ -131,7 +132,11 @@ class CrossFileWitness(Analyzer):
         return iter(())
 
 
-def test_with_a_cross_file_analyzer_head_trees_wait_for_it_but_base_trees_are_freed_file_by_file():
+def test_with_a_cross_file_analyzer_head_trees_wait_for_it_but_base_trees_are_freed_file_by_file(
+    monkeypatch,
+):
+    """A change whose bases are not small (KEEP_BASE_TREES_BELOW): here, every change."""
+    monkeypatch.setattr(engine_review_module, "KEEP_BASE_TREES_BELOW", 0)
     reader = BaseReader()
     witness = CrossFileWitness(reader)
     base = MODULE + "\n\ndef old():\n    return eval(input())\n"
@@ -142,3 +147,28 @@ def test_with_a_cross_file_analyzer_head_trees_wait_for_it_but_base_trees_are_fr
     assert len(reader.base_trees) == 4 and witness.bases_alive == [False] * 4  # 75 MB on 300 files
     # the new-versus-existing pass parses the bases again: the old findings stay pre-existing
     assert result.findings == [] and result.stats["pre_existing"] >= 4
+
+
+def test_a_small_change_keeps_its_base_trees_for_the_filters(monkeypatch):
+    """Below KEEP_BASE_TREES_BELOW the filters read the trees the analyzers parsed: no base is
+    parsed twice, and the findings are the same as when the trees are dropped."""
+    parsed: list[str] = []
+    parse = ast.parse
+
+    def counting(source, filename="<unknown>", *args, **kwargs):
+        parsed.append(filename)
+        return parse(source, filename, *args, **kwargs)
+
+    base = MODULE + "\n\ndef old():\n    return eval(input())\n"
+    head = MODULE + "\n\ndef old():\n    return eval(input())   \n"
+    files = [modified(f"pkg/m{i}.py", base, head) for i in range(4)]
+    monkeypatch.setattr(ast, "parse", counting)
+    reader = BaseReader()
+    kept = engine_review(files, analyzers=[SecurityAnalyzer(), reader, CrossFileWitness(reader)])
+    assert sorted(parsed) == sorted(f"pkg/m{i}.py" for i in range(4) for _version in ("head", "base"))
+    parsed.clear()
+    monkeypatch.setattr(engine_review_module, "KEEP_BASE_TREES_BELOW", 0)
+    reader = BaseReader()
+    dropped = engine_review(files, analyzers=[SecurityAnalyzer(), reader, CrossFileWitness(reader)])
+    assert len(parsed) == 12  # each base parsed again by the new-versus-existing pass
+    assert kept.findings == dropped.findings == [] and kept.stats["pre_existing"] >= 4

@@ -44,6 +44,10 @@ from prguard.engine.provenance import ProvenanceSource, annotate, apply_provenan
 from prguard.engine.redact import Secrets, mask_fingerprints, redact_findings
 from prguard.engine.suppress import FileComments, apply_suppressions
 
+#: base sources (characters, all files together) below which their trees are kept until the
+#: filters: their ASTs take ~35x that (35 MB); the 300-file worker benchmark (4 MB) drops them
+KEEP_BASE_TREES_BELOW = 1_000_000
+
 
 @dataclass(slots=True)
 class AnalyzerStats:
@@ -403,13 +407,17 @@ def _analyze_heads(
     head tree is parsed up front). Base trees (complexity parses them) are dropped after
     each file either way: no cross-file analyzer reads them, and keeping them all put the
     300-file worker benchmark from 240 MB to 319 MB; the new-versus-existing pass parses
-    again only the bases of files with findings in scope.
+    again only the bases of files with findings in scope. A small change (bases under
+    KEEP_BASE_TREES_BELOW characters in all) keeps its base trees for that pass instead.
     """
     found: dict[str, list[Finding]] = defaultdict(list)
     per_file = [a for a in analyzers if a.cacheable]
     # a cross-file analyzer reads every head tree at once afterwards: dropping them now would
     # only make it parse them all again (the peak is all head trees either way: parsed up front)
     keep_heads = any(a.needs_all_files and "python" in a.languages for a in analyzers)
+    # a small change's base trees stay until the filters, which would otherwise parse again
+    # those of files with findings (the memory cost is bounded by KEEP_BASE_TREES_BELOW)
+    keep_bases = sum(len(ctx.base.text) for ctx in contexts if ctx.base is not None) < KEEP_BASE_TREES_BELOW
     for ctx in contexts:
         for analyzer in per_file:
             if ctx.path in run.dead or not _eligible(analyzer, ctx):
@@ -428,7 +436,7 @@ def _analyze_heads(
             stats.raw_findings += len(output.findings)
             for key, rows in output.metrics.items():
                 run.metrics[key].extend(rows)
-        _release_trees(ctx, keep_head=keep_heads)
+        _release_trees(ctx, keep_head=keep_heads, keep_base=keep_bases)
     for analyzer in analyzers:
         if analyzer.cacheable:
             continue
@@ -446,16 +454,19 @@ def _analyze_heads(
     return found
 
 
-def _release_trees(ctx: FileContext, *, keep_head: bool = False, sweep: bool = True) -> None:
+def _release_trees(
+    ctx: FileContext, *, keep_head: bool = False, keep_base: bool = False, sweep: bool = True
+) -> None:
     """Forget a file's parsed trees (SourceFile re-parses on the next `.tree`), then sweep
-    (with `keep_head`, the head's tree stays: a cross-file analyzer still needs it).
+    (with `keep_head`, the head's tree stays: a cross-file analyzer still needs it; with
+    `keep_base`, the base's: the filters of a small change read it again).
 
     With the collector paused, reference cycles an analyzer leaves behind (its facts
     pointing at each other and at the tree's nodes) would keep every file's tree alive
     until the review ends (300 files: 300 MB). They are young, so collecting the youngest
     generation after each file frees them for about 1 ms, far less than a full collection.
     """
-    for source in (ctx.base,) if keep_head else (ctx.head, ctx.base):
+    for source in (() if keep_base else (ctx.base,)) + (() if keep_head else (ctx.head,)):
         if source is not None:
             source.__dict__.pop("tree", None)
     if sweep and not gc.isenabled():
