@@ -186,3 +186,39 @@ def test_a_call_into_another_module_does_not_call_a_function_of_the_same_name() 
     assert rules_of(taint(code)) == ["taint-code-injection"]
     called_here = code + "\n\ndef area():\n    return eval('2 * 3', {})\n"
     assert taint(called_here) == []
+
+
+SESSIONS = """
+import os
+import pickle
+from flask import request
+
+
+class FileStore:
+    def __init__(self, folder):
+        self.folder = folder
+
+    def load(self, sid):
+        with open(os.path.join(self.folder, sid), "rb") as handle:
+            return handle.read()
+
+
+class Interface:
+    def __init__(self, store):
+        self.store = store
+
+    def open_session(self):
+        sid = request.cookies.get("session", "")
+        return self.store.load(sid)
+
+
+def make_interface(folder):
+    return Interface(FileStore(folder))
+"""
+
+
+def test_a_method_of_an_object_passed_to_the_constructor_is_followed() -> None:
+    """`self.store.load(sid)`: `store` is what the module passes to `Interface(...)`, a
+    `FileStore`, so the cookie reaches `FileStore.load`'s `open`."""
+    assert rules_of(taint(SESSIONS)) == ["taint-path-traversal"]
+    assert taint(SESSIONS.replace("self.store.load(sid)", "self.store.load('fixed')")) == []

@@ -319,6 +319,22 @@ class Program:
             if qual and isinstance(func.value, ast.Name) and func.value.id in mod.imports:
                 found = self.lookup(qual)
                 return (found[0], found[1], False) if found else None
+            return self._typed_method(mod, func)
+        return None
+
+    def _typed_method(
+        self, mod: ModuleInfo, func: ast.Attribute
+    ) -> tuple[ModuleInfo, FunctionInfo, bool] | None:
+        """`obj.method(...)` on an object of one type a changed module defines: its type when
+        known, else the one type every value that reaches it has (`self.store` set from the
+        constructor argument `Interface(FileStore(...))`)."""
+        types = mod.resolver.possible_types(func.value)
+        if len(types) != 1:
+            return None
+        for base in mod.resolver.supertypes(types[0]):
+            found = self.lookup(f"{base}.{func.attr}")
+            if found is not None:
+                return found[0], found[1], True
         return None
 
     def _inherited(
