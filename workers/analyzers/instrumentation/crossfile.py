@@ -132,15 +132,35 @@ class HelperIndex:
         if key in self._effects:
             return self._effects[key]
         self._effects[key] = None  # a cycle through other files: no effect
-        found = self._locate(qualname, set())
-        result = None
-        if found is not None:
-            loaded = self._module(found[0])
-            function = _function(loaded, found[1]) if loaded is not None else None
-            if loaded is not None and function is not None:
-                result = _effect(loaded, function, depth)
+        found = self._defined(qualname)
+        result = _effect(found[0], found[1], depth) if found is not None else None
         self._effects[key] = result
         return result
+
+    def _defined(self, qualname: str, hops: int = 0) -> tuple[_Module, Function] | None:
+        """The module and function `qualname` runs: a module function, a method of a class there or
+        of a base class of its module, or inherited from a base class imported from another module of
+        the repository (`KeycloakOpenIDConnection(ConnectionManager)` then `.raw_put`)."""
+        found = self._locate(qualname, set())
+        loaded = self._module(found[0]) if found is not None else None
+        if loaded is None or found is None:
+            return None
+        function = _function(loaded, found[1])
+        if function is not None:
+            return loaded, function
+        parts = found[1].split(".")
+        if len(parts) != 2 or hops >= _MAX_HOPS:
+            return None
+        resolver = loaded.evaluator.resolver
+        info = resolver.classes.get(parts[0])
+        if info is None:
+            return None
+        for base in resolver.supertypes(info.qualname)[1:]:
+            if resolver._local_class(base) is None and self.module_of(base) is not None:
+                inherited = self._defined(f"{base}.{parts[1]}", hops + 1)
+                if inherited is not None:
+                    return inherited
+        return None
 
     def _locate(self, qualname: str, seen: set[str], hops: int = 0) -> tuple[str, str] | None:
         """The module defining `qualname`, through re-exports of packages (`from .client import f`)."""
@@ -179,11 +199,10 @@ class HelperIndex:
     def logs(self, qualname: str) -> bool:
         """Whether the repository's function `qualname` logs, emits a metric or traces, itself or
         through a helper of its own file (what `Evaluator.instrumented` sees there)."""
-        found = self._locate(qualname, set())
-        loaded = self._module(found[0]) if found is not None else None
-        function = _function(loaded, found[1]) if loaded is not None and found is not None else None
-        if loaded is None or function is None:
+        found = self._defined(qualname)
+        if found is None:
             return False
+        loaded, function = found
         try:
             return loaded.evaluator.instrumented(function)
         except RecursionError:

@@ -1,0 +1,84 @@
+"""A client class of another module whose request method is inherited from a base class of a third
+module: the method is found where it is defined, so a loop calling it per item is reported."""
+
+from __future__ import annotations
+
+import textwrap
+
+from prguard.analyzers.instrumentation import InstrumentationAnalyzer
+from prguard.engine.review import review
+from prguard.index.snapshot import RepositorySnapshot
+
+from tests.unit.engine_helpers import added, make_policy
+
+CONNECTION = textwrap.dedent(
+    """\
+    import logging
+
+    import requests
+
+    log = logging.getLogger(__name__)
+
+
+    class ConnectionManager:
+        def __init__(self, base_url, timeout=60):
+            self.base_url = base_url
+            self.timeout = timeout
+            self._s = requests.Session()
+
+        def raw_put(self, path, data):
+            log.debug("PUT %s", path)
+            return self._s.put(self.base_url + path, data=data, timeout=self.timeout)
+    """
+)
+
+OPENID = textwrap.dedent(
+    """\
+    from .connection import ConnectionManager
+
+
+    class OpenIDConnection(ConnectionManager):
+        def token(self):
+            return self.base_url
+    """
+)
+
+ADMIN = textwrap.dedent(
+    """\
+    import json
+    import logging
+
+    from kc.openid import OpenIDConnection
+
+    log = logging.getLogger(__name__)
+
+
+    class Admin:
+        def __init__(self, url, connection: OpenIDConnection | None = None):
+            self.connection = connection or OpenIDConnection(url)
+
+        def update_user(self, user_id, payload):
+            return self.connection.raw_put(f"/users/{user_id}", data=json.dumps(payload))
+
+        def disable_all_users(self, users):
+            log.info("disabling %d users", len(users))
+            for user in users:
+                self.update_user(user["id"], {"enabled": False})
+    """
+)
+
+
+def test_request_method_inherited_from_a_base_class_of_a_third_module_is_followed() -> None:
+    snapshot = RepositorySnapshot.from_files(
+        {"kc/__init__.py": b"", "kc/connection.py": CONNECTION.encode(), "kc/openid.py": OPENID.encode()}
+    )
+    result = review(
+        [added("kc/admin.py", ADMIN)],
+        make_policy(),
+        ai_authored=False,
+        analyzers=[InstrumentationAnalyzer()],
+        repository=snapshot,
+    )
+    loops = [f for f in result.findings if f.rule_id == "PG-LOOP002"]
+    assert [(f.path, f.start_line) for f in loops] == [("kc/admin.py", 19)]
+    assert "`kc.connection.ConnectionManager.raw_put()`" in loops[0].message
