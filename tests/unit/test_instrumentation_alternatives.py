@@ -331,3 +331,29 @@ def test_urllib_opener_is_a_client_whose_open_needs_a_timeout() -> None:
     findings = analyze(code)
     assert only(findings, "PG-TIMEOUT001").start_line == 6
     assert sorted(f.start_line for f in findings if f.rule_id == "PG-OBS003") == [4, 9]
+
+
+def test_super_call_in_an_override_runs_the_base_class_method() -> None:
+    code = """
+    import logging
+
+    import requests
+
+    log = logging.getLogger(__name__)
+
+    class Base:
+        def send(self, item):
+            log.info("sending %s", item)
+            return requests.post("https://api.example/items", json=item, timeout=5)
+
+    class Child(Base):
+        def send(self, item):
+            item = dict(item, source="child")
+            return super().send(item)
+
+        def send_all(self, items):
+            for item in items:
+                self.send(item)
+    """
+    loop = only(analyze(code), "PG-LOOP002")
+    assert loop.start_line == 20 and "`Child.send()` → `Base.send()`" in loop.message

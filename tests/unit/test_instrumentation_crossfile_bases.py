@@ -82,3 +82,42 @@ def test_request_method_inherited_from_a_base_class_of_a_third_module_is_followe
     loops = [f for f in result.findings if f.rule_id == "PG-LOOP002"]
     assert [(f.path, f.start_line) for f in loops] == [("kc/admin.py", 19)]
     assert "`kc.connection.ConnectionManager.raw_put()`" in loops[0].message
+
+
+OPENID_OVERRIDE = textwrap.dedent(
+    """\
+    from .connection import ConnectionManager
+
+
+    class OpenIDConnection(ConnectionManager):
+        def raw_put(self, path, data):
+            self.refresh()
+            return super().raw_put(path, data)
+
+        def refresh(self):
+            return self.base_url
+    """
+)
+
+
+def test_an_override_delegating_to_super_does_what_the_base_method_does() -> None:
+    snapshot = RepositorySnapshot.from_files(
+        {
+            "kc/__init__.py": b"",
+            "kc/connection.py": CONNECTION.encode(),
+            "kc/openid.py": OPENID_OVERRIDE.encode(),
+        }
+    )
+    result = review(
+        [added("kc/admin.py", ADMIN)],
+        make_policy(),
+        ai_authored=False,
+        analyzers=[InstrumentationAnalyzer()],
+        repository=snapshot,
+    )
+    loops = [f for f in result.findings if f.rule_id == "PG-LOOP002"]
+    assert [(f.path, f.start_line) for f in loops] == [("kc/admin.py", 19)]
+    assert (
+        "`kc.openid.OpenIDConnection.raw_put()` → `kc.connection.ConnectionManager.raw_put()`"
+        in loops[0].message
+    )

@@ -476,9 +476,28 @@ class Evaluator:
                 return True
         return False
 
+    def _super_names(self, call: Call) -> tuple[str, ...]:
+        """`super().m(...)` in a method: `Base.m` for each base class, by qualified name (the base
+        may be imported from another file of the repository)."""
+        func = call.node.func
+        if not (_is_super_call(func) and call.function and call.function.top.class_name):
+            return ()
+        klass = self.resolver.classes.get(call.function.top.class_name)
+        if klass is None:
+            return ()
+        return tuple(f"{base}.{func.attr}" for base in self.resolver.supertypes(klass.qualname)[1:])  # type: ignore[union-attr]
+
     def local_callee(self, call: Call, function: Function) -> Function | None:
         """The function of this file a call runs: a module function, `self.m()`/`cls.m()` (the
-        class or a base class defined here), or `LocalClass.m()`."""
+        class or a base class defined here), `super().m()` (a base class defined here), or
+        `LocalClass.m()`."""
+        if _is_super_call(call.node.func) and function.top.class_name:
+            cls = self.facts.classes.get(function.top.class_name)
+            for base in cls.bases if cls is not None else []:
+                found = self._method_of(base, call.node.func.attr, {function.top.class_name})  # type: ignore[union-attr]
+                if found is not None:
+                    return found
+            return None
         text = call.text or ""
         if text in self.facts.module_functions:
             return self.facts.module_functions[text]
@@ -531,6 +550,8 @@ class Evaluator:
             if label:
                 effect = (kind, label, [self._qualified(function)])
                 break
+        if effect is None:
+            effect = self._super_effect(function, depth, same_file)
         if effect is None and (depth > 1 or same_file > 0):
             for call in function.calls:
                 callee = self.local_callee(call, function)
@@ -558,6 +579,24 @@ class Evaluator:
                 return True
         return False
 
+    def _super_effect(
+        self, function: Function, depth: int, same_file: int
+    ) -> tuple[str, str, list[str]] | None:
+        """An override that delegates to its base class (`return super().raw_put(...)`) does what
+        the base method does: following it takes no step of `depth`."""
+        for call in function.calls:
+            if not _is_super_call(call.node.func):
+                continue
+            callee = self.local_callee(call, function)
+            deeper = self.outbound_effect(callee, depth, same_file) if callee is not None else None
+            if callee is None:
+                remote = self.remote_effect(call, depth)
+                if remote is not None and not (remote.coroutine and id(call.node) not in self.awaited):
+                    deeper = (remote.kind, remote.label, list(remote.path))
+            if deeper is not None:
+                return (deeper[0], deeper[1], [self._qualified(function), *deeper[2]])
+        return None
+
     def _qualified(self, function: Function) -> str:
         return f"{self.qualify}.{function.qualname}" if self.qualify else function.qualname
 
@@ -576,7 +615,7 @@ class Evaluator:
         if self.reads[reach] != "1":
             return None  # nothing imported lies in the repository: no call can reach it
         try:
-            names = self.resolver.call_names(call.node)
+            names = self._super_names(call) or self.resolver.call_names(call.node)
         except RecursionError:
             return None
         found = next((e for name in names if (e := helpers.effect(name, depth)) is not None), None)
@@ -705,6 +744,16 @@ class Evaluator:
                     return None  # SQLAlchemy's session.get(Model, pk), not session.get(url)
                 return f"{receiver}.{func.attr}"
         return None
+
+
+def _is_super_call(func: ast.expr) -> bool:
+    """`super().m` (or `super(Cls, self).m`): a method of a base class."""
+    return (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Call)
+        and isinstance(func.value.func, ast.Name)
+        and func.value.func.id == "super"
+    )
 
 
 def _callee_root(func: ast.expr) -> str | None:
