@@ -43,6 +43,7 @@ PARTS = (
     "heldback7",
     "heldback8",
     "heldback9",
+    "heldback10",
 )
 _EXPECT = re.compile(r"^# expect: (PG-[A-Z]+\d{3}) @ (.+)$")
 
