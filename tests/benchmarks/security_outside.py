@@ -275,10 +275,9 @@ class _RenameLocals(ast.NodeTransformer):
             for n in ast.walk(node)
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id not in params | declared
         }
-        mapping = {
-            name: f"v{index}_{hashlib.md5(name.encode()).hexdigest()[:4]}"
-            for index, name in enumerate(sorted(assigned))
-        }
+        # named from the old name alone, so a base and a head that assign different locals
+        # still rename each shared local the same way (else unchanged lines would differ)
+        mapping = {name: f"v_{hashlib.md5(name.encode()).hexdigest()[:8]}" for name in assigned}
         for sub in ast.walk(node):
             if isinstance(sub, ast.Name) and sub.id in mapping:
                 sub.id = mapping[sub.id]
