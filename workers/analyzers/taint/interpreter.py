@@ -150,6 +150,8 @@ class Program:
         self.module_hits: list[SinkHit] = []
         self.cleared: dict[str, set[tuple[int, int]]] = {}
         self._called: frozenset[str] | None = None
+        #: names of the methods the changed classes define (the calls worth typing)
+        self._method_names = frozenset(n for m in modules for methods in m.classes.values() for n in methods)
         self._attribute_origins: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
         #: (path, helper, sink line, kind) -> whether some call's argument can reach that sink
         self.helper_sink_reached: dict[tuple[str, str, int, str], bool] = {}
@@ -328,6 +330,8 @@ class Program:
         """`obj.method(...)` on an object of one type a changed module defines: its type when
         known, else the one type every value that reaches it has (`self.store` set from the
         constructor argument `Interface(FileStore(...))`)."""
+        if func.attr not in self._method_names:
+            return None  # no changed class defines it: nothing to follow, no type to work out
         types = mod.resolver.possible_types(func.value)
         if len(types) != 1:
             return None
@@ -834,7 +838,7 @@ class Runner:
             return self.globals[node.id]
         if qual == "typing.TYPE_CHECKING" or node.id == "TYPE_CHECKING":
             return Value(const=False)
-        if node.id not in self.mod.bound_names and node.id not in _BUILTIN_NAMES:
+        if node.id not in _BUILTIN_NAMES and node.id not in self.mod.bound_names:
             # bound nowhere in the module (a star import, a name left out): unknown, never proven
             return Value(frozenset({Trace(OPAQUE, node.id, (Step(self.mod.path, node.lineno, node.id),))}))
         return CLEAN

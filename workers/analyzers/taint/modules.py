@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from prguard.analyzers.pyresolve import Resolver
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+_NAMED_CAPTURES = frozenset({ast.ExceptHandler, ast.MatchAs, ast.MatchStar})
 
 _ROUTE_METHODS = frozenset(
     {"route", "get", "post", "put", "patch", "delete", "api_route", "websocket", "head"}
@@ -130,21 +132,24 @@ class ModuleInfo:
         """Every name the module binds anywhere (assignment, definition, import, parameter,
         handler, loop or comprehension target): a name outside it and the builtins comes from
         nowhere the module shows, so nothing proves what it holds."""
-        names: set[str] = set()
+        bound: set[str] = set()
         for node in ast.walk(self.tree):
-            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-                names.add(node.id)
-            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                names.add(node.name)
-            elif isinstance(node, ast.arg):
-                names.add(node.arg)
-            elif isinstance(node, ast.alias):
-                names.add((node.asname or node.name).split(".", 1)[0])
-            elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
-                names.add(node.name)
-            elif isinstance(node, ast.Global | ast.Nonlocal):
-                names.update(node.names)
-        return frozenset(names)
+            kind = type(node)
+            if kind is ast.Name:
+                if type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
+                    bound.add(node.id)  # type: ignore[attr-defined]
+            elif kind in _DEFINITIONS:
+                bound.add(node.name)  # type: ignore[attr-defined]
+            elif kind is ast.arg:
+                bound.add(node.arg)  # type: ignore[attr-defined]
+            elif kind is ast.alias:
+                bound.add((node.asname or node.name).split(".", 1)[0])  # type: ignore[attr-defined]
+            elif kind in _NAMED_CAPTURES:
+                if node.name:  # type: ignore[attr-defined]
+                    bound.add(node.name)  # type: ignore[attr-defined]
+            elif kind is ast.Global or kind is ast.Nonlocal:
+                bound.update(node.names)  # type: ignore[attr-defined]
+        return frozenset(bound)
 
     def imports_any(self, packages: tuple[str, ...]) -> bool:
         """Whether the module imports one of these top-level packages."""
@@ -210,7 +215,7 @@ class ModuleInfo:
                     if (match.group("conv") or "string") not in _SAFE_CONVERTERS:
                         sources[match.group("name")] = f"URL part <{match.group('name')}>"
                 return sources, True
-        wsgi = _wsgi_environ(node)
+        wsgi = _wsgi_environ(node, self.lines)
         if wsgi is not None:
             return {wsgi: f"WSGI environ `{wsgi}`"}, False
         if "django" in self.frameworks:
@@ -235,7 +240,7 @@ class ModuleInfo:
         return sources
 
 
-def _wsgi_environ(node: FunctionNode) -> str | None:
+def _wsgi_environ(node: FunctionNode, lines: list[str]) -> str | None:
     """A WSGI application (PEP 3333) is known by its calling shape, not by its names: its last two
     positional parameters are the environ and `start_response`, which it calls with a status and
     a list of headers. The environ (request path, query, headers, body) is the client's."""
@@ -243,6 +248,9 @@ def _wsgi_environ(node: FunctionNode) -> str | None:
     if len(positional) < 2:
         return None
     environ, start_response = positional[-2], positional[-1]
+    end = getattr(node, "end_lineno", None) or node.lineno
+    if not any(f"{start_response}(" in line for line in lines[node.lineno : end]):
+        return None  # the body never calls it (a text check first: most functions are not WSGI apps)
     for sub in ast.walk(node):
         if (
             isinstance(sub, ast.Call)
