@@ -25,7 +25,8 @@ cases and for those labelled SAST-detectable. The held-back part (ids whose sha2
 
 --snippets: the share of insecure snippet files written by others (tests/corpora/insecure_snippets,
 labelled with a CWE by reading) on which each tool reports any medium or high finding, and any
-finding of the labelled family.
+finding of the labelled family; for prguard both the security pass above and its whole default
+review (findings that name a CWE).
 """
 
 from __future__ import annotations
@@ -229,6 +230,25 @@ def report(cases: list[WebCase], outcomes: dict[str, Outcome], title: str) -> No
 # -- insecure snippets written by others --------------------------------------------------------
 
 
+def prguard_full(files: dict[str, str]) -> list[tuple[str, int, int, str | None, str]]:
+    """prguard's whole default review (every analyzer): its medium and high findings that name a
+    CWE, i.e. a weakness (a request without a timeout is the instrumentation analyzer's)."""
+    changed = [ChangedFile(name, "added", text.encode(), None, None) for name, text in sorted(files.items())]
+    result = review(changed, POLICY)
+    return [
+        (f.path, f.start_line, f.end_line, family_of_cwe(f.cwe), f.rule_id)
+        for f in result.findings
+        if f.severity.at_least(MEDIUM) and f.cwe is not None
+    ]
+
+
+SNIPPET_TOOLS = {
+    "prguard": prguard_findings,
+    "bandit": bandit_findings,
+    "prguard, every analyzer": prguard_full,
+}
+
+
 def report_snippets() -> None:
     manifest = yaml.safe_load((SNIPPETS / "manifest.yml").read_text())
     rows = []
@@ -237,7 +257,7 @@ def report_snippets() -> None:
         name = Path(entry["file"]).name.removesuffix(".txt")
         if not name.endswith(".py"):
             name += ".py"
-        found = {tool: run({name: text}) for tool, run in TOOLS.items()}
+        found = {tool: run({name: text}) for tool, run in SNIPPET_TOOLS.items()}
         family = entry.get("family")
         rows.append(
             (
@@ -252,14 +272,15 @@ def report_snippets() -> None:
         by_source[row[0]["source"]].append(row)
     for source, group in [*sorted(by_source.items()), ("all", rows)]:
         n = len(group)
-        any_p, any_b = (sum(r[1][t] for r in group) for t in ("prguard", "bandit"))
         fam_rows = [r for r in group if r[0].get("family")]
-        fam_p, fam_b = (sum(r[2][t] for r in fam_rows) for t in ("prguard", "bandit"))
-        print(
-            f"  {source:40} any medium/high finding: prguard {any_p}/{n} ({any_p / n:.0%}), "
-            f"bandit {any_b}/{n} ({any_b / n:.0%}); of the labelled family: prguard {fam_p}/{len(fam_rows)}, "
-            f"bandit {fam_b}/{len(fam_rows)}"
-        )
+        print(f"  {source} ({n} files, {len(fam_rows)} of a family above):")
+        for tool in SNIPPET_TOOLS:
+            hits = sum(r[1][tool] for r in group)
+            family_hits = sum(r[2][tool] for r in fam_rows)
+            print(
+                f"    {tool:24} any medium/high finding {hits}/{n} ({hits / n:.0%}); "
+                f"of the labelled family {family_hits}/{len(fam_rows)}"
+            )
     missed = [r[0]["file"] for r in rows if not r[1]["prguard"]]
     print(f"  prguard reports nothing of medium or high severity on: {', '.join(missed) or '-'}")
 
