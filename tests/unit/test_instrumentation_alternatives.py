@@ -357,3 +357,22 @@ def test_super_call_in_an_override_runs_the_base_class_method() -> None:
     """
     loop = only(analyze(code), "PG-LOOP002")
     assert loop.start_line == 20 and "`Child.send()` → `Base.send()`" in loop.message
+
+
+def test_request_function_chosen_by_name_at_run_time_is_a_request() -> None:
+    code = """
+    import json
+    import requests
+
+    class API:
+        def call(self, path, method, params=None):
+            func = getattr(requests, method)
+            return func("https://git.example" + path, params=params)
+
+        def decode(self, text, how):
+            return getattr(json, how)(text)
+    """
+    findings = analyze(code)
+    timeout = only(findings, "PG-TIMEOUT001")
+    assert timeout.start_line == 8 and "requests.request" in timeout.message
+    assert only(findings, "PG-OBS003").start_line == 6

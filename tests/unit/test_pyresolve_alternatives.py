@@ -114,3 +114,18 @@ def test_a_call_of_a_module_function_may_be_any_of_its_returns() -> None:
     )
     assert resolver.type_of(node) is None  # strict: the two returns disagree
     assert resolver.possible_types(node) == ("requests.sessions.Session",)
+
+
+def test_getattr_with_a_name_chosen_at_run_time_is_any_attribute() -> None:
+    resolver, node = _last(
+        """
+        import requests
+
+        def call(method):
+            func = getattr(requests, method)
+            func
+        """,
+        "func",
+    )
+    assert resolver.possible_qualnames(node) == ("requests.*",)
+    assert resolver.qualname(node) == "func"  # the strict answer is unchanged

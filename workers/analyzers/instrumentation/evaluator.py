@@ -660,6 +660,8 @@ class Evaluator:
                 names = self.resolver.possible_qualnames(call.node.func)
             except RecursionError:
                 names = ()
+            # `getattr(requests, method)(url)`: one of the module's request functions, whichever
+            names = tuple(n.removesuffix("*") + "request" if n.endswith(".*") else n for n in names)
             found = next((n for n in names if n in R.HTTP_FUNCTIONS or n in R.TIMEOUT_CALLS), None)
         self._may_be[key] = found
         return found

@@ -10,8 +10,8 @@ ways. `Alternatives` walks back from a name, a `self.x` attribute, a parameter o
 function of the module to the values that reach it (assignments in the function, `self.x = ...`
 in any method of the class, a parameter's default, the arguments of this module's calls of the
 function, the function's `return` values) and stops at anything else: those leaves are what
-the expression may be. Unknown leaves stay unknown; the caller decides what one known leaf is
-worth.
+the expression may be (`getattr(requests, method)` with a name chosen at run time is `requests.*`).
+Unknown leaves stay unknown; the caller decides what one known leaf is worth.
 """
 
 from __future__ import annotations
@@ -190,7 +190,17 @@ class Alternatives:
         return [by_qualname[name] for name in self.resolver.supertypes(qualname) if name in by_qualname]
 
     def _imported_qualname(self, leaf: ast.expr, scope: Scope) -> str | None:
-        """The qualified name of a leaf that names something imported (`requests`, `r.get`)."""
+        """The qualified name of a leaf that names something imported (`requests`, `r.get`), or
+        `requests.*` for `getattr(requests, method)`: an attribute of it chosen at run time."""
+        if (
+            isinstance(leaf, ast.Call)
+            and isinstance(leaf.func, ast.Name)
+            and leaf.func.id == "getattr"
+            and len(leaf.args) >= 2
+            and not (isinstance(leaf.args[1], ast.Constant) and isinstance(leaf.args[1].value, str))
+        ):
+            owner = self._imported_qualname(leaf.args[0], scope)
+            return f"{owner}.*" if owner is not None else None
         if not isinstance(leaf, ast.Name | ast.Attribute):
             return None
         root = leaf
