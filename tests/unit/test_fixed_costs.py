@@ -56,3 +56,22 @@ def test_a_review_without_policy_file_or_candidate_secret_imports_neither_jsonsc
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "0 []"
+
+
+def test_the_program_leaves_its_heap_to_exit_but_callers_keep_their_collector():
+    """`prguard` (arguments from sys.argv) freezes the heap once the report is written, so exit's
+    collections skip it; a caller passing its own arguments (a test, `prguard action`'s Python use)
+    keeps a normal collector."""
+    probe = (
+        "import gc, sys\n"
+        "from prguard.cli import main\n"
+        "args = ['review', '--example', '--format', 'json', '--output', '/dev/null']\n"
+        "code = main(args)\n"
+        "print(code, gc.get_freeze_count() > 0)\n"
+        "sys.argv = ['prguard', *args]\n"
+        "code = main()\n"
+        "print(code, gc.get_freeze_count() > 0)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    given, program = out.strip().splitlines()[-2:]
+    assert given.endswith("False") and program.endswith("True")

@@ -8,6 +8,7 @@ failed, 2 usage, git or policy errors (message on stderr, never a traceback).
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from collections.abc import Sequence
@@ -62,6 +63,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    as_program = argv is None  # the `prguard` executable; callers in a process pass their arguments
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(_command_named(argv))
     args = parser.parse_args(argv)
@@ -73,7 +75,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
     except KeyboardInterrupt:
         return 130
+    finally:
+        if as_program:
+            _leave_heap_to_exit()
     return EXIT_ERROR
+
+
+def _leave_heap_to_exit() -> None:
+    """The process exits next: park everything the run built out of the cyclic collector's reach.
+
+    A review leaves millions of objects (modules, the index, what analyzers cached); the collections
+    that followed (the report, interpreter shutdown) walked them all for nothing, since exit frees the
+    memory anyway: ~15% of a small review's CPU. Reports are written and closed before this.
+    """
+    gc.freeze()
 
 
 def _command_named(argv: Sequence[str]) -> str | None:
