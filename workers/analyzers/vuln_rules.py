@@ -254,6 +254,7 @@ class VulnChecker:
         self.resolver = resolver or Resolver(tree, module)
         self._constants: dict[str, ast.expr] = {}
         self._functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] | None = None
+        self._class_bodies: list[list[ast.stmt]] | None = None
 
     def run(self) -> Iterator[VulnHit]:
         self._constants = _module_constants(self.tree)
@@ -322,8 +323,7 @@ class VulnChecker:
     def _regex_tables(self) -> Iterator[VulnHit]:
         """Lexer-style tables of `(pattern, action)` tuples at module or class level (Pygments
         `tokens`, a module's `..._REGEX` list): their first strings are regexes compiled elsewhere."""
-        bodies = [self.tree.body] + [n.body for n in ast.walk(self.tree) if isinstance(n, ast.ClassDef)]
-        for body in bodies:
+        for body in self._bodies():
             for stmt in body:
                 if not isinstance(stmt, ast.Assign | ast.AnnAssign) or stmt.value is None:
                     continue
@@ -342,13 +342,19 @@ class VulnChecker:
                     if problem:
                         yield VulnHit(RULES["PG-VULN005"], row, problem)
 
+    def _bodies(self) -> list[list[ast.stmt]]:
+        """The module's body and every class body (where constant tables and patterns live)."""
+        if self._class_bodies is None:
+            self._class_bodies = [self.tree.body, *_class_bodies(self.tree.body)]
+        return self._class_bodies
+
     def _pattern_constants(self) -> Iterator[VulnHit]:
         """Upper-case string constants at module or class level that read as regexes, built from
         parts (`EMPHASIS = r'(\\*)(' + r'(?:\\\\.|[^*])*' + ESCAPE + ')'`): a parser class keeps its
         patterns as attributes and compiles them elsewhere, by name. Parts that are names prguard
         cannot see (another module's constants) stand as one opaque character."""
-        bodies = [self.tree.body] + [n.body for n in ast.walk(self.tree) if isinstance(n, ast.ClassDef)]
-        for body in bodies:
+        lenient = _Lenient(self._constants)
+        for body in self._bodies():
             for stmt in body:
                 if not (
                     isinstance(stmt, ast.Assign)
@@ -358,7 +364,7 @@ class VulnChecker:
                     and isinstance(stmt.value, ast.BinOp)
                 ):
                     continue
-                pattern = _fold(stmt.value, _Lenient(self._constants))
+                pattern = _fold(stmt.value, lenient)
                 if not isinstance(pattern, str) or not _reads_as_regex(pattern):
                     continue
                 problem = redos_problem(pattern)
@@ -633,6 +639,21 @@ class VulnChecker:
             results = [node.values[-1]] if isinstance(node.op, ast.And) else node.values
             return all(self._escaped(v, depth + 1) for v in results)
         return False
+
+
+def _class_bodies(body: list[ast.stmt]) -> Iterator[list[ast.stmt]]:
+    """Bodies of the classes defined in these statements, at any depth (statements only: no
+    expression holds a class)."""
+    for stmt in body:
+        if isinstance(stmt, ast.ClassDef):
+            yield stmt.body
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list) and inner:
+                yield from _class_bodies([s for s in inner if isinstance(s, ast.stmt)])
+                for sub in inner:  # except handlers and match cases hold their own bodies
+                    if isinstance(sub, ast.excepthandler | ast.match_case):
+                        yield from _class_bodies(sub.body)
 
 
 class _Lenient(dict):
