@@ -222,3 +222,156 @@ def test_a_method_of_an_object_passed_to_the_constructor_is_followed() -> None:
     `FileStore`, so the cookie reaches `FileStore.load`'s `open`."""
     assert rules_of(taint(SESSIONS)) == ["taint-path-traversal"]
     assert taint(SESSIONS.replace("self.store.load(sid)", "self.store.load('fixed')")) == []
+
+
+TORNADO_RAW_REQUEST = """
+import subprocess
+import tornado.web
+
+class Run(tornado.web.RequestHandler):
+    def get(self):
+        subprocess.run("grep " + self.request.{member}, shell=True)
+"""
+
+
+def test_tornado_request_line_and_body_are_user_input() -> None:
+    """`self.request` of a handler is an HTTPServerRequest by type: its URI, query, body and parsed
+    arguments are the client's; the same read on an object of no known type is not a source."""
+    for member in ("uri", "query", "body", "arguments['q'][0]", "query_arguments['q'][0]"):
+        assert rules_of(taint(TORNADO_RAW_REQUEST.format(member=member))) == ["taint-command-injection"], (
+            member
+        )
+    plain = TORNADO_RAW_REQUEST.replace("(tornado.web.RequestHandler)", "").format(member="query")
+    assert taint(plain) == []
+
+
+TORNADO_SLASH_REDIRECT = """
+import tornado.web
+
+class Static(tornado.web.RequestHandler):
+    def get(self):
+        if not self.request.path.endswith("/"):
+            if self.request.path.startswith("//"):
+                raise tornado.web.HTTPError(403)
+            self.redirect(self.request.path + "/", permanent=True)
+"""
+
+
+def test_a_requested_path_refused_when_protocol_relative_is_a_local_redirect() -> None:
+    """The requested path starts with `/`; refusing `//` leaves no other host to go to. The same
+    check on a query argument proves nothing (it need not start with `/`, and a browser reads
+    `/\\host` as `//host`) unless the value is rooted and both prefixes are refused."""
+    assert taint(TORNADO_SLASH_REDIRECT) == []
+    unguarded = TORNADO_SLASH_REDIRECT.replace('startswith("//")', 'startswith("///")')
+    assert rules_of(taint(unguarded)) == ["taint-open-redirect"]
+    argument = TORNADO_SLASH_REDIRECT.replace("self.request.path", "target").replace(
+        "    def get(self):\n", '    def get(self):\n        target = self.get_argument("next")\n'
+    )
+    assert rules_of(taint(argument)) == ["taint-open-redirect"]
+    rooted = argument.replace('self.get_argument("next")', '"/" + self.get_argument("next")')
+    assert rules_of(taint(rooted)) == ["taint-open-redirect"]
+    both = rooted.replace('startswith("//")', 'startswith(("//", "/\\\\"))')
+    assert '"/\\\\"' in both
+    assert taint(both) == []
+
+
+AIOHTTP_FILES = """
+import os
+from aiohttp import web
+
+async def download(request):
+    name = request.{member}
+    with open(os.path.join("/srv/files", name), "rb") as handle:
+        return web.Response(body=handle.read())
+
+async def upload(request):
+    form = await request.post()
+    with open(os.path.join("/srv/files", form["name"]), "wb") as handle:
+        handle.write(b"")
+"""
+
+
+def test_aiohttp_request_parts_are_user_input() -> None:
+    """A handler's `request` in an aiohttp module is a web.Request: route parts, query, URL path
+    and the posted form are the client's."""
+    for member in ("match_info['name']", "query['name']", "rel_url.path", "path"):
+        found = rules_of(taint(AIOHTTP_FILES.format(member=member)))
+        assert found == ["taint-path-traversal", "taint-path-traversal"], member
+    assert (
+        taint(AIOHTTP_FILES.replace("from aiohttp import web", "import flask as web").format(member="query"))
+        == []
+    )
+
+
+REGISTRY_FILES = """
+import os
+from typing import Optional
+
+import tornado.web
+
+
+class Registry:
+    def __init__(self):
+        self._roots = {}
+
+    def root_of(self, name: str) -> Optional[str]:
+        return self._roots.get(name, None)
+
+
+class Files(tornado.web.RequestHandler):
+    def initialize(self, registry: "Registry"):
+        self._registry = registry
+
+    def get(self, path: str) -> None:
+        parts = path.split("/")
+        root = self._registry.root_of(parts[0])
+        if root is None:
+            return
+        root = os.path.realpath(root)
+        full = os.path.realpath(os.path.join(root, "/".join(parts[1:])))
+        if os.path.commonprefix([root, full]) != root:
+            self.set_status(403)
+            return
+        with open(full, "rb") as handle:
+            self.write(handle.read())
+"""
+
+
+def test_a_root_looked_up_by_user_key_confines_like_a_constant_one() -> None:
+    """`root` is what the server stored under the user's key, not the user's text: confining the
+    resolved path to it holds. A root built from the user's text proves nothing."""
+    assert taint(REGISTRY_FILES) == []
+    unchecked = REGISTRY_FILES.replace(
+        "commonprefix([root, full]) != root", "commonprefix([root, full]) is None"
+    )
+    assert rules_of(taint(unchecked)) == ["taint-path-traversal"]
+    built = REGISTRY_FILES.replace("return self._roots.get(name, None)", 'return os.path.join("/srv", name)')
+    assert rules_of(taint(built)) == ["taint-path-traversal"]
+
+
+HTTPX_PROXY = """
+import httpx
+from flask import request
+
+client = httpx.Client()
+
+def proxy():
+    outgoing = client.build_request("GET", request.args["url"])
+    return client.send(outgoing).text
+
+def proxy_request():
+    outgoing = httpx.Request("GET", request.args["url"])
+    return client.send(outgoing).text
+
+def search():
+    outgoing = client.build_request("GET", "https://api.example.com/search", params={"q": request.args["q"]})
+    return client.send(outgoing).text
+"""
+
+
+def test_an_httpx_request_built_from_user_url_is_ssrf() -> None:
+    """A request built to send later carries its URL: building it from the user's URL is the sink;
+    user data in its parameters is not."""
+    findings = taint(HTTPX_PROXY)
+    assert rules_of(findings) == ["taint-ssrf", "taint-ssrf"]
+    assert sorted(f.start_line for f in findings) == [7, 11]

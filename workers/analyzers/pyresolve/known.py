@@ -98,6 +98,7 @@ ATTRIBUTE_TYPES: dict[tuple[str, str], str] = {
     ("rest_framework.request.Request", "FILES"): "django.utils.datastructures.FileMultiValueDict",
     ("django.views.generic.base.View", "request"): "django.http.HttpRequest",
     ("rest_framework.views.APIView", "request"): "rest_framework.request.Request",
+    ("tornado.web.RequestHandler", "request"): "tornado.httputil.HTTPServerRequest",
     ("logging.Logger", "parent"): "logging.Logger",
     ("logging.LoggerAdapter", "logger"): "logging.Logger",
     (f"{_ET}.ElementTree", "_root"): f"{_ET}.Element",
@@ -224,6 +225,14 @@ SUPERTYPES: dict[str, tuple[str, ...]] = {
     "fastapi.responses.HTMLResponse": ("starlette.responses.Response",),
     "fastapi.Response": ("starlette.responses.Response",),
     "fastapi.responses.Response": ("starlette.responses.Response",),
+    "fastapi.Request": ("starlette.requests.Request",),
+    "fastapi.requests.Request": ("starlette.requests.Request",),
+    "starlette.requests.HTTPConnection": ("starlette.requests.Request",),
+    "aiohttp.web_request.Request": ("aiohttp.web.Request",),
+    "aiohttp.web.BaseRequest": ("aiohttp.web.Request",),
+    "aiohttp.web_request.BaseRequest": ("aiohttp.web.Request",),
+    "tornado.web.StaticFileHandler": ("tornado.web.RequestHandler",),
+    "tornado.websocket.WebSocketHandler": ("tornado.web.RequestHandler",),
 }
 
 #: Typing wrappers whose first argument is the type (`Optional[X]`, `Annotated[X, ...]`).
@@ -244,4 +253,7 @@ BUILTIN_MODULES = frozenset({"builtins", "__builtin__", "__builtins__"})
 REQUEST_PARAMETER_TYPES: dict[str, str] = {
     "django": "django.http.HttpRequest",
     "rest_framework": "rest_framework.request.Request",
+    "aiohttp": "aiohttp.web.Request",
+    "starlette": "starlette.requests.Request",
+    "fastapi": "starlette.requests.Request",
 }

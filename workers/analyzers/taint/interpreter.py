@@ -41,6 +41,7 @@ from prguard.analyzers.taint.rules import (
     TYPED_SOURCE_CALLS,
     TYPED_SOURCES,
     URL_PARSERS,
+    URL_PATH_SOURCES,
     RuleSet,
     Sink,
     matches_any,
@@ -130,6 +131,11 @@ def _key(node: ast.AST) -> str | None:
         base = _key(node.value)
         return f"{base}.{node.attr}" if base else None
     return None
+
+
+def _url_path(value: Value) -> Value:
+    """A requested URL path: it starts with `/` (tagged so a `//` guard can tell it apart)."""
+    return replace(value, prefix="/", tags=value.tags | {"urlpath"})
 
 
 def _const(node: ast.AST) -> Any:
@@ -401,6 +407,7 @@ class Runner:
         self.scope = func.qualname if func else "<module>"
         self.class_name = func.class_name if func else None
         self._stmt: ast.stmt | None = None
+        self._guarded: dict[str, Value] = {}  # sources a guard proved something of (`self.request.path`)
 
     # -- entry points ------------------------------------------------------------------------------
 
@@ -658,8 +665,29 @@ class Runner:
         if isinstance(test, ast.Compare) and len(test.ops) == 1:
             return self._compare_guards(test, state)
         if isinstance(test, ast.Call):
-            return self._call_guards(test, state), {}
+            return self._call_guards(test, state), self._call_refutes(test, state)
         return {}, {}
+
+    def _call_refutes(self, test: ast.Call, state: State) -> dict[str, frozenset[str]]:
+        """What `x.startswith("//")` proves when false: a path on this site (`/...`) that does not
+        start with `//` is no protocol-relative URL, so a redirect to it stays here. A browser turns
+        `\\` into `/`, so `/\\host` must be refused too, unless `x` is the requested URL path."""
+        func = test.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "startswith" and test.args):
+            return {}
+        arg = test.args[0]
+        items = arg.elts if isinstance(arg, ast.Tuple) else [arg]
+        prefixes = {e.value for e in items if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+        key = _key(func.value)
+        if "//" not in prefixes or key is None:
+            return {}
+        value = self.ev(func.value, state)
+        rooted = (value.prefix or "").startswith("/")
+        if not rooted or not ("urlpath" in value.tags or "/\\" in prefixes):
+            return {}
+        if key not in state and key not in self.globals:
+            self._guarded[key] = value
+        return {key: frozenset({"redirect"})}
 
     def _compare_guards(self, test: ast.Compare, state: State):
         left, op, right = test.left, test.ops[0], test.comparators[0]
@@ -670,7 +698,14 @@ class Runner:
         proven: dict[str, frozenset[str]] = {}
         for subject, other in ((left, right), (right, left)):
             other_value = self.ev(other, state)
-            if other_value.tainted or (isinstance(other, ast.Constant) and other.value is None):
+            if isinstance(other, ast.Constant) and other.value is None:
+                continue
+            if isinstance(subject, ast.Call) and self._qual(subject) in _COMMON_PATH_CALLS:
+                # the root may be the server's own (a registry, a setting): only user data fails
+                if not any(t.kind != OPAQUE for t in other_value.all_traces()):
+                    proven.update(self._confined(subject, state))
+                continue
+            if other_value.tainted:
                 continue
             if isinstance(op, ast.In | ast.NotIn) and subject is not left:
                 continue
@@ -682,13 +717,18 @@ class Runner:
             key = _key(subject)
             if key is not None:
                 proven[key] = frozenset({ALL})
-            elif isinstance(subject, ast.Call) and self._qual(subject) in _COMMON_PATH_CALLS:
-                for arg in subject.args:
-                    for elt in getattr(arg, "elts", []):
-                        k = _key(elt)
-                        if k is not None and "resolved" in state.get(k, CLEAN).tags:
-                            proven[k] = frozenset({"path"})
         return (proven, {}) if positive else ({}, proven)
+
+    @staticmethod
+    def _confined(common: ast.Call, state: State) -> dict[str, frozenset[str]]:
+        """Resolved paths whose common path with a root is compared to that root."""
+        proven: dict[str, frozenset[str]] = {}
+        for arg in common.args:
+            for elt in getattr(arg, "elts", []):
+                k = _key(elt)
+                if k is not None and "resolved" in state.get(k, CLEAN).tags:
+                    proven[k] = frozenset({"path"})
+        return proven
 
     def _host_of(self, node: ast.expr, state: State) -> list[str]:
         """Variables whose host `node` is (`urlparse(url).netloc`, `parsed.hostname`)."""
@@ -790,6 +830,8 @@ class Runner:
                 state[key] = state[key].sanitize(kinds)
             elif key in self.globals:
                 state[key] = self.globals[key].sanitize(kinds)
+            elif key in self._guarded:
+                state[key] = self._guarded[key].sanitize(kinds)
         return state
 
     # -- expressions -------------------------------------------------------------------------------
@@ -807,7 +849,8 @@ class Runner:
         if kind is None:
             return None
         text = not matches_any(qual, NON_TEXT_SOURCES)
-        return self.source_value(kind, _text(self.mod, node), node.lineno, text=text)
+        value = self.source_value(kind, _text(self.mod, node), node.lineno, text=text)
+        return _url_path(value) if matches_any(qual, URL_PATH_SOURCES) else value
 
     def ev(self, node: ast.expr | None, state: State) -> Value:
         if node is None:
@@ -874,7 +917,8 @@ class Runner:
         for type_name in self.mod.resolver.supertypes(found):
             kind = TYPED_SOURCES.get(f"{type_name}.{member}")
             if kind is not None:
-                return self.source_value(kind, _text(self.mod, node), node.lineno, text=True)
+                value = self.source_value(kind, _text(self.mod, node), node.lineno, text=True)
+                return _url_path(value) if f"{type_name}.{member}" in URL_PATH_SOURCES else value
         return None
 
     def _is_own_attribute(self, node: ast.Attribute) -> bool:

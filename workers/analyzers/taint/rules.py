@@ -136,6 +136,49 @@ TYPED_SOURCES: dict[str, str] = {
     "tornado.web.RequestHandler.get_body_argument": "web",
     "tornado.web.RequestHandler.get_body_arguments": "web",
     "tornado.web.RequestHandler.get_cookie": "web",
+    # Tornado: the handler's `self.request`, the raw request line and body
+    **{
+        f"tornado.httputil.HTTPServerRequest.{member}": "web"
+        for member in ("uri", "path", "query", "body", "arguments", "query_arguments", "body_arguments")
+    },
+    **{f"tornado.httputil.HTTPServerRequest.{member}": "web" for member in ("headers", "files", "cookies")},
+    # aiohttp: a handler's `request` (web.Request): route parts, query, URL, body readers
+    **{
+        f"aiohttp.web.Request.{member}": "web"
+        for member in (
+            "match_info",
+            "query",
+            "rel_url",
+            "url",
+            "path",
+            "raw_path",
+            "path_qs",
+            "query_string",
+            "headers",
+            "cookies",
+            "content",
+            "post",
+            "json",
+            "text",
+            "read",
+            "multipart",
+        )
+    },
+    # Starlette / FastAPI: a handler's `request` (starlette.requests.Request)
+    **{
+        f"starlette.requests.Request.{member}": "web"
+        for member in (
+            "path_params",
+            "query_params",
+            "headers",
+            "cookies",
+            "url",
+            "body",
+            "json",
+            "form",
+            "stream",
+        )
+    },
 }
 
 #: Typed sources that are method calls (the others are attribute reads).
@@ -143,7 +186,23 @@ TYPED_SOURCE_CALLS: frozenset[str] = frozenset(
     {
         "zipfile.ZipFile.namelist",
         "tarfile.TarFile.getnames",
-        *(name for name in TYPED_SOURCES if name.startswith("tornado.")),
+        *(name for name in TYPED_SOURCES if name.startswith("tornado.web.")),
+        *(f"aiohttp.web.Request.{m}" for m in ("post", "json", "text", "read", "multipart")),
+        *(f"starlette.requests.Request.{m}" for m in ("body", "json", "form", "stream")),
+    }
+)
+
+#: Sources that are the URL path a browser requested: they start with `/`, and a browser has
+#: already turned `\` into `/` in them, so refusing a leading `//` keeps a redirect on this site.
+URL_PATH_SOURCES: frozenset[str] = frozenset(
+    {
+        "request.path",
+        "request.full_path",
+        "tornado.httputil.HTTPServerRequest.path",
+        "tornado.httputil.HTTPServerRequest.uri",
+        "aiohttp.web.Request.path",
+        "aiohttp.web.Request.raw_path",
+        "aiohttp.web.Request.path_qs",
     }
 )
 
@@ -665,6 +724,11 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("aiohttp.ClientSession.options", "ssrf", (0, "url")),
     _sink("aiohttp.ClientSession.request", "ssrf", (1, "url")),
     _sink("urllib3.PoolManager.request", "ssrf", (1, "url")),
+    # httpx: a request built from a URL and sent later (`client.send(request)`): reported where
+    # the URL goes in (the request's params, headers or body may carry user data harmlessly)
+    _sink("httpx.Request", "ssrf", (1, "url")),
+    _sink("httpx.Client.build_request", "ssrf", (1, "url")),
+    _sink("httpx.AsyncClient.build_request", "ssrf", (1, "url")),
     _sink("httpx.put", "ssrf", (0, "url")),
     _sink("httpx.patch", "ssrf", (0, "url")),
     _sink("httpx.delete", "ssrf", (0, "url")),
