@@ -600,19 +600,26 @@ class Evaluator:
     def _qualified(self, function: Function) -> str:
         return f"{self.qualify}.{function.qualname}" if self.qualify else function.qualname
 
+    def imports_reach_repository(self) -> bool:
+        """Whether anything this file imports lies in another file of the repository, asked once
+        per file (the question and its answer go into `reads`, which the engine caches with the
+        output)."""
+        helpers = self.helpers
+        if helpers is None:
+            return False
+        targets = [*self.resolver.imports.values(), *self.resolver.star_imports]
+        reach = helpers.reach_question(targets)
+        if reach not in self.reads:
+            self.reads[reach] = helpers.answer(reach)
+        return self.reads[reach] == "1"
+
     def remote_effect(self, call: Call, depth: int) -> Effect | None:
         """What a call to a function of another file of the repository does (`from svc.client
         import fetch_user; fetch_user(x)`, `self.api.get_user()` on an imported class), by the
         qualified names the shared resolver gives the call; None when unknown or nothing outbound.
         Each question and its answer is kept in `reads` (the engine caches the output with them)."""
         helpers = self.helpers
-        if helpers is None or depth < 1:
-            return None
-        targets = [*self.resolver.imports.values(), *self.resolver.star_imports]
-        reach = helpers.reach_question(targets)
-        if reach not in self.reads:
-            self.reads[reach] = helpers.answer(reach)
-        if self.reads[reach] != "1":
+        if helpers is None or depth < 1 or not self.imports_reach_repository():
             return None  # nothing imported lies in the repository: no call can reach it
         try:
             names = self._super_names(call) or self.resolver.call_names(call.node)

@@ -186,13 +186,7 @@ class ObservabilityChecks(Evaluator):
         calls `send_queued_mail_until_done()` from the package's mail module, which logs): by the
         qualified names the shared resolver gives the call. Each question goes into `reads`."""
         helpers = self.helpers
-        if helpers is None:
-            return False
-        targets = [*self.resolver.imports.values(), *self.resolver.star_imports]
-        reach = helpers.reach_question(targets)
-        if reach not in self.reads:
-            self.reads[reach] = helpers.answer(reach)
-        if self.reads[reach] != "1":
+        if helpers is None or not self.imports_reach_repository():
             return False
         for call in function.calls + function.nested_calls:
             if self.local_callee(call, function) is not None:
