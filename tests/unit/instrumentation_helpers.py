@@ -11,7 +11,10 @@ from prguard.analyzers.base import FileContext, SourceFile
 from prguard.analyzers.instrumentation import InstrumentationAnalyzer
 from prguard.engine.diffmap import FileDiff
 from prguard.engine.model import ChangedFile, Finding
+from prguard.engine.review import review
 from prguard.policies.loader import load_policy
+
+from tests.unit.engine_helpers import make_policy
 
 
 def analyze(code: str, *, path: str = "svc/app.py", settings: dict[str, Any] | None = None) -> list[Finding]:
@@ -58,3 +61,16 @@ def changed_file(path: str, base: str, head: str) -> ChangedFile:
         )
     )
     return ChangedFile(path, "modified", head_text.encode(), base_text.encode(), patch)
+
+
+def review_instrumentation(files: list[ChangedFile], cache: Any = None, repository: Any = None) -> Any:
+    """The engine's review of `files` with only the instrumentation analyzer, as a human change,
+    with an optional analysis cache and repository snapshot (for helpers in other files)."""
+    return review(
+        files,
+        make_policy(),
+        ai_authored=False,
+        analyzers=[InstrumentationAnalyzer()],
+        cache=cache,
+        repository=repository,
+    )

@@ -15,6 +15,7 @@ from prguard.engine.review import review
 from prguard.index.snapshot import RepositorySnapshot
 
 from tests.unit.engine_helpers import added, make_policy
+from tests.unit.instrumentation_helpers import review_instrumentation
 
 CLIENT = textwrap.dedent(
     """\
@@ -71,15 +72,7 @@ CALLER = textwrap.dedent(
 )
 
 
-def run(files, cache=None, repository=None):
-    return review(
-        files,
-        make_policy(),
-        ai_authored=False,
-        analyzers=[InstrumentationAnalyzer()],
-        cache=cache,
-        repository=repository,
-    )
+run = review_instrumentation
 
 
 def loops(result):

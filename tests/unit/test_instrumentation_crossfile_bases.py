@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import textwrap
 
-from prguard.analyzers.instrumentation import InstrumentationAnalyzer
-from prguard.engine.review import review
 from prguard.index.snapshot import RepositorySnapshot
 
-from tests.unit.engine_helpers import added, make_policy
+from tests.unit.engine_helpers import added
+from tests.unit.instrumentation_helpers import review_instrumentation
 
 CONNECTION = textwrap.dedent(
     """\
@@ -72,13 +71,7 @@ def test_request_method_inherited_from_a_base_class_of_a_third_module_is_followe
     snapshot = RepositorySnapshot.from_files(
         {"kc/__init__.py": b"", "kc/connection.py": CONNECTION.encode(), "kc/openid.py": OPENID.encode()}
     )
-    result = review(
-        [added("kc/admin.py", ADMIN)],
-        make_policy(),
-        ai_authored=False,
-        analyzers=[InstrumentationAnalyzer()],
-        repository=snapshot,
-    )
+    result = review_instrumentation([added("kc/admin.py", ADMIN)], repository=snapshot)
     loops = [f for f in result.findings if f.rule_id == "PG-LOOP002"]
     assert [(f.path, f.start_line) for f in loops] == [("kc/admin.py", 19)]
     assert "`kc.connection.ConnectionManager.raw_put()`" in loops[0].message
@@ -108,13 +101,7 @@ def test_an_override_delegating_to_super_does_what_the_base_method_does() -> Non
             "kc/openid.py": OPENID_OVERRIDE.encode(),
         }
     )
-    result = review(
-        [added("kc/admin.py", ADMIN)],
-        make_policy(),
-        ai_authored=False,
-        analyzers=[InstrumentationAnalyzer()],
-        repository=snapshot,
-    )
+    result = review_instrumentation([added("kc/admin.py", ADMIN)], repository=snapshot)
     loops = [f for f in result.findings if f.rule_id == "PG-LOOP002"]
     assert [(f.path, f.start_line) for f in loops] == [("kc/admin.py", 19)]
     assert (

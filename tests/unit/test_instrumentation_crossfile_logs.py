@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import textwrap
 
-from prguard.analyzers.instrumentation import InstrumentationAnalyzer
 from prguard.engine.cache import MemoryCache
-from prguard.engine.review import review
 from prguard.index.snapshot import RepositorySnapshot
 
-from tests.unit.engine_helpers import added, make_policy
+from tests.unit.engine_helpers import added
+from tests.unit.instrumentation_helpers import review_instrumentation
 
 MAIL = textwrap.dedent(
     """\
@@ -52,15 +51,7 @@ def obs(result):
     return [(f.path, f.start_line) for f in result.findings if f.rule_id == "PG-OBS002"]
 
 
-def run(files, cache=None, repository=None):
-    return review(
-        files,
-        make_policy(),
-        ai_authored=False,
-        analyzers=[InstrumentationAnalyzer()],
-        cache=cache,
-        repository=repository,
-    )
+run = review_instrumentation
 
 
 def test_task_calling_a_helper_of_the_repository_that_logs_is_instrumented() -> None:
