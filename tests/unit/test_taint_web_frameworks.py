@@ -375,3 +375,39 @@ def test_an_httpx_request_built_from_user_url_is_ssrf() -> None:
     findings = taint(HTTPX_PROXY)
     assert rules_of(findings) == ["taint-ssrf", "taint-ssrf"]
     assert sorted(f.start_line for f in findings) == [7, 11]
+
+
+TRAILING_SLASH = """
+from tornado import web
+
+class TrailingSlash(web.RequestHandler):
+    def get(self):
+        path, *rest = self.request.uri.partition("?")
+        path = "/" + path.strip("/")
+        self.redirect("".join([path, *rest]))
+"""
+
+WITH_PARAMS = """
+from tornado import web
+
+class RedirectWithParams(web.RequestHandler):
+    def initialize(self, url):
+        self._url = url
+
+    def get(self):
+        sep = "&" if "?" in self._url else "?"
+        self.redirect(sep.join([self._url, self.request.query]))
+"""
+
+
+def test_a_redirect_whose_start_the_server_fixes_stays_on_site() -> None:
+    """`/` + the requested path without its slashes is a path here, and a query string appended
+    to a URL the server chose cannot change the host; the user's text at the start still can."""
+    assert taint(TRAILING_SLASH) == []
+    assert taint(WITH_PARAMS) == []
+    unstripped = TRAILING_SLASH.replace('path = "/" + path.strip("/")', 'path = path.rstrip("/")')
+    assert rules_of(taint(unstripped)) == ["taint-open-redirect"]
+    argument = TRAILING_SLASH.replace("self.request.uri", 'self.get_argument("next")')
+    assert rules_of(taint(argument)) == ["taint-open-redirect"]  # `/\\host` is `//host` to a browser
+    user_first = WITH_PARAMS.replace("[self._url, self.request.query]", "[self.request.query, self._url]")
+    assert rules_of(taint(user_first)) == ["taint-open-redirect"]

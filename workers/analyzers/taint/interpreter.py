@@ -134,8 +134,26 @@ def _key(node: ast.AST) -> str | None:
 
 
 def _url_path(value: Value) -> Value:
-    """A requested URL path: it starts with `/` (tagged so a `//` guard can tell it apart)."""
-    return replace(value, prefix="/", tags=value.tags | {"urlpath"})
+    """A requested URL path: it starts with `/`, and its traces say so (a `//` guard reads it)."""
+    return replace(value, prefix="/").map_traces(lambda t: replace(t, urlpath=True))
+
+
+def _only_url_path(value: Value) -> bool:
+    """Whether every user trace of a value is a requested URL path (none can hold `\\`)."""
+    traces = [t for t in value.all_traces() if t.is_source]
+    return bool(traces) and all(t.urlpath for t in traces)
+
+
+def _fixes_host(value: Value) -> bool:
+    """A start of a URL the server chose: data after it cannot name another host. It holds data,
+    and all of it is the server's (a setting, the caller's argument) or proven local already."""
+    traces = value.all_traces()
+    return bool(traces) and all(t.kind in (OPAQUE, "caller") or not t.reaches("redirect") for t in traces)
+
+
+def _after_head(head: Value, rest: Value) -> Value:
+    """`head + rest` for a redirect: user data after a host-fixing head is a path or a query."""
+    return rest.sanitize(frozenset({"redirect"})) if _fixes_host(head) else rest
 
 
 def _const(node: ast.AST) -> Any:
@@ -683,7 +701,7 @@ class Runner:
             return {}
         value = self.ev(func.value, state)
         rooted = (value.prefix or "").startswith("/")
-        if not rooted or not ("urlpath" in value.tags or "/\\" in prefixes):
+        if not rooted or not (_only_url_path(value) or "/\\" in prefixes):
             return {}
         if key not in state and key not in self.globals:
             self._guarded[key] = value
@@ -1020,6 +1038,10 @@ class Runner:
     def ev_BinOp(self, node: ast.BinOp, state: State) -> Value:
         left = self.ev(node.left, state)
         right = self.ev(node.right, state)
+        if isinstance(node.op, ast.Add):
+            if left.const == "/" and "unrooted" in right.tags and _only_url_path(right):
+                right = right.sanitize(frozenset({"redirect"}))  # `/` + a path without its slashes
+            right = _after_head(left, right)
         value = merge([left, right])
         if left.has_const() and right.has_const() and not value.tainted:
             folded = _fold(node.op, left.const, right.const)
@@ -1349,7 +1371,13 @@ class Runner:
             value = merge([receiver, *args, *kwargs.values()])
             return replace(value, tags=value.tags | {"text"}, prefix=receiver.const.split("{", 1)[0] or None)
         if method == "join":
-            value = merge([receiver, *(a.element() for a in args)])
+            parts = [a.element() for a in args]
+            items = args[0].items if args else None
+            if items and 0 in items and not receiver.tainted:
+                head = items[0]
+                rest = [v for k, v in items.items() if k != 0] + [Value(args[0].traces)]
+                parts = [head, *(_after_head(head, v) for v in rest)]
+            value = merge([receiver, *parts])
             return replace(value, tags=value.tags | {"text"})
         if method in ("copy", "items", "values", "keys"):
             return receiver if method == "copy" else Value(receiver.all_traces())
@@ -1357,6 +1385,8 @@ class Runner:
             return receiver.with_tags("resolved")
         value = merge([receiver, *args, *kwargs.values()])
         if method in STR_METHODS and "text" in receiver.tags:
+            if method in ("strip", "lstrip") and args and "/" in str(args[0].const):
+                return value.with_tags("text", "unrooted")  # no leading `/` left
             return value.with_tags("text")
         return replace(value, tags=value.tags - {"text"}) if "pathobj" not in receiver.tags else value
 

@@ -51,6 +51,7 @@ class Trace:
     param: int = -1  # for kind == param: the parameter's index
     fresh: bool = False  # still the bare source expression (its description can be widened)
     unseen: bool = False  # went through project code outside the change (it may sanitise)
+    urlpath: bool = False  # the URL path a browser requested (starts with `/`, no backslashes)
 
     @property
     def is_source(self) -> bool:
@@ -91,6 +92,7 @@ class Trace:
             self.param,
             self.fresh,
             self.unseen,
+            self.urlpath,
         )
 
 
