@@ -69,7 +69,7 @@ def write(path: Path | None, data: Any) -> None:
     except ValueError:  # a type marshal cannot keep (a YAML timestamp): computed each time
         return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # private, as the index's cache
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     except OSError:
         return
