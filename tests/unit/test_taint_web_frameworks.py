@@ -411,3 +411,31 @@ def test_a_redirect_whose_start_the_server_fixes_stays_on_site() -> None:
     assert rules_of(taint(argument)) == ["taint-open-redirect"]  # `/\\host` is `//host` to a browser
     user_first = WITH_PARAMS.replace("[self._url, self.request.query]", "[self.request.query, self._url]")
     assert rules_of(taint(user_first)) == ["taint-open-redirect"]
+
+
+STATIC_HELPER = """
+import httpx
+from flask import Flask, request
+
+app = Flask(__name__)
+client = httpx.Client()
+
+
+class Proxy:
+    @staticmethod
+    def build(url):
+        return client.build_request("GET", url)
+
+
+@app.route("/proxy")
+def proxy():
+    helper = Proxy()
+    return client.send(helper.build(request.args["url"])).text
+"""
+
+
+def test_a_static_method_called_on_an_object_gets_the_arguments_as_given() -> None:
+    """No `self` is bound to a static method: `helper.build(url)` passes `url` to its first
+    parameter (a plain method's first parameter is the object)."""
+    assert rules_of(taint(STATIC_HELPER)) == ["taint-ssrf"]
+    assert taint(STATIC_HELPER.replace('request.args["url"]', '"https://api.example.com/"')) == []

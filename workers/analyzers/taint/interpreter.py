@@ -338,9 +338,11 @@ class Program:
             if isinstance(func.value, ast.Name) and func.value.id in ("self", "cls") and class_name:
                 method = mod.classes.get(class_name, {}).get(func.attr)
                 if method is not None:
-                    return mod, method, True
+                    return mod, method, method.binds_self
                 inherited = self._inherited(mod, class_name, func.attr)
-                return (inherited[0], inherited[1], True) if inherited is not None else None
+                if inherited is None:
+                    return None
+                return inherited[0], inherited[1], inherited[1].binds_self
             qual = mod.qualname(func)
             if qual and isinstance(func.value, ast.Name) and func.value.id in mod.imports:
                 found = self.lookup(qual)
@@ -362,7 +364,7 @@ class Program:
         for base in mod.resolver.supertypes(types[0]):
             found = self.lookup(f"{base}.{func.attr}")
             if found is not None:
-                return found[0], found[1], True
+                return found[0], found[1], found[1].binds_self
         return None
 
     def _inherited(

@@ -88,6 +88,15 @@ class FunctionInfo:
             return False  # nested in another function
         return all(not p.startswith("_") or (p.startswith("__") and p.endswith("__")) for p in parts)
 
+    @property
+    def binds_self(self) -> bool:
+        """A method called on an object or class gets it as its first parameter (a static
+        method does not: `obj.build(url)` passes `url` to its first parameter)."""
+        return self.class_name is not None and not any(
+            (d.id if isinstance(d, ast.Name) else getattr(d, "attr", None)) == "staticmethod"
+            for d in self.node.decorator_list
+        )
+
 
 @dataclass(eq=False)
 class ModuleInfo:
