@@ -1,7 +1,7 @@
 """Load what a review needs when a worker process starts, not on its first review.
 
-A fresh worker process pays, on its first job, for importing the engine, the analyzers, bandit (and
-stevedore's plugin scan), radon, detect-secrets (and requests), the report and publishing modules, for
+A fresh worker process pays, on its first job, for importing the engine, the analyzers, bandit's plugins
+(prguard.analyzers.bandit_tests), radon, detect-secrets (and requests), the report and publishing modules, for
 building bandit's test set, the secrets detectors, the authorship marker table, the policy JSON Schema
 validator and its format checks, and for opening the change ledger's database (SQLAlchemy; migrations of
 the default SQLite file). That is most of a second of the latency a user feels on the first pull
