@@ -439,3 +439,45 @@ def test_a_static_method_called_on_an_object_gets_the_arguments_as_given() -> No
     parameter (a plain method's first parameter is the object)."""
     assert rules_of(taint(STATIC_HELPER)) == ["taint-ssrf"]
     assert taint(STATIC_HELPER.replace('request.args["url"]', '"https://api.example.com/"')) == []
+
+
+LOGIN_REDIRECT = """
+from urllib.parse import urlencode
+
+from tornado import web
+
+class Page(web.RequestHandler):
+    def get(self):
+        url = self.settings["login_url"]
+        url += "?" + urlencode(dict(next=self.request.uri))
+        self.redirect(url)
+"""
+
+
+def test_a_query_appended_in_place_to_a_server_url_stays_on_site() -> None:
+    """`url += "?" + ...` after a URL from the settings: the `next` parameter cannot move the
+    redirect; appending to the user's own URL still can."""
+    assert taint(LOGIN_REDIRECT) == []
+    users = LOGIN_REDIRECT.replace('self.settings["login_url"]', 'self.get_argument("to")')
+    assert rules_of(taint(users)) == ["taint-open-redirect"]
+
+
+CONTENT_TYPE = """
+import mimetypes
+
+from tornado import web
+
+class Files(web.RequestHandler):
+    def get(self, path):
+        mime_type, _ = mimetypes.guess_type(path)
+        self.set_header("Content-Type", mime_type or "application/octet-stream")
+        self.set_header("X-Name", path)
+"""
+
+
+def test_a_guessed_mime_type_comes_from_the_servers_table() -> None:
+    """The type `mimetypes` guesses from a user's file name is one of its own table's; the name
+    itself in a header is still reported."""
+    findings = taint(CONTENT_TYPE)
+    assert rules_of(findings) == ["taint-header-injection"]
+    assert findings[0].start_line == 9

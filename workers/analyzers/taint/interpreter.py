@@ -487,6 +487,8 @@ class Runner:
             case ast.AugAssign():
                 current = self.ev(stmt.target, state)
                 added = self.ev(stmt.value, state)
+                if isinstance(stmt.op, ast.Add):
+                    added = _after_head(current, added)
                 value = merge([current, added])
                 if isinstance(stmt.op, ast.Add) and (
                     "text" in current.tags or isinstance(current.const, str)

@@ -286,6 +286,9 @@ CLEAN_RESULTS: frozenset[str] = frozenset(
         "rest_framework.response.Response",
         "fastapi.responses.JSONResponse",
         "starlette.responses.JSONResponse",
+        # a type from the server's table, chosen by a file name's extension
+        "mimetypes.guess_type",
+        "mimetypes.guess_extension",
         "*.render_template",
         "*.url_for",
     }
