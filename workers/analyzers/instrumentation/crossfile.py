@@ -209,6 +209,29 @@ class HelperIndex:
             return False
 
     @staticmethod
+    def model_question(qualname: str) -> str:
+        return f"model:{qualname}"
+
+    def is_model(self, qualname: str, hops: int = 0) -> bool:
+        """Whether the repository's class `qualname` is a Django model: it extends `Model`, itself
+        or through a base class of its module or of another module of the repository."""
+        found = self._locate(qualname, set())
+        loaded = self._module(found[0]) if found is not None else None
+        if loaded is None or found is None or "." in found[1] or hops > _MAX_HOPS:
+            return False
+        resolver = loaded.evaluator.resolver
+        info = resolver.classes.get(found[1])
+        if info is None:
+            return False
+        if resolver.is_django_model(info.qualname):
+            return True
+        return any(
+            self.is_model(base, hops + 1)
+            for base in resolver.supertypes(info.qualname)[1:]
+            if resolver._local_class(base) is None and self.module_of(base) is not None
+        )
+
+    @staticmethod
     def type_question(qualname: str, returned: bool) -> str:
         return f"{'returns' if returned else 'type'}:{qualname}"
 
@@ -249,6 +272,8 @@ class HelperIndex:
             return "1" if any(self.reaches(t) for t in rest.split(",") if t) else "0"
         if kind == "logs":
             return "1" if any(self.logs(name) for name in rest.split("|") if name) else "0"
+        if kind == "model":
+            return "1" if self.is_model(rest) else "0"
         if kind in ("type", "returns"):
             return self.type_of(rest, returned=kind == "returns") or "-"
         if kind.startswith("call@"):

@@ -731,6 +731,21 @@ class Evaluator:
         receiver_type = self.type_of(chain_root(func))
         return receiver_type is None or self._is_paid_module(receiver_type)
 
+    def is_django_model(self, type_name: str | None) -> bool:
+        """Whether a type is a Django model class: of this file, or of another file of the
+        repository (the question and its answer go into `reads`)."""
+        if type_name is None:
+            return False
+        if self.resolver.is_django_model(type_name):
+            return True
+        helpers = self.helpers
+        if helpers is None or helpers.module_of(type_name) is None:
+            return False
+        question = helpers.model_question(type_name)
+        if question not in self.reads:
+            self.reads[question] = helpers.answer(question)
+        return self.reads[question] == "1"
+
     def query_call(self, call: Call) -> str | None:
         """Label of an ORM / DB-API query, else None."""
         func = call.node.func
@@ -744,6 +759,12 @@ class Evaluator:
             if part in R.ORM_DJANGO_MARKERS and owner[:1].isupper():
                 return ".".join(parts[index - 1 :]).split("(")[0]
         receiver = self.facts.text_of(func.value)
+        if (
+            receiver
+            and func.attr in R.MODEL_INSTANCE_QUERIES
+            and self.is_django_model(self.type_of(func.value))
+        ):
+            return f"{receiver}.{func.attr}"  # `book.save()`: an INSERT/UPDATE (or DELETE, SELECT) of one row
         if receiver and func.attr in R.ORM_SESSION_METHODS:
             if self.client_kind(func.value, call.function, func.attr)[0] is not None:
                 return None  # `session.get(url)` on a requests session is an HTTP call, not a query

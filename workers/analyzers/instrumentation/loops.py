@@ -97,6 +97,11 @@ class LoopChecks(Evaluator):
     @staticmethod
     def _n_plus_one_hint(query: str) -> str:
         receiver, _, method = query.rpartition(".")
+        if method in ("save", "delete") and ".objects" not in query and not receiver[:1].isupper():
+            return (
+                "one query per model instance (N+1); collect the rows and write them once after the loop "
+                "(`bulk_create`/`bulk_update`, or a queryset's `.update()`/`.delete()`)"
+            )
         if ".objects" in query or receiver[:1].isupper():
             return (
                 "one query per item (N+1); fetch all rows before the loop (`filter(pk__in=...)`, "

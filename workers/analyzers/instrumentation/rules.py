@@ -583,6 +583,8 @@ RETRY_DECORATORS: tuple[str, ...] = (
 
 #: Django-style query methods on a model manager (`Model.objects.<m>`).
 ORM_DJANGO_MARKERS: frozenset[str] = frozenset({"objects", "query", "_default_manager", "_base_manager"})
+#: Methods of a Django model instance that each run one query (`book.save()` in a loop: N+1).
+MODEL_INSTANCE_QUERIES: frozenset[str] = frozenset({"save", "delete", "refresh_from_db"})
 #: Manager methods that answer from a per-process cache after their first query (Django documents
 #: these as cached): calling them per item is no N+1.
 CACHED_MANAGER_METHODS: frozenset[str] = frozenset(

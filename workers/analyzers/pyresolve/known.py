@@ -257,3 +257,31 @@ REQUEST_PARAMETER_TYPES: dict[str, str] = {
     "starlette": "starlette.requests.Request",
     "fastapi": "starlette.requests.Request",
 }
+
+#: Django's model base class, under both of its import paths: a class extending it is a model.
+DJANGO_MODEL_BASES: frozenset[str] = frozenset({"django.db.models.Model", "django.db.models.base.Model"})
+#: `Model.objects` (and the other default managers) is typed `QUERYSET[Model]`.
+QUERYSET = "django.db.models.QuerySet"
+DJANGO_MANAGERS: frozenset[str] = frozenset({"objects", "_default_manager", "_base_manager"})
+#: Queryset methods that give another queryset of the same model.
+QUERYSET_CHAINS: frozenset[str] = frozenset(
+    {
+        "all",
+        "filter",
+        "exclude",
+        "order_by",
+        "select_related",
+        "prefetch_related",
+        "distinct",
+        "only",
+        "defer",
+        "annotate",
+        "using",
+        "select_for_update",
+        "reverse",
+        "iterator",
+        "none",
+    }
+)
+#: Queryset methods that give one instance of the model.
+QUERYSET_INSTANCES: frozenset[str] = frozenset({"get", "create", "first", "last", "latest", "earliest"})

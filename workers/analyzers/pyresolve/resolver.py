@@ -53,6 +53,8 @@ def element_of(type_name: str | None) -> str | None:
         return None
     if type_name.startswith("list[") and type_name.endswith("]"):
         return type_name[5:-1]
+    if type_name.startswith(known.QUERYSET + "[") and type_name.endswith("]"):
+        return type_name[len(known.QUERYSET) + 1 : -1]  # iterating a queryset gives its model's rows
     return known.ELEMENT_TYPES.get(type_name)
 
 
@@ -489,6 +491,11 @@ class Resolver:
         qual = self._qualname(node, scope)
         if qual is not None and qual in known.OBJECT_TYPES:
             return known.OBJECT_TYPES[qual]
+        if node.attr in known.DJANGO_MANAGERS:
+            model = self._class_named(node.value, scope)
+            # an imported class: whether it is a model is asked of its file by the caller
+            if model is not None and (self._local_class(model) is None or self.is_django_model(model)):
+                return f"{known.QUERYSET}[{model}]"
         base = self.type_of(node.value, scope)
         if base is None:
             return None
@@ -523,6 +530,11 @@ class Resolver:
         func = node.func
         if isinstance(func, ast.Attribute):
             receiver = self.type_of(func.value, scope)
+            model = element_of(receiver) if receiver and receiver.startswith(known.QUERYSET + "[") else None
+            if model is not None:
+                if func.attr in known.QUERYSET_CHAINS:
+                    return receiver
+                return model if func.attr in known.QUERYSET_INSTANCES else None
             if receiver is not None:
                 for type_name in self.supertypes(receiver):
                     found = known.METHOD_RETURNS.get((type_name, func.attr))
@@ -549,6 +561,21 @@ class Resolver:
         if imported and is_class_name(qual) and not qual.endswith("()"):
             return qual
         return None
+
+    def _class_named(self, node: ast.expr, scope: Scope) -> str | None:
+        """The qualified name of the class `node` names: a class of this module or an imported one."""
+        qual = self._qualname(node, scope)
+        if qual is None:
+            return None
+        if isinstance(node, ast.Name) and node.id in self.classes and qual == node.id:
+            return self.classes[node.id].qualname
+        root = _root_name(node)
+        imported = root is not None and (root in self.imports or qual != ast.unparse(node))
+        return qual if imported and is_class_name(qual) and not qual.endswith("()") else None
+
+    def is_django_model(self, type_name: str | None) -> bool:
+        """Whether a type extends Django's `Model` as far as this module's classes show."""
+        return type_name is not None and not known.DJANGO_MODEL_BASES.isdisjoint(self.supertypes(type_name))
 
     def _returns(self, function: FunctionNode) -> str | None:
         if function.returns is not None:

@@ -1,0 +1,132 @@
+"""Per-item queries through Django model instances: `.save()`, `.delete()` and `.refresh_from_db()`
+on an instance of a model class (of this file or of another file of the repository), typed by the
+shared resolver, run one query each (PG-LOOP001); unknown objects with such methods stay unknown."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from prguard.analyzers.pyresolve import Resolver
+
+from tests.unit.engine_helpers import added
+from tests.unit.instrumentation_helpers import analyze, review_instrumentation
+
+MODELS = textwrap.dedent(
+    """\
+    from django.db import models
+
+
+    class Book(models.Model):
+        title = models.CharField(max_length=100)
+    """
+)
+
+IMPORTING = textwrap.dedent(
+    """\
+    from shop.models import Book
+
+
+    def retitle(ids):
+        for book in Book.objects.filter(pk__in=ids):
+            book.title = book.title.upper()
+            book.save()
+    """
+)
+
+
+def loop_lines(findings) -> list[int]:
+    return sorted(f.start_line for f in findings if f.rule_id == "PG-LOOP001")
+
+
+def test_resolver_types_instances_and_querysets_of_a_model() -> None:
+    tree = ast.parse(
+        textwrap.dedent(
+            """\
+            from django.db import models
+            class Book(models.Model):
+                pass
+            a = Book(title="x")
+            b = Book.objects.get(pk=1)
+            for c in Book.objects.filter(x=1).select_related("author"):
+                pass
+            """
+        )
+    )
+    resolver = Resolver(tree, module="shop.models")
+    names = {n.id: n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in "abc"}
+    for name in "abc":
+        assert resolver.type_of(names[name]) == "shop.models.Book", name
+    assert resolver.is_django_model("shop.models.Book")
+
+
+def test_save_delete_refresh_per_item_on_model_instances_are_queries_per_item() -> None:
+    findings = analyze(
+        MODELS
+        + textwrap.dedent(
+            """\
+
+
+            def import_titles(titles):
+                for title in titles:
+                    book = Book(title=title)
+                    book.save()
+
+
+            def purge(ids):
+                for book in Book.objects.filter(pk__in=ids):
+                    book.delete()
+
+
+            def reload(ids):
+                for pk in ids:
+                    book = Book.objects.get(pk=pk)
+                    book.refresh_from_db()
+            """
+        )
+    )
+    assert loop_lines(findings) == [11, 16, 21, 22]
+    save = next(f for f in findings if f.start_line == 11)
+    assert "bulk_create" in save.message and "book.save" in save.message
+
+
+def test_not_a_model_and_retry_loops_stay_quiet() -> None:
+    findings = analyze(
+        MODELS
+        + textwrap.dedent(
+            """\
+
+
+            class Draft:
+                def save(self):
+                    return None
+
+
+            def drafts(items):
+                for item in items:
+                    Draft().save()
+                    item.save()
+
+
+            def save_with_retry(book):
+                for attempt in range(3):
+                    try:
+                        book = Book(title="x")
+                        book.save()
+                        return book
+                    except Exception:
+                        continue
+                raise RuntimeError("gave up")
+            """
+        )
+    )
+    assert loop_lines(findings) == []
+
+
+def test_model_of_another_file_of_the_repository() -> None:
+    result = review_instrumentation([added("shop/models.py", MODELS), added("shop/tasks.py", IMPORTING)])
+    found = [(f.path, f.start_line) for f in result.findings if f.rule_id == "PG-LOOP001"]
+    assert found == [("shop/tasks.py", 7)]
+    # the model's file unknown: the class is unknown, nothing reported
+    alone = review_instrumentation([added("shop/tasks.py", IMPORTING)])
+    assert [f for f in alone.findings if f.rule_id == "PG-LOOP001"] == []
