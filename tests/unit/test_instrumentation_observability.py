@@ -318,3 +318,56 @@ def test_tenacity_autoretry_self_retry_and_retry_adapter_count() -> None:
         http.post("https://erp.example/d", json=x, timeout=10)
     """
     assert _retry(code) == []
+
+
+def test_flask_views_registered_with_add_url_rule_are_handlers() -> None:
+    code = """
+    import logging
+    from flask import Blueprint, Flask, jsonify
+
+    app = Flask(__name__)
+    bp = Blueprint("api", __name__)
+    log = logging.getLogger(__name__)
+
+
+    def index():
+        return jsonify({})
+
+
+    def status():
+        return jsonify({})
+
+
+    def helper():
+        return 1
+
+
+    class Api:
+        def __init__(self, app):
+            self.app = app
+            app.add_url_rule("/jobs", view_func=self.jobs)
+            app.add_url_rule("/logged", view_func=self.logged)
+
+        def jobs(self):
+            return jsonify(self.app.config)
+
+        def logged(self):
+            log.info("listed")
+            return jsonify({})
+
+        def other(self):
+            return 1
+
+
+    app.add_url_rule("/", endpoint="index", view_func=index)
+    bp.add_url_rule("/status", "status", status)
+    """
+    findings = _obs(code, settings=AI)
+    # `endpoint=` names the route; `view_func=` is the view, also when it is a method of the class
+    assert [(f.rule_id, f.start_line) for f in findings] == [
+        ("PG-OBS001", 10),
+        ("PG-OBS001", 14),
+        ("PG-OBS001", 28),
+    ]
+    assert "`Api.jobs()` (route endpoint)" in findings[2].message
+    assert _obs(code, settings=HUMAN) == []

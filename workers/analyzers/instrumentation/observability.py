@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from functools import cached_property
 
 from prguard.analyzers.instrumentation import rules as R
 from prguard.analyzers.instrumentation.evaluator import Evaluator, kwarg, matches, root
@@ -45,7 +46,7 @@ class ObservabilityChecks(Evaluator):
             return "handler:Django view"
         if function.parent is None and function.class_name and self._view_method(function):
             return f"handler:view method of `{function.class_name}`"
-        if function.parent is None and function.class_name is None and node.name in self._route_endpoints():
+        if function.parent is None and (function.class_name, node.name) in self._route_endpoints:
             return "handler:route endpoint"
         return None
 
@@ -124,8 +125,12 @@ class ObservabilityChecks(Evaluator):
         )
         return function.name in R.VIEW_METHODS or decorated_action
 
-    def _route_endpoints(self) -> set[str]:
-        endpoints: set[str] = set()
+    @cached_property
+    def _route_endpoints(self) -> set[tuple[str | None, str]]:
+        """(class, name) of the functions this file registers as endpoints: a module function
+        (`app.add_url_rule("/", view_func=index)`, class None) or a method of the class whose
+        method registers it (`app.add_url_rule(rule, view_func=self.status)`)."""
+        endpoints: set[tuple[str | None, str]] = set()
         for call in self.facts.calls:
             last = (call.dotted or "").rsplit(".", 1)[-1]
             target: ast.expr | None = None
@@ -133,10 +138,19 @@ class ObservabilityChecks(Evaluator):
                 given = kwarg(call.node, "endpoint")
                 target = given.value if given else (call.node.args[1] if len(call.node.args) > 1 else None)
             elif last in {"add_url_rule", "add_api_route", "add_route"}:
-                given = kwarg(call.node, "view_func", "endpoint")
+                # Flask's `endpoint=` is the route's name; its function is `view_func=`
+                given = kwarg(call.node, "view_func") or kwarg(call.node, "endpoint")
                 target = given.value if given else (call.node.args[-1] if len(call.node.args) > 1 else None)
             if isinstance(target, ast.Name):
-                endpoints.add(target.id)
+                endpoints.add((None, target.id))
+            elif (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and target.value.id == "self"
+                and call.function is not None
+                and call.function.class_name is not None
+            ):
+                endpoints.add((call.function.class_name, target.attr))
         return endpoints
 
     def _module_covers(self, kind: str) -> bool:
