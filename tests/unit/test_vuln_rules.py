@@ -148,6 +148,78 @@ CASES = [
         "import hashlib\ndef same(a, b):\n    return hashlib.sha256(a).hexdigest() == b",
         [],
     ),  # a content hash, no key
+    # the digest comes from a function or method of the module (python-jose's HMACKey.verify)
+    (
+        "import hmac\nclass HMACKey:\n    def sign(self, msg):\n"
+        "        return hmac.new(self.prepared_key, msg, self._hash_alg).digest()\n"
+        "    def verify(self, msg, sig):\n        return sig == self.sign(msg)",
+        ["PG-VULN004"],
+    ),
+    (
+        "import hmac\nclass HMACKey:\n    def sign(self, msg):\n"
+        "        return hmac.new(self.prepared_key, msg, self._hash_alg).digest()\n"
+        "    def verify(self, msg, sig):\n        return hmac.compare_digest(sig, self.sign(msg))",
+        [],
+    ),
+    (
+        "import hmac, base64\ndef _mac(k, m):\n    return hmac.new(k, m, 'sha256')\n"
+        "def sign(k, m):\n    return base64.b64encode(_mac(k, m).digest())\n"
+        "def check(k, m, s):\n    expected = sign(k, m)\n    return s != expected",
+        ["PG-VULN004"],
+    ),  # two calls deep, through a local name
+    (
+        "import hashlib\nclass Tokens:\n    def make(self, user):\n        h = hashlib.sha256()\n"
+        "        h.update(self.secret_key)\n        h.update(user)\n        return h.hexdigest()\n"
+        "    def valid(self, user, given):\n        return self.make(user) == given",
+        ["PG-VULN004"],
+    ),  # a hash fed a secret is a MAC
+    (
+        "import hmac\nclass K:\n    def sign(self, m):\n        return hmac.digest(self.key, m, 'sha256')\n"
+        "    def verify(self, m, s):\n        return s is self.sign(m)",
+        ["PG-VULN004"],
+    ),
+    (
+        "from cryptography.hazmat.primitives import hmac, hashes\ndef tag(k, m):\n"
+        "    h = hmac.HMAC(k, hashes.SHA256())\n    h.update(m)\n    return h.finalize()\n"
+        "def ok(k, m, t):\n    return tag(k, m) == t",
+        ["PG-VULN004"],
+    ),
+    (
+        "from itsdangerous import Signer\ndef ok(key, v, s):\n    return Signer(key).get_signature(v) == s",
+        ["PG-VULN004"],
+    ),
+    (
+        "import hashlib\ndef etag(body):\n    return hashlib.md5(body).hexdigest()\n"
+        "def fresh(request, body):\n    return request.headers.get('If-None-Match') == etag(body)",
+        [],
+    ),  # an ETag: a hash of public content
+    (
+        "import hmac\ndef sign(k, m):\n    return hmac.new(k, m, 'sha256').hexdigest()\n"
+        "def known_vector():\n    return sign(b'key', b'msg') == '5b1e2b'",
+        [],
+    ),  # a known test vector
+    (
+        "import hmac\ndef sign(k, m):\n    return hmac.new(k, m, 'sha256').digest()\n"
+        "def ok(k, m, s):\n    return len(sign(k, m)) == len(s)",
+        [],
+    ),
+    (
+        "import hmac\ndef sign(k, m, raw):\n    if raw:\n        return m\n"
+        "    return hmac.new(k, m, 'sha256').digest()\ndef ok(k, m, s):\n    return sign(k, m, True) == s",
+        [],
+    ),  # not every return is a digest
+    (
+        "import hmac\ndef pack(k, m):\n    return {'sig': hmac.new(k, m, 'sha256').digest(), 'm': m}\n"
+        "def same(k, m, other):\n    return pack(k, m) == other",
+        [],
+    ),  # a record that holds a digest is compared as a record
+    (
+        "import hmac\nclass Signer:\n    def sign(self, m):\n"
+        "        return hmac.new(self.k, m, 'sha256').digest()\n"
+        "class Cache:\n    def sign(self, m):\n        return m.upper()\n"
+        "    def hit(self, m, s):\n        return s == self.sign(m)",
+        [],
+    ),  # `self.sign` of another class of the module
     # ReDoS (CWE-1333)
     ("import re\nWORDS = re.compile(r'^(\\w+\\s?)+$')", ["PG-VULN005"]),
     ("import re\ndef f(s):\n    return re.match(r'(\\d+)*$', s)", ["PG-VULN005"]),

@@ -122,21 +122,10 @@ class Alternatives:
         """What a call of a function of this module may return: each of its `return` values
         (`_get_session()` returning `requests.Session()` in one branch, a cached one in another)."""
         resolver = self.resolver
-        func = call.func
-        function = None
-        if isinstance(func, ast.Name) and resolver.qualname(func, scope) == func.id:
-            function = resolver.functions.get(func.id)
-        elif isinstance(func, ast.Attribute) and _is_self(func.value) and scope is not None:
-            klass = resolver._class_of.get(id(scope))
-            if klass is not None:
-                function = next(
-                    (c.methods[func.attr] for c in self._lineage(klass.qualname) if func.attr in c.methods),
-                    None,
-                )
+        function = resolver.local_callee(call, scope)
         if function is None:
             return None
-        returns = resolver._scope(function).returns
-        return [(value, function) for value in returns] or None
+        return [(value, function) for value in resolver.returns_of(function)] or None
 
     def _parameter_sources(self, function: ast.FunctionDef | ast.AsyncFunctionDef, arg: ast.arg):
         """A parameter's default and the arguments this module's calls of the function pass it."""

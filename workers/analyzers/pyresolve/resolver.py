@@ -624,6 +624,38 @@ class Resolver:
                         names.append(name)
         return tuple(names)
 
+    def local_callee(self, call: ast.Call, scope: Scope | bool = True) -> FunctionNode | None:
+        """The function of this module a call runs: `f(...)` for a module function no import or
+        local rebinds, `self.m(...)` / `cls.m(...)` for a method of the caller's class or of a
+        base defined here (nearest first). None for anything else (the callee is not visible)."""
+        where = self.scope_of(call) if scope is True else scope
+        func = call.func
+        if isinstance(func, ast.Name):
+            if self.qualname(func, where) != func.id:
+                return None
+            return self.functions.get(func.id)
+        if not (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id in ("self", "cls")
+            and where is not None
+        ):
+            return None
+        klass = self._class_of.get(id(where))
+        if klass is None:
+            return None
+        by_qualname = {info.qualname: info for info in self.classes.values()}
+        for name in self.supertypes(klass.qualname):
+            family = klass if name == klass.qualname else by_qualname.get(name)
+            if family is not None and func.attr in family.methods:
+                return family.methods[func.attr]
+        return None
+
+    def returns_of(self, function: FunctionNode) -> list[ast.expr]:
+        """The values a function returns (not those of functions nested in it; bare `return`s
+        return nothing)."""
+        return list(self._scope(function).returns)
+
     def possible_qualnames(self, node: ast.expr, scope: Scope | bool = True) -> tuple[str, ...]:
         """Every imported name `node` may stand for, through assignments, `self.x` set in any
         method, parameter defaults and this module's calls (see `alternatives`)."""
