@@ -130,3 +130,43 @@ def test_model_of_another_file_of_the_repository() -> None:
     # the model's file unknown: the class is unknown, nothing reported
     alone = review_instrumentation([added("shop/tasks.py", IMPORTING)])
     assert [f for f in alone.findings if f.rule_id == "PG-LOOP001"] == []
+
+
+def test_a_call_in_a_branch_that_leaves_the_loop_runs_once() -> None:
+    findings = analyze(
+        MODELS
+        + textwrap.dedent(
+            """\
+
+
+            import requests
+
+
+            def use_code(codes, code):
+                for book in Book.objects.filter(title__in=codes):
+                    if book.title == code:
+                        book.save()
+                        return True
+                return False
+
+
+            def first_reachable(urls):
+                for url in urls:
+                    if url.startswith("https"):
+                        requests.get(url, timeout=5)
+                        break
+
+
+            def per_item_with_retry(urls):
+                for url in urls:
+                    for attempt in range(3):
+                        if attempt:
+                            requests.get(url, timeout=5)
+                            break
+            """
+        )
+    )
+    # the first two leave the loop after their call; the third's `break` leaves only the retry loop
+    assert [(f.rule_id, f.start_line) for f in findings if f.rule_id.startswith("PG-LOOP")] == [
+        ("PG-LOOP002", 30)
+    ]

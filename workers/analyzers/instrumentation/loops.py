@@ -24,7 +24,7 @@ class LoopChecks(Evaluator):
     def loops(self) -> Iterator[Finding]:
         for call in self.facts.calls:
             loop = call.loop.item_loop() if call.loop else None
-            if loop is None:
+            if loop is None or (loop.kind != "comprehension" and _leaves_after(loop.node, call.node)):
                 continue
             direct = self._loop_effect(call, loop)
             if direct is not None:
@@ -123,3 +123,26 @@ class LoopChecks(Evaluator):
             f"`{label}(...)` runs inside {loop_text} (line {loop.line}){where}: {hint}.",
             context=f"{call.function.qualname if call.function else ''}|{loop.header}",
         )
+
+
+def _leaves_after(loop: ast.AST, call: ast.Call) -> bool:
+    """The call sits in a block that then leaves the loop (`if code == c: mark_used(i); return True`,
+    a `break` of this loop, a `raise`): it runs once per run of the loop, not once per item."""
+    return _leaves(getattr(loop, "body", []), call, crossed=False)
+
+
+def _leaves(block: list[ast.stmt], call: ast.Call, *, crossed: bool) -> bool:
+    for stmt in block:
+        if not any(node is call for node in ast.walk(stmt)):
+            continue
+        last = block[-1]
+        if isinstance(last, ast.Return | ast.Raise) or (isinstance(last, ast.Break) and not crossed):
+            return True
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            return False
+        inner = crossed or isinstance(stmt, ast.For | ast.AsyncFor | ast.While)
+        blocks = [getattr(stmt, name, None) for name in ("body", "orelse", "finalbody")]
+        blocks += [handler.body for handler in getattr(stmt, "handlers", [])]
+        blocks += [case.body for case in getattr(stmt, "cases", [])]
+        return any(_leaves(sub, call, crossed=inner) for sub in blocks if isinstance(sub, list) and sub)
+    return False
