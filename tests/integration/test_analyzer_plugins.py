@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.integration  # pip installs a wheel and each test runs prguard in a child Python
+
 PLUGIN_MODULE = '''
 from prguard.engine.model import Finding, Severity, make_fingerprint
 from prguard.engine.plugin import Analyzer
