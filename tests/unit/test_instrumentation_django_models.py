@@ -170,3 +170,21 @@ def test_a_call_in_a_branch_that_leaves_the_loop_runs_once() -> None:
     assert [(f.rule_id, f.start_line) for f in findings if f.rule_id.startswith("PG-LOOP")] == [
         ("PG-LOOP002", 30)
     ]
+
+
+def test_model_through_a_base_class_of_another_file() -> None:
+    base = "from django.db import models\n\n\nclass Stamped(models.Model):\n    pass\n"
+    models = "from core.models import Stamped\n\n\nclass Book(Stamped):\n    pass\n"
+    plain = "class Book:\n    def save(self):\n        return None\n"
+    files = [
+        added("core/models.py", base),
+        added("shop/models.py", models),
+        added("shop/tasks.py", IMPORTING),
+    ]
+    found = [
+        (f.path, f.start_line) for f in review_instrumentation(files).findings if f.rule_id == "PG-LOOP001"
+    ]
+    assert found == [("shop/tasks.py", 7)]
+    # the same names, but `Book` is no model: nothing
+    other = [added("shop/models.py", plain), added("shop/tasks.py", IMPORTING)]
+    assert [f for f in review_instrumentation(other).findings if f.rule_id == "PG-LOOP001"] == []
