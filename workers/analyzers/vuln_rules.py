@@ -80,8 +80,10 @@ RULES: dict[str, VulnRule] = {
             208,
             "`==` on a signature, MAC, token or password hash stops at the first differing byte; "
             "timing reveals how much of a forged value is right.",
-            "if hmac.new(key, body, sha256).hexdigest() == signature:",
-            "if hmac.compare_digest(hmac.new(key, body, sha256).hexdigest(), signature):",
+            "if hmac.new(key, body, sha256).hexdigest() == signature:\n"
+            "return sig == self.sign(msg)  # sign() returns hmac.new(...).digest()",
+            "if hmac.compare_digest(hmac.new(key, body, sha256).hexdigest(), signature):\n"
+            "return hmac.compare_digest(sig, self.sign(msg))",
             "Compare secrets with hmac.compare_digest (or secrets.compare_digest).",
         ),
         VulnRule(
