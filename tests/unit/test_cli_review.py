@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -314,19 +313,6 @@ def test_example_json_has_authorship_and_the_planted_problems(capsys):
     assert any(path == "billing/tasks.py" and "complexity" in rule for path, rule in rules)
     cwes = {f["cwe"] for f in report["findings"] if f["path"] == "billing/tasks.py"}
     assert 400 in cwes or 703 in cwes  # the missing timeout / the swallowed exception
-
-
-@pytest.mark.integration  # runs prguard in a child Python process
-def test_console_entry_point_runs_without_a_traceback(tmp_path):
-    proc = subprocess.run(
-        [sys.executable, "-m", "prguard.cli", "review", "--repo", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert proc.returncode == 2
-    assert proc.stderr.startswith("prguard: error: ") and "Traceback" not in proc.stderr
 
 
 def test_example_ignores_byte_code_caches_of_an_installed_copy(tmp_path, monkeypatch):

@@ -6,12 +6,10 @@ import io
 import json
 import logging
 import re
-import socket
 import uuid
 
 import pytest
 import redis
-import requests
 from prguard import logs, metrics, observability, tracing
 
 from tests.conftest import load_webhook
@@ -113,22 +111,6 @@ def test_the_worker_signals_set_the_context_and_count_the_job():
     assert metrics.QUEUE_WAIT_SECONDS.labels("review_pull_request")._sum.get() - before >= 2.0
     assert metrics.JOBS.labels("review_pull_request", "superseded")._value.get() == jobs_before + 1
     assert "prguard_jobs_superseded_total" in metrics.render()[0].decode()
-
-
-@pytest.mark.integration  # starts the metrics exporter's HTTP server
-def test_the_worker_exporter_serves_the_metrics():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = metrics.start_exporter(port, addr="127.0.0.1")
-    try:
-        metrics.RETRIES.labels("review_pull_request", "RateLimited").inc()
-        text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
-        assert (
-            _sample(text, "prguard_task_retries_total", task="review_pull_request", reason="RateLimited") >= 1
-        )
-    finally:
-        server.shutdown()
 
 
 @pytest.fixture
