@@ -30,8 +30,8 @@ def _repository_files() -> dict[str, bytes]:
         path = ROOT / name
         if path.suffix in TEXT_SUFFIXES and path.is_file() and path.stat().st_size < 200_000:
             files[name] = path.read_bytes()
-    for path in sorted(WEBHOOKS.glob("*.json")):
-        files[f"fixtures/{path.name}"] = path.read_bytes()
+    for path in sorted(WEBHOOKS.rglob("*.json")):
+        files[f"fixtures/{path.relative_to(WEBHOOKS)}"] = path.read_bytes()
     return files
 
 

@@ -7,9 +7,9 @@ line it could report on must contain (a key prefix such as `AKIA` or `ghp_`, a k
 as `password`, a quoted run long enough to pass the entropy limit ...). A line no condition
 matches is never shown to a detector; a detector is run only on the lines its own condition
 matched. That is an optimisation, not a heuristic: the findings are exactly those of running
-every detector on every line (tests/unit/test_secrets_prefilter.py checks it on real files
-and planted secrets). A detector missing from the table (a newer detect-secrets) runs on
-every line.
+every detector on every line (tests/unit/test_secrets_prefilter.py checks it on planted
+secrets, tests/integration/test_secrets_prefilter_corpus.py on every tracked file). A detector
+missing from the table (a newer detect-secrets) runs on every line.
 
 All the added lines of a file are scanned at once, joined by newlines, with one regex per
 condition (C speed, literal prefixes); no condition can match across a newline, so a match
