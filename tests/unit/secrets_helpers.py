@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from prguard.analyzers import secrets as secrets_module
 from prguard.analyzers.secrets import SecretsAnalyzer
 from prguard.engine.model import ChangedFile
 from prguard.engine.review import review
@@ -83,3 +84,21 @@ def every_line_every_detector(lines, detectors):
 
 def secrets_review(files: list[ChangedFile]):
     return review(files, load_policy(), ai_authored=False, analyzers=[SecretsAnalyzer()])
+
+
+def assert_prefilter_changes_nothing(corpus: list[ChangedFile], monkeypatch) -> list:
+    """The secrets review of `corpus` with the pre-filter equals the one that runs every detector
+    on every line, and finds each planted secret (so the equality is not vacuous). Returns the
+    filtered review's findings."""
+    filtered = secrets_review(corpus)
+    monkeypatch.setattr(secrets_module, "candidates", every_line_every_detector)
+    unfiltered = secrets_review(corpus)
+    assert [f.to_dict() for f in filtered.findings] == [f.to_dict() for f in unfiltered.findings]
+    planted = [f for f in filtered.findings if f.path in PLANTED]
+    assert {f.path for f in planted} == set(PLANTED)
+    assert len({f.rule_id for f in planted}) >= 18
+    unicode_keywords = [
+        f for f in planted if f.path == "app/settings.py" and f.rule_id == "secret.secret-keyword"
+    ]
+    assert [f.start_line for f in unicode_keywords] == [9, 10]
+    return filtered.findings

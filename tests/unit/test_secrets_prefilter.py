@@ -15,7 +15,12 @@ from prguard.analyzers.secrets_prefilter import NEEDS, candidates
 from prguard.engine.model import ChangedFile, make_fingerprint
 
 from tests.unit import secrets_helpers
-from tests.unit.secrets_helpers import PLANTED, changes, every_line_every_detector, secrets_review
+from tests.unit.secrets_helpers import (
+    PLANTED,
+    assert_prefilter_changes_nothing,
+    changes,
+    secrets_review,
+)
 
 REAL_TEXT = [
     Path(__file__),
@@ -33,19 +38,8 @@ def test_findings_are_identical_with_and_without_the_prefilter_on_the_planted_se
     # real text full of near-misses besides: these tests, their helpers and the detectors' own sources
     real = {path.name: path.read_bytes() for path in REAL_TEXT}
     corpus = changes({**real, **{path: text.encode() for path, text in PLANTED.items()}})
-    filtered = secrets_review(corpus)
-    monkeypatch.setattr(secrets_module, "candidates", every_line_every_detector)
-    unfiltered = secrets_review(corpus)
-    assert [f.to_dict() for f in filtered.findings] == [f.to_dict() for f in unfiltered.findings]
-    # not vacuous: the planted secrets are found, in every file type, by most detectors
-    planted = [f for f in filtered.findings if f.path in PLANTED]
-    assert {f.path for f in planted} == set(PLANTED)
-    assert len({f.rule_id for f in planted}) >= 18
-    assert len(planted) < len(filtered.findings)  # and the real text holds some too
-    unicode_keywords = [
-        f for f in planted if f.path == "app/settings.py" and f.rule_id == "secret.secret-keyword"
-    ]
-    assert [f.start_line for f in unicode_keywords] == [9, 10]
+    findings = assert_prefilter_changes_nothing(corpus, monkeypatch)
+    assert len([f for f in findings if f.path not in PLANTED]) > 0  # the real text holds some too
 
 
 def test_every_detector_in_use_has_a_condition():
