@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from prguard.analyzers.pyresolve.known import DJANGO_MANAGERS
 from prguard.engine.model import Confidence
 
 
@@ -582,7 +583,7 @@ RETRY_DECORATORS: tuple[str, ...] = (
 )
 
 #: Django-style query methods on a model manager (`Model.objects.<m>`).
-ORM_DJANGO_MARKERS: frozenset[str] = frozenset({"objects", "query", "_default_manager", "_base_manager"})
+ORM_DJANGO_MARKERS: frozenset[str] = DJANGO_MANAGERS | {"query"}
 #: Methods of a Django model instance that each run one query (`book.save()` in a loop: N+1).
 MODEL_INSTANCE_QUERIES: frozenset[str] = frozenset({"save", "delete", "refresh_from_db"})
 #: Manager methods that answer from a per-process cache after their first query (Django documents
