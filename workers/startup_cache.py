@@ -62,17 +62,24 @@ def write(path: Path | None, data: Any) -> None:
     """Write the entry atomically (another process may be reading or writing the same one)."""
     if path is None:
         return
-    import tempfile
-
     try:
         encoded = marshal.dumps(data)
     except ValueError:  # a type marshal cannot keep (a YAML timestamp): computed each time
         return
+    write_atomically(path, encoded)
+
+
+def write_atomically(path: Path, encoded: bytes) -> bool:
+    """Put `encoded` at `path` through a temporary file and a rename, in private (0700) folders,
+    so a reader sees the old file or the whole new one. False when it could not be written: a
+    cache that cannot be written only costs time. Shared by every on-disk cache of prguard's."""
+    import tempfile  # on use: most runs write nothing
+
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # private, as the index's cache
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     except OSError:
-        return
+        return False
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(encoded)
@@ -80,3 +87,5 @@ def write(path: Path | None, data: Any) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        return False
+    return True

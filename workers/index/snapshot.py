@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from prguard import startup_cache
 from prguard.index.facts import FACTS_VERSION, ModuleFacts, extract
 from prguard.index.resolve import RepositoryIndex
 
@@ -191,19 +192,13 @@ class FactsCache:
         target = self._file(blob)
         if target is None:
             return
-        import tempfile  # on use: most runs write no facts
-
         try:
-            assert self.directory is not None
-            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            target.parent.mkdir(mode=0o700, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".facts-")
-            with os.fdopen(handle, "wb") as out:
-                out.write(marshal.dumps(facts.to_plain()))
-            os.replace(temporary, target)
-            self.written += 1
-        except (OSError, ValueError):
+            encoded = marshal.dumps(facts.to_plain())
+        except ValueError:
+            return
+        if not startup_cache.write_atomically(target, encoded):
             return  # a cache that cannot be written only costs time
+        self.written += 1
         FactsCache._writes += 1
         if FactsCache._writes % self.PRUNE_EVERY == 0:
             self.prune()
@@ -235,13 +230,14 @@ class FactsCache:
         return removed
 
 
-def default_cache_dir() -> Path:
-    """`PRGUARD_INDEX_CACHE`, else the user's cache directory (`~/.cache/prguard/index`)."""
+def default_cache_dir() -> Path | None:
+    """`PRGUARD_INDEX_CACHE`, else `index` in prguard's cache directory (`~/.cache/prguard/index`;
+    None, no cache, when there is no home directory)."""
     configured = os.environ.get("PRGUARD_INDEX_CACHE")
     if configured:
         return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "prguard" / "index"
+    directory = startup_cache.cache_dir()
+    return directory / "index" if directory is not None else None
 
 
 class ArchiveTooLarge(Exception):
