@@ -146,10 +146,10 @@ def plugin_fragments() -> list[tuple[str, dict[str, Any]]]:
     Read through package metadata only, so policies import no analyzer code; prguard's own
     analyzers keep theirs in their folders (`<name>.policy.json`, published in prguard.schema.json).
     """
-    from importlib.metadata import entry_points
+    from prguard.entrypoints import installed_entry_points
 
     found = []
-    for point in sorted(entry_points(group=PLUGIN_SCHEMA_GROUP), key=lambda p: p.name):
+    for point in sorted(installed_entry_points().select(group=PLUGIN_SCHEMA_GROUP), key=lambda p: p.name):
         where = f"{point.name} ({point.value})"
         try:
             fragment = copy.deepcopy(point.load())

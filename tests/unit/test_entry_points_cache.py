@@ -7,8 +7,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
-from prguard import startup_cache
-from prguard.engine import entrypoints, plugin
+from prguard import entrypoints, startup_cache
+from prguard.engine import plugin
 
 
 def _rows(points) -> list[tuple[str, str, str]]:

@@ -27,7 +27,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from prguard.engine.entrypoints import InstalledEntryPoint as EntryPoint
+    from prguard.entrypoints import InstalledEntryPoint as EntryPoint
 
 PLUGINS_GROUP = "bandit.plugins"
 BLACKLISTS_GROUP = "bandit.blacklists"

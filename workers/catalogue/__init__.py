@@ -117,9 +117,9 @@ def load(files: Iterable[Path] | None = None) -> Catalogue:
 
 def _registered() -> Iterator[tuple[str, list[Rule]]]:
     """Rule tables registered in the `prguard.rules` entry-point group, loaded only here."""
-    from importlib.metadata import entry_points  # on use: a review imports this module, rarely reads it
+    from prguard.entrypoints import installed_entry_points
 
-    for point in sorted(entry_points(group=RULES_GROUP), key=lambda p: p.name):
+    for point in sorted(installed_entry_points().select(group=RULES_GROUP), key=lambda p: p.name):
         table = point.load()
         items = table.values() if isinstance(table, Mapping) else table
         analyzer, _, family = point.name.partition(".")

@@ -19,8 +19,8 @@ from types import MappingProxyType
 from typing import Any, ClassVar
 
 from prguard.engine.diffmap import FileDiff
-from prguard.engine.entrypoints import installed_entry_points as installed_entry_points
 from prguard.engine.model import ChangedFile, Finding, PullRequestInfo
+from prguard.entrypoints import installed_entry_points as installed_entry_points
 
 #: the entry-point group analyzers register in: `name = "package.module:AnalyzerClass"`
 ANALYZER_GROUP = "prguard.analyzers"
