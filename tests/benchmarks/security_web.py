@@ -1,7 +1,7 @@
 """Security detection per family on real web advisories: prguard and bandit alone, side by side.
 
 Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [--snippets] [--handwritten]
-[--mutations]`.
+[--mutations] [--snippets-only]`.
 
 Corpus: tests/corpora/security_web/ (manifest.yml): for each published advisory of a PyPI web
 application or web library, the vulnerable and the first fixed release (pip download), only the
@@ -26,7 +26,8 @@ cases and for those labelled SAST-detectable. The held-back part (ids whose sha2
 --snippets: the share of insecure snippet files written by others (tests/corpora/insecure_snippets,
 labelled with a CWE by reading) on which each tool reports any medium or high finding, and any
 finding of the labelled family; for prguard both the security pass above and its whole default
-review (findings that name a CWE).
+review (findings that name a CWE). Its held-back entries (manifest `held_back: true`) are scored only
+with --held-back, and then printed apart; --snippets-only skips the web advisories.
 """
 
 from __future__ import annotations
@@ -249,10 +250,22 @@ SNIPPET_TOOLS = {
 }
 
 
-def report_snippets() -> None:
-    manifest = yaml.safe_load((SNIPPETS / "manifest.yml").read_text())
+def load_snippets() -> list[dict]:
+    """The manifest's entries; an entry's held_back flag must follow the rule (sha256 of its file
+    value starting with 0-5) unless it is one of the first 69, development data from the start."""
+    entries = yaml.safe_load((SNIPPETS / "manifest.yml").read_text())["snippets"]
+    for entry in entries:
+        if "held_back" in entry:
+            held = hashlib.sha256(entry["file"].encode()).hexdigest()[0] < "6"
+            assert bool(entry["held_back"]) == held, entry["file"]
+    return entries
+
+
+def report_snippets(held_back: bool = False) -> None:
     rows = []
-    for entry in manifest["snippets"]:
+    for entry in load_snippets():
+        if entry.get("held_back") and not held_back:
+            continue
         text = (SNIPPETS / entry["file"]).read_text()
         name = Path(entry["file"]).name.removesuffix(".txt")
         if not name.endswith(".py"):
@@ -269,9 +282,14 @@ def report_snippets() -> None:
     print(f"\n== Insecure snippets written by others ({len(rows)} files) ==")
     by_source: dict[str, list] = defaultdict(list)
     for row in rows:
-        by_source[row[0]["source"]].append(row)
-    for source, group in [*sorted(by_source.items()), ("all", rows)]:
+        by_source[row[0]["source"].split(" ", 1)[0]].append(row)
+    parts = [*sorted(by_source.items()), ("development part", [r for r in rows if not r[0].get("held_back")])]
+    if held_back:
+        parts.append(("held-back part", [r for r in rows if r[0].get("held_back")]))
+    for source, group in [*parts, ("all", rows)]:
         n = len(group)
+        if not n:
+            continue
         fam_rows = [r for r in group if r[0].get("family")]
         print(f"  {source} ({n} files, {len(fam_rows)} of a family above):")
         for tool in SNIPPET_TOOLS:
@@ -281,8 +299,9 @@ def report_snippets() -> None:
                 f"    {tool:24} any medium/high finding {hits}/{n} ({hits / n:.0%}); "
                 f"of the labelled family {family_hits}/{len(fam_rows)}"
             )
-    missed = [r[0]["file"] for r in rows if not r[1]["prguard"]]
-    print(f"  prguard reports nothing of medium or high severity on: {', '.join(missed) or '-'}")
+    for tool in ("prguard", "prguard, every analyzer"):
+        missed = [f"{r[0]['file']} (CWE-{r[0]['cwe']})" for r in rows if not r[1][tool]]
+        print(f"  {tool} reports nothing of medium or high severity on: {', '.join(missed) or '-'}")
 
 
 def mutation_check(cases: list[WebCase]) -> None:
@@ -314,6 +333,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--held-back", action="store_true", help="also the held-back part (once, at the end)")
     parser.add_argument("--snippets", action="store_true", help="also score the insecure snippets")
+    parser.add_argument(
+        "--snippets-only",
+        action="store_true",
+        help="score only the insecure snippets (with --held-back: both parts)",
+    )
     parser.add_argument("--handwritten", action="store_true", help="also score the hand-written corpus")
     parser.add_argument("--only", help="score only this case id (development cases)")
     parser.add_argument(
@@ -322,6 +346,9 @@ def main() -> None:
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     warnings.filterwarnings("ignore", category=SyntaxWarning)
+    if args.snippets_only:
+        report_snippets(args.held_back)
+        return
     cases = load_web()
     chosen = [c for c in cases if args.held_back or not c.held_back]
     if args.only:
@@ -334,7 +361,7 @@ def main() -> None:
     if args.mutations:
         mutation_check([c for c in chosen if not c.held_back])
     if args.snippets:
-        report_snippets()
+        report_snippets(args.held_back)
     if args.handwritten:
         from tests.benchmarks.security_outside import report_handwritten
 
