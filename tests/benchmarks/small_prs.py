@@ -12,12 +12,14 @@ The first PAIRS are the development set (the ones looked at while making prguard
 pairs were measured only at the end and are reported apart.
 
     .venv/bin/python tests/benchmarks/small_prs.py [--runs 5] [--held-back] [--profile] [--importtime]
-        [--digest]
+        [--digest] [--baseline OTHER_VENV/bin]
 
 `--profile` prints where one review's time goes (cProfile, by cumulative time, in process);
 `--importtime` runs the CLI under `python -X importtime` and prints the slowest imports;
 `--digest` prints each change's findings count and a digest of its JSON findings, to compare before and
-after a speed change (the findings must not move).
+after a speed change (the findings must not move); `--baseline` times another installation's prguard
+(say an older revision in a `git worktree` with its own virtualenv) in the same rounds, so a speed
+change is measured side by side, and compares its digests.
 Downloads are cached in --cache (default: $TMPDIR/prguard-small-prs). A script, not a test.
 """
 
@@ -133,12 +135,12 @@ def build_change(cache: Path, name: str, old: str, new: str) -> tuple[Path, list
     return repo, [p for p in changed.split("\0") if p]
 
 
-def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
+def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
     """(wall seconds, CPU seconds: user + system of the child). CPU time is what load on a shared
     machine disturbs least; both are printed, ratios are taken on CPU time."""
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -149,8 +151,8 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
     return elapsed, usage.ru_utime + usage.ru_stime
 
 
-def prguard_cmd(repo: Path) -> list[str]:
-    return [str(BIN / "prguard"), "review", "--repo", str(repo), "--base", "main", "--head", "pr",
+def prguard_cmd(repo: Path, bin_dir: Path = BIN) -> list[str]:
+    return [str(bin_dir / "prguard"), "review", "--repo", str(repo), "--base", "main", "--head", "pr",
             "--format", "json", "--output", os.devnull]  # fmt: skip
 
 
@@ -159,16 +161,23 @@ def bandit_cmd(files: list[str]) -> list[str]:
 
 
 Row = tuple[str, float, float, float, float]  # label, prguard wall, bandit wall, prguard CPU, bandit CPU
+BASELINE_CPU: dict[str, float] = {}  # label -> the baseline prguard's median CPU, with --baseline
 
 
-def measure(changes: list[tuple[str, Path, list[str]]], runs: int) -> list[Row]:
-    times: dict[str, list[list[tuple[float, float]]]] = {label: [[], []] for label, _, _ in changes}
+def measure(changes: list[tuple[str, Path, list[str]]], runs: int, baseline: Path | None = None) -> list[Row]:
+    """Median (wall, CPU) per change of this prguard and bandit, and of a `baseline` prguard (another
+    installation's bin directory) when given, each command run once per round, interleaved."""
+    times: dict[str, list[list[tuple[float, float]]]] = {label: [[], [], []] for label, _, _ in changes}
     for _ in range(runs):
         for label, repo, files in changes:
             times[label][0].append(timed(prguard_cmd(repo), repo))
             times[label][1].append(timed(bandit_cmd(files), repo) if files else (0.0, 0.0))
+            if baseline is not None:
+                times[label][2].append(timed(prguard_cmd(repo, baseline), repo, baseline_env(baseline)))
     rows = []
-    for label, (prguard, bandit) in times.items():
+    for label, (prguard, bandit, before) in times.items():
+        if before:
+            BASELINE_CPU[label] = statistics.median(t[1] for t in before)
         rows.append(
             (
                 label,
@@ -202,6 +211,13 @@ def report(title: str, rows: list[Row], changes) -> None:
             f"  {name}: median prguard {statistics.median(r[column] for r in rows):.3f} s, bandit "
             f"{statistics.median(r[column + 1] for r in rows):.3f} s; median ratio "
             f"{statistics.median(finite):.2f}x (min {min(finite):.2f}, max {max(finite):.2f})"
+        )
+    if BASELINE_CPU:
+        pairs = [(BASELINE_CPU[r[0]], r[3], r[4]) for r in rows if r[0] in BASELINE_CPU]
+        print(
+            f"  baseline prguard CPU: median ratio to bandit "
+            f"{statistics.median(base / b for base, _, b in pairs if b):.2f}x; this prguard / baseline: "
+            f"median {statistics.median(p / base for base, p, _ in pairs):.2f}x"
         )
     print(f"  load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
@@ -246,10 +262,17 @@ def importtime(repo: Path, top: int = 25) -> None:
         print(f"  {cumulative / 1000:7.1f} {self_us / 1000:7.1f}  {module.strip()}")
 
 
-def findings_digest(repo: Path) -> tuple[int, str]:
+def baseline_env(baseline: Path) -> dict[str, str]:
+    """The baseline keeps its own start-up cache: two installations sharing one would invalidate
+    each other's entries on every run."""
+    return {**os.environ, "PRGUARD_CACHE_DIR": str(baseline.parent / "prguard-cache")}
+
+
+def findings_digest(repo: Path, bin_dir: Path = BIN) -> tuple[int, str]:
     """(number of findings, a digest of the review's JSON findings): what a speed change must keep."""
-    to_stdout = prguard_cmd(repo)[:-2]  # without `--output /dev/null`
-    out = subprocess.run(to_stdout, cwd=repo, capture_output=True, text=True, check=False).stdout
+    to_stdout = prguard_cmd(repo, bin_dir)[:-2]  # without `--output /dev/null`
+    env = None if bin_dir == BIN else baseline_env(bin_dir)
+    out = subprocess.run(to_stdout, cwd=repo, capture_output=True, text=True, check=False, env=env).stdout
     findings = json.loads(out)["findings"]
     encoded = json.dumps(findings, sort_keys=True).encode()
     return len(findings), hashlib.sha256(encoded).hexdigest()[:12]
@@ -263,6 +286,12 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--importtime", action="store_true")
     parser.add_argument("--digest", action="store_true", help="print each change's findings digest")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="bin directory of another prguard installation (an older revision) to time side by side "
+        "and compare digests with",
+    )
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "prguard-small-prs")
     args = parser.parse_args()
 
@@ -279,11 +308,16 @@ def main() -> None:
             changes.append((f"{name} {old} -> {new}", repo, files))
         timed(prguard_cmd(changes[0][1]), changes[0][1])  # warm the page cache once
         timed(bandit_cmd(changes[0][2]), changes[0][1])
-        report(f"{title}: medians of {args.runs} rounds", measure(changes, args.runs), changes)
+        rows = measure(changes, args.runs, args.baseline)
+        report(f"{title}: medians of {args.runs} rounds", rows, changes)
         if args.digest:
             for label, repo, _ in changes:
                 count, digest = findings_digest(repo)
-                print(f"  findings {label:30} {count:4d}  {digest}")
+                line = f"  findings {label:30} {count:4d}  {digest}"
+                if args.baseline is not None:
+                    same = findings_digest(repo, args.baseline) == (count, digest)
+                    line += "  same as the baseline" if same else "  DIFFERENT from the baseline"
+                print(line)
         if args.importtime:
             importtime(changes[0][1])
         if args.profile:

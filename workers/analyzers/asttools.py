@@ -10,6 +10,7 @@ from collections import deque
 from collections.abc import Iterator
 from functools import cache
 from typing import Any, ClassVar
+from weakref import WeakKeyDictionary
 
 #: the fields that hold blocks of statements (or of handlers and match cases holding them)
 _BLOCK_FIELDS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
@@ -120,3 +121,95 @@ class FastNodeVisitor(ast.NodeVisitor):
 
 def _skip(visitor: ast.NodeVisitor, node: ast.AST) -> None:
     return None
+
+
+class _NodeIndex:
+    """Every node below the root of one tree in `ast.walk` order, and by class: the walk analyzers
+    share. The root itself is left out so that the index, kept in a weak mapping keyed by the
+    root, does not keep the tree alive."""
+
+    __slots__ = ("__weakref__", "by_kind", "order")
+
+    def __init__(self, tree: ast.AST) -> None:
+        order: list[ast.AST] = []
+        by_kind: dict[type, list[ast.AST]] = {}
+        todo: deque[ast.AST] = deque([tree])
+        fields_of = _WALK_FIELDS
+        while todo:
+            node = todo.popleft()
+            kind = type(node)
+            if node is not tree:
+                order.append(node)
+                same = by_kind.get(kind)
+                if same is None:
+                    by_kind[kind] = [node]
+                else:
+                    same.append(node)
+            fields = fields_of.get(kind)
+            if fields is None:
+                fields = fields_of[kind] = node_fields(kind, with_fieldless=False)
+            for name in fields:
+                value = getattr(node, name, None)
+                if isinstance(value, list):
+                    todo.extend(item for item in value if isinstance(item, ast.AST))
+                elif isinstance(value, ast.AST):
+                    todo.append(value)
+        self.order = order
+        self.by_kind = by_kind
+
+
+_WALK_FIELDS: dict[type, tuple[str, ...]] = {}  # node_fields(kind, with_fieldless=False) by class
+_INDEXES: WeakKeyDictionary[ast.AST, _NodeIndex] = WeakKeyDictionary()
+_EMPTY: list[ast.AST] = []
+
+
+def _index(tree: ast.AST) -> _NodeIndex:
+    found = _INDEXES.get(tree)
+    if found is None:
+        found = _INDEXES[tree] = _NodeIndex(tree)
+    return found
+
+
+@cache
+def _concrete(kinds: tuple[type, ...]) -> frozenset[type]:
+    """The node classes a node of one of `kinds` can have (`ast.stmt` stands for all statements)."""
+    out: set[type] = set()
+    todo = list(kinds)
+    while todo:
+        kind = todo.pop()
+        out.add(kind)
+        todo.extend(kind.__subclasses__())
+    return frozenset(out)
+
+
+def nodes_of(tree: ast.AST, *kinds: type) -> list[ast.AST]:
+    """The nodes under `tree` (itself included) that are instances of `kinds`, in `ast.walk`
+    order. The tree is walked once, on the first ask, and kept for as long as the tree lives:
+    several analyzers look for calls, assignments or names in the same module, and each used to
+    walk all of it again. The tree must not change afterwards (analyzers only read trees);
+    the list returned is shared, so callers do not change it either. Field-less nodes (`Load`,
+    `Add` ...) are not indexed.
+    """
+    index = _index(tree)
+    if len(kinds) == 1 and not kinds[0].__subclasses__():
+        found = index.by_kind.get(kinds[0], _EMPTY)
+    else:
+        wanted = _concrete(kinds)
+        present = [kind for kind in wanted if kind in index.by_kind]
+        if len(present) <= 1:
+            found = index.by_kind[present[0]] if present else _EMPTY
+        else:
+            found = [node for node in index.order if type(node) in wanted]
+    return [tree, *found] if isinstance(tree, kinds) else found
+
+
+def contains(outer: ast.AST, inner: ast.AST) -> bool:
+    """Whether `inner` is `outer` or lies inside it, by source position: no walk of `outer`.
+    Both must come from one parse of one file, with positions (statements and expressions)."""
+    if outer is inner:
+        return True
+    start = (outer.lineno, outer.col_offset)  # type: ignore[attr-defined]
+    for decorator in getattr(outer, "decorator_list", ()):  # above a definition's own start
+        start = min(start, (decorator.lineno, decorator.col_offset))
+    end = (outer.end_lineno, outer.end_col_offset)  # type: ignore[attr-defined]
+    return start <= (inner.lineno, inner.col_offset) and (inner.end_lineno, inner.end_col_offset) <= end  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from prguard.analyzers.asttools import nodes_of
 from prguard.analyzers.pyresolve import Resolver
 from prguard.analyzers.redos import OPAQUE, redos_problem
 
@@ -288,7 +289,7 @@ class VulnChecker:
         if self.resolver.imports_package("re"):
             yield from self._regex_tables()
             yield from self._pattern_constants()
-        for node in ast.walk(self.tree):
+        for node in nodes_of(self.tree, ast.Call, ast.Compare, ast.Assign, ast.Return):
             if isinstance(node, ast.Call):
                 yield from self._call(node)
             elif isinstance(node, ast.Compare):

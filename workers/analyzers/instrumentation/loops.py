@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from prguard.analyzers.asttools import contains
 from prguard.analyzers.instrumentation.evaluator import Evaluator
 from prguard.analyzers.instrumentation.facts import Call, Loop
 from prguard.engine.model import Finding
@@ -133,7 +134,7 @@ def _leaves_after(loop: ast.AST, call: ast.Call) -> bool:
 
 def _leaves(block: list[ast.stmt], call: ast.Call, *, crossed: bool) -> bool:
     for stmt in block:
-        if not any(node is call for node in ast.walk(stmt)):
+        if not contains(stmt, call):
             continue
         last = block[-1]
         if isinstance(last, ast.Return | ast.Raise) or (isinstance(last, ast.Break) and not crossed):

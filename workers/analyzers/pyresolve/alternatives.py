@@ -19,6 +19,8 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from prguard.analyzers.asttools import nodes_of
+
 if TYPE_CHECKING:
     from prguard.analyzers.pyresolve.resolver import Resolver, Scope
 
@@ -151,11 +153,10 @@ class Alternatives:
         resolver = self.resolver
         if self._sites is None:
             self._sites = {}
-            for node in ast.walk(resolver.tree):
-                if isinstance(node, ast.Call):
-                    text = _callee_text(node.func)
-                    if text:
-                        self._sites.setdefault(text, []).append((node, resolver.scope_of(node)))
+            for node in nodes_of(resolver.tree, ast.Call):
+                text = _callee_text(node.func)  # type: ignore[attr-defined]
+                if text:
+                    self._sites.setdefault(text, []).append((node, resolver.scope_of(node)))  # type: ignore[arg-type]
         klass = resolver._class_of.get(id(function))
         if klass is None:
             if resolver.functions.get(function.name) is not function:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from prguard.analyzers.asttools import nodes_of
 from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo
 from prguard.analyzers.taint.reach import functions_to_run
 from prguard.analyzers.taint.regex_proof import proven_kinds
@@ -228,8 +229,8 @@ class Program:
                 if not method.is_public:
                     continue
                 params = set(method.params[1:])
-                for sub in ast.walk(method.node):
-                    if not isinstance(sub, ast.Assign) or not isinstance(sub.value, ast.Name):
+                for sub in nodes_of(method.node, ast.Assign):
+                    if not isinstance(sub.value, ast.Name):  # type: ignore[attr-defined]
                         continue
                     if sub.value.id not in params:
                         continue
@@ -251,15 +252,14 @@ class Program:
             names: set[str] = set()
             changed = tuple(m.name for m in self.modules)
             for mod in self.modules:
-                for node in ast.walk(mod.tree):
-                    if isinstance(node, ast.Call):
-                        func = node.func
-                        if isinstance(func, ast.Attribute):
-                            if _calls_elsewhere(mod, func, changed):
-                                continue
-                            names.add(func.attr)
-                        elif isinstance(func, ast.Name):
-                            names.add(func.id)
+                for node in nodes_of(mod.tree, ast.Call):
+                    func = node.func  # type: ignore[attr-defined]
+                    if isinstance(func, ast.Attribute):
+                        if _calls_elsewhere(mod, func, changed):
+                            continue
+                        names.add(func.attr)
+                    elif isinstance(func, ast.Name):
+                        names.add(func.id)
             self._called = frozenset(names)
         return self._called
 

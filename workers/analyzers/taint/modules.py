@@ -12,6 +12,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from prguard.analyzers.asttools import nodes_of
 from prguard.analyzers.pyresolve import Resolver
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -141,23 +142,14 @@ class ModuleInfo:
         """Every name the module binds anywhere (assignment, definition, import, parameter,
         handler, loop or comprehension target): a name outside it and the builtins comes from
         nowhere the module shows, so nothing proves what it holds."""
-        bound: set[str] = set()
-        for node in ast.walk(self.tree):
-            kind = type(node)
-            if kind is ast.Name:
-                if type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
-                    bound.add(node.id)  # type: ignore[attr-defined]
-            elif kind in _DEFINITIONS:
-                bound.add(node.name)  # type: ignore[attr-defined]
-            elif kind is ast.arg:
-                bound.add(node.arg)  # type: ignore[attr-defined]
-            elif kind is ast.alias:
-                bound.add((node.asname or node.name).split(".", 1)[0])  # type: ignore[attr-defined]
-            elif kind in _NAMED_CAPTURES:
-                if node.name:  # type: ignore[attr-defined]
-                    bound.add(node.name)  # type: ignore[attr-defined]
-            elif kind is ast.Global or kind is ast.Nonlocal:
-                bound.update(node.names)  # type: ignore[attr-defined]
+        tree = self.tree
+        bound = {node.id for node in nodes_of(tree, ast.Name) if type(node.ctx) is not ast.Load}  # type: ignore[attr-defined]
+        bound.update(node.name for node in nodes_of(tree, *_DEFINITIONS))  # type: ignore[attr-defined]
+        bound.update(node.arg for node in nodes_of(tree, ast.arg))  # type: ignore[attr-defined]
+        bound.update((node.asname or node.name).split(".", 1)[0] for node in nodes_of(tree, ast.alias))  # type: ignore[attr-defined]
+        bound.update(node.name for node in nodes_of(tree, *_NAMED_CAPTURES) if node.name)  # type: ignore[attr-defined]
+        for node in nodes_of(tree, ast.Global, ast.Nonlocal):
+            bound.update(node.names)  # type: ignore[attr-defined]
         return frozenset(bound)
 
     def imports_any(self, packages: tuple[str, ...]) -> bool:
