@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from prguard.analyzers.asttools import nodes_of
+from prguard.analyzers.asttools import walk_statements
 from prguard.analyzers.pyresolve import known
 from prguard.analyzers.pyresolve.alternatives import Alternatives
 
@@ -690,7 +690,7 @@ def _attribute_index(klass: _ClassInfo):
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
             annotated.setdefault(stmt.target.id, (stmt.annotation, None))
     for method in klass.methods.values():
-        for sub in nodes_of(method, ast.AnnAssign, ast.Assign):
+        for sub in walk_statements(method):
             if isinstance(sub, ast.AnnAssign) and _is_self_attr(sub.target, None):
                 annotated.setdefault(sub.target.attr, (sub.annotation, method))  # type: ignore[union-attr]
             elif isinstance(sub, ast.Assign):

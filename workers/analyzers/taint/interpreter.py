@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from prguard.analyzers.asttools import nodes_of
+from prguard.analyzers.asttools import nodes_of, walk_statements
 from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo
 from prguard.analyzers.taint.reach import functions_to_run
 from prguard.analyzers.taint.regex_proof import proven_kinds
@@ -229,8 +229,8 @@ class Program:
                 if not method.is_public:
                     continue
                 params = set(method.params[1:])
-                for sub in nodes_of(method.node, ast.Assign):
-                    if not isinstance(sub.value, ast.Name):  # type: ignore[attr-defined]
+                for sub in walk_statements(method.node):
+                    if not isinstance(sub, ast.Assign) or not isinstance(sub.value, ast.Name):
                         continue
                     if sub.value.id not in params:
                         continue
