@@ -40,9 +40,13 @@ class ErrorChecks(Evaluator):
                     "empty result. Log the last error, or raise it."
                 )
                 log_message = f"Attempt failed in {where}"
-            elif not rest:
+            elif not rest or self._waits_and_goes_on(handler, rest):
                 rule_id = "PG-ERR001"
-                keep = [s for s in node.body if isinstance(s, ast.Continue | ast.Break) or s in printed]
+                keep = [
+                    s
+                    for s in node.body
+                    if isinstance(s, ast.Continue | ast.Break) or s in printed or s in rest
+                ]
                 action = "continue" if any(isinstance(s, ast.Continue | ast.Break) for s in keep) else "pass"
                 message = (
                     f"{caught} in {where}{only} swallows every error ({action}) without logging or "
@@ -118,6 +122,21 @@ class ErrorChecks(Evaluator):
         if len(tail) == 1 and isinstance(tail[0], ast.Return) and _is_default_value(tail[0].value):
             return tail[0].lineno
         return None
+
+    def _waits_and_goes_on(self, handler: ExceptInfo, rest: list[ast.stmt]) -> bool:
+        """`while True: try: poll() except Exception: time.sleep(1); continue`: in a loop that is not
+        a bounded retry (nor a fallback over candidates), a handler that only waits (and prints) before
+        the next round swallows the error as surely as `pass`. A retry loop's wait is judged by what the
+        function does after the last attempt (`_retry_then_default`)."""
+        loop = handler.loop
+        if loop is None or loop.bounded or not rest:
+            return False
+        if not any(isinstance(stmt, ast.Continue) for stmt in handler.node.body):
+            return False
+        return all(
+            isinstance(stmt, ast.Expr | ast.Continue | ast.Pass) and _is_wait(stmt, self.facts)
+            for stmt in rest
+        )
 
     def _reports(self, handler: ast.ExceptHandler) -> bool:
         """The handler re-raises, logs, reports, exits, retries, or uses the exception it caught

@@ -15,6 +15,11 @@ _DJ_RESPONSE = "django.http.HttpResponse"
 #: Calls that return an object of a known type (constructors need no row: see `is_class_name`).
 FACTORY_RETURNS: dict[str, str] = {
     "urllib.request.build_opener": "urllib.request.OpenerDirector",
+    # Django model classes loaded by name at run time (swappable models): the class object, so
+    # `Model = load_model("app", "Model")` then `Model(...)` is an instance of some model
+    "swapper.load_model": "type[django.db.models.Model]",
+    "django.apps.apps.get_model": "type[django.db.models.Model]",
+    "django.contrib.auth.get_user_model": "type[django.db.models.Model]",
     "logging.getLogger": "logging.Logger",
     "logging.getLoggerClass": "logging.Logger",
     "structlog.get_logger": "structlog.BoundLogger",
@@ -245,6 +250,9 @@ IMPORT_CALLS = frozenset({"importlib.import_module", "__import__", "importlib.__
 
 #: Calls whose result calls its first argument: `partial(f, ...)(...)` is a call of `f`.
 PARTIAL_CALLS = frozenset({"functools.partial", "functools.partialmethod"})
+#: Decorators (by their last name: `property`, `functools.cached_property`, Django's) that make a
+#: method read as an attribute: `self.session` is what the method returns.
+PROPERTY_DECORATORS = frozenset({"property", "cached_property"})
 
 #: Module names that stand for the builtins (`builtins.eval` is `eval`).
 BUILTIN_MODULES = frozenset({"builtins", "__builtin__", "__builtins__"})

@@ -497,9 +497,12 @@ class Resolver:
             # an imported class: whether it is a model is asked of its file by the caller
             if model is not None and (self._local_class(model) is None or self.is_django_model(model)):
                 return f"{known.QUERYSET}[{model}]"
+            loaded = self.type_of(node.value, scope) if isinstance(node.value, ast.Name) else None
+            if loaded is not None and loaded.startswith("type[") and self.is_django_model(loaded[5:-1]):
+                return f"{known.QUERYSET}[{loaded[5:-1]}]"  # `User = get_user_model()`, `User.objects`
         base = self.type_of(node.value, scope)
         if base is None:
-            return None
+            return self._nested_self_attribute(node, scope)
         for type_name in self.supertypes(base):
             found = known.ATTRIBUTE_TYPES.get((type_name, node.attr))
             if found is not None:
@@ -507,6 +510,36 @@ class Resolver:
             local = self._local_class(type_name)
             if local is not None:
                 found = self._instance_attribute(local, node.attr)
+                if found is None:
+                    found = self._property_type(local, node.attr)
+                if found is not None:
+                    return found
+        return None
+
+    def _property_type(self, klass: _ClassInfo, attr: str) -> str | None:
+        """The type a `@property` (or `cached_property`) of the class returns: `self.session` read
+        through `def session(self): ... return self._local.session`."""
+        method = klass.methods.get(attr)
+        if method is None or not any(
+            (self._qualname(d, None) or "").rsplit(".", 1)[-1] in known.PROPERTY_DECORATORS
+            for d in method.decorator_list
+        ):
+            return None
+        return self._returns(method)
+
+    def _nested_self_attribute(self, node: ast.Attribute, scope: Scope) -> str | None:
+        """`self.local.session` whose holder `self.local` is of unknown type (a `threading.local()`
+        made elsewhere): the assignments `self.local.session = ...` in the class's methods decide."""
+        holder = node.value
+        if not (isinstance(holder, ast.Attribute) and isinstance(holder.value, ast.Name)):
+            return None
+        if holder.value.id != "self":
+            return None
+        owner = self.type_of(holder.value, scope)
+        for type_name in self.supertypes(owner) if owner else ():
+            local = self._local_class(type_name)
+            if local is not None:
+                found = self._instance_attribute(local, f"{holder.attr}.{node.attr}")
                 if found is not None:
                     return found
         return None
@@ -529,6 +562,10 @@ class Resolver:
 
     def _call_type(self, node: ast.Call, scope: Scope) -> str | None:
         func = node.func
+        if isinstance(func, ast.Name):
+            made = self.type_of(func, scope)  # a name bound to a class object: `Model = load_model(...)`
+            if made is not None and made.startswith("type[") and made.endswith("]"):
+                return made[5:-1]
         if isinstance(func, ast.Attribute):
             receiver = self.type_of(func.value, scope)
             model = element_of(receiver) if receiver and receiver.startswith(known.QUERYSET + "[") else None
@@ -697,6 +734,10 @@ def _attribute_index(klass: _ClassInfo):
                 for target in sub.targets:
                     if _is_self_attr(target, None):
                         assigned.setdefault(target.attr, []).append((sub.value, method))  # type: ignore[union-attr]
+                    elif isinstance(target, ast.Attribute) and _is_self_attr(target.value, None):
+                        # `self.local.session = ...`: kept as "local.session" (no attribute has a dot)
+                        dotted = f"{target.value.attr}.{target.attr}"  # type: ignore[attr-defined]
+                        assigned.setdefault(dotted, []).append((sub.value, method))
     return annotated, assigned
 
 

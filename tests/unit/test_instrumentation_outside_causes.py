@@ -1,0 +1,167 @@
+"""Causes found on the outside corpus (issue #20), each fixed in general: a client read through a
+property or through an attribute of a per-thread holder, a print-only handler that waits and goes on in
+a polling loop, Django model classes loaded by name."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from prguard.analyzers.pyresolve import Resolver
+
+from tests.unit.instrumentation_helpers import analyze, apply_suggestion, only
+
+
+def _type(code: str, expression: str, module: str = "app.mod") -> str | None:
+    tree = ast.parse(textwrap.dedent(code))
+    resolver = Resolver(tree, module)
+    found = [
+        n.value for n in ast.walk(tree) if isinstance(n, ast.Expr) and ast.unparse(n.value) == expression
+    ]
+    assert found, expression
+    return resolver.type_of(found[-1])
+
+
+_PER_THREAD_SESSION = """
+import threading
+import requests
+
+class Api:
+    def __init__(self):
+        self.local = threading.local()
+
+    @property
+    def session(self):
+        if getattr(self.local, "session", None) is None:
+            self.local.session = requests.Session()
+        return self.local.session
+
+    def send(self, payload, timeout=None):
+        return self.session.post("https://api.example/send", data=payload, timeout=timeout)
+
+    def ping(self):
+        return self.session.get("https://api.example/ping")
+"""
+
+
+def test_attribute_of_a_holder_of_unknown_type_is_typed_by_its_assignments() -> None:
+    code = _PER_THREAD_SESSION + "\n    def peek(self):\n        self.local.session\n"
+    assert _type(code, "self.local.session") == "requests.Session"
+
+
+def test_property_is_typed_by_what_it_returns() -> None:
+    code = _PER_THREAD_SESSION + "\n    def peek(self):\n        self.session\n"
+    assert _type(code, "self.session") == "requests.Session"
+    # a plain method is not a property: `self.make` is the bound method, not its result
+    plain = """
+    import requests
+
+    class Api:
+        def make(self):
+            return requests.Session()
+
+        def peek(self):
+            self.make
+    """
+    assert _type(plain, "self.make") is None
+
+
+def test_client_read_through_a_property_gets_timeout_and_observability_findings() -> None:
+    findings = analyze(_PER_THREAD_SESSION)
+    timeout = only(findings, "PG-TIMEOUT001")
+    assert timeout.start_line == 19 and "self.session.get" in timeout.message
+    assert sorted(f.start_line for f in findings if f.rule_id == "PG-OBS003") == [15, 18]
+
+
+_POLL = """
+import logging
+import time
+import traceback
+
+logger = logging.getLogger(__name__)
+
+def follow(client, handle):
+    while True:
+        try:
+            events = client.get_events()
+        except Exception:
+            print(f"Unexpected error:\\n{traceback.format_exc()}")
+            time.sleep(1)
+            continue
+        for event in events:
+            handle(event)
+"""
+
+
+def test_print_and_wait_then_continue_in_a_polling_loop_swallows_the_error() -> None:
+    findings = analyze(_POLL)
+    swallowed = only(findings, "PG-ERR001")
+    assert swallowed.start_line == 12 and "continue" in swallowed.message
+    assert swallowed.suggestion is not None
+    fixed = apply_suggestion(_POLL, swallowed)
+    assert "logger.exception(" in fixed and "print(" in fixed
+    assert "time.sleep(1)" in fixed and "continue" in fixed
+    ast.parse(textwrap.dedent(fixed))
+
+
+def test_wait_in_a_bounded_retry_loop_or_with_a_log_is_not_swallowing() -> None:
+    retry = """
+    import time
+
+    def fetch(client):
+        for attempt in range(3):
+            try:
+                return client.get_events()
+            except Exception:
+                time.sleep(2 ** attempt)
+                continue
+        raise RuntimeError("no events")
+    """
+    assert not [f for f in analyze(retry) if f.rule_id.startswith("PG-ERR")]
+    logged = _POLL.replace("print(", "logger.exception(")
+    assert not [f for f in analyze(logged) if f.rule_id.startswith("PG-ERR")]
+
+
+def test_model_class_loaded_by_name_makes_model_instances() -> None:
+    code = """
+    from django.contrib.auth import get_user_model
+    from swapper import load_model
+
+    def peek():
+        Notification = load_model("notifications", "Notification")
+        Notification(verb="x")
+        User = get_user_model()
+        User.objects.filter(is_active=True)
+    """
+    assert _type(code, "Notification(verb='x')") == "django.db.models.Model"
+    assert (
+        _type(code, "User.objects.filter(is_active=True)")
+        == "django.db.models.QuerySet[django.db.models.Model]"
+    )
+
+
+def test_save_per_item_of_a_model_loaded_by_name_is_a_query_per_item() -> None:
+    code = """
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+    from swapper import load_model
+
+    def notify(recipients, verb):
+        Notification = load_model("notifications", "Notification")
+        for recipient in recipients:
+            note = Notification(recipient=recipient, verb=verb)
+            note.save()
+
+    def deactivate():
+        User = get_user_model()
+        for user in User.objects.filter(is_active=True):
+            user.is_active = False
+            user.save()
+
+    def touch(rows):
+        Entry = apps.get_model("blog", "Entry")
+        entries = [Entry(**row) for row in rows]
+        Entry.objects.bulk_create(entries)
+    """
+    loops = sorted(f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP001")
+    assert loops == [10, 16]
