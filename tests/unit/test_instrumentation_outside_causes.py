@@ -165,3 +165,30 @@ def test_save_per_item_of_a_model_loaded_by_name_is_a_query_per_item() -> None:
     """
     loops = sorted(f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP001")
     assert loops == [10, 16]
+
+
+def test_command_line_helper_that_prints_and_exits_on_failure_needs_no_log() -> None:
+    code = """
+    import sys
+    import requests
+
+    def board_id(options):
+        response = requests.get(options.url, params={"key": options.key}, timeout=10)
+        if response.status_code != 200:
+            print("Error: cannot read the board")
+            sys.exit(1)
+        return response.json()["id"]
+
+    def webhook(options):
+        response = requests.post(options.url, data={"key": options.key}, timeout=10)
+        if response.status_code != 200:
+            raise SystemExit(2)
+        return response.json()["id"]
+
+    def fetch(options):
+        response = requests.get(options.url, timeout=10)
+        print(response.status_code)
+        return response.json()
+    """
+    # prints and exits: command-line code; exits without a word, or prints without exiting: reported
+    assert sorted(f.start_line for f in analyze(code) if f.rule_id == "PG-OBS003") == [12, 18]

@@ -218,6 +218,21 @@ class ObservabilityChecks(Evaluator):
                 return True
         return False
 
+    def _exits_with_message(self, function: Function) -> bool:
+        """Command-line code: the function prints and ends the process (`sys.exit(1)`, `raise
+        SystemExit`) when its call fails. Its console output and exit status are the record a person
+        running it reads; a service never exits from a request helper."""
+        exits = printed = False
+        for node in ast.walk(function.node):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                raised = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+                exits = exits or self.facts.resolve(raised) == "SystemExit"
+            elif isinstance(node, ast.Call):
+                dotted = self.facts.resolve(node.func) or ""
+                exits = exits or dotted in R.PROCESS_EXITS
+                printed = printed or dotted in R.CONSOLE_OUTPUT
+        return exits and printed
+
     def _class_covers(self, function: Function) -> bool:
         cls = self.facts.classes.get(function.class_name or "")
         if cls is None:
@@ -245,7 +260,9 @@ class ObservabilityChecks(Evaluator):
                 continue
             if self._remote_helper_instruments(function):
                 continue
-            if category == "outbound_calls" and self._callers_instrumented(function):
+            if category == "outbound_calls" and (
+                self._callers_instrumented(function) or self._exits_with_message(function)
+            ):
                 continue
             node = function.node
             first = min([node.lineno] + [d.lineno for d in node.decorator_list])

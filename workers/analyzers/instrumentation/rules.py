@@ -460,6 +460,9 @@ CLI_COMMAND_BASES: tuple[str, ...] = ("BaseCommand", "LabelCommand", "AppCommand
 
 #: Console output: in an `except` clause it reports nothing anyone collects (`print(e); return None`
 #: swallows the error as surely as `pass`).
+#: Calls that end the process: a function that prints and calls one is command-line code.
+PROCESS_EXITS: frozenset[str] = frozenset({"sys.exit", "os._exit", "exit", "quit"})
+
 CONSOLE_OUTPUT: frozenset[str] = frozenset(
     {
         "print",
