@@ -9,10 +9,12 @@ the pre-commit hook would, and bandit scans the added and modified `.py` files o
 both alike; medians over the rounds are printed with their ratio.
 
 The first PAIRS are the development set (the ones looked at while making prguard faster); HELD_BACK
-pairs were measured only at the end and are reported apart.
+pairs were measured only at the end and are reported apart. `--handlers` adds handler-heavy changes:
+a pull request adding a web package's request handlers (views of Flask-AppBuilder, django-allauth,
+Flask-Security-Too, Flask-Admin, from their wheels) to the rest of the package.
 
-    .venv/bin/python tests/benchmarks/small_prs.py [--runs 5] [--held-back] [--profile] [--importtime]
-        [--digest] [--baseline OTHER_VENV/bin]
+    .venv/bin/python tests/benchmarks/small_prs.py [--runs 5] [--held-back] [--handlers] [--profile]
+        [--importtime] [--digest] [--baseline OTHER_VENV/bin]
 
 `--profile` prints where one review's time goes (cProfile, by cumulative time, in process);
 `--importtime` runs the CLI under `python -X importtime` and prints the slowest imports;
@@ -58,6 +60,17 @@ HELD_BACK = (
     ("rich", "13.7.0", "13.7.1"),
     ("idna", "3.6", "3.7"),
 )
+#: handler-heavy changes: a pull request that adds a package's request handlers (the files
+#: tests/corpora/security_handlers reads) to the rest of that package, from its PyPI wheel
+HANDLER_CHANGES = (
+    ("Flask-AppBuilder", "5.3.0", ("flask_appbuilder/views.py", "flask_appbuilder/baseviews.py",
+                                   "flask_appbuilder/security/views.py")),
+    ("django-allauth", "65.22.1", ("allauth/account/views/*.py", "allauth/socialaccount/helpers.py",
+                                   "allauth/account/utils.py")),
+    ("Flask-Security-Too", "5.9.2", ("flask_security/views.py",)),
+    ("Flask-Admin", "2.2.1", ("flask_admin/contrib/fileadmin/__init__.py", "flask_admin/base.py",
+                              "flask_admin/model/base.py")),
+)  # fmt: skip
 _GIT_ENV = {
     "GIT_AUTHOR_NAME": "Release",
     "GIT_AUTHOR_EMAIL": "release@example.com",
@@ -111,6 +124,39 @@ def git(repo: Path, *args: str) -> str:
         text=True,
         env={**os.environ, **_GIT_ENV},
     ).stdout
+
+
+def wheel(cache: Path, name: str, version: str) -> Path:
+    target = cache / "wheels" / f"{name}-{version}"
+    if not any(target.glob("*.whl")):
+        target.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [str(BIN / "pip"), "download", "-q", "--no-deps", "--only-binary", ":all:",
+             f"{name}=={version}", "-d", str(target)],
+            check=True,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+    return next(target.glob("*.whl"))
+
+
+def build_added(cache: Path, name: str, version: str, added: tuple[str, ...]) -> tuple[Path, list[str]]:
+    """A repository with the package without `added` (paths or globs) on main, and `pr` adding them."""
+    repo = cache / "repos" / f"{name}-{version}-handlers"
+    if not (repo / ".git").is_dir():
+        shutil.rmtree(repo, ignore_errors=True)
+        repo.mkdir(parents=True)
+        with zipfile.ZipFile(wheel(cache, name, version)) as archive:
+            archive.extractall(repo)
+        added = tuple(sorted(str(p.relative_to(repo)) for pattern in added for p in repo.glob(pattern)))
+        git(repo, "init", "-q", "-b", "main")
+        git(repo, "add", "-A", "-f")
+        git(repo, "rm", "-q", "--cached", *added)
+        git(repo, "commit", "-q", "-m", f"{name} {version} without its handlers")
+        git(repo, "checkout", "-q", "-b", "pr")
+        git(repo, "add", "-f", *added)
+        git(repo, "commit", "-q", "-m", "add the handlers")
+    changed = git(repo, "diff", "--name-only", "-z", "main", "pr")
+    return repo, [p for p in changed.split("\0") if p]
 
 
 def build_change(cache: Path, name: str, old: str, new: str) -> tuple[Path, list[str]]:
@@ -272,8 +318,11 @@ def findings_digest(repo: Path, bin_dir: Path = BIN) -> tuple[int, str]:
     """(number of findings, a digest of the review's JSON findings): what a speed change must keep."""
     to_stdout = prguard_cmd(repo, bin_dir)[:-2]  # without `--output /dev/null`
     env = None if bin_dir == BIN else baseline_env(bin_dir)
-    out = subprocess.run(to_stdout, cwd=repo, capture_output=True, text=True, check=False, env=env).stdout
-    findings = json.loads(out)["findings"]
+    proc = subprocess.run(to_stdout, cwd=repo, capture_output=True, text=True, check=False, env=env)
+    try:
+        findings = json.loads(proc.stdout)["findings"]
+    except (ValueError, KeyError):
+        sys.exit(f"{to_stdout[0]} printed no review ({proc.returncode}): {proc.stderr[-800:]}")
     encoded = json.dumps(findings, sort_keys=True).encode()
     return len(findings), hashlib.sha256(encoded).hexdigest()[:12]
 
@@ -283,6 +332,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--held-back", action="store_true", help="also measure the held-back changes")
     parser.add_argument("--only-held-back", action="store_true")
+    parser.add_argument("--handlers", action="store_true", help="also measure the handler-heavy changes")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--importtime", action="store_true")
     parser.add_argument("--digest", action="store_true", help="print each change's findings digest")
@@ -301,13 +351,21 @@ def main() -> None:
     sets = [] if args.only_held_back else [("development set", PAIRS)]
     if args.held_back or args.only_held_back:
         sets.append(("held-back set", HELD_BACK))
+    if args.handlers:
+        sets.append(("handler-heavy changes", HANDLER_CHANGES))
     for title, pairs in sets:
         changes = []
         for name, old, new in pairs:
+            if isinstance(new, tuple):  # a handler-heavy change: `new` holds the files it adds
+                repo, files = build_added(args.cache, name, old, new)
+                changes.append((f"{name} {old} + handlers", repo, files))
+                continue
             repo, files = build_change(args.cache, name, old, new)
             changes.append((f"{name} {old} -> {new}", repo, files))
         timed(prguard_cmd(changes[0][1]), changes[0][1])  # warm the page cache once
         timed(bandit_cmd(changes[0][2]), changes[0][1])
+        if args.baseline is not None:  # a broken baseline exits 1 too, which timing takes for findings
+            findings_digest(changes[0][1], args.baseline)
         rows = measure(changes, args.runs, args.baseline)
         report(f"{title}: medians of {args.runs} rounds", rows, changes)
         if args.digest:

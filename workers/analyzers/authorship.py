@@ -555,7 +555,8 @@ class _Detector:
                 text = comment_text(line)
                 if not text and python:
                     text = _docstring_start(line)
-                    if text is None and _prose_like(line):
+                    # parse the file only when the line would be evidence inside a docstring
+                    if text is None and _prose_like(line) and _any_hit(code_markers, line.strip()):
                         if docstrings is None:
                             docstrings = docstring_lines(changed)
                         text = line.strip() if line_no in docstrings else None
@@ -577,6 +578,10 @@ class _Detector:
                     _clip(f"{marker.description}: {line.strip()}"),
                 )
             )
+
+
+def _any_hit(markers: Sequence[Marker], text: str) -> bool:
+    return any(m.pattern is not None and m.pattern.search(text) for m in markers)
 
 
 _DOCSTRING_OPEN = re.compile(r"""^\s*(?:[rRuU]|[bB][rR]?|[rR][bB])?(""" + '"""' + r"""|''')(.*)$""")
