@@ -80,6 +80,16 @@ def test_bandit_tests_filed_under_mitres_entry(test_id: str, cwe: int) -> None:
         ("PG-VULN005", 1333),
         ("PG-VULN006", 614),
         ("PG-VULN007", 1004),
+        ("PG-VULN008", 347),
+        ("PG-VULN009", 942),
+        ("PG-VULN010", 327),
+        ("PG-VULN011", 321),
+        ("PG-VULN012", 1204),
+        ("PG-VULN013", 916),
+        ("PG-VULN014", 760),
+        ("PG-VULN015", 326),
+        ("PG-VULN016", 835),
+        ("PG-VULN017", 209),
     ],
 )
 def test_pg_vuln_rule_cwe(rule: str, cwe: int) -> None:

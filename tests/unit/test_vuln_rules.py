@@ -296,6 +296,210 @@ CASES = [
     ("SESSION_COOKIE_SECURE = True", []),
     ("app.config['SESSION_COOKIE_HTTPONLY'] = False", ["PG-VULN007"]),
     ("def v(jar):\n    jar.set_cookie('a', 'b')", []),  # no web framework here: a cookie jar, not a response
+    # JWT without signature verification (CWE-347)
+    ("import jwt\ndef f(t):\n    return jwt.decode(t, options={'verify_signature': False})", ["PG-VULN008"]),
+    ("import jwt\ndef f(t, k):\n    return jwt.decode(t, k, verify=False)", ["PG-VULN008"]),
+    ("import jwt\ndef f(t, k):\n    return jwt.decode(t, k, algorithms=['HS256', 'none'])", ["PG-VULN008"]),
+    ("from jose import jwt\ndef f(t, k):\n    return jwt.decode(t, k, algorithms=['None'])", ["PG-VULN008"]),
+    ("import jwt\ndef f(t, k):\n    return jwt.decode(t, k, algorithms=['HS256'])", []),
+    (
+        "import jwt\ndef f(t, k):\n"
+        "    return jwt.decode(t, k, algorithms=['RS256'], options={'verify_exp': False})",
+        [],
+    ),
+    (
+        "import jwt\ndef f(t):\n    return jwt.get_unverified_header(t)['kid']",
+        [],
+    ),  # picks the key, verifies later
+    ("import json\ndef f(t):\n    return json.decode(t, verify=False)", []),  # not a JWT decoder
+    # CORS: any origin with credentials (CWE-942)
+    (
+        "from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\napp = FastAPI()\n"
+        "app.add_middleware(CORSMiddleware, allow_origins=['*'], allow_credentials=True)",
+        ["PG-VULN009"],
+    ),
+    (
+        "from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\napp = FastAPI()\n"
+        "app.add_middleware(CORSMiddleware, allow_origins=['*'])",
+        [],  # public, credential-free
+    ),
+    (
+        "from starlette.middleware.cors import CORSMiddleware\n"
+        "app.add_middleware(CORSMiddleware, allow_origins=['https://a.example'], allow_credentials=True)",
+        [],
+    ),
+    (
+        "from flask_cors import CORS\nCORS(app, supports_credentials=True)",
+        ["PG-VULN009"],
+    ),  # default origins '*'
+    ("from flask_cors import CORS\nCORS(app, origins='*', supports_credentials=True)", ["PG-VULN009"]),
+    ("from flask_cors import CORS\nCORS(app, origins=['https://a.example'], supports_credentials=True)", []),
+    ("from flask_cors import CORS\nCORS(app)", []),
+    ("CORS_ALLOW_ALL_ORIGINS = True\nCORS_ALLOW_CREDENTIALS = True", ["PG-VULN009"]),
+    ("CORS_ALLOW_ALL_ORIGINS = True\nCORS_ALLOW_CREDENTIALS = False", []),
+    (
+        "def f(app, CORSMiddleware):\n"
+        "    app.add(CORSMiddleware, allow_origins=['*'], allow_credentials=True)",
+        [],
+    ),
+    # TLS versions (CWE-327)
+    ("import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLSv1)", ["PG-VULN010"]),
+    (
+        "import ssl\nctx = ssl.create_default_context()\nctx.minimum_version = ssl.TLSVersion.TLSv1_1",
+        ["PG-VULN010"],
+    ),
+    ("import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)", []),
+    ("import ssl\nctx = ssl.create_default_context()\nctx.minimum_version = ssl.TLSVersion.TLSv1_2", []),
+    ("import ssl\nctx = ssl.create_default_context()\nctx.maximum_version = ssl.TLSVersion.TLSv1_1", []),
+    # hard-coded keys (CWE-321)
+    (
+        "from Crypto.Cipher import AES\ndef f(d):\n"
+        "    return AES.new(b'Sixteen byte key', AES.MODE_GCM).encrypt(d)",
+        ["PG-VULN011"],
+    ),
+    (
+        "from Crypto.Cipher import AES\nKEY = b'Sixteen byte key'\ndef f(d):\n"
+        "    return AES.new(KEY, AES.MODE_EAX)",
+        ["PG-VULN011"],
+    ),
+    ("import jwt\ndef f(p):\n    return jwt.encode(p, 'secret', algorithm='HS256')", ["PG-VULN011"]),
+    (
+        "import hmac\ndef f(m):\n    key = 'k3y'\n    return hmac.new(key.encode(), m, 'sha256').digest()",
+        ["PG-VULN011"],
+    ),
+    ("from cryptography.fernet import Fernet\nf = Fernet(b'x' * 44)", ["PG-VULN011"]),
+    ("from Crypto.Cipher import AES\ndef f(key, d):\n    return AES.new(key, AES.MODE_GCM).encrypt(d)", []),
+    ("import os, jwt\ndef f(p):\n    return jwt.encode(p, os.environ['JWT_KEY'], algorithm='HS256')", []),
+    ("import hmac\ndef f(m, settings):\n    return hmac.new(settings.SECRET_KEY, m, 'sha256').digest()", []),
+    ("import hmac\ndef f(m):\n    return hmac.new(b'', m, 'sha256').digest()", []),  # empty: no key at all
+    (
+        "import hmac\ndef f(m, key):\n    if not key:\n        key = load()\n"
+        "    return hmac.new(key, m, 'sha256')",
+        [],
+    ),
+    # constant IVs and nonces (CWE-1204)
+    (
+        "from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes\n"
+        "def f(key):\n    return Cipher(algorithms.AES(key), modes.CBC(b'\\x00' * 16))",
+        ["PG-VULN012"],
+    ),
+    (
+        "from Crypto.Cipher import AES\ndef f(key, d):\n    iv = b'x' * AES.block_size\n"
+        "    return AES.new(key, AES.MODE_CBC, iv).encrypt(d)",
+        ["PG-VULN012"],
+    ),
+    (
+        "from Crypto.Cipher import AES\ndef f(key):\n"
+        "    return AES.new(key, AES.MODE_GCM, nonce=b'123456789012')",
+        ["PG-VULN012"],
+    ),
+    (
+        "import os\nfrom cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes\n"
+        "def f(key):\n    iv = os.urandom(16)\n    return Cipher(algorithms.AES(key), modes.CBC(iv))",
+        [],
+    ),
+    ("from Crypto.Cipher import AES\ndef f(key, d):\n    return AES.new(key, AES.MODE_CBC).encrypt(d)", []),
+    ("from cryptography.hazmat.primitives.ciphers import modes\nm = modes.ECB()", []),
+    (
+        "from cryptography.hazmat.primitives.ciphers.modes import CBC\n"
+        "def supported(backend, algorithm):\n"
+        "    return backend.cipher_supported(algorithm, CBC(b'\\x00' * algorithm.block_size))",
+        [],  # a capability probe: nothing is encrypted
+    ),
+    # PBKDF2 iterations (CWE-916) and constant salts (CWE-760)
+    (
+        "import hashlib\ndef h(pw, salt):\n    return hashlib.pbkdf2_hmac('sha256', pw, salt, 1000)",
+        ["PG-VULN013"],
+    ),
+    (
+        "from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC\n"
+        "from cryptography.hazmat.primitives import hashes\n"
+        "ROUNDS = 10000\ndef k(salt):\n"
+        "    return PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt, iterations=ROUNDS)",
+        ["PG-VULN013"],
+    ),
+    ("import hashlib\ndef h(pw, salt):\n    return hashlib.pbkdf2_hmac('sha256', pw, salt, 600_000)", []),
+    ("import hashlib\ndef h(pw, salt, n):\n    return hashlib.pbkdf2_hmac('sha256', pw, salt, n)", []),
+    (
+        "import hashlib\ndef h(pw):\n    return hashlib.pbkdf2_hmac('sha256', pw, b'static-salt', 600_000)",
+        ["PG-VULN014"],
+    ),
+    (
+        "import hashlib\ndef h(pw):\n    return hashlib.scrypt(pw, salt=b'salt', n=2**14, r=8, p=1)",
+        ["PG-VULN014"],
+    ),
+    (
+        "import hashlib, os\ndef h(pw):\n    salt = os.urandom(16)\n"
+        "    return hashlib.scrypt(pw, salt=salt, n=2**14, r=8, p=1)",
+        [],
+    ),
+    # short RSA keys where bandit does not look (CWE-326)
+    ("import paramiko\ndef k():\n    return paramiko.RSAKey.generate(1024)", ["PG-VULN015"]),
+    ("import paramiko\ndef k():\n    return paramiko.RSAKey.generate(bits=3072)", []),
+    # loops that cannot end (CWE-835)
+    (
+        "def fib(n):\n    a, b = 1, 1\n    i = 2\n    while i < n:\n        a, b = b, a + b\n    return b",
+        ["PG-VULN016"],
+    ),
+    ("def wait(node):\n    n = 0\n    while node is not None:\n        n += 1", ["PG-VULN016"]),
+    ("def wait(node):\n    while node is not None:\n        visit(node)", []),  # the call may change it
+    ("def drain(stack):\n    while stack != []:\n        stack.pop()", []),  # mutated through a method
+    ("def f(d, k):\n    while d != {}:\n        del d[k]", []),
+    (
+        "def fib(n):\n    a, b, i = 1, 1, 2\n    while i < n:\n        a, b = b, a + b\n"
+        "        i += 1\n    return b",
+        [],
+    ),
+    ("def walk(node):\n    while node is not None:\n        node = node.next", []),
+    ("def f(n):\n    i = 0\n    while i < n:\n        if ready():\n            break", []),
+    ("def f(q):\n    while q:\n        q.pop()", []),  # not a comparison: the body can empty it
+    ("def f(items, n):\n    while len(items) < n:\n        items.append(0)", []),  # a call: it can change
+    ("def f():\n    while RUNNING == 1:\n        tick()", []),  # a global: another thread may change it
+    (
+        "def f(n):\n    i = 0\n    def step():\n        nonlocal i\n        i += 1\n"
+        "    while i < n:\n        step()",
+        [],
+    ),
+    ("import sys\ndef f(n, i):\n    while i < n:\n        sys.exit(1)", []),
+    ("async def f(n, i):\n    while i < n:\n        await tick()", []),
+    # stack traces in responses (CWE-209)
+    (
+        "import traceback\nfrom flask import Flask\napp = Flask(__name__)\n@app.route('/x')\ndef x():\n"
+        "    try:\n        run()\n    except Exception:\n        return traceback.format_exc()",
+        ["PG-VULN017"],
+    ),
+    (
+        "import traceback\ndef view(request):\n    try:\n        run()\n    except Exception:\n"
+        "        detail = traceback.format_exc()\n        return {'error': detail}",
+        ["PG-VULN017"],
+    ),
+    (
+        "import traceback, logging\nfrom flask import Flask\napp = Flask(__name__)\n"
+        "@app.route('/x')\ndef x():\n"
+        "    try:\n        run()\n    except Exception:\n"
+        "        logging.error(traceback.format_exc())\n        return 'error', 500",
+        [],
+    ),
+    ("import traceback\ndef report():\n    return traceback.format_exc()", []),  # not a request handler
+    (
+        "import traceback\ndef view(request):\n    try:\n        run()\n    except Exception:\n"
+        "        return HttpResponseServerError(traceback.format_exc() if settings.DEBUG else 'error')",
+        [],  # only in debug mode
+    ),
+    (
+        "import traceback\ndef view(request):\n    try:\n        run()\n    except Exception:\n"
+        "        if request.user.is_superuser:\n            return traceback.format_exc()\n"
+        "        return 'error'",
+        [],  # behind a condition prguard cannot judge
+    ),
+    # ReDoS through a local name (CWE-1333)
+    ("import re\ndef check(s):\n    pattern = r'(a+)+$'\n    return re.match(pattern, s)", ["PG-VULN005"]),
+    ("import re\ndef check(s):\n    pattern = r'a+$'\n    return re.match(pattern, s)", []),
+    (
+        "import re\ndef check(s, extra):\n    pattern = r'(a+)'\n    pattern += extra\n"
+        "    return re.match(pattern, s)",
+        [],
+    ),
 ]
 
 
@@ -315,6 +519,16 @@ def test_every_rule_has_a_case_its_metadata_and_its_cwe() -> None:
         "PG-VULN005": 1333,
         "PG-VULN006": 614,
         "PG-VULN007": 1004,
+        "PG-VULN008": 347,
+        "PG-VULN009": 942,
+        "PG-VULN010": 327,
+        "PG-VULN011": 321,
+        "PG-VULN012": 1204,
+        "PG-VULN013": 916,
+        "PG-VULN014": 760,
+        "PG-VULN015": 326,
+        "PG-VULN016": 835,
+        "PG-VULN017": 209,
     }
     assert {r.id: r.cwe for r in RULES.values()} == pinned
     for rule in RULES.values():
@@ -348,6 +562,11 @@ def test_deployment_rules_are_not_reported_in_test_code() -> None:
         "PG-VULN004"
     ]
     assert list(SecurityAnalyzer().analyze_file(context("tests/fake/oauth.py", code))) == []
+    code = "from Crypto.Cipher import AES\n\ndef enc(d):\n    return AES.new(b'k' * 16, AES.MODE_EAX)\n"
+    assert "PG-VULN011" in [f.rule_id for f in SecurityAnalyzer().analyze_file(context("app/box.py", code))]
+    assert "PG-VULN011" not in [
+        f.rule_id for f in SecurityAnalyzer().analyze_file(context("tests/test_box.py", code))
+    ]
 
 
 @pytest.mark.parametrize(

@@ -123,6 +123,126 @@ RULES: dict[str, VulnRule] = {
             "response.set_cookie('session', value, secure=True, httponly=True, samesite='Lax')",
             "Pass httponly=True unless client-side code must read the cookie.",
         ),
+        VulnRule(
+            "PG-VULN008",
+            "JWT decoded without verifying its signature",
+            "high",
+            347,
+            "A token whose signature is not checked (verification switched off, or the `none` "
+            "algorithm accepted) says whatever its sender wrote: any user, any role, any expiry.",
+            "jwt.decode(token, options={'verify_signature': False})\n"
+            "jwt.decode(token, key, algorithms=['none'])",
+            "jwt.decode(token, key, algorithms=['HS256'])",
+            "Decode with the verification key and an explicit list of the algorithms you issue; "
+            "read unverified headers only to pick that key (jwt.get_unverified_header).",
+        ),
+        VulnRule(
+            "PG-VULN009",
+            "CORS allows any origin with credentials",
+            "medium",
+            942,
+            "With credentials allowed, a wildcard origin is answered with the caller's own origin "
+            "(Starlette, flask-cors, django-cors-headers): any site can read the user's "
+            "authenticated responses.",
+            "app.add_middleware(CORSMiddleware, allow_origins=['*'], allow_credentials=True)",
+            "app.add_middleware(CORSMiddleware, allow_origins=['https://app.example.com'], "
+            "allow_credentials=True)",
+            "List the origins that may send credentials; keep the wildcard only for public, "
+            "credential-free endpoints.",
+        ),
+        VulnRule(
+            "PG-VULN010",
+            "TLS or SSL protocol version below TLS 1.2",
+            "medium",
+            327,
+            "SSLv2/3, TLS 1.0 and TLS 1.1 have known attacks (POODLE, BEAST) and are disabled by "
+            "current clients; a context that allows them can be downgraded.",
+            "ctx = ssl.SSLContext(ssl.PROTOCOL_TLSv1)\nctx.minimum_version = ssl.TLSVersion.TLSv1_1",
+            "ctx = ssl.create_default_context()\nctx.minimum_version = ssl.TLSVersion.TLSv1_2",
+            "Use ssl.create_default_context() (or PROTOCOL_TLS_CLIENT / PROTOCOL_TLS_SERVER) and a "
+            "minimum_version of TLSv1_2 or later.",
+        ),
+        VulnRule(
+            "PG-VULN011",
+            "hard-coded cryptographic key",
+            "medium",
+            321,
+            "A key written in the source is known to everyone who can read the code, its history "
+            "or the built package: what it encrypts or signs is not protected.",
+            "AES.new(b'Sixteen byte key', AES.MODE_GCM)\njwt.encode(payload, 'secret', algorithm='HS256')",
+            "AES.new(load_key(), AES.MODE_GCM)\njwt.encode(payload, os.environ['K'], algorithm='HS256')",
+            "Load keys from a secret store or the environment at run time, and rotate any key that "
+            "was committed.",
+        ),
+        VulnRule(
+            "PG-VULN012",
+            "constant initialization vector or nonce",
+            "medium",
+            1204,
+            "An IV or nonce that never changes makes equal plaintexts encrypt alike (CBC, CFB, OFB) "
+            "or reuses the key stream outright (CTR, GCM: both messages can be recovered and GCM "
+            "tags forged).",
+            "cipher = Cipher(algorithms.AES(key), modes.CBC(b'\\x00' * 16))",
+            "iv = os.urandom(16)\ncipher = Cipher(algorithms.AES(key), modes.CBC(iv))",
+            "Draw a fresh IV or nonce from os.urandom / secrets for every message and store it "
+            "next to the ciphertext.",
+        ),
+        VulnRule(
+            "PG-VULN013",
+            "password hash with too few iterations",
+            "medium",
+            916,
+            "A key derivation run fewer than 100,000 times (OWASP asks 600,000 for "
+            "PBKDF2-HMAC-SHA256) lets a stolen hash be brute-forced cheaply.",
+            "hashlib.pbkdf2_hmac('sha256', password, salt, 1000)",
+            "hashlib.pbkdf2_hmac('sha256', password, salt, 600_000)  # or argon2 / bcrypt",
+            "Use at least 600,000 PBKDF2-SHA256 iterations, or a memory-hard function (argon2, scrypt, "
+            "bcrypt) through a maintained library.",
+        ),
+        VulnRule(
+            "PG-VULN014",
+            "constant salt for a password hash",
+            "medium",
+            760,
+            "A salt written in the code is the same for every password: one precomputed table "
+            "cracks them all and equal passwords hash alike.",
+            "hashlib.pbkdf2_hmac('sha256', password, b'static-salt', 600_000)",
+            "salt = os.urandom(16)\nhashlib.pbkdf2_hmac('sha256', password, salt, 600_000)",
+            "Draw a random salt per password (os.urandom(16)) and store it with the hash.",
+        ),
+        VulnRule(
+            "PG-VULN015",
+            "RSA or DSA key shorter than 2048 bits",
+            "medium",
+            326,
+            "Keys under 2048 bits are within reach of factoring or discrete-log attacks.",
+            "paramiko.RSAKey.generate(1024)",
+            "paramiko.RSAKey.generate(3072)  # or Ed25519Key",
+            "Generate RSA keys of 2048 bits or more (3072 for long-lived keys), or use Ed25519.",
+        ),
+        VulnRule(
+            "PG-VULN016",
+            "loop that can never end",
+            "medium",
+            835,
+            "The loop's condition reads only local names the body never assigns and the body never "
+            "leaves: once entered it spins forever (a request that hangs a worker, CPU burnt).",
+            "while i < n:\n    a, b = b, a + b",
+            "while i < n:\n    a, b = b, a + b\n    i += 1",
+            "Update the loop variable in the body (or use `for i in range(n)`), or leave the loop "
+            "with break/return.",
+        ),
+        VulnRule(
+            "PG-VULN017",
+            "stack trace returned to the client",
+            "medium",
+            209,
+            "A traceback in a response shows the caller file paths, code, library versions and "
+            "sometimes data: a map for the next attack.",
+            "except Exception:\n    return traceback.format_exc()",
+            "except Exception:\n    log.exception('export failed')\n    return 'internal error', 500",
+            "Log the traceback on the server and return a generic message (and an id to find the log).",
+        ),
     )
 }
 
@@ -261,6 +381,64 @@ _COOKIE_RECEIVERS = (
 _WEB_PACKAGES = ("flask", "werkzeug", "django", "starlette", "fastapi", "quart")
 #: methods whose checks depend on the receiver's type (the rest match by qualified name)
 _TYPED_METHODS = frozenset({"extractall", "extract", "set_cookie"})
+#: JWT decoders (PyJWT, python-jose) and the argument that carries the key
+_JWT_DECODERS = frozenset({"jwt.decode", "jwt.api_jwt.decode", "jose.jwt.decode"})
+_JWT_ENCODERS = {"jwt.encode": (1, "key"), "jwt.api_jwt.encode": (1, "key"), "jose.jwt.encode": (1, "key")}
+_CORS_MIDDLEWARE = frozenset(
+    {"starlette.middleware.cors.CORSMiddleware", "fastapi.middleware.cors.CORSMiddleware"}
+)
+_FLASK_CORS = frozenset({"flask_cors.CORS", "flask_cors.cross_origin"})
+_DJANGO_CORS_ALL = frozenset({"CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL"})
+_OLD_PROTOCOLS = frozenset(
+    {
+        f"ssl.{name}"
+        for name in (
+            "PROTOCOL_SSLv2",
+            "PROTOCOL_SSLv3",
+            "PROTOCOL_TLSv1",
+            "PROTOCOL_TLSv1_1",
+            "TLSVersion.SSLv3",
+            "TLSVersion.TLSv1",
+            "TLSVersion.TLSv1_1",
+        )
+    }
+)
+_CIPHER_MODULES = ("Crypto.Cipher.", "Cryptodome.Cipher.")
+#: cipher constructors of `cryptography` whose first argument is the key
+_KEYED_ALGORITHMS = frozenset(
+    f"cryptography.hazmat.primitives.ciphers.algorithms.{name}"
+    for name in ("AES", "AES128", "AES256", "Camellia", "ChaCha20", "TripleDES", "Blowfish", "CAST5", "SM4")
+)
+#: call → (position, keyword) of its key argument
+_KEY_ARGUMENTS: dict[str, tuple[int, str]] = {
+    "cryptography.fernet.Fernet": (0, "key"),
+    "hmac.new": (0, "key"),
+    "hmac.digest": (0, "key"),
+    "cryptography.hazmat.primitives.ciphers.aead.AESGCM": (0, "key"),
+    "cryptography.hazmat.primitives.ciphers.aead.ChaCha20Poly1305": (0, "key"),
+    "cryptography.hazmat.primitives.ciphers.aead.AESCCM": (0, "key"),
+    **_JWT_ENCODERS,
+}
+#: `cryptography` modes whose first argument is an IV or nonce (ECB has none; XTS takes a tweak)
+_IV_MODES = frozenset(
+    f"cryptography.hazmat.primitives.ciphers.modes.{name}"
+    for name in ("CBC", "CFB", "CFB8", "OFB", "CTR", "GCM")
+)
+_CIPHER = "cryptography.hazmat.primitives.ciphers.Cipher"
+_PBKDF2 = "hashlib.pbkdf2_hmac"
+_PBKDF2_CLASS = "cryptography.hazmat.primitives.kdf.pbkdf2.PBKDF2HMAC"
+_SALTED_KDFS: dict[str, tuple[int, str]] = {
+    _PBKDF2: (2, "salt"),
+    "hashlib.scrypt": (-1, "salt"),
+    _PBKDF2_CLASS: (-1, "salt"),
+    "cryptography.hazmat.primitives.kdf.scrypt.Scrypt": (-1, "salt"),
+}
+MIN_PBKDF2_ITERATIONS = 100_000
+_SHORT_KEY_CALLS = frozenset({"paramiko.RSAKey.generate", "paramiko.rsakey.RSAKey.generate"})
+_TRACEBACK_TEXT = frozenset(
+    {"traceback.format_exc", "traceback.format_exception", "traceback.format_tb", "traceback.format_stack"}
+)
+_EXIT_CALLS = frozenset({"sys.exit", "os._exit", "builtins.exit", "builtins.quit", "exit", "quit"})
 
 
 @dataclass(frozen=True)
@@ -289,15 +467,20 @@ class VulnChecker:
         if self.resolver.imports_package("re"):
             yield from self._regex_tables()
             yield from self._pattern_constants()
-        for node in nodes_of(self.tree, ast.Call, ast.Compare, ast.Assign, ast.Return):
+        for node in nodes_of(self.tree, ast.Call, ast.Compare, ast.Assign, ast.Return, ast.While):
             if isinstance(node, ast.Call):
                 yield from self._call(node)
             elif isinstance(node, ast.Compare):
                 yield from self._compare(node)
             elif isinstance(node, ast.Assign):
                 yield from self._setting(node)
+                yield from self._protocol_setting(node)
             elif isinstance(node, ast.Return) and node.value is not None:
                 yield from self._returned_html(node)
+                yield from self._returned_traceback(node)
+            elif isinstance(node, ast.While):
+                yield from self._endless(node)
+        yield from self._django_cors()
 
     # -- calls -------------------------------------------------------------------------------------
 
@@ -335,6 +518,12 @@ class VulnChecker:
                 yield VulnHit(RULES["PG-VULN003"], node, f"{qual.rsplit('.', 1)[-1]}() of {formatted}")
         if qual in _REGEX_CALLS and node.args:
             pattern = _fold(node.args[0], self._constants)
+            if pattern is None and isinstance(node.args[0], ast.Name):
+                # a pattern kept in a local name assigned once, in the same function
+                name = node.args[0]
+                scoped = self.resolver.scope_of(node) is not None and self._scope_assigns(name) == 1
+                local = self._assigned(name) if scoped else None
+                pattern = _fold(local, self._constants) if local is not None else None
             if pattern is not None:
                 problem = redos_problem(_with_flags(pattern, node))
                 if problem:
@@ -346,6 +535,8 @@ class VulnChecker:
                         yield VulnHit(RULES["PG-VULN005"], written or node, problem)
         if method == "set_cookie" and self._is_response(node, names):
             yield from self._cookie(node)
+        if qual:
+            yield from self._crypto_call(node, qual)
 
     def _regex_tables(self) -> Iterator[VulnHit]:
         """Lexer-style tables of `(pattern, action)` tuples at module or class level (Pygments
@@ -476,6 +667,253 @@ class VulnChecker:
             yield VulnHit(RULES["PG-VULN006"], node, "set_cookie() without secure=True")
         elif httponly is None or _falsy(httponly):
             yield VulnHit(RULES["PG-VULN007"], node, "set_cookie() without httponly=True")
+
+    # -- keys, IVs, KDFs, JWT, TLS, CORS -------------------------------------------------------------
+
+    def _crypto_call(self, node: ast.Call, qual: str) -> Iterator[VulnHit]:
+        if qual in _JWT_DECODERS:
+            why = _unverified_jwt(node)
+            if why:
+                yield VulnHit(RULES["PG-VULN008"], node, why)
+        if qual in _CORS_MIDDLEWARE or any(self.resolver.qualname(a) in _CORS_MIDDLEWARE for a in node.args):
+            origins = _keyword(node, "allow_origins")
+            credentials = _keyword(node, "allow_credentials")
+            if (
+                origins is not None
+                and _any_origin(origins)
+                and credentials is not None
+                and _truthy(credentials)
+            ):
+                yield VulnHit(
+                    RULES["PG-VULN009"], node, "CORSMiddleware(allow_origins=['*'], allow_credentials=True)"
+                )
+        if qual in _FLASK_CORS and not any(k.arg is None for k in node.keywords):
+            origins = _keyword(node, "origins") or _keyword(node, "resources")
+            credentials = _keyword(node, "supports_credentials")
+            # flask-cors answers every origin by default, echoing it when credentials are on
+            if credentials is not None and _truthy(credentials) and (origins is None or _any_origin(origins)):
+                name = qual.rsplit(".", 1)[-1]
+                yield VulnHit(
+                    RULES["PG-VULN009"], node, f"{name}() for any origin with supports_credentials=True"
+                )
+        if qual == "ssl.SSLContext":
+            protocol = node.args[0] if node.args else _keyword(node, "protocol")
+            old = self.resolver.qualname(protocol) if protocol is not None else None
+            if old in _OLD_PROTOCOLS:
+                yield VulnHit(RULES["PG-VULN010"], node, f"SSLContext({old.removeprefix('ssl.')})")
+        key = self._key_argument(node, qual)
+        if key is not None and self._constant_bytes(key):
+            yield VulnHit(
+                RULES["PG-VULN011"], node, f"{qual.rsplit('.', 1)[-1]}() with the key `{_short(key, 30)}`"
+            )
+        iv = self._iv_argument(node, qual)
+        if iv is not None and self._constant_bytes(iv) and not self._probe_only(node):
+            yield VulnHit(
+                RULES["PG-VULN012"], node, f"{_short(node.func)}() with the constant IV `{_short(iv, 30)}`"
+            )
+        if qual in (_PBKDF2, _PBKDF2_CLASS):
+            count = node.args[3] if qual == _PBKDF2 and len(node.args) > 3 else _keyword(node, "iterations")
+            value = self._constant_int(count)
+            if value is not None and value < MIN_PBKDF2_ITERATIONS:
+                yield VulnHit(RULES["PG-VULN013"], node, f"PBKDF2 with {value:,} iterations")
+        if qual in _SALTED_KDFS:
+            position, keyword = _SALTED_KDFS[qual]
+            salt = node.args[position] if 0 <= position < len(node.args) else _keyword(node, keyword)
+            if salt is not None and self._constant_bytes(salt):
+                yield VulnHit(
+                    RULES["PG-VULN014"],
+                    node,
+                    f"{qual.rsplit('.', 1)[-1]}() with the salt `{_short(salt, 30)}`",
+                )
+        if qual in _SHORT_KEY_CALLS:
+            bits = node.args[0] if node.args else _keyword(node, "bits")
+            value = self._constant_int(bits)
+            if value is not None and value < 2048:
+                yield VulnHit(RULES["PG-VULN015"], node, f"RSAKey.generate({value})")
+
+    def _probe_only(self, mode: ast.Call) -> bool:
+        """A mode object handed straight to a call that is not a Cipher (a capability probe such
+        as `backend.cipher_supported(algorithm, CBC(b'\\x00' * 16))`): nothing is encrypted."""
+        scope = self.resolver.scope_of(mode)
+        for node in ast.walk(scope if scope is not None else self.tree):
+            if isinstance(node, ast.Call) and any(
+                a is mode for a in (*node.args, *(k.value for k in node.keywords))
+            ):
+                return (self.resolver.qualname(node.func) or "") != _CIPHER
+        return False
+
+    def _key_argument(self, node: ast.Call, qual: str) -> ast.expr | None:
+        if qual in _KEYED_ALGORITHMS or (qual.startswith(_CIPHER_MODULES) and qual.endswith(".new")):
+            position, keyword = 0, "key"
+        elif qual in _KEY_ARGUMENTS:
+            position, keyword = _KEY_ARGUMENTS[qual]
+        else:
+            return None
+        return node.args[position] if len(node.args) > position else _keyword(node, keyword)
+
+    def _iv_argument(self, node: ast.Call, qual: str) -> ast.expr | None:
+        if qual in _IV_MODES:
+            return (
+                node.args[0]
+                if node.args
+                else _keyword(node, "initialization_vector") or _keyword(node, "nonce")
+            )
+        if qual.startswith(_CIPHER_MODULES) and qual.endswith(".new"):
+            if len(node.args) > 2:
+                return node.args[2]
+            return _keyword(node, "iv") or _keyword(node, "IV") or _keyword(node, "nonce")
+        return None
+
+    def _constant_bytes(self, node: ast.expr, depth: int = 0) -> bool:
+        """A non-empty str/bytes constant: a literal, `b'\\x00' * 16`, or a name assigned once (in
+        its function or the module) to one."""
+        if depth > 3:
+            return False
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, str | bytes) and len(node.value) > 0
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult | ast.Add):
+            sides = (node.left, node.right)
+            if isinstance(node.op, ast.Mult):  # one constant repeated, however often
+                return any(self._constant_bytes(x, depth + 1) for x in sides)
+            return all(self._constant_bytes(x, depth + 1) for x in sides)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "encode":
+            return self._constant_bytes(node.func.value, depth + 1) and not node.args[1:]
+        if isinstance(node, ast.Name):
+            assigns = self._scope_assigns(node)
+            value = self._assigned(node) if assigns == 1 else None
+            if value is None and assigns == 0:
+                value = self._constants.get(node.id)
+            return value is not None and self._constant_bytes(value, depth + 1)
+        return False
+
+    def _scope_assigns(self, name: ast.Name) -> int:
+        """How many times the function around `name` binds it (0 at module level)."""
+        scope = self.resolver.scope_of(name)
+        if scope is None:
+            return 0
+        count = 0
+        for node in ast.walk(ast.Module(body=scope.body, type_ignores=[])):
+            targets: list[ast.expr] = []
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, ast.AugAssign | ast.AnnAssign | ast.For | ast.AsyncFor | ast.NamedExpr):
+                targets = [node.target]
+            count += sum(
+                isinstance(sub, ast.Name) and sub.id == name.id for t in targets for sub in ast.walk(t)
+            )
+        params = scope.args.posonlyargs + scope.args.args + scope.args.kwonlyargs
+        return count + sum(a.arg == name.id for a in params)
+
+    def _constant_int(self, node: ast.expr | None) -> int | None:
+        if isinstance(node, ast.Constant) and type(node.value) is int:
+            return node.value
+        if isinstance(node, ast.Name):
+            assigns = self._scope_assigns(node)
+            value = self._assigned(node) if assigns == 1 else None
+            if value is None and assigns == 0:
+                value = self._constants.get(node.id)
+            if isinstance(value, ast.Constant) and type(value.value) is int:
+                return value.value
+        return None
+
+    def _protocol_setting(self, node: ast.Assign) -> Iterator[VulnHit]:
+        """`ctx.minimum_version = ssl.TLSVersion.TLSv1_1` (an SSLContext's lowest version)."""
+        for target in node.targets:
+            if isinstance(target, ast.Attribute) and target.attr == "minimum_version":
+                old = self.resolver.qualname(node.value)
+                if old in _OLD_PROTOCOLS:
+                    yield VulnHit(RULES["PG-VULN010"], node, f"minimum_version = {old.removeprefix('ssl.')}")
+
+    def _django_cors(self) -> Iterator[VulnHit]:
+        """django-cors-headers settings: every origin allowed and credentials on, in one module."""
+        settings = {
+            stmt.targets[0].id: stmt
+            for stmt in self.tree.body
+            if isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and isinstance(stmt.value, ast.Constant)
+            and stmt.value.value is True
+        }
+        allow_all = next((settings[k] for k in sorted(_DJANGO_CORS_ALL) if k in settings), None)
+        if allow_all is not None and "CORS_ALLOW_CREDENTIALS" in settings:
+            yield VulnHit(
+                RULES["PG-VULN009"], allow_all, "every origin allowed with CORS_ALLOW_CREDENTIALS = True"
+            )
+
+    def _endless(self, loop: ast.While) -> Iterator[VulnHit]:
+        """A `while` whose condition compares only local names (and constants) that the body never
+        binds, in a body that never leaves: it cannot end once entered."""
+        scope = self.resolver.scope_of(loop)
+        if scope is None or loop.orelse or not isinstance(loop.test, ast.Compare):
+            return
+        operands = [loop.test.left, *loop.test.comparators]
+        names = {o.id for o in operands if isinstance(o, ast.Name)}
+        if not names or not all(isinstance(o, ast.Name | ast.Constant) for o in operands):
+            return
+        for node in ast.walk(scope):
+            if isinstance(node, ast.Global | ast.Nonlocal) or (
+                node is not scope and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+            ):
+                return  # another function may change them
+        for name in names:  # every name is the function's own (a parameter or bound in it)
+            if not self._binds(scope, name):
+                return
+        for node in ast.walk(ast.Module(body=loop.body, type_ignores=[])):
+            if isinstance(node, ast.Break | ast.Return | ast.Raise | ast.Yield | ast.YieldFrom | ast.Await):
+                return
+            # a condition name handed to a call, or whose attribute or item is used, may be mutated
+            if isinstance(node, ast.Call) and any(
+                isinstance(x, ast.Name) and x.id in names
+                for x in (node.func, *node.args, *(k.value for k in node.keywords))
+            ):
+                return
+            if isinstance(node, ast.Attribute | ast.Subscript | ast.Starred) and (
+                isinstance(node.value, ast.Name) and node.value.id in names
+            ):
+                return
+            if isinstance(node, ast.Call) and (self.resolver.qualname(node.func) or "") in _EXIT_CALLS:
+                return
+            if isinstance(node, ast.Name) and node.id in names and not isinstance(node.ctx, ast.Load):
+                return
+            if isinstance(node, ast.Delete):
+                return
+        yield VulnHit(
+            RULES["PG-VULN016"],
+            loop,
+            f"`while {_short(loop.test)}`: nothing in the loop changes {', '.join(sorted(names))}",
+        )
+
+    @staticmethod
+    def _binds(scope: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
+        params = scope.args.posonlyargs + scope.args.args + scope.args.kwonlyargs
+        if any(a.arg == name for a in params):
+            return True
+        return any(
+            isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store)
+            for node in ast.walk(scope)
+        )
+
+    def _returned_traceback(self, node: ast.Return) -> Iterator[VulnHit]:
+        """A request handler returns a formatted traceback (directly or through a local name)."""
+        scope = self.resolver.scope_of(node)
+        if scope is None or not _is_view(scope) or _under_condition(scope, node):
+            return  # a condition may be a debug or staff gate: only unconditional exposure counts
+        if any(isinstance(x, ast.IfExp) for x in ast.walk(node.value)):
+            return
+        for sub in ast.walk(node.value):
+            origin = sub
+            if isinstance(sub, ast.Name):
+                origin = self._assigned(sub)
+            if origin is None or any(isinstance(x, ast.IfExp) for x in ast.walk(origin)):
+                continue
+            for call in ast.walk(origin):
+                if (
+                    isinstance(call, ast.Call)
+                    and (self.resolver.qualname(call.func) or "") in _TRACEBACK_TEXT
+                ):
+                    yield VulnHit(RULES["PG-VULN017"], node, f"the view returns {_short(call)}")
+                    return
 
     # -- comparisons -------------------------------------------------------------------------------
 
@@ -1098,6 +1536,56 @@ def _parser_problem(node: ast.Call) -> str | None:
         if value is not None and _truthy(value) and not (resolve is not None and _falsy(resolve)):
             return f"XMLParser({flag}=True) without resolve_entities=False"
     return None
+
+
+def _under_condition(scope: ast.AST, target: ast.AST) -> bool:
+    """`target` lies inside an `if` (or a conditional expression) of `scope`."""
+
+    def inside(node: ast.AST, conditional: bool) -> bool | None:
+        if node is target:
+            return conditional
+        for child in ast.iter_child_nodes(node):
+            found = inside(child, conditional or isinstance(node, ast.If | ast.IfExp))
+            if found is not None:
+                return found
+        return None
+
+    return bool(inside(scope, False))
+
+
+def _unverified_jwt(node: ast.Call) -> str | None:
+    """Why a JWT decode call does not check the signature, or None."""
+    verify = _keyword(node, "verify")
+    if verify is not None and _falsy(verify):
+        return "decode(verify=False)"
+    options = _keyword(node, "options")
+    if isinstance(options, ast.Dict):
+        for key, value in zip(options.keys, options.values, strict=True):
+            if _const_str(key) == "verify_signature" and _falsy(value):
+                return "decode(options={'verify_signature': False})"
+    algorithms = _keyword(node, "algorithms")
+    if isinstance(algorithms, ast.List | ast.Tuple | ast.Set) and any(
+        (_const_str(e) or "").lower() == "none" for e in algorithms.elts
+    ):
+        return "decode(algorithms=[..., 'none'])"
+    return None
+
+
+def _any_origin(node: ast.expr) -> bool:
+    """`'*'`, `['*']`, or flask-cors resources whose origins are `'*'`."""
+    if _const_str(node) == "*":
+        return True
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        return any(_const_str(e) == "*" for e in node.elts)
+    if isinstance(node, ast.Dict):  # flask-cors resources={r"/api/*": {"origins": "*"}}
+        return any(
+            isinstance(v, ast.Dict)
+            and any(
+                _const_str(k) == "origins" and _any_origin(o) for k, o in zip(v.keys, v.values, strict=True)
+            )
+            for v in node.values
+        )
+    return False
 
 
 def _keyword(node: ast.Call, name: str) -> ast.expr | None:
