@@ -85,12 +85,7 @@ def sdist(cache: Path, name: str, version: str) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     found = [p for p in target.iterdir() if _is_sdist_of(p.name, name, version)]
     if not found:
-        subprocess.run(
-            [str(BIN / "pip"), "download", "-q", "--no-deps", "--no-binary", ":all:",
-             f"{name}=={version}", "-d", str(target)],
-            check=True,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        pip_download(name, version, "--no-binary", target)
         found = [p for p in target.iterdir() if _is_sdist_of(p.name, name, version)]
     if not found:
         sys.exit(f"no source distribution of {name} {version}")
@@ -130,13 +125,17 @@ def wheel(cache: Path, name: str, version: str) -> Path:
     target = cache / "wheels" / f"{name}-{version}"
     if not any(target.glob("*.whl")):
         target.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [str(BIN / "pip"), "download", "-q", "--no-deps", "--only-binary", ":all:",
-             f"{name}=={version}", "-d", str(target)],
-            check=True,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        pip_download(name, version, "--only-binary", target)
     return next(target.glob("*.whl"))
+
+
+def pip_download(name: str, version: str, kind: str, target: Path) -> None:
+    """`kind`: --no-binary (the source distribution) or --only-binary (a wheel)."""
+    subprocess.run(
+        [str(BIN / "pip"), "download", "-q", "--no-deps", kind, ":all:", f"{name}=={version}", "-d", target],
+        check=True,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def build_added(cache: Path, name: str, version: str, added: tuple[str, ...]) -> tuple[Path, list[str]]:
