@@ -20,8 +20,12 @@ a token) and keep them out of every fingerprint.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
 import re
+import sys
+import types
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -203,12 +207,11 @@ def _json_string(line: str) -> str | None:
 def _detect_text(path: str, line: str, wanted: frozenset[str]) -> Iterator[tuple[str, str, str]]:
     """(detector class name, secret value, kind) for each secret on the line, after the heuristics;
     only the `wanted` detectors run (those the pre-filter says could find something here)."""
+    _defer_import("requests")
     from detect_secrets.util.code_snippet import get_code_snippet
 
     context = get_code_snippet(lines=[line], line_number=1)
-    for plugin in _plugins():
-        if type(plugin).__name__ not in wanted:
-            continue
+    for plugin in _plugins(wanted):
         try:
             found = plugin.analyze_line(filename=path, line=line, line_number=1, context=context)
         except Exception:  # noqa: S112 - a detector bug on odd input must not stop the review
@@ -241,34 +244,80 @@ def _whole(plugin: Any, line: str, value: str) -> str:
     return value
 
 
-#: the detectors `_plugins()` builds from detect-secrets 1.5 (a test keeps the two equal), named here so
-#: a change with no candidate line never imports detect-secrets: ~45 ms of a CLI run, mostly `requests`
-DETECTOR_NAMES = (
-    "AWSKeyDetector", "ArtifactoryDetector", "AzureStorageKeyDetector", "BasicAuthDetector",
-    "CloudantDetector", "DiscordBotTokenDetector", "GitHubTokenDetector", "GitLabTokenDetector",
-    "IbmCloudIamDetector", "IbmCosHmacDetector", "JwtTokenDetector", "MailchimpDetector", "NpmDetector",
-    "OpenAIDetector", "PrivateKeyDetector", "PypiTokenDetector", "SendGridDetector", "SlackDetector",
-    "SoftlayerDetector", "SquareOAuthDetector", "StripeDetector", "TelegramBotTokenDetector",
-    "TwilioKeyDetector", "Base64HighEntropyString", "HexHighEntropyString", "KeywordDetector",
-)  # fmt: skip
+#: the detectors `_plugins()` builds from detect-secrets 1.5, each with its module under
+#: `detect_secrets.plugins` (a test keeps this equal to detect-secrets' own table), in the order they run:
+#: token formats first, they name the secret better than a guess does. Named here so a change with no
+#: candidate line never imports detect-secrets, and one with candidates imports only the detectors
+#: they need (two of the others read `requests` as they load: see `_defer_import`).
+DETECTOR_MODULES = {
+    "AWSKeyDetector": "aws", "ArtifactoryDetector": "artifactory",
+    "AzureStorageKeyDetector": "azure_storage_key", "BasicAuthDetector": "basic_auth",
+    "CloudantDetector": "cloudant", "DiscordBotTokenDetector": "discord",
+    "GitHubTokenDetector": "github_token", "GitLabTokenDetector": "gitlab_token",
+    "IbmCloudIamDetector": "ibm_cloud_iam", "IbmCosHmacDetector": "ibm_cos_hmac",
+    "JwtTokenDetector": "jwt", "MailchimpDetector": "mailchimp", "NpmDetector": "npm",
+    "OpenAIDetector": "openai", "PrivateKeyDetector": "private_key", "PypiTokenDetector": "pypi_token",
+    "SendGridDetector": "sendgrid", "SlackDetector": "slack", "SoftlayerDetector": "softlayer",
+    "SquareOAuthDetector": "square_oauth", "StripeDetector": "stripe",
+    "TelegramBotTokenDetector": "telegram_token", "TwilioKeyDetector": "twilio",
+    "Base64HighEntropyString": "high_entropy_strings", "HexHighEntropyString": "high_entropy_strings",
+    "KeywordDetector": "keyword",
+}  # fmt: skip
+DETECTOR_NAMES = tuple(DETECTOR_MODULES)
+_DETECTORS: dict[str, Any] = {}  # name -> the one instance of that detector
+
+
+class _DeferredModule(types.ModuleType):
+    """Stands in `sys.modules` for a module not imported yet: the first attribute it lacks
+    imports the real module (which then replaces it there) and is read from that."""
+
+    def __getattr__(self, name: str) -> Any:
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), name)
+
+
+def _defer_import(name: str) -> None:
+    """Let `import name` succeed without running the module until something uses it.
+
+    detect-secrets imports `requests` only to verify a secret with its provider, which prguard
+    never does; importing it (and urllib3, charset-normalizer, idna) was most of what finding
+    one candidate line cost a command-line review. The standard library's
+    `importlib.util.LazyLoader` does not help: `import` reads the module's `__spec__`, which
+    loads it. Whoever uses the module later gets the real one; if it is imported already,
+    nothing changes.
+    """
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None:
+        return
+    stand_in = _DeferredModule(name)
+    stand_in.__spec__ = spec
+    stand_in.__loader__ = spec.loader
+    sys.modules[name] = stand_in
 
 
 def _plugin_names() -> tuple[str, ...]:
     return DETECTOR_NAMES
 
 
-@lru_cache(maxsize=1)
-def _plugins() -> tuple[Any, ...]:
-    """One instance of every built-in detector with its default settings."""
-    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-    from detect_secrets.settings import get_settings
+def _plugins(names: frozenset[str] | None = None) -> tuple[Any, ...]:
+    """One instance of each built-in detector in `names` (default: all), with its default
+    settings, in `DETECTOR_NAMES` order."""
+    missing = [n for n in DETECTOR_NAMES if n not in _DETECTORS and (names is None or n in names)]
+    if missing:
+        _defer_import("requests")
+        from detect_secrets.settings import get_settings
 
-    # verification calls the provider's API with the secret: never
-    get_settings().disable_filters("detect_secrets.filters.common.is_ignored_due_to_verification_policies")
-    classes = get_mapping_from_secret_type_to_class().values()
-    # detectors that recognise a token format first: they name the secret better than entropy does
-    ordered = sorted(classes, key=lambda c: (c.__name__ in GUESSING_DETECTORS, c.__name__))
-    return tuple(cls() for cls in ordered if cls.__name__ not in SKIPPED_DETECTORS)
+        # verification calls the provider's API with the secret: never
+        get_settings().disable_filters(
+            "detect_secrets.filters.common.is_ignored_due_to_verification_policies"
+        )
+        for name in missing:
+            module = importlib.import_module(f"detect_secrets.plugins.{DETECTOR_MODULES[name]}")
+            _DETECTORS[name] = getattr(module, name)()
+    return tuple(_DETECTORS[n] for n in DETECTOR_NAMES if names is None or n in names)
 
 
 @lru_cache(maxsize=1)
@@ -277,6 +326,7 @@ def _filters() -> tuple[tuple[Any, frozenset[str], bool], ...]:
     (function, its arguments, whether it applies only to guessing detectors). The line-shape
     heuristics (`x = f(...)`, `${VAR}`) exist for keyword and entropy guesses; a recognised
     token format (`xoxb-…`, `AKIA…`) passed to a call is still a token."""
+    _defer_import("requests")
     from detect_secrets.filters import allowlist, heuristic
     from detect_secrets.util.inject import get_injectable_variables
 
