@@ -90,6 +90,9 @@ def test_bandit_tests_filed_under_mitres_entry(test_id: str, cwe: int) -> None:
         ("PG-VULN015", 326),
         ("PG-VULN016", 835),
         ("PG-VULN017", 209),
+        ("PG-VULN018", 338),
+        ("PG-VULN019", 943),
+        ("PG-VULN020", 502),
     ],
 )
 def test_pg_vuln_rule_cwe(rule: str, cwe: int) -> None:

@@ -492,6 +492,46 @@ CASES = [
         "        return 'error'",
         [],  # behind a condition prguard cannot judge
     ),
+    # random strings from `random` (CWE-338)
+    (
+        "import random, string\ndef token():\n"
+        "    return ''.join(random.choice(string.ascii_letters) for _ in range(32))",
+        ["PG-VULN018"],
+    ),
+    (
+        "import random, string\ndef code():\n    return ''.join(random.choices(string.digits, k=20))",
+        ["PG-VULN018"],
+    ),
+    (
+        "import random, string\ndef code():\n    return ''.join(random.choices(string.digits, k=6))",
+        [],
+    ),  # a name
+    ("import random, string\ndef name(n):\n    return ''.join(random.choices(string.digits, k=n))", []),
+    (
+        "from random import sample\nCHARS = 'abcdefghijklmnopqrstuvwxyz0123456789'\n"
+        "def pw():\n    return ''.join(sample(CHARS, 16))",
+        ["PG-VULN018"],
+    ),
+    (
+        "import random\ndef lorem(words):\n    return ' '.join(random.sample(words, 20))",
+        [],
+    ),  # words, not characters
+    ("import secrets\ndef token(a):\n    return ''.join(secrets.choice(a) for _ in range(32))", []),
+    ("import random\ndef pick(names):\n    return random.choice(names)", []),  # one pick, not a string
+    ("def join(words):\n    return ' '.join(w.choice(x) for w in words)", []),
+    # MongoDB $where (CWE-943)
+    (
+        "def f(db, name):\n    return db.users.find({'$where': \"this.name == '\" + name + \"'\"})",
+        ["PG-VULN019"],
+    ),
+    ("def f(db, n):\n    return db.users.find({'$where': f'this.age > {n}'})", ["PG-VULN019"]),
+    ("def f(db):\n    return db.users.find({'$where': 'this.a > this.b'})", []),
+    ("def f(db, name):\n    return db.users.find({'name': name})", []),
+    # NumPy unpickling (CWE-502)
+    ("import numpy as np\ndef load(path):\n    return np.load(path, allow_pickle=True)", ["PG-VULN020"]),
+    ("import numpy as np\ndef load(path):\n    return np.load(path)", []),
+    ("import numpy as np\ndef load(path):\n    return np.load(path, allow_pickle=False)", []),
+    ("def load(store, path):\n    return store.load(path, allow_pickle=True)", []),  # not numpy
     # ReDoS through a local name (CWE-1333)
     ("import re\ndef check(s):\n    pattern = r'(a+)+$'\n    return re.match(pattern, s)", ["PG-VULN005"]),
     ("import re\ndef check(s):\n    pattern = r'a+$'\n    return re.match(pattern, s)", []),
@@ -529,6 +569,9 @@ def test_every_rule_has_a_case_its_metadata_and_its_cwe() -> None:
         "PG-VULN015": 326,
         "PG-VULN016": 835,
         "PG-VULN017": 209,
+        "PG-VULN018": 338,
+        "PG-VULN019": 943,
+        "PG-VULN020": 502,
     }
     assert {r.id: r.cwe for r in RULES.values()} == pinned
     for rule in RULES.values():

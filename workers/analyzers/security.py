@@ -340,6 +340,7 @@ NOT_IN_TESTS = frozenset(
         "PG-VULN013",
         "PG-VULN014",
         "PG-VULN015",
+        "PG-VULN018",
     }
 )
 

@@ -243,6 +243,40 @@ RULES: dict[str, VulnRule] = {
             "except Exception:\n    log.exception('export failed')\n    return 'internal error', 500",
             "Log the traceback on the server and return a generic message (and an id to find the log).",
         ),
+        VulnRule(
+            "PG-VULN018",
+            "random string drawn from a non-cryptographic generator",
+            "medium",
+            338,
+            "A string of characters picked by `random` (a token, code, password or key by its "
+            "shape) is predictable: the Mersenne Twister's state is recovered from 624 outputs.",
+            "''.join(random.choice(string.ascii_letters) for _ in range(32))",
+            "secrets.token_urlsafe(32)\n''.join(secrets.choice(alphabet) for _ in range(32))",
+            "Draw tokens, codes and passwords from `secrets` (token_urlsafe, token_hex, choice).",
+        ),
+        VulnRule(
+            "PG-VULN019",
+            "MongoDB $where built from data",
+            "medium",
+            943,
+            "`$where` runs JavaScript on the server: text formatted into it is code the caller writes "
+            "(NoSQL injection, and a full collection scan per query).",
+            "db.users.find({'$where': \"this.name == '\" + name + \"'\"})",
+            "db.users.find({'name': name})",
+            "Query with plain field operators ($eq, $in, ...) and pass values as values; drop $where.",
+        ),
+        VulnRule(
+            "PG-VULN020",
+            "NumPy load that unpickles",
+            "medium",
+            502,
+            "`allow_pickle=True` lets a .npy/.npz file carry pickled objects, and unpickling runs "
+            "the code the file's author put there.",
+            "np.load(path, allow_pickle=True)",
+            "np.load(path)  # arrays only; store objects as JSON or arrays",
+            "Keep allow_pickle off for files you did not write; save object data in a format that "
+            "does not run code.",
+        ),
     )
 }
 
@@ -435,6 +469,9 @@ _SALTED_KDFS: dict[str, tuple[int, str]] = {
 }
 MIN_PBKDF2_ITERATIONS = 100_000
 _SHORT_KEY_CALLS = frozenset({"paramiko.RSAKey.generate", "paramiko.rsakey.RSAKey.generate"})
+_RANDOM_PICKS = frozenset({"random.choice", "random.choices", "random.sample"})
+MIN_TOKEN_LENGTH = 16
+_NUMPY_LOAD = frozenset({"numpy.load"})
 _TRACEBACK_TEXT = frozenset(
     {"traceback.format_exc", "traceback.format_exception", "traceback.format_tb", "traceback.format_stack"}
 )
@@ -467,7 +504,7 @@ class VulnChecker:
         if self.resolver.imports_package("re"):
             yield from self._regex_tables()
             yield from self._pattern_constants()
-        for node in nodes_of(self.tree, ast.Call, ast.Compare, ast.Assign, ast.Return, ast.While):
+        for node in nodes_of(self.tree, ast.Call, ast.Compare, ast.Assign, ast.Return, ast.While, ast.Dict):
             if isinstance(node, ast.Call):
                 yield from self._call(node)
             elif isinstance(node, ast.Compare):
@@ -480,6 +517,8 @@ class VulnChecker:
                 yield from self._returned_traceback(node)
             elif isinstance(node, ast.While):
                 yield from self._endless(node)
+            elif isinstance(node, ast.Dict):
+                yield from self._where(node)
         yield from self._django_cors()
 
     # -- calls -------------------------------------------------------------------------------------
@@ -537,6 +576,10 @@ class VulnChecker:
             yield from self._cookie(node)
         if qual:
             yield from self._crypto_call(node, qual)
+        if _is_join(node) and node.args:
+            pick = self._random_pick(node.args[0])
+            if pick:
+                yield VulnHit(RULES["PG-VULN018"], node, f"a string joined from {pick}")
 
     def _regex_tables(self) -> Iterator[VulnHit]:
         """Lexer-style tables of `(pattern, action)` tuples at module or class level (Pygments
@@ -730,6 +773,62 @@ class VulnChecker:
             value = self._constant_int(bits)
             if value is not None and value < 2048:
                 yield VulnHit(RULES["PG-VULN015"], node, f"RSAKey.generate({value})")
+        if qual in _NUMPY_LOAD:
+            pickle = _keyword(node, "allow_pickle")
+            source = node.args[0] if node.args else _keyword(node, "file")
+            if pickle is not None and _truthy(pickle) and source is not None and not _const_str(source):
+                yield VulnHit(RULES["PG-VULN020"], node, "numpy.load(..., allow_pickle=True)")
+
+    def _random_pick(self, node: ast.expr) -> str | None:
+        """`random.choice(chars)` per element of a comprehension over `range(N)`, or
+        `random.choices(chars, k=N)` / `random.sample(chars, N)`, with `chars` a string of
+        characters and N a constant of at least 16: a token by its shape (shorter or variable
+        lengths are the random names of temporary files and test fixtures)."""
+        count: int | None = None
+        if isinstance(node, ast.GeneratorExp | ast.ListComp):
+            loop = node.generators[0].iter
+            if isinstance(loop, ast.Call) and self.resolver.qualname(loop.func) in (
+                "range",
+                "builtins.range",
+            ):
+                count = self._constant_int(loop.args[-1]) if len(loop.args) == 1 else None
+            node = node.elt
+        if not isinstance(node, ast.Call) or not node.args:
+            return None
+        qual = self.resolver.qualname(node.func) or ""
+        if qual not in _RANDOM_PICKS or not self._characters(node.args[0]):
+            return None
+        if qual == "random.choices":
+            count = self._constant_int(_keyword(node, "k"))
+        elif qual == "random.sample":
+            count = self._constant_int(node.args[1] if len(node.args) > 1 else _keyword(node, "k"))
+        if count is None or count < MIN_TOKEN_LENGTH:
+            return None
+        return f"{qual}() ({count} characters)"
+
+    def _characters(self, node: ast.expr, depth: int = 0) -> bool:
+        """A string of characters: a str literal, a `string` module constant, `+` of those, or a
+        name assigned once to one."""
+        if depth > 3:
+            return False
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, str) and len(node.value) > 1
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return self._characters(node.left, depth + 1) and self._characters(node.right, depth + 1)
+        if isinstance(node, ast.Attribute):
+            return (self.resolver.qualname(node) or "").startswith("string.")
+        if isinstance(node, ast.Name):
+            assigns = self._scope_assigns(node)
+            value = self._assigned(node) if assigns == 1 else None
+            if value is None and assigns == 0:
+                value = self._constants.get(node.id)
+            return value is not None and self._characters(value, depth + 1)
+        return False
+
+    def _where(self, node: ast.Dict) -> Iterator[VulnHit]:
+        for key, value in zip(node.keys, node.values, strict=True):
+            if _const_str(key) == "$where" and value is not None and _formatted(value):
+                yield VulnHit(RULES["PG-VULN019"], node, f"$where from {_short(value, 40)}")
 
     def _probe_only(self, mode: ast.Call) -> bool:
         """A mode object handed straight to a call that is not a Cipher (a capability probe such
@@ -1536,6 +1635,31 @@ def _parser_problem(node: ast.Call) -> str | None:
         if value is not None and _truthy(value) and not (resolve is not None and _falsy(resolve)):
             return f"XMLParser({flag}=True) without resolve_entities=False"
     return None
+
+
+def _is_join(node: ast.Call) -> bool:
+    """`"<constant>".join(...)`."""
+    return (
+        isinstance(node.func, ast.Attribute)
+        and node.func.attr == "join"
+        and isinstance(node.func.value, ast.Constant)
+        and isinstance(node.func.value.value, str)
+    )
+
+
+def _formatted(node: ast.expr) -> bool:
+    """A string built from non-constant parts: an f-string with a value, `+`, `%` or `.format`."""
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(v, ast.FormattedValue) for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
+        return not (isinstance(node.left, ast.Constant) and isinstance(node.right, ast.Constant))
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+        and isinstance(node.func.value, ast.Constant)
+        and bool(node.args or node.keywords)
+    )
 
 
 def _under_condition(scope: ast.AST, target: ast.AST) -> bool:
