@@ -39,6 +39,27 @@ MAX_DEPTH = 2
 MAX_MODULE_BYTES = 1_000_000
 #: how many re-exports (`from .client import fetch_user` in a package's `__init__`) are followed
 _MAX_HOPS = 3
+#: how many files of a folder are read for the handlers they register (`add_url_rule(..., api.f)`)
+_MAX_SIBLINGS = 60
+#: the calls that register a function as a request handler (a file without one is not parsed)
+_REGISTRATIONS = ("add_url_rule", "add_api_route", "add_route", "Route(")
+
+
+def registered_view(call: ast.Call, dotted: str | None) -> ast.expr | None:
+    """The function a call registers as a request handler: Flask's `add_url_rule(rule, endpoint,
+    view_func)` (`endpoint=` is the route's name, `view_func=` its function), FastAPI's
+    `add_api_route(path, endpoint)`, aiohttp's `add_route(method, path, handler)`, Starlette's
+    `Route(path, endpoint)`; None for any other call."""
+    last = (dotted or "").rsplit(".", 1)[-1]
+    if last in {"Route", "WebSocketRoute"}:
+        given = next((k for k in call.keywords if k.arg == "endpoint"), None)
+        return given.value if given else (call.args[1] if len(call.args) > 1 else None)
+    if last in {"add_url_rule", "add_api_route", "add_route"}:
+        given = next((k for k in call.keywords if k.arg in ("view_func", "handler")), None) or next(
+            (k for k in call.keywords if k.arg == "endpoint"), None
+        )
+        return given.value if given else (call.args[-1] if len(call.args) > 1 else None)
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +98,7 @@ class HelperIndex:
         self._paths = set(self._changed) | set(repository_paths)
         self._modules: dict[str, _Module | None] = {}
         self._effects: dict[tuple[str, int], Effect | None] = {}
+        self._views: dict[str, set[str]] = {}  # folder -> functions its files register as handlers
 
     @cached_property
     def path_of(self) -> dict[str, str]:
@@ -232,6 +254,60 @@ class HelperIndex:
         )
 
     @staticmethod
+    def views_question(module: str) -> str:
+        return f"views:{module}"
+
+    def registered_views(self, module: str) -> list[str]:
+        """The module functions of `module` that another file of its folder registers as request
+        handlers (`app.add_url_rule("/jobs", "get_jobs", api.get_jobs)`, `add_api_route`, `Route`),
+        by the qualified names that file's resolver gives the registered function."""
+        path = self.path_of.get(module)
+        if path is None:
+            return []
+        folder = path.rsplit("/", 1)[0] if "/" in path else ""
+        if folder not in self._views:
+            self._views[folder] = self._folder_views(folder)
+        prefix = module + "."
+        return sorted(
+            name.removeprefix(prefix)
+            for name in self._views[folder]
+            if name.startswith(prefix) and "." not in name.removeprefix(prefix)
+        )
+
+    def _folder_views(self, folder: str) -> set[str]:
+        """Qualified names of every function the folder's files register as a request handler."""
+        module_of_path = {path: module for module, path in self.path_of.items()}
+        siblings = sorted(
+            path
+            for path in self._paths
+            if path.endswith(".py") and (path.rsplit("/", 1)[0] if "/" in path else "") == folder
+        )[:_MAX_SIBLINGS]
+        found: set[str] = set()
+        for path in siblings:
+            text = self._source(path)
+            module = module_of_path.get(path)
+            if module is None or text is None or not any(word in text for word in _REGISTRATIONS):
+                continue
+            loaded = self._module(module)
+            if loaded is None:
+                continue
+            facts, resolver = loaded.evaluator.facts, loaded.evaluator.resolver
+            wrappers = _registration_wrappers(facts)
+            for call in facts.calls:
+                target = registered_view(call.node, call.dotted)
+                if target is None and call.function is not None:
+                    target = _wrapped_registration(call, wrappers, resolver)
+                if target is None:
+                    continue
+                try:
+                    qualname = resolver.qualname(target)
+                except RecursionError:
+                    continue
+                if qualname:
+                    found.add(qualname)
+        return found
+
+    @staticmethod
     def type_question(qualname: str, returned: bool) -> str:
         return f"{'returns' if returned else 'type'}:{qualname}"
 
@@ -276,6 +352,8 @@ class HelperIndex:
             return "1" if self.is_model(rest) else "0"
         if kind in ("type", "returns"):
             return self.type_of(rest, returned=kind == "returns") or "-"
+        if kind == "views":
+            return ",".join(self.registered_views(rest)) or "-"
         if kind.startswith("call@"):
             depth = int(kind.removeprefix("call@"))
             for name in rest.split("|"):
@@ -328,6 +406,43 @@ class HelperIndex:
             return content.decode("utf-8")
         except UnicodeDecodeError:
             return None
+
+
+def _registration_wrappers(facts: Scanner) -> dict[int, int]:
+    """Functions of a module that register one of their parameters as a request handler
+    (`def _add_url_route(self, endpoint, rule, view_func, method): self.app.add_url_rule(rule,
+    endpoint, self._apply_auth(view_func))`): function node id -> that parameter's position."""
+    wrappers: dict[int, int] = {}
+    for call in facts.calls:
+        target = registered_view(call.node, call.dotted)
+        if call.function is None or target is None:
+            continue
+        if isinstance(target, ast.Call) and target.args:
+            target = target.args[0]  # wrapped on the way (`self._apply_auth(view_func)`)
+        if not isinstance(target, ast.Name):
+            continue
+        node = call.function.node
+        params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
+        if target.id in params:
+            wrappers[id(node)] = params.index(target.id)
+    return wrappers
+
+
+def _wrapped_registration(call: Any, wrappers: dict[int, int], resolver: Any) -> ast.expr | None:
+    """The function a call of a registration wrapper of the same module registers (the argument at
+    the wrapper's parameter; `self.` calls skip `self`)."""
+    if not wrappers:
+        return None
+    try:
+        callee = resolver.local_callee(call.node)
+    except RecursionError:
+        return None
+    position = wrappers.get(id(callee)) if callee is not None else None
+    if position is None:
+        return None
+    if isinstance(call.node.func, ast.Attribute):
+        position -= 1  # `self._add_url_route(...)`: `self` is not among the arguments
+    return call.node.args[position] if 0 <= position < len(call.node.args) else None
 
 
 def _function(loaded: _Module, rest: str) -> Function | None:

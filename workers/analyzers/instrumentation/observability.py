@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from functools import cached_property
 
 from prguard.analyzers.instrumentation import rules as R
+from prguard.analyzers.instrumentation.crossfile import registered_view
 from prguard.analyzers.instrumentation.evaluator import Evaluator, kwarg, matches, root
 from prguard.analyzers.instrumentation.facts import Call, Function
 from prguard.engine.model import Finding
@@ -48,7 +49,25 @@ class ObservabilityChecks(Evaluator):
             return f"handler:view method of `{function.class_name}`"
         if function.parent is None and (function.class_name, node.name) in self._route_endpoints:
             return "handler:route endpoint"
+        if function.parent is None and function.class_name is None and node.name in self._remote_views:
+            return "handler:view registered by another file"
         return None
+
+    @cached_property
+    def _remote_views(self) -> set[str]:
+        """Module functions of this file that another file of its folder registers as request
+        handlers (Flask-APScheduler's `api.py` views, added with `add_url_rule` in `scheduler.py`).
+        Asked only when the review has the repository; the question goes into `reads`."""
+        helpers = self.helpers
+        observability = self.checks.get("observability", {})
+        wanted = observability.get("enabled", True) and "handlers" in (observability.get("require_on") or [])
+        if helpers is None or not wanted or not self.facts.module_functions:
+            return set()
+        question = helpers.views_question(self.resolver.module)
+        if question not in self.reads:
+            self.reads[question] = helpers.answer(question)
+        answer = self.reads[question]
+        return set() if answer == "-" else set(answer.split(","))
 
     def _outbound(self, call: Call) -> str | None:
         return (
@@ -132,15 +151,7 @@ class ObservabilityChecks(Evaluator):
         method registers it (`app.add_url_rule(rule, view_func=self.status)`)."""
         endpoints: set[tuple[str | None, str]] = set()
         for call in self.facts.calls:
-            last = (call.dotted or "").rsplit(".", 1)[-1]
-            target: ast.expr | None = None
-            if last in {"Route", "WebSocketRoute"}:
-                given = kwarg(call.node, "endpoint")
-                target = given.value if given else (call.node.args[1] if len(call.node.args) > 1 else None)
-            elif last in {"add_url_rule", "add_api_route", "add_route"}:
-                # Flask's `endpoint=` is the route's name; its function is `view_func=`
-                given = kwarg(call.node, "view_func") or kwarg(call.node, "endpoint")
-                target = given.value if given else (call.node.args[-1] if len(call.node.args) > 1 else None)
+            target = registered_view(call.node, call.dotted)
             if isinstance(target, ast.Name):
                 endpoints.add((None, target.id))
             elif (
