@@ -192,3 +192,42 @@ def test_command_line_helper_that_prints_and_exits_on_failure_needs_no_log() -> 
     """
     # prints and exits: command-line code; exits without a word, or prints without exiting: reported
     assert sorted(f.start_line for f in analyze(code) if f.rule_id == "PG-OBS003") == [12, 18]
+
+
+_MOUNTED = """
+import requests
+from requests.adapters import HTTPAdapter
+
+class TimeoutHTTPAdapter(HTTPAdapter):
+    def __init__(self, *args, timeout=5, **kwargs):
+        self.timeout = timeout
+        super().__init__(*args, **kwargs)
+
+class Api:
+    def __init__(self):
+        self.client = self.make()
+
+    @property
+    def session(self):
+        s = requests.Session()
+        s.mount("https://", ADAPTER)
+        return s
+
+    def make(self):
+        s = requests.Session()
+        s.mount("https://", ADAPTER)
+        return s
+
+    def ping(self):
+        return self.session.get("https://api.example/ping")
+
+    def pong(self):
+        return self.client.get("https://api.example/pong")
+"""
+
+
+def test_session_from_a_factory_or_property_keeps_the_timeout_its_mounted_adapter_gives() -> None:
+    with_timeout = analyze(_MOUNTED.replace("ADAPTER", "TimeoutHTTPAdapter(timeout=5)"))
+    assert not [f for f in with_timeout if f.rule_id == "PG-TIMEOUT001"]
+    retries_only = analyze(_MOUNTED.replace("ADAPTER", "HTTPAdapter(max_retries=3)"))
+    assert sorted(f.start_line for f in retries_only if f.rule_id == "PG-TIMEOUT001") == [26, 29]

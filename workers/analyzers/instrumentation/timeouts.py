@@ -75,7 +75,7 @@ class TimeoutChecks(Evaluator):
         text = self.facts.text_of(receiver)
         found = self.binding(text, function)
         if found is None:
-            return False
+            return self._typed_session_has(feature)
         if found.dotted in self.facts.classes and _class_mentions(self.facts.classes[found.dotted], feature):
             return True
         for call in self._by_text.get(f"{text}.mount", []):
@@ -85,6 +85,22 @@ class TimeoutChecks(Evaluator):
             for _, target, value in self.facts.attribute_assigns:
                 if target == f"{text}.request" and isinstance(value, ast.Call) and kwarg(value, "timeout"):
                     return True
+        # bound to what a factory returns (`self.session = self.make_session()`): its mounts count
+        return found.dotted not in R.CLIENT_KINDS and self._typed_session_has(feature)
+
+    def _typed_session_has(self, feature: str) -> bool:
+        """A session known by its type only (made by a factory method or a property of the file): the
+        file mounts an adapter giving `feature` on a requests session somewhere (the factory's own
+        `s.mount(...)`), so the session may carry it; not reported."""
+        for call in self.facts.calls:
+            func = call.node.func
+            if not (isinstance(func, ast.Attribute) and func.attr == "mount" and len(call.node.args) >= 2):
+                continue
+            made = self.type_of(func.value)
+            if made is None or R.CLIENT_TYPE_KINDS.get(made) != "requests":
+                continue
+            if self._adapter_has(call.node.args[1], call.function, feature):
+                return True
         return False
 
     def _adapter_has(self, adapter: ast.expr, function: Function | None, feature: str) -> bool:
