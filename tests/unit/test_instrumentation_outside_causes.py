@@ -231,3 +231,24 @@ def test_session_from_a_factory_or_property_keeps_the_timeout_its_mounted_adapte
     assert not [f for f in with_timeout if f.rule_id == "PG-TIMEOUT001"]
     retries_only = analyze(_MOUNTED.replace("ADAPTER", "HTTPAdapter(max_retries=3)"))
     assert sorted(f.start_line for f in retries_only if f.rule_id == "PG-TIMEOUT001") == [26, 29]
+
+
+def test_a_django_field_lookup_makes_a_chain_a_query_whatever_its_receiver() -> None:
+    code = """
+    def prune(history, rows, stop):
+        for row in rows:
+            history.filter(history_date__lte=stop).first()
+            history.filter(history_date__lte=stop)
+            history.filter(name="x").first()
+            row.items.exclude(state__in=("a", "b")).count()
+
+    def oldest(history, stop):
+        return history.filter(history_date__lte=stop).first()
+
+    def each(histories, stop):
+        for history in histories:
+            oldest(history, stop)
+    """
+    loops = sorted(f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP001")
+    # the lazy `filter(...)` alone runs nothing; `filter(name=...)` has no lookup to go by
+    assert loops == [4, 7, 14]

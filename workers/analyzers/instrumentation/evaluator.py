@@ -758,6 +758,9 @@ class Evaluator:
             owner = parts[index - 1] if index else ""
             if part in R.ORM_DJANGO_MARKERS and owner[:1].isupper():
                 return ".".join(parts[index - 1 :]).split("(")[0]
+        lookup = _lookup_chain(call.node)
+        if lookup is not None:
+            return lookup
         receiver = self.facts.text_of(func.value)
         if (
             receiver
@@ -774,6 +777,23 @@ class Evaluator:
                     return None  # SQLAlchemy's session.get(Model, pk), not session.get(url)
                 return f"{receiver}.{func.attr}"
         return None
+
+
+def _lookup_chain(call: ast.Call) -> str | None:
+    """`qs.filter(history_date__lte=stop).first()`, `x.get(user__email=e)`: a queryset method that runs
+    the query on a chain whose `filter`/`exclude`/`get` takes a Django field lookup (`name__op=`): the
+    lookup, not the receiver's name, says it is an ORM query. The label is the chain's text."""
+    func = call.func
+    if not isinstance(func, ast.Attribute) or func.attr not in R.QUERYSET_TERMINALS:
+        return None
+    node: ast.AST = call
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr in R.LOOKUP_METHODS and any(
+            kw.arg and "__" in kw.arg.strip("_") for kw in node.keywords
+        ):
+            return chain_text(func)
+        node = node.func.value
+    return None
 
 
 def _is_super_call(func: ast.expr) -> bool:

@@ -587,6 +587,26 @@ RETRY_DECORATORS: tuple[str, ...] = (
 
 #: Django-style query methods on a model manager (`Model.objects.<m>`).
 ORM_DJANGO_MARKERS: frozenset[str] = DJANGO_MANAGERS | {"query"}
+#: Queryset methods that run the query (`.first()`, `.count()`): on a `.filter(field__lte=...)` chain
+#: the Django lookup keyword says it is a queryset, whatever object it started from.
+QUERYSET_TERMINALS: frozenset[str] = frozenset(
+    {
+        "first",
+        "last",
+        "get",
+        "count",
+        "exists",
+        "delete",
+        "update",
+        "aggregate",
+        "latest",
+        "earliest",
+        "values_list",
+        "in_bulk",
+    }
+)
+#: Queryset methods that take Django field lookups (`history_date__lte=...`).
+LOOKUP_METHODS: frozenset[str] = frozenset({"filter", "exclude", "get"})
 #: Methods of a Django model instance that each run one query (`book.save()` in a loop: N+1).
 MODEL_INSTANCE_QUERIES: frozenset[str] = frozenset({"save", "delete", "refresh_from_db"})
 #: Manager methods that answer from a per-process cache after their first query (Django documents
