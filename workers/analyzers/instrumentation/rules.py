@@ -601,7 +601,6 @@ QUERYSET_TERMINALS: frozenset[str] = frozenset(
         "aggregate",
         "latest",
         "earliest",
-        "values_list",
         "in_bulk",
     }
 )
