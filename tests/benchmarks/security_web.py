@@ -1,7 +1,7 @@
 """Security detection per family on real web advisories: prguard and bandit alone, side by side.
 
-Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [--snippets] [--handwritten]
-[--mutations] [--snippets-only]`.
+Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [--batch2] [--snippets]
+[--handwritten] [--mutations] [--snippets-only]`.
 
 Corpus: tests/corpora/security_web/ (manifest.yml): for each published advisory of a PyPI web
 application or web library, the vulnerable and the first fixed release (pip download), only the
@@ -21,7 +21,9 @@ not counted):
   `still_flawed`.
 TPR = caught / cases, FPR = cases with a false positive / cases, per family and overall, for all
 cases and for those labelled SAST-detectable. The held-back part (ids whose sha256 starts with
-0-5) is printed only with --held-back: run it once, at the end.
+0-5) is printed only with --held-back: run it once, at the end. The second batch (manifest
+`batch: 2`: packages the first batch does not use, labelled and committed before any tool ran on
+it) is held back whole and scored only with --batch2, on its own.
 
 --snippets: the share of insecure snippet files written by others (tests/corpora/insecure_snippets,
 labelled with a CWE by reading) on which each tool reports any medium or high finding, and any
@@ -99,6 +101,7 @@ class WebCase:
     fixed: dict[str, str]
     flaw_lines: dict[str, frozenset[int]]
     negative_lines: dict[str, frozenset[int]]
+    batch: int = 1
 
 
 def _lines_matching(text: str, needles: list[str]) -> frozenset[int]:
@@ -129,7 +132,8 @@ def load_web() -> list[WebCase]:
         fixed = {f: (folder / "fixed" / f"{f}.txt").read_text() for f in entry["files"]}
         flaws = {f: _lines_matching(vulnerable[f], entry["flaw"]) for f in entry["files"]}
         assert any(flaws.values()), entry["id"]
-        held = hashlib.sha256(entry["id"].encode()).hexdigest()[0] < "6"
+        batch = entry.get("batch", 1)
+        held = batch > 1 or hashlib.sha256(entry["id"].encode()).hexdigest()[0] < "6"
         assert bool(entry["held_back"]) == held, entry["id"]
         negatives = {}
         for name in entry["files"]:
@@ -145,6 +149,7 @@ def load_web() -> list[WebCase]:
                 fixed,
                 flaws,
                 negatives,
+                batch,
             )
         )
     return cases
@@ -340,6 +345,9 @@ def main() -> None:
         action="store_true",
         help="score only the insecure snippets (with --held-back: both parts)",
     )
+    parser.add_argument(
+        "--batch2", action="store_true", help="also the second held-back batch, reported on its own (once)"
+    )
     parser.add_argument("--handwritten", action="store_true", help="also score the hand-written corpus")
     parser.add_argument("--only", help="score only this case id (development cases)")
     parser.add_argument(
@@ -352,14 +360,17 @@ def main() -> None:
         report_snippets(args.held_back)
         return
     cases = load_web()
-    chosen = [c for c in cases if args.held_back or not c.held_back]
+    batch2 = [c for c in cases if c.batch == 2]
+    chosen = [c for c in cases if c.batch == 1 and (args.held_back or not c.held_back)]
     if args.only:
         chosen = [c for c in chosen if c.id == args.only and not c.held_back]
-    outcomes = {case.id: score(case) for case in chosen}
+    outcomes = {case.id: score(case) for case in chosen + (batch2 if args.batch2 else [])}
     report([c for c in chosen if not c.held_back], outcomes, "Real web advisories: development part")
     if args.held_back:
         report([c for c in chosen if c.held_back], outcomes, "Real web advisories: held-back part")
         report(chosen, outcomes, "Real web advisories: all")
+    if args.batch2:
+        report(batch2, outcomes, "Real web advisories: second held-back batch (labelled before any run)")
     if args.mutations:
         mutation_check([c for c in chosen if not c.held_back])
     if args.snippets:
