@@ -285,3 +285,32 @@ def test_database_rows_and_unseen_project_code_are_unknown_not_clean() -> None:
     analyzer = TaintAnalyzer()
     assert list(analyzer.analyze([context("app/jobs.py", code)])) == []
     assert {line for line, _ in analyzer.cleared["app/jobs.py"]} == {9}
+
+
+@pytest.mark.parametrize(
+    ("imports", "response"),
+    [
+        ("from fastapi.responses import FileResponse", "FileResponse"),
+        ("from starlette.responses import FileResponse", "FileResponse"),
+        ("from starlette import responses", "responses.FileResponse"),
+    ],
+)
+def test_a_file_response_streams_the_path_it_is_given(imports: str, response: str) -> None:
+    code = (
+        f"import os\nfrom fastapi import FastAPI\n{imports}\napp = FastAPI()\nROOT = '/srv/static'\n\n\n"
+        "@app.get('/files/{name:path}')\ndef serve(name: str):\n"
+        f"    return {response}(os.path.join(ROOT, name))\n\n\n"
+        "@app.get('/logo')\ndef logo(name: str):\n"
+        f"    return {response}(os.path.join(ROOT, os.path.basename(name)))\n"
+    )
+    assert [(f.rule_id, f.start_line) for f in taint(code)] == [("taint-path-traversal", 10)]
+
+
+def test_an_aiohttp_file_response_streams_the_path_it_is_given() -> None:
+    code = (
+        "from aiohttp import web\n\n\n"
+        "async def download(request: web.Request):\n"
+        "    name = request.match_info['name']\n"
+        "    return web.FileResponse('/srv/files/' + name)\n"
+    )
+    assert rules_of(taint(code)) == ["taint-path-traversal"]

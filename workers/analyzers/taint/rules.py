@@ -553,6 +553,10 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("shutil.unpack_archive", "path", (1, "extract_dir")),
     _sink("flask.send_file", "path", (0, "path_or_file", "filename_or_fp")),
     _sink("flask.send_from_directory", "path", (0, "directory")),
+    # a response that streams the file at `path` (FastAPI re-exports Starlette's)
+    _sink("starlette.responses.FileResponse", "path", (0, "path")),
+    _sink("fastapi.responses.FileResponse", "path", (0, "path")),
+    _sink("aiohttp.web.FileResponse", "path", (0, "path")),
     _sink("tarfile.open", "path", (0, "name")),
     _sink("zipfile.ZipFile", "path", (0, "file")),
     _sink("PIL.Image.open", "path", (0, "fp")),
