@@ -481,3 +481,36 @@ def test_a_guessed_mime_type_comes_from_the_servers_table() -> None:
     findings = taint(CONTENT_TYPE)
     assert rules_of(findings) == ["taint-header-injection"]
     assert findings[0].start_line == 9
+
+
+def _relative_to_handler(check: str, handler: str = "raise HTTPException(status_code=403)") -> str:
+    return f"""
+from pathlib import Path
+from fastapi import FastAPI, HTTPException
+from fastapi.responses import FileResponse
+app = FastAPI()
+ROOT = Path("/srv/static")
+
+@app.get("/files/{{name:path}}")
+def serve(name: str):
+    target = ROOT / name
+    try:
+        {check}
+    except ValueError:
+        {handler}
+    return FileResponse(target)
+"""
+
+
+def test_relative_to_of_the_resolved_path_in_a_try_confines() -> None:
+    assert taint(_relative_to_handler("target.resolve().relative_to(ROOT.resolve())")) == []
+    resolved_first = _relative_to_handler("target = target.resolve()\n        target.relative_to(ROOT)")
+    assert taint(resolved_first) == []
+
+
+def test_relative_to_that_proves_nothing() -> None:
+    unresolved = _relative_to_handler("target.relative_to(ROOT)")  # `a/../../etc` passes
+    walking_up = _relative_to_handler("target.resolve().relative_to(ROOT, walk_up=True)")
+    handled = _relative_to_handler("target.resolve().relative_to(ROOT)", handler="pass")
+    for code in (unresolved, walking_up, handled):
+        assert rules_of(taint(code)) == ["taint-path-traversal"], code

@@ -597,6 +597,8 @@ class Runner:
 
     def exec_try(self, stmt: ast.Try | ast.TryStar, state: State) -> State | None:
         body = self.exec_block(stmt.body, dict(state))
+        if body is not None:
+            body = self.apply_guards(self._relative_to_proofs(stmt.body, body), body)
         entry = join_states(state, body) or dict(state)
         out = self.exec_block(stmt.orelse, body) if body is not None else None
         for handler in stmt.handlers:
@@ -610,6 +612,20 @@ class Runner:
                 return None
             out = self.exec_block(stmt.finalbody, out)
         return out
+
+    def _relative_to_proofs(self, block: list[ast.stmt], state: State) -> dict[str, frozenset[str]]:
+        """`resolved.relative_to(root)` raises ValueError unless the path lies under root: a try
+        body that ran to its end proves the path confined (Python < 3.9's `is_relative_to`).
+        `walk_up=True` accepts paths outside root, so it proves nothing."""
+        proven: dict[str, frozenset[str]] = {}
+        for stmt in block:
+            call = stmt.value if isinstance(stmt, ast.Expr | ast.Assign) else None
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+                continue
+            if call.func.attr != "relative_to" or _keyword(call, "walk_up") is not None:
+                continue
+            proven.update(self._confinement(call.func.value, state))
+        return proven
 
     def _terminates_call(self, call: ast.Call) -> bool:
         qual = self.mod.qualname(call.func) or ""
@@ -741,6 +757,20 @@ class Runner:
                 proven[key] = frozenset({ALL})
         return (proven, {}) if positive else ({}, proven)
 
+    def _confinement(self, receiver: ast.expr, state: State) -> dict[str, frozenset[str]]:
+        """The path variable a prefix check on `receiver` confines: `receiver` itself when it
+        holds a resolved path, the path inside `os.path.realpath(p)` / `p.resolve()`."""
+        key = _key(receiver)
+        if key is not None and "resolved" in state.get(key, CLEAN).tags:
+            return {key: frozenset({"path"})}
+        if isinstance(receiver, ast.Call) and self._matches(self._qual(receiver), PATH_RESOLVERS):
+            inner = receiver.args[0] if receiver.args else None
+            inner_key = _key(inner) if inner is not None else None
+            if inner_key is None and isinstance(receiver.func, ast.Attribute):
+                inner_key = _key(receiver.func.value)
+            return {inner_key: frozenset({"path"})} if inner_key else {}
+        return {}
+
     @staticmethod
     def _confined(common: ast.Call, state: State) -> dict[str, frozenset[str]]:
         """Resolved paths whose common path with a root is compared to that root."""
@@ -771,15 +801,7 @@ class Runner:
         if isinstance(func, ast.Attribute):
             receiver = func.value
             if func.attr in ("startswith", "is_relative_to"):
-                key = _key(receiver)
-                if key is not None and "resolved" in state.get(key, CLEAN).tags:
-                    return {key: frozenset({"path"})}
-                if isinstance(receiver, ast.Call) and self._matches(self._qual(receiver), PATH_RESOLVERS):
-                    inner = receiver.args[0] if receiver.args else None
-                    inner_key = _key(inner) if inner is not None else None
-                    if inner_key is None and isinstance(receiver.func, ast.Attribute):
-                        inner_key = _key(receiver.func.value)
-                    return {inner_key: frozenset({"path"})} if inner_key else {}
+                return self._confinement(receiver, state)
             if func.attr in GUARD_METHODS:
                 key = _key(receiver)
                 return {key: GUARD_METHODS[func.attr]} if key else {}
