@@ -93,6 +93,8 @@ def test_bandit_tests_filed_under_mitres_entry(test_id: str, cwe: int) -> None:
         ("PG-VULN018", 338),
         ("PG-VULN019", 943),
         ("PG-VULN020", 502),
+        ("PG-VULN021", 295),
+        ("PG-VULN022", 319),
     ],
 )
 def test_pg_vuln_rule_cwe(rule: str, cwe: int) -> None:

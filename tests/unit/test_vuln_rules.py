@@ -532,6 +532,59 @@ CASES = [
     ("import numpy as np\ndef load(path):\n    return np.load(path)", []),
     ("import numpy as np\ndef load(path):\n    return np.load(path, allow_pickle=False)", []),
     ("def load(store, path):\n    return store.load(path, allow_pickle=True)", []),  # not numpy
+    # TLS verification off (CWE-295)
+    (
+        "import ssl\ndef c():\n    ctx = ssl.create_default_context()\n    ctx.verify_mode = ssl.CERT_NONE",
+        ["PG-VULN021"],
+    ),
+    (
+        "import ssl\ndef c():\n    ctx = ssl.create_default_context()\n    ctx.check_hostname = False",
+        ["PG-VULN021"],
+    ),
+    (
+        "import requests\ndef s():\n    session = requests.Session()\n    session.verify = False",
+        ["PG-VULN021"],
+    ),
+    ("import urllib3\nhttp = urllib3.PoolManager(cert_reqs='CERT_NONE')", ["PG-VULN021"]),
+    ("import aiohttp\nconnector = aiohttp.TCPConnector(ssl=False)", ["PG-VULN021"]),
+    (
+        "import aiohttp\nasync def get(url):\n    async with aiohttp.ClientSession() as session:\n"
+        "        return await session.get(url, ssl=False)",
+        ["PG-VULN021"],
+    ),
+    (
+        "import ssl\ndef c():\n    ctx = ssl.create_default_context()\n"
+        "    ctx.verify_mode = ssl.CERT_REQUIRED",
+        [],
+    ),
+    ("import requests\ndef s():\n    session = requests.Session()\n    session.verify = '/etc/ca.pem'", []),
+    ("def s(form):\n    form.verify = False", []),  # not a requests Session
+    (
+        "import ssl\ndef c(insecure):\n    ctx = ssl.create_default_context()\n    if insecure:\n"
+        "        ctx.check_hostname = False\n        ctx.verify_mode = ssl.CERT_NONE\n    return ctx",
+        [],  # the caller's chosen option, implemented by the library that offers it
+    ),
+    ("def f(opts):\n    opts.check_hostname = False", []),  # no ssl in this module
+    (
+        "import ssl\nclass Context:\n    def __init__(self):\n        self.check_hostname = False\n"
+        "        self.verify_mode = ssl.CERT_NONE",
+        [],  # a context class's own defaults
+    ),
+    ("import urllib3\nhttp = urllib3.PoolManager(cert_reqs='CERT_REQUIRED')", []),
+    ("def get(client, url):\n    return client.get(url, ssl=False)", []),  # not aiohttp by type
+    # SMTP login in clear text (CWE-319)
+    ("import smtplib\ndef send(u, p):\n    s = smtplib.SMTP('mail', 587)\n    s.login(u, p)", ["PG-VULN022"]),
+    (
+        "import smtplib\ndef send(u, p):\n    with smtplib.SMTP('mail', 587) as s:\n        s.login(u, p)",
+        ["PG-VULN022"],
+    ),
+    (
+        "import smtplib\ndef send(u, p):\n    s = smtplib.SMTP('mail', 587)\n"
+        "    s.starttls()\n    s.login(u, p)",
+        [],
+    ),
+    ("import smtplib\ndef send(u, p):\n    s = smtplib.SMTP_SSL('mail', 465)\n    s.login(u, p)", []),
+    ("def send(client, u, p):\n    client.login(u, p)", []),
     # ReDoS through a local name (CWE-1333)
     ("import re\ndef check(s):\n    pattern = r'(a+)+$'\n    return re.match(pattern, s)", ["PG-VULN005"]),
     ("import re\ndef check(s):\n    pattern = r'a+$'\n    return re.match(pattern, s)", []),
@@ -572,6 +625,8 @@ def test_every_rule_has_a_case_its_metadata_and_its_cwe() -> None:
         "PG-VULN018": 338,
         "PG-VULN019": 943,
         "PG-VULN020": 502,
+        "PG-VULN021": 295,
+        "PG-VULN022": 319,
     }
     assert {r.id: r.cwe for r in RULES.values()} == pinned
     for rule in RULES.values():

@@ -277,6 +277,30 @@ RULES: dict[str, VulnRule] = {
             "Keep allow_pickle off for files you did not write; save object data in a format that "
             "does not run code.",
         ),
+        VulnRule(
+            "PG-VULN021",
+            "TLS certificate or host name not verified",
+            "high",
+            295,
+            "A connection that accepts any certificate, or a certificate for any host, talks to "
+            "whoever sits on the path: credentials and data go to the attacker (MITM).",
+            "ctx.check_hostname = False\nctx.verify_mode = ssl.CERT_NONE\nsession.verify = False",
+            "ctx = ssl.create_default_context()  # verifies both\nsession.verify = '/path/to/ca-bundle.pem'",
+            "Keep verification on; for a private CA pass its bundle (cafile= / verify='ca.pem') "
+            "instead of switching verification off.",
+        ),
+        VulnRule(
+            "PG-VULN022",
+            "SMTP login without STARTTLS",
+            "medium",
+            319,
+            "`login()` on a plain SMTP connection sends the user name and password in clear text "
+            "to anyone on the path.",
+            "s = smtplib.SMTP(host, 587)\ns.login(user, password)",
+            "s = smtplib.SMTP(host, 587)\ns.starttls(context=ssl.create_default_context())\n"
+            "s.login(user, password)  # or smtplib.SMTP_SSL",
+            "Call starttls() before login(), or connect with smtplib.SMTP_SSL.",
+        ),
     )
 }
 
@@ -469,6 +493,17 @@ _SALTED_KDFS: dict[str, tuple[int, str]] = {
 }
 MIN_PBKDF2_ITERATIONS = 100_000
 _SHORT_KEY_CALLS = frozenset({"paramiko.RSAKey.generate", "paramiko.rsakey.RSAKey.generate"})
+_CERT_NONE = frozenset({"ssl.CERT_NONE", "ssl.VerifyMode.CERT_NONE"})
+_SESSION_TYPES = frozenset({"requests.Session", "requests.sessions.Session"})
+_URLLIB3_POOLS = frozenset(
+    {
+        "urllib3.PoolManager",
+        "urllib3.ProxyManager",
+        "urllib3.HTTPSConnectionPool",
+        "urllib3.connection_from_url",
+    }
+)
+_AIOHTTP_CONNECTORS = frozenset({"aiohttp.TCPConnector", "aiohttp.connector.TCPConnector"})
 _RANDOM_PICKS = frozenset({"random.choice", "random.choices", "random.sample"})
 MIN_TOKEN_LENGTH = 16
 _NUMPY_LOAD = frozenset({"numpy.load"})
@@ -512,6 +547,7 @@ class VulnChecker:
             elif isinstance(node, ast.Assign):
                 yield from self._setting(node)
                 yield from self._protocol_setting(node)
+                yield from self._verification_setting(node)
             elif isinstance(node, ast.Return) and node.value is not None:
                 yield from self._returned_html(node)
                 yield from self._returned_traceback(node)
@@ -773,6 +809,25 @@ class VulnChecker:
             value = self._constant_int(bits)
             if value is not None and value < 2048:
                 yield VulnHit(RULES["PG-VULN015"], node, f"RSAKey.generate({value})")
+        if qual in _URLLIB3_POOLS and not self._conditional(node):
+            reqs = _keyword(node, "cert_reqs")
+            if reqs is not None and (
+                _const_str(reqs) == "CERT_NONE" or self.resolver.qualname(reqs) in _CERT_NONE
+            ):
+                yield VulnHit(RULES["PG-VULN021"], node, f"{qual.rsplit('.', 1)[-1]}(cert_reqs=CERT_NONE)")
+        for flag in ("ssl", "verify_ssl"):
+            value = _keyword(node, flag)
+            if not (isinstance(value, ast.Constant) and value.value is False):
+                continue
+            if self._conditional(node):
+                break
+            names = (qual,) if qual in _AIOHTTP_CONNECTORS else self.resolver.call_names(node)
+            if any(n in _AIOHTTP_CONNECTORS or n.startswith("aiohttp.ClientSession.") for n in names):
+                yield VulnHit(RULES["PG-VULN021"], node, f"{_short(node.func)}({flag}=False)")
+        if qual.endswith(".login") and isinstance(node.func, ast.Attribute):
+            why = self._plain_smtp_login(node)
+            if why:
+                yield VulnHit(RULES["PG-VULN022"], node, why)
         if qual in _NUMPY_LOAD:
             pickle = _keyword(node, "allow_pickle")
             source = node.args[0] if node.args else _keyword(node, "file")
@@ -913,6 +968,73 @@ class VulnChecker:
                 value = self._constants.get(node.id)
             if isinstance(value, ast.Constant) and type(value.value) is int:
                 return value.value
+        return None
+
+    def _verification_setting(self, node: ast.Assign) -> Iterator[VulnHit]:
+        """`ctx.verify_mode = ssl.CERT_NONE`, `ctx.check_hostname = False` (an SSLContext, in a
+        module that imports ssl), `session.verify = False` (a requests Session by type). Only
+        unconditional ones: under an `if` it is the option a caller chose (`verify=False`, an
+        `insecure` flag), which the library that offers it implements this way."""
+        if self._conditional(node):
+            return
+        for target in node.targets:
+            # `self.check_hostname = False` initialises a context class of its own (a shim)
+            if not isinstance(target, ast.Attribute) or (
+                isinstance(target.value, ast.Name) and target.value.id == "self"
+            ):
+                continue
+            value = node.value
+            if target.attr == "verify_mode" and self.resolver.qualname(value) in _CERT_NONE:
+                yield VulnHit(RULES["PG-VULN021"], node, "verify_mode = CERT_NONE")
+            elif (
+                target.attr == "check_hostname"
+                and isinstance(value, ast.Constant)
+                and value.value is False
+                and self.resolver.imports_package("ssl")
+            ):
+                yield VulnHit(RULES["PG-VULN021"], node, "check_hostname = False")
+            elif (
+                target.attr == "verify"
+                and isinstance(value, ast.Constant)
+                and value.value is False
+                and self.resolver.type_of(target.value) in _SESSION_TYPES
+            ):
+                yield VulnHit(RULES["PG-VULN021"], node, "a requests Session with verify = False")
+
+    def _conditional(self, node: ast.AST) -> bool:
+        scope = self.resolver.scope_of(node)
+        return _under_condition(scope if scope is not None else self.tree, node)
+
+    def _plain_smtp_login(self, call: ast.Call) -> str | None:
+        """`x.login(...)` on an `smtplib.SMTP` made in the same function, which never calls
+        `x.starttls()`."""
+        receiver = call.func.value  # type: ignore[attr-defined]
+        if not isinstance(receiver, ast.Name):
+            return None
+        origin = self._assigned(receiver)
+        if origin is None:  # `with smtplib.SMTP(...) as s:`
+            origin = self._with_value(receiver)
+        if not isinstance(origin, ast.Call) or self.resolver.qualname(origin.func) != "smtplib.SMTP":
+            return None
+        scope = self.resolver.scope_of(call)
+        for node in ast.walk(scope if scope is not None else self.tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "starttls"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == receiver.id
+            ):
+                return None
+        return f"{receiver.id}.login() on smtplib.SMTP without starttls()"
+
+    def _with_value(self, name: ast.Name) -> ast.expr | None:
+        scope = self.resolver.scope_of(name)
+        for node in ast.walk(scope if scope is not None else self.tree):
+            if isinstance(node, ast.With | ast.AsyncWith):
+                for item in node.items:
+                    if isinstance(item.optional_vars, ast.Name) and item.optional_vars.id == name.id:
+                        return item.context_expr
         return None
 
     def _protocol_setting(self, node: ast.Assign) -> Iterator[VulnHit]:
