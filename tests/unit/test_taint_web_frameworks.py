@@ -514,3 +514,42 @@ def test_relative_to_that_proves_nothing() -> None:
     handled = _relative_to_handler("target.resolve().relative_to(ROOT)", handler="pass")
     for code in (unresolved, walking_up, handled):
         assert rules_of(taint(code)) == ["taint-path-traversal"], code
+
+
+SUBSCRIPT_REDIRECT = """
+from urllib.parse import urlparse
+from flask import Flask, request, redirect
+app = Flask(__name__)
+
+@app.route("/done")
+def done():
+    state = request.get_json()
+    if urlparse(state["next"][0]).netloc != request.host:
+        return redirect("/")
+    return redirect(state["next"][0])
+"""
+
+
+def test_a_proof_about_a_subscript_holds_where_it_is_read_again() -> None:
+    """`data["next"]` checked and then used, as a plain variable would be; any change of the
+    container or of that item since the check drops the proof."""
+    assert taint(SUBSCRIPT_REDIRECT) == []
+    other_item = SUBSCRIPT_REDIRECT.replace('redirect(state["next"][0])', 'redirect(state["next"][1])')
+    assert rules_of(taint(other_item)) == ["taint-open-redirect"]
+    for change in (
+        'state["next"] = request.args.getlist("n")',
+        "state = request.get_json()",
+        "state.update(request.args)",
+        'state["next"][0] = request.args["n"]',
+    ):
+        changed = SUBSCRIPT_REDIRECT.replace(
+            "    return redirect(state", f"    {change}\n    return redirect(state"
+        )
+        assert rules_of(taint(changed)) == ["taint-open-redirect"], change
+
+
+def test_a_proof_on_one_branch_of_a_subscript_does_not_hold_after_the_join() -> None:
+    code = SUBSCRIPT_REDIRECT.replace(
+        '        return redirect("/")\n', '        pass\n    else:\n        print("checked")\n'
+    )
+    assert rules_of(taint(code)) == ["taint-open-redirect"]

@@ -125,13 +125,26 @@ def _text(mod: ModuleInfo, node: ast.AST, limit: int = 60) -> str:
 
 
 def _key(node: ast.AST) -> str | None:
-    """State key of a Name or attribute chain (`x`, `self.path`)."""
+    """State key of a Name, attribute chain or constant subscript of one (`x`, `self.path`,
+    `data["next"][0]`): what a guard's proof about the expression attaches to."""
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
         base = _key(node.value)
         return f"{base}.{node.attr}" if base else None
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        index = node.slice.value
+        if isinstance(index, str | int) and not isinstance(index, bool):
+            base = _key(node.value)
+            return f"{base}[{index!r}]" if base else None
     return None
+
+
+def _forget_parts(key: str, state: State, *, attributes: bool = True) -> None:
+    """Drop what is known of `key`'s items (`key["a"]`) and attributes (`key.x`): it changed."""
+    prefixes = (key + "[", key + ".") if attributes else (key + "[",)
+    for stale in [k for k in state if k.startswith(prefixes)]:
+        del state[stale]
 
 
 def _url_path(value: Value) -> Value:
@@ -649,8 +662,7 @@ class Runner:
             self._store_item(target, value, state, line)
 
     def _assign_key(self, key: str, value: Value, state: State, line: int) -> None:
-        for stale in [k for k in state if k.startswith(key + ".")]:
-            del state[stale]
+        _forget_parts(key, state)
         if value.tainted:
             value = value.then(Step(self.mod.path, line, f"`{key}`"))
         state[key] = value
@@ -672,6 +684,7 @@ class Runner:
         if key is None:
             self.ev(container_node, state)
             return
+        _forget_parts(key, state)
         container = state.get(key) or self.ev(container_node, state)
         marked = value.map_traces(lambda t: replace(t, indirect=True)) if value.tainted else value
         if index.has_const() and not isinstance(target.slice, ast.Slice):
@@ -1017,6 +1030,16 @@ class Runner:
         return value.map_traces(widen)
 
     def ev_Subscript(self, node: ast.Subscript, state: State) -> Value:
+        key = _key(node)
+        if key is not None:
+            if key in state:
+                return state[key]
+            # kept, so that a guard's proof about `data["next"]` holds where it is read again
+            value = state[key] = self._subscript(node, state)
+            return value
+        return self._subscript(node, state)
+
+    def _subscript(self, node: ast.Subscript, state: State) -> Value:
         container = self.ev(node.value, state)
         if isinstance(node.slice, ast.Slice):
             for part in (node.slice.lower, node.slice.upper, node.slice.step):
@@ -1250,6 +1273,9 @@ class Runner:
                 return typed
         if isinstance(func, ast.Attribute):
             receiver = source if source is not None else self.ev(func.value, state)
+            receiver_key = _key(func.value)
+            if receiver_key is not None:  # a method may change the object's items (`update`, `pop`)
+                _forget_parts(receiver_key, state, attributes=False)
             callee = receiver
         else:
             callee = self.ev(func, state)
