@@ -1,0 +1,120 @@
+"""Archive member names used as paths, XML parsers that expand entities."""
+
+from __future__ import annotations
+
+import ast
+
+from prguard.analyzers.vuln_rules.shapes import CheckerBase, falsy, keyword_value, truthy
+
+_TAR_TYPES = ("tarfile.TarFile",)
+
+_ARCHIVE_MEMBER_TYPES = ("tarfile.TarInfo", "zipfile.ZipInfo")
+
+_MEMBER_NAME_ATTRS = frozenset({"name", "filename", "path", "orig_filename"})
+
+_NAME_LISTS = frozenset({"namelist", "getnames"})
+
+PATH_CALLS = frozenset(
+    {
+        "open",
+        "io.open",
+        "os.path.join",
+        "posixpath.join",
+        "os.makedirs",
+        "os.mkdir",
+        "shutil.copyfileobj",
+        "pathlib.Path",
+        "builtins.open",
+    }
+)
+
+_CONFINING = frozenset({"os.path.commonpath", "os.path.realpath", "os.path.abspath"})
+
+XML_PARSERS = frozenset({"lxml.etree.XMLParser", "lxml.etree.XMLPullParser", "lxml.etree.XMLTreeBuilder"})
+
+SAX_FEATURES = frozenset(
+    {
+        "xml.sax.handler.feature_external_ges",
+        "xml.sax.handler.feature_external_pes",
+        "http://xml.org/sax/features/external-general-entities",
+        "http://xml.org/sax/features/external-parameter-entities",
+    }
+)
+
+
+def parser_problem(node: ast.Call) -> str | None:
+    resolve = keyword_value(node, "resolve_entities")
+    network = keyword_value(node, "no_network")
+    if resolve is not None and truthy(resolve):
+        return "XMLParser(resolve_entities=True)"
+    if network is not None and falsy(network):
+        return "XMLParser(no_network=False)"
+    for flag in ("load_dtd", "dtd_validation", "attribute_defaults"):
+        value = keyword_value(node, flag)
+        if value is not None and truthy(value) and not (resolve is not None and falsy(resolve)):
+            return f"XMLParser({flag}=True) without resolve_entities=False"
+    return None
+
+
+class ArchiveChecks(CheckerBase):
+    """PG-VULN001 (archive member names as paths) and PG-VULN002 (XML parsers that expand entities)."""
+
+    def _is_tar(self, node: ast.Call, names: tuple[str, ...]) -> bool:
+        if any(n.startswith(f"{t}.") for n in names for t in _TAR_TYPES):
+            return True
+        receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+        if receiver is None:
+            return False
+        if isinstance(receiver, ast.Call):
+            return (self.resolver.qualname(receiver.func) or "") == "tarfile.open"
+        return self.resolver.type_of(receiver) is None and self.resolver.imports_package("tarfile")
+
+    def _member_name(self, call: ast.Call) -> str | None:
+        """The text of an argument that is an archive member's own name (`info.filename`, a
+        `namelist()` entry), or None."""
+        for arg in call.args:
+            for sub in ast.walk(arg):
+                if isinstance(sub, ast.Attribute) and sub.attr in _MEMBER_NAME_ATTRS:
+                    owner = self.resolver.type_of(sub.value)
+                    if owner in _ARCHIVE_MEMBER_TYPES:
+                        return ast.unparse(sub)
+                if isinstance(sub, ast.Name) and self._from_name_list(sub):
+                    return sub.id
+        return None
+
+    def _from_name_list(self, name: ast.Name) -> bool:
+        """`for n in archive.namelist()` / `getnames()`: n is a member name."""
+        scope = self.resolver.scope_of(name)
+        body = scope.body if scope is not None else self.tree.body
+        for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+            if (
+                isinstance(node, ast.For)
+                and isinstance(node.target, ast.Name)
+                and node.target.id == name.id
+                and isinstance(node.iter, ast.Call)
+                and isinstance(node.iter.func, ast.Attribute)
+                and node.iter.func.attr in _NAME_LISTS
+            ):
+                return True
+        return False
+
+    def _confined(self, call: ast.Call) -> bool:
+        """The function checks resolved paths against a base (commonpath / realpath + startswith)."""
+        scope = self.resolver.scope_of(call)
+        body = scope.body if scope is not None else self.tree.body
+        resolved = checked = False
+        for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+            if isinstance(node, ast.Call):
+                qual = self.resolver.qualname(node.func) or ""
+                if qual in _CONFINING:
+                    resolved = True
+                if isinstance(node.func, ast.Attribute) and node.func.attr in (
+                    "startswith",
+                    "is_relative_to",
+                ):
+                    checked = True
+                if qual == "os.path.commonpath":
+                    checked = True
+                if isinstance(node.func, ast.Attribute) and node.func.attr == "resolve":
+                    resolved = True
+        return resolved and checked

@@ -1,0 +1,129 @@
+"""The checker: every group of PG-VULN checks over one module, dispatched by node kind."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from prguard.analyzers.asttools import nodes_of
+from prguard.analyzers.redos import redos_problem
+from prguard.analyzers.vuln_rules.archives import (
+    PATH_CALLS,
+    SAX_FEATURES,
+    XML_PARSERS,
+    ArchiveChecks,
+    parser_problem,
+)
+from prguard.analyzers.vuln_rules.crypto import CryptoChecks
+from prguard.analyzers.vuln_rules.loops import LoopChecks
+from prguard.analyzers.vuln_rules.regex import (
+    REGEX_CALLS,
+    RegexChecks,
+    fold,
+    module_constants,
+    with_flags,
+)
+from prguard.analyzers.vuln_rules.shapes import VulnHit, const_str, is_join, keyword_value, truthy
+from prguard.analyzers.vuln_rules.table import RULES
+from prguard.analyzers.vuln_rules.timing import TimingChecks
+from prguard.analyzers.vuln_rules.transport import TransportChecks
+from prguard.analyzers.vuln_rules.web import MARKUP_CALLS, WebChecks
+
+#: methods whose checks depend on the receiver's type (the rest match by qualified name)
+_TYPED_METHODS = frozenset({"extractall", "extract", "set_cookie"})
+
+
+class VulnChecker(
+    ArchiveChecks,
+    CryptoChecks,
+    LoopChecks,
+    RegexChecks,
+    TimingChecks,
+    TransportChecks,
+    WebChecks,
+):
+    """All PG-VULN checks over one module: the groups of checks, and which node kinds each reads."""
+
+    def run(self) -> Iterator[VulnHit]:
+        self._constants = module_constants(self.tree)
+        self._reported_patterns: set[int] = set()
+        if self.resolver.imports_package("re"):
+            yield from self._regex_tables()
+            yield from self._pattern_constants()
+        for node in nodes_of(self.tree, ast.Call, ast.Compare, ast.Assign, ast.Return, ast.While, ast.Dict):
+            if isinstance(node, ast.Call):
+                yield from self._call(node)
+            elif isinstance(node, ast.Compare):
+                yield from self._compare(node)
+            elif isinstance(node, ast.Assign):
+                yield from self._setting(node)
+                yield from self._protocol_setting(node)
+                yield from self._verification_setting(node)
+            elif isinstance(node, ast.Return) and node.value is not None:
+                yield from self._returned_html(node)
+                yield from self._returned_traceback(node)
+            elif isinstance(node, ast.While):
+                yield from self._endless(node)
+            elif isinstance(node, ast.Dict):
+                yield from self._where(node)
+        yield from self._django_cors()
+
+    def _call(self, node: ast.Call) -> Iterator[VulnHit]:
+        method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+        qual = self.resolver.qualname(node.func) or ""
+        # receivers' types are only needed for the typed checks: inferring them is the costly part
+        names = self.resolver.call_names(node) if method in _TYPED_METHODS else ((qual,) if qual else ())
+        unfiltered = not keyword_value(node, "filter") and not (
+            method == "extractall" and keyword_value(node, "members")
+        )
+        if method in ("extractall", "extract") and unfiltered and self._is_tar(node, names):
+            yield VulnHit(RULES["PG-VULN001"], node, f"{qual or method}() without filter='data'")
+        if qual in PATH_CALLS or any(n in PATH_CALLS for n in names):
+            member = self._member_name(node)
+            if member is not None and not self._confined(node):
+                yield VulnHit(RULES["PG-VULN001"], node, f"archive member name `{member}` used as a path")
+        if qual in XML_PARSERS:
+            problem = parser_problem(node)
+            if problem:
+                yield VulnHit(RULES["PG-VULN002"], node, problem)
+            elif keyword_value(node, "resolve_entities") is None and not any(
+                k.arg is None for k in node.keywords
+            ):
+                name = qual.rsplit(".", 1)[-1]
+                detail = f"{name}() without resolve_entities=False (lxml before 5.0 resolves them)"
+                yield VulnHit(RULES["PG-VULN002"], node, detail, severity="medium")
+        if method == "setFeature" and len(node.args) >= 2:
+            feature = self.resolver.qualname(node.args[0]) or const_str(node.args[0]) or ""
+            if feature in SAX_FEATURES and truthy(node.args[1]):
+                yield VulnHit(
+                    RULES["PG-VULN002"], node, f"SAX feature {feature.rsplit('.', 1)[-1]} switched on"
+                )
+        if qual in MARKUP_CALLS and node.args:
+            formatted = self._unescaped_html(node.args[0])
+            if formatted:
+                yield VulnHit(RULES["PG-VULN003"], node, f"{qual.rsplit('.', 1)[-1]}() of {formatted}")
+        if qual in REGEX_CALLS and node.args:
+            pattern = fold(node.args[0], self._constants)
+            if pattern is None and isinstance(node.args[0], ast.Name):
+                # a pattern kept in a local name assigned once, in the same function
+                name = node.args[0]
+                scoped = self.resolver.scope_of(node) is not None and self._scope_assigns(name) == 1
+                local = self._assigned(name) if scoped else None
+                pattern = fold(local, self._constants) if local is not None else None
+            if pattern is not None:
+                problem = redos_problem(with_flags(pattern, node))
+                if problem:
+                    # a pattern kept in a module constant is reported where it is written
+                    argument = node.args[0]
+                    written = isinstance(argument, ast.Name) and self._constants.get(argument.id)
+                    if id(written or node) not in self._reported_patterns:
+                        self._reported_patterns.add(id(written or node))
+                        yield VulnHit(RULES["PG-VULN005"], written or node, problem)
+        if method == "set_cookie" and self._is_response(node, names):
+            yield from self._cookie(node)
+        if qual:
+            yield from self._crypto_call(node, qual)
+        if is_join(node) and node.args:
+            pick = self._random_pick(node.args[0])
+            if pick:
+                yield VulnHit(RULES["PG-VULN018"], node, f"a string joined from {pick}")

@@ -1,0 +1,287 @@
+"""Cryptographic misuse: fixed keys and IVs, weak KDF settings, unverified JWTs, guessable tokens."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from prguard.analyzers.vuln_rules.shapes import (
+    CheckerBase,
+    VulnHit,
+    const_str,
+    falsy,
+    keyword_value,
+    short,
+    truthy,
+)
+from prguard.analyzers.vuln_rules.table import RULES
+from prguard.analyzers.vuln_rules.transport import (
+    AIOHTTP_CONNECTORS,
+    CERT_NONE,
+    OLD_PROTOCOLS,
+    URLLIB3_POOLS,
+)
+from prguard.analyzers.vuln_rules.web import CORS_MIDDLEWARE, FLASK_CORS, any_origin
+
+#: JWT decoders (PyJWT, python-jose) and the argument that carries the key
+_JWT_DECODERS = frozenset({"jwt.decode", "jwt.api_jwt.decode", "jose.jwt.decode"})
+
+_JWT_ENCODERS = {"jwt.encode": (1, "key"), "jwt.api_jwt.encode": (1, "key"), "jose.jwt.encode": (1, "key")}
+
+_CIPHER_MODULES = ("Crypto.Cipher.", "Cryptodome.Cipher.")
+
+#: cipher constructors of `cryptography` whose first argument is the key
+_KEYED_ALGORITHMS = frozenset(
+    f"cryptography.hazmat.primitives.ciphers.algorithms.{name}"
+    for name in ("AES", "AES128", "AES256", "Camellia", "ChaCha20", "TripleDES", "Blowfish", "CAST5", "SM4")
+)
+
+#: call → (position, keyword) of its key argument
+_KEY_ARGUMENTS: dict[str, tuple[int, str]] = {
+    "cryptography.fernet.Fernet": (0, "key"),
+    "hmac.new": (0, "key"),
+    "hmac.digest": (0, "key"),
+    "cryptography.hazmat.primitives.ciphers.aead.AESGCM": (0, "key"),
+    "cryptography.hazmat.primitives.ciphers.aead.ChaCha20Poly1305": (0, "key"),
+    "cryptography.hazmat.primitives.ciphers.aead.AESCCM": (0, "key"),
+    **_JWT_ENCODERS,
+}
+
+#: `cryptography` modes whose first argument is an IV or nonce (ECB has none; XTS takes a tweak)
+_IV_MODES = frozenset(
+    f"cryptography.hazmat.primitives.ciphers.modes.{name}"
+    for name in ("CBC", "CFB", "CFB8", "OFB", "CTR", "GCM")
+)
+
+_CIPHER = "cryptography.hazmat.primitives.ciphers.Cipher"
+
+_PBKDF2 = "hashlib.pbkdf2_hmac"
+
+_PBKDF2_CLASS = "cryptography.hazmat.primitives.kdf.pbkdf2.PBKDF2HMAC"
+
+_SALTED_KDFS: dict[str, tuple[int, str]] = {
+    _PBKDF2: (2, "salt"),
+    "hashlib.scrypt": (-1, "salt"),
+    _PBKDF2_CLASS: (-1, "salt"),
+    "cryptography.hazmat.primitives.kdf.scrypt.Scrypt": (-1, "salt"),
+}
+
+MIN_PBKDF2_ITERATIONS = 100_000
+
+_SHORT_KEY_CALLS = frozenset({"paramiko.RSAKey.generate", "paramiko.rsakey.RSAKey.generate"})
+
+_RANDOM_PICKS = frozenset({"random.choice", "random.choices", "random.sample"})
+
+MIN_TOKEN_LENGTH = 16
+
+_NUMPY_LOAD = frozenset({"numpy.load"})
+
+
+def _unverified_jwt(node: ast.Call) -> str | None:
+    """Why a JWT decode call does not check the signature, or None."""
+    verify = keyword_value(node, "verify")
+    if verify is not None and falsy(verify):
+        return "decode(verify=False)"
+    options = keyword_value(node, "options")
+    if isinstance(options, ast.Dict):
+        for key, value in zip(options.keys, options.values, strict=True):
+            if const_str(key) == "verify_signature" and falsy(value):
+                return "decode(options={'verify_signature': False})"
+    algorithms = keyword_value(node, "algorithms")
+    if isinstance(algorithms, ast.List | ast.Tuple | ast.Set) and any(
+        (const_str(e) or "").lower() == "none" for e in algorithms.elts
+    ):
+        return "decode(algorithms=[..., 'none'])"
+    return None
+
+
+class CryptoChecks(CheckerBase):
+    """Keys, IVs, KDFs, JWT, token randomness and pickled arrays (PG-VULN006-008, 011-015, 018, 020)."""
+
+    def _crypto_call(self, node: ast.Call, qual: str) -> Iterator[VulnHit]:
+        if qual in _JWT_DECODERS:
+            why = _unverified_jwt(node)
+            if why:
+                yield VulnHit(RULES["PG-VULN008"], node, why)
+        if qual in CORS_MIDDLEWARE or any(self.resolver.qualname(a) in CORS_MIDDLEWARE for a in node.args):
+            origins = keyword_value(node, "allow_origins")
+            credentials = keyword_value(node, "allow_credentials")
+            if (
+                origins is not None
+                and any_origin(origins)
+                and credentials is not None
+                and truthy(credentials)
+            ):
+                yield VulnHit(
+                    RULES["PG-VULN009"], node, "CORSMiddleware(allow_origins=['*'], allow_credentials=True)"
+                )
+        if qual in FLASK_CORS and not any(k.arg is None for k in node.keywords):
+            origins = keyword_value(node, "origins") or keyword_value(node, "resources")
+            credentials = keyword_value(node, "supports_credentials")
+            # flask-cors answers every origin by default, echoing it when credentials are on
+            if credentials is not None and truthy(credentials) and (origins is None or any_origin(origins)):
+                name = qual.rsplit(".", 1)[-1]
+                yield VulnHit(
+                    RULES["PG-VULN009"], node, f"{name}() for any origin with supports_credentials=True"
+                )
+        if qual == "ssl.SSLContext":
+            protocol = node.args[0] if node.args else keyword_value(node, "protocol")
+            old = self.resolver.qualname(protocol) if protocol is not None else None
+            if old in OLD_PROTOCOLS:
+                yield VulnHit(RULES["PG-VULN010"], node, f"SSLContext({old.removeprefix('ssl.')})")
+        key = self._key_argument(node, qual)
+        if key is not None and self._constant_bytes(key):
+            yield VulnHit(
+                RULES["PG-VULN011"], node, f"{qual.rsplit('.', 1)[-1]}() with the key `{short(key, 30)}`"
+            )
+        iv = self._iv_argument(node, qual)
+        if iv is not None and self._constant_bytes(iv) and not self._probe_only(node):
+            yield VulnHit(
+                RULES["PG-VULN012"], node, f"{short(node.func)}() with the constant IV `{short(iv, 30)}`"
+            )
+        if qual in (_PBKDF2, _PBKDF2_CLASS):
+            count = (
+                node.args[3] if qual == _PBKDF2 and len(node.args) > 3 else keyword_value(node, "iterations")
+            )
+            value = self._constant_int(count)
+            if value is not None and value < MIN_PBKDF2_ITERATIONS:
+                yield VulnHit(RULES["PG-VULN013"], node, f"PBKDF2 with {value:,} iterations")
+        if qual in _SALTED_KDFS:
+            position, keyword = _SALTED_KDFS[qual]
+            salt = node.args[position] if 0 <= position < len(node.args) else keyword_value(node, keyword)
+            if salt is not None and self._constant_bytes(salt):
+                yield VulnHit(
+                    RULES["PG-VULN014"],
+                    node,
+                    f"{qual.rsplit('.', 1)[-1]}() with the salt `{short(salt, 30)}`",
+                )
+        if qual in _SHORT_KEY_CALLS:
+            bits = node.args[0] if node.args else keyword_value(node, "bits")
+            value = self._constant_int(bits)
+            if value is not None and value < 2048:
+                yield VulnHit(RULES["PG-VULN015"], node, f"RSAKey.generate({value})")
+        if qual in URLLIB3_POOLS and not self._conditional(node):
+            reqs = keyword_value(node, "cert_reqs")
+            if reqs is not None and (
+                const_str(reqs) == "CERT_NONE" or self.resolver.qualname(reqs) in CERT_NONE
+            ):
+                yield VulnHit(RULES["PG-VULN021"], node, f"{qual.rsplit('.', 1)[-1]}(cert_reqs=CERT_NONE)")
+        for flag in ("ssl", "verify_ssl"):
+            value = keyword_value(node, flag)
+            if not (isinstance(value, ast.Constant) and value.value is False):
+                continue
+            if self._conditional(node):
+                break
+            names = (qual,) if qual in AIOHTTP_CONNECTORS else self.resolver.call_names(node)
+            if any(n in AIOHTTP_CONNECTORS or n.startswith("aiohttp.ClientSession.") for n in names):
+                yield VulnHit(RULES["PG-VULN021"], node, f"{short(node.func)}({flag}=False)")
+        if qual.endswith(".login") and isinstance(node.func, ast.Attribute):
+            why = self._plain_smtp_login(node)
+            if why:
+                yield VulnHit(RULES["PG-VULN022"], node, why)
+        if qual in _NUMPY_LOAD:
+            pickle = keyword_value(node, "allow_pickle")
+            source = node.args[0] if node.args else keyword_value(node, "file")
+            if pickle is not None and truthy(pickle) and source is not None and not const_str(source):
+                yield VulnHit(RULES["PG-VULN020"], node, "numpy.load(..., allow_pickle=True)")
+
+    def _random_pick(self, node: ast.expr) -> str | None:
+        """`random.choice(chars)` per element of a comprehension over `range(N)`, or
+        `random.choices(chars, k=N)` / `random.sample(chars, N)`, with `chars` a string of
+        characters and N a constant of at least 16: a token by its shape (shorter or variable
+        lengths are the random names of temporary files and test fixtures)."""
+        count: int | None = None
+        if isinstance(node, ast.GeneratorExp | ast.ListComp):
+            loop = node.generators[0].iter
+            if isinstance(loop, ast.Call) and self.resolver.qualname(loop.func) in (
+                "range",
+                "builtins.range",
+            ):
+                count = self._constant_int(loop.args[-1]) if len(loop.args) == 1 else None
+            node = node.elt
+        if not isinstance(node, ast.Call) or not node.args:
+            return None
+        qual = self.resolver.qualname(node.func) or ""
+        if qual not in _RANDOM_PICKS or not self._characters(node.args[0]):
+            return None
+        if qual == "random.choices":
+            count = self._constant_int(keyword_value(node, "k"))
+        elif qual == "random.sample":
+            count = self._constant_int(node.args[1] if len(node.args) > 1 else keyword_value(node, "k"))
+        if count is None or count < MIN_TOKEN_LENGTH:
+            return None
+        return f"{qual}() ({count} characters)"
+
+    def _characters(self, node: ast.expr, depth: int = 0) -> bool:
+        """A string of characters: a str literal, a `string` module constant, `+` of those, or a
+        name assigned once to one."""
+        if depth > 3:
+            return False
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, str) and len(node.value) > 1
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return self._characters(node.left, depth + 1) and self._characters(node.right, depth + 1)
+        if isinstance(node, ast.Attribute):
+            return (self.resolver.qualname(node) or "").startswith("string.")
+        if isinstance(node, ast.Name):
+            assigns = self._scope_assigns(node)
+            value = self._assigned(node) if assigns == 1 else None
+            if value is None and assigns == 0:
+                value = self._constants.get(node.id)
+            return value is not None and self._characters(value, depth + 1)
+        return False
+
+    def _probe_only(self, mode: ast.Call) -> bool:
+        """A mode object handed straight to a call that is not a Cipher (a capability probe such
+        as `backend.cipher_supported(algorithm, CBC(b'\\x00' * 16))`): nothing is encrypted."""
+        scope = self.resolver.scope_of(mode)
+        for node in ast.walk(scope if scope is not None else self.tree):
+            if isinstance(node, ast.Call) and any(
+                a is mode for a in (*node.args, *(k.value for k in node.keywords))
+            ):
+                return (self.resolver.qualname(node.func) or "") != _CIPHER
+        return False
+
+    def _key_argument(self, node: ast.Call, qual: str) -> ast.expr | None:
+        if qual in _KEYED_ALGORITHMS or (qual.startswith(_CIPHER_MODULES) and qual.endswith(".new")):
+            position, keyword = 0, "key"
+        elif qual in _KEY_ARGUMENTS:
+            position, keyword = _KEY_ARGUMENTS[qual]
+        else:
+            return None
+        return node.args[position] if len(node.args) > position else keyword_value(node, keyword)
+
+    def _iv_argument(self, node: ast.Call, qual: str) -> ast.expr | None:
+        if qual in _IV_MODES:
+            return (
+                node.args[0]
+                if node.args
+                else keyword_value(node, "initialization_vector") or keyword_value(node, "nonce")
+            )
+        if qual.startswith(_CIPHER_MODULES) and qual.endswith(".new"):
+            if len(node.args) > 2:
+                return node.args[2]
+            return keyword_value(node, "iv") or keyword_value(node, "IV") or keyword_value(node, "nonce")
+        return None
+
+    def _constant_bytes(self, node: ast.expr, depth: int = 0) -> bool:
+        """A non-empty str/bytes constant: a literal, `b'\\x00' * 16`, or a name assigned once (in
+        its function or the module) to one."""
+        if depth > 3:
+            return False
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, str | bytes) and len(node.value) > 0
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult | ast.Add):
+            sides = (node.left, node.right)
+            if isinstance(node.op, ast.Mult):  # one constant repeated, however often
+                return any(self._constant_bytes(x, depth + 1) for x in sides)
+            return all(self._constant_bytes(x, depth + 1) for x in sides)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "encode":
+            return self._constant_bytes(node.func.value, depth + 1) and not node.args[1:]
+        if isinstance(node, ast.Name):
+            assigns = self._scope_assigns(node)
+            value = self._assigned(node) if assigns == 1 else None
+            if value is None and assigns == 0:
+                value = self._constants.get(node.id)
+            return value is not None and self._constant_bytes(value, depth + 1)
+        return False

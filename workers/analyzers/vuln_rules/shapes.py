@@ -1,0 +1,178 @@
+"""What the groups of PG-VULN checks share: the checker's state, the hit, small readings of AST shapes."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from prguard.analyzers.pyresolve import Resolver
+from prguard.analyzers.vuln_rules.table import VulnRule
+
+
+@dataclass(frozen=True)
+class VulnHit:
+    rule: VulnRule
+    node: ast.AST
+    detail: str
+    severity: str | None = None  # when this hit is less severe than the rule's default
+
+
+def keyword_value(node: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in node.keywords if k.arg == name), None)
+
+
+def truthy(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and bool(node.value) and node.value != "internal"
+
+
+def falsy(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and not node.value
+
+
+def const_str(node: ast.expr | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def trivial(node: ast.expr) -> bool:
+    """Constants, None, empty or length checks: nothing secret is compared byte by byte."""
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.Attribute | ast.Name):  # an enum member or module constant: `Auth.PASSWORD`
+        name = node.attr if isinstance(node, ast.Attribute) else node.id
+        if name.isupper():
+            return True
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("len", "type")
+
+
+def short(node: ast.AST, limit: int = 50) -> str:
+    text = " ".join(ast.unparse(node).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def const_int(node: ast.expr | None) -> int | None:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = const_int(node.operand)
+        return -inner if inner is not None else None
+    return node.value if isinstance(node, ast.Constant) and type(node.value) is int else None
+
+
+def under_condition(scope: ast.AST, target: ast.AST) -> bool:
+    """`target` lies inside an `if` (or a conditional expression) of `scope`."""
+
+    def inside(node: ast.AST, conditional: bool) -> bool | None:
+        if node is target:
+            return conditional
+        for child in ast.iter_child_nodes(node):
+            found = inside(child, conditional or isinstance(node, ast.If | ast.IfExp))
+            if found is not None:
+                return found
+        return None
+
+    return bool(inside(scope, False))
+
+
+def parameters(scope: ast.AST) -> frozenset[str]:
+    if not isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
+        return frozenset()
+    args = scope.args
+    return frozenset(a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs) if a.arg != "self")
+
+
+def is_join(node: ast.Call) -> bool:
+    """`"<constant>".join(...)`."""
+    return (
+        isinstance(node.func, ast.Attribute)
+        and node.func.attr == "join"
+        and isinstance(node.func.value, ast.Constant)
+        and isinstance(node.func.value.value, str)
+    )
+
+
+def is_formatted(node: ast.expr) -> bool:
+    """A string built from non-constant parts: an f-string with a value, `+`, `%` or `.format`."""
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(v, ast.FormattedValue) for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
+        return not (isinstance(node.left, ast.Constant) and isinstance(node.right, ast.Constant))
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+        and isinstance(node.func.value, ast.Constant)
+        and bool(node.args or node.keywords)
+    )
+
+
+def class_bodies(body: list[ast.stmt]) -> Iterator[list[ast.stmt]]:
+    """Bodies of the classes defined in these statements, at any depth (statements only: no
+    expression holds a class)."""
+    for stmt in body:
+        if isinstance(stmt, ast.ClassDef):
+            yield stmt.body
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list) and inner:
+                yield from class_bodies([s for s in inner if isinstance(s, ast.stmt)])
+                for sub in inner:  # except handlers and match cases hold their own bodies
+                    if isinstance(sub, ast.excepthandler | ast.match_case):
+                        yield from class_bodies(sub.body)
+
+
+class CheckerBase:
+    """What every group of checks shares: the tree, the resolver and the module's constants."""
+
+    def __init__(self, tree: ast.Module, module: str = "", resolver: Resolver | None = None) -> None:
+        self.tree = tree
+        self.resolver = resolver or Resolver(tree, module)
+        self._constants: dict[str, ast.expr] = {}
+        self._functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] | None = None
+        self._class_bodies: list[list[ast.stmt]] | None = None
+        #: functions of this module proven (or not) to return a digest / a MAC object
+        self._digest_functions: dict[tuple[str, int], bool] = {}
+
+    def _scope_assigns(self, name: ast.Name) -> int:
+        """How many times the function around `name` binds it (0 at module level)."""
+        scope = self.resolver.scope_of(name)
+        if scope is None:
+            return 0
+        count = 0
+        for node in ast.walk(ast.Module(body=scope.body, type_ignores=[])):
+            targets: list[ast.expr] = []
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, ast.AugAssign | ast.AnnAssign | ast.For | ast.AsyncFor | ast.NamedExpr):
+                targets = [node.target]
+            count += sum(
+                isinstance(sub, ast.Name) and sub.id == name.id for t in targets for sub in ast.walk(t)
+            )
+        params = scope.args.posonlyargs + scope.args.args + scope.args.kwonlyargs
+        return count + sum(a.arg == name.id for a in params)
+
+    def _constant_int(self, node: ast.expr | None) -> int | None:
+        if isinstance(node, ast.Constant) and type(node.value) is int:
+            return node.value
+        if isinstance(node, ast.Name):
+            assigns = self._scope_assigns(node)
+            value = self._assigned(node) if assigns == 1 else None
+            if value is None and assigns == 0:
+                value = self._constants.get(node.id)
+            if isinstance(value, ast.Constant) and type(value.value) is int:
+                return value.value
+        return None
+
+    def _assigned(self, name: ast.Name) -> ast.expr | None:
+        """The one value a local name is assigned in its function (None: several, or none)."""
+        scope = self.resolver.scope_of(name)
+        body = scope.body if scope is not None else self.tree.body
+        values = [
+            stmt.value
+            for stmt in ast.walk(ast.Module(body=body, type_ignores=[]))
+            if isinstance(stmt, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name.id for t in stmt.targets)
+        ]
+        return values[0] if len(values) == 1 else None

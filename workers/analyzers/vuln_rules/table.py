@@ -1,0 +1,291 @@
+"""The PG-VULN rules as data: what each finds, why it matters, a bad and a good example, the fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class VulnRule:
+    id: str
+    title: str
+    severity: str
+    cwe: int
+    why: str
+    bad: str
+    good: str
+    fix: str
+
+
+RULES: dict[str, VulnRule] = {
+    r.id: r
+    for r in (
+        VulnRule(
+            "PG-VULN001",
+            "archive member name used as a path",
+            "high",
+            22,
+            "An archive's member names are the archive author's: `../../etc/cron.d/x` or `/abs/path` "
+            "written as given escapes the destination (zip-slip, tar-slip).",
+            "tar.extractall(dest)\nopen(os.path.join(dest, info.filename), 'wb')",
+            "tar.extractall(dest, filter='data')\n"
+            "target = os.path.realpath(os.path.join(dest, name))\n"
+            "if os.path.commonpath([target, dest]) != dest: raise ValueError(name)",
+            "Extract tar archives with filter='data' (Python 3.12+, backported) and check every "
+            "other member path resolves inside the destination before writing it.",
+        ),
+        VulnRule(
+            "PG-VULN002",
+            "XML parser that expands external entities",
+            "high",
+            611,
+            "A parser built to resolve entities, load DTDs or reach the network reads local files "
+            "and internal URLs named by the document (XXE).",
+            "parser = etree.XMLParser(resolve_entities=True)",
+            "parser = etree.XMLParser(resolve_entities=False, no_network=True)  # or defusedxml",
+            "Build parsers with resolve_entities=False and no_network=True (or use defusedxml); "
+            "never switch on the SAX external-entity features.",
+        ),
+        VulnRule(
+            "PG-VULN003",
+            "HTML built by string formatting without escaping",
+            "medium",
+            79,
+            "Values formatted into markup and marked safe or returned as a response are not escaped: "
+            "any `<script>` in them runs in the reader's browser. Outside request handlers, markup a "
+            "function returns (a page a WSGI app or a debugger serves) is judged when its formatting "
+            "escapes some values but puts a field, parameter or call result in raw.",
+            "return Markup(f'<a href=\"{url}\">{title}</a>')",
+            "return Markup('<a href=\"{}\">{}</a>').format(url, title)  # or format_html / escape()",
+            "Escape every interpolated value (markupsafe.escape, html.escape, django format_html) "
+            "or render a template with autoescaping.",
+        ),
+        VulnRule(
+            "PG-VULN004",
+            "secret compared in non-constant time",
+            "medium",
+            208,
+            "`==` on a signature, MAC, token or password hash stops at the first differing byte; "
+            "timing reveals how much of a forged value is right.",
+            "if hmac.new(key, body, sha256).hexdigest() == signature:\n"
+            "return sig == self.sign(msg)  # sign() returns hmac.new(...).digest()",
+            "if hmac.compare_digest(hmac.new(key, body, sha256).hexdigest(), signature):\n"
+            "return hmac.compare_digest(sig, self.sign(msg))",
+            "Compare secrets with hmac.compare_digest (or secrets.compare_digest).",
+        ),
+        VulnRule(
+            "PG-VULN005",
+            "regular expression prone to catastrophic backtracking",
+            "medium",
+            1333,
+            "A quantifier nested in a repeated group (or a repeated group whose alternatives match "
+            "the same text) takes exponential time on a crafted non-matching input; two unbounded "
+            "runs over the same characters with only that character between them (`(.*)@[^/]*$`) "
+            "take polynomial time (ReDoS).",
+            "re.compile(r'^(\\w+\\s?)+$')\nre.compile(r'^(?:(.*)@)?([^/?#]*)$')",
+            "re.compile(r'^\\w+(?:\\s\\w+)*$')\nre.compile(r'^(?:([^@]*)@)?([^/?#]*)$')",
+            "Rewrite without a quantifier inside a repeated group and make adjacent runs exclude the "
+            "character that separates them, or use a possessive quantifier / atomic group (3.11+).",
+        ),
+        VulnRule(
+            "PG-VULN006",
+            "cookie without Secure",
+            "medium",
+            614,
+            "A cookie without Secure is sent over plain HTTP, where anyone on the path reads it; "
+            "a session cookie setting switched off does the same for every session.",
+            "response.set_cookie('session', value)\nSESSION_COOKIE_SECURE = False",
+            "response.set_cookie('session', value, secure=True, httponly=True, samesite='Lax')",
+            "Pass secure=True, httponly=True and samesite= to set_cookie; keep SESSION_COOKIE_SECURE "
+            "and CSRF_COOKIE_SECURE on.",
+        ),
+        VulnRule(
+            "PG-VULN007",
+            "cookie readable by scripts (no HttpOnly)",
+            "low",
+            1004,
+            "A cookie without HttpOnly can be read by any script on the page: one XSS steals it.",
+            "response.set_cookie('session', value, secure=True)",
+            "response.set_cookie('session', value, secure=True, httponly=True, samesite='Lax')",
+            "Pass httponly=True unless client-side code must read the cookie.",
+        ),
+        VulnRule(
+            "PG-VULN008",
+            "JWT decoded without verifying its signature",
+            "high",
+            347,
+            "A token whose signature is not checked (verification switched off, or the `none` "
+            "algorithm accepted) says whatever its sender wrote: any user, any role, any expiry.",
+            "jwt.decode(token, options={'verify_signature': False})\n"
+            "jwt.decode(token, key, algorithms=['none'])",
+            "jwt.decode(token, key, algorithms=['HS256'])",
+            "Decode with the verification key and an explicit list of the algorithms you issue; "
+            "read unverified headers only to pick that key (jwt.get_unverified_header).",
+        ),
+        VulnRule(
+            "PG-VULN009",
+            "CORS allows any origin with credentials",
+            "medium",
+            942,
+            "With credentials allowed, a wildcard origin is answered with the caller's own origin "
+            "(Starlette, flask-cors, django-cors-headers): any site can read the user's "
+            "authenticated responses.",
+            "app.add_middleware(CORSMiddleware, allow_origins=['*'], allow_credentials=True)",
+            "app.add_middleware(CORSMiddleware, allow_origins=['https://app.example.com'], "
+            "allow_credentials=True)",
+            "List the origins that may send credentials; keep the wildcard only for public, "
+            "credential-free endpoints.",
+        ),
+        VulnRule(
+            "PG-VULN010",
+            "TLS or SSL protocol version below TLS 1.2",
+            "medium",
+            327,
+            "SSLv2/3, TLS 1.0 and TLS 1.1 have known attacks (POODLE, BEAST) and are disabled by "
+            "current clients; a context that allows them can be downgraded.",
+            "ctx = ssl.SSLContext(ssl.PROTOCOL_TLSv1)\nctx.minimum_version = ssl.TLSVersion.TLSv1_1",
+            "ctx = ssl.create_default_context()\nctx.minimum_version = ssl.TLSVersion.TLSv1_2",
+            "Use ssl.create_default_context() (or PROTOCOL_TLS_CLIENT / PROTOCOL_TLS_SERVER) and a "
+            "minimum_version of TLSv1_2 or later.",
+        ),
+        VulnRule(
+            "PG-VULN011",
+            "hard-coded cryptographic key",
+            "medium",
+            321,
+            "A key written in the source is known to everyone who can read the code, its history "
+            "or the built package: what it encrypts or signs is not protected.",
+            "AES.new(b'Sixteen byte key', AES.MODE_GCM)\njwt.encode(payload, 'secret', algorithm='HS256')",
+            "AES.new(load_key(), AES.MODE_GCM)\njwt.encode(payload, os.environ['K'], algorithm='HS256')",
+            "Load keys from a secret store or the environment at run time, and rotate any key that "
+            "was committed.",
+        ),
+        VulnRule(
+            "PG-VULN012",
+            "constant initialization vector or nonce",
+            "medium",
+            1204,
+            "An IV or nonce that never changes makes equal plaintexts encrypt alike (CBC, CFB, OFB) "
+            "or reuses the key stream outright (CTR, GCM: both messages can be recovered and GCM "
+            "tags forged).",
+            "cipher = Cipher(algorithms.AES(key), modes.CBC(b'\\x00' * 16))",
+            "iv = os.urandom(16)\ncipher = Cipher(algorithms.AES(key), modes.CBC(iv))",
+            "Draw a fresh IV or nonce from os.urandom / secrets for every message and store it "
+            "next to the ciphertext.",
+        ),
+        VulnRule(
+            "PG-VULN013",
+            "password hash with too few iterations",
+            "medium",
+            916,
+            "A key derivation run fewer than 100,000 times (OWASP asks 600,000 for "
+            "PBKDF2-HMAC-SHA256) lets a stolen hash be brute-forced cheaply.",
+            "hashlib.pbkdf2_hmac('sha256', password, salt, 1000)",
+            "hashlib.pbkdf2_hmac('sha256', password, salt, 600_000)  # or argon2 / bcrypt",
+            "Use at least 600,000 PBKDF2-SHA256 iterations, or a memory-hard function (argon2, scrypt, "
+            "bcrypt) through a maintained library.",
+        ),
+        VulnRule(
+            "PG-VULN014",
+            "constant salt for a password hash",
+            "medium",
+            760,
+            "A salt written in the code is the same for every password: one precomputed table "
+            "cracks them all and equal passwords hash alike.",
+            "hashlib.pbkdf2_hmac('sha256', password, b'static-salt', 600_000)",
+            "salt = os.urandom(16)\nhashlib.pbkdf2_hmac('sha256', password, salt, 600_000)",
+            "Draw a random salt per password (os.urandom(16)) and store it with the hash.",
+        ),
+        VulnRule(
+            "PG-VULN015",
+            "RSA or DSA key shorter than 2048 bits",
+            "medium",
+            326,
+            "Keys under 2048 bits are within reach of factoring or discrete-log attacks.",
+            "paramiko.RSAKey.generate(1024)",
+            "paramiko.RSAKey.generate(3072)  # or Ed25519Key",
+            "Generate RSA keys of 2048 bits or more (3072 for long-lived keys), or use Ed25519.",
+        ),
+        VulnRule(
+            "PG-VULN016",
+            "loop that can never end",
+            "medium",
+            835,
+            "The loop's condition reads only local names the body never assigns and the body never "
+            "leaves: once entered it spins forever (a request that hangs a worker, CPU burnt).",
+            "while i < n:\n    a, b = b, a + b",
+            "while i < n:\n    a, b = b, a + b\n    i += 1",
+            "Update the loop variable in the body (or use `for i in range(n)`), or leave the loop "
+            "with break/return.",
+        ),
+        VulnRule(
+            "PG-VULN017",
+            "stack trace returned to the client",
+            "medium",
+            209,
+            "A traceback in a response shows the caller file paths, code, library versions and "
+            "sometimes data: a map for the next attack.",
+            "except Exception:\n    return traceback.format_exc()",
+            "except Exception:\n    log.exception('export failed')\n    return 'internal error', 500",
+            "Log the traceback on the server and return a generic message (and an id to find the log).",
+        ),
+        VulnRule(
+            "PG-VULN018",
+            "random string drawn from a non-cryptographic generator",
+            "medium",
+            338,
+            "A string of characters picked by `random` (a token, code, password or key by its "
+            "shape) is predictable: the Mersenne Twister's state is recovered from 624 outputs.",
+            "''.join(random.choice(string.ascii_letters) for _ in range(32))",
+            "secrets.token_urlsafe(32)\n''.join(secrets.choice(alphabet) for _ in range(32))",
+            "Draw tokens, codes and passwords from `secrets` (token_urlsafe, token_hex, choice).",
+        ),
+        VulnRule(
+            "PG-VULN019",
+            "MongoDB $where built from data",
+            "medium",
+            943,
+            "`$where` runs JavaScript on the server: text formatted into it is code the caller writes "
+            "(NoSQL injection, and a full collection scan per query).",
+            "db.users.find({'$where': \"this.name == '\" + name + \"'\"})",
+            "db.users.find({'name': name})",
+            "Query with plain field operators ($eq, $in, ...) and pass values as values; drop $where.",
+        ),
+        VulnRule(
+            "PG-VULN020",
+            "NumPy load that unpickles",
+            "medium",
+            502,
+            "`allow_pickle=True` lets a .npy/.npz file carry pickled objects, and unpickling runs "
+            "the code the file's author put there.",
+            "np.load(path, allow_pickle=True)",
+            "np.load(path)  # arrays only; store objects as JSON or arrays",
+            "Keep allow_pickle off for files you did not write; save object data in a format that "
+            "does not run code.",
+        ),
+        VulnRule(
+            "PG-VULN021",
+            "TLS certificate or host name not verified",
+            "high",
+            295,
+            "A connection that accepts any certificate, or a certificate for any host, talks to "
+            "whoever sits on the path: credentials and data go to the attacker (MITM).",
+            "ctx.check_hostname = False\nctx.verify_mode = ssl.CERT_NONE\nsession.verify = False",
+            "ctx = ssl.create_default_context()  # verifies both\nsession.verify = '/path/to/ca-bundle.pem'",
+            "Keep verification on; for a private CA pass its bundle (cafile= / verify='ca.pem') "
+            "instead of switching verification off.",
+        ),
+        VulnRule(
+            "PG-VULN022",
+            "SMTP login without STARTTLS",
+            "medium",
+            319,
+            "`login()` on a plain SMTP connection sends the user name and password in clear text "
+            "to anyone on the path.",
+            "s = smtplib.SMTP(host, 587)\ns.login(user, password)",
+            "s = smtplib.SMTP(host, 587)\ns.starttls(context=ssl.create_default_context())\n"
+            "s.login(user, password)  # or smtplib.SMTP_SSL",
+            "Call starttls() before login(), or connect with smtplib.SMTP_SSL.",
+        ),
+    )
+}

@@ -1,0 +1,396 @@
+"""What a web app sends back: unescaped markup, cookie flags, tracebacks, CORS, query operators."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from prguard.analyzers.vuln_rules.regex import fold
+from prguard.analyzers.vuln_rules.shapes import (
+    CheckerBase,
+    VulnHit,
+    const_str,
+    falsy,
+    is_formatted,
+    keyword_value,
+    parameters,
+    short,
+    under_condition,
+)
+from prguard.analyzers.vuln_rules.table import RULES
+
+MARKUP_CALLS = frozenset(
+    {
+        "markupsafe.Markup",
+        "flask.Markup",
+        "jinja2.Markup",
+        "django.utils.safestring.mark_safe",
+        "django.utils.safestring.SafeString",
+        "django.http.HttpResponse",
+        "flask.make_response",
+        "flask.Response",
+        "werkzeug.wrappers.Response",
+        "starlette.responses.HTMLResponse",
+        "fastapi.responses.HTMLResponse",
+    }
+)
+
+_ESCAPES = frozenset(
+    {
+        "html.escape",
+        "markupsafe.escape",
+        "flask.escape",
+        "jinja2.escape",
+        "django.utils.html.escape",
+        "django.utils.html.conditional_escape",
+        "django.utils.html.format_html",
+        "bleach.clean",
+        "cgi.escape",
+        "urllib.parse.quote",
+        "urllib.parse.quote_plus",
+        "int",
+        "float",
+        "len",
+        "json.dumps",
+    }
+)
+
+_COOKIE_SETTINGS = {
+    "SESSION_COOKIE_SECURE": "PG-VULN006",
+    "CSRF_COOKIE_SECURE": "PG-VULN006",
+    "SESSION_COOKIE_HTTPONLY": "PG-VULN007",
+    "REMEMBER_COOKIE_SECURE": "PG-VULN006",
+}
+
+_COOKIE_RECEIVERS = (
+    "werkzeug.wrappers.Response.set_cookie",
+    "flask.Response.set_cookie",
+    "django.http.HttpResponse.set_cookie",
+    "starlette.responses.Response.set_cookie",
+)
+
+_WEB_PACKAGES = ("flask", "werkzeug", "django", "starlette", "fastapi", "quart")
+
+CORS_MIDDLEWARE = frozenset(
+    {"starlette.middleware.cors.CORSMiddleware", "fastapi.middleware.cors.CORSMiddleware"}
+)
+
+FLASK_CORS = frozenset({"flask_cors.CORS", "flask_cors.cross_origin"})
+
+_DJANGO_CORS_ALL = frozenset({"CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL"})
+
+_TRACEBACK_TEXT = frozenset(
+    {"traceback.format_exc", "traceback.format_exception", "traceback.format_tb", "traceback.format_stack"}
+)
+
+EXIT_CALLS = frozenset({"sys.exit", "os._exit", "builtins.exit", "builtins.quit", "exit", "quit"})
+
+#: calls that make a number of their argument (escaped by being a number, not by escaping)
+_NUMERIC_CALLS = frozenset({"int", "float", "len"})
+
+#: last words of names that hold numbers (`self.lineno`, `frame.id`, `row_count`)
+_NUMERIC_WORDS = frozenset(
+    {"id", "lineno", "line", "count", "num", "number", "size", "index", "len", "length", "total", "pk"}
+)
+
+_TAGS = (
+    "a ",
+    "a>",
+    "p>",
+    "p ",
+    "div",
+    "span",
+    "b>",
+    "i>",
+    "li",
+    "ul",
+    "td",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "img",
+    "script",
+    "html",
+    "body",
+    "strong",
+    "em>",
+    "br",
+    "pre",
+    "code",
+    "option",
+    "input",
+    "form",
+    "table",
+    "title",
+    "label",
+    "button",
+    "iframe",
+    "small",
+)
+
+
+def _formatting(
+    node: ast.expr, constants: dict[str, ast.expr] | None = None
+) -> tuple[str | None, list[ast.expr]]:
+    """(the constant text, the interpolated values) of an f-string, `%` or `.format` or `+` build.
+    The template of `%` and `.format` may be a module constant (`PAGE_HTML % {...}`)."""
+    constants = constants or {}
+    if isinstance(node, ast.JoinedStr):
+        text = "".join(str(v.value) for v in node.values if isinstance(v, ast.Constant))
+        return text, [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        template = fold(node.left, constants)
+        if not isinstance(template, str):
+            return None, []
+        right = node.right
+        values = list(right.elts) if isinstance(right, ast.Tuple) else [right]
+        if isinstance(right, ast.Dict):
+            values = [v for v in right.values if v is not None]
+        return template, values
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        template = fold(node.func.value, constants)
+        if not isinstance(template, str):
+            return None, []
+        return template, [*node.args, *(k.value for k in node.keywords)]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        parts: list[ast.expr] = []
+        _flatten_add(node, parts)
+        text = "".join(p for p in (const_str(x) for x in parts) if p is not None)
+        if text == "" or all(const_str(x) is not None for x in parts):
+            return None, []
+        return text, [x for x in parts if const_str(x) is None]
+    return None, []
+
+
+def _flatten_add(node: ast.expr, out: list[ast.expr]) -> None:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        _flatten_add(node.left, out)
+        _flatten_add(node.right, out)
+    else:
+        out.append(node)
+
+
+def _numeric_name(name: str) -> bool:
+    return name.lower().rsplit("_", 1)[-1] in _NUMERIC_WORDS
+
+
+def _looks_like_html(text: str) -> bool:
+    lowered = text.lower()
+    return "<" in lowered and any(f"<{tag}" in lowered or f"</{tag}" in lowered for tag in _TAGS)
+
+
+def _is_view(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A request handler: a route decorator, or Django's `request` first parameter."""
+    for decorator in function.decorator_list:
+        call = decorator if isinstance(decorator, ast.Call) else None
+        if (
+            call is not None
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr in ("route", "get", "post", "put", "patch", "delete", "api_route")
+        ):
+            return True
+    params = [a.arg for a in function.args.posonlyargs + function.args.args]
+    return params[:1] == ["request"] or params[:2] == ["self", "request"]
+
+
+def any_origin(node: ast.expr) -> bool:
+    """`'*'`, `['*']`, or flask-cors resources whose origins are `'*'`."""
+    if const_str(node) == "*":
+        return True
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        return any(const_str(e) == "*" for e in node.elts)
+    if isinstance(node, ast.Dict):  # flask-cors resources={r"/api/*": {"origins": "*"}}
+        return any(
+            isinstance(v, ast.Dict)
+            and any(
+                const_str(k) == "origins" and any_origin(o) for k, o in zip(v.keys, v.values, strict=True)
+            )
+            for v in node.values
+        )
+    return False
+
+
+class WebChecks(CheckerBase):
+    """What a web app sends back: markup, cookies, tracebacks, CORS and query operators
+    (PG-VULN003, 006, 009, 017, 019)."""
+
+    def _is_response(self, node: ast.Call, names: tuple[str, ...]) -> bool:
+        if any(n in _COOKIE_RECEIVERS for n in names):
+            return True
+        receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+        if receiver is None or self.resolver.type_of(receiver) is not None:
+            return False
+        return any(self.resolver.imports_package(p) for p in _WEB_PACKAGES)
+
+    def _cookie(self, node: ast.Call) -> Iterator[VulnHit]:
+        if any(k.arg is None for k in node.keywords):
+            return  # **options: cannot tell
+        secure = keyword_value(node, "secure")
+        httponly = keyword_value(node, "httponly")
+        if secure is None or falsy(secure):
+            yield VulnHit(RULES["PG-VULN006"], node, "set_cookie() without secure=True")
+        elif httponly is None or falsy(httponly):
+            yield VulnHit(RULES["PG-VULN007"], node, "set_cookie() without httponly=True")
+
+    def _where(self, node: ast.Dict) -> Iterator[VulnHit]:
+        for key, value in zip(node.keys, node.values, strict=True):
+            if const_str(key) == "$where" and value is not None and is_formatted(value):
+                yield VulnHit(RULES["PG-VULN019"], node, f"$where from {short(value, 40)}")
+
+    def _django_cors(self) -> Iterator[VulnHit]:
+        """django-cors-headers settings: every origin allowed and credentials on, in one module."""
+        settings = {
+            stmt.targets[0].id: stmt
+            for stmt in self.tree.body
+            if isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and isinstance(stmt.value, ast.Constant)
+            and stmt.value.value is True
+        }
+        allow_all = next((settings[k] for k in sorted(_DJANGO_CORS_ALL) if k in settings), None)
+        if allow_all is not None and "CORS_ALLOW_CREDENTIALS" in settings:
+            yield VulnHit(
+                RULES["PG-VULN009"], allow_all, "every origin allowed with CORS_ALLOW_CREDENTIALS = True"
+            )
+
+    def _returned_traceback(self, node: ast.Return) -> Iterator[VulnHit]:
+        """A request handler returns a formatted traceback (directly or through a local name)."""
+        scope = self.resolver.scope_of(node)
+        if scope is None or not _is_view(scope) or under_condition(scope, node):
+            return  # a condition may be a debug or staff gate: only unconditional exposure counts
+        if any(isinstance(x, ast.IfExp) for x in ast.walk(node.value)):
+            return
+        for sub in ast.walk(node.value):
+            origin = sub
+            if isinstance(sub, ast.Name):
+                origin = self._assigned(sub)
+            if origin is None or any(isinstance(x, ast.IfExp) for x in ast.walk(origin)):
+                continue
+            for call in ast.walk(origin):
+                if (
+                    isinstance(call, ast.Call)
+                    and (self.resolver.qualname(call.func) or "") in _TRACEBACK_TEXT
+                ):
+                    yield VulnHit(RULES["PG-VULN017"], node, f"the view returns {short(call)}")
+                    return
+
+    def _setting(self, node: ast.Assign) -> Iterator[VulnHit]:
+        if not (isinstance(node.value, ast.Constant) and node.value.value is False):
+            return
+        for target in node.targets:
+            key = None
+            if isinstance(target, ast.Name):
+                key = target.id
+            elif isinstance(target, ast.Subscript):
+                key = const_str(target.slice)
+            if key in _COOKIE_SETTINGS:
+                yield VulnHit(RULES[_COOKIE_SETTINGS[key]], node, f"{key} = False")
+
+    def _returned_html(self, node: ast.Return) -> Iterator[VulnHit]:
+        scope = self.resolver.scope_of(node)
+        if scope is None:
+            return
+        if _is_view(scope):
+            formatted = self._unescaped_html(node.value)
+            if formatted:
+                yield VulnHit(RULES["PG-VULN003"], node, f"the view returns {formatted}")
+            return
+        yield from self._partly_escaped(node.value, scope)
+
+    def _partly_escaped(self, node: ast.expr | None, scope: ast.AST) -> Iterator[VulnHit]:
+        """Markup returned by any function (a page a WSGI app or debugger serves, a widget's
+        HTML) whose formatting escapes some values and not others: the author escapes this
+        template's data, so a field, parameter or call result put in raw is the one forgotten.
+        Values that are markup themselves (other formattings, joins of fragments, `render*()`),
+        locals built in the function, numbers and constants are not judged."""
+        if node is None:
+            return
+        template, values = _formatting(node, self._constants)
+        if template is None or not _looks_like_html(template):
+            return
+        if not any(self._escape_call(v) for v in values):
+            return
+        params = parameters(scope)
+        for value in values:
+            if self._raw_data(value, params) and not self._escaped(value):
+                detail = f"returned HTML formatted with `{short(value)}` unescaped (its other values are)"
+                yield VulnHit(RULES["PG-VULN003"], value, detail)
+
+    def _escape_call(self, node: ast.expr) -> bool:
+        if not isinstance(node, ast.Call):
+            return False
+        qual = self.resolver.qualname(node.func) or ""
+        return (qual in _ESCAPES and qual not in _NUMERIC_CALLS) or qual.rsplit(".", 1)[-1] == "escape"
+
+    def _raw_data(self, node: ast.expr, params: frozenset[str]) -> bool:
+        """Text that comes from outside this formatting: an attribute or item read, a parameter,
+        or a call on one (`re.sub(p, r, self.text)`); not markup, numbers or local fragments."""
+        if isinstance(node, ast.Attribute):
+            return not _numeric_name(node.attr)
+        if isinstance(node, ast.Subscript):
+            key = const_str(node.slice)
+            return not (key and _numeric_name(key))
+        if isinstance(node, ast.Name):
+            return node.id in params and not _numeric_name(node.id)
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else ast.unparse(node.func)
+            last = name.rsplit(".", 1)[-1].lower()
+            if last == "join" or last.startswith("render") or last.endswith("html") or _numeric_name(last):
+                return False
+            if self._builds_html(last):
+                return False
+            arguments = [*node.args, *(k.value for k in node.keywords)]
+            return any(self._raw_data(a, params) for a in arguments)
+        return False
+
+    def _builds_html(self, name: str) -> bool:
+        """A function or method of this module by that name returns markup on every path
+        (`get_description()` returning `f"<p>{escape(d)}</p>"`): judged where it is built."""
+        if self._functions is None:
+            self._functions = {}
+            for sub in ast.walk(self.tree):
+                if isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef):
+                    self._functions.setdefault(sub.name.lower(), []).append(sub)
+        defs = self._functions.get(name, [])
+        returns = [
+            r.value for d in defs for r in ast.walk(d) if isinstance(r, ast.Return) and r.value is not None
+        ]
+        return bool(returns) and all(
+            _looks_like_html(_formatting(r, self._constants)[0] or "") for r in returns
+        )
+
+    def _unescaped_html(self, node: ast.expr | None) -> str | None:
+        """'an f-string of HTML with `x` unescaped' when `node` formats values into markup."""
+        if node is None:
+            return None
+        template, values = _formatting(node, self._constants)
+        if template is None or not _looks_like_html(template):
+            return None
+        for value in values:
+            if not self._escaped(value):
+                return f"HTML formatted with `{short(value)}` unescaped"
+        return None
+
+    def _escaped(self, node: ast.expr, depth: int = 0) -> bool:
+        """Escaped, or a number: constants, escape calls, `str()` of either, counts and lengths."""
+        if isinstance(node, ast.Constant) or depth > 5:
+            return isinstance(node, ast.Constant)
+        if isinstance(node, ast.Call):
+            qual = self.resolver.qualname(node.func) or ""
+            last = qual.rsplit(".", 1)[-1]
+            if qual in _ESCAPES or last in ("escape", "quote", "url_for", "format_html", "count", "__len__"):
+                return True
+            if qual == "str" and len(node.args) == 1:
+                return self._escaped(node.args[0], depth + 1)
+        if isinstance(node, ast.Name):
+            origin = self._assigned(node)
+            return origin is not None and self._escaped(origin, depth + 1)
+        if isinstance(node, ast.IfExp):
+            return self._escaped(node.body, depth + 1) and self._escaped(node.orelse, depth + 1)
+        if isinstance(node, ast.BoolOp):
+            # `flag and 'true' or 'false'`: what `and` yields when its test passes is its last operand
+            results = [node.values[-1]] if isinstance(node.op, ast.And) else node.values
+            return all(self._escaped(v, depth + 1) for v in results)
+        return False
