@@ -11,7 +11,8 @@ from pathlib import PurePosixPath
 
 from prguard.analyzers.base import Analyzer, FileContext
 from prguard.analyzers.removed_guards import revive_in
-from prguard.analyzers.taint.interpreter import Program, SinkHit
+from prguard.analyzers.taint.hits import SinkHit
+from prguard.analyzers.taint.interpreter import Program
 from prguard.analyzers.taint.modules import ModuleInfo
 from prguard.analyzers.taint.rules import KINDS, SOURCE_KINDS, build_rules
 from prguard.engine.model import Confidence, Finding, FlowStep, Severity, make_fingerprint

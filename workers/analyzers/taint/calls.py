@@ -1,0 +1,326 @@
+"""Calls: what a call returns and what it reaches, through sources, sanitizers and summaries."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+
+from prguard.analyzers.taint.keys import (
+    State,
+    after_head,
+    forget_parts,
+    hashable,
+    node_text,
+    reportable,
+    state_key,
+)
+from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo
+from prguard.analyzers.taint.rules import (
+    CLEAN_RESULTS,
+    HARDENED_PARSERS,
+    NON_PROPAGATING_METHODS,
+    OPAQUE_RESULTS,
+    PATH_OBJECTS,
+    PATH_RESOLVERS,
+    STR_METHODS,
+    TYPED_SOURCE_CALLS,
+    URL_PARSERS,
+    Sink,
+)
+from prguard.analyzers.taint.values import (
+    CLEAN,
+    NOCONST,
+    OPAQUE,
+    PARAM,
+    Step,
+    Trace,
+    Value,
+    join,
+    merge,
+)
+
+_NEWLINE_STRIPS = ("\n", "\r", "\r\n")
+
+_TEXT_KEEPING_CALLS = frozenset({"str", "os.path.join", "urllib.parse.urljoin", "posixpath.join"})
+
+_MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft"})
+
+_MEMBER_NAME_CALLS = frozenset(n.rsplit(".", 1)[-1] for n in TYPED_SOURCE_CALLS)
+
+_NORMPATHS = frozenset({"os.path.normpath", "posixpath.normpath"})
+
+
+def _rooted(node: ast.expr, qual: Callable[[ast.expr], str | None]) -> bool:
+    """An expression that always starts with "/": `"/" + p`, `f"/{p}"`, `os.path.join("/", p)`."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _rooted(node.left, qual)
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and node.value.startswith("/")
+    if isinstance(node, ast.JoinedStr):
+        return bool(node.values) and _rooted(node.values[0], qual)
+    if isinstance(node, ast.Call) and qual(node) in ("os.path.join", "posixpath.join") and node.args:
+        return _rooted(node.args[0], qual)
+    return False
+
+
+def _compose(outer: Trace, into: Step, inner: Trace) -> Trace:
+    """The caller's trace continued into a callee along the callee's parameter trace."""
+    trace = outer.then(into)
+    steps = trace.steps + inner.steps
+    return replace(
+        trace,
+        steps=steps if len(steps) <= 14 else steps[:3] + steps[-11:],
+        sanitized=outer.sanitized | inner.sanitized,
+        indirect=True,
+    )
+
+
+def _flat_map(value: Value, change: Callable[[Trace], Iterable[Trace]]) -> Value:
+    items = None if value.items is None else {k: _flat_map(v, change) for k, v in value.items.items()}
+    traces = frozenset(t2 for t in value.traces for t2 in change(t))
+    return Value(merge([Value(traces)]).traces, items=items, tags=value.tags, prefix=value.prefix)
+
+
+class Calls:
+    """Calls: sources, sanitizers, the module's own functions run or summarised, library results.
+    A part of `Runner`."""
+
+    def ev_Call(self, node: ast.Call, state: State) -> Value:
+        func = node.func
+        qual = self.mod.qualname(func) or ""
+        receiver: Value | None = None
+        method = func.attr if isinstance(func, ast.Attribute) else None
+        source = self._source(qual, func) if qual else None
+        if source is None and isinstance(func, ast.Attribute) and func.attr in _MEMBER_NAME_CALLS:
+            typed = self._typed_source(func.value, func.attr, node)
+            if typed is not None:
+                return typed
+        if isinstance(func, ast.Attribute):
+            receiver = source if source is not None else self.ev(func.value, state)
+            receiver_key = state_key(func.value)
+            if receiver_key is not None:  # a method may change the object's items (`update`, `pop`)
+                forget_parts(receiver_key, state, attributes=False)
+            callee = receiver
+        else:
+            callee = self.ev(func, state)
+        args = [self.ev(a, state) for a in node.args]
+        kwargs = {kw.arg or f"**{i}": self.ev(kw.value, state) for i, kw in enumerate(node.keywords)}
+        shadowed = isinstance(func, ast.Name) and func.id in state and qual == func.id
+        if shadowed and not self.program.lookup(qual):
+            return merge([callee, *args, *kwargs.values()])
+        for sink in self._sinks(node, qual):
+            self.check_sink(sink, node, receiver, args, kwargs)
+        target = self._resolve(func, state)
+        if target is not None:
+            return self._apply(target, node, args, kwargs)
+        result = self._result(node, qual, method, callee, receiver, args, kwargs, state)
+        if self._project_call(func, qual):
+            step = Step(self.mod.path, node.lineno, f"`{node_text(self.mod, func)}()`")
+            if not result.tainted:
+                return replace(result, traces=frozenset({Trace(OPAQUE, qual, (step,))}))
+            # project code outside the change may sanitise what it is given: still a flow (no
+            # proof of safety), but one of low confidence, hidden at the default min_confidence
+            return self._widen(result.map_traces(lambda t: replace(t, unseen=True)), node)
+        return self._widen(result, node)
+
+    def _sinks(self, node: ast.Call, qual: str) -> list[Sink]:
+        """Sinks a call matches by its qualified name or, for a method, by its receiver's type."""
+        found: list[Sink] = list(self.rules.sinks_for(qual)) if qual else []
+        if isinstance(node.func, ast.Attribute) and self.rules.is_sink_method(node.func.attr):
+            for name in self.mod.call_names(node)[1:]:
+                found.extend(s for s in self.rules.sinks_for(name) if s not in found)
+        return found
+
+    def _project_call(self, func: ast.expr, qual: str) -> bool:
+        """A call into this project's code we cannot see: its result is unknown, not clean."""
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+            return True
+        package = self.mod.name.split(".")[0]
+        return bool(package) and "." in qual and qual.split(".")[0] == package and qual != self.mod.name
+
+    def _result(
+        self,
+        node: ast.Call,
+        qual: str,
+        method: str | None,
+        callee: Value,
+        receiver: Value | None,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        state: State,
+    ) -> Value:
+        everything = [callee, *args, *kwargs.values()]
+        kinds = self.rules.sanitizer(qual) if qual else None
+        if kinds is not None:
+            return merge(args + list(kwargs.values())).sanitize(kinds)
+        if self._matches(qual, CLEAN_RESULTS):
+            return CLEAN
+        if self._matches(qual, OPAQUE_RESULTS):
+            return Value(frozenset({Trace(OPAQUE, qual, (Step(self.mod.path, node.lineno, "database"),))}))
+        if qual in HARDENED_PARSERS:
+            wanted = HARDENED_PARSERS[qual]
+            hardened = all(kwargs.get(k, CLEAN).const == v for k, v in wanted.items())
+            return Value(tags=frozenset({"hardened"})) if hardened else CLEAN
+        if self._matches(qual, PATH_RESOLVERS):
+            resolved = merge(everything).with_tags("resolved", "text")
+            if qual in _NORMPATHS and node.args and _rooted(node.args[0], self._qual):
+                return resolved.sanitize(frozenset({"path"}))  # normpath("/" + p) cannot climb above "/"
+            return resolved
+        if qual in PATH_OBJECTS:
+            return merge(everything).with_tags("pathobj")
+        if qual in URL_PARSERS:
+            origin = state_key(node.args[0]) if node.args else None
+            return replace(merge(args), origin=origin, tags=frozenset())
+        if qual == "shlex.split" and args:
+            return self._split_command(args[0])
+        if method is not None and receiver is not None:
+            return self._method_result(node, method, callee, receiver, args, kwargs, state)
+        value = merge(everything)
+        if qual not in _TEXT_KEEPING_CALLS:
+            value = replace(value, tags=value.tags - {"text"})
+        return value
+
+    def _split_command(self, command: Value) -> Value:
+        traces = command.all_traces()
+        words = (command.prefix or "").split()
+        if words and (command.prefix or "").startswith(words[0] + " "):
+            return Value(traces, items={0: Value(const=words[0])}, tags=frozenset({"list"}))
+        return Value(traces, tags=frozenset({"list"}))
+
+    def _method_result(
+        self,
+        node: ast.Call,
+        method: str,
+        callee: Value,
+        receiver: Value,
+        args: list[Value],
+        kwargs: dict[str, Value],
+        state: State,
+    ) -> Value:
+        if method in NON_PROPAGATING_METHODS:
+            return CLEAN
+        func = node.func
+        assert isinstance(func, ast.Attribute)
+        key = state_key(func.value)
+        if method in _MUTATORS and key is not None:
+            added = merge(args + list(kwargs.values()))
+            if added.tainted:
+                added = added.map_traces(lambda t: replace(t, indirect=True))
+                current = state.get(key, receiver)
+                if method in ("update", "setdefault") and len(args) == 1 and args[0].items is not None:
+                    items = dict(current.items or {})
+                    items.update(
+                        {
+                            k: v.map_traces(lambda t: replace(t, indirect=True))
+                            for k, v in args[0].items.items()
+                        }
+                    )
+                    state[key] = replace(
+                        current, items=items, traces=current.traces | args[0].traces, const=NOCONST
+                    )
+                elif method == "setdefault" and args and args[0].has_const() and hashable(args[0].const):
+                    items = dict(current.items or {})
+                    items.setdefault(args[0].const, added)
+                    state[key] = replace(current, items=items, const=NOCONST)
+                else:
+                    state[key] = replace(current, traces=current.traces | added.all_traces(), const=NOCONST)
+            if method == "setdefault" and args:
+                return receiver.at(args[0].const) if args[0].has_const() else receiver.element()
+            return CLEAN
+        if method in ("get", "pop", "getlist") and args:
+            found = (
+                receiver.at(args[0].const)
+                if args[0].has_const() and hashable(args[0].const)
+                else receiver.element()
+            )
+            default = args[1] if len(args) > 1 else kwargs.get("default", CLEAN)
+            value = join(found, default) if default.tainted else found
+            return value.with_tags("text") if value.tainted and method != "getlist" else value
+        if (
+            method == "replace"
+            and args
+            and isinstance(args[0].const, str)
+            and args[0].const in _NEWLINE_STRIPS
+        ):
+            return replace(receiver, items=None).sanitize(frozenset({"log", "header"})).with_tags("text")
+        if method == "format" and isinstance(receiver.const, str):
+            value = merge([receiver, *args, *kwargs.values()])
+            return replace(value, tags=value.tags | {"text"}, prefix=receiver.const.split("{", 1)[0] or None)
+        if method == "join":
+            parts = [a.element() for a in args]
+            items = args[0].items if args else None
+            if items and 0 in items and not receiver.tainted:
+                head = items[0]
+                rest = [v for k, v in items.items() if k != 0] + [Value(args[0].traces)]
+                parts = [head, *(after_head(head, v) for v in rest)]
+            value = merge([receiver, *parts])
+            return replace(value, tags=value.tags | {"text"})
+        if method in ("copy", "items", "values", "keys"):
+            return receiver if method == "copy" else Value(receiver.all_traces())
+        if method in ("resolve", "absolute"):
+            return receiver.with_tags("resolved")
+        value = merge([receiver, *args, *kwargs.values()])
+        if method in STR_METHODS and "text" in receiver.tags:
+            if method in ("strip", "lstrip") and args and "/" in str(args[0].const):
+                return value.with_tags("text", "unrooted")  # no leading `/` left
+            return value.with_tags("text")
+        return replace(value, tags=value.tags - {"text"}) if "pathobj" not in receiver.tags else value
+
+    def _resolve(self, func: ast.expr, state: State) -> tuple[ModuleInfo, FunctionInfo, bool] | None:
+        """The changed-file function a call runs, and whether `self` is bound (a local name
+        shadows any function)."""
+        if isinstance(func, ast.Name) and func.id in state:
+            return None
+        return self.program.resolve(self.mod, self.class_name, func)
+
+    def _apply(
+        self,
+        target: tuple[ModuleInfo, FunctionInfo, bool],
+        node: ast.Call,
+        args: list[Value],
+        kwargs: dict[str, Value],
+    ) -> Value:
+        """A helper's summary applied to this call's arguments."""
+        mod, func, bound = target
+        summary = self.program.summary(mod, func)
+        by_param: dict[int, Value] = {}
+        offset = 1 if bound else 0
+        for index, value in enumerate(args):
+            if index + offset < len(func.params):
+                by_param[index + offset] = value
+        for name, value in kwargs.items():
+            if name in func.params:
+                by_param[func.params.index(name)] = value
+        name = f"{func.node.name}()"
+        into = Step(self.mod.path, node.lineno, f"passed to `{name}`")
+        back = Step(self.mod.path, node.lineno, f"returned by `{name}`")
+
+        def expand(trace: Trace) -> Iterator[Trace]:
+            if trace.kind != PARAM:
+                yield replace(trace.then(back), indirect=True)
+                return
+            argument = by_param.get(trace.param)
+            if argument is None:
+                return
+            for outer in argument.all_traces():
+                yield _compose(outer, into, trace).then(back)
+
+        result = _flat_map(summary.ret, expand)
+        for hit in summary.param_hits:
+            argument = by_param.get(hit.trace.param)
+            use = (mod.path, func.qualname, hit.line, hit.sink.kind)
+            if argument is None:
+                self.program.helper_sink_reached[use] = True  # a default value: not followed
+                continue
+            reaching = any(_compose(o, into, hit.trace).reaches(hit.sink.kind) for o in argument.all_traces())
+            self.program.helper_sink_reached[use] = (
+                self.program.helper_sink_reached.get(use, False) or reaching
+            )
+            for outer in argument.all_traces():
+                composed = _compose(outer, into, hit.trace)
+                if composed.reaches(hit.sink.kind) and (
+                    composed.kind == PARAM or reportable(composed, hit.sink.kind, hit.sink)
+                ):
+                    self._record(replace(hit, trace=composed))
+        return result

@@ -1,0 +1,449 @@
+"""Expressions: the abstract value each kind of expression evaluates to."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import replace
+from typing import Any
+
+from prguard.analyzers.taint.keys import State, after_head, hashable, node_text, only_url_path, state_key
+from prguard.analyzers.taint.rules import (
+    NON_TEXT_SOURCES,
+    TYPED_SOURCE_CALLS,
+    TYPED_SOURCES,
+    URL_PATH_SOURCES,
+    matches_any,
+)
+from prguard.analyzers.taint.values import (
+    CLEAN,
+    NOCONST,
+    OPAQUE,
+    Step,
+    Trace,
+    Value,
+    join,
+    merge,
+)
+
+_MEMBER_NAME_ATTRS = frozenset(n.rsplit(".", 1)[-1] for n in TYPED_SOURCES if n not in TYPED_SOURCE_CALLS)
+
+_BUILTIN_NAMES = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__path__"}
+
+
+def _url_path(value: Value) -> Value:
+    """A requested URL path: it starts with `/`, and its traces say so (a `//` guard reads it)."""
+    return replace(value, prefix="/").map_traces(lambda t: replace(t, urlpath=True))
+
+
+def _const(node: ast.AST) -> Any:
+    return node.value if isinstance(node, ast.Constant) else NOCONST
+
+
+def _fold(op: ast.operator, left: Any, right: Any) -> Any:
+    try:
+        if isinstance(op, ast.Add):
+            return left + right
+        if isinstance(op, ast.Mod) and isinstance(left, str):
+            return left % right
+        if isinstance(op, ast.Sub):
+            return left - right
+        if isinstance(op, ast.Mult) and not (isinstance(left, str | list) or isinstance(right, str | list)):
+            return left * right
+    except Exception:
+        return NOCONST
+    return NOCONST
+
+
+def _compare(op: ast.cmpop, left: Any, right: Any) -> Any:
+    try:
+        match op:
+            case ast.Eq():
+                return left == right
+            case ast.NotEq():
+                return left != right
+            case ast.Is():
+                return left is right
+            case ast.IsNot():
+                return left is not right
+            case ast.Lt():
+                return left < right
+            case ast.Gt():
+                return left > right
+            case ast.In():
+                return left in right
+            case ast.NotIn():
+                return left not in right
+    except Exception:
+        return NOCONST
+    return NOCONST
+
+
+class Expressions:
+    """The value of each kind of expression: where its data came from, and how.
+    A part of `Runner`."""
+
+    def _qual(self, node: ast.AST) -> str:
+        target = node.func if isinstance(node, ast.Call) else node
+        return self.mod.qualname(target) or ""
+
+    @staticmethod
+    def _matches(qual: str, patterns: frozenset[str]) -> bool:
+        return matches_any(qual, patterns)
+
+    def _source(self, qual: str, node: ast.AST) -> Value | None:
+        kind = self.rules.source(qual)
+        if kind is None:
+            return None
+        text = not matches_any(qual, NON_TEXT_SOURCES)
+        value = self.source_value(kind, node_text(self.mod, node), node.lineno, text=text)
+        return _url_path(value) if matches_any(qual, URL_PATH_SOURCES) else value
+
+    def ev(self, node: ast.expr | None, state: State) -> Value:
+        if node is None:
+            return CLEAN
+        method = getattr(self, "ev_" + type(node).__name__, None)
+        if method is None:
+            return merge(
+                self.ev(child, state) for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr)
+            )
+        return method(node, state)
+
+    def ev_Constant(self, node: ast.Constant, state: State) -> Value:
+        is_text = isinstance(node.value, str)
+        return Value(
+            const=node.value,
+            tags=frozenset({"text"}) if is_text else frozenset(),
+            prefix=node.value if is_text else None,
+        )
+
+    def ev_Name(self, node: ast.Name, state: State) -> Value:
+        if node.id in state:
+            return state[node.id]
+        qual = self.mod.imports.get(node.id, node.id)
+        source = self._source(qual, node)
+        if source is not None:
+            return source
+        if node.id in self.globals:
+            return self.globals[node.id]
+        if qual == "typing.TYPE_CHECKING" or node.id == "TYPE_CHECKING":
+            return Value(const=False)
+        if node.id not in _BUILTIN_NAMES and node.id not in self.mod.bound_names:
+            # bound nowhere in the module (a star import, a name left out): unknown, never proven
+            return Value(frozenset({Trace(OPAQUE, node.id, (Step(self.mod.path, node.lineno, node.id),))}))
+        return CLEAN
+
+    def ev_Attribute(self, node: ast.Attribute, state: State) -> Value:
+        key = state_key(node)
+        if key is not None and key in state:
+            return state[key]
+        qual = self.mod.qualname(node)
+        if qual:
+            source = self._source(qual, node)
+            if source is not None:
+                return source
+        if node.attr in _MEMBER_NAME_ATTRS:
+            typed = self._typed_source(node.value, node.attr, node)
+            if typed is not None:
+                return typed
+        if self._is_own_attribute(node):
+            return self._own_attribute(node)
+        base = self.ev(node.value, state)
+        if not base.tainted:
+            return CLEAN
+        value = Value(base.all_traces(), tags=base.tags & {"text", "pathobj"})
+        if node.attr in ("name", "stem", "suffix") and "pathobj" in base.tags:
+            value = value.sanitize(frozenset({"path"}))
+        return self._widen(value, node)
+
+    def _typed_source(self, receiver: ast.expr, member: str, node: ast.AST) -> Value | None:
+        """`zf.namelist()`, `info.filename` on an object of a known archive type: a source."""
+        found = self.mod.receiver_type(receiver)
+        if found is None:
+            return None
+        for type_name in self.mod.resolver.supertypes(found):
+            kind = TYPED_SOURCES.get(f"{type_name}.{member}")
+            if kind is not None:
+                value = self.source_value(kind, node_text(self.mod, node), node.lineno, text=True)
+                return _url_path(value) if f"{type_name}.{member}" in URL_PATH_SOURCES else value
+        return None
+
+    def _is_own_attribute(self, node: ast.Attribute) -> bool:
+        """`self.x` read in a method before this run assigned it."""
+        return (
+            self.func is not None
+            and self.class_name is not None
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "self"
+            and "self" in self.func.params[:1]
+        )
+
+    def _own_attribute(self, node: ast.Attribute) -> Value:
+        """What `self.x` holds when the method did not set it: never proven clean.
+
+        Set from a parameter of a public method or constructor (`self.expr = expr` in
+        `__init__`), it is the caller's data (unless the policy trusts parameters);
+        otherwise unknown (an opaque value keeps pattern findings alive).
+        """
+        step = Step(self.mod.path, node.lineno, f"`self.{node.attr}`")
+        origin = self._attribute_origin(node.attr)
+        if origin is not None and not self.rules.trust_parameters:
+            method, param = origin
+            where = f"`{self.class_name}()`" if method == "__init__" else f"`{self.class_name}.{method}()`"
+            description = f"self.{node.attr} (parameter `{param}` of {where})"
+            first = Step(self.mod.path, node.lineno, f"`{description}` (the caller's argument)")
+            trace = Trace("caller", description, (first,))
+            return Value(frozenset({trace}))
+        return Value(frozenset({Trace(OPAQUE, f"self.{node.attr}", (step,))}))
+
+    def _attribute_origin(self, attr: str) -> tuple[str, str] | None:
+        """(method, parameter) when a public method of the class assigns `self.attr = parameter`."""
+        klass = self.class_name or ""
+        if klass.startswith("_") or klass in self.program.called_names():
+            return None  # private, or constructed in the change: its real arguments are followed
+        return self.program.attribute_origins(self.mod, klass).get(attr)
+
+    def _widen(self, value: Value, node: ast.AST) -> Value:
+        """A bare source read further (`request.args` -> `request.args["q"]`) is described whole."""
+        if not any(t.fresh for t in value.traces):
+            return value
+        text = node_text(self.mod, node)
+
+        def widen(trace: Trace) -> Trace:
+            if not trace.fresh:
+                return trace
+            first = trace.steps[0]
+            label = first.description.split(" (", 1)[1] if " (" in first.description else "input)"
+            step = replace(first, description=f"`{text}` ({label}")
+            return replace(trace, source=text, steps=(step, *trace.steps[1:]))
+
+        return value.map_traces(widen)
+
+    def ev_Subscript(self, node: ast.Subscript, state: State) -> Value:
+        key = state_key(node)
+        if key is not None:
+            if key in state:
+                return state[key]
+            # kept, so that a guard's proof about `data["next"]` holds where it is read again
+            value = state[key] = self._subscript(node, state)
+            return value
+        return self._subscript(node, state)
+
+    def _subscript(self, node: ast.Subscript, state: State) -> Value:
+        container = self.ev(node.value, state)
+        if isinstance(node.slice, ast.Slice):
+            for part in (node.slice.lower, node.slice.upper, node.slice.step):
+                self.ev(part, state)
+            return self._widen(Value(container.all_traces(), tags=container.tags & {"text"}), node)
+        index = self.ev(node.slice, state)
+        if index.has_const():
+            try:
+                value = container.at(index.const)
+            except TypeError:
+                value = container.element()
+        else:
+            value = container.element()
+        if value.tainted and "text" not in value.tags and not container.items:
+            value = value.with_tags("text")
+        return self._widen(value, node)
+
+    def ev_JoinedStr(self, node: ast.JoinedStr, state: State) -> Value:
+        parts = []
+        prefix = ""
+        prefix_open = True
+        consts: list[str] = []
+        for part in node.values:
+            if isinstance(part, ast.FormattedValue):
+                value = self.ev(part.value, state)
+                self.ev(part.format_spec, state)
+                parts.append(value)
+                if prefix_open and value.has_const() and part.conversion == -1 and part.format_spec is None:
+                    prefix += str(value.const)
+                    consts.append(str(value.const))
+                else:
+                    prefix_open = False
+                    consts = []
+            else:
+                const = str(_const(part))
+                parts.append(CLEAN)
+                if prefix_open:
+                    prefix += const
+                    consts.append(const)
+        value = merge(parts).with_tags("text")
+        if not value.tainted and prefix_open:
+            return replace(value, const=prefix, prefix=prefix)
+        return replace(value, prefix=prefix or None)
+
+    def ev_BinOp(self, node: ast.BinOp, state: State) -> Value:
+        left = self.ev(node.left, state)
+        right = self.ev(node.right, state)
+        if isinstance(node.op, ast.Add):
+            if left.const == "/" and "unrooted" in right.tags and only_url_path(right):
+                right = right.sanitize(frozenset({"redirect"}))  # `/` + a path without its slashes
+            right = after_head(left, right)
+        value = merge([left, right])
+        if left.has_const() and right.has_const() and not value.tainted:
+            folded = _fold(node.op, left.const, right.const)
+            if folded is not NOCONST:
+                return Value(
+                    const=folded,
+                    tags=frozenset({"text"}) if isinstance(folded, str) else frozenset(),
+                    prefix=folded if isinstance(folded, str) else None,
+                )
+        if isinstance(node.op, ast.Add):
+            if "text" in left.tags or "text" in right.tags:
+                prefix = left.const + (right.prefix or "") if isinstance(left.const, str) else left.prefix
+                value = replace(value, tags=value.tags | {"text"}, prefix=prefix or None)
+            elif left.items is not None and right.items is not None and "text" not in value.tags:
+                items = dict(left.items)
+                offset = len(left.items)
+                for index, item in right.items.items():
+                    if isinstance(index, int):
+                        items[offset + index] = item
+                value = Value(frozenset(), items=items, tags=frozenset({"list"}))
+        elif isinstance(node.op, ast.Mod) and isinstance(left.const, str):
+            prefix = left.const.split("%", 1)[0]
+            value = replace(value, tags=value.tags | {"text"}, prefix=prefix or None)
+        elif isinstance(node.op, ast.Div) and "pathobj" in (left.tags | right.tags):
+            value = value.with_tags("pathobj")
+        else:
+            value = replace(value, tags=value.tags - {"pathobj"})
+        return value
+
+    def ev_BoolOp(self, node: ast.BoolOp, state: State) -> Value:
+        values = []
+        branch = dict(state)
+        for operand in node.values:
+            values.append(self.ev(operand, branch))
+            if isinstance(node.op, ast.And):
+                branch = self.apply_guards(self.guards(operand, branch)[0], dict(branch))
+        if all(v.has_const() for v in values):
+            result: Any = values[0].const
+            for v in values[1:]:
+                result = (result and v.const) if isinstance(node.op, ast.And) else (result or v.const)
+            return replace(join(values[0], values[-1]), const=result)
+        if isinstance(node.op, ast.And):
+            return values[-1] if not values[-1].tainted else join(CLEAN, values[-1])
+        out = values[0]
+        for value in values[1:]:
+            out = join(out, value)
+        return out
+
+    def ev_UnaryOp(self, node: ast.UnaryOp, state: State) -> Value:
+        operand = self.ev(node.operand, state)
+        if operand.has_const():
+            try:
+                if isinstance(node.op, ast.Not):
+                    return Value(const=not operand.const)
+                if isinstance(node.op, ast.USub):
+                    return Value(const=-operand.const)
+            except TypeError:
+                return CLEAN
+        return CLEAN
+
+    def ev_Compare(self, node: ast.Compare, state: State) -> Value:
+        values = [self.ev(node.left, state)] + [self.ev(c, state) for c in node.comparators]
+        if len(node.ops) == 1 and all(v.has_const() for v in values):
+            folded = _compare(node.ops[0], values[0].const, values[1].const)
+            if folded is not NOCONST:
+                return Value(const=folded)
+        return CLEAN
+
+    def ev_IfExp(self, node: ast.IfExp, state: State) -> Value:
+        test = self.ev(node.test, state)
+        if test.has_const():
+            return self.ev(node.body if test.const else node.orelse, state)
+        when_true, when_false = self.guards(node.test, state)
+        body = self.ev(node.body, self.apply_guards(when_true, dict(state)))
+        orelse = self.ev(node.orelse, self.apply_guards(when_false, dict(state)))
+        return join(body, orelse)
+
+    def ev_Dict(self, node: ast.Dict, state: State) -> Value:
+        items: dict[Any, Value] = {}
+        bulk: list[Value] = []
+        all_const = True
+        for key_node, value_node in zip(node.keys, node.values, strict=True):
+            value = self.ev(value_node, state)
+            if key_node is None:
+                bulk.append(value)
+                all_const = False
+                continue
+            key = self.ev(key_node, state)
+            if key.has_const() and hashable(key.const):
+                items[key.const] = value
+                all_const = all_const and value.has_const()
+            else:
+                bulk.append(merge([key, value]))
+                all_const = False
+        const = {k: v.const for k, v in items.items()} if all_const else NOCONST
+        return Value(merge(bulk).all_traces(), items=items, const=const)
+
+    def _sequence(self, elts: list[ast.expr], state: State, kind: type) -> Value:
+        items: dict[Any, Value] = {}
+        bulk: list[Value] = []
+        for index, elt in enumerate(elts):
+            if isinstance(elt, ast.Starred) or bulk:
+                bulk.append(self.ev(elt, state))
+            else:
+                items[index] = self.ev(elt, state)
+        const: Any = NOCONST
+        if not bulk and all(v.has_const() for v in items.values()):
+            const = kind(v.const for v in items.values())
+        return Value(merge(bulk).all_traces(), items=items, const=const, tags=frozenset({"list"}))
+
+    def ev_List(self, node: ast.List, state: State) -> Value:
+        return self._sequence(node.elts, state, list)
+
+    def ev_Tuple(self, node: ast.Tuple, state: State) -> Value:
+        return self._sequence(node.elts, state, tuple)
+
+    def ev_Set(self, node: ast.Set, state: State) -> Value:
+        values = [self.ev(e, state) for e in node.elts]
+        const: Any = NOCONST
+        if all(v.has_const() and hashable(v.const) for v in values):
+            const = frozenset(v.const for v in values)
+        return replace(merge(values), const=const, tags=frozenset())
+
+    def _comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp, state: State
+    ):
+        inner = dict(state)
+        for generator in node.generators:
+            iterable = self.ev(generator.iter, inner)
+            self.bind(generator.target, iterable.element(), inner, node.lineno)
+            for condition in generator.ifs:
+                self.ev(condition, inner)
+                inner = self.apply_guards(self.guards(condition, inner)[0], inner)
+        return inner
+
+    def ev_ListComp(self, node: ast.ListComp, state: State) -> Value:
+        inner = self._comprehension(node, state)
+        element = self.ev(node.elt, inner)
+        return Value(element.all_traces(), tags=frozenset({"list"}))
+
+    def ev_DictComp(self, node: ast.DictComp, state: State) -> Value:
+        inner = self._comprehension(node, state)
+        return Value(merge([self.ev(node.key, inner), self.ev(node.value, inner)]).all_traces())
+
+    def ev_Lambda(self, node: ast.Lambda, state: State) -> Value:
+        return CLEAN
+
+    def ev_NamedExpr(self, node: ast.NamedExpr, state: State) -> Value:
+        value = self.ev(node.value, state)
+        self.bind(node.target, value, state, node.lineno)
+        return value
+
+    def ev_Await(self, node: ast.Await, state: State) -> Value:
+        return self.ev(node.value, state)
+
+    def ev_Starred(self, node: ast.Starred, state: State) -> Value:
+        return self.ev(node.value, state)
+
+    def ev_Yield(self, node: ast.Yield, state: State) -> Value:
+        value = self.ev(node.value, state)
+        self.ret = join(self.ret, value) if self.ret is not None else value
+        return CLEAN
+
+    ev_SetComp = ev_ListComp
+    ev_GeneratorExp = ev_ListComp
+    ev_YieldFrom = ev_Yield

@@ -1,0 +1,230 @@
+"""Guards: what a condition proves about the variables it tests, on each branch."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable
+
+from prguard.analyzers.taint.keys import State, keyword_value, only_url_path, state_key
+from prguard.analyzers.taint.regex_proof import proven_kinds
+from prguard.analyzers.taint.rules import (
+    ALL,
+    GUARD_CALLS,
+    GUARD_METHODS,
+    PATH_RESOLVERS,
+    URL_PARSERS,
+    name_matches,
+)
+from prguard.analyzers.taint.values import (
+    CLEAN,
+    OPAQUE,
+)
+
+#: `commonpath([root, p]) == root` confines a resolved `p` (commonprefix as `p.startswith(root)`).
+_COMMON_PATH_CALLS = frozenset({"os.path.commonpath", "os.path.commonprefix", "posixpath.commonpath"})
+
+
+def _union(parts: Iterable[dict[str, frozenset[str]]]) -> dict[str, frozenset[str]]:
+    out: dict[str, frozenset[str]] = {}
+    for part in parts:
+        for key, kinds in part.items():
+            out[key] = out.get(key, frozenset()) | kinds
+    return out
+
+
+class Guards:
+    """What conditions prove about variables: allow-lists, regex checks, path confinement, a URL's host.
+    A part of `Runner`."""
+
+    def guards(
+        self, test: ast.expr, state: State
+    ) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+        """What a condition proves about variables when it holds, and when it does not."""
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            when_true, when_false = self.guards(test.operand, state)
+            return when_false, when_true
+        if isinstance(test, ast.BoolOp):
+            parts = [self.guards(v, state) for v in test.values]
+            if isinstance(test.op, ast.And):
+                return _union(p[0] for p in parts), {}
+            return {}, _union(p[1] for p in parts)
+        if isinstance(test, ast.Compare) and len(test.ops) == 1:
+            return self._compare_guards(test, state)
+        if isinstance(test, ast.Call):
+            return self._call_guards(test, state), self._call_refutes(test, state)
+        return {}, {}
+
+    def _call_refutes(self, test: ast.Call, state: State) -> dict[str, frozenset[str]]:
+        """What `x.startswith("//")` proves when false: a path on this site (`/...`) that does not
+        start with `//` is no protocol-relative URL, so a redirect to it stays here. A browser turns
+        `\\` into `/`, so `/\\host` must be refused too, unless `x` is the requested URL path."""
+        func = test.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "startswith" and test.args):
+            return {}
+        arg = test.args[0]
+        items = arg.elts if isinstance(arg, ast.Tuple) else [arg]
+        prefixes = {e.value for e in items if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+        key = state_key(func.value)
+        if "//" not in prefixes or key is None:
+            return {}
+        value = self.ev(func.value, state)
+        rooted = (value.prefix or "").startswith("/")
+        if not rooted or not (only_url_path(value) or "/\\" in prefixes):
+            return {}
+        if key not in state and key not in self.globals:
+            self._guarded[key] = value
+        return {key: frozenset({"redirect"})}
+
+    def _compare_guards(self, test: ast.Compare, state: State):
+        left, op, right = test.left, test.ops[0], test.comparators[0]
+        positive = isinstance(op, ast.In | ast.Eq | ast.Is)
+        negative = isinstance(op, ast.NotIn | ast.NotEq | ast.IsNot)
+        if not (positive or negative):
+            return {}, {}
+        proven: dict[str, frozenset[str]] = {}
+        for subject, other in ((left, right), (right, left)):
+            other_value = self.ev(other, state)
+            if isinstance(other, ast.Constant) and other.value is None:
+                continue
+            if isinstance(subject, ast.Call) and self._qual(subject) in _COMMON_PATH_CALLS:
+                # the root may be the server's own (a registry, a setting): only user data fails
+                if not any(t.kind != OPAQUE for t in other_value.all_traces()):
+                    proven.update(self._confined(subject, state))
+                continue
+            if other_value.tainted:
+                continue
+            if isinstance(op, ast.In | ast.NotIn) and subject is not left:
+                continue
+            host = self._host_of(subject, state)
+            if host:
+                for name in host:
+                    proven[name] = frozenset({"redirect", "ssrf"})
+                continue
+            key = state_key(subject)
+            if key is not None:
+                proven[key] = frozenset({ALL})
+        return (proven, {}) if positive else ({}, proven)
+
+    def _confinement(self, receiver: ast.expr, state: State) -> dict[str, frozenset[str]]:
+        """The path variable a prefix check on `receiver` confines: `receiver` itself when it
+        holds a resolved path, the path inside `os.path.realpath(p)` / `p.resolve()`."""
+        key = state_key(receiver)
+        if key is not None and "resolved" in state.get(key, CLEAN).tags:
+            return {key: frozenset({"path"})}
+        if isinstance(receiver, ast.Call) and self._matches(self._qual(receiver), PATH_RESOLVERS):
+            inner = receiver.args[0] if receiver.args else None
+            inner_key = state_key(inner) if inner is not None else None
+            if inner_key is None and isinstance(receiver.func, ast.Attribute):
+                inner_key = state_key(receiver.func.value)
+            return {inner_key: frozenset({"path"})} if inner_key else {}
+        return {}
+
+    @staticmethod
+    def _confined(common: ast.Call, state: State) -> dict[str, frozenset[str]]:
+        """Resolved paths whose common path with a root is compared to that root."""
+        proven: dict[str, frozenset[str]] = {}
+        for arg in common.args:
+            for elt in getattr(arg, "elts", []):
+                k = state_key(elt)
+                if k is not None and "resolved" in state.get(k, CLEAN).tags:
+                    proven[k] = frozenset({"path"})
+        return proven
+
+    def _host_of(self, node: ast.expr, state: State) -> list[str]:
+        """Variables whose host `node` is (`urlparse(url).netloc`, `parsed.hostname`)."""
+        if not (isinstance(node, ast.Attribute) and node.attr in ("netloc", "hostname")):
+            return []
+        base = node.value
+        if isinstance(base, ast.Call) and self._qual(base) in URL_PARSERS and base.args:
+            key = state_key(base.args[0])
+            return [key] if key else []
+        key = state_key(base)
+        if key is not None:
+            origin = state.get(key, CLEAN).origin
+            return [k for k in (origin, key) if k]
+        return []
+
+    def _call_guards(self, test: ast.Call, state: State) -> dict[str, frozenset[str]]:
+        func = test.func
+        if isinstance(func, ast.Attribute):
+            receiver = func.value
+            if func.attr in ("startswith", "is_relative_to"):
+                return self._confinement(receiver, state)
+            if func.attr in GUARD_METHODS:
+                key = state_key(receiver)
+                return {key: GUARD_METHODS[func.attr]} if key else {}
+        qual = self._qual(test)
+        regex = self._regex_check(test, qual)
+        if regex is not None:
+            key, kinds = regex
+            return {key: kinds} if key and kinds else {}
+        for pattern, (index, kinds) in GUARD_CALLS.items():
+            if qual == pattern or name_matches(qual, pattern):
+                arg = test.args[index] if len(test.args) > index else None
+                key = state_key(arg) if arg is not None else None
+                return {key: kinds} if key and kinds else {}
+        return {}
+
+    def _regex_check(self, test: ast.Call, qual: str) -> tuple[str | None, frozenset[str]] | None:
+        """`re.fullmatch(P, x)`, `re.match(P, x)`, `PATTERN.fullmatch(x)` with a constant P: the
+        variable checked and the sink families the pattern really proves it safe for
+        (regex_proof: anchored allow-lists only); None when the call is no regex check."""
+        mode = qual.rsplit(".", 1)[-1]
+        if mode not in ("fullmatch", "match", "search"):
+            return None
+        if qual in ("re.fullmatch", "re.match", "re.search"):
+            if len(test.args) < 2:
+                return None, frozenset()
+            pattern, subject = test.args[0], test.args[1]
+            flags = self._flags(test.args[2] if len(test.args) > 2 else keyword_value(test, "flags"))
+        elif isinstance(test.func, ast.Attribute) and test.args:
+            compiled = self._compiled_pattern(test.func.value)
+            if compiled is None:
+                return None
+            pattern, flags = compiled
+            subject = test.args[0]
+        else:
+            return None
+        if not (isinstance(pattern, ast.Constant) and isinstance(pattern.value, str)):
+            return state_key(subject), frozenset()
+        return state_key(subject), proven_kinds(pattern.value, mode, flags)
+
+    def _flags(self, node: ast.expr | None) -> int:
+        if node is None:
+            return 0
+        total = 0
+        for part in ast.walk(node):
+            if isinstance(part, ast.Attribute | ast.Name):
+                name = (self.mod.qualname(part) or "").rsplit(".", 1)[-1]
+                total |= int(getattr(re, name, 0)) if name.isupper() else 0
+        return total
+
+    def _compiled_pattern(self, node: ast.expr) -> tuple[ast.expr, int] | None:
+        """The constant pattern of a module- or function-level `NAME = re.compile("...")`."""
+        if not isinstance(node, ast.Name):
+            return None
+        scopes = [self.func.node.body] if self.func is not None else []
+        scopes.append(self.mod.tree.body)
+        for body in scopes:
+            for stmt in body:
+                if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)):
+                    continue
+                if not any(isinstance(t, ast.Name) and t.id == node.id for t in stmt.targets):
+                    continue
+                if self.mod.qualname(stmt.value.func) == "re.compile" and stmt.value.args:
+                    flags = (
+                        stmt.value.args[1] if len(stmt.value.args) > 1 else keyword_value(stmt.value, "flags")
+                    )
+                    return stmt.value.args[0], self._flags(flags)
+        return None
+
+    def apply_guards(self, proven: dict[str, frozenset[str]], state: State) -> State:
+        for key, kinds in proven.items():
+            if key in state:
+                state[key] = state[key].sanitize(kinds)
+            elif key in self.globals:
+                state[key] = self.globals[key].sanitize(kinds)
+            elif key in self._guarded:
+                state[key] = self._guarded[key].sanitize(kinds)
+        return state

@@ -1,0 +1,45 @@
+"""What the interpreter reports: a sink hit, and a function's summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from prguard.analyzers.taint.rules import (
+    Sink,
+)
+from prguard.analyzers.taint.values import (
+    CLEAN,
+    Trace,
+    Value,
+)
+
+
+@dataclass
+class SinkHit:
+    """Tainted data reaching a sink: one flow, before it becomes a finding."""
+
+    sink: Sink
+    path: str
+    line: int
+    end_line: int
+    column: int
+    call_text: str
+    arg_text: str
+    trace: Trace
+    scope: str
+    snippet: str
+    program_only: bool = False
+
+    @property
+    def key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.sink.kind)
+
+
+@dataclass
+class Summary:
+    ret: Value = CLEAN
+    param_hits: list[SinkHit] = field(default_factory=list)
+    hits: list[SinkHit] = field(default_factory=list)
+    cleared: set[tuple[int, int]] = field(default_factory=set)
+    #: sinks reached only by this function's parameters: (line, kind) -> the CWEs a proof clears
+    param_only: dict[tuple[int, str], frozenset[int]] = field(default_factory=dict)

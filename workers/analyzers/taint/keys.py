@@ -1,0 +1,100 @@
+"""Small pieces the interpreter's parts share: state keys, value helpers, trace composition."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from prguard.analyzers.taint.modules import ModuleInfo
+from prguard.analyzers.taint.rules import (
+    CALLER_SINK_KINDS,
+    ONLY_KINDS,
+    Sink,
+)
+from prguard.analyzers.taint.values import (
+    OPAQUE,
+    Trace,
+    Value,
+)
+
+State = dict[str, Value]
+
+
+def node_text(mod: ModuleInfo, node: ast.AST, limit: int = 60) -> str:
+    line = getattr(node, "lineno", None)
+    end = getattr(node, "end_lineno", None)
+    if line is not None and line == end and line <= len(mod.lines):
+        text = mod.lines[line - 1][node.col_offset : node.end_col_offset]
+    else:
+        try:
+            text = ast.unparse(node)
+        except Exception:
+            text = type(node).__name__
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def state_key(node: ast.AST) -> str | None:
+    """State key of a Name, attribute chain or constant subscript of one (`x`, `self.path`,
+    `data["next"][0]`): what a guard's proof about the expression attaches to."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = state_key(node.value)
+        return f"{base}.{node.attr}" if base else None
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        index = node.slice.value
+        if isinstance(index, str | int) and not isinstance(index, bool):
+            base = state_key(node.value)
+            return f"{base}[{index!r}]" if base else None
+    return None
+
+
+def forget_parts(key: str, state: State, *, attributes: bool = True) -> None:
+    """Drop what is known of `key`'s items (`key["a"]`) and attributes (`key.x`): it changed."""
+    prefixes = (key + "[", key + ".") if attributes else (key + "[",)
+    for stale in [k for k in state if k.startswith(prefixes)]:
+        del state[stale]
+
+
+def only_url_path(value: Value) -> bool:
+    """Whether every user trace of a value is a requested URL path (none can hold `\\`)."""
+    traces = [t for t in value.all_traces() if t.is_source]
+    return bool(traces) and all(t.urlpath for t in traces)
+
+
+def _fixes_host(value: Value) -> bool:
+    """A start of a URL the server chose: data after it cannot name another host. It holds data,
+    and all of it is the server's (a setting, the caller's argument) or proven local already."""
+    traces = value.all_traces()
+    return bool(traces) and all(t.kind in (OPAQUE, "caller") or not t.reaches("redirect") for t in traces)
+
+
+def after_head(head: Value, rest: Value) -> Value:
+    """`head + rest` for a redirect: user data after a host-fixing head is a path or a query."""
+    return rest.sanitize(frozenset({"redirect"})) if _fixes_host(head) else rest
+
+
+def reportable(trace: Trace, kind: str, sink: Sink | None = None) -> bool:
+    """Whether a trace reaching a sink of `kind` is a finding: opaque data never is, and a
+    caller's argument only for code, deserialisation and shell sinks (elsewhere it is
+    unknown data: no finding, and no proof of safety)."""
+    if trace.kind == OPAQUE:
+        return False
+    if trace.kind in ONLY_KINDS:
+        return kind in ONLY_KINDS[trace.kind]
+    if trace.kind != "caller":
+        return True
+    return kind in CALLER_SINK_KINDS and not (sink is not None and sink.conditions.get("no_caller"))
+
+
+def keyword_value(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True

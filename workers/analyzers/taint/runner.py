@@ -1,0 +1,307 @@
+"""Running a function's statements: blocks, branches, loops, try, and binding values to names."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from prguard.analyzers.taint.calls import Calls
+from prguard.analyzers.taint.expressions import Expressions
+from prguard.analyzers.taint.guards import Guards
+from prguard.analyzers.taint.hits import Summary
+from prguard.analyzers.taint.keys import State, after_head, forget_parts, keyword_value, state_key
+from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo
+from prguard.analyzers.taint.rules import (
+    SOURCE_KINDS,
+    TERMINATORS,
+    matches_any,
+)
+from prguard.analyzers.taint.sinks import Sinks
+from prguard.analyzers.taint.values import (
+    CLEAN,
+    NOCONST,
+    PARAM,
+    Step,
+    Trace,
+    Value,
+    join,
+    join_states,
+    merge,
+)
+
+_MAX_LOOP_PASSES = 2
+
+_DOTTED_TERMINATORS = frozenset(t for t in TERMINATORS if "." in t)
+
+if TYPE_CHECKING:
+    from prguard.analyzers.taint.interpreter import Program
+
+
+class Runner(Calls, Expressions, Guards, Sinks):
+    """One run of one function (or a module's top level)."""
+
+    def __init__(self, program: Program, mod: ModuleInfo, func: FunctionInfo | None, globals_: State) -> None:
+        self.program = program
+        self.rules = program.rules
+        self.mod = mod
+        self.func = func
+        self.globals = globals_
+        self.summary = Summary()
+        self.ret: Value | None = None
+        self.loop_exits: list[list[State]] = []
+        self.scope = func.qualname if func else "<module>"
+        self.class_name = func.class_name if func else None
+        self._stmt: ast.stmt | None = None
+        self._guarded: dict[str, Value] = {}  # sources a guard proved something of (`self.request.path`)
+
+    def run_module(self) -> State:
+        state = self.exec_block(self.mod.tree.body, {})
+        return state or {}
+
+    def run_function(self) -> Summary:
+        func = self.func
+        assert func is not None
+        state: State = {}
+        line = func.node.lineno
+        for index, name in enumerate(func.params):
+            if name in func.source_params:
+                state[name] = self.source_value("web", func.source_params[name], line, text=True)
+            elif index == 0 and name in ("self", "cls") and func.class_name is not None:
+                state[name] = CLEAN
+                if func.view_class and name == "self":
+                    for attr in ("kwargs", "args"):
+                        state[f"self.{attr}"] = self.source_value("web", f"self.{attr}", line, text=False)
+            else:
+                step = Step(self.mod.path, line, f"parameter `{name}` of `{func.node.name}()`")
+                state[name] = Value(frozenset({Trace(PARAM, name, (step,), param=index)}))
+        self.exec_block(func.node.body, state)
+        self.summary.ret = self.ret or CLEAN
+        return self.summary
+
+    def source_value(self, kind: str, description: str, line: int, *, text: bool) -> Value:
+        label = SOURCE_KINDS.get(kind, {}).get("label", "input")
+        step = Step(self.mod.path, line, f"`{description}` ({label})")
+        trace = Trace(kind, description, (step,), fresh=True)
+        return Value(frozenset({trace}), tags=frozenset({"text"}) if text else frozenset())
+
+    def exec_block(self, stmts: list[ast.stmt], state: State | None) -> State | None:
+        for stmt in stmts:
+            if state is None:
+                return None
+            self._stmt = stmt
+            state = self.exec_stmt(stmt, state)
+        return state
+
+    def exec_stmt(self, stmt: ast.stmt, state: State) -> State | None:
+        match stmt:
+            case ast.FunctionDef() | ast.AsyncFunctionDef() | ast.ClassDef():
+                state[stmt.name] = CLEAN
+                return state
+            case ast.Assign():
+                value = self.ev(stmt.value, state)
+                for target in stmt.targets:
+                    self.bind(target, value, state, stmt.lineno)
+                return state
+            case ast.AnnAssign(value=value) if value is not None:
+                self.bind(stmt.target, self.ev(value, state), state, stmt.lineno)
+                return state
+            case ast.AugAssign():
+                current = self.ev(stmt.target, state)
+                added = self.ev(stmt.value, state)
+                if isinstance(stmt.op, ast.Add):
+                    added = after_head(current, added)
+                value = merge([current, added])
+                if isinstance(stmt.op, ast.Add) and (
+                    "text" in current.tags or isinstance(current.const, str)
+                ):
+                    value = replace(value, tags=value.tags | {"text"}, prefix=current.prefix)
+                if isinstance(stmt.target, ast.Name) and current.items is not None and added.items is None:
+                    value = replace(value, items=None)
+                self.bind(stmt.target, value, state, stmt.lineno)
+                return state
+            case ast.Expr():
+                self.ev(stmt.value, state)
+                if isinstance(stmt.value, ast.Call) and self._terminates_call(stmt.value):
+                    return None
+                return state
+            case ast.Return():
+                value = self.ev(stmt.value, state) if stmt.value is not None else CLEAN
+                if self.func is not None and self.func.flask_view and stmt.value is not None:
+                    self._check_flask_return(stmt.value, value)
+                self.ret = join(self.ret, value) if self.ret is not None else value
+                return None
+            case ast.If():
+                return self.exec_if(stmt, state)
+            case ast.While():
+                return self.exec_loop(stmt, state, None)
+            case ast.For() | ast.AsyncFor():
+                iterable = self.ev(stmt.iter, state)
+                return self.exec_loop(stmt, state, iterable)
+            case ast.With() | ast.AsyncWith():
+                for item in stmt.items:
+                    value = self.ev(item.context_expr, state)
+                    if item.optional_vars is not None:
+                        self.bind(item.optional_vars, value, state, stmt.lineno)
+                return self.exec_block(stmt.body, state)
+            case ast.Try() | ast.TryStar():
+                return self.exec_try(stmt, state)
+            case ast.Raise():
+                if stmt.exc is not None:
+                    self.ev(stmt.exc, state)
+                return None
+            case ast.Assert():
+                self.ev(stmt.test, state)
+                when_true, _ = self.guards(stmt.test, state)
+                return self.apply_guards(when_true, state)
+            case ast.Delete():
+                for target in stmt.targets:
+                    key = state_key(target)
+                    if key is not None:
+                        state.pop(key, None)
+                return state
+            case ast.Break() | ast.Continue():
+                if self.loop_exits:
+                    self.loop_exits[-1].append(dict(state))
+                return None
+            case ast.Match():
+                subject = self.ev(stmt.subject, state)
+                out: State | None = None
+                for case in stmt.cases:
+                    branch = dict(state)
+                    for node in ast.walk(case.pattern):
+                        name = getattr(node, "name", None)
+                        if isinstance(name, str):
+                            branch[name] = subject.element()
+                    out = join_states(out, self.exec_block(case.body, branch))
+                return join_states(out, state)
+            case _:
+                return state
+
+    def exec_if(self, stmt: ast.If, state: State) -> State | None:
+        test = self.ev(stmt.test, state)
+        if test.has_const():
+            return self.exec_block(stmt.body if test.const else stmt.orelse, state)
+        when_true, when_false = self.guards(stmt.test, state)
+        body = self.exec_block(stmt.body, self.apply_guards(when_true, dict(state)))
+        orelse = self.exec_block(stmt.orelse, self.apply_guards(when_false, dict(state)))
+        return join_states(body, orelse)
+
+    def exec_loop(
+        self, stmt: ast.While | ast.For | ast.AsyncFor, state: State, iterable: Value | None
+    ) -> State | None:
+        forever = False
+        if isinstance(stmt, ast.While):
+            test = self.ev(stmt.test, state)
+            if test.has_const() and not test.const:
+                return self.exec_block(stmt.orelse, state)
+            forever = test.has_const() and bool(test.const)
+        self.loop_exits.append([])
+        current: State | None = dict(state)
+        for _ in range(_MAX_LOOP_PASSES):
+            entry = dict(current) if current is not None else dict(state)
+            if iterable is not None:
+                self.bind(stmt.target, iterable.element(), entry, stmt.lineno)
+            after = self.exec_block(stmt.body, entry)
+            for exit_state in self.loop_exits[-1]:
+                after = join_states(after, exit_state) if not forever else after
+            current = join_states(current, after)
+        breaks = self.loop_exits.pop()
+        if forever:
+            out: State | None = None
+            for exit_state in breaks:
+                out = join_states(out, exit_state)
+            return out
+        end = self.exec_block(stmt.orelse, current) if stmt.orelse else current
+        for exit_state in breaks:
+            end = join_states(end, exit_state)
+        return end
+
+    def exec_try(self, stmt: ast.Try | ast.TryStar, state: State) -> State | None:
+        body = self.exec_block(stmt.body, dict(state))
+        if body is not None:
+            body = self.apply_guards(self._relative_to_proofs(stmt.body, body), body)
+        entry = join_states(state, body) or dict(state)
+        out = self.exec_block(stmt.orelse, body) if body is not None else None
+        for handler in stmt.handlers:
+            branch = dict(entry)
+            if handler.name:
+                branch[handler.name] = CLEAN
+            out = join_states(out, self.exec_block(handler.body, branch))
+        if stmt.finalbody:
+            if out is None:
+                self.exec_block(stmt.finalbody, dict(entry))
+                return None
+            out = self.exec_block(stmt.finalbody, out)
+        return out
+
+    def _relative_to_proofs(self, block: list[ast.stmt], state: State) -> dict[str, frozenset[str]]:
+        """`resolved.relative_to(root)` raises ValueError unless the path lies under root: a try
+        body that ran to its end proves the path confined (Python < 3.9's `is_relative_to`).
+        `walk_up=True` accepts paths outside root, so it proves nothing."""
+        proven: dict[str, frozenset[str]] = {}
+        for stmt in block:
+            call = stmt.value if isinstance(stmt, ast.Expr | ast.Assign) else None
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+                continue
+            if call.func.attr != "relative_to" or keyword_value(call, "walk_up") is not None:
+                continue
+            proven.update(self._confinement(call.func.value, state))
+        return proven
+
+    def _terminates_call(self, call: ast.Call) -> bool:
+        qual = self.mod.qualname(call.func) or ""
+        return qual in TERMINATORS or matches_any(qual, _DOTTED_TERMINATORS)
+
+    def bind(self, target: ast.expr, value: Value, state: State, line: int) -> None:
+        if isinstance(target, ast.Name):
+            self._assign_key(target.id, value, state, line)
+        elif isinstance(target, ast.Tuple | ast.List):
+            self._unpack(target.elts, value, state, line)
+        elif isinstance(target, ast.Starred):
+            self.bind(target.value, Value(value.all_traces(), tags=frozenset({"list"})), state, line)
+        elif isinstance(target, ast.Attribute):
+            key = state_key(target)
+            self.ev(target.value, state)
+            if key is not None:
+                self._assign_key(key, value, state, line)
+        elif isinstance(target, ast.Subscript):
+            self._store_item(target, value, state, line)
+
+    def _assign_key(self, key: str, value: Value, state: State, line: int) -> None:
+        forget_parts(key, state)
+        if value.tainted:
+            value = value.then(Step(self.mod.path, line, f"`{key}`"))
+        state[key] = value
+
+    def _unpack(self, targets: list[ast.expr], value: Value, state: State, line: int) -> None:
+        starred = any(isinstance(t, ast.Starred) for t in targets)
+        for index, target in enumerate(targets):
+            if value.items is not None and not starred and index in value.items:
+                part = value.items[index]
+            else:
+                part = value.element()
+            self.bind(target, part, state, line)
+
+    def _store_item(self, target: ast.Subscript, value: Value, state: State, line: int) -> None:
+        container_node = target.value
+        self._check_store_sink(target, value, state)
+        key = state_key(container_node)
+        index = self.ev(target.slice, state)
+        if key is None:
+            self.ev(container_node, state)
+            return
+        forget_parts(key, state)
+        container = state.get(key) or self.ev(container_node, state)
+        marked = value.map_traces(lambda t: replace(t, indirect=True)) if value.tainted else value
+        if index.has_const() and not isinstance(target.slice, ast.Slice):
+            try:
+                hash(index.const)
+            except TypeError:
+                state[key] = replace(container, traces=container.traces | marked.all_traces())
+                return
+            items = dict(container.items or {})
+            items[index.const] = marked
+            state[key] = replace(container, items=items, const=NOCONST)
+        else:
+            state[key] = replace(container, traces=container.traces | marked.all_traces(), const=NOCONST)

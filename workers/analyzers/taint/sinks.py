@@ -1,0 +1,244 @@
+"""Sinks: tainted data reaching a dangerous argument, and the hit it makes."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+from prguard.analyzers.taint.hits import SinkHit
+from prguard.analyzers.taint.keys import State, node_text, reportable
+from prguard.analyzers.taint.rules import (
+    KINDS,
+    RELATED_CWES,
+    SAFE_YAML_LOADERS,
+    Sink,
+)
+from prguard.analyzers.taint.values import (
+    CLEAN,
+    PARAM,
+    Step,
+    Trace,
+    Value,
+)
+
+_FIXED_HOST = re.compile(r"^[a-zA-Z][\w+.-]*://[^/?#{}%]+[/?#]")
+
+_LOCAL_PATH = re.compile(r"^/[\w\-.~%]")
+
+_FLASK_RETURN = Sink("return", "xss", (0,), 79, 79, "medium")
+
+
+def _declares_non_html(headers: ast.Dict) -> bool:
+    for key, value in zip(headers.keys, headers.values, strict=True):
+        if isinstance(key, ast.Constant) and str(key.value).lower() == "content-type":
+            return isinstance(value, ast.Constant) and "html" not in str(value.value)
+    return False
+
+
+def _cwe(kind: str) -> int:
+    return KINDS[kind].cwe
+
+
+def _severity(kind: str) -> str:
+    return KINDS[kind].severity
+
+
+class Sinks:
+    """Sinks: a tainted value reaching a dangerous argument becomes a hit, unless a proof clears it.
+    A part of `Runner`."""
+
+    def check_sink(
+        self, sink: Sink, node: ast.Call, receiver: Value | None, args: list[Value], kwargs: dict[str, Value]
+    ) -> None:
+        cond = sink.conditions
+        if "unknown_receiver" in cond and not self._unknown_receiver_counts(node, receiver, cond):
+            return
+        if cond.get("module_receiver") and not self._module_argument(node):
+            return
+        if "receiver_tag" in cond and (receiver is None or cond["receiver_tag"] not in receiver.tags):
+            return
+        if cond.get("html_only"):
+            for name in ("mimetype", "content_type"):
+                given = kwargs.get(name)
+                if given is not None and isinstance(given.const, str) and "html" not in given.const:
+                    return
+        if cond.get("safe_loader"):
+            loader = (
+                node.args[1]
+                if len(node.args) > 1
+                else next((k.value for k in node.keywords if k.arg == "Loader"), None)
+            )
+            if loader is not None and (self.mod.qualname(loader) or "").split(".")[-1] in SAFE_YAML_LOADERS:
+                return
+        if "xml_parser" in cond:
+            position, keyword = cond["xml_parser"]
+            parser = args[position] if len(args) > position else kwargs.get(keyword)
+            if parser is not None and "hardened" in parser.tags:
+                return
+        checked = self._sink_arguments(sink, node, receiver, args, kwargs)
+        program_only = False
+        if cond.get("shell_flag"):
+            shell = kwargs.get("shell")
+            if shell is None or (shell.has_const() and not shell.const):
+                checked = [(self._program_of(v), text) for v, text in checked[:1]]
+                program_only = True
+        reached = False
+        only_parameters = True
+        for value, text in checked:
+            if not self._dangerous_shape(sink.kind, value):
+                continue
+            for trace in value.all_traces():
+                if not trace.reaches(sink.kind):
+                    continue
+                reached = True
+                only_parameters = only_parameters and trace.kind == PARAM
+                if not reportable(trace, sink.kind, sink):
+                    continue  # unknown data: no finding, but no proof either
+                self._record(self._hit(sink, node, text, trace, program_only))
+        cwes = frozenset({sink.report_cwe, sink.cwe} | RELATED_CWES.get(sink.kind, frozenset()))
+        if not reached:
+            for cwe in cwes:
+                self.summary.cleared.add((node.lineno, cwe))
+        elif only_parameters:
+            self.summary.param_only[(node.lineno, sink.kind)] = cwes
+
+    def _unknown_receiver_counts(self, node: ast.Call, receiver: Value | None, cond: Any) -> bool:
+        """A `*.method` row stands for a typed sink whose receiver's type is unknown here.
+
+        It counts only when the type really is unknown (a known type has its own rows), the
+        receiver is an object (not an imported module or a string) and the module imports
+        the library the typed sink belongs to: the API shape, never the variable's name.
+        """
+        func = node.func
+        if not isinstance(func, ast.Attribute):
+            return False
+        if self.mod.receiver_type(func.value) is not None:
+            return False
+        root = func.value
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if isinstance(root, ast.Name) and root.id in self.mod.imports:
+            return False
+        if receiver is not None and ("text" in receiver.tags or isinstance(receiver.const, str)):
+            return False
+        return self.mod.imports_any(tuple(cond["unknown_receiver"]))
+
+    def _module_argument(self, node: ast.Call) -> bool:
+        """`getattr(os, name)`: the first argument is an imported module or object, not data."""
+        first = node.args[0] if node.args else None
+        while isinstance(first, ast.Attribute):
+            first = first.value
+        return isinstance(first, ast.Name) and first.id in self.mod.imports
+
+    def _sink_arguments(
+        self, sink: Sink, node: ast.Call, receiver: Value | None, args: list[Value], kwargs: dict[str, Value]
+    ) -> list[tuple[Value, str]]:
+        out = []
+        for spec in sink.args:
+            if spec == "*":
+                out.extend((v, node_text(self.mod, n)) for v, n in zip(args, node.args, strict=False))
+                out.extend(
+                    (kwargs[k.arg], node_text(self.mod, k.value)) for k in node.keywords if k.arg in kwargs
+                )
+            elif spec == "*args":  # the positional arguments only (a log message and its % values)
+                out.extend((v, node_text(self.mod, n)) for v, n in zip(args, node.args, strict=False))
+            elif spec == "receiver":
+                if receiver is not None and isinstance(node.func, ast.Attribute):
+                    out.append((receiver, node_text(self.mod, node.func.value)))
+            elif isinstance(spec, int):
+                if spec < len(args) and not isinstance(node.args[spec], ast.Starred):
+                    out.append((args[spec], node_text(self.mod, node.args[spec])))
+            else:
+                for keyword in node.keywords:
+                    if keyword.arg == spec:
+                        out.append((kwargs[spec], node_text(self.mod, keyword.value)))
+        return out
+
+    @staticmethod
+    def _program_of(command: Value) -> Value:
+        """The program a process call runs: the first element of a list, or the whole string."""
+        if command.items is not None and 0 in command.items:
+            return command.items[0]
+        if "text" in command.tags or isinstance(command.const, str):
+            return command
+        return command.element()
+
+    @staticmethod
+    def _dangerous_shape(kind: str, value: Value) -> bool:
+        """False when the string's constant start already pins what the sink cares about."""
+        prefix = value.prefix or ""
+        if kind == "ssrf":
+            return not _FIXED_HOST.match(prefix)
+        if kind == "redirect":
+            return not (_FIXED_HOST.match(prefix) or _LOCAL_PATH.match(prefix))
+        return True
+
+    def _check_store_sink(self, target: ast.Subscript, value: Value, state: State) -> None:
+        found = self.program.store_sink(self.mod, target.value)
+        if found is None:
+            return
+        row, text = found
+        kind = row["kind"]
+        sink = Sink(f"{text}[…] =", kind, (), _cwe(kind), _cwe(kind), _severity(kind))
+        reached = False
+        for trace in value.all_traces():
+            if trace.reaches(kind):
+                reached = True
+                if reportable(trace, kind):
+                    self._record(
+                        self._hit(sink, target, node_text(self.mod, self._stmt_value(target)), trace, False)
+                    )
+        if not reached:
+            self.summary.cleared.add((target.lineno, _cwe(kind)))
+
+    def _stmt_value(self, target: ast.AST) -> ast.AST:
+        stmt = self._stmt
+        return stmt.value if isinstance(stmt, ast.Assign) else target
+
+    def _check_flask_return(self, node: ast.expr, value: Value) -> None:
+        body_node, body = node, value
+        if isinstance(node, ast.Tuple) and node.elts:
+            body_node = node.elts[0]
+            body = value.items.get(0, CLEAN) if value.items else value
+            for extra in node.elts[1:]:
+                if isinstance(extra, ast.Dict) and _declares_non_html(extra):
+                    return
+        if "text" not in body.tags:
+            return
+        for trace in body.all_traces():
+            if trace.reaches("xss") and reportable(trace, "xss"):
+                self._record(self._hit(_FLASK_RETURN, node, node_text(self.mod, body_node), trace, False))
+
+    def _hit(self, sink: Sink, node: ast.AST, arg_text: str, trace: Trace, program_only: bool) -> SinkHit:
+        if sink is _FLASK_RETURN:
+            call_text = "the response of this Flask view"
+        elif isinstance(node, ast.Call):
+            call_text = f"{node_text(self.mod, node.func)}(…)"
+            if program_only:
+                call_text += " (as the program to run)"
+            elif sink.conditions.get("shell_flag"):
+                call_text = f"{node_text(self.mod, node.func)}(…, shell=True)"
+        else:
+            call_text = sink.name
+        stmt = self._stmt or node
+        step = Step(self.mod.path, node.lineno, f"reaches `{call_text}`")
+        return SinkHit(
+            sink=sink,
+            path=self.mod.path,
+            line=node.lineno,
+            end_line=getattr(node, "end_lineno", node.lineno) or node.lineno,
+            column=node.col_offset,
+            call_text=call_text,
+            arg_text=arg_text,
+            trace=trace.then(step),
+            scope=self.scope,
+            snippet="\n".join(self.mod.lines[stmt.lineno - 1 : (stmt.end_lineno or stmt.lineno)]),
+            program_only=program_only,
+        )
+
+    def _record(self, hit: SinkHit) -> None:
+        if hit.trace.kind == PARAM:
+            self.summary.param_hits.append(hit)
+        elif hit.trace.is_source:
+            self.summary.hits.append(hit)
