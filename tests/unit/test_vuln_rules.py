@@ -680,3 +680,23 @@ def test_redos_separators(pattern: str, flagged: bool) -> None:
     from prguard.analyzers.redos import redos_problem
 
     assert (redos_problem(pattern) is not None) is flagged
+
+
+def test_under_condition_reads_branches_tests_and_conditional_expressions() -> None:
+    from prguard.analyzers.asttools import nodes_of
+    from prguard.analyzers.vuln_rules.shapes import under_condition
+
+    tree = ast.parse(
+        "a = 1\n"
+        "if flag:\n    b = 2\nelse:\n    c = 3\n"
+        "d = 4 if flag else 5\n"
+        "def f():\n    e = 6\n    if x(g := 7):\n        pass\n"
+    )
+    assigns = {n.targets[0].id: n for n in nodes_of(tree, ast.Assign)}
+    walrus = nodes_of(tree, ast.NamedExpr)[0]
+    function = nodes_of(tree, ast.FunctionDef)[0]
+    expected = {"a": False, "b": True, "c": True, "d": False, "e": False}
+    assert {name: under_condition(tree, node) for name, node in assigns.items()} == expected
+    assert under_condition(tree, assigns["d"].value.body)  # inside the conditional expression
+    assert under_condition(function, walrus)  # in the test of an `if`
+    assert not under_condition(tree.body[1], tree.body[1])  # the `if` itself is not under one

@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from prguard.analyzers.asttools import contains, nodes_of
 from prguard.analyzers.pyresolve import Resolver
 from prguard.analyzers.vuln_rules.table import VulnRule
 
@@ -62,18 +63,10 @@ def const_int(node: ast.expr | None) -> int | None:
 
 
 def under_condition(scope: ast.AST, target: ast.AST) -> bool:
-    """`target` lies inside an `if` (or a conditional expression) of `scope`."""
-
-    def inside(node: ast.AST, conditional: bool) -> bool | None:
-        if node is target:
-            return conditional
-        for child in ast.iter_child_nodes(node):
-            found = inside(child, conditional or isinstance(node, ast.If | ast.IfExp))
-            if found is not None:
-                return found
-        return None
-
-    return bool(inside(scope, False))
+    """`target` lies inside an `if` (its test included) or a conditional expression of `scope`."""
+    return any(
+        branch is not target and contains(branch, target) for branch in nodes_of(scope, ast.If, ast.IfExp)
+    )
 
 
 def parameters(scope: ast.AST) -> frozenset[str]:

@@ -47,8 +47,6 @@ class TransportChecks(CheckerBase):
         module that imports ssl), `session.verify = False` (a requests Session by type). Only
         unconditional ones: under an `if` it is the option a caller chose (`verify=False`, an
         `insecure` flag), which the library that offers it implements this way."""
-        if self._conditional(node):
-            return
         for target in node.targets:
             # `self.check_hostname = False` initialises a context class of its own (a shim)
             if not isinstance(target, ast.Attribute) or (
@@ -56,6 +54,8 @@ class TransportChecks(CheckerBase):
             ):
                 continue
             value = node.value
+            if target.attr not in ("verify_mode", "check_hostname", "verify") or self._conditional(node):
+                continue
             if target.attr == "verify_mode" and self.resolver.qualname(value) in CERT_NONE:
                 yield VulnHit(RULES["PG-VULN021"], node, "verify_mode = CERT_NONE")
             elif (
