@@ -314,3 +314,10 @@ def test_an_aiohttp_file_response_streams_the_path_it_is_given() -> None:
         "    return web.FileResponse('/srv/files/' + name)\n"
     )
     assert rules_of(taint(code)) == ["taint-path-traversal"]
+
+
+@pytest.mark.parametrize("loader", ["joblib.load", "cloudpickle.loads", "cloudpickle.load", "dill.load"])
+def test_pickle_based_loaders_are_deserialisation_sinks(loader: str) -> None:
+    module = loader.split(".")[0]
+    code = f"import {module}\n" + flask(f'{loader}(request.files["model"].stream)')
+    assert rules_of(taint(code)) == ["taint-unsafe-deserialization"]

@@ -532,6 +532,33 @@ CASES = [
     ("import numpy as np\ndef load(path):\n    return np.load(path)", []),
     ("import numpy as np\ndef load(path):\n    return np.load(path, allow_pickle=False)", []),
     ("def load(store, path):\n    return store.load(path, allow_pickle=True)", []),  # not numpy
+    # object loaders that unpickle (CWE-502)
+    ("import joblib\ndef load(path):\n    return joblib.load(path)", ["PG-VULN023"]),
+    ("import joblib\ndef load():\n    return joblib.load('model.pkl')", []),  # a file the code pins
+    ("import joblib\nMODEL = 'model.pkl'\ndef load():\n    return joblib.load(MODEL)", []),
+    ("import cloudpickle\ndef load(blob):\n    return cloudpickle.loads(blob)", ["PG-VULN023"]),
+    ("import torch\ndef load(path):\n    return torch.load(path, map_location='cpu')", ["PG-VULN023"]),
+    ("import torch\ndef load(path):\n    return torch.load(path, weights_only=True)", []),
+    (
+        "from tensorflow import keras\ndef load(p):\n    return keras.models.load_model(p, safe_mode=False)",
+        ["PG-VULN023"],
+    ),
+    ("from tensorflow import keras\ndef load(p):\n    return keras.models.load_model(p)", []),
+    ("def load(cache, path):\n    return cache.load(path)", []),  # not a pickle loader
+    # task queues accepting pickle (CWE-502)
+    (
+        "from celery import Celery\napp = Celery('t')\napp.conf.accept_content = ['pickle', 'json']",
+        ["PG-VULN024"],
+    ),
+    ("task_serializer = 'pickle'\nresult_serializer = 'json'", ["PG-VULN024"]),
+    ("CELERY_ACCEPT_CONTENT = ['application/x-python-serialize']", ["PG-VULN024"]),
+    ("from celery import Celery\napp = Celery('t', accept_content=['pickle'])", ["PG-VULN024"]),
+    (
+        "from celery import Celery\napp = Celery('t')\napp.conf.update(task_serializer='pickle')",
+        ["PG-VULN024"],
+    ),
+    ("from celery import Celery\napp = Celery('t')\napp.conf.accept_content = ['json']", []),
+    ("serializer = 'pickle'", []),  # no Celery setting
     # TLS verification off (CWE-295)
     (
         "import ssl\ndef c():\n    ctx = ssl.create_default_context()\n    ctx.verify_mode = ssl.CERT_NONE",
@@ -627,6 +654,8 @@ def test_every_rule_has_a_case_its_metadata_and_its_cwe() -> None:
         "PG-VULN020": 502,
         "PG-VULN021": 295,
         "PG-VULN022": 319,
+        "PG-VULN023": 502,
+        "PG-VULN024": 502,
     }
     assert {r.id: r.cwe for r in RULES.values()} == pinned
     for rule in RULES.values():
@@ -665,6 +694,11 @@ def test_deployment_rules_are_not_reported_in_test_code() -> None:
     assert "PG-VULN011" not in [
         f.rule_id for f in SecurityAnalyzer().analyze_file(context("tests/test_box.py", code))
     ]
+    code = "import joblib\n\ndef restore(path):\n    return joblib.load(path)\n"
+    assert [f.rule_id for f in SecurityAnalyzer().analyze_file(context("app/models.py", code))] == [
+        "PG-VULN023"
+    ]
+    assert list(SecurityAnalyzer().analyze_file(context("tests/test_models.py", code))) == []
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from prguard.analyzers.vuln_rules.archives import (
     parser_problem,
 )
 from prguard.analyzers.vuln_rules.crypto import CryptoChecks
+from prguard.analyzers.vuln_rules.deserialization import DeserializationChecks
 from prguard.analyzers.vuln_rules.loops import LoopChecks
 from prguard.analyzers.vuln_rules.regex import (
     REGEX_CALLS,
@@ -36,6 +37,7 @@ _TYPED_METHODS = frozenset({"extractall", "extract", "set_cookie"})
 class VulnChecker(
     ArchiveChecks,
     CryptoChecks,
+    DeserializationChecks,
     LoopChecks,
     RegexChecks,
     TimingChecks,
@@ -59,6 +61,7 @@ class VulnChecker(
                 yield from self._setting(node)
                 yield from self._protocol_setting(node)
                 yield from self._verification_setting(node)
+                yield from self._serializer_setting(node)
             elif isinstance(node, ast.Return) and node.value is not None:
                 yield from self._returned_html(node)
                 yield from self._returned_traceback(node)
@@ -123,6 +126,7 @@ class VulnChecker(
             yield from self._cookie(node)
         if qual:
             yield from self._crypto_call(node, qual)
+        yield from self._loader_call(node, qual)
         if is_join(node) and node.args:
             pick = self._random_pick(node.args[0])
             if pick:

@@ -74,8 +74,6 @@ _RANDOM_PICKS = frozenset({"random.choice", "random.choices", "random.sample"})
 
 MIN_TOKEN_LENGTH = 16
 
-_NUMPY_LOAD = frozenset({"numpy.load"})
-
 
 def _unverified_jwt(node: ast.Call) -> str | None:
     """Why a JWT decode call does not check the signature, or None."""
@@ -179,11 +177,6 @@ class CryptoChecks(CheckerBase):
             why = self._plain_smtp_login(node)
             if why:
                 yield VulnHit(RULES["PG-VULN022"], node, why)
-        if qual in _NUMPY_LOAD:
-            pickle = keyword_value(node, "allow_pickle")
-            source = node.args[0] if node.args else keyword_value(node, "file")
-            if pickle is not None and truthy(pickle) and source is not None and not const_str(source):
-                yield VulnHit(RULES["PG-VULN020"], node, "numpy.load(..., allow_pickle=True)")
 
     def _random_pick(self, node: ast.expr) -> str | None:
         """`random.choice(chars)` per element of a comprehension over `range(N)`, or

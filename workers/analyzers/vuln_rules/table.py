@@ -287,5 +287,31 @@ RULES: dict[str, VulnRule] = {
             "s.login(user, password)  # or smtplib.SMTP_SSL",
             "Call starttls() before login(), or connect with smtplib.SMTP_SSL.",
         ),
+        VulnRule(
+            "PG-VULN023",
+            "Object loader that unpickles",
+            "medium",
+            502,
+            "joblib, cloudpickle and torch.load (without weights_only=True) read objects with pickle, "
+            "and Keras with safe_mode=False runs the lambdas a model file holds: loading runs whatever "
+            "code the file's author put in it, so a model or cache file from a user, a download or a "
+            "shared bucket is code.",
+            "model = joblib.load(path)\nstate = torch.load(upload_path)",
+            "state = torch.load(path, weights_only=True)  # tensors only\n"
+            "model = skops.io.load(path, trusted=[...])  # or a format that holds no code",
+            "Load only files you wrote and keep where nobody else writes; for others use formats "
+            "that hold data, not code (safetensors, ONNX, skops with an explicit trusted list).",
+        ),
+        VulnRule(
+            "PG-VULN024",
+            "Task queue that accepts pickled messages",
+            "medium",
+            502,
+            "A Celery worker that accepts the pickle format unpickles every message on its queue: "
+            "anyone who can write to the broker runs code on the workers.",
+            "app.conf.accept_content = ['pickle', 'json']\ntask_serializer = 'pickle'",
+            "app.conf.accept_content = ['json']\napp.conf.task_serializer = 'json'",
+            "Send and accept JSON (or msgpack) only; pass references (ids, paths) instead of objects.",
+        ),
     )
 }
