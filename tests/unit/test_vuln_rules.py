@@ -559,6 +559,56 @@ CASES = [
     ),
     ("from celery import Celery\napp = Celery('t')\napp.conf.accept_content = ['json']", []),
     ("serializer = 'pickle'", []),  # no Celery setting
+    # SSH host keys not checked (CWE-295)
+    (
+        "import asyncssh\nasync def run(h):\n    async with asyncssh.connect(h, known_hosts=None) as c:\n"
+        "        await c.run('ls')",
+        ["PG-VULN025"],
+    ),
+    ("import asyncssh\nasync def run(h):\n    return await asyncssh.connect(h, known_hosts='kh')", []),
+    ("import asyncssh\nasync def run(h):\n    return await asyncssh.connect(h)", []),
+    ("def run(client, h):\n    return client.connect(h, known_hosts=None)", []),  # not asyncssh
+    # RSA encryption with PKCS#1 v1.5 (CWE-780)
+    (
+        "from cryptography.hazmat.primitives.asymmetric import padding\n"
+        "def enc(key, data):\n    return key.encrypt(data, padding.PKCS1v15())",
+        ["PG-VULN026"],
+    ),
+    (
+        "from cryptography.hazmat.primitives.asymmetric import padding\n"
+        "def sign(key, data, h):\n    return key.sign(data, padding.PKCS1v15(), h)",
+        [],
+    ),
+    (
+        "from cryptography.hazmat.primitives.asymmetric import padding\nfrom cryptography.hazmat.primitives "
+        "import hashes\ndef enc(key, data):\n    return key.encrypt(data, padding.OAEP(mgf=padding.MGF1("
+        "hashes.SHA256()), algorithm=hashes.SHA256(), label=None))",
+        [],
+    ),
+    ("from Crypto.Cipher import PKCS1_v1_5\ndef c(key):\n    return PKCS1_v1_5.new(key)", ["PG-VULN026"]),
+    ("from Crypto.Signature import pkcs1_15\ndef s(key):\n    return pkcs1_15.new(key)", []),
+    # a fixed name in the shared temporary directory (CWE-377)
+    ("import os, tempfile\np = os.path.join(tempfile.gettempdir(), 'app.lock')", ["PG-VULN027"]),
+    (
+        "import tempfile\nfrom pathlib import Path\np = Path(tempfile.gettempdir()) / 'app.lock'",
+        ["PG-VULN027"],
+    ),
+    ("import os, tempfile\ndef p(name):\n    return os.path.join(tempfile.gettempdir(), name)", []),
+    ("import os, tempfile\nd = tempfile.mkdtemp()\np = os.path.join(d, 'app.lock')", []),
+    # session signing keys written in the source (CWE-321)
+    ("from flask import Flask\napp = Flask(__name__)\napp.secret_key = 'dev'", ["PG-VULN011"]),
+    ("from flask import Flask\napp = Flask(__name__)\napp.config['SECRET_KEY'] = 'dev'", ["PG-VULN011"]),
+    ("from flask import Flask\napp = Flask(__name__)\napp.config.update(SECRET_KEY='dev')", ["PG-VULN011"]),
+    ("import os\nfrom flask import Flask\napp = Flask(__name__)\napp.secret_key = os.environ['KEY']", []),
+    ("class Form:\n    pass\nform = Form()\nform.secret_key = 'x'", []),  # no Flask app
+    (
+        "from starlette.middleware.sessions import SessionMiddleware\n"
+        "def setup(app):\n    app.add_middleware(SessionMiddleware, secret_key='static')",
+        ["PG-VULN011"],
+    ),
+    ("SECRET_KEY = 'django-insecure-x'\nINSTALLED_APPS = ['django.contrib.admin']", ["PG-VULN011"]),
+    ("SECRET_KEY = 'abc'\nTIMEOUT = 3", []),  # no Django settings module
+    ("import os\nSECRET_KEY = os.environ['SECRET_KEY']\nINSTALLED_APPS = []", []),
     # TLS verification off (CWE-295)
     (
         "import ssl\ndef c():\n    ctx = ssl.create_default_context()\n    ctx.verify_mode = ssl.CERT_NONE",
@@ -656,6 +706,9 @@ def test_every_rule_has_a_case_its_metadata_and_its_cwe() -> None:
         "PG-VULN022": 319,
         "PG-VULN023": 502,
         "PG-VULN024": 502,
+        "PG-VULN025": 295,
+        "PG-VULN026": 780,
+        "PG-VULN027": 377,
     }
     assert {r.id: r.cwe for r in RULES.values()} == pinned
     for rule in RULES.values():

@@ -17,6 +17,7 @@ from prguard.analyzers.vuln_rules.archives import (
 from prguard.analyzers.vuln_rules.crypto import CryptoChecks
 from prguard.analyzers.vuln_rules.deserialization import DeserializationChecks
 from prguard.analyzers.vuln_rules.loops import LoopChecks
+from prguard.analyzers.vuln_rules.paths import PathChecks
 from prguard.analyzers.vuln_rules.regex import (
     REGEX_CALLS,
     RegexChecks,
@@ -39,6 +40,7 @@ class VulnChecker(
     CryptoChecks,
     DeserializationChecks,
     LoopChecks,
+    PathChecks,
     RegexChecks,
     TimingChecks,
     TransportChecks,
@@ -52,7 +54,8 @@ class VulnChecker(
         if self.resolver.imports_package("re"):
             yield from self._regex_tables()
             yield from self._pattern_constants()
-        for node in nodes_of(self.tree, ast.Call, ast.Compare, ast.Assign, ast.Return, ast.While, ast.Dict):
+        kinds = (ast.Call, ast.Compare, ast.Assign, ast.Return, ast.While, ast.Dict, ast.BinOp)
+        for node in nodes_of(self.tree, *kinds):
             if isinstance(node, ast.Call):
                 yield from self._call(node)
             elif isinstance(node, ast.Compare):
@@ -62,6 +65,7 @@ class VulnChecker(
                 yield from self._protocol_setting(node)
                 yield from self._verification_setting(node)
                 yield from self._serializer_setting(node)
+                yield from self._signing_key_setting(node)
             elif isinstance(node, ast.Return) and node.value is not None:
                 yield from self._returned_html(node)
                 yield from self._returned_traceback(node)
@@ -69,6 +73,8 @@ class VulnChecker(
                 yield from self._endless(node)
             elif isinstance(node, ast.Dict):
                 yield from self._where(node)
+            elif isinstance(node, ast.BinOp):
+                yield from self._temp_path_operator(node)
         yield from self._django_cors()
 
     def _call(self, node: ast.Call) -> Iterator[VulnHit]:
@@ -127,6 +133,11 @@ class VulnChecker(
         if qual:
             yield from self._crypto_call(node, qual)
         yield from self._loader_call(node, qual)
+        yield from self._rsa_padding(node, qual)
+        yield from self._signing_key_call(node, qual)
+        if qual:
+            yield from self._ssh_host_key(node, qual)
+            yield from self._temp_path(node, qual)
         if is_join(node) and node.args:
             pick = self._random_pick(node.args[0])
             if pick:

@@ -74,6 +74,14 @@ _RANDOM_PICKS = frozenset({"random.choice", "random.choices", "random.sample"})
 
 MIN_TOKEN_LENGTH = 16
 
+_PKCS1V15 = "cryptography.hazmat.primitives.asymmetric.padding.PKCS1v15"
+_PKCS1V15_CIPHERS = frozenset({"Crypto.Cipher.PKCS1_v1_5.new", "Cryptodome.Cipher.PKCS1_v1_5.new"})
+#: the app classes whose `secret_key` (or config["SECRET_KEY"]) signs the session cookie
+_SIGNING_APPS = frozenset({"flask.Flask", "flask.app.Flask", "quart.Quart"})
+_SESSION_MIDDLEWARE = frozenset({"starlette.middleware.sessions.SessionMiddleware"})
+#: settings a Django settings module assigns next to SECRET_KEY (its shape, not its file name)
+_DJANGO_SETTINGS = frozenset({"INSTALLED_APPS", "MIDDLEWARE", "ROOT_URLCONF", "DATABASES"})
+
 
 def _unverified_jwt(node: ast.Call) -> str | None:
     """Why a JWT decode call does not check the signature, or None."""
@@ -177,6 +185,78 @@ class CryptoChecks(CheckerBase):
             why = self._plain_smtp_login(node)
             if why:
                 yield VulnHit(RULES["PG-VULN022"], node, why)
+
+    def _rsa_padding(self, node: ast.Call, qual: str) -> Iterator[VulnHit]:
+        """RSA encryption with PKCS#1 v1.5 padding, open to padding-oracle attacks (Bleichenbacher):
+        `key.encrypt(data, padding.PKCS1v15())` or PyCryptodome's `PKCS1_v1_5.new(key)` cipher.
+        Signing with PKCS#1 v1.5 is another scheme, and fine."""
+        if qual in _PKCS1V15_CIPHERS:
+            yield VulnHit(RULES["PG-VULN026"], node, "PKCS1_v1_5 cipher")
+            return
+        if not (isinstance(node.func, ast.Attribute) and node.func.attr in ("encrypt", "decrypt")):
+            return
+        padding = node.args[1] if len(node.args) > 1 else keyword_value(node, "padding")
+        if isinstance(padding, ast.Call) and self.resolver.qualname(padding.func) == _PKCS1V15:
+            yield VulnHit(RULES["PG-VULN026"], node, f"{node.func.attr}(..., padding.PKCS1v15())")
+
+    def _signing_key_call(self, node: ast.Call, qual: str) -> Iterator[VulnHit]:
+        """`SessionMiddleware(app, secret_key="...")`, `app.add_middleware(SessionMiddleware,
+        secret_key="...")`, `app.config.update(SECRET_KEY="...")` with a constant."""
+        middleware = qual in _SESSION_MIDDLEWARE or any(
+            self.resolver.qualname(a) in _SESSION_MIDDLEWARE for a in node.args[:1]
+        )
+        key = keyword_value(node, "secret_key") if middleware else None
+        if (
+            key is None
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("update", "from_mapping")
+        ):
+            config = node.func.value
+            if self._app_config(config):
+                key = keyword_value(node, "SECRET_KEY")
+        if key is not None and const_str(key):
+            yield VulnHit(RULES["PG-VULN011"], node, f"a session signing key `{short(key, 30)}`")
+
+    def _signing_key_setting(self, node: ast.Assign) -> Iterator[VulnHit]:
+        """`app.secret_key = "..."`, `app.config["SECRET_KEY"] = "..."` on a Flask app, and a
+        Django settings module's `SECRET_KEY = "..."`: whoever reads the source signs sessions."""
+        if not const_str(node.value):
+            return
+        for target in node.targets:
+            flask_key = (
+                isinstance(target, ast.Attribute)
+                and target.attr == "secret_key"
+                and self._is_app(target.value)
+            ) or (
+                isinstance(target, ast.Subscript)
+                and const_str(target.slice) == "SECRET_KEY"
+                and self._app_config(target.value)
+            )
+            django_key = (
+                isinstance(target, ast.Name)
+                and target.id == "SECRET_KEY"
+                and self.resolver.scope_of(node) is None
+                and self._django_settings()
+            )
+            if flask_key or django_key:
+                yield VulnHit(RULES["PG-VULN011"], node, f"a session signing key `{short(node.value, 30)}`")
+
+    def _is_app(self, node: ast.expr) -> bool:
+        found = self.resolver.type_of(node)
+        return found is not None and any(t in _SIGNING_APPS for t in self.resolver.supertypes(found))
+
+    def _app_config(self, node: ast.expr) -> bool:
+        return isinstance(node, ast.Attribute) and node.attr == "config" and self._is_app(node.value)
+
+    def _django_settings(self) -> bool:
+        names = {
+            t.id
+            for stmt in self.tree.body
+            if isinstance(stmt, ast.Assign)
+            for t in stmt.targets
+            if isinstance(t, ast.Name)
+        }
+        return bool(names & _DJANGO_SETTINGS)
 
     def _random_pick(self, node: ast.expr) -> str | None:
         """`random.choice(chars)` per element of a comprehension over `range(N)`, or

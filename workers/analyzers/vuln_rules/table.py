@@ -313,5 +313,41 @@ RULES: dict[str, VulnRule] = {
             "app.conf.accept_content = ['json']\napp.conf.task_serializer = 'json'",
             "Send and accept JSON (or msgpack) only; pass references (ids, paths) instead of objects.",
         ),
+        VulnRule(
+            "PG-VULN025",
+            "SSH host key not verified",
+            "high",
+            295,
+            "With no known-hosts check the client accepts whatever key the server shows, so anyone on "
+            "the path can pose as the server and read the session, passwords and commands included.",
+            "async with asyncssh.connect(host, known_hosts=None) as conn: ...",
+            "async with asyncssh.connect(host, known_hosts='/etc/ssh/ssh_known_hosts') as conn: ...",
+            "Pass a known_hosts file (or the server's key) instead of None; pin new hosts' keys out of band.",
+        ),
+        VulnRule(
+            "PG-VULN026",
+            "RSA encryption with PKCS#1 v1.5 padding",
+            "medium",
+            780,
+            "PKCS#1 v1.5 encryption padding lets whoever can see decryption errors or timings decrypt "
+            "messages (Bleichenbacher's padding oracle); OAEP does not.",
+            "ciphertext = public_key.encrypt(data, padding.PKCS1v15())",
+            "ciphertext = public_key.encrypt(\n    data, padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), "
+            "algorithm=hashes.SHA256(), label=None)\n)",
+            "Encrypt with OAEP (`padding.OAEP`, PyCryptodome's `PKCS1_OAEP`); keep PKCS#1 v1.5 for "
+            "signatures only.",
+        ),
+        VulnRule(
+            "PG-VULN027",
+            "Fixed file name in the shared temporary directory",
+            "medium",
+            377,
+            "Every local user can write to the temporary directory: one who creates that name first, "
+            "as a symlink to a file of yours, makes the program write through it or read their data.",
+            "path = os.path.join(tempfile.gettempdir(), 'report.csv')",
+            "with tempfile.NamedTemporaryFile(suffix='.csv', delete=False) as handle: path = handle.name",
+            "Let tempfile pick the name (NamedTemporaryFile, mkstemp, TemporaryDirectory); keep fixed "
+            "names in a directory only your user can write to.",
+        ),
     )
 }

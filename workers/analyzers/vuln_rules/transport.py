@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from prguard.analyzers.vuln_rules.shapes import CheckerBase, VulnHit, under_condition
+from prguard.analyzers.vuln_rules.shapes import CheckerBase, VulnHit, keyword_value, under_condition
 from prguard.analyzers.vuln_rules.table import RULES
 
 OLD_PROTOCOLS = frozenset(
@@ -37,6 +37,19 @@ URLLIB3_POOLS = frozenset(
 )
 
 AIOHTTP_CONNECTORS = frozenset({"aiohttp.TCPConnector", "aiohttp.connector.TCPConnector"})
+
+
+#: asyncssh calls that take `known_hosts` (None switches the host key check off)
+_SSH_CONNECTS = frozenset(
+    {
+        "asyncssh.connect",
+        "asyncssh.connect_reverse",
+        "asyncssh.create_connection",
+        "asyncssh.SSHClientConnectionOptions",
+        "asyncssh.connection.connect",
+        "asyncssh.get_server_host_key",
+    }
+)
 
 
 class TransportChecks(CheckerBase):
@@ -72,6 +85,14 @@ class TransportChecks(CheckerBase):
                 and self.resolver.type_of(target.value) in _SESSION_TYPES
             ):
                 yield VulnHit(RULES["PG-VULN021"], node, "a requests Session with verify = False")
+
+    def _ssh_host_key(self, node: ast.Call, qual: str) -> Iterator[VulnHit]:
+        """`asyncssh.connect(host, known_hosts=None)`: any server key is accepted (paramiko's
+        AutoAddPolicy is bandit's B507)."""
+        if qual in _SSH_CONNECTS:
+            known = keyword_value(node, "known_hosts")
+            if isinstance(known, ast.Constant) and known.value is None:
+                yield VulnHit(RULES["PG-VULN025"], node, f"{qual}(known_hosts=None)")
 
     def _conditional(self, node: ast.AST) -> bool:
         scope = self.resolver.scope_of(node)
