@@ -15,9 +15,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from prguard.analyzers.base import FileContext
+from prguard.analyzers.instrumentation import querysets
 from prguard.analyzers.instrumentation import rules as R
 from prguard.analyzers.instrumentation.facts import Binding, Call, Function, Scanner
 from prguard.analyzers.pyresolve import Resolver
+from prguard.analyzers.pyresolve.known import QUERYSET
 from prguard.engine.model import Finding, Severity, make_fingerprint
 
 if TYPE_CHECKING:
@@ -733,14 +735,15 @@ class Evaluator:
 
     def is_django_model(self, type_name: str | None) -> bool:
         """Whether a type is a Django model class: of this file, or of another file of the
-        repository (the question and its answer go into `reads`)."""
+        repository (the question and its answer go into `reads`), or, its file not at hand, an
+        imported class this file uses through a model manager (`Schedule.objects`)."""
         if type_name is None:
             return False
         if self.resolver.is_django_model(type_name):
             return True
         helpers = self.helpers
         if helpers is None or helpers.module_of(type_name) is None:
-            return False
+            return self.resolver.used_as_model(type_name)
         question = helpers.model_question(type_name)
         if question not in self.reads:
             self.reads[question] = helpers.answer(question)
@@ -749,15 +752,20 @@ class Evaluator:
     def query_call(self, call: Call) -> str | None:
         """Label of an ORM / DB-API query, else None."""
         func = call.node.func
+        if isinstance(func, ast.Name) and self._evaluated_queryset(call):
+            return func.id
         if not isinstance(func, ast.Attribute):
             return None
-        parts = (call.text or chain_text(func)).split(".")
+        parts = (call.text or chain_text(func, subscripts=True)).split(".")
         if call.dotted in R.CACHED_MANAGER_METHODS:
             return None  # `ContentType.objects.get_for_model(...)`: cached after the first query
         for index, part in enumerate(parts[:-1]):
             owner = parts[index - 1] if index else ""
-            if part in R.ORM_DJANGO_MARKERS and owner[:1].isupper():
-                return ".".join(parts[index - 1 :]).split("(")[0]
+            django = part in R.DJANGO_MANAGERS and (owner[:1].isupper() or part in R.DJANGO_PRIVATE_MANAGERS)
+            if django and not self._queryset_runs(call):
+                return None  # `Model.objects.filter(...)` only builds a queryset: no query yet
+            if django or (part in R.ORM_DJANGO_MARKERS and owner[:1].isupper()):
+                return ".".join(parts[max(index - 1, 0) :]).split("(")[0]
         lookup = _lookup_chain(call.node)
         if lookup is not None:
             return lookup
@@ -777,6 +785,44 @@ class Evaluator:
                     return None  # SQLAlchemy's session.get(Model, pk), not session.get(url)
                 return f"{receiver}.{func.attr}"
         return None
+
+    @cached_property
+    def parents(self) -> dict[int, ast.AST]:
+        """Each node's parent in the file's tree, by node id."""
+        return {
+            id(child): node for node in ast.walk(self.ctx.head.tree) for child in ast.iter_child_nodes(node)
+        }
+
+    def _evaluated_queryset(self, call: Call) -> bool:
+        """A call typed as a Django queryset (a function annotated `-> QuerySet`) whose result is
+        evaluated where it stands (`sorted(get_user_perms(user, obj))`): the query runs there."""
+        if not isinstance(call.node.func, ast.Name):
+            return False
+        type_name = self.type_of(call.node) or ""
+        if type_name != QUERYSET and not type_name.startswith(QUERYSET + "["):
+            return False
+        loop = call.loop.item_loop() if call.loop else None
+        function = call.function.node if call.function else None
+        return querysets.query_runs(call.node, loop.node if loop else None, self.parents, function)
+
+    def _queryset_runs(self, call: Call) -> bool:
+        """Whether a call on a Django manager chain (`Model.objects.<...>(...)`) runs a query where it
+        stands: a method that runs one (`.get()`, `.count()`), or a lazy queryset (`.filter()`, a custom
+        method whose result is used as a queryset) evaluated in place, or through the name it is bound
+        to later in the same loop. The outer call of a chain decides for the inner ones."""
+        func = call.node.func
+        method = func.attr if isinstance(func, ast.Attribute) else ""
+        if method in R.QUERYSET_EVALUATING:
+            return True
+        function = call.function.node if call.function else None
+        if method not in R.QUERYSET_LAZY and not querysets.returns_queryset(
+            call.node, call.outer, self.parents, function
+        ):
+            return True  # a manager method of unknown meaning: counted as a query, as before
+        if call.outer is not None:
+            return False  # `.filter(...).first()`: the outer call runs the query
+        loop = call.loop.item_loop() if call.loop else None
+        return querysets.query_runs(call.node, loop.node if loop else None, self.parents, function)
 
 
 def _lookup_chain(call: ast.Call) -> str | None:
@@ -838,11 +884,14 @@ def chain_root(node: ast.AST) -> ast.AST:
     return node
 
 
-def chain_text(node: ast.AST) -> str:
+def chain_text(node: ast.AST, *, subscripts: bool = False) -> str:
+    """`a.b().c`: a chain as written, arguments elided (`qs[:5].first` too with `subscripts`)."""
     if isinstance(node, ast.Attribute):
-        return f"{chain_text(node.value)}.{node.attr}"
+        return f"{chain_text(node.value, subscripts=subscripts)}.{node.attr}"
     if isinstance(node, ast.Call):
-        return chain_text(node.func) + "()"
+        return chain_text(node.func, subscripts=subscripts) + "()"
+    if isinstance(node, ast.Subscript) and subscripts:
+        return chain_text(node.value, subscripts=True) + "[]"
     if isinstance(node, ast.Name):
         return node.id
     return "?"

@@ -28,7 +28,7 @@ class Loop:
     fan_out: bool = False  # a comprehension handed to gather()/map(): concurrent, not sequential
     per_item: bool = False  # a `while items: item = items.pop()` loop: one pass per item
     parent: Loop | None = None  # the loop this one is nested in (same function)
-    why_bounded: str = ""  # "retry", "fallback", "single pass", "few items", "batches"
+    why_bounded: str = ""  # "retry", "fallback", "single pass", "few items", "batches", "models"
 
     def item_loop(self) -> Loop | None:
         """The nearest loop, this one or an enclosing one, that runs once per item of data."""
@@ -238,12 +238,16 @@ class Scanner(FastNodeVisitor):
         names = {n.id.lower() for n in ast.walk(target) if isinstance(n, ast.Name)} if target else set()
         if any(_retry_word(n) for n in names):
             return "retry"
+        if body is not None and self._model_classes(names, body):
+            return "models"
         if body is not None and _single_pass(body):
             return "single pass"
         if body is not None and _exits_on_success(body):
             return "retry" if _is_range(self, iterable) else "fallback"
         if body is not None and _first_match(body):
             return "fallback"
+        if body is not None and self._few_keys(iterable, target, body):
+            return "few items"
         if isinstance(iterable, ast.List | ast.Tuple | ast.Set):
             return "few items" if len(iterable.elts) <= 10 else ""
         if isinstance(iterable, ast.Call):
@@ -261,6 +265,78 @@ class Scanner(FastNodeVisitor):
                 small = isinstance(bound, ast.Constant) and isinstance(bound.value, int) and bound.value <= 10
                 return "few items" if small else ""
         return ""
+
+    def _few_keys(self, iterable: ast.expr, target: ast.expr | None, body: list[ast.stmt]) -> bool:
+        """`for kind, rows in groups.items(): flag = FLAGS.get(kind, missing); if flag is not missing:
+        ...`: a loop over a dict's keys that acts only on the keys of a small literal mapping of
+        the function or module runs at most that many times (a dict's keys are distinct)."""
+        if not (
+            isinstance(iterable, ast.Call)
+            and isinstance(iterable.func, ast.Attribute)
+            and iterable.func.attr in ("items", "keys")
+            and not iterable.args
+        ):
+            return False
+        key = target.elts[0] if isinstance(target, ast.Tuple) and target.elts else target
+        if not isinstance(key, ast.Name):
+            return False
+        literals = self._literal_mappings()
+        derived: set[str] = set()  # names bound to `FLAGS.get(kind, ...)` / `FLAGS[kind]`
+        for stmt in body[:-1]:
+            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+                return False
+            if not isinstance(stmt.targets[0], ast.Name) or not _looks_up(stmt.value, key.id, literals):
+                return False
+            derived.add(stmt.targets[0].id)
+        guard = body[-1]
+        if not isinstance(guard, ast.If) or guard.orelse:
+            return False
+        test = guard.test
+        if isinstance(test, ast.Compare) and len(test.ops) == 1:
+            left, right = test.left, test.comparators[0]
+            if isinstance(test.ops[0], ast.In):
+                return (
+                    isinstance(left, ast.Name)
+                    and left.id == key.id
+                    and isinstance(right, ast.Name)
+                    and right.id in literals
+                )
+            return isinstance(left, ast.Name) and left.id in derived
+        return isinstance(test, ast.Name) and test.id in derived
+
+    def _literal_mappings(self) -> set[str]:
+        """Names bound, in the current function or at module level, to a dict or set literal of at
+        most ten entries."""
+        scopes: list[list[ast.stmt]] = [self.source.tree.body]
+        if self._functions:
+            scopes.append(self._functions[-1].node.body)
+        found: set[str] = set()
+        for scope in scopes:
+            for stmt in scope:
+                if (
+                    isinstance(stmt, ast.Assign)
+                    and len(stmt.targets) == 1
+                    and isinstance(stmt.targets[0], ast.Name)
+                    and isinstance(stmt.value, ast.Dict | ast.Set)
+                    and len(stmt.value.keys if isinstance(stmt.value, ast.Dict) else stmt.value.elts) <= 10
+                ):
+                    found.add(stmt.targets[0].id)
+        return found
+
+    def _model_classes(self, names: set[str], body: list[ast.stmt]) -> bool:
+        """A loop over model classes (`for model in apps.get_models(): model._default_manager...`):
+        its variable is used through a Django model manager, which a class has and its instances do
+        not, so it runs once per model of the schema, not once per row of data."""
+        managers = R.DJANGO_PRIVATE_MANAGERS
+        if any(dotted.split(".")[0] == "django" for dotted in self.imports.values()):
+            managers = managers | R.DJANGO_MANAGERS
+        return any(
+            isinstance(node, ast.Attribute)
+            and node.attr in managers
+            and isinstance(node.value, ast.Name)
+            and node.value.id.lower() in names
+            for node in _loop_body_nodes(body)
+        )
 
     def _run_loop(self, loop: Loop, parts: Iterable[ast.AST]) -> None:
         loop.parent = self._loops[-1][-1] if self._loops[-1] else None
@@ -410,6 +486,27 @@ def is_retry_loop(scanner: Scanner, node: ast.For | ast.AsyncFor) -> bool:
     if any("attempt" in n or "retr" in n or n == "tries" for n in names):
         return True
     return callee == "range" and any(isinstance(stmt, ast.Try) for stmt in node.body)
+
+
+def _looks_up(value: ast.expr, key: str, literals: set[str]) -> bool:
+    """`FLAGS.get(key, default)` or `FLAGS[key]` on a literal mapping `FLAGS`."""
+    if isinstance(value, ast.Subscript):
+        holder, index = value.value, value.slice
+    elif (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr == "get"
+        and value.args
+    ):
+        holder, index = value.func.value, value.args[0]
+    else:
+        return False
+    return (
+        isinstance(holder, ast.Name)
+        and holder.id in literals
+        and isinstance(index, ast.Name)
+        and index.id == key
+    )
 
 
 def _retry_word(name: str) -> bool:

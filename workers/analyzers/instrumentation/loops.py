@@ -108,6 +108,8 @@ class LoopChecks(Evaluator):
                 "one query per item (N+1); fetch all rows before the loop (`filter(pk__in=...)`, "
                 "`select_related`/`prefetch_related`, `in_bulk`) or use `bulk_create`/`bulk_update`"
             )
+        if not receiver:  # a function that returns a queryset, evaluated per item
+            return "one query per item (N+1); load what the loop needs before it, in one query"
         if method == "execute" and receiver.rsplit(".", 1)[-1].lower() in {"cursor", "cur"}:
             return "one database round trip per item (N+1); use `executemany` or one set-based statement"
         return (

@@ -604,6 +604,73 @@ QUERYSET_TERMINALS: frozenset[str] = frozenset(
         "in_bulk",
     }
 )
+#: Django queryset methods that only build another queryset: no query runs until it is evaluated.
+QUERYSET_LAZY: frozenset[str] = frozenset(
+    {
+        "all",
+        "filter",
+        "exclude",
+        "order_by",
+        "reverse",
+        "distinct",
+        "select_related",
+        "prefetch_related",
+        "select_for_update",
+        "only",
+        "defer",
+        "annotate",
+        "alias",
+        "using",
+        "values",
+        "values_list",
+        "none",
+        "union",
+        "intersection",
+        "difference",
+        "extra",
+        "complex_filter",
+        "dates",
+        "datetimes",
+    }
+)
+#: Django queryset and manager methods that run a query where they are called.
+QUERYSET_EVALUATING: frozenset[str] = QUERYSET_TERMINALS | {
+    "iterator",
+    "contains",
+    "explain",
+    "create",
+    "get_or_create",
+    "update_or_create",
+    "bulk_create",
+    "bulk_update",
+    "raw",
+}
+#: Django's own manager attributes: a chain through one of them is an ORM query whatever the
+#: receiver is called (`model._default_manager.get(...)` on a model class held in a variable).
+DJANGO_PRIVATE_MANAGERS: frozenset[str] = frozenset({"_default_manager", "_base_manager"})
+#: Builtins that evaluate a queryset handed to them (`list(qs)`, `len(qs)`, `bool(qs)`).
+EVALUATING_BUILTINS: frozenset[str] = frozenset(
+    {
+        "list",
+        "tuple",
+        "set",
+        "frozenset",
+        "dict",
+        "len",
+        "bool",
+        "sorted",
+        "sum",
+        "any",
+        "all",
+        "min",
+        "max",
+        "next",
+        "iter",
+        "enumerate",
+        "zip",
+        "reversed",
+    }
+)
 #: Queryset methods that take Django field lookups (`history_date__lte=...`).
 LOOKUP_METHODS: frozenset[str] = frozenset({"filter", "exclude", "get"})
 #: Methods of a Django model instance that each run one query (`book.save()` in a loop: N+1).

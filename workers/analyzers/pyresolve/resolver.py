@@ -404,6 +404,8 @@ class Resolver:
         if isinstance(node, ast.Call):
             return self._call_type(node, scope)
         if isinstance(node, ast.Subscript):
+            if isinstance(node.slice, ast.Slice):
+                return self.type_of(node.value, scope)  # `qs[:10]`, `items[1:]`: the same kind of sequence
             return element_of(self.type_of(node.value, scope))
         if isinstance(node, ast.Await):
             return self.type_of(node.value, scope)
@@ -614,6 +616,26 @@ class Resolver:
     def is_django_model(self, type_name: str | None) -> bool:
         """Whether a type extends Django's `Model` as far as this module's classes show."""
         return type_name is not None and not known.DJANGO_MODEL_BASES.isdisjoint(self.supertypes(type_name))
+
+    def used_as_model(self, type_name: str | None) -> bool:
+        """Whether this module uses the type (or a base of it), an imported class, through a
+        Django model manager (`Schedule.objects`, `Model._default_manager`), which only model
+        classes have: Django's API shape says it is a model when its own file is not at hand."""
+        return type_name is not None and not self.managed_classes.isdisjoint(self.supertypes(type_name))
+
+    @cached_property
+    def managed_classes(self) -> frozenset[str]:
+        """Imported classes this module uses through a Django model manager (`X.objects...`), in a
+        module that imports Django: Django's API shape says they are model classes."""
+        if "django" not in self._frameworks:
+            return frozenset()
+        found: set[str] = set()
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Attribute) and node.attr in known.DJANGO_MANAGERS:
+                model = self._class_named(node.value, self.scope_of(node))
+                if model is not None and self._local_class(model) is None:
+                    found.add(model)
+        return frozenset(found)
 
     def _returns(self, function: FunctionNode) -> str | None:
         if function.returns is not None:
