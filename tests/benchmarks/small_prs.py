@@ -14,9 +14,12 @@ a pull request adding a web package's request handlers (views of Flask-AppBuilde
 Flask-Security-Too, Flask-Admin, from their wheels) to the rest of the package.
 
     .venv/bin/python tests/benchmarks/small_prs.py [--runs 5] [--held-back] [--handlers] [--profile]
-        [--importtime] [--digest] [--baseline OTHER_VENV/bin]
+        [--importtime] [--digest] [--baseline OTHER_VENV/bin] [--cold]
 
-`--profile` prints where one review's time goes (cProfile, by cumulative time, in process);
+`--cold` gives every prguard run an empty index cache (the per-file facts of the repository index and
+the complexity analyzer's base summaries, both kept by content), as on a repository's first review;
+without it they are warm, as on every later push. `--profile` prints where one review's time goes
+(cProfile, by cumulative time, in process);
 `--importtime` runs the CLI under `python -X importtime` and prints the slowest imports;
 `--digest` prints each change's findings count and a digest of its JSON findings, to compare before and
 after a speed change (the findings must not move); `--baseline` times another installation's prguard
@@ -209,13 +212,22 @@ Row = tuple[str, float, float, float, float]  # label, prguard wall, bandit wall
 BASELINE_CPU: dict[str, float] = {}  # label -> the baseline prguard's median CPU, with --baseline
 
 
-def measure(changes: list[tuple[str, Path, list[str]]], runs: int, baseline: Path | None = None) -> list[Row]:
+def measure(
+    changes: list[tuple[str, Path, list[str]]], runs: int, baseline: Path | None = None, cold: bool = False
+) -> list[Row]:
     """Median (wall, CPU) per change of this prguard and bandit, and of a `baseline` prguard (another
-    installation's bin directory) when given, each command run once per round, interleaved."""
+    installation's bin directory) when given, each command run once per round, interleaved. `cold`:
+    every prguard run starts with an empty index cache (no per-file facts or base summaries kept
+    from an earlier run), as the first review of a repository does."""
     times: dict[str, list[list[tuple[float, float]]]] = {label: [[], [], []] for label, _, _ in changes}
     for _ in range(runs):
         for label, repo, files in changes:
-            times[label][0].append(timed(prguard_cmd(repo), repo))
+            if cold:
+                with tempfile.TemporaryDirectory() as empty:
+                    env = {**os.environ, "PRGUARD_INDEX_CACHE": empty}
+                    times[label][0].append(timed(prguard_cmd(repo), repo, env))
+            else:
+                times[label][0].append(timed(prguard_cmd(repo), repo))
             times[label][1].append(timed(bandit_cmd(files), repo) if files else (0.0, 0.0))
             if baseline is not None:
                 times[label][2].append(timed(prguard_cmd(repo, baseline), repo, baseline_env(baseline)))
@@ -332,6 +344,9 @@ def main() -> None:
     parser.add_argument("--held-back", action="store_true", help="also measure the held-back changes")
     parser.add_argument("--only-held-back", action="store_true")
     parser.add_argument("--handlers", action="store_true", help="also measure the handler-heavy changes")
+    parser.add_argument(
+        "--cold", action="store_true", help="time prguard with an empty index cache each run (a first review)"
+    )
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--importtime", action="store_true")
     parser.add_argument("--digest", action="store_true", help="print each change's findings digest")
@@ -365,7 +380,7 @@ def main() -> None:
         timed(bandit_cmd(changes[0][2]), changes[0][1])
         if args.baseline is not None:  # a broken baseline exits 1 too, which timing takes for findings
             findings_digest(changes[0][1], args.baseline)
-        rows = measure(changes, args.runs, args.baseline)
+        rows = measure(changes, args.runs, args.baseline, cold=args.cold)
         report(f"{title}: medians of {args.runs} rounds", rows, changes)
         if args.digest:
             for label, repo, _ in changes:

@@ -200,3 +200,31 @@ def test_halstead_volume_counts_like_radon_on_tricky_shapes():
     for text in samples:
         tree = ast.parse(text)
         assert halstead_volume(tree) == h_visit_ast(tree).total.volume, text
+
+
+def test_the_base_summary_is_kept_by_content_and_read_back_the_same(tmp_path, monkeypatch):
+    from prguard.analyzers import complexity
+
+    monkeypatch.setenv("PRGUARD_INDEX_CACHE", str(tmp_path))
+    complexity._summaries.cache_clear()
+    parsed: list[str] = []
+    real_tree = complexity._tree
+    monkeypatch.setattr(complexity, "_tree", lambda source: parsed.append(source.path) or real_tree(source))
+    try:
+        first = run([modified("svc/billing.py", BILLING_BASE, billing_head())])
+        assert parsed == ["svc/billing.py"] and list(tmp_path.glob("complexity-*/*/*"))
+        again = run([modified("svc/billing.py", BILLING_BASE, billing_head())])
+        assert parsed == ["svc/billing.py"]  # the base was not parsed again
+        assert [f.message for f in again.findings] == [f.message for f in first.findings]
+        assert again.stats["complexity_changes"] == first.stats["complexity_changes"]
+        assert again.stats["maintainability"] == first.stats["maintainability"]
+        for entry in tmp_path.glob("complexity-*/*/*"):
+            entry.write_bytes(b"not a summary")
+        broken = run([modified("svc/billing.py", BILLING_BASE, billing_head())])
+        assert parsed == ["svc/billing.py"] * 2  # computed again, same result
+        assert broken.stats["complexity_changes"] == first.stats["complexity_changes"]
+        other_base = BILLING_BASE.replace("amount * 0.9", "amount * 0.8")
+        run([modified("svc/billing.py", other_base, billing_head())])
+        assert parsed == ["svc/billing.py"] * 3  # another content, another entry
+    finally:
+        complexity._summaries.cache_clear()

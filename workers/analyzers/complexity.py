@@ -10,6 +10,11 @@ Radon's numbers, computed from the trees the engine already parsed (`cyclomatic`
 The maintainability index (radon's formula, multi-line strings counted as comments like
 `radon mi`) is computed at base and head; a low finding only when its rank drops to C.
 
+The base version's numbers (every function's score and the index) depend on its content alone,
+so they are kept on disk by content, next to the repository index's facts: the base of a pull
+request's files is the same from one push to the next, and parsing and measuring it was half of
+this analyzer's work.
+
 Policy (`analyzers.complexity`): `enabled`, `max_function_complexity`, `max_increase`,
 `report_maintainability`, `severity`.
 """
@@ -18,8 +23,11 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from prguard.analyzers.base import Analyzer, FileContext, SourceFile
@@ -29,6 +37,7 @@ from prguard.analyzers.rawmetrics import halstead_volume
 from prguard.analyzers.testpaths import is_test_path
 from prguard.engine.addedlines import AddedLines
 from prguard.engine.model import Confidence, Finding, Severity, make_fingerprint
+from prguard.index.snapshot import BlobCache, default_cache_dir
 from radon.complexity import cc_rank
 from radon.metrics import mi_compute, mi_rank
 
@@ -89,9 +98,8 @@ class ComplexityAnalyzer(Analyzer):
         head = function_scores(head_visitor, ctx.head.tree)
         added = AddedLines(ctx.diff)
         touched = [f for f in head if added.touches(f.lineno, f.endline)]
-        base_tree = _tree(ctx.base)
-        base_visitor = _visit(base_tree) if touched else None
-        before = {f.qualname: f for f in function_scores(base_visitor, base_tree)} if base_visitor else {}
+        wanted = bool(touched) or settings.report_maintainability
+        before, before_mi = base_summary(ctx.base) if wanted else ({}, None)
 
         changes: list[dict[str, Any]] = []
         for function in touched:
@@ -105,8 +113,6 @@ class ComplexityAnalyzer(Analyzer):
 
         if settings.report_maintainability:
             after = maintainability(ctx.head, head_visitor)
-            base_visitor = base_visitor or _visit(base_tree)
-            before_mi = _base_maintainability(ctx.base, base_visitor)
             metrics["maintainability"] = [
                 {
                     "path": ctx.path,
@@ -118,6 +124,61 @@ class ComplexityAnalyzer(Analyzer):
             if before_mi is not None and mi_rank(before_mi) != "C" and mi_rank(after) == "C":
                 yield _maintainability_finding(ctx, before_mi, after)
         ctx.extra["metrics"] = metrics
+
+
+#: what makes a base summary: bump when a summary holds something else (the modules' sources are
+#: part of the key as well, so a change to how the numbers are computed never reads an old one)
+BASE_SUMMARY_VERSION = 1
+_SUMMARY_MODULES = ("complexity", "cyclomatic", "rawmetrics")
+
+
+def base_summary(base: SourceFile | None) -> tuple[dict[str, FunctionScore], float | None]:
+    """The base version's function scores by qualified name, and its maintainability index (None
+    when it has no base, does not parse or is too deeply nested), through the on-disk cache."""
+    if base is None:
+        return {}, None
+    cache = _summaries()
+    key = hashlib.sha1(base.text.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
+    kept = _decode(cache.get_plain(key)) if cache is not None else None
+    if kept is not None:
+        return kept
+    tree = _tree(base)
+    visitor = _visit(tree)
+    scores = function_scores(visitor, tree)
+    index = _base_maintainability(base, visitor)
+    if cache is not None:
+        cache.put_plain(key, (index, [(f.qualname, f.complexity, f.lineno, f.endline) for f in scores]))
+    return {f.qualname: f for f in scores}, index
+
+
+@functools.cache
+def _summaries() -> BlobCache | None:
+    """The cache of base summaries: a folder named by everything a summary depends on."""
+    directory = default_cache_dir()
+    if directory is None:
+        return None
+    import radon
+
+    version = hashlib.sha1(f"{BASE_SUMMARY_VERSION}:{radon.__version__}".encode(), usedforsecurity=False)
+    here = Path(__file__).parent
+    for module in _SUMMARY_MODULES:
+        try:
+            version.update((here / f"{module}.py").read_bytes())
+        except OSError:  # installed without sources: the version number alone
+            version.update(module.encode())
+    return BlobCache(directory / f"complexity-{version.hexdigest()[:16]}", namespace="complexity")
+
+
+def _decode(data: Any) -> tuple[dict[str, FunctionScore], float | None] | None:
+    """A kept summary, or None when there is none or it is not one."""
+    try:
+        index, rows = data
+        scores = [FunctionScore(str(q), int(c), int(first), int(last)) for q, c, first, last in rows]
+    except (TypeError, ValueError):
+        return None
+    if index is not None and not isinstance(index, float | int):
+        return None
+    return {f.qualname: f for f in scores}, index
 
 
 def _tree(source: SourceFile | None) -> ast.Module | None:

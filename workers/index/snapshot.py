@@ -148,15 +148,13 @@ class RepositorySnapshot:
         return facts
 
 
-class FactsCache:
-    """File facts by blob id, on disk: one small file per blob, so a push writes only what it
-    changed. (In memory, a snapshot shares its facts between the head and base indexes; nothing
-    is kept across reviews in the process, so a long-lived worker does not grow with the
-    repositories it has seen.)
+class BlobCache:
+    """Plain data by blob id, on disk: one small file per blob, so a push writes only what it
+    changed; `directory` names what the data is (and the version of the code that made it).
 
-    The disk format is `marshal` of plain tuples, lists and strings (`ModuleFacts.to_plain`):
-    read back at C speed, and it can only build data. The directory is private (0700) to
-    the process's user; a file that does not read back is a miss, never an error.
+    The disk format is `marshal` of plain tuples, lists and strings: read back at C speed, and it
+    can only build data. The directory is private (0700) to the process's user; a file that does
+    not read back is a miss, never an error.
     """
 
     #: files kept on disk; beyond it the oldest written are removed (checked every PRUNE_EVERY writes)
@@ -164,10 +162,10 @@ class FactsCache:
     PRUNE_EVERY = 2_000
     _writes = 0  # in this process, across caches
 
-    def __init__(self, directory: str | Path | None = None, namespace: str = "default") -> None:
+    def __init__(self, directory: str | Path | None, namespace: str = "default") -> None:
         # the namespace (a repository) only names the log lines: blob ids are global
         self.namespace = namespace
-        self.directory = Path(directory) / f"facts-v{FACTS_VERSION}" if directory else None
+        self.directory = Path(directory) if directory else None
         self.read_from_disk = 0
         self.written = 0
 
@@ -176,31 +174,31 @@ class FactsCache:
             return None
         return self.directory / blob[:2] / blob[2:]
 
-    def get(self, blob: str, path: str) -> ModuleFacts | None:
+    def get_plain(self, blob: str) -> Any:
+        """The data kept for `blob`, or None."""
         target = self._file(blob)
         if target is None:
             return None
         try:
             data = marshal.loads(target.read_bytes())  # noqa: S302 - prguard's own private cache of plain data
-            facts = ModuleFacts.from_plain(data, path)
-        except (OSError, EOFError, ValueError, TypeError, IndexError):
+        except (OSError, EOFError, ValueError, TypeError):
             return None
         self.read_from_disk += 1
-        return facts
+        return data
 
-    def put(self, blob: str, facts: ModuleFacts) -> None:
+    def put_plain(self, blob: str, data: Any) -> None:
         target = self._file(blob)
         if target is None:
             return
         try:
-            encoded = marshal.dumps(facts.to_plain())
+            encoded = marshal.dumps(data)
         except ValueError:
             return
         if not startup_cache.write_atomically(target, encoded):
             return  # a cache that cannot be written only costs time
         self.written += 1
-        FactsCache._writes += 1
-        if FactsCache._writes % self.PRUNE_EVERY == 0:
+        BlobCache._writes += 1
+        if BlobCache._writes % self.PRUNE_EVERY == 0:
             self.prune()
 
     def prune(self, max_files: int | None = None) -> int:
@@ -228,6 +226,28 @@ class FactsCache:
             except OSError:
                 continue
         return removed
+
+
+class FactsCache(BlobCache):
+    """File facts by blob id (`ModuleFacts.to_plain`). In memory, a snapshot shares its facts
+    between the head and base indexes; nothing is kept across reviews in the process, so a
+    long-lived worker does not grow with the repositories it has seen."""
+
+    def __init__(self, directory: str | Path | None = None, namespace: str = "default") -> None:
+        super().__init__(Path(directory) / f"facts-v{FACTS_VERSION}" if directory else None, namespace)
+
+    def get(self, blob: str, path: str) -> ModuleFacts | None:
+        data = self.get_plain(blob)
+        if data is None:
+            return None
+        try:
+            return ModuleFacts.from_plain(data, path)
+        except (ValueError, TypeError, IndexError):
+            self.read_from_disk -= 1  # read, but not facts this version understands
+            return None
+
+    def put(self, blob: str, facts: ModuleFacts) -> None:
+        self.put_plain(blob, facts.to_plain())
 
 
 def default_cache_dir() -> Path | None:
