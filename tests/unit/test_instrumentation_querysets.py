@@ -87,6 +87,16 @@ def test_evaluating_a_queryset_per_item_is_a_query_per_item() -> None:
                 print(len(Book.objects.filter(author=pk)[:10]))
 
 
+        def defaulted(ids):
+            for pk in ids:
+                print(Book.objects.filter(author=pk) or None)
+
+
+        async def awaited(ids):
+            for pk in ids:
+                await Book.objects.filter(author=pk).afirst()
+
+
         def by_private_manager(rows):
             for row in rows:
                 model = row.model_class
@@ -99,6 +109,8 @@ def test_evaluating_a_queryset_per_item_is_a_query_per_item() -> None:
         "return [Book.objects.filter(author=pk)[0] for pk in ids]",
         'books = Book.objects.filter(author=pk).order_by("title")',
         "print(len(Book.objects.filter(author=pk)[:10]))",
+        "print(Book.objects.filter(author=pk) or None)",
+        "await Book.objects.filter(author=pk).afirst()",
         'model._default_manager.using("default").get(pk=row.pk)',
     ]
 

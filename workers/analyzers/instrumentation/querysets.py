@@ -64,6 +64,8 @@ def query_runs(
     if isinstance(parent, ast.UnaryOp):
         return isinstance(parent.op, ast.Not)
     if isinstance(parent, ast.BoolOp):
+        if parent.values[-1] is not node:
+            return True  # `qs or default`: truth-tested
         return query_runs(parent, loop, parents, function, depth + 1)
     if isinstance(parent, ast.Compare):
         return any(

@@ -645,6 +645,8 @@ QUERYSET_EVALUATING: frozenset[str] = QUERYSET_TERMINALS | {
     "bulk_update",
     "raw",
 }
+#: Their async forms (`await qs.afirst()`, Django 4.1+).
+QUERYSET_EVALUATING = QUERYSET_EVALUATING | {"a" + method for method in QUERYSET_EVALUATING}
 #: Django's own manager attributes: a chain through one of them is an ORM query whatever the
 #: receiver is called (`model._default_manager.get(...)` on a model class held in a variable).
 DJANGO_PRIVATE_MANAGERS: frozenset[str] = frozenset({"_default_manager", "_base_manager"})
