@@ -1,7 +1,7 @@
 """Security detection per family on real web advisories: prguard and bandit alone, side by side.
 
-Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [--batch2] [--snippets]
-[--handwritten] [--mutations] [--snippets-only]`.
+Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [--batch2] [--batch3]
+[--snippets] [--handwritten] [--mutations] [--snippets-only]`.
 
 Corpus: tests/corpora/security_web/ (manifest.yml): for each published advisory of a PyPI web
 application or web library, the vulnerable and the first fixed release (pip download), only the
@@ -23,7 +23,8 @@ TPR = caught / cases, FPR = cases with a false positive / cases, per family and 
 cases and for those labelled SAST-detectable. The held-back part (ids whose sha256 starts with
 0-5) is printed only with --held-back: run it once, at the end. The second batch (manifest
 `batch: 2`: packages the first batch does not use, labelled and committed before any tool ran on
-it) is held back whole and scored only with --batch2, on its own.
+it) is held back whole and scored only with --batch2, on its own; the third batch (`batch: 3`, made the
+same way) only with --batch3.
 
 --snippets: the share of insecure snippet files written by others (tests/corpora/insecure_snippets,
 labelled with a CWE by reading) on which each tool reports any medium or high finding, and any
@@ -348,6 +349,9 @@ def main() -> None:
     parser.add_argument(
         "--batch2", action="store_true", help="also the second held-back batch, reported on its own (once)"
     )
+    parser.add_argument(
+        "--batch3", action="store_true", help="also the third held-back batch, reported on its own (once)"
+    )
     parser.add_argument("--handwritten", action="store_true", help="also score the hand-written corpus")
     parser.add_argument("--only", help="score only this case id (development cases)")
     parser.add_argument(
@@ -361,16 +365,20 @@ def main() -> None:
         return
     cases = load_web()
     batch2 = [c for c in cases if c.batch == 2]
+    batch3 = [c for c in cases if c.batch == 3]
     chosen = [c for c in cases if c.batch == 1 and (args.held_back or not c.held_back)]
     if args.only:
         chosen = [c for c in chosen if c.id == args.only and not c.held_back]
-    outcomes = {case.id: score(case) for case in chosen + (batch2 if args.batch2 else [])}
+    extra = (batch2 if args.batch2 else []) + (batch3 if args.batch3 else [])
+    outcomes = {case.id: score(case) for case in chosen + extra}
     report([c for c in chosen if not c.held_back], outcomes, "Real web advisories: development part")
     if args.held_back:
         report([c for c in chosen if c.held_back], outcomes, "Real web advisories: held-back part")
         report(chosen, outcomes, "Real web advisories: all")
     if args.batch2:
         report(batch2, outcomes, "Real web advisories: second held-back batch (labelled before any run)")
+    if args.batch3:
+        report(batch3, outcomes, "Real web advisories: third held-back batch (labelled before any run)")
     if args.mutations:
         mutation_check([c for c in chosen if not c.held_back])
     if args.snippets:
