@@ -260,3 +260,44 @@ def test_a_dict_loop_guarded_by_a_small_literal_mapping_runs_a_few_times() -> No
                 Log.objects.create(kind=kind)
         """
     ) == ["Log.objects.create(kind=row.kind)", "Log.objects.create(kind=kind)"]
+
+
+def test_a_queryset_handed_to_a_consuming_method_runs() -> None:
+    assert loop_lines(
+        """\
+        def allowed(perms):
+            ids = set()
+            for perm in perms:
+                ids.update(Book.objects.all().values_list("id", flat=True))
+            return ids
+
+
+        def as_subquery(perms):
+            for perm in perms:
+                perm.books.add(*[])
+                models.Q(pk__in=Book.objects.all().values("id"))
+        """
+    ) == ['ids.update(Book.objects.all().values_list("id", flat=True))']
+
+
+def test_one_query_per_group_fetched_with_in_is_batched() -> None:
+    assert loop_lines(
+        """\
+        def by_type(preload):
+            for kind, ids in preload.items():
+                for obj in kind.model_class()._default_manager.filter(pk__in=ids):
+                    print(obj)
+
+
+        def per_row(rows):
+            for row in rows:
+                for obj in Book.objects.filter(pk__in=[row.pk]):
+                    print(obj)
+        """
+    ) == ["for obj in Book.objects.filter(pk__in=[row.pk]):"]
+
+
+def test_the_label_of_a_manager_on_a_call_result() -> None:
+    text = HEAD + "def f(rows):\n    for row in rows:\n        row.model_class()._default_manager.get(pk=1)\n"
+    (finding,) = [f for f in analyze(text) if f.rule_id == "PG-LOOP001"]
+    assert "`_default_manager.get(...)`" in finding.message

@@ -765,7 +765,8 @@ class Evaluator:
             if django and not self._queryset_runs(call):
                 return None  # `Model.objects.filter(...)` only builds a queryset: no query yet
             if django or (part in R.ORM_DJANGO_MARKERS and owner[:1].isupper()):
-                return ".".join(parts[max(index - 1, 0) :]).split("(")[0]
+                start = index - 1 if index and "(" not in owner else index  # not `model_class()`
+                return ".".join(parts[start:]).split("(")[0]
         lookup = _lookup_chain(call.node)
         if lookup is not None:
             return lookup

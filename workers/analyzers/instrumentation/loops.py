@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from prguard.analyzers.asttools import contains
+from prguard.analyzers.instrumentation import querysets
 from prguard.analyzers.instrumentation.evaluator import Evaluator
 from prguard.analyzers.instrumentation.facts import Call, Loop
 from prguard.engine.model import Finding
@@ -42,6 +43,8 @@ class LoopChecks(Evaluator):
         sequential = loop.kind != "while" or loop.per_item
         query = self.query_call(call)
         if query:
+            if querysets.batched_by_item(call.node, loop.node):
+                return None  # one query per group of rows, fetched with `pk__in=<the group>`
             if sequential and not self._outer_is_query(call):
                 return "PG-LOOP001", query, self._n_plus_one_hint(query)
             return None

@@ -58,6 +58,8 @@ def query_runs(
     if isinstance(parent, ast.Call):
         if node in parent.args and isinstance(parent.func, ast.Name):
             return parent.func.id in R.EVALUATING_BUILTINS
+        if node in parent.args and isinstance(parent.func, ast.Attribute):
+            return parent.func.attr in R.CONSUMING_METHODS  # `ids.update(qs)`, `", ".join(qs)`
         return False  # handed to a function or as `pk__in=qs`: a subquery or evaluated elsewhere
     if isinstance(parent, ast.If | ast.While | ast.IfExp | ast.Assert):
         return parent.test is node
@@ -120,3 +122,27 @@ def _uses(function: ast.AST, name: str, *, after: ast.AST) -> Iterator[ast.Name]
             and not contains(after, sub)
         ):
             yield sub
+
+
+def batched_by_item(call: ast.Call, loop: ast.AST) -> bool:
+    """`for kind, ids in groups.items(): Model.objects.filter(pk__in=ids)`: a query whose `__in`
+    lookup takes the loop's own item, a collection: the loop runs over groups and fetches each group
+    in one query (the batched form), not one query per row."""
+    targets: list[ast.expr] = []
+    if isinstance(loop, ast.For | ast.AsyncFor):
+        targets = [loop.target]
+    elif isinstance(loop, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+        targets = [loop.generators[0].target]
+    names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    node: ast.AST = call
+    while isinstance(node, ast.Call | ast.Attribute | ast.Subscript):
+        if isinstance(node, ast.Call):
+            if any(
+                kw.arg and kw.arg.endswith("__in") and isinstance(kw.value, ast.Name) and kw.value.id in names
+                for kw in node.keywords
+            ):
+                return True
+            node = node.func
+        else:
+            node = node.value
+    return False

@@ -673,6 +673,8 @@ EVALUATING_BUILTINS: frozenset[str] = frozenset(
         "reversed",
     }
 )
+#: Methods that iterate an iterable handed to them (`ids.update(qs)`, `rows.extend(qs)`, `", ".join(qs)`).
+CONSUMING_METHODS: frozenset[str] = frozenset({"update", "extend", "join", "writerows", "fromkeys"})
 #: Queryset methods that take Django field lookups (`history_date__lte=...`).
 LOOKUP_METHODS: frozenset[str] = frozenset({"filter", "exclude", "get"})
 #: Methods of a Django model instance that each run one query (`book.save()` in a loop: N+1).
