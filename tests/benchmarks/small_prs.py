@@ -230,7 +230,9 @@ def measure(
                 times[label][0].append(timed(prguard_cmd(repo), repo))
             times[label][1].append(timed(bandit_cmd(files), repo) if files else (0.0, 0.0))
             if baseline is not None:
-                times[label][2].append(timed(prguard_cmd(repo, baseline), repo, baseline_env(baseline)))
+                with tempfile.TemporaryDirectory() as empty:
+                    env = baseline_env(baseline) | ({"PRGUARD_INDEX_CACHE": empty} if cold else {})
+                    times[label][2].append(timed(prguard_cmd(repo, baseline), repo, env))
     rows = []
     for label, (prguard, bandit, before) in times.items():
         if before:
