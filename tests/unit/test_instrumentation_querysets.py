@@ -301,3 +301,20 @@ def test_the_label_of_a_manager_on_a_call_result() -> None:
     text = HEAD + "def f(rows):\n    for row in rows:\n        row.model_class()._default_manager.get(pk=1)\n"
     (finding,) = [f for f in analyze(text) if f.rule_id == "PG-LOOP001"]
     assert "`_default_manager.get(...)`" in finding.message
+
+
+def test_a_method_returning_a_queryset_evaluated_per_item() -> None:
+    code = """\
+        class Service:
+            def books_of(self, author):
+                return Book.objects.filter(author=author)
+
+            def titles(self, authors):
+                return [b.title for a in authors for b in self.books_of(a)]
+
+            def lazy(self, authors):
+                return {a: self.books_of(a) for a in authors}
+        """
+    found = [f for f in analyze(HEAD + textwrap.dedent(code)) if f.rule_id == "PG-LOOP001"]
+    assert [f.start_line for f in found] == [10]
+    assert "`self.books_of(...)`" in found[0].message and "selectinload" not in found[0].message

@@ -752,8 +752,8 @@ class Evaluator:
     def query_call(self, call: Call) -> str | None:
         """Label of an ORM / DB-API query, else None."""
         func = call.node.func
-        if isinstance(func, ast.Name) and self._evaluated_queryset(call):
-            return func.id
+        if self._evaluated_queryset(call):
+            return call.text or chain_text(func)
         if not isinstance(func, ast.Attribute):
             return None
         parts = (call.text or chain_text(func, subscripts=True)).split(".")
@@ -795,9 +795,13 @@ class Evaluator:
         }
 
     def _evaluated_queryset(self, call: Call) -> bool:
-        """A call typed as a Django queryset (a function annotated `-> QuerySet`) whose result is
-        evaluated where it stands (`sorted(get_user_perms(user, obj))`): the query runs there."""
-        if not isinstance(call.node.func, ast.Name):
+        """A call of a function typed as returning a Django queryset (annotated `-> QuerySet`, or
+        returning `Model.objects.filter(...)`) whose result is evaluated where it stands
+        (`sorted(get_user_perms(user, obj))`, `for b in self.books_of(a)`): the query runs there."""
+        if isinstance(call.node.func, ast.Attribute):
+            if call.function is None or self.local_callee(call, call.function) is None:
+                return False  # a method of this file only: a queryset-typed receiver is judged where built
+        elif not isinstance(call.node.func, ast.Name):
             return False
         type_name = self.type_of(call.node) or ""
         if type_name != QUERYSET and not type_name.startswith(QUERYSET + "["):

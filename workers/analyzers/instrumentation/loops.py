@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from prguard.analyzers.asttools import contains
 from prguard.analyzers.instrumentation import querysets
+from prguard.analyzers.instrumentation import rules as R
 from prguard.analyzers.instrumentation.evaluator import Evaluator
 from prguard.analyzers.instrumentation.facts import Call, Loop
 from prguard.engine.model import Finding
@@ -111,10 +112,10 @@ class LoopChecks(Evaluator):
                 "one query per item (N+1); fetch all rows before the loop (`filter(pk__in=...)`, "
                 "`select_related`/`prefetch_related`, `in_bulk`) or use `bulk_create`/`bulk_update`"
             )
-        if not receiver:  # a function that returns a queryset, evaluated per item
-            return "one query per item (N+1); load what the loop needs before it, in one query"
         if method == "execute" and receiver.rsplit(".", 1)[-1].lower() in {"cursor", "cur"}:
             return "one database round trip per item (N+1); use `executemany` or one set-based statement"
+        if method not in R.ORM_SESSION_METHODS and ".query" not in query:  # a function returning a queryset
+            return "one query per item (N+1); load what the loop needs before it, in one query"
         return (
             "one query per item (N+1); load all rows at once before the loop "
             "(`where(Model.id.in_(ids))`, `selectinload`/`joinedload`)"
