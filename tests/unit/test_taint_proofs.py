@@ -197,3 +197,21 @@ def test_receivers_by_type_not_by_name() -> None:
         "taint-path-traversal",
         "taint-xpath-injection",
     ]
+
+
+def test_a_guard_call_proves_its_argument_passed_by_keyword() -> None:
+    code = """
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def switch(request):
+    target = request.GET.get("next")
+    if target is None or not url_has_allowed_host_and_scheme(url=target, allowed_hosts={request.get_host()}):
+        raise Http404()
+    return redirect(target)
+"""
+    assert taint(code) == []
+    unchecked = code.replace("url=target", "url=request.GET.get('other')")
+    assert [f.rule_id for f in taint(unchecked)] == ["taint-open-redirect"]

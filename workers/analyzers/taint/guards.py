@@ -159,9 +159,9 @@ class Guards:
         if regex is not None:
             key, kinds = regex
             return {key: kinds} if key and kinds else {}
-        for pattern, (index, kinds) in GUARD_CALLS.items():
+        for pattern, (index, keyword, kinds) in GUARD_CALLS.items():
             if qual == pattern or name_matches(qual, pattern):
-                arg = test.args[index] if len(test.args) > index else None
+                arg = test.args[index] if len(test.args) > index else keyword_value(test, keyword)
                 key = state_key(arg) if arg is not None else None
                 return {key: kinds} if key and kinds else {}
         return {}

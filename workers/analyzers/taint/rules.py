@@ -385,14 +385,14 @@ STR_METHODS: frozenset[str] = frozenset(
 )
 
 #: Conditions that prove a value safe inside the branch where they hold.
-#: name -> (index of the checked argument, kinds made safe)
-GUARD_CALLS: dict[str, tuple[int, frozenset[str]]] = {
-    "django.utils.http.url_has_allowed_host_and_scheme": (0, frozenset({"redirect", "ssrf"})),
-    "django.utils.http.is_safe_url": (0, frozenset({"redirect", "ssrf"})),
-    "*.url_has_allowed_host_and_scheme": (0, frozenset({"redirect", "ssrf"})),
-    "*.is_safe_url": (0, frozenset({"redirect", "ssrf"})),
-    "*.is_safe_redirect_url": (0, frozenset({"redirect"})),
-    "os.path.isabs": (0, frozenset()),
+#: name -> (position and keyword name of the checked argument, kinds made safe)
+GUARD_CALLS: dict[str, tuple[int, str, frozenset[str]]] = {
+    "django.utils.http.url_has_allowed_host_and_scheme": (0, "url", frozenset({"redirect", "ssrf"})),
+    "django.utils.http.is_safe_url": (0, "url", frozenset({"redirect", "ssrf"})),
+    "*.url_has_allowed_host_and_scheme": (0, "url", frozenset({"redirect", "ssrf"})),
+    "*.is_safe_url": (0, "url", frozenset({"redirect", "ssrf"})),
+    "*.is_safe_redirect_url": (0, "url", frozenset({"redirect"})),
+    "os.path.isabs": (0, "s", frozenset()),
 }
 
 #: Receiver methods that, when true, prove the receiver harmless.
