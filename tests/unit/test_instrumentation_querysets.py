@@ -124,6 +124,13 @@ def test_a_custom_manager_method_used_as_a_queryset_is_lazy() -> None:
                 yield models.Q(pk__in=qs.values("pk"))
 
 
+        def combined(kinds):
+            pages = Book.objects.none()
+            for kind in kinds:
+                pages |= Book.objects.descendant_of(kind)
+            return pages
+
+
         def unknown(kinds):
             for kind in kinds:
                 Book.objects.recount(kind)
@@ -225,8 +232,17 @@ def test_a_loop_over_model_classes_is_not_a_loop_over_rows() -> None:
             for version in versions:
                 model = version.model
                 model._default_manager.get(pk=version.pk)
+
+
+        def counts(classes):
+            return {model: model._default_manager.count() for model in classes}
+
+
+        def same_name_other_case(books):
+            for book in books:
+                Book.objects.get(pk=book.pk)
         """
-    ) == ["model._default_manager.get(pk=version.pk)"]
+    ) == ["model._default_manager.get(pk=version.pk)", "Book.objects.get(pk=book.pk)"]
 
 
 def test_a_dict_loop_guarded_by_a_small_literal_mapping_runs_a_few_times() -> None:

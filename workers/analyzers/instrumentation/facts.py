@@ -238,7 +238,7 @@ class Scanner(FastNodeVisitor):
         names = {n.id.lower() for n in ast.walk(target) if isinstance(n, ast.Name)} if target else set()
         if any(_retry_word(n) for n in names):
             return "retry"
-        if body is not None and self._model_classes(names, body):
+        if body is not None and target is not None and self._model_classes(target, _loop_body_nodes(body)):
             return "models"
         if body is not None and _single_pass(body):
             return "single pass"
@@ -323,10 +323,11 @@ class Scanner(FastNodeVisitor):
                     found.add(stmt.targets[0].id)
         return found
 
-    def _model_classes(self, names: set[str], body: list[ast.stmt]) -> bool:
+    def _model_classes(self, target: ast.expr, nodes: Iterable[ast.AST]) -> bool:
         """A loop over model classes (`for model in apps.get_models(): model._default_manager...`):
         its variable is used through a Django model manager, which a class has and its instances do
         not, so it runs once per model of the schema, not once per row of data."""
+        names = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
         managers = R.DJANGO_PRIVATE_MANAGERS
         if any(dotted.split(".")[0] == "django" for dotted in self.imports.values()):
             managers = managers | R.DJANGO_MANAGERS
@@ -334,8 +335,8 @@ class Scanner(FastNodeVisitor):
             isinstance(node, ast.Attribute)
             and node.attr in managers
             and isinstance(node.value, ast.Name)
-            and node.value.id.lower() in names
-            for node in _loop_body_nodes(body)
+            and node.value.id in names
+            for node in nodes
         )
 
     def _run_loop(self, loop: Loop, parts: Iterable[ast.AST]) -> None:
@@ -377,6 +378,11 @@ class Scanner(FastNodeVisitor):
         self.visit(first.iter)
         header = "comprehension over " + (ast.unparse(first.iter)[:60])
         why = self._bounded(first.iter, first.target)
+        results = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+        if not why and self._model_classes(
+            first.target, (n for part in [*results, *first.ifs] for n in ast.walk(part))
+        ):
+            why = "models"
         loop = Loop(node, "comprehension", node.lineno, header, bool(why), why_bounded=why)
         loop.fan_out = id(node) in self._fan_out
         parts: list[ast.AST] = [*first.ifs]

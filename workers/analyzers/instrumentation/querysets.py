@@ -31,6 +31,9 @@ def returns_queryset(
     if outer is not None:
         func = outer.func
         return isinstance(func, ast.Attribute) and is_queryset_method(func.attr)
+    parent = parents.get(id(call))
+    if isinstance(parent, ast.AugAssign | ast.BinOp) and isinstance(parent.op, ast.BitOr | ast.BitAnd):
+        return True  # `pages |= Page.objects.descendant_of(p)`: querysets combined, still lazy
     target = _bound_name(call, parents)
     if target is None or function is None:
         return False
