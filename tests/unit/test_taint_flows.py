@@ -321,3 +321,14 @@ def test_pickle_based_loaders_are_deserialisation_sinks(loader: str) -> None:
     module = loader.split(".")[0]
     code = f"import {module}\n" + flask(f'{loader}(request.files["model"].stream)')
     assert rules_of(taint(code)) == ["taint-unsafe-deserialization"]
+
+
+def test_a_path_built_inline_is_judged_by_its_value() -> None:
+    """`(ROOT / name).read_text()` has no name to match `*.read_text` by, but the receiver's value
+    is a path object from user input, as with `p = ROOT / name; p.read_text()`."""
+    code = "from pathlib import Path\nROOT = Path('/srv')\n" + flask('(ROOT / request.args["n"]).read_text()')
+    assert rules_of(taint(code)) == ["taint-path-traversal"]
+    fixed = "from pathlib import Path\nROOT = Path('/srv')\n" + flask("(ROOT / 'motd.txt').read_text()")
+    assert taint(fixed) == []
+    text = flask('(request.args["a"] + "x").strip()')  # a string's method, not a path's
+    assert taint(text) == []

@@ -553,3 +553,73 @@ def test_a_proof_on_one_branch_of_a_subscript_does_not_hold_after_the_join() -> 
         '        return redirect("/")\n', '        pass\n    else:\n        print("checked")\n'
     )
     assert rules_of(taint(code)) == ["taint-open-redirect"]
+
+
+GRPC_SERVICER = """
+from pathlib import Path
+from app.generated import files_pb2, files_pb2_grpc
+
+ROOT = Path("/srv/logs")
+
+
+class Files(files_pb2_grpc.FilesServicer):
+    def Read(self, request, context):
+        return files_pb2.Reply(data=open(ROOT / request.name).read())
+
+    def _helper(self, name, other):
+        return open(ROOT / name).read()
+"""
+
+GRPC_REGISTERED = """
+from pathlib import Path
+from app.generated import files_pb2, files_pb2_grpc
+
+ROOT = Path("/srv/logs")
+
+
+class Agent:
+    async def run(self, server):
+        files_pb2_grpc.add_FilesServicer_to_server(self, server)
+
+    async def Read(self, req, ctx):
+        return files_pb2.Reply(data=(ROOT / req.name).read_text())
+"""
+
+
+def test_grpc_servicer_requests_are_client_input() -> None:
+    """A gRPC service's request message is the client's, whether the class subclasses the
+    generated `...Servicer` or hands itself to `add_...Servicer_to_server`; a class that does
+    neither, and a method that is not a call's entry, has no such source."""
+    assert rules_of(taint(GRPC_SERVICER)) == ["taint-path-traversal"]
+    assert rules_of(taint(GRPC_REGISTERED)) == ["taint-path-traversal"]
+    plain = GRPC_SERVICER.replace("(files_pb2_grpc.FilesServicer)", "")
+    assert taint(plain) == []
+    unregistered = GRPC_REGISTERED.replace("files_pb2_grpc.add_FilesServicer_to_server(self, server)", "pass")
+    assert taint(unregistered) == []
+
+
+def test_a_path_object_made_of_a_resolved_path_stays_resolved() -> None:
+    """`Path(os.path.abspath(p))` then `relative_to(root)` confines, in the handler or in a helper
+    it calls (Ray's fix); `Path(p)` alone proves nothing."""
+    helper = """
+import os
+from pathlib import Path
+from flask import Flask, request
+app = Flask(__name__)
+ROOT = Path("/srv")
+
+def resolve(root, filename):
+    filepath = Path(os.path.abspath(root / filename))
+    try:
+        filepath.relative_to(root)
+    except ValueError:
+        raise FileNotFoundError(filename)
+    return filepath.resolve()
+
+@app.route("/a")
+def a():
+    return open(resolve(ROOT, request.args["n"])).read()
+"""
+    assert taint(helper) == []
+    unresolved = helper.replace("Path(os.path.abspath(root / filename))", "Path(root / filename)")
+    assert rules_of(taint(unresolved)) == ["taint-path-traversal"]

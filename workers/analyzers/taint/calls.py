@@ -130,6 +130,9 @@ class Calls:
         if isinstance(node.func, ast.Attribute) and self.rules.is_sink_method(node.func.attr):
             for name in self.mod.call_names(node)[1:]:
                 found.extend(s for s in self.rules.sinks_for(name) if s not in found)
+        if not qual and isinstance(node.func, ast.Attribute):
+            # `(root / name).read_text()`: no name to match, but these sinks judge the receiver's value
+            found.extend(s for s in self.rules.receiver_value_sinks(node.func.attr) if s not in found)
         return found
 
     def _project_call(self, func: ast.expr, qual: str) -> bool:
@@ -168,7 +171,11 @@ class Calls:
                 return resolved.sanitize(frozenset({"path"}))  # normpath("/" + p) cannot climb above "/"
             return resolved
         if qual in PATH_OBJECTS:
-            return merge(everything).with_tags("pathobj")
+            made = merge(everything).with_tags("pathobj")
+            # `Path(os.path.abspath(p))` wraps a resolved path: it stays resolved
+            if len(args) == 1 and not kwargs and "resolved" in args[0].tags:
+                made = made.with_tags("resolved")
+            return made
         if qual in URL_PARSERS:
             origin = state_key(node.args[0]) if node.args else None
             return replace(merge(args), origin=origin, tags=frozenset())

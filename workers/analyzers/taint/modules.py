@@ -12,7 +12,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from prguard.analyzers.asttools import nodes_of
+from prguard.analyzers.asttools import contains, nodes_of
 from prguard.analyzers.pyresolve import Resolver
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -33,6 +33,8 @@ _FRAMEWORK_OF = {"werkzeug": "flask", "starlette": "fastapi", "rest_framework": 
 _DEPENDENCY_DEFAULTS = frozenset({"Depends", "Security", "BackgroundTasks"})
 #: Class-based views: the classes, and the methods a request is dispatched to (a Tornado
 #: handler's get/post/... receive the route pattern's groups).
+_GRPC_SERVICER = re.compile(r"_pb2_grpc\.\w+Servicer$")
+_GRPC_REGISTER = re.compile(r"_pb2_grpc\.add_\w+Servicer_to_server$")
 _VIEW_BASES = frozenset({"django.views.generic.base.View", "flask.views.View", "tornado.web.RequestHandler"})
 _VIEW_METHODS = frozenset(
     {
@@ -111,6 +113,7 @@ class ModuleInfo:
     by_name: dict[str, FunctionInfo] = field(default_factory=dict)  # plain names, last wins
     classes: dict[str, dict[str, FunctionInfo]] = field(default_factory=dict)
     frameworks: set[str] = field(default_factory=set)
+    servicers: frozenset[str] = frozenset()  # classes serving gRPC calls (`grpc_servicers`)
 
     @classmethod
     def build(cls, path: str, tree: ast.Module, lines: list[str]) -> ModuleInfo:
@@ -120,6 +123,11 @@ class ModuleInfo:
         info.frameworks = {
             _FRAMEWORK_OF.get(top, top) for top in _FRAMEWORK_PACKAGES if resolver.imports_package(top)
         }
+        info.servicers = (
+            grpc_servicers(tree, resolver)
+            if resolver.imports_package("grpc") or any("_pb2_grpc" in q for q in resolver.imports.values())
+            else frozenset()
+        )
         info._collect_functions(tree.body, prefix="", class_name=None)
         return info
 
@@ -180,6 +188,8 @@ class ModuleInfo:
         positional = [a.arg for a in args.posonlyargs + args.args]
         params = positional + ([args.vararg.arg] if args.vararg else []) + [a.arg for a in args.kwonlyargs]
         sources, flask_view = self._handler_sources(node, class_name)
+        if class_name in self.servicers and len(positional) == 3 and not node.name.startswith("_"):
+            sources = {positional[1]: f"gRPC request `{positional[1]}`"}  # (self, request, context)
         view_class = class_name is not None and node.name in _VIEW_METHODS and self._is_view_class(class_name)
         if view_class:
             skip = {"self", "cls", "request"}
@@ -239,6 +249,37 @@ class ModuleInfo:
                 continue
             sources[arg.arg] = f"request parameter `{arg.arg}`"
         return sources
+
+
+def grpc_servicers(tree: ast.Module, resolver: Resolver) -> frozenset[str]:
+    """Classes of the module that serve gRPC calls, by the shapes grpcio's generated code gives
+    them: a subclass of a `<service>Servicer` from a `*_pb2_grpc` module, or an object handed to
+    its `add_<service>Servicer_to_server` (`self` in a method, or the class's constructor). Their
+    methods take `(self, request, context)`, the request being the client's message."""
+    found: set[str] = set()
+    for cls in nodes_of(tree, ast.ClassDef):
+        for base in cls.bases:  # type: ignore[attr-defined]
+            qual = resolver.qualname(base) or ""
+            if _GRPC_SERVICER.search(qual):
+                found.add(cls.name)  # type: ignore[attr-defined]
+    for call in nodes_of(tree, ast.Call):
+        qual = resolver.qualname(call.func) or ""  # type: ignore[attr-defined]
+        if not (_GRPC_REGISTER.search(qual) and call.args):  # type: ignore[attr-defined]
+            continue
+        served = call.args[0]  # type: ignore[attr-defined]
+        if isinstance(served, ast.Name) and served.id == "self":
+            owner = _enclosing_class(tree, call)
+            if owner:
+                found.add(owner)
+        elif isinstance(served, ast.Call) and isinstance(served.func, ast.Name):
+            found.add(served.func.id)
+    return frozenset(found)
+
+
+def _enclosing_class(tree: ast.Module, node: ast.AST) -> str | None:
+    """The innermost class around `node` (classes come outermost first)."""
+    around = [c.name for c in nodes_of(tree, ast.ClassDef) if contains(c, node)]  # type: ignore[attr-defined]
+    return around[-1] if around else None
 
 
 def _wsgi_environ(node: FunctionNode, lines: list[str]) -> str | None:

@@ -63,7 +63,12 @@ def _scan(
         kind = type(node)
         if kind is ast.Call:
             named = sink_names is None or _last_name(mod, node.func) in sink_names  # type: ignore[attr-defined]
-            if named and any(rules.sinks_for(name) for name in mod.call_names(node)):  # type: ignore[arg-type]
+            names = mod.call_names(node) if named else ()  # type: ignore[arg-type]
+            if named and any(rules.sinks_for(name) for name in names):
+                return True, callees
+            # `(root / name).read_text()`: a sink judged by its receiver's value, as the interpreter does
+            method = node.func.attr if named and not names and isinstance(node.func, ast.Attribute) else None  # type: ignore[attr-defined]
+            if method is not None and rules.receiver_value_sinks(method):
                 return True, callees
             target = program.resolve(mod, func.class_name, node.func)  # type: ignore[attr-defined]
             if target is not None:

@@ -847,6 +847,11 @@ class RuleSet:
             )
         return method in self._typed_methods
 
+    def receiver_value_sinks(self, method: str) -> tuple[Sink, ...]:
+        """Sinks of a method called on an expression with no name (`(root / name).read_text()`)
+        that judge the receiver by its value (`receiver_tag`), so need no name or type."""
+        return tuple(s for s in self.sinks_for(f"<expression>.{method}") if "receiver_tag" in s.conditions)
+
     def sinks_for(self, name: str) -> tuple[Sink, ...]:
         found = self._sink_cache.get(name)
         if found is None:
