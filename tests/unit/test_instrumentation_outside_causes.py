@@ -7,20 +7,8 @@ from __future__ import annotations
 import ast
 import textwrap
 
-from prguard.analyzers.pyresolve import Resolver
-
 from tests.unit.instrumentation_helpers import analyze, apply_suggestion, only
-
-
-def _type(code: str, expression: str, module: str = "app.mod") -> str | None:
-    tree = ast.parse(textwrap.dedent(code))
-    resolver = Resolver(tree, module)
-    found = [
-        n.value for n in ast.walk(tree) if isinstance(n, ast.Expr) and ast.unparse(n.value) == expression
-    ]
-    assert found, expression
-    return resolver.type_of(found[-1])
-
+from tests.unit.resolver_helpers import type_of_expression
 
 _PER_THREAD_SESSION = """
 import threading
@@ -46,12 +34,12 @@ class Api:
 
 def test_attribute_of_a_holder_of_unknown_type_is_typed_by_its_assignments() -> None:
     code = _PER_THREAD_SESSION + "\n    def peek(self):\n        self.local.session\n"
-    assert _type(code, "self.local.session") == "requests.Session"
+    assert type_of_expression(code, "self.local.session") == "requests.Session"
 
 
 def test_property_is_typed_by_what_it_returns() -> None:
     code = _PER_THREAD_SESSION + "\n    def peek(self):\n        self.session\n"
-    assert _type(code, "self.session") == "requests.Session"
+    assert type_of_expression(code, "self.session") == "requests.Session"
     # a plain method is not a property: `self.make` is the bound method, not its result
     plain = """
     import requests
@@ -63,7 +51,7 @@ def test_property_is_typed_by_what_it_returns() -> None:
         def peek(self):
             self.make
     """
-    assert _type(plain, "self.make") is None
+    assert type_of_expression(plain, "self.make") is None
 
 
 def test_client_read_through_a_property_gets_timeout_and_observability_findings() -> None:
@@ -133,9 +121,9 @@ def test_model_class_loaded_by_name_makes_model_instances() -> None:
         User = get_user_model()
         User.objects.filter(is_active=True)
     """
-    assert _type(code, "Notification(verb='x')") == "django.db.models.Model"
+    assert type_of_expression(code, "Notification(verb='x')") == "django.db.models.Model"
     assert (
-        _type(code, "User.objects.filter(is_active=True)")
+        type_of_expression(code, "User.objects.filter(is_active=True)")
         == "django.db.models.QuerySet[django.db.models.Model]"
     )
 

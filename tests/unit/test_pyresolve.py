@@ -8,22 +8,13 @@ import textwrap
 import pytest
 from prguard.analyzers.pyresolve import PatternIndex, Resolver, matches, matches_any
 
+from tests.unit.resolver_helpers import type_of_expression
+
 
 def _calls(code: str, module: str = "app.mod") -> dict[str, tuple[str, ...]]:
     tree = ast.parse(textwrap.dedent(code))
     resolver = Resolver(tree, module)
     return {ast.unparse(n): resolver.call_names(n) for n in ast.walk(tree) if isinstance(n, ast.Call)}
-
-
-def _type(code: str, expression: str, module: str = "app.mod") -> str | None:
-    """Type of the last expression statement whose text is `expression`."""
-    tree = ast.parse(textwrap.dedent(code))
-    resolver = Resolver(tree, module)
-    found = [
-        n.value for n in ast.walk(tree) if isinstance(n, ast.Expr) and ast.unparse(n.value) == expression
-    ]
-    assert found, expression
-    return resolver.type_of(found[-1])
 
 
 @pytest.mark.parametrize(
@@ -129,7 +120,7 @@ def test_a_local_variable_shadows_an_import_in_its_function() -> None:
     ],
 )
 def test_types_of_objects(code: str, expression: str, type_name: str) -> None:
-    assert _type(code, expression) == type_name
+    assert type_of_expression(code, expression) == type_name
 
 
 def test_self_attributes_set_in_init() -> None:
@@ -143,8 +134,8 @@ def test_self_attributes_set_in_init() -> None:
                 self.conn
                 self.log
     """
-    assert _type(code, "self.conn") == "ldap3.Connection"
-    assert _type(code, "self.log") == "logging.Logger"
+    assert type_of_expression(code, "self.conn") == "ldap3.Connection"
+    assert type_of_expression(code, "self.log") == "logging.Logger"
 
 
 def test_factory_functions_of_the_module() -> None:
@@ -159,41 +150,44 @@ def test_factory_functions_of_the_module() -> None:
         a
         b
     """
-    assert _type(code, "a") == "ldap3.Connection"
-    assert _type(code, "b") == "ldap3.Connection"
+    assert type_of_expression(code, "a") == "ldap3.Connection"
+    assert type_of_expression(code, "b") == "ldap3.Connection"
 
 
 def test_unknown_stays_unknown() -> None:
-    assert _type("def f(x):\n    x", "x") is None
-    assert _type("import ldap3\nc = ldap3.Connection(s) if a else other()\nc", "c") is None
+    assert type_of_expression("def f(x):\n    x", "x") is None
+    assert type_of_expression("import ldap3\nc = ldap3.Connection(s) if a else other()\nc", "c") is None
     code = "import ldap3, logging\nc = ldap3.Connection(s)\nc = logging.getLogger()\nc"
-    assert _type(code, "c") is None  # two types: unknown, not the last one
-    assert _type("import ldap3\na, b = pair()\na", "a") is None
+    assert type_of_expression(code, "c") is None  # two types: unknown, not the last one
+    assert type_of_expression("import ldap3\na, b = pair()\na", "a") is None
 
 
 def test_none_does_not_hide_the_type() -> None:
-    assert _type("import ldap3\nc = None\nif x:\n    c = ldap3.Connection(s)\nc", "c") == "ldap3.Connection"
+    assert (
+        type_of_expression("import ldap3\nc = None\nif x:\n    c = ldap3.Connection(s)\nc", "c")
+        == "ldap3.Connection"
+    )
 
 
 def test_framework_parameters_and_class_based_views() -> None:
     django_view = "from django.http import HttpResponse\ndef view(request, slug):\n    request"
-    assert _type(django_view, "request") == "django.http.HttpRequest"
+    assert type_of_expression(django_view, "request") == "django.http.HttpRequest"
     flask_only = "import flask\ndef view(request):\n    request"
-    assert _type(flask_only, "request") is None  # no framework passes `request` there
+    assert type_of_expression(flask_only, "request") is None  # no framework passes `request` there
     cbv = """
         from django.views.generic import DetailView
         class Page(DetailView):
             def get(self, *args, **kwargs):
                 self.request
     """
-    assert _type(cbv, "self.request") == "django.http.HttpRequest"
+    assert type_of_expression(cbv, "self.request") == "django.http.HttpRequest"
     drf = """
         from rest_framework.views import APIView
         class Api(APIView):
             def post(self, request):
                 self.request
     """
-    assert _type(drf, "self.request") == "rest_framework.request.Request"
+    assert type_of_expression(drf, "self.request") == "rest_framework.request.Request"
 
 
 def test_call_names_by_type_include_supertypes() -> None:
@@ -223,7 +217,7 @@ def test_local_class_constructor_and_method_results() -> None:
         c = p.get()
         c
     """
-    assert _type(code, "c") == "ldap3.Connection"
+    assert type_of_expression(code, "c") == "ldap3.Connection"
 
 
 @pytest.mark.parametrize(
