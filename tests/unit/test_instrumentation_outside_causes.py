@@ -240,3 +240,25 @@ def test_a_django_field_lookup_makes_a_chain_a_query_whatever_its_receiver() -> 
     loops = sorted(f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP001")
     # the lazy `filter(...)` alone runs nothing; `filter(name=...)` has no lookup to go by
     assert loops == [4, 7, 14]
+
+
+def test_a_callable_chosen_by_a_conditional_is_any_of_its_choices() -> None:
+    """`get = session.get if session else requests.get; get(url)` runs requests.get when no session
+    is given: the request has no timeout either way the caller cannot tell (one value is enough)."""
+    code = """
+import requests
+
+def fetch(url, session=None):
+    get = session.get if session else requests.get
+    return get(url).json()
+
+def fetch_or(url, session=None):
+    session = session or requests.Session()
+    return session.get(url).json()
+
+def fetch_timed(url, session=None):
+    get = session.get if session else requests.get
+    return get(url, timeout=5).json()
+"""
+    found = [(f.rule_id, f.start_line) for f in analyze(code) if f.rule_id == "PG-TIMEOUT001"]
+    assert found == [("PG-TIMEOUT001", 6), ("PG-TIMEOUT001", 10)]

@@ -106,6 +106,10 @@ class Alternatives:
             return None
         if isinstance(node, ast.Call):
             return self._return_sources(node, scope)
+        if isinstance(node, ast.IfExp):  # `session.get if session else requests.get`: either
+            return [(node.body, scope), (node.orelse, scope)]
+        if isinstance(node, ast.BoolOp):  # `session or requests.Session()`: any of the operands
+            return [(value, scope) for value in node.values]
         if not isinstance(node, ast.Name):
             return None
         for info in resolver._chain(scope):
