@@ -22,3 +22,12 @@ def load_webhook(event: str, name: str) -> dict:
 @pytest.fixture
 def webhook_payload():
     return load_webhook
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_index_cache(tmp_path_factory):
+    """Reviews keep per-file facts and base summaries by content in the index cache: during the tests
+    that is a folder of this run, not the user's cache directory."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PRGUARD_INDEX_CACHE", str(tmp_path_factory.mktemp("index-cache")))
+        yield

@@ -69,36 +69,34 @@ def test_the_page_posts_the_manifest_and_the_redirect_writes_the_credentials(fak
     assert settings.github_app_id == app["id"] and settings.github_private_key == app["pem"]
 
 
-@pytest.mark.integration  # starts the fake GitHub and the flow's local HTTP server
-def test_a_forged_or_stale_redirect_writes_nothing(fake_github, tmp_path):
+@pytest.fixture
+def plain_flow(fake_github, tmp_path):
+    """A started flow for an account's own app, writing into tmp_path; stopped after the test."""
     flow = ManifestFlow(
         webhook_url="https://x.test/webhooks", api_url=fake_github.api_url,
         env_file=tmp_path / ".env", key_file=tmp_path / "k.pem",
     ).start()  # fmt: skip
-    try:
-        offer_manifest(fake_github, "abc", app_manifest())
-        bad = requests.get(flow.url + "callback", params={"code": "abc", "state": "guess"}, timeout=5)
-        assert bad.status_code == 400 and "state" in bad.text
-        assert requests.get(flow.url + "nope", timeout=5).status_code == 404
-    finally:
-        flow.stop()
+    yield flow
+    flow.stop()
+
+
+@pytest.mark.integration  # starts the fake GitHub and the flow's local HTTP server
+def test_a_forged_or_stale_redirect_writes_nothing(fake_github, plain_flow, tmp_path):
+    offer_manifest(fake_github, "abc", app_manifest())
+    bad = requests.get(plain_flow.url + "callback", params={"code": "abc", "state": "guess"}, timeout=5)
+    assert bad.status_code == 400 and "state" in bad.text
+    assert requests.get(plain_flow.url + "nope", timeout=5).status_code == 404
     assert not (tmp_path / ".env").exists() and not (tmp_path / "k.pem").exists()
     assert created_apps(fake_github) == []
 
 
 @pytest.mark.integration  # starts the fake GitHub and the flow's local HTTP server
-def test_an_unknown_code_fails_clearly(fake_github, tmp_path):
-    flow = ManifestFlow(
-        webhook_url="https://x.test/webhooks", api_url=fake_github.api_url,
-        env_file=tmp_path / ".env", key_file=tmp_path / "k.pem",
-    ).start()  # fmt: skip
-    try:
-        answer = requests.get(flow.url + "callback", params={"code": "used", "state": flow.state}, timeout=5)
-        assert answer.status_code == 502
-        with pytest.raises(Exception, match="codes work once"):
-            flow.wait(1)
-    finally:
-        flow.stop()
+def test_an_unknown_code_fails_clearly(plain_flow, tmp_path):
+    params = {"code": "used", "state": plain_flow.state}
+    answer = requests.get(plain_flow.url + "callback", params=params, timeout=5)
+    assert answer.status_code == 502
+    with pytest.raises(Exception, match="codes work once"):
+        plain_flow.wait(1)
     assert not (tmp_path / ".env").exists()
 
 

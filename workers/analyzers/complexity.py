@@ -129,7 +129,7 @@ class ComplexityAnalyzer(Analyzer):
 #: what makes a base summary: bump when a summary holds something else (the modules' sources are
 #: part of the key as well, so a change to how the numbers are computed never reads an old one)
 BASE_SUMMARY_VERSION = 1
-_SUMMARY_MODULES = ("complexity", "cyclomatic", "rawmetrics")
+_SUMMARY_MODULES = ("complexity", "cyclomatic", "rawmetrics", "asttools")  # and what they walk with
 
 
 def base_summary(base: SourceFile | None) -> tuple[dict[str, FunctionScore], float | None]:
