@@ -202,18 +202,15 @@ class CryptoChecks(CheckerBase):
     def _signing_key_call(self, node: ast.Call, qual: str) -> Iterator[VulnHit]:
         """`SessionMiddleware(app, secret_key="...")`, `app.add_middleware(SessionMiddleware,
         secret_key="...")`, `app.config.update(SECRET_KEY="...")` with a constant."""
-        middleware = qual in _SESSION_MIDDLEWARE or any(
-            self.resolver.qualname(a) in _SESSION_MIDDLEWARE for a in node.args[:1]
+        method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+        middleware = qual in _SESSION_MIDDLEWARE or (
+            method == "add_middleware"
+            and bool(node.args)
+            and self.resolver.qualname(node.args[0]) in _SESSION_MIDDLEWARE
         )
         key = keyword_value(node, "secret_key") if middleware else None
-        if (
-            key is None
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in ("update", "from_mapping")
-        ):
-            config = node.func.value
-            if self._app_config(config):
-                key = keyword_value(node, "SECRET_KEY")
+        if key is None and method in ("update", "from_mapping") and self._app_config(node.func.value):  # type: ignore[attr-defined]
+            key = keyword_value(node, "SECRET_KEY")
         if key is not None and const_str(key):
             yield VulnHit(RULES["PG-VULN011"], node, f"a session signing key `{short(key, 30)}`")
 
