@@ -1,7 +1,7 @@
 """Security detection per family on real web advisories: prguard and bandit alone, side by side.
 
 Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [--batch2] [--batch3]
-[--snippets] [--handwritten] [--mutations] [--snippets-only]`.
+[--snippets] [--handwritten] [--mutations] [--snippets-only] [--round3]`.
 
 Corpus: tests/corpora/security_web/ (manifest.yml): for each published advisory of a PyPI web
 application or web library, the vulnerable and the first fixed release (pip download), only the
@@ -30,7 +30,9 @@ same way) only with --batch3.
 labelled with a CWE by reading) on which each tool reports any medium or high finding, and any
 finding of the labelled family; for prguard both the security pass above and its whole default
 review (findings that name a CWE). Its held-back entries (manifest `held_back: true`) are scored only
-with --held-back, and then printed apart; --snippets-only skips the web advisories.
+with --held-back, and then printed apart; --snippets-only skips the web advisories. The third round
+of snippets (manifest `round: 3`, labelled and committed before any run) is held back whole and
+scored only with --round3, printed on its own.
 """
 
 from __future__ import annotations
@@ -258,42 +260,66 @@ SNIPPET_TOOLS = {
 
 def load_snippets() -> list[dict]:
     """The manifest's entries; an entry's held_back flag must follow the rule (sha256 of its file
-    value starting with 0-5) unless it is one of the first 69, development data from the start."""
+    value starting with 0-5) unless it is one of the first 69, development data from the start, or
+    of round 3, held back whole."""
     entries = yaml.safe_load((SNIPPETS / "manifest.yml").read_text())["snippets"]
     for entry in entries:
-        if "held_back" in entry:
+        if entry.get("round") == 3:
+            assert entry.get("held_back") is True, entry["file"]
+        elif "held_back" in entry:
             held = hashlib.sha256(entry["file"].encode()).hexdigest()[0] < "6"
             assert bool(entry["held_back"]) == held, entry["file"]
     return entries
 
 
+def score_snippet(entry: dict) -> tuple[dict, dict[str, bool], dict[str, bool]]:
+    """An entry, whether each tool reports any medium or high finding on its file, and whether
+    one of the labelled family."""
+    text = (SNIPPETS / entry["file"]).read_text()
+    # maunprekshak's snippets, and round 3's code strings, are named after the tests that held them
+    # (`test_sast__test_...`): their code is not test code, so they are reviewed without the `test_` prefix
+    name = Path(entry["file"]).name.removesuffix(".txt").removeprefix("test_")
+    if not name.endswith(".py"):
+        name += ".py"
+    found = {tool: run({name: text}) for tool, run in SNIPPET_TOOLS.items()}
+    family = entry.get("family")
+    return (
+        entry,
+        {t: bool(f) for t, f in found.items()},
+        {t: any(fam == family for *_, fam, _ in f) for t, f in found.items()},
+    )
+
+
 def report_snippets(held_back: bool = False) -> None:
-    rows = []
-    for entry in load_snippets():
-        if entry.get("held_back") and not held_back:
-            continue
-        text = (SNIPPETS / entry["file"]).read_text()
-        # maunprekshak's snippets are named after the tests that held them (`test_sast__test_...`):
-        # their code is not test code, so they are reviewed without the `test_` prefix
-        name = Path(entry["file"]).name.removesuffix(".txt").removeprefix("test_")
-        if not name.endswith(".py"):
-            name += ".py"
-        found = {tool: run({name: text}) for tool, run in SNIPPET_TOOLS.items()}
-        family = entry.get("family")
-        rows.append(
-            (
-                entry,
-                {t: bool(f) for t, f in found.items()},
-                {t: any(fam == family for *_, fam, _ in f) for t, f in found.items()},
-            )
-        )
+    """Rounds 1 and 2 (round 3 only with report_round3_snippets)."""
+    rows = [
+        score_snippet(entry)
+        for entry in load_snippets()
+        if entry.get("round") != 3 and (held_back or not entry.get("held_back"))
+    ]
     print(f"\n== Insecure snippets written by others ({len(rows)} files) ==")
-    by_source: dict[str, list] = defaultdict(list)
-    for row in rows:
-        by_source[row[0]["source"].split(" ", 1)[0]].append(row)
-    parts = [*sorted(by_source.items()), ("development part", [r for r in rows if not r[0].get("held_back")])]
+    parts = [*by_source(rows), ("development part", [r for r in rows if not r[0].get("held_back")])]
     if held_back:
         parts.append(("held-back part", [r for r in rows if r[0].get("held_back")]))
+    print_snippet_parts(rows, parts)
+
+
+def report_round3_snippets() -> None:
+    """The third round, held back whole: printed on its own (once)."""
+    rows = [score_snippet(entry) for entry in load_snippets() if entry.get("round") == 3]
+    title = "Insecure snippets written by others: round 3, held back, labelled before any run"
+    print(f"\n== {title} ({len(rows)} files) ==")
+    print_snippet_parts(rows, by_source(rows))
+
+
+def by_source(rows: list) -> list[tuple[str, list]]:
+    groups: dict[str, list] = defaultdict(list)
+    for row in rows:
+        groups[row[0]["source"].split(" ", 1)[0]].append(row)
+    return sorted(groups.items())
+
+
+def print_snippet_parts(rows: list, parts: list[tuple[str, list]]) -> None:
     for source, group in [*parts, ("all", rows)]:
         n = len(group)
         if not n:
@@ -352,6 +378,11 @@ def main() -> None:
     parser.add_argument(
         "--batch3", action="store_true", help="also the third held-back batch, reported on its own (once)"
     )
+    parser.add_argument(
+        "--round3",
+        action="store_true",
+        help="also the third round of insecure snippets, held back whole, reported on its own (once)",
+    )
     parser.add_argument("--handwritten", action="store_true", help="also score the hand-written corpus")
     parser.add_argument("--only", help="score only this case id (development cases)")
     parser.add_argument(
@@ -362,6 +393,8 @@ def main() -> None:
     warnings.filterwarnings("ignore", category=SyntaxWarning)
     if args.snippets_only:
         report_snippets(args.held_back)
+        if args.round3:
+            report_round3_snippets()
         return
     cases = load_web()
     batch2 = [c for c in cases if c.batch == 2]
@@ -383,6 +416,8 @@ def main() -> None:
         mutation_check([c for c in chosen if not c.held_back])
     if args.snippets:
         report_snippets(args.held_back)
+    if args.round3:
+        report_round3_snippets()
     if args.handwritten:
         from tests.benchmarks.security_outside import report_handwritten
 
