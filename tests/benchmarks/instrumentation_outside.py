@@ -8,6 +8,15 @@ too), and a finding matches an expectation when the rule id and the line are the
 (look-alikes of risky code that are fine) must get no finding at all.
 
     .venv/bin/python tests/benchmarks/instrumentation_outside.py [--part dev|heldback...|all] [--verbose]
+        [--in-package]
+
+By default each case is reviewed alone, as a new file in a repository of one file. `--in-package`
+reviews it the way the App reviews a pull request: the case's code is the change, its module is the
+file as the package release it came from has it (downloaded once from PyPI into
+~/.cache/prguard-bench/packages), and the rest of the package is the repository, so the class's other
+methods and the helpers and clients of other modules are known. The lines of the module that the
+case holds are the added lines; findings elsewhere in the module are not the change's and are left
+out. A case whose code the module does not hold (a different layout) replaces the module instead.
 
 `dev` holds the packages the analyzer was tuned on; `heldback` and `heldback2` others, chosen and
 labelled before their first run. `heldback` was measured once, then its misses were read and fixed, so
@@ -24,16 +33,24 @@ was labelled and committed before the issue #20 fixes were finished and run once
 from __future__ import annotations
 
 import argparse
+import difflib
 import re
+import subprocess
+import sys
+import tarfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from prguard.analyzers.base import FileContext, SourceFile
 from prguard.analyzers.instrumentation import InstrumentationAnalyzer
 from prguard.engine.diffmap import FileDiff
+from prguard.engine.model import Hunk
+from prguard.index.snapshot import RepositorySnapshot
 from prguard.policies.loader import load_policy
 
 CORPUS = Path(__file__).parent / "corpus" / "instrumentation_outside"
+PACKAGES = Path.home() / ".cache" / "prguard-bench" / "packages"
 PARTS = (
     "dev",
     "heldback",
@@ -57,6 +74,8 @@ _EXPECT = re.compile(r"^# expect: (PG-[A-Z]+\d{3}) @ (.+)$")
 class Case:
     path: Path
     package: str
+    version: str
+    module_path: str  # the file the code came from, inside the package's source
     expected: list[tuple[str, int]]  # (rule id, line)
     quiet: bool
     found: list[tuple[str, int, str]] = field(default_factory=list)  # (rule id, line, message)
@@ -65,7 +84,8 @@ class Case:
 def load_case(path: Path) -> Case:
     lines = path.read_text(encoding="utf-8").splitlines()
     header = [line for line in lines if line.startswith("# ")][:20]
-    package = header[0].removeprefix("# package: ").split(" ")[0]
+    package, version = header[0].removeprefix("# package: ").split(" ")[:2]
+    module_path = header[1].removeprefix("# path: ").split(" ")[0]
     body_start = next(i for i, line in enumerate(lines) if not line.startswith("# "))
     expected: list[tuple[str, int]] = []
     for line in header:
@@ -76,22 +96,111 @@ def load_case(path: Path) -> Case:
             if found is None:
                 raise SystemExit(f"{path}: no line contains {text!r}")
             expected.append((rule, found))
-    return Case(path, package, expected, quiet="# quiet" in header)
+    return Case(path, package, version, module_path, expected, quiet="# quiet" in header)
 
 
-def review_case(case: Case, settings: dict) -> None:
+def package_source(name: str, version: str) -> Path:
+    """The unpacked release `name==version` (an sdist, else a wheel), fetched from PyPI on first use."""
+    target = PACKAGES / f"{name}-{version}"
+    if target.is_dir():
+        return target
+    download = PACKAGES / "downloads" / f"{name}-{version}"
+    download.mkdir(parents=True, exist_ok=True)
+    if not any(download.iterdir()):
+        pip = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", str(download)]
+        fetched = subprocess.run([*pip, "--no-binary", ":all:", f"{name}=={version}"], capture_output=True)
+        if fetched.returncode:
+            subprocess.run([*pip, "--only-binary", ":all:", f"{name}=={version}"], check=True)
+    archive = next(download.iterdir())
+    unpacking = target.with_suffix(".partial")
+    if archive.name.endswith((".whl", ".zip")):
+        with zipfile.ZipFile(archive) as opened:
+            opened.extractall(unpacking)
+    else:
+        with tarfile.open(archive) as opened:
+            opened.extractall(unpacking, filter="data")
+    unpacking.rename(target)
+    return target
+
+
+def package_files(case: Case) -> tuple[str, dict[str, bytes]]:
+    """The case's path inside its package's source tree, and that tree's Python files."""
+    source = package_source(case.package, case.version)
+    roots = sorted(
+        {path.parent for path in source.rglob(Path(case.module_path).name)}, key=lambda p: len(p.parts)
+    )
+    root = next(
+        (r for r in (p for m in roots for p in (m, *m.parents)) if (r / case.module_path).is_file()),
+        None,
+    )
+    if root is None:  # the module sits elsewhere in this release: keep the tree, place it as recorded
+        root = next(p for p in source.iterdir() if p.is_dir())
+    files = {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in root.rglob("*.py")
+        if path.is_file() and path.stat().st_size < 1_000_000
+    }
+    return case.module_path, files
+
+
+def case_lines_in(module: str, text: str) -> dict[int, int]:
+    """Module line -> case line, for the case's code (after its header) that the module holds verbatim."""
+    case_lines = text.splitlines()
+    body = next(i for i, line in enumerate(case_lines) if not line.startswith("# "))
+    matcher = difflib.SequenceMatcher(None, case_lines[body:], module.splitlines(), autojunk=False)
+    return {
+        block.b + k + 1: body + block.a + k + 1
+        for block in matcher.get_matching_blocks()
+        for k in range(block.size)
+        if case_lines[body + block.a + k].strip()
+    }
+
+
+def as_diff(added: set[int]) -> FileDiff:
+    """Added lines as hunks of consecutive lines."""
+    hunks: list[Hunk] = []
+    for line in sorted(added):
+        last = hunks[-1] if hunks else None
+        if last is not None and line == last.new_start + last.new_count:
+            hunks[-1] = Hunk(last.new_start, last.new_count + 1, last.added | {line})
+        else:
+            hunks.append(Hunk(line, 1, frozenset({line})))
+    return FileDiff(hunks=tuple(hunks))
+
+
+def review_case(case: Case, settings: dict, in_package: bool = False) -> None:
     text = case.path.read_text(encoding="utf-8")
     relative = f"{case.package}/{case.path.name.removesuffix('.py.txt')}.py"
+    head, base, diff, repository = text, None, FileDiff.all_added(len(text.splitlines())), None
+    to_case: dict[int, int] | None = None  # head line -> case line, when the head is the module
+    if in_package:
+        relative, files = package_files(case)
+        module = files.get(relative, b"").decode("utf-8", "replace")
+        to_case = case_lines_in(module, text) if module else {}
+        code = [line for line in text.splitlines() if line.strip() and not line.startswith("# ")]
+        if len(to_case) < 0.9 * len(code):  # not this module's code: the case replaces the module
+            files[relative], to_case = text.encode(), None
+        else:
+            head = module
+            kept = [line for n, line in enumerate(module.splitlines(), 1) if n not in to_case]
+            base = SourceFile(relative, "\n".join(kept) + "\n")
+            diff = as_diff(set(to_case))
+        repository = RepositorySnapshot.from_files(files)
     ctx = FileContext(
         path=relative,
         language="python",
-        head=SourceFile(relative, text),
-        base=None,
-        diff=FileDiff.all_added(len(text.splitlines())),
+        head=SourceFile(relative, head),
+        base=base,
+        diff=diff,
         settings=settings,
         policy=None,
     )
-    case.found = [(f.rule_id, f.start_line, f.message) for f in InstrumentationAnalyzer().analyze_file(ctx)]
+    analyzer = InstrumentationAnalyzer()
+    analyzer.prepare([ctx], repository)
+    found = [(f.rule_id, f.start_line, f.message) for f in analyzer.analyze_file(ctx)]
+    if to_case is not None:
+        found = [(rule, to_case[line], message) for rule, line, message in found if line in to_case]
+    case.found = found
 
 
 def score(cases: list[Case], verbose: bool) -> tuple[float, float, int]:
@@ -122,13 +231,16 @@ def main() -> None:
     )
     parser.add_argument("--part", choices=(*PARTS, "all"), default="all")
     parser.add_argument("--verbose", action="store_true", help="list every miss and extra finding")
+    parser.add_argument(
+        "--in-package", action="store_true", help="review each case inside its package's source (PyPI)"
+    )
     args = parser.parse_args()
     settings = load_policy().for_change(ai_authored=True).analyzer("instrumentation")
     parts = PARTS if args.part == "all" else (args.part,)
     for part in parts:
         cases = [load_case(path) for path in sorted((CORPUS / part).glob("*.py.txt"))]
         for case in cases:
-            review_case(case, settings)
+            review_case(case, settings, args.in_package)
         if args.verbose:
             print(f"{part}:")
         recall, precision, quiet_hits = score(cases, args.verbose)
