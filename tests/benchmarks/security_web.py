@@ -1,7 +1,7 @@
 """Security detection per family on real web advisories: prguard and bandit alone, side by side.
 
 Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [--batch2] [--batch3]
-[--snippets] [--handwritten] [--mutations] [--snippets-only] [--round3]`.
+[--batch4] [--snippets] [--handwritten] [--mutations] [--snippets-only] [--round3]`.
 
 Corpus: tests/corpora/security_web/ (manifest.yml): for each published advisory of a PyPI web
 application or web library, the vulnerable and the first fixed release (pip download), only the
@@ -24,7 +24,8 @@ cases and for those labelled SAST-detectable. The held-back part (ids whose sha2
 0-5) is printed only with --held-back: run it once, at the end. The second batch (manifest
 `batch: 2`: packages the first batch does not use, labelled and committed before any tool ran on
 it) is held back whole and scored only with --batch2, on its own; the third batch (`batch: 3`, made the
-same way) only with --batch3.
+same way) only with --batch3; the fourth batch (`batch: 4`, 14 packages no earlier batch uses, made the
+same way) only with --batch4, also on its own.
 
 --snippets: the share of insecure snippet files written by others (tests/corpora/insecure_snippets,
 labelled with a CWE by reading) on which each tool reports any medium or high finding, and any
@@ -379,6 +380,9 @@ def main() -> None:
         "--batch3", action="store_true", help="also the third held-back batch, reported on its own (once)"
     )
     parser.add_argument(
+        "--batch4", action="store_true", help="also the fourth held-back batch, reported on its own (once)"
+    )
+    parser.add_argument(
         "--round3",
         action="store_true",
         help="also the third round of insecure snippets, held back whole, reported on its own (once)",
@@ -399,10 +403,13 @@ def main() -> None:
     cases = load_web()
     batch2 = [c for c in cases if c.batch == 2]
     batch3 = [c for c in cases if c.batch == 3]
+    batch4 = [c for c in cases if c.batch == 4]
     chosen = [c for c in cases if c.batch == 1 and (args.held_back or not c.held_back)]
     if args.only:
         chosen = [c for c in chosen if c.id == args.only and not c.held_back]
-    extra = (batch2 if args.batch2 else []) + (batch3 if args.batch3 else [])
+    extra = (
+        (batch2 if args.batch2 else []) + (batch3 if args.batch3 else []) + (batch4 if args.batch4 else [])
+    )
     outcomes = {case.id: score(case) for case in chosen + extra}
     report([c for c in chosen if not c.held_back], outcomes, "Real web advisories: development part")
     if args.held_back:
@@ -412,6 +419,8 @@ def main() -> None:
         report(batch2, outcomes, "Real web advisories: second held-back batch (labelled before any run)")
     if args.batch3:
         report(batch3, outcomes, "Real web advisories: third held-back batch (labelled before any run)")
+    if args.batch4:
+        report(batch4, outcomes, "Real web advisories: fourth held-back batch (labelled before any run)")
     if args.mutations:
         mutation_check([c for c in chosen if not c.held_back])
     if args.snippets:
