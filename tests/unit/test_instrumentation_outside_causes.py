@@ -262,3 +262,58 @@ def fetch_timed(url, session=None):
 """
     found = [(f.rule_id, f.start_line) for f in analyze(code) if f.rule_id == "PG-TIMEOUT001"]
     assert found == [("PG-TIMEOUT001", 6), ("PG-TIMEOUT001", 10)]
+
+
+def test_a_bound_method_of_a_typed_client_kept_in_a_name_is_a_request() -> None:
+    """`requests_method = self.session.get` then `requests_method(url)`: the name holds a session's
+    request method, so the function makes a request (and a loop over it is a request per item)."""
+    code = """
+import requests
+
+class Client:
+    def __init__(self, session=None):
+        self.session = session or requests.Session()
+
+    def _request(self, url, post_json=None):
+        requests_method = self.session.get
+        if post_json is not None:
+            requests_method = self.session.post
+        return requests_method(url, timeout=5).json()
+
+    def _shape(self, url):
+        method = self.session.headers.get
+        return method(url)
+"""
+    findings = analyze(code)
+    assert [(f.rule_id, f.start_line) for f in findings if f.rule_id == "PG-OBS003"] == [("PG-OBS003", 8)]
+
+
+def test_a_helper_that_builds_a_request_argument_does_not_instrument_the_request() -> None:
+    """`timeout=self.get_timeout()`: the helper runs before the request, so its log line (a bad
+    setting) records nothing about how the request went; a helper given the response does."""
+    code = """
+import logging
+import requests
+
+log = logging.getLogger(__name__)
+
+class Api:
+    def get_timeout(self):
+        try:
+            return float(self.raw_timeout)
+        except ValueError:
+            log.error("bad timeout %r", self.raw_timeout)
+        return 10
+
+    def check(self, response):
+        log.info("status %s", response.status_code)
+        return response
+
+    def get_data(self, url):
+        return requests.get(url, timeout=self.get_timeout()).json()
+
+    def get_checked(self, url):
+        return self.check(requests.get(url, timeout=self.get_timeout()))
+"""
+    findings = analyze(code)
+    assert [(f.rule_id, f.start_line) for f in findings if f.rule_id == "PG-OBS003"] == [("PG-OBS003", 19)]

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from prguard.analyzers.asttools import contains
 from prguard.analyzers.base import FileContext
 from prguard.analyzers.instrumentation import querysets
 from prguard.analyzers.instrumentation import rules as R
@@ -473,8 +474,20 @@ class Evaluator:
             if (
                 helper is not None
                 and helper is not function
+                and not self.builds_request(call, function)
                 and self.instrumented_directly(helper, deep=True)
             ):
+                return True
+        return False
+
+    def builds_request(self, call: Call, function: Function) -> bool:
+        """The call computes an argument of one of the function's outbound calls
+        (`requests.get(url, timeout=self.get_timeout())`): it runs before the request, so whatever
+        it logs cannot record how the request went."""
+        for outer in function.calls:
+            if outer is call or not contains(outer.node, call.node):
+                continue
+            if self.http_call(outer) or self.paid_call(outer) or self.query_call(outer):
                 return True
         return False
 
@@ -642,9 +655,17 @@ class Evaluator:
                 return f"{call.text or kind}"
             if kind is None and self._discovery_request(call.node):
                 return _call_chain_label(call.node.func)
-        if self.may_be(call) in R.HTTP_FUNCTIONS:
-            return call.text or self.may_be(call)
+        alias = self.may_be(call)
+        if alias in R.HTTP_FUNCTIONS or (alias is not None and self._client_method(alias)):
+            return call.text or alias
         return None
+
+    def _client_method(self, qualname: str) -> bool:
+        """`requests.Session.get`: a request method of an HTTP client type (a subclass counts)."""
+        type_name, _, method = qualname.rpartition(".")
+        kinds = (R.CLIENT_TYPE_KINDS.get(t) for t in self.resolver.supertypes(type_name))
+        kind = next((k for k in kinds if k is not None), None)
+        return kind in R.CLIENT_METHODS and method in R.CLIENT_METHODS[kind][0]
 
     def may_be(self, call: Call) -> str | None:
         """The network function a call may run, known only by the values that reach its callee:
@@ -672,6 +693,8 @@ class Evaluator:
             # `getattr(requests, method)(url)`: one of the module's request functions, whichever
             names = tuple(n.removesuffix("*") + "request" if n.endswith(".*") else n for n in names)
             found = next((n for n in names if n in R.HTTP_FUNCTIONS or n in R.TIMEOUT_CALLS), None)
+            if found is None:  # a client's method (`self.session.get`): a request, its timeout unknown here
+                found = next((n for n in names if self._client_method(n)), None)
         self._may_be[key] = found
         return found
 

@@ -214,7 +214,7 @@ class ObservabilityChecks(Evaluator):
         if helpers is None or not self.imports_reach_repository():
             return False
         for call in function.calls + function.nested_calls:
-            if self.local_callee(call, function) is not None:
+            if self.local_callee(call, function) is not None or self.builds_request(call, function):
                 continue
             try:
                 names = self.resolver.call_names(call.node)

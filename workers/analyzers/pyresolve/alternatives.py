@@ -38,10 +38,14 @@ class Alternatives:
     # -- public answers -----------------------------------------------------------------------
 
     def qualnames(self, node: ast.expr, scope: Scope) -> tuple[str, ...]:
-        """Every qualified name `node` may stand for through imports (`requests`, `requests.get`)."""
+        """Every qualified name `node` may stand for through imports (`requests`, `requests.get`), or
+        a method of a value of known type (`requests.Session.get` for `self.session.get`)."""
         out: list[str] = []
         for leaf, where, suffix in self.leaves(node, scope):
             qual = self._imported_qualname(leaf, where)
+            if qual is None and suffix.count(".") == 1:  # a method of a typed value: `session.get`
+                type_name = self.resolver.type_of(leaf, where)
+                qual = type_name if type_name != _NONE else None
             if qual is not None:
                 name = qual + suffix
                 if name not in out:
