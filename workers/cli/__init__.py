@@ -13,9 +13,13 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from prguard.cli.gitrepo import GitError
-from prguard.engine.model import ENGINE_VERSION
-from prguard.policies.model import PolicyError
+from prguard import codecache
+
+codecache.install()  # first: the modules imported below define dataclasses
+
+from prguard.cli.gitrepo import GitError  # noqa: E402
+from prguard.engine.model import ENGINE_VERSION  # noqa: E402
+from prguard.policies.model import PolicyError  # noqa: E402
 
 COMMANDS = (
     "review",

@@ -1,0 +1,58 @@
+"""prguard.codecache: dataclasses built from cached code behave as those compiled from source."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+PROBE = """
+import sys
+if sys.argv[1] == "cached":
+    from prguard import codecache
+    codecache.install()
+import dataclasses, inspect
+from dataclasses import dataclass, field
+
+@dataclass(frozen=True, order=True, slots=True)
+class Point:
+    x: int
+    y: "int" = 0
+    tags: tuple = ()
+
+@dataclass(kw_only=True)
+class Box:
+    items: list = field(default_factory=list)
+    name: str | None = None
+    def __post_init__(self):
+        self.items.append(self.name)
+
+p, q = Point(1, 2), Point(1, 3, ("a",))
+print(repr(p), p == Point(1, 2), p < q, hash(p) == hash(Point(1, 2)), sorted([q, p])[0] is p)
+b = Box(name="n")
+print(repr(b), b == Box(name="n"), b.items)
+print(inspect.signature(Point), inspect.signature(Box), Point.__init__.__annotations__)
+print(Point.__init__.__qualname__, Box.__repr__.__qualname__, Point.__init__.__code__.co_filename)
+try:
+    p.x = 5
+except dataclasses.FrozenInstanceError as error:
+    print("frozen", error)
+if sys.argv[1] == "cached":
+    print("compiled", codecache._installed.added)
+"""
+
+
+def _run(kind: str, cache) -> list[str]:
+    env = {**os.environ, "PRGUARD_CACHE_DIR": str(cache)}
+    command = [sys.executable, "-c", PROBE, kind]
+    return subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout.splitlines()
+
+
+def test_cached_dataclass_methods_behave_as_compiled_ones_and_are_reused(tmp_path):
+    plain = _run("plain", tmp_path)
+    first = _run("cached", tmp_path)
+    again = _run("cached", tmp_path)
+    assert first[:-1] == plain and again[:-1] == plain
+    assert first[-1] != "compiled 0"  # the first run compiled the methods and kept them
+    assert again[-1] == "compiled 0"  # the next found them all
+    assert list((tmp_path / "dataclass-code").glob("*.marshal"))
