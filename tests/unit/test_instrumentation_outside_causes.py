@@ -317,3 +317,38 @@ class Api:
 """
     findings = analyze(code)
     assert [(f.rule_id, f.start_line) for f in findings if f.rule_id == "PG-OBS003"] == [("PG-OBS003", 19)]
+
+
+_SESSION_SUBCLASS = """
+import logging
+from requests import Session
+
+log = logging.getLogger(__name__)
+TIMEOUT = 30
+
+class ApiSession(Session):
+    def request(self, method, url, **kwargs):
+        kwargs.setdefault("timeout", TIMEOUT)
+        response = super().request(method, url, **kwargs)
+        LOG_LINE
+        return response
+
+class Pager(ApiSession):
+    def iter_all(self, url):
+        offset = 0
+        while True:
+            page = self.get(url, params={"offset": offset}).json()
+            if not page["more"]:
+                return
+            offset += len(page["items"])
+"""
+
+
+def test_a_session_subclass_whose_request_override_sets_a_timeout_and_logs_covers_its_calls() -> None:
+    """`self.get(...)` on a subclass of `requests.Session`: every request goes through the class's
+    `request` override, so the timeout and the log line it adds hold for the call."""
+    logged = analyze(_SESSION_SUBCLASS.replace("LOG_LINE", 'log.debug("%s %s", method, url)'))
+    assert not [f for f in logged if f.rule_id in ("PG-TIMEOUT001", "PG-OBS003")]
+    silent = analyze(_SESSION_SUBCLASS.replace("LOG_LINE", "pass"))
+    assert not [f for f in silent if f.rule_id == "PG-TIMEOUT001"]
+    assert [(f.rule_id, f.start_line) for f in silent if f.rule_id == "PG-OBS003"] == [("PG-OBS003", 16)]

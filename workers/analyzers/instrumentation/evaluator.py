@@ -478,7 +478,25 @@ class Evaluator:
                 and self.instrumented_directly(helper, deep=True)
             ):
                 return True
+            if helper is None and self._session_override_instruments(call, function):
+                return True
         return False
+
+    def _session_override_instruments(self, call: Call, function: Function) -> bool:
+        """`self.get(url)` in a subclass of an HTTP session of this file whose `request`/`send`
+        override logs: every request of the session goes through that override."""
+        func = call.node.func
+        if not (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id in ("self", "cls")
+            and function.top.class_name
+            and func.attr in R.ALL_CLIENT_METHODS
+            and self.http_call(call)
+        ):
+            return False
+        overrides = (self.method_of(function.top.class_name, name) for name in ("request", "send"))
+        return any(o is not None and self.instrumented_directly(o, deep=True) for o in overrides)
 
     def builds_request(self, call: Call, function: Function) -> bool:
         """The call computes an argument of one of the function's outbound calls

@@ -73,6 +73,8 @@ class TimeoutChecks(Evaluator):
     def session_has(self, receiver: ast.AST, function: Function | None, feature: str) -> bool:
         """A requests session given a timeout or retries by a mounted adapter or a wrapped `request`."""
         text = self.facts.text_of(receiver)
+        if self._own_session_class_has(receiver, function, feature):
+            return True
         found = self.binding(text, function)
         if found is None:
             return self._typed_session_has(feature)
@@ -87,6 +89,22 @@ class TimeoutChecks(Evaluator):
                     return True
         # bound to what a factory returns (`self.session = self.make_session()`): its mounts count
         return found.dotted not in R.CLIENT_KINDS and self._typed_session_has(feature)
+
+    def _own_session_class_has(self, receiver: ast.AST, function: Function | None, feature: str) -> bool:
+        """`self.get(...)` in a subclass of `requests.Session`, or a call on an instance of one: a
+        class of this file on its way up to the session (itself or a base) whose `request`/`send`
+        override sets `feature` gives it to every request."""
+        if isinstance(receiver, ast.Name) and receiver.id == "self" and function is not None:
+            klass = self.resolver.classes.get(function.top.class_name or "")
+            type_name = klass.qualname if klass is not None else None
+        else:
+            type_name = self.type_of(receiver)
+        by_name = {name.rsplit(".", 1)[-1]: info for name, info in self.facts.classes.items()}
+        for supertype in self.resolver.supertypes(type_name) if type_name else ():
+            info = self.facts.classes.get(supertype) or by_name.get(supertype.rsplit(".", 1)[-1])
+            if info is not None and _class_mentions(info, feature):
+                return True
+        return False
 
     def _typed_session_has(self, feature: str) -> bool:
         """A session known by its type only (made by a factory method or a property of the file): the
