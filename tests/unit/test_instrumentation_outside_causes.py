@@ -352,3 +352,52 @@ def test_a_session_subclass_whose_request_override_sets_a_timeout_and_logs_cover
     silent = analyze(_SESSION_SUBCLASS.replace("LOG_LINE", "pass"))
     assert not [f for f in silent if f.rule_id == "PG-TIMEOUT001"]
     assert [(f.rule_id, f.start_line) for f in silent if f.rule_id == "PG-OBS003"] == [("PG-OBS003", 16)]
+
+
+def test_a_function_made_a_task_by_calling_the_decorator_is_a_task() -> None:
+    """`add_attempt = shared_task(add_attempt)` (often under a setting) registers the function as a
+    Celery task just as `@shared_task` does."""
+    code = """
+from celery import shared_task
+
+from .data import store_attempt
+
+
+def add_attempt(user, ip):
+    store_attempt(user, ip)
+
+
+def plain(user, ip):
+    store_attempt(user, ip)
+
+
+if USE_CELERY:
+    add_attempt = shared_task(add_attempt)
+"""
+    assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-OBS002", 7)]
+
+
+def test_a_loop_over_configured_entries_is_not_a_loop_over_data() -> None:
+    """A loop over `settings.X` (or a list made from it) runs once per configured entry: a number the
+    operator sets, not a per-row N+1. A loop over rows still is."""
+    code = """
+from django.conf import settings
+
+from .models import JobLog
+
+
+def check_jobs():
+    jobs = [load(path) for path in settings.JOB_CLASSES]
+    for job in jobs:
+        JobLog.objects.filter(code=job.code).count()
+    for alias, options in getattr(settings, "DATABASES", {}).items():
+        JobLog.objects.using(alias).count()
+
+
+def check_rows(rows):
+    for row in rows:
+        JobLog.objects.filter(code=row.code).count()
+"""
+    assert [(f.rule_id, f.start_line) for f in analyze(code) if f.rule_id == "PG-LOOP001"] == [
+        ("PG-LOOP001", 17)
+    ]

@@ -18,6 +18,10 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
+#: Objects holding a deployment's settings: a loop over one of their values is a loop over configuration.
+_CONFIGURATION_OBJECTS = frozenset({"django.conf.settings", "flask.current_app.config"})
+
+
 @dataclass(eq=False)
 class Loop:
     node: ast.AST
@@ -28,7 +32,9 @@ class Loop:
     fan_out: bool = False  # a comprehension handed to gather()/map(): concurrent, not sequential
     per_item: bool = False  # a `while items: item = items.pop()` loop: one pass per item
     parent: Loop | None = None  # the loop this one is nested in (same function)
-    why_bounded: str = ""  # "retry", "fallback", "single pass", "few items", "batches", "models"
+    why_bounded: str = (
+        ""  # "retry", "fallback", "single pass", "few items", "batches", "models", "configuration"
+    )
 
     def item_loop(self) -> Loop | None:
         """The nearest loop, this one or an enclosing one, that runs once per item of data."""
@@ -248,6 +254,8 @@ class Scanner(FastNodeVisitor):
             return "fallback"
         if body is not None and self._few_keys(iterable, target, body):
             return "few items"
+        if self._configured(iterable, hops=1):
+            return "configuration"
         if isinstance(iterable, ast.List | ast.Tuple | ast.Set):
             return "few items" if len(iterable.elts) <= 10 else ""
         if isinstance(iterable, ast.Call):
@@ -265,6 +273,38 @@ class Scanner(FastNodeVisitor):
                 small = isinstance(bound, ast.Constant) and isinstance(bound.value, int) and bound.value <= 10
                 return "few items" if small else ""
         return ""
+
+    def _configured(self, iterable: ast.expr, hops: int) -> bool:
+        """A loop over the deployment's configuration (`settings.CRON_CLASSES`, `[get_class(x) for x
+        in settings.CRON_CLASSES]`, `current_app.config["BACKENDS"].items()`, a local name bound to
+        one): it runs once per configured entry, a number the operator sets, not once per row of data."""
+        node = iterable
+        if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp) and len(node.generators) == 1:
+            node = node.generators[0].iter
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and not node.args
+            and node.func.attr in ("items", "keys", "values")
+        ):
+            node = node.func.value
+        if isinstance(node, ast.Call) and self.resolve(node.func) == "getattr" and node.args:
+            node = node.args[0]
+        while isinstance(node, ast.Subscript | ast.Attribute):
+            if self.resolve(node) in _CONFIGURATION_OBJECTS:
+                return True
+            node = node.value
+        if self.resolve(node) in _CONFIGURATION_OBJECTS:
+            return True
+        if isinstance(node, ast.Name) and hops > 0 and self._functions:
+            values = [
+                stmt.value
+                for stmt in ast.walk(self._functions[-1].node)
+                if isinstance(stmt, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == node.id for t in stmt.targets)
+            ]
+            return len(values) == 1 and self._configured(values[0], hops - 1)
+        return False
 
     def _few_keys(self, iterable: ast.expr, target: ast.expr | None, body: list[ast.stmt]) -> bool:
         """`for kind, rows in groups.items(): flag = FLAGS.get(kind, missing); if flag is not missing:

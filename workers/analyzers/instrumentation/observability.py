@@ -43,6 +43,8 @@ class ObservabilityChecks(Evaluator):
             framework = self._task_decorator(decorator)
             if framework:
                 return f"task:{framework} task"
+        if function.parent is None and function.class_name is None and node.name in self._called_tasks:
+            return f"task:{self._called_tasks[node.name]} task"
         if function.parent is None and self._django_view(function):
             return "handler:Django view"
         if function.parent is None and function.class_name and self._view_method(function):
@@ -102,6 +104,19 @@ class ObservabilityChecks(Evaluator):
             verb = last.upper() if last in R.HTTP_VERB_DECORATORS else "route"
             return f"`{verb} {route}`" if route is not None else "route"
         return None
+
+    @cached_property
+    def _called_tasks(self) -> dict[str, str]:
+        """Module functions this file makes tasks by calling a task decorator on them
+        (`send = shared_task(send)`, `app.task(send)`), by name: the framework."""
+        tasks: dict[str, str] = {}
+        for call in self.facts.calls:
+            node = call.node
+            if len(node.args) == 1 and isinstance(node.args[0], ast.Name):
+                framework = self._task_decorator(node.func)
+                if framework is not None:
+                    tasks[node.args[0].id] = framework
+        return tasks
 
     def _task_decorator(self, decorator: ast.expr) -> str | None:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
