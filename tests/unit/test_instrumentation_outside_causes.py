@@ -401,3 +401,35 @@ def check_rows(rows):
     assert [(f.rule_id, f.start_line) for f in analyze(code) if f.rule_id == "PG-LOOP001"] == [
         ("PG-LOOP001", 17)
     ]
+
+
+def test_a_caller_that_logs_before_calling_a_request_helper_does_not_record_its_outcome() -> None:
+    """A thin request helper counts as instrumented by its callers only when they log after the
+    call (what it gave); a warning logged before the call says nothing about the request."""
+    code = """
+import logging
+import requests
+
+log = logging.getLogger(__name__)
+
+def _token(url):
+    return requests.post(url, timeout=5).json()
+
+def authorize(url, legacy):
+    if legacy:
+        log.warning("legacy flow")
+    return _token(url)
+
+def refresh(url):
+    token = _token(url)
+    log.info("refreshed")
+    return token
+"""
+    assert [(f.rule_id, f.start_line) for f in analyze(code) if f.rule_id == "PG-OBS003"] == [
+        ("PG-OBS003", 7)
+    ]
+    after = code.replace(
+        '        log.warning("legacy flow")\n    return _token(url)',
+        '        pass\n    t = _token(url)\n    log.info("ok")\n    return t',
+    )
+    assert not [f for f in analyze(after) if f.rule_id == "PG-OBS003"]

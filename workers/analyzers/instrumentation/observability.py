@@ -213,13 +213,25 @@ class ObservabilityChecks(Evaluator):
     def _callers_instrumented(self, function: Function) -> bool:
         """A thin request helper whose every caller in the file logs the outcome (`execute()` logs
         what `api_post_request()` returned): the record exists, one call up."""
-        callers = [
-            caller
+        sites = [
+            (caller, call)
             for caller in self.facts.functions
             if caller is not function
-            and any(self.local_callee(call, caller) is function for call in caller.calls)
+            for call in caller.calls
+            if self.local_callee(call, caller) is function
         ]
-        return bool(callers) and all(self.instrumented_directly(caller, deep=True) for caller in callers)
+        return bool(sites) and all(self._logs_after(caller, call) for caller, call in sites)
+
+    def _logs_after(self, caller: Function, site: Call) -> bool:
+        """The caller records what the call gave: a logging decorator, or an instrumentation call
+        after the call (a log line before it cannot say how the call went)."""
+        if any(self.decorator_instruments(d) for d in caller.node.decorator_list):
+            return True
+        end = (site.node.end_lineno or 0, site.node.end_col_offset or 0)
+        return any(
+            (call.node.lineno, call.node.col_offset) >= end and self.is_instrumentation(call)
+            for call in caller.calls + caller.nested_calls
+        )
 
     def _remote_helper_instruments(self, function: Function) -> bool:
         """A function of another file of the repository that it calls logs (a Celery task that only
