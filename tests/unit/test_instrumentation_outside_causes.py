@@ -433,3 +433,31 @@ def refresh(url):
         '        pass\n    t = _token(url)\n    log.info("ok")\n    return t',
     )
     assert not [f for f in analyze(after) if f.rule_id == "PG-OBS003"]
+
+
+def test_a_method_of_a_local_class_called_on_an_instance_is_followed() -> None:
+    """`api = Api(); for x in items: api.fetch(x)` and a comprehension over instances made in a list:
+    the instance's class is of this file, so its method is the helper the loop calls per item."""
+    code = """
+import logging
+import requests
+
+log = logging.getLogger(__name__)
+
+class Api:
+    def fetch(self, x):
+        response = requests.get("https://api.example/" + x, timeout=5)
+        log.info("fetched %s", x)
+        return response.json()
+
+def run(items):
+    api = Api()
+    for x in items:
+        api.fetch(x)
+
+def whoami_all(tokens):
+    apis = [Api() for token in tokens]
+    return [a.fetch("me") for a in apis]
+"""
+    loops = [(f.rule_id, f.start_line) for f in analyze(code) if f.rule_id == "PG-LOOP002"]
+    assert loops == [("PG-LOOP002", 16), ("PG-LOOP002", 20)]

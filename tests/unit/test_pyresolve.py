@@ -256,3 +256,21 @@ def test_pattern_index_finds_wildcards_and_exact_rows() -> None:
     assert index.matching("subprocess.Popen") == [3]
     assert index.first_match("os.popen") is None
     assert matches_any("a.execute", frozenset({"*.execute"}))
+
+
+def test_a_comprehension_variable_has_the_element_type_of_what_it_runs_over() -> None:
+    code = """
+    class Progress:
+        def get_info(self):
+            return {}
+
+    def info(children):
+        progresses = [Progress(child) for child in children]
+        [cp for cp in progresses]
+        for p in progresses:
+            p
+        [q for q in children]
+    """
+    assert type_of_expression(code, "[cp for cp in progresses]") == "list[app.mod.Progress]"
+    assert type_of_expression(code, "p") == "app.mod.Progress"
+    assert type_of_expression(code, "[q for q in children]") is None

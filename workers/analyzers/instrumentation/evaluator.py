@@ -539,7 +539,19 @@ class Evaluator:
             return self._method_of(function.top.class_name, method, set())
         if owner in self.facts.classes:
             return self._method_of(owner, method, set())
+        func = call.node.func
+        if owner and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            local = self._local_class_names.get(self.type_of(func.value) or "")
+            if local is not None:  # `api = Api(); api.fetch(x)`, `for p in [Progress(c) ...]`
+                return self._method_of(local, method, set())
         return None
+
+    @cached_property
+    def _local_class_names(self) -> dict[str, str]:
+        """Qualified name -> name, for the classes of this file the facts know by name."""
+        return {
+            info.qualname: name for name, info in self.resolver.classes.items() if name in self.facts.classes
+        }
 
     def method_of(self, class_name: str, method: str) -> Function | None:
         """A method of a class of this file, or of a base class defined here."""

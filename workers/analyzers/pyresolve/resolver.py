@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from prguard.analyzers.asttools import walk_statements
+from prguard.analyzers.asttools import nodes_of, walk_statements
 from prguard.analyzers.pyresolve import known
 from prguard.analyzers.pyresolve.alternatives import Alternatives
 
@@ -375,6 +375,24 @@ class Resolver:
                 return qual
         return None
 
+    @cached_property
+    def _comprehension_variables(self) -> dict[int, ast.expr]:
+        """Each read of a comprehension's loop variable (a plain name), by node id: the iterable
+        it runs over. Comprehensions are not scopes here, so their variables are found this way."""
+        found: dict[int, ast.expr] = {}
+        for comp in nodes_of(self.tree, ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp):
+            for index, generator in enumerate(comp.generators):  # type: ignore[attr-defined]
+                if not isinstance(generator.target, ast.Name):
+                    continue
+                name = generator.target.id
+                later = [*comp.generators[index + 1 :], *generator.ifs]  # type: ignore[attr-defined]
+                parts = [*later, *(getattr(comp, a) for a in ("elt", "key", "value") if hasattr(comp, a))]
+                for part in parts:
+                    for sub in ast.walk(part):
+                        if isinstance(sub, ast.Name) and sub.id == name and isinstance(sub.ctx, ast.Load):
+                            found.setdefault(id(sub), generator.iter)
+        return found
+
     def _chain(self, scope: Scope) -> Iterator[_ScopeInfo]:
         """The scope, the functions it is nested in, then the module."""
         current = scope
@@ -398,7 +416,17 @@ class Resolver:
 
     def _type(self, node: ast.AST, scope: Scope) -> str | None:
         if isinstance(node, ast.Name):
+            iterated = self._comprehension_variables.get(id(node))
+            if iterated is not None:  # `cp` in `[cp.get_info() for cp in progresses]`
+                return element_of(self.type_of(iterated, scope))
             return self._name_type(node.id, scope)
+        if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp):
+            element = self.type_of(node.elt, scope)
+            return f"list[{element}]" if element not in (None, _NONE) else None
+        if isinstance(node, ast.List | ast.Tuple | ast.Set) and node.elts:
+            elements = {self.type_of(e, scope) for e in node.elts}
+            element = elements.pop() if len(elements) == 1 else None
+            return f"list[{element}]" if element not in (None, _NONE) else None
         if isinstance(node, ast.Attribute):
             return self._attribute_type(node, scope)
         if isinstance(node, ast.Call):
