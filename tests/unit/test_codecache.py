@@ -38,7 +38,7 @@ try:
 except dataclasses.FrozenInstanceError as error:
     print("frozen", error)
 if sys.argv[1] == "cached":
-    print("compiled", codecache._installed.added)
+    print("compiled", sum(entry.added for entry in codecache._installed))
 """
 
 

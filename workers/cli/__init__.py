@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from prguard import codecache
 
-codecache.install()  # first: the modules imported below define dataclasses
+codecache.install(sys.argv[1] if len(sys.argv) > 1 else "")  # first: the modules below define dataclasses
 
 from prguard.cli.gitrepo import GitError  # noqa: E402
 from prguard.engine.model import ENGINE_VERSION  # noqa: E402
