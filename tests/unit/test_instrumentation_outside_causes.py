@@ -461,3 +461,44 @@ def whoami_all(tokens):
 """
     loops = [(f.rule_id, f.start_line) for f in analyze(code) if f.rule_id == "PG-LOOP002"]
     assert loops == [("PG-LOOP002", 16), ("PG-LOOP002", 20)]
+
+
+def test_rows_of_a_models_own_manager_in_a_classmethod_are_rows() -> None:
+    """`cls.objects.all()` in a classmethod of a model: `cls` is the model class, so deleting each
+    row is a query per row."""
+    code = """
+from django.db import models
+
+class Ticket(models.Model):
+    @classmethod
+    def clean(cls):
+        for t in cls.objects.all():
+            if t.expired:
+                t.delete()
+
+    def check(cls):
+        for t in cls.objects.all():
+            t.delete()
+"""
+    assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-LOOP001", 9)]
+
+
+def test_a_twiml_document_is_not_a_paid_client() -> None:
+    """TwiML's `VoiceResponse().reject()` writes XML for the reply; a twilio REST client's call bills."""
+    code = """
+from twilio.rest import Client
+from twilio.twiml.voice_response import VoiceResponse
+
+def reply():
+    r = VoiceResponse()
+    r.reject()
+    return str(r)
+
+def text_all(numbers):
+    client = Client()
+    for n in numbers:
+        client.messages.create(to=n, from_="+100", body="hi")
+"""
+    found = [(f.rule_id, f.start_line) for f in analyze(code) if f.rule_id != "PG-TIMEOUT001"]
+    assert ("PG-LOOP003", 13) in found
+    assert not [line for _, line in found if line <= 8]

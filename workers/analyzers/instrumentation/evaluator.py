@@ -149,8 +149,7 @@ class Evaluator:
                 for supertype in self.resolver.supertypes(type_name):
                     if supertype in R.CLIENT_TYPE_KINDS:
                         return R.CLIENT_TYPE_KINDS[supertype]
-                last = type_name.rsplit(".", 1)[-1]
-                if self._is_paid_module(type_name) and last not in R.NOT_CLIENTS and last[:1].isupper():
+                if self._paid_client_class(type_name) and type_name.rsplit(".", 1)[-1][:1].isupper():
                     return "paid"  # `client: anthropic.Anthropic`: `client.messages.create` bills
                 return None
             if node is receiver and (possible := self._possible_client(node)) is not None:
@@ -349,7 +348,7 @@ class Evaluator:
             kind = self._subclass_kind(ctor)
         else:
             kind = None
-        if kind is None and self._is_paid_module(ctor) and ctor.rsplit(".", 1)[-1] not in R.NOT_CLIENTS:
+        if kind is None and self._paid_client_class(ctor):
             kind = "paid"
         return kind, call, stripped
 
@@ -371,6 +370,15 @@ class Evaluator:
 
     def _is_paid_module(self, dotted: str | None) -> bool:
         return matches(dotted, self.paid)
+
+    def _paid_client_class(self, dotted: str) -> bool:
+        """A class (or factory) of a paid vendor whose objects call out: not a session or config,
+        and not one of the vendor's in-memory documents (TwiML)."""
+        return (
+            self._is_paid_module(dotted)
+            and dotted.rsplit(".", 1)[-1] not in R.NOT_CLIENTS
+            and not matches(dotted, R.LOCAL_DOCUMENT_MODULES)
+        )
 
     # --- instrumentation ------------------------------------------------------------------------
     def _instrument_names(self) -> set[str]:

@@ -731,6 +731,9 @@ NUMERIC_MODULES: frozenset[str] = frozenset(
 )
 #: Constructors under a paid module that are not billed clients (`boto3.Session()`, `botocore Config`).
 NOT_CLIENTS: frozenset[str] = frozenset({"Session", "session", "Config", "get_session"})
+#: Modules of paid vendors whose objects are documents built in memory, not clients that call out
+#: (a TwiML `VoiceResponse().reject()` writes XML for the reply).
+LOCAL_DOCUMENT_MODULES: frozenset[str] = frozenset({"twilio.twiml"})
 #: Calls whose failure inside `try:` is routinely ignored: the resource is going away anyway.
 CLEANUP_METHODS: frozenset[str] = frozenset(
     {

@@ -48,6 +48,10 @@ def is_class_name(qualname: str) -> bool:
     return bool(last) and last[0].isupper() and not last.isupper()
 
 
+def _is_name(node: ast.expr, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
+
+
 def element_of(type_name: str | None) -> str | None:
     """What iterating or indexing a `list[T]` (or a known container) gives."""
     if type_name is None:
@@ -478,7 +482,10 @@ class Resolver:
         params = [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
         klass = self._class_of.get(id(function))
         if klass is not None and params[:1] == [arg.arg] and arg.arg in ("self", "cls"):
-            return klass.qualname if arg.arg == "self" else None
+            if arg.arg == "self":
+                return klass.qualname
+            classmethod_ = any(_is_name(d, "classmethod") for d in function.decorator_list)
+            return f"type[{klass.qualname}]" if classmethod_ else None
         first = params[1:2] if klass is not None else params[:1]
         if first == [arg.arg] and arg.arg == "request":
             for framework, type_name in known.REQUEST_PARAMETER_TYPES.items():
