@@ -127,12 +127,12 @@ def to_finding(hit: SinkHit, confidence: Confidence) -> Finding:
         message = f"`{source}` ({label}, {route}) reaches `{hit.call_text}`: {meta.title}."
     elif hit.trace.kind == "caller":
         message = (
-            f"`{hit.arg_text}` is built from `{source}` (the caller's argument, {route}) "
+            f"`{hit.arg_text}` is built from {_quoted(source)} (the caller's argument, {route}) "
             f"and reaches `{hit.call_text}`: {meta.title}."
         )
     else:
         message = (
-            f"`{hit.arg_text}` is built from `{source}` ({route}) "
+            f"`{hit.arg_text}` is built from {_quoted(source)} ({route}) "
             f"and reaches `{hit.call_text}`: {meta.title}."
         )
     custom = hit.sink.conditions.get("message")
@@ -159,3 +159,8 @@ def to_finding(hit: SinkHit, confidence: Confidence) -> Finding:
         flow=flow,
         relevant_lines=(min(here), max(here)),
     )
+
+
+def _quoted(text: str) -> str:
+    """Code in backticks, unless it is a description that quotes its own code (`URL part `x``)."""
+    return text if "`" in text else f"`{text}`"

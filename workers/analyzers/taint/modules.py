@@ -35,6 +35,19 @@ _DEPENDENCY_DEFAULTS = frozenset({"Depends", "Security", "BackgroundTasks"})
 #: handler's get/post/... receive the route pattern's groups).
 _GRPC_SERVICER = re.compile(r"_pb2_grpc\.\w+Servicer$")
 _GRPC_REGISTER = re.compile(r"_pb2_grpc\.add_\w+Servicer_to_server$")
+#: Decorators that make a function a tool an AI agent calls (MCP servers, LangChain): the model chooses
+#: its arguments, and whoever writes the prompt or a document it reads can steer the model.
+_AGENT_TOOL_DECORATORS = frozenset(
+    {
+        "mcp.server.fastmcp.FastMCP.tool",
+        "mcp.server.fastmcp.server.FastMCP.tool",
+        "fastmcp.FastMCP.tool",
+        "fastmcp.server.FastMCP.tool",
+        "langchain.tools.tool",
+        "langchain.agents.tool",
+        "langchain_core.tools.tool",
+    }
+)
 _VIEW_BASES = frozenset({"django.views.generic.base.View", "flask.views.View", "tornado.web.RequestHandler"})
 _VIEW_METHODS = frozenset(
     {
@@ -209,6 +222,12 @@ class ModuleInfo:
         """Parameters a web framework fills from the request, and whether this is a Flask view."""
         all_args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
         defaults = _defaults(node)
+        if class_name is None and any(self._agent_tool(d) for d in node.decorator_list):
+            return {
+                a.arg: f"agent tool argument `{a.arg}`"
+                for a in all_args
+                if a.arg not in ("self", "ctx", "context") and not _is_safe_annotation(all_args, a.arg)
+            }, False
         for decorator in node.decorator_list:
             if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)):
                 continue
@@ -237,6 +256,20 @@ class ModuleInfo:
                     n: f"URL part `{n}`" for n in names[start + 1 :] if not _is_safe_annotation(all_args, n)
                 }, False
         return {}, False
+
+    def _agent_tool(self, decorator: ast.expr) -> bool:
+        """`@mcp.tool()` on a FastMCP server, LangChain's `@tool`; by shape (`@<object>.tool(...)`)
+        when the object's type is not known (a server made in another module)."""
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        qual = self.resolver.qualname(target)
+        if qual in _AGENT_TOOL_DECORATORS:
+            return True
+        if not (isinstance(target, ast.Attribute) and target.attr == "tool"):
+            return False
+        owner = self.resolver.type_of(target.value)
+        if owner is not None:  # any MCP server class (`MCPServer`, `FastMCP`) registers tools this way
+            return f"{owner}.tool" in _AGENT_TOOL_DECORATORS or owner.split(".")[0] in ("mcp", "fastmcp")
+        return qual is None or qual.split(".")[0] not in self.resolver.imports
 
     def _fastapi_sources(self, all_args: list[ast.arg], defaults: dict[str, ast.expr]) -> dict[str, str]:
         sources = {}
