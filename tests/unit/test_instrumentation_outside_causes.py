@@ -502,3 +502,29 @@ def text_all(numbers):
     found = [(f.rule_id, f.start_line) for f in analyze(code) if f.rule_id != "PG-TIMEOUT001"]
     assert ("PG-LOOP003", 13) in found
     assert not [line for _, line in found if line <= 8]
+
+
+def test_a_parameter_every_call_fills_from_settings_is_configuration() -> None:
+    """`_check_databases(watchman_settings.DATABASES)` is the only call: the loop over the
+    parameter runs once per configured database; another call passing rows makes it data."""
+    code = """
+from django.db import connections
+
+from watchman import settings as watchman_settings
+
+
+def _check_database(alias):
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _check_databases(databases):
+    return [_check_database(alias) for alias in sorted(databases)]
+
+
+def databases():
+    return {"databases": _check_databases(watchman_settings.WATCHMAN_DATABASES)}
+"""
+    assert not [f for f in analyze(code) if f.rule_id == "PG-LOOP001"]
+    mixed = code + "\n\ndef every(rows):\n    return _check_databases(rows)\n"
+    assert [f.start_line for f in analyze(mixed) if f.rule_id == "PG-LOOP001"] == [13]

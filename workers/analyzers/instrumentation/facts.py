@@ -11,6 +11,7 @@ import ast
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from prguard.analyzers.asttools import nodes_of
 from prguard.analyzers.base import FastNodeVisitor, SourceFile
 from prguard.analyzers.instrumentation import rules as R
 
@@ -288,23 +289,67 @@ class Scanner(FastNodeVisitor):
             and node.func.attr in ("items", "keys", "values")
         ):
             node = node.func.value
+        while (
+            isinstance(node, ast.Call)
+            and self.resolve(node.func) in ("sorted", "list", "tuple", "set", "reversed", "enumerate")
+            and node.args
+        ):
+            node = node.args[0]  # the same entries, reordered or copied
         if isinstance(node, ast.Call) and self.resolve(node.func) == "getattr" and node.args:
             node = node.args[0]
         while isinstance(node, ast.Subscript | ast.Attribute):
-            if self.resolve(node) in _CONFIGURATION_OBJECTS:
+            if self._configuration_object(node):
                 return True
             node = node.value
-        if self.resolve(node) in _CONFIGURATION_OBJECTS:
+        if self._configuration_object(node):
             return True
         if isinstance(node, ast.Name) and hops > 0 and self._functions:
+            function = self._functions[-1]
+            if function.parent is None and function.class_name is None:
+                arguments = self._arguments_of(function.node, node.id)
+                if arguments is not None:  # a parameter: configuration when every call passes it
+                    return bool(arguments) and all(self._configured(a, hops - 1) for a in arguments)
             values = [
                 stmt.value
-                for stmt in ast.walk(self._functions[-1].node)
+                for stmt in ast.walk(function.node)
                 if isinstance(stmt, ast.Assign)
                 and any(isinstance(t, ast.Name) and t.id == node.id for t in stmt.targets)
             ]
             return len(values) == 1 and self._configured(values[0], hops - 1)
         return False
+
+    def _configuration_object(self, node: ast.expr) -> bool:
+        """Django's or Flask's settings, or an imported `settings` module (a package's own
+        `from watchman import settings`)."""
+        dotted = self.resolve(node)
+        if dotted in _CONFIGURATION_OBJECTS:
+            return True
+        root: ast.expr = node
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        target = self.imports.get(root.id) if isinstance(root, ast.Name) else None
+        return target is not None and "settings" in target.split(".") and target != dotted
+
+    def _arguments_of(
+        self, function: ast.FunctionDef | ast.AsyncFunctionDef, name: str
+    ) -> list[ast.expr] | None:
+        """What this module's calls of a module function pass as its parameter `name` (None: not a
+        parameter; a call that passes it by `*args`/`**kwargs` or leaves the default gives nothing)."""
+        positional = [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
+        if name not in positional and name not in [a.arg for a in function.args.kwonlyargs]:
+            return None
+        index = positional.index(name) if name in positional else None
+        passed: list[ast.expr] = []
+        for call in nodes_of(self.source.tree, ast.Call):
+            if not (isinstance(call.func, ast.Name) and call.func.id == function.name):  # type: ignore[attr-defined]
+                continue
+            value = next((k.value for k in call.keywords if k.arg == name), None)  # type: ignore[attr-defined]
+            if value is None and index is not None and index < len(call.args):  # type: ignore[attr-defined]
+                value = call.args[index]  # type: ignore[attr-defined]
+            if value is None or isinstance(value, ast.Starred):
+                return []
+            passed.append(value)
+        return passed
 
     def _few_keys(self, iterable: ast.expr, target: ast.expr | None, body: list[ast.stmt]) -> bool:
         """`for kind, rows in groups.items(): flag = FLAGS.get(kind, missing); if flag is not missing:
