@@ -528,3 +528,22 @@ def databases():
     assert not [f for f in analyze(code) if f.rule_id == "PG-LOOP001"]
     mixed = code + "\n\ndef every(rows):\n    return _check_databases(rows)\n"
     assert [f.start_line for f in analyze(mixed) if f.rule_id == "PG-LOOP001"] == [13]
+
+
+def test_a_session_method_taken_by_name_is_a_request() -> None:
+    """`getattr(self.session, method)(url, ...)`: one of the session's methods, chosen at run time;
+    whichever it is, it makes a request."""
+    code = """
+import requests
+
+class Hunter:
+    def __init__(self, session=None):
+        self.session = session or requests.Session()
+
+    def query(self, url, method="get"):
+        return getattr(self.session, method)(url, timeout=10).json()
+
+    def label(self, name):
+        return getattr(self, name)()
+"""
+    assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-OBS003", 8)]

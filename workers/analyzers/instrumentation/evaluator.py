@@ -721,7 +721,9 @@ class Evaluator:
             and root_name not in self.facts.imports
             and self._may_hold_clients
             and (
-                isinstance(call.node.func, ast.Name) or call.node.func.attr in R.ALL_CLIENT_METHODS  # type: ignore[union-attr]
+                isinstance(call.node.func, ast.Name)
+                or _is_getattr(call.node.func)
+                or call.node.func.attr in R.ALL_CLIENT_METHODS  # type: ignore[union-attr]
             )
         ):
             try:
@@ -919,10 +921,24 @@ def _is_super_call(func: ast.expr) -> bool:
 
 
 def _callee_root(func: ast.expr) -> str | None:
-    """The name a callee starts from (`self` in `self.http.post`), None for other shapes."""
+    """The name a callee starts from (`self` in `self.http.post`, `self` in
+    `getattr(self.session, method)`), None for other shapes."""
+    if _is_getattr(func):
+        func = func.args[0]  # type: ignore[attr-defined]
     while isinstance(func, ast.Attribute):
         func = func.value
     return func.id if isinstance(func, ast.Name) else None
+
+
+def _is_getattr(node: ast.expr) -> bool:
+    """`getattr(obj, name)` with a name chosen at run time."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "getattr"
+        and len(node.args) >= 2
+        and not isinstance(node.args[1], ast.Constant)
+    )
 
 
 def _call_chain_label(node: ast.AST) -> str:

@@ -189,7 +189,8 @@ class Alternatives:
 
     def _imported_qualname(self, leaf: ast.expr, scope: Scope) -> str | None:
         """The qualified name of a leaf that names something imported (`requests`, `r.get`), or
-        `requests.*` for `getattr(requests, method)`: an attribute of it chosen at run time."""
+        `requests.*` for `getattr(requests, method)`: an attribute of it chosen at run time (of the
+        object's type when it is not imported: `requests.Session.*`)."""
         if (
             isinstance(leaf, ast.Call)
             and isinstance(leaf.func, ast.Name)
@@ -198,6 +199,8 @@ class Alternatives:
             and not (isinstance(leaf.args[1], ast.Constant) and isinstance(leaf.args[1].value, str))
         ):
             owner = self._imported_qualname(leaf.args[0], scope)
+            if owner is None:  # `getattr(self.session, method)`: a method of the session's type
+                owner = next(iter(self.types(leaf.args[0], scope)), None)
             return f"{owner}.*" if owner is not None else None
         if not isinstance(leaf, ast.Name | ast.Attribute):
             return None
