@@ -68,6 +68,8 @@ PARTS = (
     "heldback12",
     "heldback13",
     "heldback14",
+    "heldback15",
+    "heldback16",
 )
 _EXPECT = re.compile(r"^# expect: (PG-[A-Z]+\d{3}) @ (.+)$")
 
