@@ -123,21 +123,39 @@ def candidates(lines: Sequence[str], detectors: Iterable[str]) -> dict[int, froz
         for index, line in enumerate(lines):
             if line.strip():
                 found[index] = set(unknown)
-    text = "\n".join(lines)
-    starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
-    lowered = text.lower() if text.isascii() else None
+    # ASCII lines and the others apart: a case-insensitive condition reads the ASCII ones lower-cased
+    # (one non-ASCII line used to send the whole file through `re.IGNORECASE`, ~3x slower)
+    ascii_lines = [index for index, line in enumerate(lines) if line.isascii()]
+    other_lines = (
+        [index for index, line in enumerate(lines) if not line.isascii()]
+        if len(ascii_lines) < len(lines)
+        else []
+    )
+    for indexes, is_ascii in ((ascii_lines, True), (other_lines, False)):
+        if indexes:
+            _scan(lines, indexes, is_ascii, found)
+    for index, names in found.items():
+        for detector in names & _ENTROPY_LIMITS.keys():
+            if not _entropy_above(lines[index], *_ENTROPY_LIMITS[detector]):
+                names.discard(detector)
+    return {index: frozenset(names) for index, names in found.items() if names}
+
+
+def _scan(lines: Sequence[str], indexes: list[int], is_ascii: bool, found: dict[int, set[str]]) -> None:
+    """Every condition over these lines (`lines[i]` for i in `indexes`), joined by newlines: a
+    condition never matches across one, so a match belongs to the line it starts in, and each
+    line's matches are the same whatever lines surround it."""
+    text = "\n".join(lines[index] for index in indexes)
+    starts = list(accumulate((len(lines[index]) + 1 for index in indexes[:-1]), initial=0))
+    lowered = text.lower() if is_ascii else None
     for condition in _conditions():
         if condition.lowered is not None and lowered is not None:
             matches = condition.lowered.finditer(lowered)
         else:
             matches = condition.exact.finditer(text)
         for match in matches:
-            found.setdefault(bisect_right(starts, match.start()) - 1, set()).update(condition.detectors)
-    for index, names in found.items():
-        for detector in names & _ENTROPY_LIMITS.keys():
-            if not _entropy_above(lines[index], *_ENTROPY_LIMITS[detector]):
-                names.discard(detector)
-    return {index: frozenset(names) for index, names in found.items() if names}
+            line = indexes[bisect_right(starts, match.start()) - 1]
+            found.setdefault(line, set()).update(condition.detectors)
 
 
 #: the entropy detectors' default limits (`_plugins()` builds them with their defaults) and the
