@@ -547,3 +547,32 @@ class Hunter:
         return getattr(self, name)()
 """
     assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-OBS003", 8)]
+
+
+def test_a_connection_class_chosen_by_a_property_opens_a_connection() -> None:
+    """`self.connection_class(host, port)` where the property returns `smtplib.SMTP_SSL` or
+    `smtplib.SMTP`: opening it connects to the mail server, an outbound call."""
+    code = """
+import smtplib
+
+class Backend:
+    def __init__(self, host, use_ssl=False):
+        self.host = host
+        self.use_ssl = use_ssl
+
+    @property
+    def connection_class(self):
+        return smtplib.SMTP_SSL if self.use_ssl else smtplib.SMTP
+
+    @property
+    def label(self):
+        return "smtp"
+
+    def open(self):
+        self.connection = self.connection_class(self.host, 25, timeout=10)
+        return True
+
+    def name(self):
+        return self.label.upper()
+"""
+    assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-OBS003", 17)]

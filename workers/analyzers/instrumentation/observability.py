@@ -16,6 +16,9 @@ from prguard.analyzers.instrumentation.evaluator import Evaluator, kwarg, matche
 from prguard.analyzers.instrumentation.facts import Call, Function
 from prguard.engine.model import Finding
 
+#: Modules whose connection classes open a network connection when made with a host.
+_CONNECTION_MODULES = frozenset({"smtplib", "ftplib", "http"})
+
 
 class ObservabilityChecks(Evaluator):
     """The observability check, and the entry-point roles of functions."""
@@ -72,16 +75,26 @@ class ObservabilityChecks(Evaluator):
         return set() if answer == "-" else set(answer.split(","))
 
     def _outbound(self, call: Call) -> str | None:
-        return (
-            self.http_call(call)
-            or self.paid_call(call)
-            or (
-                call.dotted
-                if call.dotted in R.TIMEOUT_CALLS
-                and call.dotted.split(".")[0] in {"smtplib", "ftplib", "http"}
-                else None
-            )
+        return self.http_call(call) or self.paid_call(call) or self._connection_call(call)
+
+    def _connection_call(self, call: Call) -> str | None:
+        """A mail, FTP or raw HTTP connection opened (`smtplib.SMTP(host)`), also through a name or
+        `@property` that holds one of those classes (`self.connection_class(host, port)`)."""
+        if call.dotted in R.TIMEOUT_CALLS and call.dotted.split(".")[0] in _CONNECTION_MODULES:
+            return call.dotted
+        func = call.node.func
+        if not (
+            isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self"
+        ):
+            return None
+        try:
+            names = self.resolver.possible_qualnames(func)
+        except RecursionError:
+            return None
+        alias = next(
+            (n for n in names if n in R.TIMEOUT_CALLS and n.split(".")[0] in _CONNECTION_MODULES), None
         )
+        return call.text or alias if alias else None
 
     def _handler_decorator(self, decorator: ast.expr) -> str | None:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator

@@ -107,6 +107,9 @@ class Alternatives:
                 found = assigned.get(node.attr)
                 if found:
                     return list(found)
+                getter = resolver.property_getter(family, node.attr)
+                if getter is not None:  # `self.connection_class` read through a `@property`
+                    return [(value, getter) for value in resolver.returns_of(getter)] or None
             return None
         if isinstance(node, ast.Call):
             return self._return_sources(node, scope)

@@ -556,13 +556,18 @@ class Resolver:
     def _property_type(self, klass: _ClassInfo, attr: str) -> str | None:
         """The type a `@property` (or `cached_property`) of the class returns: `self.session` read
         through `def session(self): ... return self._local.session`."""
+        method = self.property_getter(klass, attr)
+        return self._returns(method) if method is not None else None
+
+    def property_getter(self, klass: _ClassInfo, attr: str) -> FunctionNode | None:
+        """The method behind a `@property` (or `cached_property`) `attr` of the class, if it is one."""
         method = klass.methods.get(attr)
         if method is None or not any(
             (self._qualname(d, None) or "").rsplit(".", 1)[-1] in known.PROPERTY_DECORATORS
             for d in method.decorator_list
         ):
             return None
-        return self._returns(method)
+        return method
 
     def _nested_self_attribute(self, node: ast.Attribute, scope: Scope) -> str | None:
         """`self.local.session` whose holder `self.local` is of unknown type (a `threading.local()`
