@@ -72,3 +72,28 @@ def test_an_unrelated_edit_revives_nothing() -> None:
 def test_a_guard_moved_into_a_helper_condition_is_still_a_change_but_a_kept_guard_is_not() -> None:
     reworded = BASE.replace("raise ValueError(command)", "raise PermissionError(command)")
     assert not [f for f in _review(reworded) if "removed the check" in f.message]
+
+
+def test_what_is_read_of_the_base_is_kept_by_its_content(tmp_path, monkeypatch) -> None:
+    """A second review of the same base answers from the kept guards: the base is not parsed for
+    them again, and the revived findings are the same."""
+    from prguard.analyzers import removed_guards
+
+    monkeypatch.setenv("PRGUARD_INDEX_CACHE", str(tmp_path))
+    removed_guards._kept_cache.cache_clear()
+    try:
+        first = [(f.rule_id, f.start_line, f.message) for f in _review(NO_ALLOW_LIST)]
+        built: list[object] = []
+        original = removed_guards._TreeGuards.__init__
+
+        def counted(self, tree) -> None:
+            built.append(tree)
+            original(self, tree)
+
+        monkeypatch.setattr(removed_guards._TreeGuards, "__init__", counted)
+        second = [(f.rule_id, f.start_line, f.message) for f in _review(NO_ALLOW_LIST)]
+    finally:
+        removed_guards._kept_cache.cache_clear()
+    assert second == first and any("removed the check" in message for *_, message in first)
+    assert not built
+    assert list(tmp_path.glob("removed-guards-*/*/*"))

@@ -17,10 +17,18 @@ A guard is removed when no guard with the same test text dominates the same call
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
+import functools
+import hashlib
+import sys
 from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
 
+from prguard.analyzers.base import SourceFile
 from prguard.engine.model import Finding, Severity
+from prguard.index.snapshot import BlobCache, default_cache_dir
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _EXIT_CALLS = frozenset({"abort", "exit", "_exit", "quit", "fail", "deny", "forbidden"})
@@ -36,23 +44,96 @@ class Guard:
 
 def revive_in(findings: Iterable[Finding], ctx) -> list[Finding]:
     """`revive` for one file context (the analyzers' `revive_existing` hook); [] when a version
-    does not parse."""
+    does not parse. What it reads of the base (the guards of a statement in a base function) is
+    kept by the base's content (`_KeptGuards`), so the base of a pull request is parsed for this
+    once, not at every push."""
     if ctx.base is None or not ctx.is_python:
         return []
     findings = [f for f in findings if f.severity in (Severity.HIGH, Severity.MEDIUM) and f.cwe is not None]
     if not findings or set(ctx.base.lines) <= set(ctx.head.lines):
         return []  # nothing serious dropped, or the change removed no line: no guard can be gone
+    base = _KeptGuards(ctx.base)
     try:
-        return revive(findings, ctx.base.tree, ctx.head.tree)
+        revived = _revive(findings, base, ctx.head.tree)
     except (SyntaxError, ValueError, RecursionError):
         return []
+    base.save()
+    return revived
 
 
 def revive(findings: Iterable[Finding], base_tree: ast.Module, head_tree: ast.Module) -> list[Finding]:
     """Findings (dropped as existing or out of scope) whose guard in the base the head removed."""
+    return _revive(findings, _TreeGuards(base_tree), head_tree)
+
+
+class _TreeGuards:
+    """The base side of `revive`, read from its tree."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.functions = dict(_functions(tree))
+
+    def guards(self, qualname: str, text: str) -> list[Guard] | None:
+        """The guards of the first statement of the base function `qualname` whose code is `text`
+        (None: no such function, or no such statement in it)."""
+        function = self.functions.get(qualname)
+        if function is None:
+            return None
+        stmt = next((s for s in _statements(function) if ast.unparse(s) == text), None)
+        return None if stmt is None else guards_of(function, stmt)
+
+
+#: what a kept answer depends on besides the base's content: this module's code and the Python
+#: version (`ast.unparse` spells code per version)
+_KEPT_VERSION = 1
+
+
+class _KeptGuards:
+    """`_TreeGuards` answers for one base version, kept on disk by its content (a BlobCache, as the
+    complexity analyzer keeps its base summaries); the base is parsed only for a question not
+    answered before."""
+
+    def __init__(self, base: SourceFile) -> None:
+        self.base = base
+        self.cache = _kept_cache()
+        self.key = hashlib.sha1(base.text.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
+        kept = self.cache.get_plain(self.key) if self.cache is not None else None
+        self.answers: dict[str, Any] = kept if isinstance(kept, dict) else {}
+        self.new = 0
+        self._tree: _TreeGuards | None = None
+
+    def guards(self, qualname: str, text: str) -> list[Guard] | None:
+        key = f"{qualname}\0{text}"
+        if key in self.answers:
+            kept = self.answers[key]
+            return None if kept is None else [Guard(*row) for row in kept]
+        if self._tree is None:
+            self._tree = _TreeGuards(self.base.tree)
+        found = self._tree.guards(qualname, text)
+        self.answers[key] = None if found is None else [dataclasses.astuple(g) for g in found]
+        self.new += 1
+        return found
+
+    def save(self) -> None:
+        if self.new and self.cache is not None:
+            self.cache.put_plain(self.key, self.answers)
+
+
+@functools.cache
+def _kept_cache() -> BlobCache | None:
+    directory = default_cache_dir()
+    if directory is None:
+        return None
+    version = hashlib.sha1(f"{_KEPT_VERSION}:{sys.version}".encode(), usedforsecurity=False)
+    with contextlib.suppress(OSError):  # installed without sources: the version number alone
+        version.update(Path(__file__).read_bytes())
+    return BlobCache(directory / f"removed-guards-{version.hexdigest()[:16]}", namespace="removed-guards")
+
+
+def _revive(
+    findings: Iterable[Finding], base: _TreeGuards | _KeptGuards, head_tree: ast.Module
+) -> list[Finding]:
     out: list[Finding] = []
     head_functions = dict(_functions(head_tree))
-    base_functions = dict(_functions(base_tree))
     for finding in findings:
         if finding.severity not in (Severity.HIGH, Severity.MEDIUM) or finding.cwe is None:
             continue
@@ -60,15 +141,11 @@ def revive(findings: Iterable[Finding], base_tree: ast.Module, head_tree: ast.Mo
         if found is None:
             continue
         qualname, head_stmt, head_func = found
-        base_func = base_functions.get(qualname)
-        if base_func is None:
-            continue
-        text = ast.unparse(head_stmt)
-        base_stmt = next((s for s in _statements(base_func) if ast.unparse(s) == text), None)
-        if base_stmt is None:
+        base_guards = base.guards(qualname, ast.unparse(head_stmt))
+        if base_guards is None:
             continue
         kept = {g.test for g in guards_of(head_func, head_stmt)}
-        removed = [g for g in guards_of(base_func, base_stmt) if g.test not in kept]
+        removed = [g for g in base_guards if g.test not in kept]
         if not removed:
             continue
         where = ", ".join(
