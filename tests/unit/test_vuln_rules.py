@@ -532,6 +532,18 @@ CASES = [
     ("import numpy as np\ndef load(path):\n    return np.load(path)", []),
     ("import numpy as np\ndef load(path):\n    return np.load(path, allow_pickle=False)", []),
     ("def load(store, path):\n    return store.load(path, allow_pickle=True)", []),  # not numpy
+    (  # the attribute's default is True: what callers get unless they opt out
+        "import numpy as np\nclass D:\n    def __init__(self, allow_pickle=True):\n"
+        "        self.allow_pickle = allow_pickle\n    def load(self, stream):\n"
+        "        return np.load(stream, allow_pickle=self.allow_pickle)",
+        ["PG-VULN020"],
+    ),
+    (
+        "import numpy as np\nclass D:\n    def __init__(self, allow_pickle=False):\n"
+        "        self.allow_pickle = allow_pickle\n    def load(self, stream):\n"
+        "        return np.load(stream, allow_pickle=self.allow_pickle)",
+        [],
+    ),
     # object loaders that unpickle (CWE-502)
     ("import joblib\ndef load(path):\n    return joblib.load(path)", ["PG-VULN023"]),
     ("import joblib\ndef load():\n    return joblib.load('model.pkl')", []),  # a file the code pins

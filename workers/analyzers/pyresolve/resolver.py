@@ -762,6 +762,12 @@ class Resolver:
         where = self.scope_of(node) if scope is True else scope
         return self._alternatives.qualnames(node, where)  # type: ignore[arg-type]
 
+    def possible_values(self, node: ast.expr, scope: Scope | bool = True) -> list[ast.expr]:
+        """Every expression whose value may reach `node` (see `alternatives`): `True` for
+        `self.allow_pickle` set from a parameter that defaults to `True`."""
+        where = self.scope_of(node) if scope is True else scope
+        return [leaf for leaf, _, suffix in self._alternatives.leaves(node, where) if not suffix]  # type: ignore[arg-type]
+
     def possible_types(self, node: ast.expr, scope: Scope | bool = True) -> tuple[str, ...]:
         """Every type `node` may have: its type when known, else its alternatives' known types."""
         where = self.scope_of(node) if scope is True else scope

@@ -44,7 +44,7 @@ class DeserializationChecks(CheckerBase):
         if qual in _NUMPY_LOAD:
             pickle = keyword_value(node, "allow_pickle")
             source = node.args[0] if node.args else keyword_value(node, "file")
-            if pickle is not None and truthy(pickle) and self._from_outside(source):
+            if pickle is not None and self._may_be_true(pickle) and self._from_outside(source):
                 yield VulnHit(RULES["PG-VULN020"], node, "numpy.load(..., allow_pickle=True)")
         elif qual in _PICKLE_LOADERS:
             position, name = _PICKLE_LOADERS[qual]
@@ -63,6 +63,17 @@ class DeserializationChecks(CheckerBase):
         for keyword in node.keywords:  # Celery(..., accept_content=[...]), app.conf.update(...)
             if keyword.arg in _SERIALIZER_SETTINGS and _names_pickle(keyword.value):
                 yield VulnHit(RULES["PG-VULN024"], keyword.value, f"{keyword.arg} includes pickle")
+
+    def _may_be_true(self, value: ast.expr) -> bool:
+        """`True`, or a name or attribute one of whose values is (`allow_pickle=self.allow_pickle`
+        with `def __init__(self, allow_pickle=True)`): the default is what most callers get."""
+        if truthy(value):
+            return True
+        if not isinstance(value, ast.Name | ast.Attribute):
+            return False
+        return any(
+            isinstance(v, ast.Constant) and v.value is True for v in self.resolver.possible_values(value)
+        )
 
     def _from_outside(self, source: ast.expr | None) -> bool:
         """A loader's source that is not a constant path, nor a module constant holding one: a file
