@@ -1,4 +1,5 @@
-"""prguard.codecache: dataclasses built from cached code behave as those compiled from source."""
+"""prguard.codecache: dataclasses and regular expressions built from what it keeps behave as those
+compiled from source."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import os
 import subprocess
 import sys
 
-PROBE = """
+PROBE = r"""
 import sys
 if sys.argv[1] == "cached":
     from prguard import codecache
@@ -37,6 +38,23 @@ try:
     p.x = 5
 except dataclasses.FrozenInstanceError as error:
     print("frozen", error)
+import re, warnings
+cases = [
+    (r"(?P<key>[A-Za-z_]\w*)\s*=\s*(?P<value>.+?)$", re.M, "a = 1\nb_2=two"),
+    (r"(?i)(?<!x)ab{2,5}(c|d)*?", 0, "xabb zABBBcd Abbd"),
+    (r"^\s*#\s*(nosec|noqa)\b:?(.*)", re.I | re.X, "  # NOSEC: B101"),
+    (rb"\x00+(?P<n>[0-9]+)", 0, b"..\x00\x0012 3"),
+    (r"[\u00e9\w]+|\d{3,}", re.A, "caf\u00e9 12345"),
+]
+for pattern, flags, text in cases:
+    p = re.compile(pattern, flags)
+    print(p.pattern, p.flags, p.groups, dict(p.groupindex), [m.span() for m in p.finditer(text)],
+          [m.groups() for m in p.finditer(text)], p.sub(lambda m: m.group(0)[:1], text))
+print(re.sub("-", "+", "a-b"), re.split(r"\s+", "a  b"))  # re's int-subclass default flags
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    re.compile("[[a]b")  # a parse that warns is not taken from the cache: it warns every time
+print("warned", [str(w.message) for w in caught])
 if sys.argv[1] == "cached":
     print("compiled", sum(entry.added for entry in codecache._installed))
 """
@@ -48,7 +66,7 @@ def _run(kind: str, cache) -> list[str]:
     return subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout.splitlines()
 
 
-def test_cached_dataclass_methods_behave_as_compiled_ones_and_are_reused(tmp_path):
+def test_cached_dataclasses_and_patterns_behave_as_compiled_ones_and_are_reused(tmp_path):
     plain = _run("plain", tmp_path)
     first = _run("cached", tmp_path)
     again = _run("cached", tmp_path)
@@ -56,3 +74,4 @@ def test_cached_dataclass_methods_behave_as_compiled_ones_and_are_reused(tmp_pat
     assert first[-1] != "compiled 0"  # the first run compiled the methods and kept them
     assert again[-1] == "compiled 0"  # the next found them all
     assert list((tmp_path / "dataclass-code").glob("*.marshal"))
+    assert list((tmp_path / "regex-code").glob("*.marshal"))
