@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from prguard.analyzers.asttools import nodes_of
 from prguard.analyzers.base import FastNodeVisitor, SourceFile
 from prguard.analyzers.instrumentation import rules as R
+from prguard.analyzers.pyresolve.known import canonical_import
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -166,7 +167,7 @@ class Scanner(FastNodeVisitor):
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             if alias.asname:
-                self.imports[alias.asname] = alias.name
+                self.imports[alias.asname] = canonical_import(alias.name)
             else:
                 root = alias.name.split(".")[0]
                 self.imports.setdefault(root, root)
@@ -182,9 +183,7 @@ class Scanner(FastNodeVisitor):
                 dotted = R.COMPAT_STDLIB[
                     alias.name
                 ]  # `from .compat import urlopen`: the stdlib's, re-exported
-            elif dotted.startswith("six.moves.urllib."):
-                dotted = dotted.removeprefix("six.moves.")
-            self.imports[alias.asname or alias.name] = dotted
+            self.imports[alias.asname or alias.name] = canonical_import(dotted)
 
     # scopes -----------------------------------------------------------------------------------
     def visit_ClassDef(self, node: ast.ClassDef) -> None:

@@ -293,3 +293,31 @@ QUERYSET_CHAINS: frozenset[str] = frozenset(
 )
 #: Queryset methods that give one instance of the model.
 QUERYSET_INSTANCES: frozenset[str] = frozenset({"get", "create", "first", "last", "latest", "earliest"})
+
+
+#: Names `six.moves` gives standard-library modules and functions (Python 2 compatibility code).
+SIX_MOVES: dict[str, str] = {
+    "six.moves.urllib": "urllib",
+    "six.moves.urllib_parse": "urllib.parse",
+    "six.moves.urllib_request": "urllib.request",
+    "six.moves.http_client": "http.client",
+    "six.moves.cPickle": "pickle",
+    "six.moves.builtins": "builtins",
+    "six.moves.input": "builtins.input",
+    "six.moves.configparser": "configparser",
+    "six.moves.html_parser": "html.parser",
+    "six.moves.queue": "queue",
+    "six.moves.shlex_quote": "shlex.quote",
+    "six.moves.xmlrpc_client": "xmlrpc.client",
+}
+
+
+def canonical_import(dotted: str) -> str:
+    """The standard-library name of what `six.moves` re-exports (`six.moves.http_client.HTTPConnection`
+    is `http.client.HTTPConnection`); any other name as it is."""
+    if not dotted.startswith("six.moves."):
+        return dotted
+    for alias, target in SIX_MOVES.items():
+        if dotted == alias or dotted.startswith(alias + "."):
+            return target + dotted[len(alias) :]
+    return dotted

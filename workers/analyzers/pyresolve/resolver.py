@@ -173,7 +173,7 @@ class Resolver:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
-                    self.imports[alias.asname] = alias.name
+                    self.imports[alias.asname] = known.canonical_import(alias.name)
                 else:
                     top = alias.name.split(".")[0]
                     self.imports.setdefault(top, top)
@@ -191,7 +191,8 @@ class Resolver:
             if alias.name == "*":
                 self.star_imports.append(base)
             else:
-                self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+                dotted = f"{base}.{alias.name}" if base else alias.name
+                self.imports[alias.asname or alias.name] = known.canonical_import(dotted)
 
     def imports_package(self, top: str) -> bool:
         """Whether the module imports anything from the top-level package `top`."""
