@@ -311,8 +311,11 @@ class RepositoryIndex:
         while todo:
             found: set[str] = set()
             for table in aliases:
-                for name in todo:
-                    bound = table.get(name)
+                # the smaller side is walked: a file's few aliases, or the few names still to follow
+                hits = (
+                    (table[n] for n in table if n in todo) if len(table) < len(todo) else map(table.get, todo)
+                )
+                for bound in hits:
                     if bound:
                         found |= bound
             todo = found - names
