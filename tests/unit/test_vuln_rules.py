@@ -607,6 +607,21 @@ CASES = [
     ),
     ("import os, tempfile\ndef p(name):\n    return os.path.join(tempfile.gettempdir(), name)", []),
     ("import os, tempfile\nd = tempfile.mkdtemp()\np = os.path.join(d, 'app.lock')", []),
+    # a value formatted into SQL text (CWE-89); identifiers and placeholders are not values
+    ('def g(c, uid):\n    q = f"SELECT * FROM users WHERE id = {uid}"\n    c.execute(q)', ["PG-VULN028"]),
+    ('def g(c, uid):\n    c.execute("SELECT * FROM users WHERE id = {}".format(uid))', ["PG-VULN028"]),
+    ("def g(c, name):\n    c.execute(\"SELECT * FROM u WHERE name = '%s'\" % name)", ["PG-VULN028"]),
+    ("def g(c, a):\n    c.execute(f\"INSERT INTO t (a) VALUES ('{a}')\")", ["PG-VULN028"]),
+    ('def g(c, table):\n    c.execute(f"SELECT * FROM {table}")', []),
+    ('def g(c, ids):\n    c.execute("DELETE FROM t WHERE id IN (%s)" % ",".join("?" * len(ids)), ids)', []),
+    ('def g(c, n):\n    c.execute(f"SELECT * FROM t WHERE id = {int(n)}")', []),
+    ('def g(c, uid):\n    c.execute("SELECT * FROM users WHERE id = %s", (uid,))', []),
+    ('def g(op, t):\n    return f"with op.batch_alter_table({t}, schema={t}) as batch_op:"', []),
+    (
+        "def g(c, d):\n    c.execute(f\"WITH recent AS (SELECT * FROM t WHERE day = '{d}') SELECT 1\")",
+        ["PG-VULN028"],
+    ),
+    ('def g(n, y):\n    return f"selected {n} rows where x = {y}"', []),
     # session signing keys written in the source (CWE-321)
     ("from flask import Flask\napp = Flask(__name__)\napp.secret_key = 'dev'", ["PG-VULN011"]),
     ("from flask import Flask\napp = Flask(__name__)\napp.config['SECRET_KEY'] = 'dev'", ["PG-VULN011"]),
@@ -721,6 +736,7 @@ def test_every_rule_has_a_case_its_metadata_and_its_cwe() -> None:
         "PG-VULN025": 295,
         "PG-VULN026": 780,
         "PG-VULN027": 377,
+        "PG-VULN028": 89,
     }
     assert {r.id: r.cwe for r in RULES.values()} == pinned
     for rule in RULES.values():

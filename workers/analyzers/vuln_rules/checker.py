@@ -26,6 +26,7 @@ from prguard.analyzers.vuln_rules.regex import (
     with_flags,
 )
 from prguard.analyzers.vuln_rules.shapes import VulnHit, const_str, is_join, keyword_value, truthy
+from prguard.analyzers.vuln_rules.sql import SqlChecks
 from prguard.analyzers.vuln_rules.table import RULES
 from prguard.analyzers.vuln_rules.timing import TimingChecks
 from prguard.analyzers.vuln_rules.transport import TransportChecks
@@ -42,6 +43,7 @@ class VulnChecker(
     LoopChecks,
     PathChecks,
     RegexChecks,
+    SqlChecks,
     TimingChecks,
     TransportChecks,
     WebChecks,
@@ -54,10 +56,14 @@ class VulnChecker(
         if self.resolver.imports_package("re"):
             yield from self._regex_tables()
             yield from self._pattern_constants()
-        kinds = (ast.Call, ast.Compare, ast.Assign, ast.Return, ast.While, ast.Dict, ast.BinOp)
+        kinds = (ast.Call, ast.Compare, ast.Assign, ast.Return, ast.While, ast.Dict, ast.BinOp, ast.JoinedStr)
         for node in nodes_of(self.tree, *kinds):
             if isinstance(node, ast.Call):
                 yield from self._call(node)
+                if isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+                    yield from self._formatted_sql(node)
+            elif isinstance(node, ast.JoinedStr):
+                yield from self._formatted_sql(node)
             elif isinstance(node, ast.Compare):
                 yield from self._compare(node)
             elif isinstance(node, ast.Assign):
@@ -75,6 +81,8 @@ class VulnChecker(
                 yield from self._where(node)
             elif isinstance(node, ast.BinOp):
                 yield from self._temp_path_operator(node)
+                if isinstance(node.op, ast.Mod):
+                    yield from self._formatted_sql(node)
         yield from self._django_cors()
 
     def _call(self, node: ast.Call) -> Iterator[VulnHit]:

@@ -349,5 +349,17 @@ RULES: dict[str, VulnRule] = {
             "Let tempfile pick the name (NamedTemporaryFile, mkstemp, TemporaryDirectory); keep fixed "
             "names in a directory only your user can write to.",
         ),
+        VulnRule(
+            "PG-VULN028",
+            "Value formatted into SQL text",
+            "medium",
+            89,
+            "A value written into the statement's text instead of passed as a parameter: a quote in it "
+            "ends the SQL literal, and what follows runs as SQL (SQL injection).",
+            "cursor.execute(f\"SELECT * FROM users WHERE name = '{name}'\")",
+            'cursor.execute("SELECT * FROM users WHERE name = %s", (name,))',
+            "Pass values as the driver's parameters (%s, ?, :name); format only identifiers your code "
+            "chooses (table and column names), never values.",
+        ),
     )
 }

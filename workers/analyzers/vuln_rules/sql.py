@@ -1,0 +1,93 @@
+"""SQL text with a value formatted into it (PG-VULN028).
+
+A statement's values belong in the driver's parameters (`cursor.execute("... WHERE id = %s", (uid,))`);
+formatted into the text, a quote in the value ends the literal and the rest is SQL. Identifiers (a
+table or column name after FROM, SELECT, ALTER TABLE) cannot be parameters, so formatting them is
+the usual way and is left alone: only a value position counts, right after a comparison, LIKE, IN (,
+VALUES ( or an opening quote. The check reads the shape alone, whatever the value's origin; values
+that cannot carry SQL (constants, numbers made with int()/float()/len(), placeholder lists such as
+`",".join("?" * n)`) are skipped.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from prguard.analyzers.vuln_rules.shapes import CheckerBase, VulnHit, short
+from prguard.analyzers.vuln_rules.table import RULES
+
+_STATEMENT = re.compile(
+    r"^\s*\(?\s*(select|insert|update|delete|replace|merge)\b"
+    r"|^\s*with\s+(recursive\s+)?\w+(\s*\([^)]*\))?\s+as\s*\(",  # a common table expression
+    re.IGNORECASE,
+)
+_VALUE_POSITION = re.compile(
+    r"(=|<>|!=|<=|>=|<|>|\blike|\bin\s*\(|\bvalues\s*\(|,\s*['\"])\s*['\"]?\s*$", re.IGNORECASE
+)
+_NUMERIC_CALLS = frozenset({"int", "float", "len", "bool"})
+_PLACEHOLDERS = frozenset({"?", "%s", "?,", "%s,", ", ?", ", %s"})
+_PRINTF_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]")
+_FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
+
+
+class SqlChecks(CheckerBase):
+    """PG-VULN028 on f-strings, `%` and `.format` that build SQL."""
+
+    def _formatted_sql(self, node: ast.expr) -> Iterator[VulnHit]:
+        pieces = _pieces(node)
+        if pieces is None or not _STATEMENT.match("".join(p for p in pieces if isinstance(p, str))):
+            return
+        text = ""
+        for piece in pieces:
+            if isinstance(piece, str):
+                text += piece
+                continue
+            if _VALUE_POSITION.search(text) and not _harmless(piece):
+                shown = short(piece, 40) if isinstance(piece, ast.AST) else "a value"
+                yield VulnHit(RULES["PG-VULN028"], node, f"{shown} formatted into SQL text")
+                return
+            text += "X"
+
+
+def _pieces(node: ast.expr) -> list[str | ast.expr | None] | None:
+    """The text and the values of a string being built, in order (None: an unknown value), or None
+    when the node does not build a string from a literal."""
+    if isinstance(node, ast.JoinedStr):
+        # a Constant's value is its text, a FormattedValue's value the expression formatted
+        return [v.value for v in node.values]  # type: ignore[attr-defined]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant):
+        template = node.left.value
+        if not isinstance(template, str):
+            return None
+        values = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+        return _fill(_PRINTF_FIELD.split(template), values if len(values) == template.count("%") else [])
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+        and isinstance(node.func.value, ast.Constant)
+        and isinstance(node.func.value.value, str)
+    ):
+        return _fill(_FORMAT_FIELD.split(node.func.value.value), list(node.args))
+    return None
+
+
+def _fill(texts: list[str], values: list[ast.expr]) -> list[str | ast.expr | None]:
+    out: list[str | ast.expr | None] = [texts[0]]
+    for index, text in enumerate(texts[1:]):
+        out.append(values[index] if index < len(values) else None)
+        out.append(text)
+    return out
+
+
+def _harmless(value: ast.expr | None) -> bool:
+    """A value that cannot carry SQL: a constant, a number, or a list of placeholders."""
+    if value is None:
+        return False
+    if isinstance(value, ast.Constant):
+        return True
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in _NUMERIC_CALLS:
+        return True
+    return any(isinstance(n, ast.Constant) and n.value in _PLACEHOLDERS for n in ast.walk(value))
