@@ -69,3 +69,38 @@ def test_the_helper_losing_its_log_line_invalidates_the_callers_cache_entry() ->
     silent = MAIL.replace('    log.info("sending queued mail")\n', "")
     second = run([tasks, added("post/mail.py", silent)], cache=cache)
     assert obs(second) == [("post/tasks.py", 7), ("post/tasks.py", 12)]
+
+
+def test_a_per_item_call_on_an_object_made_inline_of_another_file_is_named_by_its_helper() -> None:
+    """`Checker().validate(x)` in a loop, `Checker` of another file making a request: the call has
+    no plain text of its own, so the finding names the helper it reaches."""
+    checker = textwrap.dedent(
+        """\
+        import requests
+
+
+        class Checker:
+            def validate(self, email):
+                return requests.get("https://verify.example/" + email, timeout=5).ok
+        """
+    )
+    view = textwrap.dedent(
+        """\
+        import logging
+
+        from post.checks import Checker
+
+        log = logging.getLogger(__name__)
+
+
+        def invite_all(emails):
+            for email in emails:
+                Checker().validate(email)
+            log.info("invited")
+        """
+    )
+    snapshot = RepositorySnapshot.from_files({"post/checks.py": checker.encode(), "post/__init__.py": b""})
+    result = run([added("post/views.py", view)], repository=snapshot)
+    loops = [f for f in result.findings if f.rule_id == "PG-LOOP002"]
+    assert [(f.path, f.start_line) for f in loops] == [("post/views.py", 10)]
+    assert loops[0].message.startswith("`validate(...)` runs inside `for email in emails`")

@@ -90,7 +90,9 @@ class LoopChecks(Evaluator):
             "http": ("PG-LOOP002", _HTTP_HINT),
         }[kind]
         through = " → ".join(f"`{name}()`" for name in path)
-        return rule_id, call.text or callee.name, f"it calls `{label}(...)` through {through}; {hint}"
+        # a call with no plain text (`Hook(row).deliver()`): named by the helper it reaches
+        called = call.text or (callee.name if callee is not None else path[0].rsplit(".", 1)[-1])
+        return rule_id, called, f"it calls `{label}(...)` through {through}; {hint}"
 
     def _outer_is_query(self, call: Call) -> bool:
         """`Model.objects.filter(...).first()` is one query: report the outermost call only."""
