@@ -576,3 +576,45 @@ class Backend:
         return self.label.upper()
 """
     assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-OBS003", 17)]
+
+
+def test_compatibility_imports_and_module_aliases_name_the_python_3_function() -> None:
+    """`import urllib.request as url_request` (`urllib2` in the fallback branch) then
+    `urlopen = url_request.urlopen`: `urlopen(url)` is urllib.request's, with no timeout."""
+    code = """
+import sys
+if sys.version_info[0] >= 3:
+    import urllib.request as url_request
+else:
+    import urllib2 as url_request
+
+urlopen = url_request.urlopen
+
+
+def fetch(url):
+    return urlopen(url).read()
+"""
+    assert sorted((f.rule_id, f.start_line) for f in analyze(code)) == [
+        ("PG-OBS003", 11),
+        ("PG-TIMEOUT001", 12),
+    ]
+
+
+def test_a_loop_over_page_numbers_is_a_loop_over_batches() -> None:
+    code = """
+import requests
+
+
+def search(url, total, per_page=100):
+    rows = []
+    for page in range(1, total // per_page + 1):
+        rows += requests.get(url, params={"page": page}, timeout=5).json()
+    return rows
+
+
+def each(url, ids):
+    for i in range(1, len(ids) + 1):
+        requests.get(url, params={"id": ids[i - 1]}, timeout=5)
+"""
+    loops = [f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP002"]
+    assert loops == [14]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from prguard.analyzers.asttools import nodes_of
 from prguard.analyzers.base import FastNodeVisitor, SourceFile
 from prguard.analyzers.instrumentation import rules as R
-from prguard.analyzers.pyresolve.known import canonical_import
+from prguard.analyzers.pyresolve.known import canonical_import, is_python2_module
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -167,10 +167,17 @@ class Scanner(FastNodeVisitor):
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             if alias.asname:
-                self.imports[alias.asname] = canonical_import(alias.name)
+                self._note(alias.asname, canonical_import(alias.name))
             else:
                 root = alias.name.split(".")[0]
                 self.imports.setdefault(root, root)
+
+    def _note(self, name: str, dotted: str) -> None:
+        """Bind an imported name, unless it would replace a binding with a Python 2 module's
+        (`import urllib2 as url_request` in the fallback branch of compatibility code)."""
+        if name in self.imports and is_python2_module(dotted):
+            return
+        self.imports[name] = dotted
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = "." * node.level + (node.module or "")
@@ -183,7 +190,7 @@ class Scanner(FastNodeVisitor):
                 dotted = R.COMPAT_STDLIB[
                     alias.name
                 ]  # `from .compat import urlopen`: the stdlib's, re-exported
-            self.imports[alias.asname or alias.name] = canonical_import(dotted)
+            self._note(alias.asname or alias.name, canonical_import(dotted))
 
     # scopes -----------------------------------------------------------------------------------
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
@@ -266,6 +273,8 @@ class Scanner(FastNodeVisitor):
                 return "batches"  # for start in itertools.count(0, size): one call per chunk of `size`
             if callee == "range" and len(iterable.args) == 3:
                 return "batches"  # for i in range(0, n, batch): one call per batch is the batched form
+            if callee == "range" and iterable.args and self._page_count(iterable.args[-1]):
+                return "batches"  # for page in range(1, total // per_page + 1): one call per page
             if callee == "range" and iterable.args:
                 if any(_retry_word(word) for word in _words(iterable)):
                     return "retry"  # range(num_retries + 1), range(self.max_attempts)
@@ -273,6 +282,15 @@ class Scanner(FastNodeVisitor):
                 small = isinstance(bound, ast.Constant) and isinstance(bound.value, int) and bound.value <= 10
                 return "few items" if small else ""
         return ""
+
+    def _page_count(self, stop: ast.expr) -> bool:
+        """A bound computed as a number of pages: a floor division or `math.ceil` of a division."""
+        for node in ast.walk(stop):
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.FloorDiv):
+                return True
+            if isinstance(node, ast.Call) and self.resolve(node.func) == "math.ceil":
+                return any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div) for n in ast.walk(node))
+        return False
 
     def _configured(self, iterable: ast.expr, hops: int) -> bool:
         """A loop over the deployment's configuration (`settings.CRON_CLASSES`, `[get_class(x) for x
@@ -530,7 +548,24 @@ class Scanner(FastNodeVisitor):
     def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
             self._bind(target, node.value)
+        self._module_alias(node)
         self.generic_visit(node)
+
+    def _module_alias(self, node: ast.Assign) -> None:
+        """`urlopen = url_request.urlopen` at module level: another name for an imported function
+        or module, known as what it names (Python 2/3 compatibility code)."""
+        if self._functions or self._classes or len(node.targets) != 1:
+            return
+        target, value = node.targets[0], node.value
+        if not (isinstance(target, ast.Name) and isinstance(value, ast.Attribute | ast.Name)):
+            return
+        root: ast.expr = value
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if isinstance(root, ast.Name) and root.id in self.imports and target.id not in self.imports:
+            dotted = self.resolve(value)
+            if dotted:
+                self.imports[target.id] = dotted
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:

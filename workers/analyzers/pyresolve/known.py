@@ -321,3 +321,29 @@ def canonical_import(dotted: str) -> str:
         if dotted == alias or dotted.startswith(alias + "."):
             return target + dotted[len(alias) :]
     return dotted
+
+
+#: Standard-library modules of Python 2 only: compatibility code imports them in a fallback branch.
+PYTHON2_MODULES = frozenset(
+    {
+        "urllib2",
+        "urlparse",
+        "httplib",
+        "cPickle",
+        "StringIO",
+        "cStringIO",
+        "ConfigParser",
+        "Queue",
+        "HTMLParser",
+        "__builtin__",
+        "xmlrpclib",
+        "cookielib",
+        "Cookie",
+        "commands",
+    }
+)
+
+
+def is_python2_module(dotted: str) -> bool:
+    """Whether a name lies in a Python-2-only module (`urllib2.urlopen`; `urllib` itself exists in both)."""
+    return dotted.split(".")[0] in PYTHON2_MODULES
