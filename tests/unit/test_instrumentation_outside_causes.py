@@ -618,3 +618,34 @@ def each(url, ids):
 """
     loops = [f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP002"]
     assert loops == [14]
+
+
+def test_a_queue_drained_while_its_length_is_positive_is_a_loop_per_item() -> None:
+    """`while len(backlog) > 0: payload = backlog.popleft()` takes one item per pass, like
+    `while backlog:`; a request per pass is a request per item."""
+    code = """
+import requests
+
+def resend(backlog, url):
+    while len(backlog) > 0:
+        payload = backlog.popleft()
+        requests.post(url, json=payload, timeout=5)
+
+def poll(url, state):
+    while len(state) > 0:
+        requests.get(url, timeout=5)
+        state.clear()
+"""
+    assert [f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP002"] == [7]
+
+
+def test_a_request_function_taken_by_name_from_requests_and_called_at_once() -> None:
+    """`getattr(requests, method)(url, ...)` in a function: a request, whichever method."""
+    code = """
+import requests
+
+class Client:
+    def _req(self, url, method="get"):
+        return getattr(requests, method)(url, timeout=self.timeout)
+"""
+    assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-OBS003", 5)]

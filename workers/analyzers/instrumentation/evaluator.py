@@ -718,7 +718,7 @@ class Evaluator:
         root_name = _callee_root(call.node.func)
         if (
             root_name is not None
-            and root_name not in self.facts.imports
+            and (root_name not in self.facts.imports or _is_getattr(call.node.func))
             and self._may_hold_clients
             and (
                 isinstance(call.node.func, ast.Name)

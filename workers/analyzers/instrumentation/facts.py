@@ -704,9 +704,9 @@ def _first_match(body: list[ast.stmt]) -> bool:
 
 def _pops_from(test: ast.expr, body: list[ast.stmt]) -> bool:
     """`while targets: target = targets.pop(0)`: a while loop that takes one item per pass."""
-    subject = test.args[0] if isinstance(test, ast.Call) and test.args else test  # while len(queue)
-    if isinstance(subject, ast.Compare):
-        subject = subject.left
+    subject = test.left if isinstance(test, ast.Compare) else test  # while len(queue) > 0
+    if isinstance(subject, ast.Call) and subject.args:  # while len(queue)
+        subject = subject.args[0]
     wanted = ast.dump(subject) if isinstance(subject, ast.Name | ast.Attribute) else None
     if wanted is None:
         return False
