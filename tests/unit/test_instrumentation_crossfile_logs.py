@@ -104,3 +104,56 @@ def test_a_per_item_call_on_an_object_made_inline_of_another_file_is_named_by_it
     loops = [f for f in result.findings if f.rule_id == "PG-LOOP002"]
     assert [(f.path, f.start_line) for f in loops] == [("post/views.py", 10)]
     assert loops[0].message.startswith("`validate(...)` runs inside `for email in emails`")
+
+
+def test_saving_per_item_a_model_instance_a_helper_of_another_file_makes_is_a_query() -> None:
+    """`inst = make_subscription(...)` from `.utils` (a relative import), then `inst.save()` per
+    address: the helper returns a model instance, so each save is a query."""
+    models = textwrap.dedent(
+        """\
+        from django.db import models
+
+
+        class Subscription(models.Model):
+            email = models.EmailField()
+        """
+    )
+    utils = textwrap.dedent(
+        """\
+        from .models import Subscription
+
+
+        def make_subscription(email):
+            sub = Subscription(email=email)
+            return sub
+
+
+        def label(email):
+            return email.lower()
+        """
+    )
+    admin = textwrap.dedent(
+        """\
+        import logging
+
+        from .utils import label, make_subscription
+
+        log = logging.getLogger(__name__)
+
+
+        def import_all(addresses):
+            for email in addresses:
+                inst = make_subscription(email)
+                inst.save()
+                name = label(email)
+                name.strip()
+            log.info("imported")
+        """
+    )
+    snapshot = RepositorySnapshot.from_files(
+        {"news/models.py": models.encode(), "news/utils.py": utils.encode(), "news/__init__.py": b""}
+    )
+    result = run([added("news/admin.py", admin)], repository=snapshot)
+    assert [(f.rule_id, f.start_line) for f in result.findings if f.rule_id.startswith("PG-LOOP")] == [
+        ("PG-LOOP001", 11)
+    ]

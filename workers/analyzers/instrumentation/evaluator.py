@@ -284,11 +284,11 @@ class Evaluator:
         if helpers is None:
             return None
         call = receiver if isinstance(receiver, ast.Call) else bound
-        if call is not None:
-            qualname = self.facts.resolve(call.func)
+        if call is not None:  # the shared resolver's names: relative imports resolved
+            qualname = self.resolver.qualname(call.func)
             returned = True
         elif isinstance(receiver, ast.Name) and receiver.id in self.facts.imports:
-            qualname, returned = self.facts.imports[receiver.id], False
+            qualname, returned = self.resolver.qualname(receiver), False
         else:
             return None
         if not qualname or helpers.module_of(qualname) is None:
@@ -303,6 +303,22 @@ class Evaluator:
             if supertype in R.CLIENT_TYPE_KINDS:
                 return R.CLIENT_TYPE_KINDS[supertype]
         return None
+
+    def _remote_return_type(self, call: Call, receiver: ast.AST) -> str | None:
+        """The type a function of another file of the repository returns, for a name bound to its
+        call (`inst = make_subscription(...)`; `inst.save()`), by that file's `return` values. The
+        question and its answer go into `reads`."""
+        helpers = self.helpers
+        if helpers is None or not isinstance(receiver, ast.Name):
+            return None
+        bound = self.binding(receiver.id, call.function)
+        qualname = self.resolver.qualname(bound.call.func) if bound is not None else None
+        if not qualname or helpers.module_of(qualname) is None:
+            return None
+        question = helpers.type_question(qualname, True)
+        if question not in self.reads:
+            self.reads[question] = helpers.answer(question)
+        return None if self.reads[question] == "-" else self.reads[question]
 
     @cached_property
     def _imports_paid(self) -> bool:
@@ -837,7 +853,7 @@ class Evaluator:
         if (
             receiver
             and func.attr in R.MODEL_INSTANCE_QUERIES
-            and self.is_django_model(self.type_of(func.value))
+            and self.is_django_model(self.type_of(func.value) or self._remote_return_type(call, func.value))
         ):
             return f"{receiver}.{func.attr}"  # `book.save()`: an INSERT/UPDATE (or DELETE, SELECT) of one row
         if receiver and func.attr in R.ORM_SESSION_METHODS:
