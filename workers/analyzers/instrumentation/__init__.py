@@ -80,7 +80,7 @@ class InstrumentationAnalyzer(Analyzer):
         settings = effective_settings(ctx.settings)
         if not self._analyzes(ctx, settings):
             return []
-        facts = Scanner(ctx.head).scan()
+        facts = self.helpers.scan(ctx.path, ctx.head) if self.helpers else Scanner(ctx.head).scan()
         rules = _Rules(ctx, settings, facts, helpers=self.helpers)
         findings = list(rules.run())
         self._reads[ctx.path] = rules.reads

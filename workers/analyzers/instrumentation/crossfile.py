@@ -87,12 +87,13 @@ class HelperIndex:
 
     def __init__(
         self,
-        changed: Mapping[str, str],
+        changed: Mapping[str, SourceFile],
         repository_paths: Iterable[str],
         read: Callable[[list[str]], Mapping[str, bytes]],
         settings: dict[str, Any],
     ) -> None:
-        self._changed = dict(changed)  # path -> head text of the change's Python files
+        self._changed = dict(changed)  # path -> head version of the change's Python files
+        self._scans: dict[str, Scanner] = {}  # path -> its scan, for the change's files
         self._read = read
         self.settings = settings
         self._paths = set(self._changed) | set(repository_paths)
@@ -122,7 +123,7 @@ class HelperIndex:
     ) -> HelperIndex:
         """The change's files over the repository snapshot: all of it (the CLI), or the sources it
         kept of the files the change imports once the App assessed the change and released it."""
-        changed = {ctx.path: ctx.head.text for ctx in files if ctx.is_python}
+        changed = {ctx.path: ctx.head for ctx in files if ctx.is_python}
         paths: Iterable[str] = ()
         read: Callable[[list[str]], Mapping[str, bytes]] = _nothing
         if repository is not None and (
@@ -370,12 +371,17 @@ class HelperIndex:
             return self._modules[module]
         self._modules[module] = None
         path = self.path_of.get(module)
-        text = self._source(path) if path else None
-        if path is None or text is None:
+        if path is None:
             return None
         try:
-            source = SourceFile(path, text)
-            facts = Scanner(source).scan()
+            if path in self._changed:
+                source, facts = self._changed[path], self.scan(path, self._changed[path])
+            else:
+                text = self._source(path)
+                if text is None:
+                    return None
+                source = SourceFile(path, text)
+                facts = Scanner(source).scan()
         except (SyntaxError, RecursionError, ValueError):
             return None  # a helper that does not parse has no known effect
         from prguard.analyzers.instrumentation.evaluator import Evaluator
@@ -393,9 +399,16 @@ class HelperIndex:
         self._modules[module] = _Module(module, path, evaluator)
         return self._modules[module]
 
+    def scan(self, path: str, source: SourceFile) -> Scanner:
+        """The scan of a file of the change, made once for its own analysis and for the files
+        that call its helpers."""
+        if self._changed.get(path) is not source:
+            return Scanner(source).scan()
+        if path not in self._scans:
+            self._scans[path] = Scanner(source).scan()
+        return self._scans[path]
+
     def _source(self, path: str) -> str | None:
-        if path in self._changed:
-            return self._changed[path]
         try:
             content = self._read([path]).get(path)
         except (OSError, KeyError):
