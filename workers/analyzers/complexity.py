@@ -37,7 +37,7 @@ from prguard.analyzers.rawmetrics import halstead_volume
 from prguard.analyzers.testpaths import is_test_path
 from prguard.engine.addedlines import AddedLines
 from prguard.engine.model import Confidence, Finding, Severity, make_fingerprint
-from prguard.index.snapshot import BlobCache, default_cache_dir
+from prguard.index.snapshot import BlobCache, versioned_cache
 from radon.complexity import cc_rank
 from radon.metrics import mi_compute, mi_rank
 
@@ -154,19 +154,11 @@ def base_summary(base: SourceFile | None) -> tuple[dict[str, FunctionScore], flo
 @functools.cache
 def _summaries() -> BlobCache | None:
     """The cache of base summaries: a folder named by everything a summary depends on."""
-    directory = default_cache_dir()
-    if directory is None:
-        return None
     import radon
 
-    version = hashlib.sha1(f"{BASE_SUMMARY_VERSION}:{radon.__version__}".encode(), usedforsecurity=False)
     here = Path(__file__).parent
-    for module in _SUMMARY_MODULES:
-        try:
-            version.update((here / f"{module}.py").read_bytes())
-        except OSError:  # installed without sources: the version number alone
-            version.update(module.encode())
-    return BlobCache(directory / f"complexity-{version.hexdigest()[:16]}", namespace="complexity")
+    sources = [here / f"{module}.py" for module in _SUMMARY_MODULES]
+    return versioned_cache("complexity", f"{BASE_SUMMARY_VERSION}:{radon.__version__}", sources)
 
 
 def _decode(data: Any) -> tuple[dict[str, FunctionScore], float | None] | None:

@@ -17,18 +17,16 @@ A guard is removed when no guard with the same test text dominates the same call
 from __future__ import annotations
 
 import ast
-import contextlib
 import dataclasses
 import functools
 import hashlib
-import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from prguard.analyzers.base import SourceFile
 from prguard.engine.model import Finding, Severity
-from prguard.index.snapshot import BlobCache, default_cache_dir
+from prguard.index.snapshot import BlobCache, versioned_cache
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _EXIT_CALLS = frozenset({"abort", "exit", "_exit", "quit", "fail", "deny", "forbidden"})
@@ -120,13 +118,7 @@ class _KeptGuards:
 
 @functools.cache
 def _kept_cache() -> BlobCache | None:
-    directory = default_cache_dir()
-    if directory is None:
-        return None
-    version = hashlib.sha1(f"{_KEPT_VERSION}:{sys.version}".encode(), usedforsecurity=False)
-    with contextlib.suppress(OSError):  # installed without sources: the version number alone
-        version.update(Path(__file__).read_bytes())
-    return BlobCache(directory / f"removed-guards-{version.hexdigest()[:16]}", namespace="removed-guards")
+    return versioned_cache("removed-guards", str(_KEPT_VERSION), [Path(__file__)])
 
 
 def _revive(

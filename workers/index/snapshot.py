@@ -14,6 +14,7 @@ import hashlib
 import io
 import marshal
 import os
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,6 +147,22 @@ class RepositorySnapshot:
         if self.cache is not None:
             self.cache.put(blob, facts)
         return facts
+
+
+def versioned_cache(name: str, version: str, sources: Iterable[Path]) -> BlobCache | None:
+    """A BlobCache in a folder named by everything its data depends on: `version` (the format's
+    number, a library's version) and the text of the modules that compute it, so a change to any
+    of them starts a new cache. None when there is no cache directory."""
+    directory = default_cache_dir()
+    if directory is None:
+        return None
+    digest = hashlib.sha1(f"{version}:{sys.version}".encode(), usedforsecurity=False)
+    for source in sources:
+        try:
+            digest.update(source.read_bytes())
+        except OSError:  # installed without sources: the version alone
+            digest.update(source.name.encode())
+    return BlobCache(directory / f"{name}-{digest.hexdigest()[:16]}", namespace=name)
 
 
 class BlobCache:
