@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from prguard.analyzers.base import FileContext, SourceFile
 from prguard.analyzers.instrumentation.facts import Function, Scanner
+from prguard.analyzers.pyresolve import Resolver
 from prguard.engine.diffmap import FileDiff
 from prguard.index.resolve import module_names
 
@@ -75,11 +76,51 @@ class Effect:
         return f"{self.kind}|{self.label}|{'>'.join(self.path)}|{int(self.coroutine)}"
 
 
-@dataclass(slots=True)
 class _Module:
-    name: str
-    path: str
-    evaluator: Evaluator
+    """A module of the repository read for a question: parsed at once (a file that does not parse
+    has no known effect), resolved when a type is asked, scanned only when a question needs its
+    calls (what a helper does, whether it logs)."""
+
+    def __init__(self, name: str, source: SourceFile, index: HelperIndex) -> None:
+        self.name = name
+        self.path = source.path
+        self.source = source
+        self._index = index
+        source.tree  # noqa: B018 - parse now: a SyntaxError means no module
+
+    @cached_property
+    def resolver(self) -> Resolver:
+        return self.evaluator.resolver if "evaluator" in self.__dict__ else _resolver_of(self.source)
+
+    @cached_property
+    def evaluator(self) -> Evaluator:
+        from prguard.analyzers.instrumentation.evaluator import Evaluator
+
+        index = self._index
+        ctx = FileContext(
+            path=self.path,
+            language="python",
+            head=self.source,
+            base=None,
+            diff=FileDiff(hunks=()),
+            settings=index.settings,
+            policy=None,
+        )
+        evaluator = Evaluator(
+            ctx, index.settings, index.scan(self.path, self.source), helpers=index, qualify=self.name
+        )
+        if "resolver" in self.__dict__:
+            evaluator.__dict__["resolver"] = self.__dict__["resolver"]  # one resolver per module
+        return evaluator
+
+
+def _resolver_of(source: SourceFile) -> Resolver:
+    """The shared resolver over a module, named the way `Evaluator.resolver` names it."""
+    path = source.path.replace("\\", "/")
+    module = path.removesuffix(".py").replace("/", ".")
+    return Resolver(
+        source.tree, module=module.removesuffix(".__init__"), is_package=path.endswith("__init__.py")
+    )
 
 
 class HelperIndex:
@@ -196,9 +237,9 @@ class HelperIndex:
         if loaded is None:
             return None
         head = rest.split(".")[0]
-        if head in loaded.evaluator.facts.module_functions or head in loaded.evaluator.facts.classes:
+        if head in loaded.resolver.functions or head in loaded.resolver.classes:
             return module, rest
-        target = loaded.evaluator.resolver.imports.get(head)
+        target = loaded.resolver.imports.get(head)
         if target is None:
             return module, rest  # a module-level name of its own (or none: the caller finds nothing)
         if target == qualname:
@@ -320,21 +361,21 @@ class HelperIndex:
         loaded = self._module(found[0]) if found is not None else None
         if loaded is None or found is None or "." in found[1]:
             return None
-        name, resolver = found[1], loaded.evaluator.resolver
+        name, resolver = found[1], loaded.resolver
         try:
-            function = loaded.evaluator.facts.module_functions.get(name)
+            function = resolver.functions.get(name)
             if returned:
                 if function is None:
                     return None
-                if function.node.returns is not None:
-                    return resolver.annotation_type(function.node.returns)
+                if function.returns is not None:
+                    return resolver.annotation_type(function.returns)
                 values = {
                     resolver.type_of(node.value)
-                    for node in ast.walk(function.node)
+                    for node in ast.walk(function)
                     if isinstance(node, ast.Return) and node.value is not None
                 }
                 return values.pop() if len(values) == 1 else None
-            if function is not None or name in loaded.evaluator.facts.classes:
+            if function is not None or name in resolver.classes:
                 return None
             return resolver.type_of(ast.Name(id=name, ctx=ast.Load()), None)
         except RecursionError:
@@ -373,30 +414,16 @@ class HelperIndex:
         path = self.path_of.get(module)
         if path is None:
             return None
+        source = self._changed.get(path)
+        if source is None:
+            text = self._source(path)
+            if text is None:
+                return None
+            source = SourceFile(path, text)
         try:
-            if path in self._changed:
-                source, facts = self._changed[path], self.scan(path, self._changed[path])
-            else:
-                text = self._source(path)
-                if text is None:
-                    return None
-                source = SourceFile(path, text)
-                facts = Scanner(source).scan()
+            self._modules[module] = _Module(module, source, self)
         except (SyntaxError, RecursionError, ValueError):
             return None  # a helper that does not parse has no known effect
-        from prguard.analyzers.instrumentation.evaluator import Evaluator
-
-        ctx = FileContext(
-            path=path,
-            language="python",
-            head=source,
-            base=None,
-            diff=FileDiff(hunks=()),
-            settings=self.settings,
-            policy=None,
-        )
-        evaluator = Evaluator(ctx, self.settings, facts, helpers=self, qualify=module)
-        self._modules[module] = _Module(module, path, evaluator)
         return self._modules[module]
 
     def scan(self, path: str, source: SourceFile) -> Scanner:

@@ -251,7 +251,12 @@ class Evaluator:
         kind, call, stripped = self._bound_client(receiver, function)
         if kind is not None and (not stripped or kind in ("paid", "boto3")):
             return kind, call
-        if kind is None and not stripped and self.helpers is not None:
+        if (
+            kind is None
+            and not stripped
+            and self.helpers is not None
+            and (method is None or method in R.ALL_CLIENT_METHODS)
+        ):  # another file is read only when the method called could be a client's request
             remote = self._remote_client(receiver, call)
             if remote is not None:
                 return remote, None
