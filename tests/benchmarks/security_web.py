@@ -1,7 +1,7 @@
 """Security detection per family on real web advisories: prguard and bandit alone, side by side.
 
 Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [--batch2] [--batch3]
-[--batch4] [--snippets] [--handwritten] [--mutations] [--snippets-only] [--round3]`.
+[--batch4] [--snippets] [--handwritten] [--mutations] [--snippets-only] [--round3] [--round4]`.
 
 Corpus: tests/corpora/security_web/ (manifest.yml): for each published advisory of a PyPI web
 application or web library, the vulnerable and the first fixed release (pip download), only the
@@ -33,7 +33,8 @@ finding of the labelled family; for prguard both the security pass above and its
 review (findings that name a CWE). Its held-back entries (manifest `held_back: true`) are scored only
 with --held-back, and then printed apart; --snippets-only skips the web advisories. The third round
 of snippets (manifest `round: 3`, labelled and committed before any run) is held back whole and
-scored only with --round3, printed on its own.
+scored only with --round3, printed on its own; the fourth round (`round: 4`, made the same way from
+four other tools' fixtures, tests and demo apps) only with --round4, also on its own.
 """
 
 from __future__ import annotations
@@ -262,10 +263,10 @@ SNIPPET_TOOLS = {
 def load_snippets() -> list[dict]:
     """The manifest's entries; an entry's held_back flag must follow the rule (sha256 of its file
     value starting with 0-5) unless it is one of the first 69, development data from the start, or
-    of round 3, held back whole."""
+    of rounds 3 and 4, held back whole."""
     entries = yaml.safe_load((SNIPPETS / "manifest.yml").read_text())["snippets"]
     for entry in entries:
-        if entry.get("round") == 3:
+        if entry.get("round") in (3, 4):
             assert entry.get("held_back") is True, entry["file"]
         elif "held_back" in entry:
             held = hashlib.sha256(entry["file"].encode()).hexdigest()[0] < "6"
@@ -277,7 +278,7 @@ def score_snippet(entry: dict) -> tuple[dict, dict[str, bool], dict[str, bool]]:
     """An entry, whether each tool reports any medium or high finding on its file, and whether
     one of the labelled family."""
     text = (SNIPPETS / entry["file"]).read_text()
-    # maunprekshak's snippets, and round 3's code strings, are named after the tests that held them
+    # maunprekshak's snippets, and rounds 3 and 4's code strings, are named after the tests that held them
     # (`test_sast__test_...`): their code is not test code, so they are reviewed without the `test_` prefix
     name = Path(entry["file"]).name.removesuffix(".txt").removeprefix("test_")
     if not name.endswith(".py"):
@@ -292,11 +293,11 @@ def score_snippet(entry: dict) -> tuple[dict, dict[str, bool], dict[str, bool]]:
 
 
 def report_snippets(held_back: bool = False) -> None:
-    """Rounds 1 and 2 (round 3 only with report_round3_snippets)."""
+    """Rounds 1 and 2 (rounds 3 and 4 only with report_round_snippets)."""
     rows = [
         score_snippet(entry)
         for entry in load_snippets()
-        if entry.get("round") != 3 and (held_back or not entry.get("held_back"))
+        if entry.get("round") not in (3, 4) and (held_back or not entry.get("held_back"))
     ]
     print(f"\n== Insecure snippets written by others ({len(rows)} files) ==")
     parts = [*by_source(rows), ("development part", [r for r in rows if not r[0].get("held_back")])]
@@ -305,10 +306,10 @@ def report_snippets(held_back: bool = False) -> None:
     print_snippet_parts(rows, parts)
 
 
-def report_round3_snippets() -> None:
-    """The third round, held back whole: printed on its own (once)."""
-    rows = [score_snippet(entry) for entry in load_snippets() if entry.get("round") == 3]
-    title = "Insecure snippets written by others: round 3, held back, labelled before any run"
+def report_round_snippets(number: int) -> None:
+    """The third or fourth round, held back whole: printed on its own (once)."""
+    rows = [score_snippet(entry) for entry in load_snippets() if entry.get("round") == number]
+    title = f"Insecure snippets written by others: round {number}, held back, labelled before any run"
     print(f"\n== {title} ({len(rows)} files) ==")
     print_snippet_parts(rows, by_source(rows))
 
@@ -387,6 +388,11 @@ def main() -> None:
         action="store_true",
         help="also the third round of insecure snippets, held back whole, reported on its own (once)",
     )
+    parser.add_argument(
+        "--round4",
+        action="store_true",
+        help="also the fourth round of insecure snippets, held back whole, reported on its own (once)",
+    )
     parser.add_argument("--handwritten", action="store_true", help="also score the hand-written corpus")
     parser.add_argument("--only", help="score only this case id (development cases)")
     parser.add_argument(
@@ -398,7 +404,9 @@ def main() -> None:
     if args.snippets_only:
         report_snippets(args.held_back)
         if args.round3:
-            report_round3_snippets()
+            report_round_snippets(3)
+        if args.round4:
+            report_round_snippets(4)
         return
     cases = load_web()
     batch2 = [c for c in cases if c.batch == 2]
@@ -426,7 +434,9 @@ def main() -> None:
     if args.snippets:
         report_snippets(args.held_back)
     if args.round3:
-        report_round3_snippets()
+        report_round_snippets(3)
+    if args.round4:
+        report_round_snippets(4)
     if args.handwritten:
         from tests.benchmarks.security_outside import report_handwritten
 
