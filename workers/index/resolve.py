@@ -16,6 +16,7 @@ metaclass, `__getattr__` or a base outside the repository never produce one.
 from __future__ import annotations
 
 import builtins
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -92,11 +93,16 @@ def module_names(paths: Iterable[str]) -> dict[str, list[str]]:
     its path from the repository root (`src.pkg.sub.mod`) is kept as a second name, which
     also covers namespace packages (directories without `__init__.py`).
     """
-    paths = sorted(paths)
+    # a review asks this of the same files several times (head index, base index, helpers)
+    return {path: list(names) for path, names in _module_names(tuple(sorted(paths))).items()}
+
+
+@functools.lru_cache(maxsize=8)
+def _module_names(paths: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     packages = {
         p.rsplit("/", 1)[0] if "/" in p else "" for p in paths if p.rsplit("/", 1)[-1] == "__init__.py"
     }
-    names: dict[str, list[str]] = {}
+    names: dict[str, tuple[str, ...]] = {}
     for path in paths:
         parts = path[:-3].split("/")
         if parts[-1] == "__init__":
@@ -115,7 +121,9 @@ def module_names(paths: Iterable[str]) -> dict[str, list[str]]:
         candidates = [rooted, full] if depth else [full, rooted]
         if len(parts) > 1 and parts[0] in ("src", "lib", "python"):
             candidates.append(".".join(parts[1:]))
-        valid = [c for c in dict.fromkeys(candidates) if c and all(p.isidentifier() for p in c.split("."))]
+        valid = tuple(
+            c for c in dict.fromkeys(candidates) if c and all(p.isidentifier() for p in c.split("."))
+        )
         if valid:
             names[path] = valid
     return names
