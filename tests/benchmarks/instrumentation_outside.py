@@ -70,6 +70,7 @@ PARTS = (
     "heldback14",
     "heldback15",
     "heldback16",
+    "heldback17",
 )
 _EXPECT = re.compile(r"^# expect: (PG-[A-Z]+\d{3}) @ (.+)$")
 
