@@ -7,6 +7,8 @@ from __future__ import annotations
 import ast
 import textwrap
 
+from prguard.policies.loader import load_policy
+
 from tests.unit.instrumentation_helpers import analyze, apply_suggestion, only
 from tests.unit.resolver_helpers import type_of_expression
 
@@ -649,3 +651,25 @@ class Client:
         return getattr(requests, method)(url, timeout=self.timeout)
 """
     assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-OBS003", 5)]
+
+
+def test_a_helper_the_views_call_is_not_a_view() -> None:
+    """`respond(request, 201)` in views.py, called by the views themselves: the URL resolver never
+    calls it, so it is no Django view (the views that call it still are)."""
+    code = """
+from django.http import HttpResponse, HttpResponseRedirect
+
+
+def respond(request, code):
+    target = request.GET.get("next")
+    if target:
+        return HttpResponseRedirect(target)
+    return HttpResponse(status=code)
+
+
+def follow(request, pk):
+    return respond(request, 201)
+"""
+    settings = load_policy().for_change(ai_authored=True).analyzer("instrumentation")
+    found = [(f.rule_id, f.start_line) for f in analyze(code, path="shop/views.py", settings=settings)]
+    assert found == [("PG-OBS001", 12)]

@@ -160,7 +160,18 @@ class ObservabilityChecks(Evaluator):
             and not function.name.startswith("_")
             and bool(args)
             and args[0].arg == "request"
+            and function.name not in self._called_here
         )
+
+    @cached_property
+    def _called_here(self) -> set[str]:
+        """Module functions this file's own functions call (`respond(request, 201)`): a helper of
+        the views, not a view the URL resolver calls."""
+        return {
+            call.node.func.id
+            for call in self.facts.calls
+            if call.function is not None and isinstance(call.node.func, ast.Name)
+        }
 
     def _view_method(self, function: Function) -> bool:
         cls = self.facts.classes.get(function.class_name or "")
