@@ -673,3 +673,27 @@ def follow(request, pk):
     settings = load_policy().for_change(ai_authored=True).analyzer("instrumentation")
     found = [(f.rule_id, f.start_line) for f in analyze(code, path="shop/views.py", settings=settings)]
     assert found == [("PG-OBS001", 12)]
+
+
+def test_a_session_kept_on_the_instances_class_is_known() -> None:
+    """`self.__class__._session = requests.Session()` (shared by every instance) then
+    `self.__class__._session.request(...)` without a timeout."""
+    code = """
+import logging
+import requests
+
+log = logging.getLogger(__name__)
+
+class Api:
+    _session = None
+
+    def __init__(self, session=None):
+        if self.__class__._session is None or session is not None:
+            self.__class__._session = requests.Session() if session is None else session
+
+    def call(self, method, url):
+        response = self.__class__._session.request(method, url)
+        log.info("%s %s", method, response.status_code)
+        return response
+"""
+    assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-TIMEOUT001", 15)]

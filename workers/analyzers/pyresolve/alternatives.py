@@ -216,7 +216,22 @@ class Alternatives:
 
 
 def _is_self(node: ast.expr) -> bool:
-    return isinstance(node, ast.Name) and node.id in ("self", "cls")
+    """`self`, `cls`, or the instance's class (`self.__class__`, `type(self)`)."""
+    return (isinstance(node, ast.Name) and node.id in ("self", "cls")) or is_own_class(node)
+
+
+def is_own_class(node: ast.AST) -> bool:
+    """`self.__class__` or `type(self)`: the instance's class, whose attributes all instances share."""
+    if isinstance(node, ast.Attribute):
+        return node.attr == "__class__" and isinstance(node.value, ast.Name) and node.value.id == "self"
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "type"
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.Name)
+        and node.args[0].id == "self"
+    )
 
 
 def _default_of(function: ast.FunctionDef | ast.AsyncFunctionDef, arg: ast.arg) -> ast.expr | None:

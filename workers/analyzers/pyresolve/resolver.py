@@ -34,7 +34,7 @@ from functools import cached_property
 
 from prguard.analyzers.asttools import nodes_of, walk_statements
 from prguard.analyzers.pyresolve import known
-from prguard.analyzers.pyresolve.alternatives import Alternatives
+from prguard.analyzers.pyresolve.alternatives import Alternatives, is_own_class
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 Scope = FunctionNode | None  # None: the module's top level
@@ -835,12 +835,12 @@ def _is_builtin_callable(name: str) -> bool:
 
 
 def _is_self_attr(target: ast.AST, attr: str | None) -> bool:
-    """`self.<attr>` (any attribute when `attr` is None)."""
+    """`self.<attr>`, or the class attribute `self.__class__.<attr>` / `type(self).<attr>` (any
+    attribute when `attr` is None)."""
     return (
         isinstance(target, ast.Attribute)
         and (attr is None or target.attr == attr)
-        and isinstance(target.value, ast.Name)
-        and target.value.id == "self"
+        and (_is_name(target.value, "self") or is_own_class(target.value))
     )
 
 
