@@ -365,6 +365,9 @@ def mutation_check(cases: list[WebCase]) -> None:
         print(f"  {label:24} cases whose findings changed: {len(changed)}/{len(cases)} {changed or ''}")
 
 
+_ORDINALS = {2: "second", 3: "third", 4: "fourth"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--held-back", action="store_true", help="also the held-back part (once, at the end)")
@@ -374,25 +377,12 @@ def main() -> None:
         action="store_true",
         help="score only the insecure snippets (with --held-back: both parts)",
     )
-    parser.add_argument(
-        "--batch2", action="store_true", help="also the second held-back batch, reported on its own (once)"
-    )
-    parser.add_argument(
-        "--batch3", action="store_true", help="also the third held-back batch, reported on its own (once)"
-    )
-    parser.add_argument(
-        "--batch4", action="store_true", help="also the fourth held-back batch, reported on its own (once)"
-    )
-    parser.add_argument(
-        "--round3",
-        action="store_true",
-        help="also the third round of insecure snippets, held back whole, reported on its own (once)",
-    )
-    parser.add_argument(
-        "--round4",
-        action="store_true",
-        help="also the fourth round of insecure snippets, held back whole, reported on its own (once)",
-    )
+    for n in (2, 3, 4):
+        help_text = f"also the {_ORDINALS[n]} held-back batch, reported on its own (once)"
+        parser.add_argument(f"--batch{n}", action="store_true", help=help_text)
+    for n in (3, 4):
+        help_text = f"also the {_ORDINALS[n]} round of insecure snippets (held back whole), reported alone"
+        parser.add_argument(f"--round{n}", action="store_true", help=help_text)
     parser.add_argument("--handwritten", action="store_true", help="also score the hand-written corpus")
     parser.add_argument("--only", help="score only this case id (development cases)")
     parser.add_argument(
@@ -401,42 +391,31 @@ def main() -> None:
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     warnings.filterwarnings("ignore", category=SyntaxWarning)
+    rounds = [n for n in (3, 4) if getattr(args, f"round{n}")]
     if args.snippets_only:
         report_snippets(args.held_back)
-        if args.round3:
-            report_round_snippets(3)
-        if args.round4:
-            report_round_snippets(4)
+        for n in rounds:
+            report_round_snippets(n)
         return
     cases = load_web()
-    batch2 = [c for c in cases if c.batch == 2]
-    batch3 = [c for c in cases if c.batch == 3]
-    batch4 = [c for c in cases if c.batch == 4]
+    batches = {n: [c for c in cases if c.batch == n] for n in (2, 3, 4) if getattr(args, f"batch{n}")}
     chosen = [c for c in cases if c.batch == 1 and (args.held_back or not c.held_back)]
     if args.only:
         chosen = [c for c in chosen if c.id == args.only and not c.held_back]
-    extra = (
-        (batch2 if args.batch2 else []) + (batch3 if args.batch3 else []) + (batch4 if args.batch4 else [])
-    )
-    outcomes = {case.id: score(case) for case in chosen + extra}
+    outcomes = {case.id: score(case) for case in chosen + [c for batch in batches.values() for c in batch]}
     report([c for c in chosen if not c.held_back], outcomes, "Real web advisories: development part")
     if args.held_back:
         report([c for c in chosen if c.held_back], outcomes, "Real web advisories: held-back part")
         report(chosen, outcomes, "Real web advisories: all")
-    if args.batch2:
-        report(batch2, outcomes, "Real web advisories: second held-back batch (labelled before any run)")
-    if args.batch3:
-        report(batch3, outcomes, "Real web advisories: third held-back batch (labelled before any run)")
-    if args.batch4:
-        report(batch4, outcomes, "Real web advisories: fourth held-back batch (labelled before any run)")
+    for n, batch in batches.items():
+        title = f"Real web advisories: {_ORDINALS[n]} held-back batch (labelled before any run)"
+        report(batch, outcomes, title)
     if args.mutations:
         mutation_check([c for c in chosen if not c.held_back])
     if args.snippets:
         report_snippets(args.held_back)
-    if args.round3:
-        report_round_snippets(3)
-    if args.round4:
-        report_round_snippets(4)
+    for n in rounds:
+        report_round_snippets(n)
     if args.handwritten:
         from tests.benchmarks.security_outside import report_handwritten
 
