@@ -90,7 +90,11 @@ class _Module:
 
     @cached_property
     def resolver(self) -> Resolver:
-        return self.evaluator.resolver if "evaluator" in self.__dict__ else _resolver_of(self.source)
+        return (
+            self.evaluator.resolver
+            if "evaluator" in self.__dict__
+            else Resolver.of_file(self.source.tree, self.path)
+        )
 
     @cached_property
     def evaluator(self) -> Evaluator:
@@ -112,15 +116,6 @@ class _Module:
         if "resolver" in self.__dict__:
             evaluator.__dict__["resolver"] = self.__dict__["resolver"]  # one resolver per module
         return evaluator
-
-
-def _resolver_of(source: SourceFile) -> Resolver:
-    """The shared resolver over a module, named the way `Evaluator.resolver` names it."""
-    path = source.path.replace("\\", "/")
-    module = path.removesuffix(".py").replace("/", ".")
-    return Resolver(
-        source.tree, module=module.removesuffix(".__init__"), is_package=path.endswith("__init__.py")
-    )
 
 
 class HelperIndex:

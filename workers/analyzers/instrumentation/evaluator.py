@@ -20,6 +20,7 @@ from prguard.analyzers.instrumentation import querysets
 from prguard.analyzers.instrumentation import rules as R
 from prguard.analyzers.instrumentation.facts import Binding, Call, Function, Scanner
 from prguard.analyzers.pyresolve import Resolver
+from prguard.analyzers.pyresolve.alternatives import dynamic_getattr
 from prguard.analyzers.pyresolve.known import QUERYSET
 from prguard.engine.model import Finding, Severity, make_fingerprint
 
@@ -123,12 +124,7 @@ class Evaluator:
     @cached_property
     def resolver(self) -> Resolver:
         """The shared type resolver over this file's tree (built on first use: most files need none)."""
-        module = self.ctx.path.replace("\\", "/").removesuffix(".py").replace("/", ".")
-        return Resolver(
-            self.ctx.head.tree,
-            module=module.removesuffix(".__init__"),
-            is_package=self.ctx.path.endswith("__init__.py"),
-        )
+        return Resolver.of_file(self.ctx.head.tree, self.ctx.path)
 
     def type_of(self, node: ast.AST) -> str | None:
         """The type the resolver infers for an expression, None when unknown (never guessed)."""
@@ -296,13 +292,8 @@ class Evaluator:
             qualname, returned = self.resolver.qualname(receiver), False
         else:
             return None
-        if not qualname or helpers.module_of(qualname) is None:
-            return None
-        question = helpers.type_question(qualname, returned)
-        if question not in self.reads:
-            self.reads[question] = helpers.answer(question)
-        type_name = self.reads[question]
-        if type_name == "-":
+        type_name = self._remote_type(qualname, returned)
+        if type_name is None:
             return None
         for supertype in self.resolver.supertypes(type_name):
             if supertype in R.CLIENT_TYPE_KINDS:
@@ -317,10 +308,16 @@ class Evaluator:
         if helpers is None or not isinstance(receiver, ast.Name):
             return None
         bound = self.binding(receiver.id, call.function)
-        qualname = self.resolver.qualname(bound.call.func) if bound is not None else None
-        if not qualname or helpers.module_of(qualname) is None:
+        return self._remote_type(self.resolver.qualname(bound.call.func), True) if bound is not None else None
+
+    def _remote_type(self, qualname: str | None, returned: bool) -> str | None:
+        """The type another file of the repository gives `qualname` (or, `returned`, what that
+        function returns); None when it is not there or unknown. Asked once per file: the question
+        and its answer go into `reads`, which the engine caches with the output."""
+        helpers = self.helpers
+        if helpers is None or not qualname or helpers.module_of(qualname) is None:
             return None
-        question = helpers.type_question(qualname, True)
+        question = helpers.type_question(qualname, returned)
         if question not in self.reads:
             self.reads[question] = helpers.answer(question)
         return None if self.reads[question] == "-" else self.reads[question]
@@ -739,11 +736,11 @@ class Evaluator:
         root_name = _callee_root(call.node.func)
         if (
             root_name is not None
-            and (root_name not in self.facts.imports or _is_getattr(call.node.func))
+            and (root_name not in self.facts.imports or dynamic_getattr(call.node.func))
             and self._may_hold_clients
             and (
                 isinstance(call.node.func, ast.Name)
-                or _is_getattr(call.node.func)
+                or dynamic_getattr(call.node.func)
                 or call.node.func.attr in R.ALL_CLIENT_METHODS  # type: ignore[union-attr]
             )
         ):
@@ -944,22 +941,11 @@ def _is_super_call(func: ast.expr) -> bool:
 def _callee_root(func: ast.expr) -> str | None:
     """The name a callee starts from (`self` in `self.http.post`, `self` in
     `getattr(self.session, method)`), None for other shapes."""
-    if _is_getattr(func):
+    if dynamic_getattr(func):
         func = func.args[0]  # type: ignore[attr-defined]
     while isinstance(func, ast.Attribute):
         func = func.value
     return func.id if isinstance(func, ast.Name) else None
-
-
-def _is_getattr(node: ast.expr) -> bool:
-    """`getattr(obj, name)` with a name chosen at run time."""
-    return (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id == "getattr"
-        and len(node.args) >= 2
-        and not isinstance(node.args[1], ast.Constant)
-    )
 
 
 def _call_chain_label(node: ast.AST) -> str:

@@ -194,13 +194,7 @@ class Alternatives:
         """The qualified name of a leaf that names something imported (`requests`, `r.get`), or
         `requests.*` for `getattr(requests, method)`: an attribute of it chosen at run time (of the
         object's type when it is not imported: `requests.Session.*`)."""
-        if (
-            isinstance(leaf, ast.Call)
-            and isinstance(leaf.func, ast.Name)
-            and leaf.func.id == "getattr"
-            and len(leaf.args) >= 2
-            and not (isinstance(leaf.args[1], ast.Constant) and isinstance(leaf.args[1].value, str))
-        ):
+        if dynamic_getattr(leaf):
             owner = self._imported_qualname(leaf.args[0], scope)
             if owner is None:  # `getattr(self.session, method)`: a method of the session's type
                 owner = next(iter(self.types(leaf.args[0], scope)), None)
@@ -263,3 +257,14 @@ def _callee_text(func: ast.expr) -> str | None:
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
         return f"{func.value.id}.{func.attr}"
     return None
+
+
+def dynamic_getattr(node: ast.AST) -> bool:
+    """`getattr(obj, name)` with a name chosen at run time (not a string literal)."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "getattr"
+        and len(node.args) >= 2
+        and not (isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str))
+    )

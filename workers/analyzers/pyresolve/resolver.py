@@ -106,6 +106,14 @@ class _ClassInfo:
 class Resolver:
     """Resolve names and infer types in one parsed module (see the module docstring)."""
 
+    @classmethod
+    def of_file(cls, tree: ast.Module, path: str) -> Resolver:
+        """The resolver of a repository file, its module named by its path (`pkg/mod.py` is
+        `pkg.mod`, `pkg/__init__.py` the package `pkg`)."""
+        path = path.replace("\\", "/")
+        module = path.removesuffix(".py").replace("/", ".").removesuffix(".__init__")
+        return cls(tree, module=module, is_package=path.endswith("__init__.py"))
+
     def __init__(self, tree: ast.Module, module: str = "", *, is_package: bool = False) -> None:
         self.tree = tree
         self.module = module
