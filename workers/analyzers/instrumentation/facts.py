@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from prguard.analyzers.asttools import nodes_of
 from prguard.analyzers.base import FastNodeVisitor, SourceFile
 from prguard.analyzers.instrumentation import rules as R
-from prguard.analyzers.pyresolve.known import canonical_import, is_python2_module
+from prguard.analyzers.pyresolve.known import bind_import
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -167,17 +167,10 @@ class Scanner(FastNodeVisitor):
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             if alias.asname:
-                self._note(alias.asname, canonical_import(alias.name))
+                bind_import(self.imports, alias.asname, alias.name)
             else:
                 root = alias.name.split(".")[0]
                 self.imports.setdefault(root, root)
-
-    def _note(self, name: str, dotted: str) -> None:
-        """Bind an imported name, unless it would replace a binding with a Python 2 module's
-        (`import urllib2 as url_request` in the fallback branch of compatibility code)."""
-        if name in self.imports and is_python2_module(dotted):
-            return
-        self.imports[name] = dotted
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = "." * node.level + (node.module or "")
@@ -190,7 +183,7 @@ class Scanner(FastNodeVisitor):
                 dotted = R.COMPAT_STDLIB[
                     alias.name
                 ]  # `from .compat import urlopen`: the stdlib's, re-exported
-            self._note(alias.asname or alias.name, canonical_import(dotted))
+            bind_import(self.imports, alias.asname or alias.name, dotted)
 
     # scopes -----------------------------------------------------------------------------------
     def visit_ClassDef(self, node: ast.ClassDef) -> None:

@@ -347,3 +347,13 @@ PYTHON2_MODULES = frozenset(
 def is_python2_module(dotted: str) -> bool:
     """Whether a name lies in a Python-2-only module (`urllib2.urlopen`; `urllib` itself exists in both)."""
     return dotted.split(".")[0] in PYTHON2_MODULES
+
+
+def bind_import(imports: dict[str, str], name: str, dotted: str) -> None:
+    """Bind an imported name to what it names (`six.moves` names made standard), unless that
+    would replace a binding with a Python 2 module's (the fallback branch of compatibility code:
+    `import urllib2 as url_request` after `import urllib.request as url_request`)."""
+    dotted = canonical_import(dotted)
+    if name in imports and is_python2_module(dotted):
+        return
+    imports[name] = dotted

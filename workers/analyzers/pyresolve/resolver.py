@@ -181,7 +181,7 @@ class Resolver:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
-                    self._bind_import(alias.asname, known.canonical_import(alias.name))
+                    known.bind_import(self.imports, alias.asname, alias.name)
                 else:
                     top = alias.name.split(".")[0]
                     self.imports.setdefault(top, top)
@@ -200,14 +200,7 @@ class Resolver:
                 self.star_imports.append(base)
             else:
                 dotted = f"{base}.{alias.name}" if base else alias.name
-                self._bind_import(alias.asname or alias.name, known.canonical_import(dotted))
-
-    def _bind_import(self, name: str, dotted: str) -> None:
-        """An imported name, unless it would replace a binding with a Python 2 module's (the
-        fallback branch of compatibility code: `import urllib2 as url_request`)."""
-        if name in self.imports and known.is_python2_module(dotted):
-            return
-        self.imports[name] = dotted
+                known.bind_import(self.imports, alias.asname or alias.name, dotted)
 
     def imports_package(self, top: str) -> bool:
         """Whether the module imports anything from the top-level package `top`."""
