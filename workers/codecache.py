@@ -26,6 +26,7 @@ from __future__ import annotations
 import atexit
 import builtins
 import sys
+import types
 from typing import Any
 
 from prguard import startup_cache
@@ -68,7 +69,7 @@ def _cached_exec(codes: _Entry) -> Any:
         if type(source) is not str or options:
             return builtins.exec(source, globals, locals, **options)  # noqa: S102 - exec's own callers
         code = codes.get(source)
-        if code is None:
+        if not isinstance(code, types.CodeType):  # none yet, or an entry that is not code: compile
             # dont_inherit: the flags of the source alone, as `exec` of a string in dataclasses
             # (which has no `from __future__` import) compiles it
             code = compile(source, "<string>", "exec", dont_inherit=True)
@@ -107,8 +108,11 @@ def _regex_compile(patterns: _Entry, original: Any) -> Any:
             found = (int(flags | parsed.state.flags), code, groups, dict(groupindex), tuple(indexgroup))
             if not any(text in pattern for text in (_MAY_WARN if kind is str else _MAY_WARN_BYTES)):
                 patterns.put(key, found)
-        final_flags, code, groups, groupindex, indexgroup = found
-        return _sre.compile(pattern, final_flags, code, groups, dict(groupindex), indexgroup)
+        try:
+            final_flags, code, groups, groupindex, indexgroup = found
+            return _sre.compile(pattern, final_flags, code, groups, dict(groupindex), indexgroup)
+        except (TypeError, ValueError, RuntimeError):  # an entry that is not what this run wrote
+            return original(pattern, flags)
 
     return compile
 

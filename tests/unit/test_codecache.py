@@ -3,6 +3,7 @@ compiled from source."""
 
 from __future__ import annotations
 
+import marshal
 import os
 import subprocess
 import sys
@@ -75,3 +76,18 @@ def test_cached_dataclasses_and_patterns_behave_as_compiled_ones_and_are_reused(
     assert again[-1] == "compiled 0"  # the next found them all
     assert list((tmp_path / "dataclass-code").glob("*.marshal"))
     assert list((tmp_path / "regex-code").glob("*.marshal"))
+
+
+def test_entries_that_are_not_what_a_run_wrote_are_compiled_again(tmp_path):
+    """The cache directory is the user's own, but an entry can still be damaged: a value that is
+    not a code object, or not a compiled pattern's parts, is compiled afresh, never run."""
+    plain = _run("plain", tmp_path)
+    _run("cached", tmp_path)
+    for path in [
+        *(tmp_path / "dataclass-code").glob("*.marshal"),
+        *(tmp_path / "regex-code").glob("*.marshal"),
+    ]:
+        entries = marshal.loads(path.read_bytes())
+        path.write_bytes(marshal.dumps({key: "raise SystemExit(3)" for key in entries}))
+    damaged = _run("cached", tmp_path)
+    assert damaged[:-1] == plain
