@@ -10,6 +10,9 @@ from prguard.analyzers.asttools import contains, nodes_of
 from prguard.analyzers.pyresolve import Resolver
 from prguard.analyzers.vuln_rules.table import VulnRule
 
+#: calls that make a number of their argument: it carries no markup or SQL, whatever it was
+NUMERIC_CALLS = frozenset({"int", "float", "len", "bool"})
+
 
 @dataclass(frozen=True)
 class VulnHit:

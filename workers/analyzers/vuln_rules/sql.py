@@ -15,7 +15,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from prguard.analyzers.vuln_rules.shapes import CheckerBase, VulnHit, short
+from prguard.analyzers.vuln_rules.shapes import NUMERIC_CALLS, CheckerBase, VulnHit, short
 from prguard.analyzers.vuln_rules.table import RULES
 
 _STATEMENT = re.compile(
@@ -26,7 +26,6 @@ _STATEMENT = re.compile(
 _VALUE_POSITION = re.compile(
     r"(=|<>|!=|<=|>=|<|>|\blike|\bin\s*\(|\bvalues\s*\(|,\s*['\"])\s*['\"]?\s*$", re.IGNORECASE
 )
-_NUMERIC_CALLS = frozenset({"int", "float", "len", "bool"})
 _PLACEHOLDERS = frozenset({"?", "%s", "?,", "%s,", ", ?", ", %s"})
 _PRINTF_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]")
 _FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
@@ -88,6 +87,6 @@ def _harmless(value: ast.expr | None) -> bool:
         return False
     if isinstance(value, ast.Constant):
         return True
-    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in _NUMERIC_CALLS:
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in NUMERIC_CALLS:
         return True
     return any(isinstance(n, ast.Constant) and n.value in _PLACEHOLDERS for n in ast.walk(value))

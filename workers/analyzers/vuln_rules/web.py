@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from prguard.analyzers.vuln_rules.regex import fold
 from prguard.analyzers.vuln_rules.shapes import (
+    NUMERIC_CALLS,
     CheckerBase,
     VulnHit,
     const_str,
@@ -85,8 +86,6 @@ _TRACEBACK_TEXT = frozenset(
 
 EXIT_CALLS = frozenset({"sys.exit", "os._exit", "builtins.exit", "builtins.quit", "exit", "quit"})
 
-#: calls that make a number of their argument (escaped by being a number, not by escaping)
-_NUMERIC_CALLS = frozenset({"int", "float", "len"})
 
 #: last words of names that hold numbers (`self.lineno`, `frame.id`, `row_count`)
 _NUMERIC_WORDS = frozenset(
@@ -322,7 +321,7 @@ class WebChecks(CheckerBase):
         if not isinstance(node, ast.Call):
             return False
         qual = self.resolver.qualname(node.func) or ""
-        return (qual in _ESCAPES and qual not in _NUMERIC_CALLS) or qual.rsplit(".", 1)[-1] == "escape"
+        return (qual in _ESCAPES and qual not in NUMERIC_CALLS) or qual.rsplit(".", 1)[-1] == "escape"
 
     def _raw_data(self, node: ast.expr, params: frozenset[str]) -> bool:
         """Text that comes from outside this formatting: an attribute or item read, a parameter,
