@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from prguard.analyzers.asttools import nodes_of
 from prguard.analyzers.base import FastNodeVisitor, SourceFile
 from prguard.analyzers.instrumentation import rules as R
+from prguard.analyzers.pyresolve.alternatives import argument_of
 from prguard.analyzers.pyresolve.known import bind_import
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -353,10 +354,8 @@ class Scanner(FastNodeVisitor):
         for call in nodes_of(self.source.tree, ast.Call):
             if not (isinstance(call.func, ast.Name) and call.func.id == function.name):  # type: ignore[attr-defined]
                 continue
-            value = next((k.value for k in call.keywords if k.arg == name), None)  # type: ignore[attr-defined]
-            if value is None and index is not None and index < len(call.args):  # type: ignore[attr-defined]
-                value = call.args[index]  # type: ignore[attr-defined]
-            if value is None or isinstance(value, ast.Starred):
+            value = argument_of(call, name, index)  # type: ignore[arg-type]
+            if value is None:
                 return []
             passed.append(value)
         return passed

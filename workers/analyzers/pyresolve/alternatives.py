@@ -153,7 +153,7 @@ class Alternatives:
             positional = positional[1:]
         index = positional.index(arg.arg) if arg.arg in positional else None
         for call, where in self._call_sites(function):
-            value = _argument(call, arg.arg, index)
+            value = argument_of(call, arg.arg, index)
             if value is not None:
                 out.append((value, where))
         return out or None
@@ -240,7 +240,9 @@ def _default_of(function: ast.FunctionDef | ast.AsyncFunctionDef, arg: ast.arg) 
     return None
 
 
-def _argument(call: ast.Call, name: str, index: int | None) -> ast.expr | None:
+def argument_of(call: ast.Call, name: str, index: int | None) -> ast.expr | None:
+    """What a call passes as the parameter `name` (by keyword, or at `index`); None when it leaves
+    the default or passes it through `*args`."""
     for keyword in call.keywords:
         if keyword.arg == name:
             return keyword.value
