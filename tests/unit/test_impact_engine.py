@@ -160,6 +160,30 @@ def test_tarball_snapshot_and_blob_cache(tmp_path):
     assert again.stats["extracted"] == 2
 
 
+def test_a_review_keeps_the_facts_it_read_as_one_pack(tmp_path):
+    def reviewed(cache: FactsCache):
+        snapshot = snapshot_of(head_of(BREAKING), cache=cache)
+        result = review(change_of(BREAKING), make_policy(), repository=snapshot)
+        return snapshot, [(f.rule_id, f.path, f.start_line) for f in result.findings]
+
+    first, findings = reviewed(FactsCache(tmp_path, namespace="acme/shop"))
+    packs = list(tmp_path.rglob("packs/*"))
+    assert len(packs) == 1 and first.stats["extracted"] > 0
+    for shard in tmp_path.glob("facts-v*/??"):  # only the pack is left to read
+        for entry in shard.iterdir():
+            entry.unlink()
+    cache = FactsCache(tmp_path, namespace="acme/shop")
+    again, same = reviewed(cache)
+    assert same == findings and "extracted" not in again.stats and cache.read_from_disk > 0
+    written = packs[0].stat().st_mtime_ns
+    reviewed(FactsCache(tmp_path, namespace="acme/shop"))
+    assert packs[0].stat().st_mtime_ns == written  # the same blobs: the pack is not written again
+
+    packs[0].write_bytes(b"not a pack")  # damaged: every blob is a miss, extracted again
+    damaged, same = reviewed(FactsCache(tmp_path, namespace="acme/shop"))
+    assert same == findings and damaged.stats["extracted"] == first.stats["extracted"]
+
+
 def test_tarball_above_the_cap_is_skipped_with_a_reason():
     snapshot = from_tarball([tarball(head_of(BREAKING))], max_bytes=10)
     result = review(change_of(BREAKING), make_policy(), repository=snapshot)

@@ -107,6 +107,7 @@ def assess(snapshot: RepositorySnapshot, files: Sequence[ChangedFile]) -> Assess
         base_side[base_path] = None if changed.status == "added" else changed.base
     head = snapshot.index(head_side)
     base = head.derive({path: snapshot.facts_for(path, content) for path, content in base_side.items()})
+    snapshot.save_facts()
     head.forget_modules({base.module_of[p] for p in base_side if p in base.module_of and p not in head.facts})
     diffs = {f.path: _diff(f) for f in python}
     changed = _changed_symbols(head, base, python, diffs)

@@ -122,6 +122,12 @@ class RepositorySnapshot:
         self.read = lambda paths: {p: retained[p] for p in paths if p in retained}
         self.unavailable = "the repository's facts were released once its change was assessed"
 
+    def save_facts(self) -> None:
+        """Once the indexes a review needs are built: the facts cache keeps the facts they read as
+        one pack, for the next review of this repository (`FactsCache.save_pack`)."""
+        if self.cache is not None:
+            self.cache.save_pack()
+
     def facts_for(self, path: str, content: bytes | None) -> ModuleFacts | None:
         """The facts of `content` at `path` (None for an absent or unindexed file), through the cache."""
         if content is None or not is_indexed_path(path) or len(content) > MAX_FILE_BYTES:
@@ -248,23 +254,73 @@ class BlobCache:
 class FactsCache(BlobCache):
     """File facts by blob id (`ModuleFacts.to_plain`). In memory, a snapshot shares its facts
     between the head and base indexes; nothing is kept across reviews in the process, so a
-    long-lived worker does not grow with the repositories it has seen."""
+    long-lived worker does not grow with the repositories it has seen.
+
+    Besides one file per blob, each namespace (a repository) keeps a pack: the facts its last
+    review used, in one file. Reading it is one open and one `marshal.loads`, where the names
+    repeated across files are stored once, instead of hundreds of small files; a blob the pack
+    lacks is read from its own file. `save_pack` writes it again when the review used a blob it
+    did not hold.
+    """
 
     def __init__(self, directory: str | Path | None = None, namespace: str = "default") -> None:
         super().__init__(Path(directory) / f"facts-v{FACTS_VERSION}" if directory else None, namespace)
+        self._pack: dict[str, Any] | None = None  # blob -> plain facts, read on the first `get`
+        self._used: dict[str, Any] = {}  # the blobs this snapshot read or stored, for the next pack
+
+    def _pack_file(self) -> Path | None:
+        if self.directory is None:
+            return None
+        name = hashlib.sha1(self.namespace.encode(), usedforsecurity=False).hexdigest()[:16]
+        return self.directory / "packs" / name
+
+    def _read_pack(self) -> dict[str, Any]:
+        target = self._pack_file()
+        if target is None:
+            return {}
+        try:
+            data = marshal.loads(target.read_bytes())  # noqa: S302 - prguard's own private cache of plain data
+        except (OSError, EOFError, ValueError, TypeError):
+            return {}
+        known = isinstance(data, tuple) and len(data) == 2 and data[0] == FACTS_VERSION
+        return data[1] if known and isinstance(data[1], dict) else {}
 
     def get(self, blob: str, path: str) -> ModuleFacts | None:
-        data = self.get_plain(blob)
+        if self._pack is None:
+            self._pack = self._read_pack()
+        data = self._pack.get(blob)
         if data is None:
-            return None
+            data = self.get_plain(blob)
+            if data is None:
+                return None
+        else:
+            self.read_from_disk += 1
         try:
-            return ModuleFacts.from_plain(data, path)
+            facts = ModuleFacts.from_plain(data, path)
         except (ValueError, TypeError, IndexError):
             self.read_from_disk -= 1  # read, but not facts this version understands
             return None
+        self._used[blob] = data
+        return facts
 
     def put(self, blob: str, facts: ModuleFacts) -> None:
-        self.put_plain(blob, facts.to_plain())
+        data = facts.to_plain()
+        self.put_plain(blob, data)
+        self._used[blob] = data
+
+    def save_pack(self) -> None:
+        """Keep the facts used since this cache was made as the namespace's pack, unless the pack
+        holds exactly those blobs already; then let go of both (the snapshot keeps its facts)."""
+        target = self._pack_file()
+        used, pack = self._used, self._pack or {}
+        self._used, self._pack = {}, {}
+        if target is None or not used or used.keys() == pack.keys():
+            return
+        try:
+            encoded = marshal.dumps((FACTS_VERSION, used))
+        except ValueError:
+            return
+        startup_cache.write_atomically(target, encoded)
 
 
 def default_cache_dir() -> Path | None:
