@@ -293,9 +293,8 @@ class RepositoryIndex:
             names.add("cls")  # `cls(...)` in a classmethod makes an instance
         for path, facts in self.facts.items():
             candidates = [r for r in facts.references if not names.isdisjoint(r[1])]
-            for reference in self._resolve_all(path, candidates):
-                if isinstance(reference, Reference) and reference.key in wanted:
-                    found[reference.key].append(reference)
+            for reference in self._resolve_all(path, candidates, wanted):
+                found[reference.key].append(reference)
         return found
 
     def dangling(self, owner_names: Iterable[tuple[str, str]]) -> list[Dangling]:
@@ -342,8 +341,13 @@ class RepositoryIndex:
         return iter(self._resolve_all(path, facts.references))
 
     def _resolve_all(
-        self, path: str, references: list[tuple[int, Chain, int, int, CallShape | None]]
+        self,
+        path: str,
+        references: list[tuple[int, Chain, int, int, CallShape | None]],
+        wanted: set[str] | None = None,
     ) -> list[Reference | Dangling]:
+        """The references of `path` among `references`; with `wanted`, only those to these symbols
+        (and no dangling lookups: what makes a lookup dangling is not worked out)."""
         if path not in self.module_of:
             return []
         facts = self.facts[path]
@@ -351,7 +355,7 @@ class RepositoryIndex:
         seen: set[tuple[str, int, int]] = set()
         for scope, chain, line, column, call in references:
             enclosing = _enclosing(facts, scope)
-            for position, target, dangling in self._walk(path, scope, chain):
+            for position, target, dangling in self._walk(path, scope, chain, wanted is None):
                 last = position == len(chain) - 1
                 if dangling is not None:
                     owner, name = dangling
@@ -361,6 +365,8 @@ class RepositoryIndex:
                     continue
                 if not last and chain[position + 1] == CALL:
                     continue  # the inner call is a reference of its own, with its shape
+                if wanted is not None and target[1] not in wanted:
+                    continue
                 mark = (target[1], line, column)
                 if mark in seen:
                     continue
@@ -372,15 +378,18 @@ class RepositoryIndex:
                 )
         return out
 
-    def _walk(self, path: str, scope: int, chain: Chain) -> Iterator[tuple[int, Target | None, Any]]:
-        """Each step of a dotted path: (position, what it resolves to, dangling (owner, name) or None)."""
+    def _walk(
+        self, path: str, scope: int, chain: Chain, dangling: bool = True
+    ) -> Iterator[tuple[int, Target | None, Any]]:
+        """Each step of a dotted path: (position, what it resolves to, dangling (owner, name) or None);
+        without `dangling`, a failed lookup ends the path without asking whether it is dangling."""
         first = chain[0]
         start = 1
         if first == IMPORT:
             start, first = 2, chain[1]
             target = self._name(path, scope, first, 0)
             if target is None:
-                missing = self._missing_import(path, scope, first)
+                missing = self._missing_import(path, scope, first) if dangling else None
                 if missing is not None:
                     yield 1, None, missing
                 return
@@ -388,7 +397,7 @@ class RepositoryIndex:
             return
         target = self._super(path, scope) if first == SUPER else self._name(path, scope, first, 0)
         if target is None:
-            if first != SUPER and self._unbound(path, scope, first):
+            if dangling and first != SUPER and self._unbound(path, scope, first):
                 yield 0, None, (self.module_of[path], first)
             return
         yield 0, target, None
@@ -400,7 +409,7 @@ class RepositoryIndex:
                 previous = target
                 target = self._member(target, part, 0)
                 if target is None:
-                    owner = self._dangling_owner(previous, part)
+                    owner = self._dangling_owner(previous, part) if dangling else None
                     if owner is not None:
                         yield position, None, (owner, part)
                     return
