@@ -106,6 +106,31 @@ def test_module_names_follow_packages_and_src_layouts():
     assert names["tool.py"] == ["tool"]
 
 
+@pytest.mark.parametrize(
+    "replaced",
+    [
+        {"shop/pricing.py": None},  # a file the change added: absent from the base
+        {"shop/old_pricing.py": "def charge(amount):\n    return amount\n"},  # one it removed
+        {"shop/__init__.py": None, "shop/models.py": "class Cart:\n    pass\n"},  # a package goes
+        {"src/lib/__init__.py": "", "shop/pricing.py": "def charge():\n    return 1\n"},
+    ],
+)
+def test_a_base_derived_with_files_come_or_gone_is_the_index_built_afresh(replaced):
+    head = index_of(LIBRARY)
+    facts = {p: extract(p, t) for p, t in replaced.items() if t is not None}
+    base = head.derive({p: facts.get(p) for p in replaced})
+    files = {**LIBRARY, **{p: t for p, t in replaced.items() if t is not None}}
+    fresh = index_of({p: t for p, t in files.items() if replaced.get(p, "") is not None})
+    for attribute in ("module_of", "path_of", "packages", "_class_scope", "_defined_by_name"):
+        assert getattr(base, attribute) == getattr(fresh, attribute)
+    assert list(base.symbols) == list(fresh.symbols)
+    assert [s.definition.qualname for s in base.symbols.values()] == [
+        s.definition.qualname for s in fresh.symbols.values()
+    ]
+    keys = [k for k in fresh.symbols if k.endswith(("charge", "total", "Cart"))]
+    assert base.references_to(keys) == fresh.references_to(keys)
+
+
 def test_find_by_key_path_or_short_name():
     index = index_of(LIBRARY)
     assert [s.key for s in index.find("shop.models.Cart.total")] == ["shop.models.Cart.total"]

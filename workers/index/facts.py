@@ -93,6 +93,7 @@ class ModuleFacts:
     error: str = ""
 
     _aliases: dict[str, set[str]] | None = None
+    _imported: tuple[str, ...] | None = None
 
     def aliases(self) -> dict[str, set[str]]:
         """Name imported or aliased → the names that bind it here (`from m import charge as bill`:
@@ -109,6 +110,20 @@ class ModuleFacts:
                             found.setdefault(binding[1][-1], set()).add(bound)
             self._aliases = found
         return self._aliases
+
+    def imported_modules(self) -> tuple[str, ...]:
+        """The absolute module names the module scope imports (`import a.b`, `from a.b import c`), in
+        the order of its bindings; kept, as the head's and the base's index both ask."""
+        if self._imported is None:
+            found: list[str] = []
+            for bindings in self.scopes[0].bindings.values():
+                for binding in bindings:
+                    if binding[0] == "import":
+                        found.append(binding[1])
+                    elif binding[0] == "from" and binding[1] == 0:
+                        found.append(binding[2])
+            self._imported = tuple(found)
+        return self._imported
 
     def to_plain(self) -> tuple[Any, ...]:
         """Only tuples, lists, dicts, strings, numbers: what `marshal` stores and restores as is."""

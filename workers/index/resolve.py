@@ -99,45 +99,57 @@ def module_names(paths: Iterable[str]) -> dict[str, list[str]]:
 
 @functools.lru_cache(maxsize=8)
 def _module_names(paths: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-    packages = {
-        p.rsplit("/", 1)[0] if "/" in p else "" for p in paths if p.rsplit("/", 1)[-1] == "__init__.py"
-    }
+    packages = _package_folders(paths)
     names: dict[str, tuple[str, ...]] = {}
     for path in paths:
-        parts = path[:-3].split("/")
-        if parts[-1] == "__init__":
-            parts.pop()
-        directory = path.rsplit("/", 1)[0] if "/" in path else ""
-        depth = 0  # how many directories up the package chain goes
-        while directory and directory in packages:
-            depth += 1
-            directory = directory.rsplit("/", 1)[0] if "/" in directory else ""
-        dir_count = path.count("/")
-        keep = len(parts) - dir_count + depth if path.rsplit("/", 1)[-1] != "__init__.py" else depth
-        full = ".".join(parts)
-        rooted = ".".join(parts[-keep:]) if parts and keep > 0 else full
-        # inside packages the package root names it; outside, the path from the repository root
-        # (how a namespace package or a test folder is imported), then the bare file name
-        candidates = [rooted, full] if depth else [full, rooted]
-        if len(parts) > 1 and parts[0] in ("src", "lib", "python"):
-            candidates.append(".".join(parts[1:]))
-        valid = tuple(
-            c for c in dict.fromkeys(candidates) if c and all(p.isidentifier() for p in c.split("."))
-        )
+        valid = _names_of(path, packages)
         if valid:
             names[path] = valid
     return names
 
 
+def _package_folders(paths: Iterable[str]) -> frozenset[str]:
+    """The folders holding an `__init__.py`: all a file's module names depend on besides its path."""
+    return frozenset(
+        p.rsplit("/", 1)[0] if "/" in p else "" for p in paths if p.rsplit("/", 1)[-1] == "__init__.py"
+    )
+
+
+def _names_of(path: str, packages: frozenset[str]) -> tuple[str, ...]:
+    parts = path[:-3].split("/")
+    if parts[-1] == "__init__":
+        parts.pop()
+    directory = path.rsplit("/", 1)[0] if "/" in path else ""
+    depth = 0  # how many directories up the package chain goes
+    while directory and directory in packages:
+        depth += 1
+        directory = directory.rsplit("/", 1)[0] if "/" in directory else ""
+    dir_count = path.count("/")
+    keep = len(parts) - dir_count + depth if path.rsplit("/", 1)[-1] != "__init__.py" else depth
+    full = ".".join(parts)
+    rooted = ".".join(parts[-keep:]) if parts and keep > 0 else full
+    # inside packages the package root names it; outside, the path from the repository root
+    # (how a namespace package or a test folder is imported), then the bare file name
+    candidates = [rooted, full] if depth else [full, rooted]
+    if len(parts) > 1 and parts[0] in ("src", "lib", "python"):
+        candidates.append(".".join(parts[1:]))
+    return tuple(c for c in dict.fromkeys(candidates) if c and all(p.isidentifier() for p in c.split(".")))
+
+
 class RepositoryIndex:
     """Definitions and references of one version of a repository (facts of every Python file)."""
 
-    def __init__(self, facts: Mapping[str, ModuleFacts]) -> None:
+    def __init__(self, facts: Mapping[str, ModuleFacts], *, earlier: RepositoryIndex | None = None) -> None:
+        """`earlier`: an index of mostly the same files (the head, for its base), whose module
+        names and symbols are taken wherever nothing they depend on differs."""
         self.facts = dict(facts)
         self.module_of: dict[str, str] = {}  # path → its primary module name
         self.path_of: dict[str, str] = {}  # module name (any of a file's names) → path
         self.packages: set[str] = set()  # every dotted prefix of a module name (namespace packages too)
-        names = module_names(self.facts)
+        names = (
+            _module_names(tuple(sorted(self.facts))) if earlier is None else earlier._names_for(self.facts)
+        )
+        self._names = names
         for rank in range(3):
             for path, candidates in names.items():
                 if rank < len(candidates) and candidates[rank] not in self.path_of:
@@ -152,8 +164,21 @@ class RepositoryIndex:
         self._class_scope: dict[str, tuple[str, int]] = {}  # class key → (path, scope id)
         self._defined_by_name: dict[str, list[str]] = {}
         for path in self.module_of:
-            self._add_symbols(path)
+            self._add_symbols(path, earlier)
         self._reset_memos()
+
+    def _names_for(self, facts: Mapping[str, ModuleFacts]) -> dict[str, tuple[str, ...]]:
+        """`module_names` of the files of `facts` (as tuples), from this index's where no package's
+        `__init__.py` came or went (a file's names depend only on its path and those)."""
+        packages = _package_folders(facts)
+        if packages != _package_folders(self.facts):
+            return _module_names(tuple(sorted(facts)))
+        names: dict[str, tuple[str, ...]] = {}
+        for path in sorted(facts):
+            valid = self._names.get(path, ()) if path in self.facts else _names_of(path, packages)
+            if valid:
+                names[path] = valid
+        return names
 
     def _alias_mapped_packages(self) -> None:
         """A package installed under another name than its folder (setuptools' `package-dir`:
@@ -168,17 +193,10 @@ class RepositoryIndex:
                 children.setdefault(top, set()).add(rest.partition(".")[0])
         wanted: dict[str, set[str]] = {}
         for facts in self.facts.values():
-            for bindings in facts.scopes[0].bindings.values():
-                for binding in bindings:
-                    if binding[0] == "import":
-                        name = binding[1]
-                    elif binding[0] == "from" and binding[1] == 0:
-                        name = binding[2]
-                    else:
-                        continue
-                    root, _, rest = name.partition(".")
-                    if rest and root not in children and root not in self.path_of:
-                        wanted.setdefault(root, set()).add(rest.partition(".")[0])
+            for name in facts.imported_modules():
+                root, _, rest = name.partition(".")
+                if rest and root not in children and root not in self.path_of:
+                    wanted.setdefault(root, set()).add(rest.partition(".")[0])
         tops = {name.partition(".")[0] for name in self.path_of}
         for root, submodules in wanted.items():
             if len(submodules) < 2:
@@ -197,9 +215,12 @@ class RepositoryIndex:
                         if name == submodule or name.startswith(submodule + "."):
                             self.path_of.setdefault(f"{root}.{name}", path)
 
-    def _add_symbols(self, path: str) -> None:
+    def _add_symbols(self, path: str, earlier: RepositoryIndex | None = None) -> None:
         module = self.module_of[path]
         module_facts = self.facts[path]
+        known: Mapping[str, Symbol] = {}  # the earlier index's, when this file and its name are the same
+        if earlier and earlier.facts.get(path) is module_facts and earlier.module_of.get(path) == module:
+            known = earlier.symbols
         class_scopes = {s.qualname: i for i, s in enumerate(module_facts.scopes) if s.kind == "class"}
         for definition in module_facts.definitions:
             key = f"{module}.{definition.qualname}"
@@ -209,7 +230,10 @@ class RepositoryIndex:
                 continue  # a property's setter: the property is its getter
             if key not in self.symbols:
                 self._defined_by_name.setdefault(definition.qualname.rsplit(".", 1)[-1], []).append(key)
-            self.symbols[key] = Symbol(key, module, path, definition)
+            symbol = known.get(key)
+            if symbol is None or symbol.definition is not definition:
+                symbol = Symbol(key, module, path, definition)
+            self.symbols[key] = symbol
             if definition.kind == "class" and definition.qualname in class_scopes:
                 self._class_scope[key] = (path, class_scopes[definition.qualname])
 
@@ -224,10 +248,11 @@ class RepositoryIndex:
             else:
                 facts[path] = new
         if set(facts) != set(self.facts):
-            return RepositoryIndex(facts)
+            return RepositoryIndex(facts, earlier=self)
         derived = RepositoryIndex.__new__(RepositoryIndex)
         derived.facts = facts
         derived.module_of, derived.path_of, derived.packages = self.module_of, self.path_of, self.packages
+        derived._names = self._names
         gone = {path for path in replaced if path in self.module_of}
         derived.symbols = {k: v for k, v in self.symbols.items() if v.path not in gone}
         derived._class_scope = {k: v for k, v in self._class_scope.items() if v[0] not in gone}
