@@ -24,6 +24,7 @@ from typing import Any
 from prguard.index.facts import CALL, IMPORT, SUPER, CallShape, Chain, Definition, ModuleFacts
 
 _MAX_DEPTH = 24
+_UNKNOWN: Any = object()  # not in a memo yet (None there is an answer: nothing)
 
 # a resolved target: ("module", name) | ("def", key, bound) | ("inst", class key)
 Target = tuple[Any, ...]
@@ -379,11 +380,11 @@ class RepositoryIndex:
         out: list[Reference | Dangling] = []
         seen: set[tuple[str, int, int]] = set()
         for scope, chain, line, column, call in references:
-            enclosing = _enclosing(facts, scope)
             for position, target, dangling in self._walk(path, scope, chain, wanted is None):
                 last = position == len(chain) - 1
                 if dangling is not None:
                     owner, name = dangling
+                    enclosing = _enclosing(facts, scope)
                     out.append(Dangling(owner, name, path, line, column, enclosing, call if last else None))
                     continue
                 if target is None or target[0] != "def":
@@ -396,6 +397,7 @@ class RepositoryIndex:
                 if mark in seen:
                     continue
                 seen.add(mark)
+                enclosing = _enclosing(facts, scope)
                 out.append(
                     Reference(
                         target[1], path, line, column, enclosing, call if last else None, bool(target[2])
@@ -477,8 +479,9 @@ class RepositoryIndex:
 
     def _name(self, path: str, scope: int, name: str, depth: int) -> Target | None:
         memo_key = (path, scope, name)
-        if memo_key in self._name_memo:
-            return self._name_memo[memo_key]
+        known = self._name_memo.get(memo_key, _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known
         self._name_memo[memo_key] = None  # cycles (x = y; y = x) resolve to nothing
         result = self._lookup(path, scope, name, depth)
         self._name_memo[memo_key] = result
@@ -577,8 +580,9 @@ class RepositoryIndex:
 
     def _member(self, target: Target, attribute: str, depth: int) -> Target | None:
         memo_key = (target, attribute)
-        if memo_key in self._member_memo:
-            return self._member_memo[memo_key]
+        known = self._member_memo.get(memo_key, _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known
         self._member_memo[memo_key] = None
         result = self._member_uncached(target, attribute, depth)
         self._member_memo[memo_key] = result
