@@ -255,3 +255,16 @@ def test_the_disk_cache_is_pruned_to_its_limit(tmp_path):
     assert sum(1 for _ in (tmp_path).rglob("*") if _.is_file()) == stored
     assert cache.prune(max_files=3) == stored - 3
     assert sum(1 for _ in (tmp_path).rglob("*") if _.is_file()) == 3
+
+
+def test_a_symbol_is_modified_when_an_added_line_falls_anywhere_in_it():
+    from prguard.index.impact import assess
+
+    base = "def first():\n    return 1\n\n\ndef second():\n    return 2\n\n\ndef third():\n    return 3\n"
+    head = base.replace("return 2", "return 22").replace("def third():", "@cache\ndef third():")
+    head = head.replace("def first():", "def first():  # the first line")
+    snapshot = snapshot_of({"pkg/__init__.py": "", "pkg/mod.py": head})
+    symbols = assess(snapshot, [modified("pkg/mod.py", base, head)]).impact["symbols"]
+    assert {(s["qualname"], s["change"]) for s in symbols} == {
+        ("first", "modified"), ("second", "modified"), ("third", "signature"),
+    }  # fmt: skip

@@ -10,6 +10,7 @@ head whose name is still looked up on its module or class is a dangling referenc
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import time
@@ -19,6 +20,7 @@ from typing import Any
 
 from prguard.engine.diffmap import FileDiff
 from prguard.engine.model import ChangedFile, Confidence, Finding, Severity, make_fingerprint
+from prguard.index.facts import Definition
 from prguard.index.imports import imported_sources
 from prguard.index.resolve import Dangling, Reference, RepositoryIndex, Symbol
 from prguard.index.rules import RULES
@@ -160,12 +162,10 @@ def _changed_symbols(
         base_symbols = (
             _symbols_of(base, changed.previous_path or changed.path) if changed.status != "added" else {}
         )
-        added = diffs[changed.path].added_lines
+        added = sorted(diffs[changed.path].added_lines)
         for qualname, symbol in head_symbols.items():
             old = base_symbols.get(qualname) if changed.previous_path is None else None
             definition = symbol.definition
-            last = definition.line if definition.kind == "class" else definition.end_line
-            touched = any(definition.start_line <= line <= last for line in added)
             if old is None:
                 out.append(ChangedSymbol(symbol, "added"))
             elif (
@@ -173,13 +173,21 @@ def _changed_symbols(
                 or old.definition.decorators != definition.decorators
             ):
                 out.append(ChangedSymbol(symbol, "signature", old))
-            elif touched:
+            elif _touches(added, definition):
                 out.append(ChangedSymbol(symbol, "modified", old))
         for qualname, symbol in base_symbols.items():
             # a renamed file's definitions left their old module: lookups there are dangling
             if changed.previous_path is not None or qualname not in head_symbols:
                 out.append(ChangedSymbol(symbol, "removed"))
     return out
+
+
+def _touches(added: list[int], definition: Definition) -> bool:
+    """Whether a line of `added` (sorted) lies in the definition: a class's header (its methods
+    are symbols of their own), a function's whole body."""
+    last = definition.line if definition.kind == "class" else definition.end_line
+    at = bisect.bisect_left(added, definition.start_line)
+    return at < len(added) and added[at] <= last
 
 
 def _symbols_of(index: RepositoryIndex, path: str) -> dict[str, Symbol]:
