@@ -334,3 +334,26 @@ def test_a_method_returning_a_queryset_evaluated_per_item() -> None:
     found = [f for f in analyze(HEAD + textwrap.dedent(code)) if f.rule_id == "PG-LOOP001"]
     assert [f.start_line for f in found] == [10]
     assert "`self.books_of(...)`" in found[0].message and "selectinload" not in found[0].message
+
+
+def test_a_manager_the_model_declares_is_a_manager_by_its_type() -> None:
+    code = """\
+        from django.db import models
+        from django_comments.managers import CommentManager
+        from django_comments.models import Comment
+
+
+        class Reply(Comment):
+            plain = CommentManager()
+            recent = models.QuerySet.as_manager()
+            helper = dict()
+
+
+        def publish(ids):
+            for pk in ids:
+                Reply.plain.filter(parent_id=pk).update(is_public=True)
+                Reply.recent.get(pk=pk)
+                Reply.helper.get(pk)
+        """
+    found = [f.message.split("`")[1] for f in analyze(textwrap.dedent(code)) if f.rule_id == "PG-LOOP001"]
+    assert found == ["Reply.plain.filter(...)", "Reply.recent.get(...)"]

@@ -366,3 +366,31 @@ def test_clients_made_by_a_boto3_session_are_aws_clients() -> None:
     assert only(findings, "PG-LOOP003").start_line == 14
     timeout = only(findings, "PG-TIMEOUT002")
     assert timeout.start_line == 18 and "config=botocore.config.Config(" in timeout.message
+
+
+def test_a_boto3_client_held_by_a_thread_local_behind_a_property_is_an_aws_client() -> None:
+    code = """
+    from threading import local
+
+    import boto3
+    from botocore.client import Config
+
+    class _Connections(local):
+        def __init__(self, storage):
+            self.session = boto3.session.Session()
+            self.s3 = self.session.client("s3", config=Config(connect_timeout=storage.timeout))
+
+    class Storage:
+        def setup(self):
+            self._connections = _Connections(self)
+
+        @property
+        def s3(self):
+            return self._connections.s3
+
+        def touch_all(self, keys):
+            for key in keys:
+                self.s3.copy_object(Bucket="b", Key=key, CopySource={"Bucket": "b", "Key": key})
+    """
+    loop = only(analyze(code), "PG-LOOP003")
+    assert loop.start_line == 22 and "self.s3.copy_object" in loop.message

@@ -790,7 +790,7 @@ class Evaluator:
         if func.attr in R.CLIENT_FACTORY_NAMES or func.attr[:1].isupper():
             return None
         kind, ctor = self.client_kind(func.value, call.function, func.attr)
-        if kind == "paid" and ctor is None:
+        if ctor is None and (kind == "paid" or (kind == "boto3" and self._is_paid_module("boto3"))):
             return call.text or chain_text(func)  # known by its type (annotation, factory, attribute)
         if (
             ctor is not None
@@ -840,9 +840,11 @@ class Evaluator:
         parts = (call.text or chain_text(func, subscripts=True)).split(".")
         if call.dotted in R.CACHED_MANAGER_METHODS:
             return None  # `ContentType.objects.get_for_model(...)`: cached after the first query
+        declared = self._declared_managers(func)
         for index, part in enumerate(parts[:-1]):
             owner = parts[index - 1] if index else ""
             django = part in R.DJANGO_MANAGERS and (owner[:1].isupper() or part in R.DJANGO_PRIVATE_MANAGERS)
+            django = django or part in declared
             if django and not self._queryset_runs(call):
                 return None  # `Model.objects.filter(...)` only builds a queryset: no query yet
             if django or (part in R.ORM_DJANGO_MARKERS and owner[:1].isupper()):
@@ -867,6 +869,22 @@ class Evaluator:
                     return None  # SQLAlchemy's session.get(Model, pk), not session.get(url)
                 return f"{receiver}.{func.attr}"
         return None
+
+    def _declared_managers(self, func: ast.expr) -> frozenset[str]:
+        """Attributes of the chain that are managers a model class declares (`Comment.public` with
+        `public = PublicManager()` in the class body): typed as querysets by the resolver."""
+        found: set[str] = set()
+        node: ast.AST = func
+        while isinstance(node, ast.Attribute | ast.Call):
+            if isinstance(node, ast.Call):
+                node = node.func
+                continue
+            if node.attr not in R.DJANGO_MANAGERS and isinstance(node.value, ast.Name | ast.Attribute):
+                type_name = self.type_of(node) or ""
+                if type_name.startswith(QUERYSET + "["):
+                    found.add(node.attr)
+            node = node.value
+        return frozenset(found)
 
     @cached_property
     def parents(self) -> dict[int, ast.AST]:

@@ -268,6 +268,8 @@ CLIENT_TYPE_KINDS: dict[str, str] = {
     "aiohttp.ClientSession": "aiohttp",
     "urllib3.PoolManager": "urllib3",
     "urllib.request.OpenerDirector": "urllib",
+    "botocore.client.BaseClient": "boto3",
+    "boto3.resources.base.ServiceResource": "boto3",
 }
 
 #: Billed methods of vendor SDKs, by the shape of the call (`<anything>.chat.completions.create`):

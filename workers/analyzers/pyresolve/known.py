@@ -77,6 +77,9 @@ FACTORY_RETURNS: dict[str, str] = {
     "io.open": "io.IOBase",
     "open": "io.IOBase",
     "re.compile": "re.Pattern",
+    # AWS clients: botocore makes each service's class at run time; all share these bases
+    "boto3.client": "botocore.client.BaseClient",
+    "boto3.resource": "boto3.resources.base.ServiceResource",
 }
 
 #: Module-level objects a library provides.
@@ -112,6 +115,10 @@ ATTRIBUTE_TYPES: dict[tuple[str, str], str] = {
 #: (type, method) -> the type of what the method returns.
 METHOD_RETURNS: dict[tuple[str, str], str] = {
     ("logging.Logger", "getChild"): "logging.Logger",
+    ("boto3.Session", "client"): "botocore.client.BaseClient",
+    ("boto3.session.Session", "client"): "botocore.client.BaseClient",
+    ("boto3.Session", "resource"): "boto3.resources.base.ServiceResource",
+    ("boto3.session.Session", "resource"): "boto3.resources.base.ServiceResource",
     ("structlog.BoundLogger", "bind"): "structlog.BoundLogger",
     ("loguru.Logger", "bind"): "loguru.Logger",
     ("loguru.Logger", "opt"): "loguru.Logger",
@@ -270,6 +277,9 @@ REQUEST_PARAMETER_TYPES: dict[str, str] = {
 DJANGO_MODEL_BASES: frozenset[str] = frozenset({"django.db.models.Model", "django.db.models.base.Model"})
 #: `Model.objects` (and the other default managers) is typed `QUERYSET[Model]`.
 QUERYSET = "django.db.models.QuerySet"
+DJANGO_MANAGER_BASES: frozenset[str] = frozenset(
+    {"django.db.models.Manager", "django.db.models.manager.Manager", "django.db.models.manager.BaseManager"}
+)
 DJANGO_MANAGERS: frozenset[str] = frozenset({"objects", "_default_manager", "_base_manager"})
 #: Queryset methods that give another queryset of the same model.
 QUERYSET_CHAINS: frozenset[str] = frozenset(

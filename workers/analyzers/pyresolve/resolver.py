@@ -546,6 +546,9 @@ class Resolver:
             loaded = self.type_of(node.value, scope) if isinstance(node.value, ast.Name) else None
             if loaded is not None and loaded.startswith("type[") and self.is_django_model(loaded[5:-1]):
                 return f"{known.QUERYSET}[{loaded[5:-1]}]"  # `User = get_user_model()`, `User.objects`
+        model = self._class_named(node.value, scope)
+        if model is not None and self._may_be_model(model) and node.attr in self.model_managers(model):
+            return f"{known.QUERYSET}[{model}]"  # `Comment.public = PublicManager()`: a custom manager
         base = self.type_of(node.value, scope)
         if base is None:
             return self._nested_self_attribute(node, scope)
@@ -661,6 +664,48 @@ class Resolver:
         root = _root_name(node)
         imported = root is not None and (root in self.imports or qual != ast.unparse(node))
         return qual if imported and is_class_name(qual) and not qual.endswith("()") else None
+
+    def _may_be_model(self, type_name: str) -> bool:
+        """A model class, or, in a module that imports Django, a class of this module whose bases are
+        imported (their files, not at hand, decide): its declared managers say the rest."""
+        if self.is_django_model(type_name) or self.used_as_model(type_name):
+            return True
+        local = self._local_class(type_name)
+        return "django" in self._frameworks and local is not None and bool(local.bases)
+
+    def model_managers(self, type_name: str) -> frozenset[str]:
+        """Names of the managers a model class of this module declares in its body (`public =
+        PublicManager()`, `QuerySet.as_manager()`, `Manager.from_queryset(Q)()`), and those of its
+        local bases: Django's API shape, a class named `...Manager` made at class level."""
+        names: set[str] = set()
+        for base in self.supertypes(type_name):
+            local = self._local_class(base)
+            if local is None:
+                continue
+            for statement in local.node.body:
+                if isinstance(statement, ast.Assign) and self._builds_manager(statement.value):
+                    names.update(t.id for t in statement.targets if isinstance(t, ast.Name))
+        return frozenset(names)
+
+    def _builds_manager(self, value: ast.expr) -> bool:
+        """Whether a class-level value makes a Django manager: `SomeManager()` (a class named like one
+        or extending `Manager`), `SomeQuerySet.as_manager()`, or `Manager.from_queryset(Q)()`."""
+        if not isinstance(value, ast.Call):
+            return False
+        func = value.func
+        if isinstance(func, ast.Attribute) and func.attr == "as_manager":
+            return True
+        if (
+            isinstance(func, ast.Call)
+            and isinstance(func.func, ast.Attribute)
+            and func.func.attr == "from_queryset"
+        ):
+            return True
+        made = self._class_named(func, None)
+        return made is not None and any(
+            t.rsplit(".", 1)[-1].endswith("Manager") or t in known.DJANGO_MANAGER_BASES
+            for t in self.supertypes(made)
+        )
 
     def is_django_model(self, type_name: str | None) -> bool:
         """Whether a type extends Django's `Model` as far as this module's classes show."""
