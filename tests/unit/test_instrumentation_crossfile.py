@@ -378,3 +378,40 @@ def test_a_client_type_read_from_another_file_is_checked_on_a_cache_hit() -> Non
     assert [(f.path, f.start_line) for f in second.findings if f.rule_id == "PG-TIMEOUT001"] == [
         ("app/pull.py", 5)
     ]
+
+
+def test_an_opener_a_compat_module_re_exports_is_known_through_a_parameter() -> None:
+    compat = textwrap.dedent(
+        """\
+        import sys
+        if sys.version_info < (3,):
+            from urllib2 import build_opener, Request
+        else:
+            from urllib.request import build_opener, Request
+        """
+    )
+    caller = textwrap.dedent(
+        """\
+        from mb import compat
+
+
+        def _read(opener, req):
+            return opener.open(req).read()
+
+
+        def fetch(path):
+            return _read(compat.build_opener(), compat.Request(path))
+
+
+        def fetch_again(path):
+            opener = compat.build_opener()
+            return opener.open(path, timeout=5).read()
+        """
+    )
+    snapshot = RepositorySnapshot.from_files({"mb/compat.py": compat.encode(), "mb/__init__.py": b""})
+    found = run([added("mb/api.py", caller)], repository=snapshot).findings
+    assert [(f.rule_id, f.start_line) for f in found if f.rule_id.startswith("PG-TIMEOUT")] == [
+        ("PG-TIMEOUT001", 5)
+    ]
+    # without the compat module the opener stays unknown
+    assert not [f for f in run([added("mb/api.py", caller)]).findings if f.rule_id.startswith("PG-TIMEOUT")]

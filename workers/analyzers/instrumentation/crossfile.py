@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from prguard.analyzers.base import FileContext, SourceFile
 from prguard.analyzers.instrumentation.facts import Function, Scanner
-from prguard.analyzers.pyresolve import Resolver
+from prguard.analyzers.pyresolve import Resolver, is_class_name, known
 from prguard.engine.diffmap import FileDiff
 from prguard.index.resolve import module_names
 
@@ -353,6 +353,8 @@ class HelperIndex:
         with `returned`, what a function there returns (its annotation, else every `return`
         agreeing), by that file's resolver; None when unknown."""
         found = self._locate(qualname, set())
+        if found is None and returned:
+            return self._external_factory(qualname)
         loaded = self._module(found[0]) if found is not None else None
         if loaded is None or found is None or "." in found[1]:
             return None
@@ -375,6 +377,35 @@ class HelperIndex:
             return resolver.type_of(ast.Name(id=name, ctx=ast.Load()), None)
         except RecursionError:
             return None
+
+    def _external_factory(self, qualname: str) -> str | None:
+        """What calling a name a repository module re-exports from a library returns
+        (`compat.build_opener()` with `from urllib.request import build_opener` in `compat`): the
+        library's factory table, or an instance of a class."""
+        external = self.external_name(qualname)
+        if external is None:
+            return None
+        if external in known.FACTORY_RETURNS:
+            return known.FACTORY_RETURNS[external]
+        return external if is_class_name(external) else None
+
+    def external_name(self, qualname: str, hops: int = 0) -> str | None:
+        """The library name a repository name stands for when its module only imports it (a
+        compatibility module's `from urllib.request import build_opener`); None otherwise."""
+        where = self.module_of(qualname)
+        if where is None:
+            return qualname if hops else None
+        if hops > _MAX_HOPS:
+            return None
+        module, rest = where
+        loaded = self._module(module)
+        if loaded is None:
+            return None
+        head, _, tail = rest.partition(".")
+        target = loaded.resolver.imports.get(head)
+        if target is None or target == qualname:
+            return None
+        return self.external_name(f"{target}.{tail}" if tail else target, hops + 1)
 
     def answer(self, question: str) -> str:
         """The answer, as of now, to a question a file's analysis asked (see `reach_question`,

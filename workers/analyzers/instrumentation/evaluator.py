@@ -164,11 +164,14 @@ class Evaluator:
             types = self.resolver.possible_types(node)  # type: ignore[arg-type]
         except RecursionError:
             return None
-        for type_name in types:
-            for supertype in self.resolver.supertypes(type_name):
-                if supertype in R.CLIENT_TYPE_KINDS:
-                    return R.CLIENT_TYPE_KINDS[supertype]
-        return None
+        return next(filter(None, map(self._client_type_kind, types)), None)
+
+    def _remote_made(self, value: ast.expr) -> str | None:
+        """The type of a value made by a call of another file's function (or a name it re-exports:
+        `compat.build_opener()`), as that file tells; None for any other value."""
+        if not isinstance(value, ast.Call):
+            return None
+        return self._remote_type(self.resolver.qualname(value.func), True)
 
     # --- policy ---------------------------------------------------------------------------------
     def enabled(self, check: str) -> bool:
@@ -290,12 +293,15 @@ class Evaluator:
             returned = True
         elif isinstance(receiver, ast.Name) and receiver.id in self.facts.imports:
             qualname, returned = self.resolver.qualname(receiver), False
+        elif isinstance(receiver, ast.Name):  # a parameter: what this module's calls pass it
+            made = (self._remote_made(value) for value in self.resolver.possible_values(receiver))
+            return next(filter(None, map(self._client_type_kind, made)), None)
         else:
             return None
-        type_name = self._remote_type(qualname, returned)
-        if type_name is None:
-            return None
-        for supertype in self.resolver.supertypes(type_name):
+        return self._client_type_kind(self._remote_type(qualname, returned))
+
+    def _client_type_kind(self, type_name: str | None) -> str | None:
+        for supertype in self.resolver.supertypes(type_name) if type_name else ():
             if supertype in R.CLIENT_TYPE_KINDS:
                 return R.CLIENT_TYPE_KINDS[supertype]
         return None
