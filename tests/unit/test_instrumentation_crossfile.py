@@ -415,3 +415,46 @@ def test_an_opener_a_compat_module_re_exports_is_known_through_a_parameter() -> 
     ]
     # without the compat module the opener stays unknown
     assert not [f for f in run([added("mb/api.py", caller)]).findings if f.rule_id.startswith("PG-TIMEOUT")]
+
+
+def test_a_function_passed_in_is_followed_to_what_the_callers_pass() -> None:
+    moderation = textwrap.dedent(
+        """\
+        from shop.models import Flag
+
+
+        def perform_flag(request, comment):
+            Flag.objects.get_or_create(comment=comment, user=request.user)
+
+
+        def describe(request, comment):
+            return f"{comment} by {request.user}"
+        """
+    )
+    admin = textwrap.dedent(
+        """\
+        from shop.moderation import describe, perform_flag
+
+
+        class CommentsAdmin:
+            def flag_comments(self, request, queryset):
+                self._bulk(request, queryset, perform_flag)
+
+            def _bulk(self, request, queryset, action):
+                for comment in queryset:
+                    action(request, comment)
+
+
+        def labels(request, rows, render=describe):
+            return [render(request, row) for row in rows]
+        """
+    )
+    snapshot = RepositorySnapshot.from_files(
+        {"shop/moderation.py": moderation.encode(), "shop/models.py": b"", "shop/__init__.py": b""}
+    )
+    found = [
+        f
+        for f in run([added("shop/admin.py", admin)], repository=snapshot).findings
+        if f.rule_id == "PG-LOOP001"
+    ]
+    assert [f.start_line for f in found] == [10] and "shop.moderation.perform_flag" in found[0].message

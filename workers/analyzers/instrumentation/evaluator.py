@@ -700,6 +700,13 @@ class Evaluator:
             return None  # nothing imported lies in the repository: no call can reach it
         try:
             names = self._super_names(call) or self.resolver.call_names(call.node)
+            if (
+                isinstance(call.node.func, ast.Name)
+                and call.function is not None
+                and names == (call.node.func.id,)
+            ):
+                # a function passed in (`action(request, row)`): what this module's calls pass it
+                names = self.resolver.possible_qualnames(call.node.func)
         except RecursionError:
             return None
         found = next((e for name in names if (e := helpers.effect(name, depth)) is not None), None)
