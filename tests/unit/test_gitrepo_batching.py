@@ -89,3 +89,38 @@ def test_a_review_runs_few_git_processes(repo: Path, monkeypatch: pytest.MonkeyP
     assert sorted(commands) == sorted(
         ["rev-parse", "rev-parse", "cat-file", "diff", "cat-file", "log", "ls-tree", "for-each-ref"]
     )
+
+
+def test_a_work_tree_file_is_read_only_when_it_is_the_blob(repo: Path) -> None:
+    git_repo = GitRepo(repo)
+    blobs = git_repo.python_blobs(git_repo.resolve("feature"))  # checked out
+    assert git_repo.work_tree_blob("new.py", blobs["new.py"]) == b"y = 2\n"
+    assert git_repo.work_tree_blob("svc/orders.py", blobs["svc/orders.py"]) == SERVICE_SHELL.encode()
+    (repo / "new.py").write_text("y = 3\n")  # edited since: git's copy is the blob
+    assert git_repo.work_tree_blob("new.py", blobs["new.py"]) is None
+    (repo / "new.py").unlink()
+    (repo / "new.py").symlink_to(repo / "svc" / "orders.py")
+    assert git_repo.work_tree_blob("new.py", git_repo.python_blobs("HEAD")["svc/orders.py"]) is None
+    assert git_repo.work_tree_blob("missing.py", blobs["new.py"]) is None
+    assert git_repo.work_tree_blob("new.py", "not an object id") is None
+
+
+def test_the_index_reads_the_checked_out_files_without_git(repo: Path, monkeypatch) -> None:
+    from prguard.cli.impact import snapshot_from_git
+
+    snapshot = snapshot_from_git(GitRepo(repo), "feature", cache=False)
+    (repo / "svc" / "orders.py").write_text("edited = True\n")  # not the blob any more: git reads it
+    commands: list[str] = []
+    run = subprocess.run
+
+    def counting(cmd, *args, **kwargs):
+        commands.append(cmd[cmd.index("-C") + 2])
+        return run(cmd, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", counting)
+    assert snapshot.read(["new.py"]) == {"new.py": b"y = 2\n"}
+    assert commands == []
+    assert snapshot.read(["svc/orders.py", "new.py"]) == {
+        "svc/orders.py": SERVICE_SHELL.encode(), "new.py": b"y = 2\n",
+    }  # fmt: skip
+    assert commands == ["cat-file"]

@@ -8,7 +8,10 @@ runs with external diff drivers and textconv disabled.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import stat
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,6 +24,8 @@ EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's empty tree: the
 _STATUS = {"A": "added", "M": "modified", "D": "removed", "R": "renamed", "C": "copied", "T": "changed"}
 _FIELD = "\x1f"
 _FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+#: the largest work tree file `work_tree_blob` reads (beyond it git reads the blob)
+_WORK_TREE_MAX_BYTES = 4_000_000
 # Options that keep a repository's own configuration from running programs or changing the output.
 _SAFE_DIFF = ("--no-ext-diff", "--no-textconv", "--no-color", "--src-prefix=a/", "--dst-prefix=b/")
 
@@ -156,6 +161,31 @@ class GitRepo:
     def _one_patch(self, base: str, head: str, change: FileChange) -> str:
         paths = [change.path] + ([change.previous_path] if change.previous_path else [])
         return self.git("diff", "-M", "-U3", *_SAFE_DIFF, *_sides(base, head), "--", *paths)
+
+    def work_tree_blob(self, path: str, object_id: str) -> bytes | None:
+        """The work tree's `path` when its bytes are the blob `object_id` (hashed as git hashes a
+        blob), else None: a file of the checked-out tree read without starting git (the review
+        asks for the repository's files one at a time). Only a regular file is read."""
+        hasher = {40: hashlib.sha1, 64: hashlib.sha256}.get(len(object_id))
+        if hasher is None:
+            return None
+        try:
+            handle = os.open(self.root / path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except (OSError, ValueError):
+            return None
+        try:
+            info = os.fstat(handle)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > _WORK_TREE_MAX_BYTES:
+                return None
+            with os.fdopen(handle, "rb", closefd=False) as file:
+                content = file.read(_WORK_TREE_MAX_BYTES + 1)
+        except OSError:
+            return None
+        finally:
+            os.close(handle)
+        digest = hasher(b"blob %d\0" % len(content), usedforsecurity=False)
+        digest.update(content)
+        return content if digest.hexdigest() == object_id else None
 
     def read_blobs(self, specs: Iterable[str]) -> dict[str, bytes | None]:
         """Contents of `<rev>:<path>` specs through one `git cat-file --batch`; None when missing."""

@@ -58,8 +58,11 @@ def snapshot_from_git(repo: GitRepo, rev: str, *, cache: bool = True) -> Reposit
     blobs = repo.python_blobs(commit)
 
     def read(paths: list[str]) -> dict[str, bytes]:
-        contents = repo.read_blobs(blobs[p] for p in paths)
-        return {p: content for p in paths if (content := contents.get(blobs[p])) is not None}
+        found = {p: content for p in paths if (content := repo.work_tree_blob(p, blobs[p])) is not None}
+        rest = [p for p in paths if p not in found]
+        contents = repo.read_blobs(blobs[p] for p in rest) if rest else {}
+        found.update((p, content) for p in rest if (content := contents.get(blobs[p])) is not None)
+        return found
 
     facts_cache = FactsCache(default_cache_dir(), namespace=f"git:{repo.root}") if cache else None
     return RepositorySnapshot(blobs, read, label=f"{repo.root}@{commit[:12]}", cache=facts_cache)
