@@ -284,3 +284,31 @@ def test_a_predicate_answering_false_on_error_is_not_a_swallowed_error() -> None
             return False
     """
     assert [f.start_line for f in analyze(code) if f.rule_id == "PG-ERR002"] == [13, 19]
+
+
+def test_taking_back_the_attempts_own_count_does_not_handle_the_error() -> None:
+    code = """\
+    import logging
+    import urllib.request
+
+    log = logging.getLogger(__name__)
+
+    class Downloader:
+        def download(self, link):
+            self.count += 1
+            try:
+                urllib.request.urlopen(link, timeout=5).read()
+            except Exception as e:
+                self.count -= 1
+                print(f"failed {link}: {e}")
+
+        def tally(self, link):
+            try:
+                urllib.request.urlopen(link, timeout=5).read()
+            except Exception:
+                self.failures -= 1
+    """
+    found = [f for f in analyze(code) if f.rule_id == "PG-ERR001"]
+    assert [f.start_line for f in found] == [11]
+    fixed = apply_suggestion(code, found[0])
+    assert "self.count -= 1" in fixed and "log.exception(" in fixed

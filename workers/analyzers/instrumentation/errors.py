@@ -27,6 +27,8 @@ class ErrorChecks(Evaluator):
                 continue
             printed = [s for s in node.body if self._is_output(s)]
             rest = [s for s in node.body if not _is_trivial(s) and s not in printed]
+            undone = [s for s in rest if _undoes_a_count(s, handler)]
+            rest = [s for s in rest if s not in undone]
             where = handler.function.qualname + "()" if handler.function else "module level"
             caught = "bare `except:`" if node.type is None else f"`except {ast.unparse(node.type)}`"
             only = " only prints it and" if printed else ""
@@ -45,7 +47,7 @@ class ErrorChecks(Evaluator):
                 keep = [
                     s
                     for s in node.body
-                    if isinstance(s, ast.Continue | ast.Break) or s in printed or s in rest
+                    if isinstance(s, ast.Continue | ast.Break) or s in printed or s in rest or s in undone
                 ]
                 action = "continue" if any(isinstance(s, ast.Continue | ast.Break) for s in keep) else "pass"
                 message = (
@@ -169,6 +171,18 @@ def _walk_body(body: list[ast.stmt]) -> Iterator[ast.AST]:
 
 def _is_ellipsis(stmt: ast.stmt) -> bool:
     return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+
+
+def _undoes_a_count(stmt: ast.stmt, handler: ExceptInfo) -> bool:
+    """`self.download_count -= 1` in the handler of a function that did `self.download_count += 1`:
+    taking back the attempt's own bookkeeping records nothing about the failure."""
+    if not (isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, ast.Sub) and handler.function):
+        return False
+    target = ast.dump(stmt.target)
+    return any(
+        isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add) and ast.dump(node.target) == target
+        for node in ast.walk(handler.function.node)
+    )
 
 
 def _is_trivial(stmt: ast.stmt) -> bool:
