@@ -394,3 +394,21 @@ def test_a_boto3_client_held_by_a_thread_local_behind_a_property_is_an_aws_clien
     """
     loop = only(analyze(code), "PG-LOOP003")
     assert loop.start_line == 22 and "self.s3.copy_object" in loop.message
+
+
+def test_a_client_subclass_calling_its_base_request_makes_a_request() -> None:
+    code = """
+    import httpx
+
+    class Client(httpx.Client):
+        def request(self, method, path, **kwargs):
+            response = super().request(method, path, **kwargs)
+            response.raise_for_status()
+            return response.json()
+
+    class Other:
+        def request(self, method, path):
+            return super().request(method, path)
+    """
+    blind = only(analyze(code), "PG-OBS003")
+    assert blind.start_line == 5 and "super().request" in blind.message

@@ -727,6 +727,8 @@ class Evaluator:
         alias = self.may_be(call)
         if alias in R.HTTP_FUNCTIONS or (alias is not None and self._client_method(alias)):
             return call.text or alias
+        if any(self._client_method(name) for name in self._super_names(call)):
+            return f"super().{call.node.func.attr}"  # type: ignore[union-attr]  # a client subclass's own request
         return None
 
     def _client_method(self, qualname: str) -> bool:
