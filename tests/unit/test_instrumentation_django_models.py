@@ -8,6 +8,7 @@ import ast
 import textwrap
 
 from prguard.analyzers.pyresolve import Resolver
+from prguard.index.snapshot import RepositorySnapshot
 
 from tests.unit.engine_helpers import added
 from tests.unit.instrumentation_helpers import analyze, review_instrumentation
@@ -188,3 +189,42 @@ def test_model_through_a_base_class_of_another_file() -> None:
     # the same names, but `Book` is no model: nothing
     other = [added("shop/models.py", plain), added("shop/tasks.py", IMPORTING)]
     assert [f for f in review_instrumentation(other).findings if f.rule_id == "PG-LOOP001"] == []
+
+
+def test_an_admin_actions_queryset_holds_the_registered_models_rows() -> None:
+    models_py = textwrap.dedent(
+        """\
+        from django.db import models
+
+
+        class Subscription(models.Model):
+            subscribed = models.BooleanField()
+        """
+    )
+    admin_py = textwrap.dedent(
+        """\
+        from django.contrib import admin
+
+        from news.models import Subscription
+
+
+        class SubscriptionAdmin(admin.ModelAdmin):
+            def make_subscribed(self, request, queryset):
+                for subscription in queryset.all():
+                    subscription.subscribed = True
+                    subscription.save()
+                queryset.update(subscribed=True)
+
+
+        class UnregisteredAdmin(admin.ModelAdmin):
+            def touch(self, request, queryset):
+                for row in queryset:
+                    row.save()
+
+
+        admin.site.register(Subscription, SubscriptionAdmin)
+        """
+    )
+    snapshot = RepositorySnapshot.from_files({"news/models.py": models_py.encode(), "news/__init__.py": b""})
+    result = review_instrumentation([added("news/admin.py", admin_py)], repository=snapshot)
+    assert [f.start_line for f in result.findings if f.rule_id == "PG-LOOP001"] == [10]

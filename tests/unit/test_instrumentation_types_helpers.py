@@ -412,3 +412,24 @@ def test_a_client_subclass_calling_its_base_request_makes_a_request() -> None:
     """
     blind = only(analyze(code), "PG-OBS003")
     assert blind.start_line == 5 and "super().request" in blind.message
+
+
+def test_a_helper_that_loops_over_items_itself_is_reported_inside_not_again_outside() -> None:
+    code = """
+    import boto3
+
+    def _write_files(s3, names):
+        for name in names:
+            s3.put_object(Bucket="b", Key=name, Body=b"")
+
+    def _write_one(s3, name):
+        s3.put_object(Bucket="b", Key=name, Body=b"")
+
+    def upload(groups):
+        s3 = boto3.client("s3", config=None)
+        for folder, names in groups.items():
+            _write_files(s3, names)
+            _write_one(s3, folder)
+    """
+    loops = sorted(f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP003")
+    assert loops == [6, 15]

@@ -9,7 +9,7 @@ from prguard.analyzers.asttools import contains
 from prguard.analyzers.instrumentation import querysets
 from prguard.analyzers.instrumentation import rules as R
 from prguard.analyzers.instrumentation.evaluator import Evaluator
-from prguard.analyzers.instrumentation.facts import Call, Loop
+from prguard.analyzers.instrumentation.facts import Call, Function, Loop
 from prguard.engine.model import Finding
 
 _PAID_HINT = (
@@ -75,6 +75,8 @@ class LoopChecks(Evaluator):
             if isinstance(callee.node, ast.AsyncFunctionDef) and id(call.node) not in self.awaited:
                 return None  # a coroutine made per item and awaited together (gather): concurrent
             effect = self.outbound_effect(callee, 2, same_file=2)
+            if effect is not None and self._looped_inside(callee, effect[1]):
+                return None  # the helper's own loop makes the call per item: reported there
         if effect is None:
             return None
         kind, label, path = effect
@@ -93,6 +95,14 @@ class LoopChecks(Evaluator):
         # a call with no plain text (`Hook(row).deliver()`): named by the helper it reaches
         called = call.text or (callee.name if callee is not None else path[0].rsplit(".", 1)[-1])
         return rule_id, called, f"it calls `{label}(...)` through {through}; {hint}"
+
+    def _looped_inside(self, helper: Function, label: str) -> bool:
+        """Whether every call of the helper that makes its effect (`label`) sits in a loop over
+        items of the helper itself, where the loops check reports it."""
+        labelled = [
+            c for c in helper.calls if label in (self.paid_call(c), self.query_call(c), self.http_call(c))
+        ]
+        return bool(labelled) and all(c.loop is not None and c.loop.item_loop() is not None for c in labelled)
 
     def _outer_is_query(self, call: Call) -> bool:
         """`Model.objects.filter(...).first()` is one query: report the outermost call only."""

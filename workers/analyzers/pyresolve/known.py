@@ -273,6 +273,19 @@ REQUEST_PARAMETER_TYPES: dict[str, str] = {
     "fastapi": "starlette.requests.Request",
 }
 
+#: Django's admin classes, whose actions (`def act(self, request, queryset)`) get a queryset of the
+#: model the class is registered for.
+DJANGO_MODEL_ADMINS: frozenset[str] = frozenset(
+    {"django.contrib.admin.ModelAdmin", "django.contrib.admin.options.ModelAdmin"}
+)
+DJANGO_ADMIN_REGISTER: frozenset[str] = frozenset(
+    {
+        "django.contrib.admin.register",
+        "django.contrib.admin.decorators.register",
+        "django.contrib.admin.site.register",
+    }
+)
+
 #: Django's model base class, under both of its import paths: a class extending it is a model.
 DJANGO_MODEL_BASES: frozenset[str] = frozenset({"django.db.models.Model", "django.db.models.base.Model"})
 #: `Model.objects` (and the other default managers) is typed `QUERYSET[Model]`.

@@ -495,11 +495,36 @@ class Resolver:
                 return klass.qualname
             classmethod_ = any(_is_name(d, "classmethod") for d in function.decorator_list)
             return f"type[{klass.qualname}]" if classmethod_ else None
+        if klass is not None and params[2:] == [arg.arg] and arg.arg == "queryset":
+            model = self.admin_model(klass)
+            return f"{known.QUERYSET}[{model}]" if model is not None else None
         first = params[1:2] if klass is not None else params[:1]
         if first == [arg.arg] and arg.arg == "request":
             for framework, type_name in known.REQUEST_PARAMETER_TYPES.items():
                 if framework in self._frameworks:
                     return type_name
+        return None
+
+    def admin_model(self, klass: _ClassInfo) -> str | None:
+        """The model a Django `ModelAdmin` of this module is registered for: `@admin.register(M)`
+        on the class, or `admin.site.register(M, TheAdmin)` in the module."""
+        if known.DJANGO_MODEL_ADMINS.isdisjoint(self.supertypes(klass.qualname)):
+            return None
+        registrations = [d for d in klass.node.decorator_list if isinstance(d, ast.Call)]
+        for statement in self.tree.body:
+            call = statement.value if isinstance(statement, ast.Expr) else None
+            if isinstance(call, ast.Call) and len(call.args) >= 2:
+                admin = call.args[1]
+                if isinstance(admin, ast.Name) and admin.id == klass.node.name:
+                    registrations.append(call)
+        for call in registrations:
+            if self._qualname(call.func, None) in known.DJANGO_ADMIN_REGISTER and call.args:
+                models = (
+                    call.args[0].elts if isinstance(call.args[0], ast.List | ast.Tuple) else call.args[:1]
+                )
+                named = {self._class_named(m, None) for m in models}
+                if len(named) == 1 and None not in named:
+                    return named.pop()
         return None
 
     def annotation_type(self, annotation: ast.expr, scope: Scope = None) -> str | None:
