@@ -268,3 +268,11 @@ def test_a_symbol_is_modified_when_an_added_line_falls_anywhere_in_it():
     assert {(s["qualname"], s["change"]) for s in symbols} == {
         ("first", "modified"), ("second", "modified"), ("third", "signature"),
     }  # fmt: skip
+
+
+def test_a_review_lets_go_of_the_facts_once_the_change_is_assessed():
+    snapshot = snapshot_of(head_of(BREAKING))
+    first = review(change_of(BREAKING), make_policy(), repository=snapshot)
+    assert snapshot._facts == {}  # not walked by the engine's sweeps until the review ends
+    again = review(change_of(BREAKING), make_policy(), repository=snapshot)
+    assert [f.fingerprint for f in again.findings] == [f.fingerprint for f in first.findings]

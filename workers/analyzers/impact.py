@@ -40,6 +40,7 @@ class ImpactAnalyzer(Analyzer):
             return
         scope = files[0].policy.get("scope", default="changed_lines") if files[0].policy else "changed_lines"
         assessment = assess(repository, list(changed))
+        repository.forget_facts()  # assessed: nothing reads them again in this review
         self.sections = {"impact": assessment.impact}
         self.risk_points = reach_points(assessment.reach)
         yield from assessment.for_scope(str(scope))

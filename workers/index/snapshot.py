@@ -122,6 +122,12 @@ class RepositorySnapshot:
         self.read = lambda paths: {p: retained[p] for p in paths if p in retained}
         self.unavailable = "the repository's facts were released once its change was assessed"
 
+    def forget_facts(self) -> None:
+        """Drop the facts read for the indexes once the change is assessed: freed now, rather than
+        walked by each of the engine's sweeps of young objects until the review ends. Asked again,
+        they come from the cache."""
+        self._facts = {}
+
     def save_facts(self) -> None:
         """Once the indexes a review needs are built: the facts cache keeps the facts they read as
         one pack, for the next review of this repository (`FactsCache.save_pack`)."""
