@@ -302,3 +302,32 @@ def test_paid_api_calls_in_loops_are_cost_explosions() -> None:
     assert "`while True` (line 17)" in findings[1].message and "billed" in findings[1].message
     narrowed = _loops(code, settings={"paid_api_clients": ["openai"]})
     assert [f.start_line for f in narrowed] == [18]
+
+
+def test_a_range_loop_whose_index_picks_the_page_of_a_request_is_pagination() -> None:
+    code = """
+    import logging
+
+    import requests
+
+    log = logging.getLogger(__name__)
+
+    def all_pages(url, count):
+        payload = {}
+        for i in range(count):
+            payload["page"] = str(i)
+            log.info("page %s", i)
+            requests.get(url, params=payload, timeout=5)
+
+    def all_offsets(url, count):
+        for i in range(count):
+            log.info("offset %s", i)
+            requests.get(url, params={"offset": i * 100}, timeout=5)
+
+    def per_user(url, ids):
+        for i in range(len(ids)):
+            log.info("user %s", i)
+            requests.get(url, params={"user": ids[i]}, timeout=5)
+    """
+    loops = [f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP002"]
+    assert loops == [23]

@@ -269,6 +269,8 @@ class Scanner(FastNodeVisitor):
                 return "batches"  # for i in range(0, n, batch): one call per batch is the batched form
             if callee == "range" and iterable.args and self._page_count(iterable.args[-1]):
                 return "batches"  # for page in range(1, total // per_page + 1): one call per page
+            if callee == "range" and body is not None and _requests_page(names, body):
+                return "batches"  # for i in range(total_pages): params["page"] = i: one call per page
             if callee == "range" and iterable.args:
                 if any(_retry_word(word) for word in _words(iterable)):
                     return "retry"  # range(num_retries + 1), range(self.max_attempts)
@@ -641,6 +643,36 @@ def _words(node: ast.AST) -> set[str]:
 
 def _is_range(scanner: Scanner, iterable: ast.expr) -> bool:
     return isinstance(iterable, ast.Call) and scanner.resolve(iterable.func) == "range"
+
+
+#: Request parameters that name which page of results to return: a loop that sets one from its index
+#: walks the pages of one listing (pagination), whatever its variables are called.
+_PAGE_PARAMETERS: frozenset[str] = frozenset({"page", "page_number", "pageNumber", "offset"})
+
+
+def _requests_page(loop_names: set[str], body: list[ast.stmt]) -> bool:
+    """Whether the loop's index becomes a page parameter of a request: `params["page"] = str(i)`,
+    `{"page": i}`, or `page=i` in a call."""
+
+    def uses_index(value: ast.expr | None) -> bool:
+        return value is not None and any(
+            isinstance(n, ast.Name) and n.id.lower() in loop_names for n in ast.walk(value)
+        )
+
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Assign) and uses_index(node.value):
+                for target in node.targets:
+                    key = target.slice if isinstance(target, ast.Subscript) else None
+                    if isinstance(key, ast.Constant) and key.value in _PAGE_PARAMETERS:
+                        return True
+            elif isinstance(node, ast.Dict):
+                for key, value in zip(node.keys, node.values, strict=True):
+                    if isinstance(key, ast.Constant) and key.value in _PAGE_PARAMETERS and uses_index(value):
+                        return True
+            elif isinstance(node, ast.keyword) and node.arg in _PAGE_PARAMETERS and uses_index(node.value):
+                return True
+    return False
 
 
 def _loop_body_nodes(body: list[ast.stmt]) -> Iterable[ast.AST]:
