@@ -273,3 +273,31 @@ def test_boto3_session_is_not_a_billed_client() -> None:
         return out
     """
     assert rules(analyze(code)) == []
+
+
+def test_options_a_function_fills_with_literal_keys_only_carry_those_keys() -> None:
+    code = """
+    import boto3
+    import requests
+    from django.conf import settings
+
+    def clients():
+        s3_kwargs = {}
+        if hasattr(settings, "AWS_REGION"):
+            s3_kwargs["region_name"] = settings.AWS_REGION
+        return boto3.client("s3", **s3_kwargs)
+
+    def configured():
+        options = {"region_name": "eu-west-1", "config": settings.BOTO_CONFIG}
+        return boto3.client("s3", **options)
+
+    def filled(extra):
+        options = {}
+        options.update(extra)
+        return requests.get("https://x.example", **options)
+
+    def passed(options):
+        return requests.get("https://x.example", **options)
+    """
+    found = [(f.rule_id, f.start_line) for f in analyze(code) if f.rule_id.startswith("PG-TIMEOUT")]
+    assert found == [("PG-TIMEOUT002", 10)]

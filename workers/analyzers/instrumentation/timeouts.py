@@ -21,7 +21,9 @@ class TimeoutChecks(Evaluator):
         for call in self.facts.calls:
             spec, label = self.timeout_spec(call)
             keywords = call.keywords()
-            if spec is None or any(kw.arg is None for kw in keywords):
+            if spec is None or any(
+                kw.arg is None and _may_carry(kw.value, spec.kwargs, call) for kw in keywords
+            ):
                 continue  # **options may carry the timeout
             given = next((kw for kw in keywords if kw.arg in spec.kwargs), None)
             if given is None and spec.position is not None and call.positional_count() > spec.position:
@@ -194,3 +196,48 @@ def _manual_timeout_fix(label: str, value: int) -> str:
     if label.startswith("aiohttp"):
         return f"pass `timeout=aiohttp.ClientTimeout(total={value})`"
     return "set a timeout"
+
+
+def _may_carry(options: ast.expr, names: tuple[str, ...], call: Call) -> bool:
+    """Whether `**options` may hold one of `names`: yes unless `options` is a local dict the function
+    fills only with literal keys (`kw = {}; kw["region_name"] = r`), none of them one of `names`."""
+    if not isinstance(options, ast.Name) or call.function is None:
+        return True
+    keys = _literal_keys(options.id, call.function.node)
+    return keys is None or not keys.isdisjoint(names)
+
+
+def _literal_keys(name: str, function: ast.AST) -> set[str] | None:
+    """The keys a local dict gets, when it is made from a literal and only ever given literal keys;
+    None when it is a parameter, is built another way, or is handed to a call that may fill it."""
+    arguments = function.args  # type: ignore[attr-defined]
+    if name in {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}:
+        return None
+    keys: set[str] = set()
+    made = False
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name) and target.id == name:
+                    value = node.value
+                    if not isinstance(value, ast.Dict) or not all(
+                        isinstance(k, ast.Constant) and isinstance(k.value, str) for k in value.keys
+                    ):
+                        return None
+                    keys.update(k.value for k in value.keys)  # type: ignore[union-attr]
+                    made = True
+                elif isinstance(target, ast.Subscript) and _is_name(target.value, name):
+                    if not (isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str)):
+                        return None
+                    keys.add(target.slice.value)
+        elif isinstance(node, ast.Attribute) and _is_name(node.value, name) and node.attr != "get":
+            return None  # `kw.update(...)`, `kw.setdefault(...)`: keys not written here
+        elif isinstance(node, ast.Call) and any(_is_name(a, name) for a in node.args):
+            return None  # handed to a function that may fill it
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign) and _is_name(node.target, name):
+            return None
+    return keys if made else None
+
+
+def _is_name(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
