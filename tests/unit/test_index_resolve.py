@@ -229,3 +229,15 @@ def test_unannotated_returns_and_conditional_values():
     )
     found = sites(index, "shop.models.Cart.count", calls_only=True)
     assert {("make.py", 15), ("make.py", 17)} <= found
+
+
+def test_equal_chains_call_shapes_and_bindings_of_a_file_are_one_object():
+    """What `marshal` then writes once and the facts cache reads back once."""
+    source = "import os\n\ndef f(x):\n    os.run(1)\n    os.run(2)\n\ndef g(x):\n    os.run(3)\n"
+    facts = extract("m.py", source)
+    calls = [r for r in facts.references if r[1] == ("os", "run")]
+    assert len(calls) == 3 and all(r[1] is calls[0][1] and r[4] is calls[0][4] for r in calls)
+    params = [d.params for d in facts.definitions]
+    assert params[0] is params[1]
+    bindings = [s.bindings["x"][0] for s in facts.scopes if "x" in s.bindings]
+    assert len(bindings) == 2 and bindings[0] is bindings[1]

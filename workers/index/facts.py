@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-FACTS_VERSION = 11
+FACTS_VERSION = 12
 
 # parameter kinds in a signature tuple (name, kind, has_default)
 POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, VAR_POSITIONAL, KEYWORD_ONLY, VAR_KEYWORD = range(5)
@@ -288,6 +288,9 @@ class _Collector:
         self.globals_in: dict[int, set[str]] = {}
         self.instance_attributes: dict[str, set[str]] = {}
         self.returns_stack: list[list[Chain | bool | None]] = []  # per function: what each return gives
+        # one object per distinct chain, call shape, binding and parameter of the file: `marshal`
+        # writes a repeated one once and the cache reads it back once
+        self.shared: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
     def facts(self, is_package: bool) -> ModuleFacts:
         for definition in self.definitions:
@@ -327,7 +330,10 @@ class _Collector:
     def bind(self, scope: int, name: str, binding: tuple[Any, ...]) -> None:
         if name in self.globals_in.get(scope, ()):
             scope = MODULE_SCOPE
-        self.scopes[scope].bindings.setdefault(name, []).append(binding)
+        self.scopes[scope].bindings.setdefault(name, []).append(self.shared.setdefault(binding, binding))
+
+    def share(self, value: tuple[Any, ...]) -> tuple[Any, ...]:
+        return self.shared.setdefault(value, value)
 
     def new_scope(self, kind: str, parent: int, qualname: str) -> int:
         self.scopes.append(Scope(kind, parent, qualname, {}))
@@ -367,7 +373,13 @@ class _Collector:
                 self.bind(scope, alias.asname or alias.name, ("from", node.level, module, alias.name))
                 # the imported name itself is a reference (an ImportError when it is gone)
                 self.references.append(
-                    (scope, (IMPORT, alias.asname or alias.name), alias.lineno, alias.col_offset, None)
+                    (
+                        scope,
+                        self.share((IMPORT, alias.asname or alias.name)),
+                        alias.lineno,
+                        alias.col_offset,
+                        None,
+                    )
                 )
         elif isinstance(node, (ast.For, ast.AsyncFor)):
             self.expr(node.iter, scope)
@@ -578,8 +590,8 @@ class _Collector:
                 node.lineno,
                 start,
                 node.end_lineno or node.lineno,
-                _signature(args),
-                decorators,
+                self.share(tuple(self.share(param) for param in _signature(args))),
+                self.share(decorators),
                 returns=_annotation_chain(node.returns),
             )
             self.definitions.append(definition)  # type: ignore[arg-type]
@@ -657,12 +669,14 @@ class _Collector:
         """Record the references an expression makes (iteratively: deep expressions are common)."""
         todo: list[ast.AST] = [node]
         references = self.references
+        share = self.shared.setdefault
         while todo:
             current = todo.pop()
             kind = type(current)
             if kind is ast.Name:
                 if type(current.ctx) is ast.Load:  # type: ignore[attr-defined]
-                    references.append((scope, (current.id,), current.lineno, current.col_offset, None))  # type: ignore[attr-defined]
+                    chain = (current.id,)  # type: ignore[attr-defined]
+                    references.append((scope, share(chain, chain), current.lineno, current.col_offset, None))  # type: ignore[attr-defined]
                 else:
                     self.bind(scope, current.id, ("local",))  # type: ignore[attr-defined]
                 continue
@@ -671,7 +685,7 @@ class _Collector:
                 if chain is not None:
                     # a chain split over lines is where its last name is (`Text(...)\n    .join(...)`)
                     line = current.end_lineno or current.lineno  # type: ignore[attr-defined]
-                    references.append((scope, chain, line, current.col_offset, None))  # type: ignore[attr-defined]
+                    references.append((scope, share(chain, chain), line, current.col_offset, None))  # type: ignore[attr-defined]
                     todo.extend(_calls_inside(current))
                 else:
                     todo.append(current.value)  # type: ignore[attr-defined]
@@ -680,8 +694,10 @@ class _Collector:
                 func = current.func  # type: ignore[attr-defined]
                 chain = _chain_of(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
                 if chain is not None:
+                    shape = _call_shape(current)  # type: ignore[arg-type]
+                    line = func.end_lineno or func.lineno
                     references.append(
-                        (scope, chain, func.end_lineno or func.lineno, func.col_offset, _call_shape(current))  # type: ignore[arg-type]
+                        (scope, share(chain, chain), line, func.col_offset, share(shape, shape))
                     )
                     todo.extend(_calls_inside(func))
                 else:
