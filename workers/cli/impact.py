@@ -74,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
     repo = GitRepo(args.repo)
     snapshot = snapshot_from_git(repo, args.rev, cache=not args.no_cache)
     index = snapshot.index()
+    snapshot.save_facts()  # the next run (or review) reads them from one pack
     matches = index.find(args.symbol)
     if not matches:
         raise CliError(f"no function, method or class {args.symbol!r} in {snapshot.label}")
