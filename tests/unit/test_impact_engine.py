@@ -276,3 +276,14 @@ def test_a_review_lets_go_of_the_facts_once_the_change_is_assessed():
     assert snapshot._facts == {}  # not walked by the engine's sweeps until the review ends
     again = review(change_of(BREAKING), make_policy(), repository=snapshot)
     assert [f.fingerprint for f in again.findings] == [f.fingerprint for f in first.findings]
+
+
+def test_a_change_that_only_adds_files_does_not_index_its_base(monkeypatch):
+    from prguard.index.impact import assess
+    from prguard.index.resolve import RepositoryIndex
+
+    text = "from billing.pricing import charge\n\n\ndef bill():\n    return charge(1)\n"
+    snapshot = snapshot_of({**BASE, "shop/new.py": text})
+    monkeypatch.setattr(RepositoryIndex, "derive", lambda *args: pytest.fail("the base was indexed"))
+    symbols = assess(snapshot, [added("shop/new.py", text)]).impact["symbols"]
+    assert [(s["name"], s["change"]) for s in symbols] == [("shop.new.bill", "added")]

@@ -108,9 +108,13 @@ def assess(snapshot: RepositorySnapshot, files: Sequence[ChangedFile]) -> Assess
             base_side[changed.path] = None
         base_side[base_path] = None if changed.status == "added" else changed.base
     head = snapshot.index(head_side)
-    base = head.derive({path: snapshot.facts_for(path, content) for path, content in base_side.items()})
+    base = None  # a change that only adds files reads nothing of its base: no old symbol, signature, module
+    if any(f.status != "added" for f in python):
+        base = head.derive({path: snapshot.facts_for(path, content) for path, content in base_side.items()})
     snapshot.save_facts()
-    head.forget_modules({base.module_of[p] for p in base_side if p in base.module_of and p not in head.facts})
+    if base is not None:
+        gone = {base.module_of[p] for p in base_side if p in base.module_of and p not in head.facts}
+        head.forget_modules(gone)
     diffs = {f.path: _diff(f) for f in python}
     changed = _changed_symbols(head, base, python, diffs)
 
@@ -154,13 +158,18 @@ def _diff(changed: ChangedFile) -> FileDiff:
 
 
 def _changed_symbols(
-    head: RepositoryIndex, base: RepositoryIndex, files: Sequence[ChangedFile], diffs: dict[str, FileDiff]
+    head: RepositoryIndex,
+    base: RepositoryIndex | None,
+    files: Sequence[ChangedFile],
+    diffs: dict[str, FileDiff],
 ) -> list[ChangedSymbol]:
     out: list[ChangedSymbol] = []
     for changed in files:
         head_symbols = _symbols_of(head, changed.path) if changed.status != "removed" else {}
         base_symbols = (
-            _symbols_of(base, changed.previous_path or changed.path) if changed.status != "added" else {}
+            _symbols_of(base, changed.previous_path or changed.path)
+            if base is not None and changed.status != "added"  # no base: every file was added
+            else {}
         )
         added = sorted(diffs[changed.path].added_lines)
         for qualname, symbol in head_symbols.items():
@@ -233,7 +242,7 @@ def _stale_calls(
     changed: list[ChangedSymbol],
     references: dict[str, list[Reference]],
     head: RepositoryIndex,
-    base: RepositoryIndex,
+    base: RepositoryIndex | None,
     diffs: dict[str, FileDiff],
 ) -> list[Finding]:
     findings: list[Finding] = []
@@ -252,6 +261,7 @@ def _stale_calls(
                 )
         class_key = item.symbol.key.rsplit(".", 1)[0]
         if item.symbol.definition.qualname.endswith(".__init__") and class_key in head.symbols:
+            assert base is not None  # a changed signature has a base
             old, new = _class_params(base, class_key), _class_params(head, class_key)
             checks.extend((ref, old, new) for ref in references.get(class_key, []) if ref.call is not None)
         stale: list[tuple[Reference, str]] = []
