@@ -228,3 +228,50 @@ def test_an_admin_actions_queryset_holds_the_registered_models_rows() -> None:
     snapshot = RepositorySnapshot.from_files({"news/models.py": models_py.encode(), "news/__init__.py": b""})
     result = review_instrumentation([added("news/admin.py", admin_py)], repository=snapshot)
     assert [f.start_line for f in result.findings if f.rule_id == "PG-LOOP001"] == [10]
+
+
+def test_a_method_recursing_on_each_child_row_queries_per_child() -> None:
+    code = """
+    from django.db import models
+
+
+    class Status(models.Model):
+        def cancel(self):
+            for child in Status.objects.filter(parent=self):
+                child.cancel()
+            Status.objects.filter(pk=self.pk).update(state="canceled")
+
+        def poll(self, attempts):
+            for attempt in range(attempts):
+                self.poll(attempts - 1)
+
+
+    def walk(node):
+        for child in node.children:
+            walk(child)
+    """
+    found = [
+        (f.start_line, f.message.split("`")[1])
+        for f in analyze(textwrap.dedent(code))
+        if f.rule_id == "PG-LOOP001"
+    ]
+    assert found == [(8, "child.cancel(...)")]
+
+
+def test_a_model_whose_base_is_imported_is_known_by_its_own_manager() -> None:
+    code = textwrap.dedent(
+        """\
+        from django.db import models
+        from model_utils.models import TimeStampedModel
+
+
+        class Status(TimeStampedModel):
+            def children(self):
+                rows = Status.objects.filter(parent=self)
+                return [row for row in rows]
+        """
+    )
+    tree = ast.parse(code)
+    resolver = Resolver.of_file(tree, "app/models.py")
+    rows = next(n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == "rows")
+    assert resolver.type_of(rows) == "django.db.models.QuerySet[app.models.Status]"

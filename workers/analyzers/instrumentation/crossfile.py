@@ -273,7 +273,8 @@ class HelperIndex:
 
     def is_model(self, qualname: str, hops: int = 0) -> bool:
         """Whether the repository's class `qualname` is a Django model: it extends `Model`, itself
-        or through a base class of its module or of another module of the repository."""
+        or through a base class of its module or of another module of the repository, or its own
+        module, importing Django, uses it through a model manager (`Status.objects`)."""
         found = self._locate(qualname, set())
         loaded = self._module(found[0]) if found is not None else None
         if loaded is None or found is None or "." in found[1] or hops > _MAX_HOPS:
@@ -282,8 +283,8 @@ class HelperIndex:
         info = resolver.classes.get(found[1])
         if info is None:
             return False
-        if resolver.is_django_model(info.qualname):
-            return True
+        if resolver.is_django_model(info.qualname) or resolver.used_as_model(info.qualname):
+            return True  # extends `Model`, or (its bases' files not at hand) its own module uses a manager
         return any(
             self.is_model(base, hops + 1)
             for base in resolver.supertypes(info.qualname)[1:]

@@ -64,7 +64,7 @@ class LoopChecks(Evaluator):
         if call.function is None or loop.fan_out:
             return None
         callee = self.local_callee(call, call.function)
-        if callee is call.function:
+        if callee is call.function and self._recursion_is_retry(call, loop):
             return None
         if callee is None:
             remote = self.remote_effect(call, 2)
@@ -95,6 +95,22 @@ class LoopChecks(Evaluator):
         # a call with no plain text (`Hook(row).deliver()`): named by the helper it reaches
         called = call.text or (callee.name if callee is not None else path[0].rsplit(".", 1)[-1])
         return rule_id, called, f"it calls `{label}(...)` through {through}; {hint}"
+
+    @staticmethod
+    def _recursion_is_retry(call: Call, loop: Loop) -> bool:
+        """A function calling itself in its loop: per item when it recurses on the loop's item (a
+        tree walked child by child, `for child in children: child.cancel()`), else a retry or a
+        re-entry with the same arguments, which is not a loop over data."""
+        node = loop.node
+        target = (
+            node.target
+            if isinstance(node, ast.For | ast.AsyncFor)
+            else node.generators[0].target
+            if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp)
+            else None
+        )
+        names = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)} if target is not None else set()
+        return not any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(call.node))
 
     def _looped_inside(self, helper: Function, label: str) -> bool:
         """Whether every call of the helper that makes its effect (`label`) sits in a loop over

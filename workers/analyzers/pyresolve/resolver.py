@@ -566,7 +566,7 @@ class Resolver:
         if node.attr in known.DJANGO_MANAGERS:
             model = self._class_named(node.value, scope)
             # an imported class: whether it is a model is asked of its file by the caller
-            if model is not None and (self._local_class(model) is None or self.is_django_model(model)):
+            if model is not None and (self._local_class(model) is None or self._may_be_model(model)):
                 return f"{known.QUERYSET}[{model}]"
             loaded = self.type_of(node.value, scope) if isinstance(node.value, ast.Name) else None
             if loaded is not None and loaded.startswith("type[") and self.is_django_model(loaded[5:-1]):
@@ -737,23 +737,23 @@ class Resolver:
         return type_name is not None and not known.DJANGO_MODEL_BASES.isdisjoint(self.supertypes(type_name))
 
     def used_as_model(self, type_name: str | None) -> bool:
-        """Whether this module uses the type (or a base of it), an imported class, through a
-        Django model manager (`Schedule.objects`, `Model._default_manager`), which only model
-        classes have: Django's API shape says it is a model when its own file is not at hand."""
+        """Whether this module uses the type (or a base of it) through a Django model manager
+        (`Schedule.objects`, `Model._default_manager`), which only model classes have: Django's API
+        shape says it is a model when its bases' files are not at hand."""
         return type_name is not None and not self.managed_classes.isdisjoint(self.supertypes(type_name))
 
     @cached_property
     def managed_classes(self) -> frozenset[str]:
-        """Imported classes this module uses through a Django model manager (`X.objects...`), in a
-        module that imports Django: Django's API shape says they are model classes."""
+        """Classes this module uses through a Django model manager (`X.objects...`), in a module that
+        imports Django: Django's API shape says they are model classes."""
         if "django" not in self._frameworks:
             return frozenset()
         found: set[str] = set()
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Attribute) and node.attr in known.DJANGO_MANAGERS:
                 model = self._class_named(node.value, self.scope_of(node))
-                if model is not None and self._local_class(model) is None:
-                    found.add(model)
+                if model is not None:
+                    found.add(model)  # imported, or of this module with a base from elsewhere
         return frozenset(found)
 
     def _returns(self, function: FunctionNode) -> str | None:
