@@ -331,3 +331,47 @@ def test_a_range_loop_whose_index_picks_the_page_of_a_request_is_pagination() ->
     """
     loops = [f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP002"]
     assert loops == [23]
+
+
+def test_a_loop_over_chunks_a_generator_of_the_module_yields_is_a_loop_over_batches() -> None:
+    code = """
+    import logging
+    from itertools import chain, islice
+
+    import requests
+
+    log = logging.getLogger(__name__)
+
+    class Client:
+        @staticmethod
+        def _batches(items, size):
+            iterator = iter(items)
+            while True:
+                try:
+                    head = (next(iterator),)
+                except StopIteration:
+                    return
+                rest = islice(iterator, size - 1)
+                yield chain(head, rest)
+
+        def _each(self, items):
+            for item in items:
+                yield item
+
+        def write(self, points, size):
+            for batch in self._batches(points, size):
+                log.info("batch")
+                requests.post("https://db.example/write", json=list(batch), timeout=5)
+
+        def write_each(self, points):
+            for point in self._each(points):
+                log.info("point")
+                requests.post("https://db.example/write", json=point, timeout=5)
+
+
+    def chunks(rows, n):
+        for i in range(0, len(rows), n):
+            yield rows[i : i + n]
+    """
+    loops = [f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP002"]
+    assert loops == [33]

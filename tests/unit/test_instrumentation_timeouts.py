@@ -301,3 +301,32 @@ def test_options_a_function_fills_with_literal_keys_only_carry_those_keys() -> N
     """
     found = [(f.rule_id, f.start_line) for f in analyze(code) if f.rule_id.startswith("PG-TIMEOUT")]
     assert found == [("PG-TIMEOUT002", 10)]
+
+
+def test_kwargs_every_caller_fills_with_literal_keys_carry_only_those() -> None:
+    code = """
+    import requests
+
+    class Client:
+        def _do_request(self, method, *args, **kwargs):
+            return getattr(requests, method)(*args, **kwargs)
+
+        def request(self, method, url, data=None):
+            kwargs = {"headers": self.headers, "params": {}}
+            if data is not None:
+                kwargs["json"] = data
+            return self._do_request(method.lower(), url, **kwargs)
+
+    class Timed:
+        def _send(self, url, **kwargs):
+            return requests.get(url, **kwargs)
+
+        def fetch(self, url):
+            return self._send(url, timeout=5)
+
+    class Open:
+        def _send(self, url, **kwargs):
+            return requests.get(url, **kwargs)
+    """
+    found = [(f.rule_id, f.start_line) for f in analyze(code) if f.rule_id.startswith("PG-TIMEOUT")]
+    assert found == [("PG-TIMEOUT001", 6)]

@@ -125,6 +125,7 @@ class Scanner(FastNodeVisitor):
         self._functions: list[Function] = []
         self._classes: list[ClassInfo] = []
         self._loops: list[list[Loop]] = [[]]
+        self._batch_generators: set[str] | None = None  # generators of this module yielding chunks
         self._fan_out: set[int] = set()
         self._outer: dict[int, ast.Call] = {}
         self.partials: dict[str, ast.Call] = {}  # name -> its `functools.partial(f, ...)` call
@@ -269,6 +270,8 @@ class Scanner(FastNodeVisitor):
                 return "batches"  # for i in range(0, n, batch): one call per batch is the batched form
             if callee == "range" and iterable.args and self._page_count(iterable.args[-1]):
                 return "batches"  # for page in range(1, total // per_page + 1): one call per page
+            if self._yields_batches(iterable.func):
+                return "batches"  # for batch in self._batches(points, size): one call per batch
             if callee == "range" and body is not None and _requests_page(names, body):
                 return "batches"  # for i in range(total_pages): params["page"] = i: one call per page
             if callee == "range" and iterable.args:
@@ -278,6 +281,20 @@ class Scanner(FastNodeVisitor):
                 small = isinstance(bound, ast.Constant) and isinstance(bound.value, int) and bound.value <= 10
                 return "few items" if small else ""
         return ""
+
+    def _yields_batches(self, func: ast.expr) -> bool:
+        """A call of a generator of this module that yields slices or `islice(...)` chunks of its
+        input (`def _batches(items, size): ... yield islice(it, size)`): its items are batches."""
+        name = func.attr if isinstance(func, ast.Attribute) and _is_self_or_cls(func.value) else None
+        if isinstance(func, ast.Name):
+            name = func.id
+        if self._batch_generators is None:
+            self._batch_generators = {
+                node.name
+                for node in nodes_of(self.source.tree, ast.FunctionDef)
+                if _yields_chunks(node)  # type: ignore[arg-type]
+            }
+        return name is not None and name in self._batch_generators
 
     def _page_count(self, stop: ast.expr) -> bool:
         """A bound computed as a number of pages: a floor division or `math.ceil` of a division."""
@@ -648,6 +665,35 @@ def _is_range(scanner: Scanner, iterable: ast.expr) -> bool:
 #: Request parameters that name which page of results to return: a loop that sets one from its index
 #: walks the pages of one listing (pagination), whatever its variables are called.
 _PAGE_PARAMETERS: frozenset[str] = frozenset({"page", "page_number", "pageNumber", "offset"})
+
+
+def _is_self_or_cls(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id in ("self", "cls")
+
+
+def _yields_chunks(function: ast.FunctionDef) -> bool:
+    """Every `yield` of the function gives a slice (`seq[i:i + n]`) or an `islice(...)` chunk, itself
+    or through a local name bound to one (`rest = islice(it, size - 1); yield chain(head, rest)`)."""
+
+    def chunk(node: ast.AST) -> bool:
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+            return True
+        func = node.func if isinstance(node, ast.Call) else None
+        return (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")) == "islice"
+
+    chunk_names = {
+        target.id
+        for node in ast.walk(function)
+        if isinstance(node, ast.Assign) and any(chunk(n) for n in ast.walk(node.value))
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    yields = [n for n in ast.walk(function) if isinstance(n, ast.Yield)]
+    return bool(yields) and all(
+        y.value is not None
+        and any(chunk(n) or (isinstance(n, ast.Name) and n.id in chunk_names) for n in ast.walk(y.value))
+        for y in yields
+    )
 
 
 def _requests_page(loop_names: set[str], body: list[ast.stmt]) -> bool:

@@ -22,7 +22,7 @@ class TimeoutChecks(Evaluator):
             spec, label = self.timeout_spec(call)
             keywords = call.keywords()
             if spec is None or any(
-                kw.arg is None and _may_carry(kw.value, spec.kwargs, call) for kw in keywords
+                kw.arg is None and self._may_carry(kw.value, spec.kwargs, call) for kw in keywords
             ):
                 continue  # **options may carry the timeout
             given = next((kw for kw in keywords if kw.arg in spec.kwargs), None)
@@ -47,6 +47,42 @@ class TimeoutChecks(Evaluator):
             and self.client_kind(c.node.func.value, c.function, c.node.func.attr)[1] is constructor.node
         ]
         return bool(uses) and all(kwarg(u.node, "timeout") is not None for u in uses)
+
+    def _may_carry(self, options: ast.expr, names: tuple[str, ...], call: Call) -> bool:
+        """Whether `**options` may hold one of `names`: yes unless `options` is a local dict the
+        function fills only with literal keys (`kw = {}; kw["region_name"] = r`), or the function's
+        own `**kwargs` that every call of it in this file fills that way, none of them one of `names`."""
+        function = call.function
+        if not isinstance(options, ast.Name) or function is None:
+            return True
+        keys = _literal_keys(options.id, function.node)
+        kwarg = function.node.args.kwarg
+        if keys is None and kwarg is not None and kwarg.arg == options.id:
+            keys = self._keys_callers_pass(function)
+        return keys is None or not keys.isdisjoint(names)
+
+    def _keys_callers_pass(self, function: Function) -> set[str] | None:
+        """The keywords every call of `function` in this file passes (`self.m(...)` in its class, `f(...)`
+        for a module function), literal or through a dict of literal keys; None when any is unknown."""
+        text = f"self.{function.node.name}" if function.class_name else function.node.name
+        callers = [c for c in self.facts.calls if c.text == text and c.function is not None]
+        if not callers or any(c.function.class_name != function.class_name for c in callers):  # type: ignore[union-attr]
+            return None
+        keys: set[str] = set()
+        for caller in callers:
+            for keyword in caller.node.keywords:
+                if keyword.arg is not None:
+                    keys.add(keyword.arg)
+                    continue
+                passed = (
+                    _literal_keys(keyword.value.id, caller.function.node)  # type: ignore[union-attr]
+                    if isinstance(keyword.value, ast.Name)
+                    else None
+                )
+                if passed is None:
+                    return None
+                keys |= passed
+        return keys
 
     def timeout_spec(self, call: Call) -> tuple[R.TimeoutSpec | None, str]:
         if call.dotted in R.TIMEOUT_CALLS:
@@ -196,15 +232,6 @@ def _manual_timeout_fix(label: str, value: int) -> str:
     if label.startswith("aiohttp"):
         return f"pass `timeout=aiohttp.ClientTimeout(total={value})`"
     return "set a timeout"
-
-
-def _may_carry(options: ast.expr, names: tuple[str, ...], call: Call) -> bool:
-    """Whether `**options` may hold one of `names`: yes unless `options` is a local dict the function
-    fills only with literal keys (`kw = {}; kw["region_name"] = r`), none of them one of `names`."""
-    if not isinstance(options, ast.Name) or call.function is None:
-        return True
-    keys = _literal_keys(options.id, call.function.node)
-    return keys is None or not keys.isdisjoint(names)
 
 
 def _literal_keys(name: str, function: ast.AST) -> set[str] | None:
