@@ -298,9 +298,13 @@ def test_options_a_function_fills_with_literal_keys_only_carry_those_keys() -> N
 
     def passed(options):
         return requests.get("https://x.example", **options)
+
+    def either(user, password):
+        auth = {"auth": (user, password)} if user else {}
+        return requests.post("https://x.example", data="x", **auth)
     """
     found = [(f.rule_id, f.start_line) for f in analyze(code) if f.rule_id.startswith("PG-TIMEOUT")]
-    assert found == [("PG-TIMEOUT002", 10)]
+    assert found == [("PG-TIMEOUT002", 10), ("PG-TIMEOUT001", 26)]
 
 
 def test_kwargs_every_caller_fills_with_literal_keys_carry_only_those() -> None:

@@ -246,12 +246,10 @@ def _literal_keys(name: str, function: ast.AST) -> set[str] | None:
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Name) and target.id == name:
-                    value = node.value
-                    if not isinstance(value, ast.Dict) or not all(
-                        isinstance(k, ast.Constant) and isinstance(k.value, str) for k in value.keys
-                    ):
+                    literal = _dict_literal_keys(node.value)
+                    if literal is None:
                         return None
-                    keys.update(k.value for k in value.keys)  # type: ignore[union-attr]
+                    keys |= literal
                     made = True
                 elif isinstance(target, ast.Subscript) and _is_name(target.value, name):
                     if not (isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str)):
@@ -264,6 +262,18 @@ def _literal_keys(name: str, function: ast.AST) -> set[str] | None:
         elif isinstance(node, ast.AugAssign | ast.AnnAssign) and _is_name(node.target, name):
             return None
     return keys if made else None
+
+
+def _dict_literal_keys(value: ast.expr) -> set[str] | None:
+    """The keys of a dict literal with string keys, or of either branch of `{...} if c else {...}`."""
+    if isinstance(value, ast.IfExp):
+        body, orelse = _dict_literal_keys(value.body), _dict_literal_keys(value.orelse)
+        return None if body is None or orelse is None else body | orelse
+    if isinstance(value, ast.Dict) and all(
+        isinstance(k, ast.Constant) and isinstance(k.value, str) for k in value.keys
+    ):
+        return {k.value for k in value.keys}  # type: ignore[union-attr]
+    return None
 
 
 def _is_name(node: ast.AST, name: str) -> bool:
