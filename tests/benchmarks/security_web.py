@@ -27,7 +27,7 @@ cases and for those labelled SAST-detectable. The held-back part (ids whose sha2
 it) is held back whole and scored only with --batch2, on its own; the third batch (`batch: 3`, made the
 same way) only with --batch3; the fourth batch (`batch: 4`, 14 packages no earlier batch uses, made the
 same way) only with --batch4, also on its own; the fifth batch (`batch: 5`, 14 packages no earlier batch
-uses, made the same way) only with --batch5, also on its own; the sixth batch (`batch: 6`, 13 packages
+uses, made the same way) only with --batch5, also on its own; the sixth batch (`batch: 6`, 14 packages
 no earlier batch uses, made the same way) only with --batch6, also on its own.
 
 --snippets: the share of insecure snippet files written by others (tests/corpora/insecure_snippets,
