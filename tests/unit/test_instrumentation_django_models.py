@@ -275,3 +275,28 @@ def test_a_model_whose_base_is_imported_is_known_by_its_own_manager() -> None:
     resolver = Resolver.of_file(tree, "app/models.py")
     rows = next(n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == "rows")
     assert resolver.type_of(rows) == "django.db.models.QuerySet[app.models.Status]"
+
+
+def test_a_queryset_narrowed_under_its_own_name_keeps_its_type() -> None:
+    code = textwrap.dedent(
+        """\
+        from shop.models import Url
+
+
+        def check(recent):
+            urls = Url.objects.all()
+            if recent:
+                urls = urls.exclude(checked=True)
+            for url in urls:
+                url.save()
+            data = Url.objects.values("pk")
+            data = data.custom()
+            return data
+        """
+    )
+    tree = ast.parse(code)
+    resolver = Resolver.of_file(tree, "shop/checks.py")
+    url = next(n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == "url")
+    assert resolver.type_of(url) == "shop.models.Url"
+    data = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == "data"][-1]
+    assert resolver.type_of(data) is None  # a method of unknown meaning: unknown

@@ -472,7 +472,11 @@ class Resolver:
             if name in info.params and not values and not derived:
                 return self._param_type(info.node, info.params[name])
             if values or derived:
-                types = {self.type_of(v, info.node) for v in values}
+                rebound = [v for v in values if _rebinds(v, name)]  # `qs = qs.exclude(...)`
+                types = {self.type_of(v, info.node) for v in values if v not in rebound}
+                if rebound and len(types) == 1:
+                    assumed = next(iter(types))
+                    types |= {self._rebound_type(v, assumed) for v in rebound}
                 for how, expr in derived:
                     inner = self.type_of(expr, info.node)
                     types.add(element_of(inner) if how == "iter" else inner)
@@ -482,6 +486,17 @@ class Resolver:
         if qual is not None:
             return known.OBJECT_TYPES.get(qual)
         return None
+
+    def _rebound_type(self, value: ast.expr, assumed: str | None) -> str | None:
+        """The type of `x.method(...)` assigned back to `x`, given `x`'s type from its other bindings:
+        a queryset chained stays a queryset of the same model; a method of a known table returns its
+        row; anything else is unknown."""
+        if assumed is None or not isinstance(value, ast.Call) or not isinstance(value.func, ast.Attribute):
+            return None
+        method = value.func.attr
+        if assumed.startswith(known.QUERYSET + "[") and method in known.QUERYSET_CHAINS:
+            return assumed
+        return known.METHOD_RETURNS.get((assumed, method))
 
     def _param_type(self, function: Scope, arg: ast.arg) -> str | None:
         if function is None:
@@ -934,3 +949,13 @@ def _own_statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
         if isinstance(stmt, ast.Match):
             for case in stmt.cases:
                 todo.extend(case.body)
+
+
+def _rebinds(value: ast.expr, name: str) -> bool:
+    """`name.method(...)`: a value computed from the name it is assigned back to."""
+    return (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and isinstance(value.func.value, ast.Name)
+        and value.func.value.id == name
+    )
