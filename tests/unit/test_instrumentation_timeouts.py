@@ -331,6 +331,21 @@ def test_kwargs_every_caller_fills_with_literal_keys_carry_only_those() -> None:
     class Open:
         def _send(self, url, **kwargs):
             return requests.get(url, **kwargs)
+
+    class Defaulted:
+        def _request(self, method, **kwargs):
+            kwargs.setdefault("timeout", self.timeout)
+            return requests.post(method, **kwargs)
+
+        def send(self, text):
+            return self._request("send", json={"text": text})
+
+    class Public:
+        def http_call(self, url, **kwargs):
+            return requests.post(url, **kwargs)
+
+        def send(self, text):
+            return self.http_call("send", json={"text": text})
     """
     found = [(f.rule_id, f.start_line) for f in analyze(code) if f.rule_id.startswith("PG-TIMEOUT")]
     assert found == [("PG-TIMEOUT001", 6)]

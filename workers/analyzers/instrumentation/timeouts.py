@@ -50,15 +50,20 @@ class TimeoutChecks(Evaluator):
 
     def _may_carry(self, options: ast.expr, names: tuple[str, ...], call: Call) -> bool:
         """Whether `**options` may hold one of `names`: yes unless `options` is a local dict the
-        function fills only with literal keys (`kw = {}; kw["region_name"] = r`), or the function's
-        own `**kwargs` that every call of it in this file fills that way, none of them one of `names`."""
+        function fills only with literal keys (`kw = {}; kw["region_name"] = r`), or a private
+        function's own `**kwargs` that it and every call of it in this file fill that way, none of
+        them one of `names`."""
         function = call.function
         if not isinstance(options, ast.Name) or function is None:
             return True
         keys = _literal_keys(options.id, function.node)
         kwarg = function.node.args.kwarg
-        if keys is None and kwarg is not None and kwarg.arg == options.id:
-            keys = self._keys_callers_pass(function)
+        private = function.node.name.startswith("_") and not function.node.name.endswith("__")
+        if keys is None and private and kwarg is not None and kwarg.arg == options.id:
+            # a private helper's callers are in its module; a public one may be given anything
+            written = _keys_written(options.id, function.node)
+            passed = self._keys_callers_pass(function)
+            keys = None if written is None or passed is None else written | passed
         return keys is None or not keys.isdisjoint(names)
 
     def _keys_callers_pass(self, function: Function) -> set[str] | None:
@@ -262,6 +267,45 @@ def _literal_keys(name: str, function: ast.AST) -> set[str] | None:
         elif isinstance(node, ast.AugAssign | ast.AnnAssign) and _is_name(node.target, name):
             return None
     return keys if made else None
+
+
+def _keys_written(name: str, function: ast.AST) -> set[str] | None:
+    """The keys a function writes into its own `**name` (`name["k"] = v`, `name.setdefault("k", v)`);
+    None when it fills it another way (`update`, handing it to a call, rebinding it)."""
+    keys: set[str] = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Subscript) and _is_name(node.value, name) and isinstance(node.ctx, ast.Store):
+            if not (isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)):
+                return None
+            keys.add(node.slice.value)
+        elif isinstance(node, ast.Attribute) and _is_name(node.value, name):
+            if node.attr == "setdefault":
+                call = next(
+                    (c for c in ast.walk(function) if isinstance(c, ast.Call) and c.func is node), None
+                )
+                first = call.args[0] if call is not None and call.args else None
+                if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+                    return None
+                keys.add(first.value)
+            elif node.attr not in ("get", "pop", "copy", "items", "keys", "values"):
+                return None
+        elif _hands_over_or_rebinds(node, name):
+            return None
+    return keys
+
+
+def _hands_over_or_rebinds(node: ast.AST, name: str) -> bool:
+    """`fill(name)` or `name = ...`: the dict may get keys this function does not write."""
+    if isinstance(node, ast.Call):
+        return any(_is_name(a, name) for a in node.args)
+    targets = (
+        node.targets
+        if isinstance(node, ast.Assign)
+        else [node.target]
+        if isinstance(node, ast.AugAssign)
+        else []
+    )
+    return any(_is_name(t, name) for t in targets)
 
 
 def _dict_literal_keys(value: ast.expr) -> set[str] | None:
