@@ -623,3 +623,29 @@ def a():
     assert taint(helper) == []
     unresolved = helper.replace("Path(os.path.abspath(root / filename))", "Path(root / filename)")
     assert rules_of(taint(unresolved)) == ["taint-path-traversal"]
+
+
+def _parents_handler(check: str) -> str:
+    return f"""
+import os
+from pathlib import Path
+from fastapi import FastAPI, HTTPException
+from fastapi.responses import FileResponse
+app = FastAPI()
+ROOT = "/srv/static"
+
+@app.get("/files/{{name:path}}")
+def serve(name: str):
+    target = "/".join((ROOT, name))
+    if {check}:
+        raise HTTPException(404)
+    return FileResponse(target)
+"""
+
+
+def test_a_root_among_the_resolved_paths_parents_confines_it() -> None:
+    assert taint(_parents_handler("not Path(ROOT) in Path(target).resolve().parents")) == []
+    assert taint(_parents_handler("Path(ROOT) not in Path(target).resolve().parents")) == []
+    # unresolved parents keep `..`; a root the user chose proves nothing
+    for check in ("Path(ROOT) not in Path(target).parents", "Path(name) not in Path(target).resolve().parents"):
+        assert rules_of(taint(_parents_handler(check))) == ["taint-path-traversal"], check

@@ -36,6 +36,18 @@ CASES = [
         [],
     ),
     ("import os\ndef f(d, item):\n    open(os.path.join(d, item.filename))", []),  # not an archive member
+    (  # each member extracted alone after its resolved target is checked against the destination
+        "import os, tarfile\ndef f(p, d):\n    t = tarfile.open(p)\n    d = os.path.realpath(d)\n"
+        "    for m in t.getmembers():\n        target = os.path.realpath(os.path.join(d, m.name))\n"
+        "        if not target.startswith(d + os.sep):\n            raise ValueError(m.name)\n"
+        "        t.extract(m, d)",
+        [],
+    ),
+    (  # the same loop without the check
+        "import os, tarfile\ndef f(p, d):\n    t = tarfile.open(p)\n"
+        "    for m in t.getmembers():\n        t.extract(m, d)",
+        ["PG-VULN001"],
+    ),
     # XXE parser construction (CWE-611)
     ("from lxml import etree\np = etree.XMLParser(resolve_entities=True)", ["PG-VULN002"]),
     ("from lxml import etree\np = etree.XMLParser(no_network=False)", ["PG-VULN002"]),
@@ -609,6 +621,16 @@ CASES = [
     ("import os, tempfile\nd = tempfile.mkdtemp()\np = os.path.join(d, 'app.lock')", []),
     # a value formatted into SQL text (CWE-89); identifiers and placeholders are not values
     ('def g(c, uid):\n    q = f"SELECT * FROM users WHERE id = {uid}"\n    c.execute(q)', ["PG-VULN028"]),
+    (  # a validator of the module that raises unless an allow-list without quotes matched
+        "import re\ndef ok(name):\n    if not re.match(r'^[a-zA-Z0-9_$]+$', name):\n        raise ValueError(name)\n"
+        "    return name\ndef g(c, t):\n    c.execute(f\"SELECT * FROM c WHERE TABLE_NAME = '{ok(t)}'\")",
+        [],
+    ),
+    (  # the same shape whose pattern lets a quote through proves nothing
+        "import re\ndef ok(name):\n    if not re.match(r'^.+$', name):\n        raise ValueError(name)\n"
+        "    return name\ndef g(c, t):\n    c.execute(f\"SELECT * FROM c WHERE TABLE_NAME = '{ok(t)}'\")",
+        ["PG-VULN028"],
+    ),
     ('def g(c, uid):\n    c.execute("SELECT * FROM users WHERE id = {}".format(uid))', ["PG-VULN028"]),
     ("def g(c, name):\n    c.execute(\"SELECT * FROM u WHERE name = '%s'\" % name)", ["PG-VULN028"]),
     ("def g(c, a):\n    c.execute(f\"INSERT INTO t (a) VALUES ('{a}')\")", ["PG-VULN028"]),

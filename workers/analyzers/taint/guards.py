@@ -83,6 +83,17 @@ class Guards:
         if not (positive or negative):
             return {}, {}
         proven: dict[str, frozenset[str]] = {}
+        if (
+            isinstance(op, ast.In | ast.NotIn)
+            and isinstance(right, ast.Attribute)
+            and right.attr == "parents"
+        ):
+            # `Path(root) in Path(p).resolve().parents`: p, resolved, lies under a root of the server's
+            if not any(t.kind != OPAQUE for t in self.ev(left, state).all_traces()):
+                made = _path_made_from(right.value)
+                key = state_key(made) if made is not None else None
+                proven.update({key: frozenset({"path"})} if key else self._confinement(right.value, state))
+            return (proven, {}) if positive else ({}, proven)
         for subject, other in ((left, right), (right, left)):
             other_value = self.ev(other, state)
             if isinstance(other, ast.Constant) and other.value is None:
@@ -228,3 +239,13 @@ class Guards:
             elif key in self._guarded:
                 state[key] = self._guarded[key].sanitize(kinds)
         return state
+
+
+def _path_made_from(node: ast.expr) -> ast.expr | None:
+    """`p` in `Path(p).resolve()`: the variable a resolved path object is made from."""
+    func = node.func if isinstance(node, ast.Call) else None
+    if not (isinstance(func, ast.Attribute) and func.attr == "resolve" and isinstance(func.value, ast.Call)):
+        return None
+    made = func.value
+    name = made.func.id if isinstance(made.func, ast.Name) else getattr(made.func, "attr", "")
+    return made.args[0] if made.args and name in ("Path", "PurePath", "PosixPath") else None

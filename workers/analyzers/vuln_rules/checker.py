@@ -93,7 +93,13 @@ class VulnChecker(
         unfiltered = not keyword_value(node, "filter") and not (
             method == "extractall" and keyword_value(node, "members")
         )
-        if method in ("extractall", "extract") and unfiltered and self._is_tar(node, names):
+        checked_member = method == "extract" and self._confined(node)  # one member, its target checked first
+        if (
+            method in ("extractall", "extract")
+            and unfiltered
+            and not checked_member
+            and self._is_tar(node, names)
+        ):
             yield VulnHit(RULES["PG-VULN001"], node, f"{qual or method}() without filter='data'")
         if qual in PATH_CALLS or any(n in PATH_CALLS for n in names):
             member = self._member_name(node)

@@ -6,7 +6,8 @@ table or column name after FROM, SELECT, ALTER TABLE) cannot be parameters, so f
 the usual way and is left alone: only a value position counts, right after a comparison, LIKE, IN (,
 VALUES ( or an opening quote. The check reads the shape alone, whatever the value's origin; values
 that cannot carry SQL (constants, numbers made with int()/float()/len(), placeholder lists such as
-`",".join("?" * n)`) are skipped.
+`",".join("?" * n)`, and what a validator of the module returns: a function that returns its
+argument only after an anchored allow-list regex that excludes quotes accepted it) are skipped.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import ast
 import re
 from collections.abc import Iterator
 
+from prguard.analyzers.taint.regex_proof import proven_kinds
 from prguard.analyzers.vuln_rules.shapes import NUMERIC_CALLS, CheckerBase, VulnHit, short
 from prguard.analyzers.vuln_rules.table import RULES
 
@@ -43,11 +45,48 @@ class SqlChecks(CheckerBase):
             if isinstance(piece, str):
                 text += piece
                 continue
-            if _VALUE_POSITION.search(text) and not _harmless(piece):
+            if _VALUE_POSITION.search(text) and not _harmless(piece) and not self._validated(piece):
                 shown = short(piece, 40) if isinstance(piece, ast.AST) else "a value"
                 yield VulnHit(RULES["PG-VULN028"], node, f"{shown} formatted into SQL text")
                 return
             text += "X"
+
+    def _validated(self, value: ast.expr | None) -> bool:
+        """`validate_identifier(name)` where that function of this module returns its argument only
+        after `if not re.match(r"^[A-Za-z0-9_]+$", arg): raise ...`: a proof for SQL text."""
+        if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.args):
+            return False
+        function = self.resolver.functions.get(value.func.id)
+        if function is None or self.resolver.qualname(value.func) != value.func.id or not function.args.args:
+            return False
+        param = function.args.args[0].arg
+        returns = [n for n in ast.walk(function) if isinstance(n, ast.Return)]
+        if not returns or not all(isinstance(r.value, ast.Name) and r.value.id == param for r in returns):
+            return False
+        return any(_refuses_unless_sql_safe(statement, param, self) for statement in function.body)
+
+
+def _refuses_unless_sql_safe(statement: ast.stmt, param: str, checker: SqlChecks) -> bool:
+    """`if not re.match(PATTERN, param): raise ...` with a pattern that proves `param` safe in SQL."""
+    test = statement.test if isinstance(statement, ast.If) else None
+    if not (
+        isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Call)
+    ):
+        return False
+    if not (statement.body and isinstance(statement.body[-1], ast.Raise)):  # type: ignore[union-attr]
+        return False
+    call = test.operand
+    mode = (checker.resolver.qualname(call.func) or "").rsplit(".", 1)[-1]
+    if mode not in ("fullmatch", "match") or len(call.args) < 2 or call.keywords:
+        return False
+    pattern, subject = call.args[0], call.args[1]
+    if not (isinstance(subject, ast.Name) and subject.id == param):
+        return False
+    return (
+        isinstance(pattern, ast.Constant)
+        and isinstance(pattern.value, str)
+        and "sql" in proven_kinds(pattern.value, mode)
+    )
 
 
 def _pieces(node: ast.expr) -> list[str | ast.expr | None] | None:
