@@ -622,12 +622,14 @@ CASES = [
     # a value formatted into SQL text (CWE-89); identifiers and placeholders are not values
     ('def g(c, uid):\n    q = f"SELECT * FROM users WHERE id = {uid}"\n    c.execute(q)', ["PG-VULN028"]),
     (  # a validator of the module that raises unless an allow-list without quotes matched
-        "import re\ndef ok(name):\n    if not re.match(r'^[a-zA-Z0-9_$]+$', name):\n        raise ValueError(name)\n"
+        "import re\ndef ok(name):\n    if not re.match(r'^[a-zA-Z0-9_$]+$', name):\n"
+        "        raise ValueError(name)\n"
         "    return name\ndef g(c, t):\n    c.execute(f\"SELECT * FROM c WHERE TABLE_NAME = '{ok(t)}'\")",
         [],
     ),
     (  # the same shape whose pattern lets a quote through proves nothing
-        "import re\ndef ok(name):\n    if not re.match(r'^.+$', name):\n        raise ValueError(name)\n"
+        "import re\ndef ok(name):\n    if not re.match(r'^.+$', name):\n"
+        "        raise ValueError(name)\n"
         "    return name\ndef g(c, t):\n    c.execute(f\"SELECT * FROM c WHERE TABLE_NAME = '{ok(t)}'\")",
         ["PG-VULN028"],
     ),
