@@ -403,6 +403,15 @@ def check_jobs():
 def check_rows(rows):
     for row in rows:
         JobLog.objects.filter(code=row.code).count()
+
+
+def check_servers(shuffle):
+    if shuffle:
+        servers = list(settings.SERVERS)[:]
+    else:
+        servers = settings.SERVERS
+    for server in servers:
+        JobLog.objects.filter(code=server).count()
 """
     assert [(f.rule_id, f.start_line) for f in analyze(code) if f.rule_id == "PG-LOOP001"] == [
         ("PG-LOOP001", 17)

@@ -323,8 +323,8 @@ class Scanner(FastNodeVisitor):
             isinstance(node, ast.Call)
             and self.resolve(node.func) in ("sorted", "list", "tuple", "set", "reversed", "enumerate")
             and node.args
-        ):
-            node = node.args[0]  # the same entries, reordered or copied
+        ) or (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice)):
+            node = node.args[0] if isinstance(node, ast.Call) else node.value  # the same entries, copied
         if isinstance(node, ast.Call) and self.resolve(node.func) == "getattr" and node.args:
             node = node.args[0]
         while isinstance(node, ast.Subscript | ast.Attribute):
@@ -345,7 +345,7 @@ class Scanner(FastNodeVisitor):
                 if isinstance(stmt, ast.Assign)
                 and any(isinstance(t, ast.Name) and t.id == node.id for t in stmt.targets)
             ]
-            return len(values) == 1 and self._configured(values[0], hops - 1)
+            return bool(values) and all(self._configured(value, hops - 1) for value in values)
         return False
 
     def _configuration_object(self, node: ast.expr) -> bool:
