@@ -349,3 +349,24 @@ def test_kwargs_every_caller_fills_with_literal_keys_carry_only_those() -> None:
     """
     found = [(f.rule_id, f.start_line) for f in analyze(code) if f.rule_id.startswith("PG-TIMEOUT")]
     assert found == [("PG-TIMEOUT001", 6)]
+
+
+def test_a_sessions_bound_method_passed_in_needs_a_timeout_like_the_session() -> None:
+    code = """
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    class Client:
+        def __init__(self):
+            self.session = requests.Session()
+            self.session.mount("https://", HTTPAdapter(max_retries=3))
+
+        def _call(self, endpoint, method=None):
+            return method("https://api.example.com" + endpoint).json()
+
+        def get(self, endpoint):
+            return self._call(endpoint, method=self.session.get)
+    """
+    assert [(f.rule_id, f.start_line) for f in analyze(code) if f.rule_id == "PG-TIMEOUT001"] == [
+        ("PG-TIMEOUT001", 11)
+    ]

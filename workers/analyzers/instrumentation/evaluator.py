@@ -733,10 +733,15 @@ class Evaluator:
 
     def _client_method(self, qualname: str) -> bool:
         """`requests.Session.get`: a request method of an HTTP client type (a subclass counts)."""
+        return self.client_method_kind(qualname) is not None
+
+    def client_method_kind(self, qualname: str) -> str | None:
+        """The client kind whose request method `qualname` is (`requests` for
+        `requests.Session.get`), None when it names no client's request method."""
         type_name, _, method = qualname.rpartition(".")
         kinds = (R.CLIENT_TYPE_KINDS.get(t) for t in self.resolver.supertypes(type_name))
         kind = next((k for k in kinds if k is not None), None)
-        return kind in R.CLIENT_METHODS and method in R.CLIENT_METHODS[kind][0]
+        return kind if kind in R.CLIENT_METHODS and method in R.CLIENT_METHODS[kind][0] else None
 
     def may_be(self, call: Call) -> str | None:
         """The network function a call may run, known only by the values that reach its callee:

@@ -95,6 +95,11 @@ class TimeoutChecks(Evaluator):
         alias = self.may_be(call)
         if alias in R.TIMEOUT_CALLS and alias in R.HTTP_FUNCTIONS:
             return R.TIMEOUT_CALLS[alias], alias  # `self.http.post(...)`, `self.http` being `requests`
+        kind = self.client_method_kind(alias) if alias and isinstance(call.node.func, ast.Name) else None
+        if kind is not None:  # `method(url)` given `self.session.get`: a session's bound method passed in
+            spec = R.CLIENT_METHODS[kind][1]
+            if spec is not None and not (kind == "requests" and self._typed_session_has("timeout")):
+                return spec, call.text or alias or ""
         if (
             call.dotted
             and call.dotted.split(".")[0] == "boto3"
