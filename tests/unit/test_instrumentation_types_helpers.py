@@ -433,3 +433,19 @@ def test_a_helper_that_loops_over_items_itself_is_reported_inside_not_again_outs
     """
     loops = sorted(f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP003")
     assert loops == [6, 15]
+
+
+def test_a_client_parameter_annotated_with_a_union_of_clients_is_a_client() -> None:
+    code = """
+    from typing import Union
+
+    from httpx import AsyncClient, Client
+
+    def gen(client: Union[Client, AsyncClient], data):
+        return client.post("https://api.example.com", json=data, timeout=None).json()
+
+    def other(client: Union[str, bytes], data):
+        return client.split(data)
+    """
+    timeout = only(analyze(code), "PG-TIMEOUT001")
+    assert timeout.start_line == 7 and "timeout=None" in timeout.message

@@ -248,6 +248,7 @@ SUPERTYPES: dict[str, tuple[str, ...]] = {
 }
 
 #: Typing wrappers whose first argument is the type (`Optional[X]`, `Annotated[X, ...]`).
+UNIONS: frozenset[str] = frozenset({"typing.Union", "Union", "typing_extensions.Union"})
 TRANSPARENT_GENERICS = frozenset(
     {"typing.Optional", "Optional", "typing.Annotated", "Annotated", "typing.Final", "Final"}
 )

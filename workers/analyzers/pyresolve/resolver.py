@@ -550,10 +550,9 @@ class Resolver:
             except SyntaxError:
                 return None
             return self.annotation_type(parsed, scope)
-        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
-            left = self.annotation_type(annotation.left, scope)
-            right = self.annotation_type(annotation.right, scope)
-            types = {left, right} - {_NONE}
+        members = self._union_members(annotation, scope)
+        if members is not None:
+            types = set(members) - {_NONE}
             return types.pop() if len(types) == 1 else None
         if isinstance(annotation, ast.Constant) and annotation.value is None:
             return _NONE
@@ -573,6 +572,27 @@ class Resolver:
                 return self.classes[annotation.id].qualname
             return qual
         return None
+
+    def _union_members(self, annotation: ast.expr, scope: Scope) -> list[str | None] | None:
+        """The member types of `A | B` or `Union[A, B]`; None for an annotation that is no union."""
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            return [
+                self.annotation_type(annotation.left, scope),
+                self.annotation_type(annotation.right, scope),
+            ]
+        if isinstance(annotation, ast.Subscript) and self._qualname(annotation.value, scope) in known.UNIONS:
+            inner = annotation.slice
+            return [
+                self.annotation_type(e, scope)
+                for e in (inner.elts if isinstance(inner, ast.Tuple) else [inner])
+            ]
+        return None
+
+    def annotation_types(self, annotation: ast.expr, scope: Scope = None) -> tuple[str, ...]:
+        """Every type an annotation allows: a union's known members, else its one type."""
+        members = self._union_members(annotation, scope)
+        found = members if members is not None else [self.annotation_type(annotation, scope)]
+        return tuple(t for t in dict.fromkeys(found) if t is not None and t != _NONE)
 
     def _attribute_type(self, node: ast.Attribute, scope: Scope) -> str | None:
         qual = self._qualname(node, scope)
@@ -868,6 +888,13 @@ class Resolver:
         known_type = self.type_of(node, where)
         if known_type is not None:
             return (known_type,)
+        if isinstance(node, ast.Name):  # a parameter annotated with a union: any of its members
+            for info in self._chain(where):  # type: ignore[arg-type]
+                arg = info.params.get(node.id)
+                if arg is not None and arg.annotation is not None and not info.bindings.get(node.id):
+                    return self.annotation_types(arg.annotation, self._outer.get(id(info.node)))
+                if node.id in info.params or node.id in info.bindings:
+                    break
         return self._alternatives.types(node, where)  # type: ignore[arg-type]
 
     @cached_property
