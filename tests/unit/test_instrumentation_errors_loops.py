@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from tests.unit.instrumentation_helpers import analyze, apply_suggestion, only
 
 
@@ -375,3 +377,20 @@ def test_a_loop_over_chunks_a_generator_of_the_module_yields_is_a_loop_over_batc
     """
     loops = [f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP002"]
     assert loops == [33]
+
+
+def test_a_queue_drained_until_its_sentinel_is_a_stream_not_a_loop_over_rows() -> None:
+    code = """
+    from shop.models import Task
+
+    def monitor(result_queue):
+        for task in iter(result_queue.get, "STOP"):
+            Task.objects.filter(pk=task.pk).update(done=True)
+
+    def mark(tasks):
+        for task in iter(tasks):
+            Task.objects.filter(pk=task.pk).update(done=True)
+    """
+    assert [
+        f.start_line for f in analyze("import django\n" + textwrap.dedent(code)) if f.rule_id == "PG-LOOP001"
+    ] == [11]

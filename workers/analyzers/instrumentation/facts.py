@@ -36,7 +36,7 @@ class Loop:
     per_item: bool = False  # a `while items: item = items.pop()` loop: one pass per item
     parent: Loop | None = None  # the loop this one is nested in (same function)
     why_bounded: str = (
-        ""  # "retry", "fallback", "single pass", "few items", "batches", "models", "configuration"
+        ""  # "retry", "fallback", "single pass", "few items", "batches", "models", "configuration", "stream"
     )
 
     def item_loop(self) -> Loop | None:
@@ -270,6 +270,8 @@ class Scanner(FastNodeVisitor):
                 return "batches"  # for i in range(0, n, batch): one call per batch is the batched form
             if callee == "range" and iterable.args and self._page_count(iterable.args[-1]):
                 return "batches"  # for page in range(1, total // per_page + 1): one call per page
+            if callee == "iter" and len(iterable.args) == 2:
+                return "stream"  # for task in iter(queue.get, "STOP"): items arrive one at a time
             if self._yields_batches(iterable.func):
                 return "batches"  # for batch in self._batches(points, size): one call per batch
             if callee == "range" and body is not None and _requests_page(names, body):
