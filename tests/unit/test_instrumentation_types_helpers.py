@@ -449,3 +449,21 @@ def test_a_client_parameter_annotated_with_a_union_of_clients_is_a_client() -> N
     """
     timeout = only(analyze(code), "PG-TIMEOUT001")
     assert timeout.start_line == 7 and "timeout=None" in timeout.message
+
+
+def test_a_method_returning_the_requests_module_makes_its_calls_requests() -> None:
+    code = """
+    import requests
+
+    class Request:
+        def adapter(self):
+            return requests
+
+    class GetRequest(Request):
+        def run(self, url):
+            response = self.adapter().get(url, auth=self.auth)
+            response.raise_for_status()
+            return response
+    """
+    timeout = only(analyze(code), "PG-TIMEOUT001")
+    assert timeout.start_line == 10 and "requests.get" in timeout.message

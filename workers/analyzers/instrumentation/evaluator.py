@@ -977,12 +977,12 @@ def _is_super_call(func: ast.expr) -> bool:
 
 
 def _callee_root(func: ast.expr) -> str | None:
-    """The name a callee starts from (`self` in `self.http.post`, `self` in
+    """The name a callee starts from (`self` in `self.http.post`, in `self.adapter().get` and in
     `getattr(self.session, method)`), None for other shapes."""
     if dynamic_getattr(func):
         func = func.args[0]  # type: ignore[attr-defined]
-    while isinstance(func, ast.Attribute):
-        func = func.value
+    while isinstance(func, ast.Attribute | ast.Call):
+        func = func.value if isinstance(func, ast.Attribute) else func.func  # `self.adapter().get`: self
     return func.id if isinstance(func, ast.Name) else None
 
 
