@@ -467,3 +467,17 @@ def test_a_method_returning_the_requests_module_makes_its_calls_requests() -> No
     """
     timeout = only(analyze(code), "PG-TIMEOUT001")
     assert timeout.start_line == 10 and "requests.get" in timeout.message
+
+
+def test_a_call_of_a_call_result_does_not_stop_the_analysis() -> None:
+    code = """
+    import urllib.request
+
+    def factory():
+        return lambda url: url
+
+    def fetch(url):
+        factory()(url)
+        return urllib.request.urlopen(url).read()
+    """
+    assert only(analyze(code), "PG-TIMEOUT001").start_line == 9

@@ -761,7 +761,7 @@ class Evaluator:
             and (
                 isinstance(call.node.func, ast.Name)
                 or dynamic_getattr(call.node.func)
-                or call.node.func.attr in R.ALL_CLIENT_METHODS  # type: ignore[union-attr]
+                or (isinstance(call.node.func, ast.Attribute) and call.node.func.attr in R.ALL_CLIENT_METHODS)
             )
         ):
             try:
