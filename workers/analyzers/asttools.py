@@ -213,3 +213,14 @@ def contains(outer: ast.AST, inner: ast.AST) -> bool:
         start = min(start, (decorator.lineno, decorator.col_offset))
     end = (outer.end_lineno, outer.end_col_offset)  # type: ignore[attr-defined]
     return start <= (inner.lineno, inner.col_offset) and (inner.end_lineno, inner.end_col_offset) <= end  # type: ignore[attr-defined]
+
+
+def loop_variables(loop: ast.AST) -> set[str]:
+    """The names a `for` loop or a comprehension's first `for` binds per item (none for a `while`)."""
+    if isinstance(loop, ast.For | ast.AsyncFor):
+        target: ast.expr | None = loop.target
+    elif isinstance(loop, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+        target = loop.generators[0].target
+    else:
+        target = None
+    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)} if target is not None else set()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from prguard.analyzers.asttools import contains
+from prguard.analyzers.asttools import contains, loop_variables
 from prguard.analyzers.instrumentation import querysets
 from prguard.analyzers.instrumentation import rules as R
 from prguard.analyzers.instrumentation.evaluator import Evaluator
@@ -101,15 +101,7 @@ class LoopChecks(Evaluator):
         """A function calling itself in its loop: per item when it recurses on the loop's item (a
         tree walked child by child, `for child in children: child.cancel()`), else a retry or a
         re-entry with the same arguments, which is not a loop over data."""
-        node = loop.node
-        target = (
-            node.target
-            if isinstance(node, ast.For | ast.AsyncFor)
-            else node.generators[0].target
-            if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp)
-            else None
-        )
-        names = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)} if target is not None else set()
+        names = loop_variables(loop.node)
         return not any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(call.node))
 
     def _looped_inside(self, helper: Function, label: str) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from prguard.analyzers.asttools import contains
+from prguard.analyzers.asttools import contains, loop_variables
 from prguard.analyzers.instrumentation import rules as R
 
 _MAX_DEPTH = 10
@@ -131,12 +131,7 @@ def batched_by_item(call: ast.Call, loop: ast.AST) -> bool:
     """`for kind, ids in groups.items(): Model.objects.filter(pk__in=ids)`: a query whose `__in`
     lookup takes the loop's own item, a collection: the loop runs over groups and fetches each group
     in one query (the batched form), not one query per row."""
-    targets: list[ast.expr] = []
-    if isinstance(loop, ast.For | ast.AsyncFor):
-        targets = [loop.target]
-    elif isinstance(loop, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
-        targets = [loop.generators[0].target]
-    names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    names = loop_variables(loop)
     node: ast.AST = call
     while isinstance(node, ast.Call | ast.Attribute | ast.Subscript):
         if isinstance(node, ast.Call):
