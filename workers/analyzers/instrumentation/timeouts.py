@@ -56,12 +56,12 @@ class TimeoutChecks(Evaluator):
         function = call.function
         if not isinstance(options, ast.Name) or function is None:
             return True
-        keys = _literal_keys(options.id, function.node)
+        keys = _dict_keys(options.id, function.node)
         kwarg = function.node.args.kwarg
         private = function.node.name.startswith("_") and not function.node.name.endswith("__")
         if keys is None and private and kwarg is not None and kwarg.arg == options.id:
             # a private helper's callers are in its module; a public one may be given anything
-            written = _keys_written(options.id, function.node)
+            written = _dict_keys(options.id, function.node, parameter=True)
             passed = self._keys_callers_pass(function)
             keys = None if written is None or passed is None else written | passed
         return keys is None or not keys.isdisjoint(names)
@@ -80,7 +80,7 @@ class TimeoutChecks(Evaluator):
                     keys.add(keyword.arg)
                     continue
                 passed = (
-                    _literal_keys(keyword.value.id, caller.function.node)  # type: ignore[union-attr]
+                    _dict_keys(keyword.value.id, caller.function.node)  # type: ignore[union-attr]
                     if isinstance(keyword.value, ast.Name)
                     else None
                 )
@@ -244,73 +244,54 @@ def _manual_timeout_fix(label: str, value: int) -> str:
     return "set a timeout"
 
 
-def _literal_keys(name: str, function: ast.AST) -> set[str] | None:
-    """The keys a local dict gets, when it is made from a literal and only ever given literal keys;
-    None when it is a parameter, is built another way, or is handed to a call that may fill it."""
+_READS = frozenset({"get", "pop", "copy", "items", "keys", "values"})
+
+
+def _dict_keys(name: str, function: ast.AST, *, parameter: bool = False) -> set[str] | None:
+    """The keys the dict `name` can hold, read from the function: a local made from a dict literal (or
+    `{...} if c else {...}`), or with `parameter` the function's own `**name`, then given only literal
+    keys (`name["k"] = v`, `name.setdefault("k", v)`). None when it may hold others: a local made
+    another way or a parameter of that name, a rebinding with `parameter`, `update`, or handing it to a
+    call that may fill it."""
     arguments = function.args  # type: ignore[attr-defined]
-    if name in {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}:
+    if not parameter and name in {
+        a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+    }:
         return None
     keys: set[str] = set()
-    made = False
+    made = parameter
     for node in ast.walk(function):
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                if isinstance(target, ast.Name) and target.id == name:
-                    literal = _dict_literal_keys(node.value)
-                    if literal is None:
-                        return None
-                    keys |= literal
-                    made = True
-                elif isinstance(target, ast.Subscript) and _is_name(target.value, name):
-                    if not (isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str)):
-                        return None
-                    keys.add(target.slice.value)
-        elif isinstance(node, ast.Attribute) and _is_name(node.value, name) and node.attr != "get":
-            return None  # `kw.update(...)`, `kw.setdefault(...)`: keys not written here
+        if isinstance(node, ast.Assign) and any(_is_name(t, name) for t in node.targets):
+            literal = None if parameter else _dict_literal_keys(node.value)
+            if literal is None:
+                return None
+            keys |= literal
+            made = True
+        elif (
+            isinstance(node, ast.Subscript) and _is_name(node.value, name) and isinstance(node.ctx, ast.Store)
+        ):
+            if not (isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)):
+                return None
+            keys.add(node.slice.value)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and _is_name(node.func.value, name)
+        ):
+            first = node.args[0] if node.args else None
+            if (
+                node.func.attr == "setdefault"
+                and isinstance(first, ast.Constant)
+                and isinstance(first.value, str)
+            ):
+                keys.add(first.value)
+            elif node.func.attr not in _READS:
+                return None  # `update(...)`: keys not written here
         elif isinstance(node, ast.Call) and any(_is_name(a, name) for a in node.args):
             return None  # handed to a function that may fill it
         elif isinstance(node, ast.AugAssign | ast.AnnAssign) and _is_name(node.target, name):
             return None
     return keys if made else None
-
-
-def _keys_written(name: str, function: ast.AST) -> set[str] | None:
-    """The keys a function writes into its own `**name` (`name["k"] = v`, `name.setdefault("k", v)`);
-    None when it fills it another way (`update`, handing it to a call, rebinding it)."""
-    keys: set[str] = set()
-    for node in ast.walk(function):
-        if isinstance(node, ast.Subscript) and _is_name(node.value, name) and isinstance(node.ctx, ast.Store):
-            if not (isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)):
-                return None
-            keys.add(node.slice.value)
-        elif isinstance(node, ast.Attribute) and _is_name(node.value, name):
-            if node.attr == "setdefault":
-                call = next(
-                    (c for c in ast.walk(function) if isinstance(c, ast.Call) and c.func is node), None
-                )
-                first = call.args[0] if call is not None and call.args else None
-                if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
-                    return None
-                keys.add(first.value)
-            elif node.attr not in ("get", "pop", "copy", "items", "keys", "values"):
-                return None
-        elif _hands_over_or_rebinds(node, name):
-            return None
-    return keys
-
-
-def _hands_over_or_rebinds(node: ast.AST, name: str) -> bool:
-    """`fill(name)` or `name = ...`: the dict may get keys this function does not write."""
-    if isinstance(node, ast.Call):
-        return any(_is_name(a, name) for a in node.args)
-    targets = (
-        node.targets
-        if isinstance(node, ast.Assign)
-        else [node.target]
-        if isinstance(node, ast.AugAssign)
-        else []
-    )
-    return any(_is_name(t, name) for t in targets)
 
 
 def _dict_literal_keys(value: ast.expr) -> set[str] | None:
