@@ -621,18 +621,20 @@ CASES = [
     ("import os, tempfile\nd = tempfile.mkdtemp()\np = os.path.join(d, 'app.lock')", []),
     # a value formatted into SQL text (CWE-89); identifiers and placeholders are not values
     ('def g(c, uid):\n    q = f"SELECT * FROM users WHERE id = {uid}"\n    c.execute(q)', ["PG-VULN028"]),
-    (  # a validator of the module that raises unless an allow-list without quotes matched
-        "import re\ndef ok(name):\n    if not re.match(r'^[a-zA-Z0-9_$]+$', name):\n"
-        "        raise ValueError(name)\n"
-        "    return name\ndef g(c, t):\n    c.execute(f\"SELECT * FROM c WHERE TABLE_NAME = '{ok(t)}'\")",
-        [],
-    ),
-    (  # the same shape whose pattern lets a quote through proves nothing
-        "import re\ndef ok(name):\n    if not re.match(r'^.+$', name):\n"
-        "        raise ValueError(name)\n"
-        "    return name\ndef g(c, t):\n    c.execute(f\"SELECT * FROM c WHERE TABLE_NAME = '{ok(t)}'\")",
-        ["PG-VULN028"],
-    ),
+    # a validator of the module that raises unless `re` matched an allow-list without quotes; the same
+    # shape with a pattern that lets a quote through, or with another module's `match`, proves nothing
+    *[
+        (
+            f"import re, glob\ndef ok(name):\n    if not {check}:\n        raise ValueError(name)\n"
+            "    return name\ndef g(c, t):\n    c.execute(f\"SELECT * FROM c WHERE TABLE_NAME = '{ok(t)}'\")",
+            found,
+        )
+        for check, found in (
+            ("re.match(r'^[a-zA-Z0-9_$]+$', name)", []),
+            ("re.match(r'^.+$', name)", ["PG-VULN028"]),
+            ("glob.match(r'^[a-z]+$', name)", ["PG-VULN028"]),
+        )
+    ],
     ('def g(c, uid):\n    c.execute("SELECT * FROM users WHERE id = {}".format(uid))', ["PG-VULN028"]),
     ("def g(c, name):\n    c.execute(\"SELECT * FROM u WHERE name = '%s'\" % name)", ["PG-VULN028"]),
     ("def g(c, a):\n    c.execute(f\"INSERT INTO t (a) VALUES ('{a}')\")", ["PG-VULN028"]),

@@ -23,6 +23,7 @@ from prguard.analyzers.taint.values import (
 
 #: `commonpath([root, p]) == root` confines a resolved `p` (commonprefix as `p.startswith(root)`).
 _COMMON_PATH_CALLS = frozenset({"os.path.commonpath", "os.path.commonprefix", "posixpath.commonpath"})
+_PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath"})
 
 
 def _union(parts: Iterable[dict[str, frozenset[str]]]) -> dict[str, frozenset[str]]:
@@ -90,7 +91,7 @@ class Guards:
         ):
             # `Path(root) in Path(p).resolve().parents`: p, resolved, lies under a root of the server's
             if not any(t.kind != OPAQUE for t in self.ev(left, state).all_traces()):
-                made = _path_made_from(right.value)
+                made = self._path_made_from(right.value)
                 key = state_key(made) if made is not None else None
                 proven.update({key: frozenset({"path"})} if key else self._confinement(right.value, state))
             return (proven, {}) if positive else ({}, proven)
@@ -116,6 +117,16 @@ class Guards:
             if key is not None:
                 proven[key] = frozenset({ALL})
         return (proven, {}) if positive else ({}, proven)
+
+    def _path_made_from(self, node: ast.expr) -> ast.expr | None:
+        """`p` in `Path(p).resolve()`: the variable a resolved path object is made from."""
+        func = node.func if isinstance(node, ast.Call) else None
+        if not (
+            isinstance(func, ast.Attribute) and func.attr == "resolve" and isinstance(func.value, ast.Call)
+        ):
+            return None
+        made = func.value
+        return made.args[0] if made.args and self._qual(made) in _PATH_TYPES else None
 
     def _confinement(self, receiver: ast.expr, state: State) -> dict[str, frozenset[str]]:
         """The path variable a prefix check on `receiver` confines: `receiver` itself when it
@@ -239,13 +250,3 @@ class Guards:
             elif key in self._guarded:
                 state[key] = self._guarded[key].sanitize(kinds)
         return state
-
-
-def _path_made_from(node: ast.expr) -> ast.expr | None:
-    """`p` in `Path(p).resolve()`: the variable a resolved path object is made from."""
-    func = node.func if isinstance(node, ast.Call) else None
-    if not (isinstance(func, ast.Attribute) and func.attr == "resolve" and isinstance(func.value, ast.Call)):
-        return None
-    made = func.value
-    name = made.func.id if isinstance(made.func, ast.Name) else getattr(made.func, "attr", "")
-    return made.args[0] if made.args and name in ("Path", "PurePath", "PosixPath") else None

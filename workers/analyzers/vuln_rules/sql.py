@@ -76,9 +76,10 @@ def _refuses_unless_sql_safe(statement: ast.stmt, param: str, checker: SqlChecks
     if not (statement.body and isinstance(statement.body[-1], ast.Raise)):  # type: ignore[union-attr]
         return False
     call = test.operand
-    mode = (checker.resolver.qualname(call.func) or "").rsplit(".", 1)[-1]
-    if mode not in ("fullmatch", "match") or len(call.args) < 2 or call.keywords:
+    qual = checker.resolver.qualname(call.func) or ""
+    if qual not in ("re.fullmatch", "re.match") or len(call.args) < 2 or call.keywords:
         return False
+    mode = qual.removeprefix("re.")
     pattern, subject = call.args[0], call.args[1]
     if not (isinstance(subject, ast.Name) and subject.id == param):
         return False
