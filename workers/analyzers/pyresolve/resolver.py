@@ -128,6 +128,7 @@ class Resolver:
         self._scopes: dict[int, _ScopeInfo] = {}
         self._type_cache: dict[tuple[int, int], str | None] = {}
         self._qual_cache: dict[tuple[int, int], str | None] = {}
+        self._managers: dict[str, frozenset[str]] = {}  # model class -> managers its body declares
         self._busy: set[tuple[int, str]] = set()
         self._frameworks: set[str] = set()
         self._index(tree.body, None, None)
@@ -598,16 +599,15 @@ class Resolver:
         qual = self._qualname(node, scope)
         if qual is not None and qual in known.OBJECT_TYPES:
             return known.OBJECT_TYPES[qual]
+        model = self._class_named(node.value, scope)
         if node.attr in known.DJANGO_MANAGERS:
-            model = self._class_named(node.value, scope)
             # an imported class: whether it is a model is asked of its file by the caller
             if model is not None and (self._local_class(model) is None or self._may_be_model(model)):
                 return f"{known.QUERYSET}[{model}]"
             loaded = self.type_of(node.value, scope) if isinstance(node.value, ast.Name) else None
             if loaded is not None and loaded.startswith("type[") and self.is_django_model(loaded[5:-1]):
                 return f"{known.QUERYSET}[{loaded[5:-1]}]"  # `User = get_user_model()`, `User.objects`
-        model = self._class_named(node.value, scope)
-        if model is not None and self._may_be_model(model) and node.attr in self.model_managers(model):
+        if model is not None and node.attr in self.model_managers(model) and self._may_be_model(model):
             return f"{known.QUERYSET}[{model}]"  # `Comment.public = PublicManager()`: a custom manager
         base = self.type_of(node.value, scope)
         if base is None:
@@ -737,6 +737,11 @@ class Resolver:
         """Names of the managers a model class of this module declares in its body (`public =
         PublicManager()`, `QuerySet.as_manager()`, `Manager.from_queryset(Q)()`), and those of its
         local bases: Django's API shape, a class named `...Manager` made at class level."""
+        if type_name not in self._managers:
+            self._managers[type_name] = self._declared_managers(type_name)
+        return self._managers[type_name]
+
+    def _declared_managers(self, type_name: str) -> frozenset[str]:
         names: set[str] = set()
         for base in self.supertypes(type_name):
             local = self._local_class(base)
