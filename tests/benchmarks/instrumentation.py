@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     added_total = removed_total = 0
     per_rule: dict[str, Counter[str]] = {"human": Counter(), "ai": Counter()}
     rows = []
-    test_files_total = findings_on_tests = 0
+    test_files_total = findings_on_tests = analyzer_errors = 0
     for pair in args.pairs:
         name, versions = pair.split("==")
         old_version, new_version = versions.split("..")
@@ -151,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
         }
         human_prints = {f.fingerprint for f in results["human"].findings}
         print(f"\n== {name} {old_version} -> {new_version}: {len(files)} files, +{added} -{removed} lines")
+        for mode, result in results.items():  # a crash loses a file's findings: say so, never hide it
+            for error in result.stats["analyzers"].get("instrumentation", {}).get("errors", []):
+                print(f"  ANALYZER ERROR ({mode}): {error}")
+                analyzer_errors += 1
         for finding in results["ai"].findings:
             tag = "human+ai" if finding.fingerprint in human_prints else "ai only"
             print(f"  [{tag}] {finding.path}:{finding.start_line} {finding.rule_id} {finding.severity}")
@@ -176,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.with_tests:
         print(f"  test files in the changes: {test_files_total}; findings on them: {findings_on_tests}")
+    if analyzer_errors:
+        print(f"  the analyzer failed {analyzer_errors} times: the figures above miss those files' findings")
+        return 1
     return 0
 
 
