@@ -8,7 +8,7 @@ too), and a finding matches an expectation when the rule id and the line are the
 (look-alikes of risky code that are fine) must get no finding at all.
 
     .venv/bin/python tests/benchmarks/instrumentation_outside.py [--part dev|heldback...|all] [--verbose]
-        [--in-package]
+        [--in-package] [--case GLOB]
 
 By default each case is reviewed alone, as a new file in a repository of one file. `--in-package`
 reviews it the way the App reviews a pull request: the case's code is the change, its module is the
@@ -243,11 +243,12 @@ def main() -> None:
     parser.add_argument(
         "--in-package", action="store_true", help="review each case inside its package's source (PyPI)"
     )
+    parser.add_argument("--case", default="*", help="only the cases whose file name matches this glob")
     args = parser.parse_args()
     settings = load_policy().for_change(ai_authored=True).analyzer("instrumentation")
     parts = PARTS if args.part == "all" else (args.part,)
     for part in parts:
-        cases = [load_case(path) for path in sorted((CORPUS / part).glob("*.py.txt"))]
+        cases = [load_case(path) for path in sorted((CORPUS / part).glob(f"{args.case}.py.txt"))]
         for case in cases:
             review_case(case, settings, args.in_package)
         if args.verbose:
