@@ -224,3 +224,20 @@ def loop_variables(loop: ast.AST) -> set[str]:
     else:
         target = None
     return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)} if target is not None else set()
+
+
+def own_statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Statements of a block and its nested blocks, not of nested functions or classes."""
+    todo: list[ast.AST] = list(body)
+    while todo:
+        stmt = todo.pop(0)
+        yield stmt
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        for name in ("body", "orelse", "finalbody", "handlers"):
+            block = getattr(stmt, name, None)
+            if isinstance(block, list):
+                todo.extend(block)
+        if isinstance(stmt, ast.Match):
+            for case in stmt.cases:
+                todo.extend(case.body)

@@ -360,6 +360,8 @@ class Evaluator:
                     return None, None, False
         stripped = node is not receiver
         ctor = self.facts.resolve(call.func)
+        if ctor not in R.CLIENT_KINDS:
+            ctor = self._constructor_alias(call) or ctor
         if not ctor:
             return None, None, stripped
         if ctor in R.CLIENT_KINDS:
@@ -375,6 +377,23 @@ class Evaluator:
         if kind is None and self._paid_client_class(ctor):
             kind = "paid"
         return kind, call, stripped
+
+    def _constructor_alias(self, call: ast.Call) -> str | None:
+        """The client class a call may construct through a name bound to a library module at run
+        time (`http_client.ClientSession()` after `global http_client; http_client = aiohttp`)."""
+        func = call.func
+        if not (
+            isinstance(func, ast.Attribute)
+            and func.attr in R.CLIENT_CLASS_NAMES
+            and _callee_root(func) not in self.facts.imports
+            and self._may_hold_clients
+        ):
+            return None
+        try:
+            names = self.resolver.possible_qualnames(func)
+        except RecursionError:
+            return None
+        return next((n for n in names if n in R.CLIENT_KINDS), None)
 
     def boto3_session_client(self, call: ast.Call) -> bool:
         """`session.client("ses")` / `self.create_session().resource("s3")` on a `boto3.Session`."""

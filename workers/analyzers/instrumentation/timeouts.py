@@ -95,6 +95,9 @@ class TimeoutChecks(Evaluator):
         alias = self.may_be(call)
         if alias in R.TIMEOUT_CALLS and alias in R.HTTP_FUNCTIONS:
             return R.TIMEOUT_CALLS[alias], alias  # `self.http.post(...)`, `self.http` being `requests`
+        made = self._constructor_alias(call.node)
+        if made in R.TIMEOUT_CALLS:  # `http_client.ClientSession()`, `http_client` being `aiohttp`
+            return connection_spec(call, R.TIMEOUT_CALLS[made]), made
         kind = self.client_method_kind(alias) if alias and isinstance(call.node.func, ast.Name) else None
         if kind is not None:  # `method(url)` given `self.session.get`: a session's bound method passed in
             spec = R.CLIENT_METHODS[kind][1]
@@ -113,7 +116,10 @@ class TimeoutChecks(Evaluator):
             kind, _ = self.client_kind(call.node.func.value, call.function, call.node.func.attr)
             methods, spec = R.CLIENT_METHODS.get(kind or "", (frozenset(), None))
             if spec is not None and call.node.func.attr in methods:
-                if kind == "requests" and self.session_has(call.node.func.value, call.function, "timeout"):
+                if kind == "requests" and (
+                    id(call.node) in self.awaited  # awaited: the async session a `requests` one stands in for
+                    or self.session_has(call.node.func.value, call.function, "timeout")
+                ):
                     return None, ""
                 return spec, call.text or f"{kind}.{call.node.func.attr}"
         return None, ""

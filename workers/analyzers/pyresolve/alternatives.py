@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from prguard.analyzers.asttools import nodes_of
+from prguard.analyzers.asttools import nodes_of, own_statements
 
 if TYPE_CHECKING:
     from prguard.analyzers.pyresolve.resolver import Resolver, Scope
@@ -34,6 +34,7 @@ class Alternatives:
     def __init__(self, resolver: Resolver) -> None:
         self.resolver = resolver
         self._sites: dict[str, list[tuple[ast.Call, Scope]]] | None = None
+        self._global_writes: dict[str, list[tuple[ast.expr, Scope]]] | None = None
 
     # -- public answers -----------------------------------------------------------------------
 
@@ -123,6 +124,9 @@ class Alternatives:
             if node.id in info.opaque:
                 return None
             values = info.bindings.get(node.id)
+            if info.node is None and node.id in self._globals_written():
+                # `global http_client; http_client = requests` in a function: another value of it
+                return [*((value, None) for value in values or ()), *self._globals_written()[node.id]]
             if values:
                 return [(value, info.node) for value in values]
             if node.id in info.params and info.node is not None:
@@ -157,6 +161,22 @@ class Alternatives:
             if value is not None:
                 out.append((value, where))
         return out or None
+
+    def _globals_written(self) -> dict[str, list[tuple[ast.expr, Scope]]]:
+        """Module names functions rebind under a `global` statement, with the values they assign."""
+        if self._global_writes is None:
+            self._global_writes = {}
+            for function in nodes_of(self.resolver.tree, ast.FunctionDef, ast.AsyncFunctionDef):
+                statements = list(own_statements(function.body))  # type: ignore[attr-defined]
+                declared = {n for s in statements if isinstance(s, ast.Global) for n in s.names}
+                for stmt in statements if declared else ():
+                    if not isinstance(stmt, ast.Assign):
+                        continue
+                    for target in stmt.targets:
+                        if isinstance(target, ast.Name) and target.id in declared:
+                            where = function  # type: ignore[assignment]
+                            self._global_writes.setdefault(target.id, []).append((stmt.value, where))
+        return self._global_writes
 
     def _call_sites(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[ast.Call, Scope]]:
         """Calls of this module that run `function`: `f(...)` for a module function, `self.m(...)`

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from prguard.analyzers.asttools import nodes_of, walk_statements
+from prguard.analyzers.asttools import nodes_of, own_statements, walk_statements
 from prguard.analyzers.pyresolve import known
 from prguard.analyzers.pyresolve.alternatives import Alternatives, is_own_class
 
@@ -240,7 +240,7 @@ class Resolver:
                 if arg is not None:
                     info.opaque.add(arg.arg)
             body = scope.body
-        for stmt in _own_statements(body):
+        for stmt in own_statements(body):
             self._collect_statement(stmt, info)
         return info
 
@@ -964,23 +964,6 @@ def _is_self_attr(target: ast.AST, attr: str | None) -> bool:
 
 def _names(target: ast.AST) -> list[str]:
     return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
-
-
-def _own_statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
-    """Statements of a block and its nested blocks, not of nested functions or classes."""
-    todo: list[ast.AST] = list(body)
-    while todo:
-        stmt = todo.pop(0)
-        yield stmt
-        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            continue
-        for name in ("body", "orelse", "finalbody", "handlers"):
-            block = getattr(stmt, name, None)
-            if isinstance(block, list):
-                todo.extend(block)
-        if isinstance(stmt, ast.Match):
-            for case in stmt.cases:
-                todo.extend(case.body)
 
 
 def _rebinds(value: ast.expr, name: str) -> bool:

@@ -1,0 +1,81 @@
+"""Clients bound at run time (issue #20): a module global a setup function rebinds to a library, and a
+session attribute that holds either a `requests` or an `aiohttp` session."""
+
+from __future__ import annotations
+
+from tests.unit.instrumentation_helpers import analyze
+
+_GLOBAL_CLIENT = """
+http_client = None
+
+class Captcha:
+    VERIFY_URL = "https://captcha.example/verify"
+
+    def __init__(self, app=None):
+        import requests
+        global http_client
+        http_client = requests
+
+    def init_app(self, app):
+        global http_client
+        if app.config.get("ASYNC"):
+            import aiohttp
+            http_client = aiohttp
+
+    def verify_sync(self, token):
+        r = http_client.post(self.VERIFY_URL, data={"response": token})
+        return r.status_code == 200
+
+    async def verify_async(self, token):
+        async with http_client.ClientSession() as session:
+            async with session.post(self.VERIFY_URL, data={"response": token}) as resp:
+                return resp.status == 200
+"""
+
+
+def _found(code: str) -> set[tuple[str, int]]:
+    return {(f.rule_id, f.start_line) for f in analyze(code)}
+
+
+def test_a_global_rebound_to_a_library_in_a_function_is_that_library() -> None:
+    found = _found(_GLOBAL_CLIENT)
+    assert ("PG-TIMEOUT001", 19) in found  # http_client.post: requests.post without a timeout
+    assert ("PG-TIMEOUT002", 23) in found  # http_client.ClientSession(): aiohttp's default timeout
+    assert ("PG-OBS003", 18) in found and ("PG-OBS003", 22) in found
+
+
+def test_a_global_only_ever_none_or_bound_to_something_else_says_nothing() -> None:
+    code = _GLOBAL_CLIENT.replace("http_client = requests", "http_client = object()").replace(
+        "http_client = aiohttp", "http_client = object()"
+    )
+    assert not {rule for rule, _ in _found(code)} & {"PG-TIMEOUT001", "PG-TIMEOUT002"}
+
+
+def test_a_rebinding_without_a_global_statement_is_a_local_name() -> None:
+    code = _GLOBAL_CLIENT.replace("        global http_client\n", "")
+    assert not {rule for rule, _ in _found(code)} & {"PG-TIMEOUT001", "PG-TIMEOUT002"}
+
+
+_EITHER_SESSION = """
+import aiohttp
+import requests
+
+class Webhook:
+    def __init__(self, url, is_async=False):
+        self.url = url
+        if is_async:
+            self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        else:
+            self.session = requests.Session()
+
+    def send(self, payload):
+        return self.session.post(self.url, json=payload)
+
+    async def send_async(self, payload):
+        return await self.session.post(self.url, json=payload)
+"""
+
+
+def test_an_awaited_call_is_not_made_on_the_requests_session() -> None:
+    timeouts = {line for rule, line in _found(_EITHER_SESSION) if rule == "PG-TIMEOUT001"}
+    assert timeouts == {14}  # the sync send only: the awaited post runs on the aiohttp session
