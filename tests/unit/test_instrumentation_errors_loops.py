@@ -394,3 +394,44 @@ def test_a_queue_drained_until_its_sentinel_is_a_stream_not_a_loop_over_rows() -
     assert [
         f.start_line for f in analyze("import django\n" + textwrap.dedent(code)) if f.rule_id == "PG-LOOP001"
     ] == [11]
+
+
+def test_a_counting_while_loop_is_read_like_the_range_it_counts_through() -> None:
+    code = """
+    import logging
+
+    import requests
+
+    log = logging.getLogger(__name__)
+
+    def sizes(base_url, segment_count):
+        total, seq = 0, 1
+        while seq <= segment_count:
+            log.info("segment %s", seq)
+            total += int(requests.head(base_url + str(seq), timeout=5).headers["content-length"])
+            seq += 1
+        return total
+
+    def pages(url, total):
+        page = 0
+        while page < total // 50:
+            log.info("page %s", page)
+            requests.get(url, params={"page": page}, timeout=5)
+            page = page + 1
+
+    def three_tries(url):
+        n = 0
+        while n < 3:
+            log.info("try %s", n)
+            requests.get(url, timeout=5)
+            n += 1
+
+    def by_batch(url, count):
+        offset = 0
+        while offset < count:
+            log.info("offset %s", offset)
+            requests.get(url, params={"offset": offset}, timeout=5)
+            offset += 100
+    """
+    loops = [f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP002"]
+    assert loops == [12]

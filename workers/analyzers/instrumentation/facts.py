@@ -481,10 +481,25 @@ class Scanner(FastNodeVisitor):
             if self._functions:
                 self._functions[-1].retry_loop = True
         else:
-            loop.per_item = _pops_from(node.test, node.body)
+            loop.per_item = _pops_from(node.test, node.body) or self._counts_over(node)
         self._run_loop(loop, [node.test, *node.body])
         for stmt in node.orelse:
             self.visit(stmt)
+
+    def _counts_over(self, node: ast.While) -> bool:
+        """`while n <= count: ...; n += 1`: a counting loop, read like `for n in range(count)` (per
+        item unless that range would be few items, pages or retries)."""
+        test = node.test
+        if not (
+            isinstance(test, ast.Compare)
+            and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.Lt | ast.LtE)
+            and isinstance(test.left, ast.Name)
+            and _steps_by_one(test.left.id, node.body)
+        ):
+            return False
+        counted = ast.Call(func=ast.Name("range", ast.Load()), args=[test.comparators[0]], keywords=[])
+        return not self._bounded(counted, test.left, node.body)
 
     def _visit_comprehension(
         self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
@@ -772,6 +787,26 @@ def _first_match(body: list[ast.stmt]) -> bool:
     if not tested & assigned:
         return False
     return not any(isinstance(node, ast.Continue) for node in _loop_body_nodes(body))
+
+
+def _steps_by_one(name: str, body: list[ast.stmt]) -> bool:
+    """The loop's own statements add one to `name` (`n += 1`, `n = n + 1`)."""
+    for stmt in body:
+        if isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, ast.Add):
+            target, step = stmt.target, stmt.value
+        elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ast.BinOp):
+            target, step = stmt.targets[0], stmt.value.right
+            if not (isinstance(stmt.value.op, ast.Add) and _named(stmt.value.left, name)):
+                continue
+        else:
+            continue
+        if _named(target, name) and isinstance(step, ast.Constant) and step.value == 1:
+            return True
+    return False
+
+
+def _named(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
 
 
 def _pops_from(test: ast.expr, body: list[ast.stmt]) -> bool:
