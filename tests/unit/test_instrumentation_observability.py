@@ -371,3 +371,42 @@ def test_flask_views_registered_with_add_url_rule_are_handlers() -> None:
     ]
     assert "`Api.jobs()` (route endpoint)" in findings[2].message
     assert _obs(code, settings=HUMAN) == []
+
+
+def test_a_helper_of_a_helper_that_logs_covers_the_request() -> None:
+    code = """
+    import logging
+
+    import requests
+
+    log = logging.getLogger(__name__)
+
+    class ApiClient:
+        def _handle_response(self, response):
+            if response.status_code == 400:
+                self.__error(response)
+            return response.json()
+
+        @staticmethod
+        def __error(response):
+            log.error("URL: %s", response.url)
+            raise ValueError(response.url)
+
+        def get_url(self, link):
+            return self._handle_response(requests.get(link, timeout=5))
+
+        def _parse(self, response):
+            return self._decode(response)
+
+        def _decode(self, response):
+            return self._check(response)
+
+        def _check(self, response):
+            log.warning("status %s", response.status_code)
+            return response.json()
+
+        def get_deep(self, link):
+            return self._parse(requests.get(link, timeout=5))
+    """
+    # two helpers down logs; three helpers down is too far to count
+    assert [f.start_line for f in analyze(code) if f.rule_id == "PG-OBS003"] == [32]

@@ -516,19 +516,20 @@ class Evaluator:
             )
         return self._instrumented_cache[key]
 
-    def instrumented(self, function: Function) -> bool:
-        """Instrumentation on the function's path: itself, a decorator, or a same-module helper it calls."""
+    def instrumented(self, function: Function, depth: int = 2, seen: set[int] | None = None) -> bool:
+        """Instrumentation on the function's path: itself, a decorator, or a same-module helper it
+        calls, or one that helper calls (`get_url` -> `_handle_response` -> `_error`, which logs)."""
         if self.instrumented_directly(function, deep=True):
             return True
+        seen = {id(function)} if seen is None else seen
         for call in function.calls + function.nested_calls:
             helper = self.local_callee(call, function)
-            if (
-                helper is not None
-                and helper is not function
-                and not self.builds_request(call, function)
-                and self.instrumented_directly(helper, deep=True)
-            ):
-                return True
+            if helper is not None and id(helper) not in seen and not self.builds_request(call, function):
+                seen.add(id(helper))
+                if self.instrumented_directly(helper, deep=True) or (
+                    depth > 1 and self.instrumented(helper, depth - 1, seen)
+                ):
+                    return True
             if helper is None and self._session_override_instruments(call, function):
                 return True
         return False
