@@ -274,3 +274,27 @@ def test_a_comprehension_variable_has_the_element_type_of_what_it_runs_over() ->
     assert type_of_expression(code, "[cp for cp in progresses]") == "list[app.mod.Progress]"
     assert type_of_expression(code, "p") == "app.mod.Progress"
     assert type_of_expression(code, "[q for q in children]") is None
+
+
+def test_a_placeholder_for_a_failed_optional_import_is_not_a_rebinding() -> None:
+    code = """
+        try:
+            from lxml import etree
+        except ImportError:
+            etree = None
+        try:
+            import requests
+        except (ImportError, AttributeError):
+            requests = False
+        try:
+            import yaml
+        except ValueError:
+            yaml = None
+        etree.fromstring(a)
+        requests.get(b)
+        yaml.load(c)
+    """
+    calls = _calls(code)
+    assert calls["etree.fromstring(a)"][0] == "lxml.etree.fromstring"
+    assert calls["requests.get(b)"][0] == "requests.get"
+    assert calls["yaml.load(c)"] == ("yaml.load",)  # not an import failure: the name is rebound

@@ -244,7 +244,33 @@ class Resolver:
             self._collect_statement(stmt, info)
         return info
 
+    @cached_property
+    def _import_placeholders(self) -> set[int]:
+        """Assignments that stand in for an optional import when it fails (`try: from lxml import
+        etree` / `except ImportError: etree = None`): where the code runs, the name is the import."""
+        found: set[int] = set()
+        for node in nodes_of(self.tree, ast.Try):
+            imported = {
+                alias.asname or alias.name.split(".")[0]
+                for stmt in node.body  # type: ignore[attr-defined]
+                if isinstance(stmt, ast.Import | ast.ImportFrom)
+                for alias in stmt.names
+            }
+            for handler in node.handlers if imported else ():  # type: ignore[attr-defined]
+                if not _catches_import_error(handler):
+                    continue
+                for stmt in handler.body:
+                    if (
+                        isinstance(stmt, ast.Assign)
+                        and isinstance(stmt.value, ast.Constant)
+                        and all(isinstance(t, ast.Name) and t.id in imported for t in stmt.targets)
+                    ):
+                        found.add(id(stmt))
+        return found
+
     def _collect_statement(self, stmt: ast.AST, info: _ScopeInfo) -> None:
+        if isinstance(stmt, ast.Assign) and id(stmt) in self._import_placeholders:
+            return
         if isinstance(stmt, ast.Assign):
             for target in stmt.targets:
                 self._bind_target(target, stmt.value, info)
@@ -964,6 +990,12 @@ def _is_self_attr(target: ast.AST, attr: str | None) -> bool:
 
 def _names(target: ast.AST) -> list[str]:
     return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+
+
+def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+    """`except ImportError:` / `except (ImportError, AttributeError):` / `ModuleNotFoundError`."""
+    kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(isinstance(k, ast.Name) and k.id in ("ImportError", "ModuleNotFoundError") for k in kinds)
 
 
 def _rebinds(value: ast.expr, name: str) -> bool:
