@@ -75,6 +75,7 @@ PARTS = (
     "heldback19",
     "heldback20",
     "heldback21",
+    "heldback22",
 )
 _EXPECT = re.compile(r"^# expect: (PG-[A-Z]+\d{3}) @ (.+)$")
 
