@@ -76,6 +76,7 @@ PARTS = (
     "heldback20",
     "heldback21",
     "heldback22",
+    "heldback23",
 )
 _EXPECT = re.compile(r"^# expect: (PG-[A-Z]+\d{3}) @ (.+)$")
 
