@@ -108,3 +108,47 @@ def test_an_override_delegating_to_super_does_what_the_base_method_does() -> Non
         "`kc.openid.OpenIDConnection.raw_put()` → `kc.connection.ConnectionManager.raw_put()`"
         in loops[0].message
     )
+
+
+READER_BASE = textwrap.dedent(
+    """\
+    import requests
+
+
+    class BaseReader:
+        def __init__(self, symbols, timeout=30):
+            self.symbols = symbols
+            self.session = requests.Session()
+            self.timeout = timeout
+
+        def _read_url(self, url):
+            return self._get_response(url).text
+
+        def _get_response(self, url):
+            return self.session.get(url, timeout=self.timeout)
+    """
+)
+
+READER = textwrap.dedent(
+    """\
+    from readers.base import BaseReader
+
+
+    class SeriesReader(BaseReader):
+        def read(self):
+            def fetch(url):
+                return self._read_url(url)
+
+            return [fetch(f"https://data.example/{s}") for s in self.symbols]
+    """
+)
+
+
+def test_a_closure_of_the_loop_calling_an_inherited_request_method_is_followed() -> None:
+    snapshot = RepositorySnapshot.from_files(
+        {"readers/__init__.py": b"", "readers/base.py": READER_BASE.encode()}
+    )
+    result = review_instrumentation([added("readers/series.py", READER)], repository=snapshot)
+    loops = [(f.start_line, f.message) for f in result.findings if f.rule_id == "PG-LOOP002"]
+    assert [line for line, _ in loops] == [9]
+    assert "`readers.base.BaseReader._get_response()`" in loops[0][1]

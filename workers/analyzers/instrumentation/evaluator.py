@@ -573,9 +573,9 @@ class Evaluator:
         return tuple(f"{base}.{func.attr}" for base in self.resolver.supertypes(klass.qualname)[1:])  # type: ignore[union-attr]
 
     def local_callee(self, call: Call, function: Function) -> Function | None:
-        """The function of this file a call runs: a module function, `self.m()`/`cls.m()` (the
-        class or a base class defined here), `super().m()` (a base class defined here), or
-        `LocalClass.m()`."""
+        """The function of this file a call runs: a closure of the caller, a module function,
+        `self.m()`/`cls.m()` (the class or a base class defined here), `super().m()` (a base class
+        defined here), or `LocalClass.m()`."""
         if _is_super_call(call.node.func) and function.top.class_name:
             cls = self.facts.classes.get(function.top.class_name)
             for base in cls.bases if cls is not None else []:
@@ -584,6 +584,12 @@ class Evaluator:
                     return found
             return None
         text = call.text or ""
+        walker: Function | None = function
+        while walker is not None and isinstance(call.node.func, ast.Name):
+            nested = self._nested_functions.get((id(walker), text))
+            if nested is not None:  # `fetch_data(url)`, a closure of the calling function
+                return nested
+            walker = walker.parent
         if text in self.facts.module_functions:
             return self.facts.module_functions[text]
         owner, _, method = text.rpartition(".")
@@ -597,6 +603,11 @@ class Evaluator:
             if local is not None:  # `api = Api(); api.fetch(x)`, `for p in [Progress(c) ...]`
                 return self._method_of(local, method, set())
         return None
+
+    @cached_property
+    def _nested_functions(self) -> dict[tuple[int, str], Function]:
+        """(id of the enclosing function, name) -> a function defined inside another one."""
+        return {(id(f.parent), f.name): f for f in self.facts.functions if f.parent is not None}
 
     @cached_property
     def _local_class_names(self) -> dict[str, str]:
