@@ -152,3 +152,48 @@ def test_a_closure_of_the_loop_calling_an_inherited_request_method_is_followed()
     loops = [(f.start_line, f.message) for f in result.findings if f.rule_id == "PG-LOOP002"]
     assert [line for line, _ in loops] == [9]
     assert "`readers.base.BaseReader._get_response()`" in loops[0][1]
+
+
+GEOCODER = textwrap.dedent(
+    """\
+    import requests
+
+
+    class GeocoderApi:
+        def __init__(self, api_key, timeout=20):
+            self._api_key = api_key
+            self._timeout = timeout
+
+        def __get(self, params):
+            return requests.get("https://geo.example/v1", params=params, timeout=self._timeout).json()
+
+        def free_form(self, text):
+            return self.__get({"q": text, "apiKey": self._api_key})
+    """
+)
+
+ROUTING = textwrap.dedent(
+    """\
+    from geo.geocoder import GeocoderApi
+
+
+    class RoutingApi:
+        def __init__(self, api_key):
+            self._api_key = api_key
+
+        def _coordinates(self, name):
+            found = GeocoderApi(self._api_key).free_form(name)
+            return found["items"][0]["position"]
+
+        def matrix(self, origins):
+            return [self._coordinates(o) if isinstance(o, str) else o for o in origins]
+    """
+)
+
+
+def test_another_files_helper_behind_a_helper_of_this_file_is_followed_two_calls_deep() -> None:
+    snapshot = RepositorySnapshot.from_files({"geo/__init__.py": b"", "geo/geocoder.py": GEOCODER.encode()})
+    result = review_instrumentation([added("geo/routing.py", ROUTING)], repository=snapshot)
+    loops = [(f.start_line, f.message) for f in result.findings if f.rule_id == "PG-LOOP002"]
+    assert [line for line, _ in loops] == [13]
+    assert "`geo.geocoder.GeocoderApi.free_form()`" in loops[0][1]

@@ -410,3 +410,43 @@ def test_a_helper_of_a_helper_that_logs_covers_the_request() -> None:
     """
     # two helpers down logs; three helpers down is too far to count
     assert [f.start_line for f in analyze(code) if f.rule_id == "PG-OBS003"] == [32]
+
+
+def test_a_method_or_error_named_like_monitoring_is_no_record_unless_it_logs() -> None:
+    code = """
+    import requests
+
+    class MonitorNotFound(Exception):
+        pass
+
+    class Monitor:
+        def _monitor_api_url(self, key):
+            return "https://cron.example/api/monitors/" + key
+
+        def fetch(self, key):
+            resp = requests.get(self._monitor_api_url(key), timeout=10)
+            if resp.status_code == 404:
+                raise MonitorNotFound(key)
+            return resp.json()
+    """
+    assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-OBS003", 11)]
+
+
+def test_a_session_made_in_the_class_body_is_the_classs_client() -> None:
+    code = """
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    def retry_session(retries, session=None):
+        session = session or requests.Session()
+        session.mount("https://", HTTPAdapter(max_retries=retries))
+        return session
+
+    class Monitor:
+        _req = retry_session(retries=3)
+
+        @classmethod
+        def fetch_page(cls, page):
+            return cls._req.get("https://cron.example/api/monitors", params={"page": page}, timeout=10)
+    """
+    assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-OBS003", 14)]

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from prguard.analyzers.asttools import contains
+from prguard.analyzers.asttools import contains, nodes_of
 from prguard.analyzers.base import FileContext
 from prguard.analyzers.instrumentation import querysets
 from prguard.analyzers.instrumentation import rules as R
@@ -481,7 +481,8 @@ class Evaluator:
             if (
                 tokens(text) & R.INSTRUMENT_NAME_TOKENS
                 and root(dotted) not in R.NUMERIC_MODULES
-                and not is_local_uninstrumented(self, text)
+                and id(call.node) not in self._raised  # `raise MonitorNotFound(...)`: an error, not a record
+                and not self._local_uninstrumented(call)
             ):
                 return True
         elif isinstance(call.node.func, ast.Attribute):
@@ -489,6 +490,20 @@ class Evaluator:
             if chain and (chain in self.instrument_names or root(chain) in self.instrument_names):
                 return True
         return False
+
+    def _local_uninstrumented(self, call: Call) -> bool:
+        """A function or method of this file whose name sounds like logging but that does not log
+        (`trace_path`, `self._monitor_api_url`)."""
+        if call.function is not None:
+            helper = self.local_callee(call, call.function)
+        else:
+            helper = self.facts.module_functions.get(call.text or "")
+        return helper is not None and not self.instrumented_directly(helper, deep=True)
+
+    @cached_property
+    def _raised(self) -> set[int]:
+        """Ids of the calls a `raise` statement raises (`raise ApiError(...)`)."""
+        return {id(node.exc) for node in nodes_of(self.ctx.head.tree, ast.Raise) if node.exc is not None}  # type: ignore[attr-defined]
 
     def _in_cli_command(self, function: Function | None) -> bool:
         cls = self.facts.classes.get(function.top.class_name or "") if function else None
@@ -669,8 +684,10 @@ class Evaluator:
                 if callee is not None:
                     steps = (depth, same_file - 1) if same_file > 0 else (depth - 1, 0)
                     deeper = self.outbound_effect(callee, *steps)
-                elif depth > 1:
-                    remote = self.remote_effect(call, depth - 1)
+                elif depth > 1 or same_file > 0:
+                    # within the same-file levels a helper of this file costs no level: another
+                    # file's function it calls is followed as deep as one called directly
+                    remote = self.remote_effect(call, depth if same_file > 0 else depth - 1)
                     if remote is not None and not (remote.coroutine and id(call.node) not in self.awaited):
                         deeper = (remote.kind, remote.label, list(remote.path))
                 if deeper is not None:
@@ -1063,9 +1080,3 @@ def is_instrument_factory(dotted: str | None) -> bool:
     return bool(dotted) and any(
         dotted.startswith(f) if f.endswith(".") else dotted == f for f in R.INSTRUMENT_FACTORIES
     )
-
-
-def is_local_uninstrumented(evaluator: Evaluator, text: str) -> bool:
-    """A same-module function whose name sounds like logging but that does not log (`trace_path`)."""
-    helper = evaluator.facts.module_functions.get(text)
-    return helper is not None and not evaluator.instrumented_directly(helper, deep=True)

@@ -74,9 +74,7 @@ class LoopChecks(Evaluator):
         else:
             if isinstance(callee.node, ast.AsyncFunctionDef) and id(call.node) not in self.awaited:
                 return None  # a coroutine made per item and awaited together (gather): concurrent
-            # a closure of the looping function is its own code: following it takes no level
-            depth = 3 if callee.parent is call.function else 2
-            effect = self.outbound_effect(callee, depth, same_file=2)
+            effect = self.outbound_effect(callee, 2, same_file=2)
             if effect is not None and self._looped_inside(callee, effect[1]):
                 return None  # the helper's own loop makes the call per item: reported there
         if effect is None:

@@ -946,6 +946,10 @@ def _attribute_index(klass: _ClassInfo):
     for stmt in klass.node.body:
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
             annotated.setdefault(stmt.target.id, (stmt.annotation, None))
+        elif isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+            for target in stmt.targets:  # `_req = retry_session(3)`: a class attribute made by a call
+                if isinstance(target, ast.Name):
+                    assigned.setdefault(target.id, []).append((stmt.value, None))
     for method in klass.methods.values():
         for sub in walk_statements(method):
             if isinstance(sub, ast.AnnAssign) and _is_self_attr(sub.target, None):
