@@ -435,3 +435,37 @@ def test_a_counting_while_loop_is_read_like_the_range_it_counts_through() -> Non
     """
     loops = [f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP002"]
     assert loops == [12]
+
+
+def test_a_loop_over_the_batches_a_function_of_the_module_returns_is_not_per_item() -> None:
+    code = """
+    import logging
+
+    import requests
+
+    log = logging.getLogger(__name__)
+
+    def batches(prompts, size=100):
+        out = []
+        for start in range(0, len(prompts), size):
+            chunk = prompts[start : start + size]
+            out.append({"prompts": chunk})
+        return out
+
+    def names(rows):
+        out = []
+        for row in rows:
+            out.append(row["name"])
+        return out
+
+    def embed_all(url, prompts):
+        for batch in batches(prompts):
+            log.info("batch of %d", len(batch["prompts"]))
+            requests.post(url, json=batch, timeout=30)
+
+    def greet_all(url, rows):
+        for name in names(rows):
+            log.info("greeting %s", name)
+            requests.post(url, json={"name": name}, timeout=30)
+    """
+    assert [f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP002"] == [29]

@@ -125,7 +125,7 @@ class Scanner(FastNodeVisitor):
         self._functions: list[Function] = []
         self._classes: list[ClassInfo] = []
         self._loops: list[list[Loop]] = [[]]
-        self._batch_generators: set[str] | None = None  # generators of this module yielding chunks
+        self._batch_generators: dict[str, bool] = {}  # name -> a generator of this module yielding chunks
         self._fan_out: set[int] = set()
         self._outer: dict[int, ast.Call] = {}
         self.partials: dict[str, ast.Call] = {}  # name -> its `functools.partial(f, ...)` call
@@ -290,13 +290,15 @@ class Scanner(FastNodeVisitor):
         name = func.attr if isinstance(func, ast.Attribute) and _is_self_or_cls(func.value) else None
         if isinstance(func, ast.Name):
             name = func.id
-        if self._batch_generators is None:
-            self._batch_generators = {
-                node.name
+        if name is None:
+            return False
+        if name not in self._batch_generators:  # only the functions of that name are read
+            self._batch_generators[name] = any(
+                _yields_chunks(node)  # type: ignore[arg-type]
                 for node in nodes_of(self.source.tree, ast.FunctionDef)
-                if _yields_chunks(node)  # type: ignore[arg-type]
-            }
-        return name is not None and name in self._batch_generators
+                if node.name == name  # type: ignore[attr-defined]
+            )
+        return self._batch_generators[name]
 
     def _page_count(self, stop: ast.expr) -> bool:
         """A bound computed as a number of pages: a floor division or `math.ceil` of a division."""
@@ -690,7 +692,8 @@ def _is_self_or_cls(node: ast.expr) -> bool:
 
 def _yields_chunks(function: ast.FunctionDef) -> bool:
     """Every `yield` of the function gives a slice (`seq[i:i + n]`) or an `islice(...)` chunk, itself
-    or through a local name bound to one (`rest = islice(it, size - 1); yield chain(head, rest)`)."""
+    or through a local name bound to one (`rest = islice(it, size - 1); yield chain(head, rest)`); or,
+    with no `yield`, every item appended to the list it returns holds one."""
 
     def chunk(node: ast.AST) -> bool:
         if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
@@ -705,12 +708,30 @@ def _yields_chunks(function: ast.FunctionDef) -> bool:
         for target in node.targets
         if isinstance(target, ast.Name)
     }
+
+    def holds_chunk(value: ast.AST | None) -> bool:
+        return value is not None and any(
+            chunk(n) or (isinstance(n, ast.Name) and n.id in chunk_names) for n in ast.walk(value)
+        )
+
     yields = [n for n in ast.walk(function) if isinstance(n, ast.Yield)]
-    return bool(yields) and all(
-        y.value is not None
-        and any(chunk(n) or (isinstance(n, ast.Name) and n.id in chunk_names) for n in ast.walk(y.value))
-        for y in yields
-    )
+    if yields:
+        return all(holds_chunk(y.value) for y in yields)
+    # or the list it returns, when every item appended to it holds a chunk
+    returned = {
+        n.value.id for n in ast.walk(function) if isinstance(n, ast.Return) and isinstance(n.value, ast.Name)
+    }
+    appended = [
+        n.args[0]
+        for n in ast.walk(function)
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr == "append"
+        and isinstance(n.func.value, ast.Name)
+        and n.func.value.id in returned
+        and len(n.args) == 1
+    ]
+    return bool(appended) and all(holds_chunk(item) for item in appended)
 
 
 def _requests_page(loop_names: set[str], body: list[ast.stmt]) -> bool:
