@@ -450,3 +450,27 @@ def test_a_session_made_in_the_class_body_is_the_classs_client() -> None:
             return cls._req.get("https://cron.example/api/monitors", params={"page": page}, timeout=10)
     """
     assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-OBS003", 14)]
+
+
+def test_a_class_whose_name_holds_a_logging_word_is_made_not_a_record() -> None:
+    code = """
+    from django.http import HttpResponseRedirect
+    from django.views.generic import View
+    from itsdangerous import URLSafeTimedSerializer
+
+    class LoginView(View):
+        def get(self, request):
+            token = URLSafeTimedSerializer("key").loads(request.GET["access_token"])
+            return HttpResponseRedirect("/next?u=" + token)
+
+    class QuietView(View):
+        def get(self, request):
+            timed_log(request.path)
+            return HttpResponseRedirect("/")
+
+    def timed_log(path):
+        import logging
+        logging.getLogger(__name__).info("visit %s", path)
+    """
+    found = [(f.rule_id, f.start_line) for f in analyze(code, settings=AI)]
+    assert found == [("PG-OBS001", 7)]

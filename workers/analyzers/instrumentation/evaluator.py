@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from prguard.analyzers.asttools import contains, nodes_of
+from prguard.analyzers.asttools import contains
 from prguard.analyzers.base import FileContext
 from prguard.analyzers.instrumentation import querysets
 from prguard.analyzers.instrumentation import rules as R
@@ -481,7 +481,8 @@ class Evaluator:
             if (
                 tokens(text) & R.INSTRUMENT_NAME_TOKENS
                 and root(dotted) not in R.NUMERIC_MODULES
-                and id(call.node) not in self._raised  # `raise MonitorNotFound(...)`: an error, not a record
+                # a class made (`URLSafeTimedSerializer(key)`, `raise MonitorNotFound(...)`) records nothing
+                and not text.rsplit(".", 1)[-1][:1].isupper()
                 and not self._local_uninstrumented(call)
             ):
                 return True
@@ -499,11 +500,6 @@ class Evaluator:
         else:
             helper = self.facts.module_functions.get(call.text or "")
         return helper is not None and not self.instrumented_directly(helper, deep=True)
-
-    @cached_property
-    def _raised(self) -> set[int]:
-        """Ids of the calls a `raise` statement raises (`raise ApiError(...)`)."""
-        return {id(node.exc) for node in nodes_of(self.ctx.head.tree, ast.Raise) if node.exc is not None}  # type: ignore[attr-defined]
 
     def _in_cli_command(self, function: Function | None) -> bool:
         cls = self.facts.classes.get(function.top.class_name or "") if function else None
