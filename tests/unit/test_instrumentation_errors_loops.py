@@ -469,3 +469,23 @@ def test_a_loop_over_the_batches_a_function_of_the_module_returns_is_not_per_ite
             requests.post(url, json={"name": name}, timeout=30)
     """
     assert [f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP002"] == [29]
+
+
+def test_a_manager_bound_to_a_local_name_queries_through_it() -> None:
+    code = """
+    from django.db import models
+
+    class TagAdder:
+        def add(self, names, db):
+            manager = self.tag_model()._default_manager.using(db)
+            found = []
+            for name in names:
+                tag, _ = manager.get_or_create(name=name)
+                found.append(tag)
+            return found
+
+        def lazy(self, names, db):
+            qs = self.tag_model()._default_manager.using(db)
+            return [qs.filter(name=name) for name in names]
+    """
+    assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-LOOP001", 9)]

@@ -905,6 +905,9 @@ class Evaluator:
         if call.dotted in R.CACHED_MANAGER_METHODS:
             return None  # `ContentType.objects.get_for_model(...)`: cached after the first query
         declared = self._declared_managers(func)
+        bound = self._bound_chain(func.value, call.function)
+        if bound is not None:  # `manager = Tag._default_manager.using(db)`, then `manager.get_or_create(...)`
+            parts = [*bound.split("."), *parts[1:]]
         for index, part in enumerate(parts[:-1]):
             owner = parts[index - 1] if index else ""
             django = part in R.DJANGO_MANAGERS and (owner[:1].isupper() or part in R.DJANGO_PRIVATE_MANAGERS)
@@ -913,7 +916,7 @@ class Evaluator:
                 return None  # `Model.objects.filter(...)` only builds a queryset: no query yet
             if django or (part in R.ORM_DJANGO_MARKERS and owner[:1].isupper()):
                 start = index - 1 if index and "(" not in owner else index  # not `model_class()`
-                return ".".join(parts[start:]).split("(")[0]
+                return call.text if bound is not None and call.text else ".".join(parts[start:]).split("(")[0]
         lookup = _lookup_chain(call.node)
         if lookup is not None:
             return lookup
@@ -933,6 +936,23 @@ class Evaluator:
                     return None  # SQLAlchemy's session.get(Model, pk), not session.get(url)
                 return f"{receiver}.{func.attr}"
         return None
+
+    def _bound_chain(self, receiver: ast.expr, function: Function | None) -> str | None:
+        """The call chain a local name was bound to in its function, outside its loops
+        (`self.through.tag_model()._default_manager.using()` for `manager`), when that is its only
+        binding there and it builds a manager or queryset."""
+        if not isinstance(receiver, ast.Name) or function is None:
+            return None
+        found = self.facts.bindings.get(("def:" + function.qualname, receiver.id))
+        if not found or len(found) != 1:
+            return None
+        func = found[0].call.func
+        if not (isinstance(func, ast.Attribute) and func.attr in R.QUERYSET_LAZY):
+            return None  # `tag = Tag.objects.get(...)` holds a row, not a manager or queryset
+        made = self.call_of(found[0].call)
+        if made is None or made.loop is not None:
+            return None  # a queryset made in a loop is reported where it is made, once
+        return chain_text(found[0].call, subscripts=True)
 
     def _declared_managers(self, func: ast.expr) -> frozenset[str]:
         """Attributes of the chain that are managers a model class declares (`Comment.public` with
