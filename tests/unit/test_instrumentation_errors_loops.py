@@ -489,3 +489,22 @@ def test_a_manager_bound_to_a_local_name_queries_through_it() -> None:
             return [qs.filter(name=name) for name in names]
     """
     assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-LOOP001", 9)]
+
+
+def test_objects_of_a_model_held_in_a_name_in_a_django_module_is_a_manager() -> None:
+    code = """
+    from django.contrib import admin
+
+    class SortableAdmin(admin.ModelAdmin):
+        def update_order(self, items, filters):
+            queryset = self.model.objects.filter(**filters)
+            for pk, order in items:
+                obj = queryset.get(pk=pk)
+                obj.order = order
+            return items
+
+        def not_a_manager(self, items):
+            for item in items:
+                self.registry.objects.register(item)
+    """
+    assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-LOOP001", 8)]

@@ -910,7 +910,13 @@ class Evaluator:
             parts = [*bound.split("."), *parts[1:]]
         for index, part in enumerate(parts[:-1]):
             owner = parts[index - 1] if index else ""
-            django = part in R.DJANGO_MANAGERS and (owner[:1].isupper() or part in R.DJANGO_PRIVATE_MANAGERS)
+            following = parts[index + 1].split("(")[0]
+            django = part in R.DJANGO_MANAGERS and (
+                owner[:1].isupper()
+                or part in R.DJANGO_PRIVATE_MANAGERS
+                # `self.model.objects.filter(...)` in a Django module: a model class held in a name
+                or (following in R.QUERYSET_LAZY | R.QUERYSET_EVALUATING and self.imports_django)
+            )
             django = django or part in declared
             if django and not self._queryset_runs(call):
                 return None  # `Model.objects.filter(...)` only builds a queryset: no query yet
@@ -936,6 +942,11 @@ class Evaluator:
                     return None  # SQLAlchemy's session.get(Model, pk), not session.get(url)
                 return f"{receiver}.{func.attr}"
         return None
+
+    @cached_property
+    def imports_django(self) -> bool:
+        """The file imports from Django."""
+        return any(root(target) == "django" for target in self.facts.imports.values())
 
     def _bound_chain(self, receiver: ast.expr, function: Function | None) -> str | None:
         """The call chain a local name was bound to in its function, outside its loops
