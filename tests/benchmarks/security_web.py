@@ -1,8 +1,8 @@
 """Security detection per family on real web advisories: prguard and bandit alone, side by side.
 
 Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [--batch2] [--batch3]
-[--batch4] [--batch5] [--batch6] [--snippets] [--handwritten] [--mutations] [--snippets-only]
-[--round3] [--round4]`.
+[--batch4] [--batch5] [--batch6] [--batch7] [--snippets] [--handwritten] [--mutations]
+[--snippets-only] [--round3] [--round4]`.
 
 Corpus: tests/corpora/security_web/ (manifest.yml): for each published advisory of a PyPI web
 application or web library, the vulnerable and the first fixed release (pip download), only the
@@ -28,7 +28,8 @@ it) is held back whole and scored only with --batch2, on its own; the third batc
 same way) only with --batch3; the fourth batch (`batch: 4`, 14 packages no earlier batch uses, made the
 same way) only with --batch4, also on its own; the fifth batch (`batch: 5`, 14 packages no earlier batch
 uses, made the same way) only with --batch5, also on its own; the sixth batch (`batch: 6`, 14 packages
-no earlier batch uses, made the same way) only with --batch6, also on its own.
+no earlier batch uses, made the same way) only with --batch6, also on its own; the seventh batch (`batch: 7`,
+14 packages no earlier batch uses, made the same way) only with --batch7, also on its own.
 
 --snippets: the share of insecure snippet files written by others (tests/corpora/insecure_snippets,
 labelled with a CWE by reading) on which each tool reports any medium or high finding, and any
@@ -368,7 +369,7 @@ def mutation_check(cases: list[WebCase]) -> None:
         print(f"  {label:24} cases whose findings changed: {len(changed)}/{len(cases)} {changed or ''}")
 
 
-_ORDINALS = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth"}
+_ORDINALS = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh"}
 
 
 def main() -> None:
@@ -380,7 +381,7 @@ def main() -> None:
         action="store_true",
         help="score only the insecure snippets (with --held-back: both parts)",
     )
-    for n in (2, 3, 4, 5, 6):
+    for n in (2, 3, 4, 5, 6, 7):
         help_text = f"also the {_ORDINALS[n]} held-back batch, reported on its own (once)"
         parser.add_argument(f"--batch{n}", action="store_true", help=help_text)
     for n in (3, 4):
@@ -401,7 +402,9 @@ def main() -> None:
             report_round_snippets(n)
         return
     cases = load_web()
-    batches = {n: [c for c in cases if c.batch == n] for n in (2, 3, 4, 5, 6) if getattr(args, f"batch{n}")}
+    batches = {
+        n: [c for c in cases if c.batch == n] for n in (2, 3, 4, 5, 6, 7) if getattr(args, f"batch{n}")
+    }
     chosen = [c for c in cases if c.batch == 1 and (args.held_back or not c.held_back)]
     if args.only:
         chosen = [c for c in chosen if c.id == args.only and not c.held_back]
