@@ -79,3 +79,20 @@ class Webhook:
 def test_an_awaited_call_is_not_made_on_the_requests_session() -> None:
     timeouts = {line for rule, line in _found(_EITHER_SESSION) if rule == "PG-TIMEOUT001"}
     assert timeouts == {14}  # the sync send only: the awaited post runs on the aiohttp session
+
+
+def test_a_module_imported_by_name_at_run_time_and_kept_on_self_is_that_module() -> None:
+    code = """
+    import importlib
+    import json
+
+    class Resource:
+        def __init__(self):
+            self.httplib = importlib.import_module("http.client")
+
+        def connect(self, method, url, options, body=None):
+            connection = self.httplib.HTTPSConnection(options["base_url"])
+            connection.request(method, url, json.dumps(body))
+            return connection.getresponse()
+    """
+    assert _found(code) == {("PG-TIMEOUT001", 10), ("PG-OBS003", 9)}

@@ -379,21 +379,21 @@ class Evaluator:
         return kind, call, stripped
 
     def _constructor_alias(self, call: ast.Call) -> str | None:
-        """The client class a call may construct through a name bound to a library module at run
-        time (`http_client.ClientSession()` after `global http_client; http_client = aiohttp`)."""
+        """The client or connection class a call may construct through a name bound to a library
+        module at run time (`http_client.ClientSession()` after `global http_client; http_client =
+        aiohttp`, `self.httplib.HTTPSConnection(host)` after `self.httplib = import_module(...)`)."""
         func = call.func
         if not (
             isinstance(func, ast.Attribute)
             and func.attr in R.CLIENT_CLASS_NAMES
             and _callee_root(func) not in self.facts.imports
-            and self._may_hold_clients
         ):
             return None
         try:
             names = self.resolver.possible_qualnames(func)
         except RecursionError:
             return None
-        return next((n for n in names if n in R.CLIENT_KINDS), None)
+        return next((n for n in names if n in R.CLIENT_KINDS or n in R.TIMEOUT_CALLS), None)
 
     def boto3_session_client(self, call: ast.Call) -> bool:
         """`session.client("ses")` / `self.create_session().resource("s3")` on a `boto3.Session`."""

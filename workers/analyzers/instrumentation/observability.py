@@ -83,9 +83,10 @@ class ObservabilityChecks(Evaluator):
         if call.dotted in R.TIMEOUT_CALLS and call.dotted.split(".")[0] in _CONNECTION_MODULES:
             return call.dotted
         func = call.node.func
-        if not (
-            isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self"
-        ):
+        holder = func.value if isinstance(func, ast.Attribute) else None
+        while isinstance(holder, ast.Attribute):  # `self.httplib.HTTPSConnection(host)` too
+            holder = holder.value
+        if not (isinstance(holder, ast.Name) and holder.id == "self"):
             return None
         try:
             names = self.resolver.possible_qualnames(func)

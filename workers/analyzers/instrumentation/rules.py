@@ -764,7 +764,12 @@ BROAD_EXCEPT_WAIVERS = re.compile(
 
 
 #: Every method of every HTTP client kind: the only calls worth typing the receiver of.
-#: The last part of every client class's name (`ClientSession`), to ask about a call's aliases only then.
-CLIENT_CLASS_NAMES: frozenset[str] = frozenset(name.rsplit(".", 1)[-1] for name in CLIENT_KINDS)
+#: The last part of every client or connection class's name (`ClientSession`, `HTTPSConnection`), to
+#: ask about a call's aliases only then.
+CLIENT_CLASS_NAMES: frozenset[str] = frozenset(
+    name.rsplit(".", 1)[-1]
+    for name in (*CLIENT_KINDS, *TIMEOUT_CALLS)
+    if name.rsplit(".", 1)[-1][:1].isupper()
+)
 
 ALL_CLIENT_METHODS: frozenset[str] = frozenset().union(*(methods for methods, _ in CLIENT_METHODS.values()))

@@ -219,6 +219,9 @@ class Alternatives:
             if owner is None:  # `getattr(self.session, method)`: a method of the session's type
                 owner = next(iter(self.types(leaf.args[0], scope)), None)
             return f"{owner}.*" if owner is not None else None
+        if isinstance(leaf, ast.Call):  # `importlib.import_module("http.client")`: that module
+            named = self.resolver.qualname(leaf, scope)
+            return named if named is not None and not named.endswith("()") else None
         if not isinstance(leaf, ast.Name | ast.Attribute):
             return None
         root = leaf
