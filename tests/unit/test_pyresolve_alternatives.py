@@ -129,3 +129,41 @@ def test_getattr_with_a_name_chosen_at_run_time_is_any_attribute() -> None:
     )
     assert resolver.possible_qualnames(node) == ("requests.*",)
     assert resolver.qualname(node) == "func"  # the strict answer is unchanged
+
+
+def test_a_class_passed_up_to_the_base_and_called_there_makes_its_instances() -> None:
+    resolver, node = _last(
+        """
+        import httpx
+
+        class BaseClient:
+            def __init__(self, client, host):
+                self._client = client(base_url=host)
+
+        class Client(BaseClient):
+            def __init__(self, host):
+                super().__init__(httpx.Client, host)
+
+            def request(self):
+                self._client
+        """,
+        "self._client",
+    )
+    assert resolver.possible_types(node) == ("httpx.Client",)
+
+
+def test_a_module_imported_by_name_is_a_possible_name() -> None:
+    resolver, node = _last(
+        """
+        import importlib
+
+        class Resource:
+            def __init__(self):
+                self.httplib = importlib.import_module("http.client")
+
+            def connect(self):
+                self.httplib.HTTPSConnection
+        """,
+        "self.httplib.HTTPSConnection",
+    )
+    assert resolver.possible_qualnames(node) == ("http.client.HTTPSConnection",)

@@ -60,9 +60,19 @@ class Alternatives:
             if suffix:
                 continue  # an attribute of a value: its type is not the value's
             type_name = self.resolver.type_of(leaf, where)
+            if type_name is None and isinstance(leaf, ast.Call) and not isinstance(leaf.func, ast.Attribute):
+                type_name = self._class_called(leaf, where)
             if type_name is not None and type_name != _NONE and type_name not in out:
                 out.append(type_name)
         return tuple(out)
+
+    def _class_called(self, call: ast.Call, scope: Scope) -> str | None:
+        """The class a call of a passed-in name makes (`client(...)` where every value `client` is
+        given here is `httpx.Client`)."""
+        from prguard.analyzers.pyresolve.resolver import is_class_name
+
+        names = [name for name in self.qualnames(call.func, scope) if is_class_name(name)]
+        return names[0] if len(names) == 1 else None
 
     # -- the walk -----------------------------------------------------------------------------
 
@@ -185,7 +195,7 @@ class Alternatives:
         if self._sites is None:
             self._sites = {}
             for node in nodes_of(resolver.tree, ast.Call):
-                text = _callee_text(node.func)  # type: ignore[attr-defined]
+                text = _callee_text(node.func) or _super_text(node.func)  # type: ignore[attr-defined]
                 if text:
                     self._sites.setdefault(text, []).append((node, resolver.scope_of(node)))  # type: ignore[arg-type]
         klass = resolver._class_of.get(id(function))
@@ -195,7 +205,7 @@ class Alternatives:
             return list(self._sites.get(function.name, []))
         sites = [
             (call, where)
-            for text in (f"self.{function.name}", f"cls.{function.name}")
+            for text in (f"self.{function.name}", f"cls.{function.name}", f"super().{function.name}")
             for call, where in self._sites.get(text, [])
             if where is not None
             and (caller := resolver._class_of.get(id(where))) is not None
@@ -274,6 +284,18 @@ def argument_of(call: ast.Call, name: str, index: int | None) -> ast.expr | None
     if any(isinstance(a, ast.Starred) for a in call.args[: index + 1]):
         return None
     return call.args[index]
+
+
+def _super_text(func: ast.expr) -> str | None:
+    """`super().name` for `super().name(...)` (or `super(Cls, self).name(...)`)."""
+    if (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Call)
+        and isinstance(func.value.func, ast.Name)
+        and func.value.func.id == "super"
+    ):
+        return f"super().{func.attr}"
+    return None
 
 
 def _callee_text(func: ast.expr) -> str | None:
