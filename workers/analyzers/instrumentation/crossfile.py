@@ -15,14 +15,25 @@ the helper this call names do) with their answers; the engine caches them with t
 uses that output only while `answer` gives the same answers: a change to what a helper does misses
 the cache of the files that called it, a change that leaves every answer as it was (an edit
 elsewhere, a helper's log line) keeps their hits.
+
+The answers themselves are kept on disk too (`HelperCache`, when the review has a whole repository
+snapshot with a facts cache: the command line), each with the contents it read (the blob id of
+every file, the module's and those its own memos drew on), so the next review of the repository
+answers from the cache without parsing or scanning a helper module whose files did not change.
 """
 
 from __future__ import annotations
 
 import ast
+import atexit
+import hashlib
+import marshal
+import sys
+import weakref
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from prguard.analyzers.base import FileContext, SourceFile
@@ -76,6 +87,170 @@ class Effect:
         return f"{self.kind}|{self.label}|{'>'.join(self.path)}|{int(self.coroutine)}"
 
 
+#: the format of `HelperCache`'s packs (the code computing the answers is digested apart)
+HELPER_CACHE_VERSION = 1
+#: a dependency no later review can match: an answer that met a cycle depends on the order asked
+_CYCLE = "!cycle"
+
+
+@dataclass(slots=True)
+class _Frame:
+    """What one question read while being answered: {file: content digest} ("+path": the change's
+    version of a file, "path": the repository's blob) and the modules it used."""
+
+    deps: dict[str, str] = field(default_factory=dict)
+    modules: set[str] = field(default_factory=set)
+
+
+class HelperCache:
+    """Answers about a repository's helpers, kept on disk by repository (`namespace`) in one pack,
+    each with the file contents it depends on: an answer is used only while every one of those files
+    has the same content (and the repository the same Python paths, and the analyzer the same code
+    and settings, which name the pack's folder and context). Read back with `marshal`; an entry or a
+    pack that does not read back as one is a miss, never an error: it cannot change an answer."""
+
+    def __init__(self, directory: Path | None, namespace: str, context: str) -> None:
+        self.directory = directory
+        self.namespace = namespace
+        self.context = context
+        self._loaded: dict[str, Any] | None = None  # key -> (answer, deps) as read from disk
+        self._used: dict[str, Any] = {}  # entries this review used or made, for the next pack
+        self._fresh: dict[str, Any] = {}  # entries made in this review (not read before the pack is saved)
+        self._unstable: set[str] = set()  # keys answered twice differently here: never kept
+
+    @classmethod
+    def for_repository(cls, namespace: str, context: str) -> HelperCache | None:
+        from prguard.index.snapshot import versioned_cache
+
+        here = Path(__file__).resolve().parent
+        sources = [
+            *sorted(here.glob("*.py")),
+            *sorted((here.parent / "pyresolve").glob("*.py")),
+            here.parent / "asttools.py",
+            here.parent.parent / "engine" / "plugin.py",
+            here.parent.parent / "index" / "resolve.py",
+        ]
+        kept = versioned_cache("helpers", str(HELPER_CACHE_VERSION), sources)
+        return None if kept is None or kept.directory is None else cls(kept.directory, namespace, context)
+
+    def _pack_file(self) -> Path | None:
+        if self.directory is None:
+            return None
+        return self.directory / hashlib.sha1(self.namespace.encode(), usedforsecurity=False).hexdigest()[:16]
+
+    def _load(self) -> dict[str, Any]:
+        target = self._pack_file()
+        data: Any = None
+        if target is not None:
+            try:
+                data = marshal.loads(target.read_bytes())  # noqa: S302 - prguard's own private cache of plain data
+            except (OSError, EOFError, ValueError, TypeError):
+                data = None
+        known = (
+            isinstance(data, tuple)
+            and len(data) == 3
+            and data[0] == HELPER_CACHE_VERSION
+            and data[1] == self.context
+            and isinstance(data[2], dict)
+        )
+        return data[2] if known else {}
+
+    def lookup(self, key: str, digest: Callable[[str], str]) -> tuple[Any, dict[str, str]] | None:
+        """(answer, deps) kept for `key` whose every file still has the content it had, else None."""
+        if self._loaded is None:
+            self._loaded = self._load()
+        entry = self._loaded.get(key)
+        if entry is None:
+            return None
+        try:
+            answer, deps = entry
+            if not isinstance(deps, dict) or any(digest(k) != v for k, v in deps.items()):
+                return None
+        except (TypeError, ValueError):
+            return None
+        self._used[key] = entry
+        return answer, deps
+
+    def record(self, key: str, answer: Any, deps: dict[str, str]) -> None:
+        if _CYCLE in deps or key in self._unstable:
+            return
+        before = self._fresh.get(key)
+        if before is not None and before[0] != answer:
+            self._unstable.add(key)  # the order questions came in changed it: ask it again next time
+            self._fresh.pop(key)
+            self._used.pop(key, None)
+            return
+        entry = (answer, dict(deps))
+        self._fresh[key] = entry
+        self._used[key] = entry
+        _PENDING.add(self)
+
+    def save(self) -> None:
+        """Keep the entries this review used or made as the repository's pack (unless nothing new)."""
+        _PENDING.discard(self)
+        target = self._pack_file()
+        used, loaded = self._used, self._loaded or {}
+        if target is None or not used or (not self._fresh and used.keys() == loaded.keys()):
+            return
+        try:
+            encoded = marshal.dumps((HELPER_CACHE_VERSION, self.context, used))
+        except ValueError:
+            return
+        from prguard import startup_cache
+
+        startup_cache.write_atomically(target, encoded)
+        self._fresh = {}
+        self._loaded = dict(used)
+
+
+_PENDING: weakref.WeakSet[HelperCache] = weakref.WeakSet()
+
+
+@atexit.register
+def _save_pending() -> None:
+    for cache in list(_PENDING):
+        try:
+            cache.save()
+        except Exception:  # noqa: S112 - a cache that cannot be written only costs time
+            continue
+
+
+def _plain_settings(value: Any) -> Any:
+    """Settings as a string the same from run to run (sets sorted), for the cache's context."""
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{k!r}:{_plain_settings(v)}" for k, v in sorted(value.items(), key=repr)) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_plain_settings(v) for v in value) + "]"
+    if isinstance(value, set | frozenset):
+        return "{" + ",".join(sorted(_plain_settings(v) for v in value)) + "}"
+    return repr(value)
+
+
+def _encode_effect(effect: Effect | None) -> Any:
+    return None if effect is None else (effect.kind, effect.label, effect.path, effect.coroutine)
+
+
+def _decode_effect(data: Any) -> Effect | None:
+    if data is None:
+        return None
+    kind, label, path, coroutine = data
+    if not (
+        isinstance(kind, str)
+        and isinstance(label, str)
+        and isinstance(path, tuple)
+        and all(isinstance(p, str) for p in path)
+        and isinstance(coroutine, bool)
+    ):
+        raise ValueError("not an effect")
+    return Effect(kind, label, path, coroutine)
+
+
+def _decode_text(data: Any) -> str:
+    if not isinstance(data, str):
+        raise ValueError("not an answer")
+    return data
+
+
 class _Module:
     """A module of the repository read for a question: parsed at once (a file that does not parse
     has no known effect), resolved when a type is asked, scanned only when a question needs its
@@ -127,7 +302,12 @@ class HelperIndex:
         repository_paths: Iterable[str],
         read: Callable[[list[str]], Mapping[str, bytes]],
         settings: dict[str, Any],
+        *,
+        blobs: Mapping[str, str] | None = None,
+        namespace: str | None = None,
     ) -> None:
+        """`blobs` (path -> git blob id of every repository file `read` gives) and `namespace` (the
+        repository, as its facts cache names it): answers are kept on disk for the next review."""
         self._changed = dict(changed)  # path -> head version of the change's Python files
         self._scans: dict[str, Scanner] = {}  # path -> its scan, for the change's files
         self._read = read
@@ -136,6 +316,22 @@ class HelperIndex:
         self._modules: dict[str, _Module | None] = {}
         self._effects: dict[tuple[str, int], Effect | None] = {}
         self._views: dict[str, set[str]] = {}  # folder -> functions its files register as handlers
+        # the answers kept on disk, and what each question being answered has read so far
+        self._blobs = blobs or {}
+        self._namespace = namespace
+        self._frames: list[_Frame] = []
+        self._module_deps: dict[str, dict[str, str]] = {}  # module -> what its memos drew on
+        self._memo_deps: dict[Any, dict[str, str]] = {}  # in-memory memo key -> what it read
+        self._computing: set[tuple[str, int]] = set()
+        self._changed_digests: dict[str, str] = {}
+
+    @cached_property
+    def cache(self) -> HelperCache | None:
+        if self._namespace is None:
+            return None
+        paths = hashlib.sha1("\n".join(sorted(self._paths)).encode(), usedforsecurity=False).hexdigest()
+        settings = hashlib.sha1(_plain_settings(self.settings).encode(), usedforsecurity=False).hexdigest()
+        return HelperCache.for_repository(self._namespace, f"{paths}:{settings}:{sys.version_info[:2]}")
 
     @cached_property
     def path_of(self) -> dict[str, str]:
@@ -162,12 +358,19 @@ class HelperIndex:
         changed = {ctx.path: ctx.head for ctx in files if ctx.is_python}
         paths: Iterable[str] = ()
         read: Callable[[list[str]], Mapping[str, bytes]] = _nothing
+        blobs, namespace = None, None
         if repository is not None and (
             not getattr(repository, "unavailable", "") or getattr(repository, "retained", None)
         ):
             paths = getattr(repository, "blobs", {}).keys()
             read = repository.read
-        return cls(changed, paths, read, settings)
+            kept = getattr(repository, "cache", None)
+            if not getattr(repository, "unavailable", "") and isinstance(
+                getattr(kept, "namespace", None), str
+            ):
+                # every file readable: an answer depends on contents only (not on what was retained)
+                blobs, namespace = repository.blobs, kept.namespace
+        return cls(changed, paths, read, settings, blobs=blobs, namespace=namespace)
 
     # -- lookups -----------------------------------------------------------------------------------
 
@@ -189,12 +392,116 @@ class HelperIndex:
         Only that function (and what it calls) is read, never the rest of its module."""
         key = (qualname, depth)
         if key in self._effects:
+            if key in self._computing:
+                self._note({_CYCLE: "1"})  # what the cycle's other end gets depends on the order asked
+            else:
+                self._note(self._memo_deps.get(key))
             return self._effects[key]
         self._effects[key] = None  # a cycle through other files: no effect
-        found = self._defined(qualname)
-        result = _effect(found[0], found[1], depth) if found is not None else None
+        self._computing.add(key)
+        try:
+            result = self._through_cache(
+                f"effect@{depth}:{qualname}",
+                lambda: self._effect_of(qualname, depth),
+                _encode_effect,
+                _decode_effect,
+                key,
+            )
+        finally:
+            self._computing.discard(key)
         self._effects[key] = result
         return result
+
+    def _effect_of(self, qualname: str, depth: int) -> Effect | None:
+        found = self._defined(qualname)
+        return _effect(found[0], found[1], depth) if found is not None else None
+
+    # -- the answers kept on disk, and what each one read ----------------------------------------------
+
+    def _through_cache(
+        self,
+        key: str,
+        compute: Callable[[], Any],
+        encode: Callable[[Any], Any],
+        decode: Callable[[Any], Any],
+        memo: Any = None,
+    ) -> Any:
+        """`compute()`, or the answer kept for `key` while the files it read are unchanged. What it
+        read is noted in the questions being answered around it (and under `memo`, for a later
+        in-memory hit)."""
+        cache = self.cache
+        if cache is None:
+            return compute()
+        hit = cache.lookup(key, self._digest)
+        if hit is not None:
+            try:
+                value = decode(hit[0])
+            except (TypeError, ValueError):
+                value, hit = None, None
+            if hit is not None:
+                self._note(hit[1])
+                if memo is not None:
+                    self._memo_deps[memo] = hit[1]
+                return value
+        frame = self._enter()
+        try:
+            value = compute()
+        finally:
+            self._leave(frame)
+        if memo is not None:
+            self._memo_deps[memo] = frame.deps
+        cache.record(key, encode(value), frame.deps)
+        return value
+
+    def _enter(self) -> _Frame:
+        frame = _Frame()
+        self._frames.append(frame)
+        return frame
+
+    def _leave(self, frame: _Frame) -> None:
+        """Close a question: a module it used may keep in its memos what the question read there,
+        so a later question using that module depends on it too (and this one on what the module's
+        memos drew on before); then the question around it read all of it."""
+        self._frames.pop()
+        if not self.cache:
+            return
+        for module in frame.modules:
+            self._module_deps.setdefault(module, {}).update(frame.deps)
+        for module in frame.modules:
+            frame.deps.update(self._module_deps[module])
+        if self._frames:
+            outer = self._frames[-1]
+            outer.deps.update(frame.deps)
+            outer.modules |= frame.modules
+
+    def _note(self, deps: Mapping[str, str] | None, module: str | None = None) -> None:
+        if not self._frames or (not deps and module is None):
+            return
+        frame = self._frames[-1]
+        if deps:
+            frame.deps.update(deps)
+        if module is not None:
+            frame.modules.add(module)
+            frame.deps.update(self._module_deps.get(module, ()))
+
+    def _digest(self, dep: str) -> str:
+        """The content digest a dependency has now ("+path": the change's version, "path": the
+        repository's blob, "" when absent); `_CYCLE` never matches."""
+        if dep.startswith("+"):
+            path = dep[1:]
+            if path not in self._changed_digests:
+                source = self._changed.get(path)
+                self._changed_digests[path] = (
+                    hashlib.sha1(
+                        source.text.encode("utf-8", "surrogatepass"), usedforsecurity=False
+                    ).hexdigest()
+                    if source is not None
+                    else ""
+                )
+            return self._changed_digests[path]
+        if dep == _CYCLE:
+            return ""
+        return self._blobs.get(dep, "")
 
     def _defined(self, qualname: str, hops: int = 0) -> tuple[_Module, Function] | None:
         """The module and function `qualname` runs: a module function, a method of a class there or
@@ -303,8 +610,15 @@ class HelperIndex:
         if path is None:
             return []
         folder = path.rsplit("/", 1)[0] if "/" in path else ""
-        if folder not in self._views:
-            self._views[folder] = self._folder_views(folder)
+        if folder in self._views:
+            self._note(self._memo_deps.get(("views", folder)))
+        else:
+            frame = self._enter()
+            try:
+                self._views[folder] = self._folder_views(folder)
+            finally:
+                self._leave(frame)
+            self._memo_deps["views", folder] = frame.deps
         prefix = module + "."
         return sorted(
             name.removeprefix(prefix)
@@ -413,8 +727,13 @@ class HelperIndex:
         `call_question`): "1"/"0" whether imports reach the repository; the effect of the first of a
         call's names that has one, or "-"."""
         kind, _, rest = question.partition(":")
-        if kind == "reach":
+        if kind == "reach":  # the repository's paths only: nothing read
             return "1" if any(self.reaches(t) for t in rest.split(",") if t) else "0"
+        if kind.startswith("call@"):  # each name's effect is kept apart
+            return self._answer(kind, rest)
+        return self._through_cache(f"q:{question}", lambda: self._answer(kind, rest), str, _decode_text)
+
+    def _answer(self, kind: str, rest: str) -> str:
         if kind == "logs":
             return "1" if any(self.logs(name) for name in rest.split("|") if name) else "0"
         if kind == "model":
@@ -430,11 +749,16 @@ class HelperIndex:
                 if found is not None:
                     return found.plain()
             return "-"
-        raise ValueError(f"not a question of the instrumentation analyzer: {question!r}")
+        raise ValueError(f"not a question of the instrumentation analyzer: {kind}:{rest}")
 
     # -- reading modules ---------------------------------------------------------------------------
 
     def _module(self, module: str) -> _Module | None:
+        if self._frames:  # what the question reads: the module's file, and what its memos drew on
+            path = self.path_of.get(module)
+            if path is not None:
+                dep = f"+{path}" if path in self._changed else path
+                self._note({dep: self._digest(dep)}, module)
         if module in self._modules:
             return self._modules[module]
         self._modules[module] = None
@@ -463,6 +787,8 @@ class HelperIndex:
         return self._scans[path]
 
     def _source(self, path: str) -> str | None:
+        if self._frames:
+            self._note({path: self._digest(path)})
         try:
             content = self._read([path]).get(path)
         except (OSError, KeyError):
