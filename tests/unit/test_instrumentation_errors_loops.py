@@ -508,3 +508,47 @@ def test_objects_of_a_model_held_in_a_name_in_a_django_module_is_a_manager() -> 
                 self.registry.objects.register(item)
     """
     assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-LOOP001", 8)]
+
+
+def test_reading_a_property_that_makes_a_request_per_item_is_a_request_per_item() -> None:
+    code = """
+    import logging
+
+    import requests
+
+    log = logging.getLogger(__name__)
+
+    class Monitor:
+        def __init__(self, key, data=None):
+            self.key = key
+            self._data = data
+
+        @property
+        def data(self):
+            if self._data is None:
+                log.info("fetching %s", self.key)
+                self._data = requests.get("https://cron.example/" + self.key, timeout=10).json()
+            return self._data
+
+        @data.setter
+        def data(self, value):
+            self._data = value
+
+        @property
+        def label(self):
+            return self.key.upper()
+
+        @classmethod
+        def load(cls, keys):
+            if keys:
+                monitors = [cls(key) for key in keys]
+            else:
+                monitors = []
+            for m in monitors:
+                _ = m.data
+                m.data = {}
+                print(m.label)
+            return monitors
+    """
+    loops = [(f.rule_id, f.start_line) for f in analyze(code) if f.rule_id.startswith("PG-LOOP")]
+    assert loops == [("PG-LOOP002", 35)]

@@ -298,3 +298,24 @@ def test_a_placeholder_for_a_failed_optional_import_is_not_a_rebinding() -> None
     assert calls["etree.fromstring(a)"][0] == "lxml.etree.fromstring"
     assert calls["requests.get(b)"][0] == "requests.get"
     assert calls["yaml.load(c)"] == ("yaml.load",)  # not an import failure: the name is rebound
+
+
+def test_an_empty_list_agrees_with_a_list_of_one_known_type() -> None:
+    code = """
+    class Monitor:
+        pass
+
+    def load(keys):
+        if keys:
+            found = [Monitor() for k in keys]
+        else:
+            found = []
+        found
+        unknown = []
+        unknown
+        mixed = [Monitor()] if keys else 3
+        mixed
+    """
+    assert type_of_expression(code, "found") == "list[app.mod.Monitor]"
+    assert type_of_expression(code, "unknown") is None
+    assert type_of_expression(code, "mixed") is None

@@ -125,6 +125,7 @@ class Scanner(FastNodeVisitor):
         self._functions: list[Function] = []
         self._classes: list[ClassInfo] = []
         self._loops: list[list[Loop]] = [[]]
+        self.loops: list[tuple[Loop, Function | None]] = []  # every loop, with the function it is in
         self._batch_generators: dict[str, bool] = {}  # name -> a generator of this module yielding chunks
         self._fan_out: set[int] = set()
         self._outer: dict[int, ast.Call] = {}
@@ -459,6 +460,7 @@ class Scanner(FastNodeVisitor):
     def _run_loop(self, loop: Loop, parts: Iterable[ast.AST]) -> None:
         loop.parent = self._loops[-1][-1] if self._loops[-1] else None
         self._loops[-1].append(loop)
+        self.loops.append((loop, self._functions[-1] if self._functions else None))
         for part in parts:
             self.visit(part)
         self._loops[-1].pop()

@@ -15,6 +15,7 @@ from prguard.engine.model import Finding
 _PAID_HINT = (
     "each iteration is a billed request; batch the items into one request, cap the loop, or cache results"
 )
+_PROPERTIES = frozenset({"property", "functools.cached_property", "cached_property"})
 _HTTP_HINT = (
     "one request per item is slow and multiplies failures; use a batch endpoint or run the requests "
     "concurrently with a bound"
@@ -38,6 +39,63 @@ class LoopChecks(Evaluator):
             if helper is not None:
                 rule_id, label, hint = helper
                 yield self.loop_finding(rule_id, call, loop, label, hint)
+        yield from self._property_reads()
+
+    def _property_reads(self) -> Iterator[Finding]:
+        """`for m in monitors: _ = m.data` where `data` is a `@property` of a class of this file
+        that makes a request or a query: a call per item, written as an attribute read."""
+        for loop, function in self.facts.loops:
+            if function is None or loop.item_loop() is not loop or loop.fan_out:
+                continue
+            if not isinstance(loop.node, ast.For | ast.AsyncFor | ast.While) or not self.facts.classes:
+                continue
+            called = {id(c.node.func) for c in function.calls if c.loop is not None}
+            for node in _own_loop_nodes(loop.node.body):
+                if (
+                    not isinstance(node, ast.Attribute)
+                    or not isinstance(node.ctx, ast.Load)
+                    or id(node) in called
+                ):
+                    continue
+                getter = self._property_getter(node)
+                effect = self.outbound_effect(getter, 2, same_file=2) if getter is not None else None
+                if effect is None or self._looped_inside(getter, effect[1]):  # type: ignore[arg-type]
+                    continue
+                kind, label, path = effect
+                if kind != "paid" and loop.kind == "while" and not loop.per_item:
+                    continue
+                rule_id, hint = {
+                    "query": ("PG-LOOP001", "one query per item (N+1); load what the loop needs before it"),
+                    "paid": ("PG-LOOP003", _PAID_HINT),
+                    "http": ("PG-LOOP002", _HTTP_HINT),
+                }[kind]
+                through = " → ".join(f"`{name}()`" for name in path)
+                read = self.facts.text_of(node) or node.attr
+                yield self.finding(
+                    rule_id,
+                    node,
+                    f"reading `{read}` runs inside `{loop.header}` (line {loop.line}) in "
+                    f"`{function.qualname}()`: the property calls `{label}(...)` through {through}; {hint}.",
+                    context=f"{function.qualname}|{loop.header}",
+                )
+
+    def _property_getter(self, node: ast.Attribute) -> Function | None:
+        """The `@property` of a class of this file an attribute read runs, when the object's type is known."""
+        owner = self._local_class_names.get(self.type_of(node.value) or "")
+        cls = self.facts.classes.get(owner) if owner is not None else None
+        if cls is None:
+            return None
+        getter = next(  # the `@property` def, not a `@<name>.setter` of the same name after it
+            (
+                stmt
+                for stmt in cls.node.body
+                if isinstance(stmt, ast.FunctionDef)
+                and stmt.name == node.attr
+                and any(self.facts.resolve(d) in _PROPERTIES for d in stmt.decorator_list)
+            ),
+            None,
+        )
+        return next((f for f in self.facts.functions if f.node is getter), None) if getter else None
 
     def _loop_effect(self, call: Call, loop: Loop) -> tuple[str, str, str] | None:
         """(rule, label, hint) when the call itself is a query, paid call or HTTP call per item."""
@@ -150,6 +208,26 @@ class LoopChecks(Evaluator):
             f"`{label}(...)` runs inside {loop_text} (line {loop.line}){where}: {hint}.",
             context=f"{call.function.qualname if call.function else ''}|{loop.header}",
         )
+
+
+def _own_loop_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """The nodes of a loop's body, not of loops or functions nested in it (those are judged apart)."""
+    todo: list[ast.AST] = list(body)
+    while todo:
+        node = todo.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(
+                child,
+                ast.For
+                | ast.AsyncFor
+                | ast.While
+                | ast.FunctionDef
+                | ast.AsyncFunctionDef
+                | ast.Lambda
+                | ast.ClassDef,
+            ):
+                todo.append(child)
 
 
 def _leaves_after(loop: ast.AST, call: ast.Call) -> bool:

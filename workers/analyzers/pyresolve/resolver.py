@@ -500,7 +500,10 @@ class Resolver:
                 return self._param_type(info.node, info.params[name])
             if values or derived:
                 rebound = [v for v in values if _rebinds(v, name)]  # `qs = qs.exclude(...)`
-                types = {self.type_of(v, info.node) for v in values if v not in rebound}
+                empty = [v for v in values if isinstance(v, ast.List) and not v.elts]
+                types = {self.type_of(v, info.node) for v in values if v not in rebound and v not in empty}
+                if empty and not all(t is not None and t.startswith("list[") for t in types):
+                    types.add(None)  # `x = []` agrees only with lists of one known type
                 if rebound and len(types) == 1:
                     assumed = next(iter(types))
                     types |= {self._rebound_type(v, assumed) for v in rebound}
