@@ -197,3 +197,52 @@ def test_another_files_helper_behind_a_helper_of_this_file_is_followed_two_calls
     loops = [(f.start_line, f.message) for f in result.findings if f.rule_id == "PG-LOOP002"]
     assert [line for line, _ in loops] == [13]
     assert "`geo.geocoder.GeocoderApi.free_form()`" in loops[0][1]
+
+
+BROKER = textwrap.dedent(
+    """\
+    import requests
+
+
+    class Broker:
+        def __init__(self, key):
+            self.key = key
+            self.connection = self.get_connection(key)
+            self.http = requests.Session()
+
+        @staticmethod
+        def get_connection(key):
+            return None
+    """
+)
+
+SQS = textwrap.dedent(
+    """\
+    from boto3 import Session
+
+    from queues.base import Broker
+
+
+    class Sqs(Broker):
+        @staticmethod
+        def get_connection(key) -> Session:
+            return Session(region_name="eu-west-1")
+
+        def get_queue(self):
+            sqs = self.connection.resource("sqs")
+            return sqs.get_queue_by_name(QueueName=self.key)
+
+        def ping(self):
+            return self.http.get("https://queue.example/ping")
+    """
+)
+
+
+def test_attributes_a_base_class_of_another_module_sets_are_typed() -> None:
+    snapshot = RepositorySnapshot.from_files({"queues/__init__.py": b"", "queues/base.py": BROKER.encode()})
+    result = review_instrumentation([added("queues/sqs.py", SQS)], repository=snapshot)
+    found = sorted((f.rule_id, f.start_line) for f in result.findings)
+    # the base stores what `get_connection` returns: this class's override, a boto3 session
+    assert ("PG-TIMEOUT002", 12) in found
+    # the base's own requests session
+    assert ("PG-TIMEOUT001", 16) in found

@@ -671,8 +671,10 @@ class HelperIndex:
         if found is None and returned:
             return self._external_factory(qualname)
         loaded = self._module(found[0]) if found is not None else None
-        if loaded is None or found is None or "." in found[1]:
+        if loaded is None or found is None:
             return None
+        if "." in found[1]:
+            return None if returned else _attribute_type(loaded.resolver, found[1])
         name, resolver = found[1], loaded.resolver
         try:
             function = resolver.functions.get(name)
@@ -799,6 +801,32 @@ class HelperIndex:
             return content.decode("utf-8")
         except UnicodeDecodeError:
             return None
+
+
+def _attribute_type(resolver: Resolver, dotted: str) -> str | None:
+    """What a class of a module stores in `self.<attr>` (`Class.attr`): the one type its
+    assignments may have, or `self.<method>` when every assignment stores what a method of the
+    instance returns (`self.connection = self.get_connection()`), which a subclass may override."""
+    class_name, _, attr = dotted.partition(".")
+    info = resolver.classes.get(class_name)
+    if info is None or "." in attr or not info.methods:
+        return None
+    _, assigned = resolver._attributes(info)
+    values = [value for value, _ in assigned.get(attr, ())]
+    methods = {
+        value.func.attr
+        for value in values
+        if isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and isinstance(value.func.value, ast.Name)
+        and value.func.value.id == "self"
+    }
+    if values and len(methods) == 1 and len(values) == sum(1 for v in values if isinstance(v, ast.Call)):
+        return f"self.{methods.pop()}"
+    method = next(iter(info.methods.values()))
+    probe = ast.Attribute(value=ast.Name(id="self", ctx=ast.Load()), attr=attr, ctx=ast.Load())
+    types = resolver.possible_types(probe, method)
+    return types[0] if len(types) == 1 else None
 
 
 def _registration_wrappers(facts: Scanner) -> dict[int, int]:

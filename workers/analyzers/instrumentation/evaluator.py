@@ -105,6 +105,7 @@ class Evaluator:
         self._instrumented_cache: dict[int, bool] = {}
         self._effects: dict[tuple[int, int], tuple[str, str, list[str]] | None] = {}
         self._typed_cache: dict[tuple[str, str], str | None] = {}
+        self._inherited_types: dict[tuple[str, str], str | None] = {}  # (class, attribute) -> type
         self._may_be: dict[int, str | None] = {}
         self._by_node = {id(call.node): call for call in facts.calls}
         self._by_text: dict[str, list[Call]] = {}
@@ -127,11 +128,60 @@ class Evaluator:
         return Resolver.of_file(self.ctx.head.tree, self.ctx.path)
 
     def type_of(self, node: ast.AST) -> str | None:
-        """The type the resolver infers for an expression, None when unknown (never guessed)."""
+        """The type the resolver infers for an expression, None when unknown (never guessed); for
+        `self.x` that no class of this file sets, what a base class of another file stores there."""
         try:
-            return self.resolver.type_of(node)
+            found = self.resolver.type_of(node)
         except RecursionError:
             return None
+        if (
+            found is None
+            and self.helpers is not None
+            and isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "self"
+        ):
+            return self._inherited_attribute_type(node)
+        return found
+
+    def _inherited_attribute_type(self, node: ast.Attribute) -> str | None:
+        """The type of `self.<attr>` set by a base class in another module of the repository
+        (mapbox's `Service.__init__` making the session its subclasses use); when that base stores
+        what an overridable method returns (`self.connection = self.get_connection()`), what this
+        class's override returns."""
+        scope = self.resolver.scope_of(node)
+        owner = self.resolver.class_of(scope) if scope is not None else None
+        if owner is None:
+            return None
+        key = (owner, node.attr)
+        if key not in self._inherited_types:
+            self._inherited_types[key] = None
+            for base in self.resolver.supertypes(owner)[1:]:
+                answer = self._remote_type(f"{base}.{node.attr}", returned=False)
+                if answer is None:
+                    continue
+                if answer.startswith("self."):
+                    answer = self._method_returns(owner, answer.removeprefix("self."))
+                self._inherited_types[key] = answer
+                break
+        return self._inherited_types[key]
+
+    def _method_returns(self, owner: str, name: str) -> str | None:
+        """What a method of a class of this file (or a base here) returns: its annotation, else the
+        one type of its `return` values."""
+        local = self._local_class_names.get(owner)
+        method = self.method_of(local, name) if local is not None else None
+        if method is None:
+            return None
+        try:
+            if method.node.returns is not None:
+                return self.resolver.annotation_type(method.node.returns, method.node)
+            types = {
+                self.resolver.type_of(value, method.node) for value in self.resolver.returns_of(method.node)
+            }
+        except RecursionError:
+            return None
+        return types.pop() if len(types) == 1 else None
 
     def _typed_client(self, receiver: ast.AST) -> str | None:
         """The client kind of an object by its inferred type: `self.session` set in `__init__` to
