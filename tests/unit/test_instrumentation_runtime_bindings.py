@@ -96,3 +96,27 @@ def test_a_module_imported_by_name_at_run_time_and_kept_on_self_is_that_module()
             return connection.getresponse()
     """
     assert _found(code) == {("PG-TIMEOUT001", 10), ("PG-OBS003", 9)}
+
+
+def test_a_partial_passed_in_keeps_the_timeout_it_binds() -> None:
+    code = """
+    import functools
+    import logging
+
+    import requests
+
+    log = logging.getLogger(__name__)
+
+    class Hook:
+        def retry(self, response, request):
+            while response.status_code == 429:
+                log.warning("rate limited")
+                response = request()
+            return response
+
+        def edit(self, url):
+            log.info("editing")
+            send = functools.partial(requests.patch, url, timeout=10)
+            return self.retry(send(), send)
+    """
+    assert not {rule for rule, _ in _found(code)} & {"PG-TIMEOUT001"}

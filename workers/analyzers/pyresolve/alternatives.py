@@ -20,6 +20,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from prguard.analyzers.asttools import nodes_of, own_statements
+from prguard.analyzers.pyresolve import known
 
 if TYPE_CHECKING:
     from prguard.analyzers.pyresolve.resolver import Resolver, Scope
@@ -230,6 +231,8 @@ class Alternatives:
                 owner = next(iter(self.types(leaf.args[0], scope)), None)
             return f"{owner}.*" if owner is not None else None
         if isinstance(leaf, ast.Call):  # `importlib.import_module("http.client")`: that module
+            if self.resolver.qualname(leaf.func, scope) not in known.IMPORT_CALLS:
+                return None  # a `partial(requests.patch, timeout=...)` is not the bare function
             named = self.resolver.qualname(leaf, scope)
             return named if named is not None and not named.endswith("()") else None
         if not isinstance(leaf, ast.Name | ast.Attribute):
