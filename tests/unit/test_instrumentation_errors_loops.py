@@ -552,3 +552,32 @@ def test_reading_a_property_that_makes_a_request_per_item_is_a_request_per_item(
     """
     loops = [(f.rule_id, f.start_line) for f in analyze(code) if f.rule_id.startswith("PG-LOOP")]
     assert loops == [("PG-LOOP002", 35)]
+
+
+def test_a_loop_over_an_attribute_set_once_to_a_small_literal_is_a_few_items() -> None:
+    code = """
+    import logging
+
+    import requests
+
+    log = logging.getLogger(__name__)
+
+    class Buffered:
+        def __init__(self):
+            self._buffers = {"events": [], "people": [], "groups": []}
+            self._queue = ["a", "b"]
+
+        def flush(self):
+            for endpoint in self._buffers:
+                log.info("flushing %s", endpoint)
+                requests.post("https://api.example/" + endpoint, json=self._buffers[endpoint], timeout=5)
+
+        def drain(self):
+            for item in self._queue:
+                log.info("sending %s", item)
+                requests.post("https://api.example/items", json=item, timeout=5)
+
+        def push(self, item):
+            self._queue.append(item)
+    """
+    assert [f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP002"] == [21]

@@ -261,6 +261,8 @@ class Scanner(FastNodeVisitor):
             return "configuration"
         if isinstance(iterable, ast.List | ast.Tuple | ast.Set):
             return "few items" if len(iterable.elts) <= 10 else ""
+        if self._fixed_attribute(iterable):
+            return "few items"  # `for endpoint in self._buffers`, set once to four literal keys
         if isinstance(iterable, ast.Call):
             callee = self.resolve(iterable.func) or ""
             if callee.endswith(("Retrying", "AsyncRetrying")):
@@ -284,6 +286,30 @@ class Scanner(FastNodeVisitor):
                 small = isinstance(bound, ast.Constant) and isinstance(bound.value, int) and bound.value <= 10
                 return "few items" if small else ""
         return ""
+
+    def _fixed_attribute(self, iterable: ast.expr) -> bool:
+        """`self.x` (or its `.keys()`/`.values()`/`.items()`) where every `self.x = ...` of the class
+        is a literal of at most ten entries, and nothing adds to it (`append`, `add`, `extend`,
+        `update`, `setdefault`, `insert`): a fixed set of things, not data."""
+        if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute) and not iterable.args:
+            if iterable.func.attr not in ("keys", "values", "items"):
+                return False
+            iterable = iterable.func.value
+        if not (
+            isinstance(iterable, ast.Attribute)
+            and isinstance(iterable.value, ast.Name)
+            and iterable.value.id == "self"
+            and self._classes
+        ):
+            return False
+        cls = self._classes[-1].node
+        assigned: list[ast.expr] = []
+        for node in ast.walk(cls):
+            if isinstance(node, ast.Assign):
+                assigned += [node.value for t in node.targets if _is_attr(t, iterable.attr)]
+            elif _grows(node, iterable.attr):
+                return False
+        return bool(assigned) and all(_small_literal(value) for value in assigned)
 
     def _yields_batches(self, func: ast.expr) -> bool:
         """A call of a generator of this module that yields slices or `islice(...)` chunks of its
@@ -826,6 +852,34 @@ def _steps_by_one(name: str, body: list[ast.stmt]) -> bool:
         if _named(target, name) and isinstance(step, ast.Constant) and step.value == 1:
             return True
     return False
+
+
+def _is_attr(node: ast.AST, attr: str) -> bool:
+    """`self.<attr>`."""
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == attr
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    )
+
+
+def _grows(node: ast.AST, attr: str) -> bool:
+    """`self.<attr> += ...`, an annotated rebinding, or `self.<attr>.append(...)` and the like."""
+    if isinstance(node, ast.AugAssign | ast.AnnAssign):
+        return _is_attr(node.target, attr)
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("append", "add", "extend", "update", "setdefault", "insert")
+        and _is_attr(node.func.value, attr)
+    )
+
+
+def _small_literal(value: ast.expr) -> bool:
+    """A non-empty dict, list, tuple or set literal of at most ten entries."""
+    items = value.keys if isinstance(value, ast.Dict) else getattr(value, "elts", None)
+    return isinstance(value, ast.Dict | ast.List | ast.Tuple | ast.Set) and 0 < len(items) <= 10  # type: ignore[arg-type]
 
 
 def _named(node: ast.AST, name: str) -> bool:
