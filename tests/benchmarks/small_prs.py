@@ -252,17 +252,22 @@ def measure(
 def report(title: str, rows: list[Row], changes) -> None:
     sizes = {label: len(files) for label, _, files in changes}
     print(f"\n{title}")
+    baseline = " baseline CPU  ratio" if BASELINE_CPU else ""
     print(
         f"  {'change':30} {'py files':>8} {'prguard wall':>12} {'bandit wall':>11} {'ratio':>6}"
-        f" {'prguard CPU':>11} {'bandit CPU':>10} {'ratio':>6}"
+        f" {'prguard CPU':>11} {'bandit CPU':>10} {'ratio':>6}{baseline}"
     )
     wall_ratios, cpu_ratios = [], []
     for label, p_wall, b_wall, p_cpu, b_cpu in rows:
         wall_ratios.append(p_wall / b_wall if b_wall else float("nan"))
         cpu_ratios.append(p_cpu / b_cpu if b_cpu else float("nan"))
+        before = BASELINE_CPU.get(label)
+        side = ""
+        if before is not None:
+            side = f" {before:12.3f} {before / b_cpu if b_cpu else float('nan'):6.2f}"
         print(
             f"  {label:30} {sizes[label]:8d} {p_wall:12.3f} {b_wall:11.3f} {wall_ratios[-1]:6.2f}"
-            f" {p_cpu:11.3f} {b_cpu:10.3f} {cpu_ratios[-1]:6.2f}"
+            f" {p_cpu:11.3f} {b_cpu:10.3f} {cpu_ratios[-1]:6.2f}{side}"
         )
     for name, ratios, column in (("wall", wall_ratios, 1), ("CPU", cpu_ratios, 3)):
         finite = [r for r in ratios if r == r]
