@@ -474,3 +474,50 @@ def test_a_class_whose_name_holds_a_logging_word_is_made_not_a_record() -> None:
     """
     found = [(f.rule_id, f.start_line) for f in analyze(code, settings=AI)]
     assert found == [("PG-OBS001", 7)]
+
+
+def test_a_callers_log_covers_a_thin_helper_only_when_it_records_the_calls_outcome() -> None:
+    code = """
+    import logging
+
+    import requests
+
+    log = logging.getLogger(__name__)
+
+    class Backend:
+        def get_token(self, payload):
+            return requests.post("https://idp.example/token", data=payload, timeout=5).json()
+
+        def get_user(self, token):
+            return requests.get("https://idp.example/me", params={"t": token}, timeout=5).json()
+
+        def get_keys(self):
+            return requests.get("https://idp.example/keys", timeout=5).json()
+
+        def authenticate(self, payload):
+            info = self.get_token(payload)
+            if info:
+                try:
+                    return self.create_user(info)
+                except ValueError as exc:
+                    log.warning("failed to create user: %s", exc)
+            return None
+
+        def profile(self, token):
+            user = self.get_user(token)
+            if not user:
+                log.info("no profile for the token")
+            return user
+
+        def keys(self):
+            try:
+                return self.get_keys()
+            except requests.RequestException:
+                log.exception("could not fetch the keys")
+                raise
+
+        def create_user(self, info):
+            return info
+    """
+    blind = [f.start_line for f in analyze(code) if f.rule_id == "PG-OBS003"]
+    assert blind == [9]  # get_token: the only log after it is about creating the user

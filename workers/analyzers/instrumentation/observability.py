@@ -10,6 +10,7 @@ import ast
 from collections.abc import Iterator
 from functools import cached_property
 
+from prguard.analyzers.asttools import contains
 from prguard.analyzers.instrumentation import rules as R
 from prguard.analyzers.instrumentation.crossfile import registered_view
 from prguard.analyzers.instrumentation.evaluator import Evaluator, kwarg, matches, root
@@ -253,9 +254,18 @@ class ObservabilityChecks(Evaluator):
         if any(self.decorator_instruments(d) for d in caller.node.decorator_list):
             return True
         end = (site.node.end_lineno or 0, site.node.end_col_offset or 0)
-        return any(
-            (call.node.lineno, call.node.col_offset) >= end and self.is_instrumentation(call)
+        later = [
+            call
             for call in caller.calls + caller.nested_calls
+            if (call.node.lineno, call.node.col_offset) >= end and self.is_instrumentation(call)
+        ]
+        if not later:
+            return False
+        paths = _block_paths(caller.node)
+        site_path = paths.get(id(_statement_of(caller.node, site.node)), ())
+        results = _bound_names(caller.node, site.node)
+        return any(
+            _records_outcome(caller.node, paths, site_path, results, site.node, call.node) for call in later
         )
 
     def _remote_helper_instruments(self, function: Function) -> bool:
@@ -345,3 +355,68 @@ class ObservabilityChecks(Evaluator):
                 context=function.qualname,
                 relevant=(first, node.end_lineno or node.lineno),
             )
+
+
+def _block_paths(function: ast.AST) -> dict[int, tuple[ast.AST, ...]]:
+    """Statement id -> the compound statements (and `except` handlers) it sits in, outermost first."""
+    paths: dict[int, tuple[ast.AST, ...]] = {}
+    todo: list[tuple[ast.AST, tuple[ast.AST, ...]]] = [(stmt, ()) for stmt in function.body]  # type: ignore[attr-defined]
+    while todo:
+        node, path = todo.pop()
+        paths[id(node)] = path
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        inner = (*path, node)
+        for name in ("body", "orelse", "finalbody", "handlers"):
+            for child in getattr(node, name, None) or ():
+                todo.append((child, inner))
+        for case in getattr(node, "cases", None) or ():
+            todo.extend((child, (*inner, case)) for child in case.body)
+    return paths
+
+
+def _statement_of(function: ast.AST, node: ast.AST) -> ast.AST | None:
+    """The innermost statement of `function` that holds `node`."""
+    found = None
+    for stmt in ast.walk(function):
+        if not isinstance(stmt, ast.stmt) or stmt is function or not contains(stmt, node):
+            continue
+        if found is None or contains(found, stmt):
+            found = stmt
+    return found
+
+
+def _bound_names(function: ast.AST, call: ast.Call) -> set[str]:
+    """Names an assignment binds from the call (`response = fetch(...)`, `ok, body = fetch(...)`)."""
+    stmt = _statement_of(function, call)
+    if isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign) and stmt.value is not None:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return set()
+
+
+def _records_outcome(
+    function: ast.AST,
+    paths: dict[int, tuple[ast.AST, ...]],
+    site_path: tuple[ast.AST, ...],
+    results: set[str],
+    site: ast.Call,
+    log: ast.Call,
+) -> bool:
+    """A log line after a call records how it went when it runs on every path after it (its blocks
+    enclose the call's), in an `except` of a `try` around the call, under a test of what the call
+    returned, or when it names what the call returned; a log in an unrelated branch does not."""
+    statement = _statement_of(function, log)
+    log_path = paths.get(id(statement), ()) if statement is not None else ()
+    if log_path == site_path[: len(log_path)]:
+        return True
+    for holder in log_path:
+        if isinstance(holder, ast.ExceptHandler):
+            owner = next((t for t in log_path if isinstance(t, ast.Try) and holder in t.handlers), None)
+            if owner is not None and any(contains(stmt, site) for stmt in owner.body):
+                return True
+    innermost = log_path[-1] if log_path else None  # `if not user: log.info(...)`, not a deeper branch
+    test = next((getattr(innermost, f) for f in ("test", "iter", "subject") if hasattr(innermost, f)), None)
+    if test is not None and any(isinstance(n, ast.Name) and n.id in results for n in ast.walk(test)):
+        return True
+    return any(isinstance(n, ast.Name) and n.id in results for n in ast.walk(log))
