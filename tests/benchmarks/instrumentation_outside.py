@@ -77,6 +77,7 @@ PARTS = (
     "heldback21",
     "heldback22",
     "heldback23",
+    "heldback24",
     "heldback25",
 )
 _EXPECT = re.compile(r"^# expect: (PG-[A-Z]+\d{3}) @ (.+)$")
