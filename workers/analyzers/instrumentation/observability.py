@@ -387,12 +387,26 @@ def _statement_of(function: ast.AST, node: ast.AST) -> ast.AST | None:
 
 
 def _bound_names(function: ast.AST, call: ast.Call) -> set[str]:
-    """Names an assignment binds from the call (`response = fetch(...)`, `ok, body = fetch(...)`)."""
+    """Names bound from the call (`response = fetch(...)`, `ok, body = fetch(...)`) and from those
+    names after it (`data = response.json()`): what a later log line may show of the outcome."""
     stmt = _statement_of(function, call)
+    names: set[str] = set()
     if isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign) and stmt.value is not None:
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-        return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    return set()
+        names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    start = (call.lineno, call.col_offset)
+    assignments = sorted(
+        (node for node in ast.walk(function) if isinstance(node, ast.Assign)),
+        key=lambda node: (node.lineno, node.col_offset),
+    )
+    for node in assignments:  # in order, so a chain of derivations is followed
+        if names and (node.lineno, node.col_offset) > start and _mentions(node.value, names):
+            names |= {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return names
+
+
+def _mentions(node: ast.AST, names: set[str]) -> bool:
+    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
 
 
 def _records_outcome(
@@ -417,6 +431,6 @@ def _records_outcome(
                 return True
     innermost = log_path[-1] if log_path else None  # `if not user: log.info(...)`, not a deeper branch
     test = next((getattr(innermost, f) for f in ("test", "iter", "subject") if hasattr(innermost, f)), None)
-    if test is not None and any(isinstance(n, ast.Name) and n.id in results for n in ast.walk(test)):
+    if test is not None and _mentions(test, results):
         return True
-    return any(isinstance(n, ast.Name) and n.id in results for n in ast.walk(log))
+    return _mentions(log, results)
