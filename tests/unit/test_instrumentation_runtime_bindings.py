@@ -120,3 +120,19 @@ def test_a_partial_passed_in_keeps_the_timeout_it_binds() -> None:
             return self.retry(send(), send)
     """
     assert not {rule for rule, _ in _found(code)} & {"PG-TIMEOUT001"}
+
+
+def test_an_http_client_connection_calls_out_on_its_request_not_where_it_is_made() -> None:
+    code = """
+    import http.client
+    import json
+
+    class BaseClient:
+        def __init__(self, host, timeout=None):
+            self.__conn = http.client.HTTPSConnection(host, 443, timeout=timeout or 30)
+
+        def make_request(self, method, path, body):
+            self.__conn.request(method, path, json.dumps(body))
+            return self.__conn.getresponse()
+    """
+    assert _found(code) == {("PG-OBS003", 9)}

@@ -18,7 +18,9 @@ from prguard.analyzers.instrumentation.facts import Call, Function
 from prguard.engine.model import Finding
 
 #: Modules whose connection classes open a network connection when made with a host.
-_CONNECTION_MODULES = frozenset({"smtplib", "ftplib", "http"})
+#: Modules whose connection classes connect when they are made (an `http.client` connection waits
+#: for its first `request`, which is the outbound call).
+_CONNECTION_MODULES = frozenset({"smtplib", "ftplib"})
 
 
 class ObservabilityChecks(Evaluator):

@@ -255,6 +255,8 @@ CLIENT_KINDS: dict[str, str] = {
     "boto3.resource": "boto3",
     "boto3.Session.client": "boto3",
     "boto3.session.Session.client": "boto3",
+    "http.client.HTTPConnection": "http.client",
+    "http.client.HTTPSConnection": "http.client",
 }
 
 #: Client types (as the shared resolver names them) whose instances make HTTP calls; value = kind.
@@ -270,6 +272,8 @@ CLIENT_TYPE_KINDS: dict[str, str] = {
     "urllib.request.OpenerDirector": "urllib",
     "botocore.client.BaseClient": "boto3",
     "boto3.resources.base.ServiceResource": "boto3",
+    "http.client.HTTPConnection": "http.client",
+    "http.client.HTTPSConnection": "http.client",
 }
 
 #: Billed methods of vendor SDKs, by the shape of the call (`<anything>.chat.completions.create`):
@@ -327,6 +331,8 @@ CLIENT_METHODS: dict[str, tuple[frozenset[str], TimeoutSpec | None]] = {
         None,  # the session's timeout applies; checked where the session is made
     ),
     "urllib3": (frozenset({"request", "urlopen", "request_encode_url", "request_encode_body"}), None),
+    # an http.client connection connects on its first request; its timeout is given where it is made
+    "http.client": (frozenset({"request"}), None),
     "urllib": (  # an OpenerDirector from urllib.request.build_opener(...): open(url, data, timeout)
         frozenset({"open"}),
         TimeoutSpec(
