@@ -167,3 +167,35 @@ def test_a_module_imported_by_name_is_a_possible_name() -> None:
         "self.httplib.HTTPSConnection",
     )
     assert resolver.possible_qualnames(node) == ("http.client.HTTPSConnection",)
+
+
+def test_an_attribute_a_holder_class_sets_from_its_arguments_is_what_was_passed() -> None:
+    resolver, node = _last(
+        """
+        import requests
+
+        class Requester:
+            def __init__(self, post, get):
+                setattr(self, "post", post)
+                self.get = get
+
+        class Emitter:
+            def __init__(self, session=None):
+                if session is None:
+                    self.request_method = Requester(post=requests.post, get=requests.get)
+                else:
+                    self.request_method = Requester(session.post, session.get)
+
+            def send(self):
+                self.request_method.get
+                self.request_method.post
+        """,
+        "self.request_method.get",
+    )
+    assert resolver.possible_qualnames(node) == ("requests.get",)
+    post = [
+        n
+        for n in ast.walk(resolver.tree)
+        if isinstance(n, ast.Expr) and ast.unparse(n) == "self.request_method.post"
+    ]
+    assert resolver.possible_qualnames(post[0].value) == ("requests.post",)

@@ -97,6 +97,11 @@ class Alternatives:
             return
         seen.add(key)
         sources = self._sources(node, scope) if steps > 0 else None
+        if sources is None and suffix and isinstance(node, ast.Call) and steps > 0:
+            held = self._held_argument(node, scope, suffix)  # `Holder(get=requests.get).get`
+            if held is not None:
+                self._walk(held[0], held[1], held[2], steps - 1, out, seen)
+                return
         if sources is None:
             if isinstance(node, ast.Attribute) and steps > 0 and not _is_self(node.value):
                 # `self.session.get`: what `self.session` may be, then `.get` on it
@@ -145,6 +150,32 @@ class Alternatives:
             if node.id in info.derived:
                 return None
         return None
+
+    def _held_argument(self, call: ast.Call, scope: Scope, suffix: str) -> tuple[ast.expr, Scope, str] | None:
+        """An attribute of an object of a class of this module that its `__init__` sets from a
+        parameter (`self.get = get`, `setattr(self, "get", get)`): the argument this call passes
+        for it, with the rest of the suffix."""
+        resolver = self.resolver
+        if not isinstance(call.func, ast.Name) or resolver.qualname(call.func, scope) != call.func.id:
+            return None
+        klass = resolver.classes.get(call.func.id)
+        init = klass.methods.get("__init__") if klass is not None else None
+        if init is None:
+            return None
+        attr, _, rest = suffix[1:].partition(".")
+        _, assigned = resolver._attributes(klass)
+        values = assigned.get(attr, ())
+        params = [a.arg for a in (*init.args.posonlyargs, *init.args.args)][1:]
+        names = {v.id for v, where in values if where is init and isinstance(v, ast.Name)}
+        if (
+            len(values) != 1
+            or len(names) != 1
+            or next(iter(names)) not in params + [a.arg for a in init.args.kwonlyargs]
+        ):
+            return None
+        name = next(iter(names))
+        value = argument_of(call, name, params.index(name) if name in params else None)
+        return (value, scope, f".{rest}" if rest else "") if value is not None else None
 
     def _return_sources(self, call: ast.Call, scope: Scope) -> list[tuple[ast.expr, Scope]] | None:
         """What a call of a function of this module may return: each of its `return` values

@@ -957,6 +957,9 @@ def _attribute_index(klass: _ClassInfo):
         for sub in walk_statements(method):
             if isinstance(sub, ast.AnnAssign) and _is_self_attr(sub.target, None):
                 annotated.setdefault(sub.target.attr, (sub.annotation, method))  # type: ignore[union-attr]
+            elif _setattr_of_self(sub):  # `setattr(self, "post", post)`: `self.post = post`
+                call = sub.value  # type: ignore[attr-defined]
+                assigned.setdefault(call.args[1].value, []).append((call.args[2], method))
             elif isinstance(sub, ast.Assign):
                 for target in sub.targets:
                     if _is_self_attr(target, None):
@@ -966,6 +969,21 @@ def _attribute_index(klass: _ClassInfo):
                         dotted = f"{target.value.attr}.{target.attr}"  # type: ignore[attr-defined]
                         assigned.setdefault(dotted, []).append((sub.value, method))
     return annotated, assigned
+
+
+def _setattr_of_self(stmt: ast.AST) -> bool:
+    """`setattr(self, "name", value)` as a statement, with a literal attribute name."""
+    call = stmt.value if isinstance(stmt, ast.Expr) else None
+    return (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Name)
+        and call.func.id == "setattr"
+        and len(call.args) == 3
+        and _is_name(call.args[0], "self")
+        and isinstance(call.args[1], ast.Constant)
+        and isinstance(call.args[1].value, str)
+        and call.args[1].value.isidentifier()
+    )
 
 
 def _same(left: str | None, right: str | None) -> str | None:
