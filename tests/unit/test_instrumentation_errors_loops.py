@@ -581,3 +581,26 @@ def test_a_loop_over_an_attribute_set_once_to_a_small_literal_is_a_few_items() -
             self._queue.append(item)
     """
     assert [f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP002"] == [21]
+
+
+def test_a_loop_over_what_a_configured_callable_returns_is_configuration() -> None:
+    code = """
+    import logging
+
+    import requests
+
+    from helpdesk import settings
+
+    log = logging.getLogger(__name__)
+
+    def notify(data):
+        for url in settings.GET_WEBHOOK_URLS():
+            log.info("webhook %s", url)
+            requests.post(url, json=data, timeout=5)
+
+    def notify_each(data, recipients):
+        for url in settings.webhook_for(recipients):
+            log.info("webhook %s", url)
+            requests.post(url, json=data, timeout=5)
+    """
+    assert [f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP002"] == [18]

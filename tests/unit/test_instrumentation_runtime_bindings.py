@@ -136,3 +136,32 @@ def test_an_http_client_connection_calls_out_on_its_request_not_where_it_is_made
             return self.__conn.getresponse()
     """
     assert _found(code) == {("PG-OBS003", 9)}
+
+
+def test_a_connection_given_its_timeout_attribute_and_passed_to_a_helper() -> None:
+    code = """
+    import http.client
+
+    class Client:
+        def __init__(self, host, timeout=30):
+            self.host, self.timeout = host, timeout
+
+        def _connect(self, plain=False):
+            if plain:
+                conn = http.client.HTTPConnection(self.host, 80)
+            else:
+                conn = http.client.HTTPSConnection(self.host, 443)
+            conn.timeout = self.timeout
+            return conn
+
+        def _untimed(self):
+            return http.client.HTTPSConnection(self.host, 443)
+
+        def _attempt(self, conn, method, uri):
+            conn.request(method, uri)
+            return conn.getresponse()
+
+        def call(self, method, uri):
+            return self._attempt(self._connect(), method, uri)
+    """
+    assert _found(code) == {("PG-TIMEOUT001", 17), ("PG-OBS003", 19)}

@@ -387,8 +387,12 @@ class Evaluator:
         """The file imports an HTTP client library or a paid API's SDK: without one no object of
         theirs can be made or annotated here."""
         roots = {root(target) for target in self.facts.imports.values()}
-        urllib_request = any(t.startswith("urllib.request") for t in self.facts.imports.values())
-        return bool(roots & R.CLIENT_MODULE_ROOTS) or urllib_request or self._imports_paid
+        standard = any(t.startswith(("urllib.request", "http.client")) for t in self.facts.imports.values())
+        # `import http.client` binds `http`: its connections are made as `http.client.X(...)`
+        standard = standard or (
+            "http" in roots and any((c.dotted or "").startswith("http.client.") for c in self.facts.calls)
+        )
+        return bool(roots & R.CLIENT_MODULE_ROOTS) or standard or self._imports_paid
 
     def _bound_client(
         self, receiver: ast.AST, function: Function | None

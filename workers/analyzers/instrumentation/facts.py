@@ -358,6 +358,14 @@ class Scanner(FastNodeVisitor):
             node = node.args[0] if isinstance(node, ast.Call) else node.value  # the same entries, copied
         if isinstance(node, ast.Call) and self.resolve(node.func) == "getattr" and node.args:
             node = node.args[0]
+        if (
+            isinstance(node, ast.Call)
+            and not node.args
+            and not node.keywords
+            and isinstance(node.func, ast.Attribute)
+            and self._configuration_object(node.func)
+        ):
+            node = node.func  # `settings.GET_WEBHOOK_URLS()`: a configured callable's entries
         while isinstance(node, ast.Subscript | ast.Attribute):
             if self._configuration_object(node):
                 return True

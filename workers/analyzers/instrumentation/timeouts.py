@@ -34,8 +34,33 @@ class TimeoutChecks(Evaluator):
                 continue
             if call.dotted in R.CLIENT_KINDS and self._every_use_has_timeout(call):
                 continue
+            if self._timeout_set_after(call, label):
+                continue
             if spec.default == "forever" or (spec.default == "long" and long_defaults):
                 yield self.timeout_finding(call, label, spec)
+
+    def _timeout_set_after(self, call: Call, label: str) -> bool:
+        """A standard-library connection whose `timeout` attribute the function sets before it
+        connects (`conn = http.client.HTTPSConnection(host); conn.timeout = self.timeout`): those
+        classes read the attribute when they connect, unlike a requests session."""
+        if call.function is None or label.split(".")[0] not in ("http", "smtplib", "ftplib"):
+            return False
+        names = {
+            target.id
+            for stmt in ast.walk(call.function.node)
+            if isinstance(stmt, ast.Assign) and stmt.value is call.node
+            for target in stmt.targets
+            if isinstance(target, ast.Name)
+        }
+        return bool(names) and any(
+            isinstance(stmt, ast.Assign)
+            and any(
+                isinstance(t, ast.Attribute) and t.attr == "timeout" and _is_name(t.value, name)
+                for t in stmt.targets
+                for name in names
+            )
+            for stmt in ast.walk(call.function.node)
+        )
 
     def _every_use_has_timeout(self, constructor: Call) -> bool:
         """A client made without a timeout whose every request passes one (`pool.request(..., timeout=5)`)."""
