@@ -532,3 +532,39 @@ def test_a_callers_log_covers_a_thin_helper_only_when_it_records_the_calls_outco
     blind = [f.start_line for f in analyze(code) if f.rule_id == "PG-OBS003"]
     # get_token: the only log after it is about creating the user; get_raw's caller logs what it gave
     assert blind == [9]
+
+
+def test_a_helper_that_logs_before_the_request_or_on_another_path_does_not_record_it() -> None:
+    code = """
+    import logging
+
+    import requests
+
+    log = logging.getLogger(__name__)
+
+    def make_url(kind, **params):
+        url = "https://chain.example/" + kind + "?" + "&".join(f"{k}={v}" for k, v in params.items())
+        log.info(url)
+        return url
+
+    def empty_answer(ids):
+        log.info("asked for %d ids", len(ids))
+        return []
+
+    def details(ids):
+        url = make_url("txs", ids=";".join(ids))
+        return requests.get(url, timeout=5).json()
+
+    def many(ids):
+        if not ids:
+            return empty_answer(ids)
+        return requests.get("https://chain.example/txs", params={"ids": ids}, timeout=5).json()
+
+    def checked(ids):
+        r = requests.get("https://chain.example/txs", params={"ids": ids}, timeout=5)
+        if r.status_code != 200:
+            return empty_answer(ids)
+        return r.json()
+    """
+    blind = [f.start_line for f in analyze(code) if f.rule_id == "PG-OBS003"]
+    assert blind == [17, 21]  # `checked` logs through `audit` after its request

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from prguard.analyzers.asttools import contains
+from prguard.analyzers.asttools import contains, walk_statements
 from prguard.analyzers.base import FileContext
 from prguard.analyzers.instrumentation import querysets
 from prguard.analyzers.instrumentation import rules as R
@@ -589,7 +589,12 @@ class Evaluator:
         seen = {id(function)} if seen is None else seen
         for call in function.calls + function.nested_calls:
             helper = self.local_callee(call, function)
-            if helper is not None and id(helper) not in seen and not self.builds_request(call, function):
+            if (
+                helper is not None
+                and id(helper) not in seen
+                and not self.builds_request(call, function)
+                and not self._exit_before_outbound(call, function)
+            ):
                 seen.add(id(helper))
                 if self.instrumented_directly(helper, deep=True) or (
                     depth > 1 and self.instrumented(helper, depth - 1, seen)
@@ -598,6 +603,19 @@ class Evaluator:
             if helper is None and self._session_override_instruments(call, function):
                 return True
         return False
+
+    def _exit_before_outbound(self, call: Call, function: Function) -> bool:
+        """The call sits in a branch that returns or raises before any of the function's own
+        requests (`elif len(ids) == 1: return [get_one(ids[0])]`): what it logs records another
+        path, not the request the function goes on to make."""
+        block = _innermost_block(function.node, call.node)
+        if block is None or block is function.node.body or not isinstance(block[-1], ast.Return | ast.Raise):
+            return False
+        end = block[-1].end_lineno or block[-1].lineno
+        later = [
+            c for c in function.calls if c.node.lineno > end and (self.http_call(c) or self.paid_call(c))
+        ]
+        return bool(later) and not any(c.node.lineno <= end and self.http_call(c) for c in function.calls)
 
     def _session_override_instruments(self, call: Call, function: Function) -> bool:
         """`self.get(url)` in a subclass of an HTTP session of this file whose `request`/`send`
@@ -619,8 +637,16 @@ class Evaluator:
         """The call computes an argument of one of the function's outbound calls
         (`requests.get(url, timeout=self.get_timeout())`): it runs before the request, so whatever
         it logs cannot record how the request went."""
+        names = _names_bound_to(function.node, call.node)  # `url = make_url(...)`; `requests.get(url)`
         for outer in function.calls:
-            if outer is call or not contains(outer.node, call.node):
+            if outer is call:
+                continue
+            passed = {
+                a.id
+                for a in (*outer.node.args, *(k.value for k in outer.node.keywords))
+                if isinstance(a, ast.Name)
+            }
+            if not contains(outer.node, call.node) and not (names & passed):
                 continue
             if self.http_call(outer) or self.paid_call(outer) or self.query_call(outer):
                 return True
@@ -1103,6 +1129,40 @@ def _is_super_call(func: ast.expr) -> bool:
         and isinstance(func.value.func, ast.Name)
         and func.value.func.id == "super"
     )
+
+
+def _names_bound_to(function: ast.AST, call: ast.Call) -> set[str]:
+    """The names a plain assignment binds to the call's result (`url = make_url(...)`)."""
+    return {
+        target.id
+        for stmt in walk_statements(function)
+        if isinstance(stmt, ast.Assign) and stmt.value is call
+        for target in stmt.targets
+        if isinstance(target, ast.Name)
+    }
+
+
+def _innermost_block(function: ast.AST, node: ast.AST) -> list[ast.stmt] | None:
+    """The innermost statement list (a function's body, a branch, a loop body, a handler) that
+    holds `node`, not looking into nested functions."""
+    found: list[ast.stmt] | None = None
+    todo: list[list[ast.stmt]] = [function.body]  # type: ignore[attr-defined]
+    while todo:
+        block = todo.pop()
+        for stmt in block:
+            if not contains(stmt, node):
+                continue
+            found = block
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                break
+            for name in ("body", "orelse", "finalbody"):
+                inner = getattr(stmt, name, None)
+                if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+                    todo.append(inner)
+            todo.extend(handler.body for handler in getattr(stmt, "handlers", []))
+            todo.extend(case.body for case in getattr(stmt, "cases", []))
+            break
+    return found
 
 
 def _callee_root(func: ast.expr) -> str | None:
