@@ -319,3 +319,20 @@ def test_an_empty_list_agrees_with_a_list_of_one_known_type() -> None:
     assert type_of_expression(code, "found") == "list[app.mod.Monitor]"
     assert type_of_expression(code, "unknown") is None
     assert type_of_expression(code, "mixed") is None
+
+
+def test_cls_objects_of_a_model_with_bases_from_elsewhere_is_its_queryset() -> None:
+    code = """
+    from django.db import models
+    from org_utils.base import TimeStampedModel
+
+    class Topology(TimeStampedModel):
+        @classmethod
+        def save_all(cls):
+            queryset = cls.objects.filter(published=True)
+            queryset
+            for topology in queryset:
+                topology
+    """
+    assert type_of_expression(code, "queryset") == "django.db.models.QuerySet[app.mod.Topology]"
+    assert type_of_expression(code, "topology") == "app.mod.Topology"

@@ -634,8 +634,9 @@ class Resolver:
             if model is not None and (self._local_class(model) is None or self._may_be_model(model)):
                 return f"{known.QUERYSET}[{model}]"
             loaded = self.type_of(node.value, scope) if isinstance(node.value, ast.Name) else None
-            if loaded is not None and loaded.startswith("type[") and self.is_django_model(loaded[5:-1]):
-                return f"{known.QUERYSET}[{loaded[5:-1]}]"  # `User = get_user_model()`, `User.objects`
+            if loaded is not None and loaded.startswith("type[") and self._may_be_model(loaded[5:-1]):
+                # `User = get_user_model()`, `User.objects`; `cls.objects` in a model's classmethod
+                return f"{known.QUERYSET}[{loaded[5:-1]}]"
         if model is not None and node.attr in self.model_managers(model) and self._may_be_model(model):
             return f"{known.QUERYSET}[{model}]"  # `Comment.public = PublicManager()`: a custom manager
         base = self.type_of(node.value, scope)
