@@ -246,3 +246,67 @@ def test_attributes_a_base_class_of_another_module_sets_are_typed() -> None:
     assert ("PG-TIMEOUT002", 12) in found
     # the base's own requests session
     assert ("PG-TIMEOUT001", 16) in found
+
+
+BASEAPI = textwrap.dedent(
+    """\
+    import logging
+
+    import requests
+
+    log = logging.getLogger(__name__)
+
+
+    class BaseAPI:
+        def __init__(self, token):
+            self.token = token
+            self._session = requests.Session()
+
+        def __perform_request(self, url, kind="GET"):
+            lookup = {
+                "GET": (self._session.get, "params"),
+                "POST": (requests.post, "data"),
+            }
+            method, payload = lookup[kind]
+            log.debug("%s %s", kind, url)
+            return method(url, timeout=30)
+
+        def get_data(self, url, kind="GET"):
+            return self.__perform_request(url, kind).json()
+    """
+)
+
+ACTION = textwrap.dedent(
+    """\
+    from cloud.baseapi import BaseAPI
+
+
+    class Action(BaseAPI):
+        def load(self):
+            return self.get_data(f"actions/{self.id}")
+    """
+)
+
+DROPLET = textwrap.dedent(
+    """\
+    from cloud.action import Action
+
+
+    def actions(token, answer):
+        found = []
+        for row in answer["actions"]:
+            action = Action(token)
+            action.load()
+            found.append(action)
+        return found
+    """
+)
+
+
+def test_helpers_of_another_modules_own_file_cost_no_level_there_either() -> None:
+    snapshot = RepositorySnapshot.from_files(
+        {"cloud/__init__.py": b"", "cloud/baseapi.py": BASEAPI.encode(), "cloud/action.py": ACTION.encode()}
+    )
+    result = review_instrumentation([added("cloud/droplet.py", DROPLET)], repository=snapshot)
+    loops = [(f.start_line, f.message) for f in result.findings if f.rule_id == "PG-LOOP002"]
+    assert [line for line, _ in loops] == [8]

@@ -199,3 +199,22 @@ def test_an_attribute_a_holder_class_sets_from_its_arguments_is_what_was_passed(
         if isinstance(n, ast.Expr) and ast.unparse(n) == "self.request_method.post"
     ]
     assert resolver.possible_qualnames(post[0].value) == ("requests.post",)
+
+
+def test_a_name_unpacked_from_a_lookup_table_of_tuples_may_be_each_rows_element() -> None:
+    resolver, node = _last(
+        """
+        import requests
+
+        class Api:
+            def perform(self, url, kind):
+                lookup = {
+                    "GET": (self.session.get, "params"),
+                    "POST": (requests.post, "data"),
+                }
+                method, payload = lookup[kind]
+                method
+        """,
+        "method",
+    )
+    assert "requests.post" in resolver.possible_qualnames(node)

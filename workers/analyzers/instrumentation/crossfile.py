@@ -878,7 +878,8 @@ def _function(loaded: _Module, rest: str) -> Function | None:
 
 
 def _effect(loaded: _Module, function: Function, depth: int) -> Effect | None:
-    found = loaded.evaluator.outbound_effect(function, depth)
+    # inside the helper's own module, its helpers cost no level (as in the reviewed file)
+    found = loaded.evaluator.outbound_effect(function, depth, same_file=2)
     if found is None:
         return None
     kind, label, path = found

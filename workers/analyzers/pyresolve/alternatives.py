@@ -137,6 +137,8 @@ class Alternatives:
         if not isinstance(node, ast.Name):
             return None
         for info in resolver._chain(scope):
+            if node.id in info.unpacked:  # `method, headers = lookup[kind]`, `lookup` a dict of tuples
+                return self._unpacked_sources(*info.unpacked[node.id], info.node)
             if node.id in info.opaque:
                 return None
             values = info.bindings.get(node.id)
@@ -150,6 +152,27 @@ class Alternatives:
             if node.id in info.derived:
                 return None
         return None
+
+    def _unpacked_sources(
+        self, value: ast.expr, position: int, scope: Scope
+    ) -> list[tuple[ast.expr, Scope]] | None:
+        """The values a name unpacked from `table[key]` may take: the element at its position of
+        every tuple in the dict literal `table` is bound to (a lookup table of request functions)."""
+        if not isinstance(value, ast.Subscript):
+            return None
+        table = value.value
+        if isinstance(table, ast.Name):
+            bound = next(
+                (i.bindings.get(table.id) for i in self.resolver._chain(scope) if table.id in i.bindings),
+                None,
+            )
+            table = bound[0] if bound and len(bound) == 1 else None  # type: ignore[assignment]
+        if not isinstance(table, ast.Dict):
+            return None
+        rows = [row for row in table.values if isinstance(row, ast.Tuple | ast.List)]
+        if not rows or len(rows) != len(table.values) or any(len(row.elts) <= position for row in rows):
+            return None
+        return [(row.elts[position], scope) for row in rows]
 
     def _held_argument(self, call: ast.Call, scope: Scope, suffix: str) -> tuple[ast.expr, Scope, str] | None:
         """An attribute of an object of a class of this module that its `__init__` sets from a

@@ -89,6 +89,8 @@ class _ScopeInfo:
     derived: dict[str, list[tuple[str, ast.expr]]] = field(default_factory=dict)
     returns: list[ast.expr] = field(default_factory=list)
     opaque: set[str] = field(default_factory=set)  # bound in ways not followed (unpacking, globals)
+    #: names unpacked from one value (`method, headers = lookup[kind]`): (value, position)
+    unpacked: dict[str, tuple[ast.expr, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -313,6 +315,10 @@ class Resolver:
                     self._bind_target(sub_target, sub_value, info)
             else:
                 info.opaque.update(_names(target))
+                if not any(isinstance(e, ast.Starred) for e in target.elts):
+                    for position, element in enumerate(target.elts):
+                        if isinstance(element, ast.Name):
+                            info.unpacked[element.id] = (value, position)
 
     # -- qualified names ---------------------------------------------------------------------------
 
