@@ -145,11 +145,7 @@ READER = textwrap.dedent(
 
 
 def test_a_closure_of_the_loop_calling_an_inherited_request_method_is_followed() -> None:
-    snapshot = RepositorySnapshot.from_files(
-        {"readers/__init__.py": b"", "readers/base.py": READER_BASE.encode()}
-    )
-    result = review_instrumentation([added("readers/series.py", READER)], repository=snapshot)
-    loops = [(f.start_line, f.message) for f in result.findings if f.rule_id == "PG-LOOP002"]
+    loops = _loops({"readers/__init__.py": "", "readers/base.py": READER_BASE}, "readers/series.py", READER)
     assert [line for line, _ in loops] == [9]
     assert "`readers.base.BaseReader._get_response()`" in loops[0][1]
 
@@ -192,9 +188,7 @@ ROUTING = textwrap.dedent(
 
 
 def test_another_files_helper_behind_a_helper_of_this_file_is_followed_two_calls_deep() -> None:
-    snapshot = RepositorySnapshot.from_files({"geo/__init__.py": b"", "geo/geocoder.py": GEOCODER.encode()})
-    result = review_instrumentation([added("geo/routing.py", ROUTING)], repository=snapshot)
-    loops = [(f.start_line, f.message) for f in result.findings if f.rule_id == "PG-LOOP002"]
+    loops = _loops({"geo/__init__.py": "", "geo/geocoder.py": GEOCODER}, "geo/routing.py", ROUTING)
     assert [line for line, _ in loops] == [13]
     assert "`geo.geocoder.GeocoderApi.free_form()`" in loops[0][1]
 
@@ -239,9 +233,10 @@ SQS = textwrap.dedent(
 
 
 def test_attributes_a_base_class_of_another_module_sets_are_typed() -> None:
-    snapshot = RepositorySnapshot.from_files({"queues/__init__.py": b"", "queues/base.py": BROKER.encode()})
-    result = review_instrumentation([added("queues/sqs.py", SQS)], repository=snapshot)
-    found = sorted((f.rule_id, f.start_line) for f in result.findings)
+    found = sorted(
+        (f.rule_id, f.start_line)
+        for f in _review({"queues/__init__.py": "", "queues/base.py": BROKER}, "queues/sqs.py", SQS)
+    )
     # the base stores what `get_connection` returns: this class's override, a boto3 session
     assert ("PG-TIMEOUT002", 12) in found
     # the base's own requests session
@@ -304,9 +299,16 @@ DROPLET = textwrap.dedent(
 
 
 def test_helpers_of_another_modules_own_file_cost_no_level_there_either() -> None:
-    snapshot = RepositorySnapshot.from_files(
-        {"cloud/__init__.py": b"", "cloud/baseapi.py": BASEAPI.encode(), "cloud/action.py": ACTION.encode()}
-    )
-    result = review_instrumentation([added("cloud/droplet.py", DROPLET)], repository=snapshot)
-    loops = [(f.start_line, f.message) for f in result.findings if f.rule_id == "PG-LOOP002"]
+    package = {"cloud/__init__.py": "", "cloud/baseapi.py": BASEAPI, "cloud/action.py": ACTION}
+    loops = _loops(package, "cloud/droplet.py", DROPLET)
     assert [line for line, _ in loops] == [8]
+
+
+def _review(package: dict[str, str], path: str, code: str) -> list:
+    """Findings on `code`, added at `path`, with the package's other files as the repository."""
+    snapshot = RepositorySnapshot.from_files({name: text.encode() for name, text in package.items()})
+    return review_instrumentation([added(path, code)], repository=snapshot).findings
+
+
+def _loops(package: dict[str, str], path: str, code: str) -> list[tuple[int, str]]:
+    return [(f.start_line, f.message) for f in _review(package, path, code) if f.rule_id == "PG-LOOP002"]
