@@ -218,3 +218,23 @@ def test_a_name_unpacked_from_a_lookup_table_of_tuples_may_be_each_rows_element(
         "method",
     )
     assert "requests.post" in resolver.possible_qualnames(node)
+
+
+def test_a_value_wrapped_around_itself_keeps_the_types_of_its_other_values() -> None:
+    resolver, node = _last(
+        """
+        import requests
+        from cachecontrol import CacheControl
+
+        class Service:
+            def __init__(self, cache=None):
+                self.session = requests.Session()
+                if cache:
+                    self.session = CacheControl(self.session, cache=cache)
+
+            def get(self):
+                self.session
+        """,
+        "self.session",
+    )
+    assert resolver.possible_types(node) == ("requests.Session",)

@@ -110,6 +110,8 @@ class Alternatives:
             out.append((node, scope, suffix))
             return
         for value, where in sources:
+            if _wraps_itself(value, node):
+                continue  # `self.session = CacheControl(self.session)`: the same object, wrapped
             self._walk(value, where, suffix, steps - 1, out, seen)
 
     def _sources(self, node: ast.expr, scope: Scope) -> list[tuple[ast.expr, Scope]] | None:
@@ -341,6 +343,16 @@ def argument_of(call: ast.Call, name: str, index: int | None) -> ast.expr | None
     if any(isinstance(a, ast.Starred) for a in call.args[: index + 1]):
         return None
     return call.args[index]
+
+
+def _wraps_itself(value: ast.expr, node: ast.expr) -> bool:
+    """`F(x, ...)` assigned back to `x`: a wrapper around the value the other assignments give."""
+    return (
+        isinstance(value, ast.Call)
+        and bool(value.args)
+        and isinstance(node, ast.Name | ast.Attribute)
+        and ast.dump(value.args[0]) == ast.dump(node)
+    )
 
 
 def _super_text(func: ast.expr) -> str | None:
