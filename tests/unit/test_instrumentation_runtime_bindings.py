@@ -165,3 +165,26 @@ def test_a_connection_given_its_timeout_attribute_and_passed_to_a_helper() -> No
             return self._attempt(self._connect(), method, uri)
     """
     assert _found(code) == {("PG-TIMEOUT001", 17), ("PG-OBS003", 19)}
+
+
+def test_a_method_of_a_boto3_sub_resource_is_an_aws_call() -> None:
+    code = """
+    import boto3
+    import botocore.config
+
+    class Bucket:
+        def __init__(self, name):
+            self.name = name
+            self._s3 = boto3.resource("s3", config=botocore.config.Config(connect_timeout=5, read_timeout=30))
+
+        def __contains__(self, key):
+            try:
+                self._s3.Object(self.name, key).load()
+                return True
+            except botocore.exceptions.ClientError:
+                return False
+
+        def handle(self, key):
+            return self._s3.Object(self.name, key)
+    """
+    assert _found(code) == {("PG-OBS003", 10)}

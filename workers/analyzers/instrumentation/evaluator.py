@@ -297,6 +297,13 @@ class Evaluator:
         `method` (the attribute called), the resolver is asked only when that method could make a
         client's request: most calls of a file are not, and typing every receiver costs.
         """
+        if (
+            isinstance(receiver, ast.Call)
+            and isinstance(receiver.func, ast.Attribute)
+            and receiver.func.attr[:1].isupper()
+            and self.client_kind(receiver.func.value, function)[0] == "boto3"
+        ):
+            return "boto3", None  # `s3.Object(bucket, key).load()`: a sub-resource of a boto3 resource
         kind, call, stripped = self._bound_client(receiver, function)
         if kind is not None and (not stripped or kind in ("paid", "boto3")):
             return kind, call
