@@ -186,5 +186,9 @@ def test_a_method_of_a_boto3_sub_resource_is_an_aws_call() -> None:
 
         def handle(self, key):
             return self._s3.Object(self.name, key)
+
+        def upload(self, fileobj, key):
+            bucket = self._s3.Bucket(self.name)
+            bucket.upload_fileobj(fileobj, key)
     """
-    assert _found(code) == {("PG-OBS003", 10)}
+    assert _found(code) == {("PG-OBS003", 10), ("PG-OBS003", 20)}

@@ -297,13 +297,12 @@ class Evaluator:
         `method` (the attribute called), the resolver is asked only when that method could make a
         client's request: most calls of a file are not, and typing every receiver costs.
         """
-        if (
-            isinstance(receiver, ast.Call)
-            and isinstance(receiver.func, ast.Attribute)
-            and receiver.func.attr[:1].isupper()
-            and self.client_kind(receiver.func.value, function)[0] == "boto3"
-        ):
-            return "boto3", None  # `s3.Object(bucket, key).load()`: a sub-resource of a boto3 resource
+        made = receiver if isinstance(receiver, ast.Call) else None
+        if made is None and isinstance(receiver, ast.Name):
+            bound = self.binding(receiver.id, function)
+            made = bound.call if bound is not None else None
+        if made is not None and self._boto3_subresource(made, function):
+            return "boto3", None  # `s3.Object(bucket, key).load()`, `bucket = s3.Bucket(name)`
         kind, call, stripped = self._bound_client(receiver, function)
         if kind is not None and (not stripped or kind in ("paid", "boto3")):
             return kind, call
@@ -335,6 +334,15 @@ class Evaluator:
             if self._typed_cache[key] is not None:
                 return self._typed_cache[key], None
         return None, None
+
+    def _boto3_subresource(self, call: ast.Call, function: Function | None) -> bool:
+        """A sub-resource made by a CapWords method of a boto3 resource (`s3.Bucket(name)`): its
+        methods call AWS like the resource's own."""
+        return (
+            isinstance(call.func, ast.Attribute)
+            and call.func.attr[:1].isupper()
+            and self.client_kind(call.func.value, function)[0] == "boto3"
+        )
 
     def _remote_client(self, receiver: ast.AST, bound: ast.Call | None) -> str | None:
         """The client kind of an object made in another file of the repository: a module-level
