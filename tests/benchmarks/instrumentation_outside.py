@@ -79,6 +79,7 @@ PARTS = (
     "heldback23",
     "heldback24",
     "heldback25",
+    "heldback26",
 )
 _EXPECT = re.compile(r"^# expect: (PG-[A-Z]+\d{3}) @ (.+)$")
 
