@@ -80,6 +80,7 @@ PARTS = (
     "heldback24",
     "heldback25",
     "heldback26",
+    "heldback27",
 )
 _EXPECT = re.compile(r"^# expect: (PG-[A-Z]+\d{3}) @ (.+)$")
 
