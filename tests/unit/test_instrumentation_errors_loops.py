@@ -604,3 +604,21 @@ def test_a_loop_over_what_a_configured_callable_returns_is_configuration() -> No
             requests.post(url, json=data, timeout=5)
     """
     assert [f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP002"] == [18]
+
+
+def test_a_loop_over_model_classes_whose_inner_loop_reads_each_class_is_not_per_item() -> None:
+    code = """
+    from django.db import models
+
+    class ImageModel(models.Model):
+        pass
+
+    class PhotoSize(models.Model):
+        def clear_cache(self):
+            for cls in ImageModel.__subclasses__():
+                for obj in cls.objects.all():
+                    obj.save()
+    """
+    loops = [(f.rule_id, f.start_line) for f in analyze(code) if f.rule_id.startswith("PG-LOOP")]
+    # not the query once per model class (the rows' class is known only at run time)
+    assert loops == []

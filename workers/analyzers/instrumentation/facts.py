@@ -247,7 +247,11 @@ class Scanner(FastNodeVisitor):
         names = {n.id.lower() for n in ast.walk(target) if isinstance(n, ast.Name)} if target else set()
         if any(_retry_word(n) for n in names):
             return "retry"
-        if body is not None and target is not None and self._model_classes(target, _loop_body_nodes(body)):
+        if (
+            body is not None
+            and target is not None
+            and self._model_classes(target, _body_and_inner_heads(body))
+        ):
             return "models"
         if body is not None and _single_pass(body):
             return "single pass"
@@ -805,6 +809,15 @@ def _loop_body_nodes(body: list[ast.stmt]) -> Iterable[ast.AST]:
             node, ast.For | ast.AsyncFor | ast.While | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
         ):
             stack.extend(ast.iter_child_nodes(node))
+
+
+def _body_and_inner_heads(body: list[ast.stmt]) -> Iterable[ast.AST]:
+    """A loop body's own nodes and what its nested loops iterate over (`for obj in cls.objects.all()`
+    runs once per pass of the outer loop)."""
+    for node in _loop_body_nodes(body):
+        yield node
+        if isinstance(node, ast.For | ast.AsyncFor):
+            yield from ast.walk(node.iter)
 
 
 def _single_pass(body: list[ast.stmt]) -> bool:
