@@ -336,3 +336,21 @@ def test_cls_objects_of_a_model_with_bases_from_elsewhere_is_its_queryset() -> N
     """
     assert type_of_expression(code, "queryset") == "django.db.models.QuerySet[app.mod.Topology]"
     assert type_of_expression(code, "topology") == "app.mod.Topology"
+
+
+def test_a_managers_own_querysets_hold_rows_of_some_model() -> None:
+    code = """
+    from django.db import models
+
+    class ConfirmationManager(models.Manager):
+        def delete_expired(self):
+            rows = self.filter(sent=None)
+            rows
+            first = self.first()
+            first
+            for row in self.all():
+                row
+    """
+    assert type_of_expression(code, "rows") == "django.db.models.QuerySet[django.db.models.Model]"
+    assert type_of_expression(code, "first") == "django.db.models.Model"
+    assert type_of_expression(code, "row") == "django.db.models.Model"

@@ -723,6 +723,12 @@ class Resolver:
                 if func.attr in known.QUERYSET_CHAINS:
                     return receiver
                 return model if func.attr in known.QUERYSET_INSTANCES else None
+            if receiver is not None and not known.DJANGO_MANAGER_BASES.isdisjoint(self.supertypes(receiver)):
+                # a manager's own `self.all()`: rows of whatever model it is attached to
+                if func.attr in known.QUERYSET_CHAINS:
+                    return f"{known.QUERYSET}[django.db.models.Model]"
+                if func.attr in known.QUERYSET_INSTANCES:
+                    return "django.db.models.Model"
             if receiver is not None:
                 for type_name in self.supertypes(receiver):
                     found = known.METHOD_RETURNS.get((type_name, func.attr))
