@@ -165,3 +165,60 @@ def test_every_secret_on_a_line_is_masked_in_its_fingerprint():
     masked = re.sub(r"AKIA\w+|ghp_\w+", MASK, line.strip())
     for finding in findings:
         assert make_fingerprint(finding.rule_id, "creds.py", masked, "") == finding.fingerprint
+
+
+# --- gated conditions --------------------------------------------------------------------------
+
+
+def _ungated(lines: list[str]) -> dict[int, frozenset[str]]:
+    """`candidates` with every gated condition scanned over all the text, as before gates."""
+    import prguard.analyzers.secrets_prefilter as prefilter
+
+    saved = prefilter.GATES.copy()
+    prefilter.GATES.clear()
+    prefilter._conditions.cache_clear()
+    try:
+        return candidates(lines, _plugin_names())
+    finally:
+        prefilter.GATES.update(saved)
+        prefilter._conditions.cache_clear()
+
+
+def test_every_gate_belongs_to_a_case_insensitive_condition():
+    from prguard.analyzers.secrets_prefilter import GATES
+
+    any_case = {pattern for _, patterns in NEEDS.values() for pattern in patterns}
+    assert set(GATES) <= any_case
+
+
+GATED_LINES = [
+    'db_password = "hunter2"',
+    "PASSWORD=x; other = 1",
+    'if "x" == my_api_key:',
+    "contraseña = 'abc'",  # non-ASCII: the whole text goes through re.IGNORECASE
+    "\u212aEY_PASS = 'abc'",  # Kelvin sign: matches `k` under re.IGNORECASE
+    "token = 'abcdefghijabcdefghijabcdefghijabcdefghij1234'",
+    "secret",
+    "x = 1  # no word at all",
+    "passwd[0] = 'a'; key = 2; pwd = 3",
+]
+
+
+@pytest.mark.parametrize("ascii_only", [True, False])
+def test_gated_conditions_mark_the_lines_a_whole_text_scan_marks(ascii_only):
+    lines = [line for line in GATED_LINES if line.isascii() or not ascii_only]
+    assert candidates(lines, _plugin_names()) == _ungated(lines)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    lines=st.lists(
+        st.text(
+            alphabet=st.sampled_from(list("keypaswdrtoncKEYPAS_=!:;[]'\" (0123456789ñ\u212a")), max_size=40
+        ),
+        max_size=6,
+    )
+)
+def test_gated_conditions_agree_with_the_whole_text_scan(lines):
+    lines = [_one_line(line) for line in lines]
+    assert candidates(lines, _plugin_names()) == _ungated(lines)

@@ -16,6 +16,9 @@ condition (C speed, literal prefixes); no condition can match across a newline, 
 belongs to the line it starts in. Case-insensitive conditions run on the lower-cased text
 when it is ASCII (a lower-case literal search is several times faster than `re.IGNORECASE`)
 and with `re.IGNORECASE` otherwise, which matches what the detectors' own flags match.
+A condition that is an alternation of words with no literal start (the keyword detector's:
+~10 ms on 80 kB of code) has a *gate*: words one of which every match of it contains, found
+first with a literal search; the condition itself runs only on the lines holding one.
 """
 
 from __future__ import annotations
@@ -81,6 +84,16 @@ NEEDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "KeywordDetector": ((), (_KEYWORD_IN_USE,)),
 }
 
+#: case-insensitive condition → a gate: an alternation of lower-case words, one of which lies
+#: inside every match of the condition (each denylisted name holds `key`, `pass`, `pwd`, `secret`
+#: or `contrase`), so a line holding none of them cannot match it. Matched with the condition's
+#: own flags, character by character, so the implication holds on lower-cased and on
+#: `re.IGNORECASE` text alike.
+GATES: dict[str, str] = {
+    _KEYWORD_IN_USE: "key|pass|pwd|secret|contrase",
+    _KEY_WORDS + r"[^\n]*?[\w-]{44}": "key|pwd|pass|token",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class _Condition:
@@ -88,12 +101,21 @@ class _Condition:
     pattern: str
     any_case: bool
     lowered: re.Pattern[str] | None  # how it matches lower-cased ASCII text (case-insensitive ones)
+    gate: str | None = None  # GATES: words one of which a line must hold to match (case-insensitive ones)
+    gate_lowered: re.Pattern[str] | None = None
 
     @property
     def exact(self) -> re.Pattern[str]:
         """How it matches the original text: compiled on first use (case-insensitive conditions
         need it only for non-ASCII text), then from `re`'s own cache."""
         return re.compile(self.pattern, re.IGNORECASE if self.any_case else 0)
+
+    @property
+    def gate_exact(self) -> re.Pattern[str] | None:
+        """The gate on the original text, with the condition's own flags."""
+        if self.gate is None:
+            return None
+        return re.compile(self.gate, re.IGNORECASE if self.any_case else 0)
 
 
 @lru_cache(maxsize=1)
@@ -105,10 +127,20 @@ def _conditions() -> tuple[_Condition, ...]:
             by_pattern.setdefault((pattern, False), set()).add(detector)
         for pattern in any_case:
             by_pattern.setdefault((pattern, True), set()).add(detector)
-    return tuple(
-        _Condition(frozenset(detectors), pattern, any_case, re.compile(pattern) if any_case else None)
-        for (pattern, any_case), detectors in by_pattern.items()
-    )
+    conditions = []
+    for (pattern, any_case), detectors in by_pattern.items():
+        gate = GATES.get(pattern) if any_case else None
+        conditions.append(
+            _Condition(
+                frozenset(detectors),
+                pattern,
+                any_case,
+                re.compile(pattern) if any_case else None,
+                gate,
+                re.compile(gate) if gate is not None else None,
+            )
+        )
+    return tuple(conditions)
 
 
 def candidates(lines: Sequence[str], detectors: Iterable[str]) -> dict[int, frozenset[str]]:
@@ -150,12 +182,26 @@ def _scan(lines: Sequence[str], indexes: list[int], is_ascii: bool, found: dict[
     lowered = text.lower() if is_ascii else None
     for condition in _conditions():
         if condition.lowered is not None and lowered is not None:
-            matches = condition.lowered.finditer(lowered)
+            pattern, gate, subject = condition.lowered, condition.gate_lowered, lowered
         else:
-            matches = condition.exact.finditer(text)
-        for match in matches:
-            line = indexes[bisect_right(starts, match.start()) - 1]
-            found.setdefault(line, set()).update(condition.detectors)
+            pattern, gate, subject = condition.exact, condition.gate_exact, text
+        if gate is None:
+            for match in pattern.finditer(subject):
+                line = indexes[bisect_right(starts, match.start()) - 1]
+                found.setdefault(line, set()).update(condition.detectors)
+            continue
+        # a gated condition: only on the lines holding a gate word, each searched on its own
+        # (no condition matches across a newline, so a line has a match here exactly when the
+        # scan of the whole text finds one starting in it)
+        tried = -1
+        for word in gate.finditer(subject):
+            position = bisect_right(starts, word.start()) - 1
+            if position == tried:
+                continue
+            tried = position
+            end = starts[position + 1] - 1 if position + 1 < len(starts) else len(subject)
+            if pattern.search(subject, starts[position], end):
+                found.setdefault(indexes[position], set()).update(condition.detectors)
 
 
 #: the entropy detectors' default limits (`_plugins()` builds them with their defaults) and the
