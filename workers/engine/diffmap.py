@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from prguard.engine.model import Hunk
 
@@ -43,9 +44,18 @@ class FileDiff:
 
     @classmethod
     def parse(cls, patch: str | None) -> FileDiff:
-        """Parse the hunks of one file's unified diff (headers before the first @@ are ignored)."""
+        """Parse the hunks of one file's unified diff (headers before the first @@ are ignored).
+
+        The same patch gives the same (immutable) diff: the engine, the added-line count and the
+        impact index each ask for every changed file's, so the last few are kept."""
         if not patch:
             return cls(hunks=())
+        if cls is FileDiff:
+            return _parsed(patch)
+        return cls._parse(patch)
+
+    @classmethod
+    def _parse(cls, patch: str) -> FileDiff:
         hunks: list[Hunk] = []
         start = count = 0
         line_no = 0
@@ -108,3 +118,8 @@ class FileDiff:
         """Can one review comment span start..end (same hunk, right side)?"""
         hunk = self.hunk_for(end)
         return hunk is not None and hunk.contains(start)
+
+
+@lru_cache(maxsize=64)
+def _parsed(patch: str) -> FileDiff:
+    return FileDiff._parse(patch)

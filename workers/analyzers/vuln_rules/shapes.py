@@ -128,6 +128,7 @@ class CheckerBase:
         self._constants: dict[str, ast.expr] = {}
         self._functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] | None = None
         self._class_bodies: list[list[ast.stmt]] | None = None
+        self._assignments: dict[int, dict[str, list[ast.expr]]] = {}  # _assignments_in, by scope
         #: functions of this module proven (or not) to return a digest / a MAC object
         self._digest_functions: dict[tuple[str, int], bool] = {}
 
@@ -164,11 +165,19 @@ class CheckerBase:
     def _assigned(self, name: ast.Name) -> ast.expr | None:
         """The one value a local name is assigned in its function (None: several, or none)."""
         scope = self.resolver.scope_of(name)
-        body = scope.body if scope is not None else self.tree.body
-        values = [
-            stmt.value
-            for stmt in ast.walk(ast.Module(body=body, type_ignores=[]))
-            if isinstance(stmt, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == name.id for t in stmt.targets)
-        ]
+        values = self._assignments_in(scope).get(name.id, ())
         return values[0] if len(values) == 1 else None
+
+    def _assignments_in(self, scope: ast.AST | None) -> dict[str, list[ast.expr]]:
+        """Name → the values `name = ...` statements give it anywhere in the scope's body (nested
+        blocks and functions included; the whole module for None), found in one walk per scope."""
+        key = id(scope) if scope is not None else 0
+        table = self._assignments.get(key)
+        if table is None:
+            table = self._assignments[key] = {}
+            body = scope.body if scope is not None else self.tree.body  # type: ignore[attr-defined]
+            for stmt in ast.walk(ast.Module(body=body, type_ignores=[])):
+                if isinstance(stmt, ast.Assign):
+                    for target in dict.fromkeys(t.id for t in stmt.targets if isinstance(t, ast.Name)):
+                        table.setdefault(target, []).append(stmt.value)
+        return table
