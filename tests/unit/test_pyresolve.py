@@ -354,3 +354,24 @@ def test_a_managers_own_querysets_hold_rows_of_some_model() -> None:
     assert type_of_expression(code, "rows") == "django.db.models.QuerySet[django.db.models.Model]"
     assert type_of_expression(code, "first") == "django.db.models.Model"
     assert type_of_expression(code, "row") == "django.db.models.Model"
+
+
+def test_a_name_only_a_star_import_can_explain_is_named_by_it() -> None:
+    code = textwrap.dedent(
+        """
+        from app.helper import *
+        from os import path
+
+        def cancel(rows, request_post=None):
+            for row in rows:
+                request_get(row)
+                len(row)
+                request_post(row)
+        """
+    )
+    tree = ast.parse(code)
+    resolver = Resolver(tree, "app.orders")
+    stars = {ast.unparse(n): resolver.star_names(n) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    assert stars["request_get(row)"] == ["app.helper.request_get"]
+    assert stars["len(row)"] == []  # a builtin
+    assert stars["request_post(row)"] == []  # a parameter

@@ -844,8 +844,11 @@ class Evaluator:
                 and call.function is not None
                 and names == (call.node.func.id,)
             ):
-                # a function passed in (`action(request, row)`): what this module's calls pass it
-                names = self.resolver.possible_qualnames(call.node.func)
+                # a function passed in (`action(request, row)`): what this module's calls pass it;
+                # a name only a `from m import *` explains: `m.<name>`
+                names = self.resolver.possible_qualnames(call.node.func) or tuple(
+                    self.resolver.star_names(call.node)
+                )
         except RecursionError:
             return None
         found = next((e for name in names if (e := helpers.effect(name, depth)) is not None), None)

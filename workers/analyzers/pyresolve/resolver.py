@@ -885,6 +885,25 @@ class Resolver:
                         names.append(name)
         return tuple(names)
 
+    def star_names(self, call: ast.Call, scope: Scope | bool = True) -> list[str]:
+        """What a called name no binding of this module explains may be, given its `from m import
+        *` lines: `m.name` for each (the first module that defines it wins at run time)."""
+        where = self.scope_of(call) if scope is True else scope
+        if not isinstance(call.func, ast.Name) or not self.star_imports:
+            return []
+        name = call.func.id
+        if (
+            name in self.imports
+            or name in self.functions
+            or name in self.classes
+            or _is_builtin_callable(name)
+        ):
+            return []
+        for info in self._chain(where):
+            if name in info.params or name in info.bindings or name in info.derived or name in info.opaque:
+                return []
+        return [f"{module}.{name}" for module in self.star_imports]
+
     def local_callee(self, call: ast.Call, scope: Scope | bool = True) -> FunctionNode | None:
         """The function of this module a call runs: `f(...)` for a module function no import or
         local rebinds, `self.m(...)` / `cls.m(...)` for a method of the caller's class or of a
