@@ -370,3 +370,39 @@ def test_a_sessions_bound_method_passed_in_needs_a_timeout_like_the_session() ->
     assert [(f.rule_id, f.start_line) for f in analyze(code) if f.rule_id == "PG-TIMEOUT001"] == [
         ("PG-TIMEOUT001", 11)
     ]
+
+
+def test_keywords_a_helper_of_the_class_builds_carry_only_its_literal_keys() -> None:
+    code = """
+    import logging
+
+    import requests
+
+    log = logging.getLogger(__name__)
+
+    class Backend:
+        def prepare_request(self, text):
+            kwargs = {"url": "https://sms.example/send"}
+            kwargs["params"] = {"text": text}
+            return kwargs
+
+        def prepare_timed(self, text):
+            return {"url": "https://sms.example/send", "timeout": 10, "params": {"text": text}}
+
+        def send(self, text):
+            log.info("sending")
+            kwargs = self.prepare_request(text)
+            return requests.get(**kwargs)
+
+        def send_timed(self, text):
+            log.info("sending")
+            kwargs = self.prepare_timed(text)
+            return requests.get(**kwargs)
+
+        def send_extended(self, text):
+            log.info("sending")
+            kwargs = self.prepare_request(text)
+            kwargs.update(self.defaults)
+            return requests.get(**kwargs)
+    """
+    assert [f.start_line for f in analyze(code) if f.rule_id == "PG-TIMEOUT001"] == [20]

@@ -82,6 +82,8 @@ class TimeoutChecks(Evaluator):
         if not isinstance(options, ast.Name) or function is None:
             return True
         keys = _dict_keys(options.id, function.node)
+        if keys is None:
+            keys = self._keys_a_helper_returns(options.id, function)
         kwarg = function.node.args.kwarg
         private = function.node.name.startswith("_") and not function.node.name.endswith("__")
         if keys is None and private and kwarg is not None and kwarg.arg == options.id:
@@ -90,6 +92,46 @@ class TimeoutChecks(Evaluator):
             passed = self._keys_callers_pass(function)
             keys = None if written is None or passed is None else written | passed
         return keys is None or not keys.isdisjoint(names)
+
+    def _keys_a_helper_returns(self, name: str, function: Function) -> set[str] | None:
+        """`kwargs = self.prepare_request(...)` and nothing else writes `kwargs`: the keys every
+        dict the helper of this file returns can hold (a local it fills with literal keys)."""
+        writes = [
+            node
+            for node in ast.walk(function.node)
+            if (isinstance(node, ast.Assign) and any(_is_name(t, name) for t in node.targets))
+            or (
+                isinstance(node, ast.Subscript)
+                and _is_name(node.value, name)
+                and isinstance(node.ctx, ast.Store)
+            )
+            or (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and _is_name(node.func.value, name)
+                and node.func.attr not in _READS
+            )
+        ]
+        if (
+            len(writes) != 1
+            or not isinstance(writes[0], ast.Assign)
+            or not isinstance(writes[0].value, ast.Call)
+        ):
+            return None
+        made = self.call_of(writes[0].value)
+        helper = self.local_callee(made, function) if made is not None else None
+        returned = self.resolver.returns_of(helper.node) if helper is not None else []
+        keys: set[str] = set()
+        for value in returned:
+            found = (
+                _dict_keys(value.id, helper.node)  # type: ignore[union-attr]
+                if isinstance(value, ast.Name)
+                else _dict_literal_keys(value)
+            )
+            if found is None:
+                return None
+            keys |= found
+        return keys if returned else None
 
     def _keys_callers_pass(self, function: Function) -> set[str] | None:
         """The keywords every call of `function` in this file passes (`self.m(...)` in its class, `f(...)`
