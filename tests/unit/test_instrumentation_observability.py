@@ -568,3 +568,19 @@ def test_a_helper_that_logs_before_the_request_or_on_another_path_does_not_recor
     """
     blind = [f.start_line for f in analyze(code) if f.rule_id == "PG-OBS003"]
     assert blind == [17, 21]  # `checked` logs through `audit` after its request
+
+
+def test_a_helper_in_views_py_that_answers_a_question_is_not_a_view() -> None:
+    code = """
+    from django.http import HttpResponse
+    from urllib.request import urlopen
+
+    def is_spam(request, text):
+        answer = urlopen("https://spam.example/check?c=" + text, timeout=5).read()
+        return answer == b"true"
+
+    def comment(request):
+        return HttpResponse("ok")
+    """
+    found = sorted((f.rule_id, f.start_line) for f in analyze(code, path="blog/views.py", settings=AI))
+    assert found == [("PG-OBS001", 9), ("PG-OBS003", 5)]

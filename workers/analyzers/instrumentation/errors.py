@@ -60,7 +60,7 @@ class ErrorChecks(Evaluator):
                 )
             elif (
                 _is_default_fallback(rest)
-                and not _predicate_answer(handler, rest)
+                and not (_predicate_answer(handler, rest) and not self._guards_remote_call(handler))
                 and not _records_failure(handler, rest)
             ):
                 rule_id = "PG-ERR002"
@@ -84,6 +84,17 @@ class ErrorChecks(Evaluator):
                 context=handler.function.qualname if handler.function else "",
                 suggestion=suggestion,
             )
+
+    def _guards_remote_call(self, handler: ExceptInfo) -> bool:
+        """The `try` makes a request, query or paid call: a predicate's `return False` then hides
+        the remote side's failure instead of answering the question."""
+        checks = (self.http_call, self.paid_call, self.query_call)
+        for stmt in handler.guarded:
+            for node in ast.walk(stmt):
+                call = self.call_of(node) if isinstance(node, ast.Call) else None
+                if call is not None and any(check(call) for check in checks):
+                    return True
+        return False
 
     def _acknowledged(self, handler: ast.ExceptHandler) -> bool:
         """`except Exception:  # pylint: disable=broad-except` / `# noqa: BLE001`: a reviewed decision."""

@@ -107,6 +107,7 @@ class ExceptInfo:
     optional_import: bool = False  # `try: import x` — the fallback is the point
     best_effort_cleanup: bool = False  # `try: sock.close()` — nothing useful to do on failure
     loop: Loop | None = None  # the innermost loop the `try` is in (a retry loop's handler waits and retries)
+    guarded: list[ast.stmt] = field(default_factory=list)  # the `try` body the handler guards
 
 
 class Scanner(FastNodeVisitor):
@@ -664,7 +665,7 @@ class Scanner(FastNodeVisitor):
         for handler in node.handlers:
             function = self._functions[-1] if self._functions else None
             loop = self._loops[-1][-1] if self._loops[-1] else None
-            self.excepts.append(ExceptInfo(handler, function, optional_import, cleanup, loop))
+            self.excepts.append(ExceptInfo(handler, function, optional_import, cleanup, loop, node.body))
             self.generic_visit(handler)
         for stmt in node.orelse + node.finalbody:
             self.visit(stmt)

@@ -165,6 +165,7 @@ class ObservabilityChecks(Evaluator):
             and bool(args)
             and args[0].arg == "request"
             and function.name not in self._called_here
+            and not _answers_only(function.node)
         )
 
     @cached_property
@@ -436,3 +437,13 @@ def _records_outcome(
     if test is not None and _mentions(test, results):
         return True
     return _mentions(log, results)
+
+
+def _answers_only(function: ast.AST) -> bool:
+    """Every `return` gives a constant or a comparison (`return False`, `return r in (b"true",)`): a
+    helper answering a question about the request, not a view (a view returns a response)."""
+    values = [
+        node.value for node in ast.walk(function) if isinstance(node, ast.Return) and node.value is not None
+    ]
+    answers = (ast.Constant, ast.Compare, ast.BoolOp, ast.UnaryOp)
+    return bool(values) and all(isinstance(value, answers) for value in values)
