@@ -86,3 +86,47 @@ def test_only_the_detectors_asked_for_are_built() -> None:
         "KeywordDetector",
     ]
     assert _plugins(frozenset({"KeywordDetector"}))[0] is _plugins()[-1]  # one instance each
+
+
+def test_finding_a_secret_does_not_run_the_package_init() -> None:
+    out = _run(
+        """
+        import sys
+        from prguard.analyzers import secrets
+        wanted = frozenset(["KeywordDetector", "Base64HighEntropyString"])
+        found = list(secrets._detect_text("a.py", 'password = "hunter2hunter2xx"', wanted))
+        assert found and found[0][0] == "KeywordDetector", found
+        print("detect_secrets.core.secrets_collection" in sys.modules)
+        """
+    )
+    assert out == "False"
+
+
+def test_the_package_init_runs_when_one_of_its_names_is_used() -> None:
+    out = _run(
+        """
+        import sys
+        from prguard.analyzers import secrets
+        secrets._plugins()
+        import detect_secrets
+        from detect_secrets import SecretsCollection
+        from detect_secrets.core.secrets_collection import SecretsCollection as real
+        collection = SecretsCollection()
+        print(SecretsCollection is real, detect_secrets.SecretsCollection is real, len(collection.files))
+        """
+    )
+    assert out == "True True 0"
+
+
+def test_an_imported_package_is_left_alone() -> None:
+    out = _run(
+        """
+        import sys
+        import detect_secrets
+        real = sys.modules["detect_secrets"]
+        from prguard.analyzers import secrets
+        secrets._plugins()
+        print(sys.modules["detect_secrets"] is real, hasattr(real, "SecretsCollection"))
+        """
+    )
+    assert out == "True True"

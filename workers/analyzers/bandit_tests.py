@@ -147,6 +147,15 @@ def _register_packages() -> None:
     core.__getattr__ = _completer(core)
 
 
+def bare_package(name: str) -> ModuleType:
+    """Register the package `name` without running its `__init__`: its submodules import on first
+    use, and the first use of any other name runs the `__init__` once (ModuleNotFoundError when
+    it is not installed)."""
+    module = _bare_package(name)
+    module.__getattr__ = _completer(module)  # type: ignore[method-assign]
+    return module
+
+
 def _bare_package(name: str) -> ModuleType:
     spec = importlib.util.find_spec(name)
     if spec is None or spec.loader is None:

@@ -207,7 +207,7 @@ def _json_string(line: str) -> str | None:
 def _detect_text(path: str, line: str, wanted: frozenset[str]) -> Iterator[tuple[str, str, str]]:
     """(detector class name, secret value, kind) for each secret on the line, after the heuristics;
     only the `wanted` detectors run (those the pre-filter says could find something here)."""
-    _defer_import("requests")
+    _prepare_imports()
     from detect_secrets.util.code_snippet import get_code_snippet
 
     context = get_code_snippet(lines=[line], line_number=1)
@@ -298,6 +298,25 @@ def _defer_import(name: str) -> None:
     sys.modules[name] = stand_in
 
 
+def _prepare_imports() -> None:
+    """Before anything of detect-secrets is imported: `requests` deferred (`_defer_import`), and
+    the `detect_secrets` package registered without running its `__init__`, which imports
+    `SecretsCollection` and with it the whole scanner (baseline, file scanning, the plugin
+    discovery): half of what importing the detectors, the filters and the code-snippet helper
+    cost (~13 of ~26 ms). Its submodules import as usual; the first use of any other name of the
+    package runs its real `__init__` (as prguard.analyzers.bandit_tests does for bandit), so other
+    code in the same process sees the package it expects."""
+    _defer_import("requests")
+    if "detect_secrets" in sys.modules:
+        return
+    from prguard.analyzers.bandit_tests import bare_package
+
+    try:
+        bare_package("detect_secrets")
+    except ModuleNotFoundError:
+        return  # imported as usual, and failing as usual, where it is used
+
+
 def _plugin_names() -> tuple[str, ...]:
     return DETECTOR_NAMES
 
@@ -307,7 +326,7 @@ def _plugins(names: frozenset[str] | None = None) -> tuple[Any, ...]:
     settings, in `DETECTOR_NAMES` order."""
     missing = [n for n in DETECTOR_NAMES if n not in _DETECTORS and (names is None or n in names)]
     if missing:
-        _defer_import("requests")
+        _prepare_imports()
         from detect_secrets.settings import get_settings
 
         # verification calls the provider's API with the secret: never
@@ -326,7 +345,7 @@ def _filters() -> tuple[tuple[Any, frozenset[str], bool], ...]:
     (function, its arguments, whether it applies only to guessing detectors). The line-shape
     heuristics (`x = f(...)`, `${VAR}`) exist for keyword and entropy guesses; a recognised
     token format (`xoxb-…`, `AKIA…`) passed to a call is still a token."""
-    _defer_import("requests")
+    _prepare_imports()
     from detect_secrets.filters import allowlist, heuristic
     from detect_secrets.util.inject import get_injectable_variables
 
