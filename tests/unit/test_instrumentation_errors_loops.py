@@ -622,3 +622,24 @@ def test_a_loop_over_model_classes_whose_inner_loop_reads_each_class_is_not_per_
     loops = [(f.rule_id, f.start_line) for f in analyze(code) if f.rule_id.startswith("PG-LOOP")]
     # not the query once per model class (the rows' class is known only at run time)
     assert loops == []
+
+
+def test_a_helper_given_each_row_that_saves_its_parameter_queries_per_row() -> None:
+    code = """
+    from django.db import transaction
+
+    from app.models import MailboxOperation
+
+    def rename(operation):
+        operation.mailbox.rename(operation.argument)
+        operation.delete()
+
+    def handle_operations():
+        for ope in MailboxOperation.objects.all():
+            rename(ope)
+
+    def cleanup(operation):
+        operation.delete()
+    """
+    loops = [(f.rule_id, f.start_line) for f in analyze(code) if f.rule_id.startswith("PG-LOOP")]
+    assert loops == [("PG-LOOP001", 12)]

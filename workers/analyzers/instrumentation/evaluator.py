@@ -1028,7 +1028,10 @@ class Evaluator:
         if (
             receiver
             and func.attr in R.MODEL_INSTANCE_QUERIES
-            and self.is_django_model(self.type_of(func.value) or self._remote_return_type(call, func.value))
+            and (
+                self.is_django_model(self.type_of(func.value) or self._remote_return_type(call, func.value))
+                or self._passed_a_model(func.value)
+            )
         ):
             return f"{receiver}.{func.attr}"  # `book.save()`: an INSERT/UPDATE (or DELETE, SELECT) of one row
         if receiver and func.attr in R.ORM_SESSION_METHODS:
@@ -1045,6 +1048,16 @@ class Evaluator:
     def imports_django(self) -> bool:
         """The file imports from Django."""
         return any(root(target) == "django" for target in self.facts.imports.values())
+
+    def _passed_a_model(self, receiver: ast.expr) -> bool:
+        """A parameter that this module's calls fill with model rows (`rename_mailbox(ope)` for each
+        `ope` of `MailboxOperation.objects.all()`)."""
+        if not isinstance(receiver, ast.Name) or not self.imports_django:
+            return False
+        try:
+            return any(self.is_django_model(t) for t in self.resolver.possible_types(receiver))
+        except RecursionError:
+            return False
 
     def _bound_chain(self, receiver: ast.expr, function: Function | None) -> str | None:
         """The call chain a local name was bound to in its function, outside its loops
