@@ -312,3 +312,43 @@ def _review(package: dict[str, str], path: str, code: str) -> list:
 
 def _loops(package: dict[str, str], path: str, code: str) -> list[tuple[int, str]]:
     return [(f.start_line, f.message) for f in _review(package, path, code) if f.rule_id == "PG-LOOP002"]
+
+
+WNS = textwrap.dedent(
+    """\
+    import logging
+    from urllib.request import urlopen
+
+    log = logging.getLogger(__name__)
+
+
+    def send_message(uri, message):
+        log.info("sending to %s", uri)
+        return urlopen(uri, data=message.encode(), timeout=10).read()
+
+
+    def send_bulk_message(uri_list, message):
+        return [send_message(uri, message) for uri in uri_list]
+    """
+)
+
+QUERYSET = textwrap.dedent(
+    """\
+    from push.wns import send_bulk_message, send_message
+
+
+    def send_per_app(devices_by_app, message):
+        for app_id, uris in devices_by_app.items():
+            send_bulk_message(uris, message)
+
+
+    def send_each(uris, message):
+        for uri in uris:
+            send_message(uri, message)
+    """
+)
+
+
+def test_a_helper_that_loops_over_the_items_itself_is_reported_there_not_at_the_outer_loop() -> None:
+    loops = _loops({"push/__init__.py": "", "push/wns.py": WNS}, "push/devices.py", QUERYSET)
+    assert [line for line, _ in loops] == [11]

@@ -82,13 +82,14 @@ class Effect:
     label: str  # the call it makes, as written there: "requests.get", "self.session.post"
     path: tuple[str, ...]  # qualified names from the helper called to the function making the call
     coroutine: bool = False  # the helper called is an `async def`: calling it only makes a coroutine
+    looped: bool = False  # the helper makes the call once per item of its own loop: reported there
 
     def plain(self) -> str:
-        return f"{self.kind}|{self.label}|{'>'.join(self.path)}|{int(self.coroutine)}"
+        return f"{self.kind}|{self.label}|{'>'.join(self.path)}|{int(self.coroutine)}|{int(self.looped)}"
 
 
 #: the format of `HelperCache`'s packs (the code computing the answers is digested apart)
-HELPER_CACHE_VERSION = 1
+HELPER_CACHE_VERSION = 2
 #: a dependency no later review can match: an answer that met a cycle depends on the order asked
 _CYCLE = "!cycle"
 
@@ -227,22 +228,25 @@ def _plain_settings(value: Any) -> Any:
 
 
 def _encode_effect(effect: Effect | None) -> Any:
-    return None if effect is None else (effect.kind, effect.label, effect.path, effect.coroutine)
+    return (
+        None if effect is None else (effect.kind, effect.label, effect.path, effect.coroutine, effect.looped)
+    )
 
 
 def _decode_effect(data: Any) -> Effect | None:
     if data is None:
         return None
-    kind, label, path, coroutine = data
+    kind, label, path, coroutine, looped = data
     if not (
         isinstance(kind, str)
         and isinstance(label, str)
         and isinstance(path, tuple)
         and all(isinstance(p, str) for p in path)
         and isinstance(coroutine, bool)
+        and isinstance(looped, bool)
     ):
         raise ValueError("not an effect")
-    return Effect(kind, label, path, coroutine)
+    return Effect(kind, label, path, coroutine, looped)
 
 
 def _decode_text(data: Any) -> str:
@@ -879,11 +883,25 @@ def _function(loaded: _Module, rest: str) -> Function | None:
 
 def _effect(loaded: _Module, function: Function, depth: int) -> Effect | None:
     # inside the helper's own module, its helpers cost no level (as in the reviewed file)
-    found = loaded.evaluator.outbound_effect(function, depth, same_file=2)
+    found = loaded.evaluator.outbound_effect(function, depth, same_file=1)
     if found is None:
         return None
     kind, label, path = found
-    return Effect(kind, label, tuple(path), coroutine=isinstance(function.node, ast.AsyncFunctionDef))
+    coroutine = isinstance(function.node, ast.AsyncFunctionDef)
+    return Effect(kind, label, tuple(path), coroutine, _loops_per_item(function, label, path))
+
+
+def _loops_per_item(function: Function, label: str, path: list[str]) -> bool:
+    """The helper makes its call (or calls the next helper on the way) inside a loop over items of
+    its own (`for uri in uri_list: wns_send_message(uri)`): the per-item cost is that loop's."""
+    following = path[1].rsplit(".", 1)[-1] if len(path) > 1 else None
+    for call in function.calls:
+        if call.loop is None or call.loop.item_loop() is None or not call.text:
+            continue
+        last = call.text.rsplit(".", 1)[-1]
+        if call.text == label or (following is not None and last == following):
+            return True
+    return False
 
 
 def _nothing(paths: list[str]) -> dict[str, bytes]:

@@ -126,8 +126,8 @@ class LoopChecks(Evaluator):
             return None
         if callee is None:
             remote = self.remote_effect(call, 2)
-            if remote is None or (remote.coroutine and id(call.node) not in self.awaited):
-                return None  # unknown, nothing outbound, or a coroutine made per item and gathered
+            if remote is None or remote.looped or (remote.coroutine and id(call.node) not in self.awaited):
+                return None  # unknown, nothing outbound, its own loop's, or a coroutine made and gathered
             effect = (remote.kind, remote.label, list(remote.path))
         else:
             if isinstance(callee.node, ast.AsyncFunctionDef) and id(call.node) not in self.awaited:
