@@ -375,3 +375,22 @@ def test_a_name_only_a_star_import_can_explain_is_named_by_it() -> None:
     assert stars["request_get(row)"] == ["app.helper.request_get"]
     assert stars["len(row)"] == []  # a builtin
     assert stars["request_post(row)"] == []  # a parameter
+
+
+def test_a_class_a_class_attribute_names_makes_its_instances_through_self() -> None:
+    code = """
+    from django.views.generic import View
+    from oidc.endpoints import TokenEndpoint
+
+    class TokenView(View):
+        endpoint_class = TokenEndpoint
+        limit = 10
+
+        def post(self, request):
+            endpoint = self.endpoint_class(request)
+            endpoint
+            other = self.limit(request)
+            other
+    """
+    assert type_of_expression(code, "endpoint") == "oidc.endpoints.TokenEndpoint"
+    assert type_of_expression(code, "other") is None

@@ -716,6 +716,10 @@ class Resolver:
             made = self.type_of(func, scope)  # a name bound to a class object: `Model = load_model(...)`
             if made is not None and made.startswith("type[") and made.endswith("]"):
                 return made[5:-1]
+        if isinstance(func, ast.Attribute) and _is_name(func.value, "self") and scope is not None:
+            held = self._class_attribute_class(func.attr, scope)
+            if held is not None:  # `self.endpoint_class(request)`, `endpoint_class = SomeEndpoint`
+                return held
         if isinstance(func, ast.Attribute):
             receiver = self.type_of(func.value, scope)
             model = element_of(receiver) if receiver and receiver.startswith(known.QUERYSET + "[") else None
@@ -754,6 +758,22 @@ class Resolver:
         imported = root is not None and (root in self.imports or qual != ast.unparse(func))
         if imported and is_class_name(qual) and not qual.endswith("()"):
             return qual
+        return None
+
+    def _class_attribute_class(self, attr: str, scope: Scope) -> str | None:
+        """The class a class attribute of the method's class (or a base here) names in the class
+        body (`endpoint_class = TokenIntrospectionEndpoint`)."""
+        klass = self._class_of.get(id(scope))
+        by_qualname = {info.qualname: info for info in self.classes.values()}
+        for name in self.supertypes(klass.qualname) if klass is not None else ():
+            family = by_qualname.get(name)
+            for stmt in family.node.body if family is not None else ():
+                if (
+                    isinstance(stmt, ast.Assign)
+                    and any(_is_name(t, attr) for t in stmt.targets)
+                    and isinstance(stmt.value, ast.Name | ast.Attribute)
+                ):
+                    return self._class_named(stmt.value, None)
         return None
 
     def _class_named(self, node: ast.expr, scope: Scope) -> str | None:
