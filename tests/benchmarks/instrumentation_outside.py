@@ -81,6 +81,7 @@ PARTS = (
     "heldback25",
     "heldback26",
     "heldback27",
+    "heldback28",
 )
 _EXPECT = re.compile(r"^# expect: (PG-[A-Z]+\d{3}) @ (.+)$")
 
