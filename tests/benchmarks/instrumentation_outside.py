@@ -82,6 +82,7 @@ PARTS = (
     "heldback26",
     "heldback27",
     "heldback28",
+    "heldback29",
 )
 _EXPECT = re.compile(r"^# expect: (PG-[A-Z]+\d{3}) @ (.+)$")
 
