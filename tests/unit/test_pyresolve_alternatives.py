@@ -238,3 +238,21 @@ def test_a_value_wrapped_around_itself_keeps_the_types_of_its_other_values() -> 
         "self.session",
     )
     assert resolver.possible_types(node) == ("requests.Session",)
+
+
+def test_the_default_of_a_keyword_taken_from_kwargs_is_a_possible_value() -> None:
+    resolver, node = _last(
+        """
+        import requests
+
+        class Client:
+            def __init__(self, token, **kwargs):
+                self.session = kwargs.get("session", requests.Session())
+                self.headers = self.options.get("headers", requests.Session())
+
+            def send(self):
+                self.session
+        """,
+        "self.session",
+    )
+    assert resolver.possible_types(node) == ("requests.Session",)

@@ -131,6 +131,9 @@ class Alternatives:
                     return [(value, getter) for value in resolver.returns_of(getter)] or None
             return None
         if isinstance(node, ast.Call):
+            default = _keyword_default(node, scope)
+            if default is not None:  # `kwargs.get("session", requests.Session())`: maybe the default
+                return [(default, scope)]
             return self._return_sources(node, scope)
         if isinstance(node, ast.IfExp):  # `session.get if session else requests.get`: either
             return [(node.body, scope), (node.orelse, scope)]
@@ -343,6 +346,23 @@ def argument_of(call: ast.Call, name: str, index: int | None) -> ast.expr | None
     if any(isinstance(a, ast.Starred) for a in call.args[: index + 1]):
         return None
     return call.args[index]
+
+
+def _keyword_default(call: ast.Call, scope: Scope) -> ast.expr | None:
+    """The default of `kwargs.get(key, default)` / `kwargs.pop(key, default)` on the function's own
+    `**kwargs`: a value the name may take when the caller gave none."""
+    func = call.func
+    if not (
+        isinstance(func, ast.Attribute)
+        and func.attr in ("get", "pop")
+        and len(call.args) == 2
+        and isinstance(func.value, ast.Name)
+        and scope is not None
+        and scope.args.kwarg is not None
+        and scope.args.kwarg.arg == func.value.id
+    ):
+        return None
+    return call.args[1]
 
 
 def _wraps_itself(value: ast.expr, node: ast.expr) -> bool:
