@@ -28,7 +28,7 @@ each labelled and committed before their first run, then tuned on; `heldback11` 
 was labelled and committed before the issue #20 fixes were finished and run once after them;
 `heldback12` (sixteen more packages) was labelled and committed before its first run, and so was
 `heldback13` (sixteen more packages again), and so was `heldback14` (sixteen others again), and so
-were `heldback15` to `heldback23`. First-run figures: the part READMEs and docs/users/instrumentation.md.
+were `heldback15` to `heldback29`. First-run figures: the part READMEs and docs/users/instrumentation.md.
 """
 
 from __future__ import annotations
