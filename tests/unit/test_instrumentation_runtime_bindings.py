@@ -192,3 +192,29 @@ def test_a_method_of_a_boto3_sub_resource_is_an_aws_call() -> None:
             bucket.upload_fileobj(fileobj, key)
     """
     assert _found(code) == {("PG-OBS003", 10), ("PG-OBS003", 20)}
+
+
+def test_a_request_method_picked_from_a_table_of_session_methods_needs_a_timeout() -> None:
+    code = """
+    import functools
+    import logging
+
+    import requests
+
+    log = logging.getLogger(__name__)
+
+    class Api:
+        def __init__(self):
+            self.rsession = requests.Session()
+
+        def request(self, method, url, files=None):
+            methods = {
+                "GET": self.rsession.get,
+                "POST": functools.partial(self.rsession.post, files=files),
+            }
+            requester = methods[method.upper()]
+            raw = requester(url)
+            log.info("%s %s: %s", method, url, raw.status_code)
+            return raw
+    """
+    assert ("PG-TIMEOUT001", 19) in _found(code)

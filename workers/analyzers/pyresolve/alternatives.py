@@ -135,6 +135,9 @@ class Alternatives:
             if default is not None:  # `kwargs.get("session", requests.Session())`: maybe the default
                 return [(default, scope)]
             return self._return_sources(node, scope)
+        if isinstance(node, ast.Subscript):  # `methods[name]`, `methods` a dict literal: any of its values
+            table = self._table_of(node, scope)
+            return [(value, scope) for value in table.values] if table is not None and table.values else None
         if isinstance(node, ast.IfExp):  # `session.get if session else requests.get`: either
             return [(node.body, scope), (node.orelse, scope)]
         if isinstance(node, ast.BoolOp):  # `session or requests.Session()`: any of the operands
@@ -163,21 +166,24 @@ class Alternatives:
     ) -> list[tuple[ast.expr, Scope]] | None:
         """The values a name unpacked from `table[key]` may take: the element at its position of
         every tuple in the dict literal `table` is bound to (a lookup table of request functions)."""
-        if not isinstance(value, ast.Subscript):
+        table = self._table_of(value, scope) if isinstance(value, ast.Subscript) else None
+        if table is None:
             return None
-        table = value.value
+        rows = [row for row in table.values if isinstance(row, ast.Tuple | ast.List)]
+        if not rows or len(rows) != len(table.values) or any(len(row.elts) <= position for row in rows):
+            return None
+        return [(row.elts[position], scope) for row in rows]
+
+    def _table_of(self, lookup: ast.Subscript, scope: Scope) -> ast.Dict | None:
+        """The dict literal a subscript looks up, written there or bound once to its name."""
+        table = lookup.value
         if isinstance(table, ast.Name):
             bound = next(
                 (i.bindings.get(table.id) for i in self.resolver._chain(scope) if table.id in i.bindings),
                 None,
             )
             table = bound[0] if bound and len(bound) == 1 else None  # type: ignore[assignment]
-        if not isinstance(table, ast.Dict):
-            return None
-        rows = [row for row in table.values if isinstance(row, ast.Tuple | ast.List)]
-        if not rows or len(rows) != len(table.values) or any(len(row.elts) <= position for row in rows):
-            return None
-        return [(row.elts[position], scope) for row in rows]
+        return table if isinstance(table, ast.Dict) else None
 
     def _held_argument(self, call: ast.Call, scope: Scope, suffix: str) -> tuple[ast.expr, Scope, str] | None:
         """An attribute of an object of a class of this module that its `__init__` sets from a
