@@ -352,3 +352,48 @@ QUERYSET = textwrap.dedent(
 def test_a_helper_that_loops_over_the_items_itself_is_reported_there_not_at_the_outer_loop() -> None:
     loops = _loops({"push/__init__.py": "", "push/wns.py": WNS}, "push/devices.py", QUERYSET)
     assert [line for line, _ in loops] == [11]
+
+
+ERRORS = textwrap.dedent(
+    """\
+    import logging
+
+    from shop.models import ProcessingError
+
+    log = logging.getLogger(__name__)
+
+
+    def log_exception(data, message):
+        ProcessingError.objects.create(data=data, message=message)
+
+
+    def report_exception(data, message):
+        log.error("%s: %s", message, data)
+    """
+)
+
+CLIENT = textwrap.dedent(
+    """\
+    import requests
+
+    from shop import errors
+
+
+    def notify(url, data):
+        r = requests.post(url, json=data, timeout=5)
+        errors.log_exception(data, r.status_code)
+        return r
+
+
+    def notify_reported(url, data):
+        r = requests.post(url, json=data, timeout=5)
+        errors.report_exception(data, r.status_code)
+        return r
+    """
+)
+
+
+def test_a_repository_function_named_like_logging_counts_only_if_it_logs() -> None:
+    package = {"shop/__init__.py": "", "shop/errors.py": ERRORS, "shop/models.py": "x = 1\n"}
+    findings = _review(package, "shop/client.py", CLIENT)
+    assert [(f.rule_id, f.start_line) for f in findings if f.rule_id == "PG-OBS003"] == [("PG-OBS003", 6)]

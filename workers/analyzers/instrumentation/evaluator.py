@@ -553,6 +553,7 @@ class Evaluator:
                 # a class made (`URLSafeTimedSerializer(key)`, `raise MonitorNotFound(...)`) records nothing
                 and not text.rsplit(".", 1)[-1][:1].isupper()
                 and not self._local_uninstrumented(call)
+                and not self._repository_uninstrumented(call)
             ):
                 return True
         elif isinstance(call.node.func, ast.Attribute):
@@ -560,6 +561,23 @@ class Evaluator:
             if chain and (chain in self.instrument_names or root(chain) in self.instrument_names):
                 return True
         return False
+
+    def _repository_uninstrumented(self, call: Call) -> bool:
+        """A function of another file of the repository whose name sounds like logging but that
+        does not log (`exceptions.log_exception(...)` storing a database row): asked of its file."""
+        helpers = self.helpers
+        if helpers is None or not self.imports_reach_repository():
+            return False
+        try:
+            names = self.resolver.call_names(call.node)
+        except RecursionError:
+            return False
+        if not names or not any(helpers.module_of(name) for name in names):
+            return False
+        question = helpers.logs_question(names)
+        if question not in self.reads:
+            self.reads[question] = helpers.answer(question)
+        return self.reads[question] == "0"
 
     def _local_uninstrumented(self, call: Call) -> bool:
         """A function or method of this file whose name sounds like logging but that does not log
