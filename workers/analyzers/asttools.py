@@ -241,3 +241,8 @@ def own_statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
         if isinstance(stmt, ast.Match):
             for case in stmt.cases:
                 todo.extend(case.body)
+
+
+def is_name(node: ast.AST, name: str) -> bool:
+    """`node` is the plain name `name`."""
+    return isinstance(node, ast.Name) and node.id == name

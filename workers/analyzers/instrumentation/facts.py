@@ -11,7 +11,7 @@ import ast
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from prguard.analyzers.asttools import nodes_of
+from prguard.analyzers.asttools import is_name, nodes_of
 from prguard.analyzers.base import FastNodeVisitor, SourceFile
 from prguard.analyzers.instrumentation import rules as R
 from prguard.analyzers.pyresolve.alternatives import argument_of
@@ -800,7 +800,7 @@ def _requests_page(loop_names: set[str], body: list[ast.stmt]) -> bool:
     return False
 
 
-def _loop_body_nodes(body: list[ast.stmt]) -> Iterable[ast.AST]:
+def loop_body_nodes(body: list[ast.stmt]) -> Iterable[ast.AST]:
     """Every node of a loop body, not descending into nested loops, functions or classes."""
     stack: list[ast.AST] = list(body)
     while stack:
@@ -815,7 +815,7 @@ def _loop_body_nodes(body: list[ast.stmt]) -> Iterable[ast.AST]:
 def _body_and_inner_heads(body: list[ast.stmt]) -> Iterable[ast.AST]:
     """A loop body's own nodes and what its nested loops iterate over (`for obj in cls.objects.all()`
     runs once per pass of the outer loop)."""
-    for node in _loop_body_nodes(body):
+    for node in loop_body_nodes(body):
         yield node
         if isinstance(node, ast.For | ast.AsyncFor):
             yield from ast.walk(node.iter)
@@ -826,7 +826,7 @@ def _single_pass(body: list[ast.stmt]) -> bool:
     runs once, on the first item (`for row in rows: return row`)."""
     if not body or not isinstance(body[-1], ast.Return | ast.Break | ast.Raise):
         return False
-    return not any(isinstance(node, ast.Continue) for node in _loop_body_nodes(body))
+    return not any(isinstance(node, ast.Continue) for node in loop_body_nodes(body))
 
 
 def _exits_on_success(body: list[ast.stmt]) -> bool:
@@ -857,7 +857,7 @@ def _first_match(body: list[ast.stmt]) -> bool:
     tested = {n.id for n in ast.walk(body[-1].test) if isinstance(n, ast.Name)}
     if not tested & assigned:
         return False
-    return not any(isinstance(node, ast.Continue) for node in _loop_body_nodes(body))
+    return not any(isinstance(node, ast.Continue) for node in loop_body_nodes(body))
 
 
 def _steps_by_one(name: str, body: list[ast.stmt]) -> bool:
@@ -867,11 +867,11 @@ def _steps_by_one(name: str, body: list[ast.stmt]) -> bool:
             target, step = stmt.target, stmt.value
         elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ast.BinOp):
             target, step = stmt.targets[0], stmt.value.right
-            if not (isinstance(stmt.value.op, ast.Add) and _named(stmt.value.left, name)):
+            if not (isinstance(stmt.value.op, ast.Add) and is_name(stmt.value.left, name)):
                 continue
         else:
             continue
-        if _named(target, name) and isinstance(step, ast.Constant) and step.value == 1:
+        if is_name(target, name) and isinstance(step, ast.Constant) and step.value == 1:
             return True
     return False
 
@@ -904,10 +904,6 @@ def _small_literal(value: ast.expr) -> bool:
     return isinstance(value, ast.Dict | ast.List | ast.Tuple | ast.Set) and 0 < len(items) <= 10  # type: ignore[arg-type]
 
 
-def _named(node: ast.AST, name: str) -> bool:
-    return isinstance(node, ast.Name) and node.id == name
-
-
 def _pops_from(test: ast.expr, body: list[ast.stmt]) -> bool:
     """`while targets: target = targets.pop(0)`: a while loop that takes one item per pass."""
     subject = test.left if isinstance(test, ast.Compare) else test  # while len(queue) > 0
@@ -916,7 +912,7 @@ def _pops_from(test: ast.expr, body: list[ast.stmt]) -> bool:
     wanted = ast.dump(subject) if isinstance(subject, ast.Name | ast.Attribute) else None
     if wanted is None:
         return False
-    for node in _loop_body_nodes(body):
+    for node in loop_body_nodes(body):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)

@@ -9,7 +9,7 @@ from prguard.analyzers.asttools import contains, loop_variables
 from prguard.analyzers.instrumentation import querysets
 from prguard.analyzers.instrumentation import rules as R
 from prguard.analyzers.instrumentation.evaluator import Evaluator
-from prguard.analyzers.instrumentation.facts import Call, Function, Loop
+from prguard.analyzers.instrumentation.facts import Call, Function, Loop, loop_body_nodes
 from prguard.engine.model import Finding
 
 _PAID_HINT = (
@@ -50,7 +50,7 @@ class LoopChecks(Evaluator):
             if not isinstance(loop.node, ast.For | ast.AsyncFor | ast.While) or not self.facts.classes:
                 continue
             called = {id(c.node.func) for c in function.calls if c.loop is not None}
-            for node in _own_loop_nodes(loop.node.body):
+            for node in loop_body_nodes(loop.node.body):
                 if (
                     not isinstance(node, ast.Attribute)
                     or not isinstance(node.ctx, ast.Load)
@@ -208,26 +208,6 @@ class LoopChecks(Evaluator):
             f"`{label}(...)` runs inside {loop_text} (line {loop.line}){where}: {hint}.",
             context=f"{call.function.qualname if call.function else ''}|{loop.header}",
         )
-
-
-def _own_loop_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
-    """The nodes of a loop's body, not of loops or functions nested in it (those are judged apart)."""
-    todo: list[ast.AST] = list(body)
-    while todo:
-        node = todo.pop()
-        yield node
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(
-                child,
-                ast.For
-                | ast.AsyncFor
-                | ast.While
-                | ast.FunctionDef
-                | ast.AsyncFunctionDef
-                | ast.Lambda
-                | ast.ClassDef,
-            ):
-                todo.append(child)
 
 
 def _leaves_after(loop: ast.AST, call: ast.Call) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from prguard.analyzers.asttools import is_name
 from prguard.analyzers.instrumentation import fixes
 from prguard.analyzers.instrumentation import rules as R
 from prguard.analyzers.instrumentation.connections import connection_spec
@@ -55,7 +56,7 @@ class TimeoutChecks(Evaluator):
         return bool(names) and any(
             isinstance(stmt, ast.Assign)
             and any(
-                isinstance(t, ast.Attribute) and t.attr == "timeout" and _is_name(t.value, name)
+                isinstance(t, ast.Attribute) and t.attr == "timeout" and is_name(t.value, name)
                 for t in stmt.targets
                 for name in names
             )
@@ -99,16 +100,16 @@ class TimeoutChecks(Evaluator):
         writes = [
             node
             for node in ast.walk(function.node)
-            if (isinstance(node, ast.Assign) and any(_is_name(t, name) for t in node.targets))
+            if (isinstance(node, ast.Assign) and any(is_name(t, name) for t in node.targets))
             or (
                 isinstance(node, ast.Subscript)
-                and _is_name(node.value, name)
+                and is_name(node.value, name)
                 and isinstance(node.ctx, ast.Store)
             )
             or (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
-                and _is_name(node.func.value, name)
+                and is_name(node.func.value, name)
                 and node.func.attr not in _READS
             )
         ]
@@ -334,14 +335,14 @@ def _dict_keys(name: str, function: ast.AST, *, parameter: bool = False) -> set[
     keys: set[str] = set()
     made = parameter
     for node in ast.walk(function):
-        if isinstance(node, ast.Assign) and any(_is_name(t, name) for t in node.targets):
+        if isinstance(node, ast.Assign) and any(is_name(t, name) for t in node.targets):
             literal = None if parameter else _dict_literal_keys(node.value)
             if literal is None:
                 return None
             keys |= literal
             made = True
         elif (
-            isinstance(node, ast.Subscript) and _is_name(node.value, name) and isinstance(node.ctx, ast.Store)
+            isinstance(node, ast.Subscript) and is_name(node.value, name) and isinstance(node.ctx, ast.Store)
         ):
             if not (isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)):
                 return None
@@ -349,7 +350,7 @@ def _dict_keys(name: str, function: ast.AST, *, parameter: bool = False) -> set[
         elif (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
-            and _is_name(node.func.value, name)
+            and is_name(node.func.value, name)
         ):
             first = node.args[0] if node.args else None
             if (
@@ -360,9 +361,9 @@ def _dict_keys(name: str, function: ast.AST, *, parameter: bool = False) -> set[
                 keys.add(first.value)
             elif node.func.attr not in _READS:
                 return None  # `update(...)`: keys not written here
-        elif isinstance(node, ast.Call) and any(_is_name(a, name) for a in node.args):
+        elif isinstance(node, ast.Call) and any(is_name(a, name) for a in node.args):
             return None  # handed to a function that may fill it
-        elif isinstance(node, ast.AugAssign | ast.AnnAssign) and _is_name(node.target, name):
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign) and is_name(node.target, name):
             return None
     return keys if made else None
 
@@ -377,7 +378,3 @@ def _dict_literal_keys(value: ast.expr) -> set[str] | None:
     ):
         return {k.value for k in value.keys}  # type: ignore[union-attr]
     return None
-
-
-def _is_name(node: ast.AST, name: str) -> bool:
-    return isinstance(node, ast.Name) and node.id == name

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from prguard.analyzers.asttools import nodes_of, own_statements, walk_statements
+from prguard.analyzers.asttools import is_name, nodes_of, own_statements, walk_statements
 from prguard.analyzers.pyresolve import known
 from prguard.analyzers.pyresolve.alternatives import Alternatives, is_own_class
 
@@ -46,10 +46,6 @@ def is_class_name(qualname: str) -> bool:
     constructs an object of that type."""
     last = qualname.rsplit(".", 1)[-1]
     return bool(last) and last[0].isupper() and not last.isupper()
-
-
-def _is_name(node: ast.expr, name: str) -> bool:
-    return isinstance(node, ast.Name) and node.id == name
 
 
 def element_of(type_name: str | None) -> str | None:
@@ -544,7 +540,7 @@ class Resolver:
         if klass is not None and params[:1] == [arg.arg] and arg.arg in ("self", "cls"):
             if arg.arg == "self":
                 return klass.qualname
-            classmethod_ = any(_is_name(d, "classmethod") for d in function.decorator_list)
+            classmethod_ = any(is_name(d, "classmethod") for d in function.decorator_list)
             return f"type[{klass.qualname}]" if classmethod_ else None
         if klass is not None and params[2:] == [arg.arg] and arg.arg == "queryset":
             model = self.admin_model(klass)
@@ -716,7 +712,7 @@ class Resolver:
             made = self.type_of(func, scope)  # a name bound to a class object: `Model = load_model(...)`
             if made is not None and made.startswith("type[") and made.endswith("]"):
                 return made[5:-1]
-        if isinstance(func, ast.Attribute) and _is_name(func.value, "self") and scope is not None:
+        if isinstance(func, ast.Attribute) and is_name(func.value, "self") and scope is not None:
             held = self._class_attribute_class(func.attr, scope)
             if held is not None:  # `self.endpoint_class(request)`, `endpoint_class = SomeEndpoint`
                 return held
@@ -770,7 +766,7 @@ class Resolver:
             for stmt in family.node.body if family is not None else ():
                 if (
                     isinstance(stmt, ast.Assign)
-                    and any(_is_name(t, attr) for t in stmt.targets)
+                    and any(is_name(t, attr) for t in stmt.targets)
                     and isinstance(stmt.value, ast.Name | ast.Attribute)
                 ):
                     return self._class_named(stmt.value, None)
@@ -1031,7 +1027,7 @@ def _setattr_of_self(stmt: ast.AST) -> bool:
         and isinstance(call.func, ast.Name)
         and call.func.id == "setattr"
         and len(call.args) == 3
-        and _is_name(call.args[0], "self")
+        and is_name(call.args[0], "self")
         and isinstance(call.args[1], ast.Constant)
         and isinstance(call.args[1].value, str)
         and call.args[1].value.isidentifier()
@@ -1061,7 +1057,7 @@ def _is_self_attr(target: ast.AST, attr: str | None) -> bool:
     return (
         isinstance(target, ast.Attribute)
         and (attr is None or target.attr == attr)
-        and (_is_name(target.value, "self") or is_own_class(target.value))
+        and (is_name(target.value, "self") or is_own_class(target.value))
     )
 
 
