@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from prguard.analyzers.asttools import contains, walk_statements
+from prguard.analyzers.asttools import contains
 from prguard.analyzers.base import FileContext
 from prguard.analyzers.instrumentation import querysets
 from prguard.analyzers.instrumentation import rules as R
@@ -670,7 +670,8 @@ class Evaluator:
         """The call computes an argument of one of the function's outbound calls
         (`requests.get(url, timeout=self.get_timeout())`): it runs before the request, so whatever
         it logs cannot record how the request went."""
-        names = _names_bound_to(function.node, call.node)  # `url = make_url(...)`; `requests.get(url)`
+        # `url = make_url(...)`, then `requests.get(url)`
+        names = bound_names(function.node, call.node, derived=False)
         for outer in function.calls:
             if outer is call:
                 continue
@@ -1180,15 +1181,42 @@ def _is_super_call(func: ast.expr) -> bool:
     )
 
 
-def _names_bound_to(function: ast.AST, call: ast.Call) -> set[str]:
-    """The names a plain assignment binds to the call's result (`url = make_url(...)`)."""
-    return {
-        target.id
-        for stmt in walk_statements(function)
-        if isinstance(stmt, ast.Assign) and stmt.value is call
-        for target in stmt.targets
-        if isinstance(target, ast.Name)
-    }
+def statement_of(function: ast.AST, node: ast.AST) -> ast.AST | None:
+    """The innermost statement of `function` that holds `node`."""
+    found = None
+    for stmt in ast.walk(function):
+        if not isinstance(stmt, ast.stmt) or stmt is function or not contains(stmt, node):
+            continue
+        if found is None or contains(found, stmt):
+            found = stmt
+    return found
+
+
+def bound_names(function: ast.AST, call: ast.Call, *, derived: bool) -> set[str]:
+    """Names the assignment holding the call binds (`url = make_url(...)`, `ok, body = fetch(...)`),
+    and with `derived` those bound from them after it (`data = response.json()`): what a later
+    request or log line may carry of the call's result."""
+    stmt = statement_of(function, call)
+    names: set[str] = set()
+    if isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign) and stmt.value is not None:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    if not derived or not names:
+        return names
+    start = (call.lineno, call.col_offset)
+    assignments = sorted(
+        (node for node in ast.walk(function) if isinstance(node, ast.Assign)),
+        key=lambda node: (node.lineno, node.col_offset),
+    )
+    for node in assignments:  # in order, so a chain of derivations is followed
+        if (node.lineno, node.col_offset) > start and mentions(node.value, names):
+            names |= {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return names
+
+
+def mentions(node: ast.AST, names: set[str]) -> bool:
+    """Whether `node` reads one of `names`."""
+    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
 
 
 def _innermost_block(function: ast.AST, node: ast.AST) -> list[ast.stmt] | None:

@@ -13,7 +13,15 @@ from functools import cached_property
 from prguard.analyzers.asttools import contains
 from prguard.analyzers.instrumentation import rules as R
 from prguard.analyzers.instrumentation.crossfile import registered_view
-from prguard.analyzers.instrumentation.evaluator import Evaluator, kwarg, matches, root
+from prguard.analyzers.instrumentation.evaluator import (
+    Evaluator,
+    bound_names,
+    kwarg,
+    matches,
+    mentions,
+    root,
+    statement_of,
+)
 from prguard.analyzers.instrumentation.facts import Call, Function
 from prguard.engine.model import Finding
 
@@ -265,8 +273,8 @@ class ObservabilityChecks(Evaluator):
         if not later:
             return False
         paths = _block_paths(caller.node)
-        site_path = paths.get(id(_statement_of(caller.node, site.node)), ())
-        results = _bound_names(caller.node, site.node)
+        site_path = paths.get(id(statement_of(caller.node, site.node)), ())
+        results = bound_names(caller.node, site.node, derived=True)
         return any(
             _records_outcome(caller.node, paths, site_path, results, site.node, call.node) for call in later
         )
@@ -378,40 +386,6 @@ def _block_paths(function: ast.AST) -> dict[int, tuple[ast.AST, ...]]:
     return paths
 
 
-def _statement_of(function: ast.AST, node: ast.AST) -> ast.AST | None:
-    """The innermost statement of `function` that holds `node`."""
-    found = None
-    for stmt in ast.walk(function):
-        if not isinstance(stmt, ast.stmt) or stmt is function or not contains(stmt, node):
-            continue
-        if found is None or contains(found, stmt):
-            found = stmt
-    return found
-
-
-def _bound_names(function: ast.AST, call: ast.Call) -> set[str]:
-    """Names bound from the call (`response = fetch(...)`, `ok, body = fetch(...)`) and from those
-    names after it (`data = response.json()`): what a later log line may show of the outcome."""
-    stmt = _statement_of(function, call)
-    names: set[str] = set()
-    if isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign) and stmt.value is not None:
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-        names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    start = (call.lineno, call.col_offset)
-    assignments = sorted(
-        (node for node in ast.walk(function) if isinstance(node, ast.Assign)),
-        key=lambda node: (node.lineno, node.col_offset),
-    )
-    for node in assignments:  # in order, so a chain of derivations is followed
-        if names and (node.lineno, node.col_offset) > start and _mentions(node.value, names):
-            names |= {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    return names
-
-
-def _mentions(node: ast.AST, names: set[str]) -> bool:
-    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
-
-
 def _records_outcome(
     function: ast.AST,
     paths: dict[int, tuple[ast.AST, ...]],
@@ -423,7 +397,7 @@ def _records_outcome(
     """A log line after a call records how it went when it runs on every path after it (its blocks
     enclose the call's), in an `except` of a `try` around the call, under a test of what the call
     returned, or when it names what the call returned; a log in an unrelated branch does not."""
-    statement = _statement_of(function, log)
+    statement = statement_of(function, log)
     log_path = paths.get(id(statement), ()) if statement is not None else ()
     if log_path == site_path[: len(log_path)]:
         return True
@@ -434,9 +408,9 @@ def _records_outcome(
                 return True
     innermost = log_path[-1] if log_path else None  # `if not user: log.info(...)`, not a deeper branch
     test = next((getattr(innermost, f) for f in ("test", "iter", "subject") if hasattr(innermost, f)), None)
-    if test is not None and _mentions(test, results):
+    if test is not None and mentions(test, results):
         return True
-    return _mentions(log, results)
+    return mentions(log, results)
 
 
 def _answers_only(function: ast.AST) -> bool:
