@@ -710,3 +710,24 @@ class Api:
         return response
 """
     assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-TIMEOUT001", 15)]
+
+
+def test_a_client_of_a_fallback_import_is_known() -> None:
+    """gidgethub: `import httpx2 as httpx`, falling back to `import httpx`, then a request
+    through the `httpx.AsyncClient` the constructor is given."""
+    code = """
+try:
+    import httpx2 as httpx
+except ModuleNotFoundError:
+    import httpx
+
+
+class GitHubAPI:
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    async def _request(self, method, url, body=b""):
+        response = await self._client.request(method, url, content=body)
+        return response.status_code
+"""
+    assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-OBS003", 12)]

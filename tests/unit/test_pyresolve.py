@@ -300,6 +300,28 @@ def test_a_placeholder_for_a_failed_optional_import_is_not_a_rebinding() -> None
     assert calls["yaml.load(c)"] == ("yaml.load",)  # not an import failure: the name is rebound
 
 
+def test_a_fallback_import_of_the_same_name_binds_it_as_the_alias_form_does() -> None:
+    code = """
+        try:
+            import httpx2 as httpx
+        except ModuleNotFoundError:
+            import httpx
+        try:
+            import ujson as json
+        except ImportError:
+            import json
+        import os.path
+        import os
+        httpx.get(a)
+        json.loads(b)
+        os.path.join(c)
+    """
+    calls = _calls(code)
+    assert calls["httpx.get(a)"][0] == "httpx.get"
+    assert calls["json.loads(b)"][0] == "json.loads"
+    assert calls["os.path.join(c)"][0] == "os.path.join"
+
+
 def test_an_empty_list_agrees_with_a_list_of_one_known_type() -> None:
     code = """
     class Monitor:

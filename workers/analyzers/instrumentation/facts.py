@@ -15,7 +15,7 @@ from prguard.analyzers.asttools import is_name, nodes_of
 from prguard.analyzers.base import FastNodeVisitor, SourceFile
 from prguard.analyzers.instrumentation import rules as R
 from prguard.analyzers.pyresolve.alternatives import argument_of
-from prguard.analyzers.pyresolve.known import bind_import
+from prguard.analyzers.pyresolve.known import bind_import, bind_plain_import
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -170,11 +170,7 @@ class Scanner(FastNodeVisitor):
     # imports ----------------------------------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
-            if alias.asname:
-                bind_import(self.imports, alias.asname, alias.name)
-            else:
-                root = alias.name.split(".")[0]
-                self.imports.setdefault(root, root)
+            bind_plain_import(self.imports, alias)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = "." * node.level + (node.module or "")

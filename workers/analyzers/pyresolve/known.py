@@ -8,6 +8,8 @@ these tables directly.
 
 from __future__ import annotations
 
+import ast
+
 _ET = "xml.etree.ElementTree"
 _LX = "lxml.etree"
 _DJ_RESPONSE = "django.http.HttpResponse"
@@ -381,3 +383,15 @@ def bind_import(imports: dict[str, str], name: str, dotted: str) -> None:
     if name in imports and is_python2_module(dotted):
         return
     imports[name] = dotted
+
+
+def bind_plain_import(imports: dict[str, str], alias: ast.alias) -> None:
+    """Bind the name an `import` statement's alias binds (`import a.b` binds `a`). A later import
+    of the name wins, as in Python (`import httpx` after a failed `import httpx2 as httpx`)."""
+    if alias.asname:
+        bind_import(imports, alias.asname, alias.name)
+        return
+    top = alias.name.split(".")[0]
+    if imports.get(top, top).split(".")[0] != top:
+        bind_import(imports, top, top)
+    imports.setdefault(top, top)

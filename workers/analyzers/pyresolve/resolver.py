@@ -179,11 +179,7 @@ class Resolver:
     def _note_import(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.asname:
-                    known.bind_import(self.imports, alias.asname, alias.name)
-                else:
-                    top = alias.name.split(".")[0]
-                    self.imports.setdefault(top, top)
+                known.bind_plain_import(self.imports, alias)
                 self._frameworks.add(alias.name.split(".")[0])
             return
         base = node.module or ""
