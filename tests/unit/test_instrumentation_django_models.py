@@ -300,3 +300,22 @@ def test_a_queryset_narrowed_under_its_own_name_keeps_its_type() -> None:
     assert resolver.type_of(url) == "shop.models.Url"
     data = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == "data"][-1]
     assert resolver.type_of(data) is None  # a method of unknown meaning: unknown
+
+
+def test_a_class_extending_a_model_django_ships_is_a_model() -> None:
+    """openwisp-users: `class AbstractUser(BaseUser)` over `django.contrib.auth`'s, then a save per
+    row of `cls.objects...iterator()`."""
+    code = """
+from django.contrib.auth.models import AbstractUser as BaseUser
+from django.db import transaction
+
+
+class AbstractUser(BaseUser):
+    @classmethod
+    def deactivate(cls):
+        with transaction.atomic():
+            for user in cls.objects.filter(is_active=True).select_for_update().iterator():
+                user.is_active = False
+                user.save(update_fields=["is_active"])
+"""
+    assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-LOOP001", 12)]

@@ -173,7 +173,27 @@ ELEMENT_TYPES: dict[str, str] = {
 }
 
 #: type -> the types it extends or is used as (a subclass, or an API-compatible stand-in).
+#: Model classes Django itself ships, which projects extend (`class User(AbstractUser)`).
+DJANGO_CONTRIB_MODELS = frozenset(
+    {
+        "django.contrib.auth.models.AbstractUser",
+        "django.contrib.auth.models.AbstractBaseUser",
+        "django.contrib.auth.base_user.AbstractBaseUser",
+        "django.contrib.auth.models.PermissionsMixin",
+        "django.contrib.auth.models.User",
+        "django.contrib.auth.models.Group",
+        "django.contrib.auth.models.Permission",
+        "django.contrib.contenttypes.models.ContentType",
+        "django.contrib.sessions.models.Session",
+        "django.contrib.sessions.base_session.AbstractBaseSession",
+        "django.contrib.sites.models.Site",
+        "django.contrib.admin.models.LogEntry",
+        "django.contrib.flatpages.models.FlatPage",
+        "django.contrib.redirects.models.Redirect",
+    }
+)
 SUPERTYPES: dict[str, tuple[str, ...]] = {
+    **{model: ("django.db.models.Model",) for model in DJANGO_CONTRIB_MODELS},
     "flask.Response": ("werkzeug.wrappers.Response",),
     "werkzeug.wrappers.response.Response": ("werkzeug.wrappers.Response",),
     "werkzeug.Response": ("werkzeug.wrappers.Response",),
