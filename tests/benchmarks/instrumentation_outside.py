@@ -83,6 +83,10 @@ PARTS = (
     "heldback27",
     "heldback28",
     "heldback29",
+    "heldback30",
+    "heldback31",
+    "heldback32",
+    "heldback33",
 )
 _EXPECT = re.compile(r"^# expect: (PG-[A-Z]+\d{3}) @ (.+)$")
 
