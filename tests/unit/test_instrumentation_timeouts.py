@@ -406,3 +406,45 @@ def test_keywords_a_helper_of_the_class_builds_carry_only_its_literal_keys() -> 
             return requests.get(**kwargs)
     """
     assert [f.start_line for f in analyze(code) if f.rule_id == "PG-TIMEOUT001"] == [20]
+
+
+def test_an_aiohttp_session_used_only_under_a_timeout_scope_has_a_timeout() -> None:
+    """adguardhome, ambee: `aiohttp.ClientSession()` made without a timeout, each request of it
+    inside `async with asyncio.timeout(...)` (or `async_timeout`, or `asyncio.wait_for`)."""
+    code = """
+import asyncio
+import logging
+
+import aiohttp
+import async_timeout
+
+log = logging.getLogger(__name__)
+
+
+class Api:
+    async def scoped(self, url):
+        if self.session is None:
+            self.session = aiohttp.ClientSession()
+        async with asyncio.timeout(10), self.session.get(url) as response:
+            log.info("%s", response.status)
+            return await response.read()
+
+    async def legacy(self, url):
+        session = aiohttp.ClientSession()
+        with async_timeout.timeout(10):
+            response = await session.get(url)
+        log.info("%s", response.status)
+
+    async def waited(self, url):
+        session = aiohttp.ClientSession()
+        response = await asyncio.wait_for(session.get(url), 10)
+        log.info("%s", response.status)
+
+    async def unscoped(self, url):
+        session = aiohttp.ClientSession()
+        async with asyncio.timeout(10):
+            await asyncio.sleep(0)
+        response = await session.get(url)
+        log.info("%s", response.status)
+"""
+    assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-TIMEOUT002", 31)]

@@ -310,6 +310,23 @@ CLIENT_MODULE_ROOTS: frozenset[str] = frozenset(
     {"requests", "httpx", "aiohttp", "urllib3", "requests_oauthlib"}
 )
 
+#: Context managers and wrappers that bound the time of the awaits inside them: a request made under
+#: `async with asyncio.timeout(10):` (or awaited through `asyncio.wait_for(..., 10)`) has a timeout
+#: whatever its client was given.
+TIMEOUT_SCOPES: frozenset[str] = frozenset(
+    {
+        "asyncio.timeout",
+        "asyncio.timeout_at",
+        "asyncio.wait_for",
+        "async_timeout.timeout",
+        "async_timeout.timeout_at",
+        "anyio.fail_after",
+        "anyio.move_on_after",
+        "trio.fail_after",
+        "trio.move_on_after",
+    }
+)
+
 #: Types of a boto3 session, whose `.client(...)`/`.resource(...)` make AWS clients.
 BOTO3_SESSION_TYPES: frozenset[str] = frozenset({"boto3.Session", "boto3.session.Session"})
 
@@ -574,6 +591,16 @@ VIEW_METHODS: frozenset[str] = frozenset(
         "perform_update",
         "perform_destroy",
         "websocket",
+    }
+)
+#: Django's URL lookups: a function passed to one is a view the URL resolver routes to.
+URL_LOOKUPS: frozenset[str] = frozenset(
+    {
+        "django.urls.reverse",
+        "django.urls.reverse_lazy",
+        "django.core.urlresolvers.reverse",
+        "django.shortcuts.redirect",
+        "django.shortcuts.resolve_url",
     }
 )
 #: Class methods that run around every request; when they log, all the class's handlers are covered.

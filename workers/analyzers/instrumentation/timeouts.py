@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from prguard.analyzers.asttools import is_name
+from prguard.analyzers.asttools import contains, is_name
 from prguard.analyzers.instrumentation import fixes
 from prguard.analyzers.instrumentation import rules as R
 from prguard.analyzers.instrumentation.connections import connection_spec
@@ -72,7 +72,31 @@ class TimeoutChecks(Evaluator):
             and c.node.func.attr in R.CLIENT_METHODS.get(R.CLIENT_KINDS[constructor.dotted or ""], ((),))[0]
             and self.client_kind(c.node.func.value, c.function, c.node.func.attr)[1] is constructor.node
         ]
-        return bool(uses) and all(kwarg(u.node, "timeout") is not None for u in uses)
+        return bool(uses) and all(
+            kwarg(u.node, "timeout") is not None or self._under_timeout_scope(u) for u in uses
+        )
+
+    def _under_timeout_scope(self, call: Call) -> bool:
+        """Whether the call runs inside `async with asyncio.timeout(...)` (or `async_timeout`,
+        anyio's `fail_after` ...) or is awaited through `asyncio.wait_for(..., timeout)`."""
+        if call.function is None:
+            return False
+        for node in ast.walk(call.function.node):
+            if isinstance(node, ast.With | ast.AsyncWith):
+                scoped = [i for i, item in enumerate(node.items) if self._is_timeout_scope(item.context_expr)]
+                if scoped and (
+                    any(contains(stmt, call.node) for stmt in node.body)
+                    or any(contains(item.context_expr, call.node) for item in node.items[scoped[0] + 1 :])
+                ):
+                    return True
+            elif isinstance(node, ast.Call) and node is not call.node and self._is_timeout_scope(node):
+                waits = node.args[1:] or [kw for kw in node.keywords if kw.arg == "timeout"]
+                if waits and node.args and contains(node.args[0], call.node):
+                    return True
+        return False
+
+    def _is_timeout_scope(self, node: ast.expr) -> bool:
+        return isinstance(node, ast.Call) and self.facts.resolve(node.func) in R.TIMEOUT_SCOPES
 
     def _may_carry(self, options: ast.expr, names: tuple[str, ...], call: Call) -> bool:
         """Whether `**options` may hold one of `names`: yes unless `options` is a local dict the
