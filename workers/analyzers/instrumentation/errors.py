@@ -201,7 +201,8 @@ def _is_trivial(stmt: ast.stmt) -> bool:
 
 
 def _is_default_value(node: ast.expr | None) -> bool:
-    """None, False, 0, "" or an empty container: a value a caller reads as "nothing there".
+    """None, False, 0, "", NaN or an empty container: a value a caller reads as "nothing there"
+    (`float("nan")` is how pandas and numpy spell a missing number).
 
     A non-empty constant ("<broken repr>", "unknown", -1) is a sentinel the caller can recognise.
     """
@@ -213,8 +214,11 @@ def _is_default_value(node: ast.expr | None) -> bool:
         return not node.elts
     if isinstance(node, ast.Dict):
         return not node.keys
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.args and not node.keywords:
-        return node.func.id in {"dict", "list", "set", "tuple", "frozenset", "str"}
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
+        if node.func.id == "float" and len(node.args) == 1:  # float("nan")
+            arg = node.args[0]
+            return isinstance(arg, ast.Constant) and str(arg.value).strip().lower() == "nan"
+        return not node.args and node.func.id in {"dict", "list", "set", "tuple", "frozenset", "str"}
     return False
 
 

@@ -730,7 +730,8 @@ def _is_self_or_cls(node: ast.expr) -> bool:
 def _yields_chunks(function: ast.FunctionDef) -> bool:
     """Every `yield` of the function gives a slice (`seq[i:i + n]`) or an `islice(...)` chunk, itself
     or through a local name bound to one (`rest = islice(it, size - 1); yield chain(head, rest)`); or,
-    with no `yield`, every item appended to the list it returns holds one."""
+    with no `yield`, every item of the list comprehension it returns, or appended to the list it
+    returns, holds one."""
 
     def chunk(node: ast.AST) -> bool:
         if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
@@ -754,6 +755,12 @@ def _yields_chunks(function: ast.FunctionDef) -> bool:
     yields = [n for n in ast.walk(function) if isinstance(n, ast.Yield)]
     if yields:
         return all(holds_chunk(y.value) for y in yields)
+    # or the comprehension it returns (`return [seq[i : i + n] for i in range(0, len(seq), n)]`)
+    comprehensions = [
+        n.value for n in ast.walk(function) if isinstance(n, ast.Return) and isinstance(n.value, ast.ListComp)
+    ]
+    if comprehensions and all(holds_chunk(c.elt) for c in comprehensions):
+        return True
     # or the list it returns, when every item appended to it holds a chunk
     returned = {
         n.value.id for n in ast.walk(function) if isinstance(n, ast.Return) and isinstance(n.value, ast.Name)
