@@ -584,3 +584,66 @@ def test_a_helper_in_views_py_that_answers_a_question_is_not_a_view() -> None:
     """
     found = sorted((f.rule_id, f.start_line) for f in analyze(code, path="blog/views.py", settings=AI))
     assert found == [("PG-OBS001", 9), ("PG-OBS003", 5)]
+
+
+def test_a_class_of_the_file_named_like_a_view_base_is_not_a_view_unless_it_extends_one() -> None:
+    """python-taiga: `class ListResource(Resource)` over the file's own `Resource` (an API model)
+    has a `list` method that is no request handler; over an imported `Resource` it is one."""
+    code = """
+from flask_restful import Resource as RestResource
+
+
+class Resource:
+    def __init__(self, requester):
+        self.requester = requester
+
+
+class ListResource(Resource):
+    def list(self, **params):
+        return self.requester.get("/items", query=params)
+
+
+class Base(RestResource):
+    pass
+
+
+class Items(Base):
+    def get(self):
+        return {"items": []}
+"""
+    settings = load_policy().for_change(ai_authored=True).analyzer("instrumentation")
+    found = [(f.rule_id, f.start_line) for f in analyze(code, settings=settings)]
+    assert found == [("PG-OBS001", 20)]
+
+
+def test_a_view_its_views_file_also_calls_is_still_a_view_when_decorated_or_reversed() -> None:
+    """django-shopify-auth: `authenticate` returns `finalize(request, ...)` in dev mode; both are
+    views (decorated, and `reverse(finalize)`), while an undecorated helper called here is not."""
+    code = """
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+
+
+def finalize(request, token=None):
+    return HttpResponseRedirect(request.GET["next"])
+
+
+def helper(request, token=None):
+    return HttpResponseRedirect(request.GET["next"])
+
+
+@login_required
+def guarded(request):
+    return HttpResponseRedirect(request.GET["next"])
+
+
+@login_required
+def start(request):
+    if request.GET.get("dev"):
+        return guarded(request) or helper(request)
+    return HttpResponseRedirect(reverse(finalize))
+"""
+    settings = load_policy().for_change(ai_authored=True).analyzer("instrumentation")
+    found = [(f.rule_id, f.start_line) for f in analyze(code, path="shop/views.py", settings=settings)]
+    assert found == [("PG-OBS001", 7), ("PG-OBS001", 16), ("PG-OBS001", 21)]

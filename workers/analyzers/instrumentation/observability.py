@@ -10,7 +10,7 @@ import ast
 from collections.abc import Iterator
 from functools import cached_property
 
-from prguard.analyzers.asttools import contains
+from prguard.analyzers.asttools import contains, is_name
 from prguard.analyzers.instrumentation import rules as R
 from prguard.analyzers.instrumentation.crossfile import registered_view
 from prguard.analyzers.instrumentation.evaluator import (
@@ -172,7 +172,7 @@ class ObservabilityChecks(Evaluator):
             and not function.name.startswith("_")
             and bool(args)
             and args[0].arg == "request"
-            and function.name not in self._called_here
+            and (function.name not in self._called_here or self._routed(function))
             and not _answers_only(function.node)
         )
 
@@ -186,15 +186,39 @@ class ObservabilityChecks(Evaluator):
             if call.function is not None and isinstance(call.node.func, ast.Name)
         }
 
+    def _routed(self, function: Function) -> bool:
+        """A view that its file also calls (`return finalize(request, token=...)` in dev mode) is still
+        a view when it is decorated (`@login_required`) or its URL is looked up (`reverse(finalize)`)."""
+        if function.node.decorator_list:
+            return True
+        return any(
+            call.dotted in R.URL_LOOKUPS and any(is_name(arg, function.name) for arg in call.node.args[:1])
+            for call in self.facts.calls
+        )
+
     def _view_method(self, function: Function) -> bool:
-        cls = self.facts.classes.get(function.class_name or "")
-        if cls is None or not any(b.rsplit(".", 1)[-1].endswith(R.VIEW_BASE_SUFFIXES) for b in cls.bases):
+        if not self._view_class(function.class_name or "", set()):
             return False
         decorated_action = any(
             (self.facts.resolve(d.func if isinstance(d, ast.Call) else d) or "").endswith("action")
             for d in function.node.decorator_list
         )
         return function.name in R.VIEW_METHODS or decorated_action
+
+    def _view_class(self, name: str, seen: set[str]) -> bool:
+        """A class extending a view class: an imported base named like one (`...View`,
+        `...Resource`), or a class of this file that is one (a class of the file named `Resource`
+        that extends nothing of the kind is an API client's model, not a view)."""
+        cls = self.facts.classes.get(name)
+        if cls is None or name in seen:
+            return False
+        seen.add(name)
+        return any(
+            self._view_class(base, seen)
+            if base in self.facts.classes
+            else base.rsplit(".", 1)[-1].endswith(R.VIEW_BASE_SUFFIXES)
+            for base in cls.bases
+        )
 
     @cached_property
     def _route_endpoints(self) -> set[tuple[str | None, str]]:
