@@ -283,10 +283,12 @@ def test_a_queryset_narrowed_under_its_own_name_keeps_its_type() -> None:
         from shop.models import Url
 
 
-        def check(recent):
+        def check(recent, limit):
             urls = Url.objects.all()
             if recent:
                 urls = urls.exclude(checked=True)
+            if limit:
+                urls = urls[:limit]
             for url in urls:
                 url.save()
             data = Url.objects.values("pk")

@@ -516,9 +516,11 @@ class Resolver:
         return None
 
     def _rebound_type(self, value: ast.expr, assumed: str | None) -> str | None:
-        """The type of `x.method(...)` assigned back to `x`, given `x`'s type from its other bindings:
-        a queryset chained stays a queryset of the same model; a method of a known table returns its
-        row; anything else is unknown."""
+        """The type of `x.method(...)` (or `x[a:b]`) assigned back to `x`, given `x`'s type from its
+        other bindings: a queryset chained or sliced stays a queryset of the same model; a method of
+        a known table returns its row; anything else is unknown."""
+        if isinstance(value, ast.Subscript):  # `qs = qs[:limit]`: the same kind of sequence
+            return assumed
         if assumed is None or not isinstance(value, ast.Call) or not isinstance(value.func, ast.Attribute):
             return None
         method = value.func.attr
@@ -1068,7 +1070,9 @@ def _catches_import_error(handler: ast.ExceptHandler) -> bool:
 
 
 def _rebinds(value: ast.expr, name: str) -> bool:
-    """`name.method(...)`: a value computed from the name it is assigned back to."""
+    """`name.method(...)` or `name[a:b]`: a value computed from the name it is assigned back to."""
+    if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
+        return isinstance(value.value, ast.Name) and value.value.id == name
     return (
         isinstance(value, ast.Call)
         and isinstance(value.func, ast.Attribute)
