@@ -321,3 +321,29 @@ class AbstractUser(BaseUser):
                 user.save(update_fields=["is_active"])
 """
     assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-LOOP001", 12)]
+
+
+def test_a_managers_rows_are_of_the_model_of_the_module_that_declares_it() -> None:
+    """django-mail-queue: `MailerMessage.objects = MailerMessageManager()`; the manager's
+    `send_queued` calls each message's `send_mail()`, whose `_send()` saves the row."""
+    code = """
+from django.db import models
+
+
+class MailerMessageManager(models.Manager):
+    def send_queued(self, limit=None):
+        for email in self.filter(sent=False)[:limit]:
+            email.send_mail()
+
+
+class MailerMessage(models.Model):
+    objects = MailerMessageManager()
+
+    def send_mail(self):
+        self._send()
+
+    def _send(self):
+        self.sent = True
+        self.save()
+"""
+    assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-LOOP001", 8)]

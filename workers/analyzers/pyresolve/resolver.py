@@ -127,6 +127,7 @@ class Resolver:
         self._type_cache: dict[tuple[int, int], str | None] = {}
         self._qual_cache: dict[tuple[int, int], str | None] = {}
         self._managers: dict[str, frozenset[str]] = {}  # model class -> managers its body declares
+        self._manager_models: dict[str, str | None] = {}  # manager class -> the model declaring it
         self._busy: set[tuple[int, str]] = set()
         self._frameworks: set[str] = set()
         self._index(tree.body, None, None)
@@ -722,11 +723,13 @@ class Resolver:
                     return receiver
                 return model if func.attr in known.QUERYSET_INSTANCES else None
             if receiver is not None and not known.DJANGO_MANAGER_BASES.isdisjoint(self.supertypes(receiver)):
-                # a manager's own `self.all()`: rows of whatever model it is attached to
+                # a manager's own `self.all()`: rows of the model of this module that declares it,
+                # else of whatever model it is attached to
+                attached = self._manager_model(receiver) or "django.db.models.Model"
                 if func.attr in known.QUERYSET_CHAINS:
-                    return f"{known.QUERYSET}[django.db.models.Model]"
+                    return f"{known.QUERYSET}[{attached}]"
                 if func.attr in known.QUERYSET_INSTANCES:
-                    return "django.db.models.Model"
+                    return attached
             if receiver is not None:
                 for type_name in self.supertypes(receiver):
                     found = known.METHOD_RETURNS.get((type_name, func.attr))
@@ -827,6 +830,21 @@ class Resolver:
             t.rsplit(".", 1)[-1].endswith("Manager") or t in known.DJANGO_MANAGER_BASES
             for t in self.supertypes(made)
         )
+
+    def _manager_model(self, manager: str) -> str | None:
+        """The one model class of this module whose body makes this manager (`objects =
+        MailerMessageManager()`), if there is exactly one."""
+        if manager not in self._manager_models:
+            owners = {
+                info.qualname
+                for info in self.classes.values()
+                for statement in info.node.body
+                if isinstance(statement, ast.Assign)
+                and isinstance(statement.value, ast.Call)
+                and self._class_named(statement.value.func, None) == manager
+            }
+            self._manager_models[manager] = owners.pop() if len(owners) == 1 else None
+        return self._manager_models[manager]
 
     def is_django_model(self, type_name: str | None) -> bool:
         """Whether a type extends Django's `Model` as far as this module's classes show."""
