@@ -458,3 +458,46 @@ def test_a_function_passed_in_is_followed_to_what_the_callers_pass() -> None:
         if f.rule_id == "PG-LOOP001"
     ]
     assert [f.start_line for f in found] == [10] and "shop.moderation.perform_flag" in found[0].message
+
+
+def test_a_helper_handing_back_the_session_it_is_given_keeps_the_sessions_type() -> None:
+    """fitbit: `self.session = fitbit_compliance_fix(OAuth2Session(...))`, the helper (in another
+    file, or in this one) registering hooks and returning its argument; then a request method
+    with no logging."""
+    compliance = textwrap.dedent(
+        """\
+        def compliance_fix(session):
+            def _hook(r):
+                return r
+
+            session.register_compliance_hook("access_token_response", _hook)
+            return session
+        """
+    )
+    client = textwrap.dedent(
+        """\
+        from requests_oauthlib import OAuth2Session
+
+        from .compliance import compliance_fix
+
+
+        def local_fix(session, name=None):
+            session.name = name
+            return session
+
+
+        class Client:
+            def __init__(self, client_id):
+                self.session = compliance_fix(OAuth2Session(client_id))
+                self.other = local_fix(OAuth2Session(client_id), name="x")
+
+            def _request(self, method, url, **kwargs):
+                return self.session.request(method, url, **kwargs)
+
+            def _other(self, url):
+                return self.other.get(url, timeout=5)
+        """
+    )
+    result = run([added("svc/compliance.py", compliance), added("svc/client.py", client)])
+    found = [(f.path, f.rule_id, f.start_line) for f in result.findings]
+    assert found == [("svc/client.py", "PG-OBS003", 16), ("svc/client.py", "PG-OBS003", 19)]

@@ -670,7 +670,8 @@ class HelperIndex:
     def type_of(self, qualname: str, *, returned: bool) -> str | None:
         """The type another file gives a module-level name (`session = requests.Session()`), or,
         with `returned`, what a function there returns (its annotation, else every `return`
-        agreeing), by that file's resolver; None when unknown."""
+        agreeing), by that file's resolver; None when unknown. A function handing back one of its
+        parameters answers `argument:<name>:<position>` (see `argument_returned`)."""
         found = self._locate(qualname, set())
         if found is None and returned:
             return self._external_factory(qualname)
@@ -687,6 +688,10 @@ class HelperIndex:
                     return None
                 if function.returns is not None:
                     return resolver.annotation_type(function.returns)
+                handed_back = resolver.returned_parameter(function)
+                if handed_back is not None:  # the caller's argument: its type is the caller's to tell
+                    name, index = handed_back
+                    return f"{ARGUMENT_PREFIX}{name}:{'' if index is None else index}"
                 values = {
                     resolver.type_of(node.value)
                     for node in ast.walk(function)
@@ -805,6 +810,18 @@ class HelperIndex:
             return content.decode("utf-8")
         except UnicodeDecodeError:
             return None
+
+
+#: How `type_of(..., returned=True)` says a function returns one of its parameters unchanged.
+ARGUMENT_PREFIX = "argument:"
+
+
+def argument_returned(answer: str | None) -> tuple[str, int | None] | None:
+    """(name, position) of the parameter a `returns` answer says the function hands back."""
+    if answer is None or not answer.startswith(ARGUMENT_PREFIX):
+        return None
+    name, _, position = answer.removeprefix(ARGUMENT_PREFIX).partition(":")
+    return name, int(position) if position else None
 
 
 def _attribute_type(resolver: Resolver, dotted: str) -> str | None:

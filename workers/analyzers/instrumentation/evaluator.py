@@ -20,7 +20,7 @@ from prguard.analyzers.instrumentation import querysets
 from prguard.analyzers.instrumentation import rules as R
 from prguard.analyzers.instrumentation.facts import Binding, Call, Function, Scanner
 from prguard.analyzers.pyresolve import Resolver
-from prguard.analyzers.pyresolve.alternatives import dynamic_getattr
+from prguard.analyzers.pyresolve.alternatives import argument_of, dynamic_getattr
 from prguard.analyzers.pyresolve.known import QUERYSET
 from prguard.engine.model import Finding, Severity, make_fingerprint
 
@@ -312,7 +312,7 @@ class Evaluator:
             and self.helpers is not None
             and (method is None or method in R.ALL_CLIENT_METHODS)
         ):  # another file is read only when the method called could be a client's request
-            remote = self._remote_client(receiver, call)
+            remote = self._remote_client(receiver, call, function)
             if remote is not None:
                 return remote, None
         if (
@@ -344,7 +344,9 @@ class Evaluator:
             and self.client_kind(call.func.value, function)[0] == "boto3"
         )
 
-    def _remote_client(self, receiver: ast.AST, bound: ast.Call | None) -> str | None:
+    def _remote_client(
+        self, receiver: ast.AST, bound: ast.Call | None, function: Function | None
+    ) -> str | None:
         """The client kind of an object made in another file of the repository: a module-level
         client imported from there (`from svc.http import session`), or what a function there
         returns (`make_session()`, `s = make_session()`, `self.s = make_session()`), by the type
@@ -355,6 +357,12 @@ class Evaluator:
         call = receiver if isinstance(receiver, ast.Call) else bound
         if call is not None:  # the shared resolver's names: relative imports resolved
             qualname = self.resolver.qualname(call.func)
+            from prguard.analyzers.instrumentation.crossfile import argument_returned
+
+            handed_back = argument_returned(self._remote_type(qualname, True))
+            if handed_back is not None:  # `fix(OAuth2Session(...))`, `fix` returning its session
+                passed = argument_of(call, *handed_back)
+                return self.client_kind(passed, function)[0] if passed is not None else None
             returned = True
         elif isinstance(receiver, ast.Name) and receiver.id in self.facts.imports:
             qualname, returned = self.resolver.qualname(receiver), False

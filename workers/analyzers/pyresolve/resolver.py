@@ -34,7 +34,7 @@ from functools import cached_property
 
 from prguard.analyzers.asttools import is_name, nodes_of, own_statements, walk_statements
 from prguard.analyzers.pyresolve import known
-from prguard.analyzers.pyresolve.alternatives import Alternatives, is_own_class
+from prguard.analyzers.pyresolve.alternatives import Alternatives, argument_of, is_own_class
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 Scope = FunctionNode | None  # None: the module's top level
@@ -750,6 +750,10 @@ class Resolver:
         if isinstance(func, ast.Name) and func.id in self.classes and qual == func.id:
             return self.classes[func.id].qualname
         if isinstance(func, ast.Name) and func.id in self.functions and qual == func.id:
+            handed_back = self.returned_parameter(self.functions[func.id])
+            if handed_back is not None:  # `session = fix(OAuth2Session(...))`, `fix` returning `session`
+                passed = argument_of(node, *handed_back)
+                return self.type_of(passed, scope) if passed is not None else None
             return self._returns(self.functions[func.id])
         root = _root_name(func)
         imported = root is not None and (root in self.imports or qual != ast.unparse(func))
@@ -875,6 +879,23 @@ class Resolver:
             return self.annotation_type(function.returns, self._outer.get(id(function)))
         types = {self.type_of(v, function) for v in self._scope(function).returns} - {_NONE}
         return types.pop() if len(types) == 1 else None
+
+    def returned_parameter(self, function: FunctionNode) -> tuple[str, int | None] | None:
+        """(name, position) of the parameter a function hands back unchanged from every `return`
+        (a helper that registers hooks on a session and returns it), None for any other function."""
+        if function.returns is not None:
+            return None
+        info = self._scope(function)
+        values = info.returns
+        names = {v.id for v in values if isinstance(v, ast.Name)}
+        if len(names) != 1 or len(values) != sum(isinstance(v, ast.Name) for v in values):
+            return None
+        name = names.pop()
+        rebound = info.bindings.get(name) or info.derived.get(name) or name in info.opaque
+        if name not in info.params or rebound:
+            return None
+        positional = [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
+        return name, positional.index(name) if name in positional else None
 
     def _local_class(self, type_name: str) -> _ClassInfo | None:
         prefix = f"{self.module}." if self.module else ""
