@@ -157,3 +157,57 @@ def test_saving_per_item_a_model_instance_a_helper_of_another_file_makes_is_a_qu
     assert [(f.rule_id, f.start_line) for f in result.findings if f.rule_id.startswith("PG-LOOP")] == [
         ("PG-LOOP001", 11)
     ]
+
+
+GATEWAY = textwrap.dedent(
+    """\
+    import requests
+
+
+    def post(url, params):
+        response = requests.post(url, data=params, timeout=10)
+        return dict(response.json())
+    """
+)
+
+LOGGING_CALLER = textwrap.dedent(
+    """\
+    import logging
+
+    from pay import gateway
+
+    logger = logging.getLogger(__name__)
+
+
+    def transaction(params):
+        pairs = gateway.post("https://pay.example/tx", params)
+        logger.debug("Raw response: %s", pairs)
+        return pairs
+    """
+)
+
+SILENT_CALLER = textwrap.dedent(
+    """\
+    from pay.gateway import post
+
+
+    def refund(params):
+        return post("https://pay.example/refund", params)
+    """
+)
+
+
+def _request_helper_findings(*others: tuple[str, str]) -> list[tuple[str, int]]:
+    snapshot = RepositorySnapshot.from_files(
+        {"pay/__init__.py": b"", **{path: code.encode() for path, code in others}}
+    )
+    result = review_instrumentation([added("pay/gateway.py", GATEWAY)], repository=snapshot)
+    return [(f.rule_id, f.start_line) for f in result.findings]
+
+
+def test_a_request_helper_whose_callers_in_other_files_all_log_the_outcome_is_covered() -> None:
+    """django-oscar-paypal: `gateway.post` is called by two other modules, which log the response."""
+    assert _request_helper_findings(("pay/payflow.py", LOGGING_CALLER)) == []
+    one_silent = (("pay/payflow.py", LOGGING_CALLER), ("pay/refunds.py", SILENT_CALLER))
+    assert _request_helper_findings(*one_silent) == [("PG-OBS003", 4)]
+    assert _request_helper_findings() == [("PG-OBS003", 4)]  # nobody calls it: nothing records it

@@ -53,6 +53,8 @@ MAX_MODULE_BYTES = 1_000_000
 _MAX_HOPS = 3
 #: how many files of a folder are read for the handlers they register (`add_url_rule(..., api.f)`)
 _MAX_SIBLINGS = 60
+#: how many other files of a package are read for the callers of a thin request helper
+_MAX_CALLER_FILES = 200
 #: the calls that register a function as a request handler (a file without one is not parsed)
 _REGISTRATIONS = ("add_url_rule", "add_api_route", "add_route", "Route(")
 
@@ -664,6 +666,46 @@ class HelperIndex:
         return found
 
     @staticmethod
+    def callers_question(qualname: str) -> str:
+        return f"callers:{qualname}"
+
+    def callers_log(self, qualname: str) -> str:
+        """Whether the calls of a module function from the package's other files all record what it
+        returned (`gateway.post(url, params)` then `logger.debug("Raw response: %s", ...)`): "1",
+        "0" when one does not, "-" when no other file calls it."""
+        from prguard.analyzers.instrumentation.observability import logs_after
+
+        where = self.module_of(qualname)
+        if where is None or "." in where[1]:
+            return "-"
+        module, name = where
+        package = module.split(".")[0]
+        others = sorted(
+            (path, other)
+            for other, path in self.path_of.items()
+            if other != module and other.split(".")[0] == package
+        )[:_MAX_CALLER_FILES]
+        logged: list[bool] = []
+        for path, other in others:
+            text = self._source(path)
+            loaded = self._module(other) if text is not None and name in text else None
+            if loaded is None:
+                continue
+            evaluator = loaded.evaluator
+            for caller in evaluator.facts.functions:
+                for call in caller.calls:
+                    if not (call.text or "").endswith(name):
+                        continue
+                    try:
+                        if qualname in evaluator.resolver.call_names(call.node):
+                            logged.append(logs_after(evaluator, caller, call))
+                    except RecursionError:
+                        continue
+        if not logged:
+            return "-"
+        return "1" if all(logged) else "0"
+
+    @staticmethod
     def type_question(qualname: str, returned: bool) -> str:
         return f"{'returns' if returned else 'type'}:{qualname}"
 
@@ -753,6 +795,8 @@ class HelperIndex:
             return self.type_of(rest, returned=kind == "returns") or "-"
         if kind == "views":
             return ",".join(self.registered_views(rest)) or "-"
+        if kind == "callers":
+            return self.callers_log(rest)
         if kind.startswith("call@"):
             depth = int(kind.removeprefix("call@"))
             for name in rest.split("|"):

@@ -281,27 +281,22 @@ class ObservabilityChecks(Evaluator):
             for call in caller.calls
             if self.local_callee(call, caller) is function
         ]
-        return bool(sites) and all(self._logs_after(caller, call) for caller, call in sites)
-
-    def _logs_after(self, caller: Function, site: Call) -> bool:
-        """The caller records what the call gave: a logging decorator, or an instrumentation call
-        after the call (a log line before it cannot say how the call went)."""
-        if any(self.decorator_instruments(d) for d in caller.node.decorator_list):
-            return True
-        end = (site.node.end_lineno or 0, site.node.end_col_offset or 0)
-        later = [
-            call
-            for call in caller.calls + caller.nested_calls
-            if (call.node.lineno, call.node.col_offset) >= end and self.is_instrumentation(call)
-        ]
-        if not later:
+        if not all(logs_after(self, caller, call) for caller, call in sites):
             return False
-        paths = _block_paths(caller.node)
-        site_path = paths.get(id(statement_of(caller.node, site.node)), ())
-        results = bound_names(caller.node, site.node, derived=True)
-        return any(
-            _records_outcome(caller.node, paths, site_path, results, site.node, call.node) for call in later
-        )
+        elsewhere = self._remote_callers_log(function)
+        return elsewhere == "1" or (elsewhere == "-" and bool(sites))
+
+    def _remote_callers_log(self, function: Function) -> str:
+        """Whether the package's other files call this module function and all record what it
+        returned ("1"), one does not ("0"), or none calls it ("-"). The question goes into `reads`."""
+        helpers = self.helpers
+        if helpers is None or function.parent is not None or function.class_name is not None:
+            return "-"
+        qualname = f"{self.resolver.module}.{function.name}"
+        question = helpers.callers_question(qualname)
+        if question not in self.reads:
+            self.reads[question] = helpers.answer(question)
+        return self.reads[question]
 
     def _remote_helper_instruments(self, function: Function) -> bool:
         """A function of another file of the repository that it calls logs (a Celery task that only
@@ -390,6 +385,27 @@ class ObservabilityChecks(Evaluator):
                 context=function.qualname,
                 relevant=(first, node.end_lineno or node.lineno),
             )
+
+
+def logs_after(evaluator: Evaluator, caller: Function, site: Call) -> bool:
+    """The caller records what the call gave: a logging decorator, or an instrumentation call
+    after the call (a log line before it cannot say how the call went)."""
+    if any(evaluator.decorator_instruments(d) for d in caller.node.decorator_list):
+        return True
+    end = (site.node.end_lineno or 0, site.node.end_col_offset or 0)
+    later = [
+        call
+        for call in caller.calls + caller.nested_calls
+        if (call.node.lineno, call.node.col_offset) >= end and evaluator.is_instrumentation(call)
+    ]
+    if not later:
+        return False
+    paths = _block_paths(caller.node)
+    site_path = paths.get(id(statement_of(caller.node, site.node)), ())
+    results = bound_names(caller.node, site.node, derived=True)
+    return any(
+        _records_outcome(caller.node, paths, site_path, results, site.node, call.node) for call in later
+    )
 
 
 def _block_paths(function: ast.AST) -> dict[int, tuple[ast.AST, ...]]:
