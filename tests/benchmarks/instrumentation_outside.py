@@ -87,6 +87,10 @@ PARTS = (
     "heldback31",
     "heldback32",
     "heldback33",
+    "heldback34",
+    "heldback35",
+    "heldback36",
+    "heldback37",
 )
 _EXPECT = re.compile(r"^# expect: (PG-[A-Z]+\d{3}) @ (.+)$")
 
