@@ -630,9 +630,18 @@ def search(url, total, per_page=100):
 def each(url, ids):
     for i in range(1, len(ids) + 1):
         requests.get(url, params={"id": ids[i - 1]}, timeout=5)
+
+
+def remaining(url, first, params):
+    pages = (first["total"] - 1) // first["per_page"]
+    start = first["per_page"]
+    for _ in range(pages):
+        params["startIndex"] = str(start)
+        first["items"] += requests.get(url, params=params, timeout=5).json()
+        start += first["per_page"]
 """
     loops = [f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP002"]
-    assert loops == [14]
+    assert loops == [14]  # nvdlib's `pages = (total - 1) // per_page` is a page count too
 
 
 def test_a_queue_drained_while_its_length_is_positive_is_a_loop_per_item() -> None:
@@ -731,3 +740,35 @@ class GitHubAPI:
         return response.status_code
 """
     assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-OBS003", 12)]
+
+
+def test_a_generator_yielding_from_a_small_literal_gives_few_items() -> None:
+    """whoisit: `for url in self._bootstrap(): ... gen.send(response)`, the generator yielding the
+    five URLs of a class attribute's dict literal; a generator yielding rows is a loop over data."""
+    code = """
+import requests
+
+
+class Bootstrap:
+    URLS = {"asn": "https://x.example/asn.json", "dns": "https://x.example/dns.json"}
+
+    def _urls(self):
+        for name, url in self.URLS.items():
+            response = yield url
+            yield
+
+    def _rows(self, table):
+        for row in table.fetchall():
+            yield row["url"]
+
+    def bootstrap(self):
+        gen = self._urls()
+        for url in gen:
+            gen.send(requests.get(url, timeout=5))
+
+    def refresh(self, table):
+        for url in self._rows(table):
+            requests.get(url, timeout=5)
+"""
+    loops = [f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP002"]
+    assert loops == [24]

@@ -448,3 +448,35 @@ class Api:
         log.info("%s", response.status)
 """
     assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-TIMEOUT002", 31)]
+
+
+def test_a_partial_of_a_request_handed_to_an_executor_needs_a_timeout() -> None:
+    """mattermost-log-handler: `run_in_executor(None, functools.partial(self.session.post, url,
+    data=...))` sends the request later, as the partial says; one per item handed to an executor
+    is not a sequential loop."""
+    code = """
+import functools
+import logging
+
+import requests
+
+log = logging.getLogger(__name__)
+
+
+class Handler:
+    def __init__(self):
+        self.session = requests.session()
+
+    def emit(self, loop, url, payload):
+        loop.run_in_executor(None, functools.partial(self.session.post, url, data=payload))
+        loop.run_in_executor(None, functools.partial(self.session.post, url, data=payload, timeout=5))
+        log.info("sent")
+
+    def fan_out(self, executor, url, rows):
+        for row in rows:
+            executor.submit(functools.partial(self.session.post, url, json=row, timeout=5))
+        log.info("sent")
+"""
+    found = analyze(code)
+    assert [(f.rule_id, f.start_line) for f in found] == [("PG-TIMEOUT001", 15)]
+    assert "timeout=10" in (found[0].suggestion or "")

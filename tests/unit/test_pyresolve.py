@@ -416,3 +416,25 @@ def test_a_class_a_class_attribute_names_makes_its_instances_through_self() -> N
     """
     assert type_of_expression(code, "endpoint") == "oidc.endpoints.TokenEndpoint"
     assert type_of_expression(code, "other") is None
+
+
+def test_an_optional_parameter_or_a_fallback_has_the_fallbacks_type() -> None:
+    """python-documentcloud: `session = session or requests.Session()` in a helper that mounts
+    retries and returns the session."""
+    code = """
+        import requests
+
+        def retry_session(retries=3, session=None):
+            session = session or requests.Session()
+            session
+            return session
+
+        def given(session):
+            other = session or requests.Session()
+            other
+
+        retry_session()
+    """
+    assert type_of_expression(code, "session") == "requests.Session"
+    assert type_of_expression(code, "other") is None  # a required parameter: the caller's, unknown
+    assert type_of_expression(code, "retry_session()") == "requests.Session"

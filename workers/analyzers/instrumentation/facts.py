@@ -11,7 +11,7 @@ import ast
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from prguard.analyzers.asttools import is_name, nodes_of
+from prguard.analyzers.asttools import contains, is_name, nodes_of
 from prguard.analyzers.base import FastNodeVisitor, SourceFile
 from prguard.analyzers.instrumentation import rules as R
 from prguard.analyzers.pyresolve.alternatives import argument_of
@@ -131,6 +131,7 @@ class Scanner(FastNodeVisitor):
         self._fan_out: set[int] = set()
         self._outer: dict[int, ast.Call] = {}
         self.partials: dict[str, ast.Call] = {}  # name -> its `functools.partial(f, ...)` call
+        self._bound_partials: set[int] = set()  # partials bound to a name (called through it)
 
     def scan(self) -> Scanner:
         self.visit(self.source.tree)
@@ -264,6 +265,9 @@ class Scanner(FastNodeVisitor):
             return "few items" if len(iterable.elts) <= 10 else ""
         if self._fixed_attribute(iterable):
             return "few items"  # `for endpoint in self._buffers`, set once to four literal keys
+        made = self._single_value(iterable) if isinstance(iterable, ast.Name) else iterable
+        if isinstance(made, ast.Call) and self._yields_fixed_entries(made.func):
+            return "few items"  # `for url in self._bootstrap()`, yielding from a literal of five URLs
         if isinstance(iterable, ast.Call):
             callee = self.resolve(iterable.func) or ""
             if callee.endswith(("Retrying", "AsyncRetrying")):
@@ -312,6 +316,53 @@ class Scanner(FastNodeVisitor):
                 return False
         return bool(assigned) and all(_small_literal(value) for value in assigned)
 
+    def _yields_fixed_entries(self, func: ast.expr) -> bool:
+        """A generator of this file (`self._bootstrap(...)`, `urls()`) whose every `yield` of a value
+        sits in a loop over a literal of at most ten entries, or over a class attribute or module
+        name bound once to one (`for name, url in self.BOOTSTRAP_URLS.items(): response = yield
+        url`): it yields a fixed set of things, not data."""
+        name = func.attr if isinstance(func, ast.Attribute) and _is_self_or_cls(func.value) else None
+        if isinstance(func, ast.Name):
+            name = func.id
+        generators = [
+            node
+            for node in nodes_of(self.source.tree, ast.FunctionDef)
+            if node.name == name  # type: ignore[attr-defined]
+        ]
+        if len(generators) != 1:
+            return False
+        generator = generators[0]
+        yields = [n for n in ast.walk(generator) if isinstance(n, ast.Yield) and n.value is not None]
+        loops = [n for n in ast.walk(generator) if isinstance(n, ast.For)]
+        return bool(yields) and all(
+            any(contains(loop, y) and self._fixed_entries(loop.iter) for loop in loops) for y in yields
+        )
+
+    def _fixed_entries(self, iterable: ast.expr) -> bool:
+        """A literal of at most ten entries, or a class attribute or module name (`self.X`, `X`, or
+        their `.items()`/`.keys()`/`.values()`) that the file binds only to one."""
+        if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute) and not iterable.args:
+            if iterable.func.attr not in ("keys", "values", "items"):
+                return False
+            iterable = iterable.func.value
+        if _small_literal(iterable):
+            return True
+        if isinstance(iterable, ast.Attribute) and _is_self_or_cls(iterable.value):
+            name = iterable.attr
+        elif isinstance(iterable, ast.Name):
+            name = iterable.id
+        else:
+            return False
+        values: list[ast.expr] = []
+        for node in ast.walk(self.source.tree):
+            if isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(is_name(t, name) or _is_attr(t, name) for t in targets):
+                    values.append(node.value)  # type: ignore[arg-type]
+            elif _grows(node, name):
+                return False
+        return len(values) == 1 and _small_literal(values[0])
+
     def _yields_batches(self, func: ast.expr) -> bool:
         """A call of a generator of this module that yields slices or `islice(...)` chunks of its
         input (`def _batches(items, size): ... yield islice(it, size)`): its items are batches."""
@@ -328,8 +379,23 @@ class Scanner(FastNodeVisitor):
             )
         return self._batch_generators[name]
 
+    def _single_value(self, name: ast.Name) -> ast.expr | None:
+        """What the one assignment of a local name in the current function gives it (None when it
+        is assigned more than once, or not at all)."""
+        if not self._functions:
+            return None
+        values = [
+            node.value
+            for node in ast.walk(self._functions[-1].node)
+            if isinstance(node, ast.Assign) and any(is_name(t, name.id) for t in node.targets)
+        ]
+        return values[0] if len(values) == 1 else None
+
     def _page_count(self, stop: ast.expr) -> bool:
-        """A bound computed as a number of pages: a floor division or `math.ceil` of a division."""
+        """A bound computed as a number of pages: a floor division or `math.ceil` of a division,
+        itself or in the one assignment of the local name it is (`pages = (total - 1) // size`)."""
+        if isinstance(stop, ast.Name):
+            stop = self._single_value(stop) or stop
         for node in ast.walk(stop):
             if isinstance(node, ast.BinOp) and isinstance(node.op, ast.FloorDiv):
                 return True
@@ -569,14 +635,15 @@ class Scanner(FastNodeVisitor):
         text = self.text_of(node.func)
         partial = self.partials.get(text or "")
         dotted = self.resolve(partial.args[0]) if partial is not None else self.resolve(node.func)
-        call = Call(node, dotted, text, function, loop, self._outer.get(id(node)), partial)
-        self.calls.append(call)
-        if function:
-            function.calls.append(call)
-            ancestor = function.parent
-            while ancestor:
-                ancestor.nested_calls.append(call)
-                ancestor = ancestor.parent
+        self._record(Call(node, dotted, text, function, loop, self._outer.get(id(node)), partial))
+        if dotted == "functools.partial" and node.args and id(node) not in self._bound_partials:
+            # a partial handed on (`run_in_executor(None, partial(session.post, url))`) is called
+            # there: it is a call of what it wraps, with what it binds, where the partial is made;
+            # when is the receiver's business (an executor may run them together), so in no loop
+            wrapped = ast.copy_location(ast.Call(node.args[0], node.args[1:], node.keywords), node)
+            wrapped.end_lineno, wrapped.end_col_offset = node.end_lineno, node.end_col_offset
+            fixed = self.resolve(node.args[0])
+            self._record(Call(wrapped, fixed, self.text_of(node.args[0]), function, None))
         inner = node.func
         while isinstance(inner, ast.Attribute | ast.Call | ast.Subscript):
             inner = inner.func if isinstance(inner, ast.Call) else inner.value
@@ -590,6 +657,16 @@ class Scanner(FastNodeVisitor):
                     if isinstance(value, _COMPREHENSIONS):
                         self._fan_out.add(id(value))
         self.generic_visit(node)
+
+    def _record(self, call: Call) -> None:
+        self.calls.append(call)
+        function = call.function
+        if function:
+            function.calls.append(call)
+            ancestor = function.parent
+            while ancestor:
+                ancestor.nested_calls.append(call)
+                ancestor = ancestor.parent
 
     def _bind(self, target: ast.expr, value: ast.expr) -> None:
         text = self.text_of(target)
@@ -607,6 +684,7 @@ class Scanner(FastNodeVisitor):
             if isinstance(candidate, ast.Call):
                 if self.resolve(candidate.func) == "functools.partial" and candidate.args:
                     self.partials[text] = candidate  # calls of `text` call the wrapped function
+                    self._bound_partials.add(id(candidate))
                 scope = self.scope_key(text)
                 self.bindings.setdefault((scope, text), []).append(
                     Binding(candidate, self.resolve(candidate.func), scope)

@@ -479,7 +479,10 @@ class Resolver:
         if isinstance(node, ast.IfExp):
             return _same(self.type_of(node.body, scope), self.type_of(node.orelse, scope))
         if isinstance(node, ast.BoolOp):
-            types = {self.type_of(v, scope) for v in node.values} - {_NONE}
+            values = node.values
+            if isinstance(node.op, ast.Or):  # `session or requests.Session()`: the fallback's kind
+                values = [v for v in values if not self._optional_parameter(v, scope)] or values
+            types = {self.type_of(v, scope) for v in values} - {_NONE}
             return types.pop() if len(types) == 1 else None
         if isinstance(node, ast.Constant):
             return _NONE if node.value is None else f"builtins.{type(node.value).__name__}"
@@ -528,6 +531,26 @@ class Resolver:
         if assumed.startswith(known.QUERYSET + "[") and method in known.QUERYSET_CHAINS:
             return assumed
         return known.METHOD_RETURNS.get((assumed, method))
+
+    def _optional_parameter(self, node: ast.expr, scope: Scope) -> bool:
+        """An unannotated parameter of the function whose default is None (`session=None`): in
+        `session = session or requests.Session()` the caller's value is taken to be of the kind
+        the function makes when it gets none."""
+        if scope is None or not isinstance(node, ast.Name):
+            return False
+        args = scope.args
+        positional = [*args.posonlyargs, *args.args]
+        pairs = [
+            *zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True),
+            *((a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None),
+        ]
+        return any(
+            arg.arg == node.id
+            and arg.annotation is None
+            and isinstance(default, ast.Constant)
+            and default.value is None
+            for arg, default in pairs
+        )
 
     def _param_type(self, function: Scope, arg: ast.arg) -> str | None:
         if function is None:
