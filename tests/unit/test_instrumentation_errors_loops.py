@@ -669,3 +669,27 @@ def test_not_a_number_is_a_default_a_sentinel_is_not() -> None:
             return float('inf')
     """
     assert [(f.rule_id, f.start_line) for f in _errors(code)] == [("PG-ERR002", 5)]
+
+
+def test_a_service_loop_polling_while_a_flag_is_set_is_not_a_billed_loop_per_item() -> None:
+    """aws-sqs-consumer: `while self._running:` receives a batch of messages per pass; a
+    `while True` loop calling a paid API until its answer says stop is still reported."""
+    code = """
+    import boto3
+
+    sqs = boto3.client("sqs", config=CONFIG)
+
+    class Consumer:
+        def start(self):
+            self._running = True
+            while self._running:
+                response = sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10)
+                self._handle(response)
+
+        def drain(self):
+            while True:
+                response = sqs.receive_message(QueueUrl=self.url)
+                if not response.get("Messages"):
+                    return
+    """
+    assert [(f.rule_id, f.start_line) for f in _loops(code)] == [("PG-LOOP003", 15)]

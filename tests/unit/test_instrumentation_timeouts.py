@@ -480,3 +480,31 @@ class Handler:
     found = analyze(code)
     assert [(f.rule_id, f.start_line) for f in found] == [("PG-TIMEOUT001", 15)]
     assert "timeout=10" in (found[0].suggestion or "")
+
+
+def test_a_requests_cache_session_is_a_requests_session() -> None:
+    """coinmarketcap: `requests_cache.core.CachedSession(...)` behind a property; a cache miss is
+    a plain `requests` request."""
+    code = """
+import logging
+
+import requests_cache
+
+log = logging.getLogger(__name__)
+
+
+class Market:
+    _session = None
+
+    @property
+    def session(self):
+        if not self._session:
+            self._session = requests_cache.core.CachedSession(cache_name="c", expire_after=120)
+        return self._session
+
+    def ticker(self, url):
+        response = self.session.get(url)
+        log.info("%s", response.status_code)
+        return response
+"""
+    assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-TIMEOUT001", 19)]

@@ -108,8 +108,10 @@ class LoopChecks(Evaluator):
                 return "PG-LOOP001", query, self._n_plus_one_hint(query)
             return None
         paid = self.paid_call(call)
-        if paid:
+        if paid and (sequential or _unbounded(loop)):
             return "PG-LOOP003", paid, _PAID_HINT
+        if paid:
+            return None  # a service loop polling while a flag is set (`while self._running:`)
         http = self.http_call(call)
         if http and sequential and not loop.fan_out:
             return "PG-LOOP002", http, _HTTP_HINT
@@ -139,7 +141,7 @@ class LoopChecks(Evaluator):
             return None
         kind, label, path = effect
         sequential = loop.kind != "while" or loop.per_item
-        if kind != "paid" and not sequential:
+        if not sequential and not (kind == "paid" and _unbounded(loop)):
             return None
         rule_id, hint = {
             "query": (
@@ -208,6 +210,14 @@ class LoopChecks(Evaluator):
             f"`{label}(...)` runs inside {loop_text} (line {loop.line}){where}: {hint}.",
             context=f"{call.function.qualname if call.function else ''}|{loop.header}",
         )
+
+
+def _unbounded(loop: Loop) -> bool:
+    """`while True:` (until an answer says stop): each pass a billed call, with no bound on the
+    passes. A `while` on a flag (`while self._running:`) is a service loop that polls once per
+    pass, as long as it is meant to run."""
+    test = getattr(loop.node, "test", None)
+    return isinstance(test, ast.Constant) and bool(test.value)
 
 
 def _leaves_after(loop: ast.AST, call: ast.Call) -> bool:

@@ -247,6 +247,9 @@ CLIENT_KINDS: dict[str, str] = {
     "requests.sessions.Session": "requests",
     "requests_oauthlib.OAuth1Session": "requests",
     "requests_oauthlib.OAuth2Session": "requests",
+    "requests_cache.CachedSession": "requests",
+    "requests_cache.session.CachedSession": "requests",
+    "requests_cache.core.CachedSession": "requests",
     "httpx.Client": "httpx",
     "httpx.AsyncClient": "httpx",
     "aiohttp.ClientSession": "aiohttp",
@@ -265,6 +268,9 @@ CLIENT_TYPE_KINDS: dict[str, str] = {
     "requests.sessions.Session": "requests",
     "requests_oauthlib.OAuth2Session": "requests",
     "requests_oauthlib.OAuth1Session": "requests",
+    "requests_cache.CachedSession": "requests",
+    "requests_cache.session.CachedSession": "requests",
+    "requests_cache.core.CachedSession": "requests",
     "httpx.Client": "httpx",
     "httpx.AsyncClient": "httpx",
     "aiohttp.ClientSession": "aiohttp",
@@ -307,7 +313,7 @@ OAUTH_SESSION_METHODS: frozenset[str] = frozenset(
 #: Top-level modules whose objects can be HTTP clients (a file importing none of them, nor a paid SDK,
 #: holds no client the resolver could name).
 CLIENT_MODULE_ROOTS: frozenset[str] = frozenset(
-    {"requests", "httpx", "aiohttp", "urllib3", "requests_oauthlib"}
+    {"requests", "httpx", "aiohttp", "urllib3", "requests_oauthlib", "requests_cache"}
 )
 
 #: Context managers and wrappers that bound the time of the awaits inside them: a request made under
