@@ -211,3 +211,62 @@ def test_a_request_helper_whose_callers_in_other_files_all_log_the_outcome_is_co
     one_silent = (("pay/payflow.py", LOGGING_CALLER), ("pay/refunds.py", SILENT_CALLER))
     assert _request_helper_findings(*one_silent) == [("PG-OBS003", 4)]
     assert _request_helper_findings() == [("PG-OBS003", 4)]  # nobody calls it: nothing records it
+
+
+def test_a_helper_whose_callee_in_a_further_module_logs_covers_the_task() -> None:
+    """django-exchange: the task calls `update_rates()` (conversion.py), which calls the adapter's
+    `update()` (adapters.py), which logs; two modules further is too far."""
+    adapters = textwrap.dedent(
+        """\
+        import logging
+
+        log = logging.getLogger(__name__)
+
+
+        class BaseAdapter:
+            def update(self):
+                log.info("rates updated")
+        """
+    )
+    conversion = textwrap.dedent(
+        """\
+        from fx.adapters import BaseAdapter
+
+
+        def update_rates(name):
+            adapter = load(name)()
+            if not isinstance(adapter, BaseAdapter):
+                raise TypeError(name)
+            adapter.update()
+
+
+        def refresh(name):
+            update_rates(name)
+        """
+    )
+    tasks = textwrap.dedent(
+        """\
+        from celery import shared_task
+
+        from fx import conversion
+
+
+        @shared_task
+        def update_task(name=None):
+            conversion.update_rates(name)
+        """
+    )
+    far = tasks.replace("conversion.update_rates(name)", "relay.forward(name)").replace(
+        "from fx import conversion", "from fx import relay"
+    )
+    relay = "from fx.conversion import refresh\n\n\ndef forward(name):\n    refresh(name)\n"
+    snapshot = RepositorySnapshot.from_files(
+        {
+            "fx/__init__.py": b"",
+            "fx/adapters.py": adapters.encode(),
+            "fx/conversion.py": conversion.encode(),
+            "fx/relay.py": relay.encode(),
+        }
+    )
+    assert obs(run([added("fx/tasks.py", tasks)], repository=snapshot)) == []
+    assert obs(run([added("fx/tasks.py", far)], repository=snapshot)) == [("fx/tasks.py", 7)]

@@ -438,3 +438,29 @@ def test_an_optional_parameter_or_a_fallback_has_the_fallbacks_type() -> None:
     assert type_of_expression(code, "session") == "requests.Session"
     assert type_of_expression(code, "other") is None  # a required parameter: the caller's, unknown
     assert type_of_expression(code, "retry_session()") == "requests.Session"
+
+
+def test_an_isinstance_guard_holds_a_name_to_its_class() -> None:
+    """django-exchange: an adapter made from a class loaded by name, then `if not
+    isinstance(adapter, BaseAdapter): raise TypeError(...)`."""
+    code = """
+        from exchange.adapters import BaseAdapter
+
+        def update_rates(name):
+            adapter = import_class(name)()
+            if not isinstance(adapter, BaseAdapter):
+                raise TypeError(name)
+            adapter
+
+        def checked(value):
+            assert isinstance(value, BaseAdapter)
+            value
+
+        def logged(item):
+            if not isinstance(item, BaseAdapter):
+                log.warning("not an adapter")
+            item
+    """
+    assert type_of_expression(code, "adapter") == "exchange.adapters.BaseAdapter"
+    assert type_of_expression(code, "value") == "exchange.adapters.BaseAdapter"
+    assert type_of_expression(code, "item") is None  # the guard's body does not leave: no narrowing

@@ -53,6 +53,8 @@ MAX_MODULE_BYTES = 1_000_000
 _MAX_HOPS = 3
 #: how many files of a folder are read for the handlers they register (`add_url_rule(..., api.f)`)
 _MAX_SIBLINGS = 60
+#: how many modules further a function's logging is looked for (`logs`)
+_MAX_LOG_HOPS = 1
 #: how many other files of a package are read for the callers of a thin request helper
 _MAX_CALLER_FILES = 200
 #: the calls that register a function as a request handler (a file without one is not parsed)
@@ -568,17 +570,30 @@ class HelperIndex:
     def logs_question(names: Iterable[str]) -> str:
         return "logs:" + "|".join(names)
 
-    def logs(self, qualname: str) -> bool:
+    def logs(self, qualname: str, hops: int = 0) -> bool:
         """Whether the repository's function `qualname` logs, emits a metric or traces, itself or
-        through a helper of its own file (what `Evaluator.instrumented` sees there)."""
+        through a helper of its own file (what `Evaluator.instrumented` sees there), or through a
+        function of a further module it calls (`update_rates()` → `adapter.update()`, which logs),
+        one module further at most."""
         found = self._defined(qualname)
         if found is None:
             return False
         loaded, function = found
+        evaluator = loaded.evaluator
         try:
-            return loaded.evaluator.instrumented(function)
+            if evaluator.instrumented(function):
+                return True
+            if hops >= _MAX_LOG_HOPS:
+                return False
+            for call in function.calls:
+                if evaluator.local_callee(call, function) is not None:
+                    continue
+                names = [n for n in evaluator.resolver.call_names(call.node) if n != qualname]
+                if any(self.module_of(n) is not None and self.logs(n, hops + 1) for n in names):
+                    return True
         except RecursionError:
             return False
+        return False
 
     @staticmethod
     def model_question(qualname: str) -> str:

@@ -128,6 +128,7 @@ class Resolver:
         self._qual_cache: dict[tuple[int, int], str | None] = {}
         self._managers: dict[str, frozenset[str]] = {}  # model class -> managers its body declares
         self._manager_models: dict[str, str | None] = {}  # manager class -> the model declaring it
+        self._guards: dict[int, dict[str, str | None]] = {}  # function id -> names an isinstance holds
         self._busy: set[tuple[int, str]] = set()
         self._frameworks: set[str] = set()
         self._index(tree.body, None, None)
@@ -498,6 +499,9 @@ class Resolver:
                 return self.annotation_type(info.annotations[name], info.node)
             values = info.bindings.get(name, [])
             derived = info.derived.get(name, [])
+            guarded = self._isinstance_guard(name, info.node) if info.node is not None else None
+            if guarded is not None:  # `if not isinstance(adapter, BaseAdapter): raise TypeError(...)`
+                return guarded
             if name in info.params and not values and not derived:
                 return self._param_type(info.node, info.params[name])
             if values or derived:
@@ -518,6 +522,36 @@ class Resolver:
         if qual is not None:
             return known.OBJECT_TYPES.get(qual)
         return None
+
+    def _isinstance_guard(self, name: str, function: Scope) -> str | None:
+        """The class a statement of the function's own body holds a local name to, for the rest of
+        it: `assert isinstance(x, C)`, or `if not isinstance(x, C):` whose body leaves (raise,
+        return). One class only; None when there is no such guard."""
+        if function is None:
+            return None
+        if id(function) not in self._guards:
+            found: dict[str, set[str | None]] = {}
+            for statement in function.body:
+                test: ast.expr | None = None
+                if isinstance(statement, ast.Assert):
+                    test = statement.test
+                elif (
+                    isinstance(statement, ast.If)
+                    and isinstance(statement.test, ast.UnaryOp)
+                    and isinstance(statement.test.op, ast.Not)
+                    and statement.body
+                    and isinstance(statement.body[-1], ast.Raise | ast.Return)
+                ):
+                    test = statement.test.operand
+                if (
+                    isinstance(test, ast.Call)
+                    and is_name(test.func, "isinstance")
+                    and len(test.args) == 2
+                    and isinstance(test.args[0], ast.Name)
+                ):
+                    found.setdefault(test.args[0].id, set()).add(self._class_named(test.args[1], function))
+            self._guards[id(function)] = {k: v.pop() for k, v in found.items() if len(v) == 1}
+        return self._guards[id(function)].get(name)
 
     def _rebound_type(self, value: ast.expr, assumed: str | None) -> str | None:
         """The type of `x.method(...)` (or `x[a:b]`) assigned back to `x`, given `x`'s type from its
