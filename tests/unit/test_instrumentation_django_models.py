@@ -347,3 +347,23 @@ class MailerMessage(models.Model):
         self.save()
 """
     assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-LOOP001", 8)]
+
+
+def test_the_row_of_get_or_create_is_a_model_instance() -> None:
+    """django-feedreader: `db_entry, created = Entry.objects.get_or_create(...)` then
+    `db_entry.save()`, per feed entry."""
+    code = """
+from django.db import models
+
+
+class Entry(models.Model):
+    link = models.URLField()
+
+
+def poll(entries, feed):
+    for entry in entries:
+        db_entry, created = Entry.objects.get_or_create(feed=feed, link=entry.link)
+        db_entry.title = entry.title
+        db_entry.save()
+"""
+    assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-LOOP001", 11), ("PG-LOOP001", 13)]

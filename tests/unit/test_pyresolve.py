@@ -464,3 +464,24 @@ def test_an_isinstance_guard_holds_a_name_to_its_class() -> None:
     assert type_of_expression(code, "adapter") == "exchange.adapters.BaseAdapter"
     assert type_of_expression(code, "value") == "exchange.adapters.BaseAdapter"
     assert type_of_expression(code, "item") is None  # the guard's body does not leave: no narrowing
+
+
+def test_a_sphinx_docstring_types_a_parameter() -> None:
+    """django-keycloak: `:param django_keycloak.models.Realm realm:` in a service function."""
+    code = '''
+        from shop.models import Book
+
+        def refresh(realm, book, other):
+            """Refresh.
+
+            :param django_keycloak.models.Realm realm:
+            :type book: Book
+            :param other: not typed here
+            """
+            realm
+            book
+            other
+    '''
+    assert type_of_expression(code, "realm") == "django_keycloak.models.Realm"
+    assert type_of_expression(code, "book") == "shop.models.Book"
+    assert type_of_expression(code, "other") is None

@@ -337,6 +337,10 @@ QUERYSET_CHAINS: frozenset[str] = frozenset(
         "none",
     }
 )
+#: Queryset methods that give a pair of an instance of the model and a flag (`obj, created = ...`).
+QUERYSET_PAIRS: frozenset[str] = frozenset(
+    {"get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create"}
+)
 #: Queryset methods that give one instance of the model.
 QUERYSET_INSTANCES: frozenset[str] = frozenset({"get", "create", "first", "last", "latest", "earliest"})
 

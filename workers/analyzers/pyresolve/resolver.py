@@ -28,6 +28,7 @@ matching, not a type checker. Unknown stays unknown: callers decide which way to
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -493,6 +494,8 @@ class Resolver:
 
     def _name_type(self, name: str, scope: Scope) -> str | None:
         for info in self._chain(scope):
+            if name in info.unpacked and not info.bindings.get(name):
+                return self._unpacked_type(*info.unpacked[name], info.node)
             if name in info.opaque:
                 return None
             if name in info.annotations:
@@ -521,6 +524,20 @@ class Resolver:
         qual = self.imports.get(name)
         if qual is not None:
             return known.OBJECT_TYPES.get(qual)
+        return None
+
+    def _unpacked_type(self, value: ast.expr, position: int, scope: Scope) -> str | None:
+        """The type of one name unpacked from a value: the instance of `obj, created =
+        Model.objects.get_or_create(...)` (Django's pair of row and flag)."""
+        if (
+            position == 0
+            and isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Attribute)
+            and value.func.attr in known.QUERYSET_PAIRS
+        ):
+            receiver = self.type_of(value.func.value, scope)
+            if receiver is not None and receiver.startswith(known.QUERYSET + "["):
+                return element_of(receiver)
         return None
 
     def _isinstance_guard(self, name: str, function: Scope) -> str | None:
@@ -606,6 +623,31 @@ class Resolver:
             for framework, type_name in known.REQUEST_PARAMETER_TYPES.items():
                 if framework in self._frameworks:
                     return type_name
+        return self._documented_type(function, arg.arg)
+
+    def _documented_type(self, function: FunctionNode, name: str) -> str | None:
+        """The class a Sphinx docstring gives a parameter (`:param pkg.models.Realm realm:`, or
+        `:type realm: Realm`): a dotted name as written, a bare one through this module's names."""
+        docstring = ast.get_docstring(function, clean=False)
+        if not docstring or ":" not in docstring:
+            return None
+        for pattern in (
+            rf":param\s+([A-Za-z_][\w.]*)\s+{re.escape(name)}\s*:",
+            rf":type\s+{re.escape(name)}\s*:\s*([A-Za-z_][\w.]*)\s*$",
+        ):
+            match = re.search(pattern, docstring, re.MULTILINE)
+            if match is None:
+                continue
+            written = match.group(1)
+            try:
+                node = ast.parse(written, mode="eval").body
+            except SyntaxError:
+                return None
+            named = self._class_named(node, self._outer.get(id(function)))
+            if named is not None:
+                return named
+            if "." in written and is_class_name(written):
+                return written  # `pkg.models.Realm`: the module path is in the docstring
         return None
 
     def admin_model(self, klass: _ClassInfo) -> str | None:
