@@ -114,3 +114,46 @@ def test_a_registration_wrapper_of_the_registering_file_is_followed() -> None:
     )
     lines = sorted(f.start_line for f in _review(_snapshot(wrapped)).findings if f.rule_id == "PG-OBS001")
     assert lines == [4]
+
+
+def test_views_a_django_urls_module_routes_to_are_request_handlers() -> None:
+    """django-saml2-auth: `url(r'^acs/$', views.acs)` routes to `def acs(r):`, whose request
+    parameter is not named `request`; `include(...)` and class views' `as_view()` are not
+    functions of the views file."""
+    views = textwrap.dedent(
+        """\
+        from django.shortcuts import redirect
+
+
+        def acs(r):
+            return redirect(r.session.get("next"))
+
+
+        def helper(r):
+            return r.session.get("next")
+        """
+    )
+    urls = textwrap.dedent(
+        """\
+        from django.conf.urls import url
+        from django.urls import include, path
+
+        from . import views
+
+        urlpatterns = [
+            url(r"^acs/$", views.acs, name="acs"),
+            path("more/", include("other.urls")),
+        ]
+        """
+    )
+    snapshot = RepositorySnapshot.from_files(
+        {"saml/__init__.py": b"", "saml/urls.py": urls.encode(), "saml/views.py": views.encode()}
+    )
+    result = review(
+        [added("saml/views.py", views)],
+        make_policy(),
+        ai_authored=True,
+        analyzers=[InstrumentationAnalyzer()],
+        repository=snapshot,
+    )
+    assert [(f.rule_id, f.start_line) for f in result.findings] == [("PG-OBS001", 4)]

@@ -58,14 +58,23 @@ _MAX_LOG_HOPS = 1
 #: how many other files of a package are read for the callers of a thin request helper
 _MAX_CALLER_FILES = 200
 #: the calls that register a function as a request handler (a file without one is not parsed)
-_REGISTRATIONS = ("add_url_rule", "add_api_route", "add_route", "Route(")
+_REGISTRATIONS = ("add_url_rule", "add_api_route", "add_route", "Route(", "path(", "url(")
+#: Django's URL patterns: `path(route, view)`, `re_path(...)`, `url(...)`
+_DJANGO_PATTERNS = frozenset(
+    {"django.urls.path", "django.urls.re_path", "django.conf.urls.url", "django.conf.urls.re_path"}
+)
 
 
 def registered_view(call: ast.Call, dotted: str | None) -> ast.expr | None:
     """The function a call registers as a request handler: Flask's `add_url_rule(rule, endpoint,
     view_func)` (`endpoint=` is the route's name, `view_func=` its function), FastAPI's
     `add_api_route(path, endpoint)`, aiohttp's `add_route(method, path, handler)`, Starlette's
-    `Route(path, endpoint)`; None for any other call."""
+    `Route(path, endpoint)`, Django's `path(route, view)` (and `re_path`, `url`); None for any
+    other call."""
+    if dotted in _DJANGO_PATTERNS:
+        given = next((k for k in call.keywords if k.arg == "view"), None)
+        view = given.value if given else (call.args[1] if len(call.args) > 1 else None)
+        return None if isinstance(view, ast.Call) else view  # `include(...)`, `View.as_view()`
     last = (dotted or "").rsplit(".", 1)[-1]
     if last in {"Route", "WebSocketRoute"}:
         given = next((k for k in call.keywords if k.arg == "endpoint"), None)
