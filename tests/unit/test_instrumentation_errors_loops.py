@@ -693,3 +693,36 @@ def test_a_service_loop_polling_while_a_flag_is_set_is_not_a_billed_loop_per_ite
                     return
     """
     assert [(f.rule_id, f.start_line) for f in _loops(code)] == [("PG-LOOP003", 15)]
+
+
+def test_a_loop_leaving_once_a_candidate_answers_is_a_fallback() -> None:
+    """cloudflare-ddns: `for finder in self.public_ip_finder: try: r = requests.get(finder) except:
+    continue; if r.status_code == 200: try: ...; break` tries each IP finder until one works."""
+    code = """
+    import logging
+    import requests
+
+    log = logging.getLogger(__name__)
+
+    def my_ip(finders):
+        for finder in finders:
+            try:
+                result = requests.get(finder, timeout=5)
+            except requests.RequestException:
+                continue
+            if result.status_code == 200:
+                try:
+                    address = result.json()["ip"]
+                    break
+                except KeyError:
+                    continue
+        log.info("ip %s", address)
+        return address
+
+    def fetch_all(urls):
+        for url in urls:
+            result = requests.get(url, timeout=5)
+            if result.status_code == 200:
+                log.info("%s", result.text)
+    """
+    assert [(f.rule_id, f.start_line) for f in _loops(code)] == [("PG-LOOP002", 24)]

@@ -485,3 +485,25 @@ def test_a_sphinx_docstring_types_a_parameter() -> None:
     assert type_of_expression(code, "realm") == "django_keycloak.models.Realm"
     assert type_of_expression(code, "book") == "shop.models.Book"
     assert type_of_expression(code, "other") is None
+
+
+def test_enumerate_zip_and_progress_bars_keep_the_items_type() -> None:
+    """waybackpack: `for i, asset in enumerate(tqdm(self.assets) if progress else self.assets)`."""
+    code = """
+        from tqdm.auto import tqdm
+
+        class Asset:
+            pass
+
+        def fetch_all(progress, names):
+            assets = [Asset()]
+            for i, asset in enumerate(tqdm(assets) if progress else assets):
+                asset
+            for name, other in zip(names, sorted(assets)):
+                other
+            for position, label in enumerate(names):
+                position
+    """
+    assert type_of_expression(code, "asset") == "app.mod.Asset"
+    assert type_of_expression(code, "other") == "app.mod.Asset"
+    assert type_of_expression(code, "position") is None

@@ -911,13 +911,16 @@ def _single_pass(body: list[ast.stmt]) -> bool:
 
 
 def _exits_on_success(body: list[ast.stmt]) -> bool:
-    """A top-level `try:` whose block (or `else:`) ends by leaving the loop: the loop repeats only
-    after a failure, so it retries or falls back to the next candidate."""
+    """A `try:` of the loop's body, or of an `if` in it (`if r.status_code == 200: try: ...;
+    break`), whose block (or `else:`) ends by leaving the loop: the loop repeats only after a
+    failure, so it retries or falls back to the next candidate."""
     for stmt in body:
         if isinstance(stmt, ast.Try | ast.TryStar):
             for block in (stmt.body, stmt.orelse):
                 if block and isinstance(block[-1], ast.Return | ast.Break):
                     return True
+        elif isinstance(stmt, ast.If) and (_exits_on_success(stmt.body) or _exits_on_success(stmt.orelse)):
+            return True
     return False
 
 

@@ -337,6 +337,23 @@ QUERYSET_CHAINS: frozenset[str] = frozenset(
         "none",
     }
 )
+#: Calls that hand back the items of the iterable they are given, in a list or one by one
+#: (`sorted(rows)`, `tqdm(assets)`): iterating the result gives the same items.
+ITERATION_WRAPPERS: frozenset[str] = frozenset(
+    {
+        "sorted",
+        "list",
+        "tuple",
+        "reversed",
+        "iter",
+        "tqdm.tqdm",
+        "tqdm.auto.tqdm",
+        "tqdm.std.tqdm",
+        "tqdm.notebook.tqdm",
+        "tqdm.rich.tqdm",
+        "rich.progress.track",
+    }
+)
 #: Queryset methods that give a pair of an instance of the model and a flag (`obj, created = ...`).
 QUERYSET_PAIRS: frozenset[str] = frozenset(
     {"get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create"}

@@ -281,8 +281,12 @@ class Resolver:
             if isinstance(stmt.target, ast.Name):
                 info.derived.setdefault(stmt.target.id, []).append(("iter", stmt.iter))
             else:
+                items = _iterated_together(stmt.target, stmt.iter)
                 for name in _names(stmt.target):
-                    info.opaque.add(name)
+                    if name in items:  # `for i, asset in enumerate(assets)`, `for a, b in zip(x, y)`
+                        info.derived.setdefault(name, []).append(("iter", items[name]))
+                    else:
+                        info.opaque.add(name)
         elif isinstance(stmt, ast.With | ast.AsyncWith):
             for item in stmt.items:
                 if isinstance(item.optional_vars, ast.Name):
@@ -844,6 +848,9 @@ class Resolver:
         qual = self._qualname(func, scope)
         if qual is None:
             return None
+        if qual in known.ITERATION_WRAPPERS and node.args:  # `sorted(rows)`, `tqdm(assets)`
+            element = element_of(self.type_of(node.args[0], scope))
+            return f"list[{element}]" if element not in (None, _NONE) else None
         if qual in known.FACTORY_RETURNS:
             return known.FACTORY_RETURNS[qual]
         if isinstance(func, ast.Name) and func.id in self.classes and qual == func.id:
@@ -1195,6 +1202,19 @@ def _is_self_attr(target: ast.AST, attr: str | None) -> bool:
         and (attr is None or target.attr == attr)
         and (is_name(target.value, "self") or is_own_class(target.value))
     )
+
+
+def _iterated_together(target: ast.expr, iterable: ast.expr) -> dict[str, ast.expr]:
+    """The iterable each name of a tuple target takes its items from: `for i, x in
+    enumerate(xs)` (x from xs), `for a, b in zip(xs, ys)`."""
+    if not (isinstance(target, ast.Tuple) and isinstance(iterable, ast.Call) and not iterable.keywords):
+        return {}
+    names = [e.id if isinstance(e, ast.Name) else None for e in target.elts]
+    if is_name(iterable.func, "enumerate") and len(names) == 2 and len(iterable.args) == 1:
+        return {names[1]: iterable.args[0]} if names[1] else {}
+    if is_name(iterable.func, "zip") and len(names) == len(iterable.args):
+        return {n: a for n, a in zip(names, iterable.args, strict=True) if n is not None}
+    return {}
 
 
 def _names(target: ast.AST) -> list[str]:
