@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import textwrap
 
+from prguard.analyzers.instrumentation import InstrumentationAnalyzer
 from prguard.engine.cache import MemoryCache
+from prguard.engine.review import review
 from prguard.index.snapshot import RepositorySnapshot
 
-from tests.unit.engine_helpers import added
+from tests.unit.engine_helpers import added, make_policy
 from tests.unit.instrumentation_helpers import review_instrumentation
 
 MAIL = textwrap.dedent(
@@ -270,3 +272,57 @@ def test_a_helper_whose_callee_in_a_further_module_logs_covers_the_task() -> Non
     )
     assert obs(run([added("fx/tasks.py", tasks)], repository=snapshot)) == []
     assert obs(run([added("fx/tasks.py", far)], repository=snapshot)) == [("fx/tasks.py", 7)]
+
+
+def test_a_view_dispatching_to_methods_that_call_a_logging_facade_is_covered() -> None:
+    """django-oscar-paypal: `post` runs `dispatch_map[action](txn)`, whose methods call a facade
+    in another module that logs; a method that calls nothing logging leaves the view reported."""
+    facade = textwrap.dedent(
+        """\
+        import logging
+
+        log = logging.getLogger(__name__)
+
+
+        def capture(ref):
+            log.info("capture %s", ref)
+
+
+        def void(ref):
+            log.info("void %s", ref)
+        """
+    )
+    views = textwrap.dedent(
+        """\
+        from django.views import generic
+
+        from pay import facade
+
+
+        class TransactionView(generic.DetailView):
+            def post(self, request, *args, **kwargs):
+                dispatch_map = {"capture": self.capture, "void": self.void}
+                return dispatch_map[request.POST["action"]](request.POST["ref"])
+
+            def capture(self, ref):
+                facade.capture(ref)
+
+            def void(self, ref):
+                facade.void(ref)
+        """
+    )
+    snapshot = RepositorySnapshot.from_files({"pay/__init__.py": b"", "pay/facade.py": facade.encode()})
+    handlers = [added("pay/views.py", views)]
+    result = review(
+        handlers, make_policy(), ai_authored=True, analyzers=[InstrumentationAnalyzer()], repository=snapshot
+    )
+    assert [f.rule_id for f in result.findings] == []
+    silent = views.replace("facade.void(ref)", "return ref")
+    result = review(
+        [added("pay/views.py", silent)],
+        make_policy(),
+        ai_authored=True,
+        analyzers=[InstrumentationAnalyzer()],
+        repository=snapshot,
+    )
+    assert [(f.rule_id, f.start_line) for f in result.findings] == [("PG-OBS001", 7)]

@@ -321,6 +321,44 @@ class ObservabilityChecks(Evaluator):
                 return True
         return False
 
+    def _helpers_log_elsewhere(self, function: Function) -> bool:
+        """A helper of this file the function calls hands its work to another file's function that
+        logs (`self.capture(txn)` → `facade.delayed_capture(...)`, which logs two modules on); a
+        call through a dict of this file's functions (`dispatch[action](txn)`) counts when every
+        function the dict holds does."""
+        if self.helpers is None:
+            return False
+        for call in function.calls:
+            helper = self.local_callee(call, function)
+            options = [helper] if helper is not None else self._dispatched(call, function)
+            options = [h for h in options if h is not function]
+            if options and all(self.instrumented(h) or self._remote_helper_instruments(h) for h in options):
+                return True
+        return False
+
+    def _dispatched(self, call: Call, function: Function) -> list[Function]:
+        """The functions of this file a call through a local dict literal may run (`handlers =
+        {"void": self.void, "credit": self.credit}; handlers[action](txn)`); empty otherwise."""
+        func = call.node.func
+        if not (isinstance(func, ast.Subscript) and isinstance(func.value, ast.Name)):
+            return []
+        tables = [
+            node.value
+            for node in ast.walk(function.node)
+            if isinstance(node, ast.Assign) and any(is_name(t, func.value.id) for t in node.targets)  # type: ignore[union-attr]
+        ]
+        if len(tables) != 1 or not isinstance(tables[0], ast.Dict) or not tables[0].values:
+            return []
+        found: list[Function] = []
+        for value in tables[0].values:
+            target = self.local_callee(
+                Call(ast.Call(value, [], []), None, self.facts.text_of(value), function, None), function
+            )
+            if target is None:
+                return []
+            found.append(target)
+        return found
+
     def _exits_with_message(self, function: Function) -> bool:
         """Command-line code: the function prints and ends the process (`sys.exit(1)`, `raise
         SystemExit`) when its call fails. Its console output and exit status are the record a person
@@ -361,7 +399,7 @@ class ObservabilityChecks(Evaluator):
                     continue
             if self.instrumented(function) or (category == "handlers" and self._class_covers(function)):
                 continue
-            if self._remote_helper_instruments(function):
+            if self._remote_helper_instruments(function) or self._helpers_log_elsewhere(function):
                 continue
             if category == "outbound_calls" and (
                 self._callers_instrumented(function) or self._exits_with_message(function)
