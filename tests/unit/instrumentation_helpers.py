@@ -63,13 +63,16 @@ def changed_file(path: str, base: str, head: str) -> ChangedFile:
     return ChangedFile(path, "modified", head_text.encode(), base_text.encode(), patch)
 
 
-def review_instrumentation(files: list[ChangedFile], cache: Any = None, repository: Any = None) -> Any:
-    """The engine's review of `files` with only the instrumentation analyzer, as a human change,
-    with an optional analysis cache and repository snapshot (for helpers in other files)."""
+def review_instrumentation(
+    files: list[ChangedFile], cache: Any = None, repository: Any = None, *, ai_authored: bool = False
+) -> Any:
+    """The engine's review of `files` with only the instrumentation analyzer, as a human change (or
+    an AI-authored one, whose policy also asks request handlers for instrumentation), with an
+    optional analysis cache and repository snapshot (for helpers in other files)."""
     return review(
         files,
         make_policy(),
-        ai_authored=False,
+        ai_authored=ai_authored,
         analyzers=[InstrumentationAnalyzer()],
         cache=cache,
         repository=repository,

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import textwrap
 
-from prguard.analyzers.instrumentation import InstrumentationAnalyzer
 from prguard.engine.cache import MemoryCache
-from prguard.engine.review import review
 from prguard.index.snapshot import RepositorySnapshot
 
-from tests.unit.engine_helpers import added, make_policy
+from tests.unit.engine_helpers import added
 from tests.unit.instrumentation_helpers import review_instrumentation
 
 MAIL = textwrap.dedent(
@@ -312,17 +310,8 @@ def test_a_view_dispatching_to_methods_that_call_a_logging_facade_is_covered() -
         """
     )
     snapshot = RepositorySnapshot.from_files({"pay/__init__.py": b"", "pay/facade.py": facade.encode()})
-    handlers = [added("pay/views.py", views)]
-    result = review(
-        handlers, make_policy(), ai_authored=True, analyzers=[InstrumentationAnalyzer()], repository=snapshot
-    )
+    result = run([added("pay/views.py", views)], repository=snapshot, ai_authored=True)
     assert [f.rule_id for f in result.findings] == []
     silent = views.replace("facade.void(ref)", "return ref")
-    result = review(
-        [added("pay/views.py", silent)],
-        make_policy(),
-        ai_authored=True,
-        analyzers=[InstrumentationAnalyzer()],
-        repository=snapshot,
-    )
+    result = run([added("pay/views.py", silent)], repository=snapshot, ai_authored=True)
     assert [(f.rule_id, f.start_line) for f in result.findings] == [("PG-OBS001", 7)]

@@ -11,6 +11,7 @@ from prguard.engine.review import review
 from prguard.index.snapshot import RepositorySnapshot
 
 from tests.unit.engine_helpers import added, make_policy
+from tests.unit.instrumentation_helpers import review_instrumentation
 
 API = textwrap.dedent(
     """\
@@ -149,11 +150,5 @@ def test_views_a_django_urls_module_routes_to_are_request_handlers() -> None:
     snapshot = RepositorySnapshot.from_files(
         {"saml/__init__.py": b"", "saml/urls.py": urls.encode(), "saml/views.py": views.encode()}
     )
-    result = review(
-        [added("saml/views.py", views)],
-        make_policy(),
-        ai_authored=True,
-        analyzers=[InstrumentationAnalyzer()],
-        repository=snapshot,
-    )
+    result = review_instrumentation([added("saml/views.py", views)], repository=snapshot, ai_authored=True)
     assert [(f.rule_id, f.start_line) for f in result.findings] == [("PG-OBS001", 4)]
