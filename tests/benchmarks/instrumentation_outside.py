@@ -91,6 +91,10 @@ PARTS = (
     "heldback35",
     "heldback36",
     "heldback37",
+    "heldback38",
+    "heldback39",
+    "heldback40",
+    "heldback41",
 )
 _EXPECT = re.compile(r"^# expect: (PG-[A-Z]+\d{3}) @ (.+)$")
 
