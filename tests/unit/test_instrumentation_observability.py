@@ -647,3 +647,34 @@ def start(request):
     settings = load_policy().for_change(ai_authored=True).analyzer("instrumentation")
     found = [(f.rule_id, f.start_line) for f in analyze(code, path="shop/views.py", settings=settings)]
     assert found == [("PG-OBS001", 7), ("PG-OBS001", 16), ("PG-OBS001", 21)]
+
+
+def test_a_package_metrics_module_and_a_timer_around_the_call_are_instrumentation() -> None:
+    """tap-gitlab and tap-jira (Singer taps): `with metrics.http_request_timer(endpoint):` around
+    the request, in the function or in the caller of a thin `send`."""
+    code = """
+import requests
+from singer import metrics
+
+
+class Client:
+    def __init__(self):
+        self.session = requests.Session()
+
+    def make_request(self, method, endpoint, **kwargs):
+        with metrics.http_request_timer(endpoint):
+            return self.session.request(method, endpoint, **kwargs)
+
+    def send(self, method, path, **kwargs):
+        return self.session.send(requests.Request(method, path).prepare(), **kwargs)
+
+    def request(self, stream, *args, **kwargs):
+        with metrics.http_request_timer(stream) as timer:
+            response = self.send(*args, **kwargs)
+            timer.tags["status"] = response.status_code
+        return response.json()
+
+    def bare(self, url):
+        return self.session.get(url, timeout=5)
+"""
+    assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-OBS003", 23)]

@@ -551,6 +551,8 @@ class Evaluator:
             receiver, _, method = text.rpartition(".")
             if receiver and (receiver in self.instrument_names or root(receiver) in self.instrument_names):
                 return True
+            if receiver in self.facts.imports and tokens(receiver) & R.INSTRUMENT_MODULE_TOKENS:
+                return True  # `from singer import metrics; metrics.http_request_timer(url)`
             if receiver and method in R.LOG_METHODS and _LOGGERISH.match(receiver.rsplit(".", 1)[-1]):
                 return True
             if receiver in ("self.stdout", "self.stderr") and self._in_cli_command(call.function):

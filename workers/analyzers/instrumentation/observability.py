@@ -430,6 +430,14 @@ def logs_after(evaluator: Evaluator, caller: Function, site: Call) -> bool:
     after the call (a log line before it cannot say how the call went)."""
     if any(evaluator.decorator_instruments(d) for d in caller.node.decorator_list):
         return True
+    timed = {
+        id(item.context_expr)
+        for node in ast.walk(caller.node)
+        if isinstance(node, ast.With | ast.AsyncWith) and any(contains(stmt, site.node) for stmt in node.body)
+        for item in node.items
+    }
+    if any(id(call.node) in timed and evaluator.is_instrumentation(call) for call in caller.calls):
+        return True  # `with metrics.http_request_timer(path) as timer: response = self.send(...)`
     end = (site.node.end_lineno or 0, site.node.end_col_offset or 0)
     later = [
         call

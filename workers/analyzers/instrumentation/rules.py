@@ -467,6 +467,12 @@ INSTRUMENT_NAME_TOKENS: frozenset[str] = frozenset(
     }
 )
 
+#: Name tokens of an imported module (or object) whose functions are instrumentation: a package's
+#: own `metrics` module (`from singer import metrics; metrics.http_request_timer(url)`).
+INSTRUMENT_MODULE_TOKENS: frozenset[str] = frozenset(
+    {"metrics", "telemetry", "tracing", "monitoring", "stats"}
+)
+
 #: Calls that report an error without being a logger (count as "handled" for swallowed errors).
 ERROR_REPORTERS: tuple[str, ...] = (
     "warnings.warn",
