@@ -152,3 +152,28 @@ def test_views_a_django_urls_module_routes_to_are_request_handlers() -> None:
     )
     result = review_instrumentation([added("saml/views.py", views)], repository=snapshot, ai_authored=True)
     assert [(f.rule_id, f.start_line) for f in result.findings] == [("PG-OBS001", 4)]
+
+
+def test_an_imported_base_named_like_a_view_is_asked_of_its_file() -> None:
+    """coinbase-commerce: `class ListAPIResource(APIResource)` over the package's own
+    `APIResource`, an API model, has a `list` method that is no request handler; the same class
+    over a base that extends Django's `View` is a view."""
+    resource = textwrap.dedent(
+        """\
+        import requests
+
+
+        class ListAPIResource(APIResource):
+            @classmethod
+            def list(cls, **params):
+                return cls._api_client.get(cls.RESOURCE_PATH, params=params)
+        """
+    ).replace("import requests", "import requests\n\nfrom coin.base import APIResource")
+    model_base = "class APIResource(dict):\n    RESOURCE_PATH = ''\n"
+    view_base = "from django.views import View\n\n\nclass APIResource(View):\n    RESOURCE_PATH = ''\n"
+    for base, expected in ((model_base, []), (view_base, [("PG-OBS001", 8)])):
+        snapshot = RepositorySnapshot.from_files({"coin/__init__.py": b"", "coin/base.py": base.encode()})
+        result = review_instrumentation(
+            [added("coin/resources.py", resource)], repository=snapshot, ai_authored=True
+        )
+        assert [(f.rule_id, f.start_line) for f in result.findings] == expected

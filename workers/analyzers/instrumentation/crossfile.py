@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from prguard.analyzers.base import FileContext, SourceFile
 from prguard.analyzers.instrumentation.facts import Function, Scanner
+from prguard.analyzers.instrumentation.rules import VIEW_BASE_SUFFIXES
 from prguard.analyzers.pyresolve import Resolver, is_class_name, known
 from prguard.engine.diffmap import FileDiff
 from prguard.index.resolve import module_names
@@ -629,6 +630,33 @@ class HelperIndex:
         )
 
     @staticmethod
+    def view_class_question(qualname: str) -> str:
+        return f"viewclass:{qualname}"
+
+    def is_view_class(self, qualname: str, hops: int = 0) -> bool:
+        """Whether the repository's class `qualname` is a request handler class: a base of it, in
+        its module or another module of the repository, extends a library class named like a view
+        (`django.views.View`, `APIView`, `flask_restful.Resource`). A class of the repository
+        named `...Resource` that extends none (an API client's model) is not."""
+        found = self._locate(qualname, set())
+        loaded = self._module(found[0]) if found is not None else None
+        if loaded is None or found is None or "." in found[1] or hops > _MAX_HOPS:
+            return False
+        resolver = loaded.evaluator.resolver
+        info = resolver.classes.get(found[1])
+        if info is None:
+            return False
+        for base in resolver.supertypes(info.qualname)[1:]:
+            if resolver._local_class(base) is not None:
+                continue  # its own bases are in the list already
+            if self.module_of(base) is not None:
+                if self.is_view_class(base, hops + 1):
+                    return True
+            elif base.rsplit(".", 1)[-1].endswith(VIEW_BASE_SUFFIXES):
+                return True
+        return False
+
+    @staticmethod
     def views_question(module: str) -> str:
         return f"views:{module}"
 
@@ -821,6 +849,8 @@ class HelperIndex:
             return ",".join(self.registered_views(rest)) or "-"
         if kind == "callers":
             return self.callers_log(rest)
+        if kind == "viewclass":
+            return "1" if self.is_view_class(rest) else "0"
         if kind.startswith("call@"):
             depth = int(kind.removeprefix("call@"))
             for name in rest.split("|"):

@@ -216,9 +216,26 @@ class ObservabilityChecks(Evaluator):
         return any(
             self._view_class(base, seen)
             if base in self.facts.classes
-            else base.rsplit(".", 1)[-1].endswith(R.VIEW_BASE_SUFFIXES)
-            for base in cls.bases
+            else base.rsplit(".", 1)[-1].endswith(R.VIEW_BASE_SUFFIXES) and self._repository_view(written)
+            for base, written in zip(cls.bases, cls.node.bases, strict=True)
         )
+
+    def _repository_view(self, base: ast.expr) -> bool:
+        """An imported base named like a view: a view unless it is a class of the repository that
+        extends no view (asked of its file; the question goes into `reads`)."""
+        helpers = self.helpers
+        if helpers is None:
+            return True
+        try:
+            qualname = self.resolver.qualname(base, None)
+        except RecursionError:
+            return True
+        if not qualname or helpers.module_of(qualname) is None:
+            return True
+        question = helpers.view_class_question(qualname)
+        if question not in self.reads:
+            self.reads[question] = helpers.answer(question)
+        return self.reads[question] == "1"
 
     @cached_property
     def _route_endpoints(self) -> set[tuple[str | None, str]]:
