@@ -726,3 +726,36 @@ def test_a_loop_leaving_once_a_candidate_answers_is_a_fallback() -> None:
                 log.info("%s", result.text)
     """
     assert [(f.rule_id, f.start_line) for f in _loops(code)] == [("PG-LOOP002", 24)]
+
+
+def test_a_loop_over_the_groups_a_function_of_the_module_builds_is_a_loop_over_batches() -> None:
+    """libhoney: `for dest, group in group_events_by_destination(events).items(): send(group)`,
+    the function filling a `defaultdict(list)` by key; a dict of single values is not."""
+    code = """
+    import collections
+    import logging
+
+    import requests
+
+    log = logging.getLogger(__name__)
+
+    def by_destination(events):
+        ret = collections.defaultdict(list)
+        for ev in events:
+            ret[ev.dataset].append(ev)
+        return ret
+
+    def by_id(events):
+        ret = {}
+        for ev in events:
+            ret[ev.id] = ev
+        return ret
+
+    def flush(url, events):
+        for dest, group in by_destination(events).items():
+            requests.post(url + dest, json=group, timeout=5)
+        for key, event in by_id(events).items():
+            requests.post(url + key, json=event, timeout=5)
+        log.info("flushed")
+    """
+    assert [(f.rule_id, f.start_line) for f in _loops(code)] == [("PG-LOOP002", 25)]

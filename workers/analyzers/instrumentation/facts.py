@@ -282,6 +282,13 @@ class Scanner(FastNodeVisitor):
                 return "stream"  # for task in iter(queue.get, "STOP"): items arrive one at a time
             if self._yields_batches(iterable.func):
                 return "batches"  # for batch in self._batches(points, size): one call per batch
+            if (
+                isinstance(iterable.func, ast.Attribute)
+                and iterable.func.attr in ("items", "values")
+                and isinstance(iterable.func.value, ast.Call)
+                and self._returns_groups(iterable.func.value.func)
+            ):
+                return "batches"  # for dest, group in group_by_destination(events).items()
             if callee == "range" and body is not None and _requests_page(names, body):
                 return "batches"  # for i in range(total_pages): params["page"] = i: one call per page
             if callee == "range" and iterable.args:
@@ -362,6 +369,40 @@ class Scanner(FastNodeVisitor):
             elif _grows(node, name):
                 return False
         return len(values) == 1 and _small_literal(values[0])
+
+    def _returns_groups(self, func: ast.expr) -> bool:
+        """A module function of this file that returns a dict of lists it fills by key
+        (`ret = defaultdict(list); for ev in events: ret[key(ev)].append(ev); return ret`): each
+        of its values is a group of items, handled at once."""
+        if not isinstance(func, ast.Name):
+            return False
+        functions = [
+            node
+            for node in nodes_of(self.source.tree, ast.FunctionDef)
+            if node.name == func.id  # type: ignore[attr-defined]
+        ]
+        if len(functions) != 1:
+            return False
+        function = functions[0]
+        returned = _returned_names(function)
+        if len(returned) != 1:
+            return False
+        name = returned.pop()
+        return any(
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("append", "extend", "add")
+            and (
+                (isinstance(node.func.value, ast.Subscript) and is_name(node.func.value.value, name))
+                or (
+                    isinstance(node.func.value, ast.Call)
+                    and isinstance(node.func.value.func, ast.Attribute)
+                    and node.func.value.func.attr == "setdefault"
+                    and is_name(node.func.value.func.value, name)
+                )
+            )
+            for node in ast.walk(function)
+        )
 
     def _yields_batches(self, func: ast.expr) -> bool:
         """A call of a generator of this module that yields slices or `islice(...)` chunks of its
@@ -840,9 +881,7 @@ def _yields_chunks(function: ast.FunctionDef) -> bool:
     if comprehensions and all(holds_chunk(c.elt) for c in comprehensions):
         return True
     # or the list it returns, when every item appended to it holds a chunk
-    returned = {
-        n.value.id for n in ast.walk(function) if isinstance(n, ast.Return) and isinstance(n.value, ast.Name)
-    }
+    returned = _returned_names(function)
     appended = [
         n.args[0]
         for n in ast.walk(function)
@@ -854,6 +893,12 @@ def _yields_chunks(function: ast.FunctionDef) -> bool:
         and len(n.args) == 1
     ]
     return bool(appended) and all(holds_chunk(item) for item in appended)
+
+
+def _returned_names(function: ast.AST) -> set[str]:
+    """The local names a function returns (`return out`)."""
+    returns = [n for n in ast.walk(function) if isinstance(n, ast.Return)]
+    return {n.value.id for n in returns if isinstance(n.value, ast.Name)}
 
 
 def _requests_page(loop_names: set[str], body: list[ast.stmt]) -> bool:
