@@ -772,3 +772,28 @@ class Bootstrap:
 """
     loops = [f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP002"]
     assert loops == [24]
+
+
+def test_a_counting_while_loop_that_turns_pages_is_pagination() -> None:
+    """StackAPI: `while run_cnt <= self.max_pages: run_cnt += 1; ... params["page"] += 1`, one
+    request per page of results; a counting loop sending one item per pass is per item."""
+    code = """
+import requests
+
+
+def fetch(url, params, max_pages):
+    run_cnt = 1
+    while run_cnt <= max_pages:
+        run_cnt += 1
+        items = requests.get(url, params=params, timeout=5).json()
+        params["page"] += 1
+
+
+def send_each(url, rows):
+    n = 0
+    while n < len(rows):
+        requests.post(url, json=rows[n], timeout=5)
+        n += 1
+"""
+    loops = [f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP002"]
+    assert loops == [16]

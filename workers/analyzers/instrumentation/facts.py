@@ -627,7 +627,9 @@ class Scanner(FastNodeVisitor):
             if self._functions:
                 self._functions[-1].retry_loop = True
         else:
-            loop.per_item = _pops_from(node.test, node.body) or self._counts_over(node)
+            loop.per_item = (
+                _pops_from(node.test, node.body) or self._counts_over(node)
+            ) and not _turns_pages(node.body)
         self._run_loop(loop, [node.test, *node.body])
         for stmt in node.orelse:
             self.visit(stmt)
@@ -922,6 +924,20 @@ def _requests_page(loop_names: set[str], body: list[ast.stmt]) -> bool:
                     if isinstance(key, ast.Constant) and key.value in _PAGE_PARAMETERS and uses_index(value):
                         return True
             elif isinstance(node, ast.keyword) and node.arg in _PAGE_PARAMETERS and uses_index(node.value):
+                return True
+    return False
+
+
+def _turns_pages(body: list[ast.stmt]) -> bool:
+    """The loop moves a request's page parameter on (`params["page"] += 1`, `offset += limit`): a
+    pagination loop, one request per page of results."""
+    for node in loop_body_nodes(body):
+        if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add):
+            target = node.target
+            key = target.slice if isinstance(target, ast.Subscript) else None
+            if isinstance(key, ast.Constant) and key.value in _PAGE_PARAMETERS:
+                return True
+            if isinstance(target, ast.Name) and target.id in _PAGE_PARAMETERS:
                 return True
     return False
 
