@@ -797,3 +797,32 @@ def send_each(url, rows):
 """
     loops = [f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP002"]
     assert loops == [16]
+
+
+def test_a_while_loop_eating_its_input_item_by_item_is_per_item() -> None:
+    """google_images_download: `while count < limit + 1: item, end = next_item(page); ...;
+    page = page[end:]` downloads one image per item parsed off the page."""
+    code = """
+import requests
+
+
+def download_all(page, limit):
+    count = 1
+    while count < limit + 1:
+        item, end = next_item(page)
+        if item == "no_links":
+            break
+        requests.get(item, timeout=5)
+        if item:
+            count += 1
+        page = page[end:]
+
+
+def poll(url, limit):
+    count = 0
+    while count < limit:
+        if requests.get(url, timeout=5).ok:
+            count += 1
+"""
+    loops = [f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP002"]
+    assert loops == [11]

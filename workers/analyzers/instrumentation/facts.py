@@ -627,9 +627,8 @@ class Scanner(FastNodeVisitor):
             if self._functions:
                 self._functions[-1].retry_loop = True
         else:
-            loop.per_item = (
-                _pops_from(node.test, node.body) or self._counts_over(node)
-            ) and not _turns_pages(node.body)
+            per_item = _pops_from(node.test, node.body) or self._counts_over(node) or _consumes(node.body)
+            loop.per_item = per_item and not _turns_pages(node.body)
         self._run_loop(loop, [node.test, *node.body])
         for stmt in node.orelse:
             self.visit(stmt)
@@ -925,6 +924,24 @@ def _requests_page(loop_names: set[str], body: list[ast.stmt]) -> bool:
                         return True
             elif isinstance(node, ast.keyword) and node.arg in _PAGE_PARAMETERS and uses_index(node.value):
                 return True
+    return False
+
+
+def _consumes(body: list[ast.stmt]) -> bool:
+    """The loop eats its input one item at a time: it rebinds a name to what follows the item it
+    took (`page = page[end_content:]`), as a parser walking a document does."""
+    for node in loop_body_nodes(body):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Subscript)
+            and is_name(node.value.value, node.targets[0].id)
+            and isinstance(node.value.slice, ast.Slice)
+            and node.value.slice.lower is not None
+            and node.value.slice.upper is None
+        ):
+            return True
     return False
 
 
