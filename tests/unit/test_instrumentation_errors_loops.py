@@ -759,3 +759,18 @@ def test_a_loop_over_the_groups_a_function_of_the_module_builds_is_a_loop_over_b
         log.info("flushed")
     """
     assert [(f.rule_id, f.start_line) for f in _loops(code)] == [("PG-LOOP002", 25)]
+
+
+def test_a_handler_that_only_deletes_what_the_attempt_added_swallows_the_error() -> None:
+    """archivenow: `except: del res_uris[idx]; pass`, then the function goes on."""
+    code = """
+    def push(uris, target):
+        uris.append(target)
+        try:
+            return archive(target)
+        except:
+            del uris[-1]
+            pass
+        return ["bad request"]
+    """
+    assert [(f.rule_id, f.start_line) for f in _errors(code)] == [("PG-ERR001", 6)]

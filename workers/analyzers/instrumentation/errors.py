@@ -27,7 +27,8 @@ class ErrorChecks(Evaluator):
                 continue
             printed = [s for s in node.body if self._is_output(s)]
             rest = [s for s in node.body if not _is_trivial(s) and s not in printed]
-            undone = [s for s in rest if _undoes_a_count(s, handler)]
+            # taking back the attempt's own bookkeeping (`count -= 1`, `del uris[i]`) records nothing
+            undone = [s for s in rest if _undoes_a_count(s, handler) or isinstance(s, ast.Delete)]
             rest = [s for s in rest if s not in undone]
             where = handler.function.qualname + "()" if handler.function else "module level"
             caught = "bare `except:`" if node.type is None else f"`except {ast.unparse(node.type)}`"
