@@ -929,20 +929,31 @@ def _requests_page(loop_names: set[str], body: list[ast.stmt]) -> bool:
 
 def _consumes(body: list[ast.stmt]) -> bool:
     """The loop eats its input one item at a time: it rebinds a name to what follows the item it
-    took (`page = page[end_content:]`), as a parser walking a document does."""
-    for node in loop_body_nodes(body):
-        if (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-            and isinstance(node.value, ast.Subscript)
-            and is_name(node.value.value, node.targets[0].id)
-            and isinstance(node.value.slice, ast.Slice)
-            and node.value.slice.lower is not None
-            and node.value.slice.upper is None
-        ):
-            return True
-    return False
+    took (`page = page[end_content:]`), as a parser walking a document does. Taking a batch off
+    its head first (`batch = buf[:size]; ...; buf = buf[size:]`) eats it batch by batch."""
+    nodes = list(loop_body_nodes(body))
+    eaten = {
+        node.targets[0].id
+        for node in nodes
+        if isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, ast.Subscript)
+        and is_name(node.value.value, node.targets[0].id)
+        and isinstance(node.value.slice, ast.Slice)
+        and node.value.slice.lower is not None
+        and node.value.slice.upper is None
+    }
+    batched = {
+        node.value.id
+        for node in nodes
+        if isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and isinstance(node.slice, ast.Slice)
+        and node.slice.lower is None
+        and node.slice.upper is not None
+    }
+    return bool(eaten - batched)
 
 
 def _turns_pages(body: list[ast.stmt]) -> bool:
