@@ -132,6 +132,7 @@ class Scanner(FastNodeVisitor):
         self._outer: dict[int, ast.Call] = {}
         self.partials: dict[str, ast.Call] = {}  # name -> its `functools.partial(f, ...)` call
         self._bound_partials: set[int] = set()  # partials bound to a name (called through it)
+        self._assignment_index: dict[int, _Assignments] = {}
 
     def scan(self) -> Scanner:
         self.visit(self.source.tree)
@@ -314,14 +315,19 @@ class Scanner(FastNodeVisitor):
             and self._classes
         ):
             return False
-        cls = self._classes[-1].node
-        assigned: list[ast.expr] = []
-        for node in ast.walk(cls):
-            if isinstance(node, ast.Assign):
-                assigned += [node.value for t in node.targets if _is_attr(t, iterable.attr)]
-            elif _grows(node, iterable.attr):
-                return False
+        index = self._assignments(self._classes[-1].node)
+        if iterable.attr in index.grown or iterable.attr in index.annotated_attributes:
+            return False
+        assigned = index.attributes.get(iterable.attr, [])
         return bool(assigned) and all(_small_literal(value) for value in assigned)
+
+    def _assignments(self, root: ast.AST) -> _Assignments:
+        """What a class (or the module) binds, read in one walk and kept: `_fixed_attribute` asks
+        it for every loop over `self.x`, and a large class has many."""
+        found = self._assignment_index.get(id(root))
+        if found is None:
+            found = self._assignment_index[id(root)] = _Assignments.of(root)
+        return found
 
     def _yields_fixed_entries(self, func: ast.expr) -> bool:
         """A generator of this file (`self._bootstrap(...)`, `urls()`) whose every `yield` of a value
@@ -360,14 +366,10 @@ class Scanner(FastNodeVisitor):
             name = iterable.id
         else:
             return False
-        values: list[ast.expr] = []
-        for node in ast.walk(self.source.tree):
-            if isinstance(node, ast.Assign | ast.AnnAssign):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if any(is_name(t, name) or _is_attr(t, name) for t in targets):
-                    values.append(node.value)  # type: ignore[arg-type]
-            elif _grows(node, name):
-                return False
+        index = self._assignments(self.source.tree)
+        if name in index.grown:
+            return False
+        values = index.bound.get(name, [])
         return len(values) == 1 and _small_literal(values[0])
 
     def _returns_groups(self, func: ast.expr) -> bool:
@@ -1049,6 +1051,49 @@ def _steps_by_one(name: str, body: list[ast.stmt]) -> bool:
     return False
 
 
+@dataclass
+class _Assignments:
+    """The bindings under one node: `self.<attr> = v` (by attribute), `name = v` / `self.name = v`
+    and their annotated forms (by plain name), and the attributes something adds to."""
+
+    attributes: dict[str, list[ast.expr]] = field(default_factory=dict)
+    annotated_attributes: set[str] = field(default_factory=set)
+    bound: dict[str, list[ast.expr]] = field(default_factory=dict)
+    grown: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, root: ast.AST) -> _Assignments:
+        found = cls()
+        for node in ast.walk(root):
+            if isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    self_attribute = isinstance(target, ast.Attribute) and _is_attr(target, target.attr)
+                    attr = target.attr if self_attribute else None  # type: ignore[union-attr]
+                    plain = attr or (target.id if isinstance(target, ast.Name) else None)
+                    if plain is not None and node.value is not None:
+                        found.bound.setdefault(plain, []).append(node.value)
+                    if attr is not None and isinstance(node, ast.Assign):
+                        found.attributes.setdefault(attr, []).append(node.value)
+                    elif attr is not None:
+                        found.annotated_attributes.add(attr)
+            elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Attribute):
+                if _is_attr(node.target, node.target.attr):
+                    found.grown.add(node.target.attr)
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in _GROWING_METHODS
+                and isinstance(node.func.value, ast.Attribute)
+                and _is_attr(node.func.value, node.func.value.attr)
+            ):
+                found.grown.add(node.func.value.attr)
+        return found
+
+
+_GROWING_METHODS = frozenset({"append", "add", "extend", "update", "setdefault", "insert"})
+
+
 def _is_attr(node: ast.AST, attr: str) -> bool:
     """`self.<attr>`."""
     return (
@@ -1056,18 +1101,6 @@ def _is_attr(node: ast.AST, attr: str) -> bool:
         and node.attr == attr
         and isinstance(node.value, ast.Name)
         and node.value.id == "self"
-    )
-
-
-def _grows(node: ast.AST, attr: str) -> bool:
-    """`self.<attr> += ...`, an annotated rebinding, or `self.<attr>.append(...)` and the like."""
-    if isinstance(node, ast.AugAssign | ast.AnnAssign):
-        return _is_attr(node.target, attr)
-    return (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in ("append", "add", "extend", "update", "setdefault", "insert")
-        and _is_attr(node.func.value, attr)
     )
 
 
