@@ -95,6 +95,10 @@ PARTS = (
     "heldback39",
     "heldback40",
     "heldback41",
+    "heldback42",
+    "heldback43",
+    "heldback44",
+    "heldback45",
 )
 _EXPECT = re.compile(r"^# expect: (PG-[A-Z]+\d{3}) @ (.+)$")
 
