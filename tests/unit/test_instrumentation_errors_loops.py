@@ -774,3 +774,18 @@ def test_a_handler_that_only_deletes_what_the_attempt_added_swallows_the_error()
         return ["bad request"]
     """
     assert [(f.rule_id, f.start_line) for f in _errors(code)] == [("PG-ERR001", 6)]
+
+
+def test_output_printed_only_when_not_silent_is_still_only_output() -> None:
+    """xkcd: `except: if not silent: print("Unable to make file"); return ""`."""
+    code = """
+    def save(path, silent=True):
+        try:
+            handle = open(path, "wb")
+        except:
+            if not silent:
+                print("Unable to make file " + path)
+            return ""
+        return handle
+    """
+    assert [(f.rule_id, f.start_line) for f in _errors(code)] == [("PG-ERR002", 5)]

@@ -508,3 +508,22 @@ class Market:
         return response
 """
     assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-TIMEOUT001", 19)]
+
+
+def test_an_opener_of_a_plainly_imported_urllib_request_needs_a_timeout() -> None:
+    """pinboard: `import urllib.request, urllib.parse` (binding `urllib`), then
+    `urllib.request.build_opener(urllib.request.HTTPSHandler).open(request)`."""
+    code = """
+import logging
+import urllib.request, urllib.parse, urllib.error
+
+log = logging.getLogger(__name__)
+
+
+def call(request):
+    opener = urllib.request.build_opener(urllib.request.HTTPSHandler)
+    response = opener.open(request)
+    log.info("%s", response.status)
+    return response
+"""
+    assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-TIMEOUT001", 10)]

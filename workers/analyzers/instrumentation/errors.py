@@ -112,7 +112,10 @@ class ErrorChecks(Evaluator):
 
     def _is_output(self, stmt: ast.stmt) -> bool:
         """`print(...)`, `sys.stderr.write(...)`, `traceback.print_exc()`: text on a console nobody
-        reads in production, not a log record."""
+        reads in production, not a log record; also such output under a condition (`if not silent:
+        print(...)`)."""
+        if isinstance(stmt, ast.If):
+            return bool(stmt.body) and all(self._is_output(s) for s in [*stmt.body, *stmt.orelse])
         if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
             return False
         dotted = self.facts.resolve(stmt.value.func) or ""

@@ -411,9 +411,12 @@ class Evaluator:
         theirs can be made or annotated here."""
         roots = {root(target) for target in self.facts.imports.values()}
         standard = any(t.startswith(("urllib.request", "http.client")) for t in self.facts.imports.values())
-        # `import http.client` binds `http`: its connections are made as `http.client.X(...)`
+        # `import http.client` binds `http` (`import urllib.request` binds `urllib`): its connections
+        # and openers are made as `http.client.X(...)`, `urllib.request.build_opener(...)`
+        prefixes = ("http.client.", "urllib.request.")
         standard = standard or (
-            "http" in roots and any((c.dotted or "").startswith("http.client.") for c in self.facts.calls)
+            bool(roots & {"http", "urllib"})
+            and any((c.dotted or "").startswith(prefixes) for c in self.facts.calls)
         )
         return bool(roots & R.CLIENT_MODULE_ROOTS) or standard or self._imports_paid
 
