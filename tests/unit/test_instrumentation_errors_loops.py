@@ -789,3 +789,33 @@ def test_output_printed_only_when_not_silent_is_still_only_output() -> None:
         return handle
     """
     assert [(f.rule_id, f.start_line) for f in _errors(code)] == [("PG-ERR002", 5)]
+
+
+def test_a_module_printer_is_console_output_like_print() -> None:
+    """codecov: `except Exception as e: write("    - Ignored: " + str(e))`, `write` a function
+    of the module that colours text for `sys.stdout.write`; a helper that logs handles it."""
+    code = """
+    import logging
+    import sys
+
+    log = logging.getLogger(__name__)
+
+    def write(text):
+        sys.stdout.write(text + "\\n")
+
+    def record(text):
+        log.warning(text)
+
+    def read(path):
+        try:
+            return open(path).read()
+        except Exception as e:
+            write("Ignored: " + str(e))
+
+    def load(path):
+        try:
+            return open(path).read()
+        except Exception as e:
+            record("Ignored: " + str(e))
+    """
+    assert [(f.rule_id, f.start_line) for f in _errors(code)] == [("PG-ERR001", 16)]

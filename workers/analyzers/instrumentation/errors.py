@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from prguard.analyzers.instrumentation import fixes
 from prguard.analyzers.instrumentation import rules as R
 from prguard.analyzers.instrumentation.evaluator import Evaluator, matches
-from prguard.analyzers.instrumentation.facts import Call, ExceptInfo, Scanner
+from prguard.analyzers.instrumentation.facts import Call, ExceptInfo, Function, Scanner
 from prguard.engine.model import Finding
 
 
@@ -119,7 +119,17 @@ class ErrorChecks(Evaluator):
         if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
             return False
         dotted = self.facts.resolve(stmt.value.func) or ""
-        return dotted in R.CONSOLE_OUTPUT
+        if dotted in R.CONSOLE_OUTPUT:
+            return True
+        helper = self.facts.module_functions.get(dotted)  # `write("Ignored: " + str(e))`, a printer
+        return helper is not None and self._only_prints(helper)
+
+    def _only_prints(self, helper: Function) -> bool:
+        """A module function of this file that writes to the console and records nothing else."""
+        calls = helper.calls
+        return any((c.dotted or "") in R.CONSOLE_OUTPUT for c in calls) and not any(
+            self.is_instrumentation(c) for c in calls
+        )
 
     def _retry_then_default(self, handler: ExceptInfo, rest: list[ast.stmt]) -> int | None:
         """Line of the default the function returns after a retry loop whose handler only waits
