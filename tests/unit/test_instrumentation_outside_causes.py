@@ -833,3 +833,67 @@ def flush(url, buf, size):
 """
     loops = [f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP002"]
     assert loops == [11]  # mixpanel's `flush` sends a batch per pass
+
+
+def test_settings_read_by_name_or_imported_from_a_settings_module_are_configuration() -> None:
+    """django-telegram-notifier: `chat_ids: list[str] = get_setting("CHAT_IDS")`, then a message per
+    chat; django-amazon-translate: `for lang in AVAILABLE_LANGUAGES` imported from
+    `modeltranslation.settings`. A list a caller passes is data."""
+    code = """
+import logging
+import os
+
+import requests
+from modeltranslation.settings import AVAILABLE_LANGUAGES
+
+log = logging.getLogger(__name__)
+
+
+def notify(url, message):
+    chat_ids: list[str] = get_setting("CHAT_IDS")
+    for chat_id in chat_ids:
+        requests.post(url, data={"chat_id": chat_id, "text": message}, timeout=3)
+    for host in os.getenv("HOSTS", "").split(","):
+        requests.post(host, data={"text": message}, timeout=3)
+    for lang in AVAILABLE_LANGUAGES:
+        requests.post(url, data={"lang": lang, "text": message}, timeout=3)
+    log.info("sent")
+
+
+def notify_all(url, chat_ids, message):
+    for chat_id in chat_ids:
+        requests.post(url, data={"chat_id": chat_id, "text": message}, timeout=3)
+    log.info("sent")
+"""
+    loops = [f.start_line for f in analyze(code) if f.rule_id == "PG-LOOP002"]
+    assert loops == [24]
+
+
+def test_a_thin_helper_is_covered_two_callers_up() -> None:
+    """django-telegram-notifier: `_post()` is called by `notify()` (which logs after it) and by
+    `_send_document()`, whose only caller `notify()` logs after calling it."""
+    code = """
+import logging
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+
+def notify(url, message, document=None):
+    if document:
+        _send_document(url, document)
+    else:
+        _post(url, data={"text": message})
+    log.info("notification sent")
+
+
+def _send_document(url, document):
+    _post(url, data={"document": document})
+
+
+def _post(url, *, data):
+    with httpx.Client() as client:
+        client.post(url, data=data, timeout=3)
+"""
+    assert [(f.rule_id, f.start_line) for f in analyze(code)] == []

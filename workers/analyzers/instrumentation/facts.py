@@ -8,6 +8,7 @@ loggers, adapters), functions with their calls, loops and `except` clauses. It j
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -476,6 +477,8 @@ class Scanner(FastNodeVisitor):
             and self._configuration_object(node.func)
         ):
             node = node.func  # `settings.GET_WEBHOOK_URLS()`: a configured callable's entries
+        if isinstance(node, ast.Call) and _reads_a_setting(node, self.resolve(node.func)):
+            return True  # `get_setting("CHAT_IDS")`, `os.getenv("HOSTS", "").split(",")`
         while isinstance(node, ast.Subscript | ast.Attribute):
             if self._configuration_object(node):
                 return True
@@ -491,10 +494,14 @@ class Scanner(FastNodeVisitor):
             values = [
                 stmt.value
                 for stmt in ast.walk(function.node)
-                if isinstance(stmt, ast.Assign)
-                and any(isinstance(t, ast.Name) and t.id == node.id for t in stmt.targets)
+                if isinstance(stmt, ast.Assign | ast.AnnAssign)
+                and stmt.value is not None
+                and any(
+                    is_name(t, node.id)
+                    for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])
+                )
             ]
-            return bool(values) and all(self._configured(value, hops - 1) for value in values)
+            return bool(values) and all(self._configured(value, hops - 1) for value in values)  # type: ignore[arg-type]
         return False
 
     def _configuration_object(self, node: ast.expr) -> bool:
@@ -507,7 +514,12 @@ class Scanner(FastNodeVisitor):
         while isinstance(root, ast.Attribute):
             root = root.value
         target = self.imports.get(root.id) if isinstance(root, ast.Name) else None
-        return target is not None and "settings" in target.split(".") and target != dotted
+        if target is None:
+            return False
+        if target != dotted:  # `settings.X` of an imported settings module
+            return "settings" in target.split(".")
+        # a name imported from a settings module (`from modeltranslation.settings import LANGUAGES`)
+        return "settings" in target.split(".")[:-1]
 
     def _arguments_of(
         self, function: ast.FunctionDef | ast.AsyncFunctionDef, name: str
@@ -927,6 +939,27 @@ def _requests_page(loop_names: set[str], body: list[ast.stmt]) -> bool:
             elif isinstance(node, ast.keyword) and node.arg in _PAGE_PARAMETERS and uses_index(node.value):
                 return True
     return False
+
+
+_SETTING_READERS = re.compile(r"^_*(get_?)?(setting|settings|config|conf|option|env)s?$")
+
+
+def _reads_a_setting(call: ast.Call, dotted: str | None) -> bool:
+    """A call that reads one named setting (`get_setting("CHAT_IDS")`, `os.getenv("HOSTS")`,
+    `os.environ.get(...)`), or a string method over one (`.split(",")`)."""
+    while isinstance(call.func, ast.Attribute) and call.func.attr in ("split", "strip", "splitlines"):
+        if not isinstance(call.func.value, ast.Call):
+            return False
+        call = call.func.value
+        dotted = None
+    name = dotted or (
+        call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+    )
+    if name in ("os.getenv", "os.environ.get"):
+        return True
+    first = call.args[0] if call.args else None
+    named = isinstance(first, ast.Constant) and isinstance(first.value, str)
+    return named and bool(_SETTING_READERS.match(name.rsplit(".", 1)[-1].lower()))
 
 
 def _consumes(body: list[ast.stmt]) -> bool:

@@ -288,9 +288,11 @@ class ObservabilityChecks(Evaluator):
         names = " ".join(ast.unparse(a) for a in call.node.args).lower()
         return any(word in names for word in ("log", "trace", "metric", "prometheus", "sentry", "telemetry"))
 
-    def _callers_instrumented(self, function: Function) -> bool:
+    def _callers_instrumented(self, function: Function, depth: int = 2) -> bool:
         """A thin request helper whose every caller in the file logs the outcome (`execute()` logs
-        what `api_post_request()` returned): the record exists, one call up."""
+        what `api_post_request()` returned): the record exists, one call up; or two, through a
+        caller that is itself such a helper (`_send_document()` → `_post()`, the caller of
+        `_send_document()` logging)."""
         sites = [
             (caller, call)
             for caller in self.facts.functions
@@ -298,7 +300,10 @@ class ObservabilityChecks(Evaluator):
             for call in caller.calls
             if self.local_callee(call, caller) is function
         ]
-        if not all(logs_after(self, caller, call) for caller, call in sites):
+        if not all(
+            logs_after(self, caller, call) or (depth > 1 and self._callers_instrumented(caller, depth - 1))
+            for caller, call in sites
+        ):
             return False
         elsewhere = self._remote_callers_log(function)
         return elsewhere == "1" or (elsewhere == "-" and bool(sites))
