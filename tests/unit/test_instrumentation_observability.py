@@ -678,3 +678,39 @@ class Client:
         return self.session.get(url, timeout=5)
 """
     assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-OBS003", 23)]
+
+
+def test_a_helper_picked_into_a_local_name_is_covered_by_the_caller_that_logs() -> None:
+    """canvasapi: `req_method = self._get_request` (or `_post_request`) by HTTP method, then
+    `response = req_method(url, ...)` and `logger.info(... response.status_code)`."""
+    code = """
+import logging
+
+import requests
+
+logger = logging.getLogger(__name__)
+
+
+class Requester:
+    def __init__(self):
+        self._session = requests.Session()
+
+    def request(self, method, url):
+        if method == "GET":
+            req_method = self._get_request
+        else:
+            req_method = self._post_request
+        response = req_method(url)
+        logger.info("Response: %s %s", url, response.status_code)
+        return response
+
+    def _get_request(self, url):
+        return self._session.get(url, timeout=5)
+
+    def _post_request(self, url):
+        return self._session.post(url, timeout=5)
+
+    def _put_request(self, url):
+        return self._session.put(url, timeout=5)
+"""
+    assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-OBS003", 28)]

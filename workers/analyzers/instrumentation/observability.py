@@ -297,8 +297,10 @@ class ObservabilityChecks(Evaluator):
             (caller, call)
             for caller in self.facts.functions
             if caller is not function
+            for aliases in [self._aliases_of(function, caller)]
             for call in caller.calls
             if self.local_callee(call, caller) is function
+            or (isinstance(call.node.func, ast.Name) and call.node.func.id in aliases)
         ]
         if not all(
             logs_after(self, caller, call) or (depth > 1 and self._callers_instrumented(caller, depth - 1))
@@ -307,6 +309,27 @@ class ObservabilityChecks(Evaluator):
             return False
         elsewhere = self._remote_callers_log(function)
         return elsewhere == "1" or (elsewhere == "-" and bool(sites))
+
+    def _aliases_of(self, function: Function, caller: Function) -> set[str]:
+        """Local names the caller binds to the function (`req_method = self._get_request`, picked
+        by HTTP method, then `req_method(url, ...)`)."""
+        own = function.class_name is not None and function.class_name == caller.top.class_name
+        return {
+            target.id
+            for node in ast.walk(caller.node)
+            if isinstance(node, ast.Assign)
+            and (
+                (
+                    own
+                    and isinstance(node.value, ast.Attribute)
+                    and node.value.attr == function.name
+                    and is_name(node.value.value, "self")
+                )
+                or (function.class_name is None and is_name(node.value, function.name))
+            )
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
 
     def _remote_callers_log(self, function: Function) -> str:
         """Whether the package's other files call this module function and all record what it
