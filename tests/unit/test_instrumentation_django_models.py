@@ -367,3 +367,23 @@ def poll(entries, feed):
         db_entry.save()
 """
     assert [(f.rule_id, f.start_line) for f in analyze(code)] == [("PG-LOOP001", 11), ("PG-LOOP001", 13)]
+
+
+def test_a_row_made_and_saved_in_one_expression_is_a_query_per_item() -> None:
+    """django-weather-darksky: `WeatherForecast(location=loc, ...).save(force_insert=True)` per
+    location."""
+    code = """
+from django.db import models
+
+
+class WeatherForecast(models.Model):
+    data = models.TextField()
+
+
+def load(locations):
+    for loc in locations:
+        WeatherForecast(location=loc).save(force_insert=True)
+"""
+    found = [f for f in analyze(code) if f.rule_id == "PG-LOOP001"]
+    assert [f.start_line for f in found] == [11]
+    assert "bulk_create" in found[0].message and "WeatherForecast(...).save" in found[0].message

@@ -1057,15 +1057,17 @@ class Evaluator:
         if lookup is not None:
             return lookup
         receiver = self.facts.text_of(func.value)
+        made = self.facts.text_of(func.value.func) if isinstance(func.value, ast.Call) else None
         if (
-            receiver
+            (receiver or made)
             and func.attr in R.MODEL_INSTANCE_QUERIES
             and (
                 self.is_django_model(self.type_of(func.value) or self._remote_return_type(call, func.value))
                 or self._passed_a_model(func.value)
             )
         ):
-            return f"{receiver}.{func.attr}"  # `book.save()`: an INSERT/UPDATE (or DELETE, SELECT) of one row
+            # `book.save()`, `Book(title=t).save()`: an INSERT/UPDATE (or DELETE, SELECT) of one row
+            return f"{receiver or made + '(...)'}.{func.attr}"
         if receiver and func.attr in R.ORM_SESSION_METHODS:
             if self.client_kind(func.value, call.function, func.attr)[0] is not None:
                 return None  # `session.get(url)` on a requests session is an HTTP call, not a query

@@ -182,7 +182,8 @@ class LoopChecks(Evaluator):
     @staticmethod
     def _n_plus_one_hint(query: str) -> str:
         receiver, _, method = query.rpartition(".")
-        if method in ("save", "delete") and ".objects" not in query and not receiver[:1].isupper():
+        made = receiver.endswith("(...)")  # `Forecast(...).save()`: a row made then written
+        if method in ("save", "delete") and ".objects" not in query and (made or not receiver[:1].isupper()):
             return (
                 "one query per model instance (N+1); collect the rows and write them once after the loop "
                 "(`bulk_create`/`bulk_update`, or a queryset's `.update()`/`.delete()`)"
