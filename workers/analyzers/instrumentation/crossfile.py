@@ -605,6 +605,17 @@ class HelperIndex:
             return False
         return False
 
+    def _repository_class(self, qualname: str, hops: int) -> tuple[Resolver, Any] | None:
+        """The resolver of the module defining the repository class `qualname` and its class
+        record; None when it is not a module-level class of the repository (or too far away)."""
+        found = self._locate(qualname, set())
+        loaded = self._module(found[0]) if found is not None else None
+        if loaded is None or found is None or "." in found[1] or hops > _MAX_HOPS:
+            return None
+        resolver = loaded.evaluator.resolver
+        info = resolver.classes.get(found[1])
+        return (resolver, info) if info is not None else None
+
     @staticmethod
     def model_question(qualname: str) -> str:
         return f"model:{qualname}"
@@ -613,14 +624,10 @@ class HelperIndex:
         """Whether the repository's class `qualname` is a Django model: it extends `Model`, itself
         or through a base class of its module or of another module of the repository, or its own
         module, importing Django, uses it through a model manager (`Status.objects`)."""
-        found = self._locate(qualname, set())
-        loaded = self._module(found[0]) if found is not None else None
-        if loaded is None or found is None or "." in found[1] or hops > _MAX_HOPS:
+        located = self._repository_class(qualname, hops)
+        if located is None:
             return False
-        resolver = loaded.evaluator.resolver
-        info = resolver.classes.get(found[1])
-        if info is None:
-            return False
+        resolver, info = located
         if resolver.is_django_model(info.qualname) or resolver.used_as_model(info.qualname):
             return True  # extends `Model`, or (its bases' files not at hand) its own module uses a manager
         return any(
@@ -638,14 +645,10 @@ class HelperIndex:
         its module or another module of the repository, extends a library class named like a view
         (`django.views.View`, `APIView`, `flask_restful.Resource`). A class of the repository
         named `...Resource` that extends none (an API client's model) is not."""
-        found = self._locate(qualname, set())
-        loaded = self._module(found[0]) if found is not None else None
-        if loaded is None or found is None or "." in found[1] or hops > _MAX_HOPS:
+        located = self._repository_class(qualname, hops)
+        if located is None:
             return False
-        resolver = loaded.evaluator.resolver
-        info = resolver.classes.get(found[1])
-        if info is None:
-            return False
+        resolver, info = located
         for base in resolver.supertypes(info.qualname)[1:]:
             if resolver._local_class(base) is not None:
                 continue  # its own bases are in the list already
