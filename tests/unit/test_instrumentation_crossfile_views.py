@@ -171,7 +171,12 @@ def test_an_imported_base_named_like_a_view_is_asked_of_its_file() -> None:
     ).replace("import requests", "import requests\n\nfrom coin.base import APIResource")
     model_base = "class APIResource(dict):\n    RESOURCE_PATH = ''\n"
     view_base = "from django.views import View\n\n\nclass APIResource(View):\n    RESOURCE_PATH = ''\n"
-    for base, expected in ((model_base, []), (view_base, [("PG-OBS001", 8)])):
+    unreadable = "class APIResource(View:\n"  # its file does not parse: the name decides
+    for base, expected in (
+        (model_base, []),
+        (view_base, [("PG-OBS001", 8)]),
+        (unreadable, [("PG-OBS001", 8)]),
+    ):
         snapshot = RepositorySnapshot.from_files({"coin/__init__.py": b"", "coin/base.py": base.encode()})
         result = review_instrumentation(
             [added("coin/resources.py", resource)], repository=snapshot, ai_authored=True

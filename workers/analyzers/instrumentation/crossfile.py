@@ -853,6 +853,8 @@ class HelperIndex:
         if kind == "callers":
             return self.callers_log(rest)
         if kind == "viewclass":
+            if self._repository_class(rest, 0) is None:
+                return "-"  # its file is not at hand: the name is all there is
             return "1" if self.is_view_class(rest) else "0"
         if kind.startswith("call@"):
             depth = int(kind.removeprefix("call@"))

@@ -222,7 +222,7 @@ class ObservabilityChecks(Evaluator):
 
     def _repository_view(self, base: ast.expr) -> bool:
         """An imported base named like a view: a view unless it is a class of the repository that
-        extends no view (asked of its file; the question goes into `reads`)."""
+        extends no view (asked of its file, when it is at hand; the question goes into `reads`)."""
         helpers = self.helpers
         if helpers is None:
             return True
@@ -235,7 +235,7 @@ class ObservabilityChecks(Evaluator):
         question = helpers.view_class_question(qualname)
         if question not in self.reads:
             self.reads[question] = helpers.answer(question)
-        return self.reads[question] == "1"
+        return self.reads[question] != "0"  # "-": its file is not at hand, the name decides
 
     @cached_property
     def _route_endpoints(self) -> set[tuple[str | None, str]]:
