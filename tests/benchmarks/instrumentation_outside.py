@@ -99,6 +99,10 @@ PARTS = (
     "heldback43",
     "heldback44",
     "heldback45",
+    "heldback46",
+    "heldback47",
+    "heldback48",
+    "heldback49",
 )
 _EXPECT = re.compile(r"^# expect: (PG-[A-Z]+\d{3}) @ (.+)$")
 
