@@ -423,16 +423,23 @@ class Scanner(FastNodeVisitor):
             )
         return self._batch_generators[name]
 
+    def _local_values(self, name: str) -> list[ast.expr]:
+        """What the assignments of a local name in the current function give it (`x = v`,
+        `x: T = v`)."""
+        if not self._functions:
+            return []
+        found: list[ast.expr] = []
+        for node in ast.walk(self._functions[-1].node):
+            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(is_name(t, name) for t in targets):
+                    found.append(node.value)
+        return found
+
     def _single_value(self, name: ast.Name) -> ast.expr | None:
         """What the one assignment of a local name in the current function gives it (None when it
         is assigned more than once, or not at all)."""
-        if not self._functions:
-            return None
-        values = [
-            node.value
-            for node in ast.walk(self._functions[-1].node)
-            if isinstance(node, ast.Assign) and any(is_name(t, name.id) for t in node.targets)
-        ]
+        values = self._local_values(name.id)
         return values[0] if len(values) == 1 else None
 
     def _page_count(self, stop: ast.expr) -> bool:
@@ -491,17 +498,8 @@ class Scanner(FastNodeVisitor):
                 arguments = self._arguments_of(function.node, node.id)
                 if arguments is not None:  # a parameter: configuration when every call passes it
                     return bool(arguments) and all(self._configured(a, hops - 1) for a in arguments)
-            values = [
-                stmt.value
-                for stmt in ast.walk(function.node)
-                if isinstance(stmt, ast.Assign | ast.AnnAssign)
-                and stmt.value is not None
-                and any(
-                    is_name(t, node.id)
-                    for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])
-                )
-            ]
-            return bool(values) and all(self._configured(value, hops - 1) for value in values)  # type: ignore[arg-type]
+            values = self._local_values(node.id)
+            return bool(values) and all(self._configured(value, hops - 1) for value in values)
         return False
 
     def _configuration_object(self, node: ast.expr) -> bool:
