@@ -289,6 +289,8 @@ def comment_text(line: str) -> str | None:
     stripped = line.strip()
     if stripped.startswith(_COMMENT_START):
         return stripped
+    if "#" not in line and "//" not in line:
+        return None  # no inline comment can start (most code lines): the pattern's search is skipped
     for match in _INLINE_COMMENT.finditer(line):
         before = line[: match.start()]
         if before.count('"') % 2 == 0 and before.count("'") % 2 == 0:
@@ -587,10 +589,13 @@ def _any_hit(markers: Sequence[Marker], text: str) -> bool:
 _DOCSTRING_OPEN = re.compile(r"""^\s*(?:[rRuU]|[bB][rR]?|[rR][bB])?(""" + '"""' + r"""|''')(.*)$""")
 _PROSE_WORDS = re.compile(r"^\s*[A-Za-z.(\[]")
 _PROSE_CUES = ("generat", "written", "created", " ai ", " ai,", "rest of", "here's", "here is", "hope this")
+_PROSE_CUE = re.compile("|".join(map(re.escape, _PROSE_CUES)))  # one search for any cue
 
 
 def _docstring_start(line: str) -> str | None:
     """The text after a line's opening triple quote (a docstring's first line), else None."""
+    if '"""' not in line and "'''" not in line:
+        return None
     match = _DOCSTRING_OPEN.match(line)
     if not match:
         return None
@@ -599,8 +604,9 @@ def _docstring_start(line: str) -> str | None:
 
 def _prose_like(line: str) -> bool:
     """Cheap filter before parsing the file: a docstring's inner line starts with a word."""
-    lowered = line.lower()
-    return bool(_PROSE_WORDS.match(line)) and any(w in lowered for w in _PROSE_CUES)
+    if not _PROSE_WORDS.match(line):
+        return False
+    return _PROSE_CUE.search(line.lower()) is not None
 
 
 def docstring_lines(changed: ChangedFile) -> set[int]:

@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from prguard.analyzers.base import Analyzer, FileContext, node_fields
+from prguard.analyzers.pyresolve import Resolver
 from prguard.analyzers.removed_guards import revive_in
 from prguard.analyzers.testpaths import is_test_path
 from prguard.analyzers.vuln_rules import VulnChecker
@@ -354,7 +355,7 @@ def _vuln_findings(
     """prguard's own PG-VULN rules on the same tree (vuln_rules), minus what bandit already said."""
     module = ctx.path.removesuffix(".py").replace("/", ".").removesuffix(".__init__")
     in_tests = is_test_path(ctx.path)
-    for hit in VulnChecker(ctx.head.tree, module).run():
+    for hit in VulnChecker(ctx.head.tree, module, Resolver.of_source(ctx.head)).run():
         rule = hit.rule
         if in_tests and rule.id in NOT_IN_TESTS:
             continue  # test doubles compare fake secrets and set fake cookies

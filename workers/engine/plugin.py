@@ -38,6 +38,9 @@ class SourceFile:
 
     path: str
     text: str
+    #: what analyzers derive from this version of the file and share (the type resolver): made by
+    #: the first analyzer that asks, gone with the review
+    derived: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @cached_property
     def lines(self) -> list[str]:

@@ -283,11 +283,7 @@ class _Module:
 
     @cached_property
     def resolver(self) -> Resolver:
-        return (
-            self.evaluator.resolver
-            if "evaluator" in self.__dict__
-            else Resolver.of_file(self.source.tree, self.path)
-        )
+        return self.evaluator.resolver if "evaluator" in self.__dict__ else Resolver.of_source(self.source)
 
     @cached_property
     def evaluator(self) -> Evaluator:

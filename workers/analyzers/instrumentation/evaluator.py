@@ -125,7 +125,7 @@ class Evaluator:
     @cached_property
     def resolver(self) -> Resolver:
         """The shared type resolver over this file's tree (built on first use: most files need none)."""
-        return Resolver.of_file(self.ctx.head.tree, self.ctx.path)
+        return Resolver.of_source(self.ctx.head)
 
     def type_of(self, node: ast.AST) -> str | None:
         """The type the resolver infers for an expression, None when unknown (never guessed); for

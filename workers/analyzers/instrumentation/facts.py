@@ -327,7 +327,7 @@ class Scanner(FastNodeVisitor):
         it for every loop over `self.x`, and a large class has many."""
         found = self._assignment_index.get(id(root))
         if found is None:
-            found = self._assignment_index[id(root)] = _Assignments.of(root)
+            found = self._assignment_index[id(root)] = _Assignments.of(root, self.source.tree)
         return found
 
     def _yields_fixed_entries(self, func: ast.expr) -> bool:
@@ -1093,9 +1093,12 @@ class _Assignments:
     grown: set[str] = field(default_factory=set)
 
     @classmethod
-    def of(cls, root: ast.AST) -> _Assignments:
+    def of(cls, root: ast.AST, tree: ast.AST) -> _Assignments:
+        """The bindings under `root`, a node of `tree` (read from the tree's shared node index,
+        in `ast.walk` order, rather than by walking `root` again)."""
         found = cls()
-        for node in ast.walk(root):
+        nodes = nodes_of(tree, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Call)
+        for node in nodes if root is tree else (n for n in nodes if contains(root, n)):
             if isinstance(node, ast.Assign | ast.AnnAssign):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:

@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from prguard.analyzers.asttools import is_name, nodes_of, own_statements, walk_statements
 from prguard.analyzers.pyresolve import known
@@ -112,6 +113,16 @@ class Resolver:
         path = path.replace("\\", "/")
         module = path.removesuffix(".py").replace("/", ".").removesuffix(".__init__")
         return cls(tree, module=module, is_package=path.endswith("__init__.py"))
+
+    @classmethod
+    def of_source(cls, source: Any) -> Resolver:
+        """The resolver of one parsed version of a file (the engine's `SourceFile`), shared by
+        every analyzer that asks during the review: indexing a module and answering the same
+        questions again is a cost each analyzer used to pay on its own."""
+        found = source.derived.get("resolver")
+        if found is None:
+            found = source.derived["resolver"] = cls.of_file(source.tree, source.path)
+        return found
 
     def __init__(self, tree: ast.Module, module: str = "", *, is_package: bool = False) -> None:
         self.tree = tree

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from prguard.analyzers.base import Analyzer, FileContext
+from prguard.analyzers.pyresolve import Resolver
 from prguard.analyzers.removed_guards import revive_in
 from prguard.analyzers.taint.hits import SinkHit
 from prguard.analyzers.taint.interpreter import Program
@@ -55,7 +56,10 @@ class TaintAnalyzer(Analyzer):
         if not contexts:
             return
         rules = build_rules(contexts[0].settings)
-        modules = [ModuleInfo.build(ctx.path, ctx.head.tree, ctx.head.lines) for ctx in contexts]
+        modules = [
+            ModuleInfo.build(ctx.path, ctx.head.tree, ctx.head.lines, Resolver.of_source(ctx.head))
+            for ctx in contexts
+        ]
         program = Program(rules, modules)
         hits = program.run()
         if remember:

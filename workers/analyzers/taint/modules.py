@@ -129,9 +129,12 @@ class ModuleInfo:
     servicers: frozenset[str] = frozenset()  # classes serving gRPC calls (`grpc_servicers`)
 
     @classmethod
-    def build(cls, path: str, tree: ast.Module, lines: list[str]) -> ModuleInfo:
+    def build(
+        cls, path: str, tree: ast.Module, lines: list[str], resolver: Resolver | None = None
+    ) -> ModuleInfo:
+        """`resolver`: the file's shared one (`Resolver.of_source`), else one is made here."""
         name = module_name(path)
-        resolver = Resolver(tree, name, is_package=path.endswith("__init__.py"))
+        resolver = resolver or Resolver(tree, name, is_package=path.endswith("__init__.py"))
         info = cls(path=path, name=name, tree=tree, lines=lines, resolver=resolver, imports=resolver.imports)
         info.frameworks = {
             _FRAMEWORK_OF.get(top, top) for top in _FRAMEWORK_PACKAGES if resolver.imports_package(top)
