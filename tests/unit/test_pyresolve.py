@@ -507,3 +507,22 @@ def test_enumerate_zip_and_progress_bars_keep_the_items_type() -> None:
     assert type_of_expression(code, "asset") == "app.mod.Asset"
     assert type_of_expression(code, "other") == "app.mod.Asset"
     assert type_of_expression(code, "position") is None
+
+
+def test_one_resolver_per_parsed_file_is_shared_and_names_its_package() -> None:
+    from prguard.engine.plugin import SourceFile
+
+    source = SourceFile("pkg/__init__.py", "from .models import Thing\nThing()\n")
+    first = Resolver.of_source(source)
+    assert Resolver.of_source(source) is first  # the second analyzer reuses the first's answers
+    assert first.imports["Thing"] == "pkg.models.Thing"  # an __init__.py is its package
+    assert Resolver.of_source(SourceFile("pkg/__init__.py", source.text)) is not first
+
+
+def test_supertypes_are_read_once_and_callers_get_their_own_list() -> None:
+    code = "import requests\nclass A(requests.Session):\n    pass\nclass B(A):\n    pass\n"
+    resolver = Resolver(ast.parse(code), "app.mod")
+    found = resolver.supertypes("app.mod.B")
+    assert found[:3] == ["app.mod.B", "app.mod.A", "requests.Session"]
+    found.clear()
+    assert resolver.supertypes("app.mod.B")[:3] == ["app.mod.B", "app.mod.A", "requests.Session"]

@@ -99,6 +99,8 @@ class ObservabilityChecks(Evaluator):
             holder = holder.value
         if not (isinstance(holder, ast.Name) and holder.id == "self"):
             return None
+        if not any(self.resolver.imports_package(module) for module in _CONNECTION_MODULES):
+            return None  # the module names no such class: nothing of it can hold one
         try:
             names = self.resolver.possible_qualnames(func)
         except RecursionError:

@@ -142,6 +142,7 @@ class Resolver:
         self._manager_models: dict[str, str | None] = {}  # manager class -> the model declaring it
         self._guards: dict[int, dict[str, str | None]] = {}  # function id -> names an isinstance holds
         self._busy: set[tuple[int, str]] = set()
+        self._supertypes: dict[str, list[str]] = {}
         self._frameworks: set[str] = set()
         self._index(tree.body, None, None)
         self._by_line = self._line_scopes()
@@ -1022,12 +1023,21 @@ class Resolver:
 
     def supertypes(self, type_name: str) -> list[str]:
         """The type and every type it extends: known tables plus this module's class bases."""
+        found = self._supertypes.get(type_name)
+        if found is None:
+            found = self._supertypes[type_name] = supertypes(type_name, self._class_bases)
+        return list(found)
+
+    @cached_property
+    def _class_bases(self) -> dict[str, tuple[str, ...]]:
+        """Each class of the module → the qualified names of its bases (read once: type checks ask
+        for supertypes many times per function)."""
         extra: dict[str, tuple[str, ...]] = {}
         for info in self.classes.values():
             bases = tuple(q for q in (self._base_name(b) for b in info.bases) if q)
             if bases:
                 extra[info.qualname] = bases
-        return supertypes(type_name, extra)
+        return extra
 
     def _base_name(self, base: ast.expr) -> str | None:
         if isinstance(base, ast.Name) and base.id in self.classes:
