@@ -146,3 +146,11 @@ def test_asserts_are_not_flagged_in_test_files_by_default_but_are_in_application
     # other rules still apply in test files
     shell = "import subprocess\n\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n"
     assert "B602" in by_rule(analyze(shell, "tests/test_shell.py", **default))
+
+
+def test_import_checks_see_the_imports_of_their_point_in_the_file() -> None:
+    """bandit's "is this module imported" answer is remembered per state of the file's imports:
+    a `flask` debug run before `import flask` is not flagged (as in bandit), one after it is."""
+    code = "app.run(debug=True)\napp.run(debug=True)\nimport flask\napp.run(debug=True)\n"
+    found = by_rule(analyze(code))
+    assert [f.start_line for f in found["B201"]] == [4]

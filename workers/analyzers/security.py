@@ -79,8 +79,32 @@ def _bandit() -> tuple[Any, type]:
     # node classes that can hold no node to test (`Name`, `Load`, `Pass`): not even walked into
     leaves = {kind: not node_fields(kind, with_fieldless=False) for kind in _node_classes()}
 
+    class LeanContext(b_context.Context):
+        """bandit's test context, with `is_module_imported_like` answered once per module and
+        import count: several tests ask it on every call for each of their modules, and bandit
+        scans every import of the file each time. The file's imports only grow during the walk,
+        so a count names one state of them."""
+
+        def __init__(self, context_object: dict, imported_like: dict[tuple[str, int], bool]) -> None:
+            super().__init__(context_object)
+            self._imported_like = imported_like
+
+        def is_module_imported_like(self, module: str) -> bool:
+            imports = self._context.get("imports")
+            if imports is None:
+                return False
+            key = (module, len(imports))
+            found = self._imported_like.get(key)
+            if found is None:
+                found = self._imported_like[key] = any(module in name for name in imports)
+            return found
+
     class LeanTester(b_tester.BanditTester):
         """Runs bandit's tests on one node: what bandit does, minus what prguard never reads."""
+
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            self.imported_like: dict[tuple[str, int], bool] = {}  # for LeanContext, per file
 
         def run_tests(self, raw_context: dict, checktype: str) -> dict:
             """bandit's `BanditTester.run_tests` minus what prguard switches off or never reads:
@@ -90,7 +114,7 @@ def _bandit() -> tuple[Any, type]:
             same way.
             """
             temp_context = raw_context.copy()
-            context = b_context.Context(temp_context)
+            context = LeanContext(temp_context, self.imported_like)
             for test in self.testset.get_tests(checktype):
                 try:
                     config = getattr(test, "_config", _NO_CONFIG)
