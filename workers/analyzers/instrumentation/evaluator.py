@@ -711,19 +711,24 @@ class Evaluator:
         return tuple(f"{base}.{func.attr}" for base in self.resolver.supertypes(klass.qualname)[1:])  # type: ignore[union-attr]
 
     def local_callee(self, call: Call, function: Function) -> Function | None:
-        """The function of this file a call runs: a closure of the caller, a module function,
-        `self.m()`/`cls.m()` (the class or a base class defined here), `super().m()` (a base class
-        defined here), or `LocalClass.m()`."""
-        if _is_super_call(call.node.func) and function.top.class_name:
+        """The function of this file a call runs (`local_target` of what it calls)."""
+        return self.local_target(call.node.func, function, call.text)
+
+    def local_target(self, expr: ast.expr, function: Function, text: str | None = None) -> Function | None:
+        """The function of this file an expression inside `function` names, as a callee or as a
+        value held for later (`req = self._get`, `{"void": self.void}`): a closure of `function`, a
+        module function, `self.m`/`cls.m` (the class or a base class defined here), `super().m` (a
+        base class defined here), or `LocalClass.m`. `text`: the expression as written, when known."""
+        if _is_super_call(expr) and function.top.class_name:
             cls = self.facts.classes.get(function.top.class_name)
             for base in cls.bases if cls is not None else []:
-                found = self._method_of(base, call.node.func.attr, {function.top.class_name})  # type: ignore[union-attr]
+                found = self._method_of(base, expr.attr, {function.top.class_name})  # type: ignore[attr-defined]
                 if found is not None:
                     return found
             return None
-        text = call.text or ""
+        text = (self.facts.text_of(expr) if text is None else text) or ""
         walker: Function | None = function
-        while walker is not None and isinstance(call.node.func, ast.Name):
+        while walker is not None and isinstance(expr, ast.Name):
             nested = self._nested_functions.get((id(walker), text))
             if nested is not None:  # `fetch_data(url)`, a closure of the calling function
                 return nested
@@ -735,9 +740,8 @@ class Evaluator:
             return self._method_of(function.top.class_name, method, set())
         if owner in self.facts.classes:
             return self._method_of(owner, method, set())
-        func = call.node.func
-        if owner and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            local = self._local_class_names.get(self.type_of(func.value) or "")
+        if owner and isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
+            local = self._local_class_names.get(self.type_of(expr.value) or "")
             if local is not None:  # `api = Api(); api.fetch(x)`, `for p in [Progress(c) ...]`
                 return self._method_of(local, method, set())
         return None

@@ -315,20 +315,12 @@ class ObservabilityChecks(Evaluator):
     def _aliases_of(self, function: Function, caller: Function) -> set[str]:
         """Local names the caller binds to the function (`req_method = self._get_request`, picked
         by HTTP method, then `req_method(url, ...)`)."""
-        own = function.class_name is not None and function.class_name == caller.top.class_name
         return {
             target.id
             for node in ast.walk(caller.node)
             if isinstance(node, ast.Assign)
-            and (
-                (
-                    own
-                    and isinstance(node.value, ast.Attribute)
-                    and node.value.attr == function.name
-                    and is_name(node.value.value, "self")
-                )
-                or (function.class_name is None and is_name(node.value, function.name))
-            )
+            and isinstance(node.value, ast.Name | ast.Attribute)
+            and self.local_target(node.value, caller) is function
             for target in node.targets
             if isinstance(target, ast.Name)
         }
@@ -398,9 +390,7 @@ class ObservabilityChecks(Evaluator):
             return []
         found: list[Function] = []
         for value in tables[0].values:
-            target = self.local_callee(
-                Call(ast.Call(value, [], []), None, self.facts.text_of(value), function, None), function
-            )
+            target = self.local_target(value, function)
             if target is None:
                 return []
             found.append(target)
