@@ -46,6 +46,11 @@ def flask(body: str) -> str:
         'if (name := request.args.get("f")):\n    os.system("ls " + name)',
         'for item in request.args.getlist("f"):\n    os.system("ls " + item)',
         'name = request.args.get("f") or "default"\nos.system("ls " + name)',
+        'items = ["a", request.args["f"], "b"]\nitems.pop(0)\nos.system("ls " + items[0])',
+        'items = ["a"]\nitems.insert(0, request.args["f"])\nos.system("ls " + items[0])',
+        'items = ["a", request.args["f"]]\nitems.reverse()\nos.system("ls " + items[0])',
+        'items = ["a"]\nitems.extend([request.args["f"], "b"])\nlast = items.pop()\nos.system(items[1] + last)',
+        'key = "ABC"[0]\nx = request.args["f"] if key == "A" else "/tmp"\nos.system("ls " + x)',
     ],
 )
 def test_propagation_reaches_the_sink(body: str) -> None:
@@ -69,6 +74,12 @@ def test_propagation_reaches_the_sink(body: str) -> None:
         'x = request.args["f"]\nsubprocess.run(["ls", x])',
         'subprocess.run(["ls"] + [request.args["f"]])',
         'subprocess.run(["ls", request.args["f"]], shell=False)',
+        # positions of a list built by appends, and constants read out of constant strings
+        'items = []\nitems.append("a")\nitems.append(request.args["f"])\nitems.append("b")\n'
+        'items.pop(0)\nos.system("ls " + items[1])',
+        'items = ["a", request.args["f"]]\nlast = items.pop()\nos.system("ls " + items[0])',
+        'key = "ABC"[1]\nif key == "A":\n    x = request.args["f"]\nelif key == "B":\n    x = "/tmp"\n'
+        'else:\n    x = request.args["f"]\nos.system("ls " + x)',
     ],
 )
 def test_precision_keeps_safe_code_quiet(body: str) -> None:

@@ -36,8 +36,10 @@ from prguard.analyzers.taint.values import (
     Step,
     Trace,
     Value,
+    as_list,
     join,
     merge,
+    positional,
 )
 
 _NEWLINE_STRIPS = ("\n", "\r", "\r\n")
@@ -45,6 +47,9 @@ _NEWLINE_STRIPS = ("\n", "\r", "\r\n")
 _TEXT_KEEPING_CALLS = frozenset({"str", "os.path.join", "urllib.parse.urljoin", "posixpath.join"})
 
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft"})
+
+#: methods of a list whose effect on its positions `_list_method` follows
+_LIST_METHODS = frozenset({"append", "extend", "insert", "pop", "clear", "remove", "reverse", "sort"})
 
 _MEMBER_NAME_CALLS = frozenset(n.rsplit(".", 1)[-1] for n in TYPED_SOURCE_CALLS)
 
@@ -210,6 +215,11 @@ class Calls:
         func = node.func
         assert isinstance(func, ast.Attribute)
         key = state_key(func.value)
+        if key is not None and method in _LIST_METHODS and positional(state.get(key, receiver)):
+            changed = _list_method(method, state.get(key, receiver), args, kwargs)
+            if changed is not None:
+                state[key], result = changed
+                return result
         if method in _MUTATORS and key is not None:
             added = merge(args + list(kwargs.values()))
             if added.tainted:
@@ -331,3 +341,34 @@ class Calls:
                 ):
                     self._record(replace(hit, trace=composed))
         return result
+
+
+def _list_method(
+    method: str, current: Value, args: list[Value], kwargs: dict[str, Value]
+) -> tuple[Value, Value] | None:
+    """(the list after the call, what the call returns) for a list whose every position is known,
+    so that `values.append("safe"); values.append(x); values.pop(0); values[0]` reads `x` and
+    `values[1]` does not. None when the call's effect is not known exactly (the caller then
+    treats the list as before: what is added goes into it in bulk)."""
+    items = list(current.items.values()) if current.items is not None else []
+    tags = current.tags
+    if method in ("remove", "reverse", "sort"):  # positions move in ways not followed: all in bulk
+        return Value(current.all_traces(), tags=tags), CLEAN
+    if kwargs:
+        return None
+    if method == "append" and len(args) == 1:
+        return as_list([*items, args[0]], tags), CLEAN
+    if method == "extend" and len(args) == 1 and positional(args[0]) and args[0].items is not None:
+        return as_list([*items, *args[0].items.values()], tags), CLEAN
+    if method == "insert" and len(args) == 2 and isinstance(args[0].const, int):
+        items.insert(args[0].const, args[1])
+        return as_list(items, tags), CLEAN
+    if method == "pop" and len(args) <= 1 and items:
+        at = args[0].const if args else -1
+        if not isinstance(at, int) or not -len(items) <= at < len(items):
+            return None
+        removed = items.pop(at)
+        return as_list(items, tags), removed
+    if method == "clear" and not args:
+        return as_list([], tags), CLEAN
+    return None

@@ -102,6 +102,9 @@ def _cap(traces: frozenset[Trace]) -> frozenset[Trace]:
     return frozenset(sorted(traces, key=Trace.rank)[:MAX_TRACES])
 
 
+_SCALARS = (str, bytes, int, float)
+
+
 @dataclass(frozen=True, slots=True)
 class Value:
     """What the interpreter knows of one value."""
@@ -139,8 +142,13 @@ class Value:
             if key in self.items:
                 return self.items[key]
             return Value(self.traces, tags=self.tags & {"text"})
-        if self.has_const() and isinstance(self.const, dict | list | tuple | str):
-            return Value()
+        if self.has_const() and isinstance(self.const, dict | list | tuple | str | bytes):
+            try:
+                found = self.const[key]
+            except (LookupError, TypeError):
+                return Value()
+            # `"ABC"[1]` is "B": a branch comparing it with a constant is decided
+            return Value(const=found) if isinstance(found, _SCALARS) or found is None else Value()
         return Value(self.traces, tags=self.tags & {"text"})
 
     def map_traces(self, change) -> Value:
@@ -228,3 +236,20 @@ def join_states(a: dict[str, Value] | None, b: dict[str, Value] | None) -> dict[
     for key, value in b.items():
         out[key] = join(out.get(key), value)
     return out
+
+
+def positional(value: Value) -> bool:
+    """A list whose every position is known (`[]`, `["a", x]`, then appends): indexing it is exact."""
+    items = value.items
+    return (
+        "list" in value.tags
+        and items is not None
+        and not value.traces
+        and all(key == index for index, key in enumerate(items))
+    )
+
+
+def as_list(items: list[Value], tags: frozenset[str]) -> Value:
+    """A positional list of these items (its constant when every item has one)."""
+    const: Any = list(v.const for v in items) if all(v.has_const() for v in items) else NOCONST
+    return Value(items=dict(enumerate(items)), const=const, tags=tags)
