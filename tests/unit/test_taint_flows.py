@@ -49,7 +49,8 @@ def flask(body: str) -> str:
         'items = ["a", request.args["f"], "b"]\nitems.pop(0)\nos.system("ls " + items[0])',
         'items = ["a"]\nitems.insert(0, request.args["f"])\nos.system("ls " + items[0])',
         'items = ["a", request.args["f"]]\nitems.reverse()\nos.system("ls " + items[0])',
-        'items = ["a"]\nitems.extend([request.args["f"], "b"])\nlast = items.pop()\nos.system(items[1] + last)',
+        'items = ["a"]\nitems.extend([request.args["f"], "b"])\nlast = items.pop()\n'
+        'os.system(items[1] + last)',
         'key = "ABC"[0]\nx = request.args["f"] if key == "A" else "/tmp"\nos.system("ls " + x)',
     ],
 )
