@@ -50,7 +50,7 @@ def flask(body: str) -> str:
         'items = ["a"]\nitems.insert(0, request.args["f"])\nos.system("ls " + items[0])',
         'items = ["a", request.args["f"]]\nitems.reverse()\nos.system("ls " + items[0])',
         'items = ["a"]\nitems.extend([request.args["f"], "b"])\nlast = items.pop()\n'
-        'os.system(items[1] + last)',
+        "os.system(items[1] + last)",
         'key = "ABC"[0]\nx = request.args["f"] if key == "A" else "/tmp"\nos.system("ls " + x)',
     ],
 )
