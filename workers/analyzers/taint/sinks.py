@@ -6,6 +6,7 @@ import ast
 import re
 from typing import Any
 
+from prguard.analyzers.media_types import headers_declare_non_html, typed_afterwards
 from prguard.analyzers.taint.hits import SinkHit
 from prguard.analyzers.taint.keys import State, node_text, reportable
 from prguard.analyzers.taint.rules import (
@@ -27,13 +28,6 @@ _FIXED_HOST = re.compile(r"^[a-zA-Z][\w+.-]*://[^/?#{}%]+[/?#]")
 _LOCAL_PATH = re.compile(r"^/[\w\-.~%]")
 
 _FLASK_RETURN = Sink("return", "xss", (0,), 79, 79, "medium")
-
-
-def _declares_non_html(headers: ast.Dict) -> bool:
-    for key, value in zip(headers.keys, headers.values, strict=True):
-        if isinstance(key, ast.Constant) and str(key.value).lower() == "content-type":
-            return isinstance(value, ast.Constant) and "html" not in str(value.value)
-    return False
 
 
 def _cwe(kind: str) -> int:
@@ -63,6 +57,10 @@ class Sinks:
                 given = kwargs.get(name)
                 if given is not None and isinstance(given.const, str) and "html" not in given.const:
                     return
+            stmt = self._stmt
+            made_here = stmt is not None and getattr(stmt, "value", None) is node
+            if self.func is not None and made_here and typed_afterwards(self.func.node, stmt):
+                return
         if cond.get("safe_loader"):
             loader = (
                 node.args[1]
@@ -202,7 +200,7 @@ class Sinks:
             body_node = node.elts[0]
             body = value.items.get(0, CLEAN) if value.items else value
             for extra in node.elts[1:]:
-                if isinstance(extra, ast.Dict) and _declares_non_html(extra):
+                if isinstance(extra, ast.Dict) and headers_declare_non_html(extra):
                     return
         if "text" not in body.tags:
             return

@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from prguard.analyzers.asttools import nodes_of
+from prguard.analyzers.media_types import call_declares_non_html, typed_afterwards
 from prguard.analyzers.redos import redos_problem
 from prguard.analyzers.vuln_rules.archives import (
     PATH_CALLS,
@@ -85,6 +86,20 @@ class VulnChecker(
                     yield from self._formatted_sql(node)
         yield from self._django_cors()
 
+    def _declares_non_html(self, call: ast.Call) -> bool:
+        """A response whose media type is not HTML: given to the call, or set on the response
+        right after it is made (`resp.headers["Content-Type"] = "text/plain"`)."""
+        if call_declares_non_html(call):
+            return True
+        function = self.resolver.scope_of(call)
+        if function is None:
+            return False
+        assignment = next(
+            (a for a in nodes_of(function, ast.Assign) if a.value is call),  # type: ignore[attr-defined]
+            None,
+        )
+        return assignment is not None and typed_afterwards(function, assignment)
+
     def _call(self, node: ast.Call) -> Iterator[VulnHit]:
         method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
         qual = self.resolver.qualname(node.func) or ""
@@ -121,7 +136,7 @@ class VulnChecker(
                 yield VulnHit(
                     RULES["PG-VULN002"], node, f"SAX feature {feature.rsplit('.', 1)[-1]} switched on"
                 )
-        if qual in MARKUP_CALLS and node.args:
+        if qual in MARKUP_CALLS and node.args and not self._declares_non_html(node):
             formatted = self._unescaped_html(node.args[0])
             if formatted:
                 yield VulnHit(RULES["PG-VULN003"], node, f"{qual.rsplit('.', 1)[-1]}() of {formatted}")

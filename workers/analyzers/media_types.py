@@ -1,0 +1,106 @@
+"""What a response says of its own media type: a body declared as something other than HTML
+(`text/plain`, `application/json`) is not rendered as a page, so markup in it is no XSS.
+
+Shared by the taint pass (its `html_only` sinks, a Flask view's returned headers) and the PG-VULN
+rules (HTML built by formatting into a response)."""
+
+from __future__ import annotations
+
+import ast
+
+from prguard.analyzers.asttools import is_name
+
+#: keyword arguments of response classes that set the media type (Flask, Django, Starlette)
+MEDIA_TYPE_KEYWORDS = ("mimetype", "content_type", "media_type")
+
+
+def non_html(value: ast.expr | None) -> bool:
+    """A constant media type that does not say html."""
+    return (
+        isinstance(value, ast.Constant) and isinstance(value.value, str) and "html" not in value.value.lower()
+    )
+
+
+def call_declares_non_html(call: ast.Call) -> bool:
+    """`Response(body, mimetype="text/plain")`, `HttpResponse(body, content_type="application/json")`."""
+    return any(k.arg in MEDIA_TYPE_KEYWORDS and non_html(k.value) for k in call.keywords)
+
+
+def headers_declare_non_html(headers: ast.Dict) -> bool:
+    """A header dict (`return body, 200, {"Content-Type": "text/plain"}`) with a non-HTML type."""
+    for key, value in zip(headers.keys, headers.values, strict=True):
+        if key is not None and _is_content_type(key):
+            return non_html(value)
+    return False
+
+
+def typed_afterwards(function: ast.AST, assignment: ast.stmt) -> bool:
+    """`resp = make_response(body)` followed, in the same block of `function`, by a non-HTML media
+    type set on `resp` (`resp.headers["Content-Type"] = "text/plain"`, `resp.mimetype = ...`,
+    `resp.headers.set("Content-Type", ...)`). A type set only on some paths does not count."""
+    if not (
+        isinstance(assignment, ast.Assign)
+        and len(assignment.targets) == 1
+        and isinstance(assignment.targets[0], ast.Name)
+    ):
+        return False
+    block = _block_of(function, assignment)
+    if block is None:
+        return False
+    name = assignment.targets[0].id
+    return any(_sets_non_html_type(later, name) for later in block[block.index(assignment) + 1 :])
+
+
+def _block_of(root: ast.AST, stmt: ast.stmt) -> list[ast.stmt] | None:
+    """The statement list under `root` that holds `stmt` (nested definitions not looked into)."""
+    todo: list[ast.AST] = [root]
+    while todo:
+        node = todo.pop()
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            block = getattr(node, field, None)
+            if not isinstance(block, list):
+                continue
+            if any(item is stmt for item in block):
+                return block
+            todo.extend(
+                item
+                for item in block
+                if not isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            )
+    return None
+
+
+def _sets_non_html_type(stmt: ast.stmt, name: str) -> bool:
+    value: ast.expr | None = None
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target = stmt.targets[0]
+        if (
+            isinstance(target, ast.Attribute)
+            and target.attr in ("mimetype", "content_type")
+            and is_name(target.value, name)
+        ) or (
+            isinstance(target, ast.Subscript)
+            and _headers_of(target.value, name)
+            and _is_content_type(target.slice)
+        ):
+            value = stmt.value
+    elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        call = stmt.value
+        func = call.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "set"
+            and _headers_of(func.value, name)
+            and len(call.args) == 2
+            and _is_content_type(call.args[0])
+        ):
+            value = call.args[1]
+    return non_html(value)
+
+
+def _headers_of(node: ast.expr, name: str) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "headers" and is_name(node.value, name)
+
+
+def _is_content_type(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and str(node.value).lower() == "content-type"
