@@ -728,6 +728,19 @@ CASES = [
         "    return re.match(pattern, s)",
         [],
     ),
+    # a weak hash algorithm named through a constant or a local (CWE-327)
+    ('import hashlib\ndef h(d):\n    algo = "md5"\n    return hashlib.new(algo, d)', ["PG-VULN029"]),
+    ('import hashlib\nALGO = "SHA1"\ndef h(d):\n    return hashlib.new(ALGO, d)', ["PG-VULN029"]),
+    ('import hashlib\ndef h(d):\n    return hashlib.new("md" + "5", d)', ["PG-VULN029"]),
+    # a checksum that protects nothing, a strong algorithm, a name the caller or a branch chooses
+    ('import hashlib\ndef h(d):\n    a = "md5"\n    return hashlib.new(a, d, usedforsecurity=False)', []),
+    ('import hashlib\ndef h(d):\n    algo = "sha256"\n    return hashlib.new(algo, d)', []),
+    ("import hashlib\ndef h(d, algo):\n    return hashlib.new(algo, d)", []),
+    (
+        'import hashlib\ndef h(d, x):\n    algo = "md5"\n    if x:\n        algo = "sha256"\n'
+        "    return hashlib.new(algo, d)",
+        [],
+    ),
 ]
 
 
@@ -768,6 +781,7 @@ def test_every_rule_has_a_case_its_metadata_and_its_cwe() -> None:
         "PG-VULN026": 780,
         "PG-VULN027": 377,
         "PG-VULN028": 89,
+        "PG-VULN029": 327,
     }
     assert {r.id: r.cwe for r in RULES.values()} == pinned
     for rule in RULES.values():

@@ -26,12 +26,15 @@ from prguard.analyzers.vuln_rules.regex import (
     module_constants,
     with_flags,
 )
-from prguard.analyzers.vuln_rules.shapes import VulnHit, const_str, is_join, keyword_value, truthy
+from prguard.analyzers.vuln_rules.shapes import VulnHit, const_str, falsy, is_join, keyword_value, truthy
 from prguard.analyzers.vuln_rules.sql import SqlChecks
 from prguard.analyzers.vuln_rules.table import RULES
 from prguard.analyzers.vuln_rules.timing import TimingChecks
 from prguard.analyzers.vuln_rules.transport import TransportChecks
 from prguard.analyzers.vuln_rules.web import MARKUP_CALLS, WebChecks
+
+#: hashlib algorithm names bandit's B324 calls insecure (it reads them only as literals)
+WEAK_HASHES = frozenset({"md4", "md5", "sha", "sha1"})
 
 #: methods whose checks depend on the receiver's type (the rest match by qualified name)
 _TYPED_METHODS = frozenset({"extractall", "extract", "set_cookie"})
@@ -85,6 +88,16 @@ class VulnChecker(
                 if isinstance(node.op, ast.Mod):
                     yield from self._formatted_sql(node)
         yield from self._django_cors()
+
+    def _folded_argument(self, argument: ast.expr, call: ast.Call) -> str | bytes | None:
+        """The constant text an argument holds: a literal or what module constants fold to, or a
+        local name assigned once in the calling function (`algo = "md5"; hashlib.new(algo)`)."""
+        text = fold(argument, self._constants)
+        if text is None and isinstance(argument, ast.Name):
+            scoped = self.resolver.scope_of(call) is not None and self._scope_assigns(argument) == 1
+            local = self._assigned(argument) if scoped else None
+            text = fold(local, self._constants) if local is not None else None
+        return text
 
     def _declares_non_html(self, call: ast.Call) -> bool:
         """A response whose media type is not HTML: given to the call, or set on the response
@@ -140,14 +153,13 @@ class VulnChecker(
             formatted = self._unescaped_html(node.args[0])
             if formatted:
                 yield VulnHit(RULES["PG-VULN003"], node, f"{qual.rsplit('.', 1)[-1]}() of {formatted}")
+        if qual == "hashlib.new" and node.args:
+            algorithm = self._folded_argument(node.args[0], node)
+            unsafe = isinstance(algorithm, str) and algorithm.lower() in WEAK_HASHES
+            if unsafe and not falsy(keyword_value(node, "usedforsecurity") or ast.Constant(True)):
+                yield VulnHit(RULES["PG-VULN029"], node, f"hashlib.new({algorithm!r})")
         if qual in REGEX_CALLS and node.args:
-            pattern = fold(node.args[0], self._constants)
-            if pattern is None and isinstance(node.args[0], ast.Name):
-                # a pattern kept in a local name assigned once, in the same function
-                name = node.args[0]
-                scoped = self.resolver.scope_of(node) is not None and self._scope_assigns(name) == 1
-                local = self._assigned(name) if scoped else None
-                pattern = fold(local, self._constants) if local is not None else None
+            pattern = self._folded_argument(node.args[0], node)
             if pattern is not None:
                 problem = redos_problem(with_flags(pattern, node))
                 if problem:

@@ -361,5 +361,18 @@ RULES: dict[str, VulnRule] = {
             "Pass values as the driver's parameters (%s, ?, :name); format only identifiers your code "
             "chooses (table and column names), never values.",
         ),
+        VulnRule(
+            "PG-VULN029",
+            "Weak hash algorithm chosen by name",
+            "high",
+            327,
+            "MD4, MD5 and SHA-1 collide on demand and are fast to brute-force: a digest of a password, "
+            "a token or a signature made with them protects nothing. The algorithm is picked by a name "
+            "kept in a constant or a local variable, which pattern checks of `hashlib.new('md5')` miss.",
+            'algorithm = "md5"\ndigest = hashlib.new(algorithm, password.encode()).hexdigest()',
+            'digest = hashlib.new("sha256", data).hexdigest()  # passwords: hashlib.scrypt / argon2',
+            "Use SHA-256 or better for integrity, a password hash (scrypt, argon2, bcrypt) for passwords; "
+            "for a checksum that protects nothing, pass usedforsecurity=False.",
+        ),
     )
 }
