@@ -1,7 +1,7 @@
 """Security detection per family on real web advisories: prguard and bandit alone, side by side.
 
 Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [--batch2] [--batch3]
-[--batch4] [--batch5] [--batch6] [--batch7] [--snippets] [--handwritten] [--mutations]
+[--batch4] [--batch5] [--batch6] [--batch7] [--batch8] [--batch9] [--snippets] [--handwritten] [--mutations]
 [--snippets-only] [--round3] [--round4]`.
 
 Corpus: tests/corpora/security_web/ (manifest.yml): for each published advisory of a PyPI web
@@ -29,7 +29,9 @@ same way) only with --batch3; the fourth batch (`batch: 4`, 14 packages no earli
 same way) only with --batch4, also on its own; the fifth batch (`batch: 5`, 14 packages no earlier batch
 uses, made the same way) only with --batch5, also on its own; the sixth batch (`batch: 6`, 14 packages
 no earlier batch uses, made the same way) only with --batch6, also on its own; the seventh batch (`batch: 7`,
-14 packages no earlier batch uses, made the same way) only with --batch7, also on its own.
+14 packages no earlier batch uses, made the same way) only with --batch7, also on its own; the eighth
+and ninth (`batch: 8` and `batch: 9`, 14 packages each, A to L and M to Z, made the same way) only with
+--batch8 and --batch9.
 
 --snippets: the share of insecure snippet files written by others (tests/corpora/insecure_snippets,
 labelled with a CWE by reading) on which each tool reports any medium or high finding, and any
@@ -369,7 +371,17 @@ def mutation_check(cases: list[WebCase]) -> None:
         print(f"  {label:24} cases whose findings changed: {len(changed)}/{len(cases)} {changed or ''}")
 
 
-_ORDINALS = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh"}
+_ORDINALS = {
+    2: "second",
+    3: "third",
+    4: "fourth",
+    5: "fifth",
+    6: "sixth",
+    7: "seventh",
+    8: "eighth",
+    9: "ninth",
+}
+_BATCHES = tuple(sorted(_ORDINALS))
 
 
 def main() -> None:
@@ -381,7 +393,7 @@ def main() -> None:
         action="store_true",
         help="score only the insecure snippets (with --held-back: both parts)",
     )
-    for n in (2, 3, 4, 5, 6, 7):
+    for n in _BATCHES:
         help_text = f"also the {_ORDINALS[n]} held-back batch, reported on its own (once)"
         parser.add_argument(f"--batch{n}", action="store_true", help=help_text)
     for n in (3, 4):
@@ -402,9 +414,7 @@ def main() -> None:
             report_round_snippets(n)
         return
     cases = load_web()
-    batches = {
-        n: [c for c in cases if c.batch == n] for n in (2, 3, 4, 5, 6, 7) if getattr(args, f"batch{n}")
-    }
+    batches = {n: [c for c in cases if c.batch == n] for n in _BATCHES if getattr(args, f"batch{n}")}
     chosen = [c for c in cases if c.batch == 1 and (args.held_back or not c.held_back)]
     if args.only:
         chosen = [c for c in chosen if c.id == args.only and not c.held_back]

@@ -1,0 +1,16 @@
+"""The real-advisory corpus reads back whole: every case's files, licence and flaw lines are there,
+and held-back cases are the ones the manifest's rule says (so a batch cannot be scored by mistake)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.benchmarks.security_web import WEB, load_web
+
+
+def test_every_web_advisory_case_loads_with_its_licence_and_flaw_lines() -> None:
+    cases = load_web()  # asserts the flaw lines and the held-back rule of each case
+    assert len({case.id for case in cases}) == len(cases)
+    assert all((Path(WEB) / case.id / "LICENSE").is_file() for case in cases)
+    assert {case.batch for case in cases} >= set(range(1, 10))
+    assert all(case.held_back for case in cases if case.batch > 1)
