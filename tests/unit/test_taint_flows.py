@@ -344,3 +344,46 @@ def test_a_path_built_inline_is_judged_by_its_value() -> None:
     assert taint(fixed) == []
     text = flask('(request.args["a"] + "x").strip()')  # a string's method, not a path's
     assert taint(text) == []
+
+
+def test_a_servers_response_is_untrusted_where_it_would_run_code() -> None:
+    """What an HTTP client receives is the server's choice: run as code or unpickled, it is a flow
+    (llama-index's RunGpt client `eval`ed the server's events); as a URL or in SQL it is not
+    reported. A session's request is still an SSRF sink."""
+    code = """
+import pickle
+import requests
+import httpx
+
+
+def load(url):
+    return eval(requests.get(url, timeout=5).text)
+
+
+def fetch_model(client: httpx.Client, url):
+    return pickle.loads(client.get(url).content)
+
+
+def follow(url):
+    nxt = requests.get(url, timeout=5).json()["next"]
+    return requests.get(nxt, timeout=5)
+"""
+    found = taint({"lib/remote.py": code})
+    assert [(f.rule_id, f.start_line) for f in found] == [
+        ("taint-code-injection", 7),
+        ("taint-unsafe-deserialization", 11),
+    ]
+
+
+def test_a_nested_function_does_not_prove_what_it_reads_from_the_enclosing_one() -> None:
+    """A closure's free variable holds what the enclosing run gave it, which the nested run does
+    not see: unknown, so no proof that clears bandit's finding on the sink."""
+    from prguard.analyzers.taint import TaintAnalyzer
+
+    from tests.unit.taint_helpers import context
+
+    code = "import requests\n\ndef f(url):\n    text = requests.get(url, timeout=5).text\n\n"
+    code += "    def inner():\n        return eval(text)\n\n    return inner()\n"
+    analyzer = TaintAnalyzer()
+    list(analyzer.analyze([context("lib/closure.py", code)]))
+    assert (7, 95) not in analyzer.cleared.get("lib/closure.py", set())

@@ -17,6 +17,7 @@ from prguard.analyzers.taint.keys import (
 )
 from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo
 from prguard.analyzers.taint.rules import (
+    CHECKED_SOURCE_KINDS,
     CLEAN_RESULTS,
     HARDENED_PARSERS,
     NON_PROPAGATING_METHODS,
@@ -97,9 +98,10 @@ class Calls:
         receiver: Value | None = None
         method = func.attr if isinstance(func, ast.Attribute) else None
         source = self._source(qual, func) if qual else None
+        typed: Value | None = None
         if source is None and isinstance(func, ast.Attribute) and func.attr in _MEMBER_NAME_CALLS:
             typed = self._typed_source(func.value, func.attr, node)
-            if typed is not None:
+            if typed is not None and not any(t.kind in CHECKED_SOURCE_KINDS for t in typed.traces):
                 return typed
         if isinstance(func, ast.Attribute):
             receiver = source if source is not None else self.ev(func.value, state)
@@ -120,6 +122,8 @@ class Calls:
         if target is not None:
             return self._apply(target, node, args, kwargs)
         result = self._result(node, qual, method, callee, receiver, args, kwargs, state)
+        if typed is not None:  # a client's response: what the server sent, once the request is checked
+            result = join(result, typed)
         if self._project_call(func, qual):
             step = Step(self.mod.path, node.lineno, f"`{node_text(self.mod, func)}()`")
             if not result.tainted:

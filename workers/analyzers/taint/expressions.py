@@ -79,6 +79,15 @@ def _compare(op: ast.cmpop, left: Any, right: Any) -> Any:
     return NOCONST
 
 
+def _bound_in(function: ast.AST) -> frozenset[str]:
+    """Parameters and names a function assigns (its nested functions' included)."""
+    args = function.args  # type: ignore[attr-defined]
+    params = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+    params += [a.arg for a in (args.vararg, args.kwarg) if a is not None]
+    stored = [n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
+    return frozenset(params + stored)
+
+
 class Expressions:
     """The value of each kind of expression: where its data came from, and how.
     A part of `Runner`."""
@@ -128,10 +137,25 @@ class Expressions:
             return self.globals[node.id]
         if qual == "typing.TYPE_CHECKING" or node.id == "TYPE_CHECKING":
             return Value(const=False)
-        if node.id not in _BUILTIN_NAMES and node.id not in self.mod.bound_names:
-            # bound nowhere in the module (a star import, a name left out): unknown, never proven
+        if node.id not in _BUILTIN_NAMES and (
+            node.id not in self.mod.bound_names or self._closure_variable(node.id)
+        ):
+            # bound nowhere in the module (a star import, a name left out), or a variable of the
+            # enclosing function, whose value this run does not see: unknown, never proven
             return Value(frozenset({Trace(OPAQUE, node.id, (Step(self.mod.path, node.lineno, node.id),))}))
         return CLEAN
+
+    def _closure_variable(self, name: str) -> bool:
+        """A name a nested function reads from the function around it (a parameter or a local)."""
+        if self.func is None:
+            return False
+        outer = self.mod.resolver.scope_of(self.func.node)
+        if outer is None:
+            return False
+        bound = self.mod.function_bindings.get(id(outer))
+        if bound is None:
+            bound = self.mod.function_bindings[id(outer)] = _bound_in(outer)
+        return name in bound
 
     def ev_Attribute(self, node: ast.Attribute, state: State) -> Value:
         key = state_key(node)

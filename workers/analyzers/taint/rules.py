@@ -105,6 +105,13 @@ SOURCES: dict[str, str] = {
     "os.environ": "env",
     "os.getenv": "env",
     "os.environb": "env",
+    # HTTP clients: what a server sends back (a response, its body, its JSON)
+    **{
+        f"{client}.{verb}": "remote"
+        for client in ("requests", "httpx")
+        for verb in ("get", "post", "put", "patch", "delete", "request")
+    },
+    "urllib.request.urlopen": "remote",
 }
 
 SOURCE_KINDS: dict[str, dict[str, Any]] = {
@@ -116,6 +123,8 @@ SOURCE_KINDS: dict[str, dict[str, Any]] = {
     "caller": {"label": "the caller's argument", "severity_drop": 0, "confidence": "medium"},
     # an archive member's own name: chosen by whoever made the archive (zip-slip, tar-slip)
     "archive": {"label": "an archive member's name", "severity_drop": 0, "confidence": "medium"},
+    # what another server sent: whoever runs or impersonates it chooses it
+    "remote": {"label": "data received over the network", "severity_drop": 0, "confidence": "medium"},
 }
 
 #: Typed sources (`Type.method` results and `Type.attribute` reads) and their kind: archive
@@ -164,6 +173,12 @@ TYPED_SOURCES: dict[str, str] = {
             "multipart",
         )
     },
+    # HTTP client sessions: the response a request returns (see the `remote` kind)
+    **{
+        f"{client}.{verb}": "remote"
+        for client in ("requests.Session", "httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession")
+        for verb in ("get", "post", "put", "patch", "delete", "request")
+    },
     # Starlette / FastAPI: a handler's `request` (starlette.requests.Request)
     **{
         f"starlette.requests.Request.{member}": "web"
@@ -189,6 +204,7 @@ TYPED_SOURCE_CALLS: frozenset[str] = frozenset(
         *(name for name in TYPED_SOURCES if name.startswith("tornado.web.")),
         *(f"aiohttp.web.Request.{m}" for m in ("post", "json", "text", "read", "multipart")),
         *(f"starlette.requests.Request.{m}" for m in ("body", "json", "form", "stream")),
+        *(name for name, kind in TYPED_SOURCES.items() if kind == "remote"),
     }
 )
 
@@ -206,13 +222,20 @@ URL_PATH_SOURCES: frozenset[str] = frozenset(
     }
 )
 
-#: Source kinds that are findings only at some sink families (elsewhere: unknown data).
-ONLY_KINDS: dict[str, frozenset[str]] = {"archive": frozenset({"path"})}
-
 #: Sink families where a public function's parameters are untrusted (`trust_parameters: false`):
 #: running code, compiling templates (code too, outside a sandbox), loading objects and shell
 #: commands built from whatever a caller passes.
 CALLER_SINK_KINDS = frozenset({"code", "ssti", "deserialization", "command"})
+
+#: Source kinds of calls that are sinks too (a client's request: its URL is an SSRF sink, its
+#: response what the server sent): the call is checked as a sink before its result is the source.
+CHECKED_SOURCE_KINDS = frozenset({"remote"})
+
+#: Source kinds that are findings only at some sink families (elsewhere: unknown data, which is no
+#: proof of safety either). A server's response is untrusted where it would run code, load objects,
+#: compile a template or run a shell; elsewhere (a URL, a path, SQL) what it holds is too often the
+#: service's own data to report.
+ONLY_KINDS: dict[str, frozenset[str]] = {"archive": frozenset({"path"}), "remote": CALLER_SINK_KINDS}
 
 #: Sources that are not text (a JSON body is a dict; returning it from Flask is JSON).
 NON_TEXT_SOURCES = frozenset({"request.json", "request.get_json", "request.files", "request.FILES"})
