@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.benchmarks.security_web import WEB, load_web
+
+pytestmark = pytest.mark.integration  # reads every case of the corpus: seconds, not a unit test
 
 
 def test_every_web_advisory_case_loads_with_its_licence_and_flaw_lines() -> None:
