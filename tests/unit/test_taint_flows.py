@@ -387,3 +387,29 @@ def test_a_nested_function_does_not_prove_what_it_reads_from_the_enclosing_one()
     analyzer = TaintAnalyzer()
     list(analyzer.analyze([context("lib/closure.py", code)]))
     assert (7, 95) not in analyzer.cleared.get("lib/closure.py", set())
+
+
+def test_a_decoder_hook_sees_the_data_it_is_given() -> None:
+    """`json.loads(body, object_hook=_revive)` calls `revive` with each decoded object: a sink in
+    the hook is reached by the request body (and not by a constant document)."""
+    code = """
+import json
+import os
+from flask import Flask, request
+app = Flask(__name__)
+
+
+def _revive(obj):
+    if "cmd" in obj:
+        os.system(obj["cmd"])
+    return obj
+
+
+@app.route("/load", methods=["POST"])
+def load():
+    json.loads(request.get_data(), object_hook=_revive)
+    json.loads('{"cmd": "ls"}', object_hook=_revive)
+    return "ok"
+"""
+    found = taint({"app/views.py": code})
+    assert [(f.rule_id, f.start_line) for f in found] == [("taint-command-injection", 9)]

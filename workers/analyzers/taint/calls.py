@@ -49,6 +49,12 @@ _TEXT_KEEPING_CALLS = frozenset({"str", "os.path.join", "urllib.parse.urljoin", 
 
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft"})
 
+#: decoders that call a function the caller gives with what they decode (keyword arguments)
+_DECODER_HOOKS: dict[str, tuple[str, ...]] = {
+    "json.loads": ("object_hook", "object_pairs_hook"),
+    "json.load": ("object_hook", "object_pairs_hook"),
+}
+
 #: methods of a list whose effect on its positions `_list_method` follows
 _LIST_METHODS = frozenset({"append", "extend", "insert", "pop", "clear", "remove", "reverse", "sort"})
 
@@ -118,6 +124,8 @@ class Calls:
             return merge([callee, *args, *kwargs.values()])
         for sink in self._sinks(node, qual):
             self.check_sink(sink, node, receiver, args, kwargs)
+        if qual in _DECODER_HOOKS and args and args[0].tainted:
+            self._run_hooks(node, _DECODER_HOOKS[qual], args[0], state)
         target = self._resolve(func, state)
         if target is not None:
             return self._apply(target, node, args, kwargs)
@@ -287,6 +295,16 @@ class Calls:
                 return value.with_tags("text", "unrooted")  # no leading `/` left
             return value.with_tags("text")
         return replace(value, tags=value.tags - {"text"}) if "pathobj" not in receiver.tags else value
+
+    def _run_hooks(self, node: ast.Call, keywords: tuple[str, ...], data: Value, state: State) -> None:
+        """`json.loads(data, object_hook=self._revive)`: the decoder calls the hook with each object
+        it decodes from `data`, so the hook's sinks see the data (its result is the decoder's)."""
+        for keyword in node.keywords:
+            if keyword.arg not in keywords:
+                continue
+            target = self._resolve(keyword.value, state)
+            if target is not None:
+                self._apply(target, node, [data.element()], {})
 
     def _resolve(self, func: ast.expr, state: State) -> tuple[ModuleInfo, FunctionInfo, bool] | None:
         """The changed-file function a call runs, and whether `self` is bound (a local name
