@@ -134,6 +134,7 @@ class Scanner(FastNodeVisitor):
         self.partials: dict[str, ast.Call] = {}  # name -> its `functools.partial(f, ...)` call
         self._bound_partials: set[int] = set()  # partials bound to a name (called through it)
         self._assignment_index: dict[int, _Assignments] = {}
+        self._locals_index: dict[int, dict[str, list[ast.expr]]] = {}  # function id -> name -> values
 
     def scan(self) -> Scanner:
         self.visit(self.source.tree)
@@ -428,13 +429,16 @@ class Scanner(FastNodeVisitor):
         `x: T = v`)."""
         if not self._functions:
             return []
-        found: list[ast.expr] = []
-        for node in ast.walk(self._functions[-1].node):
-            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if any(is_name(t, name) for t in targets):
-                    found.append(node.value)
-        return found
+        function = self._functions[-1].node
+        index = self._locals_index.get(id(function))
+        if index is None:  # one walk per function: loops ask for several names, some several times
+            index = self._locals_index[id(function)] = {}
+            for node in ast.walk(function):
+                if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    for bound in {t.id for t in targets if isinstance(t, ast.Name)}:
+                        index.setdefault(bound, []).append(node.value)
+        return index.get(name, [])
 
     def _single_value(self, name: ast.Name) -> ast.expr | None:
         """What the one assignment of a local name in the current function gives it (None when it
