@@ -526,3 +526,14 @@ def test_supertypes_are_read_once_and_callers_get_their_own_list() -> None:
     assert found[:3] == ["app.mod.B", "app.mod.A", "requests.Session"]
     found.clear()
     assert resolver.supertypes("app.mod.B")[:3] == ["app.mod.B", "app.mod.A", "requests.Session"]
+
+
+def test_local_names_are_what_a_function_binds_itself() -> None:
+    code = (
+        "import os\nX = 1\ndef outer(a, *rest):\n    b = 1\n    c: int = 2\n    for d in a:\n        pass\n"
+        "    with open(a) as e:\n        pass\n    f, g = a\n    import json\n"
+        "    def inner():\n        h = 3\n        return b\n    return inner\n"
+    )
+    tree = ast.parse(code)
+    outer = tree.body[2]
+    assert Resolver(tree, "app.mod").local_names(outer) == {"a", "rest", "b", "c", "d", "e", "f", "g", "json"}

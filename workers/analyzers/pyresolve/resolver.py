@@ -230,6 +230,14 @@ class Resolver:
         info = self._class_of.get(id(function))
         return info.qualname if info is not None else None
 
+    def local_names(self, scope: Scope) -> frozenset[str]:
+        """The names a function binds itself: parameters, assignments, loop and `with` targets,
+        imports and handlers (what a function nested in it reads from it, not from the module)."""
+        info = self._scope(scope)
+        return frozenset(
+            (*info.params, *info.bindings, *info.annotations, *info.derived, *info.opaque, *info.unpacked)
+        )
+
     def _scope(self, scope: Scope) -> _ScopeInfo:
         key = id(scope)
         info = self._scopes.get(key)

@@ -79,15 +79,6 @@ def _compare(op: ast.cmpop, left: Any, right: Any) -> Any:
     return NOCONST
 
 
-def _bound_in(function: ast.AST) -> frozenset[str]:
-    """Parameters and names a function assigns (its nested functions' included)."""
-    args = function.args  # type: ignore[attr-defined]
-    params = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
-    params += [a.arg for a in (args.vararg, args.kwarg) if a is not None]
-    stored = [n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
-    return frozenset(params + stored)
-
-
 class Expressions:
     """The value of each kind of expression: where its data came from, and how.
     A part of `Runner`."""
@@ -150,12 +141,7 @@ class Expressions:
         if self.func is None:
             return False
         outer = self.mod.resolver.scope_of(self.func.node)
-        if outer is None:
-            return False
-        bound = self.mod.function_bindings.get(id(outer))
-        if bound is None:
-            bound = self.mod.function_bindings[id(outer)] = _bound_in(outer)
-        return name in bound
+        return outer is not None and name in self.mod.resolver.local_names(outer)
 
     def ev_Attribute(self, node: ast.Attribute, state: State) -> Value:
         key = state_key(node)

@@ -127,8 +127,6 @@ class ModuleInfo:
     classes: dict[str, dict[str, FunctionInfo]] = field(default_factory=dict)
     frameworks: set[str] = field(default_factory=set)
     servicers: frozenset[str] = frozenset()  # classes serving gRPC calls (`grpc_servicers`)
-    #: id of a function that holds nested ones -> the names it binds (what they read from it)
-    function_bindings: dict[int, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def build(
