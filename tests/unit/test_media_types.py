@@ -35,6 +35,7 @@ def flagged(code: str) -> set[str]:
     "body",
     [
         'return Response("<p>" + name + "</p>", mimetype="text/plain")',
+        'kind = "text/plain"\nreturn Response("<p>" + name + "</p>", mimetype=kind)',
         MADE + 'resp.headers["Content-Type"] = "text/plain"\nreturn resp',
         MADE + 'resp.mimetype = "application/json"\nreturn resp',
         MADE + 'resp.headers.set("content-type", "text/csv")\nreturn resp',

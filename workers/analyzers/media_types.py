@@ -14,16 +14,14 @@ from prguard.analyzers.asttools import is_name
 MEDIA_TYPE_KEYWORDS = ("mimetype", "content_type", "media_type")
 
 
+def is_non_html(media_type: str) -> bool:
+    """A media type that does not say html (`text/plain`, `application/json`)."""
+    return "html" not in media_type.lower()
+
+
 def non_html(value: ast.expr | None) -> bool:
     """A constant media type that does not say html."""
-    return (
-        isinstance(value, ast.Constant) and isinstance(value.value, str) and "html" not in value.value.lower()
-    )
-
-
-def call_declares_non_html(call: ast.Call) -> bool:
-    """`Response(body, mimetype="text/plain")`, `HttpResponse(body, content_type="application/json")`."""
-    return any(k.arg in MEDIA_TYPE_KEYWORDS and non_html(k.value) for k in call.keywords)
+    return isinstance(value, ast.Constant) and isinstance(value.value, str) and is_non_html(value.value)
 
 
 def headers_declare_non_html(headers: ast.Dict) -> bool:

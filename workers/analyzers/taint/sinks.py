@@ -6,7 +6,12 @@ import ast
 import re
 from typing import Any
 
-from prguard.analyzers.media_types import headers_declare_non_html, typed_afterwards
+from prguard.analyzers.media_types import (
+    MEDIA_TYPE_KEYWORDS,
+    headers_declare_non_html,
+    is_non_html,
+    typed_afterwards,
+)
 from prguard.analyzers.taint.hits import SinkHit
 from prguard.analyzers.taint.keys import State, node_text, reportable
 from prguard.analyzers.taint.rules import (
@@ -53,9 +58,9 @@ class Sinks:
         if "receiver_tag" in cond and (receiver is None or cond["receiver_tag"] not in receiver.tags):
             return
         if cond.get("html_only"):
-            for name in ("mimetype", "content_type"):
+            for name in MEDIA_TYPE_KEYWORDS:  # a constant, or a name that holds one
                 given = kwargs.get(name)
-                if given is not None and isinstance(given.const, str) and "html" not in given.const:
+                if given is not None and isinstance(given.const, str) and is_non_html(given.const):
                     return
             stmt = self._stmt
             made_here = stmt is not None and getattr(stmt, "value", None) is node

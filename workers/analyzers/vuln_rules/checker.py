@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from prguard.analyzers.asttools import nodes_of
-from prguard.analyzers.media_types import call_declares_non_html, typed_afterwards
+from prguard.analyzers.media_types import MEDIA_TYPE_KEYWORDS, is_non_html, typed_afterwards
 from prguard.analyzers.redos import redos_problem
 from prguard.analyzers.vuln_rules.archives import (
     PATH_CALLS,
@@ -102,8 +102,11 @@ class VulnChecker(
     def _declares_non_html(self, call: ast.Call) -> bool:
         """A response whose media type is not HTML: given to the call, or set on the response
         right after it is made (`resp.headers["Content-Type"] = "text/plain"`)."""
-        if call_declares_non_html(call):
-            return True
+        for keyword in call.keywords:
+            if keyword.arg in MEDIA_TYPE_KEYWORDS:
+                declared = self._folded_argument(keyword.value, call)  # a constant, or a name holding one
+                if isinstance(declared, str) and is_non_html(declared):
+                    return True
         function = self.resolver.scope_of(call)
         if function is None:
             return False
@@ -156,7 +159,8 @@ class VulnChecker(
         if qual == "hashlib.new" and node.args:
             algorithm = self._folded_argument(node.args[0], node)
             unsafe = isinstance(algorithm, str) and algorithm.lower() in WEAK_HASHES
-            if unsafe and not falsy(keyword_value(node, "usedforsecurity") or ast.Constant(True)):
+            not_for_security = keyword_value(node, "usedforsecurity")
+            if unsafe and not (not_for_security is not None and falsy(not_for_security)):
                 yield VulnHit(RULES["PG-VULN029"], node, f"hashlib.new({algorithm!r})")
         if qual in REGEX_CALLS and node.args:
             pattern = self._folded_argument(node.args[0], node)
