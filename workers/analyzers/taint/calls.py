@@ -19,6 +19,7 @@ from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo
 from prguard.analyzers.taint.rules import (
     CHECKED_SOURCE_KINDS,
     CLEAN_RESULTS,
+    DECODER_HOOKS,
     HARDENED_PARSERS,
     NON_PROPAGATING_METHODS,
     OPAQUE_RESULTS,
@@ -48,12 +49,6 @@ _NEWLINE_STRIPS = ("\n", "\r", "\r\n")
 _TEXT_KEEPING_CALLS = frozenset({"str", "os.path.join", "urllib.parse.urljoin", "posixpath.join"})
 
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft"})
-
-#: decoders that call a function the caller gives with what they decode (keyword arguments)
-_DECODER_HOOKS: dict[str, tuple[str, ...]] = {
-    "json.loads": ("object_hook", "object_pairs_hook"),
-    "json.load": ("object_hook", "object_pairs_hook"),
-}
 
 #: methods of a list whose effect on its positions `_list_method` follows
 _LIST_METHODS = frozenset({"append", "extend", "insert", "pop", "clear", "remove", "reverse", "sort"})
@@ -124,8 +119,8 @@ class Calls:
             return merge([callee, *args, *kwargs.values()])
         for sink in self._sinks(node, qual):
             self.check_sink(sink, node, receiver, args, kwargs)
-        if qual in _DECODER_HOOKS and args and args[0].tainted:
-            self._run_hooks(node, _DECODER_HOOKS[qual], args[0], state)
+        if qual in DECODER_HOOKS and args and args[0].tainted:
+            self._run_hooks(node, DECODER_HOOKS[qual], args[0], state)
         target = self._resolve(func, state)
         if target is not None:
             return self._apply(target, node, args, kwargs)

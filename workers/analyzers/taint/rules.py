@@ -227,6 +227,13 @@ URL_PATH_SOURCES: frozenset[str] = frozenset(
 #: commands built from whatever a caller passes.
 CALLER_SINK_KINDS = frozenset({"code", "ssti", "deserialization", "command"})
 
+#: Decoders that call a function the caller gives with each object they decode (by keyword):
+#: the hook's sinks see the decoded data.
+DECODER_HOOKS: dict[str, tuple[str, ...]] = {
+    "json.loads": ("object_hook", "object_pairs_hook"),
+    "json.load": ("object_hook", "object_pairs_hook"),
+}
+
 #: Source kinds of calls that are sinks too (a client's request: its URL is an SSRF sink, its
 #: response what the server sent): the call is checked as a sink before its result is the source.
 CHECKED_SOURCE_KINDS = frozenset({"remote"})
