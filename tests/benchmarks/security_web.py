@@ -2,7 +2,7 @@
 
 Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [--batch2] [--batch3]
 [--batch4] [--batch5] [--batch6] [--batch7] [--batch8] [--batch9] [--snippets] [--handwritten] [--mutations]
-[--snippets-only] [--round3] [--round4]`.
+[--snippets-only] [--round3] [--round4] [--round5]`.
 
 Corpus: tests/corpora/security_web/ (manifest.yml): for each published advisory of a PyPI web
 application or web library, the vulnerable and the first fixed release (pip download), only the
@@ -40,7 +40,8 @@ review (findings that name a CWE). Its held-back entries (manifest `held_back: t
 with --held-back, and then printed apart; --snippets-only skips the web advisories. The third round
 of snippets (manifest `round: 3`, labelled and committed before any run) is held back whole and
 scored only with --round3, printed on its own; the fourth round (`round: 4`, made the same way from
-four other tools' fixtures, tests and demo apps) only with --round4, also on its own.
+four other tools' fixtures, tests and demo apps) only with --round4, also on its own; the fifth
+(`round: 5`, two more tools' tests and a demo app) only with --round5.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ from tests.benchmarks.security_outside import bandit_whole_file
 CORPORA = Path(__file__).resolve().parents[1] / "corpora"
 WEB = CORPORA / "security_web"
 SNIPPETS = CORPORA / "insecure_snippets"
+#: Rounds of snippets after the second: each held back whole and scored only on its own.
+SNIPPET_ROUNDS = (3, 4, 5)
 NEAR = 3
 MEDIUM = Severity.MEDIUM
 POLICY = load_policy(repo_text="scope: changed_files\n")
@@ -269,10 +272,10 @@ SNIPPET_TOOLS = {
 def load_snippets() -> list[dict]:
     """The manifest's entries; an entry's held_back flag must follow the rule (sha256 of its file
     value starting with 0-5) unless it is one of the first 69, development data from the start, or
-    of rounds 3 and 4, held back whole."""
+    of the later rounds, held back whole."""
     entries = yaml.safe_load((SNIPPETS / "manifest.yml").read_text())["snippets"]
     for entry in entries:
-        if entry.get("round") in (3, 4):
+        if entry.get("round") in SNIPPET_ROUNDS:
             assert entry.get("held_back") is True, entry["file"]
         elif "held_back" in entry:
             held = hashlib.sha256(entry["file"].encode()).hexdigest()[0] < "6"
@@ -284,7 +287,7 @@ def score_snippet(entry: dict) -> tuple[dict, dict[str, bool], dict[str, bool]]:
     """An entry, whether each tool reports any medium or high finding on its file, and whether
     one of the labelled family."""
     text = (SNIPPETS / entry["file"]).read_text()
-    # maunprekshak's snippets, and rounds 3 and 4's code strings, are named after the tests that held them
+    # maunprekshak's snippets, and the later rounds' code strings, are named after the tests that held them
     # (`test_sast__test_...`): their code is not test code, so they are reviewed without the `test_` prefix
     name = Path(entry["file"]).name.removesuffix(".txt").removeprefix("test_")
     if not name.endswith(".py"):
@@ -299,11 +302,11 @@ def score_snippet(entry: dict) -> tuple[dict, dict[str, bool], dict[str, bool]]:
 
 
 def report_snippets(held_back: bool = False) -> None:
-    """Rounds 1 and 2 (rounds 3 and 4 only with report_round_snippets)."""
+    """Rounds 1 and 2 (the later rounds only with report_round_snippets)."""
     rows = [
         score_snippet(entry)
         for entry in load_snippets()
-        if entry.get("round") not in (3, 4) and (held_back or not entry.get("held_back"))
+        if entry.get("round") not in SNIPPET_ROUNDS and (held_back or not entry.get("held_back"))
     ]
     print(f"\n== Insecure snippets written by others ({len(rows)} files) ==")
     parts = [*by_source(rows), ("development part", [r for r in rows if not r[0].get("held_back")])]
@@ -313,7 +316,7 @@ def report_snippets(held_back: bool = False) -> None:
 
 
 def report_round_snippets(number: int) -> None:
-    """The third or fourth round, held back whole: printed on its own (once)."""
+    """A later round, held back whole: printed on its own (once)."""
     rows = [score_snippet(entry) for entry in load_snippets() if entry.get("round") == number]
     title = f"Insecure snippets written by others: round {number}, held back, labelled before any run"
     print(f"\n== {title} ({len(rows)} files) ==")
@@ -396,7 +399,7 @@ def main() -> None:
     for n in _BATCHES:
         help_text = f"also the {_ORDINALS[n]} held-back batch, reported on its own (once)"
         parser.add_argument(f"--batch{n}", action="store_true", help=help_text)
-    for n in (3, 4):
+    for n in SNIPPET_ROUNDS:
         help_text = f"also the {_ORDINALS[n]} round of insecure snippets (held back whole), reported alone"
         parser.add_argument(f"--round{n}", action="store_true", help=help_text)
     parser.add_argument("--handwritten", action="store_true", help="also score the hand-written corpus")
@@ -407,7 +410,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     warnings.filterwarnings("ignore", category=SyntaxWarning)
-    rounds = [n for n in (3, 4) if getattr(args, f"round{n}")]
+    rounds = [n for n in SNIPPET_ROUNDS if getattr(args, f"round{n}")]
     if args.snippets_only:
         report_snippets(args.held_back)
         for n in rounds:
