@@ -653,3 +653,57 @@ def test_a_root_among_the_resolved_paths_parents_confines_it() -> None:
     )
     for check in (unresolved, users_root):
         assert rules_of(taint(_parents_handler(check))) == ["taint-path-traversal"], check
+
+
+ZOPE_PUBLISHED = """
+from OFS.SimpleItem import SimpleItem
+
+
+class Thing(SimpleItem):
+    def logout(self, REQUEST):
+        \"\"\"Published: Zope binds REQUEST by name.\"\"\"
+        referrer = REQUEST.get("HTTP_REFERER")
+        REQUEST["RESPONSE"].redirect(referrer)
+
+    def login(self):
+        \"\"\"Published: the request is acquired.\"\"\"
+        request = self.REQUEST
+        response = request["RESPONSE"]
+        came_from = request.form["came_from"]
+        return response.redirect(came_from)
+
+    def next(self, REQUEST, RESPONSE):
+        \"\"\"Published.\"\"\"
+        RESPONSE.redirect(REQUEST["next"])
+"""
+
+ZOPE_SERVER_CHOSEN = """
+from OFS.SimpleItem import SimpleItem
+
+
+class Thing(SimpleItem):
+    def home(self, REQUEST):
+        \"\"\"Published: the site's own URL, and the request's RESPONSE object, are no user input.\"\"\"
+        REQUEST["RESPONSE"].redirect(self.absolute_url())
+        REQUEST.RESPONSE.redirect(self.absolute_url() + "/view")
+"""
+
+NOT_ZOPE = """
+class Thing:
+    def logout(self, REQUEST):
+        REQUEST["RESPONSE"].redirect(REQUEST.get("HTTP_REFERER"))
+"""
+
+
+def test_zope_published_request_and_its_response_redirect() -> None:
+    found = taint(ZOPE_PUBLISHED)
+    assert rules_of(found) == ["taint-open-redirect"] * 3
+    assert sorted(f.start_line for f in found) == [8, 15, 19]
+
+
+def test_zope_redirect_to_the_sites_own_url_is_clean() -> None:
+    assert taint(ZOPE_SERVER_CHOSEN) == []
+
+
+def test_a_request_parameter_outside_zope_is_nothing_known() -> None:
+    assert taint(NOT_ZOPE) == []

@@ -84,6 +84,16 @@ FACTORY_RETURNS: dict[str, str] = {
     "boto3.resource": "boto3.resources.base.ServiceResource",
 }
 
+#: Zope (and Plone on it): the publisher binds a published method's parameters named `REQUEST` and
+#: `RESPONSE` by name, and acquisition gives any object of a Zope module the request as `.REQUEST`.
+#: Their top-level packages; a module importing one of them is a Zope module.
+ZOPE_PACKAGES = frozenset(
+    {"Zope2", "ZPublisher", "OFS", "AccessControl", "App", "Acquisition", "Products", "plone"}
+)
+ZOPE_REQUEST = "ZPublisher.HTTPRequest.HTTPRequest"
+ZOPE_RESPONSE = "ZPublisher.HTTPResponse.HTTPResponse"
+ZOPE_PUBLISHED_PARAMETERS: dict[str, str] = {"REQUEST": ZOPE_REQUEST, "RESPONSE": ZOPE_RESPONSE}
+
 #: Module-level objects a library provides.
 OBJECT_TYPES: dict[str, str] = {
     "flask.request": "flask.Request",
@@ -109,6 +119,10 @@ ATTRIBUTE_TYPES: dict[tuple[str, str], str] = {
     ("django.views.generic.base.View", "request"): "django.http.HttpRequest",
     ("rest_framework.views.APIView", "request"): "rest_framework.request.Request",
     ("tornado.web.RequestHandler", "request"): "tornado.httputil.HTTPServerRequest",
+    (ZOPE_REQUEST, "RESPONSE"): ZOPE_RESPONSE,
+    (ZOPE_REQUEST, "response"): ZOPE_RESPONSE,
+    # Plone/Five browser views get the request as `self.request`
+    ("zope.publisher.browser.BrowserView", "request"): ZOPE_REQUEST,
     ("logging.Logger", "parent"): "logging.Logger",
     ("logging.LoggerAdapter", "logger"): "logging.Logger",
     (f"{_ET}.ElementTree", "_root"): f"{_ET}.Element",
@@ -266,6 +280,9 @@ SUPERTYPES: dict[str, tuple[str, ...]] = {
     "aiohttp.web.BaseRequest": ("aiohttp.web.Request",),
     "aiohttp.web_request.BaseRequest": ("aiohttp.web.Request",),
     "tornado.web.StaticFileHandler": ("tornado.web.RequestHandler",),
+    "Products.Five.BrowserView": ("zope.publisher.browser.BrowserView",),
+    "Products.Five.browser.BrowserView": ("zope.publisher.browser.BrowserView",),
+    "plone.app.layout.viewlets.common.ViewletBase": ("zope.publisher.browser.BrowserView",),
     "tornado.websocket.WebSocketHandler": ("tornado.web.RequestHandler",),
 }
 
@@ -286,6 +303,11 @@ PROPERTY_DECORATORS = frozenset({"property", "cached_property"})
 
 #: Module names that stand for the builtins (`builtins.eval` is `eval`).
 BUILTIN_MODULES = frozenset({"builtins", "__builtin__", "__builtins__"})
+
+#: (type, constant key) -> the type of the item: a Zope request's `REQUEST["RESPONSE"]`.
+ITEM_TYPES: dict[tuple[str, str], str] = {
+    (ZOPE_REQUEST, "RESPONSE"): ZOPE_RESPONSE,
+}
 
 #: Frameworks whose handlers get a request object as a parameter named `request`.
 REQUEST_PARAMETER_TYPES: dict[str, str] = {

@@ -212,6 +212,11 @@ class Resolver:
                 dotted = f"{base}.{alias.name}" if base else alias.name
                 known.bind_import(self.imports, alias.asname or alias.name, dotted)
 
+    @cached_property
+    def _zope_module(self) -> bool:
+        """A module of a Zope product: its objects are published and acquire the request."""
+        return not known.ZOPE_PACKAGES.isdisjoint(self._frameworks)
+
     def imports_package(self, top: str) -> bool:
         """Whether the module imports anything from the top-level package `top`."""
         return top in self._frameworks
@@ -499,7 +504,11 @@ class Resolver:
         if isinstance(node, ast.Subscript):
             if isinstance(node.slice, ast.Slice):
                 return self.type_of(node.value, scope)  # `qs[:10]`, `items[1:]`: the same kind of sequence
-            return element_of(self.type_of(node.value, scope))
+            container = self.type_of(node.value, scope)
+            key = node.slice.value if isinstance(node.slice, ast.Constant) else None
+            if container is not None and isinstance(key, str) and (container, key) in known.ITEM_TYPES:
+                return known.ITEM_TYPES[(container, key)]  # `REQUEST["RESPONSE"]`
+            return element_of(container)
         if isinstance(node, ast.Await):
             return self.type_of(node.value, scope)
         if isinstance(node, ast.IfExp):
@@ -642,6 +651,8 @@ class Resolver:
         if klass is not None and params[2:] == [arg.arg] and arg.arg == "queryset":
             model = self.admin_model(klass)
             return f"{known.QUERYSET}[{model}]" if model is not None else None
+        if arg.arg in known.ZOPE_PUBLISHED_PARAMETERS and self._zope_module:
+            return known.ZOPE_PUBLISHED_PARAMETERS[arg.arg]
         first = params[1:2] if klass is not None else params[:1]
         if first == [arg.arg] and arg.arg == "request":
             for framework, type_name in known.REQUEST_PARAMETER_TYPES.items():
@@ -752,6 +763,8 @@ class Resolver:
         qual = self._qualname(node, scope)
         if qual is not None and qual in known.OBJECT_TYPES:
             return known.OBJECT_TYPES[qual]
+        if node.attr == "REQUEST" and self._zope_module:
+            return known.ZOPE_REQUEST  # `self.REQUEST`, `context.REQUEST`: acquired from the publisher
         model = self._class_named(node.value, scope)
         if node.attr in known.DJANGO_MANAGERS:
             # an imported class: whether it is a model is asked of its file by the caller

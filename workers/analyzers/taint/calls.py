@@ -140,8 +140,10 @@ class Calls:
         """Sinks a call matches by its qualified name or, for a method, by its receiver's type."""
         found: list[Sink] = list(self.rules.sinks_for(qual)) if qual else []
         if isinstance(node.func, ast.Attribute) and self.rules.is_sink_method(node.func.attr):
-            for name in self.mod.call_names(node)[1:]:
-                found.extend(s for s in self.rules.sinks_for(name) if s not in found)
+            # by the receiver's type (`REQUEST["RESPONSE"].redirect(...)` has no syntactic name)
+            for name in self.mod.call_names(node):
+                if name != qual:
+                    found.extend(s for s in self.rules.sinks_for(name) if s not in found)
         if not qual and isinstance(node.func, ast.Attribute):
             # `(root / name).read_text()`: no name to match, but these sinks judge the receiver's value
             found.extend(s for s in self.rules.receiver_value_sinks(node.func.attr) if s not in found)

@@ -7,6 +7,7 @@ import builtins
 from dataclasses import replace
 from typing import Any
 
+from prguard.analyzers.pyresolve.known import ITEM_TYPES
 from prguard.analyzers.taint.keys import State, after_head, hashable, node_text, only_url_path, state_key
 from prguard.analyzers.taint.rules import (
     NON_TEXT_SOURCES,
@@ -166,6 +167,17 @@ class Expressions:
             value = value.sanitize(frozenset({"path"}))
         return self._widen(value, node)
 
+    def _item_source(self, node: ast.Subscript) -> bool:
+        """`REQUEST["next"]` on a request whose items are what the client sent, not one of the
+        server's own objects it also holds by name (`REQUEST["RESPONSE"]`)."""
+        if not isinstance(node.value, ast.Name | ast.Attribute) or isinstance(node.slice, ast.Slice):
+            return False
+        receiver = self.mod.receiver_type(node.value)
+        if receiver is None or f"{receiver}.__getitem__" not in TYPED_SOURCES:
+            return False
+        key = node.slice.value if isinstance(node.slice, ast.Constant) else None
+        return (receiver, key) not in ITEM_TYPES
+
     def _typed_source(self, receiver: ast.expr, member: str, node: ast.AST) -> Value | None:
         """`zf.namelist()`, `info.filename` on an object of a known archive type: a source."""
         found = self.mod.receiver_type(receiver)
@@ -240,6 +252,11 @@ class Expressions:
         return self._subscript(node, state)
 
     def _subscript(self, node: ast.Subscript, state: State) -> Value:
+        if self._item_source(node):
+            typed = self._typed_source(node.value, "__getitem__", node)
+            if typed is not None:
+                self.ev(node.slice, state)
+                return typed
         container = self.ev(node.value, state)
         if isinstance(node.slice, ast.Slice):
             for part in (node.slice.lower, node.slice.upper, node.slice.step):

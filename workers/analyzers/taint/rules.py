@@ -173,6 +173,12 @@ TYPED_SOURCES: dict[str, str] = {
             "multipart",
         )
     },
+    # Zope/Plone: the published request (`REQUEST`, `self.REQUEST`, a view's `self.request`): its
+    # form, cookies and environment, `REQUEST.get(name)`, `REQUEST.get_header(name)` and `REQUEST[name]`
+    **{
+        f"ZPublisher.HTTPRequest.HTTPRequest.{member}": "web"
+        for member in ("form", "cookies", "environ", "other", "get", "get_header", "getHeader", "__getitem__")
+    },
     # HTTP client sessions: the response a request returns (see the `remote` kind)
     **{
         f"{client}.{verb}": "remote"
@@ -204,6 +210,7 @@ TYPED_SOURCE_CALLS: frozenset[str] = frozenset(
         *(name for name in TYPED_SOURCES if name.startswith("tornado.web.")),
         *(f"aiohttp.web.Request.{m}" for m in ("post", "json", "text", "read", "multipart")),
         *(f"starlette.requests.Request.{m}" for m in ("body", "json", "form", "stream")),
+        *(f"ZPublisher.HTTPRequest.HTTPRequest.{m}" for m in ("get", "get_header", "getHeader")),
         *(name for name, kind in TYPED_SOURCES.items() if kind == "remote"),
     }
 )
@@ -630,6 +637,7 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("fastapi.responses.RedirectResponse", "redirect", (0, "url")),
     _sink("starlette.responses.RedirectResponse", "redirect", (0, "url")),
     _sink("tornado.web.RequestHandler.redirect", "redirect", (0, "url")),
+    _sink("ZPublisher.HTTPResponse.HTTPResponse.redirect", "redirect", (0, "location")),
     # LDAP
     _sink("*.search_s", "ldap", (2, "filterstr")),
     _sink("*.search_st", "ldap", (2, "filterstr")),
