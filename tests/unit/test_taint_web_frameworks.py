@@ -707,3 +707,65 @@ def test_zope_redirect_to_the_sites_own_url_is_clean() -> None:
 
 def test_a_request_parameter_outside_zope_is_nothing_known() -> None:
     assert taint(NOT_ZOPE) == []
+
+
+TWISTED_RESOURCE = """
+import treq
+from twisted.web.resource import Resource
+from twisted.web.client import Agent
+from twisted.internet import reactor
+
+
+class Fetch(Resource):
+    isLeaf = True
+
+    def render_GET(self, req):
+        target = req.args[b"url"][0].decode()
+        return treq.get(target)
+
+    def render_POST(self, request):
+        host = request.getHeader("x-upstream")
+        Agent(reactor).request(b"GET", host.encode())
+        return b""
+
+    def getChild(self, path, request):
+        request.redirect(request.args[b"next"][0])
+        return self
+"""
+
+TWISTED_SERVER_CHOSEN = """
+import treq
+from twisted.web.resource import Resource
+
+
+class Fetch(Resource):
+    isLeaf = True
+    upstream = "https://api.example.com/status"
+
+    def render_GET(self, request):
+        request.redirect(b"/login")
+        return treq.get(self.upstream)
+"""
+
+NOT_A_RESOURCE = """
+import treq
+
+
+class Fetch:
+    def render_GET(self, req):
+        return treq.get(req.args[b"url"][0].decode())
+"""
+
+
+def test_twisted_resource_request_is_user_input() -> None:
+    found = taint(TWISTED_RESOURCE)
+    assert rules_of(found) == ["taint-open-redirect", "taint-ssrf", "taint-ssrf"]
+    assert sorted(f.start_line for f in found) == [12, 16, 20]
+
+
+def test_twisted_resource_with_server_chosen_urls_is_clean() -> None:
+    assert taint(TWISTED_SERVER_CHOSEN) == []
+
+
+def test_render_get_of_a_class_that_is_no_resource_has_no_typed_request() -> None:
+    assert taint(NOT_A_RESOURCE) == []

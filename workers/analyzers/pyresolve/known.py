@@ -94,6 +94,15 @@ ZOPE_REQUEST = "ZPublisher.HTTPRequest.HTTPRequest"
 ZOPE_RESPONSE = "ZPublisher.HTTPResponse.HTTPResponse"
 ZOPE_PUBLISHED_PARAMETERS: dict[str, str] = {"REQUEST": ZOPE_REQUEST, "RESPONSE": ZOPE_RESPONSE}
 
+#: Twisted Web: a `Resource` subclass's `render_GET(self, request)` (any `render*`) and
+#: `getChild(self, path, request)` receive the client's request: (base, method name prefix) ->
+#: (the request parameter's position, its type).
+TWISTED_REQUEST = "twisted.web.http.Request"
+RESOURCE_REQUEST_PARAMETERS: dict[tuple[str, str], tuple[int, str]] = {
+    ("twisted.web.resource.Resource", "render"): (1, TWISTED_REQUEST),
+    ("twisted.web.resource.Resource", "getChild"): (2, TWISTED_REQUEST),
+}
+
 #: Module-level objects a library provides.
 OBJECT_TYPES: dict[str, str] = {
     "flask.request": "flask.Request",
@@ -280,6 +289,8 @@ SUPERTYPES: dict[str, tuple[str, ...]] = {
     "aiohttp.web.BaseRequest": ("aiohttp.web.Request",),
     "aiohttp.web_request.BaseRequest": ("aiohttp.web.Request",),
     "tornado.web.StaticFileHandler": ("tornado.web.RequestHandler",),
+    "twisted.web.server.Request": ("twisted.web.http.Request",),
+    "twisted.web.static.File": ("twisted.web.resource.Resource",),
     "Products.Five.BrowserView": ("zope.publisher.browser.BrowserView",),
     "Products.Five.browser.BrowserView": ("zope.publisher.browser.BrowserView",),
     "plone.app.layout.viewlets.common.ViewletBase": ("zope.publisher.browser.BrowserView",),

@@ -653,6 +653,12 @@ class Resolver:
             return f"{known.QUERYSET}[{model}]" if model is not None else None
         if arg.arg in known.ZOPE_PUBLISHED_PARAMETERS and self._zope_module:
             return known.ZOPE_PUBLISHED_PARAMETERS[arg.arg]
+        if klass is not None and "twisted" in self._frameworks:
+            bases = self.supertypes(klass.qualname)
+            for (base, prefix), (position, type_name) in known.RESOURCE_REQUEST_PARAMETERS.items():
+                named = getattr(function, "name", "").startswith(prefix)
+                if base in bases and named and params[position : position + 1] == [arg.arg]:
+                    return type_name
         first = params[1:2] if klass is not None else params[:1]
         if first == [arg.arg] and arg.arg == "request":
             for framework, type_name in known.REQUEST_PARAMETER_TYPES.items():

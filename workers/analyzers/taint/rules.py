@@ -179,6 +179,22 @@ TYPED_SOURCES: dict[str, str] = {
         f"ZPublisher.HTTPRequest.HTTPRequest.{member}": "web"
         for member in ("form", "cookies", "environ", "other", "get", "get_header", "getHeader", "__getitem__")
     },
+    # Twisted Web: a resource's request (`render_GET(self, request)`): arguments, body, URL, headers
+    **{
+        f"twisted.web.http.Request.{member}": "web"
+        for member in (
+            "args",
+            "content",
+            "uri",
+            "path",
+            "postpath",
+            "requestHeaders",
+            "received_cookies",
+            "getHeader",
+            "getCookie",
+            "getAllHeaders",
+        )
+    },
     # HTTP client sessions: the response a request returns (see the `remote` kind)
     **{
         f"{client}.{verb}": "remote"
@@ -211,6 +227,7 @@ TYPED_SOURCE_CALLS: frozenset[str] = frozenset(
         *(f"aiohttp.web.Request.{m}" for m in ("post", "json", "text", "read", "multipart")),
         *(f"starlette.requests.Request.{m}" for m in ("body", "json", "form", "stream")),
         *(f"ZPublisher.HTTPRequest.HTTPRequest.{m}" for m in ("get", "get_header", "getHeader")),
+        *(f"twisted.web.http.Request.{m}" for m in ("getHeader", "getCookie", "getAllHeaders")),
         *(name for name, kind in TYPED_SOURCES.items() if kind == "remote"),
     }
 )
@@ -226,6 +243,8 @@ URL_PATH_SOURCES: frozenset[str] = frozenset(
         "aiohttp.web.Request.path",
         "aiohttp.web.Request.raw_path",
         "aiohttp.web.Request.path_qs",
+        "twisted.web.http.Request.path",
+        "twisted.web.http.Request.uri",
     }
 )
 
@@ -638,6 +657,7 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("starlette.responses.RedirectResponse", "redirect", (0, "url")),
     _sink("tornado.web.RequestHandler.redirect", "redirect", (0, "url")),
     _sink("ZPublisher.HTTPResponse.HTTPResponse.redirect", "redirect", (0, "location")),
+    _sink("twisted.web.http.Request.redirect", "redirect", (0, "url")),
     # LDAP
     _sink("*.search_s", "ldap", (2, "filterstr")),
     _sink("*.search_st", "ldap", (2, "filterstr")),
@@ -773,6 +793,13 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("aiohttp.ClientSession.options", "ssrf", (0, "url")),
     _sink("aiohttp.ClientSession.request", "ssrf", (1, "url")),
     _sink("urllib3.PoolManager.request", "ssrf", (1, "url")),
+    # Twisted's HTTP client and treq on it
+    _sink("twisted.web.client.Agent.request", "ssrf", (1, "uri")),
+    *(
+        _sink(f"treq.{verb}", "ssrf", (0, "url"))
+        for verb in ("get", "post", "put", "patch", "delete", "head")
+    ),
+    _sink("treq.request", "ssrf", (1, "url")),
     # httpx: a request built from a URL and sent later (`client.send(request)`): reported where
     # the URL goes in (the request's params, headers or body may carry user data harmlessly)
     _sink("httpx.Request", "ssrf", (1, "url")),
