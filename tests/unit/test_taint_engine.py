@@ -71,3 +71,28 @@ def test_without_taint_bandit_reports_every_call() -> None:
         [changed], load_policy(repo_text="scope: changed_files\n"), analyzers=[SecurityAnalyzer()]
     )
     assert {10, 11, 16} <= {f.start_line for f in result.findings}
+
+
+def test_a_trace_continued_by_a_step_keeps_every_other_field() -> None:
+    """`Trace.then` builds the next trace field by field: a field it forgot would be lost."""
+    from dataclasses import fields, replace
+
+    from prguard.analyzers.taint.values import Step, Trace
+
+    trace = Trace(
+        "web",
+        "request.args['q']",
+        (Step("a.py", 1, "source"),),
+        sanitized=frozenset({"path"}),
+        indirect=True,
+        param=2,
+        fresh=True,
+        unseen=True,
+        urlpath=True,
+    )
+    assert {f.name for f in fields(Trace)} == {
+        "kind", "source", "steps", "sanitized", "indirect", "param", "fresh", "unseen", "urlpath"
+    }  # fmt: skip
+    step = Step("a.py", 2, "next")
+    assert trace.then(step) == replace(trace, steps=(*trace.steps, step), fresh=False)
+    assert trace.then(Step("a.py", 1, "same line")) == replace(trace, fresh=False)

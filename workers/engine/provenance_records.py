@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from prguard.engine.diffmap import added_patch_lines
+from prguard.engine.diffmap import FileDiff
 
 GIT_AI_SCHEMA = "authorship/3.0.0"
 GIT_AI_NOTES_REF = "refs/notes/ai"
@@ -313,8 +313,9 @@ def commit_agent(agents: Sequence[str]) -> str:
 
 
 def added_line_numbers(patch: str | None) -> set[int]:
-    """New-side line numbers a unified diff (hunks only, any context) adds."""
-    return {line_no for line_no, _ in added_patch_lines(patch)}
+    """New-side line numbers a unified diff (hunks only, any context) adds (the engine's parse of
+    the same patch, kept for the review's other questions)."""
+    return set(FileDiff.parse(patch).added_lines)
 
 
 # ------------------------------------------------------------------ mapping to the head

@@ -64,11 +64,26 @@ class Trace:
         """This trace continued by one step (consecutive steps on one line merge)."""
         last = self.steps[-1] if self.steps else None
         if last is not None and last.line == step.line and last.path == step.path:
-            return replace(self, fresh=False)
+            return self if not self.fresh else self._with(self.steps)
         steps = (*self.steps, step)
         if len(steps) > MAX_STEPS:
             steps = steps[:2] + steps[-(MAX_STEPS - 2) :]
-        return replace(self, steps=steps, fresh=False)
+        return self._with(steps)
+
+    def _with(self, steps: tuple[Step, ...]) -> Trace:
+        """This trace with these steps, no longer fresh (`then` runs on every step of every flow:
+        built directly, not through `dataclasses.replace`)."""
+        return Trace(
+            self.kind,
+            self.source,
+            steps,
+            self.sanitized,
+            self.indirect,
+            self.param,
+            False,
+            self.unseen,
+            self.urlpath,
+        )
 
     def sanitize(self, kinds: Iterable[str]) -> Trace:
         return replace(self, sanitized=self.sanitized | frozenset(kinds), fresh=False)
