@@ -313,6 +313,10 @@ CASES = [
     ("SESSION_COOKIE_SECURE = True", []),
     ("app.config['SESSION_COOKIE_HTTPONLY'] = False", ["PG-VULN007"]),
     ("def v(jar):\n    jar.set_cookie('a', 'b')", []),  # no web framework here: a cookie jar, not a response
+    # no framework in view, but the frameworks' own flag turned off on purpose: the API shape decides
+    ("def v(response):\n    response.set_cookie('sid', 'v', secure=False)", ["PG-VULN006"]),
+    ("def v(response):\n    response.set_cookie('sid', 'v', secure=True, httponly=False)", ["PG-VULN007"]),
+    ("def v(response):\n    response.set_cookie('sid', 'v', secure=True)", []),
     # JWT without signature verification (CWE-347)
     ("import jwt\ndef f(t):\n    return jwt.decode(t, options={'verify_signature': False})", ["PG-VULN008"]),
     ("import jwt\ndef f(t, k):\n    return jwt.decode(t, k, verify=False)", ["PG-VULN008"]),

@@ -220,7 +220,11 @@ class WebChecks(CheckerBase):
         receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
         if receiver is None or self.resolver.type_of(receiver) is not None:
             return False
-        return any(self.resolver.imports_package(p) for p in _WEB_PACKAGES)
+        if any(self.resolver.imports_package(p) for p in _WEB_PACKAGES):
+            return True
+        # no framework in view: the web frameworks' own keyword, turned off on purpose, decides
+        flags = (keyword_value(node, name) for name in ("secure", "httponly"))
+        return any(flag is not None and falsy(flag) for flag in flags)
 
     def _cookie(self, node: ast.Call) -> Iterator[VulnHit]:
         if any(k.arg is None for k in node.keywords):
