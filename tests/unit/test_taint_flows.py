@@ -52,6 +52,20 @@ def flask(body: str) -> str:
         'items = ["a"]\nitems.extend([request.args["f"], "b"])\nlast = items.pop()\n'
         "os.system(items[1] + last)",
         'key = "ABC"[0]\nx = request.args["f"] if key == "A" else "/tmp"\nos.system("ls " + x)',
+        # `remove(items[0])` reads position 0 before the call: the read after it is of the new list
+        'items = ["a", request.args["f"], "b"]\nitems.remove(items[0])\nos.system("ls " + items[0])',
+        'items = [request.args["f"], "a"]\nitems.remove("a")\nos.system("ls " + items[0])',
+        'items = [request.args["f"], "a"]\nitems.remove(request.args["g"])\nos.system("ls " + items[0])',
+        'items = ["a", request.args["f"], "b"]\nitems.sort()\nos.system("ls " + items[0])',
+        'qs = request.query_string.decode()\nos.system("ls " + qs[qs.find("f=") + 2 :])',
+        'os.system("echo " + str(request.user_agent))',
+        # a constant subject runs the case it matches; an unknown one any case, or none
+        'key = "ABC"[0]\nmatch key:\n    case "A":\n        x = request.args["f"]\n    case _:\n'
+        '        x = "/tmp"\nos.system("ls " + x)',
+        'x = request.args["f"]\nmatch request.args["g"]:\n    case "A":\n        x = "/tmp"\n'
+        'os.system("ls " + x)',
+        'key = "ABC"[1]\nmatch key:\n    case "A" | "B" if len(key) > 3:\n        x = "/tmp"\n    case _:\n'
+        '        x = request.args["f"]\nos.system("ls " + x)',
     ],
 )
 def test_propagation_reaches_the_sink(body: str) -> None:
@@ -79,6 +93,12 @@ def test_propagation_reaches_the_sink(body: str) -> None:
         'items = []\nitems.append("a")\nitems.append(request.args["f"])\nitems.append("b")\n'
         'items.pop(0)\nos.system("ls " + items[1])',
         'items = ["a", request.args["f"]]\nlast = items.pop()\nos.system("ls " + items[0])',
+        'items = ["a", request.args["f"], "b"]\nitems.remove(items[0])\nos.system("ls " + items[1])',
+        'items = [request.args["f"], "a"]\nitems.reverse()\nos.system("ls " + items[0])',
+        'key = "ABC"[1]\nmatch key:\n    case "A":\n        x = request.args["f"]\n    case "B" | "C":\n'
+        '        x = "/tmp"\n    case _:\n        x = request.args["f"]\nos.system("ls " + x)',
+        'x = request.args["f"]\nmatch request.args["g"]:\n    case "A":\n        x = "/tmp"\n    case _:\n'
+        '        x = "/srv"\nos.system("ls " + x)',
         'key = "ABC"[1]\nif key == "A":\n    x = request.args["f"]\nelif key == "B":\n    x = "/tmp"\n'
         'else:\n    x = request.args["f"]\nos.system("ls " + x)',
     ],

@@ -106,14 +106,16 @@ class Calls:
                 return typed
         if isinstance(func, ast.Attribute):
             receiver = source if source is not None else self.ev(func.value, state)
-            receiver_key = state_key(func.value)
-            if receiver_key is not None:  # a method may change the object's items (`update`, `pop`)
-                forget_parts(receiver_key, state, attributes=False)
             callee = receiver
         else:
             callee = self.ev(func, state)
         args = [self.ev(a, state) for a in node.args]
         kwargs = {kw.arg or f"**{i}": self.ev(kw.value, state) for i, kw in enumerate(node.keywords)}
+        receiver_key = state_key(func.value) if isinstance(func, ast.Attribute) else None
+        if receiver_key is not None:
+            # a method may change the object's items (`update`, `pop`, `remove(values[0])`): what
+            # its arguments read of them was read before the call
+            forget_parts(receiver_key, state, attributes=False)
         shadowed = isinstance(func, ast.Name) and func.id in state and qual == func.id
         if shadowed and not self.program.lookup(qual):
             return merge([callee, *args, *kwargs.values()])
@@ -371,6 +373,14 @@ def _list_method(
     treats the list as before: what is added goes into it in bulk)."""
     items = list(current.items.values()) if current.items is not None else []
     tags = current.tags
+    if method == "reverse" and not args and not kwargs:
+        return as_list(items[::-1], tags), CLEAN
+    if method == "remove" and len(args) == 1 and not kwargs and args[0].has_const():
+        for at, item in enumerate(items):
+            if not item.has_const():
+                break  # it may equal the value removed: which position goes is not known
+            if item.const == args[0].const:
+                return as_list(items[:at] + items[at + 1 :], tags), CLEAN
     if method in ("remove", "reverse", "sort"):  # positions move in ways not followed: all in bulk
         return Value(current.all_traces(), tags=tags), CLEAN
     if kwargs:

@@ -86,6 +86,8 @@ SOURCES: dict[str, str] = {
     "request.full_path": "web",
     "request.url": "web",
     "request.referrer": "web",
+    "request.query_string": "web",
+    "request.user_agent": "web",
     "request.view_args": "web",
     # Django / Django REST framework
     "request.GET": "web",

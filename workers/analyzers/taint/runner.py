@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from prguard.analyzers.taint.calls import Calls
 from prguard.analyzers.taint.expressions import Expressions
@@ -165,18 +165,27 @@ class Runner(Calls, Expressions, Guards, Sinks):
                     self.loop_exits[-1].append(dict(state))
                 return None
             case ast.Match():
-                subject = self.ev(stmt.subject, state)
-                out: State | None = None
-                for case in stmt.cases:
-                    branch = dict(state)
-                    for node in ast.walk(case.pattern):
-                        name = getattr(node, "name", None)
-                        if isinstance(name, str):
-                            branch[name] = subject.element()
-                    out = join_states(out, self.exec_block(case.body, branch))
-                return join_states(out, state)
+                return self.exec_match(stmt, state)
             case _:
                 return state
+
+    def exec_match(self, stmt: ast.Match, state: State) -> State | None:
+        """The cases that may run; with a constant subject, the one that does (`match "ABC"[1]:`)."""
+        subject = self.ev(stmt.subject, state)
+        out: State | None = None
+        for case in stmt.cases:
+            matched = _case_matches(subject.const, case) if subject.has_const() else None
+            if matched is False:
+                continue
+            branch = dict(state)
+            for node in ast.walk(case.pattern):
+                name = getattr(node, "name", None)
+                if isinstance(name, str):
+                    branch[name] = subject.element()
+            out = join_states(out, self.exec_block(case.body, branch))
+            if matched or (case.guard is None and _irrefutable(case.pattern)):
+                return out  # no later case, and no falling through, can follow this one
+        return join_states(out, state)
 
     def exec_if(self, stmt: ast.If, state: State) -> State | None:
         test = self.ev(stmt.test, state)
@@ -305,3 +314,29 @@ class Runner(Calls, Expressions, Guards, Sinks):
             state[key] = replace(container, items=items, const=NOCONST)
         else:
             state[key] = replace(container, traces=container.traces | marked.all_traces(), const=NOCONST)
+
+
+def _irrefutable(pattern: ast.pattern) -> bool:
+    """`case _:` or `case name:`: matches whatever the subject is."""
+    return isinstance(pattern, ast.MatchAs) and (pattern.pattern is None or _irrefutable(pattern.pattern))
+
+
+def _case_matches(subject: Any, case: ast.match_case) -> bool | None:
+    """Whether a case matches a constant subject: True, False, or None when it cannot be told."""
+    if case.guard is not None:
+        return None
+    return _pattern_matches(subject, case.pattern)
+
+
+def _pattern_matches(subject: Any, pattern: ast.pattern) -> bool | None:
+    if isinstance(pattern, ast.MatchValue):
+        value = pattern.value
+        return subject == value.value if isinstance(value, ast.Constant) else None
+    if isinstance(pattern, ast.MatchSingleton):
+        return subject is pattern.value
+    if isinstance(pattern, ast.MatchAs):
+        return True if pattern.pattern is None else _pattern_matches(subject, pattern.pattern)
+    if isinstance(pattern, ast.MatchOr):
+        answers = [_pattern_matches(subject, p) for p in pattern.patterns]
+        return True if True in answers else (False if None not in answers else None)
+    return None
