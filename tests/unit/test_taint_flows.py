@@ -433,3 +433,29 @@ def load():
 """
     found = taint({"app/views.py": code})
     assert [(f.rule_id, f.start_line) for f in found] == [("taint-command-injection", 9)]
+
+
+@pytest.mark.parametrize(
+    ("body", "confined"),
+    [
+        ('p = request.args["f"]\nif ".." in p or p.startswith("/"):\n    return "no", 400', True),
+        (
+            'p = request.args["f"]\nif os.path.isabs(p):\n    return "no", 400\n'
+            'if ".." in p:\n    return "no", 400',
+            True,
+        ),
+        (
+            'p = request.args["f"]\nif ".." not in p and not p.startswith("/"):\n'
+            '    open(os.path.join("/srv", p))',
+            True,
+        ),
+        # one refusal alone proves nothing: `/etc/passwd` has no `..`, `a/../../x` is relative
+        ('p = request.args["f"]\nif ".." in p:\n    return "no", 400', False),
+        ('p = request.args["f"]\nif p.startswith("/"):\n    return "no", 400', False),
+        ('p = request.args["f"]\nif ".." in p and p.startswith("/"):\n    return "no", 400', False),
+    ],
+)
+def test_a_path_refused_with_dotdot_and_when_absolute_is_confined(body: str, confined: bool) -> None:
+    if "open(" not in body:
+        body += '\nopen(os.path.join("/srv", p))'
+    assert ("taint-path-traversal" in rules_of(taint(flask(body)))) is not confined

@@ -19,11 +19,23 @@ from prguard.analyzers.taint.rules import (
 from prguard.analyzers.taint.values import (
     CLEAN,
     OPAQUE,
+    Value,
 )
 
 #: `commonpath([root, p]) == root` confines a resolved `p` (commonprefix as `p.startswith(root)`).
 _COMMON_PATH_CALLS = frozenset({"os.path.commonpath", "os.path.commonprefix", "posixpath.commonpath"})
 _PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath"})
+
+
+#: Two refusals that together confine a relative path (POSIX paths): no `..` in it, and not
+#: absolute. Each alone proves nothing; a value refused both ways is safe as a path.
+_NO_PARENT = "path:no-parent"
+_RELATIVE = "path:relative"
+_ABSOLUTE_TESTS = frozenset({"os.path.isabs", "posixpath.isabs"})
+
+
+def _refused_as_path(key: str | None, fact: str) -> dict[str, frozenset[str]]:
+    return {key: frozenset({fact})} if key else {}
 
 
 def _union(parts: Iterable[dict[str, frozenset[str]]]) -> dict[str, frozenset[str]]:
@@ -61,12 +73,16 @@ class Guards:
         start with `//` is no protocol-relative URL, so a redirect to it stays here. A browser turns
         `\\` into `/`, so `/\\host` must be refused too, unless `x` is the requested URL path."""
         func = test.func
+        if self._qual(test) in _ABSOLUTE_TESTS and test.args:
+            return _refused_as_path(state_key(test.args[0]), _RELATIVE)  # `if os.path.isabs(p): abort`
         if not (isinstance(func, ast.Attribute) and func.attr == "startswith" and test.args):
             return {}
         arg = test.args[0]
         items = arg.elts if isinstance(arg, ast.Tuple) else [arg]
         prefixes = {e.value for e in items if isinstance(e, ast.Constant) and isinstance(e.value, str)}
         key = state_key(func.value)
+        if "/" in prefixes:
+            return _refused_as_path(key, _RELATIVE)  # `if p.startswith("/"): abort`
         if "//" not in prefixes or key is None:
             return {}
         value = self.ev(func.value, state)
@@ -84,6 +100,13 @@ class Guards:
         if not (positive or negative):
             return {}, {}
         proven: dict[str, frozenset[str]] = {}
+        if (
+            isinstance(op, ast.In | ast.NotIn)
+            and isinstance(left, ast.Constant)
+            and left.value in ("..", "../")
+        ):
+            refused = _refused_as_path(state_key(right), _NO_PARENT)  # `if ".." in p: abort`
+            return ({}, refused) if positive else (refused, {})
         if (
             isinstance(op, ast.In | ast.NotIn)
             and isinstance(right, ast.Attribute)
@@ -244,9 +267,20 @@ class Guards:
     def apply_guards(self, proven: dict[str, frozenset[str]], state: State) -> State:
         for key, kinds in proven.items():
             if key in state:
-                state[key] = state[key].sanitize(kinds)
+                current = state[key]
             elif key in self.globals:
-                state[key] = self.globals[key].sanitize(kinds)
+                current = self.globals[key]
             elif key in self._guarded:
-                state[key] = self._guarded[key].sanitize(kinds)
+                current = self._guarded[key]
+            else:
+                continue
+            state[key] = _confined_if_refused_both_ways(current.sanitize(kinds))
         return state
+
+
+def _confined_if_refused_both_ways(value: Value) -> Value:
+    """A path refused when it holds `..` and when it is absolute (in either order, by one test or
+    two) stays under whatever root it is joined to."""
+    if not any(_NO_PARENT in t.sanitized for t in value.all_traces()):
+        return value
+    return value.map_traces(lambda t: t.sanitize({"path"}) if {_NO_PARENT, _RELATIVE} <= t.sanitized else t)
