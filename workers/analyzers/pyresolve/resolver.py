@@ -213,7 +213,7 @@ class Resolver:
                 known.bind_import(self.imports, alias.asname or alias.name, dotted)
 
     @cached_property
-    def _zope_module(self) -> bool:
+    def zope_module(self) -> bool:
         """A module of a Zope product: its objects are published and acquire the request."""
         return not known.ZOPE_PACKAGES.isdisjoint(self._frameworks)
 
@@ -651,7 +651,7 @@ class Resolver:
         if klass is not None and params[2:] == [arg.arg] and arg.arg == "queryset":
             model = self.admin_model(klass)
             return f"{known.QUERYSET}[{model}]" if model is not None else None
-        if arg.arg in known.ZOPE_PUBLISHED_PARAMETERS and self._zope_module:
+        if arg.arg in known.ZOPE_PUBLISHED_PARAMETERS and self.zope_module:
             return known.ZOPE_PUBLISHED_PARAMETERS[arg.arg]
         if klass is not None and "twisted" in self._frameworks:
             bases = self.supertypes(klass.qualname)
@@ -769,7 +769,7 @@ class Resolver:
         qual = self._qualname(node, scope)
         if qual is not None and qual in known.OBJECT_TYPES:
             return known.OBJECT_TYPES[qual]
-        if node.attr == "REQUEST" and self._zope_module:
+        if node.attr == "REQUEST" and self.zope_module:
             return known.ZOPE_REQUEST  # `self.REQUEST`, `context.REQUEST`: acquired from the publisher
         model = self._class_named(node.value, scope)
         if node.attr in known.DJANGO_MANAGERS:

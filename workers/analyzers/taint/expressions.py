@@ -170,6 +170,8 @@ class Expressions:
     def _item_source(self, node: ast.Subscript) -> bool:
         """`REQUEST["next"]` on a request whose items are what the client sent, not one of the
         server's own objects it also holds by name (`REQUEST["RESPONSE"]`)."""
+        if not self.mod.resolver.zope_module:
+            return False  # the only typed items that are sources are a Zope request's
         if not isinstance(node.value, ast.Name | ast.Attribute) or isinstance(node.slice, ast.Slice):
             return False
         receiver = self.mod.receiver_type(node.value)
