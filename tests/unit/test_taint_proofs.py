@@ -215,3 +215,36 @@ def switch(request):
     assert taint(code) == []
     unchecked = code.replace("url=target", "url=request.GET.get('other')")
     assert [f.rule_id for f in taint(unchecked)] == ["taint-open-redirect"]
+
+
+OPT_IN_LIBRARY = """
+import pickle
+
+
+def load(fp, allow_pickle={default}):
+    \"\"\"Read an object array (pickled objects only when allowed).\"\"\"
+    if not allow_pickle:
+        raise ValueError("pickled data refused")
+    return pickle.load(fp)
+
+
+def load_if(fp, *, allow_pickle={default}):
+    if allow_pickle is True:
+        return pickle.load(fp)
+    return None
+
+
+def load_rebound(fp, allow_pickle={default}):
+    allow_pickle = True
+    if allow_pickle:
+        return pickle.load(fp)
+    return None
+"""
+
+
+def test_a_library_sink_behind_a_flag_off_by_default_is_the_callers_choice() -> None:
+    """numpy's `np.load(allow_pickle=True)` default was the flaw; `allow_pickle=False` its fix."""
+    on = taint({"lib/io.py": OPT_IN_LIBRARY.format(default="True")})
+    off = taint({"lib/io.py": OPT_IN_LIBRARY.format(default="False")})
+    assert rules_of(on) == ["taint-unsafe-deserialization"] * 3
+    assert [f.start_line for f in off] == [20]  # the flag turned on inside the function proves nothing

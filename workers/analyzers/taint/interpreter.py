@@ -166,6 +166,7 @@ class Program:
             return
         if func.node.name in self.called_names():
             return  # called in the change: its callers' real arguments are followed instead
+        spans = func.opted_in_spans
         for hit in summary.param_hits:
             if (
                 hit.sink.kind not in CALLER_SINK_KINDS
@@ -173,6 +174,8 @@ class Program:
                 or hit.sink.conditions.get("no_caller")
             ):
                 continue
+            if spans and _within(spans, path, hit):
+                continue  # reached only when the caller passes a flag that is off by default
             index = hit.trace.param
             if not 0 <= index < len(func.params) or func.params[index] in ("self", "cls"):
                 continue
@@ -304,3 +307,10 @@ class Program:
                 return mod, mod.classes[rest[0]][rest[1]]
             return None
         return None
+
+
+def _within(spans: tuple[tuple[int, int], ...], path: str, hit: SinkHit) -> bool:
+    """The hit's sink, or a step of its flow (a call made there), lies in one of `path`'s spans."""
+    lines = [hit.line] if hit.path == path else []
+    lines += [step.line for step in hit.trace.steps if step.path == path]
+    return any(start <= line <= end for line in lines for start, end in spans)

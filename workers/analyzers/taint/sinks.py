@@ -98,6 +98,8 @@ class Sinks:
                 only_parameters = only_parameters and trace.kind == PARAM
                 if not reportable(trace, sink.kind, sink):
                     continue  # unknown data: no finding, but no proof either
+                if trace.kind == "caller" and self._caller_opted_in(node):
+                    continue  # the caller passed the flag that turns this on: its choice
                 self._record(self._hit(sink, node, text, trace, program_only))
         cwes = frozenset({sink.report_cwe, sink.cwe} | RELATED_CWES.get(sink.kind, frozenset()))
         if not reached:
@@ -105,6 +107,13 @@ class Sinks:
                 self.summary.cleared.add((node.lineno, cwe))
         elif only_parameters:
             self.summary.param_only[(node.lineno, sink.kind)] = cwes
+
+    def _caller_opted_in(self, node: ast.AST) -> bool:
+        """The sink runs only when a flag of this function that is off by default is on."""
+        if self.func is None:
+            return False
+        spans = self.func.opted_in_spans
+        return any(start <= node.lineno <= end for start, end in spans)
 
     def _unknown_receiver_counts(self, node: ast.Call, receiver: Value | None, cond: Any) -> bool:
         """A `*.method` row stands for a typed sink whose receiver's type is unknown here.

@@ -1,0 +1,98 @@
+"""Code a library runs only when its caller opts in: `def load(f, allow_pickle=False)` that
+refuses (`if not allow_pickle: raise ...`) or skips (`if allow_pickle: ...`) unless the flag is
+passed. There the caller chose the unsafe thing, so the caller's argument reaching a sink in that
+code is the caller's decision, not the library's flaw; the same code under a default of `True` is."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from prguard.analyzers.asttools import nodes_of
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def opted_in_spans(function: FunctionNode) -> tuple[tuple[int, int], ...]:
+    """Line spans of `function` that run only when a parameter defaulting to `False` is true."""
+    flags = _off_by_default(function)
+    if not flags:
+        return ()
+    return tuple(_spans(function.body, flags))
+
+
+def _off_by_default(function: FunctionNode) -> frozenset[str]:
+    args = function.args
+    positional = [*args.posonlyargs, *args.args]
+    pairs = [
+        *zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True),
+        *zip(args.kwonlyargs, args.kw_defaults, strict=True),
+    ]
+    flags = {
+        arg.arg for arg, default in pairs if isinstance(default, ast.Constant) and default.value is False
+    }
+    if not flags:
+        return frozenset()
+    rebound = {
+        node.id  # type: ignore[attr-defined]
+        for node in nodes_of(function, ast.Name)
+        if not isinstance(node.ctx, ast.Load)  # type: ignore[attr-defined]
+    }
+    return frozenset(flags - rebound)
+
+
+def _spans(body: list[ast.stmt], flags: frozenset[str]) -> Iterator[tuple[int, int]]:
+    for index, stmt in enumerate(body):
+        if isinstance(stmt, ast.If):
+            tested = _tested_flag(stmt.test, flags)
+            if tested is True:  # `if allow_pickle:` runs its body only when the caller opted in
+                yield _span(stmt.body)
+                yield from _spans(stmt.orelse, flags)
+                continue
+            if tested is False and not stmt.orelse and _ends(stmt.body):
+                rest = body[index + 1 :]  # `if not allow_pickle: raise`: what follows needs the flag
+                if rest:
+                    yield _span(rest)
+                return
+        for block in _blocks(stmt):
+            yield from _spans(block, flags)
+
+
+def _tested_flag(test: ast.expr, flags: frozenset[str]) -> bool | None:
+    """True for `flag` (or `flag is True`), False for `not flag`, None for anything else."""
+    if isinstance(test, ast.Name) and test.id in flags:
+        return True
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _tested_flag(test.operand, flags)
+        return None if inner is None else not inner
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Is | ast.Eq)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is True
+    ):
+        return _tested_flag(test.left, flags)
+    return None
+
+
+def _ends(body: list[ast.stmt]) -> bool:
+    return bool(body) and isinstance(body[-1], ast.Raise | ast.Return)
+
+
+def _span(body: list[ast.stmt]) -> tuple[int, int]:
+    return body[0].lineno, max(getattr(s, "end_lineno", None) or s.lineno for s in body)
+
+
+def _blocks(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:
+    """The statement blocks inside a compound statement (not nested definitions: their own flags)."""
+    if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(stmt, name, None)
+        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+            yield block
+    for handler in getattr(stmt, "handlers", ()):
+        yield handler.body
+    for case in getattr(stmt, "cases", ()):
+        yield case.body
