@@ -248,3 +248,41 @@ def test_a_library_sink_behind_a_flag_off_by_default_is_the_callers_choice() -> 
     off = taint({"lib/io.py": OPT_IN_LIBRARY.format(default="False")})
     assert rules_of(on) == ["taint-unsafe-deserialization"] * 3
     assert [f.start_line for f in off] == [20]  # the flag turned on inside the function proves nothing
+
+
+OPT_IN_HELPER = """
+import pickle
+
+
+def _read(fp, allow_pickle=False):
+    if not allow_pickle:
+        raise ValueError("pickled data refused")
+    return pickle.load(fp)
+
+
+def load(fp, allow_pickle={default}):
+    \"\"\"Hands its own flag on to the helper.\"\"\"
+    return _read(fp, allow_pickle=allow_pickle)
+
+
+def load_plain(fp):
+    \"\"\"Leaves the helper's flag off.\"\"\"
+    return _read(fp)
+
+
+def load_always(fp):
+    \"\"\"Turns the helper's flag on itself: the library's choice, not the caller's.\"\"\"
+    return _read(fp, True)
+
+
+def load_never(fp):
+    return _read(fp, False)
+"""
+
+
+def test_a_flag_handed_on_keeps_the_choice_with_whoever_turns_it_on() -> None:
+    on = taint({"lib/io.py": OPT_IN_HELPER.format(default="True")})
+    off = taint({"lib/io.py": OPT_IN_HELPER.format(default="False")})
+    assert [f.start_line for f in on] == [7]  # one finding per sink
+    assert [f.start_line for f in off] == [7]
+    assert off[0].flow[0].line == 20  # through load_always only: the others leave the choice to their caller

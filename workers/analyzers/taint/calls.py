@@ -6,6 +6,7 @@ import ast
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
+from prguard.analyzers.taint.hits import hit_lines
 from prguard.analyzers.taint.keys import (
     State,
     after_head,
@@ -16,6 +17,7 @@ from prguard.analyzers.taint.keys import (
     state_key,
 )
 from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo
+from prguard.analyzers.taint.opt_in import gate_of, off_by_default
 from prguard.analyzers.taint.rules import (
     CHECKED_SOURCE_KINDS,
     CLEAN_RESULTS,
@@ -346,6 +348,13 @@ class Calls:
 
         result = _flat_map(summary.ret, expand)
         for hit in summary.param_hits:
+            gate = gate_of(func.opted_in_spans, hit_lines(mod.path, hit)) if func.opted_in_spans else None
+            opted_in = hit.opted_in
+            if gate is not None:
+                flag = self._flag_argument(node, func, bound, gate)
+                if flag is None or (isinstance(flag, ast.Constant) and not flag.value):
+                    continue  # the flag is left off here: the sink is not reached
+                opted_in = opted_in or self._off_by_default_here(flag)
             argument = by_param.get(hit.trace.param)
             use = (mod.path, func.qualname, hit.line, hit.sink.kind)
             if argument is None:
@@ -360,8 +369,27 @@ class Calls:
                 if composed.reaches(hit.sink.kind) and (
                     composed.kind == PARAM or reportable(composed, hit.sink.kind, hit.sink)
                 ):
-                    self._record(replace(hit, trace=composed))
+                    self._record(replace(hit, trace=composed, opted_in=opted_in))
         return result
+
+    @staticmethod
+    def _flag_argument(node: ast.Call, func: FunctionInfo, bound: bool, flag: str) -> ast.expr | None:
+        """What this call passes for the callee's parameter `flag` (None: its default)."""
+        for keyword in node.keywords:
+            if keyword.arg == flag:
+                return keyword.value
+        arguments = func.node.args
+        positional = [a.arg for a in (*arguments.posonlyargs, *arguments.args)]
+        if flag not in positional or any(isinstance(a, ast.Starred) for a in node.args):
+            return None
+        index = positional.index(flag) - (1 if bound else 0)
+        return node.args[index] if 0 <= index < len(node.args) else None
+
+    def _off_by_default_here(self, flag: ast.expr) -> bool:
+        """The caller hands on a flag of its own that is off by default: still the caller's choice."""
+        return (
+            isinstance(flag, ast.Name) and self.func is not None and flag.id in off_by_default(self.func.node)
+        )
 
 
 def _list_method(

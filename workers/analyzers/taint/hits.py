@@ -29,6 +29,7 @@ class SinkHit:
     scope: str
     snippet: str
     program_only: bool = False
+    opted_in: bool = False  # reached only when a caller turns on a flag that is off by default
 
     @property
     def key(self) -> tuple[str, int, int, str]:
@@ -43,3 +44,9 @@ class Summary:
     cleared: set[tuple[int, int]] = field(default_factory=set)
     #: sinks reached only by this function's parameters: (line, kind) -> the CWEs a proof clears
     param_only: dict[tuple[int, str], frozenset[int]] = field(default_factory=dict)
+
+
+def hit_lines(path: str, hit: SinkHit) -> list[int]:
+    """The lines of `path` a hit passes: its sink's, and its flow's steps there."""
+    lines = [hit.line] if hit.path == path else []
+    return lines + [step.line for step in hit.trace.steps if step.path == path]

@@ -14,9 +14,10 @@ from dataclasses import replace
 from typing import Any
 
 from prguard.analyzers.asttools import nodes_of, walk_statements
-from prguard.analyzers.taint.hits import SinkHit, Summary
+from prguard.analyzers.taint.hits import SinkHit, Summary, hit_lines
 from prguard.analyzers.taint.keys import State, node_text
 from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo
+from prguard.analyzers.taint.opt_in import Span, gate_of
 from prguard.analyzers.taint.reach import functions_to_run
 from prguard.analyzers.taint.rules import (
     CALLER_SINK_KINDS,
@@ -174,7 +175,7 @@ class Program:
                 or hit.sink.conditions.get("no_caller")
             ):
                 continue
-            if spans and _within(spans, path, hit):
+            if hit.opted_in or (spans and _within(spans, path, hit)):
                 continue  # reached only when the caller passes a flag that is off by default
             index = hit.trace.param
             if not 0 <= index < len(func.params) or func.params[index] in ("self", "cls"):
@@ -309,8 +310,6 @@ class Program:
         return None
 
 
-def _within(spans: tuple[tuple[int, int], ...], path: str, hit: SinkHit) -> bool:
+def _within(spans: tuple[Span, ...], path: str, hit: SinkHit) -> bool:
     """The hit's sink, or a step of its flow (a call made there), lies in one of `path`'s spans."""
-    lines = [hit.line] if hit.path == path else []
-    lines += [step.line for step in hit.trace.steps if step.path == path]
-    return any(start <= line <= end for line in lines for start, end in spans)
+    return gate_of(spans, hit_lines(path, hit)) is not None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from prguard.analyzers.asttools import contains, nodes_of
 from prguard.analyzers.pyresolve import Resolver
-from prguard.analyzers.taint.opt_in import opted_in_spans
+from prguard.analyzers.taint.opt_in import Span, opted_in_spans
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
@@ -98,7 +98,7 @@ class FunctionInfo:
     view_class: bool = False  # a method of a class-based view (Django, DRF, Flask MethodView)
 
     @functools.cached_property
-    def opted_in_spans(self) -> tuple[tuple[int, int], ...]:
+    def opted_in_spans(self) -> tuple[Span, ...]:
         """Lines that run only when the caller turns on a flag that is off by default."""
         return opted_in_spans(self.node)
 

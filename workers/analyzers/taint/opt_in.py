@@ -13,15 +13,24 @@ from prguard.analyzers.asttools import nodes_of
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-def opted_in_spans(function: FunctionNode) -> tuple[tuple[int, int], ...]:
+Span = tuple[int, int, str]  # first line, last line, the flag that turns it on
+
+
+def opted_in_spans(function: FunctionNode) -> tuple[Span, ...]:
     """Line spans of `function` that run only when a parameter defaulting to `False` is true."""
-    flags = _off_by_default(function)
+    flags = off_by_default(function)
     if not flags:
         return ()
     return tuple(_spans(function.body, flags))
 
 
-def _off_by_default(function: FunctionNode) -> frozenset[str]:
+def gate_of(spans: tuple[Span, ...], lines: list[int]) -> str | None:
+    """The flag whose span holds one of these lines, if any."""
+    return next((flag for start, end, flag in spans for line in lines if start <= line <= end), None)
+
+
+def off_by_default(function: FunctionNode) -> frozenset[str]:
+    """Parameters whose default is `False` and that the function never rebinds."""
     args = function.args
     positional = [*args.posonlyargs, *args.args]
     pairs = [
@@ -41,30 +50,30 @@ def _off_by_default(function: FunctionNode) -> frozenset[str]:
     return frozenset(flags - rebound)
 
 
-def _spans(body: list[ast.stmt], flags: frozenset[str]) -> Iterator[tuple[int, int]]:
+def _spans(body: list[ast.stmt], flags: frozenset[str]) -> Iterator[Span]:
     for index, stmt in enumerate(body):
         if isinstance(stmt, ast.If):
             tested = _tested_flag(stmt.test, flags)
-            if tested is True:  # `if allow_pickle:` runs its body only when the caller opted in
-                yield _span(stmt.body)
+            if tested is not None and tested[1]:  # `if allow_pickle:` runs its body only when opted in
+                yield (*_span(stmt.body), tested[0])
                 yield from _spans(stmt.orelse, flags)
                 continue
-            if tested is False and not stmt.orelse and _ends(stmt.body):
+            if tested is not None and not stmt.orelse and _ends(stmt.body):
                 rest = body[index + 1 :]  # `if not allow_pickle: raise`: what follows needs the flag
                 if rest:
-                    yield _span(rest)
+                    yield (*_span(rest), tested[0])
                 return
         for block in _blocks(stmt):
             yield from _spans(block, flags)
 
 
-def _tested_flag(test: ast.expr, flags: frozenset[str]) -> bool | None:
-    """True for `flag` (or `flag is True`), False for `not flag`, None for anything else."""
+def _tested_flag(test: ast.expr, flags: frozenset[str]) -> tuple[str, bool] | None:
+    """(flag, True) for `flag` (or `flag is True`), (flag, False) for `not flag`, else None."""
     if isinstance(test, ast.Name) and test.id in flags:
-        return True
+        return test.id, True
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         inner = _tested_flag(test.operand, flags)
-        return None if inner is None else not inner
+        return None if inner is None else (inner[0], not inner[1])
     if (
         isinstance(test, ast.Compare)
         and len(test.ops) == 1

@@ -14,6 +14,7 @@ from prguard.analyzers.media_types import (
 )
 from prguard.analyzers.taint.hits import SinkHit
 from prguard.analyzers.taint.keys import State, node_text, reportable
+from prguard.analyzers.taint.opt_in import gate_of
 from prguard.analyzers.taint.rules import (
     KINDS,
     RELATED_CWES,
@@ -112,8 +113,7 @@ class Sinks:
         """The sink runs only when a flag of this function that is off by default is on."""
         if self.func is None:
             return False
-        spans = self.func.opted_in_spans
-        return any(start <= node.lineno <= end for start, end in spans)
+        return gate_of(self.func.opted_in_spans, [node.lineno]) is not None
 
     def _unknown_receiver_counts(self, node: ast.Call, receiver: Value | None, cond: Any) -> bool:
         """A `*.method` row stands for a typed sink whose receiver's type is unknown here.
