@@ -286,3 +286,30 @@ def test_a_flag_handed_on_keeps_the_choice_with_whoever_turns_it_on() -> None:
     assert [f.start_line for f in on] == [7]  # one finding per sink
     assert [f.start_line for f in off] == [7]
     assert off[0].flow[0].line == 20  # through load_always only: the others leave the choice to their caller
+
+
+OPT_IN_KEPT = """
+import pickle
+
+
+def _read(fp, allow_pickle=False):
+    if not allow_pickle:
+        raise ValueError("pickled data refused")
+    return pickle.load(fp)
+
+
+class Archive:
+    def __init__(self, fid, allow_pickle={default}):
+        self.fid = fid
+        self.allow_pickle = allow_pickle
+
+    def read(self):
+        return _read(self.fid, allow_pickle=self.allow_pickle)
+"""
+
+
+def test_a_flag_kept_on_the_instance_from_the_constructor_is_still_off_by_default() -> None:
+    assert rules_of(taint({"lib/io.py": OPT_IN_KEPT.format(default="True")})) == [
+        "taint-unsafe-deserialization"
+    ]
+    assert taint({"lib/io.py": OPT_IN_KEPT.format(default="False")}) == []

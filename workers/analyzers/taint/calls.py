@@ -6,6 +6,7 @@ import ast
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
+from prguard.analyzers.asttools import nodes_of
 from prguard.analyzers.taint.hits import hit_lines
 from prguard.analyzers.taint.keys import (
     State,
@@ -366,6 +367,8 @@ class Calls:
             )
             for outer in argument.all_traces():
                 composed = _compose(outer, into, hit.trace)
+                if opted_in and composed.kind == "caller":
+                    continue  # the caller's data, under the caller's own flag: the caller's choice
                 if composed.reaches(hit.sink.kind) and (
                     composed.kind == PARAM or reportable(composed, hit.sink.kind, hit.sink)
                 ):
@@ -386,10 +389,46 @@ class Calls:
         return node.args[index] if 0 <= index < len(node.args) else None
 
     def _off_by_default_here(self, flag: ast.expr) -> bool:
-        """The caller hands on a flag of its own that is off by default: still the caller's choice."""
-        return (
-            isinstance(flag, ast.Name) and self.func is not None and flag.id in off_by_default(self.func.node)
-        )
+        """The caller hands on a flag of its own that is off by default (a parameter, or `self.x`
+        kept from one of its constructor's): still the choice of whoever made or called it."""
+        if self.func is None:
+            return False
+        if isinstance(flag, ast.Name):
+            return flag.id in off_by_default(self.func.node)
+        if not (
+            isinstance(flag, ast.Attribute) and isinstance(flag.value, ast.Name) and flag.value.id == "self"
+        ):
+            return False
+        methods = self.mod.classes.get(self.func.class_name or "", {})
+        init = methods.get("__init__")
+        if init is None:
+            return False
+        kept = [
+            value
+            for method in methods.values()
+            for target, value in _self_assignments(method.node)
+            if target == flag.attr
+        ]
+        flags = off_by_default(init.node)
+        return len(kept) == 1 and isinstance(kept[0], ast.Name) and kept[0].id in flags
+
+
+def _is_self_attribute(node: ast.AST) -> bool:
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
+
+
+def _self_assignments(function: ast.AST) -> Iterator[tuple[str, ast.expr | None]]:
+    """(attribute, value) of each `self.attribute = value` in a method (None: not a plain value)."""
+    for node in nodes_of(function, ast.Assign, ast.AugAssign, ast.AnnAssign):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
+        for target in targets:
+            if (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and target.value.id == "self"
+            ):
+                plain = isinstance(node, ast.Assign) and len(targets) == 1
+                yield target.attr, node.value if plain else None  # type: ignore[attr-defined]
 
 
 def _list_method(
