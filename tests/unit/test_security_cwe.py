@@ -80,6 +80,8 @@ def test_bandit_tests_filed_under_mitres_entry(test_id: str, cwe: int) -> None:
         ("PG-VULN005", 1333),
         ("PG-VULN006", 614),
         ("PG-VULN007", 1004),
+        ("PG-VULN030", 347),
+        ("PG-VULN031", 489),
         ("PG-VULN008", 347),
         ("PG-VULN009", 942),
         ("PG-VULN010", 327),

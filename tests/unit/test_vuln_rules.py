@@ -333,6 +333,17 @@ CASES = [
         [],
     ),  # picks the key, verifies later
     ("import json\ndef f(t):\n    return json.decode(t, verify=False)", []),  # not a JWT decoder
+    # JWT issued unsigned (CWE-347)
+    ("import jwt\ntoken = jwt.encode({'user': 'admin'}, None, algorithm='none')", ["PG-VULN030"]),
+    ("import jwt\ndef f(k):\n    return jwt.encode({'u': 1}, k, algorithm='HS256')", []),
+    # Flask debug mode on in code (CWE-489)
+    ("from flask import Flask\napp = Flask(__name__)\napp.debug = True", ["PG-VULN031"]),
+    ("from flask import Flask\napp = Flask(__name__)\napp.config['DEBUG'] = True", ["PG-VULN031"]),
+    ("from flask import Flask\napp = Flask(__name__)\napp.debug = False", []),
+    ("class Options:\n    pass\nopts = Options()\nopts.debug = True", []),  # not an application
+    # PyYAML's unsafe loader (CWE-502)
+    ("import yaml\ndef f(stream):\n    return yaml.unsafe_load(stream)", ["PG-VULN023"]),
+    ("import yaml\ndef f(stream):\n    return yaml.safe_load(stream)", []),
     # CORS: any origin with credentials (CWE-942)
     (
         "from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\napp = FastAPI()\n"
@@ -786,6 +797,8 @@ def test_every_rule_has_a_case_its_metadata_and_its_cwe() -> None:
         "PG-VULN027": 377,
         "PG-VULN028": 89,
         "PG-VULN029": 327,
+        "PG-VULN030": 347,
+        "PG-VULN031": 489,
     }
     assert {r.id: r.cwe for r in RULES.values()} == pinned
     for rule in RULES.values():

@@ -109,6 +109,8 @@ class CryptoChecks(CheckerBase):
             why = _unverified_jwt(node)
             if why:
                 yield VulnHit(RULES["PG-VULN008"], node, why)
+        if qual in _JWT_ENCODERS and (const_str(keyword_value(node, "algorithm")) or "").lower() == "none":
+            yield VulnHit(RULES["PG-VULN030"], node, "encode(algorithm='none')")
         if qual in CORS_MIDDLEWARE or any(self.resolver.qualname(a) in CORS_MIDDLEWARE for a in node.args):
             origins = keyword_value(node, "allow_origins")
             credentials = keyword_value(node, "allow_credentials")

@@ -16,6 +16,9 @@ _PICKLE_LOADERS = {
     "cloudpickle.load": (0, "file"),
     "cloudpickle.loads": (0, "data"),
     "sklearn.externals.joblib.load": (0, "filename"),
+    # PyYAML's unsafe loader builds any Python object the document names (bandit's B506 reads `load`)
+    "yaml.unsafe_load": (0, "stream"),
+    "yaml.unsafe_load_all": (0, "stream"),
 }
 #: torch.load unpickles unless weights_only=True (the default only from PyTorch 2.6 on)
 _TORCH_LOAD = "torch.load"
@@ -50,7 +53,8 @@ class DeserializationChecks(CheckerBase):
             position, name = _PICKLE_LOADERS[qual]
             source = node.args[position] if len(node.args) > position else keyword_value(node, name)
             if self._from_outside(source):
-                yield VulnHit(RULES["PG-VULN023"], node, f"{qual}() unpickles what it loads")
+                what = "builds any object" if qual.startswith("yaml.") else "unpickles"
+                yield VulnHit(RULES["PG-VULN023"], node, f"{qual}() {what} what it loads")
         elif qual == _TORCH_LOAD:
             weights_only = keyword_value(node, "weights_only")
             source = node.args[0] if node.args else keyword_value(node, "f")

@@ -374,5 +374,28 @@ RULES: dict[str, VulnRule] = {
             "Use SHA-256 or better for integrity, a password hash (scrypt, argon2, bcrypt) for passwords; "
             "for a checksum that protects nothing, pass usedforsecurity=False.",
         ),
+        VulnRule(
+            "PG-VULN030",
+            "JWT issued with the `none` algorithm",
+            "high",
+            347,
+            "A token made with `algorithm='none'` carries no signature: anyone can write one, and a "
+            "service that accepts what it issues accepts theirs too.",
+            "jwt.encode({'user': 'admin'}, None, algorithm='none')",
+            "jwt.encode({'user': 'admin'}, signing_key, algorithm='HS256')",
+            "Sign with a key and an algorithm you verify on decode (HS256 with a secret, RS256/ES256 "
+            "with a private key).",
+        ),
+        VulnRule(
+            "PG-VULN031",
+            "Flask debug mode switched on in code",
+            "high",
+            489,
+            "With debug on, an error page serves the Werkzeug debugger, whose console runs any Python "
+            "a visitor types (bandit's B201 sees only `app.run(debug=True)`).",
+            "app = Flask(__name__)\napp.debug = True",
+            "app = Flask(__name__)\napp.debug = os.environ.get('FLASK_DEBUG') == '1'",
+            "Leave debug off in code; turn it on for local runs only (`flask run --debug`).",
+        ),
     )
 }

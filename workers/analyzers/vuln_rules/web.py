@@ -56,6 +56,8 @@ _ESCAPES = frozenset(
     }
 )
 
+_FLASK_APPS = frozenset({"flask.Flask", "flask.app.Flask", "quart.Quart"})
+
 _COOKIE_SETTINGS = {
     "SESSION_COOKIE_SECURE": "PG-VULN006",
     "CSRF_COOKIE_SECURE": "PG-VULN006",
@@ -280,6 +282,9 @@ class WebChecks(CheckerBase):
                     return
 
     def _setting(self, node: ast.Assign) -> Iterator[VulnHit]:
+        if isinstance(node.value, ast.Constant) and node.value.value is True:
+            yield from self._flask_debug(node)
+            return
         if not (isinstance(node.value, ast.Constant) and node.value.value is False):
             return
         for target in node.targets:
@@ -290,6 +295,22 @@ class WebChecks(CheckerBase):
                 key = const_str(target.slice)
             if key in _COOKIE_SETTINGS:
                 yield VulnHit(RULES[_COOKIE_SETTINGS[key]], node, f"{key} = False")
+
+    def _flask_debug(self, node: ast.Assign) -> Iterator[VulnHit]:
+        """`app.debug = True` or `app.config["DEBUG"] = True` on a Flask application (by type)."""
+        for target in node.targets:
+            app = None
+            if isinstance(target, ast.Attribute) and target.attr == "debug":
+                app = target.value
+            elif (
+                isinstance(target, ast.Subscript)
+                and const_str(target.slice) == "DEBUG"
+                and isinstance(target.value, ast.Attribute)
+                and target.value.attr == "config"
+            ):
+                app = target.value.value
+            if app is not None and self.resolver.type_of(app) in _FLASK_APPS:
+                yield VulnHit(RULES["PG-VULN031"], node, f"{short(target)} = True")
 
     def _returned_html(self, node: ast.Return) -> Iterator[VulnHit]:
         scope = self.resolver.scope_of(node)
