@@ -333,7 +333,13 @@ CASES = [
         [],
     ),  # picks the key, verifies later
     ("import json\ndef f(t):\n    return json.decode(t, verify=False)", []),  # not a JWT decoder
-    # JWT issued unsigned (CWE-347)
+    # a value named as a secret drawn from `random` (CWE-338)
+    ("import random\notp = random.randint(100000, 999999)", ["PG-VULN018"]),
+    ("import random\ndef f(user):\n    user.reset_token = str(random.random())", ["PG-VULN018"]),
+    ("import random\nnonce = f'{random.getrandbits(64):x}'", ["PG-VULN018"]),
+    ("import secrets\notp = secrets.randbelow(10**6)", []),
+    ("import random\nsample_size = random.randint(1, 10)", []),  # names no secret
+    ("import random\ntoken_count = random.randint(1, 10)", []),  # a count, not a token
     ("import jwt\ntoken = jwt.encode({'user': 'admin'}, None, algorithm='none')", ["PG-VULN030"]),
     ("import jwt\ndef f(k):\n    return jwt.encode({'u': 1}, k, algorithm='HS256')", []),
     # Flask debug mode on in code (CWE-489)

@@ -76,6 +76,7 @@ class VulnChecker(
                 yield from self._verification_setting(node)
                 yield from self._serializer_setting(node)
                 yield from self._signing_key_setting(node)
+                yield from self._random_secret(node)
             elif isinstance(node, ast.Return) and node.value is not None:
                 yield from self._returned_html(node)
                 yield from self._returned_traceback(node)
