@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.taint_helpers import taint
+from tests.unit.taint_helpers import rules_of, taint
 
 FLASK = "from flask import Flask, request, redirect, session, make_response, send_file, Markup\n"
 FLASK += "import os, subprocess, shlex, html, re, logging, pickle, yaml, requests, sqlite3\n"
@@ -291,3 +291,10 @@ def test_every_sink_family_has_a_vulnerable_and_a_safe_case() -> None:
     vulnerable = {rule for _, rule in CASES.values() if rule}
     assert {kind.rule_id for kind in KINDS.values()} <= vulnerable
     assert sum(1 for _, rule in CASES.values() if rule is None) >= len(KINDS)
+
+
+def test_a_sink_named_through_a_star_import_is_a_sink() -> None:
+    code = "from os import *\n\n\ndef run(cmd):\n    system(cmd)\n"
+    assert rules_of(taint({"lib/tasks.py": code})) == ["taint-command-injection"]
+    shadowed = "from os import *\n\n\ndef system(cmd):\n    return cmd\n\n\ndef run(cmd):\n    system(cmd)\n"
+    assert taint({"lib/tasks.py": shadowed}) == []

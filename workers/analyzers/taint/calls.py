@@ -144,6 +144,9 @@ class Calls:
     def _sinks(self, node: ast.Call, qual: str) -> list[Sink]:
         """Sinks a call matches by its qualified name or, for a method, by its receiver's type."""
         found: list[Sink] = list(self.rules.sinks_for(qual)) if qual else []
+        if isinstance(node.func, ast.Name) and self.mod.resolver.star_imports:
+            for name in self.mod.resolver.star_names(node):  # `from os import *` then `system(cmd)`
+                found.extend(s for s in self.rules.sinks_for(name) if s not in found)
         if isinstance(node.func, ast.Attribute) and self.rules.is_sink_method(node.func.attr):
             # by the receiver's type (`REQUEST["RESPONSE"].redirect(...)` has no syntactic name)
             for name in self.mod.call_names(node):

@@ -64,6 +64,8 @@ def _scan(
         if kind is ast.Call:
             named = sink_names is None or _last_name(mod, node.func) in sink_names  # type: ignore[attr-defined]
             names = mod.call_names(node) if named else ()  # type: ignore[arg-type]
+            if named and type(node.func) is ast.Name and mod.resolver.star_imports:  # type: ignore[attr-defined]
+                names = (*names, *mod.resolver.star_names(node))  # type: ignore[arg-type]
             if named and any(rules.sinks_for(name) for name in names):
                 return True, callees
             # `(root / name).read_text()`: a sink judged by its receiver's value, as the interpreter does
