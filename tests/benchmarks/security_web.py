@@ -1,8 +1,8 @@
 """Security detection per family on real web advisories: prguard and bandit alone, side by side.
 
 Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [--batch2] [--batch3]
-[--batch4] [--batch5] [--batch6] [--batch7] [--batch8] [--batch9] [--batch10] [--snippets] [--handwritten]
-[--mutations] [--snippets-only] [--round3] [--round4] [--round5] [--round6]`.
+[--batch4] [--batch5] [--batch6] [--batch7] [--batch8] [--batch9] [--batch10] [--batch11] [--snippets]
+[--handwritten] [--mutations] [--snippets-only] [--round3] [--round4] [--round5] [--round6]`.
 
 Corpus: tests/corpora/security_web/ (manifest.yml): for each published advisory of a PyPI web
 application or web library, the vulnerable and the first fixed release (pip download), only the
@@ -385,6 +385,7 @@ _ORDINALS = {
     8: "eighth",
     9: "ninth",
     10: "tenth",
+    11: "eleventh",
 }
 _BATCHES = tuple(sorted(_ORDINALS))
 
