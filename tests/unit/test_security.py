@@ -8,6 +8,7 @@ import textwrap
 from prguard.analyzers.base import FileContext, SourceFile
 from prguard.analyzers.security import SecurityAnalyzer
 from prguard.engine.diffmap import FileDiff
+from prguard.engine.model import Severity
 from prguard.engine.review import review
 
 from tests.unit.engine_helpers import added, make_policy, modified
@@ -154,3 +155,23 @@ def test_import_checks_see_the_imports_of_their_point_in_the_file() -> None:
     code = "app.run(debug=True)\napp.run(debug=True)\nimport flask\napp.run(debug=True)\n"
     found = by_rule(analyze(code))
     assert [f.start_line for f in found["B201"]] == [4]
+
+
+HARDENED_SAX = """
+import xml.sax
+from xml.sax.handler import feature_external_ges
+
+
+def parse(source, handler):
+    parser = xml.sax.make_parser()
+    parser.setFeature(feature_external_ges, {value})
+    parser.setContentHandler(handler)
+    parser.parse(source)
+"""
+
+
+def test_a_sax_parser_with_external_entities_off_is_the_safe_form() -> None:
+    hardened = [f for f in analyze(HARDENED_SAX.format(value="False")) if f.rule_id == "B317"]
+    opened = [f for f in analyze(HARDENED_SAX.format(value="True")) if f.rule_id == "B317"]
+    assert [f.severity for f in hardened] == [Severity.INFO]
+    assert [f.severity for f in opened] == [Severity.MEDIUM]
