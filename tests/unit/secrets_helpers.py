@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from prguard.analyzers import secrets as secrets_module
 from prguard.analyzers.secrets import SecretsAnalyzer
@@ -102,3 +103,11 @@ def assert_prefilter_changes_nothing(corpus: list[ChangedFile], monkeypatch) -> 
     ]
     assert [f.start_line for f in unicode_keywords] == [9, 10]
     return filtered.findings
+
+
+LINE_BREAKS = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """Generated text as one line: what `str.splitlines` splits on becomes a space."""
+    return LINE_BREAKS.sub(" ", text)

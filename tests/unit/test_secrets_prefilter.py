@@ -8,7 +8,7 @@ from pathlib import Path
 
 import prguard.analyzers.secrets as secrets_module
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from prguard.analyzers.secrets import MASK, _plugin_names, _plugins
 from prguard.analyzers.secrets_prefilter import NEEDS, candidates
@@ -19,6 +19,7 @@ from tests.unit.secrets_helpers import (
     PLANTED,
     assert_prefilter_changes_nothing,
     changes,
+    one_line,
     secrets_review,
 )
 
@@ -28,7 +29,6 @@ REAL_TEXT = [
     Path(secrets_module.__file__),
     Path(secrets_module.__file__).with_name("secrets_prefilter.py"),
 ]
-LINE_BREAKS = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 
 # The whole-repository versions of the equality test and the few-lines-scanned test run under
 # tests/integration/test_secrets_prefilter_corpus.py (the unfiltered scan takes half a minute).
@@ -86,39 +86,8 @@ def test_lines_a_detector_reports_on_stay_candidates(line, detector):
 # --- soundness, detector by detector: whatever a detector reports, its condition matched ---
 
 
-def _one_line(text: str) -> str:
-    """Generated text as one line: what `str.splitlines` splits on becomes a space."""
-    return LINE_BREAKS.sub(" ", text)
-
-
 def _reports(plugin, filename: str, line: str) -> bool:
     return bool(plugin.analyze_line(filename=filename, line=line, line_number=1))
-
-
-def _expressions():
-    """Every regular expression a format or keyword detector reports from (it reports nothing
-    on a line none of its expressions matches)."""
-    from detect_secrets.plugins import keyword
-
-    for plugin in _plugins():
-        for regex in getattr(plugin, "denylist", ()) or ():
-            name = type(plugin).__name__
-            yield pytest.param(name, regex, id=f"{name}:{regex.pattern[:30]}")
-    seen = set()
-    for groups in keyword.REGEX_BY_FILETYPE.values():
-        for regex in groups:
-            if regex.pattern not in seen:
-                seen.add(regex.pattern)
-                yield pytest.param("KeywordDetector", regex, id=f"KeywordDetector:{regex.pattern[:30]}")
-
-
-@pytest.mark.parametrize(("detector", "regex"), list(_expressions()))
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
-@given(data=st.data())
-def test_a_line_any_detector_expression_matches_is_given_to_that_detector(detector, regex, data):
-    line = _one_line(data.draw(st.from_regex(regex)))
-    assume(regex.search(line))
-    assert detector in candidates([line], _plugin_names()).get(0, ())
 
 
 BASE64 = string.ascii_letters + string.digits + "+/\\-_="
@@ -132,7 +101,7 @@ BASE64 = string.ascii_letters + string.digits + "+/\\-_="
     after=st.text(max_size=20),
 )
 def test_entropy_detectors_only_report_lines_their_condition_marks(before, quote, value, after):
-    line = _one_line(f"{before}{quote}{value}{quote}{after}")
+    line = one_line(f"{before}{quote}{value}{quote}{after}")
     marked = candidates([line], _plugin_names()).get(0, ())
     for plugin in _plugins():
         name = type(plugin).__name__
@@ -220,5 +189,5 @@ def test_gated_conditions_mark_the_lines_a_whole_text_scan_marks(ascii_only):
     )
 )
 def test_gated_conditions_agree_with_the_whole_text_scan(lines):
-    lines = [_one_line(line) for line in lines]
+    lines = [one_line(line) for line in lines]
     assert candidates(lines, _plugin_names()) == _ungated(lines)
