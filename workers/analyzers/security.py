@@ -21,12 +21,13 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
-from prguard.analyzers.asttools import nodes_of
-from prguard.analyzers.base import Analyzer, FileContext, node_fields
+from prguard.analyzers.asttools import is_name, nodes_of
+from prguard.analyzers.base import Analyzer, FileContext, SourceFile, node_fields
 from prguard.analyzers.pyresolve import Resolver
 from prguard.analyzers.removed_guards import revive_in
 from prguard.analyzers.testpaths import is_test_path
 from prguard.analyzers.vuln_rules import VulnChecker
+from prguard.analyzers.vuln_rules.archives import SAX_GENERAL_ENTITIES, sax_feature
 from prguard.engine.globs import matches_any
 from prguard.engine.model import Confidence, Finding, Severity, make_fingerprint, normalise_code
 
@@ -445,12 +446,12 @@ CWE_BY_TEST: dict[str, int] = {
 SAFE_FORM_TESTS = frozenset({"B603", "B317"})
 
 
-def _safe_form(test_id: str, node: ast.AST | None, tree: ast.AST | None = None) -> bool:
+def _safe_form(test_id: str, node: ast.AST | None, source: SourceFile | None = None) -> bool:
     """`subprocess.run(["git", "status", arg])` (a list with a constant program, no shell) is
     the form bandit recommends instead of `shell=True`; a SAX parser whose external entities
     are switched off (`parser.setFeature(feature_external_ges, False)`) is the hardened one."""
     if test_id == "B317":
-        return tree is not None and isinstance(node, ast.Call) and _hardened_sax_parser(node, tree)
+        return source is not None and isinstance(node, ast.Call) and _hardened_sax_parser(node, source)
     if not isinstance(node, ast.Call) or not node.args:
         return False
     command = node.args[0]
@@ -460,30 +461,24 @@ def _safe_form(test_id: str, node: ast.AST | None, tree: ast.AST | None = None) 
     return isinstance(program, ast.Constant) and isinstance(program.value, str)
 
 
-def _hardened_sax_parser(call: ast.Call, tree: ast.AST) -> bool:
+def _hardened_sax_parser(call: ast.Call, source: SourceFile) -> bool:
     """`parser = make_parser()` whose general external entities the module turns off on that name
     (and never turns on again with a constant)."""
-    assigned = next(
-        (a for a in nodes_of(tree, ast.Assign) if a.value is call and len(a.targets) == 1),  # type: ignore[attr-defined]
-        None,
-    )
-    target = assigned.targets[0] if assigned is not None else None  # type: ignore[attr-defined]
-    if not isinstance(target, ast.Name):
+    tree = source.tree
+    assigned = next((a for a in nodes_of(tree, ast.Assign) if a.value is call), None)  # type: ignore[attr-defined]
+    targets = assigned.targets if assigned is not None else []  # type: ignore[attr-defined]
+    if len(targets) != 1 or not isinstance(targets[0], ast.Name):
         return False
-    settings = [
-        c
+    resolver = Resolver.of_source(source)
+    switched = [
+        c.args[1].value  # type: ignore[attr-defined]
         for c in nodes_of(tree, ast.Call)
         if isinstance(c.func, ast.Attribute)  # type: ignore[attr-defined]
         and c.func.attr == "setFeature"  # type: ignore[attr-defined]
-        and isinstance(c.func.value, ast.Name)  # type: ignore[attr-defined]
-        and c.func.value.id == target.id  # type: ignore[attr-defined]
+        and is_name(c.func.value, targets[0].id)  # type: ignore[attr-defined]
         and len(c.args) == 2  # type: ignore[attr-defined]
-    ]
-    switched = [
-        c.args[1].value  # type: ignore[attr-defined]
-        for c in settings
-        if ast.unparse(c.args[0]).endswith("feature_external_ges")  # type: ignore[attr-defined]
         and isinstance(c.args[1], ast.Constant)  # type: ignore[attr-defined]
+        and sax_feature(resolver, c.args[0]) in SAX_GENERAL_ENTITIES  # type: ignore[attr-defined]
     ]
     return bool(switched) and not any(switched)
 
@@ -496,7 +491,7 @@ def _finding(issue: Any, ctx: FileContext, byte_lines: list[bytes]) -> Finding:
     cwe = CWE_BY_TEST.get(issue.test_id, issue.cwe.id or None)
     quote = _quote(snippet)
     severity = _SEVERITY.get(issue.severity, Severity.INFO)
-    if issue.test_id in SAFE_FORM_TESTS and _safe_form(issue.test_id, node, _tree_of(ctx)):
+    if issue.test_id in SAFE_FORM_TESTS and _safe_form(issue.test_id, node, ctx.head):
         severity = Severity.INFO
     return Finding(
         rule_id=issue.test_id,
@@ -514,13 +509,6 @@ def _finding(issue: Any, ctx: FileContext, byte_lines: list[bytes]) -> Finding:
         start_column=_char_column(byte_lines, start, start_col),
         end_column=_char_column(byte_lines, end, end_col) if end_col is not None else None,
     )
-
-
-def _tree_of(ctx: FileContext) -> ast.AST | None:
-    try:
-        return ctx.head.tree if ctx.head is not None else None
-    except (SyntaxError, ValueError):
-        return None
 
 
 def _position(

@@ -837,6 +837,11 @@ class Resolver:
             klass.attributes = _attribute_index(klass)
         return klass.attributes
 
+    def attribute_values(self, class_name: str, attr: str) -> list[tuple[ast.expr, Scope]]:
+        """What the methods of this module's class `class_name` assign to `self.attr`, and where."""
+        klass = self.classes.get(class_name)
+        return list(self._attributes(klass)[1].get(attr, ())) if klass is not None else []
+
     def _instance_attribute(self, klass: _ClassInfo, attr: str) -> str | None:
         """The type of `self.attr`: every assignment to it in the class's methods must agree."""
         annotated, assigned = self._attributes(klass)

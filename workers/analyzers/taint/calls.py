@@ -6,7 +6,6 @@ import ast
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
-from prguard.analyzers.asttools import nodes_of
 from prguard.analyzers.taint.hits import hit_lines
 from prguard.analyzers.taint.keys import (
     State,
@@ -18,7 +17,7 @@ from prguard.analyzers.taint.keys import (
     state_key,
 )
 from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo
-from prguard.analyzers.taint.opt_in import gate_of, off_by_default
+from prguard.analyzers.taint.opt_in import gate_of
 from prguard.analyzers.taint.rules import (
     CHECKED_SOURCE_KINDS,
     CLEAN_RESULTS,
@@ -397,41 +396,17 @@ class Calls:
         if self.func is None:
             return False
         if isinstance(flag, ast.Name):
-            return flag.id in off_by_default(self.func.node)
+            return flag.id in self.func.off_by_default
         if not (
             isinstance(flag, ast.Attribute) and isinstance(flag.value, ast.Name) and flag.value.id == "self"
         ):
             return False
-        methods = self.mod.classes.get(self.func.class_name or "", {})
-        init = methods.get("__init__")
-        if init is None:
+        init = self.mod.classes.get(self.func.class_name or "", {}).get("__init__")
+        kept = self.mod.resolver.attribute_values(self.func.class_name or "", flag.attr)
+        if init is None or len(kept) != 1:
             return False
-        kept = [
-            value
-            for method in methods.values()
-            for target, value in _self_assignments(method.node)
-            if target == flag.attr
-        ]
-        flags = off_by_default(init.node)
-        return len(kept) == 1 and isinstance(kept[0], ast.Name) and kept[0].id in flags
-
-
-def _is_self_attribute(node: ast.AST) -> bool:
-    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
-
-
-def _self_assignments(function: ast.AST) -> Iterator[tuple[str, ast.expr | None]]:
-    """(attribute, value) of each `self.attribute = value` in a method (None: not a plain value)."""
-    for node in nodes_of(function, ast.Assign, ast.AugAssign, ast.AnnAssign):
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
-        for target in targets:
-            if (
-                isinstance(target, ast.Attribute)
-                and isinstance(target.value, ast.Name)
-                and target.value.id == "self"
-            ):
-                plain = isinstance(node, ast.Assign) and len(targets) == 1
-                yield target.attr, node.value if plain else None  # type: ignore[attr-defined]
+        value, method = kept[0]
+        return method is init.node and isinstance(value, ast.Name) and value.id in init.off_by_default
 
 
 def _list_method(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from prguard.analyzers.asttools import contains, nodes_of
 from prguard.analyzers.pyresolve import Resolver
-from prguard.analyzers.taint.opt_in import Span, opted_in_spans
+from prguard.analyzers.taint.opt_in import Span, off_by_default, opted_in_spans
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
@@ -98,9 +98,14 @@ class FunctionInfo:
     view_class: bool = False  # a method of a class-based view (Django, DRF, Flask MethodView)
 
     @functools.cached_property
+    def off_by_default(self) -> frozenset[str]:
+        """Parameters defaulting to `False` that the function never rebinds: flags a caller turns on."""
+        return off_by_default(self.node)
+
+    @functools.cached_property
     def opted_in_spans(self) -> tuple[Span, ...]:
         """Lines that run only when the caller turns on a flag that is off by default."""
-        return opted_in_spans(self.node)
+        return opted_in_spans(self.node, self.off_by_default)
 
     @property
     def is_public(self) -> bool:

@@ -11,17 +11,12 @@ from collections.abc import Iterator
 from prguard.analyzers.asttools import nodes_of
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
-
-
 Span = tuple[int, int, str]  # first line, last line, the flag that turns it on
 
 
-def opted_in_spans(function: FunctionNode) -> tuple[Span, ...]:
-    """Line spans of `function` that run only when a parameter defaulting to `False` is true."""
-    flags = off_by_default(function)
-    if not flags:
-        return ()
-    return tuple(_spans(function.body, flags))
+def opted_in_spans(function: FunctionNode, flags: frozenset[str]) -> tuple[Span, ...]:
+    """Line spans of `function` that run only when one of its `flags` (see `off_by_default`) is true."""
+    return tuple(_spans(function.body, flags)) if flags else ()
 
 
 def gate_of(spans: tuple[Span, ...], lines: list[int]) -> str | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from prguard.analyzers.vuln_rules.shapes import CheckerBase, falsy, keyword_value, truthy
+from prguard.analyzers.pyresolve import Resolver
+from prguard.analyzers.vuln_rules.shapes import CheckerBase, const_str, falsy, keyword_value, truthy
 
 _TAR_TYPES = ("tarfile.TarFile",)
 
@@ -32,14 +33,19 @@ _CONFINING = frozenset({"os.path.commonpath", "os.path.realpath", "os.path.abspa
 
 XML_PARSERS = frozenset({"lxml.etree.XMLParser", "lxml.etree.XMLPullParser", "lxml.etree.XMLTreeBuilder"})
 
-SAX_FEATURES = frozenset(
-    {
-        "xml.sax.handler.feature_external_ges",
-        "xml.sax.handler.feature_external_pes",
-        "http://xml.org/sax/features/external-general-entities",
-        "http://xml.org/sax/features/external-parameter-entities",
-    }
+#: SAX features that load external entities: general ones (text), then parameter ones (DTDs)
+SAX_GENERAL_ENTITIES = frozenset(
+    {"xml.sax.handler.feature_external_ges", "http://xml.org/sax/features/external-general-entities"}
 )
+SAX_FEATURES = SAX_GENERAL_ENTITIES | {
+    "xml.sax.handler.feature_external_pes",
+    "http://xml.org/sax/features/external-parameter-entities",
+}
+
+
+def sax_feature(resolver: Resolver, argument: ast.expr) -> str:
+    """The feature a `setFeature` call names: `feature_external_ges` imported, or its URL."""
+    return resolver.qualname(argument) or const_str(argument) or ""
 
 
 def parser_problem(node: ast.Call) -> str | None:

@@ -14,6 +14,7 @@ from prguard.analyzers.vuln_rules.archives import (
     XML_PARSERS,
     ArchiveChecks,
     parser_problem,
+    sax_feature,
 )
 from prguard.analyzers.vuln_rules.crypto import CryptoChecks
 from prguard.analyzers.vuln_rules.deserialization import DeserializationChecks
@@ -26,7 +27,7 @@ from prguard.analyzers.vuln_rules.regex import (
     module_constants,
     with_flags,
 )
-from prguard.analyzers.vuln_rules.shapes import VulnHit, const_str, falsy, is_join, keyword_value, truthy
+from prguard.analyzers.vuln_rules.shapes import VulnHit, falsy, is_join, keyword_value, truthy
 from prguard.analyzers.vuln_rules.sql import SqlChecks
 from prguard.analyzers.vuln_rules.table import RULES
 from prguard.analyzers.vuln_rules.timing import TimingChecks
@@ -148,7 +149,7 @@ class VulnChecker(
                 detail = f"{name}() without resolve_entities=False (lxml before 5.0 resolves them)"
                 yield VulnHit(RULES["PG-VULN002"], node, detail, severity="medium")
         if method == "setFeature" and len(node.args) >= 2:
-            feature = self.resolver.qualname(node.args[0]) or const_str(node.args[0]) or ""
+            feature = sax_feature(self.resolver, node.args[0])
             if feature in SAX_FEATURES and truthy(node.args[1]):
                 yield VulnHit(
                     RULES["PG-VULN002"], node, f"SAX feature {feature.rsplit('.', 1)[-1]} switched on"
