@@ -94,8 +94,6 @@ _KEEPS_VALUE = frozenset({"str", "int", "hex", "format"})
 
 _PKCS1V15 = "cryptography.hazmat.primitives.asymmetric.padding.PKCS1v15"
 _PKCS1V15_CIPHERS = frozenset({"Crypto.Cipher.PKCS1_v1_5.new", "Cryptodome.Cipher.PKCS1_v1_5.new"})
-#: the app classes whose `secret_key` (or config["SECRET_KEY"]) signs the session cookie
-_SIGNING_APPS = frozenset({"flask.Flask", "flask.app.Flask", "quart.Quart"})
 _SESSION_MIDDLEWARE = frozenset({"starlette.middleware.sessions.SessionMiddleware"})
 #: settings a Django settings module assigns next to SECRET_KEY (its shape, not its file name)
 _DJANGO_SETTINGS = frozenset({"INSTALLED_APPS", "MIDDLEWARE", "ROOT_URLCONF", "DATABASES"})
@@ -243,7 +241,7 @@ class CryptoChecks(CheckerBase):
             flask_key = (
                 isinstance(target, ast.Attribute)
                 and target.attr == "secret_key"
-                and self._is_app(target.value)
+                and self.is_flask_app(target.value)
             ) or (
                 isinstance(target, ast.Subscript)
                 and const_str(target.slice) == "SECRET_KEY"
@@ -258,12 +256,8 @@ class CryptoChecks(CheckerBase):
             if flask_key or django_key:
                 yield VulnHit(RULES["PG-VULN011"], node, f"a session signing key `{short(node.value, 30)}`")
 
-    def _is_app(self, node: ast.expr) -> bool:
-        found = self.resolver.type_of(node)
-        return found is not None and any(t in _SIGNING_APPS for t in self.resolver.supertypes(found))
-
     def _app_config(self, node: ast.expr) -> bool:
-        return isinstance(node, ast.Attribute) and node.attr == "config" and self._is_app(node.value)
+        return isinstance(node, ast.Attribute) and node.attr == "config" and self.is_flask_app(node.value)
 
     def _django_settings(self) -> bool:
         names = {

@@ -119,6 +119,11 @@ def class_bodies(body: list[ast.stmt]) -> Iterator[list[ast.stmt]]:
                         yield from class_bodies(sub.body)
 
 
+#: Flask-style application classes: their `secret_key` signs the session cookie, their `debug` turns
+#: the Werkzeug debugger on
+FLASK_APPS = frozenset({"flask.Flask", "flask.app.Flask", "quart.Quart"})
+
+
 class CheckerBase:
     """What every group of checks shares: the tree, the resolver and the module's constants."""
 
@@ -131,6 +136,11 @@ class CheckerBase:
         self._assignments: dict[int, dict[str, list[ast.expr]]] = {}  # _assignments_in, by scope
         #: functions of this module proven (or not) to return a digest / a MAC object
         self._digest_functions: dict[tuple[str, int], bool] = {}
+
+    def is_flask_app(self, node: ast.expr) -> bool:
+        """`node` is a Flask (or Quart) application, or an instance of a subclass, by type."""
+        found = self.resolver.type_of(node)
+        return found is not None and not FLASK_APPS.isdisjoint(self.resolver.supertypes(found))
 
     def _scope_assigns(self, name: ast.Name) -> int:
         """How many times the function around `name` binds it (0 at module level)."""

@@ -56,8 +56,6 @@ _ESCAPES = frozenset(
     }
 )
 
-_FLASK_APPS = frozenset({"flask.Flask", "flask.app.Flask", "quart.Quart"})
-
 _COOKIE_SETTINGS = {
     "SESSION_COOKIE_SECURE": "PG-VULN006",
     "CSRF_COOKIE_SECURE": "PG-VULN006",
@@ -309,7 +307,7 @@ class WebChecks(CheckerBase):
                 and target.value.attr == "config"
             ):
                 app = target.value.value
-            if app is not None and self.resolver.type_of(app) in _FLASK_APPS:
+            if app is not None and self.is_flask_app(app):
                 yield VulnHit(RULES["PG-VULN031"], node, f"{short(target)} = True")
 
     def _returned_html(self, node: ast.Return) -> Iterator[VulnHit]:
