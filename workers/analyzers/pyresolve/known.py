@@ -315,6 +315,10 @@ PROPERTY_DECORATORS = frozenset({"property", "cached_property"})
 #: Module names that stand for the builtins (`builtins.eval` is `eval`).
 BUILTIN_MODULES = frozenset({"builtins", "__builtin__", "__builtins__"})
 
+#: Top-level packages whose request objects hand out what the client sent by item
+#: (`REQUEST["next"]`): only modules importing one of them can read a typed item source.
+ITEM_SOURCE_PACKAGES: frozenset[str] = ZOPE_PACKAGES
+
 #: (type, constant key) -> the type of the item: a Zope request's `REQUEST["RESPONSE"]`.
 ITEM_TYPES: dict[tuple[str, str], str] = {
     (ZOPE_REQUEST, "RESPONSE"): ZOPE_RESPONSE,

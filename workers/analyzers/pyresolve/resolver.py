@@ -32,11 +32,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING
 
 from prguard.analyzers.asttools import is_name, nodes_of, own_statements, walk_statements
 from prguard.analyzers.pyresolve import known
 from prguard.analyzers.pyresolve.alternatives import Alternatives, argument_of, is_own_class
+
+if TYPE_CHECKING:
+    from prguard.engine.plugin import SourceFile
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 Scope = FunctionNode | None  # None: the module's top level
@@ -115,7 +118,7 @@ class Resolver:
         return cls(tree, module=module, is_package=path.endswith("__init__.py"))
 
     @classmethod
-    def of_source(cls, source: Any) -> Resolver:
+    def of_source(cls, source: SourceFile) -> Resolver:
         """The resolver of one parsed version of a file (the engine's `SourceFile`), shared by
         every analyzer that asks during the review: indexing a module and answering the same
         questions again is a cost each analyzer used to pay on its own."""
@@ -215,11 +218,15 @@ class Resolver:
     @cached_property
     def zope_module(self) -> bool:
         """A module of a Zope product: its objects are published and acquire the request."""
-        return not known.ZOPE_PACKAGES.isdisjoint(self._frameworks)
+        return self.imports_any(known.ZOPE_PACKAGES)
 
     def imports_package(self, top: str) -> bool:
         """Whether the module imports anything from the top-level package `top`."""
         return top in self._frameworks
+
+    def imports_any(self, tops: frozenset[str]) -> bool:
+        """Whether the module imports anything from one of the top-level packages `tops`."""
+        return not tops.isdisjoint(self._frameworks)
 
     def scope_of(self, node: ast.AST) -> Scope:
         """The function an expression or statement of this tree belongs to (None: module level)."""

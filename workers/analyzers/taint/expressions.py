@@ -7,7 +7,7 @@ import builtins
 from dataclasses import replace
 from typing import Any
 
-from prguard.analyzers.pyresolve.known import ITEM_TYPES
+from prguard.analyzers.pyresolve.known import ITEM_SOURCE_PACKAGES, ITEM_TYPES
 from prguard.analyzers.taint.keys import State, after_head, hashable, node_text, only_url_path, state_key
 from prguard.analyzers.taint.rules import (
     NON_TEXT_SOURCES,
@@ -170,8 +170,8 @@ class Expressions:
     def _item_source(self, node: ast.Subscript) -> bool:
         """`REQUEST["next"]` on a request whose items are what the client sent, not one of the
         server's own objects it also holds by name (`REQUEST["RESPONSE"]`)."""
-        if not self.mod.resolver.zope_module:
-            return False  # the only typed items that are sources are a Zope request's
+        if not self.mod.resolver.imports_any(ITEM_SOURCE_PACKAGES):
+            return False
         if not isinstance(node.value, ast.Name | ast.Attribute) or isinstance(node.slice, ast.Slice):
             return False
         receiver = self.mod.receiver_type(node.value)

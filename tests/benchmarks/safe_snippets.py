@@ -1,0 +1,134 @@
+"""False alarms on safe code written by others, and TPR - FPR per family on outside snippets.
+
+Run by hand: `.venv/bin/python -m tests.benchmarks.safe_snippets [--round N ...]`.
+
+Corpus: tests/corpora/safe_snippets/ (manifest.yml): the safe twins other security scanners ship
+beside their vulnerable fixtures (safe/, fixed/, clean files) and the code strings of their tests
+that expect no finding, each labelled by reading with the weakness it is the safe form of (CWE,
+family) and a verdict: `safe`, or `flawed` when the safeguard does not hold. Only `safe` files are
+negatives. A tool raises a false alarm on a file when it reports a medium or high finding of the
+file's family there (bandit by test id, as in security_web); "any" counts every medium or high
+finding that names a weakness.
+
+Every round is held back whole and printed on its own; a round is chosen with --round N (once, at
+the end). Beside each round of safe files, the insecure snippets of the same round (security_web's
+round N, or rounds 1 and 2 for safe round 1, whose packages they come from) give the TPR, so each
+family is scored TPR - FPR on outside code, prguard and bandit side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import warnings
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+from tests.benchmarks.security_web import (
+    CORPORA,
+    SNIPPET_TOOLS,
+    load_snippets,
+    score_snippet,
+)
+
+SAFE = CORPORA / "safe_snippets"
+#: The insecure rounds whose packages each safe round's files come from.
+INSECURE_ROUNDS_OF: dict[int, frozenset[int | None]] = {
+    1: frozenset({None, 3, 4, 5, 6}),
+    7: frozenset({7}),
+}
+
+
+def load_safe() -> list[dict]:
+    """The manifest's entries; every one held back and of a known round."""
+    entries = yaml.safe_load((SAFE / "manifest.yml").read_text())["snippets"]
+    for entry in entries:
+        assert entry.get("held_back") is True and entry.get("round") in INSECURE_ROUNDS_OF, entry["file"]
+        assert entry["verdict"] in ("safe", "flawed"), entry["file"]
+    return entries
+
+
+def false_alarms(entry: dict) -> tuple[dict, dict[str, list[str]], dict[str, list[str]]]:
+    """An entry, each tool's medium or high findings on it, and those of the entry's family."""
+    text = (SAFE / entry["file"]).read_text()
+    name = Path(entry["file"]).name.removesuffix(".txt").removeprefix("test_")
+    if not name.endswith(".py"):
+        name += ".py"
+    found = {tool: run({name: text}) for tool, run in SNIPPET_TOOLS.items()}
+    family = entry.get("family")
+    return (
+        entry,
+        {t: [f"{rule}:{start}" for _, start, _, _, rule in f] for t, f in found.items()},
+        {
+            t: [f"{rule}:{start}" for _, start, _, fam, rule in f if family and fam == family]
+            for t, f in found.items()
+        },
+    )
+
+
+def report_round(number: int) -> None:
+    entries = [e for e in load_safe() if e["round"] == number]
+    flawed = [e for e in entries if e["verdict"] == "flawed"]
+    rows = [false_alarms(e) for e in entries if e["verdict"] == "safe"]
+    print(f"\n== Safe code written by others: round {number}, held back, labelled before any run ==")
+    print(f"  {len(rows)} safe files ({len(flawed)} more labelled flawed by reading, not counted)")
+    for tool in SNIPPET_TOOLS:
+        fam_rows = [r for r in rows if r[0].get("family")]
+        fam = sum(bool(r[2][tool]) for r in fam_rows)
+        anything = sum(bool(r[1][tool]) for r in rows)
+        print(
+            f"    {tool:24} false alarm of the file's family {fam}/{len(fam_rows)}; "
+            f"any medium/high finding {anything}/{len(rows)}"
+        )
+    for tool in ("prguard", "prguard, every analyzer"):
+        listed = [f"{r[0]['file']} ({', '.join(r[1][tool])})" for r in rows if r[1][tool]]
+        print(f"  {tool} reports on: {'; '.join(listed) or '-'}")
+    insecure = [
+        score_snippet(e)
+        for e in load_snippets()
+        if e.get("round") in INSECURE_ROUNDS_OF[number] and e.get("family")
+    ]
+    per_family(insecure, [r for r in rows if r[0].get("family")])
+
+
+def per_family(insecure: list, safe: list) -> None:
+    """TPR over the insecure files of a family, FPR over its safe files, for each tool."""
+    positives: dict[str, list] = defaultdict(list)
+    negatives: dict[str, list] = defaultdict(list)
+    for row in insecure:
+        positives[row[0]["family"]].append(row)
+    for row in safe:
+        negatives[row[0]["family"]].append(row)
+    print(f"  -- per family: TPR (n) / FPR (n) (TPR-FPR), {' | '.join(SNIPPET_TOOLS)}")
+    for family in [*sorted(set(positives) | set(negatives)), "overall"]:
+        pos = insecure if family == "overall" else positives[family]
+        neg = safe if family == "overall" else negatives[family]
+        cells = []
+        for tool in SNIPPET_TOOLS:
+            tpr = sum(r[2][tool] for r in pos) / len(pos) if pos else 0.0
+            fpr = sum(bool(r[2][tool]) for r in neg) / len(neg) if neg else 0.0
+            cells.append(f"{tpr:.2f} / {fpr:.2f} ({tpr - fpr:+.2f})")
+        print(f"    {family:16} n={len(pos):<3}/{len(neg):<3} {' | '.join(cells)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--round",
+        type=int,
+        action="append",
+        choices=sorted(INSECURE_ROUNDS_OF),
+        required=True,
+        help="a held-back round to score (once, at the end)",
+    )
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)
+    warnings.filterwarnings("ignore", category=SyntaxWarning)
+    for number in args.round:
+        report_round(number)
+
+
+if __name__ == "__main__":
+    main()
