@@ -36,6 +36,12 @@ def flask(body: str) -> str:
         'opts = {}\nopts.update({"dir": request.args["f"]})\nos.system("ls " + opts["dir"])',
         'opts = {}\nopts.setdefault("dir", request.args["f"])\nos.system("ls " + opts["dir"])',
         'items = []\nitems.append(request.args["f"])\nos.system("ls " + items[0])',
+        'import configparser\nconf = configparser.ConfigParser()\nconf.add_section("s")\n'
+        'conf.set("s", "b", request.args["f"])\n'
+        'os.system("ls " + conf.get("s", "b"))',
+        'import collections\nq = collections.deque()\nq.append("a")\nq.append(request.args["f"])\n'
+        "q.popleft()\nos.system(q.popleft())",
+        'from collections import deque\nq = deque(["a"])\nq.appendleft(request.args["f"])\nos.system(q[0])',
         'items = []\nitems.extend(request.args.getlist("f"))\nos.system("ls " + " ".join(items))',
         'a, b = "ls", request.args["f"]\nos.system(a + " " + b)',
         'first, *rest = request.args["f"].split(",")\nos.system("ls " + first)',
@@ -95,6 +101,14 @@ def test_propagation_reaches_the_sink(body: str) -> None:
         'items = ["a", request.args["f"]]\nlast = items.pop()\nos.system("ls " + items[0])',
         'items = ["a", request.args["f"], "b"]\nitems.remove(items[0])\nos.system("ls " + items[1])',
         'items = [request.args["f"], "a"]\nitems.reverse()\nos.system("ls " + items[0])',
+        # a deque's two ends, a list copied from a known one, and a config parser's options
+        'import collections\nq = collections.deque()\nq.append("a")\nq.append(request.args["f"])\n'
+        'q.append("b")\nq.popleft()\nq.popleft()\nos.system("ls " + q.popleft())',
+        'from collections import deque\nq = deque(["a", "b"])\nq.append(request.args["f"])\nos.system(q[1])',
+        'items = list(["a", request.args["f"]])\nos.system("ls " + items[0])',
+        'import configparser\nconf = configparser.ConfigParser()\nconf.add_section("s")\n'
+        'conf.set("s", "a", "/tmp")\nconf.set("s", "b", request.args["f"])\n'
+        'os.system("ls " + conf.get("s", "a"))',
         'key = "ABC"[1]\nmatch key:\n    case "A":\n        x = request.args["f"]\n    case "B" | "C":\n'
         '        x = "/tmp"\n    case _:\n        x = request.args["f"]\nos.system("ls " + x)',
         'x = request.args["f"]\nmatch request.args["g"]:\n    case "A":\n        x = "/tmp"\n    case _:\n'

@@ -340,6 +340,21 @@ CASES = [
     ("import secrets\notp = secrets.randbelow(10**6)", []),
     ("import random\nsample_size = random.randint(1, 10)", []),  # names no secret
     ("import random\ntoken_count = random.randint(1, 10)", []),  # a count, not a token
+    ("import random\nrememberMeToken = random.randint(0, 2**32)", ["PG-VULN018"]),  # camelCase
+    ("import random\ntokenCount = random.randint(1, 10)", []),
+    # a cookie value drawn from `random`, through a local name and conversions
+    (
+        "import random\nfrom flask import make_response\ndef f():\n    r = make_response('ok')\n"
+        "    v = random.random()\n    key = str(v)[2:]\n"
+        "    r.set_cookie('rememberMe', key, secure=True, httponly=True)\n    return r",
+        ["PG-VULN018"],
+    ),
+    (
+        "import secrets\nfrom flask import make_response\ndef f():\n    r = make_response('ok')\n"
+        "    key = secrets.token_hex(16)\n"
+        "    r.set_cookie('rememberMe', key, secure=True, httponly=True)\n    return r",
+        [],
+    ),
     ("import jwt\ntoken = jwt.encode({'user': 'admin'}, None, algorithm='none')", ["PG-VULN030"]),
     ("import jwt\ndef f(k):\n    return jwt.encode({'u': 1}, k, algorithm='HS256')", []),
     # Flask debug mode on in code (CWE-489)

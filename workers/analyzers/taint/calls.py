@@ -52,8 +52,18 @@ _TEXT_KEEPING_CALLS = frozenset({"str", "os.path.join", "urllib.parse.urljoin", 
 
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft"})
 
-#: methods of a list whose effect on its positions `_list_method` follows
-_LIST_METHODS = frozenset({"append", "extend", "insert", "pop", "clear", "remove", "reverse", "sort"})
+#: methods of a list (and a deque's two ends) whose effect on its positions `_list_method` follows
+_LIST_METHODS = frozenset(
+    {"append", "extend", "insert", "pop", "clear", "remove", "reverse", "sort", "popleft", "appendleft"}
+)
+
+#: constructors of sequences whose positions are known when their argument's are
+_SEQUENCES = frozenset({"list", "collections.deque"})
+
+#: objects that keep values under a (section, option) pair: `set` stores, `get` reads
+_CONFIG_PARSERS = frozenset(
+    {"configparser.ConfigParser", "configparser.RawConfigParser", "configparser.SafeConfigParser"}
+)
 
 _MEMBER_NAME_CALLS = frozenset(n.rsplit(".", 1)[-1] for n in TYPED_SOURCE_CALLS)
 
@@ -202,6 +212,8 @@ class Calls:
             return replace(merge(args), origin=origin, tags=frozenset())
         if qual == "shlex.split" and args:
             return self._split_command(args[0])
+        if qual in _SEQUENCES and not kwargs and (not args or positional(args[0])):
+            return as_list(list(args[0].items.values()) if args else [], frozenset({"list"}))
         if method is not None and receiver is not None:
             return self._method_result(node, method, callee, receiver, args, kwargs, state)
         value = merge(everything)
@@ -236,6 +248,10 @@ class Calls:
             if changed is not None:
                 state[key], result = changed
                 return result
+        if method in ("set", "get") and self.mod.receiver_type(func.value) in _CONFIG_PARSERS:
+            return _config_option(
+                method, key, state.get(key, receiver) if key else receiver, args, kwargs, state
+            )
         if method in _MUTATORS and key is not None:
             added = merge(args + list(kwargs.values()))
             if added.tainted:
@@ -418,6 +434,10 @@ def _list_method(
     treats the list as before: what is added goes into it in bulk)."""
     items = list(current.items.values()) if current.items is not None else []
     tags = current.tags
+    if method == "popleft" and not args:
+        method, args = "pop", [Value(const=0)]
+    if method == "appendleft" and len(args) == 1:
+        method, args = "insert", [Value(const=0), args[0]]
     if method == "reverse" and not args and not kwargs:
         return as_list(items[::-1], tags), CLEAN
     if method == "remove" and len(args) == 1 and not kwargs and args[0].has_const():
@@ -446,3 +466,26 @@ def _list_method(
     if method == "clear" and not args:
         return as_list([], tags), CLEAN
     return None
+
+
+def _config_option(
+    method: str, key: str | None, parser: Value, args: list[Value], kwargs: dict[str, Value], state: State
+) -> Value:
+    """`conf.set(section, option, value)` keeps `value` under that pair, and `conf.get(section,
+    option)` reads it back: a constant pair reads only what was set under it."""
+    pair = (
+        (args[0].const, args[1].const)
+        if len(args) >= 2 and args[0].has_const() and args[1].has_const()
+        else None
+    )
+    if method == "set":
+        if key is not None and len(args) == 3:
+            if pair is not None and hashable(pair):
+                state[key] = replace(parser, items={**(parser.items or {}), pair: args[2]}, const=NOCONST)
+            else:
+                state[key] = replace(parser, traces=parser.traces | args[2].all_traces(), const=NOCONST)
+        return CLEAN
+    found = parser.at(pair) if pair is not None and hashable(pair) else parser.element()
+    fallback = kwargs.get("fallback", CLEAN)
+    value = join(found, fallback) if fallback.tainted else found
+    return value.with_tags("text") if value.tainted else value

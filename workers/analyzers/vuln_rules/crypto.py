@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from prguard.analyzers.vuln_rules.shapes import (
@@ -74,23 +75,8 @@ _RANDOM_PICKS = frozenset({"random.choice", "random.choices", "random.sample"})
 
 MIN_TOKEN_LENGTH = 16
 
-#: `random` functions whose result assigned to a name that says it is a secret makes it guessable
-_RANDOM_VALUES = frozenset(
-    {
-        "random.randint",
-        "random.randrange",
-        "random.random",
-        "random.getrandbits",
-        "random.choice",
-        "random.choices",
-        "random.sample",
-        "random.uniform",
-    }
-)
-#: the last word of a name that holds a secret (one-time codes, tokens, nonces, salts, passwords)
+_CAMEL_OR_SNAKE = re.compile(r"_|(?<=[a-z0-9])(?=[A-Z])")
 _SECRET_VALUE_WORDS = frozenset({"otp", "pin", "nonce", "token", "password", "passwd", "secret", "salt"})
-#: conversions that keep what they are given guessable
-_KEEPS_VALUE = frozenset({"str", "int", "hex", "format"})
 
 _PKCS1V15 = "cryptography.hazmat.primitives.asymmetric.padding.PKCS1v15"
 _PKCS1V15_CIPHERS = frozenset({"Crypto.Cipher.PKCS1_v1_5.new", "Cryptodome.Cipher.PKCS1_v1_5.new"})
@@ -282,24 +268,11 @@ class CryptoChecks(CheckerBase):
             if isinstance(target, ast.Attribute)
             else ""
         )
-        if name.lower().rsplit("_", 1)[-1] not in _SECRET_VALUE_WORDS:
+        if _CAMEL_OR_SNAKE.split(name)[-1].lower() not in _SECRET_VALUE_WORDS:
             return
-        drawn = self._random_value(node.value)
+        drawn = self.random_origin(node.value)
         if drawn:
             yield VulnHit(RULES["PG-VULN018"], node, f"`{name}` drawn from {drawn}()")
-
-    def _random_value(self, value: ast.expr) -> str | None:
-        if isinstance(value, ast.JoinedStr):
-            parts = [p.value for p in value.values if isinstance(p, ast.FormattedValue)]
-            return next((d for p in parts if (d := self._random_value(p))), None)
-        if not isinstance(value, ast.Call):
-            return None
-        qual = self.resolver.qualname(value.func) or ""
-        if qual in _RANDOM_VALUES:
-            return qual
-        if qual.rsplit(".", 1)[-1] in _KEEPS_VALUE and value.args:
-            return self._random_value(value.args[0])
-        return None
 
     def _random_pick(self, node: ast.expr) -> str | None:
         """`random.choice(chars)` per element of a comprehension over `range(N)`, or

@@ -123,6 +123,23 @@ def class_bodies(body: list[ast.stmt]) -> Iterator[list[ast.stmt]]:
 #: the Werkzeug debugger on
 FLASK_APPS = frozenset({"flask.Flask", "flask.app.Flask", "quart.Quart"})
 
+#: `random` functions whose result assigned to a name that says it is a secret makes it guessable
+RANDOM_VALUES = frozenset(
+    {
+        "random.randint",
+        "random.randrange",
+        "random.random",
+        "random.getrandbits",
+        "random.choice",
+        "random.choices",
+        "random.sample",
+        "random.uniform",
+    }
+)
+#: the last word of a name that holds a secret (one-time codes, tokens, nonces, salts, passwords)
+#: conversions that keep what they are given guessable
+KEEPS_VALUE = frozenset({"str", "int", "hex", "format"})
+
 
 class CheckerBase:
     """What every group of checks shares: the tree, the resolver and the module's constants."""
@@ -191,3 +208,25 @@ class CheckerBase:
                     for target in dict.fromkeys(t.id for t in stmt.targets if isinstance(t, ast.Name)):
                         table.setdefault(target, []).append(stmt.value)
         return table
+
+    def random_origin(self, value: ast.expr, depth: int = 0) -> str | None:
+        """The `random` function `value` was drawn from, through conversions that keep it
+        guessable (`str(n)[2:]`, f-strings) and the local names it was assigned to."""
+        if depth > 4:
+            return None
+        if isinstance(value, ast.Name):
+            leaves = [v for v in self.resolver.possible_values(value) if v is not value]
+            return next((d for v in leaves if (d := self.random_origin(v, depth + 1))), None)
+        if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
+            return self.random_origin(value.value, depth + 1)
+        if isinstance(value, ast.JoinedStr):
+            parts = [p.value for p in value.values if isinstance(p, ast.FormattedValue)]
+            return next((d for p in parts if (d := self.random_origin(p, depth + 1))), None)
+        if not isinstance(value, ast.Call):
+            return None
+        qual = self.resolver.qualname(value.func) or ""
+        if qual in RANDOM_VALUES:
+            return qual
+        if qual.rsplit(".", 1)[-1] in KEEPS_VALUE and value.args:
+            return self.random_origin(value.args[0], depth + 1)
+        return None

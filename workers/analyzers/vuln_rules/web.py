@@ -235,6 +235,10 @@ class WebChecks(CheckerBase):
             yield VulnHit(RULES["PG-VULN006"], node, "set_cookie() without secure=True")
         elif httponly is None or falsy(httponly):
             yield VulnHit(RULES["PG-VULN007"], node, "set_cookie() without httponly=True")
+        value = node.args[1] if len(node.args) > 1 else keyword_value(node, "value")
+        drawn = self.random_origin(value) if value is not None else None
+        if drawn:
+            yield VulnHit(RULES["PG-VULN018"], node, f"a cookie value drawn from {drawn}()")
 
     def _where(self, node: ast.Dict) -> Iterator[VulnHit]:
         for key, value in zip(node.keys, node.values, strict=True):
