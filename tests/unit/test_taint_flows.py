@@ -238,6 +238,22 @@ def test_process_sources_have_lower_severity_and_env_needs_low_confidence() -> N
     assert all(f.severity == Severity.MEDIUM for f in low)
 
 
+def test_a_command_line_argument_names_the_runners_own_files_but_not_their_code() -> None:
+    """A path or URL given on the command line is the runner's to read; a shell command, code or
+    a query built from it is still reported. Standard input stays untrusted (a stdio server's)."""
+    code = (
+        "import os, sys, requests\n\n"
+        "print(open(sys.argv[1]).read())\n"
+        "requests.get(sys.argv[2], timeout=5)\n"
+        "os.system('ls ' + sys.argv[3])\n"
+        "print(open(sys.stdin.readline().strip()).read())\n"
+    )
+    assert [(f.start_line, f.rule_id) for f in taint(code)] == [
+        (5, "taint-command-injection"),
+        (6, "taint-path-traversal"),
+    ]
+
+
 def test_finding_shape_message_flow_cwe_and_scope() -> None:
     code = flask('name = request.args["file"]\ncmd = "convert " + name\nsubprocess.run(cmd, shell=True)')
     [finding] = taint(code)

@@ -102,7 +102,7 @@ SOURCES: dict[str, str] = {
     "request.form_data": "web",
     # processes
     "input": "cli",
-    "sys.argv": "cli",
+    "sys.argv": "argv",
     "sys.stdin": "cli",
     "os.environ": "env",
     "os.getenv": "env",
@@ -120,6 +120,7 @@ SOURCE_KINDS: dict[str, dict[str, Any]] = {
     # severity_drop: steps below the sink's severity; confidence: the best it can be
     "web": {"label": "user input", "severity_drop": 0, "confidence": "high"},
     "cli": {"label": "command-line input", "severity_drop": 1, "confidence": "medium"},
+    "argv": {"label": "a command-line argument", "severity_drop": 1, "confidence": "medium"},
     "env": {"label": "an environment variable", "severity_drop": 1, "confidence": "low"},
     # a parameter of a public function, method or constructor: the library caller's data
     "caller": {"label": "the caller's argument", "severity_drop": 0, "confidence": "medium"},
@@ -269,8 +270,15 @@ CHECKED_SOURCE_KINDS = frozenset({"remote"})
 #: Source kinds that are findings only at some sink families (elsewhere: unknown data, which is no
 #: proof of safety either). A server's response is untrusted where it would run code, load objects,
 #: compile a template or run a shell; elsewhere (a URL, a path, SQL) what it holds is too often the
-#: service's own data to report.
-ONLY_KINDS: dict[str, frozenset[str]] = {"archive": frozenset({"path"}), "remote": CALLER_SINK_KINDS}
+#: service's own data to report. A program's command-line arguments come from the person running
+#: it: a file or URL they name is theirs to read, but code, a shell command, a pickle or a query
+#: built from them still crosses into another interpreter. (Standard input stays untrusted: a
+#: stdio server, an MCP tool's for one, reads its client's messages there.)
+ONLY_KINDS: dict[str, frozenset[str]] = {
+    "archive": frozenset({"path"}),
+    "remote": CALLER_SINK_KINDS,
+    "argv": CALLER_SINK_KINDS | {"sql"},
+}
 
 #: Sources that are not text (a JSON body is a dict; returning it from Flask is JSON).
 NON_TEXT_SOURCES = frozenset({"request.json", "request.get_json", "request.files", "request.FILES"})
