@@ -537,3 +537,20 @@ def test_local_names_are_what_a_function_binds_itself() -> None:
     tree = ast.parse(code)
     outer = tree.body[2]
     assert Resolver(tree, "app.mod").local_names(outer) == {"a", "rest", "b", "c", "d", "e", "f", "g", "json"}
+
+
+def test_a_parameter_named_like_an_imported_module_is_not_the_module() -> None:
+    code = """
+        import os
+        def shadowed(os, cmd):
+            os.system(cmd)
+        def assigned(cmd):
+            os = FakeOs()
+            os.system(cmd)
+        def real(cmd):
+            os.system(cmd)
+    """
+    tree = ast.parse(textwrap.dedent(code))
+    resolver = Resolver(tree, "app.mod")
+    found = [resolver.qualname(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call) and n.args]
+    assert found == [None, None, "os.system"]

@@ -405,16 +405,16 @@ class Resolver:
             return self._qualname(first, scope)
         return None
 
-    def _name_qual(self, name: str, scope: Scope) -> str:
+    def _name_qual(self, name: str, scope: Scope) -> str | None:
         for info in self._chain(scope):
             if name in info.opaque:
                 break
             values = info.bindings.get(name)
             if values is None and name in info.params:
-                return name
+                return self._local(name, info)
             if values is not None:
                 if name in info.derived:
-                    return name
+                    return self._local(name, info)
                 busy = (id(info.node), "=" + name)
                 if busy in self._busy:
                     return name  # `x = f(x)`: a name defined through itself is no alias
@@ -425,12 +425,18 @@ class Resolver:
                     self._busy.discard(busy)
                 if len(targets) == 1 and None not in targets:
                     return targets.pop()  # type: ignore[return-value]
-                return name
+                return self._local(name, info)
             if name in info.derived:
-                return name
+                return self._local(name, info)
         if name in self.imports:
             return self.imports[name]
         return name
+
+    def _local(self, name: str, info: _ScopeInfo) -> str | None:
+        """A binding of `name` that makes it no alias: its name, unless a function's own binding
+        is also what a module the file imports is called (a parameter `os` is not the `os`
+        module): then nothing."""
+        return None if info.node is not None and self.imports.get(name) == name else name
 
     def _alias_target(self, value: ast.expr, scope: Scope) -> str | None:
         """The qualified name a binding makes its name an alias of (`run = subprocess.run`)."""
