@@ -313,3 +313,23 @@ def test_a_flag_kept_on_the_instance_from_the_constructor_is_still_off_by_defaul
         "taint-unsafe-deserialization"
     ]
     assert taint({"lib/io.py": OPT_IN_KEPT.format(default="False")}) == []
+
+
+@pytest.mark.parametrize(
+    ("prefix", "proves"),
+    [
+        ('"https://api.example.com/"', True),
+        ('("https://a.example.com/", "http://b.example.com/v1/")', True),
+        ("ALLOWED", True),  # a module constant
+        ('"https://api.example.com"', False),  # api.example.com.evil.net passes
+        ('"https://user@api.example.com/"', False),
+        ('"/"', False),
+        ('("https://a.example.com/", "https://")', False),
+    ],
+)
+def test_a_prefix_that_names_the_host_proves_a_url_stays_there(prefix: str, proves: bool) -> None:
+    body = f'url = request.args["u"]\nif not url.startswith({prefix}):\n    return "no", 400\n'
+    body += "requests.get(url, timeout=5)\nreturn redirect(url)"
+    code = view(body).replace("app = Flask", 'ALLOWED = "https://api.example.com/"\napp = Flask', 1)
+    found = rules_of(taint(code))
+    assert ("taint-ssrf" not in found and "taint-open-redirect" not in found) is proves, found

@@ -32,6 +32,8 @@ _PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath"
 _NO_PARENT = "path:no-parent"
 _RELATIVE = "path:relative"
 _ABSOLUTE_TESTS = frozenset({"os.path.isabs", "posixpath.isabs"})
+#: the start of an http(s) URL up to the `/` after its host (no user info that could hide another)
+_HOST_PREFIX = re.compile(r"(?i)https?://[^/?#\\@\s]+/")
 
 
 def _refused_as_path(key: str | None, fact: str) -> dict[str, frozenset[str]]:
@@ -195,7 +197,8 @@ class Guards:
         if isinstance(func, ast.Attribute):
             receiver = func.value
             if func.attr in ("startswith", "is_relative_to"):
-                return self._confinement(receiver, state)
+                confined = self._confinement(receiver, state)
+                return _union([confined, self._fixed_host(test, state)]) if test.args else confined
             if func.attr in GUARD_METHODS:
                 key = state_key(receiver)
                 return {key: GUARD_METHODS[func.attr]} if key else {}
@@ -210,6 +213,19 @@ class Guards:
                 key = state_key(arg) if arg is not None else None
                 return {key: kinds} if key and kinds else {}
         return {}
+
+    def _fixed_host(self, test: ast.Call, state: State) -> dict[str, frozenset[str]]:
+        """`url.startswith("https://api.example.com/")`: a URL that starts with a scheme, a host
+        and the `/` after the host names that host, so fetching or redirecting to it stays there
+        (without that `/`, `https://api.example.com.evil.net` would pass)."""
+        assert isinstance(test.func, ast.Attribute)
+        arg = test.args[0]
+        items = arg.elts if isinstance(arg, ast.Tuple) else [arg]
+        prefixes = [self.ev(item, state).const for item in items]
+        if not all(isinstance(p, str) and _HOST_PREFIX.match(p) for p in prefixes):
+            return {}
+        key = state_key(test.func.value)
+        return {key: frozenset({"ssrf", "redirect"})} if key else {}
 
     def _regex_check(self, test: ast.Call, qual: str) -> tuple[str | None, frozenset[str]] | None:
         """`re.fullmatch(P, x)`, `re.match(P, x)`, `PATTERN.fullmatch(x)` with a constant P: the
