@@ -42,6 +42,12 @@ def flask(body: str) -> str:
         'import collections\nq = collections.deque()\nq.append("a")\nq.append(request.args["f"])\n'
         "q.popleft()\nos.system(q.popleft())",
         'from collections import deque\nq = deque(["a"])\nq.appendleft(request.args["f"])\nos.system(q[0])',
+        # a loop that may not run at all: the guard in it proves nothing
+        'x = request.args["f"]\nfor _ in range(0):\n    if x not in ("a", "b"):\n        return "no", 400\n'
+        'os.system("ls " + x)',
+        'x = request.args["f"]\nfor _ in range(len(x)):\n    if x not in ("a", "b"):\n'
+        '        return "no", 400\n'
+        'os.system("ls " + x)',
         'items = []\nitems.extend(request.args.getlist("f"))\nos.system("ls " + " ".join(items))',
         'a, b = "ls", request.args["f"]\nos.system(a + " " + b)',
         'first, *rest = request.args["f"].split(",")\nos.system("ls " + first)',
@@ -101,6 +107,11 @@ def test_propagation_reaches_the_sink(body: str) -> None:
         'items = ["a", request.args["f"]]\nlast = items.pop()\nos.system("ls " + items[0])',
         'items = ["a", request.args["f"], "b"]\nitems.remove(items[0])\nos.system("ls " + items[1])',
         'items = [request.args["f"], "a"]\nitems.reverse()\nos.system("ls " + items[0])',
+        # a guard in a loop that always runs
+        'x = request.args["f"]\nfor _ in range(3):\n    if x not in ("a", "b"):\n        return "no", 400\n'
+        'os.system("ls " + x)',
+        'x = request.args["f"]\nfor y in ("a",):\n    if x != y:\n        return "no", 400\n'
+        'os.system("ls " + x)',
         # a deque's two ends, a list copied from a known one, and a config parser's options
         'import collections\nq = collections.deque()\nq.append("a")\nq.append(request.args["f"])\n'
         'q.append("b")\nq.popleft()\nq.popleft()\nos.system("ls " + q.popleft())',

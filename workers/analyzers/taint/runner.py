@@ -206,7 +206,8 @@ class Runner(Calls, Expressions, Guards, Sinks):
                 return self.exec_block(stmt.orelse, state)
             forever = test.has_const() and bool(test.const)
         self.loop_exits.append([])
-        current: State | None = dict(state)
+        # a loop over a sequence known not to be empty has no path that skips its body
+        current: State | None = None if self._never_empty(stmt) else dict(state)
         for _ in range(_MAX_LOOP_PASSES):
             entry = dict(current) if current is not None else dict(state)
             if iterable is not None:
@@ -225,6 +226,20 @@ class Runner(Calls, Expressions, Guards, Sinks):
         for exit_state in breaks:
             end = join_states(end, exit_state)
         return end
+
+    def _never_empty(self, stmt: ast.While | ast.For | ast.AsyncFor) -> bool:
+        """`for _ in range(3)`, `for x in ("a", "b")`: the body runs at least once."""
+        if not isinstance(stmt, ast.For):
+            return False
+        it = stmt.iter
+        if isinstance(it, ast.List | ast.Tuple):
+            return bool(it.elts) and not any(isinstance(e, ast.Starred) for e in it.elts)
+        if not (isinstance(it, ast.Call) and not it.keywords and 1 <= len(it.args) <= 3):
+            return False
+        bounds = [a.value for a in it.args if isinstance(a, ast.Constant) and type(a.value) is int]
+        if len(bounds) != len(it.args) or self._qual(it) != "range" or (len(bounds) == 3 and not bounds[2]):
+            return False
+        return len(range(*bounds)) > 0
 
     def exec_try(self, stmt: ast.Try | ast.TryStar, state: State) -> State | None:
         body = self.exec_block(stmt.body, dict(state))
