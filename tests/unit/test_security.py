@@ -175,3 +175,26 @@ def test_a_sax_parser_with_external_entities_off_is_the_safe_form() -> None:
     opened = [f for f in analyze(HARDENED_SAX.format(value="True")) if f.rule_id == "B317"]
     assert [f.severity for f in hardened] == [Severity.INFO]
     assert [f.severity for f in opened] == [Severity.MEDIUM]
+
+
+def test_a_parameter_named_like_an_import_is_not_what_bandit_took_it_for() -> None:
+    """bandit reads call names file-wide; a function's own parameter `os` or `system` shadows the
+    import there, so its B605 on them is dropped, and kept on the real module function."""
+    code = textwrap.dedent(
+        """
+        import os
+        from os import system
+
+        def shadowed(os, cmd):
+            os.system(cmd)
+
+        def named(system, cmd):
+            system(cmd)
+
+        def real(cmd):
+            os.system(cmd)
+            system(cmd)
+        """
+    )
+    lines = sorted(f.start_line for f in analyze(code) if f.rule_id == "B605")
+    assert lines == [12, 13]

@@ -224,6 +224,18 @@ class Resolver:
         """Whether the module imports anything from the top-level package `top`."""
         return top in self._frameworks
 
+    def rebinds_import(self, node: ast.expr) -> bool:
+        """Whether `node` (a call's function) starts with a name its function binds itself, a
+        parameter or a local that is no alias, where the file also imports that name:
+        `def f(os, cmd): os.system(cmd)`. A reader that matches names file-wide, as bandit does,
+        takes it for the import."""
+        scope = self.scope_of(node)
+        root = _root_name(node)
+        if scope is None or root is None or root not in self.imports or root not in self.local_names(scope):
+            return False
+        scoped = self.qualname(node)
+        return scoped != self.qualname(node, None) and (scoped is None or "." not in scoped)
+
     def imports_any(self, tops: frozenset[str]) -> bool:
         """Whether the module imports anything from one of the top-level packages `tops`."""
         return not tops.isdisjoint(self._frameworks)
