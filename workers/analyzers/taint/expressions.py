@@ -51,9 +51,22 @@ def _fold(op: ast.operator, left: Any, right: Any) -> Any:
             return left - right
         if isinstance(op, ast.Mult) and not (isinstance(left, str | list) or isinstance(right, str | list)):
             return left * right
+        if _numbers(left, right):  # `(500 / 42) + num > 200` decides a branch
+            if isinstance(op, ast.Div):
+                return left / right
+            if isinstance(op, ast.FloorDiv):
+                return left // right
+            if isinstance(op, ast.Mod):
+                return left % right
+            if isinstance(op, ast.Pow) and abs(right) <= 64:
+                return left**right
     except Exception:
         return NOCONST
     return NOCONST
+
+
+def _numbers(*values: Any) -> bool:
+    return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
 
 
 def _compare(op: ast.cmpop, left: Any, right: Any) -> Any:
