@@ -38,6 +38,7 @@ SAFE = CORPORA / "safe_snippets"
 INSECURE_ROUNDS_OF: dict[int, frozenset[int | None]] = {
     1: frozenset({None, 3, 4, 5, 6}),
     7: frozenset({7}),
+    8: frozenset({8}),
 }
 
 
