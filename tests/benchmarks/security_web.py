@@ -2,7 +2,8 @@
 
 Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [--batch2] [--batch3]
 [--batch4] [--batch5] [--batch6] [--batch7] [--batch8] [--batch9] [--batch10] [--batch11] [--snippets]
-[--handwritten] [--mutations] [--snippets-only] [--round3] [--round4] [--round5] [--round6] [--round7] [--round8]`.
+[--handwritten] [--mutations] [--snippets-only] [--round3] [--round4] [--round5] [--round6] [--round7]
+[--round8]`.
 
 Corpus: tests/corpora/security_web/ (manifest.yml): for each published advisory of a PyPI web
 application or web library, the vulnerable and the first fixed release (pip download), only the
@@ -43,8 +44,8 @@ scored only with --round3, printed on its own; the fourth round (`round: 4`, mad
 four other tools' fixtures, tests and demo apps) only with --round4, also on its own; the fifth
 (`round: 5`, two more tools' tests and a demo app) only with --round5; the sixth (`round: 6`, five
 more tools' fixtures and tests) only with --round6; the seventh (`round: 7`, four more tools, whose
-safe twins are in tests/corpora/safe_snippets: see tests/benchmarks/safe_snippets.py) only with --round7; the eighth (`round: 8`, five more tools, both
-sides the same way) only with --round8.
+safe twins are in tests/corpora/safe_snippets: see tests/benchmarks/safe_snippets.py) only with
+--round7; the eighth (`round: 8`, five more tools, both sides the same way) only with --round8.
 """
 
 from __future__ import annotations
