@@ -342,6 +342,11 @@ CASES = [
     ("import random\ntoken_count = random.randint(1, 10)", []),  # a count, not a token
     ("import random\nrememberMeToken = random.randint(0, 2**32)", ["PG-VULN018"]),  # camelCase
     ("import random\ntokenCount = random.randint(1, 10)", []),
+    (
+        "import random\nfrom flask import session\nsession['csrf_token'] = str(random.random())",
+        ["PG-VULN018"],
+    ),
+    ("import random\nfrom flask import session\nsession['visits'] = random.randint(1, 9)", []),
     # a cookie value drawn from `random`, through a local name and conversions
     (
         "import random\nfrom flask import make_response\ndef f():\n    r = make_response('ok')\n"

@@ -256,8 +256,9 @@ class CryptoChecks(CheckerBase):
         return bool(names & _DJANGO_SETTINGS)
 
     def _random_secret(self, node: ast.Assign) -> Iterator[VulnHit]:
-        """`otp = random.randint(100000, 999999)`, `token = str(random.random())`: a value named as
-        a secret drawn from `random`, whose state a few outputs give away."""
+        """`otp = random.randint(100000, 999999)`, `token = str(random.random())`,
+        `session["csrf_token"] = ...`: a value named as a secret drawn from `random`, whose state a
+        few outputs give away."""
         if len(node.targets) != 1:
             return
         target = node.targets[0]
@@ -266,6 +267,8 @@ class CryptoChecks(CheckerBase):
             if isinstance(target, ast.Name)
             else target.attr
             if isinstance(target, ast.Attribute)
+            else const_str(target.slice) or ""
+            if isinstance(target, ast.Subscript)
             else ""
         )
         if _CAMEL_OR_SNAKE.split(name)[-1].lower() not in _SECRET_VALUE_WORDS:
