@@ -39,6 +39,7 @@ INSECURE_ROUNDS_OF: dict[int, frozenset[int | None]] = {
     1: frozenset({None, 3, 4, 5, 6}),
     7: frozenset({7}),
     8: frozenset({8}),
+    9: frozenset({9}),
 }
 
 
