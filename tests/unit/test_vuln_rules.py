@@ -694,6 +694,10 @@ CASES = [
         ["PG-VULN028"],
     ),
     ('def g(n, y):\n    return f"selected {n} rows where x = {y}"', []),
+    # inside a quoted literal: a function's argument, a LIKE pattern; a quoted identifier is not one
+    ("def g(c, q):\n    c.execute(f\"SELECT 1 FROM t WHERE lower(n) = lower('{q}')\")", ["PG-VULN028"]),
+    ("def g(c, q):\n    c.execute(f\"SELECT * FROM t WHERE n LIKE '%{q}%'\")", ["PG-VULN028"]),
+    ("def g(c, q, t):\n    c.execute(f\"SELECT 'x' FROM {t} WHERE n = ?\", (q,))", []),
     # session signing keys written in the source (CWE-321)
     ("from flask import Flask\napp = Flask(__name__)\napp.secret_key = 'dev'", ["PG-VULN011"]),
     ("from flask import Flask\napp = Flask(__name__)\napp.config['SECRET_KEY'] = 'dev'", ["PG-VULN011"]),

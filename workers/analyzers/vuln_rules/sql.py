@@ -4,7 +4,7 @@ A statement's values belong in the driver's parameters (`cursor.execute("... WHE
 formatted into the text, a quote in the value ends the literal and the rest is SQL. Identifiers (a
 table or column name after FROM, SELECT, ALTER TABLE) cannot be parameters, so formatting them is
 the usual way and is left alone: only a value position counts, right after a comparison, LIKE, IN (,
-VALUES ( or an opening quote. The check reads the shape alone, whatever the value's origin; values
+VALUES ( or inside a quoted literal. The check reads the shape alone, whatever the value's origin; values
 that cannot carry SQL (constants, numbers made with int()/float()/len(), placeholder lists such as
 `",".join("?" * n)`, and what a validator of the module returns: a function that returns its
 argument only after an anchored allow-list regex that excludes quotes accepted it) are skipped.
@@ -45,7 +45,7 @@ class SqlChecks(CheckerBase):
             if isinstance(piece, str):
                 text += piece
                 continue
-            if _VALUE_POSITION.search(text) and not _harmless(piece) and not self._validated(piece):
+            if _value_position(text) and not _harmless(piece) and not self._validated(piece):
                 shown = short(piece, 40) if isinstance(piece, ast.AST) else "a value"
                 yield VulnHit(RULES["PG-VULN028"], node, f"{shown} formatted into SQL text")
                 return
@@ -111,6 +111,13 @@ def _pieces(node: ast.expr) -> list[str | ast.expr | None] | None:
     ):
         return _fill(_FORMAT_FIELD.split(node.func.value.value), list(node.args))
     return None
+
+
+def _value_position(text: str) -> bool:
+    """Whether a value formatted after `text` lands where SQL reads a value: right after a
+    comparison, LIKE, IN (, VALUES (, or inside a quoted literal (an odd number of `'` so far:
+    `lower('{q}')`, `LIKE '%{q}%'`)."""
+    return bool(_VALUE_POSITION.search(text)) or text.count("'") % 2 == 1
 
 
 def _fill(texts: list[str], values: list[ast.expr]) -> list[str | ast.expr | None]:
