@@ -1,7 +1,8 @@
 """Security detection per family on real web advisories: prguard and bandit alone, side by side.
 
 Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [--batch2] [--batch3]
-[--batch4] [--batch5] [--batch6] [--batch7] [--batch8] [--batch9] [--batch10] [--batch11] [--snippets]
+[--batch4] [--batch5] [--batch6] [--batch7] [--batch8] [--batch9] [--batch10] [--batch11] [--batch12]
+[--snippets]
 [--handwritten] [--mutations] [--snippets-only] [--round3] [--round4] [--round5] [--round6] [--round7]
 [--round8] [--round9]`.
 
@@ -32,7 +33,7 @@ uses, made the same way) only with --batch5, also on its own; the sixth batch (`
 no earlier batch uses, made the same way) only with --batch6, also on its own; the seventh batch (`batch: 7`,
 14 packages no earlier batch uses, made the same way) only with --batch7, also on its own; the eighth
 and ninth (`batch: 8` and `batch: 9`, 14 packages each, A to L and M to Z, made the same way) only with
---batch8 and --batch9.
+--batch8 and --batch9; the tenth to twelfth the same way, each only with its own --batchN.
 
 --snippets: the share of insecure snippet files written by others (tests/corpora/insecure_snippets,
 labelled with a CWE by reading) on which each tool reports any medium or high finding, and any
@@ -390,6 +391,7 @@ _ORDINALS = {
     9: "ninth",
     10: "tenth",
     11: "eleventh",
+    12: "twelfth",
 }
 _BATCHES = tuple(sorted(_ORDINALS))
 
