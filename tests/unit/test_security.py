@@ -198,3 +198,11 @@ def test_a_parameter_named_like_an_import_is_not_what_bandit_took_it_for() -> No
     )
     lines = sorted(f.start_line for f in analyze(code) if f.rule_id == "B605")
     assert lines == [12, 13]
+
+
+def test_an_xmlrpc_import_in_a_module_that_defuses_it_is_the_safe_form() -> None:
+    plain = "import xmlrpc.client\n\nproxy = xmlrpc.client.ServerProxy('http://x')\n"
+    defused = "import xmlrpc.client\nimport defusedxml.xmlrpc\n\ndefusedxml.xmlrpc.monkey_patch()\n" + plain
+    assert [f.severity for f in analyze(plain) if f.rule_id == "B411"] == [Severity.HIGH]
+    severities = {f.severity for f in analyze(defused) if f.rule_id == "B411"}
+    assert severities == {Severity.INFO}

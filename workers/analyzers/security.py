@@ -443,15 +443,21 @@ CWE_BY_TEST: dict[str, int] = {
 
 #: Bandit tests that also fire on the recommended, safe form of an API; there they are
 #: informational (`_safe_form`), elsewhere they keep bandit's severity.
-SAFE_FORM_TESTS = frozenset({"B603", "B317"})
+SAFE_FORM_TESTS = frozenset({"B603", "B317", "B411"})
+
+_XMLRPC_DEFUSERS = frozenset({"defusedxml.xmlrpc.monkey_patch"})
 
 
 def _safe_form(test_id: str, node: ast.AST | None, source: SourceFile | None = None) -> bool:
     """`subprocess.run(["git", "status", arg])` (a list with a constant program, no shell) is
     the form bandit recommends instead of `shell=True`; a SAX parser whose external entities
-    are switched off (`parser.setFeature(feature_external_ges, False)`) is the hardened one."""
+    are switched off (`parser.setFeature(feature_external_ges, False)`) is the hardened one; an
+    `xmlrpc` import in a module that calls `defusedxml.xmlrpc.monkey_patch()` is defused, as
+    bandit's own advice for B411 says."""
     if test_id == "B317":
         return source is not None and isinstance(node, ast.Call) and _hardened_sax_parser(node, source)
+    if test_id == "B411":
+        return source is not None and _defuses_xmlrpc(source)
     if not isinstance(node, ast.Call) or not node.args:
         return False
     command = node.args[0]
@@ -466,6 +472,17 @@ def _misread_name(issue: Any, source: SourceFile) -> bool:
     not the module function it tests for."""
     node = getattr(issue, "_prguard_node", None)
     return isinstance(node, ast.Call) and Resolver.of_source(source).rebinds_import(node.func)
+
+
+def _defuses_xmlrpc(source: SourceFile) -> bool:
+    """The module's top level calls `defusedxml.xmlrpc.monkey_patch()`."""
+    resolver = Resolver.of_source(source)
+    return any(
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Call)
+        and resolver.qualname(stmt.value.func) in _XMLRPC_DEFUSERS
+        for stmt in source.tree.body
+    )
 
 
 def _hardened_sax_parser(call: ast.Call, source: SourceFile) -> bool:
