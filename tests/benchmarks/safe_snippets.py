@@ -22,7 +22,6 @@ import argparse
 import logging
 import warnings
 from collections import defaultdict
-from pathlib import Path
 
 import yaml
 
@@ -31,6 +30,7 @@ from tests.benchmarks.security_web import (
     SNIPPET_TOOLS,
     load_snippets,
     score_snippet,
+    snippet_findings,
 )
 
 SAFE = CORPORA / "safe_snippets"
@@ -54,11 +54,7 @@ def load_safe() -> list[dict]:
 
 def false_alarms(entry: dict) -> tuple[dict, dict[str, list[str]], dict[str, list[str]]]:
     """An entry, each tool's medium or high findings on it, and those of the entry's family."""
-    text = (SAFE / entry["file"]).read_text()
-    name = Path(entry["file"]).name.removesuffix(".txt").removeprefix("test_")
-    if not name.endswith(".py"):
-        name += ".py"
-    found = {tool: run({name: text}) for tool, run in SNIPPET_TOOLS.items()}
+    found = snippet_findings(SAFE, entry["file"])
     family = entry.get("family")
     return (
         entry,

@@ -289,16 +289,21 @@ def load_snippets() -> list[dict]:
     return entries
 
 
+def snippet_findings(root: Path, file: str) -> dict[str, list[tuple[str, int, int, str | None, str]]]:
+    """Each snippet tool's findings on one corpus file, reviewed as a new file."""
+    text = (root / file).read_text()
+    # maunprekshak's snippets, and the later rounds' code strings, are named after the tests that held them
+    # (`test_sast__test_...`): their code is not test code, so they are reviewed without the `test_` prefix
+    name = Path(file).name.removesuffix(".txt").removeprefix("test_")
+    if not name.endswith(".py"):
+        name += ".py"
+    return {tool: run({name: text}) for tool, run in SNIPPET_TOOLS.items()}
+
+
 def score_snippet(entry: dict) -> tuple[dict, dict[str, bool], dict[str, bool]]:
     """An entry, whether each tool reports any medium or high finding on its file, and whether
     one of the labelled family."""
-    text = (SNIPPETS / entry["file"]).read_text()
-    # maunprekshak's snippets, and the later rounds' code strings, are named after the tests that held them
-    # (`test_sast__test_...`): their code is not test code, so they are reviewed without the `test_` prefix
-    name = Path(entry["file"]).name.removesuffix(".txt").removeprefix("test_")
-    if not name.endswith(".py"):
-        name += ".py"
-    found = {tool: run({name: text}) for tool, run in SNIPPET_TOOLS.items()}
+    found = snippet_findings(SNIPPETS, entry["file"])
     family = entry.get("family")
     return (
         entry,
