@@ -215,6 +215,16 @@ CASES: dict[str, tuple[str, str | None]] = {
         view('lang = request.form["lang"]\nif lang in ALLOWED:\n    session["lang"] = lang\nreturn "ok"'),
         None,
     ),
+    "session-key": (view('session[request.args["k"]] = "1"\nreturn "ok"'), "taint-trust-boundary"),
+    "session-update": (
+        view('session.update({"role": request.form["role"]})\nreturn "ok"'),
+        "taint-trust-boundary",
+    ),
+    "session-setdefault": (
+        view('session.setdefault("role", request.form["role"])\nreturn "ok"'),
+        "taint-trust-boundary",
+    ),
+    "session-update-constant": (view('session.update({"role": "guest"})\nreturn "ok"'), None),
     "cookie": (
         view('resp = make_response("ok")\nresp.set_cookie("theme", request.args["theme"])\nreturn resp'),
         "taint-trust-boundary",

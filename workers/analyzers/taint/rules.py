@@ -732,6 +732,11 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("xml.sax.parseString", "xxe", (0,)),
     _sink("xml.sax.parse", "xxe", (0,)),
     # session and cookies
+    *(_sink(f"{session}.update", "trust-boundary", (0,)) for session in ("flask.session", "request.session")),
+    *(
+        _sink(f"{session}.setdefault", "trust-boundary", (0, 1))
+        for session in ("flask.session", "request.session")
+    ),
     _sink("*.set_cookie", "trust-boundary", (1, "value")),
     _sink("*.set_signed_cookie", "trust-boundary", (1, "value")),
     # response headers

@@ -309,9 +309,9 @@ class Runner(Calls, Expressions, Guards, Sinks):
 
     def _store_item(self, target: ast.Subscript, value: Value, state: State, line: int) -> None:
         container_node = target.value
-        self._check_store_sink(target, value, state)
-        key = state_key(container_node)
         index = self.ev(target.slice, state)
+        self._check_store_sink(target, value, state, index)
+        key = state_key(container_node)
         if key is None:
             self.ev(container_node, state)
             return

@@ -27,6 +27,7 @@ from prguard.analyzers.taint.values import (
     Step,
     Trace,
     Value,
+    join,
 )
 
 _FIXED_HOST = re.compile(r"^[a-zA-Z][\w+.-]*://[^/?#{}%]+[/?#]")
@@ -186,12 +187,14 @@ class Sinks:
             return not (_FIXED_HOST.match(prefix) or _LOCAL_PATH.match(prefix))
         return True
 
-    def _check_store_sink(self, target: ast.Subscript, value: Value, state: State) -> None:
+    def _check_store_sink(self, target: ast.Subscript, value: Value, state: State, key: Value) -> None:
         found = self.program.store_sink(self.mod, target.value)
         if found is None:
             return
         row, text = found
         kind = row["kind"]
+        if kind == "trust-boundary":
+            value = join(value, key)  # `session[name] = "1"`: the client names what the server keeps
         sink = Sink(f"{text}[…] =", kind, (), _cwe(kind), _cwe(kind), _severity(kind))
         reached = False
         for trace in value.all_traces():
