@@ -43,6 +43,9 @@ def flask(body: str) -> str:
         "q.popleft()\nos.system(q.popleft())",
         'from collections import deque\nq = deque(["a"])\nq.appendleft(request.args["f"])\nos.system(q[0])',
         'num = 196\nx = request.args["f"] if (500 / 42) + num > 200 else "/tmp"\nos.system("ls " + x)',
+        # a shell run as the program of an argument list: its script is a command line
+        'subprocess.run(["sh", "-c", "ls " + request.args["f"]])',
+        'subprocess.Popen(["/bin/bash", "-lc", "ls " + request.args["f"]])',
         # a loop that may not run at all: the guard in it proves nothing
         'x = request.args["f"]\nfor _ in range(0):\n    if x not in ("a", "b"):\n        return "no", 400\n'
         'os.system("ls " + x)',
@@ -108,6 +111,9 @@ def test_propagation_reaches_the_sink(body: str) -> None:
         'items = ["a", request.args["f"]]\nlast = items.pop()\nos.system("ls " + items[0])',
         'items = ["a", request.args["f"], "b"]\nitems.remove(items[0])\nos.system("ls " + items[1])',
         'items = [request.args["f"], "a"]\nitems.reverse()\nos.system("ls " + items[0])',
+        # an argument list whose program is no shell, or whose script is constant
+        'subprocess.run(["echo", "-c", request.args["f"]])',
+        'subprocess.run(["sh", "-c", "ls -- \\"$1\\"", "sh", request.args["f"]])',
         # arithmetic on constants decides a branch
         'num = 196\nx = "/tmp" if (500 / 42) + num > 200 else request.args["f"]\nos.system("ls " + x)',
         'x = request.args["f"]\nif 7 % 2 == 1 and 2**3 // 3 == 2:\n    x = "/tmp"\nos.system("ls " + x)',

@@ -36,6 +36,28 @@ _LOCAL_PATH = re.compile(r"^/[\w\-.~%]")
 
 _FLASK_RETURN = Sink("return", "xss", (0,), 79, 79, "medium")
 
+#: shells and the flag that makes their next argument a script
+_SHELL_SCRIPT_FLAGS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("sh", "bash", "dash", "zsh", "ksh", "ash", "busybox"), frozenset({"-c"})),
+    **dict.fromkeys(("cmd", "cmd.exe"), frozenset({"/c", "/C", "/k", "/K"})),
+    **dict.fromkeys(("powershell", "powershell.exe", "pwsh"), frozenset({"-Command", "-c"})),
+}
+
+
+def _shell_script(command: Value) -> Value | None:
+    """The script of `["sh", "-c", script, ...]` (or `bash -lc`, `cmd /c`): what the shell parses."""
+    items = command.items
+    if items is None or not all(k in items for k in (0, 1, 2)):
+        return None
+    program, flag = items[0].const, items[1].const
+    if not (isinstance(program, str) and isinstance(flag, str)):
+        return None
+    flags = _SHELL_SCRIPT_FLAGS.get(program.replace("\\", "/").rsplit("/", 1)[-1])
+    if flags is None:
+        return None
+    sh_style = flag.startswith("-") and "c" in flag[1:] and flag[1:].isalpha() and "-c" in flags
+    return items[2] if flag in flags or sh_style else None
+
 
 def _cwe(kind: str) -> int:
     return KINDS[kind].cwe
@@ -86,8 +108,12 @@ class Sinks:
         if cond.get("shell_flag"):
             shell = kwargs.get("shell")
             if shell is None or (shell.has_const() and not shell.const):
-                checked = [(self._program_of(v), text) for v, text in checked[:1]]
-                program_only = True
+                scripts = [(_shell_script(v), text) for v, text in checked[:1]]
+                if scripts and scripts[0][0] is not None:  # ["sh", "-c", script]: a shell after all
+                    checked = [(script, text) for script, text in scripts if script is not None]
+                else:
+                    checked = [(self._program_of(v), text) for v, text in checked[:1]]
+                    program_only = True
         reached = False
         only_parameters = True
         for value, text in checked:
