@@ -184,6 +184,13 @@ CASES: dict[str, tuple[str, str | None]] = {
         "    return str(TREE.xpath('//user[@name=$name]', name=name))\n",
         None,
     ),
+    "xpath-elementpath": (
+        "import elementpath\nfrom lxml import etree\nfrom flask import Flask, request\n"
+        "app = Flask(__name__)\nTREE = etree.parse('users.xml')\n\n@app.route('/u')\ndef u():\n"
+        "    name = request.args['name']\n"
+        '    return str(len(elementpath.select(TREE, "//user[@name=\'" + name + "\']")))\n',
+        "taint-xpath-injection",
+    ),
     # deserialisation (502)
     "pickle": (
         view("obj = pickle.loads(request.get_data())\nreturn str(obj)"),

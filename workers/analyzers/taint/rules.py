@@ -679,6 +679,8 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("*.xpath", "xpath", (0, "_path")),
     _sink("lxml.etree.XPath", "xpath", (0, "path")),
     _sink("lxml.etree.ETXPath", "xpath", (0, "path")),
+    *(_sink(f"elementpath.{name}", "xpath", (1, "path")) for name in ("select", "iter_select")),
+    _sink("elementpath.Selector", "xpath", (0, "path")),
     _sink("xml.etree.ElementTree.Element.find", "xpath", (0, "path")),
     _sink("xml.etree.ElementTree.ElementTree.find", "xpath", (0, "path")),
     _sink("lxml.etree._Element.find", "xpath", (0, "path")),
