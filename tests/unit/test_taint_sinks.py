@@ -171,6 +171,13 @@ CASES: dict[str, tuple[str, str | None]] = {
         "    return str(conn.search_s('dc=ex', ldap.SCOPE_SUBTREE, '(uid=' + user + ')'))\n",
         None,
     ),
+    "ldap-filter-format": (
+        "import ldap, ldap.filter\nfrom flask import Flask, request\napp = Flask(__name__)\n\n"
+        "@app.route('/u')\ndef u():\n    conn = ldap.initialize('ldap://x')\n"
+        "    f = ldap.filter.filter_format('(uid=%s)', [request.args['user']])\n"
+        "    return str(conn.search_s('dc=ex', ldap.SCOPE_SUBTREE, f))\n",
+        None,
+    ),
     # XPath (643)
     "xpath": (
         "from lxml import etree\nfrom flask import Flask, request\napp = Flask(__name__)\n"

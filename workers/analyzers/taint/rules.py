@@ -308,6 +308,8 @@ SANITIZERS: dict[str, frozenset[str]] = {
     "re.escape": frozenset({"regex"}),
     "ldap.filter.escape_filter_chars": frozenset({"ldap"}),
     "ldap3.utils.conv.escape_filter_chars": frozenset({"ldap"}),
+    # formats a constant template with each value escaped for a filter
+    "ldap.filter.filter_format": frozenset({"ldap"}),
     "ldap.dn.escape_dn_chars": frozenset({"ldap"}),
     "psycopg2.sql.Identifier": frozenset({"sql"}),
     "psycopg2.sql.Literal": frozenset({"sql"}),
