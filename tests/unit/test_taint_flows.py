@@ -41,6 +41,10 @@ def flask(body: str) -> str:
         'os.system("ls " + conf.get("s", "b"))',
         'import collections\nq = collections.deque()\nq.append("a")\nq.append(request.args["f"])\n'
         "q.popleft()\nos.system(q.popleft())",
+        'import configparser\nconf = configparser.ConfigParser()\nconf.add_section("s")\n'
+        'conf.set("s", "a", "/tmp")\nos.system("ls " + conf.get("s", "a", vars={"a": request.args["f"]}))',
+        'from collections import deque\nq = deque([], 1)\nq.append("a")\nq.append(request.args["f"])\n'
+        "os.system(q[0])",
         'from collections import deque\nq = deque(["a"])\nq.appendleft(request.args["f"])\nos.system(q[0])',
         'num = 196\nx = request.args["f"] if (500 / 42) + num > 200 else "/tmp"\nos.system("ls " + x)',
         # a shell run as the program of an argument list: its script is a command line

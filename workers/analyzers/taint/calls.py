@@ -212,7 +212,7 @@ class Calls:
             return replace(merge(args), origin=origin, tags=frozenset())
         if qual == "shlex.split" and args:
             return self._split_command(args[0])
-        if qual in _SEQUENCES and not kwargs and (not args or positional(args[0])):
+        if qual in _SEQUENCES and not kwargs and len(args) <= 1 and (not args or positional(args[0])):
             return as_list(list(args[0].items.values()) if args else [], frozenset({"list"}))
         if method is not None and receiver is not None:
             return self._method_result(node, method, callee, receiver, args, kwargs, state)
@@ -486,6 +486,7 @@ def _config_option(
                 state[key] = replace(parser, traces=parser.traces | args[2].all_traces(), const=NOCONST)
         return CLEAN
     found = parser.at(pair) if pair is not None and hashable(pair) else parser.element()
-    fallback = kwargs.get("fallback", CLEAN)
-    value = join(found, fallback) if fallback.tainted else found
+    # `vars=` and `fallback=` values are read instead of what was set
+    given = merge([kwargs.get("fallback", CLEAN), kwargs.get("vars", CLEAN).element()])
+    value = join(found, given) if given.tainted else found
     return value.with_tags("text") if value.tainted else value
