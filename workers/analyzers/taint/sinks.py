@@ -38,7 +38,7 @@ _FLASK_RETURN = Sink("return", "xss", (0,), 79, 79, "medium")
 
 #: shells and the flag that makes their next argument a script
 _SHELL_SCRIPT_FLAGS: dict[str, frozenset[str]] = {
-    **dict.fromkeys(("sh", "bash", "dash", "zsh", "ksh", "ash", "busybox"), frozenset({"-c"})),
+    **dict.fromkeys(("sh", "bash", "dash", "zsh", "ksh", "ash"), frozenset({"-c"})),
     **dict.fromkeys(("cmd", "cmd.exe"), frozenset({"/c", "/C", "/k", "/K"})),
     **dict.fromkeys(("powershell", "powershell.exe", "pwsh"), frozenset({"-Command", "-c"})),
 }
