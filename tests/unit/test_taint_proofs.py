@@ -104,23 +104,23 @@ def test_a_compiled_module_pattern_counts_the_same() -> None:
     assert rules_of(taint(bad)) == ["taint-command-injection"]
 
 
-def test_bandit_high_is_not_dropped_under_a_proof_that_proves_nothing() -> None:
+def _reviewed(code: str) -> list:
     from prguard.analyzers.security import SecurityAnalyzer
     from prguard.analyzers.taint import TaintAnalyzer
     from prguard.engine.model import ChangedFile
     from prguard.engine.review import review
     from prguard.policies.loader import load_policy
 
+    changed = ChangedFile(path="app/views.py", status="added", head=code.encode(), base=None, patch=None)
+    policy = load_policy(repo_text="scope: changed_files\n")
+    return review([changed], policy, analyzers=[SecurityAnalyzer(), TaintAnalyzer()]).findings
+
+
+def test_bandit_high_is_not_dropped_under_a_proof_that_proves_nothing() -> None:
     code = view(
         'branch = request.args["b"]\nif re.fullmatch(r".*", branch):\n    os.system("git checkout " + branch)'
     )
-    changed = ChangedFile(path="app/views.py", status="added", head=code.encode(), base=None, patch=None)
-    result = review(
-        [changed],
-        load_policy(repo_text="scope: changed_files\n"),
-        analyzers=[SecurityAnalyzer(), TaintAnalyzer()],
-    )
-    assert any(f.cwe == 78 and f.severity == "high" for f in result.findings)
+    assert any(f.cwe == 78 and f.severity == "high" for f in _reviewed(code))
 
 
 @pytest.mark.parametrize(
@@ -333,3 +333,24 @@ def test_a_prefix_that_names_the_host_proves_a_url_stays_there(prefix: str, prov
     code = view(body).replace("app = Flask", 'ALLOWED = "https://api.example.com/"\napp = Flask', 1)
     found = rules_of(taint(code))
     assert ("taint-ssrf" not in found and "taint-open-redirect" not in found) is proves, found
+
+
+@pytest.mark.parametrize(
+    ("head", "route", "param", "found"),
+    [
+        ("from flask import Flask\napp = Flask(__name__)\n", "@app.route('/n/<int:n>')", "n", False),
+        ("from flask import Flask\napp = Flask(__name__)\n", "@app.route('/n/<n>')", "n", True),
+        ("from fastapi import FastAPI\napp = FastAPI()\n", "@app.get('/n')", "n: int", False),
+        ("from fastapi import FastAPI\napp = FastAPI()\n", "@app.get('/n')", "n: str", True),
+    ],
+)
+def test_a_parameter_the_framework_converts_to_a_number_carries_no_command(
+    head: str, route: str, param: str, found: bool
+) -> None:
+    """Flask's `<int:n>` and a FastAPI `n: int` reach the view as numbers: bandit's shell=True
+    finding on them is proven safe; a string parameter is still a command injection."""
+    code = (
+        f"import subprocess\n{head}\n{route}\ndef view({param}):\n"
+        "    return subprocess.check_output('seq ' + str(n), shell=True)\n"
+    )
+    assert any(f.cwe == 78 for f in _reviewed(code) if f.severity in ("medium", "high")) is found

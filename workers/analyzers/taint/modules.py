@@ -96,6 +96,9 @@ class FunctionInfo:
     source_params: dict[str, str]  # parameter -> description, for request handlers
     flask_view: bool = False
     view_class: bool = False  # a method of a class-based view (Django, DRF, Flask MethodView)
+    #: parameters the framework converts and validates before the call (Flask's `<int:n>`, a
+    #: FastAPI `n: int`): a number or an id, which carries no text into any sink
+    validated_params: frozenset[str] = frozenset()
 
     @functools.cached_property
     def off_by_default(self) -> frozenset[str]:
@@ -214,7 +217,7 @@ class ModuleInfo:
         args = node.args
         positional = [a.arg for a in args.posonlyargs + args.args]
         params = positional + ([args.vararg.arg] if args.vararg else []) + [a.arg for a in args.kwonlyargs]
-        sources, flask_view = self._handler_sources(node, class_name)
+        sources, flask_view, validated = self._handler_sources(node, class_name)
         if class_name in self.servicers and len(positional) == 3 and not node.name.startswith("_"):
             sources = {positional[1]: f"gRPC request `{positional[1]}`"}  # (self, request, context)
         view_class = class_name is not None and node.name in _VIEW_METHODS and self._is_view_class(class_name)
@@ -226,22 +229,29 @@ class ModuleInfo:
                 if n not in skip
                 and not _is_safe_annotation(node.args.posonlyargs + node.args.args + node.args.kwonlyargs, n)
             }
-        return FunctionInfo(node, qual, class_name, params, sources, flask_view, view_class)
+        return FunctionInfo(node, qual, class_name, params, sources, flask_view, view_class, validated)
 
     def _is_view_class(self, class_name: str) -> bool:
         bases = self.resolver.supertypes(f"{self.name}.{class_name}" if self.name else class_name)
         return any(b in _VIEW_BASES for b in bases)
 
-    def _handler_sources(self, node: FunctionNode, class_name: str | None) -> tuple[dict[str, str], bool]:
-        """Parameters a web framework fills from the request, and whether this is a Flask view."""
+    def _handler_sources(
+        self, node: FunctionNode, class_name: str | None
+    ) -> tuple[dict[str, str], bool, frozenset[str]]:
+        """Parameters a web framework fills from the request, whether this is a Flask view, and
+        the parameters it fills with a converted, validated number or id."""
         all_args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
         defaults = _defaults(node)
         if class_name is None and any(self._agent_tool(d) for d in node.decorator_list):
-            return {
-                a.arg: f"agent tool argument `{a.arg}`"
-                for a in all_args
-                if a.arg not in ("self", "ctx", "context") and not _is_safe_annotation(all_args, a.arg)
-            }, False
+            return (
+                {
+                    a.arg: f"agent tool argument `{a.arg}`"
+                    for a in all_args
+                    if a.arg not in ("self", "ctx", "context") and not _is_safe_annotation(all_args, a.arg)
+                },
+                False,
+                frozenset(),
+            )
         for decorator in node.decorator_list:
             if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)):
                 continue
@@ -252,24 +262,33 @@ class ModuleInfo:
                 route.value if isinstance(route, ast.Constant) and isinstance(route.value, str) else ""
             )
             if "fastapi" in self.frameworks:
-                return self._fastapi_sources(all_args, defaults), False
+                numbers = frozenset(a.arg for a in all_args if _is_safe_annotation(all_args, a.arg))
+                return self._fastapi_sources(all_args, defaults), False, numbers
             if "flask" in self.frameworks or decorator.func.attr == "route":
-                sources = {}
+                sources, numbers = {}, set()
                 for match in _FLASK_PARAM.finditer(route_text):
                     if (match.group("conv") or "string") not in _SAFE_CONVERTERS:
                         sources[match.group("name")] = f"URL part <{match.group('name')}>"
-                return sources, True
+                    else:
+                        numbers.add(match.group("name"))
+                return sources, True, frozenset(numbers)
         wsgi = _wsgi_environ(node, self.lines)
         if wsgi is not None:
-            return {wsgi: f"WSGI environ `{wsgi}`"}, False
+            return {wsgi: f"WSGI environ `{wsgi}`"}, False, frozenset()
         if "django" in self.frameworks:
             names = [a.arg for a in all_args]
             start = 1 if class_name is not None and names[:1] == ["self"] else 0
             if names[start : start + 1] == ["request"] and class_name is None:
-                return {
-                    n: f"URL part `{n}`" for n in names[start + 1 :] if not _is_safe_annotation(all_args, n)
-                }, False
-        return {}, False
+                return (
+                    {
+                        n: f"URL part `{n}`"
+                        for n in names[start + 1 :]
+                        if not _is_safe_annotation(all_args, n)
+                    },
+                    False,
+                    frozenset(),
+                )
+        return {}, False, frozenset()
 
     def _agent_tool(self, decorator: ast.expr) -> bool:
         """`@mcp.tool()` on a FastMCP server, LangChain's `@tool`; by shape (`@<object>.tool(...)`)

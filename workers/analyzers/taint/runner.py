@@ -67,6 +67,8 @@ class Runner(Calls, Expressions, Guards, Sinks):
         for index, name in enumerate(func.params):
             if name in func.source_params:
                 state[name] = self.source_value("web", func.source_params[name], line, text=True)
+            elif name in func.validated_params:
+                state[name] = CLEAN
             elif index == 0 and name in ("self", "cls") and func.class_name is not None:
                 state[name] = CLEAN
                 if func.view_class and name == "self":
