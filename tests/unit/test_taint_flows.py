@@ -47,6 +47,8 @@ def flask(body: str) -> str:
         "os.system(q[0])",
         'from collections import deque\nq = deque(["a"])\nq.appendleft(request.args["f"])\nos.system(q[0])',
         'num = 196\nx = request.args["f"] if (500 / 42) + num > 200 else "/tmp"\nos.system("ls " + x)',
+        'os.system("ls %s -n %d" % (request.args["d"], 3))',
+        'os.system("ls %(d)s -n %(n)d" % {"d": request.args["d"], "n": 3})',
         # a shell run as the program of an argument list: its script is a command line
         'subprocess.run(["sh", "-c", "ls " + request.args["f"]])',
         'subprocess.Popen(["/bin/bash", "-lc", "ls " + request.args["f"]])',
@@ -115,6 +117,9 @@ def test_propagation_reaches_the_sink(body: str) -> None:
         'items = ["a", request.args["f"]]\nlast = items.pop()\nos.system("ls " + items[0])',
         'items = ["a", request.args["f"], "b"]\nitems.remove(items[0])\nos.system("ls " + items[1])',
         'items = [request.args["f"], "a"]\nitems.reverse()\nos.system("ls " + items[0])',
+        # a number conversion lets no text through
+        'os.system("seq %d" % request.args["n"])',
+        'os.system("ls %s -n %d" % ("/tmp", request.args["n"]))',
         # an argument list whose program is no shell, or whose script is constant
         'subprocess.run(["echo", "-c", request.args["f"]])',
         'subprocess.run(["sh", "-c", "ls -- \\"$1\\"", "sh", request.args["f"]])',

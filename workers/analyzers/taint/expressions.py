@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -25,6 +26,7 @@ from prguard.analyzers.taint.values import (
     Value,
     join,
     merge,
+    positional,
 )
 
 _MEMBER_NAME_ATTRS = frozenset(n.rsplit(".", 1)[-1] for n in TYPED_SOURCES if n not in TYPED_SOURCE_CALLS)
@@ -63,6 +65,24 @@ def _fold(op: ast.operator, left: Any, right: Any) -> Any:
     except Exception:
         return NOCONST
     return NOCONST
+
+
+_PRINTF_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])")
+_PRINTF_NUMBERS = frozenset("diouxXeEfFgG")
+
+
+def _printf_text_values(template: str, args: Value) -> list[Value] | None:
+    """The values of `template % args` that can carry text into the result: those formatted by
+    `%s`, `%r`, `%a` or `%c` (a number conversion of a string raises). None when the
+    conversions and the values cannot be paired (`*` widths, a mapping, an unknown tuple)."""
+    specs = [c for c in _PRINTF_SPEC.findall(template) if c != "%"]
+    if not specs or "*" in template or "%(" in template:
+        return None
+    if len(specs) == 1 and not positional(args):
+        return [] if specs[0] in _PRINTF_NUMBERS else [args]
+    if not positional(args) or args.items is None or len(args.items) != len(specs):
+        return None
+    return [args.items[i] for i, spec in enumerate(specs) if spec not in _PRINTF_NUMBERS]
 
 
 def _numbers(*values: Any) -> bool:
@@ -345,6 +365,9 @@ class Expressions:
                 value = Value(frozenset(), items=items, tags=frozenset({"list"}))
         elif isinstance(node.op, ast.Mod) and isinstance(left.const, str):
             prefix = left.const.split("%", 1)[0]
+            texts = _printf_text_values(left.const, right)
+            if texts is not None:  # `"seq %d" % n`: a number conversion lets no text through
+                value = merge([left, *texts])
             value = replace(value, tags=value.tags | {"text"}, prefix=prefix or None)
         elif isinstance(node.op, ast.Div) and "pathobj" in (left.tags | right.tags):
             value = value.with_tags("pathobj")
