@@ -109,6 +109,12 @@ CASES: dict[str, tuple[str, str | None]] = {
         view('name = request.args["name"]\nwith open(os.path.join(BASE, name)) as fh:\n    return fh.read()'),
         "taint-path-traversal",
     ),
+    "path-os-open": (
+        view(
+            'fd = os.open(os.path.join(BASE, request.args["name"]), os.O_RDONLY)\nreturn str(os.read(fd, 9))'
+        ),
+        "taint-path-traversal",
+    ),
     "path-basename": (
         view(
             'name = os.path.basename(request.args["name"])\nwith open(os.path.join(BASE, name)) as fh:\n'

@@ -595,6 +595,7 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("io.open", "path", (0, "file")),
     _sink("codecs.open", "path", (0, "filename")),
     _sink("builtins.open", "path", (0, "file")),
+    _sink("os.open", "path", (0, "path")),
     _sink("os.remove", "path", (0, "path")),
     _sink("os.unlink", "path", (0, "path")),
     _sink("os.rmdir", "path", (0, "path")),
