@@ -40,6 +40,7 @@ INSECURE_ROUNDS_OF: dict[int, frozenset[int | None]] = {
     7: frozenset({7}),
     8: frozenset({8}),
     9: frozenset({9}),
+    10: frozenset({10}),
 }
 
 

@@ -4,7 +4,7 @@ Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [-
 [--batch4] [--batch5] [--batch6] [--batch7] [--batch8] [--batch9] [--batch10] [--batch11] [--batch12]
 [--snippets]
 [--handwritten] [--mutations] [--snippets-only] [--round3] [--round4] [--round5] [--round6] [--round7]
-[--round8] [--round9]`.
+[--round8] [--round9] [--round10]`.
 
 Corpus: tests/corpora/security_web/ (manifest.yml): for each published advisory of a PyPI web
 application or web library, the vulnerable and the first fixed release (pip download), only the
@@ -47,7 +47,8 @@ four other tools' fixtures, tests and demo apps) only with --round4, also on its
 more tools' fixtures and tests) only with --round6; the seventh (`round: 7`, four more tools, whose
 safe twins are in tests/corpora/safe_snippets: see tests/benchmarks/safe_snippets.py) only with
 --round7; the eighth (`round: 8`, five more tools, both sides the same way) only with --round8; the
-ninth (`round: 9`, a practice range and safeguard libraries) only with --round9.
+ninth (`round: 9`, a practice range and safeguard libraries) only with --round9; the tenth
+(`round: 10`, five more tools, both sides) only with --round10.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ CORPORA = Path(__file__).resolve().parents[1] / "corpora"
 WEB = CORPORA / "security_web"
 SNIPPETS = CORPORA / "insecure_snippets"
 #: Rounds of snippets after the second: each held back whole and scored only on its own.
-SNIPPET_ROUNDS = (3, 4, 5, 6, 7, 8, 9)
+SNIPPET_ROUNDS = (3, 4, 5, 6, 7, 8, 9, 10)
 NEAR = 3
 MEDIUM = Severity.MEDIUM
 POLICY = load_policy(repo_text="scope: changed_files\n")
