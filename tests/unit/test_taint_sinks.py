@@ -109,6 +109,11 @@ CASES: dict[str, tuple[str, str | None]] = {
         view('name = request.args["name"]\nwith open(os.path.join(BASE, name)) as fh:\n    return fh.read()'),
         "taint-path-traversal",
     ),
+    "sql-not-a-statement": (view('runner.execute(f"task_{request.args[\'id\']}")\nreturn "ok"'), None),
+    "sql-statement-start-in-data": (
+        view('sqlite3.connect("x").execute("SEL" + request.args["rest"])\nreturn "ok"'),
+        "taint-sql-injection",
+    ),
     "path-os-open": (
         view(
             'fd = os.open(os.path.join(BASE, request.args["name"]), os.O_RDONLY)\nreturn str(os.read(fd, 9))'

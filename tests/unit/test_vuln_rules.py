@@ -694,6 +694,11 @@ CASES = [
         ["PG-VULN028"],
     ),
     ('def g(n, y):\n    return f"selected {n} rows where x = {y}"', []),
+    # built with `+`, and a condition built apart and added to a statement later
+    ('def g(c, e):\n    c.execute("SELECT * FROM t WHERE e = \'" + e + "\'")', ["PG-VULN028"]),
+    ('def g(c, t):\n    c.execute("SELECT * FROM " + t)', []),
+    ("def g(f):\n    cond = ''\n    cond += f\" and company = '{f}'\"\n    return cond", ["PG-VULN028"]),
+    ('def g(name):\n    return f" and {name} is here"', []),
     # inside a quoted literal: a function's argument, a LIKE pattern; a quoted identifier is not one
     ("def g(c, q):\n    c.execute(f\"SELECT 1 FROM t WHERE lower(n) = lower('{q}')\")", ["PG-VULN028"]),
     ("def g(c, q):\n    c.execute(f\"SELECT * FROM t WHERE n LIKE '%{q}%'\")", ["PG-VULN028"]),

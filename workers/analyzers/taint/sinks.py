@@ -44,6 +44,30 @@ _SHELL_SCRIPT_FLAGS: dict[str, frozenset[str]] = {
 }
 
 
+#: words a SQL statement can start with (any dialect's)
+_SQL_START_WORDS = (
+    "select insert update delete replace merge with create drop alter truncate grant revoke begin "
+    "start commit rollback savepoint release set show describe desc explain pragma call exec execute "
+    "values analyze analyse vacuum attach detach reindex copy lock unlock use declare do handler load "
+    "rename optimize check checksum repair kill flush reset prepare deallocate listen notify unlisten "
+    "comment cluster discard reassign refresh import table upsert"
+)
+_SQL_STARTS = frozenset(_SQL_START_WORDS.split())
+_FIRST_WORD = re.compile(r"\s*\(*\s*([A-Za-z_]\w*)")
+
+
+def _may_be_sql(prefix: str) -> bool:
+    """False when the text's constant start cannot begin a SQL statement whatever follows:
+    `f"task_{x}"` handed to some object's `execute` is no query (`"SEL" + x` still may be)."""
+    found = _FIRST_WORD.match(prefix)
+    if found is None:
+        return True  # nothing constant, a comment or a quote first: it may be
+    word = found.group(1).lower()
+    if found.end() == len(prefix):  # the word may go on in the data
+        return any(start.startswith(word) for start in _SQL_STARTS)
+    return word in _SQL_STARTS
+
+
 def _shell_script(command: Value) -> Value | None:
     """The script of `["sh", "-c", script, ...]` (or `bash -lc`, `cmd /c`): what the shell parses."""
     items = command.items
@@ -211,6 +235,8 @@ class Sinks:
             return not _FIXED_HOST.match(prefix)
         if kind == "redirect":
             return not (_FIXED_HOST.match(prefix) or _LOCAL_PATH.match(prefix))
+        if kind == "sql":
+            return _may_be_sql(prefix)
         return True
 
     def _check_store_sink(self, target: ast.Subscript, value: Value, state: State, key: Value) -> None:

@@ -62,6 +62,7 @@ class VulnChecker(
             yield from self._regex_tables()
             yield from self._pattern_constants()
         kinds = (ast.Call, ast.Compare, ast.Assign, ast.Return, ast.While, ast.Dict, ast.BinOp, ast.JoinedStr)
+        added_inside: set[int] = set()
         for node in nodes_of(self.tree, *kinds):
             if isinstance(node, ast.Call):
                 yield from self._call(node)
@@ -88,6 +89,10 @@ class VulnChecker(
             elif isinstance(node, ast.BinOp):
                 yield from self._temp_path_operator(node)
                 if isinstance(node.op, ast.Mod):
+                    yield from self._formatted_sql(node)
+                elif isinstance(node.op, ast.Add) and id(node) not in added_inside:
+                    # `a + b + c` is read whole at its top (the walk meets it first), not again per part
+                    added_inside.update(id(n) for n in ast.walk(node.left) if isinstance(n, ast.BinOp))
                     yield from self._formatted_sql(node)
         yield from self._django_cors()
 

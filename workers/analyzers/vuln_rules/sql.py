@@ -25,6 +25,10 @@ _STATEMENT = re.compile(
     r"|^\s*with\s+(recursive\s+)?\w+(\s*\([^)]*\))?\s+as\s*\(",  # a common table expression
     re.IGNORECASE,
 )
+#: a condition built on its own and added to a statement later (`cond += f" and company = '{c}'"`)
+_CONDITION = re.compile(
+    r"^\s*(and|or|where)\s+[`\"\[\]\w.]+\s*(=|<>|!=|<=|>=|<|>|like\b|in\s*\()", re.IGNORECASE
+)
 _VALUE_POSITION = re.compile(
     r"(=|<>|!=|<=|>=|<|>|\blike|\bin\s*\(|\bvalues\s*\(|,\s*['\"])\s*['\"]?\s*$", re.IGNORECASE
 )
@@ -38,7 +42,10 @@ class SqlChecks(CheckerBase):
 
     def _formatted_sql(self, node: ast.expr) -> Iterator[VulnHit]:
         pieces = _pieces(node)
-        if pieces is None or not _STATEMENT.match("".join(p for p in pieces if isinstance(p, str))):
+        if pieces is None:
+            return
+        literal = "".join(p for p in pieces if isinstance(p, str))
+        if not (_STATEMENT.match(literal) or _CONDITION.match(literal)):
             return
         text = ""
         for piece in pieces:
@@ -96,6 +103,19 @@ def _pieces(node: ast.expr) -> list[str | ast.expr | None] | None:
     if isinstance(node, ast.JoinedStr):
         # a Constant's value is its text, a FormattedValue's value the expression formatted
         return [v.value for v in node.values]  # type: ignore[attr-defined]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        operands = _added(node)
+        if not (isinstance(operands[0], ast.Constant) and isinstance(operands[0].value, str)):
+            return None
+        out: list[str | ast.expr | None] = []
+        for operand in operands:
+            if isinstance(operand, ast.Constant) and isinstance(operand.value, str):
+                out.append(operand.value)
+            elif isinstance(operand, ast.JoinedStr):
+                out.extend(v.value for v in operand.values)  # type: ignore[attr-defined]
+            else:
+                out.append(operand)
+        return out
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant):
         template = node.left.value
         if not isinstance(template, str):
@@ -118,6 +138,17 @@ def _value_position(text: str) -> bool:
     comparison, LIKE, IN (, VALUES (, or inside a quoted literal (an odd number of `'` so far:
     `lower('{q}')`, `LIKE '%{q}%'`)."""
     return bool(_VALUE_POSITION.search(text)) or text.count("'") % 2 == 1
+
+
+def _added(node: ast.BinOp) -> list[ast.expr]:
+    """The operands of `a + b + c`, left to right."""
+    operands: list[ast.expr] = []
+    current: ast.expr = node
+    while isinstance(current, ast.BinOp) and isinstance(current.op, ast.Add):
+        operands.append(current.right)
+        current = current.left
+    operands.append(current)
+    return operands[::-1]
 
 
 def _fill(texts: list[str], values: list[ast.expr]) -> list[str | ast.expr | None]:
