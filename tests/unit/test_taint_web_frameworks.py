@@ -769,3 +769,28 @@ def test_twisted_resource_with_server_chosen_urls_is_clean() -> None:
 
 def test_render_get_of_a_class_that_is_no_resource_has_no_typed_request() -> None:
     assert taint(NOT_A_RESOURCE) == []
+
+
+def test_frappe_whitelisted_methods_take_the_requests_arguments() -> None:
+    """`@frappe.whitelist()` functions are called over HTTP with the request's arguments, and
+    `frappe.form_dict` holds them; `frappe.db.sql` runs SQL; `frappe.throw` raises."""
+    code = (
+        "import os\nimport frappe\n\n"
+        "@frappe.whitelist()\ndef get(name):\n    return open(os.path.join('/srv', name)).read()\n\n"
+        "@frappe.whitelist()\ndef rows(company):\n"
+        "    return frappe.db.sql(\"select name from tabX where company = '%s'\" % company)\n\n"
+        "@frappe.whitelist()\ndef safe_rows(company):\n"
+        "    return frappe.db.sql('select name from tabX where company = %s', (company,))\n\n"
+        "@frappe.whitelist()\ndef checked(name):\n"
+        "    if '/' in name or '..' in name:\n        frappe.throw('bad name')\n"
+        "    return open(os.path.join('/srv', name)).read()\n\n"
+        "@frappe.whitelist()\ndef counted(n: int):\n    return open('/srv/%d' % n).read()\n\n"
+        "def form():\n    n = frappe.form_dict.get('n')\n"
+        "    return frappe.db.sql(\"select 1 from t where n = '\" + n + \"'\")\n"
+    )
+    found = [(f.rule_id, f.start_line) for f in taint(code)]
+    assert found == [
+        ("taint-path-traversal", 6),
+        ("taint-sql-injection", 10),
+        ("taint-sql-injection", 28),
+    ]

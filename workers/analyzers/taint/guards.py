@@ -109,6 +109,9 @@ class Guards:
         ):
             refused = _refused_as_path(state_key(right), _NO_PARENT)  # `if ".." in p: abort`
             return ({}, refused) if positive else (refused, {})
+        if isinstance(op, ast.In | ast.NotIn) and isinstance(left, ast.Constant) and left.value == "/":
+            refused = _refused_as_path(state_key(right), _RELATIVE)  # no `/` at all: not absolute
+            return ({}, refused) if positive else (refused, {})
         if (
             isinstance(op, ast.In | ast.NotIn)
             and isinstance(right, ast.Attribute)

@@ -242,6 +242,16 @@ class ModuleInfo:
         the parameters it fills with a converted, validated number or id."""
         all_args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
         defaults = _defaults(node)
+        if class_name is None and any(self._frappe_whitelisted(d) for d in node.decorator_list):
+            return (
+                {
+                    a.arg: f"whitelisted method argument `{a.arg}`"
+                    for a in all_args
+                    if not _is_safe_annotation(all_args, a.arg)
+                },
+                False,
+                frozenset(),
+            )
         if class_name is None and any(self._agent_tool(d) for d in node.decorator_list):
             return (
                 {
@@ -289,6 +299,11 @@ class ModuleInfo:
                     frozenset(),
                 )
         return {}, False, frozenset()
+
+    def _frappe_whitelisted(self, decorator: ast.expr) -> bool:
+        """`@frappe.whitelist()`: Frappe calls the function over HTTP with the request's arguments."""
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        return self.resolver.qualname(target) == "frappe.whitelist"
 
     def _agent_tool(self, decorator: ast.expr) -> bool:
         """`@mcp.tool()` on a FastMCP server, LangChain's `@tool`; by shape (`@<object>.tool(...)`)

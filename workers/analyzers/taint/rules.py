@@ -71,6 +71,9 @@ RELATED_CWES: dict[str, frozenset[int]] = {
 #: Where untrusted data comes from. `kind` names a row of SOURCE_KINDS.
 SOURCES: dict[str, str] = {
     # Flask / Werkzeug (also matched as `self.request.*`, and Starlette/DRF share some names)
+    # Frappe: the request's arguments, also handed to whitelisted methods as parameters
+    "frappe.form_dict": "web",
+    "frappe.local.form_dict": "web",
     "request.args": "web",
     "request.form": "web",
     "request.values": "web",
@@ -495,7 +498,16 @@ URL_PARSERS: frozenset[str] = frozenset({"urllib.parse.urlparse", "urllib.parse.
 
 #: Calls after which a branch never continues.
 TERMINATORS: frozenset[str] = frozenset(
-    {"flask.abort", "abort", "sys.exit", "exit", "quit", "os._exit", "werkzeug.exceptions.abort"}
+    {
+        "flask.abort",
+        "abort",
+        "sys.exit",
+        "exit",
+        "quit",
+        "os._exit",
+        "werkzeug.exceptions.abort",
+        "frappe.throw",
+    }
 )
 
 #: XML parser constructors that are hardened when these keywords have these values.
@@ -546,6 +558,8 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("*.execute", "sql", (0, "sql", "statement", "operation"), report_cwe=89),
     _sink("*.executemany", "sql", (0, "sql"), report_cwe=89),
     _sink("*.executescript", "sql", (0,), report_cwe=89),
+    _sink("frappe.db.sql", "sql", (0, "query")),
+    _sink("frappe.db.multisql", "sql", (0, "queries")),
     _sink("*.objects.raw", "sql", (0, "raw_query"), report_cwe=89),
     _sink("django.db.models.Manager.raw", "sql", (0, "raw_query")),
     _sink("django.db.models.QuerySet.extra", "sql", ("where", "select", "tables", "order_by")),
