@@ -786,7 +786,7 @@ def test_frappe_whitelisted_methods_take_the_requests_arguments() -> None:
         "    return open(os.path.join('/srv', name)).read()\n\n"
         "@frappe.whitelist()\ndef counted(n: int):\n    return open('/srv/%d' % n).read()\n\n"
         "def form():\n    n = frappe.form_dict.get('n')\n"
-        "    return frappe.db.sql(\"select 1 from t where n = '\" + n + \"'\")\n"
+        '    return frappe.db.sql("select 1 from t where n = \'" + n + "\'")\n'
     )
     found = [(f.rule_id, f.start_line) for f in taint(code)]
     assert found == [
