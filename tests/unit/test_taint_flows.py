@@ -49,6 +49,8 @@ def flask(body: str) -> str:
         'num = 196\nx = request.args["f"] if (500 / 42) + num > 200 else "/tmp"\nos.system("ls " + x)',
         'os.system("ls %s -n %d" % (request.args["d"], 3))',
         'os.system("ls %(d)s -n %(n)d" % {"d": request.args["d"], "n": 3})',
+        'os.system("seq " + request.args.get("n", type=str))',
+        'os.system("seq " + str(request.args.get("n", request.args["d"], int)))',
         # a shell run as the program of an argument list: its script is a command line
         'subprocess.run(["sh", "-c", "ls " + request.args["f"]])',
         'subprocess.Popen(["/bin/bash", "-lc", "ls " + request.args["f"]])',
@@ -117,6 +119,10 @@ def test_propagation_reaches_the_sink(body: str) -> None:
         'items = ["a", request.args["f"]]\nlast = items.pop()\nos.system("ls " + items[0])',
         'items = ["a", request.args["f"], "b"]\nitems.remove(items[0])\nos.system("ls " + items[1])',
         'items = [request.args["f"], "a"]\nitems.reverse()\nos.system("ls " + items[0])',
+        # Werkzeug converts with `type=`: a number or the default
+        'os.system("seq " + str(request.args.get("n", type=int)))',
+        'os.system("seq " + str(request.args.get("n", 0, int)))',
+        'os.system("echo " + " ".join(map(str, request.args.getlist("i", type=float))))',
         # a number conversion lets no text through
         'os.system("seq %d" % request.args["n"])',
         'os.system("ls %s -n %d" % ("/tmp", request.args["n"]))',

@@ -12,6 +12,7 @@ from prguard.analyzers.taint.keys import (
     after_head,
     forget_parts,
     hashable,
+    keyword_value,
     node_text,
     reportable,
     state_key,
@@ -47,6 +48,9 @@ from prguard.analyzers.taint.values import (
 )
 
 _NEWLINE_STRIPS = ("\n", "\r", "\r\n")
+
+#: callables that turn text into a number (or fail): what they return carries no text
+NUMBER_CONVERTERS = frozenset({"int", "float", "bool", "uuid.UUID", "decimal.Decimal"})
 
 _TEXT_KEEPING_CALLS = frozenset({"str", "os.path.join", "urllib.parse.urljoin", "posixpath.join"})
 
@@ -221,6 +225,14 @@ class Calls:
             value = replace(value, tags=value.tags - {"text"})
         return value
 
+    def _converts_to_number(self, node: ast.Call, method: str) -> bool:
+        """A `type=` converter (`get(key, default, type)`, `getlist(key, type)`) that makes a number."""
+        position = 2 if method == "get" else 1
+        converter = keyword_value(node, "type")
+        if converter is None and len(node.args) > position:
+            converter = node.args[position]
+        return converter is not None and self._qual(converter) in NUMBER_CONVERTERS
+
     def _split_command(self, command: Value) -> Value:
         traces = command.all_traces()
         words = (command.prefix or "").split()
@@ -277,6 +289,10 @@ class Calls:
             if method == "setdefault" and args:
                 return receiver.at(args[0].const) if args[0].has_const() else receiver.element()
             return CLEAN
+        if method in ("get", "getlist") and args and self._converts_to_number(node, method):
+            # Werkzeug's `request.args.get("n", type=int)`: the value is converted, or the default
+            default = args[1] if method == "get" and len(args) > 1 else kwargs.get("default", CLEAN)
+            return default if default.tainted else CLEAN
         if method in ("get", "pop", "getlist") and args:
             found = (
                 receiver.at(args[0].const)
