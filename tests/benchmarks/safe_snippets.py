@@ -41,6 +41,7 @@ INSECURE_ROUNDS_OF: dict[int, frozenset[int | None]] = {
     8: frozenset({8}),
     9: frozenset({9}),
     10: frozenset({10}),
+    11: frozenset({11}),
 }
 
 
