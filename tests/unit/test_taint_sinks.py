@@ -148,6 +148,9 @@ CASES: dict[str, tuple[str, str | None]] = {
         None,
     ),
     "xss-markup": (view('bio = request.form["bio"]\nreturn Markup("<p>" + bio + "</p>")'), "taint-xss"),
+    "xss-markup-percent": (view('return Markup("<p>%s</p>") % request.form["bio"]'), None),
+    "xss-markup-percent-name": (view('tpl = Markup("<p>%s</p>")\nreturn tpl % request.form["bio"]'), None),
+    "xss-str-percent": (view('return "<p>%s</p>" % request.form["bio"]'), "taint-xss"),
     "xss-plain-text": (
         view(
             'name = request.args.get("name", "")\nreturn f"Hello {name}", 200, {"Content-Type": "text/plain"}'

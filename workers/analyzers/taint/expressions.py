@@ -69,6 +69,8 @@ def _fold(op: ast.operator, left: Any, right: Any) -> Any:
 
 _PRINTF_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])")
 _PRINTF_NUMBERS = frozenset("diouxXeEfFgG")
+#: strings marked safe, whose `%` and `.format()` escape the values they take
+MARKUP_TYPES = frozenset({"markupsafe.Markup", "flask.Markup", "jinja2.Markup"})
 
 
 def _printf_text_values(template: str, args: Value) -> list[Value] | None:
@@ -363,6 +365,9 @@ class Expressions:
                     if isinstance(index, int):
                         items[offset + index] = item
                 value = Value(frozenset(), items=items, tags=frozenset({"list"}))
+        elif isinstance(node.op, ast.Mod) and self.mod.receiver_type(node.left) in MARKUP_TYPES:
+            # `Markup("<b>%s</b>") % x` escapes what it formats, as `Markup(...).format(x)` does
+            value = merge([left, right.sanitize(frozenset({"xss"}))])
         elif isinstance(node.op, ast.Mod) and isinstance(left.const, str):
             prefix = left.const.split("%", 1)[0]
             texts = _printf_text_values(left.const, right)
