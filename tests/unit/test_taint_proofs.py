@@ -322,7 +322,7 @@ def test_a_flag_kept_on_the_instance_from_the_constructor_is_still_off_by_defaul
         ('("https://a.example.com/", "http://b.example.com/v1/")', True),
         ("ALLOWED", True),  # a module constant
         ('"https://api.example.com"', False),  # api.example.com.evil.net passes
-        ('"https://user@api.example.com/"', False),
+        ('"https://user@api.example.com/"', True),  # the host after the user info is fixed too
         ('"/"', False),
         ('("https://a.example.com/", "https://")', False),
     ],

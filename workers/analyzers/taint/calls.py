@@ -20,6 +20,7 @@ from prguard.analyzers.taint.keys import (
 from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo
 from prguard.analyzers.taint.opt_in import gate_of
 from prguard.analyzers.taint.rules import (
+    ALL,
     CHECKED_SOURCE_KINDS,
     CLEAN_RESULTS,
     DECODER_HOOKS,
@@ -49,8 +50,7 @@ from prguard.analyzers.taint.values import (
 
 _NEWLINE_STRIPS = ("\n", "\r", "\r\n")
 
-#: callables that turn text into a number (or fail): what they return carries no text
-NUMBER_CONVERTERS = frozenset({"int", "float", "bool", "uuid.UUID", "decimal.Decimal"})
+_CLEARS_ALL = frozenset({ALL})
 
 _TEXT_KEEPING_CALLS = frozenset({"str", "os.path.join", "urllib.parse.urljoin", "posixpath.join"})
 
@@ -226,12 +226,13 @@ class Calls:
         return value
 
     def _converts_to_number(self, node: ast.Call, method: str) -> bool:
-        """A `type=` converter (`get(key, default, type)`, `getlist(key, type)`) that makes a number."""
+        """A `type=` converter (`get(key, default, type)`, `getlist(key, type)`) whose result, as a
+        call, leaves nothing to inject (`int`, `float`, `uuid.UUID`: the sanitizer table's)."""
         position = 2 if method == "get" else 1
         converter = keyword_value(node, "type")
         if converter is None and len(node.args) > position:
             converter = node.args[position]
-        return converter is not None and self._qual(converter) in NUMBER_CONVERTERS
+        return converter is not None and self.rules.sanitizer(self._qual(converter)) == _CLEARS_ALL
 
     def _split_command(self, command: Value) -> Value:
         traces = command.all_traces()

@@ -6,7 +6,7 @@ import ast
 import re
 from collections.abc import Iterable
 
-from prguard.analyzers.taint.keys import State, keyword_value, only_url_path, state_key
+from prguard.analyzers.taint.keys import FIXED_HOST, State, keyword_value, only_url_path, state_key
 from prguard.analyzers.taint.regex_proof import proven_kinds
 from prguard.analyzers.taint.rules import (
     ALL,
@@ -32,8 +32,6 @@ _PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath"
 _NO_PARENT = "path:no-parent"
 _RELATIVE = "path:relative"
 _ABSOLUTE_TESTS = frozenset({"os.path.isabs", "posixpath.isabs"})
-#: the start of an http(s) URL up to the `/` after its host (no user info that could hide another)
-_HOST_PREFIX = re.compile(r"(?i)https?://[^/?#\\@\s]+/")
 
 
 def _refused_as_path(key: str | None, fact: str) -> dict[str, frozenset[str]]:
@@ -219,13 +217,13 @@ class Guards:
 
     def _fixed_host(self, test: ast.Call, state: State) -> dict[str, frozenset[str]]:
         """`url.startswith("https://api.example.com/")`: a URL that starts with a scheme, a host
-        and the `/` after the host names that host, so fetching or redirecting to it stays there
-        (without that `/`, `https://api.example.com.evil.net` would pass)."""
+        and the `/` (or `?`, `#`) after the host names that host, so fetching or redirecting to it
+        stays there (without that `/`, `https://api.example.com.evil.net` would pass)."""
         assert isinstance(test.func, ast.Attribute)
         arg = test.args[0]
         items = arg.elts if isinstance(arg, ast.Tuple) else [arg]
         prefixes = [self.ev(item, state).const for item in items]
-        if not all(isinstance(p, str) and _HOST_PREFIX.match(p) for p in prefixes):
+        if not all(isinstance(p, str) and FIXED_HOST.match(p) for p in prefixes):
             return {}
         key = state_key(test.func.value)
         return {key: frozenset({"ssrf", "redirect"})} if key else {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any
 
 from prguard.analyzers.taint.modules import ModuleInfo
@@ -18,6 +19,10 @@ from prguard.analyzers.taint.values import (
 )
 
 State = dict[str, Value]
+
+#: the start of a URL up to the end of its host (`https://api.example.com/`): whatever follows
+#: is a path, a query or a fragment on that host
+FIXED_HOST = re.compile(r"^[a-zA-Z][\w+.-]*://[^/?#{}%]+[/?#]")
 
 
 def node_text(mod: ModuleInfo, node: ast.AST, limit: int = 60) -> str:

@@ -243,25 +243,10 @@ class ModuleInfo:
         all_args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
         defaults = _defaults(node)
         if class_name is None and any(self._frappe_whitelisted(d) for d in node.decorator_list):
-            return (
-                {
-                    a.arg: f"whitelisted method argument `{a.arg}`"
-                    for a in all_args
-                    if not _is_safe_annotation(all_args, a.arg)
-                },
-                False,
-                frozenset(),
-            )
+            return _arguments(all_args, "whitelisted method argument"), False, frozenset()
         if class_name is None and any(self._agent_tool(d) for d in node.decorator_list):
-            return (
-                {
-                    a.arg: f"agent tool argument `{a.arg}`"
-                    for a in all_args
-                    if a.arg not in ("self", "ctx", "context") and not _is_safe_annotation(all_args, a.arg)
-                },
-                False,
-                frozenset(),
-            )
+            skip = ("self", "ctx", "context")
+            return _arguments(all_args, "agent tool argument", skip), False, frozenset()
         for decorator in node.decorator_list:
             if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)):
                 continue
@@ -412,6 +397,15 @@ def _call_name(node: ast.Call) -> str:
     if isinstance(func, ast.Attribute):
         return func.attr
     return func.id if isinstance(func, ast.Name) else ""
+
+
+def _arguments(all_args: list[ast.arg], label: str, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """Every argument a caller from outside fills (a number-annotated one excepted), described."""
+    return {
+        a.arg: f"{label} `{a.arg}`"
+        for a in all_args
+        if a.arg not in skip and not _is_safe_annotation(all_args, a.arg)
+    }
 
 
 def _is_safe_annotation(all_args: list[ast.arg], name: str) -> bool:

@@ -13,7 +13,7 @@ from prguard.analyzers.media_types import (
     typed_afterwards,
 )
 from prguard.analyzers.taint.hits import SinkHit
-from prguard.analyzers.taint.keys import State, node_text, reportable
+from prguard.analyzers.taint.keys import FIXED_HOST, State, node_text, reportable
 from prguard.analyzers.taint.opt_in import gate_of
 from prguard.analyzers.taint.rules import (
     KINDS,
@@ -29,8 +29,6 @@ from prguard.analyzers.taint.values import (
     Value,
     join,
 )
-
-_FIXED_HOST = re.compile(r"^[a-zA-Z][\w+.-]*://[^/?#{}%]+[/?#]")
 
 _LOCAL_PATH = re.compile(r"^/[\w\-.~%]")
 
@@ -232,9 +230,9 @@ class Sinks:
         """False when the string's constant start already pins what the sink cares about."""
         prefix = value.prefix or ""
         if kind == "ssrf":
-            return not _FIXED_HOST.match(prefix)
+            return not FIXED_HOST.match(prefix)
         if kind == "redirect":
-            return not (_FIXED_HOST.match(prefix) or _LOCAL_PATH.match(prefix))
+            return not (FIXED_HOST.match(prefix) or _LOCAL_PATH.match(prefix))
         if kind == "sql":
             return _may_be_sql(prefix)
         return True

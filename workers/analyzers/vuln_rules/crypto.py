@@ -75,7 +75,9 @@ _RANDOM_PICKS = frozenset({"random.choice", "random.choices", "random.sample"})
 
 MIN_TOKEN_LENGTH = 16
 
+#: where a name splits into words (`reset_token`, `rememberMeToken`)
 _CAMEL_OR_SNAKE = re.compile(r"_|(?<=[a-z0-9])(?=[A-Z])")
+#: the last word of a name that holds a secret (one-time codes, tokens, nonces, salts, passwords)
 _SECRET_VALUE_WORDS = frozenset({"otp", "pin", "nonce", "token", "password", "passwd", "secret", "salt"})
 
 _PKCS1V15 = "cryptography.hazmat.primitives.asymmetric.padding.PKCS1v15"

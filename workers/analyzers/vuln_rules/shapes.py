@@ -123,7 +123,8 @@ def class_bodies(body: list[ast.stmt]) -> Iterator[list[ast.stmt]]:
 #: the Werkzeug debugger on
 FLASK_APPS = frozenset({"flask.Flask", "flask.app.Flask", "quart.Quart"})
 
-#: `random` functions whose result assigned to a name that says it is a secret makes it guessable
+#: `random` functions whose result is guessable from a few earlier outputs (a secret-named value or
+#: a cookie drawn from one is a finding)
 RANDOM_VALUES = frozenset(
     {
         "random.randint",
@@ -136,7 +137,6 @@ RANDOM_VALUES = frozenset(
         "random.uniform",
     }
 )
-#: the last word of a name that holds a secret (one-time codes, tokens, nonces, salts, passwords)
 #: conversions that keep what they are given guessable
 KEEPS_VALUE = frozenset({"str", "int", "hex", "format"})
 
