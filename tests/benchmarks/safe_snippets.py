@@ -42,6 +42,8 @@ INSECURE_ROUNDS_OF: dict[int, frozenset[int | None]] = {
     9: frozenset({9}),
     10: frozenset({10}),
     11: frozenset({11}),
+    12: frozenset({12}),
+    13: frozenset({13}),
 }
 
 
