@@ -149,6 +149,49 @@ CASES: dict[str, tuple[str, str | None]] = {
     ),
     "xss-markup": (view('bio = request.form["bio"]\nreturn Markup("<p>" + bio + "</p>")'), "taint-xss"),
     "xss-markup-percent": (view('return Markup("<p>%s</p>") % request.form["bio"]'), None),
+    "xss-jinja-template": (
+        view('import jinja2\nreturn jinja2.Template("<p>{{ b }}</p>").render(b=request.form["bio"])'),
+        "taint-xss",
+    ),
+    "xss-jinja-template-name": (
+        view(
+            'import jinja2\nt = jinja2.Template("<p>{{ b }}</p>")\n'
+            'html_text = t.render(b=request.form["bio"])\nreturn html_text'
+        ),
+        "taint-xss",
+    ),
+    "xss-jinja-environment": (
+        view(
+            "import jinja2\nenv = jinja2.Environment()\n"
+            'return env.from_string("{{ b }}").render(b=request.form["bio"])'
+        ),
+        "taint-xss",
+    ),
+    "xss-jinja-autoescape": (
+        view(
+            'import jinja2\nt = jinja2.Template("<p>{{ b }}</p>", autoescape=True)\n'
+            'return t.render(b=request.form["bio"])'
+        ),
+        None,
+    ),
+    "xss-jinja-environment-autoescape": (
+        view(
+            "import jinja2\nenv = jinja2.Environment(autoescape=jinja2.select_autoescape())\n"
+            'return env.from_string("{{ b }}").render(b=request.form["bio"])'
+        ),
+        None,
+    ),
+    "xss-jinja-flask-environment": (
+        view('return app.jinja_env.from_string("{{ b }}").render(b=request.form["bio"])'),
+        None,
+    ),
+    "xss-jinja-text-response": (
+        view(
+            'import jinja2\nbody = jinja2.Template("{{ b }}").render(b=request.form["bio"])\n'
+            'return body, 200, {"Content-Type": "text/plain"}'
+        ),
+        None,
+    ),
     "xss-markup-percent-name": (view('tpl = Markup("<p>%s</p>")\nreturn tpl % request.form["bio"]'), None),
     "xss-str-percent": (view('return "<p>%s</p>" % request.form["bio"]'), "taint-xss"),
     "xss-plain-text": (

@@ -34,6 +34,7 @@ from prguard.analyzers.taint.rules import (
     URL_PARSERS,
     Sink,
 )
+from prguard.analyzers.taint.templates import RENDER_METHODS, renders_unescaped
 from prguard.analyzers.taint.values import (
     CLEAN,
     NOCONST,
@@ -253,6 +254,9 @@ class Calls:
     ) -> Value:
         if method in NON_PROPAGATING_METHODS:
             return CLEAN
+        if method in RENDER_METHODS and renders_unescaped(self.mod.resolver, node):
+            # the template's text with the arguments pasted in, unescaped: HTML built from them
+            return merge(args + list(kwargs.values())).with_tags("text")
         func = node.func
         assert isinstance(func, ast.Attribute)
         key = state_key(func.value)
