@@ -44,6 +44,7 @@ INSECURE_ROUNDS_OF: dict[int, frozenset[int | None]] = {
     11: frozenset({11}),
     12: frozenset({12}),
     13: frozenset({13}),
+    14: frozenset({14}),
 }
 
 

@@ -5,7 +5,7 @@ Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [-
 [--batch13]
 [--snippets]
 [--handwritten] [--mutations] [--snippets-only] [--round3] [--round4] [--round5] [--round6] [--round7]
-[--round8] [--round9] [--round10] [--round11] [--round12] [--round13]`.
+[--round8] [--round9] [--round10] [--round11] [--round12] [--round13] [--round14]`.
 
 Corpus: tests/corpora/security_web/ (manifest.yml): for each published advisory of a PyPI web
 application or web library, the vulnerable and the first fixed release (pip download), only the
@@ -51,7 +51,8 @@ safe twins are in tests/corpora/safe_snippets: see tests/benchmarks/safe_snippet
 ninth (`round: 9`, a practice range and safeguard libraries) only with --round9; the tenth
 (`round: 10`, five more tools, both sides) only with --round10; the eleventh (`round: 11`, eight
 more packages, mostly web apps) only with --round11; the twelfth and thirteenth (`round: 12` and
-`round: 13`, packages a-m and n-z, both sides) only with --round12 and --round13.
+`round: 13`, packages a-m and n-z, both sides) only with --round12 and --round13; the fourteenth
+(`round: 14`, web applications) only with --round14.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ CORPORA = Path(__file__).resolve().parents[1] / "corpora"
 WEB = CORPORA / "security_web"
 SNIPPETS = CORPORA / "insecure_snippets"
 #: Rounds of snippets after the second: each held back whole and scored only on its own.
-SNIPPET_ROUNDS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)
+SNIPPET_ROUNDS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14)
 NEAR = 3
 MEDIUM = Severity.MEDIUM
 POLICY = load_policy(repo_text="scope: changed_files\n")
@@ -402,6 +403,7 @@ _ORDINALS = {
     11: "eleventh",
     12: "twelfth",
     13: "thirteenth",
+    14: "fourteenth",
 }
 _BATCHES = tuple(sorted(_ORDINALS))
 
