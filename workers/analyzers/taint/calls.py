@@ -14,6 +14,7 @@ from prguard.analyzers.taint.keys import (
     hashable,
     keyword_value,
     node_text,
+    reads_self,
     reportable,
     state_key,
 )
@@ -142,7 +143,7 @@ class Calls:
             self._run_hooks(node, DECODER_HOOKS[qual], args[0], state)
         target = self._resolve(func, state)
         if target is not None:
-            return self._apply(target, node, args, kwargs)
+            return self._apply(target, node, args, kwargs, receiver)
         result = self._result(node, qual, method, callee, receiver, args, kwargs, state)
         if typed is not None:  # a client's response: what the server sent, once the request is checked
             result = join(result, typed)
@@ -360,10 +361,19 @@ class Calls:
         node: ast.Call,
         args: list[Value],
         kwargs: dict[str, Value],
+        receiver: Value | None = None,
     ) -> Value:
-        """A helper's summary applied to this call's arguments."""
+        """A helper's summary applied to this call's arguments (and, for a method, to what
+        the object it is called on carries: the data its `self.x` reads stand for)."""
         mod, func, bound = target
         summary = self.program.summary(mod, func)
+        # a request's data, or a parameter (followed to the callers); not unknown data, nor the
+        # caller's data a library object was handed (that stays the caller's business)
+        carried = (
+            [t for t in receiver.all_traces() if t.kind not in (OPAQUE, "caller")]
+            if bound and receiver is not None
+            else []
+        )
         by_param: dict[int, Value] = {}
         offset = 1 if bound else 0
         for index, value in enumerate(args):
@@ -379,6 +389,9 @@ class Calls:
         def expand(trace: Trace) -> Iterator[Trace]:
             if trace.kind != PARAM:
                 yield replace(trace.then(back), indirect=True)
+                if carried and reads_self(trace):
+                    for outer in carried:
+                        yield _compose(outer, into, trace).then(back)
                 return
             argument = by_param.get(trace.param)
             if argument is None:
@@ -412,6 +425,13 @@ class Calls:
                     composed.kind == PARAM or reportable(composed, hit.sink.kind, hit.sink)
                 ):
                     self._record(replace(hit, trace=composed, opted_in=opted_in))
+        for hit in summary.receiver_hits if carried else ():
+            for outer in carried:
+                composed = _compose(outer, into, hit.trace)
+                if composed.reaches(hit.sink.kind) and (
+                    composed.kind == PARAM or reportable(composed, hit.sink.kind, hit.sink)
+                ):
+                    self._record(replace(hit, trace=composed))
         return result
 
     @staticmethod

@@ -44,6 +44,8 @@ class Summary:
     cleared: set[tuple[int, int]] = field(default_factory=set)
     #: sinks reached only by this function's parameters: (line, kind) -> the CWEs a proof clears
     param_only: dict[tuple[int, str], frozenset[int]] = field(default_factory=dict)
+    #: sinks an attribute of `self` reaches: checked again with the object a call binds
+    receiver_hits: list[SinkHit] = field(default_factory=list)
 
 
 def hit_lines(path: str, hit: SinkHit) -> list[int]:

@@ -93,6 +93,12 @@ def reportable(trace: Trace, kind: str, sink: Sink | None = None) -> bool:
     return kind in CALLER_SINK_KINDS and not (sink is not None and sink.conditions.get("no_caller"))
 
 
+def reads_self(trace: Trace) -> bool:
+    """An attribute of the object a method runs on (`self.v`), unknown inside the method: a
+    call that binds a known object (`Helper(data).get()`) carries that object's data there."""
+    return trace.kind == OPAQUE and trace.source.startswith("self.")
+
+
 def keyword_value(call: ast.Call, name: str) -> ast.expr | None:
     return next((k.value for k in call.keywords if k.arg == name), None)
 

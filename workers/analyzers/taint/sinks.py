@@ -13,7 +13,7 @@ from prguard.analyzers.media_types import (
     typed_afterwards,
 )
 from prguard.analyzers.taint.hits import SinkHit
-from prguard.analyzers.taint.keys import FIXED_HOST, State, node_text, reportable
+from prguard.analyzers.taint.keys import FIXED_HOST, State, node_text, reads_self, reportable
 from prguard.analyzers.taint.opt_in import gate_of
 from prguard.analyzers.taint.rules import (
     KINDS,
@@ -147,6 +147,8 @@ class Sinks:
                 reached = True
                 only_parameters = only_parameters and trace.kind == PARAM
                 if not reportable(trace, sink.kind, sink):
+                    if reads_self(trace):
+                        self.summary.receiver_hits.append(self._hit(sink, node, text, trace, program_only))
                     continue  # unknown data: no finding, but no proof either
                 if trace.kind == "caller" and self._caller_opted_in(node):
                     continue  # the caller passed the flag that turns this on: its choice
