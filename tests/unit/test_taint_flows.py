@@ -207,6 +207,48 @@ def test_method_helper_through_self() -> None:
     assert [f.start_line for f in findings] == [12, 21]
 
 
+RECEIVER = (
+    HEAD
+    + """
+class Holder:
+    def __init__(self, value):
+        self.value = value
+    def get(self):
+        return self.value.strip()
+    def shown(self):
+        return self.get()
+    def run(self):
+        os.system("echo " + self.value)
+
+@app.route("/get")
+def get():
+    return "<p>" + Holder(request.args["v"]).get() + "</p>"
+
+@app.route("/shown")
+def shown():
+    return "<p>" + Holder(request.args["v"]).shown() + "</p>"
+
+@app.route("/run")
+def run():
+    Holder(request.args["v"]).run()
+    return "ok"
+"""
+)
+
+
+def test_a_method_reads_what_its_object_was_built_from() -> None:
+    """`Holder(data).get()` returns `self.value`, set from `data`: the call binds the object, so
+    the method's `self.x` reads carry its data, through `self.other()` and into its own sinks."""
+    findings = taint(RECEIVER)
+    assert sorted((f.rule_id, f.start_line) for f in findings) == [
+        ("taint-command-injection", 14),
+        ("taint-xss", 18),
+        ("taint-xss", 22),
+    ]
+    built_here = RECEIVER.replace('request.args["v"]', '"fixed"')
+    assert taint(built_here) == []
+
+
 def test_flow_across_two_changed_files() -> None:
     files = {
         "shop/utils/shell.py": (
