@@ -569,3 +569,39 @@ def test_a_path_refused_with_dotdot_and_when_absolute_is_confined(body: str, con
     if "open(" not in body:
         body += '\nopen(os.path.join("/srv", p))'
     assert ("taint-path-traversal" in rules_of(taint(flask(body)))) is not confined
+
+
+RUNNERS = """
+import asyncio
+import os
+import requests
+from fastapi import FastAPI
+
+app = FastAPI()
+
+@app.get("/fetch")
+async def fetch(url: str):
+    response = await asyncio.to_thread(requests.get, url, timeout=10)
+    return response.text
+
+@app.get("/list")
+async def listing(path: str):
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, os.system, "ls " + path)
+
+@app.get("/items")
+async def items(n: int):
+    url = "https://api.example.com/items"
+    response = await asyncio.to_thread(requests.get, url, params={"n": n}, timeout=10)
+    return response.text
+"""
+
+
+def test_a_function_run_in_a_thread_is_called_with_the_arguments_after_it() -> None:
+    """`asyncio.to_thread(requests.get, url)` calls `requests.get(url)`, and an event loop's
+    `run_in_executor(None, f, x)` calls `f(x)`: their sinks are the function's."""
+    findings = taint(RUNNERS)
+    assert sorted((f.rule_id, f.start_line) for f in findings) == [
+        ("taint-command-injection", 16),
+        ("taint-ssrf", 10),
+    ]

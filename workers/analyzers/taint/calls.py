@@ -114,6 +114,9 @@ class Calls:
     def ev_Call(self, node: ast.Call, state: State) -> Value:
         func = node.func
         qual = self.mod.qualname(func) or ""
+        inner = self.mod.delegated_call(node)
+        if inner is not None:  # `asyncio.to_thread(f, x)`: the call it makes, `f(x)`
+            return self.ev_Call(inner, state)
         receiver: Value | None = None
         method = func.attr if isinstance(func, ast.Attribute) else None
         source = self._source(qual, func) if qual else None

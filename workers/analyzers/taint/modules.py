@@ -128,6 +128,27 @@ class FunctionInfo:
         )
 
 
+#: calls that run a function they are given with the arguments after it, by the position of the
+#: function: `asyncio.to_thread(requests.get, url)` calls `requests.get(url)`
+_RUNS_FUNCTION_AT = {"asyncio.to_thread": 0}
+#: the same for a method of any receiver: an event loop's `run_in_executor(executor, f, *args)`
+_METHOD_RUNS_FUNCTION_AT = {"run_in_executor": 1}
+_RUNNER_NAMES = frozenset({q.rsplit(".", 1)[-1] for q in _RUNS_FUNCTION_AT} | set(_METHOD_RUNS_FUNCTION_AT))
+
+
+def _made_call(call: ast.Call, qual: str) -> ast.Call | None:
+    position = _RUNS_FUNCTION_AT.get(qual)
+    if position is None and isinstance(call.func, ast.Attribute):
+        position = _METHOD_RUNS_FUNCTION_AT.get(call.func.attr)
+    if position is None or len(call.args) <= position:
+        return None
+    if any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
+        return None
+    keywords = call.keywords if qual in _RUNS_FUNCTION_AT else []  # run_in_executor passes none on
+    made = ast.Call(func=call.args[position], args=call.args[position + 1 :], keywords=keywords)
+    return ast.copy_location(made, call)
+
+
 @dataclass(eq=False)
 class ModuleInfo:
     path: str
@@ -141,6 +162,8 @@ class ModuleInfo:
     classes: dict[str, dict[str, FunctionInfo]] = field(default_factory=dict)
     frameworks: set[str] = field(default_factory=set)
     servicers: frozenset[str] = frozenset()  # classes serving gRPC calls (`grpc_servicers`)
+    #: the call a runner call makes, by the runner call's id (see `delegated_call`)
+    delegated: dict[int, ast.Call | None] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -170,6 +193,18 @@ class ModuleInfo:
     def call_names(self, call: ast.Call) -> tuple[str, ...]:
         """The call's qualified name, then `Type.method` for its receiver's type and supertypes."""
         return self.resolver.call_names(call)
+
+    def delegated_call(self, call: ast.Call) -> ast.Call | None:
+        """The call a runner call makes: `f(x)` for `asyncio.to_thread(f, x)` or a loop's
+        `run_in_executor(None, f, x)` (None: not a runner). Made once per call and kept: the
+        resolver caches its answers by node, so the made node lives as long as the tree."""
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name not in _RUNNER_NAMES:
+            return None
+        if id(call) not in self.delegated:
+            self.delegated[id(call)] = _made_call(call, self.qualname(func) or "")
+        return self.delegated[id(call)]
 
     def receiver_type(self, node: ast.expr) -> str | None:
         """The inferred type of an object expression (None: unknown)."""
