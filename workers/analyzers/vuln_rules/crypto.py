@@ -115,15 +115,14 @@ class CryptoChecks(CheckerBase):
                 yield VulnHit(RULES["PG-VULN008"], node, why)
         if qual in _JWT_ENCODERS and (const_str(keyword_value(node, "algorithm")) or "").lower() == "none":
             yield VulnHit(RULES["PG-VULN030"], node, "encode(algorithm='none')")
-        if qual in CORS_MIDDLEWARE or any(self.resolver.qualname(a) in CORS_MIDDLEWARE for a in node.args):
-            origins = keyword_value(node, "allow_origins")
+        origins = keyword_value(node, "allow_origins")
+        # the middleware given as an argument (`app.add_middleware(CORSMiddleware, ...)`) is looked
+        # for only in calls with the keyword: resolving every argument of every call is not free
+        if origins is not None and (
+            qual in CORS_MIDDLEWARE or any(self.resolver.qualname(a) in CORS_MIDDLEWARE for a in node.args)
+        ):
             credentials = keyword_value(node, "allow_credentials")
-            if (
-                origins is not None
-                and any_origin(origins)
-                and credentials is not None
-                and truthy(credentials)
-            ):
+            if any_origin(origins) and credentials is not None and truthy(credentials):
                 yield VulnHit(
                     RULES["PG-VULN009"], node, "CORSMiddleware(allow_origins=['*'], allow_credentials=True)"
                 )

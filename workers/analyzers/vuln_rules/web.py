@@ -265,8 +265,8 @@ class WebChecks(CheckerBase):
     def _returned_traceback(self, node: ast.Return) -> Iterator[VulnHit]:
         """A request handler returns a formatted traceback (directly or through a local name)."""
         scope = self.resolver.scope_of(node)
-        if scope is None or not _is_view(scope) or under_condition(scope, node):
-            return  # a condition may be a debug or staff gate: only unconditional exposure counts
+        if scope is None or not _is_view(scope):
+            return
         if any(isinstance(x, ast.IfExp) for x in ast.walk(node.value)):
             return
         for sub in ast.walk(node.value):
@@ -280,7 +280,10 @@ class WebChecks(CheckerBase):
                     isinstance(call, ast.Call)
                     and (self.resolver.qualname(call.func) or "") in _TRACEBACK_TEXT
                 ):
-                    yield VulnHit(RULES["PG-VULN017"], node, f"the view returns {short(call)}")
+                    # a condition may be a debug or staff gate: only unconditional exposure counts
+                    # (asked last: it walks the whole function, and most returns call no traceback)
+                    if not under_condition(scope, node):
+                        yield VulnHit(RULES["PG-VULN017"], node, f"the view returns {short(call)}")
                     return
 
     def _setting(self, node: ast.Assign) -> Iterator[VulnHit]:
