@@ -52,6 +52,22 @@ def test_imports_aliases_relative_imports_and_module_attributes():
     }  # fmt: skip
 
 
+def test_aliases_inside_functions_reach_their_own_file_and_outside_ones_every_file():
+    """A name a function binds is read only in its file; one bound at module or class level is
+    also read from other files, as an attribute: all three kinds of site are found."""
+    index = index_of(
+        {
+            **LIBRARY,
+            "a.py": "from shop.pricing import charge\n\ndef f():\n    pay = charge\n    pay(1)\n",
+            "b.py": "from shop import pricing\n\nclass Till:\n    ring = pricing.charge\n",
+            "c.py": "from b import Till\nTill.ring(2)\n",
+            "d.py": "import b\nb.Till().ring(3)\n",
+            "e.py": "def g(pay):\n    pay(4)\n",  # another file's local name: not the function
+        }
+    )
+    assert sites(index, "shop.pricing.charge", calls_only=True) == {("a.py", 5), ("c.py", 2), ("d.py", 2)}
+
+
 def test_a_shadowing_local_is_not_the_function():
     index = index_of(
         {**LIBRARY, "a.py": "from shop.pricing import charge\n\ndef f(charge):\n    charge(1)\n"}

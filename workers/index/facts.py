@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-FACTS_VERSION = 12
+FACTS_VERSION = 13
 
 # parameter kinds in a signature tuple (name, kind, has_default)
 POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, VAR_POSITIONAL, KEYWORD_ONLY, VAR_KEYWORD = range(5)
@@ -92,15 +92,19 @@ class ModuleFacts:
     exports: tuple[str, ...] | None = None  # __all__ when it is a literal list/tuple of strings
     error: str = ""
 
-    _aliases: dict[str, set[str]] | None = None
+    _aliases: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
     _imported: tuple[str, ...] | None = None
 
-    def aliases(self) -> dict[str, set[str]]:
+    def aliases(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
         """Name imported or aliased → the names that bind it here (`from m import charge as bill`:
-        charge → {bill}); lets the index find a symbol's other names without reading every binding."""
+        charge → {bill}); lets the index find a symbol's other names without reading every binding.
+        Two tables: bindings outside functions (other files reach them as attributes), and those
+        inside functions (only this file's code reads them)."""
         if self._aliases is None:
-            found: dict[str, set[str]] = {}
+            outside: dict[str, set[str]] = {}
+            inside: dict[str, set[str]] = {}
             for scope in self.scopes:
+                found = inside if scope.kind == "function" else outside
                 for bound, bindings in scope.bindings.items():
                     for binding in bindings:
                         kind = binding[0]
@@ -108,7 +112,7 @@ class ModuleFacts:
                             found.setdefault(binding[3], set()).add(bound)
                         elif kind in ("alias", "inst"):
                             found.setdefault(binding[1][-1], set()).add(bound)
-            self._aliases = found
+            self._aliases = (outside, inside)
         return self._aliases
 
     def imported_modules(self) -> tuple[str, ...]:

@@ -74,6 +74,22 @@ class Dangling:
     call: CallShape | None
 
 
+def _closure(names: set[str], tables: list[dict[str, set[str]]]) -> set[str]:
+    """`names` and every name the alias tables bind one of them to, followed to the end (in place)."""
+    todo = set(names)
+    while todo:
+        found: set[str] = set()
+        for table in tables:
+            # the smaller side is walked: a file's few aliases, or the few names still to follow
+            hits = (table[n] for n in table if n in todo) if len(table) < len(todo) else map(table.get, todo)
+            for bound in hits:
+                if bound:
+                    found |= bound
+        todo = found - names
+        names |= found
+    return names
+
+
 def absolute_module(facts: ModuleFacts, own_module: str, level: int, module: str) -> str:
     """The module `from {"." * level}{module} import ...` names in the file of `facts` (module
     `own_module`): "" when it climbs above the top package (a top-level file's `from .m` is `m`)."""
@@ -318,7 +334,10 @@ class RepositoryIndex:
         if any(self._is_class(k) for k in wanted):
             names.add("cls")  # `cls(...)` in a classmethod makes an instance
         for path, facts in self.facts.items():
-            candidates = [r for r in facts.references if not names.isdisjoint(r[1])]
+            outside, inside = facts.aliases()
+            # a name bound inside a function is read only in this file: it reaches no other file
+            here = _closure(set(names), [inside, outside]) if inside else names
+            candidates = [r for r in facts.references if not here.isdisjoint(r[1])]
             for reference in self._resolve_all(path, candidates, wanted):
                 found[reference.key].append(reference)
         return found
@@ -336,24 +355,11 @@ class RepositoryIndex:
         return found
 
     def _names_reaching(self, keys: set[str]) -> set[str]:
-        """The symbols' own names and every name an import or alias binds one of them to."""
+        """The symbols' own names and every name an import or alias outside a function binds one
+        of them to, in any file (what other files can read as an attribute)."""
         names = {self.symbols[k].name for k in keys if k in self.symbols}
-        aliases = [facts.aliases() for facts in self.facts.values()]
-        aliases = [a for a in aliases if a]
-        todo = set(names)
-        while todo:
-            found: set[str] = set()
-            for table in aliases:
-                # the smaller side is walked: a file's few aliases, or the few names still to follow
-                hits = (
-                    (table[n] for n in table if n in todo) if len(table) < len(todo) else map(table.get, todo)
-                )
-                for bound in hits:
-                    if bound:
-                        found |= bound
-            todo = found - names
-            names |= found
-        return names
+        tables = [outside for outside, _ in (facts.aliases() for facts in self.facts.values()) if outside]
+        return _closure(names, tables)
 
     # -- resolution -----------------------------------------------------------------------------
 
