@@ -563,6 +563,14 @@ def load():
         ('p = request.args["f"]\nif ".." in p:\n    return "no", 400', False),
         ('p = request.args["f"]\nif p.startswith("/"):\n    return "no", 400', False),
         ('p = request.args["f"]\nif ".." in p and p.startswith("/"):\n    return "no", 400', False),
+        # every `..` removed, then the leading `/`s: nothing is left to climb or to start from `/`
+        ('p = request.args["f"].replace("..", "").lstrip("/")', True),
+        ('p = request.args["f"].replace("..", "_").strip("/")', True),
+        # the other order: `..//etc` loses its `..` and starts with `/` again
+        ('p = request.args["f"].lstrip("/").replace("..", "")', False),
+        ('p = request.args["f"].replace("../", "").lstrip("/")', False),  # `....//` leaves `../`
+        ('p = request.args["f"].replace("..", ".").lstrip("/")', False),  # `....` leaves `..`
+        ('p = request.args["f"].replace("..", "")', False),
     ],
 )
 def test_a_path_refused_with_dotdot_and_when_absolute_is_confined(body: str, confined: bool) -> None:

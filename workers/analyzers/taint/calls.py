@@ -6,6 +6,7 @@ import ast
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
+from prguard.analyzers.taint.guards import parents_removed, root_removed
 from prguard.analyzers.taint.hits import hit_lines
 from prguard.analyzers.taint.keys import (
     State,
@@ -105,6 +106,11 @@ def _flat_map(value: Value, change: Callable[[Trace], Iterable[Trace]]) -> Value
     items = None if value.items is None else {k: _flat_map(v, change) for k, v in value.items.items()}
     traces = frozenset(t2 for t in value.traces for t2 in change(t))
     return Value(merge([Value(traces)]).traces, items=items, tags=value.tags, prefix=value.prefix)
+
+
+def _removes_parent_steps(old: object, new: object) -> bool:
+    """`replace("..", new)` leaves no `..` when `new` holds no dot (a dot in it could make one)."""
+    return old == ".." and isinstance(new, str) and "." not in new
 
 
 class Calls:
@@ -318,6 +324,8 @@ class Calls:
             and args[0].const in _NEWLINE_STRIPS
         ):
             return replace(receiver, items=None).sanitize(frozenset({"log", "header"})).with_tags("text")
+        if method == "replace" and len(args) == 2 and _removes_parent_steps(args[0].const, args[1].const):
+            return parents_removed(merge([receiver, args[1]])).with_tags("text")
         if method == "format" and isinstance(receiver.const, str):
             value = merge([receiver, *args, *kwargs.values()])
             return replace(value, tags=value.tags | {"text"}, prefix=receiver.const.split("{", 1)[0] or None)
@@ -337,7 +345,7 @@ class Calls:
         value = merge([receiver, *args, *kwargs.values()])
         if method in STR_METHODS and "text" in receiver.tags:
             if method in ("strip", "lstrip") and args and "/" in str(args[0].const):
-                return value.with_tags("text", "unrooted")  # no leading `/` left
+                return root_removed(value).with_tags("text", "unrooted")  # no leading `/` left
             return value.with_tags("text")
         return replace(value, tags=value.tags - {"text"}) if "pathobj" not in receiver.tags else value
 

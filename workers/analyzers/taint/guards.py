@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from prguard.analyzers.taint.keys import FIXED_HOST, State, keyword_value, only_url_path, state_key
 from prguard.analyzers.taint.regex_proof import proven_kinds
@@ -293,6 +294,18 @@ class Guards:
                 continue
             state[key] = _confined_if_refused_both_ways(current.sanitize(kinds))
         return state
+
+
+def parents_removed(value: Value) -> Value:
+    """`p.replace("..", "")`: no `..` is left (removing one cannot make another), but what was
+    not absolute may be now (`..//etc` becomes `//etc`)."""
+    removed = value.map_traces(lambda t: replace(t, sanitized=(t.sanitized - {_RELATIVE}) | {_NO_PARENT}))
+    return _confined_if_refused_both_ways(removed)
+
+
+def root_removed(value: Value) -> Value:
+    """`p.lstrip("/")`: not absolute any more; with no `..` either, confined."""
+    return _confined_if_refused_both_ways(value.map_traces(lambda t: t.sanitize({_RELATIVE})))
 
 
 def _confined_if_refused_both_ways(value: Value) -> Value:
