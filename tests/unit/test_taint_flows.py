@@ -613,3 +613,59 @@ def test_a_function_run_in_a_thread_is_called_with_the_arguments_after_it() -> N
         ("taint-command-injection", 16),
         ("taint-ssrf", 10),
     ]
+
+
+BUFFERS = """
+import io
+import os
+import pickle
+from flask import Flask, request, send_file
+
+app = Flask(__name__)
+
+@app.route("/run")
+def run():
+    command = io.StringIO()
+    command.write("ls ")
+    command.write(request.args["dir"])
+    os.system(command.getvalue())
+    return "ok"
+
+@app.route("/echo")
+def echo():
+    body = io.BytesIO()
+    body.write(request.get_data())
+    body.seek(0)
+    return send_file(body, mimetype="application/octet-stream")
+
+@app.route("/load")
+def load():
+    return str(pickle.load(io.BytesIO(request.get_data())))
+"""
+
+
+def test_an_object_keeps_what_its_methods_are_given() -> None:
+    """`buffer.write(data)` puts `data` in the buffer, read back by `getvalue()`; an in-memory
+    file's content is data, not a file name (`send_file(BytesIO(...))` serves no path)."""
+    findings = taint(BUFFERS)
+    assert sorted((f.rule_id, f.start_line) for f in findings) == [
+        ("taint-command-injection", 13),
+        ("taint-unsafe-deserialization", 25),
+    ]
+
+
+def test_an_object_given_request_data_by_an_unknown_method_is_not_proven_clean() -> None:
+    """`builder.add_part(data)` may keep `data`: what the object gives back afterwards is
+    unknown, so the shell call on it is no proof (bandit's finding stays)."""
+    from prguard.analyzers.taint import TaintAnalyzer
+
+    from tests.unit.taint_helpers import context
+
+    code = (
+        "import os\nfrom flask import request\nfrom acme import Builder\n\n\ndef run():\n"
+        "    builder = Builder()\n    builder.add_part(request.args['x'])\n    os.system(builder.text())\n"
+        "    quiet = Builder()\n    os.system(quiet.text())\n"
+    )
+    analyzer = TaintAnalyzer()
+    assert list(analyzer.analyze([context("app/jobs.py", code)])) == []
+    assert {line for line, _ in analyzer.cleared["app/jobs.py"]} == {11}

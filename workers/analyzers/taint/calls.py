@@ -59,6 +59,19 @@ _TEXT_KEEPING_CALLS = frozenset({"str", "os.path.join", "urllib.parse.urljoin", 
 
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft"})
 
+#: methods that store what they are given in their object, to be read back (a text buffer's
+#: `write`, a queue's `put`, a parser's `feed`)
+_STORES_ITS_ARGUMENT = frozenset({"write", "writelines", "put", "put_nowait", "push", "feed"})
+_FILE_WRITES = frozenset({"write", "writelines"})
+#: in-memory files: what they are made from is their content, not a file name
+_MEMORY_FILES = frozenset({"io.BytesIO", "io.StringIO"})
+#: methods that read their object and keep nothing of their arguments
+_READS_ONLY = (
+    STR_METHODS
+    | NON_PROPAGATING_METHODS
+    | {"get", "getlist", "pop", "index", "count", "copy", "items", "values", "keys", "join", "format"}
+)
+
 #: methods of a list (and a deque's two ends) whose effect on its positions `_list_method` follows
 _LIST_METHODS = frozenset(
     {"append", "extend", "insert", "pop", "clear", "remove", "reverse", "sort", "popleft", "appendleft"}
@@ -216,6 +229,8 @@ class Calls:
             if qual in _NORMPATHS and node.args and _rooted(node.args[0], self._qual):
                 return resolved.sanitize(frozenset({"path"}))  # normpath("/" + p) cannot climb above "/"
             return resolved
+        if qual in _MEMORY_FILES:
+            return merge(args + list(kwargs.values())).sanitize(frozenset({"path"}))
         if qual in PATH_OBJECTS:
             made = merge(everything).with_tags("pathobj")
             # `Path(os.path.abspath(p))` wraps a resolved path: it stays resolved
@@ -279,6 +294,8 @@ class Calls:
             return _config_option(
                 method, key, state.get(key, receiver) if key else receiver, args, kwargs, state
             )
+        if key in state and method not in _MUTATORS and "text" not in receiver.tags:
+            self._keep_given(node, method, key, args, kwargs, state)
         if method in _MUTATORS and key is not None:
             added = merge(args + list(kwargs.values()))
             if added.tainted:
@@ -348,6 +365,27 @@ class Calls:
                 return root_removed(value).with_tags("text", "unrooted")  # no leading `/` left
             return value.with_tags("text")
         return replace(value, tags=value.tags - {"text"}) if "pathobj" not in receiver.tags else value
+
+    def _keep_given(
+        self, node: ast.Call, method: str, key: str, args: list[Value], kwargs: dict[str, Value], state: State
+    ) -> None:
+        """An object this function made may keep what a method is given: `buffer.write(data)`
+        stores `data` for `buffer.getvalue()`. Methods known to store it taint the object; any
+        other one makes it unknown (no finding, but no proof of safety either)."""
+        if method in _READS_ONLY:
+            return
+        given = [v for v in (*args, *kwargs.values()) if v.tainted]
+        if not given:
+            return
+        if method in _STORES_ITS_ARGUMENT:
+            kept = merge(given).map_traces(lambda t: replace(t, indirect=True))
+            if method in _FILE_WRITES:
+                kept = kept.sanitize(frozenset({"path"}))  # what a file holds, not a file's name
+        else:
+            step = Step(self.mod.path, node.lineno, f"`{node_text(self.mod, node.func)}()`")
+            kept = Value(frozenset({Trace(OPAQUE, f"{key}.{method}()", (step,))}))
+        current = state[key]
+        state[key] = replace(current, traces=current.traces | kept.all_traces(), const=NOCONST)
 
     def _run_hooks(self, node: ast.Call, keywords: tuple[str, ...], data: Value, state: State) -> None:
         """`json.loads(data, object_hook=self._revive)`: the decoder calls the hook with each object
