@@ -669,3 +669,61 @@ def test_an_object_given_request_data_by_an_unknown_method_is_not_proven_clean()
     analyzer = TaintAnalyzer()
     assert list(analyzer.analyze([context("app/jobs.py", code)])) == []
     assert {line for line, _ in analyzer.cleared["app/jobs.py"]} == {11}
+
+
+@pytest.mark.parametrize(
+    ("body", "on_site"),
+    [
+        # tabs and newlines gone, then `/` first and neither `/` nor `\` second: a path here
+        (
+            'n = re.sub(r"[\\t\\n\\r]", "", request.args["next"])\n'
+            'if not n.startswith("/") or n[1:2] in ("/", "\\\\"):\n    n = "/"',
+            True,
+        ),
+        (
+            'n = re.sub(r"\\s+", "", request.args["next"])\n'
+            'if not n.startswith("/") or n.startswith(("//", "/\\\\")):\n    return "no", 400',
+            True,
+        ),
+        (
+            'n = re.sub(r"[\\t\\n\\r]", "", request.args["next"])\n'
+            'if n.startswith("/") and not n.startswith("//") and not n.startswith("/\\\\"):\n'
+            '    return redirect(n)\nreturn "no", 400',
+            True,
+        ),
+        # browsers drop a tab: `/<tab>/evil.net` passes the check and lands on another host
+        (
+            'n = request.args["next"]\nif not n.startswith("/") or n[1:2] in ("/", "\\\\"):\n    n = "/"',
+            False,
+        ),
+        # the tab removed after the check moves the second character
+        (
+            'n = request.args["next"]\nif not n.startswith("/") or n[1:2] in ("/", "\\\\"):\n    n = "/"\n'
+            'n = re.sub(r"[\\t\\n\\r]", "", n)',
+            False,
+        ),
+        # `/\evil.net` is `//evil.net` to a browser
+        (
+            'n = re.sub(r"[\\t\\n\\r]", "", request.args["next"])\n'
+            'if not n.startswith("/") or n.startswith("//"):\n    n = "/"',
+            False,
+        ),
+        (
+            'n = re.sub(r"[\\t\\n]", "", request.args["next"])\n'
+            'if not n.startswith("/") or n[1:2] in "/\\\\":\n    n = "/"',
+            False,
+        ),
+    ],
+)
+def test_a_redirect_checked_to_stay_on_this_site(body: str, on_site: bool) -> None:
+    body = "import re\nfrom flask import redirect\n" + body + "\nreturn redirect(n)"
+    assert ("taint-open-redirect" in rules_of(taint(flask(body)))) is not on_site
+
+
+def test_a_value_that_failed_a_truth_test_is_empty() -> None:
+    """`if p: ...` not taken: `p` is empty (or None, 0), with nothing in it to inject."""
+    body = 'import shlex\np = request.args.get("p")\nif p:\n    p = shlex.quote(p)\n'
+    body += 'os.system("ls " + (p or ""))\nreturn "ok"'
+    assert taint(flask(body)) == []
+    body = 'p = request.args.get("p")\nif p:\n    p = p.strip()\nos.system("ls " + (p or ""))\nreturn "ok"'
+    assert rules_of(taint(flask(body))) == ["taint-command-injection"]

@@ -6,7 +6,12 @@ import ast
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
-from prguard.analyzers.taint.guards import parents_removed, root_removed
+from prguard.analyzers.taint.guards import (
+    controls_removed,
+    parents_removed,
+    removes_url_controls,
+    root_removed,
+)
 from prguard.analyzers.taint.hits import hit_lines
 from prguard.analyzers.taint.keys import (
     State,
@@ -229,6 +234,8 @@ class Calls:
             if qual in _NORMPATHS and node.args and _rooted(node.args[0], self._qual):
                 return resolved.sanitize(frozenset({"path"}))  # normpath("/" + p) cannot climb above "/"
             return resolved
+        if qual == "re.sub" and len(args) >= 3 and removes_url_controls(args[0].const, args[1].const):
+            return controls_removed(args[2]).with_tags("text")
         if qual in _MEMORY_FILES:
             return merge(args + list(kwargs.values())).sanitize(frozenset({"path"}))
         if qual in PATH_OBJECTS:

@@ -20,8 +20,20 @@ from prguard.analyzers.taint.rules import (
 from prguard.analyzers.taint.values import (
     CLEAN,
     OPAQUE,
+    Trace,
     Value,
 )
+
+#: Facts that together keep a redirect on this site: the target starts with `/`; its second
+#: character is neither `/` nor `\\` (`//host` and `/\\host` name another host: one test of both,
+#: or one for each); and it holds no tab, CR or LF, which browsers drop (`/<tab>/host` is
+#: `//host`). Each alone proves nothing.
+_ROOTED = "url:rooted"
+_NO_SECOND_SLASH = "url:no-second-slash"
+_NO_DOUBLE_SLASH = "url:no-//"
+_NO_SLASH_BACKSLASH = "url:no-/\\"
+_NO_CONTROLS = "url:no-controls"
+_URL_CONTROLS = "\t\n\r"
 
 #: `commonpath([root, p]) == root` confines a resolved `p` (commonprefix as `p.startswith(root)`).
 _COMMON_PATH_CALLS = frozenset({"os.path.commonpath", "os.path.commonprefix", "posixpath.commonpath"})
@@ -67,6 +79,9 @@ class Guards:
             return self._compare_guards(test, state)
         if isinstance(test, ast.Call):
             return self._call_guards(test, state), self._call_refutes(test, state)
+        key = state_key(test) if isinstance(test, ast.Name | ast.Attribute | ast.Subscript) else None
+        if key is not None:
+            return {}, {key: frozenset({ALL})}  # `if p:` failed: `p` is empty, no payload in it
         return {}, {}
 
     def _call_refutes(self, test: ast.Call, state: State) -> dict[str, frozenset[str]]:
@@ -78,18 +93,18 @@ class Guards:
             return _refused_as_path(state_key(test.args[0]), _RELATIVE)  # `if os.path.isabs(p): abort`
         if not (isinstance(func, ast.Attribute) and func.attr == "startswith" and test.args):
             return {}
-        arg = test.args[0]
-        items = arg.elts if isinstance(arg, ast.Tuple) else [arg]
-        prefixes = {e.value for e in items if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+        prefixes = _prefixes(test)
         key = state_key(func.value)
         if "/" in prefixes:
             return _refused_as_path(key, _RELATIVE)  # `if p.startswith("/"): abort`
+        refused = _refused_as_path(key, _NO_SLASH_BACKSLASH) if "/\\" in prefixes else {}
         if "//" not in prefixes or key is None:
-            return {}
+            return refused
+        refused = _union([refused, _refused_as_path(key, _NO_DOUBLE_SLASH)])
         value = self.ev(func.value, state)
         rooted = (value.prefix or "").startswith("/")
         if not rooted or not (only_url_path(value) or "/\\" in prefixes):
-            return {}
+            return refused
         if key not in state and key not in self.globals:
             self._guarded[key] = value
         return {key: frozenset({"redirect"})}
@@ -108,6 +123,9 @@ class Guards:
         ):
             refused = _refused_as_path(state_key(right), _NO_PARENT)  # `if ".." in p: abort`
             return ({}, refused) if positive else (refused, {})
+        if isinstance(op, ast.In | ast.NotIn) and _second_character(left) is not None:
+            refused = _refused_as_path(_second_character(left), _NO_SECOND_SLASH) if _slashes(right) else {}
+            return ({}, refused) if positive else (refused, {})  # `if p[1:2] in ("/", "\\"): abort`
         if isinstance(op, ast.In | ast.NotIn) and isinstance(left, ast.Constant) and left.value == "/":
             refused = _refused_as_path(state_key(right), _RELATIVE)  # no `/` at all: not absolute
             return ({}, refused) if positive else (refused, {})
@@ -200,7 +218,10 @@ class Guards:
             receiver = func.value
             if func.attr in ("startswith", "is_relative_to"):
                 confined = self._confinement(receiver, state)
-                return _union([confined, self._fixed_host(test, state)]) if test.args else confined
+                if not test.args:
+                    return confined
+                rooted = _refused_as_path(state_key(receiver), _ROOTED) if _prefixes(test) == {"/"} else {}
+                return _union([confined, self._fixed_host(test, state), rooted])
             if func.attr in GUARD_METHODS:
                 key = state_key(receiver)
                 return {key: GUARD_METHODS[func.attr]} if key else {}
@@ -292,8 +313,79 @@ class Guards:
                 current = self._guarded[key]
             else:
                 continue
-            state[key] = _confined_if_refused_both_ways(current.sanitize(kinds))
+            state[key] = _on_site_if_checked(_confined_if_refused_both_ways(current.sanitize(kinds)))
         return state
+
+
+def _prefixes(test: ast.Call) -> set[str]:
+    """The constant prefixes a `startswith` call tests (one, or a tuple of them)."""
+    arg = test.args[0]
+    items = arg.elts if isinstance(arg, ast.Tuple) else [arg]
+    return {e.value for e in items if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+
+
+def _second_character(node: ast.expr) -> str | None:
+    """The variable `p` of `p[1:2]` or `p[1]`: its second character."""
+    if not isinstance(node, ast.Subscript):
+        return None
+    index = node.slice
+    if isinstance(index, ast.Slice):
+        lower, upper = index.lower, index.upper
+        second = (
+            isinstance(lower, ast.Constant)
+            and lower.value == 1
+            and isinstance(upper, ast.Constant)
+            and upper.value == 2
+        )
+    else:
+        second = isinstance(index, ast.Constant) and index.value == 1
+    return state_key(node.value) if second else None
+
+
+def _slashes(node: ast.expr) -> bool:
+    """A constant collection (or string) holding both `/` and `\\`."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return "/" in node.value and "\\" in node.value
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        values = {e.value for e in node.elts if isinstance(e, ast.Constant)}
+        return {"/", "\\"} <= values
+    return False
+
+
+def controls_removed(value: Value) -> Value:
+    """`re.sub(r"[\\t\\n\\r]", "", p)`: no tab, CR or LF is left, but the second character may be
+    another one than was checked before (`/<tab>/host` becomes `//host`)."""
+    cleared = {_NO_SECOND_SLASH, _NO_DOUBLE_SLASH, _NO_SLASH_BACKSLASH}
+    return _on_site_if_checked(
+        value.map_traces(lambda t: replace(t, sanitized=(t.sanitized - cleared) | {_NO_CONTROLS}))
+    )
+
+
+def removes_url_controls(pattern: object, replacement: object) -> bool:
+    """Whether `re.sub(pattern, replacement, p)` leaves no tab, CR or LF in any `p`: the
+    constant pattern removes each of them (tried on a short sample, never on the code's data)."""
+    if not isinstance(pattern, str) or replacement != "" or len(pattern) > 64:
+        return False
+    try:
+        return re.sub(pattern, "", f"a{_URL_CONTROLS}b") == "ab" and re.sub(pattern, "", "/x") == "/x"
+    except (re.error, RecursionError):
+        return False
+
+
+def _on_site_if_checked(value: Value) -> Value:
+    """A redirect target known to start with `/`, with neither `/` nor `\\` second and no tab,
+    CR or LF, stays on this site."""
+
+    def checked(trace: Trace) -> Trace:
+        facts = trace.sanitized
+        second = _NO_SECOND_SLASH in facts or {_NO_DOUBLE_SLASH, _NO_SLASH_BACKSLASH} <= facts
+        if second and {_ROOTED, _NO_CONTROLS} <= facts:
+            return trace.sanitize({"redirect"})
+        return trace
+
+    if not any(_ROOTED in t.sanitized for t in value.all_traces()):
+        return value
+    return value.map_traces(checked)
 
 
 def parents_removed(value: Value) -> Value:
