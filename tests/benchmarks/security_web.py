@@ -2,7 +2,7 @@
 
 Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [--batch2] [--batch3]
 [--batch4] [--batch5] [--batch6] [--batch7] [--batch8] [--batch9] [--batch10] [--batch11] [--batch12]
-[--batch13]
+[--batch13] [--batch14]
 [--snippets]
 [--handwritten] [--mutations] [--snippets-only] [--round3] [--round4] [--round5] [--round6] [--round7]
 [--round8] [--round9] [--round10] [--round11] [--round12] [--round13] [--round14]`.
