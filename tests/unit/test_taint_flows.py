@@ -727,3 +727,37 @@ def test_a_value_that_failed_a_truth_test_is_empty() -> None:
     assert taint(flask(body)) == []
     body = 'p = request.args.get("p")\nif p:\n    p = p.strip()\nos.system("ls " + (p or ""))\nreturn "ok"'
     assert rules_of(taint(flask(body))) == ["taint-command-injection"]
+
+
+SOCKETS = """
+import pickle
+import socket
+
+
+class Receiver:
+    def __init__(self):
+        self.server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.server.bind(("", 3037))
+        self.server.listen(1)
+
+    def receive(self):
+        conn, _ = self.server.accept()
+        stream = conn.makefile("rb")
+        return pickle.load(stream)
+
+
+def serve():
+    listener = socket.create_server(("127.0.0.1", 9000))
+    conn, _ = listener.accept()
+    return pickle.loads(conn.recv(4096))
+"""
+
+
+def test_what_a_peer_sends_on_a_socket_is_untrusted() -> None:
+    """A connection a listening socket accepts carries whatever its peer sends: unpickling it
+    runs the peer's code (rope's CVE-2014-3539)."""
+    findings = taint({"app/ipc.py": SOCKETS})
+    assert sorted((f.rule_id, f.start_line) for f in findings) == [
+        ("taint-unsafe-deserialization", 14),
+        ("taint-unsafe-deserialization", 20),
+    ]

@@ -22,6 +22,11 @@ FACTORY_RETURNS: dict[str, str] = {
     "swapper.load_model": "type[django.db.models.Model]",
     "django.apps.apps.get_model": "type[django.db.models.Model]",
     "django.contrib.auth.get_user_model": "type[django.db.models.Model]",
+    # `socket.socket` is a class with a lower-case name: made, or made by a helper
+    "socket.socket": "socket.socket",
+    "socket.create_server": "socket.socket",
+    "socket.create_connection": "socket.socket",
+    "socket.fromfd": "socket.socket",
     "logging.getLogger": "logging.Logger",
     "logging.getLoggerClass": "logging.Logger",
     "structlog.get_logger": "structlog.BoundLogger",

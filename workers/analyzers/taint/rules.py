@@ -201,6 +201,11 @@ TYPED_SOURCES: dict[str, str] = {
             "getAllHeaders",
         )
     },
+    # raw sockets: a connection a listening socket accepts, and what any peer sends on it
+    **{
+        f"socket.socket.{method}": "remote"
+        for method in ("accept", "recv", "recvfrom", "recvmsg", "makefile")
+    },
     # HTTP client sessions: the response a request returns (see the `remote` kind)
     **{
         f"{client}.{verb}": "remote"
