@@ -82,6 +82,7 @@ def test_bandit_tests_filed_under_mitres_entry(test_id: str, cwe: int) -> None:
         ("PG-VULN007", 1004),
         ("PG-VULN030", 347),
         ("PG-VULN031", 489),
+        ("PG-VULN032", 79),
         ("PG-VULN008", 347),
         ("PG-VULN009", 942),
         ("PG-VULN010", 327),

@@ -367,6 +367,27 @@ CASES = [
     ("from flask import Flask\napp = Flask(__name__)\napp.config['DEBUG'] = True", ["PG-VULN031"]),
     ("from flask import Flask\napp = Flask(__name__)\napp.debug = False", []),
     ("class Options:\n    pass\nopts = Options()\nopts.debug = True", []),  # not an application
+    # a Jinja environment bandit's B701 does not name, made without auto-escaping (CWE-79)
+    (
+        "import jinja2\nclass PageEnvironment(jinja2.Environment):\n    pass\n"
+        "env = PageEnvironment(loader=jinja2.FileSystemLoader('t'))",
+        ["PG-VULN032"],
+    ),
+    # the sandbox renders untrusted templates, mostly text; a helper returning an environment is no
+    # call of one
+    ("from jinja2.sandbox import SandboxedEnvironment\nenv = SandboxedEnvironment()", []),
+    (
+        "import jinja2\nclass Page(jinja2.Environment):\n    pass\ndef make() -> Page:\n"
+        "    return Page(autoescape=True)\nenv = make()",
+        [],
+    ),
+    (
+        "import jinja2\nclass PageEnvironment(jinja2.Environment):\n    pass\n"
+        "env = PageEnvironment(autoescape=jinja2.select_autoescape())",
+        [],
+    ),
+    ("import jinja2\nenv = jinja2.Environment()", []),  # bandit's B701
+    ("class Environment:\n    pass\nenv = Environment()", []),  # not Jinja's
     # PyYAML's unsafe loader (CWE-502)
     ("import yaml\ndef f(stream):\n    return yaml.unsafe_load(stream)", ["PG-VULN023"]),
     ("import yaml\ndef f(stream):\n    return yaml.safe_load(stream)", []),
@@ -834,6 +855,7 @@ def test_every_rule_has_a_case_its_metadata_and_its_cwe() -> None:
         "PG-VULN029": 327,
         "PG-VULN030": 347,
         "PG-VULN031": 489,
+        "PG-VULN032": 79,
     }
     assert {r.id: r.cwe for r in RULES.values()} == pinned
     for rule in RULES.values():

@@ -13,15 +13,10 @@ from __future__ import annotations
 import ast
 
 from prguard.analyzers.pyresolve.resolver import Resolver
+from prguard.analyzers.templating import ENVIRONMENT_CLASSES, TEMPLATE_CLASSES, environment_class, escapes
 
 #: methods of a Jinja template whose result is the rendered text
 RENDER_METHODS = frozenset({"render", "render_async"})
-_TEMPLATE_CLASSES = frozenset({"jinja2.Template", "jinja2.environment.Template"})
-_ENVIRONMENT_CLASSES = frozenset(
-    {"jinja2.Environment", "jinja2.environment.Environment", "jinja2.sandbox.SandboxedEnvironment"}
-)
-_AUTOESCAPE_POSITION_ENVIRONMENT = 16  # of jinja2.Environment's parameters, from 0
-_AUTOESCAPE_POSITION_TEMPLATE = 17  # of jinja2.Template's (`source` first)
 #: an environment's methods that hand out one of its templates
 _TEMPLATE_FACTORIES = frozenset({"from_string", "get_template", "select_template", "get_or_select_template"})
 
@@ -32,7 +27,7 @@ def renders_unescaped(resolver: Resolver, call: ast.Call) -> bool:
     if not isinstance(func, ast.Attribute) or func.attr not in RENDER_METHODS:
         return False
     made = _constructions(resolver, func.value)
-    return bool(made) and not any(_escapes(resolver, c) for c in made)
+    return bool(made) and not any(escapes(resolver, c) for c in made)
 
 
 def _constructions(resolver: Resolver, node: ast.expr, depth: int = 0) -> list[ast.Call]:
@@ -47,35 +42,14 @@ def _constructions(resolver: Resolver, node: ast.expr, depth: int = 0) -> list[a
         if not isinstance(value, ast.Call):
             return []
         names = set(resolver.call_names(value))
-        if names & (_TEMPLATE_CLASSES | _ENVIRONMENT_CLASSES):
+        if names & (TEMPLATE_CLASSES | ENVIRONMENT_CLASSES) or environment_class(resolver, value):
             found.append(value)
             continue
         func = value.func
         if not (isinstance(func, ast.Attribute) and func.attr in _TEMPLATE_FACTORIES):
-            return []
-        if resolver.type_of(func.value) not in _ENVIRONMENT_CLASSES:
             return []
         outer = _constructions(resolver, func.value, depth + 1)
         if not outer:
             return []
         found.extend(outer)
     return found
-
-
-def _escapes(resolver: Resolver, construction: ast.Call) -> bool:
-    """Whether the construction turns auto-escaping on: any `autoescape=` but a constant false
-    (a `select_autoescape(...)` or a function may escape), or keyword arguments unpacked."""
-    for keyword in construction.keywords:
-        if keyword.arg is None:
-            return True
-        if keyword.arg == "autoescape":
-            return not (isinstance(keyword.value, ast.Constant) and not keyword.value.value)
-    names = set(resolver.call_names(construction))
-    # given positionally (`Environment(block_start_string, ..., autoescape)`), past the delimiters
-    position = (
-        _AUTOESCAPE_POSITION_TEMPLATE if names & _TEMPLATE_CLASSES else _AUTOESCAPE_POSITION_ENVIRONMENT
-    )
-    if len(construction.args) > position:
-        value = construction.args[position]
-        return not (isinstance(value, ast.Constant) and not value.value)
-    return any(isinstance(a, ast.Starred) for a in construction.args)

@@ -159,6 +159,7 @@ class VulnChecker(
                 yield VulnHit(
                     RULES["PG-VULN002"], node, f"SAX feature {feature.rsplit('.', 1)[-1]} switched on"
                 )
+        yield from self._jinja_environment(node, qual)
         if qual in MARKUP_CALLS and node.args and not self._declares_non_html(node):
             formatted = self._unescaped_html(node.args[0])
             if formatted:

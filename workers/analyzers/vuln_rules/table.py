@@ -399,5 +399,18 @@ RULES: dict[str, VulnRule] = {
             "app = Flask(__name__)\napp.debug = os.environ.get('FLASK_DEBUG') == '1'",
             "Leave debug off in code; turn it on for local runs only (`flask run --debug`).",
         ),
+        VulnRule(
+            "PG-VULN032",
+            "Jinja environment made without auto-escaping",
+            "medium",
+            79,
+            "Jinja escapes nothing unless told to: an environment of a subclass of "
+            "`jinja2.Environment` made without `autoescape` puts every value a template shows into "
+            "the page as markup (bandit's B701 sees only `jinja2.Environment` itself).",
+            "class PageEnvironment(jinja2.Environment): ...\nenv = PageEnvironment(loader=loader)",
+            "env = PageEnvironment(loader=loader, autoescape=jinja2.select_autoescape())",
+            "Pass `autoescape=select_autoescape()` (or `True`) when the templates make HTML; leave it "
+            "off only for text that is never served as a page.",
+        ),
     )
 }

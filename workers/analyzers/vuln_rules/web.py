@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from prguard.analyzers.templating import environment_class, escapes
 from prguard.analyzers.vuln_rules.regex import fold
 from prguard.analyzers.vuln_rules.shapes import (
     NUMERIC_CALLS,
@@ -19,6 +20,9 @@ from prguard.analyzers.vuln_rules.shapes import (
     under_condition,
 )
 from prguard.analyzers.vuln_rules.table import RULES
+
+#: the environments bandit's B701 reads itself
+_BANDIT_ENVIRONMENTS = frozenset({"jinja2.Environment", "jinja2.environment.Environment"})
 
 MARKUP_CALLS = frozenset(
     {
@@ -211,8 +215,8 @@ def any_origin(node: ast.expr) -> bool:
 
 
 class WebChecks(CheckerBase):
-    """What a web app sends back: markup, cookies, tracebacks, CORS and query operators
-    (PG-VULN003, 006, 009, 017, 019)."""
+    """What a web app sends back: markup, cookies, tracebacks, CORS, query operators and template
+    escaping (PG-VULN003, 006, 009, 017, 019, 032)."""
 
     def _is_response(self, node: ast.Call, names: tuple[str, ...]) -> bool:
         if any(n in _COOKIE_RECEIVERS for n in names):
@@ -225,6 +229,20 @@ class WebChecks(CheckerBase):
         # no framework in view: the web frameworks' own keyword, turned off on purpose, decides
         flags = (keyword_value(node, name) for name in ("secure", "httponly"))
         return any(flag is not None and falsy(flag) for flag in flags)
+
+    def _jinja_environment(self, node: ast.Call, qual: str) -> Iterator[VulnHit]:
+        """A Jinja environment made without auto-escaping, of a class bandit's B701 does not name:
+        a subclass of `jinja2.Environment` (not the sandbox's, which renders untrusted templates,
+        mostly text: prompts, mails, queries). Only where the class is called, not a helper that
+        returns an environment made elsewhere."""
+        if qual in _BANDIT_ENVIRONMENTS or not self.resolver.imports_package("jinja2"):
+            return
+        made = self.resolver.type_of(node)
+        if made is None or made.rsplit(".", 1)[-1] != qual.rsplit(".", 1)[-1]:
+            return  # not a class called by its name
+        if environment_class(self.resolver, node) not in _BANDIT_ENVIRONMENTS or escapes(self.resolver, node):
+            return
+        yield VulnHit(RULES["PG-VULN032"], node, f"{short(node.func)}() without autoescape")
 
     def _cookie(self, node: ast.Call) -> Iterator[VulnHit]:
         if any(k.arg is None for k in node.keywords):
