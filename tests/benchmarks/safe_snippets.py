@@ -14,6 +14,11 @@ Every round is held back whole and printed on its own; a round is chosen with --
 the end). Beside each round of safe files, the insecure snippets of the same round (security_web's
 round N, or rounds 1 and 2 for safe round 1, whose packages they come from) give the TPR, so each
 family is scored TPR - FPR on outside code, prguard and bandit side by side.
+
+Files are reviewed under their corpus names (`pkg_views.py`): the first runs were made so. With
+--in-package a whole file is reviewed at the path its `source` names (`pkg/views.py`), as a pull
+request to its package shows it: the package's own imports are then project code, whose results
+are unknown rather than the data handed in (the insecure side's TPR is unchanged either way).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from tests.benchmarks.security_web import (
     CORPORA,
     SNIPPET_TOOLS,
     load_snippets,
+    package_path,
     score_snippet,
     snippet_findings,
 )
@@ -59,9 +65,12 @@ def load_safe() -> list[dict]:
     return entries
 
 
-def false_alarms(entry: dict) -> tuple[dict, dict[str, list[str]], dict[str, list[str]]]:
-    """An entry, each tool's medium or high findings on it, and those of the entry's family."""
-    found = snippet_findings(SAFE, entry["file"])
+def false_alarms(
+    entry: dict, in_package: bool = False
+) -> tuple[dict, dict[str, list[str]], dict[str, list[str]]]:
+    """An entry, each tool's medium or high findings on it, and those of the entry's family;
+    with `in_package`, a whole file is reviewed at its path in its package (see `package_path`)."""
+    found = snippet_findings(SAFE, entry["file"], package_path(entry) if in_package else None)
     family = entry.get("family")
     return (
         entry,
@@ -73,11 +82,12 @@ def false_alarms(entry: dict) -> tuple[dict, dict[str, list[str]], dict[str, lis
     )
 
 
-def report_round(number: int) -> None:
+def report_round(number: int, in_package: bool = False) -> None:
     entries = [e for e in load_safe() if e["round"] == number]
     flawed = [e for e in entries if e["verdict"] == "flawed"]
-    rows = [false_alarms(e) for e in entries if e["verdict"] == "safe"]
-    print(f"\n== Safe code written by others: round {number}, held back, labelled before any run ==")
+    rows = [false_alarms(e, in_package) for e in entries if e["verdict"] == "safe"]
+    where = ", whole files at their paths in their packages" if in_package else ""
+    print(f"\n== Safe code written by others: round {number}, held back, labelled before any run{where} ==")
     print(f"  {len(rows)} safe files ({len(flawed)} more labelled flawed by reading, not counted)")
     for tool in SNIPPET_TOOLS:
         fam_rows = [r for r in rows if r[0].get("family")]
@@ -128,11 +138,16 @@ def main() -> None:
         required=True,
         help="a held-back round to score (once, at the end)",
     )
+    parser.add_argument(
+        "--in-package",
+        action="store_true",
+        help="review each whole file at its path in its package, as a pull request there shows it",
+    )
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     warnings.filterwarnings("ignore", category=SyntaxWarning)
     for number in args.round:
-        report_round(number)
+        report_round(number, args.in_package)
 
 
 if __name__ == "__main__":

@@ -61,6 +61,7 @@ import argparse
 import difflib
 import hashlib
 import logging
+import re
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -294,15 +295,29 @@ def load_snippets() -> list[dict]:
     return entries
 
 
-def snippet_findings(root: Path, file: str) -> dict[str, list[tuple[str, int, int, str | None, str]]]:
-    """Each snippet tool's findings on one corpus file, reviewed as a new file."""
+def snippet_findings(
+    root: Path, file: str, path: str | None = None
+) -> dict[str, list[tuple[str, int, int, str | None, str]]]:
+    """Each snippet tool's findings on one corpus file, reviewed as a new file (at `path`, when
+    given: where the file lives in its package)."""
     text = (root / file).read_text()
     # maunprekshak's snippets, and the later rounds' code strings, are named after the tests that held them
     # (`test_sast__test_...`): their code is not test code, so they are reviewed without the `test_` prefix
-    name = Path(file).name.removesuffix(".txt").removeprefix("test_")
+    name = path or Path(file).name.removesuffix(".txt").removeprefix("test_")
     if not name.endswith(".py"):
         name += ".py"
     return {tool: run({name: text}) for tool, run in SNIPPET_TOOLS.items()}
+
+
+_PACKAGE_PATH = re.compile(r"\b(?:sdist|wheel) ((?:[\w.-]+/)+[\w.-]+\.py)\b")
+
+
+def package_path(entry: dict) -> str | None:
+    """Where a whole file lives in its package, as its `source` names it (`... sdist pkg/views.py
+    (MIT)`): a pull request to the package shows it there, so the package's own imports are its
+    project's (None for code strings of tests, and for files at a package's top)."""
+    found = _PACKAGE_PATH.search(entry.get("source", ""))
+    return found.group(1) if found and "__" not in Path(entry["file"]).name else None
 
 
 def score_snippet(entry: dict) -> tuple[dict, dict[str, bool], dict[str, bool]]:
