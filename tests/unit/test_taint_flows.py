@@ -412,19 +412,24 @@ def test_cleared_sinks_are_remembered_by_the_change_run_only() -> None:
     assert analyzer.cleared["app/views.py"] == cleared  # a base-version pass does not replace it
 
 
-def test_database_rows_and_unseen_project_code_are_unknown_not_clean() -> None:
+def proven_lines(code: str) -> set[int]:
+    """The sink lines taint proves safe in `code` (as app/jobs.py), which must report nothing."""
     from prguard.analyzers.taint import TaintAnalyzer
 
     from tests.unit.taint_helpers import context
 
+    analyzer = TaintAnalyzer()
+    assert list(analyzer.analyze([context("app/jobs.py", code)])) == []
+    return {line for line, _ in analyzer.cleared["app/jobs.py"]}
+
+
+def test_database_rows_and_unseen_project_code_are_unknown_not_clean() -> None:
     code = (
         "import os\nfrom app.services import command_for\n\n\ndef job(cursor):\n"
         "    row = cursor.fetchone()\n    os.system('run ' + row[0])\n    os.system(command_for('x'))\n"
         "    os.system('run nightly')\n"
     )
-    analyzer = TaintAnalyzer()
-    assert list(analyzer.analyze([context("app/jobs.py", code)])) == []
-    assert {line for line, _ in analyzer.cleared["app/jobs.py"]} == {9}
+    assert proven_lines(code) == {9}
 
 
 @pytest.mark.parametrize(
@@ -657,18 +662,12 @@ def test_an_object_keeps_what_its_methods_are_given() -> None:
 def test_an_object_given_request_data_by_an_unknown_method_is_not_proven_clean() -> None:
     """`builder.add_part(data)` may keep `data`: what the object gives back afterwards is
     unknown, so the shell call on it is no proof (bandit's finding stays)."""
-    from prguard.analyzers.taint import TaintAnalyzer
-
-    from tests.unit.taint_helpers import context
-
     code = (
         "import os\nfrom flask import request\nfrom acme import Builder\n\n\ndef run():\n"
         "    builder = Builder()\n    builder.add_part(request.args['x'])\n    os.system(builder.text())\n"
         "    quiet = Builder()\n    os.system(quiet.text())\n"
     )
-    analyzer = TaintAnalyzer()
-    assert list(analyzer.analyze([context("app/jobs.py", code)])) == []
-    assert {line for line, _ in analyzer.cleared["app/jobs.py"]} == {11}
+    assert proven_lines(code) == {11}
 
 
 @pytest.mark.parametrize(
