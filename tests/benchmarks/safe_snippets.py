@@ -53,6 +53,7 @@ INSECURE_ROUNDS_OF: dict[int, frozenset[int | None]] = {
     14: frozenset({14}),
     15: frozenset({15}),  # safe side only: ordinary application code
     16: frozenset({16}),  # the same
+    17: frozenset({17}),  # the same
 }
 
 
