@@ -760,3 +760,54 @@ def test_what_a_peer_sends_on_a_socket_is_untrusted() -> None:
         ("taint-unsafe-deserialization", 14),
         ("taint-unsafe-deserialization", 20),
     ]
+
+
+KEPT_CHECK = """
+from django.http import HttpResponseRedirect
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def checked(request):
+    target = request.GET.get("next", "")
+    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    if safe:
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(target if safe else "/")
+
+
+def replaced_after_the_check(request):
+    target = request.GET.get("next", "")
+    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    target = request.GET.get("then", "")
+    if safe:
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect("/")
+"""
+
+
+def test_a_checks_outcome_kept_in_a_name_proves_what_the_check_proves() -> None:
+    """`safe = url_has_allowed_host_and_scheme(target, ...)` then `if safe:` (or `target if safe
+    else ...`) proves the redirect as the check itself would, unless `target` changed since."""
+    findings = taint({"app/views.py": KEPT_CHECK})
+    assert [(f.rule_id, f.start_line) for f in findings] == [("taint-open-redirect", 18)]
+
+
+@pytest.mark.parametrize(
+    ("url", "fixed_host"),
+    [
+        ("urljoin(API, f\"items/{quote(q, safe='')}\")", True),
+        ('urljoin(API, "?q=" + q)', True),
+        ('urljoin(API, "/v2/" + q)', True),
+        ("urljoin(API, q)", False),  # `https://evil.net/` replaces the base
+        ('urljoin(API, "/" + q)', False),  # `//evil.net` names another host
+        ('urljoin(q, "items/")', False),
+        ('urljoin(API, "items" + q)', False),  # `items` + `:...` may read as a scheme
+    ],
+)
+def test_a_reference_joined_to_the_servers_base_keeps_its_host(url: str, fixed_host: bool) -> None:
+    body = (
+        "from urllib.parse import urljoin, quote\nimport requests\n"
+        f'API = "https://api.example.com/v1/"\nq = request.args["q"]\n'
+        f'requests.get({url}, timeout=5)\nreturn "ok"'
+    )
+    assert ("taint-ssrf" in rules_of(taint(flask(body)))) is not fixed_host

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
@@ -68,6 +69,8 @@ _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefaul
 #: `write`, a queue's `put`, a parser's `feed`)
 _STORES_ITS_ARGUMENT = frozenset({"write", "writelines", "put", "put_nowait", "push", "feed"})
 _FILE_WRITES = frozenset({"write", "writelines"})
+#: `urljoin(base, reference)`: the reference's host wins only when it names one
+_URL_JOINS = frozenset({"urllib.parse.urljoin", "urlparse.urljoin", "requests.compat.urljoin"})
 #: in-memory files: what they are made from is their content, not a file name
 _MEMORY_FILES = frozenset({"io.BytesIO", "io.StringIO"})
 #: methods that read their object and keep nothing of their arguments
@@ -124,6 +127,23 @@ def _flat_map(value: Value, change: Callable[[Trace], Iterable[Trace]]) -> Value
     items = None if value.items is None else {k: _flat_map(v, change) for k, v in value.items.items()}
     traces = frozenset(t2 for t in value.traces for t2 in change(t))
     return Value(merge([Value(traces)]).traces, items=items, tags=value.tags, prefix=value.prefix)
+
+
+def _server_base(base: Value) -> bool:
+    """A base URL none of whose data comes from a request (a constant, a setting, an attribute)."""
+    return all(t.kind in (OPAQUE, "caller") for t in base.all_traces())
+
+
+def relative_reference(prefix: str | None) -> bool:
+    """Whether a URL reference that starts with this constant is relative to its base whatever
+    follows: a complete first path segment without a scheme (`inbound/...`), or an absolute
+    path whose second character is neither `/` nor `\\` (`/api/...`); never `//host` or `https:`."""
+    if not prefix:
+        return False
+    if prefix.startswith(("/", "\\")):
+        return len(prefix) > 1 and prefix[1] not in "/\\" and prefix[0] == "/"
+    first = re.split(r"[/?#]", prefix, maxsplit=1)
+    return len(first) == 2 and ":" not in first[0] and "\\" not in first[0]
 
 
 def _removes_parent_steps(old: object, new: object) -> bool:
@@ -236,6 +256,15 @@ class Calls:
             return resolved
         if qual == "re.sub" and len(args) >= 3 and removes_url_controls(args[0].const, args[1].const):
             return controls_removed(args[2]).with_tags("text")
+        if (
+            qual in _URL_JOINS
+            and len(args) >= 2
+            and _server_base(args[0])
+            and relative_reference(args[1].prefix)
+        ):
+            # the reference is relative to a base the server chose: the host stays the base's
+            joined = merge([args[0], args[1].sanitize(frozenset({"ssrf", "redirect"}))])
+            return joined.with_tags("text")
         if qual in _MEMORY_FILES:
             return merge(args + list(kwargs.values())).sanitize(frozenset({"path"}))
         if qual in PATH_OBJECTS:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from prguard.analyzers.taint.keys import FIXED_HOST, State, keyword_value, only_url_path, state_key
 from prguard.analyzers.taint.regex_proof import proven_kinds
@@ -80,9 +80,26 @@ class Guards:
         if isinstance(test, ast.Call):
             return self._call_guards(test, state), self._call_refutes(test, state)
         key = state_key(test) if isinstance(test, ast.Name | ast.Attribute | ast.Subscript) else None
+        kept = self._checks.get(key) if key is not None else None
+        if kept is not None and all(state.get(k) is v for k, v in kept.values.items()):
+            return kept.when_true, kept.when_false  # `ok = is_safe(url)` ... `if ok:`
         if key is not None:
             return {}, {key: frozenset({ALL})}  # `if p:` failed: `p` is empty, no payload in it
         return {}, {}
+
+    def _check_kept(self, stmt: ast.Assign, state: State) -> tuple[str, KeptCheck] | None:
+        """`ok = url_has_allowed_host_and_scheme(url, hosts)`: what the check proves, kept under the
+        name for a later `if ok:` (or `url if ok else ...`), as long as the values it speaks of are
+        the ones the name was assigned beside."""
+        if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+            return None
+        if not isinstance(stmt.value, ast.Call | ast.Compare | ast.BoolOp | ast.UnaryOp):
+            return None
+        when_true, when_false = self.guards(stmt.value, state)
+        if not when_true and not when_false:
+            return None
+        values = {k: state.get(k) for k in (*when_true, *when_false)}
+        return stmt.targets[0].id, KeptCheck(when_true, when_false, values)
 
     def _call_refutes(self, test: ast.Call, state: State) -> dict[str, frozenset[str]]:
         """What `x.startswith("//")` proves when false: a path on this site (`/...`) that does not
@@ -315,6 +332,16 @@ class Guards:
                 continue
             state[key] = _on_site_if_checked(_confined_if_refused_both_ways(current.sanitize(kinds)))
         return state
+
+
+@dataclass(frozen=True)
+class KeptCheck:
+    """A condition's outcome assigned to a name: what it proves when true and when false, and the
+    values of the variables it speaks of when it was made."""
+
+    when_true: dict[str, frozenset[str]]
+    when_false: dict[str, frozenset[str]]
+    values: dict[str, Value | None]
 
 
 def _prefixes(test: ast.Call) -> set[str]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from prguard.analyzers.taint.calls import Calls
 from prguard.analyzers.taint.expressions import Expressions
-from prguard.analyzers.taint.guards import Guards
+from prguard.analyzers.taint.guards import Guards, KeptCheck
 from prguard.analyzers.taint.hits import Summary
 from prguard.analyzers.taint.keys import State, after_head, forget_parts, keyword_value, state_key
 from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo
@@ -54,6 +54,8 @@ class Runner(Calls, Expressions, Guards, Sinks):
         self.class_name = func.class_name if func else None
         self._stmt: ast.stmt | None = None
         self._guarded: dict[str, Value] = {}  # sources a guard proved something of (`self.request.path`)
+        #: a check's outcome kept in a name (`ok = is_safe(url)`): the name -> what `if ok:` proves
+        self._checks: dict[str, KeptCheck] = {}
 
     def run_module(self) -> State:
         state = self.exec_block(self.mod.tree.body, {})
@@ -102,8 +104,11 @@ class Runner(Calls, Expressions, Guards, Sinks):
                 return state
             case ast.Assign():
                 value = self.ev(stmt.value, state)
+                checked = self._check_kept(stmt, state)
                 for target in stmt.targets:
                     self.bind(target, value, state, stmt.lineno)
+                if checked is not None:
+                    self._checks[checked[0]] = checked[1]
                 return state
             case ast.AnnAssign(value=value) if value is not None:
                 self.bind(stmt.target, self.ev(value, state), state, stmt.lineno)
