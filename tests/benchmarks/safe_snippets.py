@@ -54,6 +54,7 @@ INSECURE_ROUNDS_OF: dict[int, frozenset[int | None]] = {
     15: frozenset({15}),  # safe side only: ordinary application code
     16: frozenset({16}),  # the same
     17: frozenset({17}),  # the same
+    18: frozenset({18}),  # the same
 }
 
 
