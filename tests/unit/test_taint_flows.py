@@ -811,3 +811,15 @@ def test_a_reference_joined_to_the_servers_base_keeps_its_host(url: str, fixed_h
         f'requests.get({url}, timeout=5)\nreturn "ok"'
     )
     assert ("taint-ssrf" in rules_of(taint(flask(body)))) is not fixed_host
+
+
+def test_arguments_encoded_into_a_query_cannot_move_the_host() -> None:
+    """Tornado's `url_concat(url, {"next": uri})` puts the request's data in the query string."""
+    code = (
+        "import tornado.web\nfrom tornado.httputil import url_concat\n\n\n"
+        "class Login(tornado.web.RequestHandler):\n    def get(self):\n"
+        "        self.redirect(url_concat('/login', {'next': self.request.uri}))\n"
+        "        self.redirect(url_concat(self.get_argument('to'), {'next': '/'}))\n"
+    )
+    findings = taint({"app/handlers.py": code})
+    assert [(f.rule_id, f.start_line) for f in findings] == [("taint-open-redirect", 8)]

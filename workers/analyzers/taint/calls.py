@@ -71,6 +71,8 @@ _STORES_ITS_ARGUMENT = frozenset({"write", "writelines", "put", "put_nowait", "p
 _FILE_WRITES = frozenset({"write", "writelines"})
 #: `urljoin(base, reference)`: the reference's host wins only when it names one
 _URL_JOINS = frozenset({"urllib.parse.urljoin", "urlparse.urljoin", "requests.compat.urljoin"})
+#: `url_concat(url, args)`: the arguments are encoded into the URL's query string
+_QUERY_APPENDERS = frozenset({"tornado.httputil.url_concat"})
 #: in-memory files: what they are made from is their content, not a file name
 _MEMORY_FILES = frozenset({"io.BytesIO", "io.StringIO"})
 #: methods that read their object and keep nothing of their arguments
@@ -265,6 +267,11 @@ class Calls:
             # the reference is relative to a base the server chose: the host stays the base's
             joined = merge([args[0], args[1].sanitize(frozenset({"ssrf", "redirect"}))])
             return joined.with_tags("text")
+        if qual in _QUERY_APPENDERS and len(args) >= 2:
+            # the arguments become the URL's query, encoded: they cannot move its host
+            return merge(
+                [args[0], *(a.sanitize(frozenset({"ssrf", "redirect"})) for a in args[1:])]
+            ).with_tags("text")
         if qual in _MEMORY_FILES:
             return merge(args + list(kwargs.values())).sanitize(frozenset({"path"}))
         if qual in PATH_OBJECTS:
