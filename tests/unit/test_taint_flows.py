@@ -823,3 +823,30 @@ def test_arguments_encoded_into_a_query_cannot_move_the_host() -> None:
     )
     findings = taint({"app/handlers.py": code})
     assert [(f.rule_id, f.start_line) for f in findings] == [("taint-open-redirect", 8)]
+
+
+DJANGO_FILE_VIEW = """
+from django.http import HttpResponse
+
+
+def send(request, filepath):
+    with open(filepath, "rb") as handle:
+        return HttpResponse(handle.read(), content_type="application/octet-stream")
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "view"),
+    [
+        ("app/views.py", True),
+        ("app/views/files.py", True),
+        ("app/api.py", True),
+        ("app/http.py", False),  # helpers a view hands a stored file's path to
+        ("app/utils.py", False),
+        ("sendfile/backends/simple.py", False),
+    ],
+)
+def test_a_django_function_taking_the_request_is_a_view_outside_helper_modules(path: str, view: bool) -> None:
+    """`def send(request, filepath)` is a view (its other parameters are URL parts) except in a
+    module Django projects keep helpers in, whose callers are views handing it their values."""
+    assert ("taint-path-traversal" in rules_of(taint({path: DJANGO_FILE_VIEW}))) is view

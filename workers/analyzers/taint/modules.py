@@ -76,6 +76,21 @@ _VIEW_METHODS = frozenset(
 )
 
 
+#: modules that by Django's layout hold helpers views call, not views (`http.py`, `utils.py`,
+#: a `backends/` package): a function there taking the request first is handed its other
+#: arguments by a view, not by the URL resolver
+_DJANGO_HELPER_MODULES = frozenset(
+    {"http", "utils", "util", "helpers", "helper", "shortcuts", "backends", "middleware", "decorators",
+     "mixins", "models", "forms", "signals", "tasks", "context_processors", "templatetags", "storage"}
+)  # fmt: skip
+
+
+def _helper_module(path: str) -> bool:
+    """Whether a file's path names a helper module or package of a Django project."""
+    parts = path.removesuffix(".py").split("/")
+    return not _DJANGO_HELPER_MODULES.isdisjoint(parts[-3:])
+
+
 def module_name(path: str) -> str:
     """`app/views/users.py` -> `app.views.users` (`pkg/__init__.py` -> `pkg`)."""
     name = path[:-3] if path.endswith(".py") else path
@@ -305,7 +320,7 @@ class ModuleInfo:
         wsgi = _wsgi_environ(node, self.lines)
         if wsgi is not None:
             return {wsgi: f"WSGI environ `{wsgi}`"}, False, frozenset()
-        if "django" in self.frameworks:
+        if "django" in self.frameworks and not _helper_module(self.path):
             names = [a.arg for a in all_args]
             start = 1 if class_name is not None and names[:1] == ["self"] else 0
             if names[start : start + 1] == ["request"] and class_name is None:
