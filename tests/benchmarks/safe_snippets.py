@@ -55,6 +55,7 @@ INSECURE_ROUNDS_OF: dict[int, frozenset[int | None]] = {
     16: frozenset({16}),  # the same
     17: frozenset({17}),  # the same
     18: frozenset({18}),  # the same
+    19: frozenset({19}),  # the same
 }
 
 
