@@ -309,15 +309,17 @@ def snippet_findings(
     return {tool: run({name: text}) for tool, run in SNIPPET_TOOLS.items()}
 
 
-_PACKAGE_PATH = re.compile(r"\b(?:sdist|wheel) ((?:[\w.-]+/)+[\w.-]+\.py)\b")
+#: a whole file's path in its package, as a `source` names it: right before the licence in
+#: parentheses (a test's code string names its test function there instead)
+_PACKAGE_PATH = re.compile(r"\b(?:sdist|wheel) ((?:[\w.-]+/)*[\w.-]+\.py) \(")
 
 
 def package_path(entry: dict) -> str | None:
     """Where a whole file lives in its package, as its `source` names it (`... sdist pkg/views.py
     (MIT)`): a pull request to the package shows it there, so the package's own imports are its
-    project's (None for code strings of tests, and for files at a package's top)."""
+    project's (None for the code strings of tests)."""
     found = _PACKAGE_PATH.search(entry.get("source", ""))
-    return found.group(1) if found and "__" not in Path(entry["file"]).name else None
+    return found.group(1) if found else None
 
 
 def score_snippet(entry: dict) -> tuple[dict, dict[str, bool], dict[str, bool]]:
