@@ -65,8 +65,9 @@ _TEXT_KEEPING_CALLS = frozenset({"str", "os.path.join", "urllib.parse.urljoin", 
 
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft"})
 
-#: methods that store what they are given in their object, to be read back (a text buffer's
-#: `write`, a queue's `put`, a parser's `feed`)
+#: methods that store what they are given in an object the function holds, to be read back (a
+#: text buffer's `write`, a queue's `put`, a parser's `feed`); unlike `_MUTATORS` (containers, whose
+#: items are followed) only for objects bound in the function, never a module (`os.write`)
 _STORES_ITS_ARGUMENT = frozenset({"write", "writelines", "put", "put_nowait", "push", "feed"})
 _FILE_WRITES = frozenset({"write", "writelines"})
 #: `urljoin(base, reference)`: the reference's host wins only when it names one
@@ -140,10 +141,10 @@ def relative_reference(prefix: str | None) -> bool:
     """Whether a URL reference that starts with this constant is relative to its base whatever
     follows: a complete first path segment without a scheme (`inbound/...`), or an absolute
     path whose second character is neither `/` nor `\\` (`/api/...`); never `//host` or `https:`."""
-    if not prefix:
+    if not prefix or prefix[0] == "\\":
         return False
-    if prefix.startswith(("/", "\\")):
-        return len(prefix) > 1 and prefix[1] not in "/\\" and prefix[0] == "/"
+    if prefix[0] == "/":
+        return len(prefix) > 1 and prefix[1] not in "/\\"
     first = re.split(r"[/?#]", prefix, maxsplit=1)
     return len(first) == 2 and ":" not in first[0] and "\\" not in first[0]
 
