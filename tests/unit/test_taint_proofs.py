@@ -354,3 +354,64 @@ def test_a_parameter_the_framework_converts_to_a_number_carries_no_command(
         "    return subprocess.check_output('seq ' + str(n), shell=True)\n"
     )
     assert any(f.cwe == 78 for f in _reviewed(code) if f.severity in ("medium", "high")) is found
+
+
+@pytest.mark.parametrize(
+    ("target", "proves"),
+    [
+        ('url_for("login") + "?next=" + quote_plus(request.url)', True),
+        ('"{login}?next={here}".format(login=url_for("login"), here=request.url)', True),
+        ('"{}#{}".format(url_for("login"), request.url)', True),
+        ("f\"{url_for('login')}?next={request.url}\"", True),
+        ('"%s?next=%s" % (url_for("login"), request.url)', True),
+        # the root's URL is `/`: `/` + `/evil.example` is another host
+        ('url_for("index") + request.args["x"]', False),
+        ('"{}{}".format(url_for("login"), request.args["x"])', False),
+        ("f\"{url_for('index')}{request.args['x']}\"", False),
+        ('request.args["x"] + url_for("login") + "?next="', False),
+    ],
+)
+def test_a_route_url_then_a_query_keeps_a_redirect_on_site(target: str, proves: bool) -> None:
+    """The usual "log in first" redirect, `url_for("login") + "?next=" + here`: what follows a
+    route's URL and a `?` or `#` is its query or fragment, whatever it holds."""
+    code = view(f"return redirect({target})")
+    code = code.replace("import os", "from urllib.parse import quote_plus\nimport os")
+    code = code.replace("request, redirect\n", "request, redirect, url_for\n")
+    assert ("taint-open-redirect" not in rules_of(taint(code))) is proves
+
+
+CHECKED_NEXT = """
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def next_url(request):
+    wanted = request.GET.get("next")
+    options = {"url": wanted, "require_https": True}
+    options["allowed_hosts"] = {request.get_host()}
+    if url_has_allowed_host_and_scheme(**options):
+        return wanted
+    return None
+
+
+def login(request):
+    request.session["after_login"] = next_url(request)
+    return redirect(next_url(request) or "/")
+"""
+
+
+def test_a_check_given_its_argument_in_a_mapping_proves_it() -> None:
+    """`url_has_allowed_host_and_scheme(**options)` checks `options["url"]`; a value that passed
+    a check is validated data, for the session too (mozilla-django-oidc's `get_next_url`)."""
+    assert taint(CHECKED_NEXT) == []
+    unchecked = CHECKED_NEXT.replace('{"url": wanted,', '{"url": request.GET.get("other"),')
+    assert rules_of(taint(unchecked)) == ["taint-open-redirect", "taint-trust-boundary"]
+
+
+def test_data_that_passed_a_check_may_go_in_the_session() -> None:
+    code = view(
+        'v = request.args["v"]\nif re.fullmatch(r"[a-z]+", v):\n'
+        '    flask.session["v"] = v\n    os.system("echo " + v)\n'
+        'flask.session["w"] = request.args["w"]'
+    ).replace("import os", "import flask\nimport os")
+    assert rules_of(taint(code)) == ["taint-trust-boundary"]

@@ -15,9 +15,12 @@ from prguard.analyzers.taint.guards import (
 )
 from prguard.analyzers.taint.hits import hit_lines
 from prguard.analyzers.taint.keys import (
+    HOST_FIXED,
+    SITE_URL,
     State,
     after_head,
     forget_parts,
+    format_fields_after_site_url,
     hashable,
     keyword_value,
     node_text,
@@ -37,6 +40,7 @@ from prguard.analyzers.taint.rules import (
     OPAQUE_RESULTS,
     PATH_OBJECTS,
     PATH_RESOLVERS,
+    SITE_URL_BUILDERS,
     STR_METHODS,
     TYPED_SOURCE_CALLS,
     URL_PARSERS,
@@ -58,6 +62,8 @@ from prguard.analyzers.taint.values import (
 )
 
 _NEWLINE_STRIPS = ("\n", "\r", "\r\n")
+#: what a route's URL builder returns: text of this site, no user data
+SITE_URL_VALUE = Value(tags=frozenset({"text", SITE_URL}))
 
 _CLEARS_ALL = frozenset({ALL})
 
@@ -245,7 +251,7 @@ class Calls:
         if kinds is not None:
             return merge(args + list(kwargs.values())).sanitize(kinds)
         if self._matches(qual, CLEAN_RESULTS):
-            return CLEAN
+            return SITE_URL_VALUE if self._matches(qual, SITE_URL_BUILDERS) else CLEAN
         if self._matches(qual, OPAQUE_RESULTS):
             return Value(frozenset({Trace(OPAQUE, qual, (Step(self.mod.path, node.lineno, "database"),))}))
         if qual in HARDENED_PARSERS:
@@ -388,7 +394,11 @@ class Calls:
         if method == "replace" and len(args) == 2 and _removes_parent_steps(args[0].const, args[1].const):
             return parents_removed(merge([receiver, args[1]])).with_tags("text")
         if method == "format" and isinstance(receiver.const, str):
-            value = merge([receiver, *args, *kwargs.values()])
+            if format_fields_after_site_url(receiver.const, args, kwargs):  # `"{login}?next={here}"`
+                value = merge([receiver, *args, *kwargs.values()]).sanitize(frozenset({"redirect"}))
+                value = value.with_tags(HOST_FIXED)
+            else:
+                value = merge([receiver, *args, *kwargs.values()])
             return replace(value, tags=value.tags | {"text"}, prefix=receiver.const.split("{", 1)[0] or None)
         if method == "join":
             parts = [a.element() for a in args]

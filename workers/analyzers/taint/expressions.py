@@ -9,7 +9,16 @@ from dataclasses import replace
 from typing import Any
 
 from prguard.analyzers.pyresolve.known import ITEM_SOURCE_PACKAGES, ITEM_TYPES
-from prguard.analyzers.taint.keys import State, after_head, hashable, node_text, only_url_path, state_key
+from prguard.analyzers.taint.keys import (
+    HOST_FIXED,
+    State,
+    after_head,
+    hashable,
+    node_text,
+    only_url_path,
+    site_url_then,
+    state_key,
+)
 from prguard.analyzers.taint.rules import (
     NON_TEXT_SOURCES,
     TYPED_SOURCE_CALLS,
@@ -316,10 +325,15 @@ class Expressions:
         prefix = ""
         prefix_open = True
         consts: list[str] = []
-        for part in node.values:
+        head_fixed = False
+        for index, part in enumerate(node.values):
             if isinstance(part, ast.FormattedValue):
                 value = self.ev(part.value, state)
                 self.ev(part.format_spec, state)
+                if index == 0 and len(node.values) > 1:
+                    head_fixed = site_url_then(value, self.ev(node.values[1], state))
+                elif head_fixed:
+                    value = value.sanitize(frozenset({"redirect"}))
                 parts.append(value)
                 if prefix_open and value.has_const() and part.conversion == -1 and part.format_spec is None:
                     prefix += str(value.const)
@@ -333,7 +347,7 @@ class Expressions:
                 if prefix_open:
                     prefix += const
                     consts.append(const)
-        value = merge(parts).with_tags("text")
+        value = merge(parts).with_tags("text", *([HOST_FIXED] if head_fixed else []))
         if not value.tainted and prefix_open:
             return replace(value, const=prefix, prefix=prefix)
         return replace(value, prefix=prefix or None)
@@ -358,6 +372,8 @@ class Expressions:
             if "text" in left.tags or "text" in right.tags:
                 prefix = left.const + (right.prefix or "") if isinstance(left.const, str) else left.prefix
                 value = replace(value, tags=value.tags | {"text"}, prefix=prefix or None)
+                if HOST_FIXED in left.tags or site_url_then(left, right):
+                    value = value.with_tags(HOST_FIXED)
             elif left.items is not None and right.items is not None and "text" not in value.tags:
                 items = dict(left.items)
                 offset = len(left.items)
@@ -373,6 +389,10 @@ class Expressions:
             texts = _printf_text_values(left.const, right)
             if texts is not None:  # `"seq %d" % n`: a number conversion lets no text through
                 value = merge([left, *texts])
+            head = right.items.get(0) if right.items is not None else right
+            fixed = left.const.startswith("%s") and site_url_then(head or CLEAN, Value(const=left.const[2:]))
+            if fixed:  # `"%s?next=%s" % (reverse("login"), path)`
+                value = merge([left, right.sanitize(frozenset({"redirect"}))]).with_tags(HOST_FIXED)
             value = replace(value, tags=value.tags | {"text"}, prefix=prefix or None)
         elif isinstance(node.op, ast.Div) and "pathobj" in (left.tags | right.tags):
             value = value.with_tags("pathobj")

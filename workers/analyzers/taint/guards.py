@@ -13,6 +13,7 @@ from prguard.analyzers.taint.rules import (
     ALL,
     GUARD_CALLS,
     GUARD_METHODS,
+    KINDS,
     PATH_RESOLVERS,
     URL_PARSERS,
     name_matches,
@@ -20,6 +21,7 @@ from prguard.analyzers.taint.rules import (
 from prguard.analyzers.taint.values import (
     CLEAN,
     OPAQUE,
+    Step,
     Trace,
     Value,
 )
@@ -250,6 +252,8 @@ class Guards:
         for pattern, (index, keyword, kinds) in GUARD_CALLS.items():
             if qual == pattern or name_matches(qual, pattern):
                 arg = test.args[index] if len(test.args) > index else keyword_value(test, keyword)
+                if arg is None and kinds:
+                    return dict.fromkeys(_passed_in_mapping(test, keyword, state), kinds)
                 key = state_key(arg) if arg is not None else None
                 return {key: kinds} if key and kinds else {}
         return {}
@@ -330,6 +334,8 @@ class Guards:
                 current = self._guarded[key]
             else:
                 continue
+            if kinds & KINDS.keys():
+                kinds = kinds | {"trust-boundary"}  # data that passed a check is validated data
             state[key] = _on_site_if_checked(_confined_if_refused_both_ways(current.sanitize(kinds)))
         return state
 
@@ -397,6 +403,23 @@ def removes_url_controls(pattern: object, replacement: object) -> bool:
         return re.sub(pattern, "", f"a{_URL_CONTROLS}b") == "ab" and re.sub(pattern, "", "/x") == "/x"
     except (re.error, RecursionError):
         return False
+
+
+def _passed_in_mapping(test: ast.Call, keyword: str | None, state: State) -> list[str]:
+    """`check(**options)` with `options = {"url": next_url, ...}`: the names whose value the
+    mapping passes as `keyword` (names holding that same value: the same data from the same reads)."""
+    for passed in test.keywords:
+        key = state_key(passed.value) if passed.arg is None else None
+        mapping = state.get(key) if key is not None else None
+        item = (mapping.items or {}).get(keyword) if mapping is not None else None
+        if item is not None and item.tainted:
+            return [name for name, value in state.items() if _reads(value) == _reads(item)]
+    return []
+
+
+def _reads(value: Value) -> frozenset[tuple[str, str, Step]]:
+    """Where a value's data was read, whatever happened to it since."""
+    return frozenset((t.kind, t.source, t.steps[0]) for t in value.all_traces() if t.steps)
 
 
 def _on_site_if_checked(value: Value) -> Value:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import string
 from typing import Any
 
 from prguard.analyzers.taint.modules import ModuleInfo
@@ -68,9 +69,41 @@ def only_url_path(value: Value) -> bool:
     return bool(traces) and all(t.urlpath for t in traces)
 
 
+#: a URL this site's router built for one of its routes (`url_for`, `reverse`)
+SITE_URL = "site-url"
+#: a text that starts with such a URL and then a query or a fragment (`url_for("login") + "?next="`)
+HOST_FIXED = "host-fixed"
+
+
+def site_url_then(head: Value, rest: Value) -> bool:
+    """Whether `head + rest` starts with a route's URL and then `?` or `#`: whatever follows is
+    part of the query or the fragment, so it cannot name another host. A route's URL alone
+    is not enough: the root's is `/`, and `/` + `/evil.example` leaves the site."""
+    text = rest.const if isinstance(rest.const, str) else rest.prefix
+    return SITE_URL in head.tags and not head.tainted and bool(text) and text.startswith(("?", "#"))
+
+
+def format_fields_after_site_url(template: str, args: list[Value], kwargs: dict[str, Value]) -> bool:
+    """Whether `template.format(*args, **kwargs)` starts with a route's URL and then a query:
+    `"{login}?next={here}".format(login=url_for("login"), here=...)`."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        return False
+    if len(parsed) < 2 or parsed[0][0] or parsed[0][1] is None:
+        return False
+    field = parsed[0][1]
+    positional = field in ("", "0")
+    head = (args[0] if args else None) if positional else kwargs.get(field)
+    return head is not None and site_url_then(head, Value(const=parsed[1][0]))
+
+
 def _fixes_host(value: Value) -> bool:
     """A start of a URL the server chose: data after it cannot name another host. It holds data,
-    and all of it is the server's (a setting, the caller's argument) or proven local already."""
+    and all of it is the server's (a setting, the caller's argument) or proven local already;
+    or it is a route's URL and then a query."""
+    if HOST_FIXED in value.tags:
+        return True
     traces = value.all_traces()
     return bool(traces) and all(t.kind in (OPAQUE, "caller") or not t.reaches("redirect") for t in traces)
 

@@ -358,6 +358,7 @@ CLEAN_RESULTS: frozenset[str] = frozenset(
         "django.template.loader.render_to_string",
         "django.http.JsonResponse",
         "django.urls.reverse",
+        "django.urls.reverse_lazy",
         "django.shortcuts.reverse",
         "rest_framework.response.Response",
         "fastapi.responses.JSONResponse",
@@ -366,6 +367,17 @@ CLEAN_RESULTS: frozenset[str] = frozenset(
         "mimetypes.guess_type",
         "mimetypes.guess_extension",
         "*.render_template",
+        "*.url_for",
+    }
+)
+
+#: Of those, the builders of this site's own URLs for its routes.
+SITE_URL_BUILDERS: frozenset[str] = frozenset(
+    {
+        "flask.url_for",
+        "django.urls.reverse",
+        "django.urls.reverse_lazy",
+        "django.shortcuts.reverse",
         "*.url_for",
     }
 )
