@@ -415,3 +415,50 @@ def test_data_that_passed_a_check_may_go_in_the_session() -> None:
         'flask.session["w"] = request.args["w"]'
     ).replace("import os", "import flask\nimport os")
     assert rules_of(taint(code)) == ["taint-trust-boundary"]
+
+
+@pytest.mark.parametrize(
+    ("check", "proves"),
+    [
+        ("utils.is_trusted_sns_subscribe_url(url)", True),
+        ("is_safe_redirect_target(url)", True),
+        ("url_is_allowed(url)", True),
+        # well-formed is not on an allowed host
+        ("utils.is_valid_url(url)", False),
+        ("utils.is_safe(url)", False),
+        ("utils.is_safe_url(other)", False),
+    ],
+)
+def test_a_project_predicate_named_for_a_safe_url_proves_it(check: str, proves: bool) -> None:
+    """A project's own URL check in a file the change did not touch (django-ses's
+    `is_trusted_sns_subscribe_url`): its name says what it proves."""
+    body = f'url = request.args["u"]\nother = request.args["o"]\nif not {check}:\n    return "no", 400\n'
+    body += "requests.get(url, timeout=5)\nreturn redirect(url)"
+    code = view(body).replace("import os", "from app import utils\nfrom app.utils import *\nimport os")
+    found = rules_of(taint(code))
+    assert ("taint-ssrf" not in found and "taint-open-redirect" not in found) is proves, found
+
+
+@pytest.mark.parametrize(
+    ("read", "found"),
+    [
+        ("signer().loads(request.args['q'])", False),
+        ("URLSafeTimedSerializer('k').loads(request.args['q'], max_age=60)", False),
+        ("signing.loads(request.args['q'])", False),
+        ("signing.TimestampSigner().unsign(request.args['q'])", False),
+        # not checked: the client's data
+        ("signer().loads_unsafe(request.args['q'])[1]", True),
+        ("request.args['q']", True),
+    ],
+)
+def test_what_the_server_signed_is_not_the_clients(read: str, found: bool) -> None:
+    """flask-debugtoolbar runs a SELECT it signed with its secret key and gets back from the
+    query string: a forged or changed value raises before it is read."""
+    signers = (
+        "import itsdangerous\nfrom itsdangerous import URLSafeTimedSerializer\n"
+        "from django.core import signing\n"
+        "def signer() -> itsdangerous.URLSafeSerializer:\n"
+        "    return itsdangerous.URLSafeSerializer('k')\n"
+    )
+    code = view(f"q = {read}\nsqlite3.connect('x').execute(q)").replace("import os", signers + "import os")
+    assert ("taint-sql-injection" in rules_of(taint(code))) is found

@@ -40,6 +40,7 @@ from prguard.analyzers.taint.rules import (
     OPAQUE_RESULTS,
     PATH_OBJECTS,
     PATH_RESOLVERS,
+    SIGNED_READS,
     SITE_URL_BUILDERS,
     STR_METHODS,
     TYPED_SOURCE_CALLS,
@@ -254,6 +255,8 @@ class Calls:
             return SITE_URL_VALUE if self._matches(qual, SITE_URL_BUILDERS) else CLEAN
         if self._matches(qual, OPAQUE_RESULTS):
             return Value(frozenset({Trace(OPAQUE, qual, (Step(self.mod.path, node.lineno, "database"),))}))
+        if any(self._matches(name, SIGNED_READS) for name in self.mod.call_names(node)):
+            return Value(frozenset({Trace(OPAQUE, qual, (Step(self.mod.path, node.lineno, "signed"),))}))
         if qual in HARDENED_PARSERS:
             wanted = HARDENED_PARSERS[qual]
             hardened = all(kwargs.get(k, CLEAN).const == v for k, v in wanted.items())

@@ -15,6 +15,7 @@ from prguard.analyzers.taint.rules import (
     GUARD_METHODS,
     KINDS,
     PATH_RESOLVERS,
+    URL_CHECK_NAMES,
     URL_PARSERS,
     name_matches,
 )
@@ -256,6 +257,10 @@ class Guards:
                     return dict.fromkeys(_passed_in_mapping(test, keyword, state), kinds)
                 key = state_key(arg) if arg is not None else None
                 return {key: kinds} if key and kinds else {}
+        name = qual.rsplit(".", 1)[-1] if qual else ""
+        if URL_CHECK_NAMES.fullmatch(name) and test.args:
+            key = state_key(test.args[0])
+            return {key: frozenset({"redirect", "ssrf"})} if key else {}
         return {}
 
     def _fixed_host(self, test: ast.Call, state: State) -> dict[str, frozenset[str]]:

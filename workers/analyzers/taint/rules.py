@@ -12,6 +12,7 @@ pattern starts with `*.` and the name ends with the rest (`*.execute` matches
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -382,6 +383,22 @@ SITE_URL_BUILDERS: frozenset[str] = frozenset(
     }
 )
 
+#: Reads that check the server's own signature or authenticated encryption first (a forged
+#: or changed value raises): what they return is what this server signed, not what the client
+#: sent. Unknown rather than clean, as a database read is. itsdangerous' `loads_unsafe` and a
+#: JWT decoded without its signature are not here.
+SIGNED_READS: frozenset[str] = frozenset(
+    {
+        "itsdangerous.*.loads",
+        "itsdangerous.*.unsign",
+        "django.core.signing.loads",
+        "django.core.signing.*.unsign",
+        "django.core.signing.*.unsign_object",
+        "cryptography.fernet.Fernet.decrypt",
+        "cryptography.fernet.MultiFernet.decrypt",
+    }
+)
+
 #: Calls that read from the database or another store: not attacker-controlled here,
 #: but not provably constant either (they keep a pattern matcher's finding alive).
 OPAQUE_RESULTS: frozenset[str] = frozenset(
@@ -482,6 +499,16 @@ GUARD_CALLS: dict[str, tuple[int, str, frozenset[str]]] = {
     "*.is_safe_redirect_url": (0, "url", frozenset({"redirect"})),
     "os.path.isabs": (0, "s", frozenset()),
 }
+
+#: A project's own predicates that, by their name, tell whether a URL may be followed or
+#: redirected to (`is_safe_url`, `is_trusted_sns_subscribe_url`, `redirect_is_allowed`): true,
+#: they prove their first argument as GUARD_CALLS' URL checks do. "Valid" is no such word: a
+#: well-formed URL can still name any host.
+URL_CHECK_NAMES = re.compile(
+    r"_*(?:is_(?:\w+_)?(?:safe|trusted|allowed|whitelisted|permitted|same_origin|same_site)_(?:\w+_)?"
+    r"(?:url|uri|redirect|host|domain|location|next|target)"
+    r"|(?:is_)?(?:url|uri|redirect|host|domain|next|target)_(?:is_)?(?:safe|trusted|allowed|permitted))"
+)
 
 #: Receiver methods that, when true, prove the receiver harmless.
 GUARD_METHODS: dict[str, frozenset[str]] = {
