@@ -56,6 +56,8 @@ INSECURE_ROUNDS_OF: dict[int, frozenset[int | None]] = {
     17: frozenset({17}),  # the same
     18: frozenset({18}),  # the same
     19: frozenset({19}),  # the same
+    20: frozenset({20}),
+    21: frozenset({21}),  # safe side only: ordinary application code, with flawed files
 }
 
 
