@@ -288,6 +288,8 @@ SUPERTYPES: dict[str, tuple[str, ...]] = {
     "fastapi.Response": ("starlette.responses.Response",),
     "fastapi.responses.Response": ("starlette.responses.Response",),
     "fastapi.Request": ("starlette.requests.Request",),
+    "fastapi.UploadFile": ("starlette.datastructures.UploadFile",),
+    "fastapi.datastructures.UploadFile": ("starlette.datastructures.UploadFile",),
     "fastapi.requests.Request": ("starlette.requests.Request",),
     "starlette.requests.HTTPConnection": ("starlette.requests.Request",),
     "aiohttp.web_request.Request": ("aiohttp.web.Request",),

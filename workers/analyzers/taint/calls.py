@@ -34,7 +34,9 @@ from prguard.analyzers.taint.rules import (
     ALL,
     CHECKED_SOURCE_KINDS,
     CLEAN_RESULTS,
+    CONFIGURED_LOADERS,
     DECODER_HOOKS,
+    EXACT_LOOKUPS,
     HARDENED_PARSERS,
     NON_PROPAGATING_METHODS,
     OPAQUE_RESULTS,
@@ -65,6 +67,10 @@ from prguard.analyzers.taint.values import (
 _NEWLINE_STRIPS = ("\n", "\r", "\r\n")
 #: what a route's URL builder returns: text of this site, no user data
 SITE_URL_VALUE = Value(tags=frozenset({"text", SITE_URL}))
+#: the type arguments of a generic type's name (`QuerySet[Model]`)
+_GENERIC_ARGS = re.compile(r"\[.*\]")
+#: a function a setting names (`import_string(settings.RENDERER)`): code this run cannot see
+CONFIGURED = "configured"
 
 _CLEARS_ALL = frozenset({ALL})
 
@@ -192,10 +198,13 @@ class Calls:
             # its arguments read of them was read before the call
             forget_parts(receiver_key, state, attributes=False)
         shadowed = isinstance(func, ast.Name) and func.id in state and qual == func.id
+        configured = CONFIGURED in callee.tags  # `f = import_string(settings.X)`, then `f(data)`
         if shadowed and not self.program.lookup(qual):
-            return merge([callee, *args, *kwargs.values()])
+            result = merge([callee, *args, *kwargs.values()])
+            return self._unseen_call(result, node) if configured else result
         for sink in self._sinks(node, qual):
             self.check_sink(sink, node, receiver, args, kwargs)
+        self._found_in_store(node, state)
         if qual in DECODER_HOOKS and args and args[0].tainted:
             self._run_hooks(node, DECODER_HOOKS[qual], args[0], state)
         target = self._resolve(func, state)
@@ -204,14 +213,36 @@ class Calls:
         result = self._result(node, qual, method, callee, receiver, args, kwargs, state)
         if typed is not None:  # a client's response: what the server sent, once the request is checked
             result = join(result, typed)
-        if self._project_call(func, qual):
-            step = Step(self.mod.path, node.lineno, f"`{node_text(self.mod, func)}()`")
-            if not result.tainted:
-                return replace(result, traces=frozenset({Trace(OPAQUE, qual, (step,))}))
-            # project code outside the change may sanitise what it is given: still a flow (no
-            # proof of safety), but one of low confidence, hidden at the default min_confidence
-            return self._widen(result.map_traces(lambda t: replace(t, unseen=True)), node)
+        if self._project_call(func, qual) or configured:
+            return self._unseen_call(result, node)
         return self._widen(result, node)
+
+    def _found_in_store(self, node: ast.Call, state: State) -> None:
+        """`Store.objects.get(hashkey=key)` returned, so `key` is a value the database holds:
+        the database's data from here on (unknown, as a read of it is), no longer the client's."""
+        if not any(k.arg for k in node.keywords):
+            return
+        names = {_GENERIC_ARGS.sub("", name) for name in self.mod.call_names(node)}
+        if not names & EXACT_LOOKUPS:
+            return
+        for keyword in node.keywords:
+            field_name = keyword.arg or ""
+            key = state_key(keyword.value)
+            exact = field_name.endswith(("__exact", "__iexact")) or "__" not in field_name
+            if field_name and exact and key in state and state[key].tainted:
+                step = Step(self.mod.path, node.lineno, f"`{key}` found in the database")
+                state[key] = Value(frozenset({Trace(OPAQUE, key, (step,))}), tags=state[key].tags & {"text"})
+
+    def _unseen_call(self, result: Value, node: ast.Call) -> Value:
+        """What a call into code we cannot see returns: this project's own, or a function a
+        setting names. Nothing known is unknown, not clean; known data may have been sanitised
+        there: still a flow (no proof of safety), but one of low confidence, hidden at the
+        default min_confidence."""
+        qual = self.mod.qualname(node.func) or ""
+        if not result.tainted:
+            step = Step(self.mod.path, node.lineno, f"`{node_text(self.mod, node.func)}()`")
+            return replace(result, traces=frozenset({Trace(OPAQUE, qual, (step,))}))
+        return self._widen(result.map_traces(lambda t: replace(t, unseen=True)), node)
 
     def _sinks(self, node: ast.Call, qual: str) -> list[Sink]:
         """Sinks a call matches by its qualified name or, for a method, by its receiver's type."""
@@ -251,6 +282,8 @@ class Calls:
         kinds = self.rules.sanitizer(qual) if qual else None
         if kinds is not None:
             return merge(args + list(kwargs.values())).sanitize(kinds)
+        if self._matches(qual, CONFIGURED_LOADERS):
+            return Value(tags=frozenset({CONFIGURED}))
         if self._matches(qual, CLEAN_RESULTS):
             return SITE_URL_VALUE if self._matches(qual, SITE_URL_BUILDERS) else CLEAN
         if self._matches(qual, OPAQUE_RESULTS):

@@ -202,6 +202,10 @@ TYPED_SOURCES: dict[str, str] = {
             "getAllHeaders",
         )
     },
+    # an uploaded file's name, as the client sent it (Django's UploadedFile keeps only its base
+    # name, these do not): wherever the file object comes from, a parameter included
+    "starlette.datastructures.UploadFile.filename": "web",
+    "werkzeug.datastructures.FileStorage.filename": "web",
     # raw sockets: a connection a listening socket accepts, and what any peer sends on it
     **{
         f"socket.socket.{method}": "remote"
@@ -372,6 +376,15 @@ CLEAN_RESULTS: frozenset[str] = frozenset(
     }
 )
 
+#: Loaders of the function or class a setting names by its dotted path: what it does is the
+#: project's choice, out of sight as the project's own code is.
+CONFIGURED_LOADERS: frozenset[str] = frozenset(
+    {
+        "django.utils.module_loading.import_string",
+        "werkzeug.utils.import_string",
+    }
+)
+
 #: Of those, the builders of this site's own URLs for its routes.
 SITE_URL_BUILDERS: frozenset[str] = frozenset(
     {
@@ -396,6 +409,16 @@ SIGNED_READS: frozenset[str] = frozenset(
         "django.core.signing.*.unsign_object",
         "cryptography.fernet.Fernet.decrypt",
         "cryptography.fernet.MultiFernet.decrypt",
+    }
+)
+
+#: Lookups that raise unless a stored record matches every field they are given: after one, an
+#: exact-match field's value equals what the database holds (its keyword arguments only).
+EXACT_LOOKUPS: frozenset[str] = frozenset(
+    {
+        "django.db.models.QuerySet.get",
+        "django.db.models.Manager.get",
+        "django.shortcuts.get_object_or_404",
     }
 )
 
@@ -653,6 +676,8 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("io.open", "path", (0, "file")),
     _sink("codecs.open", "path", (0, "filename")),
     _sink("builtins.open", "path", (0, "file")),
+    _sink("aiofiles.open", "path", (0, "file")),
+    _sink("anyio.open_file", "path", (0, "file")),
     _sink("os.open", "path", (0, "path")),
     _sink("os.remove", "path", (0, "path")),
     _sink("os.unlink", "path", (0, "path")),
