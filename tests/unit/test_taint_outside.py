@@ -162,3 +162,34 @@ def test_a_key_found_in_the_database_is_the_databases(lookup: str, handler: str,
     stored key gets there."""
     code = STORED_KEY.format(lookup=lookup, handler=handler)
     assert bool(taint({"captcha/views.py": code})) is found
+
+
+LDAP_HELPER = """
+import ldap
+from ldap.filter import escape_filter_chars
+
+
+class Directory:
+    def __init__(self, url):
+        self.conn = ldap.initialize(url)
+
+    def find_user(self, username):
+        return self.conn.search_s("dc=example", ldap.SCOPE_SUBTREE, {filter_text})
+"""
+
+
+@pytest.mark.parametrize(
+    ("filter_text", "found"),
+    [
+        ('f"(&(objectClass=person)(uid={username}))"', True),
+        ('"(uid=%s)" % username', True),
+        ('"(uid={0})".format(username)', True),
+        ('"(uid=%s)" % escape_filter_chars(username)', False),
+        ("username", False),  # the whole filter is what the caller asks for: the API
+    ],
+)
+def test_a_parameter_written_into_an_ldap_filter_is_the_callers(filter_text: str, found: bool) -> None:
+    """Flask LDAP extensions build the user search from `authenticate(username, ...)`: the
+    login form's text, unless escaped."""
+    code = LDAP_HELPER.format(filter_text=filter_text)
+    assert (rules_of(taint({"flask_ldap/directory.py": code})) == ["taint-ldap-injection"]) is found

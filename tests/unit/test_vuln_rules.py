@@ -342,6 +342,18 @@ CASES = [
     ("import random\ntoken_count = random.randint(1, 10)", []),  # a count, not a token
     ("import random\nrememberMeToken = random.randint(0, 2**32)", ["PG-VULN018"]),  # camelCase
     ("import random\ntokenCount = random.randint(1, 10)", []),
+    # a password joined from `random` picks, of any length (genpasswd2, rand-pass-generator)
+    (
+        "from random import choice\nimport string\ndef f(n):\n"
+        "    password = ''.join(choice(string.ascii_letters) for _ in range(n))",
+        ["PG-VULN018"],
+    ),
+    (
+        "import random\ndef f(n, cs):\n    str_pass = ''.join([random.choice(cs) for _ in range(n)])",
+        ["PG-VULN018"],
+    ),
+    ("import secrets\ndef f(n, cs):\n    password = ''.join(secrets.choice(cs) for _ in range(n))", []),
+    ("import random\ndef f(n, cs):\n    label = ''.join(random.choice(cs) for _ in range(n))", []),
     (
         "import random\nfrom flask import session\nsession['csrf_token'] = str(random.random())",
         ["PG-VULN018"],

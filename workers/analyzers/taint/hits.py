@@ -30,6 +30,7 @@ class SinkHit:
     snippet: str
     program_only: bool = False
     opted_in: bool = False  # reached only when a caller turns on a flag that is off by default
+    embedded: bool = False  # the data was written into text that starts with a constant
 
     @property
     def key(self) -> tuple[str, int, int, str]:

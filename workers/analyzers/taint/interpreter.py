@@ -20,6 +20,7 @@ from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo
 from prguard.analyzers.taint.opt_in import Span, gate_of
 from prguard.analyzers.taint.reach import functions_to_run
 from prguard.analyzers.taint.rules import (
+    CALLER_EMBEDDED_SINK_KINDS,
     CALLER_SINK_KINDS,
     RuleSet,
     name_matches,
@@ -159,8 +160,9 @@ class Program:
         return self._called
 
     def _caller_hits(self, path: str, qualname: str, summary: Summary) -> Iterator[SinkHit]:
-        """A public function's parameters reaching a code, deserialisation or shell sink: in a
-        library, those arguments are the caller's data (policy `trust_parameters: false`)."""
+        """A public function's parameters reaching a code, deserialisation or shell sink, or
+        written into an LDAP filter or an XPath query: in a library, those arguments are the
+        caller's data (policy `trust_parameters: false`)."""
         mod = next((m for m in self.modules if m.path == path), None)
         func = mod.functions.get(qualname) if mod is not None else None
         if func is None or not func.is_public or func.source_params or func.flask_view or _is_test(path):
@@ -169,8 +171,9 @@ class Program:
             return  # called in the change: its callers' real arguments are followed instead
         spans = func.opted_in_spans
         for hit in summary.param_hits:
+            embedded = hit.embedded and hit.sink.kind in CALLER_EMBEDDED_SINK_KINDS
             if (
-                hit.sink.kind not in CALLER_SINK_KINDS
+                (hit.sink.kind not in CALLER_SINK_KINDS and not embedded)
                 or hit.program_only
                 or hit.sink.conditions.get("no_caller")
             ):

@@ -268,6 +268,9 @@ URL_PATH_SOURCES: frozenset[str] = frozenset(
 #: running code, compiling templates (code too, outside a sandbox), loading objects and shell
 #: commands built from whatever a caller passes.
 CALLER_SINK_KINDS = frozenset({"code", "ssti", "deserialization", "command"})
+#: ... and where a parameter written into a query's text is: `f"(uid={username})"` is a login
+#: helper's injection, while a parameter that is the whole filter or path is its API.
+CALLER_EMBEDDED_SINK_KINDS = frozenset({"ldap", "xpath"})
 
 #: Decoders that call a function the caller gives with each object they decode (by keyword):
 #: the hook's sinks see the decoded data.

@@ -152,7 +152,9 @@ class Sinks:
                     continue  # unknown data: no finding, but no proof either
                 if trace.kind == "caller" and self._caller_opted_in(node):
                     continue  # the caller passed the flag that turns this on: its choice
-                self._record(self._hit(sink, node, text, trace, program_only))
+                hit = self._hit(sink, node, text, trace, program_only)
+                hit.embedded = bool(value.prefix)
+                self._record(hit)
         cwes = frozenset({sink.report_cwe, sink.cwe} | RELATED_CWES.get(sink.kind, frozenset()))
         if not reached:
             for cwe in cwes:

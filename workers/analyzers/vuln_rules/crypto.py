@@ -78,7 +78,9 @@ MIN_TOKEN_LENGTH = 16
 #: where a name splits into words (`reset_token`, `rememberMeToken`)
 _CAMEL_OR_SNAKE = re.compile(r"_|(?<=[a-z0-9])(?=[A-Z])")
 #: the last word of a name that holds a secret (one-time codes, tokens, nonces, salts, passwords)
-_SECRET_VALUE_WORDS = frozenset({"otp", "pin", "nonce", "token", "password", "passwd", "secret", "salt"})
+_SECRET_VALUE_WORDS = frozenset(
+    {"otp", "pin", "nonce", "token", "password", "passwd", "pwd", "pass", "passphrase", "secret", "salt"}
+)
 
 _PKCS1V15 = "cryptography.hazmat.primitives.asymmetric.padding.PKCS1v15"
 _PKCS1V15_CIPHERS = frozenset({"Crypto.Cipher.PKCS1_v1_5.new", "Cryptodome.Cipher.PKCS1_v1_5.new"})

@@ -224,6 +224,8 @@ class CheckerBase:
             return next((d for p in parts if (d := self.random_origin(p, depth + 1))), None)
         if not isinstance(value, ast.Call):
             return None
+        if is_join(value) and value.args and isinstance(value.args[0], ast.GeneratorExp | ast.ListComp):
+            return self.random_origin(value.args[0].elt, depth + 1)  # `"".join(choice(cs) for _ in ...)`
         qual = self.resolver.qualname(value.func) or ""
         if qual in RANDOM_VALUES:
             return qual
