@@ -39,17 +39,15 @@ from typing import TYPE_CHECKING, Any
 from prguard.analyzers.base import FileContext, SourceFile
 from prguard.analyzers.instrumentation.facts import Function, Scanner
 from prguard.analyzers.instrumentation.rules import VIEW_BASE_SUFFIXES
+from prguard.analyzers.project_sources import ProjectSources, readable
 from prguard.analyzers.pyresolve import Resolver, is_class_name, known
 from prguard.engine.diffmap import FileDiff
-from prguard.index.resolve import module_names
 
 if TYPE_CHECKING:
     from prguard.analyzers.instrumentation.evaluator import Evaluator
 
 #: how far a helper is followed: the function the loop calls, and one more it calls
 MAX_DEPTH = 2
-#: the largest module read for its helpers (generated tables are no helpers)
-MAX_MODULE_BYTES = 1_000_000
 #: how many re-exports (`from .client import fetch_user` in a package's `__init__`) are followed
 _MAX_HOPS = 3
 #: how many files of a folder are read for the handlers they register (`add_url_rule(..., api.f)`)
@@ -324,9 +322,8 @@ class HelperIndex:
         repository, as its facts cache names it): answers are kept on disk for the next review."""
         self._changed = dict(changed)  # path -> head version of the change's Python files
         self._scans: dict[str, Scanner] = {}  # path -> its scan, for the change's files
-        self._read = read
+        self.sources = ProjectSources(self._changed, repository_paths, read)
         self.settings = settings
-        self._paths = set(self._changed) | set(repository_paths)
         self._modules: dict[str, _Module | None] = {}
         self._effects: dict[tuple[str, int], Effect | None] = {}
         self._views: dict[str, set[str]] = {}  # folder -> functions its files register as handlers
@@ -343,25 +340,19 @@ class HelperIndex:
     def cache(self) -> HelperCache | None:
         if self._namespace is None:
             return None
-        paths = hashlib.sha1("\n".join(sorted(self._paths)).encode(), usedforsecurity=False).hexdigest()
+        listed = "\n".join(sorted(self.sources.paths)).encode()
+        paths = hashlib.sha1(listed, usedforsecurity=False).hexdigest()
         settings = hashlib.sha1(_plain_settings(self.settings).encode(), usedforsecurity=False).hexdigest()
         return HelperCache.for_repository(self._namespace, f"{paths}:{settings}:{sys.version_info[:2]}")
 
-    @cached_property
+    @property
     def path_of(self) -> dict[str, str]:
-        """Module name -> path, for every Python file (built on first use, when a call asks)."""
-        names = module_names(self._paths)
-        path_of: dict[str, str] = {}
-        for rank in range(3):  # a file's most likely name wins over another file's second name
-            for path, candidates in sorted(names.items()):
-                if rank < len(candidates):
-                    path_of.setdefault(candidates[rank], path)
-        return path_of
+        """Module name -> path, for every Python file."""
+        return self.sources.path_of
 
-    @cached_property
+    @property
     def packages(self) -> set[str]:
-        """Every dotted prefix of a module name (`svc` for `svc.client`, a folder without `__init__`)."""
-        return {name.rsplit(".", i)[0] for name in self.path_of for i in range(name.count(".") + 1)}
+        return self.sources.packages
 
     @classmethod
     def for_review(
@@ -370,14 +361,9 @@ class HelperIndex:
         """The change's files over the repository snapshot: all of it (the CLI), or the sources it
         kept of the files the change imports once the App assessed the change and released it."""
         changed = {ctx.path: ctx.head for ctx in files if ctx.is_python}
-        paths: Iterable[str] = ()
-        read: Callable[[list[str]], Mapping[str, bytes]] = _nothing
+        paths, read = readable(repository)
         blobs, namespace = None, None
-        if repository is not None and (
-            not getattr(repository, "unavailable", "") or getattr(repository, "retained", None)
-        ):
-            paths = getattr(repository, "blobs", {}).keys()
-            read = repository.read
+        if repository is not None and paths:
             kept = getattr(repository, "cache", None)
             if not getattr(repository, "unavailable", "") and isinstance(
                 getattr(kept, "namespace", None), str
@@ -394,12 +380,7 @@ class HelperIndex:
 
     def module_of(self, qualname: str) -> tuple[str, str] | None:
         """(module, rest) for a qualified name inside a repository module, the longest module first."""
-        parts = qualname.split(".")
-        for cut in range(len(parts) - 1, 0, -1):
-            module = ".".join(parts[:cut])
-            if module in self.path_of:
-                return module, ".".join(parts[cut:])
-        return None
+        return self.sources.module_of(qualname)
 
     def effect(self, qualname: str, depth: int = MAX_DEPTH) -> Effect | None:
         """What calling `qualname` does (None: nothing outbound, or not a function of the repository).
@@ -688,7 +669,7 @@ class HelperIndex:
         module_of_path = {path: module for module, path in self.path_of.items()}
         siblings = sorted(
             path
-            for path in self._paths
+            for path in self.sources.paths
             if path.endswith(".py") and (path.rsplit("/", 1)[0] if "/" in path else "") == folder
         )[:_MAX_SIBLINGS]
         found: set[str] = set()
@@ -899,16 +880,7 @@ class HelperIndex:
     def _source(self, path: str) -> str | None:
         if self._frames:
             self._note({path: self._digest(path)})
-        try:
-            content = self._read([path]).get(path)
-        except (OSError, KeyError):
-            return None
-        if content is None or len(content) > MAX_MODULE_BYTES:
-            return None
-        try:
-            return content.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
+        return self.sources.text(path)
 
 
 #: How `type_of(..., returned=True)` says a function returns one of its parameters unchanged.
@@ -1018,7 +990,3 @@ def _loops_per_item(function: Function, label: str, path: list[str]) -> bool:
         if call.text == label or (following is not None and last == following):
             return True
     return False
-
-
-def _nothing(paths: list[str]) -> dict[str, bytes]:
-    return {}

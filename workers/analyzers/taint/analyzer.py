@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import PurePosixPath
+from typing import Any
 
 from prguard.analyzers.base import Analyzer, FileContext
+from prguard.analyzers.project_sources import ProjectSources
 from prguard.analyzers.pyresolve import Resolver
 from prguard.analyzers.removed_guards import revive_in
 from prguard.analyzers.taint.hits import SinkHit
@@ -31,11 +33,20 @@ class TaintAnalyzer(Analyzer):
     order = 40
     precedence = 10  # a flow from source to sink is the most specific finding
     report_order = 20
+    #: the helpers a changed file calls in files the change left alone are read from the
+    #: repository (when the review has one) and followed as the change's own functions are
+    reads_other_files = True
 
     def __init__(self) -> None:
         #: (line, CWE) of sinks proven to receive no untrusted or unknown data, per path,
         #: from the last run: pattern findings there can be dropped as noise.
         self.cleared: dict[str, set[tuple[int, int]]] = {}
+        self.project: ProjectSources | None = None
+
+    def prepare(self, files: list[FileContext], repository: Any | None) -> None:
+        """The repository's modules the change left alone, read when a changed file calls into one."""
+        project = ProjectSources.for_review(files, repository)
+        self.project = project if project.paths - project.changed else None
 
     def revive_existing(self, findings: list[Finding], ctx: FileContext) -> list[Finding]:
         """Findings the engine would drop as pre-existing or unchanged whose guard the change
@@ -60,7 +71,7 @@ class TaintAnalyzer(Analyzer):
             ModuleInfo.build(ctx.path, ctx.head.tree, ctx.head.lines, Resolver.of_source(ctx.head))
             for ctx in contexts
         ]
-        program = Program(rules, modules)
+        program = Program(rules, modules, self.project)
         hits = program.run()
         if remember:
             self.cleared = program.cleared

@@ -14,6 +14,8 @@ from dataclasses import replace
 from typing import Any
 
 from prguard.analyzers.asttools import nodes_of, walk_statements
+from prguard.analyzers.project_sources import ProjectSources
+from prguard.analyzers.pyresolve import Resolver
 from prguard.analyzers.taint.hits import SinkHit, Summary, hit_lines
 from prguard.analyzers.taint.keys import State, node_text
 from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo
@@ -26,6 +28,12 @@ from prguard.analyzers.taint.rules import (
     name_matches,
 )
 from prguard.analyzers.taint.runner import Runner
+
+#: how far from the change a helper is read: the modules the changed files call into, and
+#: those their functions call
+MAX_HELPER_DEPTH = 2
+#: how many unchanged modules one review reads at most
+MAX_HELPER_MODULES = 40
 
 
 def _calls_elsewhere(mod: ModuleInfo, func: ast.Attribute, changed: tuple[str, ...]) -> bool:
@@ -60,11 +68,18 @@ def _is_a(mod: ModuleInfo, node: ast.expr, types: tuple[str, ...]) -> bool:
 class Program:
     """All changed modules of a review, their globals and function summaries."""
 
-    def __init__(self, rules: RuleSet, modules: list[ModuleInfo]) -> None:
+    def __init__(
+        self, rules: RuleSet, modules: list[ModuleInfo], project: ProjectSources | None = None
+    ) -> None:
         self.rules = rules
         self.modules = modules
+        self.project = project
         self._by_name = {m.name: m for m in modules}
         self._found: dict[str, ModuleInfo | None] = {}
+        #: modules of the repository the change left alone, read when a call names one: their
+        #: functions are summarised for their callers, never reported on
+        self._unchanged: dict[str, ModuleInfo | None] = {}
+        self._depth: dict[str, int] = {m.path: 0 for m in modules}
         self._globals: dict[str, State] = {}
         self._summaries: dict[tuple[str, str], Summary] = {}
         self._running: set[tuple[str, str]] = set()
@@ -92,13 +107,16 @@ class Program:
                 if (mod.path, func.qualname) in wanted:
                     self.summary(mod, func)
         for (path, qualname), summary in self._summaries.items():
+            if self._depth.get(path) != 0:
+                continue  # a helper the change left alone: its own flows are not the change's
             hits.extend(summary.hits)
             self.cleared.setdefault(path, set()).update(summary.cleared)
             self._clear_private_helper_sinks(path, qualname, summary)
             if not self.rules.trust_parameters:
                 hits.extend(self._caller_hits(path, qualname, summary))
         hits.extend(self.module_hits)
-        return hits
+        # a flow from the change into a sink inside an unchanged helper lies outside the change
+        return [hit for hit in hits if self._depth.get(hit.path) == 0]
 
     def _clear_private_helper_sinks(self, path: str, qualname: str, summary: Summary) -> None:
         """A private helper's sink fed only by its parameters is proven safe when every call in
@@ -215,14 +233,33 @@ class Program:
         self._summaries[key] = summary
         return summary
 
-    def find_module(self, name: str) -> ModuleInfo | None:
+    def find_module(self, name: str, origin: ModuleInfo | None = None) -> ModuleInfo | None:
+        """A changed module by name, else one the change left alone, read from the repository
+        when the review has one and the call comes from close enough to the change (`origin`)."""
         if name not in self._found:
             found = self._by_name.get(name)
             if found is None:
                 matches = [m for m in self.modules if m.name.endswith("." + name)]
                 found = matches[0] if len(matches) == 1 else None
             self._found[name] = found
-        return self._found[name]
+        found = self._found[name]
+        if found is None and self.project is not None:
+            found = self._unchanged_module(name, self._depth.get(origin.path, 0) if origin else 0)
+        return found
+
+    def _unchanged_module(self, name: str, depth: int) -> ModuleInfo | None:
+        if name in self._unchanged:
+            return self._unchanged[name]
+        if depth >= MAX_HELPER_DEPTH or len(self._unchanged) >= MAX_HELPER_MODULES:
+            return None
+        assert self.project is not None
+        source = self.project.unchanged_source(name)
+        module = None
+        if source is not None:
+            module = ModuleInfo.build(source.path, source.tree, source.lines, Resolver.of_source(source))
+            self._depth[source.path] = depth + 1
+        self._unchanged[name] = module
+        return module
 
     def resolve(
         self, mod: ModuleInfo, class_name: str | None, func: ast.expr
@@ -233,7 +270,7 @@ class Program:
             local = mod.by_name.get(func.id)
             if local is not None and func.id not in mod.imports:
                 return mod, local, False
-            found = self.lookup(mod.imports[func.id]) if func.id in mod.imports else None
+            found = self.lookup(mod.imports[func.id], mod) if func.id in mod.imports else None
             return (found[0], found[1], False) if found else None
         if isinstance(func, ast.Attribute):
             if isinstance(func.value, ast.Name) and func.value.id in ("self", "cls") and class_name:
@@ -246,7 +283,7 @@ class Program:
                 return inherited[0], inherited[1], inherited[1].binds_self
             qual = mod.qualname(func)
             if qual and isinstance(func.value, ast.Name) and func.value.id in mod.imports:
-                found = self.lookup(qual)
+                found = self.lookup(qual, mod)
                 return (found[0], found[1], False) if found else None
             return self._typed_method(mod, func)
         return None
@@ -263,7 +300,7 @@ class Program:
         if len(types) != 1:
             return None
         for base in mod.resolver.supertypes(types[0]):
-            found = self.lookup(f"{base}.{func.attr}")
+            found = self.lookup(f"{base}.{func.attr}", mod)
             if found is not None:
                 return found[0], found[1], found[1].binds_self
         return None
@@ -274,7 +311,7 @@ class Program:
         """A method a class inherits from a base class in a changed module (nearest base first)."""
         own = f"{mod.name}.{class_name}" if mod.name else class_name
         for base in mod.resolver.supertypes(own)[1:]:
-            found = self.lookup(f"{base}.{method}")
+            found = self.lookup(f"{base}.{method}", mod)
             if found is not None:
                 return found
         return None
@@ -297,11 +334,12 @@ class Program:
             return row, text
         return None
 
-    def lookup(self, qual: str) -> tuple[ModuleInfo, FunctionInfo] | None:
-        """A function of a changed module by its qualified name (`app.utils.build_cmd`)."""
+    def lookup(self, qual: str, origin: ModuleInfo | None = None) -> tuple[ModuleInfo, FunctionInfo] | None:
+        """A function of a changed module, or of one the change left alone, by its qualified
+        name (`app.utils.build_cmd`), for a call in `origin`."""
         parts = qual.split(".")
         for cut in range(len(parts) - 1, 0, -1):
-            mod = self.find_module(".".join(parts[:cut]))
+            mod = self.find_module(".".join(parts[:cut]), origin)
             if mod is None:
                 continue
             rest = parts[cut:]
