@@ -17,8 +17,12 @@ family is scored TPR - FPR on outside code, prguard and bandit side by side.
 
 Files are reviewed under their corpus names (`pkg_views.py`): the first runs were made so. With
 --in-package a whole file is reviewed at the path its `source` names (`pkg/views.py`), as a pull
-request to its package shows it: the package's own imports are then project code, whose results
-are unknown rather than the data handed in (the insecure side's TPR is unchanged either way).
+request to its package shows it, with the other files the corpus stores of that package as the rest
+of the repository: the package's own imports are then project code, followed into those files and
+otherwise unknown, rather than the data handed in (the insecure side's TPR is unchanged either way).
+
+The files labelled flawed are not negatives; each round also says on how many of them each tool
+reports a finding of the file's family (real weaknesses in ordinary application code).
 """
 
 from __future__ import annotations
@@ -29,10 +33,12 @@ import warnings
 from collections import defaultdict
 
 import yaml
+from prguard.index.snapshot import RepositorySnapshot
 
 from tests.benchmarks.security_web import (
     CORPORA,
     SNIPPET_TOOLS,
+    SNIPPETS,
     load_snippets,
     package_path,
     score_snippet,
@@ -75,7 +81,8 @@ def false_alarms(
 ) -> tuple[dict, dict[str, list[str]], dict[str, list[str]]]:
     """An entry, each tool's medium or high findings on it, and those of the entry's family;
     with `in_package`, a whole file is reviewed at its path in its package (see `package_path`)."""
-    found = snippet_findings(SAFE, entry["file"], package_path(entry) if in_package else None)
+    path = package_path(entry) if in_package else None
+    found = snippet_findings(SAFE, entry["file"], path, package_repository(entry) if path else None)
     family = entry.get("family")
     return (
         entry,
@@ -87,6 +94,22 @@ def false_alarms(
     )
 
 
+def package_repository(entry: dict) -> RepositorySnapshot:
+    """The rest of an entry's package as the corpus stores it: the other whole files of its folder
+    (either side), each at its path in the package, with the package's `__init__.py` files."""
+    folder = entry["file"].split("/", 1)[0]
+    files: dict[str, bytes] = {}
+    for root, other in [(SAFE, e) for e in load_safe()] + [(SNIPPETS, e) for e in load_snippets()]:
+        path = package_path(other)
+        if path and other["file"].split("/", 1)[0] == folder and other["file"] != entry["file"]:
+            files[path] = (root / other["file"]).read_bytes()
+    for path in list(files):
+        parts = path.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            files.setdefault("/".join(parts[:depth]) + "/__init__.py", b"")
+    return RepositorySnapshot.from_files(files)
+
+
 def report_round(number: int, in_package: bool = False) -> None:
     entries = [e for e in load_safe() if e["round"] == number]
     flawed = [e for e in entries if e["verdict"] == "flawed"]
@@ -94,6 +117,10 @@ def report_round(number: int, in_package: bool = False) -> None:
     where = ", whole files at their paths in their packages" if in_package else ""
     print(f"\n== Safe code written by others: round {number}, held back, labelled before any run{where} ==")
     print(f"  {len(rows)} safe files ({len(flawed)} more labelled flawed by reading, not counted)")
+    if flawed:
+        caught = [false_alarms(e, in_package) for e in flawed]
+        cells = [f"{tool} {sum(bool(r[2][tool]) for r in caught)}/{len(caught)}" for tool in SNIPPET_TOOLS]
+        print(f"    flawed files with a finding of their family: {'; '.join(cells)}")
     for tool in SNIPPET_TOOLS:
         fam_rows = [r for r in rows if r[0].get("family")]
         fam = sum(bool(r[2][tool]) for r in fam_rows)

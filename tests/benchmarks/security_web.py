@@ -74,6 +74,7 @@ from prguard.analyzers.security import SecurityAnalyzer
 from prguard.analyzers.taint import TaintAnalyzer
 from prguard.engine.model import ChangedFile, Severity
 from prguard.engine.review import review
+from prguard.index.snapshot import RepositorySnapshot
 from prguard.policies.loader import load_policy
 
 from tests.benchmarks.security_outside import bandit_whole_file
@@ -186,11 +187,13 @@ def load_web() -> list[WebCase]:
     return cases
 
 
-def prguard_findings(files: dict[str, str]) -> list[tuple[str, int, int, str | None, str]]:
+def prguard_findings(
+    files: dict[str, str], repository: RepositorySnapshot | None = None
+) -> list[tuple[str, int, int, str | None, str]]:
     """(path, start, end, family, rule) of prguard's medium and high findings on `files`, reviewed
-    together as new files."""
+    together as new files (in `repository`, when given: the rest of their package)."""
     changed = [ChangedFile(name, "added", text.encode(), None, None) for name, text in sorted(files.items())]
-    result = review(changed, POLICY, analyzers=[SecurityAnalyzer(), TaintAnalyzer()])
+    result = review(changed, POLICY, analyzers=[SecurityAnalyzer(), TaintAnalyzer()], repository=repository)
     return [
         (f.path, f.start_line, f.end_line, family_of_cwe(f.cwe), f.rule_id)
         for f in result.findings
@@ -198,7 +201,9 @@ def prguard_findings(files: dict[str, str]) -> list[tuple[str, int, int, str | N
     ]
 
 
-def bandit_findings(files: dict[str, str]) -> list[tuple[str, int, int, str | None, str]]:
+def bandit_findings(
+    files: dict[str, str], repository: RepositorySnapshot | None = None
+) -> list[tuple[str, int, int, str | None, str]]:
     out = []
     for name, text in sorted(files.items()):
         for line, _, _, test in bandit_whole_file(name, text):
@@ -267,11 +272,13 @@ def report(cases: list[WebCase], outcomes: dict[str, Outcome], title: str) -> No
 # -- insecure snippets written by others --------------------------------------------------------
 
 
-def prguard_full(files: dict[str, str]) -> list[tuple[str, int, int, str | None, str]]:
+def prguard_full(
+    files: dict[str, str], repository: RepositorySnapshot | None = None
+) -> list[tuple[str, int, int, str | None, str]]:
     """prguard's whole default review (every analyzer): its medium and high findings that name a
     CWE, i.e. a weakness (a request without a timeout is the instrumentation analyzer's)."""
     changed = [ChangedFile(name, "added", text.encode(), None, None) for name, text in sorted(files.items())]
-    result = review(changed, POLICY)
+    result = review(changed, POLICY, repository=repository)
     return [
         (f.path, f.start_line, f.end_line, family_of_cwe(f.cwe), f.rule_id)
         for f in result.findings
@@ -301,17 +308,17 @@ def load_snippets() -> list[dict]:
 
 
 def snippet_findings(
-    root: Path, file: str, path: str | None = None
+    root: Path, file: str, path: str | None = None, repository: RepositorySnapshot | None = None
 ) -> dict[str, list[tuple[str, int, int, str | None, str]]]:
     """Each snippet tool's findings on one corpus file, reviewed as a new file (at `path`, when
-    given: where the file lives in its package)."""
+    given: where the file lives in its package; in `repository`, when given)."""
     text = (root / file).read_text()
     # maunprekshak's snippets, and the later rounds' code strings, are named after the tests that held them
     # (`test_sast__test_...`): their code is not test code, so they are reviewed without the `test_` prefix
     name = path or Path(file).name.removesuffix(".txt").removeprefix("test_")
     if not name.endswith(".py"):
         name += ".py"
-    return {tool: run({name: text}) for tool, run in SNIPPET_TOOLS.items()}
+    return {tool: run({name: text}, repository) for tool, run in SNIPPET_TOOLS.items()}
 
 
 #: a whole file's path in its package, as a `source` names it: right before the licence in

@@ -462,3 +462,79 @@ def test_what_the_server_signed_is_not_the_clients(read: str, found: bool) -> No
     )
     code = view(f"q = {read}\nsqlite3.connect('x').execute(q)").replace("import os", signers + "import os")
     assert ("taint-sql-injection" in rules_of(taint(code))) is found
+
+
+RELATIVE_ONLY = """
+from django.http import HttpResponseRedirect
+from flask import redirect
+
+
+def relative_only(target, fallback):
+    if not target.startswith("/"):
+        return fallback
+    if {second_check}:
+        return fallback
+    return target
+
+
+def django_view(request):
+    return HttpResponseRedirect(relative_only(request.GET["next"], "/"))
+
+
+def flask_view():
+    from flask import request
+    return redirect(relative_only(request.args["next"], "/"))
+"""
+
+
+@pytest.mark.parametrize(
+    ("second_check", "django_found", "flask_found"),
+    [
+        # Django percent-encodes the Location: no tab can hide a second `/`, and `\\` is encoded
+        ('len(target) > 1 and target[1] in ("/", "\\\\")', False, True),
+        ('target.startswith("//")', False, True),
+        ('len(target) > 3 and target[1] in ("/", "\\\\")', True, True),  # "//e.x" is short enough
+        ("False", True, True),
+    ],
+)
+def test_a_rooted_target_stays_on_site_where_the_framework_encodes_the_location(
+    second_check: str, django_found: bool, flask_found: bool
+) -> None:
+    """Werkzeug writes the Location as given (browsers drop a tab in `/\\t/evil.example`), Django
+    and Starlette percent-encode it: a target that starts with one `/` is a path there."""
+    found = taint(RELATIVE_ONLY.format(second_check=second_check))
+    lines = {f.start_line for f in found if f.rule_id == "taint-open-redirect"}
+    assert (14 in lines) is django_found and (19 in lines) is flask_found, found
+
+
+def test_a_host_equal_to_the_requests_own_keeps_a_redirect_on_site() -> None:
+    body = (
+        'nxt = request.args["next"]\nif urlparse(nxt).netloc == urlparse(request.host_url).netloc:\n'
+        "    return redirect(nxt)\n"
+    )
+    code = view(body).replace("import os", "from urllib.parse import urlparse\nimport os")
+    assert taint(code) == []
+    other = code.replace("request.host_url", 'request.args["other"]')
+    assert rules_of(taint(other)) == ["taint-open-redirect"]
+
+
+@pytest.mark.parametrize(
+    ("build", "found"),
+    [
+        # the user's URL only in the query of the login page's URL (Flask-Login's `login_url`)
+        ('urlunsplit(urlsplit(url_for("login"))._replace(query=urlencode({"next": request.url})))', False),
+        ('urlunsplit(("", "", "/login", urlencode({"next": request.url}), ""))', False),
+        ('urlunparse(("https", "example.com", "/", "", "next=" + request.url, ""))', False),
+        # the user's data leads: path or host
+        ('urlunsplit(("", "", request.args["p"], "", ""))', True),
+        ('urlunsplit(urlsplit(url_for("login"))._replace(netloc=request.args["h"]))', True),
+    ],
+)
+def test_user_data_in_a_urls_query_leaves_it_where_it_leads(build: str, found: bool) -> None:
+    code = view(f"return redirect({build})")
+    code = code.replace(
+        "import os",
+        "from urllib.parse import urlencode, urlparse, urlsplit, urlunparse, urlunsplit\nimport os",
+    )
+    code = code.replace("request, redirect\n", "request, redirect, url_for\n")
+    assert ("taint-open-redirect" in rules_of(taint(code))) is found

@@ -162,6 +162,30 @@ def relative_reference(prefix: str | None) -> bool:
     return len(first) == 2 and ":" not in first[0] and "\\" not in first[0]
 
 
+#: URL builders from parts, and how many of their first parts name where the URL leads (scheme,
+#: host and path); the rest are a query or a fragment (and `urlunparse`'s path parameters)
+URL_JOINERS = {"urllib.parse.urlunsplit": 3, "urllib.parse.urlunparse": 3}
+#: the parts a parsed URL holds, in order
+_URL_FIELDS = {
+    "urllib.parse.urlsplit": ("scheme", "netloc", "path", "query", "fragment"),
+    "urllib.parse.urlparse": ("scheme", "netloc", "path", "params", "query", "fragment"),
+}
+
+
+def _joined_url(parts: Value, leading: int) -> Value:
+    """`urlunsplit((scheme, host, path, query, fragment))`: data in the query or the fragment
+    cannot take a redirect or a request to another host (user data in the leading parts is
+    still there to report)."""
+    items = parts.items or {}
+    kept = [v for k, v in items.items() if not (isinstance(k, int) and k >= leading)]
+    tail = [
+        v.sanitize(frozenset({"redirect", "ssrf"}))
+        for k, v in items.items()
+        if isinstance(k, int) and k >= leading
+    ]
+    return merge([Value(parts.traces), *kept, *tail]).with_tags("text")
+
+
 def _removes_parent_steps(old: object, new: object) -> bool:
     """`replace("..", new)` leaves no `..` when `new` holds no dot (a dot in it could make one)."""
     return old == ".." and isinstance(new, str) and "." not in new
@@ -282,6 +306,8 @@ class Calls:
         kinds = self.rules.sanitizer(qual) if qual else None
         if kinds is not None:
             return merge(args + list(kwargs.values())).sanitize(kinds)
+        if qual in URL_JOINERS and args and args[0].items:
+            return _joined_url(args[0], URL_JOINERS[qual])
         if self._matches(qual, CONFIGURED_LOADERS):
             return Value(tags=frozenset({CONFIGURED}))
         if self._matches(qual, CLEAN_RESULTS):
@@ -325,7 +351,9 @@ class Calls:
             return made
         if qual in URL_PARSERS:
             origin = state_key(node.args[0]) if node.args else None
-            return replace(merge(args), origin=origin, tags=frozenset())
+            return replace(
+                merge(args), origin=origin, tags=frozenset(), extra={"url_fields": _URL_FIELDS[qual]}
+            )
         if qual == "shlex.split" and args:
             return self._split_command(args[0])
         if qual in _SEQUENCES and not kwargs and len(args) <= 1 and (not args or positional(args[0])):
@@ -365,6 +393,12 @@ class Calls:
     ) -> Value:
         if method in NON_PROPAGATING_METHODS:
             return CLEAN
+        if method == "_replace" and "url_fields" in receiver.extra:
+            # `urlsplit(base)._replace(query=q)`: the parts, each known apart for `urlunsplit`
+            whole = Value(receiver.all_traces())
+            fields = receiver.extra["url_fields"]
+            items = {i: kwargs.get(name, whole) for i, name in enumerate(fields)}
+            return Value(items=items, extra={"url_fields": fields})
         if method in RENDER_METHODS and renders_unescaped(self.mod.resolver, node):
             # the template's text with the arguments pasted in, unescaped: HTML built from them
             return merge(args + list(kwargs.values())).with_tags("text")

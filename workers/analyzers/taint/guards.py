@@ -76,6 +76,9 @@ class Guards:
         if isinstance(test, ast.BoolOp):
             parts = [self.guards(v, state) for v in test.values]
             if isinstance(test.op, ast.And):
+                if len(test.values) == 2 and _at_most_one_character_when_false(test.values[0]):
+                    # `len(p) > 1 and p[1] in "/\\"` failed: either no second character, or not a slash
+                    return _union(p[0] for p in parts), parts[1][1]
                 return _union(p[0] for p in parts), {}
             return {}, _union(p[1] for p in parts)
         if isinstance(test, ast.Compare) and len(test.ops) == 1:
@@ -169,11 +172,14 @@ class Guards:
                 if not any(t.kind != OPAQUE for t in other_value.all_traces()):
                     proven.update(self._confined(subject, state))
                 continue
-            if other_value.tainted:
+            if other_value.tainted and not (isinstance(op, ast.Eq | ast.NotEq) and _own_site(other_value)):
                 continue
             if isinstance(op, ast.In | ast.NotIn) and subject is not left:
                 continue
             host = self._host_of(subject, state)
+            if other_value.tainted:  # `parsed.netloc == urlparse(request.base_url).netloc`
+                proven.update(dict.fromkeys(host, frozenset({"redirect"})))
+                continue
             if host:
                 for name in host:
                     proven[name] = frozenset({"redirect", "ssrf"})
@@ -362,6 +368,20 @@ def _prefixes(test: ast.Call) -> set[str]:
     return {e.value for e in items if isinstance(e, ast.Constant) and isinstance(e.value, str)}
 
 
+def _at_most_one_character_when_false(test: ast.expr) -> bool:
+    """`len(p) > 1` (or `>= 2`): when false, `p` has no second character to test."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Call)):
+        return False
+    call, bound = test.left, test.comparators[0]
+    if not (isinstance(call.func, ast.Name) and call.func.id == "len" and isinstance(bound, ast.Constant)):
+        return False
+    limit = bound.value
+    if not isinstance(limit, int) or isinstance(limit, bool):
+        return False
+    op = test.ops[0]
+    return (isinstance(op, ast.Gt) and limit <= 1) or (isinstance(op, ast.GtE) and limit <= 2)
+
+
 def _second_character(node: ast.expr) -> str | None:
     """The variable `p` of `p[1:2]` or `p[1]`: its second character."""
     if not isinstance(node, ast.Subscript):
@@ -425,6 +445,34 @@ def _passed_in_mapping(test: ast.Call, keyword: str | None, state: State) -> lis
 def _reads(value: Value) -> frozenset[tuple[str, str, Step]]:
     """Where a value's data was read, whatever happened to it since."""
     return frozenset((t.kind, t.source, t.steps[0]) for t in value.all_traces() if t.steps)
+
+
+#: the request's own URL or host, as the frameworks give it: a URL whose host equals its host
+#: leads back to the site the request came to
+_OWN_SITE = re.compile(
+    r"(?:^|\.)request\.(?:base_url|url_root|host_url|host|url|get_host\(\)|build_absolute_uri\(\))$"
+)
+
+
+def _own_site(value: Value) -> bool:
+    """Whether every trace of a value is the request's own URL or host."""
+    traces = value.all_traces()
+    return bool(traces) and all(t.kind == "web" and _OWN_SITE.search(t.source) for t in traces)
+
+
+def on_site_at(location: str | None, trace: Trace) -> bool:
+    """A redirect target known to start with `/`, written by a framework that percent-encodes the
+    Location (`quoted`: no tab, CR, LF or `\\` reaches the browser, so no second `/` is enough)
+    or refuses control characters in it (`no-controls`: neither `/` nor `\\` second): it stays
+    on this site without the explicit removal of controls `_on_site_if_checked` needs."""
+    facts = trace.sanitized
+    if location is None or _ROOTED not in facts:
+        return False
+    if _NO_SECOND_SLASH in facts:
+        return True
+    if location == "quoted":
+        return _NO_DOUBLE_SLASH in facts
+    return location == "no-controls" and {_NO_DOUBLE_SLASH, _NO_SLASH_BACKSLASH} <= facts
 
 
 def _on_site_if_checked(value: Value) -> Value:

@@ -621,6 +621,8 @@ _LOGGING = ("logging", "structlog", "loguru")
 #:     is unknown, it is an object (not a module, not a string) and the module imports one of
 #:     these packages (see docs/users/security.md, "unknown types")
 #:   module_receiver: `getattr(module, name)`: only when the first argument is an imported module
+#:   location: how the framework writes a redirect's Location: "quoted" (percent-encoded: tabs, CR,
+#:     LF and `\\` cannot reach the browser as such), "no-controls" (a control character is refused)
 #:   no_caller: a public function's parameter (`trust_parameters: false`) is not a finding here
 #:   receiver_tag: the receiver must be a value of this sort (e.g. a pathlib path)
 SINKS: tuple[dict[str, Any], ...] = (
@@ -749,12 +751,12 @@ SINKS: tuple[dict[str, Any], ...] = (
     # redirects
     _sink("flask.redirect", "redirect", (0, "location")),
     _sink("werkzeug.utils.redirect", "redirect", (0, "location")),
-    _sink("django.shortcuts.redirect", "redirect", (0, "to")),
-    _sink("django.http.HttpResponseRedirect", "redirect", (0, "redirect_to")),
-    _sink("django.http.HttpResponsePermanentRedirect", "redirect", (0, "redirect_to")),
-    _sink("fastapi.responses.RedirectResponse", "redirect", (0, "url")),
-    _sink("starlette.responses.RedirectResponse", "redirect", (0, "url")),
-    _sink("tornado.web.RequestHandler.redirect", "redirect", (0, "url")),
+    _sink("django.shortcuts.redirect", "redirect", (0, "to"), location="quoted"),
+    _sink("django.http.HttpResponseRedirect", "redirect", (0, "redirect_to"), location="quoted"),
+    _sink("django.http.HttpResponsePermanentRedirect", "redirect", (0, "redirect_to"), location="quoted"),
+    _sink("fastapi.responses.RedirectResponse", "redirect", (0, "url"), location="quoted"),
+    _sink("starlette.responses.RedirectResponse", "redirect", (0, "url"), location="quoted"),
+    _sink("tornado.web.RequestHandler.redirect", "redirect", (0, "url"), location="no-controls"),
     _sink("ZPublisher.HTTPResponse.HTTPResponse.redirect", "redirect", (0, "location")),
     _sink("twisted.web.http.Request.redirect", "redirect", (0, "url")),
     # LDAP

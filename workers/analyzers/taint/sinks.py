@@ -12,6 +12,7 @@ from prguard.analyzers.media_types import (
     is_non_html,
     typed_afterwards,
 )
+from prguard.analyzers.taint.guards import on_site_at
 from prguard.analyzers.taint.hits import SinkHit
 from prguard.analyzers.taint.keys import FIXED_HOST, State, node_text, reads_self, reportable
 from prguard.analyzers.taint.opt_in import gate_of
@@ -142,7 +143,7 @@ class Sinks:
             if not self._dangerous_shape(sink.kind, value):
                 continue
             for trace in value.all_traces():
-                if not trace.reaches(sink.kind):
+                if not trace.reaches(sink.kind) or on_site_at(cond.get("location"), trace):
                     continue
                 reached = True
                 only_parameters = only_parameters and trace.kind == PARAM
