@@ -18,13 +18,13 @@ HELPERS = textwrap.dedent(
     from django.utils.http import url_has_allowed_host_and_scheme
 
 
-    def next_url(request):
-        return request.GET.get("next", "/")
+    def next_url(query):
+        return query.get("next", "/")
 
 
-    def safe_next_url(request):
-        wanted = request.GET.get("next", "/")
-        if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
+    def safe_next_url(query):
+        wanted = query.get("next", "/")
+        if url_has_allowed_host_and_scheme(wanted, allowed_hosts=None):
             return wanted
         return "/"
 
@@ -43,7 +43,7 @@ VIEWS = textwrap.dedent(
 
 
     def after_login(request):
-        return redirect({helper}(request))
+        return redirect({helper}(request.GET))
     """
 )
 
@@ -61,16 +61,40 @@ def _repository(helpers: str = HELPERS) -> RepositorySnapshot:
 
 
 def test_a_helper_that_returns_request_data_is_followed() -> None:
-    """Out of sight, what `next_url(request)` returns is unknown; read, it is the request's."""
-    assert _taint("next_url", None) == []
+    """Out of sight, what `next_url(request.GET)` returns is unknown (a low-confidence flow,
+    hidden by default); read, it is the request's."""
+    assert _taint("next_url", None) == [("taint-open-redirect", 7, Confidence.LOW)]
     assert _taint("next_url", _repository()) == [("taint-open-redirect", 7, Confidence.MEDIUM)]
 
 
 def test_a_helper_that_checks_what_it_returns_proves_it() -> None:
+    assert _taint("safe_next_url", None) == [("taint-open-redirect", 7, Confidence.LOW)]
     assert _taint("safe_next_url", _repository()) == []
-    check = "url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()})"
+    check = "url_has_allowed_host_and_scheme(wanted, allowed_hosts=None)"
     unchecked = _repository(HELPERS.replace(check, "wanted"))
     assert _taint("safe_next_url", unchecked) == [("taint-open-redirect", 7, Confidence.MEDIUM)]
+
+
+def test_a_helper_is_read_only_when_it_is_handed_input() -> None:
+    """`helper(request)` hands the request object itself: passed to nearly every helper of a web
+    application, it would have most of them read; `helper(request.GET)` hands its data."""
+    views = "from django.shortcuts import redirect\nfrom shop import helpers, other\n\n"
+    views += (
+        "def go(request):\n    other.audit(request)\n    return redirect(helpers.next_url(request.GET))\n"
+    )
+    files = {
+        "shop/__init__.py": b"",
+        "shop/helpers.py": HELPERS.encode(),
+        "shop/other.py": b"def audit(r):\n    pass\n",
+    }
+    analyzer = TaintAnalyzer()
+    review(
+        [added("shop/views.py", views)],
+        POLICY,
+        analyzers=[analyzer],
+        repository=RepositorySnapshot.from_files(files),
+    )
+    assert analyzer.project is not None and analyzer.project.files_read == ["shop/helpers.py"]
 
 
 def test_nothing_is_reported_inside_the_helpers_file() -> None:
@@ -83,7 +107,7 @@ def test_nothing_is_reported_inside_the_helpers_file() -> None:
 def test_a_released_snapshot_reads_only_the_sources_it_kept() -> None:
     released = _repository()
     released.release(prepared=None, keep={})
-    assert _taint("next_url", released) == []
+    assert _taint("next_url", released) == [("taint-open-redirect", 7, Confidence.LOW)]
     kept = _repository()
     kept.release(prepared=None, keep={"shop/helpers.py": HELPERS.encode()})
     assert _taint("next_url", kept) == [("taint-open-redirect", 7, Confidence.MEDIUM)]

@@ -193,3 +193,23 @@ def test_a_parameter_written_into_an_ldap_filter_is_the_callers(filter_text: str
     login form's text, unless escaped."""
     code = LDAP_HELPER.format(filter_text=filter_text)
     assert (rules_of(taint({"flask_ldap/directory.py": code})) == ["taint-ldap-injection"]) is found
+
+
+@pytest.mark.parametrize(
+    ("helper", "found"),
+    [
+        ("def pick(query):\n    return query.get('next', '/')\n", True),
+        ("def pick(objects):\n    return objects.get('next', '/')\n", True),
+        # a model's query is the database's
+        (
+            "from app.models import Page\ndef pick(query):\n    return Page.query.get(query['id']).url\n",
+            False,
+        ),
+    ],
+)
+def test_a_variable_named_query_is_no_database_read(helper: str, found: bool) -> None:
+    """`*.query.get` stands for `Model.query.get`: a parameter named `query` holding the
+    request's arguments is still the request's."""
+    code = f"from django.shortcuts import redirect\n\n{helper}\n\ndef view(request):\n"
+    code += "    return redirect(pick(request.GET))\n"
+    assert (rules_of(taint({"app/views.py": code})) == ["taint-open-redirect"]) is found

@@ -538,3 +538,35 @@ def test_user_data_in_a_urls_query_leaves_it_where_it_leads(build: str, found: b
     )
     code = code.replace("request, redirect\n", "request, redirect, url_for\n")
     assert ("taint-open-redirect" in rules_of(taint(code))) is found
+
+
+SAME_ORIGIN_HELPER = """
+from urllib.parse import urlparse
+from starlette.responses import RedirectResponse
+
+
+def safe_redirect_url(next_url, request, fallback):
+    parsed = urlparse(next_url)
+    if parsed.scheme:
+        base = urlparse(str(request.base_url))
+        if parsed.scheme == base.scheme and parsed.netloc == {compared}:
+            return next_url
+        return fallback
+    if not next_url.startswith("/"):
+        return fallback
+    if len(next_url) > 1 and next_url[1] in ("/", "\\\\"):
+        return fallback
+    return next_url
+
+
+async def login(request):
+    return RedirectResponse(safe_redirect_url(request.query_params.get("next"), request, "/"))
+"""
+
+
+@pytest.mark.parametrize(("compared", "found"), [("base.netloc", False), ("parsed.hostname", True)])
+def test_a_helper_comparing_the_host_with_the_requests_own_proves_it(compared: str, found: bool) -> None:
+    """starlette-admin's `safe_redirect_url`: an absolute URL only on the request's own host,
+    else a path with one leading `/`."""
+    code = SAME_ORIGIN_HELPER.format(compared=compared)
+    assert ("taint-open-redirect" in rules_of(taint(code))) is found

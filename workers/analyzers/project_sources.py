@@ -81,6 +81,11 @@ class ProjectSources:
         except UnicodeDecodeError:
             return None
 
+    @property
+    def files_read(self) -> list[str]:
+        """The unchanged files read so far (what a review cost, for tests and profiles)."""
+        return sorted(path for path, source in self._sources.items() if source is not None)
+
     def unchanged_source(self, module: str) -> SourceFile | None:
         """A module the change left alone, parsed (None: no such file in the repository, a
         changed file, or one that does not parse)."""

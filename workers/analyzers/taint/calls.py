@@ -231,7 +231,9 @@ class Calls:
         self._found_in_store(node, state)
         if qual in DECODER_HOOKS and args and args[0].tainted:
             self._run_hooks(node, DECODER_HOOKS[qual], args[0], state)
-        target = self._resolve(func, state)
+        handed = (*args, *kwargs.values(), *([receiver] if receiver else []))
+        follow = self.program.project is not None and self._hands_input(handed)
+        target = self._resolve(func, state, follow)
         if target is not None:
             return self._apply(target, node, args, kwargs, receiver)
         result = self._result(node, qual, method, callee, receiver, args, kwargs, state)
@@ -350,7 +352,10 @@ class Calls:
                 made = made.with_tags("resolved")
             return made
         if qual in URL_PARSERS:
-            origin = state_key(node.args[0]) if node.args else None
+            parsed = node.args[0] if node.args else None
+            if isinstance(parsed, ast.Call) and self.mod.qualname(parsed.func) == "str" and parsed.args:
+                parsed = parsed.args[0]  # `urlparse(str(request.base_url))`
+            origin = state_key(parsed) if parsed is not None else None
             return replace(
                 merge(args), origin=origin, tags=frozenset(), extra={"url_fields": _URL_FIELDS[qual]}
             )
@@ -521,12 +526,21 @@ class Calls:
             if target is not None:
                 self._apply(target, node, [data.element()], {})
 
-    def _resolve(self, func: ast.expr, state: State) -> tuple[ModuleInfo, FunctionInfo, bool] | None:
+    def _resolve(
+        self, func: ast.expr, state: State, hands_input: bool = False
+    ) -> tuple[ModuleInfo, FunctionInfo, bool] | None:
         """The changed-file function a call runs, and whether `self` is bound (a local name
-        shadows any function)."""
+        shadows any function). A helper the change left alone is read only when the call hands
+        it untrusted input (`hands_input`): only then can what it does change a finding."""
         if isinstance(func, ast.Name) and func.id in state:
             return None
-        return self.program.resolve(self.mod, self.class_name, func)
+        return self.program.resolve(self.mod, self.class_name, func, unchanged=hands_input)
+
+    @staticmethod
+    def _hands_input(given: Iterable[Value]) -> bool:
+        """Whether a call is given data from a source. (Not the request object itself: handed to
+        nearly every helper of a web application, it would have most of them read.)"""
+        return any(t.is_source for value in given for t in value.all_traces())
 
     def _apply(
         self,

@@ -172,7 +172,10 @@ class Guards:
                 if not any(t.kind != OPAQUE for t in other_value.all_traces()):
                     proven.update(self._confined(subject, state))
                 continue
-            if other_value.tainted and not (isinstance(op, ast.Eq | ast.NotEq) and _own_site(other_value)):
+            own = isinstance(op, ast.Eq | ast.NotEq) and (
+                _own_site(other_value) or self._own_host(other, state)
+            )
+            if other_value.tainted and not own:
                 continue
             if isinstance(op, ast.In | ast.NotIn) and subject is not left:
                 continue
@@ -223,6 +226,22 @@ class Guards:
                 if k is not None and "resolved" in state.get(k, CLEAN).tags:
                     proven[k] = frozenset({"path"})
         return proven
+
+    def _own_host(self, node: ast.expr, state: State) -> bool:
+        """`urlparse(str(request.base_url)).netloc` (or that parse kept in a name): the host of the
+        request's own URL, however the request reached this function."""
+        if not (isinstance(node, ast.Attribute) and node.attr in ("netloc", "hostname")):
+            return False
+        base = node.value
+        if isinstance(base, ast.Call) and self._qual(base) in URL_PARSERS and base.args:
+            inner = base.args[0]
+            if isinstance(inner, ast.Call) and self._qual(inner) == "str" and inner.args:
+                inner = inner.args[0]
+            origin = state_key(inner)
+        else:
+            key = state_key(base)
+            origin = state.get(key, CLEAN).origin if key is not None else None
+        return origin is not None and _OWN_SITE.search(origin) is not None
 
     def _host_of(self, node: ast.expr, state: State) -> list[str]:
         """Variables whose host `node` is (`urlparse(url).netloc`, `parsed.hostname`)."""

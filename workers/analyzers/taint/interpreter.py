@@ -31,7 +31,7 @@ from prguard.analyzers.taint.runner import Runner
 
 #: how far from the change a helper is read: the modules the changed files call into, and
 #: those their functions call
-MAX_HELPER_DEPTH = 2
+MAX_HELPER_DEPTH = 1
 #: how many unchanged modules one review reads at most
 MAX_HELPER_MODULES = 40
 
@@ -233,9 +233,12 @@ class Program:
         self._summaries[key] = summary
         return summary
 
-    def find_module(self, name: str, origin: ModuleInfo | None = None) -> ModuleInfo | None:
-        """A changed module by name, else one the change left alone, read from the repository
-        when the review has one and the call comes from close enough to the change (`origin`)."""
+    def find_module(
+        self, name: str, origin: ModuleInfo | None = None, unchanged: bool = False
+    ) -> ModuleInfo | None:
+        """A changed module by name, else (`unchanged`) one the change left alone, read from the
+        repository when the review has one and the call comes from close enough to the change
+        (`origin`)."""
         if name not in self._found:
             found = self._by_name.get(name)
             if found is None:
@@ -243,7 +246,7 @@ class Program:
                 found = matches[0] if len(matches) == 1 else None
             self._found[name] = found
         found = self._found[name]
-        if found is None and self.project is not None:
+        if found is None and unchanged and self.project is not None:
             found = self._unchanged_module(name, self._depth.get(origin.path, 0) if origin else 0)
         return found
 
@@ -262,34 +265,35 @@ class Program:
         return module
 
     def resolve(
-        self, mod: ModuleInfo, class_name: str | None, func: ast.expr
+        self, mod: ModuleInfo, class_name: str | None, func: ast.expr, unchanged: bool = False
     ) -> tuple[ModuleInfo, FunctionInfo, bool] | None:
         """The changed-file function a call in `mod` (in a method of `class_name`) runs, and
-        whether `self` is bound; local variables aside (the runner checks those)."""
+        whether `self` is bound; local variables aside (the runner checks those). With
+        `unchanged`, a function of a module the change left alone too."""
         if isinstance(func, ast.Name):
             local = mod.by_name.get(func.id)
             if local is not None and func.id not in mod.imports:
                 return mod, local, False
-            found = self.lookup(mod.imports[func.id], mod) if func.id in mod.imports else None
+            found = self.lookup(mod.imports[func.id], mod, unchanged) if func.id in mod.imports else None
             return (found[0], found[1], False) if found else None
         if isinstance(func, ast.Attribute):
             if isinstance(func.value, ast.Name) and func.value.id in ("self", "cls") and class_name:
                 method = mod.classes.get(class_name, {}).get(func.attr)
                 if method is not None:
                     return mod, method, method.binds_self
-                inherited = self._inherited(mod, class_name, func.attr)
+                inherited = self._inherited(mod, class_name, func.attr, unchanged)
                 if inherited is None:
                     return None
                 return inherited[0], inherited[1], inherited[1].binds_self
             qual = mod.qualname(func)
             if qual and isinstance(func.value, ast.Name) and func.value.id in mod.imports:
-                found = self.lookup(qual, mod)
+                found = self.lookup(qual, mod, unchanged)
                 return (found[0], found[1], False) if found else None
-            return self._typed_method(mod, func)
+            return self._typed_method(mod, func, unchanged)
         return None
 
     def _typed_method(
-        self, mod: ModuleInfo, func: ast.Attribute
+        self, mod: ModuleInfo, func: ast.Attribute, unchanged: bool = False
     ) -> tuple[ModuleInfo, FunctionInfo, bool] | None:
         """`obj.method(...)` on an object of one type a changed module defines: its type when
         known, else the one type every value that reaches it has (`self.store` set from the
@@ -300,18 +304,18 @@ class Program:
         if len(types) != 1:
             return None
         for base in mod.resolver.supertypes(types[0]):
-            found = self.lookup(f"{base}.{func.attr}", mod)
+            found = self.lookup(f"{base}.{func.attr}", mod, unchanged)
             if found is not None:
                 return found[0], found[1], found[1].binds_self
         return None
 
     def _inherited(
-        self, mod: ModuleInfo, class_name: str, method: str
+        self, mod: ModuleInfo, class_name: str, method: str, unchanged: bool = False
     ) -> tuple[ModuleInfo, FunctionInfo] | None:
         """A method a class inherits from a base class in a changed module (nearest base first)."""
         own = f"{mod.name}.{class_name}" if mod.name else class_name
         for base in mod.resolver.supertypes(own)[1:]:
-            found = self.lookup(f"{base}.{method}", mod)
+            found = self.lookup(f"{base}.{method}", mod, unchanged)
             if found is not None:
                 return found
         return None
@@ -334,12 +338,14 @@ class Program:
             return row, text
         return None
 
-    def lookup(self, qual: str, origin: ModuleInfo | None = None) -> tuple[ModuleInfo, FunctionInfo] | None:
-        """A function of a changed module, or of one the change left alone, by its qualified
-        name (`app.utils.build_cmd`), for a call in `origin`."""
+    def lookup(
+        self, qual: str, origin: ModuleInfo | None = None, unchanged: bool = False
+    ) -> tuple[ModuleInfo, FunctionInfo] | None:
+        """A function of a changed module, or (`unchanged`) of one the change left alone, by its
+        qualified name (`app.utils.build_cmd`), for a call in `origin`."""
         parts = qual.split(".")
         for cut in range(len(parts) - 1, 0, -1):
-            mod = self.find_module(".".join(parts[:cut]), origin)
+            mod = self.find_module(".".join(parts[:cut]), origin, unchanged)
             if mod is None:
                 continue
             rest = parts[cut:]

@@ -440,13 +440,15 @@ OPAQUE_RESULTS: frozenset[str] = frozenset(
         "*.scalar",
         "*.scalars",
         "*.scalar_one",
-        "*.objects.get",
-        "*.objects.filter",
-        "*.objects.all",
-        "*.objects.create",
-        "*.query.get",
-        "*.query.filter",
-        "*.query.filter_by",
+        # a model's manager or query (`User.objects.get`, `User.query.get`): a local variable
+        # named `query` or `objects` (`query.get("next")`) is no such thing
+        "*.*.objects.get",
+        "*.*.objects.filter",
+        "*.*.objects.all",
+        "*.*.objects.create",
+        "*.*.query.get",
+        "*.*.query.filter",
+        "*.*.query.filter_by",
     }
 )
 
