@@ -64,6 +64,8 @@ INSECURE_ROUNDS_OF: dict[int, frozenset[int | None]] = {
     19: frozenset({19}),  # the same
     20: frozenset({20}),
     21: frozenset({21}),  # safe side only: ordinary application code, with flawed files
+    22: frozenset({22}),
+    23: frozenset({23}),  # the same as 21
 }
 
 

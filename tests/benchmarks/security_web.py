@@ -2,10 +2,10 @@
 
 Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [--batch2] [--batch3]
 [--batch4] [--batch5] [--batch6] [--batch7] [--batch8] [--batch9] [--batch10] [--batch11] [--batch12]
-[--batch13] [--batch14] [--batch15]
+[--batch13] [--batch14] [--batch15] [--batch16]
 [--snippets]
 [--handwritten] [--mutations] [--snippets-only] [--round3] [--round4] [--round5] [--round6] [--round7]
-[--round8] [--round9] [--round10] [--round11] [--round12] [--round13] [--round14] [--round20]`.
+[--round8] [--round9] [--round10] [--round11] [--round12] [--round13] [--round14] [--round20] [--round22]`.
 
 Corpus: tests/corpora/security_web/ (manifest.yml): for each published advisory of a PyPI web
 application or web library, the vulnerable and the first fixed release (pip download), only the
@@ -34,7 +34,7 @@ uses, made the same way) only with --batch5, also on its own; the sixth batch (`
 no earlier batch uses, made the same way) only with --batch6, also on its own; the seventh batch (`batch: 7`,
 14 packages no earlier batch uses, made the same way) only with --batch7, also on its own; the eighth
 and ninth (`batch: 8` and `batch: 9`, 14 packages each, A to L and M to Z, made the same way) only with
---batch8 and --batch9; the tenth to fifteenth the same way, each only with its own --batchN.
+--batch8 and --batch9; the tenth to sixteenth the same way, each only with its own --batchN.
 
 --snippets: the share of insecure snippet files written by others (tests/corpora/insecure_snippets,
 labelled with a CWE by reading) on which each tool reports any medium or high finding, and any
@@ -53,8 +53,9 @@ ninth (`round: 9`, a practice range and safeguard libraries) only with --round9;
 more packages, mostly web apps) only with --round11; the twelfth and thirteenth (`round: 12` and
 `round: 13`, packages a-m and n-z, both sides) only with --round12 and --round13; the fourteenth
 (`round: 14`, web applications) only with --round14; the twentieth (`round: 20`, LDAP filters and
-random secrets in Flask extensions and password tools, both sides) only with --round20 (rounds 15 to
-19 and 21 are safe application code only: see safe_snippets).
+random secrets in Flask extensions and password tools, both sides) only with --round20; the
+twenty-second (`round: 22`, password hashing, cookies and code in ordinary packages, both sides) only
+with --round22 (rounds 15 to 19, 21 and 23 are ordinary application code: see safe_snippets).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ CORPORA = Path(__file__).resolve().parents[1] / "corpora"
 WEB = CORPORA / "security_web"
 SNIPPETS = CORPORA / "insecure_snippets"
 #: Rounds of snippets after the second: each held back whole and scored only on its own.
-SNIPPET_ROUNDS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 20)
+SNIPPET_ROUNDS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 20, 22)
 NEAR = 3
 MEDIUM = Severity.MEDIUM
 POLICY = load_policy(repo_text="scope: changed_files\n")
@@ -102,6 +103,8 @@ FAMILY_CWES: dict[str, frozenset[int]] = {
     "cookie": frozenset({614, 1004}),
     "ldap": frozenset({90}),
     "weak-random": frozenset({330, 338}),
+    "weak-hash": frozenset({327, 328, 916}),
+    "trust-boundary": frozenset({501}),
 }
 
 # bandit's tests by the weakness they report (bandit's own CWE table is not used: it files B310,
@@ -116,6 +119,7 @@ BANDIT_FAMILY: dict[str, str] = {
     **dict.fromkeys(("B308", "B701", "B702", "B703", "B704"), "xss"),
     "B202": "path",
     "B311": "weak-random",
+    **dict.fromkeys(("B303", "B324"), "weak-hash"),
 }
 
 
@@ -434,9 +438,11 @@ _ORDINALS = {
     13: "thirteenth",
     14: "fourteenth",
     15: "fifteenth",
+    16: "sixteenth",
     20: "twentieth",
+    22: "twenty-second",
 }
-_BATCHES = tuple(range(2, 16))
+_BATCHES = tuple(range(2, 17))
 
 
 def main() -> None:
