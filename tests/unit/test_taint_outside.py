@@ -213,3 +213,11 @@ def test_a_variable_named_query_is_no_database_read(helper: str, found: bool) ->
     code = f"from django.shortcuts import redirect\n\n{helper}\n\ndef view(request):\n"
     code += "    return redirect(pick(request.GET))\n"
     assert (rules_of(taint({"app/views.py": code})) == ["taint-open-redirect"]) is found
+
+
+@pytest.mark.parametrize("module", ["django.http", "django.http.response"])
+def test_a_response_imported_from_where_it_is_defined_is_the_same_sink(module: str) -> None:
+    """shuup imports `HttpResponseNotFound` from `django.http.response`, where Django defines it."""
+    code = f"from {module} import HttpResponseNotFound\n\n\ndef missing(request, view):\n"
+    code += '    return HttpResponseNotFound("No view %s" % view)\n'
+    assert rules_of(taint({"shop/views.py": code})) == ["taint-xss"]

@@ -423,15 +423,28 @@ SIX_MOVES: dict[str, str] = {
 }
 
 
+#: Modules whose names a package re-exports from its top: `from django.http.response import
+#: HttpResponse` names the `django.http.HttpResponse` the rule tables know.
+REEXPORTED_FROM: dict[str, str] = {
+    "django.http.response": "django.http",
+    "django.http.request": "django.http",
+    "flask.helpers": "flask",
+    "flask.templating": "flask",
+    "jinja2.environment": "jinja2",
+}
+
+
 def canonical_import(dotted: str) -> str:
     """The standard-library name of what `six.moves` re-exports (`six.moves.http_client.HTTPConnection`
-    is `http.client.HTTPConnection`); any other name as it is."""
-    if not dotted.startswith("six.moves."):
+    is `http.client.HTTPConnection`), the public name of what a package re-exports
+    (`django.http.response.HttpResponse` is `django.http.HttpResponse`); any other name as it is."""
+    if dotted.startswith("six.moves."):
+        for alias, target in SIX_MOVES.items():
+            if dotted == alias or dotted.startswith(alias + "."):
+                return target + dotted[len(alias) :]
         return dotted
-    for alias, target in SIX_MOVES.items():
-        if dotted == alias or dotted.startswith(alias + "."):
-            return target + dotted[len(alias) :]
-    return dotted
+    module, _, name = dotted.rpartition(".")
+    return f"{REEXPORTED_FROM[module]}.{name}" if module in REEXPORTED_FROM else dotted
 
 
 #: Standard-library modules of Python 2 only: compatibility code imports them in a fallback branch.
