@@ -1,5 +1,5 @@
-"""Helpers in files the change left alone: read from the repository and followed as the change's
-own functions are, so what they return is known instead of out of sight."""
+"""Helpers in files the change left alone (policy `follow_helpers`): read from the repository and
+followed as the change's own functions are, so what they return is known instead of out of sight."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ VIEWS = textwrap.dedent(
     """
 )
 
-POLICY = load_policy(repo_text="analyzers:\n  taint:\n    min_confidence: low\n")
+POLICY = load_policy(repo_text="analyzers:\n  taint:\n    min_confidence: low\n    follow_helpers: true\n")
 
 
 def _taint(helper: str, repository: RepositorySnapshot | None) -> list[tuple[str, int, Confidence]]:
@@ -75,26 +75,34 @@ def test_a_helper_that_checks_what_it_returns_proves_it() -> None:
     assert _taint("safe_next_url", unchecked) == [("taint-open-redirect", 7, Confidence.MEDIUM)]
 
 
-def test_a_helper_is_read_only_when_it_is_handed_input() -> None:
-    """`helper(request)` hands the request object itself: passed to nearly every helper of a web
-    application, it would have most of them read; `helper(request.GET)` hands its data."""
-    views = "from django.shortcuts import redirect\nfrom shop import helpers, other\n\n"
-    views += (
-        "def go(request):\n    other.audit(request)\n    return redirect(helpers.next_url(request.GET))\n"
-    )
+def test_a_helper_is_read_only_when_it_is_handed_input_or_the_request() -> None:
+    views = "from django.shortcuts import redirect\nfrom shop import helpers, other, req\n\n"
+    views += "def go(request):\n    other.audit()\n    req.pick(request)\n"
+    views += "    return redirect(helpers.next_url(request.GET))\n"
     files = {
         "shop/__init__.py": b"",
         "shop/helpers.py": HELPERS.encode(),
-        "shop/other.py": b"def audit(r):\n    pass\n",
+        "shop/other.py": b"def audit():\n    pass\n",
+        "shop/req.py": b"def pick(request):\n    return request.GET.get('x')\n",
     }
     analyzer = TaintAnalyzer()
-    review(
-        [added("shop/views.py", views)],
-        POLICY,
+    changed = [added("shop/views.py", views)]
+    review(changed, POLICY, analyzers=[analyzer], repository=RepositorySnapshot.from_files(files))
+    assert analyzer.project is not None and analyzer.project.files_read == ["shop/helpers.py", "shop/req.py"]
+
+
+def test_helpers_elsewhere_are_followed_only_when_the_policy_asks() -> None:
+    """Reading and running them costs time on every review (`follow_helpers`, off by default)."""
+    analyzer = TaintAnalyzer()
+    changed = [added("shop/views.py", VIEWS.format(helper="next_url"))]
+    result = review(
+        changed,
+        load_policy(repo_text="analyzers:\n  taint:\n    min_confidence: low\n"),
         analyzers=[analyzer],
-        repository=RepositorySnapshot.from_files(files),
+        repository=_repository(),
     )
-    assert analyzer.project is not None and analyzer.project.files_read == ["shop/helpers.py"]
+    assert analyzer.project is None
+    assert [(f.start_line, f.confidence) for f in result.findings] == [(7, Confidence.LOW)]
 
 
 def test_nothing_is_reported_inside_the_helpers_file() -> None:

@@ -33,8 +33,8 @@ class TaintAnalyzer(Analyzer):
     order = 40
     precedence = 10  # a flow from source to sink is the most specific finding
     report_order = 20
-    #: the helpers a changed file calls in files the change left alone are read from the
-    #: repository (when the review has one) and followed as the change's own functions are
+    #: with `follow_helpers`, the helpers a changed file calls in files the change left alone are
+    #: read from the repository (when the review has one) and followed as the change's own are
     reads_other_files = True
 
     def __init__(self) -> None:
@@ -44,9 +44,12 @@ class TaintAnalyzer(Analyzer):
         self.project: ProjectSources | None = None
 
     def prepare(self, files: list[FileContext], repository: Any | None) -> None:
-        """The repository's modules the change left alone, read when a changed file calls into one."""
-        project = ProjectSources.for_review(files, repository)
-        self.project = project if project.paths - project.changed else None
+        """The repository's modules the change left alone, read when a changed file calls into one
+        (policy `follow_helpers`)."""
+        self.project = None
+        if files and build_rules(files[0].settings).follow_helpers:
+            project = ProjectSources.for_review(files, repository)
+            self.project = project if project.paths - project.changed else None
 
     def revive_existing(self, findings: list[Finding], ctx: FileContext) -> list[Finding]:
         """Findings the engine would drop as pre-existing or unchanged whose guard the change

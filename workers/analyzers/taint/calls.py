@@ -69,6 +69,8 @@ _NEWLINE_STRIPS = ("\n", "\r", "\r\n")
 SITE_URL_VALUE = Value(tags=frozenset({"text", SITE_URL}))
 #: the type arguments of a generic type's name (`QuerySet[Model]`)
 _GENERIC_ARGS = re.compile(r"\[.*\]")
+#: how the sources name a request object (`request.GET`, `self.request.args`)
+_REQUEST_OBJECTS = frozenset({"request", "self.request"})
 #: a function a setting names (`import_string(settings.RENDERER)`): code this run cannot see
 CONFIGURED = "configured"
 
@@ -232,7 +234,7 @@ class Calls:
         if qual in DECODER_HOOKS and args and args[0].tainted:
             self._run_hooks(node, DECODER_HOOKS[qual], args[0], state)
         handed = (*args, *kwargs.values(), *([receiver] if receiver else []))
-        follow = self.program.project is not None and self._hands_input(handed)
+        follow = self.program.project is not None and self._hands_input(node, handed)
         target = self._resolve(func, state, follow)
         if target is not None:
             return self._apply(target, node, args, kwargs, receiver)
@@ -536,11 +538,13 @@ class Calls:
             return None
         return self.program.resolve(self.mod, self.class_name, func, unchanged=hands_input)
 
-    @staticmethod
-    def _hands_input(given: Iterable[Value]) -> bool:
-        """Whether a call is given data from a source. (Not the request object itself: handed to
-        nearly every helper of a web application, it would have most of them read.)"""
-        return any(t.is_source for value in given for t in value.all_traces())
+    def _hands_input(self, node: ast.Call, given: Iterable[Value]) -> bool:
+        """Whether a call is given data from a source, or the request itself (`helper(request)`:
+        the name the sources' `request.*` rows read the request by)."""
+        if any(t.is_source for value in given for t in value.all_traces()):
+            return True
+        passed = [*node.args, *(k.value for k in node.keywords)]
+        return any(self.mod.qualname(a) in _REQUEST_OBJECTS for a in passed)
 
     def _apply(
         self,

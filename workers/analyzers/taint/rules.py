@@ -1006,6 +1006,7 @@ class RuleSet:
     sanitizers: dict[str, frozenset[str]]
     min_confidence: str = "medium"
     trust_parameters: bool = False
+    follow_helpers: bool = False
     _sink_cache: dict[str, tuple[Sink, ...]] = field(default_factory=dict)
     _sink_table: PatternTable | None = None
     _san_table: PatternTable | None = None
@@ -1088,7 +1089,14 @@ def build_rules(settings: Mapping[str, Any] | None) -> RuleSet:
     Rule sets are cached by their settings, so the name-matching caches inside them
     stay warm from one review to the next.
     """
-    keys = ("extra_sources", "extra_sinks", "extra_sanitizers", "min_confidence", "trust_parameters")
+    keys = (
+        "extra_sources",
+        "extra_sinks",
+        "extra_sanitizers",
+        "min_confidence",
+        "trust_parameters",
+        "follow_helpers",
+    )
     wanted = {k: (settings or {}).get(k) for k in keys}
     return _cached_rules(json.dumps(wanted, sort_keys=True, default=str))
 
@@ -1131,6 +1139,7 @@ def _build_rules(settings: Mapping[str, Any]) -> RuleSet:
         sanitizers=sanitizers,
         min_confidence=str(settings.get("min_confidence") or "medium"),
         trust_parameters=bool(settings.get("trust_parameters", False)),
+        follow_helpers=bool(settings.get("follow_helpers", False)),
     )
 
 
