@@ -66,6 +66,7 @@ INSECURE_ROUNDS_OF: dict[int, frozenset[int | None]] = {
     21: frozenset({21}),  # safe side only: ordinary application code, with flawed files
     22: frozenset({22}),
     23: frozenset({23}),  # the same as 21
+    24: frozenset({24}),  # the same
 }
 
 
