@@ -379,3 +379,30 @@ def test_a_sink_named_through_a_star_import_is_a_sink() -> None:
     assert rules_of(taint({"lib/tasks.py": code})) == ["taint-command-injection"]
     shadowed = "from os import *\n\n\ndef system(cmd):\n    return cmd\n\n\ndef run(cmd):\n    system(cmd)\n"
     assert taint({"lib/tasks.py": shadowed}) == []
+
+
+HEADER_FROM_QUERY = """
+from urllib.parse import parse_qs, urlparse
+{imports}
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        name = parse_qs(urlparse(self.path).query)["name"][0]
+        self.send_response(200)
+        self.send_header("X-Name", name)
+        self.end_headers()
+"""
+
+
+def test_a_header_splits_the_response_only_where_the_server_lets_it() -> None:
+    """`http.server` writes a header line as given (CR LF starts another); Django, Werkzeug,
+    Tornado, the ASGI servers and aiohttp refuse CR and LF in a header's value: there the finding
+    is low, the value deciding only the header's content."""
+    plain = taint(HEADER_FROM_QUERY.format(imports="from http.server import BaseHTTPRequestHandler"))
+    assert [(f.rule_id, f.severity) for f in plain] == [("taint-header-injection", "medium")]
+    flask = 'from flask import Flask, make_response, request\napp = Flask(__name__)\n\n@app.route("/x")\n'
+    flask += 'def x():\n    resp = make_response("ok")\n'
+    flask += '    resp.headers["X-Name"] = request.args["n"]\n    return resp\n'
+    found = taint(flask)
+    assert [(f.rule_id, f.severity) for f in found] == [("taint-header-injection", "low")]
+    assert "refuses CR and LF" in found[0].message

@@ -120,6 +120,8 @@ def _order(hit: SinkHit) -> tuple:
 
 
 def _severity(hit: SinkHit) -> Severity:
+    if hit.newlines_refused:
+        return Severity.LOW  # the framework refuses CR and LF: no response splitting
     base = Severity("medium" if hit.program_only and hit.sink.severity == "high" else hit.sink.severity)
     drop = int(SOURCE_KINDS.get(hit.trace.kind, {}).get("severity_drop", 0))
     return _SEVERITIES[max(base.rank - drop, 1)]
@@ -156,6 +158,9 @@ def to_finding(hit: SinkHit, confidence: Confidence) -> Finding:
     custom = hit.sink.conditions.get("message")
     if custom:
         message += f" {custom}"
+    if hit.newlines_refused:
+        message += " The framework refuses CR and LF in header values, so this cannot split the response;"
+        message += " the value still decides the header's content."
     flow = tuple(
         FlowStep(step.line, step.description if step.path == hit.path else f"{step.path}: {step.description}")
         for step in steps

@@ -31,6 +31,7 @@ class SinkHit:
     program_only: bool = False
     opted_in: bool = False  # reached only when a caller turns on a flag that is off by default
     embedded: bool = False  # the data was written into text that starts with a constant
+    newlines_refused: bool = False  # a header set through a framework that refuses CR and LF in it
 
     @property
     def key(self) -> tuple[str, int, int, str]:

@@ -206,6 +206,11 @@ TYPED_SOURCES: dict[str, str] = {
     # name, these do not): wherever the file object comes from, a parameter included
     "starlette.datastructures.UploadFile.filename": "web",
     "werkzeug.datastructures.FileStorage.filename": "web",
+    # the standard library's HTTP server: a handler's request line, path, headers and body
+    **{
+        f"http.server.BaseHTTPRequestHandler.{member}": "web"
+        for member in ("path", "headers", "requestline", "raw_requestline", "rfile")
+    },
     # raw sockets: a connection a listening socket accepts, and what any peer sends on it
     **{
         f"socket.socket.{method}": "remote"
@@ -263,6 +268,11 @@ URL_PATH_SOURCES: frozenset[str] = frozenset(
         "twisted.web.http.Request.uri",
     }
 )
+
+#: Web frameworks that refuse a CR or LF in a response header's value (Django's BadHeaderError,
+#: Werkzeug's and Tornado's ValueError, the ASGI servers under Starlette, aiohttp's check): data
+#: there cannot split the response, only set the header's content, so such a finding is low.
+NEWLINE_REFUSING = ("django", "flask", "werkzeug", "starlette", "fastapi", "tornado", "aiohttp", "quart")
 
 #: Sink families where a public function's parameters are untrusted (`trust_parameters: false`):
 #: running code, compiling templates (code too, outside a sandbox), loading objects and shell
@@ -839,6 +849,8 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("*.headers.set", "header", (1, "_value")),
     _sink("*.headers.setdefault", "header", (1,)),
     _sink("*.set_header", "header", (1,)),
+    # writes the header line as given: a CR LF in the value starts a header or a body of its own
+    _sink("http.server.BaseHTTPRequestHandler.send_header", "header", (1, "value")),
     # logs: the message and its %-arguments; `extra=` fields go to structured (escaping)
     # formatters and `exc_info=` is the exception, neither is the log line an attacker can forge
     _sink("logging.debug", "log", ("*args",)),

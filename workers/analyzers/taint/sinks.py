@@ -18,6 +18,7 @@ from prguard.analyzers.taint.keys import FIXED_HOST, State, node_text, reads_sel
 from prguard.analyzers.taint.opt_in import gate_of
 from prguard.analyzers.taint.rules import (
     KINDS,
+    NEWLINE_REFUSING,
     RELATED_CWES,
     SAFE_YAML_LOADERS,
     Sink,
@@ -305,6 +306,7 @@ class Sinks:
             scope=self.scope,
             snippet="\n".join(self.mod.lines[stmt.lineno - 1 : (stmt.end_lineno or stmt.lineno)]),
             program_only=program_only,
+            newlines_refused=sink.kind == "header" and self.mod.imports_any(NEWLINE_REFUSING),
         )
 
     def _record(self, hit: SinkHit) -> None:
