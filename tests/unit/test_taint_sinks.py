@@ -406,3 +406,24 @@ def test_a_header_splits_the_response_only_where_the_server_lets_it() -> None:
     found = taint(flask)
     assert [(f.rule_id, f.severity) for f in found] == [("taint-header-injection", "low")]
     assert "refuses CR and LF" in found[0].message
+
+
+UPLOAD_SERVER = """
+import cgi
+import os
+from http.server import BaseHTTPRequestHandler
+
+
+class Upload(BaseHTTPRequestHandler):
+    def do_POST(self):
+        form = cgi.FieldStorage(fp=self.rfile, headers=self.headers, environ={{"REQUEST_METHOD": "POST"}})
+        field = form["file"]
+        os.rename(field.file.name, os.path.join("/srv/up", {target}))
+"""
+
+
+def test_an_uploads_temporary_file_is_the_servers_its_name_the_clients() -> None:
+    """uploadserver moves the temporary file cgi wrote (`field.file.name`) to the name it keeps of
+    the client's (`field.filename`): only the client's name is a path traversal."""
+    assert rules_of(taint(UPLOAD_SERVER.format(target="os.path.basename(field.filename)"))) == []
+    assert rules_of(taint(UPLOAD_SERVER.format(target="field.filename"))) == ["taint-path-traversal"]

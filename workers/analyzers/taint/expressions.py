@@ -206,6 +206,13 @@ class Expressions:
         base = self.ev(node.value, state)
         if not base.tainted:
             return CLEAN
+        if node.attr == "name" and isinstance(node.value, ast.Attribute) and node.value.attr == "file":
+            # an upload's `.file` is the server's temporary file: its name is the server's path
+            # (the client's name is `.filename`)
+            step = Step(self.mod.path, node.lineno, "a temporary file's name")
+            return Value(
+                frozenset({Trace(OPAQUE, node_text(self.mod, node), (step,))}), tags=frozenset({"text"})
+            )
         value = Value(base.all_traces(), tags=base.tags & {"text", "pathobj"})
         if node.attr in ("name", "stem", "suffix") and "pathobj" in base.tags:
             value = value.sanitize(frozenset({"path"}))

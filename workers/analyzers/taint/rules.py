@@ -206,11 +206,10 @@ TYPED_SOURCES: dict[str, str] = {
     # name, these do not): wherever the file object comes from, a parameter included
     "starlette.datastructures.UploadFile.filename": "web",
     "werkzeug.datastructures.FileStorage.filename": "web",
-    # the standard library's HTTP server: a handler's request line, path and headers (its body
-    # stream is left out: parsed by cgi.FieldStorage, it holds the server's own temporary files)
+    # the standard library's HTTP server: a handler's request line, path, headers and body
     **{
         f"http.server.BaseHTTPRequestHandler.{member}": "web"
-        for member in ("path", "headers", "requestline", "raw_requestline")
+        for member in ("path", "headers", "requestline", "raw_requestline", "rfile")
     },
     # raw sockets: a connection a listening socket accepts, and what any peer sends on it
     **{
