@@ -67,6 +67,9 @@ from prguard.analyzers.taint.values import (
 _NEWLINE_STRIPS = ("\n", "\r", "\r\n")
 #: what a route's URL builder returns: text of this site, no user data
 SITE_URL_VALUE = Value(tags=frozenset({"text", SITE_URL}))
+#: the last names of SIGNED_READS and EXACT_LOOKUPS: only calls so named are worth typing
+_SIGNED_READ_METHODS = frozenset(name.rsplit(".", 1)[-1] for name in SIGNED_READS)
+_EXACT_LOOKUP_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in EXACT_LOOKUPS)
 #: the type arguments of a generic type's name (`QuerySet[Model]`)
 _GENERIC_ARGS = re.compile(r"\[.*\]")
 #: how the sources name a request object (`request.GET`, `self.request.args`)
@@ -188,6 +191,12 @@ def _joined_url(parts: Value, leading: int) -> Value:
     return merge([Value(parts.traces), *kept, *tail]).with_tags("text")
 
 
+def _called_name(node: ast.Call) -> str:
+    """The last name of what a call calls (`loads` of `signer.loads(...)` or of `loads(...)`)."""
+    func = node.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
 def _removes_parent_steps(old: object, new: object) -> bool:
     """`replace("..", new)` leaves no `..` when `new` holds no dot (a dot in it could make one)."""
     return old == ".." and isinstance(new, str) and "." not in new
@@ -248,7 +257,7 @@ class Calls:
     def _found_in_store(self, node: ast.Call, state: State) -> None:
         """`Store.objects.get(hashkey=key)` returned, so `key` is a value the database holds:
         the database's data from here on (unknown, as a read of it is), no longer the client's."""
-        if not any(k.arg for k in node.keywords):
+        if _called_name(node) not in _EXACT_LOOKUP_NAMES or not any(k.arg for k in node.keywords):
             return
         names = {_GENERIC_ARGS.sub("", name) for name in self.mod.call_names(node)}
         if not names & EXACT_LOOKUPS:
@@ -260,6 +269,10 @@ class Calls:
             if field_name and exact and key in state and state[key].tainted:
                 step = Step(self.mod.path, node.lineno, f"`{key}` found in the database")
                 state[key] = Value(frozenset({Trace(OPAQUE, key, (step,))}), tags=state[key].tags & {"text"})
+
+    def _any_call_name(self, node: ast.Call, patterns: frozenset[str]) -> bool:
+        """Whether the call's name, or `Type.method` for its receiver's type, is in a table."""
+        return any(self._matches(name, patterns) for name in self.mod.call_names(node))
 
     def _unseen_call(self, result: Value, node: ast.Call) -> Value:
         """What a call into code we cannot see returns: this project's own, or a function a
@@ -318,7 +331,9 @@ class Calls:
             return SITE_URL_VALUE if self._matches(qual, SITE_URL_BUILDERS) else CLEAN
         if self._matches(qual, OPAQUE_RESULTS):
             return Value(frozenset({Trace(OPAQUE, qual, (Step(self.mod.path, node.lineno, "database"),))}))
-        if any(self._matches(name, SIGNED_READS) for name in self.mod.call_names(node)):
+        if method in _SIGNED_READ_METHODS and any(
+            self._matches(n, SIGNED_READS) for n in self.mod.call_names(node)
+        ):
             return Value(frozenset({Trace(OPAQUE, qual, (Step(self.mod.path, node.lineno, "signed"),))}))
         if qual in HARDENED_PARSERS:
             wanted = HARDENED_PARSERS[qual]
