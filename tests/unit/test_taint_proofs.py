@@ -570,3 +570,45 @@ def test_a_helper_comparing_the_host_with_the_requests_own_proves_it(compared: s
     else a path with one leading `/`."""
     code = SAME_ORIGIN_HELPER.format(compared=compared)
     assert ("taint-open-redirect" in rules_of(taint(code))) is found
+
+
+SIGNED_PICKLE = """
+import hashlib
+import hmac
+import pickle
+
+from flask import Flask, request
+
+app = Flask(__name__)
+KEY = b"server-secret"
+
+
+@app.route("/restore", methods=["POST"])
+def restore():
+    data, received = request.get_data().rsplit(b".", 1)
+    {check}
+        return "forged", 400
+    return repr(pickle.loads(data))
+"""
+
+
+@pytest.mark.parametrize(
+    ("check", "proves"),
+    [
+        (
+            "if not hmac.compare_digest(hmac.new(KEY, data, hashlib.sha256).hexdigest().encode(), received):",
+            True,
+        ),
+        ("digest = hmac.new(KEY, data, hashlib.sha256).digest()\n    if digest != received:", True),
+        ("if base64_hmac(data, KEY) != received:", True),
+        # a plain hash anyone can compute, or a MAC of something else
+        ("if hashlib.sha256(data).hexdigest().encode() != received:", False),
+        ("if hmac.new(KEY, received, hashlib.sha256).digest() != data:", False),
+    ],
+)
+def test_data_found_signed_with_the_servers_key_is_the_servers(check: str, proves: bool) -> None:
+    """rope's fix and django-comments-xtd's `signed.loads`: the pickle is loaded only once its
+    HMAC under the server's key matched the signature that came with it."""
+    helper = "def base64_hmac(value, key):\n    return hmac.new(key, value, hashlib.sha1).digest()\n\n\n"
+    code = SIGNED_PICKLE.format(check=check).replace("KEY = b", helper + "KEY = b")
+    assert ("taint-unsafe-deserialization" not in rules_of(taint(code))) is proves

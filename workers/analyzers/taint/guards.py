@@ -139,6 +139,11 @@ class Guards:
         if not (positive or negative):
             return {}, {}
         proven: dict[str, frozenset[str]] = {}
+        if isinstance(op, ast.Eq | ast.NotEq):
+            signed = self._signed(left) or self._signed(right)  # `if base64_hmac(value, key) == sig:`
+            if signed:
+                proven = dict.fromkeys(signed, frozenset({ALL}))
+                return (proven, {}) if positive else ({}, proven)
         if (
             isinstance(op, ast.In | ast.NotIn)
             and isinstance(left, ast.Constant)
@@ -227,6 +232,35 @@ class Guards:
                     proven[k] = frozenset({"path"})
         return proven
 
+    def _signed(self, node: ast.expr, depth: int = 0) -> list[str]:
+        """The variables a MAC in `node` is computed over, with the server's key: found equal to the
+        signature that came with them, they are data the server signed. `hmac.new(key, msg, ...)`
+        (and its `.digest()`/`.hexdigest()`), `hmac.digest(key, msg, ...)`, a call to a function
+        named for one (`base64_hmac(value, key)`, `compute_signature(...)`), or a name assigned one."""
+        if depth > 3:
+            return []
+        if isinstance(node, ast.Name):
+            values = self.mod.resolver.possible_values(node)
+            return self._signed(values[0], depth + 1) if len(values) == 1 and values[0] is not node else []
+        if not isinstance(node, ast.Call):
+            return []
+        func = node.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in ("digest", "hexdigest", "encode", "decode")
+            and isinstance(func.value, ast.Call)
+        ):
+            return self._signed(func.value, depth + 1)
+        qual = self._qual(node) or ""
+        if qual in _MAC_CALLS:
+            message = node.args[1] if len(node.args) > 1 else keyword_value(node, "msg")
+            signed = [message] if message is not None else []
+        elif _MAC_FUNCTION.search(qual.rsplit(".", 1)[-1]):
+            signed = list(node.args)
+        else:
+            return []
+        return [key for arg in signed if (key := state_key(arg)) is not None]
+
     def _own_host(self, node: ast.expr, state: State) -> bool:
         """`urlparse(str(request.base_url)).netloc` (or that parse kept in a name): the host of the
         request's own URL, however the request reached this function."""
@@ -271,6 +305,9 @@ class Guards:
                 key = state_key(receiver)
                 return {key: GUARD_METHODS[func.attr]} if key else {}
         qual = self._qual(test)
+        if qual in _DIGEST_COMPARISONS and len(test.args) == 2:
+            signed = self._signed(test.args[0]) or self._signed(test.args[1])
+            return dict.fromkeys(signed, frozenset({ALL}))  # `hmac.compare_digest(mac(data), sig)`
         regex = self._regex_check(test, qual)
         if regex is not None:
             key, kinds = regex
@@ -465,6 +502,12 @@ def _reads(value: Value) -> frozenset[tuple[str, str, Step]]:
     """Where a value's data was read, whatever happened to it since."""
     return frozenset((t.kind, t.source, t.steps[0]) for t in value.all_traces() if t.steps)
 
+
+#: MACs computed with a key (`hmac.new(key, msg, digestmod)`), and functions named for one
+_MAC_CALLS = frozenset({"hmac.new", "hmac.HMAC", "hmac.digest"})
+_MAC_FUNCTION = re.compile(r"hmac|signature|^_*sign$|^_*sign_|_sign$", re.IGNORECASE)
+#: comparisons of a computed MAC with the one that came with the data
+_DIGEST_COMPARISONS = frozenset({"hmac.compare_digest", "secrets.compare_digest"})
 
 #: the request's own URL or host, as the frameworks give it: a URL whose host equals its host
 #: leads back to the site the request came to
