@@ -226,6 +226,12 @@ class ModuleInfo:
         return self.resolver.type_of(node)
 
     @functools.cached_property
+    def may_check_signatures(self) -> bool:
+        """Whether the module's text mentions an HMAC or a signature at all: only then is an
+        equality worth asking whether it compares one."""
+        return any("hmac" in line.lower() or "sign" in line.lower() for line in self.lines)
+
+    @functools.cached_property
     def bound_names(self) -> frozenset[str]:
         """Every name the module binds anywhere (assignment, definition, import, parameter,
         handler, loop or comprehension target): a name outside it and the builtins comes from
