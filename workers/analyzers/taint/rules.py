@@ -389,15 +389,6 @@ CLEAN_RESULTS: frozenset[str] = frozenset(
     }
 )
 
-#: Loaders of the function or class a setting names by its dotted path: what it does is the
-#: project's choice, out of sight as the project's own code is.
-CONFIGURED_LOADERS: frozenset[str] = frozenset(
-    {
-        "django.utils.module_loading.import_string",
-        "werkzeug.utils.import_string",
-    }
-)
-
 #: Of those, the builders of this site's own URLs for its routes.
 SITE_URL_BUILDERS: frozenset[str] = frozenset(
     {
@@ -406,6 +397,15 @@ SITE_URL_BUILDERS: frozenset[str] = frozenset(
         "django.urls.reverse_lazy",
         "django.shortcuts.reverse",
         "*.url_for",
+    }
+)
+
+#: Loaders of the function or class a setting names by its dotted path: what it does is the
+#: project's choice, out of sight as the project's own code is.
+CONFIGURED_LOADERS: frozenset[str] = frozenset(
+    {
+        "django.utils.module_loading.import_string",
+        "werkzeug.utils.import_string",
     }
 )
 
