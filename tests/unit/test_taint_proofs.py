@@ -612,3 +612,9 @@ def test_data_found_signed_with_the_servers_key_is_the_servers(check: str, prove
     helper = "def base64_hmac(value, key):\n    return hmac.new(key, value, hashlib.sha1).digest()\n\n\n"
     code = SIGNED_PICKLE.format(check=check).replace("KEY = b", helper + "KEY = b")
     assert ("taint-unsafe-deserialization" not in rules_of(taint(code))) is proves
+
+
+def test_a_signed_read_imported_by_name_is_the_servers_too() -> None:
+    code = view("q = loads(request.args['q'])\nsqlite3.connect('x').execute(q)")
+    code = code.replace("import os", "from django.core.signing import loads\nimport os")
+    assert taint(code) == []

@@ -331,9 +331,7 @@ class Calls:
             return SITE_URL_VALUE if self._matches(qual, SITE_URL_BUILDERS) else CLEAN
         if self._matches(qual, OPAQUE_RESULTS):
             return Value(frozenset({Trace(OPAQUE, qual, (Step(self.mod.path, node.lineno, "database"),))}))
-        if method in _SIGNED_READ_METHODS and any(
-            self._matches(n, SIGNED_READS) for n in self.mod.call_names(node)
-        ):
+        if _called_name(node) in _SIGNED_READ_METHODS and self._any_call_name(node, SIGNED_READS):
             return Value(frozenset({Trace(OPAQUE, qual, (Step(self.mod.path, node.lineno, "signed"),))}))
         if qual in HARDENED_PARSERS:
             wanted = HARDENED_PARSERS[qual]
