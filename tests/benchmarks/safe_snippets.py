@@ -67,6 +67,8 @@ INSECURE_ROUNDS_OF: dict[int, frozenset[int | None]] = {
     22: frozenset({22}),
     23: frozenset({23}),  # the same as 21
     24: frozenset({24}),  # the same
+    25: frozenset({25}),  # the same
+    26: frozenset({26}),  # the same
 }
 
 
