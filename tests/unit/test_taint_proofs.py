@@ -423,6 +423,7 @@ def test_data_that_passed_a_check_may_go_in_the_session() -> None:
         ("utils.is_trusted_sns_subscribe_url(url)", True),
         ("is_safe_redirect_target(url)", True),
         ("url_is_allowed(url)", True),
+        ("self_idp.is_valid_redirect(url)", True),
         # well-formed is not on an allowed host
         ("utils.is_valid_url(url)", False),
         ("utils.is_safe(url)", False),
@@ -435,6 +436,7 @@ def test_a_project_predicate_named_for_a_safe_url_proves_it(check: str, proves: 
     body = f'url = request.args["u"]\nother = request.args["o"]\nif not {check}:\n    return "no", 400\n'
     body += "requests.get(url, timeout=5)\nreturn redirect(url)"
     code = view(body).replace("import os", "from app import utils\nfrom app.utils import *\nimport os")
+    code = code.replace("self_idp", "utils.idp")
     found = rules_of(taint(code))
     assert ("taint-ssrf" not in found and "taint-open-redirect" not in found) is proves, found
 
@@ -618,3 +620,36 @@ def test_a_signed_read_imported_by_name_is_the_servers_too() -> None:
     code = view("q = loads(request.args['q'])\nsqlite3.connect('x').execute(q)")
     code = code.replace("import os", "from django.core.signing import loads\nimport os")
     assert taint(code) == []
+
+
+SIGNED_QUERY = """
+from itsdangerous import Signer, constant_time_compare
+from urllib.parse import urlencode
+from urllib.request import urlopen
+
+from flask import Flask, abort, current_app, request
+
+app = Flask(__name__)
+
+
+@app.route("/img/<path:path>")
+def image(path):
+    query = dict(request.args)
+    old_sig = str(query.pop("s", None))
+    message = "%s?%s" % ({signed}, urlencode(sorted(query.items())))
+    new_sig = Signer(current_app.secret_key).get_signature(message)
+    if not constant_time_compare(str(old_sig), str(new_sig)):
+        abort(404)
+    return urlopen(query.get("url")).read()
+"""
+
+
+@pytest.mark.parametrize(("signed", "proves"), [("path", True), ("'fixed'", True)])
+def test_a_query_whose_signature_the_server_checked_is_the_servers(signed: str, proves: bool) -> None:
+    """Flask-Images fetches only URLs it built and signed itself: the signature over the path and
+    the sorted query is checked first, in constant time."""
+    assert ("taint-ssrf" not in rules_of(taint(SIGNED_QUERY.format(signed=signed)))) is proves
+    unchecked = SIGNED_QUERY.format(signed=signed).replace(
+        "if not constant_time_compare", "if False and constant_time_compare"
+    )
+    assert "taint-ssrf" in rules_of(taint(unchecked))

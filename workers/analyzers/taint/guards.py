@@ -252,6 +252,8 @@ class Guards:
         ):
             return self._signed(func.value, depth + 1)
         qual = self._qual(node) or ""
+        if qual in ("str", "bytes") and len(node.args) == 1:
+            return self._signed(node.args[0], depth + 1)
         if qual in _MAC_CALLS:
             message = node.args[1] if len(node.args) > 1 else keyword_value(node, "msg")
             signed = [message] if message is not None else []
@@ -259,7 +261,23 @@ class Guards:
             signed = list(node.args)
         else:
             return []
-        return [key for arg in signed if (key := state_key(arg)) is not None]
+        return sorted(self._made_of(signed))
+
+    def _made_of(self, nodes: list[ast.expr], depth: int = 0) -> set[str]:
+        """Every variable an expression is made of (`"%s?%s" % (path, urlencode(query))`), also
+        through a name assigned it once (`message = ...`, then `sign(message)`)."""
+        found: set[str] = set()
+        for node in nodes:
+            for part in ast.walk(node):
+                key = state_key(part) if isinstance(part, ast.Name | ast.Attribute) else None
+                if key is None:
+                    continue
+                found.add(key)
+                if isinstance(part, ast.Name) and depth < 2:
+                    values = self.mod.resolver.possible_values(part)
+                    if len(values) == 1 and values[0] is not part:
+                        found |= self._made_of(values, depth + 1)
+        return found
 
     def _own_host(self, node: ast.expr, state: State) -> bool:
         """`urlparse(str(request.base_url)).netloc` (or that parse kept in a name): the host of the
@@ -305,7 +323,7 @@ class Guards:
                 key = state_key(receiver)
                 return {key: GUARD_METHODS[func.attr]} if key else {}
         qual = self._qual(test)
-        if qual in _DIGEST_COMPARISONS and len(test.args) == 2:
+        if (qual or "").rsplit(".", 1)[-1] in _DIGEST_COMPARISONS and len(test.args) == 2:
             signed = self._signed(test.args[0]) or self._signed(test.args[1])
             return dict.fromkeys(signed, frozenset({ALL}))  # `hmac.compare_digest(mac(data), sig)`
         regex = self._regex_check(test, qual)
@@ -507,7 +525,8 @@ def _reads(value: Value) -> frozenset[tuple[str, str, Step]]:
 _MAC_CALLS = frozenset({"hmac.new", "hmac.HMAC", "hmac.digest"})
 _MAC_FUNCTION = re.compile(r"hmac|signature|^_*sign$|^_*sign_|_sign$", re.IGNORECASE)
 #: comparisons of a computed MAC with the one that came with the data
-_DIGEST_COMPARISONS = frozenset({"hmac.compare_digest", "secrets.compare_digest"})
+#: (`hmac.compare_digest`, itsdangerous', Django's and Werkzeug's equivalents, by their last name)
+_DIGEST_COMPARISONS = frozenset({"compare_digest", "constant_time_compare", "safe_str_cmp"})
 
 #: the request's own URL or host, as the frameworks give it: a URL whose host equals its host
 #: leads back to the site the request came to
