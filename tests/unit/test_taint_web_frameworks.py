@@ -3,6 +3,8 @@ and path confinement by commonprefix/commonpath; each case has a safe twin."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.unit.taint_helpers import rules_of, taint
 
 TORNADO_PATH = """
@@ -794,3 +796,21 @@ def test_frappe_whitelisted_methods_take_the_requests_arguments() -> None:
         ("taint-sql-injection", 10),
         ("taint-sql-injection", 28),
     ]
+
+
+PYRAMID_VIEW = """
+import subprocess
+
+from pyramid.view import view_config
+
+
+@view_config(route_name="run")
+def run(request):
+    subprocess.run("ls " + request.{member}, shell=True)
+    return {{}}
+"""
+
+
+@pytest.mark.parametrize("member", ["matchdict['name']", "params.get('name')", "json_body['name']"])
+def test_a_pyramid_requests_route_parts_params_and_body_are_the_clients(member: str) -> None:
+    assert rules_of(taint(PYRAMID_VIEW.format(member=member))) == ["taint-command-injection"]

@@ -101,6 +101,11 @@ SOURCES: dict[str, str] = {
     "request.FILES": "web",
     "request.META": "web",
     "request.query_params": "web",
+    # Pyramid / WebOb (`request.GET`, `request.POST` and `request.body` are above)
+    "request.matchdict": "web",
+    "request.params": "web",
+    "request.json_body": "web",
+    "request.subpath": "web",
     # Starlette / FastAPI Request
     "request.path_params": "web",
     "request.form_data": "web",
