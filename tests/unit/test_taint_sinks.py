@@ -427,3 +427,21 @@ def test_an_uploads_temporary_file_is_the_servers_its_name_the_clients() -> None
     the client's (`field.filename`): only the client's name is a path traversal."""
     assert rules_of(taint(UPLOAD_SERVER.format(target="os.path.basename(field.filename)"))) == []
     assert rules_of(taint(UPLOAD_SERVER.format(target="field.filename"))) == ["taint-path-traversal"]
+
+
+@pytest.mark.parametrize(
+    ("target", "severity"),
+    [
+        ('request.referrer or url_for("index")', "low"),
+        ('request.headers.get("Referer", "/")', "low"),
+        # a part of the Referer, or other data beside it, is the attacker's choice
+        ('request.headers.get("Referer", "/").split("?next=")[1]', "medium"),
+        ('request.referrer or request.args["next"]', "medium"),
+    ],
+)
+def test_a_redirect_back_to_the_referer_is_low(target: str, severity: str) -> None:
+    """The Referer is the page the user came from: an attacker's page that links here gets its own
+    visitors sent back to it (fastapi-admin's, Flask apps' "go back" redirects)."""
+    code = 'from flask import Flask, redirect, request, url_for\napp = Flask(__name__)\n\n@app.route("/x")\n'
+    code += f"def x():\n    return redirect({target})\n"
+    assert [(f.rule_id, f.severity) for f in taint(code)] == [("taint-open-redirect", severity)]

@@ -120,8 +120,8 @@ def _order(hit: SinkHit) -> tuple:
 
 
 def _severity(hit: SinkHit) -> Severity:
-    if hit.newlines_refused:
-        return Severity.LOW  # the framework refuses CR and LF: no response splitting
+    if hit.newlines_refused or hit.back_to_referer:
+        return Severity.LOW  # no response splitting; a redirect back where the user came from
     base = Severity("medium" if hit.program_only and hit.sink.severity == "high" else hit.sink.severity)
     drop = int(SOURCE_KINDS.get(hit.trace.kind, {}).get("severity_drop", 0))
     return _SEVERITIES[max(base.rank - drop, 1)]
@@ -161,6 +161,9 @@ def to_finding(hit: SinkHit, confidence: Confidence) -> Finding:
     if hit.newlines_refused:
         message += " The framework refuses CR and LF in header values, so this cannot split the response;"
         message += " the value still decides the header's content."
+    if hit.back_to_referer:
+        message += " The target is the Referer, the page the user came from: a page elsewhere can only"
+        message += " have its visitors sent back to it."
     flow = tuple(
         FlowStep(step.line, step.description if step.path == hit.path else f"{step.path}: {step.description}")
         for step in steps

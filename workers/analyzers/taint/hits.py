@@ -32,6 +32,7 @@ class SinkHit:
     opted_in: bool = False  # reached only when a caller turns on a flag that is off by default
     embedded: bool = False  # the data was written into text that starts with a constant
     newlines_refused: bool = False  # a header set through a framework that refuses CR and LF in it
+    back_to_referer: bool = False  # a redirect to the Referer, the page the user came from
 
     @property
     def key(self) -> tuple[str, int, int, str]:

@@ -21,7 +21,9 @@ from prguard.analyzers.taint.rules import (
     NEWLINE_REFUSING,
     RELATED_CWES,
     SAFE_YAML_LOADERS,
+    SITE_URL_BUILDERS,
     Sink,
+    matches_any,
 )
 from prguard.analyzers.taint.values import (
     CLEAN,
@@ -33,6 +35,24 @@ from prguard.analyzers.taint.values import (
 )
 
 _LOCAL_PATH = re.compile(r"^/[\w\-.~%]")
+#: the Referer header as the frameworks give it
+_REFERER_NAMES = frozenset({"http_referer", "referer", "referrer"})
+
+
+def _reads_referer(node: ast.expr, qual: str) -> bool:
+    """`request.referrer`, `request.META.get("HTTP_REFERER")`, `request.headers["Referer"]`."""
+    if qual.endswith("request.referrer"):
+        return True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+        key = node.args[0] if node.args else None
+    elif isinstance(node, ast.Subscript):
+        key = node.slice
+    else:
+        return False
+    return (
+        isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.lower() in _REFERER_NAMES
+    )
+
 
 _FLASK_RETURN = Sink("return", "xss", (0,), 79, 79, "medium")
 
@@ -156,6 +176,7 @@ class Sinks:
                     continue  # the caller passed the flag that turns this on: its choice
                 hit = self._hit(sink, node, text, trace, program_only)
                 hit.embedded = bool(value.prefix)
+                hit.back_to_referer = sink.kind == "redirect" and self._back_to_referer(sink, node)
                 self._record(hit)
         cwes = frozenset({sink.report_cwe, sink.cwe} | RELATED_CWES.get(sink.kind, frozenset()))
         if not reached:
@@ -221,6 +242,32 @@ class Sinks:
                     if keyword.arg == spec:
                         out.append((kwargs[spec], node_text(self.mod, keyword.value)))
         return out
+
+    def _back_to_referer(self, sink: Sink, node: ast.Call) -> bool:
+        """`redirect(request.referrer or url_for("index"))`: the target is the Referer (or the
+        site's own), the page the user came from; an attacker's page sends its visitor back to itself."""
+        position = next((spec for spec in sink.args if isinstance(spec, int)), None)
+        names = [spec for spec in sink.args if isinstance(spec, str)]
+        target = node.args[position] if position is not None and position < len(node.args) else None
+        target = target or next((k.value for k in node.keywords if k.arg in names), None)
+        return target is not None and self._referer_or_own(target, 0) is True
+
+    def _referer_or_own(self, node: ast.expr, depth: int) -> bool | None:
+        """True: the Referer (with the site's own fallbacks); None: only the site's own; False: else."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return None
+        if isinstance(node, ast.BoolOp | ast.IfExp):
+            parts = node.values if isinstance(node, ast.BoolOp) else [node.body, node.orelse]
+            found = [self._referer_or_own(part, depth) for part in parts]
+            return False if False in found else (True if True in found else None)
+        if isinstance(node, ast.Name) and depth < 3:
+            values = [v for v in self.mod.resolver.possible_values(node) if v is not node]
+            found = [self._referer_or_own(v, depth + 1) for v in values]
+            return False if not found or False in found else (True if True in found else None)
+        qual = self.mod.qualname(node.func if isinstance(node, ast.Call) else node) or ""
+        if isinstance(node, ast.Call) and matches_any(qual, SITE_URL_BUILDERS):
+            return None
+        return _reads_referer(node, qual) or False
 
     @staticmethod
     def _program_of(command: Value) -> Value:
