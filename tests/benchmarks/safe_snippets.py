@@ -69,6 +69,7 @@ INSECURE_ROUNDS_OF: dict[int, frozenset[int | None]] = {
     24: frozenset({24}),  # the same
     25: frozenset({25}),  # the same
     26: frozenset({26}),  # the same
+    27: frozenset({27}),  # the same
 }
 
 
