@@ -221,3 +221,24 @@ def test_a_response_imported_from_where_it_is_defined_is_the_same_sink(module: s
     code = f"from {module} import HttpResponseNotFound\n\n\ndef missing(request, view):\n"
     code += '    return HttpResponseNotFound("No view %s" % view)\n'
     assert rules_of(taint({"shop/views.py": code})) == ["taint-xss"]
+
+
+def test_reverse_under_its_old_module_name_builds_a_site_url() -> None:
+    """django-mfa2 falls back to `django.core.urlresolvers.reverse` (Django before 2.0)."""
+    code = (
+        "from django.http import HttpResponseRedirect\ntry:\n    from django.urls import reverse\n"
+        "except ImportError:\n    from django.core.urlresolvers import reverse\n\n\n"
+        "def goto(request, method):\n    return HttpResponseRedirect(reverse(method.lower() + '_auth'))\n"
+    )
+    assert taint({"mfa/views.py": code}) == []
+
+
+@pytest.mark.parametrize(
+    ("engine", "found"),
+    [("from django.template import Template", False), ("from jinja2 import Template", True)],
+)
+def test_a_library_compiling_the_template_it_is_given(engine: str, found: bool) -> None:
+    """Django's template language runs no Python: dbtemplates checking an admin's template text is its
+    API. Jinja's runs code outside a sandbox: the caller's text there is reported."""
+    code = f"{engine}\n\n\ndef check_template_syntax(template):\n    return Template(template.content)\n"
+    assert bool(taint({"dbtemplates/utils/template.py": code})) is found

@@ -423,9 +423,10 @@ SIX_MOVES: dict[str, str] = {
 }
 
 
-#: Modules whose names a package re-exports from its top: `from django.http.response import
-#: HttpResponse` names the `django.http.HttpResponse` the rule tables know.
+#: Modules whose names a package re-exports from its top (or under a newer name): `from
+#: django.http.response import HttpResponse` names the `django.http.HttpResponse` the rule tables know.
 REEXPORTED_FROM: dict[str, str] = {
+    "django.core.urlresolvers": "django.urls",  # its name before Django 2.0
     "django.http.response": "django.http",
     "django.http.request": "django.http",
     "flask.helpers": "flask",

@@ -754,7 +754,9 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("django.utils.safestring.SafeString", "xss", (0,), report_cwe=79),
     _sink("flask.render_template_string", "ssti", (0, "source")),
     _sink("jinja2.Template", "ssti", (0, "source")),
-    _sink("django.template.Template", "ssti", (0, "template_string")),
+    # Django's template language runs no Python: a library compiling the template text it is given
+    # is its API (a request's text there is still reported)
+    _sink("django.template.Template", "ssti", (0, "template_string"), no_caller=True),
     _sink("mako.template.Template", "ssti", (0, "text")),
     _sink("jinja2.Environment.from_string", "ssti", (0, "source")),
     _sink("*.from_string", "ssti", (0, "source"), unknown_receiver=("jinja2",)),
