@@ -70,6 +70,7 @@ INSECURE_ROUNDS_OF: dict[int, frozenset[int | None]] = {
     25: frozenset({25}),  # the same
     26: frozenset({26}),  # the same
     27: frozenset({27}),  # the same
+    28: frozenset({28}),
 }
 
 

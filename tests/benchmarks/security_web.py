@@ -5,7 +5,7 @@ Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [-
 [--batch13] [--batch14] [--batch15] [--batch16] [--batch17]
 [--snippets]
 [--handwritten] [--mutations] [--snippets-only] [--round3] [--round4] [--round5] [--round6] [--round7]
-[--round8] [--round9] [--round10] [--round11] [--round12] [--round13] [--round14] [--round20] [--round22]`.
+[--round8] [--round9] [--round10] [--round11] [--round12] [--round13] [--round14] [--round20] [--round22] [--round28]`.
 
 Corpus: tests/corpora/security_web/ (manifest.yml): for each published advisory of a PyPI web
 application or web library, the vulnerable and the first fixed release (pip download), only the
@@ -55,7 +55,9 @@ more packages, mostly web apps) only with --round11; the twelfth and thirteenth 
 (`round: 14`, web applications) only with --round14; the twentieth (`round: 20`, LDAP filters and
 random secrets in Flask extensions and password tools, both sides) only with --round20; the
 twenty-second (`round: 22`, password hashing, cookies and code in ordinary packages, both sides) only
-with --round22 (rounds 15 to 19, 21 and 23 are ordinary application code: see safe_snippets).
+with --round22; the twenty-eighth (`round: 28`, whole files of published advisories of any weakness,
+vulnerable and fixed releases as the two sides) only with --round28 (rounds 15 to 19, 21 and 23 to 27
+are ordinary application code: see safe_snippets).
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ CORPORA = Path(__file__).resolve().parents[1] / "corpora"
 WEB = CORPORA / "security_web"
 SNIPPETS = CORPORA / "insecure_snippets"
 #: Rounds of snippets after the second: each held back whole and scored only on its own.
-SNIPPET_ROUNDS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 20, 22)
+SNIPPET_ROUNDS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 20, 22, 28)
 NEAR = 3
 MEDIUM = Severity.MEDIUM
 POLICY = load_policy(repo_text="scope: changed_files\n")
@@ -442,6 +444,7 @@ _ORDINALS = {
     17: "seventeenth",
     20: "twentieth",
     22: "twenty-second",
+    28: "twenty-eighth",
 }
 _BATCHES = tuple(range(2, 18))
 
