@@ -5,7 +5,8 @@ Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [-
 [--batch13] [--batch14] [--batch15] [--batch16] [--batch17]
 [--snippets]
 [--handwritten] [--mutations] [--snippets-only] [--round3] [--round4] [--round5] [--round6] [--round7]
-[--round8] [--round9] [--round10] [--round11] [--round12] [--round13] [--round14] [--round20] [--round22] [--round28]`.
+[--round8] [--round9] [--round10] [--round11] [--round12] [--round13] [--round14] [--round20] [--round22]
+[--round28]`.
 
 Corpus: tests/corpora/security_web/ (manifest.yml): for each published advisory of a PyPI web
 application or web library, the vulnerable and the first fixed release (pip download), only the
@@ -107,6 +108,7 @@ FAMILY_CWES: dict[str, frozenset[int]] = {
     "weak-random": frozenset({330, 338}),
     "weak-hash": frozenset({327, 328, 916}),
     "trust-boundary": frozenset({501}),
+    "header": frozenset({113, 93}),
 }
 
 # bandit's tests by the weakness they report (bandit's own CWE table is not used: it files B310,
