@@ -653,3 +653,35 @@ def test_a_query_whose_signature_the_server_checked_is_the_servers(signed: str, 
         "if not constant_time_compare", "if False and constant_time_compare"
     )
     assert "taint-ssrf" in rules_of(taint(unchecked))
+
+
+DECODED_BEFORE_CHECK = """
+import base64
+import hashlib
+import hmac
+import pickle
+import socket
+
+KEY = b"k" * 32
+
+
+def receive(server: socket.socket):
+    conn, _ = server.accept()
+    line = conn.makefile("rb").readline()
+    end = line.index(b":")
+    digest = base64.b64decode(line[:end])
+    data = line[end + 1:-1]
+    decoded = base64.b64decode({decoded_from})
+    expected = hmac.new(KEY, data, hashlib.sha256).digest()
+    if not hmac.compare_digest(digest, expected):
+        return None
+    return pickle.loads(decoded)
+"""
+
+
+@pytest.mark.parametrize(("decoded_from", "proves"), [("data", True), ("line", False)])
+def test_what_is_decoded_from_the_signed_data_is_signed_too(decoded_from: str, proves: bool) -> None:
+    """rope's CVE-2014-3539 fix decodes the payload, checks the MAC of its encoded form, then
+    loads the decoded one: a value made from the signed data alone is the server's too."""
+    code = DECODED_BEFORE_CHECK.format(decoded_from=decoded_from)
+    assert ("taint-unsafe-deserialization" not in rules_of(taint({"rope/doa.py": code}))) is proves

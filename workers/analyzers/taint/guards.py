@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from prguard.analyzers.asttools import nodes_of
 from prguard.analyzers.taint.keys import FIXED_HOST, State, keyword_value, only_url_path, state_key
 from prguard.analyzers.taint.regex_proof import proven_kinds
 from prguard.analyzers.taint.rules import (
@@ -261,22 +262,49 @@ class Guards:
             signed = list(node.args)
         else:
             return []
-        return sorted(self._made_of(signed))
+        return sorted(self._decoded_from(self._made_of(signed)))
+
+    def _decoded_from(self, signed: set[str]) -> set[str]:
+        """The signed variables, and those assigned once from nothing else (`data =
+        base64.b64decode(signed)`, before or after the check): rope decodes the payload, then
+        checks the MAC of its encoded form, then loads the decoded one."""
+        if self.func is None:
+            return signed
+        assigned: dict[str, list[ast.expr | None]] = {}
+        for node in nodes_of(
+            self.func.node, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.NamedExpr
+        ):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
+            value = node.value if isinstance(node, ast.Assign) else None  # type: ignore[attr-defined]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    assigned.setdefault(target.id, []).append(value if len(targets) == 1 else None)
+        found = set(signed)
+        grown = True
+        while grown:
+            grown = False
+            for name, values in assigned.items():
+                if name in found or len(values) != 1 or values[0] is None:
+                    continue
+                used = {n.id for n in nodes_of(values[0], ast.Name)}  # type: ignore[attr-defined]
+                if used and used <= found | self.mod.imports.keys():
+                    found.add(name)
+                    grown = True
+        return found
 
     def _made_of(self, nodes: list[ast.expr], depth: int = 0) -> set[str]:
         """Every variable an expression is made of (`"%s?%s" % (path, urlencode(query))`), also
         through a name assigned it once (`message = ...`, then `sign(message)`)."""
         found: set[str] = set()
-        for node in nodes:
-            for part in ast.walk(node):
-                key = state_key(part) if isinstance(part, ast.Name | ast.Attribute) else None
-                if key is None:
-                    continue
-                found.add(key)
-                if isinstance(part, ast.Name) and depth < 2:
-                    values = self.mod.resolver.possible_values(part)
-                    if len(values) == 1 and values[0] is not part:
-                        found |= self._made_of(values, depth + 1)
+        for part in (whole for node in nodes for whole in _whole_operands(node)):
+            key = state_key(part)
+            if key is None:
+                continue
+            found.add(key)
+            if isinstance(part, ast.Name) and depth < 2:
+                values = self.mod.resolver.possible_values(part)
+                if len(values) == 1 and values[0] is not part:
+                    found |= self._made_of(values, depth + 1)
         return found
 
     def _own_host(self, node: ast.expr, state: State) -> bool:
@@ -440,6 +468,20 @@ def _prefixes(test: ast.Call) -> set[str]:
     arg = test.args[0]
     items = arg.elts if isinstance(arg, ast.Tuple) else [arg]
     return {e.value for e in items if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+
+
+def _whole_operands(node: ast.AST) -> list[ast.Name | ast.Attribute]:
+    """The names and attributes an expression holds whole: not what it only takes a part of
+    (`line` in `line[end + 1:]`, nor the index `end`)."""
+    if isinstance(node, ast.Name | ast.Attribute):
+        return [node]
+    if isinstance(node, ast.Subscript):
+        return []
+    if isinstance(node, ast.Call):  # what it is given, and the object of a method (`query.items()`)
+        receiver = [node.func.value] if isinstance(node.func, ast.Attribute) else []
+        given = [*receiver, *node.args, *(k.value for k in node.keywords)]
+        return [found for part in given for found in _whole_operands(part)]
+    return [found for child in ast.iter_child_nodes(node) for found in _whole_operands(child)]
 
 
 def _at_most_one_character_when_false(test: ast.expr) -> bool:
