@@ -353,6 +353,11 @@ CASES = [
         ["PG-VULN018"],
     ),
     ("import secrets\ndef f(n, cs):\n    password = ''.join(secrets.choice(cs) for _ in range(n))", []),
+    # a function named for a secret returns a value drawn from `random`
+    ("import random\ndef getSessionID():\n    return random.randint(0, 0xFFFFFFFF)", ["PG-VULN018"]),
+    ("import random\ndef new_token():\n    return str(random.random())", ["PG-VULN018"]),
+    ("import random\ndef token_count():\n    return random.randint(1, 3)", []),
+    ("import secrets\ndef new_token():\n    return secrets.token_hex(16)", []),
     ("import random\ndef f(n, cs):\n    label = ''.join(random.choice(cs) for _ in range(n))", []),
     (
         "import random\nfrom flask import session\nsession['csrf_token'] = str(random.random())",

@@ -82,6 +82,7 @@ class VulnChecker(
             elif isinstance(node, ast.Return) and node.value is not None:
                 yield from self._returned_html(node)
                 yield from self._returned_traceback(node)
+                yield from self._random_secret_returned(node)
             elif isinstance(node, ast.While):
                 yield from self._endless(node)
             elif isinstance(node, ast.Dict):

@@ -11,6 +11,7 @@ from prguard.analyzers.vuln_rules.shapes import (
     VulnHit,
     const_str,
     falsy,
+    is_join,
     keyword_value,
     short,
     truthy,
@@ -279,6 +280,22 @@ class CryptoChecks(CheckerBase):
         drawn = self.random_origin(node.value)
         if drawn:
             yield VulnHit(RULES["PG-VULN018"], node, f"`{name}` drawn from {drawn}()")
+
+    def _random_secret_returned(self, node: ast.Return) -> Iterator[VulnHit]:
+        """`def generate_token(): return random.randint(...)`, `def getSessionID(): ...`: a function
+        named for a secret returns a value drawn from `random`."""
+        scope = self.resolver.scope_of(node)
+        name = getattr(scope, "name", "")
+        words = [w.lower() for w in _CAMEL_OR_SNAKE.split(name) if w]
+        secret = bool(words) and (
+            words[-1] in _SECRET_VALUE_WORDS or words[-2:] in (["session", "id"], ["session", "key"])
+        )
+        value = node.value
+        if isinstance(value, ast.Call) and is_join(value) and value.args and self._random_pick(value.args[0]):
+            return  # a token by its shape, reported as such where the string is joined
+        drawn = self.random_origin(value) if secret and value is not None else None
+        if drawn:
+            yield VulnHit(RULES["PG-VULN018"], node, f"`{name}()` returns a value drawn from {drawn}()")
 
     def _random_pick(self, node: ast.expr) -> str | None:
         """`random.choice(chars)` per element of a comprehension over `range(N)`, or
