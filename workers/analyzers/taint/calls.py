@@ -24,6 +24,7 @@ from prguard.analyzers.taint.keys import (
     hashable,
     keyword_value,
     node_text,
+    parsed_url,
     reads_self,
     reportable,
     state_key,
@@ -367,9 +368,7 @@ class Calls:
                 made = made.with_tags("resolved")
             return made
         if qual in URL_PARSERS:
-            parsed = node.args[0] if node.args else None
-            if isinstance(parsed, ast.Call) and self.mod.qualname(parsed.func) == "str" and parsed.args:
-                parsed = parsed.args[0]  # `urlparse(str(request.base_url))`
+            parsed = parsed_url(node, self.mod)
             origin = state_key(parsed) if parsed is not None else None
             return replace(
                 merge(args), origin=origin, tags=frozenset(), extra={"url_fields": _URL_FIELDS[qual]}

@@ -8,7 +8,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from prguard.analyzers.asttools import nodes_of
-from prguard.analyzers.taint.keys import FIXED_HOST, State, keyword_value, only_url_path, state_key
+from prguard.analyzers.taint.keys import (
+    FIXED_HOST,
+    State,
+    keyword_value,
+    only_url_path,
+    parsed_url,
+    state_key,
+)
 from prguard.analyzers.taint.regex_proof import proven_kinds
 from prguard.analyzers.taint.rules import (
     ALL,
@@ -179,7 +186,7 @@ class Guards:
                     proven.update(self._confined(subject, state))
                 continue
             own = isinstance(op, ast.Eq | ast.NotEq) and (
-                _own_site(other_value) or self._own_host(other, state)
+                _own_site(other_value) or any(_OWN_SITE.search(k) for k in self._host_of(other, state))
             )
             if other_value.tainted and not own:
                 continue
@@ -307,29 +314,14 @@ class Guards:
                     found |= self._made_of(values, depth + 1)
         return found
 
-    def _own_host(self, node: ast.expr, state: State) -> bool:
-        """`urlparse(str(request.base_url)).netloc` (or that parse kept in a name): the host of the
-        request's own URL, however the request reached this function."""
-        if not (isinstance(node, ast.Attribute) and node.attr in ("netloc", "hostname")):
-            return False
-        base = node.value
-        if isinstance(base, ast.Call) and self._qual(base) in URL_PARSERS and base.args:
-            inner = base.args[0]
-            if isinstance(inner, ast.Call) and self._qual(inner) == "str" and inner.args:
-                inner = inner.args[0]
-            origin = state_key(inner)
-        else:
-            key = state_key(base)
-            origin = state.get(key, CLEAN).origin if key is not None else None
-        return origin is not None and _OWN_SITE.search(origin) is not None
-
     def _host_of(self, node: ast.expr, state: State) -> list[str]:
         """Variables whose host `node` is (`urlparse(url).netloc`, `parsed.hostname`)."""
         if not (isinstance(node, ast.Attribute) and node.attr in ("netloc", "hostname")):
             return []
         base = node.value
         if isinstance(base, ast.Call) and self._qual(base) in URL_PARSERS and base.args:
-            key = state_key(base.args[0])
+            parsed = parsed_url(base, self.mod)
+            key = state_key(parsed) if parsed is not None else None
             return [key] if key else []
         key = state_key(base)
         if key is not None:

@@ -26,6 +26,14 @@ State = dict[str, Value]
 FIXED_HOST = re.compile(r"^[a-zA-Z][\w+.-]*://[^/?#{}%]+[/?#]")
 
 
+def parsed_url(call: ast.Call, mod: ModuleInfo) -> ast.expr | None:
+    """What `urlparse(x)` parses: `x`, also through `str()` (`urlparse(str(request.base_url))`)."""
+    parsed = call.args[0] if call.args else None
+    if isinstance(parsed, ast.Call) and mod.qualname(parsed.func) == "str" and len(parsed.args) == 1:
+        return parsed.args[0]
+    return parsed
+
+
 def node_text(mod: ModuleInfo, node: ast.AST, limit: int = 60) -> str:
     line = getattr(node, "lineno", None)
     end = getattr(node, "end_lineno", None)
