@@ -29,7 +29,7 @@ from prguard.analyzers.taint.keys import (
     reportable,
     state_key,
 )
-from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo
+from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo, call_name
 from prguard.analyzers.taint.opt_in import gate_of
 from prguard.analyzers.taint.rules import (
     ALL,
@@ -192,12 +192,6 @@ def _joined_url(parts: Value, leading: int) -> Value:
     return merge([Value(parts.traces), *kept, *tail]).with_tags("text")
 
 
-def _called_name(node: ast.Call) -> str:
-    """The last name of what a call calls (`loads` of `signer.loads(...)` or of `loads(...)`)."""
-    func = node.func
-    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-
-
 def _removes_parent_steps(old: object, new: object) -> bool:
     """`replace("..", new)` leaves no `..` when `new` holds no dot (a dot in it could make one)."""
     return old == ".." and isinstance(new, str) and "." not in new
@@ -258,7 +252,7 @@ class Calls:
     def _found_in_store(self, node: ast.Call, state: State) -> None:
         """`Store.objects.get(hashkey=key)` returned, so `key` is a value the database holds:
         the database's data from here on (unknown, as a read of it is), no longer the client's."""
-        if _called_name(node) not in _EXACT_LOOKUP_NAMES or not any(k.arg for k in node.keywords):
+        if call_name(node) not in _EXACT_LOOKUP_NAMES or not any(k.arg for k in node.keywords):
             return
         names = {_GENERIC_ARGS.sub("", name) for name in self.mod.call_names(node)}
         if not names & EXACT_LOOKUPS:
@@ -332,7 +326,7 @@ class Calls:
             return SITE_URL_VALUE if self._matches(qual, SITE_URL_BUILDERS) else CLEAN
         if self._matches(qual, OPAQUE_RESULTS):
             return Value(frozenset({Trace(OPAQUE, qual, (Step(self.mod.path, node.lineno, "database"),))}))
-        if _called_name(node) in _SIGNED_READ_METHODS and self._any_call_name(node, SIGNED_READS):
+        if call_name(node) in _SIGNED_READ_METHODS and self._any_call_name(node, SIGNED_READS):
             return Value(frozenset({Trace(OPAQUE, qual, (Step(self.mod.path, node.lineno, "signed"),))}))
         if qual in HARDENED_PARSERS:
             wanted = HARDENED_PARSERS[qual]

@@ -364,7 +364,7 @@ class ModuleInfo:
         sources = {}
         for arg in all_args:
             default = defaults.get(arg.arg)
-            if isinstance(default, ast.Call) and _call_name(default) in _DEPENDENCY_DEFAULTS:
+            if isinstance(default, ast.Call) and call_name(default) in _DEPENDENCY_DEFAULTS:
                 continue
             annotation = ast.unparse(arg.annotation) if arg.annotation is not None else ""
             if annotation in _SAFE_ANNOTATIONS or annotation.startswith(("Session", "AsyncSession")):
@@ -448,7 +448,8 @@ def _defaults(node: FunctionNode) -> dict[str, ast.expr]:
     return out
 
 
-def _call_name(node: ast.Call) -> str:
+def call_name(node: ast.Call) -> str:
+    """The last name of what a call calls (`loads` of `signer.loads(...)` or of `loads(...)`)."""
     func = node.func
     if isinstance(func, ast.Attribute):
         return func.attr
