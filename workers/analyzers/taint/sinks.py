@@ -12,6 +12,7 @@ from prguard.analyzers.media_types import (
     is_non_html,
     typed_afterwards,
 )
+from prguard.analyzers.pyresolve.alternatives import argument_of
 from prguard.analyzers.taint.guards import on_site_at
 from prguard.analyzers.taint.hits import SinkHit
 from prguard.analyzers.taint.keys import FIXED_HOST, State, node_text, reads_self, reportable
@@ -37,6 +38,11 @@ from prguard.analyzers.taint.values import (
 _LOCAL_PATH = re.compile(r"^/[\w\-.~%]")
 #: the Referer header as the frameworks give it
 _REFERER_NAMES = frozenset({"http_referer", "referer", "referrer"})
+
+
+def _all_of(parts: list[bool | None]) -> bool | None:
+    """Alternatives together: False if any is something else, True if any is the Referer."""
+    return False if False in parts else (True if True in parts else None)
 
 
 def _reads_referer(node: ast.expr, qual: str) -> bool:
@@ -160,6 +166,7 @@ class Sinks:
                     program_only = True
         reached = False
         only_parameters = True
+        back_to_referer = sink.kind == "redirect" and self._back_to_referer(sink, node)
         for value, text in checked:
             if not self._dangerous_shape(sink.kind, value):
                 continue
@@ -176,7 +183,7 @@ class Sinks:
                     continue  # the caller passed the flag that turns this on: its choice
                 hit = self._hit(sink, node, text, trace, program_only)
                 hit.embedded = bool(value.prefix)
-                hit.back_to_referer = sink.kind == "redirect" and self._back_to_referer(sink, node)
+                hit.back_to_referer = back_to_referer
                 self._record(hit)
         cwes = frozenset({sink.report_cwe, sink.cwe} | RELATED_CWES.get(sink.kind, frozenset()))
         if not reached:
@@ -246,10 +253,9 @@ class Sinks:
     def _back_to_referer(self, sink: Sink, node: ast.Call) -> bool:
         """`redirect(request.referrer or url_for("index"))`: the target is the Referer (or the
         site's own), the page the user came from; an attacker's page sends its visitor back to itself."""
-        position = next((spec for spec in sink.args if isinstance(spec, int)), None)
-        names = [spec for spec in sink.args if isinstance(spec, str)]
-        target = node.args[position] if position is not None and position < len(node.args) else None
-        target = target or next((k.value for k in node.keywords if k.arg in names), None)
+        index = next((spec for spec in sink.args if isinstance(spec, int)), None)
+        name = next((spec for spec in sink.args if isinstance(spec, str)), "")
+        target = argument_of(node, name, index)
         return target is not None and self._referer_or_own(target, 0) is True
 
     def _referer_or_own(self, node: ast.expr, depth: int) -> bool | None:
@@ -258,12 +264,10 @@ class Sinks:
             return None
         if isinstance(node, ast.BoolOp | ast.IfExp):
             parts = node.values if isinstance(node, ast.BoolOp) else [node.body, node.orelse]
-            found = [self._referer_or_own(part, depth) for part in parts]
-            return False if False in found else (True if True in found else None)
+            return _all_of([self._referer_or_own(part, depth) for part in parts])
         if isinstance(node, ast.Name) and depth < 3:
             values = [v for v in self.mod.resolver.possible_values(node) if v is not node]
-            found = [self._referer_or_own(v, depth + 1) for v in values]
-            return False if not found or False in found else (True if True in found else None)
+            return _all_of([self._referer_or_own(v, depth + 1) for v in values]) if values else False
         qual = self.mod.qualname(node.func if isinstance(node, ast.Call) else node) or ""
         if isinstance(node, ast.Call) and matches_any(qual, SITE_URL_BUILDERS):
             return None
