@@ -168,9 +168,9 @@ def relative_reference(prefix: str | None) -> bool:
     return len(first) == 2 and ":" not in first[0] and "\\" not in first[0]
 
 
-#: URL builders from parts, and how many of their first parts name where the URL leads (scheme,
-#: host and path); the rest are a query or a fragment (and `urlunparse`'s path parameters)
-URL_JOINERS = {"urllib.parse.urlunsplit": 3, "urllib.parse.urlunparse": 3}
+#: URL builders from parts: their first three (scheme, host and path) name where the URL leads;
+#: the rest are a query or a fragment (and `urlunparse`'s path parameters)
+URL_JOINERS = frozenset({"urllib.parse.urlunsplit", "urllib.parse.urlunparse"})
 #: the parts a parsed URL holds, in order
 _URL_FIELDS = {
     "urllib.parse.urlsplit": ("scheme", "netloc", "path", "query", "fragment"),
@@ -178,7 +178,7 @@ _URL_FIELDS = {
 }
 
 
-def _joined_url(parts: Value, leading: int) -> Value:
+def _joined_url(parts: Value, leading: int = 3) -> Value:
     """`urlunsplit((scheme, host, path, query, fragment))`: data in the query or the fragment
     cannot take a redirect or a request to another host (user data in the leading parts is
     still there to report)."""
@@ -319,7 +319,7 @@ class Calls:
         if kinds is not None:
             return merge(args + list(kwargs.values())).sanitize(kinds)
         if qual in URL_JOINERS and args and args[0].items:
-            return _joined_url(args[0], URL_JOINERS[qual])
+            return _joined_url(args[0])
         if self._matches(qual, CONFIGURED_LOADERS):
             return Value(tags=frozenset({CONFIGURED}))
         if self._matches(qual, CLEAN_RESULTS):

@@ -337,8 +337,9 @@ class Expressions:
             if isinstance(part, ast.FormattedValue):
                 value = self.ev(part.value, state)
                 self.ev(part.format_spec, state)
-                if index == 0 and len(node.values) > 1:
-                    head_fixed = site_url_then(value, self.ev(node.values[1], state))
+                following = node.values[index + 1] if index + 1 < len(node.values) else None
+                if index == 0 and isinstance(following, ast.Constant):  # `f"{url_for('x')}?next=..."`
+                    head_fixed = site_url_then(value, Value(const=following.value))
                 elif head_fixed:
                     value = value.sanitize(frozenset({"redirect"}))
                 parts.append(value)
