@@ -71,6 +71,9 @@ INSECURE_ROUNDS_OF: dict[int, frozenset[int | None]] = {
     26: frozenset({26}),  # the same
     27: frozenset({27}),  # the same
     28: frozenset({28}),
+    29: frozenset({29}),
+    30: frozenset({30}),  # the same as 21
+    31: frozenset({31}),  # the same
 }
 
 
@@ -128,6 +131,8 @@ def report_round(number: int, in_package: bool = False) -> None:
         caught = [false_alarms(e, in_package) for e in flawed]
         cells = [f"{tool} {sum(bool(r[2][tool]) for r in caught)}/{len(caught)}" for tool in SNIPPET_TOOLS]
         print(f"    flawed files with a finding of their family: {'; '.join(cells)}")
+        missed = [f"{r[0]['file']} ({r[0]['family']})" for r in caught if not r[2]["prguard"]]
+        print(f"    flawed files prguard finds nothing of their family on: {'; '.join(missed) or '-'}")
     for tool in SNIPPET_TOOLS:
         fam_rows = [r for r in rows if r[0].get("family")]
         fam = sum(bool(r[2][tool]) for r in fam_rows)
