@@ -83,6 +83,32 @@ CASES: dict[str, tuple[str, str | None]] = {
         view('os.system("tar czf /tmp/b.tgz " + request.args["dir"])\nreturn "ok"'),
         "taint-command-injection",
     ),
+    "cmd-list-then-args": (
+        view('subprocess.run(["sort"] + list(request.args.getlist("f")))\nreturn "ok"'),
+        None,
+    ),
+    "cmd-program-then-constant-args": (
+        view('subprocess.run([request.args["p"]] + ["--version"])\nreturn "ok"'),
+        "taint-command-injection",
+    ),
+    "cmd-starred-program-then-args": (
+        view('subprocess.run([*request.args.getlist("argv")] + ["-q"])\nreturn "ok"'),
+        "taint-command-injection",
+    ),
+    "upload-object-is-no-path": (
+        view('from PIL import Image\nImage.open(request.files["photo"]).verify()\nreturn "ok"'),
+        None,
+    ),
+    "upload-client-filename-is-a-path": (
+        view('f = request.files["photo"]\nf.save(os.path.join(BASE, f.filename))\nreturn "ok"'),
+        "taint-path-traversal",
+    ),
+    "django-storage-save-checks-names": (
+        "from django.core.files.storage import FileSystemStorage\n"
+        "def upload(request):\n    fs = FileSystemStorage()\n"
+        '    return fs.save(request.POST["name"], request.FILES["f"])\n',
+        None,
+    ),
     "cmd-dead-branch": (
         view('cmd = "uptime"\nif False:\n    cmd = request.args["cmd"]\nos.system(cmd)\nreturn "ok"'),
         None,
@@ -299,6 +325,17 @@ CASES: dict[str, tuple[str, str | None]] = {
     "cookie": (
         view('resp = make_response("ok")\nresp.set_cookie("theme", request.args["theme"])\nreturn resp'),
         "taint-trust-boundary",
+    ),
+    "cookie-unknown-receiver": (
+        view('out = build()\nout.set_cookie("theme", request.args["theme"])\nreturn out'),
+        "taint-trust-boundary",
+    ),
+    "cookie-on-a-test-client": (
+        view(
+            "from werkzeug.test import Client\nclient = Client(app)\n"
+            'client.set_cookie("theme", request.cookies["theme"])\nreturn client.get("/render").data'
+        ),
+        None,
     ),
     # headers (113)
     "header": (

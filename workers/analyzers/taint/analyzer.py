@@ -142,19 +142,17 @@ def to_finding(hit: SinkHit, confidence: Confidence) -> Finding:
             lines.append(where)
     route = lines[0] + "".join(" → " + (w[5:] if w.startswith("line ") else w) for w in lines[1:])
     source = hit.trace.source
+    sink = f"`{hit.call_text}`" + (f" in {hit.sink_at}" if hit.sink_at else "")
     if hit.arg_text == source:
         label = SOURCE_KINDS.get(hit.trace.kind, {}).get("label", "input")
-        message = f"`{source}` ({label}, {route}) reaches `{hit.call_text}`: {meta.title}."
+        message = f"`{source}` ({label}, {route}) reaches {sink}: {meta.title}."
     elif hit.trace.kind == "caller":
         message = (
             f"`{hit.arg_text}` is built from {_quoted(source)} (the caller's argument, {route}) "
-            f"and reaches `{hit.call_text}`: {meta.title}."
+            f"and reaches {sink}: {meta.title}."
         )
     else:
-        message = (
-            f"`{hit.arg_text}` is built from {_quoted(source)} ({route}) "
-            f"and reaches `{hit.call_text}`: {meta.title}."
-        )
+        message = f"`{hit.arg_text}` is built from {_quoted(source)} ({route}) and reaches {sink}: {meta.title}."
     custom = hit.sink.conditions.get("message")
     if custom:
         message += f" {custom}"

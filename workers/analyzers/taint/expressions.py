@@ -96,6 +96,12 @@ def _printf_text_values(template: str, args: Value) -> list[Value] | None:
     return [args.items[i] for i, spec in enumerate(specs) if spec not in _PRINTF_NUMBERS]
 
 
+def _leading_items(value: Value) -> bool:
+    """A list whose first positions are known one by one (`[program, "-x"]`)."""
+    items = value.items
+    return bool(items) and "list" in value.tags and all(key == i for i, key in enumerate(items))
+
+
 def _numbers(*values: Any) -> bool:
     return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
 
@@ -377,18 +383,22 @@ class Expressions:
                     prefix=folded if isinstance(folded, str) else None,
                 )
         if isinstance(node.op, ast.Add):
-            if "text" in left.tags or "text" in right.tags:
-                prefix = left.const + (right.prefix or "") if isinstance(left.const, str) else left.prefix
-                value = replace(value, tags=value.tags | {"text"}, prefix=prefix or None)
-                if HOST_FIXED in left.tags or site_url_then(left, right):
-                    value = value.with_tags(HOST_FIXED)
-            elif left.items is not None and right.items is not None and "text" not in value.tags:
+            if _leading_items(left) and not left.traces and right.items is not None and not right.traces:
                 items = dict(left.items)
                 offset = len(left.items)
                 for index, item in right.items.items():
                     if isinstance(index, int):
                         items[offset + index] = item
                 value = Value(frozenset(), items=items, tags=frozenset({"list"}))
+            elif _leading_items(left):
+                # `[program] + list(args)`: the first positions stay known, the rest is anything
+                bulk = left.traces | right.all_traces()
+                value = Value(bulk, items=dict(left.items), tags=frozenset({"list"}))
+            elif "text" in left.tags or "text" in right.tags:
+                prefix = left.const + (right.prefix or "") if isinstance(left.const, str) else left.prefix
+                value = replace(value, tags=value.tags | {"text"}, prefix=prefix or None)
+                if HOST_FIXED in left.tags or site_url_then(left, right):
+                    value = value.with_tags(HOST_FIXED)
         elif isinstance(node.op, ast.Mod) and self.mod.receiver_type(node.left) in MARKUP_TYPES:
             # `Markup("<b>%s</b>") % x` escapes what it formats, as `Markup(...).format(x)` does
             value = merge([left, right.sanitize(frozenset({"xss"}))])

@@ -33,6 +33,9 @@ class SinkHit:
     embedded: bool = False  # the data was written into text that starts with a constant
     newlines_refused: bool = False  # a header set through a framework that refuses CR and LF in it
     back_to_referer: bool = False  # a redirect to the Referer, the page the user came from
+    #: where the sink is when it lies in a file the change left alone (the hit is then placed on
+    #: the changed code's call that hands the data over)
+    sink_at: str = ""
 
     @property
     def key(self) -> tuple[str, int, int, str]:

@@ -57,14 +57,6 @@ def _is_test(path: str) -> bool:
     )
 
 
-def _is_a(mod: ModuleInfo, node: ast.expr, types: tuple[str, ...]) -> bool:
-    """Whether the resolver infers `node` to be of one of `types` (or a subtype)."""
-    found = mod.receiver_type(node)
-    if found is None:
-        return False
-    return any(t in types for t in mod.resolver.supertypes(found))
-
-
 class Program:
     """All changed modules of a review, their globals and function summaries."""
 
@@ -115,8 +107,33 @@ class Program:
             if not self.rules.trust_parameters:
                 hits.extend(self._caller_hits(path, qualname, summary))
         hits.extend(self.module_hits)
-        # a flow from the change into a sink inside an unchanged helper lies outside the change
-        return [hit for hit in hits if self._depth.get(hit.path) == 0]
+        out = []
+        for hit in hits:
+            if self._depth.get(hit.path) != 0:
+                hit = self._at_call_site(hit)
+            if hit is not None:
+                out.append(hit)
+        return out
+
+    def _at_call_site(self, hit: SinkHit) -> SinkHit | None:
+        """A flow the change starts into a sink inside a helper it left alone, placed on the
+        changed code's call that hands the data over: that call is what the change added."""
+        call = next((step for step in reversed(hit.trace.steps) if self._depth.get(step.path) == 0), None)
+        mod = next((m for m in self.modules if call is not None and m.path == call.path), None)
+        if call is None or mod is None:
+            return None
+        spans = [f for f in mod.functions.values() if f.node.lineno <= call.line <= (f.node.end_lineno or 0)]
+        scope = max(spans, key=lambda f: f.node.lineno).qualname if spans else "<module>"
+        return replace(
+            hit,
+            path=call.path,
+            line=call.line,
+            end_line=call.line,
+            column=0,
+            scope=scope,
+            snippet=mod.lines[call.line - 1] if call.line <= len(mod.lines) else "",
+            sink_at=f"{hit.path} line {hit.line}",
+        )
 
     def _clear_private_helper_sinks(self, path: str, qualname: str, summary: Summary) -> None:
         """A private helper's sink fed only by its parameters is proven safe when every call in
@@ -329,10 +346,10 @@ class Program:
             pattern = row["name"]
             if pattern != "*" and not (qual == pattern or name_matches(qual, pattern)):
                 continue
-            if "types" in row and not _is_a(mod, container, row["types"]):
+            if "types" in row and not mod.is_a(container, row["types"]):
                 continue
             if "owner_types" in row and not (
-                isinstance(container, ast.Attribute) and _is_a(mod, container.value, row["owner_types"])
+                isinstance(container, ast.Attribute) and mod.is_a(container.value, row["owner_types"])
             ):
                 continue
             return row, text

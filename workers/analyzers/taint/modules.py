@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from prguard.analyzers.asttools import contains, nodes_of
@@ -224,6 +225,11 @@ class ModuleInfo:
     def receiver_type(self, node: ast.expr) -> str | None:
         """The inferred type of an object expression (None: unknown)."""
         return self.resolver.type_of(node)
+
+    def is_a(self, node: ast.expr, types: Iterable[str]) -> bool:
+        """Whether `node` is inferred to be of one of `types` (or a subtype)."""
+        found = self.resolver.type_of(node)
+        return found is not None and not set(types).isdisjoint(self.resolver.supertypes(found))
 
     @functools.cached_property
     def may_check_signatures(self) -> bool:

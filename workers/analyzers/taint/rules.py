@@ -625,6 +625,16 @@ def _sink(
 
 
 _HTML_TYPES = {"html_only": True}
+#: Objects with a `set_cookie` that stores a cookie on the client side (test clients, cookie
+#: jars): the cookie goes to the server with the client's next request, not to a browser.
+_COOKIE_CLIENTS = (
+    "werkzeug.test.Client",
+    "flask.testing.FlaskClient",
+    "django.test.Client",
+    "django.test.client.Client",
+    "http.cookiejar.CookieJar",
+    "requests.cookies.RequestsCookieJar",
+)
 _DJANGO = ("django",)
 _XML = ("xml", "lxml", "defusedxml")
 _LOGGING = ("logging", "structlog", "loguru")
@@ -643,6 +653,7 @@ _LOGGING = ("logging", "structlog", "loguru")
 #:     LF and `\\` cannot reach the browser as such), "no-controls" (a control character is refused)
 #:   no_caller: a public function's parameter (`trust_parameters: false`) is not a finding here
 #:   receiver_tag: the receiver must be a value of this sort (e.g. a pathlib path)
+#:   not_receivers: not a sink when the receiver is known to be one of these types (or a subtype)
 SINKS: tuple[dict[str, Any], ...] = (
     # SQL
     _sink("*.execute", "sql", (0, "sql", "statement", "operation"), report_cwe=89),
@@ -736,7 +747,8 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("zipfile.ZipFile", "path", (0, "file")),
     _sink("PIL.Image.open", "path", (0, "fp")),
     _sink("werkzeug.datastructures.FileStorage.save", "path", (0, "dst")),
-    _sink("django.core.files.storage.Storage.save", "path", (0, "name")),
+    # Django's `Storage.save(name, ...)` is no row: it refuses `..` parts and absolute names
+    # (validate_file_name) and FileSystemStorage joins with safe_join, so a name stays inside it
     _sink("PIL.Image.Image.save", "path", (0, "fp")),
     _sink("*.save", "path", (0, "dst"), unknown_receiver=("flask", "werkzeug", "PIL")),
     _sink("*.read_text", "path", ("receiver",), receiver_tag="pathobj"),
@@ -850,7 +862,7 @@ SINKS: tuple[dict[str, Any], ...] = (
         _sink(f"{session}.setdefault", "trust-boundary", (0, 1))
         for session in ("flask.session", "request.session")
     ),
-    _sink("*.set_cookie", "trust-boundary", (1, "value")),
+    _sink("*.set_cookie", "trust-boundary", (1, "value"), not_receivers=_COOKIE_CLIENTS),
     _sink("*.set_signed_cookie", "trust-boundary", (1, "value")),
     # response headers
     _sink("*.headers.add", "header", (1, "_value")),

@@ -36,6 +36,10 @@ from prguard.analyzers.taint.values import (
 )
 
 _LOCAL_PATH = re.compile(r"^/[\w\-.~%]")
+#: One uploaded file read from the request's uploads by its form field: a file object, never a
+#: path. Its stream is the content; Django keeps only the base name of its `name`; Flask's
+#: `name` is the field the code looked it up by (its client-given `filename` is a source of its own).
+_UPLOAD_ITEM = re.compile(r"^(?:self\.)?request\.(?:files|FILES)(?:\[[^\]]*\]|\.get\([^)]*\)|\.getlist\([^)]*\))(?:\.name)?$")
 #: the Referer header as the frameworks give it
 _REFERER_NAMES = frozenset({"http_referer", "referer", "referrer"})
 
@@ -131,6 +135,13 @@ class Sinks:
             return
         if "receiver_tag" in cond and (receiver is None or cond["receiver_tag"] not in receiver.tags):
             return
+        func = node.func
+        if (
+            "not_receivers" in cond
+            and isinstance(func, ast.Attribute)
+            and self.mod.is_a(func.value, cond["not_receivers"])
+        ):
+            return
         if cond.get("html_only"):
             for name in MEDIA_TYPE_KEYWORDS:  # a constant, or a name that holds one
                 given = kwargs.get(name)
@@ -172,6 +183,8 @@ class Sinks:
                 continue
             for trace in value.all_traces():
                 if not trace.reaches(sink.kind) or on_site_at(cond.get("location"), trace):
+                    continue
+                if sink.kind == "path" and _UPLOAD_ITEM.match(trace.source):
                     continue
                 reached = True
                 only_parameters = only_parameters and trace.kind == PARAM
