@@ -25,6 +25,9 @@ def flask(body: str) -> str:
     "body",
     [
         'x = request.args["f"]\ny = x\nos.system(y)',
+        # checks that let a value through: either part may have failed, or the values are the client's
+        'x = request.args["f"]\nif x.isalnum() and x not in ("a", "b"):\n    return "no", 400\nos.system("ls " + x)',
+        'x = request.args["f"]\nif x not in request.args.getlist("ok"):\n    return "no", 400\nos.system("ls " + x)',
         'cmd = "ls "\ncmd += request.args["f"]\nos.system(cmd)',
         'os.system("ls {}".format(request.args["f"]))',
         'os.system("ls %s" % request.args["f"])',
@@ -132,6 +135,11 @@ def test_propagation_reaches_the_sink(body: str) -> None:
         # arithmetic on constants decides a branch
         'num = 196\nx = "/tmp" if (500 / 42) + num > 200 else request.args["f"]\nos.system("ls " + x)',
         'x = request.args["f"]\nif 7 % 2 == 1 and 2**3 // 3 == 2:\n    x = "/tmp"\nos.system("ls " + x)',
+        # a check that passes for an empty value or an allowed one; membership in the server's data
+        'x = request.args.get("f", "")\nif x and x not in ("a", "b"):\n    return "no", 400\nos.system("ls " + x)',
+        'x = request.args["f"]\nif not (x in ("a", "b") or x == ""):\n    return "no", 400\nos.system("ls " + x)',
+        'x = request.args["f"]\nknown = set(os.listdir("/srv"))\nif x not in known:\n    return "no", 400\n'
+        'os.system("ls " + x)',
         # a guard in a loop that always runs
         'x = request.args["f"]\nfor _ in range(3):\n    if x not in ("a", "b"):\n        return "no", 400\n'
         'os.system("ls " + x)',

@@ -152,7 +152,9 @@ def to_finding(hit: SinkHit, confidence: Confidence) -> Finding:
             f"and reaches {sink}: {meta.title}."
         )
     else:
-        message = f"`{hit.arg_text}` is built from {_quoted(source)} ({route}) and reaches {sink}: {meta.title}."
+        message = (
+            f"`{hit.arg_text}` is built from {_quoted(source)} ({route}) and reaches {sink}: {meta.title}."
+        )
     custom = hit.sink.conditions.get("message")
     if custom:
         message += f" {custom}"

@@ -23,6 +23,7 @@ from prguard.analyzers.taint.rules import (
     NON_TEXT_SOURCES,
     TYPED_SOURCE_CALLS,
     TYPED_SOURCES,
+    UPLOADED_FILE_READ,
     URL_PATH_SOURCES,
     matches_any,
 )
@@ -41,6 +42,9 @@ from prguard.analyzers.taint.values import (
 _MEMBER_NAME_ATTRS = frozenset(n.rsplit(".", 1)[-1] for n in TYPED_SOURCES if n not in TYPED_SOURCE_CALLS)
 
 _BUILTIN_NAMES = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__path__"}
+
+
+_PATH = frozenset({"path"})
 
 
 def _url_path(value: Value) -> Value:
@@ -296,7 +300,8 @@ class Expressions:
             first = trace.steps[0]
             label = first.description.split(" (", 1)[1] if " (" in first.description else "input)"
             step = replace(first, description=f"`{text}` ({label}")
-            return replace(trace, source=text, steps=(step, *trace.steps[1:]))
+            widened = replace(trace, source=text, steps=(step, *trace.steps[1:]))
+            return widened.sanitize(_PATH) if UPLOADED_FILE_READ.match(text) else widened
 
         return value.map_traces(widen)
 

@@ -70,6 +70,24 @@ def _union(parts: Iterable[dict[str, frozenset[str]]]) -> dict[str, frozenset[st
     return out
 
 
+def _meet(parts: Iterable[dict[str, frozenset[str]]]) -> dict[str, frozenset[str]]:
+    """What holds whichever of several conditions is the one that held: the kinds every one
+    proves about a variable (`if p and p not in allowed: raise` passed: `p` is empty, or allowed)."""
+    out: dict[str, frozenset[str]] | None = None
+    for part in parts:
+        if out is None:
+            out = dict(part)
+            continue
+        met: dict[str, frozenset[str]] = {}
+        for key in out.keys() & part.keys():
+            mine, theirs = out[key], part[key]
+            kinds = theirs if ALL in mine else mine if ALL in theirs else mine & theirs
+            if kinds:
+                met[key] = kinds
+        out = met
+    return out or {}
+
+
 class Guards:
     """What conditions prove about variables: allow-lists, regex checks, path confinement, a URL's host.
     A part of `Runner`."""
@@ -87,8 +105,8 @@ class Guards:
                 if len(test.values) == 2 and _at_most_one_character_when_false(test.values[0]):
                     # `len(p) > 1 and p[1] in "/\\"` failed: either no second character, or not a slash
                     return _union(p[0] for p in parts), parts[1][1]
-                return _union(p[0] for p in parts), {}
-            return {}, _union(p[1] for p in parts)
+                return _union(p[0] for p in parts), _meet(p[1] for p in parts)
+            return _meet(p[0] for p in parts), _union(p[1] for p in parts)
         if isinstance(test, ast.Compare) and len(test.ops) == 1:
             return self._compare_guards(test, state)
         if isinstance(test, ast.Call):
@@ -188,12 +206,16 @@ class Guards:
             own = isinstance(op, ast.Eq | ast.NotEq) and (
                 _own_site(other_value) or any(_OWN_SITE.search(k) for k in self._host_of(other, state))
             )
-            if other_value.tainted and not own:
+            membership = isinstance(op, ast.In | ast.NotIn)
+            if membership and subject is not left:
                 continue
-            if isinstance(op, ast.In | ast.NotIn) and subject is not left:
+            # one of a collection of the server's own values (a setting, a database read): not
+            # the client's choice, whatever the values are
+            servers = membership and not any(t.kind != OPAQUE for t in other_value.all_traces())
+            if other_value.tainted and not own and not servers:
                 continue
             host = self._host_of(subject, state)
-            if other_value.tainted:  # `parsed.netloc == urlparse(request.base_url).netloc`
+            if other_value.tainted and not servers:  # `parsed.netloc == urlparse(request.base_url).netloc`
                 proven.update(dict.fromkeys(host, frozenset({"redirect"})))
                 continue
             if host:

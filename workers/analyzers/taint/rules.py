@@ -311,6 +311,13 @@ ONLY_KINDS: dict[str, frozenset[str]] = {
     "argv": CALLER_SINK_KINDS | {"sql"},
 }
 
+#: One uploaded file read from the request's uploads by its form field: a file object, never a
+#: path. Its stream is the content; Django keeps only the base name of its `name`; Flask's
+#: `name` is the field the code looked it up by (its client-given `filename` is a source of its own).
+UPLOADED_FILE_READ = re.compile(
+    r"^(?:self\.)?request\.(?:files|FILES)(?:\[[^\]]*\]|\.get\([^)]*\)|\.getlist\([^)]*\))(?:\.name)?$"
+)
+
 #: Sources that are not text (a JSON body is a dict; returning it from Flask is JSON).
 NON_TEXT_SOURCES = frozenset({"request.json", "request.get_json", "request.files", "request.FILES"})
 

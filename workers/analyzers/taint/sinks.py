@@ -36,10 +36,6 @@ from prguard.analyzers.taint.values import (
 )
 
 _LOCAL_PATH = re.compile(r"^/[\w\-.~%]")
-#: One uploaded file read from the request's uploads by its form field: a file object, never a
-#: path. Its stream is the content; Django keeps only the base name of its `name`; Flask's
-#: `name` is the field the code looked it up by (its client-given `filename` is a source of its own).
-_UPLOAD_ITEM = re.compile(r"^(?:self\.)?request\.(?:files|FILES)(?:\[[^\]]*\]|\.get\([^)]*\)|\.getlist\([^)]*\))(?:\.name)?$")
 #: the Referer header as the frameworks give it
 _REFERER_NAMES = frozenset({"http_referer", "referer", "referrer"})
 
@@ -183,8 +179,6 @@ class Sinks:
                 continue
             for trace in value.all_traces():
                 if not trace.reaches(sink.kind) or on_site_at(cond.get("location"), trace):
-                    continue
-                if sink.kind == "path" and _UPLOAD_ITEM.match(trace.source):
                     continue
                 reached = True
                 only_parameters = only_parameters and trace.kind == PARAM
