@@ -337,6 +337,14 @@ CASES: dict[str, tuple[str, str | None]] = {
         ),
         None,
     ),
+    "redirect-by-location-header": (
+        view('resp = make_response("", 302)\nresp.headers["Location"] = request.args["url"]\nreturn resp'),
+        "taint-open-redirect",
+    ),
+    "redirect-by-location-header-set": (
+        view('resp = make_response("", 302)\nresp.headers.set("location", request.args["url"])\nreturn resp'),
+        "taint-open-redirect",
+    ),
     # headers (113)
     "header": (
         view('resp = make_response("ok")\nresp.headers["X-Trace"] = request.args["trace"]\nreturn resp'),
@@ -482,3 +490,10 @@ def test_a_redirect_back_to_the_referer_is_low(target: str, severity: str) -> No
     code = 'from flask import Flask, redirect, request, url_for\napp = Flask(__name__)\n\n@app.route("/x")\n'
     code += f"def x():\n    return redirect({target})\n"
     assert [(f.rule_id, f.severity) for f in taint(code)] == [("taint-open-redirect", severity)]
+
+
+def test_a_location_header_on_this_site_is_no_redirect_finding() -> None:
+    code = view(
+        'resp = make_response("", 302)\nresp.headers["Location"] = "/done?x=" + request.args["x"]\nreturn resp'
+    )
+    assert [f.rule_id for f in taint(code)] == ["taint-header-injection"]  # low: Flask refuses CR/LF

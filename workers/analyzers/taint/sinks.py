@@ -131,6 +131,10 @@ class Sinks:
             return
         if "receiver_tag" in cond and (receiver is None or cond["receiver_tag"] not in receiver.tags):
             return
+        if sink.kind == "header" and len(args) > 1 and str(args[0].const).lower() == "location":
+            self._check_location(
+                node, args[1], "", node_text(self.mod, node.args[1]) if len(node.args) > 1 else ""
+            )
         func = node.func
         if (
             "not_receivers" in cond
@@ -309,6 +313,10 @@ class Sinks:
         kind = row["kind"]
         if kind == "trust-boundary":
             value = join(value, key)  # `session[name] = "1"`: the client names what the server keeps
+        if kind == "header" and isinstance(key.const, str) and key.const.lower() == "location":
+            self._check_location(
+                target, value, f"{text}[{key.const!r}] =", node_text(self.mod, self._stmt_value(target))
+            )
         sink = Sink(f"{text}[…] =", kind, (), _cwe(kind), _cwe(kind), _severity(kind))
         reached = False
         for trace in value.all_traces():
@@ -320,6 +328,15 @@ class Sinks:
                     )
         if not reached:
             self.summary.cleared.add((target.lineno, _cwe(kind)))
+
+    def _check_location(self, node: ast.AST, value: Value, name: str, arg_text: str) -> None:
+        """A `Location` header set by hand is a redirect: where its value may send the browser."""
+        sink = Sink(name, "redirect", (), _cwe("redirect"), _cwe("redirect"), _severity("redirect"))
+        if not self._dangerous_shape("redirect", value):
+            return
+        for trace in value.all_traces():
+            if trace.reaches("redirect") and reportable(trace, "redirect"):
+                self._record(self._hit(sink, node, arg_text, trace, False))
 
     def _stmt_value(self, target: ast.AST) -> ast.AST:
         stmt = self._stmt
