@@ -313,6 +313,23 @@ def test_flask_route_converters() -> None:
     assert [f.start_line for f in taint(code)] == [8]
 
 
+def test_a_view_under_several_routes_takes_its_parameters_from_any_of_them() -> None:
+    code = HEAD + (
+        "\n@app.route('/browse', defaults={'path': ''})\n@app.route('/browse/<path:path>')\n"
+        "def browse(path):\n    os.system('ls /srv/' + path)\n    return 'ok'\n"
+    )
+    assert [f.start_line for f in taint(code)] == [9]
+
+
+def test_redirecting_to_the_requested_url_keeps_the_browser_there() -> None:
+    code = HEAD + (
+        "\nfrom flask import redirect\n@app.route('/upload')\ndef upload():\n"
+        "    if 'file' not in request.files:\n        return redirect(request.url)\n"
+        "    return redirect(request.args['next'])\n"
+    )
+    assert [(f.rule_id, f.start_line) for f in taint(code)] == [("taint-open-redirect", 11)]
+
+
 def test_process_sources_have_lower_severity_and_env_needs_low_confidence() -> None:
     cli = "import os, sys\n\nos.system('ls ' + sys.argv[1])\nos.system('ls ' + input('dir? '))\n"
     findings = taint(cli)

@@ -357,6 +357,13 @@ CASES = [
     ("import random\ndef getSessionID():\n    return random.randint(0, 0xFFFFFFFF)", ["PG-VULN018"]),
     ("import random\ndef new_token():\n    return str(random.random())", ["PG-VULN018"]),
     ("import random\ndef token_count():\n    return random.randint(1, 3)", []),
+    (
+        "import random\ndef get_random_secret(n, cs):\n    s = ''.join(random.choice(cs) for _ in range(n))\n"
+        "    return s + ''.join(random.choice('0123456789') for _ in range(n))",
+        ["PG-VULN018"],
+    ),
+    ("import random\ndef make_pin():\n    return '%06d' % random.randint(0, 999999)", ["PG-VULN018"]),
+    ("import random\ndef make_pin():\n    return 'pin-' + str(len('abc'))", []),
     ("import secrets\ndef new_token():\n    return secrets.token_hex(16)", []),
     ("import random\ndef f(n, cs):\n    label = ''.join(random.choice(cs) for _ in range(n))", []),
     (

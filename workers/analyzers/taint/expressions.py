@@ -21,6 +21,7 @@ from prguard.analyzers.taint.keys import (
 )
 from prguard.analyzers.taint.rules import (
     NON_TEXT_SOURCES,
+    OWN_URL_SOURCES,
     TYPED_SOURCE_CALLS,
     TYPED_SOURCES,
     UPLOADED_FILE_READ,
@@ -45,6 +46,7 @@ _BUILTIN_NAMES = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", 
 
 
 _PATH = frozenset({"path"})
+_REDIRECT = frozenset({"redirect"})
 
 
 def _url_path(value: Value) -> Value:
@@ -152,6 +154,8 @@ class Expressions:
             return None
         text = not matches_any(qual, NON_TEXT_SOURCES)
         value = self.source_value(kind, node_text(self.mod, node), node.lineno, text=text)
+        if matches_any(qual, OWN_URL_SOURCES):
+            return value.sanitize(_REDIRECT)
         return _url_path(value) if matches_any(qual, URL_PATH_SOURCES) else value
 
     def ev(self, node: ast.expr | None, state: State) -> Value:

@@ -309,6 +309,9 @@ class ModuleInfo:
         if class_name is None and any(self._agent_tool(d) for d in node.decorator_list):
             skip = ("self", "ctx", "context")
             return _arguments(all_args, "agent tool argument", skip), False, frozenset()
+        flask_route = False
+        sources: dict[str, str] = {}
+        numbers: set[str] = set()
         for decorator in node.decorator_list:
             if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)):
                 continue
@@ -322,13 +325,15 @@ class ModuleInfo:
                 numbers = frozenset(a.arg for a in all_args if _is_safe_annotation(all_args, a.arg))
                 return self._fastapi_sources(all_args, defaults), False, numbers
             if "flask" in self.frameworks or decorator.func.attr == "route":
-                sources, numbers = {}, set()
+                # every route the view is registered under: a parameter any of them takes from the URL
+                flask_route = True
                 for match in _FLASK_PARAM.finditer(route_text):
                     if (match.group("conv") or "string") not in _SAFE_CONVERTERS:
                         sources[match.group("name")] = f"URL part <{match.group('name')}>"
                     else:
                         numbers.add(match.group("name"))
-                return sources, True, frozenset(numbers)
+        if flask_route:
+            return sources, True, frozenset(numbers - sources.keys())
         wsgi = _wsgi_environ(node, self.lines)
         if wsgi is not None:
             return {wsgi: f"WSGI environ `{wsgi}`"}, False, frozenset()

@@ -89,6 +89,7 @@ SOURCES: dict[str, str] = {
     "request.path": "web",
     "request.full_path": "web",
     "request.url": "web",
+    "request.base_url": "web",
     "request.referrer": "web",
     "request.query_string": "web",
     "request.user_agent": "web",
@@ -273,6 +274,10 @@ URL_PATH_SOURCES: frozenset[str] = frozenset(
         "twisted.web.http.Request.uri",
     }
 )
+
+#: Sources that are the whole URL the browser requested, its scheme and host included: sending
+#: the browser there again (`redirect(request.url)` after a form) keeps it on the page it asked for.
+OWN_URL_SOURCES: frozenset[str] = frozenset({"request.url", "request.base_url"})
 
 #: Web frameworks that refuse a CR or LF in a response header's value (Django's BadHeaderError,
 #: Werkzeug's and Tornado's ValueError, the ASGI servers under Starlette, aiohttp's check): data

@@ -222,6 +222,10 @@ class CheckerBase:
         if isinstance(value, ast.JoinedStr):
             parts = [p.value for p in value.values if isinstance(p, ast.FormattedValue)]
             return next((d for p in parts if (d := self.random_origin(p, depth + 1))), None)
+        if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add | ast.Mod):
+            # `prefix + "".join(choice(cs) ...)`, `"%06d" % randint(0, 999999)`
+            sides = (value.left, value.right)
+            return next((d for side in sides if (d := self.random_origin(side, depth + 1))), None)
         if not isinstance(value, ast.Call):
             return None
         if is_join(value) and value.args and isinstance(value.args[0], ast.GeneratorExp | ast.ListComp):
