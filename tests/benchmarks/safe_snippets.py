@@ -74,6 +74,8 @@ INSECURE_ROUNDS_OF: dict[int, frozenset[int | None]] = {
     29: frozenset({29}),
     30: frozenset({30}),  # the same as 21
     31: frozenset({31}),  # the same
+    32: frozenset({32}),  # the same
+    33: frozenset({33}),  # the same
 }
 
 

@@ -115,6 +115,27 @@ CASES: dict[str, tuple[str, str | None]] = {
     ),
     # code (94/95)
     "eval": (view('expr = request.args["expr"]\nreturn str(eval(expr))'), "taint-code-injection"),
+    "code-import-string": (
+        view(
+            'from werkzeug.utils import import_string\nhandler = import_string(request.args["h"])\nreturn handler()'
+        ),
+        "taint-code-injection",
+    ),
+    "code-scheduler-job-by-name": (
+        "from apscheduler.schedulers.background import BackgroundScheduler\nfrom flask import current_app, request\n"
+        "def add_job():\n    current_app.apscheduler.add_job(**request.get_json())\n    return 'ok'\n",
+        "taint-code-injection",
+    ),
+    "code-scheduler-job-by-callable": (
+        "from apscheduler.schedulers.background import BackgroundScheduler\nfrom flask import current_app, request\n"
+        "def tick(): pass\ndef add_job():\n    current_app.apscheduler.add_job(func=tick, id=request.args['id'])\n"
+        "    return 'ok'\n",
+        None,
+    ),
+    "ssrf-through-keyword-mapping": (
+        view('return requests.get(**{"url": request.args["u"], "timeout": 5}).text'),
+        "taint-ssrf",
+    ),
     "ssti-template-string": (
         view(
             'from flask import render_template_string\nname = request.args["n"]\n'

@@ -716,6 +716,21 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("__import__", "code", (0, "name"), no_caller=True),
     _sink("importlib.import_module", "code", (0, "name"), no_caller=True),
     _sink("getattr", "code", (1,), module_receiver=True, no_caller=True),
+    # an object named by text ("pkg.mod:func", "pkg.mod.Class"): imported, then called by the caller
+    _sink("pydoc.locate", "code", (0, "path"), no_caller=True),
+    _sink("pkgutil.resolve_name", "code", (0, "name"), no_caller=True),
+    _sink("werkzeug.utils.import_string", "code", (0, "import_name"), no_caller=True),
+    _sink("django.utils.module_loading.import_string", "code", (0, "dotted_path"), no_caller=True),
+    _sink("apscheduler.util.ref_to_obj", "code", (0, "ref"), no_caller=True),
+    # APScheduler runs a job's `func` given as a textual reference: any importable callable
+    _sink("apscheduler.schedulers.base.BaseScheduler.add_job", "code", (0, "func"), no_caller=True),
+    _sink(
+        "*.add_job",
+        "code",
+        (0, "func"),
+        unknown_receiver=("apscheduler", "flask_apscheduler"),
+        no_caller=True,
+    ),
     _sink("code.InteractiveInterpreter.runsource", "code", (0,)),
     # files
     _sink("open", "path", (0, "file")),

@@ -109,6 +109,11 @@ def _shell_script(command: Value) -> Value | None:
     return items[2] if flag in flags or sh_style else None
 
 
+#: Imported names that are objects, not modules: the application a framework proxies to (its
+#: extensions hang off it: `current_app.apscheduler.add_job(...)`).
+_APP_OBJECTS = ("flask.current_app", "flask.g", "quart.current_app", "quart.g")
+
+
 def _cwe(kind: str) -> int:
     return KINDS[kind].cwe
 
@@ -224,8 +229,9 @@ class Sinks:
         root = func.value
         while isinstance(root, ast.Attribute):
             root = root.value
-        if isinstance(root, ast.Name) and root.id in self.mod.imports:
-            return False
+        imported = self.mod.imports.get(root.id) if isinstance(root, ast.Name) else None
+        if imported is not None and imported not in _APP_OBJECTS:
+            return False  # an imported module's function, not an object's method
         if receiver is not None and ("text" in receiver.tags or isinstance(receiver.const, str)):
             return False
         return self.mod.imports_any(tuple(cond["unknown_receiver"]))
@@ -259,6 +265,13 @@ class Sinks:
                 for keyword in node.keywords:
                     if keyword.arg == spec:
                         out.append((kwargs[spec], node_text(self.mod, keyword.value)))
+        if not out:  # `add_job(**data)`: the named argument is one of the mapping's entries
+            names = [spec for spec in sink.args if isinstance(spec, str) and not spec.startswith("*")]
+            for index, keyword in enumerate(node.keywords):
+                if keyword.arg is None and names:
+                    mapping = kwargs[f"**{index}"]
+                    text = node_text(self.mod, keyword.value)
+                    out.extend((mapping.at(name), f"{text}[{name!r}]") for name in names)
         return out
 
     def _back_to_referer(self, sink: Sink, node: ast.Call) -> bool:
