@@ -357,6 +357,14 @@ CASES = [
     ("import random\ndef getSessionID():\n    return random.randint(0, 0xFFFFFFFF)", ["PG-VULN018"]),
     ("import random\ndef new_token():\n    return str(random.random())", ["PG-VULN018"]),
     ("import random\ndef token_count():\n    return random.randint(1, 3)", []),
+    # CherryPy's session cookie has neither Secure nor HttpOnly unless its config says so
+    ("config = {'/': {'tools.sessions.on': True, 'tools.sessions.httponly': True}}", ["PG-VULN006"]),
+    ("config = {'tools.sessions.on': True}", ["PG-VULN006", "PG-VULN007"]),
+    (
+        "config = {'tools.sessions.on': True, 'tools.sessions.secure': True, 'tools.sessions.httponly': True}",
+        [],
+    ),
+    ("config = {'tools.sessions.on': False}", []),
     (
         "import random\ndef get_random_secret(n, cs):\n    s = ''.join(random.choice(cs) for _ in range(n))\n"
         "    return s + ''.join(random.choice('0123456789') for _ in range(n))",

@@ -87,6 +87,7 @@ class VulnChecker(
                 yield from self._endless(node)
             elif isinstance(node, ast.Dict):
                 yield from self._where(node)
+                yield from self._cherrypy_sessions(node)
             elif isinstance(node, ast.BinOp):
                 yield from self._temp_path_operator(node)
                 if isinstance(node.op, ast.Mod):

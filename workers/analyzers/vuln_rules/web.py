@@ -263,6 +263,21 @@ class WebChecks(CheckerBase):
             if const_str(key) == "$where" and value is not None and is_formatted(value):
                 yield VulnHit(RULES["PG-VULN019"], node, f"$where from {short(value, 40)}")
 
+    def _cherrypy_sessions(self, node: ast.Dict) -> Iterator[VulnHit]:
+        """A CherryPy config turning sessions on (`'tools.sessions.on': True`) without
+        `tools.sessions.secure` / `httponly`: CherryPy's session cookie has neither by default."""
+        given = {const_str(k): v for k, v in zip(node.keys, node.values, strict=True) if k is not None}
+        switch = given.get("tools.sessions.on")
+        if not (isinstance(switch, ast.Constant) and switch.value is True):
+            return
+        for flag, rule in (
+            ("tools.sessions.secure", "PG-VULN006"),
+            ("tools.sessions.httponly", "PG-VULN007"),
+        ):
+            value = given.get(flag)
+            if value is None or (isinstance(value, ast.Constant) and not value.value):
+                yield VulnHit(RULES[rule], switch, f"CherryPy sessions on without {flag}")
+
     def _django_cors(self) -> Iterator[VulnHit]:
         """django-cors-headers settings: every origin allowed and credentials on, in one module."""
         settings = {
