@@ -347,6 +347,19 @@ CASES: dict[str, tuple[str, str | None]] = {
         view('resp = make_response("ok")\nresp.set_cookie("theme", request.args["theme"])\nreturn resp'),
         "taint-trust-boundary",
     ),
+    "session-after-form-validation": (
+        "from django import forms\nclass F(forms.Form):\n    key = forms.CharField()\n"
+        "def reset(request, key):\n    form = F(data={'key': key})\n    if form.is_valid():\n"
+        "        request.session['reset_key'] = key\n        request.session['k'] = form.cleaned_data['key']\n"
+        "    return 'ok'\n",
+        None,
+    ),
+    "session-without-form-validation": (
+        "from django import forms\nclass F(forms.Form):\n    key = forms.CharField()\n"
+        "def reset(request, key):\n    form = F(data={'key': key})\n    if form.has_changed():\n"
+        "        request.session['reset_key'] = key\n    return 'ok'\n",
+        "taint-trust-boundary",
+    ),
     "cookie-unknown-receiver": (
         view('out = build()\nout.set_cookie("theme", request.args["theme"])\nreturn out'),
         "taint-trust-boundary",

@@ -25,6 +25,7 @@ from prguard.analyzers.taint.rules import (
     PATH_RESOLVERS,
     URL_CHECK_NAMES,
     URL_PARSERS,
+    VALIDATING_METHODS,
     name_matches,
 )
 from prguard.analyzers.taint.values import (
@@ -364,6 +365,8 @@ class Guards:
             if func.attr in GUARD_METHODS:
                 key = state_key(receiver)
                 return {key: GUARD_METHODS[func.attr]} if key else {}
+            if func.attr in VALIDATING_METHODS and not test.args and not test.keywords:
+                return self._validated(receiver, VALIDATING_METHODS[func.attr])
         qual = self._qual(test)
         if (qual or "").rsplit(".", 1)[-1] in _DIGEST_COMPARISONS and len(test.args) == 2:
             signed = self._signed(test.args[0]) or self._signed(test.args[1])
@@ -384,6 +387,23 @@ class Guards:
             key = state_key(test.args[0])
             return {key: frozenset({"redirect", "ssrf"})} if key else {}
         return {}
+
+    def _validated(self, form: ast.expr, kinds: frozenset[str]) -> dict[str, frozenset[str]]:
+        """`form.is_valid()` held: the form, and the variables it was made from
+        (`F(data={"key": key})`), hold data its fields checked."""
+        key = state_key(form)
+        proven = {key: kinds} if key else {}
+        for made in self.mod.resolver.possible_values(form) if isinstance(form, ast.Name) else ():
+            if not isinstance(made, ast.Call):
+                continue
+            given = [*made.args, *(k.value for k in made.keywords)]
+            for value in given:
+                parts = value.values if isinstance(value, ast.Dict) else [value]
+                for part in parts:
+                    part_key = state_key(part) if part is not None else None
+                    if part_key:
+                        proven[part_key] = kinds
+        return proven
 
     def _fixed_host(self, test: ast.Call, state: State) -> dict[str, frozenset[str]]:
         """`url.startswith("https://api.example.com/")`: a URL that starts with a scheme, a host

@@ -576,6 +576,13 @@ GUARD_METHODS: dict[str, frozenset[str]] = {
     "isidentifier": frozenset({ALL}),
 }
 
+#: Methods that validate a form or serializer, asked with no argument (Django's and DRF's
+#: `is_valid()`, Flask-WTF's `validate_on_submit()`, WTForms' `validate()`): the data it was
+#: made from has passed the fields' checks, which is what data kept in the session needs.
+VALIDATING_METHODS: dict[str, frozenset[str]] = dict.fromkeys(
+    ("is_valid", "validate_on_submit", "validate"), frozenset({"trust-boundary"})
+)
+
 #: Calls that resolve a path, so a later `.startswith(base)` check really confines it.
 PATH_RESOLVERS: frozenset[str] = frozenset(
     {
