@@ -29,7 +29,7 @@ def flask(body: str) -> str:
         'x = request.args["f"]\nif x.isalnum() and x not in ("a", "b"):\n    return "no", 400\nos.system("ls " + x)',
         'x = request.args["f"]\nif x not in request.args.getlist("ok"):\n    return "no", 400\nos.system("ls " + x)',
         # a validated form's data is checked for the session, not for a shell
-        'from wtforms import Form, StringField\nclass F(Form):\n    f = StringField()\nform = F(request.form)\n'
+        "from wtforms import Form, StringField\nclass F(Form):\n    f = StringField()\nform = F(request.form)\n"
         'if form.validate():\n    os.system("ls " + form.f.data)',
         'cmd = "ls "\ncmd += request.args["f"]\nos.system(cmd)',
         'os.system("ls {}".format(request.args["f"]))',

@@ -354,6 +354,17 @@ CASES: dict[str, tuple[str, str | None]] = {
         "    return 'ok'\n",
         None,
     ),
+    "session-after-a-login-check": (
+        view(
+            'u, p = request.form["u"], request.form["p"]\nif check_password(u, p):\n    session["user"] = u\n'
+            'user = authenticate(username=u, password=p)\nif user is not None:\n    session["user"] = u\nreturn "ok"'
+        ),
+        None,
+    ),
+    "session-after-a-length-check": (
+        view('u = request.form["u"]\nif len(u) < 40 and u.strip():\n    session["user"] = u\nreturn "ok"'),
+        "taint-trust-boundary",
+    ),
     "session-without-form-validation": (
         "from django import forms\nclass F(forms.Form):\n    key = forms.CharField()\n"
         "def reset(request, key):\n    form = F(data={'key': key})\n    if form.has_changed():\n"

@@ -43,6 +43,7 @@ from prguard.analyzers.taint.rules import (
     OPAQUE_RESULTS,
     PATH_OBJECTS,
     PATH_RESOLVERS,
+    REQUEST_BUILDERS,
     SIGNED_READS,
     SITE_URL_BUILDERS,
     STR_METHODS,
@@ -176,6 +177,18 @@ _URL_FIELDS = {
     "urllib.parse.urlsplit": ("scheme", "netloc", "path", "query", "fragment"),
     "urllib.parse.urlparse": ("scheme", "netloc", "path", "params", "query", "fragment"),
 }
+
+
+def _request_object(where: tuple[int, str], args: list[Value], kwargs: dict[str, Value]) -> Value:
+    """A request made up front (`urllib.request.Request(url, headers=...)`): where it goes is its
+    URL's business alone; its headers and body are its data, never its host."""
+    index, keyword = where
+    url = args[index] if len(args) > index else kwargs.get(keyword, CLEAN)
+    others = [v for i, v in enumerate(args) if i != index] + [v for k, v in kwargs.items() if k != keyword]
+    rest = merge(others).sanitize(frozenset({"ssrf"}))
+    return Value(
+        url.all_traces() | rest.all_traces(), prefix=url.prefix, tags=url.tags & {"text", HOST_FIXED}
+    )
 
 
 def _joined_url(parts: Value, leading: int = 3) -> Value:
@@ -320,6 +333,8 @@ class Calls:
             return merge(args + list(kwargs.values())).sanitize(kinds)
         if qual in URL_JOINERS and args and args[0].items:
             return _joined_url(args[0])
+        if qual in REQUEST_BUILDERS:
+            return _request_object(REQUEST_BUILDERS[qual], args, kwargs)
         if self._matches(qual, CONFIGURED_LOADERS):
             return Value(tags=frozenset({CONFIGURED}))
         if self._matches(qual, CLEAN_RESULTS):

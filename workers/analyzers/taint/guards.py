@@ -71,6 +71,14 @@ def _union(parts: Iterable[dict[str, frozenset[str]]]) -> dict[str, frozenset[st
     return out
 
 
+#: Calls that look at a value without checking it: a condition on their result decides nothing
+#: about the value's content.
+_NOT_CHECKS = frozenset(
+    {"len", "str", "int", "float", "bool", "repr", "type", "isinstance", "hasattr", "getattr", "callable"}
+)
+_SESSION_ONLY = frozenset({"trust-boundary"})
+
+
 def _meet(parts: Iterable[dict[str, frozenset[str]]]) -> dict[str, frozenset[str]]:
     """What holds whichever of several conditions is the one that held: the kinds every one
     proves about a variable (`if p and p not in allowed: raise` passed: `p` is empty, or allowed)."""
@@ -97,6 +105,40 @@ class Guards:
         self, test: ast.expr, state: State
     ) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
         """What a condition proves about variables when it holds, and when it does not."""
+        when_true, when_false = self._guards(test, state)
+        if isinstance(test, ast.UnaryOp | ast.BoolOp):
+            return when_true, when_false  # their parts were asked through `guards` already
+        checked = self._checked_by_call(test)
+        if checked:
+            when_true = _union([when_true, checked])
+        return when_true, when_false
+
+    def _checked_by_call(self, test: ast.expr) -> dict[str, frozenset[str]]:
+        """`if check_password(user, pw):`, `user = authenticate(username=u, ...)` then `if user:`:
+        the condition was decided by a function given these values, so where it holds they passed
+        that function's check; that is what data kept in the session needs (not a sink's proof)."""
+        subject = test.left if isinstance(test, ast.Compare) else test
+        while isinstance(subject, ast.Subscript | ast.Attribute):
+            subject = subject.value  # `auth["connected"]`, `result.ok`
+        call = subject if isinstance(subject, ast.Call) else None
+        if call is None and isinstance(subject, ast.Name):
+            made = [v for v in self.mod.resolver.possible_values(subject) if v is not subject]
+            call = made[0] if len(made) == 1 and isinstance(made[0], ast.Call) else None
+        if call is None:
+            return {}
+        qual = self._qual(call) or ""
+        if qual in _NOT_CHECKS or qual.startswith("builtins."):
+            return {}
+        given = [
+            *call.args,
+            *(k.value for k in call.keywords),
+        ]  # not the receiver: `u.strip()` checks nothing
+        keys = {state_key(value) for value in given if isinstance(value, ast.Name | ast.Attribute)}
+        return {key: _SESSION_ONLY for key in keys if key}
+
+    def _guards(
+        self, test: ast.expr, state: State
+    ) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
         if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
             when_true, when_false = self.guards(test.operand, state)
             return when_false, when_true

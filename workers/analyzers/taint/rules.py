@@ -107,6 +107,13 @@ SOURCES: dict[str, str] = {
     "request.params": "web",
     "request.json_body": "web",
     "request.subpath": "web",
+    # CherryPy: the request the framework keeps per thread (an exposed method's parameters too)
+    "cherrypy.request.params": "web",
+    "cherrypy.request.headers": "web",
+    "cherrypy.request.query_string": "web",
+    "cherrypy.request.body": "web",
+    "cherrypy.request.cookie": "web",
+    "cherrypy.request.path_info": "web",
     # Starlette / FastAPI Request
     "request.path_params": "web",
     "request.form_data": "web",
@@ -583,6 +590,14 @@ VALIDATING_METHODS: dict[str, frozenset[str]] = dict.fromkeys(
     ("is_valid", "validate_on_submit", "validate"), frozenset({"trust-boundary"})
 )
 
+#: Request objects built before they are sent: (position, keyword) of their URL.
+REQUEST_BUILDERS: dict[str, tuple[int, str]] = {
+    "urllib.request.Request": (0, "url"),
+    "requests.Request": (1, "url"),
+    "requests.models.Request": (1, "url"),
+    "httpx.Request": (1, "url"),
+}
+
 #: Calls that resolve a path, so a later `.startswith(base)` check really confines it.
 PATH_RESOLVERS: frozenset[str] = frozenset(
     {
@@ -772,6 +787,8 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("shutil.make_archive", "path", (0, "base_name", "root_dir")),
     _sink("shutil.unpack_archive", "path", (1, "extract_dir")),
     _sink("flask.send_file", "path", (0, "path_or_file", "filename_or_fp")),
+    _sink("cherrypy.lib.static.serve_file", "path", (0, "path")),
+    _sink("cherrypy.lib.static.serve_download", "path", (0, "path")),
     _sink("flask.send_from_directory", "path", (0, "directory")),
     # a response that streams the file at `path` (FastAPI re-exports Starlette's)
     _sink("starlette.responses.FileResponse", "path", (0, "path")),
@@ -816,6 +833,7 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("starlette.responses.HTMLResponse", "xss", (0, "content")),
     # redirects
     _sink("flask.redirect", "redirect", (0, "location")),
+    _sink("cherrypy.HTTPRedirect", "redirect", (0, "urls")),
     _sink("werkzeug.utils.redirect", "redirect", (0, "location")),
     _sink("django.shortcuts.redirect", "redirect", (0, "to"), location="quoted"),
     _sink("django.http.HttpResponseRedirect", "redirect", (0, "redirect_to"), location="quoted"),
@@ -1016,6 +1034,7 @@ _RESPONSE_TYPES = ("django.http.HttpResponse", "werkzeug.wrappers.Response", "st
 STORE_SINKS: tuple[dict[str, Any], ...] = (
     {"name": "flask.session", "kind": "trust-boundary"},
     {"name": "request.session", "kind": "trust-boundary"},
+    {"name": "cherrypy.session", "kind": "trust-boundary"},
     {"name": "*.headers", "kind": "header"},
     {"name": "*.cookies", "kind": "trust-boundary", "owner_types": _RESPONSE_TYPES},
     {"name": "*", "kind": "header", "types": ("django.http.HttpResponse",)},
