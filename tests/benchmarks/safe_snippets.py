@@ -76,6 +76,8 @@ INSECURE_ROUNDS_OF: dict[int, frozenset[int | None]] = {
     31: frozenset({31}),  # the same
     32: frozenset({32}),  # the same
     33: frozenset({33}),  # the same
+    34: frozenset({34}),  # the same
+    35: frozenset({35}),  # the same
 }
 
 
