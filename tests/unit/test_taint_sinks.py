@@ -365,6 +365,15 @@ CASES: dict[str, tuple[str, str | None]] = {
         view('u = request.form["u"]\nif len(u) < 40 and u.strip():\n    session["user"] = u\nreturn "ok"'),
         "taint-trust-boundary",
     ),
+    "session-from-server-set-environ": (
+        "def sso(request):\n    request.session['user'] = request.META['REMOTE_USER']\n"
+        "    request.session['ip'] = request.META.get('REMOTE_ADDR')\n    return 'ok'\n",
+        None,
+    ),
+    "session-from-a-client-header": (
+        "def sso(request):\n    request.session['user'] = request.META['HTTP_X_REMOTE_USER']\n    return 'ok'\n",
+        "taint-trust-boundary",
+    ),
     "session-without-form-validation": (
         "from django import forms\nclass F(forms.Form):\n    key = forms.CharField()\n"
         "def reset(request, key):\n    form = F(data={'key': key})\n    if form.has_changed():\n"

@@ -22,6 +22,7 @@ from prguard.analyzers.taint.keys import (
 from prguard.analyzers.taint.rules import (
     NON_TEXT_SOURCES,
     OWN_URL_SOURCES,
+    SERVER_SET_ENVIRON,
     TYPED_SOURCE_CALLS,
     TYPED_SOURCES,
     UPLOADED_FILE_READ,
@@ -305,6 +306,8 @@ class Expressions:
             label = first.description.split(" (", 1)[1] if " (" in first.description else "input)"
             step = replace(first, description=f"`{text}` ({label}")
             widened = replace(trace, source=text, steps=(step, *trace.steps[1:]))
+            if SERVER_SET_ENVIRON.match(text):
+                return replace(widened, kind=OPAQUE, fresh=False)  # the server's, not the client's
             return widened.sanitize(_PATH) if UPLOADED_FILE_READ.match(text) else widened
 
         return value.map_traces(widen)

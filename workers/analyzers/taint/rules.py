@@ -330,6 +330,15 @@ UPLOADED_FILE_READ = re.compile(
     r"^(?:self\.)?request\.(?:files|FILES)(?:\[[^\]]*\]|\.get\([^)]*\)|\.getlist\([^)]*\))(?:\.name)?$"
 )
 
+#: Entries of the WSGI/CGI environment that the server sets, not the client: the peer's address,
+#: the user the web server authenticated (REMOTE_USER, Shibboleth's attributes are not HTTP_*),
+#: the server's own port and protocol. The client's headers arrive as HTTP_* and are sources.
+SERVER_SET_ENVIRON = re.compile(
+    r"^(?:self\.)?request\.(?:META|environ)(?:\[|\.get\()\s*['\"]"
+    r"(?:REMOTE_ADDR|REMOTE_USER|REMOTE_HOST|AUTH_TYPE|SERVER_PORT|SERVER_PROTOCOL|SERVER_SOFTWARE|"
+    r"GATEWAY_INTERFACE|wsgi\.url_scheme|wsgi\.version|wsgi\.multithread|wsgi\.multiprocess)['\"]"
+)
+
 #: Sources that are not text (a JSON body is a dict; returning it from Flask is JSON).
 NON_TEXT_SOURCES = frozenset({"request.json", "request.get_json", "request.files", "request.FILES"})
 
