@@ -391,6 +391,18 @@ CASES: dict[str, tuple[str, str | None]] = {
         ),
         None,
     ),
+    "redirect-pyramid-httpfound": (
+        "from pyramid.httpexceptions import HTTPFound\nfrom pyramid.view import view_config\n"
+        "@view_config(route_name='login')\ndef login(request):\n"
+        "    return HTTPFound(location=request.params.get('came_from', '/'))\n",
+        "taint-open-redirect",
+    ),
+    "redirect-pyramid-httpfound-route": (
+        "from pyramid.httpexceptions import HTTPFound\nfrom pyramid.view import view_config\n"
+        "@view_config(route_name='login')\ndef login(request):\n"
+        "    return HTTPFound(location=request.route_url('home'))\n",
+        None,
+    ),
     "redirect-by-location-header": (
         view('resp = make_response("", 302)\nresp.headers["Location"] = request.args["url"]\nreturn resp'),
         "taint-open-redirect",

@@ -843,6 +843,28 @@ SINKS: tuple[dict[str, Any], ...] = (
     # redirects
     _sink("flask.redirect", "redirect", (0, "location")),
     _sink("cherrypy.HTTPRedirect", "redirect", (0, "urls")),
+    # Pyramid's redirect responses take the location first; WebOb's take it by keyword only
+    *(
+        _sink(f"pyramid.httpexceptions.{name}", "redirect", (0, "location"))
+        for name in (
+            "HTTPFound",
+            "HTTPSeeOther",
+            "HTTPMovedPermanently",
+            "HTTPTemporaryRedirect",
+            "HTTPPermanentRedirect",
+        )
+    ),
+    *(
+        _sink(f"webob.exc.{name}", "redirect", ("location",))
+        for name in (
+            "HTTPFound",
+            "HTTPSeeOther",
+            "HTTPMovedPermanently",
+            "HTTPTemporaryRedirect",
+            "HTTPPermanentRedirect",
+        )
+    ),
+    _sink("pyramid.response.FileResponse", "path", (0, "path")),
     _sink("werkzeug.utils.redirect", "redirect", (0, "location")),
     _sink("django.shortcuts.redirect", "redirect", (0, "to"), location="quoted"),
     _sink("django.http.HttpResponseRedirect", "redirect", (0, "redirect_to"), location="quoted"),
