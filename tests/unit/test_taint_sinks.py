@@ -132,6 +132,18 @@ CASES: dict[str, tuple[str, str | None]] = {
         "    return 'ok'\n",
         None,
     ),
+    "ssrf-tornado-client": (
+        "from tornado.httpclient import AsyncHTTPClient\nasync def lyrics(request):\n"
+        "    path = request.get_argument('path')\n"
+        "    return (await AsyncHTTPClient().fetch('https://genius.com' + path)).body\n",
+        "taint-ssrf",
+    ),
+    "ssrf-tornado-client-fixed-host": (
+        "from tornado.httpclient import AsyncHTTPClient\nasync def lyrics(request):\n"
+        "    path = request.get_argument('path')\n"
+        "    return (await AsyncHTTPClient().fetch('https://genius.com/' + path)).body\n",
+        None,
+    ),
     "ssrf-through-keyword-mapping": (
         view('return requests.get(**{"url": request.args["u"], "timeout": 5}).text'),
         "taint-ssrf",

@@ -107,6 +107,11 @@ SOURCES: dict[str, str] = {
     "request.params": "web",
     "request.json_body": "web",
     "request.subpath": "web",
+    # Tornado: a handler handed on under the name `request` (its own methods are typed sources)
+    **dict.fromkeys(
+        (f"request.get_{kind}argument{plural}" for kind in ("", "query_", "body_") for plural in ("", "s")),
+        "web",
+    ),
     # CherryPy: the request the framework keeps per thread (an exposed method's parameters too)
     "cherrypy.request.params": "web",
     "cherrypy.request.headers": "web",
@@ -605,6 +610,7 @@ REQUEST_BUILDERS: dict[str, tuple[int, str]] = {
     "requests.Request": (1, "url"),
     "requests.models.Request": (1, "url"),
     "httpx.Request": (1, "url"),
+    "tornado.httpclient.HTTPRequest": (0, "url"),
 }
 
 #: Calls that resolve a path, so a later `.startswith(base)` check really confines it.
@@ -1016,6 +1022,9 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("aiohttp.ClientSession.delete", "ssrf", (0, "url")),
     _sink("aiohttp.ClientSession.head", "ssrf", (0, "url")),
     _sink("aiohttp.ClientSession.options", "ssrf", (0, "url")),
+    _sink("tornado.httpclient.AsyncHTTPClient.fetch", "ssrf", (0, "request")),
+    _sink("tornado.httpclient.HTTPClient.fetch", "ssrf", (0, "request")),
+    _sink("tornado.httpclient.HTTPRequest", "ssrf", (0, "url")),
     _sink("aiohttp.ClientSession.request", "ssrf", (1, "url")),
     _sink("urllib3.PoolManager.request", "ssrf", (1, "url")),
     # Twisted's HTTP client and treq on it
