@@ -191,6 +191,17 @@ def test_helper_that_sanitizes_stops_the_flow() -> None:
     assert taint(code) == []
 
 
+def test_a_constant_argument_rules_out_the_helpers_other_branch() -> None:
+    helper = (
+        "\ndef command(action=None):\n    if action is None:\n        action = request.args['action']\n"
+        "    return 'systemctl ' + action\n"
+    )
+    check = HEAD + helper + "\n@app.route('/c')\ndef check():\n    os.system(command('status'))\n    return 'ok'\n"
+    assert taint(check) == []
+    any_action = HEAD + helper + "\n@app.route('/r')\ndef run():\n    os.system(command())\n    return 'ok'\n"
+    assert [f.rule_id for f in taint(any_action)] == ["taint-command-injection"]
+
+
 def test_sink_inside_a_helper_is_reported_at_the_sink_with_the_whole_path() -> None:
     code = HEAD + (
         "\ndef archive(folder):\n    os.system('tar czf /tmp/a.tgz ' + folder)\n"

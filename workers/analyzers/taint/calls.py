@@ -6,6 +6,7 @@ import ast
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from typing import Any
 
 from prguard.analyzers.taint.guards import (
     controls_removed,
@@ -177,6 +178,30 @@ _URL_FIELDS = {
     "urllib.parse.urlsplit": ("scheme", "netloc", "path", "query", "fragment"),
     "urllib.parse.urlparse": ("scheme", "netloc", "path", "params", "query", "fragment"),
 }
+
+
+def _decided_params(
+    func: FunctionInfo, bound: bool, args: list[Value], kwargs: dict[str, Value]
+) -> tuple[tuple[int, Any], ...]:
+    """Parameters this call gives a constant that the helper's conditions test (`if action is
+    None: action = self.action`, called as `get_command("check")`): the helper is run with them,
+    so a branch the constant rules out adds nothing."""
+    tested = func.tested_params
+    if not tested:
+        return ()
+    offset = 1 if bound else 0
+    given = {index + offset: value for index, value in enumerate(args)}
+    given.update((func.params.index(name), value) for name, value in kwargs.items() if name in func.params)
+    return tuple(
+        sorted(
+            (index, value.const)
+            for index, value in given.items()
+            if index < len(func.params)
+            and func.params[index] in tested
+            and not value.tainted
+            and (value.const is None or isinstance(value.const, str | int | float | bool))
+        )
+    )
 
 
 def _request_object(where: tuple[int, str], args: list[Value], kwargs: dict[str, Value]) -> Value:
@@ -578,7 +603,7 @@ class Calls:
         """A helper's summary applied to this call's arguments (and, for a method, to what
         the object it is called on carries: the data its `self.x` reads stand for)."""
         mod, func, bound = target
-        summary = self.program.summary(mod, func)
+        summary = self.program.summary(mod, func, _decided_params(func, bound, args, kwargs))
         # a request's data, or a parameter (followed to the callers); not unknown data, nor the
         # caller's data a library object was handed (that stays the caller's business)
         carried = (

@@ -74,6 +74,8 @@ class Program:
         self._depth: dict[str, int] = {m.path: 0 for m in modules}
         self._globals: dict[str, State] = {}
         self._summaries: dict[tuple[str, str], Summary] = {}
+        #: summaries of a function run with some parameters bound to a call's constants
+        self._decided: dict[tuple[Any, ...], Summary] = {}
         self._running: set[tuple[str, str]] = set()
         self.module_hits: list[SinkHit] = []
         self.cleared: dict[str, set[tuple[int, int]]] = {}
@@ -235,20 +237,31 @@ class Program:
             self.cleared.setdefault(mod.path, set()).update(runner.summary.cleared)
         return self._globals[mod.path]
 
-    def summary(self, mod: ModuleInfo, func: FunctionInfo) -> Summary:
+    def summary(
+        self, mod: ModuleInfo, func: FunctionInfo, decided: tuple[tuple[int, Any], ...] = ()
+    ) -> Summary:
+        """What a function does with its parameters; with `decided`, run with those parameters
+        bound to a call's constants (kept apart: only that call's result)."""
         key = (mod.path, func.qualname)
-        if key in self._summaries:
-            return self._summaries[key]
+        if decided:
+            found = self._decided.get((*key, decided))
+            if found is None:
+                found = self._decided[(*key, decided)] = self._run_summary(mod, func, key, dict(decided))
+            return found
+        if key not in self._summaries:
+            self._summaries[key] = self._run_summary(mod, func, key, {})
+        return self._summaries[key]
+
+    def _run_summary(
+        self, mod: ModuleInfo, func: FunctionInfo, key: tuple[str, str], decided: dict[int, Any]
+    ) -> Summary:
         if key in self._running:
             return Summary()  # recursion: no summary yet, assume nothing flows
         self._running.add(key)
         try:
-            runner = Runner(self, mod, func, self.globals_of(mod))
-            summary = runner.run_function()
+            return Runner(self, mod, func, self.globals_of(mod)).run_function(decided)
         finally:
             self._running.discard(key)
-        self._summaries[key] = summary
-        return summary
 
     def find_module(
         self, name: str, origin: ModuleInfo | None = None, unchanged: bool = False

@@ -117,6 +117,16 @@ class FunctionInfo:
     validated_params: frozenset[str] = frozenset()
 
     @functools.cached_property
+    def tested_params(self) -> frozenset[str]:
+        """Parameters a condition of the function reads (`if action is None:`, `x if flag else y`):
+        a call giving one a constant may rule a branch out."""
+        params = set(self.params)
+        tests = [n.test for n in ast.walk(self.node) if isinstance(n, ast.If | ast.IfExp | ast.While)]
+        return frozenset(
+            n.id for test in tests for n in ast.walk(test) if isinstance(n, ast.Name) and n.id in params
+        )
+
+    @functools.cached_property
     def off_by_default(self) -> frozenset[str]:
         """Parameters defaulting to `False` that the function never rebinds: flags a caller turns on."""
         return off_by_default(self.node)

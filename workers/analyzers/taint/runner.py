@@ -61,13 +61,20 @@ class Runner(Calls, Expressions, Guards, Sinks):
         state = self.exec_block(self.mod.tree.body, {})
         return state or {}
 
-    def run_function(self) -> Summary:
+    def run_function(self, decided: dict[int, Any] | None = None) -> Summary:
+        """The function's summary, its parameters standing for what callers pass (`decided`:
+        those bound to one call's constants)."""
         func = self.func
         assert func is not None
         state: State = {}
         line = func.node.lineno
         for index, name in enumerate(func.params):
-            if name in func.source_params:
+            if decided and index in decided:
+                const = decided[index]
+                state[name] = Value(
+                    const=const, tags=frozenset({"text"}) if isinstance(const, str) else frozenset()
+                )
+            elif name in func.source_params:
                 state[name] = self.source_value("web", func.source_params[name], line, text=True)
             elif name in func.validated_params:
                 state[name] = CLEAN
