@@ -186,22 +186,19 @@ def _decided_params(
     """Parameters this call gives a constant that the helper's conditions test (`if action is
     None: action = self.action`, called as `get_command("check")`): the helper is run with them,
     so a branch the constant rules out adds nothing."""
-    tested = func.tested_params
-    if not tested:
-        return ()
     offset = 1 if bound else 0
     given = {index + offset: value for index, value in enumerate(args)}
     given.update((func.params.index(name), value) for name, value in kwargs.items() if name in func.params)
-    return tuple(
-        sorted(
-            (index, value.const)
-            for index, value in given.items()
-            if index < len(func.params)
-            and func.params[index] in tested
-            and not value.tainted
-            and (value.const is None or isinstance(value.const, str | int | float | bool))
-        )
-    )
+    constants = [
+        (index, value.const)
+        for index, value in given.items()
+        if index < len(func.params)
+        and (value.const is None or isinstance(value.const, str | int | float | bool))
+        and not value.tainted
+    ]
+    if not constants or not func.tested_params:  # the cheap question first
+        return ()
+    return tuple(sorted(pair for pair in constants if func.params[pair[0]] in func.tested_params))
 
 
 def _request_object(where: tuple[int, str], args: list[Value], kwargs: dict[str, Value]) -> Value:

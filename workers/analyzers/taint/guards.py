@@ -117,6 +117,8 @@ class Guards:
         """`if check_password(user, pw):`, `user = authenticate(username=u, ...)` then `if user:`:
         the condition was decided by a function given these values, so where it holds they passed
         that function's check; that is what data kept in the session needs (not a sink's proof)."""
+        if not self.mod.may_keep_session_data:
+            return {}
         subject = test.left if isinstance(test, ast.Compare) else test
         while isinstance(subject, ast.Subscript | ast.Attribute):
             subject = subject.value  # `auth["connected"]`, `result.ok`

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from prguard.analyzers.asttools import contains, nodes_of
+from prguard.analyzers.asttools import contains, nodes_of, walk_statements
 from prguard.analyzers.pyresolve import Resolver
 from prguard.analyzers.taint.opt_in import Span, off_by_default, opted_in_spans
 
@@ -118,10 +118,10 @@ class FunctionInfo:
 
     @functools.cached_property
     def tested_params(self) -> frozenset[str]:
-        """Parameters a condition of the function reads (`if action is None:`, `x if flag else y`):
-        a call giving one a constant may rule a branch out."""
+        """Parameters an `if` or `while` of the function reads (`if action is None:`):
+        a call giving one a constant may rule a branch out (statements only: cheap to find)."""
         params = set(self.params)
-        tests = [n.test for n in ast.walk(self.node) if isinstance(n, ast.If | ast.IfExp | ast.While)]
+        tests = [n.test for n in walk_statements(self.node) if isinstance(n, ast.If | ast.While)]
         return frozenset(
             n.id for test in tests for n in ast.walk(test) if isinstance(n, ast.Name) and n.id in params
         )
@@ -246,6 +246,12 @@ class ModuleInfo:
         """Whether the module's text mentions an HMAC or a signature at all: only then is an
         equality worth asking whether it compares one."""
         return any("hmac" in line.lower() or "sign" in line.lower() for line in self.lines)
+
+    @functools.cached_property
+    def may_keep_session_data(self) -> bool:
+        """Whether the module's text mentions a session or a cookie at all: only then is a
+        condition worth asking which values it checked for them."""
+        return any("session" in line or "cookie" in line for line in self.lines)
 
     @functools.cached_property
     def bound_names(self) -> frozenset[str]:
