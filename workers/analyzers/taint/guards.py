@@ -108,22 +108,23 @@ class Guards:
         when_true, when_false = self._guards(test, state)
         if isinstance(test, ast.UnaryOp | ast.BoolOp):
             return when_true, when_false  # their parts were asked through `guards` already
-        checked = self._checked_by_call(test)
+        checked = self._checked_by_call(test, state)
         if checked:
             when_true = _union([when_true, checked])
         return when_true, when_false
 
-    def _checked_by_call(self, test: ast.expr) -> dict[str, frozenset[str]]:
+    def _checked_by_call(self, test: ast.expr, state: State) -> dict[str, frozenset[str]]:
         """`if check_password(user, pw):`, `user = authenticate(username=u, ...)` then `if user:`:
         the condition was decided by a function given these values, so where it holds they passed
         that function's check; that is what data kept in the session needs (not a sink's proof)."""
-        if not self.mod.may_keep_session_data:
-            return {}
+        if self.func is None or not self.mod.keeps_session_data(self.func.node):
+            return {}  # nothing in this function keeps data in a session or a cookie
         subject = test.left if isinstance(test, ast.Compare) else test
         while isinstance(subject, ast.Subscript | ast.Attribute):
             subject = subject.value  # `auth["connected"]`, `result.ok`
         call = subject if isinstance(subject, ast.Call) else None
-        if call is None and isinstance(subject, ast.Name):
+        if call is None and isinstance(subject, ast.Name) and state.get(subject.id, CLEAN).tainted:
+            # a result made from no data checked none (its assignments are looked up only then)
             made = [v for v in self.mod.resolver.possible_values(subject) if v is not subject]
             call = made[0] if len(made) == 1 and isinstance(made[0], ast.Call) else None
         if call is None:
@@ -136,7 +137,7 @@ class Guards:
             *(k.value for k in call.keywords),
         ]  # not the receiver: `u.strip()` checks nothing
         keys = {state_key(value) for value in given if isinstance(value, ast.Name | ast.Attribute)}
-        return {key: _SESSION_ONLY for key in keys if key}
+        return {key: _SESSION_ONLY for key in keys if key and state.get(key, CLEAN).tainted}
 
     def _guards(
         self, test: ast.expr, state: State

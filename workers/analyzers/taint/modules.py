@@ -190,6 +190,8 @@ class ModuleInfo:
     servicers: frozenset[str] = frozenset()  # classes serving gRPC calls (`grpc_servicers`)
     #: the call a runner call makes, by the runner call's id (see `delegated_call`)
     delegated: dict[int, ast.Call | None] = field(default_factory=dict)
+    #: whether a function mentions a session or a cookie, by the function node's id
+    session_mentions: dict[int, bool] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -247,11 +249,15 @@ class ModuleInfo:
         equality worth asking whether it compares one."""
         return any("hmac" in line.lower() or "sign" in line.lower() for line in self.lines)
 
-    @functools.cached_property
-    def may_keep_session_data(self) -> bool:
-        """Whether the module's text mentions a session or a cookie at all: only then is a
-        condition worth asking which values it checked for them."""
-        return any("session" in line or "cookie" in line for line in self.lines)
+    def keeps_session_data(self, node: ast.AST) -> bool:
+        """Whether a function's text mentions a session or a cookie at all: only then is a
+        condition in it worth asking which values it checked for them (asked once per function)."""
+        found = self.session_mentions.get(id(node))
+        if found is None:
+            first = getattr(node, "lineno", 1)
+            text = self.lines[first - 1 : getattr(node, "end_lineno", None) or first]
+            found = self.session_mentions[id(node)] = any("session" in t or "cookie" in t for t in text)
+        return found
 
     @functools.cached_property
     def bound_names(self) -> frozenset[str]:
