@@ -47,37 +47,11 @@ from tests.benchmarks.security_web import (
 
 SAFE = CORPORA / "safe_snippets"
 #: The insecure rounds whose packages each safe round's files come from.
+#: Rounds 15-19, 21, 23-27 and 30-35 are safe side only: ordinary application code (with files
+#: labelled flawed from round 21 on); the others pair with the insecure round of the same number.
 INSECURE_ROUNDS_OF: dict[int, frozenset[int | None]] = {
     1: frozenset({None, 3, 4, 5, 6}),
-    7: frozenset({7}),
-    8: frozenset({8}),
-    9: frozenset({9}),
-    10: frozenset({10}),
-    11: frozenset({11}),
-    12: frozenset({12}),
-    13: frozenset({13}),
-    14: frozenset({14}),
-    15: frozenset({15}),  # safe side only: ordinary application code
-    16: frozenset({16}),  # the same
-    17: frozenset({17}),  # the same
-    18: frozenset({18}),  # the same
-    19: frozenset({19}),  # the same
-    20: frozenset({20}),
-    21: frozenset({21}),  # safe side only: ordinary application code, with flawed files
-    22: frozenset({22}),
-    23: frozenset({23}),  # the same as 21
-    24: frozenset({24}),  # the same
-    25: frozenset({25}),  # the same
-    26: frozenset({26}),  # the same
-    27: frozenset({27}),  # the same
-    28: frozenset({28}),
-    29: frozenset({29}),
-    30: frozenset({30}),  # the same as 21
-    31: frozenset({31}),  # the same
-    32: frozenset({32}),  # the same
-    33: frozenset({33}),  # the same
-    34: frozenset({34}),  # the same
-    35: frozenset({35}),  # the same
+    **{n: frozenset({n}) for n in range(7, 36)},
 }
 
 

@@ -26,10 +26,13 @@ def flask(body: str) -> str:
     [
         'x = request.args["f"]\ny = x\nos.system(y)',
         # checks that let a value through: either part may have failed, or the values are the client's
-        'x = request.args["f"]\nif x.isalnum() and x not in ("a", "b"):\n    return "no", 400\nos.system("ls " + x)',
-        'x = request.args["f"]\nif x not in request.args.getlist("ok"):\n    return "no", 400\nos.system("ls " + x)',
+        'x = request.args["f"]\nif x.isalnum() and x not in ("a", "b"):\n    return "no", 400\n'
+        'os.system("ls " + x)',
+        'x = request.args["f"]\nif x not in request.args.getlist("ok"):\n    return "no", 400\n'
+        'os.system("ls " + x)',
         # a validated form's data is checked for the session, not for a shell
-        "from wtforms import Form, StringField\nclass F(Form):\n    f = StringField()\nform = F(request.form)\n"
+        "from wtforms import Form, StringField\nclass F(Form):\n    f = StringField()\n"
+        "form = F(request.form)\n"
         'if form.validate():\n    os.system("ls " + form.f.data)',
         'cmd = "ls "\ncmd += request.args["f"]\nos.system(cmd)',
         'os.system("ls {}".format(request.args["f"]))',
@@ -139,8 +142,10 @@ def test_propagation_reaches_the_sink(body: str) -> None:
         'num = 196\nx = "/tmp" if (500 / 42) + num > 200 else request.args["f"]\nos.system("ls " + x)',
         'x = request.args["f"]\nif 7 % 2 == 1 and 2**3 // 3 == 2:\n    x = "/tmp"\nos.system("ls " + x)',
         # a check that passes for an empty value or an allowed one; membership in the server's data
-        'x = request.args.get("f", "")\nif x and x not in ("a", "b"):\n    return "no", 400\nos.system("ls " + x)',
-        'x = request.args["f"]\nif not (x in ("a", "b") or x == ""):\n    return "no", 400\nos.system("ls " + x)',
+        'x = request.args.get("f", "")\nif x and x not in ("a", "b"):\n    return "no", 400\n'
+        'os.system("ls " + x)',
+        'x = request.args["f"]\nif not (x in ("a", "b") or x == ""):\n    return "no", 400\n'
+        'os.system("ls " + x)',
         'x = request.args["f"]\nknown = set(os.listdir("/srv"))\nif x not in known:\n    return "no", 400\n'
         'os.system("ls " + x)',
         # a guard in a loop that always runs
@@ -196,10 +201,27 @@ def test_a_constant_argument_rules_out_the_helpers_other_branch() -> None:
         "\ndef command(action=None):\n    if action is None:\n        action = request.args['action']\n"
         "    return 'systemctl ' + action\n"
     )
-    check = HEAD + helper + "\n@app.route('/c')\ndef check():\n    os.system(command('status'))\n    return 'ok'\n"
+    check = (
+        HEAD
+        + helper
+        + "\n@app.route('/c')\ndef check():\n    os.system(command('status'))\n    return 'ok'\n"
+    )
     assert taint(check) == []
     any_action = HEAD + helper + "\n@app.route('/r')\ndef run():\n    os.system(command())\n    return 'ok'\n"
     assert [f.rule_id for f in taint(any_action)] == ["taint-command-injection"]
+
+
+def test_an_upload_handed_to_a_helper_is_a_file_object_its_filename_a_path() -> None:
+    helpers = (
+        "\nfrom PIL import Image\ndef verify(f):\n    Image.open(f).verify()\n"
+        "def keep(f):\n    f.save(os.path.join('/srv/up', f.filename))\n"
+    )
+    object_only = (
+        HEAD + helpers + "\n@app.route('/a')\ndef a():\n    verify(request.files['x'])\n    return 'ok'\n"
+    )
+    assert taint(object_only) == []
+    named = HEAD + helpers + "\n@app.route('/b')\ndef b():\n    keep(request.files['x'])\n    return 'ok'\n"
+    assert [f.rule_id for f in taint(named)] == ["taint-path-traversal"]
 
 
 def test_sink_inside_a_helper_is_reported_at_the_sink_with_the_whole_path() -> None:

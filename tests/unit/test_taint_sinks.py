@@ -117,18 +117,22 @@ CASES: dict[str, tuple[str, str | None]] = {
     "eval": (view('expr = request.args["expr"]\nreturn str(eval(expr))'), "taint-code-injection"),
     "code-import-string": (
         view(
-            'from werkzeug.utils import import_string\nhandler = import_string(request.args["h"])\nreturn handler()'
+            'from werkzeug.utils import import_string\nhandler = import_string(request.args["h"])\n'
+            "return handler()"
         ),
         "taint-code-injection",
     ),
     "code-scheduler-job-by-name": (
-        "from apscheduler.schedulers.background import BackgroundScheduler\nfrom flask import current_app, request\n"
+        "from apscheduler.schedulers.background import BackgroundScheduler\n"
+        "from flask import current_app, request\n"
         "def add_job():\n    current_app.apscheduler.add_job(**request.get_json())\n    return 'ok'\n",
         "taint-code-injection",
     ),
     "code-scheduler-job-by-callable": (
-        "from apscheduler.schedulers.background import BackgroundScheduler\nfrom flask import current_app, request\n"
-        "def tick(): pass\ndef add_job():\n    current_app.apscheduler.add_job(func=tick, id=request.args['id'])\n"
+        "from apscheduler.schedulers.background import BackgroundScheduler\n"
+        "from flask import current_app, request\n"
+        "def tick(): pass\ndef add_job():\n"
+        "    current_app.apscheduler.add_job(func=tick, id=request.args['id'])\n"
         "    return 'ok'\n",
         None,
     ),
@@ -362,14 +366,16 @@ CASES: dict[str, tuple[str, str | None]] = {
     "session-after-form-validation": (
         "from django import forms\nclass F(forms.Form):\n    key = forms.CharField()\n"
         "def reset(request, key):\n    form = F(data={'key': key})\n    if form.is_valid():\n"
-        "        request.session['reset_key'] = key\n        request.session['k'] = form.cleaned_data['key']\n"
+        "        request.session['reset_key'] = key\n"
+        "        request.session['k'] = form.cleaned_data['key']\n"
         "    return 'ok'\n",
         None,
     ),
     "session-after-a-login-check": (
         view(
             'u, p = request.form["u"], request.form["p"]\nif check_password(u, p):\n    session["user"] = u\n'
-            'user = authenticate(username=u, password=p)\nif user is not None:\n    session["user"] = u\nreturn "ok"'
+            "user = authenticate(username=u, password=p)\nif user is not None:\n"
+            '    session["user"] = u\nreturn "ok"'
         ),
         None,
     ),
@@ -383,7 +389,8 @@ CASES: dict[str, tuple[str, str | None]] = {
         None,
     ),
     "session-from-a-client-header": (
-        "def sso(request):\n    request.session['user'] = request.META['HTTP_X_REMOTE_USER']\n    return 'ok'\n",
+        "def sso(request):\n    request.session['user'] = request.META['HTTP_X_REMOTE_USER']\n"
+        "    return 'ok'\n",
         "taint-trust-boundary",
     ),
     "session-without-form-validation": (
@@ -572,6 +579,7 @@ def test_a_redirect_back_to_the_referer_is_low(target: str, severity: str) -> No
 
 def test_a_location_header_on_this_site_is_no_redirect_finding() -> None:
     code = view(
-        'resp = make_response("", 302)\nresp.headers["Location"] = "/done?x=" + request.args["x"]\nreturn resp'
+        'resp = make_response("", 302)\nresp.headers["Location"] = "/done?x=" + request.args["x"]\n'
+        "return resp"
     )
     assert [f.rule_id for f in taint(code)] == ["taint-header-injection"]  # low: Flask refuses CR/LF

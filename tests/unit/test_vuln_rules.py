@@ -361,7 +361,8 @@ CASES = [
     ("config = {'/': {'tools.sessions.on': True, 'tools.sessions.httponly': True}}", ["PG-VULN006"]),
     ("config = {'tools.sessions.on': True}", ["PG-VULN006", "PG-VULN007"]),
     (
-        "config = {'tools.sessions.on': True, 'tools.sessions.secure': True, 'tools.sessions.httponly': True}",
+        "config = {'tools.sessions.on': True, 'tools.sessions.secure': True,\n"
+        "          'tools.sessions.httponly': True}",
         [],
     ),
     ("config = {'tools.sessions.on': False}", []),

@@ -49,6 +49,7 @@ from prguard.analyzers.taint.rules import (
     SITE_URL_BUILDERS,
     STR_METHODS,
     TYPED_SOURCE_CALLS,
+    UPLOADED_FILE_READ,
     URL_PARSERS,
     Sink,
 )
@@ -651,10 +652,14 @@ class Calls:
             self.program.helper_sink_reached[use] = (
                 self.program.helper_sink_reached.get(use, False) or reaching
             )
+            # the sink takes the parameter itself, or its `.name` (an upload's base name or form field)
+            whole = hit.arg_text in (func.params[hit.trace.param], f"{func.params[hit.trace.param]}.name")
             for outer in argument.all_traces():
                 composed = _compose(outer, into, hit.trace)
                 if opted_in and composed.kind == "caller":
                     continue  # the caller's data, under the caller's own flag: the caller's choice
+                if whole and hit.sink.kind == "path" and UPLOADED_FILE_READ.match(outer.source):
+                    continue  # an uploaded file object handed over: no path
                 if composed.reaches(hit.sink.kind) and (
                     composed.kind == PARAM or reportable(composed, hit.sink.kind, hit.sink)
                 ):

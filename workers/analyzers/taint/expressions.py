@@ -25,7 +25,6 @@ from prguard.analyzers.taint.rules import (
     SERVER_SET_ENVIRON,
     TYPED_SOURCE_CALLS,
     TYPED_SOURCES,
-    UPLOADED_FILE_READ,
     URL_PATH_SOURCES,
     matches_any,
 )
@@ -46,7 +45,6 @@ _MEMBER_NAME_ATTRS = frozenset(n.rsplit(".", 1)[-1] for n in TYPED_SOURCES if n 
 _BUILTIN_NAMES = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__path__"}
 
 
-_PATH = frozenset({"path"})
 _REDIRECT = frozenset({"redirect"})
 
 
@@ -308,7 +306,7 @@ class Expressions:
             widened = replace(trace, source=text, steps=(step, *trace.steps[1:]))
             if SERVER_SET_ENVIRON.match(text):
                 return replace(widened, kind=OPAQUE, fresh=False)  # the server's, not the client's
-            return widened.sanitize(_PATH) if UPLOADED_FILE_READ.match(text) else widened
+            return widened
 
         return value.map_traces(widen)
 

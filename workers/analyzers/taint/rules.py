@@ -674,6 +674,14 @@ def _sink(
 
 
 _HTML_TYPES = {"html_only": True}
+#: Pyramid's and WebOb's redirect responses (same names in both)
+_REDIRECT_RESPONSES = (
+    "HTTPFound",
+    "HTTPSeeOther",
+    "HTTPMovedPermanently",
+    "HTTPTemporaryRedirect",
+    "HTTPPermanentRedirect",
+)
 #: Objects with a `set_cookie` that stores a cookie on the client side (test clients, cookie
 #: jars): the cookie goes to the server with the client's next request, not to a browser.
 _COOKIE_CLIENTS = (
@@ -850,26 +858,8 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("flask.redirect", "redirect", (0, "location")),
     _sink("cherrypy.HTTPRedirect", "redirect", (0, "urls")),
     # Pyramid's redirect responses take the location first; WebOb's take it by keyword only
-    *(
-        _sink(f"pyramid.httpexceptions.{name}", "redirect", (0, "location"))
-        for name in (
-            "HTTPFound",
-            "HTTPSeeOther",
-            "HTTPMovedPermanently",
-            "HTTPTemporaryRedirect",
-            "HTTPPermanentRedirect",
-        )
-    ),
-    *(
-        _sink(f"webob.exc.{name}", "redirect", ("location",))
-        for name in (
-            "HTTPFound",
-            "HTTPSeeOther",
-            "HTTPMovedPermanently",
-            "HTTPTemporaryRedirect",
-            "HTTPPermanentRedirect",
-        )
-    ),
+    *(_sink(f"pyramid.httpexceptions.{name}", "redirect", (0, "location")) for name in _REDIRECT_RESPONSES),
+    *(_sink(f"webob.exc.{name}", "redirect", ("location",)) for name in _REDIRECT_RESPONSES),
     _sink("pyramid.response.FileResponse", "path", (0, "path")),
     _sink("werkzeug.utils.redirect", "redirect", (0, "location")),
     _sink("django.shortcuts.redirect", "redirect", (0, "to"), location="quoted"),

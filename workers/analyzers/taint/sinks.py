@@ -23,6 +23,7 @@ from prguard.analyzers.taint.rules import (
     RELATED_CWES,
     SAFE_YAML_LOADERS,
     SITE_URL_BUILDERS,
+    UPLOADED_FILE_READ,
     Sink,
     matches_any,
 )
@@ -189,6 +190,8 @@ class Sinks:
             for trace in value.all_traces():
                 if not trace.reaches(sink.kind) or on_site_at(cond.get("location"), trace):
                     continue
+                if sink.kind == "path" and UPLOADED_FILE_READ.match(trace.source):
+                    continue  # the uploaded file object (its client-given name is a source of its own)
                 reached = True
                 only_parameters = only_parameters and trace.kind == PARAM
                 if not reportable(trace, sink.kind, sink):
