@@ -132,10 +132,8 @@ class Guards:
         qual = self._qual(call) or ""
         if qual in _NOT_CHECKS or qual.startswith("builtins."):
             return {}
-        given = [
-            *call.args,
-            *(k.value for k in call.keywords),
-        ]  # not the receiver: `u.strip()` checks nothing
+        # its arguments, not its receiver: `u.strip()` checks nothing
+        given = [*call.args, *(k.value for k in call.keywords)]
         keys = {state_key(value) for value in given if isinstance(value, ast.Name | ast.Attribute)}
         return {key: _SESSION_ONLY for key in keys if key and state.get(key, CLEAN).tainted}
 
