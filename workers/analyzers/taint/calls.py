@@ -214,17 +214,14 @@ def _request_object(where: tuple[int, str], args: list[Value], kwargs: dict[str,
     )
 
 
-def _joined_url(parts: Value, leading: int = 3) -> Value:
+def _joined_url(parts: Value) -> Value:
     """`urlunsplit((scheme, host, path, query, fragment))`: data in the query or the fragment
     cannot take a redirect or a request to another host (user data in the leading parts is
     still there to report)."""
     items = parts.items or {}
-    kept = [v for k, v in items.items() if not (isinstance(k, int) and k >= leading)]
-    tail = [
-        v.sanitize(frozenset({"redirect", "ssrf"}))
-        for k, v in items.items()
-        if isinstance(k, int) and k >= leading
-    ]
+    after = {k for k in items if isinstance(k, int) and k >= 3}  # past scheme, host and path
+    kept = [v for k, v in items.items() if k not in after]
+    tail = [items[k].sanitize(frozenset({"redirect", "ssrf"})) for k in after]
     return merge([Value(parts.traces), *kept, *tail]).with_tags("text")
 
 

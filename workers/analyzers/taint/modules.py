@@ -346,8 +346,8 @@ class ModuleInfo:
                 route.value if isinstance(route, ast.Constant) and isinstance(route.value, str) else ""
             )
             if "fastapi" in self.frameworks:
-                numbers = frozenset(a.arg for a in all_args if _is_safe_annotation(all_args, a.arg))
-                return self._fastapi_sources(all_args, defaults), False, numbers
+                typed = frozenset(a.arg for a in all_args if _is_safe_annotation(all_args, a.arg))
+                return self._fastapi_sources(all_args, defaults), False, typed
             if "flask" in self.frameworks or decorator.func.attr == "route":
                 # every route the view is registered under: a parameter any of them takes from the URL
                 flask_route = True

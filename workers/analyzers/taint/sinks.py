@@ -138,9 +138,8 @@ class Sinks:
         if "receiver_tag" in cond and (receiver is None or cond["receiver_tag"] not in receiver.tags):
             return
         if sink.kind == "header" and len(args) > 1 and str(args[0].const).lower() == "location":
-            self._check_location(
-                node, args[1], "", node_text(self.mod, node.args[1]) if len(node.args) > 1 else ""
-            )
+            name = f"{node_text(self.mod, node.func)}('Location', …)"
+            self._check_location(node, args[1], name, node_text(self.mod, node.args[1]))
         func = node.func
         if (
             "not_receivers" in cond
