@@ -2,9 +2,9 @@
 
 Checked against MITRE's definitions: code injection 94/95 (eval of data is 95, "Eval Injection"),
 XXE 611, SSRF 918, server-side template injection 1336, insecure cookie 614 (no Secure) and 1004
-(no HttpOnly), path traversal 22, XSS 79, OS command injection 78, SQL injection 89, LDAP 90,
-XPath 643, deserialisation 502, open redirect 601, log injection 117, observable timing
-discrepancy 208, inefficient regular expression complexity 1333.
+(no HttpOnly), path traversal 22, XSS 79, OS command injection 78, argument injection 88,
+SQL injection 89, LDAP 90, XPath 643, deserialisation 502, open redirect 601, log injection 117,
+observable timing discrepancy 208, inefficient regular expression complexity 1333.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ TAINT_FAMILIES = {
     "header": 113,
     "trust-boundary": 501,
     "regex": 730,
+    "argument": 88,
 }
 
 

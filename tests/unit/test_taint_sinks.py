@@ -167,6 +167,67 @@ CASES: dict[str, tuple[str, str | None]] = {
         None,
     ),
     "eval-float": (view('expr = float(request.args["expr"])\nreturn str(eval("1 + %f" % expr))'), None),
+    # argument injection (88): no shell, but an option of the program
+    "argument-git-clone": (
+        view('subprocess.run(["git", "clone", request.args["url"], "/srv/repo"])\nreturn "ok"'),
+        "taint-argument-injection",
+    ),
+    "argument-appended": (
+        view(
+            'cmd = ["hg", "pull"]\ncmd.append(request.args["src"])\nsubprocess.check_call(cmd)\nreturn "ok"'
+        ),
+        "taint-argument-injection",
+    ),
+    "argument-after-end-of-options": (
+        view('subprocess.run(["git", "clone", "--", request.args["url"], "/srv/repo"])\nreturn "ok"'),
+        None,
+    ),
+    "argument-refused-dash": (
+        view(
+            'ref = request.args["ref"]\nif ref.startswith("-"):\n    return "bad", 400\n'
+            'return subprocess.check_output(["git", "log", ref])'
+        ),
+        None,
+    ),
+    "argument-https-only": (
+        view(
+            'from urllib.parse import urlparse\nurl = request.args["url"]\n'
+            'if urlparse(url).scheme not in ("https", "ssh"):\n    return "bad", 400\n'
+            'subprocess.run(["git", "clone", url])\nreturn "ok"'
+        ),
+        None,
+    ),
+    "argument-option-value": (
+        view('return subprocess.check_output(["git", "commit", "-m", request.form["msg"]])'),
+        None,
+    ),
+    "argument-constant-start": (
+        view('return subprocess.check_output(["git", "show", "refs/heads/" + request.args["b"]])'),
+        None,
+    ),
+    "argument-plain-program": (view('return subprocess.check_output(["ls", request.args["d"]])'), None),
+    "argument-regex-allows-dash": (
+        view(
+            'ref = request.args["ref"]\nif not re.fullmatch(r"[\\w.-]+", ref):\n    return "bad", 400\n'
+            'return subprocess.check_output(["git", "checkout", ref])'
+        ),
+        "taint-argument-injection",
+    ),
+    "argument-regex-no-dash": (
+        view(
+            'ref = request.args["ref"]\nif not re.fullmatch(r"[A-Za-z0-9_./]+", ref):\n'
+            '    return "bad", 400\n'
+            'return subprocess.check_output(["git", "checkout", ref])'
+        ),
+        None,
+    ),
+    "argument-exec-positional": (
+        view(
+            "import asyncio\n"
+            'asyncio.run(asyncio.create_subprocess_exec("rsync", request.args["src"], "/srv"))\nreturn "ok"'
+        ),
+        "taint-argument-injection",
+    ),
     # path (22)
     "path-open": (
         view('name = request.args["name"]\nwith open(os.path.join(BASE, name)) as fh:\n    return fh.read()'),

@@ -188,6 +188,15 @@ class Guards:
             return {}
         prefixes = _prefixes(test)
         key = state_key(func.value)
+        refused = self._prefix_refutes(func, prefixes, key, state)
+        if "-" in prefixes and key:  # `if ref.startswith("-"): abort`: no option for a program
+            return _union([refused, {key: frozenset({"argument"})}])
+        return refused
+
+    def _prefix_refutes(
+        self, func: ast.Attribute, prefixes: set[str], key: str | None, state: State
+    ) -> dict[str, frozenset[str]]:
+        """What a refused path prefix (`/`, `/\\`, `//`) proves of `key`."""
         if "/" in prefixes:
             return _refused_as_path(key, _RELATIVE)  # `if p.startswith("/"): abort`
         refused = _refused_as_path(key, _NO_SLASH_BACKSLASH) if "/\\" in prefixes else {}
@@ -266,6 +275,10 @@ class Guards:
                 for name in host:
                     proven[name] = frozenset({"redirect", "ssrf"})
                 continue
+            if _letters_only(other):  # `urlparse(url).scheme in ("https", "git")`: starts with a letter
+                proven.update(
+                    dict.fromkeys(self._url_part_of(subject, state, ("scheme",)), frozenset({"argument"}))
+                )
             key = state_key(subject)
             if key is not None:
                 proven[key] = frozenset({ALL})
@@ -382,7 +395,11 @@ class Guards:
 
     def _host_of(self, node: ast.expr, state: State) -> list[str]:
         """Variables whose host `node` is (`urlparse(url).netloc`, `parsed.hostname`)."""
-        if not (isinstance(node, ast.Attribute) and node.attr in ("netloc", "hostname")):
+        return self._url_part_of(node, state, ("netloc", "hostname"))
+
+    def _url_part_of(self, node: ast.expr, state: State, parts: tuple[str, ...]) -> list[str]:
+        """Variables whose parsed URL `node` is a part of (`urlparse(url).scheme`, `parsed.netloc`)."""
+        if not (isinstance(node, ast.Attribute) and node.attr in parts):
             return []
         base = node.value
         if isinstance(base, ast.Call) and self._qual(base) in URL_PARSERS and base.args:
@@ -538,6 +555,14 @@ class KeptCheck:
     when_true: dict[str, frozenset[str]]
     when_false: dict[str, frozenset[str]]
     values: dict[str, Value | None]
+
+
+def _letters_only(node: ast.expr) -> bool:
+    """A constant word, or a literal collection of them: none can start with `-`."""
+    items = node.elts if isinstance(node, ast.Tuple | ast.List | ast.Set) else [node]
+    return bool(items) and all(
+        isinstance(e, ast.Constant) and isinstance(e.value, str) and e.value[:1].isalpha() for e in items
+    )
 
 
 def _prefixes(test: ast.Call) -> set[str]:

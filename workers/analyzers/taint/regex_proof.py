@@ -41,6 +41,7 @@ DANGEROUS: dict[str, frozenset[str]] = {
     "ssti": frozenset("{}%<>#\\"),
     "xxe": frozenset("<&"),
     "trust-boundary": frozenset("\x00"),
+    "argument": frozenset("-\x00"),
 }
 #: Families where `$` (which also matches before a final newline) does not close the pattern.
 _NEWLINE_SENSITIVE = frozenset({"header", "log", "ldap"})

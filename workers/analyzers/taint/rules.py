@@ -55,6 +55,7 @@ KINDS: dict[str, SinkKind] = {
     "ssrf": SinkKind("taint-ssrf", "server-side request forgery", 918, "high"),
     "regex": SinkKind("taint-regex-injection", "regular expression injection (ReDoS)", 730, "medium"),
     "ssti": SinkKind("taint-template-injection", "server-side template injection", 1336, "high"),
+    "argument": SinkKind("taint-argument-injection", "argument injection", 88, "medium"),
 }
 
 #: Other CWEs pattern matchers file the same sink under (bandit: mark_safe B703 is 80,
@@ -303,6 +304,22 @@ CALLER_SINK_KINDS = frozenset({"code", "ssti", "deserialization", "command"})
 #: ... and where a parameter written into a query's text is: `f"(uid={username})"` is a login
 #: helper's injection, while a parameter that is the whole filter or path is its API.
 CALLER_EMBEDDED_SINK_KINDS = frozenset({"ldap", "xpath"})
+
+#: Programs whose options run another command, load code or write a file the option names
+#: (`git --upload-pack=…`, `hg --config=…`, `ssh -oProxyCommand=…`, `rsync -e …`, `tar
+#: --to-command=…`, `curl -o …`, `find -exec …`): data in their argument list that may start with
+#: `-` is argument injection, even without a shell. Other programs' options are left alone.
+OPTION_PROGRAMS: frozenset[str] = frozenset(
+    {"git", "hg", "svn", "bzr", "ssh", "scp", "sftp", "rsync", "tar", "zip", "unzip", "7z", "curl"}
+    | {"wget", "find", "xargs", "sendmail", "ffmpeg", "convert", "magick", "gm", "pandoc", "psql"}
+    | {"mysql", "pg_dump", "pip", "npm", "gpg", "openssl"}
+)
+
+#: Options of those programs that always take the next argument as their value (a message, a
+#: branch, an output or input file): what follows them is that value, never an option.
+VALUE_OPTIONS: frozenset[str] = frozenset(
+    {"-m", "--message", "-b", "--branch", "-i", "--depth", "-F", "--file", "--author", "-t", "--tag"}
+)
 
 #: Decoders that call a function the caller gives with each object they decode (by keyword):
 #: the hook's sinks see the decoded data.
@@ -699,6 +716,8 @@ _LOGGING = ("logging", "structlog", "loguru")
 #: Sinks. `args`: positions or keyword names of the dangerous arguments ("*": all of
 #: them, "*args": every positional one, "receiver": the object the method is called on). Conditions:
 #:   shell_flag: subprocess-style (whole command only with shell=True, else the program)
+#:   argv: where the argument list of a program run without a shell is: (position, keyword) of a
+#:     list whose first item names the program, or "*" for the call's own positional arguments
 #:   html_only: not a sink when mimetype/content_type is a constant without "html"
 #:   safe_loader: yaml.load is safe with one of these Loader names
 #:   xml_parser: the keyword/position of a parser argument that can harden it
@@ -735,17 +754,17 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("subprocess.getstatusoutput", "command", (0, "cmd")),
     _sink("commands.getoutput", "command"),
     _sink("asyncio.create_subprocess_shell", "command", (0, "cmd")),
-    _sink("subprocess.Popen", "command", (0, "args"), shell_flag=True),
-    _sink("subprocess.run", "command", (0, "args"), shell_flag=True),
-    _sink("subprocess.call", "command", (0, "args"), shell_flag=True),
-    _sink("subprocess.check_call", "command", (0, "args"), shell_flag=True),
-    _sink("subprocess.check_output", "command", (0, "args"), shell_flag=True),
-    _sink("asyncio.create_subprocess_exec", "command", (0, "program"), severity="medium"),
-    _sink("os.execv", "command", (0, "path"), severity="medium"),
-    _sink("os.execvp", "command", (0, "file"), severity="medium"),
+    _sink("subprocess.Popen", "command", (0, "args"), shell_flag=True, argv=(0, "args")),
+    _sink("subprocess.run", "command", (0, "args"), shell_flag=True, argv=(0, "args")),
+    _sink("subprocess.call", "command", (0, "args"), shell_flag=True, argv=(0, "args")),
+    _sink("subprocess.check_call", "command", (0, "args"), shell_flag=True, argv=(0, "args")),
+    _sink("subprocess.check_output", "command", (0, "args"), shell_flag=True, argv=(0, "args")),
+    _sink("asyncio.create_subprocess_exec", "command", (0, "program"), severity="medium", argv="*"),
+    _sink("os.execv", "command", (0, "path"), severity="medium", argv=(1, "args")),
+    _sink("os.execvp", "command", (0, "file"), severity="medium", argv=(1, "args")),
     _sink("os.execl", "command", (0, "path"), severity="medium"),
     _sink("os.execlp", "command", (0, "file"), severity="medium"),
-    _sink("os.spawnv", "command", (1, "path"), severity="medium"),
+    _sink("os.spawnv", "command", (1, "path"), severity="medium", argv=(2, "args")),
     _sink("os.spawnl", "command", (1, "path"), severity="medium"),
     _sink("pty.spawn", "command", (0, "argv"), severity="medium"),
     _sink("paramiko.SSHClient.exec_command", "command", (0, "command")),

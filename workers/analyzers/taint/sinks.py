@@ -13,6 +13,7 @@ from prguard.analyzers.media_types import (
     typed_afterwards,
 )
 from prguard.analyzers.pyresolve.alternatives import argument_of
+from prguard.analyzers.taint.arguments import argument_list, may_be_options, option_program
 from prguard.analyzers.taint.guards import on_site_at
 from prguard.analyzers.taint.hits import SinkHit
 from prguard.analyzers.taint.keys import FIXED_HOST, State, node_text, reads_self, reportable
@@ -115,6 +116,12 @@ def _shell_script(command: Value) -> Value | None:
 _APP_OBJECTS = ("flask.current_app", "flask.g", "quart.current_app", "quart.g")
 
 
+def _may_use_shell(kwargs: dict[str, Value]) -> bool:
+    """`shell=` given and not a false constant."""
+    shell = kwargs.get("shell")
+    return shell is not None and not (shell.has_const() and not shell.const)
+
+
 def _cwe(kind: str) -> int:
     return KINDS[kind].cwe
 
@@ -171,15 +178,15 @@ class Sinks:
                 return
         checked = self._sink_arguments(sink, node, receiver, args, kwargs)
         program_only = False
-        if cond.get("shell_flag"):
-            shell = kwargs.get("shell")
-            if shell is None or (shell.has_const() and not shell.const):
-                scripts = [(_shell_script(v), text) for v, text in checked[:1]]
-                if scripts and scripts[0][0] is not None:  # ["sh", "-c", script]: a shell after all
-                    checked = [(script, text) for script, text in scripts if script is not None]
-                else:
-                    checked = [(self._program_of(v), text) for v, text in checked[:1]]
-                    program_only = True
+        if "argv" in cond and not (cond.get("shell_flag") and _may_use_shell(kwargs)):
+            self._check_options(node, cond["argv"], argument_list(node, cond["argv"], args, kwargs))
+        if cond.get("shell_flag") and not _may_use_shell(kwargs):
+            scripts = [(_shell_script(v), text) for v, text in checked[:1]]
+            if scripts and scripts[0][0] is not None:  # ["sh", "-c", script]: a shell after all
+                checked = [(script, text) for script, text in scripts if script is not None]
+            else:
+                checked = [(self._program_of(v), text) for v, text in checked[:1]]
+                program_only = True
         reached = False
         only_parameters = True
         back_to_referer = sink.kind == "redirect" and self._back_to_referer(sink, node)
@@ -343,6 +350,32 @@ class Sinks:
                     )
         if not reached:
             self.summary.cleared.add((target.lineno, _cwe(kind)))
+
+    def _check_options(self, node: ast.Call, where: Any, argv: Value | None) -> None:
+        """Request data a program may read as one of its options: argument injection."""
+        program = option_program(argv) if argv is not None else None
+        if program is None:
+            return
+        advice = f"`{program}` may read a value that starts with `-` as an option: put `--` before the data."
+        sink = Sink(
+            program,
+            "argument",
+            (),
+            _cwe("argument"),
+            _cwe("argument"),
+            _severity("argument"),
+            {"message": advice},
+        )
+        listed = argument_of(node, where[1], where[0]) if isinstance(where, tuple) else None
+        text = (
+            node_text(self.mod, listed)
+            if listed is not None
+            else ", ".join(node_text(self.mod, a) for a in node.args)
+        )
+        for item in may_be_options(argv):
+            for trace in item.all_traces():
+                if trace.reaches("argument") and reportable(trace, "argument"):
+                    self._record(self._hit(sink, node, text, trace, False))
 
     def _check_location(self, node: ast.AST, value: Value, name: str, arg_text: str) -> None:
         """A `Location` header set by hand is a redirect: where its value may send the browser."""
