@@ -87,7 +87,7 @@ CORPORA = Path(__file__).resolve().parents[1] / "corpora"
 WEB = CORPORA / "security_web"
 SNIPPETS = CORPORA / "insecure_snippets"
 #: Rounds of snippets after the second: each held back whole and scored only on its own.
-SNIPPET_ROUNDS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 20, 22, 28, 29)
+SNIPPET_ROUNDS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 20, 22, 28, 29, 39)
 NEAR = 3
 MEDIUM = Severity.MEDIUM
 POLICY = load_policy(repo_text="scope: changed_files\n")
@@ -449,6 +449,7 @@ _ORDINALS = {
     22: "twenty-second",
     28: "twenty-eighth",
     29: "twenty-ninth",
+    39: "thirty-ninth",
 }
 _BATCHES = tuple(range(2, 19))
 
