@@ -205,6 +205,13 @@ CASES: dict[str, tuple[str, str | None]] = {
         view('return subprocess.check_output(["git", "show", "refs/heads/" + request.args["b"]])'),
         None,
     ),
+    "tornado-subprocess-shell": (
+        view(
+            "from tornado.process import Subprocess\n"
+            'Subprocess("convert " + request.args["f"], shell=True)\nreturn "ok"'
+        ),
+        "taint-command-injection",
+    ),
     "argument-plain-program": (view('return subprocess.check_output(["ls", request.args["d"]])'), None),
     "argument-regex-allows-dash": (
         view(

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from prguard.analyzers.asttools import nodes_of
+from prguard.analyzers.pyresolve.alternatives import argument_of
 from prguard.analyzers.taint.keys import (
     FIXED_HOST,
     State,
@@ -31,6 +32,7 @@ from prguard.analyzers.taint.rules import (
 from prguard.analyzers.taint.values import (
     CLEAN,
     OPAQUE,
+    PARAM,
     Step,
     Trace,
     Value,
@@ -77,6 +79,8 @@ _NOT_CHECKS = frozenset(
     {"len", "str", "int", "float", "bool", "repr", "type", "isinstance", "hasattr", "getattr", "callable"}
 )
 _SESSION_ONLY = frozenset({"trust-boundary"})
+#: A path as text: the same path.
+_AS_TEXT = frozenset({"str", "os.fspath"})
 
 
 def _meet(parts: Iterable[dict[str, frozenset[str]]]) -> dict[str, frozenset[str]]:
@@ -308,15 +312,15 @@ class Guards:
             return {inner_key: frozenset({"path"})} if inner_key else {}
         return {}
 
-    @staticmethod
-    def _confined(common: ast.Call, state: State) -> dict[str, frozenset[str]]:
-        """Resolved paths whose common path with a root is compared to that root."""
+    def _confined(self, common: ast.Call, state: State) -> dict[str, frozenset[str]]:
+        """Resolved paths whose common path with a root is compared to that root (also as text:
+        `commonpath([str(p.resolve()), root])`)."""
         proven: dict[str, frozenset[str]] = {}
         for arg in common.args:
             for elt in getattr(arg, "elts", []):
-                k = state_key(elt)
-                if k is not None and "resolved" in state.get(k, CLEAN).tags:
-                    proven[k] = frozenset({"path"})
+                if isinstance(elt, ast.Call) and self._qual(elt) in _AS_TEXT and len(elt.args) == 1:
+                    elt = elt.args[0]
+                proven.update(self._confinement(elt, state))
         return proven
 
     def _signed(self, node: ast.expr, depth: int = 0) -> list[str]:
@@ -446,7 +450,44 @@ class Guards:
         if URL_CHECK_NAMES.fullmatch(name) and test.args:
             key = state_key(test.args[0])
             return {key: frozenset({"redirect", "ssrf"})} if key else {}
-        return {}
+        return self._predicate_said_yes(test, state)
+
+    def _predicate_said_yes(self, test: ast.Call, state: State) -> dict[str, frozenset[str]]:
+        """`if inside_root(target):` held: what the project's own predicate checks of its
+        parameters on every path that answers yes holds for the arguments it was given."""
+        given = [*test.args, *(k.value for k in test.keywords)]
+        keys = [state_key(a) for a in given if isinstance(a, ast.Name | ast.Attribute)]
+        if not any(k and state.get(k, CLEAN).tainted for k in keys):
+            return {}
+        target = self._resolve(test.func, state, hands_input=True)
+        if target is None or not target[1].is_predicate:
+            return {}
+        module, func, bound = target
+        proofs = self.program.summary(module, func).true_proofs
+        offset = 1 if bound else 0
+        out: dict[str, frozenset[str]] = {}
+        for name, kinds in (proofs or {}).items():
+            index = func.params.index(name) - offset
+            arg = argument_of(test, name, index) if index >= 0 else None
+            key = state_key(arg) if arg is not None else None
+            if key:
+                out[key] = kinds
+        return out
+
+    def note_answer(self, returned: ast.expr | None, state: State) -> None:
+        """A predicate's `return`: unless it says no, what its parameters passed on the way here
+        (or pass in the returned condition) is what its callers' `if` may rely on."""
+        func = self.func
+        if func is None or returned is None or (isinstance(returned, ast.Constant) and not returned.value):
+            return
+        passed = dict(self.guards(returned, state)[0]) if not isinstance(returned, ast.Constant) else {}
+        for index, name in enumerate(func.params):
+            kinds = _passed(state.get(name), index, name in func.rebound_params)
+            if kinds:
+                passed[name] = passed.get(name, frozenset()) | kinds
+        proofs = {name: kinds for name, kinds in passed.items() if name in func.params}
+        known = self.summary.true_proofs
+        self.summary.true_proofs = proofs if known is None else _meet([known, proofs])
 
     def _validated(self, form: ast.expr, kinds: frozenset[str]) -> dict[str, frozenset[str]]:
         """`form.is_valid()` held: the form, and the variables it was made from
@@ -555,6 +596,19 @@ class KeptCheck:
     when_true: dict[str, frozenset[str]]
     when_false: dict[str, frozenset[str]]
     values: dict[str, Value | None]
+
+
+def _passed(value: Value | None, index: int, rebound: bool) -> frozenset[str]:
+    """The sink kinds a parameter's value has been proven safe for here: those every trace of the
+    parameter carries, or all of them when a check left nothing of it (`if not p.isalnum(): return`)."""
+    if value is None:
+        return frozenset()
+    traces = [t for t in value.all_traces() if t.kind == PARAM and t.param == index]
+    if traces:
+        return frozenset.intersection(*(t.sanitized for t in traces))
+    if not value.all_traces() and not value.has_const() and not rebound:
+        return frozenset({ALL})
+    return frozenset()
 
 
 def _letters_only(node: ast.expr) -> bool:

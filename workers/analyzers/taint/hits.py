@@ -52,6 +52,9 @@ class Summary:
     param_only: dict[tuple[int, str], frozenset[int]] = field(default_factory=dict)
     #: sinks an attribute of `self` reaches: checked again with the object a call binds
     receiver_hits: list[SinkHit] = field(default_factory=list)
+    #: a predicate's parameters -> the sink kinds every "yes" it answers proves them safe for
+    #: (None: it never answered yes)
+    true_proofs: dict[str, frozenset[str]] | None = None
 
 
 def hit_lines(path: str, hit: SinkHit) -> list[int]:

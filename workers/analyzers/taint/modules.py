@@ -101,6 +101,32 @@ def module_name(path: str) -> str:
     return name
 
 
+#: Methods and functions whose result is a yes or a no (or a match, or none).
+_ANSWERING_CALLS = frozenset(
+    {"startswith", "endswith", "is_relative_to", "isdigit", "isdecimal", "isnumeric", "isalnum"}
+    | {"isalpha", "isidentifier", "match", "fullmatch", "search", "isinstance", "bool", "any", "all"}
+)
+
+
+def _may_answer(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant):
+        return node.value is None or isinstance(node.value, bool)
+    return isinstance(node, ast.Compare | ast.BoolOp | ast.UnaryOp | ast.Name | ast.Call)
+
+
+def _answers(node: ast.expr) -> bool:
+    """A condition, not just a value: a comparison, `not`, `and`/`or`, or a call that answers."""
+    if isinstance(node, ast.Compare | ast.BoolOp) or (
+        isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)
+    ):
+        return True
+    if isinstance(node, ast.Call):
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        return name in _ANSWERING_CALLS
+    return False
+
+
 @dataclass(eq=False)
 class FunctionInfo:
     """One function or method and what the module says about its parameters."""
@@ -125,6 +151,38 @@ class FunctionInfo:
         return frozenset(
             n.id for test in tests for n in ast.walk(test) if isinstance(n, ast.Name) and n.id in params
         )
+
+    @functools.cached_property
+    def is_predicate(self) -> bool:
+        """Whether the function answers yes or no: every return is a condition, a constant, a name
+        or a call, and one at least a condition (`return p.resolve().is_relative_to(root)`). What
+        its parameters passed when it says yes is then worth keeping for its callers' `if`."""
+        values = [s.value for s in walk_statements(self.node) if isinstance(s, ast.Return)]
+        if not values or not all(v is None or _may_answer(v) for v in values):
+            return False
+        if any(v is not None and _answers(v) for v in values):
+            return True
+        said = [
+            v.value if isinstance(v, ast.Constant) else v
+            for v in values
+            if v is None or isinstance(v, ast.Constant)
+        ]
+        return any(c is True for c in said) and any(
+            c is not True for c in said
+        )  # `return False` ... `return True`
+
+    @functools.cached_property
+    def rebound_params(self) -> frozenset[str]:
+        """Parameters the function assigns a new value to."""
+        params = set(self.params)
+        bound = {
+            n.id
+            for stmt in walk_statements(self.node)
+            if isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.For | ast.With)
+            for n in ast.walk(stmt)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id in params
+        }
+        return frozenset(bound)
 
     @functools.cached_property
     def off_by_default(self) -> frozenset[str]:

@@ -759,6 +759,8 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("subprocess.call", "command", (0, "args"), shell_flag=True, argv=(0, "args")),
     _sink("subprocess.check_call", "command", (0, "args"), shell_flag=True, argv=(0, "args")),
     _sink("subprocess.check_output", "command", (0, "args"), shell_flag=True, argv=(0, "args")),
+    # Tornado's process wrapper hands its arguments to subprocess.Popen
+    _sink("tornado.process.Subprocess", "command", (0, "args"), shell_flag=True, argv=(0, "args")),
     _sink("asyncio.create_subprocess_exec", "command", (0, "program"), severity="medium", argv="*"),
     _sink("os.execv", "command", (0, "path"), severity="medium", argv=(1, "args")),
     _sink("os.execvp", "command", (0, "file"), severity="medium", argv=(1, "args")),

@@ -143,6 +143,8 @@ class Runner(Calls, Expressions, Guards, Sinks):
                 value = self.ev(stmt.value, state) if stmt.value is not None else CLEAN
                 if self.func is not None and self.func.flask_view and stmt.value is not None:
                     self._check_flask_return(stmt.value, value)
+                if self.func is not None and self.func.is_predicate:
+                    self.note_answer(stmt.value, state)
                 self.ret = join(self.ret, value) if self.ret is not None else value
                 return None
             case ast.If():
