@@ -119,3 +119,27 @@ def test_a_released_snapshot_reads_only_the_sources_it_kept() -> None:
     kept = _repository()
     kept.release(prepared=None, keep={"shop/helpers.py": HELPERS.encode()})
     assert _taint("next_url", kept) == [("taint-open-redirect", 7, Confidence.MEDIUM)]
+
+
+JSONP = "import json\n\n\ndef jsonpify(request, data):\n    callback = request.values.get('callback')\n"
+JSONP += "    return f'{callback}({json.dumps(data)});'\n"
+
+
+def test_a_star_imported_helper_handed_flasks_request_is_followed() -> None:
+    """`from shop.utils import *` then `jsonpify(request, data)` with Flask's global request: the
+    helper is found through the star import and read, since it is handed the request itself."""
+    views = "from shop.utils import *\nfrom flask import Flask, request\napp = Flask(__name__)\n\n\n"
+    views += "@app.route('/x')\ndef x():\n    return jsonpify(request, {'a': 1})\n"
+    files = {"shop/__init__.py": b"", "shop/utils.py": JSONP.encode()}
+    changed = [added("shop/views.py", views)]
+    result = review(
+        changed, POLICY, analyzers=[TaintAnalyzer()], repository=RepositorySnapshot.from_files(files)
+    )
+    assert [(f.rule_id, f.start_line) for f in result.findings] == [("taint-xss", 8)]
+    underscored = views.replace("jsonpify(", "_jsonpify(")
+    files["shop/utils.py"] = JSONP.replace("def jsonpify", "def _jsonpify").encode()
+    changed = [added("shop/views.py", underscored)]
+    result = review(
+        changed, POLICY, analyzers=[TaintAnalyzer()], repository=RepositorySnapshot.from_files(files)
+    )
+    assert result.findings == []  # a star import brings no private name

@@ -76,8 +76,9 @@ _SIGNED_READ_METHODS = frozenset(name.rsplit(".", 1)[-1] for name in SIGNED_READ
 _EXACT_LOOKUP_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in EXACT_LOOKUPS)
 #: the type arguments of a generic type's name (`QuerySet[Model]`)
 _GENERIC_ARGS = re.compile(r"\[.*\]")
-#: how the sources name a request object (`request.GET`, `self.request.args`)
-_REQUEST_OBJECTS = frozenset({"request", "self.request"})
+#: the request itself, handed to a helper: as the sources name it (`request.GET`,
+#: `self.request.args`), or a framework's global one
+_REQUEST_OBJECTS = frozenset({"request", "self.request", "flask.request", "quart.request", "bottle.request"})
 #: a function a setting names (`import_string(settings.RENDERER)`): code this run cannot see
 CONFIGURED = "configured"
 

@@ -305,6 +305,8 @@ class Program:
             if local is not None and func.id not in mod.imports:
                 return mod, local, False
             found = self.lookup(mod.imports[func.id], mod, unchanged) if func.id in mod.imports else None
+            if found is None and func.id not in mod.imports and not func.id.startswith("_"):
+                found = self._star_imported(mod, func.id, unchanged)
             return (found[0], found[1], False) if found else None
         if isinstance(func, ast.Attribute):
             if isinstance(func.value, ast.Name) and func.value.id in ("self", "cls") and class_name:
@@ -320,6 +322,17 @@ class Program:
                 found = self.lookup(qual, mod, unchanged)
                 return (found[0], found[1], False) if found else None
             return self._typed_method(mod, func, unchanged)
+        return None
+
+    def _star_imported(
+        self, mod: ModuleInfo, name: str, unchanged: bool
+    ) -> tuple[ModuleInfo, FunctionInfo] | None:
+        """`from app.utils import *` then `name(...)`: the function of that name the last star
+        import that has one brings in."""
+        for base in reversed(mod.resolver.star_imports):
+            found = self.lookup(f"{base}.{name}", mod, unchanged)
+            if found is not None:
+                return found
         return None
 
     def _typed_method(
