@@ -205,6 +205,20 @@ CASES: dict[str, tuple[str, str | None]] = {
         view('return subprocess.check_output(["git", "show", "refs/heads/" + request.args["b"]])'),
         None,
     ),
+    "trust-boundary-digest": (
+        view(
+            "import hashlib\n"
+            'session["id"] = hashlib.sha512(request.headers["User-Agent"].encode()).hexdigest()\nreturn "ok"'
+        ),
+        None,
+    ),
+    "trust-boundary-digest-updated": (
+        view(
+            'import hashlib\nh = hashlib.blake2b()\nh.update(request.args["x"].encode())\n'
+            'session["id"] = h.hexdigest()\nreturn "ok"'
+        ),
+        None,
+    ),
     "tornado-subprocess-shell": (
         view(
             "from tornado.process import Subprocess\n"

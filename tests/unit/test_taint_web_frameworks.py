@@ -415,6 +415,36 @@ def test_a_redirect_whose_start_the_server_fixes_stays_on_site() -> None:
     assert rules_of(taint(user_first)) == ["taint-open-redirect"]
 
 
+CONFIGURED_START = """
+import urllib.parse
+from django.conf import settings
+from django.shortcuts import redirect
+
+
+def login(request):
+    query = urllib.parse.urlencode({"next": request.GET["next"]})
+    return redirect(TARGET)
+"""
+
+
+@pytest.mark.parametrize(
+    ("target", "found"),
+    [
+        ('settings.IDP_URL + "?" + query', False),
+        ('f"{settings.IDP_URL}?{query}"', False),
+        ("f\"{settings.IDPS[request.GET['idp']]}?{query}\"", False),
+        ('request.registry.settings["idp.url"] + "?" + query', False),
+        ("f\"{request.GET['idp']}?{query}\"", True),  # the user's start names the host
+        ("query + settings.IDP_URL", True),
+    ],
+)
+def test_a_redirect_that_starts_with_a_setting_stays_on_its_host(target: str, found: bool) -> None:
+    """What follows a URL read from the server's configuration (Django's settings, Pyramid's
+    registry settings, Flask's `current_app.config`) cannot change its host."""
+    code = CONFIGURED_START.replace("TARGET", target)
+    assert (rules_of(taint(code)) == ["taint-open-redirect"]) is found
+
+
 STATIC_HELPER = """
 import httpx
 from flask import Flask, request

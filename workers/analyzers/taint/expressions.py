@@ -11,8 +11,10 @@ from typing import Any
 from prguard.analyzers.pyresolve.known import ITEM_SOURCE_PACKAGES, ITEM_TYPES
 from prguard.analyzers.taint.keys import (
     HOST_FIXED,
+    SERVER_CONFIG,
     State,
     after_head,
+    fixes_host,
     hashable,
     node_text,
     only_url_path,
@@ -22,6 +24,7 @@ from prguard.analyzers.taint.keys import (
 from prguard.analyzers.taint.rules import (
     NON_TEXT_SOURCES,
     OWN_URL_SOURCES,
+    SERVER_CONFIG_OBJECTS,
     SERVER_SET_ENVIRON,
     TYPED_SOURCE_CALLS,
     TYPED_SOURCES,
@@ -51,6 +54,10 @@ _REDIRECT = frozenset({"redirect"})
 def _url_path(value: Value) -> Value:
     """A requested URL path: it starts with `/`, and its traces say so (a `//` guard reads it)."""
     return replace(value, prefix="/").map_traces(lambda t: replace(t, urlpath=True))
+
+
+#: what is read from the server's configuration: no one's data, a start that fixes a URL's host
+_CONFIG = Value(tags=frozenset({SERVER_CONFIG}))
 
 
 def _const(node: ast.AST) -> Any:
@@ -186,6 +193,8 @@ class Expressions:
             return self.globals[node.id]
         if qual == "typing.TYPE_CHECKING" or node.id == "TYPE_CHECKING":
             return Value(const=False)
+        if qual != node.id and matches_any(qual, SERVER_CONFIG_OBJECTS):
+            return _CONFIG
         if node.id not in _BUILTIN_NAMES and (
             node.id not in self.mod.bound_names or self._closure_variable(node.id)
         ):
@@ -210,6 +219,8 @@ class Expressions:
             source = self._source(qual, node)
             if source is not None:
                 return source
+            if matches_any(qual, SERVER_CONFIG_OBJECTS):
+                return _CONFIG
         if node.attr in _MEMBER_NAME_ATTRS:
             typed = self._typed_source(node.value, node.attr, node)
             if typed is not None:
@@ -218,7 +229,7 @@ class Expressions:
             return self._own_attribute(node)
         base = self.ev(node.value, state)
         if not base.tainted:
-            return CLEAN
+            return _CONFIG if SERVER_CONFIG in base.tags else CLEAN  # `settings.IDP_URL`
         if node.attr == "name" and isinstance(node.value, ast.Attribute) and node.value.attr == "file":
             # an upload's `.file` is the server's temporary file: its name is the server's path
             # (the client's name is `.filename`)
@@ -341,6 +352,8 @@ class Expressions:
             value = container.element()
         if value.tainted and "text" not in value.tags and not container.items:
             value = value.with_tags("text")
+        if SERVER_CONFIG in container.tags and not value.tainted:
+            value = _CONFIG  # `current_app.config["IDP_URL"]`
         return self._widen(value, node)
 
     def ev_JoinedStr(self, node: ast.JoinedStr, state: State) -> Value:
@@ -354,8 +367,9 @@ class Expressions:
                 value = self.ev(part.value, state)
                 self.ev(part.format_spec, state)
                 following = node.values[index + 1] if index + 1 < len(node.values) else None
-                if index == 0 and isinstance(following, ast.Constant):  # `f"{url_for('x')}?next=..."`
-                    head_fixed = site_url_then(value, Value(const=following.value))
+                if index == 0:  # `f"{url_for('x')}?next=..."`, `f"{settings.IDP}?{query}"`
+                    then = Value(const=following.value) if isinstance(following, ast.Constant) else CLEAN
+                    head_fixed = site_url_then(value, then) or fixes_host(value)
                 elif head_fixed:
                     value = value.sanitize(frozenset({"redirect"}))
                 parts.append(value)
@@ -407,7 +421,7 @@ class Expressions:
             elif "text" in left.tags or "text" in right.tags:
                 prefix = left.const + (right.prefix or "") if isinstance(left.const, str) else left.prefix
                 value = replace(value, tags=value.tags | {"text"}, prefix=prefix or None)
-                if HOST_FIXED in left.tags or site_url_then(left, right):
+                if HOST_FIXED in left.tags or SERVER_CONFIG in left.tags or site_url_then(left, right):
                     value = value.with_tags(HOST_FIXED)
         elif isinstance(node.op, ast.Mod) and self.mod.receiver_type(node.left) in MARKUP_TYPES:
             # `Markup("<b>%s</b>") % x` escapes what it formats, as `Markup(...).format(x)` does

@@ -81,6 +81,8 @@ def only_url_path(value: Value) -> bool:
 SITE_URL = "site-url"
 #: a text that starts with such a URL and then a query or a fragment (`url_for("login") + "?next="`)
 HOST_FIXED = "host-fixed"
+#: a value read from the server's configuration (`settings.IDP_URL`, `current_app.config["X"]`)
+SERVER_CONFIG = "server-config"
 
 
 def site_url_then(head: Value, rest: Value) -> bool:
@@ -106,11 +108,11 @@ def format_fields_after_site_url(template: str, args: list[Value], kwargs: dict[
     return head is not None and site_url_then(head, Value(const=parsed[1][0]))
 
 
-def _fixes_host(value: Value) -> bool:
+def fixes_host(value: Value) -> bool:
     """A start of a URL the server chose: data after it cannot name another host. It holds data,
     and all of it is the server's (a setting, the caller's argument) or proven local already;
-    or it is a route's URL and then a query."""
-    if HOST_FIXED in value.tags:
+    it is read from the server's configuration; or it is a route's URL and then a query."""
+    if HOST_FIXED in value.tags or SERVER_CONFIG in value.tags:
         return True
     traces = value.all_traces()
     return bool(traces) and all(t.kind in (OPAQUE, "caller") or not t.reaches("redirect") for t in traces)
@@ -118,7 +120,7 @@ def _fixes_host(value: Value) -> bool:
 
 def after_head(head: Value, rest: Value) -> Value:
     """`head + rest` for a redirect: user data after a host-fixing head is a path or a query."""
-    return rest.sanitize(frozenset({"redirect"})) if _fixes_host(head) else rest
+    return rest.sanitize(frozenset({"redirect"})) if fixes_host(head) else rest
 
 
 def reportable(trace: Trace, kind: str, sink: Sink | None = None) -> bool:

@@ -361,6 +361,17 @@ SERVER_SET_ENVIRON = re.compile(
     r"GATEWAY_INTERFACE|wsgi\.url_scheme|wsgi\.version|wsgi\.multithread|wsgi\.multiprocess)['\"]"
 )
 
+#: The server's own configuration objects: what is read from them is the operator's choice.
+SERVER_CONFIG_OBJECTS: frozenset[str] = frozenset(
+    {
+        "django.conf.settings",
+        "flask.current_app.config",
+        "quart.current_app.config",
+        "request.registry.settings",  # Pyramid
+        "request.app.config",  # Sanic
+    }
+)
+
 #: Sources that are not text (a JSON body is a dict; returning it from Flask is JSON).
 NON_TEXT_SOURCES = frozenset({"request.json", "request.get_json", "request.files", "request.FILES"})
 
@@ -409,8 +420,16 @@ SANITIZERS: dict[str, frozenset[str]] = {
     "decimal.Decimal": frozenset({ALL}),
     "datetime.date.fromisoformat": frozenset({ALL}),
     "datetime.datetime.fromisoformat": frozenset({ALL}),
-    "hashlib.sha256": frozenset({ALL}),
-    "hashlib.md5": frozenset({ALL}),
+    **dict.fromkeys(
+        (
+            f"hashlib.{name}"
+            for name in (
+                *("md5", "sha1", "sha224", "sha256", "sha384", "sha512", "blake2b", "blake2s", "new"),
+                *("sha3_224", "sha3_256", "sha3_384", "sha3_512"),
+            )
+        ),
+        frozenset({ALL}),
+    ),
     "hmac.new": frozenset({ALL}),
     "hmac.compare_digest": frozenset({ALL}),
     "isinstance": frozenset({ALL}),
@@ -441,6 +460,9 @@ CLEAN_RESULTS: frozenset[str] = frozenset(
         "mimetypes.guess_extension",
         "*.render_template",
         "*.url_for",
+        # a hash's digest: hex digits or bytes no one chooses, whatever was fed in
+        "*.hexdigest",
+        "*.digest",
     }
 )
 
