@@ -219,6 +219,37 @@ CASES: dict[str, tuple[str, str | None]] = {
         ),
         None,
     ),
+    "redirect-oauth-request-uri": (
+        view(
+            "from oauthlib.oauth2 import WebApplicationClient\nclient = WebApplicationClient('id')\n"
+            'url = client.prepare_request_uri("https://idp.example/auth", state=request.args["s"],'
+            " **request.args)\n"
+            "return redirect(url)"
+        ),
+        None,
+    ),
+    "redirect-oauth-user-endpoint": (
+        view(
+            "from oauthlib.oauth2 import WebApplicationClient\nclient = WebApplicationClient('id')\n"
+            'return redirect(client.prepare_request_uri(request.args["idp"], state="x"))'
+        ),
+        "taint-open-redirect",
+    ),
+    "redirect-saml-configured-idp": (
+        view(
+            "from saml2.client import Saml2Client\nclient = Saml2Client(config)\n"
+            'session_id, info = client.prepare_for_authenticate(relay_state=request.args["next"])\n'
+            'return redirect(dict(info["headers"])["Location"])'
+        ),
+        None,
+    ),
+    "redirect-same-method-name-elsewhere": (
+        view(
+            'session_id, info = client.prepare_for_authenticate(relay_state=request.args["next"])\n'
+            'return redirect(dict(info["headers"])["Location"])'
+        ),
+        "taint-open-redirect",
+    ),
     "tornado-subprocess-shell": (
         view(
             "from tornado.process import Subprocess\n"

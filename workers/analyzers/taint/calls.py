@@ -44,6 +44,7 @@ from prguard.analyzers.taint.rules import (
     OPAQUE_RESULTS,
     PATH_OBJECTS,
     PATH_RESOLVERS,
+    PROTOCOL_URL_BUILDERS,
     REQUEST_BUILDERS,
     SIGNED_READS,
     SITE_URL_BUILDERS,
@@ -201,6 +202,11 @@ def _decided_params(
     if not constants or not func.tested_params:  # the cheap question first
         return ()
     return tuple(sorted(pair for pair in constants if func.params[pair[0]] in func.tested_params))
+
+
+def _argument(where: tuple[int, str], args: list[Value], kwargs: dict[str, Value]) -> Value | None:
+    index, keyword = where
+    return args[index] if len(args) > index else kwargs.get(keyword)
 
 
 def _request_object(where: tuple[int, str], args: list[Value], kwargs: dict[str, Value]) -> Value:
@@ -384,11 +390,14 @@ class Calls:
             # the reference is relative to a base the server chose: the host stays the base's
             joined = merge([args[0], args[1].sanitize(frozenset({"ssrf", "redirect"}))])
             return joined.with_tags("text")
-        if qual in _QUERY_APPENDERS and len(args) >= 2:
-            # the arguments become the URL's query, encoded: they cannot move its host
-            return merge(
-                [args[0], *(a.sanitize(frozenset({"ssrf", "redirect"})) for a in args[1:])]
-            ).with_tags("text")
+        url_at = self._url_builder(qual)
+        if url_at is not None:
+            # the other arguments become the URL's query (or the message), encoded: they cannot move
+            # its host, which is the URL argument's or the provider's configured one
+            url = _argument(url_at, args, kwargs) if url_at else None
+            rest = [v for v in [*args, *kwargs.values()] if v is not url]
+            moved = [v.sanitize(frozenset({"ssrf", "redirect"})) for v in rest]
+            return merge([url or CLEAN, *moved]).with_tags("text")
         if qual in _MEMORY_FILES:
             return merge(args + list(kwargs.values())).sanitize(frozenset({"path"}))
         if qual in PATH_OBJECTS:
@@ -579,6 +588,21 @@ class Calls:
         if isinstance(func, ast.Name) and func.id in state:
             return None
         return self.program.resolve(self.mod, self.class_name, func, unchanged=hands_input)
+
+    def _url_builder(self, qual: str) -> tuple[int, str] | tuple[()] | None:
+        """Where the URL is in a call that builds one and puts its other arguments in its query:
+        `url_concat(url, args)`, an OAuth client's `prepare_request_uri(endpoint, state=...)`
+        ((position, keyword)); `()` where the provider's configuration gives it (SAML); None when
+        the call is no such builder. A client's type is often out of sight (`self._client`): its
+        methods count by name where the module imports the protocol's package."""
+        if qual in _QUERY_APPENDERS:
+            return (0, "url")
+        if "." not in qual:
+            return None
+        row = PROTOCOL_URL_BUILDERS.get(qual.rsplit(".", 1)[-1])
+        if row is None or not self.mod.imports_any(row[0]):
+            return None
+        return row[1] or ()
 
     def _hands_input(self, node: ast.Call, given: Iterable[Value]) -> bool:
         """Whether a call is given data from a source, or the request itself (`helper(request)`:

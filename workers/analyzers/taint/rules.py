@@ -643,6 +643,30 @@ VALIDATING_METHODS: dict[str, frozenset[str]] = dict.fromkeys(
     ("is_valid", "validate_on_submit", "validate"), frozenset({"trust-boundary"})
 )
 
+_OAUTH = ("oauthlib", "requests_oauthlib", "authlib")
+_SAML = ("saml2",)
+#: Identity-protocol clients' methods that build the request to a provider, by method name where
+#: the module imports the protocol's package: the packages, and the (position, keyword) of the URL
+#: argument, or None where the URL comes from the provider's configuration (SAML metadata). The
+#: other arguments go into the URL's query or the signed message: they cannot move its host.
+PROTOCOL_URL_BUILDERS: dict[str, tuple[tuple[str, ...], tuple[int, str] | None]] = {
+    "prepare_request_uri": (_OAUTH, (0, "uri")),
+    "prepare_authorization_request": (_OAUTH, (0, "authorization_url")),
+    "prepare_token_request": (_OAUTH, (0, "token_url")),
+    "prepare_refresh_token_request": (_OAUTH, (0, "token_url")),
+    "prepare_token_revocation_request": (_OAUTH, (0, "revocation_url")),
+    "authorization_url": (_OAUTH, (0, "url")),
+    "create_authorization_url": (_OAUTH, (0, "url")),
+    "apply_binding": (_SAML, (2, "destination")),
+    "http_redirect_message": (_SAML, (1, "location")),
+    "pick_binding": (_SAML, None),
+    "response_args": (_SAML, None),
+    "prepare_for_authenticate": (_SAML, None),
+    "prepare_for_negotiated_authenticate": (_SAML, None),
+    "handle_logout_request": (_SAML, None),
+    "global_logout": (_SAML, None),
+}
+
 #: Request objects built before they are sent: (position, keyword) of their URL.
 REQUEST_BUILDERS: dict[str, tuple[int, str]] = {
     "urllib.request.Request": (0, "url"),
