@@ -285,6 +285,20 @@ CASES: dict[str, tuple[str, str | None]] = {
         view('name = request.args["name"]\nwith open(os.path.join(BASE, name)) as fh:\n    return fh.read()'),
         "taint-path-traversal",
     ),
+    "path-extension-only": (
+        view(
+            'ext = os.path.splitext(request.args["name"])[1]\n'
+            'return send_file(os.path.join(BASE, "upload" + ext))'
+        ),
+        None,
+    ),
+    "path-root-of-name": (
+        view(
+            'root, ext = os.path.splitext(request.args["name"])\n'
+            'return send_file(os.path.join(BASE, root + ".txt"))'
+        ),
+        "taint-path-traversal",
+    ),
     "sql-not-a-statement": (view('runner.execute(f"task_{request.args[\'id\']}")\nreturn "ok"'), None),
     "sql-statement-start-in-data": (
         view('sqlite3.connect("x").execute("SEL" + request.args["rest"])\nreturn "ok"'),
@@ -696,3 +710,21 @@ def test_a_location_header_on_this_site_is_no_redirect_finding() -> None:
         "return resp"
     )
     assert [f.rule_id for f in taint(code)] == ["taint-header-injection"]  # low: Flask refuses CR/LF
+
+
+def test_a_public_functions_argument_may_be_an_option_of_the_program_it_runs() -> None:
+    """A library's caller passes the URL (poetry's dependency sources, CVE-2022-36069): a value
+    that starts with `-` is an option of git. A private helper's argument is the module's own."""
+    library = (
+        "import subprocess\n\n\ndef clone(url, dest):\n    subprocess.run(['git', 'clone', url, dest])\n"
+    )
+    assert rules_of(taint({"vcs/git.py": library})) == ["taint-argument-injection"]
+    fixed = library.replace("'clone', url", "'clone', '--', url")
+    assert taint({"vcs/git.py": fixed}) == []
+    private = library.replace("def clone(", "def _clone(")
+    assert taint({"vcs/git.py": private}) == []
+
+
+def test_a_command_line_argument_passed_on_as_an_option_is_the_users_own() -> None:
+    code = "import subprocess, sys\n\nsubprocess.run(['git', 'clone', sys.argv[1]])\n"
+    assert taint({"tools/mirror.py": code}) == []

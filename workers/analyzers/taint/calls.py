@@ -98,6 +98,8 @@ _FILE_WRITES = frozenset({"write", "writelines"})
 _URL_JOINS = frozenset({"urllib.parse.urljoin", "urlparse.urljoin", "requests.compat.urljoin"})
 #: `url_concat(url, args)`: the arguments are encoded into the URL's query string
 _QUERY_APPENDERS = frozenset({"tornado.httputil.url_concat"})
+#: `splitext(p)`: the file name's root and its extension
+_SPLITEXT = frozenset({"os.path.splitext", "posixpath.splitext"})
 #: in-memory files: what they are made from is their content, not a file name
 _MEMORY_FILES = frozenset({"io.BytesIO", "io.StringIO"})
 #: methods that read their object and keep nothing of their arguments
@@ -398,6 +400,14 @@ class Calls:
             rest = [v for v in [*args, *kwargs.values()] if v is not url]
             moved = [v.sanitize(frozenset({"ssrf", "redirect"})) for v in rest]
             return merge([url or CLEAN, *moved]).with_tags("text")
+        if qual in _SPLITEXT and args:
+            # (root, extension): the extension is cut after the last separator, so it holds none
+            whole = args[0].with_tags("text")
+            return Value(
+                whole.all_traces(),
+                items={0: whole, 1: whole.sanitize(frozenset({"path"}))},
+                tags=frozenset({"text"}),
+            )
         if qual in _MEMORY_FILES:
             return merge(args + list(kwargs.values())).sanitize(frozenset({"path"}))
         if qual in PATH_OBJECTS:

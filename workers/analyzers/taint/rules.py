@@ -299,8 +299,8 @@ NEWLINE_REFUSING = ("django", "flask", "werkzeug", "starlette", "fastapi", "torn
 
 #: Sink families where a public function's parameters are untrusted (`trust_parameters: false`):
 #: running code, compiling templates (code too, outside a sandbox), loading objects and shell
-#: commands built from whatever a caller passes.
-CALLER_SINK_KINDS = frozenset({"code", "ssti", "deserialization", "command"})
+#: commands built from whatever a caller passes, and options of programs run without a shell.
+CALLER_SINK_KINDS = frozenset({"code", "ssti", "deserialization", "command", "argument"})
 #: ... and where a parameter written into a query's text is: `f"(uid={username})"` is a login
 #: helper's injection, while a parameter that is the whole filter or path is its API.
 CALLER_EMBEDDED_SINK_KINDS = frozenset({"ldap", "xpath"})
@@ -310,7 +310,7 @@ CALLER_EMBEDDED_SINK_KINDS = frozenset({"ldap", "xpath"})
 #: --to-command=…`, `curl -o …`, `find -exec …`): data in their argument list that may start with
 #: `-` is argument injection, even without a shell. Other programs' options are left alone.
 OPTION_PROGRAMS: frozenset[str] = frozenset(
-    {"git", "hg", "svn", "bzr", "ssh", "scp", "sftp", "rsync", "tar", "zip", "unzip", "7z", "curl"}
+    {"git", "hg", "svn", "bzr", "nmap", "ssh", "scp", "sftp", "rsync", "tar", "zip", "unzip", "7z", "curl"}
     | {"wget", "find", "xargs", "sendmail", "ffmpeg", "convert", "magick", "gm", "pandoc", "psql"}
     | {"mysql", "pg_dump", "pip", "npm", "gpg", "openssl"}
 )
@@ -336,13 +336,14 @@ CHECKED_SOURCE_KINDS = frozenset({"remote"})
 #: proof of safety either). A server's response is untrusted where it would run code, load objects,
 #: compile a template or run a shell; elsewhere (a URL, a path, SQL) what it holds is too often the
 #: service's own data to report. A program's command-line arguments come from the person running
-#: it: a file or URL they name is theirs to read, but code, a shell command, a pickle or a query
-#: built from them still crosses into another interpreter. (Standard input stays untrusted: a
-#: stdio server, an MCP tool's for one, reads its client's messages there.)
+#: it: a file or URL they name is theirs to read, and an option they pass on is theirs to pass, but
+#: code, a shell command, a pickle or a query built from them still crosses into another
+#: interpreter. (Standard input stays untrusted: a stdio server, an MCP tool's for one, reads its
+#: client's messages there.) A server's response may also pass an option to a program.
 ONLY_KINDS: dict[str, frozenset[str]] = {
     "archive": frozenset({"path"}),
     "remote": CALLER_SINK_KINDS,
-    "argv": CALLER_SINK_KINDS | {"sql"},
+    "argv": (CALLER_SINK_KINDS - {"argument"}) | {"sql"},
 }
 
 #: One uploaded file read from the request's uploads by its form field: a file object, never a
