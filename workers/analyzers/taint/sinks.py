@@ -352,7 +352,7 @@ class Sinks:
             self.summary.cleared.add((target.lineno, _cwe(kind)))
 
     def _check_options(self, node: ast.Call, where: Any, argv: Value | None) -> None:
-        """Request data a program may read as one of its options: argument injection."""
+        """Untrusted data a program may read as one of its options: argument injection."""
         program = option_program(argv) if argv is not None else None
         if program is None:
             return
