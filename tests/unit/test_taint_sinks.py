@@ -197,6 +197,13 @@ CASES: dict[str, tuple[str, str | None]] = {
         ),
         None,
     ),
+    "argument-required-start": (
+        view(
+            'url = request.args["url"]\nif not url.startswith("http"):\n    return "bad", 400\n'
+            'subprocess.run(["git", "clone", url])\nreturn "ok"'
+        ),
+        None,
+    ),
     "argument-option-value": (
         view('return subprocess.check_output(["git", "commit", "-m", request.form["msg"]])'),
         None,

@@ -424,8 +424,14 @@ class Guards:
                 confined = self._confinement(receiver, state)
                 if not test.args:
                     return confined
-                rooted = _refused_as_path(state_key(receiver), _ROOTED) if _prefixes(test) == {"/"} else {}
-                return _union([confined, self._fixed_host(test, state), rooted])
+                prefixes = _prefixes(test)
+                rooted = _refused_as_path(state_key(receiver), _ROOTED) if prefixes == {"/"} else {}
+                key = state_key(receiver)
+                # `if not url.startswith("http"): abort`: it starts with a letter, no option
+                no_option = (
+                    {key: frozenset({"argument"})} if key and _no_option_starts(test, prefixes) else {}
+                )
+                return _union([confined, self._fixed_host(test, state), rooted, no_option])
             if func.attr in GUARD_METHODS:
                 key = state_key(receiver)
                 return {key: GUARD_METHODS[func.attr]} if key else {}
@@ -617,6 +623,13 @@ def _letters_only(node: ast.expr) -> bool:
     return bool(items) and all(
         isinstance(e, ast.Constant) and isinstance(e.value, str) and e.value[:1].isalpha() for e in items
     )
+
+
+def _no_option_starts(test: ast.Call, prefixes: set[str]) -> bool:
+    """Every start a `startswith` call accepts is a constant that does not start with `-`."""
+    arg = test.args[0]
+    count = len(arg.elts) if isinstance(arg, ast.Tuple) else 1
+    return len(prefixes) == count and all(p and not p.startswith("-") for p in prefixes)
 
 
 def _prefixes(test: ast.Call) -> set[str]:
