@@ -133,6 +133,37 @@ def test_wsgi_is_known_by_the_start_response_call_not_the_names() -> None:
     assert taint(NOT_WSGI) == []
 
 
+WSGI_HANDING_ON = """
+import requests
+from urllib.parse import parse_qs
+
+
+class Mention:
+    def __init__(self, fields, start_response):
+        self.source = fields["source"][0]
+        self.start_response = start_response
+
+    def fetch(self):
+        return requests.get(self.source, timeout=5)
+
+
+class App:
+    def __call__(self, environ, start_response):
+        fields = parse_qs(environ["wsgi.input"].read().decode())
+        Mention(fields, start_response).fetch()
+        return []
+"""
+
+
+def test_an_app_with_pep_3333s_names_that_hands_start_response_on_is_wsgi() -> None:
+    assert rules_of(taint(WSGI_HANDING_ON)) == ["taint-ssrf"]
+    renamed = WSGI_HANDING_ON.replace("environ, start_response", "env, respond").replace(
+        "(fields, start_response)", "(fields, respond)"
+    )
+    renamed = renamed.replace('environ["wsgi.input"]', 'env["wsgi.input"]')
+    assert taint(renamed) == []  # other names, and `respond` never called: no WSGI app by its shape
+
+
 def test_normpath_of_an_unrooted_path_proves_nothing() -> None:
     rooted = 'posixpath.normpath("/" + env["PATH_INFO"])'
     climbing = WSGI_APP_NORMALISED.replace(rooted, 'posixpath.normpath(env["PATH_INFO"])')

@@ -498,13 +498,16 @@ def _enclosing_class(tree: ast.Module, node: ast.AST) -> str | None:
 
 
 def _wsgi_environ(node: FunctionNode, lines: list[str]) -> str | None:
-    """A WSGI application (PEP 3333) is known by its calling shape, not by its names: its last two
-    positional parameters are the environ and `start_response`, which it calls with a status and
-    a list of headers. The environ (request path, query, headers, body) is the client's."""
+    """A WSGI application (PEP 3333) is known by its calling shape: its last two positional
+    parameters are the environ and `start_response`, which it calls with a status and a list of
+    headers, or which carry PEP 3333's own names (`environ, start_response`: it may hand
+    `start_response` on). The environ (request path, query, headers, body) is the client's."""
     positional = [a.arg for a in node.args.posonlyargs + node.args.args]
     if len(positional) < 2:
         return None
     environ, start_response = positional[-2], positional[-1]
+    if (environ, start_response) == ("environ", "start_response"):
+        return environ  # PEP 3333's own names: an app that hands `start_response` on is one too
     end = getattr(node, "end_lineno", None) or node.lineno
     if not any(f"{start_response}(" in line for line in lines[node.lineno : end]):
         return None  # the body never calls it (a text check first: most functions are not WSGI apps)
