@@ -730,6 +730,9 @@ def test_a_public_functions_argument_may_be_an_option_of_the_program_it_runs() -
     assert taint({"vcs/git.py": fixed}) == []
     private = library.replace("def clone(", "def _clone(")
     assert taint({"vcs/git.py": private}) == []
+    # a file name handed to a program whose options only read or write files: the caller's business
+    convert = "import subprocess\n\n\ndef thumb(name):\n    subprocess.call(['convert', name, 'out.png'])\n"
+    assert taint({"img/thumbs.py": convert}) == []
 
 
 def test_a_command_line_argument_passed_on_as_an_option_is_the_users_own() -> None:

@@ -315,6 +315,14 @@ OPTION_PROGRAMS: frozenset[str] = frozenset(
     | {"mysql", "pg_dump", "pip", "npm", "gpg", "openssl"}
 )
 
+#: Of those, the programs whose options run another command (`--upload-pack`, `--config`,
+#: `-oProxyCommand`, `-e`, `--to-command`, `-exec`, `--script`): only there is a library caller's
+#: argument reported too; a file name handed to `convert` or `ffmpeg` is the caller's business.
+COMMAND_OPTION_PROGRAMS: frozenset[str] = frozenset(
+    {"git", "hg", "svn", "bzr", "nmap", "ssh", "scp", "sftp", "rsync", "tar", "zip", "find", "xargs"}
+    | {"sendmail"}
+)
+
 #: Options of those programs that always take the next argument as their value (a message, a
 #: branch, an output or input file): what follows them is that value, never an option.
 VALUE_OPTIONS: frozenset[str] = frozenset(

@@ -19,6 +19,7 @@ from prguard.analyzers.taint.hits import SinkHit
 from prguard.analyzers.taint.keys import FIXED_HOST, State, node_text, reads_self, reportable
 from prguard.analyzers.taint.opt_in import gate_of
 from prguard.analyzers.taint.rules import (
+    COMMAND_OPTION_PROGRAMS,
     KINDS,
     NEWLINE_REFUSING,
     RELATED_CWES,
@@ -364,7 +365,8 @@ class Sinks:
             _cwe("argument"),
             _cwe("argument"),
             _severity("argument"),
-            {"message": advice},
+            # a library caller's argument counts only where an option runs another command
+            {"message": advice, "no_caller": program not in COMMAND_OPTION_PROGRAMS},
         )
         listed = argument_of(node, where[1], where[0]) if isinstance(where, tuple) else None
         text = (
@@ -374,7 +376,7 @@ class Sinks:
         )
         for item in may_be_options(argv):
             for trace in item.all_traces():
-                if trace.reaches("argument") and reportable(trace, "argument"):
+                if trace.reaches("argument") and reportable(trace, "argument", sink):
                     self._record(self._hit(sink, node, text, trace, False))
 
     def _check_location(self, node: ast.AST, value: Value, name: str, arg_text: str) -> None:
