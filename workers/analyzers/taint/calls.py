@@ -206,17 +206,22 @@ def _decided_params(
     return tuple(sorted(pair for pair in constants if func.params[pair[0]] in func.tested_params))
 
 
-def _argument(where: tuple[int, str], args: list[Value], kwargs: dict[str, Value]) -> Value | None:
+def _url_and_rest(
+    where: tuple[int, str] | tuple[()], args: list[Value], kwargs: dict[str, Value]
+) -> tuple[Value, list[Value]]:
+    """A call's URL argument at `(position, keyword)` (none for `()`) and its other arguments."""
+    if not where:
+        return CLEAN, [*args, *kwargs.values()]
     index, keyword = where
-    return args[index] if len(args) > index else kwargs.get(keyword)
+    url = args[index] if len(args) > index else kwargs.get(keyword, CLEAN)
+    others = [v for i, v in enumerate(args) if i != index] + [v for k, v in kwargs.items() if k != keyword]
+    return url, others
 
 
 def _request_object(where: tuple[int, str], args: list[Value], kwargs: dict[str, Value]) -> Value:
     """A request made up front (`urllib.request.Request(url, headers=...)`): where it goes is its
     URL's business alone; its headers and body are its data, never its host."""
-    index, keyword = where
-    url = args[index] if len(args) > index else kwargs.get(keyword, CLEAN)
-    others = [v for i, v in enumerate(args) if i != index] + [v for k, v in kwargs.items() if k != keyword]
+    url, others = _url_and_rest(where, args, kwargs)
     rest = merge(others).sanitize(frozenset({"ssrf"}))
     return Value(
         url.all_traces() | rest.all_traces(), prefix=url.prefix, tags=url.tags & {"text", HOST_FIXED}
@@ -396,10 +401,9 @@ class Calls:
         if url_at is not None:
             # the other arguments become the URL's query (or the message), encoded: they cannot move
             # its host, which is the URL argument's or the provider's configured one
-            url = _argument(url_at, args, kwargs) if url_at else None
-            rest = [v for v in [*args, *kwargs.values()] if v is not url]
+            url, rest = _url_and_rest(url_at, args, kwargs)
             moved = [v.sanitize(frozenset({"ssrf", "redirect"})) for v in rest]
-            return merge([url or CLEAN, *moved]).with_tags("text")
+            return merge([url, *moved]).with_tags("text")
         if qual in _SPLITEXT and args:
             # (root, extension): the extension is cut after the last separator, so it holds none
             whole = args[0].with_tags("text")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from prguard.analyzers.asttools import contains, nodes_of, walk_statements
 from prguard.analyzers.pyresolve import Resolver
 from prguard.analyzers.taint.opt_in import Span, off_by_default, opted_in_spans
+from prguard.analyzers.taint.rules import GUARD_METHODS
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
@@ -102,10 +103,10 @@ def module_name(path: str) -> str:
 
 
 #: Methods and functions whose result is a yes or a no (or a match, or none).
-_ANSWERING_CALLS = frozenset(
-    {"startswith", "endswith", "is_relative_to", "isdigit", "isdecimal", "isnumeric", "isalnum"}
-    | {"isalpha", "isidentifier", "match", "fullmatch", "search", "isinstance", "bool", "any", "all"}
-)
+_ANSWERING_CALLS = frozenset(GUARD_METHODS) | {
+    *("startswith", "endswith", "is_relative_to", "match", "fullmatch", "search"),
+    *("isinstance", "bool", "any", "all"),
+}
 
 
 def _may_answer(node: ast.expr) -> bool:

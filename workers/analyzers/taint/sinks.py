@@ -123,12 +123,11 @@ def _may_use_shell(kwargs: dict[str, Value]) -> bool:
     return shell is not None and not (shell.has_const() and not shell.const)
 
 
-def _cwe(kind: str) -> int:
-    return KINDS[kind].cwe
-
-
-def _severity(kind: str) -> str:
-    return KINDS[kind].severity
+def _family_sink(name: str, kind: str, conditions: dict[str, Any] | None = None) -> Sink:
+    """A sink found by its shape, not by a row of the table: reported with its family's CWE and
+    severity."""
+    meta = KINDS[kind]
+    return Sink(name, kind, (), meta.cwe, meta.cwe, meta.severity, conditions or {})
 
 
 class Sinks:
@@ -340,7 +339,7 @@ class Sinks:
             self._check_location(
                 target, value, f"{text}[{key.const!r}] =", node_text(self.mod, self._stmt_value(target))
             )
-        sink = Sink(f"{text}[…] =", kind, (), _cwe(kind), _cwe(kind), _severity(kind))
+        sink = _family_sink(f"{text}[…] =", kind)
         reached = False
         for trace in value.all_traces():
             if trace.reaches(kind):
@@ -350,7 +349,7 @@ class Sinks:
                         self._hit(sink, target, node_text(self.mod, self._stmt_value(target)), trace, False)
                     )
         if not reached:
-            self.summary.cleared.add((target.lineno, _cwe(kind)))
+            self.summary.cleared.add((target.lineno, KINDS[kind].cwe))
 
     def _check_options(self, node: ast.Call, where: Any, argv: Value | None) -> None:
         """Untrusted data a program may read as one of its options: argument injection."""
@@ -358,16 +357,9 @@ class Sinks:
         if program is None:
             return
         advice = f"`{program}` may read a value that starts with `-` as an option: put `--` before the data."
-        sink = Sink(
-            program,
-            "argument",
-            (),
-            _cwe("argument"),
-            _cwe("argument"),
-            _severity("argument"),
-            # a library caller's argument counts only where an option runs another command
-            {"message": advice, "no_caller": program not in COMMAND_OPTION_PROGRAMS},
-        )
+        # a library caller's argument counts only where an option runs another command
+        no_caller = program not in COMMAND_OPTION_PROGRAMS
+        sink = _family_sink(program, "argument", {"message": advice, "no_caller": no_caller})
         listed = argument_of(node, where[1], where[0]) if isinstance(where, tuple) else None
         text = (
             node_text(self.mod, listed)
@@ -381,7 +373,7 @@ class Sinks:
 
     def _check_location(self, node: ast.AST, value: Value, name: str, arg_text: str) -> None:
         """A `Location` header set by hand is a redirect: where its value may send the browser."""
-        sink = Sink(name, "redirect", (), _cwe("redirect"), _cwe("redirect"), _severity("redirect"))
+        sink = _family_sink(name, "redirect")
         if not self._dangerous_shape("redirect", value):
             return
         for trace in value.all_traces():
