@@ -31,7 +31,7 @@ from prguard.analyzers.authorship_table import (
     builtin_table,
 )
 from prguard.engine.diffmap import added_patch_lines
-from prguard.engine.model import ChangedFile, CommitInfo, Person, PullRequestInfo
+from prguard.engine.model import ChangedFile, CommitInfo, Person, PullRequestInfo, source_lines
 
 CONFIDENCES = ("low", "medium", "high")
 DEFAULT_LABEL = "ai-generated"
@@ -281,7 +281,7 @@ def added_lines(changed: ChangedFile) -> Iterator[tuple[int, str]]:
         yield from added_patch_lines(changed.patch)
     elif changed.status == "added" and changed.head is not None:
         text = changed.head.decode("utf-8", errors="replace")
-        yield from enumerate(text.splitlines(), start=1)
+        yield from enumerate(source_lines(text), start=1)
 
 
 def comment_text(line: str) -> str | None:

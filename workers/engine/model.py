@@ -59,6 +59,14 @@ class Confidence(StrEnum):
 
 
 _WHITESPACE = re.compile(r"\s+")
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def source_lines(text: str) -> list[str]:
+    """A file's lines as Python and diffs number them: `str.splitlines` also breaks at form feeds
+    and Unicode separators (U+2028 in a string literal), which would shift every line after."""
+    lines = _LINE_END.split(text)
+    return lines[:-1] if lines and not lines[-1] else lines
 
 
 def normalise_code(snippet: str) -> str:

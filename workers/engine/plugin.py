@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import Any, ClassVar
 
 from prguard.engine.diffmap import FileDiff
-from prguard.engine.model import ChangedFile, Finding, PullRequestInfo
+from prguard.engine.model import ChangedFile, Finding, PullRequestInfo, source_lines
 from prguard.entrypoints import installed_entry_points as installed_entry_points
 
 #: the entry-point group analyzers register in: `name = "package.module:AnalyzerClass"`
@@ -44,7 +44,7 @@ class SourceFile:
 
     @cached_property
     def lines(self) -> list[str]:
-        return self.text.splitlines()
+        return source_lines(self.text)
 
     @cached_property
     def tree(self) -> ast.Module:
