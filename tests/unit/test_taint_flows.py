@@ -911,3 +911,22 @@ def test_a_django_function_taking_the_request_is_a_view_outside_helper_modules(p
     """`def send(request, filepath)` is a view (its other parameters are URL parts) except in a
     module Django projects keep helpers in, whose callers are views handing it their values."""
     assert ("taint-path-traversal" in rules_of(taint({path: DJANGO_FILE_VIEW}))) is view
+
+
+def test_a_flow_through_unseen_project_code_stays_unseen_through_a_helper_of_the_change() -> None:
+    """Project code outside the change may sanitise: what comes back from it is of low confidence,
+    also when the call sits in a helper the change defines and the sink in another."""
+    code = (
+        "import subprocess\nimport bottle\nfrom .config import stage_temp\n\n\n"
+        "def run_check(command, path):\n"
+        "    return subprocess.run(command.replace('{path}', path), shell=True)\n\n\n"
+        "def write(lines):\n"
+        "    run_check('check {path}', stage_temp('/etc/app.conf', lines))\n\n\n"
+        "@bottle.post('/save')\ndef save():\n"
+        "    write(bottle.request.json['text'].splitlines())\n"
+    )
+    low = taint({"pkg/app.py": code}, {"min_confidence": "low"})
+    assert [(f.rule_id, f.confidence.value) for f in low if f.start_line == 7] == [
+        ("taint-command-injection", "low")
+    ]
+    assert [f for f in taint({"pkg/app.py": code}) if f.start_line == 7] == []

@@ -141,7 +141,8 @@ def _rooted(node: ast.expr, qual: Callable[[ast.expr], str | None]) -> bool:
 
 
 def _compose(outer: Trace, into: Step, inner: Trace) -> Trace:
-    """The caller's trace continued into a callee along the callee's parameter trace."""
+    """The caller's trace continued into a callee along the callee's parameter trace (which may
+    have passed project code outside the change on its way: then so did the whole flow)."""
     trace = outer.then(into)
     steps = trace.steps + inner.steps
     return replace(
@@ -149,6 +150,7 @@ def _compose(outer: Trace, into: Step, inner: Trace) -> Trace:
         steps=steps if len(steps) <= 14 else steps[:3] + steps[-11:],
         sanitized=outer.sanitized | inner.sanitized,
         indirect=True,
+        unseen=outer.unseen or inner.unseen,
     )
 
 
