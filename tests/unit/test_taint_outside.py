@@ -242,3 +242,39 @@ def test_a_library_compiling_the_template_it_is_given(engine: str, found: bool) 
     API. Jinja's runs code outside a sandbox: the caller's text there is reported."""
     code = f"{engine}\n\n\ndef check_template_syntax(template):\n    return Template(template.content)\n"
     assert bool(taint({"dbtemplates/utils/template.py": code})) is found
+
+
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        ("os.system('ping -c 1 ' + host)", True),
+        ("subprocess.run(f'git clone {host} /srv/repo', shell=True)", True),
+        # a shell run on the caller's text: whatever reaches the caller reaches the shell
+        ("subprocess.run(host, shell=True)", True),
+        ("subprocess.Popen([host, '/tmp/job.pdf'])", False),  # the program the caller names
+    ],
+)
+def test_a_parameter_written_into_a_command_line_is_the_callers(body: str, found: bool) -> None:
+    """A library's `ping(host)` that writes `host` into a command line is its caller's injection;
+    one that runs the program the caller names, without a shell, is its API."""
+    code = f"import os\nimport subprocess\n\n\ndef run(host):\n    {body}\n"
+    assert (rules_of(taint({"lib/net.py": code})) == ["taint-command-injection"]) is found
+
+
+@pytest.mark.parametrize(
+    ("sink", "found"),
+    [
+        ("self.command + [name]", False),
+        ("['lp', '-d', self.command, name]", False),
+        ("'lp ' + self.command", True),
+    ],
+)
+def test_a_command_a_constructor_was_given_is_the_objects_api(sink: str, found: bool) -> None:
+    """A print server's `RunCommandPrinter(command)` runs the command its operator configured."""
+    shell = ", shell=True" if found else ""
+    code = (
+        "import subprocess\n\n\nclass RunCommandPrinter:\n    def __init__(self, command):\n"
+        "        self.command = command\n\n"
+        f"    def print_job(self, name):\n        subprocess.Popen({sink}{shell})\n"
+    )
+    assert (rules_of(taint({"printing/behaviour.py": code})) == ["taint-command-injection"]) is found

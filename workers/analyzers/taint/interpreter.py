@@ -17,13 +17,11 @@ from prguard.analyzers.asttools import nodes_of, walk_statements
 from prguard.analyzers.project_sources import ProjectSources
 from prguard.analyzers.pyresolve import Resolver
 from prguard.analyzers.taint.hits import SinkHit, Summary, hit_lines
-from prguard.analyzers.taint.keys import State, node_text
+from prguard.analyzers.taint.keys import State, caller_injects, node_text
 from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo
 from prguard.analyzers.taint.opt_in import Span, gate_of
 from prguard.analyzers.taint.reach import functions_to_run
 from prguard.analyzers.taint.rules import (
-    CALLER_EMBEDDED_SINK_KINDS,
-    CALLER_SINK_KINDS,
     RuleSet,
     name_matches,
 )
@@ -208,11 +206,8 @@ class Program:
             return  # called in the change: its callers' real arguments are followed instead
         spans = func.opted_in_spans
         for hit in summary.param_hits:
-            embedded = hit.embedded and hit.sink.kind in CALLER_EMBEDDED_SINK_KINDS
-            if (
-                (hit.sink.kind not in CALLER_SINK_KINDS and not embedded)
-                or hit.program_only
-                or hit.sink.conditions.get("no_caller")
+            if not caller_injects(hit.sink.kind, hit.embedded, hit.program_only) or hit.sink.conditions.get(
+                "no_caller"
             ):
                 continue
             if hit.opted_in or (spans and _within(spans, path, hit)):

@@ -9,6 +9,7 @@ from typing import Any
 
 from prguard.analyzers.taint.modules import ModuleInfo
 from prguard.analyzers.taint.rules import (
+    CALLER_EMBEDDED_SINK_KINDS,
     CALLER_SINK_KINDS,
     ONLY_KINDS,
     Sink,
@@ -134,6 +135,18 @@ def reportable(trace: Trace, kind: str, sink: Sink | None = None) -> bool:
     if trace.kind != "caller":
         return True
     return kind in CALLER_SINK_KINDS and not (sink is not None and sink.conditions.get("no_caller"))
+
+
+def caller_injects(kind: str, embedded: bool, program_only: bool) -> bool:
+    """Whether a caller's argument at a sink of `kind` is an injection rather than the function's
+    API: written into the text of a query the function builds, or anywhere in a code, template,
+    deserialisation or shell sink; never the program a caller names to run without a shell (a
+    print server's configured command), which is what such an object is for."""
+    if program_only:
+        return False
+    if kind in CALLER_EMBEDDED_SINK_KINDS:
+        return embedded
+    return kind in CALLER_SINK_KINDS
 
 
 def reads_self(trace: Trace) -> bool:

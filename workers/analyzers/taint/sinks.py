@@ -16,7 +16,7 @@ from prguard.analyzers.pyresolve.alternatives import argument_of
 from prguard.analyzers.taint.arguments import argument_list, may_be_options, option_program
 from prguard.analyzers.taint.guards import on_site_at
 from prguard.analyzers.taint.hits import SinkHit
-from prguard.analyzers.taint.keys import FIXED_HOST, State, node_text, reads_self, reportable
+from prguard.analyzers.taint.keys import FIXED_HOST, State, caller_injects, node_text, reads_self, reportable
 from prguard.analyzers.taint.opt_in import gate_of
 from prguard.analyzers.taint.rules import (
     COMMAND_OPTION_PROGRAMS,
@@ -204,8 +204,11 @@ class Sinks:
                     if reads_self(trace):
                         self.summary.receiver_hits.append(self._hit(sink, node, text, trace, program_only))
                     continue  # unknown data: no finding, but no proof either
-                if trace.kind == "caller" and self._caller_opted_in(node):
-                    continue  # the caller passed the flag that turns this on: its choice
+                if trace.kind == "caller" and (
+                    self._caller_opted_in(node)
+                    or not caller_injects(sink.kind, bool(value.prefix), program_only)
+                ):
+                    continue  # the caller passed the flag that turns this on, or the sink is its API
                 hit = self._hit(sink, node, text, trace, program_only)
                 hit.embedded = bool(value.prefix)
                 hit.back_to_referer = back_to_referer
