@@ -57,8 +57,45 @@ SERVE_JOINED = (
             SERVE_JOINED,
             True,
         ),
+        # pycbox's check: the normalised path's components, and not absolute
+        (
+            "def plain_name(name):\n    name = os.path.normpath(name)\n    parts = name.split(os.path.sep)\n"
+            "    return not os.path.isabs(name) and '..' not in parts",
+            SERVE_JOINED,
+            False,
+        ),
+        (
+            "def plain_name(name):\n    parts = os.path.normpath(name).split('/')\n"
+            "    return not os.path.isabs(name) and '..' not in parts",
+            SERVE_JOINED,
+            False,
+        ),
+        # what the parameter became was checked, not what the caller passed
+        (
+            "def plain_name(name):\n    name = name.replace('/', '')\n"
+            "    return not os.path.isabs(name) and '..' not in name",
+            SERVE_JOINED,
+            True,
+        ),
+        # split at a comma: `..` may still be a path component
+        (
+            "def plain_name(name):\n    return not os.path.isabs(name) and '..' not in name.split(',')",
+            SERVE_JOINED,
+            True,
+        ),
     ],
-    ids=["resolved-inside", "always-yes", "no-separators", "only-no-parent", "alnum", "yes-in-debug"],
+    ids=[
+        "resolved-inside",
+        "always-yes",
+        "no-separators",
+        "only-no-parent",
+        "alnum",
+        "yes-in-debug",
+        "normalised-components",
+        "components-of-normpath",
+        "rebound-otherwise",
+        "split-elsewhere",
+    ],
 )
 def test_a_predicate_proves_what_it_checks_when_it_says_yes(helper: str, use: str, found: bool) -> None:
     rules = rules_of(taint(app(helper, use)))
@@ -87,3 +124,23 @@ def test_a_predicate_saying_no_proves_nothing_on_the_yes_branch_of_the_caller() 
         "    return send_file(os.path.join('/srv', name))\nabort(400)",
     )
     assert "taint-path-traversal" in rules_of(taint(code))
+
+
+@pytest.mark.parametrize(
+    ("check", "found"),
+    [
+        ("if os.path.isabs(sub) or '..' in sub.split('/'):\n    abort(400)", False),
+        (
+            "norm = os.path.normpath(sub)\n"
+            "if os.path.isabs(norm) or '..' in norm.split(os.sep):\n    abort(400)",
+            False,
+        ),
+        ("if os.path.isabs(sub) or '..' in Path(sub).parts:\n    abort(400)", False),
+        ("if '..' in sub.split('/'):\n    abort(400)", True),  # `/etc/passwd` replaces the root
+        ("if os.path.isabs(sub) or '..' in sub.split('-'):\n    abort(400)", True),
+    ],
+)
+def test_parent_components_refused_inline(check: str, found: bool) -> None:
+    """`..` among a path's components, of it or of its normalised form, is `..` in the path."""
+    rules = rules_of(taint(app("", check + "\nreturn send_file(os.path.join('/srv', sub))")))
+    assert ("taint-path-traversal" in rules) is found, rules

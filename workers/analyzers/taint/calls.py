@@ -387,6 +387,8 @@ class Calls:
             resolved = merge(everything).with_tags("resolved", "text")
             if qual in _NORMPATHS and node.args and _rooted(node.args[0], self._qual):
                 return resolved.sanitize(frozenset({"path"}))  # normpath("/" + p) cannot climb above "/"
+            if qual in _NORMPATHS and len(node.args) == 1:
+                return replace(resolved, origin=state_key(node.args[0]))  # leads where `p` leads
             return resolved
         if qual == "re.sub" and len(args) >= 3 and removes_url_controls(args[0].const, args[1].const):
             return controls_removed(args[2]).with_tags("text")
@@ -447,6 +449,12 @@ class Calls:
         if converter is None and len(node.args) > position:
             converter = node.args[position]
         return converter is not None and self.rules.sanitizer(self._qual(converter)) == _CLEARS_ALL
+
+    def _path_separator(self, node: ast.expr) -> bool:
+        """`"/"`, `os.sep` or `os.path.sep`: what splits a path into its components."""
+        if isinstance(node, ast.Constant):
+            return node.value == "/"
+        return self.mod.qualname(node) in ("os.sep", "os.path.sep", "posixpath.sep")
 
     def _split_command(self, command: Value) -> Value:
         traces = command.all_traces()
@@ -558,6 +566,9 @@ class Calls:
         if method in ("resolve", "absolute"):
             return receiver.with_tags("resolved")
         value = merge([receiver, *args, *kwargs.values()])
+        if method in ("split", "rsplit") and node.args and self._path_separator(node.args[0]):
+            # `".." in p.split("/")` speaks of p (or of what `normpath(p)` was made from)
+            return replace(value, origin=key or receiver.origin).with_tags("text")
         if method in STR_METHODS and "text" in receiver.tags:
             if method in ("strip", "lstrip") and args and "/" in str(args[0].const):
                 return root_removed(value).with_tags("text", "unrooted")  # no leading `/` left

@@ -52,6 +52,7 @@ _URL_CONTROLS = "\t\n\r"
 #: `commonpath([root, p]) == root` confines a resolved `p` (commonprefix as `p.startswith(root)`).
 _COMMON_PATH_CALLS = frozenset({"os.path.commonpath", "os.path.commonprefix", "posixpath.commonpath"})
 _PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath"})
+_NORMPATHS = frozenset({"os.path.normpath", "posixpath.normpath"})
 
 
 #: Two refusals that together confine a relative path (POSIX paths): no `..` in it, and not
@@ -187,7 +188,7 @@ class Guards:
         `\\` into `/`, so `/\\host` must be refused too, unless `x` is the requested URL path."""
         func = test.func
         if self._qual(test) in _ABSOLUTE_TESTS and test.args:
-            return _refused_as_path(state_key(test.args[0]), _RELATIVE)  # `if os.path.isabs(p): abort`
+            return self._refused_path(test.args[0], state, _RELATIVE)  # `if os.path.isabs(p): abort`
         if not (isinstance(func, ast.Attribute) and func.attr == "startswith" and test.args):
             return {}
         prefixes = _prefixes(test)
@@ -232,7 +233,7 @@ class Guards:
             and isinstance(left, ast.Constant)
             and left.value in ("..", "../")
         ):
-            refused = _refused_as_path(state_key(right), _NO_PARENT)  # `if ".." in p: abort`
+            refused = self._refused_path(right, state, _NO_PARENT)  # `if ".." in p: abort`
             return ({}, refused) if positive else (refused, {})
         if isinstance(op, ast.In | ast.NotIn) and _second_character(left) is not None:
             refused = _refused_as_path(_second_character(left), _NO_SECOND_SLASH) if _slashes(right) else {}
@@ -287,6 +288,29 @@ class Guards:
             if key is not None:
                 proven[key] = frozenset({ALL})
         return (proven, {}) if positive else ({}, proven)
+
+    def _path_keys(self, node: ast.expr, state: State) -> list[str]:
+        """The variables a path test on `node` speaks of: `p` itself, `p` normalised
+        (`normpath(p)`, or `q` kept from it), and its components (`p.split("/")`, `Path(p).parts`).
+        A lexical normalisation keeps where a path leads, so what holds of it holds of `p`."""
+        if isinstance(node, ast.Attribute) and node.attr == "parts":
+            made = node.value
+            is_path = isinstance(made, ast.Call) and self._qual(made) in _PATH_TYPES and len(made.args) == 1
+            node = made.args[0] if is_path else made
+        if isinstance(node, ast.Call) and self._qual(node) in _NORMPATHS and len(node.args) == 1:
+            node = node.args[0]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            key = self.ev(node, state).origin  # `p.split("/")`
+        else:
+            key = state_key(node)
+        keys: list[str] = []
+        while key is not None and key not in keys and len(keys) < 3:
+            keys.append(key)
+            key = state.get(key, CLEAN).origin
+        return keys
+
+    def _refused_path(self, node: ast.expr, state: State, fact: str) -> dict[str, frozenset[str]]:
+        return _union(_refused_as_path(key, fact) for key in self._path_keys(node, state))
 
     def _path_made_from(self, node: ast.expr) -> ast.expr | None:
         """`p` in `Path(p).resolve()`: the variable a resolved path object is made from."""
@@ -487,6 +511,9 @@ class Guards:
         if func is None or returned is None or (isinstance(returned, ast.Constant) and not returned.value):
             return
         passed = dict(self.guards(returned, state)[0]) if not isinstance(returned, ast.Constant) else {}
+        for name in func.rebound_params & passed.keys():
+            if state.get(name, CLEAN).origin != name:
+                del passed[name]  # a check of what the parameter became, not of what the caller passed
         for index, name in enumerate(func.params):
             kinds = _passed(state.get(name), index, name in func.rebound_params)
             if kinds:

@@ -129,7 +129,7 @@ class Value:
     const: Any = NOCONST  # the Python constant, when known
     tags: frozenset[str] = frozenset()  # text | pathobj | resolved | hardened | list
     prefix: str | None = None  # known constant start of a string
-    origin: str | None = None  # for urlparse(x): the variable x
+    origin: str | None = None  # the variable x of urlparse(x), or of x.split("/")
     extra: dict[str, Any] = field(default_factory=dict)
 
     def all_traces(self) -> frozenset[Trace]:
