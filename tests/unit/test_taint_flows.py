@@ -930,3 +930,61 @@ def test_a_flow_through_unseen_project_code_stays_unseen_through_a_helper_of_the
         ("taint-command-injection", "low")
     ]
     assert [f for f in taint({"pkg/app.py": code}) if f.start_line == 7] == []
+
+
+DISPATCH_METHODS = """
+import os
+from flask import Flask, request, redirect
+app = Flask(__name__)
+
+
+class Api:
+    def __init__(self):
+        self.actions = {"build": self.build, "done": self.done}
+
+    def handle(self, action, params):
+        return self.actions[action](params)
+
+    def build(self, params):
+        os.system("make " + params["target"])
+
+    def done(self, params):
+        return redirect(params["next"])
+
+
+@app.route("/api", methods=["POST"])
+def api():
+    return Api().handle(request.form["action"], request.form)
+"""
+
+DISPATCH_TABLE = """
+import subprocess
+from flask import Flask, request
+app = Flask(__name__)
+
+
+def ping(host):
+    return subprocess.check_output("ping -c 1 " + host, shell=True)
+
+
+def uptime(host):
+    return "up"
+
+
+COMMANDS = {"ping": ping, "uptime": uptime}
+
+
+@app.route("/run")
+def run():
+    return COMMANDS[request.args["cmd"]](request.args["host"])
+"""
+
+
+def test_a_dispatch_table_runs_each_of_its_functions() -> None:
+    """`self.actions[name](data)` and `TABLE[name](data)` call one of the table's functions:
+    each is run with the data, so a sink in any of them is reached."""
+    assert rules_of(taint(DISPATCH_METHODS)) == ["taint-command-injection", "taint-open-redirect"]
+    found = taint(DISPATCH_TABLE)
+    assert [(f.rule_id, f.start_line) for f in found if f.rule_id == "taint-command-injection"] == [
+        ("taint-command-injection", 7)
+    ]

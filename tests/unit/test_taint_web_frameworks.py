@@ -875,3 +875,21 @@ def run(request):
 @pytest.mark.parametrize("member", ["matchdict['name']", "params.get('name')", "json_body['name']"])
 def test_a_pyramid_requests_route_parts_params_and_body_are_the_clients(member: str) -> None:
     assert rules_of(taint(PYRAMID_VIEW.format(member=member))) == ["taint-command-injection"]
+
+
+@pytest.mark.parametrize(
+    ("signature", "use", "found"),
+    [
+        ("self, name", "name", True),
+        ("self, *path", "'/'.join(path)", True),  # the URL's remaining segments
+        ("self, **params", "params.get('name', '')", True),  # every query and form field
+        ("self, **params", "'report'", False),
+    ],
+)
+def test_a_cherrypy_exposed_methods_parameters_are_the_request(signature: str, use: str, found: bool) -> None:
+    code = (
+        "import os\nimport cherrypy\n\n\nclass Root:\n    @cherrypy.expose\n"
+        f"    def download(self{signature[4:]}):\n"
+        f"        return cherrypy.lib.static.serve_file(os.path.join('/srv/files', {use}))\n"
+    )
+    assert (rules_of(taint(code)) == ["taint-path-traversal"]) is found

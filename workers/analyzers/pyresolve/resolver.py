@@ -862,6 +862,16 @@ class Resolver:
             klass.attributes = _attribute_index(klass)
         return klass.attributes
 
+    def assigned_values(self, name: str, scope: Scope) -> list[ast.expr]:
+        """Every value `name` is assigned where `scope` sees it bound (none when it is a parameter
+        there or bound in a way not followed: unpacking, `global`, a loop)."""
+        for info in self._chain(scope):
+            if name in info.params or name in info.opaque or name in info.derived:
+                return []
+            if name in info.bindings:
+                return list(info.bindings[name])
+        return []
+
     def attribute_values(self, class_name: str, attr: str) -> list[tuple[ast.expr, Scope]]:
         """What the methods of this module's class `class_name` assign to `self.attr`, and where."""
         klass = self.classes.get(class_name)

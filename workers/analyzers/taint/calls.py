@@ -292,6 +292,11 @@ class Calls:
         if target is not None:
             return self._apply(target, node, args, kwargs, receiver)
         result = self._result(node, qual, method, callee, receiver, args, kwargs, state)
+        if isinstance(func, ast.Subscript):  # `self.actions[name](data)`: any function of the table
+            ran = [
+                self._apply(t, node, args, kwargs, r) for t, r in self._dispatched(func.value, state, follow)
+            ]
+            return merge([result, *ran]) if ran else self._widen(result, node)
         if typed is not None:  # a client's response: what the server sent, once the request is checked
             result = join(result, typed)
         if self._project_call(func, qual) or configured:
@@ -605,6 +610,31 @@ class Calls:
             target = self._resolve(keyword.value, state)
             if target is not None:
                 self._apply(target, node, [data.element()], {})
+
+    def _dispatched(
+        self, table: ast.expr, state: State, hands_input: bool
+    ) -> list[tuple[tuple[ModuleInfo, FunctionInfo, bool], Value | None]]:
+        """The functions of a dispatch table a call picks one of (`{"create": self.create, ...}`
+        kept in `self.actions`, or bound to a name), each with the object a method is bound to."""
+        if (
+            isinstance(table, ast.Attribute)
+            and isinstance(table.value, ast.Name)
+            and table.value.id == "self"
+        ):
+            values = [v for v, _ in self.mod.resolver.attribute_values(self.class_name or "", table.attr)]
+        elif isinstance(table, ast.Name):
+            values = self.mod.resolver.assigned_values(table.id, self.func.node if self.func else None)
+        else:
+            return []
+        if not values or not all(isinstance(v, ast.Dict) for v in values):
+            return []
+        found = []
+        for entry in (e for table_value in values for e in table_value.values):  # type: ignore[attr-defined]
+            target = self.program.resolve(self.mod, self.class_name, entry, unchanged=hands_input)
+            if target is not None:
+                bound_to = self.ev(entry.value, state) if isinstance(entry, ast.Attribute) else None
+                found.append((target, bound_to))
+        return found
 
     def _resolve(
         self, func: ast.expr, state: State, hands_input: bool = False

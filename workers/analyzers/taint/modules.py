@@ -388,7 +388,9 @@ class ModuleInfo:
         if class_name is None and any(self._frappe_whitelisted(d) for d in node.decorator_list):
             return _arguments(all_args, "whitelisted method argument"), False, frozenset()
         if any(self.resolver.qualname(d) == "cherrypy.expose" for d in node.decorator_list):
-            return _arguments(all_args, "request parameter", ("self",)), False, frozenset()
+            # `*path` takes the URL's remaining segments, `**params` every query or form field
+            rest = [a for a in (node.args.vararg, node.args.kwarg) if a is not None]
+            return _arguments(all_args + rest, "request parameter", ("self",)), False, frozenset()
         if class_name is None and any(self._agent_tool(d) for d in node.decorator_list):
             skip = ("self", "ctx", "context")
             return _arguments(all_args, "agent tool argument", skip), False, frozenset()
