@@ -893,3 +893,17 @@ def test_a_cherrypy_exposed_methods_parameters_are_the_request(signature: str, u
         f"        return cherrypy.lib.static.serve_file(os.path.join('/srv/files', {use}))\n"
     )
     assert (rules_of(taint(code)) == ["taint-path-traversal"]) is found
+
+
+@pytest.mark.parametrize(
+    "base", ["BaseHTTPRequestHandler", "SimpleHTTPRequestHandler", "CGIHTTPRequestHandler"]
+)
+def test_the_standard_librarys_handlers_read_the_request_line(base: str) -> None:
+    """A gallery server extending `SimpleHTTPRequestHandler` lists the directory a URL names."""
+    code = (
+        "import os\nimport urllib.parse\nfrom http import server\n\n\n"
+        f"class Gallery(server.{base}):\n    def do_GET(self):\n"
+        "        folder = urllib.parse.unquote(urllib.parse.urlparse(self.path).path[1:])\n"
+        "        self.wfile.write('\\n'.join(os.listdir(folder)).encode())\n"
+    )
+    assert rules_of(taint(code)) == ["taint-path-traversal"]

@@ -302,6 +302,9 @@ SUPERTYPES: dict[str, tuple[str, ...]] = {
     "Products.Five.browser.BrowserView": ("zope.publisher.browser.BrowserView",),
     "plone.app.layout.viewlets.common.ViewletBase": ("zope.publisher.browser.BrowserView",),
     "tornado.websocket.WebSocketHandler": ("tornado.web.RequestHandler",),
+    "http.server.SimpleHTTPRequestHandler": ("http.server.BaseHTTPRequestHandler",),
+    "http.server.CGIHTTPRequestHandler": ("http.server.SimpleHTTPRequestHandler",),
+    "xmlrpc.server.SimpleXMLRPCRequestHandler": ("http.server.BaseHTTPRequestHandler",),
 }
 
 #: Typing wrappers whose first argument is the type (`Optional[X]`, `Annotated[X, ...]`).
