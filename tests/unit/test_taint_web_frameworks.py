@@ -907,3 +907,62 @@ def test_the_standard_librarys_handlers_read_the_request_line(base: str) -> None
         "        self.wfile.write('\\n'.join(os.listdir(folder)).encode())\n"
     )
     assert rules_of(taint(code)) == ["taint-path-traversal"]
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        "request.query.get('name', '')",
+        "request.query['name']",
+        "request.query.name",
+        "request.forms.get('name')",
+        "request.params.get('name')",
+        "request.get_header('X-Name')",
+        "request.get_cookie('name')",
+    ],
+)
+def test_bottles_request_is_the_clients(read: str) -> None:
+    """Bottle's thread-local `request`: `query.get` is no model's query."""
+    code = "import os\nfrom bottle import Bottle, request\napp = Bottle()\n\n\n@app.get('/f')\ndef f():\n"
+    code += f"    return open(os.path.join('/srv', {read})).read()\n"
+    assert rules_of(taint(code)) == ["taint-path-traversal"]
+
+
+@pytest.mark.parametrize(
+    ("route", "found"),
+    [
+        ("@route('/files/<name>')", True),
+        ("@route('/files/<name:path>')", True),  # Bottle names the parameter first
+        ("@app.get('/files/<name:path>')", True),
+        ("@app.post('/files/<name:re:[a-z/.]+>')", True),
+        ("@app.get('/files/<name:int>')", False),
+    ],
+)
+def test_bottle_route_parameters_are_the_urls(route: str, found: bool) -> None:
+    code = (
+        "from bottle import Bottle, route\napp = Bottle()\n\n\n"
+        f"{route}\ndef serve(name):\n    return open('/srv/files/%s' % name).read()\n"
+    )
+    assert (rules_of(taint(code)) == ["taint-path-traversal"]) is found
+
+
+@pytest.mark.parametrize(
+    ("imports", "registration"),
+    [
+        ("from flask import Flask\napp = Flask(__name__)", "app.add_url_rule('/f/<name>', 'serve', serve)"),
+        ("from flask import Flask\napp = Flask(__name__)", "app.add_url_rule('/f/<name>', view_func=serve)"),
+        ("from bottle import Bottle\napp = Bottle()", "app.route('/f/<name>', 'GET', serve)"),
+        ("from bottle import Bottle\napp = Bottle()", "app.route('/f/<name:path>', callback=serve)"),
+    ],
+)
+def test_a_view_registered_by_a_call_takes_its_routes_parameters(imports: str, registration: str) -> None:
+    code = f"{imports}\n\n\ndef serve(name):\n    return open('/srv/' + name).read()\n\n\n{registration}\n"
+    assert rules_of(taint(code)) == ["taint-path-traversal"]
+
+
+def test_bottle_refuses_newlines_in_header_values() -> None:
+    code = (
+        "from bottle import Bottle, request, response\napp = Bottle()\n\n\n@app.get('/d')\ndef d():\n"
+        "    response.set_header('X-Name', request.query.get('n'))\n    return ''\n"
+    )
+    assert [(f.rule_id, f.severity.value) for f in taint(code)] == [("taint-header-injection", "low")]

@@ -380,7 +380,8 @@ class Calls:
             return Value(tags=frozenset({CONFIGURED}))
         if self._matches(qual, CLEAN_RESULTS):
             return SITE_URL_VALUE if self._matches(qual, SITE_URL_BUILDERS) else CLEAN
-        if self._matches(qual, OPAQUE_RESULTS):
+        from_request = receiver is not None and any(t.is_source for t in receiver.all_traces())
+        if self._matches(qual, OPAQUE_RESULTS) and not from_request:  # Bottle's `request.query.get`
             return Value(frozenset({Trace(OPAQUE, qual, (Step(self.mod.path, node.lineno, "database"),))}))
         if call_name(node) in _SIGNED_READ_METHODS and self._any_call_name(node, SIGNED_READS):
             return Value(frozenset({Trace(OPAQUE, qual, (Step(self.mod.path, node.lineno, "signed"),))}))

@@ -26,12 +26,14 @@ _ROUTE_METHODS = frozenset(
     {"route", "get", "post", "put", "patch", "delete", "api_route", "websocket", "head"}
 )
 _FLASK_PARAM = re.compile(r"<(?:(?P<conv>[a-zA-Z_]\w*)(?:\([^)]*\))?:)?(?P<name>[a-zA-Z_]\w*)>")
+#: Bottle names the parameter first and its filter after (`<name>`, `<n:int>`, `<p:path>`, `<x:re:...>`)
+_BOTTLE_PARAM = re.compile(r"<(?P<name>[a-zA-Z_]\w*)(?::(?P<conv>\w+)(?::[^>]*)?)?>")
 _SAFE_CONVERTERS = frozenset({"int", "float", "uuid"})
 _SAFE_ANNOTATIONS = frozenset(
     {"int", "float", "bool", "UUID", "uuid.UUID", "datetime", "date", "Decimal", "conint", "PositiveInt"}
 )
 #: Web frameworks whose imports make a module a request handler's, and the family each one belongs to.
-_FRAMEWORK_PACKAGES = ("flask", "fastapi", "starlette", "django", "rest_framework", "werkzeug")
+_FRAMEWORK_PACKAGES = ("flask", "fastapi", "starlette", "django", "rest_framework", "werkzeug", "bottle")
 _FRAMEWORK_OF = {"werkzeug": "flask", "starlette": "fastapi", "rest_framework": "django"}
 _DEPENDENCY_DEFAULTS = frozenset({"Depends", "Security", "BackgroundTasks"})
 #: Class-based views: the classes, and the methods a request is dispatched to (a Tornado
@@ -251,6 +253,8 @@ class ModuleInfo:
     delegated: dict[int, ast.Call | None] = field(default_factory=dict)
     #: whether a function mentions a session or a cookie, by the function node's id
     session_mentions: dict[int, bool] = field(default_factory=dict)
+    #: module functions registered as views by a call, not a decorator: name -> their routes
+    registered_routes: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -268,6 +272,8 @@ class ModuleInfo:
             if resolver.imports_package("grpc") or any("_pb2_grpc" in q for q in resolver.imports.values())
             else frozenset()
         )
+        if info.frameworks & {"flask", "bottle"}:
+            info.registered_routes = _registered_routes(tree)
         info._collect_functions(tree.body, prefix="", class_name=None)
         return info
 
@@ -397,22 +403,21 @@ class ModuleInfo:
         flask_route = False
         sources: dict[str, str] = {}
         numbers: set[str] = set()
-        for decorator in node.decorator_list:
-            if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)):
-                continue
-            if decorator.func.attr not in _ROUTE_METHODS:
-                continue
-            route = decorator.args[0] if decorator.args else None
-            route_text = (
-                route.value if isinstance(route, ast.Constant) and isinstance(route.value, str) else ""
-            )
+        bottle = "bottle" in self.frameworks and "flask" not in self.frameworks
+        routes = [
+            (verb, _route_text(d)) for d in node.decorator_list if (verb := self._route_verb(d, bottle))
+        ]
+        if class_name is None:
+            routes += [("route", text) for text in self.registered_routes.get(node.name, ())]
+        for verb, route_text in routes:
             if "fastapi" in self.frameworks:
                 typed = frozenset(a.arg for a in all_args if _is_safe_annotation(all_args, a.arg))
                 return self._fastapi_sources(all_args, defaults), False, typed
-            if "flask" in self.frameworks or decorator.func.attr == "route":
+            if bottle or "flask" in self.frameworks or verb == "route":
                 # every route the view is registered under: a parameter any of them takes from the URL
+                # (a Bottle view returns its text as HTML, as a Flask view does)
                 flask_route = True
-                for match in _FLASK_PARAM.finditer(route_text):
+                for match in (_BOTTLE_PARAM if bottle else _FLASK_PARAM).finditer(route_text):
                     if (match.group("conv") or "string") not in _SAFE_CONVERTERS:
                         sources[match.group("name")] = f"URL part <{match.group('name')}>"
                     else:
@@ -436,6 +441,18 @@ class ModuleInfo:
                     frozenset(),
                 )
         return {}, False, frozenset()
+
+    def _route_verb(self, decorator: ast.expr, bottle: bool) -> str | None:
+        """`route`, `get`, `post` ... of a route decorator (`@app.get(...)`; in a Bottle module also
+        the module's own `@route(...)`, `@get(...)`), or None."""
+        if not isinstance(decorator, ast.Call):
+            return None
+        func = decorator.func
+        if isinstance(func, ast.Attribute):
+            return func.attr if func.attr in _ROUTE_METHODS else None
+        qual = self.resolver.qualname(func) or ""
+        verb = qual.removeprefix("bottle.")
+        return verb if bottle and qual.startswith("bottle.") and verb in _ROUTE_METHODS else None
 
     def _frappe_whitelisted(self, decorator: ast.expr) -> bool:
         """`@frappe.whitelist()`: Frappe calls the function over HTTP with the request's arguments."""
@@ -553,6 +570,35 @@ def call_name(node: ast.Call) -> str:
     if isinstance(func, ast.Attribute):
         return func.attr
     return func.id if isinstance(func, ast.Name) else ""
+
+
+def _route_text(decorator: ast.expr) -> str:
+    """The URL rule a route decorator or registration names first (`""` when it is not a constant)."""
+    route = decorator.args[0] if isinstance(decorator, ast.Call) and decorator.args else None
+    return route.value if isinstance(route, ast.Constant) and isinstance(route.value, str) else ""
+
+
+#: Calls that register a view without a decorator, and the keyword and position of the view:
+#: Flask's `add_url_rule(rule, endpoint, view_func)`, Bottle's `route(path, method, callback)`
+_REGISTRATIONS = {"add_url_rule": ("view_func", 2), "route": ("callback", 2)}
+
+
+def _registered_routes(tree: ast.Module) -> dict[str, list[str]]:
+    """Module functions a call registers as views (`app.add_url_rule("/f/<name>", view_func=serve)`),
+    with the routes they serve."""
+    found: dict[str, list[str]] = {}
+    for call in nodes_of(tree, ast.Call):
+        func = call.func  # type: ignore[attr-defined]
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if name not in _REGISTRATIONS:
+            continue
+        keyword, position = _REGISTRATIONS[name]
+        view = next((k.value for k in call.keywords if k.arg == keyword), None)  # type: ignore[attr-defined]
+        if view is None and len(call.args) > position:  # type: ignore[attr-defined]
+            view = call.args[position]  # type: ignore[attr-defined]
+        if isinstance(view, ast.Name):
+            found.setdefault(view.id, []).append(_route_text(call))
+    return found
 
 
 def _arguments(all_args: list[ast.arg], label: str, skip: tuple[str, ...] = ()) -> dict[str, str]:

@@ -120,6 +120,12 @@ SOURCES: dict[str, str] = {
     "cherrypy.request.body": "web",
     "cherrypy.request.cookie": "web",
     "cherrypy.request.path_info": "web",
+    # Bottle: the request the framework keeps per thread (`params`, `json`, `files`, `cookies`,
+    # `headers`, `body`, `path` and `url` are above)
+    **{
+        f"bottle.request.{member}": "web"
+        for member in ("query", "forms", "get_header", "get_cookie", "fullpath", "urlparts")
+    },
     # Starlette / FastAPI Request
     "request.path_params": "web",
     "request.form_data": "web",
@@ -293,9 +299,19 @@ URL_PATH_SOURCES: frozenset[str] = frozenset(
 OWN_URL_SOURCES: frozenset[str] = frozenset({"request.url", "request.base_url"})
 
 #: Web frameworks that refuse a CR or LF in a response header's value (Django's BadHeaderError,
-#: Werkzeug's and Tornado's ValueError, the ASGI servers under Starlette, aiohttp's check): data
+#: Werkzeug's, Tornado's and Bottle's ValueError, the ASGI servers under Starlette, aiohttp's check): data
 #: there cannot split the response, only set the header's content, so such a finding is low.
-NEWLINE_REFUSING = ("django", "flask", "werkzeug", "starlette", "fastapi", "tornado", "aiohttp", "quart")
+NEWLINE_REFUSING = (
+    "django",
+    "flask",
+    "werkzeug",
+    "starlette",
+    "fastapi",
+    "tornado",
+    "aiohttp",
+    "quart",
+    "bottle",
+)
 
 #: Sink families where a public function's parameters are untrusted (`trust_parameters: false`):
 #: running code, compiling templates (code too, outside a sandbox), loading objects and shell
