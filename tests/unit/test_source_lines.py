@@ -42,3 +42,12 @@ def test_sarif_hashes_the_line_the_finding_is_on():
         ]
         hashes.append(entry["partialFingerprints"]["primaryLocationLineHash"])
     assert hashes[0] == hashes[1]
+
+
+def test_a_file_with_a_byte_order_mark_is_read_as_python_reads_it():
+    """Python runs a source file that starts with a UTF-8 byte-order mark; `ast.parse` of its text
+    with the mark kept refuses it, which skipped the file as a syntax error."""
+    text = b"\xef\xbb\xbfimport os\n\n\ndef run(cmd):\n    os.system('ls ' + cmd)\n"
+    result = engine_review([added("svc/run.py", text)], make_policy())
+    assert result.skipped == []
+    assert [(f.rule_id, f.start_line) for f in result.findings] == [("B605", 5)]

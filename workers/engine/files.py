@@ -143,7 +143,7 @@ def select_files(files: list[ChangedFile], rules: FileRules) -> Selection:
             else:
                 selection.out_of_scope += 1
             continue
-        head = SourceFile(path, changed.head.decode("utf-8"))
+        head = SourceFile.decoded(path, changed.head)
         selected = Selected(changed, language, head, in_scope)
         if in_scope and language == "python":
             skip = _python_skip(path, changed.head, rules) or _parse_problem(head)
@@ -207,7 +207,7 @@ def parse_base(changed: ChangedFile, path: str) -> SourceFile | None:
     if changed.base is None or changed.status == "added" or b"\x00" in changed.base:
         return None
     try:
-        source = SourceFile(path, changed.base.decode("utf-8"))
+        source = SourceFile.decoded(path, changed.base)
     except UnicodeDecodeError:
         return None
     return source

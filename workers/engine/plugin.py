@@ -42,6 +42,12 @@ class SourceFile:
     #: the first analyzer that asks, gone with the review
     derived: dict[str, Any] = field(default_factory=dict, repr=False)
 
+    @classmethod
+    def decoded(cls, path: str, data: bytes) -> SourceFile:
+        """A version from its bytes (UTF-8; raises UnicodeDecodeError). A leading byte-order mark
+        is dropped: Python reads such a file, and `ast.parse` of the text would not."""
+        return cls(path, data.decode("utf-8-sig"))
+
     @cached_property
     def lines(self) -> list[str]:
         return source_lines(self.text)

@@ -331,7 +331,7 @@ def _text_base(changed: ChangedFile) -> SourceFile | None:
     if changed.base is None or changed.status == "added":
         return None
     try:
-        return SourceFile(changed.path, changed.base.decode("utf-8"))
+        return SourceFile.decoded(changed.path, changed.base)
     except UnicodeDecodeError:
         return None
 
