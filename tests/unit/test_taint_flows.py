@@ -988,3 +988,17 @@ def test_a_dispatch_table_runs_each_of_its_functions() -> None:
     assert [(f.rule_id, f.start_line) for f in found if f.rule_id == "taint-command-injection"] == [
         ("taint-command-injection", 7)
     ]
+
+
+def test_a_dispatch_table_of_a_class_a_function_makes_is_followed() -> None:
+    """sloth-ci's API: a class defined in a factory function, whose exposed handler only picks an
+    action from its table; the handler runs for the table's sake alone."""
+    code = (
+        "def extend(cls):\n    import cherrypy\n\n    class Api(cls):\n"
+        "        def __init__(self):\n            self.actions = {'done': self.done}\n\n"
+        "        @cherrypy.expose\n        def listener(self, action, **params):\n"
+        "            return self.actions[action](params)\n\n"
+        "        def done(self, params):\n            raise cherrypy.HTTPRedirect(params.get('next'))\n\n"
+        "    return Api\n"
+    )
+    assert [(f.rule_id, f.start_line) for f in taint(code)] == [("taint-open-redirect", 13)]

@@ -134,6 +134,7 @@ class Resolver:
         self.imports: dict[str, str] = {}
         self.star_imports: list[str] = []
         self.classes: dict[str, _ClassInfo] = {}
+        self._made_classes: dict[str, _ClassInfo | None] = {}  # classes defined in functions, by name
         self.functions: dict[str, FunctionNode] = {}  # module-level functions by name
         self._spans: list[FunctionNode] = []
         self._class_of: dict[int, _ClassInfo] = {}  # function node id -> its class
@@ -169,6 +170,8 @@ class Resolver:
                 info = _ClassInfo(child, qual, list(child.bases))
                 if scope is None and klass is None:
                     self.classes[child.name] = info
+                elif klass is None:  # a class a function makes: known by name only if no other is
+                    self._made_classes[child.name] = None if child.name in self._made_classes else info
                 self._index(child.body, scope, info)
             else:
                 if isinstance(child, ast.Import | ast.ImportFrom):
@@ -874,7 +877,7 @@ class Resolver:
 
     def attribute_values(self, class_name: str, attr: str) -> list[tuple[ast.expr, Scope]]:
         """What the methods of this module's class `class_name` assign to `self.attr`, and where."""
-        klass = self.classes.get(class_name)
+        klass = self.classes.get(class_name) or self._made_classes.get(class_name)
         return list(self._attributes(klass)[1].get(attr, ())) if klass is not None else []
 
     def _instance_attribute(self, klass: _ClassInfo, attr: str) -> str | None:

@@ -617,20 +617,8 @@ class Calls:
     ) -> list[tuple[tuple[ModuleInfo, FunctionInfo, bool], Value | None]]:
         """The functions of a dispatch table a call picks one of (`{"create": self.create, ...}`
         kept in `self.actions`, or bound to a name), each with the object a method is bound to."""
-        if (
-            isinstance(table, ast.Attribute)
-            and isinstance(table.value, ast.Name)
-            and table.value.id == "self"
-        ):
-            values = [v for v, _ in self.mod.resolver.attribute_values(self.class_name or "", table.attr)]
-        elif isinstance(table, ast.Name):
-            values = self.mod.resolver.assigned_values(table.id, self.func.node if self.func else None)
-        else:
-            return []
-        if not values or not all(isinstance(v, ast.Dict) for v in values):
-            return []
         found = []
-        for entry in (e for table_value in values for e in table_value.values):  # type: ignore[attr-defined]
+        for entry in self.mod.table_entries(table, self.class_name, self.func.node if self.func else None):
             target = self.program.resolve(self.mod, self.class_name, entry, unchanged=hands_input)
             if target is not None:
                 bound_to = self.ev(entry.value, state) if isinstance(entry, ast.Attribute) else None

@@ -442,6 +442,26 @@ class ModuleInfo:
                 )
         return {}, False, frozenset()
 
+    def table_entries(
+        self, table: ast.expr, class_name: str | None, scope: FunctionNode | None
+    ) -> list[ast.expr]:
+        """The functions of a dispatch table a call picks from (`self.actions[name](...)` with
+        `self.actions = {"build": self.build, ...}`, `COMMANDS[name](...)`): the values of every
+        dictionary the table is assigned, or nothing when it is assigned anything else."""
+        if (
+            isinstance(table, ast.Attribute)
+            and isinstance(table.value, ast.Name)
+            and table.value.id == "self"
+        ):
+            values = [v for v, _ in self.resolver.attribute_values(class_name or "", table.attr)]
+        elif isinstance(table, ast.Name):
+            values = self.resolver.assigned_values(table.id, scope)
+        else:
+            return []
+        if not values or not all(isinstance(v, ast.Dict) for v in values):
+            return []
+        return [entry for value in values for entry in value.values if entry is not None]  # type: ignore[attr-defined]
+
     def _route_verb(self, decorator: ast.expr, bottle: bool) -> str | None:
         """`route`, `get`, `post` ... of a route decorator (`@app.get(...)`; in a Bottle module also
         the module's own `@route(...)`, `@get(...)`), or None."""

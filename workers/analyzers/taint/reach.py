@@ -76,6 +76,11 @@ def _scan(
             target = program.resolve(mod, func.class_name, node.func)  # type: ignore[attr-defined]
             if target is not None:
                 callees.add((target[0].path, target[1].qualname))
+            elif type(node.func) is ast.Subscript:  # type: ignore[attr-defined]  # a dispatch table's
+                for entry in mod.table_entries(node.func.value, func.class_name, func.node):  # type: ignore[attr-defined]
+                    target = program.resolve(mod, func.class_name, entry)
+                    if target is not None:
+                        callees.add((target[0].path, target[1].qualname))
         elif kind is ast.Subscript and type(node.ctx) is ast.Store:  # type: ignore[attr-defined]
             if program.store_sink(mod, node.value) is not None:  # type: ignore[attr-defined]
                 return True, callees
