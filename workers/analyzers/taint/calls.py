@@ -41,6 +41,7 @@ from prguard.analyzers.taint.rules import (
     EXACT_LOOKUPS,
     HARDENED_PARSERS,
     NON_PROPAGATING_METHODS,
+    NORMPATHS,
     OPAQUE_RESULTS,
     PATH_OBJECTS,
     PATH_RESOLVERS,
@@ -123,8 +124,6 @@ _CONFIG_PARSERS = frozenset(
 )
 
 _MEMBER_NAME_CALLS = frozenset(n.rsplit(".", 1)[-1] for n in TYPED_SOURCE_CALLS)
-
-_NORMPATHS = frozenset({"os.path.normpath", "posixpath.normpath"})
 
 
 def _rooted(node: ast.expr, qual: Callable[[ast.expr], str | None]) -> bool:
@@ -296,7 +295,8 @@ class Calls:
             ran = [
                 self._apply(t, node, args, kwargs, r) for t, r in self._dispatched(func.value, state, follow)
             ]
-            return merge([result, *ran]) if ran else self._widen(result, node)
+            if ran:
+                return merge([result, *ran])
         if typed is not None:  # a client's response: what the server sent, once the request is checked
             result = join(result, typed)
         if self._project_call(func, qual) or configured:
@@ -391,9 +391,9 @@ class Calls:
             return Value(tags=frozenset({"hardened"})) if hardened else CLEAN
         if self._matches(qual, PATH_RESOLVERS):
             resolved = merge(everything).with_tags("resolved", "text")
-            if qual in _NORMPATHS and node.args and _rooted(node.args[0], self._qual):
+            if qual in NORMPATHS and node.args and _rooted(node.args[0], self._qual):
                 return resolved.sanitize(frozenset({"path"}))  # normpath("/" + p) cannot climb above "/"
-            if qual in _NORMPATHS and len(node.args) == 1:
+            if qual in NORMPATHS and len(node.args) == 1:
                 return replace(resolved, origin=state_key(node.args[0]))  # leads where `p` leads
             return resolved
         if qual == "re.sub" and len(args) >= 3 and removes_url_controls(args[0].const, args[1].const):

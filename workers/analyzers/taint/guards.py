@@ -23,6 +23,7 @@ from prguard.analyzers.taint.rules import (
     GUARD_CALLS,
     GUARD_METHODS,
     KINDS,
+    NORMPATHS,
     PATH_RESOLVERS,
     URL_CHECK_NAMES,
     URL_PARSERS,
@@ -52,7 +53,6 @@ _URL_CONTROLS = "\t\n\r"
 #: `commonpath([root, p]) == root` confines a resolved `p` (commonprefix as `p.startswith(root)`).
 _COMMON_PATH_CALLS = frozenset({"os.path.commonpath", "os.path.commonprefix", "posixpath.commonpath"})
 _PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath"})
-_NORMPATHS = frozenset({"os.path.normpath", "posixpath.normpath"})
 
 
 #: Two refusals that together confine a relative path (POSIX paths): no `..` in it, and not
@@ -297,7 +297,7 @@ class Guards:
             made = node.value
             is_path = isinstance(made, ast.Call) and self._qual(made) in _PATH_TYPES and len(made.args) == 1
             node = made.args[0] if is_path else made
-        if isinstance(node, ast.Call) and self._qual(node) in _NORMPATHS and len(node.args) == 1:
+        if isinstance(node, ast.Call) and self._qual(node) in NORMPATHS and len(node.args) == 1:
             node = node.args[0]
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             key = self.ev(node, state).origin  # `p.split("/")`

@@ -701,6 +701,9 @@ REQUEST_BUILDERS: dict[str, tuple[int, str]] = {
     "tornado.httpclient.HTTPRequest": (0, "url"),
 }
 
+#: Lexical normalisations of a path: they keep where it leads, and never leave `..` inside it.
+NORMPATHS: frozenset[str] = frozenset({"os.path.normpath", "posixpath.normpath"})
+
 #: Calls that resolve a path, so a later `.startswith(base)` check really confines it.
 PATH_RESOLVERS: frozenset[str] = frozenset(
     {
