@@ -1002,3 +1002,23 @@ def test_a_dispatch_table_of_a_class_a_function_makes_is_followed() -> None:
         "    return Api\n"
     )
     assert [(f.rule_id, f.start_line) for f in taint(code)] == [("taint-open-redirect", 13)]
+
+
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        ("f = lambda x: 'constant'\n    os.system('echo ' + f(param))", False),
+        ("f = lambda x: x.strip()\n    os.system('echo ' + f(param))", True),
+        ("os.system('echo ' + (lambda x, y='k': y)(param))", False),
+        ("f = lambda x, y=param: y\n    os.system('echo ' + f('a'))", True),
+        ("run = lambda c: os.system(c)\n    run('echo ' + param)", True),  # the sink inside the lambda
+        # one of its values is no lambda: the call stays unknown
+        ("f = lambda x: 'c'\n    if param:\n        f = str\n    os.system('echo ' + f(param))", True),
+    ],
+)
+def test_a_lambda_call_returns_what_its_body_makes_of_the_arguments(body: str, found: bool) -> None:
+    code = (
+        "import os\nfrom flask import Flask, request\napp = Flask(__name__)\n\n\n"
+        f"@app.route('/t')\ndef t():\n    param = request.args.get('p', '')\n    {body}\n    return 'ok'\n"
+    )
+    assert (rules_of(taint(code)) == ["taint-command-injection"]) is found

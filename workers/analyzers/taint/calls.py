@@ -277,6 +277,9 @@ class Calls:
             forget_parts(receiver_key, state, attributes=False)
         shadowed = isinstance(func, ast.Name) and func.id in state and qual == func.id
         configured = CONFIGURED in callee.tags  # `f = import_string(settings.X)`, then `f(data)`
+        lambdas = self._lambdas(func) if shadowed or isinstance(func, ast.Lambda) else []
+        if lambdas:  # `f = lambda x: ...` then `f(data)`: the body with the arguments bound
+            return merge([self._run_lambda(body, args, kwargs, state) for body in lambdas])
         if shadowed and not self.program.lookup(qual):
             result = merge([callee, *args, *kwargs.values()])
             return self._unseen_call(result, node) if configured else result
@@ -611,6 +614,37 @@ class Calls:
             target = self._resolve(keyword.value, state)
             if target is not None:
                 self._apply(target, node, [data.element()], {})
+
+    def _lambdas(self, func: ast.expr) -> list[ast.Lambda]:
+        """The lambdas a call runs: one written in place, or every value of a local name when all of
+        them are lambdas."""
+        if isinstance(func, ast.Lambda):
+            return [func]
+        values = self.mod.resolver.assigned_values(func.id, self.func.node if self.func else None)  # type: ignore[attr-defined]
+        return values if values and all(isinstance(v, ast.Lambda) for v in values) else []  # type: ignore[return-value]
+
+    def _run_lambda(
+        self, body: ast.Lambda, args: list[Value], kwargs: dict[str, Value], state: State
+    ) -> Value:
+        """What a lambda returns for these arguments (a parameter no argument fills, its default)."""
+        inner = dict(state)
+        params = body.args
+        positional = [a.arg for a in (*params.posonlyargs, *params.args)]
+        defaults = dict(
+            zip(positional[len(positional) - len(params.defaults) :], params.defaults, strict=True)
+        )
+        defaults.update({a.arg: d for a, d in zip(params.kwonlyargs, params.kw_defaults, strict=True) if d})
+        for index, name in enumerate(positional):
+            given = args[index] if index < len(args) else kwargs.get(name)
+            inner[name] = given if given is not None else self.ev(defaults.get(name), state)
+        for arg in params.kwonlyargs:
+            given = kwargs.get(arg.arg)
+            inner[arg.arg] = given if given is not None else self.ev(defaults.get(arg.arg), state)
+        if params.vararg is not None:
+            inner[params.vararg.arg] = merge(args[len(positional) :])
+        if params.kwarg is not None:
+            inner[params.kwarg.arg] = merge([v for k, v in kwargs.items() if k not in positional])
+        return self.ev(body.body, inner)
 
     def _dispatched(
         self, table: ast.expr, state: State, hands_input: bool

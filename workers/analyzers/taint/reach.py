@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 Key = tuple[str, str]  # (module path, function qualname)
 
 #: what the interpreter never runs as part of a function: nested definitions are runs of their own
-_NOT_RUN = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+#: (a lambda's body is run where the function calls it, so its sinks are the function's)
+_NOT_RUN = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
