@@ -1022,3 +1022,23 @@ def test_a_lambda_call_returns_what_its_body_makes_of_the_arguments(body: str, f
         f"@app.route('/t')\ndef t():\n    param = request.args.get('p', '')\n    {body}\n    return 'ok'\n"
     )
     assert (rules_of(taint(code)) == ["taint-command-injection"]) is found
+
+
+@pytest.mark.parametrize(
+    ("read", "found"),
+    [
+        ("open(os.path.join(BASE, os.path.basename(name))).read()", False),
+        ("Path(BASE, os.path.basename(name)).read_text()", False),
+        ("Path(BASE, os.path.basename(name)).open().read()", False),
+        # a file the client names freely may be one the client wrote: its content stays the client's
+        ("open(name).read()", True),
+    ],
+)
+def test_a_server_files_content_is_not_the_clients(read: str, found: bool) -> None:
+    """A file found under the server's folder by a checked name holds the server's data, whichever
+    way it is read: no command built from it is the client's."""
+    code = (
+        "import os\nfrom pathlib import Path\nfrom flask import request\nBASE = '/srv/scripts'\n\n\n"
+        f"def run():\n    name = request.args['n']\n    os.system({read})\n"
+    )
+    assert ("taint-command-injection" in rules_of(taint(code))) is found

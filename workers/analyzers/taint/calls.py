@@ -139,6 +139,25 @@ def _rooted(node: ast.expr, qual: Callable[[ast.expr], str | None]) -> bool:
     return False
 
 
+#: what opens a file by its name, and what a path object reads or opens of its file
+_FILE_OPENERS = frozenset({"open", "io.open", "builtins.open", "codecs.open"})
+_PATH_READS = frozenset({"read_text", "read_bytes", "open"})
+
+
+def _server_file(path: Value) -> bool:
+    """A path the client cannot move out of where the server keeps its files (every trace of it
+    from a source proven safe for paths): what the file holds is then the server's, not the
+    client's. A path the client chose freely keeps its data (its file may be the client's too)."""
+    return any(t.is_source for t in path.all_traces()) and all(
+        not t.is_source or not t.reaches("path") for t in path.all_traces()
+    )
+
+
+def _file_content(path: str, node: ast.Call) -> Value:
+    """The content of one of the server's files: unknown, as a database read is."""
+    return Value(frozenset({Trace(OPAQUE, "file content", (Step(path, node.lineno, "a file's content"),))}))
+
+
 def _compose(outer: Trace, into: Step, inner: Trace) -> Trace:
     """The caller's trace continued into a callee along the callee's parameter trace (which may
     have passed project code outside the change on its way: then so did the whole flow)."""
@@ -372,6 +391,8 @@ class Calls:
         state: State,
     ) -> Value:
         everything = [callee, *args, *kwargs.values()]
+        if qual in _FILE_OPENERS and args and _server_file(args[0]):
+            return _file_content(self.mod.path, node)
         kinds = self.rules.sanitizer(qual) if qual else None
         if kinds is not None:
             return merge(args + list(kwargs.values())).sanitize(kinds)
@@ -572,6 +593,8 @@ class Calls:
             return replace(value, tags=value.tags | {"text"})
         if method in ("copy", "items", "values", "keys"):
             return receiver if method == "copy" else Value(receiver.all_traces())
+        if method in _PATH_READS and "pathobj" in receiver.tags and _server_file(receiver):
+            return _file_content(self.mod.path, node)
         if method in ("resolve", "absolute"):
             return receiver.with_tags("resolved")
         value = merge([receiver, *args, *kwargs.values()])
