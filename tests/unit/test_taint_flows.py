@@ -1014,6 +1014,9 @@ def test_a_dispatch_table_of_a_class_a_function_makes_is_followed() -> None:
         ("run = lambda c: os.system(c)\n    run('echo ' + param)", True),  # the sink inside the lambda
         # one of its values is no lambda: the call stays unknown
         ("f = lambda x: 'c'\n    if param:\n        f = str\n    os.system('echo ' + f(param))", True),
+        # lambdas that call themselves, at once or through each other, end
+        ("f = lambda x: f(x)\n    os.system(f(param))", True),
+        ("g = lambda x: h(x)\n    h = lambda x: g(x)\n    os.system(g(param))", True),
     ],
 )
 def test_a_lambda_call_returns_what_its_body_makes_of_the_arguments(body: str, found: bool) -> None:

@@ -297,7 +297,9 @@ class Calls:
         shadowed = isinstance(func, ast.Name) and func.id in state and qual == func.id
         configured = CONFIGURED in callee.tags  # `f = import_string(settings.X)`, then `f(data)`
         lambdas = self._lambdas(func) if shadowed or isinstance(func, ast.Lambda) else []
-        if lambdas:  # `f = lambda x: ...` then `f(data)`: the body with the arguments bound
+        if lambdas and not any(id(body) in self.lambdas_running for body in lambdas):
+            # `f = lambda x: ...` then `f(data)`: the body with the arguments bound (a lambda
+            # that calls itself, at once or through another, is judged by its arguments there)
             return merge([self._run_lambda(body, args, kwargs, state) for body in lambdas])
         if shadowed and not self.program.lookup(qual):
             result = merge([callee, *args, *kwargs.values()])
@@ -667,7 +669,11 @@ class Calls:
             inner[params.vararg.arg] = merge(args[len(positional) :])
         if params.kwarg is not None:
             inner[params.kwarg.arg] = merge([v for k, v in kwargs.items() if k not in positional])
-        return self.ev(body.body, inner)
+        self.lambdas_running.add(id(body))
+        try:
+            return self.ev(body.body, inner)
+        finally:
+            self.lambdas_running.discard(id(body))
 
     def _dispatched(
         self, table: ast.expr, state: State, hands_input: bool

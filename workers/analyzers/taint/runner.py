@@ -56,6 +56,7 @@ class Runner(Calls, Expressions, Guards, Sinks):
         self._guarded: dict[str, Value] = {}  # sources a guard proved something of (`self.request.path`)
         #: a check's outcome kept in a name (`ok = is_safe(url)`): the name -> what `if ok:` proves
         self._checks: dict[str, KeptCheck] = {}
+        self.lambdas_running: set[int] = set()  # lambdas whose body is being run (they may recurse)
 
     def run_module(self) -> State:
         state = self.exec_block(self.mod.tree.body, {})
