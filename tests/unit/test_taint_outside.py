@@ -278,3 +278,19 @@ def test_a_command_a_constructor_was_given_is_the_objects_api(sink: str, found: 
         f"    def print_job(self, name):\n        subprocess.Popen({sink}{shell})\n"
     )
     assert (rules_of(taint({"printing/behaviour.py": code})) == ["taint-command-injection"]) is found
+
+
+def test_commands_an_object_was_given_run_through_its_helper_are_its_api() -> None:
+    """sphinx-autobuild's Builder runs its operator's pre-build commands through a private helper."""
+    code = (
+        "import subprocess\n\n\nclass Builder:\n    def __init__(self, pre_build_commands):\n"
+        "        self.pre_build_commands = pre_build_commands\n\n"
+        "    def __call__(self):\n        self._run_commands(self.pre_build_commands)\n\n"
+        "    def _run_commands(self, commands):\n        for command in commands:\n"
+        "            subprocess.run(command, check=True)\n"
+    )
+    assert taint({"autobuild/build.py": code}) == []
+    shell = code.replace(
+        "subprocess.run(command, check=True)", "subprocess.run('make ' + command, shell=True)"
+    )
+    assert rules_of(taint({"autobuild/build.py": shell})) == ["taint-command-injection"]

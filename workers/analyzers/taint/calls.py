@@ -20,6 +20,7 @@ from prguard.analyzers.taint.keys import (
     SITE_URL,
     State,
     after_head,
+    caller_injects,
     forget_parts,
     format_fields_after_site_url,
     hashable,
@@ -787,8 +788,10 @@ class Calls:
             whole = hit.arg_text in (func.params[hit.trace.param], f"{func.params[hit.trace.param]}.name")
             for outer in argument.all_traces():
                 composed = _compose(outer, into, hit.trace)
-                if opted_in and composed.kind == "caller":
-                    continue  # the caller's data, under the caller's own flag: the caller's choice
+                if composed.kind == "caller" and (
+                    opted_in or not caller_injects(hit.sink.kind, hit.embedded, hit.program_only)
+                ):
+                    continue  # the caller's data under its own flag, or the sink is the API's
                 if whole and hit.sink.kind == "path" and UPLOADED_FILE_READ.match(outer.source):
                     continue  # an uploaded file object handed over: no path
                 if composed.reaches(hit.sink.kind) and (
