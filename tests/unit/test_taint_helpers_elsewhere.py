@@ -75,6 +75,14 @@ def test_a_helper_that_checks_what_it_returns_proves_it() -> None:
     assert _taint("safe_next_url", unchecked) == [("taint-open-redirect", 7, Confidence.MEDIUM)]
 
 
+def test_a_helper_module_that_starts_with_a_byte_order_mark_is_read() -> None:
+    """Python imports a module whose file starts with a UTF-8 byte-order mark; so does the reader."""
+    with_mark = RepositorySnapshot.from_files(
+        {"shop/__init__.py": b"", "shop/helpers.py": b"\xef\xbb\xbf" + HELPERS.encode()}
+    )
+    assert _taint("next_url", with_mark) == [("taint-open-redirect", 7, Confidence.MEDIUM)]
+
+
 def test_a_helper_is_read_only_when_it_is_handed_input_or_the_request() -> None:
     views = "from django.shortcuts import redirect\nfrom shop import helpers, other, req\n\n"
     views += "def go(request):\n    other.audit()\n    req.pick(request)\n"

@@ -31,7 +31,7 @@ from prguard.analyzers.authorship_table import (
     builtin_table,
 )
 from prguard.engine.diffmap import added_patch_lines
-from prguard.engine.model import ChangedFile, CommitInfo, Person, PullRequestInfo, source_lines
+from prguard.engine.model import ChangedFile, CommitInfo, Person, PullRequestInfo, decode_source, source_lines
 
 CONFIDENCES = ("low", "medium", "high")
 DEFAULT_LABEL = "ai-generated"
@@ -280,7 +280,7 @@ def added_lines(changed: ChangedFile) -> Iterator[tuple[int, str]]:
     if changed.patch:
         yield from added_patch_lines(changed.patch)
     elif changed.status == "added" and changed.head is not None:
-        text = changed.head.decode("utf-8", errors="replace")
+        text = decode_source(changed.head, "replace")
         yield from enumerate(source_lines(text), start=1)
 
 
@@ -616,7 +616,7 @@ def docstring_lines(changed: ChangedFile) -> set[int]:
     if changed.head is None:
         return set()
     try:
-        tree = ast.parse(changed.head.decode("utf-8", errors="replace"))
+        tree = ast.parse(decode_source(changed.head, "replace"))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
     lines: set[int] = set()

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
 from typing import Any
 
+from prguard.engine.model import decode_source
 from prguard.engine.plugin import FileContext, SourceFile
 from prguard.index.resolve import module_names
 
@@ -77,7 +78,7 @@ class ProjectSources:
         if content is None or len(content) > MAX_MODULE_BYTES:
             return None
         try:
-            return content.decode("utf-8")
+            return decode_source(content)
         except UnicodeDecodeError:
             return None
 

@@ -62,6 +62,12 @@ _WHITESPACE = re.compile(r"\s+")
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
+def decode_source(data: bytes, errors: str = "strict") -> str:
+    """A source file's text from its UTF-8 bytes, without a leading byte-order mark: Python runs
+    such a file, but `ast.parse` of the text with the mark kept refuses it."""
+    return data.decode("utf-8-sig", errors)
+
+
 def source_lines(text: str) -> list[str]:
     """A file's lines as Python and diffs number them: `str.splitlines` also breaks at form feeds
     and Unicode separators (U+2028 in a string literal), which would shift every line after."""

@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import Any, ClassVar
 
 from prguard.engine.diffmap import FileDiff
-from prguard.engine.model import ChangedFile, Finding, PullRequestInfo, source_lines
+from prguard.engine.model import ChangedFile, Finding, PullRequestInfo, decode_source, source_lines
 from prguard.entrypoints import installed_entry_points as installed_entry_points
 
 #: the entry-point group analyzers register in: `name = "package.module:AnalyzerClass"`
@@ -44,9 +44,8 @@ class SourceFile:
 
     @classmethod
     def decoded(cls, path: str, data: bytes) -> SourceFile:
-        """A version from its bytes (UTF-8; raises UnicodeDecodeError). A leading byte-order mark
-        is dropped: Python reads such a file, and `ast.parse` of the text would not."""
-        return cls(path, data.decode("utf-8-sig"))
+        """A version from its bytes (UTF-8, a byte-order mark dropped; raises UnicodeDecodeError)."""
+        return cls(path, decode_source(data))
 
     @cached_property
     def lines(self) -> list[str]:

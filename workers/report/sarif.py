@@ -15,7 +15,15 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from prguard.engine.model import ENGINE_VERSION, Finding, ReviewResult, Severity, normalise_code, source_lines
+from prguard.engine.model import (
+    ENGINE_VERSION,
+    Finding,
+    ReviewResult,
+    Severity,
+    decode_source,
+    normalise_code,
+    source_lines,
+)
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 TOOL_URI = "https://github.com/prguard/prguard"
@@ -181,7 +189,7 @@ class _LineHashes:
     def _text_of(self, path: str, line: int) -> str | None:
         if path not in self._lines:
             data = self._sources.get(path)
-            self._lines[path] = source_lines(data.decode("utf-8", "replace")) if data else []
+            self._lines[path] = source_lines(decode_source(data, "replace")) if data else []
         lines = self._lines[path]
         return lines[line - 1] if 0 < line <= len(lines) else None
 
