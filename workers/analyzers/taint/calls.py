@@ -154,9 +154,10 @@ def _server_file(path: Value) -> bool:
     )
 
 
-def _file_content(path: str, node: ast.Call) -> Value:
-    """The content of one of the server's files: unknown, as a database read is."""
-    return Value(frozenset({Trace(OPAQUE, "file content", (Step(path, node.lineno, "a file's content"),))}))
+def _unknown(path: str, node: ast.Call, source: str, what: str) -> Value:
+    """Data the client does not choose but nothing proves constant (a database read, a signed
+    value, a server file's content): no finding, and no proof of safety either."""
+    return Value(frozenset({Trace(OPAQUE, source, (Step(path, node.lineno, what),))}))
 
 
 def _compose(outer: Trace, into: Step, inner: Trace) -> Trace:
@@ -395,7 +396,7 @@ class Calls:
     ) -> Value:
         everything = [callee, *args, *kwargs.values()]
         if qual in _FILE_OPENERS and args and _server_file(args[0]):
-            return _file_content(self.mod.path, node)
+            return _unknown(self.mod.path, node, "file content", "a file's content")
         kinds = self.rules.sanitizer(qual) if qual else None
         if kinds is not None:
             return merge(args + list(kwargs.values())).sanitize(kinds)
@@ -409,9 +410,9 @@ class Calls:
             return SITE_URL_VALUE if self._matches(qual, SITE_URL_BUILDERS) else CLEAN
         from_request = receiver is not None and any(t.is_source for t in receiver.all_traces())
         if self._matches(qual, OPAQUE_RESULTS) and not from_request:  # Bottle's `request.query.get`
-            return Value(frozenset({Trace(OPAQUE, qual, (Step(self.mod.path, node.lineno, "database"),))}))
+            return _unknown(self.mod.path, node, qual, "database")
         if call_name(node) in _SIGNED_READ_METHODS and self._any_call_name(node, SIGNED_READS):
-            return Value(frozenset({Trace(OPAQUE, qual, (Step(self.mod.path, node.lineno, "signed"),))}))
+            return _unknown(self.mod.path, node, qual, "signed")
         if qual in HARDENED_PARSERS:
             wanted = HARDENED_PARSERS[qual]
             hardened = all(kwargs.get(k, CLEAN).const == v for k, v in wanted.items())
@@ -597,7 +598,7 @@ class Calls:
         if method in ("copy", "items", "values", "keys"):
             return receiver if method == "copy" else Value(receiver.all_traces())
         if method in _PATH_READS and "pathobj" in receiver.tags and _server_file(receiver):
-            return _file_content(self.mod.path, node)
+            return _unknown(self.mod.path, node, "file content", "a file's content")
         if method in ("resolve", "absolute"):
             return receiver.with_tags("resolved")
         value = merge([receiver, *args, *kwargs.values()])
