@@ -336,6 +336,30 @@ def test_a_prefix_that_names_the_host_proves_a_url_stays_there(prefix: str, prov
 
 
 @pytest.mark.parametrize(
+    ("url", "found"),
+    [
+        ('app.config["INDEX"] + "simple/%s/" % name', False),  # flask-pypi-proxy's package index
+        ('settings.API + "/" + name', False),
+        ('f"{settings.API}/users/{name}"', False),
+        ('current_app.config["API"] + "?q=" + name', False),
+        ("settings.API + name", True),  # `@evil.example` right after the host moves it
+        ('f"{settings.API}{name}"', True),
+        ('request.args["base"] + "/" + name', True),  # the start is the client's
+        ('CONFIG["API"] + "/" + name', True),  # a module's dict is not the app's configuration
+    ],
+)
+def test_data_after_a_configured_host_and_a_separator_cannot_move_a_request(url: str, found: bool) -> None:
+    """A server-chosen start (a setting, the app's config) then a `/`, `?` or `#` the server wrote:
+    what follows is the URL's path or query, so the request stays on the configured host."""
+    code = (
+        "import requests\nfrom django.conf import settings\n"
+        "from flask import Flask, request, current_app\napp = Flask(__name__)\nCONFIG = {}\n"
+        f"@app.route('/p/<name>')\ndef proxy(name):\n    return requests.get({url}, timeout=5).text\n"
+    )
+    assert ("taint-ssrf" in rules_of(taint(code))) is found
+
+
+@pytest.mark.parametrize(
     ("head", "route", "param", "found"),
     [
         ("from flask import Flask\napp = Flask(__name__)\n", "@app.route('/n/<int:n>')", "n", False),

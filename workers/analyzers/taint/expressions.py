@@ -10,6 +10,7 @@ from typing import Any
 
 from prguard.analyzers.pyresolve.known import ITEM_SOURCE_PACKAGES, ITEM_TYPES
 from prguard.analyzers.taint.keys import (
+    HOST_ENDED,
     HOST_FIXED,
     SERVER_CONFIG,
     State,
@@ -18,10 +19,12 @@ from prguard.analyzers.taint.keys import (
     hashable,
     node_text,
     only_url_path,
+    separates_host,
     site_url_then,
     state_key,
 )
 from prguard.analyzers.taint.rules import (
+    CONFIG_HOLDING_APPS,
     NON_TEXT_SOURCES,
     OWN_URL_SOURCES,
     SERVER_CONFIG_OBJECTS,
@@ -221,6 +224,8 @@ class Expressions:
                 return source
             if matches_any(qual, SERVER_CONFIG_OBJECTS):
                 return _CONFIG
+        if node.attr == "config" and self.mod.is_a(node.value, CONFIG_HOLDING_APPS):
+            return _CONFIG
         if node.attr in _MEMBER_NAME_ATTRS:
             typed = self._typed_source(node.value, node.attr, node)
             if typed is not None:
@@ -361,7 +366,7 @@ class Expressions:
         prefix = ""
         prefix_open = True
         consts: list[str] = []
-        head_fixed = False
+        head_fixed = host_ended = False
         for index, part in enumerate(node.values):
             if isinstance(part, ast.FormattedValue):
                 value = self.ev(part.value, state)
@@ -370,8 +375,9 @@ class Expressions:
                 if index == 0:  # `f"{url_for('x')}?next=..."`, `f"{settings.IDP}?{query}"`
                     then = Value(const=following.value) if isinstance(following, ast.Constant) else CLEAN
                     head_fixed = site_url_then(value, then) or fixes_host(value)
+                    host_ended = head_fixed and separates_host(str(then.const) if then.has_const() else None)
                 elif head_fixed:
-                    value = value.sanitize(frozenset({"redirect"}))
+                    value = value.sanitize(frozenset({"redirect", "ssrf"} if host_ended else {"redirect"}))
                 parts.append(value)
                 if prefix_open and value.has_const() and part.conversion == -1 and part.format_spec is None:
                     prefix += str(value.const)
@@ -385,7 +391,9 @@ class Expressions:
                 if prefix_open:
                     prefix += const
                     consts.append(const)
-        value = merge(parts).with_tags("text", *([HOST_FIXED] if head_fixed else []))
+        value = merge(parts).with_tags(
+            "text", *([HOST_FIXED] if head_fixed else []), *([HOST_ENDED] if host_ended else [])
+        )
         if not value.tainted and prefix_open:
             return replace(value, const=prefix, prefix=prefix)
         return replace(value, prefix=prefix or None)
@@ -423,6 +431,8 @@ class Expressions:
                 value = replace(value, tags=value.tags | {"text"}, prefix=prefix or None)
                 if HOST_FIXED in left.tags or SERVER_CONFIG in left.tags or site_url_then(left, right):
                     value = value.with_tags(HOST_FIXED)
+                    if HOST_ENDED in left.tags or separates_host(right.prefix):
+                        value = value.with_tags(HOST_ENDED)
         elif isinstance(node.op, ast.Mod) and self.mod.receiver_type(node.left) in MARKUP_TYPES:
             # `Markup("<b>%s</b>") % x` escapes what it formats, as `Markup(...).format(x)` does
             value = merge([left, right.sanitize(frozenset({"xss"}))])

@@ -82,6 +82,8 @@ def only_url_path(value: Value) -> bool:
 SITE_URL = "site-url"
 #: a text that starts with such a URL and then a query or a fragment (`url_for("login") + "?next="`)
 HOST_FIXED = "host-fixed"
+#: a host-fixing start followed by a separator the server wrote: what comes next is past the host
+HOST_ENDED = "host-ended"
 #: a value read from the server's configuration (`settings.IDP_URL`, `current_app.config["X"]`)
 SERVER_CONFIG = "server-config"
 
@@ -120,8 +122,22 @@ def fixes_host(value: Value) -> bool:
 
 
 def after_head(head: Value, rest: Value) -> Value:
-    """`head + rest` for a redirect: user data after a host-fixing head is a path or a query."""
-    return rest.sanitize(frozenset({"redirect"})) if fixes_host(head) else rest
+    """`head + rest`: user data after a host-fixing head is a path or a query, so it cannot send
+    a redirect elsewhere; nor a request, once a separator (`/`, `?`, `#`) the server wrote stands
+    between them (`settings.API + "/users/" + uid`; `"@evil"` right after the head would move it)."""
+    if not fixes_host(head):
+        return rest
+    ended = HOST_ENDED in head.tags or separates_host(rest.prefix)
+    return rest.sanitize(_REDIRECT_AND_SSRF if ended else _REDIRECT)
+
+
+def separates_host(text: str | None) -> bool:
+    """Whether constant text the server wrote ends a URL's authority before any data follows."""
+    return bool(text) and any(mark in text for mark in "/?#")  # type: ignore[operator]
+
+
+_REDIRECT = frozenset({"redirect"})
+_REDIRECT_AND_SSRF = frozenset({"redirect", "ssrf"})
 
 
 def reportable(trace: Trace, kind: str, sink: Sink | None = None) -> bool:

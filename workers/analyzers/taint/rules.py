@@ -397,6 +397,12 @@ SERVER_CONFIG_OBJECTS: frozenset[str] = frozenset(
     }
 )
 
+#: Application objects whose `config` attribute is the server's configuration (`app.config[...]`
+#: for `app = Flask(__name__)`), found by the object's type rather than its name.
+CONFIG_HOLDING_APPS: frozenset[str] = frozenset(
+    {"flask.Flask", "flask.app.Flask", "quart.Quart", "sanic.Sanic", "bottle.Bottle"}
+)
+
 #: Sources that are not text (a JSON body is a dict; returning it from Flask is JSON).
 NON_TEXT_SOURCES = frozenset({"request.json", "request.get_json", "request.files", "request.FILES"})
 
