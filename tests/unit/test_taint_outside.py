@@ -294,3 +294,53 @@ def test_commands_an_object_was_given_run_through_its_helper_are_its_api() -> No
         "subprocess.run(command, check=True)", "subprocess.run('make ' + command, shell=True)"
     )
     assert rules_of(taint({"autobuild/build.py": shell})) == ["taint-command-injection"]
+
+
+SHORTENER = (
+    "from fastapi import FastAPI\nfrom fastapi.responses import RedirectResponse\n{imports}\n"
+    "app = FastAPI()\n{made}\n\n@app.get('/{{code}}')\ndef go(code: str):\n"
+    "    return RedirectResponse(url={lookup}, status_code=307)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("imports", "made", "lookup", "found"),
+    [
+        # a store class of this project the change does not show: unseen code, a low-confidence flow
+        ("from app.storage import LinkStore", "store: LinkStore = LinkStore()", "store.resolve(code)", False),
+        # an unknown library's object asked for what it holds under the code: the store's data
+        ("import pugsql", "queries = pugsql.module('sql/')", "queries.get_url(id=code)['url']", False),
+        ("import pugsql", "queries = pugsql.module('sql/')", "queries.find_by_code(code).url", False),
+        # the same object's other methods may hand the data back
+        ("import pugsql", "queries = pugsql.module('sql/')", "queries.normalise(code)", True),
+        # a lookup verb on an object made by this project's code, or of no known maker, proves nothing
+        ("from app.links import make", "queries = make()", "queries.get_url(id=code)", False),
+        ("", "from app.links import *", "queries.get_url(id=code)", True),
+        # rows a statement on a database returns are its data, whatever chose them
+        (
+            "import sqlite3",
+            "db = sqlite3.connect('x.db')",
+            "db.execute('select url from l where c=?', (code,)).fetchone()[0]",
+            False,
+        ),
+        (
+            "from sqlalchemy import select\nfrom app.models import Link\nfrom app.db import session",
+            "",
+            "session.execute(select(Link.url).where(Link.code == code)).scalar_one()",
+            False,
+        ),
+        (
+            "from sqlalchemy import update\nfrom app.models import Link\nfrom app.db import session",
+            "",
+            "session.execute(update(Link).where(Link.code == code).returning(Link.url)).first()[0]",
+            False,
+        ),
+    ],
+)
+def test_what_a_store_answers_for_a_key_is_the_stores(
+    imports: str, made: str, lookup: str, found: bool
+) -> None:
+    """A URL shortener redirecting to what its store holds for the client's code: the code picks
+    the row; the URL is the store's (pygmy-url on pugsql, bh-urlshortener on SQLAlchemy)."""
+    code = SHORTENER.format(imports=imports, made=made, lookup=lookup)
+    assert ("taint-open-redirect" in rules_of(taint(code))) is found

@@ -141,6 +141,10 @@ def _rooted(node: ast.expr, qual: Callable[[ast.expr], str | None]) -> bool:
 
 
 #: what opens a file by its name, and what a path object reads or opens of its file
+#: Method names that ask a store for what it holds under a key (`get_url(code=...)`,
+#: `find_by_name(name)`): on an object a third-party library made, the answer is the store's.
+_LOOKUP_METHOD = re.compile(r"(?:get|find|fetch|lookup|select|query|load|search|retrieve)_\w+")
+
 _FILE_OPENERS = frozenset({"open", "io.open", "builtins.open", "codecs.open"})
 _PATH_READS = frozenset({"read_text", "read_bytes", "open"})
 
@@ -381,7 +385,17 @@ class Calls:
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
             return True
         package = self.mod.name.split(".")[0]
-        return bool(package) and "." in qual and qual.split(".")[0] == package and qual != self.mod.name
+        if not package:
+            return False
+        if "." in qual and qual.split(".")[0] == package and qual != self.mod.name:
+            return True
+        if not isinstance(func, ast.Attribute):
+            return False
+        # `store.resolve(code)` for `store: LinkStore`, or `store = make_store()`, this project's
+        kind = self.mod.receiver_type(func.value)
+        if kind is not None:
+            return kind.split(".")[0] == package
+        return self._makers(func.value) == {package}
 
     def _result(
         self,
@@ -601,6 +615,8 @@ class Calls:
             return _unknown(self.mod.path, node, "file content", "a file's content")
         if method in ("resolve", "absolute"):
             return receiver.with_tags("resolved")
+        if _LOOKUP_METHOD.fullmatch(method) and not receiver.tainted and self._library_object(func.value):
+            return _unknown(self.mod.path, node, f"{node_text(self.mod, func)}()", "a library's lookup")
         value = merge([receiver, *args, *kwargs.values()])
         if method in ("split", "rsplit") and node.args and self._path_separator(node.args[0]):
             # `".." in p.split("/")` speaks of p (or of what `normpath(p)` was made from)
@@ -610,6 +626,26 @@ class Calls:
                 return root_removed(value).with_tags("text", "unrooted")  # no leading `/` left
             return value.with_tags("text")
         return replace(value, tags=value.tags - {"text"}) if "pathobj" not in receiver.tags else value
+
+    def _makers(self, node: ast.expr) -> set[str] | None:
+        """The imported packages whose calls make the object `node` names (`queries =
+        pugsql.module(path)`: {"pugsql"}); None when anything else may make it."""
+        tops = set()
+        for value in self.mod.resolver.possible_values(node):
+            qual = self.mod.qualname(value.func) if isinstance(value, ast.Call) else None
+            top = qual.split(".")[0] if qual else None
+            if not top or not self.mod.resolver.imports_package(top):
+                return None
+            tops.add(top)
+        return tops or None
+
+    def _library_object(self, node: ast.expr) -> bool:
+        """An object of no known type that only third-party libraries' calls make: not this
+        project's code, nor a type the tables describe."""
+        if self.mod.receiver_type(node) is not None:
+            return False
+        tops = self._makers(node)
+        return tops is not None and self.mod.name.split(".")[0] not in tops
 
     def _keep_given(
         self, node: ast.Call, method: str, key: str, args: list[Value], kwargs: dict[str, Value], state: State

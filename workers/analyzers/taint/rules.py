@@ -558,6 +558,9 @@ OPAQUE_RESULTS: frozenset[str] = frozenset(
         "*.scalar",
         "*.scalars",
         "*.scalar_one",
+        # what a statement run on a database returns is its rows (`session.execute(select(...))`,
+        # `cursor.execute(...)`): the database's data, even when the client's value chose them
+        "*.execute",
         # a model's manager or query (`User.objects.get`, `User.query.get`): a local variable
         # named `query` or `objects` (`query.get("next")`) is no such thing
         "*.*.objects.get",
