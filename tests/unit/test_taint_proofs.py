@@ -709,3 +709,24 @@ def test_what_is_decoded_from_the_signed_data_is_signed_too(decoded_from: str, p
     loads the decoded one: a value made from the signed data alone is the server's too."""
     code = DECODED_BEFORE_CHECK.format(decoded_from=decoded_from)
     assert ("taint-unsafe-deserialization" not in rules_of(taint({"rope/doa.py": code}))) is proves
+
+
+@pytest.mark.parametrize(
+    ("made", "found"),
+    [
+        ("slugify(request.form['name'])", False),
+        ("to_css_class(request.form['name'])", False),
+        ("python_slugify(request.form['name'])", False),
+        ("request.form['name'].strip()", True),
+    ],
+)
+def test_a_slug_names_no_other_file(made: str, found: bool) -> None:
+    """A slug keeps letters, digits, `_` and `-` only: no separator, dot or quote is left to climb
+    out of a folder with (datasette-upload-dbs names an uploaded database with `to_css_class`)."""
+    code = (
+        "from pathlib import Path\nfrom flask import Flask, request\nfrom django.utils.text import slugify\n"
+        "from slugify import slugify as python_slugify\nfrom datasette.utils import to_css_class\n"
+        "app = Flask(__name__)\n\n@app.post('/up')\ndef up():\n"
+        f"    name = {made}\n    open(Path('/srv/dbs') / (name + '.db'), 'wb').write(b'')\n    return 'ok'\n"
+    )
+    assert ("taint-path-traversal" in rules_of(taint(code))) is found

@@ -451,6 +451,10 @@ SANITIZERS: dict[str, frozenset[str]] = {
     "decimal.Decimal": frozenset({ALL}),
     "datetime.date.fromisoformat": frozenset({ALL}),
     "datetime.datetime.fromisoformat": frozenset({ALL}),
+    # slugs: letters, digits, `_` and `-` only, never a leading `-` (no dot, slash, quote or space)
+    "django.utils.text.slugify": frozenset({ALL}),
+    "slugify.slugify": frozenset({ALL}),
+    "datasette.utils.to_css_class": frozenset({ALL}),
     **dict.fromkeys(
         (
             f"hashlib.{name}"
