@@ -344,3 +344,78 @@ def test_what_a_store_answers_for_a_key_is_the_stores(
     the row; the URL is the store's (pygmy-url on pugsql, bh-urlshortener on SQLAlchemy)."""
     code = SHORTENER.format(imports=imports, made=made, lookup=lookup)
     assert ("taint-open-redirect" in rules_of(taint(code))) is found
+
+
+@pytest.mark.parametrize(
+    ("start", "found"),
+    [
+        ('request.scope.get("root_path", "")', False),  # where the server mounts the app
+        ('request.scope["root_path"]', False),
+        ('request.scope.get("path", "")', True),  # the path the client asked for
+        ('request.query_params.get("next", "")', True),
+    ],
+)
+def test_what_the_server_puts_in_an_asgi_scope_is_the_servers(start: str, found: bool) -> None:
+    """rq-dashboard-fast redirects to its own mount path (`root_path`) plus a constant."""
+    code = (
+        "from fastapi import FastAPI, Request\nfrom fastapi.responses import RedirectResponse\n"
+        "app = FastAPI()\n\n@app.get('/')\nasync def home(request: Request):\n"
+        f"    return RedirectResponse(url={start} + '/queues', status_code=302)\n"
+    )
+    assert ("taint-open-redirect" in rules_of(taint(code))) is found
+
+
+@pytest.mark.parametrize(
+    ("cleaned", "found"),
+    [
+        ("re.sub('[^a-f0-9]', '', value)", False),  # pyramid-file-session's session id
+        ("re.sub(r'[^A-Za-z0-9_-]+', '_', value)", False),
+        ("re.sub(r'[^\\w.-]', '', value)", True),  # `..` is left
+        ("re.sub('[^a-f0-9/]', '', value)", True),  # `/` is left
+        ("re.sub('[^a-f0-9]', '/', value)", True),  # the replacement brings `/`
+        ("re.sub('[a-f0-9]', '', value)", True),  # removes the allowed ones instead
+        ("re.sub('[^a-f0-9]', '', value, count=1)", True),  # only the first is removed
+    ],
+)
+def test_removing_every_character_outside_a_class_leaves_only_the_class(cleaned: str, found: bool) -> None:
+    """A session id cleaned to hex digits names a file among the server's own: no traversal, and
+    no pickle the client wrote."""
+    code = (
+        "import os, pickle, re\nfrom flask import Flask, request\napp = Flask(__name__)\n\n"
+        "@app.route('/s')\ndef session():\n    value = request.cookies.get('sid', '')\n"
+        f"    name = {cleaned}\n"
+        "    with open(os.path.join('/var/sessions', name), 'rb') as f:\n        return str(pickle.load(f))\n"
+    )
+    assert ("taint-path-traversal" in rules_of(taint(code))) is found
+
+
+def test_a_function_shaped_like_a_view_takes_what_its_callers_pass() -> None:
+    """django-rq's `rq_viewname(request, viewname)` builds a view name; its views call it with
+    constants. Called from this project's code, its parameters are the caller's, not URL parts."""
+    helper = (
+        "from django.http import HttpRequest\nfrom django.shortcuts import redirect\n\n"
+        "def rq_viewname(request: HttpRequest, viewname: str) -> str:\n"
+        "    return f'django_rq:{{viewname}}'\n\n"
+        "def delete_job(request: HttpRequest, job_id: str):\n"
+        "    return redirect(rq_viewname(request, {arg}))\n"
+    )
+    assert taint(helper.format(arg='"jobs"')) == []
+    assert rules_of(taint(helper.format(arg="job_id"))) == ["taint-open-redirect"]
+
+
+@pytest.mark.parametrize(
+    ("built", "found"),
+    [
+        ("url = service['url']\n    url += '/' + extra", False),  # pyramid-twitcher's proxy
+        ("url = service['url'] + '/' + extra", False),
+        ("url = service['url']\n    url += extra", True),
+        ("url = 'http://'\n    url += extra + '/wps'", True),
+    ],
+)
+def test_a_path_after_a_start_the_caller_gave_stays_on_its_host(built: str, found: bool) -> None:
+    code = (
+        "import requests\n\ndef owsproxy(request, service):\n"
+        "    extra = request.matchdict.get('extra_path')\n"
+        f"    {built}\n    return requests.get(url, timeout=5)\n"
+    )
+    assert ("taint-ssrf" in rules_of(taint(code))) is found

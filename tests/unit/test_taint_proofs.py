@@ -345,7 +345,8 @@ def test_a_prefix_that_names_the_host_proves_a_url_stays_there(prefix: str, prov
         ("settings.API + name", True),  # `@evil.example` right after the host moves it
         ('f"{settings.API}{name}"', True),
         ('request.args["base"] + "/" + name', True),  # the start is the client's
-        ('CONFIG["API"] + "/" + name', True),  # a module's dict is not the app's configuration
+        ('"https://" + name + "/users"', True),  # the data names the host
+        ('CONFIG["API"] + "/" + name', False),  # whoever chose the start, it decides the host
     ],
 )
 def test_data_after_a_configured_host_and_a_separator_cannot_move_a_request(url: str, found: bool) -> None:

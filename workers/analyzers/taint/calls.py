@@ -56,6 +56,7 @@ from prguard.analyzers.taint.rules import (
     URL_PARSERS,
     Sink,
 )
+from prguard.analyzers.taint.regex_proof import removal_proven_kinds
 from prguard.analyzers.taint.templates import RENDER_METHODS, renders_unescaped
 from prguard.analyzers.taint.values import (
     CLEAN,
@@ -438,6 +439,10 @@ class Calls:
             if qual in NORMPATHS and len(node.args) == 1:
                 return replace(resolved, origin=state_key(node.args[0]))  # leads where `p` leads
             return resolved
+        if qual == "re.sub" and len(args) == 3 and not kwargs:
+            kept = removal_proven_kinds(args[0].const, args[1].const)
+            if kept:  # `re.sub("[^a-f0-9]", "", cookie)`: only the class's characters are left
+                return args[2].sanitize(kept).with_tags("text")
         if qual == "re.sub" and len(args) >= 3 and removes_url_controls(args[0].const, args[1].const):
             return controls_removed(args[2]).with_tags("text")
         if (
@@ -770,7 +775,8 @@ class Calls:
         """A helper's summary applied to this call's arguments (and, for a method, to what
         the object it is called on carries: the data its `self.x` reads stand for)."""
         mod, func, bound = target
-        summary = self.program.summary(mod, func, _decided_params(func, bound, args, kwargs))
+        decided = _decided_params(func, bound, args, kwargs)
+        summary = self.program.summary(mod, func, decided, called=bool(func.source_params))
         # a request's data, or a parameter (followed to the callers); not unknown data, nor the
         # caller's data a library object was handed (that stays the caller's business)
         carried = (

@@ -20,6 +20,7 @@ from prguard.analyzers.taint.keys import (
     node_text,
     only_url_path,
     separates_host,
+    server_start,
     site_url_then,
     state_key,
 )
@@ -375,9 +376,12 @@ class Expressions:
                 if index == 0:  # `f"{url_for('x')}?next=..."`, `f"{settings.IDP}?{query}"`
                     then = Value(const=following.value) if isinstance(following, ast.Constant) else CLEAN
                     head_fixed = site_url_then(value, then) or fixes_host(value)
-                    host_ended = head_fixed and separates_host(str(then.const) if then.has_const() else None)
-                elif head_fixed:
-                    value = value.sanitize(frozenset({"redirect", "ssrf"} if host_ended else {"redirect"}))
+                    host_ended = (head_fixed or server_start(value)) and separates_host(
+                        str(then.const) if then.has_const() else None
+                    )
+                elif head_fixed or host_ended:
+                    kinds = ({"redirect"} if head_fixed else set()) | ({"ssrf"} if host_ended else set())
+                    value = value.sanitize(frozenset(kinds))
                 parts.append(value)
                 if prefix_open and value.has_const() and part.conversion == -1 and part.format_spec is None:
                     prefix += str(value.const)
@@ -431,8 +435,10 @@ class Expressions:
                 value = replace(value, tags=value.tags | {"text"}, prefix=prefix or None)
                 if HOST_FIXED in left.tags or SERVER_CONFIG in left.tags or site_url_then(left, right):
                     value = value.with_tags(HOST_FIXED)
-                    if HOST_ENDED in left.tags or separates_host(right.prefix):
-                        value = value.with_tags(HOST_ENDED)
+                if (HOST_ENDED in left.tags or separates_host(right.prefix)) and (
+                    HOST_FIXED in value.tags or server_start(left)
+                ):
+                    value = value.with_tags(HOST_ENDED)
         elif isinstance(node.op, ast.Mod) and self.mod.receiver_type(node.left) in MARKUP_TYPES:
             # `Markup("<b>%s</b>") % x` escapes what it formats, as `Markup(...).format(x)` does
             value = merge([left, right.sanitize(frozenset({"xss"}))])

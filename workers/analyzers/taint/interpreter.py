@@ -233,28 +233,40 @@ class Program:
         return self._globals[mod.path]
 
     def summary(
-        self, mod: ModuleInfo, func: FunctionInfo, decided: tuple[tuple[int, Any], ...] = ()
+        self,
+        mod: ModuleInfo,
+        func: FunctionInfo,
+        decided: tuple[tuple[int, Any], ...] = (),
+        called: bool = False,
     ) -> Summary:
         """What a function does with its parameters; with `decided`, run with those parameters
-        bound to a call's constants (kept apart: only that call's result)."""
+        bound to a call's constants (kept apart: only that call's result). `called`: as this
+        project's code calls it, every parameter the caller's, even those a framework would fill
+        were it a view (`rq_viewname(request, "jobs")` looks like a Django view)."""
         key = (mod.path, func.qualname)
-        if decided:
-            found = self._decided.get((*key, decided))
+        if decided or called:
+            found = self._decided.get((*key, decided, called))
             if found is None:
-                found = self._decided[(*key, decided)] = self._run_summary(mod, func, key, dict(decided))
+                found = self._run_summary(mod, func, key, dict(decided), called)
+                self._decided[(*key, decided, called)] = found
             return found
         if key not in self._summaries:
             self._summaries[key] = self._run_summary(mod, func, key, {})
         return self._summaries[key]
 
     def _run_summary(
-        self, mod: ModuleInfo, func: FunctionInfo, key: tuple[str, str], decided: dict[int, Any]
+        self,
+        mod: ModuleInfo,
+        func: FunctionInfo,
+        key: tuple[str, str],
+        decided: dict[int, Any],
+        called: bool = False,
     ) -> Summary:
         if key in self._running:
             return Summary()  # recursion: no summary yet, assume nothing flows
         self._running.add(key)
         try:
-            return Runner(self, mod, func, self.globals_of(mod)).run_function(decided)
+            return Runner(self, mod, func, self.globals_of(mod)).run_function(decided, called)
         finally:
             self._running.discard(key)
 

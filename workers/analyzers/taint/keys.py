@@ -125,10 +125,26 @@ def after_head(head: Value, rest: Value) -> Value:
     """`head + rest`: user data after a host-fixing head is a path or a query, so it cannot send
     a redirect elsewhere; nor a request, once a separator (`/`, `?`, `#`) the server wrote stands
     between them (`settings.API + "/users/" + uid`; `"@evil"` right after the head would move it)."""
-    if not fixes_host(head):
+    fixed = fixes_host(head)
+    if not fixed and not server_start(head):
         return rest
     ended = HOST_ENDED in head.tags or separates_host(rest.prefix)
+    if not fixed:
+        return rest.sanitize(_SSRF) if ended else rest
     return rest.sanitize(_REDIRECT_AND_SSRF if ended else _REDIRECT)
+
+
+def server_start(value: Value) -> bool:
+    """A start of a URL that decides its host, whoever chose it (a constant only when it names a
+    host). What follows it and a separator cannot move a request elsewhere: a request without a
+    host fails, and data in the start is judged as the start's. A redirect may still leave the
+    site (`"" + "/" + "/evil.example"`)."""
+    if isinstance(value.const, str):
+        return bool(_SCHEME_AND_HOST.match(value.const))
+    return not value.has_const()
+
+
+_SCHEME_AND_HOST = re.compile(r"^[a-zA-Z][\w+.-]*://[^/?#{}%]+")
 
 
 def separates_host(text: str | None) -> bool:
@@ -137,6 +153,7 @@ def separates_host(text: str | None) -> bool:
 
 
 _REDIRECT = frozenset({"redirect"})
+_SSRF = frozenset({"ssrf"})
 _REDIRECT_AND_SSRF = frozenset({"redirect", "ssrf"})
 
 

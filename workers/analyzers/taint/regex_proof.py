@@ -11,6 +11,7 @@ trailing newline, so it proves nothing for header and log sinks (use `\\Z` or fu
 
 from __future__ import annotations
 
+import re
 import string
 from functools import lru_cache
 
@@ -161,3 +162,26 @@ def proven_kinds(pattern: str, mode: str = "fullmatch", flags: int = 0) -> froze
         except _Unbounded:
             return frozenset()
     return frozenset(proven)
+
+
+#: `[^...]`, once or repeated: a pattern that matches every character outside a class, one by one
+_NEGATED_CLASS = re.compile(r"\[\^((?:\\.|[^\]\\])+)\][+*]?")
+
+
+@lru_cache(maxsize=256)
+def removal_proven_kinds(pattern: object, replacement: object) -> frozenset[str]:
+    """Sink families `re.sub(pattern, replacement, value)` makes any value harmless for: the
+    pattern replaces every character outside an allow-list class (`[^a-f0-9]`), and the
+    replacement is empty or made of allowed characters, so only the class's characters remain."""
+    if not isinstance(pattern, str) or not isinstance(replacement, str) or "\\" in replacement:
+        return frozenset()
+    found = _NEGATED_CLASS.fullmatch(pattern)
+    if found is None:
+        return frozenset()
+    allowed = f"[{found.group(1)}]*"
+    try:
+        if not re.fullmatch(allowed, replacement):
+            return frozenset()
+    except re.error:
+        return frozenset()
+    return proven_kinds(allowed)

@@ -377,13 +377,15 @@ UPLOADED_FILE_READ = re.compile(
     r"^(?:self\.)?request\.(?:files|FILES)(?:\[[^\]]*\]|\.get\([^)]*\)|\.getlist\([^)]*\))(?:\.name)?$"
 )
 
-#: Entries of the WSGI/CGI environment that the server sets, not the client: the peer's address,
-#: the user the web server authenticated (REMOTE_USER, Shibboleth's attributes are not HTTP_*),
-#: the server's own port and protocol. The client's headers arrive as HTTP_* and are sources.
+#: Entries of the WSGI/CGI environment or the ASGI scope that the server sets, not the client:
+#: the peer's address, the user the web server authenticated (REMOTE_USER, Shibboleth's attributes
+#: are not HTTP_*), the server's own port and protocol, the path it mounts the app at (SCRIPT_NAME,
+#: root_path). The client's headers arrive as HTTP_* (or the scope's `headers`) and are sources.
 SERVER_SET_ENVIRON = re.compile(
-    r"^(?:self\.)?request\.(?:META|environ)(?:\[|\.get\()\s*['\"]"
+    r"^(?:self\.)?request\.(?:META|environ|scope)(?:\[|\.get\()\s*['\"]"
     r"(?:REMOTE_ADDR|REMOTE_USER|REMOTE_HOST|AUTH_TYPE|SERVER_PORT|SERVER_PROTOCOL|SERVER_SOFTWARE|"
-    r"GATEWAY_INTERFACE|wsgi\.url_scheme|wsgi\.version|wsgi\.multithread|wsgi\.multiprocess)['\"]"
+    r"GATEWAY_INTERFACE|SCRIPT_NAME|wsgi\.url_scheme|wsgi\.version|wsgi\.multithread|wsgi\.multiprocess|"
+    r"root_path|app_root_path|client|server|type|http_version)['\"]"
 )
 
 #: The server's own configuration objects: what is read from them is the operator's choice.

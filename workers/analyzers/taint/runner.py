@@ -62,9 +62,9 @@ class Runner(Calls, Expressions, Guards, Sinks):
         state = self.exec_block(self.mod.tree.body, {})
         return state or {}
 
-    def run_function(self, decided: dict[int, Any] | None = None) -> Summary:
+    def run_function(self, decided: dict[int, Any] | None = None, called: bool = False) -> Summary:
         """The function's summary, its parameters standing for what callers pass (`decided`:
-        those bound to one call's constants)."""
+        those bound to one call's constants; `called`: also those a framework fills)."""
         func = self.func
         assert func is not None
         state: State = {}
@@ -75,9 +75,9 @@ class Runner(Calls, Expressions, Guards, Sinks):
                 state[name] = Value(
                     const=const, tags=frozenset({"text"}) if isinstance(const, str) else frozenset()
                 )
-            elif name in func.source_params:
+            elif name in func.source_params and not called:
                 state[name] = self.source_value("web", func.source_params[name], line, text=True)
-            elif name in func.validated_params:
+            elif name in func.validated_params and not called:
                 state[name] = CLEAN
             elif index == 0 and name in ("self", "cls") and func.class_name is not None:
                 state[name] = CLEAN
@@ -88,7 +88,7 @@ class Runner(Calls, Expressions, Guards, Sinks):
                 step = Step(self.mod.path, line, f"parameter `{name}` of `{func.node.name}()`")
                 state[name] = Value(frozenset({Trace(PARAM, name, (step,), param=index)}))
         for name, description in func.source_params.items():
-            if name not in state:  # `*path` or `**params` the framework fills: a tuple or a dict of it
+            if name not in state and not called:  # `*path` or `**params` the framework fills: a tuple or a dict of it
                 state[name] = self.source_value("web", description, line, text=False)
         self.exec_block(func.node.body, state)
         self.summary.ret = self.ret or CLEAN
