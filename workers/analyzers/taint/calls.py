@@ -33,6 +33,7 @@ from prguard.analyzers.taint.keys import (
 )
 from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo, call_name
 from prguard.analyzers.taint.opt_in import gate_of
+from prguard.analyzers.taint.regex_proof import removal_proven_kinds
 from prguard.analyzers.taint.rules import (
     ALL,
     CHECKED_SOURCE_KINDS,
@@ -56,7 +57,6 @@ from prguard.analyzers.taint.rules import (
     URL_PARSERS,
     Sink,
 )
-from prguard.analyzers.taint.regex_proof import removal_proven_kinds
 from prguard.analyzers.taint.templates import RENDER_METHODS, renders_unescaped
 from prguard.analyzers.taint.values import (
     CLEAN,

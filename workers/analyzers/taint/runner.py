@@ -88,7 +88,8 @@ class Runner(Calls, Expressions, Guards, Sinks):
                 step = Step(self.mod.path, line, f"parameter `{name}` of `{func.node.name}()`")
                 state[name] = Value(frozenset({Trace(PARAM, name, (step,), param=index)}))
         for name, description in func.source_params.items():
-            if name not in state and not called:  # `*path` or `**params` the framework fills: a tuple or a dict of it
+            # `*path` or `**params` the framework fills: a tuple or a dict of it
+            if name not in state and not called:
                 state[name] = self.source_value("web", description, line, text=False)
         self.exec_block(func.node.body, state)
         self.summary.ret = self.ret or CLEAN
