@@ -877,6 +877,18 @@ def test_a_pyramid_requests_route_parts_params_and_body_are_the_clients(member: 
     assert rules_of(taint(PYRAMID_VIEW.format(member=member))) == ["taint-command-injection"]
 
 
+@pytest.mark.parametrize("module", ["pyramid.response", "pyramid.static"])
+def test_a_pyramid_file_response_sends_the_file_it_is_named(module: str) -> None:
+    """`pyramid.static` imports `FileResponse` from `pyramid.response`: one class, two homes."""
+    code = (
+        f"import os\nfrom {module} import FileResponse\n\nclass ImageView:\n"
+        "    def __init__(self, request):\n        self.request = request\n\n    def __call__(self):\n"
+        "        name = self.request.matchdict['name']\n"
+        "        return FileResponse(os.path.join('/srv/img', name), self.request)\n"
+    )
+    assert rules_of(taint(code)) == ["taint-path-traversal"]
+
+
 @pytest.mark.parametrize(
     ("signature", "use", "found"),
     [

@@ -971,6 +971,7 @@ SINKS: tuple[dict[str, Any], ...] = (
     *(_sink(f"pyramid.httpexceptions.{name}", "redirect", (0, "location")) for name in _REDIRECT_RESPONSES),
     *(_sink(f"webob.exc.{name}", "redirect", ("location",)) for name in _REDIRECT_RESPONSES),
     _sink("pyramid.response.FileResponse", "path", (0, "path")),
+    _sink("pyramid.static.FileResponse", "path", (0, "path")),  # the same class, imported there
     _sink("werkzeug.utils.redirect", "redirect", (0, "location")),
     _sink("django.shortcuts.redirect", "redirect", (0, "to"), location="quoted"),
     _sink("django.http.HttpResponseRedirect", "redirect", (0, "redirect_to"), location="quoted"),
