@@ -731,3 +731,41 @@ def test_a_slug_names_no_other_file(made: str, found: bool) -> None:
         f"    name = {made}\n    open(Path('/srv/dbs') / (name + '.db'), 'wb').write(b'')\n    return 'ok'\n"
     )
     assert ("taint-path-traversal" in rules_of(taint(code))) is found
+
+
+@pytest.mark.parametrize(
+    ("checked", "found"),
+    [
+        # servefile: the path checked joined and normalised, with a separator after, then used as is
+        ("os.path.normpath(os.path.join(BASE, path)) + os.path.sep", False),
+        ("os.path.normpath(os.path.join(BASE, path)) + '/'", False),
+        ("os.path.normpath(os.path.join(BASE, path))", False),
+        ("os.path.normpath(os.path.join(BASE, path + '/..')) + os.sep", True),  # not where `path` leads
+        ("os.path.normpath(os.path.join(request.args['b'], path))", True),  # the client's base
+        ("os.path.join(BASE, path)", True),  # not normalised: `..` still climbs
+    ],
+)
+def test_a_check_of_a_path_joined_under_a_base_and_normalised_speaks_of_the_path(
+    checked: str, found: bool
+) -> None:
+    body = (
+        "BASE = '/srv/files/'\npath = os.path.join(BASE, request.args['p'])\n"
+        f"full = {checked}\nif not full.startswith(BASE):\n    return 'no', 403\nreturn open(path).read()"
+    )
+    assert ("taint-path-traversal" in rules_of(taint(view(body)))) is found
+
+
+@pytest.mark.parametrize(
+    ("cleaned", "found"),
+    [
+        ("name.replace('/', '')", False),  # one component, as basename leaves (servefile's uploads)
+        ("name.replace('/', '_')", False),
+        ("name.replace('/', '.')", False),
+        ("name.replace('../', '')", True),  # `....//` becomes `../`
+        ("name.replace('/', '/x/')", True),
+    ],
+)
+def test_a_name_without_its_slashes_is_one_component(cleaned: str, found: bool) -> None:
+    body = f"name = request.files['f'].filename\nclean = {cleaned}\n"
+    body += "return open(os.path.join('/srv', clean), 'wb')"
+    assert ("taint-path-traversal" in rules_of(taint(view(body)))) is found

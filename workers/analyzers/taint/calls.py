@@ -103,6 +103,7 @@ _URL_JOINS = frozenset({"urllib.parse.urljoin", "urlparse.urljoin", "requests.co
 _QUERY_APPENDERS = frozenset({"tornado.httputil.url_concat"})
 #: `splitext(p)`: the file name's root and its extension
 _SPLITEXT = frozenset({"os.path.splitext", "posixpath.splitext"})
+_PATH_JOINS = frozenset({"os.path.join", "posixpath.join"})
 #: in-memory files: what they are made from is their content, not a file name
 _MEMORY_FILES = frozenset({"io.BytesIO", "io.StringIO"})
 #: methods that read their object and keep nothing of their arguments
@@ -437,7 +438,8 @@ class Calls:
             if qual in NORMPATHS and node.args and _rooted(node.args[0], self._qual):
                 return resolved.sanitize(frozenset({"path"}))  # normpath("/" + p) cannot climb above "/"
             if qual in NORMPATHS and len(node.args) == 1:
-                return replace(resolved, origin=state_key(node.args[0]))  # leads where `p` leads
+                # leads where `p` leads (or `p` joined under the server's base: `normpath(join(base, p))`)
+                return replace(resolved, origin=state_key(node.args[0]) or args[0].origin)
             return resolved
         if qual == "re.sub" and len(args) == 3 and not kwargs:
             kept = removal_proven_kinds(args[0].const, args[1].const)
@@ -488,7 +490,11 @@ class Calls:
         if qual in _SEQUENCES and not kwargs and len(args) <= 1 and (not args or positional(args[0])):
             return as_list(list(args[0].items.values()) if args else [], frozenset({"list"}))
         if method is not None and receiver is not None:
-            return self._method_result(node, method, callee, receiver, args, kwargs, state)
+            value = self._method_result(node, method, callee, receiver, args, kwargs, state)
+            if qual in _PATH_JOINS and len(node.args) >= 2 and _server_base(merge(args[:-1])):
+                # `join(base, p)` under the server's base: a check of where it leads speaks of `p`
+                value = replace(value, origin=state_key(node.args[-1]))
+            return value
         value = merge(everything)
         if qual not in _TEXT_KEEPING_CALLS:
             value = replace(value, tags=value.tags - {"text"})
@@ -596,6 +602,15 @@ class Calls:
             and args[0].const in _NEWLINE_STRIPS
         ):
             return replace(receiver, items=None).sanitize(frozenset({"log", "header"})).with_tags("text")
+        if (
+            method == "replace"
+            and len(args) == 2
+            and args[0].const == "/"
+            and isinstance(args[1].const, str)
+            and "/" not in args[1].const
+        ):
+            # `name.replace("/", "")`: one component, as `os.path.basename(name)` leaves
+            return merge([receiver, args[1]]).sanitize(frozenset({"path"})).with_tags("text")
         if method == "replace" and len(args) == 2 and _removes_parent_steps(args[0].const, args[1].const):
             return parents_removed(merge([receiver, args[1]])).with_tags("text")
         if method == "format" and isinstance(receiver.const, str):

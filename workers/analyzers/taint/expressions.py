@@ -419,6 +419,10 @@ class Expressions:
                     prefix=folded if isinstance(folded, str) else None,
                 )
         if isinstance(node.op, ast.Add):
+            if self._separator(node.right) and (left.origin or state_key(node.left)):
+                # `normpath(p) + os.sep` still speaks of `p`, and is as resolved as `normpath(p)` was
+                origin = left.origin or state_key(node.left)
+                value = replace(value, origin=origin, tags=value.tags | (left.tags & {"resolved"}))
             if _leading_items(left) and not left.traces and right.items is not None and not right.traces:
                 items = dict(left.items)
                 offset = len(left.items)
@@ -457,6 +461,12 @@ class Expressions:
         else:
             value = replace(value, tags=value.tags - {"pathobj"})
         return value
+
+    def _separator(self, node: ast.expr) -> bool:
+        """A path separator: `"/"`, `"\\"`, `os.sep`, `os.path.sep`."""
+        if isinstance(node, ast.Constant):
+            return node.value in ("/", "\\")
+        return self.mod.qualname(node) in ("os.sep", "os.path.sep", "posixpath.sep")
 
     def ev_BoolOp(self, node: ast.BoolOp, state: State) -> Value:
         values = []

@@ -327,7 +327,8 @@ class Guards:
         holds a resolved path, the path inside `os.path.realpath(p)` / `p.resolve()`."""
         key = state_key(receiver)
         if key is not None and "resolved" in state.get(key, CLEAN).tags:
-            return {key: frozenset({"path"})}
+            # and what it was resolved from: `full = normpath(join(base, p)) + os.sep` speaks of `p`
+            return dict.fromkeys(self._path_keys(receiver, state), frozenset({"path"}))
         if isinstance(receiver, ast.Call) and self._matches(self._qual(receiver), PATH_RESOLVERS):
             inner = receiver.args[0] if receiver.args else None
             inner_key = state_key(inner) if inner is not None else None
@@ -515,6 +516,8 @@ class Guards:
             if state.get(name, CLEAN).origin != name:
                 del passed[name]  # a check of what the parameter became, not of what the caller passed
         for index, name in enumerate(func.params):
+            if name in func.rebound_params and state.get(name, CLEAN).origin != name:
+                continue  # what the parameter became was made safe, not what the caller passed
             kinds = _passed(state.get(name), index, name in func.rebound_params)
             if kinds:
                 passed[name] = passed.get(name, frozenset()) | kinds
