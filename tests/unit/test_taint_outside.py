@@ -419,3 +419,18 @@ def test_a_path_after_a_start_the_caller_gave_stays_on_its_host(built: str, foun
         f"    {built}\n    return requests.get(url, timeout=5)\n"
     )
     assert ("taint-ssrf" in rules_of(taint(code))) is found
+
+
+@pytest.mark.parametrize(("method", "found"), [("get_resource", False), ("normalise", True)])
+def test_a_library_typed_object_asked_for_a_key_answers_with_its_data(method: str, found: bool) -> None:
+    """simple-repository-server: a router built around a `SimpleRepository` serves the file the
+    repository names for the requested project and resource."""
+    code = (
+        "from fastapi import APIRouter\nfrom fastapi.responses import FileResponse\n"
+        "from simple_repository import SimpleRepository\n\n"
+        "def build_router(repository: SimpleRepository) -> APIRouter:\n    router = APIRouter()\n\n"
+        "    @router.get('/resources/{project}/{name}')\n    async def resource(project: str, name: str):\n"
+        f"        found = await repository.{method}(project, name)\n"
+        "        return FileResponse(path=found.path)\n\n    return router\n"
+    )
+    assert ("taint-path-traversal" in rules_of(taint(code))) is found

@@ -635,7 +635,11 @@ class Calls:
             return _unknown(self.mod.path, node, "file content", "a file's content")
         if method in ("resolve", "absolute"):
             return receiver.with_tags("resolved")
-        if _LOOKUP_METHOD.fullmatch(method) and not receiver.tainted and self._library_object(func.value):
+        if (
+            _LOOKUP_METHOD.fullmatch(method)
+            and all(t.kind in (OPAQUE, "caller") for t in receiver.all_traces())
+            and self._library_object(func.value)
+        ):
             return _unknown(self.mod.path, node, f"{node_text(self.mod, func)}()", "a library's lookup")
         value = merge([receiver, *args, *kwargs.values()])
         if method in ("split", "rsplit") and node.args and self._path_separator(node.args[0]):
@@ -660,12 +664,16 @@ class Calls:
         return tops or None
 
     def _library_object(self, node: ast.expr) -> bool:
-        """An object of no known type that only third-party libraries' calls make: not this
-        project's code, nor a type the tables describe."""
-        if self.mod.receiver_type(node) is not None:
-            return False
+        """An object of an imported library's type (`repository: SimpleRepository`), or of no known
+        type that only third-party libraries' calls make (`queries = pugsql.module(path)`): not
+        this project's code."""
+        package = self.mod.name.split(".")[0]
+        kind = self.mod.receiver_type(node)
+        if kind is not None:
+            top = kind.split(".")[0]
+            return top != package and self.mod.resolver.imports_package(top)
         tops = self._makers(node)
-        return tops is not None and self.mod.name.split(".")[0] not in tops
+        return tops is not None and package not in tops
 
     def _keep_given(
         self, node: ast.Call, method: str, key: str, args: list[Value], kwargs: dict[str, Value], state: State
