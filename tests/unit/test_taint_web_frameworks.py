@@ -978,3 +978,31 @@ def test_bottle_refuses_newlines_in_header_values() -> None:
         "    response.set_header('X-Name', request.query.get('n'))\n    return ''\n"
     )
     assert [(f.rule_id, f.severity.value) for f in taint(code)] == [("taint-header-injection", "low")]
+
+
+ERRBOT_PLUGIN = """
+import subprocess
+from errbot import BotPlugin, webhook
+
+
+class Relay(BotPlugin):
+    @webhook("/login/<uuid>")
+    def login(self, request, uuid):
+        return "Session '{}' is unknown".format(uuid)
+
+    @webhook
+    def deploy(self, request):
+        subprocess.run("deploy " + request["branch"], shell=True)
+        return "ok"
+
+    def helper(self, text):
+        return "<b>" + text + "</b>"
+"""
+
+
+def test_an_errbot_webhook_takes_the_requests_body_and_route_parts() -> None:
+    """errbot serves a plugin's `@webhook` methods from its Flask app: the body and the route's
+    parts are the client's, and returned text is HTML (err-stackstorm, round 49)."""
+    found = sorted((f.rule_id, f.start_line) for f in taint(ERRBOT_PLUGIN))
+    # a method errbot does not serve is a helper: what it returns is no response
+    assert found == [("taint-command-injection", 12), ("taint-xss", 8)]

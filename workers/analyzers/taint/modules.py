@@ -397,6 +397,11 @@ class ModuleInfo:
             # `*path` takes the URL's remaining segments, `**params` every query or form field
             rest = [a for a in (node.args.vararg, node.args.kwarg) if a is not None]
             return _arguments(all_args + rest, "request parameter", ("self",)), False, frozenset()
+        hooks = [d for d in node.decorator_list if self._errbot_webhook(d)]
+        if class_name is not None and hooks:
+            # errbot serves a plugin's webhook from its Flask app: the request's body (a dict, or
+            # Flask's request with `raw=True`) and the route's `<parts>`; a returned text is HTML
+            return _arguments(all_args, "webhook request", ("self",)), True, frozenset()
         if class_name is None and any(self._agent_tool(d) for d in node.decorator_list):
             skip = ("self", "ctx", "context")
             return _arguments(all_args, "agent tool argument", skip), False, frozenset()
@@ -473,6 +478,11 @@ class ModuleInfo:
         qual = self.resolver.qualname(func) or ""
         verb = qual.removeprefix("bottle.")
         return verb if bottle and qual.startswith("bottle.") and verb in _ROUTE_METHODS else None
+
+    def _errbot_webhook(self, decorator: ast.expr) -> bool:
+        """errbot's `@webhook` or `@webhook("/path/<part>")` on a plugin's method."""
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        return self.resolver.qualname(target) in ("errbot.webhook", "errbot.decorators.webhook")
 
     def _frappe_whitelisted(self, decorator: ast.expr) -> bool:
         """`@frappe.whitelist()`: Frappe calls the function over HTTP with the request's arguments."""
