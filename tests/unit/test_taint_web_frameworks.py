@@ -1006,3 +1006,72 @@ def test_an_errbot_webhook_takes_the_requests_body_and_route_parts() -> None:
     found = sorted((f.rule_id, f.start_line) for f in taint(ERRBOT_PLUGIN))
     # a method errbot does not serve is a helper: what it returns is no response
     assert found == [("taint-command-injection", 12), ("taint-xss", 8)]
+
+
+FALCON_RESOURCE = """
+import os
+import falcon
+
+
+class Files:
+    def on_get(self, req, resp, name):
+        resp.stream = open(os.path.join("/srv", name), "rb")
+
+    def on_post_run(self, req, resp):
+        os.system("ls " + req.get_param("path"))
+        os.system("grep " + req.media["q"])
+        raise falcon.HTTPFound(req.get_param("next"))
+
+    def on_get_count(self, req, resp, number: int):
+        resp.stream = open(os.path.join("/srv", str(number)), "rb")
+
+    def helper(self, req, resp, name):
+        return os.path.join("/srv", name)
+"""
+
+
+def test_a_falcon_responder_takes_its_request_and_url_fields() -> None:
+    """Falcon calls `on_<verb>[_suffix](self, req, resp, **fields)`: the request's parameters and
+    body and the URL template's fields are the client's (round 51's falcon-dbapi, falcon-autocrud)."""
+    found = sorted((f.rule_id, f.start_line) for f in taint(FALCON_RESOURCE))
+    assert found == [
+        ("taint-command-injection", 10),
+        ("taint-command-injection", 11),
+        ("taint-open-redirect", 12),
+        ("taint-path-traversal", 7),
+    ]
+
+
+SANIC_APP = """
+import os
+from sanic import Sanic, response
+
+app = Sanic("files")
+
+
+@app.get("/files/<name>")
+async def files(request, name):
+    return await response.file(os.path.join("/srv", name))
+
+
+@app.get("/numbered/<number:int>")
+async def numbered(request, number):
+    return await response.file(os.path.join("/srv", str(number)))
+
+
+@app.get("/go")
+async def go(request):
+    return response.redirect(request.args.get("next"))
+
+
+@app.get("/hello/<name>")
+async def hello(request, name):
+    return response.text("hello " + name)
+"""
+
+
+def test_a_sanic_route_takes_its_url_parts() -> None:
+    """Sanic's `<name>` (name first, an `int` converter makes a number); a handler returns a
+    response object, so plain text is no HTML."""
+    found = sorted((f.rule_id, f.start_line) for f in taint(SANIC_APP))
+    assert found == [("taint-open-redirect", 19), ("taint-path-traversal", 9)]

@@ -9,6 +9,7 @@ these tables directly.
 from __future__ import annotations
 
 import ast
+import re
 
 _ET = "xml.etree.ElementTree"
 _LX = "lxml.etree"
@@ -107,6 +108,10 @@ RESOURCE_REQUEST_PARAMETERS: dict[tuple[str, str], tuple[int, str]] = {
     ("twisted.web.resource.Resource", "render"): (1, TWISTED_REQUEST),
     ("twisted.web.resource.Resource", "getChild"): (2, TWISTED_REQUEST),
 }
+
+#: Falcon calls a resource's responders (`on_get`, `on_post_item` ...) with its request second.
+FALCON_REQUEST = "falcon.Request"
+FALCON_RESPONDER = re.compile(r"on_(?:get|head|post|put|patch|delete|options|websocket)(?:_\w+)?")
 
 #: Module-level objects a library provides.
 OBJECT_TYPES: dict[str, str] = {

@@ -687,6 +687,9 @@ class Resolver:
                 named = getattr(function, "name", "").startswith(prefix)
                 if base in bases and named and params[position : position + 1] == [arg.arg]:
                     return type_name
+        responder = known.FALCON_RESPONDER.fullmatch(getattr(function, "name", ""))
+        if klass is not None and responder and "falcon" in self._frameworks and params[1:2] == [arg.arg]:
+            return known.FALCON_REQUEST
         first = params[1:2] if klass is not None else params[:1]
         if first == [arg.arg] and arg.arg == "request":
             for framework, type_name in known.REQUEST_PARAMETER_TYPES.items():

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from prguard.analyzers.asttools import contains, nodes_of, walk_statements
 from prguard.analyzers.pyresolve import Resolver
+from prguard.analyzers.pyresolve.known import FALCON_RESPONDER
 from prguard.analyzers.taint.opt_in import Span, off_by_default, opted_in_spans
 from prguard.analyzers.taint.rules import GUARD_METHODS
 
@@ -33,7 +34,9 @@ _SAFE_ANNOTATIONS = frozenset(
     {"int", "float", "bool", "UUID", "uuid.UUID", "datetime", "date", "Decimal", "conint", "PositiveInt"}
 )
 #: Web frameworks whose imports make a module a request handler's, and the family each one belongs to.
-_FRAMEWORK_PACKAGES = ("flask", "fastapi", "starlette", "django", "rest_framework", "werkzeug", "bottle")
+_FRAMEWORK_PACKAGES = (
+    *("flask", "fastapi", "starlette", "django", "rest_framework", "werkzeug", "bottle", "sanic", "falcon"),
+)
 _FRAMEWORK_OF = {"werkzeug": "flask", "starlette": "fastapi", "rest_framework": "django"}
 _DEPENDENCY_DEFAULTS = frozenset({"Depends", "Security", "BackgroundTasks"})
 #: Class-based views: the classes, and the methods a request is dispatched to (a Tornado
@@ -405,6 +408,9 @@ class ModuleInfo:
         if class_name is None and any(self._agent_tool(d) for d in node.decorator_list):
             skip = ("self", "ctx", "context")
             return _arguments(all_args, "agent tool argument", skip), False, frozenset()
+        if class_name is not None and "falcon" in self.frameworks and FALCON_RESPONDER.fullmatch(node.name):
+            # `on_get(self, req, resp, **fields)`: Falcon fills the fields from the URL template
+            return _arguments(all_args[3:], "URL part"), False, frozenset()
         flask_route = False
         sources: dict[str, str] = {}
         numbers: set[str] = set()
@@ -418,6 +424,13 @@ class ModuleInfo:
             if "fastapi" in self.frameworks:
                 typed = frozenset(a.arg for a in all_args if _is_safe_annotation(all_args, a.arg))
                 return self._fastapi_sources(all_args, defaults), False, typed
+            if "sanic" in self.frameworks and not bottle and "flask" not in self.frameworks:
+                # Sanic's `<name>`, `<name:int>`: name first, as Bottle's; a handler returns a
+                # response object (`text()`, `html()`), never bare text
+                parts = [m for _, text in routes for m in _BOTTLE_PARAM.finditer(text)]
+                found = {m.group("name") for m in parts if (m.group("conv") or "str") not in _SAFE_CONVERTERS}
+                numbers = {m.group("name") for m in parts} - found
+                return {n: f"URL part <{n}>" for n in found}, False, frozenset(numbers)
             if bottle or "flask" in self.frameworks or verb == "route":
                 # every route the view is registered under: a parameter any of them takes from the URL
                 # (a Bottle view returns its text as HTML, as a Flask view does)

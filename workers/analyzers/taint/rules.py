@@ -227,6 +227,30 @@ TYPED_SOURCES: dict[str, str] = {
             "getAllHeaders",
         )
     },
+    # Falcon: a responder's `req` (`on_get(self, req, resp, **fields)`): parameters, body, URL, headers
+    **{
+        f"falcon.Request.{member}": "web"
+        for member in (
+            "params",
+            "get_param",
+            "get_param_as_list",
+            "get_param_as_json",
+            "media",
+            "get_media",
+            "stream",
+            "bounded_stream",
+            "headers",
+            "get_header",
+            "cookies",
+            "get_cookie_values",
+            "path",
+            "relative_uri",
+            "uri",
+            "url",
+            "query_string",
+            "forwarded_uri",
+        )
+    },
     # an uploaded file's name, as the client sent it (Django's UploadedFile keeps only its base
     # name, these do not): wherever the file object comes from, a parameter included
     "starlette.datastructures.UploadFile.filename": "web",
@@ -274,6 +298,11 @@ TYPED_SOURCE_CALLS: frozenset[str] = frozenset(
         *(f"starlette.requests.Request.{m}" for m in ("body", "json", "form", "stream")),
         *(f"ZPublisher.HTTPRequest.HTTPRequest.{m}" for m in ("get", "get_header", "getHeader")),
         *(f"twisted.web.http.Request.{m}" for m in ("getHeader", "getCookie", "getAllHeaders")),
+        *(
+            f"falcon.Request.{m}"
+            for m in ("get_param", "get_param_as_list", "get_param_as_json", "get_media", "get_header")
+        ),
+        "falcon.Request.get_cookie_values",
         *(name for name, kind in TYPED_SOURCES.items() if kind == "remote"),
     }
 )
@@ -291,6 +320,7 @@ URL_PATH_SOURCES: frozenset[str] = frozenset(
         "aiohttp.web.Request.path_qs",
         "twisted.web.http.Request.path",
         "twisted.web.http.Request.uri",
+        "falcon.Request.path",
     }
 )
 
@@ -964,12 +994,18 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("django.http.HttpResponseNotFound", "xss", (0, "content"), **_HTML_TYPES),
     _sink("fastapi.responses.HTMLResponse", "xss", (0, "content")),
     _sink("starlette.responses.HTMLResponse", "xss", (0, "content")),
+    _sink("sanic.response.html", "xss", (0, "body")),
+    _sink("sanic.response.redirect", "redirect", (0, "to")),
+    _sink("sanic.response.file", "path", (0, "location")),
+    _sink("sanic.response.file_stream", "path", (0, "location")),
     # redirects
     _sink("flask.redirect", "redirect", (0, "location")),
     _sink("cherrypy.HTTPRedirect", "redirect", (0, "urls")),
     # Pyramid's redirect responses take the location first; WebOb's take it by keyword only
     *(_sink(f"pyramid.httpexceptions.{name}", "redirect", (0, "location")) for name in _REDIRECT_RESPONSES),
     *(_sink(f"webob.exc.{name}", "redirect", ("location",)) for name in _REDIRECT_RESPONSES),
+    *(_sink(f"falcon.{name}", "redirect", (0, "location")) for name in _REDIRECT_RESPONSES),
+    *(_sink(f"falcon.redirects.{name}", "redirect", (0, "location")) for name in _REDIRECT_RESPONSES),
     _sink("pyramid.response.FileResponse", "path", (0, "path")),
     _sink("pyramid.static.FileResponse", "path", (0, "path")),  # the same class, imported there
     _sink("werkzeug.utils.redirect", "redirect", (0, "location")),
