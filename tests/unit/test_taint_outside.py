@@ -434,3 +434,25 @@ def test_a_library_typed_object_asked_for_a_key_answers_with_its_data(method: st
         "        return FileResponse(path=found.path)\n\n    return router\n"
     )
     assert ("taint-path-traversal" in rules_of(taint(code))) is found
+
+
+@pytest.mark.parametrize(
+    ("base", "call", "found"),
+    [
+        # `_auth` is set by a base class of this project the review does not see
+        ("PalletAuth", "self._auth.complete_log_in(request.args)", False),
+        # what a method of such a base returns is made by project code too
+        ("PalletAuth", "self._build_auth(request.args).complete_log_in(request.args)", False),
+        # a class of no such base: an object of unknown make keeps what it was given
+        ("object", "self._auth.complete_log_in(request.args)", True),
+    ],
+)
+def test_objects_an_unseen_base_class_makes_are_project_code(base: str, call: str, found: bool) -> None:
+    """identity's Flask and Django helpers redirect to what their `Auth` (set up by a base class
+    in another module) stored for the login: a call into project code the change does not show."""
+    code = (
+        "from flask import request, redirect\nfrom app.pallet import PalletAuth\n\n"
+        f"class Auth({base}):\n    def auth_response(self):\n"
+        f"        result = {call}\n        return redirect(result.get('next_link') or '/')\n"
+    )
+    assert ("taint-open-redirect" in rules_of(taint({"app/flask.py": code}))) is found

@@ -27,6 +27,7 @@ from prguard.analyzers.taint.keys import (
     keyword_value,
     node_text,
     parsed_url,
+    query_fields,
     reads_self,
     reportable,
     state_key,
@@ -53,6 +54,7 @@ from prguard.analyzers.taint.rules import (
     SITE_URL_BUILDERS,
     STR_METHODS,
     TYPED_SOURCE_CALLS,
+    TYPED_SOURCES,
     UPLOADED_FILE_READ,
     URL_PARSERS,
     Sink,
@@ -104,6 +106,7 @@ _QUERY_APPENDERS = frozenset({"tornado.httputil.url_concat"})
 #: `splitext(p)`: the file name's root and its extension
 _SPLITEXT = frozenset({"os.path.splitext", "posixpath.splitext"})
 _PATH_JOINS = frozenset({"os.path.join", "posixpath.join"})
+_QUERY_DATA = frozenset({"redirect", "ssrf"})
 #: in-memory files: what they are made from is their content, not a file name
 _MEMORY_FILES = frozenset({"io.BytesIO", "io.StringIO"})
 #: methods that read their object and keep nothing of their arguments
@@ -393,6 +396,16 @@ class Calls:
             return True
         if not isinstance(func, ast.Attribute):
             return False
+        owner = func.value
+        if (
+            isinstance(owner, ast.Call)
+            and self._project_call(owner.func, self.mod.qualname(owner.func) or "")
+            and not any(name in TYPED_SOURCES for name in self.mod.call_names(owner))
+        ):
+            return True  # `self._build_auth(session).complete_log_in(...)`: what project code made
+        on_self = isinstance(owner, ast.Attribute) and state_key(owner.value) == "self"
+        if on_self and self._unseen_base(package):
+            return True  # `self._auth.log_in(...)`, `_auth` set by a base we cannot see
         # `store.resolve(code)` for `store: LinkStore`, or `store = make_store()`, this project's
         kind = self.mod.receiver_type(func.value)
         if kind is not None:
@@ -614,6 +627,11 @@ class Calls:
         if method == "replace" and len(args) == 2 and _removes_parent_steps(args[0].const, args[1].const):
             return parents_removed(merge([receiver, args[1]])).with_tags("text")
         if method == "format" and isinstance(receiver.const, str):
+            in_query = query_fields(receiver.const)
+            if in_query is not None:  # `"{url}?{query}".format(url=..., query=...)`: the query's data
+                positions, names = in_query
+                args = [a.sanitize(_QUERY_DATA) if i in positions else a for i, a in enumerate(args)]
+                kwargs = {k: v.sanitize(_QUERY_DATA) if k in names else v for k, v in kwargs.items()}
             if format_fields_after_site_url(receiver.const, args, kwargs):  # `"{login}?next={here}"`
                 value = merge([receiver, *args, *kwargs.values()]).sanitize(frozenset({"redirect"}))
                 value = value.with_tags(HOST_FIXED)
@@ -650,6 +668,18 @@ class Calls:
                 return root_removed(value).with_tags("text", "unrooted")  # no leading `/` left
             return value.with_tags("text")
         return replace(value, tags=value.tags - {"text"}) if "pathobj" not in receiver.tags else value
+
+    def _unseen_base(self, package: str) -> bool:
+        """Whether the class this method belongs to extends a class of this project that the
+        review does not see: what that base sets on `self` is the project's, made out of sight."""
+        if self.class_name is None:
+            return False
+        own = f"{self.mod.name}.{self.class_name}"
+        for base in self.mod.resolver.supertypes(own)[1:]:
+            module = base.rsplit(".", 1)[0]
+            if base.split(".")[0] == package and self.program.find_module(module) is None:
+                return True
+        return False
 
     def _makers(self, node: ast.expr) -> set[str] | None:
         """The imported packages whose calls make the object `node` names (`queries =

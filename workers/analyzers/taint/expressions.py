@@ -12,6 +12,7 @@ from prguard.analyzers.pyresolve.known import ITEM_SOURCE_PACKAGES, ITEM_TYPES
 from prguard.analyzers.taint.keys import (
     HOST_ENDED,
     HOST_FIXED,
+    IN_QUERY,
     SERVER_CONFIG,
     State,
     after_head,
@@ -19,6 +20,7 @@ from prguard.analyzers.taint.keys import (
     hashable,
     node_text,
     only_url_path,
+    opens_query,
     separates_host,
     server_start,
     site_url_then,
@@ -110,6 +112,29 @@ def _printf_text_values(template: str, args: Value) -> list[Value] | None:
     if not positional(args) or args.items is None or len(args.items) != len(specs):
         return None
     return [args.items[i] for i, spec in enumerate(specs) if spec not in _PRINTF_NUMBERS]
+
+
+def _printf_query_data(template: str, args: Value) -> Value | None:
+    """`args` of `template % args` with the values written after a `?` or `#` of the template
+    made the query's (safe for redirects and requests); None when nothing is written after one
+    or the conversions and the values cannot be paired."""
+    if not opens_query(template) or "*" in template or "%(" in template:
+        return None
+    before = re.split(r"[?#]", template, maxsplit=1)[0]
+    opened_at = len([c for c in _PRINTF_SPEC.findall(before) if c != "%"])
+    count = len([c for c in _PRINTF_SPEC.findall(template) if c != "%"])
+    if count == opened_at:
+        return None
+    if count == 1 and not positional(args):
+        return args.sanitize(_QUERY_KINDS)
+    if not positional(args) or args.items is None or len(args.items) != count:
+        return None
+    items = {i: v.sanitize(_QUERY_KINDS) if i >= opened_at else v for i, v in args.items.items()}
+    traces = frozenset().union(*(v.all_traces() for v in items.values()))
+    return replace(args, traces=traces, items=items)
+
+
+_QUERY_KINDS = frozenset({"redirect", "ssrf"})
 
 
 def _leading_items(value: Value) -> bool:
@@ -367,11 +392,13 @@ class Expressions:
         prefix = ""
         prefix_open = True
         consts: list[str] = []
-        head_fixed = host_ended = False
+        head_fixed = host_ended = in_query = False
         for index, part in enumerate(node.values):
             if isinstance(part, ast.FormattedValue):
                 value = self.ev(part.value, state)
                 self.ev(part.format_spec, state)
+                if in_query:  # `f"{base}?next={here}"`: the query's data
+                    value = value.sanitize(frozenset({"redirect", "ssrf"}))
                 following = node.values[index + 1] if index + 1 < len(node.values) else None
                 if index == 0:  # `f"{url_for('x')}?next=..."`, `f"{settings.IDP}?{query}"`
                     then = Value(const=following.value) if isinstance(following, ast.Constant) else CLEAN
@@ -391,12 +418,16 @@ class Expressions:
                     consts = []
             else:
                 const = str(_const(part))
+                in_query = in_query or opens_query(const)
                 parts.append(CLEAN)
                 if prefix_open:
                     prefix += const
                     consts.append(const)
         value = merge(parts).with_tags(
-            "text", *([HOST_FIXED] if head_fixed else []), *([HOST_ENDED] if host_ended else [])
+            "text",
+            *([HOST_FIXED] if head_fixed else []),
+            *([HOST_ENDED] if host_ended else []),
+            *([IN_QUERY] if in_query else []),
         )
         if not value.tainted and prefix_open:
             return replace(value, const=prefix, prefix=prefix)
@@ -443,12 +474,17 @@ class Expressions:
                     HOST_FIXED in value.tags or server_start(left)
                 ):
                     value = value.with_tags(HOST_ENDED)
+                if IN_QUERY in left.tags or opens_query(left.const) or opens_query(right.prefix):
+                    value = value.with_tags(IN_QUERY)
         elif isinstance(node.op, ast.Mod) and self.mod.receiver_type(node.left) in MARKUP_TYPES:
             # `Markup("<b>%s</b>") % x` escapes what it formats, as `Markup(...).format(x)` does
             value = merge([left, right.sanitize(frozenset({"xss"}))])
         elif isinstance(node.op, ast.Mod) and isinstance(left.const, str):
             prefix = left.const.split("%", 1)[0]
-            texts = _printf_text_values(left.const, right)
+            queried = _printf_query_data(left.const, right)
+            if queried is not None:  # `"%s?next=%s" % (base, here)`: `here` is the query's
+                value = merge([left, queried])
+            texts = _printf_text_values(left.const, queried or right)
             if texts is not None:  # `"seq %d" % n`: a number conversion lets no text through
                 value = merge([left, *texts])
             head = right.items.get(0) if right.items is not None else right

@@ -84,6 +84,9 @@ SITE_URL = "site-url"
 HOST_FIXED = "host-fixed"
 #: a host-fixing start followed by a separator the server wrote: what comes next is past the host
 HOST_ENDED = "host-ended"
+#: a URL whose query or fragment has begun with a `?` or `#` the server wrote: what comes next is
+#: in it, and cannot change the URL's host or path
+IN_QUERY = "in-query"
 #: a value read from the server's configuration (`settings.IDP_URL`, `current_app.config["X"]`)
 SERVER_CONFIG = "server-config"
 
@@ -125,6 +128,8 @@ def after_head(head: Value, rest: Value) -> Value:
     """`head + rest`: user data after a host-fixing head is a path or a query, so it cannot send
     a redirect elsewhere; nor a request, once a separator (`/`, `?`, `#`) the server wrote stands
     between them (`settings.API + "/users/" + uid`; `"@evil"` right after the head would move it)."""
+    if IN_QUERY in head.tags or opens_query(head.const) or opens_query(rest.prefix):
+        return rest.sanitize(_REDIRECT_AND_SSRF)  # `url + "?next=" + here`: the query's data
     fixed = fixes_host(head)
     if not fixed and not server_start(head):
         return rest
@@ -152,6 +157,37 @@ def separates_host(text: str | None) -> bool:
     return bool(text) and any(mark in text for mark in "/?#")  # type: ignore[operator]
 
 
+def opens_query(text: object) -> bool:
+    """Whether constant text the server wrote opens a URL's query or fragment (`?next=`, `#`)."""
+    return isinstance(text, str) and ("?" in text or "#" in text)
+
+
+def query_fields(template: str) -> tuple[set[int], set[str]] | None:
+    """The fields of `template.format(...)` written after a `?` or `#` of the template: by
+    position (auto-numbered or explicit) and by name. None when the template does not parse."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        return None
+    positions: set[int] = set()
+    names: set[str] = set()
+    opened = False
+    auto = 0
+    for literal, field, _, _ in parsed:
+        opened = opened or opens_query(literal)
+        if field is None:
+            continue
+        head = field.split(".", 1)[0].split("[", 1)[0]
+        index = auto if head == "" else int(head) if head.isdigit() else None
+        auto += head == ""
+        if opened and index is not None:
+            positions.add(index)
+        elif opened:
+            names.add(head)
+    return positions, names
+
+
+_QUERY_DATA = frozenset({"redirect", "ssrf"})
 _REDIRECT = frozenset({"redirect"})
 _SSRF = frozenset({"ssrf"})
 _REDIRECT_AND_SSRF = frozenset({"redirect", "ssrf"})
