@@ -1075,3 +1075,43 @@ def test_a_sanic_route_takes_its_url_parts() -> None:
     response object, so plain text is no HTML."""
     found = sorted((f.rule_id, f.start_line) for f in taint(SANIC_APP))
     assert found == [("taint-open-redirect", 19), ("taint-path-traversal", 9)]
+
+
+JUPYTER_HANDLER = """
+import subprocess
+from {module} import {base}
+from jupyterhub.utils import url_path_join
+from tornado.httpclient import AsyncHTTPClient
+
+
+class Handler({base}):
+    async def get(self):
+        nxt = self.get_argument("next", None, True)
+        if nxt:
+            self.redirect(nxt)
+        base_url = f"{{self.request.protocol}}://{{self.request.host}}"
+        resp = await AsyncHTTPClient().fetch(url_path_join(base_url, "api/contents"))
+        api = url_path_join(self.settings["api_url"], self.get_argument("path"))
+        await AsyncHTTPClient().fetch(api)
+        subprocess.run(resp.body.decode(), shell=True)
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "base"),
+    [
+        ("jupyterhub.handlers", "BaseHandler"),
+        ("jupyter_server.base.handlers", "APIHandler"),
+        ("notebook.base.handlers", "IPythonHandler"),
+    ],
+)
+def test_a_jupyter_servers_handler_is_a_tornado_handler(module: str, base: str) -> None:
+    """JupyterHub, Jupyter Server and the classic notebook build their handlers on Tornado's:
+    `get_argument`, `self.request.host` (the client's Host header) are the client's; a path joined
+    after the server's API URL stays on that host; what a server sends back runs nowhere safe."""
+    found = sorted((f.rule_id, f.start_line) for f in taint(JUPYTER_HANDLER.format(module=module, base=base)))
+    assert found == [
+        ("taint-command-injection", 16),  # the response of a request to the client's host
+        ("taint-open-redirect", 11),
+        ("taint-ssrf", 13),  # the host is the client's Host header
+    ]

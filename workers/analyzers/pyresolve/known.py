@@ -307,6 +307,20 @@ SUPERTYPES: dict[str, tuple[str, ...]] = {
     "Products.Five.browser.BrowserView": ("zope.publisher.browser.BrowserView",),
     "plone.app.layout.viewlets.common.ViewletBase": ("zope.publisher.browser.BrowserView",),
     "tornado.websocket.WebSocketHandler": ("tornado.web.RequestHandler",),
+    # the Jupyter servers' handler bases (Jupyter Server, the classic notebook, JupyterHub) are
+    # Tornado request handlers: their extensions' handlers read the request as Tornado's do
+    **dict.fromkeys(
+        (
+            *(f"jupyter_server.base.handlers.{name}" for name in ("JupyterHandler", "APIHandler")),
+            "jupyter_server.base.handlers.AuthenticatedHandler",
+            *(f"notebook.base.handlers.{name}" for name in ("IPythonHandler", "APIHandler")),
+            "notebook.base.handlers.AuthenticatedHandler",
+            *(f"jupyterhub.handlers.{name}" for name in ("BaseHandler", "base.BaseHandler")),
+            *(f"jupyterhub.apihandlers.{name}" for name in ("APIHandler", "base.APIHandler")),
+            "jupyterhub.services.auth.HubOAuthCallbackHandler",
+        ),
+        ("tornado.web.RequestHandler",),
+    ),
     "http.server.SimpleHTTPRequestHandler": ("http.server.BaseHTTPRequestHandler",),
     "http.server.CGIHTTPRequestHandler": ("http.server.SimpleHTTPRequestHandler",),
     "xmlrpc.server.SimpleXMLRPCRequestHandler": ("http.server.BaseHTTPRequestHandler",),

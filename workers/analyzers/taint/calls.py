@@ -57,6 +57,7 @@ from prguard.analyzers.taint.rules import (
     TYPED_SOURCES,
     UPLOADED_FILE_READ,
     URL_PARSERS,
+    URL_PATH_JOINS,
     Sink,
 )
 from prguard.analyzers.taint.templates import RENDER_METHODS, renders_unescaped
@@ -431,6 +432,10 @@ class Calls:
             return merge(args + list(kwargs.values())).sanitize(kinds)
         if qual in URL_JOINERS and args and args[0].items:
             return _joined_url(args[0])
+        if qual in URL_PATH_JOINS and len(args) >= 2:
+            # `url_path_join(base, *parts)`: the parts follow the base and a `/`
+            rest = merge(args[1:] + list(kwargs.values())).with_tags("text")
+            return merge([args[0], after_head(args[0], replace(rest, prefix="/"))]).with_tags("text")
         if qual in REQUEST_BUILDERS:
             return _request_object(REQUEST_BUILDERS[qual], args, kwargs)
         if self._matches(qual, CONFIGURED_LOADERS):

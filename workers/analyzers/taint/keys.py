@@ -153,8 +153,12 @@ _SCHEME_AND_HOST = re.compile(r"^[a-zA-Z][\w+.-]*://[^/?#{}%]+")
 
 
 def separates_host(text: str | None) -> bool:
-    """Whether constant text the server wrote ends a URL's authority before any data follows."""
-    return bool(text) and any(mark in text for mark in "/?#")  # type: ignore[operator]
+    """Whether constant text the server wrote ends a URL's authority before any data follows (the
+    `//` of `://` starts one: `f"{scheme}://{host}"` leaves the host to the data)."""
+    if not text:
+        return False
+    authority = text.rsplit("://", 1)[-1] if "://" in text else text
+    return any(mark in authority for mark in "/?#")
 
 
 def opens_query(text: object) -> bool:

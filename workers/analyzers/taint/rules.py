@@ -183,6 +183,8 @@ TYPED_SOURCES: dict[str, str] = {
         for member in ("uri", "path", "query", "body", "arguments", "query_arguments", "body_arguments")
     },
     **{f"tornado.httputil.HTTPServerRequest.{member}": "web" for member in ("headers", "files", "cookies")},
+    # the Host header the client sent (a request's own URL: no redirect off-site through it)
+    **{f"tornado.httputil.HTTPServerRequest.{member}": "web" for member in ("host", "host_name", "full_url")},
     # aiohttp: a handler's `request` (web.Request): route parts, query, URL, body readers
     **{
         f"aiohttp.web.Request.{member}": "web"
@@ -271,6 +273,8 @@ TYPED_SOURCES: dict[str, str] = {
         for client in ("requests.Session", "httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession")
         for verb in ("get", "post", "put", "patch", "delete", "request")
     },
+    "tornado.httpclient.AsyncHTTPClient.fetch": "remote",
+    "tornado.httpclient.HTTPClient.fetch": "remote",
     # Starlette / FastAPI: a handler's `request` (starlette.requests.Request)
     **{
         f"starlette.requests.Request.{member}": "web"
@@ -326,7 +330,13 @@ URL_PATH_SOURCES: frozenset[str] = frozenset(
 
 #: Sources that are the whole URL the browser requested, its scheme and host included: sending
 #: the browser there again (`redirect(request.url)` after a form) keeps it on the page it asked for.
-OWN_URL_SOURCES: frozenset[str] = frozenset({"request.url", "request.base_url"})
+OWN_URL_SOURCES: frozenset[str] = frozenset(
+    {
+        "request.url",
+        "request.base_url",
+        *(f"tornado.httputil.HTTPServerRequest.{member}" for member in ("host", "host_name", "full_url")),
+    }
+)
 
 #: Web frameworks that refuse a CR or LF in a response header's value (Django's BadHeaderError,
 #: Werkzeug's, Tornado's and Bottle's ValueError, the ASGI servers under Starlette, aiohttp's check): data
@@ -416,6 +426,17 @@ SERVER_SET_ENVIRON = re.compile(
     r"(?:REMOTE_ADDR|REMOTE_USER|REMOTE_HOST|AUTH_TYPE|SERVER_PORT|SERVER_PROTOCOL|SERVER_SOFTWARE|"
     r"GATEWAY_INTERFACE|SCRIPT_NAME|wsgi\.url_scheme|wsgi\.version|wsgi\.multithread|wsgi\.multiprocess|"
     r"root_path|app_root_path|client|server|type|http_version)['\"]"
+)
+
+#: Functions that join URL parts with a `/` between them (`url_path_join(base_url, "api", name)`):
+#: what follows the first part is past its host, as after `base + "/" + name`.
+URL_PATH_JOINS: frozenset[str] = frozenset(
+    {
+        "jupyter_server.utils.url_path_join",
+        "notebook.utils.url_path_join",
+        "jupyterhub.utils.url_path_join",
+        "tornado.escape.url_path_join",
+    }
 )
 
 #: The server's own configuration objects: what is read from them is the operator's choice.
