@@ -1115,3 +1115,31 @@ def test_a_jupyter_servers_handler_is_a_tornado_handler(module: str, base: str) 
         ("taint-open-redirect", 11),
         ("taint-ssrf", 13),  # the host is the client's Host header
     ]
+
+
+ASGI_APP = """
+import os
+from urllib.parse import urljoin
+import httpx
+
+
+class Proxy:
+    upstream = "http://backend:8000/"
+
+    async def __call__(self, scope, receive, send):
+        async with httpx.AsyncClient() as client:
+            await client.get(urljoin(self.upstream, scope["path"]))
+            await client.get(self.upstream + scope.get("root_path", ""))
+        os.system("echo " + scope["query_string"].decode())
+
+    def __init__(self, scope, receive, send):  # not an application: no coroutine
+        self.log = open(scope["path"])
+"""
+
+
+def test_an_asgi_applications_scope_is_the_clients() -> None:
+    """An ASGI application, known by the specification's names (`scope, receive, send`, async):
+    the path, query string and headers in its scope are the client's; `root_path`, where the
+    server mounts it, is not (mlflow-plugin-manager's static route, round 53)."""
+    found = sorted((f.rule_id, f.start_line) for f in taint(ASGI_APP))
+    assert found == [("taint-command-injection", 13), ("taint-ssrf", 11)]

@@ -37,6 +37,7 @@ _SAFE_ANNOTATIONS = frozenset(
 _FRAMEWORK_PACKAGES = (
     *("flask", "fastapi", "starlette", "django", "rest_framework", "werkzeug", "bottle", "sanic", "falcon"),
 )
+_ASGI_PARAMETERS = frozenset({"scope", "receive", "send"})
 _FRAMEWORK_OF = {"werkzeug": "flask", "starlette": "fastapi", "rest_framework": "django"}
 _DEPENDENCY_DEFAULTS = frozenset({"Depends", "Security", "BackgroundTasks"})
 #: Class-based views: the classes, and the methods a request is dispatched to (a Tornado
@@ -445,6 +446,10 @@ class ModuleInfo:
         wsgi = _wsgi_environ(node, self.lines)
         if wsgi is not None:
             return {wsgi: f"WSGI environ `{wsgi}`"}, False, frozenset()
+        if isinstance(node, ast.AsyncFunctionDef) and {a.arg for a in all_args} >= _ASGI_PARAMETERS:
+            # an ASGI application, by the specification's names: the scope (path, query string,
+            # headers) is the client's
+            return {"scope": "ASGI scope `scope`"}, False, frozenset()
         if "django" in self.frameworks and not _helper_module(self.path):
             names = [a.arg for a in all_args]
             start = 1 if class_name is not None and names[:1] == ["self"] else 0

@@ -422,7 +422,7 @@ UPLOADED_FILE_READ = re.compile(
 #: are not HTTP_*), the server's own port and protocol, the path it mounts the app at (SCRIPT_NAME,
 #: root_path). The client's headers arrive as HTTP_* (or the scope's `headers`) and are sources.
 SERVER_SET_ENVIRON = re.compile(
-    r"^(?:self\.)?request\.(?:META|environ|scope)(?:\[|\.get\()\s*['\"]"
+    r"^(?:(?:self\.)?request\.(?:META|environ|scope)|environ|scope)(?:\[|\.get\()\s*['\"]"
     r"(?:REMOTE_ADDR|REMOTE_USER|REMOTE_HOST|AUTH_TYPE|SERVER_PORT|SERVER_PROTOCOL|SERVER_SOFTWARE|"
     r"GATEWAY_INTERFACE|SCRIPT_NAME|wsgi\.url_scheme|wsgi\.version|wsgi\.multithread|wsgi\.multiprocess|"
     r"root_path|app_root_path|client|server|type|http_version)['\"]"
