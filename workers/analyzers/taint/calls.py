@@ -18,6 +18,7 @@ from prguard.analyzers.taint.hits import hit_lines
 from prguard.analyzers.taint.keys import (
     HOST_FIXED,
     SITE_URL,
+    URL_MOVES,
     State,
     after_head,
     caller_injects,
@@ -107,7 +108,6 @@ _QUERY_APPENDERS = frozenset({"tornado.httputil.url_concat"})
 #: `splitext(p)`: the file name's root and its extension
 _SPLITEXT = frozenset({"os.path.splitext", "posixpath.splitext"})
 _PATH_JOINS = frozenset({"os.path.join", "posixpath.join"})
-_QUERY_DATA = frozenset({"redirect", "ssrf"})
 #: in-memory files: what they are made from is their content, not a file name
 _MEMORY_FILES = frozenset({"io.BytesIO", "io.StringIO"})
 #: methods that read their object and keep nothing of their arguments
@@ -267,7 +267,7 @@ def _joined_url(parts: Value) -> Value:
     items = parts.items or {}
     after = {k for k in items if isinstance(k, int) and k >= 3}  # past scheme, host and path
     kept = [v for k, v in items.items() if k not in after]
-    tail = [items[k].sanitize(frozenset({"redirect", "ssrf"})) for k in after]
+    tail = [items[k].sanitize(URL_MOVES) for k in after]
     return merge([Value(parts.traces), *kept, *tail]).with_tags("text")
 
 
@@ -635,8 +635,8 @@ class Calls:
             in_query = query_fields(receiver.const)
             if in_query is not None:  # `"{url}?{query}".format(url=..., query=...)`: the query's data
                 positions, names = in_query
-                args = [a.sanitize(_QUERY_DATA) if i in positions else a for i, a in enumerate(args)]
-                kwargs = {k: v.sanitize(_QUERY_DATA) if k in names else v for k, v in kwargs.items()}
+                args = [a.sanitize(URL_MOVES) if i in positions else a for i, a in enumerate(args)]
+                kwargs = {k: v.sanitize(URL_MOVES) if k in names else v for k, v in kwargs.items()}
             if format_fields_after_site_url(receiver.const, args, kwargs):  # `"{login}?next={here}"`
                 value = merge([receiver, *args, *kwargs.values()]).sanitize(frozenset({"redirect"}))
                 value = value.with_tags(HOST_FIXED)

@@ -14,6 +14,7 @@ from prguard.analyzers.taint.keys import (
     HOST_FIXED,
     IN_QUERY,
     SERVER_CONFIG,
+    URL_MOVES,
     State,
     after_head,
     fixes_host,
@@ -126,15 +127,12 @@ def _printf_query_data(template: str, args: Value) -> Value | None:
     if count == opened_at:
         return None
     if count == 1 and not positional(args):
-        return args.sanitize(_QUERY_KINDS)
+        return args.sanitize(URL_MOVES)
     if not positional(args) or args.items is None or len(args.items) != count:
         return None
-    items = {i: v.sanitize(_QUERY_KINDS) if i >= opened_at else v for i, v in args.items.items()}
+    items = {i: v.sanitize(URL_MOVES) if i >= opened_at else v for i, v in args.items.items()}
     traces = frozenset().union(*(v.all_traces() for v in items.values()))
     return replace(args, traces=traces, items=items)
-
-
-_QUERY_KINDS = frozenset({"redirect", "ssrf"})
 
 
 def _leading_items(value: Value) -> bool:
@@ -398,7 +396,7 @@ class Expressions:
                 value = self.ev(part.value, state)
                 self.ev(part.format_spec, state)
                 if in_query:  # `f"{base}?next={here}"`: the query's data
-                    value = value.sanitize(frozenset({"redirect", "ssrf"}))
+                    value = value.sanitize(URL_MOVES)
                 following = node.values[index + 1] if index + 1 < len(node.values) else None
                 if index == 0:  # `f"{url_for('x')}?next=..."`, `f"{settings.IDP}?{query}"`
                     then = Value(const=following.value) if isinstance(following, ast.Constant) else CLEAN

@@ -129,14 +129,14 @@ def after_head(head: Value, rest: Value) -> Value:
     a redirect elsewhere; nor a request, once a separator (`/`, `?`, `#`) the server wrote stands
     between them (`settings.API + "/users/" + uid`; `"@evil"` right after the head would move it)."""
     if IN_QUERY in head.tags or opens_query(head.const) or opens_query(rest.prefix):
-        return rest.sanitize(_REDIRECT_AND_SSRF)  # `url + "?next=" + here`: the query's data
+        return rest.sanitize(URL_MOVES)  # `url + "?next=" + here`: the query's data
     fixed = fixes_host(head)
     if not fixed and not server_start(head):
         return rest
     ended = HOST_ENDED in head.tags or separates_host(rest.prefix)
     if not fixed:
         return rest.sanitize(_SSRF) if ended else rest
-    return rest.sanitize(_REDIRECT_AND_SSRF if ended else _REDIRECT)
+    return rest.sanitize(URL_MOVES if ended else _REDIRECT)
 
 
 def server_start(value: Value) -> bool:
@@ -191,10 +191,11 @@ def query_fields(template: str) -> tuple[set[int], set[str]] | None:
     return positions, names
 
 
-_QUERY_DATA = frozenset({"redirect", "ssrf"})
+#: The sink kinds where data can send a URL elsewhere (a redirect, a request): data in a URL's
+#: query, or past a host the server fixed, is proven for them.
+URL_MOVES = frozenset({"redirect", "ssrf"})
 _REDIRECT = frozenset({"redirect"})
 _SSRF = frozenset({"ssrf"})
-_REDIRECT_AND_SSRF = frozenset({"redirect", "ssrf"})
 
 
 def reportable(trace: Trace, kind: str, sink: Sink | None = None) -> bool:
