@@ -146,11 +146,11 @@ def _rooted(node: ast.expr, qual: Callable[[ast.expr], str | None]) -> bool:
     return False
 
 
-#: what opens a file by its name, and what a path object reads or opens of its file
 #: Method names that ask a store for what it holds under a key (`get_url(code=...)`,
 #: `find_by_name(name)`): on an object a third-party library made, the answer is the store's.
 _LOOKUP_METHOD = re.compile(r"(?:get|find|fetch|lookup|select|query|load|search|retrieve)_\w+")
 
+#: what opens a file by its name, and what a path object reads or opens of its file
 _FILE_OPENERS = frozenset({"open", "io.open", "builtins.open", "codecs.open"})
 _PATH_READS = frozenset({"read_text", "read_bytes", "open"})
 
@@ -408,10 +408,7 @@ class Calls:
         if on_self and self._unseen_base(package):
             return True  # `self._auth.log_in(...)`, `_auth` set by a base we cannot see
         # `store.resolve(code)` for `store: LinkStore`, or `store = make_store()`, this project's
-        kind = self.mod.receiver_type(func.value)
-        if kind is not None:
-            return kind.split(".")[0] == package
-        return self._makers(func.value) == {package}
+        return self._maker(owner) == "project"
 
     def _result(
         self,
@@ -661,7 +658,7 @@ class Calls:
         if (
             _LOOKUP_METHOD.fullmatch(method)
             and all(t.kind in (OPAQUE, "caller") for t in receiver.all_traces())
-            and self._library_object(func.value)
+            and self._maker(func.value) == "library"
         ):
             return _unknown(self.mod.path, node, f"{node_text(self.mod, func)}()", "a library's lookup")
         value = merge([receiver, *args, *kwargs.values()])
@@ -686,29 +683,27 @@ class Calls:
                 return True
         return False
 
-    def _makers(self, node: ast.expr) -> set[str] | None:
-        """The imported packages whose calls make the object `node` names (`queries =
-        pugsql.module(path)`: {"pugsql"}); None when anything else may make it."""
-        tops = set()
-        for value in self.mod.resolver.possible_values(node):
-            qual = self.mod.qualname(value.func) if isinstance(value, ast.Call) else None
-            top = qual.split(".")[0] if qual else None
-            if not top or not self.mod.resolver.imports_package(top):
-                return None
-            tops.add(top)
-        return tops or None
-
-    def _library_object(self, node: ast.expr) -> bool:
-        """An object of an imported library's type (`repository: SimpleRepository`), or of no known
-        type that only third-party libraries' calls make (`queries = pugsql.module(path)`): not
-        this project's code."""
+    def _maker(self, node: ast.expr) -> str | None:
+        """Whose the object `node` names is: "project" (of this project's type, or made by its
+        calls), "library" (of an imported library's type, `repository: SimpleRepository`, or made
+        only by third-party libraries' calls, `queries = pugsql.module(path)`), or None (unknown)."""
         package = self.mod.name.split(".")[0]
         kind = self.mod.receiver_type(node)
         if kind is not None:
             top = kind.split(".")[0]
-            return top != package and self.mod.resolver.imports_package(top)
-        tops = self._makers(node)
-        return tops is not None and package not in tops
+            if top == package:
+                return "project"
+            return "library" if self.mod.resolver.imports_package(top) else None
+        tops = set()
+        for value in self.mod.resolver.possible_values(node):
+            qual = self.mod.qualname(value.func) if isinstance(value, ast.Call) else None
+            top = qual.split(".")[0] if qual else ""
+            if not top or not self.mod.resolver.imports_package(top):
+                return None  # made by anything else as well
+            tops.add(top)
+        if tops == {package}:
+            return "project"
+        return "library" if tops and package not in tops else None
 
     def _keep_given(
         self, node: ast.Call, method: str, key: str, args: list[Value], kwargs: dict[str, Value], state: State

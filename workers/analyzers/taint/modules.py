@@ -35,7 +35,15 @@ _SAFE_ANNOTATIONS = frozenset(
 )
 #: Web frameworks whose imports make a module a request handler's, and the family each one belongs to.
 _FRAMEWORK_PACKAGES = (
-    *("flask", "fastapi", "starlette", "django", "rest_framework", "werkzeug", "bottle", "sanic", "falcon"),
+    "flask",
+    "fastapi",
+    "starlette",
+    "django",
+    "rest_framework",
+    "werkzeug",
+    "bottle",
+    "sanic",
+    "falcon",
 )
 _ASGI_PARAMETERS = frozenset({"scope", "receive", "send"})
 _FRAMEWORK_OF = {"werkzeug": "flask", "starlette": "fastapi", "rest_framework": "django"}
@@ -401,8 +409,7 @@ class ModuleInfo:
             # `*path` takes the URL's remaining segments, `**params` every query or form field
             rest = [a for a in (node.args.vararg, node.args.kwarg) if a is not None]
             return _arguments(all_args + rest, "request parameter", ("self",)), False, frozenset()
-        hooks = [d for d in node.decorator_list if self._errbot_webhook(d)]
-        if class_name is not None and hooks:
+        if class_name is not None and any(self._errbot_webhook(d) for d in node.decorator_list):
             # errbot serves a plugin's webhook from its Flask app: the request's body (a dict, or
             # Flask's request with `raw=True`) and the route's `<parts>`; a returned text is HTML
             return _arguments(all_args, "webhook request", ("self",)), True, frozenset()
@@ -421,17 +428,18 @@ class ModuleInfo:
         ]
         if class_name is None:
             routes += [("route", text) for text in self.registered_routes.get(node.name, ())]
+        sanic = "sanic" in self.frameworks and not bottle and not self.frameworks & {"flask", "fastapi"}
+        if routes and sanic:
+            # Sanic's `<name>`, `<name:int>`: name first, as Bottle's; a handler returns a
+            # response object (`text()`, `html()`), never bare text
+            parts = [m for _, text in routes for m in _BOTTLE_PARAM.finditer(text)]
+            found = {m.group("name") for m in parts if (m.group("conv") or "str") not in _SAFE_CONVERTERS}
+            numbers = {m.group("name") for m in parts} - found
+            return {n: f"URL part <{n}>" for n in found}, False, frozenset(numbers)
         for verb, route_text in routes:
             if "fastapi" in self.frameworks:
                 typed = frozenset(a.arg for a in all_args if _is_safe_annotation(all_args, a.arg))
                 return self._fastapi_sources(all_args, defaults), False, typed
-            if "sanic" in self.frameworks and not bottle and "flask" not in self.frameworks:
-                # Sanic's `<name>`, `<name:int>`: name first, as Bottle's; a handler returns a
-                # response object (`text()`, `html()`), never bare text
-                parts = [m for _, text in routes for m in _BOTTLE_PARAM.finditer(text)]
-                found = {m.group("name") for m in parts if (m.group("conv") or "str") not in _SAFE_CONVERTERS}
-                numbers = {m.group("name") for m in parts} - found
-                return {n: f"URL part <{n}>" for n in found}, False, frozenset(numbers)
             if bottle or "flask" in self.frameworks or verb == "route":
                 # every route the view is registered under: a parameter any of them takes from the URL
                 # (a Bottle view returns its text as HTML, as a Flask view does)
