@@ -524,12 +524,6 @@ class Calls:
             converter = node.args[position]
         return converter is not None and self.rules.sanitizer(self._qual(converter)) == _CLEARS_ALL
 
-    def _path_separator(self, node: ast.expr) -> bool:
-        """`"/"`, `os.sep` or `os.path.sep`: what splits a path into its components."""
-        if isinstance(node, ast.Constant):
-            return node.value == "/"
-        return self.mod.qualname(node) in ("os.sep", "os.path.sep", "posixpath.sep")
-
     def _split_command(self, command: Value) -> Value:
         traces = command.all_traces()
         words = (command.prefix or "").split()

@@ -448,7 +448,7 @@ class Expressions:
                     prefix=folded if isinstance(folded, str) else None,
                 )
         if isinstance(node.op, ast.Add):
-            if self._separator(node.right) and (left.origin or state_key(node.left)):
+            if self._path_separator(node.right) and (left.origin or state_key(node.left)):
                 # `normpath(p) + os.sep` still speaks of `p`, and is as resolved as `normpath(p)` was
                 origin = left.origin or state_key(node.left)
                 value = replace(value, origin=origin, tags=value.tags | (left.tags & {"resolved"}))
@@ -496,10 +496,10 @@ class Expressions:
             value = replace(value, tags=value.tags - {"pathobj"})
         return value
 
-    def _separator(self, node: ast.expr) -> bool:
-        """A path separator: `"/"`, `"\\"`, `os.sep`, `os.path.sep`."""
+    def _path_separator(self, node: ast.expr) -> bool:
+        """`"/"`, `os.sep` or `os.path.sep`: what splits a path into its components, or ends one."""
         if isinstance(node, ast.Constant):
-            return node.value in ("/", "\\")
+            return node.value == "/"
         return self.mod.qualname(node) in ("os.sep", "os.path.sep", "posixpath.sep")
 
     def ev_BoolOp(self, node: ast.BoolOp, state: State) -> Value:
