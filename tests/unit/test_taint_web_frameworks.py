@@ -1097,6 +1097,16 @@ class Handler({base}):
 """
 
 
+@pytest.mark.parametrize("host", ["self.request.host", "self.request.host_name", "self.request.full_url()"])
+def test_the_host_header_tornado_reads_is_the_clients(host: str) -> None:
+    code = (
+        "import requests\nfrom tornado.web import RequestHandler\n\nclass H(RequestHandler):\n"
+        f"    def get(self):\n        requests.get('http://' + {host} + '/x', timeout=3)\n"
+        f"        self.redirect({host})\n"
+    )
+    assert rules_of(taint(code)) == ["taint-ssrf"]  # a redirect to the request's own host stays on site
+
+
 @pytest.mark.parametrize(
     ("module", "base"),
     [

@@ -63,6 +63,14 @@ def _url_path(value: Value) -> Value:
     return replace(value, prefix="/").map_traces(lambda t: replace(t, urlpath=True))
 
 
+def _as_read(source: str, value: Value) -> Value:
+    """A source's value as what it reads: the request's own URL (whose host is the site's: no
+    redirect off-site through it), or the requested URL path (it starts with `/`)."""
+    if matches_any(source, OWN_URL_SOURCES):
+        return value.sanitize(_REDIRECT)
+    return _url_path(value) if matches_any(source, URL_PATH_SOURCES) else value
+
+
 #: what is read from the server's configuration: no one's data, a start that fixes a URL's host
 _CONFIG = Value(tags=frozenset({SERVER_CONFIG}))
 
@@ -186,10 +194,7 @@ class Expressions:
         if kind is None:
             return None
         text = not matches_any(qual, NON_TEXT_SOURCES)
-        value = self.source_value(kind, node_text(self.mod, node), node.lineno, text=text)
-        if matches_any(qual, OWN_URL_SOURCES):
-            return value.sanitize(_REDIRECT)
-        return _url_path(value) if matches_any(qual, URL_PATH_SOURCES) else value
+        return _as_read(qual, self.source_value(kind, node_text(self.mod, node), node.lineno, text=text))
 
     def ev(self, node: ast.expr | None, state: State) -> Value:
         if node is None:
@@ -293,7 +298,7 @@ class Expressions:
             kind = TYPED_SOURCES.get(f"{type_name}.{member}")
             if kind is not None:
                 value = self.source_value(kind, node_text(self.mod, node), node.lineno, text=True)
-                return _url_path(value) if f"{type_name}.{member}" in URL_PATH_SOURCES else value
+                return _as_read(f"{type_name}.{member}", value)
         return None
 
     def _is_own_attribute(self, node: ast.Attribute) -> bool:

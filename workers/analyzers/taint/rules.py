@@ -307,6 +307,7 @@ TYPED_SOURCE_CALLS: frozenset[str] = frozenset(
             for m in ("get_param", "get_param_as_list", "get_param_as_json", "get_media", "get_header")
         ),
         "falcon.Request.get_cookie_values",
+        "tornado.httputil.HTTPServerRequest.full_url",
         *(name for name, kind in TYPED_SOURCES.items() if kind == "remote"),
     }
 )
