@@ -322,6 +322,22 @@ def test_a_fallback_import_of_the_same_name_binds_it_as_the_alias_form_does() ->
     assert calls["os.path.join(c)"][0] == "os.path.join"
 
 
+def test_the_pre_standard_elementtree_packages_are_only_fallbacks() -> None:
+    """`cElementTree` and `elementtree` were ElementTree before the standard library took it in:
+    compatibility code imports them last, and the name stays the standard library's."""
+    code = """
+        try:
+            from xml.etree import cElementTree as ElementTree
+        except ImportError:
+            try:
+                import cElementTree as ElementTree
+            except ImportError:
+                from elementtree import ElementTree
+        ElementTree.fromstring(a)
+    """
+    assert _calls(code)["ElementTree.fromstring(a)"][0] == "xml.etree.cElementTree.fromstring"
+
+
 def test_an_empty_list_agrees_with_a_list_of_one_known_type() -> None:
     code = """
     class Monitor:

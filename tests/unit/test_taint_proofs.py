@@ -151,6 +151,30 @@ def test_django_class_based_view_sources() -> None:
     assert sorted(f.start_line for f in taint({"app/views.py": code})) == [7, 8, 9]
 
 
+def test_a_django_views_helpers_and_properties_read_its_url_parts() -> None:
+    """`View.setup` sets `self.kwargs` before any method runs: a helper method or a property of
+    the view reads the URL's parts as the handler does, and a property read runs its getter."""
+    code = (
+        "import requests\nfrom urllib.parse import urljoin\nfrom django.conf import settings\n"
+        "from django.http import HttpResponse\nfrom django.views.generic import View\n\n"
+        "class Thumb(View):\n"
+        "    @property\n"
+        "    def remote(self):\n"
+        "        return urljoin(settings.UPSTREAM, self.kwargs['id'])\n\n"
+        "    def upstream(self):\n"
+        "        return urljoin(settings.UPSTREAM, self.kwargs['id'])\n\n"
+        "    @property\n"
+        "    def fixed(self):\n"
+        "        return settings.UPSTREAM\n\n"
+        "    def get(self, request, *args, **kwargs):\n"
+        "        requests.get(self.remote)\n"
+        "        requests.get(self.upstream())\n"
+        "        requests.get(self.fixed)\n"
+        "        return HttpResponse('ok')\n"
+    )
+    assert [(f.rule_id, f.start_line) for f in taint(code)] == [("taint-ssrf", 20), ("taint-ssrf", 21)]
+
+
 def test_drf_and_flask_method_views() -> None:
     drf = (
         "import subprocess\nfrom rest_framework.views import APIView\n\n"

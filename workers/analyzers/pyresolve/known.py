@@ -470,10 +470,13 @@ def canonical_import(dotted: str) -> str:
     return f"{REEXPORTED_FROM[module]}.{name}" if module in REEXPORTED_FROM else dotted
 
 
-#: Standard-library modules of Python 2 only: compatibility code imports them in a fallback branch.
+#: Standard-library modules of Python 2 only, and the packages the standard library took in
+#: (`cElementTree`, `elementtree`): compatibility code imports them in a fallback branch.
 PYTHON2_MODULES = frozenset(
     {
         "urllib2",
+        "cElementTree",
+        "elementtree",
         "urlparse",
         "httplib",
         "cPickle",

@@ -838,12 +838,14 @@ class Resolver:
     def property_getter(self, klass: _ClassInfo, attr: str) -> FunctionNode | None:
         """The method behind a `@property` (or `cached_property`) `attr` of the class, if it is one."""
         method = klass.methods.get(attr)
-        if method is None or not any(
+        return method if method is not None and self.is_property(method) else None
+
+    def is_property(self, method: FunctionNode) -> bool:
+        """Whether a method is a `@property` (or `cached_property`): read, not called."""
+        return any(
             (self._qualname(d, None) or "").rsplit(".", 1)[-1] in known.PROPERTY_DECORATORS
             for d in method.decorator_list
-        ):
-            return None
-        return method
+        )
 
     def _nested_self_attribute(self, node: ast.Attribute, scope: Scope) -> str | None:
         """`self.local.session` whose holder `self.local` is of unknown type (a `threading.local()`

@@ -260,7 +260,7 @@ class Expressions:
             if typed is not None:
                 return typed
         if self._is_own_attribute(node):
-            return self._own_attribute(node)
+            return self._property_read(node, state) or self._own_attribute(node)
         base = self.ev(node.value, state)
         if not base.tainted:
             return _CONFIG if SERVER_CONFIG in base.tags else CLEAN  # `settings.IDP_URL`
@@ -310,6 +310,15 @@ class Expressions:
             and node.value.id == "self"
             and "self" in self.func.params[:1]
         )
+
+    def _property_read(self, node: ast.Attribute, state: State) -> Value | None:
+        """`self.remote_url` where the class (or a base the review reads) makes `remote_url` a
+        property: what its getter returns, as a call `self.remote_url()` would (None: no property)."""
+        call = self.mod.getter_call(node)
+        target = self._resolve(call.func, state)
+        if target is None or not target[1].binds_self or not self.mod.resolver.is_property(target[1].node):
+            return None
+        return self.ev_Call(call, state)
 
     def _own_attribute(self, node: ast.Attribute) -> Value:
         """What `self.x` holds when the method did not set it: never proven clean.

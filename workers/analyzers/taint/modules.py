@@ -65,7 +65,8 @@ _AGENT_TOOL_DECORATORS = frozenset(
         "langchain_core.tools.tool",
     }
 )
-_VIEW_BASES = frozenset({"django.views.generic.base.View", "flask.views.View", "tornado.web.RequestHandler"})
+_DJANGO_VIEW = frozenset({"django.views.generic.base.View"})
+_VIEW_BASES = _DJANGO_VIEW | {"flask.views.View", "tornado.web.RequestHandler"}
 _VIEW_METHODS = frozenset(
     {
         "get",
@@ -153,6 +154,9 @@ class FunctionInfo:
     source_params: dict[str, str]  # parameter -> description, for request handlers
     flask_view: bool = False
     view_class: bool = False  # a method of a class-based view (Django, DRF, Flask MethodView)
+    #: a method of a Django class-based view: `self.kwargs` and `self.args` hold the URL's parts
+    #: in each of them (`View.setup` sets them before `dispatch`)
+    django_view: bool = False
     #: parameters the framework converts and validates before the call (Flask's `<int:n>`, a
     #: FastAPI `n: int`): a number or an id, which carries no text into any sink
     validated_params: frozenset[str] = frozenset()
@@ -263,6 +267,8 @@ class ModuleInfo:
     servicers: frozenset[str] = frozenset()  # classes serving gRPC calls (`grpc_servicers`)
     #: the call a runner call makes, by the runner call's id (see `delegated_call`)
     delegated: dict[int, ast.Call | None] = field(default_factory=dict)
+    #: the getter call a read of `self.x` stands for, by the read's id (see `getter_call`)
+    getter_calls: dict[int, ast.Call] = field(default_factory=dict)
     #: whether a function mentions a session or a cookie, by the function node's id
     session_mentions: dict[int, bool] = field(default_factory=dict)
     #: module functions registered as views by a call, not a decorator: name -> their routes
@@ -310,6 +316,13 @@ class ModuleInfo:
         if id(call) not in self.delegated:
             self.delegated[id(call)] = _made_call(call, self.qualname(func) or "")
         return self.delegated[id(call)]
+
+    def getter_call(self, read: ast.Attribute) -> ast.Call:
+        """`self.x()`, the call a read of `self.x` makes when `x` is a property. Made once per
+        read and kept, as `delegated_call`'s calls are."""
+        if id(read) not in self.getter_calls:
+            self.getter_calls[id(read)] = ast.copy_location(ast.Call(func=read, args=[], keywords=[]), read)
+        return self.getter_calls[id(read)]
 
     def receiver_type(self, node: ast.expr) -> str | None:
         """The inferred type of an object expression (None: unknown)."""
@@ -390,11 +403,14 @@ class ModuleInfo:
                 if n not in skip
                 and not _is_safe_annotation(node.args.posonlyargs + node.args.args + node.args.kwonlyargs, n)
             }
-        return FunctionInfo(node, qual, class_name, params, sources, flask_view, view_class, validated)
+        django_view = class_name is not None and self._is_view_class(class_name, _DJANGO_VIEW)
+        return FunctionInfo(
+            node, qual, class_name, params, sources, flask_view, view_class, django_view, validated
+        )
 
-    def _is_view_class(self, class_name: str) -> bool:
+    def _is_view_class(self, class_name: str, of: frozenset[str] = _VIEW_BASES) -> bool:
         bases = self.resolver.supertypes(f"{self.name}.{class_name}" if self.name else class_name)
-        return any(b in _VIEW_BASES for b in bases)
+        return any(b in of for b in bases)
 
     def _handler_sources(
         self, node: FunctionNode, class_name: str | None

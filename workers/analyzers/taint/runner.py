@@ -81,7 +81,7 @@ class Runner(Calls, Expressions, Guards, Sinks):
                 state[name] = CLEAN
             elif index == 0 and name in ("self", "cls") and func.class_name is not None:
                 state[name] = CLEAN
-                if func.view_class and name == "self":
+                if (func.view_class or func.django_view) and name == "self":
                     for attr in ("kwargs", "args"):
                         state[f"self.{attr}"] = self.source_value("web", f"self.{attr}", line, text=False)
             else:
