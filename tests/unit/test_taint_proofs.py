@@ -818,3 +818,64 @@ def test_data_in_a_query_the_server_opened_cannot_move_a_url(target: str, found:
     found_rules = rules_of(taint(code))
     assert ("taint-open-redirect" in found_rules) is found, found_rules
     assert ("taint-ssrf" in found_rules) is found, found_rules
+
+
+@pytest.mark.parametrize(
+    ("pattern", "proves"),
+    [
+        (r"https://(?:cn-)?pay-gateway(?:-[a-z0-9-]+)?\.example\.com/", True),
+        (r"^https?://api\.example\.com/.*", True),
+        (r"https://[a-z.]+/", False),  # any host made of letters
+        (r"https://[a-z]+example\.com/", False),  # `evilexample.com` is not example.com's
+        (r"https://.*\.example\.com/", False),  # `evil.net/.example.com/`
+        (r"https://[a-z@.]+\.example\.com/", False),  # `evil.net@x.example.com` names evil.net
+        (r"https://api\.example\.com", False),  # `api.example.com.evil.net`
+    ],
+)
+def test_a_match_that_fixes_a_urls_host_proves_requests_to_it(pattern: str, proves: bool) -> None:
+    code = view(f'u = request.form["u"]\nif re.match(r"{pattern}", u):\n    requests.post(u)')
+    assert rules_of(taint(code)) == ([] if proves else ["taint-ssrf"])
+
+
+def test_a_verifier_that_raises_proves_its_data_fit_for_the_session() -> None:
+    code = HEAD + (
+        "from flask import session\nfrom acme.lti import verify_request_common\n\n"
+        "@app.route('/launch', methods=['POST'])\ndef launch():\n"
+        "    params = request.form.to_dict()\n"
+        "    session['unchecked'] = params['user_id']\n"
+        "    verify_request_common(request.url, params)\n"
+        "    session['user_id'] = params['user_id']\n"
+        "    os.system('id ' + params['user_id'])\n"
+        "    return 'ok'\n"
+    )
+    assert [(f.rule_id, f.start_line) for f in taint(code)] == [
+        ("taint-trust-boundary", 10),
+        ("taint-command-injection", 13),
+    ]
+
+
+def test_a_predicate_confines_the_resolved_path_its_caller_hands_it() -> None:
+    """`try: p.relative_to(root); return True`: the caller's path is confined when it was
+    resolved before the call; an unresolved one (`root / "../x"`) passes the same check."""
+    code = HEAD + (
+        "from pathlib import Path\n\n"
+        "def inside(p, root):\n    try:\n        p.relative_to(root)\n        return True\n"
+        "    except ValueError:\n        return False\n\n"
+        "@app.route('/ls')\ndef ls():\n"
+        "    docs = Path('/srv/docs').resolve()\n"
+        "    target = (docs / request.args['d']).resolve()\n"
+        "    loose = docs / request.args['d']\n"
+        "    if not inside(target, docs) or not inside(loose, docs):\n        return 'no'\n"
+        "    os.listdir(target)\n    os.listdir(loose)\n    return 'ok'\n"
+    )
+    assert [(f.rule_id, f.start_line) for f in taint(code)] == [("taint-path-traversal", 21)]
+
+
+def test_an_uploads_extension_and_file_object_name_no_path() -> None:
+    code = view(
+        "import uuid, zipfile\nf = request.files['f']\n"
+        "zipfile.ZipFile(f.stream)\n"
+        "open(os.path.join('/srv', uuid.uuid4().hex + os.path.splitext(f.filename)[-1]), 'wb')\n"
+        "open(os.path.join('/srv', os.path.splitext(f.filename)[0]), 'wb')"
+    )
+    assert [(f.rule_id, f.start_line) for f in taint(code)] == [("taint-path-traversal", 11)]

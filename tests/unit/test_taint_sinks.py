@@ -178,6 +178,10 @@ CASES: dict[str, tuple[str, str | None]] = {
         ),
         "taint-argument-injection",
     ),
+    "argument-directory-option-value": (
+        view('subprocess.run(["git", "-C", request.args["dir"], "status"])\nreturn "ok"'),
+        None,  # the value of `-C`, never read as an option
+    ),
     "argument-after-end-of-options": (
         view('subprocess.run(["git", "clone", "--", request.args["url"], "/srv/repo"])\nreturn "ok"'),
         None,
@@ -235,6 +239,8 @@ CASES: dict[str, tuple[str, str | None]] = {
         ),
         None,
     ),
+    "redirect-own-path-after-post": (view("return redirect(request.path)"), None),
+    "redirect-own-path-with-slash": (view('return redirect(request.path + "/")'), "taint-open-redirect"),
     "redirect-oauth-user-endpoint": (
         view(
             "from oauthlib.oauth2 import WebApplicationClient\nclient = WebApplicationClient('id')\n"

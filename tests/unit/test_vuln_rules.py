@@ -36,6 +36,20 @@ CASES = [
         [],
     ),
     ("import os\ndef f(d, item):\n    open(os.path.join(d, item.filename))", []),  # not an archive member
+    (  # a Django storage saves under the name, and refuses one that leaves its root
+        "import os, zipfile\nfrom django.core.files.base import ContentFile\n"
+        "def f(p, d, storage):\n    z = zipfile.ZipFile(p)\n    for n in z.namelist():\n"
+        "        dest = os.path.join(d, n)\n        if os.path.basename(dest):\n"
+        "            storage.save(dest, ContentFile(z.read(n)))",
+        [],
+    ),
+    (  # the same name also opened: a file written wherever the archive says
+        "import os, zipfile\nfrom django.core.files.base import ContentFile\n"
+        "def f(p, d, storage):\n    z = zipfile.ZipFile(p)\n    for n in z.namelist():\n"
+        "        dest = os.path.join(d, n)\n        storage.save(dest, ContentFile(z.read(n)))\n"
+        "        open(dest, 'wb').write(z.read(n))",
+        ["PG-VULN001"],
+    ),
     (  # each member extracted alone after its resolved target is checked against the destination
         "import os, tarfile\ndef f(p, d):\n    t = tarfile.open(p)\n    d = os.path.realpath(d)\n"
         "    for m in t.getmembers():\n        target = os.path.realpath(os.path.join(d, m.name))\n"
@@ -60,6 +74,9 @@ CASES = [
         [],
     ),
     ("from lxml import etree\np = etree.XMLParser(resolve_entities=False, no_network=True)", []),
+    # iterparse takes the parser's options itself
+    ("from lxml import etree\ndef f(src):\n    return etree.iterparse(src, events=('end',))", ["PG-VULN002"]),
+    ("from lxml import etree\ndef f(src):\n    return etree.iterparse(src, resolve_entities=False)", []),
     (  # an optional import's placeholder does not hide it (fontTools' subsetter)
         "try:\n    from lxml import etree\nexcept ImportError:\n    etree = None\n"
         "def parse(d):\n    return etree.fromstring(d, parser=etree.XMLParser(huge_tree=True))",

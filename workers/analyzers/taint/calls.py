@@ -481,9 +481,10 @@ class Calls:
         if qual in _SPLITEXT and args:
             # (root, extension): the extension is cut after the last separator, so it holds none
             whole = args[0].with_tags("text")
+            extension = whole.sanitize(frozenset({"path"}))
             return Value(
                 whole.all_traces(),
-                items={0: whole, 1: whole.sanitize(frozenset({"path"}))},
+                items={0: whole, 1: extension, -2: whole, -1: extension},  # `splitext(p)[-1]` too
                 tags=frozenset({"text"}),
             )
         if qual in _MEMORY_FILES:

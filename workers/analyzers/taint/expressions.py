@@ -58,6 +58,11 @@ _BUILTIN_NAMES = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", 
 _REDIRECT = frozenset({"redirect"})
 
 
+#: attributes that hand out an uploaded file's open file object (cgi/WebOb, Django, Starlette:
+#: `.file`; Werkzeug: `.stream`)
+_FILE_OBJECT_ATTRS = frozenset({"file", "stream"})
+
+
 def _url_path(value: Value) -> Value:
     """A requested URL path: it starts with `/`, and its traces say so (a `//` guard reads it)."""
     return replace(value, prefix="/").map_traces(lambda t: replace(t, urlpath=True))
@@ -274,6 +279,9 @@ class Expressions:
         value = Value(base.all_traces(), tags=base.tags & {"text", "pathobj"})
         if node.attr in ("name", "stem", "suffix") and "pathobj" in base.tags:
             value = value.sanitize(frozenset({"path"}))
+        if node.attr in _FILE_OBJECT_ATTRS:
+            # an upload's `.file` or `.stream` is an open file: its content, which names no path
+            value = Value(value.all_traces()).sanitize(frozenset({"path"}))
         return self._widen(value, node)
 
     def _item_source(self, node: ast.Subscript) -> bool:

@@ -329,6 +329,10 @@ class Guards:
         if key is not None and "resolved" in state.get(key, CLEAN).tags:
             # and what it was resolved from: `full = normpath(join(base, p)) + os.sep` speaks of `p`
             return dict.fromkeys(self._path_keys(receiver, state), frozenset({"path"}))
+        if key is not None and self.func is not None and self.func.is_predicate and key in self.func.params:
+            # `def inside(p, root): return p.is_relative_to(root)`: the caller's path, confined
+            # if the caller resolved it (see `_predicate_said_yes`)
+            return {key: IF_RESOLVED}
         if isinstance(receiver, ast.Call) and self._matches(self._qual(receiver), PATH_RESOLVERS):
             inner = receiver.args[0] if receiver.args else None
             inner_key = state_key(inner) if inner is not None else None
@@ -501,7 +505,10 @@ class Guards:
             index = func.params.index(name) - offset
             arg = argument_of(test, name, index) if index >= 0 else None
             key = state_key(arg) if arg is not None else None
-            if key:
+            if key and kinds & IF_RESOLVED:
+                resolved = "resolved" in state.get(key, CLEAN).tags
+                kinds = (kinds - IF_RESOLVED) | (frozenset({"path"}) if resolved else frozenset())
+            if key and kinds:
                 out[key] = kinds
         return out
 
@@ -632,6 +639,10 @@ class KeptCheck:
     when_true: dict[str, frozenset[str]]
     when_false: dict[str, frozenset[str]]
     values: dict[str, Value | None]
+
+
+#: what a predicate's confinement check of a parameter proves: the path, if the caller resolved it
+IF_RESOLVED = frozenset({"path-if-resolved"})
 
 
 def _passed(value: Value | None, index: int, rebound: bool) -> frozenset[str]:

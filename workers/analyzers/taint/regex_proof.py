@@ -131,9 +131,66 @@ def _anchored(items: list, mode: str, kind: str) -> bool:
     return starts and ends
 
 
+#: Characters that end or escape a URL's host: a host pattern that can match none of them names
+#: hosts of its own shape only
+_HOST_ENDERS = frozenset("/\\@?#%\x00") | _WHITESPACE
+#: what a URL's fixed host proves: a request or a redirect to it stays on that host
+_URL_KINDS = frozenset({"ssrf", "redirect"})
+
+
 @lru_cache(maxsize=1024)
 def proven_kinds(pattern: str, mode: str = "fullmatch", flags: int = 0) -> frozenset[str]:
     """Sink families a successful `re.<mode>(pattern, value)` proves `value` harmless for."""
+    kinds = _allow_list_kinds(pattern, mode, flags)
+    return kinds | _URL_KINDS if fixes_url_host(pattern, mode, flags) else kinds
+
+
+def fixes_url_host(pattern: str, mode: str = "match", flags: int = 0) -> bool:
+    """Whether a match from the value's start proves it a URL on one domain's hosts: a literal
+    scheme (`https?://`), a host that is literal or ends in a literal domain (`.example.com`)
+    after characters from a finite set without `/`, `@` and the like, then a literal `/`
+    (`https://(?:cn-)?pay\\.example\\.com/`). What follows the `/` is the path."""
+    try:
+        parsed = P.parse(pattern, flags)
+    except Exception:
+        return False
+    return all(_host_fixed(list(branch), mode) for branch in _alternatives(parsed))
+
+
+def _host_fixed(items: list, mode: str) -> bool:
+    if items and items[0][0] == C.AT and items[0][1] in (C.AT_BEGINNING, C.AT_BEGINNING_STRING):
+        items = items[1:]
+    elif mode == "search":
+        return False
+    scheme = ""
+    while items and not scheme.endswith("://"):
+        op, av = items.pop(0)
+        if op == C.LITERAL:
+            scheme += chr(av)
+        elif op == C.MAX_REPEAT and av[:2] == (0, 1) and [o for o, _ in av[2]] == [C.LITERAL]:
+            scheme += chr(av[2][0][1])  # `https?`
+        else:
+            return False
+    if not (scheme.endswith("://") and scheme[:-3].isalpha()):
+        return False
+    end = next((i for i, (op, av) in enumerate(items) if op == C.LITERAL and chr(av) == "/"), None)
+    if not end:
+        return False
+    host = items[:end]
+    suffix = ""
+    while host and host[-1][0] == C.LITERAL:
+        suffix = chr(host.pop()[1]) + suffix
+    if host and not (suffix.startswith(".") and "." in suffix[1:]):
+        return False  # `[a-z.]+` names any host; `[a-z]+\\.example\\.com` only one domain's
+    chars: dict[str, set[str]] = {"any": set(suffix), "repeat": set()}
+    try:
+        _walk(host, False, chars)
+    except _Unbounded:
+        return False
+    return bool(chars["any"]) and not chars["any"] & _HOST_ENDERS
+
+
+def _allow_list_kinds(pattern: str, mode: str, flags: int) -> frozenset[str]:
     if flags & (C.SRE_FLAG_MULTILINE if hasattr(C, "SRE_FLAG_MULTILINE") else 8):
         return frozenset()  # ^ and $ match at every line: nothing is anchored
     try:

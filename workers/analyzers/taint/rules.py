@@ -383,7 +383,10 @@ COMMAND_OPTION_PROGRAMS: frozenset[str] = frozenset(
 #: Options of those programs that always take the next argument as their value (a message, a
 #: branch, an output or input file): what follows them is that value, never an option.
 VALUE_OPTIONS: frozenset[str] = frozenset(
-    {"-m", "--message", "-b", "--branch", "-i", "--depth", "-F", "--file", "--author", "-t", "--tag"}
+    {
+        *("-m", "--message", "-b", "--branch", "-i", "--depth", "-F", "--file", "--author", "-t", "--tag"),
+        *("-C", "--directory", "--git-dir", "--work-tree"),  # the directory to run in (git, tar, make)
+    }
 )
 
 #: Decoders that call a function the caller gives with each object they decode (by keyword):

@@ -11,7 +11,7 @@ from prguard.analyzers.taint.expressions import Expressions
 from prguard.analyzers.taint.guards import Guards, KeptCheck
 from prguard.analyzers.taint.hits import Summary
 from prguard.analyzers.taint.keys import State, after_head, forget_parts, keyword_value, state_key
-from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo
+from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo, call_name
 from prguard.analyzers.taint.rules import (
     SOURCE_KINDS,
     TERMINATORS,
@@ -31,6 +31,8 @@ from prguard.analyzers.taint.values import (
 )
 
 _MAX_LOOP_PASSES = 2
+#: what data a verifier accepted is proven fit for
+_VERIFIED = frozenset({"trust-boundary"})
 
 _DOTTED_TERMINATORS = frozenset(t for t in TERMINATORS if "." in t)
 
@@ -117,11 +119,13 @@ class Runner(Calls, Expressions, Guards, Sinks):
             case ast.Assign():
                 value = self.ev(stmt.value, state)
                 checked = self._check_kept(stmt, state)
+                confined = self._relative_to_proofs(stmt, state)
                 for target in stmt.targets:
                     self.bind(target, value, state, stmt.lineno)
+                    confined.pop(state_key(target) or "", None)  # `p = p.relative_to(root)`: a new `p`
                 if checked is not None:
                     self._checks[checked[0]] = checked[1]
-                return state
+                return self.apply_guards(confined, state) if confined else state
             case ast.AnnAssign(value=value) if value is not None:
                 self.bind(stmt.target, self.ev(value, state), state, stmt.lineno)
                 return state
@@ -143,7 +147,9 @@ class Runner(Calls, Expressions, Guards, Sinks):
                 self.ev(stmt.value, state)
                 if isinstance(stmt.value, ast.Call) and self._terminates_call(stmt.value):
                     return None
-                return state
+                if isinstance(stmt.value, ast.Call):
+                    self._verified(stmt.value, state)
+                return self.apply_guards(self._relative_to_proofs(stmt, state), state)
             case ast.Return():
                 value = self.ev(stmt.value, state) if stmt.value is not None else CLEAN
                 if self.func is not None and self.func.flask_view and stmt.value is not None:
@@ -264,8 +270,6 @@ class Runner(Calls, Expressions, Guards, Sinks):
 
     def exec_try(self, stmt: ast.Try | ast.TryStar, state: State) -> State | None:
         body = self.exec_block(stmt.body, dict(state))
-        if body is not None:
-            body = self.apply_guards(self._relative_to_proofs(stmt.body, body), body)
         entry = join_states(state, body) or dict(state)
         out = self.exec_block(stmt.orelse, body) if body is not None else None
         for handler in stmt.handlers:
@@ -280,19 +284,31 @@ class Runner(Calls, Expressions, Guards, Sinks):
             out = self.exec_block(stmt.finalbody, out)
         return out
 
-    def _relative_to_proofs(self, block: list[ast.stmt], state: State) -> dict[str, frozenset[str]]:
-        """`resolved.relative_to(root)` raises ValueError unless the path lies under root: a try
-        body that ran to its end proves the path confined (Python < 3.9's `is_relative_to`).
-        `walk_up=True` accepts paths outside root, so it proves nothing."""
-        proven: dict[str, frozenset[str]] = {}
-        for stmt in block:
-            call = stmt.value if isinstance(stmt, ast.Expr | ast.Assign) else None
-            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+    def _relative_to_proofs(self, stmt: ast.stmt, state: State) -> dict[str, frozenset[str]]:
+        """`resolved.relative_to(root)` raises ValueError unless the path lies under root: once
+        the statement ran, the path is confined (Python < 3.9's `is_relative_to`), in a try body
+        (`try: p.relative_to(root); return True`) as anywhere. `walk_up=True` accepts paths
+        outside root, so it proves nothing."""
+        call = stmt.value if isinstance(stmt, ast.Expr | ast.Assign) else None
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+            return {}
+        if call.func.attr != "relative_to" or keyword_value(call, "walk_up") is not None:
+            return {}
+        return self._confinement(call.func.value, state)
+
+    def _verified(self, call: ast.Call, state: State) -> None:
+        """`verify_request(consumers, url, params)` as a statement: a verifier whose answer is
+        not read raises when the check fails, so what it was handed is verified data from here
+        on (a signed launch's parameters): fit for the session, not proven for any other sink."""
+        name = call_name(call).lstrip("_")
+        if not name.startswith("verify"):
+            return
+        for argument in [*call.args, *(k.value for k in call.keywords)]:
+            key = state_key(argument)
+            if key is None:
                 continue
-            if call.func.attr != "relative_to" or keyword_value(call, "walk_up") is not None:
-                continue
-            proven.update(self._confinement(call.func.value, state))
-        return proven
+            for held in [k for k in state if k == key or k.startswith((key + "[", key + "."))]:
+                state[held] = state[held].sanitize(_VERIFIED)  # and what is known of its items
 
     def _terminates_call(self, call: ast.Call) -> bool:
         qual = self.mod.qualname(call.func) or ""

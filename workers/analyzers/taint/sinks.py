@@ -26,6 +26,7 @@ from prguard.analyzers.taint.rules import (
     SAFE_YAML_LOADERS,
     SITE_URL_BUILDERS,
     UPLOADED_FILE_READ,
+    URL_PATH_SOURCES,
     Sink,
     matches_any,
 )
@@ -187,6 +188,8 @@ class Sinks:
             else:
                 checked = [(self._program_of(v), text) for v, text in checked[:1]]
                 program_only = True
+        if sink.kind == "redirect" and self._to_own_path(sink, node):
+            return
         reached = False
         only_parameters = True
         back_to_referer = sink.kind == "redirect" and self._back_to_referer(sink, node)
@@ -286,13 +289,29 @@ class Sinks:
                     out.extend((mapping.at(name), f"{text}[{name!r}]") for name in names)
         return out
 
+    def _redirect_target(self, sink: Sink, node: ast.Call) -> ast.expr | None:
+        index = next((spec for spec in sink.args if isinstance(spec, int)), None)
+        name = next((spec for spec in sink.args if isinstance(spec, str)), "")
+        return argument_of(node, name, index)
+
     def _back_to_referer(self, sink: Sink, node: ast.Call) -> bool:
         """`redirect(request.referrer or url_for("index"))`: the target is the Referer (or the
         site's own), the page the user came from; an attacker's page sends its visitor back to itself."""
-        index = next((spec for spec in sink.args if isinstance(spec, int)), None)
-        name = next((spec for spec in sink.args if isinstance(spec, str)), "")
-        target = argument_of(node, name, index)
+        target = self._redirect_target(sink, node)
         return target is not None and self._referer_or_own(target, 0) is True
+
+    def _to_own_path(self, sink: Sink, node: ast.Call) -> bool:
+        """`redirect(request.path)` after a form's POST: the browser goes back to the very path
+        it asked for. That path leaves the site only if a route takes one starting with `//`;
+        routes name their first segment, so it is this site's page. A path changed first
+        (`request.path + "/"`, `path.rstrip("/")`) is judged as the data it is."""
+        target = self._redirect_target(sink, node)
+        if not isinstance(target, ast.Attribute):
+            return False
+        if matches_any(self.mod.qualname(target) or "", URL_PATH_SOURCES):
+            return True
+        owner = self.mod.receiver_type(target.value)
+        return owner is not None and matches_any(f"{owner}.{target.attr}", URL_PATH_SOURCES)
 
     def _referer_or_own(self, node: ast.expr, depth: int) -> bool | None:
         """True: the Referer (with the site's own fallbacks); None: only the site's own; False: else."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from prguard.analyzers.asttools import nodes_of
 from prguard.analyzers.pyresolve import Resolver
 from prguard.analyzers.vuln_rules.shapes import CheckerBase, const_str, falsy, keyword_value, truthy
 
@@ -30,8 +31,18 @@ PATH_CALLS = frozenset(
 )
 
 _CONFINING = frozenset({"os.path.commonpath", "os.path.realpath", "os.path.abspath"})
+#: calls that read a path's text and touch no file
+_PATH_QUERIES = frozenset({"os.path.basename", "os.path.dirname", "os.path.splitext", "os.path.normpath"})
+#: Django's file objects: a call handing one beside a name is a storage's (or a file field's)
+#: `save(name, content)`, which refuses `..` parts and absolute names before it writes
+_DJANGO_FILES = frozenset(
+    {"django.core.files.base.ContentFile", "django.core.files.base.File", "django.core.files.File"}
+)
 
-XML_PARSERS = frozenset({"lxml.etree.XMLParser", "lxml.etree.XMLPullParser", "lxml.etree.XMLTreeBuilder"})
+#: lxml's parsers, and `iterparse`, which takes their options itself
+XML_PARSERS = frozenset(
+    {"lxml.etree.XMLParser", "lxml.etree.XMLPullParser", "lxml.etree.XMLTreeBuilder", "lxml.etree.iterparse"}
+)
 
 #: SAX features that load external entities: general ones (text), then parameter ones (DTDs)
 SAX_GENERAL_ENTITIES = frozenset(
@@ -103,6 +114,32 @@ class ArchiveChecks(CheckerBase):
             ):
                 return True
         return False
+
+    def _saved_by_storage(self, join: ast.Call) -> bool:
+        """`dest = os.path.join(root, member)` used only as the name a Django storage saves
+        content under (`storage.save(dest, ContentFile(data))`, also handed to an executor):
+        the storage refuses names that leave its root, whatever the archive says."""
+        function = self.resolver.scope_of(join)
+        if function is None or not isinstance(join, ast.Call):
+            return False
+        assignment = next((a for a in nodes_of(function, ast.Assign) if a.value is join), None)
+        if (
+            assignment is None
+            or len(assignment.targets) != 1
+            or not isinstance(assignment.targets[0], ast.Name)
+        ):
+            return False
+        name = assignment.targets[0].id
+        uses = [n for n in nodes_of(function, ast.Name) if n.id == name and isinstance(n.ctx, ast.Load)]
+        calls = [c for c in nodes_of(function, ast.Call) if any(a in uses for a in c.args)]
+        if sum(len([a for a in c.args if a in uses]) for c in calls) != len(uses):
+            return False  # also kept, returned or changed: followed no further
+        saves = [c for c in calls if any(self._django_file(a) for a in c.args)]
+        queries = [c for c in calls if (self.resolver.qualname(c.func) or "") in _PATH_QUERIES]
+        return bool(saves) and len(saves) + len(queries) == len(calls)
+
+    def _django_file(self, node: ast.expr) -> bool:
+        return isinstance(node, ast.Call) and self.resolver.qualname(node.func) in _DJANGO_FILES
 
     def _confined(self, call: ast.Call) -> bool:
         """The function checks resolved paths against a base (commonpath / realpath + startswith)."""

@@ -143,7 +143,7 @@ class VulnChecker(
             yield VulnHit(RULES["PG-VULN001"], node, f"{qual or method}() without filter='data'")
         if qual in PATH_CALLS or any(n in PATH_CALLS for n in names):
             member = self._member_name(node)
-            if member is not None and not self._confined(node):
+            if member is not None and not self._confined(node) and not self._saved_by_storage(node):
                 yield VulnHit(RULES["PG-VULN001"], node, f"archive member name `{member}` used as a path")
         if qual in XML_PARSERS:
             problem = parser_problem(node)
