@@ -322,6 +322,8 @@ class Expressions:
     def _property_read(self, node: ast.Attribute, state: State) -> Value | None:
         """`self.remote_url` where the class (or a base the review reads) makes `remote_url` a
         property: what its getter returns, as a call `self.remote_url()` would (None: no property)."""
+        if node.attr not in self.program.property_names:
+            return None
         call = self.mod.getter_call(node)
         target = self._resolve(call.func, state)
         if target is None or not target[1].binds_self or not self.mod.resolver.is_property(target[1].node):

@@ -80,6 +80,14 @@ class Program:
         self._called: frozenset[str] | None = None
         #: names of the methods the changed classes define (the calls worth typing)
         self._method_names = frozenset(n for m in modules for methods in m.classes.values() for n in methods)
+        #: names of the properties they define (the `self.x` reads that run a getter)
+        self.property_names = frozenset(
+            name
+            for m in modules
+            for methods in m.classes.values()
+            for name, method in methods.items()
+            if m.resolver.is_property(method.node)
+        )
         self._attribute_origins: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
         #: (path, helper, sink line, kind) -> whether some call's argument can reach that sink
         self.helper_sink_reached: dict[tuple[str, str, int, str], bool] = {}
