@@ -879,3 +879,17 @@ def test_an_uploads_extension_and_file_object_name_no_path() -> None:
         "open(os.path.join('/srv', os.path.splitext(f.filename)[0]), 'wb')"
     )
     assert [(f.rule_id, f.start_line) for f in taint(code)] == [("taint-path-traversal", 11)]
+
+
+def test_a_view_parameter_the_view_calls_is_the_url_configurations_not_a_url_part() -> None:
+    """`path("login/", oauth2, {"client_class": GoogleClient})`: a parameter the view calls is a
+    class or function the URL configuration hands it; a URL part is text, and calling it fails."""
+    code = (
+        "from django.shortcuts import redirect\n\n"
+        "def oauth2(request, *, client_class, next_page):\n"
+        "    client = client_class(request)\n"
+        "    if 'code' not in request.GET:\n"
+        "        return redirect(client.get_authentication_url())\n"
+        "    return redirect(next_page)\n"
+    )
+    assert [(f.rule_id, f.start_line) for f in taint(code)] == [("taint-open-redirect", 7)]

@@ -478,11 +478,12 @@ class ModuleInfo:
             names = [a.arg for a in all_args]
             start = 1 if class_name is not None and names[:1] == ["self"] else 0
             if names[start : start + 1] == ["request"] and class_name is None:
+                called = _called_names(node)
                 return (
                     {
                         n: f"URL part `{n}`"
                         for n in names[start + 1 :]
-                        if not _is_safe_annotation(all_args, n)
+                        if not _is_safe_annotation(all_args, n) and n not in called
                     },
                     False,
                     frozenset(),
@@ -671,6 +672,17 @@ def _registered_routes(tree: ast.Module) -> dict[str, list[str]]:
         if isinstance(view, ast.Name):
             found.setdefault(view.id, []).append(_route_text(call))
     return found
+
+
+def _called_names(function: FunctionNode) -> frozenset[str]:
+    """Names the function calls (`client_class(request)`): a parameter it calls is a class or a
+    function the URL configuration hands the view (`path(..., view, {"client_class": C})`), never
+    the text of a URL part."""
+    return frozenset(
+        n.func.id
+        for n in nodes_of(function, ast.Call)
+        if isinstance(n.func, ast.Name)  # type: ignore[attr-defined]
+    )
 
 
 def _arguments(all_args: list[ast.arg], label: str, skip: tuple[str, ...] = ()) -> dict[str, str]:
