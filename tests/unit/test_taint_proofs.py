@@ -893,3 +893,17 @@ def test_a_view_parameter_the_view_calls_is_the_url_configurations_not_a_url_par
         "    return redirect(next_page)\n"
     )
     assert [(f.rule_id, f.start_line) for f in taint(code)] == [("taint-open-redirect", 7)]
+
+
+def test_a_responses_content_is_the_clients_only_where_the_client_chose_the_url() -> None:
+    """A proxy forwards the client's body to its fixed upstream: the answer is the upstream's.
+    A URL the client chose is content the client chose, also through a request object."""
+    code = HEAD + (
+        "import urllib.request\n\n"
+        "@app.route('/forward', methods=['POST'])\ndef forward():\n"
+        "    req = urllib.request.Request('https://api.example.com/in', request.get_data(), {})\n"
+        "    return urllib.request.urlopen(req).read()\n\n"
+        "@app.route('/fetch')\ndef fetch():\n"
+        "    return requests.get(request.args['url']).text\n"
+    )
+    assert sorted((f.rule_id, f.start_line) for f in taint(code)) == [("taint-ssrf", 13), ("taint-xss", 13)]

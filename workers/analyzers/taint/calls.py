@@ -335,9 +335,36 @@ class Calls:
                 return merge([result, *ran])
         if typed is not None:  # a client's response: what the server sent, once the request is checked
             result = join(result, typed)
+        answered = typed if typed is not None else source
+        if answered is not None and any(t.kind in CHECKED_SOURCE_KINDS for t in answered.traces):
+            result = self._response_of(node, qual, answered, args, kwargs)
         if self._project_call(func, qual) or configured:
             return self._unseen_call(result, node)
         return self._widen(result, node)
+
+    def _response_of(
+        self, node: ast.Call, qual: str, answer: Value, args: list[Value], kwargs: dict[str, Value]
+    ) -> Value:
+        """What a client's request returns: the server's answer, and what the client chose of
+        where it comes from (the URL's data that could move the request). The body, headers and
+        query it sent are the server's to answer as it likes (a proxy's fixed upstream)."""
+        sink = next((s for s in self._sinks(node, qual) if s.kind == "ssrf"), None)
+        if sink is None:
+            return merge([answer, *args, *kwargs.values()])
+        position = next((a for a in sink.args if isinstance(a, int)), -1)
+        keyword = next((a for a in sink.args if isinstance(a, str)), "")
+        url, _ = (
+            _url_and_rest((position, keyword), args, kwargs)
+            if position >= 0
+            else (
+                kwargs.get(keyword, CLEAN),
+                [],
+            )
+        )
+        if not self._dangerous_shape("ssrf", url):
+            return answer  # `f"https://api.example.com/users/{uid}"`: the host is the server's
+        chosen = frozenset(t for t in url.all_traces() if t.reaches("ssrf"))
+        return merge([answer, Value(chosen, tags=url.tags & {"text"})])
 
     def _found_in_store(self, node: ast.Call, state: State) -> None:
         """`Store.objects.get(hashkey=key)` returned, so `key` is a value the database holds:
