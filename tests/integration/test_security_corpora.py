@@ -32,4 +32,5 @@ def test_every_snippet_file_is_there_with_its_licence() -> None:
         for name in files:
             assert (root / name).is_file(), name
             folder = (root / name).parent  # a package without a licence file: its PKG-INFO states it
-            assert any(folder.glob("LICENSE*")) or (folder / "PKG-INFO").is_file(), name
+            licences = [*folder.glob("LICENSE*"), *folder.glob("COPYING*")]  # COPYING: the GNU name
+            assert licences or (folder / "PKG-INFO").is_file(), name
