@@ -203,6 +203,12 @@ def nodes_of(tree: ast.AST, *kinds: type) -> list[ast.AST]:
     return [tree, *found] if isinstance(tree, kinds) else found
 
 
+def assignment_of(tree: ast.AST, value: ast.expr) -> ast.Assign | None:
+    """The `x = value` statement under `tree` that assigns exactly this node (None: it is used
+    some other way): where a call's result goes, for checks of what is done with it next."""
+    return next((a for a in nodes_of(tree, ast.Assign) if a.value is value), None)  # type: ignore[attr-defined]
+
+
 def contains(outer: ast.AST, inner: ast.AST) -> bool:
     """Whether `inner` is `outer` or lies inside it, by source position: no walk of `outer`.
     Both must come from one parse of one file, with positions (statements and expressions)."""

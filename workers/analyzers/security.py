@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
-from prguard.analyzers.asttools import is_name, nodes_of
+from prguard.analyzers.asttools import assignment_of, is_name, nodes_of
 from prguard.analyzers.base import Analyzer, FileContext, SourceFile, node_fields
 from prguard.analyzers.pyresolve import Resolver
 from prguard.analyzers.removed_guards import revive_in
@@ -489,8 +489,8 @@ def _hardened_sax_parser(call: ast.Call, source: SourceFile) -> bool:
     """`parser = make_parser()` whose general external entities the module turns off on that name
     (and never turns on again with a constant)."""
     tree = source.tree
-    assigned = next((a for a in nodes_of(tree, ast.Assign) if a.value is call), None)  # type: ignore[attr-defined]
-    targets = assigned.targets if assigned is not None else []  # type: ignore[attr-defined]
+    assigned = assignment_of(tree, call)
+    targets = assigned.targets if assigned is not None else []
     if len(targets) != 1 or not isinstance(targets[0], ast.Name):
         return False
     resolver = Resolver.of_source(source)

@@ -351,16 +351,8 @@ class Calls:
         sink = next((s for s in self._sinks(node, qual) if s.kind == "ssrf"), None)
         if sink is None:
             return merge([answer, *args, *kwargs.values()])
-        position = next((a for a in sink.args if isinstance(a, int)), -1)
-        keyword = next((a for a in sink.args if isinstance(a, str)), "")
-        url, _ = (
-            _url_and_rest((position, keyword), args, kwargs)
-            if position >= 0
-            else (
-                kwargs.get(keyword, CLEAN),
-                [],
-            )
-        )
+        given = self._sink_arguments(sink, node, None, args, kwargs)
+        url = given[0][0] if given else CLEAN
         if not self._dangerous_shape("ssrf", url):
             return answer  # `f"https://api.example.com/users/{uid}"`: the host is the server's
         chosen = frozenset(t for t in url.all_traces() if t.reaches("ssrf"))

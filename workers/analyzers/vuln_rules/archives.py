@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from prguard.analyzers.asttools import nodes_of
+from prguard.analyzers.asttools import assignment_of, nodes_of
 from prguard.analyzers.pyresolve import Resolver
 from prguard.analyzers.vuln_rules.shapes import CheckerBase, const_str, falsy, keyword_value, truthy
 
@@ -120,9 +120,9 @@ class ArchiveChecks(CheckerBase):
         content under (`storage.save(dest, ContentFile(data))`, also handed to an executor):
         the storage refuses names that leave its root, whatever the archive says."""
         function = self.resolver.scope_of(join)
-        if function is None or not isinstance(join, ast.Call):
+        if function is None:
             return False
-        assignment = next((a for a in nodes_of(function, ast.Assign) if a.value is join), None)
+        assignment = assignment_of(function, join)
         if (
             assignment is None
             or len(assignment.targets) != 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from prguard.analyzers.asttools import nodes_of
+from prguard.analyzers.asttools import assignment_of, nodes_of
 from prguard.analyzers.media_types import MEDIA_TYPE_KEYWORDS, is_non_html, typed_afterwards
 from prguard.analyzers.redos import redos_problem
 from prguard.analyzers.vuln_rules.archives import (
@@ -119,10 +119,7 @@ class VulnChecker(
         function = self.resolver.scope_of(call)
         if function is None:
             return False
-        assignment = next(
-            (a for a in nodes_of(function, ast.Assign) if a.value is call),  # type: ignore[attr-defined]
-            None,
-        )
+        assignment = assignment_of(function, call)
         return assignment is not None and typed_afterwards(function, assignment)
 
     def _call(self, node: ast.Call) -> Iterator[VulnHit]:
