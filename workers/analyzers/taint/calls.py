@@ -20,15 +20,12 @@ from prguard.analyzers.taint.keys import (
     SITE_URL,
     URL_MOVES,
     State,
-    after_head,
     caller_injects,
     forget_parts,
-    format_fields_after_site_url,
     hashable,
     keyword_value,
     node_text,
     parsed_url,
-    query_fields,
     reads_self,
     reportable,
     state_key,
@@ -62,6 +59,7 @@ from prguard.analyzers.taint.rules import (
     Sink,
 )
 from prguard.analyzers.taint.templates import RENDER_METHODS, renders_unescaped
+from prguard.analyzers.taint.text_fold import TEXT, fold_text, format_pieces, joined_pieces, literal, piece
 from prguard.analyzers.taint.values import (
     CLEAN,
     NOCONST,
@@ -450,8 +448,7 @@ class Calls:
             return _joined_url(args[0])
         if qual in URL_PATH_JOINS and len(args) >= 2:
             # `url_path_join(base, *parts)`: the parts follow the base and a `/`
-            rest = merge(args[1:] + list(kwargs.values())).with_tags("text")
-            return merge([args[0], after_head(args[0], replace(rest, prefix="/"))]).with_tags("text")
+            return fold_text([piece(args[0]), literal("/"), piece(merge(args[1:] + list(kwargs.values())))])
         if qual in REQUEST_BUILDERS:
             return _request_object(REQUEST_BUILDERS[qual], args, kwargs)
         if self._matches(qual, CONFIGURED_LOADERS):
@@ -643,26 +640,17 @@ class Calls:
         if method == "replace" and len(args) == 2 and _removes_parent_steps(args[0].const, args[1].const):
             return parents_removed(merge([receiver, args[1]])).with_tags("text")
         if method == "format" and isinstance(receiver.const, str):
-            in_query = query_fields(receiver.const)
-            if in_query is not None:  # `"{url}?{query}".format(url=..., query=...)`: the query's data
-                positions, names = in_query
-                args = [a.sanitize(URL_MOVES) if i in positions else a for i, a in enumerate(args)]
-                kwargs = {k: v.sanitize(URL_MOVES) if k in names else v for k, v in kwargs.items()}
-            if format_fields_after_site_url(receiver.const, args, kwargs):  # `"{login}?next={here}"`
-                value = merge([receiver, *args, *kwargs.values()]).sanitize(frozenset({"redirect"}))
-                value = value.with_tags(HOST_FIXED)
-            else:
-                value = merge([receiver, *args, *kwargs.values()])
-            return replace(value, tags=value.tags | {"text"}, prefix=receiver.const.split("{", 1)[0] or None)
+            pieces = format_pieces(receiver.const, args, kwargs)
+            if pieces is not None:
+                return fold_text(pieces)
+            value = merge([receiver, *args, *kwargs.values()])
+            return replace(value, tags=value.tags | TEXT, prefix=receiver.const.split("{", 1)[0] or None)
         if method == "join":
-            parts = [a.element() for a in args]
-            items = args[0].items if args else None
-            if items and 0 in items and not receiver.tainted:
-                head = items[0]
-                rest = [v for k, v in items.items() if k != 0] + [Value(args[0].traces)]
-                parts = [head, *(after_head(head, v) for v in rest)]
-            value = merge([receiver, *parts])
-            return replace(value, tags=value.tags | {"text"})
+            pieces = joined_pieces(receiver, args[0]) if len(args) == 1 else None
+            if pieces is not None:
+                return fold_text(pieces)
+            value = merge([receiver, *(a.element() for a in args)])
+            return replace(value, tags=value.tags | TEXT)
         if method in ("copy", "items", "values", "keys"):
             return receiver if method == "copy" else Value(receiver.all_traces())
         if method in _PATH_READS and "pathobj" in receiver.tags and _server_file(receiver):

@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import ast
 import builtins
-import re
 from dataclasses import replace
 from typing import Any
 
 from prguard.analyzers.pyresolve.known import ITEM_SOURCE_PACKAGES, ITEM_TYPES
 from prguard.analyzers.taint.keys import (
-    HOST_ENDED,
-    HOST_FIXED,
-    IN_QUERY,
     SERVER_CONFIG,
-    URL_MOVES,
     State,
-    after_head,
-    fixes_host,
     hashable,
     node_text,
-    only_url_path,
-    opens_query,
-    separates_host,
-    server_start,
-    site_url_then,
     state_key,
 )
 from prguard.analyzers.taint.rules import (
@@ -38,6 +26,15 @@ from prguard.analyzers.taint.rules import (
     URL_PATH_SOURCES,
     matches_any,
 )
+from prguard.analyzers.taint.text_fold import (
+    TEXT,
+    after_head,
+    concat,
+    fold_text,
+    literal,
+    piece,
+    printf_pieces,
+)
 from prguard.analyzers.taint.values import (
     CLEAN,
     NOCONST,
@@ -47,7 +44,6 @@ from prguard.analyzers.taint.values import (
     Value,
     join,
     merge,
-    positional,
 )
 
 _MEMBER_NAME_ATTRS = frozenset(n.rsplit(".", 1)[-1] for n in TYPED_SOURCES if n not in TYPED_SOURCE_CALLS)
@@ -108,44 +104,8 @@ def _fold(op: ast.operator, left: Any, right: Any) -> Any:
     return NOCONST
 
 
-_PRINTF_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])")
-_PRINTF_NUMBERS = frozenset("diouxXeEfFgG")
 #: strings marked safe, whose `%` and `.format()` escape the values they take
 MARKUP_TYPES = frozenset({"markupsafe.Markup", "flask.Markup", "jinja2.Markup"})
-
-
-def _printf_text_values(template: str, args: Value) -> list[Value] | None:
-    """The values of `template % args` that can carry text into the result: those formatted by
-    `%s`, `%r`, `%a` or `%c` (a number conversion of a string raises). None when the
-    conversions and the values cannot be paired (`*` widths, a mapping, an unknown tuple)."""
-    specs = [c for c in _PRINTF_SPEC.findall(template) if c != "%"]
-    if not specs or "*" in template or "%(" in template:
-        return None
-    if len(specs) == 1 and not positional(args):
-        return [] if specs[0] in _PRINTF_NUMBERS else [args]
-    if not positional(args) or args.items is None or len(args.items) != len(specs):
-        return None
-    return [args.items[i] for i, spec in enumerate(specs) if spec not in _PRINTF_NUMBERS]
-
-
-def _printf_query_data(template: str, args: Value) -> Value | None:
-    """`args` of `template % args` with the values written after a `?` or `#` of the template
-    made the query's (safe for redirects and requests); None when nothing is written after one
-    or the conversions and the values cannot be paired."""
-    if not opens_query(template) or "*" in template or "%(" in template:
-        return None
-    before = re.split(r"[?#]", template, maxsplit=1)[0]
-    opened_at = len([c for c in _PRINTF_SPEC.findall(before) if c != "%"])
-    count = len([c for c in _PRINTF_SPEC.findall(template) if c != "%"])
-    if count == opened_at:
-        return None
-    if count == 1 and not positional(args):
-        return args.sanitize(URL_MOVES)
-    if not positional(args) or args.items is None or len(args.items) != count:
-        return None
-    items = {i: v.sanitize(URL_MOVES) if i >= opened_at else v for i, v in args.items.items()}
-    traces = frozenset().union(*(v.all_traces() for v in items.values()))
-    return replace(args, traces=traces, items=items)
 
 
 def _leading_items(value: Value) -> bool:
@@ -410,72 +370,45 @@ class Expressions:
         return self._widen(value, node)
 
     def ev_JoinedStr(self, node: ast.JoinedStr, state: State) -> Value:
-        parts = []
-        prefix = ""
-        prefix_open = True
-        consts: list[str] = []
-        head_fixed = host_ended = in_query = False
-        for index, part in enumerate(node.values):
+        pieces = []
+        for part in node.values:
             if isinstance(part, ast.FormattedValue):
                 value = self.ev(part.value, state)
                 self.ev(part.format_spec, state)
-                if in_query:  # `f"{base}?next={here}"`: the query's data
-                    value = value.sanitize(URL_MOVES)
-                following = node.values[index + 1] if index + 1 < len(node.values) else None
-                if index == 0:  # `f"{url_for('x')}?next=..."`, `f"{settings.IDP}?{query}"`
-                    then = Value(const=following.value) if isinstance(following, ast.Constant) else CLEAN
-                    head_fixed = site_url_then(value, then) or fixes_host(value)
-                    host_ended = (head_fixed or server_start(value)) and separates_host(
-                        str(then.const) if then.has_const() else None
-                    )
-                elif head_fixed or host_ended:
-                    kinds = ({"redirect"} if head_fixed else set()) | ({"ssrf"} if host_ended else set())
-                    value = value.sanitize(frozenset(kinds))
-                parts.append(value)
-                if prefix_open and value.has_const() and part.conversion == -1 and part.format_spec is None:
-                    prefix += str(value.const)
-                    consts.append(str(value.const))
-                else:
-                    prefix_open = False
-                    consts = []
+                pieces.append(piece(value, plain=part.conversion == -1 and part.format_spec is None))
             else:
-                const = str(_const(part))
-                in_query = in_query or opens_query(const)
-                parts.append(CLEAN)
-                if prefix_open:
-                    prefix += const
-                    consts.append(const)
-        value = merge(parts).with_tags(
-            "text",
-            *([HOST_FIXED] if head_fixed else []),
-            *([HOST_ENDED] if host_ended else []),
-            *([IN_QUERY] if in_query else []),
-        )
-        if not value.tainted and prefix_open:
-            return replace(value, const=prefix, prefix=prefix)
-        return replace(value, prefix=prefix or None)
+                pieces.append(literal(str(_const(part))))
+        return fold_text(pieces)
 
     def ev_BinOp(self, node: ast.BinOp, state: State) -> Value:
         left = self.ev(node.left, state)
         right = self.ev(node.right, state)
-        if isinstance(node.op, ast.Add):
-            if left.const == "/" and "unrooted" in right.tags and only_url_path(right):
-                right = right.sanitize(frozenset({"redirect"}))  # `/` + a path without its slashes
-            right = after_head(left, right)
+        text = "text" in left.tags or "text" in right.tags
+        if isinstance(node.op, ast.Add) and text and not _leading_items(left):
+            value = concat(left, right)
+            if self._path_separator(node.right) and (left.origin or state_key(node.left)):
+                # `normpath(p) + os.sep` still speaks of `p`, and is as resolved as `normpath(p)` was
+                origin = left.origin or state_key(node.left)
+                value = replace(value, origin=origin, tags=value.tags | (left.tags & {"resolved"}))
+            return value
+        if isinstance(node.op, ast.Mod) and self.mod.receiver_type(node.left) in MARKUP_TYPES:
+            # `Markup("<b>%s</b>") % x` escapes what it formats, as `Markup(...).format(x)` does
+            return merge([left, right.sanitize(frozenset({"xss"}))])
+        if isinstance(node.op, ast.Mod) and isinstance(left.const, str) and not right.has_const():
+            pieces = printf_pieces(left.const, right)
+            if pieces is not None:
+                return fold_text(pieces)
+            return replace(merge([left, right]), tags=TEXT, prefix=left.const.split("%", 1)[0] or None)
         value = merge([left, right])
         if left.has_const() and right.has_const() and not value.tainted:
             folded = _fold(node.op, left.const, right.const)
             if folded is not NOCONST:
                 return Value(
                     const=folded,
-                    tags=frozenset({"text"}) if isinstance(folded, str) else frozenset(),
+                    tags=TEXT if isinstance(folded, str) else frozenset(),
                     prefix=folded if isinstance(folded, str) else None,
                 )
         if isinstance(node.op, ast.Add):
-            if self._path_separator(node.right) and (left.origin or state_key(node.left)):
-                # `normpath(p) + os.sep` still speaks of `p`, and is as resolved as `normpath(p)` was
-                origin = left.origin or state_key(node.left)
-                value = replace(value, origin=origin, tags=value.tags | (left.tags & {"resolved"}))
             if _leading_items(left) and not left.traces and right.items is not None and not right.traces:
                 items = dict(left.items)
                 offset = len(left.items)
@@ -487,33 +420,10 @@ class Expressions:
                 # `[program] + list(args)`: the first positions stay known, the rest is anything
                 bulk = left.traces | right.all_traces()
                 value = Value(bulk, items=dict(left.items), tags=frozenset({"list"}))
-            elif "text" in left.tags or "text" in right.tags:
-                prefix = left.const + (right.prefix or "") if isinstance(left.const, str) else left.prefix
-                value = replace(value, tags=value.tags | {"text"}, prefix=prefix or None)
-                if HOST_FIXED in left.tags or SERVER_CONFIG in left.tags or site_url_then(left, right):
-                    value = value.with_tags(HOST_FIXED)
-                if (HOST_ENDED in left.tags or separates_host(right.prefix)) and (
-                    HOST_FIXED in value.tags or server_start(left)
-                ):
-                    value = value.with_tags(HOST_ENDED)
-                if IN_QUERY in left.tags or opens_query(left.const) or opens_query(right.prefix):
-                    value = value.with_tags(IN_QUERY)
-        elif isinstance(node.op, ast.Mod) and self.mod.receiver_type(node.left) in MARKUP_TYPES:
-            # `Markup("<b>%s</b>") % x` escapes what it formats, as `Markup(...).format(x)` does
-            value = merge([left, right.sanitize(frozenset({"xss"}))])
+            else:
+                value = merge([left, after_head(left, right)])
         elif isinstance(node.op, ast.Mod) and isinstance(left.const, str):
-            prefix = left.const.split("%", 1)[0]
-            queried = _printf_query_data(left.const, right)
-            if queried is not None:  # `"%s?next=%s" % (base, here)`: `here` is the query's
-                value = merge([left, queried])
-            texts = _printf_text_values(left.const, queried or right)
-            if texts is not None:  # `"seq %d" % n`: a number conversion lets no text through
-                value = merge([left, *texts])
-            head = right.items.get(0) if right.items is not None else right
-            fixed = left.const.startswith("%s") and site_url_then(head or CLEAN, Value(const=left.const[2:]))
-            if fixed:  # `"%s?next=%s" % (reverse("login"), path)`
-                value = merge([left, right.sanitize(frozenset({"redirect"}))]).with_tags(HOST_FIXED)
-            value = replace(value, tags=value.tags | {"text"}, prefix=prefix or None)
+            value = replace(value, tags=TEXT, prefix=left.const.split("%", 1)[0] or None)
         elif isinstance(node.op, ast.Div) and "pathobj" in (left.tags | right.tags):
             value = value.with_tags("pathobj")
         else:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import re
-import string
 from typing import Any
 
 from prguard.analyzers.taint.modules import ModuleInfo
@@ -91,111 +90,9 @@ IN_QUERY = "in-query"
 SERVER_CONFIG = "server-config"
 
 
-def site_url_then(head: Value, rest: Value) -> bool:
-    """Whether `head + rest` starts with a route's URL and then `?` or `#`: whatever follows is
-    part of the query or the fragment, so it cannot name another host. A route's URL alone
-    is not enough: the root's is `/`, and `/` + `/evil.example` leaves the site."""
-    text = rest.const if isinstance(rest.const, str) else rest.prefix
-    return SITE_URL in head.tags and not head.tainted and bool(text) and text.startswith(("?", "#"))
-
-
-def format_fields_after_site_url(template: str, args: list[Value], kwargs: dict[str, Value]) -> bool:
-    """Whether `template.format(*args, **kwargs)` starts with a route's URL and then a query:
-    `"{login}?next={here}".format(login=url_for("login"), here=...)`."""
-    try:
-        parsed = list(string.Formatter().parse(template))
-    except ValueError:
-        return False
-    if len(parsed) < 2 or parsed[0][0] or parsed[0][1] is None:
-        return False
-    field = parsed[0][1]
-    positional = field in ("", "0")
-    head = (args[0] if args else None) if positional else kwargs.get(field)
-    return head is not None and site_url_then(head, Value(const=parsed[1][0]))
-
-
-def fixes_host(value: Value) -> bool:
-    """A start of a URL the server chose: data after it cannot name another host. It holds data,
-    and all of it is the server's (a setting, the caller's argument) or proven local already;
-    it is read from the server's configuration; or it is a route's URL and then a query."""
-    if HOST_FIXED in value.tags or SERVER_CONFIG in value.tags:
-        return True
-    traces = value.all_traces()
-    return bool(traces) and all(t.kind in (OPAQUE, "caller") or not t.reaches("redirect") for t in traces)
-
-
-def after_head(head: Value, rest: Value) -> Value:
-    """`head + rest`: user data after a host-fixing head is a path or a query, so it cannot send
-    a redirect elsewhere; nor a request, once a separator (`/`, `?`, `#`) the server wrote stands
-    between them (`settings.API + "/users/" + uid`; `"@evil"` right after the head would move it)."""
-    if IN_QUERY in head.tags or opens_query(head.const) or opens_query(rest.prefix):
-        return rest.sanitize(URL_MOVES)  # `url + "?next=" + here`: the query's data
-    fixed = fixes_host(head)
-    if not fixed and not server_start(head):
-        return rest
-    ended = HOST_ENDED in head.tags or separates_host(rest.prefix)
-    if not fixed:
-        return rest.sanitize(_SSRF) if ended else rest
-    return rest.sanitize(URL_MOVES if ended else _REDIRECT)
-
-
-def server_start(value: Value) -> bool:
-    """A start of a URL that decides its host, whoever chose it (a constant only when it names a
-    host). What follows it and a separator cannot move a request elsewhere: a request without a
-    host fails, and data in the start is judged as the start's. A redirect may still leave the
-    site (`"" + "/" + "/evil.example"`)."""
-    if isinstance(value.const, str):
-        return bool(_SCHEME_AND_HOST.match(value.const))
-    return not value.has_const()
-
-
-_SCHEME_AND_HOST = re.compile(r"^[a-zA-Z][\w+.-]*://[^/?#{}%]+")
-
-
-def separates_host(text: str | None) -> bool:
-    """Whether constant text the server wrote ends a URL's authority before any data follows (the
-    `//` of `://` starts one: `f"{scheme}://{host}"` leaves the host to the data)."""
-    if not text:
-        return False
-    authority = text.rsplit("://", 1)[-1] if "://" in text else text
-    return any(mark in authority for mark in "/?#")
-
-
-def opens_query(text: object) -> bool:
-    """Whether constant text the server wrote opens a URL's query or fragment (`?next=`, `#`)."""
-    return isinstance(text, str) and ("?" in text or "#" in text)
-
-
-def query_fields(template: str) -> tuple[set[int], set[str]] | None:
-    """The fields of `template.format(...)` written after a `?` or `#` of the template: by
-    position (auto-numbered or explicit) and by name. None when the template does not parse."""
-    try:
-        parsed = list(string.Formatter().parse(template))
-    except ValueError:
-        return None
-    positions: set[int] = set()
-    names: set[str] = set()
-    opened = False
-    auto = 0
-    for literal, field, _, _ in parsed:
-        opened = opened or opens_query(literal)
-        if field is None:
-            continue
-        head = field.split(".", 1)[0].split("[", 1)[0]
-        index = auto if head == "" else int(head) if head.isdigit() else None
-        auto += head == ""
-        if opened and index is not None:
-            positions.add(index)
-        elif opened:
-            names.add(head)
-    return positions, names
-
-
 #: The sink kinds where data can send a URL elsewhere (a redirect, a request): data in a URL's
 #: query, or past a host the server fixed, is proven for them.
 URL_MOVES = frozenset({"redirect", "ssrf"})
-_REDIRECT = frozenset({"redirect"})
-_SSRF = frozenset({"ssrf"})
 
 
 def reportable(trace: Trace, kind: str, sink: Sink | None = None) -> bool:

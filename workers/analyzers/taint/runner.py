@@ -10,7 +10,7 @@ from prguard.analyzers.taint.calls import Calls
 from prguard.analyzers.taint.expressions import Expressions
 from prguard.analyzers.taint.guards import Guards, KeptCheck
 from prguard.analyzers.taint.hits import Summary
-from prguard.analyzers.taint.keys import State, after_head, forget_parts, keyword_value, state_key
+from prguard.analyzers.taint.keys import State, forget_parts, keyword_value, state_key
 from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo, call_name
 from prguard.analyzers.taint.rules import (
     SOURCE_KINDS,
@@ -18,6 +18,7 @@ from prguard.analyzers.taint.rules import (
     matches_any,
 )
 from prguard.analyzers.taint.sinks import Sinks
+from prguard.analyzers.taint.text_fold import concat
 from prguard.analyzers.taint.values import (
     CLEAN,
     NOCONST,
@@ -132,13 +133,12 @@ class Runner(Calls, Expressions, Guards, Sinks):
             case ast.AugAssign():
                 current = self.ev(stmt.target, state)
                 added = self.ev(stmt.value, state)
-                if isinstance(stmt.op, ast.Add):
-                    added = after_head(current, added)
-                value = merge([current, added])
                 if isinstance(stmt.op, ast.Add) and (
                     "text" in current.tags or isinstance(current.const, str)
                 ):
-                    value = replace(value, tags=value.tags | {"text"}, prefix=current.prefix)
+                    value = concat(current, added)  # `url += "/" + name`: as `url = url + ...`
+                else:
+                    value = merge([current, added])
                 if isinstance(stmt.target, ast.Name) and current.items is not None and added.items is None:
                     value = replace(value, items=None)
                 self.bind(stmt.target, value, state, stmt.lineno)
