@@ -376,6 +376,12 @@ def test_a_prefix_that_names_the_host_proves_a_url_stays_there(prefix: str, prov
         ('request.args["base"] + "/" + name', True),  # the start is the client's
         ('"https://" + name + "/users"', True),  # the data names the host
         ('CONFIG["API"] + "/" + name', False),  # whoever chose the start, it decides the host
+        # the same text, built by other means, is judged the same way
+        ('"{}/users/{}".format(settings.API, name)', False),
+        ('"%s/users/%s" % (settings.API, name)', False),
+        ('"/".join([settings.API, "users", name])', False),
+        ('"".join([settings.API, name])', True),
+        ('"{}{}".format(settings.API, name)', True),
     ],
 )
 def test_data_after_a_configured_host_and_a_separator_cannot_move_a_request(url: str, found: bool) -> None:
@@ -798,6 +804,18 @@ def test_a_name_without_its_slashes_is_one_component(cleaned: str, found: bool) 
     body = f"name = request.files['f'].filename\nclean = {cleaned}\n"
     body += "return open(os.path.join('/srv', clean), 'wb')"
     assert ("taint-path-traversal" in rules_of(taint(view(body)))) is found
+
+
+def test_text_added_with_plus_equals_is_judged_as_plus() -> None:
+    """`url += "/" + name` after a configured start: the separator the server wrote ends the host."""
+    code = (
+        "import requests\nfrom django.conf import settings\n"
+        "from flask import Flask\napp = Flask(__name__)\n"
+        "@app.route('/p/<name>')\ndef proxy(name):\n    url = settings.API\n"
+        "    url += '/users/'\n    url += name\n    return requests.get(url, timeout=5).text\n"
+    )
+    assert "taint-ssrf" not in rules_of(taint(code))
+    assert "taint-ssrf" in rules_of(taint(code.replace("    url += '/users/'\n", "")))
 
 
 @pytest.mark.parametrize(

@@ -133,9 +133,8 @@ class Runner(Calls, Expressions, Guards, Sinks):
             case ast.AugAssign():
                 current = self.ev(stmt.target, state)
                 added = self.ev(stmt.value, state)
-                if isinstance(stmt.op, ast.Add) and (
-                    "text" in current.tags or isinstance(current.const, str)
-                ):
+                text = "text" in current.tags or "text" in added.tags or isinstance(current.const, str)
+                if isinstance(stmt.op, ast.Add) and text and "list" not in current.tags:
                     value = concat(current, added)  # `url += "/" + name`: as `url = url + ...`
                 else:
                     value = merge([current, added])
