@@ -55,6 +55,19 @@ def test_bandit_finding_on_a_sink_proven_safe_is_dropped_but_unknown_data_keeps_
     assert result.stats["proven_safe"] >= 1
 
 
+def test_a_file_the_server_chose_is_unknown_data_not_a_proof() -> None:
+    """feast's job read its mounted configuration with `yaml.load(f, Loader=yaml.Loader)`: a
+    file at a fixed path holds whatever was written there, so the unsafe loader stays reported."""
+    code = (
+        "import os\nimport yaml\n\n\ndef load():\n"
+        "    with open('/var/app/config.yaml') as f:\n        config = yaml.load(f, Loader=yaml.Loader)\n"
+        "    os.system('echo ' + 'ready')\n    return config\n"
+    )
+    lines = {(f.rule_id, f.start_line) for f in _review(code).findings}
+    assert ("B506", 7) in lines
+    assert ("B605", 8) not in lines  # constant text is still proven
+
+
 def test_a_public_parameter_is_the_callers_data_unless_the_policy_trusts_parameters() -> None:
     untrusted = [f for f in _review(CODE).findings if f.start_line == 16]
     assert [(f.analyzer, f.cwe) for f in untrusted] == [("taint", 78)]

@@ -439,7 +439,8 @@ class Calls:
         state: State,
     ) -> Value:
         everything = [callee, *args, *kwargs.values()]
-        if qual in _FILE_OPENERS and args and _server_file(args[0]):
+        if qual in _FILE_OPENERS and args and (not args[0].tainted or _server_file(args[0])):
+            # a file at a path the server chose holds what was written there: unknown, not clean
             return _unknown(self.mod.path, node, "file content", "a file's content")
         kinds = self.rules.sanitizer(qual) if qual else None
         if kinds is not None:
