@@ -1045,3 +1045,59 @@ def test_a_server_files_content_is_not_the_clients(read: str, found: bool) -> No
         f"def run():\n    name = request.args['n']\n    os.system({read})\n"
     )
     assert ("taint-command-injection" in rules_of(taint(code))) is found
+
+
+DJANGO_VIEW_HELPER = """
+from django.http import HttpResponseRedirect
+
+
+def landing_page(request, login_url=None):
+    return HttpResponseRedirect(login_url or "/login/")
+
+
+def openid_server(request):
+    return landing_page(request, "/accounts/login/")
+"""
+
+
+def test_a_django_function_its_views_call_with_their_values_is_their_helper() -> None:
+    """`landing_page(request, login_url)` called by the module's views: its parameters are what
+    they pass (django-openid-provider), not parts of a URL; uncalled, it is a view."""
+    assert taint({"app/views.py": DJANGO_VIEW_HELPER}) == []
+    alone = DJANGO_VIEW_HELPER.split("\n\n\ndef openid_server", 1)[0]
+    assert rules_of(taint({"app/views.py": alone})) == ["taint-open-redirect"]
+
+
+RESOLVED_THEN_CHECKED = """
+import os
+from django.http import FileResponse
+from .utils import _is_inside_logs_dirs
+
+
+def logs_view(request):
+    path = request.GET.get("path", "")
+    path = os.path.abspath(path)
+    if not _is_inside_logs_dirs(path):
+        return FileResponse(open("/dev/null", "rb"))
+    return FileResponse(open(path, "rb"))
+"""
+
+
+@pytest.mark.parametrize(
+    ("code", "found"),
+    [
+        (RESOLVED_THEN_CHECKED, False),  # django-admin-logs-viewer's check, in a module not reviewed
+        (RESOLVED_THEN_CHECKED.replace("    path = os.path.abspath(path)\n", ""), True),  # not resolved
+        (
+            RESOLVED_THEN_CHECKED.replace(
+                "from .utils import _is_inside_logs_dirs",
+                "from os.path import exists as _is_inside_logs_dirs",
+            ),
+            True,
+        ),
+    ],
+)
+def test_a_resolved_path_checked_by_project_code_out_of_sight_is_confined(code: str, found: bool) -> None:
+    """Resolving a path and then asking the project's own predicate about it is what a confinement
+    check needs; a predicate the review sees is judged by its code, a library's by its rules."""
+    assert ("taint-path-traversal" in rules_of(taint({"app/views.py": code}))) is found

@@ -241,6 +241,35 @@ CASES: dict[str, tuple[str, str | None]] = {
     ),
     "redirect-own-path-after-post": (view("return redirect(request.path)"), None),
     "redirect-own-path-with-slash": (view('return redirect(request.path + "/")'), "taint-open-redirect"),
+    "redirect-own-path-then-query": (
+        view("return redirect(f\"{request.path}?path={request.args['p']}\")"),
+        None,
+    ),
+    "redirect-own-path-plus-query": (
+        view('return redirect(request.path + "?page=" + request.args["n"])'),
+        None,
+    ),
+    "redirect-own-path-plus-data": (
+        view('return redirect(request.path + request.args["n"])'),
+        "taint-open-redirect",
+    ),
+    "redirect-login-url-parts-query": (
+        view(
+            "from urllib.parse import urlparse, urlunparse\n"
+            "LOGIN_URL = '/login'\nparts = list(urlparse(LOGIN_URL))\n"
+            "parts[4] = 'next=' + request.args['n']\n"
+            "return redirect(urlunparse(parts))"
+        ),
+        None,
+    ),
+    "redirect-url-parts-netloc": (
+        view(
+            "from urllib.parse import urlparse, urlunparse\n"
+            "LOGIN_URL = '/login'\nparts = list(urlparse(LOGIN_URL))\nparts[1] = request.args['host']\n"
+            "return redirect(urlunparse(parts))"
+        ),
+        "taint-open-redirect",
+    ),
     "redirect-oauth-user-endpoint": (
         view(
             "from oauthlib.oauth2 import WebApplicationClient\nclient = WebApplicationClient('id')\n"

@@ -495,6 +495,10 @@ class Guards:
         if not any(k and state.get(k, CLEAN).tainted for k in keys):
             return {}
         target = self._resolve(test.func, state, hands_input=True)
+        if target is None and self._project_call(test.func, self._qual(test)):
+            # `p = os.path.abspath(p)`, then `if not _is_inside_logs_dirs(p): refuse`: project code
+            # the review does not see checked a resolved path, which only a confinement check needs
+            return {k: frozenset({"path"}) for k in keys if k and "resolved" in state.get(k, CLEAN).tags}
         if target is None or not target[1].is_predicate:
             return {}
         module, func, bound = target

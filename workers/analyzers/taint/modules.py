@@ -274,6 +274,17 @@ class ModuleInfo:
     #: module functions registered as views by a call, not a decorator: name -> their routes
     registered_routes: dict[str, list[str]] = field(default_factory=dict)
 
+    @functools.cached_property
+    def helpers_called_with_more(self) -> frozenset[str]:
+        """Module functions this module calls by name with more than one argument: a Django
+        function taking `request` that its views call with their own values is their helper,
+        and its other parameters are what they pass, not parts of a URL."""
+        return frozenset(
+            n.func.id
+            for n in nodes_of(self.tree, ast.Call)
+            if isinstance(n.func, ast.Name) and len(n.args) + len(n.keywords) > 1  # type: ignore[attr-defined]
+        )
+
     @classmethod
     def build(
         cls, path: str, tree: ast.Module, lines: list[str], resolver: Resolver | None = None
@@ -478,6 +489,8 @@ class ModuleInfo:
             names = [a.arg for a in all_args]
             start = 1 if class_name is not None and names[:1] == ["self"] else 0
             if names[start : start + 1] == ["request"] and class_name is None:
+                if node.name in self.helpers_called_with_more:
+                    return {}, False, frozenset()  # `landing_page(request, orequest)`: a view's helper
                 called = _called_names(node)
                 return (
                     {

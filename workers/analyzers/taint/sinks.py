@@ -304,8 +304,9 @@ class Sinks:
         """`redirect(request.path)` after a form's POST: the browser goes back to the very path
         it asked for. That path leaves the site only if a route takes one starting with `//`;
         routes name their first segment, so it is this site's page. A path changed first
-        (`request.path + "/"`, `path.rstrip("/")`) is judged as the data it is."""
-        target = self._redirect_target(sink, node)
+        (`request.path + "/"`, `path.rstrip("/")`) is judged as the data it is; a query the
+        server starts after it (`f"{request.path}?page={n}"`) leaves the path as it was."""
+        target = _before_query(self._redirect_target(sink, node))
         if not isinstance(target, ast.Attribute):
             return False
         if matches_any(self.mod.qualname(target) or "", URL_PATH_SOURCES):
@@ -453,3 +454,28 @@ class Sinks:
             self.summary.param_hits.append(hit)
         elif hit.trace.is_source:
             self.summary.hits.append(hit)
+
+
+def _before_query(target: ast.expr | None) -> ast.expr | None:
+    """What comes before a `?` or `#` the server wrote right after it (`f"{path}?page=2"`,
+    `path + "?page=" + n`): the URL's path, left as it was; else the target itself."""
+    if isinstance(target, ast.JoinedStr) and len(target.values) > 1:
+        head, then = target.values[0], target.values[1]
+        plain = isinstance(head, ast.FormattedValue) and head.conversion == -1 and head.format_spec is None
+        return head.value if plain and _opens_query(then) else target  # type: ignore[union-attr]
+    operands: list[ast.expr] = []
+    node = target
+    while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        operands.insert(0, node.right)
+        node = node.left
+    if node is not target and node is not None and _opens_query(operands[0]):
+        return node
+    return target
+
+
+def _opens_query(node: ast.expr) -> bool:
+    if isinstance(node, ast.JoinedStr) and node.values:
+        node = node.values[0]
+    return (
+        isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(("?", "#"))
+    )
