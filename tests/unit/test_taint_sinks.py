@@ -241,6 +241,20 @@ CASES: dict[str, tuple[str, str | None]] = {
     ),
     "redirect-own-path-after-post": (view("return redirect(request.path)"), None),
     "redirect-own-path-with-slash": (view('return redirect(request.path + "/")'), "taint-open-redirect"),
+    "ssrf-yt-dlp-extract-info": (
+        view(
+            "import yt_dlp\nwith yt_dlp.YoutubeDL({'quiet': True}) as ydl:\n"
+            "    info = ydl.extract_info(request.args['url'], download=False)\nreturn info['title']"
+        ),
+        "taint-ssrf",
+    ),
+    "ssrf-youtube-dl-download": (
+        view(
+            "import youtube_dl\nydl = youtube_dl.YoutubeDL({})\n"
+            "ydl.download([request.args['url']])\nreturn 'ok'"
+        ),
+        "taint-ssrf",
+    ),
     "redirect-own-path-then-query": (
         view("return redirect(f\"{request.path}?path={request.args['p']}\")"),
         None,

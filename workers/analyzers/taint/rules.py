@@ -1213,6 +1213,12 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("urllib.request.Request", "ssrf", (0, "url")),
     _sink("urllib.urlopen", "ssrf", (0, "url")),
     _sink("urllib3.request", "ssrf", (1, "url")),
+    # youtube-dl and yt-dlp fetch any page they are handed (their generic extractor too)
+    *(
+        _sink(f"{package}.YoutubeDL.{method}", "ssrf", (0, argument))
+        for package in ("youtube_dl", "yt_dlp")
+        for method, argument in (("extract_info", "url"), ("download", "url_list"))
+    ),
     _sink("http.client.HTTPConnection", "ssrf", (0, "host")),
     _sink("http.client.HTTPSConnection", "ssrf", (0, "host")),
     # regular expressions
