@@ -787,3 +787,35 @@ def test_a_public_functions_argument_may_be_an_option_of_the_program_it_runs() -
 def test_a_command_line_argument_passed_on_as_an_option_is_the_users_own() -> None:
     code = "import subprocess, sys\n\nsubprocess.run(['git', 'clone', sys.argv[1]])\n"
     assert taint({"tools/mirror.py": code}) == []
+
+
+CLASS_MEDIA_TYPE = """
+from django.http import HttpResponse
+from django.views import View
+
+
+class Verify(View):
+    content_type = "text/plain"
+
+    def get(self, request):
+        return HttpResponse(request.GET.get("hub.challenge"), content_type=self.content_type)
+"""
+
+
+@pytest.mark.parametrize(
+    ("code", "found"),
+    [
+        (CLASS_MEDIA_TYPE, False),  # pico-podcast's WebSub verification echo
+        (CLASS_MEDIA_TYPE.replace("text/plain", "text/html"), True),
+        # a method that sets it makes it unknown: the class body's value may not be the one sent
+        (
+            CLASS_MEDIA_TYPE.replace(
+                "    def get(",
+                "    def setup(self, request):\n        self.content_type = request.GET['t']\n\n    def get(",
+            ),
+            True,
+        ),
+    ],
+)
+def test_a_media_type_the_view_class_states_is_read_from_its_body(code: str, found: bool) -> None:
+    assert ("taint-xss" in rules_of(taint({"app/views.py": code}))) is found

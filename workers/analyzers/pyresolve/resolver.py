@@ -957,17 +957,27 @@ class Resolver:
     def _class_attribute_class(self, attr: str, scope: Scope) -> str | None:
         """The class a class attribute of the method's class (or a base here) names in the class
         body (`endpoint_class = TokenIntrospectionEndpoint`)."""
+        value = self._class_body_value(attr, scope)
+        return self._class_named(value, None) if isinstance(value, ast.Name | ast.Attribute) else None
+
+    def class_constant(self, attr: str, scope: Scope) -> object | None:
+        """The constant a class attribute of the method's class (or a base here) holds in the class
+        body (`content_type = "text/plain"`), when no method of the class assigns `self.attr`."""
+        klass = self._class_of.get(id(scope))
+        value = self._class_body_value(attr, scope)
+        if klass is None or not isinstance(value, ast.Constant) or attr in self._attributes(klass)[1]:
+            return None
+        return value.value
+
+    def _class_body_value(self, attr: str, scope: Scope) -> ast.expr | None:
+        """What the body of the method's class, or of the nearest base here, assigns to `attr`."""
         klass = self._class_of.get(id(scope))
         by_qualname = {info.qualname: info for info in self.classes.values()}
         for name in self.supertypes(klass.qualname) if klass is not None else ():
             family = by_qualname.get(name)
             for stmt in family.node.body if family is not None else ():
-                if (
-                    isinstance(stmt, ast.Assign)
-                    and any(is_name(t, attr) for t in stmt.targets)
-                    and isinstance(stmt.value, ast.Name | ast.Attribute)
-                ):
-                    return self._class_named(stmt.value, None)
+                if isinstance(stmt, ast.Assign) and any(is_name(t, attr) for t in stmt.targets):
+                    return stmt.value
         return None
 
     def _class_named(self, node: ast.expr, scope: Scope) -> str | None:

@@ -16,7 +16,15 @@ from prguard.analyzers.pyresolve.alternatives import argument_of
 from prguard.analyzers.taint.arguments import argument_list, may_be_options, option_program
 from prguard.analyzers.taint.guards import on_site_at
 from prguard.analyzers.taint.hits import SinkHit
-from prguard.analyzers.taint.keys import FIXED_HOST, State, caller_injects, node_text, reads_self, reportable
+from prguard.analyzers.taint.keys import (
+    FIXED_HOST,
+    State,
+    caller_injects,
+    keyword_value,
+    node_text,
+    reads_self,
+    reportable,
+)
 from prguard.analyzers.taint.opt_in import gate_of
 from prguard.analyzers.taint.rules import (
     COMMAND_OPTION_PROGRAMS,
@@ -158,7 +166,8 @@ class Sinks:
         if cond.get("html_only"):
             for name in MEDIA_TYPE_KEYWORDS:  # a constant, or a name that holds one
                 given = kwargs.get(name)
-                if given is not None and isinstance(given.const, str) and is_non_html(given.const):
+                media = self._media_type(node, name, given) if given is not None else None
+                if isinstance(media, str) and is_non_html(media):
                     return
             stmt = self._stmt
             made_here = stmt is not None and getattr(stmt, "value", None) is node
@@ -299,6 +308,20 @@ class Sinks:
         site's own), the page the user came from; an attacker's page sends its visitor back to itself."""
         target = self._redirect_target(sink, node)
         return target is not None and self._referer_or_own(target, 0) is True
+
+    def _media_type(self, node: ast.Call, keyword: str, given: Value) -> object:
+        """The media type a response call names: a constant, or the constant the view's class
+        sets for it in its body (`content_type=self.content_type`, `content_type = "text/plain"`)."""
+        if given.has_const() or self.func is None:
+            return given.const
+        named = keyword_value(node, keyword)
+        if (
+            isinstance(named, ast.Attribute)
+            and isinstance(named.value, ast.Name)
+            and named.value.id == "self"
+        ):
+            return self.mod.resolver.class_constant(named.attr, self.func.node)
+        return None
 
     def _to_own_path(self, sink: Sink, node: ast.Call) -> bool:
         """`redirect(request.path)` after a form's POST: the browser goes back to the very path
