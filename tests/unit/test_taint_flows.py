@@ -1101,3 +1101,22 @@ def test_a_resolved_path_checked_by_project_code_out_of_sight_is_confined(code: 
     """Resolving a path and then asking the project's own predicate about it is what a confinement
     check needs; a predicate the review sees is judged by its code, a library's by its rules."""
     assert ("taint-path-traversal" in rules_of(taint({"app/views.py": code}))) is found
+
+
+UNPACKED_PROJECT_OBJECT = """
+from django.shortcuts import redirect
+from .models import DashApp
+
+
+def asset_redirection(request, path, ident=None):
+    X, app = DashApp.locate_item(ident)
+    return redirect(X.get_asset_static_url(path))
+"""
+
+
+def test_an_object_unpacked_from_project_code_is_the_projects() -> None:
+    """`X, app = DashApp.locate_item(...)`: what project code made, unpacked, is still its object,
+    and a method of it is project code out of sight (django-plotly-dash's asset redirection)."""
+    low = taint({"pkg/views.py": UNPACKED_PROJECT_OBJECT}, {"min_confidence": "low"})
+    assert [(f.rule_id, f.confidence.value) for f in low] == [("taint-open-redirect", "low")]
+    assert taint({"pkg/views.py": UNPACKED_PROJECT_OBJECT}) == []
