@@ -3,7 +3,7 @@
 Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [--batch2] [--batch3]
 [--batch4] [--batch5] [--batch6] [--batch7] [--batch8] [--batch9] [--batch10] [--batch11] [--batch12]
 [--batch13] [--batch14] [--batch15] [--batch16] [--batch17] [--batch18] [--batch19] [--batch20]
-[--batch21] [--batch22] [--batch23] [--batch24]
+[--batch21] [--batch22] [--batch23] [--batch24] [--batch25] [--batch26]
 [--snippets]
 [--handwritten] [--mutations] [--snippets-only] [--round3] [--round4] [--round5] [--round6] [--round7]
 [--round8] [--round9] [--round10] [--round11] [--round12] [--round13] [--round14] [--round20] [--round22]
@@ -36,7 +36,7 @@ uses, made the same way) only with --batch5, also on its own; the sixth batch (`
 no earlier batch uses, made the same way) only with --batch6, also on its own; the seventh batch (`batch: 7`,
 14 packages no earlier batch uses, made the same way) only with --batch7, also on its own; the eighth
 and ninth (`batch: 8` and `batch: 9`, 14 packages each, A to L and M to Z, made the same way) only with
---batch8 and --batch9; the tenth to twenty-fourth the same way, each only with its own --batchN.
+--batch8 and --batch9; the tenth to twenty-sixth the same way, each only with its own --batchN.
 
 --snippets: the share of insecure snippet files written by others (tests/corpora/insecure_snippets,
 labelled with a CWE by reading) on which each tool reports any medium or high finding, and any
@@ -452,11 +452,13 @@ _ORDINALS = {
     22: "twenty-second",
     23: "twenty-third",
     24: "twenty-fourth",
+    25: "twenty-fifth",
+    26: "twenty-sixth",
     28: "twenty-eighth",
     29: "twenty-ninth",
     39: "thirty-ninth",
 }
-_BATCHES = tuple(range(2, 25))
+_BATCHES = tuple(range(2, 27))
 
 
 def main() -> None:
