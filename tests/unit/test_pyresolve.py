@@ -338,6 +338,36 @@ def test_the_pre_standard_elementtree_packages_are_only_fallbacks() -> None:
     assert _calls(code)["ElementTree.fromstring(a)"][0] == "xml.etree.cElementTree.fromstring"
 
 
+def test_the_python2_http_server_modules_are_only_fallbacks() -> None:
+    """`BaseHTTPServer` was Python 2's `http.server`: imported in the fallback branch, it does not
+    take the name from the standard library's class (webwol's handler)."""
+    code = """
+        try:
+            from http.server import BaseHTTPRequestHandler
+        except ImportError:
+            from BaseHTTPServer import BaseHTTPRequestHandler
+        BaseHTTPRequestHandler.send_header(a)
+    """
+    calls = _calls(code)
+    assert (
+        calls["BaseHTTPRequestHandler.send_header(a)"][0] == "http.server.BaseHTTPRequestHandler.send_header"
+    )
+
+
+def test_a_class_a_function_makes_extends_its_bases() -> None:
+    """`def build(config): class Handler(BaseHTTPRequestHandler): ...`: a class made in a function
+    (a handler factory) has its bases' members, as a module-level class does."""
+    tree = ast.parse(
+        "from http.server import BaseHTTPRequestHandler\n"
+        "def build(config):\n    class Handler(BaseHTTPRequestHandler):\n        pass\n    return Handler\n"
+    )
+    resolver = Resolver(tree, "app.server")
+    assert resolver.supertypes("app.server.Handler") == [
+        "app.server.Handler",
+        "http.server.BaseHTTPRequestHandler",
+    ]
+
+
 def test_an_empty_list_agrees_with_a_list_of_one_known_type() -> None:
     code = """
     class Monitor:

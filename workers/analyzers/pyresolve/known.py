@@ -490,6 +490,10 @@ PYTHON2_MODULES = frozenset(
         "cookielib",
         "Cookie",
         "commands",
+        "BaseHTTPServer",
+        "SimpleHTTPServer",
+        "CGIHTTPServer",
+        "SocketServer",
     }
 )
 

@@ -587,6 +587,18 @@ class Resolver:
             return known.OBJECT_TYPES.get(qual)
         return None
 
+    def unpacked_from(self, node: ast.expr, scope: Scope | bool = True) -> ast.expr | None:
+        """The one value a name was unpacked from (`x, app = locate(ident)`), or None."""
+        if not isinstance(node, ast.Name):
+            return None
+        where = self.scope_of(node) if scope is True else scope
+        for info in self._chain(where):  # type: ignore[arg-type]
+            if node.id in info.unpacked and not info.bindings.get(node.id):
+                return info.unpacked[node.id][0]
+            if node.id in info.params or node.id in info.bindings:
+                return None
+        return None
+
     def _unpacked_type(self, value: ast.expr, position: int, scope: Scope) -> str | None:
         """The type of one name unpacked from a value: the instance of `obj, created =
         Model.objects.get_or_create(...)` (Django's pair of row and flag)."""
@@ -1118,7 +1130,8 @@ class Resolver:
         """Each class of the module → the qualified names of its bases (read once: type checks ask
         for supertypes many times per function)."""
         extra: dict[str, tuple[str, ...]] = {}
-        for info in self.classes.values():
+        made = [info for info in self._made_classes.values() if info is not None]
+        for info in [*made, *self.classes.values()]:  # a module-level class wins a shared name
             bases = tuple(q for q in (self._base_name(b) for b in info.bases) if q)
             if bases:
                 extra[info.qualname] = bases

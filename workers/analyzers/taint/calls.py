@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from prguard.analyzers.asttools import nodes_of
 from prguard.analyzers.taint.guards import (
     controls_removed,
     parents_removed,
@@ -700,7 +699,7 @@ class Calls:
             return "library" if self.mod.resolver.imports_package(top) else None
         tops = set()
         for value in self.mod.resolver.possible_values(node) or ():
-            value = self._unpacked_from(value) or value
+            value = self.mod.resolver.unpacked_from(value) or value
             qual = self.mod.qualname(value.func) if isinstance(value, ast.Call) else None
             top = qual.split(".")[0] if qual else ""
             if not top or not self.mod.resolver.imports_package(top):
@@ -709,21 +708,6 @@ class Calls:
         if tops == {package}:
             return "project"
         return "library" if tops and package not in tops else None
-
-    def _unpacked_from(self, node: ast.expr) -> ast.Call | None:
-        """The call whose result a name was unpacked from in this function (`x, app = locate(i)`):
-        what made the call's result made its parts."""
-        if not isinstance(node, ast.Name) or self.func is None:
-            return None
-        for assign in nodes_of(self.func.node, ast.Assign):
-            value = assign.value  # type: ignore[attr-defined]
-            if not isinstance(value, ast.Call):
-                continue
-            for target in assign.targets:  # type: ignore[attr-defined]
-                names = target.elts if isinstance(target, ast.Tuple) else ()
-                if any(isinstance(e, ast.Name) and e.id == node.id for e in names):
-                    return value
-        return None
 
     def _keep_given(
         self, node: ast.Call, method: str, key: str, args: list[Value], kwargs: dict[str, Value], state: State
