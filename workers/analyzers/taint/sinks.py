@@ -485,18 +485,18 @@ def _before_query(target: ast.expr | None) -> ast.expr | None:
     if isinstance(target, ast.JoinedStr) and len(target.values) > 1:
         head, then = target.values[0], target.values[1]
         plain = isinstance(head, ast.FormattedValue) and head.conversion == -1 and head.format_spec is None
-        return head.value if plain and _opens_query(then) else target  # type: ignore[union-attr]
+        return head.value if plain and _starts_query(then) else target  # type: ignore[union-attr]
     operands: list[ast.expr] = []
     node = target
     while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         operands.insert(0, node.right)
         node = node.left
-    if node is not target and node is not None and _opens_query(operands[0]):
+    if node is not target and node is not None and _starts_query(operands[0]):
         return node
     return target
 
 
-def _opens_query(node: ast.expr) -> bool:
+def _starts_query(node: ast.expr) -> bool:
     if isinstance(node, ast.JoinedStr) and node.values:
         node = node.values[0]
     return (
