@@ -1120,3 +1120,58 @@ def test_an_object_unpacked_from_project_code_is_the_projects() -> None:
     low = taint({"pkg/views.py": UNPACKED_PROJECT_OBJECT}, {"min_confidence": "low"})
     assert [(f.rule_id, f.confidence.value) for f in low] == [("taint-open-redirect", "low")]
     assert taint({"pkg/views.py": UNPACKED_PROJECT_OBJECT}) == []
+
+
+APP_STATE = """
+import os
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse
+
+router = APIRouter()
+
+
+@router.get("/store/{name}")
+def read(name: str, request: Request):
+    folder = os.path.join(request.app.state.upload_folder, "data")
+    return FileResponse(os.path.join(folder, "index.json"))
+"""
+
+
+@pytest.mark.parametrize(
+    ("code", "found"),
+    [
+        (APP_STATE, False),  # okaasan's JSON store: the folder the server set up at startup
+        (APP_STATE.replace('"index.json"', "name"), True),
+        (APP_STATE.replace("request.app.state.upload_folder", "request.headers['x-folder']"), True),
+    ],
+)
+def test_what_the_application_holds_in_its_state_is_the_servers(code: str, found: bool) -> None:
+    """`request.app` is the application serving the request (Starlette, FastAPI, by type), and what
+    its `state` holds the server set up; the request's own parts stay the client's."""
+    assert ("taint-path-traversal" in rules_of(taint({"app/views.py": code}))) is found
+
+
+ASGI_PROXY = """
+import httpx
+
+PORT = 8081
+
+
+async def app(scope, receive, send):
+    url = f"http://127.0.0.1:{PORT}{scope['path']}"
+    async with httpx.AsyncClient() as client:
+        await client.get(url)
+"""
+
+
+@pytest.mark.parametrize(
+    ("code", "found"),
+    [
+        (ASGI_PROXY, False),  # sshpeek's proxy: the path starts with `/`, past the fixed host
+        (ASGI_PROXY.replace("http://127.0.0.1:{PORT}{scope['path']}", "http://{scope['path']}"), True),
+    ],
+)
+def test_an_asgi_scopes_path_starts_with_a_slash(code: str, found: bool) -> None:
+    """An ASGI scope's `path` always starts with `/`: written after a host the server fixed, it is
+    that host's path; written where the host goes, it is still the client's host."""
+    assert ("taint-ssrf" in rules_of(taint({"app/asgi.py": code}))) is found

@@ -145,6 +145,9 @@ ATTRIBUTE_TYPES: dict[tuple[str, str], str] = {
     ("logging.Logger", "parent"): "logging.Logger",
     ("logging.LoggerAdapter", "logger"): "logging.Logger",
     (f"{_ET}.ElementTree", "_root"): f"{_ET}.Element",
+    # Starlette (and FastAPI) hand a request the application that serves it, and aiohttp too
+    ("starlette.requests.Request", "app"): "starlette.applications.Starlette",
+    ("aiohttp.web.Request", "app"): "aiohttp.web.Application",
 }
 
 #: (type, method) -> the type of what the method returns.
@@ -293,6 +296,8 @@ SUPERTYPES: dict[str, tuple[str, ...]] = {
     "fastapi.Response": ("starlette.responses.Response",),
     "fastapi.responses.Response": ("starlette.responses.Response",),
     "fastapi.Request": ("starlette.requests.Request",),
+    "fastapi.FastAPI": ("starlette.applications.Starlette",),
+    "fastapi.applications.FastAPI": ("starlette.applications.Starlette",),
     "fastapi.UploadFile": ("starlette.datastructures.UploadFile",),
     "fastapi.datastructures.UploadFile": ("starlette.datastructures.UploadFile",),
     "fastapi.requests.Request": ("starlette.requests.Request",),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -21,6 +22,7 @@ from prguard.analyzers.taint.rules import (
     OWN_URL_SOURCES,
     SERVER_CONFIG_OBJECTS,
     SERVER_SET_ENVIRON,
+    STATE_HOLDING_APPS,
     TYPED_SOURCE_CALLS,
     TYPED_SOURCES,
     URL_PATH_SOURCES,
@@ -57,6 +59,10 @@ _REDIRECT = frozenset({"redirect"})
 #: attributes that hand out an uploaded file's open file object (cgi/WebOb, Django, Starlette:
 #: `.file`; Werkzeug: `.stream`)
 _FILE_OBJECT_ATTRS = frozenset({"file", "stream"})
+
+
+#: the requested path in an ASGI scope (`scope["path"]`): decoded, and always starting with `/`
+ASGI_PATH = re.compile(r"^(?:self\.)?(?:request\.)?scope\[['\"](?:raw_)?path['\"]\]$")
 
 
 def _url_path(value: Value) -> Value:
@@ -220,6 +226,8 @@ class Expressions:
                 return _CONFIG
         if node.attr == "config" and self.mod.is_a(node.value, CONFIG_HOLDING_APPS):
             return _CONFIG
+        if node.attr == "state" and self.mod.is_a(node.value, STATE_HOLDING_APPS):
+            return _CONFIG  # `request.app.state.upload_folder`: set by the server at startup
         if node.attr in _MEMBER_NAME_ATTRS:
             typed = self._typed_source(node.value, node.attr, node)
             if typed is not None:
@@ -340,7 +348,10 @@ class Expressions:
             if key in state:
                 return state[key]
             # kept, so that a guard's proof about `data["next"]` holds where it is read again
-            value = state[key] = self._subscript(node, state)
+            value = self._subscript(node, state)
+            if ASGI_PATH.match(key) and value.tainted:
+                value = _url_path(value)  # an ASGI scope's `path` starts with `/`
+            state[key] = value
             return value
         return self._subscript(node, state)
 

@@ -460,6 +460,10 @@ CONFIG_HOLDING_APPS: frozenset[str] = frozenset(
     {"flask.Flask", "flask.app.Flask", "quart.Quart", "sanic.Sanic", "bottle.Bottle"}
 )
 
+#: Application objects whose `state` attribute holds what the server set up at startup
+#: (`request.app.state.upload_folder`), found by the object's type.
+STATE_HOLDING_APPS: frozenset[str] = frozenset({"starlette.applications.Starlette"})
+
 #: Sources that are not text (a JSON body is a dict; returning it from Flask is JSON).
 NON_TEXT_SOURCES = frozenset({"request.json", "request.get_json", "request.files", "request.FILES"})
 
