@@ -3,7 +3,7 @@
 Run by hand: `.venv/bin/python -m tests.benchmarks.security_web [--held-back] [--batch2] [--batch3]
 [--batch4] [--batch5] [--batch6] [--batch7] [--batch8] [--batch9] [--batch10] [--batch11] [--batch12]
 [--batch13] [--batch14] [--batch15] [--batch16] [--batch17] [--batch18] [--batch19] [--batch20]
-[--batch21] [--batch22] [--batch23] [--batch24] [--batch25] [--batch26]
+[--batch21] [--batch22] [--batch23] [--batch24] [--batch25] [--batch26] [--batch27] [--batch28]
 [--snippets]
 [--handwritten] [--mutations] [--snippets-only] [--round3] [--round4] [--round5] [--round6] [--round7]
 [--round8] [--round9] [--round10] [--round11] [--round12] [--round13] [--round14] [--round20] [--round22]
@@ -454,11 +454,12 @@ _ORDINALS = {
     24: "twenty-fourth",
     25: "twenty-fifth",
     26: "twenty-sixth",
+    27: "twenty-seventh",
     28: "twenty-eighth",
     29: "twenty-ninth",
     39: "thirty-ninth",
 }
-_BATCHES = tuple(range(2, 27))
+_BATCHES = tuple(range(2, 29))
 
 
 def main() -> None:
