@@ -1175,3 +1175,41 @@ def test_an_asgi_scopes_path_starts_with_a_slash(code: str, found: bool) -> None
     """An ASGI scope's `path` always starts with `/`: written after a host the server fixed, it is
     that host's path; written where the host goes, it is still the client's host."""
     assert ("taint-ssrf" in rules_of(taint({"app/asgi.py": code}))) is found
+
+
+ATTRIBUTE_THEN_METHOD = """
+import requests
+from flask import Flask, request
+from peewee import Model
+
+app = Flask(__name__)
+
+
+class Bookmark(Model):
+    def fetch_title(self):
+        return requests.get(self.url, timeout=5).text
+
+
+@app.route("/add", methods=["POST"])
+def add():
+    bookmark = MAKE
+    bookmark.url = request.form["url"]
+    bookmark.title = "saved"
+    bookmark.fetch_title()
+    return "ok"
+"""
+
+
+@pytest.mark.parametrize("make", ["Bookmark()", "Bookmark.get(id=1)", "Bookmark.create(title='x')"])
+def test_an_attribute_the_caller_sets_reaches_what_the_method_does_with_it(make: str) -> None:
+    """`obj.url = data` then `obj.fetch_title()`: the method's `self.url` is that data. An ORM
+    model class's `get`/`create` give one of its rows, so the method is found on the row too."""
+    assert rules_of(taint(ATTRIBUTE_THEN_METHOD.replace("MAKE", make))) == ["taint-ssrf"]
+    other = ATTRIBUTE_THEN_METHOD.replace("MAKE", make).replace("self.url", "self.title")
+    assert taint(other) == []  # the attribute the method reads holds the server's text
+
+
+def test_a_row_unpacked_from_get_or_create_is_the_model_s_instance() -> None:
+    unpacked = "bookmark, created = Bookmark.get_or_create(id=1)"
+    code = ATTRIBUTE_THEN_METHOD.replace("bookmark = MAKE", unpacked)
+    assert rules_of(taint(code)) == ["taint-ssrf"]

@@ -1153,3 +1153,30 @@ def test_an_asgi_applications_scope_is_the_clients() -> None:
     server mounts it, is not (mlflow-plugin-manager's static route, round 53)."""
     found = sorted((f.rule_id, f.start_line) for f in taint(ASGI_APP))
     assert found == [("taint-command-injection", 13), ("taint-ssrf", 11)]
+
+
+PROJECT_CONSTANT_START = """
+from django.http import HttpResponseRedirect
+
+from .app_settings import CANONICAL_DOMAIN
+
+
+def go(request):
+    slug = request.META["HTTP_HOST"].split(".", 1)[0]
+    return HttpResponseRedirect("{}/{}".format(START, slug))
+"""
+
+
+@pytest.mark.parametrize(
+    ("start", "found"),
+    [
+        ("CANONICAL_DOMAIN", False),
+        ('""', True),  # nothing before the `/`: `//evil.example` leaves the site
+        ("request.GET['domain']", True),
+    ],
+)
+def test_a_redirect_that_starts_with_a_project_constant_stays_on_its_host(start: str, found: bool) -> None:
+    """An upper-case name imported from the project's own settings module is the server's
+    configuration, as Django's `settings.X` is: what follows it and a `/` cannot change the host."""
+    code = PROJECT_CONSTANT_START.replace("START", start)
+    assert (rules_of(taint(code)) == ["taint-open-redirect"]) is found

@@ -611,7 +611,22 @@ class Resolver:
             receiver = self.type_of(value.func.value, scope)
             if receiver is not None and receiver.startswith(known.QUERYSET + "["):
                 return element_of(receiver)
+        if position == 0 and isinstance(value, ast.Call):
+            return self._model_row(value.func, known.MODEL_CLASS_PAIRS)
         return None
+
+    def _model_row(self, func: ast.expr, methods: frozenset[str]) -> str | None:
+        """`Bookmark.get(...)` on a class of this module that does not define the method and whose
+        bases are imported (an ORM's model): one of its rows, an instance of that class."""
+        named = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+        if not named or func.attr not in methods:  # type: ignore[union-attr]
+            return None
+        local = self.classes.get(func.value.id)
+        if local is None or func.value.id in self.imports or func.attr in local.methods:
+            return None
+        if not any(not is_name(base, "object") for base in local.bases):
+            return None
+        return local.qualname
 
     def _isinstance_guard(self, name: str, function: Scope) -> str | None:
         """The class a statement of the function's own body holds a local name to, for the rest of
@@ -944,6 +959,9 @@ class Resolver:
                     local = self._local_class(type_name)
                     if local is not None and func.attr in local.methods:
                         return self._returns(local.methods[func.attr])
+        row = self._model_row(func, known.MODEL_CLASS_INSTANCES)
+        if row is not None:
+            return row
         qual = self._qualname(func, scope)
         if qual is None:
             return None

@@ -323,7 +323,8 @@ class Calls:
         follow = self.program.project is not None and self._hands_input(node, handed)
         target = self._resolve(func, state, follow)
         if target is not None:
-            return self._apply(target, node, args, kwargs, receiver)
+            attributes = _attributes_of(receiver_key, state) if target[2] else {}
+            return self._apply(target, node, args, kwargs, receiver, attributes)
         result = self._result(node, qual, method, callee, receiver, args, kwargs, state)
         if isinstance(func, ast.Subscript):  # `self.actions[name](data)`: any function of the table
             ran = [
@@ -410,7 +411,7 @@ class Calls:
         package = self.mod.name.split(".")[0]
         if not package:
             return False
-        if "." in qual and qual.split(".")[0] == package and qual != self.mod.name:
+        if self.mod.of_project(qual):
             return True
         if not isinstance(func, ast.Attribute):
             return False
@@ -828,19 +829,21 @@ class Calls:
         args: list[Value],
         kwargs: dict[str, Value],
         receiver: Value | None = None,
+        attributes: dict[str, Value] | None = None,
     ) -> Value:
         """A helper's summary applied to this call's arguments (and, for a method, to what
-        the object it is called on carries: the data its `self.x` reads stand for)."""
+        the object it is called on carries: the data its `self.x` reads stand for, and what
+        the caller set its attributes to: `obj.url = data` then `obj.fetch()`)."""
         mod, func, bound = target
         decided = _decided_params(func, bound, args, kwargs)
         summary = self.program.summary(mod, func, decided, called=bool(func.source_params))
-        # a request's data, or a parameter (followed to the callers); not unknown data, nor the
-        # caller's data a library object was handed (that stays the caller's business)
-        carried = (
-            [t for t in receiver.all_traces() if t.kind not in (OPAQUE, "caller")]
-            if bound and receiver is not None
-            else []
-        )
+        carried = _carried(receiver) if bound and receiver is not None else []
+        set_here = {name: _carried(value) for name, value in (attributes or {}).items()}
+
+        def carried_into(trace: Trace) -> list[Trace]:
+            """What the caller's object holds where a `self.x` read inside the method looks."""
+            return carried + set_here.get(trace.source.removeprefix("self.").split(".")[0], [])
+
         by_param: dict[int, Value] = {}
         offset = 1 if bound else 0
         for index, value in enumerate(args):
@@ -856,8 +859,8 @@ class Calls:
         def expand(trace: Trace) -> Iterator[Trace]:
             if trace.kind != PARAM:
                 yield replace(trace.then(back), indirect=True)
-                if carried and reads_self(trace):
-                    for outer in carried:
+                if reads_self(trace):
+                    for outer in carried_into(trace):
                         yield _compose(outer, into, trace).then(back)
                 return
             argument = by_param.get(trace.param)
@@ -898,8 +901,8 @@ class Calls:
                     composed.kind == PARAM or reportable(composed, hit.sink.kind, hit.sink)
                 ):
                     self._record(replace(hit, trace=composed, opted_in=opted_in))
-        for hit in summary.receiver_hits if carried else ():
-            for outer in carried:
+        for hit in summary.receiver_hits:
+            for outer in carried_into(hit.trace):
                 composed = _compose(outer, into, hit.trace)
                 if composed.reaches(hit.sink.kind) and (
                     composed.kind == PARAM or reportable(composed, hit.sink.kind, hit.sink)
@@ -1004,3 +1007,19 @@ def _config_option(
     given = merge([kwargs.get("fallback", CLEAN), kwargs.get("vars", CLEAN).element()])
     value = join(found, given) if given.tainted else found
     return value.with_tags("text") if value.tainted else value
+
+
+def _carried(value: Value) -> list[Trace]:
+    """What an object brings into its method: a request's data, or a parameter (followed to the
+    callers); not unknown data, nor the caller's data a library object was handed (that stays
+    the caller's business)."""
+    return [t for t in value.all_traces() if t.kind not in (OPAQUE, "caller")]
+
+
+def _attributes_of(key: str | None, state: State) -> dict[str, Value]:
+    """The attributes the caller set on a local object (`obj.url = ...`), by name."""
+    if key is None:
+        return {}
+    prefix = key + "."
+    named = {k[len(prefix) :]: v for k, v in state.items() if k.startswith(prefix)}
+    return {name: value for name, value in named.items() if "." not in name}

@@ -198,6 +198,8 @@ class Expressions:
             return Value(const=False)
         if qual != node.id and matches_any(qual, SERVER_CONFIG_OBJECTS):
             return _CONFIG
+        if qual != node.id and node.id.isupper() and self.mod.of_project(qual):
+            return _CONFIG  # `from .app_settings import CANONICAL_DOMAIN`: a constant the project set
         if node.id not in _BUILTIN_NAMES and (
             node.id not in self.mod.bound_names or self._closure_variable(node.id)
         ):

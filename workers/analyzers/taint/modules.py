@@ -375,6 +375,11 @@ class ModuleInfo:
             bound.update(node.names)  # type: ignore[attr-defined]
         return frozenset(bound)
 
+    def of_project(self, qual: str) -> bool:
+        """Whether a dotted name lies in this project's package, outside this module."""
+        package = self.name.split(".")[0]
+        return bool(package) and "." in qual and qual.split(".")[0] == package and qual != self.name
+
     def imports_any(self, packages: tuple[str, ...]) -> bool:
         """Whether the module imports one of these top-level packages."""
         return any(self.resolver.imports_package(p) for p in packages)
