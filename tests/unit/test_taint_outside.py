@@ -323,6 +323,14 @@ SHORTENER = (
             "db.execute('select url from l where c=?', (code,)).fetchone()[0]",
             False,
         ),
+        # one stored record found by a field (dataset's and pymongo's `find_one`)
+        (
+            "import dataset",
+            "table = dataset.connect('sqlite:///x.db')['links']",
+            "table.find_one(code=code)['url']",
+            False,
+        ),
+        ("from app.db import links", "", "links.find_one({'code': code})['url']", False),
         (
             "from sqlalchemy import select\nfrom app.models import Link\nfrom app.db import session",
             "",

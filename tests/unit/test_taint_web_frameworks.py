@@ -1180,3 +1180,43 @@ def test_a_redirect_that_starts_with_a_project_constant_stays_on_its_host(start:
     configuration, as Django's `settings.X` is: what follows it and a `/` cannot change the host."""
     code = PROJECT_CONSTANT_START.replace("START", start)
     assert (rules_of(taint(code)) == ["taint-open-redirect"]) is found
+
+
+DJANGO_TEMPLATE_RENDER = """
+from django.http import HttpResponse
+from django.template import Context, Engine, Template, loader
+
+
+def engine():
+    return Engine(dirs=["templates"]ENGINE_OPTIONS)
+
+
+def view(request):
+    page = PAGE
+    return HttpResponse(page.render(CONTEXT))
+"""
+
+
+@pytest.mark.parametrize(
+    ("page", "context", "options", "found"),
+    [
+        ('loader.get_template("x.html")', '{"q": request.GET["q"]}', "", False),
+        ('engine().get_template("x.html")', 'Context({"q": request.GET["q"]})', "", False),
+        ('Template("<p>{{ q }}</p>")', 'Context({"q": request.GET["q"]})', "", False),
+        ('engine().get_template("x.html")', 'Context({"q": request.GET["q"]})', ", autoescape=False", True),
+        (
+            'engine().from_string("<p>{{ q }}</p>")',
+            'Context({"q": request.GET["q"]})',
+            ", autoescape=False",
+            True,
+        ),
+    ],
+)
+def test_a_django_template_escapes_what_it_renders(
+    page: str, context: str, options: str, found: bool
+) -> None:
+    """Django's templates escape the context's values unless their engine turns auto-escaping
+    off: the rendered page is no XSS, as `render_to_string`'s is not."""
+    code = DJANGO_TEMPLATE_RENDER.replace("PAGE", page).replace("CONTEXT", context)
+    code = code.replace("ENGINE_OPTIONS", options)
+    assert (rules_of(taint(code)) == ["taint-xss"]) is found

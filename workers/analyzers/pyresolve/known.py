@@ -18,6 +18,8 @@ _DJ_RESPONSE = "django.http.HttpResponse"
 #: Calls that return an object of a known type (constructors need no row: see `is_class_name`).
 FACTORY_RETURNS: dict[str, str] = {
     "urllib.request.build_opener": "urllib.request.OpenerDirector",
+    "django.template.loader.get_template": "django.template.backends.django.Template",
+    "django.template.loader.select_template": "django.template.backends.django.Template",
     # Django model classes loaded by name at run time (swappable models): the class object, so
     # `Model = load_model("app", "Model")` then `Model(...)` is an instance of some model
     "swapper.load_model": "type[django.db.models.Model]",
@@ -190,6 +192,11 @@ METHOD_RETURNS: dict[tuple[str, str], str] = {
     ("zipfile.ZipFile", "infolist"): "list[zipfile.ZipInfo]",
     ("zipfile.ZipFile", "getinfo"): "zipfile.ZipInfo",
     ("jinja2.Environment", "from_string"): "jinja2.Template",
+    **{
+        (engine, method): "django.template.base.Template"
+        for engine in ("django.template.Engine", "django.template.engine.Engine")
+        for method in ("get_template", "from_string", "select_template")
+    },
     ("jinja2.Environment", "get_template"): "jinja2.Template",
     ("requests.Session", "get"): "requests.Response",
     ("requests.Session", "post"): "requests.Response",

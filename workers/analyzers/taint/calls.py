@@ -58,7 +58,7 @@ from prguard.analyzers.taint.rules import (
     URL_PATH_JOINS,
     Sink,
 )
-from prguard.analyzers.taint.templates import RENDER_METHODS, renders_unescaped
+from prguard.analyzers.taint.templates import RENDER_METHODS, django_renders_escaped, renders_unescaped
 from prguard.analyzers.taint.text_fold import TEXT, fold_text, format_pieces, joined_pieces, literal, piece
 from prguard.analyzers.taint.values import (
     CLEAN,
@@ -571,6 +571,8 @@ class Calls:
         if method in RENDER_METHODS and renders_unescaped(self.mod.resolver, node):
             # the template's text with the arguments pasted in, unescaped: HTML built from them
             return merge(args + list(kwargs.values())).with_tags("text")
+        if method in RENDER_METHODS and django_renders_escaped(self.mod.resolver, node):
+            return CLEAN  # escaped HTML, as `render_to_string` makes
         func = node.func
         assert isinstance(func, ast.Attribute)
         key = state_key(func.value)

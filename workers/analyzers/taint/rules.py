@@ -620,6 +620,8 @@ OPAQUE_RESULTS: frozenset[str] = frozenset(
         "*.fetchone",
         "*.fetchall",
         "*.fetchmany",
+        # one stored record (pymongo's and dataset's `find_one(field=value)`): the store's data
+        "*.find_one",
         "*.scalar",
         "*.scalars",
         "*.scalar_one",

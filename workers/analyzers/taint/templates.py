@@ -21,6 +21,52 @@ RENDER_METHODS = frozenset({"render", "render_async"})
 _TEMPLATE_FACTORIES = frozenset({"from_string", "get_template", "select_template", "get_or_select_template"})
 
 
+#: Django's templates: `render` escapes what it pastes in, unless their engine was built with
+#: `autoescape=False`
+DJANGO_TEMPLATE_RENDERS = frozenset(
+    {
+        "django.template.Template.render",
+        "django.template.base.Template.render",
+        "django.template.backends.django.Template.render",
+    }
+)
+_DJANGO_ENGINES = frozenset({"django.template.Engine", "django.template.engine.Engine"})
+
+
+def django_renders_escaped(resolver: Resolver, call: ast.Call) -> bool:
+    """Whether `call` renders a Django template with auto-escaping on (Django's default)."""
+    if DJANGO_TEMPLATE_RENDERS.isdisjoint(resolver.call_names(call)):
+        return False
+    func = call.func
+    assert isinstance(func, ast.Attribute)
+    return not any(_unescaping_engine(resolver, c) for c in _makers(resolver, func.value))
+
+
+def _makers(resolver: Resolver, node: ast.expr, depth: int = 0) -> list[ast.Call]:
+    """The calls a template or its engine may come from, outermost last (`Engine(...)` of
+    `engine.get_template(...)`)."""
+    if depth > 3:
+        return []
+    found: list[ast.Call] = []
+    for value in [node] if isinstance(node, ast.Call) else resolver.possible_values(node):
+        if not isinstance(value, ast.Call):
+            continue
+        found.append(value)
+        if isinstance(value.func, ast.Attribute):
+            found.extend(_makers(resolver, value.func.value, depth + 1))
+        elif isinstance(value.func, ast.Name) and value.func.id in resolver.functions:
+            for returned in resolver.returns_of(resolver.functions[value.func.id]):  # `engine()`
+                found.extend(_makers(resolver, returned, depth + 1))
+    return found
+
+
+def _unescaping_engine(resolver: Resolver, call: ast.Call) -> bool:
+    if _DJANGO_ENGINES.isdisjoint(resolver.call_names(call)):
+        return False
+    setting = next((k.value for k in call.keywords if k.arg == "autoescape"), None)
+    return isinstance(setting, ast.Constant) and not setting.value
+
+
 def renders_unescaped(resolver: Resolver, call: ast.Call) -> bool:
     """Whether `call` is `<template>.render(...)` on a Jinja template built without auto-escaping."""
     func = call.func
