@@ -933,3 +933,61 @@ def test_a_responses_content_is_the_clients_only_where_the_client_chose_the_url(
         "    return requests.get(request.args['url']).text\n"
     )
     assert sorted((f.rule_id, f.start_line) for f in taint(code)) == [("taint-ssrf", 13), ("taint-xss", 13)]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "mode", "local"),
+    [
+        (r"/[a-z]([a-z0-9/_-]|\.[^.])+(?:\?.*)?$", "match", True),
+        (r"/\w+", "match", True),
+        (r"^/[a-z]", "search", True),
+        (r"/[a-z]", "search", False),  # anywhere in the value: `https://evil.example/a` matches
+        (r"/.*", "match", False),  # `//evil.example`
+        (r"/[^/].*", "match", False),  # `/\evil.example`
+        (r"/\s", "match", False),  # browsers drop tabs and newlines: `/<tab>/evil.example`
+        (r"/a|//b", "match", False),
+        (r"[/a-z]+", "match", False),
+    ],
+)
+def test_a_pattern_proves_a_local_path_only_when_its_second_character_stays_on_site(
+    pattern: str, mode: str, local: bool
+) -> None:
+    """A value that starts with `/` and then neither `/`, `\\` nor whitespace is a path on this
+    site: fit for a redirect, whatever follows."""
+    assert ("redirect" in proven_kinds(pattern, mode)) is local
+
+
+NEXT_CHECK = """
+import re
+import tornado.web
+
+
+def is_next_url_safe(url, base_path):
+    return url and re.match(re.escape(base_path) + r"/[a-z]([a-z0-9/_-]|\\.[^.])+(?:\\?.*)?$", url)
+
+
+class Login(tornado.web.RequestHandler):
+    def post(self):
+        next_ = self.get_argument("next", "")
+        if not CHECK:
+            next_ = "/"
+        self.redirect(next_)
+"""
+
+
+@pytest.mark.parametrize(
+    ("check", "found"),
+    [
+        ('is_next_url_safe(next_, self.application.settings["base_path"])', False),
+        ('re.match(re.escape(self.settings["base_path"]) + r"/[a-z]+", next_)', False),
+        # the client's prefix: `//evil.example` + `/a`
+        ('re.match(re.escape(self.get_argument("base")) + r"/[a-z]+", next_)', True),
+        ('re.match(self.settings["base_path"] + r"/[a-z]+", next_)', True),  # not escaped: a pattern
+        ('re.match(re.escape(self.settings["base_path"]) + r"/.*", next_)', True),
+    ],
+)
+def test_a_local_path_after_the_server_s_escaped_prefix_is_proven(check: str, found: bool) -> None:
+    """taguette's fix: `re.match(re.escape(base_path) + r"/[a-z]...", next)` keeps `next` on the
+    site's own paths."""
+    code = NEXT_CHECK.replace("CHECK", check)
+    assert (rules_of(taint(code)) == ["taint-open-redirect"]) is found

@@ -1220,3 +1220,40 @@ def test_a_django_template_escapes_what_it_renders(
     code = DJANGO_TEMPLATE_RENDER.replace("PAGE", page).replace("CONTEXT", context)
     code = code.replace("ENGINE_OPTIONS", options)
     assert (rules_of(taint(code)) == ["taint-xss"]) is found
+
+
+SIBLING_BASE = """
+from tornado.web import RequestHandler
+
+
+class BaseHandler(RequestHandler):
+    def redirect(self, url, permanent=False, status=None):
+        CHECK
+        return SUPER.redirect(url, status=status or 302)
+"""
+SIBLING_VIEW = """
+from .base import BaseHandler
+
+
+class Login(BaseHandler):
+    def post(self):
+        next_ = self.get_argument("next", "")
+        return self.redirect(next_ or "/")
+"""
+
+
+@pytest.mark.parametrize("call", ["super(BaseHandler, self)", "super()"])
+@pytest.mark.parametrize(
+    ("check", "found"),
+    [
+        ("pass", True),
+        ('url = url if url.startswith("/") and not url.startswith(("//", "/\\\\")) else "/"', False),
+    ],
+)
+def test_a_handler_whose_base_class_is_in_another_changed_file(call: str, check: str, found: bool) -> None:
+    """`Login(BaseHandler)` with `BaseHandler(RequestHandler)` in a sibling file of the change is a
+    Tornado handler (its arguments are the client's); `super().redirect(url)` in the base's
+    override is Tornado's redirect."""
+    base = SIBLING_BASE.replace("SUPER", call).replace("CHECK", check)
+    findings = taint({"app/base.py": base, "app/views.py": SIBLING_VIEW})
+    assert ("taint-open-redirect" in rules_of(findings)) is found

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -615,6 +615,17 @@ class Resolver:
             return self._model_row(value.func, known.MODEL_CLASS_PAIRS)
         return None
 
+    def _super_type(self, call: ast.Call, scope: Scope) -> str | None:
+        """`super()` in a method, or `super(Cls, self)`: the class's first base, where looking
+        a method up goes next (`super().redirect(url)` in a handler that overrides `redirect`)."""
+        klass = self._class_of.get(id(scope)) if scope is not None else None
+        named = call.args[0] if call.args else None
+        if isinstance(named, ast.Name) and named.id in self.classes:
+            klass = self.classes[named.id]
+        if klass is None or not klass.bases:
+            return None
+        return self._class_named(klass.bases[0], None)
+
     def _model_row(self, func: ast.expr, methods: frozenset[str]) -> str | None:
         """`Bookmark.get(...)` on a class of this module that does not define the method and whose
         bases are imported (an ORM's model): one of its rows, an instance of that class."""
@@ -959,6 +970,8 @@ class Resolver:
                     local = self._local_class(type_name)
                     if local is not None and func.attr in local.methods:
                         return self._returns(local.methods[func.attr])
+        if is_name(func, "super") and "super" not in self.imports and "super" not in self.functions:
+            return self._super_type(node, scope)
         row = self._model_row(func, known.MODEL_CLASS_INSTANCES)
         if row is not None:
             return row
@@ -1142,6 +1155,19 @@ class Resolver:
         if found is None:
             found = self._supertypes[type_name] = supertypes(type_name, self._class_bases)
         return list(found)
+
+    def learn_bases(self, others: Iterable[Resolver]) -> None:
+        """Take the class bases other modules of the same change declare (`class Login(BaseHandler)`
+        with `BaseHandler(RequestHandler)` in a sibling file): what this module's classes extend
+        through them. Types worked out before are worked out again."""
+        mine = self._class_bases
+        learned = {k: v for other in others if other is not self for k, v in other._class_bases.items()}
+        new = {k: v for k, v in learned.items() if k not in mine}
+        if not new:
+            return
+        mine.update(new)
+        self._supertypes.clear()
+        self._type_cache.clear()
 
     @cached_property
     def _class_bases(self) -> dict[str, tuple[str, ...]]:

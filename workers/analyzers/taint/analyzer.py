@@ -70,9 +70,12 @@ class TaintAnalyzer(Analyzer):
         if not contexts:
             return
         rules = build_rules(contexts[0].settings)
+        resolvers = [Resolver.of_source(ctx.head) for ctx in contexts]
+        for resolver in resolvers if len(resolvers) > 1 else ():
+            resolver.learn_bases(resolvers)  # a handler's base class in another changed file
         modules = [
-            ModuleInfo.build(ctx.path, ctx.head.tree, ctx.head.lines, Resolver.of_source(ctx.head))
-            for ctx in contexts
+            ModuleInfo.build(ctx.path, ctx.head.tree, ctx.head.lines, resolver)
+            for ctx, resolver in zip(contexts, resolvers, strict=True)
         ]
         program = Program(rules, modules, self.project)
         hits = program.run()

@@ -314,14 +314,16 @@ class Calls:
         if shadowed and not self.program.lookup(qual):
             result = merge([callee, *args, *kwargs.values()])
             return self._unseen_call(result, node) if configured else result
-        for sink in self._sinks(node, qual):
+        handed = (*args, *kwargs.values(), *([receiver] if receiver else []))
+        follow = self.program.project is not None and self._hands_input(node, handed)
+        target = self._resolve(func, state, follow)
+        # a method of this project's that overrides a framework's sink (`BaseHandler.redirect`
+        # checking the URL, then `super().redirect(url)`): its own code decides, as summarised
+        for sink in self._sinks(node, qual) if target is None or not target[2] else ():
             self.check_sink(sink, node, receiver, args, kwargs)
         self._found_in_store(node, state)
         if qual in DECODER_HOOKS and args and args[0].tainted:
             self._run_hooks(node, DECODER_HOOKS[qual], args[0], state)
-        handed = (*args, *kwargs.values(), *([receiver] if receiver else []))
-        follow = self.program.project is not None and self._hands_input(node, handed)
-        target = self._resolve(func, state, follow)
         if target is not None:
             attributes = _attributes_of(receiver_key, state) if target[2] else {}
             return self._apply(target, node, args, kwargs, receiver, attributes)

@@ -470,7 +470,7 @@ class Guards:
         if (qual or "").rsplit(".", 1)[-1] in _DIGEST_COMPARISONS and len(test.args) == 2:
             signed = self._signed(test.args[0]) or self._signed(test.args[1])
             return dict.fromkeys(signed, frozenset({ALL}))  # `hmac.compare_digest(mac(data), sig)`
-        regex = self._regex_check(test, qual)
+        regex = self._regex_check(test, qual, state)
         if regex is not None:
             key, kinds = regex
             return {key: kinds} if key and kinds else {}
@@ -566,7 +566,9 @@ class Guards:
         key = state_key(test.func.value)
         return {key: frozenset({"ssrf", "redirect"})} if key else {}
 
-    def _regex_check(self, test: ast.Call, qual: str) -> tuple[str | None, frozenset[str]] | None:
+    def _regex_check(
+        self, test: ast.Call, qual: str, state: State
+    ) -> tuple[str | None, frozenset[str]] | None:
         """`re.fullmatch(P, x)`, `re.match(P, x)`, `PATTERN.fullmatch(x)` with a constant P: the
         variable checked and the sink families the pattern really proves it safe for
         (regex_proof: anchored allow-lists only); None when the call is no regex check."""
@@ -586,9 +588,28 @@ class Guards:
             subject = test.args[0]
         else:
             return None
-        if not (isinstance(pattern, ast.Constant) and isinstance(pattern.value, str)):
-            return state_key(subject), frozenset()
-        return state_key(subject), proven_kinds(pattern.value, mode, flags)
+        if isinstance(pattern, ast.Constant) and isinstance(pattern.value, str):
+            return state_key(subject), proven_kinds(pattern.value, mode, flags)
+        rest = self._after_server_prefix(pattern, state)
+        if rest is not None and mode != "search":
+            # `re.escape(config["BASE_PATH"]) + r"/[a-z]..."`: the server's prefix, then a local path
+            return state_key(subject), proven_kinds(rest, mode, flags) & {"redirect"}
+        return state_key(subject), frozenset()
+
+    def _after_server_prefix(self, pattern: ast.expr, state: State) -> str | None:
+        """The constant rest of a pattern that starts with an escaped value of the server's own
+        (`re.escape(base_path) + r"..."`): no request data in the prefix; a parameter or unknown
+        value counts as the server's, as a URL's start does (text_fold.fixes_host)."""
+        if not (isinstance(pattern, ast.BinOp) and isinstance(pattern.op, ast.Add)):
+            return None
+        head, rest = pattern.left, pattern.right
+        if not (isinstance(rest, ast.Constant) and isinstance(rest.value, str)):
+            return None
+        if not (isinstance(head, ast.Call) and self.mod.qualname(head.func) == "re.escape" and head.args):
+            return None
+        prefix = self.ev(head.args[0], state)
+        theirs = [t for t in prefix.all_traces() if t.kind not in (OPAQUE, PARAM, "caller")]
+        return None if any(t.reaches("redirect") for t in theirs) else rest.value
 
     def _flags(self, node: ast.expr | None) -> int:
         if node is None:

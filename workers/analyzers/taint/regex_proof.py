@@ -138,11 +138,46 @@ _HOST_ENDERS = frozenset("/\\@?#%\x00") | _WHITESPACE
 _URL_KINDS = frozenset({"ssrf", "redirect"})
 
 
+#: What, right after a leading `/`, takes a URL off the site: `//host`, `/\\host`, and
+#: whitespace browsers drop (`/<tab>/host`)
+_PATH_LEAVERS = frozenset("/\\") | _WHITESPACE
+
+
 @lru_cache(maxsize=1024)
 def proven_kinds(pattern: str, mode: str = "fullmatch", flags: int = 0) -> frozenset[str]:
     """Sink families a successful `re.<mode>(pattern, value)` proves `value` harmless for."""
     kinds = _allow_list_kinds(pattern, mode, flags)
+    if starts_local_path(pattern, mode, flags):
+        kinds |= {"redirect"}
     return kinds | _URL_KINDS if fixes_url_host(pattern, mode, flags) else kinds
+
+
+def starts_local_path(pattern: str, mode: str = "match", flags: int = 0) -> bool:
+    """Whether a match from the value's start proves it a path on this site: every branch starts
+    with a literal `/` and then a character that is neither `/`, `\\` nor whitespace
+    (`/[a-z][a-z0-9/_-]*`). What follows cannot name another host."""
+    try:
+        parsed = P.parse(pattern, flags)
+    except Exception:
+        return False
+    return all(_local_path_start(list(branch), mode) for branch in _alternatives(parsed))
+
+
+def _local_path_start(items: list, mode: str) -> bool:
+    if items and items[0][0] == C.AT and items[0][1] in (C.AT_BEGINNING, C.AT_BEGINNING_STRING):
+        items = items[1:]
+    elif mode == "search":
+        return False
+    if len(items) < 2 or items[0] != (C.LITERAL, ord("/")):
+        return False
+    op, av = items[1]
+    if op == C.MAX_REPEAT and av[0] >= 1 and len(av[2]) == 1:
+        op, av = av[2][0]  # `/[a-z]+`: its first character is one of the class
+    try:
+        chars = {chr(av)} if op == C.LITERAL else _chars_of_class(av) if op == C.IN else None
+    except _Unbounded:
+        return False
+    return bool(chars) and not chars & _PATH_LEAVERS
 
 
 def fixes_url_host(pattern: str, mode: str = "match", flags: int = 0) -> bool:
