@@ -1243,17 +1243,13 @@ class Login(BaseHandler):
 
 
 @pytest.mark.parametrize("call", ["super(BaseHandler, self)", "super()"])
-@pytest.mark.parametrize(
-    ("check", "found"),
-    [
-        ("pass", True),
-        ('url = url if url.startswith("/") and not url.startswith(("//", "/\\\\")) else "/"', False),
-    ],
-)
-def test_a_handler_whose_base_class_is_in_another_changed_file(call: str, check: str, found: bool) -> None:
+def test_a_handler_whose_base_class_is_in_another_changed_file(call: str) -> None:
     """`Login(BaseHandler)` with `BaseHandler(RequestHandler)` in a sibling file of the change is a
     Tornado handler (its arguments are the client's); `super().redirect(url)` in the base's
-    override is Tornado's redirect."""
-    base = SIBLING_BASE.replace("SUPER", call).replace("CHECK", check)
+    override is Tornado's redirect, so the override's own line is a sink for its callers."""
+    base = SIBLING_BASE.replace("SUPER", call).replace("CHECK", "pass")
     findings = taint({"app/base.py": base, "app/views.py": SIBLING_VIEW})
-    assert ("taint-open-redirect" in rules_of(findings)) is found
+    assert sorted((f.path, f.rule_id) for f in findings) == [
+        ("app/base.py", "taint-open-redirect"),
+        ("app/views.py", "taint-open-redirect"),
+    ]

@@ -317,9 +317,7 @@ class Calls:
         handed = (*args, *kwargs.values(), *([receiver] if receiver else []))
         follow = self.program.project is not None and self._hands_input(node, handed)
         target = self._resolve(func, state, follow)
-        # a method of this project's that overrides a framework's sink (`BaseHandler.redirect`
-        # checking the URL, then `super().redirect(url)`): its own code decides, as summarised
-        for sink in self._sinks(node, qual) if not self._decides_itself(target) else ():
+        for sink in self._sinks(node, qual):
             self.check_sink(sink, node, receiver, args, kwargs)
         self._found_in_store(node, state)
         if qual in DECODER_HOOKS and args and args[0].tainted:
@@ -792,16 +790,6 @@ class Calls:
                 bound_to = self.ev(entry.value, state) if isinstance(entry, ast.Attribute) else None
                 found.append((target, bound_to))
         return found
-
-    def _decides_itself(self, target: tuple[ModuleInfo, FunctionInfo, bool] | None) -> bool:
-        """Whether a method the call runs proves the sinks it reaches safe for what it is given
-        (an override of the framework's `redirect` that checks the URL first). One that hands
-        its parameters on, or whose flow this run loses, leaves the framework's sink of the same
-        name to judge the call."""
-        if target is None or not target[2]:
-            return False
-        summary = self.program.summary(target[0], target[1])
-        return bool(summary.cleared) and not summary.param_hits
 
     def _resolve(
         self, func: ast.expr, state: State, hands_input: bool = False
