@@ -819,3 +819,28 @@ class Verify(View):
 )
 def test_a_media_type_the_view_class_states_is_read_from_its_body(code: str, found: bool) -> None:
     assert ("taint-xss" in rules_of(taint({"app/views.py": code}))) is found
+
+
+LIBRARY_XML = """
+from lxml import etree
+
+
+class FeedEntry:
+    def render(self, content):
+        return etree.fromstring("<div>" + content + "</div>"PARSER)
+"""
+
+
+@pytest.mark.parametrize(
+    ("parser", "found"),
+    [
+        ("", True),  # lxml's default parser expands the entities the caller's document declares
+        (", parser=etree.XMLParser(resolve_entities=False, no_network=True)", False),
+    ],
+)
+def test_a_library_parsing_its_caller_s_xml_expands_what_the_caller_declared(
+    parser: str, found: bool
+) -> None:
+    """A public method parsing XML it is handed, with a parser that resolves entities, is the
+    library's flaw (feedgen, pysaml2, pywps): the caller passes documents from anywhere."""
+    assert (rules_of(taint(LIBRARY_XML.replace("PARSER", parser))) == ["taint-xxe"]) is found

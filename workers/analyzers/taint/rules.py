@@ -356,8 +356,9 @@ NEWLINE_REFUSING = (
 
 #: Sink families where a public function's parameters are untrusted (`trust_parameters: false`):
 #: running code, compiling templates (code too, outside a sandbox), loading objects and shell
-#: commands built from whatever a caller passes, and options of programs run without a shell.
-CALLER_SINK_KINDS = frozenset({"code", "ssti", "deserialization", "command", "argument"})
+#: commands built from whatever a caller passes, options of programs run without a shell, and
+#: XML parsed with a parser that expands the entities the document declares.
+CALLER_SINK_KINDS = frozenset({"code", "ssti", "deserialization", "command", "argument", "xxe"})
 #: ... and where a parameter written into a query's text is: `f"(uid={username})"` is a login
 #: helper's injection, while a parameter that is the whole filter or path is its API.
 CALLER_EMBEDDED_SINK_KINDS = frozenset({"ldap", "xpath"})
