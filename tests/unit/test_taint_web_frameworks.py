@@ -1253,3 +1253,33 @@ def test_a_handler_whose_base_class_is_in_another_changed_file(call: str) -> Non
         ("app/base.py", "taint-open-redirect"),
         ("app/views.py", "taint-open-redirect"),
     ]
+
+
+XBLOCK = """
+import pkg_resources
+from webob import Response
+from xblock.core import XBlock
+
+
+class PeerInstruction(XBlock):
+    @staticmethod
+    def resource_string(path):
+        return pkg_resources.resource_string(__name__, path).decode("utf8")
+
+    @XBlock.handler
+    def get_asset(self, request, suffix=""):
+        filename = NAME
+        return Response(self.resource_string("static/partials/" + filename), content_type="text/html")
+
+    @XBlock.json_handler
+    def save(self, data, suffix=""):
+        return {"asset": pkg_resources.resource_string(__name__, "static/" + data["name"])}
+"""
+
+
+@pytest.mark.parametrize(("name", "found"), [("request.params.get('f')", 2), ('"answer.html"', 1)])
+def test_an_xblock_handler_takes_the_learner_s_request(name: str, found: int) -> None:
+    """`@XBlock.handler` methods get the learner's webob request, `@XBlock.json_handler` ones the
+    learner's JSON: a package resource named by either leaves the package (ubcpi's get_asset)."""
+    findings = taint(XBLOCK.replace("NAME", name))
+    assert rules_of(findings) == ["taint-path-traversal"] * found

@@ -17,7 +17,7 @@ from prguard.analyzers.asttools import contains, nodes_of, walk_statements
 from prguard.analyzers.pyresolve import Resolver
 from prguard.analyzers.pyresolve.known import FALCON_RESPONDER
 from prguard.analyzers.taint.opt_in import Span, off_by_default, opted_in_spans
-from prguard.analyzers.taint.rules import GUARD_METHODS
+from prguard.analyzers.taint.rules import GUARD_METHODS, XBLOCK_HANDLERS
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
@@ -445,6 +445,10 @@ class ModuleInfo:
             # errbot serves a plugin's webhook from its Flask app: the request's body (a dict, or
             # Flask's request with `raw=True`) and the route's `<parts>`; a returned text is HTML
             return _arguments(all_args, "webhook request", ("self",)), True, frozenset()
+        if class_name is not None and any(self._xblock_handler(d) for d in node.decorator_list):
+            # `@XBlock.handler`: the LMS passes the learner's webob request and the URL's rest;
+            # `@XBlock.json_handler`: the learner's JSON body instead of the request
+            return _arguments(all_args, "XBlock handler argument", ("self",)), False, frozenset()
         if class_name is None and any(self._agent_tool(d) for d in node.decorator_list):
             skip = ("self", "ctx", "context")
             return _arguments(all_args, "agent tool argument", skip), False, frozenset()
@@ -544,6 +548,10 @@ class ModuleInfo:
         """errbot's `@webhook` or `@webhook("/path/<part>")` on a plugin's method."""
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         return self.resolver.qualname(target) in ("errbot.webhook", "errbot.decorators.webhook")
+
+    def _xblock_handler(self, decorator: ast.expr) -> bool:
+        """`@XBlock.handler` or `@XBlock.json_handler` on an XBlock's method (Open edX)."""
+        return self.resolver.qualname(decorator) in XBLOCK_HANDLERS
 
     def _frappe_whitelisted(self, decorator: ast.expr) -> bool:
         """`@frappe.whitelist()`: Frappe calls the function over HTTP with the request's arguments."""

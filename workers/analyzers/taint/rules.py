@@ -455,6 +455,16 @@ SERVER_CONFIG_OBJECTS: frozenset[str] = frozenset(
     }
 )
 
+#: Decorators that make an XBlock's method an HTTP handler the LMS routes learners' requests to
+XBLOCK_HANDLERS: frozenset[str] = frozenset(
+    {
+        "xblock.core.XBlock.handler",
+        "xblock.core.XBlock.json_handler",
+        "xblock.XBlock.handler",
+        "xblock.XBlock.json_handler",
+    }
+)
+
 #: Application objects whose `config` attribute is the server's configuration (`app.config[...]`
 #: for `app = Flask(__name__)`), found by the object's type rather than its name.
 CONFIG_HOLDING_APPS: frozenset[str] = frozenset(
@@ -958,6 +968,10 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("anyio.open_file", "path", (0, "file")),
     _sink("os.open", "path", (0, "path")),
     _sink("os.remove", "path", (0, "path")),
+    # a package's resource by its name inside the package: `..` leaves the package's folder
+    _sink("pkg_resources.resource_string", "path", (1, "resource_name")),
+    _sink("pkg_resources.resource_stream", "path", (1, "resource_name")),
+    _sink("pkg_resources.resource_filename", "path", (1, "resource_name")),
     _sink("os.unlink", "path", (0, "path")),
     _sink("os.rmdir", "path", (0, "path")),
     _sink("os.removedirs", "path", (0, "name")),
