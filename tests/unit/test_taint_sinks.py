@@ -844,3 +844,15 @@ def test_a_library_parsing_its_caller_s_xml_expands_what_the_caller_declared(
     """A public method parsing XML it is handed, with a parser that resolves entities, is the
     library's flaw (feedgen, pysaml2, pywps): the caller passes documents from anywhere."""
     assert (rules_of(taint(LIBRARY_XML.replace("PARSER", parser))) == ["taint-xxe"]) is found
+
+
+@pytest.mark.parametrize("module", ["starlite.response", "litestar.response"])
+def test_a_litestar_file_response_serves_the_path_it_is_given(module: str) -> None:
+    """Litestar's (and Starlite's) FileResponse opens the file at `path`, as Starlette's does."""
+    code = (
+        f"from os.path import join\nfrom {module} import FileResponse\n\n\nclass StaticFiles:\n"
+        "    async def __call__(self, scope, receive, send):\n"
+        '        path = join("static", *scope["path"].split("/"))\n'
+        "        await FileResponse(path=path)(scope, receive, send)\n"
+    )
+    assert rules_of(taint(code)) == ["taint-path-traversal"]

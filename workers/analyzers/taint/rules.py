@@ -1003,6 +1003,11 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("starlette.responses.FileResponse", "path", (0, "path")),
     _sink("fastapi.responses.FileResponse", "path", (0, "path")),
     _sink("aiohttp.web.FileResponse", "path", (0, "path")),
+    # Litestar, and Starlite before its rename: the file a response serves
+    _sink("litestar.response.FileResponse", "path", (0, "path")),
+    _sink("litestar.response.File", "path", (0, "path")),
+    _sink("starlite.response.FileResponse", "path", (0, "path")),
+    _sink("starlite.FileResponse", "path", (0, "path")),
     _sink("tarfile.open", "path", (0, "name")),
     _sink("zipfile.ZipFile", "path", (0, "file")),
     _sink("PIL.Image.open", "path", (0, "fp")),
