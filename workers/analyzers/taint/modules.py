@@ -279,11 +279,7 @@ class ModuleInfo:
         """Module functions this module calls by name with more than one argument: a Django
         function taking `request` that its views call with their own values is their helper,
         and its other parameters are what they pass, not parts of a URL."""
-        return frozenset(
-            n.func.id
-            for n in nodes_of(self.tree, ast.Call)
-            if isinstance(n.func, ast.Name) and len(n.args) + len(n.keywords) > 1  # type: ignore[attr-defined]
-        )
+        return _called_names(self.tree, more_than=1)
 
     @classmethod
     def build(
@@ -700,14 +696,14 @@ def _registered_routes(tree: ast.Module) -> dict[str, list[str]]:
     return found
 
 
-def _called_names(function: FunctionNode) -> frozenset[str]:
-    """Names the function calls (`client_class(request)`): a parameter it calls is a class or a
-    function the URL configuration hands the view (`path(..., view, {"client_class": C})`), never
-    the text of a URL part."""
+def _called_names(scope: ast.AST, more_than: int = 0) -> frozenset[str]:
+    """Names called inside `scope` by a bare name (`client_class(request)`), with more than
+    `more_than` arguments. A view's parameter it calls is a class or a function the URL
+    configuration hands it (`path(..., view, {"client_class": C})`), never the text of a URL part."""
     return frozenset(
-        n.func.id
-        for n in nodes_of(function, ast.Call)
-        if isinstance(n.func, ast.Name)  # type: ignore[attr-defined]
+        n.func.id  # type: ignore[attr-defined]
+        for n in nodes_of(scope, ast.Call)
+        if isinstance(n.func, ast.Name) and len(n.args) + len(n.keywords) > more_than  # type: ignore[attr-defined]
     )
 
 
