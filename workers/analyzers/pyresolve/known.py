@@ -439,7 +439,7 @@ QUERYSET_PAIRS: frozenset[str] = frozenset(
 #: Queryset methods that give one instance of the model.
 QUERYSET_INSTANCES: frozenset[str] = frozenset({"get", "create", "first", "last", "latest", "earliest"})
 #: Methods an ORM model class is called with that give one of its rows (peewee's `Model.get(...)`,
-#: `Model.create(...)`): on a class of the module whose bases are imported, that class's instance.
+#: `Model.create(...)`): on a class of the module with a base, that class's instance.
 MODEL_CLASS_INSTANCES: frozenset[str] = frozenset({"get", "get_or_none", "get_by_id", "create"})
 #: ... and those that give a pair of a row and a flag (`row, created = Model.get_or_create(...)`).
 MODEL_CLASS_PAIRS: frozenset[str] = frozenset({"get_or_create"})

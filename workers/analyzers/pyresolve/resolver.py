@@ -627,8 +627,9 @@ class Resolver:
         return self._class_named(klass.bases[0], None)
 
     def _model_row(self, func: ast.expr, methods: frozenset[str]) -> str | None:
-        """`Bookmark.get(...)` on a class of this module that does not define the method and whose
-        bases are imported (an ORM's model): one of its rows, an instance of that class."""
+        """`Bookmark.get(...)` on a class of this module that extends something (an ORM's model
+        base, here or imported) and does not define the method: one of its rows, an instance of
+        that class."""
         named = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
         if not named or func.attr not in methods:  # type: ignore[union-attr]
             return None
