@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable
 from functools import lru_cache
 
 try:
@@ -156,18 +157,27 @@ def starts_local_path(pattern: str, mode: str = "match", flags: int = 0) -> bool
     """Whether a match from the value's start proves it a path on this site: every branch starts
     with a literal `/` and then a character that is neither `/`, `\\` nor whitespace
     (`/[a-z][a-z0-9/_-]*`). What follows cannot name another host."""
+    return _every_branch(pattern, flags, mode, _local_path_start)
+
+
+def _every_branch(pattern: str, flags: int, mode: str, holds: Callable[[list], bool]) -> bool:
+    """Whether each alternative of the pattern, read from the value's start, passes `holds`."""
     try:
         parsed = P.parse(pattern, flags)
     except Exception:
         return False
-    return all(_local_path_start(list(branch), mode) for branch in _alternatives(parsed))
+    for branch in _alternatives(parsed):
+        items = list(branch)
+        if items and items[0][0] == C.AT and items[0][1] in (C.AT_BEGINNING, C.AT_BEGINNING_STRING):
+            items = items[1:]
+        elif mode == "search":
+            return False  # a match anywhere in the value says nothing about how it starts
+        if not holds(items):
+            return False
+    return True
 
 
-def _local_path_start(items: list, mode: str) -> bool:
-    if items and items[0][0] == C.AT and items[0][1] in (C.AT_BEGINNING, C.AT_BEGINNING_STRING):
-        items = items[1:]
-    elif mode == "search":
-        return False
+def _local_path_start(items: list) -> bool:
     if len(items) < 2 or items[0] != (C.LITERAL, ord("/")):
         return False
     op, av = items[1]
@@ -185,18 +195,10 @@ def fixes_url_host(pattern: str, mode: str = "match", flags: int = 0) -> bool:
     scheme (`https?://`), a host that is literal or ends in a literal domain (`.example.com`)
     after characters from a finite set without `/`, `@` and the like, then a literal `/`
     (`https://(?:cn-)?pay\\.example\\.com/`). What follows the `/` is the path."""
-    try:
-        parsed = P.parse(pattern, flags)
-    except Exception:
-        return False
-    return all(_host_fixed(list(branch), mode) for branch in _alternatives(parsed))
+    return _every_branch(pattern, flags, mode, _host_fixed)
 
 
-def _host_fixed(items: list, mode: str) -> bool:
-    if items and items[0][0] == C.AT and items[0][1] in (C.AT_BEGINNING, C.AT_BEGINNING_STRING):
-        items = items[1:]
-    elif mode == "search":
-        return False
+def _host_fixed(items: list) -> bool:
     scheme = ""
     while items and not scheme.endswith("://"):
         op, av = items.pop(0)
