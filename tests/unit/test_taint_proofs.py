@@ -991,3 +991,38 @@ def test_a_local_path_after_the_server_s_escaped_prefix_is_proven(check: str, fo
     site's own paths."""
     code = NEXT_CHECK.replace("CHECK", check)
     assert (rules_of(taint(code)) == ["taint-open-redirect"]) is found
+
+
+UNSEEN_PATTERN = """
+import os
+import re
+from flask import request
+
+from .vars import STRICT_NAME_PATTERN
+from .base import BaseView
+
+LOCAL_PATTERN = re.compile(r"\\s+")
+
+
+class DeployView(BaseView):
+    def post(self):
+        project = re.sub(THE_REGEX, "_", request.form["project"])
+        return open(os.path.join("/srv/eggs", project + ".egg"), "wb")
+"""
+
+
+@pytest.mark.parametrize(
+    ("pattern", "found"),
+    [
+        ("STRICT_NAME_PATTERN", False),  # imported from the project: out of sight
+        ("self.STRICT_NAME_PATTERN", False),  # set by a base class out of sight
+        ("LOCAL_PATTERN", True),  # in sight, and it removes whitespace only
+        ('r"\\s+"', True),
+    ],
+)
+def test_a_substitution_with_a_pattern_out_of_sight_is_an_unseen_sanitiser(pattern: str, found: bool) -> None:
+    """`re.sub(self.STRICT_NAME_PATTERN, "_", name)`: what the pattern keeps is decided where the
+    review cannot read it. The flow stays, at low confidence (hidden at the default minimum), as
+    a call into unseen project code does."""
+    findings = taint(UNSEEN_PATTERN.replace("THE_REGEX", pattern))
+    assert (rules_of(findings) == ["taint-path-traversal"]) is found

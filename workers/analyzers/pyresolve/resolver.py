@@ -1013,6 +1013,11 @@ class Resolver:
             return None
         return value.value
 
+    def class_body_value(self, attr: str, scope: Scope) -> ast.expr | None:
+        """What the body of the method's class, or of the nearest base this module defines,
+        assigns to `attr` (None: nothing here does; a base out of sight may)."""
+        return self._class_body_value(attr, scope)
+
     def _class_body_value(self, attr: str, scope: Scope) -> ast.expr | None:
         """What the body of the method's class, or of the nearest base here, assigns to `attr`."""
         klass = self._class_of.get(id(scope))

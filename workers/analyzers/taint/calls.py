@@ -377,6 +377,18 @@ class Calls:
         """Whether the call's name, or `Type.method` for its receiver's type, is in a table."""
         return any(self._matches(name, patterns) for name in self.mod.call_names(node))
 
+    def _unseen_pattern(self, node: ast.Call) -> bool:
+        """Whether a call's first argument is a pattern defined out of the review's sight: an
+        attribute of the object or class a base out of sight sets, or a name imported from this
+        project's other modules."""
+        pattern = node.args[0]
+        if isinstance(pattern, ast.Name):
+            qual = self.mod.imports.get(pattern.id)
+            return qual is not None and self.mod.of_project(qual)
+        if isinstance(pattern, ast.Attribute) and state_key(pattern.value) in ("self", "cls"):
+            return self.mod.resolver.class_body_value(pattern.attr, self.mod.resolver.scope_of(node)) is None
+        return False
+
     def _unseen_call(self, result: Value, node: ast.Call) -> Value:
         """What a call into code we cannot see returns: this project's own, or a function a
         setting names. Nothing known is unknown, not clean; known data may have been sanitised
@@ -480,6 +492,11 @@ class Calls:
                 return args[2].sanitize(kept).with_tags("text")
         if qual == "re.sub" and len(args) >= 3 and removes_url_controls(args[0].const, args[1].const):
             return controls_removed(args[2]).with_tags("text")
+        replaced_by_text = len(args) >= 3 and isinstance(args[1].const, str)
+        if qual == "re.sub" and replaced_by_text and self._unseen_pattern(node):
+            # `re.sub(self.STRICT_NAME_PATTERN, "_", name)`: what it keeps is decided where the review
+            # cannot read it; a substitution by fixed text is meant to clean, unproven either way
+            return self._unseen_call(args[2], node).with_tags("text")
         if (
             qual in _URL_JOINS
             and len(args) >= 2
