@@ -459,7 +459,7 @@ _ORDINALS = {
     29: "twenty-ninth",
     39: "thirty-ninth",
 }
-_BATCHES = tuple(range(2, 29))
+_BATCHES = tuple(range(2, 30))
 
 
 def main() -> None:
