@@ -1213,3 +1213,52 @@ def test_a_row_unpacked_from_get_or_create_is_the_model_s_instance() -> None:
     unpacked = "bookmark, created = Bookmark.get_or_create(id=1)"
     code = ATTRIBUTE_THEN_METHOD.replace("bookmark = MAKE", unpacked)
     assert rules_of(taint(code)) == ["taint-ssrf"]
+
+
+SETUP_THEN_FETCH = """
+import requests
+from zope.publisher.browser import BrowserView
+
+
+class PreviewView(BrowserView):
+    def setup(self):
+        self.url = SETUP
+
+    def extract(self):
+        return requests.get(self.url, timeout=5).text
+
+    def __call__(self):
+        self.setup()
+        CLEANUP
+        return self.extract()
+"""
+
+
+@pytest.mark.parametrize(
+    ("setup", "cleanup", "found"),
+    [
+        ("self.request.get('url', '')", "", True),  # collective.behavior.richpreview's JSON view
+        ("'https://example.org/'", "", False),  # the method sets the server's own URL
+        ("self.request.get('url', '')", "self.url = 'https://example.org/'", False),  # replaced after
+    ],
+)
+def test_attributes_a_method_sets_stay_on_the_object(setup: str, cleanup: str, found: bool) -> None:
+    """`self.setup()` that sets `self.url` from the request, then `self.extract()` that fetches
+    it: what a method leaves in `self.x` is what the object holds after the call."""
+    code = SETUP_THEN_FETCH.replace("SETUP", setup).replace("CLEANUP", cleanup or "pass")
+    assert ("taint-ssrf" in rules_of(taint({"app/browser/preview.py": code}))) is found
+
+
+def test_an_attribute_a_method_may_leave_alone_keeps_the_callers_value() -> None:
+    """Set on every path, the method's value replaces the caller's; returned early on one path,
+    the object may still hold what the caller put there."""
+    given = SETUP_THEN_FETCH.replace(
+        "        self.setup()", "        self.url = self.request.get('url')\n        self.setup()"
+    )
+    always = given.replace("SETUP", "'https://example.org/'").replace("CLEANUP", "pass")
+    assert "taint-ssrf" not in rules_of(taint({"app/browser/preview.py": always}))
+    sometimes = always.replace(
+        "        self.url = 'https://example.org/'",
+        "        if self.context:\n            return\n        self.url = 'https://example.org/'",
+    )
+    assert "taint-ssrf" in rules_of(taint({"app/browser/preview.py": sometimes}))

@@ -324,7 +324,8 @@ class Calls:
             self._run_hooks(node, DECODER_HOOKS[qual], args[0], state)
         if target is not None:
             attributes = _attributes_of(receiver_key, state) if target[2] else {}
-            return self._apply(target, node, args, kwargs, receiver, attributes)
+            kept_in = (receiver_key, state) if target[2] and receiver_key is not None else None
+            return self._apply(target, node, args, kwargs, receiver, attributes, kept_in)
         result = self._result(node, qual, method, callee, receiver, args, kwargs, state)
         if isinstance(func, ast.Subscript):  # `self.actions[name](data)`: any function of the table
             ran = [
@@ -849,10 +850,12 @@ class Calls:
         kwargs: dict[str, Value],
         receiver: Value | None = None,
         attributes: dict[str, Value] | None = None,
+        kept_in: tuple[str, State] | None = None,
     ) -> Value:
         """A helper's summary applied to this call's arguments (and, for a method, to what
         the object it is called on carries: the data its `self.x` reads stand for, and what
-        the caller set its attributes to: `obj.url = data` then `obj.fetch()`)."""
+        the caller set its attributes to: `obj.url = data` then `obj.fetch()`). `kept_in`: the
+        caller's name for that object and its state, where the attributes the method sets land."""
         mod, func, bound = target
         decided = _decided_params(func, bound, args, kwargs)
         summary = self.program.summary(mod, func, decided, called=bool(func.source_params))
@@ -875,7 +878,7 @@ class Calls:
         into = Step(self.mod.path, node.lineno, f"passed to `{name}`")
         back = Step(self.mod.path, node.lineno, f"returned by `{name}`")
 
-        def expand(trace: Trace) -> Iterator[Trace]:
+        def expand(trace: Trace, back: Step = back) -> Iterator[Trace]:
             if trace.kind != PARAM:
                 yield replace(trace.then(back), indirect=True)
                 if reads_self(trace):
@@ -889,6 +892,13 @@ class Calls:
                 yield _compose(outer, into, trace).then(back)
 
         result = _flat_map(summary.ret, expand)
+        if kept_in is not None and summary.self_sets:
+            owner, state = kept_in
+            for attribute, (value, always) in summary.self_sets.items():
+                step = Step(self.mod.path, node.lineno, f"`{owner}.{attribute}` set by `{name}`")
+                found = _flat_map(value, lambda trace, step=step: expand(trace, step))
+                key = f"{owner}.{attribute}"
+                state[key] = found if always or key not in state else join(state[key], found)
         for hit in summary.param_hits:
             gate = gate_of(func.opted_in_spans, hit_lines(mod.path, hit)) if func.opted_in_spans else None
             opted_in = hit.opted_in

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +61,8 @@ class Runner(Calls, Expressions, Guards, Sinks):
         #: a check's outcome kept in a name (`ok = is_safe(url)`): the name -> what `if ok:` proves
         self._checks: dict[str, KeptCheck] = {}
         self.lambdas_running: set[int] = set()  # lambdas whose body is being run (they may recurse)
+        self._self_keys: set[str] = set()  # the `self.x` a method assigns
+        self._exits: list[State] = []  # a method's states where it returns
 
     def run_module(self) -> State:
         state = self.exec_block(self.mod.tree.body, {})
@@ -94,9 +97,19 @@ class Runner(Calls, Expressions, Guards, Sinks):
             # `*path` or `**params` the framework fills: a tuple or a dict of it
             if name not in state and not called:
                 state[name] = self.source_value("web", description, line, text=False)
-        self.exec_block(func.node.body, state)
+        end = self.exec_block(func.node.body, state)
         self.summary.ret = self.ret or CLEAN
+        self._keep_self_sets(self._exits + ([end] if end is not None else []))
         return self.summary
+
+    def _keep_self_sets(self, exits: list[State]) -> None:
+        """What the method leaves in `self.x` (`self.url = request.get("url")` in a `setup()`
+        the view calls before the method that fetches `self.url`)."""
+        for key in self._self_keys:
+            values = [state[key] for state in exits if key in state]
+            if values:
+                kept = functools.reduce(join, values)
+                self.summary.self_sets[key.removeprefix("self.")] = (kept, len(values) == len(exits))
 
     def source_value(self, kind: str, description: str, line: int, *, text: bool) -> Value:
         label = SOURCE_KINDS.get(kind, {}).get("label", "input")
@@ -156,6 +169,8 @@ class Runner(Calls, Expressions, Guards, Sinks):
                 if self.func is not None and self.func.is_predicate:
                     self.note_answer(stmt.value, state)
                 self.ret = join(self.ret, value) if self.ret is not None else value
+                if self.func is not None and self.func.binds_self:
+                    self._exits.append(dict(state))
                 return None
             case ast.If():
                 return self.exec_if(stmt, state)
@@ -330,6 +345,8 @@ class Runner(Calls, Expressions, Guards, Sinks):
 
     def _assign_key(self, key: str, value: Value, state: State, line: int) -> None:
         forget_parts(key, state)
+        if key.startswith("self.") and key.count(".") == 1 and self.func is not None and self.func.binds_self:
+            self._self_keys.add(key)
         if value.tainted:
             value = value.then(Step(self.mod.path, line, f"`{key}`"))
         state[key] = value
