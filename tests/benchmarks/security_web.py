@@ -457,9 +457,11 @@ _ORDINALS = {
     27: "twenty-seventh",
     28: "twenty-eighth",
     29: "twenty-ninth",
+    30: "thirtieth",
+    31: "thirty-first",
     39: "thirty-ninth",
 }
-_BATCHES = tuple(range(2, 30))
+_BATCHES = tuple(range(2, 32))
 
 
 def main() -> None:
