@@ -84,6 +84,7 @@ def test_bandit_tests_filed_under_mitres_entry(test_id: str, cwe: int) -> None:
         ("PG-VULN030", 347),
         ("PG-VULN031", 489),
         ("PG-VULN032", 79),
+        ("PG-VULN033", 22),
         ("PG-VULN008", 347),
         ("PG-VULN009", 942),
         ("PG-VULN010", 327),

@@ -423,6 +423,21 @@ CASES = [
         "env = PageEnvironment(loader=jinja2.FileSystemLoader('t'))",
         ["PG-VULN032"],
     ),
+    # static files served from the filesystem root (CWE-22): voila's `static_path="/"`
+    ("import tornado.web\nsettings = dict(static_path='/', template_path='t')", ["PG-VULN033"]),
+    ("import tornado.web\napp = tornado.web.Application([], static_path='/')", ["PG-VULN033"]),
+    ("import tornado.web\nimport os\nsettings = {'static_path': os.sep}", ["PG-VULN033"]),
+    ("from flask import Flask\napp = Flask(__name__, static_folder='/')", ["PG-VULN033"]),
+    (
+        "from pathlib import Path\nfrom starlette.staticfiles import StaticFiles\n"
+        "files = StaticFiles(directory=Path('/'))",
+        ["PG-VULN033"],
+    ),
+    ("from aiohttp import web\napp = web.Application()\napp.router.add_static('/s', '/')", ["PG-VULN033"]),
+    ("import tornado.web\nimport os\nsettings = dict(static_path=os.path.join(os.sep, 'srv', 'static'))", []),
+    ("from flask import Flask\napp = Flask(__name__, static_folder='static')", []),
+    ("options = dict(static_path='/')", []),  # no web framework: any dict may use the word
+    ("import tornado.web\nurls = {'home': '/'}", []),
     # the sandbox renders untrusted templates, mostly text; a helper returning an environment is no
     # call of one
     ("from jinja2.sandbox import SandboxedEnvironment\nenv = SandboxedEnvironment()", []),
@@ -906,6 +921,7 @@ def test_every_rule_has_a_case_its_metadata_and_its_cwe() -> None:
         "PG-VULN030": 347,
         "PG-VULN031": 489,
         "PG-VULN032": 79,
+        "PG-VULN033": 22,
     }
     assert {r.id: r.cwe for r in RULES.values()} == pinned
     for rule in RULES.values():

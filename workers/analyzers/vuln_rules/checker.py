@@ -19,7 +19,7 @@ from prguard.analyzers.vuln_rules.archives import (
 from prguard.analyzers.vuln_rules.crypto import CryptoChecks
 from prguard.analyzers.vuln_rules.deserialization import DeserializationChecks
 from prguard.analyzers.vuln_rules.loops import LoopChecks
-from prguard.analyzers.vuln_rules.paths import PathChecks
+from prguard.analyzers.vuln_rules.paths import PathChecks, StaticRootChecks
 from prguard.analyzers.vuln_rules.regex import (
     REGEX_CALLS,
     RegexChecks,
@@ -49,6 +49,7 @@ class VulnChecker(
     PathChecks,
     RegexChecks,
     SqlChecks,
+    StaticRootChecks,
     TimingChecks,
     TransportChecks,
     WebChecks,
@@ -88,6 +89,7 @@ class VulnChecker(
             elif isinstance(node, ast.Dict):
                 yield from self._where(node)
                 yield from self._cherrypy_sessions(node)
+                yield from self._static_root_dict(node)
             elif isinstance(node, ast.BinOp):
                 yield from self._temp_path_operator(node)
                 if isinstance(node.op, ast.Mod):
@@ -190,6 +192,7 @@ class VulnChecker(
         if qual:
             yield from self._ssh_host_key(node, qual)
             yield from self._temp_path(node, qual)
+        yield from self._static_root_call(node, qual)
         if is_join(node) and node.args:
             pick = self._random_pick(node.args[0])
             if pick:

@@ -412,5 +412,19 @@ RULES: dict[str, VulnRule] = {
             "Pass `autoescape=select_autoescape()` (or `True`) when the templates make HTML; leave it "
             "off only for text that is never served as a page.",
         ),
+        VulnRule(
+            "PG-VULN033",
+            "Static files served from the filesystem root",
+            "high",
+            22,
+            "A static-file route whose folder is `/` answers `/static/etc/passwd` with the file: "
+            "every file the server's user can read (keys, settings, other users' data) is one request "
+            "away, with no `..` needed.",
+            "tornado.web.Application(handlers, static_path='/')\n"
+            "app.mount('/files', StaticFiles(directory='/'))",
+            "tornado.web.Application(handlers, static_path=os.path.join(HERE, 'static'))",
+            "Serve static files from a folder that holds only them (the package's `static/`), never the "
+            "root or a parent of the application's data.",
+        ),
     )
 }
