@@ -600,3 +600,34 @@ def test_a_parameter_named_like_an_imported_module_is_not_the_module() -> None:
     resolver = Resolver(tree, "app.mod")
     found = [resolver.qualname(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call) and n.args]
     assert found == [None, None, "os.system"]
+
+
+BRANCHES = """
+import peewee
+
+class Bookmark(peewee.Model):
+    pass
+
+def save(url, key):
+    if key:
+        bookmark, created = Bookmark.get_or_create(url=url)
+    else:
+        bookmark = Bookmark.get(Bookmark.url == url)
+    OTHER
+    bookmark
+"""
+
+
+@pytest.mark.parametrize(
+    ("other", "type_name"),
+    [
+        ("pass", "app.mod.Bookmark"),  # digimarks: both branches give a row
+        ("bookmark = None", "app.mod.Bookmark"),
+        ("bookmark = url", None),  # the branches disagree
+        ("bookmark, created = created, bookmark", None),  # unpacked twice: not followed
+        ("global bookmark", None),
+    ],
+)
+def test_a_name_unpacked_in_one_branch_and_assigned_in_another(other: str, type_name: str | None) -> None:
+    """A name bound by one unpacking and by plain assignments has the type they agree on."""
+    assert type_of_expression(BRANCHES.replace("OTHER", other), "bookmark") == type_name

@@ -1215,6 +1215,16 @@ def test_a_row_unpacked_from_get_or_create_is_the_model_s_instance() -> None:
     assert rules_of(taint(code)) == ["taint-ssrf"]
 
 
+def test_a_row_from_either_branch_is_the_model_s_instance() -> None:
+    """digimarks: a new bookmark unpacked from `get_or_create` in one branch, an old one from `get`
+    in the other; the method is found on the row whichever branch ran."""
+    branches = (
+        "if request.args.get('new'):\n        bookmark, created = Bookmark.get_or_create(id=1)\n"
+        "    else:\n        bookmark = Bookmark.get(id=2)"
+    )
+    assert rules_of(taint(ATTRIBUTE_THEN_METHOD.replace("bookmark = MAKE", branches))) == ["taint-ssrf"]
+
+
 SETUP_THEN_FETCH = """
 import requests
 from zope.publisher.browser import BrowserView

@@ -92,6 +92,16 @@ class _ScopeInfo:
     opaque: set[str] = field(default_factory=set)  # bound in ways not followed (unpacking, globals)
     #: names unpacked from one value (`method, headers = lookup[kind]`): (value, position)
     unpacked: dict[str, tuple[ast.expr, int]] = field(default_factory=dict)
+    #: opaque names whose one unpacking is all that made them so: their other bindings still count
+    #: where a type is asked for (`row, created = M.get_or_create(...)` in one branch, `row = M.get(...)`
+    #: in the other)
+    unpacked_once: set[str] = field(default_factory=set)
+
+    def hide(self, names: Iterable[str]) -> None:
+        """Names bound in a way not followed."""
+        for name in names:
+            self.opaque.add(name)
+            self.unpacked_once.discard(name)
 
 
 @dataclass
@@ -282,7 +292,7 @@ class Resolver:
                 info.params[arg.arg] = arg
             for arg in (args.vararg, args.kwarg):
                 if arg is not None:
-                    info.opaque.add(arg.arg)
+                    info.hide([arg.arg])
             body = scope.body
         for stmt in own_statements(body):
             self._collect_statement(stmt, info)
@@ -323,7 +333,7 @@ class Resolver:
             if stmt.value is not None:
                 info.bindings.setdefault(stmt.target.id, []).append(stmt.value)
         elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
-            info.opaque.add(stmt.target.id)
+            info.hide([stmt.target.id])
         elif isinstance(stmt, ast.For | ast.AsyncFor):
             if isinstance(stmt.target, ast.Name):
                 info.derived.setdefault(stmt.target.id, []).append(("iter", stmt.iter))
@@ -333,24 +343,24 @@ class Resolver:
                     if name in items:  # `for i, asset in enumerate(assets)`, `for a, b in zip(x, y)`
                         info.derived.setdefault(name, []).append(("iter", items[name]))
                     else:
-                        info.opaque.add(name)
+                        info.hide([name])
         elif isinstance(stmt, ast.With | ast.AsyncWith):
             for item in stmt.items:
                 if isinstance(item.optional_vars, ast.Name):
                     info.derived.setdefault(item.optional_vars.id, []).append(("with", item.context_expr))
                 elif item.optional_vars is not None:
-                    info.opaque.update(_names(item.optional_vars))
+                    info.hide(_names(item.optional_vars))
         elif isinstance(stmt, ast.Return) and stmt.value is not None:
             info.returns.append(stmt.value)
         elif isinstance(stmt, ast.Global | ast.Nonlocal):
-            info.opaque.update(stmt.names)
+            info.hide(stmt.names)
         elif isinstance(stmt, ast.ExceptHandler) and stmt.name:
-            info.opaque.add(stmt.name)
+            info.hide([stmt.name])
         elif isinstance(stmt, ast.Import | ast.ImportFrom) and info.node is not None:
             for alias in stmt.names:
                 if alias.name != "*":
                     local = alias.asname or alias.name.split(".")[0]
-                    info.opaque.add(local)  # function-level imports: resolved through the module table
+                    info.hide([local])  # function-level imports: resolved through the module table
 
     def _bind_target(self, target: ast.expr, value: ast.expr, info: _ScopeInfo) -> None:
         if isinstance(target, ast.Name):
@@ -359,12 +369,20 @@ class Resolver:
             if isinstance(value, ast.Tuple | ast.List) and len(value.elts) == len(target.elts):
                 for sub_target, sub_value in zip(target.elts, value.elts, strict=True):
                     self._bind_target(sub_target, sub_value, info)
+            elif any(isinstance(e, ast.Starred) for e in target.elts):
+                info.hide(_names(target))
             else:
-                info.opaque.update(_names(target))
-                if not any(isinstance(e, ast.Starred) for e in target.elts):
-                    for position, element in enumerate(target.elts):
-                        if isinstance(element, ast.Name):
-                            info.unpacked[element.id] = (value, position)
+                for position, element in enumerate(target.elts):
+                    if isinstance(element, ast.Name):
+                        first = element.id not in info.opaque
+                        info.opaque.add(element.id)
+                        if first:
+                            info.unpacked_once.add(element.id)
+                        else:
+                            info.unpacked_once.discard(element.id)
+                        info.unpacked[element.id] = (value, position)
+                    else:
+                        info.hide(_names(element))
 
     # -- qualified names ---------------------------------------------------------------------------
 
@@ -557,6 +575,13 @@ class Resolver:
         for info in self._chain(scope):
             if name in info.unpacked and not info.bindings.get(name):
                 return self._unpacked_type(*info.unpacked[name], info.node)
+            if name in info.unpacked_once and not info.derived.get(name) and name not in info.params:
+                # unpacked in one place, assigned in others: the one type they all agree on
+                values = info.bindings[name]
+                types = {self._unpacked_type(*info.unpacked[name], info.node)}
+                types |= {self.type_of(v, info.node) for v in values if not _rebinds(v, name)}
+                types.discard(_NONE)
+                return types.pop() if len(types) == 1 else None
             if name in info.opaque:
                 return None
             if name in info.annotations:
