@@ -856,3 +856,32 @@ def test_a_litestar_file_response_serves_the_path_it_is_given(module: str) -> No
         "        await FileResponse(path=path)(scope, receive, send)\n"
     )
     assert rules_of(taint(code)) == ["taint-path-traversal"]
+
+
+SAXON = """
+from saxonche import PySaxonProcessor
+
+
+def validate(document_content: bytes) -> str:
+    with PySaxonProcessor(license=False) as proc:
+        SETUP
+        document = proc.parse_xml(xml_text=document_content.decode())
+        return str(document)
+"""
+_NO_PROTOCOLS = 'proc.set_configuration_property("http://saxon.sf.net/feature/allowedProtocols", "")'
+
+
+@pytest.mark.parametrize(
+    ("setup", "found"),
+    [
+        ("pass", True),  # peppol_py before CVE-2025-66371: SaxonC fetches entities by URL
+        (_NO_PROTOCOLS, False),  # its fix: no protocol allowed
+        (_NO_PROTOCOLS.replace('""', '"http,https"'), True),  # still fetches over the web
+    ],
+)
+def test_saxon_parses_what_it_is_given_unless_it_may_fetch_nothing(setup: str, found: bool) -> None:
+    """SaxonC's `parse_xml` resolves external entities and DTDs by URL; a processor whose
+    `allowedProtocols` is set to nothing before the parse cannot."""
+    assert (
+        rules_of(taint({"peppol/validation.py": SAXON.replace("SETUP", setup)})) == ["taint-xxe"]
+    ) is found

@@ -851,6 +851,8 @@ def _sink(
     }
 
 
+#: a SaxonC processor's setting that stops it fetching any URL (external entities, DTDs)
+_SAXON_NO_PROTOCOLS = ("set_configuration_property", ("http://saxon.sf.net/feature/allowedProtocols", ""))
 _HTML_TYPES = {"html_only": True}
 #: Pyramid's and WebOb's redirect responses (same names in both)
 _REDIRECT_RESPONSES = (
@@ -1133,6 +1135,11 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("xml.dom.pulldom.parseString", "xxe", (0,)),
     _sink("xml.sax.parseString", "xxe", (0,)),
     _sink("xml.sax.parse", "xxe", (0,)),
+    # SaxonC fetches external entities and DTDs by URL unless its processor allows no protocol
+    *(
+        _sink(f"{package}.PySaxonProcessor.parse_xml", "xxe", ("xml_text",), hardened_by=_SAXON_NO_PROTOCOLS)
+        for package in ("saxonche", "saxonc", "saxoncpe", "saxoncee")
+    ),
     # session and cookies
     *(_sink(f"{session}.update", "trust-boundary", (0,)) for session in ("flask.session", "request.session")),
     *(

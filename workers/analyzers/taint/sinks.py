@@ -6,6 +6,7 @@ import ast
 import re
 from typing import Any
 
+from prguard.analyzers.asttools import nodes_of
 from prguard.analyzers.media_types import (
     MEDIA_TYPE_KEYWORDS,
     headers_declare_non_html,
@@ -181,6 +182,8 @@ class Sinks:
             )
             if loader is not None and (self.mod.qualname(loader) or "").split(".")[-1] in SAFE_YAML_LOADERS:
                 return
+        if "hardened_by" in cond and self._receiver_set_up(node, *cond["hardened_by"]):
+            return
         if "xml_parser" in cond:
             position, keyword = cond["xml_parser"]
             parser = args[position] if len(args) > position else kwargs.get(keyword)
@@ -231,6 +234,23 @@ class Sinks:
                 self.summary.cleared.add((node.lineno, cwe))
         elif only_parameters:
             self.summary.param_only[(node.lineno, sink.kind)] = cwes
+
+    def _receiver_set_up(self, node: ast.Call, method: str, constants: tuple[Any, ...]) -> bool:
+        """The object a method is called on was set up before, in the same function, with
+        `obj.<method>(*constants)` (`proc.set_configuration_property(ALLOWED_PROTOCOLS, "")`)."""
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+            return False
+        body = self.func.node if self.func is not None else self.mod.tree
+        return any(
+            isinstance(call.func, ast.Attribute)
+            and call.func.attr == method
+            and isinstance(call.func.value, ast.Name)
+            and call.func.value.id == func.value.id
+            and call.lineno < node.lineno
+            and [a.value if isinstance(a, ast.Constant) else None for a in call.args] == list(constants)
+            for call in nodes_of(body, ast.Call)
+        )
 
     def _caller_opted_in(self, node: ast.AST) -> bool:
         """The sink runs only when a flag of this function that is off by default is on."""
