@@ -459,9 +459,11 @@ _ORDINALS = {
     29: "twenty-ninth",
     30: "thirtieth",
     31: "thirty-first",
+    32: "thirty-second",
+    33: "thirty-third",
     39: "thirty-ninth",
 }
-_BATCHES = tuple(range(2, 32))
+_BATCHES = tuple(range(2, 34))
 
 
 def main() -> None:
