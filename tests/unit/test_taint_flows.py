@@ -1272,3 +1272,94 @@ def test_an_attribute_a_method_may_leave_alone_keeps_the_callers_value() -> None
         "        if self.context:\n            return\n        self.url = 'https://example.org/'",
     )
     assert "taint-ssrf" in rules_of(taint({"app/browser/preview.py": sometimes}))
+
+
+CLOSURE_TASK = """
+import asyncio
+
+import aiohttp
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+app = FastAPI()
+
+
+class RunRequest(BaseModel):
+    callback_url: str = ""
+
+
+async def post_callback(callback_url: str) -> None:
+    async with aiohttp.ClientSession() as session, session.post(callback_url, json={}) as response:
+        await response.text()
+
+
+@app.post("/run")
+async def run(body: RunRequest):
+    BODY
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        # flyto-core's /run: a closure posts to the URL of the request it was made in
+        (
+            "async def later() -> None:\n        await post_callback(body.callback_url)\n\n"
+            "    asyncio.create_task(later())",
+            True,
+        ),
+        (
+            "async def later(url: str) -> None:\n        await post_callback(url)\n\n"
+            "    asyncio.create_task(later(body.callback_url))",
+            True,
+        ),
+        (
+            "async def later(url: str) -> None:\n        await post_callback(url)\n\n"
+            "    asyncio.create_task(later('https://engine.example/done'))",
+            False,
+        ),
+        (
+            "def pick() -> str:\n        return body.callback_url\n\n"
+            "    asyncio.create_task(post_callback(pick()))",
+            True,
+        ),  # what it returns is the call's value
+    ],
+)
+def test_a_nested_function_runs_with_the_variables_of_the_call(body: str, found: bool) -> None:
+    """A function defined in a handler and called there reads the handler's variables as they
+    are at the call, and its parameters are the call's arguments."""
+    code = CLOSURE_TASK.replace("BODY", body)
+    assert ("taint-ssrf" in rules_of(taint({"app/main.py": code}))) is found
+
+
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        ("queued = RunRequest(**body.model_dump())\n    await post_callback(queued.callback_url)", True),
+        ("data = body.model_dump()\n    await post_callback(data['callback_url'])", True),
+        ("await post_callback(body.model_copy().callback_url)", True),
+        (
+            "queued = RunRequest(callback_url='https://engine.example/')\n"
+            "    await post_callback(queued.callback_url)",
+            False,
+        ),
+    ],
+)
+def test_a_plain_record_holds_what_it_is_made_with(body: str, found: bool) -> None:
+    """A pydantic model (or dataclass) of the module with no constructor or validator of its own
+    holds what it is given, and `model_dump()` hands it back: seen, not an unseen call's result."""
+    code = CLOSURE_TASK.replace("BODY", body)
+    assert ("taint-ssrf" in rules_of(taint({"app/main.py": code}))) is found
+
+
+def test_a_record_with_a_validator_of_its_own_is_unseen_code() -> None:
+    """A validator may clean what it is given: the flow stays, at low confidence (hidden by default)."""
+    code = CLOSURE_TASK.replace(
+        "BODY", "queued = RunRequest(**body.model_dump())\n    await post_callback(queued.callback_url)"
+    )
+    code = code.replace(
+        '    callback_url: str = ""\n',
+        '    callback_url: str = ""\n\n    @field_validator("callback_url")\n    @classmethod\n'
+        "    def check(cls, value: str) -> str:\n        return value\n",
+    ).replace("from pydantic import BaseModel", "from pydantic import BaseModel, field_validator")
+    assert "taint-ssrf" not in rules_of(taint({"app/main.py": code}))

@@ -1026,3 +1026,98 @@ def test_a_substitution_with_a_pattern_out_of_sight_is_an_unseen_sanitiser(patte
     a call into unseen project code does."""
     findings = taint(UNSEEN_PATTERN.replace("THE_REGEX", pattern))
     assert (rules_of(findings) == ["taint-path-traversal"]) is found
+
+
+HOST_ALLOW_LIST = """
+import fnmatch
+import os
+from urllib.parse import urlparse
+
+import requests
+from flask import Flask, request
+
+app = Flask(__name__)
+PREFIXES = ("https://a.example/", "https://b.example/")
+HOSTS = {"a.example", "b.example"}
+PATTERNS = ["*.example.com"]
+
+
+def trusted_hosts() -> set[str]:
+    return {h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",")}
+
+
+@app.route("/fetch")
+def fetch():
+    url = request.args["u"]
+    CHECK
+    return requests.get(url, timeout=5).text[:0]
+"""
+
+
+@pytest.mark.parametrize(
+    ("check", "found"),
+    [
+        ("if not url.startswith(PREFIXES):\n        return 'no'", False),  # a tuple kept in a constant
+        ("if not any(url.startswith(p) for p in PREFIXES):\n        return 'no'", False),
+        (
+            "if not any(url.startswith(p) for p in ('https://a.example',)):\n        return 'no'",
+            True,
+        ),  # no `/`
+        (
+            "host = (urlparse(url).hostname or '').lower()\n    if host not in HOSTS:\n        return 'no'",
+            False,
+        ),
+        ("if urlparse(url).hostname not in trusted_hosts():\n        return 'no'", False),  # the operator's
+        ("if urlparse(url).hostname not in request.args.getlist('h'):\n        return 'no'", True),
+        (
+            "host = urlparse(url).hostname or ''\n"
+            "    if not any(fnmatch.fnmatch(host, p) for p in PATTERNS):\n        return 'no'",
+            False,
+        ),
+        ("if not fnmatch.fnmatch(urlparse(url).hostname, request.args['p']):\n        return 'no'", True),
+        (
+            "path = urlparse(url).path\n    if path not in ('/a', '/b'):\n        return 'no'",
+            True,
+        ),  # not the host
+    ],
+)
+def test_host_allow_lists_prove_where_a_url_goes(check: str, found: bool) -> None:
+    """A URL whose host is one of the server's (a constant, a setting, the environment the operator
+    set), by membership, glob or prefix, stays there; lists and patterns the client sends prove
+    nothing, and neither does a check of the URL's path (flyto-core's fixed callback check)."""
+    code = HOST_ALLOW_LIST.replace("CHECK", check)
+    assert ("taint-ssrf" in rules_of(taint({"app/views.py": code}))) is found
+
+
+ONE_SEGMENT = """
+import os
+from flask import Flask
+
+app = Flask(__name__)
+ROOT = "/srv/fonts"
+
+
+@app.route("/fonts/ROUTE")
+def fonts(stack):
+    CHECK
+    with open(os.path.join(ROOT, stack + ".pbf"), "rb") as handle:
+        return handle.read()
+"""
+
+
+@pytest.mark.parametrize(
+    ("route", "check", "found"),
+    [
+        ("<stack>", "if '..' in stack:\n        return 'no', 404", False),  # one segment: no `/` at all
+        ("<string:stack>", "if '.' in stack:\n        return 'no', 404", False),  # mbtiles-s3-server's check
+        ("<stack>", "pass", True),  # `..` alone climbs out
+        ("<path:stack>", "if '..' in stack:\n        return 'no', 404", True),  # may be absolute
+    ],
+)
+def test_a_url_part_of_one_segment_refused_dots_stays_under_the_root(
+    route: str, check: str, found: bool
+) -> None:
+    """Flask's default converter matches one path segment: such a part is never absolute, so
+    refusing `..` (or any dot) in it is enough to keep it under the folder it is joined to."""
+    code = ONE_SEGMENT.replace("ROUTE", route).replace("CHECK", check)
+    assert ("taint-path-traversal" in rules_of(taint({"app/views.py": code}))) is found

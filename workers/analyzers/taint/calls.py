@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
+from prguard.analyzers.asttools import own_statements
 from prguard.analyzers.taint.guards import (
     controls_removed,
     parents_removed,
@@ -30,7 +31,7 @@ from prguard.analyzers.taint.keys import (
     reportable,
     state_key,
 )
-from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo, call_name
+from prguard.analyzers.taint.modules import FunctionInfo, FunctionNode, ModuleInfo, call_name
 from prguard.analyzers.taint.opt_in import gate_of
 from prguard.analyzers.taint.regex_proof import removal_proven_kinds
 from prguard.analyzers.taint.rules import (
@@ -47,6 +48,9 @@ from prguard.analyzers.taint.rules import (
     PATH_OBJECTS,
     PATH_RESOLVERS,
     PROTOCOL_URL_BUILDERS,
+    RECORD_BASES,
+    RECORD_DECORATORS,
+    RECORD_METHODS,
     REQUEST_BUILDERS,
     SIGNED_READS,
     SITE_URL_BUILDERS,
@@ -75,6 +79,10 @@ from prguard.analyzers.taint.values import (
 )
 
 _NEWLINE_STRIPS = ("\n", "\r", "\r\n")
+#: what builds or checks a record's fields itself: a class with one of these is not a plain record
+_CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__", "model_post_init", "__attrs_post_init__"})
+#: nested functions run inside one another where they are called, at most this deep
+_MAX_INLINED = 3
 #: what a route's URL builder returns: text of this site, no user data
 SITE_URL_VALUE = Value(tags=frozenset({"text", SITE_URL}))
 #: the last names of SIGNED_READS and EXACT_LOOKUPS: only calls so named are worth typing
@@ -306,6 +314,9 @@ class Calls:
             forget_parts(receiver_key, state, attributes=False)
         shadowed = isinstance(func, ast.Name) and func.id in state and qual == func.id
         configured = CONFIGURED in callee.tags  # `f = import_string(settings.X)`, then `f(data)`
+        nested = self._nested_function(func) if shadowed else None
+        if nested is not None:
+            return self._run_nested(nested, args, kwargs, state)
         lambdas = self._lambdas(func) if shadowed or isinstance(func, ast.Lambda) else []
         if lambdas and not any(id(body) in self.lambdas_running for body in lambdas):
             # `f = lambda x: ...` then `f(data)`: the body with the arguments bound (a lambda
@@ -338,9 +349,32 @@ class Calls:
         answered = typed if typed is not None else source
         if answered is not None and any(t.kind in CHECKED_SOURCE_KINDS for t in answered.traces):
             result = self._response_of(node, qual, answered, args, kwargs)
-        if self._project_call(func, qual) or configured:
+        if (self._project_call(func, qual) and not self._plain_record(func)) or configured:
             return self._unseen_call(result, node)
         return self._widen(result, node)
+
+    def _plain_record(self, func: ast.expr) -> bool:
+        """A class of this module that only holds what it is given: a pydantic model, dataclass,
+        attrs class or named tuple with no constructor, post-init hook or validator of its own
+        (`queued = RunRequest(**body.model_dump())` is the request's data, seen, not unseen); or
+        one of the record library's own methods that hand its fields back (`body.model_dump()`)."""
+        klass = None
+        if isinstance(func, ast.Name) and func.id not in self.mod.imports:
+            klass = self.mod.resolver.classes.get(func.id)
+        elif isinstance(func, ast.Attribute) and func.attr in RECORD_METHODS:
+            typed = self.mod.resolver.type_of(func.value)
+            klass = self.mod.resolver.classes.get((typed or "").rsplit(".", 1)[-1])
+            klass = klass if klass is not None and klass.qualname == typed else None
+        if klass is None:
+            return False
+        methods = [n for n in klass.node.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+        if any(m.name in _CONSTRUCTORS or m.decorator_list for m in methods):
+            return False
+        bases = {self.mod.qualname(b) for b in klass.bases}
+        decorators = {
+            self.mod.qualname(d.func if isinstance(d, ast.Call) else d) for d in klass.node.decorator_list
+        }
+        return bool(bases & RECORD_BASES or decorators & RECORD_DECORATORS)
 
     def _response_of(
         self, node: ast.Call, qual: str, answer: Value, args: list[Value], kwargs: dict[str, Value]
@@ -769,12 +803,56 @@ class Calls:
         values = self.mod.resolver.assigned_values(func.id, self.func.node if self.func else None)  # type: ignore[attr-defined]
         return values if values and all(isinstance(v, ast.Lambda) for v in values) else []  # type: ignore[return-value]
 
+    def _nested_function(self, func: ast.expr) -> FunctionNode | None:
+        """The function a call runs when it is one defined in the running function's own body and
+        bound nowhere else there (`async def later(): ...` then `later()`), not already running."""
+        if self.func is None or not isinstance(func, ast.Name) or len(self.inlined) >= _MAX_INLINED:
+            return None
+        found = [
+            stmt
+            for stmt in own_statements(self.func.node.body)
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and stmt.name == func.id
+        ]
+        if len(found) != 1 or id(found[0]) in self.inlined or found[0].decorator_list:
+            return None
+        if self.mod.resolver.assigned_values(func.id, self.func.node):
+            return None  # also bound by an assignment: which one runs is not known
+        return found[0]
+
+    def _run_nested(
+        self, node: FunctionNode, args: list[Value], kwargs: dict[str, Value], state: State
+    ) -> Value:
+        """A nested function run where it is called: it reads the enclosing function's variables as
+        they are at the call (the request's data a closure hands to a task), its parameters bound to
+        the arguments; what it returns is the call's value."""
+        inner = self._bound_parameters(node.args, args, kwargs, state)
+        saved_ret, saved_stmt = self.ret, self._stmt
+        self.ret = None
+        self.inlined.append(id(node))
+        try:
+            self.exec_block(node.body, inner)
+            return self.ret or CLEAN
+        finally:
+            self.inlined.pop()
+            self.ret, self._stmt = saved_ret, saved_stmt
+
     def _run_lambda(
         self, body: ast.Lambda, args: list[Value], kwargs: dict[str, Value], state: State
     ) -> Value:
         """What a lambda returns for these arguments (a parameter no argument fills, its default)."""
+        inner = self._bound_parameters(body.args, args, kwargs, state)
+        self.lambdas_running.add(id(body))
+        try:
+            return self.ev(body.body, inner)
+        finally:
+            self.lambdas_running.discard(id(body))
+
+    def _bound_parameters(
+        self, params: ast.arguments, args: list[Value], kwargs: dict[str, Value], state: State
+    ) -> State:
+        """The state a lambda or nested function starts from: the caller's, with its parameters
+        bound to the call's arguments (a parameter no argument fills, its default)."""
         inner = dict(state)
-        params = body.args
         positional = [a.arg for a in (*params.posonlyargs, *params.args)]
         defaults = dict(
             zip(positional[len(positional) - len(params.defaults) :], params.defaults, strict=True)
@@ -790,11 +868,7 @@ class Calls:
             inner[params.vararg.arg] = merge(args[len(positional) :])
         if params.kwarg is not None:
             inner[params.kwarg.arg] = merge([v for k, v in kwargs.items() if k not in positional])
-        self.lambdas_running.add(id(body))
-        try:
-            return self.ev(body.body, inner)
-        finally:
-            self.lambdas_running.discard(id(body))
+        return inner
 
     def _dispatched(
         self, table: ast.expr, state: State, hands_input: bool

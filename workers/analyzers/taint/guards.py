@@ -231,9 +231,9 @@ class Guards:
         if (
             isinstance(op, ast.In | ast.NotIn)
             and isinstance(left, ast.Constant)
-            and left.value in ("..", "../")
+            and left.value in ("..", "../", ".")
         ):
-            refused = self._refused_path(right, state, _NO_PARENT)  # `if ".." in p: abort`
+            refused = self._refused_path(right, state, _NO_PARENT)  # `if ".." in p: abort` (or any dot)
             return ({}, refused) if positive else (refused, {})
         if isinstance(op, ast.In | ast.NotIn) and _second_character(left) is not None:
             refused = _refused_as_path(_second_character(left), _NO_SECOND_SLASH) if _slashes(right) else {}
@@ -267,9 +267,9 @@ class Guards:
             membership = isinstance(op, ast.In | ast.NotIn)
             if membership and subject is not left:
                 continue
-            # one of a collection of the server's own values (a setting, a database read): not
-            # the client's choice, whatever the values are
-            servers = membership and not any(t.kind != OPAQUE for t in other_value.all_traces())
+            # one of a collection of the server's own values (a setting, the environment the
+            # operator set, a database read): not the client's choice, whatever the values are
+            servers = membership and all(t.kind in _OPERATORS for t in other_value.all_traces())
             if other_value.tainted and not own and not servers:
                 continue
             host = self._host_of(subject, state)
@@ -431,7 +431,12 @@ class Guards:
         return self._url_part_of(node, state, ("netloc", "hostname"))
 
     def _url_part_of(self, node: ast.expr, state: State, parts: tuple[str, ...]) -> list[str]:
-        """Variables whose parsed URL `node` is a part of (`urlparse(url).scheme`, `parsed.netloc`)."""
+        """Variables whose parsed URL `node` is a part of (`urlparse(url).scheme`, `parsed.netloc`,
+        or `host` kept from one: `host = (urlparse(url).hostname or "").lower()`)."""
+        if isinstance(node, ast.Name) and self.func is not None:
+            kept = self.mod.resolver.assigned_values(node.id, self.func.node)
+            if len(kept) == 1 and not any(n.id == node.id for n in nodes_of(kept[0], ast.Name)):
+                return self._url_part_of(_same_text(kept[0]), state, parts)
         if not (isinstance(node, ast.Attribute) and node.attr in parts):
             return []
         base = node.value
@@ -447,6 +452,11 @@ class Guards:
 
     def _call_guards(self, test: ast.Call, state: State) -> dict[str, frozenset[str]]:
         func = test.func
+        qual = self._qual(test)
+        if qual in _ANY and len(test.args) == 1 and isinstance(test.args[0], ast.GeneratorExp):
+            return self._any_guards(test.args[0], state)
+        if qual in _GLOB_MATCHES and len(test.args) == 2:
+            return self._host_glob(test.args[0], self.ev(test.args[1], state), state)
         if isinstance(func, ast.Attribute):
             receiver = func.value
             if func.attr in ("startswith", "is_relative_to"):
@@ -553,15 +563,45 @@ class Guards:
                         proven[part_key] = kinds
         return proven
 
+    def _any_guards(self, test: ast.GeneratorExp, state: State) -> dict[str, frozenset[str]]:
+        """`any(url.startswith(p) for p in PREFIXES)` proves what `url.startswith(PREFIXES)` does;
+        `any(fnmatch(host, p) for p in patterns)`, with patterns of the operator's, that the host
+        is one they allow."""
+        loop = test.generators[0] if len(test.generators) == 1 else None
+        elt = test.elt
+        if loop is None or loop.ifs or loop.is_async or not isinstance(loop.target, ast.Name):
+            return {}
+        if not (isinstance(elt, ast.Call) and len(elt.args) >= 1 and not elt.keywords):
+            return {}
+        last = elt.args[-1]
+        if not (isinstance(last, ast.Name) and last.id == loop.target.id):
+            return {}
+        if isinstance(elt.func, ast.Attribute) and elt.func.attr == "startswith" and len(elt.args) == 1:
+            whole = ast.copy_location(ast.Call(func=elt.func, args=[loop.iter], keywords=[]), elt)
+            return self._call_guards(whole, state)
+        if self._qual(elt) in _GLOB_MATCHES and len(elt.args) == 2:
+            return self._host_glob(elt.args[0], self.ev(loop.iter, state), state)
+        return {}
+
+    def _host_glob(self, subject: ast.expr, patterns: Value, state: State) -> dict[str, frozenset[str]]:
+        """`fnmatch(host, "*.example.com")`: a URL's host matched against the server's patterns
+        (constants, settings, the environment) is one the operator allowed."""
+        if not all(t.kind in _OPERATORS for t in patterns.all_traces()):
+            return {}
+        return dict.fromkeys(self._host_of(subject, state), frozenset({"redirect", "ssrf"}))
+
     def _fixed_host(self, test: ast.Call, state: State) -> dict[str, frozenset[str]]:
         """`url.startswith("https://api.example.com/")`: a URL that starts with a scheme, a host
         and the `/` (or `?`, `#`) after the host names that host, so fetching or redirecting to it
         stays there (without that `/`, `https://api.example.com.evil.net` would pass)."""
         assert isinstance(test.func, ast.Attribute)
         arg = test.args[0]
-        items = arg.elts if isinstance(arg, ast.Tuple) else [arg]
-        prefixes = [self.ev(item, state).const for item in items]
-        if not all(isinstance(p, str) and FIXED_HOST.match(p) for p in prefixes):
+        if isinstance(arg, ast.Tuple | ast.List):
+            prefixes = [self.ev(item, state).const for item in arg.elts]
+        else:
+            given = self.ev(arg, state)  # a string, or a tuple of them kept in a constant
+            prefixes = [v.const for v in given.items.values()] if given.items else [given.const]
+        if not prefixes or not all(isinstance(p, str) and FIXED_HOST.match(p) for p in prefixes):
             return {}
         key = state_key(test.func.value)
         return {key: frozenset({"ssrf", "redirect"})} if key else {}
@@ -856,6 +896,12 @@ def parents_removed(value: Value) -> Value:
     return _confined_if_refused_both_ways(removed)
 
 
+def one_segment(value: Value) -> Value:
+    """A URL part that matches one path segment (Flask's default converter): it holds no `/`, so it
+    is not absolute; refused `..` as well, it stays under whatever root it is joined to."""
+    return value.map_traces(lambda t: t.sanitize({_RELATIVE}))
+
+
 def root_removed(value: Value) -> Value:
     """`p.lstrip("/")`: not absolute any more; with no `..` either, confined."""
     return _confined_if_refused_both_ways(value.map_traces(lambda t: t.sanitize({_RELATIVE})))
@@ -867,3 +913,34 @@ def _confined_if_refused_both_ways(value: Value) -> Value:
     if not any(_NO_PARENT in t.sanitized for t in value.all_traces()):
         return value
     return value.map_traces(lambda t: t.sanitize({"path"}) if {_NO_PARENT, _RELATIVE} <= t.sanitized else t)
+
+
+_ANY = frozenset({"any", "builtins.any"})
+_GLOB_MATCHES = frozenset({"fnmatch.fnmatch", "fnmatch.fnmatchcase"})
+#: where the values of an allow-list may come from without the client choosing them
+_OPERATORS = frozenset({OPAQUE, "env"})
+#: string methods that change a host's case or trim it, not which host it names
+_CASE_AND_TRIM = frozenset({"lower", "casefold", "strip", "rstrip", "lstrip"})
+
+
+def _same_text(node: ast.expr) -> ast.expr:
+    """The value under a default and case folding: `(parsed.hostname or "").lower()` is the host."""
+    while True:
+        if (
+            isinstance(node, ast.BoolOp)
+            and isinstance(node.op, ast.Or)
+            and len(node.values) == 2
+            and isinstance(node.values[1], ast.Constant)
+        ):
+            node = node.values[0]
+            continue
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _CASE_AND_TRIM
+            and not node.keywords
+            and all(isinstance(a, ast.Constant) for a in node.args)
+        ):
+            node = node.func.value
+            continue
+        return node

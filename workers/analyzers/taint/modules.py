@@ -30,6 +30,8 @@ _FLASK_PARAM = re.compile(r"<(?:(?P<conv>[a-zA-Z_]\w*)(?:\([^)]*\))?:)?(?P<name>
 #: Bottle names the parameter first and its filter after (`<name>`, `<n:int>`, `<p:path>`, `<x:re:...>`)
 _BOTTLE_PARAM = re.compile(r"<(?P<name>[a-zA-Z_]\w*)(?::(?P<conv>\w+)(?::[^>]*)?)?>")
 _SAFE_CONVERTERS = frozenset({"int", "float", "uuid"})
+#: converters whose part is one path segment, without `/` (Flask's `string`, Bottle's default; not `path`)
+_ONE_SEGMENT_CONVERTERS = frozenset({"string", "str", "default", "any"})
 _SAFE_ANNOTATIONS = frozenset(
     {"int", "float", "bool", "UUID", "uuid.UUID", "datetime", "date", "Decimal", "conint", "PositiveInt"}
 )
@@ -273,6 +275,8 @@ class ModuleInfo:
     session_mentions: dict[int, bool] = field(default_factory=dict)
     #: module functions registered as views by a call, not a decorator: name -> their routes
     registered_routes: dict[str, list[str]] = field(default_factory=dict)
+    #: a Flask or Bottle view's URL parts that match one path segment (by the view's node id)
+    one_segment: dict[int, frozenset[str]] = field(default_factory=dict)
 
     @functools.cached_property
     def helpers_called_with_more(self) -> frozenset[str]:
@@ -453,6 +457,7 @@ class ModuleInfo:
             return _arguments(all_args[3:], "URL part"), False, frozenset()
         flask_route = False
         sources: dict[str, str] = {}
+        spans_slashes: set[str] = set()
         numbers: set[str] = set()
         bottle = "bottle" in self.frameworks and "flask" not in self.frameworks
         routes = [
@@ -477,11 +482,16 @@ class ModuleInfo:
                 # (a Bottle view returns its text as HTML, as a Flask view does)
                 flask_route = True
                 for match in (_BOTTLE_PARAM if bottle else _FLASK_PARAM).finditer(route_text):
-                    if (match.group("conv") or "string") not in _SAFE_CONVERTERS:
+                    converter = match.group("conv") or "string"
+                    if converter not in _SAFE_CONVERTERS:
                         sources[match.group("name")] = f"URL part <{match.group('name')}>"
+                        if converter not in _ONE_SEGMENT_CONVERTERS:
+                            spans_slashes.add(match.group("name"))
                     else:
                         numbers.add(match.group("name"))
         if flask_route:
+            # a part of one segment holds no `/`: it cannot be absolute, nor climb more than `..`
+            self.one_segment[id(node)] = frozenset(sources.keys() - spans_slashes)
             return sources, True, frozenset(numbers - sources.keys())
         wsgi = _wsgi_environ(node, self.lines)
         if wsgi is not None:

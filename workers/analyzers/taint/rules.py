@@ -825,6 +825,35 @@ TERMINATORS: frozenset[str] = frozenset(
     }
 )
 
+#: bases and class decorators of records: classes whose instances hold the values they are made with
+RECORD_BASES = frozenset(
+    {
+        "pydantic.BaseModel",
+        "pydantic.main.BaseModel",
+        "pydantic.v1.BaseModel",
+        "sqlmodel.SQLModel",
+        "typing.NamedTuple",
+        "typing.TypedDict",
+        "msgspec.Struct",
+    }
+)
+#: the record libraries' own methods that hand back the fields (pydantic's, named tuples')
+RECORD_METHODS = frozenset(
+    {"model_dump", "model_dump_json", "model_copy", "dict", "json", "copy", "_asdict", "_replace"}
+)
+RECORD_DECORATORS = frozenset(
+    {
+        "dataclasses.dataclass",
+        "pydantic.dataclasses.dataclass",
+        "attr.s",
+        "attr.attrs",
+        "attr.define",
+        "attr.frozen",
+        "attrs.define",
+        "attrs.frozen",
+    }
+)
+
 #: XML parser constructors that are hardened when these keywords have these values.
 HARDENED_PARSERS: dict[str, dict[str, Any]] = {
     "lxml.etree.XMLParser": {"resolve_entities": False},

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from prguard.analyzers.taint.calls import Calls
 from prguard.analyzers.taint.expressions import Expressions
-from prguard.analyzers.taint.guards import Guards, KeptCheck
+from prguard.analyzers.taint.guards import Guards, KeptCheck, one_segment
 from prguard.analyzers.taint.hits import Summary
 from prguard.analyzers.taint.keys import State, forget_parts, keyword_value, state_key
 from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo, call_name
@@ -63,6 +63,7 @@ class Runner(Calls, Expressions, Guards, Sinks):
         self.lambdas_running: set[int] = set()  # lambdas whose body is being run (they may recurse)
         self._self_keys: set[str] = set()  # the `self.x` a method assigns
         self._exits: list[State] = []  # a method's states where it returns
+        self.inlined: list[int] = []  # the nested functions being run where they are called
 
     def run_module(self) -> State:
         state = self.exec_block(self.mod.tree.body, {})
@@ -83,6 +84,8 @@ class Runner(Calls, Expressions, Guards, Sinks):
                 )
             elif name in func.source_params and not called:
                 state[name] = self.source_value("web", func.source_params[name], line, text=True)
+                if name in self.mod.one_segment.get(id(func.node), ()):
+                    state[name] = one_segment(state[name])
             elif name in func.validated_params and not called:
                 state[name] = CLEAN
             elif index == 0 and name in ("self", "cls") and func.class_name is not None:
@@ -164,11 +167,13 @@ class Runner(Calls, Expressions, Guards, Sinks):
                 return self.apply_guards(self._relative_to_proofs(stmt, state), state)
             case ast.Return():
                 value = self.ev(stmt.value, state) if stmt.value is not None else CLEAN
+                self.ret = join(self.ret, value) if self.ret is not None else value
+                if self.inlined:
+                    return None  # a nested function's return, run where it is called
                 if self.func is not None and self.func.flask_view and stmt.value is not None:
                     self._check_flask_return(stmt.value, value)
                 if self.func is not None and self.func.is_predicate:
                     self.note_answer(stmt.value, state)
-                self.ret = join(self.ret, value) if self.ret is not None else value
                 if self.func is not None and self.func.binds_self:
                     self._exits.append(dict(state))
                 return None
