@@ -1121,3 +1121,34 @@ def test_a_url_part_of_one_segment_refused_dots_stays_under_the_root(
     refusing `..` (or any dot) in it is enough to keep it under the folder it is joined to."""
     code = ONE_SEGMENT.replace("ROUTE", route).replace("CHECK", check)
     assert ("taint-path-traversal" in rules_of(taint({"app/views.py": code}))) is found
+
+
+BACK_TO_HOST = """
+from django.http import HttpResponseRedirect
+
+
+def switch_user(request, username):
+    target = TARGET
+    return HttpResponseRedirect(target)
+"""
+
+
+@pytest.mark.parametrize(
+    ("target", "found"),
+    [
+        (
+            '"http://" + request.META.get("HTTP_HOST", "")',
+            False,
+        ),  # django-switch-user: the browser's own host
+        ('"http://" + request.META["HTTP_HOST"] + "/"', False),
+        ("request.build_absolute_uri()", False),
+        ('"http://" + request.META.get("HTTP_X_FORWARDED_HOST", "")', True),  # any client may send it
+        ('request.META.get("HTTP_ORIGIN", "")', True),
+        ('"http://" + request.META["HTTP_HOST"] + request.GET["next"]', True),
+    ],
+)
+def test_a_redirect_to_the_requests_own_host_stays_on_the_site(target: str, found: bool) -> None:
+    """A victim's browser sends the Host it is connected to: a redirect built from it leads back
+    to this site. Headers a client sets freely (X-Forwarded-Host, Origin) lead anywhere."""
+    code = BACK_TO_HOST.replace("TARGET", target)
+    assert ("taint-open-redirect" in rules_of(taint({"app/views.py": code}))) is found

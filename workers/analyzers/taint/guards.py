@@ -852,10 +852,21 @@ _OWN_SITE = re.compile(
 )
 
 
+#: the Host header the browser sent, read raw (`request.META["HTTP_HOST"]`, `headers.get("host")`)
+_HOST_HEADER = re.compile(r"""HTTP_HOST\b|headers(?:\.get\(|\[)\s*["']host["']""", re.IGNORECASE)
+
+
 def _own_site(value: Value) -> bool:
     """Whether every trace of a value is the request's own URL or host."""
     traces = value.all_traces()
     return bool(traces) and all(t.kind == "web" and _OWN_SITE.search(t.source) for t in traces)
+
+
+def back_to_own_host(trace: Trace) -> bool:
+    """A redirect target made from the request's own URL or Host header: a victim's browser sends
+    the host it is connected to, so it sends them back to this site (the Host header misleads a
+    cache or a fetch, not a browser's redirect)."""
+    return trace.kind == "web" and bool(_OWN_SITE.search(trace.source) or _HOST_HEADER.search(trace.source))
 
 
 def on_site_at(location: str | None, trace: Trace) -> bool:

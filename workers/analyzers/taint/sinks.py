@@ -15,7 +15,7 @@ from prguard.analyzers.media_types import (
 )
 from prguard.analyzers.pyresolve.alternatives import argument_of
 from prguard.analyzers.taint.arguments import argument_list, may_be_options, option_program
-from prguard.analyzers.taint.guards import on_site_at
+from prguard.analyzers.taint.guards import back_to_own_host, on_site_at
 from prguard.analyzers.taint.hits import SinkHit
 from prguard.analyzers.taint.keys import (
     FIXED_HOST,
@@ -49,6 +49,8 @@ from prguard.analyzers.taint.values import (
 )
 
 _LOCAL_PATH = re.compile(r"^/[\w\-.~%]")
+#: constant starts after which the next piece of a URL is its host (or, with none, the whole target)
+_HOST_POSITION = frozenset({"", "http://", "https://"})
 #: the Referer header as the frameworks give it
 _REFERER_NAMES = frozenset({"http_referer", "referer", "referrer"})
 
@@ -211,6 +213,12 @@ class Sinks:
             for trace in value.all_traces():
                 if not trace.reaches(sink.kind) or on_site_at(cond.get("location"), trace):
                     continue
+                if (
+                    sink.kind == "redirect"
+                    and (value.prefix or "") in _HOST_POSITION
+                    and back_to_own_host(trace)
+                ):
+                    continue  # `"http://" + request.META["HTTP_HOST"]`: the host the browser is on
                 if sink.kind == "path" and UPLOADED_FILE_READ.match(trace.source):
                     continue  # the uploaded file object (its client-given name is a source of its own)
                 reached = True
