@@ -461,9 +461,11 @@ _ORDINALS = {
     31: "thirty-first",
     32: "thirty-second",
     33: "thirty-third",
+    34: "thirty-fourth",
+    35: "thirty-fifth",
     39: "thirty-ninth",
 }
-_BATCHES = tuple(range(2, 34))
+_BATCHES = tuple(range(2, 36))
 
 
 def main() -> None:
