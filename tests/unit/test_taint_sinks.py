@@ -885,3 +885,33 @@ def test_saxon_parses_what_it_is_given_unless_it_may_fetch_nothing(setup: str, f
     assert (
         rules_of(taint({"peppol/validation.py": SAXON.replace("SETUP", setup)})) == ["taint-xxe"]
     ) is found
+
+
+TORCH_LOAD = """
+import torch
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/load", methods=["POST"])
+def load():
+    model = LOAD
+    return str(type(model))
+"""
+
+
+@pytest.mark.parametrize(
+    ("load", "rule"),
+    [
+        ('torch.load(request.files["model"])', "taint-unsafe-deserialization"),  # unpickles what it reads
+        ('torch.load(request.files["model"], weights_only=True)', None),  # tensors only
+        ('torch.jit.load(request.form["path"])', "taint-path-traversal"),  # forge-ml-serve's reload
+        ('torch.jit.load("/srv/models/model.pt")', None),
+    ],
+)
+def test_model_loaders_read_what_the_client_names(load: str, rule: str | None) -> None:
+    """`torch.load` unpickles a file unless `weights_only=True`; `torch.jit.load` reads the
+    TorchScript archive at the path it is given."""
+    found = rules_of(taint({"app/views.py": TORCH_LOAD.replace("LOAD", load)}))
+    assert found == ([rule] if rule else [])
