@@ -1152,3 +1152,32 @@ def test_a_redirect_to_the_requests_own_host_stays_on_the_site(target: str, foun
     to this site. Headers a client sets freely (X-Forwarded-Host, Origin) lead anywhere."""
     code = BACK_TO_HOST.replace("TARGET", target)
     assert ("taint-open-redirect" in rules_of(taint({"app/views.py": code}))) is found
+
+
+RELPATH_CHECK = """
+import os.path as op
+from flask import Flask, request
+
+app = Flask(__name__)
+ROOT = "/srv/data"
+
+
+@app.route("/read")
+def read():
+    full = op.join(ROOT, request.args["p"])
+    if op.relpath(full, ROOT).startswith(PREFIX):
+        return "no", 403
+    with open(full) as handle:
+        return handle.read()
+"""
+
+
+@pytest.mark.parametrize(
+    ("prefix", "found"),
+    [("op.pardir", False), ("'..'", False), ("'x'", True)],  # datalad-webapp's check
+)
+def test_a_relative_path_that_does_not_climb_stays_under_the_root(prefix: str, found: bool) -> None:
+    """`os.path.relpath` normalises both paths: one that does not start with `..` lies under the
+    root it is taken against, absolute or not."""
+    code = RELPATH_CHECK.replace("PREFIX", prefix)
+    assert ("taint-path-traversal" in rules_of(taint({"app/views.py": code}))) is found

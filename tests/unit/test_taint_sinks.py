@@ -915,3 +915,42 @@ def test_model_loaders_read_what_the_client_names(load: str, rule: str | None) -
     TorchScript archive at the path it is given."""
     found = rules_of(taint({"app/views.py": TORCH_LOAD.replace("LOAD", load)}))
     assert found == ([rule] if rule else [])
+
+
+REQUEST_PARSER = """
+import subprocess
+
+from flask import Flask
+from flask_restful import Api, Resource, inputs, reqparse
+
+app = Flask(__name__)
+
+
+class Convert(Resource):
+    def __init__(self):
+        self.parser = reqparse.RequestParser()
+        self.parser.add_argument("fmt", ARGUMENT)
+
+    def post(self):
+        args = self.parser.parse_args()
+        subprocess.run("pandoc -t " + READ, shell=True)
+        return {}
+"""
+
+
+@pytest.mark.parametrize(
+    ("argument", "read", "found"),
+    [
+        ("location='args'", "args.fmt", True),  # webpandoc's parser: the request's arguments
+        ("location='args'", "args['fmt']", True),
+        ("choices=('pdf', 'odt')", "args.fmt", False),  # the parser refuses anything else
+        ("type=int", "str(args['fmt'])", False),
+        ("type=inputs.int_range(1, 9)", "str(args.fmt)", False),
+        ("type=str", "args.fmt", True),
+    ],
+)
+def test_a_request_parser_answers_with_the_request(argument: str, read: str, found: bool) -> None:
+    """Flask-RESTful's `parse_args()` answers with the client's arguments; one declared with
+    `choices=` or a conversion to a number holds none of the client's text."""
+    code = REQUEST_PARSER.replace("ARGUMENT", argument).replace("READ", read)
+    assert ("taint-command-injection" in rules_of(taint({"app/api.py": code}))) is found

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from prguard.analyzers.asttools import own_statements
+from prguard.analyzers.asttools import nodes_of, own_statements
 from prguard.analyzers.taint.guards import (
     controls_removed,
     parents_removed,
@@ -18,6 +18,7 @@ from prguard.analyzers.taint.guards import (
 from prguard.analyzers.taint.hits import hit_lines
 from prguard.analyzers.taint.keys import (
     HOST_FIXED,
+    NAMESPACE,
     SITE_URL,
     URL_MOVES,
     State,
@@ -45,6 +46,7 @@ from prguard.analyzers.taint.rules import (
     NON_PROPAGATING_METHODS,
     NORMPATHS,
     OPAQUE_RESULTS,
+    PARSED_SAFE_TYPES,
     PATH_OBJECTS,
     PATH_RESOLVERS,
     PROTOCOL_URL_BUILDERS,
@@ -298,6 +300,8 @@ class Calls:
         typed: Value | None = None
         if source is None and isinstance(func, ast.Attribute) and func.attr in _MEMBER_NAME_CALLS:
             typed = self._typed_source(func.value, func.attr, node)
+            if typed is not None and func.attr == "parse_args":
+                return self._parsed_arguments(func.value, typed)
             if typed is not None and not any(t.kind in CHECKED_SOURCE_KINDS for t in typed.traces):
                 return typed
         if isinstance(func, ast.Attribute):
@@ -802,6 +806,28 @@ class Calls:
             return [func]
         values = self.mod.resolver.assigned_values(func.id, self.func.node if self.func else None)  # type: ignore[attr-defined]
         return values if values and all(isinstance(v, ast.Lambda) for v in values) else []  # type: ignore[return-value]
+
+    def _parsed_arguments(self, parser: ast.expr, parsed: Value) -> Value:
+        """What `parser.parse_args()` answers: the request's arguments, by name; those the parser
+        declares with `choices=` or a conversion to a number, flag or date (`type=int`) hold none of
+        the client's text (the parser refuses anything else)."""
+        owner = state_key(parser)
+        safe: dict[Any, Value] = {}
+        for call in nodes_of(self.mod.tree, ast.Call):
+            func = call.func
+            if not (isinstance(func, ast.Attribute) and func.attr == "add_argument" and call.args):
+                continue
+            name = call.args[0]
+            if state_key(func.value) != owner or not isinstance(name, ast.Constant):
+                continue
+            converted = keyword_value(call, "type")
+            if isinstance(converted, ast.Call):  # `type=inputs.int_range(1, 10)`
+                converted = converted.func
+            if keyword_value(call, "choices") is not None or (
+                converted is not None and (self.mod.qualname(converted) or "") in PARSED_SAFE_TYPES
+            ):
+                safe[name.value] = CLEAN
+        return replace(parsed, items=safe or None, tags=parsed.tags | {NAMESPACE})
 
     def _nested_function(self, func: ast.expr) -> FunctionNode | None:
         """The function a call runs when it is one defined in the running function's own body and

@@ -10,6 +10,7 @@ from typing import Any
 
 from prguard.analyzers.pyresolve.known import ITEM_SOURCE_PACKAGES, ITEM_TYPES
 from prguard.analyzers.taint.keys import (
+    NAMESPACE,
     SERVER_CONFIG,
     State,
     hashable,
@@ -237,6 +238,8 @@ class Expressions:
         if self._is_own_attribute(node):
             return self._property_read(node, state) or self._own_attribute(node)
         base = self.ev(node.value, state)
+        if NAMESPACE in base.tags:
+            return base.at(node.attr)  # `args.fmt` of what a request parser answered
         if not base.tainted:
             return _CONFIG if SERVER_CONFIG in base.tags else CLEAN  # `settings.IDP_URL`
         if node.attr == "name" and isinstance(node.value, ast.Attribute) and node.value.attr == "file":

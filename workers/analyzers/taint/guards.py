@@ -191,12 +191,27 @@ class Guards:
             return self._refused_path(test.args[0], state, _RELATIVE)  # `if os.path.isabs(p): abort`
         if not (isinstance(func, ast.Attribute) and func.attr == "startswith" and test.args):
             return {}
+        climbed = self._climbs_out(func.value, test.args[0])
+        if climbed is not None:
+            return climbed
         prefixes = _prefixes(test)
         key = state_key(func.value)
         refused = self._prefix_refutes(func, prefixes, key, state)
         if "-" in prefixes and key:  # `if ref.startswith("-"): abort`: no option for a program
             return _union([refused, {key: frozenset({"argument"})}])
         return refused
+
+    def _climbs_out(self, text: ast.expr, prefix: ast.expr) -> dict[str, frozenset[str]] | None:
+        """`if os.path.relpath(p, root).startswith(os.pardir): abort`: `relpath` normalises both
+        paths, so one that does not start with `..` lies under `root` (an absolute `p` that leaves
+        it starts with `..` too). None when the test is not that one."""
+        if not (isinstance(text, ast.Call) and self._qual(text) in _RELPATHS and len(text.args) == 2):
+            return None
+        parent = self._qual(prefix) in _PARDIRS or (
+            isinstance(prefix, ast.Constant) and prefix.value in ("..", "../", "..\\")
+        )
+        key = state_key(text.args[0])
+        return {key: frozenset({"path"})} if parent and key else None
 
     def _prefix_refutes(
         self, func: ast.Attribute, prefixes: set[str], key: str | None, state: State
@@ -927,6 +942,8 @@ def _confined_if_refused_both_ways(value: Value) -> Value:
 
 
 _ANY = frozenset({"any", "builtins.any"})
+_RELPATHS = frozenset({"os.path.relpath", "posixpath.relpath"})
+_PARDIRS = frozenset({"os.pardir", "os.path.pardir", "posixpath.pardir"})
 _GLOB_MATCHES = frozenset({"fnmatch.fnmatch", "fnmatch.fnmatchcase"})
 #: where the values of an allow-list may come from without the client choosing them
 _OPERATORS = frozenset({OPAQUE, "env"})

@@ -88,6 +88,8 @@ HOST_ENDED = "host-ended"
 IN_QUERY = "in-query"
 #: a value read from the server's configuration (`settings.IDP_URL`, `current_app.config["X"]`)
 SERVER_CONFIG = "server-config"
+#: a value whose attributes are its items by name (what a request parser answers: `args.fmt`)
+NAMESPACE = "namespace"
 
 
 #: The sink kinds where data can send a URL elsewhere (a redirect, a request): data in a URL's

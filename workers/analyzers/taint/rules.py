@@ -159,6 +159,29 @@ SOURCE_KINDS: dict[str, dict[str, Any]] = {
     "remote": {"label": "data received over the network", "severity_drop": 0, "confidence": "medium"},
 }
 
+#: request parsers whose `parse_args()` answers with the request's arguments, by name
+REQUEST_PARSERS = (
+    "flask_restful.reqparse.RequestParser.parse_args",
+    "flask_restx.reqparse.RequestParser.parse_args",
+)
+#: `add_argument(type=...)` conversions that leave a number, a flag or a date: no text reaches a sink
+PARSED_SAFE_TYPES = frozenset(
+    {"int", "float", "bool", "decimal.Decimal", "uuid.UUID"}
+    | {
+        f"{package}.inputs.{name}"
+        for package in ("flask_restful", "flask_restx")
+        for name in (
+            "boolean",
+            "positive",
+            "natural",
+            "int_range",
+            "date",
+            "datetime_from_iso8601",
+            "iso8601interval",
+        )
+    }
+)
+
 #: Typed sources (`Type.method` results and `Type.attribute` reads) and their kind: archive
 #: member names are only dangerous as paths (see `ONLY_KINDS`).
 TYPED_SOURCES: dict[str, str] = {
@@ -207,6 +230,8 @@ TYPED_SOURCES: dict[str, str] = {
             "multipart",
         )
     },
+    # Flask-RESTful's and Flask-RESTX's request parsers: the arguments they read off the request
+    **dict.fromkeys(REQUEST_PARSERS, "web"),
     # Zope/Plone: the published request (`REQUEST`, `self.REQUEST`, a view's `self.request`): its
     # form, cookies and environment, `REQUEST.get(name)`, `REQUEST.get_header(name)` and `REQUEST[name]`
     **{
@@ -306,6 +331,7 @@ TYPED_SOURCE_CALLS: frozenset[str] = frozenset(
             f"falcon.Request.{m}"
             for m in ("get_param", "get_param_as_list", "get_param_as_json", "get_media", "get_header")
         ),
+        *REQUEST_PARSERS,
         "falcon.Request.get_cookie_values",
         "tornado.httputil.HTTPServerRequest.full_url",
         *(name for name, kind in TYPED_SOURCES.items() if kind == "remote"),
