@@ -1169,8 +1169,8 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("shelve.open", "deserialization", (0, "filename"), report_cwe=502),
     _sink("jsonpickle.decode", "deserialization", (0, "string")),
     _sink("joblib.load", "deserialization", (0, "filename"), report_cwe=502),
-    # torch.load unpickles unless told to read tensors only; a TorchScript archive is a file it reads
-    _sink("torch.load", "deserialization", (0, "f"), report_cwe=502, unless=("weights_only", True)),
+    # a TorchScript archive is a file it reads (torch.load's unpickling is bandit's B614 and PG-VULN023:
+    # as a taint sink, a constant path's proof would drop them)
     _sink("torch.jit.load", "path", (0, "f")),
     _sink("cloudpickle.loads", "deserialization", (0, "data"), report_cwe=502),
     _sink("cloudpickle.load", "deserialization", (0, "file"), report_cwe=502),

@@ -186,11 +186,6 @@ class Sinks:
                 return
         if "hardened_by" in cond and self._receiver_set_up(node, *cond["hardened_by"]):
             return
-        if "unless" in cond:
-            keyword, safe = cond["unless"]
-            given = keyword_value(node, keyword)
-            if isinstance(given, ast.Constant) and given.value == safe:
-                return  # `torch.load(f, weights_only=True)`
         if "xml_parser" in cond:
             position, keyword = cond["xml_parser"]
             parser = args[position] if len(args) > position else kwargs.get(keyword)
