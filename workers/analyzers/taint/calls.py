@@ -813,7 +813,7 @@ class Calls:
         the client's text (the parser refuses anything else)."""
         owner = state_key(parser)
         safe: dict[Any, Value] = {}
-        for call in nodes_of(self.mod.tree, ast.Call):
+        for call in nodes_of(self.mod.tree, ast.Call) if owner is not None else ():
             func = call.func
             if not (isinstance(func, ast.Attribute) and func.attr == "add_argument" and call.args):
                 continue
