@@ -11,9 +11,9 @@ from typing import Any
 from prguard.analyzers.asttools import nodes_of, own_statements
 from prguard.analyzers.taint.guards import (
     controls_removed,
+    not_absolute,
     parents_removed,
     removes_url_controls,
-    root_removed,
 )
 from prguard.analyzers.taint.hits import hit_lines
 from prguard.analyzers.taint.keys import (
@@ -729,7 +729,7 @@ class Calls:
             return replace(value, origin=key or receiver.origin).with_tags("text")
         if method in STR_METHODS and "text" in receiver.tags:
             if method in ("strip", "lstrip") and args and "/" in str(args[0].const):
-                return root_removed(value).with_tags("text", "unrooted")  # no leading `/` left
+                return not_absolute(value).with_tags("text", "unrooted")  # no leading `/` left
             return value.with_tags("text")
         return replace(value, tags=value.tags - {"text"}) if "pathobj" not in receiver.tags else value
 

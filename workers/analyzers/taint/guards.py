@@ -284,7 +284,7 @@ class Guards:
                 continue
             # one of a collection of the server's own values (a setting, the environment the
             # operator set, a database read): not the client's choice, whatever the values are
-            servers = membership and all(t.kind in _OPERATORS for t in other_value.all_traces())
+            servers = membership and chosen_by_server(other_value)
             if other_value.tainted and not own and not servers:
                 continue
             host = self._host_of(subject, state)
@@ -601,7 +601,7 @@ class Guards:
     def _host_glob(self, subject: ast.expr, patterns: Value, state: State) -> dict[str, frozenset[str]]:
         """`fnmatch(host, "*.example.com")`: a URL's host matched against the server's patterns
         (constants, settings, the environment) is one the operator allowed."""
-        if not all(t.kind in _OPERATORS for t in patterns.all_traces()):
+        if not chosen_by_server(patterns):
             return {}
         return dict.fromkeys(self._host_of(subject, state), frozenset({"redirect", "ssrf"}))
 
@@ -922,14 +922,10 @@ def parents_removed(value: Value) -> Value:
     return _confined_if_refused_both_ways(removed)
 
 
-def one_segment(value: Value) -> Value:
-    """A URL part that matches one path segment (Flask's default converter): it holds no `/`, so it
-    is not absolute; refused `..` as well, it stays under whatever root it is joined to."""
-    return value.map_traces(lambda t: t.sanitize({_RELATIVE}))
-
-
-def root_removed(value: Value) -> Value:
-    """`p.lstrip("/")`: not absolute any more; with no `..` either, confined."""
+def not_absolute(value: Value) -> Value:
+    """A path that cannot be absolute: `p.lstrip("/")`, or a URL part of one path segment (Flask's
+    default converter, which holds no `/`). With `..` refused as well, it stays under whatever root
+    it is joined to."""
     return _confined_if_refused_both_ways(value.map_traces(lambda t: t.sanitize({_RELATIVE})))
 
 
@@ -949,6 +945,12 @@ _GLOB_MATCHES = frozenset({"fnmatch.fnmatch", "fnmatch.fnmatchcase"})
 _OPERATORS = frozenset({OPAQUE, "env"})
 #: string methods that change a host's case or trim it, not which host it names
 _CASE_AND_TRIM = frozenset({"lower", "casefold", "strip", "rstrip", "lstrip"})
+
+
+def chosen_by_server(value: Value) -> bool:
+    """Values the client did not choose: constants, settings, what the operator put in the
+    environment, what the server's own stores hold."""
+    return all(t.kind in _OPERATORS for t in value.all_traces())
 
 
 def _same_text(node: ast.expr) -> ast.expr:

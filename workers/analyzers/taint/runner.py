@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from prguard.analyzers.taint.calls import Calls
 from prguard.analyzers.taint.expressions import Expressions
-from prguard.analyzers.taint.guards import Guards, KeptCheck, one_segment
+from prguard.analyzers.taint.guards import Guards, KeptCheck, not_absolute
 from prguard.analyzers.taint.hits import Summary
 from prguard.analyzers.taint.keys import State, forget_parts, keyword_value, state_key
 from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo, call_name
@@ -85,7 +85,7 @@ class Runner(Calls, Expressions, Guards, Sinks):
             elif name in func.source_params and not called:
                 state[name] = self.source_value("web", func.source_params[name], line, text=True)
                 if name in self.mod.one_segment.get(id(func.node), ()):
-                    state[name] = one_segment(state[name])
+                    state[name] = not_absolute(state[name])
             elif name in func.validated_params and not called:
                 state[name] = CLEAN
             elif index == 0 and name in ("self", "cls") and func.class_name is not None:
@@ -175,7 +175,8 @@ class Runner(Calls, Expressions, Guards, Sinks):
                 if self.func is not None and self.func.is_predicate:
                     self.note_answer(stmt.value, state)
                 if self.func is not None and self.func.binds_self:
-                    self._exits.append(dict(state))
+                    # what it has set so far (an attribute it sets later is not set on this path)
+                    self._exits.append({k: v for k, v in state.items() if k in self._self_keys})
                 return None
             case ast.If():
                 return self.exec_if(stmt, state)
