@@ -434,6 +434,9 @@ CASES = [
         ["PG-VULN033"],
     ),
     ("from aiohttp import web\napp = web.Application()\napp.router.add_static('/s', '/')", ["PG-VULN033"]),
+    ("from sanic import Sanic\napp = Sanic('files')\napp.static('/s', '/')", ["PG-VULN033"]),
+    # a method of the same name on a class of the project's own is not aiohttp's
+    ("class Site:\n    def add_static(self, prefix, path): ...\nSite().add_static('/s', '/')", []),
     ("import tornado.web\nimport os\nsettings = dict(static_path=os.path.join(os.sep, 'srv', 'static'))", []),
     ("from flask import Flask\napp = Flask(__name__, static_folder='static')", []),
     ("options = dict(static_path='/')", []),  # no web framework: any dict may use the word

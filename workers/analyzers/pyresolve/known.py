@@ -150,6 +150,7 @@ ATTRIBUTE_TYPES: dict[tuple[str, str], str] = {
     # Starlette (and FastAPI) hand a request the application that serves it, and aiohttp too
     ("starlette.requests.Request", "app"): "starlette.applications.Starlette",
     ("aiohttp.web.Request", "app"): "aiohttp.web.Application",
+    ("aiohttp.web.Application", "router"): "aiohttp.web.UrlDispatcher",
 }
 
 #: (type, method) -> the type of what the method returns.

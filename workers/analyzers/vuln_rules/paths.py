@@ -56,6 +56,7 @@ STATIC_FOLDERS: tuple[tuple[str, str, int | None], ...] = (
     ("starlette.staticfiles.StaticFiles", "directory", 0),
     ("fastapi.staticfiles.StaticFiles", "directory", 0),
     ("aiohttp.web.static", "path", 1),
+    ("aiohttp.web.UrlDispatcher.add_static", "path", 1),
     ("sanic.Sanic.static", "file_or_directory", 1),
 )
 #: settings keys that name a static folder, in a framework's settings dict (`dict(static_path=...)`)
@@ -68,15 +69,15 @@ class StaticRootChecks(CheckerBase):
     """A static-file route rooted at `/`: it serves every file the server can read."""
 
     def _static_root_call(self, node: ast.Call, qual: str) -> Iterator[VulnHit]:
-        method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+        names = self.resolver.call_names(node) if isinstance(node.func, ast.Attribute) else (qual,)
         for name, keyword, position in STATIC_FOLDERS:
-            if qual != name and not (method == "add_static" and name == "aiohttp.web.static"):
+            if name not in names:
                 continue
             given = keyword_value(node, keyword)
             if given is None and position is not None and len(node.args) > position:
                 given = node.args[position]
             if given is not None and self._filesystem_root(given):
-                yield VulnHit(RULES["PG-VULN033"], given, f"{qual or method}({keyword}={short(given)})")
+                yield VulnHit(RULES["PG-VULN033"], given, f"{name}({keyword}={short(given)})")
             return
         if qual in ("dict", "builtins.dict"):
             for keyword in node.keywords:
