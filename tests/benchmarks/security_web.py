@@ -428,44 +428,34 @@ def mutation_check(cases: list[WebCase]) -> None:
         print(f"  {label:24} cases whose findings changed: {len(changed)}/{len(cases)} {changed or ''}")
 
 
-_ORDINALS = {
-    2: "second",
-    3: "third",
-    4: "fourth",
-    5: "fifth",
-    6: "sixth",
-    7: "seventh",
-    8: "eighth",
-    9: "ninth",
-    10: "tenth",
-    11: "eleventh",
-    12: "twelfth",
-    13: "thirteenth",
-    14: "fourteenth",
-    15: "fifteenth",
-    16: "sixteenth",
-    17: "seventeenth",
-    18: "eighteenth",
-    19: "nineteenth",
-    20: "twentieth",
-    21: "twenty-first",
-    22: "twenty-second",
-    23: "twenty-third",
-    24: "twenty-fourth",
-    25: "twenty-fifth",
-    26: "twenty-sixth",
-    27: "twenty-seventh",
-    28: "twenty-eighth",
-    29: "twenty-ninth",
-    30: "thirtieth",
-    31: "thirty-first",
-    32: "thirty-second",
-    33: "thirty-third",
-    34: "thirty-fourth",
-    35: "thirty-fifth",
-    39: "thirty-ninth",
-}
-_BATCHES = tuple(range(2, 36))
+_UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
+_TEENS = [
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+]
+_TENS = {2: "twent", 3: "thirt", 4: "fort", 5: "fift", 6: "sixt", 7: "sevent", 8: "eight", 9: "ninet"}
+
+
+def _ordinal(n: int) -> str:
+    """The English ordinal of 1 to 99 in words, as the batch titles spell them."""
+    tens, unit = divmod(n, 10)
+    if tens == 0:
+        return _UNITS[unit - 1]
+    if tens == 1:
+        return _TEENS[unit]
+    stem = _TENS[tens] + "y"
+    return stem[:-1] + "ieth" if unit == 0 else f"{stem}-{_UNITS[unit - 1]}"
+
+
+_BATCHES = tuple(range(2, 38))
 
 
 def main() -> None:
@@ -478,10 +468,10 @@ def main() -> None:
         help="score only the insecure snippets (with --held-back: both parts)",
     )
     for n in _BATCHES:
-        help_text = f"also the {_ORDINALS[n]} held-back batch, reported on its own (once)"
+        help_text = f"also the {_ordinal(n)} held-back batch, reported on its own (once)"
         parser.add_argument(f"--batch{n}", action="store_true", help=help_text)
     for n in SNIPPET_ROUNDS:
-        help_text = f"also the {_ORDINALS[n]} round of insecure snippets (held back whole), reported alone"
+        help_text = f"also the {_ordinal(n)} round of insecure snippets (held back whole), reported alone"
         parser.add_argument(f"--round{n}", action="store_true", help=help_text)
     parser.add_argument("--handwritten", action="store_true", help="also score the hand-written corpus")
     parser.add_argument("--only", help="score only this case id (development cases)")
@@ -508,7 +498,7 @@ def main() -> None:
         report([c for c in chosen if c.held_back], outcomes, "Real web advisories: held-back part")
         report(chosen, outcomes, "Real web advisories: all")
     for n, batch in batches.items():
-        title = f"Real web advisories: {_ORDINALS[n]} held-back batch (labelled before any run)"
+        title = f"Real web advisories: {_ordinal(n)} held-back batch (labelled before any run)"
         report(batch, outcomes, title)
     if args.mutations:
         mutation_check([c for c in chosen if not c.held_back])
