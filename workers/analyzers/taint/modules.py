@@ -12,6 +12,7 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from prguard.analyzers.asttools import contains, nodes_of, walk_statements
 from prguard.analyzers.pyresolve import Resolver
@@ -145,6 +146,15 @@ def _answers(node: ast.expr) -> bool:
     return False
 
 
+class _Handler(NamedTuple):
+    """What a web framework says of a function's parameters."""
+
+    sources: dict[str, str]  # parameter -> description of what the request fills it with
+    flask_view: bool = False  # a Flask or Bottle view: its returned text is the HTML response
+    validated: frozenset[str] = frozenset()  # filled with a converted, validated number or id
+    one_segment: frozenset[str] = frozenset()  # URL parts of one path segment
+
+
 @dataclass(eq=False)
 class FunctionInfo:
     """One function or method and what the module says about its parameters."""
@@ -162,6 +172,8 @@ class FunctionInfo:
     #: parameters the framework converts and validates before the call (Flask's `<int:n>`, a
     #: FastAPI `n: int`): a number or an id, which carries no text into any sink
     validated_params: frozenset[str] = frozenset()
+    #: URL parts a Flask or Bottle view takes from one path segment (no `/` in them)
+    one_segment_params: frozenset[str] = frozenset()
 
     @functools.cached_property
     def tested_params(self) -> frozenset[str]:
@@ -275,8 +287,6 @@ class ModuleInfo:
     session_mentions: dict[int, bool] = field(default_factory=dict)
     #: module functions registered as views by a call, not a decorator: name -> their routes
     registered_routes: dict[str, list[str]] = field(default_factory=dict)
-    #: a Flask or Bottle view's URL parts that match one path segment (by the view's node id)
-    one_segment: dict[int, frozenset[str]] = field(default_factory=dict)
 
     @functools.cached_property
     def helpers_called_with_more(self) -> frozenset[str]:
@@ -407,7 +417,7 @@ class ModuleInfo:
         args = node.args
         positional = [a.arg for a in args.posonlyargs + args.args]
         params = positional + ([args.vararg.arg] if args.vararg else []) + [a.arg for a in args.kwonlyargs]
-        sources, flask_view, validated = self._handler_sources(node, class_name)
+        sources, flask_view, validated, one_segment = self._handler_sources(node, class_name)
         if class_name in self.servicers and len(positional) == 3 and not node.name.startswith("_"):
             sources = {positional[1]: f"gRPC request `{positional[1]}`"}  # (self, request, context)
         view_class = class_name is not None and node.name in _VIEW_METHODS and self._is_view_class(class_name)
@@ -421,40 +431,47 @@ class ModuleInfo:
             }
         django_view = class_name is not None and self._is_view_class(class_name, _DJANGO_VIEW)
         return FunctionInfo(
-            node, qual, class_name, params, sources, flask_view, view_class, django_view, validated
+            node,
+            qual,
+            class_name,
+            params,
+            sources,
+            flask_view,
+            view_class,
+            django_view,
+            validated_params=validated,
+            one_segment_params=one_segment,
         )
 
     def _is_view_class(self, class_name: str, of: frozenset[str] = _VIEW_BASES) -> bool:
         bases = self.resolver.supertypes(f"{self.name}.{class_name}" if self.name else class_name)
         return any(b in of for b in bases)
 
-    def _handler_sources(
-        self, node: FunctionNode, class_name: str | None
-    ) -> tuple[dict[str, str], bool, frozenset[str]]:
-        """Parameters a web framework fills from the request, whether this is a Flask view, and
-        the parameters it fills with a converted, validated number or id."""
+    def _handler_sources(self, node: FunctionNode, class_name: str | None) -> _Handler:
+        """Parameters a web framework fills from the request, and what else the framework says of
+        them (see `_Handler`)."""
         all_args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
         defaults = _defaults(node)
         if class_name is None and any(self._frappe_whitelisted(d) for d in node.decorator_list):
-            return _arguments(all_args, "whitelisted method argument"), False, frozenset()
+            return _Handler(_arguments(all_args, "whitelisted method argument"))
         if any(self.resolver.qualname(d) == "cherrypy.expose" for d in node.decorator_list):
             # `*path` takes the URL's remaining segments, `**params` every query or form field
             rest = [a for a in (node.args.vararg, node.args.kwarg) if a is not None]
-            return _arguments(all_args + rest, "request parameter", ("self",)), False, frozenset()
+            return _Handler(_arguments(all_args + rest, "request parameter", ("self",)))
         if class_name is not None and any(self._errbot_webhook(d) for d in node.decorator_list):
             # errbot serves a plugin's webhook from its Flask app: the request's body (a dict, or
             # Flask's request with `raw=True`) and the route's `<parts>`; a returned text is HTML
-            return _arguments(all_args, "webhook request", ("self",)), True, frozenset()
+            return _Handler(_arguments(all_args, "webhook request", ("self",)), flask_view=True)
         if class_name is not None and any(self._xblock_handler(d) for d in node.decorator_list):
             # `@XBlock.handler`: the LMS passes the learner's webob request and the URL's rest;
             # `@XBlock.json_handler`: the learner's JSON body instead of the request
-            return _arguments(all_args, "XBlock handler argument", ("self",)), False, frozenset()
+            return _Handler(_arguments(all_args, "XBlock handler argument", ("self",)))
         if class_name is None and any(self._agent_tool(d) for d in node.decorator_list):
             skip = ("self", "ctx", "context")
-            return _arguments(all_args, "agent tool argument", skip), False, frozenset()
+            return _Handler(_arguments(all_args, "agent tool argument", skip))
         if class_name is not None and "falcon" in self.frameworks and FALCON_RESPONDER.fullmatch(node.name):
             # `on_get(self, req, resp, **fields)`: Falcon fills the fields from the URL template
-            return _arguments(all_args[3:], "URL part"), False, frozenset()
+            return _Handler(_arguments(all_args[3:], "URL part"))
         flask_route = False
         sources: dict[str, str] = {}
         spans_slashes: set[str] = set()
@@ -472,11 +489,11 @@ class ModuleInfo:
             parts = [m for _, text in routes for m in _BOTTLE_PARAM.finditer(text)]
             found = {m.group("name") for m in parts if (m.group("conv") or "str") not in _SAFE_CONVERTERS}
             numbers = {m.group("name") for m in parts} - found
-            return {n: f"URL part <{n}>" for n in found}, False, frozenset(numbers)
+            return _Handler({n: f"URL part <{n}>" for n in found}, validated=frozenset(numbers))
         for verb, route_text in routes:
             if "fastapi" in self.frameworks:
                 typed = frozenset(a.arg for a in all_args if _is_safe_annotation(all_args, a.arg))
-                return self._fastapi_sources(all_args, defaults), False, typed
+                return _Handler(self._fastapi_sources(all_args, defaults), validated=typed)
             if bottle or "flask" in self.frameworks or verb == "route":
                 # every route the view is registered under: a parameter any of them takes from the URL
                 # (a Bottle view returns its text as HTML, as a Flask view does)
@@ -491,32 +508,34 @@ class ModuleInfo:
                         numbers.add(match.group("name"))
         if flask_route:
             # a part of one segment holds no `/`: it cannot be absolute, nor climb more than `..`
-            self.one_segment[id(node)] = frozenset(sources.keys() - spans_slashes)
-            return sources, True, frozenset(numbers - sources.keys())
+            return _Handler(
+                sources,
+                flask_view=True,
+                validated=frozenset(numbers - sources.keys()),
+                one_segment=frozenset(sources.keys() - spans_slashes),
+            )
         wsgi = _wsgi_environ(node, self.lines)
         if wsgi is not None:
-            return {wsgi: f"WSGI environ `{wsgi}`"}, False, frozenset()
+            return _Handler({wsgi: f"WSGI environ `{wsgi}`"})
         if isinstance(node, ast.AsyncFunctionDef) and {a.arg for a in all_args} >= _ASGI_PARAMETERS:
             # an ASGI application, by the specification's names: the scope (path, query string,
             # headers) is the client's
-            return {"scope": "ASGI scope `scope`"}, False, frozenset()
+            return _Handler({"scope": "ASGI scope `scope`"})
         if "django" in self.frameworks and not _helper_module(self.path):
             names = [a.arg for a in all_args]
             start = 1 if class_name is not None and names[:1] == ["self"] else 0
             if names[start : start + 1] == ["request"] and class_name is None:
                 if node.name in self.helpers_called_with_more:
-                    return {}, False, frozenset()  # `landing_page(request, orequest)`: a view's helper
+                    return _Handler({})  # `landing_page(request, orequest)`: a view's helper
                 called = _called_names(node)
-                return (
+                return _Handler(
                     {
                         n: f"URL part `{n}`"
                         for n in names[start + 1 :]
                         if not _is_safe_annotation(all_args, n) and n not in called
-                    },
-                    False,
-                    frozenset(),
+                    }
                 )
-        return {}, False, frozenset()
+        return _Handler({})
 
     def table_entries(
         self, table: ast.expr, class_name: str | None, scope: FunctionNode | None

@@ -84,7 +84,7 @@ class Runner(Calls, Expressions, Guards, Sinks):
                 )
             elif name in func.source_params and not called:
                 state[name] = self.source_value("web", func.source_params[name], line, text=True)
-                if name in self.mod.one_segment.get(id(func.node), ()):
+                if name in func.one_segment_params:
                     state[name] = not_absolute(state[name])
             elif name in func.validated_params and not called:
                 state[name] = CLEAN
