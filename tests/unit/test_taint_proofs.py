@@ -1181,3 +1181,150 @@ def test_a_relative_path_that_does_not_climb_stays_under_the_root(prefix: str, f
     root it is taken against, absolute or not."""
     code = RELPATH_CHECK.replace("PREFIX", prefix)
     assert ("taint-path-traversal" in rules_of(taint({"app/views.py": code}))) is found
+
+
+CONTAINMENT_PREDICATE = """
+import os
+from flask import Flask, abort, request
+
+app = Flask(__name__)
+ROOT = "/srv/media"
+
+
+def is_within(root, path):
+    BODY
+
+
+@app.route("/read")
+def read():
+    safe = os.path.realpath(os.path.join(ROOT, request.args["p"]))
+    if not is_within(ROOT_GIVEN, safe):
+        abort(404)
+    with open(safe) as handle:
+        return handle.read()
+"""
+
+_COMMON = "return os.path.commonpath((root, path)) == root"
+
+
+@pytest.mark.parametrize(
+    ("body", "root", "found"),
+    [
+        (_COMMON, "ROOT", False),
+        ("path = os.path.normcase(os.path.realpath(path))\n    " + _COMMON, "ROOT", False),  # mxview's
+        ("path = os.path.realpath(path)\n    " + _COMMON, "ROOT", False),
+        (_COMMON, "request.args['root']", True),  # the client's root confines nothing
+        (_COMMON.replace("==", "!="), "ROOT", True),  # says yes when outside
+        ("path = os.path.join(root, path)\n    " + _COMMON, "ROOT", True),  # not what the caller passed
+    ],
+)
+def test_a_containment_predicate_confines_what_its_caller_passed(body: str, root: str, found: bool) -> None:
+    """A project's `is_within(root, path)` comparing `commonpath` with the root proves the
+    caller's path lies under it, also when it resolves its own copy of the path first."""
+    code = CONTAINMENT_PREDICATE.replace("BODY", body).replace("ROOT_GIVEN", root)
+    assert ("taint-path-traversal" in rules_of(taint({"app/views.py": code}))) is found
+
+
+EVERY_ELEMENT = """
+import os
+from flask import Flask, abort, request
+
+app = Flask(__name__)
+ROOT = "/srv/files"
+
+
+def inside(path):
+    return os.path.commonpath((ROOT, os.path.realpath(path))) == ROOT
+
+
+@app.route("/delete", methods=["POST"])
+def delete():
+    sources = [os.path.join(ROOT, name) for name in request.json["names"]]
+    if TEST:
+        abort(403)
+    for source in sources:
+        os.remove(source)
+    return "ok"
+"""
+
+
+@pytest.mark.parametrize(
+    ("test", "found"),
+    [
+        ("any(not inside(s) for s in sources)", False),  # mxview's file manager
+        ("not all(inside(s) for s in sources)", False),
+        ("any(inside(s) for s in sources)", True),  # refuses the wrong ones
+        ("all(inside(s) for s in sources)", True),
+    ],
+)
+def test_a_check_of_every_element_holds_for_each_of_them(test: str, found: bool) -> None:
+    """`any(not ok(x) for x in xs)` refused, or `all(ok(x) for x in xs)` held: each element
+    passed the check, so each is as safe as the check proves."""
+    code = EVERY_ELEMENT.replace("TEST", test)
+    assert ("taint-path-traversal" in rules_of(taint({"app/views.py": code}))) is found
+
+
+NORMALISED_PREFIX = """
+import os
+import posixpath
+from flask import Flask, abort, request
+
+app = Flask(__name__)
+ROOT = "/srv/media"
+
+
+@app.route("/read")
+def read():
+    rel = MADE
+    if CHECK:
+        abort(404)
+    with open(os.path.join(ROOT, rel)) as handle:
+        return handle.read()
+"""
+
+_NORMALISED = 'posixpath.normpath(request.args["p"])'
+
+
+@pytest.mark.parametrize(
+    ("made", "check", "found"),
+    [
+        (_NORMALISED, 'rel.startswith("/") or rel.startswith("..")', False),
+        (_NORMALISED, 'rel.startswith("/") or rel in ("", ".", "..") or rel.startswith("../")', False),
+        (_NORMALISED, 'rel.startswith(("/", os.pardir))', False),
+        (_NORMALISED, 'rel.startswith("/") or rel.startswith("../")', True),  # `..` itself climbs
+        (_NORMALISED, 'rel.startswith("..")', True),  # may be absolute
+        ('request.args["p"]', 'rel.startswith("/") or rel.startswith("..")', True),  # `a/../../x`
+    ],
+)
+def test_a_normalised_path_that_does_not_start_with_dots_holds_none(
+    made: str, check: str, found: bool
+) -> None:
+    """`normpath` leaves `..` only at a relative path's start: refused there (and refused
+    absolute), the path stays under the root it is joined to (py-media-server's `to_rel`)."""
+    code = NORMALISED_PREFIX.replace("MADE", made).replace("CHECK", check)
+    assert ("taint-path-traversal" in rules_of(taint({"app/views.py": code}))) is found
+
+
+def test_file_sizes_and_entry_names_carry_no_request_text() -> None:
+    """A file's size (`os.fstat(...).st_size`) or a folder's entry names are the server's, not
+    the text of the path that named them: no header injection or XSS from them."""
+    code = """
+import os
+from flask import Flask, make_response, request
+
+app = Flask(__name__)
+
+
+@app.route("/info")
+def info():
+    path = request.args["p"]
+    with open(path, "rb") as handle:  # reported: the path itself
+        size = os.fstat(handle.fileno()).st_size
+    response = make_response("\\n".join(os.listdir(path)))
+    response.headers["Content-Range"] = f"bytes */{size}"
+    response.headers["X-Size"] = str(os.path.getsize(path))
+    return response
+"""
+    found = rules_of(taint({"app/views.py": code}))
+    assert "taint-path-traversal" in found
+    assert "taint-header-injection" not in found and "taint-xss" not in found

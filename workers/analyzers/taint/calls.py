@@ -37,6 +37,7 @@ from prguard.analyzers.taint.opt_in import gate_of
 from prguard.analyzers.taint.regex_proof import removal_proven_kinds
 from prguard.analyzers.taint.rules import (
     ALL,
+    CASE_FOLDS,
     CHECKED_SOURCE_KINDS,
     CLEAN_RESULTS,
     CONFIGURED_LOADERS,
@@ -517,6 +518,8 @@ class Calls:
             wanted = HARDENED_PARSERS[qual]
             hardened = all(kwargs.get(k, CLEAN).const == v for k, v in wanted.items())
             return Value(tags=frozenset({"hardened"})) if hardened else CLEAN
+        if qual in CASE_FOLDS and len(args) == 1 and not kwargs:
+            return args[0]  # `normcase(realpath(p))` is as resolved as `realpath(p)`
         if self._matches(qual, PATH_RESOLVERS):
             resolved = merge(everything).with_tags("resolved", "text")
             if qual in NORMPATHS and node.args and _rooted(node.args[0], self._qual):

@@ -20,6 +20,7 @@ from prguard.analyzers.taint.keys import (
 from prguard.analyzers.taint.regex_proof import proven_kinds
 from prguard.analyzers.taint.rules import (
     ALL,
+    CASE_FOLDS,
     GUARD_CALLS,
     GUARD_METHODS,
     KINDS,
@@ -59,6 +60,10 @@ _PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath"
 #: absolute. Each alone proves nothing; a value refused both ways is safe as a path.
 _NO_PARENT = "path:no-parent"
 _RELATIVE = "path:relative"
+#: Of a normalised path (`normpath(p)`: any `..` is at its start), refused when it starts with
+#: `../` and refused when it is `..`: together, no `..` at all.
+_NO_LEADING_PARENT = "path:no-leading-parent"
+_NOT_PARENT = "path:not-parent"
 _ABSOLUTE_TESTS = frozenset({"os.path.isabs", "posixpath.isabs"})
 
 
@@ -187,6 +192,8 @@ class Guards:
         start with `//` is no protocol-relative URL, so a redirect to it stays here. A browser turns
         `\\` into `/`, so `/\\host` must be refused too, unless `x` is the requested URL path."""
         func = test.func
+        if self._qual(test) in _ANY:
+            return self._every_element(test, state, holds=False)
         if self._qual(test) in _ABSOLUTE_TESTS and test.args:
             return self._refused_path(test.args[0], state, _RELATIVE)  # `if os.path.isabs(p): abort`
         if not (isinstance(func, ast.Attribute) and func.attr == "startswith" and test.args):
@@ -196,7 +203,9 @@ class Guards:
             return climbed
         prefixes = _prefixes(test)
         key = state_key(func.value)
-        refused = self._prefix_refutes(func, prefixes, key, state)
+        refused = _union(
+            [self._prefix_refutes(func, prefixes, key, state), self._parent_refutes(func, test, state)]
+        )
         if "-" in prefixes and key:  # `if ref.startswith("-"): abort`: no option for a program
             return _union([refused, {key: frozenset({"argument"})}])
         return refused
@@ -212,6 +221,29 @@ class Guards:
         )
         key = state_key(text.args[0])
         return {key: frozenset({"path"})} if parent and key else None
+
+    def _parent_refutes(self, func: ast.Attribute, test: ast.Call, state: State) -> dict[str, frozenset[str]]:
+        """`p = normpath(p)`, then `if p.startswith(".."): abort`: normalising leaves `..` only at a
+        path's start, so a normalised path that does not start with it holds none (`../` alone
+        leaves `..` itself, which `p == ".."` refuses)."""
+        if "resolved" not in self.ev(func.value, state).tags and not self._normalised(func.value):
+            return {}
+        given = test.args[0]
+        items = given.elts if isinstance(given, ast.Tuple) else [given]
+        prefixes = _prefixes(test) | ({".."} if any(self._qual(i) in _PARDIRS for i in items) else set())
+        key = state_key(func.value)
+        if ".." in prefixes:
+            return _refused_as_path(key, _NO_PARENT)
+        return _refused_as_path(key, _NO_LEADING_PARENT) if {"../", "..\\"} & prefixes else {}
+
+    def _normalised(self, node: ast.expr) -> bool:
+        """Whether `node` names a value the function assigned from a path normalisation only."""
+        if not isinstance(node, ast.Name) or self.func is None:
+            return False
+        made = [v for v in self.mod.resolver.possible_values(node) if v is not node]
+        return bool(made) and all(
+            isinstance(v, ast.Call) and self._matches(self._qual(v), PATH_RESOLVERS) for v in made
+        )
 
     def _prefix_refutes(
         self, func: ast.Attribute, prefixes: set[str], key: str | None, state: State
@@ -243,6 +275,9 @@ class Guards:
             if signed:
                 proven = dict.fromkeys(signed, frozenset({ALL}))
                 return (proven, {}) if positive else ({}, proven)
+        if _names_parent(right) and isinstance(op, ast.Eq | ast.NotEq | ast.In | ast.NotIn):
+            refused = _refused_as_path(state_key(left), _NOT_PARENT)  # `if p == "..": abort`
+            return ({}, refused) if positive else (refused, {})
         if (
             isinstance(op, ast.In | ast.NotIn)
             and isinstance(left, ast.Constant)
@@ -272,8 +307,9 @@ class Guards:
             if isinstance(other, ast.Constant) and other.value is None:
                 continue
             if isinstance(subject, ast.Call) and self._qual(subject) in _COMMON_PATH_CALLS:
-                # the root may be the server's own (a registry, a setting): only user data fails
-                if not any(t.kind != OPAQUE for t in other_value.all_traces()):
+                # the root may be the server's own (a registry, a setting) or, in a predicate, the
+                # caller's (`def is_within(root, path)`, as a prefix check's): only user data fails
+                if not _clients(other_value):
                     proven.update(self._confined(subject, state))
                 continue
             own = isinstance(op, ast.Eq | ast.NotEq) and (
@@ -470,6 +506,8 @@ class Guards:
         qual = self._qual(test)
         if qual in _ANY and len(test.args) == 1 and isinstance(test.args[0], ast.GeneratorExp):
             return self._any_guards(test.args[0], state)
+        if qual in _ALL:
+            return self._every_element(test, state, holds=True)
         if qual in _GLOB_MATCHES and len(test.args) == 2:
             return self._host_glob(test.args[0], self.ev(test.args[1], state), state)
         if isinstance(func, ast.Attribute):
@@ -537,6 +575,9 @@ class Guards:
             if key and kinds & IF_RESOLVED:
                 resolved = "resolved" in state.get(key, CLEAN).tags
                 kinds = (kinds - IF_RESOLVED) | (frozenset({"path"}) if resolved else frozenset())
+            if "path" in kinds and any(_clients(self.ev(a, state)) for a in given if a is not arg):
+                # `is_within(root, p)` with a root the client chose confines nothing
+                kinds = kinds - {"path"}
             if key and kinds:
                 out[key] = kinds
         return out
@@ -549,7 +590,12 @@ class Guards:
             return
         passed = dict(self.guards(returned, state)[0]) if not isinstance(returned, ast.Constant) else {}
         for name in func.rebound_params & passed.keys():
-            if state.get(name, CLEAN).origin != name:
+            if state.get(name, CLEAN).origin == name:
+                continue
+            if self._resolved_in_place(name):
+                # `path = os.path.realpath(path)`: confined, it is where the caller's path leads
+                passed[name] = passed[name] & frozenset({"path"})
+            else:
                 del passed[name]  # a check of what the parameter became, not of what the caller passed
         for index, name in enumerate(func.params):
             if name in func.rebound_params and state.get(name, CLEAN).origin != name:
@@ -560,6 +606,29 @@ class Guards:
         proofs = {name: kinds for name, kinds in passed.items() if name in func.params}
         known = self.summary.true_proofs
         self.summary.true_proofs = proofs if known is None else _meet([known, proofs])
+
+    def _resolved_in_place(self, name: str) -> bool:
+        """Whether every assignment to the parameter `name` resolves it in place
+        (`path = os.path.normcase(os.path.realpath(path))`): its value then names the file the
+        caller's path names, so a confinement proven of it holds of the caller's path."""
+        assert self.func is not None
+        found = False
+        for node in nodes_of(self.func.node, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.NamedExpr):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
+            if not any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                continue
+            if not isinstance(node, ast.Assign) or len(targets) != 1:
+                return False
+            value = node.value
+            while isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords:
+                qual = self._qual(value)
+                if not (qual in CASE_FOLDS or (qual in PATH_RESOLVERS and not qual.startswith("*"))):
+                    return False
+                value = value.args[0]
+            if not (isinstance(value, ast.Name) and value.id == name and value is not node.value):
+                return False
+            found = True
+        return found
 
     def _validated(self, form: ast.expr, kinds: frozenset[str]) -> dict[str, frozenset[str]]:
         """`form.is_valid()` held: the form, and the variables it was made from
@@ -597,6 +666,26 @@ class Guards:
         if self._qual(elt) in _GLOB_MATCHES and len(elt.args) == 2:
             return self._host_glob(elt.args[0], self.ev(loop.iter, state), state)
         return {}
+
+    def _every_element(self, test: ast.Call, state: State, holds: bool) -> dict[str, frozenset[str]]:
+        """`if any(not inside(root, p) for p in paths): abort` failed, or `all(inside(root, p) for
+        p in paths)` held: what the test proves of one element it proves of every element."""
+        given = test.args[0] if len(test.args) == 1 and not test.keywords else None
+        loop = (
+            given.generators[0]
+            if isinstance(given, ast.GeneratorExp) and len(given.generators) == 1
+            else None
+        )
+        if loop is None or loop.ifs or loop.is_async or not isinstance(loop.target, ast.Name):
+            return {}
+        items = state_key(loop.iter)
+        if items is None:
+            return {}
+        inner = dict(state)
+        self.bind(loop.target, self.ev(loop.iter, state).element(), inner, test.lineno)  # type: ignore[attr-defined]
+        when_true, when_false = self.guards(given.elt, inner)  # type: ignore[union-attr]
+        kinds = (when_true if holds else when_false).get(loop.target.id)
+        return {items: kinds} if kinds else {}
 
     def _host_glob(self, subject: ast.expr, patterns: Value, state: State) -> dict[str, frozenset[str]]:
         """`fnmatch(host, "*.example.com")`: a URL's host matched against the server's patterns
@@ -663,8 +752,7 @@ class Guards:
         if not (isinstance(head, ast.Call) and self.mod.qualname(head.func) == "re.escape" and head.args):
             return None
         prefix = self.ev(head.args[0], state)
-        theirs = [t for t in prefix.all_traces() if t.kind not in (OPAQUE, PARAM, "caller")]
-        return None if any(t.reaches("redirect") for t in theirs) else rest.value
+        return None if any(t.reaches("redirect") for t in _clients(prefix)) else rest.value
 
     def _flags(self, node: ast.expr | None) -> int:
         if node is None:
@@ -932,12 +1020,22 @@ def not_absolute(value: Value) -> Value:
 def _confined_if_refused_both_ways(value: Value) -> Value:
     """A path refused when it holds `..` and when it is absolute (in either order, by one test or
     two) stays under whatever root it is joined to."""
+    value = value.map_traces(
+        lambda t: t.sanitize({_NO_PARENT}) if {_NO_LEADING_PARENT, _NOT_PARENT} <= t.sanitized else t
+    )
     if not any(_NO_PARENT in t.sanitized for t in value.all_traces()):
         return value
     return value.map_traces(lambda t: t.sanitize({"path"}) if {_NO_PARENT, _RELATIVE} <= t.sanitized else t)
 
 
+def _names_parent(node: ast.expr) -> bool:
+    """`".."`, or a tuple, list or set of constants holding it (`p in ("", ".", "..")`)."""
+    items = node.elts if isinstance(node, ast.Tuple | ast.List | ast.Set) else [node]
+    return any(isinstance(e, ast.Constant) and e.value == ".." for e in items)
+
+
 _ANY = frozenset({"any", "builtins.any"})
+_ALL = frozenset({"all", "builtins.all"})
 _RELPATHS = frozenset({"os.path.relpath", "posixpath.relpath"})
 _PARDIRS = frozenset({"os.pardir", "os.path.pardir", "posixpath.pardir"})
 _GLOB_MATCHES = frozenset({"fnmatch.fnmatch", "fnmatch.fnmatchcase"})
@@ -974,3 +1072,9 @@ def _same_text(node: ast.expr) -> ast.expr:
             node = node.func.value
             continue
         return node
+
+
+def _clients(value: Value) -> list[Trace]:
+    """The traces of `value` from data a client sent, not from the server's own values, a
+    parameter or a caller (those a summary's callers judge)."""
+    return [t for t in value.all_traces() if t.kind not in (OPAQUE, PARAM, "caller")]

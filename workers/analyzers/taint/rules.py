@@ -596,6 +596,18 @@ CLEAN_RESULTS: frozenset[str] = frozenset(
         # a hash's digest: hex digits or bytes no one chooses, whatever was fed in
         "*.hexdigest",
         "*.digest",
+        # a file's metadata: sizes, times and modes, whatever the path named
+        "os.stat",
+        "os.fstat",
+        "os.lstat",
+        "os.path.getsize",
+        "os.path.getmtime",
+        "os.path.getatime",
+        "os.path.getctime",
+        "*.stat",
+        "*.lstat",
+        # the bare names of a folder's entries: the server's files, not the folder asked for
+        "os.listdir",
     }
 )
 
@@ -816,6 +828,9 @@ REQUEST_BUILDERS: dict[str, tuple[int, str]] = {
 
 #: Lexical normalisations of a path: they keep where it leads, and never leave `..` inside it.
 NORMPATHS: frozenset[str] = frozenset({"os.path.normpath", "posixpath.normpath"})
+
+#: Calls that give back the path they are given, up to letter case (POSIX: unchanged).
+CASE_FOLDS: frozenset[str] = frozenset({"os.path.normcase", "posixpath.normcase"})
 
 #: Calls that resolve a path, so a later `.startswith(base)` check really confines it.
 PATH_RESOLVERS: frozenset[str] = frozenset(
