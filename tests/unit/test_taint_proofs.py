@@ -1328,3 +1328,39 @@ def info():
     found = rules_of(taint({"app/views.py": code}))
     assert "taint-path-traversal" in found
     assert "taint-header-injection" not in found and "taint-xss" not in found
+
+
+ONE_COMPONENT = """
+import os
+from flask import Flask, request
+
+app = Flask(__name__)
+ROOT = "/srv/dags"
+
+
+@app.route("/delete")
+def delete():
+    name = PART
+    os.remove(os.path.join(ROOT, name))
+    return "ok"
+"""
+
+
+@pytest.mark.parametrize(
+    ("part", "found"),
+    [
+        ('request.args["f"].strip().split(os.sep)[-1]', False),  # airflow-xtended-api's del_file
+        ('request.args["f"].rsplit("/", 1)[-1]', False),
+        ('request.args["f"].split("/")[0]', False),
+        ('request.args["f"].rpartition("/")[2]', False),
+        ('request.args["f"].rsplit("/", 1)[0]', True),  # the folders before the name
+        ('request.args["f"].split("/", 1)[1]', True),
+        ('"/".join(request.args["f"].split("/"))', True),
+        ('request.args["f"].split(".")[-1]', True),
+    ],
+)
+def test_one_component_of_a_split_path_is_a_name_in_the_folder(part: str, found: bool) -> None:
+    """A part of a path split at its separators holds no separator: like `basename`'s answer, it
+    names an entry of the folder it is joined to."""
+    code = ONE_COMPONENT.replace("PART", part)
+    assert ("taint-path-traversal" in rules_of(taint({"app/views.py": code}))) is found

@@ -377,6 +377,8 @@ class Expressions:
                 value = container.at(index.const)
             except TypeError:
                 value = container.element()
+            if self._one_component(node.value, index.const):
+                value = value.sanitize(frozenset({"path"}))  # a name in a folder, as `basename` leaves
         else:
             value = container.element()
         if value.tainted and "text" not in value.tags and not container.items:
@@ -445,6 +447,24 @@ class Expressions:
         else:
             value = replace(value, tags=value.tags - {"pathobj"})
         return value
+
+    def _one_component(self, made: ast.expr, index: Any) -> bool:
+        """Whether `made[index]` is one path component, with no separator in it: any part of
+        `p.split("/")`, the last of `p.rsplit("/", 1)`, the first of `p.split("/", 1)`, the
+        last of `p.rpartition("/")`."""
+        if not (
+            isinstance(made, ast.Call) and isinstance(made.func, ast.Attribute) and isinstance(index, int)
+        ):
+            return False
+        method, args = made.func.attr, made.args  # type: ignore[attr-defined]
+        if not args or made.keywords or not self._path_separator(args[0]):  # type: ignore[attr-defined]
+            return False
+        if method == "rpartition":
+            return index in (2, -1)
+        if method not in ("split", "rsplit"):
+            return False
+        whole = len(args) == 1 or (isinstance(args[1], ast.Constant) and args[1].value == -1)
+        return whole or index == (-1 if method == "rsplit" else 0)
 
     def _path_separator(self, node: ast.expr) -> bool:
         """`"/"`, `os.sep` or `os.path.sep`: what splits a path into its components, or ends one."""
