@@ -1364,3 +1364,34 @@ def test_one_component_of_a_split_path_is_a_name_in_the_folder(part: str, found:
     names an entry of the folder it is joined to."""
     code = ONE_COMPONENT.replace("PART", part)
     assert ("taint-path-traversal" in rules_of(taint({"app/views.py": code}))) is found
+
+
+MSAL_CALLBACK = """
+import msal
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+
+
+async def callback(request: Request):
+    client = msal.ConfidentialClientApplication("id", client_credential="secret")
+    result = READ
+    request.session.update({"email": result.get("id_token_claims", {}).get("preferred_username")})
+    return RedirectResponse(url="/", status_code=302)
+"""
+
+
+@pytest.mark.parametrize(
+    ("read", "found"),
+    [
+        (
+            'client.acquire_token_by_auth_code_flow(request.session["flow"], dict(request.query_params))',
+            False,
+        ),
+        ("dict(request.query_params)", True),
+    ],
+)
+def test_an_identity_providers_verified_claims_are_not_the_clients(read: str, found: bool) -> None:
+    """MSAL checks the callback against the flow the server kept and the token's signature before
+    answering with its claims (dagster-authentication's sign-in, round 105)."""
+    code = MSAL_CALLBACK.replace("READ", read)
+    assert ("taint-trust-boundary" in rules_of(taint({"app/auth.py": code}))) is found

@@ -644,6 +644,11 @@ SIGNED_READS: frozenset[str] = frozenset(
         "django.core.signing.*.unsign_object",
         "cryptography.fernet.Fernet.decrypt",
         "cryptography.fernet.MultiFernet.decrypt",
+        # an identity provider's tokens for a code: MSAL checks the callback's state against the
+        # flow the server kept, and the token's signature, before answering with its claims
+        "msal.ConfidentialClientApplication.acquire_token_by_auth_code_flow",
+        "msal.PublicClientApplication.acquire_token_by_auth_code_flow",
+        "msal.ClientApplication.acquire_token_by_auth_code_flow",
     }
 )
 
