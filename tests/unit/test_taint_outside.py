@@ -464,3 +464,35 @@ def test_objects_an_unseen_base_class_makes_are_project_code(base: str, call: st
         f"        result = {call}\n        return redirect(result.get('next_link') or '/')\n"
     )
     assert ("taint-open-redirect" in rules_of(taint({"app/flask.py": code}))) is found
+
+
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        ("with open(config_path) as handle:\n        text = handle.read()", False),  # libreforms' mails
+        ("text = open(config_path).read()", False),
+        ("text = config_path", True),  # the caller's own text
+    ],
+)
+def test_a_file_the_caller_names_holds_what_was_written_there(body: str, found: bool) -> None:
+    """A library that compiles the template kept in a file its caller names reads that file,
+    not text the caller wrote: Jinja's own loaders do the same."""
+    code = (
+        "import jinja2\n\nenv = jinja2.Environment()\n\n\n"
+        f"def render_mail(config_path, **values):\n    {body}\n"
+        "    return env.from_string(text).render(**values)\n"
+    )
+    assert ("taint-template-injection" in rules_of(taint({"lib/mail.py": code}))) is found
+
+
+def test_a_file_a_request_names_keeps_the_requests_data_through_a_helper() -> None:
+    """The same helper, called by a view with the client's path: the client may have written
+    that file (an upload), so what it holds still reaches the template."""
+    code = (
+        "import jinja2\nfrom flask import Flask, request\n\n"
+        "app = Flask(__name__)\nenv = jinja2.Environment()\n\n\n"
+        "def render_mail(config_path):\n    with open(config_path) as handle:\n        text = handle.read()\n"
+        "    return env.from_string(text).render()\n\n\n"
+        "@app.route('/mail')\ndef mail():\n    return render_mail(request.args['p'])\n"
+    )
+    assert "taint-template-injection" in rules_of(taint({"app/views.py": code}))

@@ -72,6 +72,7 @@ from prguard.analyzers.taint.values import (
     NOCONST,
     OPAQUE,
     PARAM,
+    READ_FROM_FILE,
     Step,
     Trace,
     Value,
@@ -495,6 +496,10 @@ class Calls:
         if qual in _FILE_OPENERS and args and (not args[0].tainted or _server_file(args[0])):
             # a file at a path the server chose holds what was written there: unknown, not clean
             return _unknown(self.mod.path, node, "file content", "a file's content")
+        if qual in _FILE_OPENERS and args and all(t.kind == PARAM for t in args[0].all_traces()):
+            # a file at a path a parameter names: the request's file, if a handler passes one;
+            # to a library's caller, the caller's file, not text it wrote (see `_caller_hits`)
+            return merge(everything).sanitize(READ_FROM_FILE)
         kinds = self.rules.sanitizer(qual) if qual else None
         if kinds is not None:
             return merge(args + list(kwargs.values())).sanitize(kinds)

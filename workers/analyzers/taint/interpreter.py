@@ -26,6 +26,7 @@ from prguard.analyzers.taint.rules import (
     name_matches,
 )
 from prguard.analyzers.taint.runner import Runner
+from prguard.analyzers.taint.values import READ_FROM_FILE
 
 #: how far from the change a helper is read: the modules the changed files call into, and
 #: those their functions call
@@ -220,6 +221,8 @@ class Program:
                 continue
             if hit.opted_in or (spans and _within(spans, path, hit)):
                 continue  # reached only when the caller passes a flag that is off by default
+            if hit.trace.sanitized >= READ_FROM_FILE:
+                continue  # `render(open(path).read())`: the caller names a file, not what it holds
             index = hit.trace.param
             if not 0 <= index < len(func.params) or func.params[index] in ("self", "cls"):
                 continue

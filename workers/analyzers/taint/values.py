@@ -20,6 +20,9 @@ MAX_STEPS = 12
 #: Trace kinds that are not sources: a parameter (summaries) and opaque data.
 PARAM = "param"
 OPAQUE = "opaque"
+#: the mark a parameter's trace gets when it names a file that is read: what the file holds came
+#: from wherever the file did, which a library's caller does not write
+READ_FROM_FILE = frozenset({"read-from-file"})
 
 
 class _NoConst:
