@@ -631,3 +631,38 @@ def save(url, key):
 def test_a_name_unpacked_in_one_branch_and_assigned_in_another(other: str, type_name: str | None) -> None:
     """A name bound by one unpacking and by plain assignments has the type they agree on."""
     assert type_of_expression(BRANCHES.replace("OTHER", other), "bookmark") == type_name
+
+
+def _types_of_reads(code: str, name: str) -> list[str | None]:
+    """The type the resolver gives each expression statement that reads `name`, in order."""
+    tree = ast.parse(textwrap.dedent(code))
+    resolver = Resolver(tree, "app.mod")
+    reads = [n.value for n in ast.walk(tree) if isinstance(n, ast.Expr) and ast.unparse(n.value) == name]
+    return [resolver.type_of(read) for read in sorted(reads, key=lambda n: n.lineno)]
+
+
+_TWO_TYPES = "import tarfile, sqlite3\n\n\ndef f(p, c, rows):\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "types"),
+    [
+        # assigned twice: each read has the type of the assignment that reaches it
+        ("x = tarfile.open(p)\nx\nx = sqlite3.connect(p)\nx", ["tarfile.TarFile", "sqlite3.Connection"]),
+        (
+            "x = tarfile.open(p)\nif c:\n    try:\n        x\n    except OSError:\n        pass\n"
+            "x = sqlite3.connect(p)",
+            ["tarfile.TarFile"],
+        ),
+        # the second assignment may or may not have run
+        ("x = tarfile.open(p)\nif c:\n    x = sqlite3.connect(p)\nx", [None]),
+        # a later assignment comes round again in the loop
+        ("x = tarfile.open(p)\nfor r in rows:\n    x\n    x = sqlite3.connect(p)", [None]),
+        ("x = tarfile.open(p)\nwhile c:\n    x\n    x = sqlite3.connect(p)", [None]),
+    ],
+)
+def test_a_read_between_two_assignments_has_the_type_of_the_first(body: str, types: list[str | None]) -> None:
+    """airflow-xtended-api's `dag_file` is an upload, then the module it was loaded as: where the
+    upload is saved, only the first assignment can have set it."""
+    code = _TWO_TYPES + textwrap.indent(body, "    ") + "\n"
+    assert _types_of_reads(code, "x") == types

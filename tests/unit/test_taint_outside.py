@@ -496,3 +496,18 @@ def test_a_file_a_request_names_keeps_the_requests_data_through_a_helper() -> No
         "@app.route('/mail')\ndef mail():\n    return render_mail(request.args['p'])\n"
     )
     assert "taint-template-injection" in rules_of(taint({"app/views.py": code}))
+
+
+def test_an_upload_saved_before_its_name_is_reused_is_still_the_upload() -> None:
+    """airflow-xtended-api saves the upload under its own file name, then reuses `dag_file` for
+    the module it loads: where it is saved, the name still holds the upload."""
+    code = (
+        "import os\nfrom flask import request\nfrom app.api import blueprint, utils\n\n\n"
+        "@blueprint.route('/deploy', methods=['POST'])\ndef deploy():\n"
+        "    dag_file = request.files['dag_file']\n"
+        "    path = os.path.join('/srv/dags', dag_file.filename)\n"
+        "    dag_file.save(path)\n"
+        "    dag_file = utils.create_module_from_file(path)\n"
+        "    return dag_file.dag_id\n"
+    )
+    assert "taint-path-traversal" in rules_of(taint({"app/api/deploy.py": code}))

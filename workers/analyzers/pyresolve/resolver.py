@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 from prguard.analyzers.asttools import is_name, nodes_of, own_statements, walk_statements
 from prguard.analyzers.pyresolve import known
 from prguard.analyzers.pyresolve.alternatives import Alternatives, argument_of, is_own_class
+from prguard.analyzers.pyresolve.reaching import reaching_value
 
 if TYPE_CHECKING:
     from prguard.engine.plugin import SourceFile
@@ -535,7 +536,7 @@ class Resolver:
             iterated = self._comprehension_variables.get(id(node))
             if iterated is not None:  # `cp` in `[cp.get_info() for cp in progresses]`
                 return element_of(self.type_of(iterated, scope))
-            return self._name_type(node.id, scope)
+            return self._name_type(node.id, scope, node)
         if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp):
             element = self.type_of(node.elt, scope)
             return f"list[{element}]" if element not in (None, _NONE) else None
@@ -571,7 +572,7 @@ class Resolver:
             return "builtins.str"
         return None
 
-    def _name_type(self, name: str, scope: Scope) -> str | None:
+    def _name_type(self, name: str, scope: Scope, read: ast.Name | None = None) -> str | None:
         for info in self._chain(scope):
             if name in info.unpacked and not info.bindings.get(name):
                 return self._unpacked_type(*info.unpacked[name], info.node)
@@ -606,6 +607,10 @@ class Resolver:
                     inner = self.type_of(expr, info.node)
                     types.add(element_of(inner) if how == "iter" else inner)
                 types.discard(_NONE)
+                if len(types) > 1 and read is not None and isinstance(info.node, FunctionNode):
+                    # assigned things of different types: the one assignment that reaches this read
+                    reached = reaching_value(info.node, name, read)
+                    return self.type_of(reached, info.node) if reached is not None else None
                 return types.pop() if len(types) == 1 else None
         qual = self.imports.get(name)
         if qual is not None:
