@@ -18,7 +18,7 @@ from prguard.analyzers.asttools import contains, nodes_of, walk_statements
 from prguard.analyzers.pyresolve import Resolver
 from prguard.analyzers.pyresolve.known import FALCON_RESPONDER
 from prguard.analyzers.taint.opt_in import Span, off_by_default, opted_in_spans
-from prguard.analyzers.taint.rules import GUARD_METHODS, XBLOCK_HANDLERS
+from prguard.analyzers.taint.rules import GUARD_METHODS, OVERRIDDEN_HANDLERS, XBLOCK_HANDLERS
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
@@ -420,6 +420,9 @@ class ModuleInfo:
         sources, flask_view, validated, one_segment = self._handler_sources(node, class_name)
         if class_name in self.servicers and len(positional) == 3 and not node.name.startswith("_"):
             sources = {positional[1]: f"gRPC request `{positional[1]}`"}  # (self, request, context)
+        overridden = self._overridden_handler(class_name, node.name) if class_name is not None else None
+        if overridden is not None:
+            sources = {n: f"{overridden} `{n}`" for n in params[1:]}
         view_class = class_name is not None and node.name in _VIEW_METHODS and self._is_view_class(class_name)
         if view_class:
             skip = {"self", "cls", "request"}
@@ -441,6 +444,16 @@ class ModuleInfo:
             django_view,
             validated_params=validated,
             one_segment_params=one_segment,
+        )
+
+    def _overridden_handler(self, class_name: str, method: str) -> str | None:
+        """What the framework passes a request-serving method the class overrides (see
+        `OVERRIDDEN_HANDLERS`), or None."""
+        if not any(method in methods for methods in OVERRIDDEN_HANDLERS.values()):
+            return None
+        bases = self.resolver.supertypes(f"{self.name}.{class_name}" if self.name else class_name)
+        return next(
+            (OVERRIDDEN_HANDLERS[b][method] for b in bases if method in OVERRIDDEN_HANDLERS.get(b, {})), None
         )
 
     def _is_view_class(self, class_name: str, of: frozenset[str] = _VIEW_BASES) -> bool:

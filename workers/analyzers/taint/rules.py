@@ -145,6 +145,16 @@ SOURCES: dict[str, str] = {
     "urllib.request.urlopen": "remote",
 }
 
+#: Framework classes whose methods a subclass overrides to serve a request: the class, and per
+#: method what the framework passes in its parameters after `self` (all of them, the client's).
+OVERRIDDEN_HANDLERS: dict[str, dict[str, str]] = {
+    # `StaticFiles` hands the requested path, not yet checked, and the ASGI scope
+    "starlette.staticfiles.StaticFiles": {
+        "get_response": "requested static path",
+        "lookup_path": "requested static path",
+    },
+}
+
 SOURCE_KINDS: dict[str, dict[str, Any]] = {
     # severity_drop: steps below the sink's severity; confidence: the best it can be
     "web": {"label": "user input", "severity_drop": 0, "confidence": "high"},
