@@ -455,7 +455,7 @@ def _ordinal(n: int) -> str:
     return stem[:-1] + "ieth" if unit == 0 else f"{stem}-{_UNITS[unit - 1]}"
 
 
-_BATCHES = tuple(range(2, 38))
+_BATCHES = tuple(range(2, 40))
 
 
 def main() -> None:
