@@ -569,6 +569,47 @@ def follow(url):
     ]
 
 
+REMOTE_NAME = """
+import cgi
+import json
+import os
+import requests
+
+
+class Session(requests.Session):
+    pass
+
+
+def download(session: Session, url, folder):
+    resp = session.get(url, stream=True, timeout=5)
+    NAME
+    with open(os.path.join(folder, name), "wb") as out:
+        out.write(resp.content)
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "found"),
+    [
+        # pip's CVE-2019-20916: the file name the server's Content-Disposition suggests
+        (
+            "_, params = cgi.parse_header(resp.headers['content-disposition'])\n"
+            "    name = params['filename']",
+            True,
+        ),
+        ("name = resp.headers.get('x-file-name')", True),
+        ("name = resp.json()['name']", False),  # what the service says of its own data
+        ("name = os.path.basename(resp.headers['x-file-name'])", False),
+    ],
+)
+def test_a_file_name_a_server_suggests_is_its_choice_of_path(name: str, found: bool) -> None:
+    """A response's headers are the sender's, and a download saved under the name they suggest goes
+    wherever the sender likes; the body's data is reported only where it would run code. A project
+    session class's inherited `get` is still the library's request."""
+    code = REMOTE_NAME.replace("NAME", name)
+    assert ("taint-path-traversal" in rules_of(taint({"lib/fetch.py": code}))) is found
+
+
 def test_a_nested_function_does_not_prove_what_it_reads_from_the_enclosing_one() -> None:
     """A closure's free variable holds what the enclosing run gave it, which the nested run does
     not see: unknown, so no proof that clears bandit's finding on the sink."""

@@ -355,7 +355,9 @@ class Calls:
         answered = typed if typed is not None else source
         if answered is not None and any(t.kind in CHECKED_SOURCE_KINDS for t in answered.traces):
             result = self._response_of(node, qual, answered, args, kwargs)
-        if (self._project_call(func, qual) and not self._plain_record(func)) or configured:
+        # a project class's method its library base defines (`PipSession(requests.Session).get`)
+        # is that library's, as `typed` found: seen
+        if (typed is None and self._project_call(func, qual) and not self._plain_record(func)) or configured:
             return self._unseen_call(result, node)
         return self._widen(result, node)
 

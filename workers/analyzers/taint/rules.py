@@ -167,6 +167,8 @@ SOURCE_KINDS: dict[str, dict[str, Any]] = {
     "archive": {"label": "an archive member's name", "severity_drop": 0, "confidence": "medium"},
     # what another server sent: whoever runs or impersonates it chooses it
     "remote": {"label": "data received over the network", "severity_drop": 0, "confidence": "medium"},
+    # a response's headers: the file name a Content-Disposition suggests is the sender's choice
+    "remote-header": {"label": "a header another server sent", "severity_drop": 0, "confidence": "medium"},
 }
 
 #: request parsers whose `parse_args()` answers with the request's arguments, by name
@@ -448,6 +450,8 @@ CHECKED_SOURCE_KINDS = frozenset({"remote"})
 ONLY_KINDS: dict[str, frozenset[str]] = {
     "archive": frozenset({"path"}),
     "remote": CALLER_SINK_KINDS,
+    # a server's headers name no data of its own: a file name there is where a download is saved
+    "remote-header": CALLER_SINK_KINDS | {"path"},
     "argv": (CALLER_SINK_KINDS - {"argument"}) | {"sql"},
 }
 
