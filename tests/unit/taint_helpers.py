@@ -32,3 +32,8 @@ def taint(code: str | dict[str, str], settings: dict[str, Any] | None = None) ->
 
 def rules_of(findings: list[Finding]) -> list[str]:
     return sorted(f.rule_id for f in findings)
+
+
+def reports(rule: str, code: str, path: str = "app/views.py") -> bool:
+    """Whether the analyzer reports `rule` on one file of `code` at `path`."""
+    return rule in rules_of(taint({path: code}))

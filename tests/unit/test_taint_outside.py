@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.taint_helpers import rules_of, taint
+from tests.unit.taint_helpers import reports, rules_of, taint
 
 BASE = (
     "from flask import url_for\n\nclass BaseView:\n"
@@ -463,7 +463,7 @@ def test_objects_an_unseen_base_class_makes_are_project_code(base: str, call: st
         f"class Auth({base}):\n    def auth_response(self):\n"
         f"        result = {call}\n        return redirect(result.get('next_link') or '/')\n"
     )
-    assert ("taint-open-redirect" in rules_of(taint({"app/flask.py": code}))) is found
+    assert reports("taint-open-redirect", code, "app/flask.py") is found
 
 
 @pytest.mark.parametrize(
@@ -482,7 +482,7 @@ def test_a_file_the_caller_names_holds_what_was_written_there(body: str, found: 
         f"def render_mail(config_path, **values):\n    {body}\n"
         "    return env.from_string(text).render(**values)\n"
     )
-    assert ("taint-template-injection" in rules_of(taint({"lib/mail.py": code}))) is found
+    assert reports("taint-template-injection", code, "lib/mail.py") is found
 
 
 def test_a_file_a_request_names_keeps_the_requests_data_through_a_helper() -> None:
