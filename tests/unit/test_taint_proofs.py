@@ -1395,3 +1395,50 @@ def test_an_identity_providers_verified_claims_are_not_the_clients(read: str, fo
     answering with its claims (dagster-authentication's sign-in, round 105)."""
     code = MSAL_CALLBACK.replace("READ", read)
     assert reports("taint-trust-boundary", code, "app/auth.py") is found
+
+
+CHECKER = """
+import os
+from flask import Flask, request
+
+app = Flask(__name__)
+ROOT = "/srv/files"
+
+
+class Refused(Exception):
+    pass
+
+
+def check_path_access(root, path):
+    BODY
+
+
+@app.route("/read")
+def read():
+    path = os.path.abspath(os.path.join(ROOT, request.args["p"]))
+    check_path_access(ROOT, path)
+    with open(path) as handle:
+        return handle.read()
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        ("if not path.startswith(root):\n        raise Refused(path)", False),  # mockintosh's checks
+        ("if os.path.commonpath((root, path)) != root:\n        raise Refused(path)", False),
+        ("if path.startswith(root):\n        raise Refused(path)", True),  # refuses the good ones
+        ("if not path.startswith(root):\n        print('outside')", True),  # reports, goes on
+        (  # returns early on a path that checked nothing
+            "if root is None:\n        return\n"
+            "    if not path.startswith(root):\n        raise Refused(path)",
+            True,
+        ),
+    ],
+)
+def test_a_checker_that_raises_proves_its_check_after_the_call(body: str, found: bool) -> None:
+    """A function that returns nothing and raises unless its check holds: once the call
+    returns, what it checked of its parameters holds for the arguments it was given, on every
+    path it returns by."""
+    code = CHECKER.replace("BODY", body)
+    assert reports("taint-path-traversal", code) is found

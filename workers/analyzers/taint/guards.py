@@ -17,6 +17,7 @@ from prguard.analyzers.taint.keys import (
     parsed_url,
     state_key,
 )
+from prguard.analyzers.taint.modules import FunctionInfo
 from prguard.analyzers.taint.regex_proof import proven_kinds
 from prguard.analyzers.taint.rules import (
     ALL,
@@ -380,7 +381,8 @@ class Guards:
         if key is not None and "resolved" in state.get(key, CLEAN).tags:
             # and what it was resolved from: `full = normpath(join(base, p)) + os.sep` speaks of `p`
             return dict.fromkeys(self._path_keys(receiver, state), frozenset({"path"}))
-        if key is not None and self.func is not None and self.func.is_predicate and key in self.func.params:
+        checks = self.func is not None and (self.func.is_predicate or self.func.is_checker)
+        if key is not None and checks and key in self.func.params:  # type: ignore[union-attr]
             # `def inside(p, root): return p.is_relative_to(root)`: the caller's path, confined
             # if the caller resolved it (see `_predicate_said_yes`)
             return {key: IF_RESOLVED}
@@ -566,6 +568,31 @@ class Guards:
             return {}
         module, func, bound = target
         proofs = self.program.summary(module, func).true_proofs
+        return self._proven_arguments(test, func, bound, proofs, state)
+
+    def checked_by_procedure(self, call: ast.Call, state: State) -> dict[str, frozenset[str]]:
+        """`self.check_path_access(root, path)` as a statement: a checker raises unless its check
+        held, so after it what it proves of its parameters holds for the arguments it was given."""
+        given = [*call.args, *(k.value for k in call.keywords)]
+        if not any(self.ev(a, state).tainted for a in given):
+            return {}
+        target = self._resolve(call.func, state, hands_input=True)
+        if target is None or not target[1].is_checker:
+            return {}
+        module, func, bound = target
+        proofs = self.program.summary(module, func).exit_proofs
+        return self._proven_arguments(call, func, bound, proofs, state)
+
+    def _proven_arguments(
+        self,
+        test: ast.Call,
+        func: FunctionInfo,
+        bound: bool,
+        proofs: dict[str, frozenset[str]] | None,
+        state: State,
+    ) -> dict[str, frozenset[str]]:
+        """The caller's names a check proves of the parameters they were passed as."""
+        given = [*test.args, *(k.value for k in test.keywords)]
         offset = 1 if bound else 0
         out: dict[str, frozenset[str]] = {}
         for name, kinds in (proofs or {}).items():
@@ -589,6 +616,22 @@ class Guards:
         if func is None or returned is None or (isinstance(returned, ast.Constant) and not returned.value):
             return
         passed = dict(self.guards(returned, state)[0]) if not isinstance(returned, ast.Constant) else {}
+        proofs = self._param_proofs(passed, state)
+        known = self.summary.true_proofs
+        self.summary.true_proofs = proofs if known is None else _meet([known, proofs])
+
+    def note_exit(self, state: State) -> None:
+        """A checker's normal return (see `FunctionInfo.is_checker`): what its parameters passed
+        on the way here is what its callers may rely on after the call."""
+        proofs = self._param_proofs({}, state)
+        known = self.summary.exit_proofs
+        self.summary.exit_proofs = proofs if known is None else _meet([known, proofs])
+
+    def _param_proofs(self, passed: dict[str, frozenset[str]], state: State) -> dict[str, frozenset[str]]:
+        """What the function's parameters are proven safe for here (`passed`: what the answer
+        itself proves of names), as the caller passed them."""
+        func = self.func
+        assert func is not None
         for name in func.rebound_params & passed.keys():
             if state.get(name, CLEAN).origin == name:
                 continue
@@ -603,9 +646,7 @@ class Guards:
             kinds = _passed(state.get(name), index, name in func.rebound_params)
             if kinds:
                 passed[name] = passed.get(name, frozenset()) | kinds
-        proofs = {name: kinds for name, kinds in passed.items() if name in func.params}
-        known = self.summary.true_proofs
-        self.summary.true_proofs = proofs if known is None else _meet([known, proofs])
+        return {name: kinds for name, kinds in passed.items() if name in func.params}
 
     def _resolved_in_place(self, name: str) -> bool:
         """Whether every assignment to the parameter `name` resolves it in place

@@ -55,6 +55,9 @@ class Summary:
     #: a predicate's parameters -> the sink kinds every "yes" it answers proves them safe for
     #: (None: it never answered yes)
     true_proofs: dict[str, frozenset[str]] | None = None
+    #: a checker's parameters -> the sink kinds every normal return proves them safe for (None:
+    #: it never returns normally); see `FunctionInfo.is_checker`
+    exit_proofs: dict[str, frozenset[str]] | None = None
     #: the attributes of `self` a method leaves set, by name: (their values at its exits, whether
     #: every exit sets them); the caller's object holds them after the call
     self_sets: dict[str, tuple[Value, bool]] = field(default_factory=dict)

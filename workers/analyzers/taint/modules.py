@@ -205,6 +205,20 @@ class FunctionInfo:
         )  # `return False` ... `return True`
 
     @functools.cached_property
+    def is_checker(self) -> bool:
+        """Whether the function checks its arguments by raising: it returns no value and raises
+        on some path (`def check_path_access(root, path): if not path.startswith(root): raise
+        ...`). What its parameters passed on every path that returns is what a caller that
+        goes on after the call may rely on."""
+        if self.is_predicate:
+            return False
+        statements = list(walk_statements(self.node))
+        returns = [s.value for s in statements if isinstance(s, ast.Return)]
+        if any(v is not None and not (isinstance(v, ast.Constant) and v.value is None) for v in returns):
+            return False
+        return any(isinstance(s, ast.Raise) for s in statements)
+
+    @functools.cached_property
     def rebound_params(self) -> frozenset[str]:
         """Parameters the function assigns a new value to."""
         params = set(self.params)

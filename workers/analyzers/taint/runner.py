@@ -101,6 +101,8 @@ class Runner(Calls, Expressions, Guards, Sinks):
             if name not in state and not called:
                 state[name] = self.source_value("web", description, line, text=False)
         end = self.exec_block(func.node.body, state)
+        if end is not None and func.is_checker:
+            self.note_exit(end)
         self.summary.ret = self.ret or CLEAN
         self._keep_self_sets(self._exits + ([end] if end is not None else []))
         return self.summary
@@ -164,6 +166,7 @@ class Runner(Calls, Expressions, Guards, Sinks):
                     return None
                 if isinstance(stmt.value, ast.Call):
                     self._verified(stmt.value, state)
+                    self.apply_guards(self.checked_by_procedure(stmt.value, state), state)
                 return self.apply_guards(self._relative_to_proofs(stmt, state), state)
             case ast.Return():
                 value = self.ev(stmt.value, state) if stmt.value is not None else CLEAN
@@ -174,6 +177,8 @@ class Runner(Calls, Expressions, Guards, Sinks):
                     self._check_flask_return(stmt.value, value)
                 if self.func is not None and self.func.is_predicate:
                     self.note_answer(stmt.value, state)
+                if self.func is not None and self.func.is_checker:
+                    self.note_exit(state)
                 if self.func is not None and self.func.binds_self:
                     # what it has set so far (an attribute it sets later is not set on this path)
                     self._exits.append({k: v for k, v in state.items() if k in self._self_keys})
