@@ -1442,3 +1442,14 @@ def test_a_checker_that_raises_proves_its_check_after_the_call(body: str, found:
     path it returns by."""
     code = CHECKER.replace("BODY", body)
     assert reports("taint-path-traversal", code) is found
+
+
+def test_a_helper_that_calls_a_checker_checks_as_well() -> None:
+    """A check moved into a helper of its own (`def _check(p): check_path_access(ROOT, p)`) still
+    proves what it checks for the caller: the helper returns only if the check held."""
+    body = "if not path.startswith(root):\n        raise Refused(path)"
+    code = CHECKER.replace("BODY", body).replace("    check_path_access(ROOT, path)\n", "    _check(path)\n")
+    code += "\n\ndef _check(p):\n    check_path_access(ROOT, p)\n"
+    assert not reports("taint-path-traversal", code)
+    logged = code.replace("    check_path_access(ROOT, p)\n", "    print(p)\n")
+    assert reports("taint-path-traversal", logged)

@@ -599,7 +599,7 @@ class Guards:
             index = func.params.index(name) - offset
             arg = argument_of(test, name, index) if index >= 0 else None
             key = state_key(arg) if arg is not None else None
-            if key and kinds & IF_RESOLVED:
+            if key and kinds & IF_RESOLVED and not self._passes_on(key):
                 resolved = "resolved" in state.get(key, CLEAN).tags
                 kinds = (kinds - IF_RESOLVED) | (frozenset({"path"}) if resolved else frozenset())
             if "path" in kinds and any(_clients(self.ev(a, state)) for a in given if a is not arg):
@@ -619,6 +619,12 @@ class Guards:
         proofs = self._param_proofs(passed, state)
         known = self.summary.true_proofs
         self.summary.true_proofs = proofs if known is None else _meet([known, proofs])
+
+    def _passes_on(self, key: str) -> bool:
+        """Whether `key` is a parameter of this predicate or checker, which hands what a check
+        proved of it on to its own callers (resolved or not, as they pass it)."""
+        func = self.func
+        return func is not None and (func.is_predicate or func.is_checker) and key in func.params
 
     def note_exit(self, state: State) -> None:
         """A checker's normal return (see `FunctionInfo.is_checker`): what its parameters passed

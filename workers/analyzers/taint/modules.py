@@ -206,17 +206,21 @@ class FunctionInfo:
 
     @functools.cached_property
     def is_checker(self) -> bool:
-        """Whether the function checks its arguments by raising: it returns no value and raises
-        on some path (`def check_path_access(root, path): if not path.startswith(root): raise
-        ...`). What its parameters passed on every path that returns is what a caller that
-        goes on after the call may rely on."""
+        """Whether the function may check its arguments by raising: it returns no value and
+        raises on some path, or calls something as a statement that may (`def
+        check_path_access(root, path): if not path.startswith(root): raise ...`, or a helper
+        that calls such a check). What its parameters passed on every path that returns is what
+        a caller that goes on after the call may rely on."""
         if self.is_predicate:
             return False
         statements = list(walk_statements(self.node))
         returns = [s.value for s in statements if isinstance(s, ast.Return)]
         if any(v is not None and not (isinstance(v, ast.Constant) and v.value is None) for v in returns):
             return False
-        return any(isinstance(s, ast.Raise) for s in statements)
+        return any(
+            isinstance(s, ast.Raise) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Call))
+            for s in statements
+        )
 
     @functools.cached_property
     def rebound_params(self) -> frozenset[str]:
