@@ -32,5 +32,6 @@ def test_every_snippet_file_is_there_with_its_licence() -> None:
         for name in files:
             assert (root / name).is_file(), name
             folder = (root / name).parent  # a package without a licence file: its PKG-INFO states it
-            licences = [*folder.glob("LICENSE*"), *folder.glob("COPYING*")]  # COPYING: the GNU name
+            # as the package names it: LICENSE, LICENCE, MIT-LICENSE.txt ...; COPYING: the GNU name
+            licences = [*folder.glob("*LICEN[CS]E*"), *folder.glob("COPYING*")]
             assert licences or (folder / "PKG-INFO").is_file(), name
