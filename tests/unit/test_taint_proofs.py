@@ -1453,3 +1453,12 @@ def test_a_helper_that_calls_a_checker_checks_as_well() -> None:
     assert not reports("taint-path-traversal", code)
     logged = code.replace("    check_path_access(ROOT, p)\n", "    print(p)\n")
     assert reports("taint-path-traversal", logged)
+
+
+def test_an_allow_list_that_names_dots_still_allows_only_its_names() -> None:
+    """`p in ("index", "..", "about")` is an allow-list (its members only), not a refusal of
+    `..`: whatever it holds, the value is one of them."""
+    code = NORMALISED_PREFIX.replace("MADE", 'request.args["p"]').replace(
+        "CHECK", 'rel not in ("index", "..", "about")'
+    )
+    assert not reports("taint-path-traversal", code)

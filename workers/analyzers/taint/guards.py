@@ -276,7 +276,7 @@ class Guards:
             if signed:
                 proven = dict.fromkeys(signed, frozenset({ALL}))
                 return (proven, {}) if positive else ({}, proven)
-        if _names_parent(right) and isinstance(op, ast.Eq | ast.NotEq | ast.In | ast.NotIn):
+        if _only_dot_names(right) and isinstance(op, ast.Eq | ast.NotEq | ast.In | ast.NotIn):
             refused = _refused_as_path(state_key(left), _NOT_PARENT)  # `if p == "..": abort`
             return ({}, refused) if positive else (refused, {})
         if (
@@ -574,7 +574,7 @@ class Guards:
         """`self.check_path_access(root, path)` as a statement: a checker raises unless its check
         held, so after it what it proves of its parameters holds for the arguments it was given."""
         given = [*call.args, *(k.value for k in call.keywords)]
-        if not any(self.ev(a, state).tainted for a in given):
+        if not any(self._settled(a, state).tainted for a in given):
             return {}
         target = self._resolve(call.func, state, hands_input=True)
         if target is None or not target[1].is_checker:
@@ -602,7 +602,7 @@ class Guards:
             if key and kinds & IF_RESOLVED and not self._passes_on(key):
                 resolved = "resolved" in state.get(key, CLEAN).tags
                 kinds = (kinds - IF_RESOLVED) | (frozenset({"path"}) if resolved else frozenset())
-            if "path" in kinds and any(_clients(self.ev(a, state)) for a in given if a is not arg):
+            if "path" in kinds and any(_clients(self._settled(a, state)) for a in given if a is not arg):
                 # `is_within(root, p)` with a root the client chose confines nothing
                 kinds = kinds - {"path"}
             if key and kinds:
@@ -619,6 +619,14 @@ class Guards:
         proofs = self._param_proofs(passed, state)
         known = self.summary.true_proofs
         self.summary.true_proofs = proofs if known is None else _meet([known, proofs])
+
+    def _settled(self, node: ast.expr, state: State) -> Value:
+        """What an argument the statement has already evaluated holds, read again without running
+        a call twice (a call's result, not kept anywhere, counts as unknown)."""
+        if any(isinstance(part, ast.Call) for part in ast.walk(node)):
+            step = Step(self.mod.path, node.lineno, "a call's result")
+            return Value(frozenset({Trace(OPAQUE, "a call's result", (step,))}))
+        return self.ev(node, state)
 
     def _passes_on(self, key: str) -> bool:
         """Whether `key` is a parameter of this predicate or checker, which hands what a check
@@ -1075,10 +1083,12 @@ def _confined_if_refused_both_ways(value: Value) -> Value:
     return value.map_traces(lambda t: t.sanitize({"path"}) if {_NO_PARENT, _RELATIVE} <= t.sanitized else t)
 
 
-def _names_parent(node: ast.expr) -> bool:
-    """`".."`, or a tuple, list or set of constants holding it (`p in ("", ".", "..")`)."""
+def _only_dot_names(node: ast.expr) -> bool:
+    """`".."`, or a tuple, list or set of `""`, `"."` and `".."` holding it (`p in ("", ".", "..")`):
+    a refusal of the names that climb or stay put, not an allow-list."""
     items = node.elts if isinstance(node, ast.Tuple | ast.List | ast.Set) else [node]
-    return any(isinstance(e, ast.Constant) and e.value == ".." for e in items)
+    values = [e.value if isinstance(e, ast.Constant) else None for e in items]
+    return ".." in values and all(v in ("", ".", "..") for v in values)
 
 
 _ANY = frozenset({"any", "builtins.any"})
