@@ -511,3 +511,20 @@ def test_an_upload_saved_before_its_name_is_reused_is_still_the_upload() -> None
         "    return dag_file.dag_id\n"
     )
     assert "taint-path-traversal" in rules_of(taint({"app/api/deploy.py": code}))
+
+
+def test_a_models_method_is_the_projects_code_out_of_sight() -> None:
+    """`get_object_or_404(qs, pk=pk)` answers with one of the project's models: what its method
+    makes of the request's data (`photo.resized_url(preset)`) is unseen project code, a flow at
+    low confidence, not the request's data as such (myks-gallery, round 113)."""
+    code = (
+        "from django.http import HttpResponseRedirect\nfrom django.shortcuts import get_object_or_404\n"
+        "from .models import Photo\n\n\n"
+        "def resized_photo(request, preset, pk):\n"
+        "    photo = get_object_or_404(Photo.objects.visible(), pk=int(pk))\n"
+        "    return HttpResponseRedirect(photo.resized_url(preset))\n"
+    )
+    found = taint({"gallery/views.py": code})
+    assert [f for f in found if f.confidence.value != "low"] == []
+    direct = code.replace("photo.resized_url(preset)", "preset")
+    assert [f.confidence.value for f in taint({"gallery/views.py": direct})] == ["high"]

@@ -160,6 +160,9 @@ def _rooted(node: ast.expr, qual: Callable[[ast.expr], str | None]) -> bool:
 #: `find_by_name(name)`): on an object a third-party library made, the answer is the store's.
 _LOOKUP_METHOD = re.compile(r"(?:get|find|fetch|lookup|select|query|load|search|retrieve)_\w+")
 
+#: Django's shortcuts that answer with an instance of the model they are given: a model of the
+#: project's own, whose methods are its code
+_MODEL_INSTANCE_GETTERS = frozenset({"django.shortcuts.get_object_or_404"})
 #: what opens a file by its name, and what a path object reads or opens of its file
 _FILE_OPENERS = frozenset({"open", "io.open", "builtins.open", "codecs.open"})
 _PATH_READS = frozenset({"read_text", "read_bytes", "open"})
@@ -771,6 +774,9 @@ class Calls:
             value = self.mod.resolver.unpacked_from(value) or value
             qual = self.mod.qualname(value.func) if isinstance(value, ast.Call) else None
             top = qual.split(".")[0] if qual else ""
+            if qual in _MODEL_INSTANCE_GETTERS:
+                tops.add(package)  # `photo = get_object_or_404(qs, pk=pk)`: one of the project's models
+                continue
             if not top or not self.mod.resolver.imports_package(top):
                 return None  # made by anything else as well
             tops.add(top)
