@@ -1183,13 +1183,20 @@ def test_a_relative_path_that_does_not_climb_stays_under_the_root(prefix: str, f
     assert reports("taint-path-traversal", code) is found
 
 
-CONTAINMENT_PREDICATE = """
+#: the head of the small Flask apps below that serve files under a root of the server's
+FILES_APP = """
 import os
+import posixpath
 from flask import Flask, abort, request
 
 app = Flask(__name__)
-ROOT = "/srv/media"
+ROOT = "/srv/files"
+"""
 
+
+CONTAINMENT_PREDICATE = (
+    FILES_APP
+    + """
 
 def is_within(root, path):
     BODY
@@ -1203,6 +1210,7 @@ def read():
     with open(safe) as handle:
         return handle.read()
 """
+)
 
 _COMMON = "return os.path.commonpath((root, path)) == root"
 
@@ -1225,13 +1233,9 @@ def test_a_containment_predicate_confines_what_its_caller_passed(body: str, root
     assert reports("taint-path-traversal", code) is found
 
 
-EVERY_ELEMENT = """
-import os
-from flask import Flask, abort, request
-
-app = Flask(__name__)
-ROOT = "/srv/files"
-
+EVERY_ELEMENT = (
+    FILES_APP
+    + """
 
 def inside(path):
     return os.path.commonpath((ROOT, os.path.realpath(path))) == ROOT
@@ -1246,6 +1250,7 @@ def delete():
         os.remove(source)
     return "ok"
 """
+)
 
 
 @pytest.mark.parametrize(
@@ -1264,14 +1269,9 @@ def test_a_check_of_every_element_holds_for_each_of_them(test: str, found: bool)
     assert reports("taint-path-traversal", code) is found
 
 
-NORMALISED_PREFIX = """
-import os
-import posixpath
-from flask import Flask, abort, request
-
-app = Flask(__name__)
-ROOT = "/srv/media"
-
+NORMALISED_PREFIX = (
+    FILES_APP
+    + """
 
 @app.route("/read")
 def read():
@@ -1281,6 +1281,7 @@ def read():
     with open(os.path.join(ROOT, rel)) as handle:
         return handle.read()
 """
+)
 
 _NORMALISED = 'posixpath.normpath(request.args["p"])'
 
@@ -1330,13 +1331,9 @@ def info():
     assert "taint-header-injection" not in found and "taint-xss" not in found
 
 
-ONE_COMPONENT = """
-import os
-from flask import Flask, request
-
-app = Flask(__name__)
-ROOT = "/srv/dags"
-
+ONE_COMPONENT = (
+    FILES_APP
+    + """
 
 @app.route("/delete")
 def delete():
@@ -1344,6 +1341,7 @@ def delete():
     os.remove(os.path.join(ROOT, name))
     return "ok"
 """
+)
 
 
 @pytest.mark.parametrize(
@@ -1397,13 +1395,9 @@ def test_an_identity_providers_verified_claims_are_not_the_clients(read: str, fo
     assert reports("taint-trust-boundary", code, "app/auth.py") is found
 
 
-CHECKER = """
-import os
-from flask import Flask, request
-
-app = Flask(__name__)
-ROOT = "/srv/files"
-
+CHECKER = (
+    FILES_APP
+    + """
 
 class Refused(Exception):
     pass
@@ -1420,6 +1414,7 @@ def read():
     with open(path) as handle:
         return handle.read()
 """
+)
 
 
 @pytest.mark.parametrize(
