@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from prguard.analyzers.pyresolve.known import ITEM_SOURCE_PACKAGES, ITEM_TYPES
+from prguard.analyzers.pyresolve.known import ITEM_SOURCE_PACKAGES, ITEM_TYPES, PATH_SEPARATORS
 from prguard.analyzers.taint.keys import (
     NAMESPACE,
     SERVER_CONFIG,
@@ -472,7 +472,7 @@ class Expressions:
         """`"/"`, `os.sep` or `os.path.sep`: what splits a path into its components, or ends one."""
         if isinstance(node, ast.Constant):
             return node.value == "/"
-        return self.mod.qualname(node) in ("os.sep", "os.path.sep", "posixpath.sep")
+        return self.mod.qualname(node) in PATH_SEPARATORS
 
     def ev_BoolOp(self, node: ast.BoolOp, state: State) -> Value:
         values = []
