@@ -466,6 +466,12 @@ def test_objects_an_unseen_base_class_makes_are_project_code(base: str, call: st
     assert reports("taint-open-redirect", code, "app/flask.py") is found
 
 
+#: a library function rendering a template its caller points at (BODY: how it gets the text)
+RENDER_MAIL = (
+    "def render_mail(config_path, **values):\n    BODY\n    return env.from_string(text).render(**values)\n"
+)
+
+
 @pytest.mark.parametrize(
     ("body", "found"),
     [
@@ -477,11 +483,7 @@ def test_objects_an_unseen_base_class_makes_are_project_code(base: str, call: st
 def test_a_file_the_caller_names_holds_what_was_written_there(body: str, found: bool) -> None:
     """A library that compiles the template kept in a file its caller names reads that file,
     not text the caller wrote: Jinja's own loaders do the same."""
-    code = (
-        "import jinja2\n\nenv = jinja2.Environment()\n\n\n"
-        f"def render_mail(config_path, **values):\n    {body}\n"
-        "    return env.from_string(text).render(**values)\n"
-    )
+    code = "import jinja2\n\nenv = jinja2.Environment()\n\n\n" + RENDER_MAIL.replace("BODY", body)
     assert reports("taint-template-injection", code, "lib/mail.py") is found
 
 
@@ -491,11 +493,10 @@ def test_a_file_a_request_names_keeps_the_requests_data_through_a_helper() -> No
     code = (
         "import jinja2\nfrom flask import Flask, request\n\n"
         "app = Flask(__name__)\nenv = jinja2.Environment()\n\n\n"
-        "def render_mail(config_path):\n    with open(config_path) as handle:\n        text = handle.read()\n"
-        "    return env.from_string(text).render()\n\n\n"
-        "@app.route('/mail')\ndef mail():\n    return render_mail(request.args['p'])\n"
+        + RENDER_MAIL.replace("BODY", "with open(config_path) as handle:\n        text = handle.read()")
+        + "\n\n@app.route('/mail')\ndef mail():\n    return render_mail(request.args['p'])\n"
     )
-    assert "taint-template-injection" in rules_of(taint({"app/views.py": code}))
+    assert reports("taint-template-injection", code)
 
 
 def test_an_upload_saved_before_its_name_is_reused_is_still_the_upload() -> None:

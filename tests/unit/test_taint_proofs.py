@@ -1089,13 +1089,20 @@ def test_host_allow_lists_prove_where_a_url_goes(check: str, found: bool) -> Non
     assert reports("taint-ssrf", code) is found
 
 
-ONE_SEGMENT = """
+#: the head of the small Flask apps below that serve files under a root of the server's
+FILES_APP = """
 import os
-from flask import Flask
+import posixpath
+from flask import Flask, abort, request
 
 app = Flask(__name__)
-ROOT = "/srv/fonts"
+ROOT = "/srv/files"
+"""
 
+
+ONE_SEGMENT = (
+    FILES_APP
+    + """
 
 @app.route("/fonts/ROUTE")
 def fonts(stack):
@@ -1103,6 +1110,7 @@ def fonts(stack):
     with open(os.path.join(ROOT, stack + ".pbf"), "rb") as handle:
         return handle.read()
 """
+)
 
 
 @pytest.mark.parametrize(
@@ -1154,12 +1162,10 @@ def test_a_redirect_to_the_requests_own_host_stays_on_the_site(target: str, foun
     assert reports("taint-open-redirect", code) is found
 
 
-RELPATH_CHECK = """
-import os.path as op
-from flask import Flask, request
-
-app = Flask(__name__)
-ROOT = "/srv/data"
+RELPATH_CHECK = (
+    FILES_APP
+    + """
+op = os.path
 
 
 @app.route("/read")
@@ -1170,6 +1176,7 @@ def read():
     with open(full) as handle:
         return handle.read()
 """
+)
 
 
 @pytest.mark.parametrize(
@@ -1181,17 +1188,6 @@ def test_a_relative_path_that_does_not_climb_stays_under_the_root(prefix: str, f
     root it is taken against, absolute or not."""
     code = RELPATH_CHECK.replace("PREFIX", prefix)
     assert reports("taint-path-traversal", code) is found
-
-
-#: the head of the small Flask apps below that serve files under a root of the server's
-FILES_APP = """
-import os
-import posixpath
-from flask import Flask, abort, request
-
-app = Flask(__name__)
-ROOT = "/srv/files"
-"""
 
 
 CONTAINMENT_PREDICATE = (
