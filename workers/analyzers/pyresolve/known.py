@@ -342,6 +342,8 @@ SUPERTYPES: dict[str, tuple[str, ...]] = {
 #: Typing wrappers whose first argument is the type (`Optional[X]`, `Annotated[X, ...]`).
 #: the names of the path separator (and of the filesystem's root, alone): what `p.split(sep)` splits at
 PATH_SEPARATORS = frozenset({"os.sep", "os.path.sep", "posixpath.sep"})
+#: the pathlib classes whose call makes a path object of its one argument (`Path(p)`)
+PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath"})
 UNIONS: frozenset[str] = frozenset({"typing.Union", "Union", "typing_extensions.Union"})
 TRANSPARENT_GENERICS = frozenset(
     {"typing.Optional", "Optional", "typing.Annotated", "Annotated", "typing.Final", "Final"}

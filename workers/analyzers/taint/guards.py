@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 from prguard.analyzers.asttools import nodes_of
 from prguard.analyzers.pyresolve.alternatives import argument_of
+from prguard.analyzers.pyresolve.known import PATH_CLASSES
 from prguard.analyzers.taint.keys import (
     FIXED_HOST,
     State,
@@ -54,7 +55,6 @@ _URL_CONTROLS = "\t\n\r"
 
 #: `commonpath([root, p]) == root` confines a resolved `p` (commonprefix as `p.startswith(root)`).
 _COMMON_PATH_CALLS = frozenset({"os.path.commonpath", "os.path.commonprefix", "posixpath.commonpath"})
-_PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath"})
 
 
 #: Two refusals that together confine a relative path (POSIX paths): no `..` in it, and not
@@ -347,7 +347,7 @@ class Guards:
         A lexical normalisation keeps where a path leads, so what holds of it holds of `p`."""
         if isinstance(node, ast.Attribute) and node.attr == "parts":
             made = node.value
-            is_path = isinstance(made, ast.Call) and self._qual(made) in _PATH_TYPES and len(made.args) == 1
+            is_path = isinstance(made, ast.Call) and self._qual(made) in PATH_CLASSES and len(made.args) == 1
             node = made.args[0] if is_path else made
         if isinstance(node, ast.Call) and self._qual(node) in NORMPATHS and len(node.args) == 1:
             node = node.args[0]
@@ -372,7 +372,7 @@ class Guards:
         ):
             return None
         made = func.value
-        return made.args[0] if made.args and self._qual(made) in _PATH_TYPES else None
+        return made.args[0] if made.args and self._qual(made) in PATH_CLASSES else None
 
     def _confinement(self, receiver: ast.expr, state: State) -> dict[str, frozenset[str]]:
         """The path variable a prefix check on `receiver` confines: `receiver` itself when it

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from prguard.analyzers.pyresolve.known import PATH_CLASSES
 from prguard.analyzers.pyresolve.matching import PatternIndex, matches
 from prguard.analyzers.pyresolve.matching import matches_any as _matches_any
 
@@ -866,7 +867,7 @@ PATH_RESOLVERS: frozenset[str] = frozenset(
 )
 
 #: Calls that build a filesystem path object (its methods are file operations).
-PATH_OBJECTS: frozenset[str] = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath"})
+PATH_OBJECTS: frozenset[str] = PATH_CLASSES
 
 #: Calls that split a URL; a check of the parts' host guards the URL itself.
 URL_PARSERS: frozenset[str] = frozenset({"urllib.parse.urlparse", "urllib.parse.urlsplit"})

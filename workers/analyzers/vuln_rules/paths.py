@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from prguard.analyzers.pyresolve.known import PATH_SEPARATORS
+from prguard.analyzers.pyresolve.known import PATH_CLASSES, PATH_SEPARATORS
 from prguard.analyzers.vuln_rules.shapes import CheckerBase, VulnHit, const_str, keyword_value, short
 from prguard.analyzers.vuln_rules.table import RULES
 
@@ -62,7 +62,6 @@ STATIC_FOLDERS: tuple[tuple[str, str, int | None], ...] = (
 )
 #: settings keys that name a static folder, in a framework's settings dict (`dict(static_path=...)`)
 _STATIC_SETTINGS = {"tornado": "static_path", "django": "document_root", "jupyter_server": "static_path"}
-_PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath"})
 
 
 class StaticRootChecks(CheckerBase):
@@ -105,7 +104,7 @@ class StaticRootChecks(CheckerBase):
         if qual in PATH_SEPARATORS:
             return True
         if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
-            return (self.resolver.qualname(node.func) or "") in _PATH_CLASSES and self._filesystem_root(
+            return (self.resolver.qualname(node.func) or "") in PATH_CLASSES and self._filesystem_root(
                 node.args[0]
             )
         return False
