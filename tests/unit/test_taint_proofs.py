@@ -1446,6 +1446,28 @@ def test_a_helper_that_calls_a_checker_checks_as_well() -> None:
     assert reports("taint-path-traversal", logged)
 
 
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        ("if not path.startswith(root):\n        raise Refused(path)\n    return len(path)", False),
+        ("if not path.startswith(root):\n        raise Refused(path)\n    return os.stat(path)", False),
+        (  # says so by its answer, goes on: the caller may not rely on the call having returned
+            "if not path.startswith(root):\n        return None\n    return len(path)",
+            True,
+        ),
+        ("if path.startswith(root):\n        raise Refused(path)\n    return len(path)", True),
+    ],
+)
+def test_a_checker_whose_answer_is_kept_proves_its_check_as_well(body: str, found: bool) -> None:
+    """`size = check_path_access(root, path)`: a function that raises unless its check holds
+    proves it once it returned, whatever it answers (httpwatcher's `validate_path` returns the
+    file it checked); one that may return on a path that checked nothing proves nothing."""
+    code = CHECKER.replace("BODY", body).replace(
+        "    check_path_access(ROOT, path)\n", "    size = check_path_access(ROOT, path)\n"
+    )
+    assert reports("taint-path-traversal", code) is found
+
+
 def test_an_allow_list_that_names_dots_still_allows_only_its_names() -> None:
     """`p in ("index", "..", "about")` is an allow-list (its members only), not a refusal of
     `..`: whatever it holds, the value is one of them."""

@@ -381,7 +381,7 @@ class Guards:
         if key is not None and "resolved" in state.get(key, CLEAN).tags:
             # and what it was resolved from: `full = normpath(join(base, p)) + os.sep` speaks of `p`
             return dict.fromkeys(self._path_keys(receiver, state), frozenset({"path"}))
-        checks = self.func is not None and (self.func.is_predicate or self.func.is_checker)
+        checks = self.func is not None and (self.func.is_predicate or self.func.may_check_by_raising)
         if key is not None and checks and key in self.func.params:  # type: ignore[union-attr]
             # `def inside(p, root): return p.is_relative_to(root)`: the caller's path, confined
             # if the caller resolved it (see `_predicate_said_yes`)
@@ -571,13 +571,14 @@ class Guards:
         return self._proven_arguments(test, func, bound, proofs, state)
 
     def checked_by_procedure(self, call: ast.Call, state: State) -> dict[str, frozenset[str]]:
-        """`self.check_path_access(root, path)` as a statement: a checker raises unless its check
-        held, so after it what it proves of its parameters holds for the arguments it was given."""
+        """`self.check_path_access(root, path)` as a statement, or `full = validate(p, ...)`: a
+        function that raises unless its check held has, once it returned, proven of its
+        parameters what every normal return proves (see `FunctionInfo.may_check_by_raising`)."""
         given = [*call.args, *(k.value for k in call.keywords)]
         if not any(self._settled(a, state).tainted for a in given):
             return {}
         target = self._resolve(call.func, state, hands_input=True)
-        if target is None or not target[1].is_checker:
+        if target is None or not target[1].may_check_by_raising:
             return {}
         module, func, bound = target
         proofs = self.program.summary(module, func).exit_proofs
@@ -599,9 +600,10 @@ class Guards:
             index = func.params.index(name) - offset
             arg = argument_of(test, name, index) if index >= 0 else None
             key = state_key(arg) if arg is not None else None
-            if key and kinds & IF_RESOLVED and not self._passes_on(key):
-                resolved = "resolved" in state.get(key, CLEAN).tags
-                kinds = (kinds - IF_RESOLVED) | (frozenset({"path"}) if resolved else frozenset())
+            if key and kinds & IF_RESOLVED:
+                resolved = frozenset({"path"}) if "resolved" in state.get(key, CLEAN).tags else frozenset()
+                # a checker's own parameter keeps the condition for its callers
+                kinds = kinds | resolved if self._passes_on(key) else (kinds - IF_RESOLVED) | resolved
             if "path" in kinds and any(_clients(self._settled(a, state)) for a in given if a is not arg):
                 # `is_within(root, p)` with a root the client chose confines nothing
                 kinds = kinds - {"path"}
@@ -632,10 +634,10 @@ class Guards:
         """Whether `key` is a parameter of this predicate or checker, which hands what a check
         proved of it on to its own callers (resolved or not, as they pass it)."""
         func = self.func
-        return func is not None and (func.is_predicate or func.is_checker) and key in func.params
+        return func is not None and (func.is_predicate or func.may_check_by_raising) and key in func.params
 
     def note_exit(self, state: State) -> None:
-        """A checker's normal return (see `FunctionInfo.is_checker`): what its parameters passed
+        """A normal return (see `FunctionInfo.may_check_by_raising`): what its parameters passed
         on the way here is what its callers may rely on after the call."""
         proofs = self._param_proofs({}, state)
         known = self.summary.exit_proofs

@@ -56,7 +56,7 @@ class Summary:
     #: (None: it never answered yes)
     true_proofs: dict[str, frozenset[str]] | None = None
     #: a checker's parameters -> the sink kinds every normal return proves them safe for (None:
-    #: it never returns normally); see `FunctionInfo.is_checker`
+    #: it never returns normally); see `FunctionInfo.may_check_by_raising`
     exit_proofs: dict[str, frozenset[str]] | None = None
     #: the attributes of `self` a method leaves set, by name: (their values at its exits, whether
     #: every exit sets them); the caller's object holds them after the call

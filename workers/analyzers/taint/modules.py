@@ -205,21 +205,19 @@ class FunctionInfo:
         )  # `return False` ... `return True`
 
     @functools.cached_property
-    def is_checker(self) -> bool:
-        """Whether the function may check its arguments by raising: it returns no value and
-        raises on some path, or calls something as a statement that may (`def
-        check_path_access(root, path): if not path.startswith(root): raise ...`, or a helper
-        that calls such a check). What its parameters passed on every path that returns is what
-        a caller that goes on after the call may rely on."""
+    def may_check_by_raising(self) -> bool:
+        """Whether a normal return may mean a check held: the function is no predicate, and it
+        raises on some path or calls something as a statement that may (`def
+        check_path_access(root, path): if not path.startswith(root): raise ...`, or a helper that
+        calls such a check). What its parameters passed on every path that returns is what a
+        caller that goes on after the call may rely on, whether the call stands alone or its
+        answer is kept (`full = validate(p, ...)`), and what such a function proves of its own
+        parameters passes on to its callers."""
         if self.is_predicate:
-            return False
-        statements = list(walk_statements(self.node))
-        returns = [s.value for s in statements if isinstance(s, ast.Return)]
-        if any(v is not None and not (isinstance(v, ast.Constant) and v.value is None) for v in returns):
             return False
         return any(
             isinstance(s, ast.Raise) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Call))
-            for s in statements
+            for s in walk_statements(self.node)
         )
 
     @functools.cached_property

@@ -101,7 +101,7 @@ class Runner(Calls, Expressions, Guards, Sinks):
             if name not in state and not called:
                 state[name] = self.source_value("web", description, line, text=False)
         end = self.exec_block(func.node.body, state)
-        if end is not None and func.is_checker:
+        if end is not None and func.may_check_by_raising:
             self.note_exit(end)
         self.summary.ret = self.ret or CLEAN
         self._keep_self_sets(self._exits + ([end] if end is not None else []))
@@ -139,6 +139,8 @@ class Runner(Calls, Expressions, Guards, Sinks):
                 value = self.ev(stmt.value, state)
                 checked = self._check_kept(stmt, state)
                 confined = self._relative_to_proofs(stmt, state)
+                if isinstance(stmt.value, ast.Call):  # `full = validate(p, ...)` returned: its check held
+                    confined = {**self.checked_by_procedure(stmt.value, state), **confined}
                 for target in stmt.targets:
                     self.bind(target, value, state, stmt.lineno)
                     confined.pop(state_key(target) or "", None)  # `p = p.relative_to(root)`: a new `p`
@@ -177,7 +179,7 @@ class Runner(Calls, Expressions, Guards, Sinks):
                     self._check_flask_return(stmt.value, value)
                 if self.func is not None and self.func.is_predicate:
                     self.note_answer(stmt.value, state)
-                if self.func is not None and self.func.is_checker:
+                if self.func is not None and self.func.may_check_by_raising:
                     self.note_exit(state)
                 if self.func is not None and self.func.binds_self:
                     # what it has set so far (an attribute it sets later is not set on this path)
