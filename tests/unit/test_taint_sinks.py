@@ -952,3 +952,41 @@ def test_a_request_parser_answers_with_the_request(argument: str, read: str, fou
     `choices=` or a conversion to a number holds none of the client's text."""
     code = REQUEST_PARSER.replace("ARGUMENT", argument).replace("READ", read)
     assert reports("taint-command-injection", code, "app/api.py") is found
+
+
+ARCHIVE_UPLOAD = """
+import os, pickle, tarfile, zipfile
+from PIL import Image
+from flask import Flask, request
+app = Flask(__name__)
+
+
+@app.post("/import")
+def import_archive():
+    request.files["f"].save("/tmp/upload")
+    archive = OPEN
+    for name in NAMES:
+        USE
+    return "ok"
+"""
+
+
+@pytest.mark.parametrize(
+    ("kind", "use", "found"),
+    [
+        ("zip", "Image.open(archive.open(name))", False),  # django-labeller: the member's bytes
+        ("zip", "with archive.open(name) as member:\n            Image.open(member)", False),
+        ("tar", "Image.open(archive.extractfile(name))", False),
+        ("zip", "Image.open(os.path.join('/srv', name))", True),  # the member's name
+        ("tar", "open(os.path.join('/srv', name), 'wb')", True),
+    ],
+)
+def test_an_archive_members_file_object_is_no_path(kind: str, use: str, found: bool) -> None:
+    """`zf.open(name)` and `tf.extractfile(name)` answer with the member's file object: the
+    archive's bytes, not a path on the server; the member's name still is one."""
+    opened, names = {
+        "zip": ('zipfile.ZipFile("/tmp/upload")', "archive.namelist()"),
+        "tar": ('tarfile.open("/tmp/upload")', "archive.getnames()"),
+    }[kind]
+    code = ARCHIVE_UPLOAD.replace("OPEN", opened).replace("NAMES", names).replace("USE", use)
+    assert reports("taint-path-traversal", code, "app/imports.py") is found

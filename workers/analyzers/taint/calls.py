@@ -58,6 +58,7 @@ from prguard.analyzers.taint.rules import (
     SIGNED_READS,
     SITE_URL_BUILDERS,
     STR_METHODS,
+    TYPED_SANITIZERS,
     TYPED_SOURCE_CALLS,
     TYPED_SOURCES,
     UPLOADED_FILE_READ,
@@ -141,6 +142,7 @@ _CONFIG_PARSERS = frozenset(
 )
 
 _MEMBER_NAME_CALLS = frozenset(n.rsplit(".", 1)[-1] for n in TYPED_SOURCE_CALLS)
+_TYPED_SANITIZER_METHODS = frozenset(n.rsplit(".", 1)[-1] for n in TYPED_SANITIZERS)
 
 
 def _rooted(node: ast.expr, qual: Callable[[ast.expr], str | None]) -> bool:
@@ -364,6 +366,15 @@ class Calls:
             return self._unseen_call(result, node)
         return self._widen(result, node)
 
+    def _typed_sanitizer(self, receiver: ast.expr, method: str) -> frozenset[str] | None:
+        """What `receiver.method(...)` is safe for, by the receiver's type (`TYPED_SANITIZERS`)."""
+        found = self.mod.receiver_type(receiver)
+        for type_name in self.mod.resolver.supertypes(found) if found is not None else ():
+            kinds = TYPED_SANITIZERS.get(f"{type_name}.{method}")
+            if kinds is not None:
+                return kinds
+        return None
+
     def _plain_record(self, func: ast.expr) -> bool:
         """A class of this module that only holds what it is given: a pydantic model, dataclass,
         attrs class or named tuple with no constructor, post-init hook or validator of its own
@@ -506,6 +517,8 @@ class Calls:
             # to a library's caller, the caller's file, not text it wrote (see `_caller_hits`)
             return merge(everything).sanitize(READ_FROM_FILE)
         kinds = self.rules.sanitizer(qual) if qual else None
+        if kinds is None and method in _TYPED_SANITIZER_METHODS and isinstance(node.func, ast.Attribute):
+            kinds = self._typed_sanitizer(node.func.value, method)
         if kinds is not None:
             return merge(args + list(kwargs.values())).sanitize(kinds)
         if qual in URL_JOINERS and args and args[0].items:

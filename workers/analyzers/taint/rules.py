@@ -195,6 +195,14 @@ PARSED_SAFE_TYPES = frozenset(
     }
 )
 
+#: Typed sanitizers: `Type.method` results safe for the listed sink kinds, found by the
+#: receiver's type (`z.open(name)` on a `zipfile.ZipFile`): an archive member's file object holds
+#: what the archive holds, it is no path on the server.
+TYPED_SANITIZERS: dict[str, frozenset[str]] = {
+    "zipfile.ZipFile.open": frozenset({"path"}),
+    "tarfile.TarFile.extractfile": frozenset({"path"}),
+}
+
 #: Typed sources (`Type.method` results and `Type.attribute` reads) and their kind: archive
 #: member names are only dangerous as paths (see `ONLY_KINDS`).
 TYPED_SOURCES: dict[str, str] = {
