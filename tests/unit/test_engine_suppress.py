@@ -96,6 +96,23 @@ def test_nosec_forms_for_bandit_findings():
     ]
 
 
+def test_nosec_on_any_line_of_a_multi_line_string_as_bandit_reads_it():
+    """bandit flags the SQL of a multi-line f-string at its first line and takes a `# nosec` on
+    any line of the string; one after the string (on the rest of the call) silences nothing."""
+    result = run(
+        """\
+        def purge(c, table, cutoff):
+            c.execute(f\"\"\"DELETE FROM "{table}"
+                          WHERE ts < ?\"\"\", (cutoff,))  # nosec B608 quoted identifier
+            c.execute(f\"\"\"DELETE FROM "{table}"
+                          WHERE id < ?\"\"\",
+                      (cutoff,))  # nosec B608 after the string
+        """
+    )
+    assert rules(result) == [("B608", 4)]
+    assert [(s.rule_id, s.line, s.reason) for s in result.suppressed] == [("B608", 3, "quoted identifier")]
+
+
 def test_nosec_inside_a_string_is_not_a_comment():
     result = run('import subprocess\nsubprocess.call("ls # nosec", shell=True)\n')
     assert ("B602", 2) in rules(result)

@@ -511,6 +511,14 @@ def _finding(issue: Any, ctx: FileContext, byte_lines: list[bytes]) -> Finding:
     node = getattr(issue, "_prguard_node", None)
     start, start_col, end, end_col = _position(issue, node, byte_lines)
     snippet = _segment(byte_lines, start, start_col, end, end_col)
+    # the lines bandit gives the issue may reach further than the node it flagged (a part of a
+    # multi-line f-string flagged for its SQL: the whole string), and a `# nosec` on any of
+    # them silences it, as in bandit; the snippet (and so the fingerprint) stays the node's
+    last, last_col = end, end_col
+    reach = max(issue.linerange or (end,))
+    compound = isinstance(getattr(node, "body", None), list)
+    if node is not None and not compound and end < reach <= len(byte_lines):
+        last, last_col = reach, None
     scope = getattr(issue, "_prguard_scope", "")
     cwe = CWE_BY_TEST.get(issue.test_id, issue.cwe.id or None)
     quote = _quote(snippet)
@@ -524,14 +532,14 @@ def _finding(issue: Any, ctx: FileContext, byte_lines: list[bytes]) -> Finding:
         confidence=_CONFIDENCE.get(issue.confidence, Confidence.LOW),
         path=ctx.path,
         start_line=start,
-        end_line=end,
+        end_line=last,
         message=f"{quote}: {issue.text.rstrip('.')}." if quote else issue.text,
         fingerprint=make_fingerprint(issue.test_id, ctx.path, snippet, scope),
         cwe=cwe,
         suggestion=_suggest(issue.test_id, node, byte_lines, start, end),
         title=issue.test,
         start_column=_char_column(byte_lines, start, start_col),
-        end_column=_char_column(byte_lines, end, end_col) if end_col is not None else None,
+        end_column=_char_column(byte_lines, last, last_col) if last_col is not None else None,
     )
 
 
