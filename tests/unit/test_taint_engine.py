@@ -68,6 +68,20 @@ def test_a_file_the_server_chose_is_unknown_data_not_a_proof() -> None:
     assert ("B605", 8) not in lines  # constant text is still proven
 
 
+def test_an_argument_the_sink_cannot_place_proves_nothing() -> None:
+    """`mark_safe(s=...)` names the argument Django's signature does: the text is read there
+    (aa-forum formats a stored topic's subject so), and a call whose arguments the sink's
+    positions do not hold (`**options`) proves nothing: bandit's finding stays."""
+    head = (
+        "from django.utils.safestring import mark_safe\n"
+        "from .models import Topic\n\n\ndef notice(pk, options):\n    topic = Topic.objects.get(pk=pk)\n"
+    )
+    for call in ('mark_safe(s="<p>%s</p>" % topic)', "mark_safe(**options)"):
+        lines = {(f.analyzer, f.start_line) for f in _review(head + f"    return {call}\n").findings}
+        assert ("security", 7) in lines, call
+    assert not _review(head + '    return mark_safe(s="<p>saved</p>")\n').findings  # constant: proven
+
+
 def test_a_public_parameter_is_the_callers_data_unless_the_policy_trusts_parameters() -> None:
     untrusted = [f for f in _review(CODE).findings if f.start_line == 16]
     assert [(f.analyzer, f.cwe) for f in untrusted] == [("taint", 78)]

@@ -237,6 +237,8 @@ class Sinks:
                 hit.back_to_referer = back_to_referer
                 self._record(hit)
         cwes = frozenset({sink.report_cwe, sink.cwe} | RELATED_CWES.get(sink.kind, frozenset()))
+        if not checked and (node.args or node.keywords):
+            return  # given arguments, none where the sink reads: nothing seen, nothing proven
         if not reached:
             for cwe in cwes:
                 self.summary.cleared.add((node.lineno, cwe))
