@@ -990,3 +990,45 @@ def test_an_archive_members_file_object_is_no_path(kind: str, use: str, found: b
     }[kind]
     code = ARCHIVE_UPLOAD.replace("OPEN", opened).replace("NAMES", names).replace("USE", use)
     assert reports("taint-path-traversal", code, "app/imports.py") is found
+
+
+PHOTO_LABELS = """
+import flask
+from pathlib import Path
+
+app = flask.current_app
+blueprint = flask.Blueprint("label", __name__)
+
+
+class Photo:
+    def __init__(self, path):
+        self.path = Path(app.config["ROOT_DIRECTORY"]).joinpath(path).absolute()
+
+    def label_path(self, source):
+        return self.path.parent.joinpath(source)
+
+    def add_labels(self, labels, source):
+        with self.label_path(source).open("w") as file:
+            file.write(labels)
+
+
+@blueprint.route("/labels", methods=["POST"])
+def create():
+    photo = Photo("camera/0001.jpg")
+    photo.add_labels(flask.request.get_data(as_text=True), source=SOURCE)
+    return "ok"
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ('flask.request.args["source"]', True),  # btviewer: the label folder the client names
+        ('"labels"', False),
+    ],
+)
+def test_a_path_object_kept_on_self_is_one_in_every_method(source: str, found: bool) -> None:
+    """`self.path` set to a `Path` in `__init__`, then `self.path.parent.joinpath(source).open()`
+    in a method: its type says it is a path object, whatever its value was made of."""
+    code = PHOTO_LABELS.replace("SOURCE", source)
+    assert reports("taint-path-traversal", code) is found

@@ -151,6 +151,7 @@ ATTRIBUTE_TYPES: dict[tuple[str, str], str] = {
     ("starlette.requests.Request", "app"): "starlette.applications.Starlette",
     ("aiohttp.web.Request", "app"): "aiohttp.web.Application",
     ("aiohttp.web.Application", "router"): "aiohttp.web.UrlDispatcher",
+    ("pathlib.Path", "parent"): "pathlib.Path",
 }
 
 #: (type, method) -> the type of what the method returns.
@@ -208,6 +209,14 @@ METHOD_RETURNS: dict[tuple[str, str], str] = {
     ("PIL.Image.Image", "rotate"): "PIL.Image.Image",
     ("PIL.Image.Image", "copy"): "PIL.Image.Image",
     ("PIL.Image.Image", "transpose"): "PIL.Image.Image",
+    # a path object's derived paths are path objects (their methods are file operations)
+    **{
+        ("pathlib.Path", method): "pathlib.Path"
+        for method in (
+            *("joinpath", "absolute", "resolve", "with_name", "with_suffix", "with_stem"),
+            *("expanduser", "relative_to"),
+        )
+    },
 }
 
 #: Mapping-like containers whose items (`c[key]`, `c.get(key)`) have a known type.

@@ -241,6 +241,8 @@ class Expressions:
         if NAMESPACE in base.tags:
             return base.at(node.attr)  # `args.fmt` of what a request parser answered
         if not base.tainted:
+            if node.attr == "parent" and "pathobj" in base.tags:
+                return base  # `root.parent`: a path object still (its methods are file operations)
             return _CONFIG if SERVER_CONFIG in base.tags else CLEAN  # `settings.IDP_URL`
         if node.attr == "name" and isinstance(node.value, ast.Attribute) and node.value.attr == "file":
             # an upload's `.file` is the server's temporary file: its name is the server's path

@@ -14,6 +14,7 @@ from prguard.analyzers.media_types import (
     typed_afterwards,
 )
 from prguard.analyzers.pyresolve.alternatives import argument_of
+from prguard.analyzers.pyresolve.known import PATH_CLASSES
 from prguard.analyzers.taint.arguments import argument_list, may_be_options, option_program
 from prguard.analyzers.taint.guards import back_to_own_host, on_site_at
 from prguard.analyzers.taint.hits import SinkHit
@@ -53,6 +54,9 @@ _LOCAL_PATH = re.compile(r"^/[\w\-.~%]")
 _HOST_POSITION = frozenset({"", "http://", "https://"})
 #: the Referer header as the frameworks give it
 _REFERER_NAMES = frozenset({"http_referer", "referer", "referrer"})
+
+#: the types whose objects are of a sort a sink asks of its receiver (`receiver_tag`)
+_TAG_TYPES: dict[str, frozenset[str]] = {"pathobj": PATH_CLASSES}
 
 
 def _all_of(parts: list[bool | None]) -> bool | None:
@@ -154,7 +158,7 @@ class Sinks:
             return
         if cond.get("module_receiver") and not self._module_argument(node):
             return
-        if "receiver_tag" in cond and (receiver is None or cond["receiver_tag"] not in receiver.tags):
+        if "receiver_tag" in cond and not self._receiver_of_sort(node, receiver, cond["receiver_tag"]):
             return
         if sink.kind == "header" and len(args) > 1 and str(args[0].const).lower() == "location":
             name = f"{node_text(self.mod, node.func)}('Location', …)"
@@ -244,6 +248,18 @@ class Sinks:
                 self.summary.cleared.add((node.lineno, cwe))
         elif only_parameters:
             self.summary.param_only[(node.lineno, sink.kind)] = cwes
+
+    def _receiver_of_sort(self, node: ast.Call, receiver: Value | None, tag: str) -> bool:
+        """Whether a method's receiver is a value of the sort a sink needs: tagged so, or of a type
+        that makes it one (`self.path.parent.joinpath(name)`, where `__init__` set `self.path` to a
+        `Path`: a path object whatever its value was made of)."""
+        if receiver is None or not isinstance(node.func, ast.Attribute):
+            return False
+        if tag in receiver.tags:
+            return True
+        types = _TAG_TYPES.get(tag)
+        found = self.mod.receiver_type(node.func.value) if types else None
+        return found is not None and any(t in types for t in self.mod.resolver.supertypes(found))
 
     def _receiver_set_up(self, node: ast.Call, method: str, constants: tuple[Any, ...]) -> bool:
         """The object a method is called on was set up before, in the same function, with
