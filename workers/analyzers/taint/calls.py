@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from prguard.analyzers.asttools import nodes_of, own_statements
+from prguard.analyzers.asttools import own_statements
 from prguard.analyzers.taint.guards import (
     controls_removed,
     not_absolute,
@@ -842,12 +842,9 @@ class Calls:
         the client's text (the parser refuses anything else)."""
         owner = state_key(parser)
         safe: dict[Any, Value] = {}
-        for call in nodes_of(self.mod.tree, ast.Call) if owner is not None else ():
-            func = call.func
-            if not (isinstance(func, ast.Attribute) and func.attr == "add_argument" and call.args):
-                continue
+        for call in self.mod.argument_declarations if owner is not None else ():
             name = call.args[0]
-            if state_key(func.value) != owner or not isinstance(name, ast.Constant):
+            if state_key(call.func.value) != owner:  # type: ignore[attr-defined]  # an attribute call
                 continue
             converted = keyword_value(call, "type")
             if isinstance(converted, ast.Call):  # `type=inputs.int_range(1, 10)`

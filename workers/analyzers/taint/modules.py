@@ -371,6 +371,19 @@ class ModuleInfo:
         return found is not None and not set(types).isdisjoint(self.resolver.supertypes(found))
 
     @functools.cached_property
+    def argument_declarations(self) -> tuple[ast.Call, ...]:
+        """The module's `parser.add_argument("name", ...)` calls (a request parser's declared
+        arguments), found once for every `parse_args()` that asks."""
+        return tuple(
+            call
+            for call in nodes_of(self.tree, ast.Call)
+            if isinstance(call.func, ast.Attribute)
+            and call.func.attr == "add_argument"
+            and call.args
+            and isinstance(call.args[0], ast.Constant)
+        )
+
+    @functools.cached_property
     def may_check_signatures(self) -> bool:
         """Whether the module's text mentions an HMAC or a signature at all: only then is an
         equality worth asking whether it compares one."""
