@@ -789,13 +789,24 @@ class Guards:
             subject = test.args[0]
         else:
             return None
-        if isinstance(pattern, ast.Constant) and isinstance(pattern.value, str):
-            return state_key(subject), proven_kinds(pattern.value, mode, flags)
+        text = self._pattern_text(pattern, state)
+        if text is not None:
+            return state_key(subject), proven_kinds(text, mode, flags)
         rest = self._after_server_prefix(pattern, state)
         if rest is not None and mode != "search":
             # `re.escape(config["BASE_PATH"]) + r"/[a-z]..."`: the server's prefix, then a local path
             return state_key(subject), proven_kinds(rest, mode, flags) & {"redirect"}
         return state_key(subject), frozenset()
+
+    def _pattern_text(self, pattern: ast.expr, state: State) -> str | None:
+        """A regex check's pattern when the code fixes it: a literal, or a name or expression
+        holding constant text (`NAME_PATTERN = r"^[a-z]+$"`, then `re.compile(NAME_PATTERN)`)."""
+        if isinstance(pattern, ast.Constant):
+            return pattern.value if isinstance(pattern.value, str) else None
+        if not isinstance(pattern, ast.Name | ast.Attribute | ast.BinOp):
+            return None
+        value = self.ev(pattern, state)
+        return value.const if isinstance(value.const, str) and not value.tainted else None
 
     def _after_server_prefix(self, pattern: ast.expr, state: State) -> str | None:
         """The constant rest of a pattern that starts with an escaped value of the server's own
