@@ -91,6 +91,23 @@ def test_anchoring(pattern: str, mode: str, proves_command: bool) -> None:
     assert ("command" in proven_kinds(pattern, mode)) is proves_command
 
 
+@pytest.mark.parametrize(
+    ("clean", "found"),
+    [
+        ('re.sub(r"[^\\w\\s-]", "", v).strip()', False),  # jupyterlab-server's slugify: no dot, no slash
+        ('re.sub(r"[^\\w\\s.-]", "", v)', True),  # dots kept: `..` is left
+        ('re.sub(r"[^\\w\\s/-]", "", v)', True),  # slashes kept
+        ('re.sub(r"[^\\w\\s-]", "/", v)', True),  # what it removes becomes a slash
+    ],
+)
+def test_whitespace_left_in_a_name_names_no_other_folder(clean: str, found: bool) -> None:
+    """A name cleaned down to word characters, whitespace and `-` holds no separator and no dot:
+    under its root it stays there (a newline or a tab in a file name reaches no other folder)."""
+    code = view(f'v = request.args["v"]\nname = {clean}\nopen(os.path.join("/srv", name + ".json"))')
+    assert ("path" in _families(taint(code))) is found
+    assert "path" in proven_kinds(r"[\w\s-]+")
+
+
 def test_dollar_is_no_end_for_header_and_log_sinks() -> None:
     assert "log" not in proven_kinds(r"^[a-z]+$", "match")
     assert "log" in proven_kinds(r"^[a-z]+\Z", "match")
@@ -107,6 +124,21 @@ def test_a_compiled_module_pattern_counts_the_same() -> None:
     assert taint(good) == []
     bad = good.replace("r'[a-z]+'", "r'.*'")
     assert rules_of(taint(bad)) == ["taint-command-injection"]
+
+
+@pytest.mark.parametrize(("pattern", "found"), [("r'^[A-Za-z0-9_-]{1,64}$'", False), ("r'^.{1,64}$'", True)])
+def test_a_pattern_kept_in_a_constant_counts_the_same(pattern: str, found: bool) -> None:
+    """`NAME_PATTERN = r"..."`, then `re.compile(NAME_PATTERN)` or `re.fullmatch(NAME_PATTERN, v)`
+    (sarissa's session names): the pattern the constant holds is read."""
+    for check in ("NAME.fullmatch(v)", "re.fullmatch(NAME_PATTERN, v)"):
+        code = (
+            HEAD
+            + f"NAME_PATTERN = {pattern}\nNAME = re.compile(NAME_PATTERN)\n"
+            + view(
+                f'v = request.args["v"]\nif not {check}:\n    return "no"\nos.system("x " + v)'
+            ).removeprefix(HEAD)
+        )
+        assert (rules_of(taint(code)) == ["taint-command-injection"]) is found, check
 
 
 def _reviewed(code: str) -> list:

@@ -31,7 +31,7 @@ _PUNCTUATION = frozenset(string.punctuation)
 DANGEROUS: dict[str, frozenset[str]] = {
     "command": frozenset(";&|$`<>()'\"\\*?[]{}!#~\x00") | _WHITESPACE,
     "sql": frozenset("'\"\\;`\x00") | _WHITESPACE,
-    "path": frozenset("/\\\x00") | {"\n", "\r"},
+    "path": frozenset("/\\\x00"),  # whitespace names no other folder
     "header": frozenset("\r\n\x00"),
     "log": frozenset("\r\n\x00"),
     "xss": frozenset("<>\"'&`"),
