@@ -613,6 +613,11 @@ CASES: dict[str, tuple[str, str | None]] = {
         view('resp = make_response("", 302)\nresp.headers.set("location", request.args["url"])\nreturn resp'),
         "taint-open-redirect",
     ),
+    # htmx sends the page to the URL an `HX-Redirect` header holds (basxconnect, round 122)
+    "redirect-by-htmx-header": (
+        view('resp = make_response("")\nresp.headers["HX-Redirect"] = request.args["next"]\nreturn resp'),
+        "taint-open-redirect",
+    ),
     # headers (113)
     "header": (
         view('resp = make_response("ok")\nresp.headers["X-Trace"] = request.args["trace"]\nreturn resp'),
@@ -1032,3 +1037,12 @@ def test_a_path_object_kept_on_self_is_one_in_every_method(source: str, found: b
     in a method: its type says it is a path object, whatever its value was made of."""
     code = PHOTO_LABELS.replace("SOURCE", source)
     assert reports("taint-path-traversal", code) is found
+
+
+def test_an_htmx_redirect_to_a_path_of_its_own_is_no_open_redirect() -> None:
+    """`HX-Redirect` sends the page where a `Location` would: a value that starts with the
+    site's own path goes nowhere else (the request's part still reaches a header)."""
+    code = view(
+        'resp = make_response("")\nresp.headers["HX-Redirect"] = "/tags/" + request.args["t"]\nreturn resp'
+    )
+    assert rules_of(taint(code)) == ["taint-header-injection"]

@@ -880,6 +880,10 @@ PATH_OBJECTS: frozenset[str] = PATH_CLASSES
 #: Calls that split a URL; a check of the parts' host guards the URL itself.
 URL_PARSERS: frozenset[str] = frozenset({"urllib.parse.urlparse", "urllib.parse.urlsplit"})
 
+#: Response headers (lower case) that send the browser to the URL they hold: `Location`, and
+#: htmx's `HX-Redirect` (the page sets `window.location` to it).
+REDIRECT_HEADERS: frozenset[str] = frozenset({"location", "hx-redirect"})
+
 #: Calls after which a branch never continues.
 TERMINATORS: frozenset[str] = frozenset(
     {

@@ -32,6 +32,7 @@ from prguard.analyzers.taint.rules import (
     COMMAND_OPTION_PROGRAMS,
     KINDS,
     NEWLINE_REFUSING,
+    REDIRECT_HEADERS,
     RELATED_CWES,
     SAFE_YAML_LOADERS,
     SITE_URL_BUILDERS,
@@ -160,8 +161,8 @@ class Sinks:
             return
         if "receiver_tag" in cond and not self._receiver_of_sort(node, receiver, cond["receiver_tag"]):
             return
-        if sink.kind == "header" and len(args) > 1 and str(args[0].const).lower() == "location":
-            name = f"{node_text(self.mod, node.func)}('Location', …)"
+        if sink.kind == "header" and len(args) > 1 and str(args[0].const).lower() in REDIRECT_HEADERS:
+            name = f"{node_text(self.mod, node.func)}({args[0].const!r}, …)"
             self._check_location(node, args[1], name, node_text(self.mod, node.args[1]))
         func = node.func
         if (
@@ -427,7 +428,7 @@ class Sinks:
         kind = row["kind"]
         if kind == "trust-boundary":
             value = join(value, key)  # `session[name] = "1"`: the client names what the server keeps
-        if kind == "header" and isinstance(key.const, str) and key.const.lower() == "location":
+        if kind == "header" and isinstance(key.const, str) and key.const.lower() in REDIRECT_HEADERS:
             self._check_location(
                 target, value, f"{text}[{key.const!r}] =", node_text(self.mod, self._stmt_value(target))
             )
