@@ -366,15 +366,6 @@ class Calls:
             return self._unseen_call(result, node)
         return self._widen(result, node)
 
-    def _typed_sanitizer(self, receiver: ast.expr, method: str) -> frozenset[str] | None:
-        """What `receiver.method(...)` is safe for, by the receiver's type (`TYPED_SANITIZERS`)."""
-        found = self.mod.receiver_type(receiver)
-        for type_name in self.mod.resolver.supertypes(found) if found is not None else ():
-            kinds = TYPED_SANITIZERS.get(f"{type_name}.{method}")
-            if kinds is not None:
-                return kinds
-        return None
-
     def _plain_record(self, func: ast.expr) -> bool:
         """A class of this module that only holds what it is given: a pydantic model, dataclass,
         attrs class or named tuple with no constructor, post-init hook or validator of its own
@@ -518,7 +509,9 @@ class Calls:
             return merge(everything).sanitize(READ_FROM_FILE)
         kinds = self.rules.sanitizer(qual) if qual else None
         if kinds is None and method in _TYPED_SANITIZER_METHODS and isinstance(node.func, ast.Attribute):
-            kinds = self._typed_sanitizer(node.func.value, method)
+            # by the receiver's type: `z.open(name)` on a `zipfile.ZipFile`
+            typed = self.mod.typed_member(node.func.value, method, TYPED_SANITIZERS)
+            kinds = TYPED_SANITIZERS[typed] if typed is not None else None
         if kinds is not None:
             return merge(args + list(kwargs.values())).sanitize(kinds)
         if qual in URL_JOINERS and args and args[0].items:

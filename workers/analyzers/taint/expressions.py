@@ -276,15 +276,11 @@ class Expressions:
 
     def _typed_source(self, receiver: ast.expr, member: str, node: ast.AST) -> Value | None:
         """`zf.namelist()`, `info.filename` on an object of a known archive type: a source."""
-        found = self.mod.receiver_type(receiver)
-        if found is None:
+        name = self.mod.typed_member(receiver, member, TYPED_SOURCES)
+        if name is None:
             return None
-        for type_name in self.mod.resolver.supertypes(found):
-            kind = TYPED_SOURCES.get(f"{type_name}.{member}")
-            if kind is not None:
-                value = self.source_value(kind, node_text(self.mod, node), node.lineno, text=True)
-                return _as_read(f"{type_name}.{member}", value)
-        return None
+        value = self.source_value(TYPED_SOURCES[name], node_text(self.mod, node), node.lineno, text=True)
+        return _as_read(name, value)
 
     def _is_own_attribute(self, node: ast.Attribute) -> bool:
         """`self.x` read in a method before this run assigned it."""

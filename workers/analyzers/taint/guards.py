@@ -381,8 +381,7 @@ class Guards:
         if key is not None and "resolved" in state.get(key, CLEAN).tags:
             # and what it was resolved from: `full = normpath(join(base, p)) + os.sep` speaks of `p`
             return dict.fromkeys(self._path_keys(receiver, state), frozenset({"path"}))
-        checks = self.func is not None and (self.func.is_predicate or self.func.may_check_by_raising)
-        if key is not None and checks and key in self.func.params:  # type: ignore[union-attr]
+        if key is not None and self._passes_on(key):
             # `def inside(p, root): return p.is_relative_to(root)`: the caller's path, confined
             # if the caller resolved it (see `_predicate_said_yes`)
             return {key: IF_RESOLVED}
@@ -618,9 +617,7 @@ class Guards:
         if func is None or returned is None or (isinstance(returned, ast.Constant) and not returned.value):
             return
         passed = dict(self.guards(returned, state)[0]) if not isinstance(returned, ast.Constant) else {}
-        proofs = self._param_proofs(passed, state)
-        known = self.summary.true_proofs
-        self.summary.true_proofs = proofs if known is None else _meet([known, proofs])
+        self.summary.true_proofs = _met(self.summary.true_proofs, self._param_proofs(passed, state))
 
     def _settled(self, node: ast.expr, state: State) -> Value:
         """What an argument the statement has already evaluated holds, read again without running
@@ -639,9 +636,7 @@ class Guards:
     def note_exit(self, state: State) -> None:
         """A normal return (see `FunctionInfo.may_check_by_raising`): what its parameters passed
         on the way here is what its callers may rely on after the call."""
-        proofs = self._param_proofs({}, state)
-        known = self.summary.exit_proofs
-        self.summary.exit_proofs = proofs if known is None else _meet([known, proofs])
+        self.summary.exit_proofs = _met(self.summary.exit_proofs, self._param_proofs({}, state))
 
     def _param_proofs(self, passed: dict[str, frozenset[str]], state: State) -> dict[str, frozenset[str]]:
         """What the function's parameters are proven safe for here (`passed`: what the answer
@@ -1094,6 +1089,13 @@ def _confined_if_refused_both_ways(value: Value) -> Value:
     if not any(_NO_PARENT in t.sanitized for t in value.all_traces()):
         return value
     return value.map_traces(lambda t: t.sanitize({"path"}) if {_NO_PARENT, _RELATIVE} <= t.sanitized else t)
+
+
+def _met(
+    known: dict[str, frozenset[str]] | None, proofs: dict[str, frozenset[str]]
+) -> dict[str, frozenset[str]]:
+    """What a summary's proofs hold after one more exit (`known` None: the first)."""
+    return proofs if known is None else _meet([known, proofs])
 
 
 def _only_dot_names(node: ast.expr) -> bool:

@@ -365,6 +365,13 @@ class ModuleInfo:
         """The inferred type of an object expression (None: unknown)."""
         return self.resolver.type_of(node)
 
+    def typed_member(self, receiver: ast.expr, member: str, table: Iterable[str]) -> str | None:
+        """`Type.member` as `table` names it, for the inferred type of `receiver` or a supertype
+        (`zipfile.ZipFile.namelist` for `zf.namelist`), or None."""
+        found = self.resolver.type_of(receiver)
+        names = (f"{t}.{member}" for t in self.resolver.supertypes(found)) if found is not None else ()
+        return next((name for name in names if name in table), None)
+
     def is_a(self, node: ast.expr, types: Iterable[str]) -> bool:
         """Whether `node` is inferred to be of one of `types` (or a subtype)."""
         found = self.resolver.type_of(node)

@@ -259,8 +259,7 @@ class Sinks:
         if tag in receiver.tags:
             return True
         types = _TAG_TYPES.get(tag)
-        found = self.mod.receiver_type(node.func.value) if types else None
-        return found is not None and any(t in types for t in self.mod.resolver.supertypes(found))
+        return types is not None and self.mod.is_a(node.func.value, types)
 
     def _receiver_set_up(self, node: ast.Call, method: str, constants: tuple[Any, ...]) -> bool:
         """The object a method is called on was set up before, in the same function, with
