@@ -148,8 +148,11 @@ class Runner(Calls, Expressions, Guards, Sinks):
                     self._checks[checked[0]] = checked[1]
                 return self.apply_guards(confined, state) if confined else state
             case ast.AnnAssign(value=value) if value is not None:
-                self.bind(stmt.target, self.ev(value, state), state, stmt.lineno)
-                return state
+                made = self.ev(value, state)
+                checked = self.checked_by_procedure(value, state) if isinstance(value, ast.Call) else {}
+                self.bind(stmt.target, made, state, stmt.lineno)
+                checked.pop(state_key(stmt.target) or "", None)
+                return self.apply_guards(checked, state)
             case ast.AugAssign():
                 current = self.ev(stmt.target, state)
                 added = self.ev(stmt.value, state)
