@@ -36,6 +36,26 @@ CASES = [
         [],
     ),
     ("import os\ndef f(d, item):\n    open(os.path.join(d, item.filename))", []),  # not an archive member
+    # a member name cut down to its last part names no folder; the whole name, or its folder, does
+    *[
+        (
+            "import zipfile, os\nfrom pathlib import Path\ndef f(p, d):\n    z = zipfile.ZipFile(p)\n"
+            f"    for info in z.infolist():\n        open(os.path.join(d, {name}), 'wb').write(z.read(info))",
+            found,
+        )
+        for name, found in (
+            ("os.path.basename(info.filename)", []),
+            ("Path(info.filename).name", []),
+            ("Path(info.filename).stem + '.fit'", []),
+            ("os.path.dirname(info.filename)", ["PG-VULN001"] * 2),  # at `open` and at `join`
+            ("Path(info.filename).parent.name + info.filename", ["PG-VULN001"] * 3),  # and `Path`
+        )
+    ],
+    (
+        "import zipfile\nfrom pathlib import Path\ndef f(p):\n    z = zipfile.ZipFile(p)\n"
+        "    for info in z.infolist():\n        kind = Path(info.filename).name.split('_')[0]",
+        [],
+    ),
     (  # a Django storage saves under the name, and refuses one that leaves its root
         "import os, zipfile\nfrom django.core.files.base import ContentFile\n"
         "def f(p, d, storage):\n    z = zipfile.ZipFile(p)\n    for n in z.namelist():\n"
@@ -775,6 +795,30 @@ CASES = [
     ("def g(c, a):\n    c.execute(f\"INSERT INTO t (a) VALUES ('{a}')\")", ["PG-VULN028"]),
     ('def g(c, table):\n    c.execute(f"SELECT * FROM {table}")', []),
     ('def g(c, ids):\n    c.execute("DELETE FROM t WHERE id IN (%s)" % ",".join("?" * len(ids)), ids)', []),
+    # a placeholder list kept in a local name first; a name that also carries data, or is bound twice,
+    # proves nothing
+    *[
+        (
+            f"def g(c, ids, q):\n    marks = {value}\n"
+            f'    c.execute(f"DELETE FROM t WHERE id IN ({{marks}})", ids)',
+            found,
+        )
+        for value, found in (
+            ("', '.join(['%s'] * len(ids))", []),
+            ("','.join('?' for _ in ids)", []),
+            ("','.join('?' * len(ids))", []),
+            ("'?,' * (len(ids) - 1) + '?'", []),
+            ("','.join(['?'] * len(ids) + [q])", ["PG-VULN028"]),
+            ("','.join(['?', q])", ["PG-VULN028"]),
+            ("q + ','.join('?' * len(ids))", ["PG-VULN028"]),
+            ("','.join(ids)", ["PG-VULN028"]),
+        )
+    ],
+    (
+        "def g(c, ids, q):\n    marks = ','.join('?' * len(ids))\n    if q:\n        marks = q\n"
+        '    c.execute(f"DELETE FROM t WHERE id IN ({marks})", ids)',
+        ["PG-VULN028"],
+    ),
     ('def g(c, n):\n    c.execute(f"SELECT * FROM t WHERE id = {int(n)}")', []),
     ('def g(c, uid):\n    c.execute("SELECT * FROM users WHERE id = %s", (uid,))', []),
     ('def g(op, t):\n    return f"with op.batch_alter_table({t}, schema={t}) as batch_op:"', []),

@@ -4,10 +4,11 @@ A statement's values belong in the driver's parameters (`cursor.execute("... WHE
 formatted into the text, a quote in the value ends the literal and the rest is SQL. Identifiers (a
 table or column name after FROM, SELECT, ALTER TABLE) cannot be parameters, so formatting them is
 the usual way and is left alone: only a value position counts, right after a comparison, LIKE, IN (,
-VALUES ( or inside a quoted literal. The check reads the shape alone, whatever the value's origin; values
-that cannot carry SQL (constants, numbers made with int()/float()/len(), placeholder lists such as
-`",".join("?" * n)`, and what a validator of the module returns: a function that returns its
-argument only after an anchored allow-list regex that excludes quotes accepted it) are skipped.
+VALUES ( or inside a quoted literal. The check reads the shape alone, whatever the value's origin;
+values that cannot carry SQL are skipped: constants, numbers made with int()/float()/len(),
+placeholder lists such as `",".join("?" * n)` (also through a local name assigned once to one), and
+what a validator of the module returns (a function that returns its argument only after an anchored
+allow-list regex that excludes quotes accepted it).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import re
 from collections.abc import Iterator
 
 from prguard.analyzers.taint.regex_proof import proven_kinds
-from prguard.analyzers.vuln_rules.shapes import NUMERIC_CALLS, CheckerBase, VulnHit, short
+from prguard.analyzers.vuln_rules.shapes import NUMERIC_CALLS, CheckerBase, VulnHit, is_join, short
 from prguard.analyzers.vuln_rules.table import RULES
 
 _STATEMENT = re.compile(
@@ -52,11 +53,21 @@ class SqlChecks(CheckerBase):
             if isinstance(piece, str):
                 text += piece
                 continue
-            if _value_position(text) and not _harmless(piece) and not self._validated(piece):
+            if _value_position(text) and not self._harmless(piece) and not self._validated(piece):
                 shown = short(piece, 40) if isinstance(piece, ast.AST) else "a value"
                 yield VulnHit(RULES["PG-VULN028"], node, f"{shown} formatted into SQL text")
                 return
             text += "X"
+
+    def _harmless(self, value: ast.expr | None) -> bool:
+        """`_harmless`, or a local name the function binds once, to a list of placeholders
+        (`marks = ", ".join(["%s"] * len(ids))`, then `f"... IN ({marks})"`)."""
+        if _harmless(value):
+            return True
+        if not isinstance(value, ast.Name) or self._scope_assigns(value) != 1:
+            return False
+        assigned = self._assigned(value)
+        return assigned is not None and _placeholder_text(assigned)
 
     def _validated(self, value: ast.expr | None) -> bool:
         """`validate_identifier(name)` where that function of this module returns its argument only
@@ -157,6 +168,59 @@ def _fill(texts: list[str], values: list[ast.expr]) -> list[str | ast.expr | Non
         out.append(values[index] if index < len(values) else None)
         out.append(text)
     return out
+
+
+_SEPARATORS = frozenset({"", ",", ", ", " , ", " ,"})
+
+
+def _placeholder_text(node: ast.expr) -> bool:
+    """Text made of placeholders and commas only, however many: `", ".join(["%s"] * len(ids))`,
+    `",".join("?" for _ in rows)`, `"?," * (n - 1) + "?"`. Names may only count (a multiplier,
+    `len(...)`, what a comprehension runs over), never give text."""
+    if isinstance(node, ast.Constant):
+        return node.value in _PLACEHOLDERS or node.value in _SEPARATORS
+    if isinstance(node, ast.Call):
+        return (
+            is_join(node)
+            and node.func.value.value in _SEPARATORS
+            and len(node.args) == 1
+            and (  # type: ignore[attr-defined]
+                _placeholder_items(node.args[0])
+            )
+        )
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _placeholder_text(node.left) and _placeholder_text(node.right)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        return (_placeholder_text(node.left) and _count(node.right)) or (
+            _placeholder_text(node.right) and _count(node.left)
+        )
+    return False
+
+
+def _placeholder_items(node: ast.expr) -> bool:
+    """What a placeholder list joins: placeholders in a list, repeated, or made by a comprehension."""
+    if isinstance(node, ast.List | ast.Tuple):
+        return bool(node.elts) and all(_placeholder_text(e) for e in node.elts)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        return (_placeholder_items(node.left) and _count(node.right)) or (
+            _placeholder_items(node.right) and _count(node.left)
+        )
+    if isinstance(node, ast.GeneratorExp | ast.ListComp):
+        return _placeholder_text(node.elt)
+    return _placeholder_text(node)  # `"?" * n` joins its characters
+
+
+def _count(node: ast.expr) -> bool:
+    """A number of repeats: a name, an int, `len(...)`, or arithmetic on those."""
+    if isinstance(node, ast.Name):
+        return True
+    if isinstance(node, ast.Constant):
+        return type(node.value) is int
+    if isinstance(node, ast.Call):
+        return isinstance(node.func, ast.Name) and node.func.id in NUMERIC_CALLS
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub | ast.Mult):
+        return _count(node.left) and _count(node.right)
+    return False
 
 
 def _harmless(value: ast.expr | None) -> bool:
