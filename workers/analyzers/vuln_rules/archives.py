@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 
 from prguard.analyzers.asttools import assignment_of, nodes_of
 from prguard.analyzers.pyresolve import Resolver
+from prguard.analyzers.pyresolve.known import PATH_CLASSES
 from prguard.analyzers.vuln_rules.shapes import CheckerBase, const_str, falsy, keyword_value, truthy
 
 _TAR_TYPES = ("tarfile.TarFile",)
@@ -15,6 +17,9 @@ _ARCHIVE_MEMBER_TYPES = ("tarfile.TarInfo", "zipfile.ZipInfo")
 _MEMBER_NAME_ATTRS = frozenset({"name", "filename", "path", "orig_filename"})
 
 _NAME_LISTS = frozenset({"namelist", "getnames"})
+
+#: a path object's parts that hold no folder: `Path(info.filename).name` is the member's last part
+_LAST_PARTS = frozenset({"name", "stem", "suffix", "suffixes"})
 
 PATH_CALLS = frozenset(
     {
@@ -88,9 +93,12 @@ class ArchiveChecks(CheckerBase):
 
     def _member_name(self, call: ast.Call) -> str | None:
         """The text of an argument that is an archive member's own name (`info.filename`, a
-        `namelist()` entry), or None."""
+        `namelist()` entry), or None. A name cut down to its last part first
+        (`os.path.basename(info.filename)`, `Path(info.filename).name`) names no folder."""
+        if self._last_part_taken(call):
+            return None
         for arg in call.args:
-            for sub in ast.walk(arg):
+            for sub in self._outside_last_parts(arg):
                 if isinstance(sub, ast.Attribute) and sub.attr in _MEMBER_NAME_ATTRS:
                     owner = self.resolver.type_of(sub.value)
                     if owner in _ARCHIVE_MEMBER_TYPES:
@@ -98,6 +106,35 @@ class ArchiveChecks(CheckerBase):
                 if isinstance(sub, ast.Name) and self._from_name_list(sub):
                     return sub.id
         return None
+
+    def _last_part_taken(self, call: ast.Call) -> bool:
+        """`Path(name)` whose only use here is its last part: `Path(info.filename).name`."""
+        if (self.resolver.qualname(call.func) or "") not in PATH_CLASSES:
+            return False
+        return any(
+            node.value is call and node.attr in _LAST_PARTS
+            for node in nodes_of(self.tree, ast.Attribute)  # type: ignore[attr-defined]
+        )
+
+    def _outside_last_parts(self, node: ast.expr) -> Iterator[ast.AST]:
+        """The nodes under `node`, minus those inside `os.path.basename(...)` and `Path(...).name`."""
+        todo: list[ast.AST] = [node]
+        while todo:
+            current = todo.pop()
+            if (
+                isinstance(current, ast.Call)
+                and (self.resolver.qualname(current.func) or "") == "os.path.basename"
+            ):
+                continue
+            if (
+                isinstance(current, ast.Attribute)
+                and current.attr in _LAST_PARTS
+                and isinstance(current.value, ast.Call)
+                and (self.resolver.qualname(current.value.func) or "") in PATH_CLASSES
+            ):
+                continue
+            yield current
+            todo.extend(ast.iter_child_nodes(current))
 
     def _from_name_list(self, name: ast.Name) -> bool:
         """`for n in archive.namelist()` / `getnames()`: n is a member name."""
