@@ -123,3 +123,28 @@ def test_a_trace_continued_by_a_step_keeps_every_other_field() -> None:
     step = Step("a.py", 2, "next")
     assert trace.then(step) == replace(trace, steps=(*trace.steps, step), fresh=False)
     assert trace.then(Step("a.py", 1, "same line")) == replace(trace, fresh=False)
+
+
+def test_an_attribute_only_ever_set_to_one_constant_is_that_constant() -> None:
+    """django-coinpayments sets `self.url` to the API's address in `__init__` and nowhere else,
+    then opens `Request(self.url, ...)`: bandit's B310 is proven safe. Set from a parameter, also
+    to another value, from outside the class, or by computed name, it stays reported."""
+    head = "import urllib.request\n\n\nclass Client:\n    def __init__(self, key, base):\n"
+    tail = (
+        "\n    def get(self):\n        req = urllib.request.Request(self.url)\n"
+        "        return urllib.request.urlopen(req).read()\n"
+    )
+    api = "        self.url = 'https://api.example.com/v1'\n"
+    cases = {
+        api: False,
+        "        self.url = base\n": True,
+        api + "        if key:\n            self.url = base\n": True,
+        api + "        if key:\n            self.url = 'https://b.example.com'\n": True,
+        api + "        setattr(self, key, base)\n": True,
+    }
+    for init, reported in cases.items():
+        lines = {(f.rule_id, f.start_line) for f in _review(head + init + tail).findings}
+        assert any(rule == "B310" for rule, _ in lines) is reported, init
+    elsewhere = head + api + tail
+    elsewhere += "\n\ndef point(client, url):\n    client.url = url\n"
+    assert any(f.rule_id == "B310" for f in _review(elsewhere).findings)

@@ -304,10 +304,11 @@ class Expressions:
         return self.ev_Call(call, state)
 
     def _own_attribute(self, node: ast.Attribute) -> Value:
-        """What `self.x` holds when the method did not set it: never proven clean.
+        """What `self.x` holds when the method did not set it.
 
         Set from a parameter of a public method or constructor (`self.expr = expr` in
-        `__init__`), it is the caller's data (unless the policy trusts parameters);
+        `__init__`), it is the caller's data (unless the policy trusts parameters); only ever
+        set to one constant in the module (`Program.attribute_constants`), that constant;
         otherwise unknown (an opaque value keeps pattern findings alive).
         """
         step = Step(self.mod.path, node.lineno, f"`self.{node.attr}`")
@@ -319,6 +320,9 @@ class Expressions:
             first = Step(self.mod.path, node.lineno, f"`{description}` (the caller's argument)")
             trace = Trace("caller", description, (first,))
             return Value(frozenset({trace}))
+        constant = self.program.attribute_constants(self.mod, self.class_name or "").get(node.attr)
+        if constant is not None:
+            return self.ev_Constant(constant, {})
         return Value(frozenset({Trace(OPAQUE, f"self.{node.attr}", (step,))}))
 
     def _attribute_origin(self, attr: str) -> tuple[str, str] | None:

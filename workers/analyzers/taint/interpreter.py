@@ -90,6 +90,7 @@ class Program:
             if m.resolver.is_property(method.node)
         )
         self._attribute_origins: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
+        self._attribute_constants: dict[tuple[str, str], dict[str, ast.Constant]] = {}
         #: (path, helper, sink line, kind) -> whether some call's argument can reach that sink
         self.helper_sink_reached: dict[tuple[str, str, int, str], bool] = {}
 
@@ -183,6 +184,50 @@ class Program:
                             origins.setdefault(target.attr, (name, sub.value.id))
             self._attribute_origins[key] = origins
         return origins
+
+    def attribute_constants(self, mod: ModuleInfo, klass: str) -> dict[str, ast.Constant]:
+        """attr -> the one constant `self.attr` of the class can hold: every store of an attribute
+        of that name in the module is `self.attr = <that constant>` in one of the class's methods,
+        or the class body binds it to that constant alone (`self.url` set to the API's address in
+        `__init__`). A module that sets attributes by computed name (`setattr`, `__dict__`) has none.
+        Built once per class."""
+        key = (mod.path, klass)
+        found = self._attribute_constants.get(key)
+        if found is not None:
+            return found
+        self._attribute_constants[key] = found = {}
+        if any(
+            isinstance(n, ast.Name) and n.id in ("setattr", "__dict__") for n in nodes_of(mod.tree, ast.Name)
+        ):
+            return found
+        if any(n.attr == "__dict__" for n in nodes_of(mod.tree, ast.Attribute)):  # type: ignore[attr-defined]
+            return found
+        stores: dict[str, int] = {}
+        for node in nodes_of(mod.tree, ast.Attribute):
+            if type(node.ctx) is ast.Store:  # type: ignore[attr-defined]
+                stores[node.attr] = stores.get(node.attr, 0) + 1  # type: ignore[attr-defined]
+        values: dict[str, list[ast.expr]] = {}
+        assigned: dict[str, int] = {}
+        for method in mod.classes.get(klass, {}).values():
+            for stmt in walk_statements(method.node):
+                target, value = _single_binding(stmt)
+                if _is_self_attribute(target):
+                    values.setdefault(target.attr, []).append(value)  # type: ignore[union-attr,arg-type]
+                    assigned[target.attr] = assigned.get(target.attr, 0) + 1  # type: ignore[union-attr]
+        for cls in nodes_of(mod.tree, ast.ClassDef):
+            if cls.name != klass:  # type: ignore[attr-defined]
+                continue
+            for stmt in cls.body:  # type: ignore[attr-defined]
+                target, value = _single_binding(stmt)
+                if isinstance(target, ast.Name):
+                    values.setdefault(target.id, []).append(value)  # type: ignore[arg-type]
+        for attr, options in values.items():
+            if assigned.get(attr, 0) != stores.get(attr, 0):
+                continue  # stored elsewhere, or by unpacking, augmenting, a loop
+            kinds = {(type(v.value), v.value) for v in options if isinstance(v, ast.Constant)}
+            if len(kinds) == 1 and all(isinstance(v, ast.Constant) for v in options):
+                found[attr] = options[0]  # type: ignore[assignment]
+        return found
 
     def called_names(self) -> frozenset[str]:
         """Last name segments of every call in the changed files (`f(...)`, `obj.f(...)`, `Cls()`),
@@ -421,3 +466,16 @@ class Program:
 def _within(spans: tuple[Span, ...], path: str, hit: SinkHit) -> bool:
     """The hit's sink, or a step of its flow (a call made there), lies in one of `path`'s spans."""
     return gate_of(spans, hit_lines(path, hit)) is not None
+
+
+def _single_binding(stmt: ast.stmt) -> tuple[ast.expr | None, ast.expr | None]:
+    """(target, value) of `target = value` or `target: T = value`; (None, None) otherwise."""
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        return stmt.targets[0], stmt.value
+    if isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        return stmt.target, stmt.value
+    return None, None
+
+
+def _is_self_attribute(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
