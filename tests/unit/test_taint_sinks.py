@@ -789,6 +789,24 @@ def test_a_public_functions_argument_may_be_an_option_of_the_program_it_runs() -
     assert taint({"img/thumbs.py": convert}) == []
 
 
+def test_a_whole_argument_list_from_a_librarys_caller_is_the_callers_choice() -> None:
+    """jotter's `run_git(args)` runs `["git", *args]`: its caller chooses every argument, options
+    included, so the caller's list is no finding there. A value from a request, passed on through
+    such a helper by code in the change, still is; so is one parameter placed among the arguments."""
+    helper = "import subprocess\n\n\ndef run_git(args, cwd=None):\n"
+    helper += "    return subprocess.run(['git', *args], cwd=cwd)\n"
+    assert taint({"sync/git.py": helper}) == []
+    view_code = (
+        "from flask import Flask, request\nfrom sync.git import run_git\n\napp = Flask(__name__)\n\n\n"
+        "@app.route('/co')\ndef co():\n    run_git(['checkout', request.args['b']])\n    return 'ok'\n"
+    )
+    assert "taint-argument-injection" in rules_of(taint({"sync/git.py": helper, "sync/views.py": view_code}))
+    placed = helper.replace("def run_git(args, cwd=None)", "def run_git(args, branch)").replace(
+        "['git', *args]", "['git', 'checkout', branch, *args]"
+    )
+    assert rules_of(taint({"sync/git.py": placed})) == ["taint-argument-injection"]
+
+
 def test_a_command_line_argument_passed_on_as_an_option_is_the_users_own() -> None:
     code = "import subprocess, sys\n\nsubprocess.run(['git', 'clone', sys.argv[1]])\n"
     assert taint({"tools/mirror.py": code}) == []

@@ -39,10 +39,10 @@ def option_program(argv: Value) -> str | None:
     return name if name in OPTION_PROGRAMS else None
 
 
-def may_be_options(argv: Value) -> list[Value]:
+def may_be_options(argv: Value, *, unplaced: bool = True) -> list[Value]:
     """The items of `argv` the program may read as options: those before a `--`, that do not start
     with a constant, and that are not the value of an option that takes one. Items at unknown
-    positions count unless a `--` comes first."""
+    positions (`*args` spliced in) count unless a `--` comes first, or `unplaced` is False."""
     items = argv.items or {}
     out = []
     for position in sorted(k for k in items if isinstance(k, int) and k > 0):
@@ -53,6 +53,6 @@ def may_be_options(argv: Value) -> list[Value]:
         is_value = before is not None and before.const in VALUE_OPTIONS
         if not is_value and not item.has_const() and not item.prefix:
             out.append(item)
-    if argv.traces:
+    if argv.traces and unplaced:
         out.append(Value(argv.traces))
     return out

@@ -458,10 +458,17 @@ class Sinks:
             if listed is not None
             else ", ".join(node_text(self.mod, a) for a in node.args)
         )
-        for item in may_be_options(argv):
+        # items spliced in whole (`["git", *args]`): a library's caller chose every argument, its
+        # options too, so only data from a real source (or a caller in the change) counts there
+        spliced = _family_sink(program, "argument", {"message": advice, "no_caller": True})
+        placed = may_be_options(argv, unplaced=False)
+        items = [(item, sink) for item in placed] + [
+            (item, spliced) for item in may_be_options(argv)[len(placed) :]
+        ]
+        for item, item_sink in items:
             for trace in item.all_traces():
-                if trace.reaches("argument") and reportable(trace, "argument", sink):
-                    self._record(self._hit(sink, node, text, trace, False))
+                if trace.reaches("argument") and reportable(trace, "argument", item_sink):
+                    self._record(self._hit(item_sink, node, text, trace, False))
 
     def _check_location(self, node: ast.AST, value: Value, name: str, arg_text: str) -> None:
         """A `Location` header set by hand is a redirect: where its value may send the browser."""
