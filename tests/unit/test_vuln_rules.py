@@ -814,6 +814,12 @@ CASES = [
             ("','.join(ids)", ["PG-VULN028"]),
         )
     ],
+    (  # bound in two branches, a list of placeholders each time
+        "def g(c, a, b):\n    q = 'SELECT 1 FROM t'\n    if a:\n        marks = ','.join('?' * len(a))\n"
+        "        q += f' AND x IN ({marks})'\n    if b:\n        marks = ','.join('?' * len(b))\n"
+        "        q += f' AND y IN ({marks})'\n    c.execute(q, a + b)",
+        [],
+    ),
     (
         "def g(c, ids, q):\n    marks = ','.join('?' * len(ids))\n    if q:\n        marks = q\n"
         '    c.execute(f"DELETE FROM t WHERE id IN ({marks})", ids)',

@@ -6,7 +6,7 @@ table or column name after FROM, SELECT, ALTER TABLE) cannot be parameters, so f
 the usual way and is left alone: only a value position counts, right after a comparison, LIKE, IN (,
 VALUES ( or inside a quoted literal. The check reads the shape alone, whatever the value's origin;
 values that cannot carry SQL are skipped: constants, numbers made with int()/float()/len(),
-placeholder lists such as `",".join("?" * n)` (also through a local name assigned once to one), and
+placeholder lists such as `",".join("?" * n)` (also through a local name only ever assigned one), and
 what a validator of the module returns (a function that returns its argument only after an anchored
 allow-list regex that excludes quotes accepted it).
 """
@@ -60,14 +60,16 @@ class SqlChecks(CheckerBase):
             text += "X"
 
     def _harmless(self, value: ast.expr | None) -> bool:
-        """`_harmless`, or a local name the function binds once, to a list of placeholders
+        """`_harmless`, or a local name the function binds only to lists of placeholders
         (`marks = ", ".join(["%s"] * len(ids))`, then `f"... IN ({marks})"`)."""
         if _harmless(value):
             return True
-        if not isinstance(value, ast.Name) or self._scope_assigns(value) != 1:
+        if not isinstance(value, ast.Name):
             return False
-        assigned = self._assigned(value)
-        return assigned is not None and _placeholder_text(assigned)
+        assigned = self._assignments_in(self.resolver.scope_of(value)).get(value.id, [])
+        if not assigned or self._scope_assigns(value) != len(assigned):
+            return False  # also a parameter, a loop variable, augmented ...
+        return all(_placeholder_text(one) for one in assigned)
 
     def _validated(self, value: ast.expr | None) -> bool:
         """`validate_identifier(name)` where that function of this module returns its argument only
