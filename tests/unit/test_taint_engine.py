@@ -148,3 +148,19 @@ def test_an_attribute_only_ever_set_to_one_constant_is_that_constant() -> None:
     elsewhere = head + api + tail
     elsewhere += "\n\ndef point(client, url):\n    client.url = url\n"
     assert any(f.rule_id == "B310" for f in _review(elsewhere).findings)
+
+
+def test_a_proof_covers_an_argument_written_on_a_line_of_its_own() -> None:
+    """bandit places B608 on the SQL text, which jotter writes on the line after `execute(`:
+    the proof of the call covers its arguments' lines too. Unknown text there keeps it."""
+    head = "import sqlite3\n\n\ndef rows(path, ids, order):\n    cursor = sqlite3.connect(path).cursor()\n"
+    head += "    marks = ','.join(['?'] * len(ids))\n    cursor.execute(\n"
+    proven = head + "        f'SELECT id FROM t WHERE id IN ({marks})',\n        list(ids),\n    )\n"
+    assert [f.rule_id for f in _review(proven).findings] == []
+    unknown = (
+        head
+        + "        f'SELECT id FROM t WHERE id IN ({marks}) ORDER BY {order}',\n        list(ids),\n    )\n"
+    )
+    assert [(f.rule_id, f.start_line) for f in _review(unknown).findings if f.rule_id == "B608"] == [
+        ("B608", 8)
+    ]

@@ -805,6 +805,12 @@ def test_a_whole_argument_list_from_a_librarys_caller_is_the_callers_choice() ->
         "['git', *args]", "['git', 'checkout', branch, *args]"
     )
     assert rules_of(taint({"sync/git.py": placed})) == ["taint-argument-injection"]
+    # poetry (CVE-2022-36069): a public `clone(url)` puts its caller's URL among the arguments
+    clone = helper + "\n\ndef clone(url, dest):\n    return run_git(['clone', url, dest])\n"
+    assert rules_of(taint({"sync/git.py": clone})) == ["taint-argument-injection"]
+    # jotter's own calls: a caller's value written after an option's constant start is no option
+    history = helper + "\n\ndef history(limit):\n    return run_git(['log', f'-n{limit}', '--oneline'])\n"
+    assert taint({"sync/git.py": history}) == []
 
 
 def test_a_command_line_argument_passed_on_as_an_option_is_the_users_own() -> None:

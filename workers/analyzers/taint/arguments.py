@@ -56,3 +56,11 @@ def may_be_options(argv: Value, *, unplaced: bool = True) -> list[Value]:
     if argv.traces and unplaced:
         out.append(Value(argv.traces))
     return out
+
+
+def options_in_list(arguments: Value) -> Value:
+    """What of an argument list a function splices in after a program's name (`["git", *args]`)
+    the program may read as options: the items `may_be_options` keeps, as one value."""
+    items = {k + 1: v for k, v in (arguments.items or {}).items() if isinstance(k, int)}
+    kept = may_be_options(Value(arguments.traces, items=items))
+    return Value(frozenset(trace for item in kept for trace in item.all_traces()))

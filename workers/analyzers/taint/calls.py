@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from prguard.analyzers.asttools import own_statements
+from prguard.analyzers.taint.arguments import options_in_list
 from prguard.analyzers.taint.guards import (
     controls_removed,
     not_absolute,
@@ -1027,6 +1028,8 @@ class Calls:
                     continue  # the flag is left off here: the sink is not reached
                 opted_in = opted_in or self._off_by_default_here(flag)
             argument = by_param.get(hit.trace.param)
+            if argument is not None and hit.sink.conditions.get("spliced"):
+                argument = options_in_list(argument)  # `run(["log", f"-n{limit}"])`: a value, no option
             use = (mod.path, func.qualname, hit.line, hit.sink.kind)
             if argument is None:
                 self.program.helper_sink_reached[use] = True  # a default value: not followed

@@ -268,6 +268,8 @@ class Program:
                 continue  # reached only when the caller passes a flag that is off by default
             if hit.trace.sanitized >= READ_FROM_FILE:
                 continue  # `render(open(path).read())`: the caller names a file, not what it holds
+            if hit.sink.conditions.get("spliced") and hit.scope == qualname:
+                continue  # `run(["git", *args])`: the whole argument list is the caller's to choose
             index = hit.trace.param
             if not 0 <= index < len(func.params) or func.params[index] in ("self", "cls"):
                 continue

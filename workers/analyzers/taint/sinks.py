@@ -245,8 +245,12 @@ class Sinks:
         if not checked and (node.args or node.keywords):
             return  # given arguments, none where the sink reads: nothing seen, nothing proven
         if not reached:
-            for cwe in cwes:
-                self.summary.cleared.add((node.lineno, cwe))
+            # bandit places some findings on an argument (B608 on the SQL text), which may start
+            # on a line of its own in a call written over several
+            given = (*node.args, *(k.value for k in node.keywords))
+            for line in {node.lineno, *(a.lineno for a in given)}:
+                for cwe in cwes:
+                    self.summary.cleared.add((line, cwe))
         elif only_parameters:
             self.summary.param_only[(node.lineno, sink.kind)] = cwes
 
@@ -458,9 +462,11 @@ class Sinks:
             if listed is not None
             else ", ".join(node_text(self.mod, a) for a in node.args)
         )
-        # items spliced in whole (`["git", *args]`): a library's caller chose every argument, its
-        # options too, so only data from a real source (or a caller in the change) counts there
-        spliced = _family_sink(program, "argument", {"message": advice, "no_caller": True})
+        # items spliced in whole (`["git", *args]`): the function's caller chose every argument, its
+        # options too (see Program._caller_hits); what a caller puts among them is judged at its call
+        spliced = _family_sink(
+            program, "argument", {"message": advice, "no_caller": no_caller, "spliced": True}
+        )
         placed = may_be_options(argv, unplaced=False)
         items = [(item, sink) for item in placed] + [
             (item, spliced) for item in may_be_options(argv)[len(placed) :]
