@@ -722,6 +722,43 @@ def test_a_function_run_in_a_thread_is_called_with_the_arguments_after_it() -> N
     ]
 
 
+HANDED = """
+import os
+import threading
+from func_timeout import func_timeout
+from flask import Flask, request
+
+app = Flask(__name__)
+
+def run(code):
+    func_timeout(10, exec, args=(code, {}))
+
+def shell(line):
+    os.system(line)
+
+@app.route("/slash", methods=["POST"])
+def slash():
+    text = request.form.get("text", "")
+    threading.Thread(target=lambda: run(text)).start()
+    threading.Timer(1.0, os.system, args=["echo " + text]).start()
+    threading.Thread(target=os.system, args=("uptime",)).start()
+    threading.Thread(target=shell, kwargs={"line": "ls " + text}).start()
+    return "ok"
+"""
+
+
+def test_a_function_handed_to_a_thread_or_a_time_limit_is_called_with_its_arguments() -> None:
+    """django-slappy runs a slash command's text in a thread, `Thread(target=lambda: run(text))`,
+    whose `func_timeout(10, exec, args=(code, ...))` runs it: each hands a function and apart
+    the arguments to call it with. Constant arguments stay proven."""
+    findings = taint(HANDED)
+    assert sorted((f.rule_id, f.start_line) for f in findings) == [
+        ("taint-code-injection", 9),
+        ("taint-command-injection", 12),
+        ("taint-command-injection", 18),
+    ]
+
+
 BUFFERS = """
 import io
 import os

@@ -266,10 +266,55 @@ class FunctionInfo:
 _RUNS_FUNCTION_AT = {"asyncio.to_thread": 0}
 #: the same for a method of any receiver: an event loop's `run_in_executor(executor, f, *args)`
 _METHOD_RUNS_FUNCTION_AT = {"run_in_executor": 1}
-_RUNNER_NAMES = frozenset({q.rsplit(".", 1)[-1] for q in _RUNS_FUNCTION_AT} | set(_METHOD_RUNS_FUNCTION_AT))
+#: calls handed a function and, apart, the arguments to call it with (in another thread or
+#: process, after a delay, under a time limit): the function's position and keyword, then those
+#: of its argument tuple and of its keyword dict. `Thread(target=f, args=(x,))` calls `f(x)`.
+_RUNS_HANDED: dict[str, tuple[int, str, int, str, int, str]] = {
+    "threading.Thread": (1, "target", 3, "args", 4, "kwargs"),
+    "multiprocessing.Process": (1, "target", 3, "args", 4, "kwargs"),
+    "threading.Timer": (1, "function", 2, "args", 3, "kwargs"),
+    "func_timeout.func_timeout": (1, "func", 2, "args", 3, "kwargs"),
+}
+_RUNNER_NAMES = frozenset(
+    {q.rsplit(".", 1)[-1] for q in (*_RUNS_FUNCTION_AT, *_RUNS_HANDED)} | set(_METHOD_RUNS_FUNCTION_AT)
+)
+
+
+def _handed(call: ast.Call, position: int, keyword: str) -> ast.expr | None:
+    """The argument a call passes at `position` or as `keyword`."""
+    if len(call.args) > position:
+        return call.args[position]
+    return next((k.value for k in call.keywords if k.arg == keyword), None)
+
+
+def _made_handed_call(call: ast.Call, spec: tuple[int, str, int, str, int, str]) -> ast.Call | None:
+    """`f(*args, **kwargs)` for `Thread(target=f, args=args, kwargs=kwargs)` and its kind."""
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return None
+    function = _handed(call, spec[0], spec[1])
+    if function is None or (isinstance(function, ast.Constant) and function.value is None):
+        return None
+    given = _handed(call, spec[2], spec[3])
+    if given is None:
+        args: list[ast.expr] = []
+    elif isinstance(given, ast.Tuple | ast.List):
+        args = list(given.elts)
+    else:
+        args = [ast.copy_location(ast.Starred(value=given, ctx=ast.Load()), given)]
+    named = _handed(call, spec[4], spec[5])
+    keywords: list[ast.keyword] = []
+    if isinstance(named, ast.Dict) and all(
+        isinstance(k, ast.Constant) and isinstance(k.value, str) for k in named.keys
+    ):
+        keywords = [ast.keyword(arg=k.value, value=v) for k, v in zip(named.keys, named.values, strict=True)]  # type: ignore[union-attr]
+    elif named is not None and not (isinstance(named, ast.Constant) and named.value is None):
+        keywords = [ast.keyword(arg=None, value=named)]
+    return ast.copy_location(ast.Call(func=function, args=args, keywords=keywords), call)
 
 
 def _made_call(call: ast.Call, qual: str) -> ast.Call | None:
+    if qual in _RUNS_HANDED:
+        return _made_handed_call(call, _RUNS_HANDED[qual])
     position = _RUNS_FUNCTION_AT.get(qual)
     if position is None and isinstance(call.func, ast.Attribute):
         position = _METHOD_RUNS_FUNCTION_AT.get(call.func.attr)
@@ -343,9 +388,10 @@ class ModuleInfo:
         return self.resolver.call_names(call)
 
     def delegated_call(self, call: ast.Call) -> ast.Call | None:
-        """The call a runner call makes: `f(x)` for `asyncio.to_thread(f, x)` or a loop's
-        `run_in_executor(None, f, x)` (None: not a runner). Made once per call and kept: the
-        resolver caches its answers by node, so the made node lives as long as the tree."""
+        """The call a runner call makes: `f(x)` for `asyncio.to_thread(f, x)`, a loop's
+        `run_in_executor(None, f, x)` or `Thread(target=f, args=(x,))` (None: not a runner).
+        Made once per call and kept: the resolver caches its answers by node, so the made node
+        lives as long as the tree."""
         func = call.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
         if name not in _RUNNER_NAMES:
