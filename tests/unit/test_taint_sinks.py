@@ -1070,3 +1070,21 @@ def test_an_htmx_redirect_to_a_path_of_its_own_is_no_open_redirect() -> None:
         'resp = make_response("")\nresp.headers["HX-Redirect"] = "/tags/" + request.args["t"]\nreturn resp'
     )
     assert rules_of(taint(code)) == ["taint-header-injection"]
+
+
+def test_a_list_extended_with_plus_equals_keeps_its_program() -> None:
+    """mangabinder builds `cmd = [...]` and then `cmd += ["--title", title]`: the program to run
+    stays the list's first item, as with `cmd = cmd + [...]`. A program that is the client's, a
+    shell's script, or an option of git stay reported, each as what it is."""
+    head = "import subprocess\nfrom flask import Flask, request\napp = Flask(__name__)\n\n\n"
+    head += "@app.route('/run')\ndef run():\n    x = request.args['x']\n"
+    cases = {
+        "cmd = ['tool', '--x']\n    cmd += ['--title', x]": [],
+        "cmd = [x]\n    cmd += ['--v']": ["taint-command-injection"],
+        "cmd = []\n    cmd += [x]": ["taint-command-injection"],
+        "cmd = ['sh', '-c']\n    cmd += [x]": ["taint-command-injection"],
+        "cmd = ['git', 'clone']\n    cmd += [x]": ["taint-argument-injection"],
+    }
+    for body, expected in cases.items():
+        code = head + f"    {body}\n    subprocess.Popen(cmd)\n    return 'ok'\n"
+        assert rules_of(taint({"app/views.py": code})) == expected, body

@@ -121,6 +121,22 @@ def _leading_items(value: Value) -> bool:
     return bool(items) and "list" in value.tags and all(key == i for i, key in enumerate(items))
 
 
+def added_lists(left: Value, right: Value) -> Value | None:
+    """`left + right` for a list whose first positions are known (None for anything else): a
+    list of known positions keeps them all; otherwise (`[program] + list(args)`) the first
+    positions stay known and the rest is anything either holds."""
+    if not _leading_items(left):
+        return None
+    if not left.traces and right.items is not None and not right.traces:
+        items = dict(left.items)  # type: ignore[arg-type]
+        offset = len(items)
+        for index, item in right.items.items():
+            if isinstance(index, int):
+                items[offset + index] = item
+        return Value(frozenset(), items=items, tags=frozenset({"list"}))
+    return Value(left.traces | right.all_traces(), items=dict(left.items), tags=frozenset({"list"}))  # type: ignore[arg-type]
+
+
 def _numbers(*values: Any) -> bool:
     return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
 
@@ -431,19 +447,7 @@ class Expressions:
                     prefix=folded if isinstance(folded, str) else None,
                 )
         if isinstance(node.op, ast.Add):
-            if _leading_items(left) and not left.traces and right.items is not None and not right.traces:
-                items = dict(left.items)
-                offset = len(left.items)
-                for index, item in right.items.items():
-                    if isinstance(index, int):
-                        items[offset + index] = item
-                value = Value(frozenset(), items=items, tags=frozenset({"list"}))
-            elif _leading_items(left):
-                # `[program] + list(args)`: the first positions stay known, the rest is anything
-                bulk = left.traces | right.all_traces()
-                value = Value(bulk, items=dict(left.items), tags=frozenset({"list"}))
-            else:
-                value = merge([left, after_head(left, right)])
+            value = added_lists(left, right) or merge([left, after_head(left, right)])
         elif isinstance(node.op, ast.Mod) and isinstance(left.const, str):
             value = replace(value, tags=TEXT, prefix=left.const.split("%", 1)[0] or None)
         elif isinstance(node.op, ast.Div) and "pathobj" in (left.tags | right.tags):

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from prguard.analyzers.taint.calls import Calls
-from prguard.analyzers.taint.expressions import Expressions
+from prguard.analyzers.taint.expressions import Expressions, added_lists
 from prguard.analyzers.taint.guards import Guards, KeptCheck, not_absolute
 from prguard.analyzers.taint.hits import Summary
 from prguard.analyzers.taint.keys import State, forget_parts, keyword_value, state_key
@@ -157,11 +157,19 @@ class Runner(Calls, Expressions, Guards, Sinks):
                 current = self.ev(stmt.target, state)
                 added = self.ev(stmt.value, state)
                 text = "text" in current.tags or "text" in added.tags or isinstance(current.const, str)
-                if isinstance(stmt.op, ast.Add) and text and "list" not in current.tags:
+                listed = added_lists(current, added) if isinstance(stmt.op, ast.Add) else None
+                if listed is not None:
+                    value = listed  # `cmd += ["--title", title]`: the program stays where it was
+                elif isinstance(stmt.op, ast.Add) and text and "list" not in current.tags:
                     value = concat(current, added)  # `url += "/" + name`: as `url = url + ...`
                 else:
                     value = merge([current, added])
-                if isinstance(stmt.target, ast.Name) and current.items is not None and added.items is None:
+                if (
+                    listed is None
+                    and isinstance(stmt.target, ast.Name)
+                    and current.items is not None
+                    and added.items is None
+                ):
                     value = replace(value, items=None)
                 self.bind(stmt.target, value, state, stmt.lineno)
                 return state
