@@ -450,6 +450,13 @@ CASES: dict[str, tuple[str, str | None]] = {
         view('name = request.args.get("name", "")\nreturn make_response(name, 200)'),
         "taint-xss",
     ),
+    # a dict or list handed to make_response is answered as JSON (slackeventsapi's challenge echo)
+    "xss-make-response-dict": (
+        view('data = request.get_json()\nreturn make_response({"challenge": data.get("challenge")}, 200)'),
+        None,
+    ),
+    "xss-make-response-list": (view('return make_response([request.args["q"]])'), None),
+    "xss-make-response-tuple": (view('return make_response((request.args["q"], 200))'), "taint-xss"),
     # redirect (601)
     "redirect": (view('return redirect(request.args.get("next", "/"))'), "taint-open-redirect"),
     "redirect-local-prefix": (view('return redirect("/profile/" + request.args.get("tab", "main"))'), None),

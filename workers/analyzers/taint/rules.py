@@ -1141,7 +1141,8 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("mako.template.Template", "ssti", (0, "text")),
     _sink("jinja2.Environment.from_string", "ssti", (0, "source")),
     _sink("*.from_string", "ssti", (0, "source"), unknown_receiver=("jinja2",)),
-    _sink("flask.make_response", "xss", (0,), **_HTML_TYPES),
+    # a dict or list handed to it is answered as JSON (Flask serialises it), not as HTML
+    _sink("flask.make_response", "xss", (0,), json_containers=True, **_HTML_TYPES),
     _sink("flask.Response", "xss", (0, "response"), **_HTML_TYPES),
     _sink("werkzeug.wrappers.Response", "xss", (0, "response"), **_HTML_TYPES),
     _sink("django.http.HttpResponse", "xss", (0, "content"), **_HTML_TYPES),

@@ -140,6 +140,10 @@ def _may_use_shell(kwargs: dict[str, Value]) -> bool:
     return shell is not None and not (shell.has_const() and not shell.const)
 
 
+#: literals Flask answers as JSON when a view hands them to `make_response`
+_JSON_CONTAINERS = (ast.Dict, ast.DictComp, ast.List, ast.ListComp)
+
+
 def _family_sink(name: str, kind: str, conditions: dict[str, Any] | None = None) -> Sink:
     """A sink found by its shape, not by a row of the table: reported with its family's CWE and
     severity."""
@@ -170,6 +174,8 @@ class Sinks:
             and isinstance(func, ast.Attribute)
             and self.mod.is_a(func.value, cond["not_receivers"])
         ):
+            return
+        if cond.get("json_containers") and node.args and isinstance(node.args[0], _JSON_CONTAINERS):
             return
         if cond.get("html_only"):
             for name in MEDIA_TYPE_KEYWORDS:  # a constant, or a name that holds one
