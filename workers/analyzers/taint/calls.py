@@ -1030,6 +1030,8 @@ class Calls:
             argument = by_param.get(hit.trace.param)
             if argument is not None and hit.sink.conditions.get("spliced"):
                 argument = options_in_list(argument)  # `run(["log", f"-n{limit}"])`: a value, no option
+            elif argument is not None and hit.program_only:
+                argument = self._run_without_shell(argument)  # `run(cmd)` runs `cmd[0]`, not its arguments
             use = (mod.path, func.qualname, hit.line, hit.sink.kind)
             if argument is None:
                 self.program.helper_sink_reached[use] = True  # a default value: not followed

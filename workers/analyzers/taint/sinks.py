@@ -408,6 +408,13 @@ class Sinks:
             return None
         return _reads_referer(node, qual) or False
 
+    @classmethod
+    def _run_without_shell(cls, command: Value) -> Value:
+        """What of a command a process call without a shell runs as code: the script of
+        `["sh", "-c", script]`, else the program (the other items are its arguments)."""
+        script = _shell_script(command)
+        return script if script is not None else cls._program_of(command)
+
     @staticmethod
     def _program_of(command: Value) -> Value:
         """The program a process call runs: the first element of a list, or the whole string."""
