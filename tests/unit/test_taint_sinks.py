@@ -1095,3 +1095,34 @@ def test_a_list_extended_with_plus_equals_keeps_its_program() -> None:
     for body, expected in cases.items():
         code = head + f"    {body}\n    subprocess.Popen(cmd)\n    return 'ok'\n"
         assert rules_of(taint({"app/views.py": code})) == expected, body
+
+
+def test_a_reflex_handler_reads_the_pages_url_and_rx_redirect_sends_the_browser() -> None:
+    """reflex-magic-link-auth's handler follows `redir` from the page's query (round 130): a State's
+    `self.router` holds the URL the browser asked for, and `rx.redirect` is a redirect."""
+    code = (
+        "import reflex as rx\n\n\nclass Auth(rx.State):\n    def check(self):\n"
+        "        redir = self.router.url.query_parameters.get('redir')\n"
+        "        return rx.redirect({target})\n"
+    )
+    assert rules_of(taint({"app/state.py": code.replace("{target}", "redir")})) == ["taint-open-redirect"]
+    assert taint({"app/state.py": code.replace("{target}", "'/home'")}) == []
+    assert taint({"app/state.py": code.replace("{target}", "'/profile/' + redir")}) == []
+
+
+def test_a_helper_running_its_argument_runs_only_the_lists_program() -> None:
+    """mangabinder hands `cmd = [cli, ..., "--title", title]` to a job thread whose helper runs
+    `Popen(cmd)`: through the helper as at the call, only the program (or a shell's script) is
+    code; the request's title is one of the program's arguments."""
+    code = "import subprocess\nfrom flask import Flask, request\napp = Flask(__name__)\n\n\n"
+    code += "def run_command(cmd):\n    return subprocess.Popen(cmd)\n\n\n"
+    code += "@app.route('/run', methods=['POST'])\ndef run():\n    title = request.form['title']\n"
+    cases = {
+        "['tool', '--title', title]": [],
+        "[title, '--x']": ["taint-command-injection"],
+        "title": ["taint-command-injection"],
+        "['sh', '-c', title]": ["taint-command-injection"],
+    }
+    for argument, expected in cases.items():
+        found = taint({"app/jobs.py": code + f"    run_command({argument})\n    return 'ok'\n"})
+        assert rules_of(found) == expected, argument

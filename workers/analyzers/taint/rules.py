@@ -130,6 +130,11 @@ SOURCES: dict[str, str] = {
     # Starlette / FastAPI Request
     "request.path_params": "web",
     "request.form_data": "web",
+    # Reflex: a State's event handler reads the page's URL through `self.router`
+    "router.page.params": "web",
+    "router.page.raw_path": "web",
+    "router.page.full_raw_path": "web",
+    "router.url.query_parameters": "web",
     # processes
     "input": "cli",
     "sys.argv": "argv",
@@ -1157,6 +1162,7 @@ SINKS: tuple[dict[str, Any], ...] = (
     # redirects
     _sink("flask.redirect", "redirect", (0, "location")),
     _sink("cherrypy.HTTPRedirect", "redirect", (0, "urls")),
+    _sink("reflex.redirect", "redirect", (0, "path")),  # an event handler's answer: the browser goes there
     # Pyramid's redirect responses take the location first; WebOb's take it by keyword only
     *(_sink(f"pyramid.httpexceptions.{name}", "redirect", (0, "location")) for name in _REDIRECT_RESPONSES),
     *(_sink(f"webob.exc.{name}", "redirect", ("location",)) for name in _REDIRECT_RESPONSES),
