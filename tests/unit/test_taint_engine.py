@@ -141,6 +141,7 @@ def test_an_attribute_only_ever_set_to_one_constant_is_that_constant() -> None:
         api + "        if key:\n            self.url = base\n": True,
         api + "        if key:\n            self.url = 'https://b.example.com'\n": True,
         api + "        setattr(self, key, base)\n": True,
+        api + "        object.__setattr__(self, key, base)\n": True,
     }
     for init, reported in cases.items():
         lines = {(f.rule_id, f.start_line) for f in _review(head + init + tail).findings}

@@ -189,8 +189,8 @@ class Program:
         """attr -> the one constant `self.attr` of the class can hold: every store of an attribute
         of that name in the module is `self.attr = <that constant>` in one of the class's methods,
         or the class body binds it to that constant alone (`self.url` set to the API's address in
-        `__init__`). A module that sets attributes by computed name (`setattr`, `__dict__`) has none.
-        Built once per class."""
+        `__init__`). A module that sets attributes by computed name (`setattr`, `__dict__`,
+        `__setattr__`) has none. Built once per class."""
         key = (mod.path, klass)
         found = self._attribute_constants.get(key)
         if found is not None:
@@ -200,7 +200,7 @@ class Program:
             isinstance(n, ast.Name) and n.id in ("setattr", "__dict__") for n in nodes_of(mod.tree, ast.Name)
         ):
             return found
-        if any(n.attr == "__dict__" for n in nodes_of(mod.tree, ast.Attribute)):  # type: ignore[attr-defined]
+        if any(n.attr in ("__dict__", "__setattr__") for n in nodes_of(mod.tree, ast.Attribute)):  # type: ignore[attr-defined]
             return found
         stores: dict[str, int] = {}
         for node in nodes_of(mod.tree, ast.Attribute):
