@@ -818,6 +818,13 @@ def test_a_whole_argument_list_from_a_librarys_caller_is_the_callers_choice() ->
     # jotter's own calls: a caller's value written after an option's constant start is no option
     history = helper + "\n\ndef history(limit):\n    return run_git(['log', f'-n{limit}', '--oneline'])\n"
     assert taint({"sync/git.py": history}) == []
+    # a single value after the spliced list is still the caller's at git, the list itself is not
+    for body in (
+        "    cmd = ['git', 'push']\n    cmd.extend(opts)\n    cmd.append(branch)\n    subprocess.run(cmd)\n",
+        "    subprocess.run(['git', 'push', *opts, branch])\n",
+    ):
+        found = taint({"vcs/git.py": f"import subprocess\n\n\ndef push(branch, opts):\n{body}"})
+        assert [(f.rule_id, "`branch`" in f.message) for f in found] == [("taint-argument-injection", True)]
 
 
 def test_a_command_line_argument_passed_on_as_an_option_is_the_users_own() -> None:

@@ -268,12 +268,12 @@ class Program:
                 continue  # reached only when the caller passes a flag that is off by default
             if hit.trace.sanitized >= READ_FROM_FILE:
                 continue  # `render(open(path).read())`: the caller names a file, not what it holds
-            if hit.sink.conditions.get("spliced") and hit.scope == qualname:
-                continue  # `run(["git", *args])`: the whole argument list is the caller's to choose
             index = hit.trace.param
             if not 0 <= index < len(func.params) or func.params[index] in ("self", "cls"):
                 continue
             name = func.params[index]
+            if hit.sink.conditions.get("spliced") and hit.scope == qualname and _spliced_whole(func, name):
+                continue  # `run(["git", *args])`: the whole argument list is the caller's to choose
             where = f"`{func.node.name}()`"
             description = f"parameter `{name}` of {where}"
             first = replace(hit.trace.steps[0], description=f"`{name}` (the caller's argument to {where})")
@@ -481,3 +481,21 @@ def _single_binding(stmt: ast.stmt) -> tuple[ast.expr | None, ast.expr | None]:
 
 def _is_self_attribute(node: ast.expr | None) -> bool:
     return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
+
+
+def _spliced_whole(func: FunctionInfo, name: str) -> bool:
+    """Whether the function hands on its parameter `name` as a whole list of items: its `*args`,
+    or `*name`, `+ name` or `list(name)` somewhere in its body."""
+    arguments = func.node.args
+    if arguments.vararg is not None and arguments.vararg.arg == name:
+        return True
+    for node in nodes_of(func.node, ast.Starred, ast.BinOp, ast.Call):
+        if isinstance(node, ast.Starred):
+            parts = [node.value]
+        elif isinstance(node, ast.BinOp):
+            parts = [node.left, node.right] if isinstance(node.op, ast.Add) else []
+        else:
+            parts = list(node.args) if isinstance(node.func, ast.Name) and node.func.id == "list" else []
+        if any(isinstance(part, ast.Name) and part.id == name for part in parts):
+            return True
+    return False
