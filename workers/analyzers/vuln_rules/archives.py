@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections import deque
 from collections.abc import Iterator
 
 from prguard.analyzers.asttools import assignment_of, nodes_of
@@ -117,10 +118,11 @@ class ArchiveChecks(CheckerBase):
         )
 
     def _outside_last_parts(self, node: ast.expr) -> Iterator[ast.AST]:
-        """The nodes under `node`, minus those inside `os.path.basename(...)` and `Path(...).name`."""
-        todo: list[ast.AST] = [node]
+        """The nodes under `node` in `ast.walk` order, minus those inside `os.path.basename(...)` and
+        `Path(...).name`."""
+        todo: deque[ast.AST] = deque([node])
         while todo:
-            current = todo.pop()
+            current = todo.popleft()
             if (
                 isinstance(current, ast.Call)
                 and (self.resolver.qualname(current.func) or "") == "os.path.basename"
