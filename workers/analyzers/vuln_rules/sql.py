@@ -184,11 +184,9 @@ def _placeholder_text(node: ast.expr) -> bool:
     if isinstance(node, ast.Call):
         return (
             is_join(node)
-            and node.func.value.value in _SEPARATORS
+            and node.func.value.value in _SEPARATORS  # type: ignore[attr-defined]
             and len(node.args) == 1
-            and (  # type: ignore[attr-defined]
-                _placeholder_items(node.args[0])
-            )
+            and _placeholder_items(node.args[0])
         )
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return _placeholder_text(node.left) and _placeholder_text(node.right)
