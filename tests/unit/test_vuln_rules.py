@@ -795,6 +795,11 @@ CASES = [
     ("def g(c, a):\n    c.execute(f\"INSERT INTO t (a) VALUES ('{a}')\")", ["PG-VULN028"]),
     ('def g(c, table):\n    c.execute(f"SELECT * FROM {table}")', []),
     ('def g(c, ids):\n    c.execute("DELETE FROM t WHERE id IN (%s)" % ",".join("?" * len(ids)), ids)', []),
+    # written inline the same way: a placeholder list that also carries data is a value
+    (
+        'def g(c, ids, q):\n    c.execute("DELETE FROM t WHERE id IN (%s)" % (q + ",".join("?" * len(ids))))',
+        ["PG-VULN028"],
+    ),
     # a placeholder list kept in a local name first; a name that also carries data, or is bound twice,
     # proves nothing
     *[

@@ -231,4 +231,4 @@ def _harmless(value: ast.expr | None) -> bool:
         return True
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in NUMERIC_CALLS:
         return True
-    return any(isinstance(n, ast.Constant) and n.value in _PLACEHOLDERS for n in ast.walk(value))
+    return _placeholder_text(value)
