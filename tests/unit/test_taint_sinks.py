@@ -1086,22 +1086,26 @@ def test_an_htmx_redirect_to_a_path_of_its_own_is_no_open_redirect() -> None:
     assert rules_of(taint(code)) == ["taint-header-injection"]
 
 
-def test_a_list_extended_with_plus_equals_keeps_its_program() -> None:
+_RUN_VIEW = "import subprocess\nfrom flask import Flask, request\napp = Flask(__name__)\n\n\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("cmd = ['tool', '--x']\n    cmd += ['--title', x]", []),
+        ("cmd = [x]\n    cmd += ['--v']", ["taint-command-injection"]),
+        ("cmd = []\n    cmd += [x]", ["taint-command-injection"]),
+        ("cmd = ['sh', '-c']\n    cmd += [x]", ["taint-command-injection"]),
+        ("cmd = ['git', 'clone']\n    cmd += [x]", ["taint-argument-injection"]),
+    ],
+)
+def test_a_list_extended_with_plus_equals_keeps_its_program(body: str, expected: list[str]) -> None:
     """mangabinder builds `cmd = [...]` and then `cmd += ["--title", title]`: the program to run
     stays the list's first item, as with `cmd = cmd + [...]`. A program that is the client's, a
     shell's script, or an option of git stay reported, each as what it is."""
-    head = "import subprocess\nfrom flask import Flask, request\napp = Flask(__name__)\n\n\n"
-    head += "@app.route('/run')\ndef run():\n    x = request.args['x']\n"
-    cases = {
-        "cmd = ['tool', '--x']\n    cmd += ['--title', x]": [],
-        "cmd = [x]\n    cmd += ['--v']": ["taint-command-injection"],
-        "cmd = []\n    cmd += [x]": ["taint-command-injection"],
-        "cmd = ['sh', '-c']\n    cmd += [x]": ["taint-command-injection"],
-        "cmd = ['git', 'clone']\n    cmd += [x]": ["taint-argument-injection"],
-    }
-    for body, expected in cases.items():
-        code = head + f"    {body}\n    subprocess.Popen(cmd)\n    return 'ok'\n"
-        assert rules_of(taint({"app/views.py": code})) == expected, body
+    code = _RUN_VIEW + "@app.route('/run')\ndef run():\n    x = request.args['x']\n"
+    code += f"    {body}\n    subprocess.Popen(cmd)\n    return 'ok'\n"
+    assert rules_of(taint({"app/views.py": code})) == expected
 
 
 def test_a_reflex_handler_reads_the_pages_url_and_rx_redirect_sends_the_browser() -> None:
@@ -1117,19 +1121,22 @@ def test_a_reflex_handler_reads_the_pages_url_and_rx_redirect_sends_the_browser(
     assert taint({"app/state.py": code.replace("{target}", "'/profile/' + redir")}) == []
 
 
-def test_a_helper_running_its_argument_runs_only_the_lists_program() -> None:
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [
+        ("['tool', '--title', title]", []),
+        ("[title, '--x']", ["taint-command-injection"]),
+        ("title", ["taint-command-injection"]),
+        ("['sh', '-c', title]", ["taint-command-injection"]),
+    ],
+)
+def test_a_helper_running_its_argument_runs_only_the_lists_program(
+    argument: str, expected: list[str]
+) -> None:
     """mangabinder hands `cmd = [cli, ..., "--title", title]` to a job thread whose helper runs
     `Popen(cmd)`: through the helper as at the call, only the program (or a shell's script) is
     code; the request's title is one of the program's arguments."""
-    code = "import subprocess\nfrom flask import Flask, request\napp = Flask(__name__)\n\n\n"
-    code += "def run_command(cmd):\n    return subprocess.Popen(cmd)\n\n\n"
+    code = _RUN_VIEW + "def run_command(cmd):\n    return subprocess.Popen(cmd)\n\n\n"
     code += "@app.route('/run', methods=['POST'])\ndef run():\n    title = request.form['title']\n"
-    cases = {
-        "['tool', '--title', title]": [],
-        "[title, '--x']": ["taint-command-injection"],
-        "title": ["taint-command-injection"],
-        "['sh', '-c', title]": ["taint-command-injection"],
-    }
-    for argument, expected in cases.items():
-        found = taint({"app/jobs.py": code + f"    run_command({argument})\n    return 'ok'\n"})
-        assert rules_of(found) == expected, argument
+    code += f"    run_command({argument})\n    return 'ok'\n"
+    assert rules_of(taint({"app/jobs.py": code})) == expected
