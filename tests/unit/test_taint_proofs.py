@@ -612,6 +612,44 @@ def test_a_host_equal_to_the_requests_own_keeps_a_redirect_on_site() -> None:
     assert rules_of(taint(other)) == ["taint-open-redirect"]
 
 
+REQUEST_PARAMETER_HOST = """
+from urllib.parse import urljoin, urlparse
+
+from django.http import HttpResponseRedirect
+from yarl import URL
+
+
+def login(request):
+    url = urljoin(request.build_absolute_uri("/"), request.GET.get("next"))
+    app_url = URL(request.build_absolute_uri("/"))
+    if {host} != {own}:
+        url = "/"
+    return HttpResponseRedirect(url)
+"""
+
+
+@pytest.mark.parametrize(
+    ("own", "found"),
+    [
+        ("request.get_host()", False),
+        ('urlparse(request.build_absolute_uri("/")).netloc', False),
+        ("urlparse(request.application_url).netloc", False),
+        ("app_url.host", False),
+        ('request.META["HTTP_HOST"]', False),
+        ('request.GET.get("host")', True),
+        ('urlparse(request.GET["base"]).netloc', True),
+        ('urlparse(request.build_absolute_uri(request.GET["next"])).netloc', True),
+        ('URL(request.GET["base"]).host', True),
+    ],
+)
+def test_the_own_host_of_a_request_handed_in_as_a_parameter(own: str, found: bool) -> None:
+    """A view the analyzer does not know as one holds `request` as a parameter: the host it is
+    compared with is still the request's own by how it is read (devpi-lockdown's `app_url.netloc`),
+    and a host the client chose is still the client's."""
+    code = REQUEST_PARAMETER_HOST.format(host="urlparse(url).netloc", own=own)
+    assert ("taint-open-redirect" in rules_of(taint(code))) is found
+
+
 @pytest.mark.parametrize(
     ("build", "found"),
     [

@@ -14,6 +14,7 @@ from prguard.analyzers.taint.keys import (
     FIXED_HOST,
     State,
     keyword_value,
+    node_text,
     only_url_path,
     parsed_url,
     state_key,
@@ -314,7 +315,9 @@ class Guards:
                     proven.update(self._confined(subject, state))
                 continue
             own = isinstance(op, ast.Eq | ast.NotEq) and (
-                _own_site(other_value) or any(_OWN_SITE.search(k) for k in self._host_of(other, state))
+                _own_site(other_value)
+                or any(_OWN_SITE.search(k) for k in self._host_of(other, state))
+                or self._names_own_site(other)
             )
             membership = isinstance(op, ast.In | ast.NotIn)
             if membership and subject is not left:
@@ -477,6 +480,24 @@ class Guards:
                 if len(values) == 1 and values[0] is not part:
                     found |= self._made_of(values, depth + 1)
         return found
+
+    def _names_own_site(self, node: ast.expr) -> bool:
+        """`request.get_host()`, `URL(request.application_url).netloc`, or the host of a name bound
+        once to such a URL: the request's own site by how it is read, whether `request` is the
+        framework's global or a parameter of a helper (whose value is its caller's)."""
+        if _own_site_text(node_text(self.mod, node)):
+            return True
+        if not (isinstance(node, ast.Attribute) and node.attr in ("netloc", "hostname", "host")):
+            return False
+        base = node.value
+        if isinstance(base, ast.Name) and self.func is not None:
+            kept = self.mod.resolver.assigned_values(base.id, self.func.node)
+            base = kept[0] if len(kept) == 1 else base
+        return (
+            isinstance(base, ast.Call)
+            and len(base.args) == 1
+            and _own_site_text(node_text(self.mod, base.args[0]))
+        )
 
     def _host_of(self, node: ast.expr, state: State) -> list[str]:
         """Variables whose host `node` is (`urlparse(url).netloc`, `parsed.hostname`)."""
@@ -1014,12 +1035,18 @@ _DIGEST_COMPARISONS = frozenset({"compare_digest", "constant_time_compare", "saf
 #: the request's own URL or host, as the frameworks give it: a URL whose host equals its host
 #: leads back to the site the request came to
 _OWN_SITE = re.compile(
-    r"(?:^|\.)request\.(?:base_url|url_root|host_url|host|url|get_host\(\)|build_absolute_uri\(\))$"
+    r"(?:^|\.)request\.(?:base_url|url_root|host_url|application_url|host|url|get_host\(\)"
+    r"|build_absolute_uri\((?:\"[^\"]*\"|'[^']*')?\))$"
 )
 
 
 #: the Host header the browser sent, read raw (`request.META["HTTP_HOST"]`, `headers.get("host")`)
 _HOST_HEADER = re.compile(r"""HTTP_HOST\b|headers(?:\.get\(|\[)\s*["']host["']""", re.IGNORECASE)
+
+
+def _own_site_text(text: str) -> bool:
+    """An expression that reads the request's own URL or host, or the Host header its browser sent."""
+    return bool(_OWN_SITE.search(text) or _HOST_HEADER.search(text))
 
 
 def _own_site(value: Value) -> bool:
