@@ -660,13 +660,19 @@ def test_the_own_host_of_a_request_handed_in_as_a_parameter(own: str, found: boo
         # the user's data leads: path or host
         ('urlunsplit(("", "", request.args["p"], "", ""))', True),
         ('urlunsplit(urlsplit(url_for("login"))._replace(netloc=request.args["h"]))', True),
+        # httpx's URL: `params` and `fragment` are encoded in; `host=` replaces the host
+        ('str(httpx.URL("https://idp.example/authorize", params={"state": request.args["s"]}))', False),
+        ('str(httpx.URL(url="https://idp.example/authorize", params={"state": request.args["s"]}))', False),
+        ('str(httpx.URL(request.args["u"], params={"a": "1"}))', True),
+        ('str(httpx.URL("https://idp.example/", host=request.args["h"]))', True),
     ],
 )
 def test_user_data_in_a_urls_query_leaves_it_where_it_leads(build: str, found: bool) -> None:
     code = view(f"return redirect({build})")
     code = code.replace(
         "import os",
-        "from urllib.parse import urlencode, urlparse, urlsplit, urlunparse, urlunsplit\nimport os",
+        "from urllib.parse import urlencode, urlparse, urlsplit, urlunparse, urlunsplit\n"
+        "import httpx\nimport os",
     )
     code = code.replace("request, redirect\n", "request, redirect, url_for\n")
     assert ("taint-open-redirect" in rules_of(taint(code))) is found

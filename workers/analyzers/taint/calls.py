@@ -117,6 +117,9 @@ _FILE_WRITES = frozenset({"write", "writelines"})
 _URL_JOINS = frozenset({"urllib.parse.urljoin", "urlparse.urljoin", "requests.compat.urljoin"})
 #: `url_concat(url, args)`: the arguments are encoded into the URL's query string
 _QUERY_APPENDERS = frozenset({"tornado.httputil.url_concat"})
+#: URL types whose keywords here become the query or the fragment, encoded (`httpx.URL(endpoint,
+#: params=...)`); their other keywords (`host=`, `path=`) replace parts a user could move
+_QUERY_KEYWORDS = {"httpx.URL": frozenset({"params", "query", "fragment"})}
 #: `splitext(p)`: the file name's root and its extension
 _SPLITEXT = frozenset({"os.path.splitext", "posixpath.splitext"})
 _PATH_JOINS = frozenset({"os.path.join", "posixpath.join"})
@@ -565,6 +568,12 @@ class Calls:
             # the reference is relative to a base the server chose: the host stays the base's
             joined = merge([args[0], args[1].sanitize(frozenset({"ssrf", "redirect"}))])
             return joined.with_tags("text")
+        query_keywords = _QUERY_KEYWORDS.get(qual)
+        url_keyword = {"url"} if not args else set()
+        if query_keywords is not None and len(args) <= 1 and kwargs.keys() <= query_keywords | url_keyword:
+            url = args[0] if args else kwargs.get("url", CLEAN)
+            moved = [v.sanitize(frozenset({"ssrf", "redirect"})) for k, v in kwargs.items() if k != "url"]
+            return merge([url, *moved]).with_tags("text")
         url_at = self._url_builder(qual)
         if url_at is not None:
             # the other arguments become the URL's query (or the message), encoded: they cannot move
