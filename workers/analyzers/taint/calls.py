@@ -58,6 +58,9 @@ from prguard.analyzers.taint.rules import (
     REQUEST_BUILDERS,
     SIGNED_READS,
     SITE_URL_BUILDERS,
+    SQL_STATEMENT,
+    SQL_STATEMENTS,
+    SQL_TEXT_MAKERS,
     STR_METHODS,
     TYPED_SANITIZERS,
     TYPED_SOURCE_CALLS,
@@ -370,6 +373,30 @@ class Calls:
             return self._unseen_call(result, node)
         return self._widen(result, node)
 
+    def _statement(
+        self, node: ast.Call, receiver: Value | None, args: list[Value], kwargs: dict[str, Value]
+    ) -> Value:
+        """A SQLAlchemy statement built by its constructor and methods (`select(Doc).where(Doc.id ==
+        x).filter_by(**fields)`): comparisons, column operators and keywords go in as bound
+        parameters or mapped names. SQL text gets in only as a string or through `text()` or
+        `literal_column()`: those arguments keep what they hold."""
+        parts = [receiver] if receiver is not None else []
+        for argument, value in zip(node.args, args, strict=True):
+            parts.append(value if self._may_be_sql_text(argument) else value.sanitize(frozenset({"sql"})))
+        parts.extend(value.sanitize(frozenset({"sql"})) for value in kwargs.values())
+        return merge(parts).with_tags(SQL_STATEMENT)
+
+    def _may_be_sql_text(self, argument: ast.expr) -> bool:
+        """A comparison (`Doc.id == x`) or a call other than a SQL text maker (`Doc.name.like(q)`,
+        `and_(...)`) is a clause of bound values; a name or a string may hold SQL text."""
+        if isinstance(argument, ast.Starred):
+            argument = argument.value
+        if isinstance(argument, ast.Compare | ast.BoolOp | ast.UnaryOp):
+            return False
+        if isinstance(argument, ast.Call):
+            return self._qual(argument) in SQL_TEXT_MAKERS
+        return True
+
     def _plain_record(self, func: ast.expr) -> bool:
         """A class of this module that only holds what it is given: a pydantic model, dataclass,
         attrs class or named tuple with no constructor, post-init hook or validator of its own
@@ -525,12 +552,18 @@ class Calls:
             return fold_text([piece(args[0]), literal("/"), piece(merge(args[1:] + list(kwargs.values())))])
         if qual in REQUEST_BUILDERS:
             return _request_object(REQUEST_BUILDERS[qual], args, kwargs)
+        if qual in SQL_STATEMENTS or (receiver is not None and SQL_STATEMENT in receiver.tags):
+            return self._statement(node, receiver, args, kwargs)
         if self._matches(qual, CONFIGURED_LOADERS):
             return Value(tags=frozenset({CONFIGURED}))
         if self._matches(qual, CLEAN_RESULTS):
             return SITE_URL_VALUE if self._matches(qual, SITE_URL_BUILDERS) else CLEAN
-        from_request = receiver is not None and any(t.is_source for t in receiver.all_traces())
-        if self._matches(qual, OPAQUE_RESULTS) and not from_request:  # Bottle's `request.query.get`
+        # Bottle's `request.query.get` reads the request; a database handed in by a library
+        # caller (`self.db` set from a constructor's parameter) is still a database
+        from_request = receiver is not None and any(
+            t.is_source and t.kind != "caller" for t in receiver.all_traces()
+        )
+        if self._matches(qual, OPAQUE_RESULTS) and not from_request:
             return _unknown(self.mod.path, node, qual, "database")
         if call_name(node) in _SIGNED_READ_METHODS and self._any_call_name(node, SIGNED_READS):
             return _unknown(self.mod.path, node, qual, "signed")

@@ -206,6 +206,11 @@ PARSED_SAFE_TYPES = frozenset(
 TYPED_SANITIZERS: dict[str, frozenset[str]] = {
     "zipfile.ZipFile.open": frozenset({"path"}),
     "tarfile.TarFile.extractfile": frozenset({"path"}),
+    # HTML sanitizers configured once and applied by a method: an allow-list of tags and attributes
+    "html_sanitizer.Sanitizer.sanitize": frozenset({"xss"}),
+    "html_sanitizer.sanitizer.Sanitizer.sanitize": frozenset({"xss"}),
+    "bleach.Cleaner.clean": frozenset({"xss"}),
+    "bleach.sanitizer.Cleaner.clean": frozenset({"xss"}),
 }
 
 #: Typed sources (`Type.method` results and `Type.attribute` reads) and their kind: archive
@@ -551,6 +556,7 @@ SANITIZERS: dict[str, frozenset[str]] = {
     "django.utils.html.format_html": frozenset({"xss"}),
     "django.utils.html.strip_tags": frozenset({"xss"}),
     "bleach.clean": frozenset({"xss"}),
+    "nh3.clean": frozenset({"xss"}),
     "cgi.escape": frozenset({"xss"}),
     "shlex.quote": frozenset({"command"}),
     "pipes.quote": frozenset({"command"}),
@@ -858,6 +864,28 @@ REQUEST_BUILDERS: dict[str, tuple[int, str]] = {
     "httpx.Request": (1, "url"),
     "tornado.httpclient.HTTPRequest": (0, "url"),
 }
+
+#: SQLAlchemy's statement constructors: what they and the statement's methods are given goes in as
+#: bound parameters or names of mapped columns, never as SQL text (see `SQL_TEXT_MAKERS`)
+SQL_STATEMENTS: frozenset[str] = frozenset(
+    f"{module}.{name}"
+    for module in (
+        "sqlalchemy",
+        "sqlalchemy.sql",
+        "sqlalchemy.sql.expression",
+        "sqlalchemy.future",
+        "sqlmodel",
+    )
+    for name in ("select", "insert", "update", "delete", "union", "union_all", "exists")
+)
+#: ... and the ways SQL text gets into a statement: these keep what they are given
+SQL_TEXT_MAKERS: frozenset[str] = frozenset(
+    f"{module}.{name}"
+    for module in ("sqlalchemy", "sqlalchemy.sql", "sqlalchemy.sql.expression", "sqlmodel")
+    for name in ("text", "literal_column")
+)
+#: the tag of a statement built that way
+SQL_STATEMENT = "sql-statement"
 
 #: Lexical normalisations of a path: they keep where it leads, and never leave `..` inside it.
 NORMPATHS: frozenset[str] = frozenset({"os.path.normpath", "posixpath.normpath"})
