@@ -1236,3 +1236,70 @@ def bio():
     return str(Markup({cleaned}))
 """
     assert ("taint-xss" in rules_of(taint(code))) is found
+
+
+@pytest.mark.parametrize(
+    ("module", "found"),
+    [
+        ('importlib.import_module(f"app.reports.report_{report_id}")', False),
+        ('__import__("plugins." + report_id)', False),
+        ("importlib.import_module(report_id)", True),
+        ('importlib.import_module("report_" + report_id)', True),  # the top-level name is the client's
+        ('importlib.import_module("." + report_id, package="app")', True),
+    ],
+)
+def test_a_module_name_under_a_fixed_package_stays_in_it(module: str, found: bool) -> None:
+    """chellow's `/reports/<report_id>` imports `chellow.reports.report_<id>`: a dotted constant
+    start fixes the top-level package, so the client picks one of the app's own modules."""
+    code = f"""
+import importlib
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.route("/reports/<report_id>")
+def report(report_id):
+    return str({module})
+"""
+    assert ("taint-code-injection" in rules_of(taint(code))) is found
+
+
+@pytest.mark.parametrize(("part", "found"), [("name", False), ("head", True)])
+def test_the_tail_of_os_path_split_is_a_name_in_a_folder(part: str, found: bool) -> None:
+    code = f"""
+import os
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/downloads", methods=["DELETE"])
+def delete():
+    head, name = os.path.split(os.path.normpath(request.args["f"]))
+    os.remove(os.path.join("/srv/downloads", {part}))
+    return "gone"
+"""
+    assert ("taint-path-traversal" in rules_of(taint(code))) is found
+
+
+@pytest.mark.parametrize(
+    ("target", "found"),
+    [
+        ('form.cleaned_data.get("instance").successPage.get_absolute_url()', False),
+        ('form.cleaned_data.get("next")', True),
+    ],
+)
+def test_a_models_absolute_url_is_on_this_site(target: str, found: bool) -> None:
+    """django-danceschool's payment view redirects to the chosen event's success page:
+    `get_absolute_url()` is the model's URL on this site, whichever row the form picked."""
+    code = f"""
+from django.http import HttpResponseRedirect
+from django.views.generic import FormView
+
+
+class PayAtDoor(FormView):
+    def form_valid(self, form):
+        return HttpResponseRedirect({target})
+"""
+    assert ("taint-open-redirect" in rules_of(taint(code))) is found

@@ -123,8 +123,9 @@ _QUERY_APPENDERS = frozenset({"tornado.httputil.url_concat"})
 #: URL types whose keywords here become the query or the fragment, encoded (`httpx.URL(endpoint,
 #: params=...)`); their other keywords (`host=`, `path=`) replace parts a user could move
 _QUERY_KEYWORDS = {"httpx.URL": frozenset({"params", "query", "fragment"})}
-#: `splitext(p)`: the file name's root and its extension
-_SPLITEXT = frozenset({"os.path.splitext", "posixpath.splitext"})
+#: `splitext(p)`: the file name's root and its extension; `split(p)`: (head, tail), the tail cut
+#: after the last separator as `basename` cuts it
+_LAST_PART_SPLITS = frozenset({"os.path.splitext", "posixpath.splitext", "os.path.split", "posixpath.split"})
 _PATH_JOINS = frozenset({"os.path.join", "posixpath.join"})
 #: in-memory files: what they are made from is their content, not a file name
 _MEMORY_FILES = frozenset({"io.BytesIO", "io.StringIO"})
@@ -614,13 +615,14 @@ class Calls:
             url, rest = _url_and_rest(url_at, args, kwargs)
             moved = [v.sanitize(frozenset({"ssrf", "redirect"})) for v in rest]
             return merge([url, *moved]).with_tags("text")
-        if qual in _SPLITEXT and args:
-            # (root, extension): the extension is cut after the last separator, so it holds none
+        if qual in _LAST_PART_SPLITS and args:
+            # (root, extension) or (head, tail): the second part is cut after the last separator,
+            # so it holds none
             whole = args[0].with_tags("text")
-            extension = whole.sanitize(frozenset({"path"}))
+            last = whole.sanitize(frozenset({"path"}))
             return Value(
                 whole.all_traces(),
-                items={0: whole, 1: extension, -2: whole, -1: extension},  # `splitext(p)[-1]` too
+                items={0: whole, 1: last, -2: whole, -1: last},  # `splitext(p)[-1]` too
                 tags=frozenset({"text"}),
             )
         if qual in _MEMORY_FILES:

@@ -627,6 +627,8 @@ CLEAN_RESULTS: frozenset[str] = frozenset(
         "mimetypes.guess_extension",
         "*.render_template",
         "*.url_for",
+        # a Django model's canonical URL on this site (its own `reverse`), whichever row it is
+        "*.get_absolute_url",
         # a hash's digest: hex digits or bytes no one chooses, whatever was fed in
         "*.hexdigest",
         "*.digest",
@@ -653,6 +655,7 @@ SITE_URL_BUILDERS: frozenset[str] = frozenset(
         "django.urls.reverse_lazy",
         "django.shortcuts.reverse",
         "*.url_for",
+        "*.get_absolute_url",
     }
 )
 
@@ -1077,8 +1080,8 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("builtins.exec", "code", (0,)),
     # dynamic imports and lookups: plugin loaders take names from their callers by design, so
     # only input from outside the process (a request, argv) counts here, not a caller's argument
-    _sink("__import__", "code", (0, "name"), no_caller=True),
-    _sink("importlib.import_module", "code", (0, "name"), no_caller=True),
+    _sink("__import__", "code", (0, "name"), no_caller=True, module_name=True),
+    _sink("importlib.import_module", "code", (0, "name"), no_caller=True, module_name=True),
     _sink("getattr", "code", (1,), module_receiver=True, no_caller=True),
     # an object named by text ("pkg.mod:func", "pkg.mod.Class"): imported, then called by the caller
     _sink("pydoc.locate", "code", (0, "path"), no_caller=True),
