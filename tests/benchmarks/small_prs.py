@@ -13,8 +13,8 @@ pairs were measured only at the end and are reported apart. `--handlers` adds ha
 a pull request adding a web package's request handlers (views of Flask-AppBuilder, django-allauth,
 Flask-Security-Too, Flask-Admin, from their wheels) to the rest of the package.
 
-    .venv/bin/python tests/benchmarks/small_prs.py [--runs 5] [--held-back] [--handlers] [--profile]
-        [--importtime] [--digest] [--baseline OTHER_VENV/bin] [--cold]
+    .venv/bin/python tests/benchmarks/small_prs.py [--runs 5] [--held-back] [--handlers | --only-handlers]
+        [--profile] [--importtime] [--digest] [--baseline OTHER_VENV/bin] [--cold]
 
 `--cold` gives every prguard run an empty index cache (the per-file facts of the repository index and
 the complexity analyzer's base summaries, both kept by content), as on a repository's first review;
@@ -352,6 +352,9 @@ def main() -> None:
     parser.add_argument("--only-held-back", action="store_true")
     parser.add_argument("--handlers", action="store_true", help="also measure the handler-heavy changes")
     parser.add_argument(
+        "--only-handlers", action="store_true", help="measure the handler-heavy changes alone"
+    )
+    parser.add_argument(
         "--cold", action="store_true", help="time prguard with an empty index cache each run (a first review)"
     )
     parser.add_argument("--profile", action="store_true")
@@ -369,10 +372,10 @@ def main() -> None:
     # byte-compiled like an installed package (bandit's modules are); see tests/benchmarks/engine.py
     compileall.compile_dir(str(ROOT / "workers"), quiet=1)
     compileall.compile_dir(str(ROOT / "policies"), quiet=1)
-    sets = [] if args.only_held_back else [("development set", PAIRS)]
+    sets = [] if args.only_held_back or args.only_handlers else [("development set", PAIRS)]
     if args.held_back or args.only_held_back:
         sets.append(("held-back set", HELD_BACK))
-    if args.handlers:
+    if args.handlers or args.only_handlers:
         sets.append(("handler-heavy changes", HANDLER_CHANGES))
     for title, pairs in sets:
         changes = []

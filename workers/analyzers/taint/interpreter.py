@@ -91,6 +91,7 @@ class Program:
         )
         self._attribute_origins: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
         self._attribute_constants: dict[tuple[str, str], dict[str, ast.Constant]] = {}
+        self._stores_by_module: dict[str, dict[str, int] | None] = {}
         #: (path, helper, sink line, kind) -> whether some call's argument can reach that sink
         self.helper_sink_reached: dict[tuple[str, str, int, str], bool] = {}
 
@@ -196,16 +197,9 @@ class Program:
         if found is not None:
             return found
         self._attribute_constants[key] = found = {}
-        if any(
-            isinstance(n, ast.Name) and n.id in ("setattr", "__dict__") for n in nodes_of(mod.tree, ast.Name)
-        ):
+        stores = self._attribute_stores(mod)
+        if stores is None:
             return found
-        if any(n.attr in ("__dict__", "__setattr__") for n in nodes_of(mod.tree, ast.Attribute)):  # type: ignore[attr-defined]
-            return found
-        stores: dict[str, int] = {}
-        for node in nodes_of(mod.tree, ast.Attribute):
-            if type(node.ctx) is ast.Store:  # type: ignore[attr-defined]
-                stores[node.attr] = stores.get(node.attr, 0) + 1  # type: ignore[attr-defined]
         values: dict[str, list[ast.expr]] = {}
         assigned: dict[str, int] = {}
         for method in mod.classes.get(klass, {}).values():
@@ -228,6 +222,25 @@ class Program:
             if len(kinds) == 1 and all(isinstance(v, ast.Constant) for v in options):
                 found[attr] = options[0]  # type: ignore[assignment]
         return found
+
+    def _attribute_stores(self, mod: ModuleInfo) -> dict[str, int] | None:
+        """How often the module stores each attribute name (`x.attr = ...`); None when it sets
+        attributes by computed name (`setattr`, `__dict__`, `__setattr__`). Once per module."""
+        if mod.path in self._stores_by_module:
+            return self._stores_by_module[mod.path]
+        stores: dict[str, int] | None = {}
+        if any(
+            isinstance(n, ast.Name) and n.id in ("setattr", "__dict__") for n in nodes_of(mod.tree, ast.Name)
+        ):
+            stores = None
+        for node in nodes_of(mod.tree, ast.Attribute) if stores is not None else ():
+            if node.attr in ("__dict__", "__setattr__"):  # type: ignore[attr-defined]
+                stores = None
+                break
+            if type(node.ctx) is ast.Store:  # type: ignore[attr-defined]
+                stores[node.attr] = stores.get(node.attr, 0) + 1  # type: ignore[attr-defined]
+        self._stores_by_module[mod.path] = stores
+        return stores
 
     def called_names(self) -> frozenset[str]:
         """Last name segments of every call in the changed files (`f(...)`, `obj.f(...)`, `Cls()`),
