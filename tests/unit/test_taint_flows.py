@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 from prguard.analyzers.taint.rules import RuleError, build_rules
 from prguard.engine.model import Confidence, Severity
@@ -1441,3 +1443,66 @@ def test_a_record_with_a_validator_of_its_own_is_unseen_code() -> None:
         "    def check(cls, value: str) -> str:\n        return value\n",
     ).replace("from pydantic import BaseModel", "from pydantic import BaseModel, field_validator")
     assert "taint-ssrf" not in rules_of(taint({"app/main.py": code}))
+
+
+CARRIED = """
+import os
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/run")
+def run():
+    previous = "echo start"
+    {setup}
+    for item in request.args.getlist("step"):
+        {body}
+    return "ok"
+"""
+
+
+@pytest.mark.parametrize(
+    ("setup", "body", "found"),
+    [
+        # a value carried to the next iteration reaches the sink only on the loop's second pass
+        ("", "os.system(previous)\n        previous = item", True),
+        ("", "if previous:\n            os.system(previous)\n        previous = 'echo ' + item", True),
+        ("", "os.system(previous)\n        previous = previous.upper() + item", True),
+        (
+            "pending = []",
+            "if pending:\n            os.system(' '.join(pending))\n        pending.append(item)",
+            True,
+        ),
+        ("total = ''", "os.system(total)\n        total += item", True),
+        # bound before it is read in every iteration: nothing carried
+        ("", "previous = 'echo ' + str(len(item))\n        os.system(previous)", False),
+        ("", "command = 'echo hi'\n        os.system(command)\n        command = item", False),
+    ],
+)
+def test_a_value_carried_between_iterations_is_followed(setup: str, body: str, found: bool) -> None:
+    """The loop's second pass exists for these flows; it is skipped only when every name the
+    first pass changed is bound before the body reads it."""
+    code = CARRIED.format(setup=setup, body=body)
+    assert ("taint-command-injection" in rules_of(taint(code))) is found
+
+
+@pytest.mark.parametrize(
+    ("loop", "reads"),
+    [
+        ("for x in xs:\n    y = f(x)\n    g(y)", {"f", "g"}),
+        ("for x in xs:\n    g(y)\n    y = f(x)", {"f", "g", "y"}),
+        ("for x in xs:\n    y = y + x", {"y"}),
+        ("for x in xs:\n    if c:\n        y = 1\n    g(y)", {"c", "g", "y"}),
+        ("for x in xs:\n    t += x", {"t"}),
+        ("for x in xs:\n    d[x] = 1", {"d"}),
+        ("while n:\n    n = n - 1", {"n"}),
+        ("for x in xs:\n    global t\n    t = x", None),
+    ],
+)
+def test_the_names_a_loop_reads_before_binding_them(loop: str, reads: set[str] | None) -> None:
+    from prguard.analyzers.taint.interpreter import reads_before_binding
+
+    node = ast.parse(loop).body[0]
+    found = reads_before_binding(node)
+    assert (None if found is None else set(found)) == reads
