@@ -1309,3 +1309,31 @@ def test_an_xblock_handler_takes_the_learner_s_request(name: str, found: int) ->
     learner's JSON: a package resource named by either leaves the package (ubcpi's get_asset)."""
     findings = taint(XBLOCK.replace("NAME", name))
     assert rules_of(findings) == ["taint-path-traversal"] * found
+
+
+@pytest.mark.parametrize(
+    ("read", "found"),
+    [
+        ("request.REQUEST.get('next', '/')", True),  # Django before 1.9: GET and POST merged
+        ("request.POST.get('next', '/')", True),
+        ("request.session.get('next', '/')", False),
+    ],
+)
+def test_old_djangos_merged_request_dict_is_the_clients(read: str, found: bool) -> None:
+    """django-legal's terms view redirects to `request.REQUEST['next']` after a netloc check an
+    empty netloc (`///evil.example`) passes (round 131)."""
+    code = f"""
+from urllib.parse import urlparse
+from django.http import HttpResponseRedirect
+from django.views.generic import View
+
+
+class Accept(View):
+    def post(self, request):
+        redirect_to = {read}
+        netloc = urlparse(redirect_to)[1]
+        if netloc and netloc != request.get_host():
+            redirect_to = "/"
+        return HttpResponseRedirect(redirect_to)
+"""
+    assert ("taint-open-redirect" in rules_of(taint(code))) is found

@@ -99,6 +99,8 @@ SOURCES: dict[str, str] = {
     # Django / Django REST framework
     "request.GET": "web",
     "request.POST": "web",
+    # Django before 1.9: GET and POST merged
+    "request.REQUEST": "web",
     "request.body": "web",
     "request.COOKIES": "web",
     "request.FILES": "web",
