@@ -1303,3 +1303,37 @@ class PayAtDoor(FormView):
         return HttpResponseRedirect({target})
 """
     assert ("taint-open-redirect" in rules_of(taint(code))) is found
+
+
+@pytest.mark.parametrize(
+    ("built", "found"),
+    [
+        ('["say", "-o", "/tmp/out.aiff", text]', True),
+        ('["say", "-o", "/tmp/out.aiff", "-v", voice, text]', True),
+        ('["say", "-o", "/tmp/out.aiff", "--", text]', False),
+        ('["echo", text]', False),  # a program whose options write or run nothing
+        ('["git", "fetch", text]', True),  # `--upload-pack=...` runs a command
+        ('["git", "remote", "add", "origin", text]', False),  # `git remote`'s options do not
+    ],
+)
+def test_a_list_handed_to_a_helper_that_runs_it_is_judged_for_options(built: str, found: bool) -> None:
+    """macos-say-server's handler builds `say`'s argument list and hands it to `_run_command`,
+    which runs it without a shell: the client's text may be `--input-file=/etc/passwd` (round 142,
+    missed by both tools on its first run)."""
+    code = f"""
+import subprocess
+from fastapi import FastAPI, Query
+
+app = FastAPI()
+
+
+def _run_command(command):
+    return subprocess.run(command, capture_output=True, check=True)
+
+
+@app.get("/speak")
+def speak(text: str = Query(...), voice: str = "Alex"):
+    _run_command({built})
+    return "ok"
+"""
+    assert ("taint-argument-injection" in rules_of(taint(code))) is found

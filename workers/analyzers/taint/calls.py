@@ -1075,7 +1075,9 @@ class Calls:
             if argument is not None and hit.sink.conditions.get("spliced"):
                 argument = options_in_list(argument)  # `run(["log", f"-n{limit}"])`: a value, no option
             elif argument is not None and hit.program_only:
-                argument = self._run_without_shell(argument)  # `run(cmd)` runs `cmd[0]`, not its arguments
+                # `run(cmd)` runs `cmd[0]`, not its arguments; those may be the program's options
+                self._check_options(node, None, argument)
+                argument = self._run_without_shell(argument)
             use = (mod.path, func.qualname, hit.line, hit.sink.kind)
             if argument is None:
                 self.program.helper_sink_reached[use] = True  # a default value: not followed

@@ -424,12 +424,13 @@ CALLER_EMBEDDED_SINK_KINDS = frozenset({"ldap", "xpath"})
 
 #: Programs whose options run another command, load code or write a file the option names
 #: (`git --upload-pack=…`, `hg --config=…`, `ssh -oProxyCommand=…`, `rsync -e …`, `tar
-#: --to-command=…`, `curl -o …`, `find -exec …`): data in their argument list that may start with
-#: `-` is argument injection, even without a shell. Other programs' options are left alone.
+#: --to-command=…`, `curl -o …`, `find -exec …`, `say --input-file=…`): data in their argument list
+#: that may start with `-` is argument injection, even without a shell. Other programs' options are
+#: left alone.
 OPTION_PROGRAMS: frozenset[str] = frozenset(
     {"git", "hg", "svn", "bzr", "nmap", "ssh", "scp", "sftp", "rsync", "tar", "zip", "unzip", "7z", "curl"}
     | {"wget", "find", "xargs", "sendmail", "ffmpeg", "convert", "magick", "gm", "pandoc", "psql"}
-    | {"mysql", "pg_dump", "pip", "npm", "gpg", "openssl"}
+    | {"mysql", "pg_dump", "pip", "npm", "gpg", "openssl", "say", "espeak", "espeak-ng"}
 )
 
 #: Of those, the programs whose options run another command (`--upload-pack`, `--config`,
