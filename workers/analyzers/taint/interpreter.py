@@ -45,33 +45,6 @@ def _calls_elsewhere(mod: ModuleInfo, func: ast.Attribute, changed: tuple[str, .
     )
 
 
-def reads_before_binding(loop: ast.While | ast.For | ast.AsyncFor) -> frozenset[str] | None:
-    """Names the loop's body may read before binding them: every name it reads (or augments, or
-    deletes), except those a plain assignment at the body's top level binds first, and the loop's
-    own target. None for a body that declares `global` or `nonlocal` names."""
-    bound = (
-        {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
-        if isinstance(loop, ast.For | ast.AsyncFor)
-        else set()
-    )
-    reads: set[str] = set()
-    for stmt in loop.body:
-        used: set[str] = set()
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Global | ast.Nonlocal):
-                return None
-            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Store):
-                used.add(node.id)
-            elif isinstance(node, ast.AugAssign):
-                used.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
-        reads |= used - bound
-        if isinstance(stmt, ast.Assign):
-            targets = [n for t in stmt.targets for n in ast.walk(t)]
-            if all(isinstance(n, ast.Name | ast.Tuple | ast.List | ast.Store) for n in targets):
-                bound.update(n.id for n in targets if isinstance(n, ast.Name))
-    return frozenset(reads)
-
-
 def _is_test(path: str) -> bool:
     name = path.rsplit("/", 1)[-1]
     return (
@@ -119,8 +92,6 @@ class Program:
         self._attribute_origins: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
         self._attribute_constants: dict[tuple[str, str], dict[str, ast.Constant]] = {}
         self._stores_by_module: dict[str, dict[str, int] | None] = {}
-        self._loop_reads: dict[ast.stmt, frozenset[str] | None] = {}
-        self._has_nested_scopes: dict[ast.AST, bool] = {}
         #: (path, helper, sink line, kind) -> whether some call's argument can reach that sink
         self.helper_sink_reached: dict[tuple[str, str, int, str], bool] = {}
 
@@ -250,24 +221,6 @@ class Program:
             kinds = {(type(v.value), v.value) for v in options if isinstance(v, ast.Constant)}
             if len(kinds) == 1 and all(isinstance(v, ast.Constant) for v in options):
                 found[attr] = options[0]  # type: ignore[assignment]
-        return found
-
-    def loop_reads(
-        self, loop: ast.While | ast.For | ast.AsyncFor, func: FunctionInfo
-    ) -> frozenset[str] | None:
-        """The names a loop's body may read before it binds them (see `Runner._next_pass_differs`);
-        None when that cannot be told from the body alone. Once per loop."""
-        if loop in self._loop_reads:
-            return self._loop_reads[loop]
-        nested = self._has_nested_scopes.get(func.node)
-        if nested is None:
-            nested = self._has_nested_scopes[func.node] = any(
-                isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef)
-                for n in ast.walk(func.node)
-                if n is not func.node
-            )
-        found = None if nested else reads_before_binding(loop)
-        self._loop_reads[loop] = found
         return found
 
     def _attribute_stores(self, mod: ModuleInfo) -> dict[str, int] | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import functools
-import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -274,18 +273,14 @@ class Runner(Calls, Expressions, Guards, Sinks):
         self.loop_exits.append([])
         # a loop over a sequence known not to be empty has no path that skips its body
         current: State | None = None if self._never_empty(stmt) else dict(state)
-        for index in range(_MAX_LOOP_PASSES):
-            before = current if current is not None else state
-            noted = self._noted()
-            entry = dict(before)
+        for _ in range(_MAX_LOOP_PASSES):
+            entry = dict(current) if current is not None else dict(state)
             if iterable is not None:
                 self.bind(stmt.target, iterable.element(), entry, stmt.lineno)
             after = self.exec_block(stmt.body, entry)
             for exit_state in self.loop_exits[-1]:
                 after = join_states(after, exit_state) if not forever else after
             current = join_states(current, after)
-            if index + 1 < _MAX_LOOP_PASSES and not self._next_pass_differs(stmt, before, current, noted):
-                break
         breaks = self.loop_exits.pop()
         if forever:
             out: State | None = None
@@ -296,35 +291,6 @@ class Runner(Calls, Expressions, Guards, Sinks):
         for exit_state in breaks:
             end = join_states(end, exit_state)
         return end
-
-    def _next_pass_differs(
-        self,
-        stmt: ast.While | ast.For | ast.AsyncFor,
-        before: State,
-        now: State | None,
-        noted: tuple[list[Any], list[Any]],
-    ) -> bool:
-        """Whether another pass over the loop's body could find what this one did not: the
-        state it would start from differs from this pass's in a name the body may read before
-        it binds it (a value carried from one iteration to the next). A body whose every changed
-        name is bound before it is read runs the same again, so its second pass is skipped. Not
-        decided (another pass) inside a function with nested functions or lambdas, which read the
-        state by names the loop does not spell, or once a check or guard was noted for later."""
-        if now is None or self.func is None or noted != self._noted():
-            return now is not None
-        reads = self.program.loop_reads(stmt, self.func)
-        if reads is None:
-            return True
-        for key in before.keys() | now.keys():
-            if _root(key) in reads:
-                old, new = before.get(key), now.get(key)
-                if old is not new and old != new:
-                    return True
-        return False
-
-    def _noted(self) -> tuple[list[Any], list[Any]]:
-        """The checks kept in names and the guarded sources so far (a pass may add to them)."""
-        return list(self._checks.items()), list(self._guarded.items())
 
     def _never_empty(self, stmt: ast.While | ast.For | ast.AsyncFor) -> bool:
         """`for _ in range(3)`, `for x in ("a", "b")`: the body runs at least once."""
@@ -440,14 +406,6 @@ class Runner(Calls, Expressions, Guards, Sinks):
             state[key] = replace(container, items=items, const=NOCONST)
         else:
             state[key] = replace(container, traces=container.traces | marked.all_traces(), const=NOCONST)
-
-
-def _root(key: str) -> str:
-    """The name a state key starts with (`data` of `data["next"]`, `self` of `self.url`)."""
-    return _KEY_ROOT.match(key).group(0)  # type: ignore[union-attr]
-
-
-_KEY_ROOT = re.compile(r"[^.\[]*")
 
 
 def _irrefutable(pattern: ast.pattern) -> bool:
