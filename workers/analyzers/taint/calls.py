@@ -382,8 +382,10 @@ class Calls:
         parameters or mapped names. SQL text gets in only as a string or through `text()` or
         `literal_column()`: those arguments keep what they hold."""
         parts = [receiver] if receiver is not None else []
-        for argument, value in zip(node.args, args, strict=True):
-            parts.append(value if self._may_be_sql_text(argument) else value.sanitize(frozenset({"sql"})))
+        for index, value in enumerate(args):
+            argument = node.args[index] if index < len(node.args) else None
+            bound = argument is not None and not self._may_be_sql_text(argument)
+            parts.append(value.sanitize(frozenset({"sql"})) if bound else value)
         parts.extend(value.sanitize(frozenset({"sql"})) for value in kwargs.values())
         return merge(parts).with_tags(SQL_STATEMENT)
 
