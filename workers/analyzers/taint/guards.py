@@ -1059,7 +1059,7 @@ def back_to_own_host(trace: Trace) -> bool:
     """A redirect target made from the request's own URL or Host header: a victim's browser sends
     the host it is connected to, so it sends them back to this site (the Host header misleads a
     cache or a fetch, not a browser's redirect)."""
-    return trace.kind == "web" and bool(_OWN_SITE.search(trace.source) or _HOST_HEADER.search(trace.source))
+    return trace.kind == "web" and _own_site_text(trace.source)
 
 
 def on_site_at(location: str | None, trace: Trace) -> bool:
