@@ -489,15 +489,21 @@ class Guards:
             return True
         if not (isinstance(node, ast.Attribute) and node.attr in ("netloc", "hostname", "host")):
             return False
-        base = node.value
-        if isinstance(base, ast.Name) and self.func is not None:
-            kept = self.mod.resolver.assigned_values(base.id, self.func.node)
-            base = kept[0] if len(kept) == 1 else base
+        base = self._bound_once(node.value)
         return (
             isinstance(base, ast.Call)
             and len(base.args) == 1
             and _own_site_text(node_text(self.mod, base.args[0]))
         )
+
+    def _bound_once(self, node: ast.expr) -> ast.expr:
+        """What a local name is bound to, when the function binds it once and not from itself
+        (`parsed = urlparse(url)`); otherwise the node itself."""
+        if isinstance(node, ast.Name) and self.func is not None:
+            kept = self.mod.resolver.assigned_values(node.id, self.func.node)
+            if len(kept) == 1 and not any(n.id == node.id for n in nodes_of(kept[0], ast.Name)):
+                return kept[0]
+        return node
 
     def _host_of(self, node: ast.expr, state: State) -> list[str]:
         """Variables whose host `node` is (`urlparse(url).netloc`, `parsed.hostname`)."""
@@ -506,10 +512,9 @@ class Guards:
     def _url_part_of(self, node: ast.expr, state: State, parts: tuple[str, ...]) -> list[str]:
         """Variables whose parsed URL `node` is a part of (`urlparse(url).scheme`, `parsed.netloc`,
         or `host` kept from one: `host = (urlparse(url).hostname or "").lower()`)."""
-        if isinstance(node, ast.Name) and self.func is not None:
-            kept = self.mod.resolver.assigned_values(node.id, self.func.node)
-            if len(kept) == 1 and not any(n.id == node.id for n in nodes_of(kept[0], ast.Name)):
-                return self._url_part_of(_same_text(kept[0]), state, parts)
+        bound = self._bound_once(node)
+        if bound is not node:
+            return self._url_part_of(_same_text(bound), state, parts)
         if not (isinstance(node, ast.Attribute) and node.attr in parts):
             return []
         base = node.value
