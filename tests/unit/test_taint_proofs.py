@@ -1194,7 +1194,7 @@ def fonts(stack):
     [
         ("<stack>", "if '..' in stack:\n        return 'no', 404", False),  # one segment: no `/` at all
         ("<string:stack>", "if '.' in stack:\n        return 'no', 404", False),  # mbtiles-s3-server's check
-        ("<stack>", "pass", True),  # `..` alone climbs out
+        ("<stack>", "pass", False),  # no check needed: `..` + `.pbf` is the name `...pbf`
         ("<path:stack>", "if '..' in stack:\n        return 'no', 404", True),  # may be absolute
     ],
 )

@@ -1337,3 +1337,61 @@ def speak(text: str = Query(...), voice: str = "Alex"):
     return "ok"
 """
     assert ("taint-argument-injection" in rules_of(taint(code))) is found
+
+
+_HTML_RENDERERS = "from weasyprint import HTML\nimport pdfkit\nfrom xhtml2pdf import pisa\n"
+
+
+@pytest.mark.parametrize(
+    ("render", "found"),
+    [
+        ("HTML(string=request.get_data(as_text=True)).write_pdf()", True),  # its <img src> is fetched
+        ("HTML(request.args['page']).write_pdf()", True),  # a URL or file the client names
+        ("HTML(url=request.args['page']).write_pdf()", True),
+        ("pdfkit.from_string(request.form['html'], False)", True),
+        ("pdfkit.from_url(request.args['page'], False)", True),
+        ("pisa.CreatePDF(request.form['html'], dest=out)", True),
+        # escaped, the client's text adds no tag whose resource would be fetched
+        ("HTML(string='<p>' + html.escape(request.form['name']) + '</p>').write_pdf()", False),
+        # a fetcher of the application's decides what may be loaded
+        ("HTML(string=request.get_data(as_text=True), url_fetcher=fetch).write_pdf()", False),
+        ("pisa.CreatePDF(request.form['html'], dest=out, link_callback=local)", False),
+        ("HTML(string='<h1>Report</h1>').write_pdf()", False),
+    ],
+)
+def test_html_rendered_to_pdf_fetches_what_it_links(render: str, found: bool) -> None:
+    code = _HTML_RENDERERS + view(f"out = None\nreturn {render}")
+    assert reports("taint-ssrf", code) is found
+
+
+@pytest.mark.parametrize(
+    ("call", "found"),
+    [
+        ("page.goto(request.args['url'])", True),
+        ("page.goto('https://example.com/' + request.args['slug'])", False),  # the host is fixed
+    ],
+)
+def test_a_headless_browser_page_opens_what_it_is_given(call: str, found: bool) -> None:
+    code = (
+        "from flask import Flask, request\nfrom playwright.sync_api import sync_playwright\n"
+        "app = Flask(__name__)\n\n@app.route('/shot')\ndef shot():\n"
+        "    with sync_playwright() as p:\n        page = p.chromium.launch().new_page()\n"
+        f"        {call}\n        return page.screenshot()\n"
+    )
+    assert reports("taint-ssrf", code) is found
+
+
+@pytest.mark.parametrize(
+    ("command", "found"),
+    [
+        ("'openssl x509 -noout -in ' + f.name", False),  # where the data went, not the data
+        ("'openssl x509 -noout -in ' + request.form['cert']", True),
+    ],
+)
+def test_a_file_written_with_user_data_keeps_its_own_name(command: str, found: bool) -> None:
+    code = "import tempfile\n" + view(
+        "with tempfile.NamedTemporaryFile(delete=False) as f:\n"
+        "    f.write(request.form['cert'].encode())\n"
+        f"return subprocess.check_output({command}, shell=True)"
+    )
+    assert reports("taint-command-injection", code) is found

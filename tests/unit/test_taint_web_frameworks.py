@@ -1337,3 +1337,121 @@ class Accept(View):
         return HttpResponseRedirect(redirect_to)
 """
     assert ("taint-open-redirect" in rules_of(taint(code))) is found
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "'{0}/cameras/<camera_id>/status'.format(prefix)",
+        "prefix + '/cameras/<camera_id>/status'",
+        "f'{prefix}/cameras/<camera_id>/status'",
+        "'/cameras/<camera_id>/status'",
+    ],
+)
+def test_a_route_rule_after_a_prefix_still_names_its_url_parts(rule: str) -> None:
+    code = (
+        "from flask import Flask\n\ndef add_routes(server, prefix=''):\n    app = server.app\n\n"
+        f"    @app.route({rule})\n    def status(camera_id):\n"
+        "        return 'No camera with ID {0}'.format(camera_id), 404\n"
+    )
+    assert "taint-xss" in rules_of(taint(code))
+    numbered = code.replace("<camera_id>", "<int:camera_id>")
+    assert "taint-xss" not in rules_of(taint(numbered))
+
+
+_NEXT_MIXIN = """
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.generic import UpdateView
+
+
+class NextMixin:
+    def get_success_url(self):
+        {body}
+        return super().get_success_url()
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        ("return self.request.GET['next']", True),  # FormMixin redirects to it
+        ("return self.request.GET.get('next') or '/'", True),
+        (
+            "url = self.request.GET['next']\n"
+            "        if url_has_allowed_host_and_scheme(url, allowed_hosts={self.request.get_host()}):\n"
+            "            return url",
+            False,
+        ),
+        ("return '/done/?next=' + self.request.GET['next']", False),  # a path of this site's
+    ],
+)
+def test_a_django_success_url_is_where_the_view_redirects(body: str, found: bool) -> None:
+    assert ("taint-open-redirect" in rules_of(taint(_NEXT_MIXIN.format(body=body)))) is found
+
+
+def test_a_success_url_outside_django_is_only_a_method() -> None:
+    code = _NEXT_MIXIN.format(body="return self.request.GET['next']").replace("django", "mylib")
+    assert "taint-open-redirect" not in rules_of(taint(code))
+
+
+_ONE_SEGMENT_VIEW = """
+import os
+from flask import Flask, send_file
+app = Flask(__name__)
+ROOT = "/srv/files"
+
+@app.route("/files/<{converter}name>/<ext>")
+def serve(name, ext):
+    return send_file({path})
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "converter", "found"),
+    [
+        ("os.path.join(ROOT, name + '.jpg')", "", False),  # one segment and `.jpg`: never `..`
+        ("f'{ROOT}/{name}.pdf'", "", False),
+        ("ROOT + '/' + name + '.pdf'", "", False),
+        ("f'{ROOT}/{name}.{ext}'", "", False),  # two segments with a dot: three characters
+        ("f\"{ROOT}/{name.replace('_', '/')}.pdf\"", "", True),  # no longer one segment
+        ("ROOT + '/' + name", "", True),  # `..` alone climbs
+        ("f'{ROOT}/{name}.'", "", True),  # `.` and `.`
+        ("f'{ROOT}/{name}/{ext}.txt'", "", True),  # `name` is a component of its own
+        ("f'{ROOT}/{name}.pdf'", "path:", True),  # a path part may hold `/`
+    ],
+)
+def test_a_url_segment_with_a_suffix_is_a_name_in_a_folder(path: str, converter: str, found: bool) -> None:
+    code = _ONE_SEGMENT_VIEW.format(path=path, converter=converter)
+    assert ("taint-path-traversal" in rules_of(taint(code))) is found
+
+
+def test_a_url_segment_bound_again_is_judged_by_its_new_value() -> None:
+    code = _ONE_SEGMENT_VIEW.format(path="f'{ROOT}/{name}.pdf'", converter="").replace(
+        "    return send_file", "    name = name.replace('_', '/')\n    return send_file"
+    )
+    assert "taint-path-traversal" in rules_of(taint(code))
+
+
+@pytest.mark.parametrize(("part", "found"), [("{crc32}", False), ("{crc32:path}", True)])
+def test_a_starlette_path_parameter_is_one_segment(part: str, found: bool) -> None:
+    code = (
+        "from fastapi import FastAPI\nfrom fastapi.responses import FileResponse\napp = FastAPI()\n"
+        f"OUT = '/srv/out'\n\n@app.get('/render/{{output_type}}/{part}')\n"
+        "def render(output_type: str, crc32: str):\n"
+        "    return FileResponse(f'{OUT}/{crc32}.{output_type}')\n"
+    )
+    assert ("taint-path-traversal" in rules_of(taint(code))) is found
+
+
+def test_a_success_url_back_to_the_referer_is_low() -> None:
+    found = taint(_NEXT_MIXIN.format(body="return self.request.META.get('HTTP_REFERER')"))
+    assert [f.severity.value for f in found if f.rule_id == "taint-open-redirect"] == ["low"]
+
+
+def test_a_method_of_that_name_with_its_own_parameters_is_not_djangos() -> None:
+    code = (
+        "from django.views import View\n\nclass Login(View):\n"
+        "    def get_redirect_url(self, target):\n        return target\n\n"
+        "    def get(self, request):\n        return self.start(self.get_redirect_url(request.GET['t']))\n"
+    )
+    assert "taint-open-redirect" not in rules_of(taint(code))

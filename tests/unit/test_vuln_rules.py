@@ -167,6 +167,19 @@ CASES = [
         "        return PAGE % {'text': self.text}",
         [],
     ),  # nothing in it is escaped: no sign it is served as HTML rather than read as text
+    (
+        "import html\nclass Page:\n    STYLES = 'body { margin: 0 }'\n    @classmethod\n"
+        "    def render(cls, title):\n"
+        "        return f'<style>{cls.STYLES}</style><h1>{html.escape(title)}</h1>'",
+        [],
+    ),  # the class body's own constant
+    (
+        "import html\nclass Page:\n    STYLES = 'body { margin: 0 }'\n"
+        "    def __init__(self, styles):\n        self.STYLES = styles\n"
+        "    def render(self, title):\n"
+        "        return f'<style>{self.STYLES}</style><h1>{html.escape(title)}</h1>'",
+        ["PG-VULN003"],
+    ),  # ... unless a method sets it
     # non-constant-time comparison (CWE-208)
     (
         "import hmac, hashlib\ndef ok(k, b, s):\n    return hmac.new(k, b, hashlib.sha256).hexdigest() == s",
@@ -674,6 +687,11 @@ CASES = [
         [],
     ),  # a name
     ("import random, string\ndef name(n):\n    return ''.join(random.choices(string.digits, k=n))", []),
+    (  # the character sets imported from `string` by name
+        "from random import choices\nfrom string import ascii_letters, digits\n"
+        "def register():\n    return ''.join(choices(ascii_letters + digits, k=60))",
+        ["PG-VULN018"],
+    ),
     (
         "from random import sample\nCHARS = 'abcdefghijklmnopqrstuvwxyz0123456789'\n"
         "def pw():\n    return ''.join(sample(CHARS, 16))",

@@ -949,6 +949,12 @@ class Resolver:
                 return list(info.bindings[name])
         return []
 
+    def rebinds(self, name: str, scope: Scope) -> bool:
+        """Whether the function binds `name` anywhere besides its parameters (an assignment, a
+        loop or `with` target, an augmented assignment, unpacking)."""
+        info = self._scope(scope)
+        return any(name in bound for bound in (info.bindings, info.opaque, info.derived, info.unpacked))
+
     def attribute_values(self, class_name: str, attr: str) -> list[tuple[ast.expr, Scope]]:
         """What the methods of this module's class `class_name` assign to `self.attr`, and where."""
         klass = self.classes.get(class_name) or self._made_classes.get(class_name)

@@ -856,6 +856,8 @@ class Calls:
             step = Step(self.mod.path, node.lineno, f"`{node_text(self.mod, node.func)}()`")
             kept = Value(frozenset({Trace(OPAQUE, f"{key}.{method}()", (step,))}))
         current = state[key]
+        if method in _FILE_WRITES:
+            state.setdefault(f"{key}.name", current)  # the file's name is not what it holds
         state[key] = replace(current, traces=current.traces | kept.all_traces(), const=NOCONST)
 
     def _run_hooks(self, node: ast.Call, keywords: tuple[str, ...], data: Value, state: State) -> None:

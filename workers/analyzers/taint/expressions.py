@@ -35,6 +35,7 @@ from prguard.analyzers.taint.text_fold import (
     concat,
     fold_text,
     literal,
+    names_in_folders,
     piece,
     printf_pieces,
 )
@@ -113,6 +114,17 @@ def _fold(op: ast.operator, left: Any, right: Any) -> Any:
 
 #: strings marked safe, whose `%` and `.format()` escape the values they take
 MARKUP_TYPES = frozenset({"markupsafe.Markup", "flask.Markup", "jinja2.Markup"})
+
+
+def _added_operands(node: ast.BinOp) -> list[ast.expr]:
+    """The operands of a sum written `a + b + c`, in order."""
+    operands: list[ast.expr] = []
+    todo: ast.expr = node
+    while isinstance(todo, ast.BinOp) and isinstance(todo.op, ast.Add):
+        operands.append(todo.right)
+        todo = todo.left
+    operands.append(todo)
+    return operands[::-1]
 
 
 def _leading_items(value: Value) -> bool:
@@ -416,7 +428,15 @@ class Expressions:
                 pieces.append(piece(value, plain=part.conversion == -1 and part.format_spec is None))
             else:
                 pieces.append(literal(str(_const(part))))
-        return fold_text(pieces)
+        text = fold_text(pieces)
+        if self.func is not None and self.func.one_segment_params and text.tainted:
+            segments = [
+                isinstance(p, ast.FormattedValue) and p.format_spec is None and self._raw_segment(p.value)
+                for p in node.values
+            ]
+            if any(segments) and names_in_folders(pieces, segments):
+                text = text.sanitize(frozenset({"path"}))
+        return text
 
     def ev_BinOp(self, node: ast.BinOp, state: State) -> Value:
         left = self.ev(node.left, state)
@@ -424,6 +444,8 @@ class Expressions:
         text = "text" in left.tags or "text" in right.tags
         if isinstance(node.op, ast.Add) and text and not _leading_items(left):
             value = concat(left, right)
+            if self.func is not None and self.func.one_segment_params and value.tainted:
+                value = self._names_in_folders(_added_operands(node), value, state)
             if self._path_separator(node.right) and (left.origin or state_key(node.left)):
                 # `normpath(p) + os.sep` still speaks of `p`, and is as resolved as `normpath(p)` was
                 origin = left.origin or state_key(node.left)
@@ -455,6 +477,28 @@ class Expressions:
         else:
             value = replace(value, tags=value.tags - {"pathobj"})
         return value
+
+    def _names_in_folders(self, operands: list[ast.expr], value: Value, state: State) -> Value:
+        """`name + ".jpg"`, `f"{ROOT}/{name}.pdf"` with `name` a URL part of one segment: a file
+        in a folder, whatever the part is (see `names_in_folders`). Read operand by operand when
+        each is a name, an attribute or a constant, which reading twice cannot change."""
+        if not all(isinstance(o, ast.Name | ast.Attribute | ast.Constant) for o in operands):
+            return value
+        segments = [self._raw_segment(o) for o in operands]
+        if any(segments) and names_in_folders([self.ev(o, state) for o in operands], segments):
+            return value.sanitize(frozenset({"path"}))
+        return value
+
+    def _raw_segment(self, node: ast.expr) -> bool:
+        """A URL part of one path segment, as the router passed it: a parameter of the view that
+        the function never binds again."""
+        func = self.func
+        return (
+            func is not None
+            and isinstance(node, ast.Name)
+            and node.id in func.one_segment_params
+            and not self.mod.resolver.rebinds(node.id, func.node)
+        )
 
     def _one_component(self, made: ast.expr, index: Any) -> bool:
         """Whether `made[index]` is one path component, with no separator in it: any part of

@@ -31,6 +31,8 @@ _FLASK_PARAM = re.compile(r"<(?:(?P<conv>[a-zA-Z_]\w*)(?:\([^)]*\))?:)?(?P<name>
 #: Bottle names the parameter first and its filter after (`<name>`, `<n:int>`, `<p:path>`, `<x:re:...>`)
 _BOTTLE_PARAM = re.compile(r"<(?P<name>[a-zA-Z_]\w*)(?::(?P<conv>\w+)(?::[^>]*)?)?>")
 _SAFE_CONVERTERS = frozenset({"int", "float", "uuid"})
+#: Starlette's (and so FastAPI's) path parameters: `{name}`, `{name:str}`, `{name:path}`
+_STARLETTE_PARAM = re.compile(r"\{(?P<name>[a-zA-Z_]\w*)(?::(?P<conv>\w+))?\}")
 #: converters whose part is one path segment, without `/` (Flask's `string`, Bottle's default; not `path`)
 _ONE_SEGMENT_CONVERTERS = frozenset({"string", "str", "default", "any"})
 _SAFE_ANNOTATIONS = frozenset(
@@ -69,6 +71,10 @@ _AGENT_TOOL_DECORATORS = frozenset(
     }
 )
 _DJANGO_VIEW = frozenset({"django.views.generic.base.View"})
+#: Methods of Django's generic views whose returned URL the view redirects to (`FormMixin`,
+#: `DeletionMixin` and the auth views' `get_success_url`, `RedirectView.get_redirect_url`),
+#: overridden in a view or in a mixin that does not name a view base
+_REDIRECT_URL_METHODS = frozenset({"get_success_url", "get_redirect_url"})
 _VIEW_BASES = _DJANGO_VIEW | {"flask.views.View", "tornado.web.RequestHandler"}
 _VIEW_METHODS = frozenset(
     {
@@ -174,6 +180,8 @@ class FunctionInfo:
     validated_params: frozenset[str] = frozenset()
     #: URL parts a Flask or Bottle view takes from one path segment (no `/` in them)
     one_segment_params: frozenset[str] = frozenset()
+    #: a method whose returned URL a Django view redirects the browser to
+    redirect_return: bool = False
 
     @functools.cached_property
     def tested_params(self) -> frozenset[str]:
@@ -526,6 +534,12 @@ class ModuleInfo:
             django_view,
             validated_params=validated,
             one_segment_params=one_segment,
+            redirect_return=(
+                class_name is not None
+                and node.name in _REDIRECT_URL_METHODS
+                and positional[1:] == []  # Django's own take none (`*args, **kwargs` at most)
+                and "django" in self.frameworks
+            ),
         )
 
     def _overridden_handler(self, class_name: str, method: str) -> str | None:
@@ -588,7 +602,12 @@ class ModuleInfo:
         for verb, route_text in routes:
             if "fastapi" in self.frameworks:
                 typed = frozenset(a.arg for a in all_args if _is_safe_annotation(all_args, a.arg))
-                return _Handler(self._fastapi_sources(all_args, defaults), validated=typed)
+                # a path parameter but `{p:path}` matches one segment: no `/` in it
+                parts = [m for _, text in routes for m in _STARLETTE_PARAM.finditer(text)]
+                paths = {m.group("name") for m in parts if m.group("conv") == "path"}
+                segment = frozenset(m.group("name") for m in parts) - paths
+                sources = self._fastapi_sources(all_args, defaults)
+                return _Handler(sources, validated=typed, one_segment=segment & sources.keys())
             if bottle or "flask" in self.frameworks or verb == "route":
                 # every route the view is registered under: a parameter any of them takes from the URL
                 # (a Bottle view returns its text as HTML, as a Flask view does)
@@ -792,9 +811,24 @@ def call_name(node: ast.Call) -> str:
 
 
 def _route_text(decorator: ast.expr) -> str:
-    """The URL rule a route decorator or registration names first (`""` when it is not a constant)."""
+    """The URL rule a route decorator or registration names first: its constant text, also when a
+    prefix is put before it (`"{0}/cameras/<camera_id>".format(prefix)`, `PREFIX + "/<name>"`,
+    an f-string), whose own parts are unknown here (`""` when no part is a constant)."""
     route = decorator.args[0] if isinstance(decorator, ast.Call) and decorator.args else None
-    return route.value if isinstance(route, ast.Constant) and isinstance(route.value, str) else ""
+    return _constant_text(route) if route is not None else ""
+
+
+def _constant_text(node: ast.expr) -> str:
+    """The constant parts of a string expression, each part that is not one left out."""
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else ""
+    if isinstance(node, ast.JoinedStr):
+        return "".join(_constant_text(v) for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _constant_text(node.left) + _constant_text(node.right)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        return _constant_text(node.func.value)
+    return ""
 
 
 #: Calls that register a view without a decorator, and the keyword and position of the view:

@@ -55,8 +55,8 @@ def _scan(
 
     `sink_names`: the last name segments a sink call can end with (None: any name)."""
     callees: set[Key] = set()
-    if func.flask_view:
-        return True, callees
+    if func.flask_view or func.redirect_return:
+        return True, callees  # its returned value is a sink
     rules = program.rules
     todo: list[ast.AST] = list(func.node.body)
     while todo:

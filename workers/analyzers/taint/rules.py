@@ -1014,6 +1014,8 @@ _COOKIE_CLIENTS = (
     "requests.cookies.RequestsCookieJar",
 )
 _DJANGO = ("django",)
+#: keywords of HTML renderers that hand every URL a page links to the application's own fetcher
+_FETCHERS = ("url_fetcher", "link_callback")
 _XML = ("xml", "lxml", "defusedxml")
 _LOGGING = ("logging", "structlog", "loguru")
 
@@ -1034,6 +1036,10 @@ _LOGGING = ("logging", "structlog", "loguru")
 #:   no_caller: a public function's parameter (`trust_parameters: false`) is not a finding here
 #:   receiver_tag: the receiver must be a value of this sort (e.g. a pathlib path)
 #:   not_receivers: not a sink when the receiver is known to be one of these types (or a subtype)
+#:   unless_keywords: not a sink when the call passes one of these keywords (a fetcher of the
+#:     application's own that decides which URLs a renderer may load)
+#:   markup: the argument is HTML whose links a renderer loads: only data that could still add a
+#:     tag or attribute counts (HTML-escaped text cannot)
 SINKS: tuple[dict[str, Any], ...] = (
     # SQL
     _sink("*.execute", "sql", (0, "sql", "statement", "operation"), report_cwe=89),
@@ -1399,6 +1405,16 @@ SINKS: tuple[dict[str, Any], ...] = (
         for method, argument in (("extract_info", "url"), ("download", "url_list"))
     ),
     _sink("http.client.HTTPConnection", "ssrf", (0, "host")),
+    # HTML renderers load what a page links (`<img src>`, `<link href>`, `<iframe>`): a URL to
+    # render, or markup with the client's tags in it, makes the server fetch what they name
+    _sink("weasyprint.HTML", "ssrf", (0, "guess", "url"), unless_keywords=_FETCHERS),
+    _sink("weasyprint.HTML", "ssrf", ("string",), unless_keywords=_FETCHERS, markup=True),
+    _sink("pdfkit.from_url", "ssrf", (0, "url")),
+    _sink("pdfkit.from_string", "ssrf", (0, "input"), markup=True),
+    _sink("xhtml2pdf.pisa.CreatePDF", "ssrf", (0, "src"), unless_keywords=_FETCHERS, markup=True),
+    _sink("xhtml2pdf.pisa.pisaDocument", "ssrf", (0, "src"), unless_keywords=_FETCHERS, markup=True),
+    # headless browsers open the page they are sent to (Playwright's and pyppeteer's `goto`)
+    _sink("*.goto", "ssrf", (0, "url"), unknown_receiver=("playwright", "pyppeteer")),
     _sink("http.client.HTTPSConnection", "ssrf", (0, "host")),
     # regular expressions
     _sink("re.compile", "regex", (0, "pattern")),

@@ -11,7 +11,7 @@ from prguard.analyzers.taint.calls import Calls
 from prguard.analyzers.taint.expressions import Expressions, added_lists
 from prguard.analyzers.taint.guards import Guards, KeptCheck, not_absolute
 from prguard.analyzers.taint.hits import Summary
-from prguard.analyzers.taint.keys import State, forget_parts, keyword_value, state_key
+from prguard.analyzers.taint.keys import State, forget_parts, keyword_value, node_text, state_key
 from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo, call_name
 from prguard.analyzers.taint.rules import (
     SOURCE_KINDS,
@@ -188,6 +188,10 @@ class Runner(Calls, Expressions, Guards, Sinks):
                     return None  # a nested function's return, run where it is called
                 if self.func is not None and self.func.flask_view and stmt.value is not None:
                     self._check_flask_return(stmt.value, value)
+                if self.func is not None and self.func.redirect_return and stmt.value is not None:
+                    text = node_text(self.mod, stmt.value)
+                    name = f"return of {self.func.node.name}()"
+                    self._check_location(stmt.value, value, name, text, stmt.value)
                 if self.func is not None and self.func.is_predicate:
                     self.note_answer(stmt.value, state)
                 if self.func is not None and self.func.may_check_by_raising:

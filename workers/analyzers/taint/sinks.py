@@ -172,13 +172,15 @@ class Sinks:
             return
         if sink.kind == "header" and len(args) > 1 and str(args[0].const).lower() in REDIRECT_HEADERS:
             name = f"{node_text(self.mod, node.func)}({args[0].const!r}, …)"
-            self._check_location(node, args[1], name, node_text(self.mod, node.args[1]))
+            self._check_location(node, args[1], name, node_text(self.mod, node.args[1]), node.args[1])
         func = node.func
         if (
             "not_receivers" in cond
             and isinstance(func, ast.Attribute)
             and self.mod.is_a(func.value, cond["not_receivers"])
         ):
+            return
+        if any(k.arg in cond.get("unless_keywords", ()) for k in node.keywords):
             return
         if cond.get("json_containers") and node.args and isinstance(node.args[0], _JSON_CONTAINERS):
             return
@@ -231,6 +233,8 @@ class Sinks:
             for trace in value.all_traces():
                 if not trace.reaches(sink.kind) or on_site_at(cond.get("location"), trace):
                     continue
+                if cond.get("markup") and not trace.reaches("xss"):
+                    continue  # escaped text in a page: no tag of the client's to fetch from
                 if (
                     sink.kind == "redirect"
                     and (value.prefix or "") in _HOST_POSITION
@@ -452,8 +456,13 @@ class Sinks:
         if kind == "trust-boundary":
             value = join(value, key)  # `session[name] = "1"`: the client names what the server keeps
         if kind == "header" and isinstance(key.const, str) and key.const.lower() in REDIRECT_HEADERS:
+            written = self._stmt_value(target)
             self._check_location(
-                target, value, f"{text}[{key.const!r}] =", node_text(self.mod, self._stmt_value(target))
+                target,
+                value,
+                f"{text}[{key.const!r}] =",
+                node_text(self.mod, written),
+                written if isinstance(written, ast.expr) and written is not target else None,
             )
         sink = _family_sink(f"{text}[…] =", kind)
         reached = False
@@ -496,14 +505,20 @@ class Sinks:
                 if trace.reaches("argument") and reportable(trace, "argument", item_sink):
                     self._record(self._hit(item_sink, node, text, trace, False))
 
-    def _check_location(self, node: ast.AST, value: Value, name: str, arg_text: str) -> None:
-        """A `Location` header set by hand is a redirect: where its value may send the browser."""
+    def _check_location(
+        self, node: ast.AST, value: Value, name: str, arg_text: str, target: ast.expr | None = None
+    ) -> None:
+        """A `Location` header set by hand, or a URL a view redirects to, is a redirect: where its
+        value may send the browser (`target`: the expression it is written as, when known)."""
         sink = _family_sink(name, "redirect")
         if not self._dangerous_shape("redirect", value):
             return
+        back = target is not None and self._referer_or_own(target, 0) is True
         for trace in value.all_traces():
             if trace.reaches("redirect") and reportable(trace, "redirect"):
-                self._record(self._hit(sink, node, arg_text, trace, False))
+                hit = self._hit(sink, node, arg_text, trace, False)
+                hit.back_to_referer = back
+                self._record(hit)
 
     def _stmt_value(self, target: ast.AST) -> ast.AST:
         stmt = self._stmt

@@ -27,6 +27,7 @@ from prguard.analyzers.taint.values import OPAQUE, Value, merge, positional
 TEXT = frozenset({"text"})
 _REDIRECT = frozenset({"redirect"})
 _SSRF = frozenset({"ssrf"})
+_PATH = frozenset({"path"})
 #: what a piece keeps of its value's tags: what it says of text and of a URL's start
 _PIECE_TAGS = frozenset(
     {"text", "pathobj", "unrooted", SITE_URL, SERVER_CONFIG, HOST_FIXED, HOST_ENDED, IN_QUERY}
@@ -59,6 +60,35 @@ def fold_text(pieces: Iterable[Value]) -> Value:
     for part in pieces:
         text = part if text is None else concat(text, part)
     return literal("") if text is None else text.with_tags("text")
+
+
+def names_in_folders(pieces: list[Value], segments: list[bool]) -> bool:
+    """Whether text written from these pieces holds the client's data only in path components
+    that cannot be `.` or `..`: each piece with data is a URL part of one segment as the router
+    gave it (`segments`: no `/` in it, never empty), and each component it lands in also holds a
+    constant character other than a dot, or three characters at least (`name + ".jpg"`,
+    `f"{stem}.{ext}"`; not `name` alone, nor `name + "."`). The server's own text of unknown value
+    may hold a `/` or nothing: it may end a component."""
+    length, named, with_data, seen = 0, False, False, False
+    for part, segment in zip(pieces, segments, strict=True):
+        if part.tainted:
+            if not segment:
+                return False
+            length, with_data, seen = length + 1, True, True
+            continue
+        if not isinstance(part.const, str):
+            if with_data and not (named or length >= 3):
+                return False
+            length, named, with_data = 0, False, False
+            continue
+        for index, component in enumerate(part.const.split("/")):
+            if index:
+                if with_data and not (named or length >= 3):
+                    return False
+                length, named, with_data = 0, False, False
+            length += len(component)
+            named = named or bool(component.strip("."))
+    return seen and (not with_data or named or length >= 3)
 
 
 def concat(left: Value, right: Value) -> Value:

@@ -333,8 +333,10 @@ class CryptoChecks(CheckerBase):
             return isinstance(node.value, str) and len(node.value) > 1
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             return self._characters(node.left, depth + 1) and self._characters(node.right, depth + 1)
-        if isinstance(node, ast.Attribute):
-            return (self.resolver.qualname(node) or "").startswith("string.")
+        if isinstance(node, ast.Attribute | ast.Name) and (self.resolver.qualname(node) or "").startswith(
+            "string."
+        ):
+            return True  # `string.digits`, or `digits` imported from `string`
         if isinstance(node, ast.Name):
             assigns = self._scope_assigns(node)
             value = self._assigned(node) if assigns == 1 else None

@@ -376,9 +376,20 @@ class WebChecks(CheckerBase):
             return
         params = parameters(scope)
         for value in values:
+            if self._class_constant(value, scope):
+                continue
             if self._raw_data(value, params) and not self._escaped(value):
                 detail = f"returned HTML formatted with `{short(value)}` unescaped (its other values are)"
                 yield VulnHit(RULES["PG-VULN003"], value, detail)
+
+    def _class_constant(self, node: ast.expr, scope: ast.AST) -> bool:
+        """`cls.STYLES` or `self.STYLES`: a constant the class body holds and no method sets."""
+        return (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in ("self", "cls")
+            and self.resolver.class_constant(node.attr, scope) is not None
+        )
 
     def _escape_call(self, node: ast.expr) -> bool:
         if not isinstance(node, ast.Call):
