@@ -1395,3 +1395,17 @@ def test_a_file_written_with_user_data_keeps_its_own_name(command: str, found: b
         f"return subprocess.check_output({command}, shell=True)"
     )
     assert reports("taint-command-injection", code) is found
+
+
+@pytest.mark.parametrize(
+    ("setup", "found"),
+    [
+        ("pool = ThreadPoolExecutor(max_workers=4)", True),
+        ("pool = ProcessPoolExecutor()", True),
+        ("pool = Jobs()", False),  # another object's `submit`: not a runner prguard knows
+    ],
+)
+def test_an_executor_runs_what_it_is_submitted(setup: str, found: bool) -> None:
+    code = "from concurrent.futures import ThreadPoolExecutor, ProcessPoolExecutor\nfrom jobs import Jobs\n"
+    code += view(f"{setup}\nreturn pool.submit(requests.get, request.args['url']).result().text")
+    assert reports("taint-ssrf", code) is found

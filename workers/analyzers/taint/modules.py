@@ -271,7 +271,14 @@ class FunctionInfo:
 
 #: calls that run a function they are given with the arguments after it, by the position of the
 #: function: `asyncio.to_thread(requests.get, url)` calls `requests.get(url)`
-_RUNS_FUNCTION_AT = {"asyncio.to_thread": 0}
+_RUNS_FUNCTION_AT = {
+    "asyncio.to_thread": 0,
+    # an executor's `submit(fn, *args, **kwargs)`, by the executor's type
+    "concurrent.futures.ThreadPoolExecutor.submit": 0,
+    "concurrent.futures.ProcessPoolExecutor.submit": 0,
+    "concurrent.futures.thread.ThreadPoolExecutor.submit": 0,
+    "concurrent.futures.process.ProcessPoolExecutor.submit": 0,
+}
 #: the same for a method of any receiver: an event loop's `run_in_executor(executor, f, *args)`
 _METHOD_RUNS_FUNCTION_AT = {"run_in_executor": 1}
 #: calls handed a function and, apart, the arguments to call it with (in another thread or
@@ -405,7 +412,10 @@ class ModuleInfo:
         if name not in _RUNNER_NAMES:
             return None
         if id(call) not in self.delegated:
-            self.delegated[id(call)] = _made_call(call, self.qualname(func) or "")
+            qual = self.qualname(func) or ""
+            if qual not in _RUNS_FUNCTION_AT and qual not in _RUNS_HANDED:
+                qual = next((n for n in self.call_names(call) if n in _RUNS_FUNCTION_AT), qual)
+            self.delegated[id(call)] = _made_call(call, qual)
         return self.delegated[id(call)]
 
     def getter_call(self, read: ast.Attribute) -> ast.Call:
