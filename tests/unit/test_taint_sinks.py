@@ -299,6 +299,18 @@ CASES: dict[str, tuple[str, str | None]] = {
         ),
         None,
     ),
+    "redirect-onelogin-configured-idp": (
+        view(
+            "from onelogin.saml2.auth import OneLogin_Saml2_Auth\n"
+            'auth = OneLogin_Saml2_Auth({"get_data": request.args.to_dict()}, SETTINGS)\n'
+            'return redirect(auth.login(return_to=request.args["next"]))'
+        ),
+        None,
+    ),
+    "redirect-login-method-elsewhere": (
+        view('auth = Auth(request.args.to_dict())\nreturn redirect(auth.login(request.args["next"]))'),
+        "taint-open-redirect",
+    ),
     "redirect-same-method-name-elsewhere": (
         view(
             'session_id, info = client.prepare_for_authenticate(relay_state=request.args["next"])\n'

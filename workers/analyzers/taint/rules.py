@@ -840,6 +840,9 @@ VALIDATING_METHODS: dict[str, frozenset[str]] = dict.fromkeys(
 
 _OAUTH = ("oauthlib", "requests_oauthlib", "authlib")
 _SAML = ("saml2",)
+#: python3-saml (`OneLogin_Saml2_Auth`): its `login()`, `logout()` and `process_slo()` answer
+#: with the identity provider's URL from the settings, the return address in its RelayState
+_ONELOGIN = ("onelogin",)
 #: Identity-protocol clients' methods that build the request to a provider, by method name where
 #: the module imports the protocol's package: the packages, and the (position, keyword) of the URL
 #: argument, or None where the URL comes from the provider's configuration (SAML metadata). The
@@ -860,6 +863,9 @@ PROTOCOL_URL_BUILDERS: dict[str, tuple[tuple[str, ...], tuple[int, str] | None]]
     "prepare_for_negotiated_authenticate": (_SAML, None),
     "handle_logout_request": (_SAML, None),
     "global_logout": (_SAML, None),
+    "login": (_ONELOGIN, None),
+    "logout": (_ONELOGIN, None),
+    "process_slo": (_ONELOGIN, None),
 }
 
 #: Request objects built before they are sent: (position, keyword) of their URL.
