@@ -252,3 +252,14 @@ def own_statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
 def is_name(node: ast.AST, name: str) -> bool:
     """`node` is the plain name `name`."""
     return isinstance(node, ast.Name) and node.id == name
+
+
+def added_operands(node: ast.BinOp) -> list[ast.expr]:
+    """The operands of a sum written `a + b + c`, left to right."""
+    operands: list[ast.expr] = []
+    todo: ast.expr = node
+    while isinstance(todo, ast.BinOp) and isinstance(todo.op, ast.Add):
+        operands.append(todo.right)
+        todo = todo.left
+    operands.append(todo)
+    return operands[::-1]

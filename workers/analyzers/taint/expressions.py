@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from prguard.analyzers.asttools import added_operands
 from prguard.analyzers.pyresolve.known import ITEM_SOURCE_PACKAGES, ITEM_TYPES, PATH_SEPARATORS
 from prguard.analyzers.taint.keys import (
     NAMESPACE,
@@ -114,17 +115,6 @@ def _fold(op: ast.operator, left: Any, right: Any) -> Any:
 
 #: strings marked safe, whose `%` and `.format()` escape the values they take
 MARKUP_TYPES = frozenset({"markupsafe.Markup", "flask.Markup", "jinja2.Markup"})
-
-
-def _added_operands(node: ast.BinOp) -> list[ast.expr]:
-    """The operands of a sum written `a + b + c`, in order."""
-    operands: list[ast.expr] = []
-    todo: ast.expr = node
-    while isinstance(todo, ast.BinOp) and isinstance(todo.op, ast.Add):
-        operands.append(todo.right)
-        todo = todo.left
-    operands.append(todo)
-    return operands[::-1]
 
 
 def _leading_items(value: Value) -> bool:
@@ -445,7 +435,7 @@ class Expressions:
         if isinstance(node.op, ast.Add) and text and not _leading_items(left):
             value = concat(left, right)
             if self.func is not None and self.func.one_segment_params and value.tainted:
-                value = self._names_in_folders(_added_operands(node), value, state)
+                value = self._names_in_folders(added_operands(node), value, state)
             if self._path_separator(node.right) and (left.origin or state_key(node.left)):
                 # `normpath(p) + os.sep` still speaks of `p`, and is as resolved as `normpath(p)` was
                 origin = left.origin or state_key(node.left)

@@ -17,6 +17,7 @@ import ast
 import re
 from collections.abc import Iterator
 
+from prguard.analyzers.asttools import added_operands
 from prguard.analyzers.taint.regex_proof import proven_kinds
 from prguard.analyzers.vuln_rules.shapes import NUMERIC_CALLS, CheckerBase, VulnHit, is_join, short
 from prguard.analyzers.vuln_rules.table import RULES
@@ -117,7 +118,7 @@ def _pieces(node: ast.expr) -> list[str | ast.expr | None] | None:
         # a Constant's value is its text, a FormattedValue's value the expression formatted
         return [v.value for v in node.values]  # type: ignore[attr-defined]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        operands = _added(node)
+        operands = added_operands(node)
         if not (isinstance(operands[0], ast.Constant) and isinstance(operands[0].value, str)):
             return None
         out: list[str | ast.expr | None] = []
@@ -151,17 +152,6 @@ def _value_position(text: str) -> bool:
     comparison, LIKE, IN (, VALUES (, or inside a quoted literal (an odd number of `'` so far:
     `lower('{q}')`, `LIKE '%{q}%'`)."""
     return bool(_VALUE_POSITION.search(text)) or text.count("'") % 2 == 1
-
-
-def _added(node: ast.BinOp) -> list[ast.expr]:
-    """The operands of `a + b + c`, left to right."""
-    operands: list[ast.expr] = []
-    current: ast.expr = node
-    while isinstance(current, ast.BinOp) and isinstance(current.op, ast.Add):
-        operands.append(current.right)
-        current = current.left
-    operands.append(current)
-    return operands[::-1]
 
 
 def _fill(texts: list[str], values: list[ast.expr]) -> list[str | ast.expr | None]:
