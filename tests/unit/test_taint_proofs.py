@@ -1552,3 +1552,34 @@ def test_an_allow_list_that_names_dots_still_allows_only_its_names() -> None:
         "CHECK", 'rel not in ("index", "..", "about")'
     )
     assert not reports("taint-path-traversal", code)
+
+
+_DOWNLOAD_FOLDER = """
+from pathlib import Path
+from flask import Flask, request
+from app.config import download_dir
+app = Flask(__name__)
+
+@app.route("/dl")
+def dl():
+    root = download_dir().resolve()
+    dest = (root / request.args["sub"]).resolve()
+    if CHECK:
+        raise ValueError("bad")
+    with open(dest / "x.txt", "wb") as fh:
+        fh.write(b"1")
+"""
+
+
+@pytest.mark.parametrize(
+    ("check", "found"),
+    [
+        ("dest != root and root not in dest.parents", False),  # the folder itself, or under it
+        ("root not in dest.parents", False),
+        ("dest != root", False),  # the folder itself
+        ("dest != Path(request.args['other']).resolve()", True),  # a folder the client names
+    ],
+)
+def test_a_resolved_path_equal_to_a_root_of_the_servers_is_that_root(check: str, found: bool) -> None:
+    code = _DOWNLOAD_FOLDER.replace("CHECK", check)
+    assert ("taint-path-traversal" in rules_of(taint(code))) is found

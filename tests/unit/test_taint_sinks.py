@@ -1421,3 +1421,22 @@ def test_an_executor_runs_what_it_is_submitted(setup: str, found: bool) -> None:
     code = "from concurrent.futures import ThreadPoolExecutor, ProcessPoolExecutor\nfrom jobs import Jobs\n"
     code += view(f"{setup}\nreturn pool.submit(requests.get, request.args['url']).result().text")
     assert reports("taint-ssrf", code) is found
+
+
+@pytest.mark.parametrize(
+    ("pattern", "item", "found"),
+    [
+        (r"[0-9a-f]{4,40}", "f'{sha}:{path}'", False),  # starts with a hex digit: no option
+        (r"[0-9a-f]+", "sha + ':' + path", False),
+        (r"[0-9a-f]*", "f'{sha}:{path}'", True),  # may be empty: the path comes first
+        (r"[0-9a-f-]{4,40}", "f'{sha}:{path}'", True),  # may start with `-`
+        (r"[0-9a-f]{4,40}", "f'{path}:{sha}'", True),  # the client's path first
+    ],
+)
+def test_text_after_a_start_proven_no_option_is_no_option(pattern: str, item: str, found: bool) -> None:
+    code = view(
+        "sha = request.args['sha']\npath = request.args['path']\n"
+        f"if not re.fullmatch(r'{pattern}', sha):\n    return 'bad', 400\n"
+        f"return subprocess.check_output(['git', 'show', {item}])"
+    )
+    assert reports("taint-argument-injection", code) is found

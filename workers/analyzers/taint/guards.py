@@ -20,7 +20,7 @@ from prguard.analyzers.taint.keys import (
     state_key,
 )
 from prguard.analyzers.taint.modules import FunctionInfo
-from prguard.analyzers.taint.regex_proof import proven_kinds
+from prguard.analyzers.taint.regex_proof import checked_kinds, proven_kinds
 from prguard.analyzers.taint.rules import (
     ALL,
     CASE_FOLDS,
@@ -325,6 +325,17 @@ class Guards:
             # one of a collection of the server's own values (a setting, the environment the
             # operator set, a database read): not the client's choice, whatever the values are
             servers = membership and chosen_by_server(other_value)
+            if (
+                isinstance(op, ast.Eq | ast.NotEq)
+                and other_value.tainted
+                and all(t.kind == OPAQUE for t in other_value.all_traces())
+                and "resolved" in self.ev(subject, state).tags
+            ):
+                # `dest == root`, a resolved path equal to a folder of the server's (the kind of
+                # root `root in dest.parents` takes): the path is that folder
+                key = state_key(subject)
+                proven.update({key: frozenset({"path"})} if key else {})
+                continue
             if other_value.tainted and not own and not servers:
                 continue
             host = self._host_of(subject, state)
@@ -812,7 +823,7 @@ class Guards:
             return None
         text = self._pattern_text(pattern, state)
         if text is not None:
-            return state_key(subject), proven_kinds(text, mode, flags)
+            return state_key(subject), checked_kinds(text, mode, flags)
         rest = self._after_server_prefix(pattern, state)
         if rest is not None and mode != "search":
             # `re.escape(config["BASE_PATH"]) + r"/[a-z]..."`: the server's prefix, then a local path

@@ -153,6 +153,27 @@ def proven_kinds(pattern: str, mode: str = "fullmatch", flags: int = 0) -> froze
     return kinds | _URL_KINDS if fixes_url_host(pattern, mode, flags) else kinds
 
 
+#: what a trace is sanitized with when a check proved it starts with a character that is not `-`
+#: (an allow-list without `-` that matches one character at least): text after it is no option
+OPTION_PROOF_START = "argument:start"
+
+
+def checked_kinds(pattern: str, mode: str = "fullmatch", flags: int = 0) -> frozenset[str]:
+    """`proven_kinds` of a check that the value matched, and `OPTION_PROOF_START` when the match
+    also proves the value is not empty (`[0-9a-f]{4,40}`, not `[0-9a-f]*`)."""
+    kinds = proven_kinds(pattern, mode, flags)
+    if "argument" in kinds and _min_width(pattern, flags) >= 1:
+        kinds |= {OPTION_PROOF_START}
+    return kinds
+
+
+def _min_width(pattern: str, flags: int) -> int:
+    try:
+        return int(P.parse(pattern, flags).getwidth()[0])
+    except Exception:
+        return 0
+
+
 def starts_local_path(pattern: str, mode: str = "match", flags: int = 0) -> bool:
     """Whether a match from the value's start proves it a path on this site: every branch starts
     with a literal `/` and then a character that is neither `/`, `\\` nor whitespace

@@ -22,12 +22,14 @@ from prguard.analyzers.taint.keys import (
     URL_MOVES,
     only_url_path,
 )
+from prguard.analyzers.taint.regex_proof import OPTION_PROOF_START
 from prguard.analyzers.taint.values import OPAQUE, Value, merge, positional
 
 TEXT = frozenset({"text"})
 _REDIRECT = frozenset({"redirect"})
 _SSRF = frozenset({"ssrf"})
-_PATH = frozenset({"path"})
+#: text after a start proven not to be `-`: not where a program reads an option
+_AFTER_START = frozenset({"argument", OPTION_PROOF_START})
 #: what a piece keeps of its value's tags: what it says of text and of a URL's start
 _PIECE_TAGS = frozenset(
     {"text", "pathobj", "unrooted", SITE_URL, SERVER_CONFIG, HOST_FIXED, HOST_ENDED, IN_QUERY}
@@ -96,6 +98,8 @@ def concat(left: Value, right: Value) -> Value:
     the whole carries on to what follows it."""
     if left.const == "/" and "unrooted" in right.tags and only_url_path(right):
         right = right.sanitize(_REDIRECT)  # `/` + a requested path without its leading slashes
+    if left.tainted and all(OPTION_PROOF_START in t.sanitized for t in left.all_traces()):
+        right = right.sanitize(_AFTER_START)  # `f"{sha}:{path}"` after `re.fullmatch("[0-9a-f]+", sha)`
     right = after_head(left, right)
     value = merge([left, right])
     if isinstance(left.const, str) and isinstance(right.const, str) and not value.tainted:
