@@ -1440,3 +1440,20 @@ def test_text_after_a_start_proven_no_option_is_no_option(pattern: str, item: st
         f"return subprocess.check_output(['git', 'show', {item}])"
     )
     assert reports("taint-argument-injection", code) is found
+
+
+@pytest.mark.parametrize(
+    ("subcommand", "found"),
+    [
+        ("describe", False),  # formats, patterns and flags only
+        ("rev-parse", False),
+        ("for-each-ref", False),
+        ("log", True),  # `--output=<file>` writes a file
+        ("show", True),
+        ("clone", True),  # `--upload-pack=...` runs a command
+        ("config", True),  # `--file=<file>` writes one
+    ],
+)
+def test_git_subcommands_whose_options_touch_nothing(subcommand: str, found: bool) -> None:
+    code = view(f"return subprocess.check_output(['git', '{subcommand}', request.args['ref']])")
+    assert reports("taint-argument-injection", code) is found

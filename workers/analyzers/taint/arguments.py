@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 
-from prguard.analyzers.taint.rules import OPTION_PROGRAMS, VALUE_OPTIONS
+from prguard.analyzers.taint.rules import OPTION_PROGRAMS, OPTION_SAFE_SUBCOMMANDS, VALUE_OPTIONS
 from prguard.analyzers.taint.values import Value, merge
 
 END_OF_OPTIONS = "--"
@@ -37,15 +37,9 @@ def option_program(argv: Value) -> str | None:
         return None
     name = first.const.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".exe")
     second = argv.items.get(1) if argv.items else None
-    if second is not None and (name, second.const) in _HARMLESS_SUBCOMMANDS:
+    if second is not None and second.const in OPTION_SAFE_SUBCOMMANDS.get(name, ()):
         return None
     return name if name in OPTION_PROGRAMS else None
-
-
-#: subcommands whose options neither run a command nor read or write a file the option names:
-#: `git remote add origin <url>` takes `-t`, `-m`, `-f`, `--tags`, `--mirror` (the URL it stores
-#: is fetched later under git's transport rules, which refuse `ext::` by default)
-_HARMLESS_SUBCOMMANDS = frozenset({("git", "remote")})
 
 
 def may_be_options(argv: Value, *, unplaced: bool = True) -> list[Value]:

@@ -433,6 +433,21 @@ OPTION_PROGRAMS: frozenset[str] = frozenset(
     | {"mysql", "pg_dump", "pip", "npm", "gpg", "openssl", "say", "espeak", "espeak-ng"}
 )
 
+#: Subcommands of those programs whose options neither run a command nor read or write a file the
+#: option names (from the programs' manuals): data in their argument list is no injection there.
+#: `git remote add origin <url>` takes `-t`, `-m`, `-f`, `--tags`, `--mirror` (the URL it stores is
+#: fetched later under git's transport rules, which refuse `ext::` by default); `git status`,
+#: `describe`, `rev-parse`, `merge-base`, `show-ref`, `for-each-ref`, `ls-tree`, `symbolic-ref` and
+#: `check-ref-format` take formats, patterns and flags. `log`, `diff` and `show` are not here
+#: (`--output=<file>` writes one), nor `clone`, `fetch`, `pull`, `push`, `ls-remote`, `archive`,
+#: `submodule` (`--upload-pack`, `--exec`), `tag` and `commit` (`-F <file>`), `config` (`--file`).
+OPTION_SAFE_SUBCOMMANDS: dict[str, frozenset[str]] = {
+    "git": frozenset(
+        {"remote", "status", "describe", "rev-parse", "merge-base", "show-ref", "for-each-ref", "ls-tree"}
+        | {"symbolic-ref", "check-ref-format"}
+    ),
+}
+
 #: Of those, the programs whose options run another command (`--upload-pack`, `--config`,
 #: `-oProxyCommand`, `-e`, `--to-command`, `-exec`, `--script`): only there is a library caller's
 #: argument reported too; a file name handed to `convert` or `ffmpeg` is the caller's business.
