@@ -418,15 +418,11 @@ class Expressions:
                 pieces.append(piece(value, plain=part.conversion == -1 and part.format_spec is None))
             else:
                 pieces.append(literal(str(_const(part))))
-        text = fold_text(pieces)
-        if self.func is not None and self.func.one_segment_params and text.tainted:
-            segments = [
-                isinstance(p, ast.FormattedValue) and p.format_spec is None and self._raw_segment(p.value)
-                for p in node.values
-            ]
-            if any(segments) and names_in_folders(pieces, segments):
-                text = text.sanitize(frozenset({"path"}))
-        return text
+        segments = [
+            isinstance(p, ast.FormattedValue) and p.format_spec is None and self._raw_segment(p.value)
+            for p in node.values
+        ]
+        return self._names_in_folders(fold_text(pieces), pieces, segments)
 
     def ev_BinOp(self, node: ast.BinOp, state: State) -> Value:
         left = self.ev(node.left, state)
@@ -434,8 +430,12 @@ class Expressions:
         text = "text" in left.tags or "text" in right.tags
         if isinstance(node.op, ast.Add) and text and not _leading_items(left):
             value = concat(left, right)
-            if self.func is not None and self.func.one_segment_params and value.tainted:
-                value = self._names_in_folders(added_operands(node), value, state)
+            operands = added_operands(node)
+            if all(isinstance(o, ast.Name | ast.Attribute | ast.Constant) for o in operands):
+                # read operand by operand: reading a name, an attribute or a constant twice changes nothing
+                segments = [self._raw_segment(o) for o in operands]
+                if any(segments):
+                    value = self._names_in_folders(value, [self.ev(o, state) for o in operands], segments)
             if self._path_separator(node.right) and (left.origin or state_key(node.left)):
                 # `normpath(p) + os.sep` still speaks of `p`, and is as resolved as `normpath(p)` was
                 origin = left.origin or state_key(node.left)
@@ -468,16 +468,13 @@ class Expressions:
             value = replace(value, tags=value.tags - {"pathobj"})
         return value
 
-    def _names_in_folders(self, operands: list[ast.expr], value: Value, state: State) -> Value:
+    @staticmethod
+    def _names_in_folders(text: Value, pieces: list[Value], segments: list[bool]) -> Value:
         """`name + ".jpg"`, `f"{ROOT}/{name}.pdf"` with `name` a URL part of one segment: a file
-        in a folder, whatever the part is (see `names_in_folders`). Read operand by operand when
-        each is a name, an attribute or a constant, which reading twice cannot change."""
-        if not all(isinstance(o, ast.Name | ast.Attribute | ast.Constant) for o in operands):
-            return value
-        segments = [self._raw_segment(o) for o in operands]
-        if any(segments) and names_in_folders([self.ev(o, state) for o in operands], segments):
-            return value.sanitize(frozenset({"path"}))
-        return value
+        in a folder, whatever the part is (see `names_in_folders`)."""
+        if text.tainted and any(segments) and names_in_folders(pieces, segments):
+            return text.sanitize(frozenset({"path"}))
+        return text
 
     def _raw_segment(self, node: ast.expr) -> bool:
         """A URL part of one path segment, as the router passed it: a parameter of the view that

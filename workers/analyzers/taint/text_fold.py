@@ -72,25 +72,31 @@ def names_in_folders(pieces: list[Value], segments: list[bool]) -> bool:
     `f"{stem}.{ext}"`; not `name` alone, nor `name + "."`). The server's own text of unknown value
     may hold a `/` or nothing: it may end a component."""
     length, named, with_data, seen = 0, False, False, False
+
+    def component_ends() -> bool:
+        """Whether the component ending here is a name, when data is in it."""
+        return not with_data or named or length >= 3
+
     for part, segment in zip(pieces, segments, strict=True):
         if part.tainted:
             if not segment:
                 return False
             length, with_data, seen = length + 1, True, True
             continue
-        if not isinstance(part.const, str):
-            if with_data and not (named or length >= 3):
+        texts = part.const.split("/") if isinstance(part.const, str) else None
+        if texts is None:  # unknown text of the server's: may end the component here
+            if not component_ends():
                 return False
             length, named, with_data = 0, False, False
             continue
-        for index, component in enumerate(part.const.split("/")):
+        for index, text in enumerate(texts):
             if index:
-                if with_data and not (named or length >= 3):
+                if not component_ends():
                     return False
                 length, named, with_data = 0, False, False
-            length += len(component)
-            named = named or bool(component.strip("."))
-    return seen and (not with_data or named or length >= 3)
+            length += len(text)
+            named = named or bool(text.strip("."))
+    return seen and component_ends()
 
 
 def concat(left: Value, right: Value) -> Value:
