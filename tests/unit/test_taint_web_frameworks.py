@@ -1455,3 +1455,15 @@ def test_a_method_of_that_name_with_its_own_parameters_is_not_djangos() -> None:
         "    def get(self, request):\n        return self.start(self.get_redirect_url(request.GET['t']))\n"
     )
     assert "taint-open-redirect" not in rules_of(taint(code))
+
+
+def test_a_format_field_of_a_route_rule_is_no_url_part() -> None:
+    """`"{prefix}/files/{{name}}".format(prefix=BASE)`: `{prefix}` is filled by the format, so a
+    handler parameter of that name is a query parameter, which may hold `/`; `{name}` stays."""
+    code = (
+        "from fastapi import FastAPI\nfrom fastapi.responses import FileResponse\napp = FastAPI()\n"
+        "BASE = '/api'\nOUT = '/srv/out'\n\n@app.get('{prefix}/files/{{name}}'.format(prefix=BASE))\n"
+        "def serve(prefix: str, name: str):\n    return FileResponse(f'{OUT}/{prefix}.pdf')\n"
+    )
+    assert "taint-path-traversal" in rules_of(taint(code))
+    assert "taint-path-traversal" not in rules_of(taint(code.replace("{prefix}.pdf", "{name}.pdf")))

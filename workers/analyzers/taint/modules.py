@@ -837,8 +837,14 @@ def _constant_text(node: ast.expr) -> str:
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return _constant_text(node.left) + _constant_text(node.right)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
-        return _constant_text(node.func.value)
+        # `{0}`, `{prefix}`: what the call is given; `{{name}}` is the text `{name}`
+        template = _FORMAT_FIELD.sub("", _constant_text(node.func.value))
+        return template.replace("{{", "{").replace("}}", "}")
     return ""
+
+
+#: a replacement field of `str.format` (not a doubled, literal brace)
+_FORMAT_FIELD = re.compile(r"(?<!\{)\{[^{}]*\}(?!\})")
 
 
 #: Calls that register a view without a decorator, and the keyword and position of the view:
