@@ -774,6 +774,9 @@ def test_an_uploads_temporary_file_is_the_servers_its_name_the_clients() -> None
         # a part of the Referer, or other data beside it, is the attacker's choice
         ('request.headers.get("Referer", "/").split("?next=")[1]', "medium"),
         ('request.referrer or request.args["next"]', "medium"),
+        # a query or form field called `referrer` is the link's, not the browser's header
+        ('request.args.get("referrer", "/")', "medium"),
+        ('request.form["referer"]', "medium"),
     ],
 )
 def test_a_redirect_back_to_the_referer_is_low(target: str, severity: str) -> None:
@@ -781,6 +784,23 @@ def test_a_redirect_back_to_the_referer_is_low(target: str, severity: str) -> No
     visitors sent back to it (fastapi-admin's, Flask apps' "go back" redirects)."""
     code = 'from flask import Flask, redirect, request, url_for\napp = Flask(__name__)\n\n@app.route("/x")\n'
     code += f"def x():\n    return redirect({target})\n"
+    assert [(f.rule_id, f.severity) for f in taint(code)] == [("taint-open-redirect", severity)]
+
+
+@pytest.mark.parametrize(
+    ("value", "severity"),
+    [
+        ("request.referrer", "low"),
+        ('request.args["next"]', "medium"),
+        ('request.args.get("referrer")', "medium"),
+    ],
+)
+def test_a_name_holding_the_referer_is_the_referer(value: str, severity: str) -> None:
+    """`next_url = request.referrer; if next_url: return redirect(next_url)` (flaskbb's polls):
+    the name is judged by what it holds, as the expression itself would be."""
+    code = "from flask import Flask, redirect, request, url_for\napp = Flask(__name__)\n\n"
+    code += f'@app.route("/x")\ndef x():\n    next_url = {value}\n    if next_url:\n'
+    code += '        return redirect(next_url)\n    return redirect(url_for("index"))\n'
     assert [(f.rule_id, f.severity) for f in taint(code)] == [("taint-open-redirect", severity)]
 
 
@@ -1457,3 +1477,19 @@ def test_text_after_a_start_proven_no_option_is_no_option(pattern: str, item: st
 def test_git_subcommands_whose_options_touch_nothing(subcommand: str, found: bool) -> None:
     code = view(f"return subprocess.check_output(['git', '{subcommand}', request.args['ref']])")
     assert reports("taint-argument-injection", code) is found
+
+
+@pytest.mark.parametrize(
+    ("value", "found"),
+    [
+        ('request.args["name"]', True),
+        ('html.escape(request.args["name"])', False),
+        ('"guest"', False),
+    ],
+)
+def test_a_page_read_from_a_file_and_filled_in_by_replace_is_html(value: str, found: bool) -> None:
+    """dnspod-web fills its page templates with `page.replace("{{record_id}}", value)`: the page
+    comes from a helper prguard cannot see, but text replaced by text is a string's `replace`."""
+    code = view(f'page = load_page("record.html")\nreturn page.replace("{{{{name}}}}", {value})')
+    code = "import html\nfrom pages import load_page\n" + code
+    assert (rules_of(taint(code)) == ["taint-xss"]) is found

@@ -948,6 +948,55 @@ def test_the_standard_librarys_handlers_read_the_request_line(base: str) -> None
 
 
 @pytest.mark.parametrize(
+    ("content_type", "body", "found"),
+    [
+        ("text/html", "error", True),
+        ("text/html; charset=utf-8", "error", True),
+        ("text/html", "html.escape(error)", False),
+        ("application/json", "error", False),
+        ("text/plain", "error", False),
+    ],
+)
+def test_a_standard_library_handler_writes_a_page_it_declares_html(
+    content_type: str, body: str, found: bool
+) -> None:
+    """A command line tool's OAuth callback server (mykrok's) writes the `error` query parameter
+    into the page it answers with: the body goes out through `self.wfile`, apart from the headers,
+    so the page is HTML only when the handler says so."""
+    code = (
+        "import html\nfrom http.server import BaseHTTPRequestHandler\n"
+        "from urllib.parse import parse_qs, urlparse\n\n\n"
+        "class Callback(BaseHTTPRequestHandler):\n    def do_GET(self):\n"
+        "        error = parse_qs(urlparse(self.path).query).get('error', ['?'])[0]\n"
+        "        self.send_response(400)\n"
+        f"        self.send_header('Content-Type', '{content_type}')\n"
+        "        self.end_headers()\n"
+        f"        self.wfile.write(f'<p>{{{body}}}</p>'.encode())\n"
+    )
+    assert (rules_of(taint(code)) == ["taint-xss"]) is found
+
+
+def test_a_standard_library_handler_is_judged_by_the_type_sent_before_each_write() -> None:
+    """kindle-anki's handler answers one path with a page and another with JSON: each body is
+    what the Content-Type header sent just before it says."""
+    code = (
+        "import json\nfrom http.server import BaseHTTPRequestHandler\n"
+        "from urllib.parse import parse_qs, urlparse\n\n\n"
+        "class Study(BaseHTTPRequestHandler):\n    def do_GET(self):\n"
+        "        deck = parse_qs(urlparse(self.path).query).get('deck', [''])[0]\n"
+        "        if self.path.startswith('/api'):\n"
+        "            self.send_header('Content-Type', 'application/json')\n"
+        "            self.end_headers()\n"
+        "            self.wfile.write(json.dumps({'deck': deck}).encode())\n"
+        "            return\n"
+        "        self.send_header('Content-Type', 'text/html')\n"
+        "        self.end_headers()\n"
+        "        self.wfile.write(f'<h1>{deck}</h1>'.encode())\n"
+    )
+    assert [(f.rule_id, f.start_line) for f in taint(code)] == [("taint-xss", 16)]
+
+
+@pytest.mark.parametrize(
     "read",
     [
         "request.query.get('name', '')",

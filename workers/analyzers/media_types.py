@@ -102,3 +102,30 @@ def _headers_of(node: ast.expr, name: str) -> bool:
 
 def _is_content_type(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and str(node.value).lower() == "content-type"
+
+
+def sends_html_type(function: ast.AST, line: int) -> bool:
+    """The last `self.send_header("Content-Type", ...)` of `function` before `line` says html
+    (nested definitions not looked into): a body written apart from its headers is a page when
+    the headers sent just before it say so."""
+    last: tuple[int, ast.expr] | None = None
+    todo: list[ast.AST] = list(ast.iter_child_nodes(function))
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "send_header"
+            and len(node.args) == 2
+            and _is_content_type(node.args[0])
+            and node.lineno < line
+            and (last is None or node.lineno > last[0])
+        ):
+            last = (node.lineno, node.args[1])
+        todo.extend(ast.iter_child_nodes(node))
+    if last is None:
+        return False
+    value = last[1]
+    return isinstance(value, ast.Constant) and isinstance(value.value, str) and not is_non_html(value.value)

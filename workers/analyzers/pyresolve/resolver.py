@@ -1312,6 +1312,12 @@ class Resolver:
         where = self.scope_of(node) if scope is True else scope
         return [leaf for leaf, _, suffix in self._alternatives.leaves(node, where) if not suffix]  # type: ignore[arg-type]
 
+    def possible_reads(self, node: ast.expr, scope: Scope | bool = True) -> list[tuple[ast.expr, str]]:
+        """Every expression whose value may reach `node`, with the attributes read off it: `next_url
+        = request.referrer` gives (`request`, ".referrer"); a whole value gives an empty suffix."""
+        where = self.scope_of(node) if scope is True else scope
+        return [(leaf, suffix) for leaf, _, suffix in self._alternatives.leaves(node, where)]  # type: ignore[arg-type]
+
     def possible_types(self, node: ast.expr, scope: Scope | bool = True) -> tuple[str, ...]:
         """Every type `node` may have: its type when known, else its alternatives' known types."""
         where = self.scope_of(node) if scope is True else scope

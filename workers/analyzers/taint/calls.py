@@ -178,6 +178,17 @@ _FILE_OPENERS = frozenset({"open", "io.open", "builtins.open", "codecs.open"})
 _PATH_READS = frozenset({"read_text", "read_bytes", "open"})
 
 
+def _replaces_text(args: list[Value], kwargs: dict[str, Value]) -> bool:
+    """`x.replace("{{name}}", value)` on a receiver of unknown type: text replaced by text is a
+    string's `replace` (a path's takes one argument, a date's takes keywords)."""
+    return (
+        not kwargs
+        and len(args) in (2, 3)
+        and isinstance(args[0].const, str)
+        and (isinstance(args[1].const, str) or "text" in args[1].tags)
+    )
+
+
 def _server_file(path: Value) -> bool:
     """A path the client cannot move out of where the server keeps its files (every trace of it
     from a source proven safe for paths): what the file holds is then the server's, not the
@@ -793,6 +804,8 @@ class Calls:
         if method in ("split", "rsplit") and node.args and self._path_separator(node.args[0]):
             # `".." in p.split("/")` speaks of p (or of what `normpath(p)` was made from)
             return replace(value, origin=key or receiver.origin).with_tags("text")
+        if method == "replace" and _replaces_text(args, kwargs):
+            return value.with_tags("text")  # `page.replace("{{name}}", name)`: only text has that shape
         if method in STR_METHODS and "text" in receiver.tags:
             if method in ("strip", "lstrip") and args and "/" in str(args[0].const):
                 return not_absolute(value).with_tags("text", "unrooted")  # no leading `/` left

@@ -1046,6 +1046,8 @@ _LOGGING = ("logging", "structlog", "loguru")
 #:   argv: where the argument list of a program run without a shell is: (position, keyword) of a
 #:     list whose first item names the program, or "*" for the call's own positional arguments
 #:   html_only: not a sink when mimetype/content_type is a constant without "html"
+#:   sent_as_html: a sink only when the Content-Type header the function sends last before the
+#:     call says html (the standard library's handlers write the body and the headers apart)
 #:   safe_loader: yaml.load is safe with one of these Loader names
 #:   xml_parser: the keyword/position of a parser argument that can harden it
 #:   unknown_receiver: a `*.method` stand-in for typed rows, used only when the receiver's type
@@ -1214,6 +1216,7 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("django.http.HttpResponse", "xss", (0, "content"), **_HTML_TYPES),
     _sink("django.http.HttpResponseBadRequest", "xss", (0, "content"), **_HTML_TYPES),
     _sink("django.http.HttpResponseNotFound", "xss", (0, "content"), **_HTML_TYPES),
+    _sink("socketserver._SocketWriter.write", "xss", (0,), sent_as_html=True),
     _sink("fastapi.responses.HTMLResponse", "xss", (0, "content")),
     _sink("starlette.responses.HTMLResponse", "xss", (0, "content")),
     _sink("sanic.response.html", "xss", (0, "body")),

@@ -11,6 +11,7 @@ from prguard.analyzers.media_types import (
     MEDIA_TYPE_KEYWORDS,
     headers_declare_non_html,
     is_non_html,
+    sends_html_type,
     typed_afterwards,
 )
 from prguard.analyzers.pyresolve.alternatives import argument_of
@@ -55,6 +56,8 @@ _LOCAL_PATH = re.compile(r"^/[\w\-.~%]")
 _HOST_POSITION = frozenset({"", "http://", "https://"})
 #: the Referer header as the frameworks give it
 _REFERER_NAMES = frozenset({"http_referer", "referer", "referrer"})
+#: the mappings that hold request headers: a query or form field called `referrer` is no header
+_HEADER_MAPPINGS = frozenset({"headers", "META", "environ"})
 
 #: the types whose objects are of a sort a sink asks of its receiver (`receiver_tag`)
 _TAG_TYPES: dict[str, frozenset[str]] = {"pathobj": PATH_CLASSES}
@@ -70,13 +73,25 @@ def _reads_referer(node: ast.expr, qual: str) -> bool:
     if qual.endswith("request.referrer"):
         return True
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
-        key = node.args[0] if node.args else None
+        key, mapping = (node.args[0] if node.args else None), node.func.value
     elif isinstance(node, ast.Subscript):
-        key = node.slice
+        key, mapping = node.slice, node.value
     else:
         return False
-    return (
-        isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value.lower() in _REFERER_NAMES
+    if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+        return False
+    name = key.value.lower()
+    if name == "http_referer":
+        return True
+    return name in _REFERER_NAMES and _holds_headers(mapping)
+
+
+def _holds_headers(mapping: ast.expr) -> bool:
+    """`request.headers`, `request.META`, `environ`, `headers`: a mapping of the request's headers."""
+    if isinstance(mapping, ast.Attribute):
+        return mapping.attr in _HEADER_MAPPINGS
+    return isinstance(mapping, ast.Name) and (
+        mapping.id in _HEADER_MAPPINGS or mapping.id.endswith("headers")
     )
 
 
@@ -194,6 +209,10 @@ class Sinks:
             made_here = stmt is not None and getattr(stmt, "value", None) is node
             if self.func is not None and made_here and typed_afterwards(self.func.node, stmt):
                 return
+        if cond.get("sent_as_html") and not (
+            self.func is not None and sends_html_type(self.func.node, node.lineno)
+        ):
+            return
         if cond.get("safe_loader"):
             loader = (
                 node.args[1]
@@ -412,8 +431,14 @@ class Sinks:
             parts = node.values if isinstance(node, ast.BoolOp) else [node.body, node.orelse]
             return _all_of([self._referer_or_own(part, depth) for part in parts])
         if isinstance(node, ast.Name) and depth < 3:
-            values = [v for v in self.mod.resolver.possible_values(node) if v is not node]
-            return _all_of([self._referer_or_own(v, depth + 1) for v in values]) if values else False
+            parts = [
+                self._referer_or_own(value, depth + 1)
+                if not suffix
+                else (self.mod.qualname(value) or "").endswith("request") and suffix == ".referrer"
+                for value, suffix in self.mod.resolver.possible_reads(node)
+                if value is not node
+            ]
+            return _all_of(parts) if parts else False
         qual = self.mod.qualname(node.func if isinstance(node, ast.Call) else node) or ""
         if isinstance(node, ast.Call) and matches_any(qual, SITE_URL_BUILDERS):
             return None
