@@ -363,6 +363,17 @@ CASES = [
     ("SESSION_COOKIE_SECURE = True", []),
     ("app.config['SESSION_COOKIE_HTTPONLY'] = False", ["PG-VULN007"]),
     ("def v(jar):\n    jar.set_cookie('a', 'b')", []),  # no web framework here: a cookie jar, not a response
+    # Starlette's and FastAPI's response classes are `Response`s (femto-admin's login)
+    *(
+        (
+            f"from {package}.responses import {name}\ndef v():\n"
+            f"    r = {name}({argument})\n    r.set_cookie('token', 'v'{flags})",
+            expected,
+        )
+        for package in ("starlette", "fastapi")
+        for name, argument in (("RedirectResponse", "'/'"), ("JSONResponse", "{}"))
+        for flags, expected in (("", ["PG-VULN006"]), (", secure=True, httponly=True", []))
+    ),
     # no framework in view, but the frameworks' own flag turned off on purpose: the API shape decides
     ("def v(response):\n    response.set_cookie('sid', 'v', secure=False)", ["PG-VULN006"]),
     ("def v(response):\n    response.set_cookie('sid', 'v', secure=True, httponly=False)", ["PG-VULN007"]),
@@ -392,6 +403,27 @@ CASES = [
     ("import random\ntoken_count = random.randint(1, 10)", []),  # a count, not a token
     ("import random\nrememberMeToken = random.randint(0, 2**32)", ["PG-VULN018"]),  # camelCase
     ("import random\ntokenCount = random.randint(1, 10)", []),
+    # a session signing key drawn from `random` (pyzzen's Quart app)
+    (
+        "import random\nfrom quart import Quart\napp = Quart(__name__)\n"
+        "app.config.update(SECRET_KEY=str(random.getrandbits(64)))",
+        ["PG-VULN018"],
+    ),
+    (
+        "import random\nfrom flask import Flask\napp = Flask(__name__)\napp.secret_key = random.random()",
+        ["PG-VULN018"],
+    ),
+    (
+        "import random\nfrom flask import Flask\napp = Flask(__name__)\n"
+        "app.config['SECRET_KEY'] = '%x' % random.getrandbits(128)",
+        ["PG-VULN018"],
+    ),
+    ("import os\nfrom flask import Flask\napp = Flask(__name__)\napp.secret_key = os.urandom(32)", []),
+    (
+        "import random\nfrom flask import Flask\napp = Flask(__name__)\n"
+        "app.config.update(SESSION_LIFETIME=random.randint(1, 9))",
+        [],
+    ),
     # a password joined from `random` picks, of any length (genpasswd2, rand-pass-generator)
     (
         "from random import choice\nimport string\ndef f(n):\n"

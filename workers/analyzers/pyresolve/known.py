@@ -152,6 +152,8 @@ ATTRIBUTE_TYPES: dict[tuple[str, str], str] = {
     ("aiohttp.web.Request", "app"): "aiohttp.web.Application",
     ("aiohttp.web.Application", "router"): "aiohttp.web.UrlDispatcher",
     ("pathlib.Path", "parent"): "pathlib.Path",
+    # the standard library's HTTP handlers write their response to the socket unbuffered
+    ("http.server.BaseHTTPRequestHandler", "wfile"): "socketserver._SocketWriter",
 }
 
 #: (type, method) -> the type of what the method returns.
@@ -308,8 +310,19 @@ SUPERTYPES: dict[str, tuple[str, ...]] = {
     "xml.etree.cElementTree.Element": (f"{_ET}.Element",),
     "xml.etree.cElementTree.ElementTree": (f"{_ET}.ElementTree",),
     "ldap3.core.connection.Connection": ("ldap3.Connection",),
-    "starlette.responses.HTMLResponse": ("starlette.responses.Response",),
-    "fastapi.responses.HTMLResponse": ("starlette.responses.Response",),
+    # Starlette's responses, also under FastAPI's names: each a `Response` (its `set_cookie` too)
+    **{
+        f"{package}.responses.{name}": ("starlette.responses.Response",)
+        for package in ("starlette", "fastapi")
+        for name in (
+            "HTMLResponse",
+            "PlainTextResponse",
+            "JSONResponse",
+            "RedirectResponse",
+            "StreamingResponse",
+            "FileResponse",
+        )
+    },
     "fastapi.Response": ("starlette.responses.Response",),
     "fastapi.responses.Response": ("starlette.responses.Response",),
     "fastapi.Request": ("starlette.requests.Request",),

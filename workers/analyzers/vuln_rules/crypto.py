@@ -219,14 +219,12 @@ class CryptoChecks(CheckerBase):
         key = keyword_value(node, "secret_key") if middleware else None
         if key is None and method in ("update", "from_mapping") and self._app_config(node.func.value):  # type: ignore[attr-defined]
             key = keyword_value(node, "SECRET_KEY")
-        if key is not None and const_str(key):
-            yield VulnHit(RULES["PG-VULN011"], node, f"a session signing key `{short(key, 30)}`")
+        if key is not None:
+            yield from self._signing_key_value(node, key)
 
     def _signing_key_setting(self, node: ast.Assign) -> Iterator[VulnHit]:
         """`app.secret_key = "..."`, `app.config["SECRET_KEY"] = "..."` on a Flask app, and a
         Django settings module's `SECRET_KEY = "..."`: whoever reads the source signs sessions."""
-        if not const_str(node.value):
-            return
         for target in node.targets:
             flask_key = (
                 isinstance(target, ast.Attribute)
@@ -244,7 +242,15 @@ class CryptoChecks(CheckerBase):
                 and self._django_settings()
             )
             if flask_key or django_key:
-                yield VulnHit(RULES["PG-VULN011"], node, f"a session signing key `{short(node.value, 30)}`")
+                yield from self._signing_key_value(node, node.value)
+
+    def _signing_key_value(self, node: ast.AST, key: ast.expr) -> Iterator[VulnHit]:
+        """A session signing key written in the source (anyone who reads it signs sessions), or
+        drawn from `random` (a few outputs of the generator give its state away)."""
+        if const_str(key):
+            yield VulnHit(RULES["PG-VULN011"], node, f"a session signing key `{short(key, 30)}`")
+        elif drawn := self.random_origin(key):
+            yield VulnHit(RULES["PG-VULN018"], node, f"a session signing key drawn from {drawn}()")
 
     def _app_config(self, node: ast.expr) -> bool:
         return isinstance(node, ast.Attribute) and node.attr == "config" and self.is_flask_app(node.value)
