@@ -151,3 +151,15 @@ def test_a_star_imported_helper_handed_flasks_request_is_followed() -> None:
         changed, POLICY, analyzers=[TaintAnalyzer()], repository=RepositorySnapshot.from_files(files)
     )
     assert result.findings == []  # a star import brings no private name
+
+
+def test_a_src_layouts_own_helpers_are_its_project_code() -> None:
+    """`src/shop/views.py` imports its helpers as `shop.helpers`, the name the package is installed
+    under: they are the project's code out of sight (a low-confidence flow), not a library's
+    function whose result is its argument (markdpy's path validator)."""
+    views = VIEWS.format(helper="safe_next_url")
+    for path in ("shop/views.py", "src/shop/views.py"):
+        result = review([added(path, views)], POLICY, analyzers=[TaintAnalyzer()], repository=None)
+        assert [(f.rule_id, f.confidence) for f in result.findings] == [
+            ("taint-open-redirect", Confidence.LOW)
+        ], path

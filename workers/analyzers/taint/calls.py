@@ -513,8 +513,7 @@ class Calls:
         """A call into this project's code we cannot see: its result is unknown, not clean."""
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
             return True
-        package = self.mod.name.split(".")[0]
-        if not package:
+        if not self.mod.packages:
             return False
         if self.mod.of_project(qual):
             return True
@@ -528,7 +527,7 @@ class Calls:
         ):
             return True  # `self._build_auth(session).complete_log_in(...)`: what project code made
         on_self = isinstance(owner, ast.Attribute) and state_key(owner.value) == "self"
-        if on_self and self._unseen_base(package):
+        if on_self and any(self._unseen_base(package) for package in self.mod.packages):
             return True  # `self._auth.log_in(...)`, `_auth` set by a base we cannot see
         # `store.resolve(code)` for `store: LinkStore`, or `store = make_store()`, this project's
         return self._maker(owner) == "project"
@@ -828,11 +827,11 @@ class Calls:
         """Whose the object `node` names is: "project" (of this project's type, or made by its
         calls), "library" (of an imported library's type, `repository: SimpleRepository`, or made
         only by third-party libraries' calls, `queries = pugsql.module(path)`), or None (unknown)."""
-        package = self.mod.name.split(".")[0]
+        packages = self.mod.packages
         kind = self.mod.receiver_type(node)
         if kind is not None:
             top = kind.split(".")[0]
-            if top == package:
+            if top in packages:
                 return "project"
             return "library" if self.mod.resolver.imports_package(top) else None
         tops = set()
@@ -841,14 +840,14 @@ class Calls:
             qual = self.mod.qualname(value.func) if isinstance(value, ast.Call) else None
             top = qual.split(".")[0] if qual else ""
             if qual in _MODEL_INSTANCE_GETTERS:
-                tops.add(package)  # `photo = get_object_or_404(qs, pk=pk)`: one of the project's models
+                tops |= packages  # `photo = get_object_or_404(qs, pk=pk)`: one of the project's models
                 continue
             if not top or not self.mod.resolver.imports_package(top):
                 return None  # made by anything else as well
             tops.add(top)
-        if tops == {package}:
+        if tops and tops <= packages:
             return "project"
-        return "library" if tops and package not in tops else None
+        return "library" if tops and tops.isdisjoint(packages) else None
 
     def _keep_given(
         self, node: ast.Call, method: str, key: str, args: list[Value], kwargs: dict[str, Value], state: State

@@ -485,10 +485,18 @@ class ModuleInfo:
             bound.update(node.names)  # type: ignore[attr-defined]
         return frozenset(bound)
 
+    @functools.cached_property
+    def packages(self) -> frozenset[str]:
+        """This project's top-level package, by the module's path: `app` for `app/views.py`; in a
+        `src/` layout (`src/app/views.py`) both `app`, as it is installed and imported, and `src`."""
+        parts = self.name.split(".")
+        if not parts[0]:
+            return frozenset()
+        return frozenset(parts[:2]) if parts[0] == "src" and len(parts) > 2 else frozenset(parts[:1])
+
     def of_project(self, qual: str) -> bool:
         """Whether a dotted name lies in this project's package, outside this module."""
-        package = self.name.split(".")[0]
-        return bool(package) and "." in qual and qual.split(".")[0] == package and qual != self.name
+        return "." in qual and qual.split(".")[0] in self.packages and qual != self.name
 
     def imports_any(self, packages: tuple[str, ...]) -> bool:
         """Whether the module imports one of these top-level packages."""
