@@ -403,6 +403,13 @@ CASES = [
     ("import random\ntoken_count = random.randint(1, 10)", []),  # a count, not a token
     ("import random\nrememberMeToken = random.randint(0, 2**32)", ["PG-VULN018"]),  # camelCase
     ("import random\ntokenCount = random.randint(1, 10)", []),
+    # a code is a secret when its name or its function says what it verifies
+    ("import random\notp_code = random.randint(100000, 999999)", ["PG-VULN018"]),
+    ("import random\nresetCode = str(random.random())[2:8]", ["PG-VULN018"]),
+    ("import random\ndef verify_email(e):\n    code = random.randint(10000, 99999)", ["PG-VULN018"]),
+    ("import random\ndef pick(e):\n    code = random.randint(10000, 99999)", []),
+    ("import random\nstatus_code = random.choice([200, 404])", []),
+    ("import random\ndef new_verification_code():\n    return random.randint(0, 999999)", ["PG-VULN018"]),
     # a session signing key drawn from `random` (pyzzen's Quart app)
     (
         "import random\nfrom quart import Quart\napp = Quart(__name__)\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from prguard.analyzers.vuln_rules.shapes import (
     CheckerBase,
@@ -82,6 +82,29 @@ _CAMEL_OR_SNAKE = re.compile(r"_|(?<=[a-z0-9])(?=[A-Z])")
 _SECRET_VALUE_WORDS = frozenset(
     {"otp", "pin", "nonce", "token", "password", "passwd", "pwd", "pass", "passphrase", "secret", "salt"}
 )
+#: words that make a `code` a secret one (`otp_code`, `reset_code`, a `code` made in `verify_email`);
+#: alone, a code is as often a status, a country or a language
+_SECRET_CODE_WORDS = frozenset(
+    {
+        *("otp", "verification", "verify", "confirm", "confirmation", "activation", "activate"),
+        *("reset", "recovery", "auth", "login", "access", "mfa", "sms", "security", "invite"),
+    }
+)
+
+
+def _names_secret(words: Sequence[str], context: Sequence[str] = ()) -> bool:
+    """Whether a name's words (`reset_token`, `otp_code`) say it holds a secret; `context`: the
+    words of the function it is made in, which make a bare `code` a verification code."""
+    if not words:
+        return False
+    if words[-1] in _SECRET_VALUE_WORDS:
+        return True
+    return words[-1] == "code" and not _SECRET_CODE_WORDS.isdisjoint([*words[:-1], *context])
+
+
+def _words(name: str) -> list[str]:
+    return [w.lower() for w in _CAMEL_OR_SNAKE.split(name) if w]
+
 
 _PKCS1V15 = "cryptography.hazmat.primitives.asymmetric.padding.PKCS1v15"
 _PKCS1V15_CIPHERS = frozenset({"Crypto.Cipher.PKCS1_v1_5.new", "Cryptodome.Cipher.PKCS1_v1_5.new"})
@@ -281,7 +304,8 @@ class CryptoChecks(CheckerBase):
             if isinstance(target, ast.Subscript)
             else ""
         )
-        if _CAMEL_OR_SNAKE.split(name)[-1].lower() not in _SECRET_VALUE_WORDS:
+        scope = self.resolver.scope_of(node)
+        if not _names_secret(_words(name), _words(getattr(scope, "name", ""))):
             return
         drawn = self.random_origin(node.value)
         if drawn:
@@ -292,10 +316,8 @@ class CryptoChecks(CheckerBase):
         named for a secret returns a value drawn from `random`."""
         scope = self.resolver.scope_of(node)
         name = getattr(scope, "name", "")
-        words = [w.lower() for w in _CAMEL_OR_SNAKE.split(name) if w]
-        secret = bool(words) and (
-            words[-1] in _SECRET_VALUE_WORDS or words[-2:] in (["session", "id"], ["session", "key"])
-        )
+        words = _words(name)
+        secret = _names_secret(words) or words[-2:] in (["session", "id"], ["session", "key"])
         value = node.value
         if isinstance(value, ast.Call) and is_join(value) and value.args and self._random_pick(value.args[0]):
             return  # a token by its shape, reported as such where the string is joined
