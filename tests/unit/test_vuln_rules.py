@@ -410,6 +410,18 @@ CASES = [
     ("import random\ndef pick(e):\n    code = random.randint(10000, 99999)", []),
     ("import random\nstatus_code = random.choice([200, 404])", []),
     ("import random\ndef new_verification_code():\n    return random.randint(0, 999999)", ["PG-VULN018"]),
+    ("import random\ndef generate_pass_code():\n    return random.randint(1000, 9999)", ["PG-VULN018"]),
+    # a code built a character at a time (django-j2fa's SMS code)
+    (
+        "from random import choice\ndef j2fa_make_code(n):\n    code = ''\n    for _ in range(n):\n"
+        "        code += choice('0123456789')\n    return code",
+        ["PG-VULN018"],
+    ),
+    (
+        "from random import choice\ndef make_label(n):\n    label = ''\n    for _ in range(n):\n"
+        "        label += choice('abc')\n    return label",
+        [],
+    ),
     # a session signing key drawn from `random` (pyzzen's Quart app)
     (
         "import random\nfrom quart import Quart\napp = Quart(__name__)\n"

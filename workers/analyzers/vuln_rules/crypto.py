@@ -88,6 +88,7 @@ _SECRET_CODE_WORDS = frozenset(
     {
         *("otp", "verification", "verify", "confirm", "confirmation", "activation", "activate"),
         *("reset", "recovery", "auth", "login", "access", "mfa", "sms", "security", "invite"),
+        *("pass", "2fa", "twofa", "tfa", "totp", "hotp"),
     }
 )
 
@@ -99,7 +100,9 @@ def _names_secret(words: Sequence[str], context: Sequence[str] = ()) -> bool:
         return False
     if words[-1] in _SECRET_VALUE_WORDS:
         return True
-    return words[-1] == "code" and not _SECRET_CODE_WORDS.isdisjoint([*words[:-1], *context])
+    return words[-1] == "code" and any(
+        word in _SECRET_CODE_WORDS or word.endswith("2fa") for word in [*words[:-1], *context]
+    )
 
 
 def _words(name: str) -> list[str]:

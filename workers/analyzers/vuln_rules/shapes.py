@@ -177,6 +177,20 @@ class CheckerBase:
         params = scope.args.posonlyargs + scope.args.args + scope.args.kwonlyargs
         return count + sum(a.arg == name.id for a in params)
 
+    def _appended_to(self, name: ast.Name) -> list[ast.expr]:
+        """What `name += ...` adds to a local name anywhere in its function."""
+        scope = self.resolver.scope_of(name)
+        if scope is None:
+            return []
+        return [
+            node.value
+            for node in ast.walk(ast.Module(body=scope.body, type_ignores=[]))
+            if isinstance(node, ast.AugAssign)
+            and isinstance(node.op, ast.Add)
+            and isinstance(node.target, ast.Name)
+            and node.target.id == name.id
+        ]
+
     def _constant_int(self, node: ast.expr | None) -> int | None:
         if isinstance(node, ast.Constant) and type(node.value) is int:
             return node.value
@@ -216,6 +230,7 @@ class CheckerBase:
             return None
         if isinstance(value, ast.Name):
             leaves = [v for v in self.resolver.possible_values(value) if v is not value]
+            leaves += self._appended_to(value)  # `code += choice(digits)` in a loop
             return next((d for v in leaves if (d := self.random_origin(v, depth + 1))), None)
         if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
             return self.random_origin(value.value, depth + 1)
