@@ -1493,3 +1493,116 @@ def test_a_page_read_from_a_file_and_filled_in_by_replace_is_html(value: str, fo
     code = view(f'page = load_page("record.html")\nreturn page.replace("{{{{name}}}}", {value})')
     code = "import html\nfrom pages import load_page\n" + code
     assert (rules_of(taint(code)) == ["taint-xss"]) is found
+
+
+DJANGO_PARSE = """from django.http import HttpResponseBadRequest, JsonResponse
+import datetime, logging
+log = logging.getLogger(__name__)
+
+
+def add(request):
+    try:
+        {body}
+    except {caught} as e:
+        {answer}
+    return JsonResponse({{}})
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "caught", "answer", "rules"),
+    [
+        # int() and float() quote the text in their ValueError, strptime too, a mapping its key
+        ('n = int(request.POST["n"])', "ValueError", "return HttpResponseBadRequest(str(e))", ["taint-xss"]),
+        (
+            'n = float(request.GET.get("n"))',
+            "Exception",
+            'return HttpResponseBadRequest(f"bad: {e}")',
+            ["taint-xss"],
+        ),
+        (
+            'd = datetime.datetime.strptime(request.GET["d"], "%Y")',
+            "(TypeError, ValueError)",
+            "return HttpResponseBadRequest(str(e))",
+            ["taint-xss"],
+        ),
+        (
+            'p = PRICES[request.GET["item"]]',
+            "KeyError",
+            "return HttpResponseBadRequest(str(e))",
+            ["taint-xss"],
+        ),
+        # JSON is no page; a TypeError quotes nothing; a constant quotes nothing of the client's
+        ('n = int(request.POST["n"])', "ValueError", 'return JsonResponse({"error": str(e)})', []),
+        ('n = int(request.POST["n"])', "TypeError", "return HttpResponseBadRequest(str(e))", []),
+        ('n = int("12")', "ValueError", "return HttpResponseBadRequest(str(e))", []),
+        ('p = PRICES["tea"]', "KeyError", "return HttpResponseBadRequest(str(e))", []),
+        # the repr escapes line breaks: no forged log line
+        ('n = int(request.POST["n"])', "ValueError", 'log.warning("bad number: %s", e)', []),
+    ],
+)
+def test_a_caught_exception_quotes_the_text_that_raised_it(
+    body: str, caught: str, answer: str, rules: list[str]
+) -> None:
+    """`except ValueError as e: return HttpResponseBadRequest(str(e))` after `int(request.POST["n"])`
+    sends the client's text back in an HTML page (django-mp-invoices, notifierr's KeyError)."""
+    code = "PRICES = {'tea': 1}\n" + DJANGO_PARSE.format(body=body, caught=caught, answer=answer)
+    assert rules_of(taint(code)) == rules
+
+
+@pytest.mark.parametrize(
+    ("call", "found"),
+    [
+        ('holder.image.save(request.form["name"], ContentFile(data))', False),
+        ('holder.image.save(request.form["name"], File(open("/tmp/x", "rb")))', False),
+        ('holder.image.save(request.form["name"])', True),
+    ],
+)
+def test_a_save_handed_a_django_file_is_a_model_fields_save(call: str, found: bool) -> None:
+    """imagestore saves each image of an uploaded zip with `img.image.save(name, ContentFile(data))`:
+    a Django file field's save, which refuses `..` parts and absolute names, not Pillow's or
+    Werkzeug's save to a path."""
+    code = "from django.core.files.base import ContentFile, File\nfrom PIL import Image\n"
+    code += view(f"holder = pick()\ndata = b''\n{call}\nreturn 'ok'")
+    assert ("taint-path-traversal" in rules_of(taint(code))) is found
+
+
+@pytest.mark.parametrize(
+    ("lookup", "found"),
+    [
+        ("photo.thumbs.get(size=size).get_url()", False),  # a row the database holds
+        ("{'a': size}.get('a')", True),  # a mapping's get takes its key by position
+    ],
+)
+def test_a_get_by_keywords_is_a_database_lookup(lookup: str, found: bool) -> None:
+    """spud's `photo.photo_thumb_set.get(size=size)` answers a stored thumbnail, whose URL the
+    server made: the size the client asked for does not choose where it redirects."""
+    code = (
+        "from django.http import HttpResponseRedirect\nfrom django.shortcuts import get_object_or_404\n"
+        "from .models import Photo\n\n\ndef thumb(request, pk, size):\n"
+        "    photo = get_object_or_404(Photo, pk=pk)\n"
+        f"    return HttpResponseRedirect({lookup})\n"
+    )
+    assert ("taint-open-redirect" in rules_of(taint(code))) is found
+
+
+@pytest.mark.parametrize(
+    ("made", "found"),
+    [
+        ('httpx.AsyncClient(transport=httpx.ASGITransport(app=api), base_url="http://api")', False),
+        ("httpx.AsyncClient(transport=httpx.WSGITransport(app=wsgi))", False),
+        ("httpx.AsyncClient()", True),
+        ("httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(retries=2))", True),
+    ],
+)
+def test_a_client_on_an_in_process_transport_reaches_no_host(made: str, found: bool) -> None:
+    """dojozero's gateway forwards a dashboard path with `httpx.AsyncClient(transport=
+    httpx.ASGITransport(app=app))`: the application in the same process answers, whatever the
+    URL names."""
+    code = (
+        "import httpx\nfrom fastapi import FastAPI\napp = FastAPI()\napi = FastAPI()\nwsgi = None\n\n\n"
+        '@app.get("/p/{path:path}")\nasync def proxy(path: str):\n'
+        f"    async with {made} as client:\n"
+        '        answer = await client.request(method="GET", url=path)\n    return answer.text\n'
+    )
+    assert ("taint-ssrf" in rules_of(taint(code))) is found

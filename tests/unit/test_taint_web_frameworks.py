@@ -1497,6 +1497,17 @@ def test_a_success_url_back_to_the_referer_is_low() -> None:
     assert [f.severity.value for f in found if f.rule_id == "taint-open-redirect"] == ["low"]
 
 
+def test_djangosaml2s_referral_check_keeps_a_success_url_on_site() -> None:
+    """openwisp-radius returns `validate_referral_url(request, next)`: djangosaml2 answers the URL
+    only when it is on an allowed host, else its login redirect setting."""
+    checked = "from djangosaml2.utils import validate_referral_url\n" + _NEXT_MIXIN.format(
+        body="return validate_referral_url(self.request, self.request.GET.get('next'))"
+    )
+    assert "taint-open-redirect" not in rules_of(taint(checked))
+    unchecked = _NEXT_MIXIN.format(body="return self.request.GET.get('next')")
+    assert "taint-open-redirect" in rules_of(taint(unchecked))
+
+
 def test_a_method_of_that_name_with_its_own_parameters_is_not_djangos() -> None:
     code = (
         "from django.views import View\n\nclass Login(View):\n"

@@ -748,6 +748,10 @@ class Calls:
             # Werkzeug's `request.args.get("n", type=int)`: the value is converted, or the default
             default = args[1] if method == "get" and len(args) > 1 else kwargs.get("default", CLEAN)
             return default if default.tainted else CLEAN
+        if method == "get" and not args and kwargs and not any(t.is_source for t in receiver.all_traces()):
+            # `thumbs.get(size=size)`: a mapping's get takes its key by position; by keywords it is
+            # an ORM's lookup, answering a row of the database
+            return _unknown(self.mod.path, node, f"{node_text(self.mod, func)}()", "a row the database holds")
         if method in ("get", "pop", "getlist") and args:
             found = (
                 receiver.at(args[0].const)

@@ -565,6 +565,8 @@ SANITIZERS: dict[str, frozenset[str]] = {
     "flask.safe_join": frozenset({"path"}),
     "django.utils._os.safe_join": frozenset({"path"}),
     "django.utils.text.get_valid_filename": frozenset({"path"}),
+    # answers the URL only when it is on an allowed host, else the login redirect setting
+    "djangosaml2.utils.validate_referral_url": frozenset({"redirect"}),
     "html.escape": frozenset({"xss"}),
     "markupsafe.escape": frozenset({"xss"}),
     "flask.escape": frozenset({"xss"}),
@@ -1016,6 +1018,20 @@ def _sink(
 #: a SaxonC processor's setting that stops it fetching any URL (external entities, DTDs)
 _SAXON_NO_PROTOCOLS = ("set_configuration_property", ("http://saxon.sf.net/feature/allowedProtocols", ""))
 _HTML_TYPES = {"html_only": True}
+#: a client made with one of these transports calls an application in the same process, not a host
+_NETWORK_CLIENT = {"not_in_process": frozenset({"httpx.ASGITransport", "httpx.WSGITransport"})}
+#: Django's file objects: `x.save(name, ContentFile(data))` is a model field's or a storage's save,
+#: which refuses `..` parts and absolute names, as the storage's own `save` does
+_DJANGO_FILES = frozenset(
+    {
+        "django.core.files.base.ContentFile",
+        "django.core.files.ContentFile",
+        "django.core.files.base.File",
+        "django.core.files.File",
+        "django.core.files.uploadedfile.SimpleUploadedFile",
+        "django.core.files.uploadedfile.InMemoryUploadedFile",
+    }
+)
 #: Pyramid's and WebOb's redirect responses (same names in both)
 _REDIRECT_RESPONSES = (
     "HTTPFound",
@@ -1059,6 +1075,10 @@ _LOGGING = ("logging", "structlog", "loguru")
 #:   no_caller: a public function's parameter (`trust_parameters: false`) is not a finding here
 #:   receiver_tag: the receiver must be a value of this sort (e.g. a pathlib path)
 #:   not_receivers: not a sink when the receiver is known to be one of these types (or a subtype)
+#:   not_in_process: not a sink when the client was made with `transport=` one of these (an
+#:     application in the same process answers, whatever the URL names)
+#:   unless_content: not a sink when the second argument is made by one of these classes (a
+#:     framework's file object: the call is that framework's save, which checks the name)
 #:   unless_keywords: not a sink when the call passes one of these keywords (a fetcher of the
 #:     application's own that decides which URLs a renderer may load)
 #:   markup: the argument is HTML whose links a renderer loads: only data that could still add a
@@ -1187,7 +1207,13 @@ SINKS: tuple[dict[str, Any], ...] = (
     # Django's `Storage.save(name, ...)` is no row: it refuses `..` parts and absolute names
     # (validate_file_name) and FileSystemStorage joins with safe_join, so a name stays inside it
     _sink("PIL.Image.Image.save", "path", (0, "fp")),
-    _sink("*.save", "path", (0, "dst"), unknown_receiver=("flask", "werkzeug", "PIL")),
+    _sink(
+        "*.save",
+        "path",
+        (0, "dst"),
+        unknown_receiver=("flask", "werkzeug", "PIL"),
+        unless_content=_DJANGO_FILES,
+    ),
     _sink("*.read_text", "path", ("receiver",), receiver_tag="pathobj"),
     _sink("*.read_bytes", "path", ("receiver",), receiver_tag="pathobj"),
     _sink("*.write_text", "path", ("receiver",), receiver_tag="pathobj"),
@@ -1370,22 +1396,11 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("requests.Session.head", "ssrf", (0, "url")),
     _sink("requests.Session.options", "ssrf", (0, "url")),
     _sink("requests.Session.request", "ssrf", (1, "url")),
-    _sink("httpx.Client.get", "ssrf", (0, "url")),
-    _sink("httpx.Client.post", "ssrf", (0, "url")),
-    _sink("httpx.Client.put", "ssrf", (0, "url")),
-    _sink("httpx.Client.patch", "ssrf", (0, "url")),
-    _sink("httpx.Client.delete", "ssrf", (0, "url")),
-    _sink("httpx.Client.head", "ssrf", (0, "url")),
-    _sink("httpx.Client.options", "ssrf", (0, "url")),
-    _sink("httpx.Client.request", "ssrf", (1, "url")),
-    _sink("httpx.AsyncClient.get", "ssrf", (0, "url")),
-    _sink("httpx.AsyncClient.post", "ssrf", (0, "url")),
-    _sink("httpx.AsyncClient.put", "ssrf", (0, "url")),
-    _sink("httpx.AsyncClient.patch", "ssrf", (0, "url")),
-    _sink("httpx.AsyncClient.delete", "ssrf", (0, "url")),
-    _sink("httpx.AsyncClient.head", "ssrf", (0, "url")),
-    _sink("httpx.AsyncClient.options", "ssrf", (0, "url")),
-    _sink("httpx.AsyncClient.request", "ssrf", (1, "url")),
+    *(
+        _sink(f"httpx.{client}.{verb}", "ssrf", (1 if verb == "request" else 0, "url"), **_NETWORK_CLIENT)
+        for client in ("Client", "AsyncClient")
+        for verb in ("get", "post", "put", "patch", "delete", "head", "options", "request")
+    ),
     _sink("aiohttp.ClientSession.get", "ssrf", (0, "url")),
     _sink("aiohttp.ClientSession.post", "ssrf", (0, "url")),
     _sink("aiohttp.ClientSession.put", "ssrf", (0, "url")),
@@ -1408,8 +1423,8 @@ SINKS: tuple[dict[str, Any], ...] = (
     # httpx: a request built from a URL and sent later (`client.send(request)`): reported where
     # the URL goes in (the request's params, headers or body may carry user data harmlessly)
     _sink("httpx.Request", "ssrf", (1, "url")),
-    _sink("httpx.Client.build_request", "ssrf", (1, "url")),
-    _sink("httpx.AsyncClient.build_request", "ssrf", (1, "url")),
+    _sink("httpx.Client.build_request", "ssrf", (1, "url"), **_NETWORK_CLIENT),
+    _sink("httpx.AsyncClient.build_request", "ssrf", (1, "url"), **_NETWORK_CLIENT),
     _sink("httpx.put", "ssrf", (0, "url")),
     _sink("httpx.patch", "ssrf", (0, "url")),
     _sink("httpx.delete", "ssrf", (0, "url")),

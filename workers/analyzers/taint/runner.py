@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from prguard.analyzers.taint.calls import Calls
+from prguard.analyzers.taint.exceptions import caught_names, quoted_operands
 from prguard.analyzers.taint.expressions import Expressions, added_lists
 from prguard.analyzers.taint.guards import Guards, KeptCheck, not_absolute
 from prguard.analyzers.taint.hits import Summary
@@ -37,6 +38,8 @@ _MAX_LOOP_PASSES = 2
 _VERIFIED = frozenset({"trust-boundary"})
 
 _DOTTED_TERMINATORS = frozenset(t for t in TERMINATORS if "." in t)
+#: what a repr in an exception's message is safe for: its control characters are escaped
+_QUOTED_BY_REPR = frozenset({"log", "header"})
 
 if TYPE_CHECKING:
     from prguard.analyzers.taint.interpreter import Program
@@ -317,7 +320,7 @@ class Runner(Calls, Expressions, Guards, Sinks):
         for handler in stmt.handlers:
             branch = dict(entry)
             if handler.name:
-                branch[handler.name] = CLEAN
+                branch[handler.name] = self._caught(stmt.body, handler, entry)
             out = join_states(out, self.exec_block(handler.body, branch))
         if stmt.finalbody:
             if out is None:
@@ -325,6 +328,20 @@ class Runner(Calls, Expressions, Guards, Sinks):
                 return None
             out = self.exec_block(stmt.finalbody, out)
         return out
+
+    def _caught(self, body: list[ast.stmt], handler: ast.ExceptHandler, entry: State) -> Value:
+        """The exception a handler names: the text its message quotes (`int(x)`'s ValueError
+        quotes `x`), as the try body read it; else nothing of the client's."""
+        caught = caught_names(handler, self.mod.qualname)
+        quoted = [
+            self.ev(operand, dict(entry)) for operand in quoted_operands(body, caught, self.mod.qualname)
+        ]
+        tainted = [value for value in quoted if value.tainted]
+        if not tainted:
+            return CLEAN
+        step = Step(self.mod.path, handler.lineno, f"`{handler.name}`, an exception quoting it")
+        message = Value(merge(tainted).all_traces(), tags=frozenset({"text"}))
+        return message.then(step).sanitize(_QUOTED_BY_REPR)
 
     def _relative_to_proofs(self, stmt: ast.stmt, state: State) -> dict[str, frozenset[str]]:
         """`resolved.relative_to(root)` raises ValueError unless the path lies under root: once

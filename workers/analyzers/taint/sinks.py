@@ -197,6 +197,10 @@ class Sinks:
             return
         if any(k.arg in cond.get("unless_keywords", ()) for k in node.keywords):
             return
+        if "unless_content" in cond and self._made_by(node.args[1:2], cond["unless_content"]):
+            return
+        if "not_in_process" in cond and self._in_process_client(node, cond["not_in_process"]):
+            return
         if cond.get("json_containers") and node.args and isinstance(node.args[0], _JSON_CONTAINERS):
             return
         if cond.get("html_only"):
@@ -388,6 +392,41 @@ class Sinks:
         index = next((spec for spec in sink.args if isinstance(spec, int)), None)
         name = next((spec for spec in sink.args if isinstance(spec, str)), "")
         return argument_of(node, name, index)
+
+    def _in_process_client(self, node: ast.Call, transports: frozenset[str]) -> bool:
+        """`httpx.AsyncClient(transport=httpx.ASGITransport(app=app))`: every way the client was
+        made hands its requests to an application in this process."""
+        if not isinstance(node.func, ast.Attribute):
+            return False
+        made = [v for v in self.mod.resolver.possible_values(node.func.value) if v is not node.func.value]
+        made += self._with_bound(node.func.value)
+        return bool(made) and all(
+            isinstance(value, ast.Call)
+            and isinstance(transport := keyword_value(value, "transport"), ast.Call)
+            and (self.mod.qualname(transport.func) or "") in transports
+            for value in made
+        )
+
+    def _with_bound(self, name: ast.expr) -> list[ast.expr]:
+        """What `with make() as name:` statements of this function bind `name` to."""
+        if not isinstance(name, ast.Name):
+            return []
+        body = self.func.node if self.func is not None else self.mod.tree
+        return [
+            item.context_expr
+            for stmt in nodes_of(body, ast.With, ast.AsyncWith)
+            for item in stmt.items
+            if isinstance(item.optional_vars, ast.Name) and item.optional_vars.id == name.id
+        ]
+
+    def _made_by(self, args: list[ast.expr], classes: frozenset[str]) -> bool:
+        """The argument is an object of one of these classes: made by a call to one, or typed so."""
+        if not args:
+            return False
+        made = args[0]
+        if isinstance(made, ast.Call) and (self.mod.qualname(made.func) or "") in classes:
+            return True
+        return self.mod.is_a(made, classes)
 
     def _back_to_referer(self, sink: Sink, node: ast.Call) -> bool:
         """`redirect(request.referrer or url_for("index"))`: the target is the Referer (or the
