@@ -1318,6 +1318,17 @@ class Resolver:
         where = self.scope_of(node) if scope is True else scope
         return [(leaf, suffix) for leaf, _, suffix in self._alternatives.leaves(node, where)]  # type: ignore[arg-type]
 
+    def with_values(self, node: ast.Name, scope: Scope | bool = True) -> list[ast.expr]:
+        """What `with make() as name:` statements bind a name to, in the scope that binds it."""
+        where = self.scope_of(node) if scope is True else scope
+        for info in self._chain(where):  # type: ignore[arg-type]
+            derived = info.derived.get(node.id)
+            if derived is not None:
+                return [expr for how, expr in derived if how == "with"]
+            if node.id in info.params or node.id in info.bindings:
+                return []
+        return []
+
     def possible_types(self, node: ast.expr, scope: Scope | bool = True) -> tuple[str, ...]:
         """Every type `node` may have: its type when known, else its alternatives' known types."""
         where = self.scope_of(node) if scope is True else scope

@@ -398,26 +398,16 @@ class Sinks:
         made hands its requests to an application in this process."""
         if not isinstance(node.func, ast.Attribute):
             return False
-        made = [v for v in self.mod.resolver.possible_values(node.func.value) if v is not node.func.value]
-        made += self._with_bound(node.func.value)
+        client = node.func.value
+        made = [v for v in self.mod.resolver.possible_values(client) if v is not client]
+        if isinstance(client, ast.Name):
+            made += self.mod.resolver.with_values(client)
         return bool(made) and all(
             isinstance(value, ast.Call)
             and isinstance(transport := keyword_value(value, "transport"), ast.Call)
             and (self.mod.qualname(transport.func) or "") in transports
             for value in made
         )
-
-    def _with_bound(self, name: ast.expr) -> list[ast.expr]:
-        """What `with make() as name:` statements of this function bind `name` to."""
-        if not isinstance(name, ast.Name):
-            return []
-        body = self.func.node if self.func is not None else self.mod.tree
-        return [
-            item.context_expr
-            for stmt in nodes_of(body, ast.With, ast.AsyncWith)
-            for item in stmt.items
-            if isinstance(item.optional_vars, ast.Name) and item.optional_vars.id == name.id
-        ]
 
     def _made_by(self, args: list[ast.expr], classes: frozenset[str]) -> bool:
         """The argument is an object of one of these classes: made by a call to one, or typed so."""
