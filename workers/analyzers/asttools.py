@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ast
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any, ClassVar
 from weakref import WeakKeyDictionary
@@ -247,6 +247,18 @@ def own_statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
         if isinstance(stmt, ast.Match):
             for case in stmt.cases:
                 todo.extend(case.body)
+
+
+def own_nodes(roots: Iterable[ast.AST]) -> Iterator[ast.AST]:
+    """Every node under these (themselves included), nested functions, classes and lambdas left
+    out: they run apart from the code around them."""
+    todo: list[ast.AST] = list(roots)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        yield node
+        todo.extend(ast.iter_child_nodes(node))
 
 
 def is_name(node: ast.AST, name: str) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 
-from prguard.analyzers.asttools import is_name
+from prguard.analyzers.asttools import is_name, own_nodes
 
 #: keyword arguments of response classes that set the media type (Flask, Django, Starlette)
 MEDIA_TYPE_KEYWORDS = ("mimetype", "content_type", "media_type")
@@ -109,11 +109,7 @@ def sends_html_type(function: ast.AST, line: int) -> bool:
     (nested definitions not looked into): a body written apart from its headers is a page when
     the headers sent just before it say so."""
     last: tuple[int, ast.expr] | None = None
-    todo: list[ast.AST] = list(ast.iter_child_nodes(function))
-    while todo:
-        node = todo.pop()
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-            continue
+    for node in own_nodes(ast.iter_child_nodes(function)):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
@@ -124,7 +120,6 @@ def sends_html_type(function: ast.AST, line: int) -> bool:
             and (last is None or node.lineno > last[0])
         ):
             last = (node.lineno, node.args[1])
-        todo.extend(ast.iter_child_nodes(node))
     if last is None:
         return False
     value = last[1]

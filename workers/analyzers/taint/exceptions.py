@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 
+from prguard.analyzers.asttools import own_nodes
+
 #: builtins whose ValueError quotes the text they were handed
 _QUOTING_CONVERSIONS = frozenset({"int", "float", "builtins.int", "builtins.float"})
 #: parsers whose ValueError quotes the text they were handed (their first argument)
@@ -36,7 +38,7 @@ def quoted_operands(
     values, keys = not caught.isdisjoint(_VALUE_ERRORS), not caught.isdisjoint(_KEY_ERRORS)
     if not (values or keys):
         return
-    for node in _nodes(body):
+    for node in own_nodes(body):
         if values and isinstance(node, ast.Call) and node.args:
             name = qualname(node.func) or ""
             if (name in _QUOTING_CONVERSIONS or name in _QUOTING_PARSERS) and _plain_read(node.args[0]):
@@ -45,17 +47,6 @@ def quoted_operands(
             key = node.slice
             if not isinstance(key, ast.Constant | ast.Slice) and _plain_read(key) and _plain_read(node.value):
                 yield key
-
-
-def _nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
-    """Every node of the statements, nested definitions left out (they do not run here)."""
-    todo: list[ast.AST] = list(body)
-    while todo:
-        node = todo.pop()
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-            continue
-        yield node
-        todo.extend(ast.iter_child_nodes(node))
 
 
 def _plain_read(node: ast.expr) -> bool:

@@ -184,9 +184,8 @@ class CheckerBase:
             return []
         return [
             node.value
-            for node in ast.walk(ast.Module(body=scope.body, type_ignores=[]))
-            if isinstance(node, ast.AugAssign)
-            and isinstance(node.op, ast.Add)
+            for node in nodes_of(scope, ast.AugAssign)
+            if isinstance(node.op, ast.Add)
             and isinstance(node.target, ast.Name)
             and node.target.id == name.id
         ]
