@@ -108,7 +108,8 @@ FAMILY_CWES: dict[str, frozenset[int]] = {
     "ldap": frozenset({90}),
     "weak-random": frozenset({330, 338}),
     "weak-hash": frozenset({327, 328, 916}),
-    "trust-boundary": frozenset({501}),
+    # the corpora file a client-written address taken as the client's (X-Forwarded-For, CWE-348) here
+    "trust-boundary": frozenset({501, 348}),
     "header": frozenset({113, 93}),
 }
 

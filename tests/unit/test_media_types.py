@@ -39,6 +39,10 @@ def flagged(code: str) -> set[str]:
         MADE + 'resp.headers["Content-Type"] = "text/plain"\nreturn resp',
         MADE + 'resp.mimetype = "application/json"\nreturn resp',
         MADE + 'resp.headers.set("content-type", "text/csv")\nreturn resp',
+        # an attachment is saved, not shown (netbox-oxidized-viewer's config downloads)
+        MADE + 'resp.headers["Content-Disposition"] = f"attachment; filename={name}.txt"\nreturn resp',
+        MADE + 'resp["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=n)\n'
+        "return resp",
     ],
 )
 def test_a_body_declared_not_html_is_not_xss(body: str) -> None:
@@ -50,6 +54,9 @@ def test_a_body_declared_not_html_is_not_xss(body: str) -> None:
     [
         'return Response("<p>" + name + "</p>", mimetype="text/html")',
         MADE + 'resp.headers["Content-Type"] = "text/html"\nreturn resp',
+        MADE + 'resp.headers["Content-Disposition"] = f"inline; filename={name}.html"\nreturn resp',
+        MADE + 'resp["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=n)\n'
+        "return resp",
         # a type set on one path only: the other path serves the page as HTML
         MADE + 'if request.args.get("raw"):\n    resp.headers["Content-Type"] = "text/plain"\nreturn resp',
         MADE + "return resp",

@@ -72,3 +72,39 @@ def run(command: str) -> str:
     return subprocess.check_output(command, shell=True).decode()
 """
     assert not [f for f in taint(registry) if "agent tool" in f.message]
+
+
+LOW_LEVEL_SERVER = """
+import httpx
+from mcp.server import Server
+
+def serve(user_agent: str):
+    server = Server("fetch")
+
+    @server.call_tool()
+    async def call_tool(name: str, arguments: dict):
+        url = str(arguments["url"])
+        async with httpx.AsyncClient() as client:
+            return (await client.get(url, headers={"User-Agent": user_agent})).text
+
+    @server.read_resource()
+    async def read_resource(uri):
+        return open(str(uri)[len("file://"):]).read()
+
+    @server.list_tools()
+    async def list_tools():
+        return open("/srv/tools.json").read()
+"""
+
+
+def test_the_sdks_low_level_server_hands_its_handlers_the_clients_tool_arguments_and_uris() -> None:
+    findings = taint(LOW_LEVEL_SERVER)
+    assert [(f.rule_id, f.start_line) for f in findings] == [
+        ("taint-ssrf", 11),
+        ("taint-path-traversal", 15),
+    ]
+
+
+def test_a_call_tool_method_of_another_kind_of_server_is_no_agent_tool() -> None:
+    other = LOW_LEVEL_SERVER.replace("from mcp.server import Server", "from rpc import Server")
+    assert not taint(other)

@@ -1480,6 +1480,25 @@ def test_git_subcommands_whose_options_touch_nothing(subcommand: str, found: boo
 
 
 @pytest.mark.parametrize(
+    ("target", "found"),
+    [
+        ("tempfile.mkdtemp(prefix=f'clone-{tag}-')", False),  # under the temporary folder: absolute
+        ("tempfile.mkdtemp(dir=request.args['dir'])", False),
+        ("f'clone-{tag}'", True),  # the client's text first
+    ],
+)
+def test_a_temporary_directory_is_an_absolute_path_and_no_option(target: str, found: bool) -> None:
+    """netbox-console clones into `Path(tempfile.mkdtemp(prefix=f"netbox-{tag}-"))`: the tag sits
+    inside a name under the temporary folder, which starts with `/`."""
+    code = "import tempfile\nfrom pathlib import Path\n" + view(
+        "tag = request.args['tag']\n"
+        f"target = Path({target})\n"
+        "return subprocess.check_output(['git', 'clone', 'https://example.org/r.git', str(target)])"
+    )
+    assert reports("taint-argument-injection", code) is found
+
+
+@pytest.mark.parametrize(
     ("value", "found"),
     [
         ('request.args["name"]', True),
@@ -1606,3 +1625,25 @@ def test_a_client_on_an_in_process_transport_reaches_no_host(made: str, found: b
         '        answer = await client.request(method="GET", url=path)\n    return answer.text\n'
     )
     assert ("taint-ssrf" in rules_of(taint(code))) is found
+
+
+@pytest.mark.parametrize(
+    ("sent", "found"),
+    [
+        ("handle.open()", False),
+        ("handle.open(mode='rb')", False),
+        ("handle", True),
+        ("handle.path", True),
+        ("pathlib.Path('/srv', file_id).open()", True),
+    ],
+)
+def test_an_objects_open_with_no_name_hands_out_its_file_not_a_path(sent: str, found: bool) -> None:
+    """rob-flask sends `fh.open()` of a handle looked up by the URL's id: the handle already names
+    its file, so what reaches `send_file` is an open file, not a path the client chose."""
+    code = (
+        FLASK + "import pathlib\napp = Flask(__name__)\n\n\n"
+        '@app.route("/files/<file_id>")\ndef download(file_id):\n'
+        "    handle = api.uploaded_file(file_id=file_id)\n"
+        f"    return send_file({sent}, as_attachment=True)\n"
+    )
+    assert ("taint-path-traversal" in rules_of(taint(code))) is found

@@ -1527,3 +1527,36 @@ def test_a_format_field_of_a_route_rule_is_no_url_part() -> None:
     )
     assert "taint-path-traversal" in rules_of(taint(code))
     assert "taint-path-traversal" not in rules_of(taint(code.replace("{prefix}.pdf", "{name}.pdf")))
+
+
+QUART_APP = """
+from quart import Quart, Response, redirect, render_template_string, request, send_file, url_for
+app = Quart(__name__)
+
+@app.route("/login", methods=["POST"])
+async def login():
+    form = await request.form
+    return redirect(request.args.get("next") or url_for("index"))
+
+@app.route("/file")
+async def download():
+    return await send_file(request.args["path"])
+
+@app.route("/preview")
+async def preview():
+    return await render_template_string(request.args["page"])
+
+@app.route("/echo")
+async def echo():
+    return Response("<p>" + request.args["text"] + "</p>")
+"""
+
+
+def test_quarts_helpers_are_flasks_sinks() -> None:
+    """Quart mirrors Flask's API: aiosyslogd's login sends the user on to `?next=` unchecked."""
+    assert sorted((f.rule_id, f.start_line) for f in taint(QUART_APP)) == [
+        ("taint-open-redirect", 7),
+        ("taint-path-traversal", 11),
+        ("taint-template-injection", 15),
+        ("taint-xss", 19),
+    ]

@@ -1004,6 +1004,84 @@ CASES = [
         "    return hashlib.new(algo, d)",
         [],
     ),
+    # the client's address from X-Forwarded-For's first entry, which the client writes (CWE-348)
+    (
+        "def get_client_ip(request):\n    xff = request.META.get('HTTP_X_FORWARDED_FOR')\n    if xff:\n"
+        "        ip = xff.split(',')[0].strip()\n    else:\n        ip = request.META['REMOTE_ADDR']\n"
+        "    return ip",
+        ["PG-VULN034"],
+    ),
+    (
+        "def identifier(request):\n    forwarded = request.headers.get('X-Forwarded-For')\n"
+        "    if forwarded:\n        return forwarded.split(',')[0] + ':' + request.url.path\n"
+        "    return request.client.host",
+        ["PG-VULN034"],
+    ),
+    (
+        "from aiohttp import hdrs\ndef check(allowed, request):\n"
+        "    if forwarded := request.headers.get(hdrs.X_FORWARDED_FOR, ''):\n"
+        "        first, *_ = forwarded.split(',', maxsplit=1)\n        if first in allowed:\n"
+        "            return True\n    return False",
+        ["PG-VULN034"],
+    ),
+    ("def address(request):\n    return request.access_route[0]", ["PG-VULN034"]),
+    ("def get_ipaddr(request):\n    return request.headers['X_FORWARDED_FOR']", ["PG-VULN034"]),
+    (
+        "import ipaddress\ndef allowed(request, net):\n"
+        "    ip = request.headers.getlist('X-Forwarded-For')[0]\n"
+        "    return ipaddress.ip_address(ip) in net",
+        ["PG-VULN034"],
+    ),
+    # the entry the nearest proxy added, trusted hops counted from the right, the header only
+    # logged, forwarded on or checked for presence: no claim taken as the client's address
+    (
+        "def get_client_ip(request):\n    xff = request.META.get('HTTP_X_FORWARDED_FOR', '')\n"
+        "    return xff.split(',')[-1].strip() if xff else request.META['REMOTE_ADDR']",
+        [],
+    ),
+    (
+        "def get_client_ip(request, hops):\n    parts = request.headers['X-Forwarded-For'].split(',')\n"
+        "    return parts[-hops]",
+        [],
+    ),
+    (
+        "import logging\ndef view(request):\n    xff = request.headers.get('X-Forwarded-For', '')\n"
+        "    logging.info('from %s', xff.split(',')[0])\n    if xff == '':\n        return None\n"
+        "    return {'X-Forwarded-For': xff + ', ' + request.remote_addr}",
+        [],
+    ),
+    ("def proxy_headers(request):\n    return request.headers.get('X-Forwarded-For')", []),
+    # a cookie built on the standard library's SimpleCookie, its morsel missing Secure or HttpOnly
+    (
+        "from http.cookies import SimpleCookie\ndef login_cookie(token):\n    cookie = SimpleCookie()\n"
+        "    cookie['Jwt'] = token\n    cookie['Jwt']['path'] = '/'\n    cookie['Jwt']['httponly'] = True\n"
+        "    return cookie['Jwt']",
+        ["PG-VULN006"],
+    ),
+    (
+        "import http.cookies\ndef login_cookie(token):\n    cookie = http.cookies.SimpleCookie()\n"
+        "    cookie['sid'] = token\n    cookie['sid'].update({'secure': True, 'path': '/'})\n"
+        "    return cookie.output()",
+        ["PG-VULN007"],
+    ),
+    (
+        "from http.cookies import SimpleCookie\ndef login_cookie(token, https):\n"
+        "    cookie = SimpleCookie()\n    cookie['sid'] = token\n    cookie['sid']['secure'] = https\n"
+        "    cookie['sid']['httponly'] = True\n    return cookie.output()",
+        [],
+    ),
+    # a cookie read from the request, or one whose attributes are never set, is not built to send
+    (
+        "from http.cookies import SimpleCookie\ndef session_of(environ):\n"
+        "    cookie = SimpleCookie(environ.get('HTTP_COOKIE', ''))\n    cookie['seen'] = '1'\n"
+        "    cookie['seen']['path'] = '/'\n    return cookie",
+        [],
+    ),
+    (
+        "from http.cookies import SimpleCookie\ndef jar(values):\n    cookie = SimpleCookie()\n"
+        "    cookie['a'] = values['a']\n    return cookie",
+        [],
+    ),
 ]
 
 
@@ -1049,6 +1127,7 @@ def test_every_rule_has_a_case_its_metadata_and_its_cwe() -> None:
         "PG-VULN031": 489,
         "PG-VULN032": 79,
         "PG-VULN033": 22,
+        "PG-VULN034": 348,
     }
     assert {r.id: r.cwe for r in RULES.values()} == pinned
     for rule in RULES.values():

@@ -1,5 +1,6 @@
 """What a response says of its own media type: a body declared as something other than HTML
-(`text/plain`, `application/json`) is not rendered as a page, so markup in it is no XSS.
+(`text/plain`, `application/json`), or sent as an attachment to save, is not rendered as a page,
+so markup in it is no XSS.
 
 Shared by the taint pass (its `html_only` sinks, a Flask view's returned headers) and the PG-VULN
 rules (HTML built by formatting into a response)."""
@@ -35,7 +36,9 @@ def headers_declare_non_html(headers: ast.Dict) -> bool:
 def typed_afterwards(function: ast.AST, assignment: ast.stmt) -> bool:
     """`resp = make_response(body)` followed, in the same block of `function`, by a non-HTML media
     type set on `resp` (`resp.headers["Content-Type"] = "text/plain"`, `resp.mimetype = ...`,
-    `resp.headers.set("Content-Type", ...)`). A type set only on some paths does not count."""
+    `resp.headers.set("Content-Type", ...)`) or by a `Content-Disposition` that makes it an
+    attachment (`resp["Content-Disposition"] = "attachment; ..."`): browsers save an attachment,
+    they do not show it. A header set only on some paths does not count."""
     if not (
         isinstance(assignment, ast.Assign)
         and len(assignment.targets) == 1
@@ -69,6 +72,7 @@ def _block_of(root: ast.AST, stmt: ast.stmt) -> list[ast.stmt] | None:
 
 
 def _sets_non_html_type(stmt: ast.stmt, name: str) -> bool:
+    header: ast.expr | None = None
     value: ast.expr | None = None
     if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
         target = stmt.targets[0]
@@ -76,12 +80,12 @@ def _sets_non_html_type(stmt: ast.stmt, name: str) -> bool:
             isinstance(target, ast.Attribute)
             and target.attr in ("mimetype", "content_type")
             and is_name(target.value, name)
-        ) or (
-            isinstance(target, ast.Subscript)
-            and _headers_of(target.value, name)
-            and _is_content_type(target.slice)
         ):
-            value = stmt.value
+            return non_html(stmt.value)
+        if isinstance(target, ast.Subscript) and (
+            _headers_of(target.value, name) or is_name(target.value, name)
+        ):
+            header, value = target.slice, stmt.value  # Django's `response[...]`, the others' `.headers[...]`
     elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
         call = stmt.value
         func = call.func
@@ -90,10 +94,30 @@ def _sets_non_html_type(stmt: ast.stmt, name: str) -> bool:
             and func.attr == "set"
             and _headers_of(func.value, name)
             and len(call.args) == 2
-            and _is_content_type(call.args[0])
         ):
-            value = call.args[1]
-    return non_html(value)
+            header, value = call.args
+    if header is None or value is None:
+        return False
+    if _is_content_type(header):
+        return non_html(value)
+    return _is_header(header, "content-disposition") and _attachment(value)
+
+
+def _attachment(value: ast.expr) -> bool:
+    """A `Content-Disposition` value that says attachment: a text starting with it, or a builder
+    asked for one (Django's `content_disposition_header(as_attachment=True, ...)`)."""
+    if isinstance(value, ast.JoinedStr) and value.values:
+        value = value.values[0]
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return value.value.lower().lstrip().startswith("attachment")
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add | ast.Mod):
+        return _attachment(value.left)
+    if isinstance(value, ast.Call):
+        return any(
+            k.arg == "as_attachment" and isinstance(k.value, ast.Constant) and k.value.value is True
+            for k in value.keywords
+        )
+    return False
 
 
 def _headers_of(node: ast.expr, name: str) -> bool:
@@ -101,7 +125,11 @@ def _headers_of(node: ast.expr, name: str) -> bool:
 
 
 def _is_content_type(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and str(node.value).lower() == "content-type"
+    return _is_header(node, "content-type")
+
+
+def _is_header(node: ast.expr, header: str) -> bool:
+    return isinstance(node, ast.Constant) and str(node.value).lower() == header
 
 
 def sends_html_type(function: ast.AST, line: int) -> bool:

@@ -797,6 +797,9 @@ class Calls:
             return _unknown(self.mod.path, node, "file content", "a file's content")
         if method in ("resolve", "absolute"):
             return receiver.with_tags("resolved")
+        if method == "open" and not args and "pathobj" not in receiver.tags:
+            # `handle.open()`: the object already names its file, the call hands out an open file
+            return merge([receiver, *kwargs.values()]).sanitize(frozenset({"path"}))
         if (
             _LOOKUP_METHOD.fullmatch(method)
             and all(t.kind in (OPAQUE, "caller") for t in receiver.all_traces())

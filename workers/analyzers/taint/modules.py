@@ -70,6 +70,9 @@ _AGENT_TOOL_DECORATORS = frozenset(
         "langchain_core.tools.tool",
     }
 )
+#: The MCP SDK's low-level server: what its handlers for these registrations receive (a tool's name
+#: and arguments, a prompt's arguments, a resource's URI) is the client's
+_MCP_SERVER_HANDLERS = frozenset({"call_tool", "get_prompt", "read_resource"})
 _DJANGO_VIEW = frozenset({"django.views.generic.base.View"})
 #: Methods of Django's generic views whose returned URL the view redirects to (`FormMixin`,
 #: `DeletionMixin` and the auth views' `get_success_url`, `RedirectView.get_redirect_url`),
@@ -722,9 +725,13 @@ class ModuleInfo:
         qual = self.resolver.qualname(target)
         if qual in _AGENT_TOOL_DECORATORS:
             return True
-        if not (isinstance(target, ast.Attribute) and target.attr == "tool"):
+        if not isinstance(target, ast.Attribute):
             return False
         owner = self.resolver.type_of(target.value)
+        if target.attr in _MCP_SERVER_HANDLERS:  # `@server.call_tool()` on the SDK's `Server`
+            return owner is not None and owner.split(".")[0] == "mcp"
+        if target.attr != "tool":
+            return False
         if owner is not None:  # any MCP server class (`MCPServer`, `FastMCP`) registers tools this way
             return f"{owner}.tool" in _AGENT_TOOL_DECORATORS or owner.split(".")[0] in ("mcp", "fastmcp")
         return qual is None or qual.split(".")[0] not in self.resolver.imports

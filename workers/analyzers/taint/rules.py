@@ -594,6 +594,8 @@ SANITIZERS: dict[str, frozenset[str]] = {
     "urllib.parse.quote_plus": frozenset({"xss", "header", "log", "path"}),
     "urllib.parse.urlencode": frozenset({"xss", "header", "log"}),
     "repr": frozenset({"log"}),
+    # a directory made in the temporary folder: an absolute path, never an option to a program
+    "tempfile.mkdtemp": frozenset({"argument"}),
     # conversions that leave nothing to inject
     "int": frozenset({ALL}),
     "float": frozenset({ALL}),
@@ -1188,9 +1190,11 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("shutil.make_archive", "path", (0, "base_name", "root_dir")),
     _sink("shutil.unpack_archive", "path", (1, "extract_dir")),
     _sink("flask.send_file", "path", (0, "path_or_file", "filename_or_fp")),
+    _sink("quart.send_file", "path", (0, "filename_or_io")),  # Quart mirrors Flask's helpers
     _sink("cherrypy.lib.static.serve_file", "path", (0, "path")),
     _sink("cherrypy.lib.static.serve_download", "path", (0, "path")),
     _sink("flask.send_from_directory", "path", (0, "directory")),
+    _sink("quart.send_from_directory", "path", (0, "directory")),
     # a response that streams the file at `path` (FastAPI re-exports Starlette's)
     _sink("starlette.responses.FileResponse", "path", (0, "path")),
     _sink("fastapi.responses.FileResponse", "path", (0, "path")),
@@ -1228,6 +1232,7 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("django.utils.safestring.mark_safe", "xss", (0, "s"), report_cwe=79),
     _sink("django.utils.safestring.SafeString", "xss", (0,), report_cwe=79),
     _sink("flask.render_template_string", "ssti", (0, "source")),
+    _sink("quart.render_template_string", "ssti", (0, "source")),
     _sink("jinja2.Template", "ssti", (0, "source")),
     # Django's template language runs no Python: a library compiling the template text it is given
     # is its API (a request's text there is still reported)
@@ -1238,6 +1243,8 @@ SINKS: tuple[dict[str, Any], ...] = (
     # a dict or list handed to it is answered as JSON (Flask serialises it), not as HTML
     _sink("flask.make_response", "xss", (0,), json_containers=True, **_HTML_TYPES),
     _sink("flask.Response", "xss", (0, "response"), **_HTML_TYPES),
+    _sink("quart.make_response", "xss", (0,), json_containers=True, **_HTML_TYPES),
+    _sink("quart.Response", "xss", (0, "response"), **_HTML_TYPES),
     _sink("werkzeug.wrappers.Response", "xss", (0, "response"), **_HTML_TYPES),
     _sink("django.http.HttpResponse", "xss", (0, "content"), **_HTML_TYPES),
     _sink("django.http.HttpResponseBadRequest", "xss", (0, "content"), **_HTML_TYPES),
@@ -1251,6 +1258,7 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("sanic.response.file_stream", "path", (0, "location")),
     # redirects
     _sink("flask.redirect", "redirect", (0, "location")),
+    _sink("quart.redirect", "redirect", (0, "location")),
     _sink("cherrypy.HTTPRedirect", "redirect", (0, "urls")),
     _sink("reflex.redirect", "redirect", (0, "path")),  # an event handler's answer: the browser goes there
     # Pyramid's redirect responses take the location first; WebOb's take it by keyword only

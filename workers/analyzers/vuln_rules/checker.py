@@ -18,6 +18,7 @@ from prguard.analyzers.vuln_rules.archives import (
 )
 from prguard.analyzers.vuln_rules.crypto import CryptoChecks
 from prguard.analyzers.vuln_rules.deserialization import DeserializationChecks
+from prguard.analyzers.vuln_rules.forwarded import ForwardedChecks
 from prguard.analyzers.vuln_rules.loops import LoopChecks
 from prguard.analyzers.vuln_rules.paths import PathChecks, StaticRootChecks
 from prguard.analyzers.vuln_rules.regex import (
@@ -45,6 +46,7 @@ class VulnChecker(
     ArchiveChecks,
     CryptoChecks,
     DeserializationChecks,
+    ForwardedChecks,
     LoopChecks,
     PathChecks,
     RegexChecks,
@@ -73,6 +75,7 @@ class VulnChecker(
                 yield from self._formatted_sql(node)
             elif isinstance(node, ast.Compare):
                 yield from self._compare(node)
+                yield from self._forwarded_compare(node)
             elif isinstance(node, ast.Assign):
                 yield from self._setting(node)
                 yield from self._protocol_setting(node)
@@ -80,10 +83,12 @@ class VulnChecker(
                 yield from self._serializer_setting(node)
                 yield from self._signing_key_setting(node)
                 yield from self._random_secret(node)
+                yield from self._morsel_cookie(node)
             elif isinstance(node, ast.Return) and node.value is not None:
                 yield from self._returned_html(node)
                 yield from self._returned_traceback(node)
                 yield from self._random_secret_returned(node)
+                yield from self._forwarded_return(node)
             elif isinstance(node, ast.While):
                 yield from self._endless(node)
             elif isinstance(node, ast.Dict):

@@ -426,5 +426,20 @@ RULES: dict[str, VulnRule] = {
             "Serve static files from a folder that holds only them (the package's `static/`), never the "
             "root or a parent of the application's data.",
         ),
+        VulnRule(
+            "PG-VULN034",
+            "client address taken from the first X-Forwarded-For entry",
+            "medium",
+            348,
+            "Each proxy appends the address it saw to X-Forwarded-For, so the first entry (and the "
+            "header whole) is whatever the client sent. Rate limits, lock-outs and IP allow-lists keyed "
+            "on it let any client claim any address.",
+            "ip = request.headers['X-Forwarded-For'].split(',')[0]\nif ip in ALLOWED_IPS: ...",
+            "ip = request.headers['X-Forwarded-For'].split(',')[-TRUSTED_HOPS]  # your proxy's entry\n"
+            "# or werkzeug's ProxyFix(x_for=1) / uvicorn --forwarded-allow-ips, then request.remote_addr",
+            "Take the entry your own proxy appended (counting trusted hops from the right), or let a "
+            "proxy-aware middleware set the remote address, and use the socket address when no proxy "
+            "is configured.",
+        ),
     )
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from prguard.analyzers.asttools import is_name, nodes_of
 from prguard.analyzers.templating import environment_class, escapes
 from prguard.analyzers.vuln_rules.regex import fold
 from prguard.analyzers.vuln_rules.shapes import (
@@ -66,6 +67,9 @@ _COOKIE_SETTINGS = {
     "SESSION_COOKIE_HTTPONLY": "PG-VULN007",
     "REMEMBER_COOKIE_SECURE": "PG-VULN006",
 }
+
+#: the standard library's cookie jars, whose morsels carry a cookie's attributes
+_COOKIE_JARS = frozenset({"http.cookies.SimpleCookie", "http.cookies.BaseCookie", "Cookie.SimpleCookie"})
 
 _COOKIE_RECEIVERS = (
     "werkzeug.wrappers.Response.set_cookie",
@@ -214,6 +218,14 @@ def any_origin(node: ast.expr) -> bool:
     return False
 
 
+def _switched_on(attributes: dict[str, ast.expr | None], name: str) -> bool:
+    """A morsel attribute set to anything but a false constant (None: set, to what is unknown)."""
+    if name not in attributes:
+        return False
+    value = attributes[name]
+    return value is None or not falsy(value)
+
+
 class WebChecks(CheckerBase):
     """What a web app sends back: markup, cookies, tracebacks, CORS, query operators and template
     escaping (PG-VULN003, 006, 009, 017, 019, 032)."""
@@ -257,6 +269,74 @@ class WebChecks(CheckerBase):
         drawn = self.random_origin(value) if value is not None else None
         if drawn:
             yield VulnHit(RULES["PG-VULN018"], node, f"a cookie value drawn from {drawn}()")
+
+    def _morsel_cookie(self, node: ast.Assign) -> Iterator[VulnHit]:
+        """A cookie built on the standard library's `SimpleCookie` (`cookie[name] = token`, then
+        its morsel's attributes) without the Secure or HttpOnly attribute anywhere in the function.
+        A cookie whose attributes are never set is read or passed on, not built to send."""
+        target = node.targets[0] if len(node.targets) == 1 else None
+        if not (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)):
+            return
+        jar = target.value
+        function = self.resolver.scope_of(node)
+        made = [v for v in self.resolver.possible_values(jar) if v is not jar]
+        if function is None or not made or not all(self._new_cookie_jar(v) for v in made):
+            return
+        first = next(
+            a
+            for a in nodes_of(function, ast.Assign)
+            if len(a.targets) == 1
+            and isinstance(a.targets[0], ast.Subscript)
+            and is_name(a.targets[0].value, jar.id)
+        )
+        if first is not node:
+            return  # one finding per cookie, where its value is first set
+        attributes = self._morsel_attributes(function, jar.id)
+        if not attributes:
+            return
+        if not _switched_on(attributes, "secure"):
+            yield VulnHit(RULES["PG-VULN006"], node, f"{jar.id}[...] cookie without its 'secure' attribute")
+        elif not _switched_on(attributes, "httponly"):
+            yield VulnHit(RULES["PG-VULN007"], node, f"{jar.id}[...] cookie without its 'httponly' attribute")
+
+    def _new_cookie_jar(self, value: ast.expr) -> bool:
+        return (
+            isinstance(value, ast.Call)
+            and not value.args
+            and not value.keywords
+            and self.resolver.qualname(value.func) in _COOKIE_JARS
+        )
+
+    @staticmethod
+    def _morsel_attributes(function: ast.AST, jar: str) -> dict[str, ast.expr | None]:
+        """The attributes set on the morsels of the cookie jar `jar` in `function`: `jar[k][attr] =
+        value`, or `jar[k].update({attr: value})` (None: a value that cannot be read)."""
+        found: dict[str, ast.expr | None] = {}
+        for assign in nodes_of(function, ast.Assign):
+            for target in assign.targets:
+                if (
+                    isinstance(target, ast.Subscript)
+                    and isinstance(target.value, ast.Subscript)
+                    and is_name(target.value.value, jar)
+                    and (attribute := const_str(target.slice)) is not None
+                ):
+                    found[attribute.lower()] = assign.value
+        for call in nodes_of(function, ast.Call):
+            func = call.func
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr == "update"
+                and isinstance(func.value, ast.Subscript)
+                and is_name(func.value.value, jar)
+            ):
+                given = call.args[0] if call.args else None
+                if not isinstance(given, ast.Dict):
+                    found["secure"] = found["httponly"] = None  # cannot tell: no finding
+                    continue
+                for key, value in zip(given.keys, given.values, strict=True):
+                    if key is not None and (attribute := const_str(key)) is not None:
+                        found[attribute.lower()] = value
+        return found
 
     def _where(self, node: ast.Dict) -> Iterator[VulnHit]:
         for key, value in zip(node.keys, node.values, strict=True):
