@@ -678,6 +678,16 @@ def load():
         ('p = request.args["f"].replace("../", "").lstrip("/")', False),  # `....//` leaves `../`
         ('p = request.args["f"].replace("..", ".").lstrip("/")', False),  # `....` leaves `..`
         ('p = request.args["f"].replace("..", "")', False),
+        # `str.find` said the other way (oxl-ansible-webui's file browser)
+        ('p = request.args["f"]\nif p.find("..") != -1 or p.startswith("/"):\n    return "no", 400', True),
+        ('p = request.args["f"]\nif p.find("..") >= 0 or p.startswith("/"):\n    return "no", 400', True),
+        (
+            'p = request.args["f"]\nif p.find("..") == -1 and not p.startswith("/"):\n'
+            '    open(os.path.join("/srv", p))',
+            True,
+        ),
+        ('p = request.args["f"]\nif p.find("..") > 0 or p.startswith("/"):\n    return "no", 400', False),
+        ('p = request.args["f"]\nif p.find("..") != -1:\n    return "no", 400', False),
     ],
 )
 def test_a_path_refused_with_dotdot_and_when_absolute_is_confined(body: str, confined: bool) -> None:

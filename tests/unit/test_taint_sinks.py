@@ -1647,3 +1647,23 @@ def test_an_objects_open_with_no_name_hands_out_its_file_not_a_path(sent: str, f
         f"    return send_file({sent}, as_attachment=True)\n"
     )
     assert ("taint-path-traversal" in rules_of(taint(code))) is found
+
+
+@pytest.mark.parametrize(
+    ("made", "found"),
+    [
+        ("etree.XMLParser(resolve_entities=False, no_network=True)", False),
+        ("etree.XMLParser(resolve_entities=True)", True),
+        ("etree.XMLParser()", True),
+    ],
+)
+def test_a_parser_a_module_function_makes_at_import_is_that_functions_parser(made: str, found: bool) -> None:
+    """soapbar keeps `_PARSER = _make_parser()` at module level: the call runs the module's own
+    function, so the parser is the one it returns, hardened or not."""
+    code = (
+        "from flask import Flask, request\nfrom lxml import etree\napp = Flask(__name__)\n\n\n"
+        f"def _make_parser():\n    return {made}\n\n\n_PARSER = _make_parser()\n\n\n"
+        '@app.route("/rpc", methods=["POST"])\ndef rpc():\n'
+        "    return etree.tostring(etree.fromstring(request.data, parser=_PARSER))\n"
+    )
+    assert ("taint-xxe" in rules_of(taint(code))) is found

@@ -343,6 +343,8 @@ class Calls:
             # its arguments read of them was read before the call
             forget_parts(receiver_key, state, attributes=False)
         shadowed = isinstance(func, ast.Name) and func.id in state and qual == func.id
+        if shadowed and self._module_function(func.id):
+            shadowed = False  # `_PARSER = _make_parser()`: the module's own function, run for its result
         configured = CONFIGURED in callee.tags  # `f = import_string(settings.X)`, then `f(data)`
         nested = self._nested_function(func) if shadowed else None
         if nested is not None:
@@ -916,6 +918,14 @@ class Calls:
                 safe[name.value] = CLEAN
         return replace(parsed, items=safe or None, tags=parsed.tags | {NAMESPACE})
 
+    def _module_function(self, name: str) -> bool:
+        """At the module's top level, `name` is a function the module defines there (its `def`
+        binds the name in the module's state, but the call runs that function)."""
+        if self.func is not None:
+            return False
+        defined = self.mod.by_name.get(name)
+        return defined is not None and any(stmt is defined.node for stmt in self.mod.tree.body)
+
     def _nested_function(self, func: ast.expr) -> FunctionNode | None:
         """The function a call runs when it is one defined in the running function's own body and
         bound nowhere else there (`async def later(): ...` then `later()`), not already running."""
@@ -1002,7 +1012,7 @@ class Calls:
         """The changed-file function a call runs, and whether `self` is bound (a local name
         shadows any function). A helper the change left alone is read only when the call hands
         it untrusted input (`hands_input`): only then can what it does change a finding."""
-        if isinstance(func, ast.Name) and func.id in state:
+        if isinstance(func, ast.Name) and func.id in state and not self._module_function(func.id):
             return None
         return self.program.resolve(self.mod, self.class_name, func, unchanged=hands_input)
 

@@ -266,6 +266,7 @@ class Guards:
         return {key: frozenset({"redirect"})}
 
     def _compare_guards(self, test: ast.Compare, state: State):
+        test = _find_as_membership(test) or test
         left, op, right = test.left, test.ops[0], test.comparators[0]
         positive = isinstance(op, ast.In | ast.Eq | ast.Is)
         negative = isinstance(op, ast.NotIn | ast.NotEq | ast.IsNot)
@@ -1193,3 +1194,34 @@ def _clients(value: Value) -> list[Trace]:
     """The traces of `value` from data a client sent, not from the server's own values, a
     parameter or a caller (those a summary's callers judge)."""
     return [t for t in value.all_traces() if t.kind not in (OPAQUE, PARAM, "caller")]
+
+
+def _find_as_membership(test: ast.Compare) -> ast.Compare | None:
+    """`p.find("..") != -1` (or `>= 0`, `> -1`) is `".." in p`; `== -1` (or `< 0`) is `not in`."""
+    left, op, right = test.left, test.ops[0], test.comparators[0]
+    if not (
+        isinstance(left, ast.Call)
+        and isinstance(left.func, ast.Attribute)
+        and left.func.attr in ("find", "rfind")
+        and len(left.args) == 1
+        and not left.keywords
+    ):
+        return None
+    bound = right.value if isinstance(right, ast.Constant) else None
+    if (
+        isinstance(right, ast.UnaryOp)
+        and isinstance(right.op, ast.USub)
+        and isinstance(right.operand, ast.Constant)
+    ):
+        bound = -right.operand.value
+    if type(bound) is not int:
+        return None
+    found = (isinstance(op, ast.NotEq) and bound == -1) or (isinstance(op, ast.GtE) and bound == 0)
+    found = found or (isinstance(op, ast.Gt) and bound == -1)
+    missing = (isinstance(op, ast.Eq) and bound == -1) or (isinstance(op, ast.Lt) and bound == 0)
+    if not (found or missing):
+        return None
+    membership = ast.Compare(
+        left=left.args[0], ops=[ast.In() if found else ast.NotIn()], comparators=[left.func.value]
+    )
+    return ast.copy_location(membership, test)
