@@ -861,6 +861,17 @@ def test_an_object_given_request_data_by_an_unknown_method_is_not_proven_clean()
             'if not n.startswith("/") or n[1:2] in "/\\\\":\n    n = "/"',
             False,
         ),
+        # a path under one of this site's named folders (auth-ingress's `safe_return_to`)
+        ('n = request.args["next"]\nif not n.startswith("/services/"):\n    n = "/"', True),
+        ('n = request.args["next"]\nif not n.startswith(("/app/", "/docs")):\n    n = "/"', True),
+        (
+            'from urllib.parse import urlsplit\nparts = urlsplit(request.args["next"])\n'
+            'if not (parts.path == "/" or parts.path.startswith("/services/")):\n    return "no", 400\n'
+            "n = parts.path",
+            True,
+        ),
+        ('n = request.args["next"]\nif not n.startswith(("/app/", "//")):\n    n = "/"', False),
+        ('n = request.args["next"]\nif not n.startswith("/ "):\n    n = "/"', False),
     ],
 )
 def test_a_redirect_checked_to_stay_on_this_site(body: str, on_site: bool) -> None:

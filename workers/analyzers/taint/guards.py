@@ -562,7 +562,11 @@ class Guards:
                 no_option = (
                     {key: frozenset({"argument"})} if key and _no_option_starts(test, prefixes) else {}
                 )
-                return _union([confined, self._fixed_host(test, state), rooted, no_option])
+                # `if not to.startswith("/services/"): abort`: a path under a named folder of this site
+                on_site = {key: frozenset({"redirect"})} if key and _site_path_starts(test, prefixes) else {}
+                if on_site and key not in state and key not in self.globals:
+                    self._guarded[key] = self.ev(receiver, state)  # `parsed.path`, read off a local
+                return _union([confined, self._fixed_host(test, state), rooted, no_option, on_site])
             if func.attr in GUARD_METHODS:
                 key = state_key(receiver)
                 return {key: GUARD_METHODS[func.attr]} if key else {}
@@ -932,6 +936,16 @@ def _letters_only(node: ast.expr) -> bool:
     items = node.elts if isinstance(node, ast.Tuple | ast.List | ast.Set) else [node]
     return bool(items) and all(
         isinstance(e, ast.Constant) and isinstance(e.value, str) and e.value[:1].isalpha() for e in items
+    )
+
+
+def _site_path_starts(test: ast.Call, prefixes: set[str]) -> bool:
+    """Every start a `startswith` call accepts is a constant path on this site: `/` and then a
+    name character, so neither `//host` nor `/\\host` (which browsers read as `//host`)."""
+    arg = test.args[0]
+    count = len(arg.elts) if isinstance(arg, ast.Tuple) else 1
+    return len(prefixes) == count and all(
+        len(p) > 1 and p[0] == "/" and (p[1].isalnum() or p[1] in "-_.~") for p in prefixes
     )
 
 
