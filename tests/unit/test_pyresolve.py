@@ -659,6 +659,13 @@ _TWO_TYPES = "import tarfile, sqlite3\n\n\ndef f(p, c, rows):\n"
         # a later assignment comes round again in the loop
         ("x = tarfile.open(p)\nfor r in rows:\n    x\n    x = sqlite3.connect(p)", [None]),
         ("x = tarfile.open(p)\nwhile c:\n    x\n    x = sqlite3.connect(p)", [None]),
+        # two loops over the same name: inside each, the element of what that loop runs over
+        # (tcai-pay-x clears a folder's names, then saves the uploads with the same `f`)
+        (
+            "for x in [tarfile.open(p)]:\n    x\nfor x in [sqlite3.connect(p)]:\n    x\n    x = c\n    x",
+            ["tarfile.TarFile", "sqlite3.Connection", None],
+        ),
+        ("for x in [tarfile.open(p)]:\n    pass\nelse:\n    x\nx = sqlite3.connect(p)", [None]),
     ],
 )
 def test_a_read_between_two_assignments_has_the_type_of_the_first(body: str, types: list[str | None]) -> None:
@@ -666,3 +673,18 @@ def test_a_read_between_two_assignments_has_the_type_of_the_first(body: str, typ
     upload is saved, only the first assignment can have set it."""
     code = _TWO_TYPES + textwrap.indent(body, "    ") + "\n"
     assert _types_of_reads(code, "x") == types
+
+
+def test_a_function_level_import_of_an_object_has_the_objects_type() -> None:
+    """tcai-pay-x imports Flask's `request` inside the function that makes the app: its uploads are
+    still Flask's file objects."""
+    code = (
+        "def run_app():\n    from flask import request\n\n    def upload():\n"
+        "        request.files\n        for f in request.files.getlist('docs'):\n            f\n"
+    )
+    assert _types_of_reads(code, "request.files") == ["werkzeug.datastructures.FileMultiDict"]
+    assert _types_of_reads(code, "f") == ["werkzeug.datastructures.FileStorage"]
+    rebound = code.replace(
+        "    from flask import request\n", "    from flask import request\n    request = 1\n"
+    )
+    assert _types_of_reads(rebound, "request.files") == [None]

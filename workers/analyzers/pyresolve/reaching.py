@@ -4,7 +4,8 @@ A name assigned twice (`f = request.files["f"]` ... `f = load(path)`) has no one
 whole function; where it is read between the two, only the first can have set it. This finds
 that assignment when the statement order alone proves it: an assignment earlier in the block
 that holds the read, or in a block around it, with nothing between that may bind the name, and
-no loop around the read that binds it again (a later assignment could come round).
+no loop around the read that binds it again (a later assignment could come round), unless that
+loop is a `for` over the name itself: then each pass's element is what the read sees.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 Level = tuple[ast.AST, list[ast.stmt], int]  # (owner of the block, the block, where the read is)
 
 
-def reaching_value(
+def reaching_binding(
     function: ast.FunctionDef | ast.AsyncFunctionDef, name: str, read: ast.Name
-) -> ast.expr | None:
-    """The value of the one plain assignment `name = value` that reaches `read`, or None."""
+) -> tuple[str, ast.expr] | None:
+    """The one binding of `name` that reaches `read`: ("value", v) for a plain assignment
+    `name = v`, ("iter", seq) inside the body of the loop `for name in seq`; or None."""
     levels = _levels(function, function.body, read, [])
     if levels is None:
         return None
@@ -28,8 +30,6 @@ def reaching_value(
     if isinstance(block[index], _LOOPS) and _binds(block[index], name):
         return None  # `while x:` read again after the loop's body assigned it
     for owner, block, index in reversed(levels):
-        if isinstance(owner, _LOOPS) and _binds(owner, name):
-            return None
         for statement in reversed(block[:index]):
             if not _binds(statement, name):
                 continue
@@ -39,8 +39,13 @@ def reaching_value(
                 and isinstance(statement.targets[0], ast.Name)
                 and statement.targets[0].id == name
             ):
-                return statement.value
+                return "value", statement.value
             return None  # bound some other way, or only on some paths
+        if isinstance(owner, _LOOPS) and _binds(owner, name):
+            looped = isinstance(owner, ast.For | ast.AsyncFor) and block is owner.body
+            if looped and isinstance(owner.target, ast.Name) and owner.target.id == name:
+                return "iter", owner.iter  # each pass binds it afresh before the body runs
+            return None
     return None
 
 

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from prguard.analyzers.asttools import is_name, nodes_of, own_statements, walk_statements
 from prguard.analyzers.pyresolve import known
 from prguard.analyzers.pyresolve.alternatives import Alternatives, argument_of, is_own_class
-from prguard.analyzers.pyresolve.reaching import reaching_value
+from prguard.analyzers.pyresolve.reaching import reaching_binding
 
 if TYPE_CHECKING:
     from prguard.engine.plugin import SourceFile
@@ -91,6 +91,7 @@ class _ScopeInfo:
     derived: dict[str, list[tuple[str, ast.expr]]] = field(default_factory=dict)
     returns: list[ast.expr] = field(default_factory=list)
     opaque: set[str] = field(default_factory=set)  # bound in ways not followed (unpacking, globals)
+    imported: set[str] = field(default_factory=set)  # bound by a function-level import (and opaque)
     #: names unpacked from one value (`method, headers = lookup[kind]`): (value, position)
     unpacked: dict[str, tuple[ast.expr, int]] = field(default_factory=dict)
     #: opaque names whose one unpacking is all that made them so: their other bindings still count
@@ -362,6 +363,7 @@ class Resolver:
                 if alias.name != "*":
                     local = alias.asname or alias.name.split(".")[0]
                     info.hide([local])  # function-level imports: resolved through the module table
+                    info.imported.add(local)
 
     def _bind_target(self, target: ast.expr, value: ast.expr, info: _ScopeInfo) -> None:
         if isinstance(target, ast.Name):
@@ -584,6 +586,8 @@ class Resolver:
                 types.discard(_NONE)
                 return types.pop() if len(types) == 1 else None
             if name in info.opaque:
+                if name in info.imported and not info.bindings.get(name) and not info.derived.get(name):
+                    break  # `from flask import request` in a function: the module table's object
                 return None
             if name in info.annotations:
                 return self.annotation_type(info.annotations[name], info.node)
@@ -609,8 +613,12 @@ class Resolver:
                 types.discard(_NONE)
                 if len(types) > 1 and read is not None and isinstance(info.node, FunctionNode):
                     # assigned things of different types: the one assignment that reaches this read
-                    reached = reaching_value(info.node, name, read)
-                    return self.type_of(reached, info.node) if reached is not None else None
+                    reached = reaching_binding(info.node, name, read)
+                    if reached is None:
+                        return None
+                    how, expr = reached
+                    found = self.type_of(expr, info.node)
+                    return element_of(found) if how == "iter" else found
                 return types.pop() if len(types) == 1 else None
         qual = self.imports.get(name)
         if qual is not None:
