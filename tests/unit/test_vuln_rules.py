@@ -1025,6 +1025,11 @@ CASES = [
         ["PG-VULN034"],
     ),
     ("def address(request):\n    return request.access_route[0]", ["PG-VULN034"]),
+    (
+        "from aiohttp.hdrs import X_FORWARDED_FOR\ndef client_ip(request):\n"
+        "    return request.headers.get(X_FORWARDED_FOR, '').split(',')[0]",
+        ["PG-VULN034"],
+    ),
     ("def get_ipaddr(request):\n    return request.headers['X_FORWARDED_FOR']", ["PG-VULN034"]),
     (
         "import ipaddress\ndef allowed(request, net):\n"

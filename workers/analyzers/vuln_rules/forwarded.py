@@ -58,9 +58,28 @@ class ForwardedChecks(CheckerBase):
     client's, or compared with an allow-list, lets any client claim any address: rate limits,
     lock-outs and IP allow-lists keyed on it stop nobody."""
 
+    _forwarding_named: bool | None = None  # `_mentions_forwarding`, once per module
+
+    def _mentions_forwarding(self) -> bool:
+        """Whether the module names X-Forwarded-For (a string, `hdrs.X_FORWARDED_FOR`, an imported
+        constant) or Werkzeug's `access_route` anywhere: where it does not, no value comes from there."""
+        if self._forwarding_named is None:
+            self._forwarding_named = (
+                any(
+                    isinstance(n.value, str) and "forwarded" in n.value.lower()
+                    for n in nodes_of(self.tree, ast.Constant)
+                )
+                or any(
+                    n.attr == "access_route" or "FORWARDED" in n.attr
+                    for n in nodes_of(self.tree, ast.Attribute)
+                )
+                or any("FORWARDED" in n.id for n in nodes_of(self.tree, ast.Name))
+            )
+        return self._forwarding_named
+
     def _forwarded_return(self, node: ast.Return) -> Iterator[VulnHit]:
         function = self.resolver.scope_of(node)
-        if function is None or node.value is None:
+        if function is None or node.value is None or not self._mentions_forwarding():
             return
         named_for_address = bool(_ADDRESS_FUNCTION.search(function.name))
         parts = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
@@ -71,8 +90,10 @@ class ForwardedChecks(CheckerBase):
                 return
 
     def _forwarded_compare(self, node: ast.Compare) -> Iterator[VulnHit]:
-        if self.resolver.scope_of(node) is None or not all(
-            isinstance(op, ast.Eq | ast.NotEq | ast.In | ast.NotIn) for op in node.ops
+        if (
+            not self._mentions_forwarding()
+            or self.resolver.scope_of(node) is None
+            or not all(isinstance(op, ast.Eq | ast.NotEq | ast.In | ast.NotIn) for op in node.ops)
         ):
             return
         operands = [node.left, *node.comparators]

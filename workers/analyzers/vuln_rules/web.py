@@ -277,6 +277,8 @@ class WebChecks(CheckerBase):
         target = node.targets[0] if len(node.targets) == 1 else None
         if not (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)):
             return
+        if not (self.resolver.imports_package("http") or self.resolver.imports_package("Cookie")):
+            return  # no cookie jar can be made here
         jar = target.value
         function = self.resolver.scope_of(node)
         made = [v for v in self.resolver.possible_values(jar) if v is not jar]
