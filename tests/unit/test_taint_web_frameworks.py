@@ -1560,3 +1560,40 @@ def test_quarts_helpers_are_flasks_sinks() -> None:
         ("taint-template-injection", 15),
         ("taint-xss", 19),
     ]
+
+
+STARLETTE_PATHS = """
+import httpx
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+
+BACKEND = "http://backend:8000"
+
+
+async def forward(request: Request, backend_url: str):
+    async with httpx.AsyncClient() as client:
+        return await client.request(request.method, backend_url.rstrip("/") + request.url.path)
+
+
+async def back(request: Request):
+    return RedirectResponse(request.url.path)
+
+
+async def with_slash(request: Request):
+    return RedirectResponse(request.url.path + "/")
+
+
+async def anywhere(request: Request):
+    async with httpx.AsyncClient() as client:
+        return await client.get(request.url.path)
+"""
+
+
+def test_starlettes_requested_path_starts_with_a_slash() -> None:
+    """python-traefik forwards `backend_url.rstrip("/") + request.url.path`: a requested path
+    starts with `/`, so the backend's host stays. Redirected back as it is, it is this site's
+    page; with a `/` added, `//evil.example` becomes a host, as Flask's `request.path` does."""
+    assert sorted((f.rule_id, f.start_line) for f in taint(STARLETTE_PATHS)) == [
+        ("taint-open-redirect", 18),
+        ("taint-ssrf", 23),
+    ]

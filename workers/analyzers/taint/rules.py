@@ -91,6 +91,7 @@ SOURCES: dict[str, str] = {
     "request.path": "web",
     "request.full_path": "web",
     "request.url": "web",
+    "request.url.path": "web",  # Starlette's requested path: read as one (it starts with `/`)
     "request.base_url": "web",
     "request.referrer": "web",
     "request.query_string": "web",
@@ -377,6 +378,7 @@ URL_PATH_SOURCES: frozenset[str] = frozenset(
     {
         "request.path",
         "request.full_path",
+        "request.url.path",  # Starlette's and FastAPI's requested path
         "tornado.httputil.HTTPServerRequest.path",
         "tornado.httputil.HTTPServerRequest.uri",
         "aiohttp.web.Request.path",
