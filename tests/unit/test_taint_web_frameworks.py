@@ -3,6 +3,8 @@ and path confinement by commonprefix/commonpath; each case has a safe twin."""
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
 from tests.unit.taint_helpers import rules_of, taint
@@ -1597,3 +1599,34 @@ def test_starlettes_requested_path_starts_with_a_slash() -> None:
         ("taint-open-redirect", 18),
         ("taint-ssrf", 23),
     ]
+
+
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        # the requested path kept first, with a query the server starts after it (rq-dashboard-fast)
+        (
+            'target = str(request.url.path)\nif q:\n    target = f"{target}?{q}"\n'
+            "return RedirectResponse(target)",
+            False,
+        ),
+        # the part before a route's own literal: the prefix the app is mounted under (taskiq-dashboard)
+        (
+            'prefix = request.url.path.rsplit("/actions/delete/", 1)[0]\n'
+            'return RedirectResponse(prefix or "/")',
+            False,
+        ),
+        ('return RedirectResponse(request.url.path.split("/actions/")[0] or "/")', False),
+        # changed first, the path is the client's data again
+        ('return RedirectResponse(request.url.path.rstrip("/") + "/")', True),
+        ('return RedirectResponse(request.url.path.rsplit("/", 1)[1])', True),
+        ("return RedirectResponse(request.url.path.rsplit(sep, 1)[0])", True),
+        ('return RedirectResponse(request.url.path.rsplit("/a/", 1)[0] or "//evil.example")', True),
+    ],
+)
+def test_the_requested_path_or_its_leading_part_is_this_sites_page(body: str, found: bool) -> None:
+    code = (
+        "from starlette.requests import Request\nfrom starlette.responses import RedirectResponse\n\n\n"
+        "async def back(request: Request, q: str, sep: str):\n" + textwrap.indent(body, "    ") + "\n"
+    )
+    assert ("taint-open-redirect" in rules_of(taint(code))) is found

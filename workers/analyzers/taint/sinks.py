@@ -444,7 +444,38 @@ class Sinks:
         routes name their first segment, so it is this site's page. A path changed first
         (`request.path + "/"`, `path.rstrip("/")`) is judged as the data it is; a query the
         server starts after it (`f"{request.path}?page={n}"`) leaves the path as it was."""
-        target = _before_query(self._redirect_target(sink, node))
+        return self._own_path(self._redirect_target(sink, node), 0)
+
+    def _own_path(self, target: ast.expr | None, depth: int, seen: frozenset[str] = frozenset()) -> bool:
+        """`target` is the requested path, or its leading part (`path.rsplit("/actions/", 1)[0]`,
+        what a route mounted under a prefix sees of it), kept in a local name or given to `str()`
+        first, optionally with a query the server starts after it; or a constant path here."""
+        target = _before_query(target)
+        if depth > 3 or target is None:
+            return False
+        if isinstance(target, ast.Constant):
+            text = target.value
+            return isinstance(text, str) and text.startswith("/") and text[1:2] not in ("/", "\\")
+        if isinstance(target, ast.BoolOp) and isinstance(target.op, ast.Or):
+            return all(self._own_path(part, depth + 1, seen) for part in target.values)
+        if isinstance(target, ast.Name):
+            if target.id in seen:
+                return True  # `p = f"{p}?{query}"`: judged by p's other values
+            values = [v for v in self.mod.resolver.possible_values(target) if v is not target]
+            return bool(values) and all(self._own_path(v, depth + 1, seen | {target.id}) for v in values)
+        if isinstance(target, ast.Call) and self.mod.qualname(target.func) == "str" and len(target.args) == 1:
+            return self._own_path(target.args[0], depth + 1, seen)
+        if (
+            isinstance(target, ast.Subscript)
+            and isinstance(target.slice, ast.Constant)
+            and target.slice.value == 0
+            and isinstance(target.value, ast.Call)
+            and isinstance(target.value.func, ast.Attribute)
+            and target.value.func.attr in ("split", "rsplit", "partition", "rpartition")
+            and target.value.args
+            and isinstance(target.value.args[0], ast.Constant)
+        ):
+            return self._own_path(target.value.func.value, depth + 1, seen)  # the path's leading part
         if not isinstance(target, ast.Attribute):
             return False
         if matches_any(self.mod.qualname(target) or "", URL_PATH_SOURCES):
