@@ -1630,3 +1630,82 @@ def test_the_requested_path_or_its_leading_part_is_this_sites_page(body: str, fo
         "async def back(request: Request, q: str, sep: str):\n" + textwrap.indent(body, "    ") + "\n"
     )
     assert ("taint-open-redirect" in rules_of(taint(code))) is found
+
+
+TORNADO_WRITES = """
+import json
+import tornado.web
+
+
+class Config(tornado.web.RequestHandler):
+    def get(self):
+        key = self.get_argument("key")
+        self.write("Party configuration '" + key + "' not found")
+
+
+class Plain(tornado.web.RequestHandler):
+    def get(self):
+        key = self.get_argument("key")
+        self.set_header("Content-Type", "text/plain")
+        self.write("no " + key)
+
+
+class AsJson(tornado.web.RequestHandler):
+    def get(self):
+        self.write({"key": self.get_argument("key")})
+
+
+class Dumped(tornado.web.RequestHandler):
+    def get(self):
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.finish(json.dumps({"key": self.get_argument("key")}))
+
+
+class Finished(tornado.web.RequestHandler):
+    def get(self):
+        self.finish("<p>" + self.get_argument("key") + "</p>")
+"""
+
+
+def test_a_tornado_handlers_text_is_a_page_unless_typed_otherwise() -> None:
+    """Tornado sends what a handler writes as text/html unless it set another Content-Type
+    first; a dict it sends as JSON (Mopidy-Party echoes an unknown `?key=` in its 404)."""
+    assert sorted((f.rule_id, f.start_line) for f in taint(TORNADO_WRITES)) == [
+        ("taint-xss", 8),
+        ("taint-xss", 31),
+    ]
+
+
+MIDDLEWARE_REDIRECTS = """
+from django.http import HttpResponseRedirect
+from starlette.applications import Starlette
+from starlette.responses import RedirectResponse
+
+app = Starlette()
+
+
+@app.middleware("http")
+async def strip_token(request, call_next):
+    if request.query_params.get("token"):
+        return RedirectResponse(request.url.path)
+    return await call_next(request)
+
+
+class LockdownMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "preview-logout" in request.GET:
+            return HttpResponseRedirect(request.path)
+        return self.get_response(request)
+"""
+
+
+def test_middleware_sees_every_path_so_its_own_path_may_name_a_host() -> None:
+    """django-lockdown's middleware sends the browser back to `request.path`: middleware runs for a
+    request to `//evil.example/` too, which no route would have matched."""
+    assert sorted((f.rule_id, f.start_line) for f in taint(MIDDLEWARE_REDIRECTS)) == [
+        ("taint-open-redirect", 11),
+        ("taint-open-redirect", 21),
+    ]

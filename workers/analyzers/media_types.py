@@ -136,19 +136,29 @@ def sends_html_type(function: ast.AST, line: int) -> bool:
     """The last `self.send_header("Content-Type", ...)` of `function` before `line` says html
     (nested definitions not looked into): a body written apart from its headers is a page when
     the headers sent just before it say so."""
+    value = _type_sent_before(function, line, ("send_header",))
+    return isinstance(value, ast.Constant) and isinstance(value.value, str) and not is_non_html(value.value)
+
+
+def typed_non_html_before(function: ast.AST, line: int) -> bool:
+    """The last `self.set_header("Content-Type", ...)` (or `add_header`) of `function` before
+    `line` names a type that is not html: a Tornado handler's body is a page unless so declared."""
+    return non_html(_type_sent_before(function, line, ("set_header", "add_header")))
+
+
+def _type_sent_before(function: ast.AST, line: int, methods: tuple[str, ...]) -> ast.expr | None:
+    """The value of the last `Content-Type` header `function` sets with one of `methods` before
+    `line`, in source order (nested definitions not looked into)."""
     last: tuple[int, ast.expr] | None = None
     for node in own_nodes(ast.iter_child_nodes(function)):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "send_header"
+            and node.func.attr in methods
             and len(node.args) == 2
             and _is_content_type(node.args[0])
             and node.lineno < line
             and (last is None or node.lineno > last[0])
         ):
             last = (node.lineno, node.args[1])
-    if last is None:
-        return False
-    value = last[1]
-    return isinstance(value, ast.Constant) and isinstance(value.value, str) and not is_non_html(value.value)
+    return last[1] if last is not None else None

@@ -1252,6 +1252,10 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("django.http.HttpResponseBadRequest", "xss", (0, "content"), **_HTML_TYPES),
     _sink("django.http.HttpResponseNotFound", "xss", (0, "content"), **_HTML_TYPES),
     _sink("socketserver._SocketWriter.write", "xss", (0,), sent_as_html=True),
+    # Tornado sends a text chunk as text/html unless the handler set another type first; a dict
+    # it writes as JSON
+    _sink("tornado.web.RequestHandler.write", "xss", (0, "chunk"), json_containers=True, typed_before=True),
+    _sink("tornado.web.RequestHandler.finish", "xss", (0, "chunk"), json_containers=True, typed_before=True),
     _sink("fastapi.responses.HTMLResponse", "xss", (0, "content")),
     _sink("starlette.responses.HTMLResponse", "xss", (0, "content")),
     _sink("sanic.response.html", "xss", (0, "body")),

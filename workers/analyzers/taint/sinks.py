@@ -13,6 +13,7 @@ from prguard.analyzers.media_types import (
     is_non_html,
     sends_html_type,
     typed_afterwards,
+    typed_non_html_before,
 )
 from prguard.analyzers.pyresolve.alternatives import argument_of
 from prguard.analyzers.pyresolve.known import PATH_CLASSES
@@ -217,6 +218,12 @@ class Sinks:
             self.func is not None and sends_html_type(self.func.node, node.lineno)
         ):
             return
+        if cond.get("typed_before"):  # a page unless typed otherwise first, and only if it is text
+            chunk = args[0] if args else kwargs.get("chunk")
+            if chunk is None or "text" not in chunk.tags:
+                return
+            if self.func is not None and typed_non_html_before(self.func.node, node.lineno):
+                return
         if cond.get("safe_loader"):
             loader = (
                 node.args[1]
@@ -441,10 +448,25 @@ class Sinks:
     def _to_own_path(self, sink: Sink, node: ast.Call) -> bool:
         """`redirect(request.path)` after a form's POST: the browser goes back to the very path
         it asked for. That path leaves the site only if a route takes one starting with `//`;
-        routes name their first segment, so it is this site's page. A path changed first
+        routes name their first segment, so it is this site's page (not in middleware, which
+        every path reaches). A path changed first
         (`request.path + "/"`, `path.rstrip("/")`) is judged as the data it is; a query the
         server starts after it (`f"{request.path}?page={n}"`) leaves the path as it was."""
+        if self._in_middleware():
+            return False  # middleware runs for every path, `//evil.example/` too: no route names it
         return self._own_path(self._redirect_target(sink, node), 0)
+
+    def _in_middleware(self) -> bool:
+        """The running function is middleware (`@app.middleware("http")`, a method of a
+        `...Middleware` class, a function so named), which sees requests no route matched."""
+        if self.func is None:
+            return False
+        decorated = any(
+            isinstance(target := d.func if isinstance(d, ast.Call) else d, ast.Attribute)
+            and target.attr == "middleware"
+            for d in self.func.node.decorator_list
+        )
+        return decorated or "middleware" in self.func.qualname.lower()
 
     def _own_path(self, target: ast.expr | None, depth: int, seen: frozenset[str] = frozenset()) -> bool:
         """`target` is the requested path, or its leading part (`path.rsplit("/actions/", 1)[0]`,
