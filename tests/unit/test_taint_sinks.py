@@ -1667,3 +1667,23 @@ def test_a_parser_a_module_function_makes_at_import_is_that_functions_parser(mad
         "    return etree.tostring(etree.fromstring(request.data, parser=_PARSER))\n"
     )
     assert ("taint-xxe" in rules_of(taint(code))) is found
+
+
+@pytest.mark.parametrize(
+    ("helper", "found"),
+    [
+        ("def pack(source: Path, into: Path):\n    return open(into / (source.name + '.zip'), 'wb')", False),
+        ("def pack(source: Path, into: Path):\n    return open(into / str(source), 'wb')", True),
+        ("def pack(source, into: Path):\n    return open(into / (source.name + '.zip'), 'wb')", True),
+    ],
+)
+def test_a_parameter_annotated_as_a_path_is_a_path_object(helper: str, found: bool) -> None:
+    """teilen packs `tmp_dir / id_ / (source.name + ".zip")` where `source: Path` is the folder the
+    client chose: a path object's `.name` is one name, whatever folder it is in."""
+    code = (
+        "from pathlib import Path\nfrom flask import Flask, request\napp = Flask(__name__)\n\n\n"
+        f"{helper}\n\n\n"
+        '@app.route("/zip")\ndef zip_folder():\n'
+        '    pack(Path("/srv/share") / request.args["folder"], Path("/tmp/zips"))\n    return "ok"\n'
+    )
+    assert ("taint-path-traversal" in rules_of(taint(code))) is found

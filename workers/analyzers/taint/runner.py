@@ -7,6 +7,7 @@ import functools
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from prguard.analyzers.pyresolve.known import PATH_CLASSES
 from prguard.analyzers.taint.calls import Calls
 from prguard.analyzers.taint.exceptions import caught_names, quoted_operands
 from prguard.analyzers.taint.expressions import Expressions, added_lists
@@ -98,7 +99,9 @@ class Runner(Calls, Expressions, Guards, Sinks):
                         state[f"self.{attr}"] = self.source_value("web", f"self.{attr}", line, text=False)
             else:
                 step = Step(self.mod.path, line, f"parameter `{name}` of `{func.node.name}()`")
-                state[name] = Value(frozenset({Trace(PARAM, name, (step,), param=index)}))
+                # a parameter annotated as a `pathlib` path is a path object (`source.name` is a name)
+                tags = frozenset({"pathobj"}) if self._annotated_path(func, name) else frozenset()
+                state[name] = Value(frozenset({Trace(PARAM, name, (step,), param=index)}), tags=tags)
         for name, description in func.source_params.items():
             # `*path` or `**params` the framework fills: a tuple or a dict of it
             if name not in state and not called:
@@ -109,6 +112,17 @@ class Runner(Calls, Expressions, Guards, Sinks):
         self.summary.ret = self.ret or CLEAN
         self._keep_self_sets(self._exits + ([end] if end is not None else []))
         return self.summary
+
+    def _annotated_path(self, func: FunctionInfo, name: str) -> bool:
+        arguments = func.node.args
+        arg = next(
+            (a for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs) if a.arg == name),
+            None,
+        )
+        if arg is None or arg.annotation is None:
+            return False
+        found = self.mod.resolver.annotation_types(arg.annotation)
+        return bool(found) and all(kind in PATH_CLASSES for kind in found)
 
     def _keep_self_sets(self, exits: list[State]) -> None:
         """What the method leaves in `self.x` (`self.url = request.get("url")` in a `setup()`
