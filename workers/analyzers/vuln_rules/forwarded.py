@@ -165,17 +165,6 @@ class ForwardedChecks(CheckerBase):
             return any(self._header(v, depth + 1) for v in values)
         return False
 
-    def _walrus_values(self, name: ast.Name) -> list[ast.expr]:
-        """What `(name := ...)` binds in the function around `name`."""
-        scope = self.resolver.scope_of(name)
-        if scope is None:
-            return []
-        return [
-            n.value
-            for n in nodes_of(scope, ast.NamedExpr)
-            if isinstance(n.target, ast.Name) and n.target.id == name.id
-        ]
-
     def _unpacked_first(self, name: ast.Name) -> bool:
         """`name, *rest = xff.split(",")`: the name takes the first entry."""
         scope = self.resolver.scope_of(name)

@@ -179,15 +179,22 @@ class CheckerBase:
 
     def _appended_to(self, name: ast.Name) -> list[ast.expr]:
         """What `name += ...` adds to a local name anywhere in its function."""
+        return [node.value for node in self._targeting(name, ast.AugAssign) if isinstance(node.op, ast.Add)]
+
+    def _walrus_values(self, name: ast.Name) -> list[ast.expr]:
+        """What `(name := ...)` binds in the function around `name`."""
+        return [node.value for node in self._targeting(name, ast.NamedExpr)]
+
+    def _targeting(self, name: ast.Name, kind: type[ast.AugAssign] | type[ast.NamedExpr]) -> list:
+        """The statements or expressions of one kind that bind the local `name` anywhere in its
+        function (none at module level)."""
         scope = self.resolver.scope_of(name)
         if scope is None:
             return []
         return [
-            node.value
-            for node in nodes_of(scope, ast.AugAssign)
-            if isinstance(node.op, ast.Add)
-            and isinstance(node.target, ast.Name)
-            and node.target.id == name.id
+            node
+            for node in nodes_of(scope, kind)
+            if isinstance(node.target, ast.Name) and node.target.id == name.id  # type: ignore[attr-defined]
         ]
 
     def _constant_int(self, node: ast.expr | None) -> int | None:
