@@ -1025,6 +1025,11 @@ CASES = [
         ["PG-VULN034"],
     ),
     ("def address(request):\n    return request.access_route[0]", ["PG-VULN034"]),
+    (  # returned and compared on one line: one finding
+        "def check_ip(allowed, request):\n    first = request.headers.get('X-Forwarded-For', '').split(',')[0]\n"
+        "    return first, first in allowed",
+        ["PG-VULN034"],
+    ),
     (
         "from aiohttp.hdrs import X_FORWARDED_FOR\ndef client_ip(request):\n"
         "    return request.headers.get(X_FORWARDED_FOR, '').split(',')[0]",

@@ -59,6 +59,7 @@ class ForwardedChecks(CheckerBase):
     lock-outs and IP allow-lists keyed on it stop nobody."""
 
     _forwarding_named: bool | None = None  # `_mentions_forwarding`, once per module
+    _forwarded_lines: set[int] | None = None  # lines already reported
 
     def _mentions_forwarding(self) -> bool:
         """Whether the module names X-Forwarded-For (a string, `hdrs.X_FORWARDED_FOR`, an imported
@@ -85,7 +86,7 @@ class ForwardedChecks(CheckerBase):
         parts = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
         for part in parts:
             found = self._claimed_address(part, whole_header=named_for_address)
-            if found is not None:
+            if found is not None and self._first_on_line(node):
                 yield VulnHit(RULES["PG-VULN034"], node, f"{function.name}() returns {found}")
                 return
 
@@ -101,9 +102,18 @@ class ForwardedChecks(CheckerBase):
             return  # a check that the header is there or empty, not of an address
         for operand in operands:
             found = self._claimed_address(operand, whole_header=True)
-            if found is not None:
+            if found is not None and self._first_on_line(node):
                 yield VulnHit(RULES["PG-VULN034"], node, f"{found} compared as the client's address")
                 return
+
+    def _first_on_line(self, node: ast.stmt | ast.expr) -> bool:
+        """One finding per line: `return ip, ip in allowed` is one claim, returned and compared."""
+        if self._forwarded_lines is None:
+            self._forwarded_lines = set()
+        if node.lineno in self._forwarded_lines:
+            return False
+        self._forwarded_lines.add(node.lineno)
+        return True
 
     def _claimed_address(self, node: ast.expr, whole_header: bool, depth: int = 0) -> str | None:
         """How `node` holds a client-written address: X-Forwarded-For's first entry, or (with
