@@ -1026,7 +1026,8 @@ CASES = [
     ),
     ("def address(request):\n    return request.access_route[0]", ["PG-VULN034"]),
     (  # returned and compared on one line: one finding
-        "def check_ip(allowed, request):\n    first = request.headers.get('X-Forwarded-For', '').split(',')[0]\n"
+        "def check_ip(allowed, request):\n"
+        "    first = request.headers.get('X-Forwarded-For', '').split(',')[0]\n"
         "    return first, first in allowed",
         ["PG-VULN034"],
     ),
