@@ -1226,6 +1226,7 @@ def _find_as_membership(test: ast.Compare) -> ast.Compare | None:
         isinstance(right, ast.UnaryOp)
         and isinstance(right.op, ast.USub)
         and isinstance(right.operand, ast.Constant)
+        and type(right.operand.value) is int
     ):
         bound = -right.operand.value
     if type(bound) is not int:
