@@ -63,6 +63,8 @@ def flask(body: str) -> str:
         # a shell run as the program of an argument list: its script is a command line
         'subprocess.run(["sh", "-c", "ls " + request.args["f"]])',
         'subprocess.Popen(["/bin/bash", "-lc", "ls " + request.args["f"]])',
+        # AppleScript runs shell commands (agent-kitchen's Terminal launcher)
+        'subprocess.run(["osascript", "-e", f\'tell app "Terminal" to do script "cd {request.args["f"]}"\'])',
         # a loop that may not run at all: the guard in it proves nothing
         'x = request.args["f"]\nfor _ in range(0):\n    if x not in ("a", "b"):\n        return "no", 400\n'
         'os.system("ls " + x)',
@@ -137,6 +139,7 @@ def test_propagation_reaches_the_sink(body: str) -> None:
         'os.system("ls %s -n %d" % ("/tmp", request.args["n"]))',
         # an argument list whose program is no shell, or whose script is constant
         'subprocess.run(["echo", "-c", request.args["f"]])',
+        'subprocess.run(["osascript", "-e", \'display dialog "hi"\', request.args["f"]])',
         'subprocess.run(["sh", "-c", "ls -- \\"$1\\"", "sh", request.args["f"]])',
         # arithmetic on constants decides a branch
         'num = 196\nx = "/tmp" if (500 / 42) + num > 200 else request.args["f"]\nos.system("ls " + x)',

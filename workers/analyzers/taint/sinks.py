@@ -103,6 +103,8 @@ _SHELL_SCRIPT_FLAGS: dict[str, frozenset[str]] = {
     **dict.fromkeys(("sh", "bash", "dash", "zsh", "ksh", "ash"), frozenset({"-c"})),
     **dict.fromkeys(("cmd", "cmd.exe"), frozenset({"/c", "/C", "/k", "/K"})),
     **dict.fromkeys(("powershell", "powershell.exe", "pwsh"), frozenset({"-Command", "-c"})),
+    # AppleScript runs shell commands (`do shell script`, Terminal's `do script`)
+    "osascript": frozenset({"-e"}),
 }
 
 
@@ -136,7 +138,8 @@ def _may_be_sql(prefix: str) -> bool:
 
 
 def _shell_script(command: Value) -> Value | None:
-    """The script of `["sh", "-c", script, ...]` (or `bash -lc`, `cmd /c`): what the shell parses."""
+    """The script of `["sh", "-c", script, ...]` (or `bash -lc`, `cmd /c`, `osascript -e`): what the
+    shell (or AppleScript, which runs shell commands) parses."""
     items = command.items
     if items is None or not all(k in items for k in (0, 1, 2)):
         return None
