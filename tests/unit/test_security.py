@@ -203,6 +203,44 @@ def test_a_parameter_named_like_an_import_is_not_what_bandit_took_it_for() -> No
 def test_an_xmlrpc_import_in_a_module_that_defuses_it_is_the_safe_form() -> None:
     plain = "import xmlrpc.client\n\nproxy = xmlrpc.client.ServerProxy('http://x')\n"
     defused = "import xmlrpc.client\nimport defusedxml.xmlrpc\n\ndefusedxml.xmlrpc.monkey_patch()\n" + plain
-    assert [f.severity for f in analyze(plain) if f.rule_id == "B411"] == [Severity.HIGH]
+    assert [(f.severity, f.cwe) for f in analyze(plain) if f.rule_id == "B411"] == [(Severity.LOW, 776)]
     severities = {f.severity for f in analyze(defused) if f.rule_id == "B411"}
     assert severities == {Severity.INFO}
+
+
+STDLIB_XML = """
+import xml.etree.ElementTree as ET
+from xml.dom import minidom
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/feed", methods=["POST"])
+def feed():
+    root = ET.fromstring(request.data)
+    doc = minidom.parseString(request.data)
+    return root.tag + doc.documentElement.tagName
+"""
+
+
+def test_python_s_own_xml_parsers_are_an_entity_bomb_not_xxe() -> None:
+    """ElementTree and minidom load no external entities; bandit's B314/B318 on them are the
+    entity-expansion risk of an old expat: low, CWE-776, and no taint XXE finding."""
+    from tests.unit.taint_helpers import taint
+
+    found = [(f.rule_id, f.severity, f.cwe) for f in analyze(STDLIB_XML) if f.rule_id in ("B314", "B318")]
+    assert found == [("B314", Severity.LOW, 776), ("B318", Severity.LOW, 776)]
+    assert "load no external entities" in next(f.message for f in analyze(STDLIB_XML) if f.rule_id == "B314")
+    assert taint({"app.py": STDLIB_XML}) == []
+
+
+def test_a_stdlib_xml_finding_below_the_policy_floor_is_not_reported() -> None:
+    """Demoted to low, B314 falls under `min_severity: medium` like any low finding."""
+    found = analyze(STDLIB_XML, min_severity="medium")
+    assert not [f for f in found if f.rule_id in ("B314", "B318")]
+
+
+def test_a_sax_parser_that_turns_external_entities_on_stays_xxe() -> None:
+    opened = [f for f in analyze(HARDENED_SAX.format(value="True")) if f.rule_id == "B317"]
+    assert [(f.severity, f.cwe) for f in opened] == [(Severity.MEDIUM, 611)]

@@ -304,6 +304,8 @@ class SecurityAnalyzer(Analyzer):
         for issue in issues:
             if settings.accepts(issue) and not _misread_name(issue, ctx.head):
                 finding = _finding(issue, ctx, byte_lines)
+                if finding.severity is Severity.LOW and not finding.severity.at_least(settings.min_severity):
+                    continue  # demoted below the policy's floor (a stdlib XML parser)
                 reported.add((finding.start_line, finding.cwe))
                 yield finding
         yield from _vuln_findings(ctx, settings, reported)
@@ -418,7 +420,8 @@ def _test_ids(values: Any) -> frozenset[str]:
 
 #: Bandit tests whose CWE is not MITRE's entry for the weakness they find (audited against
 #: cwe.mitre.org; pinned by tests/unit/test_security_cwe.py): eval/exec are code injection
-#: (95, bandit says 78), XML parsers are XXE (611, bandit says 20), yaml.load/pickle are
+#: (95, bandit says 78), lxml parsers are XXE (611, bandit says 20) and Python's own entity
+#: expansion (776), yaml.load/pickle are
 #: deserialisation of untrusted data (502), mark_safe and autoescape=False are XSS (79, bandit
 #: says 80 and 94), urlopen with any scheme is a request to a caller-chosen URL (918, bandit 22).
 CWE_BY_TEST: dict[str, int] = {
@@ -431,19 +434,27 @@ CWE_BY_TEST: dict[str, int] = {
     "B703": 79,
     "B701": 79,
     "B310": 918,
-    **{f"B{n}": 611 for n in range(313, 321)},
-    "B405": 611,
-    "B406": 611,
-    "B407": 611,
-    "B408": 611,
-    "B409": 611,
+    # Python's own parsers: entity expansion, not external entities (see STDLIB_XML_TESTS); lxml's: XXE
+    **{f"B{n}": 776 for n in range(313, 320)},
+    "B320": 611,
+    **{f"B{n}": 776 for n in range(405, 410)},
     "B410": 611,
-    "B411": 611,
+    "B411": 776,
 }
 
 #: Bandit tests that also fire on the recommended, safe form of an API; there they are
 #: informational (`_safe_form`), elsewhere they keep bandit's severity.
 SAFE_FORM_TESTS = frozenset({"B603", "B317", "B411"})
+
+#: Bandit's tests of Python's own expat-based XML parsers (ElementTree, minidom, pulldom, SAX,
+#: xmlrpc). These parsers load no external entities (SAX since Python 3.7.1, unless a feature
+#: turns them on: `PG-VULN002`), so what is left is an entity-expansion bomb where the linked
+#: expat is older than 2.6.0: low, filed as XML entity expansion (CWE-776), not XXE.
+STDLIB_XML_TESTS = frozenset({"B313", "B314", "B315", "B316", "B317", "B318", "B319", "B411"})
+EXPANSION_NOTE = (
+    "Python's own XML parsers load no external entities; with an expat older than 2.6.0 a "
+    "document's nested entities can still exhaust memory (defusedxml refuses them)."
+)
 
 _XMLRPC_DEFUSERS = frozenset({"defusedxml.xmlrpc.monkey_patch"})
 
@@ -488,11 +499,24 @@ def _defuses_xmlrpc(source: SourceFile) -> bool:
 def _hardened_sax_parser(call: ast.Call, source: SourceFile) -> bool:
     """`parser = make_parser()` whose general external entities the module turns off on that name
     (and never turns on again with a constant)."""
+    switched = _sax_entity_switches(call, source)
+    return bool(switched) and not any(switched)
+
+
+def _opens_sax_entities(test_id: str, node: ast.AST | None, source: SourceFile) -> bool:
+    """`parser = make_parser()` whose general external entities the module turns on: the one
+    stdlib parser that then loads them, an XXE (B317 keeps bandit's severity and CWE)."""
+    return test_id == "B317" and isinstance(node, ast.Call) and any(_sax_entity_switches(node, source))
+
+
+def _sax_entity_switches(call: ast.Call, source: SourceFile) -> list[bool]:
+    """The constant values the module sets the general-external-entities feature to on the name
+    `call` (a `make_parser()`) is assigned to."""
     tree = source.tree
     assigned = assignment_of(tree, call)
     targets = assigned.targets if assigned is not None else []
     if len(targets) != 1 or not isinstance(targets[0], ast.Name):
-        return False
+        return []
     resolver = Resolver.of_source(source)
     switched = [
         c.args[1].value  # type: ignore[attr-defined]
@@ -504,7 +528,7 @@ def _hardened_sax_parser(call: ast.Call, source: SourceFile) -> bool:
         and isinstance(c.args[1], ast.Constant)  # type: ignore[attr-defined]
         and sax_feature(resolver, c.args[0]) in SAX_GENERAL_ENTITIES  # type: ignore[attr-defined]
     ]
-    return bool(switched) and not any(switched)
+    return [bool(value) for value in switched]
 
 
 def _finding(issue: Any, ctx: FileContext, byte_lines: list[bytes]) -> Finding:
@@ -523,8 +547,14 @@ def _finding(issue: Any, ctx: FileContext, byte_lines: list[bytes]) -> Finding:
     cwe = CWE_BY_TEST.get(issue.test_id, issue.cwe.id or None)
     quote = _quote(snippet)
     severity = _SEVERITY.get(issue.severity, Severity.INFO)
+    message = f"{quote}: {issue.text.rstrip('.')}." if quote else issue.text
     if issue.test_id in SAFE_FORM_TESTS and _safe_form(issue.test_id, node, ctx.head):
         severity = Severity.INFO
+    elif _opens_sax_entities(issue.test_id, node, ctx.head):
+        cwe = 611
+    elif issue.test_id in STDLIB_XML_TESTS:
+        severity = severity if not severity.at_least(Severity.LOW) else Severity.LOW
+        message = f"{quote}: {EXPANSION_NOTE}" if quote else EXPANSION_NOTE
     return Finding(
         rule_id=issue.test_id,
         analyzer="security",
@@ -533,7 +563,7 @@ def _finding(issue: Any, ctx: FileContext, byte_lines: list[bytes]) -> Finding:
         path=ctx.path,
         start_line=start,
         end_line=last,
-        message=f"{quote}: {issue.text.rstrip('.')}." if quote else issue.text,
+        message=message,
         fingerprint=make_fingerprint(issue.test_id, ctx.path, snippet, scope),
         cwe=cwe,
         suggestion=_suggest(issue.test_id, node, byte_lines, start, end),
