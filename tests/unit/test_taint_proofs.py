@@ -1583,3 +1583,30 @@ def dl():
 def test_a_resolved_path_equal_to_a_root_of_the_servers_is_that_root(check: str, found: bool) -> None:
     code = _DOWNLOAD_FOLDER.replace("CHECK", check)
     assert ("taint-path-traversal" in rules_of(taint(code))) is found
+
+
+OPTIONAL_MARKDOWN = """
+from markupsafe import Markup
+
+try:
+    import markdown as _markdown
+except ImportError:
+    _markdown = None
+
+
+def to_html(text):
+    if _markdown is None:
+        raise RuntimeError("Markdown is not installed")
+    return _markdown.markdown(text)
+
+
+def page(text):
+    return Markup(to_html(text))
+"""
+
+
+def test_an_optional_import_s_fallback_value_proves_nothing() -> None:
+    """`except ImportError: _markdown = None` stands in for the module where it is missing; where
+    the code runs, `_markdown.markdown(text)` is Markdown's HTML, raw HTML included, so bandit's
+    B704 on `Markup(...)` stays (flask-render-markdown)."""
+    assert [f.rule_id for f in _reviewed(OPTIONAL_MARKDOWN)] == ["B704"]

@@ -1687,3 +1687,30 @@ def test_a_parameter_annotated_as_a_path_is_a_path_object(helper: str, found: bo
         '    pack(Path("/srv/share") / request.args["folder"], Path("/tmp/zips"))\n    return "ok"\n'
     )
     assert ("taint-path-traversal" in rules_of(taint(code))) is found
+
+
+HOOK = """
+import asyncio
+DECORATOR
+
+
+async def export_database(datasette, request, send):
+    db = datasette.get_database(request.url_vars["database"])
+    command = f"python -c \\"import sqlite3; sqlite3.connect('{db.path}')\\""
+    await asyncio.create_subprocess_shell(command)
+"""
+
+
+@pytest.mark.parametrize(
+    ("decorator", "found"),
+    [
+        ("from datasette import hookimpl\n\n\n@hookimpl", False),
+        ("import pytest\n\n\n@pytest.hookimpl(tryfirst=True)", False),
+        ("def plain(f):\n    return f\n\n\n@plain", True),
+    ],
+)
+def test_a_plugin_s_hook_gets_its_host_s_objects(decorator: str, found: bool) -> None:
+    """A pluggy hook implementation is called by the host application (datasette-export-database):
+    its `datasette` parameter is the server's object, not a library caller's argument."""
+    code = HOOK.replace("DECORATOR", decorator)
+    assert ("taint-command-injection" in rules_of(taint({"datasette_export/__init__.py": code}))) is found

@@ -324,8 +324,12 @@ class Resolver:
                         found.add(id(stmt))
         return found
 
+    def is_import_placeholder(self, stmt: ast.stmt) -> bool:
+        """`stmt` assigns a constant in place of an optional import that failed."""
+        return id(stmt) in self._import_placeholders
+
     def _collect_statement(self, stmt: ast.AST, info: _ScopeInfo) -> None:
-        if isinstance(stmt, ast.Assign) and id(stmt) in self._import_placeholders:
+        if isinstance(stmt, ast.Assign) and self.is_import_placeholder(stmt):
             return
         if isinstance(stmt, ast.Assign):
             for target in stmt.targets:

@@ -263,12 +263,20 @@ class FunctionInfo:
         return all(not p.startswith("_") or (p.startswith("__") and p.endswith("__")) for p in parts)
 
     @property
+    def is_hook_implementation(self) -> bool:
+        """A plugin's hook (`@hookimpl`, pluggy's convention: datasette, pytest, tox): the host
+        application calls it with its own objects, so its parameters are no library caller's data."""
+        return any(
+            _last_name(d.func if isinstance(d, ast.Call) else d) == "hookimpl"
+            for d in self.node.decorator_list
+        )
+
+    @property
     def binds_self(self) -> bool:
         """A method called on an object or class gets it as its first parameter (a static
         method does not: `obj.build(url)` passes `url` to its first parameter)."""
         return self.class_name is not None and not any(
-            (d.id if isinstance(d, ast.Name) else getattr(d, "attr", None)) == "staticmethod"
-            for d in self.node.decorator_list
+            _last_name(d) == "staticmethod" for d in self.node.decorator_list
         )
 
 
@@ -910,3 +918,10 @@ def _is_safe_annotation(all_args: list[ast.arg], name: str) -> bool:
         if arg.arg == name and arg.annotation is not None:
             return ast.unparse(arg.annotation) in _SAFE_ANNOTATIONS
     return False
+
+
+def _last_name(node: ast.expr) -> str | None:
+    """`hookimpl` of `hookimpl` and of `pytest.hookimpl`."""
+    if isinstance(node, ast.Name):
+        return node.id
+    return node.attr if isinstance(node, ast.Attribute) else None
