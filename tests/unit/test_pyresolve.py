@@ -688,3 +688,20 @@ def test_a_function_level_import_of_an_object_has_the_objects_type() -> None:
         "    from flask import request\n", "    from flask import request\n    request = 1\n"
     )
     assert _types_of_reads(rebound, "request.files") == [None]
+
+
+@pytest.mark.parametrize(
+    ("first", "fallback", "name"),
+    [
+        ("from lxml import etree", "from xml.etree import ElementTree as etree", "lxml.etree.fromstring"),
+        ("import defusedxml.ElementTree as etree", "import xml.etree.ElementTree as etree", None),
+    ],
+)
+def test_an_import_error_fallback_leaves_the_name_to_the_first_import(
+    first: str, fallback: str, name: str | None
+) -> None:
+    """`try: from lxml import etree` / `except ImportError: from xml.etree import ElementTree as
+    etree`: where lxml is installed, which is where the code is meant to run, `etree` is lxml's."""
+    code = f"try:\n    {first}\nexcept ImportError:\n    {fallback}\netree.fromstring(a)\n"
+    resolved = _calls(code)["etree.fromstring(a)"][0]
+    assert resolved == (name or "defusedxml.ElementTree.fromstring")

@@ -516,6 +516,9 @@ def test_data_that_passed_a_check_may_go_in_the_session() -> None:
         ("is_safe_redirect_target(url)", True),
         ("url_is_allowed(url)", True),
         ("self_idp.is_valid_redirect(url)", True),
+        # OAuth clients' checks against their registered URIs (Authlib, django-oauth-toolkit)
+        ("utils.client.check_redirect_uri(url)", True),
+        ("utils.application.redirect_uri_allowed(url)", True),
         # well-formed is not on an allowed host
         ("utils.is_valid_url(url)", False),
         ("utils.is_safe(url)", False),
@@ -1610,3 +1613,22 @@ def test_an_optional_import_s_fallback_value_proves_nothing() -> None:
     the code runs, `_markdown.markdown(text)` is Markdown's HTML, raw HTML included, so bandit's
     B704 on `Markup(...)` stays (flask-render-markdown)."""
     assert [f.rule_id for f in _reviewed(OPTIONAL_MARKDOWN)] == ["B704"]
+
+
+@pytest.mark.parametrize(
+    ("made", "root", "found"),
+    [
+        ("(ROOT / name).resolve()", "ROOT", False),
+        ("(ROOT / name).resolve()", "Path(request.args['root'])", True),  # the client's folder
+        ("ROOT / name", "ROOT", True),  # not resolved: `..` left in it
+    ],
+)
+def test_a_resolved_path_whose_parent_is_the_root_lies_in_it(made: str, root: str, found: bool) -> None:
+    """airflow-sketcher: `file_path = (DAGS / name).resolve()`, then `if file_path.parent != DAGS:
+    raise`: the file is right in the server's folder."""
+    body = (
+        f"name = request.args['f']\nfile_path = {made}\nif file_path.parent != {root}:\n"
+        "    return 'no', 400\nreturn file_path.read_text()"
+    )
+    setup = "from pathlib import Path\nROOT = Path('/srv/dags').resolve()\n"
+    assert ("taint-path-traversal" in rules_of(taint(setup + view(body)))) is found

@@ -567,3 +567,9 @@ def bind_plain_import(imports: dict[str, str], alias: ast.alias) -> None:
     if imports.get(top, top).split(".")[0] != top:
         bind_import(imports, top, top)
     imports.setdefault(top, top)
+
+
+#: packages a module tries to import before a standard-library fallback because it is written for
+#: them (`try: from lxml import etree` / `except ImportError: from xml.etree import ElementTree`):
+#: the name is theirs where the code runs
+PREFERRED_TO_FALLBACKS = frozenset({"lxml", "defusedxml"})

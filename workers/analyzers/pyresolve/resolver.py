@@ -210,6 +210,8 @@ class Resolver:
         return lines
 
     def _note_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if id(node) in self._fallback_imports:
+            return  # `except ImportError: from xml.etree import ElementTree as etree`: lxml's where it runs
         if isinstance(node, ast.Import):
             for alias in node.names:
                 known.bind_plain_import(self.imports, alias)
@@ -306,12 +308,7 @@ class Resolver:
         etree` / `except ImportError: etree = None`): where the code runs, the name is the import."""
         found: set[int] = set()
         for node in nodes_of(self.tree, ast.Try):
-            imported = {
-                alias.asname or alias.name.split(".")[0]
-                for stmt in node.body  # type: ignore[attr-defined]
-                if isinstance(stmt, ast.Import | ast.ImportFrom)
-                for alias in stmt.names
-            }
+            imported = _imported_names(node.body)  # type: ignore[attr-defined]
             for handler in node.handlers if imported else ():  # type: ignore[attr-defined]
                 if not _catches_import_error(handler):
                     continue
@@ -322,6 +319,29 @@ class Resolver:
                         and all(isinstance(t, ast.Name) and t.id in imported for t in stmt.targets)
                     ):
                         found.add(id(stmt))
+        return found
+
+    @cached_property
+    def _fallback_imports(self) -> set[int]:
+        """Imports in an `except ImportError:` handler of a name its `try` imported first from a
+        package the code is written for (`try: from lxml import etree` / `except ImportError: from
+        xml.etree import ElementTree as etree`): where it is installed, the name is lxml's. A drop-in
+        replacement tried first (`ujson` for `json`) leaves the name to the fallback, whose API it
+        copies."""
+        found: set[int] = set()
+        for node in nodes_of(self.tree, ast.Try):
+            body = node.body  # type: ignore[attr-defined]
+            if not any(_imports_from(stmt, known.PREFERRED_TO_FALLBACKS) for stmt in body):
+                continue
+            imported = _imported_names(body)
+            for handler in node.handlers if imported else ():  # type: ignore[attr-defined]
+                if _catches_import_error(handler):
+                    found.update(
+                        id(stmt)
+                        for stmt in handler.body
+                        if isinstance(stmt, ast.Import | ast.ImportFrom)
+                        and _imported_names([stmt]) <= imported
+                    )
         return found
 
     def is_import_placeholder(self, stmt: ast.stmt) -> bool:
@@ -1453,6 +1473,25 @@ def _iterated_together(target: ast.expr, iterable: ast.expr) -> dict[str, ast.ex
 
 def _names(target: ast.AST) -> list[str]:
     return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+
+
+def _imports_from(stmt: ast.stmt, packages: frozenset[str]) -> bool:
+    """`stmt` imports from one of `packages` (by top-level name)."""
+    if isinstance(stmt, ast.Import):
+        return any(alias.name.split(".")[0] in packages for alias in stmt.names)
+    return (
+        isinstance(stmt, ast.ImportFrom) and not stmt.level and (stmt.module or "").split(".")[0] in packages
+    )
+
+
+def _imported_names(body: list[ast.stmt]) -> set[str]:
+    """The names the import statements of `body` bind."""
+    return {
+        alias.asname or alias.name.split(".")[0]
+        for stmt in body
+        if isinstance(stmt, ast.Import | ast.ImportFrom)
+        for alias in stmt.names
+    }
 
 
 def _catches_import_error(handler: ast.ExceptHandler) -> bool:

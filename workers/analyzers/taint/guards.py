@@ -294,6 +294,17 @@ class Guards:
         if isinstance(op, ast.In | ast.NotIn) and isinstance(left, ast.Constant) and left.value == "/":
             refused = _refused_as_path(state_key(right), _RELATIVE)  # no `/` at all: not absolute
             return ({}, refused) if positive else (refused, {})
+        if isinstance(op, ast.Eq | ast.NotEq):
+            # `if path.resolve().parent != ROOT: raise`: a resolved path right in the server's folder
+            for side, other in ((left, right), (right, left)):
+                if (
+                    isinstance(side, ast.Attribute)
+                    and side.attr == "parent"
+                    and not _clients(self.ev(other, state))
+                ):
+                    confined = self._confinement(side.value, state)
+                    if confined:
+                        return (confined, {}) if positive else ({}, confined)
         if (
             isinstance(op, ast.In | ast.NotIn)
             and isinstance(right, ast.Attribute)

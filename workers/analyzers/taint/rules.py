@@ -832,14 +832,18 @@ GUARD_CALLS: dict[str, tuple[int, str, frozenset[str]]] = {
 }
 
 #: A project's own predicates that, by their name, tell whether a URL may be followed or
-#: redirected to (`is_safe_url`, `is_trusted_sns_subscribe_url`, `redirect_is_allowed`): true,
+#: redirected to (`is_safe_url`, `is_trusted_sns_subscribe_url`, `redirect_is_allowed`,
+#: `redirect_uri_allowed`): true,
 #: they prove their first argument as GUARD_CALLS' URL checks do. A valid URL is no such thing
 #: (a well-formed URL can still name any host), a valid redirect is (`is_valid_redirect`).
 URL_CHECK_NAMES = re.compile(
     r"_*(?:is_(?:\w+_)?(?:safe|trusted|allowed|whitelisted|permitted|same_origin|same_site)_(?:\w+_)?"
     r"(?:url|uri|redirect|host|domain|location|next|target)"
     r"|(?:is_)?valid_(?:\w+_)?(?:redirect|next|return_to|destination)(?:_url|_uri|_target)?"
-    r"|(?:is_)?(?:url|uri|redirect|host|domain|next|target)_(?:is_)?(?:safe|trusted|allowed|permitted))"
+    r"|(?:is_)?(?:\w+_)?(?:url|uri|redirect|host|domain|next|target)_(?:is_)?(?:safe|trusted|allowed|permitted)"
+    # OAuth clients' registered-URI checks: Authlib's `check_redirect_uri`, django-oauth-toolkit's
+    # `redirect_uri_allowed` (above)
+    r"|(?:check|verify)_redirect_uri)"
 )
 
 #: Receiver methods that, when true, prove the receiver harmless.
