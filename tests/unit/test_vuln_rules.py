@@ -1217,3 +1217,43 @@ def test_under_condition_reads_branches_tests_and_conditional_expressions() -> N
     assert under_condition(tree, assigns["d"].value.body)  # inside the conditional expression
     assert under_condition(function, walrus)  # in the test of an `if`
     assert not under_condition(tree.body[1], tree.body[1])  # the `if` itself is not under one
+
+
+@pytest.mark.parametrize(
+    ("code", "count"),
+    [
+        # a token helper written for 24 characters (django-xblog's `random_string(length=24)`)
+        (
+            "import random, string\n\ndef random_string(length=24):\n"
+            "    return ''.join(random.choice(string.ascii_letters) for _ in range(length))\n",
+            1,
+        ),
+        (
+            "import random, string\n\ndef name(length=8):\n"
+            "    return ''.join(random.choice(string.ascii_letters) for _ in range(length))\n",
+            0,
+        ),
+        # backup codes, reported once (not again where they are formatted: dj-admin-2fa)
+        (
+            "import random, string\n\ndef generate_backup_codes(length=10):\n"
+            "    code = ''.join(random.choices(string.digits, k=length))\n"
+            "    shown = f'{code[:4]}-{code[4:]}'\n    return shown\n",
+            1,
+        ),
+        # a post's share-link key (pinax-blog); a dict's key stays quiet
+        (
+            "import random, string\n\nclass Post:\n    def save(self):\n"
+            "        self.secret_key = ''.join(random.choice(string.ascii_letters) for _ in range(8))\n",
+            1,
+        ),
+        ("import random\n\ndef pick(items):\n    key = random.choice(items)\n    return key\n", 0),
+        # a Flask signing key is one finding
+        (
+            "import random\nfrom flask import Flask\n"
+            "app = Flask(__name__)\napp.secret_key = random.random()\n",
+            1,
+        ),
+    ],
+)
+def test_secrets_drawn_from_random_by_their_use(code: str, count: int) -> None:
+    assert ids(code).count("PG-VULN018") == count

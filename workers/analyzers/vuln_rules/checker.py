@@ -81,8 +81,10 @@ class VulnChecker(
                 yield from self._protocol_setting(node)
                 yield from self._verification_setting(node)
                 yield from self._serializer_setting(node)
-                yield from self._signing_key_setting(node)
-                yield from self._random_secret(node)
+                signing = list(self._signing_key_setting(node))
+                yield from signing
+                if not signing:  # a session signing key is reported as one, not again as a secret
+                    yield from self._random_secret(node)
                 yield from self._morsel_cookie(node)
             elif isinstance(node, ast.Return) and node.value is not None:
                 yield from self._returned_html(node)

@@ -82,13 +82,15 @@ _CAMEL_OR_SNAKE = re.compile(r"_|(?<=[a-z0-9])(?=[A-Z])")
 _SECRET_VALUE_WORDS = frozenset(
     {"otp", "pin", "nonce", "token", "password", "passwd", "pwd", "pass", "passphrase", "secret", "salt"}
 )
+#: words that make a `key` a secret one (`api_key`, `secret_key`)
+_SECRET_KEY_WORDS = frozenset({"secret", "api", "access", "private", "signing", "session", "auth"})
 #: words that make a `code` a secret one (`otp_code`, `reset_code`, a `code` made in `verify_email`);
 #: alone, a code is as often a status, a country or a language
 _SECRET_CODE_WORDS = frozenset(
     {
         *("otp", "verification", "verify", "confirm", "confirmation", "activation", "activate"),
         *("reset", "recovery", "auth", "login", "access", "mfa", "sms", "security", "invite"),
-        *("pass", "2fa", "twofa", "tfa", "totp", "hotp"),
+        *("pass", "2fa", "twofa", "tfa", "totp", "hotp", "backup"),
     }
 )
 
@@ -100,6 +102,8 @@ def _names_secret(words: Sequence[str], context: Sequence[str] = ()) -> bool:
         return False
     if words[-1] in _SECRET_VALUE_WORDS:
         return True
+    if words[-1] == "key" and len(words) > 1 and words[-2] in _SECRET_KEY_WORDS:
+        return True  # `secret_key`, `api_key`, `remote_access_key`; a bare `key` is as often a dict's
     return words[-1] == "code" and any(
         word in _SECRET_CODE_WORDS or word.endswith("2fa") for word in [*words[:-1], *context]
     )
@@ -308,8 +312,14 @@ class CryptoChecks(CheckerBase):
             else ""
         )
         scope = self.resolver.scope_of(node)
-        if not _names_secret(_words(name), _words(getattr(scope, "name", ""))):
+        context = _words(getattr(scope, "name", ""))
+        if not _names_secret(_words(name), context):
             return
+        if any(
+            isinstance(read, ast.Name) and read.id != name and _names_secret(_words(read.id), context)
+            for read in ast.walk(node.value)
+        ):
+            return  # `shown = f"{code[:4]}-{code[4:]}"`: reported where `code` is drawn
         drawn = self.random_origin(node.value)
         if drawn:
             yield VulnHit(RULES["PG-VULN018"], node, f"`{name}` drawn from {drawn}()")

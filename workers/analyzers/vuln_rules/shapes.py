@@ -203,11 +203,27 @@ class CheckerBase:
         if isinstance(node, ast.Name):
             assigns = self._scope_assigns(node)
             value = self._assigned(node) if assigns == 1 else None
+            if value is None and assigns == 1:
+                value = self._parameter_default(node)  # its one binding is the parameter
             if value is None and assigns == 0:
                 value = self._constants.get(node.id)
             if isinstance(value, ast.Constant) and type(value.value) is int:
                 return value.value
         return None
+
+    def _parameter_default(self, name: ast.Name) -> ast.expr | None:
+        """The default of the enclosing function's parameter `name` (`def token(length=24)`): the
+        value the function is written for."""
+        scope = self.resolver.scope_of(name)
+        arguments = getattr(scope, "args", None)
+        if not isinstance(arguments, ast.arguments):
+            return None
+        positional = [*arguments.posonlyargs, *arguments.args]
+        with_defaults = positional[len(positional) - len(arguments.defaults) :]
+        defaults = {a.arg: d for a, d in zip(with_defaults, arguments.defaults, strict=True)}
+        kw_defaults = zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+        defaults.update((a.arg, d) for a, d in kw_defaults if d is not None)
+        return defaults.get(name.id)
 
     def _assigned(self, name: ast.Name) -> ast.expr | None:
         """The one value a local name is assigned in its function (None: several, or none)."""
@@ -249,8 +265,10 @@ class CheckerBase:
             return next((d for side in sides if (d := self.random_origin(side, depth + 1))), None)
         if not isinstance(value, ast.Call):
             return None
-        if is_join(value) and value.args and isinstance(value.args[0], ast.GeneratorExp | ast.ListComp):
-            return self.random_origin(value.args[0].elt, depth + 1)  # `"".join(choice(cs) for _ in ...)`
+        if is_join(value) and value.args:
+            joined = value.args[0]  # `"".join(choice(cs) for _ in ...)`, `"".join(choices(cs, k=n))`
+            picked = joined.elt if isinstance(joined, ast.GeneratorExp | ast.ListComp) else joined
+            return self.random_origin(picked, depth + 1)
         qual = self.resolver.qualname(value.func) or ""
         if qual in RANDOM_VALUES:
             return qual
