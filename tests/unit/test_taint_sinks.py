@@ -1714,3 +1714,32 @@ def test_a_plugin_s_hook_gets_its_host_s_objects(decorator: str, found: bool) ->
     its `datasette` parameter is the server's object, not a library caller's argument."""
     code = HOOK.replace("DECORATOR", decorator)
     assert ("taint-command-injection" in rules_of(taint({"datasette_export/__init__.py": code}))) is found
+
+
+SSH_SNIPPET = """
+import shlex
+import subprocess
+
+SSH_OPTS = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=10"]
+
+
+def write_snippet(node_ip, filename):
+    safe_path = shlex.quote(f"/var/lib/vz/snippets/{filename}")
+    subprocess.run(["ssh", *SSH_OPTS, f"root@{node_ip}", REMOTE], timeout=30)
+"""
+
+
+@pytest.mark.parametrize(
+    ("remote", "found"),
+    [
+        ('f"cat > {safe_path}"', False),  # the remote command starts with the server's text
+        ("filename", True),  # the caller's text where ssh reads its arguments
+    ],
+)
+def test_a_constant_list_spliced_into_a_command_keeps_the_positions_after_it(
+    remote: str, found: bool
+) -> None:
+    """django-inveterate: `["ssh", *_SSH_OPTS, f"root@{ip}", f"cat > {path}"]` splices a module
+    constant; the items after it are still at known positions."""
+    code = SSH_SNIPPET.replace("REMOTE", remote)
+    assert ("taint-argument-injection" in rules_of(taint({"inveterate/tasks.py": code}))) is found

@@ -582,11 +582,18 @@ class Expressions:
     def _sequence(self, elts: list[ast.expr], state: State, kind: type) -> Value:
         items: dict[Any, Value] = {}
         bulk: list[Value] = []
-        for index, elt in enumerate(elts):
+        for elt in elts:
+            if isinstance(elt, ast.Starred) and not bulk:
+                spliced = self.ev(elt.value, state)
+                if spliced.has_const() and isinstance(spliced.const, list | tuple):
+                    # `["ssh", *SSH_OPTS, host, command]`: a constant list keeps the positions after it
+                    for const in spliced.const:
+                        items[len(items)] = self.ev_Constant(ast.Constant(const), state)
+                    continue
             if isinstance(elt, ast.Starred) or bulk:
                 bulk.append(self.ev(elt, state))
             else:
-                items[index] = self.ev(elt, state)
+                items[len(items)] = self.ev(elt, state)
         const: Any = NOCONST
         if not bulk and all(v.has_const() for v in items.values()):
             const = kind(v.const for v in items.values())
