@@ -1709,3 +1709,36 @@ def test_middleware_sees_every_path_so_its_own_path_may_name_a_host() -> None:
         ("taint-open-redirect", 11),
         ("taint-open-redirect", 21),
     ]
+
+
+NETBOX_RETURN_URL = """
+from django.utils.http import url_has_allowed_host_and_scheme
+from netbox.views.generic import ObjectDeleteView
+
+
+class BackupDeleteView(BASE):
+    def get_return_url(self, request, obj=None):
+        return_url = request.GET.get("return_url") or request.POST.get("return_url")
+        if return_url and CHECK:
+            return return_url
+        return "/plugins/backups/"
+"""
+
+
+@pytest.mark.parametrize(
+    ("base", "check", "found"),
+    [
+        ("ObjectDeleteView", 'return_url.startswith("/")', True),  # `//evil.example` starts with `/`
+        (
+            "ObjectDeleteView",
+            "url_has_allowed_host_and_scheme(return_url, allowed_hosts=None)",
+            False,
+        ),
+        ("object", 'return_url.startswith("/")', False),  # not a NetBox view: nobody redirects to it
+    ],
+)
+def test_netbox_views_redirect_to_their_return_url(base: str, check: str, found: bool) -> None:
+    """NetBox's object views redirect to what `get_return_url(request, obj)` returns after an edit
+    or a delete (netbox-config-backup, round 246)."""
+    code = NETBOX_RETURN_URL.replace("BASE", base).replace("CHECK", check)
+    assert ("taint-open-redirect" in rules_of(taint({"netbox_backup/views.py": code}))) is found

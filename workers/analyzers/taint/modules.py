@@ -78,6 +78,18 @@ _DJANGO_VIEW = frozenset({"django.views.generic.base.View"})
 #: `DeletionMixin` and the auth views' `get_success_url`, `RedirectView.get_redirect_url`),
 #: overridden in a view or in a mixin that does not name a view base
 _REDIRECT_URL_METHODS = frozenset({"get_success_url", "get_redirect_url"})
+#: NetBox's and Nautobot's object views redirect to what `get_return_url(request, obj)` returns
+#: (their `GetReturnURLMixin`), after an edit or a delete
+_RETURN_URL_VIEWS = frozenset(
+    {
+        *(f"netbox.views.generic.{v}" for v in ("ObjectEditView", "ObjectDeleteView", "BulkEditView")),
+        *(f"netbox.views.generic.{v}" for v in ("BulkDeleteView", "BulkImportView", "ObjectChildrenView")),
+        "utilities.views.GetReturnURLMixin",
+        "nautobot.core.views.mixins.GetReturnURLMixin",
+        "nautobot.core.views.generic.ObjectEditView",
+        "nautobot.core.views.generic.ObjectDeleteView",
+    }
+)
 _VIEW_BASES = _DJANGO_VIEW | {"flask.views.View", "tornado.web.RequestHandler"}
 _VIEW_METHODS = frozenset(
     {
@@ -563,11 +575,14 @@ class ModuleInfo:
             django_view,
             validated_params=validated,
             one_segment_params=one_segment,
-            redirect_return=(
-                class_name is not None
-                and node.name in _REDIRECT_URL_METHODS
-                and positional[1:] == []  # Django's own take none (`*args, **kwargs` at most)
-                and "django" in self.frameworks
+            redirect_return=class_name is not None
+            and (
+                (
+                    node.name in _REDIRECT_URL_METHODS
+                    and positional[1:] == []  # Django's own take none (`*args, **kwargs` at most)
+                    and "django" in self.frameworks
+                )
+                or (node.name == "get_return_url" and self._is_view_class(class_name, _RETURN_URL_VIEWS))
             ),
         )
 
