@@ -1742,3 +1742,57 @@ def test_netbox_views_redirect_to_their_return_url(base: str, check: str, found:
     or a delete (netbox-config-backup, round 246)."""
     code = NETBOX_RETURN_URL.replace("BASE", base).replace("CHECK", check)
     assert ("taint-open-redirect" in rules_of(taint({"netbox_backup/views.py": code}))) is found
+
+
+GRAPHQL_RESOLVERS = """
+import os
+
+import graphene
+import strawberry
+from ariadne import MutationType, QueryType
+
+query = QueryType()
+mutation = MutationType()
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def listing(self, info, folder: str) -> str:
+        return os.popen("ls " + folder).read()
+
+    @strawberry.mutation
+    def resize(self, size: int) -> str:
+        return os.popen("convert -resize " + str(size)).read()
+
+    def helper(self, folder: str) -> str:
+        return folder
+
+
+class GrapheneQuery(graphene.ObjectType):
+    def resolve_listing(root, info, folder):
+        return os.popen("ls " + folder).read()
+
+
+@query.field("listing")
+def resolve_listing(_, info, folder):
+    return os.popen("ls " + folder).read()
+
+
+@mutation.field("resize")
+def resolve_resize(_, info, size: int):
+    return os.popen("convert -resize " + str(size)).read()
+"""
+
+
+def test_graphql_resolvers_take_the_client_s_query_arguments() -> None:
+    """Strawberry's `@strawberry.field`, a Graphene type's `resolve_<field>` and Ariadne's
+    `@query.field(...)` receive what the client's query passes (csv-graphql-cli, gdom: round 253);
+    an `int` argument is a number the GraphQL layer checked."""
+    found = sorted((f.rule_id, f.start_line) for f in taint({"app/schema.py": GRAPHQL_RESOLVERS}))
+    assert found == [
+        ("taint-command-injection", 15),
+        ("taint-command-injection", 27),
+        ("taint-command-injection", 32),
+    ]
+    assert all("GraphQL argument `folder`" in f.message for f in taint({"app/schema.py": GRAPHQL_RESOLVERS}))

@@ -269,6 +269,8 @@ class Program:
         func = mod.functions.get(qualname) if mod is not None else None
         if func is None or not func.is_public or func.source_params or func.flask_view or _is_test(path):
             return
+        if func.validated_params:
+            return  # a framework's handler, whose typed parameters it converted: no library API
         if func.is_hook_implementation:
             return
         if func.node.name in self.called_names():

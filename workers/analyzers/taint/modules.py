@@ -73,6 +73,10 @@ _AGENT_TOOL_DECORATORS = frozenset(
 #: The MCP SDK's low-level server: what its handlers for these registrations receive (a tool's name
 #: and arguments, a prompt's arguments, a resource's URI) is the client's
 _MCP_SERVER_HANDLERS = frozenset({"call_tool", "get_prompt", "read_resource"})
+#: Strawberry's resolver decorators: what the client's query passes lands in their arguments
+_STRAWBERRY_RESOLVERS = frozenset(
+    {"strawberry.field", "strawberry.mutation", "strawberry.subscription", "strawberry_django.field"}
+)
 _DJANGO_VIEW = frozenset({"django.views.generic.base.View"})
 #: Methods of Django's generic views whose returned URL the view redirects to (`FormMixin`,
 #: `DeletionMixin` and the auth views' `get_success_url`, `RedirectView.get_redirect_url`),
@@ -619,6 +623,14 @@ class ModuleInfo:
             # `@XBlock.handler`: the LMS passes the learner's webob request and the URL's rest;
             # `@XBlock.json_handler`: the learner's JSON body instead of the request
             return _Handler(_arguments(all_args, "XBlock handler argument", ("self",)))
+        if self._graphql_resolver(node, class_name):
+            # the query's arguments: the client writes the query (the root object and the
+            # execution context come from the server)
+            skip = ("self", "cls", "root", "parent", "obj", "_", "info")
+            typed = frozenset(
+                a.arg for a in all_args if a.arg not in skip and _is_safe_annotation(all_args, a.arg)
+            )
+            return _Handler(_arguments(all_args, "GraphQL argument", skip), validated=typed)
         if class_name is None and any(self._agent_tool(d) for d in node.decorator_list):
             skip = ("self", "ctx", "context")
             return _Handler(_arguments(all_args, "agent tool argument", skip))
@@ -740,6 +752,30 @@ class ModuleInfo:
         """`@frappe.whitelist()`: Frappe calls the function over HTTP with the request's arguments."""
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         return self.resolver.qualname(target) == "frappe.whitelist"
+
+    def _graphql_resolver(self, node: FunctionNode, class_name: str | None) -> bool:
+        """A GraphQL resolver: Strawberry's `@strawberry.field`/`mutation`/`subscription`, a
+        Graphene object type's `resolve_<field>` or mutation's `mutate`, Ariadne's
+        `@query.field("name")` on a `QueryType`/`MutationType`/`ObjectType`."""
+        for decorator in node.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            qual = self.resolver.qualname(target) or ""
+            if qual in _STRAWBERRY_RESOLVERS:
+                return True
+            if (
+                isinstance(target, ast.Attribute)
+                and target.attr == "field"
+                and isinstance(decorator, ast.Call)
+            ):
+                owner = self.resolver.type_of(target.value) or ""
+                if owner.split(".")[0] == "ariadne":
+                    return True
+        if class_name is None or not (
+            node.name.startswith("resolve_") or node.name in ("mutate", "mutate_and_get_payload")
+        ):
+            return False
+        bases = self.resolver.supertypes(f"{self.name}.{class_name}" if self.name else class_name)
+        return any(b.split(".")[0] == "graphene" for b in bases)
 
     def _agent_tool(self, decorator: ast.expr) -> bool:
         """`@mcp.tool()` on a FastMCP server, LangChain's `@tool`; by shape (`@<object>.tool(...)`)
