@@ -1743,3 +1743,37 @@ def test_a_constant_list_spliced_into_a_command_keeps_the_positions_after_it(
     constant; the items after it are still at known positions."""
     code = SSH_SNIPPET.replace("REMOTE", remote)
     assert ("taint-argument-injection" in rules_of(taint({"inveterate/tasks.py": code}))) is found
+
+
+GETATTR_DISPATCH = """
+import os
+from flask import Flask, request
+
+from app import handlers
+
+app = Flask(__name__)
+
+
+@app.route("/act", methods=["POST"])
+def act():
+    action = request.form["action"]
+    return str(getattr(RECEIVER, NAME)())
+"""
+
+
+@pytest.mark.parametrize(
+    ("receiver", "name", "found"),
+    [
+        ("handlers", "action", True),  # any attribute of the module
+        ("handlers", '"perform_%s" % action', False),  # a handler of the dispatch convention
+        ("handlers", 'f"do_{action}"', False),
+        ("os", '"sys" + action', True),  # `system` starts with `sys`
+    ],
+)
+def test_getattr_on_a_module_with_a_dispatch_prefix_picks_a_handler(
+    receiver: str, name: str, found: bool
+) -> None:
+    """django-comments-tree: `getattr(views, 'perform_%s' % flag)` picks one of the module's
+    functions named for dispatch; a prefix that does not end a word can still name `system`."""
+    code = GETATTR_DISPATCH.replace("RECEIVER", receiver).replace("NAME", name)
+    assert ("taint-code-injection" in rules_of(taint({"app/views.py": code}))) is found

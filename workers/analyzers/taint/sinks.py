@@ -123,6 +123,9 @@ _FIRST_WORD = re.compile(r"\s*\(*\s*([A-Za-z_]\w*)")
 #: a module name's constant start that names its top-level package (`app.reports.`): whatever
 #: follows, the module imported is one of that package's (a name cannot climb out of it)
 _PACKAGE_PINNED = re.compile(r"[A-Za-z_]\w*\.")
+#: a name's constant start that ends a word (`perform_`, `do_`): the module's functions of that
+#: naming convention, which the code dispatches among
+_DISPATCH_PREFIX = re.compile(r"[A-Za-z]\w*_")
 
 
 def _may_be_sql(prefix: str) -> bool:
@@ -263,6 +266,8 @@ class Sinks:
                 continue
             if cond.get("module_name") and _PACKAGE_PINNED.match(value.prefix or ""):
                 continue  # `import_module(f"app.reports.report_{name}")`: a module of the app's package
+            if cond.get("module_receiver") and _DISPATCH_PREFIX.fullmatch(value.prefix or ""):
+                continue  # `getattr(views, "perform_%s" % flag)`: one of the handlers named for dispatch
             for trace in value.all_traces():
                 if not trace.reaches(sink.kind) or on_site_at(cond.get("location"), trace):
                     continue
