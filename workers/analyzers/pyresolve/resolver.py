@@ -160,6 +160,7 @@ class Resolver:
         self._busy: set[tuple[int, str]] = set()
         self._supertypes: dict[str, list[str]] = {}
         self._frameworks: set[str] = set()
+        self._fallback_imports: set[int] = set()
         self._index(tree.body, None, None)
         self._by_line = self._line_scopes()
 
@@ -188,6 +189,8 @@ class Resolver:
             else:
                 if isinstance(child, ast.Import | ast.ImportFrom):
                     self._note_import(child)
+                elif isinstance(child, ast.Try | ast.TryStar):
+                    self._fallback_imports.update(_fallback_imports(child))
                 for field_name in ("body", "orelse", "finalbody", "handlers", "cases"):
                     block = getattr(child, field_name, None)
                     if not isinstance(block, list):
@@ -319,29 +322,6 @@ class Resolver:
                         and all(isinstance(t, ast.Name) and t.id in imported for t in stmt.targets)
                     ):
                         found.add(id(stmt))
-        return found
-
-    @cached_property
-    def _fallback_imports(self) -> set[int]:
-        """Imports in an `except ImportError:` handler of a name its `try` imported first from a
-        package the code is written for (`try: from lxml import etree` / `except ImportError: from
-        xml.etree import ElementTree as etree`): where it is installed, the name is lxml's. A drop-in
-        replacement tried first (`ujson` for `json`) leaves the name to the fallback, whose API it
-        copies."""
-        found: set[int] = set()
-        for node in nodes_of(self.tree, ast.Try):
-            body = node.body  # type: ignore[attr-defined]
-            if not any(_imports_from(stmt, known.PREFERRED_TO_FALLBACKS) for stmt in body):
-                continue
-            imported = _imported_names(body)
-            for handler in node.handlers if imported else ():  # type: ignore[attr-defined]
-                if _catches_import_error(handler):
-                    found.update(
-                        id(stmt)
-                        for stmt in handler.body
-                        if isinstance(stmt, ast.Import | ast.ImportFrom)
-                        and _imported_names([stmt]) <= imported
-                    )
         return found
 
     def is_import_placeholder(self, stmt: ast.stmt) -> bool:
@@ -1473,6 +1453,24 @@ def _iterated_together(target: ast.expr, iterable: ast.expr) -> dict[str, ast.ex
 
 def _names(target: ast.AST) -> list[str]:
     return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+
+
+def _fallback_imports(node: ast.Try | ast.TryStar) -> set[int]:
+    """Imports in an `except ImportError:` handler of a name its `try` imported first from a
+    package the code is written for (`try: from lxml import etree` / `except ImportError: from
+    xml.etree import ElementTree as etree`): where it is installed, the name is lxml's. A drop-in
+    replacement tried first (`ujson` for `json`) leaves the name to the fallback, whose API it
+    copies."""
+    if not any(_imports_from(stmt, known.PREFERRED_TO_FALLBACKS) for stmt in node.body):
+        return set()
+    imported = _imported_names(node.body)
+    return {
+        id(stmt)
+        for handler in node.handlers
+        if _catches_import_error(handler)
+        for stmt in handler.body
+        if isinstance(stmt, ast.Import | ast.ImportFrom) and _imported_names([stmt]) <= imported
+    }
 
 
 def _imports_from(stmt: ast.stmt, packages: frozenset[str]) -> bool:
