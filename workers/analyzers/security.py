@@ -420,10 +420,10 @@ def _test_ids(values: Any) -> frozenset[str]:
 
 #: Bandit tests whose CWE is not MITRE's entry for the weakness they find (audited against
 #: cwe.mitre.org; pinned by tests/unit/test_security_cwe.py): eval/exec are code injection
-#: (95, bandit says 78), lxml parsers are XXE (611, bandit says 20) and Python's own entity
-#: expansion (776), yaml.load/pickle are
-#: deserialisation of untrusted data (502), mark_safe and autoescape=False are XSS (79, bandit
-#: says 80 and 94), urlopen with any scheme is a request to a caller-chosen URL (918, bandit 22).
+#: (95, bandit says 78), lxml's XML parsers are XXE (611, bandit says 20) and Python's own are
+#: entity expansion (776), yaml.load/pickle are deserialisation of untrusted data (502),
+#: mark_safe and autoescape=False are XSS (79, bandit says 80 and 94), urlopen with any scheme is a
+#: request to a caller-chosen URL (918, bandit 22).
 CWE_BY_TEST: dict[str, int] = {
     "B307": 95,
     "B102": 95,

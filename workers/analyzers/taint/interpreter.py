@@ -272,7 +272,7 @@ class Program:
         if func.validated_params:
             return  # a framework's handler, whose typed parameters it converted: no library API
         if func.is_hook_implementation:
-            return
+            return  # a plugin's hook: its host passes the host's own objects
         if func.node.name in self.called_names():
             return  # called in the change: its callers' real arguments are followed instead
         spans = func.opted_in_spans
