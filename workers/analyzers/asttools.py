@@ -203,6 +203,16 @@ def nodes_of(tree: ast.AST, *kinds: type) -> list[ast.AST]:
     return [tree, *found] if isinstance(tree, kinds) else found
 
 
+def parameter_defaults(args: ast.arguments) -> dict[str, ast.expr]:
+    """Each parameter that has a default, by name, with its default (positional and keyword-only)."""
+    positional = [*args.posonlyargs, *args.args]
+    with_defaults = positional[len(positional) - len(args.defaults) :]
+    defaults = {arg.arg: default for arg, default in zip(with_defaults, args.defaults, strict=True)}
+    kw_defaults = zip(args.kwonlyargs, args.kw_defaults, strict=True)
+    defaults.update((arg.arg, default) for arg, default in kw_defaults if default is not None)
+    return defaults
+
+
 def assignment_of(tree: ast.AST, value: ast.expr) -> ast.Assign | None:
     """The `x = value` statement under `tree` that assigns exactly this node (None: it is used
     some other way): where a call's result goes, for checks of what is done with it next."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from prguard.analyzers.asttools import nodes_of, own_statements
+from prguard.analyzers.asttools import nodes_of, own_statements, parameter_defaults
 from prguard.analyzers.pyresolve import known
 
 if TYPE_CHECKING:
@@ -224,7 +224,7 @@ class Alternatives:
         """A parameter's default and the arguments this module's calls of the function pass it."""
         resolver = self.resolver
         out: list[tuple[ast.expr, Scope]] = []
-        default = _default_of(function, arg)
+        default = parameter_defaults(function.args).get(arg.arg)
         if default is not None and not (isinstance(default, ast.Constant) and default.value is None):
             out.append((default, resolver._outer.get(id(function))))
         klass = resolver._class_of.get(id(function))
@@ -327,18 +327,6 @@ def is_own_class(node: ast.AST) -> bool:
         and isinstance(node.args[0], ast.Name)
         and node.args[0].id == "self"
     )
-
-
-def _default_of(function: ast.FunctionDef | ast.AsyncFunctionDef, arg: ast.arg) -> ast.expr | None:
-    args = function.args
-    positional = [*args.posonlyargs, *args.args]
-    if arg in positional:
-        offset = len(positional) - len(args.defaults)
-        index = positional.index(arg)
-        return args.defaults[index - offset] if index >= offset else None
-    if arg in args.kwonlyargs:
-        return args.kw_defaults[args.kwonlyargs.index(arg)]
-    return None
 
 
 def argument_of(call: ast.Call, name: str, index: int | None) -> ast.expr | None:

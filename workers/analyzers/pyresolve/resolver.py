@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from prguard.analyzers.asttools import is_name, nodes_of, own_statements, walk_statements
+from prguard.analyzers.asttools import is_name, nodes_of, own_statements, parameter_defaults, walk_statements
 from prguard.analyzers.pyresolve import known
 from prguard.analyzers.pyresolve.alternatives import Alternatives, argument_of, is_own_class
 from prguard.analyzers.pyresolve.reaching import reaching_binding
@@ -732,18 +732,12 @@ class Resolver:
         if scope is None or not isinstance(node, ast.Name):
             return False
         args = scope.args
-        positional = [*args.posonlyargs, *args.args]
-        pairs = [
-            *zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True),
-            *((a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None),
-        ]
-        return any(
-            arg.arg == node.id
-            and arg.annotation is None
-            and isinstance(default, ast.Constant)
-            and default.value is None
-            for arg, default in pairs
+        default = parameter_defaults(args).get(node.id)
+        unannotated = any(
+            arg.arg == node.id and arg.annotation is None
+            for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs)
         )
+        return unannotated and isinstance(default, ast.Constant) and default.value is None
 
     def _param_type(self, function: Scope, arg: ast.arg) -> str | None:
         if function is None:

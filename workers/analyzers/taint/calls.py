@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from prguard.analyzers.asttools import own_statements
+from prguard.analyzers.asttools import own_statements, parameter_defaults
 from prguard.analyzers.taint.arguments import options_in_list
 from prguard.analyzers.taint.guards import (
     controls_removed,
@@ -977,10 +977,7 @@ class Calls:
         bound to the call's arguments (a parameter no argument fills, its default)."""
         inner = dict(state)
         positional = [a.arg for a in (*params.posonlyargs, *params.args)]
-        defaults = dict(
-            zip(positional[len(positional) - len(params.defaults) :], params.defaults, strict=True)
-        )
-        defaults.update({a.arg: d for a, d in zip(params.kwonlyargs, params.kw_defaults, strict=True) if d})
+        defaults = parameter_defaults(params)
         for index, name in enumerate(positional):
             given = args[index] if index < len(args) else kwargs.get(name)
             inner[name] = given if given is not None else self.ev(defaults.get(name), state)

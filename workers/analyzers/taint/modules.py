@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from prguard.analyzers.asttools import contains, nodes_of, walk_statements
+from prguard.analyzers.asttools import contains, nodes_of, parameter_defaults, walk_statements
 from prguard.analyzers.pyresolve import Resolver
 from prguard.analyzers.pyresolve.known import FALCON_RESPONDER
 from prguard.analyzers.taint.opt_in import Span, off_by_default, opted_in_spans
@@ -608,7 +608,7 @@ class ModuleInfo:
         """Parameters a web framework fills from the request, and what else the framework says of
         them (see `_Handler`)."""
         all_args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
-        defaults = _defaults(node)
+        defaults = parameter_defaults(node.args)
         if class_name is None and any(self._frappe_whitelisted(d) for d in node.decorator_list):
             return _Handler(_arguments(all_args, "whitelisted method argument"))
         if any(self.resolver.qualname(d) == "cherrypy.expose" for d in node.decorator_list):
@@ -871,19 +871,6 @@ def _blocks(node: ast.If | ast.Try | ast.With) -> list[list[ast.stmt]]:
     if isinstance(node, ast.Try):
         return [node.body, node.orelse, node.finalbody, *[h.body for h in node.handlers]]
     return [node.body]
-
-
-def _defaults(node: FunctionNode) -> dict[str, ast.expr]:
-    positional = node.args.posonlyargs + node.args.args
-    out = {}
-    for arg, default in zip(
-        positional[len(positional) - len(node.args.defaults) :], node.args.defaults, strict=True
-    ):
-        out[arg.arg] = default
-    for arg, default in zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True):
-        if default is not None:
-            out[arg.arg] = default
-    return out
 
 
 def call_name(node: ast.Call) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from prguard.analyzers.asttools import nodes_of
+from prguard.analyzers.asttools import nodes_of, parameter_defaults
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 Span = tuple[int, int, str]  # first line, last line, the flag that turns it on
@@ -26,14 +26,10 @@ def gate_of(spans: tuple[Span, ...], lines: list[int]) -> str | None:
 
 def off_by_default(function: FunctionNode) -> frozenset[str]:
     """Parameters whose default is `False` and that the function never rebinds."""
-    args = function.args
-    positional = [*args.posonlyargs, *args.args]
-    pairs = [
-        *zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True),
-        *zip(args.kwonlyargs, args.kw_defaults, strict=True),
-    ]
     flags = {
-        arg.arg for arg, default in pairs if isinstance(default, ast.Constant) and default.value is False
+        name
+        for name, default in parameter_defaults(function.args).items()
+        if isinstance(default, ast.Constant) and default.value is False
     }
     if not flags:
         return frozenset()

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from prguard.analyzers.asttools import contains, nodes_of
+from prguard.analyzers.asttools import contains, nodes_of, parameter_defaults
 from prguard.analyzers.pyresolve import Resolver
 from prguard.analyzers.vuln_rules.table import VulnRule
 
@@ -218,12 +218,7 @@ class CheckerBase:
         arguments = getattr(scope, "args", None)
         if not isinstance(arguments, ast.arguments):
             return None
-        positional = [*arguments.posonlyargs, *arguments.args]
-        with_defaults = positional[len(positional) - len(arguments.defaults) :]
-        defaults = {a.arg: d for a, d in zip(with_defaults, arguments.defaults, strict=True)}
-        kw_defaults = zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
-        defaults.update((a.arg, d) for a, d in kw_defaults if d is not None)
-        return defaults.get(name.id)
+        return parameter_defaults(arguments).get(name.id)
 
     def _assigned(self, name: ast.Name) -> ast.expr | None:
         """The one value a local name is assigned in its function (None: several, or none)."""

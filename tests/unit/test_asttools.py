@@ -1,0 +1,13 @@
+"""The shared AST helpers."""
+
+from __future__ import annotations
+
+import ast
+
+from prguard.analyzers.asttools import parameter_defaults
+
+
+def test_parameter_defaults_cover_positional_and_keyword_only_parameters() -> None:
+    function = ast.parse("def f(a, /, b, c=1, *args, d, e=2, **kw): pass").body[0]
+    defaults = parameter_defaults(function.args)  # type: ignore[attr-defined]
+    assert {name: ast.literal_eval(value) for name, value in defaults.items()} == {"c": 1, "e": 2}
