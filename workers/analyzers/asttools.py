@@ -203,6 +203,11 @@ def nodes_of(tree: ast.AST, *kinds: type) -> list[ast.AST]:
     return [tree, *found] if isinstance(tree, kinds) else found
 
 
+def parameter(args: ast.arguments, name: str) -> ast.arg | None:
+    """The named parameter (positional or keyword-only), or None."""
+    return next((arg for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs) if arg.arg == name), None)
+
+
 def parameter_defaults(args: ast.arguments) -> dict[str, ast.expr]:
     """Each parameter that has a default, by name, with its default (positional and keyword-only)."""
     positional = [*args.posonlyargs, *args.args]

@@ -34,7 +34,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from prguard.analyzers.asttools import is_name, nodes_of, own_statements, parameter_defaults, walk_statements
+from prguard.analyzers.asttools import (
+    is_name,
+    nodes_of,
+    own_statements,
+    parameter,
+    parameter_defaults,
+    walk_statements,
+)
 from prguard.analyzers.pyresolve import known
 from prguard.analyzers.pyresolve.alternatives import Alternatives, argument_of, is_own_class
 from prguard.analyzers.pyresolve.reaching import reaching_binding
@@ -731,12 +738,9 @@ class Resolver:
         the function makes when it gets none."""
         if scope is None or not isinstance(node, ast.Name):
             return False
-        args = scope.args
-        default = parameter_defaults(args).get(node.id)
-        unannotated = any(
-            arg.arg == node.id and arg.annotation is None
-            for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs)
-        )
+        arg = parameter(scope.args, node.id)
+        default = parameter_defaults(scope.args).get(node.id)
+        unannotated = arg is not None and arg.annotation is None
         return unannotated and isinstance(default, ast.Constant) and default.value is None
 
     def _param_type(self, function: Scope, arg: ast.arg) -> str | None:

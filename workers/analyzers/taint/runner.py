@@ -7,6 +7,7 @@ import functools
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from prguard.analyzers.asttools import parameter
 from prguard.analyzers.pyresolve.known import PATH_CLASSES
 from prguard.analyzers.taint.calls import Calls
 from prguard.analyzers.taint.exceptions import caught_names, quoted_operands
@@ -114,11 +115,7 @@ class Runner(Calls, Expressions, Guards, Sinks):
         return self.summary
 
     def _annotated_path(self, func: FunctionInfo, name: str) -> bool:
-        arguments = func.node.args
-        arg = next(
-            (a for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs) if a.arg == name),
-            None,
-        )
+        arg = parameter(func.node.args, name)
         if arg is None or arg.annotation is None:
             return False
         found = self.mod.resolver.annotation_types(arg.annotation)
