@@ -12,6 +12,7 @@ from prguard.analyzers.pyresolve.alternatives import argument_of
 from prguard.analyzers.pyresolve.known import PATH_CLASSES
 from prguard.analyzers.taint.keys import (
     FIXED_HOST,
+    LOCAL_PATH,
     State,
     keyword_value,
     node_text,
@@ -951,13 +952,10 @@ def _letters_only(node: ast.expr) -> bool:
 
 
 def _site_path_starts(test: ast.Call, prefixes: set[str]) -> bool:
-    """Every start a `startswith` call accepts is a constant path on this site: `/` and then a
-    name character, so neither `//host` nor `/\\host` (which browsers read as `//host`)."""
+    """Every start a `startswith` call accepts is a constant path on this site (`LOCAL_PATH`)."""
     arg = test.args[0]
     count = len(arg.elts) if isinstance(arg, ast.Tuple) else 1
-    return len(prefixes) == count and all(
-        len(p) > 1 and p[0] == "/" and (p[1].isalnum() or p[1] in "-_.~") for p in prefixes
-    )
+    return len(prefixes) == count and all(LOCAL_PATH.match(p) for p in prefixes)
 
 
 def _no_option_starts(test: ast.Call, prefixes: set[str]) -> bool:

@@ -24,6 +24,9 @@ State = dict[str, Value]
 #: the start of a URL up to the end of its host (`https://api.example.com/`): whatever follows
 #: is a path, a query or a fragment on that host
 FIXED_HOST = re.compile(r"^[a-zA-Z][\w+.-]*://[^/?#{}%]+[/?#]")
+#: the start of a path on this site: `/` and then a name character, so neither `//host` nor
+#: `/\host` (which browsers read as `//host`) whatever follows
+LOCAL_PATH = re.compile(r"^/[\w\-.~%]")
 
 
 def parsed_url(call: ast.Call, mod: ModuleInfo) -> ast.expr | None:

@@ -22,6 +22,7 @@ from prguard.analyzers.taint.guards import back_to_own_host, on_site_at
 from prguard.analyzers.taint.hits import SinkHit
 from prguard.analyzers.taint.keys import (
     FIXED_HOST,
+    LOCAL_PATH,
     State,
     caller_injects,
     keyword_value,
@@ -52,7 +53,6 @@ from prguard.analyzers.taint.values import (
     join,
 )
 
-_LOCAL_PATH = re.compile(r"^/[\w\-.~%]")
 #: constant starts after which the next piece of a URL is its host (or, with none, the whole target)
 _HOST_POSITION = frozenset({"", "http://", "https://"})
 #: the Referer header as the frameworks give it
@@ -557,7 +557,7 @@ class Sinks:
         if kind == "ssrf":
             return not FIXED_HOST.match(prefix)
         if kind == "redirect":
-            return not (FIXED_HOST.match(prefix) or _LOCAL_PATH.match(prefix))
+            return not (FIXED_HOST.match(prefix) or LOCAL_PATH.match(prefix))
         if kind == "sql":
             return _may_be_sql(prefix)
         return True
