@@ -875,10 +875,7 @@ def _blocks(node: ast.If | ast.Try | ast.With) -> list[list[ast.stmt]]:
 
 def call_name(node: ast.Call) -> str:
     """The last name of what a call calls (`loads` of `signer.loads(...)` or of `loads(...)`)."""
-    func = node.func
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return func.id if isinstance(func, ast.Name) else ""
+    return _last_name(node.func) or ""
 
 
 def _route_text(decorator: ast.expr) -> str:
@@ -959,7 +956,7 @@ def _is_safe_annotation(all_args: list[ast.arg], name: str) -> bool:
 
 
 def _last_name(node: ast.expr) -> str | None:
-    """`hookimpl` of `hookimpl` and of `pytest.hookimpl`."""
+    """The last part of a name: `hookimpl` of `hookimpl` and of `pytest.hookimpl`."""
     if isinstance(node, ast.Name):
         return node.id
     return node.attr if isinstance(node, ast.Attribute) else None
