@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import os
 import shutil
 import subprocess
@@ -349,3 +350,37 @@ def test_master_is_the_fallback_default_branch(repo):
     git(repo, "branch", "-m", "master", "develop")
     with pytest.raises(GitError, match="pass --base"):
         GitRepo(repo).default_branch()
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_jobs_must_be_a_whole_number_of_one_or_more(value, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["review", "--jobs", value])
+    assert info.value.code == 2
+    assert "--jobs" in capsys.readouterr().err
+
+
+def test_jobs_2_forks_the_cross_file_analyzers_and_reports_the_same(repo, capsys, monkeypatch):
+    from prguard.engine import apart, review as engine
+
+    started = []
+    start = apart.Apart.start.__func__
+
+    def spy(cls, jobs):
+        child = start(cls, jobs)
+        started.append(sorted(jobs) if child else None)
+        return child
+
+    monkeypatch.setattr(engine, "FORK_FROM", 0)  # this small change forks too
+    monkeypatch.setattr("threading.active_count", lambda: 1)  # threads other tests left behind
+    monkeypatch.setattr(apart.Apart, "start", classmethod(spy))
+    git(repo, "checkout", "-q", "-b", "feature")
+    commit(repo, {"svc/orders.py": SERVICE_SHELL}, "Export orders")
+    reports = {}
+    for jobs in ("1", "2"):
+        code, out, err = review(repo, "--format", "json", "--jobs", jobs, capsys=capsys)
+        assert code == 1, err
+        reports[jobs] = json.loads(out)
+    assert started == [["impact", "taint"]] if sys.platform.startswith("linux") else started == [None]
+    assert reports["1"]["findings"] == reports["2"]["findings"]
+    assert any(f["analyzer"] == "taint" for f in reports["2"]["findings"])

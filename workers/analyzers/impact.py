@@ -24,6 +24,7 @@ class ImpactAnalyzer(Analyzer):
     cacheable: ClassVar[bool] = False  # a file's findings depend on every other file
     needs_repository: ClassVar[bool] = True
     scopes_itself: ClassVar[bool] = True  # a removed definition's finding has no added line to sit on
+    runs_apart: ClassVar[bool] = True  # beside the per-file analyzers, on a second core
 
     def __init__(self) -> None:
         self.sections: Mapping[str, Any] = {}

@@ -105,11 +105,13 @@ def review_change(
     cache: Any = None,
     deadline: float | None = None,
     stage: Callable[[str], AbstractContextManager[None]] = _untimed,
+    jobs: int = 1,
 ) -> tuple[Change, ReviewResult]:
     """Review the change `source` reads, the same way for the App and the command line.
 
     `deadline` (time.monotonic()) bounds the engine: what remains of it when reading is done
     is its time budget. `stage(name)` wraps each step (the worker times them as metrics).
+    `jobs`: processes the engine may use (the command line: two on a machine with two cores).
     """
     # the engine loads on the first review, not when a caller's module is imported (start-up time
     # of `prguard --help` and of the worker's task registry)
@@ -133,6 +135,7 @@ def review_change(
             time_budget=budget,
             provenance=source.provenance(change),
             repository=repository,
+            jobs=jobs,
         )
     if result.policy is None:
         result.policy = policy

@@ -129,6 +129,10 @@ class Analyzer:
     #: when `cross_file_answers(questions)` gives the same answers now. So the per-file cache stays
     #: correct when another file changes what this one read, and still hits when it does not.
     reads_other_files: ClassVar[bool] = False
+    #: True when a cross-file analyzer (not `cacheable`) may run in a forked process beside the
+    #: per-file ones (prguard.engine.apart): its run needs nothing they do, changes nothing they
+    #: read, and leaves nothing but its findings and the after-run attributes below
+    runs_apart: ClassVar[bool] = False
 
     #: after a run (when `proves_safe`): {path: {(line, CWE)}} of sinks proven safe
     cleared: Mapping[str, Collection[tuple[int, int]]] = _NOTHING_CLEARED

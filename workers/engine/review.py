@@ -17,6 +17,7 @@ tests all call `review()`. Steps, in order:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import hashlib
 import time
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prguard.engine.addedlines import AddedLines
+from prguard.engine.apart import Apart
 from prguard.engine.cache import AnalysisCache, CachedAnalysis, cache_key
 from prguard.engine.diffmap import FileDiff
 from prguard.engine.files import FileRules, Selected, base_parses, parse_base, select_files
@@ -47,6 +49,9 @@ from prguard.engine.suppress import FileComments, apply_suppressions
 #: base sources (characters, all files together) below which their trees are kept until the
 #: filters: their ASTs take ~35x that (35 MB); the 300-file worker benchmark (4 MB) drops them
 KEEP_BASE_TREES_BELOW = 1_000_000
+#: Python source (characters, all head files together) below which forking the cross-file
+#: analyzers into a second process costs more than it saves
+FORK_FROM = 20_000
 
 
 @dataclass(slots=True)
@@ -92,6 +97,8 @@ class _Run:
     changed_files: Sequence[ChangedFile] = ()
     secrets: Secrets = field(default_factory=lambda: Secrets.of(()))  # values analyzers found (`redact`)
     secret_lines: dict[str, set[int]] = field(default_factory=dict)  # path → lines a secret was found on
+    jobs: int = 1  # processes the review may use (prguard.engine.apart)
+    dead_at_fork: frozenset[str] = frozenset()  # `dead` when the cross-file analyzers forked
 
     def out_of_time(self) -> bool:
         return self.deadline is not None and time.monotonic() > self.deadline
@@ -109,6 +116,7 @@ def review(
     rule_files: Mapping[str, str] | None = None,
     provenance: ProvenanceSource | None = None,
     repository: Any = None,
+    jobs: int = 1,
 ) -> ReviewResult:
     """Review one change.
 
@@ -122,6 +130,8 @@ def review(
     `repository` is the whole repository at the head (a prguard.index.RepositorySnapshot):
     analyzers that declare `needs_repository` run only when it is given, and read it (and the
     whole change) from `ctx.extra["repository"]` and `ctx.extra["changed_files"]`.
+    `jobs` is how many processes the review may use: with two, the cross-file analyzers run in a
+    forked child beside the per-file ones (prguard.engine.apart); the findings are the same.
     """
     gc_was_enabled = gc.isenabled()
     gc.disable()  # a review allocates millions of AST nodes; cyclic GC passes over them cost ~25%
@@ -130,13 +140,12 @@ def review(
     try:
         files = list(files)
         if ai_authored is not None or pull is None:
-            return _review(
-                files, policy, pull, ai_authored, cache, analyzers, time_budget, rule_files, park, repository
-            )
+            args = (cache, analyzers, time_budget, rule_files, park, repository, jobs)
+            return _review(files, policy, pull, ai_authored, *args)
         notes: list[str] = []
         authorship, is_ai = _authorship(files, policy, pull, None, notes)
         authorship, is_ai = apply_provenance(authorship, is_ai, files, pull, provenance, notes)
-        args = (cache, analyzers, time_budget, rule_files, park, repository)
+        args = (cache, analyzers, time_budget, rule_files, park, repository, jobs)
         if is_ai and scope_of(policy) == "lines" and (authorship or {}).get("lines"):
             human = _review(files, policy, pull, False, *args)
             ai = _review(files, policy, pull, True, *args)
@@ -164,6 +173,7 @@ def _review(
     rule_files: Mapping[str, str] | None,
     park_trees: bool = False,
     repository: Any = None,
+    jobs: int = 1,
 ) -> ReviewResult:
     started = time.perf_counter()
     notes: list[str] = []
@@ -179,6 +189,7 @@ def _review(
         rule_files=dict(rule_files or {}),
         repository=repository,
         changed_files=files,
+        jobs=jobs,
     )
 
     if analyzers is None:
@@ -418,6 +429,34 @@ def _analyze_heads(
     # a small change's base trees stay until the filters, which would otherwise parse again
     # those of files with findings (the memory cost is bounded by KEEP_BASE_TREES_BELOW)
     keep_bases = sum(len(ctx.base.text) for ctx in contexts if ctx.base is not None) < KEEP_BASE_TREES_BELOW
+    apart = _start_apart(analyzers, contexts, run)
+    try:
+        _analyze_per_file(per_file, contexts, found, run, keep_heads=keep_heads, keep_bases=keep_bases)
+    except BaseException:
+        if apart is not None:
+            apart.abandon()
+        raise
+    for analyzer in analyzers:
+        if analyzer.cacheable:
+            continue
+        if apart is not None and _take_apart(apart, analyzer, contexts, found, run):
+            continue
+        _run_batch(analyzer, contexts, found, run)
+    for path in run.dead:
+        found.pop(path, None)
+    return found
+
+
+def _analyze_per_file(
+    per_file: list[Analyzer],
+    contexts: list[FileContext],
+    found: dict[str, list[Finding]],
+    run: _Run,
+    *,
+    keep_heads: bool,
+    keep_bases: bool,
+) -> None:
+    """The per-file analyzers, file by file, each file's trees released after it."""
     for ctx in contexts:
         for analyzer in per_file:
             if ctx.path in run.dead or not _eligible(analyzer, ctx):
@@ -437,21 +476,95 @@ def _analyze_heads(
             for key, rows in output.metrics.items():
                 run.metrics[key].extend(rows)
         _release_trees(ctx, keep_head=keep_heads, keep_base=keep_bases)
-    for analyzer in analyzers:
-        if analyzer.cacheable:
-            continue
-        started = time.perf_counter()
-        eligible = [ctx for ctx in contexts if ctx.path not in run.dead and _eligible(analyzer, ctx)]
-        if eligible:
-            if run.out_of_time():
-                for ctx in eligible:
-                    _cut(ctx, analyzer, run)
-            else:
-                _analyze_batch(analyzer, eligible, found, run)
-        run.stats[analyzer.name].duration_ms += (time.perf_counter() - started) * 1000
-    for path in run.dead:
-        found.pop(path, None)
-    return found
+
+
+def _run_batch(
+    analyzer: Analyzer, contexts: list[FileContext], found: dict[str, list[Finding]], run: _Run
+) -> None:
+    """One cross-file analyzer over the files still alive that it reads, within the time budget."""
+    started = time.perf_counter()
+    eligible = [ctx for ctx in contexts if ctx.path not in run.dead and _eligible(analyzer, ctx)]
+    if eligible:
+        if run.out_of_time():
+            for ctx in eligible:
+                _cut(ctx, analyzer, run)
+        else:
+            _analyze_batch(analyzer, eligible, found, run)
+    run.stats[analyzer.name].duration_ms += (time.perf_counter() - started) * 1000
+
+
+@dataclass
+class _BatchOutcome:
+    """What one cross-file analyzer's run in the child process left, for the parent to take over."""
+
+    found: dict[str, list[Finding]]
+    stats: AnalyzerStats
+    notes: list[str]
+    skipped: list[SkippedFile]
+    dead: set[str]
+    coverage_cut: bool
+    reviewed: set[str]
+    after_run: dict[str, Any]  # the analyzer's documented after-run attributes (`cleared`, ...)
+
+
+#: what an analyzer leaves after a run besides its findings (documented on `Analyzer`)
+_AFTER_RUN = ("cleared", "problems", "redact", "sections", "risk_points")
+
+
+def _start_apart(analyzers: list[Analyzer], contexts: list[FileContext], run: _Run) -> Apart | None:
+    """Run the cross-file analyzers that may run apart in a child process (prguard.engine.apart),
+    when the review may use a second process and the change is large enough to pay for the fork."""
+    chosen = [a for a in analyzers if not a.cacheable and getattr(a, "runs_apart", False)]
+    if run.jobs < 2 or not chosen:
+        return None
+    if sum(len(ctx.head.text) for ctx in contexts if ctx.head is not None and ctx.is_python) < FORK_FROM:
+        return None
+    dead = frozenset(run.dead)
+    apart = Apart.start({a.name: functools.partial(_batch_outcome, a, contexts, run) for a in chosen})
+    if apart is not None:
+        run.dead_at_fork = dead
+    return apart
+
+
+def _batch_outcome(analyzer: Analyzer, contexts: list[FileContext], run: _Run) -> _BatchOutcome:
+    """In the child: one cross-file analyzer's run, and everything it changed of the review."""
+    notes, skipped, dead = len(run.notes), len(run.skipped), set(run.dead)
+    unseen = {ctx.path for ctx in contexts if not ctx.extra.get("reviewed")}
+    found: dict[str, list[Finding]] = defaultdict(list)
+    _run_batch(analyzer, contexts, found, run)
+    return _BatchOutcome(
+        found=dict(found),
+        stats=run.stats[analyzer.name],
+        notes=run.notes[notes:],
+        skipped=run.skipped[skipped:],
+        dead=run.dead - dead,
+        coverage_cut=run.coverage_cut,
+        reviewed={ctx.path for ctx in contexts if ctx.path in unseen and ctx.extra.get("reviewed")},
+        after_run={name: getattr(analyzer, name) for name in _AFTER_RUN if name in vars(analyzer)},
+    )
+
+
+def _take_apart(
+    apart: Apart, analyzer: Analyzer, contexts: list[FileContext], found: dict[str, list[Finding]], run: _Run
+) -> bool:
+    """The child's run of `analyzer` taken over; False when the parent must run it itself: the
+    child failed, or a file it read has since been dropped (one process would not have read it)."""
+    outcome = apart.result(analyzer.name)
+    if not isinstance(outcome, _BatchOutcome) or run.dead - run.dead_at_fork:
+        return False
+    for name, value in outcome.after_run.items():
+        setattr(analyzer, name, value)
+    for path, findings in outcome.found.items():
+        found[path].extend(findings)
+    run.stats[analyzer.name] = outcome.stats
+    run.notes.extend(outcome.notes)
+    run.skipped.extend(outcome.skipped)
+    run.dead |= outcome.dead
+    run.coverage_cut |= outcome.coverage_cut
+    for ctx in contexts:
+        if ctx.path in outcome.reviewed:
+            ctx.extra["reviewed"] = True
+    return True
 
 
 def _release_trees(

@@ -36,6 +36,7 @@ class TaintAnalyzer(Analyzer):
     #: with `follow_helpers`, the helpers a changed file calls in files the change left alone are
     #: read from the repository (when the review has one) and followed as the change's own are
     reads_other_files = True
+    runs_apart = True  # beside the per-file analyzers, on a second core (prguard.engine.apart)
 
     def __init__(self) -> None:
         #: (line, CWE) of sinks proven to receive no untrusted or unknown data, per path,
