@@ -33,6 +33,41 @@ def headers_declare_non_html(headers: ast.Dict) -> bool:
     return False
 
 
+def header_dict_declares_non_html(function: ast.AST, headers: ast.expr) -> bool:
+    """`headers=` of a response call: a dict literal with a non-HTML `Content-Type`, or a local
+    name that only ever holds such dicts in `function` (`headers = {"Content-Type":
+    "application/json"}`, later `headers["Content-Type"] = "application/javascript"`). A name
+    that is also updated another way, or given a type that is not a constant, proves nothing."""
+    if isinstance(headers, ast.Dict):
+        return headers_declare_non_html(headers)
+    if not isinstance(headers, ast.Name):
+        return False
+    name, typed = headers.id, False
+    for node in own_nodes(ast.iter_child_nodes(function)):
+        if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if is_name(target, name):
+                    if not (isinstance(node.value, ast.Dict) and headers_declare_non_html(node.value)):
+                        return False
+                    typed = True
+                elif (
+                    isinstance(target, ast.Subscript)
+                    and is_name(target.value, name)
+                    and _is_content_type(target.slice)
+                    and not non_html(node.value)
+                ):
+                    return False
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and is_name(node.func.value, name)
+            and node.func.attr in ("update", "setdefault", "__setitem__")
+        ):
+            return False
+    return typed
+
+
 def typed_afterwards(function: ast.AST, assignment: ast.stmt) -> bool:
     """`resp = make_response(body)` followed, in the same block of `function`, by a non-HTML media
     type set on `resp` (`resp.headers["Content-Type"] = "text/plain"`, `resp.mimetype = ...`,

@@ -9,6 +9,7 @@ from typing import Any
 from prguard.analyzers.asttools import nodes_of
 from prguard.analyzers.media_types import (
     MEDIA_TYPE_KEYWORDS,
+    header_dict_declares_non_html,
     headers_declare_non_html,
     is_non_html,
     sends_html_type,
@@ -219,6 +220,13 @@ class Sinks:
             stmt = self._stmt
             made_here = stmt is not None and getattr(stmt, "value", None) is node
             if self.func is not None and made_here and typed_afterwards(self.func.node, stmt):
+                return
+            headers = keyword_value(node, "headers")
+            if (
+                self.func is not None
+                and headers is not None
+                and header_dict_declares_non_html(self.func.node, headers)
+            ):
                 return
         if cond.get("sent_as_html") and not (
             self.func is not None and sends_html_type(self.func.node, node.lineno)
