@@ -896,6 +896,80 @@ def test_a_media_type_the_view_class_states_is_read_from_its_body(code: str, fou
     assert reports("taint-xss", code) is found
 
 
+
+JSONP = """
+import json
+from flask import Flask, Response, request
+
+app = Flask(__name__)
+
+
+@app.route("/stats")
+def stats():
+    headers = {"Content-Type": "application/json"}
+    data = json.dumps({"ok": True})
+    callback = request.args.get("callback")
+    if callback:
+        headers["Content-Type"] = "application/javascript"
+        data = "%s(%s)" % (callback, data)
+    return Response(data, headers=headers)
+"""
+
+
+@pytest.mark.parametrize(
+    ("code", "found"),
+    [
+        (JSONP, False),  # Sixpack's JSONP answer: script, never a page
+        (JSONP.replace('"application/javascript"', '"text/html"'), True),
+        (JSONP.replace('"application/javascript"', 'request.args["type"]'), True),
+        (JSONP.replace("    return Response(", '    headers.update(extra)\n    return Response('), True),
+        (JSONP.replace('headers = {"Content-Type": "application/json"}', "headers = {}"), True),
+        (
+            JSONP.replace("headers=headers)", 'headers={"Content-Type": "text/plain"})'),
+            False,
+        ),
+    ],
+)
+def test_a_header_dict_that_only_ever_names_a_non_html_type_makes_no_page(code: str, found: bool) -> None:
+    assert reports("taint-xss", code) is found
+
+
+
+MODEL_LOADER = """
+import pickle
+
+import joblib
+
+
+class Model:
+    def __init__(self, path, blob=None):
+        self.path = path
+        self.blob = blob
+
+    def load(self):
+        LOAD
+"""
+
+
+@pytest.mark.parametrize(
+    ("load", "found"),
+    [
+        # the caller names the file it wants loaded: loading it is the API (modelgate, round 271)
+        ('with open(self.path, "rb") as f:\n            return pickle.load(f)', False),
+        ("return joblib.load(self.path)", False),
+        # bytes the caller hands over may come from anywhere: unpickling them is the library's flaw
+        ("return pickle.loads(self.blob)", True),
+    ],
+)
+def test_a_loader_given_the_callers_file_name_loads_the_callers_own_file(load: str, found: bool) -> None:
+    assert reports("taint-unsafe-deserialization", MODEL_LOADER.replace("LOAD", load)) is found
+
+
+def test_a_loader_given_a_requested_file_name_is_still_reported() -> None:
+    code = FLASK + "import joblib\n\n\n@app.route('/m')\ndef m():\n    return str(joblib.load(request.args['m']))\n"
+    assert reports("taint-unsafe-deserialization", code)
+
+
 LIBRARY_XML = """
 from lxml import etree
 

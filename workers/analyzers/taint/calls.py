@@ -175,6 +175,8 @@ _LOOKUP_METHOD = re.compile(r"(?:get|find|fetch|lookup|select|query|load|search|
 _MODEL_INSTANCE_GETTERS = frozenset({"django.shortcuts.get_object_or_404"})
 #: what opens a file by its name, and what a path object reads or opens of its file
 _FILE_OPENERS = frozenset({"open", "io.open", "builtins.open", "codecs.open"})
+#: traces of a path a function's caller names (opaque ones are never reported either way)
+_NAMED_BY_CALLER = frozenset({PARAM, "caller", OPAQUE})
 _PATH_READS = frozenset({"read_text", "read_bytes", "open"})
 
 
@@ -549,7 +551,7 @@ class Calls:
         if qual in _FILE_OPENERS and args and (not args[0].tainted or _server_file(args[0])):
             # a file at a path the server chose holds what was written there: unknown, not clean
             return _unknown(self.mod.path, node, "file content", "a file's content")
-        if qual in _FILE_OPENERS and args and all(t.kind == PARAM for t in args[0].all_traces()):
+        if qual in _FILE_OPENERS and args and all(t.kind in _NAMED_BY_CALLER for t in args[0].all_traces()):
             # a file at a path a parameter names: the request's file, if a handler passes one;
             # to a library's caller, the caller's file, not text it wrote (see `_caller_hits`)
             return merge(everything).sanitize(READ_FROM_FILE)

@@ -15,6 +15,7 @@ from prguard.analyzers.taint.rules import (
 )
 from prguard.analyzers.taint.values import (
     OPAQUE,
+    READ_FROM_FILE,
     Trace,
     Value,
 )
@@ -110,6 +111,8 @@ def reportable(trace: Trace, kind: str, sink: Sink | None = None) -> bool:
         return kind in ONLY_KINDS[trace.kind]
     if trace.kind != "caller":
         return True
+    if trace.sanitized >= READ_FROM_FILE:
+        return False  # `pickle.load(open(self.path, "rb"))`: the caller names a file, not what it holds
     return kind in CALLER_SINK_KINDS and not (sink is not None and sink.conditions.get("no_caller"))
 
 

@@ -1320,7 +1320,7 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("*.findall", "xpath", (0, "path"), unknown_receiver=_XML),
     _sink("*.findtext", "xpath", (0, "path"), unknown_receiver=_XML),
     _sink("*.iterfind", "xpath", (0, "path"), unknown_receiver=_XML),
-    # deserialisation
+    # deserialisation (a loader given a file name loads the caller's own file: `no_caller`)
     _sink("pickle.loads", "deserialization", (0, "data"), report_cwe=502),
     _sink("pickle.load", "deserialization", (0, "file"), report_cwe=502),
     _sink("cPickle.loads", "deserialization", (0,), report_cwe=502),
@@ -1328,16 +1328,16 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("dill.loads", "deserialization", (0,), report_cwe=502),
     _sink("marshal.loads", "deserialization", (0,), report_cwe=502),
     _sink("marshal.load", "deserialization", (0,), report_cwe=502),
-    _sink("shelve.open", "deserialization", (0, "filename"), report_cwe=502),
+    _sink("shelve.open", "deserialization", (0, "filename"), report_cwe=502, no_caller=True),
     _sink("jsonpickle.decode", "deserialization", (0, "string")),
-    _sink("joblib.load", "deserialization", (0, "filename"), report_cwe=502),
+    _sink("joblib.load", "deserialization", (0, "filename"), report_cwe=502, no_caller=True),
     # a TorchScript archive is a file it reads (torch.load's unpickling is bandit's B614 and PG-VULN023:
     # as a taint sink, a constant path's proof would drop them)
     _sink("torch.jit.load", "path", (0, "f")),
     _sink("cloudpickle.loads", "deserialization", (0, "data"), report_cwe=502),
     _sink("cloudpickle.load", "deserialization", (0, "file"), report_cwe=502),
     _sink("dill.load", "deserialization", (0, "file"), report_cwe=502),
-    _sink("pandas.read_pickle", "deserialization", (0, "filepath_or_buffer")),
+    _sink("pandas.read_pickle", "deserialization", (0, "filepath_or_buffer"), no_caller=True),
     _sink("yaml.load", "deserialization", (0, "stream"), safe_loader=True),
     _sink("yaml.load_all", "deserialization", (0, "stream"), safe_loader=True),
     _sink("yaml.unsafe_load", "deserialization", (0, "stream")),
