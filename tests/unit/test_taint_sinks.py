@@ -970,6 +970,39 @@ def test_a_loader_given_a_requested_file_name_is_still_reported() -> None:
     assert reports("taint-unsafe-deserialization", code)
 
 
+
+HUB_LOADER = """
+from flask import Flask, request
+from transformers import AutoModelForCausalLM
+
+app = Flask(__name__)
+
+
+@app.post("/models/load")
+def load():
+    model = AutoModelForCausalLM.from_pretrained(NAME, TRUST)
+    return {"loaded": model.name_or_path}
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "trust", "found"),
+    [
+        # tpu-inference-server (round 271): the request picks the repository whose code runs
+        ('request.json["model_id"]', "trust_remote_code=True", True),
+        ('request.json["model_id"]', "trust_remote_code=settings_flag", True),
+        ('request.json["model_id"]', "trust_remote_code=False", False),
+        ('request.json["model_id"]', "revision='main'", False),  # weights only: no code runs
+        ('"org/model"', "trust_remote_code=True", False),
+    ],
+)
+def test_a_hub_loader_trusting_remote_code_runs_the_code_of_the_model_it_is_named(
+    name: str, trust: str, found: bool
+) -> None:
+    code = HUB_LOADER.replace("NAME", name).replace("TRUST", trust)
+    assert reports("taint-code-injection", code) is found
+
+
 LIBRARY_XML = """
 from lxml import etree
 

@@ -1080,6 +1080,7 @@ _LOGGING = ("logging", "structlog", "loguru")
 #:   module_receiver: `getattr(module, name)`: only when the first argument is an imported module
 #:   location: how the framework writes a redirect's Location: "quoted" (percent-encoded: tabs, CR,
 #:     LF and `\\` cannot reach the browser as such), "no-controls" (a control character is refused)
+#:   when_flag: a sink only when the call passes this keyword and it is not a false constant
 #:   no_caller: a public function's parameter (`trust_parameters: false`) is not a finding here
 #:   receiver_tag: the receiver must be a value of this sort (e.g. a pathlib path)
 #:   not_receivers: not a sink when the receiver is known to be one of these types (or a subtype)
@@ -1145,6 +1146,17 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("getattr", "code", (1,), module_receiver=True, no_caller=True),
     # an object named by text ("pkg.mod:func", "pkg.mod.Class"): imported, then called by the caller
     _sink("pydoc.locate", "code", (0, "path"), no_caller=True),
+    # Hugging Face loaders run the Python files of the repository or folder they are named, when
+    # `trust_remote_code` is on: a name from a request picks the code the server runs
+    _sink("*.from_pretrained", "code", (0, "pretrained_model_name_or_path"), when_flag="trust_remote_code"),
+    _sink("transformers.pipeline", "code", (1, "model"), when_flag="trust_remote_code"),
+    _sink("datasets.load_dataset", "code", (0, "path"), when_flag="trust_remote_code"),
+    _sink(
+        "sentence_transformers.SentenceTransformer",
+        "code",
+        (0, "model_name_or_path"),
+        when_flag="trust_remote_code",
+    ),
     _sink("pkgutil.resolve_name", "code", (0, "name"), no_caller=True),
     _sink("werkzeug.utils.import_string", "code", (0, "import_name"), no_caller=True),
     _sink("django.utils.module_loading.import_string", "code", (0, "dotted_path"), no_caller=True),

@@ -164,8 +164,13 @@ _APP_OBJECTS = ("flask.current_app", "flask.g", "quart.current_app", "quart.g")
 
 def _may_use_shell(kwargs: dict[str, Value]) -> bool:
     """`shell=` given and not a false constant."""
-    shell = kwargs.get("shell")
-    return shell is not None and not (shell.has_const() and not shell.const)
+    return _turned_on(kwargs, "shell")
+
+
+def _turned_on(kwargs: dict[str, Value], keyword: str) -> bool:
+    """A keyword flag given and not a false constant (`shell=True`, `trust_remote_code=flag`)."""
+    flag = kwargs.get(keyword)
+    return flag is not None and not (flag.has_const() and not flag.const)
 
 
 #: literals Flask answers as JSON when a view hands them to `make_response`
@@ -253,6 +258,8 @@ class Sinks:
             parser = args[position] if len(args) > position else kwargs.get(keyword)
             if parser is not None and "hardened" in parser.tags:
                 return
+        if "when_flag" in cond and not _turned_on(kwargs, cond["when_flag"]):
+            return  # `from_pretrained(name)` without `trust_remote_code=True` loads weights, runs no code
         checked = self._sink_arguments(sink, node, receiver, args, kwargs)
         program_only = False
         if "argv" in cond and not (cond.get("shell_flag") and _may_use_shell(kwargs)):
