@@ -6,7 +6,8 @@ tests all call `review()`. Steps, in order:
 1. authorship (when not given) → the effective policy (`ai_authored:` overrides);
 2. file selection (include/exclude, removed, binary, generated, vendored, oversized, unparsable);
 3. analyzers on the head versions (per-file results cached by content, and by the answers to what
-   an analyzer that reads a little of other files asked there: `reads_other_files`);
+   an analyzer that reads a little of other files asked there: `reads_other_files`; with `jobs=2`
+   the cross-file ones run in a forked process beside the per-file ones: prguard.engine.apart);
 4. per file: fingerprints recomputed with secrets masked where a finding's lines hold one
    (prguard.engine.redact) → unique fingerprints → scope (changed lines/files) → new versus
    existing (the same analyzer on the base version, only where in-scope findings remain) →
