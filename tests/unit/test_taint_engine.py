@@ -116,9 +116,10 @@ def test_a_trace_continued_by_a_step_keeps_every_other_field() -> None:
         fresh=True,
         unseen=True,
         urlpath=True,
+        past_host=frozenset({"ssrf"}),
     )
     assert {f.name for f in fields(Trace)} == {
-        "kind", "source", "steps", "sanitized", "indirect", "param", "fresh", "unseen", "urlpath"
+        "kind", "source", "steps", "sanitized", "indirect", "param", "fresh", "unseen", "urlpath", "past_host"
     }  # fmt: skip
     step = Step("a.py", 2, "next")
     assert trace.then(step) == replace(trace, steps=(*trace.steps, step), fresh=False)

@@ -1003,6 +1003,62 @@ def test_a_hub_loader_trusting_remote_code_runs_the_code_of_the_model_it_is_name
     assert reports("taint-code-injection", code) is found
 
 
+
+API_CLIENT = """
+import os
+
+import requests
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+class Api:
+    def __init__(self):
+        self.base = os.environ["API_URL"]
+
+    def get(self, path):
+        return requests.get(self.base + PATH, timeout=5)
+
+
+api = Api()
+
+
+@app.route("/users")
+def users():
+    return api.get(ARGUMENT).json()
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "argument", "found"),
+    [
+        # jupyterpost (round 267): the caller's own text ends the host before the client's data
+        ("path", 'f"/users/{request.args[\'u\']}"', False),
+        ("path", '"users/" + request.args["u"]', False),
+        ("path", 'request.args["u"]', True),  # `@evil.example/` right after the base moves it
+        ("path", 'f"@{request.args[\'u\']}"', True),
+        # the helper cut the caller's start off first: what is left may name the host
+        ('path.split("/")[-1]', 'f"/users/{request.args[\'u\']}"', True),
+        ("path[7:]", 'f"/users/{request.args[\'u\']}"', True),
+    ],
+)
+def test_a_helper_appending_its_parameter_to_a_base_url_leaves_the_host_to_its_callers_start(
+    path: str, argument: str, found: bool
+) -> None:
+    code = API_CLIENT.replace("PATH", path).replace("ARGUMENT", argument)
+    assert reports("taint-ssrf", code) is found
+
+
+def test_a_parameter_passed_on_whole_leaves_the_host_to_the_next_caller() -> None:
+    code = API_CLIENT.replace("PATH", "path").replace("ARGUMENT", 'f"/users/{request.args[\'u\']}"')
+    code = code.replace("return api.get(", "return fetch(").replace(
+        "@app.route", "def fetch(path):\n    return api.get(path)\n\n\n@app.route"
+    )
+    assert not reports("taint-ssrf", code)
+    assert reports("taint-ssrf", code.replace('f"/users/{request.args[\'u\']}"', 'request.args["u"]'))
+
+
 LIBRARY_XML = """
 from lxml import etree
 

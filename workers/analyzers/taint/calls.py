@@ -71,13 +71,22 @@ from prguard.analyzers.taint.rules import (
     Sink,
 )
 from prguard.analyzers.taint.templates import RENDER_METHODS, django_renders_escaped, renders_unescaped
-from prguard.analyzers.taint.text_fold import TEXT, fold_text, format_pieces, joined_pieces, literal, piece
+from prguard.analyzers.taint.text_fold import (
+    TEXT,
+    fold_text,
+    format_pieces,
+    joined_pieces,
+    literal,
+    piece,
+    separates_host,
+)
 from prguard.analyzers.taint.values import (
     CLEAN,
     NOCONST,
     OPAQUE,
     PARAM,
     READ_FROM_FILE,
+    WHOLE_ARGUMENT,
     Step,
     Trace,
     Value,
@@ -206,17 +215,26 @@ def _unknown(path: str, node: ast.Call, source: str, what: str) -> Value:
     return Value(frozenset({Trace(OPAQUE, source, (Step(path, node.lineno, what),))}))
 
 
-def _compose(outer: Trace, into: Step, inner: Trace) -> Trace:
+def _compose(outer: Trace, into: Step, inner: Trace, argument: Value | None = None) -> Trace:
     """The caller's trace continued into a callee along the callee's parameter trace (which may
-    have passed project code outside the change on its way: then so did the whole flow)."""
+    have passed project code outside the change on its way: then so did the whole flow).
+    `argument`, the caller's value for that parameter, settles what the callee's trace left to the
+    caller: data after the host when the argument starts past it (`past_host`)."""
     trace = outer.then(into)
     steps = trace.steps + inner.steps
+    sanitized, past_host = outer.sanitized | inner.sanitized, frozenset[str]()
+    if inner.past_host and argument is not None:
+        if separates_host(argument.prefix):
+            sanitized |= inner.past_host  # `_get(f"/users/{uid}")` into `self.base + path`
+        elif WHOLE_ARGUMENT in argument.tags:
+            past_host = inner.past_host  # passed on whole: the next caller's argument decides
     return replace(
         trace,
         steps=steps if len(steps) <= 14 else steps[:3] + steps[-11:],
-        sanitized=outer.sanitized | inner.sanitized,
+        sanitized=sanitized,
         indirect=True,
         unseen=outer.unseen or inner.unseen,
+        past_host=past_host,
     )
 
 
@@ -1085,7 +1103,7 @@ class Calls:
             if argument is None:
                 return
             for outer in argument.all_traces():
-                yield _compose(outer, into, trace).then(back)
+                yield _compose(outer, into, trace, argument).then(back)
 
         result = _flat_map(summary.ret, expand)
         if kept_in is not None and summary.self_sets:
@@ -1114,14 +1132,16 @@ class Calls:
             if argument is None:
                 self.program.helper_sink_reached[use] = True  # a default value: not followed
                 continue
-            reaching = any(_compose(o, into, hit.trace).reaches(hit.sink.kind) for o in argument.all_traces())
+            reaching = any(
+                _compose(o, into, hit.trace, argument).reaches(hit.sink.kind) for o in argument.all_traces()
+            )
             self.program.helper_sink_reached[use] = (
                 self.program.helper_sink_reached.get(use, False) or reaching
             )
             # the sink takes the parameter itself, or its `.name` (an upload's base name or form field)
             whole = hit.arg_text in (func.params[hit.trace.param], f"{func.params[hit.trace.param]}.name")
             for outer in argument.all_traces():
-                composed = _compose(outer, into, hit.trace)
+                composed = _compose(outer, into, hit.trace, argument)
                 if composed.kind == "caller" and (
                     opted_in or not caller_injects(hit.sink.kind, hit.embedded, hit.program_only)
                 ):

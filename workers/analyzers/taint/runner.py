@@ -27,6 +27,7 @@ from prguard.analyzers.taint.values import (
     CLEAN,
     NOCONST,
     PARAM,
+    WHOLE_ARGUMENT,
     Step,
     Trace,
     Value,
@@ -102,7 +103,8 @@ class Runner(Calls, Expressions, Guards, Sinks):
                 step = Step(self.mod.path, line, f"parameter `{name}` of `{func.node.name}()`")
                 # a parameter annotated as a `pathlib` path is a path object (`source.name` is a name)
                 tags = frozenset({"pathobj"}) if self._annotated_path(func, name) else frozenset()
-                state[name] = Value(frozenset({Trace(PARAM, name, (step,), param=index)}), tags=tags)
+                trace = Trace(PARAM, name, (step,), param=index)
+                state[name] = Value(frozenset({trace}), tags=tags | {WHOLE_ARGUMENT})
         for name, description in func.source_params.items():
             # `*path` or `**params` the framework fills: a tuple or a dict of it
             if name not in state and not called:

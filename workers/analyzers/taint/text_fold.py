@@ -23,7 +23,7 @@ from prguard.analyzers.taint.keys import (
     only_url_path,
 )
 from prguard.analyzers.taint.regex_proof import OPTION_PROOF_START
-from prguard.analyzers.taint.values import OPAQUE, Value, merge, positional
+from prguard.analyzers.taint.values import OPAQUE, PARAM, WHOLE_ARGUMENT, Value, merge, positional
 
 TEXT = frozenset({"text"})
 _REDIRECT = frozenset({"redirect"})
@@ -135,8 +135,18 @@ def after_head(head: Value, rest: Value) -> Value:
         return rest
     ended = HOST_ENDED in head.tags or separates_host(rest.prefix)
     if not fixed:
-        return rest.sanitize(_SSRF) if ended else rest
-    return rest.sanitize(URL_MOVES if ended else _REDIRECT)
+        return rest.sanitize(_SSRF) if ended else _unless_past_host(rest, _SSRF)
+    return rest.sanitize(URL_MOVES) if ended else _unless_past_host(rest.sanitize(_REDIRECT), _SSRF)
+
+
+def _unless_past_host(rest: Value, kinds: frozenset[str]) -> Value:
+    """A parameter written whole right after a URL's start: safe from `kinds` where its caller's
+    argument already starts past the host (`self.base + path` called as `_get(f"/users/{uid}")`);
+    the caller's side decides (`calls._compose`). Anything done to the parameter first (a slice,
+    a split) may cut that start off: then nothing is noted."""
+    if WHOLE_ARGUMENT not in rest.tags:
+        return rest
+    return rest.map_traces(lambda t: replace(t, past_host=t.past_host | kinds) if t.kind == PARAM else t)
 
 
 def site_url_then(head: Value, rest: Value) -> bool:

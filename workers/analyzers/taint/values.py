@@ -42,6 +42,11 @@ class Step:
     description: str
 
 
+#: tag of a parameter's own value, as the caller passed it: every operation on it (a merge, an
+#: item, a call) drops the tag, so data still so tagged is the caller's argument unchanged
+WHOLE_ARGUMENT = "whole-argument"
+
+
 @dataclass(frozen=True, slots=True)
 class Trace:
     """One origin of a value and the steps its data took since."""
@@ -55,6 +60,9 @@ class Trace:
     fresh: bool = False  # still the bare source expression (its description can be widened)
     unseen: bool = False  # went through project code outside the change (it may sanitise)
     urlpath: bool = False  # the URL path a browser requested (starts with `/`, no backslashes)
+    #: for kind == param: sink kinds the data is safe from if the caller's argument already starts
+    #: past a URL's host (`self.base + path` with `_get(f"/users/{uid}")`): see `text_fold.after_head`
+    past_host: frozenset[str] = frozenset()
 
     @property
     def is_source(self) -> bool:
@@ -86,6 +94,7 @@ class Trace:
             False,
             self.unseen,
             self.urlpath,
+            self.past_host,
         )
 
     def sanitize(self, kinds: Iterable[str]) -> Trace:
@@ -111,6 +120,7 @@ class Trace:
             self.fresh,
             self.unseen,
             self.urlpath,
+            sorted(self.past_host),
         )
 
 
