@@ -1506,3 +1506,32 @@ def test_a_value_carried_between_iterations_is_followed(setup: str, body: str, f
     """The loop's second pass exists for these flows: what one iteration binds, the next reads."""
     code = CARRIED.format(setup=setup, body=body)
     assert ("taint-command-injection" in rules_of(taint(code))) is found
+
+
+CONTENT_DISPOSITION = """
+import requests
+
+
+def download(url, folder):
+    response = requests.get(url, timeout=10)
+    name = "download.bin"
+    for part in response.headers.get("Content-Disposition", "").split(";"):
+        TEST
+            name = fields[1].strip().strip('"')
+    with open(folder + "/" + name, "wb") as out:
+        out.write(response.content)
+"""
+
+
+@pytest.mark.parametrize(
+    "test",
+    [
+        # docling-core's CVE-2026-44023: the sender's file name found by `:=` inside `and`
+        'if (fields := part.split("=")) and fields[0].strip() == "filename":',
+        'if part.strip() and (fields := part.split("=")):',
+        'fields = part.split("=")\n        if fields and fields[0].strip() == "filename":',
+    ],
+)
+def test_a_name_bound_by_walrus_inside_a_condition_keeps_its_data(test: str) -> None:
+    code = CONTENT_DISPOSITION.replace("TEST", test)
+    assert "taint-path-traversal" in rules_of(taint({"pkg/download.py": code}))

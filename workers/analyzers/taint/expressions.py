@@ -514,8 +514,16 @@ class Expressions:
     def ev_BoolOp(self, node: ast.BoolOp, state: State) -> Value:
         values = []
         branch = dict(state)
-        for operand in node.values:
+        for index, operand in enumerate(node.values):
             values.append(self.ev(operand, branch))
+            # `(parts := s.split("=")) and parts[0] == "filename"`: a name an operand binds is
+            # bound after the expression too; by the first operand always, by a later one maybe
+            for target in _walrus_targets(operand):
+                bound = branch.get(target.id)
+                if bound is not None:
+                    self.bind(
+                        target, bound if index == 0 else join(state.get(target.id), bound), state, node.lineno
+                    )
             if isinstance(node.op, ast.And):
                 branch = self.apply_guards(self.guards(operand, branch)[0], dict(branch))
         if all(v.has_const() for v in values):
@@ -655,3 +663,17 @@ class Expressions:
     ev_SetComp = ev_ListComp
     ev_GeneratorExp = ev_ListComp
     ev_YieldFrom = ev_Yield
+
+
+def _walrus_targets(expr: ast.expr) -> list[ast.Name]:
+    """The names `:=` binds in an expression (comprehensions and lambdas have scopes of their own,
+    though a comprehension's `:=` binds in the enclosing one: those are left to it)."""
+    found: list[ast.Name] = []
+    todo: list[ast.AST] = [expr]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+            found.append(node.target)
+        if not isinstance(node, ast.Lambda | ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+            todo.extend(ast.iter_child_nodes(node))
+    return found
