@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from tests.unit.taint_helpers import rules_of, taint
+from tests.unit.taint_helpers import reports, rules_of, taint
 
 TORNADO_PATH = """
 import os
@@ -1796,3 +1796,30 @@ def test_graphql_resolvers_take_the_client_s_query_arguments() -> None:
         ("taint-command-injection", 32),
     ]
     assert all("GraphQL argument `folder`" in f.message for f in taint({"app/schema.py": GRAPHQL_RESOLVERS}))
+
+
+FORM_VIEW = """
+from django.shortcuts import redirect
+from django.views.generic import FormView
+
+
+class Submit(FormView):
+    def form_valid(self, form):
+        form.save()
+        return redirect(TARGET)
+"""
+
+
+@pytest.mark.parametrize(
+    ("target", "found"),
+    [
+        ('form.cleaned_data["next"]', True),
+        ("form.data.get('next')", True),
+        ("form.instance.website", True),
+        # djangocms-forms (round 273): the form definition's URL, set by the site's editors
+        ("form.redirect_url", False),
+        ("form.form_definition.redirect_url", False),
+    ],
+)
+def test_a_bound_forms_own_attributes_are_its_class_s_not_the_client_s(target: str, found: bool) -> None:
+    assert reports("taint-open-redirect", FORM_VIEW.replace("TARGET", target)) is found

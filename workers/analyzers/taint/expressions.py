@@ -41,8 +41,11 @@ from prguard.analyzers.taint.text_fold import (
     printf_pieces,
 )
 from prguard.analyzers.taint.values import (
+    BOUND_FORM,
     CLEAN,
+    FORM_DATA_ATTRIBUTES,
     NOCONST,
+    ONE_COMPONENT,
     OPAQUE,
     Step,
     Trace,
@@ -258,6 +261,10 @@ class Expressions:
         base = self.ev(node.value, state)
         if NAMESPACE in base.tags:
             return base.at(node.attr)  # `args.fmt` of what a request parser answered
+        if BOUND_FORM in base.tags and node.attr not in FORM_DATA_ATTRIBUTES:
+            # `form.redirect_url`: what the project's form class set, not the posted data
+            step = Step(self.mod.path, node.lineno, "an attribute of the form's class")
+            return Value(frozenset({Trace(OPAQUE, node_text(self.mod, node), (step,))}))
         if not base.tainted:
             if node.attr == "parent" and "pathobj" in base.tags:
                 return base  # `root.parent`: a path object still (its methods are file operations)
@@ -410,18 +417,16 @@ class Expressions:
         return self._widen(value, node)
 
     def ev_JoinedStr(self, node: ast.JoinedStr, state: State) -> Value:
-        pieces = []
+        pieces, segments = [], []
         for part in node.values:
             if isinstance(part, ast.FormattedValue):
                 value = self.ev(part.value, state)
                 self.ev(part.format_spec, state)
                 pieces.append(piece(value, plain=part.conversion == -1 and part.format_spec is None))
+                segments.append(part.format_spec is None and self._one_segment(part.value, value))
             else:
                 pieces.append(literal(str(_const(part))))
-        segments = [
-            isinstance(p, ast.FormattedValue) and p.format_spec is None and self._raw_segment(p.value)
-            for p in node.values
-        ]
+                segments.append(False)
         return self._names_in_folders(fold_text(pieces), pieces, segments)
 
     def ev_BinOp(self, node: ast.BinOp, state: State) -> Value:
@@ -433,9 +438,10 @@ class Expressions:
             operands = added_operands(node)
             if all(isinstance(o, ast.Name | ast.Attribute | ast.Constant) for o in operands):
                 # read operand by operand: reading a name, an attribute or a constant twice changes nothing
-                segments = [self._raw_segment(o) for o in operands]
+                values = [self.ev(o, state) for o in operands]
+                segments = [self._one_segment(o, v) for o, v in zip(operands, values, strict=True)]
                 if any(segments):
-                    value = self._names_in_folders(value, [self.ev(o, state) for o in operands], segments)
+                    value = self._names_in_folders(value, values, segments)
             if self._path_separator(node.right) and (left.origin or state_key(node.left)):
                 # `normpath(p) + os.sep` still speaks of `p`, and is as resolved as `normpath(p)` was
                 origin = left.origin or state_key(node.left)
@@ -475,6 +481,11 @@ class Expressions:
         if text.tainted and any(segments) and names_in_folders(pieces, segments):
             return text.sanitize(frozenset({"path"}))
         return text
+
+    def _one_segment(self, node: ast.expr, value: Value) -> bool:
+        """Text with no path separator in it: a URL part of one segment as the router passed it,
+        or text cleaned down to a class without one (`ONE_COMPONENT`)."""
+        return ONE_COMPONENT in value.tags or self._raw_segment(node)
 
     def _raw_segment(self, node: ast.expr) -> bool:
         """A URL part of one path segment, as the router passed it: a parameter of the view that

@@ -95,6 +95,8 @@ _RETURN_URL_VIEWS = frozenset(
     }
 )
 _VIEW_BASES = _DJANGO_VIEW | {"flask.views.View", "tornado.web.RequestHandler"}
+#: a Django form view's methods that are handed the bound form
+_FORM_HOOKS = frozenset({"form_valid", "form_invalid"})
 _VIEW_METHODS = frozenset(
     {
         "get",
@@ -201,6 +203,8 @@ class FunctionInfo:
     one_segment_params: frozenset[str] = frozenset()
     #: a method whose returned URL a Django view redirects the browser to
     redirect_return: bool = False
+    #: the bound form a Django form view's `form_valid`/`form_invalid` is handed (`BOUND_FORM`)
+    bound_forms: frozenset[str] = frozenset()
 
     @functools.cached_property
     def tested_params(self) -> frozenset[str]:
@@ -568,6 +572,7 @@ class ModuleInfo:
                 and not _is_safe_annotation(node.args.posonlyargs + node.args.args + node.args.kwonlyargs, n)
             }
         django_view = class_name is not None and self._is_view_class(class_name, _DJANGO_VIEW)
+        bound_forms = frozenset(params[1:2]) if django_view and node.name in _FORM_HOOKS else frozenset()
         return FunctionInfo(
             node,
             qual,
@@ -588,6 +593,7 @@ class ModuleInfo:
                 )
                 or (node.name == "get_return_url" and self._is_view_class(class_name, _RETURN_URL_VIEWS))
             ),
+            bound_forms=bound_forms,
         )
 
     def _overridden_handler(self, class_name: str, method: str) -> str | None:

@@ -24,6 +24,7 @@ from prguard.analyzers.taint.rules import (
 from prguard.analyzers.taint.sinks import Sinks
 from prguard.analyzers.taint.text_fold import concat
 from prguard.analyzers.taint.values import (
+    BOUND_FORM,
     CLEAN,
     NOCONST,
     PARAM,
@@ -92,6 +93,8 @@ class Runner(Calls, Expressions, Guards, Sinks):
                 state[name] = self.source_value("web", func.source_params[name], line, text=True)
                 if name in func.one_segment_params:
                     state[name] = not_absolute(state[name])
+                if name in func.bound_forms:
+                    state[name] = state[name].with_tags(BOUND_FORM)
             elif name in func.validated_params and not called:
                 state[name] = CLEAN
             elif index == 0 and name in ("self", "cls") and func.class_name is not None:

@@ -45,6 +45,15 @@ class Step:
 #: tag of a parameter's own value, as the caller passed it: every operation on it (a merge, an
 #: item, a call) drops the tag, so data still so tagged is the caller's argument unchanged
 WHOLE_ARGUMENT = "whole-argument"
+#: tag of text with no path separator left in it (`re.sub("[^a-z0-9.-]", "_", name)`): one path
+#: component, maybe `..`; a constant name part beside it in its component makes it a file's name
+ONE_COMPONENT = "one-component"
+#: tag of the bound form a Django form view's `form_valid(form)` is handed: the client's data is in
+#: its data attributes (`FORM_DATA_ATTRIBUTES`), the rest is what the project's form class set
+BOUND_FORM = "bound-form"
+FORM_DATA_ATTRIBUTES = frozenset(
+    {"cleaned_data", "data", "files", "instance", "changed_data", "errors", "save"}
+)
 
 
 @dataclass(frozen=True, slots=True)
