@@ -397,6 +397,28 @@ def test_removing_every_character_outside_a_class_leaves_only_the_class(cleaned:
     assert ("taint-path-traversal" in rules_of(taint(code))) is found
 
 
+
+@pytest.mark.parametrize(
+    ("path", "found"),
+    [
+        # gooey-theatergwd (round 274): no separator survives, and `.json` ends the name
+        ('os.path.join(SHOWS, safe + ".json")', False),
+        ('f"{SHOWS}/{safe}.json"', False),
+        ("os.path.join(SHOWS, safe)", True),  # `..` alone is the folder's parent
+        ('os.path.join(SHOWS, safe + ".")', True),  # `...` is no name: `..` and a dot
+        ('os.path.join(SHOWS, re.sub(r"[^\\w/.-]", "_", name) + ".json")', True),  # `/` survives
+    ],
+)
+def test_text_cleaned_of_every_separator_then_named_is_a_file_in_its_folder(path: str, found: bool) -> None:
+    code = (
+        "import os, re\nfrom flask import Flask, request\napp = Flask(__name__)\nSHOWS = '/srv/shows'\n\n"
+        "@app.route('/shows')\ndef show():\n    name = request.args['name']\n"
+        "    safe = re.sub(r'[^\\w\\-. ]', '_', name)\n"
+        f"    with open({path}) as f:\n        return f.read()\n"
+    )
+    assert ("taint-path-traversal" in rules_of(taint(code))) is found
+
+
 def test_a_function_shaped_like_a_view_takes_what_its_callers_pass() -> None:
     """django-rq's `rq_viewname(request, viewname)` builds a view name; its views call it with
     constants. Called from this project's code, its parameters are the caller's, not URL parts."""

@@ -95,7 +95,8 @@ def test_anchoring(pattern: str, mode: str, proves_command: bool) -> None:
     ("clean", "found"),
     [
         ('re.sub(r"[^\\w\\s-]", "", v).strip()', False),  # jupyterlab-server's slugify: no dot, no slash
-        ('re.sub(r"[^\\w\\s.-]", "", v)', True),  # dots kept: `..` is left
+        # dots kept, but `.json` ends the name: `..` becomes `...json`, a file under the root
+        ('re.sub(r"[^\\w\\s.-]", "", v)', False),
         ('re.sub(r"[^\\w\\s/-]", "", v)', True),  # slashes kept
         ('re.sub(r"[^\\w\\s-]", "/", v)', True),  # what it removes becomes a slash
     ],

@@ -35,7 +35,7 @@ from prguard.analyzers.taint.keys import (
 )
 from prguard.analyzers.taint.modules import FunctionInfo, FunctionNode, ModuleInfo, call_name
 from prguard.analyzers.taint.opt_in import gate_of
-from prguard.analyzers.taint.regex_proof import removal_proven_kinds
+from prguard.analyzers.taint.regex_proof import removal_leaves_one_component, removal_proven_kinds
 from prguard.analyzers.taint.rules import (
     ALL,
     CASE_FOLDS,
@@ -83,6 +83,7 @@ from prguard.analyzers.taint.text_fold import (
 from prguard.analyzers.taint.values import (
     CLEAN,
     NOCONST,
+    ONE_COMPONENT,
     OPAQUE,
     PARAM,
     READ_FROM_FILE,
@@ -619,7 +620,10 @@ class Calls:
         if qual == "re.sub" and len(args) == 3 and not kwargs:
             kept = removal_proven_kinds(args[0].const, args[1].const)
             if kept:  # `re.sub("[^a-f0-9]", "", cookie)`: only the class's characters are left
-                return args[2].sanitize(kept).with_tags("text")
+                cleaned = args[2].sanitize(kept).with_tags("text")
+                if removal_leaves_one_component(args[0].const, args[1].const):
+                    cleaned = cleaned.with_tags(ONE_COMPONENT)  # no separator left (`..` may be)
+                return cleaned
         if qual == "re.sub" and len(args) >= 3 and removes_url_controls(args[0].const, args[1].const):
             return controls_removed(args[2]).with_tags("text")
         replaced_by_text = len(args) >= 3 and isinstance(args[1].const, str)

@@ -288,15 +288,32 @@ def removal_proven_kinds(pattern: object, replacement: object) -> frozenset[str]
     """Sink families `re.sub(pattern, replacement, value)` makes any value harmless for: the
     pattern replaces every character outside an allow-list class (`[^a-f0-9]`), and the
     replacement is empty or made of allowed characters, so only the class's characters remain."""
+    allowed = _kept_class(pattern, replacement)
+    return proven_kinds(allowed) if allowed is not None else frozenset()
+
+
+def removal_leaves_one_component(pattern: object, replacement: object) -> bool:
+    """Whether `re.sub(pattern, replacement, value)` leaves no path separator (`/`, `\\`): one
+    component, though maybe `..` (`re.sub("[^a-z0-9.-]", "_", name)`); with a constant name part
+    after it in the same component (`+ ".json"`) it names a file in its folder."""
+    allowed = _kept_class(pattern, replacement)
+    try:
+        return allowed is not None and not re.fullmatch(allowed, "/") and not re.fullmatch(allowed, "\\")
+    except re.error:
+        return False
+
+
+@lru_cache(maxsize=256)
+def _kept_class(pattern: object, replacement: object) -> str | None:
+    """`[class]*` when `re.sub(pattern, replacement, value)` replaces every character outside an
+    allow-list class (`[^a-f0-9]`) by text of that class: only the class's characters remain."""
     if not isinstance(pattern, str) or not isinstance(replacement, str) or "\\" in replacement:
-        return frozenset()
+        return None
     found = _NEGATED_CLASS.fullmatch(pattern)
     if found is None:
-        return frozenset()
+        return None
     allowed = f"[{found.group(1)}]*"
     try:
-        if not re.fullmatch(allowed, replacement):
-            return frozenset()
+        return allowed if re.fullmatch(allowed, replacement) else None
     except re.error:
-        return frozenset()
-    return proven_kinds(allowed)
+        return None
