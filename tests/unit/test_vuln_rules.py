@@ -129,6 +129,18 @@ CASES = [
         ["PG-VULN003"],
     ),
     ("def view(request, n):\n    return '<h1>%s</h1>' % n", ["PG-VULN003"]),
+    # a module constant read in the view is the constant it was given (iot-demo-webapp's colour)
+    ("COLOR = 'green'\ndef view(request):\n    return '<h1 style=\"color: %s\">Hi</h1>' % COLOR", []),
+    (  # rebound by a function (`global`): not a constant
+        "COLOR = 'green'\ndef view(request):\n    return '<h1 style=\"color: %s\">Hi</h1>' % COLOR\n"
+        "def paint(request, c):\n    global COLOR\n    COLOR = c",
+        ["PG-VULN003"],
+    ),
+    (  # a local of the same name is that local
+        "COLOR = 'green'\ndef view(request, c):\n    COLOR = c\n"
+        "    return '<h1 style=\"color: %s\">Hi</h1>' % COLOR",
+        ["PG-VULN003"],
+    ),
     ("def label(n):\n    return '<h1>%s</h1>' % n", []),  # not a view, nothing marks it safe
     ("def view(request, n):\n    return 'count: %d' % len(n)", []),
     (

@@ -226,6 +226,14 @@ class CheckerBase:
         values = self._assignments_in(scope).get(name.id, ())
         return values[0] if len(values) == 1 else None
 
+    def _module_constant(self, name: ast.Name) -> bool:
+        """A name read, not assigned, in its function that the module assigns once at its top level
+        and no function rebinds (`global`): the module constant's value is what it holds."""
+        scope = self.resolver.scope_of(name)
+        if scope is None or name.id not in self._constants or name.id in self._assignments_in(scope):
+            return False
+        return not any(name.id in g.names for g in nodes_of(self.tree, ast.Global))  # type: ignore[attr-defined]
+
     def _assignments_in(self, scope: ast.AST | None) -> dict[str, list[ast.expr]]:
         """Name → the values `name = ...` statements give it anywhere in the scope's body (nested
         blocks and functions included; the whole module for None), found in one walk per scope."""
