@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -361,7 +361,8 @@ def test_jobs_must_be_a_whole_number_of_one_or_more(value, capsys):
 
 
 def test_jobs_2_forks_the_cross_file_analyzers_and_reports_the_same(repo, capsys, monkeypatch):
-    from prguard.engine import apart, review as engine
+    from prguard.engine import apart
+    from prguard.engine import review as engine
 
     started = []
     start = apart.Apart.start.__func__

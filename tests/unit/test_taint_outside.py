@@ -397,7 +397,6 @@ def test_removing_every_character_outside_a_class_leaves_only_the_class(cleaned:
     assert ("taint-path-traversal" in rules_of(taint(code))) is found
 
 
-
 @pytest.mark.parametrize(
     ("path", "found"),
     [

@@ -896,7 +896,6 @@ def test_a_media_type_the_view_class_states_is_read_from_its_body(code: str, fou
     assert reports("taint-xss", code) is found
 
 
-
 JSONP = """
 import json
 from flask import Flask, Response, request
@@ -922,7 +921,7 @@ def stats():
         (JSONP, False),  # Sixpack's JSONP answer: script, never a page
         (JSONP.replace('"application/javascript"', '"text/html"'), True),
         (JSONP.replace('"application/javascript"', 'request.args["type"]'), True),
-        (JSONP.replace("    return Response(", '    headers.update(extra)\n    return Response('), True),
+        (JSONP.replace("    return Response(", "    headers.update(extra)\n    return Response("), True),
         (JSONP.replace('headers = {"Content-Type": "application/json"}', "headers = {}"), True),
         (
             JSONP.replace("headers=headers)", 'headers={"Content-Type": "text/plain"})'),
@@ -932,7 +931,6 @@ def stats():
 )
 def test_a_header_dict_that_only_ever_names_a_non_html_type_makes_no_page(code: str, found: bool) -> None:
     assert reports("taint-xss", code) is found
-
 
 
 MODEL_LOADER = """
@@ -966,9 +964,11 @@ def test_a_loader_given_the_callers_file_name_loads_the_callers_own_file(load: s
 
 
 def test_a_loader_given_a_requested_file_name_is_still_reported() -> None:
-    code = FLASK + "import joblib\n\n\n@app.route('/m')\ndef m():\n    return str(joblib.load(request.args['m']))\n"
+    code = (
+        FLASK
+        + "import joblib\n\n\n@app.route('/m')\ndef m():\n    return str(joblib.load(request.args['m']))\n"
+    )
     assert reports("taint-unsafe-deserialization", code)
-
 
 
 HUB_LOADER = """
@@ -1003,7 +1003,6 @@ def test_a_hub_loader_trusting_remote_code_runs_the_code_of_the_model_it_is_name
     assert reports("taint-code-injection", code) is found
 
 
-
 API_CLIENT = """
 import os
 
@@ -1034,13 +1033,13 @@ def users():
     ("path", "argument", "found"),
     [
         # jupyterpost (round 267): the caller's own text ends the host before the client's data
-        ("path", 'f"/users/{request.args[\'u\']}"', False),
+        ("path", "f\"/users/{request.args['u']}\"", False),
         ("path", '"users/" + request.args["u"]', False),
         ("path", 'request.args["u"]', True),  # `@evil.example/` right after the base moves it
-        ("path", 'f"@{request.args[\'u\']}"', True),
+        ("path", "f\"@{request.args['u']}\"", True),
         # the helper cut the caller's start off first: what is left may name the host
-        ('path.split("/")[-1]', 'f"/users/{request.args[\'u\']}"', True),
-        ("path[7:]", 'f"/users/{request.args[\'u\']}"', True),
+        ('path.split("/")[-1]', "f\"/users/{request.args['u']}\"", True),
+        ("path[7:]", "f\"/users/{request.args['u']}\"", True),
     ],
 )
 def test_a_helper_appending_its_parameter_to_a_base_url_leaves_the_host_to_its_callers_start(
@@ -1051,12 +1050,12 @@ def test_a_helper_appending_its_parameter_to_a_base_url_leaves_the_host_to_its_c
 
 
 def test_a_parameter_passed_on_whole_leaves_the_host_to_the_next_caller() -> None:
-    code = API_CLIENT.replace("PATH", "path").replace("ARGUMENT", 'f"/users/{request.args[\'u\']}"')
+    code = API_CLIENT.replace("PATH", "path").replace("ARGUMENT", "f\"/users/{request.args['u']}\"")
     code = code.replace("return api.get(", "return fetch(").replace(
         "@app.route", "def fetch(path):\n    return api.get(path)\n\n\n@app.route"
     )
     assert not reports("taint-ssrf", code)
-    assert reports("taint-ssrf", code.replace('f"/users/{request.args[\'u\']}"', 'request.args["u"]'))
+    assert reports("taint-ssrf", code.replace("f\"/users/{request.args['u']}\"", 'request.args["u"]'))
 
 
 LIBRARY_XML = """
