@@ -1535,3 +1535,45 @@ def download(url, folder):
 def test_a_name_bound_by_walrus_inside_a_condition_keeps_its_data(test: str) -> None:
     code = CONTENT_DISPOSITION.replace("TEST", test)
     assert "taint-path-traversal" in rules_of(taint({"pkg/download.py": code}))
+
+
+CLASS_CALL = """
+import sqlite3
+
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+class Store:
+    DEFINITION
+
+@app.route("/p", methods=["POST"])
+def post():
+    data = request.get_json()
+    CALL
+    return "ok"
+"""
+
+
+@pytest.mark.parametrize(
+    ("definition", "call", "found"),
+    [
+        # enosimulator (round 279): a static method called on its class takes the arguments as given
+        ("@staticmethod\n    def insert(table, data):", 'Store.insert("vm", data)', True),
+        ("@classmethod\n    def insert(cls, table, data):", 'Store.insert("vm", data)', True),
+        ("def insert(self, table, data):", 'Store.insert(Store(), "vm", data)', True),
+        # the client's data in the parameter the query does not use: nothing reaches it
+        ("@staticmethod\n    def insert(table, data):", 'Store.insert(data, "vm")', False),
+        ("@classmethod\n    def insert(cls, table, data):", 'Store.insert(data, "vm")', False),
+    ],
+)
+def test_a_method_called_on_its_class_gets_the_arguments_in_their_places(
+    definition: str, call: str, found: bool
+) -> None:
+    body = (
+        definition + '\n        names = ",".join(data.keys())\n'
+        '        sqlite3.connect("x").execute(f"INSERT INTO events({names}) VALUES (?)")'
+    )
+    code = CLASS_CALL.replace("DEFINITION", body).replace("CALL", call)
+    assert reports("taint-sql-injection", code) is found

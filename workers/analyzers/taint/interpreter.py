@@ -399,10 +399,17 @@ class Program:
                 if inherited is None:
                     return None
                 return inherited[0], inherited[1], inherited[1].binds_self
+            if isinstance(func.value, ast.Name) and func.value.id in mod.classes:
+                # `Store.insert(...)` on a class of this module: a static method takes the arguments
+                # as given, a class method the class first, a plain method its `self` explicitly
+                method = mod.classes[func.value.id].get(func.attr)
+                found = (mod, method) if method is not None else None
+                found = found or self._inherited(mod, func.value.id, func.attr, unchanged)
+                return (found[0], found[1], found[1].is_classmethod) if found else None
             qual = mod.qualname(func)
             if qual and isinstance(func.value, ast.Name) and func.value.id in mod.imports:
                 found = self.lookup(qual, mod, unchanged)
-                return (found[0], found[1], False) if found else None
+                return (found[0], found[1], found[1].is_classmethod) if found else None
             return self._typed_method(mod, func, unchanged)
         return None
 

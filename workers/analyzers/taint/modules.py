@@ -292,6 +292,13 @@ class FunctionInfo:
         )
 
     @property
+    def is_classmethod(self) -> bool:
+        """`@classmethod`: called on its class (`Model.create(x)`), the class is its first parameter."""
+        return self.class_name is not None and any(
+            _last_name(d) == "classmethod" for d in self.node.decorator_list
+        )
+
+    @property
     def binds_self(self) -> bool:
         """A method called on an object or class gets it as its first parameter (a static
         method does not: `obj.build(url)` passes `url` to its first parameter)."""
