@@ -574,6 +574,17 @@ def test_supertypes_are_read_once_and_callers_get_their_own_list() -> None:
     assert resolver.supertypes("app.mod.B")[:3] == ["app.mod.B", "app.mod.A", "requests.Session"]
 
 
+def test_a_generic_base_is_the_class_it_parametrises() -> None:
+    code = (
+        "from mkdocs.plugins import BasePlugin\nfrom typing import Generic, TypeVar\nT = TypeVar('T')\n"
+        "class Box(Generic[T]):\n    pass\nclass Drawio(BasePlugin[dict]):\n    pass\n"
+        "class Crate(Box[int]):\n    pass\n"
+    )
+    resolver = Resolver(ast.parse(code), "app.mod")
+    assert resolver.supertypes("app.mod.Drawio")[:2] == ["app.mod.Drawio", "mkdocs.plugins.BasePlugin"]
+    assert resolver.supertypes("app.mod.Crate")[:3] == ["app.mod.Crate", "app.mod.Box", "typing.Generic"]
+
+
 def test_local_names_are_what_a_function_binds_itself() -> None:
     code = (
         "import os\nX = 1\ndef outer(a, *rest):\n    b = 1\n    c: int = 2\n    for d in a:\n        pass\n"

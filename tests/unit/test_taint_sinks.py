@@ -1878,6 +1878,28 @@ def test_a_plugin_s_hook_gets_its_host_s_objects(decorator: str, found: bool) ->
     assert ("taint-command-injection" in rules_of(taint({"datasette_export/__init__.py": code}))) is found
 
 
+MKDOCS_PLUGIN = """
+from lxml import etree
+from mkdocs.plugins import BasePlugin
+
+
+class Diagrams(BasePlugin[dict]):
+    def on_post_page(self, output, config, page, **kwargs):
+        return etree.tostring(etree.parse(page.file.abs_src_path))
+
+    def render(self, page):
+        return etree.tostring(etree.parse(page.file.abs_src_path))
+"""
+
+
+def test_a_mkdocs_plugin_s_events_get_the_site_s_own_pages() -> None:
+    """MkDocs calls a plugin's `on_<event>` methods with the site it builds (mkdocs-drawio, round
+    228): no library caller's data; a plain public method still takes its caller's."""
+    found = [f.start_line for f in taint({"diagrams/plugin.py": MKDOCS_PLUGIN}) if f.rule_id == "taint-xxe"]
+    lines = MKDOCS_PLUGIN.lstrip("\n").splitlines()
+    assert found == [lines.index("    def render(self, page):") + 2]
+
+
 SSH_SNIPPET = """
 import shlex
 import subprocess

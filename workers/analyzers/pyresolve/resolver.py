@@ -1234,6 +1234,8 @@ class Resolver:
         return extra
 
     def _base_name(self, base: ast.expr) -> str | None:
+        if isinstance(base, ast.Subscript):
+            base = base.value  # a generic base, `BasePlugin[Config]`: the class it parametrises
         if isinstance(base, ast.Name) and base.id in self.classes:
             return self.classes[base.id].qualname
         return self._qualname(base, None)

@@ -97,6 +97,8 @@ _RETURN_URL_VIEWS = frozenset(
 _VIEW_BASES = _DJANGO_VIEW | {"flask.views.View", "tornado.web.RequestHandler"}
 #: a Django form view's methods that are handed the bound form
 _FORM_HOOKS = frozenset({"form_valid", "form_invalid"})
+#: plugin base classes whose `on_<event>` methods their host calls with its own objects
+_PLUGIN_BASES = frozenset({"mkdocs.plugins.BasePlugin"})
 _VIEW_METHODS = frozenset(
     {
         "get",
@@ -205,6 +207,8 @@ class FunctionInfo:
     redirect_return: bool = False
     #: the bound form a Django form view's `form_valid`/`form_invalid` is handed (`BOUND_FORM`)
     bound_forms: frozenset[str] = frozenset()
+    #: an event method the host application calls on its plugin (`on_post_page` of a MkDocs plugin)
+    host_event: bool = False
 
     @functools.cached_property
     def tested_params(self) -> frozenset[str]:
@@ -284,9 +288,10 @@ class FunctionInfo:
 
     @property
     def is_hook_implementation(self) -> bool:
-        """A plugin's hook (`@hookimpl`, pluggy's convention: datasette, pytest, tox): the host
-        application calls it with its own objects, so its parameters are no library caller's data."""
-        return any(
+        """A plugin's hook (`@hookimpl`, pluggy's convention: datasette, pytest, tox; an event
+        method of a MkDocs plugin): the host application calls it with its own objects, so its
+        parameters are no library caller's data."""
+        return self.host_event or any(
             _last_name(d.func if isinstance(d, ast.Call) else d) == "hookimpl"
             for d in self.node.decorator_list
         )
@@ -601,6 +606,9 @@ class ModuleInfo:
                 or (node.name == "get_return_url" and self._is_view_class(class_name, _RETURN_URL_VIEWS))
             ),
             bound_forms=bound_forms,
+            host_event=class_name is not None
+            and node.name.startswith("on_")
+            and self._is_view_class(class_name, _PLUGIN_BASES),
         )
 
     def _overridden_handler(self, class_name: str, method: str) -> str | None:
