@@ -410,6 +410,12 @@ CASES = [
     ("import random\notp = random.randint(100000, 999999)", ["PG-VULN018"]),
     ("import random\ndef f(user):\n    user.reset_token = str(random.random())", ["PG-VULN018"]),
     ("import random\nnonce = f'{random.getrandbits(64):x}'", ["PG-VULN018"]),
+    (  # a hash of a guessable value is as guessable (iotdasboard's channel API keys)
+        "import random, hashlib\ndef new_key(ch):\n"
+        "    ch.api_key = hashlib.sha1(str(random.random()).encode()).hexdigest()[:10] + '-' + ch.name",
+        ["PG-VULN018"],
+    ),
+    ("import random, hashlib\ncache_key = hashlib.md5(str(random.random()).encode()).hexdigest()", []),
     ("import secrets\notp = secrets.randbelow(10**6)", []),
     ("import random\nsample_size = random.randint(1, 10)", []),  # names no secret
     ("import random\ntoken_count = random.randint(1, 10)", []),  # a count, not a token

@@ -250,8 +250,8 @@ class CheckerBase:
 
     def random_origin(self, value: ast.expr, depth: int = 0) -> str | None:
         """The `random` function `value` was drawn from, through conversions that keep it
-        guessable (`str(n)[2:]`, f-strings) and the local names it was assigned to."""
-        if depth > 4:
+        guessable (`str(n)[2:]`, f-strings, a hash of it) and the local names it was assigned to."""
+        if depth > 6:
             return None
         if isinstance(value, ast.Name):
             leaves = [v for v in self.resolver.possible_values(value) if v is not value]
@@ -277,4 +277,20 @@ class CheckerBase:
             return qual
         if qual.rsplit(".", 1)[-1] in KEEPS_VALUE and value.args:
             return self.random_origin(value.args[0], depth + 1)
+        hashed = self._hashed(value)
+        if hashed is not None:  # `sha1(str(random.random())).hexdigest()`: as guessable as its input
+            return self.random_origin(hashed, depth + 1)
+        if isinstance(value.func, ast.Attribute) and value.func.attr == "encode":
+            return self.random_origin(value.func.value, depth + 1)  # `str(random.random()).encode()`
         return None
+
+    def _hashed(self, call: ast.Call) -> ast.expr | None:
+        """The input of `hashlib.<name>(data).hexdigest()` (or `.digest()`), else None."""
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and func.attr in ("hexdigest", "digest")):
+            return None
+        made = func.value
+        if not (isinstance(made, ast.Call) and made.args):
+            return None
+        qual = self.resolver.qualname(made.func) or ""
+        return made.args[0] if qual.startswith("hashlib.") else None
