@@ -144,3 +144,31 @@ def test_beside_other_threads_the_engine_does_not_fork(monkeypatch):
     monkeypatch.setattr("threading.active_count", lambda: 2)
     result = review(_files(), make_policy(), analyzers=[WhereItRan()], jobs=2)
     assert _ran_in(result) == os.getpid()
+
+
+class Interrupted(Analyzer):
+    """A per-file analyzer stopped by the user (Ctrl-C) halfway through the change."""
+
+    name = "interrupted"
+
+    def analyze_file(self, ctx):
+        raise KeyboardInterrupt
+
+
+def test_a_review_stopped_halfway_leaves_no_child_behind(monkeypatch):
+    from prguard.engine.apart import Apart
+
+    started = []
+    start = Apart.start.__func__
+
+    def spy(cls, jobs):
+        child = start(cls, jobs)
+        started.append(child)
+        return child
+
+    monkeypatch.setattr(Apart, "start", classmethod(spy))
+    with pytest.raises(KeyboardInterrupt):
+        review(_files(), make_policy(), analyzers=[Interrupted(), WhereItRan()], jobs=2)
+    (child,) = started
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child.pid, os.WNOHANG)  # stopped and reaped: nothing left of it

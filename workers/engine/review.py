@@ -433,16 +433,19 @@ def _analyze_heads(
     apart = _start_apart(analyzers, contexts, run)
     try:
         _analyze_per_file(per_file, contexts, found, run, keep_heads=keep_heads, keep_bases=keep_bases)
-    except BaseException:
+        for analyzer in analyzers:
+            if analyzer.cacheable:
+                continue
+            if (
+                apart is not None
+                and analyzer.name in apart.names
+                and _take_apart(apart, analyzer, contexts, found, run)
+            ):
+                continue  # (the others run here without waiting for the child)
+            _run_batch(analyzer, contexts, found, run)
+    finally:
         if apart is not None:
-            apart.abandon()
-        raise
-    for analyzer in analyzers:
-        if analyzer.cacheable:
-            continue
-        if apart is not None and _take_apart(apart, analyzer, contexts, found, run):
-            continue
-        _run_batch(analyzer, contexts, found, run)
+            apart.abandon()  # a no-op once its results are in; else no child outlives the review
     for path in run.dead:
         found.pop(path, None)
     return found
