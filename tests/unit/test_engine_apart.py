@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 import pytest
 from prguard.analyzers.base import Analyzer
@@ -172,3 +173,22 @@ def test_a_review_stopped_halfway_leaves_no_child_behind(monkeypatch):
     (child,) = started
     with pytest.raises(ChildProcessError):
         os.waitpid(child.pid, os.WNOHANG)  # stopped and reaped: nothing left of it
+
+
+class StuckInChild(WhereItRan):
+    """A cross-file analyzer that never finishes in the child (a lock a vanished thread held)."""
+
+    name = "stuck"
+
+    def analyze(self, files):
+        if os.getpid() != self.fail_in_child_of:
+            time.sleep(60)
+        yield from super().analyze(files)
+
+
+def test_a_child_that_does_not_answer_in_time_is_stopped_and_its_work_done_here(monkeypatch):
+    monkeypatch.setattr(engine, "CHILD_GRACE", 0.5)
+    started = time.monotonic()
+    result = review(_files(), make_policy(), analyzers=[StuckInChild(fail_in_child_of=os.getpid())], jobs=2)
+    assert _ran_in(result) == os.getpid()
+    assert time.monotonic() - started < 30

@@ -18,9 +18,11 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import select
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,24 +57,31 @@ class Apart:
         os.close(write_end)
         return cls(pid, read_end, frozenset(jobs))
 
-    def result(self, name: str) -> Any | None:
-        """A job's result, waiting for the child if need be; None when it did not arrive."""
-        self._collect()
+    def result(self, name: str, wait: float | None = None) -> Any | None:
+        """A job's result, waiting for the child if need be (at most `wait` seconds: then the child
+        is stopped); None when it did not arrive."""
+        self._collect(wait)
         return self.results.get(name)
 
     def abandon(self) -> None:
         """Stop the child (its results are no longer wanted)."""
         if not self.collected:
-            with contextlib.suppress(OSError):
-                os.kill(self.pid, signal.SIGKILL)
-            self._collect()
+            self._stop()
+            self._collect(None)
 
-    def _collect(self) -> None:
+    def _stop(self) -> None:
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+
+    def _collect(self, wait: float | None) -> None:
         if self.collected:
             return
         self.collected = True
-        with os.fdopen(self.pipe, "rb") as pipe:
-            data = pipe.read()
+        data = _read_all(self.pipe, wait)
+        if data is None:  # no answer in time (a child stuck on a lock, say): stop it, run here
+            self._stop()
+            data = b""
+        os.close(self.pipe)
         with contextlib.suppress(ChildProcessError):
             os.waitpid(self.pid, 0)
         try:
@@ -80,6 +89,22 @@ class Apart:
         except Exception:  # a result cut short: the caller runs the jobs itself
             results = {}
         self.results = results if isinstance(results, dict) else {}
+
+
+def _read_all(fd: int, wait: float | None) -> bytes | None:
+    """Everything until the writer closes its end; None when that takes more than `wait` seconds."""
+    deadline = None if wait is None else time.monotonic() + wait
+    chunks: list[bytes] = []
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLHUP)
+    while True:
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        if not poller.poll(None if left is None else left * 1000):
+            return None
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
 
 
 def can_fork() -> bool:

@@ -53,6 +53,10 @@ KEEP_BASE_TREES_BELOW = 1_000_000
 #: Python source (characters, all head files together) below which forking the cross-file
 #: analyzers into a second process costs more than it saves
 FORK_FROM = 20_000
+#: seconds the parent waits for the child at least, once its own half is done (then four times as
+#: long as that half took): a child that has not answered by then is stopped and its analyzers run
+#: in the parent, so a child stuck for any reason costs time, never findings
+CHILD_GRACE = 120.0
 
 
 @dataclass(slots=True)
@@ -100,6 +104,7 @@ class _Run:
     secret_lines: dict[str, set[int]] = field(default_factory=dict)  # path → lines a secret was found on
     jobs: int = 1  # processes the review may use (prguard.engine.apart)
     dead_at_fork: frozenset[str] = frozenset()  # `dead` when the cross-file analyzers forked
+    forked_at: float = 0.0  # time.monotonic() then
 
     def out_of_time(self) -> bool:
         return self.deadline is not None and time.monotonic() > self.deadline
@@ -523,10 +528,10 @@ def _start_apart(analyzers: list[Analyzer], contexts: list[FileContext], run: _R
         return None
     if sum(len(ctx.head.text) for ctx in contexts if ctx.head is not None and ctx.is_python) < FORK_FROM:
         return None
-    dead = frozenset(run.dead)
+    dead, forked_at = frozenset(run.dead), time.monotonic()
     apart = Apart.start({a.name: functools.partial(_batch_outcome, a, contexts, run) for a in chosen})
     if apart is not None:
-        run.dead_at_fork = dead
+        run.dead_at_fork, run.forked_at = dead, forked_at
     return apart
 
 
@@ -553,7 +558,8 @@ def _take_apart(
 ) -> bool:
     """The child's run of `analyzer` taken over; False when the parent must run it itself: the
     child failed, or a file it read has since been dropped (one process would not have read it)."""
-    outcome = apart.result(analyzer.name)
+    waited = time.monotonic() - run.forked_at
+    outcome = apart.result(analyzer.name, wait=max(CHILD_GRACE, 4 * waited))
     if not isinstance(outcome, _BatchOutcome) or run.dead - run.dead_at_fork:
         return False
     for name, value in outcome.after_run.items():
