@@ -136,6 +136,10 @@ CASES = [
         "def paint(request, c):\n    global COLOR\n    COLOR = c",
         ["PG-VULN003"],
     ),
+    (  # a parameter of the same name is the caller's
+        "COLOR = 'green'\ndef view(request, COLOR):\n    return '<h1 style=\"color: %s\">Hi</h1>' % COLOR",
+        ["PG-VULN003"],
+    ),
     (  # a local of the same name is that local
         "COLOR = 'green'\ndef view(request, c):\n    COLOR = c\n"
         "    return '<h1 style=\"color: %s\">Hi</h1>' % COLOR",

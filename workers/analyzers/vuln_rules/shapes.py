@@ -206,7 +206,7 @@ class CheckerBase:
             if value is None and assigns == 1:
                 value = self._parameter_default(node)  # its one binding is the parameter
             if value is None and assigns == 0:
-                value = self._constants.get(node.id)
+                value = self._module_constant(node)
             if isinstance(value, ast.Constant) and type(value.value) is int:
                 return value.value
         return None
@@ -226,13 +226,14 @@ class CheckerBase:
         values = self._assignments_in(scope).get(name.id, ())
         return values[0] if len(values) == 1 else None
 
-    def _module_constant(self, name: ast.Name) -> bool:
-        """A name read, not assigned, in its function that the module assigns once at its top level
-        and no function rebinds (`global`): the module constant's value is what it holds."""
-        scope = self.resolver.scope_of(name)
-        if scope is None or name.id not in self._constants or name.id in self._assignments_in(scope):
-            return False
-        return not any(name.id in g.names for g in nodes_of(self.tree, ast.Global))  # type: ignore[attr-defined]
+    def _module_constant(self, name: ast.Name) -> ast.expr | None:
+        """What a name its function does not bind (no assignment, no parameter) holds: the value of
+        the module's one top-level assignment, unless a function rebinds it (`global`)."""
+        if self._scope_assigns(name) or name.id not in self._constants:
+            return None
+        if any(name.id in g.names for g in nodes_of(self.tree, ast.Global)):  # type: ignore[attr-defined]
+            return None
+        return self._constants[name.id]
 
     def _assignments_in(self, scope: ast.AST | None) -> dict[str, list[ast.expr]]:
         """Name → the values `name = ...` statements give it anywhere in the scope's body (nested

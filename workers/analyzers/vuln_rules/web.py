@@ -540,9 +540,7 @@ class WebChecks(CheckerBase):
             if qual == "str" and len(node.args) == 1:
                 return self._escaped(node.args[0], depth + 1)
         if isinstance(node, ast.Name):
-            origin = self._assigned(node)
-            if origin is None and self._module_constant(node):
-                origin = self._constants[node.id]  # `color = "green"` at the top, read in a view
+            origin = self._assigned(node) or self._module_constant(node)  # `COLOR = "green"` at the top
             return origin is not None and self._escaped(origin, depth + 1)
         if isinstance(node, ast.IfExp):
             return self._escaped(node.body, depth + 1) and self._escaped(node.orelse, depth + 1)
