@@ -436,12 +436,14 @@ class Expressions:
         if isinstance(node.op, ast.Add) and text and not _leading_items(left):
             value = concat(left, right)
             operands = added_operands(node)
-            if all(isinstance(o, ast.Name | ast.Attribute | ast.Constant) for o in operands):
-                # read operand by operand: reading a name, an attribute or a constant twice changes nothing
+            # a name in a folder (see `names_in_folders`), read operand by operand: reading a name,
+            # an attribute or a constant twice changes nothing
+            if all(isinstance(o, ast.Name | ast.Attribute | ast.Constant) for o in operands) and any(
+                self._raw_segment(o) or self._cleaned_name(o, state) for o in operands
+            ):
                 values = [self.ev(o, state) for o in operands]
                 segments = [self._one_segment(o, v) for o, v in zip(operands, values, strict=True)]
-                if any(segments):
-                    value = self._names_in_folders(value, values, segments)
+                value = self._names_in_folders(value, values, segments)
             if self._path_separator(node.right) and (left.origin or state_key(node.left)):
                 # `normpath(p) + os.sep` still speaks of `p`, and is as resolved as `normpath(p)` was
                 origin = left.origin or state_key(node.left)
@@ -481,6 +483,13 @@ class Expressions:
         if text.tainted and any(segments) and names_in_folders(pieces, segments):
             return text.sanitize(frozenset({"path"}))
         return text
+
+    @staticmethod
+    def _cleaned_name(node: ast.expr, state: State) -> bool:
+        """A name or attribute holding text with no separator left (`ONE_COMPONENT`), looked up
+        in the state rather than evaluated."""
+        key = state_key(node)
+        return key is not None and ONE_COMPONENT in state.get(key, CLEAN).tags
 
     def _one_segment(self, node: ast.expr, value: Value) -> bool:
         """Text with no path separator in it: a URL part of one segment as the router passed it,
@@ -531,10 +540,10 @@ class Expressions:
             # bound after the expression too; by the first operand always, by a later one maybe
             for target in _walrus_targets(operand):
                 bound = branch.get(target.id)
+                if bound is not None and index:
+                    bound = join(state.get(target.id), bound)
                 if bound is not None:
-                    self.bind(
-                        target, bound if index == 0 else join(state.get(target.id), bound), state, node.lineno
-                    )
+                    self.bind(target, bound, state, node.lineno)
             if isinstance(node.op, ast.And):
                 branch = self.apply_guards(self.guards(operand, branch)[0], dict(branch))
         if all(v.has_const() for v in values):

@@ -574,7 +574,7 @@ class ModuleInfo:
         overridden = self._overridden_handler(class_name, node.name) if class_name is not None else None
         if overridden is not None:
             sources = {n: f"{overridden} `{n}`" for n in params[1:]}
-        view_class = class_name is not None and node.name in _VIEW_METHODS and self._is_view_class(class_name)
+        view_class = class_name is not None and node.name in _VIEW_METHODS and self._extends(class_name)
         if view_class:
             skip = {"self", "cls", "request"}
             sources = {
@@ -583,7 +583,7 @@ class ModuleInfo:
                 if n not in skip
                 and not _is_safe_annotation(node.args.posonlyargs + node.args.args + node.args.kwonlyargs, n)
             }
-        django_view = class_name is not None and self._is_view_class(class_name, _DJANGO_VIEW)
+        django_view = class_name is not None and self._extends(class_name, _DJANGO_VIEW)
         bound_forms = frozenset(params[1:2]) if django_view and node.name in _FORM_HOOKS else frozenset()
         return FunctionInfo(
             node,
@@ -603,12 +603,12 @@ class ModuleInfo:
                     and positional[1:] == []  # Django's own take none (`*args, **kwargs` at most)
                     and "django" in self.frameworks
                 )
-                or (node.name == "get_return_url" and self._is_view_class(class_name, _RETURN_URL_VIEWS))
+                or (node.name == "get_return_url" and self._extends(class_name, _RETURN_URL_VIEWS))
             ),
             bound_forms=bound_forms,
             host_event=class_name is not None
             and node.name.startswith("on_")
-            and self._is_view_class(class_name, _PLUGIN_BASES),
+            and self._extends(class_name, _PLUGIN_BASES),
         )
 
     def _overridden_handler(self, class_name: str, method: str) -> str | None:
@@ -621,7 +621,8 @@ class ModuleInfo:
             (OVERRIDDEN_HANDLERS[b][method] for b in bases if method in OVERRIDDEN_HANDLERS.get(b, {})), None
         )
 
-    def _is_view_class(self, class_name: str, of: frozenset[str] = _VIEW_BASES) -> bool:
+    def _extends(self, class_name: str, of: frozenset[str] = _VIEW_BASES) -> bool:
+        """Whether the class is, or extends, one of `of` (by default a web framework's view)."""
         bases = self.resolver.supertypes(f"{self.name}.{class_name}" if self.name else class_name)
         return any(b in of for b in bases)
 
