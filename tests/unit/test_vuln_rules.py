@@ -496,6 +496,26 @@ CASES = [
     ),
     ("import random\ndef make_pin():\n    return '%06d' % random.randint(0, 999999)", ["PG-VULN018"]),
     ("import random\ndef make_pin():\n    return 'pin-' + str(len('abc'))", []),
+    # a keyword argument named as a secret; a bare `code` is one in a class named for a PIN
+    (
+        "import random\nclass PinCode:\n    @classmethod\n    def create(cls, u):\n"
+        "        return cls(user=u, code=''.join(random.sample('0123456789' * 4, 6)))",
+        ["PG-VULN018"],
+    ),
+    ("import random\ndef add(u):\n    return Item(owner=u, code=random.randint(0, 9))", []),
+    ("import random\ndef send(u):\n    notify(u, otp=random.randint(100000, 999999))", ["PG-VULN018"]),
+    # through an encoding, and a character picked at a drawn index
+    (
+        "import base64, random\ndef random_passphrase(n):\n"
+        "    return base64.b64encode(bytes(random.sample(range(256), n))).decode()[:n]",
+        ["PG-VULN018"],
+    ),
+    (
+        "import random\ndef new_token(chars):\n    token = ''\n    for _ in range(20):\n"
+        "        token += chars[random.randint(0, 61)]\n    return token",
+        ["PG-VULN018"],
+    ),
+    ("import random\ndef f(items):\n    colour = items[random.randint(0, 3)]", []),
     ("import secrets\ndef new_token():\n    return secrets.token_hex(16)", []),
     ("import random\ndef f(n, cs):\n    label = ''.join(random.choice(cs) for _ in range(n))", []),
     (
@@ -867,6 +887,22 @@ CASES = [
     ("import os, tempfile\nd = tempfile.mkdtemp()\np = os.path.join(d, 'app.lock')", []),
     # a value formatted into SQL text (CWE-89); identifiers and placeholders are not values
     ('def g(c, uid):\n    q = f"SELECT * FROM users WHERE id = {uid}"\n    c.execute(q)', ["PG-VULN028"]),
+    # a module constant made a number where the module starts carries no SQL; one made text does
+    (
+        'import os\nCAR = int(os.environ.get("CAR", "1"))\ndef g(c):\n'
+        '    c.execute(f"SELECT * FROM cars WHERE id = {CAR}")',
+        [],
+    ),
+    (
+        'import os\nCAR = os.environ.get("CAR", "1")\ndef g(c):\n'
+        '    c.execute(f"SELECT * FROM cars WHERE id = {CAR}")',
+        ["PG-VULN028"],
+    ),
+    (
+        'import os\nCAR = int(os.environ.get("CAR", "1"))\ndef g(c, CAR):\n'
+        '    c.execute(f"SELECT * FROM cars WHERE id = {CAR}")',
+        ["PG-VULN028"],
+    ),
     # a validator of the module that raises unless `re` matched an allow-list without quotes; the same
     # shape with a pattern that lets a quote through, or with another module's `match`, proves nothing
     *[

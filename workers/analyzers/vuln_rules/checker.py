@@ -40,6 +40,8 @@ WEAK_HASHES = frozenset({"md4", "md5", "sha", "sha1"})
 
 #: methods whose checks depend on the receiver's type (the rest match by qualified name)
 _TYPED_METHODS = frozenset({"extractall", "extract", "set_cookie"})
+#: what a call's own checks report of its secret arguments
+_SECRET_RULES = frozenset({"PG-VULN011", "PG-VULN018"})
 
 
 class VulnChecker(
@@ -68,7 +70,11 @@ class VulnChecker(
         added_inside: set[int] = set()
         for node in nodes_of(self.tree, *kinds):
             if isinstance(node, ast.Call):
-                yield from self._call(node)
+                found = list(self._call(node))
+                yield from found
+                if not any(hit.rule.id in _SECRET_RULES for hit in found):
+                    # `config.update(SECRET_KEY=...)` is reported as a signing key, not again as a secret
+                    yield from self._random_secret_keywords(node)
                 if isinstance(node.func, ast.Attribute) and node.func.attr == "format":
                     yield from self._formatted_sql(node)
             elif isinstance(node, ast.JoinedStr):

@@ -90,7 +90,7 @@ _SECRET_CODE_WORDS = frozenset(
     {
         *("otp", "verification", "verify", "confirm", "confirmation", "activation", "activate"),
         *("reset", "recovery", "auth", "login", "access", "mfa", "sms", "security", "invite"),
-        *("pass", "2fa", "twofa", "tfa", "totp", "hotp", "backup"),
+        *("pass", "pin", "2fa", "twofa", "tfa", "totp", "hotp", "backup"),
     }
 )
 
@@ -311,18 +311,36 @@ class CryptoChecks(CheckerBase):
             if isinstance(target, ast.Subscript)
             else ""
         )
-        scope = self.resolver.scope_of(node)
-        context = _words(getattr(scope, "name", ""))
+        yield from self._named_random_secret(name, node.value, node)
+
+    def _random_secret_keywords(self, call: ast.Call) -> Iterator[VulnHit]:
+        """`PinCode(user=u, code="".join(random.sample(digits, 6)))`: a keyword argument named as
+        a secret, drawn from `random`, is the secret the call stores or sends."""
+        for keyword in call.keywords:
+            if keyword.arg:
+                yield from self._named_random_secret(keyword.arg, keyword.value, keyword.value)
+
+    def _named_random_secret(self, name: str, value: ast.expr, where: ast.AST) -> Iterator[VulnHit]:
+        context = self._secret_context(where)
         if not _names_secret(_words(name), context):
             return
         if any(
             isinstance(read, ast.Name) and read.id != name and _names_secret(_words(read.id), context)
-            for read in ast.walk(node.value)
+            for read in ast.walk(value)
         ):
             return  # `shown = f"{code[:4]}-{code[4:]}"`: reported where `code` is drawn
-        drawn = self.random_origin(node.value)
+        drawn = self.random_origin(value)
         if drawn:
-            yield VulnHit(RULES["PG-VULN018"], node, f"`{name}` drawn from {drawn}()")
+            yield VulnHit(RULES["PG-VULN018"], where, f"`{name}` drawn from {drawn}()")
+
+    def _secret_context(self, node: ast.AST) -> list[str]:
+        """The words of the function a value is made in and of its class (`PinCode.create`), which
+        make a bare `code` a verification code."""
+        scope = self.resolver.scope_of(node)
+        if scope is None:
+            return []
+        owner = self.resolver.class_of(scope) or ""
+        return [*_words(getattr(scope, "name", "")), *_words(owner.rsplit(".", 1)[-1])]
 
     def _random_secret_returned(self, node: ast.Return) -> Iterator[VulnHit]:
         """`def generate_token(): return random.randint(...)`, `def getSessionID(): ...`: a function

@@ -138,7 +138,13 @@ RANDOM_VALUES = frozenset(
     }
 )
 #: conversions that keep what they are given guessable
-KEEPS_VALUE = frozenset({"str", "int", "hex", "format"})
+KEEPS_VALUE = frozenset(
+    {
+        *("str", "int", "hex", "format", "bytes", "bytearray"),
+        # encodings: as guessable as what they encode
+        *("b64encode", "urlsafe_b64encode", "b32encode", "b16encode", "hexlify", "b2a_hex"),
+    }
+)
 
 
 class CheckerBase:
@@ -258,8 +264,10 @@ class CheckerBase:
             leaves = [v for v in self.resolver.possible_values(value) if v is not value]
             leaves += self._appended_to(value)  # `code += choice(digits)` in a loop
             return next((d for v in leaves if (d := self.random_origin(v, depth + 1))), None)
-        if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
-            return self.random_origin(value.value, depth + 1)
+        if isinstance(value, ast.Subscript):
+            # `str(n)[2:]` keeps the drawn text; `chars[randint(0, 61)]` picks at a drawn place
+            part = value.value if isinstance(value.slice, ast.Slice) else value.slice
+            return self.random_origin(part, depth + 1)
         if isinstance(value, ast.JoinedStr):
             parts = [p.value for p in value.values if isinstance(p, ast.FormattedValue)]
             return next((d for p in parts if (d := self.random_origin(p, depth + 1))), None)
@@ -281,7 +289,7 @@ class CheckerBase:
         hashed = self._hashed(value)
         if hashed is not None:  # `sha1(str(random.random())).hexdigest()`: as guessable as its input
             return self.random_origin(hashed, depth + 1)
-        if isinstance(value.func, ast.Attribute) and value.func.attr == "encode":
+        if isinstance(value.func, ast.Attribute) and value.func.attr in ("encode", "decode"):
             return self.random_origin(value.func.value, depth + 1)  # `str(random.random()).encode()`
         return None
 

@@ -61,12 +61,15 @@ class SqlChecks(CheckerBase):
             text += "X"
 
     def _harmless(self, value: ast.expr | None) -> bool:
-        """`_harmless`, or a local name the function binds only to lists of placeholders
-        (`marks = ", ".join(["%s"] * len(ids))`, then `f"... IN ({marks})"`)."""
+        """`_harmless`, a module constant that is, or a local name the function binds only to lists
+        of placeholders (`marks = ", ".join(["%s"] * len(ids))`, then `f"... IN ({marks})"`)."""
         if _harmless(value):
             return True
         if not isinstance(value, ast.Name):
             return False
+        constant = self._module_constant(value)
+        if constant is not None:
+            return _harmless(constant)  # `CAR_ID = int(os.environ["CAR_ID"])` at the module's top
         assigned = self._assignments_in(self.resolver.scope_of(value)).get(value.id, [])
         if not assigned or self._scope_assigns(value) != len(assigned):
             return False  # also a parameter, a loop variable, augmented ...
