@@ -1633,3 +1633,30 @@ def test_a_resolved_path_whose_parent_is_the_root_lies_in_it(made: str, root: st
     )
     setup = "from pathlib import Path\nROOT = Path('/srv/dags').resolve()\n"
     assert ("taint-path-traversal" in rules_of(taint(setup + view(body)))) is found
+
+
+SPLIT_HOST_ALLOW_LIST = """
+import httpx
+from flask import Flask, abort, request
+
+app = Flask(__name__)
+ALLOWED = {"api.crossref.org": True, "api.datacite.org": True}
+
+
+@app.route("/proxy")
+def proxy():
+    url = request.args["url"]
+    domain = url.split("/")[INDEX]
+    if domain not in ALLOWED:
+        abort(403)
+    url = f"{url}?{request.query_string.decode()}"
+    return httpx.get(url).text
+"""
+
+
+@pytest.mark.parametrize(("index", "found"), [(2, False), (3, True)])
+def test_the_third_part_of_a_url_split_at_slashes_is_its_host(index: int, found: bool) -> None:
+    """Fidus Writer's citation proxy: `url.split("/")[2]` of `https://host/...` is the host, so its
+    membership in a fixed allow-list fixes where the request goes; the fourth part is a path's."""
+    code = SPLIT_HOST_ALLOW_LIST.replace("INDEX", str(index))
+    assert ("taint-ssrf" in rules_of(taint(code))) is found

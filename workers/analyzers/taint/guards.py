@@ -539,6 +539,9 @@ class Guards:
         bound = self._bound_once(node)
         if bound is not node:
             return self._url_part_of(_same_text(bound), state, parts)
+        split = _split_host(node) if "netloc" in parts else None
+        if split is not None:
+            node = split  # `url.split("/")[2]`: the netloc of `scheme://netloc/...`, read as `.netloc`
         if not (isinstance(node, ast.Attribute) and node.attr in parts):
             return []
         base = node.value
@@ -941,6 +944,26 @@ def _passed(value: Value | None, index: int, rebound: bool) -> frozenset[str]:
     if not value.all_traces() and not value.has_const() and not rebound:
         return frozenset({ALL})
     return frozenset()
+
+
+def _split_host(node: ast.expr) -> ast.Attribute | None:
+    """`url.split("/")[2]` as `url.netloc`: the third part of `scheme://netloc/path` split at its
+    slashes is what lies between `//` and the next slash (or the URL's end)."""
+    if not (
+        isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and node.slice.value == 2
+    ):
+        return None
+    call = node.value
+    if not (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == "split"
+        and call.args
+        and isinstance(call.args[0], ast.Constant)
+        and call.args[0].value == "/"
+    ):
+        return None
+    return ast.copy_location(ast.Attribute(value=call.func.value, attr="netloc", ctx=ast.Load()), node)
 
 
 def _letters_only(node: ast.expr) -> bool:
