@@ -95,6 +95,10 @@ _SECRET_CODE_WORDS = frozenset(
 )
 
 
+#: the last words of every name `_names_secret` may accept
+_SECRET_LAST_WORDS = _SECRET_VALUE_WORDS | {"key", "code"}
+
+
 def _names_secret(words: Sequence[str], context: Sequence[str] = ()) -> bool:
     """Whether a name's words (`reset_token`, `otp_code`) say it holds a secret; `context`: the
     words of the function it is made in, which make a bare `code` a verification code."""
@@ -321,8 +325,11 @@ class CryptoChecks(CheckerBase):
                 yield from self._named_random_secret(keyword.arg, keyword.value, keyword.value)
 
     def _named_random_secret(self, name: str, value: ast.expr, where: ast.AST) -> Iterator[VulnHit]:
+        words = _words(name)
+        if not words or words[-1] not in _SECRET_LAST_WORDS:
+            return  # the common case, settled before the function's words are looked up
         context = self._secret_context(where)
-        if not _names_secret(_words(name), context):
+        if not _names_secret(words, context):
             return
         if any(
             isinstance(read, ast.Name) and read.id != name and _names_secret(_words(read.id), context)
