@@ -235,9 +235,9 @@ RULES: dict[str, VulnRule] = {
             "medium",
             338,
             "A string of characters picked by `random` (a token, code, password or key by its "
-            "shape), a value `random` draws into a name that says it is a secret (`otp`, `token`, "
-            "`nonce`, `salt`, `password` ...), or a cookie value drawn from it, is predictable: the "
-            "Mersenne Twister's state is recovered from 624 outputs.",
+            "shape), a value `random` draws into a name or keyword argument that says it is a secret "
+            "(`otp`, `token`, `nonce`, `salt`, `password` ...), or a cookie value drawn from it, is "
+            "predictable: the Mersenne Twister's state is recovered from 624 outputs.",
             "''.join(random.choice(string.ascii_letters) for _ in range(32))",
             "secrets.token_urlsafe(32)\n''.join(secrets.choice(alphabet) for _ in range(32))",
             "Draw tokens, codes and passwords from `secrets` (token_urlsafe, token_hex, choice).",
