@@ -616,6 +616,9 @@ class Calls:
             if qual in NORMPATHS and len(node.args) == 1:
                 # leads where `p` leads (or `p` joined under the server's base: `normpath(join(base, p))`)
                 return replace(resolved, origin=state_key(node.args[0]) or args[0].origin)
+            if isinstance(node.func, ast.Attribute) and not node.args:
+                # `p.resolve()` leads where `p` leads: a check of it speaks of `p` too
+                return replace(resolved, origin=state_key(node.func.value) or resolved.origin)
             return resolved
         if qual == "re.sub" and len(args) == 3 and not kwargs:
             kept = removal_proven_kinds(args[0].const, args[1].const)
@@ -821,7 +824,7 @@ class Calls:
             return receiver if method == "copy" else Value(receiver.all_traces())
         if method in _PATH_READS and "pathobj" in receiver.tags and _server_file(receiver):
             return _unknown(self.mod.path, node, "file content", "a file's content")
-        if method in ("resolve", "absolute"):
+        if method == "resolve":  # not `absolute()`, which keeps `..` parts
             return receiver.with_tags("resolved")
         if method == "open" and not args and "pathobj" not in receiver.tags:
             # `handle.open()`: the object already names its file, the call hands out an open file

@@ -940,7 +940,6 @@ PATH_RESOLVERS: frozenset[str] = frozenset(
         "posixpath.abspath",
         "posixpath.normpath",
         "*.resolve",
-        "*.absolute",
     }
 )
 
