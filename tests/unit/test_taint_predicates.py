@@ -144,3 +144,86 @@ def test_parent_components_refused_inline(check: str, found: bool) -> None:
     """`..` among a path's components, of it or of its normalised form, is `..` in the path."""
     rules = rules_of(taint(app("", check + "\nreturn send_file(os.path.join('/srv', sub))")))
     assert ("taint-path-traversal" in rules) is found, rules
+
+
+# -- a helper that resolves the path itself, and one that answers with an error message ------------
+
+RESOLVES_ITSELF = """
+def inside(file_path):
+    resolved = file_path.METHOD()
+    for root in [ROOT.resolve()]:
+        try:
+            resolved.relative_to(root)
+            return True
+        except ValueError:
+            continue
+    return False
+"""
+
+
+@pytest.mark.parametrize(("method", "found"), [("resolve", False), ("absolute", True)])
+def test_a_check_of_the_path_a_helper_resolved_holds_for_the_path_it_was_given(
+    method: str, found: bool
+) -> None:
+    """`resolved = file_path.resolve()` then `resolved.relative_to(root)` in a try: the path it
+    was given leads where its resolution does, so the caller's path is confined. `absolute()` keeps
+    `..` parts, so a check of it confines nothing."""
+    use = "p = Path(request.args['p'])\nif not inside(p):\n    abort(403)\nreturn send_file(str(p))"
+    code = app(RESOLVES_ITSELF.replace("METHOD", method), use)
+    assert ("taint-path-traversal" in rules_of(taint(code))) is found
+
+
+ERROR_REPORTER = """
+def validate_file_path(file_path):
+    EARLY
+    if file_path.suffix.lower() != ".pmtiles":
+        return "Access denied: only .pmtiles files are served"
+    try:
+        resolved = file_path.resolve()
+        for root in [ROOT.resolve()]:
+            try:
+                resolved.relative_to(root)
+                return None
+            except ValueError:
+                continue
+        return "Access denied: outside the allowed folders"
+    except Exception as e:
+        return f"Invalid file path: {e!s}"
+"""
+USES_THE_ANSWER = "p = Path(request.args['p'])\nerror = validate_file_path(p)\nif error:\n"
+USES_THE_ANSWER += "    return error, 403\nreturn send_file(str(p))"
+
+
+@pytest.mark.parametrize(
+    ("early", "use", "found"),
+    [
+        ("pass", USES_THE_ANSWER, False),  # vectortileserver's `_validate_file_path`
+        # nothing reported before the check: the path may be anything
+        ("if DEBUG:\n        return None", USES_THE_ANSWER, True),
+        # the answer is not looked at
+        ("pass", "p = Path(request.args['p'])\nvalidate_file_path(p)\nreturn send_file(str(p))", True),
+        # looked at the wrong way round: served when there was an error
+        (
+            "pass",
+            "p = Path(request.args['p'])\nif not validate_file_path(p):\n    abort(403)\n"
+            "return send_file(str(p))",
+            True,
+        ),
+    ],
+)
+def test_a_helper_that_reports_nothing_has_checked_what_it_was_given(
+    early: str, use: str, found: bool
+) -> None:
+    """An error reporter answers with a message or nothing: where the caller goes on only when it
+    got nothing, what the helper checked on every path that reports nothing holds."""
+    code = app(ERROR_REPORTER.replace("EARLY", early), use)
+    assert ("taint-path-traversal" in rules_of(taint(code))) is found
+
+
+@pytest.mark.parametrize(("method", "found"), [("resolve", False), ("absolute", True)])
+def test_an_absolute_path_may_still_climb_out_of_its_root(method: str, found: bool) -> None:
+    """`Path("/srv/files/../../etc/passwd").absolute()` keeps its `..` parts and still starts with
+    the root, so only a resolved path is confined by a prefix check."""
+    use = f"p = (ROOT / request.args['p']).{method}()\nif not p.is_relative_to(ROOT):\n    abort(403)\n"
+    use += "return send_file(p)"
+    assert ("taint-path-traversal" in rules_of(taint(app("", use)))) is found

@@ -197,6 +197,9 @@ class Guards:
         func = test.func
         if self._qual(test) in _ANY:
             return self._every_element(test, state, holds=False)
+        reported = self._reporter_said_nothing(test, state)
+        if reported:
+            return reported
         if self._qual(test) in _ABSOLUTE_TESTS and test.args:
             return self._refused_path(test.args[0], state, _RELATIVE)  # `if os.path.isabs(p): abort`
         if not (isinstance(func, ast.Attribute) and func.attr == "startswith" and test.args):
@@ -626,6 +629,20 @@ class Guards:
         proofs = self.program.summary(module, func).true_proofs
         return self._proven_arguments(test, func, bound, proofs, state)
 
+    def _reporter_said_nothing(self, test: ast.Call, state: State) -> dict[str, frozenset[str]]:
+        """`error = validate_path(p)` came back empty: what the project's error reporter checks
+        of its parameters on every path that reports nothing holds for the arguments it was given."""
+        given = [*test.args, *(k.value for k in test.keywords)]
+        keys = [state_key(a) for a in given if isinstance(a, ast.Name | ast.Attribute)]
+        if not any(k and state.get(k, CLEAN).tainted for k in keys):
+            return {}
+        target = self._resolve(test.func, state, hands_input=True)
+        if target is None or not target[1].reports_errors:
+            return {}
+        module, func, bound = target
+        proofs = self.program.summary(module, func).none_proofs
+        return self._proven_arguments(test, func, bound, proofs, state)
+
     def checked_by_procedure(self, call: ast.Call, state: State) -> dict[str, frozenset[str]]:
         """`self.check_path_access(root, path)` as a statement, or `full = validate(p, ...)`: a
         function that raises unless its check held has, once it returned, proven of its
@@ -689,6 +706,11 @@ class Guards:
         proved of it on to its own callers (resolved or not, as they pass it)."""
         func = self.func
         return func is not None and (func.is_predicate or func.may_check_by_raising) and key in func.params
+
+    def note_nothing(self, state: State) -> None:
+        """An error reporter's return of nothing (see `FunctionInfo.reports_errors`): what its
+        parameters passed on the way here is what a caller that got nothing may rely on."""
+        self.summary.none_proofs = _met(self.summary.none_proofs, self._param_proofs({}, state))
 
     def note_exit(self, state: State) -> None:
         """A normal return (see `FunctionInfo.may_check_by_raising`): what its parameters passed

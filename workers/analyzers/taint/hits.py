@@ -58,6 +58,9 @@ class Summary:
     #: a checker's parameters -> the sink kinds every normal return proves them safe for (None:
     #: it never returns normally); see `FunctionInfo.may_check_by_raising`
     exit_proofs: dict[str, frozenset[str]] | None = None
+    #: an error reporter's parameters -> the sink kinds every return of nothing proves them safe
+    #: for (None: it never returns nothing); see `FunctionInfo.reports_errors`
+    none_proofs: dict[str, frozenset[str]] | None = None
     #: the attributes of `self` a method leaves set, by name: (their values at its exits, whether
     #: every exit sets them); the caller's object holds them after the call
     self_sets: dict[str, tuple[Value, bool]] = field(default_factory=dict)

@@ -162,6 +162,35 @@ def _may_answer(node: ast.expr) -> bool:
     return isinstance(node, ast.Compare | ast.BoolOp | ast.UnaryOp | ast.Name | ast.Call)
 
 
+def gives_nothing(node: ast.expr | None) -> bool:
+    """A return that gives None: `return`, or `return None`."""
+    return node is None or (isinstance(node, ast.Constant) and node.value is None)
+
+
+def _message(node: ast.expr) -> bool:
+    """Text written out to be shown: a non-empty string, an f-string, or text joined to a value."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and bool(node.value)
+    if isinstance(node, ast.JoinedStr):
+        return True
+    return isinstance(node, ast.BinOp) and any(
+        isinstance(side, ast.Constant) and isinstance(side.value, str) for side in (node.left, node.right)
+    )
+
+
+def _ends_in_return(body: list[ast.stmt]) -> bool:
+    """Whether the body's last statement returns or raises (its end is never reached)."""
+    last = body[-1] if body else None
+    if isinstance(last, ast.Return | ast.Raise):
+        return True
+    if isinstance(last, ast.If):
+        return bool(last.orelse) and _ends_in_return(last.body) and _ends_in_return(last.orelse)
+    if isinstance(last, ast.Try):
+        ends = _ends_in_return(last.orelse or last.body)
+        return ends and all(_ends_in_return(h.body) for h in last.handlers)
+    return False
+
+
 def _answers(node: ast.expr) -> bool:
     """A condition, not just a value: a comparison, `not`, `and`/`or`, or a call that answers."""
     if isinstance(node, ast.Compare | ast.BoolOp) or (
@@ -238,6 +267,19 @@ class FunctionInfo:
         return any(c is True for c in said) and any(
             c is not True for c in said
         )  # `return False` ... `return True`
+
+    @functools.cached_property
+    def reports_errors(self) -> bool:
+        """Whether the function answers with an error message or nothing: every return gives
+        None or text (`return "Access denied"`, `return f"Invalid path: {e}"`), and one at least
+        gives None (a bare `return`, or the end of the body). A caller that goes on only when it
+        got nothing (`error = validate(p)`, then `if error: return ...`) may rely on what its
+        parameters passed on every path that gives None."""
+        values = [s.value for s in walk_statements(self.node) if isinstance(s, ast.Return)]
+        messages = [v for v in values if v is not None and _message(v)]
+        if not messages or len(messages) + sum(gives_nothing(v) for v in values) != len(values):
+            return False
+        return any(gives_nothing(v) for v in values) or not _ends_in_return(self.node.body)
 
     @functools.cached_property
     def may_check_by_raising(self) -> bool:

@@ -15,7 +15,7 @@ from prguard.analyzers.taint.expressions import Expressions, added_lists
 from prguard.analyzers.taint.guards import Guards, KeptCheck, not_absolute
 from prguard.analyzers.taint.hits import Summary
 from prguard.analyzers.taint.keys import State, forget_parts, keyword_value, node_text, state_key
-from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo, call_name
+from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo, call_name, gives_nothing
 from prguard.analyzers.taint.rules import (
     SOURCE_KINDS,
     TERMINATORS,
@@ -115,6 +115,8 @@ class Runner(Calls, Expressions, Guards, Sinks):
         end = self.exec_block(func.node.body, state)
         if end is not None and func.may_check_by_raising:
             self.note_exit(end)
+        if end is not None and func.reports_errors:
+            self.note_nothing(end)
         self.summary.ret = self.ret or CLEAN
         self._keep_self_sets(self._exits + ([end] if end is not None else []))
         return self.summary
@@ -217,6 +219,8 @@ class Runner(Calls, Expressions, Guards, Sinks):
                     self.note_answer(stmt.value, state)
                 if self.func is not None and self.func.may_check_by_raising:
                     self.note_exit(state)
+                if self.func is not None and self.func.reports_errors and gives_nothing(stmt.value):
+                    self.note_nothing(state)
                 if self.func is not None and self.func.binds_self:
                     # what it has set so far (an attribute it sets later is not set on this path)
                     self._exits.append({k: v for k, v in state.items() if k in self._self_keys})
