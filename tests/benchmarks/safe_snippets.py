@@ -47,11 +47,11 @@ from tests.benchmarks.security_web import (
 
 SAFE = CORPORA / "safe_snippets"
 #: The insecure rounds whose packages each safe round's files come from.
-#: Rounds 15-19, 21, 23-27, 30-38 and 40-300 are safe side only: ordinary application code (with files
+#: Rounds 15-19, 21, 23-27, 30-38 and 40-400 are safe side only: ordinary application code (with files
 #: labelled flawed from round 21 on); the others pair with the insecure round of the same number.
 INSECURE_ROUNDS_OF: dict[int, frozenset[int | None]] = {
     1: frozenset({None, 3, 4, 5, 6}),
-    **{n: frozenset({n}) for n in range(7, 301)},
+    **{n: frozenset({n}) for n in range(7, 401)},
 }
 
 
