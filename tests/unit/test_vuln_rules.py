@@ -887,6 +887,29 @@ CASES = [
     ("import os, tempfile\nd = tempfile.mkdtemp()\np = os.path.join(d, 'app.lock')", []),
     # a value formatted into SQL text (CWE-89); identifiers and placeholders are not values
     ('def g(c, uid):\n    q = f"SELECT * FROM users WHERE id = {uid}"\n    c.execute(q)', ["PG-VULN028"]),
+    # a password given to a fast digest (MD5 and SHA-1 are bandit's B324, for any data)
+    (
+        "import hashlib\ndef f(password):\n    return hashlib.sha256(password.encode()).hexdigest()",
+        ["PG-VULN035"],
+    ),
+    (
+        "from hashlib import sha512\ndef f(user, salt):\n"
+        "    return sha512((salt + user.pwd).encode()).hexdigest()",
+        ["PG-VULN035"],
+    ),
+    (
+        "import hashlib\ndef f(form):\n"
+        "    return hashlib.new('sha3_256', f\"{form['password']}\".encode()).digest()",
+        ["PG-VULN035"],
+    ),
+    ("import hashlib\ndef f(data):\n    return hashlib.sha256(data).hexdigest()", []),
+    ("import hashlib\ndef f(password):\n    return hashlib.md5(password.encode()).hexdigest()", []),
+    (
+        "import hashlib\ndef f(password, salt):\n"
+        "    return hashlib.pbkdf2_hmac('sha256', password.encode(), salt, 600_000)",
+        [],
+    ),
+    ("import hashlib\ndef f(password):\n    return hashlib.sha256(bcrypt_hash(password)).hexdigest()", []),
     # a module constant made a number where the module starts carries no SQL; one made text does
     (
         'import os\nCAR = int(os.environ.get("CAR", "1"))\ndef g(c):\n'
@@ -1197,6 +1220,7 @@ def test_every_rule_has_a_case_its_metadata_and_its_cwe() -> None:
         "PG-VULN032": 79,
         "PG-VULN033": 22,
         "PG-VULN034": 348,
+        "PG-VULN035": 916,
     }
     assert {r.id: r.cwe for r in RULES.values()} == pinned
     for rule in RULES.values():

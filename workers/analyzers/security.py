@@ -370,6 +370,7 @@ NOT_IN_TESTS = frozenset(
         "PG-VULN013",
         "PG-VULN014",
         "PG-VULN015",
+        "PG-VULN035",
         "PG-VULN018",
         "PG-VULN023",
         "PG-VULN024",

@@ -441,5 +441,19 @@ RULES: dict[str, VulnRule] = {
             "proxy-aware middleware set the remote address, and use the socket address when no proxy "
             "is configured.",
         ),
+        VulnRule(
+            "PG-VULN035",
+            "password hashed with a fast digest",
+            "medium",
+            916,
+            "SHA-2, SHA-3 and BLAKE2 are built to be fast: a GPU tries billions of guesses a second "
+            "against a stored `sha256(password)`, salted or not, so a leaked table gives up most "
+            "passwords within days.",
+            "stored = hashlib.sha256(password.encode()).hexdigest()",
+            "from argon2 import PasswordHasher\nstored = PasswordHasher().hash(password)\n"
+            "# or hashlib.scrypt / pbkdf2_hmac('sha256', password, salt, 600_000), or bcrypt",
+            "Hash passwords with a slow, salted password hash: argon2, scrypt, bcrypt, or PBKDF2 with at "
+            "least 600,000 iterations (Django's and Werkzeug's password hashers do this).",
+        ),
     )
 }
