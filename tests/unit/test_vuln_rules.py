@@ -902,6 +902,13 @@ CASES = [
         "    return hashlib.new('sha3_256', f\"{form['password']}\".encode()).digest()",
         ["PG-VULN035"],
     ),
+    (
+        "import hashlib\ndef f(username, password, salt):\n    h = hashlib.sha256()\n"
+        "    h.update(username + password + salt)\n    return h.hexdigest()",
+        ["PG-VULN035"],
+    ),
+    ("import hashlib\ndef f(password, h):\n    h.update(password.encode())", []),
+    ("def f(ctx, password):\n    ctx.update({'password': password})", []),
     ("import hashlib\ndef f(data):\n    return hashlib.sha256(data).hexdigest()", []),
     ("import hashlib\ndef f(password):\n    return hashlib.md5(password.encode()).hexdigest()", []),
     (

@@ -200,6 +200,9 @@ class CryptoChecks(CheckerBase):
         if qual == "hashlib.new" and node.args:
             algorithm = const_str(node.args[0])
             data = node.args[1] if len(node.args) > 1 else keyword_value(node, "data")
+        elif isinstance(node.func, ast.Attribute) and node.func.attr == "update" and node.args:
+            # `h = hashlib.sha256()`, then `h.update(password.encode())`
+            algorithm, data = self._digest_made(node.func.value), node.args[0]
         else:
             algorithm = qual.removeprefix("hashlib.") if qual.startswith("hashlib.") else None
             data = node.args[0] if node.args else keyword_value(node, "data")
@@ -208,6 +211,18 @@ class CryptoChecks(CheckerBase):
         named = _password_read(data)
         if named:
             yield VulnHit(RULES["PG-VULN035"], node, f"{algorithm}() of `{named}`")
+
+    def _digest_made(self, receiver: ast.expr) -> str | None:
+        """The hashlib algorithm a local name was made with (`h = hashlib.sha256()`), if every
+        value it is given is one made so."""
+        if not isinstance(receiver, ast.Name):
+            return None
+        made = {
+            (self.resolver.qualname(v.func) or "").removeprefix("hashlib.")
+            for v in self.resolver.possible_values(receiver)
+            if v is not receiver and isinstance(v, ast.Call)
+        }
+        return made.pop() if len(made) == 1 else None
 
     def _crypto_call(self, node: ast.Call, qual: str) -> Iterator[VulnHit]:
         yield from self._fast_password_hash(node, qual)
