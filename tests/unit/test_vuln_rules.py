@@ -1125,6 +1125,20 @@ CASES = [
         ["PG-VULN034"],
     ),
     ("def get_ipaddr(request):\n    return request.headers['X_FORWARDED_FOR']", ["PG-VULN034"]),
+    # the first of a list of header names the client may write, tried in turn
+    (
+        "def get_client_ip(request):\n"
+        "    for header in ['HTTP_X_REAL_IP', 'HTTP_X_FORWARDED_FOR', 'HTTP_CLIENT_IP']:\n"
+        "        ip = request.META.get(header)\n        if ip:\n            return ip.split(',')[0].strip()\n"
+        "    return request.META.get('REMOTE_ADDR')",
+        ["PG-VULN034"],
+    ),
+    (
+        "def get_client_ip(request):\n    for header in ['HTTP_X_REAL_IP', 'HTTP_CLIENT_IP']:\n"
+        "        ip = request.META.get(header)\n        if ip:\n            return ip.strip()\n"
+        "    return request.META.get('REMOTE_ADDR')  # X-Forwarded-For never read",
+        [],
+    ),
     (
         "import ipaddress\ndef allowed(request, net):\n"
         "    ip = request.headers.getlist('X-Forwarded-For')[0]\n"

@@ -164,15 +164,34 @@ class ForwardedChecks(CheckerBase):
         """`node` holds the X-Forwarded-For header as the request carried it."""
         node = _unwrapped(node)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            return node.func.attr in _HEADER_READS and bool(node.args) and _header_name(node.args[0])
+            return node.func.attr in _HEADER_READS and bool(node.args) and self._names_header(node.args[0])
         if isinstance(node, ast.Subscript):
-            return _header_name(node.slice)
+            return self._names_header(node.slice)
         if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
             return self._header(node.values[0], depth)  # `headers.get(XFF) or remote_addr`
         if isinstance(node, ast.Name) and depth < _DEPTH:
             values = [v for v in self.resolver.possible_values(node) if v is not node]
             values += self._walrus_values(node)
             return any(self._header(v, depth + 1) for v in values)
+        return False
+
+    def _names_header(self, node: ast.expr) -> bool:
+        """`node` spells X-Forwarded-For, or is a loop's variable over a literal list of header
+        names that holds it (`for header in ("HTTP_X_REAL_IP", "HTTP_X_FORWARDED_FOR"): ...`)."""
+        if _header_name(node):
+            return True
+        scope = self.resolver.scope_of(node) if isinstance(node, ast.Name) else None
+        if scope is None or not isinstance(node, ast.Name):
+            return False
+        for loop in nodes_of(scope, ast.For):
+            if not (isinstance(loop.target, ast.Name) and loop.target.id == node.id):
+                continue
+            names = loop.iter
+            if isinstance(names, ast.Name):
+                values = [v for v in self.resolver.possible_values(names) if v is not names]
+                names = values[0] if len(values) == 1 else names
+            if isinstance(names, ast.List | ast.Tuple) and any(_header_name(e) for e in names.elts):
+                return True
         return False
 
     def _unpacked_first(self, name: ast.Name) -> bool:
