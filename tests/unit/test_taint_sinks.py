@@ -263,6 +263,22 @@ CASES: dict[str, tuple[str, str | None]] = {
         view('return redirect(request.path + "?page=" + request.args["n"])'),
         None,
     ),
+    "redirect-own-path-formatted-query": (
+        view('return redirect("{}?{}".format(request.path, request.query_string.decode()))'),
+        None,
+    ),
+    "redirect-own-path-percent-query": (
+        view('return redirect("%s?next=%s" % (request.path, request.args["n"]))'),
+        None,
+    ),
+    "redirect-formatted-data-then-query": (
+        view('return redirect("{}?{}".format(request.args["to"], request.query_string.decode()))'),
+        "taint-open-redirect",
+    ),
+    "redirect-own-path-formatted-after-text": (
+        view('return redirect("/{}?x".format(request.args["to"]))'),
+        "taint-open-redirect",
+    ),
     "redirect-own-path-plus-data": (
         view('return redirect(request.path + request.args["n"])'),
         "taint-open-redirect",

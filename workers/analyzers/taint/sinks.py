@@ -710,6 +710,9 @@ def _before_query(target: ast.expr | None) -> ast.expr | None:
         head, then = target.values[0], target.values[1]
         plain = isinstance(head, ast.FormattedValue) and head.conversion == -1 and head.format_spec is None
         return head.value if plain and _starts_query(then) else target  # type: ignore[union-attr]
+    formatted = _formatted_before_query(target)
+    if formatted is not None:
+        return formatted
     operands: list[ast.expr] = []
     node = target
     while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
@@ -718,6 +721,34 @@ def _before_query(target: ast.expr | None) -> ast.expr | None:
     if node is not target and node is not None and _starts_query(operands[0]):
         return node
     return target
+
+
+def _formatted_before_query(target: ast.expr | None) -> ast.expr | None:
+    """The value a format string puts first, when a `?` or `#` follows it right away
+    (`"{}?{}".format(path, query)`, `"%s?%s" % (path, query)`); else None."""
+    if (
+        isinstance(target, ast.Call)
+        and isinstance(target.func, ast.Attribute)
+        and target.func.attr == "format"
+    ):
+        text, first = _literal(target.func.value), target.args[0] if target.args else None
+        lead = "{}"
+    elif (
+        isinstance(target, ast.BinOp)
+        and isinstance(target.op, ast.Mod)
+        and isinstance(target.right, ast.Tuple)
+    ):
+        text, first = _literal(target.left), target.right.elts[0] if target.right.elts else None
+        lead = "%s"
+    else:
+        return None
+    if text is None or first is None or isinstance(first, ast.Starred):
+        return None
+    return first if text.startswith(lead) and text[len(lead) : len(lead) + 1] in ("?", "#") else None
+
+
+def _literal(node: ast.expr) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
 def _starts_query(node: ast.expr) -> bool:
