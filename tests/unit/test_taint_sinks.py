@@ -255,6 +255,10 @@ CASES: dict[str, tuple[str, str | None]] = {
         ),
         "taint-ssrf",
     ),
+    "ssrf-feedparser": (
+        view("import feedparser\nreturn str(feedparser.parse(request.args['url']).feed)"),
+        "taint-ssrf",
+    ),
     "redirect-own-path-then-query": (
         view("return redirect(f\"{request.path}?path={request.args['p']}\")"),
         None,

@@ -1466,6 +1466,8 @@ SINKS: tuple[dict[str, Any], ...] = (
         for method, argument in (("extract_info", "url"), ("download", "url_list"))
     ),
     _sink("http.client.HTTPConnection", "ssrf", (0, "host")),
+    # feedparser fetches a URL it is handed (and reads a local file named so)
+    _sink("feedparser.parse", "ssrf", (0, "url_file_stream_or_string")),
     # HTML renderers load what a page links (`<img src>`, `<link href>`, `<iframe>`): a URL to
     # render, or markup with the client's tags in it, makes the server fetch what they name
     _sink("weasyprint.HTML", "ssrf", (0, "guess", "url"), unless_keywords=_FETCHERS),
