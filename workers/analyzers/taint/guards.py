@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from prguard.analyzers.asttools import nodes_of
 from prguard.analyzers.pyresolve.alternatives import argument_of
 from prguard.analyzers.pyresolve.known import PATH_CLASSES
+from prguard.analyzers.taint.hits import Summary
 from prguard.analyzers.taint.keys import (
     FIXED_HOST,
     LOCAL_PATH,
@@ -614,9 +615,8 @@ class Guards:
     def _predicate_said_yes(self, test: ast.Call, state: State) -> dict[str, frozenset[str]]:
         """`if inside_root(target):` held: what the project's own predicate checks of its
         parameters on every path that answers yes holds for the arguments it was given."""
-        given = [*test.args, *(k.value for k in test.keywords)]
-        keys = [state_key(a) for a in given if isinstance(a, ast.Name | ast.Attribute)]
-        if not any(k and state.get(k, CLEAN).tainted for k in keys):
+        keys = self._tainted_argument_keys(test, state)
+        if not keys:
             return {}
         target = self._resolve(test.func, state, hands_input=True)
         if target is None and self._project_call(test.func, self._qual(test)):
@@ -629,19 +629,18 @@ class Guards:
         proofs = self.program.summary(module, func).true_proofs
         return self._proven_arguments(test, func, bound, proofs, state)
 
+    def _tainted_argument_keys(self, call: ast.Call, state: State) -> list[str | None]:
+        """The state keys of a call's plain arguments, if one at least holds data (else none)."""
+        given = [*call.args, *(k.value for k in call.keywords)]
+        keys = [state_key(a) for a in given if isinstance(a, ast.Name | ast.Attribute)]
+        return keys if any(k and state.get(k, CLEAN).tainted for k in keys) else []
+
     def _reporter_said_nothing(self, test: ast.Call, state: State) -> dict[str, frozenset[str]]:
         """`error = validate_path(p)` came back empty: what the project's error reporter checks
         of its parameters on every path that reports nothing holds for the arguments it was given."""
-        given = [*test.args, *(k.value for k in test.keywords)]
-        keys = [state_key(a) for a in given if isinstance(a, ast.Name | ast.Attribute)]
-        if not any(k and state.get(k, CLEAN).tainted for k in keys):
+        if not self._tainted_argument_keys(test, state):
             return {}
-        target = self._resolve(test.func, state, hands_input=True)
-        if target is None or not target[1].reports_errors:
-            return {}
-        module, func, bound = target
-        proofs = self.program.summary(module, func).none_proofs
-        return self._proven_arguments(test, func, bound, proofs, state)
+        return self._checked_by(test, state, lambda f: f.reports_errors, lambda s: s.none_proofs)
 
     def checked_by_procedure(self, call: ast.Call, state: State) -> dict[str, frozenset[str]]:
         """`self.check_path_access(root, path)` as a statement, or `full = validate(p, ...)`: a
@@ -650,12 +649,22 @@ class Guards:
         given = [*call.args, *(k.value for k in call.keywords)]
         if not any(self._settled(a, state).tainted for a in given):
             return {}
+        return self._checked_by(call, state, lambda f: f.may_check_by_raising, lambda s: s.exit_proofs)
+
+    def _checked_by(
+        self,
+        call: ast.Call,
+        state: State,
+        checks: Callable[[FunctionInfo], bool],
+        proofs: Callable[[Summary], dict[str, frozenset[str]] | None],
+    ) -> dict[str, frozenset[str]]:
+        """What the project function `call` runs proves of the arguments it was given, when it is
+        a check of the kind `checks` says, by what its summary kept (`proofs`)."""
         target = self._resolve(call.func, state, hands_input=True)
-        if target is None or not target[1].may_check_by_raising:
+        if target is None or not checks(target[1]):
             return {}
         module, func, bound = target
-        proofs = self.program.summary(module, func).exit_proofs
-        return self._proven_arguments(call, func, bound, proofs, state)
+        return self._proven_arguments(call, func, bound, proofs(self.program.summary(module, func)), state)
 
     def _proven_arguments(
         self,

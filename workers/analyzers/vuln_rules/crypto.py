@@ -129,19 +129,20 @@ def _password_read(data: ast.expr) -> str | None:
     last word says password (`password.encode()`, `salt + user.pwd`, `form["password"]`), read
     through conversions and text building, not through calls that make something else of it."""
     for node in _data_parts(data, 0):
-        name = (
-            node.id
-            if isinstance(node, ast.Name)
-            else node.attr
-            if isinstance(node, ast.Attribute)
-            else const_str(node.slice) or ""
-            if isinstance(node, ast.Subscript)
-            else ""
-        )
+        name = _holder_name(node)
         words = _words(name)
         if words and words[-1] in _PASSWORD_WORDS:
             return name
     return None
+
+
+def _holder_name(node: ast.expr) -> str:
+    """The name a value is held under: a variable's, an attribute's or a constant key's."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return (const_str(node.slice) or "") if isinstance(node, ast.Subscript) else ""
 
 
 def _data_parts(node: ast.expr, depth: int) -> Iterator[ast.expr]:
@@ -385,17 +386,7 @@ class CryptoChecks(CheckerBase):
         few outputs give away."""
         if len(node.targets) != 1:
             return
-        target = node.targets[0]
-        name = (
-            target.id
-            if isinstance(target, ast.Name)
-            else target.attr
-            if isinstance(target, ast.Attribute)
-            else const_str(target.slice) or ""
-            if isinstance(target, ast.Subscript)
-            else ""
-        )
-        yield from self._named_random_secret(name, node.value, node)
+        yield from self._named_random_secret(_holder_name(node.targets[0]), node.value, node)
 
     def _random_secret_keywords(self, call: ast.Call) -> Iterator[VulnHit]:
         """`PinCode(user=u, code="".join(random.sample(digits, 6)))`: a keyword argument named as

@@ -181,7 +181,7 @@ class ForwardedChecks(CheckerBase):
         if _header_name(node):
             return True
         scope = self.resolver.scope_of(node) if isinstance(node, ast.Name) else None
-        if scope is None or not isinstance(node, ast.Name):
+        if not isinstance(node, ast.Name) or scope is None:
             return False
         for loop in nodes_of(scope, ast.For):
             if not (isinstance(loop.target, ast.Name) and loop.target.id == node.id):
