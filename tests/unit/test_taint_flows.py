@@ -1577,3 +1577,32 @@ def test_a_method_called_on_its_class_gets_the_arguments_in_their_places(
     )
     code = CLASS_CALL.replace("DEFINITION", body).replace("CALL", call)
     assert reports("taint-sql-injection", code) is found
+
+
+ROWS_LOOP = """
+import subprocess
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/merge")
+def merge():
+    for name, data in ROWS:
+        subprocess.run(["git", "show", name])
+    return "ok"
+"""
+
+
+@pytest.mark.parametrize(
+    ("rows", "found"),
+    [
+        ('(("head", request.args["a"]), ("base", "b"))', False),  # synaptane's merge_text: names fixed
+        ('(("head", "a"), (request.args["n"], "b"))', True),
+        ('[("head", "a"), request.args.getlist("row")]', True),  # a row of unknown shape
+    ],
+)
+def test_a_loop_over_rows_binds_each_name_to_its_own_position(rows: str, found: bool) -> None:
+    """`for name, data in (("head", theirs), ("base", base))`: `name` takes only what the rows'
+    first positions hold, `data` what their second positions hold."""
+    assert ("taint-argument-injection" in rules_of(taint(ROWS_LOOP.replace("ROWS", rows)))) is found

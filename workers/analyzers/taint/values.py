@@ -170,7 +170,15 @@ class Value:
         return self.const is not NOCONST
 
     def element(self) -> Value:
-        """An element read at an unknown key: anything the container holds."""
+        """An element read at an unknown key: anything the container holds; of a sequence of
+        rows of one shape (`(("head", theirs), ("base", base))`), a row whose positions each hold
+        what that position holds in some row."""
+        in_order = bool(self.items) and all(type(k) is int for k in self.items)  # a list or a tuple
+        rows = list(self.items.values()) if in_order and self.items else []
+        shape = rows[0].items.keys() if rows and rows[0].items else None
+        if shape and all(r.items is not None and r.items.keys() == shape and not r.traces for r in rows):
+            items = {k: merge([r.items[k] for r in rows]) for k in shape}  # type: ignore[index]
+            return Value(self.traces, items=items, tags=self.tags & {"text"})
         return Value(self.all_traces(), tags=self.tags & {"text"})
 
     def at(self, key: Any) -> Value:
