@@ -1823,3 +1823,34 @@ class Submit(FormView):
 )
 def test_a_bound_forms_own_attributes_are_its_class_s_not_the_client_s(target: str, found: bool) -> None:
     assert reports("taint-open-redirect", FORM_VIEW.replace("TARGET", target)) is found
+
+
+CKAN_VIEW = """
+import ckan.plugins.toolkit as tk
+from flask import Blueprint
+
+bp = Blueprint("files", __name__)
+
+
+@bp.route("/files/delete", methods=["POST"])
+def delete():
+    came_from = SOURCE
+    if came_from:
+        return tk.redirect_to(came_from)
+    return tk.redirect_to("files.index")
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ('tk.h.get_request_param("came_from")', True),  # ckanext-files' delete_file
+        ('tk.request.args.get("came_from")', True),
+        ('tk.url_for("files.index")', False),
+    ],
+)
+def test_ckan_request_parameters_reach_its_redirect_helper(source: str, found: bool) -> None:
+    """CKAN reads a request parameter through `toolkit.h.get_request_param` and redirects with
+    `toolkit.redirect_to`, which sends a full URL on as it is."""
+    code = CKAN_VIEW.replace("SOURCE", source)
+    assert ("taint-open-redirect" in rules_of(taint(code))) is found

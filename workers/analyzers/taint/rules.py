@@ -76,6 +76,10 @@ SOURCES: dict[str, str] = {
     # Flask / Werkzeug (also matched as `self.request.*`, and Starlette/DRF share some names)
     # Frappe: the request's arguments, also handed to whitelisted methods as parameters
     "frappe.form_dict": "web",
+    # CKAN: a request parameter read through the template helpers (`toolkit.h`); its
+    # `toolkit.request` is Flask's, read as `request.*` below
+    "ckan.lib.helpers.get_request_param": "web",
+    "ckan.plugins.toolkit.h.get_request_param": "web",
     "frappe.local.form_dict": "web",
     "request.args": "web",
     "request.form": "web",
@@ -1280,6 +1284,10 @@ SINKS: tuple[dict[str, Any], ...] = (
     # redirects
     _sink("flask.redirect", "redirect", (0, "location")),
     _sink("quart.redirect", "redirect", (0, "location")),
+    # CKAN's redirect helper: a path is put under the site's URL, a full URL is sent on as it is
+    _sink("ckan.lib.helpers.redirect_to", "redirect", (0, "url")),
+    _sink("ckan.plugins.toolkit.redirect_to", "redirect", (0, "url")),
+    _sink("ckan.plugins.toolkit.h.redirect_to", "redirect", (0, "url")),
     _sink("cherrypy.HTTPRedirect", "redirect", (0, "urls")),
     _sink("reflex.redirect", "redirect", (0, "path")),  # an event handler's answer: the browser goes there
     # Pyramid's redirect responses take the location first; WebOb's take it by keyword only
