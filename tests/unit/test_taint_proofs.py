@@ -936,6 +936,12 @@ def test_data_in_a_query_the_server_opened_cannot_move_a_url(target: str, redire
         (r"https://.*\.example\.com/", False),  # `evil.net/.example.com/`
         (r"https://[a-z@.]+\.example\.com/", False),  # `evil.net@x.example.com` names evil.net
         (r"https://api\.example\.com", False),  # `api.example.com.evil.net`
+        # labels ending in a dot, then the domain: pytaku's `([\w-]+\.)?mangadex\.org`
+        (r"^https://([\w-]+\.)?mangadex\.org/(images|covers)", True),
+        (r"https://([a-z0-9-]+\.)*example\.com/", True),
+        (r"https://([a-z]+)?example\.com/", False),  # `evilexample.com`
+        (r"https://([a-z]+\.)?com/", False),  # any `.com` host
+        (r"https://(.+\.)?example\.com/", False),  # `evil.net/.example.com/`
     ],
 )
 def test_a_match_that_fixes_a_urls_host_proves_requests_to_it(pattern: str, proves: bool) -> None:

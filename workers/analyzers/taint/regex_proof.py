@@ -238,7 +238,8 @@ def _host_fixed(items: list) -> bool:
     suffix = ""
     while host and host[-1][0] == C.LITERAL:
         suffix = chr(host.pop()[1]) + suffix
-    if host and not (suffix.startswith(".") and "." in suffix[1:]):
+    dotted = suffix.startswith(".") or _ends_in_dot(host)  # `([\\w-]+\\.)?example\\.com` too
+    if host and not (dotted and "." in suffix.lstrip(".")):
         return False  # `[a-z.]+` names any host; `[a-z]+\\.example\\.com` only one domain's
     chars: dict[str, set[str]] = {"any": set(suffix), "repeat": set()}
     try:
@@ -246,6 +247,21 @@ def _host_fixed(items: list) -> bool:
     except _Unbounded:
         return False
     return bool(chars["any"]) and not chars["any"] & _HOST_ENDERS
+
+
+def _ends_in_dot(items: list) -> bool:
+    """Whether every match of the items ends in a literal `.` (a repeated or optional group of
+    labels, `([\\w-]+\\.)?`), so a literal domain right after it is a whole domain."""
+    if not items:
+        return False
+    op, av = items[-1]
+    if op == C.LITERAL:
+        return chr(av) == "."
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT):
+        return _ends_in_dot(list(av[2]))
+    if op == C.SUBPATTERN:
+        return _ends_in_dot(list(av[-1]))
+    return False
 
 
 def _allow_list_kinds(pattern: str, mode: str, flags: int) -> frozenset[str]:
