@@ -148,17 +148,25 @@ def test_parent_components_refused_inline(check: str, found: bool) -> None:
 
 # -- a helper that resolves the path itself, and one that answers with an error message ------------
 
-RESOLVES_ITSELF = """
-def inside(file_path):
-    resolved = file_path.METHOD()
-    for root in [ROOT.resolve()]:
-        try:
-            resolved.relative_to(root)
-            return True
-        except ValueError:
-            continue
-    return False
+#: a resolved path tried under each root in turn, answering ANSWER when one holds it
+UNDER_A_ROOT = """
+resolved = file_path.METHOD()
+for root in [ROOT.resolve()]:
+    try:
+        resolved.relative_to(root)
+        return ANSWER
+    except ValueError:
+        continue
 """
+
+
+def indented(block: str, depth: int) -> str:
+    return "\n".join(" " * depth + line for line in block.strip().splitlines())
+
+
+RESOLVES_ITSELF = (
+    "def inside(file_path):\n" + indented(UNDER_A_ROOT.replace("ANSWER", "True"), 4) + "\n    return False\n"
+)
 
 
 @pytest.mark.parametrize(("method", "found"), [("resolve", False), ("absolute", True)])
@@ -173,23 +181,14 @@ def test_a_check_of_the_path_a_helper_resolved_holds_for_the_path_it_was_given(
     assert ("taint-path-traversal" in rules_of(taint(code))) is found
 
 
-ERROR_REPORTER = """
-def validate_file_path(file_path):
-    EARLY
-    if file_path.suffix.lower() != ".pmtiles":
-        return "Access denied: only .pmtiles files are served"
-    try:
-        resolved = file_path.resolve()
-        for root in [ROOT.resolve()]:
-            try:
-                resolved.relative_to(root)
-                return None
-            except ValueError:
-                continue
-        return "Access denied: outside the allowed folders"
-    except Exception as e:
-        return f"Invalid file path: {e!s}"
-"""
+ERROR_REPORTER = (
+    "def validate_file_path(file_path):\n    EARLY\n"
+    '    if file_path.suffix.lower() != ".pmtiles":\n'
+    '        return "Access denied: only .pmtiles files are served"\n    try:\n'
+    + indented(UNDER_A_ROOT.replace("METHOD", "resolve").replace("ANSWER", "None"), 8)
+    + '\n        return "Access denied: outside the allowed folders"\n'
+    '    except Exception as e:\n        return f"Invalid file path: {e!s}"\n'
+)
 USES_THE_ANSWER = "p = Path(request.args['p'])\nerror = validate_file_path(p)\nif error:\n"
 USES_THE_ANSWER += "    return error, 403\nreturn send_file(str(p))"
 
