@@ -20,6 +20,7 @@ from prguard.analyzers.vuln_rules.crypto import CryptoChecks
 from prguard.analyzers.vuln_rules.deserialization import DeserializationChecks
 from prguard.analyzers.vuln_rules.forwarded import ForwardedChecks
 from prguard.analyzers.vuln_rules.loops import LoopChecks
+from prguard.analyzers.vuln_rules.passwords import PasswordHashChecks
 from prguard.analyzers.vuln_rules.paths import PathChecks, StaticRootChecks
 from prguard.analyzers.vuln_rules.regex import (
     REGEX_CALLS,
@@ -50,6 +51,7 @@ class VulnChecker(
     DeserializationChecks,
     ForwardedChecks,
     LoopChecks,
+    PasswordHashChecks,
     PathChecks,
     RegexChecks,
     SqlChecks,
@@ -199,6 +201,7 @@ class VulnChecker(
             yield from self._cookie(node)
         if qual:
             yield from self._crypto_call(node, qual)
+        yield from self._fast_password_hash(node, qual)
         yield from self._loader_call(node, qual)
         yield from self._rsa_padding(node, qual)
         yield from self._signing_key_call(node, qual)

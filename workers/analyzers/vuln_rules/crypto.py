@@ -113,30 +113,7 @@ def _names_secret(words: Sequence[str], context: Sequence[str] = ()) -> bool:
     )
 
 
-#: digests made to be fast, not to slow a password guess down (MD5 and SHA-1 are bandit's B324)
-_FAST_DIGESTS = frozenset(
-    {
-        *("sha224", "sha256", "sha384", "sha512", "sha512_224", "sha512_256"),
-        *("sha3_224", "sha3_256", "sha3_384", "sha3_512", "blake2b", "blake2s"),
-    }
-)
-#: the last word of a name that holds a password
-_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "pw"})
-
-
-def _password_read(data: ast.expr) -> str | None:
-    """The name of a password the data is made of: a variable, attribute or constant key whose
-    last word says password (`password.encode()`, `salt + user.pwd`, `form["password"]`), read
-    through conversions and text building, not through calls that make something else of it."""
-    for node in _data_parts(data, 0):
-        name = _holder_name(node)
-        words = _words(name)
-        if words and words[-1] in _PASSWORD_WORDS:
-            return name
-    return None
-
-
-def _holder_name(node: ast.expr) -> str:
+def holder_name(node: ast.expr) -> str:
     """The name a value is held under: a variable's, an attribute's or a constant key's."""
     if isinstance(node, ast.Name):
         return node.id
@@ -145,25 +122,7 @@ def _holder_name(node: ast.expr) -> str:
     return (const_str(node.slice) or "") if isinstance(node, ast.Subscript) else ""
 
 
-def _data_parts(node: ast.expr, depth: int) -> Iterator[ast.expr]:
-    if depth > 4:
-        return
-    yield node
-    if isinstance(node, ast.BinOp):
-        yield from _data_parts(node.left, depth + 1)
-        yield from _data_parts(node.right, depth + 1)
-    elif isinstance(node, ast.JoinedStr):
-        for part in node.values:
-            if isinstance(part, ast.FormattedValue):
-                yield from _data_parts(part.value, depth + 1)
-    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "encode":
-        yield from _data_parts(node.func.value, depth + 1)
-    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("str", "bytes"):
-        for arg in node.args[:1]:
-            yield from _data_parts(arg, depth + 1)
-
-
-def _words(name: str) -> list[str]:
+def words_of(name: str) -> list[str]:
     return [w.lower() for w in _CAMEL_OR_SNAKE.split(name) if w]
 
 
@@ -195,38 +154,7 @@ def _unverified_jwt(node: ast.Call) -> str | None:
 class CryptoChecks(CheckerBase):
     """Keys, IVs, KDFs, JWT, token randomness and pickled arrays (PG-VULN006-008, 011-015, 018, 020)."""
 
-    def _fast_password_hash(self, node: ast.Call, qual: str) -> Iterator[VulnHit]:
-        """`hashlib.sha256(password.encode())`, `sha512(salt + pwd)`: a password given to a fast
-        digest (MD5 and SHA-1 are bandit's B324, reported for any data)."""
-        if qual == "hashlib.new" and node.args:
-            algorithm = const_str(node.args[0])
-            data = node.args[1] if len(node.args) > 1 else keyword_value(node, "data")
-        elif isinstance(node.func, ast.Attribute) and node.func.attr == "update" and node.args:
-            # `h = hashlib.sha256()`, then `h.update(password.encode())`
-            algorithm, data = self._digest_made(node.func.value), node.args[0]
-        else:
-            algorithm = qual.removeprefix("hashlib.") if qual.startswith("hashlib.") else None
-            data = node.args[0] if node.args else keyword_value(node, "data")
-        if algorithm is None or algorithm.lower() not in _FAST_DIGESTS or data is None:
-            return
-        named = _password_read(data)
-        if named:
-            yield VulnHit(RULES["PG-VULN035"], node, f"{algorithm}() of `{named}`")
-
-    def _digest_made(self, receiver: ast.expr) -> str | None:
-        """The hashlib algorithm a local name was made with (`h = hashlib.sha256()`), if every
-        value it is given is one made so."""
-        if not isinstance(receiver, ast.Name):
-            return None
-        made = {
-            (self.resolver.qualname(v.func) or "").removeprefix("hashlib.")
-            for v in self.resolver.possible_values(receiver)
-            if v is not receiver and isinstance(v, ast.Call)
-        }
-        return made.pop() if len(made) == 1 else None
-
     def _crypto_call(self, node: ast.Call, qual: str) -> Iterator[VulnHit]:
-        yield from self._fast_password_hash(node, qual)
         if qual in _JWT_DECODERS:
             why = _unverified_jwt(node)
             if why:
@@ -386,7 +314,7 @@ class CryptoChecks(CheckerBase):
         few outputs give away."""
         if len(node.targets) != 1:
             return
-        yield from self._named_random_secret(_holder_name(node.targets[0]), node.value, node)
+        yield from self._named_random_secret(holder_name(node.targets[0]), node.value, node)
 
     def _random_secret_keywords(self, call: ast.Call) -> Iterator[VulnHit]:
         """`PinCode(user=u, code="".join(random.sample(digits, 6)))`: a keyword argument named as
@@ -396,14 +324,14 @@ class CryptoChecks(CheckerBase):
                 yield from self._named_random_secret(keyword.arg, keyword.value, keyword.value)
 
     def _named_random_secret(self, name: str, value: ast.expr, where: ast.AST) -> Iterator[VulnHit]:
-        words = _words(name)
+        words = words_of(name)
         if not words or words[-1] not in _SECRET_LAST_WORDS:
             return  # the common case, settled before the function's words are looked up
         context = self._secret_context(where)
         if not _names_secret(words, context):
             return
         if any(
-            isinstance(read, ast.Name) and read.id != name and _names_secret(_words(read.id), context)
+            isinstance(read, ast.Name) and read.id != name and _names_secret(words_of(read.id), context)
             for read in ast.walk(value)
         ):
             return  # `shown = f"{code[:4]}-{code[4:]}"`: reported where `code` is drawn
@@ -418,14 +346,14 @@ class CryptoChecks(CheckerBase):
         if scope is None:
             return []
         owner = self.resolver.class_of(scope) or ""
-        return [*_words(getattr(scope, "name", "")), *_words(owner.rsplit(".", 1)[-1])]
+        return [*words_of(getattr(scope, "name", "")), *words_of(owner.rsplit(".", 1)[-1])]
 
     def _random_secret_returned(self, node: ast.Return) -> Iterator[VulnHit]:
         """`def generate_token(): return random.randint(...)`, `def getSessionID(): ...`: a function
         named for a secret returns a value drawn from `random`."""
         scope = self.resolver.scope_of(node)
         name = getattr(scope, "name", "")
-        words = _words(name)
+        words = words_of(name)
         secret = _names_secret(words) or words[-2:] in (["session", "id"], ["session", "key"])
         value = node.value
         if isinstance(value, ast.Call) and is_join(value) and value.args and self._random_pick(value.args[0]):
