@@ -909,6 +909,14 @@ CASES = [
     ),
     ("import hashlib\ndef f(password, h):\n    h.update(password.encode())", []),
     ("def f(ctx, password):\n    ctx.update({'password': password})", []),
+    (
+        "import hashlib\ndef f(pw):\n    return hashlib.new(name='sha256', data=pw).hexdigest()",
+        ["PG-VULN035"],
+    ),
+    (
+        "import hashlib\ndef f(pw):\n    return hashlib.new(data=pw).hexdigest()",
+        [],
+    ),  # no algorithm: not ours to name
     ("import hashlib\ndef f(data):\n    return hashlib.sha256(data).hexdigest()", []),
     ("import hashlib\ndef f(password):\n    return hashlib.md5(password.encode()).hexdigest()", []),
     (

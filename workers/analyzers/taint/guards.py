@@ -543,12 +543,13 @@ class Guards:
         bound = self._bound_once(node)
         if bound is not node:
             return self._url_part_of(_same_text(bound), state, parts)
-        split = _split_host(node) if "netloc" in parts else None
+        split = _split_url(node) if "netloc" in parts else None
         if split is not None:
-            node = split  # `url.split("/")[2]`: the netloc of `scheme://netloc/...`, read as `.netloc`
-        if not (isinstance(node, ast.Attribute) and node.attr in parts):
+            base = split  # `url.split("/")[2]`: the netloc of `scheme://netloc/...`, as `url.netloc`
+        elif isinstance(node, ast.Attribute) and node.attr in parts:
+            base = node.value
+        else:
             return []
-        base = node.value
         if isinstance(base, ast.Call) and self._qual(base) in URL_PARSERS and base.args:
             parsed = parsed_url(base, self.mod)
             key = state_key(parsed) if parsed is not None else None
@@ -977,9 +978,9 @@ def _passed(value: Value | None, index: int, rebound: bool) -> frozenset[str]:
     return frozenset()
 
 
-def _split_host(node: ast.expr) -> ast.Attribute | None:
-    """`url.split("/")[2]` as `url.netloc`: the third part of `scheme://netloc/path` split at its
-    slashes is what lies between `//` and the next slash (or the URL's end)."""
+def _split_url(node: ast.expr) -> ast.expr | None:
+    """The URL `node` takes the third slash-separated part of (`url.split("/")[2]`): the part of
+    `scheme://netloc/path` between `//` and the next slash (or the URL's end), its netloc."""
     if not (
         isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and node.slice.value == 2
     ):
@@ -994,7 +995,7 @@ def _split_host(node: ast.expr) -> ast.Attribute | None:
         and call.args[0].value == "/"
     ):
         return None
-    return ast.copy_location(ast.Attribute(value=call.func.value, attr="netloc", ctx=ast.Load()), node)
+    return call.func.value
 
 
 def _letters_only(node: ast.expr) -> bool:

@@ -58,18 +58,19 @@ class PasswordHashChecks(CheckerBase):
         """`hashlib.sha256(password.encode())`, `sha512(salt + pwd)`: a password given to a fast
         digest (MD5 and SHA-1 are bandit's B324, reported for any data)."""
         if qual == "hashlib.new" and node.args:
-            algorithm = const_str(node.args[0])
             data = node.args[1] if len(node.args) > 1 else keyword_value(node, "data")
-        elif isinstance(node.func, ast.Attribute) and node.func.attr == "update" and node.args:
-            # `h = hashlib.sha256()`, then `h.update(password.encode())`
-            algorithm, data = self._digest_made(node.func.value), node.args[0]
+        else:
+            data = node.args[0] if node.args else keyword_value(node, "data")
+        named = _password_read(data) if data is not None else None
+        if not named:
+            return  # the common case, settled before any hash object is looked up
+        if qual == "hashlib.new":
+            algorithm = const_str(node.args[0] if node.args else keyword_value(node, "name"))
+        elif isinstance(node.func, ast.Attribute) and node.func.attr == "update":
+            algorithm = self._digest_made(node.func.value)  # `h = hashlib.sha256()`, `h.update(pw)`
         else:
             algorithm = qual.removeprefix("hashlib.") if qual.startswith("hashlib.") else None
-            data = node.args[0] if node.args else keyword_value(node, "data")
-        if algorithm is None or algorithm.lower() not in _FAST_DIGESTS or data is None:
-            return
-        named = _password_read(data)
-        if named:
+        if algorithm is not None and algorithm.lower() in _FAST_DIGESTS:
             yield VulnHit(RULES["PG-VULN035"], node, f"{algorithm}() of `{named}`")
 
     def _digest_made(self, receiver: ast.expr) -> str | None:
