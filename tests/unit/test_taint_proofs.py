@@ -756,6 +756,34 @@ def test_data_found_signed_with_the_servers_key_is_the_servers(check: str, prove
     assert ("taint-unsafe-deserialization" not in rules_of(taint(code))) is proves
 
 
+_KEY_ECHO = """
+from django.http import Http404, HttpResponse
+from django.utils.crypto import constant_time_compare
+from django.conf import settings
+from .utils import get_key
+
+
+def key_file(request, key):
+    if not constant_time_compare(key, OTHER):
+        raise Http404()
+    return HttpResponse(key)
+"""
+
+
+@pytest.mark.parametrize(
+    ("other", "found"),
+    [
+        ("get_key()", False),  # the server's own key: what is echoed is that key
+        ("settings.INDEXNOW_KEY", False),
+        ("request.GET['expected']", True),  # the client sent both sides
+    ],
+)
+def test_a_value_a_digest_comparison_found_equal_to_the_servers_is_theirs(other: str, found: bool) -> None:
+    """wagtail-indexnow echoes the URL's key only once it matched the site's own key."""
+    code = _KEY_ECHO.replace("OTHER", other)
+    assert ("taint-xss" in rules_of(taint(code))) is found
+
+
 def test_a_signed_read_imported_by_name_is_the_servers_too() -> None:
     code = view("q = loads(request.args['q'])\nsqlite3.connect('x').execute(q)")
     code = code.replace("import os", "from django.core.signing import loads\nimport os")
@@ -1592,6 +1620,38 @@ def dl():
 )
 def test_a_resolved_path_equal_to_a_root_of_the_servers_is_that_root(check: str, found: bool) -> None:
     code = _DOWNLOAD_FOLDER.replace("CHECK", check)
+    assert ("taint-path-traversal" in rules_of(taint(code))) is found
+
+
+_RESOLVE_UNDER = """
+import os
+from flask import request
+
+HOME = os.environ["HOME"]
+
+def resolve_under(base, sub):
+    base_real = os.path.realpath(base)
+    full = os.path.realpath(os.path.join(base_real, sub))
+    if CHECK:
+        raise ValueError("escapes")
+    return full
+
+def listing():
+    return os.listdir(resolve_under(ROOT, request.args["p"]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("check", "root", "found"),
+    [
+        # under the base, or the base itself: a helper's base is its caller's, judged there
+        ("not full.startswith(base_real + os.sep) and full != base_real", "HOME", False),
+        ("full != base_real", "HOME", False),
+        ("full != os.path.realpath(request.args['root'])", "HOME", True),
+    ],
+)
+def test_a_resolved_path_equal_to_its_helpers_base_is_that_base(check: str, root: str, found: bool) -> None:
+    code = _RESOLVE_UNDER.replace("CHECK", check).replace("ROOT", root)
     assert ("taint-path-traversal" in rules_of(taint(code))) is found
 
 

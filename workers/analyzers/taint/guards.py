@@ -345,11 +345,12 @@ class Guards:
             if (
                 isinstance(op, ast.Eq | ast.NotEq)
                 and other_value.tainted
-                and all(t.kind == OPAQUE for t in other_value.all_traces())
+                and all(t.kind in _ROOT_GIVERS for t in other_value.all_traces())
                 and "resolved" in self.ev(subject, state).tags
             ):
                 # `dest == root`, a resolved path equal to a folder of the server's (the kind of
-                # root `root in dest.parents` takes): the path is that folder
+                # root `root in dest.parents` takes, or a helper's `base` parameter): the path is
+                # that folder
                 key = state_key(subject)
                 proven.update({key: frozenset({"path"})} if key else {})
                 continue
@@ -595,7 +596,9 @@ class Guards:
         qual = self._qual(test)
         if (qual or "").rsplit(".", 1)[-1] in _DIGEST_COMPARISONS and len(test.args) == 2:
             signed = self._signed(test.args[0]) or self._signed(test.args[1])
-            return dict.fromkeys(signed, frozenset({ALL}))  # `hmac.compare_digest(mac(data), sig)`
+            if signed:
+                return dict.fromkeys(signed, frozenset({ALL}))  # `hmac.compare_digest(mac(data), sig)`
+            return self._equal_to_servers(test.args, state)  # `constant_time_compare(key, get_key())`
         regex = self._regex_check(test, qual, state)
         if regex is not None:
             key, kinds = regex
@@ -612,6 +615,16 @@ class Guards:
             key = state_key(test.args[0])
             return {key: frozenset({"redirect", "ssrf"})} if key else {}
         return self._predicate_said_yes(test, state)
+
+    def _equal_to_servers(self, sides: list[ast.expr], state: State) -> dict[str, frozenset[str]]:
+        """Two values a digest comparison found equal where one is the server's own (a key it
+        derived, a setting): the other is that value, whatever the client sent."""
+        proven: dict[str, frozenset[str]] = {}
+        for subject, other in ((sides[0], sides[1]), (sides[1], sides[0])):
+            key = state_key(subject)
+            if key is not None and chosen_by_server(self.ev(other, state)):
+                proven[key] = frozenset({ALL})
+        return proven
 
     def _predicate_said_yes(self, test: ast.Call, state: State) -> dict[str, frozenset[str]]:
         """`if inside_root(target):` held: what the project's own predicate checks of its
@@ -1235,6 +1248,8 @@ _PARDIRS = frozenset({"os.pardir", "os.path.pardir", "posixpath.pardir"})
 _GLOB_MATCHES = frozenset({"fnmatch.fnmatch", "fnmatch.fnmatchcase"})
 #: where the values of an allow-list may come from without the client choosing them
 _OPERATORS = frozenset({OPAQUE, "env"})
+#: who may choose a root a path is checked against: the server, or a helper's caller
+_ROOT_GIVERS = _OPERATORS | {PARAM, "caller"}
 #: string methods that change a host's case or trim it, not which host it names
 _CASE_AND_TRIM = frozenset({"lower", "casefold", "strip", "rstrip", "lstrip"})
 
