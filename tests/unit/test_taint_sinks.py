@@ -1981,3 +1981,35 @@ def test_getattr_on_a_module_with_a_dispatch_prefix_picks_a_handler(
     functions named for dispatch; a prefix that does not end a word can still name `system`."""
     code = GETATTR_DISPATCH.replace("RECEIVER", receiver).replace("NAME", name)
     assert ("taint-code-injection" in rules_of(taint({"app/views.py": code}))) is found
+
+
+_REDIRECT_SUBCLASS = """
+from django.http import HttpRequest, HttpResponseRedirect, HttpResponse
+
+
+class BaseRedirect(BASE):
+    pass
+
+
+class RedirectToReferrer(BaseRedirect):
+    def __init__(self, request: HttpRequest, *args, **kwargs) -> None:
+        redirect_to = request.META.get("HTTP_REFERER", "/")
+        super().__init__(ARGS)
+"""
+
+
+@pytest.mark.parametrize(
+    ("base", "args", "found"),
+    [
+        ("HttpResponseRedirect", "redirect_to, *args, **kwargs", {"taint-open-redirect"}),
+        ("HttpResponseRedirect", '"/", *args, **kwargs', set()),  # the data goes nowhere
+        ("HttpResponse", "redirect_to", {"taint-xss"}),  # its content
+        ("object", "", set()),
+    ],
+)
+def test_a_subclass_builds_its_base_with_super_init(base: str, args: str, found: set[str]) -> None:
+    """django-online-issues' `HttpResponseRedirectToReferrer`: `super().__init__(url)` in a class
+    that extends a sink class (through a class of its own, too) is a call of that sink; not of
+    the classes that one extends in turn (a redirect's URL is not its page's content)."""
+    code = _REDIRECT_SUBCLASS.replace("BASE", base).replace("ARGS", args)
+    assert set(rules_of(taint(code))) == found

@@ -1259,7 +1259,36 @@ class Resolver:
                     name = f"{type_name}.{call.func.attr}"
                     if name not in names:
                         names.append(name)
+        names.extend(self._base_constructors(call, where))
         return tuple(names)
+
+    def _base_constructors(self, call: ast.Call, where: Scope) -> list[str]:
+        """`super().__init__(url)` in `__init__` of a class that extends `HttpResponseRedirect`
+        builds that base from the arguments: it is matched as a call of the base classes."""
+        func = call.func
+        if not (
+            isinstance(func, ast.Attribute)
+            and func.attr == "__init__"
+            and isinstance(func.value, ast.Call)
+            and is_name(func.value.func, "super")
+            and where is not None
+            and getattr(where, "name", None) == "__init__"
+        ):
+            return []
+        klass = self._class_of.get(id(where))
+        if klass is None:
+            return []
+        # the bases it names, and through a class of the change, the bases that one names (the
+        # constructor a class of ours without its own runs); not every supertype: building an
+        # `HttpResponseRedirect` is not building the `HttpResponse` it extends from its content
+        out: list[str] = []
+        todo = list(self._class_bases.get(klass.qualname, ()))
+        while todo:
+            base = todo.pop(0)
+            if base not in out:
+                out.append(base)
+                todo.extend(self._class_bases.get(base, ()))
+        return out
 
     def star_names(self, call: ast.Call, scope: Scope | bool = True) -> list[str]:
         """What a called name no binding of this module explains may be, given its `from m import

@@ -64,7 +64,8 @@ def _scan(
         kind = type(node)
         if kind is ast.Call:
             node = mod.delegated_call(node) or node  # type: ignore[arg-type]  # `to_thread(f, x)` calls `f(x)`
-            named = sink_names is None or _last_name(mod, node.func) in sink_names  # type: ignore[attr-defined]
+            last = _last_name(mod, node.func)  # type: ignore[attr-defined]
+            named = sink_names is None or last in sink_names or last == "__init__"  # `super().__init__(url)`
             names = mod.call_names(node) if named else ()  # type: ignore[arg-type]
             if named and type(node.func) is ast.Name and mod.resolver.star_imports:  # type: ignore[attr-defined]
                 names = (*names, *mod.resolver.star_names(node))  # type: ignore[arg-type]
