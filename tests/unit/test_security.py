@@ -244,3 +244,36 @@ def test_a_stdlib_xml_finding_below_the_policy_floor_is_not_reported() -> None:
 def test_a_sax_parser_that_turns_external_entities_on_stays_xxe() -> None:
     opened = [f for f in analyze(HARDENED_SAX.format(value="True")) if f.rule_id == "B317"]
     assert [(f.severity, f.cwe) for f in opened] == [(Severity.MEDIUM, 611)]
+
+
+SQL_TEXT = """
+import sqlite3
+
+
+def rows(table, column, uid):
+    cur = sqlite3.connect("x").cursor()
+    cur.execute(f"SELECT {column} FROM {table} WHERE id = %s", (uid,))
+    cur.execute("SELECT * FROM " + table + " WHERE id = ?", (uid,))
+    cur.execute("SELECT * FROM %s WHERE id = ?" % table, (uid,))
+    cur.execute("SELECT * FROM {} WHERE id = ?".format(table), (uid,))
+    cur.execute(f"SELECT * FROM {table} WHERE id = {uid}")
+    cur.execute(f"SELECT * FROM t WHERE name = '{uid}'")
+    cur.execute("SELECT * FROM t WHERE id = " + uid)
+    cur.execute("SELECT * FROM t WHERE id IN (%s)" % uid)
+    cur.execute("SELECT * FROM t WHERE " + uid)
+    cur.execute("INSERT INTO t VALUES " + uid)
+    cur.execute(f"SELECT a, {column} FROM t ORDER BY {column} LIMIT {uid}")
+    cur.execute(f"SELECT a, {column} FROM t ORDER BY {column}")
+"""
+
+
+def test_sql_text_that_formats_only_names_is_low() -> None:
+    """B608 where every formatted part names a table or a column (drivers take no identifiers as
+    parameters) is low, with a note; a value, or a clause built elsewhere, stays bandit's medium."""
+    found = {f.start_line: f for f in analyze(SQL_TEXT) if f.rule_id == "B608"}
+    assert {line: f.severity for line, f in found.items()} == {
+        **dict.fromkeys((7, 8, 9, 10, 18), Severity.LOW),
+        # values, a condition or a row built elsewhere, a LIMIT after the names
+        **dict.fromkeys((11, 12, 13, 14, 15, 16, 17), Severity.MEDIUM),
+    }
+    assert "Only names" in found[7].message and "Only names" not in found[11].message

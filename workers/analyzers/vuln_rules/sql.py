@@ -32,7 +32,7 @@ _CONDITION = re.compile(
     r"^\s*(and|or|where)\s+[`\"\[\]\w.]+\s*(=|<>|!=|<=|>=|<|>|like\b|in\s*\()", re.IGNORECASE
 )
 _VALUE_POSITION = re.compile(
-    r"(=|<>|!=|<=|>=|<|>|\blike|\bin\s*\(|\bvalues\s*\(|,\s*['\"])\s*['\"]?\s*$", re.IGNORECASE
+    r"(=|<>|!=|<=|>=|<|>|\blike|\bin\s*\(|\bvalues\s*\(?|,\s*['\"])\s*['\"]?\s*$", re.IGNORECASE
 )
 _PLACEHOLDERS = frozenset({"?", "%s", "?,", "%s,", ", ?", ", %s"})
 _PRINTF_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]")
@@ -49,16 +49,11 @@ class SqlChecks(CheckerBase):
         literal = "".join(p for p in pieces if isinstance(p, str))
         if not (_STATEMENT.match(literal) or _CONDITION.match(literal)):
             return
-        text = ""
-        for piece in pieces:
-            if isinstance(piece, str):
-                text += piece
-                continue
-            if _value_position(text) and not self._harmless(piece) and not self._validated(piece):
+        for piece in _in_value_positions(pieces):
+            if not self._harmless(piece) and not self._validated(piece):
                 shown = short(piece, 40) if isinstance(piece, ast.AST) else "a value"
                 yield VulnHit(RULES["PG-VULN028"], node, f"{shown} formatted into SQL text")
                 return
-            text += "X"
 
     def _harmless(self, value: ast.expr | None) -> bool:
         """`_harmless`, a module constant that is, or a local name the function binds only to lists
@@ -148,6 +143,60 @@ def _pieces(node: ast.expr) -> list[str | ast.expr | None] | None:
     ):
         return _fill(_FORMAT_FIELD.split(node.func.value.value), list(node.args))
     return None
+
+
+def _in_value_positions(pieces: list[str | ast.expr | None]) -> Iterator[ast.expr | None]:
+    """The values of a built string that land where SQL reads a value, in order."""
+    text = ""
+    for piece in pieces:
+        if isinstance(piece, str):
+            text += piece
+            continue
+        if _value_position(text):
+            yield piece
+        text += "X"
+
+
+#: the SQL words after which a list of names follows (`SELECT a, b`, `FROM t`, `ORDER BY c`), and
+#: the words that end such a list: the last one before a formatted part says what it is
+_CLAUSE_WORD = re.compile(
+    r"\b(select|distinct|from|join|into|update|table|view|index|by|exists|as"
+    r"|where|and|or|not|values|set|on|having|in|like|limit|offset|when|then|else|case|between|is"
+    r"|returning|using|with|filter)\b",
+    re.IGNORECASE,
+)
+_NAME_LIST_WORDS = frozenset(
+    {"select", "distinct", "from", "join", "into", "update", "table", "view", "index", "by", "exists", "as"}
+)
+#: what may stand between such a word and the name: other names, commas, dots, quotes for names
+_NAME_LIST_TAIL = re.compile(r"[\w\s,.\"`\[\]*]*")
+
+
+def _names_position(text: str) -> bool:
+    """Whether a part formatted after `text` stands where SQL names a table or a column: in the
+    list after SELECT, FROM, JOIN, INTO, UPDATE, TABLE or ORDER/GROUP BY, or as a quoted name."""
+    words = list(_CLAUSE_WORD.finditer(text))
+    if not words or words[-1].group(1).lower() not in _NAME_LIST_WORDS:
+        return False
+    return bool(_NAME_LIST_TAIL.fullmatch(text[words[-1].end() :]))
+
+
+def only_identifiers_formatted(node: ast.AST | None) -> bool:
+    """Whether a string building SQL formats parts only where SQL names a table or a column
+    (`f"SELECT {cols} FROM {table} WHERE id = %s"`), never a value or a clause built elsewhere
+    (`"... WHERE " + conditions`)."""
+    pieces = _pieces(node) if isinstance(node, ast.expr) else None
+    if pieces is None or all(isinstance(p, str) for p in pieces):
+        return False
+    text = ""
+    for piece in pieces:
+        if isinstance(piece, str):
+            text += piece
+            continue
+        if _value_position(text) or not _names_position(text):
+            return False
+        text += "X"
+    return True
 
 
 def _value_position(text: str) -> bool:
