@@ -264,6 +264,14 @@ def rows(table, column, uid):
     cur.execute("INSERT INTO t VALUES " + uid)
     cur.execute(f"SELECT a, {column} FROM t ORDER BY {column} LIMIT {uid}")
     cur.execute(f"SELECT a, {column} FROM t ORDER BY {column}")
+
+
+def update(cur, fields, where):
+    assignments = ", ".join(f"{key} = ?" for key in fields)
+    cur.execute(f"UPDATE t SET {assignments} WHERE id = ?", [*fields.values(), 1])
+    cur.execute(f"UPDATE t SET {', '.join(f'`{k}` = %s' for k in fields)} WHERE id = %s", [1])
+    cur.execute(f"UPDATE t SET {', '.join(f'{k} = {v!r}' for k, v in fields.items())} WHERE id = 1")
+    cur.execute(f"SELECT * FROM t WHERE {where}")
 """
 
 
@@ -272,8 +280,8 @@ def test_sql_text_that_formats_only_names_is_low() -> None:
     parameters) is low, with a note; a value, or a clause built elsewhere, stays bandit's medium."""
     found = {f.start_line: f for f in analyze(SQL_TEXT) if f.rule_id == "B608"}
     assert {line: f.severity for line, f in found.items()} == {
-        **dict.fromkeys((7, 8, 9, 10, 18), Severity.LOW),
-        # values, a condition or a row built elsewhere, a LIMIT after the names
-        **dict.fromkeys((11, 12, 13, 14, 15, 16, 17), Severity.MEDIUM),
+        **dict.fromkeys((7, 8, 9, 10, 18, 23, 24), Severity.LOW),
+        # values, a condition or a row built elsewhere, a LIMIT after the names, values in a SET list
+        **dict.fromkeys((11, 12, 13, 14, 15, 16, 17, 25, 26), Severity.MEDIUM),
     }
     assert "Only names" in found[7].message and "Only names" not in found[11].message

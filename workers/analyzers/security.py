@@ -174,6 +174,7 @@ def _bandit() -> tuple[Any, type]:
                 issue._prguard_node = self.context.get("node")
                 if issue.test_id == "B608":  # the string its SQL text is part of, while links last
                     issue._prguard_built = _built_string(issue._prguard_node)
+                    issue._prguard_bound = _bound_once(issue._prguard_node)
             self._tagged = len(results)
 
         def pre_visit(self, node: ast.AST) -> bool:
@@ -465,8 +466,8 @@ _XMLRPC_DEFUSERS = frozenset({"defusedxml.xmlrpc.monkey_patch"})
 
 #: B608 on SQL text whose formatted parts all sit where SQL names a table or a column
 IDENTIFIERS_NOTE = (
-    "Only names (tables, columns) are formatted into this SQL, not values: drivers cannot take "
-    "them as parameters. Make sure each comes from your own list, not from the request."
+    "Only names (tables, columns, `name = ?` lists) are formatted into this SQL, not values: drivers "
+    "cannot take them as parameters. Make sure each comes from your own list, not from the request."
 )
 
 
@@ -482,6 +483,29 @@ def _built_string(node: ast.AST | None) -> ast.AST | None:
         else:
             return node
     return None
+
+
+def _bound_once(node: ast.AST | None) -> dict[str, ast.expr]:
+    """The local names of the function around `node` (read through bandit's parent links) that
+    one plain assignment binds, each with its value."""
+    while node is not None and not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        node = getattr(node, "_bandit_parent", None)
+    if node is None:
+        return {}
+    values: dict[str, list[ast.expr]] = {}
+    rebound: set[str] = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+    for inner in ast.walk(node):
+        if (
+            isinstance(inner, ast.Assign)
+            and len(inner.targets) == 1
+            and isinstance(inner.targets[0], ast.Name)
+        ):
+            values.setdefault(inner.targets[0].id, []).append(inner.value)
+        elif isinstance(inner, ast.AugAssign | ast.AnnAssign | ast.For | ast.With | ast.NamedExpr):
+            rebound.update(
+                n.id for n in ast.walk(inner) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+            )
+    return {name: found[0] for name, found in values.items() if len(found) == 1 and name not in rebound}
 
 
 def _safe_form(test_id: str, node: ast.AST | None, source: SourceFile | None = None) -> bool:
@@ -575,7 +599,9 @@ def _finding(issue: Any, ctx: FileContext, byte_lines: list[bytes]) -> Finding:
     message = f"{quote}: {issue.text.rstrip('.')}." if quote else issue.text
     if issue.test_id in SAFE_FORM_TESTS and _safe_form(issue.test_id, node, ctx.head):
         severity = Severity.INFO
-    elif issue.test_id == "B608" and only_identifiers_formatted(getattr(issue, "_prguard_built", None)):
+    elif issue.test_id == "B608" and only_identifiers_formatted(
+        getattr(issue, "_prguard_built", None), getattr(issue, "_prguard_bound", {}).get
+    ):
         severity = Severity.LOW
         message = f"{message} {IDENTIFIERS_NOTE}"
     elif _opens_sax_entities(issue.test_id, node, ctx.head):
