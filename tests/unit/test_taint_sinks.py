@@ -2013,3 +2013,40 @@ def test_a_subclass_builds_its_base_with_super_init(base: str, args: str, found:
     the classes that one extends in turn (a redirect's URL is not its page's content)."""
     code = _REDIRECT_SUBCLASS.replace("BASE", base).replace("ARGS", args)
     assert set(rules_of(taint(code))) == found
+
+
+_CHOSEN_TYPE = """
+from flask import Flask, Response, request, send_file
+app = Flask(__name__)
+
+
+@app.route("/paste/<int:pid>")
+def paste(pid):
+    data = open(f"/srv/pastes/{pid}", "rb").read()
+    kind = request.args.get("mime", "text/plain")
+    CHECK
+    return SEND
+"""
+
+
+@pytest.mark.parametrize(
+    ("check", "send", "found"),
+    [
+        ("", "Response(data, mimetype=kind)", True),
+        ("", "Response(data, content_type=kind)", True),
+        ("", 'send_file(f"/srv/pastes/{pid}", mimetype=kind)', True),
+        ("", 'Response(data, mimetype="text/plain")', False),
+        (
+            'kind = kind if kind in ("text/plain", "image/png") else "application/octet-stream"',
+            "Response(data, mimetype=kind)",
+            False,
+        ),
+    ],
+)
+def test_a_response_type_the_client_chooses_is_cross_site_scripting(
+    check: str, send: str, found: bool
+) -> None:
+    """httpaste's `?mime=`: the browser renders whatever the body is as the type it is told, so a
+    client-chosen `text/html` turns a stored paste or upload into a page of the attacker's."""
+    code = _CHOSEN_TYPE.replace("CHECK", check).replace("SEND", send)
+    assert ("taint-xss" in rules_of(taint(code))) is found

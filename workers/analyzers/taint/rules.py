@@ -1275,6 +1275,21 @@ SINKS: tuple[dict[str, Any], ...] = (
     # it writes as JSON
     _sink("tornado.web.RequestHandler.write", "xss", (0, "chunk"), json_containers=True, typed_before=True),
     _sink("tornado.web.RequestHandler.finish", "xss", (0, "chunk"), json_containers=True, typed_before=True),
+    # the client choosing the response's type: the browser renders what it is sent as that type, so
+    # `text/html` (or an SVG) turns any body, stored or uploaded, into a page of its choosing
+    *(
+        _sink(name, "xss", keywords)
+        for names, keywords in (
+            (
+                ("flask.Response", "quart.Response", "werkzeug.wrappers.Response"),
+                ("mimetype", "content_type"),
+            ),
+            (("flask.send_file", "quart.send_file", "flask.send_from_directory"), ("mimetype",)),
+            (("django.http.HttpResponse", "django.http.FileResponse"), ("content_type",)),
+            (("starlette.responses.Response", "fastapi.responses.Response"), ("media_type",)),
+        )
+        for name in names
+    ),
     _sink("fastapi.responses.HTMLResponse", "xss", (0, "content")),
     _sink("starlette.responses.HTMLResponse", "xss", (0, "content")),
     _sink("sanic.response.html", "xss", (0, "body")),
