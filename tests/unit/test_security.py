@@ -272,6 +272,15 @@ def update(cur, fields, where):
     cur.execute(f"UPDATE t SET {', '.join(f'`{k}` = %s' for k in fields)} WHERE id = %s", [1])
     cur.execute(f"UPDATE t SET {', '.join(f'{k} = {v!r}' for k, v in fields.items())} WHERE id = 1")
     cur.execute(f"SELECT * FROM t WHERE {where}")
+
+
+def insert(cur, row, other):
+    marks = f"({', '.join(['%s'] * len(row))})"
+    cur.execute(f"INSERT INTO t VALUES {marks}", row)
+    cur.execute(f"SELECT * FROM t LIMIT {int(other)}")
+    names = ", ".join(f"{key} = ?" for key in row)
+    names, _ = other
+    cur.execute(f"UPDATE t SET {names} WHERE id = ?", [1])
 """
 
 
@@ -280,8 +289,9 @@ def test_sql_text_that_formats_only_names_is_low() -> None:
     parameters) is low, with a note; a value, or a clause built elsewhere, stays bandit's medium."""
     found = {f.start_line: f for f in analyze(SQL_TEXT) if f.rule_id == "B608"}
     assert {line: f.severity for line, f in found.items()} == {
-        **dict.fromkeys((7, 8, 9, 10, 18, 23, 24), Severity.LOW),
-        # values, a condition or a row built elsewhere, a LIMIT after the names, values in a SET list
-        **dict.fromkeys((11, 12, 13, 14, 15, 16, 17, 25, 26), Severity.MEDIUM),
+        **dict.fromkeys((7, 8, 9, 10, 18, 23, 24, 31, 32), Severity.LOW),
+        # values, a condition or a row built elsewhere, a LIMIT after the names, values in a SET
+        # list, a list of names bound again to something else
+        **dict.fromkeys((11, 12, 13, 14, 15, 16, 17, 25, 26, 35), Severity.MEDIUM),
     }
     assert "Only names" in found[7].message and "Only names" not in found[11].message

@@ -464,10 +464,12 @@ EXPANSION_NOTE = (
 _XMLRPC_DEFUSERS = frozenset({"defusedxml.xmlrpc.monkey_patch"})
 
 
-#: B608 on SQL text whose formatted parts all sit where SQL names a table or a column
+#: B608 on SQL text whose formatted parts all sit where SQL names a table or a column (or are
+#: placeholders, numbers)
 IDENTIFIERS_NOTE = (
-    "Only names (tables, columns, `name = ?` lists) are formatted into this SQL, not values: drivers "
-    "cannot take them as parameters. Make sure each comes from your own list, not from the request."
+    "Only names (tables, columns, `name = ?` lists), placeholders or numbers are formatted into this "
+    "SQL, not values: drivers take no names as parameters. Make sure each name comes from your own "
+    "list, not from the request."
 )
 
 
@@ -501,10 +503,16 @@ def _bound_once(node: ast.AST | None) -> dict[str, ast.expr]:
             and isinstance(inner.targets[0], ast.Name)
         ):
             values.setdefault(inner.targets[0].id, []).append(inner.value)
-        elif isinstance(inner, ast.AugAssign | ast.AnnAssign | ast.For | ast.With | ast.NamedExpr):
-            rebound.update(
-                n.id for n in ast.walk(inner) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
-            )
+            continue
+        if isinstance(inner, ast.Assign):
+            targets: list[ast.AST] = list(inner.targets)  # `a, b = ...`, `a = b = ...`
+        elif isinstance(inner, ast.AugAssign | ast.AnnAssign | ast.For | ast.AsyncFor | ast.NamedExpr):
+            targets = [inner.target]
+        elif isinstance(inner, ast.With | ast.AsyncWith):
+            targets = [item.optional_vars for item in inner.items if item.optional_vars is not None]
+        else:
+            continue
+        rebound.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
     return {name: found[0] for name, found in values.items() if len(found) == 1 and name not in rebound}
 
 

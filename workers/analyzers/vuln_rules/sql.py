@@ -205,14 +205,20 @@ def only_identifiers_formatted(node: ast.AST | None, assigned: Callable[[str], a
         if isinstance(piece, str):
             text += piece
             continue
-        if _value_position(text):
-            return False
-        if not _names_position(text) and not (
-            _item_list_position(text) and _placeholder_items_of(piece, assigned)
-        ):
+        if not _no_value_at(text, piece, assigned):
             return False
         text += "X"
     return True
+
+
+def _no_value_at(text: str, piece: ast.expr | None, assigned: Callable[[str], ast.expr | None]) -> bool:
+    """Whether `piece`, formatted after `text`, carries no value into the SQL: placeholders and
+    numbers (wherever they stand), a name where SQL lists names, a `name = ?` list after SET/WHERE."""
+    if _harmless(piece) or (isinstance(piece, ast.Name) and _harmless(assigned(piece.id))):
+        return True
+    if _value_position(text):
+        return False
+    return _names_position(text) or (_item_list_position(text) and _placeholder_items_of(piece, assigned))
 
 
 def _item_list_position(text: str) -> bool:
@@ -268,6 +274,8 @@ def _fill(texts: list[str], values: list[ast.expr]) -> list[str | ast.expr | Non
 
 
 _SEPARATORS = frozenset({"", ",", ", ", " , ", " ,"})
+#: the parentheses around a row of placeholders (`"(" + marks + ")"`, `f"({marks})"`)
+_ROW_PARENS = frozenset({"(", ")", " (", ") ", "),", "), "})
 
 
 def _placeholder_text(node: ast.expr) -> bool:
@@ -275,7 +283,12 @@ def _placeholder_text(node: ast.expr) -> bool:
     `",".join("?" for _ in rows)`, `"?," * (n - 1) + "?"`. Names may only count (a multiplier,
     `len(...)`, what a comprehension runs over), never give text."""
     if isinstance(node, ast.Constant):
-        return node.value in _PLACEHOLDERS or node.value in _SEPARATORS
+        return node.value in _PLACEHOLDERS or node.value in _SEPARATORS or node.value in _ROW_PARENS
+    if isinstance(node, ast.JoinedStr):  # `f"({marks})"`
+        return all(
+            _placeholder_text(part.value if isinstance(part, ast.FormattedValue) else part)
+            for part in node.values
+        )
     if isinstance(node, ast.Call):
         return (
             is_join(node)
