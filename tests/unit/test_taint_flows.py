@@ -1606,3 +1606,37 @@ def test_a_loop_over_rows_binds_each_name_to_its_own_position(rows: str, found: 
     """`for name, data in (("head", theirs), ("base", base))`: `name` takes only what the rows'
     first positions hold, `data` what their second positions hold."""
     assert ("taint-argument-injection" in rules_of(taint(ROWS_LOOP.replace("ROWS", rows)))) is found
+
+
+_AFTER_A_SUPPRESSING_BLOCK = """
+import contextlib
+import os
+from contextlib import suppress
+from flask import Flask, request
+app = Flask(__name__)
+CACHE = {}
+
+
+@app.route("/run")
+def run():
+    with MANAGER:
+        return CACHE[request.args["key"]]
+    os.system(request.args["cmd"])
+    return "ran"
+"""
+
+
+@pytest.mark.parametrize(
+    ("manager", "found"),
+    [
+        ("suppress(KeyError)", True),  # a missing key: the block ends, the function goes on
+        ("contextlib.suppress(KeyError)", True),
+        ("contextlib.ExitStack()", True),
+        ("open('/srv/lock')", False),  # the body's return ends the function
+    ],
+)
+def test_code_after_a_block_that_swallows_its_exceptions_runs(manager: str, found: bool) -> None:
+    """byro's `with suppress(TemplateDoesNotExist): return tmpl.render(...)`, then the fallback:
+    the code after the block was taken for dead, and its sinks neither reported nor proven."""
+    code = _AFTER_A_SUPPRESSING_BLOCK.replace("MANAGER", manager)
+    assert ("taint-command-injection" in rules_of(taint(code))) is found

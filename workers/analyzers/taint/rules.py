@@ -957,6 +957,12 @@ URL_PARSERS: frozenset[str] = frozenset({"urllib.parse.urlparse", "urllib.parse.
 #: htmx's `HX-Redirect` (the page sets `window.location` to it).
 REDIRECT_HEADERS: frozenset[str] = frozenset({"location", "hx-redirect"})
 
+#: Context managers that swallow what their body raises: the code after the block may run
+#: whatever the body does (a `return` in it does not end the function).
+SUPPRESSING_MANAGERS: frozenset[str] = frozenset(
+    {"contextlib.suppress", "contextlib.ExitStack", "contextlib.AsyncExitStack", "pytest.raises"}
+)
+
 #: Calls after which a branch never continues.
 TERMINATORS: frozenset[str] = frozenset(
     {

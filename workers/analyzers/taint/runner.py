@@ -18,6 +18,7 @@ from prguard.analyzers.taint.keys import State, forget_parts, keyword_value, nod
 from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo, call_name, gives_nothing
 from prguard.analyzers.taint.rules import (
     SOURCE_KINDS,
+    SUPPRESSING_MANAGERS,
     TERMINATORS,
     matches_any,
 )
@@ -237,7 +238,12 @@ class Runner(Calls, Expressions, Guards, Sinks):
                     value = self.ev(item.context_expr, state)
                     if item.optional_vars is not None:
                         self.bind(item.optional_vars, value, state, stmt.lineno)
-                return self.exec_block(stmt.body, state)
+                if not any(self._suppresses(item.context_expr) for item in stmt.items):
+                    return self.exec_block(stmt.body, state)
+                # `with suppress(KeyError): return cache[key]`: the body may stop anywhere and the
+                # code after it run, as after a `try` whose handler passes
+                body = self.exec_block(stmt.body, dict(state))
+                return join_states(state, body) or dict(state)
             case ast.Try() | ast.TryStar():
                 return self.exec_try(stmt, state)
             case ast.Raise():
@@ -390,6 +396,12 @@ class Runner(Calls, Expressions, Guards, Sinks):
                 continue
             for held in [k for k in state if k == key or k.startswith((key + "[", key + "."))]:
                 state[held] = state[held].sanitize(_VERIFIED)  # and what is known of its items
+
+    def _suppresses(self, manager: ast.expr) -> bool:
+        """A context manager that swallows the exceptions its body raises: `contextlib.suppress`,
+        an `ExitStack` (its callbacks may), a test's `pytest.raises`."""
+        qual = self.mod.qualname(manager.func) if isinstance(manager, ast.Call) else None
+        return qual in SUPPRESSING_MANAGERS
 
     def _terminates_call(self, call: ast.Call) -> bool:
         qual = self.mod.qualname(call.func) or ""
