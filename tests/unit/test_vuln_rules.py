@@ -955,6 +955,30 @@ CASES = [
             ("glob.match(r'^[a-z]+$', name)", ["PG-VULN028"]),
         )
     ],
+    (
+        "class Base:\n    def __init__(self, s):\n        self.ph = '?' if s.lite else '%s'\n"
+        "class Repo(Base):\n    def g(self, c, name):\n"
+        '        c.execute(f"SELECT * FROM t WHERE name = {self.ph}", (name,))',
+        [],
+    ),
+    # placeholders from a function of the module or an attribute the class only sets to one; the
+    # same from a function that returns its argument, or an attribute also set to data, is a value
+    *[
+        (
+            "def ph(n):\n    return ', '.join(['%s'] * n)\ndef same(x):\n    return x\n"
+            "class Repo:\n    def __init__(self, s):\n        self.ph = '?' if s.lite else '%s'\n"
+            f"        self.other = {other}\n"
+            f'    def g(self, c, row):\n        c.execute(f"{sql}", row)',
+            found,
+        )
+        for other, sql, found in (
+            ("'?'", "INSERT INTO t VALUES ({ph(len(row))})", []),
+            ("'?'", "SELECT * FROM t WHERE name = {self.ph}", []),
+            ("'?'", "SELECT * FROM t WHERE name = {self.other}", []),
+            ("'?'", "INSERT INTO t VALUES ({same(row)})", ["PG-VULN028"]),
+            ("s.name", "SELECT * FROM t WHERE name = {self.other}", ["PG-VULN028"]),
+        )
+    ],
     ('def g(c, uid):\n    c.execute("SELECT * FROM users WHERE id = {}".format(uid))', ["PG-VULN028"]),
     ("def g(c, name):\n    c.execute(\"SELECT * FROM u WHERE name = '%s'\" % name)", ["PG-VULN028"]),
     ("def g(c, a):\n    c.execute(f\"INSERT INTO t (a) VALUES ('{a}')\")", ["PG-VULN028"]),

@@ -60,6 +60,14 @@ class SqlChecks(CheckerBase):
         of placeholders (`marks = ", ".join(["%s"] * len(ids))`, then `f"... IN ({marks})"`)."""
         if _harmless(value):
             return True
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+            return self._returns_placeholders(value.func)  # `VALUES ({_ph(len(cols))})`
+        if (
+            isinstance(value, ast.Attribute)
+            and isinstance(value.value, ast.Name)
+            and value.value.id == "self"
+        ):
+            return self._placeholder_attribute(value)  # `WHERE name = {self.ph}`
         if not isinstance(value, ast.Name):
             return False
         constant = self._module_constant(value)
@@ -69,6 +77,28 @@ class SqlChecks(CheckerBase):
         if not assigned or self._scope_assigns(value) != len(assigned):
             return False  # also a parameter, a loop variable, augmented ...
         return all(_placeholder_text(one) for one in assigned)
+
+    def _returns_placeholders(self, func: ast.Name) -> bool:
+        """A function of this module that only ever returns placeholder text."""
+        function = self.resolver.functions.get(func.id)
+        if function is None or self.resolver.qualname(func) != func.id:
+            return False
+        returns = [n.value for n in ast.walk(function) if isinstance(n, ast.Return)]
+        return bool(returns) and all(r is not None and _placeholder_text(r) for r in returns)
+
+    def _placeholder_attribute(self, read: ast.Attribute) -> bool:
+        """`self.ph` where every method of the class and of its bases in this module sets it to a
+        placeholder (`"?"`, `"%s"`, or one of them by a condition)."""
+        scope = self.resolver.scope_of(read)
+        owner = self.resolver.class_of(scope) if scope is not None else None
+        if owner is None:
+            return False
+        assigned = [
+            value
+            for klass in self.resolver.supertypes(owner)  # set in `__init__` of a base of this module
+            for value, _ in self.resolver.attribute_values(klass.rsplit(".", 1)[-1], read.attr)
+        ]
+        return bool(assigned) and all(_placeholder_text(value) for value in assigned)
 
     def _validated(self, value: ast.expr | None) -> bool:
         """`validate_identifier(name)` where that function of this module returns its argument only
@@ -284,6 +314,8 @@ def _placeholder_text(node: ast.expr) -> bool:
     `len(...)`, what a comprehension runs over), never give text."""
     if isinstance(node, ast.Constant):
         return node.value in _PLACEHOLDERS or node.value in _SEPARATORS or node.value in _ROW_PARENS
+    if isinstance(node, ast.IfExp):  # `"?" if sqlite else "%s"`
+        return _placeholder_text(node.body) and _placeholder_text(node.orelse)
     if isinstance(node, ast.JoinedStr):  # `f"({marks})"`
         return all(
             _placeholder_text(part.value if isinstance(part, ast.FormattedValue) else part)
