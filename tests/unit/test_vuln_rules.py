@@ -982,6 +982,12 @@ CASES = [
     ('def g(c, uid):\n    c.execute("SELECT * FROM users WHERE id = {}".format(uid))', ["PG-VULN028"]),
     ("def g(c, name):\n    c.execute(\"SELECT * FROM u WHERE name = '%s'\" % name)", ["PG-VULN028"]),
     ("def g(c, a):\n    c.execute(f\"INSERT INTO t (a) VALUES ('{a}')\")", ["PG-VULN028"]),
+    ('def g(c, row):\n    c.execute(f"INSERT INTO t VALUES {tuple(row)}")', ["PG-VULN028"]),
+    (
+        "def g(c, row):\n    marks = '(' + ', '.join('?' * len(row)) + ')'\n"
+        '    c.execute(f"INSERT INTO t VALUES {marks}", row)',
+        [],
+    ),
     ('def g(c, table):\n    c.execute(f"SELECT * FROM {table}")', []),
     ('def g(c, ids):\n    c.execute("DELETE FROM t WHERE id IN (%s)" % ",".join("?" * len(ids)), ids)', []),
     # written inline the same way: a placeholder list that also carries data is a value

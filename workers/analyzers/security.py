@@ -28,7 +28,6 @@ from prguard.analyzers.removed_guards import revive_in
 from prguard.analyzers.testpaths import is_test_path
 from prguard.analyzers.vuln_rules import VulnChecker
 from prguard.analyzers.vuln_rules.archives import SAX_GENERAL_ENTITIES, sax_feature
-from prguard.analyzers.vuln_rules.sql import only_identifiers_formatted
 from prguard.engine.globs import matches_any
 from prguard.engine.model import Confidence, Finding, Severity, make_fingerprint, normalise_code
 
@@ -172,9 +171,6 @@ def _bandit() -> tuple[Any, type]:
             for issue in results[self._tagged :]:
                 issue._prguard_scope = self.namespace.strip(".")
                 issue._prguard_node = self.context.get("node")
-                if issue.test_id == "B608":  # the string its SQL text is part of, while links last
-                    issue._prguard_built = _built_string(issue._prguard_node)
-                    issue._prguard_bound = _bound_once(issue._prguard_node)
             self._tagged = len(results)
 
         def pre_visit(self, node: ast.AST) -> bool:
@@ -464,58 +460,6 @@ EXPANSION_NOTE = (
 _XMLRPC_DEFUSERS = frozenset({"defusedxml.xmlrpc.monkey_patch"})
 
 
-#: B608 on SQL text whose formatted parts all sit where SQL names a table or a column (or are
-#: placeholders, numbers)
-IDENTIFIERS_NOTE = (
-    "Only names (tables, columns, `name = ?` lists), placeholders or numbers are formatted into this "
-    "SQL, not values: drivers take no names as parameters. Make sure each name comes from your own "
-    "list, not from the request."
-)
-
-
-def _built_string(node: ast.AST | None) -> ast.AST | None:
-    """The whole string expression a literal of it is part of: the f-string, the chain of `+`,
-    the `%` or the `.format(...)` call (read through bandit's parent links)."""
-    while node is not None:
-        parent = getattr(node, "_bandit_parent", None)
-        formats = isinstance(parent, ast.Attribute) and parent.attr == "format"
-        called = isinstance(parent, ast.Call) and parent.func is node
-        if isinstance(parent, ast.JoinedStr | ast.BinOp) or formats or called:
-            node = parent
-        else:
-            return node
-    return None
-
-
-def _bound_once(node: ast.AST | None) -> dict[str, ast.expr]:
-    """The local names of the function around `node` (read through bandit's parent links) that
-    one plain assignment binds, each with its value."""
-    while node is not None and not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-        node = getattr(node, "_bandit_parent", None)
-    if node is None:
-        return {}
-    values: dict[str, list[ast.expr]] = {}
-    rebound: set[str] = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
-    for inner in ast.walk(node):
-        if (
-            isinstance(inner, ast.Assign)
-            and len(inner.targets) == 1
-            and isinstance(inner.targets[0], ast.Name)
-        ):
-            values.setdefault(inner.targets[0].id, []).append(inner.value)
-            continue
-        if isinstance(inner, ast.Assign):
-            targets: list[ast.AST] = list(inner.targets)  # `a, b = ...`, `a = b = ...`
-        elif isinstance(inner, ast.AugAssign | ast.AnnAssign | ast.For | ast.AsyncFor | ast.NamedExpr):
-            targets = [inner.target]
-        elif isinstance(inner, ast.With | ast.AsyncWith):
-            targets = [item.optional_vars for item in inner.items if item.optional_vars is not None]
-        else:
-            continue
-        rebound.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
-    return {name: found[0] for name, found in values.items() if len(found) == 1 and name not in rebound}
-
-
 def _safe_form(test_id: str, node: ast.AST | None, source: SourceFile | None = None) -> bool:
     """`subprocess.run(["git", "status", arg])` (a list with a constant program, no shell) is
     the form bandit recommends instead of `shell=True`; a SAX parser whose external entities
@@ -607,11 +551,6 @@ def _finding(issue: Any, ctx: FileContext, byte_lines: list[bytes]) -> Finding:
     message = f"{quote}: {issue.text.rstrip('.')}." if quote else issue.text
     if issue.test_id in SAFE_FORM_TESTS and _safe_form(issue.test_id, node, ctx.head):
         severity = Severity.INFO
-    elif issue.test_id == "B608" and only_identifiers_formatted(
-        getattr(issue, "_prguard_built", None), getattr(issue, "_prguard_bound", {}).get
-    ):
-        severity = Severity.LOW
-        message = f"{message} {IDENTIFIERS_NOTE}"
     elif _opens_sax_entities(issue.test_id, node, ctx.head):
         cwe = 611
     elif issue.test_id in STDLIB_XML_TESTS:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from prguard.analyzers.asttools import added_operands
 from prguard.analyzers.taint.regex_proof import proven_kinds
@@ -185,107 +185,6 @@ def _in_value_positions(pieces: list[str | ast.expr | None]) -> Iterator[ast.exp
         if _value_position(text):
             yield piece
         text += "X"
-
-
-#: the SQL words after which a list of names follows (`SELECT a, b`, `FROM t`, `ORDER BY c`), and
-#: the words that end such a list: the last one before a formatted part says what it is
-_CLAUSE_WORD = re.compile(
-    r"\b(select|distinct|from|join|into|update|table|view|index|by|exists|as"
-    r"|where|and|or|not|values|set|on|having|in|like|limit|offset|when|then|else|case|between|is"
-    r"|returning|using|with|filter)\b",
-    re.IGNORECASE,
-)
-_NAME_LIST_WORDS = frozenset(
-    {"select", "distinct", "from", "join", "into", "update", "table", "view", "index", "by", "exists", "as"}
-)
-#: what may stand between such a word and the name: other names, commas, dots, quotes for names
-_NAME_LIST_TAIL = re.compile(r"[\w\s,.\"`\[\]*]*")
-
-
-def _names_position(text: str) -> bool:
-    """Whether a part formatted after `text` stands where SQL names a table or a column: in the
-    list after SELECT, FROM, JOIN, INTO, UPDATE, TABLE or ORDER/GROUP BY, or as a quoted name."""
-    words = list(_CLAUSE_WORD.finditer(text))
-    if not words or words[-1].group(1).lower() not in _NAME_LIST_WORDS:
-        return False
-    return bool(_NAME_LIST_TAIL.fullmatch(text[words[-1].end() :]))
-
-
-#: an item of a SET or WHERE list that compares a name with a placeholder (`f"{k} = ?"`)
-_NAME_TO_PLACEHOLDER = re.compile(
-    r"\s*(=|<>|!=|<=|>=|<|>|\blike\b|\bilike\b)\s*(\?|%s|%\(\w+\)s|:\w+)\s*", re.IGNORECASE
-)
-_NAME_QUOTES = {'"': '"', "`": "`", "[": "]"}
-_LIST_SEPARATORS = re.compile(r"\s*(,|and|or)\s*", re.IGNORECASE)
-#: the SQL words after which a list of `name = placeholder` items may follow
-_ITEM_LIST_WORDS = frozenset({"set", "where", "and", "or", "having"})
-
-
-def only_identifiers_formatted(node: ast.AST | None, assigned: Callable[[str], ast.expr | None]) -> bool:
-    """Whether a string building SQL formats parts only where SQL names a table or a column
-    (`f"SELECT {cols} FROM {table} WHERE id = %s"`), or a list of `name = placeholder` items where
-    SET or WHERE takes one (`SET {", ".join(f"{k} = ?" for k in fields)}`), never a value or a
-    clause built elsewhere (`"... WHERE " + conditions`). `assigned`: the one value a local name
-    was bound to, if any."""
-    pieces = _pieces(node) if isinstance(node, ast.expr) else None
-    if pieces is None or all(isinstance(p, str) for p in pieces):
-        return False
-    text = ""
-    for piece in pieces:
-        if isinstance(piece, str):
-            text += piece
-            continue
-        if not _no_value_at(text, piece, assigned):
-            return False
-        text += "X"
-    return True
-
-
-def _no_value_at(text: str, piece: ast.expr | None, assigned: Callable[[str], ast.expr | None]) -> bool:
-    """Whether `piece`, formatted after `text`, carries no value into the SQL: placeholders and
-    numbers (wherever they stand), a name where SQL lists names, a `name = ?` list after SET/WHERE."""
-    if _harmless(piece) or (isinstance(piece, ast.Name) and _harmless(assigned(piece.id))):
-        return True
-    if _value_position(text):
-        return False
-    return _names_position(text) or (_item_list_position(text) and _placeholder_items_of(piece, assigned))
-
-
-def _item_list_position(text: str) -> bool:
-    words = list(_CLAUSE_WORD.finditer(text))
-    return (
-        bool(words) and words[-1].group(1).lower() in _ITEM_LIST_WORDS and not text[words[-1].end() :].strip()
-    )
-
-
-def _placeholder_items_of(piece: ast.expr | None, assigned: Callable[[str], ast.expr | None]) -> bool:
-    """`", ".join(f"{k} = ?" for k in fields)` (also kept in a local name first): names, each
-    compared with a placeholder."""
-    if isinstance(piece, ast.Name):
-        piece = assigned(piece.id)
-    if not (
-        isinstance(piece, ast.Call)
-        and is_join(piece)
-        and _LIST_SEPARATORS.fullmatch(piece.func.value.value)
-        and len(piece.args) == 1
-    ):  # type: ignore[union-attr]
-        return False
-    items = piece.args[0]  # type: ignore[union-attr]
-    if not isinstance(items, ast.GeneratorExp | ast.ListComp):
-        return False
-    parts = _pieces(items.elt)
-    if parts and parts[0] in _NAME_QUOTES:  # f'"{k}" = ?'
-        closing = _NAME_QUOTES[parts[0]]  # type: ignore[index]
-        parts = parts[1:]
-        if len(parts) == 2 and isinstance(parts[1], str) and parts[1].startswith(closing):
-            parts = [parts[0], parts[1][len(closing) :]]
-    return (
-        parts is not None
-        and len(parts) == 2
-        and isinstance(parts[0], ast.expr)
-        and isinstance(parts[1], str)
-        and bool(_NAME_TO_PLACEHOLDER.fullmatch(parts[1]))
-    )
 
 
 def _value_position(text: str) -> bool:
