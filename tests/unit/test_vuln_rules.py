@@ -961,6 +961,13 @@ CASES = [
         '        c.execute(f"SELECT * FROM t WHERE name = {self.ph}", (name,))',
         [],
     ),
+    (
+        "class Base:\n    def __init__(self, s):\n        self.ph = '?'\n"
+        "    def g(self, c, name):\n"
+        '        c.execute(f"SELECT * FROM t WHERE name = {self.ph}", (name,))\n'
+        "class Sub(Base):\n    def __init__(self, s):\n        self.ph = s.name\n",
+        ["PG-VULN028"],
+    ),
     # placeholders from a function of the module or an attribute the class only sets to one; the
     # same from a function that returns its argument, or an attribute also set to data, is a value
     *[

@@ -4,11 +4,13 @@ A statement's values belong in the driver's parameters (`cursor.execute("... WHE
 formatted into the text, a quote in the value ends the literal and the rest is SQL. Identifiers (a
 table or column name after FROM, SELECT, ALTER TABLE) cannot be parameters, so formatting them is
 the usual way and is left alone: only a value position counts, right after a comparison, LIKE, IN (,
-VALUES ( or inside a quoted literal. The check reads the shape alone, whatever the value's origin;
-values that cannot carry SQL are skipped: constants, numbers made with int()/float()/len(),
-placeholder lists such as `",".join("?" * n)` (also through a local name only ever assigned one), and
-what a validator of the module returns (a function that returns its argument only after an anchored
-allow-list regex that excludes quotes accepted it).
+VALUES (or VALUES alone) or inside a quoted literal. The check reads the shape alone, whatever the
+value's origin; values that cannot carry SQL are skipped: constants, numbers made with
+int()/float()/len(), placeholder lists such as `",".join("?" * n)` or `(?, ?)` rows (also through a
+local name only ever assigned one, a function of the module that only returns one, or a `self`
+attribute its class hierarchy in the module only sets to one), and what a validator of the module
+returns (a function that returns its argument only after an anchored allow-list regex that excludes
+quotes accepted it).
 """
 
 from __future__ import annotations
@@ -87,16 +89,22 @@ class SqlChecks(CheckerBase):
         return bool(returns) and all(r is not None and _placeholder_text(r) for r in returns)
 
     def _placeholder_attribute(self, read: ast.Attribute) -> bool:
-        """`self.ph` where every method of the class and of its bases in this module sets it to a
-        placeholder (`"?"`, `"%s"`, or one of them by a condition)."""
+        """`self.ph` where every method of the class, of its bases and of its subclasses in this
+        module sets it to a placeholder (`"?"`, `"%s"`, or one of them by a condition)."""
         scope = self.resolver.scope_of(read)
         owner = self.resolver.class_of(scope) if scope is not None else None
         if owner is None:
             return False
+        related = {
+            name.rsplit(".", 1)[-1] for name in self.resolver.supertypes(owner)
+        }  # `__init__` of a base
+        related |= {
+            name
+            for name, klass in self.resolver.classes.items()
+            if owner in self.resolver.supertypes(klass.qualname)
+        }
         assigned = [
-            value
-            for klass in self.resolver.supertypes(owner)  # set in `__init__` of a base of this module
-            for value, _ in self.resolver.attribute_values(klass.rsplit(".", 1)[-1], read.attr)
+            value for name in sorted(related) for value, _ in self.resolver.attribute_values(name, read.attr)
         ]
         return bool(assigned) and all(_placeholder_text(value) for value in assigned)
 
@@ -189,7 +197,7 @@ def _in_value_positions(pieces: list[str | ast.expr | None]) -> Iterator[ast.exp
 
 def _value_position(text: str) -> bool:
     """Whether a value formatted after `text` lands where SQL reads a value: right after a
-    comparison, LIKE, IN (, VALUES (, or inside a quoted literal (an odd number of `'` so far:
+    comparison, LIKE, IN (, VALUES (or VALUES alone), or inside a quoted literal (an odd number of `'` so far:
     `lower('{q}')`, `LIKE '%{q}%'`)."""
     return bool(_VALUE_POSITION.search(text)) or text.count("'") % 2 == 1
 
