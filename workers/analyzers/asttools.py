@@ -276,6 +276,11 @@ def own_nodes(roots: Iterable[ast.AST]) -> Iterator[ast.AST]:
         todo.extend(ast.iter_child_nodes(node))
 
 
+def const_str(node: ast.AST | None) -> str | None:
+    """The text of a string literal (None for anything else)."""
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
 def is_name(node: ast.AST, name: str) -> bool:
     """`node` is the plain name `name`."""
     return isinstance(node, ast.Name) and node.id == name

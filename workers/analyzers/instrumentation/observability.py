@@ -10,7 +10,7 @@ import ast
 from collections.abc import Iterator
 from functools import cached_property
 
-from prguard.analyzers.asttools import contains, is_name
+from prguard.analyzers.asttools import const_str, contains, is_name
 from prguard.analyzers.instrumentation import rules as R
 from prguard.analyzers.instrumentation.crossfile import registered_view
 from prguard.analyzers.instrumentation.evaluator import (
@@ -121,7 +121,7 @@ class ObservabilityChecks(Evaluator):
             return None
         given = kwarg(decorator, "path", "rule", "url")
         path = decorator.args[0] if decorator.args else (given.value if given else None)
-        route = path.value if isinstance(path, ast.Constant) and isinstance(path.value, str) else None
+        route = const_str(path)
         is_path = route is not None and (route.startswith("/") or route == "")
         if root(dotted) in R.EXPOSE_FRAMEWORKS and last in R.EXPOSE_DECORATORS:
             return f"`{R.EXPOSE_FRAMEWORKS[root(dotted)]} {route}` view" if route else "view"

@@ -6,7 +6,7 @@ import ast
 import re
 from typing import Any
 
-from prguard.analyzers.asttools import nodes_of
+from prguard.analyzers.asttools import const_str, nodes_of
 from prguard.analyzers.media_types import (
     MEDIA_TYPE_KEYWORDS,
     header_dict_declares_non_html,
@@ -731,24 +731,20 @@ def _formatted_before_query(target: ast.expr | None) -> ast.expr | None:
         and isinstance(target.func, ast.Attribute)
         and target.func.attr == "format"
     ):
-        text, first = _literal(target.func.value), target.args[0] if target.args else None
+        text, first = const_str(target.func.value), target.args[0] if target.args else None
         lead = "{}"
     elif (
         isinstance(target, ast.BinOp)
         and isinstance(target.op, ast.Mod)
         and isinstance(target.right, ast.Tuple)
     ):
-        text, first = _literal(target.left), target.right.elts[0] if target.right.elts else None
+        text, first = const_str(target.left), target.right.elts[0] if target.right.elts else None
         lead = "%s"
     else:
         return None
     if text is None or first is None or isinstance(first, ast.Starred):
         return None
     return first if text.startswith(lead) and text[len(lead) : len(lead) + 1] in ("?", "#") else None
-
-
-def _literal(node: ast.expr) -> str | None:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
 def _starts_query(node: ast.expr) -> bool:

@@ -6,10 +6,10 @@ import ast
 import re
 from collections.abc import Iterator, Sequence
 
+from prguard.analyzers.asttools import const_str
 from prguard.analyzers.vuln_rules.shapes import (
     CheckerBase,
     VulnHit,
-    const_str,
     falsy,
     is_join,
     keyword_value,

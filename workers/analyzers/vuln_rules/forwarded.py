@@ -6,8 +6,8 @@ import ast
 import re
 from collections.abc import Iterator
 
-from prguard.analyzers.asttools import nodes_of
-from prguard.analyzers.vuln_rules.shapes import CheckerBase, VulnHit, const_str, short
+from prguard.analyzers.asttools import const_str, nodes_of
+from prguard.analyzers.vuln_rules.shapes import CheckerBase, VulnHit, short
 from prguard.analyzers.vuln_rules.table import RULES
 
 #: the header's names as frameworks spell them (`request.META["HTTP_X_FORWARDED_FOR"]`, aiohttp's

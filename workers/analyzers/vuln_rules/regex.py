@@ -6,8 +6,9 @@ import ast
 import re
 from collections.abc import Iterator
 
+from prguard.analyzers.asttools import const_str
 from prguard.analyzers.redos import OPAQUE, redos_problem
-from prguard.analyzers.vuln_rules.shapes import CheckerBase, VulnHit, class_bodies, const_int, const_str
+from prguard.analyzers.vuln_rules.shapes import CheckerBase, VulnHit, class_bodies, const_int
 from prguard.analyzers.vuln_rules.table import RULES
 
 REGEX_CALLS = frozenset(

@@ -34,10 +34,6 @@ def falsy(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and not node.value
 
 
-def const_str(node: ast.expr | None) -> str | None:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
-
-
 def trivial(node: ast.expr) -> bool:
     """Constants, None, empty or length checks: nothing secret is compared byte by byte."""
     if isinstance(node, ast.Constant):

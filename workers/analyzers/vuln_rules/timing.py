@@ -5,8 +5,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from prguard.analyzers.asttools import const_str
 from prguard.analyzers.vuln_rules.regex import CONTAINERS
-from prguard.analyzers.vuln_rules.shapes import CheckerBase, VulnHit, const_str, is_none, short, trivial
+from prguard.analyzers.vuln_rules.shapes import CheckerBase, VulnHit, is_none, short, trivial
 from prguard.analyzers.vuln_rules.table import RULES
 
 _DIGEST_METHODS = frozenset({"hexdigest", "digest"})

@@ -5,14 +5,13 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from prguard.analyzers.asttools import is_name, nodes_of
+from prguard.analyzers.asttools import const_str, is_name, nodes_of
 from prguard.analyzers.templating import environment_class, escapes
 from prguard.analyzers.vuln_rules.regex import fold
 from prguard.analyzers.vuln_rules.shapes import (
     NUMERIC_CALLS,
     CheckerBase,
     VulnHit,
-    const_str,
     falsy,
     is_formatted,
     keyword_value,
