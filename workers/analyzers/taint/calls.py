@@ -522,9 +522,7 @@ class Calls:
         if isinstance(node.func, ast.Name) and self.mod.resolver.star_imports:
             for name in self.mod.resolver.star_names(node):  # `from os import *` then `system(cmd)`
                 found.extend(s for s in self.rules.sinks_for(name) if s not in found)
-        if isinstance(node.func, ast.Attribute) and (
-            self.rules.is_sink_method(node.func.attr) or node.func.attr == "__init__"
-        ):
+        if isinstance(node.func, ast.Attribute) and self.rules.is_sink_method(node.func.attr):
             # by the receiver's type (`REQUEST["RESPONSE"].redirect(...)` has no syntactic name), or
             # the base a subclass builds (`super().__init__(url)` of an `HttpResponseRedirect`)
             for name in self.mod.call_names(node):

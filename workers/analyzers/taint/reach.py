@@ -37,11 +37,11 @@ def functions_to_run(program: Program) -> set[Key]:
     calls: dict[Key, set[Key]] = {}
     with_sinks: list[Key] = []
     # a sink pattern matches only names ending with its last segment (see pyresolve.PatternIndex)
-    sink_names = {sink.name.rsplit(".", 1)[-1] for sink in program.rules.sinks}
+    sink_names = program.rules.sink_last_names()
     for mod in program.modules:
         for func in mod.functions.values():
             key = (mod.path, func.qualname)
-            sink, callees = _scan(program, mod, func, None if "*" in sink_names else sink_names)
+            sink, callees = _scan(program, mod, func, sink_names)
             calls[key] = callees
             if sink:
                 with_sinks.append(key)
@@ -49,7 +49,7 @@ def functions_to_run(program: Program) -> set[Key]:
 
 
 def _scan(
-    program: Program, mod: ModuleInfo, func: FunctionInfo, sink_names: set[str] | None
+    program: Program, mod: ModuleInfo, func: FunctionInfo, sink_names: frozenset[str] | None
 ) -> tuple[bool, set[Key]]:
     """(whether the function holds a sink, the changed-file functions it may call).
 
@@ -65,7 +65,7 @@ def _scan(
         if kind is ast.Call:
             node = mod.delegated_call(node) or node  # type: ignore[arg-type]  # `to_thread(f, x)` calls `f(x)`
             last = _last_name(mod, node.func)  # type: ignore[attr-defined]
-            named = sink_names is None or last in sink_names or last == "__init__"  # `super().__init__(url)`
+            named = sink_names is None or last in sink_names
             names = mod.call_names(node) if named else ()  # type: ignore[arg-type]
             if named and type(node.func) is ast.Name and mod.resolver.star_imports:  # type: ignore[attr-defined]
                 names = (*names, *mod.resolver.star_names(node))  # type: ignore[arg-type]

@@ -1596,12 +1596,18 @@ class RuleSet:
     _typed_methods: frozenset[str] | None = None
 
     def is_sink_method(self, method: str) -> bool:
-        """Whether some sink is a method of that name on a typed receiver (`Type.method`)."""
+        """Whether some sink is a method of that name on a typed receiver (`Type.method`), or the
+        constructor a subclass calls on its base (`super().__init__(url)` builds the base sink)."""
         if self._typed_methods is None:
             self._typed_methods = frozenset(
                 s.name.rsplit(".", 1)[-1] for s in self.sinks if "." in s.name and not s.name.startswith("*")
-            )
+            ) | {"__init__"}
         return method in self._typed_methods
+
+    def sink_last_names(self) -> frozenset[str] | None:
+        """The last name segments a call that may be a sink can end with (None: any name)."""
+        names = frozenset(sink.name.rsplit(".", 1)[-1] for sink in self.sinks)
+        return None if "*" in names else names | {"__init__"}
 
     def receiver_value_sinks(self, method: str) -> tuple[Sink, ...]:
         """Sinks of a method called on an expression with no name (`(root / name).read_text()`)
