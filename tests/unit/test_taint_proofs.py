@@ -1245,6 +1245,54 @@ def test_a_url_part_of_one_segment_refused_dots_stays_under_the_root(
     assert reports("taint-path-traversal", code) is found
 
 
+ONE_SEGMENT_THROUGH_HELPERS = (
+    FILES_APP
+    + """
+EXT = ".md"
+
+
+def page_path(name, ext):
+    return os.path.join(ROOT, NAMED)
+
+
+def read_page(name):
+    with open(page_path(name, EXT)) as handle:
+        return handle.read()
+
+
+@app.route("/pages/ROUTE")
+def page(name):
+    return escape(read_page(ARGUMENT))
+"""
+)
+
+
+@pytest.mark.parametrize(
+    ("route", "named", "argument", "found"),
+    [
+        ("<name>", "name + ext", "name", False),  # a name with the caller's constant extension
+        ("<name>", "f'{name}{ext}'", "name", False),
+        ("<name>", "name + '.md'", "name", False),
+        ("<path:name>", "name + ext", "name", True),  # may hold `/` and `..`
+        ("<name>", "name", "name", True),  # `..` alone is the parent folder
+        ("<name>", "name + ext", "name.strip()", True),  # a value made from it is not the part
+        ("<name>", "name + ext", "request.args['p']", True),
+        ("<name>", "name[1:] + ext", "name", True),  # the helper's own change to it
+    ],
+)
+def test_a_url_part_of_one_segment_stays_one_through_helpers(
+    route: str, named: str, argument: str, found: bool
+) -> None:
+    """A helper that writes its parameter into a file's name in a folder (`name + ext`) leaves
+    the proof to its caller: a URL part of one segment handed over whole is that file's name,
+    however many helpers it passes through; anything else may climb out."""
+    code = ONE_SEGMENT_THROUGH_HELPERS.replace("ROUTE", route).replace("NAMED", named)
+    code = code.replace("ARGUMENT", argument).replace(
+        "from flask import", "from markupsafe import escape\nfrom flask import"
+    )
+    assert reports("taint-path-traversal", code) is found
+
+
 BACK_TO_HOST = """
 from django.http import HttpResponseRedirect
 

@@ -220,15 +220,25 @@ def _compose(outer: Trace, into: Step, inner: Trace, argument: Value | None = No
     """The caller's trace continued into a callee along the callee's parameter trace (which may
     have passed project code outside the change on its way: then so did the whole flow).
     `argument`, the caller's value for that parameter, settles what the callee's trace left to the
-    caller: data after the host when the argument starts past it (`past_host`)."""
+    caller: data after the host when the argument starts past it (`past_host`), a file's name in a
+    folder when the argument is one path component (`if_one_segment`)."""
     trace = outer.then(into)
     steps = trace.steps + inner.steps
-    sanitized, past_host = outer.sanitized | inner.sanitized, frozenset[str]()
+    sanitized, past_host, if_one_segment = (
+        outer.sanitized | inner.sanitized,
+        frozenset[str](),
+        frozenset[str](),
+    )
     if inner.past_host and argument is not None:
         if separates_host(argument.prefix):
             sanitized |= inner.past_host  # `_get(f"/users/{uid}")` into `self.base + path`
         elif WHOLE_ARGUMENT in argument.tags:
             past_host = inner.past_host  # passed on whole: the next caller's argument decides
+    if inner.if_one_segment and argument is not None:
+        if ONE_COMPONENT in argument.tags:
+            sanitized |= inner.if_one_segment  # `get_page(name)` into `join(root, name + ".md")`
+        elif WHOLE_ARGUMENT in argument.tags:
+            if_one_segment = inner.if_one_segment
     return replace(
         trace,
         steps=steps if len(steps) <= 14 else steps[:3] + steps[-11:],
@@ -236,6 +246,7 @@ def _compose(outer: Trace, into: Step, inner: Trace, argument: Value | None = No
         indirect=True,
         unseen=outer.unseen or inner.unseen,
         past_host=past_host,
+        if_one_segment=if_one_segment,
     )
 
 
@@ -276,8 +287,9 @@ def _decided_params(
     func: FunctionInfo, bound: bool, args: list[Value], kwargs: dict[str, Value]
 ) -> tuple[tuple[int, Any], ...]:
     """Parameters this call gives a constant that the helper's conditions test (`if action is
-    None: action = self.action`, called as `get_command("check")`): the helper is run with them,
-    so a branch the constant rules out adds nothing."""
+    None: action = self.action`, called as `get_command("check")`) or writes beside another
+    parameter (`name + ext`): the helper is run with them, so a branch the constant rules out adds
+    nothing, and a name with a constant extension is a file's name."""
     offset = 1 if bound else 0
     given = {index + offset: value for index, value in enumerate(args)}
     given.update((func.params.index(name), value) for name, value in kwargs.items() if name in func.params)
@@ -288,9 +300,10 @@ def _decided_params(
         and (value.const is None or isinstance(value.const, str | int | float | bool))
         and not value.tainted
     ]
-    if not constants or not func.tested_params:  # the cheap question first
+    if not constants:  # the cheap question first
         return ()
-    return tuple(sorted(pair for pair in constants if func.params[pair[0]] in func.tested_params))
+    deciding = func.tested_params | func.joined_params
+    return tuple(sorted(pair for pair in constants if func.params[pair[0]] in deciding))
 
 
 def _url_and_rest(

@@ -47,6 +47,8 @@ from prguard.analyzers.taint.values import (
     NOCONST,
     ONE_COMPONENT,
     OPAQUE,
+    PARAM,
+    WHOLE_ARGUMENT,
     Step,
     Trace,
     Value,
@@ -417,17 +419,20 @@ class Expressions:
         return self._widen(value, node)
 
     def ev_JoinedStr(self, node: ast.JoinedStr, state: State) -> Value:
-        pieces, segments = [], []
+        pieces, segments, whole = [], [], []
         for part in node.values:
             if isinstance(part, ast.FormattedValue):
                 value = self.ev(part.value, state)
                 self.ev(part.format_spec, state)
-                pieces.append(piece(value, plain=part.conversion == -1 and part.format_spec is None))
+                plain = part.conversion == -1 and part.format_spec is None
+                pieces.append(piece(value, plain=plain))
                 segments.append(part.format_spec is None and self._one_segment(part.value, value))
+                whole.append(plain and _whole_parameter(value))
             else:
                 pieces.append(literal(str(_const(part))))
                 segments.append(False)
-        return self._names_in_folders(fold_text(pieces), pieces, segments)
+                whole.append(False)
+        return self._names_in_folders(fold_text(pieces), pieces, segments, whole)
 
     def ev_BinOp(self, node: ast.BinOp, state: State) -> Value:
         left = self.ev(node.left, state)
@@ -439,11 +444,13 @@ class Expressions:
             # a name in a folder (see `names_in_folders`), read operand by operand: reading a name,
             # an attribute or a constant twice changes nothing
             if all(isinstance(o, ast.Name | ast.Attribute | ast.Constant) for o in operands) and any(
-                self._raw_segment(o) or self._cleaned_name(o, state) for o in operands
+                self._raw_segment(o) or self._cleaned_name(o, state) or self._whole_name(o, state)
+                for o in operands
             ):
                 values = [self.ev(o, state) for o in operands]
                 segments = [self._one_segment(o, v) for o, v in zip(operands, values, strict=True)]
-                value = self._names_in_folders(value, values, segments)
+                whole = [_whole_parameter(v) for v in values]
+                value = self._names_in_folders(value, values, segments, whole)
             if self._path_separator(node.right) and (left.origin or state_key(node.left)):
                 # `normpath(p) + os.sep` still speaks of `p`, and is as resolved as `normpath(p)` was
                 origin = left.origin or state_key(node.left)
@@ -477,11 +484,19 @@ class Expressions:
         return value
 
     @staticmethod
-    def _names_in_folders(text: Value, pieces: list[Value], segments: list[bool]) -> Value:
+    def _names_in_folders(text: Value, pieces: list[Value], segments: list[bool], whole: list[bool]) -> Value:
         """`name + ".jpg"`, `f"{ROOT}/{name}.pdf"` with `name` a URL part of one segment: a file
-        in a folder, whatever the part is (see `names_in_folders`)."""
-        if text.tainted and any(segments) and names_in_folders(pieces, segments):
+        in a folder, whatever the part is (see `names_in_folders`). With `name` a parameter passed
+        `whole` (as the caller gave it), the same holds where the caller's argument is one segment:
+        the caller decides (`if_one_segment`, settled in `calls._compose`)."""
+        if not text.tainted:
+            return text
+        if any(segments) and names_in_folders(pieces, segments):
             return text.sanitize(frozenset({"path"}))
+        if any(whole) and names_in_folders(pieces, [s or w for s, w in zip(segments, whole, strict=True)]):
+            return text.map_traces(
+                lambda t: replace(t, if_one_segment=t.if_one_segment | {"path"}) if t.kind == PARAM else t
+            )
         return text
 
     @staticmethod
@@ -490,6 +505,12 @@ class Expressions:
         in the state rather than evaluated."""
         key = state_key(node)
         return key is not None and ONE_COMPONENT in state.get(key, CLEAN).tags
+
+    @staticmethod
+    def _whole_name(node: ast.expr, state: State) -> bool:
+        """A name holding a parameter's value as the caller passed it (`WHOLE_ARGUMENT`)."""
+        key = state_key(node)
+        return key is not None and _whole_parameter(state.get(key, CLEAN))
 
     def _one_segment(self, node: ast.expr, value: Value) -> bool:
         """Text with no path separator in it: a URL part of one segment as the router passed it,
@@ -697,3 +718,8 @@ def _walrus_targets(expr: ast.expr) -> list[ast.Name]:
         if not isinstance(node, ast.Lambda | ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
             todo.extend(ast.iter_child_nodes(node))
     return found
+
+
+def _whole_parameter(value: Value) -> bool:
+    """A parameter's value as the caller passed it, and nothing else."""
+    return value.tainted and WHOLE_ARGUMENT in value.tags and all(t.kind == PARAM for t in value.all_traces())

@@ -250,6 +250,24 @@ class FunctionInfo:
         )
 
     @functools.cached_property
+    def joined_params(self) -> frozenset[str]:
+        """Parameters written into text beside another parameter (`name + ext`, `f"{stem}.{ext}"`):
+        a call giving one a constant says what the other lands in (a file's name in a folder)."""
+        params = set(self.params)
+        found: set[str] = set()
+        for node in ast.walk(self.node):
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+                operands = [node.left, node.right]
+            elif isinstance(node, ast.JoinedStr):
+                operands = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+            else:
+                continue
+            names = {o.id for o in operands if isinstance(o, ast.Name) and o.id in params}
+            if len(names) > 1:
+                found |= names
+        return frozenset(found)
+
+    @functools.cached_property
     def is_predicate(self) -> bool:
         """Whether the function answers yes or no: every return is a condition, a constant, a name
         or a call, and one at least a condition (`return p.resolve().is_relative_to(root)`). What

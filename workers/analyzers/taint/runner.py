@@ -28,6 +28,7 @@ from prguard.analyzers.taint.values import (
     BOUND_FORM,
     CLEAN,
     NOCONST,
+    ONE_COMPONENT,
     PARAM,
     WHOLE_ARGUMENT,
     Step,
@@ -93,7 +94,7 @@ class Runner(Calls, Expressions, Guards, Sinks):
             elif name in func.source_params and not called:
                 state[name] = self.source_value("web", func.source_params[name], line, text=True)
                 if name in func.one_segment_params:
-                    state[name] = not_absolute(state[name])
+                    state[name] = not_absolute(state[name]).with_tags(ONE_COMPONENT)
                 if name in func.bound_forms:
                     state[name] = state[name].with_tags(BOUND_FORM)
             elif name in func.validated_params and not called:

@@ -72,6 +72,10 @@ class Trace:
     #: for kind == param: sink kinds the data is safe from if the caller's argument already starts
     #: past a URL's host (`self.base + path` with `_get(f"/users/{uid}")`): see `text_fold.after_head`
     past_host: frozenset[str] = frozenset()
+    #: for kind == param: sink kinds the data is safe from if the caller's argument is one path
+    #: component (`join(root, name + ".md")` called with a URL part of one segment): see
+    #: `expressions.Expressions._names_in_folders`
+    if_one_segment: frozenset[str] = frozenset()
 
     @property
     def is_source(self) -> bool:
@@ -104,6 +108,7 @@ class Trace:
             self.unseen,
             self.urlpath,
             self.past_host,
+            self.if_one_segment,
         )
 
     def sanitize(self, kinds: Iterable[str]) -> Trace:
@@ -130,6 +135,7 @@ class Trace:
             self.unseen,
             self.urlpath,
             sorted(self.past_host),
+            sorted(self.if_one_segment),
         )
 
 
