@@ -120,8 +120,8 @@ def test_a_trace_continued_by_a_step_keeps_every_other_field() -> None:
         if_one_segment=frozenset({"path"}),
     )
     assert {f.name for f in fields(Trace)} == {
-        "kind", "source", "steps", "sanitized", "indirect", "param", "fresh", "unseen", "urlpath", "past_host",
-        "if_one_segment",
+        "kind", "source", "steps", "sanitized", "indirect", "param", "fresh", "unseen", "urlpath",
+        "past_host", "if_one_segment",
     }  # fmt: skip
     step = Step("a.py", 2, "next")
     assert trace.then(step) == replace(trace, steps=(*trace.steps, step), fresh=False)

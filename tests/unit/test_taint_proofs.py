@@ -114,6 +114,24 @@ def test_dollar_is_no_end_for_header_and_log_sinks() -> None:
     assert "log" in proven_kinds(r"^[a-z]+\Z", "match")
 
 
+@pytest.mark.parametrize(
+    ("pattern", "proves_path"),
+    [
+        (r"[a-z0-9_]+(?:\.[a-z0-9_]+)*", True),  # dots between names: never `.` or `..` alone
+        (r"\.?[a-z]+", True),  # a hidden file's name
+        (r"[a-z.]+", False),  # `..`
+        (r"[a-z]*(?:\.[a-z]*)*", False),  # `.`
+        (r"[a-z0-9]+(?:[./][a-z0-9]+)*", False),  # a separator
+    ],
+)
+def test_a_pattern_that_lets_dots_through_but_never_alone_names_a_file(
+    pattern: str, proves_path: bool
+) -> None:
+    """Text with no separator is one path component: only `.` and `..` leave the folder."""
+    assert ("path" in proven_kinds(pattern)) is proves_path
+    assert ("path" in proven_kinds(f"^{pattern}$", "search")) is proves_path
+
+
 def test_a_compiled_module_pattern_counts_the_same() -> None:
     good = (
         HEAD

@@ -1494,6 +1494,49 @@ def test_a_starlette_path_parameter_is_one_segment(part: str, found: bool) -> No
     assert ("taint-path-traversal" in rules_of(taint(code))) is found
 
 
+_PATTERNED_PARAMETER = """
+import os
+from typing import Annotated
+from fastapi import FastAPI, Path, Query
+app = FastAPI()
+ROOT = "/srv/data"
+NAME = r"^[a-zA-Z0-9_]+(?:\\.[a-zA-Z0-9_]+)*$"
+
+
+@app.get("/files/{name}/raw")
+def raw(name: DECLARED):
+    return open(os.path.join(ROOT, name)).read()
+"""
+
+
+@pytest.mark.parametrize(
+    ("declared", "found"),
+    [
+        ("str = Path(..., regex=NAME)", False),  # FastAPI before 0.100
+        ("str = Path(pattern=NAME)", False),
+        ('Annotated[str, Query(pattern=r"^[a-z0-9-]+$")] = "x"', False),
+        ('str = Query(..., pattern=r"[a-z0-9-]+")', True),  # searched for: not anchored
+        ('str = Query(..., pattern=r"^[a-z0-9./-]+$")', True),  # `/` and `..` get through
+        ('str = Query(..., pattern=r"^[a-z.]+$")', True),  # `..` alone
+        ("str = Query(...)", True),
+        ('str = Depends(lambda: "x")', False),  # not the client's
+    ],
+)
+def test_a_fastapi_parameter_pattern_is_checked_before_the_call(declared: str, found: bool) -> None:
+    """FastAPI answers 422 to a parameter its pattern is not found in: the view sees only values
+    `re.search(pattern, value)` accepted, which proves what an anchored allow-list proves."""
+    code = _PATTERNED_PARAMETER.replace("DECLARED", declared).replace("Query", "Query, Depends", 1)
+    assert ("taint-path-traversal" in rules_of(taint(code))) is found
+
+
+def test_a_pattern_on_a_parameter_of_a_function_not_fastapis_proves_nothing() -> None:
+    code = _PATTERNED_PARAMETER.replace("DECLARED", "str = Path(..., regex=NAME)")
+    code = code.replace(
+        "from fastapi import FastAPI, Path, Query", "from fastapi import FastAPI\nfrom pathlib import Path"
+    )
+    assert "taint-path-traversal" in rules_of(taint(code))
+
+
 def test_a_success_url_back_to_the_referer_is_low() -> None:
     found = taint(_NEXT_MIXIN.format(body="return self.request.META.get('HTTP_REFERER')"))
     assert [f.severity.value for f in found if f.rule_id == "taint-open-redirect"] == ["low"]

@@ -295,3 +295,8 @@ def added_operands(node: ast.BinOp) -> list[ast.expr]:
         todo = todo.left
     operands.append(todo)
     return operands[::-1]
+
+
+def keyword_value(call: ast.Call, name: str) -> ast.expr | None:
+    """The expression a call passes for keyword `name` (None when it passes none)."""
+    return next((k.value for k in call.keywords if k.arg == name), None)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from prguard.analyzers.asttools import own_statements, parameter_defaults
+from prguard.analyzers.asttools import keyword_value, own_statements, parameter_defaults
 from prguard.analyzers.taint.arguments import options_in_list
 from prguard.analyzers.taint.guards import (
     controls_removed,
@@ -26,7 +26,6 @@ from prguard.analyzers.taint.keys import (
     caller_injects,
     forget_parts,
     hashable,
-    keyword_value,
     node_text,
     parsed_url,
     reads_self,

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from prguard.analyzers.asttools import nodes_of
+from prguard.analyzers.asttools import keyword_value, nodes_of
 from prguard.analyzers.pyresolve.alternatives import argument_of
 from prguard.analyzers.pyresolve.known import PATH_CLASSES
 from prguard.analyzers.taint.hits import Summary
@@ -15,7 +15,6 @@ from prguard.analyzers.taint.keys import (
     FIXED_HOST,
     LOCAL_PATH,
     State,
-    keyword_value,
     node_text,
     only_url_path,
     parsed_url,

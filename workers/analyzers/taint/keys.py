@@ -134,10 +134,6 @@ def reads_self(trace: Trace) -> bool:
     return trace.kind == OPAQUE and trace.source.startswith("self.")
 
 
-def keyword_value(call: ast.Call, name: str) -> ast.expr | None:
-    return next((k.value for k in call.keywords if k.arg == name), None)
-
-
 def hashable(value: Any) -> bool:
     try:
         hash(value)

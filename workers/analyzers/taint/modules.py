@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from prguard.analyzers.asttools import contains, nodes_of, parameter_defaults, walk_statements
+from prguard.analyzers.asttools import contains, keyword_value, nodes_of, parameter_defaults, walk_statements
 from prguard.analyzers.pyresolve import Resolver
 from prguard.analyzers.pyresolve.known import FALCON_RESPONDER
 from prguard.analyzers.taint.opt_in import Span, off_by_default, opted_in_spans
@@ -53,6 +53,8 @@ _FRAMEWORK_PACKAGES = (
 _ASGI_PARAMETERS = frozenset({"scope", "receive", "send"})
 _FRAMEWORK_OF = {"werkzeug": "flask", "starlette": "fastapi", "rest_framework": "django"}
 _DEPENDENCY_DEFAULTS = frozenset({"Depends", "Security", "BackgroundTasks"})
+#: FastAPI's parameter declarations (`fastapi.Path`, `fastapi.params.Query`, ...)
+_FASTAPI_PARAM = re.compile(r"fastapi(?:\.params)?\.(?:Path|Query|Header|Cookie|Form|Body)")
 #: Class-based views: the classes, and the methods a request is dispatched to (a Tornado
 #: handler's get/post/... receive the route pattern's groups).
 _GRPC_SERVICER = re.compile(r"_pb2_grpc\.\w+Servicer$")
@@ -211,6 +213,9 @@ class _Handler(NamedTuple):
     flask_view: bool = False  # a Flask or Bottle view: its returned text is the HTML response
     validated: frozenset[str] = frozenset()  # filled with a converted, validated number or id
     one_segment: frozenset[str] = frozenset()  # URL parts of one path segment
+    #: parameter -> the pattern the framework checks it against before the call (FastAPI's
+    #: `Path(pattern=...)`): an expression, evaluated where the function runs
+    patterns: dict[str, ast.expr] = {}
 
 
 @dataclass(eq=False)
@@ -232,6 +237,8 @@ class FunctionInfo:
     validated_params: frozenset[str] = frozenset()
     #: URL parts a Flask or Bottle view takes from one path segment (no `/` in them)
     one_segment_params: frozenset[str] = frozenset()
+    #: parameters the framework matched against a pattern before the call (see `_Handler`)
+    param_patterns: dict[str, ast.expr] = field(default_factory=dict)
     #: a method whose returned URL a Django view redirects the browser to
     redirect_return: bool = False
     #: the bound form a Django form view's `form_valid`/`form_invalid` is handed (`BOUND_FORM`)
@@ -628,7 +635,7 @@ class ModuleInfo:
         args = node.args
         positional = [a.arg for a in args.posonlyargs + args.args]
         params = positional + ([args.vararg.arg] if args.vararg else []) + [a.arg for a in args.kwonlyargs]
-        sources, flask_view, validated, one_segment = self._handler_sources(node, class_name)
+        sources, flask_view, validated, one_segment, patterns = self._handler_sources(node, class_name)
         if class_name in self.servicers and len(positional) == 3 and not node.name.startswith("_"):
             sources = {positional[1]: f"gRPC request `{positional[1]}`"}  # (self, request, context)
         overridden = self._overridden_handler(class_name, node.name) if class_name is not None else None
@@ -656,6 +663,7 @@ class ModuleInfo:
             django_view,
             validated_params=validated,
             one_segment_params=one_segment,
+            param_patterns=patterns,
             redirect_return=class_name is not None
             and (
                 (
@@ -745,7 +753,10 @@ class ModuleInfo:
                 paths = {m.group("name") for m in parts if m.group("conv") == "path"}
                 segment = frozenset(m.group("name") for m in parts) - paths
                 sources = self._fastapi_sources(all_args, defaults)
-                return _Handler(sources, validated=typed, one_segment=segment & sources.keys())
+                patterns = self._fastapi_patterns(all_args, defaults)
+                return _Handler(
+                    sources, validated=typed, one_segment=segment & sources.keys(), patterns=patterns
+                )
             if bottle or "flask" in self.frameworks or verb == "route":
                 # every route the view is registered under: a parameter any of them takes from the URL
                 # (a Bottle view returns its text as HTML, as a Flask view does)
@@ -876,6 +887,33 @@ class ModuleInfo:
         if owner is not None:  # any MCP server class (`MCPServer`, `FastMCP`) registers tools this way
             return f"{owner}.tool" in _AGENT_TOOL_DECORATORS or owner.split(".")[0] in ("mcp", "fastmcp")
         return qual is None or qual.split(".")[0] not in self.resolver.imports
+
+    def _fastapi_patterns(
+        self, all_args: list[ast.arg], defaults: dict[str, ast.expr]
+    ) -> dict[str, ast.expr]:
+        """Parameters declared with a pattern (`Path(..., pattern=P)`, `regex=P` before FastAPI
+        0.100, or `Annotated[str, Query(pattern=P)]`): FastAPI answers 422 to a value it does not
+        find in, so the function sees only values that `re.search(P, value)` accepts."""
+        found: dict[str, ast.expr] = {}
+        for arg in all_args:
+            declared = [defaults.get(arg.arg)]
+            annotation = arg.annotation
+            if (
+                isinstance(annotation, ast.Subscript)
+                and isinstance(annotation.slice, ast.Tuple)
+                and (self.resolver.qualname(annotation.value) or "").endswith("Annotated")
+            ):
+                declared.extend(annotation.slice.elts[1:])
+            for call in declared:
+                if not (
+                    isinstance(call, ast.Call)
+                    and _FASTAPI_PARAM.fullmatch(self.resolver.qualname(call.func) or "")
+                ):
+                    continue
+                pattern = keyword_value(call, "pattern") or keyword_value(call, "regex")
+                if pattern is not None:
+                    found[arg.arg] = pattern
+        return found
 
     def _fastapi_sources(self, all_args: list[ast.arg], defaults: dict[str, ast.expr]) -> dict[str, str]:
         sources = {}

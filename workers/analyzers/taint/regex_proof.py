@@ -3,10 +3,11 @@
 Only an allow-list: the pattern must be anchored at both ends (`re.fullmatch`, or `^...$`
 / `\\A...\\Z` with `match`/`search`), every alternative must be anchored, and every character
 it can match must come from a finite set that excludes what is dangerous for the family
-(path: `/`, `\\`, a repeatable `.`; shell: metacharacters and whitespace; SQL: quotes,
-`;`, `\\` and whitespace; header and log: CR/LF ...). `.`, negated classes (`[^/]`), `\\S`,
-`\\W` and the like can match dangerous characters, so they prove nothing; `$` also accepts a
-trailing newline, so it proves nothing for header and log sinks (use `\\Z` or fullmatch).
+(path: `/`, `\\`, a repeatable `.` unless `.` and `..` are refused; shell: metacharacters and
+whitespace; SQL: quotes, `;`, `\\` and whitespace; header and log: CR/LF ...). `.`, negated
+classes (`[^/]`), `\\S`, `\\W` and the like can match dangerous characters, so they prove
+nothing; `$` also accepts a trailing newline, so it proves nothing for header and log sinks (use
+`\\Z` or fullmatch).
 """
 
 from __future__ import annotations
@@ -283,7 +284,9 @@ def _allow_list_kinds(pattern: str, mode: str, flags: int) -> frozenset[str]:
                     continue
                 chars: dict[str, set[str]] = {"any": set(), "repeat": set()}
                 _walk(branch, False, chars)
-                if chars["any"] & dangerous or (kind == "path" and "." in chars["repeat"]):
+                if chars["any"] & dangerous or (
+                    kind == "path" and "." in chars["repeat"] and not _never_dot_names(pattern, mode, flags)
+                ):
                     ok = False
                     break
             if ok and mode != "fullmatch" and len(_alternatives(parsed)) == 1:
@@ -293,6 +296,20 @@ def _allow_list_kinds(pattern: str, mode: str, flags: int) -> frozenset[str]:
         except _Unbounded:
             return frozenset()
     return frozenset(proven)
+
+
+@lru_cache(maxsize=256)
+def _never_dot_names(pattern: str, mode: str, flags: int) -> bool:
+    """Whether an anchored pattern that lets no separator through refuses `.` and `..` whole:
+    text with no separator is one path component, which then names a file in the folder it is
+    joined to (`[a-z0-9]+(?:\\.[a-z0-9]+)*` lets dots through, never alone). Matched, not
+    inferred: the pattern is compiled and tried on those two texts only."""
+    try:
+        compiled = re.compile(pattern, flags)
+    except (re.error, TypeError, ValueError, OverflowError):
+        return False
+    check = getattr(compiled, mode)
+    return not any(check(name) for name in (".", ".."))
 
 
 #: `[^...]`, once or repeated: a pattern that matches every character outside a class, one by one

@@ -7,15 +7,16 @@ import functools
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from prguard.analyzers.asttools import parameter
+from prguard.analyzers.asttools import keyword_value, parameter
 from prguard.analyzers.pyresolve.known import PATH_CLASSES
 from prguard.analyzers.taint.calls import Calls
 from prguard.analyzers.taint.exceptions import caught_names, quoted_operands
 from prguard.analyzers.taint.expressions import Expressions, added_lists
 from prguard.analyzers.taint.guards import Guards, KeptCheck, not_absolute
 from prguard.analyzers.taint.hits import Summary
-from prguard.analyzers.taint.keys import State, forget_parts, keyword_value, node_text, state_key
+from prguard.analyzers.taint.keys import State, forget_parts, node_text, state_key
 from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo, call_name, gives_nothing
+from prguard.analyzers.taint.regex_proof import checked_kinds
 from prguard.analyzers.taint.rules import (
     SOURCE_KINDS,
     SUPPRESSING_MANAGERS,
@@ -78,6 +79,12 @@ class Runner(Calls, Expressions, Guards, Sinks):
         state = self.exec_block(self.mod.tree.body, {})
         return state or {}
 
+    def _matched(self, value: Value, pattern: ast.expr, state: State) -> Value:
+        """A parameter the framework let through only when `re.search(pattern, value)` found it
+        (see `modules._Handler.patterns`): what the pattern proves, when the code fixes it."""
+        text = self.ev(pattern, state).const
+        return value.sanitize(checked_kinds(text, "search")) if isinstance(text, str) else value
+
     def run_function(self, decided: dict[int, Any] | None = None, called: bool = False) -> Summary:
         """The function's summary, its parameters standing for what callers pass (`decided`:
         those bound to one call's constants; `called`: also those a framework fills)."""
@@ -95,6 +102,8 @@ class Runner(Calls, Expressions, Guards, Sinks):
                 state[name] = self.source_value("web", func.source_params[name], line, text=True)
                 if name in func.one_segment_params:
                     state[name] = not_absolute(state[name]).with_tags(ONE_COMPONENT)
+                if name in func.param_patterns:
+                    state[name] = self._matched(state[name], func.param_patterns[name], state)
                 if name in func.bound_forms:
                     state[name] = state[name].with_tags(BOUND_FORM)
             elif name in func.validated_params and not called:

@@ -6,7 +6,7 @@ import ast
 import re
 from typing import Any
 
-from prguard.analyzers.asttools import const_str, nodes_of
+from prguard.analyzers.asttools import const_str, keyword_value, nodes_of
 from prguard.analyzers.media_types import (
     MEDIA_TYPE_KEYWORDS,
     header_dict_declares_non_html,
@@ -26,7 +26,6 @@ from prguard.analyzers.taint.keys import (
     LOCAL_PATH,
     State,
     caller_injects,
-    keyword_value,
     node_text,
     reads_self,
     reportable,

@@ -6,10 +6,10 @@ import ast
 from collections import deque
 from collections.abc import Iterator
 
-from prguard.analyzers.asttools import assignment_of, const_str, nodes_of
+from prguard.analyzers.asttools import assignment_of, const_str, keyword_value, nodes_of
 from prguard.analyzers.pyresolve import Resolver
 from prguard.analyzers.pyresolve.known import PATH_CLASSES
-from prguard.analyzers.vuln_rules.shapes import CheckerBase, falsy, keyword_value, truthy
+from prguard.analyzers.vuln_rules.shapes import CheckerBase, falsy, truthy
 
 _TAR_TYPES = ("tarfile.TarFile",)
 

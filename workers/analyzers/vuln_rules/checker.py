@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from prguard.analyzers.asttools import assignment_of, nodes_of
+from prguard.analyzers.asttools import assignment_of, keyword_value, nodes_of
 from prguard.analyzers.media_types import MEDIA_TYPE_KEYWORDS, is_non_html, typed_afterwards
 from prguard.analyzers.redos import redos_problem
 from prguard.analyzers.vuln_rules.archives import (
@@ -29,7 +29,7 @@ from prguard.analyzers.vuln_rules.regex import (
     module_constants,
     with_flags,
 )
-from prguard.analyzers.vuln_rules.shapes import VulnHit, falsy, is_join, keyword_value, truthy
+from prguard.analyzers.vuln_rules.shapes import VulnHit, falsy, is_join, truthy
 from prguard.analyzers.vuln_rules.sql import SqlChecks
 from prguard.analyzers.vuln_rules.table import RULES
 from prguard.analyzers.vuln_rules.timing import TimingChecks

@@ -6,13 +6,12 @@ import ast
 import re
 from collections.abc import Iterator, Sequence
 
-from prguard.analyzers.asttools import const_str
+from prguard.analyzers.asttools import const_str, keyword_value
 from prguard.analyzers.vuln_rules.shapes import (
     CheckerBase,
     VulnHit,
     falsy,
     is_join,
-    keyword_value,
     short,
     truthy,
 )

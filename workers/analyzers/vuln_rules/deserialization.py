@@ -6,8 +6,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from prguard.analyzers.asttools import const_str
-from prguard.analyzers.vuln_rules.shapes import CheckerBase, VulnHit, keyword_value, truthy
+from prguard.analyzers.asttools import const_str, keyword_value
+from prguard.analyzers.vuln_rules.shapes import CheckerBase, VulnHit, truthy
 from prguard.analyzers.vuln_rules.table import RULES
 
 _NUMPY_LOAD = frozenset({"numpy.load"})

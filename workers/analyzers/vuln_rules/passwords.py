@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from prguard.analyzers.asttools import const_str
+from prguard.analyzers.asttools import const_str, keyword_value
 from prguard.analyzers.vuln_rules.crypto import holder_name, words_of
-from prguard.analyzers.vuln_rules.shapes import CheckerBase, VulnHit, keyword_value
+from prguard.analyzers.vuln_rules.shapes import CheckerBase, VulnHit
 from prguard.analyzers.vuln_rules.table import RULES
 
 #: digests made to be fast, not to slow a password guess down (MD5 and SHA-1 are bandit's B324)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from prguard.analyzers.asttools import const_str
+from prguard.analyzers.asttools import const_str, keyword_value
 from prguard.analyzers.pyresolve.known import PATH_CLASSES, PATH_SEPARATORS
-from prguard.analyzers.vuln_rules.shapes import CheckerBase, VulnHit, keyword_value, short
+from prguard.analyzers.vuln_rules.shapes import CheckerBase, VulnHit, short
 from prguard.analyzers.vuln_rules.table import RULES
 
 _TEMP_DIRS = frozenset({"tempfile.gettempdir", "tempfile.gettempdirb"})

@@ -22,10 +22,6 @@ class VulnHit:
     severity: str | None = None  # when this hit is less severe than the rule's default
 
 
-def keyword_value(node: ast.Call, name: str) -> ast.expr | None:
-    return next((k.value for k in node.keywords if k.arg == name), None)
-
-
 def truthy(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and bool(node.value) and node.value != "internal"
 

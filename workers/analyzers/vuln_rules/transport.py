@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from prguard.analyzers.vuln_rules.shapes import CheckerBase, VulnHit, keyword_value, under_condition
+from prguard.analyzers.asttools import keyword_value
+from prguard.analyzers.vuln_rules.shapes import CheckerBase, VulnHit, under_condition
 from prguard.analyzers.vuln_rules.table import RULES
 
 OLD_PROTOCOLS = frozenset(

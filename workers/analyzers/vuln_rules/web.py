@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from prguard.analyzers.asttools import const_str, is_name, nodes_of
+from prguard.analyzers.asttools import const_str, is_name, keyword_value, nodes_of
 from prguard.analyzers.templating import environment_class, escapes
 from prguard.analyzers.vuln_rules.regex import fold
 from prguard.analyzers.vuln_rules.shapes import (
@@ -14,7 +14,6 @@ from prguard.analyzers.vuln_rules.shapes import (
     VulnHit,
     falsy,
     is_formatted,
-    keyword_value,
     parameters,
     short,
     under_condition,
