@@ -1224,6 +1224,7 @@ def test_host_allow_lists_prove_where_a_url_goes(check: str, found: bool) -> Non
 #: the head of the small Flask apps below that serve files under a root of the server's
 FILES_APP = """
 import os
+import re
 import posixpath
 from flask import Flask, abort, request
 
@@ -1260,6 +1261,45 @@ def test_a_url_part_of_one_segment_refused_dots_stays_under_the_root(
     """Flask's default converter matches one path segment: such a part is never absolute, so
     refusing `..` (or any dot) in it is enough to keep it under the folder it is joined to."""
     code = ONE_SEGMENT.replace("ROUTE", route).replace("CHECK", check)
+    assert reports("taint-path-traversal", code) is found
+
+
+REFUSED_SEPARATOR = (
+    FILES_APP
+    + """
+SLASH = re.compile("[/]")
+
+
+@app.route("/pages", methods=["POST"])
+def save_page():
+    name = request.form["name"]
+    if CHECK:
+        abort(403)
+    with open(os.path.join(ROOT, NAMED), "w") as handle:
+        handle.write(request.form["text"])
+    return "saved"
+"""
+)
+
+
+@pytest.mark.parametrize(
+    ("check", "named", "found"),
+    [
+        ("not name or re.search(r'[/|]', name)", "name + '.md'", False),  # abow's check
+        ("'/' in name", "name + '.md'", False),
+        ("SLASH.search(name)", "f'{name}.md'", False),
+        ("'/' in name", "name", True),  # `..` alone climbs
+        ("re.search(r'[|]', name)", "name + '.md'", True),  # `/` gets through
+        ("re.search(r'^/', name)", "name + '.md'", True),  # only a leading `/` refused
+        ("re.search(r'/x', name)", "name + '.md'", True),
+    ],
+)
+def test_a_name_refused_when_it_holds_a_separator_is_one_component(
+    check: str, named: str, found: bool
+) -> None:
+    """Text a check refused whenever it held a `/` is one path component: with a constant name part
+    beside it (`name + ".md"`) it names a file in the folder, as a URL part of one segment does."""
+    code = REFUSED_SEPARATOR.replace("CHECK", check).replace("NAMED", named)
     assert reports("taint-path-traversal", code) is found
 
 

@@ -44,6 +44,7 @@ from prguard.analyzers.taint.values import (
     BOUND_FORM,
     CLEAN,
     FORM_DATA_ATTRIBUTES,
+    NO_SEPARATOR,
     NOCONST,
     ONE_COMPONENT,
     OPAQUE,
@@ -501,10 +502,10 @@ class Expressions:
 
     @staticmethod
     def _cleaned_name(node: ast.expr, state: State) -> bool:
-        """A name or attribute holding text with no separator left (`ONE_COMPONENT`), looked up
-        in the state rather than evaluated."""
+        """A name or attribute holding text with no separator left (`ONE_COMPONENT`, or refused
+        with one: `NO_SEPARATOR`), looked up in the state rather than evaluated."""
         key = state_key(node)
-        return key is not None and ONE_COMPONENT in state.get(key, CLEAN).tags
+        return key is not None and key in state and _without_separator(state[key])
 
     @staticmethod
     def _whole_name(node: ast.expr, state: State) -> bool:
@@ -514,8 +515,9 @@ class Expressions:
 
     def _one_segment(self, node: ast.expr, value: Value) -> bool:
         """Text with no path separator in it: a URL part of one segment as the router passed it,
-        or text cleaned down to a class without one (`ONE_COMPONENT`)."""
-        return ONE_COMPONENT in value.tags or self._raw_segment(node)
+        or text cleaned down to a class without one (`ONE_COMPONENT`), or refused when it held one
+        (`NO_SEPARATOR`)."""
+        return _without_separator(value) or self._raw_segment(node)
 
     def _raw_segment(self, node: ast.expr) -> bool:
         """A URL part of one path segment, as the router passed it: a parameter of the view that
@@ -723,3 +725,12 @@ def _walrus_targets(expr: ast.expr) -> list[ast.Name]:
 def _whole_parameter(value: Value) -> bool:
     """A parameter's value as the caller passed it, and nothing else."""
     return value.tainted and WHOLE_ARGUMENT in value.tags and all(t.kind == PARAM for t in value.all_traces())
+
+
+def _without_separator(value: Value) -> bool:
+    """Text with no path separator in it: cleaned down to a class without one (`ONE_COMPONENT`),
+    or every piece of its data refused when it held one (`NO_SEPARATOR`)."""
+    if ONE_COMPONENT in value.tags:
+        return True
+    data = [t for t in value.all_traces() if t.kind != OPAQUE]
+    return bool(data) and all(NO_SEPARATOR in t.sanitized for t in data)

@@ -21,7 +21,7 @@ from prguard.analyzers.taint.keys import (
     state_key,
 )
 from prguard.analyzers.taint.modules import FunctionInfo
-from prguard.analyzers.taint.regex_proof import checked_kinds, proven_kinds
+from prguard.analyzers.taint.regex_proof import checked_kinds, finds_separator, proven_kinds
 from prguard.analyzers.taint.rules import (
     ALL,
     CASE_FOLDS,
@@ -37,6 +37,7 @@ from prguard.analyzers.taint.rules import (
 )
 from prguard.analyzers.taint.values import (
     CLEAN,
+    NO_SEPARATOR,
     OPAQUE,
     PARAM,
     Step,
@@ -72,6 +73,11 @@ _ABSOLUTE_TESTS = frozenset({"os.path.isabs", "posixpath.isabs"})
 
 def _refused_as_path(key: str | None, fact: str) -> dict[str, frozenset[str]]:
     return {key: frozenset({fact})} if key else {}
+
+
+def _no_separator(key: str | None) -> dict[str, frozenset[str]]:
+    """A value refused when it holds a `/`: one path component (`NO_SEPARATOR`), so not absolute."""
+    return {key: frozenset({NO_SEPARATOR, _RELATIVE})} if key else {}
 
 
 def _union(parts: Iterable[dict[str, frozenset[str]]]) -> dict[str, frozenset[str]]:
@@ -202,6 +208,9 @@ class Guards:
             return reported
         if self._qual(test) in _ABSOLUTE_TESTS and test.args:
             return self._refused_path(test.args[0], state, _RELATIVE)  # `if os.path.isabs(p): abort`
+        separator = self._separator_search(test, state)
+        if separator is not None:
+            return separator  # `if re.search(r"[/|]", name): abort`
         if not (isinstance(func, ast.Attribute) and func.attr == "startswith" and test.args):
             return {}
         climbed = self._climbs_out(func.value, test.args[0])
@@ -215,6 +224,25 @@ class Guards:
         if "-" in prefixes and key:  # `if ref.startswith("-"): abort`: no option for a program
             return _union([refused, {key: frozenset({"argument"})}])
         return refused
+
+    def _separator_search(self, test: ast.Call, state: State) -> dict[str, frozenset[str]] | None:
+        """`re.search(r"[/|]", name)` found nothing: `name` holds no `/` (see `finds_separator`).
+        None when the test is not such a search."""
+        qual = self._qual(test)
+        if qual == "re.search" and len(test.args) >= 2:
+            pattern, subject = test.args[0], test.args[1]
+            flags = self._flags(test.args[2] if len(test.args) > 2 else keyword_value(test, "flags"))
+        elif isinstance(test.func, ast.Attribute) and test.func.attr == "search" and test.args:
+            compiled = self._compiled_pattern(test.func.value)
+            if compiled is None:
+                return None
+            (pattern, flags), subject = compiled, test.args[0]
+        else:
+            return None
+        text = self._pattern_text(pattern, state)
+        if text is None or not finds_separator(text, flags):
+            return None
+        return _no_separator(state_key(subject))
 
     def _climbs_out(self, text: ast.expr, prefix: ast.expr) -> dict[str, frozenset[str]] | None:
         """`if os.path.relpath(p, root).startswith(os.pardir): abort`: `relpath` normalises both
@@ -296,7 +324,7 @@ class Guards:
             refused = _refused_as_path(_second_character(left), _NO_SECOND_SLASH) if _slashes(right) else {}
             return ({}, refused) if positive else (refused, {})  # `if p[1:2] in ("/", "\\"): abort`
         if isinstance(op, ast.In | ast.NotIn) and isinstance(left, ast.Constant) and left.value == "/":
-            refused = _refused_as_path(state_key(right), _RELATIVE)  # no `/` at all: not absolute
+            refused = _no_separator(state_key(right))  # no `/` at all: one component, not absolute
             return ({}, refused) if positive else (refused, {})
         if isinstance(op, ast.Eq | ast.NotEq):
             # `if path.resolve().parent != ROOT: raise`: a resolved path right in the server's folder

@@ -312,6 +312,27 @@ def _never_dot_names(pattern: str, mode: str, flags: int) -> bool:
     return not any(check(name) for name in (".", ".."))
 
 
+@lru_cache(maxsize=256)
+def finds_separator(pattern: str, flags: int = 0) -> bool:
+    """Whether `re.search(pattern, text)` finds every `/` in any text: the pattern is one
+    character class or literal (maybe repeated) that matches `/` alone (`[/|]`, `/`, `[\\/]+`),
+    so text it finds nothing in holds no separator."""
+    try:
+        parsed = list(P.parse(pattern, flags))
+        compiled = re.compile(pattern, flags)
+    except Exception:
+        return False
+    if len(parsed) != 1:
+        return False
+    op, argument = parsed[0]
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT):
+        low, _, inner = argument
+        if low < 1 or len(inner) != 1:
+            return False
+        op = inner[0][0]
+    return op in (C.IN, C.LITERAL) and compiled.fullmatch("/") is not None
+
+
 #: `[^...]`, once or repeated: a pattern that matches every character outside a class, one by one
 _NEGATED_CLASS = re.compile(r"\[\^((?:\\.|[^\]\\])+)\][+*]?")
 

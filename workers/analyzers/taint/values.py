@@ -48,6 +48,9 @@ WHOLE_ARGUMENT = "whole-argument"
 #: tag of text with no path separator left in it (`re.sub("[^a-z0-9.-]", "_", name)`): one path
 #: component, maybe `..`; a constant name part beside it in its component makes it a file's name
 ONE_COMPONENT = "one-component"
+#: what a trace is sanitized with when a check refused any `/` in it (`if "/" in name: abort`):
+#: one path component, as `ONE_COMPONENT` text is (a fact, not a tag: checks speak of traces)
+NO_SEPARATOR = "path:no-separator"
 #: tag of the bound form a Django form view's `form_valid(form)` is handed: the client's data is in
 #: its data attributes (`FORM_DATA_ATTRIBUTES`), the rest is what the project's form class set
 BOUND_FORM = "bound-form"
