@@ -97,6 +97,8 @@ from prguard.analyzers.taint.values import (
 )
 
 _NEWLINE_STRIPS = ("\n", "\r", "\r\n")
+#: what reads a key back from a mapping: the session's, when it is one (`_kept_in_session`)
+_SESSION_READS = frozenset({"get", "pop", "setdefault"})
 #: what builds or checks a record's fields itself: a class with one of these is not a plain record
 _CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__", "model_post_init", "__attrs_post_init__"})
 #: nested functions run inside one another where they are called, at most this deep
@@ -348,6 +350,14 @@ class Calls:
     A part of `Runner`."""
 
     def ev_Call(self, node: ast.Call, state: State) -> Value:
+        result = self._ev_call(node, state)
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in _SESSION_READS and node.args:
+            kept = self._kept_in_session(func.value, node.args[0], state, node)
+            return result if kept is None else merge([result, kept])
+        return result
+
+    def _ev_call(self, node: ast.Call, state: State) -> Value:
         func = node.func
         qual = self.mod.qualname(func) or ""
         inner = self.mod.delegated_call(node)

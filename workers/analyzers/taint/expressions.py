@@ -25,6 +25,7 @@ from prguard.analyzers.taint.rules import (
     SERVER_CONFIG_OBJECTS,
     SERVER_SET_ENVIRON,
     STATE_HOLDING_APPS,
+    STORE_SINKS,
     TYPED_SOURCE_CALLS,
     TYPED_SOURCES,
     URL_PATH_SOURCES,
@@ -57,6 +58,8 @@ from prguard.analyzers.taint.values import (
     merge,
 )
 
+#: the last names of the session objects the store sinks name (`flask.session`, `request.session`)
+_SESSION_NAMES = frozenset(row["name"].rsplit(".", 1)[-1] for row in STORE_SINKS if row.get("session"))
 _MEMBER_NAME_ATTRS = frozenset(n.rsplit(".", 1)[-1] for n in TYPED_SOURCES if n not in TYPED_SOURCE_CALLS)
 
 _BUILTIN_NAMES = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__path__"}
@@ -417,7 +420,28 @@ class Expressions:
             value = value.with_tags("text")
         if SERVER_CONFIG in container.tags and not value.tainted:
             value = _CONFIG  # `current_app.config["IDP_URL"]`
+        kept = self._kept_in_session(node.value, node.slice, state, node)
+        if kept is not None:
+            value = merge([value, kept])
         return self._widen(value, node)
+
+    def _kept_in_session(
+        self, session: ast.expr, key: ast.expr, state: State, read: ast.expr
+    ) -> Value | None:
+        """What the change's views keep in the session under this key (`session["next"]`,
+        `request.session.get("next")`), read back here; None for any other container or key."""
+        last = session.id if isinstance(session, ast.Name) else getattr(session, "attr", None)
+        if last not in _SESSION_NAMES or not isinstance(key, ast.Constant | ast.Name | ast.Attribute):
+            return None  # the cheap question first: this runs for every item read
+        found = self.program.store_sink(self.mod, session)
+        if found is None or not found[0].get("session"):
+            return None
+        name = self.ev(key, state).const
+        kept = self.program.kept_in_session_as(found[0]["name"], name) if isinstance(name, str) else None
+        if kept is None:
+            return None
+        step = Step(self.mod.path, read.lineno, f"read back from `{found[1]}`")
+        return kept.map_traces(lambda t: t.then(step))
 
     def ev_JoinedStr(self, node: ast.JoinedStr, state: State) -> Value:
         pieces, segments, whole = [], [], []

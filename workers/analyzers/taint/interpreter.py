@@ -26,7 +26,7 @@ from prguard.analyzers.taint.rules import (
     name_matches,
 )
 from prguard.analyzers.taint.runner import Runner
-from prguard.analyzers.taint.values import READ_FROM_FILE
+from prguard.analyzers.taint.values import READ_FROM_FILE, Step, Value, join
 
 #: how far from the change a helper is read: the modules the changed files call into, and
 #: those their functions call
@@ -60,9 +60,17 @@ class Program:
     """All changed modules of a review, their globals and function summaries."""
 
     def __init__(
-        self, rules: RuleSet, modules: list[ModuleInfo], project: ProjectSources | None = None
+        self,
+        rules: RuleSet,
+        modules: list[ModuleInfo],
+        project: ProjectSources | None = None,
+        kept_in_session: dict[tuple[str, str], Value] | None = None,
     ) -> None:
         self.rules = rules
+        #: what the change's code keeps in the session under a constant key, by session object
+        #: (`flask.session`, `request.session`) and key: read back by any view of the site
+        self.kept_in_session: dict[tuple[str, str], Value] = dict(kept_in_session or {})
+        self._kept_when_read: dict[tuple[str, str], Value | None] = {}
         self.modules = modules
         self.project = project
         self._by_name = {m.name: m for m in modules}
@@ -451,6 +459,29 @@ class Program:
             if found is not None:
                 return found
         return None
+
+    def keep_in_session(self, session: str, key: str, value: Value, where: Step) -> None:
+        """The client's data a view keeps in the session (`session["next"] = request.args["next"]`):
+        what any view reading that key back gets, checked or not as it was when kept."""
+        traces = [replace(t.then(where), indirect=True) for t in value.all_traces() if t.is_source]
+        if traces:
+            kept = Value(frozenset(traces))
+            slot = (session, key)
+            self.kept_in_session[slot] = (
+                join(self.kept_in_session[slot], kept) if slot in self.kept_in_session else kept
+            )
+
+    def kept_in_session_as(self, session: str, key: str) -> Value | None:
+        """What the change's views keep under `key` (None: nothing of the client's, so far)."""
+        slot = (session, key)
+        found = self.kept_in_session.get(slot)
+        self._kept_when_read.setdefault(slot, found)
+        return found
+
+    def session_read_too_early(self) -> bool:
+        """Whether a view read a session key before the view that keeps the client's data there
+        was run: the review is run again with what was kept (`kept_in_session`)."""
+        return any(self.kept_in_session.get(slot) != seen for slot, seen in self._kept_when_read.items())
 
     def store_sink(self, mod: ModuleInfo, container: ast.expr) -> tuple[dict[str, Any], str] | None:
         """The store-sink row (`response.headers[k] = v`) an item assignment into `container`

@@ -1525,11 +1525,11 @@ _RESPONSE_TYPES = ("django.http.HttpResponse", "werkzeug.wrappers.Response", "st
 #: Item assignments that are sinks: `container[key] = value` where the container matches by
 #: name and, when given, by type (`types`: the container's; `owner_types`: the object whose
 #: attribute the container is). An unknown type is not a sink here: item stores into dicts
-#: are far too common to lean the other way.
+#: are far too common to lean the other way. A `session` store is read back by the site's views.
 STORE_SINKS: tuple[dict[str, Any], ...] = (
-    {"name": "flask.session", "kind": "trust-boundary"},
-    {"name": "request.session", "kind": "trust-boundary"},
-    {"name": "cherrypy.session", "kind": "trust-boundary"},
+    {"name": "flask.session", "kind": "trust-boundary", "session": True},
+    {"name": "request.session", "kind": "trust-boundary", "session": True},
+    {"name": "cherrypy.session", "kind": "trust-boundary", "session": True},
     {"name": "*.headers", "kind": "header"},
     {"name": "*.cookies", "kind": "trust-boundary", "owner_types": _RESPONSE_TYPES},
     {"name": "*", "kind": "header", "types": ("django.http.HttpResponse",)},

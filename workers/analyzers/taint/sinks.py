@@ -583,6 +583,9 @@ class Sinks:
         row, text = found
         kind = row["kind"]
         if kind == "trust-boundary":
+            if row.get("session") and isinstance(key.const, str):  # read back by the site's views
+                where = Step(self.mod.path, target.lineno, f"kept in `{text}[{key.const!r}]`")
+                self.program.keep_in_session(row["name"], key.const, value, where)
             value = join(value, key)  # `session[name] = "1"`: the client names what the server keeps
         if kind == "header" and isinstance(key.const, str) and key.const.lower() in REDIRECT_HEADERS:
             written = self._stmt_value(target)
