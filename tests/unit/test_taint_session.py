@@ -96,3 +96,19 @@ def test_flasks_session_across_modules_names_where_the_value_came_from() -> None
 
 def test_a_session_key_no_view_keeps_client_data_in_stays_the_servers() -> None:
     assert _redirects(FLASK.replace('request.args["next"]', '"/home"')) == []
+
+
+def test_two_views_that_both_keep_something_read_each_others_keys() -> None:
+    """The login view keeps `next`; the callback, which keeps a token of its own, reads `next`
+    back: however the two are ordered, the callback sees what the login view kept."""
+    code = (
+        "from django.http import HttpResponseRedirect\n\n\n"
+        "def start(request):\n"
+        '    request.session["next_url"] = request.GET["next"]\n'
+        '    return HttpResponseRedirect("/login")\n\n\n'
+        "def callback(request):\n"
+        '    target = request.session.get("next_url")\n'
+        '    request.session["token"] = "issued"\n'
+        "    return HttpResponseRedirect(target)\n"
+    )
+    assert _redirects(code) == [12]

@@ -80,9 +80,6 @@ class TaintAnalyzer(Analyzer):
         ]
         program = Program(rules, modules, self.project)
         hits = program.run()
-        if program.session_read_too_early():
-            program = Program(rules, modules, self.project, program.kept_in_session)
-            hits = program.run()
         if remember:
             self.cleared = program.cleared
         best: dict[tuple[str, int, int, str], tuple[SinkHit, Confidence]] = {}

@@ -24,8 +24,8 @@ from prguard.analyzers.taint.rules import (
     OWN_URL_SOURCES,
     SERVER_CONFIG_OBJECTS,
     SERVER_SET_ENVIRON,
+    SESSION_NAMES,
     STATE_HOLDING_APPS,
-    STORE_SINKS,
     TYPED_SOURCE_CALLS,
     TYPED_SOURCES,
     URL_PATH_SOURCES,
@@ -58,8 +58,6 @@ from prguard.analyzers.taint.values import (
     merge,
 )
 
-#: the last names of the session objects the store sinks name (`flask.session`, `request.session`)
-_SESSION_NAMES = frozenset(row["name"].rsplit(".", 1)[-1] for row in STORE_SINKS if row.get("session"))
 _MEMBER_NAME_ATTRS = frozenset(n.rsplit(".", 1)[-1] for n in TYPED_SOURCES if n not in TYPED_SOURCE_CALLS)
 
 _BUILTIN_NAMES = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__path__"}
@@ -431,7 +429,7 @@ class Expressions:
         """What the change's views keep in the session under this key (`session["next"]`,
         `request.session.get("next")`), read back here; None for any other container or key."""
         last = session.id if isinstance(session, ast.Name) else getattr(session, "attr", None)
-        if last not in _SESSION_NAMES or not isinstance(key, ast.Constant | ast.Name | ast.Attribute):
+        if last not in SESSION_NAMES or not isinstance(key, ast.Constant | ast.Name | ast.Attribute):
             return None  # the cheap question first: this runs for every item read
         found = self.program.store_sink(self.mod, session)
         if found is None or not found[0].get("session"):

@@ -22,6 +22,7 @@ from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo
 from prguard.analyzers.taint.opt_in import Span, gate_of
 from prguard.analyzers.taint.reach import functions_to_run
 from prguard.analyzers.taint.rules import (
+    SESSION_NAMES,
     RuleSet,
     name_matches,
 )
@@ -60,17 +61,13 @@ class Program:
     """All changed modules of a review, their globals and function summaries."""
 
     def __init__(
-        self,
-        rules: RuleSet,
-        modules: list[ModuleInfo],
-        project: ProjectSources | None = None,
-        kept_in_session: dict[tuple[str, str], Value] | None = None,
+        self, rules: RuleSet, modules: list[ModuleInfo], project: ProjectSources | None = None
     ) -> None:
         self.rules = rules
         #: what the change's code keeps in the session under a constant key, by session object
         #: (`flask.session`, `request.session`) and key: read back by any view of the site
-        self.kept_in_session: dict[tuple[str, str], Value] = dict(kept_in_session or {})
-        self._kept_when_read: dict[tuple[str, str], Value | None] = {}
+        self.kept_in_session: dict[tuple[str, str], Value] = {}
+        self._read_before_kept: set[tuple[str, str]] = set()
         self.modules = modules
         self.project = project
         self._by_name = {m.name: m for m in modules}
@@ -114,6 +111,17 @@ class Program:
         hits: list[SinkHit] = []
         for mod in self.modules:
             self.globals_of(mod)
+        # the functions that keep something in the session first: the others read it back; run
+        # again, alone, when one of them read what another kept after it ran
+        keeping = [(mod, func) for mod in self.modules for func in _keeping_in_session(mod)]
+        for mod, func in keeping:
+            self.summary(mod, func)
+        if self._read_before_kept & self.kept_in_session.keys():
+            for mod, func in keeping:
+                self._summaries.pop((mod.path, func.qualname), None)
+            for mod, func in keeping:
+                self.summary(mod, func)
+        for mod in self.modules:
             for func in mod.functions.values():
                 if (mod.path, func.qualname) in wanted:
                     self.summary(mod, func)
@@ -472,16 +480,12 @@ class Program:
             )
 
     def kept_in_session_as(self, session: str, key: str) -> Value | None:
-        """What the change's views keep under `key` (None: nothing of the client's, so far)."""
-        slot = (session, key)
-        found = self.kept_in_session.get(slot)
-        self._kept_when_read.setdefault(slot, found)
+        """What the change's views keep under `key` (None: nothing of the client's). The views
+        that keep something there run first (see `run`)."""
+        found = self.kept_in_session.get((session, key))
+        if found is None:
+            self._read_before_kept.add((session, key))
         return found
-
-    def session_read_too_early(self) -> bool:
-        """Whether a view read a session key before the view that keeps the client's data there
-        was run: the review is run again with what was kept (`kept_in_session`)."""
-        return any(self.kept_in_session.get(slot) != seen for slot, seen in self._kept_when_read.items())
 
     def store_sink(self, mod: ModuleInfo, container: ast.expr) -> tuple[dict[str, Any], str] | None:
         """The store-sink row (`response.headers[k] = v`) an item assignment into `container`
@@ -554,3 +558,26 @@ def _spliced_whole(func: FunctionInfo, name: str) -> bool:
         if any(isinstance(part, ast.Name) and part.id == name for part in parts):
             return True
     return False
+
+
+def _keeping_in_session(mod: ModuleInfo) -> list[FunctionInfo]:
+    """The module's functions with an item store into an object named as a session is
+    (`session["next"] = ...`, `request.session[key] = ...`), innermost first: an inner function's
+    summary is ready for the one around it."""
+    lines = [
+        node.lineno
+        for node in nodes_of(mod.tree, ast.Subscript)
+        if isinstance(node.ctx, ast.Store) and _last_name(node.value) in SESSION_NAMES  # type: ignore[attr-defined]
+    ]
+    if not lines:
+        return []
+    found = [
+        func
+        for func in mod.functions.values()
+        if any(func.node.lineno <= line <= (func.node.end_lineno or func.node.lineno) for line in lines)
+    ]
+    return sorted(found, key=lambda func: -func.node.lineno)
+
+
+def _last_name(node: ast.expr) -> str | None:
+    return node.id if isinstance(node, ast.Name) else getattr(node, "attr", None)

@@ -1535,6 +1535,10 @@ STORE_SINKS: tuple[dict[str, Any], ...] = (
     {"name": "*", "kind": "header", "types": ("django.http.HttpResponse",)},
 )
 
+#: the last names of the session objects the store sinks name (`flask.session`, `request.session`):
+#: an item read of an object so named may read back what a view kept there
+SESSION_NAMES = frozenset(row["name"].rsplit(".", 1)[-1] for row in STORE_SINKS if row.get("session"))
+
 #: Safe YAML loaders (yaml.load(data, Loader=...)).
 SAFE_YAML_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
 
