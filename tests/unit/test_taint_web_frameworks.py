@@ -1897,3 +1897,42 @@ def test_ckan_request_parameters_reach_its_redirect_helper(source: str, found: b
     `toolkit.redirect_to`, which sends a full URL on as it is."""
     code = CKAN_VIEW.replace("SOURCE", source)
     assert ("taint-open-redirect" in rules_of(taint(code))) is found
+
+
+_STATIC_HANDLER = """
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from urllib.parse import urlparse
+
+STATIC = Path("/srv/static")
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self._serve_static(READ)
+
+    def _serve_static(self, rel_path):
+        safe = Path(rel_path.lstrip(STRIP))
+        if ".." in safe.parts:
+            return None
+        self.wfile.write((STATIC / safe).read_bytes())
+"""
+
+
+@pytest.mark.parametrize(
+    ("read", "strip", "found"),
+    [
+        ("urlparse(self.path).path", '"/"', False),  # pybackup-engine's static files
+        ("self.path", '"/"', False),
+        ("urlparse(self.path).path", '" "', True),  # may still be absolute
+        ("urlparse(self.path).path", "b'/'", True),  # no string: proves nothing
+    ],
+)
+def test_a_path_stripped_of_leading_slashes_and_refused_dots_stays_in_its_folder(
+    read: str, strip: str, found: bool
+) -> None:
+    """`p.lstrip("/")` leaves no leading `/` whatever `p` is (only a string takes a string of
+    characters to strip), and a URL's `path` field is a string: refused `..` too, it stays under
+    the folder it is joined to, also in a helper the handler hands it to."""
+    code = _STATIC_HANDLER.replace("READ", read).replace("STRIP", strip)
+    assert ("taint-path-traversal" in rules_of(taint(code))) is found

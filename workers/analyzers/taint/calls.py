@@ -864,9 +864,10 @@ class Calls:
             return replace(value, origin=key or receiver.origin).with_tags("text")
         if method == "replace" and _replaces_text(args, kwargs):
             return value.with_tags("text")  # `page.replace("{{name}}", name)`: only text has that shape
+        if method in ("strip", "lstrip") and args and isinstance(args[0].const, str) and "/" in args[0].const:
+            # no leading `/` left; only a string takes a string of characters to strip
+            return not_absolute(value).with_tags("text", "unrooted")
         if method in STR_METHODS and "text" in receiver.tags:
-            if method in ("strip", "lstrip") and args and "/" in str(args[0].const):
-                return not_absolute(value).with_tags("text", "unrooted")  # no leading `/` left
             return value.with_tags("text")
         return replace(value, tags=value.tags - {"text"}) if "pathobj" not in receiver.tags else value
 

@@ -281,6 +281,8 @@ class Expressions:
                 frozenset({Trace(OPAQUE, node_text(self.mod, node), (step,))}), tags=frozenset({"text"})
             )
         value = Value(base.all_traces(), tags=base.tags & {"text", "pathobj"})
+        if node.attr in base.extra.get("url_fields", ()):
+            value = value.with_tags("text")  # `urlsplit(url).path`: a string, as every field there is
         if node.attr == "headers":  # `resp.headers`: what the other server chose to say of its data
             value = value.map_traces(lambda t: replace(t, kind="remote-header") if t.kind == "remote" else t)
         if node.attr in ("name", "stem", "suffix") and "pathobj" in base.tags:
