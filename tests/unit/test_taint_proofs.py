@@ -1289,6 +1289,9 @@ def save_page():
         ("'/' in name", "name + '.md'", False),
         ("SLASH.search(name)", "f'{name}.md'", False),
         ("'/' in name", "name", True),  # `..` alone climbs
+        ("name in ('.', '..') or '/' in name", "name", False),  # one component, not `..`
+        ("'/' in name or '\\\\' in name or name == '..'", "name", False),
+        ("name == '..'", "name", True),  # `../x` is not `..`
         ("re.search(r'[|]', name)", "name + '.md'", True),  # `/` gets through
         ("re.search(r'^/', name)", "name + '.md'", True),  # only a leading `/` refused
         ("re.search(r'/x', name)", "name + '.md'", True),

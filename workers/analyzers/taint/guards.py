@@ -1244,9 +1244,14 @@ def not_absolute(value: Value) -> Value:
 
 def _confined_if_refused_both_ways(value: Value) -> Value:
     """A path refused when it holds `..` and when it is absolute (in either order, by one test or
-    two) stays under whatever root it is joined to."""
+    two) stays under whatever root it is joined to; so does one component (no `/`) that is not
+    `..` (`if name == ".." or "/" in name: refuse`)."""
     value = value.map_traces(
-        lambda t: t.sanitize({_NO_PARENT}) if {_NO_LEADING_PARENT, _NOT_PARENT} <= t.sanitized else t
+        lambda t: (
+            t.sanitize({_NO_PARENT})
+            if {_NO_LEADING_PARENT, _NOT_PARENT} <= t.sanitized or {NO_SEPARATOR, _NOT_PARENT} <= t.sanitized
+            else t
+        )
     )
     if not any(_NO_PARENT in t.sanitized for t in value.all_traces()):
         return value
