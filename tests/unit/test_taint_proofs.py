@@ -1292,6 +1292,8 @@ def save_page():
         ("name in ('.', '..') or '/' in name", "name", False),  # one component, not `..`
         ("'/' in name or '\\\\' in name or name == '..'", "name", False),
         ("name == '..'", "name", True),  # `../x` is not `..`
+        ("name in ('', os.curdir, os.pardir) or '/' in name", "name", False),
+        ("name in ('', os.curdir) or '/' in name", "name", True),
         ("re.search(r'[|]', name)", "name + '.md'", True),  # `/` gets through
         ("re.search(r'^/', name)", "name + '.md'", True),  # only a leading `/` refused
         ("re.search(r'/x', name)", "name + '.md'", True),

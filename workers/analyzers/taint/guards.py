@@ -310,7 +310,7 @@ class Guards:
             if signed:
                 proven = dict.fromkeys(signed, frozenset({ALL}))
                 return (proven, {}) if positive else ({}, proven)
-        if _only_dot_names(right) and isinstance(op, ast.Eq | ast.NotEq | ast.In | ast.NotIn):
+        if _only_dot_names(right, self._qual) and isinstance(op, ast.Eq | ast.NotEq | ast.In | ast.NotIn):
             refused = _refused_as_path(state_key(left), _NOT_PARENT)  # `if p == "..": abort`
             return ({}, refused) if positive else (refused, {})
         if (
@@ -1265,18 +1265,27 @@ def _met(
     return proofs if known is None else _meet([known, proofs])
 
 
-def _only_dot_names(node: ast.expr) -> bool:
-    """`".."`, or a tuple, list or set of `""`, `"."` and `".."` holding it (`p in ("", ".", "..")`):
-    a refusal of the names that climb or stay put, not an allow-list."""
+def _only_dot_names(node: ast.expr, qual: Callable[[ast.expr], str | None]) -> bool:
+    """`".."` (or `os.pardir`), or a tuple, list or set of `""`, `"."` and `".."` holding it
+    (`p in ("", os.curdir, os.pardir)`): a refusal of the names that climb or stay put, not an
+    allow-list."""
     items = node.elts if isinstance(node, ast.Tuple | ast.List | ast.Set) else [node]
-    values = [e.value if isinstance(e, ast.Constant) else None for e in items]
+    values = [_dot_name(e, qual) for e in items]
     return ".." in values and all(v in ("", ".", "..") for v in values)
+
+
+def _dot_name(node: ast.expr, qual: Callable[[ast.expr], str | None]) -> object:
+    if isinstance(node, ast.Constant):
+        return node.value
+    name = qual(node) if isinstance(node, ast.Name | ast.Attribute) else None
+    return ".." if name in _PARDIRS else "." if name in _CURDIRS else None
 
 
 _ANY = frozenset({"any", "builtins.any"})
 _ALL = frozenset({"all", "builtins.all"})
 _RELPATHS = frozenset({"os.path.relpath", "posixpath.relpath"})
 _PARDIRS = frozenset({"os.pardir", "os.path.pardir", "posixpath.pardir"})
+_CURDIRS = frozenset({"os.curdir", "os.path.curdir", "posixpath.curdir"})
 _GLOB_MATCHES = frozenset({"fnmatch.fnmatch", "fnmatch.fnmatchcase"})
 #: where the values of an allow-list may come from without the client choosing them
 _OPERATORS = frozenset({OPAQUE, "env"})
