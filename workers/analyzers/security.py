@@ -28,6 +28,7 @@ from prguard.analyzers.removed_guards import revive_in
 from prguard.analyzers.testpaths import is_test_path
 from prguard.analyzers.vuln_rules import VulnChecker
 from prguard.analyzers.vuln_rules.archives import SAX_GENERAL_ENTITIES, sax_feature
+from prguard.analyzers.vuln_rules.hash_purpose import fingerprint_only
 from prguard.engine.globs import matches_any
 from prguard.engine.model import Confidence, Finding, Severity, make_fingerprint, normalise_code
 
@@ -393,6 +394,9 @@ def _vuln_findings(
         if rule.id in settings.ignore or (line, rule.cwe) in reported:
             continue
         severity = Severity(hit.severity or rule.severity)
+        message = f"{hit.detail}: {rule.title}. {rule.fix}"
+        if rule.id in FINGERPRINT_TESTS and fingerprint_only(node, ctx.head.tree):
+            severity, message = Severity.LOW, f"{message} {FINGERPRINT_NOTE}"
         if not severity.at_least(settings.min_severity):
             continue
         end = getattr(node, "end_lineno", None) or line
@@ -405,7 +409,7 @@ def _vuln_findings(
             path=ctx.path,
             start_line=line,
             end_line=end,
-            message=f"{hit.detail}: {rule.title}. {rule.fix}",
+            message=message,
             fingerprint=make_fingerprint(rule.id, ctx.path, snippet, ""),
             cwe=rule.cwe,
             title=rule.title[0].upper() + rule.title[1:],
@@ -455,6 +459,14 @@ STDLIB_XML_TESTS = frozenset({"B313", "B314", "B315", "B316", "B317", "B318", "B
 EXPANSION_NOTE = (
     "Python's own XML parsers load no external entities; with an expat older than 2.6.0 a "
     "document's nested entities can still exhaust memory (defusedxml refuses them)."
+)
+
+#: weak digests bandit and prguard report for any data (B324; PG-VULN029 by a name kept in a
+#: variable): low where nothing around them names a secret or an authentication (hash_purpose)
+FINGERPRINT_TESTS = frozenset({"B324", "PG-VULN029"})
+FINGERPRINT_NOTE = (
+    "Nothing around it names a password, secret, token or signature, so it reads as a fingerprint "
+    "(a cache key, file name or ETag); if it protects anything, use SHA-256 or a password hash."
 )
 
 _XMLRPC_DEFUSERS = frozenset({"defusedxml.xmlrpc.monkey_patch"})
@@ -556,6 +568,8 @@ def _finding(issue: Any, ctx: FileContext, byte_lines: list[bytes]) -> Finding:
     elif issue.test_id in STDLIB_XML_TESTS:
         severity = severity if not severity.at_least(Severity.LOW) else Severity.LOW
         message = f"{quote}: {EXPANSION_NOTE}" if quote else EXPANSION_NOTE
+    elif issue.test_id in FINGERPRINT_TESTS and node is not None and fingerprint_only(node, ctx.head.tree):
+        severity, message = Severity.LOW, f"{message} {FINGERPRINT_NOTE}"
     return Finding(
         rule_id=issue.test_id,
         analyzer="security",

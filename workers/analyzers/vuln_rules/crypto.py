@@ -75,14 +75,14 @@ _RANDOM_PICKS = frozenset({"random.choice", "random.choices", "random.sample"})
 
 MIN_TOKEN_LENGTH = 16
 
-#: where a name splits into words (`reset_token`, `rememberMeToken`)
-_CAMEL_OR_SNAKE = re.compile(r"_|(?<=[a-z0-9])(?=[A-Z])")
+#: where a name splits into words (`reset_token`, `rememberMeToken`, `SHASign`)
+_CAMEL_OR_SNAKE = re.compile(r"_|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 #: the last word of a name that holds a secret (one-time codes, tokens, nonces, salts, passwords)
 _SECRET_VALUE_WORDS = frozenset(
     {"otp", "pin", "nonce", "token", "password", "passwd", "pwd", "pass", "passphrase", "secret", "salt"}
 )
 #: words that make a `key` a secret one (`api_key`, `secret_key`)
-_SECRET_KEY_WORDS = frozenset({"secret", "api", "access", "private", "signing", "session", "auth"})
+SECRET_KEY_WORDS = frozenset({"secret", "api", "access", "private", "signing", "session", "auth"})
 #: words that make a `code` a secret one (`otp_code`, `reset_code`, a `code` made in `verify_email`);
 #: alone, a code is as often a status, a country or a language
 _SECRET_CODE_WORDS = frozenset(
@@ -105,7 +105,7 @@ def _names_secret(words: Sequence[str], context: Sequence[str] = ()) -> bool:
         return False
     if words[-1] in _SECRET_VALUE_WORDS:
         return True
-    if words[-1] == "key" and len(words) > 1 and words[-2] in _SECRET_KEY_WORDS:
+    if words[-1] == "key" and len(words) > 1 and words[-2] in SECRET_KEY_WORDS:
         return True  # `secret_key`, `api_key`, `remote_access_key`; a bare `key` is as often a dict's
     return words[-1] == "code" and any(
         word in _SECRET_CODE_WORDS or word.endswith("2fa") for word in [*words[:-1], *context]
