@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
 from prguard.analyzers.security import SecurityAnalyzer
 from prguard.analyzers.taint import TaintAnalyzer
 from prguard.engine.model import ChangedFile
@@ -168,3 +169,55 @@ def test_a_proof_covers_an_argument_written_on_a_line_of_its_own() -> None:
     assert [(f.rule_id, f.start_line) for f in _review(unknown).findings if f.rule_id == "B608"] == [
         ("B608", 8)
     ]
+
+
+MARKED_SAFE = """
+import nh3
+from django import template
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+cleaner = nh3.Cleaner(tags={"a", "p"})
+
+
+@register.filter
+def cleaned(value):
+    return mark_safe({made})
+"""
+
+
+def _mark_safe_kept(made: str) -> bool:
+    findings = _review(MARKED_SAFE.replace("{made}", made)).findings
+    return any(f.rule_id in ("B308", "B703") for f in findings)
+
+
+def test_mark_safe_of_sanitised_or_escaped_text_is_proven_safe() -> None:
+    """A template filter's value is unknown data: bandit's mark_safe finding stays unless what
+    is marked safe went through an HTML sanitizer or an escape first."""
+    assert _mark_safe_kept("value")
+    assert _mark_safe_kept("value.strip()")
+    for made in (
+        "cleaner.clean(value)",  # an nh3.Cleaner configured once at module level
+        "nh3.clean(value)",
+    ):
+        assert not _mark_safe_kept(made), made
+
+
+@pytest.mark.parametrize(
+    ("imported", "made"),
+    [
+        ("from django.utils.http import urlencode", "'?' + urlencode(sorted(value.items()))"),
+        ("from xml.sax.saxutils import quoteattr", "'<a title=' + quoteattr(value) + '>'"),
+        ("from xml.sax.saxutils import escape", "'<b>' + escape(value) + '</b>'"),
+        ("from django.forms.utils import flatatt", "'<input' + flatatt(value) + '>'"),
+        ("from django.utils.html import escapejs", "'<script>var v = \"' + escapejs(value) + '\";</script>'"),
+        ("from pygments import highlight", "highlight(value, lexer, HtmlFormatter())"),
+    ],
+)
+def test_escapes_of_each_library_prove_marked_text_safe(imported: str, made: str) -> None:
+    code = f"{imported}\nfrom django.utils.safestring import mark_safe\n\n\ndef shown(value, lexer=None):\n"
+    code += f"    return mark_safe({made})\n"
+    findings = _review(code).findings
+    assert not [f for f in findings if f.rule_id in ("B308", "B703")], findings
+    unescaped = code.replace(made, "'<b>' + value + '</b>'")
+    assert [f for f in _review(unescaped).findings if f.rule_id in ("B308", "B703")]

@@ -1018,6 +1018,23 @@ def test_bottles_request_is_the_clients(read: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("saved", "found"),
+    [
+        ("upload.save(os.path.join('/srv/media', upload.raw_filename))", True),
+        ("open(os.path.join('/srv/media', request.files['photo'].raw_filename), 'wb')", True),
+        ("upload.save(request.forms.get('folder'))", True),
+        # `.filename` is Bottle's cleaned base name; a folder given to `save` gets that name
+        ("upload.save(os.path.join('/srv/media', upload.filename))", False),
+        ("upload.save('/srv/media')", False),
+    ],
+)
+def test_a_bottle_upload_keeps_the_clients_raw_file_name(saved: str, found: bool) -> None:
+    code = "import os\nfrom bottle import request, route\n\n\n@route('/up', method='POST')\ndef up():\n"
+    code += f"    upload = request.files.get('photo')\n    {saved}\n    return 'ok'\n"
+    assert (rules_of(taint(code)) == ["taint-path-traversal"]) is found
+
+
+@pytest.mark.parametrize(
     ("route", "found"),
     [
         ("@route('/files/<name>')", True),

@@ -122,6 +122,7 @@ OBJECT_TYPES: dict[str, str] = {
     "flask.session": "flask.sessions.SessionMixin",
     "flask.g": "flask.ctx._AppCtxGlobals",
     "quart.request": "flask.Request",
+    "bottle.request": "bottle.BaseRequest",
     "django.db.connection": "django.db.backends.base.base.BaseDatabaseWrapper",
     "django.core.files.storage.default_storage": "django.core.files.storage.Storage",
     "loguru.logger": "loguru.Logger",
@@ -133,6 +134,7 @@ ATTRIBUTE_TYPES: dict[tuple[str, str], str] = {
     ("flask.Request", "files"): "werkzeug.datastructures.FileMultiDict",
     ("flask.Request", "args"): "werkzeug.datastructures.MultiDict",
     ("flask.Request", "form"): "werkzeug.datastructures.MultiDict",
+    ("bottle.BaseRequest", "files"): "bottle.FormsDict",
     ("flask.Flask", "logger"): "logging.Logger",
     ("django.http.HttpRequest", "FILES"): "django.utils.datastructures.FileMultiValueDict",
     ("django.http.HttpRequest", "session"): "django.contrib.sessions.backends.base.SessionBase",
@@ -225,6 +227,8 @@ METHOD_RETURNS: dict[tuple[str, str], str] = {
 ELEMENT_TYPES: dict[str, str] = {
     "werkzeug.datastructures.FileMultiDict": "werkzeug.datastructures.FileStorage",
     "django.utils.datastructures.FileMultiValueDict": "django.core.files.uploadedfile.UploadedFile",
+    # only Bottle's `request.files` is given this type here: its items are uploads
+    "bottle.FormsDict": "bottle.FileUpload",
 }
 
 #: type -> the types it extends or is used as (a subclass, or an API-compatible stand-in).

@@ -218,6 +218,7 @@ TYPED_SANITIZERS: dict[str, frozenset[str]] = {
     "html_sanitizer.sanitizer.Sanitizer.sanitize": frozenset({"xss"}),
     "bleach.Cleaner.clean": frozenset({"xss"}),
     "bleach.sanitizer.Cleaner.clean": frozenset({"xss"}),
+    "nh3.Cleaner.clean": frozenset({"xss"}),
 }
 
 #: Typed sources (`Type.method` results and `Type.attribute` reads) and their kind: archive
@@ -320,6 +321,8 @@ TYPED_SOURCES: dict[str, str] = {
     # name, these do not): wherever the file object comes from, a parameter included
     "starlette.datastructures.UploadFile.filename": "web",
     "werkzeug.datastructures.FileStorage.filename": "web",
+    # Bottle's `.filename` keeps only a safe base name; `.raw_filename` is what the client sent
+    "bottle.FileUpload.raw_filename": "web",
     # the standard library's HTTP server: a handler's request line, path, headers and body
     **{
         f"http.server.BaseHTTPRequestHandler.{member}": "web"
@@ -584,6 +587,16 @@ SANITIZERS: dict[str, frozenset[str]] = {
     "bleach.clean": frozenset({"xss"}),
     "nh3.clean": frozenset({"xss"}),
     "cgi.escape": frozenset({"xss"}),
+    "django.utils.html.escapejs": frozenset({"xss"}),
+    "django.utils.html.json_script": frozenset({"xss"}),
+    "django.utils.html.format_html_join": frozenset({"xss"}),
+    # attributes rendered with each value escaped (Django's widgets and template tags use it)
+    "django.forms.utils.flatatt": frozenset({"xss"}),
+    "xml.sax.saxutils.escape": frozenset({"xss"}),
+    "xml.sax.saxutils.quoteattr": frozenset({"xss"}),
+    "markupsafe.Markup.escape": frozenset({"xss"}),
+    # Pygments' formatters escape the text they colour (HtmlFormatter writes entities)
+    "pygments.highlight": frozenset({"xss"}),
     "shlex.quote": frozenset({"command"}),
     "pipes.quote": frozenset({"command"}),
     "re.escape": frozenset({"regex"}),
@@ -599,6 +612,10 @@ SANITIZERS: dict[str, frozenset[str]] = {
     "urllib.parse.quote": frozenset({"xss", "header", "log"}),
     "urllib.parse.quote_plus": frozenset({"xss", "header", "log", "path"}),
     "urllib.parse.urlencode": frozenset({"xss", "header", "log"}),
+    # Django's wrappers of the same quoting (urlquote and urlquote_plus before Django 4)
+    "django.utils.http.urlencode": frozenset({"xss", "header", "log"}),
+    "django.utils.http.urlquote": frozenset({"xss", "header", "log"}),
+    "django.utils.http.urlquote_plus": frozenset({"xss", "header", "log", "path"}),
     "repr": frozenset({"log"}),
     # a directory made in the temporary folder: an absolute path, never an option to a program
     "tempfile.mkdtemp": frozenset({"argument"}),
@@ -1235,6 +1252,7 @@ SINKS: tuple[dict[str, Any], ...] = (
     _sink("zipfile.ZipFile", "path", (0, "file")),
     _sink("PIL.Image.open", "path", (0, "fp")),
     _sink("werkzeug.datastructures.FileStorage.save", "path", (0, "dst")),
+    _sink("bottle.FileUpload.save", "path", (0, "destination")),
     # Django's `Storage.save(name, ...)` is no row: it refuses `..` parts and absolute names
     # (validate_file_name) and FileSystemStorage joins with safe_join, so a name stays inside it
     _sink("PIL.Image.Image.save", "path", (0, "fp")),

@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from prguard.analyzers.asttools import const_str, is_name, keyword_value, nodes_of
+from prguard.analyzers.taint.rules import ALL, SANITIZERS
 from prguard.analyzers.templating import environment_class, escapes
 from prguard.analyzers.vuln_rules.regex import fold
 from prguard.analyzers.vuln_rules.shapes import (
@@ -39,25 +40,10 @@ MARKUP_CALLS = frozenset(
     }
 )
 
-_ESCAPES = frozenset(
-    {
-        "html.escape",
-        "markupsafe.escape",
-        "flask.escape",
-        "jinja2.escape",
-        "django.utils.html.escape",
-        "django.utils.html.conditional_escape",
-        "django.utils.html.format_html",
-        "bleach.clean",
-        "cgi.escape",
-        "urllib.parse.quote",
-        "urllib.parse.quote_plus",
-        "int",
-        "float",
-        "len",
-        "json.dumps",
-    }
-)
+#: calls whose result is safe in markup: taint's XSS sanitizers and conversions (one catalogue),
+#: and JSON text, which markup this module judges may hold
+_SAFE_IN_HTML = frozenset(name for name, kinds in SANITIZERS.items() if "xss" in kinds or ALL in kinds)
+_ESCAPES = _SAFE_IN_HTML | {"json.dumps"}
 
 _COOKIE_SETTINGS = {
     "SESSION_COOKIE_SECURE": "PG-VULN006",
