@@ -29,6 +29,7 @@ from prguard.analyzers.testpaths import is_test_path
 from prguard.analyzers.vuln_rules import VulnChecker
 from prguard.analyzers.vuln_rules.archives import SAX_GENERAL_ENTITIES, sax_feature
 from prguard.analyzers.vuln_rules.hash_purpose import fingerprint_only
+from prguard.analyzers.vuln_rules.own_files import OwnFiles
 from prguard.engine.globs import matches_any
 from prguard.engine.model import Confidence, Finding, Severity, make_fingerprint, normalise_code
 
@@ -397,6 +398,8 @@ def _vuln_findings(
         message = f"{hit.detail}: {rule.title}. {rule.fix}"
         if rule.id in FINGERPRINT_TESTS and fingerprint_only(node, ctx.head.tree):
             severity, message = Severity.LOW, f"{message} {FINGERPRINT_NOTE}"
+        elif rule.id in OWN_FILE_TESTS and (own := OwnFiles.of_source(ctx.head).written_here(node)):
+            severity, message = Severity.LOW, f"{message} {own_file_note(own)}"
         if not severity.at_least(settings.min_severity):
             continue
         end = getattr(node, "end_lineno", None) or line
@@ -468,6 +471,18 @@ FINGERPRINT_NOTE = (
     "Nothing around it names a password, secret, token or signature, so it reads as a fingerprint "
     "(a cache key, file name or ETag); if it protects anything, use SHA-256 or a password hash."
 )
+
+#: pickle loads (bandit's B301, prguard's PG-VULN023 for joblib and torch): low where they read
+#: back a file the same module dumps a pickle to (own_files)
+OWN_FILE_TESTS = frozenset({"B301", "PG-VULN023"})
+
+
+def own_file_note(path: str) -> str:
+    return (
+        f"It reads back `{path}`, which this module writes with a dump of its own, not data a "
+        "client sends; keep that file where no one else can write."
+    )
+
 
 _XMLRPC_DEFUSERS = frozenset({"defusedxml.xmlrpc.monkey_patch"})
 
@@ -570,6 +585,8 @@ def _finding(issue: Any, ctx: FileContext, byte_lines: list[bytes]) -> Finding:
         message = f"{quote}: {EXPANSION_NOTE}" if quote else EXPANSION_NOTE
     elif issue.test_id in FINGERPRINT_TESTS and node is not None and fingerprint_only(node, ctx.head.tree):
         severity, message = Severity.LOW, f"{message} {FINGERPRINT_NOTE}"
+    elif issue.test_id in OWN_FILE_TESTS and (own := OwnFiles.of_source(ctx.head).written_here(node)):
+        severity, message = Severity.LOW, f"{message} {own_file_note(own)}"
     return Finding(
         rule_id=issue.test_id,
         analyzer="security",
