@@ -424,6 +424,19 @@ CASES = [
     ("import random\nsample_size = random.randint(1, 10)", []),  # names no secret
     ("import random\ntoken_count = random.randint(1, 10)", []),  # a count, not a token
     ("import random\nrememberMeToken = random.randint(0, 2**32)", ["PG-VULN018"]),  # camelCase
+    # a token helper written for its defaults: the alphabet and the length as parameters
+    (
+        "import random, string\n"
+        "def create_random_string(chars=string.ascii_letters + string.digits, length=16):\n"
+        "    return ''.join([random.choice(chars) for _ in range(int(length))])",
+        ["PG-VULN018"],
+    ),
+    (
+        "import random, string\ndef id_generator(size=6, chars=string.ascii_uppercase):\n"
+        "    return ''.join(random.choice(chars) for _ in range(size))",
+        [],  # a short name, as temporary files and fixtures take
+    ),
+    ("import random\ndef pick(items, n=20):\n    return ''.join(random.choice(items) for _ in range(n))", []),
     ("import random\ntokenCount = random.randint(1, 10)", []),
     # a code is a secret when its name or its function says what it verifies
     ("import random\notp_code = random.randint(100000, 999999)", ["PG-VULN018"]),

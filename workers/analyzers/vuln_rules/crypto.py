@@ -112,6 +112,13 @@ def _names_secret(words: Sequence[str], context: Sequence[str] = ()) -> bool:
     )
 
 
+def _unwrap_int(node: ast.expr) -> ast.expr:
+    """`int(length)` → `length`: a count converted on its way into `range`."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "int" and node.args:
+        return node.args[0]
+    return node
+
+
 def holder_name(node: ast.expr) -> str:
     """The name a value is held under: a variable's, an attribute's or a constant key's."""
     if isinstance(node, ast.Name):
@@ -373,7 +380,7 @@ class CryptoChecks(CheckerBase):
                 "range",
                 "builtins.range",
             ):
-                count = self._constant_int(loop.args[-1]) if len(loop.args) == 1 else None
+                count = self._constant_int(_unwrap_int(loop.args[-1])) if len(loop.args) == 1 else None
             node = node.elt
         if not isinstance(node, ast.Call) or not node.args:
             return None
@@ -404,6 +411,8 @@ class CryptoChecks(CheckerBase):
         if isinstance(node, ast.Name):
             assigns = self._scope_assigns(node)
             value = self._assigned(node) if assigns == 1 else None
+            if value is None and assigns == 1:
+                value = self._parameter_default(node)  # `def token(chars=string.ascii_letters)`
             if value is None and assigns == 0:
                 value = self._constants.get(node.id)
             return value is not None and self._characters(value, depth + 1)
