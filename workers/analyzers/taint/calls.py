@@ -350,11 +350,17 @@ class Calls:
     A part of `Runner`."""
 
     def ev_Call(self, node: ast.Call, state: State) -> Value:
+        # `request.GET.get("next")` read again after a check of it: the checked item
+        key = state_key(node)
+        if key is not None and key in state:
+            return state[key]
         result = self._ev_call(node, state)
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr in _SESSION_READS and node.args:
             kept = self._kept_in_session(func.value, node.args[0], state, node)
-            return result if kept is None else merge([result, kept])
+            result = result if kept is None else merge([result, kept])
+        if key is not None and result.tainted:
+            state[key] = result  # kept, so that a guard's proof about the item holds where it is read again
         return result
 
     def _ev_call(self, node: ast.Call, state: State) -> Value:

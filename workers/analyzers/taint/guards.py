@@ -124,6 +124,8 @@ class Guards:
         self, test: ast.expr, state: State
     ) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
         """What a condition proves about variables when it holds, and when it does not."""
+        if not isinstance(test, ast.UnaryOp | ast.BoolOp):
+            self._read_items(test, state)
         when_true, when_false = self._guards(test, state)
         if isinstance(test, ast.UnaryOp | ast.BoolOp):
             return when_true, when_false  # their parts were asked through `guards` already
@@ -131,6 +133,14 @@ class Guards:
         if checked:
             when_true = _union([when_true, checked])
         return when_true, when_false
+
+    def _read_items(self, test: ast.expr, state: State) -> None:
+        """Items a condition reads with `.get("next")` kept in the state (as subscripts are when
+        evaluated), so that what it proves of them holds where they are read again; a condition
+        on the right of `and` is evaluated on a copy that does not keep them."""
+        for node in ast.walk(test):
+            if isinstance(node, ast.Call) and (key := state_key(node)) is not None and key not in state:
+                self.ev(node, state)
 
     def _checked_by_call(self, test: ast.expr, state: State) -> dict[str, frozenset[str]]:
         """`if check_password(user, pw):`, `user = authenticate(username=u, ...)` then `if user:`:

@@ -54,7 +54,13 @@ def node_text(mod: ModuleInfo, node: ast.AST, limit: int = 60) -> str:
 
 def state_key(node: ast.AST) -> str | None:
     """State key of a Name, attribute chain or constant subscript of one (`x`, `self.path`,
-    `data["next"][0]`): what a guard's proof about the expression attaches to."""
+    `data["next"][0]`): what a guard's proof about the expression attaches to. `data.get("next")`
+    (with or without a default) reads the item `data["next"]`: a check of one reading holds of
+    the next; so does `(data.get("next") or "")`."""
+    if isinstance(node, ast.Call):
+        return _item_read_key(node)
+    if _or_constant(node):
+        return state_key(node.values[0])  # `(next or "")`: what holds of it holds of `next` when set
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
@@ -66,6 +72,27 @@ def state_key(node: ast.AST) -> str | None:
             base = state_key(node.value)
             return f"{base}[{index!r}]" if base else None
     return None
+
+
+def _or_constant(node: ast.AST) -> bool:
+    """`x or ""`: a value with a constant standing in when it is empty."""
+    return (
+        isinstance(node, ast.BoolOp)
+        and isinstance(node.op, ast.Or)
+        and len(node.values) == 2
+        and isinstance(node.values[1], ast.Constant)
+    )
+
+
+def _item_read_key(node: ast.Call) -> str | None:
+    func = node.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "get") or node.keywords:
+        return None
+    if not 1 <= len(node.args) <= 2 or not isinstance(node.args[0], ast.Constant):
+        return None
+    index = node.args[0].value
+    base = state_key(func.value) if isinstance(index, str) else None
+    return f"{base}[{index!r}]" if base else None
 
 
 def forget_parts(key: str, state: State, *, attributes: bool = True) -> None:

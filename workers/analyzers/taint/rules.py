@@ -854,7 +854,7 @@ GUARD_CALLS: dict[str, tuple[int, str, frozenset[str]]] = {
 
 #: A project's own predicates that, by their name, tell whether a URL may be followed or
 #: redirected to (`is_safe_url`, `is_trusted_sns_subscribe_url`, `redirect_is_allowed`,
-#: `redirect_uri_allowed`): true,
+#: `redirect_uri_allowed`, `url_is_local`): true,
 #: they prove their first argument as GUARD_CALLS' URL checks do. A valid URL is no such thing
 #: (a well-formed URL can still name any host), a valid redirect is (`is_valid_redirect`).
 URL_CHECK_NAMES = re.compile(
@@ -864,7 +864,9 @@ URL_CHECK_NAMES = re.compile(
     r"|(?:is_)?(?:\w+_)?(?:url|uri|redirect|host|domain|next|target)_(?:is_)?(?:safe|trusted|allowed|permitted)"
     # OAuth clients' registered-URI checks: Authlib's `check_redirect_uri`, django-oauth-toolkit's
     # `redirect_uri_allowed` (above)
-    r"|(?:check|verify)_redirect_uri)"
+    r"|(?:check|verify)_redirect_uri"
+    # a URL on this site: CKAN's `h.url_is_local`, `is_local_url`
+    r"|(?:url|uri|redirect|next|target)_is_local|is_local_(?:url|uri|redirect|next|target))"
 )
 
 #: Receiver methods that, when true, prove the receiver harmless.
