@@ -226,3 +226,39 @@ def test_an_absolute_path_may_still_climb_out_of_its_root(method: str, found: bo
     use = f"p = (ROOT / request.args['p']).{method}()\nif not p.is_relative_to(ROOT):\n    abort(403)\n"
     use += "return send_file(p)"
     assert ("taint-path-traversal" in rules_of(taint(app("", use)))) is found
+
+
+STATUS_REPORTER = (
+    "def path_status(path, root):\n    resolved = path.resolve()\n    try:\n"
+    "        resolved.relative_to(root)\n    except ValueError:\n        return FORBIDDEN\n"
+    "    if resolved != path:\n        return 404\n    return None\n"
+)
+CHECKS_STATUS = "p = ROOT / request.args['p']\nstatus = path_status(p, ROOT)\nif TEST:\n    abort(403)\n"
+CHECKS_STATUS += "return send_file(p.resolve())"
+
+
+@pytest.mark.parametrize(
+    ("forbidden", "test", "found"),
+    [
+        # leafdocs' `_path_status`: an HTTP status, or None when the path is fine
+        ("403", "status is not None", False),
+        ("403", "status", False),
+        ("403", "status is None", True),  # served only when a status came back
+        # `0` is no error to look for: the function is no reporter
+        ("0", "status is not None", True),
+        ("0", "status", True),
+    ],
+)
+def test_a_helper_that_answers_an_error_status_or_none_has_checked_its_arguments(
+    forbidden: str, test: str, found: bool
+) -> None:
+    code = app(STATUS_REPORTER.replace("FORBIDDEN", forbidden), CHECKS_STATUS.replace("TEST", test))
+    assert ("taint-path-traversal" in rules_of(taint(code))) is found
+
+
+def test_a_predicates_answer_compared_with_none_proves_nothing() -> None:
+    """`ok = inside(p)` is True or False, never None: `ok is not None` holds either way."""
+    use = "p = Path(request.args['p'])\nok = inside(p)\nif ok is None:\n    abort(403)\n"
+    use += "return send_file(str(p))"
+    code = app(RESOLVES_ITSELF.replace("METHOD", "resolve"), use)
+    assert "taint-path-traversal" in rules_of(taint(code))

@@ -181,7 +181,8 @@ class Guards:
                 return _union(p[0] for p in parts), _meet(p[1] for p in parts)
             return _meet(p[0] for p in parts), _union(p[1] for p in parts)
         if isinstance(test, ast.Compare) and len(test.ops) == 1:
-            return self._compare_guards(test, state)
+            reported = self._reported_or_not(test, state)
+            return reported if reported is not None else self._compare_guards(test, state)
         if isinstance(test, ast.Call):
             return self._call_guards(test, state), self._call_refutes(test, state)
         key = state_key(test) if isinstance(test, ast.Name | ast.Attribute | ast.Subscript) else None
@@ -191,6 +192,25 @@ class Guards:
         if key is not None:
             return {}, {key: frozenset({ALL})}  # `if p:` failed: `p` is empty, no payload in it
         return {}, {}
+
+    def _reported_or_not(
+        self, test: ast.Compare, state: State
+    ) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]] | None:
+        """`status = _path_status(p, root)` ... `if status is not None: abort(status)`: an error
+        reporter's answer (proofs only where it reported nothing) compared with None is its
+        truth: it gives None or an error, never another empty value."""
+        if not (isinstance(test.ops[0], ast.Is | ast.IsNot) and isinstance(test.left, ast.Name)):
+            return None
+        if not (isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None):
+            return None
+        kept = self._checks.get(test.left.id)
+        if kept is None or kept.when_true or not kept.when_false:
+            return None
+        if not all(state.get(k) is v for k, v in kept.values.items()):
+            return None
+        if isinstance(test.ops[0], ast.IsNot):
+            return kept.when_true, kept.when_false
+        return kept.when_false, kept.when_true
 
     def _check_kept(self, stmt: ast.Assign, state: State) -> tuple[str, KeptCheck] | None:
         """`ok = url_has_allowed_host_and_scheme(url, hosts)`: what the check proves, kept under the

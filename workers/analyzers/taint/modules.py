@@ -170,8 +170,11 @@ def gives_nothing(node: ast.expr | None) -> bool:
 
 
 def _message(node: ast.expr) -> bool:
-    """Text written out to be shown: a non-empty string, an f-string, or text joined to a value."""
+    """Text written out to be shown: a non-empty string, an f-string, or text joined to a value;
+    or an error's number (`return 403`: a status for the caller to answer with), never 0 or a bool."""
     if isinstance(node, ast.Constant):
+        if type(node.value) is int:
+            return node.value != 0
         return isinstance(node.value, str) and bool(node.value)
     if isinstance(node, ast.JoinedStr):
         return True
