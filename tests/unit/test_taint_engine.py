@@ -221,3 +221,40 @@ def test_escapes_of_each_library_prove_marked_text_safe(imported: str, made: str
     assert not [f for f in findings if f.rule_id in ("B308", "B703")], findings
     unescaped = code.replace(made, "'<b>' + value + '</b>'")
     assert [f for f in _review(unescaped).findings if f.rule_id in ("B308", "B703")]
+
+
+REBOUND_FLAG = """
+import sqlite3
+import subprocess
+from flask import Flask, request
+
+app = Flask(__name__)
+TABLE = "docs"
+_ready: bool = False
+
+
+def init():
+    global _ready
+    _ready = True
+
+
+@app.route("/run")
+def run():
+    if not _ready:
+        return "not yet"
+    subprocess.call("convert " + request.args["f"], shell=True)
+    conn = sqlite3.connect("x.db")
+    conn.execute(f"DELETE FROM {TABLE} WHERE name = ?", (request.args["n"],))
+    return "ok"
+"""
+
+
+def test_code_behind_a_flag_set_through_global_is_reviewed() -> None:
+    """`_ready = False` at module level, set by `init()` through `global`: the view's code after
+    `if not _ready: return` runs once the app is set up, so its flows are reported and its proofs
+    hold (before, the flag was folded as a constant and that code taken as dead)."""
+    findings = _review(REBOUND_FLAG).findings
+    assert ("taint", 20) in {(f.analyzer, f.start_line) for f in findings}
+    assert not [f for f in findings if f.rule_id == "B608"]  # the table name is a constant: proven
+    never_set = _review(REBOUND_FLAG.replace("    global _ready\n    _ready = True", "    pass")).findings
+    assert ("taint", 20) not in {(f.analyzer, f.start_line) for f in never_set}  # dead code indeed

@@ -599,6 +599,12 @@ class ModuleInfo:
         return frozenset(bound)
 
     @functools.cached_property
+    def rebound_globals(self) -> frozenset[str]:
+        """Module variables a function assigns through `global`: their module-level value is one
+        of several they hold while the app runs."""
+        return frozenset(name for node in nodes_of(self.tree, ast.Global) for name in node.names)  # type: ignore[attr-defined]
+
+    @functools.cached_property
     def packages(self) -> frozenset[str]:
         """This project's top-level package, by the module's path: `app` for `app/views.py`; in a
         `src/` layout (`src/app/views.py`) both `app`, as it is installed and imported, and `src`."""

@@ -76,8 +76,11 @@ class Runner(Calls, Expressions, Guards, Sinks):
         self.inlined: list[int] = []  # the nested functions being run where they are called
 
     def run_module(self) -> State:
-        state = self.exec_block(self.mod.tree.body, {})
-        return state or {}
+        state = self.exec_block(self.mod.tree.body, {}) or {}
+        for name in self.mod.rebound_globals & state.keys():
+            # `_available = False`, set to True by `init()` through `global`: no constant to fold
+            state[name] = replace(state[name], const=NOCONST)
+        return state
 
     def _matched(self, value: Value, pattern: ast.expr, state: State) -> Value:
         """A parameter the framework let through only when `re.search(pattern, value)` found it
