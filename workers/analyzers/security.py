@@ -396,10 +396,9 @@ def _vuln_findings(
             continue
         severity = Severity(hit.severity or rule.severity)
         message = f"{hit.detail}: {rule.title}. {rule.fix}"
-        if rule.id in FINGERPRINT_TESTS and fingerprint_only(node, ctx.head.tree):
-            severity, message = Severity.LOW, f"{message} {FINGERPRINT_NOTE}"
-        elif rule.id in OWN_FILE_TESTS and (own := OwnFiles.of_source(ctx.head).written_here(node)):
-            severity, message = Severity.LOW, f"{message} {own_file_note(own)}"
+        lowered = _read_as_harmless(rule.id, node, ctx.head)
+        if lowered:
+            severity, message = Severity.LOW, f"{message} {lowered}"
         if not severity.at_least(settings.min_severity):
             continue
         end = getattr(node, "end_lineno", None) or line
@@ -477,11 +476,17 @@ FINGERPRINT_NOTE = (
 OWN_FILE_TESTS = frozenset({"B301", "PG-VULN023"})
 
 
-def own_file_note(path: str) -> str:
-    return (
-        f"It reads back `{path}`, which this module writes with a dump of its own, not data a "
-        "client sends; keep that file where no one else can write."
-    )
+def _read_as_harmless(rule_id: str, node: ast.AST, source: SourceFile) -> str | None:
+    """Why a weak digest or a pickle load is low here (a fingerprint; the module's own file), or
+    None: it keeps its severity."""
+    if rule_id in FINGERPRINT_TESTS and fingerprint_only(node, Resolver.of_source(source)):
+        return FINGERPRINT_NOTE
+    if rule_id in OWN_FILE_TESTS and (path := OwnFiles.of_source(source).written_here(node)):
+        return (
+            f"It reads back `{path}`, which this module writes with a dump of its own, not data a "
+            "client sends; keep that file where no one else can write."
+        )
+    return None
 
 
 _XMLRPC_DEFUSERS = frozenset({"defusedxml.xmlrpc.monkey_patch"})
@@ -583,10 +588,8 @@ def _finding(issue: Any, ctx: FileContext, byte_lines: list[bytes]) -> Finding:
     elif issue.test_id in STDLIB_XML_TESTS:
         severity = severity if not severity.at_least(Severity.LOW) else Severity.LOW
         message = f"{quote}: {EXPANSION_NOTE}" if quote else EXPANSION_NOTE
-    elif issue.test_id in FINGERPRINT_TESTS and node is not None and fingerprint_only(node, ctx.head.tree):
-        severity, message = Severity.LOW, f"{message} {FINGERPRINT_NOTE}"
-    elif issue.test_id in OWN_FILE_TESTS and (own := OwnFiles.of_source(ctx.head).written_here(node)):
-        severity, message = Severity.LOW, f"{message} {own_file_note(own)}"
+    elif node is not None and (lowered := _read_as_harmless(issue.test_id, node, ctx.head)):
+        severity, message = Severity.LOW, f"{message} {lowered}"
     return Finding(
         rule_id=issue.test_id,
         analyzer="security",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 
+from prguard.analyzers.pyresolve import Resolver
 from prguard.analyzers.vuln_rules.crypto import SECRET_KEY_WORDS, words_of
 
 #: words that put a digest to a security use: the data is a secret, or the digest authenticates
@@ -39,12 +40,12 @@ FINGERPRINT_WORDS = frozenset(
 )
 
 
-def fingerprint_only(call: ast.AST, tree: ast.Module) -> bool:
+def fingerprint_only(call: ast.AST, resolver: Resolver) -> bool:
     """Whether the digest `call` makes is a fingerprint: nothing in the function it is made in
     names a secret or an authentication, and what it hashes is not only what a caller handed
     over to a helper that names no fingerprint either. A digest outside any function has no
     code around it to read a purpose from."""
-    function = _innermost_function(tree, getattr(call, "lineno", 0))
+    function = resolver.scope_of(call)
     if function is None or any(_security_name(name) for name in _names_in(function)):
         return False
     if _returns_digest_of_parameters(call, function):
@@ -93,13 +94,3 @@ def _returns_digest_of_parameters(call: ast.AST, function: ast.FunctionDef | ast
     called = {id(n.func) for n in parts if isinstance(n, ast.Call)}
     used = {n.id for n in parts if isinstance(n, ast.Name) and id(n) not in called}
     return bool(used) and used <= params
-
-
-def _innermost_function(tree: ast.AST, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    holding = [
-        node
-        for node in ast.walk(tree)
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-        and node.lineno <= line <= (node.end_lineno or node.lineno)
-    ]
-    return max(holding, key=lambda node: node.lineno, default=None)

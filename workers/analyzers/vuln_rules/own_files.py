@@ -41,7 +41,6 @@ class OwnFiles:
         self._module_names = {
             t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)
         }
-        self._functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
         dumpers = {dumper: position for dumper, _, position in _ROUND_TRIPS.values()}
         self.written: dict[str, set[str]] = {}
         for node in ast.walk(tree):
@@ -100,11 +99,9 @@ class OwnFiles:
 
     def _bound_to_open(self, name: str, call: ast.Call) -> ast.expr | None:
         """What the function holding `call` opened under `name` (`with open(p) as f`, `f = open(p)`)."""
-        line = call.lineno
-        holders = [f for f in self._functions if f.lineno <= line <= (f.end_lineno or f.lineno)]
-        if not holders:
+        function = self.resolver.scope_of(call)
+        if function is None:
             return None
-        function = max(holders, key=lambda f: f.lineno)
         for node in ast.walk(function):
             if isinstance(node, ast.With | ast.AsyncWith):
                 for item in node.items:
