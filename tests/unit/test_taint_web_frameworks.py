@@ -1953,3 +1953,44 @@ def test_a_path_stripped_of_leading_slashes_and_refused_dots_stays_in_its_folder
     the folder it is joined to, also in a helper the handler hands it to."""
     code = _STATIC_HANDLER.replace("READ", read).replace("STRIP", strip)
     assert ("taint-path-traversal" in rules_of(taint(code))) is found
+
+
+@pytest.mark.parametrize(
+    ("route", "found"),
+    [
+        ('@routes.get("/doc/{name}")', False),  # aiohttp's default pattern holds no `/`
+        ('@routes.get("/doc/{name:.*}")', True),
+        ('@routes.get("/doc/{name:[^{}]+}")', True),
+    ],
+)
+def test_an_aiohttp_route_part_of_one_segment_names_a_file_in_its_folder(route: str, found: bool) -> None:
+    code = "import os\nfrom aiohttp import web\nroutes = web.RouteTableDef()\n\n\n" + route + "\n"
+    code += "async def doc(request):\n    name = request.match_info['name']\n"
+    code += "    with open(os.path.join('/srv/docs', name + '.md')) as f:\n"
+    code += "        return web.Response(text=f.read())\n"
+    assert (rules_of(taint(code)) == ["taint-path-traversal"]) is found
+
+
+@pytest.mark.parametrize(("path", "found"), [('"/r/{name}"', False), ('"/r/{name:.+}"', True)])
+def test_an_aiohttp_handler_registered_on_the_router_takes_its_routes_parts(path: str, found: bool) -> None:
+    code = "import os\nfrom aiohttp import web\n\n\nasync def doc(request):\n"
+    code += "    name = request.match_info.get('name')\n"
+    code += "    with open(os.path.join('/srv/docs', name + '.md')) as f:\n"
+    code += "        return web.Response(text=f.read())\n"
+    code += f"\n\napp = web.Application()\napp.router.add_get({path}, doc)\n"
+    assert (rules_of(taint(code)) == ["taint-path-traversal"]) is found
+
+
+@pytest.mark.parametrize(
+    ("made", "found"),
+    [
+        # a folder of a type this run does not know, then the client's text after `/`: a path
+        ("request.app.state.folder_path / 'sites' / data.get('filename')", True),
+        ("request.app.state.folder_path / 'sites' / 'index.html'", False),
+    ],
+)
+def test_a_name_joined_with_slash_onto_an_unknown_folder_is_a_path(made: str, found: bool) -> None:
+    code = "from fastapi import FastAPI, Request\napp = FastAPI()\n\n\n@app.post('/delete')\n"
+    code += f"async def delete(request: Request):\n    data = await request.json()\n    target = {made}\n"
+    code += "    target.unlink()\n    return {'ok': True}\n"
+    assert (rules_of(taint(code)) == ["taint-path-traversal"]) is found

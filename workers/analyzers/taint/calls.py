@@ -360,6 +360,7 @@ class Calls:
             kept = self._kept_in_session(func.value, node.args[0], state, node)
             result = result if kept is None else merge([result, kept])
         if key is not None and result.tainted:
+            result = self.route_part(key, result)
             state[key] = result  # kept, so that a guard's proof about the item holds where it is read again
         return result
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from prguard.analyzers.asttools import added_operands
 from prguard.analyzers.pyresolve.known import ITEM_SOURCE_PACKAGES, ITEM_TYPES, PATH_SEPARATORS
+from prguard.analyzers.taint.guards import not_absolute
 from prguard.analyzers.taint.keys import (
     NAMESPACE,
     SERVER_CONFIG,
@@ -94,6 +95,14 @@ _CONFIG = Value(tags=frozenset({SERVER_CONFIG}))
 
 def _const(node: ast.AST) -> Any:
     return node.value if isinstance(node, ast.Constant) else NOCONST
+
+
+def _names_under(left: Value, right: Value) -> bool:
+    """`folder / filename`, with a folder of a type this run does not know (`request.app.state.
+    folder_path / "sites"`) and the client's text after it: a path object by its shape, as nothing
+    else joins a name with `/` (numbers are divided by numbers, not by what a client sent)."""
+    numeric = isinstance(left.const, int | float) and not isinstance(left.const, bool)
+    return right.tainted and not right.has_const() and not numeric and not isinstance(left.const, str)
 
 
 def _fold(op: ast.operator, left: Any, right: Any) -> Any:
@@ -388,7 +397,7 @@ class Expressions:
             if key in state:
                 return state[key]
             # kept, so that a guard's proof about `data["next"]` holds where it is read again
-            value = self._subscript(node, state)
+            value = self.route_part(key, self._subscript(node, state))
             if ASGI_PATH.match(key) and value.tainted:
                 value = _url_path(value)  # an ASGI scope's `path` starts with `/`
             state[key] = value
@@ -502,7 +511,9 @@ class Expressions:
             value = added_lists(left, right) or merge([left, after_head(left, right)])
         elif isinstance(node.op, ast.Mod) and isinstance(left.const, str):
             value = replace(value, tags=TEXT, prefix=left.const.split("%", 1)[0] or None)
-        elif isinstance(node.op, ast.Div) and "pathobj" in (left.tags | right.tags):
+        elif isinstance(node.op, ast.Div) and (
+            "pathobj" in (left.tags | right.tags) or _names_under(left, right)
+        ):
             value = value.with_tags("pathobj")
         else:
             value = replace(value, tags=value.tags - {"pathobj"})
@@ -523,6 +534,17 @@ class Expressions:
                 lambda t: replace(t, if_one_segment=t.if_one_segment | {"path"}) if t.kind == PARAM else t
             )
         return text
+
+    def route_part(self, key: str, value: Value) -> Value:
+        """`request.match_info["name"]` in an aiohttp handler whose routes take `{name}`: one path
+        segment (aiohttp's default pattern holds no `/`), as a Flask view's `<name>` is."""
+        func = self.func
+        if func is None or not func.match_info_segments or not value.tainted:
+            return value
+        base, _, item = key.rpartition("[")
+        if not base.endswith("match_info") or item.rstrip("]").strip("'\"") not in func.match_info_segments:
+            return value
+        return not_absolute(value).with_tags(ONE_COMPONENT)
 
     @staticmethod
     def _cleaned_name(node: ast.expr, state: State) -> bool:

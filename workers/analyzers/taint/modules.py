@@ -31,6 +31,8 @@ _FLASK_PARAM = re.compile(r"<(?:(?P<conv>[a-zA-Z_]\w*)(?:\([^)]*\))?:)?(?P<name>
 #: Bottle names the parameter first and its filter after (`<name>`, `<n:int>`, `<p:path>`, `<x:re:...>`)
 _BOTTLE_PARAM = re.compile(r"<(?P<name>[a-zA-Z_]\w*)(?::(?P<conv>\w+)(?::[^>]*)?)?>")
 _SAFE_CONVERTERS = frozenset({"int", "float", "uuid"})
+#: aiohttp's route parts: `{name}` (one segment) or `{name:regex}`
+_AIOHTTP_PARAM = re.compile(r"\{(?P<name>[a-zA-Z_]\w*)(?::(?P<pattern>[^}]*))?\}")
 #: Starlette's (and so FastAPI's) path parameters: `{name}`, `{name:str}`, `{name:path}`
 _STARLETTE_PARAM = re.compile(r"\{(?P<name>[a-zA-Z_]\w*)(?::(?P<conv>\w+))?\}")
 #: converters whose part is one path segment, without `/` (Flask's `string`, Bottle's default; not `path`)
@@ -240,6 +242,9 @@ class FunctionInfo:
     validated_params: frozenset[str] = frozenset()
     #: URL parts a Flask or Bottle view takes from one path segment (no `/` in them)
     one_segment_params: frozenset[str] = frozenset()
+    #: an aiohttp handler's route parts of one segment (`{name}`: no `/`), read as
+    #: `request.match_info["name"]`
+    match_info_segments: frozenset[str] = frozenset()
     #: parameters the framework matched against a pattern before the call (see `_Handler`)
     param_patterns: dict[str, ast.expr] = field(default_factory=dict)
     #: a method whose returned URL a Django view redirects the browser to
@@ -476,6 +481,8 @@ class ModuleInfo:
     session_mentions: dict[int, bool] = field(default_factory=dict)
     #: module functions registered as views by a call, not a decorator: name -> their routes
     registered_routes: dict[str, list[str]] = field(default_factory=dict)
+    #: aiohttp handlers registered by a call (`app.router.add_get("/f/{name}", serve)`), with their routes
+    aiohttp_routes: dict[str, list[str]] = field(default_factory=dict)
 
     @functools.cached_property
     def helpers_called_with_more(self) -> frozenset[str]:
@@ -502,6 +509,8 @@ class ModuleInfo:
         )
         if info.frameworks & {"flask", "bottle"}:
             info.registered_routes = _registered_routes(tree)
+        if resolver.imports_package("aiohttp"):
+            info.aiohttp_routes = _aiohttp_routes(tree)
         info._collect_functions(tree.body, prefix="", class_name=None)
         return info
 
@@ -672,6 +681,7 @@ class ModuleInfo:
             django_view,
             validated_params=validated,
             one_segment_params=one_segment,
+            match_info_segments=self._aiohttp_segments(node),
             param_patterns=patterns,
             redirect_return=class_name is not None
             and (
@@ -828,6 +838,20 @@ class ModuleInfo:
         if not values or not all(isinstance(v, ast.Dict) for v in values):
             return []
         return [entry for value in values for entry in value.values if entry is not None]  # type: ignore[attr-defined]
+
+    def _aiohttp_segments(self, node: FunctionNode) -> frozenset[str]:
+        """The route parts of one segment in every route an aiohttp handler serves (`{name}`,
+        whose default pattern holds no `/`; not `{name:.*}` or another pattern), from its
+        `@routes.get(...)` decorators and `router.add_get(path, handler)` registrations."""
+        if not self.resolver.imports_package("aiohttp"):
+            return frozenset()
+        routes = [_route_text(d) for d in node.decorator_list if self._route_verb(d, False)]
+        routes += self.aiohttp_routes.get(node.name, [])
+        if not routes:
+            return frozenset()
+        parts = [{m.group("name"): m.group("pattern") for m in _AIOHTTP_PARAM.finditer(r)} for r in routes]
+        names = set.intersection(*(set(p) for p in parts))
+        return frozenset(n for n in names if all(p[n] is None for p in parts))
 
     def _route_verb(self, decorator: ast.expr, bottle: bool) -> str | None:
         """`route`, `get`, `post` ... of a route decorator (`@app.get(...)`; in a Bottle module also
@@ -1054,6 +1078,28 @@ def _registered_routes(tree: ast.Module) -> dict[str, list[str]]:
             view = call.args[position]  # type: ignore[attr-defined]
         if isinstance(view, ast.Name):
             found.setdefault(view.id, []).append(_route_text(call))
+    return found
+
+
+#: aiohttp's route registrations and where each takes the path and the handler
+_AIOHTTP_REGISTRATIONS = {
+    **{f"add_{verb}": (0, 1) for verb in ("get", "post", "put", "patch", "delete", "head")},
+    "add_route": (1, 2),
+}
+
+
+def _aiohttp_routes(tree: ast.Module) -> dict[str, list[str]]:
+    """Handlers registered with `router.add_get("/f/{name}", serve)` or `add_route("GET", path,
+    serve)`, with the routes they serve."""
+    found: dict[str, list[str]] = {}
+    for call in nodes_of(tree, ast.Call):
+        func = call.func  # type: ignore[attr-defined]
+        where = _AIOHTTP_REGISTRATIONS.get(func.attr) if isinstance(func, ast.Attribute) else None
+        if where is None or len(call.args) <= where[1]:  # type: ignore[attr-defined]
+            continue
+        path, handler = call.args[where[0]], call.args[where[1]]  # type: ignore[attr-defined]
+        if isinstance(handler, ast.Name) and isinstance(path, ast.Constant) and isinstance(path.value, str):
+            found.setdefault(handler.id, []).append(path.value)
     return found
 
 
