@@ -62,3 +62,11 @@ def test_any_other_pickle_load_keeps_its_severity(code: str) -> None:
 def test_the_low_finding_names_the_file() -> None:
     (finding,) = [f for f in analyze(ROUND_TRIPS[0]) if f.rule_id == "B301"]
     assert "`self.state_file`" in finding.message
+
+
+def test_a_pickle_round_trip_through_memory_names_no_file() -> None:
+    """bandit's own fixture: a module-level `BytesIO` dumped to and loaded from is no file the
+    module keeps; the load keeps bandit's severity."""
+    code = "import io, pickle\nf = io.BytesIO()\npickle.dump([1, 2], f)\nf.seek(0)\nprint(pickle.load(f))\n"
+    severities = load_severities(code)
+    assert severities and all(s.at_least(Severity.MEDIUM) for s in severities.values()), severities

@@ -17,16 +17,17 @@ from prguard.analyzers.pyresolve import Resolver
 if TYPE_CHECKING:
     from prguard.engine.plugin import SourceFile
 
-#: each loader, the dumper that writes what it reads, and where each takes its file
-_ROUND_TRIPS: dict[str, tuple[str, int, int]] = {
-    "pickle.load": ("pickle.dump", 0, 1),
-    "pickle.Unpickler": ("pickle.dump", 0, 1),
-    "cPickle.load": ("cPickle.dump", 0, 1),
-    "dill.load": ("dill.dump", 0, 1),
-    "cloudpickle.load": ("cloudpickle.dump", 0, 1),
-    "joblib.load": ("joblib.dump", 0, 1),
-    "sklearn.externals.joblib.load": ("sklearn.externals.joblib.dump", 0, 1),
-    "torch.load": ("torch.save", 0, 1),
+#: each loader, the dumper that writes what it reads, where each takes its file, and whether
+#: they take a path (joblib, torch) or only an open file (pickle: opened from a path to count)
+_ROUND_TRIPS: dict[str, tuple[str, int, int, bool]] = {
+    "pickle.load": ("pickle.dump", 0, 1, False),
+    "pickle.Unpickler": ("pickle.dump", 0, 1, False),
+    "cPickle.load": ("cPickle.dump", 0, 1, False),
+    "dill.load": ("dill.dump", 0, 1, False),
+    "cloudpickle.load": ("cloudpickle.dump", 0, 1, False),
+    "joblib.load": ("joblib.dump", 0, 1, True),
+    "sklearn.externals.joblib.load": ("sklearn.externals.joblib.dump", 0, 1, True),
+    "torch.load": ("torch.save", 0, 1, True),
 }
 
 #: calls that open a file by path (`open(path, "rb")`, `gzip.open(path)`)
@@ -41,13 +42,13 @@ class OwnFiles:
         self._module_names = {
             t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)
         }
-        dumpers = {dumper: position for dumper, _, position in _ROUND_TRIPS.values()}
+        dumpers = {dumper: (position, paths) for dumper, _, position, paths in _ROUND_TRIPS.values()}
         self.written: dict[str, set[str]] = {}
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 qual = resolver.qualname(node.func) or ""
-                if qual in dumpers and len(node.args) > dumpers[qual]:
-                    path = self._path_of(node.args[dumpers[qual]], node)
+                if qual in dumpers and len(node.args) > dumpers[qual][0]:
+                    path = self._path_of(node.args[dumpers[qual][0]], node, dumpers[qual][1])
                     if path:
                         self.written.setdefault(qual, set()).add(path)
 
@@ -66,19 +67,22 @@ class OwnFiles:
         qual = self.resolver.qualname(load.func) or ""
         if qual not in _ROUND_TRIPS:
             return None
-        dumper, position, _ = _ROUND_TRIPS[qual]
+        dumper, position, _, paths = _ROUND_TRIPS[qual]
         if len(load.args) <= position:
             return None
-        path = self._path_of(load.args[position], load)
+        path = self._path_of(load.args[position], load, paths)
         return path if path and path in self.written.get(dumper, ()) else None
 
-    def _path_of(self, file: ast.expr, call: ast.Call) -> str | None:
-        """The path expression a file argument was opened from, as written; a path handed over
-        directly (`joblib.dump(model, self.model_path)`) is its own. A function's own variable
-        names nothing another function shares, so it matches nothing."""
+    def _path_of(self, file: ast.expr, call: ast.Call, paths: bool) -> str | None:
+        """The path expression a file argument was opened from, as written; with `paths`, a path
+        handed over directly (`joblib.dump(model, self.model_path)`) is its own, while an open
+        file of unknown origin (a `BytesIO`) names no file at all. A function's own variable names
+        nothing another function shares, so it matches nothing."""
         opened = self._opened(file)
         if opened is None and isinstance(file, ast.Name):
             opened = self._bound_to_open(file.id, call)
+        if opened is None and not paths:
+            return None
         path = opened if opened is not None else file
         if isinstance(path, ast.Name) and path.id not in self._module_names:
             return None
