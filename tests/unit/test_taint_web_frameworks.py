@@ -1994,3 +1994,60 @@ def test_a_name_joined_with_slash_onto_an_unknown_folder_is_a_path(made: str, fo
     code += f"async def delete(request: Request):\n    data = await request.json()\n    target = {made}\n"
     code += "    target.unlink()\n    return {'ok': True}\n"
     assert (rules_of(taint(code)) == ["taint-path-traversal"]) is found
+
+
+CHECKED_AFTER_JOIN = """
+import os
+from pathlib import Path
+from flask import Flask, request, abort
+app = Flask(__name__)
+STATIC = Path("/srv/static")
+
+
+@app.route("/f")
+def f():
+    name = request.args["name"]
+    JOIN
+    if TEST:
+        abort(404)
+    BETWEEN
+    return open(target).read()
+"""
+
+
+@pytest.mark.parametrize(
+    ("join", "test", "between", "found"),
+    [
+        # the name checked after the path was made of it: the path is checked too
+        ("target = STATIC / name", '"/" in name or name.startswith(".")', "", False),
+        ("target = os.path.join(STATIC, name)", '"/" in name or ".." in name', "", False),
+        # a check that leaves `..` through, a name bound again, a path made again: not proven
+        ("target = STATIC / name", '"/" in name', "", True),
+        ("target = STATIC / name", '"/" in name or name == "."', "", True),  # `..` gets through
+        ("target = STATIC / name\n    name = 'x'", '"/" in name or name.startswith(".")', "", True),
+        (
+            "target = STATIC / name",
+            '"/" in name or name.startswith(".")',
+            "target = STATIC / request.args['other']",
+            True,
+        ),
+    ],
+)
+def test_a_check_of_a_name_holds_of_the_path_made_of_it_just_before(
+    join: str, test: str, between: str, found: bool
+) -> None:
+    code = (
+        CHECKED_AFTER_JOIN.replace("JOIN", join).replace("TEST", test).replace("BETWEEN", between or "pass")
+    )
+    assert ("taint-path-traversal" in rules_of(taint(code))) is found
+
+
+def test_an_aiohttp_part_refused_when_it_starts_with_a_dot_names_a_file_in_the_folder() -> None:
+    """opentapovac's `/static/{name}`: one segment, refused when it starts with `.`."""
+    code = "from pathlib import Path\nfrom aiohttp import web\nroutes = web.RouteTableDef()\n"
+    code += "STATIC = Path('/srv/static')\n\n\n@routes.get('/static/{name}')\nasync def static(request):\n"
+    code += "    name = request.match_info['name']\n    f = STATIC / name\n"
+    code += "    if name.startswith('.') or not f.is_file():\n        raise web.HTTPNotFound()\n"
+    code += "    return web.Response(text=f.read_text())\n"
+    assert "taint-path-traversal" not in rules_of(taint(code))
+    assert "taint-path-traversal" in rules_of(taint(code.replace("{name}", "{name:.*}")))

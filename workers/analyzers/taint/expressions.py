@@ -10,7 +10,7 @@ from typing import Any
 
 from prguard.analyzers.asttools import added_operands
 from prguard.analyzers.pyresolve.known import ITEM_SOURCE_PACKAGES, ITEM_TYPES, PATH_SEPARATORS
-from prguard.analyzers.taint.guards import not_absolute
+from prguard.analyzers.taint.guards import one_segment
 from prguard.analyzers.taint.keys import (
     NAMESPACE,
     SERVER_CONFIG,
@@ -544,7 +544,7 @@ class Expressions:
         base, _, item = key.rpartition("[")
         if not base.endswith("match_info") or item.rstrip("]").strip("'\"") not in func.match_info_segments:
             return value
-        return not_absolute(value).with_tags(ONE_COMPONENT)
+        return one_segment(value)
 
     @staticmethod
     def _cleaned_name(node: ast.expr, state: State) -> bool:

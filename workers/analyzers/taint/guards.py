@@ -38,6 +38,7 @@ from prguard.analyzers.taint.rules import (
 from prguard.analyzers.taint.values import (
     CLEAN,
     NO_SEPARATOR,
+    ONE_COMPONENT,
     OPAQUE,
     PARAM,
     Step,
@@ -253,6 +254,8 @@ class Guards:
         )
         if "-" in prefixes and key:  # `if ref.startswith("-"): abort`: no option for a program
             return _union([refused, {key: frozenset({"argument"})}])
+        if "." in prefixes and key:  # `if name.startswith("."): abort`: neither `.` nor `..`
+            return _union([refused, _refused_as_path(key, _NOT_PARENT)])
         return refused
 
     def _separator_search(self, test: ast.Call, state: State) -> dict[str, frozenset[str]] | None:
@@ -1017,7 +1020,12 @@ class Guards:
                 continue
             if kinds & KINDS.keys():
                 kinds = kinds | {"trust-boundary"}  # data that passed a check is validated data
+            if _NOT_PARENT in kinds and ONE_COMPONENT in current.tags:
+                kinds = kinds | {NO_SEPARATOR}  # one segment as it is now, and not `..`: a name here
+            before = state.get(key)
             state[key] = _on_site_if_checked(_confined_if_refused_both_ways(current.sanitize(kinds)))
+            if before is not None:
+                self.rejoin(key, before, state)
         return state
 
 
@@ -1270,6 +1278,12 @@ def not_absolute(value: Value) -> Value:
     default converter, which holds no `/`). With `..` refused as well, it stays under whatever root
     it is joined to."""
     return _confined_if_refused_both_ways(value.map_traces(lambda t: t.sanitize({_RELATIVE})))
+
+
+def one_segment(value: Value) -> Value:
+    """A URL part of one path segment as the router passed it: no `/` in it (so not absolute);
+    refused as `.` and `..` too, it stays in the folder it is joined to (see `apply_guards`)."""
+    return not_absolute(value).with_tags(ONE_COMPONENT)
 
 
 def _confined_if_refused_both_ways(value: Value) -> Value:

@@ -12,7 +12,7 @@ from prguard.analyzers.pyresolve.known import PATH_CLASSES
 from prguard.analyzers.taint.calls import Calls
 from prguard.analyzers.taint.exceptions import caught_names, quoted_operands
 from prguard.analyzers.taint.expressions import Expressions, added_lists
-from prguard.analyzers.taint.guards import Guards, KeptCheck, not_absolute
+from prguard.analyzers.taint.guards import Guards, KeptCheck, one_segment
 from prguard.analyzers.taint.hits import Summary
 from prguard.analyzers.taint.keys import State, forget_parts, node_text, state_key
 from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo, call_name, gives_nothing
@@ -29,7 +29,6 @@ from prguard.analyzers.taint.values import (
     BOUND_FORM,
     CLEAN,
     NOCONST,
-    ONE_COMPONENT,
     PARAM,
     WHOLE_ARGUMENT,
     Step,
@@ -70,6 +69,9 @@ class Runner(Calls, Expressions, Guards, Sinks):
         self._guarded: dict[str, Value] = {}  # sources a guard proved something of (`self.request.path`)
         #: a check's outcome kept in a name (`ok = is_safe(url)`): the name -> what `if ok:` proves
         self._checks: dict[str, KeptCheck] = {}
+        #: a path joined from a component before the component is checked (`f = ROOT / name`):
+        #: the path's name -> the component's, the expression, and both values then
+        self._joins: dict[str, tuple[str, ast.expr, Value, Value]] = {}
         self.lambdas_running: set[int] = set()  # lambdas whose body is being run (they may recurse)
         self._self_keys: set[str] = set()  # the `self.x` a method assigns
         self._exits: list[State] = []  # a method's states where it returns
@@ -104,7 +106,7 @@ class Runner(Calls, Expressions, Guards, Sinks):
             elif name in func.source_params and not called:
                 state[name] = self.source_value("web", func.source_params[name], line, text=True)
                 if name in func.one_segment_params:
-                    state[name] = not_absolute(state[name]).with_tags(ONE_COMPONENT)
+                    state[name] = one_segment(state[name])
                 if name in func.param_patterns:
                     state[name] = self._matched(state[name], func.param_patterns[name], state)
                 if name in func.bound_forms:
@@ -181,6 +183,7 @@ class Runner(Calls, Expressions, Guards, Sinks):
                 for target in stmt.targets:
                     self.bind(target, value, state, stmt.lineno)
                     confined.pop(state_key(target) or "", None)  # `p = p.relative_to(root)`: a new `p`
+                self._note_join(stmt, state)
                 if checked is not None:
                     self._checks[checked[0]] = checked[1]
                 return self.apply_guards(confined, state) if confined else state
@@ -420,6 +423,27 @@ class Runner(Calls, Expressions, Guards, Sinks):
         qual = self.mod.qualname(call.func) or ""
         return qual in TERMINATORS or matches_any(qual, _DOTTED_TERMINATORS)
 
+    def _note_join(self, stmt: ast.Assign, state: State) -> None:
+        """`f = ROOT / name`, `os.path.join(ROOT, name)`: a path made of a folder of the server's
+        and one variable, last. A check of that variable afterwards holds of the path too (see
+        `rejoin`), as long as neither is assigned again."""
+        target = stmt.targets[0] if len(stmt.targets) == 1 else None
+        part = _joined_name(stmt.value, self._qual)
+        if not isinstance(target, ast.Name) or part is None or part not in state or target.id not in state:
+            return
+        folder = stmt.value.left if isinstance(stmt.value, ast.BinOp) else stmt.value.args[0]  # type: ignore[attr-defined]
+        if self.ev(folder, state).tainted:
+            return  # a folder with the client's data in it: the check of the name confines nothing
+        self._joins[target.id] = (part, stmt.value, state[part], state[target.id])
+
+    def rejoin(self, part: str, before: Value, state: State) -> None:
+        """A check just changed what `part` is known to be: the paths joined from it before are
+        made again from what it is now."""
+        for name, (joined_part, made, part_then, value_then) in list(self._joins.items()):
+            if joined_part == part and part_then is before and state.get(name) is value_then:
+                self._assign_key(name, self.ev(made, state), state, made.lineno)
+                self._joins[name] = (part, made, state[part], state[name])
+
     def bind(self, target: ast.expr, value: Value, state: State, line: int) -> None:
         if isinstance(target, ast.Name):
             self._assign_key(target.id, value, state, line)
@@ -499,4 +523,20 @@ def _pattern_matches(subject: Any, pattern: ast.pattern) -> bool | None:
     if isinstance(pattern, ast.MatchOr):
         answers = [_pattern_matches(subject, p) for p in pattern.patterns]
         return True if True in answers else (False if None not in answers else None)
+    return None
+
+
+def _joined_name(node: ast.expr, qual: Any) -> str | None:
+    """The variable a path expression joins last onto a folder: `ROOT / name`, `os.path.join(ROOT,
+    name)` with two parts."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and isinstance(node.right, ast.Name):
+        return node.right.id
+    if (
+        isinstance(node, ast.Call)
+        and len(node.args) == 2
+        and not node.keywords
+        and isinstance(node.args[1], ast.Name)
+        and qual(node) in ("os.path.join", "posixpath.join")
+    ):
+        return node.args[1].id
     return None
