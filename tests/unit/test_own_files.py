@@ -70,3 +70,13 @@ def test_a_pickle_round_trip_through_memory_names_no_file() -> None:
     code = "import io, pickle\nf = io.BytesIO()\npickle.dump([1, 2], f)\nf.seek(0)\nprint(pickle.load(f))\n"
     severities = load_severities(code)
     assert severities and all(s.at_least(Severity.MEDIUM) for s in severities.values()), severities
+
+
+def test_a_file_name_bound_again_reads_the_file_it_was_bound_to_last() -> None:
+    """`f` opened on two files in turn: only the load of the file the module dumps is its own."""
+    code = (
+        "import pickle\ndef save(x):\n    pickle.dump(x, open('a.pkl', 'wb'))\ndef load():\n"
+        "    with open('a.pkl', 'rb') as f:\n        a = pickle.load(f)\n"
+        "    with open('b.pkl', 'rb') as f:\n        b = pickle.load(f)\n    return a, b\n"
+    )
+    assert load_severities(code) == {6: Severity.LOW, 8: Severity.MEDIUM}

@@ -48,7 +48,7 @@ class OwnFiles:
             if isinstance(node, ast.Call):
                 qual = resolver.qualname(node.func) or ""
                 if qual in dumpers and len(node.args) > dumpers[qual][0]:
-                    path = self._path_of(node.args[dumpers[qual][0]], node, dumpers[qual][1])
+                    path = self._path_of(node.args[dumpers[qual][0]], dumpers[qual][1], node.lineno)
                     if path:
                         self.written.setdefault(qual, set()).add(path)
 
@@ -70,17 +70,17 @@ class OwnFiles:
         dumper, position, _, paths = _ROUND_TRIPS[qual]
         if len(load.args) <= position:
             return None
-        path = self._path_of(load.args[position], load, paths)
+        path = self._path_of(load.args[position], paths, load.lineno)
         return path if path and path in self.written.get(dumper, ()) else None
 
-    def _path_of(self, file: ast.expr, call: ast.Call, paths: bool) -> str | None:
+    def _path_of(self, file: ast.expr, paths: bool, line: int) -> str | None:
         """The path expression a file argument was opened from, as written; with `paths`, a path
         handed over directly (`joblib.dump(model, self.model_path)`) is its own, while an open
         file of unknown origin (a `BytesIO`) names no file at all. A function's own variable names
         nothing another function shares, so it matches nothing."""
         opened = self._opened(file)
         if opened is None and isinstance(file, ast.Name):
-            opened = self._bound_to_open(file.id, call)
+            opened = self._bound_to_open(file, line)
         if opened is None and not paths:
             return None
         path = opened if opened is not None else file
@@ -101,19 +101,9 @@ class OwnFiles:
             return node.func.value
         return None
 
-    def _bound_to_open(self, name: str, call: ast.Call) -> ast.expr | None:
-        """What the function holding `call` opened under `name` (`with open(p) as f`, `f = open(p)`)."""
-        function = self.resolver.scope_of(call)
-        if function is None:
-            return None
-        for node in ast.walk(function):
-            if isinstance(node, ast.With | ast.AsyncWith):
-                for item in node.items:
-                    var = item.optional_vars
-                    if isinstance(var, ast.Name) and var.id == name:
-                        return self._opened(item.context_expr)
-            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target = node.targets[0]
-                if isinstance(target, ast.Name) and target.id == name:
-                    return self._opened(node.value)
-        return None
+    def _bound_to_open(self, name: ast.Name, line: int) -> ast.expr | None:
+        """The path a file variable was opened from (`with open(p) as f`, `f = open(p)`): its last
+        binding the resolver sees before `line`, as straight-line code rebinds it."""
+        bound = self.resolver.with_values(name) or self.resolver.possible_values(name)
+        before = [value for value in bound if getattr(value, "lineno", line + 1) <= line]
+        return self._opened(max(before, key=lambda value: value.lineno)) if before else None
