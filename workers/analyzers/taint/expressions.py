@@ -19,6 +19,7 @@ from prguard.analyzers.taint.keys import (
     node_text,
     state_key,
 )
+from prguard.analyzers.taint.modules import last_name
 from prguard.analyzers.taint.rules import (
     CONFIG_HOLDING_APPS,
     NON_TEXT_SOURCES,
@@ -439,8 +440,9 @@ class Expressions:
     ) -> Value | None:
         """What the change's views keep in the session under this key (`session["next"]`,
         `request.session.get("next")`), read back here; None for any other container or key."""
-        last = session.id if isinstance(session, ast.Name) else getattr(session, "attr", None)
-        if last not in SESSION_NAMES or not isinstance(key, ast.Constant | ast.Name | ast.Attribute):
+        if last_name(session) not in SESSION_NAMES or not isinstance(
+            key, ast.Constant | ast.Name | ast.Attribute
+        ):
             return None  # the cheap question first: this runs for every item read
         found = self.program.store_sink(self.mod, session)
         if found is None or not found[0].get("session"):

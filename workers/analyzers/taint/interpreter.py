@@ -18,7 +18,7 @@ from prguard.analyzers.project_sources import ProjectSources
 from prguard.analyzers.pyresolve import Resolver
 from prguard.analyzers.taint.hits import SinkHit, Summary, hit_lines
 from prguard.analyzers.taint.keys import State, caller_injects, node_text
-from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo
+from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo, last_name
 from prguard.analyzers.taint.opt_in import Span, gate_of
 from prguard.analyzers.taint.reach import functions_to_run
 from prguard.analyzers.taint.rules import (
@@ -567,7 +567,7 @@ def _keeping_in_session(mod: ModuleInfo) -> list[FunctionInfo]:
     lines = [
         node.lineno
         for node in nodes_of(mod.tree, ast.Subscript)
-        if isinstance(node.ctx, ast.Store) and _last_name(node.value) in SESSION_NAMES  # type: ignore[attr-defined]
+        if isinstance(node.ctx, ast.Store) and last_name(node.value) in SESSION_NAMES  # type: ignore[attr-defined]
     ]
     if not lines:
         return []
@@ -577,7 +577,3 @@ def _keeping_in_session(mod: ModuleInfo) -> list[FunctionInfo]:
         if any(func.node.lineno <= line <= (func.node.end_lineno or func.node.lineno) for line in lines)
     ]
     return sorted(found, key=lambda func: -func.node.lineno)
-
-
-def _last_name(node: ast.expr) -> str | None:
-    return node.id if isinstance(node, ast.Name) else getattr(node, "attr", None)

@@ -367,7 +367,7 @@ class FunctionInfo:
         method of a MkDocs plugin): the host application calls it with its own objects, so its
         parameters are no library caller's data."""
         return self.host_event or any(
-            _last_name(d.func if isinstance(d, ast.Call) else d) == "hookimpl"
+            last_name(d.func if isinstance(d, ast.Call) else d) == "hookimpl"
             for d in self.node.decorator_list
         )
 
@@ -375,7 +375,7 @@ class FunctionInfo:
     def is_classmethod(self) -> bool:
         """`@classmethod`: called on its class (`Model.create(x)`), the class is its first parameter."""
         return self.class_name is not None and any(
-            _last_name(d) == "classmethod" for d in self.node.decorator_list
+            last_name(d) == "classmethod" for d in self.node.decorator_list
         )
 
     @property
@@ -383,7 +383,7 @@ class FunctionInfo:
         """A method called on an object or class gets it as its first parameter (a static
         method does not: `obj.build(url)` passes `url` to its first parameter)."""
         return self.class_name is not None and not any(
-            _last_name(d) == "staticmethod" for d in self.node.decorator_list
+            last_name(d) == "staticmethod" for d in self.node.decorator_list
         )
 
 
@@ -1028,7 +1028,7 @@ def _blocks(node: ast.If | ast.Try | ast.With) -> list[list[ast.stmt]]:
 
 def call_name(node: ast.Call) -> str:
     """The last name of what a call calls (`loads` of `signer.loads(...)` or of `loads(...)`)."""
-    return _last_name(node.func) or ""
+    return last_name(node.func) or ""
 
 
 def _route_text(decorator: ast.expr) -> str:
@@ -1130,7 +1130,7 @@ def _is_safe_annotation(all_args: list[ast.arg], name: str) -> bool:
     return False
 
 
-def _last_name(node: ast.expr) -> str | None:
+def last_name(node: ast.expr) -> str | None:
     """The last part of a name: `hookimpl` of `hookimpl` and of `pytest.hookimpl`."""
     if isinstance(node, ast.Name):
         return node.id
