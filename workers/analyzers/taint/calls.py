@@ -48,6 +48,7 @@ from prguard.analyzers.taint.rules import (
     NORMPATHS,
     OPAQUE_RESULTS,
     PARSED_SAFE_TYPES,
+    PATH_JOINS,
     PATH_OBJECTS,
     PATH_RESOLVERS,
     PROTOCOL_URL_BUILDERS,
@@ -137,7 +138,6 @@ _QUERY_KEYWORDS = {"httpx.URL": frozenset({"params", "query", "fragment"})}
 #: `splitext(p)`: the file name's root and its extension; `split(p)`: (head, tail), the tail cut
 #: after the last separator as `basename` cuts it
 _LAST_PART_SPLITS = frozenset({"os.path.splitext", "posixpath.splitext", "os.path.split", "posixpath.split"})
-_PATH_JOINS = frozenset({"os.path.join", "posixpath.join"})
 #: in-memory files: what they are made from is their content, not a file name
 _MEMORY_FILES = frozenset({"io.BytesIO", "io.StringIO"})
 #: methods that read their object and keep nothing of their arguments
@@ -360,7 +360,7 @@ class Calls:
             kept = self._kept_in_session(func.value, node.args[0], state, node)
             result = result if kept is None else merge([result, kept])
         if key is not None and result.tainted:
-            result = self.route_part(key, result)
+            result = self.route_part(node, result)
             state[key] = result  # kept, so that a guard's proof about the item holds where it is read again
         return result
 
@@ -716,7 +716,7 @@ class Calls:
             return as_list(list(args[0].items.values()) if args else [], frozenset({"list"}))
         if method is not None and receiver is not None:
             value = self._method_result(node, method, callee, receiver, args, kwargs, state)
-            if qual in _PATH_JOINS and len(node.args) >= 2 and _server_base(merge(args[:-1])):
+            if qual in PATH_JOINS and len(node.args) >= 2 and _server_base(merge(args[:-1])):
                 # `join(base, p)` under the server's base: a check of where it leads speaks of `p`
                 value = replace(value, origin=state_key(node.args[-1]))
             return value

@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from prguard.analyzers.asttools import added_operands
+from prguard.analyzers.asttools import added_operands, const_str
 from prguard.analyzers.pyresolve.known import ITEM_SOURCE_PACKAGES, ITEM_TYPES, PATH_SEPARATORS
 from prguard.analyzers.taint.guards import one_segment
 from prguard.analyzers.taint.keys import (
@@ -398,7 +398,7 @@ class Expressions:
             if key in state:
                 return state[key]
             # kept, so that a guard's proof about `data["next"]` holds where it is read again
-            value = self.route_part(key, self._subscript(node, state))
+            value = self.route_part(node, self._subscript(node, state))
             if ASGI_PATH.match(key) and value.tainted:
                 value = _url_path(value)  # an ASGI scope's `path` starts with `/`
             state[key] = value
@@ -537,16 +537,20 @@ class Expressions:
             )
         return text
 
-    def route_part(self, key: str, value: Value) -> Value:
-        """`request.match_info["name"]` in an aiohttp handler whose routes take `{name}`: one path
-        segment (aiohttp's default pattern holds no `/`), as a Flask view's `<name>` is."""
+    def route_part(self, read: ast.Subscript | ast.Call, value: Value) -> Value:
+        """`request.match_info["name"]` (or `.get("name")`) in an aiohttp handler whose routes
+        take `{name}`: one path segment (aiohttp's default pattern holds no `/`), as a Flask view's
+        `<name>` is."""
         func = self.func
         if func is None or not func.match_info_segments or not value.tainted:
             return value
-        base, _, item = key.rpartition("[")
-        if not base.endswith("match_info") or item.rstrip("]").strip("'\"") not in func.match_info_segments:
+        if isinstance(read, ast.Subscript):
+            mapping, item = read.value, read.slice
+        else:
+            mapping, item = read.func.value, read.args[0]  # type: ignore[attr-defined]
+        if not (isinstance(mapping, ast.Attribute) and mapping.attr == "match_info"):
             return value
-        return one_segment(value)
+        return one_segment(value) if const_str(item) in func.match_info_segments else value
 
     @staticmethod
     def _cleaned_name(node: ast.expr, state: State) -> bool:

@@ -519,6 +519,9 @@ SERVER_SET_ENVIRON = re.compile(
     r"root_path|app_root_path|client|server|type|http_version)['\"]"
 )
 
+#: the standard library's path joins (a folder, then names)
+PATH_JOINS = frozenset({"os.path.join", "posixpath.join"})
+
 #: Functions that join URL parts with a `/` between them (`url_path_join(base_url, "api", name)`):
 #: what follows the first part is past its host, as after `base + "/" + name`.
 URL_PATH_JOINS: frozenset[str] = frozenset(

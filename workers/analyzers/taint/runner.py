@@ -18,6 +18,7 @@ from prguard.analyzers.taint.keys import State, forget_parts, node_text, state_k
 from prguard.analyzers.taint.modules import FunctionInfo, ModuleInfo, call_name, gives_nothing
 from prguard.analyzers.taint.regex_proof import checked_kinds
 from prguard.analyzers.taint.rules import (
+    PATH_JOINS,
     SOURCE_KINDS,
     SUPPRESSING_MANAGERS,
     TERMINATORS,
@@ -432,8 +433,10 @@ class Runner(Calls, Expressions, Guards, Sinks):
         if not isinstance(target, ast.Name) or part is None or part not in state or target.id not in state:
             return
         folder = stmt.value.left if isinstance(stmt.value, ast.BinOp) else stmt.value.args[0]  # type: ignore[attr-defined]
-        if self.ev(folder, state).tainted:
-            return  # a folder with the client's data in it: the check of the name confines nothing
+        if any(isinstance(n, ast.Call) for n in ast.walk(folder)) or self.ev(folder, state).tainted:
+            # a folder made by a call (read again, it would run again), or with the client's data
+            # in it (the check of the name confines nothing there)
+            return
         self._joins[target.id] = (part, stmt.value, state[part], state[target.id])
 
     def rejoin(self, part: str, before: Value, state: State) -> None:
@@ -536,7 +539,7 @@ def _joined_name(node: ast.expr, qual: Any) -> str | None:
         and len(node.args) == 2
         and not node.keywords
         and isinstance(node.args[1], ast.Name)
-        and qual(node) in ("os.path.join", "posixpath.join")
+        and qual(node) in PATH_JOINS
     ):
         return node.args[1].id
     return None
