@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from prguard.engine.model import Severity
 
-from tests.unit.test_security import analyze
+from tests.unit.test_security import analyze, severities_of
 
 
 def weak_hash_severities(code: str) -> list[Severity]:
-    return [f.severity for f in analyze(code) if f.rule_id in ("B324", "PG-VULN029")]
+    return list(severities_of(code, "B324", "PG-VULN029").values())
 
 
 FINGERPRINTS = [

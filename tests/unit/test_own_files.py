@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from prguard.engine.model import Severity
 
-from tests.unit.test_security import analyze
+from tests.unit.test_security import analyze, severities_of
 
 
 def load_severities(code: str) -> dict[int, Severity]:
-    return {f.start_line: f.severity for f in analyze(code) if f.rule_id in ("B301", "PG-VULN023")}
+    return severities_of(code, "B301", "PG-VULN023")
 
 
 ROUND_TRIPS = [
