@@ -78,7 +78,7 @@ MIN_TOKEN_LENGTH = 16
 #: where a name splits into words (`reset_token`, `rememberMeToken`, `SHASign`)
 _CAMEL_OR_SNAKE = re.compile(r"_|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 #: the last word of a name that holds a secret (one-time codes, tokens, nonces, salts, passwords)
-_SECRET_VALUE_WORDS = frozenset(
+SECRET_VALUE_WORDS = frozenset(
     {"otp", "pin", "nonce", "token", "password", "passwd", "pwd", "pass", "passphrase", "secret", "salt"}
 )
 #: words that make a `key` a secret one (`api_key`, `secret_key`)
@@ -95,7 +95,7 @@ _SECRET_CODE_WORDS = frozenset(
 
 
 #: the last words of every name `_names_secret` may accept
-_SECRET_LAST_WORDS = _SECRET_VALUE_WORDS | {"key", "code"}
+_SECRET_LAST_WORDS = SECRET_VALUE_WORDS | {"key", "code"}
 
 
 def _names_secret(words: Sequence[str], context: Sequence[str] = ()) -> bool:
@@ -103,7 +103,7 @@ def _names_secret(words: Sequence[str], context: Sequence[str] = ()) -> bool:
     words of the function it is made in, which make a bare `code` a verification code."""
     if not words:
         return False
-    if words[-1] in _SECRET_VALUE_WORDS:
+    if words[-1] in SECRET_VALUE_WORDS:
         return True
     if words[-1] == "key" and len(words) > 1 and words[-2] in SECRET_KEY_WORDS:
         return True  # `secret_key`, `api_key`, `remote_access_key`; a bare `key` is as often a dict's

@@ -15,17 +15,17 @@ from __future__ import annotations
 import ast
 
 from prguard.analyzers.pyresolve import Resolver
-from prguard.analyzers.vuln_rules.crypto import SECRET_KEY_WORDS, words_of
+from prguard.analyzers.vuln_rules.crypto import SECRET_KEY_WORDS, SECRET_VALUE_WORDS, words_of
 
-#: words that put a digest to a security use: the data is a secret, or the digest authenticates
-SECURITY_WORDS = frozenset(
+#: words that put a digest to a security use: the data is a secret (the words that name one,
+#: as the secret-value rules read them, and their plurals), or the digest authenticates
+SECURITY_WORDS = SECRET_VALUE_WORDS | frozenset(
     {
-        *("password", "passwd", "pwd", "passphrase", "pw", "pass", "pin", "pincode", "otp"),
-        *("secret", "secrets", "token", "tokens", "apikey", "credential", "credentials", "private"),
-        *("salt", "nonce", "hmac", "mac", "sign", "signs", "signed", "signing", "signature"),
-        *("signatures", "verify", "verified", "verification", "auth", "authenticate"),
-        *("authentication", "authorization", "authorize", "cipher", "encrypt", "decrypt"),
-        *("encryption", "crypt", "aes", "des", "csrf", "captcha", "integrity", "tamper"),
+        *("pw", "pincode", "secrets", "tokens", "apikey", "credential", "credentials", "private"),
+        *("hmac", "mac", "sign", "signs", "signed", "signing", "signature", "signatures"),
+        *("verify", "verified", "verification", "auth", "authenticate", "authentication"),
+        *("authorization", "authorize", "cipher", "encrypt", "decrypt", "encryption", "crypt"),
+        *("aes", "des", "csrf", "captcha", "integrity", "tamper"),
     }
 )
 
